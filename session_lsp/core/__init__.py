@@ -1,0 +1,1 @@
+"""The pure core: reading, replay, rules and repairs. Nothing here knows about LSP."""

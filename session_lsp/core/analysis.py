@@ -1,0 +1,127 @@
+"""One entry point for every adapter: text in, findings and the replayed conversation out.
+
+The CLI, the language server and the repairs all call `Transcript.analyse`, so they cannot disagree.
+A `Transcript` keeps each line's reading, so an editor can re-read only the lines an edit touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from session_lsp.core.conversation import Conversation, replay
+from session_lsp.core.findings import Finding, Span
+from session_lsp.core.locate import Locator
+from session_lsp.core.reading import LineProblem, read_lines, split_lines
+from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
+from session_lsp.core.rules import RuleContext, run_rules
+
+LIVE_SECONDS = 10.0
+"""A file written to this recently may still be open in Claude Code (it flushes every ~100 ms)."""
+
+READING_CODES_ONLY_FOR_TRANSCRIPTS = frozenset({"invalid-record"})
+
+
+@dataclass(slots=True)
+class Analysis:
+    lines: Sequence[bytes]
+    ends_with_newline: bool
+    records: Sequence[Record | None]
+    conversation: Conversation
+    findings: list[Finding]
+    is_transcript: bool
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for finding in self.findings if finding.is_error)
+
+
+class Transcript:
+    """A transcript's lines and their readings, editable line by line."""
+
+    def __init__(self, lines: list[bytes], ends_with_newline: bool) -> None:
+        self.lines = lines
+        self.ends_with_newline = ends_with_newline
+        self.records: list[Record | None] = []
+        self.problems: list[tuple[LineProblem, ...]] = []
+        for record, problems in read_lines(lines):
+            self.records.append(record)
+            self.problems.append(problems)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Transcript:
+        lines, ends_with_newline = split_lines(data)
+        return cls(lines, ends_with_newline)
+
+    def replace_lines(
+        self, start: int, stop: int, new_lines: list[bytes], ends_with_newline: bool
+    ) -> None:
+        """Swap lines[start:stop] for new_lines and re-read only those (and a changed last line)."""
+        old_last = len(self.lines) - 1
+        self.lines[start:stop] = new_lines
+        self.ends_with_newline = ends_with_newline
+        readings = list(read_lines(self.lines, start, start + len(new_lines)))
+        self.records[start:stop] = [record for record, _ in readings]
+        self.problems[start:stop] = [problems for _, problems in readings]
+        shift = len(new_lines) - (stop - start)
+        if shift:
+            for record in self.records[start + len(new_lines) :]:
+                if record is not None:
+                    record.line += shift
+        new_last = len(self.lines) - 1
+        # Only the last line may be a torn tail: re-read lines whose "last" status changed.
+        for index in {old_last + shift, old_last, new_last}:
+            if start + len(new_lines) <= index < len(self.lines) and index >= 0:
+                self._reread(index)
+
+    def _reread(self, index: int) -> None:
+        ((record, problems),) = read_lines(self.lines, index, index + 1)
+        self.records[index] = record
+        self.problems[index] = problems
+
+    def is_transcript(self) -> bool:
+        for record in self.records:
+            if record is None:
+                continue
+            if record.type in METADATA_TYPES or (
+                record.type in TRANSCRIPT_TYPES and record.uuid is not None
+            ):
+                return True
+        return False
+
+    def analyse(self, *, modified_seconds_ago: float | None = None) -> Analysis:
+        is_transcript = self.is_transcript()
+        findings = self._reading_findings(is_transcript)
+        live = (
+            modified_seconds_ago
+            if modified_seconds_ago is not None and modified_seconds_ago < LIVE_SECONDS
+            else None
+        )
+        conversation = replay(self.records) if is_transcript else Conversation()
+        if is_transcript:
+            context = RuleContext(conversation, self.records, Locator(self.lines), live)
+            findings.extend(run_rules(context))
+        findings.sort(key=lambda finding: (finding.span.line, finding.span.start))
+        return Analysis(
+            self.lines, self.ends_with_newline, self.records, conversation, findings, is_transcript
+        )
+
+    def _reading_findings(self, is_transcript: bool) -> list[Finding]:
+        findings = []
+        for line, problems in enumerate(self.problems):
+            for problem in problems:
+                if not is_transcript and problem.code in READING_CODES_ONLY_FOR_TRANSCRIPTS:
+                    continue
+                findings.append(
+                    Finding(
+                        problem.code,
+                        problem.severity,
+                        problem.message,
+                        Span(line, problem.start, problem.end),
+                    )
+                )
+        return findings
+
+
+def analyse_bytes(data: bytes, *, modified_seconds_ago: float | None = None) -> Analysis:
+    return Transcript.from_bytes(data).analyse(modified_seconds_ago=modified_seconds_ago)

@@ -1,0 +1,323 @@
+"""Rebuild the conversation Claude Code sends on `--continue` / `--resume` (claude-code-format §4, §6.1).
+
+The steps follow Claude Code 2.1.88: progress bridging, newest leaf (ties to the first in file
+order), parentUuid walk up to null / a missing parent / a cycle (a compaction boundary has a null
+parent), sibling recovery for parallel tool calls, then the merge into API messages. Claude Code's
+in-memory repairs (`filterUnresolvedToolUses`, `ensureToolResultPairing`) are deliberately left out:
+older versions and other readers lack them, and they silently drop work.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from session_lsp.core.records import Block, Record
+
+CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
+"""Transcript types kept after loading; `progress` lines are bridged over and dropped."""
+
+THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
+
+
+class ChainEnd(enum.Enum):
+    """Why the parentUuid walk stopped."""
+
+    ROOT = "root"
+    COMPACTION = "compaction"
+    MISSING_PARENT = "missing-parent"
+    CYCLE = "cycle"
+
+
+@dataclass(slots=True)
+class Part:
+    """One content block of an API message and the line it came from."""
+
+    block: Block
+    record: Record
+
+
+@dataclass(slots=True)
+class ApiMessage:
+    role: str
+    parts: list[Part]
+    message_id: str | None = None
+
+    def tool_use_parts(self) -> list[Part]:
+        return [part for part in self.parts if part.block.type == "tool_use"]
+
+    def has_tool_result(self) -> bool:
+        return any(part.block.type == "tool_result" for part in self.parts)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """The replayed conversation and how it was found."""
+
+    leaf: Record | None = None
+    chain: list[Record] = field(default_factory=list)
+    messages: list[ApiMessage] = field(default_factory=list)
+    end: ChainEnd = ChainEnd.ROOT
+    end_record: Record | None = None
+    """The first line of the chain: its parent is null, missing, or closes a cycle."""
+    recovered: list[Record] = field(default_factory=list)
+    agent_id: str | None = None
+    """Set when the file is a sub-agent transcript, resumed on its own."""
+
+    def on_chain(self) -> set[int]:
+        return {record.line for record in self.chain}
+
+
+@dataclass(slots=True)
+class ReplayIndex:
+    """The loaded transcript: messages by uuid, with progress lines bridged over."""
+
+    by_uuid: dict[str, Record]
+    parent: dict[str, str | None]
+    order: list[Record]
+
+
+def sub_agent_id(records: Sequence[Record | None]) -> str | None:
+    """The agentId of a sub-agent file: every user/assistant line is a sidechain of one agent."""
+    agent_id: str | None = None
+    for record in records:
+        if record is None or record.type not in ("user", "assistant"):
+            continue
+        if not record.isSidechain or record.agentId is None:
+            return None
+        if agent_id is None:
+            agent_id = record.agentId
+    return agent_id
+
+
+def load(records: Sequence[Record | None], agent_id: str | None) -> ReplayIndex:
+    """Map uuids to lines (the last line wins a duplicate uuid, as in Claude Code's Map)."""
+    by_uuid: dict[str, Record] = {}
+    progress_parent: dict[str, str | None] = {}
+    for record in records:
+        if record is None or record.uuid is None:
+            continue
+        record_type = record.type
+        if record_type == "progress":
+            progress_parent[record.uuid] = record.parentUuid
+        elif record_type in CHAIN_TYPES and (agent_id is None or record.agentId == agent_id):
+            by_uuid[record.uuid] = record
+    parent: dict[str, str | None] = {}
+    for uuid, record in by_uuid.items():
+        target = record.parentUuid
+        if target is not None and target in progress_parent:
+            target = _bridge(target, progress_parent)
+        parent[uuid] = target
+    return ReplayIndex(by_uuid, parent, list(by_uuid.values()))
+
+
+def _bridge(target: str | None, progress_parent: dict[str, str | None]) -> str | None:
+    seen: set[str] = set()
+    while target is not None and target in progress_parent and target not in seen:
+        seen.add(target)
+        target = progress_parent[target]
+    return target
+
+
+def pick_leaf(index: ReplayIndex, *, include_sidechains: bool) -> Record | None:
+    """The newest user/assistant leaf by timestamp; strict `>` so a tie goes to the first in file."""
+    by_uuid, parent = index.by_uuid, index.parent
+    has_child = {target for target in parent.values() if target is not None}
+    best: Record | None = None
+    best_time = ""
+    for record in index.order:
+        if record.uuid in has_child:
+            continue
+        message = _nearest_message(record, by_uuid, parent)
+        if message is None or (message.isSidechain and not include_sidechains):
+            continue
+        timestamp = message.timestamp or ""
+        if best is None or timestamp > best_time:
+            best, best_time = message, timestamp
+    return best
+
+
+def _nearest_message(
+    record: Record, by_uuid: dict[str, Record], parent: dict[str, str | None]
+) -> Record | None:
+    seen: set[str] = set()
+    current: Record | None = record
+    while current is not None and current.type not in ("user", "assistant"):
+        uuid = current.uuid
+        if uuid is None or uuid in seen:
+            return None
+        seen.add(uuid)
+        target = parent.get(uuid)
+        current = by_uuid.get(target) if target is not None else None
+    return current
+
+
+def walk_chain(leaf: Record, index: ReplayIndex) -> tuple[list[Record], ChainEnd, Record]:
+    """Follow parentUuid from the leaf to the first line; returns the chain in file order."""
+    by_uuid, parent = index.by_uuid, index.parent
+    chain = [leaf]
+    seen = {leaf.uuid}
+    current = leaf
+    while True:
+        target = parent.get(current.uuid or "")
+        if target is None:
+            end = ChainEnd.COMPACTION if _is_boundary(current) else ChainEnd.ROOT
+            break
+        if target in seen:
+            end = ChainEnd.CYCLE
+            break
+        following = by_uuid.get(target)
+        if following is None:
+            end = ChainEnd.MISSING_PARENT
+            break
+        seen.add(target)
+        chain.append(following)
+        current = following
+    chain.reverse()
+    return chain, end, current
+
+
+def _is_boundary(record: Record) -> bool:
+    return record.type == "system" and record.subtype == "compact_boundary"
+
+
+def recover_siblings(chain: list[Record], index: ReplayIndex) -> tuple[list[Record], list[Record]]:
+    """Splice off-chain parallel tool_use lines and their results back in (2.1.80+ behaviour).
+
+    For each message.id on the chain: off-chain assistant lines with that id, then off-chain
+    tool_result lines whose parent is any line of the group, each sorted by timestamp, go right
+    after the group's last on-chain line.
+    """
+    on_chain = {id(record) for record in chain}
+    groups: dict[str, list[Record]] = {}
+    results_by_parent: dict[str, list[Record]] = {}
+    for record in index.order:
+        if record.type == "assistant":
+            message_id = record.message_id
+            if message_id is not None:
+                groups.setdefault(message_id, []).append(record)
+        elif record.type == "user" and id(record) not in on_chain:
+            parent = index.parent.get(record.uuid or "")
+            if parent is not None and any(b.type == "tool_result" for b in record.blocks):
+                results_by_parent.setdefault(parent, []).append(record)
+    last_position: dict[str, int] = {}
+    for position, record in enumerate(chain):
+        if record.type == "assistant" and record.message_id is not None:
+            last_position[record.message_id] = position
+    inserts: dict[int, list[Record]] = {}
+    recovered: list[Record] = []
+    for message_id, position in last_position.items():
+        members = groups.get(message_id, [])
+        siblings = [record for record in members if id(record) not in on_chain]
+        results = [
+            result
+            for member in members
+            for result in results_by_parent.get(member.uuid or "", [])
+            if id(result) not in on_chain
+        ]
+        if not siblings and not results:
+            continue
+        spliced = _by_time(siblings) + _by_time(_unique(results))
+        inserts[position] = spliced
+        recovered.extend(spliced)
+        on_chain.update(id(record) for record in spliced)
+    if not inserts:
+        return chain, []
+    rebuilt: list[Record] = []
+    for position, record in enumerate(chain):
+        rebuilt.append(record)
+        rebuilt.extend(inserts.get(position, ()))
+    return rebuilt, recovered
+
+
+def _by_time(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda record: record.timestamp or "")
+
+
+def _unique(records: list[Record]) -> list[Record]:
+    seen: set[int] = set()
+    out = []
+    for record in records:
+        if id(record) not in seen:
+            seen.add(id(record))
+            out.append(record)
+    return out
+
+
+def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
+    """`normalizeMessagesForAPI`: drop what the API never sees, merge lines into messages."""
+    messages: list[ApiMessage] = []
+    for record in chain:
+        record_type = record.type
+        if record_type == "user":
+            if record.isVisibleInTranscriptOnly:
+                continue
+            _add_user(messages, [Part(block, record) for block in record.blocks])
+        elif record_type == "assistant":
+            if record.isApiErrorMessage:
+                continue
+            _add_assistant(messages, record)
+        elif record_type == "system" and record.subtype == "local_command":
+            _add_user(messages, [Part(Block(type="text", text="(local command)"), record)])
+    return [message for message in messages if _is_sent(message)]
+
+
+def _add_user(messages: list[ApiMessage], parts: list[Part]) -> None:
+    if messages and messages[-1].role == "user":
+        merged = messages[-1].parts + parts
+        # hoistToolResults: only a merge moves tool_result blocks to the front.
+        results = [part for part in merged if part.block.type == "tool_result"]
+        others = [part for part in merged if part.block.type != "tool_result"]
+        messages[-1].parts = results + others
+    else:
+        messages.append(ApiMessage("user", parts))
+
+
+def _add_assistant(messages: list[ApiMessage], record: Record) -> None:
+    parts = [Part(block, record) for block in record.blocks]
+    message_id = record.message_id
+    if message_id is not None:
+        for earlier in reversed(messages):
+            if earlier.role == "assistant":
+                if earlier.message_id == message_id:
+                    earlier.parts.extend(parts)
+                    return
+                continue
+            if not earlier.has_tool_result():
+                break
+    messages.append(ApiMessage("assistant", parts, message_id))
+
+
+def _is_sent(message: ApiMessage) -> bool:
+    """Thinking-only and whitespace-only assistant messages are dropped before sending."""
+    if message.role != "assistant":
+        return True
+    for part in message.parts:
+        block = part.block
+        if block.type in THINKING_TYPES:
+            continue
+        if block.type == "text" and not (block.text or "").strip():
+            continue
+        return True
+    return False
+
+
+def replay(records: Sequence[Record | None]) -> Conversation:
+    """The conversation a resume of this file sends: main session, or the sub-agent it holds."""
+    agent_id = sub_agent_id(records)
+    index = load(records, agent_id)
+    leaf = pick_leaf(index, include_sidechains=agent_id is not None)
+    if leaf is None:
+        return Conversation(agent_id=agent_id)
+    chain, end, first = walk_chain(leaf, index)
+    chain, recovered = recover_siblings(chain, index)
+    return Conversation(
+        leaf=leaf,
+        chain=chain,
+        messages=to_api_messages(chain),
+        end=end,
+        end_record=first,
+        recovered=recovered,
+        agent_id=agent_id,
+    )

@@ -1,0 +1,287 @@
+"""Reading a transcript line by line: never stops at a bad line, never raises.
+
+Lines are split on `\\n` only: Claude Code's `JSON.stringify` leaves U+2028, U+2029 and U+0085 raw
+inside strings, and `str.splitlines` would break records apart on them. Each line keeps its exact
+bytes so repairs can leave untouched lines byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import msgspec
+
+from session_lsp.core.findings import Code, Severity
+from session_lsp.core.records import RECORD_DECODER, TRANSCRIPT_TYPES, Record
+
+BOM = b"\xef\xbb\xbf"
+TOOL_ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")
+_NON_FINITE = re.compile(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """A reading finding without its line number, so it survives lines moving under edits."""
+
+    code: Code
+    severity: Severity
+    message: str
+    start: int
+    end: int
+
+
+NO_PROBLEMS: tuple[LineProblem, ...] = ()
+
+
+class _NonFiniteNumberError(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> None:
+    raise _NonFiniteNumberError(name)
+
+
+def split_lines(data: bytes) -> tuple[list[bytes], bool]:
+    """Split on `\\n` only; returns the lines (without `\\n`) and whether the data ended with one."""
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    if not data:
+        return [], True
+    lines = data.split(b"\n")
+    ends_with_newline = lines[-1] == b""
+    if ends_with_newline:
+        lines.pop()
+    return lines, ends_with_newline
+
+
+def text_of(raw: bytes) -> str:
+    """The line as an editor shows it; invalid UTF-8 becomes U+FFFD, one per bad sequence."""
+    return raw.decode("utf-8", "replace")
+
+
+def column_of(raw: bytes, byte_offset: int) -> int:
+    """Code-point column of a byte offset within a line."""
+    return len(raw[:byte_offset].decode("utf-8", "replace"))
+
+
+def read_line(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """Decode one line. Blank lines give (None, no problems)."""
+    try:
+        record = RECORD_DECODER.decode(raw)
+    except msgspec.ValidationError as error:
+        return _read_invalid_shape(raw, str(error))
+    except msgspec.DecodeError:
+        if not raw.strip(b" \t\r"):
+            return None, NO_PROBLEMS
+        return _read_malformed(raw, is_last=is_last)
+    problems = _required_fields(record, raw)
+    if not raw.isascii():
+        problems += _utf8_problems(raw)
+    return record, problems
+
+
+def _utf8_problems(raw: bytes) -> tuple[LineProblem, ...]:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        column = column_of(raw, error.start)
+        return (
+            LineProblem(
+                Code.INVALID_UTF8,
+                Severity.WARNING,
+                f"invalid UTF-8 at byte {error.start} of the line: readers replace it with U+FFFD,"
+                " so the text sent to the API differs from what was written",
+                column,
+                column + 1,
+            ),
+        )
+    return NO_PROBLEMS
+
+
+def _whole_line(raw: bytes) -> tuple[int, int]:
+    return 0, max(1, len(text_of(raw)))
+
+
+def _read_invalid_shape(raw: bytes, detail: str) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """Valid JSON whose shape does not fit: keep what the chain needs, report the rest."""
+    start, end = _whole_line(raw)
+    if detail.startswith("Expected `object`"):
+        kind = detail.removeprefix("Expected `object`, got `").rstrip("`")
+        message = f"the line is a JSON {kind}, not an object: Claude Code records are objects"
+        return None, (LineProblem(Code.INVALID_RECORD, Severity.ERROR, message, start, end),)
+    skeleton = _skeleton(raw)
+    message = f"record does not fit the transcript format: {detail}"
+    return skeleton, (LineProblem(Code.INVALID_RECORD, Severity.ERROR, message, start, end),)
+
+
+class _Skeleton(msgspec.Struct):
+    type: object = None
+    uuid: object = None
+    parentUuid: object = None
+    timestamp: object = None
+    isSidechain: object = None
+    agentId: object = None
+
+
+_SKELETON_DECODER = msgspec.json.Decoder(_Skeleton)
+
+
+def _skeleton(raw: bytes) -> Record | None:
+    """The chain fields of a record whose content is unusable, so its children keep their parent."""
+    try:
+        parts = _SKELETON_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) else None
+
+    record_type = text(parts.type)
+    if record_type not in TRANSCRIPT_TYPES or text(parts.uuid) is None:
+        return None
+    # An attachment carries no tool blocks; as one, the line links its children and sends nothing.
+    return Record(
+        type="attachment",
+        uuid=text(parts.uuid),
+        parentUuid=text(parts.parentUuid),
+        timestamp=text(parts.timestamp),
+        isSidechain=parts.isSidechain is True,
+        agentId=text(parts.agentId),
+    )
+
+
+def _read_malformed(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """The slow path for lines msgspec rejects: find out why, with the decoder's column."""
+    problems: list[LineProblem] = []
+    body = raw.rstrip(b"\x00") if is_last else raw
+    if is_last and not body.strip(b" \t\r"):
+        start, end = _whole_line(raw)
+        message = "the last line holds only NUL bytes: the file was cut off (power loss or crash)"
+        return None, (LineProblem(Code.TRUNCATED_LINE, Severity.ERROR, message, start, end),)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.extend(_utf8_problems(body))
+        text = text_of(body)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except _NonFiniteNumberError as error:
+        match = _NON_FINITE.search(text)
+        start = match.start() if match else 0
+        end = match.end() if match else len(text)
+        message = f"invalid JSON: {error} is not a JSON number (JavaScript's JSON.parse rejects it)"
+        problems.append(LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, end))
+        return None, tuple(problems)
+    except json.JSONDecodeError as error:
+        problems.append(_decode_problem(text, error, is_last=is_last))
+        return None, tuple(problems)
+    except RecursionError:
+        message = "invalid JSON: nested too deeply to read"
+        problems.append(LineProblem(Code.INVALID_JSON, Severity.ERROR, message, *_whole_line(raw)))
+        return None, tuple(problems)
+    # Valid JSON that msgspec refused: lone surrogate escapes (JS accepts them, strict UTF-8 does not).
+    record: Record | None
+    try:
+        record = msgspec.convert(value, Record)
+    except msgspec.ValidationError as error:
+        return _read_invalid_shape(raw, str(error))
+    problems.extend(_required_fields(record, raw))
+    if "\\ud" in text.lower():
+        problems.append(_lone_surrogate_problem(text))
+    return record, tuple(problems)
+
+
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<![0-9a-fA-F]{4})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _lone_surrogate_problem(text: str) -> LineProblem:
+    match = _LONE_SURROGATE.search(text)
+    start, end = (match.start(), match.end()) if match else (0, len(text))
+    message = (
+        "lone UTF-16 surrogate escape: the API rejects it (`no low surrogate in string`);"
+        " Claude Code >= 2.1.132 sanitizes it on load, older versions fail"
+    )
+    return LineProblem(Code.LONE_SURROGATE, Severity.WARNING, message, start, end)
+
+
+def _decode_problem(text: str, error: json.JSONDecodeError, *, is_last: bool) -> LineProblem:
+    at_end = error.pos >= len(text.rstrip())
+    if at_end and is_last:
+        message = (
+            "the last line is cut off mid-record (Claude Code was killed while writing):"
+            f" {error.msg}. Claude Code's next append would glue onto it"
+        )
+        return LineProblem(Code.TRUNCATED_LINE, Severity.ERROR, message, 0, max(1, len(text)))
+    if error.msg == "Extra data":
+        message = (
+            "invalid JSON: more data after the record ends (two records glued on one line,"
+            " or a torn line that later writes continued)"
+        )
+    elif at_end:
+        message = f"invalid JSON: the record is cut off ({error.msg}); later lines were appended"
+    else:
+        message = f"invalid JSON: {error.msg}"
+    start = min(error.pos, max(0, len(text) - 1))
+    return LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, max(start + 1, len(text)))
+
+
+def _required_fields(record: Record, raw: bytes) -> tuple[LineProblem, ...]:
+    """What each chain type needs for replay; the common valid case returns quickly."""
+    record_type = record.type
+    if record_type not in TRANSCRIPT_TYPES:
+        return NO_PROBLEMS
+    missing: list[str] = []
+    if record.uuid is None:
+        missing.append("`uuid`")
+    if record_type in ("user", "assistant"):
+        message = record.message
+        if message is None:
+            missing.append("`message`")
+        elif message.content is None:
+            missing.append("`message.content`")
+        elif isinstance(message.content, list):
+            return _block_problems(record, raw, missing)
+    if not missing:
+        return NO_PROBLEMS
+    start, end = _whole_line(raw)
+    text = f"{record_type} record without {' and '.join(missing)}: Claude Code cannot replay it"
+    return (LineProblem(Code.INVALID_RECORD, Severity.ERROR, text, start, end),)
+
+
+def _block_problems(record: Record, raw: bytes, missing: list[str]) -> tuple[LineProblem, ...]:
+    problems: list[str] = []
+    if missing:
+        problems.append(f"{record.type} record without {' and '.join(missing)}")
+    for block in record.blocks:
+        if block.type == "tool_use" or block.type == "server_tool_use":
+            if block.id is None or block.name is None:
+                problems.append(f"{block.type} block without `id` or `name` (a partial tool call)")
+            elif TOOL_ID_PATTERN.fullmatch(block.id) is None:
+                problems.append(
+                    f"tool_use id {block.id!r} does not match ^[a-zA-Z0-9_-]+$, which the API requires"
+                )
+        elif block.type == "tool_result" and block.tool_use_id is None:
+            problems.append("tool_result block without `tool_use_id`")
+    if not problems:
+        return NO_PROBLEMS
+    start, end = _whole_line(raw)
+    text = "; ".join(problems) + ": the API rejects it"
+    return (LineProblem(Code.INVALID_RECORD, Severity.ERROR, text, start, end),)
+
+
+def read_lines(
+    lines: Sequence[bytes], first: int = 0, stop: int | None = None
+) -> Iterable[tuple[Record | None, tuple[LineProblem, ...]]]:
+    """Read lines[first:stop]; only the file's last line can be a torn tail."""
+    count = len(lines)
+    last = count - 1
+    for index in range(first, count if stop is None else stop):
+        record, problems = read_line(lines[index], is_last=index == last)
+        if record is not None:
+            record.line = index
+        yield record, problems

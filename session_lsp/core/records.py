@@ -1,0 +1,98 @@
+"""Typed views of the records Claude Code writes, holding only the fields the replay and rules use.
+
+Decoding into these with msgspec skips every other field without building it, which is what lets a
+full check run faster than a plain JSON parse of the same lines (see bench/). All fields are optional
+and unknown fields are ignored, so every Claude Code version from 1.0.x to 2.1.x decodes; which
+fields a record *needs* is checked afterwards, per type, in `reading.py`.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+TRANSCRIPT_TYPES = frozenset({"user", "assistant", "system", "attachment", "progress"})
+"""Line types that take part in the parentUuid chain (`isTranscriptMessage` plus legacy progress)."""
+
+METADATA_TYPES = frozenset(
+    {
+        "summary",
+        "custom-title",
+        "ai-title",
+        "last-prompt",
+        "task-summary",
+        "tag",
+        "agent-name",
+        "agent-color",
+        "agent-setting",
+        "pr-link",
+        "mode",
+        "permission-mode",
+        "worktree-state",
+        "file-history-snapshot",
+        "attribution-snapshot",
+        "queue-operation",
+        "speculation-accept",
+        "content-replacement",
+        "marble-origami-commit",
+        "marble-origami-snapshot",
+    }
+)
+"""Known line types that never join the chain. Unknown types are accepted the same way."""
+
+
+class Block(msgspec.Struct, omit_defaults=True):
+    """One content block; `input` and result `content` are deliberately not decoded."""
+
+    type: str = ""
+    id: str | None = None
+    name: str | None = None
+    tool_use_id: str | None = None
+    text: str | None = None
+    is_error: bool | None = None
+
+
+class Message(msgspec.Struct, omit_defaults=True):
+    id: str | None = None
+    role: str | None = None
+    model: str | None = None
+    content: str | list[Block] | None = None
+
+
+class Record(msgspec.Struct, omit_defaults=True):
+    """A decoded line. `line` (0-based) is set by the reader under a name no JSON key can clash with."""
+
+    type: str | None = None
+    uuid: str | None = None
+    parentUuid: str | None = None
+    logicalParentUuid: str | None = None
+    timestamp: str | None = None
+    isSidechain: bool | None = None
+    agentId: str | None = None
+    sessionId: str | None = None
+    subtype: str | None = None
+    isMeta: bool | None = None
+    isCompactSummary: bool | None = None
+    isVisibleInTranscriptOnly: bool | None = None
+    isApiErrorMessage: bool | None = None
+    message: Message | None = None
+    line: int = msgspec.field(default=-1, name="~session_lsp.line")
+
+    @property
+    def blocks(self) -> list[Block]:
+        """Content as a block list; a plain-string prompt is one text block."""
+        message = self.message
+        if message is None:
+            return []
+        content = message.content
+        if isinstance(content, list):
+            return content
+        if isinstance(content, str):
+            return [Block(type="text", text=content)]
+        return []
+
+    @property
+    def message_id(self) -> str | None:
+        return self.message.id if self.message is not None else None
+
+
+RECORD_DECODER = msgspec.json.Decoder(Record)

@@ -1,0 +1,313 @@
+"""The API's pairing rules and the chain's integrity, judged on the replayed conversation.
+
+Each rule reads the `Conversation` (claude-code-format §6.2) and returns findings; nothing here
+looks at raw line order, so abandoned branches and lines before a compaction boundary never
+produce errors. Messages quote the API's 400 texts so a user can match the error they saw.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from session_lsp.core.conversation import ApiMessage, ChainEnd, Conversation, Part
+from session_lsp.core.findings import Code, Finding, Related, Severity, Span
+from session_lsp.core.locate import Locator
+from session_lsp.core.records import Record
+from session_lsp.core.tools import ToolIndex
+
+UNPAIRED_API_TEXT = (
+    "messages.{n}: `tool_use` ids were found without `tool_result` blocks immediately after: {id}."
+    " Each `tool_use` block must have a corresponding `tool_result` block in the next message."
+)
+ORPHAN_API_TEXT = (
+    "messages.{n}.content.{m}: unexpected `tool_use_id` found in `tool_result` blocks: {id}."
+    " Each `tool_result` block must have a corresponding `tool_use` block in the previous message."
+)
+DUPLICATE_ID_API_TEXT = "messages.{n}.content.{m}: `tool_use` ids must be unique"
+DUPLICATE_RESULT_API_TEXT = (
+    "each tool_use must have a single result. Found multiple `tool_result` blocks with id: {id}"
+)
+
+
+class RuleContext:
+    """What the rules read; the file-wide tool index is built only if a rule asks for it."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        records: Sequence[Record | None],
+        locator: Locator,
+        live_seconds_ago: float | None,
+    ) -> None:
+        self.conversation = conversation
+        self.records = records
+        self.locator = locator
+        self.live_seconds_ago = live_seconds_ago
+        """Seconds since the file was last written, when that is recent enough to call it live."""
+
+    @functools.cached_property
+    def tools(self) -> ToolIndex:
+        return ToolIndex.build(self.records)
+
+
+def _tool_name(part: Part) -> str:
+    return part.block.name or "tool"
+
+
+def _where(record: Record) -> str:
+    return f"line {record.line + 1}"
+
+
+def pairing_findings(context: RuleContext) -> list[Finding]:
+    """unpaired-tool-use, orphan-tool-result, duplicates and tool-result-after-text."""
+    findings: list[Finding] = []
+    messages = context.conversation.messages
+    first_use: dict[str, Part] = {}
+    for index, message in enumerate(messages):
+        if message.role == "assistant":
+            findings.extend(_duplicate_uses(context, index, message, first_use))
+            following = messages[index + 1] if index + 1 < len(messages) else None
+            findings.extend(_unanswered_uses(context, index, message, following, first_use))
+        else:
+            previous = messages[index - 1] if index > 0 else None
+            findings.extend(_unexpected_results(context, index, message, previous))
+    return findings
+
+
+def _duplicate_uses(
+    context: RuleContext, index: int, message: ApiMessage, first_use: dict[str, Part]
+) -> list[Finding]:
+    findings = []
+    for position, part in enumerate(message.parts):
+        if part.block.type != "tool_use" or part.block.id is None:
+            continue
+        tool_id = part.block.id
+        first = first_use.get(tool_id)
+        if first is None:
+            first_use[tool_id] = part
+            continue
+        if first.record is part.record:
+            continue
+        api = DUPLICATE_ID_API_TEXT.format(n=index, m=position)
+        findings.append(
+            Finding(
+                Code.DUPLICATE_TOOL_USE_ID,
+                Severity.ERROR,
+                f"{_tool_name(part)} call {tool_id} reuses the id of the call at"
+                f" {_where(first.record)}; the API answers 400: {api}",
+                context.locator.tool_use_id(part.record.line, tool_id),
+                tool_id,
+                (
+                    Related(
+                        context.locator.tool_use_id(first.record.line, tool_id),
+                        "first use of this id",
+                    ),
+                ),
+            )
+        )
+    return findings
+
+
+def _leading_results(message: ApiMessage | None) -> tuple[dict[str, Part], dict[str, Part]]:
+    """Results before any other block, and results that come after text (which the API misses)."""
+    leading: dict[str, Part] = {}
+    late: dict[str, Part] = {}
+    if message is None or message.role != "user":
+        return leading, late
+    in_front = True
+    for part in message.parts:
+        block = part.block
+        if block.type != "tool_result":
+            in_front = False
+            continue
+        if block.tool_use_id is None:
+            continue
+        target = leading if in_front else late
+        target.setdefault(block.tool_use_id, part)
+    return leading, late
+
+
+def _unanswered_uses(
+    context: RuleContext,
+    index: int,
+    message: ApiMessage,
+    following: ApiMessage | None,
+    first_use: dict[str, Part],
+) -> list[Finding]:
+    leading, late = _leading_results(following)
+    findings = []
+    for part in message.tool_use_parts():
+        tool_id = part.block.id
+        if tool_id is None or first_use.get(tool_id) is not part or tool_id in leading:
+            continue
+        use_span = context.locator.tool_use_id(part.record.line, tool_id)
+        api = UNPAIRED_API_TEXT.format(n=index, id=tool_id)
+        if tool_id in late:
+            result = late[tool_id]
+            findings.append(
+                Finding(
+                    Code.TOOL_RESULT_AFTER_TEXT,
+                    Severity.ERROR,
+                    f"the tool_result for {tool_id} comes after text in its message; tool_result"
+                    f" blocks must come first. The API answers 400: {api}",
+                    context.locator.tool_result_id(result.record.line, tool_id),
+                    tool_id,
+                    (Related(use_span, f"the {_tool_name(part)} call"),),
+                )
+            )
+            continue
+        if following is None and context.live_seconds_ago is not None:
+            findings.append(
+                Finding(
+                    Code.LIVE_SESSION,
+                    Severity.INFORMATION,
+                    f"{_tool_name(part)} call {tool_id} has no result yet and the file was written"
+                    f" {context.live_seconds_ago:.0f}s ago: Claude Code is probably still running"
+                    " this tool. Repairing now would race with it.",
+                    use_span,
+                    tool_id,
+                )
+            )
+            continue
+        related = tuple(
+            Related(
+                context.locator.tool_result_id(result.line, tool_id),
+                "a result for this call, outside the replayed conversation",
+            )
+            for result in context.tools.results.get(tool_id, ())
+        )
+        findings.append(
+            Finding(
+                Code.UNPAIRED_TOOL_USE,
+                Severity.ERROR,
+                f"{_tool_name(part)} call {tool_id} has no tool_result in the next message"
+                f" ({_unpaired_reason(following)}); on resume the API answers 400: {api}",
+                use_span,
+                tool_id,
+                related,
+            )
+        )
+    return findings
+
+
+def _unpaired_reason(following: ApiMessage | None) -> str:
+    if following is None:
+        return "the session ends here: interrupted or killed while the tool ran"
+    if following.role == "assistant":
+        return "the next message is another assistant turn"
+    return "the next user message does not answer it"
+
+
+def _unexpected_results(
+    context: RuleContext, index: int, message: ApiMessage, previous: ApiMessage | None
+) -> list[Finding]:
+    findings = []
+    calls: dict[str, Part] = {}
+    if previous is not None and previous.role == "assistant":
+        for part in previous.tool_use_parts():
+            if part.block.id is not None:
+                calls.setdefault(part.block.id, part)
+    answered: dict[str, Part] = {}
+    for position, part in enumerate(message.parts):
+        block = part.block
+        if block.type != "tool_result" or block.tool_use_id is None:
+            continue
+        tool_id = block.tool_use_id
+        span = context.locator.tool_result_id(part.record.line, tool_id)
+        if tool_id not in calls:
+            findings.append(_orphan(context, index, position, part, tool_id, span))
+            continue
+        first = answered.get(tool_id)
+        if first is not None:
+            findings.append(
+                Finding(
+                    Code.DUPLICATE_TOOL_RESULT,
+                    Severity.ERROR,
+                    f"a second tool_result for {tool_id} (the first is at {_where(first.record)});"
+                    f" the API answers 400: {DUPLICATE_RESULT_API_TEXT.format(id=tool_id)}",
+                    span,
+                    tool_id,
+                    (
+                        Related(
+                            context.locator.tool_result_id(first.record.line, tool_id),
+                            "the first result",
+                        ),
+                    ),
+                )
+            )
+            continue
+        answered[tool_id] = part
+    return findings
+
+
+def _orphan(
+    context: RuleContext, index: int, position: int, part: Part, tool_id: str, span: Span
+) -> Finding:
+    uses = context.tools.uses.get(tool_id, ())
+    if uses:
+        where = (
+            f"its tool_use at {_where(uses[0])} is not in the previous message of the replayed"
+            " conversation (before a compaction boundary, or on another branch)"
+        )
+    else:
+        where = "no tool_use with this id exists in the file"
+    related = tuple(
+        Related(context.locator.tool_use_id(use.line, tool_id), "the tool_use, off the chain")
+        for use in uses
+    )
+    api = ORPHAN_API_TEXT.format(n=index, m=position, id=tool_id)
+    return Finding(
+        Code.ORPHAN_TOOL_RESULT,
+        Severity.ERROR,
+        f"tool_result for {tool_id} answers no call in the previous message: {where}."
+        f" The API answers 400: {api}",
+        span,
+        tool_id,
+        related,
+    )
+
+
+def chain_findings(context: RuleContext) -> list[Finding]:
+    """Where the parentUuid walk stopped early: a missing parent or a cycle."""
+    conversation = context.conversation
+    first = conversation.end_record
+    if first is None or first.parentUuid is None:
+        return []
+    parent = first.parentUuid
+    span = context.locator.parent_uuid(first.line, parent)
+    if conversation.end is ChainEnd.CYCLE:
+        return [
+            Finding(
+                Code.PARENT_CYCLE,
+                Severity.ERROR,
+                f"parentUuid {parent} closes a cycle: the line it names is already on the chain."
+                " Claude Code before 2.1.30 hangs on resume; later versions cut the history here",
+                span,
+            )
+        ]
+    if conversation.end is not ChainEnd.MISSING_PARENT:
+        return []
+    if conversation.agent_id is not None:
+        return [
+            Finding(
+                Code.MISSING_PARENT,
+                Severity.INFORMATION,
+                f"parentUuid {parent} is not in this sub-agent file; it may be in the main"
+                " session's file. The sub-agent's resume starts here",
+                span,
+            )
+        ]
+    return [
+        Finding(
+            Code.MISSING_PARENT,
+            Severity.WARNING,
+            f"parentUuid {parent} names no line in this file: on resume Claude Code starts the"
+            " conversation here and silently drops everything before it",
+            span,
+        )
+    ]
+
+
+def run_rules(context: RuleContext) -> list[Finding]:
+    return chain_findings(context) + pairing_findings(context)
