@@ -68,10 +68,10 @@ class Transcript:
             for record in self.records[start + len(new_lines) :]:
                 if record is not None:
                     record.line += shift
-        new_last = len(self.lines) - 1
         # Only the last line may be a torn tail: re-read lines whose "last" status changed.
-        for index in {old_last + shift, old_last, new_last}:
-            if start + len(new_lines) <= index < len(self.lines) and index >= 0:
+        old_last_now = old_last if old_last < start else old_last + shift
+        for index in {old_last_now, len(self.lines) - 1}:
+            if 0 <= index < len(self.lines) and not start <= index < start + len(new_lines):
                 self._reread(index)
 
     def _reread(self, index: int) -> None:

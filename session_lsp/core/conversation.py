@@ -79,14 +79,18 @@ class ReplayIndex:
 
 
 def sub_agent_id(records: Sequence[Record | None]) -> str | None:
-    """The agentId of a sub-agent file: every user/assistant line is a sidechain of one agent."""
+    """The agentId of a sub-agent file, where every user/assistant line is a sidechain.
+
+    Claude Code resumes a sub-agent from the lines that carry its agentId; a file of sidechain
+    lines with no agentId at all is replayed whole, under the empty id.
+    """
     agent_id: str | None = None
     for record in records:
         if record is None or record.type not in ("user", "assistant"):
             continue
-        if not record.isSidechain or record.agentId is None:
+        if not record.isSidechain:
             return None
-        if agent_id is None:
+        if agent_id is None and record.agentId is not None:
             agent_id = record.agentId
     return agent_id
 

@@ -73,14 +73,21 @@ def read_line(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[LinePr
         record = RECORD_DECODER.decode(raw)
     except msgspec.ValidationError as error:
         return _read_invalid_shape(raw, str(error))
-    except msgspec.DecodeError:
+    except msgspec.DecodeError as error:
         if not raw.strip(b" \t\r"):
             return None, NO_PROBLEMS
-        return _read_malformed(raw, is_last=is_last)
+        return _read_malformed(raw, is_last=is_last, cut_off=_is_cut_off(error))
+    except UnicodeDecodeError:
+        # msgspec validates UTF-8 only in the strings it builds; the slow path locates the byte.
+        return _read_malformed(raw, is_last=is_last, cut_off=False)
     problems = _required_fields(record, raw)
     if not raw.isascii():
         problems += _utf8_problems(raw)
     return record, problems
+
+
+def _is_cut_off(error: msgspec.DecodeError) -> bool:
+    return str(error) == "Input data was truncated"
 
 
 def _utf8_problems(raw: bytes) -> tuple[LineProblem, ...]:
@@ -153,10 +160,22 @@ def _skeleton(raw: bytes) -> Record | None:
     )
 
 
-def _read_malformed(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
-    """The slow path for lines msgspec rejects: find out why, with the decoder's column."""
+def _read_malformed(
+    raw: bytes, *, is_last: bool, cut_off: bool
+) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """The slow path for lines msgspec rejects: find out why, with the decoder's column.
+
+    `cut_off` is msgspec's verdict that the input ended inside a value: a torn write.
+    """
     problems: list[LineProblem] = []
     body = raw.rstrip(b"\x00") if is_last else raw
+    if len(body) != len(raw):
+        try:
+            RECORD_DECODER.decode(body)
+        except msgspec.DecodeError as error:
+            cut_off = _is_cut_off(error)
+        except (msgspec.ValidationError, UnicodeDecodeError):
+            pass
     if is_last and not body.strip(b" \t\r"):
         start, end = _whole_line(raw)
         message = "the last line holds only NUL bytes: the file was cut off (power loss or crash)"
@@ -166,6 +185,11 @@ def _read_malformed(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[
     except UnicodeDecodeError:
         problems.extend(_utf8_problems(body))
         text = text_of(body)
+    lone_surrogate = _LONE_SURROGATE.search(text)
+    if lone_surrogate is not None:
+        # As Claude Code >= 2.1.132 does on load: keep the record, with U+FFFD in place.
+        problems.append(_lone_surrogate_problem(lone_surrogate))
+        text = _LONE_SURROGATE.sub(r"\\ufffd", text)
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except _NonFiniteNumberError as error:
@@ -176,21 +200,18 @@ def _read_malformed(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[
         problems.append(LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, end))
         return None, tuple(problems)
     except json.JSONDecodeError as error:
-        problems.append(_decode_problem(text, error, is_last=is_last))
+        problems.append(_decode_problem(text, error, is_last=is_last, cut_off=cut_off))
         return None, tuple(problems)
     except RecursionError:
         message = "invalid JSON: nested too deeply to read"
         problems.append(LineProblem(Code.INVALID_JSON, Severity.ERROR, message, *_whole_line(raw)))
         return None, tuple(problems)
-    # Valid JSON that msgspec refused: lone surrogate escapes (JS accepts them, strict UTF-8 does not).
     record: Record | None
     try:
         record = msgspec.convert(value, Record)
     except msgspec.ValidationError as error:
         return _read_invalid_shape(raw, str(error))
     problems.extend(_required_fields(record, raw))
-    if "\\ud" in text.lower():
-        problems.append(_lone_surrogate_problem(text))
     return record, tuple(problems)
 
 
@@ -199,9 +220,8 @@ _LONE_SURROGATE = re.compile(
 )
 
 
-def _lone_surrogate_problem(text: str) -> LineProblem:
-    match = _LONE_SURROGATE.search(text)
-    start, end = (match.start(), match.end()) if match else (0, len(text))
+def _lone_surrogate_problem(match: re.Match[str]) -> LineProblem:
+    start, end = match.start(), match.end()
     message = (
         "lone UTF-16 surrogate escape: the API rejects it (`no low surrogate in string`);"
         " Claude Code >= 2.1.132 sanitizes it on load, older versions fail"
@@ -209,12 +229,14 @@ def _lone_surrogate_problem(text: str) -> LineProblem:
     return LineProblem(Code.LONE_SURROGATE, Severity.WARNING, message, start, end)
 
 
-def _decode_problem(text: str, error: json.JSONDecodeError, *, is_last: bool) -> LineProblem:
-    at_end = error.pos >= len(text.rstrip())
+def _decode_problem(
+    text: str, error: json.JSONDecodeError, *, is_last: bool, cut_off: bool
+) -> LineProblem:
+    at_end = cut_off or error.pos >= len(text.rstrip())
     if at_end and is_last:
         message = (
-            "the last line is cut off mid-record (Claude Code was killed while writing):"
-            f" {error.msg}. Claude Code's next append would glue onto it"
+            "the last line is cut off mid-record (Claude Code was killed while writing it);"
+            " Claude Code's next append would glue onto it and corrupt both"
         )
         return LineProblem(Code.TRUNCATED_LINE, Severity.ERROR, message, 0, max(1, len(text)))
     if error.msg == "Extra data":

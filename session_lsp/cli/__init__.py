@@ -1,0 +1,1 @@
+"""The command line: `session-lsp check`, `fix`, `restore` and `serve`."""

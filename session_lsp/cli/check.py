@@ -1,0 +1,80 @@
+"""`session-lsp check`: report every way a session breaks replay, like a linter."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from session_lsp.cli.output import Progress, format_finding, wants_colour
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.findings import Severity
+from session_lsp.files import SessionFileError, find_session_files, read_session_file
+from session_lsp.report import finding_to_json
+
+EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def collect_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
+    """All session files named or found below the folders named, and the problems finding them."""
+    paths: list[Path] = []
+    problems: list[str] = []
+    for argument in arguments:
+        for found in find_session_files(argument):
+            if isinstance(found, SessionFileError):
+                problems.append(str(found))
+            else:
+                paths.append(found)
+    return paths, problems
+
+
+def run_check(arguments: list[str], output_format: str) -> int:
+    paths, problems = collect_paths(arguments)
+    for problem in problems:
+        print(f"session-lsp: {problem}", file=sys.stderr)
+    colour = output_format == "text" and wants_colour(sys.stdout)
+    counts: Counter[Severity] = Counter()
+    files_with_errors = 0
+    json_entries: list[dict[str, object]] = []
+    progress = Progress(len(paths))
+    for done, path in enumerate(paths, 1):
+        progress.update(done, str(path))
+        try:
+            session = read_session_file(path)
+        except SessionFileError as error:
+            problems.append(str(error))
+            print(f"session-lsp: {error}", file=sys.stderr)
+            continue
+        analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+        counts.update(finding.severity for finding in analysis.findings)
+        files_with_errors += analysis.error_count > 0
+        for finding in analysis.findings:
+            if output_format == "json":
+                json_entries.append(finding_to_json(str(path), finding))
+            else:
+                progress.close()
+                print(format_finding(str(path), finding, colour=colour))
+    progress.close()
+    if output_format == "json":
+        json.dump(json_entries, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(_summary(len(paths), counts, files_with_errors))
+    if problems:
+        return EXIT_USAGE
+    return EXIT_ERRORS if counts[Severity.ERROR] else EXIT_CLEAN
+
+
+def _summary(files: int, counts: Counter[Severity], files_with_errors: int) -> str:
+    noun = "file" if files == 1 else "files"
+    parts = [
+        f"{counts[severity]} {severity.label}{'s' if counts[severity] != 1 and severity is not Severity.INFORMATION else ''}"
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFORMATION)
+    ]
+    verdict = (
+        f"{files_with_errors} {noun if files_with_errors == 1 else 'files'} will fail to resume"
+        if files_with_errors
+        else "all resumable"
+    )
+    return f"Checked {files} {noun}: {', '.join(parts)} ({verdict})."

@@ -1,0 +1,58 @@
+"""Terminal output: linter-style lines, colours on a TTY, a progress bar on stderr for trees."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from session_lsp.core.findings import Finding, Severity
+
+_COLOURS = {
+    Severity.ERROR: "\033[31m",
+    Severity.WARNING: "\033[33m",
+    Severity.INFORMATION: "\033[36m",
+    Severity.HINT: "\033[2m",
+}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def wants_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def format_finding(path: str, finding: Finding, *, colour: bool) -> str:
+    span = finding.span
+    where = f"{path}:{span.line + 1}:{span.start + 1}:"
+    severity = finding.severity.label
+    if colour:
+        where = f"{_BOLD}{where}{_RESET}"
+        severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
+    return f"{where} {severity} {finding.code.value} {finding.message}"
+
+
+class Progress:
+    """A one-line bar on stderr, only when stderr is a terminal and there is more than one file."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+        self._total = total
+        self._stream = stream
+        self._shown = total > 1 and stream.isatty()
+
+    def update(self, done: int, label: str) -> None:
+        if not self._shown:
+            return
+        width = 30
+        filled = width * done // max(1, self._total)
+        name = label[-40:]
+        self._stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self._total} {name:<40}"
+        )
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write("\r" + " " * 100 + "\r")
+            self._stream.flush()
