@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 
 class SessionFileError(Exception):
@@ -16,7 +18,8 @@ class SessionFileError(Exception):
 @dataclass(frozen=True, slots=True)
 class SessionFile:
     path: Path
-    data: bytes
+    data: bytes | mmap.mmap
+    """Memory-mapped when possible: a 100 MB session is then read once, by the decoder."""
     modified_seconds_ago: float
     size: int
     mtime_ns: int
@@ -46,7 +49,11 @@ def read_session_file(path: Path) -> SessionFile:
     try:
         with path.open("rb") as handle:
             stat = os.fstat(handle.fileno())
-            data = handle.read()
+            data: bytes | mmap.mmap
+            if stat.st_size > 0 and S_ISREG(stat.st_mode):
+                data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                data = handle.read()
     except IsADirectoryError:
         raise SessionFileError(f"{path}: is a folder, not a session file") from None
     except OSError as error:

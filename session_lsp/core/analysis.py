@@ -6,13 +6,14 @@ A `Transcript` keeps each line's reading, so an editor can re-read only the line
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from session_lsp.core.conversation import Conversation, replay
 from session_lsp.core.findings import Finding, Span
 from session_lsp.core.locate import Locator
-from session_lsp.core.reading import LineProblem, read_lines, split_lines
+from session_lsp.core.reading import Line, LineProblem, read_lines, split_lines
 from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
 from session_lsp.core.rules import RuleContext, run_rules
 
@@ -24,7 +25,7 @@ READING_CODES_ONLY_FOR_TRANSCRIPTS = frozenset({"invalid-record"})
 
 @dataclass(slots=True)
 class Analysis:
-    lines: Sequence[bytes]
+    lines: Sequence[Line]
     ends_with_newline: bool
     records: Sequence[Record | None]
     conversation: Conversation
@@ -39,7 +40,7 @@ class Analysis:
 class Transcript:
     """A transcript's lines and their readings, editable line by line."""
 
-    def __init__(self, lines: list[bytes], ends_with_newline: bool) -> None:
+    def __init__(self, lines: list[Line], ends_with_newline: bool) -> None:
         self.lines = lines
         self.ends_with_newline = ends_with_newline
         self.records: list[Record | None] = []
@@ -49,12 +50,12 @@ class Transcript:
             self.problems.append(problems)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Transcript:
+    def from_bytes(cls, data: bytes | mmap.mmap) -> Transcript:
         lines, ends_with_newline = split_lines(data)
         return cls(lines, ends_with_newline)
 
     def replace_lines(
-        self, start: int, stop: int, new_lines: list[bytes], ends_with_newline: bool
+        self, start: int, stop: int, new_lines: list[Line], ends_with_newline: bool
     ) -> None:
         """Swap lines[start:stop] for new_lines and re-read only those (and a changed last line)."""
         old_last = len(self.lines) - 1
@@ -123,5 +124,7 @@ class Transcript:
         return findings
 
 
-def analyse_bytes(data: bytes, *, modified_seconds_ago: float | None = None) -> Analysis:
+def analyse_bytes(
+    data: bytes | mmap.mmap, *, modified_seconds_ago: float | None = None
+) -> Analysis:
     return Transcript.from_bytes(data).analyse(modified_seconds_ago=modified_seconds_ago)

@@ -10,22 +10,22 @@ import re
 from collections.abc import Sequence
 
 from session_lsp.core.findings import Span
-from session_lsp.core.reading import column_of, text_of
+from session_lsp.core.reading import Line, column_of, text_of
 
 
 class Locator:
     """Turns byte matches in raw lines into code-point spans."""
 
-    def __init__(self, lines: Sequence[bytes]) -> None:
+    def __init__(self, lines: Sequence[Line]) -> None:
         self._lines = lines
 
     def line(self, line: int) -> Span:
-        raw = self._lines[line]
-        return Span(line, 0, max(1, len(text_of(raw.rstrip(b"\r")))))
+        raw = bytes(self._lines[line]).rstrip(b"\r")
+        return Span(line, 0, max(1, len(text_of(raw))))
 
     def value(self, line: int, key: str, value: str) -> Span:
         """The span of `value` written as the string value of `key`; the whole line if absent."""
-        raw = self._lines[line]
+        raw = bytes(self._lines[line])
         pattern = re.compile(
             rb'"' + re.escape(key.encode()) + rb'"\s*:\s*"(' + re.escape(value.encode()) + rb')"'
         )

@@ -8,6 +8,7 @@ bytes so repairs can leave untouched lines byte-identical.
 from __future__ import annotations
 
 import json
+import mmap
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,46 +45,57 @@ def _reject_constant(name: str) -> None:
     raise _NonFiniteNumberError(name)
 
 
-def split_lines(data: bytes) -> tuple[list[bytes], bool]:
-    """Split on `\\n` only; returns the lines (without `\\n`) and whether the data ended with one."""
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
-    if not data:
-        return [], True
-    lines = data.split(b"\n")
-    ends_with_newline = lines[-1] == b""
-    if ends_with_newline:
-        lines.pop()
+Line = bytes | memoryview
+"""A line's bytes; views into one buffer (or a memory-mapped file) avoid copying big files."""
+
+
+def split_lines(data: bytes | mmap.mmap) -> tuple[list[Line], bool]:
+    """Split on `\\n` only, without copying: the lines (no `\\n`) and whether data ended with one."""
+    view = memoryview(data)
+    start = len(BOM) if data[: len(BOM)] == BOM else 0
+    find = data.find
+    lines: list[Line] = []
+    while True:
+        end = find(b"\n", start)
+        if end < 0:
+            break
+        lines.append(view[start:end])
+        start = end + 1
+    ends_with_newline = start >= len(data)
+    if not ends_with_newline:
+        lines.append(view[start:])
     return lines, ends_with_newline
 
 
-def text_of(raw: bytes) -> str:
+def text_of(raw: Line) -> str:
     """The line as an editor shows it; invalid UTF-8 becomes U+FFFD, one per bad sequence."""
-    return raw.decode("utf-8", "replace")
+    return str(raw, "utf-8", "replace")
 
 
-def column_of(raw: bytes, byte_offset: int) -> int:
+def column_of(raw: Line, byte_offset: int) -> int:
     """Code-point column of a byte offset within a line."""
-    return len(raw[:byte_offset].decode("utf-8", "replace"))
+    return len(str(raw[:byte_offset], "utf-8", "replace"))
 
 
-def read_line(raw: bytes, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
-    """Decode one line. Blank lines give (None, no problems)."""
+def read_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """Decode one line. Blank lines give (None, no problems).
+
+    The fast path touches each byte once, inside msgspec. UTF-8 is validated in the strings the
+    replay decodes; bad bytes inside skipped content (a tool's output) are replaced by readers
+    and cannot break a resume, so they are not hunted for.
+    """
     try:
         record = RECORD_DECODER.decode(raw)
     except msgspec.ValidationError as error:
-        return _read_invalid_shape(raw, str(error))
+        return _read_invalid_shape(bytes(raw), str(error))
     except msgspec.DecodeError as error:
-        if not raw.strip(b" \t\r"):
+        body = bytes(raw)
+        if not body.strip(b" \t\r"):
             return None, NO_PROBLEMS
-        return _read_malformed(raw, is_last=is_last, cut_off=_is_cut_off(error))
+        return _read_malformed(body, is_last=is_last, cut_off=_is_cut_off(error))
     except UnicodeDecodeError:
-        # msgspec validates UTF-8 only in the strings it builds; the slow path locates the byte.
-        return _read_malformed(raw, is_last=is_last, cut_off=False)
-    problems = _required_fields(record, raw)
-    if not raw.isascii():
-        problems += _utf8_problems(raw)
-    return record, problems
+        return _read_malformed(bytes(raw), is_last=is_last, cut_off=False)
+    return record, _required_fields(record, raw)
 
 
 def _is_cut_off(error: msgspec.DecodeError) -> bool:
@@ -108,7 +120,7 @@ def _utf8_problems(raw: bytes) -> tuple[LineProblem, ...]:
     return NO_PROBLEMS
 
 
-def _whole_line(raw: bytes) -> tuple[int, int]:
+def _whole_line(raw: Line) -> tuple[int, int]:
     return 0, max(1, len(text_of(raw)))
 
 
@@ -252,7 +264,7 @@ def _decode_problem(
     return LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, max(start + 1, len(text)))
 
 
-def _required_fields(record: Record, raw: bytes) -> tuple[LineProblem, ...]:
+def _required_fields(record: Record, raw: Line) -> tuple[LineProblem, ...]:
     """What each chain type needs for replay; the common valid case returns quickly."""
     record_type = record.type
     if record_type not in TRANSCRIPT_TYPES:
@@ -275,7 +287,7 @@ def _required_fields(record: Record, raw: bytes) -> tuple[LineProblem, ...]:
     return (LineProblem(Code.INVALID_RECORD, Severity.ERROR, text, start, end),)
 
 
-def _block_problems(record: Record, raw: bytes, missing: list[str]) -> tuple[LineProblem, ...]:
+def _block_problems(record: Record, raw: Line, missing: list[str]) -> tuple[LineProblem, ...]:
     problems: list[str] = []
     if missing:
         problems.append(f"{record.type} record without {' and '.join(missing)}")
@@ -297,7 +309,7 @@ def _block_problems(record: Record, raw: bytes, missing: list[str]) -> tuple[Lin
 
 
 def read_lines(
-    lines: Sequence[bytes], first: int = 0, stop: int | None = None
+    lines: Sequence[Line], first: int = 0, stop: int | None = None
 ) -> Iterable[tuple[Record | None, tuple[LineProblem, ...]]]:
     """Read lines[first:stop]; only the file's last line can be a torn tail."""
     count = len(lines)

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 
 from session_lsp.core.conversation import ApiMessage, ChainEnd, Conversation, Part
-from session_lsp.core.findings import Code, Finding, Related, Severity, Span
+from session_lsp.core.findings import Code, Finding, Related, Severity
 from session_lsp.core.locate import Locator
 from session_lsp.core.records import Record
 from session_lsp.core.tools import ToolIndex
@@ -214,9 +214,8 @@ def _unexpected_results(
         if block.type != "tool_result" or block.tool_use_id is None:
             continue
         tool_id = block.tool_use_id
-        span = context.locator.tool_result_id(part.record.line, tool_id)
         if tool_id not in calls:
-            findings.append(_orphan(context, index, position, part, tool_id, span))
+            findings.append(_orphan(context, index, position, part, tool_id))
             continue
         first = answered.get(tool_id)
         if first is not None:
@@ -226,7 +225,7 @@ def _unexpected_results(
                     Severity.ERROR,
                     f"a second tool_result for {tool_id} (the first is at {_where(first.record)});"
                     f" the API answers 400: {DUPLICATE_RESULT_API_TEXT.format(id=tool_id)}",
-                    span,
+                    context.locator.tool_result_id(part.record.line, tool_id),
                     tool_id,
                     (
                         Related(
@@ -241,9 +240,7 @@ def _unexpected_results(
     return findings
 
 
-def _orphan(
-    context: RuleContext, index: int, position: int, part: Part, tool_id: str, span: Span
-) -> Finding:
+def _orphan(context: RuleContext, index: int, position: int, part: Part, tool_id: str) -> Finding:
     uses = context.tools.uses.get(tool_id, ())
     if uses:
         where = (
@@ -262,7 +259,7 @@ def _orphan(
         Severity.ERROR,
         f"tool_result for {tool_id} answers no call in the previous message: {where}."
         f" The API answers 400: {api}",
-        span,
+        context.locator.tool_result_id(part.record.line, tool_id),
         tool_id,
         related,
     )
