@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from session_lsp import __version__
+from session_lsp.core.repairs import Strategy
 
 EXIT_USAGE = 2
 
@@ -21,6 +22,27 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report what would break a resume")
     check.add_argument("paths", nargs="+", metavar="PATH", help="a session file or a folder")
     check.add_argument("--format", choices=("text", "json"), default="text")
+
+    fix = commands.add_parser("fix", help="repair sessions in place (a backup is kept)")
+    fix.add_argument("paths", nargs="+", metavar="PATH", help="a session file or a folder")
+    fix.add_argument(
+        "--strategy",
+        choices=[strategy.value for strategy in Strategy],
+        default=Strategy.STUB.value,
+        help="stub: answer dangling calls with an error result (default); purge: remove them;"
+        " truncate: cut after the last consistent point",
+    )
+    fix.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    fix.add_argument("--no-backup", action="store_true", help="do not keep a backup")
+    fix.add_argument(
+        "--fork", action="store_true", help="write the repair as a new session, original untouched"
+    )
+    fix.add_argument(
+        "--force", action="store_true", help="repair even if the file was written seconds ago"
+    )
+
+    restore = commands.add_parser("restore", help="put the newest backup back")
+    restore.add_argument("paths", nargs="+", metavar="PATH")
     return parser
 
 
@@ -32,6 +54,21 @@ def main(argv: list[str] | None = None) -> int:
             from session_lsp.cli.check import run_check
 
             return run_check(arguments.paths, arguments.format)
+        if arguments.command == "fix":
+            from session_lsp.cli.fix import run_fix
+
+            return run_fix(
+                arguments.paths,
+                Strategy(arguments.strategy),
+                dry_run=arguments.dry_run,
+                backup=not arguments.no_backup,
+                fork=arguments.fork,
+                force=arguments.force,
+            )
+        if arguments.command == "restore":
+            from session_lsp.cli.fix import run_restore
+
+            return run_restore(arguments.paths)
     except KeyboardInterrupt:
         print("session-lsp: interrupted", file=sys.stderr)
         return 130

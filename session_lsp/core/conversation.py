@@ -57,6 +57,9 @@ class Conversation:
 
     leaf: Record | None = None
     chain: list[Record] = field(default_factory=list)
+    """The replayed lines in order, recovered siblings included."""
+    walked: list[Record] = field(default_factory=list)
+    """The parentUuid walk alone: real parent links, root first. Repairs edit along it."""
     messages: list[ApiMessage] = field(default_factory=list)
     end: ChainEnd = ChainEnd.ROOT
     end_record: Record | None = None
@@ -314,11 +317,12 @@ def replay(records: Sequence[Record | None]) -> Conversation:
     leaf = pick_leaf(index, include_sidechains=agent_id is not None)
     if leaf is None:
         return Conversation(agent_id=agent_id)
-    chain, end, first = walk_chain(leaf, index)
-    chain, recovered = recover_siblings(chain, index)
+    walked, end, first = walk_chain(leaf, index)
+    chain, recovered = recover_siblings(walked, index)
     return Conversation(
         leaf=leaf,
         chain=chain,
+        walked=walked,
         messages=to_api_messages(chain),
         end=end,
         end_record=first,

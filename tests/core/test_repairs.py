@@ -1,0 +1,257 @@
+"""Every damage × every strategy: the repaired session replays cleanly and loses nothing else."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from session_lsp.core.analysis import Analysis, analyse_bytes
+from session_lsp.core.edits import EditKind, apply_edits, join_lines
+from session_lsp.core.repairs import Strategy, repair_all, repairs_for
+from session_lsp.core.writing import STUB_TEXT
+from tests.support import damage
+from tests.support.corpus import CLEAN_SESSIONS, CODEMIE_TURN_1, FASTHOOKS_MAIN, SUBAGENT, corpus_id
+from tests.support.targets import targets
+
+TARGETS = {path: targets(path) for path in CLEAN_SESSIONS}
+
+
+def _killed(torn: bool) -> Callable[[damage.Session, Path], None]:
+    def make(session: damage.Session, path: Path) -> None:
+        line = TARGETS[path].last_chain_tool_use_line
+        assert line is not None
+        damage.kill_after(session, line, torn=torn)
+
+    return make
+
+
+def _with_answered(
+    recipe: Callable[[damage.Session, str], object],
+) -> Callable[[damage.Session, Path], None]:
+    def make(session: damage.Session, path: Path) -> None:
+        tool_id = TARGETS[path].middle_answered_tool_id
+        assert tool_id is not None
+        recipe(session, tool_id)
+
+    return make
+
+
+def _interrupted(session: damage.Session, path: Path) -> None:
+    batch = TARGETS[path].parallel_batch
+    assert batch is not None
+    damage.interrupt_batch(session, batch)
+
+
+def _one_of_batch_lost(session: damage.Session, path: Path) -> None:
+    batch = TARGETS[path].parallel_batch
+    assert batch is not None
+    damage.lose_result(session, batch[-1])
+
+
+DAMAGES: dict[str, tuple[Callable[[damage.Session, Path], None], Callable[[Path], bool]]] = {
+    "killed": (_killed(False), lambda p: TARGETS[p].last_chain_tool_use_line is not None),
+    "killed-torn": (_killed(True), lambda p: TARGETS[p].last_chain_tool_use_line is not None),
+    "result-lost": (
+        _with_answered(damage.lose_result),
+        lambda p: bool(TARGETS[p].middle_answered_tool_id),
+    ),
+    "batch-interrupted": (_interrupted, lambda p: bool(TARGETS[p].parallel_batch)),
+    "one-of-batch-lost": (_one_of_batch_lost, lambda p: bool(TARGETS[p].parallel_batch)),
+    "call-deleted": (
+        _with_answered(damage.delete_tool_use),
+        lambda p: bool(TARGETS[p].middle_answered_tool_id),
+    ),
+    "call-duplicated": (
+        _with_answered(damage.duplicate_tool_use),
+        lambda p: bool(TARGETS[p].middle_answered_tool_id),
+    ),
+}
+
+CASES = [
+    pytest.param(path, kind, id=f"{corpus_id(path)}-{kind}")
+    for path in CLEAN_SESSIONS
+    for kind, (_, applies) in DAMAGES.items()
+    if applies(path)
+]
+
+
+def _damaged(path: Path, kind: str) -> bytes:
+    session = damage.Session.load(path)
+    DAMAGES[kind][0](session, path)
+    torn = kind == "killed-torn"
+    return session.data(final_newline=not torn)
+
+
+def _repair(data: bytes, strategy: Strategy) -> tuple[Analysis, bytes]:
+    analysis = analyse_bytes(data)
+    repair = repair_all(analysis, strategy)
+    return analysis, join_lines(apply_edits(analysis.lines, repair.edits))
+
+
+def _untouched_lines_survive(before: Analysis, strategy: Strategy) -> None:
+    """Lines no edit names come out byte-identical and in order; replaced lines keep their keys."""
+    repair = repair_all(before, strategy)
+    named = {edit.line for edit in repair.edits if edit.kind is not EditKind.INSERT_AFTER}
+    after = apply_edits(before.lines, repair.edits)
+    kept = [bytes(line) for index, line in enumerate(before.lines) if index not in named]
+    remaining = iter(bytes(line) for line in after)
+    assert all(line in remaining for line in kept), "an untouched line changed or moved"
+    for edit in repair.edits:
+        if edit.kind is EditKind.REPLACE:
+            old = json.loads(bytes(before.lines[edit.line]))
+            new = json.loads(edit.text)
+            assert list(old) == list(new), "key order is kept"
+            changed = {key for key in old if old[key] != new[key]}
+            assert changed <= {"parentUuid", "message"}
+        elif edit.kind is EditKind.INSERT_AFTER:
+            stub = json.loads(edit.text)
+            assert next(iter(stub)) == "parentUuid"
+            (block,) = stub["message"]["content"]
+            assert (block["type"], block["content"], block["is_error"]) == (
+                "tool_result",
+                STUB_TEXT,
+                True,
+            )
+
+
+@pytest.mark.parametrize("strategy", list(Strategy), ids=str)
+@pytest.mark.parametrize(("path", "kind"), CASES)
+def test_repair_leaves_no_error_and_keeps_everything_else(
+    path: Path, kind: str, strategy: Strategy
+) -> None:
+    data = _damaged(path, kind)
+    before, repaired = _repair(data, strategy)
+    assert before.error_count > 0
+    after = analyse_bytes(repaired)
+    assert [f for f in after.findings if f.is_error] == []
+    assert repaired.endswith(b"\n")
+    _untouched_lines_survive(before, strategy)
+    _, again = _repair(repaired, strategy)
+    assert again == repaired, "a second run changes nothing"
+    if strategy is Strategy.STUB:
+        leaf = before.conversation.leaf
+        assert leaf is not None
+        assert leaf.uuid in {record.uuid for record in after.conversation.chain}, (
+            "same branch resumed"
+        )
+
+
+def test_stub_in_a_parallel_batch_sits_with_the_real_results_before_the_marker() -> None:
+    session = damage.Session.load(SUBAGENT)
+    del session.lines[13]  # one of four parallel results lost
+    before, repaired = _repair(session.data(), Strategy.STUB)
+    after = analyse_bytes(repaired)
+    (results,) = [m for m in after.conversation.messages if m.role == "user" and len(m.parts) >= 4][
+        :1
+    ]
+    ids = [part.block.tool_use_id for part in results.parts]
+    assert "toolu_01PPH5xRopN6EKFruBKc1giM" in ids
+    assert all(part.block.type == "tool_result" for part in results.parts)
+
+
+def test_stub_before_an_interrupt_marker() -> None:
+    path = CLEAN_SESSIONS[0]
+    for candidate in CLEAN_SESSIONS:
+        if TARGETS[candidate].parallel_batch:
+            path = candidate
+            break
+    data = _damaged(path, "batch-interrupted")
+    _, repaired = _repair(data, Strategy.STUB)
+    after = analyse_bytes(repaired)
+    for message in after.conversation.messages:
+        kinds = [part.block.type for part in message.parts]
+        if "tool_result" in kinds and "text" in kinds:
+            assert kinds.index("text") > max(i for i, k in enumerate(kinds) if k == "tool_result")
+
+
+def test_stub_in_a_sub_agent_file_carries_its_agent_id() -> None:
+    agent = next(
+        p
+        for p in CLEAN_SESSIONS
+        if p.name.startswith("agent-a") and TARGETS[p].last_chain_tool_use_line
+    )
+    data = _damaged(agent, "killed")
+    before = analyse_bytes(data)
+    repair = repair_all(before, Strategy.STUB)
+    stubs = [json.loads(edit.text) for edit in repair.edits if edit.kind is EditKind.INSERT_AFTER]
+    assert stubs
+    agent_id = before.conversation.agent_id
+    assert agent_id is not None
+    assert all(stub["isSidechain"] is True and stub["agentId"] == agent_id for stub in stubs)
+
+
+def test_stub_is_deterministic_and_follows_its_parent_in_time() -> None:
+    data = CODEMIE_TURN_1.read_bytes()
+    (first,) = [
+        e
+        for e in repair_all(analyse_bytes(data), Strategy.STUB).edits
+        if e.kind is EditKind.INSERT_AFTER
+    ]
+    (second,) = [
+        e
+        for e in repair_all(analyse_bytes(data), Strategy.STUB).edits
+        if e.kind is EditKind.INSERT_AFTER
+    ]
+    assert first == second
+    stub = json.loads(first.text)
+    call = json.loads(data.split(b"\n")[24])
+    assert stub["timestamp"] > call["timestamp"]
+    assert stub["sessionId"] == call["sessionId"] and stub["cwd"] == call["cwd"]
+    assert stub["toolUseResult"] == f"Error: {STUB_TEXT}"
+
+
+def test_purge_removes_thinking_left_alone_in_the_message() -> None:
+    analysis = analyse_bytes(CODEMIE_TURN_1.read_bytes())
+    repair = repair_all(analysis, Strategy.PURGE)
+    assert {(e.kind, e.line + 1) for e in repair.edits} == {
+        (EditKind.DELETE, 24),
+        (EditKind.DELETE, 25),
+    }
+
+
+def test_purge_of_an_orphan_right_after_a_compaction_boundary_never_relinks_across_it() -> None:
+    session = damage.Session.load(FASTHOOKS_MAIN)
+    tool_id = "toolu_01BYfGNktE4d25hZnxHwFh2s"
+    boundary = next(
+        i for i, r in enumerate(session.records()) if r and r.get("subtype") == "compact_boundary"
+    )
+    summary = session.record(boundary + 1)
+    orphan_uuid = "11111111-2222-3333-4444-555555555555"
+    session.insert(
+        boundary + 1,
+        {
+            "parentUuid": session.record(boundary)["uuid"],
+            "isSidechain": False,
+            "type": "user",
+            "message": {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": tool_id, "content": "x"}],
+            },
+            "uuid": orphan_uuid,
+            "timestamp": session.record(boundary)["timestamp"],
+        },
+    )
+    session.set_parent(boundary + 2, orphan_uuid)
+    before, repaired = _repair(session.data(), Strategy.PURGE)
+    assert {f.code.value for f in before.findings if f.is_error} == {"orphan-tool-result"}
+    after = analyse_bytes(repaired)
+    assert not [f for f in after.findings if f.is_error]
+    assert after.conversation.end.value == "compaction"
+    relinked = next(r for r in after.records if r is not None and r.uuid == summary["uuid"])
+    assert relinked.parentUuid == session.record(boundary)["uuid"]
+
+
+def test_every_error_finding_offers_a_fix_with_the_preferred_first() -> None:
+    data = _damaged(SUBAGENT, "one-of-batch-lost")
+    analysis = analyse_bytes(data)
+    for finding in analysis.findings:
+        repairs = repairs_for(analysis, finding)
+        assert [r.strategy for r in repairs] == [Strategy.STUB, Strategy.PURGE, Strategy.TRUNCATE]
+        for repair in repairs:
+            repaired = analyse_bytes(join_lines(apply_edits(analysis.lines, repair.edits)))
+            assert finding.tool_use_id not in {
+                f.tool_use_id for f in repaired.findings if f.is_error
+            }
