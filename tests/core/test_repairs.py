@@ -1,4 +1,4 @@
-"""Every damage × every strategy: the repaired session replays cleanly and loses nothing else."""
+"""Every damage x every strategy: the repaired session replays cleanly and loses nothing else."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def test_repair_leaves_no_error_and_keeps_everything_else(
 def test_stub_in_a_parallel_batch_sits_with_the_real_results_before_the_marker() -> None:
     session = damage.Session.load(SUBAGENT)
     del session.lines[13]  # one of four parallel results lost
-    before, repaired = _repair(session.data(), Strategy.STUB)
+    _, repaired = _repair(session.data(), Strategy.STUB)
     after = analyse_bytes(repaired)
     (results,) = [m for m in after.conversation.messages if m.role == "user" and len(m.parts) >= 4][
         :1
