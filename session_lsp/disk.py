@@ -105,21 +105,30 @@ def _refuse(outcome: FixOutcome, message: str, *, refused: bool = True) -> FixOu
 def _write_fork(
     outcome: FixOutcome, analysis: Analysis, lines: list[Line], path: Path
 ) -> FixOutcome:
+    try:
+        target, session_id = write_fork(path, analysis, lines)
+    except UnsafeWriteError as error:
+        return _refuse(outcome, str(error))
+    outcome.fork = target
+    outcome.fork_session_id = session_id
+    outcome.changed = True
+    outcome.message = f"forked to {target.name}; resume it with: claude --resume {session_id}"
+    return outcome
+
+
+def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path, str]:
+    """`lines` as a new session beside `path`, with a new sessionId on every line."""
     old_session = _session_id(analysis)
     if old_session is None:
-        return _refuse(outcome, f"{path}: no sessionId in the file: cannot fork it")
+        raise UnsafeWriteError(f"{path}: no sessionId in the file: cannot fork it")
     new_session = str(uuid_module.uuid4())
     target = path.with_name(f"{new_session}.jsonl")
     data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
         write_new(target, data, 0o600)
     except OSError as error:
-        return _refuse(outcome, f"{target}: cannot write the fork: {error.strerror}")
-    outcome.fork = target
-    outcome.fork_session_id = new_session
-    outcome.changed = True
-    outcome.message = f"forked to {target.name}; resume it with: claude --resume {new_session}"
-    return outcome
+        raise UnsafeWriteError(f"{target}: cannot write the fork: {error.strerror}") from None
+    return target, new_session
 
 
 def _session_id(analysis: Analysis) -> str | None:

@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser("restore", help="put the newest backup back")
     restore.add_argument("paths", nargs="+", metavar="PATH")
+
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    mode.add_argument("--tcp", action="store_true", help="listen on TCP instead")
+    serve.add_argument("--host", default="127.0.0.1", help="with --tcp: address to bind")
+    serve.add_argument("--port", type=int, default=2087, help="with --tcp: port to bind")
     return parser
 
 
@@ -65,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                 fork=arguments.fork,
                 force=arguments.force,
             )
+        if arguments.command == "serve":
+            from session_lsp.lsp.main import serve
+
+            return serve(tcp=arguments.tcp, host=arguments.host, port=arguments.port)
         if arguments.command == "restore":
             from session_lsp.cli.fix import run_restore
 

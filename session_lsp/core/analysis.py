@@ -31,6 +31,7 @@ class Analysis:
     conversation: Conversation
     findings: list[Finding]
     is_transcript: bool
+    problems: Sequence[tuple[LineProblem, ...]]
 
     @property
     def error_count(self) -> int:
@@ -48,6 +49,18 @@ class Transcript:
         for record, problems in read_lines(lines):
             self.records.append(record)
             self.problems.append(problems)
+
+    @classmethod
+    def prefix_of(cls, analysis: Analysis, stop: int) -> Transcript:
+        """The first `stop` lines, reusing their readings; only the new last line is re-read."""
+        transcript = cls.__new__(cls)
+        transcript.lines = list(analysis.lines[:stop])
+        transcript.ends_with_newline = True
+        transcript.records = list(analysis.records[:stop])
+        transcript.problems = list(analysis.problems[:stop])
+        if stop > 0:
+            transcript._reread(stop - 1)
+        return transcript
 
     @classmethod
     def from_bytes(cls, data: bytes | mmap.mmap) -> Transcript:
@@ -90,12 +103,16 @@ class Transcript:
                 return True
         return False
 
-    def analyse(self, *, modified_seconds_ago: float | None = None) -> Analysis:
+    def analyse(
+        self, *, modified_seconds_ago: float | None = None, live_seconds: float = LIVE_SECONDS
+    ) -> Analysis:
+        """Findings on the replayed conversation; `modified_seconds_ago` under `live_seconds`
+        marks a session Claude Code may still be writing."""
         is_transcript = self.is_transcript()
         findings = self._reading_findings(is_transcript)
         live = (
             modified_seconds_ago
-            if modified_seconds_ago is not None and modified_seconds_ago < LIVE_SECONDS
+            if modified_seconds_ago is not None and modified_seconds_ago < live_seconds
             else None
         )
         conversation = replay(self.records) if is_transcript else Conversation()
@@ -104,7 +121,13 @@ class Transcript:
             findings.extend(run_rules(context))
         findings.sort(key=lambda finding: (finding.span.line, finding.span.start))
         return Analysis(
-            self.lines, self.ends_with_newline, self.records, conversation, findings, is_transcript
+            self.lines,
+            self.ends_with_newline,
+            self.records,
+            conversation,
+            findings,
+            is_transcript,
+            self.problems,
         )
 
     def _reading_findings(self, is_transcript: bool) -> list[Finding]:

@@ -298,8 +298,7 @@ def truncation_line(analysis: Analysis) -> int | None:
             return cut
         start = min(_first_line_involved(current, finding) for finding in errors)
         cut = start if cut is None else min(cut, start)
-        lines = list(current.lines[:cut])
-        current = Transcript(lines, True).analyse()
+        current = Transcript.prefix_of(current, cut).analyse()
     return cut
 
 

@@ -1,0 +1,186 @@
+"""Quick fixes per finding, fix-all per strategy, `source.fixAll.sessionLsp`, and fork.
+
+Edits come from `core.repairs`, exactly as `session-lsp fix` applies them. Clients that can resolve
+edits get them lazily; the others (eglot) get them inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.findings import Finding
+from session_lsp.core.repairs import Repair, Strategy, repair_all, repairs_for
+from session_lsp.lsp.convert import SOURCE, to_text_edits
+from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.server import FIX_ALL_KIND, SessionServer
+
+LIVE_NOTE = " (Claude Code is still writing this file)"
+FORK_COMMAND = "sessionLsp.forkSession"
+
+
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+    """LSP `only` filtering: a requested kind matches itself and its sub-kinds."""
+    return only is None or any(kind == base or kind.startswith(f"{base}.") for base in only)
+
+
+def _finding_for(analysis: Analysis, diagnostic: types.Diagnostic) -> Finding | None:
+    """The current finding behind a diagnostic the client sends back (with or without data)."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    tool_id = data.get("toolUseId")
+    line = data.get("line", diagnostic.range.start.line)
+    candidates = [f for f in analysis.findings if f.code.value == diagnostic.code]
+    for finding in candidates:
+        if tool_id is not None and finding.tool_use_id == tool_id:
+            return finding
+    for finding in candidates:
+        if finding.span.line == line:
+            return finding
+    return None
+
+
+def _action(
+    ls: SessionServer,
+    document: SessionDocument,
+    repair: Repair,
+    kind: str,
+    *,
+    preferred: bool,
+    diagnostics: list[types.Diagnostic] | None,
+    data: dict[str, Any],
+) -> types.CodeAction:
+    title = repair.title + (LIVE_NOTE if document.modified_seconds_ago is not None else "")
+    action = types.CodeAction(
+        title=title,
+        kind=kind,
+        diagnostics=diagnostics,
+        is_preferred=preferred or None,
+        data={"uri": document.uri, "version": document.version, **data},
+    )
+    if not ls.can_resolve_edits():
+        action.edit = ls.workspace_edit(document, to_text_edits(document, repair.edits))
+    return action
+
+
+def code_actions(ls: SessionServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return []
+    analysis = document.analysis()
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE]
+    if _wanted(only, types.CodeActionKind.QuickFix):
+        for diagnostic in ours:
+            finding = _finding_for(analysis, diagnostic)
+            if finding is None:
+                continue
+            for position, repair in enumerate(repairs_for(analysis, finding)):
+                actions.append(
+                    _action(
+                        ls,
+                        document,
+                        repair,
+                        types.CodeActionKind.QuickFix,
+                        preferred=position == 0,
+                        diagnostics=[diagnostic],
+                        data={"finding": _finding_key(finding), "title": repair.title},
+                    )
+                )
+        if ours and analysis.error_count > 1:
+            offered = {action.title for action in actions}
+            for strategy in Strategy:
+                repair = repair_all(analysis, strategy)
+                if repair.edits and repair.title not in offered:
+                    actions.append(
+                        _action(
+                            ls,
+                            document,
+                            repair,
+                            types.CodeActionKind.QuickFix,
+                            preferred=False,
+                            diagnostics=None,
+                            data={"all": strategy.value},
+                        )
+                    )
+    if only is not None and _wanted(only, FIX_ALL_KIND):
+        repair = repair_all(analysis, ls.settings.fix_strategy)
+        if repair.edits:
+            actions.append(
+                _action(
+                    ls,
+                    document,
+                    repair,
+                    FIX_ALL_KIND,
+                    preferred=False,
+                    diagnostics=None,
+                    data={"all": ls.settings.fix_strategy.value},
+                )
+            )
+    show_fork = bool(ours) if only is None else _wanted(only, types.CodeActionKind.Source)
+    if analysis.error_count and show_fork:
+        actions.append(
+            types.CodeAction(
+                title=f"Fork the session with the {ls.settings.fix_strategy.value} repair (original untouched)",
+                kind=types.CodeActionKind.Source,
+                command=types.Command(
+                    title="Fork session",
+                    command=FORK_COMMAND,
+                    arguments=[document.uri, ls.settings.fix_strategy.value],
+                ),
+            )
+        )
+    return actions
+
+
+def _finding_key(finding: Finding) -> dict[str, Any]:
+    return {"code": finding.code.value, "toolUseId": finding.tool_use_id, "line": finding.span.line}
+
+
+def resolve(ls: SessionServer, action: types.CodeAction) -> types.CodeAction:
+    """Compute the edit of a lazily offered action against the document as it is now."""
+    data = action.data if isinstance(action.data, dict) else {}
+    document = ls.session_document(data.get("uri", ""))
+    if document is None or action.edit is not None:
+        return action
+    analysis = document.analysis()
+    repair: Repair | None = None
+    if "all" in data:
+        repair = repair_all(analysis, Strategy(data["all"]))
+    elif isinstance(data.get("finding"), dict):
+        key = data["finding"]
+        finding = next(
+            (
+                f
+                for f in analysis.findings
+                if f.code.value == key.get("code")
+                and f.tool_use_id == key.get("toolUseId")
+                and (f.tool_use_id is not None or f.span.line == key.get("line"))
+            ),
+            None,
+        )
+        if finding is not None:
+            repair = next(
+                (r for r in repairs_for(analysis, finding) if r.title == data.get("title")), None
+            )
+    if repair is not None:
+        action.edit = ls.workspace_edit(document, to_text_edits(document, repair.edits))
+    return action
+
+
+def register(server: SessionServer) -> None:
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.Source,
+                FIX_ALL_KIND,
+            ],
+            resolve_provider=True,
+        ),
+    )(code_actions)
+    server.feature(types.CODE_ACTION_RESOLVE)(resolve)

@@ -1,0 +1,68 @@
+"""initialize / initialized: negotiate capabilities, install the document class, route logs."""
+
+from __future__ import annotations
+
+import logging
+
+from lsprotocol import types
+
+from session_lsp.lsp import diagnostics
+from session_lsp.lsp.documents import SessionWorkspace
+from session_lsp.lsp.server import SessionServer
+from session_lsp.lsp.settings import parse_settings
+
+_LEVELS = {
+    logging.ERROR: types.MessageType.Error,
+    logging.WARNING: types.MessageType.Warning,
+    logging.INFO: types.MessageType.Info,
+}
+
+
+class ClientLogHandler(logging.Handler):
+    """User-facing logs go to the client (`window/logMessage`), never to stdout."""
+
+    def __init__(self, server: SessionServer) -> None:
+        super().__init__(logging.INFO)
+        self.server = server
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.server.window_log_message(
+                types.LogMessageParams(
+                    type=_LEVELS.get(record.levelno, types.MessageType.Log),
+                    message=self.format(record),
+                )
+            )
+        except Exception:
+            self.handleError(record)
+
+
+def register(server: SessionServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: SessionServer, params: types.InitializeParams) -> None:
+        # No document is open yet: from here on every document is a SessionDocument.
+        ls.workspace.__class__ = SessionWorkspace
+        settings, problem = parse_settings(params.initialization_options)
+        ls.settings = settings
+        if problem:
+            ls.log.warning(problem)
+        text = params.capabilities.text_document
+        ls.pull_diagnostics = text is not None and text.diagnostic is not None
+        if ls.pull_diagnostics:
+            diagnostics.register_pull(ls)
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: SessionServer, params: types.InitializedParams) -> None:
+        handler = ClientLogHandler(ls)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger = logging.getLogger("session_lsp")
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        ls.log.info(
+            "session-lsp %s: %s diagnostics, %s positions, edits %s",
+            ls.version,
+            "pull" if ls.pull_diagnostics else "push",
+            ls.workspace.position_encoding,
+            "resolved lazily" if ls.can_resolve_edits() else "inline",
+        )

@@ -1,0 +1,76 @@
+"""The server object: session-wide state and the helpers every feature module shares."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from session_lsp import __version__
+from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.settings import ServerSettings
+
+FIX_ALL_KIND = "source.fixAll.sessionLsp"
+
+
+class SessionServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "session-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.settings = ServerSettings()
+        self.pull_diagnostics = False
+        """Decided in `initialize`: pull for clients that declare it, push for the others."""
+        self.published: dict[str, int | None] = {}
+        self.log = logging.getLogger("session_lsp")
+
+    def session_document(self, uri: str) -> SessionDocument | None:
+        """An open transcript; None for a document the client never opened."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        return document if isinstance(document, SessionDocument) else None
+
+    def can_resolve_edits(self) -> bool:
+        """Lazy edits only for clients that echo `data` and resolve `edit` (not eglot)."""
+        text = self.client_capabilities.text_document
+        action = text.code_action if text is not None else None
+        return bool(
+            action is not None
+            and action.data_support
+            and action.resolve_support is not None
+            and "edit" in action.resolve_support.properties
+        )
+
+    def supports_document_changes(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace is not None else None
+        return bool(edit is not None and edit.document_changes)
+
+    def supports_progress(self) -> bool:
+        window = self.client_capabilities.window
+        return bool(window is not None and window.work_done_progress)
+
+    def workspace_edit(
+        self, document: SessionDocument, edits: list[types.TextEdit]
+    ) -> types.WorkspaceEdit:
+        """Versioned `documentChanges` where the client takes them, so stale edits are refused."""
+        if self.supports_document_changes():
+            return types.WorkspaceEdit(
+                document_changes=[
+                    types.TextDocumentEdit(
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(
+                            uri=document.uri, version=document.version
+                        ),
+                        edits=list(edits),
+                    )
+                ]
+            )
+        return types.WorkspaceEdit(changes={document.uri: list(edits)})
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors are logged for the user, never shown as pop-ups over their work."""
+        self.log.error("internal error in %s: %s", getattr(source, "__name__", source), error)
