@@ -65,13 +65,15 @@ def _action(
     return action
 
 
-def code_actions(ls: SessionServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+def code_actions(
+    ls: SessionServer, params: types.CodeActionParams
+) -> list[types.CodeAction | types.Command]:
     document = ls.session_document(params.text_document.uri)
     if document is None:
         return []
     analysis = document.analysis()
     only = params.context.only
-    actions: list[types.CodeAction] = []
+    actions: list[types.CodeAction | types.Command] = []
     ours = [d for d in params.context.diagnostics if d.source == SOURCE]
     if _wanted(only, types.CodeActionKind.QuickFix):
         for diagnostic in ours:
@@ -120,17 +122,15 @@ def code_actions(ls: SessionServer, params: types.CodeActionParams) -> list[type
                     data={"all": ls.settings.fix_strategy.value},
                 )
             )
-    show_fork = bool(ours) if only is None else _wanted(only, types.CodeActionKind.Source)
-    if analysis.error_count and show_fork:
+    if analysis.error_count and only is None and ours:
+        # A bare Command: a CodeAction holding a command is misread as a Command by some
+        # clients (lsprotocol's own converter), and fork has no edit to show anyway.
+        default = ls.settings.fix_strategy.value
         actions.append(
-            types.CodeAction(
-                title=f"Fork the session with the {ls.settings.fix_strategy.value} repair (original untouched)",
-                kind=types.CodeActionKind.Source,
-                command=types.Command(
-                    title="Fork session",
-                    command=FORK_COMMAND,
-                    arguments=[document.uri, ls.settings.fix_strategy.value],
-                ),
+            types.Command(
+                title=f"Fork the session with the {default} repair (original untouched)",
+                command=FORK_COMMAND,
+                arguments=[document.uri, default],
             )
         )
     return actions

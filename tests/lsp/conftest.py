@@ -9,15 +9,29 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 
 PRESETS = ["visual-studio-code", "neovim@v0.7.0", "neovim@v0.10.0", "neovim", "emacs"]
 SERVER = [sys.executable, "-m", "session_lsp", "serve"]
 
 
 def make_client() -> LanguageClient:
-    client = pytest_lsp.make_test_lsp_client()
+    """pytest-lsp's client, recording each publish's version and every push it receives."""
+    client = LanguageClient(converter_factory=default_converter)
+    for method, handler in DEFAULT_CLIENT_FEATURES.items():
+        if method != types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            client.feature(method)(handler)
     client.applied_edits = []  # type: ignore[attr-defined]
+    client.diagnostic_versions = {}  # type: ignore[attr-defined]
+    client.publish_count = 0  # type: ignore[attr-defined]
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_publish(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        ls.diagnostics[params.uri] = params.diagnostics
+        ls.diagnostic_versions[params.uri] = params.version  # type: ignore[attr-defined]
+        ls.publish_count += 1  # type: ignore[attr-defined]
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def on_apply(

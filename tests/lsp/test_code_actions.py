@@ -1,0 +1,119 @@
+"""Quick fixes and fix-all apply the core's repairs: the same bytes as `session-lsp fix`."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.edits import apply_edits, join_lines
+from session_lsp.core.repairs import Strategy, repair_all
+from tests.lsp import sessions
+from tests.lsp.support import OpenDocument, edits_in, fresh_uri
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+def _cli_repair(text: str, strategy: Strategy) -> str:
+    analysis = analyse_bytes(text.encode())
+    return join_lines(apply_edits(analysis.lines, repair_all(analysis, strategy).edits)).decode()
+
+
+async def test_stub_quick_fix_is_preferred_and_makes_the_session_clean(
+    client: LanguageClient,
+) -> None:
+    text = sessions.dangling(note="日本語 🙂 before")
+    document = OpenDocument(client, fresh_uri(client), text)
+    (diagnostic,) = await document.diagnostics()
+    actions = [a for a in await document.actions(diagnostic) if isinstance(a, types.CodeAction)]
+    titles = [a.title for a in actions]
+    assert titles[:3] == [
+        "Insert a stub tool_result for toolu_01BASH",
+        "Remove the unanswered call toolu_01BASH",
+        "Truncate the session after line 3 (removes 1 line(s))",
+    ]
+    assert actions[0].is_preferred and not actions[1].is_preferred
+    lazy = client.init.capabilities.code_action_provider.resolve_provider  # type: ignore[attr-defined]
+    assert lazy
+    edits = await document.resolved_edits(actions[0])
+    document.change(edits)
+    assert await document.diagnostics() == []
+    assert await document.server_text() == document.text
+    assert document.text == _cli_repair(text, Strategy.STUB)
+
+
+@pytest.mark.parametrize("strategy", list(Strategy), ids=str)
+async def test_each_quick_fix_equals_the_cli_repair(
+    client: LanguageClient, strategy: Strategy
+) -> None:
+    text = sessions.EXAMPLE.read_text(encoding="utf-8")
+    document = OpenDocument(client, fresh_uri(client), text)
+    diagnostic = (await document.diagnostics())[0]
+    actions = [a for a in await document.actions(diagnostic) if isinstance(a, types.CodeAction)]
+    wanted = [a for a in actions if a.title.startswith(f"Fix all ({strategy.value})")] or [
+        a for a in actions if a.title.startswith("Truncate")
+    ]
+    edits = await document.resolved_edits(wanted[0])
+    document.change(edits)
+    assert document.text == _cli_repair(text, strategy)
+    assert [
+        d for d in await document.diagnostics() if d.severity == types.DiagnosticSeverity.Error
+    ] == []
+
+
+async def test_source_fix_all_kind_applies_the_default_strategy(client: LanguageClient) -> None:
+    text = sessions.EXAMPLE.read_text(encoding="utf-8")
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    actions = await document.actions(only=["source.fixAll"])
+    (fix_all,) = [a for a in actions if isinstance(a, types.CodeAction)]
+    assert fix_all.kind == "source.fixAll.sessionLsp"
+    document.change(await document.resolved_edits(fix_all))
+    assert document.text == _cli_repair(text, Strategy.STUB)
+    assert await document.diagnostics() == []
+    assert [a for a in await document.actions(only=["quickfix"]) if "Fork" in a.title] == []
+
+
+async def test_edits_are_versioned_where_the_client_supports_document_changes(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), sessions.dangling())
+    (diagnostic,) = await document.diagnostics()
+    action = next(a for a in await document.actions(diagnostic) if isinstance(a, types.CodeAction))
+    if action.edit is None:
+        action = await client.code_action_resolve_async(action)
+    assert action.edit is not None
+    workspace = client.init.capabilities  # type: ignore[attr-defined]
+    assert workspace is not None
+    if action.edit.document_changes:
+        (change,) = action.edit.document_changes
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.version == document.version
+    else:
+        assert edits_in(action.edit, document.uri)
+
+
+async def test_fix_all_command_sends_workspace_apply_edit(client: LanguageClient) -> None:
+    text = sessions.dangling()
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    before = len(client.applied_edits)  # type: ignore[attr-defined]
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sessionLsp.fixAll", arguments=[document.uri, "purge"])
+    )
+    assert result["applied"] is True
+    params = client.applied_edits[before]  # type: ignore[attr-defined]
+    document.change(edits_in(params.edit, document.uri))
+    assert document.text == _cli_repair(text, Strategy.PURGE)
+    assert await document.diagnostics() == []
+
+
+async def test_fork_is_offered_as_a_command(client: LanguageClient) -> None:
+    document = OpenDocument(client, fresh_uri(client), sessions.dangling())
+    (diagnostic,) = await document.diagnostics()
+    forks = [a for a in await document.actions(diagnostic) if "Fork the session" in a.title]
+    assert len(forks) == 1
+    (command,) = forks
+    assert isinstance(command, types.Command) and command.command == "sessionLsp.forkSession"
+    assert list(command.arguments or []) == [document.uri, "stub"]
