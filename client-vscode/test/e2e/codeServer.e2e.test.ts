@@ -32,7 +32,7 @@ import {
 /** Line 25 of this session is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
 const DAMAGED_SESSION = process.env.SESSION_LSP_E2E_SESSION ?? '/work/shared/corpus/claude-code/codemie-code/incremental-subagents-turn-1.jsonl';
 const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
-const TERMINATORS_NAME = 'line-separators.jsonl';
+const SEPARATORS_NAME = 'line-separators.jsonl';
 const BROKEN_LINE = 25;
 
 const USER_SETTINGS: Record<string, unknown> = {
@@ -46,6 +46,9 @@ const USER_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'telemetry.telemetryLevel': 'off',
+  // VS Code on the web auto-saves by default; desktop does not. Off, the test sees the fix change
+  // only the buffer, and saves it itself.
+  'files.autoSave': 'off',
   'sessionLsp.trace.server': 'messages',
 };
 
@@ -63,6 +66,8 @@ let profile: CodeServerProfile;
 let codeServer: RunningCodeServer | undefined;
 let browser: BrowserSession | undefined;
 let page: Page;
+let damagedTranscript: string;
+let separatorsTranscript: string;
 
 /** Copies the damaged session into the workspace, dated an hour ago so it is not a live session. */
 function placeTranscript(name: string, transform: (text: string) => string = (text) => text): string {
@@ -101,6 +106,23 @@ function findingsOnDisk(path: string): Finding[] {
   return JSON.parse(sessionLspCli(['check', '--format', 'json', path]).stdout) as Finding[];
 }
 
+/** A fix edits the buffer only (the tab turns dirty); Ctrl+S writes it. */
+async function saveActiveEditor(): Promise<void> {
+  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'visible' });
+  await page.keyboard.press('Control+S');
+  await page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ state: 'visible' });
+}
+
+/** The save reaches the disk through the remote file system shortly after the tab turns clean. */
+async function checkOnDiskUntilClean(path: string): Promise<{ status: number | null; output: string }> {
+  let check = checkOnDisk(path);
+  for (let attempt = 0; attempt < 20 && check.status !== 0; attempt++) {
+    await page.waitForTimeout(500);
+    check = checkOnDisk(path);
+  }
+  return check;
+}
+
 function problemsPanel(): ReturnType<Page['locator']> {
   return page.locator('.markers-panel');
 }
@@ -133,6 +155,17 @@ before(async () => {
   workspace = join(root, 'workspace');
   transcriptsFolder = join(workspace, '.claude', 'projects', '-home-user-demo');
   mkdirSync(transcriptsFolder, { recursive: true });
+  // Both files exist before the workbench opens, so Quick Open's file index has them.
+  damagedTranscript = placeTranscript(DAMAGED_NAME);
+  // Claude Code writes U+2028/U+2029 raw inside JSON strings; put them in the summary on line 1,
+  // above the broken line, so that a server counting them as line breaks would misplace its finding.
+  separatorsTranscript = placeTranscript(SEPARATORS_NAME, (text) => {
+    const lines = text.split('\n');
+    const summary = JSON.parse(lines[0]) as { summary: string };
+    summary.summary += ' \u2028 a line separator and \u2029 a paragraph separator';
+    lines[0] = JSON.stringify(summary);
+    return lines.join('\n');
+  });
   profile = createProfile(join(root, 'code-server'), USER_SETTINGS);
   await installExtension(profile, VSIX_PATH);
   codeServer = await startCodeServer(profile, workspace);
@@ -153,7 +186,7 @@ after(async () => {
 });
 
 test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks clean', { skip, timeout: 300_000 }, withFailureEvidence('damaged', async () => {
-  const transcript = placeTranscript(DAMAGED_NAME);
+  const transcript = damagedTranscript;
   assert.equal(checkOnDisk(transcript).status, 1, 'the copied session starts out broken');
 
   await openFile(page, DAMAGED_NAME);
@@ -180,30 +213,20 @@ test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks
   await stubFix.waitFor({ state: 'visible' });
   await screenshot(page, '03-quick-fix-menu');
   await stubFix.click();
-  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'visible' });
-  await page.keyboard.press('Control+S');
-  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
   await page.locator('.statusbar-item', { hasText: 'Session: no problems' }).waitFor({ state: 'visible' });
+  await saveActiveEditor();
   await screenshot(page, '04-fixed-and-saved');
 
-  const check = checkOnDisk(transcript);
+  const check = await checkOnDiskUntilClean(transcript);
   assert.equal(check.status, 0, `session-lsp check after the fix:\n${check.output}`);
 }));
 
 test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they survive Fix All + save', { skip, timeout: 300_000 }, withFailureEvidence('line-separators', async () => {
-  // Claude Code writes these raw inside JSON strings; put them in the summary on line 1, above the
-  // broken line, so that a server that counted them as line breaks would also misplace its finding.
-  const transcript = placeTranscript(TERMINATORS_NAME, (text) => {
-    const lines = text.split('\n');
-    const summary = JSON.parse(lines[0]) as { summary: string };
-    summary.summary += ' \u2028 a line separator and \u2029 a paragraph separator';
-    lines[0] = JSON.stringify(summary);
-    return lines.join('\n');
-  });
+  const transcript = separatorsTranscript;
   assert.ok(readFileSync(transcript, 'utf8').includes('\u2028'), 'JSON.stringify keeps U+2028 raw, as Claude Code does');
 
   await runCommand(page, 'View: Close All Editors');
-  await openFile(page, TERMINATORS_NAME);
+  await openFile(page, SEPARATORS_NAME);
   await page.locator('.statusbar-item', { hasText: 'Session: 1 problem' }).waitFor({ state: 'visible', timeout: 90_000 });
   const terminatorPrompt = page.locator('.monaco-dialog-box', { hasText: /unusual line terminators/i });
   assert.equal(await terminatorPrompt.count(), 0, 'the [jsonl] configurationDefaults turn the prompt off');
@@ -214,22 +237,21 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
   await stubChoice.waitFor({ state: 'visible' });
   await screenshot(page, '06-fix-all-strategy-pick');
   await page.locator('.quick-input-widget input').press('Enter');
-  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'visible' });
-  await page.keyboard.press('Control+S');
-  await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
   await page.locator('.statusbar-item', { hasText: 'Session: no problems' }).waitFor({ state: 'visible' });
-
+  await saveActiveEditor();
+  const check = await checkOnDiskUntilClean(transcript);
   const saved = readFileSync(transcript, 'utf8');
   assert.ok(saved.includes('\u2028') && saved.includes('\u2029'), 'the separators survive the edit and the save');
-  const check = checkOnDisk(transcript);
   assert.equal(check.status, 0, `session-lsp check after Fix All:\n${check.output}`);
 
   // Control: with the user's own "[jsonl]" setting back at VS Code's default the prompt appears,
   // which shows that the assertion above can fail.
   writeUserSettings(profile, { ...USER_SETTINGS, '[jsonl]': { 'editor.unusualLineTerminators': 'prompt' } });
-  await page.waitForTimeout(2_000); // settings.json is re-read on a file watcher
+  // A reload gives the file a fresh text model with the new setting (the prompt is per model).
   await runCommand(page, 'View: Close All Editors');
-  await openFile(page, TERMINATORS_NAME);
+  await page.reload();
+  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+  await openFile(page, SEPARATORS_NAME);
   await terminatorPrompt.waitFor({ state: 'visible' });
   await screenshot(page, '07-control-prompt-with-user-setting');
   await terminatorPrompt.getByRole('button', { name: 'Ignore' }).click();

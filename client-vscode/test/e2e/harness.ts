@@ -28,7 +28,8 @@ export function missingTools(): string[] {
 
 /** Runs code-server with Node 24 first on PATH, as its engines field requires. */
 function codeServerEnvironment(): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}` };
+  // EXTENSIONS_GALLERY={}: no extension marketplace, so code-server makes no gallery queries.
+  return { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH ?? ''}`, EXTENSIONS_GALLERY: '{}' };
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -183,7 +184,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await item.waitFor({ state: 'visible' });
   await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  // Done when the palette has closed, or has been replaced by the command's own quick pick.
+  await page.waitForFunction(() => {
+    const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+    const value = widget?.querySelector('input')?.value ?? '';
+    return widget === null || widget.style.display === 'none' || !value.startsWith('>');
+  });
 }
 
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its tab. */
@@ -203,7 +209,7 @@ export async function goToPosition(page: Page, line: number, column: number): Pr
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(`${line}:${column}`);
+  await input.fill(`:${line}:${column}`); // ":" is the Go to Line prefix, which fill() replaces
   await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
