@@ -206,12 +206,15 @@ test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks
   await hover.waitFor({ state: 'visible' });
   await hover.locator('.hover-contents:not(.marker)', { hasText: 'Bash' }).first().waitFor({ state: 'visible' });
   await screenshot(page, '02-hover');
+  // Smaller crops of the editor and Problems panel, for images/ in the README.
+  await screenshot(page, 'readme-diagnostic', { x: 352, y: 40, width: 928, height: 560 });
   await page.keyboard.press('Escape');
 
   await page.keyboard.press('Control+.');
   const stubFix = page.locator('.action-widget .monaco-list-row', { hasText: /stub tool_result/i }).first();
   await stubFix.waitFor({ state: 'visible' });
   await screenshot(page, '03-quick-fix-menu');
+  await screenshot(page, 'readme-quick-fix', { x: 352, y: 40, width: 928, height: 400 });
   await stubFix.click();
   await page.locator('.statusbar-item', { hasText: 'Session: no problems' }).waitFor({ state: 'visible' });
   await saveActiveEditor();
