@@ -19,6 +19,7 @@ import {
   openBrowser,
   openFile,
   runCommand,
+  sharedCorpusFile,
   screenshot,
   SCREENSHOT_DIRECTORY,
   startCodeServer,
@@ -30,7 +31,7 @@ import {
 } from './harness';
 
 /** Line 25 of this session is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
-const DAMAGED_SESSION = process.env.SESSION_LSP_E2E_SESSION ?? '/work/shared/corpus/claude-code/codemie-code/incremental-subagents-turn-1.jsonl';
+const DAMAGED_SESSION = sharedCorpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
 const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
 const SEPARATORS_NAME = 'line-separators.jsonl';
 const BROKEN_LINE = 25;
@@ -52,7 +53,7 @@ const USER_SETTINGS: Record<string, unknown> = {
   'sessionLsp.trace.server': 'messages',
 };
 
-const missing = missingTools();
+const missing = missingTools(DAMAGED_SESSION);
 if (missing.length > 0 && process.env.CI === 'true') {
   // In CI the e2e must run: a missing tool is a broken setup, not a reason to skip.
   test('e2e tools are installed', () => assert.fail(`missing: ${missing.join('; ')}`));
