@@ -611,6 +611,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("warning: no diagnostics published, code actions not measured")
         memory = client.memory_kb()
+        # The edits went where they were aimed: the server's copy is the file again.
+        server_text, _ = client.request(
+            "workspace/executeCommand",
+            {"command": "sessionLsp.documentText", "arguments": [uri]},
+        )
+        if server_text != text:
+            print(
+                "warning: the server's copy of the document differs from the file after the edits"
+            )
+        del server_text
         rows.append(
             Row(
                 f"server RSS, {len(data) / 1e6:.0f} MB open",
