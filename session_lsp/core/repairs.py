@@ -319,7 +319,12 @@ def repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     if strategy is Strategy.TRUNCATE:
         return _truncate(analysis)
     plan = _Plan(analysis)
-    unpaired = _findings(analysis, [Code.UNPAIRED_TOOL_USE])
+    # A live session's dangling call is a running tool; repairing it anyway was asked for.
+    unpaired = [
+        finding
+        for finding in _findings(analysis, [Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION])
+        if finding.tool_use_id is not None
+    ]
     if strategy is Strategy.STUB:
         _add_stubs(plan, unpaired)
     else:
@@ -344,7 +349,7 @@ def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
     repairs: list[Repair] = []
     code = finding.code
     tool = finding.tool_use_id or ""
-    if code is Code.UNPAIRED_TOOL_USE:
+    if code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION) and finding.tool_use_id is not None:
         stub = _Plan(analysis)
         _add_stubs(stub, [finding])
         repairs.append(_single(stub, Strategy.STUB, f"Insert a stub tool_result for {tool}"))

@@ -58,10 +58,11 @@ class _Progress:
 def register(server: SessionServer) -> None:
     @server.command("sessionLsp.fixAll")
     async def fix_all(ls: SessionServer, uri: str, strategy: str | None = None) -> dict[str, Any]:
+        chosen = _strategy(strategy, ls)
         document = ls.session_document(uri)
         if document is None:
             return {"applied": False, "message": f"{uri} is not open"}
-        repair = repair_all(document.analysis(), _strategy(strategy, ls))
+        repair = repair_all(document.analysis(), chosen)
         if not repair.edits:
             return {"applied": False, "message": "nothing to repair"}
         result = await ls.workspace_apply_edit_async(
@@ -76,12 +77,13 @@ def register(server: SessionServer) -> None:
     async def fork_session(
         ls: SessionServer, uri: str, strategy: str | None = None
     ) -> dict[str, Any]:
+        chosen = _strategy(strategy, ls)
         document = ls.session_document(uri)
         path = to_fs_path(uri)
         if document is None or path is None:
             return {"path": None, "message": f"{uri} is not an open file"}
         analysis = document.analysis()
-        repair = repair_all(analysis, _strategy(strategy, ls))
+        repair = repair_all(analysis, chosen)
         try:
             target, session_id = write_fork(
                 Path(path), analysis, apply_edits(analysis.lines, repair.edits)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from typing import Any
+import sys
+from threading import Event
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from session_lsp import __version__
+from session_lsp.lsp import transport
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.settings import ServerSettings
 
@@ -70,6 +76,16 @@ class SessionServer(LanguageServer):
                 ]
             )
         return types.WorkspaceEdit(changes={document.uri: list(edits)})
+
+    def _start_io_async(
+        self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None
+    ) -> None:
+        """pygls's stdio server with session-lsp's message loop (see `transport`)."""
+        self._stop_event = Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        with contextlib.suppress(BrokenPipeError, KeyboardInterrupt, SystemExit):
+            asyncio.run(transport.run(self._stop_event, reader, self.protocol))
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors are logged for the user, never shown as pop-ups over their work."""

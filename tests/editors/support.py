@@ -33,17 +33,6 @@ LINE_SEPARATOR = "\u2028"
 TYPED = "typed in the editor "
 
 
-def require_tool(name: str) -> str:
-    """The editor's path. Missing: skip locally, but fail in CI, where a skip would hide the gap."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed, so this real-editor test cannot run"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI=true: editors must be installed in CI)")
-        pytest.skip(message)
-    return path
-
-
 def damaged_copy(directory: Path) -> Path:
     """A writable copy of the damaged session, aged an hour so the server does not think it live.
 

@@ -19,10 +19,10 @@ from tests.editors.support import (
     assert_server_copy,
     assert_stub_inserted,
     damaged_copy,
-    require_tool,
     run_editor,
     u2028_transcript,
 )
+from tests.support.tools import require_tool
 
 
 def run_neovim(script: str, cwd: Path, **env: str) -> EditorRun:
