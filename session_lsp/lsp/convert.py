@@ -10,7 +10,7 @@ from lsprotocol import types
 from session_lsp.core.edits import EditKind, LineEdit
 from session_lsp.core.findings import Finding, Span
 from session_lsp.lsp.documents import SessionDocument
-from session_lsp.lsp.positions import terminator_of, without_terminator
+from session_lsp.lsp.positions import without_terminator
 
 SOURCE = "session-lsp"
 DOCS_URL = "https://github.com/session-lsp/session-lsp/blob/main/README.md#"
@@ -58,7 +58,7 @@ def diagnostics_of(document: SessionDocument) -> list[types.Diagnostic]:
 
 def to_text_edits(document: SessionDocument, edits: Sequence[LineEdit]) -> list[types.TextEdit]:
     """The same change as `apply_edits` + `join_lines`, expressed on the open document."""
-    lines = document.lines
+    count = document.line_count
     eol = document.eol
     out: list[types.TextEdit] = []
     deleted = {edit.line for edit in edits if edit.kind is EditKind.DELETE}
@@ -73,9 +73,9 @@ def to_text_edits(document: SessionDocument, edits: Sequence[LineEdit]) -> list[
         else:
             new = edit.text.decode("utf-8", "surrogatepass")
             out.append(_insert_after(document, line, new, eol))
-    last = len(lines) - 1
-    if lines and not terminator_of(lines[last]) and last not in deleted:
-        end = to_position(document, last, len(lines[last]))
+    last = count - 1
+    if count and not document.terminator(last) and last not in deleted:
+        end = _line_end(document, last)
         if not any(edit.kind is EditKind.INSERT_AFTER and edit.line == last for edit in edits):
             out.append(types.TextEdit(range=types.Range(start=end, end=end), new_text=eol))
     return out
@@ -98,7 +98,7 @@ def _runs(lines: list[int]) -> list[tuple[int, int]]:
 
 def _delete_lines(document: SessionDocument, first: int, last: int) -> types.TextEdit:
     start = types.Position(line=first, character=0)
-    if last + 1 < len(document.lines) or terminator_of(document.lines[last]):
+    if last + 1 < document.line_count or document.terminator(last):
         end = types.Position(line=last + 1, character=0)
     else:
         end = _line_end(document, last)
@@ -134,8 +134,7 @@ def _replace_line(document: SessionDocument, line: int, new: str) -> types.TextE
 
 
 def _insert_after(document: SessionDocument, line: int, new: str, eol: str) -> types.TextEdit:
-    lines = document.lines
-    if line + 1 < len(lines) or (0 <= line < len(lines) and terminator_of(lines[line])):
+    if line + 1 < document.line_count or document.terminator(line):
         at = types.Position(line=line + 1, character=0)
         return types.TextEdit(range=types.Range(start=at, end=at), new_text=new + eol)
     if line < 0:

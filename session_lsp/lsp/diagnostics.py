@@ -28,11 +28,11 @@ def publish(ls: SessionServer, document: SessionDocument) -> None:
 
 
 def schedule(ls: SessionServer, document: SessionDocument) -> None:
-    """Publish after a pause in typing, scaled a little with the document's size."""
+    """Publish after a pause in typing (`debounceMs`)."""
     if ls.pull_diagnostics:
         return
     _cancel(document.uri)
-    delay = ls.settings.debounce_ms / 1000 + min(0.3, len(document.lines) / 200_000)
+    delay = ls.settings.debounce_ms / 1000
     loop = asyncio.get_running_loop()
     uri, version = document.uri, document.version
 

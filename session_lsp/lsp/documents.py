@@ -1,9 +1,10 @@
-"""Open transcripts, kept as lines so an edit costs the lines it touches, not the document.
+"""Open transcripts, kept as UTF-8 lines so an edit costs the lines it touches, not the document.
 
 pygls's own TextDocument rebuilds the whole string on every keystroke and splits lines with
 `str.splitlines`, which breaks on U+2028/U+2029/U+0085 inside JSON strings and desyncs incremental
-edits. This document keeps LSP lines (only \\r\\n, \\r, \\n end a line) and a core `Transcript`
-beside them, re-reading only the changed lines.
+edits. This document keeps the lines LSP counts (only \\r\\n, \\r, \\n end a line) as bytes, shared
+with the core `Transcript` that re-reads only the changed lines. A line is decoded to text only
+when a request needs it: a transcript with emoji would otherwise cost four bytes per character.
 """
 
 from __future__ import annotations
@@ -14,55 +15,74 @@ from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
 from session_lsp.core.analysis import Analysis, Transcript
+from session_lsp.core.reading import Line, split_lines
 from session_lsp.core.tools import ToolIndex
 from session_lsp.lsp.positions import Columns, split_lsp_lines, terminator_of, without_terminator
 
 
-def _line_bytes(line: str) -> bytes:
-    return without_terminator(line).encode("utf-8", "surrogatepass")
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _split(text: str) -> tuple[list[Line], list[str]]:
+    """Lines without terminators (views into one buffer where possible) and their terminators."""
+    if "\r" not in text:
+        lines, ends_with_newline = split_lines(_encode(text))
+        terminators = ["\n"] * len(lines)
+        if lines and not ends_with_newline:
+            terminators[-1] = ""
+        if text.startswith("\ufeff"):
+            lines[0] = _encode("\ufeff") + bytes(lines[0])
+        return lines, terminators
+    pieces = split_lsp_lines(text)
+    return [_encode(without_terminator(piece)) for piece in pieces], [
+        terminator_of(piece) for piece in pieces
+    ]
 
 
 class SessionDocument(TextDocument):
     """A text document whose lines and transcript are updated line by line."""
 
     def __init__(self, uri: str, source: str | None = None, **kwargs: Any) -> None:
-        super().__init__(uri, source=source, **kwargs)
-        self._lines: list[str] = split_lsp_lines(source or "")
-        self._joined: str | None = source or ""
-        self.transcript = Transcript(
-            [_line_bytes(line) for line in self._lines], self._ends_with_newline()
-        )
+        super().__init__(uri, source=None, **kwargs)
+        lines, self._terminators = _split(source or "")
+        self.transcript = Transcript(lines, self._ends_with_newline())
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
+        self._tools: tuple[Analysis, ToolIndex] | None = None
         self.modified_seconds_ago: float | None = None
         """Set by the live-session watcher when the file on disk was written moments ago."""
-        self._tools: tuple[Analysis, ToolIndex] | None = None
         self.saved_mtime_ns: int | None = None
         """The file's mtime after the editor's own last save, which is not Claude Code writing."""
 
     def _ends_with_newline(self) -> bool:
-        return not self._lines or bool(terminator_of(self._lines[-1]))
+        return not self._terminators or bool(self._terminators[-1])
+
+    @property
+    def line_count(self) -> int:
+        return len(self._terminators)
+
+    def terminator(self, line: int) -> str:
+        return self._terminators[line] if 0 <= line < len(self._terminators) else ""
+
+    def line_text(self, line: int) -> str:
+        """A line without its terminator ('' past the end), decoded only now."""
+        if not 0 <= line < len(self._terminators):
+            return ""
+        return str(self.transcript.lines[line], "utf-8", "surrogatepass")
 
     @property
     def lines(self) -> list[str]:
-        return self._lines
+        """pygls's view (each line with its terminator); builds the whole text, so avoid it."""
+        return [self.line_text(i) + self._terminators[i] for i in range(len(self._terminators))]
 
     @property
     def source(self) -> str:
-        if self._joined is None:
-            self._joined = "".join(self._lines)
-        return self._joined
-
-    def line_text(self, line: int) -> str:
-        """A line without its terminator ('' past the end)."""
-        return without_terminator(self._lines[line]) if 0 <= line < len(self._lines) else ""
+        return "".join(self.lines)
 
     @property
     def eol(self) -> str:
         """The document's line terminator, for lines a repair inserts."""
-        for line in self._lines[:1]:
-            if terminator := terminator_of(line):
-                return terminator
-        return "\n"
+        return next((t for t in self._terminators[:1] if t), "\n")
 
     @property
     def columns(self) -> Columns:
@@ -72,50 +92,45 @@ class SessionDocument(TextDocument):
         )
 
     def apply_change(self, change: types.TextDocumentContentChangeEvent) -> None:
-        self._joined = None
         self._analysis = None
         if isinstance(change, types.TextDocumentContentChangePartial):
             self._apply_partial(change)
             return
-        self._lines = split_lsp_lines(change.text)
-        self._joined = change.text
-        self.transcript = Transcript(
-            [_line_bytes(line) for line in self._lines], self._ends_with_newline()
-        )
+        lines, self._terminators = _split(change.text)
+        self.transcript = Transcript(lines, self._ends_with_newline())
 
     def _apply_partial(self, change: types.TextDocumentContentChangePartial) -> None:
-        lines = self._lines
+        count = len(self._terminators)
         start, end = change.range.start, change.range.end
-        start_line = min(start.line, len(lines))
-        end_line = min(end.line, len(lines))
+        start_line, end_line = min(start.line, count), min(end.line, count)
         columns = self.columns
-        head_text = lines[start_line] if start_line < len(lines) else ""
-        tail_text = lines[end_line] if end_line < len(lines) else ""
-        head = without_terminator(head_text)[
-            : columns.from_client(without_terminator(head_text), start.character)
-        ]
-        tail_body = without_terminator(tail_text)
-        tail = tail_body[columns.from_client(tail_body, end.character) :] + terminator_of(tail_text)
-        if start.line >= len(lines):
-            head, tail = "", ""
-        stop = end_line + 1 if end_line < len(lines) else len(lines)
+        head_body = self.line_text(start_line)
+        head = (
+            head_body[: columns.from_client(head_body, start.character)]
+            if start.line < count
+            else ""
+        )
+        tail_body = self.line_text(end_line)
+        tail = (
+            tail_body[columns.from_client(tail_body, end.character) :] if end.line < count else ""
+        )
+        tail += self.terminator(end_line) if end.line < count else ""
+        stop = min(end_line + 1, count)
         merged = head + change.text + tail
         # A piece ending in \r followed by a line starting with \n is one \r\n terminator.
-        while merged.endswith("\r") and stop < len(lines):
-            merged += lines[stop]
+        while merged.endswith("\r") and stop < count:
+            merged += self.line_text(stop) + self._terminators[stop]
             stop += 1
-        if (
-            start_line > 0
-            and merged.startswith("\n")
-            and lines[start_line - 1].endswith("\r")
-            and not lines[start_line - 1].endswith("\r\n")
-        ):
+        if start_line > 0 and merged.startswith("\n") and self._terminators[start_line - 1] == "\r":
             start_line -= 1
-            merged = lines[start_line] + merged
+            merged = self.line_text(start_line) + "\r" + merged
         pieces = split_lsp_lines(merged)
-        lines[start_line:stop] = pieces
+        self._terminators[start_line:stop] = [terminator_of(piece) for piece in pieces]
         self.transcript.replace_lines(
-            start_line, stop, [_line_bytes(piece) for piece in pieces], self._ends_with_newline()
+            start_line,
+            stop,
+            [_encode(without_terminator(piece)) for piece in pieces],
+            self._ends_with_newline(),
         )
 
     def analysis(self) -> Analysis:

@@ -19,7 +19,7 @@ def register(server: SessionServer) -> None:
             return []
         index = document.tools()
         hints = []
-        last = min(params.range.end.line, len(document.lines) - 1)
+        last = min(params.range.end.line, document.line_count - 1)
         for line in range(params.range.start.line, last + 1):
             for mention in mentions_on_line(document, line):
                 if not mention.is_result:
@@ -47,7 +47,7 @@ def register(server: SessionServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         document = ls.session_document(params.text_document.uri)
-        if document is None or not document.lines:
+        if document is None or not document.line_count:
             return []
         analysis = document.analysis()
         problems = sum(1 for f in analysis.findings if f.severity.value <= 2)
