@@ -134,9 +134,7 @@ def register(server: SessionServer) -> None:
         document = ls.session_document(params.text_document.uri)
         if document is None:
             return None
-        line = params.position.line
-        column = document.columns.from_client(document.line_text(line), params.position.character)
-        mention = mention_at(document, line, column)
+        mention = mention_at(document, params.position)
         if mention is None:
             return None
         return types.Hover(

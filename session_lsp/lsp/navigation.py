@@ -17,9 +17,7 @@ def _mention(
     document = ls.session_document(params.text_document.uri)
     if document is None:
         return None
-    line = params.position.line
-    column = document.columns.from_client(document.line_text(line), params.position.character)
-    mention = mention_at(document, line, column)
+    mention = mention_at(document, params.position)
     return (document, mention) if mention is not None else None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lsprotocol import types
+
 from session_lsp.core.findings import Span
 from session_lsp.core.locate import Locator
 from session_lsp.core.records import Record
@@ -38,7 +40,10 @@ def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     return mentions
 
 
-def mention_at(document: SessionDocument, line: int, column: int) -> ToolMention | None:
+def mention_at(document: SessionDocument, position: types.Position) -> ToolMention | None:
+    """The tool id under a client position (in the client's units)."""
+    line = position.line
+    column = document.columns.from_client(document.line_text(line), position.character)
     for mention in mentions_on_line(document, line):
         if mention.span.start <= column <= mention.span.end:
             return mention

@@ -5,33 +5,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from session_lsp.cli.main import main
+from tests.support.cli import EXAMPLE, run_cli
 from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, SHORT
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "interrupted-parallel-tools.jsonl"
-
-
-def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "session_lsp", *arguments],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
 
 
 def test_text_output_is_path_line_col_severity_code_message() -> None:
-    result = _run("check", str(EXAMPLE))
+    result = run_cli("check", str(EXAMPLE))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
@@ -56,7 +41,7 @@ def _aged_copy(source: Path, target: Path) -> Path:
 
 def test_json_output_is_one_array_with_the_documented_fields(tmp_path: Path) -> None:
     session = _aged_copy(CODEMIE_TURN_1, tmp_path / "turn-1.jsonl")
-    result = _run("check", "--format", "json", str(session))
+    result = run_cli("check", "--format", "json", str(session))
     assert result.returncode == 1
     (entry,) = json.loads(result.stdout)
     assert entry == {
@@ -79,7 +64,7 @@ def test_json_output_is_one_array_with_the_documented_fields(tmp_path: Path) -> 
 
 
 def test_clean_file_exits_zero() -> None:
-    result = _run("check", str(SHORT))
+    result = run_cli("check", str(SHORT))
     assert result.returncode == 0, result.stdout
     assert "0 errors" in result.stdout
 
@@ -89,7 +74,7 @@ def test_folder_is_searched_recursively_for_jsonl(tmp_path: Path) -> None:
     (tmp_path / "projects" / "notes.txt").write_text("not a session")
     for session in (tmp_path / "projects").rglob("*.jsonl"):
         _aged_copy(session, session)
-    result = _run("check", "--format", "json", str(tmp_path / "projects"))
+    result = run_cli("check", "--format", "json", str(tmp_path / "projects"))
     entries = json.loads(result.stdout)
     assert result.returncode == 1
     errors = {(Path(e["path"]).name, e["code"]) for e in entries if e["severity"] == "error"}
@@ -100,14 +85,14 @@ def test_folder_is_searched_recursively_for_jsonl(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_a_usage_error_without_traceback() -> None:
-    result = _run("check", "/no/such/session.jsonl")
+    result = run_cli("check", "/no/such/session.jsonl")
     assert result.returncode == 2
     assert "session-lsp: /no/such/session.jsonl: no such file or folder" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_no_path_is_a_usage_error() -> None:
-    assert _run("check").returncode == 2
+    assert run_cli("check").returncode == 2
 
 
 def test_unreadable_folder_is_reported_and_the_rest_is_checked(
@@ -132,7 +117,7 @@ def test_unreadable_folder_is_reported_and_the_rest_is_checked(
 def test_recently_written_session_is_live_not_broken(tmp_path: Path) -> None:
     copy = tmp_path / "live.jsonl"
     shutil.copy(CODEMIE_TURN_1, copy)
-    result = _run("check", "--format", "json", str(copy))
+    result = run_cli("check", "--format", "json", str(copy))
     (entry,) = json.loads(result.stdout)
     assert (entry["code"], entry["severity"]) == ("live-session", "information")
     assert result.returncode == 0

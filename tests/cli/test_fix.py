@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import EXAMPLE, run_cli
 from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1
 from tests.support.files import age, aged_copy
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "interrupted-parallel-tools.jsonl"
-
-
-def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "session_lsp", *arguments],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
 
 
 def test_fix_repairs_in_place_and_exits_zero(tmp_path: Path) -> None:
     session = aged_copy(EXAMPLE, tmp_path / "s.jsonl")
-    result = _run("fix", str(session))
+    result = run_cli("fix", str(session))
     assert result.returncode == 0, result.stderr
     assert "repaired: Fix all (stub): 2 problem(s) (backup: s.jsonl." in result.stdout
-    assert _run("check", str(session)).returncode == 0
+    assert run_cli("check", str(session)).returncode == 0
 
 
 def test_dry_run_prints_a_unified_diff_and_writes_nothing(tmp_path: Path) -> None:
     session = aged_copy(EXAMPLE, tmp_path / "s.jsonl")
-    result = _run("fix", "--dry-run", "--strategy", "purge", str(session))
+    result = run_cli("fix", "--dry-run", "--strategy", "purge", str(session))
     assert result.returncode == 0
     assert result.stdout.startswith("--- a/s.jsonl\n+++ b/s.jsonl\n@@ ")
     assert session.read_bytes() == EXAMPLE.read_bytes()
@@ -44,18 +28,18 @@ def test_dry_run_prints_a_unified_diff_and_writes_nothing(tmp_path: Path) -> Non
 
 def test_restore_puts_the_original_back(tmp_path: Path) -> None:
     session = aged_copy(EXAMPLE, tmp_path / "s.jsonl")
-    _run("fix", "--strategy", "truncate", str(session))
+    run_cli("fix", "--strategy", "truncate", str(session))
     assert session.read_bytes() != EXAMPLE.read_bytes()
-    result = _run("restore", str(session))
+    result = run_cli("restore", str(session))
     assert result.returncode == 0 and "restored from s.jsonl." in result.stdout
     assert session.read_bytes() == EXAMPLE.read_bytes()
-    assert _run("restore", str(session)).returncode == 2
+    assert run_cli("restore", str(session)).returncode == 2
 
 
 def test_live_session_is_refused_with_exit_2(tmp_path: Path) -> None:
     session = tmp_path / "live.jsonl"
     shutil.copy(CODEMIE_TURN_1, session)
-    result = _run("fix", str(session))
+    result = run_cli("fix", str(session))
     assert result.returncode == 2
     assert "Claude Code may still be running this session" in result.stderr
     assert session.read_bytes() == CODEMIE_TURN_1.read_bytes()
@@ -63,7 +47,7 @@ def test_live_session_is_refused_with_exit_2(tmp_path: Path) -> None:
 
 def test_fork_prints_the_resume_command(tmp_path: Path) -> None:
     session = aged_copy(CODEMIE_TURN_1, tmp_path / "s.jsonl")
-    result = _run("fix", "--fork", str(session))
+    result = run_cli("fix", "--fork", str(session))
     assert result.returncode == 0, result.stderr
     resume = [line for line in result.stdout.splitlines() if line.startswith("claude --resume ")]
     assert len(resume) == 1
@@ -75,7 +59,7 @@ def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
     shutil.copytree(CLAUDE_CORPUS, tmp_path / "projects")
     for path in (tmp_path / "projects").rglob("*.jsonl"):
         age(path)
-    result = _run("fix", str(tmp_path / "projects"))
+    result = run_cli("fix", str(tmp_path / "projects"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "21 file(s): 2 repaired, 0 refused, 0 with errors left"
-    assert _run("check", str(tmp_path / "projects")).returncode == 0
+    assert run_cli("check", str(tmp_path / "projects")).returncode == 0
