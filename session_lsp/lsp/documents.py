@@ -45,6 +45,8 @@ class SessionDocument(TextDocument):
 
     def __init__(self, uri: str, source: str | None = None, **kwargs: Any) -> None:
         super().__init__(uri, source=None, **kwargs)
+        self.opened_size = len(source or "")
+        """Characters when opened: decides progress reporting and collector tuning."""
         lines, self._terminators = _split(source or "")
         self.transcript = Transcript(lines, self._ends_with_newline())
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
