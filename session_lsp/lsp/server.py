@@ -32,7 +32,6 @@ class SessionServer(LanguageServer):
         self.settings = ServerSettings()
         self.pull_diagnostics = False
         """Decided in `initialize`: pull for clients that declare it, push for the others."""
-        self.published: dict[str, int | None] = {}
         self.log = logging.getLogger("session_lsp")
 
     def session_document(self, uri: str) -> SessionDocument | None:
