@@ -66,7 +66,12 @@ def fix_file(
     repair = repair_all(analysis, strategy)
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
-        outcome.message = "nothing to repair" if not analysis.error_count else "no repair applies"
+        outcome.message = (
+            f"no {strategy.value} repair applies to its {analysis.error_count} error(s);"
+            " try --strategy truncate"
+            if analysis.error_count
+            else "nothing to repair"
+        )
         return outcome
     leftover = remaining_pairing_errors(analysis, repair)
     if leftover:

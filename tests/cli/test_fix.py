@@ -63,3 +63,46 @@ def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "21 file(s): 2 repaired, 0 refused, 0 with errors left"
     assert run_cli("check", str(tmp_path / "projects")).returncode == 0
+
+
+def test_a_repair_that_would_leave_a_pairing_error_writes_nothing(tmp_path: Path) -> None:
+    """An orphan result sharing its line with text, written with spaces: no exact rewrite exists."""
+    lines = [
+        '{"parentUuid": null, "type": "user", "message": {"role": "user", "content": "go"},'
+        ' "uuid": "u1", "timestamp": "2026-01-01T00:00:00.000Z"}',
+        '{"parentUuid": "u1", "type": "user", "message": {"role": "user", "content":'
+        ' [{"type": "tool_result", "tool_use_id": "toolu_01GONE", "content": "x"},'
+        ' {"type": "text", "text": "and a note"}]}, "uuid": "u2", "timestamp": "2026-01-01T00:00:01.000Z"}',
+    ]
+    session = tmp_path / "s.jsonl"
+    session.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    age(session)
+    original = session.read_bytes()
+    result = run_cli("fix", str(session))
+    assert result.returncode == 1
+    assert "no stub repair applies to its 1 error(s); try --strategy truncate" in result.stderr
+    assert "orphan-tool-result" in result.stdout
+    assert session.read_bytes() == original
+
+
+def test_a_partial_repair_that_leaves_a_pairing_error_is_refused(tmp_path: Path) -> None:
+    """A fixable dangling call plus an orphan no strategy can rewrite: nothing is written."""
+    lines = [
+        '{"parentUuid": null, "type": "user", "message": {"role": "user", "content":'
+        ' [{"type": "tool_result", "tool_use_id": "toolu_01GONE", "content": "x"},'
+        ' {"type": "text", "text": "note"}]}, "uuid": "u1", "timestamp": "2026-01-01T00:00:00.000Z"}',
+        '{"parentUuid":"u1","type":"assistant","message":{"id":"m1","role":"assistant","content":'
+        '[{"type":"tool_use","id":"toolu_01LATE","name":"Bash","input":{}}]},"uuid":"a1",'
+        '"timestamp":"2026-01-01T00:00:01.000Z"}',
+    ]
+    session = tmp_path / "s.jsonl"
+    session.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    age(session)
+    original = session.read_bytes()
+    result = run_cli("fix", str(session))
+    assert result.returncode == 1
+    assert (
+        "not repaired: the stub repair would still leave 1 pairing error(s), first at line 1"
+        in result.stderr
+    )
+    assert session.read_bytes() == original
