@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
@@ -92,3 +94,42 @@ def test_malformed_messages_get_errors_and_the_server_keeps_answering() -> None:
         assert client.process.wait(timeout=10) == 0
     finally:
         client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_tcp_mode_listens_on_loopback_and_answers() -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "session_lsp", "serve", "--tcp", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        with connection:
+            body = json.dumps(
+                {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+            ).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            stream = connection.makefile("rb")
+            length = 0
+            while (header := stream.readline()) not in (b"\r\n", b""):
+                if header.lower().startswith(b"content-length:"):
+                    length = int(header.split(b":")[1])
+            reply = json.loads(stream.read(length))
+            assert reply["id"] == 1 and "capabilities" in reply["result"]
+    finally:
+        server.kill()
+        server.wait()
