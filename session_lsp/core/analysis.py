@@ -46,7 +46,7 @@ class Transcript:
         self.ends_with_newline = ends_with_newline
         self.records: list[Record | None] = []
         self.problems: list[tuple[LineProblem, ...]] = []
-        for record, problems in read_lines(lines):
+        for record, problems in read_lines(lines, ends_with_newline=ends_with_newline):
             self.records.append(record)
             self.problems.append(problems)
 
@@ -71,10 +71,14 @@ class Transcript:
         self, start: int, stop: int, new_lines: list[Line], ends_with_newline: bool
     ) -> None:
         """Swap lines[start:stop] for new_lines and re-read only those (and a changed last line)."""
-        old_last = len(self.lines) - 1
+        old_torn = len(self.lines) - 1 if not self.ends_with_newline else -1
         self.lines[start:stop] = new_lines
         self.ends_with_newline = ends_with_newline
-        readings = list(read_lines(self.lines, start, start + len(new_lines)))
+        readings = list(
+            read_lines(
+                self.lines, start, start + len(new_lines), ends_with_newline=ends_with_newline
+            )
+        )
         self.records[start:stop] = [record for record, _ in readings]
         self.problems[start:stop] = [problems for _, problems in readings]
         shift = len(new_lines) - (stop - start)
@@ -82,14 +86,19 @@ class Transcript:
             for record in self.records[start + len(new_lines) :]:
                 if record is not None:
                     record.line += shift
-        # Only the last line may be a torn tail: re-read lines whose "last" status changed.
-        old_last_now = old_last if old_last < start else old_last + shift
-        for index in {old_last_now, len(self.lines) - 1}:
-            if 0 <= index < len(self.lines) and not start <= index < start + len(new_lines):
-                self._reread(index)
+        # Only an unterminated last line is read as a torn tail: when that candidate moved,
+        # re-read the lines it left and reached (unless just read above).
+        old_torn_now = old_torn if old_torn < start else old_torn + shift
+        new_torn = len(self.lines) - 1 if not ends_with_newline else -1
+        if old_torn_now != new_torn:
+            for index in (old_torn_now, new_torn):
+                if 0 <= index < len(self.lines) and not start <= index < start + len(new_lines):
+                    self._reread(index)
 
     def _reread(self, index: int) -> None:
-        ((record, problems),) = read_lines(self.lines, index, index + 1)
+        ((record, problems),) = read_lines(
+            self.lines, index, index + 1, ends_with_newline=self.ends_with_newline
+        )
         self.records[index] = record
         self.problems[index] = problems
 

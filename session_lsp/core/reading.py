@@ -309,13 +309,14 @@ def _block_problems(record: Record, raw: Line, missing: list[str]) -> tuple[Line
 
 
 def read_lines(
-    lines: Sequence[Line], first: int = 0, stop: int | None = None
+    lines: Sequence[Line], first: int = 0, stop: int | None = None, *, ends_with_newline: bool
 ) -> Iterable[tuple[Record | None, tuple[LineProblem, ...]]]:
-    """Read lines[first:stop]; only the file's last line can be a torn tail."""
+    """Read lines[first:stop]. Only an unterminated last line can be a torn tail: a line whose
+    newline was written was written whole, so if it is broken it is corrupt, not cut off."""
     count = len(lines)
-    last = count - 1
+    torn_candidate = count - 1 if not ends_with_newline else -1
     for index in range(first, count if stop is None else stop):
-        record, problems = read_line(lines[index], is_last=index == last)
+        record, problems = read_line(lines[index], is_last=index == torn_candidate)
         if record is not None:
             record.line = index
         yield record, problems

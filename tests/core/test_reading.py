@@ -137,7 +137,7 @@ def test_json_values_that_are_not_objects_are_invalid_records_in_a_transcript() 
 
 
 def test_a_jsonl_file_that_is_not_a_transcript_gets_only_reading_findings() -> None:
-    data = b'[1,2]\n{"a":1}\n{"type":"response_item","payload":{}}\n{"b":\n'
+    data = b'[1,2]\n{"a":1}\n{"type":"response_item","payload":{}}\n{"b":'
     assert _codes(data) == [("truncated-line", 4, 1)]
 
 
@@ -163,3 +163,12 @@ def test_replacing_lines_rereads_only_them_and_matches_a_fresh_read() -> None:
     fresh = Transcript.from_bytes(b"\n".join([*lines[:10], torn, *lines[12:]]) + b"\n")
     assert transcript.analyse().findings == fresh.analyse().findings
     assert [r.line for r in transcript.records if r] == [r.line for r in fresh.records if r]
+
+
+def test_a_broken_last_line_that_ends_with_a_newline_is_corrupt_not_torn() -> None:
+    """Claude Code writes a record and its newline together: with the newline, nothing was cut."""
+    tail = _line({**USER, "uuid": "u2", "parentUuid": "u1"})
+    assert _codes(_line(USER) + b"\n" + tail[: len(tail) // 2] + b"\n")[0][:2] == (
+        "invalid-json",
+        2,
+    )

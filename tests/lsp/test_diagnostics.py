@@ -69,7 +69,7 @@ async def test_a_clean_session_has_no_diagnostics_and_a_non_transcript_only_read
 ) -> None:
     clean = sessions.dangling().rsplit("\n", 2)[0] + "\n"
     assert await OpenDocument(client, fresh_uri(client), clean).diagnostics() == []
-    other = OpenDocument(client, fresh_uri(client, "data.jsonl"), '[1,2]\n{"a":1}\n{"b":\n')
+    other = OpenDocument(client, fresh_uri(client, "data.jsonl"), '[1,2]\n{"a":1}\n{"b":')
     assert [d.code for d in await other.diagnostics()] == ["truncated-line"]
 
 
