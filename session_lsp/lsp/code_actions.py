@@ -73,67 +73,98 @@ def code_actions(
         return []
     analysis = document.analysis()
     only = params.context.only
-    actions: list[types.CodeAction | types.Command] = []
     ours = [d for d in params.context.diagnostics if d.source == SOURCE]
+    actions: list[types.CodeAction | types.Command] = []
     if _wanted(only, types.CodeActionKind.QuickFix):
-        for diagnostic in ours:
-            finding = _finding_for(analysis, diagnostic)
-            if finding is None:
-                continue
-            for position, repair in enumerate(repairs_for(analysis, finding)):
-                actions.append(
-                    _action(
-                        ls,
-                        document,
-                        repair,
-                        types.CodeActionKind.QuickFix,
-                        preferred=position == 0,
-                        diagnostics=[diagnostic],
-                        data={"finding": _finding_key(finding), "title": repair.title},
-                    )
-                )
+        actions += _quick_fixes(ls, document, analysis, ours)
         if ours and analysis.error_count > 1:
-            offered = {action.title for action in actions}
-            for strategy in Strategy:
-                repair = repair_all(analysis, strategy)
-                if repair.edits and repair.title not in offered:
-                    actions.append(
-                        _action(
-                            ls,
-                            document,
-                            repair,
-                            types.CodeActionKind.QuickFix,
-                            preferred=False,
-                            diagnostics=None,
-                            data={"all": strategy.value},
-                        )
-                    )
+            actions += _fix_all_per_strategy(ls, document, analysis, {a.title for a in actions})
     if only is not None and _wanted(only, FIX_ALL_KIND):
-        repair = repair_all(analysis, ls.settings.fix_strategy)
-        if repair.edits:
+        actions += _source_fix_all(ls, document, analysis)
+    if analysis.error_count and only is None and ours:
+        actions.append(_fork(ls, document))
+    return actions
+
+
+def _quick_fixes(
+    ls: SessionServer,
+    document: SessionDocument,
+    analysis: Analysis,
+    diagnostics: list[types.Diagnostic],
+) -> list[types.CodeAction | types.Command]:
+    """Each repair that applies to each of our diagnostics, the preferred one first."""
+    actions: list[types.CodeAction | types.Command] = []
+    for diagnostic in diagnostics:
+        finding = _finding_for(analysis, diagnostic)
+        if finding is None:
+            continue
+        for position, repair in enumerate(repairs_for(analysis, finding)):
+            data = {"finding": _finding_key(finding), "title": repair.title}
             actions.append(
                 _action(
                     ls,
                     document,
                     repair,
-                    FIX_ALL_KIND,
-                    preferred=False,
-                    diagnostics=None,
-                    data={"all": ls.settings.fix_strategy.value},
+                    types.CodeActionKind.QuickFix,
+                    preferred=position == 0,
+                    diagnostics=[diagnostic],
+                    data=data,
                 )
             )
-    if analysis.error_count and only is None and ours:
-        # A bare Command: a CodeAction holding a command is misread as a Command by some
-        # clients (lsprotocol's own converter), and fork has no edit to show anyway.
-        default = ls.settings.fix_strategy.value
-        actions.append(
-            types.Command(
-                title=f"Fork the session with the {default} repair (original untouched)",
-                command=FORK_COMMAND,
-                arguments=[document.uri, default],
-            )
-        )
     return actions
+
+
+def _fix_all_per_strategy(
+    ls: SessionServer, document: SessionDocument, analysis: Analysis, offered: set[str]
+) -> list[types.CodeAction | types.Command]:
+    actions: list[types.CodeAction | types.Command] = []
+    for strategy in Strategy:
+        repair = repair_all(analysis, strategy)
+        if repair.edits and repair.title not in offered:
+            actions.append(
+                _action(
+                    ls,
+                    document,
+                    repair,
+                    types.CodeActionKind.QuickFix,
+                    preferred=False,
+                    diagnostics=None,
+                    data={"all": strategy.value},
+                )
+            )
+    return actions
+
+
+def _source_fix_all(
+    ls: SessionServer, document: SessionDocument, analysis: Analysis
+) -> list[types.CodeAction | types.Command]:
+    """`source.fixAll.sessionLsp`: the default strategy, for fix-on-save."""
+    strategy = ls.settings.fix_strategy
+    repair = repair_all(analysis, strategy)
+    if not repair.edits:
+        return []
+    return [
+        _action(
+            ls,
+            document,
+            repair,
+            FIX_ALL_KIND,
+            preferred=False,
+            diagnostics=None,
+            data={"all": strategy.value},
+        )
+    ]
+
+
+def _fork(ls: SessionServer, document: SessionDocument) -> types.Command:
+    """A bare Command: lsprotocol's own converter misreads a CodeAction that holds a command, and
+    a fork has no edit to preview anyway."""
+    default = ls.settings.fix_strategy.value
+    return types.Command(
+        title=f"Fork the session with the {default} repair (original untouched)",
+        command=FORK_COMMAND,
+        arguments=[document.uri, default],
+    )
 
 
 def _finding_key(finding: Finding) -> dict[str, Any]:
