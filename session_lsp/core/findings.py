@@ -27,6 +27,8 @@ class Code(enum.StrEnum):
     DUPLICATE_TOOL_USE_ID = "duplicate-tool-use-id"
     DUPLICATE_TOOL_RESULT = "duplicate-tool-result"
     TOOL_RESULT_AFTER_TEXT = "tool-result-after-text"
+    UNPAIRED_SERVER_TOOL_USE = "unpaired-server-tool-use"
+    ORPHAN_SERVER_TOOL_RESULT = "orphan-server-tool-result"
     INVALID_JSON = "invalid-json"
     TRUNCATED_LINE = "truncated-line"
     INVALID_RECORD = "invalid-record"

@@ -35,6 +35,8 @@ PAIRING_CODES = frozenset(
         Code.DUPLICATE_TOOL_USE_ID,
         Code.DUPLICATE_TOOL_RESULT,
         Code.TOOL_RESULT_AFTER_TEXT,
+        Code.UNPAIRED_SERVER_TOOL_USE,
+        Code.ORPHAN_SERVER_TOOL_RESULT,
     }
 )
 """The API's 400s: a repair that leaves one of these behind is refused."""
@@ -209,11 +211,23 @@ def _purge_calls(plan: _Plan, unpaired: Sequence[Finding]) -> None:
                 plan.delete(leftover.line)
 
 
-def _drop_lines(plan: _Plan, findings: Sequence[Finding], block_type: str) -> None:
-    """Orphan results, duplicate results and duplicate calls: drop the offending line."""
+DROP_TITLES = {
+    Code.ORPHAN_TOOL_RESULT: "Remove the orphan tool_result for",
+    Code.DUPLICATE_TOOL_RESULT: "Remove the duplicate tool_result for",
+    Code.DUPLICATE_TOOL_USE_ID: "Remove the duplicate call",
+    Code.UNPAIRED_SERVER_TOOL_USE: "Remove the unanswered server tool call",
+    Code.ORPHAN_SERVER_TOOL_RESULT: "Remove the orphan server tool result for",
+}
+"""Findings whose one fix is removing the offending block, and how the fix is titled."""
+
+
+def _drop_lines(plan: _Plan, findings: Sequence[Finding]) -> None:
+    """Orphan results, duplicate results and calls, dangling server calls: drop the block's line
+    when the block is all it holds, else only the block (if the line can be rewritten exactly)."""
     for finding in findings:
         record = plan.records[finding.span.line]
-        if _only_block(record, block_type):
+        blocks = record.blocks if record is not None else []
+        if len(blocks) == 1 and finding.tool_use_id in (blocks[0].id, blocks[0].tool_use_id):
             plan.delete(finding.span.line)
             plan.resolved.append(finding)
             continue
@@ -278,9 +292,7 @@ def _drop_torn_tail(plan: _Plan) -> None:
 
 def _common_fixes(plan: _Plan) -> None:
     analysis = plan.analysis
-    _drop_lines(plan, _findings(analysis, [Code.ORPHAN_TOOL_RESULT]), "tool_result")
-    _drop_lines(plan, _findings(analysis, [Code.DUPLICATE_TOOL_RESULT]), "tool_result")
-    _drop_lines(plan, _findings(analysis, [Code.DUPLICATE_TOOL_USE_ID]), "tool_use")
+    _drop_lines(plan, _findings(analysis, DROP_TITLES))
     _results_first(plan, _findings(analysis, [Code.TOOL_RESULT_AFTER_TEXT]))
     _drop_torn_tail(plan)
 
@@ -356,19 +368,10 @@ def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         purge = _Plan(analysis)
         _purge_calls(purge, [finding])
         repairs.append(_single(purge, Strategy.PURGE, f"Remove the unanswered call {tool}"))
-    elif code in (Code.ORPHAN_TOOL_RESULT, Code.DUPLICATE_TOOL_RESULT):
+    elif code in DROP_TITLES:
         plan = _Plan(analysis)
-        _drop_lines(plan, [finding], "tool_result")
-        title = (
-            "Remove the orphan tool_result"
-            if code is Code.ORPHAN_TOOL_RESULT
-            else "Remove the duplicate tool_result"
-        )
-        repairs.append(_single(plan, Strategy.PURGE, f"{title} for {tool}"))
-    elif code is Code.DUPLICATE_TOOL_USE_ID:
-        plan = _Plan(analysis)
-        _drop_lines(plan, [finding], "tool_use")
-        repairs.append(_single(plan, Strategy.PURGE, f"Remove the duplicate call {tool}"))
+        _drop_lines(plan, [finding])
+        repairs.append(_single(plan, Strategy.PURGE, f"{DROP_TITLES[code]} {tool}"))
     elif code is Code.TOOL_RESULT_AFTER_TEXT:
         plan = _Plan(analysis)
         _results_first(plan, [finding])

@@ -265,6 +265,76 @@ def _orphan(context: RuleContext, index: int, position: int, part: Part, tool_id
     )
 
 
+SERVER_USE_TYPES = frozenset({"server_tool_use", "mcp_tool_use"})
+ORPHAN_SERVER_API_TEXT = (
+    "messages.{n}.content.{m}: unexpected `tool_use_id` found in `{kind}` blocks: {id}."
+    " Each `{kind}` block must have a corresponding `server_tool_use` block before it."
+)
+
+
+def _is_server_result(block_type: str) -> bool:
+    return block_type.endswith("_tool_result") and block_type != "tool_result"
+
+
+def server_tool_findings(context: RuleContext) -> list[Finding]:
+    """Server and MCP tool calls are answered inside the same assistant message, after the call."""
+    findings: list[Finding] = []
+    for index, message in enumerate(context.conversation.messages):
+        if message.role != "assistant":
+            continue
+        open_calls: dict[str, Part] = {}
+        for position, part in enumerate(message.parts):
+            block = part.block
+            if block.type in SERVER_USE_TYPES and block.id is not None:
+                open_calls[block.id] = part
+            elif (
+                _is_server_result(block.type)
+                and block.tool_use_id is not None
+                and open_calls.pop(block.tool_use_id, None) is None
+            ):
+                findings.append(_orphan_server_result(context, index, position, part))
+        last = index == len(context.conversation.messages) - 1
+        for tool_id, part in open_calls.items():
+            findings.append(_unpaired_server_call(context, tool_id, part, last=last))
+    return findings
+
+
+def _orphan_server_result(context: RuleContext, index: int, position: int, part: Part) -> Finding:
+    tool_id = part.block.tool_use_id or ""
+    api = ORPHAN_SERVER_API_TEXT.format(n=index, m=position, kind=part.block.type, id=tool_id)
+    return Finding(
+        Code.ORPHAN_SERVER_TOOL_RESULT,
+        Severity.ERROR,
+        f"{part.block.type} for {tool_id} follows no server tool call in its message;"
+        f" the API answers 400: {api}",
+        context.locator.tool_result_id(part.record.line, tool_id),
+        tool_id,
+    )
+
+
+def _unpaired_server_call(context: RuleContext, tool_id: str, part: Part, *, last: bool) -> Finding:
+    span = context.locator.tool_use_id(part.record.line, tool_id)
+    name = part.block.name or "server tool"
+    if last and context.live_seconds_ago is not None:
+        return Finding(
+            Code.LIVE_SESSION,
+            Severity.INFORMATION,
+            f"{name} server tool call {tool_id} has no result yet and the file was written"
+            f" {context.live_seconds_ago:.0f}s ago: Claude Code is probably still streaming it.",
+            span,
+            tool_id,
+        )
+    return Finding(
+        Code.UNPAIRED_SERVER_TOOL_USE,
+        Severity.ERROR,
+        f"{name} server tool call {tool_id} has no result block in its message (the response was"
+        " cut off); Claude Code >= 2.1 drops it in memory (`[Tool use interrupted]`), older"
+        " versions and other readers send it and the API rejects the request",
+        span,
+        tool_id,
+    )
+
+
 def chain_findings(context: RuleContext) -> list[Finding]:
     """Where the parentUuid walk stopped early: a missing parent or a cycle."""
     conversation = context.conversation
@@ -307,4 +377,4 @@ def chain_findings(context: RuleContext) -> list[Finding]:
 
 
 def run_rules(context: RuleContext) -> list[Finding]:
-    return chain_findings(context) + pairing_findings(context)
+    return chain_findings(context) + pairing_findings(context) + server_tool_findings(context)

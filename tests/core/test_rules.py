@@ -111,3 +111,62 @@ def test_consecutive_assistant_turns_leave_the_first_call_unanswered() -> None:
         _user("r2", "a2", [_result("toolu_01B")], 3),
     )
     assert check(data) == {("unpaired-tool-use", "toolu_01A", 2)}
+
+
+def _assistant(
+    uuid: str, parent: str, block: dict[str, Any], second: int, message: str = "msg_s"
+) -> dict[str, Any]:
+    return {
+        "parentUuid": parent,
+        "type": "assistant",
+        "message": {"id": message, "role": "assistant", "content": [block]},
+        "uuid": uuid,
+        "timestamp": f"2026-01-01T00:00:{second:02d}.000Z",
+    }
+
+
+SEARCH = {
+    "type": "server_tool_use",
+    "id": "srvtoolu_01S",
+    "name": "web_search",
+    "input": {"query": "x"},
+}
+SEARCH_RESULT = {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_01S", "content": []}
+
+
+def test_server_tool_call_answered_in_its_message_is_clean() -> None:
+    data = _session(
+        _user("u1", None, "search", 0),
+        _assistant("a1", "u1", SEARCH, 1),
+        _assistant("a2", "a1", SEARCH_RESULT, 2),
+        _assistant("a3", "a2", {"type": "text", "text": "found it"}, 3),
+    )
+    assert check(data) == set()
+
+
+def test_server_tool_call_cut_off_mid_response_and_its_fix() -> None:
+    data = _session(
+        _user("u1", None, "search", 0),
+        _assistant("a1", "u1", {"type": "text", "text": "let me look"}, 1),
+        _assistant("a2", "a1", SEARCH, 2),
+        _user("u2", "a2", "and then?", 3),
+    )
+    assert check(data) == {("unpaired-server-tool-use", "srvtoolu_01S", 3)}
+    for strategy in Strategy:
+        repaired = _repaired(data, strategy)
+        assert check(repaired) == set()
+    assert b"srvtoolu_01S" not in _repaired(data, Strategy.STUB)
+
+
+def test_server_tool_result_without_its_call_is_an_orphan() -> None:
+    data = _session(
+        _user("u1", None, "search", 0),
+        _assistant("a1", "u1", SEARCH_RESULT, 1),
+    )
+    ((code, tool_id, line),) = check(data)
+    assert (code, tool_id, line) == ("orphan-server-tool-result", "srvtoolu_01S", 2)
+    messages = [f.message for f in analyse_bytes(data).findings]
+    assert (
+        "unexpected `tool_use_id` found in `web_search_tool_result` blocks: srvtoolu_01S"
+        in messages[0]
+    )
