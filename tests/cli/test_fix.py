@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from tests.support.cli import EXAMPLE, run_cli
@@ -65,6 +66,16 @@ def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
     assert run_cli("check", str(tmp_path / "projects")).returncode == 0
 
 
+def _fix_hand_written(
+    tmp_path: Path, lines: list[str]
+) -> tuple[Path, bytes, subprocess.CompletedProcess[str]]:
+    """Write a session by hand (not as Claude Code would), then run `fix` on it."""
+    session = tmp_path / "s.jsonl"
+    session.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    age(session)
+    return session, session.read_bytes(), run_cli("fix", str(session))
+
+
 def test_a_repair_that_would_leave_a_pairing_error_writes_nothing(tmp_path: Path) -> None:
     """An orphan result sharing its line with text, written with spaces: no exact rewrite exists."""
     lines = [
@@ -74,11 +85,7 @@ def test_a_repair_that_would_leave_a_pairing_error_writes_nothing(tmp_path: Path
         ' [{"type": "tool_result", "tool_use_id": "toolu_01GONE", "content": "x"},'
         ' {"type": "text", "text": "and a note"}]}, "uuid": "u2", "timestamp": "2026-01-01T00:00:01.000Z"}',
     ]
-    session = tmp_path / "s.jsonl"
-    session.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    age(session)
-    original = session.read_bytes()
-    result = run_cli("fix", str(session))
+    session, original, result = _fix_hand_written(tmp_path, lines)
     assert result.returncode == 1
     assert "no stub repair applies to its 1 error(s); try --strategy truncate" in result.stderr
     assert "orphan-tool-result" in result.stdout
@@ -95,11 +102,7 @@ def test_a_partial_repair_that_leaves_a_pairing_error_is_refused(tmp_path: Path)
         '[{"type":"tool_use","id":"toolu_01LATE","name":"Bash","input":{}}]},"uuid":"a1",'
         '"timestamp":"2026-01-01T00:00:01.000Z"}',
     ]
-    session = tmp_path / "s.jsonl"
-    session.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    age(session)
-    original = session.read_bytes()
-    result = run_cli("fix", str(session))
+    session, original, result = _fix_hand_written(tmp_path, lines)
     assert result.returncode == 1
     assert (
         "not repaired: the stub repair would still leave 1 pairing error(s), first at line 1"
