@@ -34,9 +34,6 @@ import {
 const DAMAGED_SESSION = sharedCorpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
 const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
 const SEPARATORS_NAME = 'line-separators.jsonl';
-// An untouched copy for the control step: reopening the file just edited and saved could bring
-// back a hot-exit backup instead of a fresh model (seen once as a flake).
-const CONTROL_NAME = 'control-terminators.jsonl';
 const BROKEN_LINE = 25;
 
 const USER_SETTINGS: Record<string, unknown> = {
@@ -163,15 +160,13 @@ before(async () => {
   damagedTranscript = placeTranscript(DAMAGED_NAME);
   // Claude Code writes U+2028/U+2029 raw inside JSON strings; put them in the summary on line 1,
   // above the broken line, so that a server counting them as line breaks would misplace its finding.
-  const withSeparators = (text: string): string => {
+  separatorsTranscript = placeTranscript(SEPARATORS_NAME, (text) => {
     const lines = text.split('\n');
     const summary = JSON.parse(lines[0]) as { summary: string };
     summary.summary += ' \u2028 a line separator and \u2029 a paragraph separator';
     lines[0] = JSON.stringify(summary);
     return lines.join('\n');
-  };
-  separatorsTranscript = placeTranscript(SEPARATORS_NAME, withSeparators);
-  placeTranscript(CONTROL_NAME, withSeparators);
+  });
   profile = createProfile(join(root, 'code-server'), USER_SETTINGS);
   await installExtension(profile, VSIX_PATH);
   codeServer = await startCodeServer(profile, workspace);
@@ -260,7 +255,7 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
   await runCommand(page, 'View: Close All Editors');
   await page.reload();
   await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
-  await openFile(page, CONTROL_NAME);
+  await openFile(page, SEPARATORS_NAME);
   await terminatorPrompt.waitFor({ state: 'visible' });
   await screenshot(page, '07-control-prompt-with-user-setting');
   await terminatorPrompt.getByRole('button', { name: 'Ignore' }).click();
