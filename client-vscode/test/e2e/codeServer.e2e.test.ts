@@ -252,6 +252,8 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
   // which shows that the assertion above can fail.
   writeUserSettings(profile, { ...USER_SETTINGS, '[jsonl]': { 'editor.unusualLineTerminators': 'prompt' } });
   // A reload gives the file a fresh text model with the new setting (the prompt is per model).
+  // Revert first: an editor still marked dirty would come back from the hot-exit backup instead.
+  await runCommand(page, 'File: Revert File');
   await runCommand(page, 'View: Close All Editors');
   await page.reload();
   await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
