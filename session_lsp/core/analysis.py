@@ -10,6 +10,7 @@ import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from session_lsp.core.codex import is_rollout, rollout_findings
 from session_lsp.core.conversation import Conversation, replay
 from session_lsp.core.findings import Finding, Span
 from session_lsp.core.locate import Locator
@@ -128,6 +129,8 @@ class Transcript:
         if is_transcript:
             context = RuleContext(conversation, self.records, Locator(self.lines), live)
             findings.extend(run_rules(context))
+        elif is_rollout(self.lines):
+            findings.extend(rollout_findings(self.lines, live))
         findings.sort(key=lambda finding: (finding.span.line, finding.span.start))
         return Analysis(
             self.lines,

@@ -26,7 +26,13 @@ from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.reading import Line
 from session_lsp.core.records import Record
-from session_lsp.core.writing import dumps, later_timestamp, stub_result_line, with_parent
+from session_lsp.core.writing import (
+    dumps,
+    later_timestamp,
+    rollout_output_line,
+    stub_result_line,
+    with_parent,
+)
 
 PAIRING_CODES = frozenset(
     {
@@ -136,6 +142,9 @@ def _only_block(record: Record | None, block_type: str) -> bool:
 
 def _add_stubs(plan: _Plan, unpaired: Sequence[Finding]) -> None:
     """One chain of stubs per assistant message, after the last line of its results on the chain."""
+    if not plan.analysis.is_transcript:
+        _add_rollout_outputs(plan, unpaired)
+        return
     by_message: dict[int, list[Finding]] = {}
     for finding in unpaired:
         if finding.tool_use_id is None:
@@ -164,6 +173,18 @@ def _add_stubs(plan: _Plan, unpaired: Sequence[Finding]) -> None:
             plan.resolved.append(finding)
         if child is not None:
             plan.parents[child.line] = parent
+
+
+def _add_rollout_outputs(plan: _Plan, unpaired: Sequence[Finding]) -> None:
+    """Codex: the output goes right after its call (file order is the conversation there)."""
+    for finding in unpaired:
+        if finding.tool_use_id is None:
+            continue
+        line = finding.span.line
+        plan.inserted.setdefault(line, []).append(
+            rollout_output_line(plan.lines[line], finding.tool_use_id)
+        )
+        plan.resolved.append(finding)
 
 
 def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Record | None]:

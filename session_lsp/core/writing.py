@@ -111,6 +111,23 @@ def stub_result_line(
     return line + b"\r" if bytes(tool_use_line).endswith(b"\r") else line
 
 
+def rollout_output_line(call_line: Line, call_id: str) -> bytes:
+    """A Codex output record answering `call_id`, just after its call, with our stub text."""
+    call = json.loads(bytes(call_line))
+    payload = call.get("payload", {})
+    kind = (
+        "custom_tool_call_output"
+        if payload.get("type") == "custom_tool_call"
+        else "function_call_output"
+    )
+    record = {
+        "timestamp": later_timestamp(call.get("timestamp")),
+        "type": "response_item",
+        "payload": {"type": kind, "call_id": call_id, "output": STUB_TEXT},
+    }
+    return dumps(record)
+
+
 def _writes_source_uuid(version: object) -> bool:
     """Claude Code 2.1.x links each result to its call's line with `sourceToolAssistantUUID`."""
     if not isinstance(version, str):

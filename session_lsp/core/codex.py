@@ -1,0 +1,123 @@
+"""Codex CLI rollouts (`~/.codex/sessions/**/rollout-*.jsonl`): tool calls paired by call_id.
+
+A rollout has no parent links: file order is the conversation, and a `compacted` line replaces
+the history before it (claude-code-format §10). Codex patches an unanswered call with an
+`"aborted"` output in memory only, so the file stays broken for every other reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from session_lsp.core.findings import Code, Finding, Severity
+from session_lsp.core.locate import Locator
+from session_lsp.core.reading import Line
+
+CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
+OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+ROLLOUT_TYPES = frozenset(
+    {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
+)
+
+
+class _Payload(msgspec.Struct):
+    type: str | None = None
+    call_id: str | None = None
+    name: str | None = None
+
+
+class _RolloutLine(msgspec.Struct):
+    type: str | None = None
+    payload: _Payload | None = None
+
+
+_DECODER = msgspec.json.Decoder(_RolloutLine)
+
+
+def _read(line: Line) -> _RolloutLine | None:
+    try:
+        return _DECODER.decode(line)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
+
+
+def is_rollout(lines: Sequence[Line]) -> bool:
+    """The first readable line is a rollout record (`session_meta` first, in every real file)."""
+    for line in lines:
+        record = _read(line)
+        if record is not None:
+            return record.type in ROLLOUT_TYPES and record.payload is not None
+    return False
+
+
+def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> list[Finding]:
+    """Calls without an output and outputs without a call, after the last compaction."""
+    records = [_read(line) for line in lines]
+    start = max(
+        (
+            index
+            for index, record in enumerate(records)
+            if record is not None and record.type == "compacted"
+        ),
+        default=-1,
+    )
+    calls: dict[str, tuple[int, str]] = {}
+    answered: set[str] = set()
+    orphans: list[tuple[int, str]] = []
+    for index in range(start + 1, len(records)):
+        record = records[index]
+        payload = record.payload if record is not None and record.type == "response_item" else None
+        if payload is None or payload.call_id is None:
+            continue
+        if payload.type in CALL_TYPES:
+            calls.setdefault(payload.call_id, (index, payload.name or payload.type or "tool"))
+        elif payload.type in OUTPUT_TYPES:
+            if payload.call_id in calls:
+                answered.add(payload.call_id)
+            else:
+                orphans.append((index, payload.call_id))
+    locator = Locator(lines)
+    last_call = max((line for line, _ in calls.values()), default=-1)
+    findings = [
+        _unanswered(locator, call_id, line, name, live_seconds_ago if line == last_call else None)
+        for call_id, (line, name) in calls.items()
+        if call_id not in answered
+    ]
+    findings.extend(
+        Finding(
+            Code.ORPHAN_TOOL_RESULT,
+            Severity.ERROR,
+            f"output for {call_id} answers no call in the conversation; the OpenAI API answers"
+            f' 400: "No tool call found for function call output with call_id {call_id}."',
+            locator.value(line, "call_id", call_id),
+            call_id,
+        )
+        for line, call_id in orphans
+    )
+    return findings
+
+
+def _unanswered(
+    locator: Locator, call_id: str, line: int, name: str, live_seconds_ago: float | None
+) -> Finding:
+    span = locator.value(line, "call_id", call_id)
+    if live_seconds_ago is not None:
+        return Finding(
+            Code.LIVE_SESSION,
+            Severity.INFORMATION,
+            f"{name} call {call_id} has no output yet and the file was written"
+            f" {live_seconds_ago:.0f}s ago: Codex is probably still running it.",
+            span,
+            call_id,
+        )
+    return Finding(
+        Code.UNPAIRED_TOOL_USE,
+        Severity.ERROR,
+        f'{name} call {call_id} never got an output; the OpenAI API answers 400: "No tool'
+        f' output found for function call {call_id}." (Codex patches it in memory with an'
+        ' "aborted" output; other readers do not)',
+        span,
+        call_id,
+    )

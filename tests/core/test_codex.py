@@ -1,0 +1,92 @@
+"""Codex CLI rollouts: calls and outputs paired by call_id after the last compaction."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.edits import apply_edits, join_lines
+from session_lsp.core.repairs import Strategy, repair_all
+from tests.support.corpus import SHARED
+from tests.support.findings import check
+
+CODEX = SHARED / "corpus" / "codex"
+ROLLOUTS = sorted(CODEX.rglob("*.jsonl"))
+DANGLING = {
+    "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl": (
+        "call_BpTazJ89W9PntRqGPwDNfwEY",
+        826,
+    ),
+    "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl": (
+        "call_UtYwHmwWekzvq83m8Rb9K8jJ",
+        18,
+    ),
+}
+
+
+@pytest.mark.parametrize("path", ROLLOUTS, ids=lambda p: p.name[:40])
+def test_real_rollouts_give_exactly_their_known_dangling_calls(path: Path) -> None:
+    expected = DANGLING.get(path.name)
+    found = check(path.read_bytes())
+    assert found == ({("unpaired-tool-use", *expected)} if expected else set())
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+
+
+def test_a_lost_output_and_a_lost_call() -> None:
+    path = (
+        CODEX
+        / "codemie-code"
+        / "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl"
+    )
+    lines = _lines(path)
+    outputs = [i for i, line in enumerate(lines) if '"type":"function_call_output"' in line]
+    calls = [i for i, line in enumerate(lines) if '"type":"function_call"' in line]
+    lost_output = outputs[len(outputs) // 2]
+    call_id = json.loads(lines[lost_output])["payload"]["call_id"]
+    call_line = next(i for i in calls if json.loads(lines[i])["payload"]["call_id"] == call_id)
+    without_output = [line for i, line in enumerate(lines) if i != lost_output]
+    assert check(("\n".join(without_output) + "\n").encode()) == {
+        ("unpaired-tool-use", call_id, call_line + 1)
+    }
+    without_call = [line for i, line in enumerate(lines) if i != call_line]
+    assert check(("\n".join(without_call) + "\n").encode()) == {
+        ("orphan-tool-result", call_id, lost_output)
+    }
+
+
+def test_truncate_cuts_a_rollout_before_its_dangling_call() -> None:
+    data = (
+        CODEX
+        / "madshn-localpush"
+        / "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl"
+    ).read_bytes()
+    analysis = analyse_bytes(data)
+    repaired = join_lines(
+        apply_edits(analysis.lines, repair_all(analysis, Strategy.TRUNCATE).edits)
+    )
+    assert check(repaired) == set()
+    assert repaired.count(b"\n") == 825
+
+
+@pytest.mark.parametrize("name", sorted(DANGLING))
+def test_stub_answers_a_dangling_codex_call_right_after_it(name: str) -> None:
+    data = (CODEX / "madshn-localpush" / name).read_bytes()
+    call_id, line = DANGLING[name]
+    analysis = analyse_bytes(data)
+    repaired = join_lines(apply_edits(analysis.lines, repair_all(analysis, Strategy.STUB).edits))
+    assert check(repaired) == set()
+    lines = repaired.decode().rstrip("\n").split("\n")
+    output = json.loads(lines[line])
+    assert output["type"] == "response_item"
+    assert output["payload"]["type"] == "function_call_output"
+    assert output["payload"]["call_id"] == call_id
+    assert output["timestamp"] > json.loads(lines[line - 1])["timestamp"]
+    assert lines[:line] + lines[line + 1 :] == data.decode().rstrip("\n").split("\n")
+    again = analyse_bytes(repaired)
+    assert not repair_all(again, Strategy.STUB).edits
