@@ -1,21 +1,11 @@
 -- Headless Neovim 0.7: open a damaged session, see the diagnostic, hover, apply the stub quick fix,
 -- save. Prints PASS and exits 0, or prints FAIL <reason> and exits 1.
--- Environment: SESSION_FILE (the transcript), SESSION_LSP_COMMAND (JSON list), TOOL_ID, TOOL_LINE
--- (0-based line of the unanswered tool call).
-local file = os.getenv("SESSION_FILE")
-local command = vim.fn.json_decode(os.getenv("SESSION_LSP_COMMAND"))
+-- Environment: as neovim_session.lua, plus TOOL_ID and TOOL_LINE (0-based line of the unanswered
+-- tool call).
+local session = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_session.lua")
+local fail, check, timeout_ms = session.fail, session.check, session.timeout_ms
 local tool_id = os.getenv("TOOL_ID")
 local tool_line = tonumber(os.getenv("TOOL_LINE"))
-local timeout_ms = 20000
-
-local function fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
-
-local function check(condition, message, detail)
-  if not condition then fail(message .. ": " .. vim.inspect(detail)) end
-end
 
 -- Keep the diagnostics exactly as the server sent them (ranges in the negotiated encoding, `data`
 -- included), next to what Neovim shows.
@@ -27,22 +17,8 @@ vim.lsp.handlers["textDocument/publishDiagnostics"] = function(err, result, ctx,
 end
 
 local function main()
-  vim.cmd("edit " .. vim.fn.fnameescape(file))
-  local buf = vim.api.nvim_get_current_buf()
-  local client_id = vim.lsp.start_client({
-    name = "session-lsp",
-    cmd = command,
-    root_dir = vim.fn.getcwd(),
-    flags = { debounce_text_changes = 0 },
-  })
-  vim.lsp.buf_attach_client(buf, client_id)
-
-  local function request(method, params)
-    local response = vim.lsp.buf_request_sync(buf, method, params, timeout_ms)
-    local answer = response and response[client_id]
-    check(answer and not answer.err, method .. " failed", answer)
-    return answer.result
-  end
+  local buf, client_id = session.open()
+  local function request(method, params) return session.request(buf, client_id, method, params) end
 
   -- 1. The diagnostic, on the right line, covering the tool id.
   if not vim.wait(timeout_ms, function() return #vim.diagnostic.get(buf) > 0 end, 50) then
@@ -97,8 +73,4 @@ local function main()
   vim.cmd("write")
 end
 
--- A Lua error would leave headless Neovim waiting at a prompt: report it and quit instead.
-local ok, err = xpcall(main, debug.traceback)
-if not ok then fail(err) end
-io.stdout:write("PASS\n")
-vim.cmd("qall!")
+session.run(main)

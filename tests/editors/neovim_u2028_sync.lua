@@ -3,27 +3,13 @@
 -- A server that split lines at U+2028 would apply the incremental change to the wrong line.
 -- Prints PASS and exits 0, or prints FAIL <reason> and exits 1; writes the server's copy to
 -- SERVER_TEXT_FILE so the test can look at it too.
--- Environment: SESSION_FILE, SESSION_LSP_COMMAND (JSON list), TYPED (text to type), SERVER_TEXT_FILE.
-local file = os.getenv("SESSION_FILE")
-local command = vim.fn.json_decode(os.getenv("SESSION_LSP_COMMAND"))
+-- Environment: as neovim_session.lua, plus TYPED (text to type) and SERVER_TEXT_FILE.
+local session = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_session.lua")
+local fail, timeout_ms = session.fail, session.timeout_ms
 local typed = os.getenv("TYPED")
-local timeout_ms = 20000
-
-local function fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
 
 local function main()
-  vim.cmd("edit " .. vim.fn.fnameescape(file))
-  local buf = vim.api.nvim_get_current_buf()
-  local client_id = vim.lsp.start_client({
-    name = "session-lsp",
-    cmd = command,
-    root_dir = vim.fn.getcwd(),
-    flags = { debounce_text_changes = 0 },
-  })
-  vim.lsp.buf_attach_client(buf, client_id)
+  local buf, client_id = session.open()
   local function started()
     local client = vim.lsp.get_client_by_id(client_id)
     return client and client.initialized
@@ -31,13 +17,10 @@ local function main()
   if not vim.wait(timeout_ms, started, 50) then fail("the server did not start") end
 
   local function server_text()
-    local response = vim.lsp.buf_request_sync(buf, "workspace/executeCommand", {
+    return session.request(buf, client_id, "workspace/executeCommand", {
       command = "sessionLsp.documentText",
       arguments = { vim.uri_from_bufnr(buf) },
-    }, timeout_ms)
-    local answer = response and response[client_id]
-    if not answer or answer.err then fail("sessionLsp.documentText failed: " .. vim.inspect(answer)) end
-    return answer.result
+    })
   end
 
   local function buffer_text()
@@ -67,8 +50,4 @@ local function main()
   if not same then fail("server copy differs from the buffer after the edit") end
 end
 
--- A Lua error would leave headless Neovim waiting at a prompt: report it and quit instead.
-local ok, err = xpcall(main, debug.traceback)
-if not ok then fail(err) end
-io.stdout:write("PASS\n")
-vim.cmd("qall!")
+session.run(main)
