@@ -9,15 +9,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from session_lsp.atomic import (
+    BACKUP_SUFFIX,
+    Ownership,
     UnsafeWriteError,
+    backup_checksum,
+    backups_of,
+    checksum_in_name,
+    put_back,
     read_for_update,
     replace_atomically,
-    restore_newest_backup,
+    session_lock,
     write_new,
 )
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
+from session_lsp.core.codex import is_rollout
 from session_lsp.core.edits import apply_edits, join_lines
-from session_lsp.core.findings import Finding
+from session_lsp.core.findings import Code, Finding
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
 from session_lsp.core.writing import with_session_id
@@ -49,8 +57,35 @@ def fix_file(
     fork: bool = False,
     force: bool = False,
 ) -> FixOutcome:
-    """Repair one session file in place (or as a fork), refusing anything unsafe."""
+    """Repair one session file in place (or as a fork), refusing anything unsafe.
+
+    An in-place repair holds the session's lock from reading to renaming: a second repair of the
+    same file (the CLI or the server) waits briefly, then refuses.
+    """
     outcome = FixOutcome(path)
+    if dry_run or fork:
+        return _fix_unlocked(
+            outcome, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force
+        )
+    try:
+        with session_lock(path):
+            return _fix_unlocked(
+                outcome, strategy, dry_run=False, backup=backup, fork=False, force=force
+            )
+    except UnsafeWriteError as error:
+        return _refuse(outcome, str(error))
+
+
+def _fix_unlocked(
+    outcome: FixOutcome,
+    strategy: Strategy,
+    *,
+    dry_run: bool,
+    backup: bool,
+    fork: bool,
+    force: bool,
+) -> FixOutcome:
+    path = outcome.path
     try:
         original, snapshot = read_for_update(path)
     except UnsafeWriteError as error:
@@ -62,8 +97,15 @@ def fix_file(
             f"{path}: written {age:.1f}s ago: Claude Code may still be running this session."
             " Repair it when the session has stopped, or pass --force",
         )
-    analysis = analyse_bytes(original)
-    repair = repair_all(analysis, strategy)
+    with deep_json():
+        analysis = analyse_bytes(original)
+        repair = repair_all(analysis, strategy)
+    if repair.edits and not is_session(analysis):
+        return _refuse(
+            outcome,
+            f"{path}: not a session transcript (no line is a Claude Code or Codex record);"
+            " nothing was changed",
+        )
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
         outcome.message = (
@@ -84,6 +126,12 @@ def fix_file(
             refused=False,
         )
     repaired_lines = apply_edits(analysis.lines, repair.edits)
+    if not any(bytes(line).strip() for line in repaired_lines):
+        return _refuse(
+            outcome,
+            f"{path}: not repaired: the {strategy.value} repair would remove every line,"
+            " leaving an empty session; nothing was changed",
+        )
     repaired = join_lines(repaired_lines)
     outcome.remaining = analyse_bytes(repaired).findings
     if dry_run:
@@ -92,6 +140,13 @@ def fix_file(
         return outcome
     if fork:
         return _write_fork(outcome, analysis, repaired_lines, path)
+    if snapshot.owner.read_only and not force:
+        return _refuse(
+            outcome,
+            f"{path}: is read-only (mode {snapshot.owner.mode:04o}): someone protected it;"
+            " nothing was changed. Repair it anyway with --force (it stays read-only),"
+            " or use --fork",
+        )
     try:
         outcome.backup = replace_atomically(path, repaired, original, snapshot, backup=backup)
     except UnsafeWriteError as error:
@@ -99,6 +154,11 @@ def fix_file(
     outcome.changed = True
     outcome.message = repair.title
     return outcome
+
+
+def is_session(analysis: Analysis) -> bool:
+    """Holds at least one Claude Code or Codex record: anything else is not ours to rewrite."""
+    return analysis.is_transcript or is_rollout(analysis.lines)
 
 
 def _refuse(outcome: FixOutcome, message: str, *, refused: bool = True) -> FixOutcome:
@@ -122,18 +182,40 @@ def _write_fork(
 
 
 def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path, str]:
-    """`lines` as a new session beside `path`, with a new sessionId on every line."""
+    """`lines` as a new session beside `path`, with a new sessionId on every line.
+
+    `path` may come from a URI: it must name an existing session file, without `..` segments,
+    and the fork lands in that file's own folder (with its owner and mode), nowhere else.
+    """
+    session = _existing_session(path)
     old_session = _session_id(analysis)
     if old_session is None:
         raise UnsafeWriteError(f"{path}: no sessionId in the file: cannot fork it")
     new_session = str(uuid_module.uuid4())
-    target = path.with_name(f"{new_session}.jsonl")
+    target = session.parent / f"{new_session}.jsonl"
     data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
-        write_new(target, data, 0o600)
+        write_new(target, data, Ownership.of(session.stat()))
     except OSError as error:
         raise UnsafeWriteError(f"{target}: cannot write the fork: {error.strerror}") from None
     return target, new_session
+
+
+def _existing_session(path: Path) -> Path:
+    if ".." in path.parts:
+        raise UnsafeWriteError(
+            f"{path}: the path climbs out of its folder ('..'): a fork is written only beside"
+            " the session it copies; give the session's own path"
+        )
+    try:
+        session = path.resolve(strict=True)
+    except OSError:
+        raise UnsafeWriteError(
+            f"{path}: no such file: a fork is written beside the session file it copies"
+        ) from None
+    if not session.is_file():
+        raise UnsafeWriteError(f"{path}: not a regular file: cannot fork it")
+    return session
 
 
 def _session_id(analysis: Analysis) -> str | None:
@@ -149,6 +231,61 @@ def unified_diff(path: Path, analysis: Analysis, repaired: list[Line]) -> str:
     return "".join(difflib.unified_diff(before, after, f"a/{path.name}", f"b/{path.name}", n=1))
 
 
-def restore_file(path: Path) -> Path:
-    """The backup that was put back; raises UnsafeWriteError with a message when there is none."""
-    return restore_newest_backup(path)
+def restore_file(path: Path, *, force: bool = False) -> Path:
+    """Put the newest backup back; raises UnsafeWriteError with a message when there is none or
+    it is damaged.
+
+    A damaged newest backup is refused, not skipped for an older one: restoring an older state
+    silently would lose every repair and append made since. The message names the next older
+    intact backup, so moving the damaged one aside restores that one.
+    """
+    backups = backups_of(path)
+    if not backups:
+        raise UnsafeWriteError(f"{path}: no backup found (looked for {path.name}.*{BACKUP_SUFFIX})")
+    newest = backups[-1]
+    problem = None if force else backup_problem(newest)
+    if problem is not None:
+        older = next((b for b in reversed(backups[:-1]) if backup_problem(b) is None), None)
+        hint = (
+            f" The next older intact backup is {older.name}: move {newest.name} aside to"
+            " restore it."
+            if older is not None
+            else " No older backup is intact."
+        )
+        raise UnsafeWriteError(
+            f"{path}: not restored: the newest backup {newest.name} is damaged ({problem});"
+            f" nothing was changed.{hint} Pass --force to restore it anyway (a session whose last"
+            " line was already cut off when it was backed up looks the same)"
+        )
+    if path.exists() or path.is_symlink():
+        with session_lock(path):
+            put_back(path, newest)
+    else:
+        put_back(path, newest)
+    return newest
+
+
+def backup_problem(backup: Path) -> str | None:
+    """Why a backup is not the whole file it saved, or None. Its name's checksum decides; a backup
+    named before checksums (written in place, so possibly cut off by a kill) must end with a
+    whole line and hold session records."""
+    try:
+        data = read_for_update(backup)[0]
+    except UnsafeWriteError as error:
+        return str(error).removeprefix(f"{backup}: ")
+    checksum = checksum_in_name(backup)
+    if checksum is not None:
+        if backup_checksum(data) != checksum:
+            return "its content does not match the checksum in its name: cut off or changed"
+        return None
+    if not data.strip():
+        return "it is empty"
+    if not data.endswith(b"\n"):
+        return "its last line is incomplete, as if cut off while being written"
+    with deep_json():
+        analysis = analyse_bytes(data)
+    if not is_session(analysis):
+        return "no line is a session record"
+    if any(finding.code is Code.TRUNCATED_LINE for finding in analysis.findings):
+        return "its last line is cut off"
+    return None

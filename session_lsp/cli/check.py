@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
-from session_lsp.cli.output import Progress, format_finding, wants_colour
+from session_lsp.cli.output import Progress, format_finding, wants_colour, write_json
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Severity
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
@@ -57,8 +56,7 @@ def run_check(arguments: list[str], output_format: str) -> int:
                 print(format_finding(str(path), finding, colour=colour))
     progress.close()
     if output_format == "json":
-        json.dump(json_entries, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(json_entries, sys.stdout)
     else:
         print(_summary(len(paths), counts, files_with_errors))
     if problems:

@@ -77,12 +77,12 @@ def _summary(outcomes: list[FixOutcome], *, dry_run: bool) -> str:
     )
 
 
-def run_restore(arguments: list[str]) -> int:
+def run_restore(arguments: list[str], *, force: bool = False) -> int:
     status = EXIT_CLEAN
     for argument in arguments:
         path = Path(argument)
         try:
-            backup = restore_file(path)
+            backup = restore_file(path, force=force)
         except UnsafeWriteError as error:
             print(f"session-lsp: {error}", file=sys.stderr)
             status = EXIT_USAGE

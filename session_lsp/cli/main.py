@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from session_lsp import __version__
+from session_lsp.cli.output import safe_text_output
 from session_lsp.core.repairs import Strategy
 
 EXIT_USAGE = 2
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser("restore", help="put the newest backup back")
     restore.add_argument("paths", nargs="+", metavar="PATH")
+    restore.add_argument(
+        "--force", action="store_true", help="restore even a backup that looks damaged"
+    )
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     mode = serve.add_mutually_exclusive_group()
@@ -56,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    if "" in (getattr(arguments, "paths", None) or ()):
+        parser.error("PATH must not be empty")
+    safe_text_output()
     try:
         if arguments.command == "check":
             from session_lsp.cli.check import run_check
@@ -79,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "restore":
             from session_lsp.cli.fix import run_restore
 
-            return run_restore(arguments.paths)
+            return run_restore(arguments.paths, force=arguments.force)
     except KeyboardInterrupt:
         print("session-lsp: interrupted", file=sys.stderr)
         return 130

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import re
 import sys
 from typing import TextIO
 
@@ -15,6 +18,31 @@ _COLOURS = {
     Severity.HINT: "\033[2m",
 }
 _BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def safe_text_output() -> None:
+    """Text output never crashes on a name the locale cannot encode (`LC_ALL=C`,
+    `PYTHONIOENCODING=ascii:strict`, a non-UTF-8 file name): such characters print as escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
+def write_json(value: object, stream: TextIO) -> None:
+    """Always valid UTF-8, whatever the locale: undecodable bytes of a file name (surrogate
+    escapes) become `\\udcxx` JSON escapes, so the exact bytes can be recovered."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def wants_colour(stream: TextIO) -> bool:

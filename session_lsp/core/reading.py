@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import msgspec
 
 from session_lsp.core.findings import Code, Severity
+from session_lsp.core.nesting import MAX_NESTING, deep_json
 from session_lsp.core.records import RECORD_DECODER, TRANSCRIPT_TYPES, Record
 
 BOM = b"\xef\xbb\xbf"
@@ -80,7 +81,26 @@ def column_of(raw: Line, byte_offset: int) -> int:
 def read_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
     """Decode one line. Blank lines give (None, no problems).
 
-    The fast path touches each byte once, inside msgspec. UTF-8 is validated in the strings the
+    A line nested deeper than Python's default recursion limit is read again with more room;
+    one deeper than that is an unreadable line, reported where it is, and reading goes on.
+    """
+    try:
+        return _decode_line(raw, is_last=is_last)
+    except RecursionError:
+        pass
+    try:
+        with deep_json():
+            return _decode_line(raw, is_last=is_last)
+    except RecursionError:
+        message = (
+            f"JSON nested more than {MAX_NESTING} levels deep: session-lsp cannot read this line,"
+            " so its calls and results are not checked"
+        )
+        return None, (LineProblem(Code.INVALID_JSON, Severity.ERROR, message, *_whole_line(raw)),)
+
+
+def _decode_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """The fast path touches each byte once, inside msgspec. UTF-8 is validated in the strings the
     replay decodes; bad bytes inside skipped content (a tool's output) are replaced by readers
     and cannot break a resume, so they are not hunted for.
     """

@@ -12,7 +12,8 @@ import uuid as uuid_module
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from session_lsp.core.reading import Line
+from session_lsp.core.nesting import deep_json
+from session_lsp.core.reading import Line, text_of
 
 STUB_TEXT = (
     "[session-lsp] No result was recorded for this tool call: the session was interrupted"
@@ -44,6 +45,13 @@ _SESSION_ID = re.compile(rb'"sessionId"\s*:\s*"((?:[^"\\]|\\.)*)"')
 def dumps(value: Any) -> bytes:
     """`JSON.stringify` output for the values transcripts hold."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _loads(line: Line) -> Any:
+    """A line read as its reader reads it: invalid UTF-8 becomes U+FFFD (a stub copies only a
+    few short fields from it), deep nesting is allowed as far as the reading allowed it."""
+    with deep_json():
+        return json.loads(text_of(line))
 
 
 def stub_uuid(tool_use_id: str) -> str:
@@ -80,7 +88,7 @@ def stub_result_line(
     Key order follows the tool_use line (which follows its Claude Code version): `parentUuid`
     first, the stamps where that line has them, then the record's own fields.
     """
-    source = json.loads(bytes(tool_use_line))
+    source = _loads(tool_use_line)
     record: dict[str, Any] = {"parentUuid": parent_uuid}
     body: dict[str, Any] = {
         "type": "user",
@@ -113,7 +121,7 @@ def stub_result_line(
 
 def rollout_output_line(call_line: Line, call_id: str) -> bytes:
     """A Codex output record answering `call_id`, just after its call, with our stub text."""
-    call = json.loads(bytes(call_line))
+    call = _loads(call_line)
     payload = call.get("payload", {})
     kind = (
         "custom_tool_call_output"

@@ -57,7 +57,7 @@ def test_fork_prints_the_resume_command(tmp_path: Path) -> None:
 
 
 def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
-    shutil.copytree(CLAUDE_CORPUS, tmp_path / "projects")
+    shutil.copytree(CLAUDE_CORPUS, tmp_path / "projects", copy_function=shutil.copyfile)
     for path in (tmp_path / "projects").rglob("*.jsonl"):
         age(path)
     result = run_cli("fix", str(tmp_path / "projects"))
