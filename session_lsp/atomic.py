@@ -95,13 +95,14 @@ def _regular_file(path: Path) -> os.stat_result:
 
 
 @contextlib.contextmanager
-def session_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+def session_lock(path: Path, wait: float | None = None) -> Iterator[None]:
     """Hold an advisory lock on the session while it is read, repaired or restored.
 
     The lock is on the file itself (no lock file is left behind). A repair replaces the file, so a
     waiter that gets the lock on the old inode opens the new one and locks again. Claude Code does
     not take it: it keeps appending, which the replace guards against separately.
     """
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         _regular_file(path)
