@@ -37,14 +37,17 @@ def run_check(arguments: list[str], output_format: str) -> int:
     files_with_errors = 0
     json_entries: list[dict[str, object]] = []
     progress = Progress(len(paths))
+    checked = 0
     for done, path in enumerate(paths, 1):
         progress.update(done, str(path))
         try:
             session = read_session_file(path)
         except SessionFileError as error:
             problems.append(str(error))
+            progress.close()
             print(f"session-lsp: {error}", file=sys.stderr)
             continue
+        checked += 1
         analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
         counts.update(finding.severity for finding in analysis.findings)
         files_with_errors += analysis.error_count > 0
@@ -58,7 +61,7 @@ def run_check(arguments: list[str], output_format: str) -> int:
     if output_format == "json":
         write_json(json_entries, sys.stdout)
     else:
-        print(_summary(len(paths), counts, files_with_errors))
+        print(_summary(checked, counts, files_with_errors))
     if problems:
         return EXIT_USAGE
     return EXIT_ERRORS if counts[Severity.ERROR] else EXIT_CLEAN

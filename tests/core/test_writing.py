@@ -1,0 +1,37 @@
+"""New lines written like Claude Code's, whatever the line they are made from holds."""
+
+from __future__ import annotations
+
+import json
+
+from session_lsp.core.writing import STUB_TEXT, rollout_output_line, stub_result_line
+from tests.lsp import sessions
+
+INVALID_UTF8_CALL = (
+    sessions.line(sessions.call("a2", "r1", "toolu_01BASH", "Bash", {"command": "MARK"}, 3))
+    .encode()
+    .replace(b"MARK", b"caf\xe9 \xff\xfe")
+)
+
+
+def test_a_stub_for_a_call_whose_line_holds_invalid_utf8_is_valid_json() -> None:
+    stub = stub_result_line(
+        INVALID_UTF8_CALL, "toolu_01BASH", parent_uuid="a2", timestamp="2026-01-01T00:00:04.000Z"
+    )
+    record = json.loads(stub.decode("utf-8"))
+    assert record["parentUuid"] == "a2"
+    assert record["message"]["content"][0]["tool_use_id"] == "toolu_01BASH"
+    assert record["message"]["content"][0]["content"] == STUB_TEXT
+
+
+def test_a_codex_output_for_a_call_whose_line_holds_invalid_utf8_is_valid_json() -> None:
+    call = (
+        b'{"timestamp":"2026-01-01T00:00:00.000Z","type":"response_item","payload":'
+        b'{"type":"function_call","call_id":"call_1","name":"shell","arguments":"\xff"}}'
+    )
+    record = json.loads(rollout_output_line(call, "call_1").decode("utf-8"))
+    assert record["payload"] == {
+        "type": "function_call_output",
+        "call_id": "call_1",
+        "output": STUB_TEXT,
+    }
