@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from session_lsp.core.analysis import analyse_bytes  # noqa: E402
+from session_lsp.core.analysis import analyse_bytes
 
 
 def _record(uuid: str, parent: str | None, role: str, content: list[dict[str, object]]) -> bytes:
