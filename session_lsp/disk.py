@@ -64,19 +64,15 @@ def fix_file(
     """
     outcome = FixOutcome(path)
     if dry_run or fork:
-        return _fix_unlocked(
-            outcome, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force
-        )
+        return _fix(outcome, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
     try:
         with session_lock(path):
-            return _fix_unlocked(
-                outcome, strategy, dry_run=False, backup=backup, fork=False, force=force
-            )
+            return _fix(outcome, strategy, dry_run=False, backup=backup, fork=False, force=force)
     except UnsafeWriteError as error:
         return _refuse(outcome, str(error))
 
 
-def _fix_unlocked(
+def _fix(
     outcome: FixOutcome,
     strategy: Strategy,
     *,
@@ -85,6 +81,7 @@ def _fix_unlocked(
     fork: bool,
     force: bool,
 ) -> FixOutcome:
+    """The repair itself; an in-place one runs under the session's lock."""
     path = outcome.path
     try:
         original, snapshot = read_for_update(path)
