@@ -64,6 +64,9 @@ def fix_file(
         )
     analysis = analyse_bytes(original)
     repair = repair_all(analysis, strategy)
+    if repair.refusal is not None:
+        outcome.remaining = analysis.findings
+        return _refuse(outcome, f"{path}: not repaired: {strategy.value}: {repair.refusal}")
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
         outcome.message = (

@@ -14,7 +14,13 @@ from session_lsp.core.codex import is_rollout, rollout_findings
 from session_lsp.core.conversation import Conversation, replay
 from session_lsp.core.findings import Finding, Span
 from session_lsp.core.locate import Locator
-from session_lsp.core.reading import Line, LineProblem, read_lines, split_lines
+from session_lsp.core.reading import (
+    Line,
+    LineProblem,
+    read_lines,
+    replayed_records,
+    split_lines,
+)
 from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
 from session_lsp.core.rules import RuleContext, run_rules
 
@@ -125,9 +131,10 @@ class Transcript:
             if modified_seconds_ago is not None and modified_seconds_ago < live_seconds
             else None
         )
-        conversation = replay(self.records) if is_transcript else Conversation()
+        records = replayed_records(self.records, self.problems)
+        conversation = replay(records) if is_transcript else Conversation()
         if is_transcript:
-            context = RuleContext(conversation, self.records, Locator(self.lines), live)
+            context = RuleContext(conversation, records, Locator(self.lines), live)
             findings.extend(run_rules(context))
         elif is_rollout(self.lines):
             findings.extend(rollout_findings(self.lines, live))

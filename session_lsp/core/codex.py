@@ -13,7 +13,7 @@ import msgspec
 
 from session_lsp.core.findings import Code, Finding, Severity
 from session_lsp.core.locate import Locator
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import Line, glued_offsets, glued_parts
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
@@ -43,6 +43,41 @@ def _read(line: Line) -> _RolloutLine | None:
         return None
 
 
+def _read_all(line: Line) -> list[_RolloutLine]:
+    """The line's records: one, none, or each of several glued together (read as if split)."""
+    record = _read(line)
+    if record is not None:
+        return [record]
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    if offsets is None:
+        return []
+    return [
+        part_record
+        for part in glued_parts(raw, offsets)
+        if (part_record := _read(part)) is not None
+    ]
+
+
+def _records(lines: Sequence[Line]) -> list[tuple[int, _RolloutLine]]:
+    return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
+
+
+def rollout_content(lines: Sequence[Line], start: int, stop: int) -> tuple[int, int, int]:
+    """User prompts, tool calls and response items on lines [start, stop)."""
+    prompts = calls = items = 0
+    for _, record in _records(lines[start:stop]):
+        payload = record.payload
+        if payload is None:
+            continue
+        items += record.type == "response_item"
+        if record.type == "event_msg" and payload.type == "user_message":
+            prompts += 1
+        elif record.type == "response_item" and payload.type in CALL_TYPES:
+            calls += 1
+    return prompts, calls, items
+
+
 def is_rollout(lines: Sequence[Line]) -> bool:
     """The first readable line is a rollout record (`session_meta` first, in every real file)."""
     for line in lines:
@@ -54,21 +89,16 @@ def is_rollout(lines: Sequence[Line]) -> bool:
 
 def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> list[Finding]:
     """Calls without an output and outputs without a call, after the last compaction."""
-    records = [_read(line) for line in lines]
+    records = _records(lines)
     start = max(
-        (
-            index
-            for index, record in enumerate(records)
-            if record is not None and record.type == "compacted"
-        ),
+        (position for position, (_, record) in enumerate(records) if record.type == "compacted"),
         default=-1,
     )
     calls: dict[str, tuple[int, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    for index in range(start + 1, len(records)):
-        record = records[index]
-        payload = record.payload if record is not None and record.type == "response_item" else None
+    for index, record in records[start + 1 :]:
+        payload = record.payload if record.type == "response_item" else None
         if payload is None or payload.call_id is None:
             continue
         if payload.type in CALL_TYPES:

@@ -29,6 +29,7 @@ class Code(enum.StrEnum):
     TOOL_RESULT_AFTER_TEXT = "tool-result-after-text"
     UNPAIRED_SERVER_TOOL_USE = "unpaired-server-tool-use"
     ORPHAN_SERVER_TOOL_RESULT = "orphan-server-tool-result"
+    GLUED_RECORDS = "glued-records"
     INVALID_JSON = "invalid-json"
     TRUNCATED_LINE = "truncated-line"
     INVALID_RECORD = "invalid-record"

@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from session_lsp.core.analysis import Analysis, Transcript
+from session_lsp.core.codex import is_rollout
+from session_lsp.core.content import Content
 from session_lsp.core.conversation import ApiMessage
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
+from session_lsp.core.glued import SplitView
 from session_lsp.core.reading import Line
 from session_lsp.core.records import Record
 from session_lsp.core.writing import (
@@ -61,6 +64,8 @@ class Repair:
     edits: tuple[LineEdit, ...]
     findings: tuple[Finding, ...]
     """The findings this repair resolves."""
+    refusal: str | None = None
+    """Why the strategy will not repair this file (then `edits` is at most the glued split)."""
 
 
 class _Plan:
@@ -348,7 +353,34 @@ def _first_line_involved(analysis: Analysis, finding: Finding) -> int:
 
 
 def repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
-    """Every fix the strategy can make to this document, as one set of edits."""
+    """Every fix the strategy can make to this document, as one set of edits.
+
+    Glued lines are split first, under every strategy; the rest is planned on the split file.
+    """
+    split = SplitView.of(analysis)
+    if split is None:
+        return _repair_all(analysis, strategy)
+    inner = _repair_all(split.analysis, strategy)
+    if inner.refusal is not None:
+        return Repair(strategy, inner.title, split.split_edits(), split.glued, inner.refusal)
+    edits = split.lift(inner.edits)
+    title = inner.title
+    if strategy is Strategy.TRUNCATE and inner.edits:
+        title = _truncate_title(split.analysis, inner, len(analysis.lines), edits)
+    elif not inner.edits:
+        title = _split_title(split)
+    resolved = split.resolved(analysis, inner.findings)
+    if strategy is not Strategy.TRUNCATE and inner.edits:
+        title = f"Fix all ({strategy.value}): {len(resolved)} problem(s)"
+    return Repair(strategy, title, edits, resolved)
+
+
+def _split_title(split: SplitView) -> str:
+    lines = ", ".join(str(finding.span.line + 1) for finding in split.glued)
+    return f"Split the glued records onto lines of their own (line {lines})"
+
+
+def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     if strategy is Strategy.TRUNCATE:
         return _truncate(analysis)
     plan = _Plan(analysis)
@@ -371,14 +403,87 @@ def _truncate(analysis: Analysis) -> Repair:
     cut = truncation_line(analysis)
     if cut is None:
         return Repair(Strategy.TRUNCATE, "Nothing to truncate", (), ())
+    refusal = _truncate_refusal(analysis, cut)
+    if refusal is not None:
+        return Repair(Strategy.TRUNCATE, f"Truncate refused: {refusal}", (), (), refusal)
     edits = tuple(LineEdit(EditKind.DELETE, line) for line in range(cut, len(analysis.lines)))
     resolved = tuple(finding for finding in analysis.findings if finding.span.line >= cut)
-    title = f"Truncate the session after line {cut} (removes {len(edits)} line(s))"
+    repair = Repair(Strategy.TRUNCATE, "", edits, resolved)
+    title = _truncate_title(analysis, repair, len(analysis.lines), edits)
     return Repair(Strategy.TRUNCATE, title, edits, resolved)
 
 
+def _truncate_title(
+    analysis: Analysis, repair: Repair, total: int, lifted: tuple[LineEdit, ...]
+) -> str:
+    """What truncating loses, said before it is done: lines, user prompts and tool calls.
+
+    `analysis` and `repair` are in the same line numbering (the split file when lines were
+    glued); `total` and `lifted` are the file's own, so the line counts match what the user sees.
+    """
+    cut = min(edit.line for edit in repair.edits)
+    dropped = Content.of(analysis, cut)
+    lines = sum(1 for edit in lifted if edit.kind is EditKind.DELETE)
+    return f"truncate: drops {lines} of {total} lines ({dropped.describe()})"
+
+
+def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
+    """Truncating must never delete the session: it keeps at least one user prompt."""
+    if not analysis.is_transcript and not is_rollout(analysis.lines):
+        return (
+            "the file holds no Claude Code or Codex session records, so there is no conversation"
+            " to keep"
+        )
+    kept = Content.of(analysis, 0, cut)
+    if kept.prompts or (kept.messages and not Content.of(analysis, cut).prompts):
+        return None  # (a sub-agent file whose prompt is in the main session keeps its turns)
+    helps = _strategy_that_helps(analysis)
+    instead = (
+        f"use --strategy {helps.value} instead"
+        if helps is not None
+        else "no other strategy clears its errors either; repair it by hand from the backup"
+    )
+    return (
+        f"it would cut at line {cut + 1} and keep no user prompt (the session would be empty);"
+        f" {instead}"
+    )
+
+
+def _strategy_that_helps(analysis: Analysis) -> Strategy | None:
+    for strategy in (Strategy.STUB, Strategy.PURGE):
+        repair = _repair_all(analysis, strategy)
+        if repair.edits and not remaining_pairing_errors(analysis, repair):
+            return strategy
+    return None
+
+
 def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
-    """Each fix that applies to one finding, the preferred one first."""
+    """Each fix that applies to one finding, the preferred one first.
+
+    With glued lines in the file, every fix splits them first: the fixes are found on the split
+    file and mapped back.
+    """
+    split = SplitView.of(analysis)
+    if split is None:
+        return _repairs_for(analysis, finding)
+    if finding.code is Code.GLUED_RECORDS:
+        title = f"Split line {finding.span.line + 1} into its records"
+        return [Repair(Strategy.STUB, title, split.split_edits(), split.glued)]
+    inner = split.lower_finding(finding)
+    if inner is None:
+        return []
+    return [
+        Repair(
+            repair.strategy,
+            repair.title,
+            split.lift(repair.edits),
+            split.resolved(analysis, repair.findings),
+        )
+        for repair in _repairs_for(split.analysis, inner)
+    ]
+
+
+def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
     repairs: list[Repair] = []
     code = finding.code
     tool = finding.tool_use_id or ""
