@@ -47,9 +47,7 @@ class SplitView:
                 origin.append((line, 0))
                 continue
             data = bytes(raw)
-            for offset, part in zip(
-                offsets[line], glued_parts(data, offsets[line]), strict=True
-            ):
+            for offset, part in zip(offsets[line], glued_parts(data, offsets[line]), strict=True):
                 lines.append(part)
                 origin.append((line, column_of(data, offset)))
         split = Transcript(lines, analysis.ends_with_newline).analyse()

@@ -424,7 +424,7 @@ def _truncate_title(
     cut = min(edit.line for edit in repair.edits)
     dropped = Content.of(analysis, cut)
     lines = sum(1 for edit in lifted if edit.kind is EditKind.DELETE)
-    return f"truncate: drops {lines} of {total} lines ({dropped.describe()})"
+    return f"Truncate: drops {lines} of {total} lines ({dropped.describe()})"
 
 
 def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
