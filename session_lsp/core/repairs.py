@@ -318,7 +318,8 @@ def _drop_torn_tail(plan: _Plan) -> None:
 
 def _common_fixes(plan: _Plan) -> None:
     analysis = plan.analysis
-    _drop_lines(plan, _findings(analysis, DROP_TITLES))
+    # A duplicate only through recovered lines is information: no version fails on it.
+    _drop_lines(plan, [f for f in _findings(analysis, DROP_TITLES) if f.is_error])
     _results_first(plan, _findings(analysis, [Code.TOOL_RESULT_AFTER_TEXT]))
     _drop_torn_tail(plan)
 
@@ -494,7 +495,7 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         purge = _Plan(analysis)
         _purge_calls(purge, [finding])
         repairs.append(_single(purge, Strategy.PURGE, f"Remove the unanswered call {tool}"))
-    elif code in DROP_TITLES:
+    elif code in DROP_TITLES and finding.is_error:
         plan = _Plan(analysis)
         _drop_lines(plan, [finding])
         repairs.append(_single(plan, Strategy.PURGE, f"{DROP_TITLES[code]} {tool}"))
