@@ -16,7 +16,14 @@ from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line, glued_offsets, glued_parts
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
-OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+"""Calls that need an output; a `web_search_call` runs on the server and has none."""
+ANSWERS = {
+    "function_call_output": frozenset({"function_call", "local_shell_call"}),
+    "custom_tool_call_output": frozenset({"custom_tool_call"}),
+}
+"""Which calls each output kind answers, as Codex pairs them (`normalize.rs`: a local shell call
+is answered by a `function_call_output`; a custom tool call only by a `custom_tool_call_output`)."""
+OUTPUT_TYPES = frozenset(ANSWERS)
 ROLLOUT_TYPES = frozenset(
     {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
 )
@@ -63,6 +70,24 @@ def _records(lines: Sequence[Line]) -> list[tuple[int, _RolloutLine]]:
     return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
 
 
+def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:
+    """Purging a call: its line, and the reasoning item right before it when that reasoning led
+    to this call alone (no other call of its batch follows it), so no thought dangles."""
+    items = [
+        (index, record.payload.type)
+        for index, record in _records(lines)
+        if record.type == "response_item" and record.payload is not None
+    ]
+    position = next((p for p, (index, _) in enumerate(items) if index == call_line), None)
+    if position is None:
+        return [call_line]
+    previous = items[position - 1] if position > 0 else None
+    following = items[position + 1][1] if position + 1 < len(items) else None
+    if previous is not None and previous[1] == "reasoning" and following not in CALL_TYPES:
+        return [previous[0], call_line]
+    return [call_line]
+
+
 def rollout_content(lines: Sequence[Line], start: int, stop: int) -> tuple[int, int, int]:
     """User prompts, tool calls and response items on lines [start, stop)."""
     prompts = calls = items = 0
@@ -94,25 +119,27 @@ def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> l
         (position for position, (_, record) in enumerate(records) if record.type == "compacted"),
         default=-1,
     )
-    calls: dict[str, tuple[int, str]] = {}
+    calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
     for index, record in records[start + 1 :]:
         payload = record.payload if record.type == "response_item" else None
-        if payload is None or payload.call_id is None:
+        if payload is None or payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
-            calls.setdefault(payload.call_id, (index, payload.name or payload.type or "tool"))
-        elif payload.type in OUTPUT_TYPES:
-            if payload.call_id in calls:
+            name = payload.name or payload.type
+            calls.setdefault(payload.call_id, (index, name, payload.type))
+        elif payload.type in ANSWERS:
+            call = calls.get(payload.call_id)
+            if call is not None and call[2] in ANSWERS[payload.type]:
                 answered.add(payload.call_id)
             else:
                 orphans.append((index, payload.call_id))
     locator = Locator(lines)
-    last_call = max((line for line, _ in calls.values()), default=-1)
+    last_call = max((line for line, _, _ in calls.values()), default=-1)
     findings = [
         _unanswered(locator, call_id, line, name, live_seconds_ago if line == last_call else None)
-        for call_id, (line, name) in calls.items()
+        for call_id, (line, name, _) in calls.items()
         if call_id not in answered
     ]
     findings.extend(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from session_lsp.core.analysis import Analysis, Transcript
-from session_lsp.core.codex import is_rollout
+from session_lsp.core.codex import is_rollout, purged_lines
 from session_lsp.core.content import Content
 from session_lsp.core.conversation import ApiMessage
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
@@ -216,6 +216,9 @@ def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Recor
 
 
 def _purge_calls(plan: _Plan, unpaired: Sequence[Finding]) -> None:
+    if not plan.analysis.is_transcript:
+        _purge_rollout_calls(plan, unpaired)
+        return
     message_lines: dict[str, list[Record]] = {}
     for record in plan.records:
         if record is not None and record.type == "assistant" and record.message_id is not None:
@@ -235,6 +238,15 @@ def _purge_calls(plan: _Plan, unpaired: Sequence[Finding]) -> None:
         ):
             for leftover in rest:
                 plan.delete(leftover.line)
+
+
+def _purge_rollout_calls(plan: _Plan, unpaired: Sequence[Finding]) -> None:
+    """Codex: file order is the conversation, so removing the call (and its lone reasoning)
+    needs no re-linking."""
+    for finding in unpaired:
+        for line in purged_lines(plan.lines, finding.span.line):
+            plan.delete(line)
+        plan.resolved.append(finding)
 
 
 DROP_TITLES = {
