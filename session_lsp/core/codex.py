@@ -70,6 +70,35 @@ def _records(lines: Sequence[Line]) -> list[tuple[int, _RolloutLine]]:
     return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
 
 
+def call_mentions(line: Line) -> list[tuple[str, bool]]:
+    """The call ids a line's response items name: (call_id, True for an output)."""
+    mentions = []
+    for record in _read_all(line):
+        payload = record.payload
+        if record.type != "response_item" or payload is None or payload.call_id is None:
+            continue
+        if payload.type in CALL_TYPES:
+            mentions.append((payload.call_id, False))
+        elif payload.type in ANSWERS:
+            mentions.append((payload.call_id, True))
+    return mentions
+
+
+def call_lines(lines: Sequence[Line]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Every call and every output in the file by call id, compacted history included."""
+    calls: dict[str, list[int]] = {}
+    outputs: dict[str, list[int]] = {}
+    for index, record in _records(lines):
+        payload = record.payload
+        if record.type != "response_item" or payload is None or payload.call_id is None:
+            continue
+        if payload.type in CALL_TYPES:
+            calls.setdefault(payload.call_id, []).append(index)
+        elif payload.type in ANSWERS:
+            outputs.setdefault(payload.call_id, []).append(index)
+    return calls, outputs
+
+
 def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:
     """Purging a call: its line, and the reasoning item right before it when that reasoning led
     to this call alone (no other call of its batch follows it), so no thought dangles."""

@@ -1,4 +1,8 @@
-"""Tool ids in an open document: where each one is, and what the other half of its pair is."""
+"""Tool ids in an open document: where each one is, and what the other half of its pair is.
+
+Claude Code transcripts name them in content blocks (`tool_use.id`, `tool_result.tool_use_id`);
+Codex rollouts in response items (`call_id` of a call and of its output).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from session_lsp.core.codex import call_lines, call_mentions, is_rollout
 from session_lsp.core.findings import Span
 from session_lsp.core.locate import Locator
 from session_lsp.core.records import Record
@@ -20,6 +25,11 @@ class ToolMention:
     record: Record
 
 
+def _is_rollout(document: SessionDocument) -> bool:
+    analysis = document.analysis()
+    return not analysis.is_transcript and is_rollout(analysis.lines)
+
+
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     analysis = document.analysis()
     if not 0 <= line < len(analysis.records):
@@ -28,6 +38,11 @@ def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     if record is None:
         return []
     locator = Locator(analysis.lines)
+    if _is_rollout(document):
+        return [
+            ToolMention(call_id, is_output, locator.value(line, "call_id", call_id), record)
+            for call_id, is_output in call_mentions(analysis.lines[line])
+        ]
     mentions = []
     for block in record.blocks:
         if block.type in ("tool_use", "server_tool_use") and block.id:
@@ -50,13 +65,24 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
     return None
 
 
+def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:
+    """The lines of the calls and of the results that carry this id, anywhere in the file."""
+    if _is_rollout(document):
+        calls, outputs = call_lines(document.analysis().lines)
+        return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
+    index = document.tools()
+    return (
+        [record.line for record in index.uses.get(tool_use_id, ())],
+        [record.line for record in index.results.get(tool_use_id, ())],
+    )
+
+
 def partners(document: SessionDocument, mention: ToolMention) -> list[ToolMention]:
     """The other half (or halves) of a mention's pair, anywhere in the file."""
-    index = document.tools()
-    records = index.uses if mention.is_result else index.results
+    uses, results = pair_lines(document, mention.tool_use_id)
     found = []
-    for record in records.get(mention.tool_use_id, ()):
-        for other in mentions_on_line(document, record.line):
+    for line in uses if mention.is_result else results:
+        for other in mentions_on_line(document, line):
             if other.tool_use_id == mention.tool_use_id and other.is_result != mention.is_result:
                 found.append(other)
     return found
