@@ -1,8 +1,12 @@
 """Codex CLI rollouts (`~/.codex/sessions/**/rollout-*.jsonl`): tool calls paired by call_id.
 
-A rollout has no parent links: file order is the conversation, and a `compacted` line replaces
-the history before it (claude-code-format §10). Codex patches an unanswered call with an
-`"aborted"` output in memory only, so the file stays broken for every other reader.
+A rollout has no parent links: file order is the conversation. Codex rebuilds the history on
+resume (`rollout_reconstruction.rs`) by recording response items in order; a `compacted` line
+replaces the history with its `replacement_history` (or, in older rollouts without one, with the
+user messages and a summary: no call survives it); a `thread_rolled_back` event drops the last
+N user turns; `turn_aborted` and the other events change nothing in it. Codex patches an unanswered
+call with an `"aborted"` output in memory only (`normalize.rs`), so the file stays broken for
+every other reader (claude-code-format §10).
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class _Payload(msgspec.Struct):
     type: str | None = None
     call_id: str | None = None
     name: str | None = None
+    role: str | None = None
+    content: object = None
+    num_turns: object = None
+    replacement_history: object = None
 
 
 class _RolloutLine(msgspec.Struct):
@@ -141,19 +149,88 @@ def is_rollout(lines: Sequence[Line]) -> bool:
     return False
 
 
+CONTEXTUAL_PREFIXES = (
+    "<environment_context>",
+    "<user_instructions>",
+    "# AGENTS.md instructions",
+    "<user_shell_command>",
+    "<turn_aborted>",
+    "<skill",
+)
+"""User-role messages Codex writes itself; they do not start a user turn (rollback counts turns)."""
+
+
+def _starts_user_turn(payload: _Payload) -> bool:
+    if payload.type != "message" or payload.role != "user":
+        return False
+    content = payload.content
+    texts = [
+        part.get("text")
+        for part in (content if isinstance(content, list) else [])
+        if isinstance(part, dict)
+    ]
+    text = next((text for text in texts if isinstance(text, str)), "")
+    return not text.lstrip().startswith(CONTEXTUAL_PREFIXES)
+
+
+def _history_item(value: object) -> _Payload | None:
+    try:
+        return msgspec.convert(value, _Payload)
+    except msgspec.ValidationError:
+        return None
+
+
+def replayed_history(lines: Sequence[Line]) -> list[tuple[int, _Payload]]:
+    """The response items Codex sends after a resume, each with the line it comes from (a
+    compaction's replacement history on the `compacted` line)."""
+    history: list[tuple[int, _Payload]] = []
+    for index, record in _records(lines):
+        payload = record.payload
+        if payload is None:
+            continue
+        if record.type == "response_item":
+            history.append((index, payload))
+        elif record.type == "compacted":
+            replacement = payload.replacement_history
+            if isinstance(replacement, list):
+                items = (_history_item(value) for value in replacement)
+                history = [(index, item) for item in items if item is not None]
+            else:
+                history = [(line, item) for line, item in history if _starts_user_turn(item)]
+        elif record.type == "event_msg" and payload.type == "thread_rolled_back":
+            turns = payload.num_turns if isinstance(payload.num_turns, int) else 0
+            history = _without_last_turns(history, turns)
+    return history
+
+
+def _without_last_turns(
+    history: list[tuple[int, _Payload]], turns: int
+) -> list[tuple[int, _Payload]]:
+    if turns <= 0:
+        return history
+    starts = [position for position, (_, item) in enumerate(history) if _starts_user_turn(item)]
+    if not starts:
+        return history
+    return history[: starts[-min(turns, len(starts))]]
+
+
+def _aborted_after(lines: Sequence[Line]) -> list[int]:
+    return [
+        index
+        for index, record in _records(lines)
+        if record.type == "event_msg"
+        and record.payload is not None
+        and record.payload.type == "turn_aborted"
+    ]
+
+
 def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> list[Finding]:
-    """Calls without an output and outputs without a call, after the last compaction."""
-    records = _records(lines)
-    start = max(
-        (position for position, (_, record) in enumerate(records) if record.type == "compacted"),
-        default=-1,
-    )
+    """Calls without an output and outputs without a call, in the history a resume sends."""
     calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    for index, record in records[start + 1 :]:
-        payload = record.payload if record.type == "response_item" else None
-        if payload is None or payload.call_id is None or payload.type is None:
+    for index, payload in replayed_history(lines):
+        if payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
             name = payload.name or payload.type
@@ -166,8 +243,16 @@ def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> l
                 orphans.append((index, payload.call_id))
     locator = Locator(lines)
     last_call = max((line for line, _, _ in calls.values()), default=-1)
+    aborts = _aborted_after(lines)
     findings = [
-        _unanswered(locator, call_id, line, name, live_seconds_ago if line == last_call else None)
+        _unanswered(
+            locator,
+            call_id,
+            line,
+            name,
+            live_seconds_ago if line == last_call else None,
+            aborted=any(abort > line for abort in aborts),
+        )
         for call_id, (line, name, _) in calls.items()
         if call_id not in answered
     ]
@@ -186,7 +271,13 @@ def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> l
 
 
 def _unanswered(
-    locator: Locator, call_id: str, line: int, name: str, live_seconds_ago: float | None
+    locator: Locator,
+    call_id: str,
+    line: int,
+    name: str,
+    live_seconds_ago: float | None,
+    *,
+    aborted: bool,
 ) -> Finding:
     span = locator.value(line, "call_id", call_id)
     if live_seconds_ago is not None:
@@ -198,12 +289,15 @@ def _unanswered(
             span,
             call_id,
         )
+    when = (
+        " (its turn was aborted: `turn_aborted` keeps the call in the history)" if aborted else ""
+    )
     return Finding(
         Code.UNPAIRED_TOOL_USE,
         Severity.ERROR,
-        f'{name} call {call_id} never got an output; the OpenAI API answers 400: "No tool'
-        f' output found for function call {call_id}." (Codex patches it in memory with an'
-        ' "aborted" output; other readers do not)',
+        f"{name} call {call_id} never got an output{when}; the OpenAI API answers 400:"
+        f' "No tool output found for function call {call_id}." (Codex patches it in memory with'
+        ' an "aborted" output; other readers do not)',
         span,
         call_id,
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from session_lsp.core.analysis import Analysis, Transcript
-from session_lsp.core.codex import is_rollout, purged_lines
+from session_lsp.core.codex import call_mentions, is_rollout, purged_lines
 from session_lsp.core.content import Content
 from session_lsp.core.conversation import ApiMessage
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
@@ -183,12 +183,11 @@ def _add_stubs(plan: _Plan, unpaired: Sequence[Finding]) -> None:
 def _add_rollout_outputs(plan: _Plan, unpaired: Sequence[Finding]) -> None:
     """Codex: the output goes right after its call (file order is the conversation there)."""
     for finding in unpaired:
-        if finding.tool_use_id is None:
+        call_id = finding.tool_use_id
+        if call_id is None or (call_id, False) not in call_mentions(plan.lines[finding.span.line]):
             continue
         line = finding.span.line
-        plan.inserted.setdefault(line, []).append(
-            rollout_output_line(plan.lines[line], finding.tool_use_id)
-        )
+        plan.inserted.setdefault(line, []).append(rollout_output_line(plan.lines[line], call_id))
         plan.resolved.append(finding)
 
 
@@ -244,8 +243,11 @@ def _purge_rollout_calls(plan: _Plan, unpaired: Sequence[Finding]) -> None:
     """Codex: file order is the conversation, so removing the call (and its lone reasoning)
     needs no re-linking."""
     for finding in unpaired:
-        for line in purged_lines(plan.lines, finding.span.line):
-            plan.delete(line)
+        line = finding.span.line
+        if (finding.tool_use_id, False) not in call_mentions(plan.lines[line]):
+            continue  # a call inside a compaction's replacement history: not one line to remove
+        for purged in purged_lines(plan.lines, line):
+            plan.delete(purged)
         plan.resolved.append(finding)
 
 
@@ -263,6 +265,11 @@ def _drop_lines(plan: _Plan, findings: Sequence[Finding]) -> None:
     """Orphan results, duplicate results and calls, dangling server calls: drop the block's line
     when the block is all it holds, else only the block (if the line can be rewritten exactly)."""
     for finding in findings:
+        if not plan.analysis.is_transcript:
+            if (finding.tool_use_id, True) in call_mentions(plan.lines[finding.span.line]):
+                plan.delete(finding.span.line)  # a Codex output line holds that output alone
+                plan.resolved.append(finding)
+            continue
         record = plan.records[finding.span.line]
         blocks = record.blocks if record is not None else []
         if len(blocks) == 1 and finding.tool_use_id in (blocks[0].id, blocks[0].tool_use_id):

@@ -154,3 +154,69 @@ def test_calls_are_answered_only_by_their_own_output_kind() -> None:
         ("unpaired-tool-use", "call_patch", 5),
         ("orphan-tool-result", "call_patch", 6),
     }
+
+
+def _event(payload: dict[str, object], kind: str = "event_msg") -> str:
+    record = {"timestamp": "2026-01-01T00:00:01.000Z", "type": kind, "payload": payload}
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _user(text: str) -> str:
+    return _item(
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+    )
+
+
+CALL = _item(
+    {"type": "function_call", "call_id": "call_a", "name": "exec_command", "arguments": "{}"}
+)
+OUTPUT = _item({"type": "function_call_output", "call_id": "call_a", "output": "ok"})
+
+
+def _checked(lines: list[str]) -> set[tuple[str, str | None, int]]:
+    return check(("\n".join(lines) + "\n").encode())
+
+
+def test_a_compactions_replacement_history_is_the_history_it_continues_from() -> None:
+    replacement = [json.loads(_user("fix it"))["payload"], json.loads(CALL)["payload"]]
+    compacted = _event({"message": "", "replacement_history": replacement}, "compacted")
+    assert _checked([META, compacted, OUTPUT]) == set()
+    assert _checked([META, compacted]) == {("unpaired-tool-use", "call_a", 2)}
+
+
+def test_a_compaction_without_replacement_history_keeps_no_call() -> None:
+    compacted = _event({"message": "summary"}, "compacted")
+    assert _checked([META, _user("go"), CALL, compacted]) == set()
+    assert _checked([META, _user("go"), CALL, compacted, OUTPUT]) == {
+        ("orphan-tool-result", "call_a", 5)
+    }
+
+
+def test_a_rolled_back_turn_takes_its_dangling_call_with_it() -> None:
+    rollback = _event({"type": "thread_rolled_back", "num_turns": 1})
+    context = _user("<environment_context>cwd</environment_context>")
+    assert _checked([META, _user("one"), _user("two"), context, CALL, rollback]) == set()
+    assert _checked([META, _user("one"), CALL, _user("two"), rollback]) == {
+        ("unpaired-tool-use", "call_a", 3)
+    }
+
+
+def test_turn_aborted_keeps_the_call_in_the_history_and_says_so() -> None:
+    aborted = _event({"type": "turn_aborted", "reason": "interrupted"})
+    analysis = analyse_bytes(("\n".join([META, _user("go"), CALL, aborted]) + "\n").encode())
+    (finding,) = analysis.findings
+    assert finding.code.value == "unpaired-tool-use"
+    assert "turn was aborted" in finding.message
+
+
+def test_an_orphan_codex_output_is_removed_and_a_replacement_call_is_never_purged() -> None:
+    data = ("\n".join([META, _user("go"), OUTPUT, _user("next")]) + "\n").encode()
+    for strategy in (Strategy.STUB, Strategy.PURGE):
+        analysis = analyse_bytes(data)
+        repaired = join_lines(apply_edits(analysis.lines, repair_all(analysis, strategy).edits))
+        assert check(repaired) == set()
+        assert OUTPUT.encode() not in repaired
+    replacement = [json.loads(CALL)["payload"]]
+    compacted = _event({"message": "", "replacement_history": replacement}, "compacted")
+    analysis = analyse_bytes(("\n".join([META, compacted, _user("go")]) + "\n").encode())
+    assert repair_all(analysis, Strategy.PURGE).edits == ()
