@@ -1,7 +1,8 @@
 """Tool ids in an open document: where each one is, and what the other half of its pair is.
 
-Claude Code transcripts name them in content blocks (`tool_use.id`, `tool_result.tool_use_id`);
-Codex rollouts in response items (`call_id` of a call and of its output).
+Which ids a line names, and where their partners are, is the format's business (core/formats/):
+`tool_use.id` / `tool_result.tool_use_id` in Claude Code, a call's and its output's `call_id` in
+Codex. This module only maps client positions onto them.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from session_lsp.core.codex import call_lines, call_mentions, is_rollout
 from session_lsp.core.findings import Span
-from session_lsp.core.locate import Locator
+from session_lsp.core.formats import Format, detect
 from session_lsp.core.records import Record
 from session_lsp.lsp.documents import SessionDocument
 
@@ -25,34 +25,23 @@ class ToolMention:
     record: Record
 
 
-def _is_rollout(document: SessionDocument) -> bool:
+def _format(document: SessionDocument) -> Format | None:
     analysis = document.analysis()
-    return not analysis.is_transcript and is_rollout(analysis.lines)
+    return detect(analysis.lines, analysis.records)
 
 
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     analysis = document.analysis()
-    if not 0 <= line < len(analysis.records):
+    transcript_format = _format(document)
+    if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
     record = analysis.records[line]
     if record is None:
         return []
-    locator = Locator(analysis.lines)
-    if _is_rollout(document):
-        return [
-            ToolMention(call_id, is_output, locator.value(line, "call_id", call_id), record)
-            for call_id, is_output in call_mentions(analysis.lines[line])
-        ]
-    mentions = []
-    for block in record.blocks:
-        if block.type in ("tool_use", "server_tool_use") and block.id:
-            mentions.append(
-                ToolMention(block.id, False, locator.tool_use_id(line, block.id), record)
-            )
-        elif block.type == "tool_result" and block.tool_use_id:
-            span = locator.tool_result_id(line, block.tool_use_id)
-            mentions.append(ToolMention(block.tool_use_id, True, span, record))
-    return mentions
+    return [
+        ToolMention(mention.tool_use_id, mention.is_result, mention.span, record)
+        for mention in transcript_format.mentions(analysis, line)
+    ]
 
 
 def mention_at(document: SessionDocument, position: types.Position) -> ToolMention | None:
@@ -67,14 +56,10 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
 
 def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:
     """The lines of the calls and of the results that carry this id, anywhere in the file."""
-    if _is_rollout(document):
-        calls, outputs = call_lines(document.analysis().lines)
-        return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
-    index = document.tools()
-    return (
-        [record.line for record in index.uses.get(tool_use_id, ())],
-        [record.line for record in index.results.get(tool_use_id, ())],
-    )
+    transcript_format = _format(document)
+    if transcript_format is None:
+        return [], []
+    return transcript_format.pair_lines(document.analysis(), tool_use_id)
 
 
 def partners(document: SessionDocument, mention: ToolMention) -> list[ToolMention]:
