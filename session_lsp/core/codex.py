@@ -11,6 +11,7 @@ every other reader (claude-code-format §10).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import msgspec
@@ -18,6 +19,7 @@ import msgspec
 from session_lsp.core.findings import Code, Finding, Severity
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line, glued_offsets, glued_parts
+from session_lsp.core.tools import ToolHalf
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
 """Calls that need an output; a `web_search_call` runs on the server and has none."""
@@ -105,6 +107,52 @@ def call_lines(lines: Sequence[Line]) -> tuple[dict[str, list[int]], dict[str, l
         elif payload.type in ANSWERS:
             outputs.setdefault(payload.call_id, []).append(index)
     return calls, outputs
+
+
+def call_half(line: Line, call_id: str, is_output: bool) -> ToolHalf:
+    """A call's name and arguments, or an output's text, as hover shows them."""
+    values = []
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    for part in glued_parts(raw, offsets) if offsets is not None else [raw]:
+        try:
+            values.append(json.loads(part))
+        except ValueError:
+            continue
+    for value in values:
+        payload = value.get("payload") if isinstance(value, dict) else None
+        if not isinstance(payload, dict) or payload.get("call_id") != call_id:
+            continue
+        kind = payload.get("type")
+        if (kind in ANSWERS) != is_output or kind not in CALL_TYPES | OUTPUT_TYPES:
+            continue
+        timestamp = value.get("timestamp")
+        output = payload.get("output")
+        return ToolHalf(
+            name=payload.get("name") or kind if not is_output else None,
+            input=_arguments(payload) if not is_output else None,
+            output=(output if isinstance(output, str) else json.dumps(output))
+            if is_output
+            else None,
+            is_error=False,
+            timestamp=timestamp if isinstance(timestamp, str) else None,
+        )
+    return ToolHalf(None, None, None, False, None)
+
+
+def _arguments(payload: dict[str, object]) -> object:
+    """`function_call.arguments` is a JSON string; custom calls carry `input`, shell calls `action`."""
+    for key in ("arguments", "input", "action"):
+        if key not in payload:
+            continue
+        value = payload[key]
+        if key == "arguments" and isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+    return None
 
 
 def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:

@@ -4,26 +4,17 @@ editor features never branch on the format of a file."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from session_lsp.core.findings import Finding, Span
+from session_lsp.core.findings import Finding
 from session_lsp.core.reading import Line
 from session_lsp.core.records import Record
+from session_lsp.core.tools import Mention, ToolHalf
 
 if TYPE_CHECKING:
     from session_lsp.core.analysis import Analysis
     from session_lsp.core.conversation import Conversation
     from session_lsp.core.plan import Plan
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A tool id written in a line: a call's (`is_result` False) or its result's."""
-
-    tool_use_id: str
-    is_result: bool
-    span: Span
 
 
 class Format(Protocol):
@@ -46,6 +37,10 @@ class Format(Protocol):
 
     def pair_lines(self, analysis: Analysis, tool_use_id: str) -> tuple[list[int], list[int]]:
         """The lines of the calls and of the results with this id, anywhere in the file."""
+        ...
+
+    def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
+        """The call (or result) with this id on this line, for hover."""
         ...
 
     def content(self, analysis: Analysis, start: int, stop: int) -> tuple[int, int, int]:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from session_lsp.core.conversation import ApiMessage, Conversation, replay
 from session_lsp.core.findings import Finding
-from session_lsp.core.formats.base import Mention
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
-from session_lsp.core.reading import Line, replayed_records
+from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
 from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
 from session_lsp.core.rules import RuleContext, run_rules
-from session_lsp.core.tools import ToolIndex
+from session_lsp.core.tools import Mention, ToolHalf, ToolIndex
 from session_lsp.core.writing import dumps, later_timestamp, stub_result_line
 
 if TYPE_CHECKING:
@@ -88,6 +87,23 @@ class ClaudeCode:
             records = replayed_records(analysis.records, analysis.problems)
             cached = self._cached_index = (analysis, ToolIndex.build(records))
         return cached[1]
+
+    def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
+        key = "tool_use_id" if is_result else "id"
+        for record in _line_values(analysis.lines[line]):
+            message = record.get("message")
+            content = message.get("content") if isinstance(message, dict) else None
+            for block in content if isinstance(content, list) else ():
+                if isinstance(block, dict) and block.get(key) == tool_use_id:
+                    timestamp = record.get("timestamp")
+                    return ToolHalf(
+                        name=_text(block.get("name")),
+                        input=block.get("input"),
+                        output=_result_text(block) if is_result else None,
+                        is_error=block.get("is_error") is True,
+                        timestamp=timestamp if isinstance(timestamp, str) else None,
+                    )
+        return ToolHalf(None, None, None, False, None)
 
     def content(self, analysis: Analysis, start: int, stop: int) -> tuple[int, int, int]:
         """Prompts, tool calls and user/assistant records on lines [start, stop)."""
@@ -271,6 +287,36 @@ def _rewrite_content(line: Line, change: Any) -> bytes | None:
         return None
     value["message"]["content"] = change(content)
     return dumps(value) + raw[len(body) :]
+
+
+def _line_values(line: Line) -> list[dict[str, Any]]:
+    """The line's records as JSON objects, each record of a glued line on its own."""
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    parts = glued_parts(raw, offsets) if offsets is not None else [raw]
+    values = []
+    for part in parts:
+        try:
+            value = json.loads(part)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            values.append(value)
+    return values
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _result_text(block: dict[str, Any]) -> str:
+    content = block.get("content")
+    if isinstance(content, list):
+        parts = [
+            part.get("text", f"[{part.get('type')}]") for part in content if isinstance(part, dict)
+        ]
+        return "\n".join(str(part) for part in parts)
+    return str(content) if content is not None else ""
 
 
 def _is_prompt(record: Record) -> bool:

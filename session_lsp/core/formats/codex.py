@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from session_lsp.core.codex import (
+    call_half,
     call_lines,
     call_mentions,
     is_rollout,
@@ -15,11 +16,11 @@ from session_lsp.core.codex import (
 )
 from session_lsp.core.conversation import Conversation
 from session_lsp.core.findings import Finding
-from session_lsp.core.formats.base import Mention
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line
 from session_lsp.core.records import Record
+from session_lsp.core.tools import Mention, ToolHalf
 from session_lsp.core.writing import rollout_output_line
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class Codex:
             cached = self._cached_lines = (analysis, call_lines(analysis.lines))
         calls, outputs = cached[1]
         return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
+
+    def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
+        return call_half(analysis.lines[line], tool_use_id, is_result)
 
     def content(self, analysis: Analysis, start: int, stop: int) -> tuple[int, int, int]:
         return rollout_content(analysis.lines, start, stop)
