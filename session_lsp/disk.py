@@ -97,12 +97,15 @@ def _fix(
     with deep_json():
         analysis = analyse_bytes(original)
         repair = repair_all(analysis, strategy)
-    if repair.edits and not is_session(analysis):
+    if (repair.edits or repair.refusal is not None) and not is_session(analysis):
         return _refuse(
             outcome,
             f"{path}: not a session transcript (no line is a Claude Code or Codex record);"
             " nothing was changed",
         )
+    if repair.refusal is not None:
+        outcome.remaining = analysis.findings
+        return _refuse(outcome, f"{path}: not repaired: {strategy.value}: {repair.refusal}")
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
         outcome.message = (

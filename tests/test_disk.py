@@ -618,5 +618,5 @@ def test_a_truncate_that_would_empty_a_session_is_refused(tmp_path: Path) -> Non
     age(target)
     original = target.read_bytes()
     outcome = fix_file(target, Strategy.TRUNCATE)
-    assert outcome.refused and "would remove every line" in outcome.message
+    assert outcome.refused and "keep no user prompt" in outcome.message
     assert target.read_bytes() == original

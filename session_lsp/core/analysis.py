@@ -10,13 +10,17 @@ import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from session_lsp.core.codex import is_rollout, rollout_findings
-from session_lsp.core.conversation import Conversation, replay
+from session_lsp.core.conversation import Conversation
 from session_lsp.core.findings import Finding, Span
-from session_lsp.core.locate import Locator
-from session_lsp.core.reading import Line, LineProblem, read_lines, split_lines
-from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
-from session_lsp.core.rules import RuleContext, run_rules
+from session_lsp.core.formats import CLAUDE_CODE, detect
+from session_lsp.core.reading import (
+    Line,
+    LineProblem,
+    read_lines,
+    replayed_records,
+    split_lines,
+)
+from session_lsp.core.records import Record
 
 LIVE_SECONDS = 10.0
 """A file written to this recently may still be open in Claude Code (it flushes every ~100 ms)."""
@@ -104,14 +108,8 @@ class Transcript:
         self.problems[index] = problems
 
     def is_transcript(self) -> bool:
-        for record in self.records:
-            if record is None:
-                continue
-            if record.type in METADATA_TYPES or (
-                record.type in TRANSCRIPT_TYPES and record.uuid is not None
-            ):
-                return True
-        return False
+        """A Claude Code session (Codex rollouts are analysed by their own format)."""
+        return CLAUDE_CODE.detect(self.lines, self.records)
 
     def analyse(
         self, *, modified_seconds_ago: float | None = None, live_seconds: float = LIVE_SECONDS
@@ -125,12 +123,12 @@ class Transcript:
             if modified_seconds_ago is not None and modified_seconds_ago < live_seconds
             else None
         )
-        conversation = replay(self.records) if is_transcript else Conversation()
-        if is_transcript:
-            context = RuleContext(conversation, self.records, Locator(self.lines), live)
-            findings.extend(run_rules(context))
-        elif is_rollout(self.lines):
-            findings.extend(rollout_findings(self.lines, live))
+        records = replayed_records(self.records, self.problems)
+        transcript_format = detect(self.lines, records)
+        conversation = Conversation()
+        if transcript_format is not None:
+            conversation, format_findings = transcript_format.analyse(self.lines, records, live)
+            findings.extend(format_findings)
         findings.sort(key=lambda finding: (finding.span.line, finding.span.start))
         return Analysis(
             self.lines,

@@ -1,22 +1,35 @@
 """Codex CLI rollouts (`~/.codex/sessions/**/rollout-*.jsonl`): tool calls paired by call_id.
 
-A rollout has no parent links: file order is the conversation, and a `compacted` line replaces
-the history before it (claude-code-format §10). Codex patches an unanswered call with an
-`"aborted"` output in memory only, so the file stays broken for every other reader.
+A rollout has no parent links: file order is the conversation. Codex rebuilds the history on
+resume (`rollout_reconstruction.rs`) by recording response items in order; a `compacted` line
+replaces the history with its `replacement_history` (or, in older rollouts without one, with the
+user messages and a summary: no call survives it); a `thread_rolled_back` event drops the last
+N user turns; `turn_aborted` and the other events change nothing in it. Codex patches an unanswered
+call with an `"aborted"` output in memory only (`normalize.rs`), so the file stays broken for
+every other reader (claude-code-format §10).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import msgspec
 
 from session_lsp.core.findings import Code, Finding, Severity
 from session_lsp.core.locate import Locator
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import Line, glued_offsets, glued_parts
+from session_lsp.core.tools import ToolHalf
 
 CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
-OUTPUT_TYPES = frozenset({"function_call_output", "custom_tool_call_output"})
+"""Calls that need an output; a `web_search_call` runs on the server and has none."""
+ANSWERS = {
+    "function_call_output": frozenset({"function_call", "local_shell_call"}),
+    "custom_tool_call_output": frozenset({"custom_tool_call"}),
+}
+"""Which calls each output kind answers, as Codex pairs them (`normalize.rs`: a local shell call
+is answered by a `function_call_output`; a custom tool call only by a `custom_tool_call_output`)."""
+OUTPUT_TYPES = frozenset(ANSWERS)
 ROLLOUT_TYPES = frozenset(
     {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
 )
@@ -26,6 +39,10 @@ class _Payload(msgspec.Struct):
     type: str | None = None
     call_id: str | None = None
     name: str | None = None
+    role: str | None = None
+    content: object = None
+    num_turns: object = None
+    replacement_history: object = None
 
 
 class _RolloutLine(msgspec.Struct):
@@ -43,6 +60,134 @@ def _read(line: Line) -> _RolloutLine | None:
         return None
 
 
+def _read_all(line: Line) -> list[_RolloutLine]:
+    """The line's records: one, none, or each of several glued together (read as if split)."""
+    record = _read(line)
+    if record is not None:
+        return [record]
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    if offsets is None:
+        return []
+    return [
+        part_record
+        for part in glued_parts(raw, offsets)
+        if (part_record := _read(part)) is not None
+    ]
+
+
+def _records(lines: Sequence[Line]) -> list[tuple[int, _RolloutLine]]:
+    return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
+
+
+def call_mentions(line: Line) -> list[tuple[str, bool]]:
+    """The call ids a line's response items name: (call_id, True for an output)."""
+    mentions = []
+    for record in _read_all(line):
+        payload = record.payload
+        if record.type != "response_item" or payload is None or payload.call_id is None:
+            continue
+        if payload.type in CALL_TYPES:
+            mentions.append((payload.call_id, False))
+        elif payload.type in ANSWERS:
+            mentions.append((payload.call_id, True))
+    return mentions
+
+
+def call_lines(lines: Sequence[Line]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Every call and every output in the file by call id, compacted history included."""
+    calls: dict[str, list[int]] = {}
+    outputs: dict[str, list[int]] = {}
+    for index, record in _records(lines):
+        payload = record.payload
+        if record.type != "response_item" or payload is None or payload.call_id is None:
+            continue
+        if payload.type in CALL_TYPES:
+            calls.setdefault(payload.call_id, []).append(index)
+        elif payload.type in ANSWERS:
+            outputs.setdefault(payload.call_id, []).append(index)
+    return calls, outputs
+
+
+def call_half(line: Line, call_id: str, is_output: bool) -> ToolHalf:
+    """A call's name and arguments, or an output's text, as hover shows them."""
+    values = []
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    for part in glued_parts(raw, offsets) if offsets is not None else [raw]:
+        try:
+            values.append(json.loads(part))
+        except ValueError:
+            continue
+    for value in values:
+        payload = value.get("payload") if isinstance(value, dict) else None
+        if not isinstance(payload, dict) or payload.get("call_id") != call_id:
+            continue
+        kind = payload.get("type")
+        if (kind in ANSWERS) != is_output or kind not in CALL_TYPES | OUTPUT_TYPES:
+            continue
+        timestamp = value.get("timestamp")
+        output = payload.get("output")
+        return ToolHalf(
+            name=payload.get("name") or kind if not is_output else None,
+            input=_arguments(payload) if not is_output else None,
+            output=(output if isinstance(output, str) else json.dumps(output))
+            if is_output
+            else None,
+            is_error=False,
+            timestamp=timestamp if isinstance(timestamp, str) else None,
+        )
+    return ToolHalf(None, None, None, False, None)
+
+
+def _arguments(payload: dict[str, object]) -> object:
+    """`function_call.arguments` is a JSON string; custom calls carry `input`, shell calls `action`."""
+    for key in ("arguments", "input", "action"):
+        if key not in payload:
+            continue
+        value = payload[key]
+        if key == "arguments" and isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+    return None
+
+
+def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:
+    """Purging a call: its line, and the reasoning item right before it when that reasoning led
+    to this call alone (no other call of its batch follows it), so no thought dangles."""
+    items = [
+        (index, record.payload.type)
+        for index, record in _records(lines)
+        if record.type == "response_item" and record.payload is not None
+    ]
+    position = next((p for p, (index, _) in enumerate(items) if index == call_line), None)
+    if position is None:
+        return [call_line]
+    previous = items[position - 1] if position > 0 else None
+    following = items[position + 1][1] if position + 1 < len(items) else None
+    if previous is not None and previous[1] == "reasoning" and following not in CALL_TYPES:
+        return [previous[0], call_line]
+    return [call_line]
+
+
+def rollout_content(lines: Sequence[Line], start: int, stop: int) -> tuple[int, int, int]:
+    """User prompts, tool calls and response items on lines [start, stop)."""
+    prompts = calls = items = 0
+    for _, record in _records(lines[start:stop]):
+        payload = record.payload
+        if payload is None:
+            continue
+        items += record.type == "response_item"
+        if record.type == "event_msg" and payload.type == "user_message":
+            prompts += 1
+        elif record.type == "response_item" and payload.type in CALL_TYPES:
+            calls += 1
+    return prompts, calls, items
+
+
 def is_rollout(lines: Sequence[Line]) -> bool:
     """The first readable line is a rollout record (`session_meta` first, in every real file)."""
     for line in lines:
@@ -52,37 +197,111 @@ def is_rollout(lines: Sequence[Line]) -> bool:
     return False
 
 
+CONTEXTUAL_PREFIXES = (
+    "<environment_context>",
+    "<user_instructions>",
+    "# AGENTS.md instructions",
+    "<user_shell_command>",
+    "<turn_aborted>",
+    "<skill",
+)
+"""User-role messages Codex writes itself; they do not start a user turn (rollback counts turns)."""
+
+
+def _starts_user_turn(payload: _Payload) -> bool:
+    if payload.type != "message" or payload.role != "user":
+        return False
+    content = payload.content
+    texts = [
+        part.get("text")
+        for part in (content if isinstance(content, list) else [])
+        if isinstance(part, dict)
+    ]
+    text = next((text for text in texts if isinstance(text, str)), "")
+    return not text.lstrip().startswith(CONTEXTUAL_PREFIXES)
+
+
+def _history_item(value: object) -> _Payload | None:
+    try:
+        return msgspec.convert(value, _Payload)
+    except msgspec.ValidationError:
+        return None
+
+
+def replayed_history(lines: Sequence[Line]) -> list[tuple[int, _Payload]]:
+    """The response items Codex sends after a resume, each with the line it comes from (a
+    compaction's replacement history on the `compacted` line)."""
+    history: list[tuple[int, _Payload]] = []
+    for index, record in _records(lines):
+        payload = record.payload
+        if payload is None:
+            continue
+        if record.type == "response_item":
+            history.append((index, payload))
+        elif record.type == "compacted":
+            replacement = payload.replacement_history
+            if isinstance(replacement, list):
+                items = (_history_item(value) for value in replacement)
+                history = [(index, item) for item in items if item is not None]
+            else:
+                history = [(line, item) for line, item in history if _starts_user_turn(item)]
+        elif record.type == "event_msg" and payload.type == "thread_rolled_back":
+            turns = payload.num_turns if isinstance(payload.num_turns, int) else 0
+            history = _without_last_turns(history, turns)
+    return history
+
+
+def _without_last_turns(
+    history: list[tuple[int, _Payload]], turns: int
+) -> list[tuple[int, _Payload]]:
+    if turns <= 0:
+        return history
+    starts = [position for position, (_, item) in enumerate(history) if _starts_user_turn(item)]
+    if not starts:
+        return history
+    return history[: starts[-min(turns, len(starts))]]
+
+
+def _aborted_after(lines: Sequence[Line]) -> list[int]:
+    return [
+        index
+        for index, record in _records(lines)
+        if record.type == "event_msg"
+        and record.payload is not None
+        and record.payload.type == "turn_aborted"
+    ]
+
+
 def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> list[Finding]:
-    """Calls without an output and outputs without a call, after the last compaction."""
-    records = [_read(line) for line in lines]
-    start = max(
-        (
-            index
-            for index, record in enumerate(records)
-            if record is not None and record.type == "compacted"
-        ),
-        default=-1,
-    )
-    calls: dict[str, tuple[int, str]] = {}
+    """Calls without an output and outputs without a call, in the history a resume sends."""
+    calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    for index in range(start + 1, len(records)):
-        record = records[index]
-        payload = record.payload if record is not None and record.type == "response_item" else None
-        if payload is None or payload.call_id is None:
+    for index, payload in replayed_history(lines):
+        if payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
-            calls.setdefault(payload.call_id, (index, payload.name or payload.type or "tool"))
-        elif payload.type in OUTPUT_TYPES:
-            if payload.call_id in calls:
+            name = payload.name or payload.type
+            calls.setdefault(payload.call_id, (index, name, payload.type))
+        elif payload.type in ANSWERS:
+            call = calls.get(payload.call_id)
+            if call is not None and call[2] in ANSWERS[payload.type]:
                 answered.add(payload.call_id)
             else:
                 orphans.append((index, payload.call_id))
     locator = Locator(lines)
-    last_call = max((line for line, _ in calls.values()), default=-1)
+    last_call = max((line for line, _, _ in calls.values()), default=-1)
+    aborts = _aborted_after(lines)
     findings = [
-        _unanswered(locator, call_id, line, name, live_seconds_ago if line == last_call else None)
-        for call_id, (line, name) in calls.items()
+        _unanswered(
+            locator,
+            call_id,
+            line,
+            name,
+            live_seconds_ago if line == last_call else None,
+            aborted=any(abort > line for abort in aborts),
+        )
+        for call_id, (line, name, _) in calls.items()
         if call_id not in answered
     ]
     findings.extend(
@@ -100,7 +319,13 @@ def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> l
 
 
 def _unanswered(
-    locator: Locator, call_id: str, line: int, name: str, live_seconds_ago: float | None
+    locator: Locator,
+    call_id: str,
+    line: int,
+    name: str,
+    live_seconds_ago: float | None,
+    *,
+    aborted: bool,
 ) -> Finding:
     span = locator.value(line, "call_id", call_id)
     if live_seconds_ago is not None:
@@ -112,12 +337,15 @@ def _unanswered(
             span,
             call_id,
         )
+    when = (
+        " (its turn was aborted: `turn_aborted` keeps the call in the history)" if aborted else ""
+    )
     return Finding(
         Code.UNPAIRED_TOOL_USE,
         Severity.ERROR,
-        f'{name} call {call_id} never got an output; the OpenAI API answers 400: "No tool'
-        f' output found for function call {call_id}." (Codex patches it in memory with an'
-        ' "aborted" output; other readers do not)',
+        f"{name} call {call_id} never got an output{when}; the OpenAI API answers 400:"
+        f' "No tool output found for function call {call_id}." (Codex patches it in memory with'
+        ' an "aborted" output; other readers do not)',
         span,
         call_id,
     )

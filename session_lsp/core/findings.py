@@ -29,6 +29,7 @@ class Code(enum.StrEnum):
     TOOL_RESULT_AFTER_TEXT = "tool-result-after-text"
     UNPAIRED_SERVER_TOOL_USE = "unpaired-server-tool-use"
     ORPHAN_SERVER_TOOL_RESULT = "orphan-server-tool-result"
+    GLUED_RECORDS = "glued-records"
     INVALID_JSON = "invalid-json"
     TRUNCATED_LINE = "truncated-line"
     INVALID_RECORD = "invalid-record"
@@ -68,3 +69,53 @@ class Finding:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """Which Claude Code versions a finding breaks, from the changelog (claude-code-format §7).
+
+    Newer versions repair some shapes in memory on every request; that hides the 400 but drops
+    the call or result, so the finding stays an error: older versions, the Agent SDK and other
+    readers still fail, and the newer ones lose work.
+    """
+
+    fail: str
+    """Who sends the shape as it is and gets the API's 400."""
+    newer: str
+    """What the versions that repair it in memory do instead."""
+
+    def say(self, api: str) -> str:
+        return f"{self.fail} send it and the API answers 400: {api} {self.newer}"
+
+
+_SDK = "the Agent SDK and other readers"
+VERSIONS: dict[Code, Versions] = {
+    Code.UNPAIRED_TOOL_USE: Versions(
+        f"Claude Code before 2.1.21, {_SDK}",
+        "Claude Code 2.1.21 and later drop the call in memory (or answer it with `[Tool result"
+        " missing due to internal error]`), silently losing its work.",
+    ),
+    Code.ORPHAN_TOOL_RESULT: Versions(
+        f"Claude Code before 2.1.0 (before 2.1.69 when the conversation starts with it), {_SDK}",
+        "Later versions drop the result in memory, losing what it held.",
+    ),
+    Code.DUPLICATE_TOOL_USE_ID: Versions(
+        f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x, 2.1.19), {_SDK}",
+        "Versions with it (2.1.88) silently drop the later call, losing its work.",
+    ),
+    Code.DUPLICATE_TOOL_RESULT: Versions(
+        f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x), {_SDK}",
+        "Versions with it (2.1.88) silently drop the second result.",
+    ),
+    Code.TOOL_RESULT_AFTER_TEXT: Versions(
+        f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x), {_SDK}",
+        "Versions with it (2.1.88) take the result as missing and drop it, losing the tool's"
+        " output.",
+    ),
+    Code.ORPHAN_SERVER_TOOL_RESULT: Versions(
+        f"Every Claude Code version (reported against 2.1.x), {_SDK}",
+        "No version repairs it.",
+    ),
+}
+"""The version sentence of each pairing error; the README's list of findings says the same."""

@@ -7,11 +7,11 @@ bytes so repairs can leave untouched lines byte-identical.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mmap
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import msgspec
 
@@ -24,7 +24,7 @@ TOOL_ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")
 _NON_FINITE = re.compile(r"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class LineProblem:
     """A reading finding without its line number, so it survives lines moving under edits."""
 
@@ -33,6 +33,16 @@ class LineProblem:
     message: str
     start: int
     end: int
+    glued: tuple[GluedRecord, ...] = ()
+    """For `glued-records`: every record the line holds, in order (the first is the line's record)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GluedRecord:
+    """One of several complete records written on one line: where its bytes start, and its reading."""
+
+    offset: int
+    record: Record | None
 
 
 NO_PROBLEMS: tuple[LineProblem, ...] = ()
@@ -232,6 +242,9 @@ def _read_malformed(
         problems.append(LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, end))
         return None, tuple(problems)
     except json.JSONDecodeError as error:
+        glued = _read_glued(body) if error.msg == "Extra data" else None
+        if glued is not None:
+            return glued  # its records' own problems replace the line's
         problems.append(_decode_problem(text, error, is_last=is_last, cut_off=cut_off))
         return None, tuple(problems)
     except RecursionError:
@@ -245,6 +258,127 @@ def _read_malformed(
         return _read_invalid_shape(raw, str(error))
     problems.extend(_required_fields(record, raw))
     return record, tuple(problems)
+
+
+def glued_offsets(raw: bytes) -> list[int] | None:
+    """Where each record starts in a line holding two or more complete JSON objects and nothing
+    else but whitespace between them (concurrent writers, no newline between their appends);
+    None for anything else, such as one record followed by garbage.
+
+    Bytes that are not UTF-8 are decoded one code point each (surrogateescape), so character
+    offsets map back to byte offsets exactly.
+    """
+    text = raw.decode("utf-8", "surrogateescape")
+    decoder = _STRICT_DECODER
+    starts: list[int] = []
+    position = 0
+    while True:
+        position = _skip_whitespace(text, position)
+        if position >= len(text):
+            break
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(value, dict):
+            return None
+        starts.append(position)
+        position = end
+    if len(starts) < 2:
+        return None
+    return [len(text[:start].encode("utf-8", "surrogateescape")) for start in starts]
+
+
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_WHITESPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    match = _WHITESPACE.match(text, position)
+    return match.end() if match is not None else position
+
+
+def glued_parts(raw: bytes, offsets: Sequence[int]) -> list[bytes]:
+    """The line cut at each record's start: joined again they are the line, byte for byte."""
+    bounds = [0, *offsets[1:], len(raw)]
+    return [raw[bounds[index] : bounds[index + 1]] for index in range(len(offsets))]
+
+
+def _read_glued(raw: bytes) -> tuple[Record | None, tuple[LineProblem, ...]] | None:
+    """A glued line: its records read one by one, and one finding naming them."""
+    offsets = glued_offsets(raw)
+    if offsets is None:
+        return None
+    parts = glued_parts(raw, offsets)
+    records: list[GluedRecord] = []
+    problems: list[LineProblem] = []
+    for offset, part in zip(offsets, parts, strict=True):
+        record, part_problems = read_line(part, is_last=False)
+        records.append(GluedRecord(offset, record))
+        shift = column_of(raw, offset)
+        problems.extend(
+            dataclasses.replace(problem, start=problem.start + shift, end=problem.end + shift)
+            for problem in part_problems
+        )
+    names = " and ".join(_name_of(part) for part in parts)
+    start = column_of(raw, offsets[1])
+    message = (
+        f"{len(parts)} records glued on one line with no newline between them: {names}."
+        " JSON.parse fails on the whole line: Claude Code 2.1.121 and later skip it (losing every"
+        " record on it), older versions cannot load it. Each record is complete: split the line"
+    )
+    glued = LineProblem(
+        Code.GLUED_RECORDS,
+        Severity.ERROR,
+        message,
+        start,
+        max(start + 1, len(text_of(raw))),
+        tuple(records),
+    )
+    first = records[0].record
+    return first, (glued, *problems)
+
+
+def _name_of(part: bytes) -> str:
+    """A record named the way a reader can find it: its type and its uuid, else its timestamp."""
+    try:
+        value = json.loads(part.decode("utf-8", "replace"))
+    except ValueError:
+        return "a record"
+    kind = value.get("type") if isinstance(value, dict) else None
+    payload = value.get("payload")
+    subtype = payload.get("type") if isinstance(payload, dict) else value.get("subtype")
+    name = " ".join(str(item) for item in (kind, subtype) if isinstance(item, str)) or "record"
+    for key in ("uuid", "messageId", "timestamp"):
+        if isinstance(value.get(key), str):
+            return f"{name} ({key} {value[key]})"
+    return name
+
+
+def replayed_records(
+    records: Sequence[Record | None], problems: Sequence[tuple[LineProblem, ...]]
+) -> Sequence[Record | None]:
+    """The records in file order, a glued line's later records right after its first.
+
+    Each is a copy carrying the glued line's number, so the replay judges them as if they had
+    been written on lines of their own, while every finding still points into the file as it is.
+    """
+    extra: dict[int, list[Record]] = {}
+    for line, line_problems in enumerate(problems):
+        for problem in line_problems:
+            if problem.glued:
+                extra[line] = [
+                    msgspec.structs.replace(part.record, line=line)
+                    for part in problem.glued[1:]
+                    if part.record is not None
+                ]
+    if not extra:
+        return records
+    out: list[Record | None] = []
+    for line, record in enumerate(records):
+        out.append(record)
+        out.extend(extra.get(line, ()))
+    return out
 
 
 _LONE_SURROGATE = re.compile(

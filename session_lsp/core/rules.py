@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 
 from session_lsp.core.conversation import ApiMessage, ChainEnd, Conversation, Part
-from session_lsp.core.findings import Code, Finding, Related, Severity
+from session_lsp.core.findings import VERSIONS, Code, Finding, Related, Severity
 from session_lsp.core.locate import Locator
 from session_lsp.core.records import Record
 from session_lsp.core.tools import ToolIndex
@@ -47,6 +47,11 @@ class RuleContext:
         """Seconds since the file was last written, when that is recent enough to call it live."""
 
     @functools.cached_property
+    def recovered(self) -> frozenset[int]:
+        """Lines on the replayed chain only through sibling recovery (Claude Code >= 2.1.80)."""
+        return frozenset(id(record) for record in self.conversation.recovered)
+
+    @functools.cached_property
     def tools(self) -> ToolIndex:
         return ToolIndex.build(self.records)
 
@@ -64,9 +69,10 @@ def pairing_findings(context: RuleContext) -> list[Finding]:
     findings: list[Finding] = []
     messages = context.conversation.messages
     first_use: dict[str, Part] = {}
+    first_walked_use: dict[str, Part] = {}
     for index, message in enumerate(messages):
         if message.role == "assistant":
-            findings.extend(_duplicate_uses(context, index, message, first_use))
+            findings.extend(_duplicate_uses(context, index, message, first_use, first_walked_use))
             following = messages[index + 1] if index + 1 < len(messages) else None
             findings.extend(_unanswered_uses(context, index, message, following, first_use))
         else:
@@ -76,26 +82,38 @@ def pairing_findings(context: RuleContext) -> list[Finding]:
 
 
 def _duplicate_uses(
-    context: RuleContext, index: int, message: ApiMessage, first_use: dict[str, Part]
+    context: RuleContext,
+    index: int,
+    message: ApiMessage,
+    first_use: dict[str, Part],
+    first_walked_use: dict[str, Part],
 ) -> list[Finding]:
+    """A call id seen before. When one of the two copies is on the chain only through sibling
+    recovery, no version fails: older ones never see the copy, newer ones drop it."""
     findings = []
     for position, part in enumerate(message.parts):
         if part.block.type != "tool_use" or part.block.id is None:
             continue
         tool_id = part.block.id
-        first = first_use.get(tool_id)
-        if first is None:
-            first_use[tool_id] = part
-            continue
+        walked = id(part.record) not in context.recovered
+        first = first_use.setdefault(tool_id, part)
+        earlier_walked = first_walked_use.get(tool_id)
+        if walked:
+            first_walked_use.setdefault(tool_id, part)
         if first.record is part.record:
             continue
-        api = DUPLICATE_ID_API_TEXT.format(n=index, m=position)
+        if walked and earlier_walked is not None and earlier_walked.record is not part.record:
+            first, severity = earlier_walked, Severity.ERROR
+            api = DUPLICATE_ID_API_TEXT.format(n=index, m=position)
+            consequence = VERSIONS[Code.DUPLICATE_TOOL_USE_ID].say(api)
+        else:
+            severity, consequence = Severity.INFORMATION, RECOVERED_ONLY
         findings.append(
             Finding(
                 Code.DUPLICATE_TOOL_USE_ID,
-                Severity.ERROR,
+                severity,
                 f"{_tool_name(part)} call {tool_id} reuses the id of the call at"
-                f" {_where(first.record)}; the API answers 400: {api}",
+                f" {_where(first.record)}. {consequence}",
                 context.locator.tool_use_id(part.record.line, tool_id),
                 tool_id,
                 (
@@ -107,6 +125,13 @@ def _duplicate_uses(
             )
         )
     return findings
+
+
+RECOVERED_ONLY = (
+    "One of the two copies is replayed only through sibling recovery (Claude Code 2.1.80 and"
+    " later, which also drop duplicate ids before sending); earlier versions never see it, so no"
+    " version fails on it."
+)
 
 
 def _leading_results(message: ApiMessage | None) -> tuple[dict[str, Part], dict[str, Part]]:
@@ -150,7 +175,7 @@ def _unanswered_uses(
                     Code.TOOL_RESULT_AFTER_TEXT,
                     Severity.ERROR,
                     f"the tool_result for {tool_id} comes after text in its message; tool_result"
-                    f" blocks must come first. The API answers 400: {api}",
+                    f" blocks must come first. {VERSIONS[Code.TOOL_RESULT_AFTER_TEXT].say(api)}",
                     context.locator.tool_result_id(result.record.line, tool_id),
                     tool_id,
                     (Related(use_span, f"the {_tool_name(part)} call"),),
@@ -182,7 +207,8 @@ def _unanswered_uses(
                 Code.UNPAIRED_TOOL_USE,
                 Severity.ERROR,
                 f"{_tool_name(part)} call {tool_id} has no tool_result in the next message"
-                f" ({_unpaired_reason(following)}); on resume the API answers 400: {api}",
+                f" ({_unpaired_reason(following)}). On resume"
+                f" {VERSIONS[Code.UNPAIRED_TOOL_USE].say(api)}",
                 use_span,
                 tool_id,
                 related,
@@ -209,6 +235,7 @@ def _unexpected_results(
             if part.block.id is not None:
                 calls.setdefault(part.block.id, part)
     answered: dict[str, Part] = {}
+    answered_walked: dict[str, Part] = {}
     for position, part in enumerate(message.parts):
         block = part.block
         if block.type != "tool_result" or block.tool_use_id is None:
@@ -217,14 +244,24 @@ def _unexpected_results(
         if tool_id not in calls:
             findings.append(_orphan(context, index, position, part, tool_id))
             continue
-        first = answered.get(tool_id)
-        if first is not None:
+        walked = id(part.record) not in context.recovered
+        first = answered.setdefault(tool_id, part)
+        earlier_walked = answered_walked.get(tool_id)
+        if walked:
+            answered_walked.setdefault(tool_id, part)
+        if first is not part:
+            if walked and earlier_walked is not None:
+                first, severity = earlier_walked, Severity.ERROR
+                api = DUPLICATE_RESULT_API_TEXT.format(id=tool_id)
+                consequence = VERSIONS[Code.DUPLICATE_TOOL_RESULT].say(api)
+            else:
+                severity, consequence = Severity.INFORMATION, RECOVERED_ONLY
             findings.append(
                 Finding(
                     Code.DUPLICATE_TOOL_RESULT,
-                    Severity.ERROR,
-                    f"a second tool_result for {tool_id} (the first is at {_where(first.record)});"
-                    f" the API answers 400: {DUPLICATE_RESULT_API_TEXT.format(id=tool_id)}",
+                    severity,
+                    f"a second tool_result for {tool_id} (the first is at {_where(first.record)})."
+                    f" {consequence}",
                     context.locator.tool_result_id(part.record.line, tool_id),
                     tool_id,
                     (
@@ -235,8 +272,6 @@ def _unexpected_results(
                     ),
                 )
             )
-            continue
-        answered[tool_id] = part
     return findings
 
 
@@ -258,7 +293,7 @@ def _orphan(context: RuleContext, index: int, position: int, part: Part, tool_id
         Code.ORPHAN_TOOL_RESULT,
         Severity.ERROR,
         f"tool_result for {tool_id} answers no call in the previous message: {where}."
-        f" The API answers 400: {api}",
+        f" {VERSIONS[Code.ORPHAN_TOOL_RESULT].say(api)}",
         context.locator.tool_result_id(part.record.line, tool_id),
         tool_id,
         related,
@@ -305,8 +340,8 @@ def _orphan_server_result(context: RuleContext, index: int, position: int, part:
     return Finding(
         Code.ORPHAN_SERVER_TOOL_RESULT,
         Severity.ERROR,
-        f"{part.block.type} for {tool_id} follows no server tool call in its message;"
-        f" the API answers 400: {api}",
+        f"{part.block.type} for {tool_id} follows no server tool call in its message."
+        f" {VERSIONS[Code.ORPHAN_SERVER_TOOL_RESULT].say(api)}",
         context.locator.tool_result_id(part.record.line, tool_id),
         tool_id,
     )

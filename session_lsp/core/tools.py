@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from session_lsp.core.findings import Span
 from session_lsp.core.records import Record
 
 
@@ -34,3 +35,26 @@ class ToolIndex:
                 elif block_type == "tool_result" and block.tool_use_id is not None:
                     results.setdefault(block.tool_use_id, []).append(record)
         return index
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A tool id written in a line: a call's (`is_result` False) or its result's."""
+
+    tool_use_id: str
+    is_result: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ToolHalf:
+    """One half of a tool pair as an editor shows it (hover), decoded only when asked for."""
+
+    name: str | None
+    """The tool's name (on the call)."""
+    input: object
+    """The call's arguments, decoded where the format stores them as a JSON string."""
+    output: str | None
+    """The result's text (on the result)."""
+    is_error: bool
+    timestamp: str | None

@@ -7,7 +7,13 @@ from lsprotocol import types
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
-from session_lsp.lsp.tools import ToolMention, mention_at, mentions_on_line, partners
+from session_lsp.lsp.tools import (
+    ToolMention,
+    mention_at,
+    mentions_on_line,
+    pair_lines,
+    partners,
+)
 
 
 def _mention(
@@ -22,13 +28,8 @@ def _mention(
 
 
 def _all_mentions(document: SessionDocument, tool_use_id: str) -> list[ToolMention]:
-    index = document.tools()
-    lines = sorted(
-        {
-            record.line
-            for record in (*index.uses.get(tool_use_id, ()), *index.results.get(tool_use_id, ()))
-        }
-    )
+    uses, results = pair_lines(document, tool_use_id)
+    lines = sorted({*uses, *results})
     return [
         m
         for line in lines

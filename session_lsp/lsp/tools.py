@@ -1,4 +1,9 @@
-"""Tool ids in an open document: where each one is, and what the other half of its pair is."""
+"""Tool ids in an open document: where each one is, and what the other half of its pair is.
+
+Which ids a line names, and where their partners are, is the format's business (core/formats/):
+`tool_use.id` / `tool_result.tool_use_id` in Claude Code, a call's and its output's `call_id` in
+Codex. This module only maps client positions onto them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from session_lsp.core.findings import Span
-from session_lsp.core.locate import Locator
+from session_lsp.core.formats import Format, detect
 from session_lsp.core.records import Record
 from session_lsp.lsp.documents import SessionDocument
 
@@ -20,24 +25,23 @@ class ToolMention:
     record: Record
 
 
+def _format(document: SessionDocument) -> Format | None:
+    analysis = document.analysis()
+    return detect(analysis.lines, analysis.records)
+
+
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     analysis = document.analysis()
-    if not 0 <= line < len(analysis.records):
+    transcript_format = _format(document)
+    if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
     record = analysis.records[line]
     if record is None:
         return []
-    locator = Locator(analysis.lines)
-    mentions = []
-    for block in record.blocks:
-        if block.type in ("tool_use", "server_tool_use") and block.id:
-            mentions.append(
-                ToolMention(block.id, False, locator.tool_use_id(line, block.id), record)
-            )
-        elif block.type == "tool_result" and block.tool_use_id:
-            span = locator.tool_result_id(line, block.tool_use_id)
-            mentions.append(ToolMention(block.tool_use_id, True, span, record))
-    return mentions
+    return [
+        ToolMention(mention.tool_use_id, mention.is_result, mention.span, record)
+        for mention in transcript_format.mentions(analysis, line)
+    ]
 
 
 def mention_at(document: SessionDocument, position: types.Position) -> ToolMention | None:
@@ -50,13 +54,20 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
     return None
 
 
+def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:
+    """The lines of the calls and of the results that carry this id, anywhere in the file."""
+    transcript_format = _format(document)
+    if transcript_format is None:
+        return [], []
+    return transcript_format.pair_lines(document.analysis(), tool_use_id)
+
+
 def partners(document: SessionDocument, mention: ToolMention) -> list[ToolMention]:
     """The other half (or halves) of a mention's pair, anywhere in the file."""
-    index = document.tools()
-    records = index.uses if mention.is_result else index.results
+    uses, results = pair_lines(document, mention.tool_use_id)
     found = []
-    for record in records.get(mention.tool_use_id, ()):
-        for other in mentions_on_line(document, record.line):
+    for line in uses if mention.is_result else results:
+        for other in mentions_on_line(document, line):
             if other.tool_use_id == mention.tool_use_id and other.is_result != mention.is_result:
                 found.append(other)
     return found

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.edits import apply_edits, join_lines
+from session_lsp.core.edits import EditKind, apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all
 from tests.support.corpus import SHARED
 from tests.support.findings import check
@@ -90,3 +90,133 @@ def test_stub_answers_a_dangling_codex_call_right_after_it(name: str) -> None:
     assert lines[:line] + lines[line + 1 :] == data.decode().rstrip("\n").split("\n")
     again = analyse_bytes(repaired)
     assert not repair_all(again, Strategy.STUB).edits
+
+
+@pytest.mark.parametrize("strategy", list(Strategy), ids=str)
+@pytest.mark.parametrize("name", sorted(DANGLING))
+def test_every_strategy_leaves_no_dangling_call_and_untouched_lines_identical(
+    name: str, strategy: Strategy
+) -> None:
+    data = (CODEX / "madshn-localpush" / name).read_bytes()
+    analysis = analyse_bytes(data)
+    repair = repair_all(analysis, strategy)
+    assert repair.refusal is None and repair.edits
+    repaired = join_lines(apply_edits(analysis.lines, repair.edits))
+    assert check(repaired) == set()
+    named = {edit.line for edit in repair.edits if edit.kind is not EditKind.INSERT_AFTER}
+    kept = [bytes(line) for index, line in enumerate(analysis.lines) if index not in named]
+    remaining = iter(repaired.rstrip(b"\n").split(b"\n"))
+    assert all(line in remaining for line in kept), "an untouched line changed or moved"
+    again = analyse_bytes(repaired)
+    assert not repair_all(again, strategy).edits, "a second run changes nothing"
+
+
+def test_purge_removes_the_call_and_the_reasoning_that_led_to_it_alone() -> None:
+    name = "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl"
+    lines = _lines(CODEX / "madshn-localpush" / name)
+    call_id, line = DANGLING[name]
+    analysis = analyse_bytes(("\n".join(lines) + "\n").encode())
+    deleted = sorted(edit.line for edit in repair_all(analysis, Strategy.PURGE).edits)
+    kinds = [json.loads(lines[index])["payload"]["type"] for index in deleted]
+    assert kinds == ["reasoning", "function_call"]
+    assert deleted == [line - 2, line - 1]
+    assert json.loads(lines[line - 1])["payload"]["call_id"] == call_id
+
+
+def test_purge_keeps_reasoning_that_also_led_to_a_message() -> None:
+    name = "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
+    analysis = analyse_bytes((CODEX / "madshn-localpush" / name).read_bytes())
+    _, line = DANGLING[name]
+    edits = repair_all(analysis, Strategy.PURGE).edits
+    assert [(edit.kind, edit.line) for edit in edits] == [(EditKind.DELETE, line - 1)]
+
+
+def _item(payload: dict[str, object]) -> str:
+    record = {"timestamp": "2026-01-01T00:00:00.000Z", "type": "response_item", "payload": payload}
+    return json.dumps(record, separators=(",", ":"))
+
+
+META = json.dumps({"timestamp": "2026-01-01T00:00:00.000Z", "type": "session_meta", "payload": {}})
+
+
+def test_calls_are_answered_only_by_their_own_output_kind() -> None:
+    """As Codex's normalize.rs pairs them: a local shell call by a function_call_output, a custom
+    tool call only by a custom_tool_call_output; a web search needs no output."""
+    lines = [
+        META,
+        _item({"type": "local_shell_call", "call_id": "call_shell", "action": {}}),
+        _item({"type": "function_call_output", "call_id": "call_shell", "output": "ok"}),
+        _item({"type": "web_search_call", "status": "completed"}),
+        _item({"type": "custom_tool_call", "call_id": "call_patch", "name": "apply_patch"}),
+        _item({"type": "function_call_output", "call_id": "call_patch", "output": "ok"}),
+    ]
+    assert check(("\n".join(lines) + "\n").encode()) == {
+        ("unpaired-tool-use", "call_patch", 5),
+        ("orphan-tool-result", "call_patch", 6),
+    }
+
+
+def _event(payload: dict[str, object], kind: str = "event_msg") -> str:
+    record = {"timestamp": "2026-01-01T00:00:01.000Z", "type": kind, "payload": payload}
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _user(text: str) -> str:
+    return _item(
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+    )
+
+
+CALL = _item(
+    {"type": "function_call", "call_id": "call_a", "name": "exec_command", "arguments": "{}"}
+)
+OUTPUT = _item({"type": "function_call_output", "call_id": "call_a", "output": "ok"})
+
+
+def _checked(lines: list[str]) -> set[tuple[str, str | None, int]]:
+    return check(("\n".join(lines) + "\n").encode())
+
+
+def test_a_compactions_replacement_history_is_the_history_it_continues_from() -> None:
+    replacement = [json.loads(_user("fix it"))["payload"], json.loads(CALL)["payload"]]
+    compacted = _event({"message": "", "replacement_history": replacement}, "compacted")
+    assert _checked([META, compacted, OUTPUT]) == set()
+    assert _checked([META, compacted]) == {("unpaired-tool-use", "call_a", 2)}
+
+
+def test_a_compaction_without_replacement_history_keeps_no_call() -> None:
+    compacted = _event({"message": "summary"}, "compacted")
+    assert _checked([META, _user("go"), CALL, compacted]) == set()
+    assert _checked([META, _user("go"), CALL, compacted, OUTPUT]) == {
+        ("orphan-tool-result", "call_a", 5)
+    }
+
+
+def test_a_rolled_back_turn_takes_its_dangling_call_with_it() -> None:
+    rollback = _event({"type": "thread_rolled_back", "num_turns": 1})
+    context = _user("<environment_context>cwd</environment_context>")
+    assert _checked([META, _user("one"), _user("two"), context, CALL, rollback]) == set()
+    assert _checked([META, _user("one"), CALL, _user("two"), rollback]) == {
+        ("unpaired-tool-use", "call_a", 3)
+    }
+
+
+def test_turn_aborted_keeps_the_call_in_the_history_and_says_so() -> None:
+    aborted = _event({"type": "turn_aborted", "reason": "interrupted"})
+    analysis = analyse_bytes(("\n".join([META, _user("go"), CALL, aborted]) + "\n").encode())
+    (finding,) = analysis.findings
+    assert finding.code.value == "unpaired-tool-use"
+    assert "turn was aborted" in finding.message
+
+
+def test_an_orphan_codex_output_is_removed_and_a_replacement_call_is_never_purged() -> None:
+    data = ("\n".join([META, _user("go"), OUTPUT, _user("next")]) + "\n").encode()
+    for strategy in (Strategy.STUB, Strategy.PURGE):
+        analysis = analyse_bytes(data)
+        repaired = join_lines(apply_edits(analysis.lines, repair_all(analysis, strategy).edits))
+        assert check(repaired) == set()
+        assert OUTPUT.encode() not in repaired
+    replacement = [json.loads(CALL)["payload"]]
+    compacted = _event({"message": "", "replacement_history": replacement}, "compacted")
+    analysis = analyse_bytes(("\n".join([META, compacted, _user("go")]) + "\n").encode())
+    assert repair_all(analysis, Strategy.PURGE).edits == ()

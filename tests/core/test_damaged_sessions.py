@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import uuid as uuid_module
 from pathlib import Path
 
 import pytest
 
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.findings import Severity
+from session_lsp.core.repairs import Strategy, repair_all
 from tests.support import damage
 from tests.support.corpus import (
     CLEAN_SESSIONS,
@@ -16,7 +21,7 @@ from tests.support.corpus import (
     WORKTREES,
     corpus_id,
 )
-from tests.support.findings import check
+from tests.support.findings import check, keys
 from tests.support.targets import targets
 
 TARGETS = {path: targets(path) for path in CLEAN_SESSIONS}
@@ -78,11 +83,22 @@ def test_deleted_tool_use_leaves_an_orphan_result(path: Path) -> None:
 
 @pytest.mark.parametrize("path", WITH_ANSWERED, ids=corpus_id)
 def test_duplicated_tool_use_line(path: Path) -> None:
+    """An error when the call is on the walked chain; information when both copies are replayed
+    only through sibling recovery (before 2.1.80 neither is seen, from 2.1.80 one is dropped)."""
     session = damage.Session.load(path)
     tool_id = TARGETS[path].middle_answered_tool_id
     assert tool_id is not None
+    walked = {record.uuid for record in analyse_bytes(path.read_bytes()).conversation.walked}
+    call_walked = any(
+        tool_id in damage.tool_uses(record) and record["uuid"] in walked
+        for record in session.records()
+        if record is not None
+    )
     expected = damage.duplicate_tool_use(session, tool_id)
-    assert check(session.data()) == expected.findings
+    analysis = analyse_bytes(session.data())
+    assert keys(analysis, worst=Severity.INFORMATION) == expected.findings
+    (duplicate,) = analysis.findings
+    assert duplicate.severity is (Severity.ERROR if call_walked else Severity.INFORMATION)
 
 
 def test_lost_parallel_result_on_a_2_1_dag() -> None:
@@ -156,3 +172,36 @@ def test_damage_on_an_abandoned_branch_is_not_an_error(path: Path) -> None:
         },
     )
     assert check(session.data()) == set()
+
+
+def _rewritten_span(path: Path, start: int) -> bytes:
+    """The session with lines[start:] written again later under new uuids and timestamps, with
+    the same message ids and tool ids (a real 2.0.x file holds such a rewrite of 140 lines)."""
+    session = damage.Session.load(path)
+    records = session.records()
+    renamed = {
+        record["uuid"]: str(uuid_module.uuid5(uuid_module.NAMESPACE_URL, record["uuid"]))
+        for record in records[start:]
+        if record is not None and "uuid" in record
+    }
+    copies = []
+    for line in session.lines[start:]:
+        for old, new in renamed.items():
+            line = line.replace(old.encode(), new.encode())
+        copies.append(re.sub(rb'"timestamp":"20', b'"timestamp":"21', line))
+    return damage.Session(session.lines + copies).data()
+
+
+def test_a_rewritten_span_duplicates_only_through_recovered_lines_is_information() -> None:
+    path = SOUND_RECORDER
+    start = len(damage.Session.load(path).lines) // 3
+    data = _rewritten_span(path, start)
+    analysis = analyse_bytes(data)
+    assert analysis.conversation.recovered
+    assert check(data) == set()
+    duplicates = [f for f in analysis.findings if f.code.value.startswith("duplicate-")]
+    assert duplicates
+    assert {f.severity for f in duplicates} == {Severity.INFORMATION}
+    assert all("no version fails" in f.message for f in duplicates)
+    for strategy in Strategy:
+        assert repair_all(analysis, strategy).edits == ()

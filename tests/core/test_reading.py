@@ -43,12 +43,22 @@ def test_invalid_json_mid_file_is_located_at_the_decoders_column() -> None:
     assert _codes(data) == [("invalid-json", 2, 16)]
 
 
-def test_two_records_glued_on_one_line_are_invalid_json_after_the_first() -> None:
-    glued = _line(USER) + _line({**USER, "uuid": "u2"})
-    (finding,) = analyse_bytes(glued + b"\n").findings
-    assert finding.code.value == "invalid-json"
+def test_two_records_glued_on_one_line_are_named_at_the_second_records_start() -> None:
+    glued = _line(USER) + _line({**USER, "uuid": "u2", "parentUuid": "u1"})
+    analysis = analyse_bytes(glued + b"\n")
+    (finding,) = analysis.findings
+    assert finding.code.value == "glued-records"
     assert finding.span.start == len(_line(USER).decode())
-    assert "glued" in finding.message
+    assert "user (uuid u1) and user (uuid u2)" in finding.message
+    assert [record.uuid for record in analysis.conversation.chain] == ["u1", "u2"]
+    assert {record.line for record in analysis.conversation.chain} == {0}
+
+
+def test_one_record_followed_by_garbage_is_invalid_json_not_glued() -> None:
+    for tail in (b"xyz", b"{", b'{"type":', b"[1]", b"NaN", b'{"a":NaN}'):
+        (finding,) = analyse_bytes(_line(USER) + tail + b"\n").findings
+        assert finding.code.value == "invalid-json", tail
+        assert "glued" in finding.message
 
 
 def test_torn_last_line_is_truncated_not_invalid() -> None:

@@ -64,11 +64,21 @@ DAMAGES: dict[str, tuple[Callable[[damage.Session, Path], None], Callable[[Path]
         _with_answered(damage.delete_tool_use),
         lambda p: bool(TARGETS[p].middle_answered_tool_id),
     ),
-    "call-duplicated": (
-        _with_answered(damage.duplicate_tool_use),
-        lambda p: bool(TARGETS[p].middle_answered_tool_id),
-    ),
+    # Only a duplicate on the walked chain is an error; one replayed only through sibling
+    # recovery is information (tests/core/test_damaged_sessions.py) and is left alone.
+    "call-duplicated": (_with_answered(damage.duplicate_tool_use), lambda p: _call_walked(p)),
 }
+
+
+def _call_walked(path: Path) -> bool:
+    tool_id = TARGETS[path].middle_answered_tool_id
+    conversation = analyse_bytes(path.read_bytes()).conversation
+    return any(
+        part.block.id == tool_id and part.record in conversation.walked
+        for message in conversation.messages
+        for part in message.tool_use_parts()
+    )
+
 
 CASES = [
     pytest.param(path, kind, id=f"{corpus_id(path)}-{kind}")

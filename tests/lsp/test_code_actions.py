@@ -31,7 +31,7 @@ async def test_stub_quick_fix_is_preferred_and_makes_the_session_clean(
     assert titles[:3] == [
         "Insert a stub tool_result for toolu_01BASH",
         "Remove the unanswered call toolu_01BASH",
-        "Truncate the session after line 3 (removes 1 line(s))",
+        "Truncate: drops 1 of 4 lines (0 prompts, 1 tool call)",
     ]
     assert actions[0].is_preferred and not actions[1].is_preferred
     lazy = client.init.capabilities.code_action_provider.resolve_provider  # type: ignore[attr-defined]

@@ -1,0 +1,29 @@
+"""Transcript formats behind one seam (`base.Format`): Claude Code sessions and Codex rollouts.
+
+`detect` picks the format of a file once; everything after that (findings, repairs, mentions of
+tool ids, what truncation drops) goes through the format, so no caller branches on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from session_lsp.core.formats.base import Format
+from session_lsp.core.formats.claude_code import CLAUDE_CODE
+from session_lsp.core.formats.codex import CODEX
+from session_lsp.core.reading import Line
+from session_lsp.core.records import Record
+from session_lsp.core.tools import Mention
+
+FORMATS: tuple[Format, ...] = (CLAUDE_CODE, CODEX)
+"""In detection order: a Claude Code record anywhere wins over a rollout's first line."""
+
+
+def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | None:
+    for candidate in FORMATS:
+        if candidate.detect(lines, records):
+            return candidate
+    return None
+
+
+__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect"]

@@ -1,0 +1,337 @@
+"""Claude Code transcripts (`~/.claude/projects/*/*.jsonl`): a forest of records linked by
+`parentUuid`, replayed the way a resume does (core/conversation.py) and judged by core/rules.py.
+
+The repairs here edit along the replayed chain (claude-code-format §9): a stub goes after the
+batch's last result on the chain, a purge re-links children (done by the plan), a block is
+dropped from its line only when re-serialising the line reproduces its bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from session_lsp.core.conversation import ApiMessage, Conversation, replay
+from session_lsp.core.findings import Finding
+from session_lsp.core.locate import Locator
+from session_lsp.core.plan import Plan
+from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
+from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
+from session_lsp.core.rules import RuleContext, run_rules
+from session_lsp.core.tools import Mention, ToolHalf, ToolIndex
+from session_lsp.core.writing import dumps, later_timestamp, stub_result_line
+
+if TYPE_CHECKING:
+    from session_lsp.core.analysis import Analysis
+
+INTERRUPT_PREFIX = "[Request interrupted by user"
+
+
+class ClaudeCode:
+    name = "claude-code"
+
+    def __init__(self) -> None:
+        self._cached_index: tuple[Analysis, ToolIndex] | None = None
+
+    def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
+        """A session record with a uuid, or a metadata line Claude Code writes."""
+        for record in records:
+            if record is None:
+                continue
+            if record.type in METADATA_TYPES or (
+                record.type in TRANSCRIPT_TYPES and record.uuid is not None
+            ):
+                return True
+        return False
+
+    def analyse(
+        self,
+        lines: Sequence[Line],
+        records: Sequence[Record | None],
+        live_seconds_ago: float | None,
+    ) -> tuple[Conversation, list[Finding]]:
+        conversation = replay(records)
+        context = RuleContext(conversation, records, Locator(lines), live_seconds_ago)
+        return conversation, run_rules(context)
+
+    def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
+        """Ids on the line, in every record a glued line holds."""
+        if not 0 <= line < len(analysis.records):
+            return []
+        glued = [part.record for problem in analysis.problems[line] for part in problem.glued]
+        records = glued or [analysis.records[line]]
+        locator = Locator(analysis.lines)
+        mentions = []
+        for record in records:
+            for block in record.blocks if record is not None else ():
+                if block.type in ("tool_use", "server_tool_use") and block.id:
+                    span = locator.tool_use_id(line, block.id)
+                    mentions.append(Mention(block.id, False, span))
+                elif block.type == "tool_result" and block.tool_use_id:
+                    span = locator.tool_result_id(line, block.tool_use_id)
+                    mentions.append(Mention(block.tool_use_id, True, span))
+        return mentions
+
+    def pair_lines(self, analysis: Analysis, tool_use_id: str) -> tuple[list[int], list[int]]:
+        index = self._index(analysis)
+        return (
+            [record.line for record in index.uses.get(tool_use_id, ())],
+            [record.line for record in index.results.get(tool_use_id, ())],
+        )
+
+    def _index(self, analysis: Analysis) -> ToolIndex:
+        """Built once per analysis: an editor asks for one id after another on the same text."""
+        cached = self._cached_index
+        if cached is None or cached[0] is not analysis:
+            records = replayed_records(analysis.records, analysis.problems)
+            cached = self._cached_index = (analysis, ToolIndex.build(records))
+        return cached[1]
+
+    def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
+        key = "tool_use_id" if is_result else "id"
+        for record in _line_values(analysis.lines[line]):
+            message = record.get("message")
+            content = message.get("content") if isinstance(message, dict) else None
+            for block in content if isinstance(content, list) else ():
+                if isinstance(block, dict) and block.get(key) == tool_use_id:
+                    timestamp = record.get("timestamp")
+                    return ToolHalf(
+                        name=_text(block.get("name")),
+                        input=block.get("input"),
+                        output=_result_text(block) if is_result else None,
+                        is_error=block.get("is_error") is True,
+                        timestamp=timestamp if isinstance(timestamp, str) else None,
+                    )
+        return ToolHalf(None, None, None, False, None)
+
+    def content(self, analysis: Analysis, start: int, stop: int) -> tuple[int, int, int]:
+        """Prompts, tool calls and user/assistant records on lines [start, stop)."""
+        records = [
+            record
+            for record in replayed_records(analysis.records, analysis.problems)
+            if record is not None and start <= record.line < stop
+        ]
+        # Inline 1.0.x sidechains are sub-agents' prompts; in a sub-agent file they are the prompts.
+        main_session = any(
+            record is not None and record.type in ("user", "assistant") and not record.isSidechain
+            for record in analysis.records
+        )
+        prompts = calls = messages = 0
+        for record in records:
+            messages += record.type in ("user", "assistant")
+            if record.type == "assistant":
+                calls += sum(1 for block in record.blocks if block.type == "tool_use")
+            elif _is_prompt(record) and not (main_session and record.isSidechain):
+                prompts += 1
+        return prompts, calls, messages
+
+    def stub(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
+        _add_stubs(plan, unpaired)
+
+    def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
+        _purge_calls(plan, unpaired)
+
+    def drop(self, plan: Plan, findings: Sequence[Finding]) -> None:
+        _drop_lines(plan, findings)
+
+    def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
+        _results_first(plan, findings)
+
+
+def message_of(analysis: Analysis, tool_use_id: str) -> tuple[int, ApiMessage] | None:
+    for index, message in enumerate(analysis.conversation.messages):
+        if message.role == "assistant" and any(
+            part.block.id == tool_use_id for part in message.tool_use_parts()
+        ):
+            return index, message
+    return None
+
+
+def _only_block(record: Record | None, block_type: str) -> bool:
+    return record is not None and [block.type for block in record.blocks] == [block_type]
+
+
+def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
+    """One chain of stubs per assistant message, after the last line of its results on the chain."""
+    by_message: dict[int, list[Finding]] = {}
+    for finding in unpaired:
+        if finding.tool_use_id is None:
+            continue
+        found = message_of(plan.analysis, finding.tool_use_id)
+        if found is not None:
+            by_message.setdefault(found[0], []).append(finding)
+    for index, findings in sorted(by_message.items()):
+        message = plan.analysis.conversation.messages[index]
+        anchor, child = _stub_anchor(plan.analysis, message)
+        order = [part.block.id for part in message.tool_use_parts()]
+        findings.sort(key=lambda finding: order.index(finding.tool_use_id))
+        parent = anchor.uuid
+        for step, finding in enumerate(findings, 1):
+            tool_id = finding.tool_use_id
+            assert tool_id is not None
+            use = next(part for part in message.tool_use_parts() if part.block.id == tool_id)
+            line = stub_result_line(
+                plan.lines[use.record.line],
+                tool_id,
+                parent_uuid=parent,
+                timestamp=later_timestamp(anchor.timestamp, step),
+            )
+            plan.inserted.setdefault(anchor.line, []).append(line)
+            parent = json.loads(line)["uuid"]
+            plan.resolved.append(finding)
+        if child is not None:
+            plan.parents[child.line] = parent
+
+
+def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Record | None]:
+    """The walked-chain line a stub follows, and the chain line that followed it."""
+    walked = analysis.conversation.walked
+    in_message = {id(part.record) for part in message.parts}
+    last = max(position for position, record in enumerate(walked) if id(record) in in_message)
+    anchor_position = last
+    for position in range(last + 1, len(walked)):
+        record = walked[position]
+        if record.type == "assistant":
+            break
+        if record.type != "user" or record.isVisibleInTranscriptOnly:
+            continue
+        kinds = {block.type for block in record.blocks}
+        if kinds != {"tool_result"}:
+            break
+        anchor_position = position
+    child = walked[anchor_position + 1] if anchor_position + 1 < len(walked) else None
+    return walked[anchor_position], child
+
+
+def _purge_calls(plan: Plan, unpaired: Sequence[Finding]) -> None:
+    message_lines: dict[str, list[Record]] = {}
+    for record in plan.records:
+        if record is not None and record.type == "assistant" and record.message_id is not None:
+            message_lines.setdefault(record.message_id, []).append(record)
+    for finding in unpaired:
+        record = plan.records[finding.span.line]
+        if not _only_block(record, "tool_use"):
+            continue
+        assert record is not None
+        plan.delete(record.line)
+        plan.resolved.append(finding)
+        if record.message_id is None:
+            continue
+        rest = [r for r in message_lines.get(record.message_id, []) if r.line not in plan.deleted]
+        if rest and all(
+            block.type in ("thinking", "redacted_thinking") for r in rest for block in r.blocks
+        ):
+            for leftover in rest:
+                plan.delete(leftover.line)
+
+
+def _drop_lines(plan: Plan, findings: Sequence[Finding]) -> None:
+    """Orphan results, duplicate results and calls, dangling server calls: drop the block's line
+    when the block is all it holds, else only the block (if the line can be rewritten exactly)."""
+    for finding in findings:
+        record = plan.records[finding.span.line]
+        blocks = record.blocks if record is not None else []
+        if len(blocks) == 1 and finding.tool_use_id in (blocks[0].id, blocks[0].tool_use_id):
+            plan.delete(finding.span.line)
+            plan.resolved.append(finding)
+            continue
+        rewritten = _rewrite_content(
+            plan.lines[finding.span.line],
+            lambda blocks, f=finding: [b for b in blocks if _block_id(b) != f.tool_use_id],
+        )
+        if rewritten is not None:
+            plan.replaced[finding.span.line] = rewritten
+            plan.resolved.append(finding)
+
+
+def _block_id(block: Any) -> str | None:
+    if not isinstance(block, dict):
+        return None
+    value = block.get("tool_use_id") or block.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _results_first(plan: Plan, findings: Sequence[Finding]) -> None:
+    for finding in findings:
+        line = finding.span.line
+        if line in plan.replaced:
+            continue
+        rewritten = _rewrite_content(
+            plan.lines[line],
+            lambda blocks: (
+                [b for b in blocks if _is_result(b)] + [b for b in blocks if not _is_result(b)]
+            ),
+        )
+        if rewritten is not None:
+            plan.replaced[line] = rewritten
+            plan.resolved.append(finding)
+
+
+def _is_result(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("type") == "tool_result"
+
+
+def _rewrite_content(line: Line, change: Any) -> bytes | None:
+    """Change `message.content` of a line, but only if re-serialising it reproduces its bytes."""
+    raw = bytes(line)
+    body = raw.rstrip(b"\r")
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if dumps(value) != body or not isinstance(value.get("message"), dict):
+        return None
+    content = value["message"].get("content")
+    if not isinstance(content, list):
+        return None
+    value["message"]["content"] = change(content)
+    return dumps(value) + raw[len(body) :]
+
+
+def _line_values(line: Line) -> list[dict[str, Any]]:
+    """The line's records as JSON objects, each record of a glued line on its own."""
+    raw = bytes(line)
+    offsets = glued_offsets(raw)
+    parts = glued_parts(raw, offsets) if offsets is not None else [raw]
+    values = []
+    for part in parts:
+        try:
+            value = json.loads(part)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            values.append(value)
+    return values
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _result_text(block: dict[str, Any]) -> str:
+    content = block.get("content")
+    if isinstance(content, list):
+        parts = [
+            part.get("text", f"[{part.get('type')}]") for part in content if isinstance(part, dict)
+        ]
+        return "\n".join(str(part) for part in parts)
+    return str(content) if content is not None else ""
+
+
+def _is_prompt(record: Record) -> bool:
+    """A user line someone typed: text or an image, not a tool result, a marker or a summary."""
+    if record.type != "user" or record.isMeta or record.isCompactSummary:
+        return False
+    blocks = record.blocks
+    if any(block.type == "tool_result" for block in blocks):
+        return False
+    for block in blocks:
+        if block.type == "image":
+            return True
+        if block.type == "text" and not (block.text or "").startswith(INTERRUPT_PREFIX):
+            return True
+    return False
+
+
+CLAUDE_CODE = ClaudeCode()

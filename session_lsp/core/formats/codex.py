@@ -1,0 +1,104 @@
+"""Codex CLI rollouts as a format: the history replay and pairing live in core/codex.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from session_lsp.core.codex import (
+    call_half,
+    call_lines,
+    call_mentions,
+    is_rollout,
+    purged_lines,
+    rollout_content,
+    rollout_findings,
+)
+from session_lsp.core.conversation import Conversation
+from session_lsp.core.findings import Finding
+from session_lsp.core.locate import Locator
+from session_lsp.core.plan import Plan
+from session_lsp.core.reading import Line
+from session_lsp.core.records import Record
+from session_lsp.core.tools import Mention, ToolHalf
+from session_lsp.core.writing import rollout_output_line
+
+if TYPE_CHECKING:
+    from session_lsp.core.analysis import Analysis
+
+CallLines = tuple[dict[str, list[int]], dict[str, list[int]]]
+
+
+class Codex:
+    name = "codex"
+
+    def __init__(self) -> None:
+        self._cached_lines: tuple[Analysis, CallLines] | None = None
+
+    def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
+        return is_rollout(lines)
+
+    def analyse(
+        self,
+        lines: Sequence[Line],
+        records: Sequence[Record | None],
+        live_seconds_ago: float | None,
+    ) -> tuple[Conversation, list[Finding]]:
+        return Conversation(), rollout_findings(lines, live_seconds_ago)
+
+    def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
+        if not 0 <= line < len(analysis.lines):
+            return []
+        locator = Locator(analysis.lines)
+        return [
+            Mention(call_id, is_output, locator.value(line, "call_id", call_id))
+            for call_id, is_output in call_mentions(analysis.lines[line])
+        ]
+
+    def pair_lines(self, analysis: Analysis, tool_use_id: str) -> tuple[list[int], list[int]]:
+        cached = self._cached_lines
+        if cached is None or cached[0] is not analysis:
+            cached = self._cached_lines = (analysis, call_lines(analysis.lines))
+        calls, outputs = cached[1]
+        return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
+
+    def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
+        return call_half(analysis.lines[line], tool_use_id, is_result)
+
+    def content(self, analysis: Analysis, start: int, stop: int) -> tuple[int, int, int]:
+        return rollout_content(analysis.lines, start, stop)
+
+    def stub(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
+        """The output goes right after its call, as Codex's own in-memory patch puts it."""
+        for finding in unpaired:
+            call_id, line = finding.tool_use_id, finding.span.line
+            if call_id is None or (call_id, False) not in call_mentions(plan.lines[line]):
+                continue  # a call inside a compaction's replacement history
+            plan.inserted.setdefault(line, []).append(
+                rollout_output_line(plan.lines[line], call_id)
+            )
+            plan.resolved.append(finding)
+
+    def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
+        """File order is the conversation: removing the call (and its lone reasoning) needs no
+        re-linking."""
+        for finding in unpaired:
+            line = finding.span.line
+            if (finding.tool_use_id, False) not in call_mentions(plan.lines[line]):
+                continue  # a call inside a compaction's replacement history: not one line
+            for purged in purged_lines(plan.lines, line):
+                plan.delete(purged)
+            plan.resolved.append(finding)
+
+    def drop(self, plan: Plan, findings: Sequence[Finding]) -> None:
+        """An orphan output's line holds that output alone."""
+        for finding in findings:
+            if (finding.tool_use_id, True) in call_mentions(plan.lines[finding.span.line]):
+                plan.delete(finding.span.line)
+                plan.resolved.append(finding)
+
+    def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
+        """Codex items have no order rule inside a message: nothing to move."""
+
+
+CODEX = Codex()
