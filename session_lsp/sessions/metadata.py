@@ -20,7 +20,7 @@ _TAIL_LINES = 200
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _GENERATED_PROMPT = re.compile(r"^(?:\s*<[a-z][\w-]*[\s>]|\[Request interrupted by user[^\]]*\])")
 _COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
-_TITLE_MARKERS = (b'"customTitle"', b'"aiTitle"', b'"type":"summary"')
+_TITLE_MARKERS = (b'"customTitle"', b'"aiTitle"', b'"summary"')
 
 
 class _Block(msgspec.Struct):
@@ -55,6 +55,9 @@ _DECODER = msgspec.json.Decoder(_Line)
 @dataclass(slots=True)
 class SessionMetadata:
     session_id: str | None = None
+    """The file name when it is a UUID (Claude Code resumes by it), else the recorded id."""
+    recorded_session_id: str | None = None
+    """The first `sessionId` written in the file: an agent transcript's owner."""
     project: str | None = None
     title: str | None = None
     first_activity: str | None = None
@@ -150,7 +153,7 @@ def _title(data: bytes | mmap.mmap) -> str | None:
                 text = {
                     b'"customTitle"': line.customTitle if line.type == "custom-title" else None,
                     b'"aiTitle"': line.aiTitle if line.type == "ai-title" else None,
-                    b'"type":"summary"': line.summary if line.type == "summary" else None,
+                    b'"summary"': line.summary if line.type == "summary" else None,
                 }[marker]
                 if text and text.strip():
                     return one_line(text)
@@ -169,7 +172,7 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
         line = _decode(raw)
         if line is None:
             continue
-        metadata.session_id = metadata.session_id or line.sessionId
+        metadata.recorded_session_id = metadata.recorded_session_id or line.sessionId
         metadata.project = metadata.project or line.cwd
         metadata.first_activity = metadata.first_activity or line.timestamp
         metadata.version = metadata.version or line.version
@@ -191,6 +194,7 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
         if newest_version and metadata.last_activity:
             break
     metadata.version = newest_version or metadata.version
+    metadata.session_id = metadata.session_id or metadata.recorded_session_id
     metadata.title = _title(data) or (
         one_line(prompt) if prompt else (one_line(command) if command else None)
     )
