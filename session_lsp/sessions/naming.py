@@ -43,7 +43,7 @@ def main_session_files(folder: Path) -> list[Path]:
         for entry in entries
         if entry.name.endswith(".jsonl")
         and not entry.name.startswith((AGENT_PREFIX, "."))
-        and entry.is_file()
+        and (entry.is_file() or entry.is_symlink())
     )
 
 

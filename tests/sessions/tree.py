@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +96,33 @@ def build_tree(base: Path) -> ProjectsTree:
     _place(DEEP_MANIFEST / "agent-c8d9b115.jsonl", other_folder / "agent-c8d9b115.jsonl", 2400)
     _place(SHORT, long_folder / f"{LONG}.jsonl", 3000)
     return ProjectsTree(home, root, work, folder, long_work, long_folder, other_folder)
+
+
+def run_in_tree(
+    tree: ProjectsTree, *arguments: str, cwd: Path | None = None, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI run as a user would in `cwd` (default: the main project's directory)."""
+    env = tree.env
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [sys.executable, "-m", "session_lsp", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd or tree.work,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every file below `folder` with its bytes (a symbolic link: its target), to prove that
+    nothing was written."""
+    state: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            state[str(path)] = str(path.readlink())
+        elif path.is_file():
+            state[str(path)] = path.read_bytes()
+    return state
