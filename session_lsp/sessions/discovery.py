@@ -116,11 +116,14 @@ class _Reader:
             session = read_session_file(path)
         except SessionFileError:
             return None, False
-        metadata = read_metadata(session.data, path.stem)
+        # Plain bytes: their searches are much faster than an mmap's, and the analysis decodes
+        # every byte anyway.
+        data = session.data[:]
+        metadata = read_metadata(data, path.stem)
         errors = warnings = -1
         if analyse and not metadata.is_sidechain:
             age = max(0.0, self.now - session.mtime_ns / 1e9)
-            analysis = analyse_bytes(session.data, modified_seconds_ago=age)
+            analysis = analyse_bytes(data, modified_seconds_ago=age)
             errors = sum(1 for finding in analysis.findings if finding.is_error)
             warnings = sum(1 for f in analysis.findings if f.severity is Severity.WARNING)
         entry = CachedFile(

@@ -15,12 +15,19 @@ from dataclasses import dataclass
 import msgspec
 
 TITLE_LIMIT = 120
+TITLE_WINDOW = 65536
 _HEAD_LINES = 400
 _TAIL_LINES = 200
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _GENERATED_PROMPT = re.compile(r"^(?:\s*<[a-z][\w-]*[\s>]|\[Request interrupted by user[^\]]*\])")
 _COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
-_TITLE_MARKERS = (b'"customTitle"', b'"aiTitle"', b'"summary"')
+_TITLE_MARKERS = (
+    (b'{"type":"custom-title"', "custom-title", "customTitle"),
+    (b'{"type":"ai-title"', "ai-title", "aiTitle"),
+    (b'{"type":"summary"', "summary", "summary"),
+)
+"""Claude Code writes these lines as compact JSON with `type` first; a long needle is what makes
+searching for them fast."""
 
 
 class _Block(msgspec.Struct):
@@ -101,7 +108,7 @@ def _tail_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
         end = start - 1
 
 
-def _line_around(data: bytes | mmap.mmap, position: int) -> bytes:
+def _line_around(data: bytes, position: int) -> bytes:
     start = data.rfind(b"\n", 0, position) + 1
     end = data.find(b"\n", position)
     return data[start : len(data) if end < 0 else end]
@@ -144,20 +151,23 @@ def _real_prompt(line: _Line) -> tuple[str | None, str | None]:
 
 
 def _title(data: bytes | mmap.mmap) -> str | None:
-    """The newest custom title, else the newest AI title, else the newest summary."""
-    for marker in _TITLE_MARKERS:
-        position = data.rfind(marker)
-        while position >= 0:
-            line = _decode(_line_around(data, position))
-            if line is not None:
-                text = {
-                    b'"customTitle"': line.customTitle if line.type == "custom-title" else None,
-                    b'"aiTitle"': line.aiTitle if line.type == "ai-title" else None,
-                    b'"summary"': line.summary if line.type == "summary" else None,
-                }[marker]
-                if text and text.strip():
+    """The newest custom title, else the newest AI title, else the newest summary, looked for in
+    the first and last 64 KB as Claude Code's session picker does (`readSessionLite`): Claude Code
+    re-appends its title lines at the end of a session, so they are there."""
+    if len(data) > 2 * TITLE_WINDOW:
+        head = data[:TITLE_WINDOW]
+        windows = [data[-TITLE_WINDOW:], head[: head.rfind(b"\n") + 1]]
+    else:
+        windows = [data[:]]
+    for marker, kind, field in _TITLE_MARKERS:
+        for window in windows:
+            position = window.rfind(marker)
+            while position >= 0:
+                line = _decode(_line_around(window, position))
+                text = getattr(line, field) if line is not None and line.type == kind else None
+                if isinstance(text, str) and text.strip():
                     return one_line(text)
-            position = data.rfind(marker, 0, data.rfind(b"\n", 0, position) + 1)
+                position = window.rfind(marker, 0, window.rfind(b"\n", 0, position) + 1)
     return None
 
 

@@ -66,7 +66,8 @@ def test_a_long_first_prompt_becomes_one_line_of_at_most_120_characters() -> Non
 
 
 def _lines(*records: dict[str, object]) -> bytes:
-    return b"".join(json.dumps(record).encode() + b"\n" for record in records)
+    """Compact JSON, as Claude Code writes it."""
+    return b"".join(json.dumps(record, separators=(",", ":")).encode() + b"\n" for record in records)
 
 
 def _prompt(text: str, **flags: object) -> dict[str, object]:
@@ -113,3 +114,12 @@ def test_a_uuid_file_name_is_the_session_id_as_claude_code_resumes_by_it() -> No
     name = "22222222-2222-4222-8222-222222222222"
     assert read_metadata(data, name).session_id == name
     assert read_metadata(data, "copy").session_id == "11111111-1111-4111-8111-111111111111"
+
+
+def test_in_a_large_file_titles_are_read_from_its_first_and_last_64_kb() -> None:
+    filler = [_prompt("x" * 1000) for _ in range(200)]
+    head = [{"type": "summary", "summary": "Head summary", "leafUuid": "x"}]
+    data = _lines(*head, *filler)
+    assert read_metadata(data, "s").title == "Head summary"
+    tail = [{"type": "ai-title", "aiTitle": "Tail title"}]
+    assert read_metadata(data + _lines(*tail), "s").title == "Tail title"
