@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.sessions.metadata import read_metadata
 from tests.sessions.tree import (
     CLEAN,
     DAMAGED,
@@ -28,11 +30,14 @@ from tests.sessions.tree import (
     run_in_tree,
     snapshot,
 )
+from tests.support.cli import EXAMPLE
 
 FAKE_CLAUDE = f"""#!{sys.executable}
 import json, os, sys
 from pathlib import Path
+from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.sessions.metadata import read_metadata
 root = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "projects"
 session_id = sys.argv[sys.argv.index("--resume") + 1]
 files = list(root.glob(f"*/{{session_id}}.jsonl"))
@@ -332,3 +337,20 @@ def test_abort_or_end_of_input_changes_nothing_and_starts_nothing(
     assert "Aborted: nothing changed." in output
     assert claude.calls() == []
     assert snapshot(tree.home) == before
+
+
+def test_the_explanation_names_the_call_its_input_its_time_and_what_follows() -> None:
+    data = EXAMPLE.read_bytes()
+    lines = explain(EXAMPLE, analyse_bytes(data), read_metadata(data, EXAMPLE.stem))
+    assert lines[0] == "Session interrupted-parallel-tools (create the beads)"
+    assert 'Interrupted: WebSearch {"query": "dialyxir igniter install elixir"}' in lines
+    assert "  line 11, 2026-02-10 21:54:59 UTC; no result was recorded;" in lines
+    assert (
+        "  followed by 81 line(s): first another tool call (WebSearch),"
+        " last a progress line 2026-02-10 22:03:51 UTC"
+    ) in lines
+    assert any(" error truncated-line " in line for line in lines)
+    assert WITHOUT_REPAIR in lines
+    assert lines[-5:] == [f"  {choice:<9} {text}" for choice, text in CHOICE_HELP.items()] + [
+        "  abort     change nothing"
+    ]
