@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check CLI process:                 {check_cli_s * 1000:7.0f} ms")
     print(f"sessions --all CLI cold:           {cold_cli_s * 1000:7.0f} ms")
     print(f"sessions --all CLI warm:           {warm_cli_s * 1000:7.0f} ms")
-    print(f"ratio cold listing / check:  {cold_s / check_s:.2f} (the listing analyses as check does)")
+    print(
+        f"ratio cold listing / check:  {cold_s / check_s:.2f} (the listing analyses as check does)"
+    )
     print(f"ratio warm / cold listing:   {warm_s / cold_s:.3f} (target: a fraction)")
     print(f"cold CLI listing: {cold_cli_s:.2f} s (target: about 1 s)")
     return 0

@@ -67,7 +67,9 @@ def test_a_long_first_prompt_becomes_one_line_of_at_most_120_characters() -> Non
 
 def _lines(*records: dict[str, object]) -> bytes:
     """Compact JSON, as Claude Code writes it."""
-    return b"".join(json.dumps(record, separators=(",", ":")).encode() + b"\n" for record in records)
+    return b"".join(
+        json.dumps(record, separators=(",", ":")).encode() + b"\n" for record in records
+    )
 
 
 def _prompt(text: str, **flags: object) -> dict[str, object]:
