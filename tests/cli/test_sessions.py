@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ def tree(tmp_path: Path) -> ProjectsTree:
 
 
 def test_json_output_is_the_listing_of_the_shared_discovery_code(tree: ProjectsTree) -> None:
+    os.utime(tree.session(LIVE))  # live for both listings
     result = run_in_tree(tree, "sessions", "--all", "--format", "json")
     assert result.returncode == 0, result.stderr
     expected = [s.to_json() for s in list_sessions(tree.root, cache=SessionCache(None))]
