@@ -33,6 +33,7 @@ from session_lsp.core.analysis import analyse_bytes  # noqa: E402
 from session_lsp.files import find_session_files, read_session_file  # noqa: E402
 from session_lsp.sessions import list_sessions  # noqa: E402
 from session_lsp.sessions.cache import CACHE_NAME, SessionCache  # noqa: E402
+from session_lsp.sessions.inspection import worker_count  # noqa: E402
 
 TEMPLATE_KB = (6, 10, 16, 24, 32, 48, 64, 96, 128, 200)
 """Sizes of the generated sessions copied into the tree: most sessions are small, a few large."""
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     warm_cli_s = _median(cli("sessions", "--all", "--format", "json"), repeat, keep_cache)
 
     files = sum(1 for _ in root.rglob("*.jsonl"))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine: {worker_count()} worker process(es) for cold reads; load average {load}")
     print(
         f"tree: {arguments.sessions} sessions in {arguments.sessions // PER_PROJECT} projects,"
         f" {files} files with sub-agents, {total_bytes / 1e6:.0f} MB of main sessions"

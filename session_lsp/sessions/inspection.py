@@ -71,7 +71,7 @@ def _inspect_batch(jobs: list[Job], now: float) -> list[CachedFile | None]:
     return [inspect_file(job.path, job.analyse, now) for job in jobs]
 
 
-def _workers() -> int:
+def worker_count() -> int:
     return min(
         MAX_WORKERS,
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
@@ -82,7 +82,7 @@ def inspect_files(
     jobs: list[Job], now: float, on_done: Callable[[Job], None]
 ) -> Iterator[tuple[Job, CachedFile | None]]:
     """Each job with its result, in no particular order; `on_done` is called as each finishes."""
-    workers = _workers()
+    workers = worker_count()
     if workers < 2 or sum(job.size for job in jobs) < PARALLEL_FROM_BYTES:
         for job in jobs:
             result = inspect_file(job.path, job.analyse, now)
