@@ -1,7 +1,7 @@
 """Reading what a listing needs of session files: their metadata and, for sessions, their health.
 
 A cold listing analyses every session, which costs what `check` costs; with many files to read
-the work is spread over worker processes (one per core, at most 8). A worker pool that cannot be
+the work is spread over worker processes (one per core, at most 8, when there are 4 or more). A worker pool that cannot be
 started (a sandbox without semaphores, for instance) falls back to reading in this process.
 """
 
@@ -23,6 +23,9 @@ from session_lsp.sessions.metadata import read_metadata
 
 PARALLEL_FROM_BYTES = 32 * 1024 * 1024
 """Below this much to read, starting worker processes costs more than it saves."""
+MIN_WORKERS = 4
+"""With fewer cores the pool loses: spawning workers costs about what a second core gains
+(bench/bench_sessions.py prints both ways on the machine it runs on)."""
 MAX_WORKERS = 8
 _BATCH = 16
 
@@ -83,7 +86,7 @@ def inspect_files(
 ) -> Iterator[tuple[Job, CachedFile | None]]:
     """Each job with its result, in no particular order; `on_done` is called as each finishes."""
     workers = worker_count()
-    if workers < 2 or sum(job.size for job in jobs) < PARALLEL_FROM_BYTES:
+    if workers < MIN_WORKERS or sum(job.size for job in jobs) < PARALLEL_FROM_BYTES:
         for job in jobs:
             result = inspect_file(job.path, job.analyse, now)
             on_done(job)

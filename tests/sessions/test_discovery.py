@@ -180,7 +180,7 @@ def test_reading_in_worker_processes_gives_the_same_listing(
     os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
     serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
     monkeypatch.setattr(inspection, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(inspection, "worker_count", lambda: 2)
+    monkeypatch.setattr(inspection, "worker_count", lambda: inspection.MIN_WORKERS)
     started: list[int] = []
     real_pool = inspection.ProcessPoolExecutor
 
@@ -204,7 +204,7 @@ def test_a_pool_that_cannot_start_falls_back_to_reading_here(
     os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
     serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
     monkeypatch.setattr(inspection, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(inspection, "worker_count", lambda: 2)
+    monkeypatch.setattr(inspection, "worker_count", lambda: inspection.MIN_WORKERS)
 
     def no_pool(*arguments: Any, **options: Any) -> Any:
         raise OSError(38, "Function not implemented")
