@@ -1,0 +1,241 @@
+"""Every Claude Code session under a projects root, with its health, for the CLI and the server.
+
+Layout (format doc §1): main sessions are `<root>/<project>/<sessionId>.jsonl`. Sub-agent
+transcripts are `<project>/agent-<id>.jsonl` beside them (2.0.x; they name their session in
+`sessionId`) or `<project>/<sessionId>/subagents/**/agent-<id>.jsonl` (2.1.x). A sub-agent file is
+never listed as a session, whatever its name: a file whose first chain line is a sidechain line is
+an agent transcript too (Claude Code's `/resume` hides those as well).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
+from session_lsp.sessions.inspection import Job, inspect_files
+from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
+from session_lsp.sessions.summary import Health, SessionSummary
+
+ProgressCallback = Callable[[int, int, str], None]
+"""Called as (files read, files to read, the file just read) while a listing reads files that
+are not in the cache."""
+
+AGENT_PREFIX = "agent-"
+
+
+@dataclass(slots=True)
+class _ProjectFiles:
+    candidates: list[Path] = field(default_factory=list)
+    agents_beside: list[Path] = field(default_factory=list)
+    agents_below: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def _scan_project(folder: Path) -> _ProjectFiles:
+    found = _ProjectFiles()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.name.endswith(".jsonl") and (entry.is_file() or entry.is_symlink()):
+            target = (
+                found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
+            )
+            target.append(Path(entry.path))
+        elif entry.is_dir(follow_symlinks=False):
+            subagents = Path(entry.path) / "subagents"
+            if subagents.is_dir():
+                found.agents_below[entry.name] = sorted(subagents.rglob("*.jsonl"))
+    return found
+
+
+def project_folders(root: Path, project: Path | None) -> list[Path]:
+    """The folders to list: `project`'s (a folder under `root`, or a working directory whose
+    sessions Claude Code keeps under `root`), else every folder under `root`."""
+    if project is not None:
+        if project.parent.resolve() == root.resolve() and project.is_dir():
+            return [project]
+        folder = project_folder(project, root)
+        return [folder] if folder is not None else []
+    try:
+        return sorted(Path(entry.path) for entry in os.scandir(root) if entry.is_dir())
+    except OSError:
+        return []
+
+
+def _iso(mtime_ns: int) -> str:
+    moment = datetime.fromtimestamp(mtime_ns / 1e9, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _sort_key(summary: SessionSummary) -> float:
+    if summary.last_activity:
+        try:
+            return datetime.fromisoformat(summary.last_activity).timestamp()
+        except ValueError:
+            pass
+    return summary.mtime_ns / 1e9
+
+
+class _Lookup:
+    """Every file of a listing with what is known of it: from the cache when the file is
+    unchanged, else read (in worker processes when there is much to read)."""
+
+    def __init__(self, cache: SessionCache, now: float) -> None:
+        self.cache = cache
+        self.now = now
+        self.known: dict[Path, CachedFile | None] = {}
+        self.live: set[Path] = set()
+        self._jobs: list[Job] = []
+
+    def add(self, path: Path, *, analyse: bool) -> None:
+        try:
+            status = path.stat()
+        except OSError:
+            self.known[path] = None
+            return
+        if not stat.S_ISREG(status.st_mode):
+            self.known[path] = None
+            return
+        cached = self.cache.get(path, status.st_size, status.st_mtime_ns)
+        fresh = self.now - status.st_mtime >= LIVE_SECONDS
+        if (
+            cached is not None
+            and fresh
+            and (not analyse or cached.errors >= 0 or cached.is_sidechain)
+        ):
+            self.known[path] = cached
+        else:
+            self._jobs.append(Job(path, analyse, status.st_size))
+
+    def read_all(self, on_done: Callable[[Job], None]) -> None:
+        for job, entry in inspect_files(self._jobs, self.now, on_done):
+            self.known[job.path] = entry
+            if entry is None:
+                continue
+            if self.now - entry.mtime_ns / 1e9 < LIVE_SECONDS:
+                self.live.add(job.path)
+            else:
+                self.cache.put(job.path, entry)
+
+    @property
+    def to_read(self) -> int:
+        return len(self._jobs)
+
+
+def _summary(path: Path, entry: CachedFile, live: bool) -> SessionSummary:
+    health = Health.LIVE if live else Health.BROKEN if entry.errors > 0 else Health.OK
+    return SessionSummary(
+        session_id=entry.session_id or path.stem,
+        path=path,
+        project=entry.project,
+        title=entry.title,
+        first_activity=entry.first_activity,
+        last_activity=entry.last_activity or _iso(entry.mtime_ns),
+        size_bytes=entry.size,
+        version=entry.version,
+        health=health,
+        errors=max(0, entry.errors),
+        warnings=max(0, entry.warnings),
+        mtime_ns=entry.mtime_ns,
+    )
+
+
+def _unreadable(path: Path) -> SessionSummary:
+    try:
+        size = path.lstat().st_size
+    except OSError:
+        size = 0
+    return SessionSummary(
+        session_id=path.stem,
+        path=path,
+        project=None,
+        title=None,
+        first_activity=None,
+        last_activity=None,
+        size_bytes=size,
+        version=None,
+        health=Health.UNREADABLE,
+        errors=0,
+        warnings=0,
+    )
+
+
+def _list_project(files: _ProjectFiles, lookup: _Lookup) -> list[SessionSummary]:
+    sessions: list[SessionSummary] = []
+    sidechains: list[tuple[Path, str | None]] = []
+    for path in files.candidates:
+        entry = lookup.known[path]
+        if entry is None:
+            sessions.append(_unreadable(path))
+        elif entry.is_sidechain:
+            sidechains.append((path, entry.recorded_session_id))
+        else:
+            sessions.append(_summary(path, entry, path in lookup.live))
+    for path in files.agents_beside:
+        entry = lookup.known[path]
+        sidechains.append((path, entry.recorded_session_id if entry is not None else None))
+    by_id = {session.session_id: session for session in sessions}
+    for path, session_id in sidechains:
+        owner = by_id.get(session_id) if session_id is not None else None
+        if owner is not None:
+            owner.subagents.append(path)
+    for session_id, agents in files.agents_below.items():
+        owner = by_id.get(session_id)
+        if owner is not None:
+            owner.subagents.extend(agents)
+    for session in sessions:
+        session.subagents.sort()
+    return sessions
+
+
+def default_cache() -> SessionCache:
+    return SessionCache(cache_folder() / CACHE_NAME)
+
+
+def list_sessions(
+    root: Path | None = None,
+    *,
+    project: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+    cache: SessionCache | None = None,
+) -> list[SessionSummary]:
+    """The sessions under `root` (default: Claude Code's projects folder), newest activity first.
+
+    `project` limits the listing to one project: a folder under `root`, or the working directory
+    the sessions were started in. `lastActivity` is the newest timestamp written in the file, or
+    its modification time when the file holds none."""
+    root = root if root is not None else projects_root()
+    cache = cache if cache is not None else default_cache()
+    folders = project_folders(root, project)
+    scanned = [_scan_project(folder) for folder in folders]
+    lookup = _Lookup(cache, time.time())
+    for files in scanned:
+        for path in files.candidates:
+            lookup.add(path, analyse=True)
+        for path in files.agents_beside:
+            lookup.add(path, analyse=False)
+    done = 0
+    total = lookup.to_read
+
+    def tick(job: Job) -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, total, str(job.path))
+
+    lookup.read_all(tick)
+    sessions = [session for files in scanned for session in _list_project(files, lookup)]
+    cache.forget_missing(folders, {str(path) for path in lookup.known})
+    cache.save()
+    sessions.sort(key=_sort_key, reverse=True)
+    return sessions
