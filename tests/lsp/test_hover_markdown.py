@@ -11,14 +11,13 @@ import re
 from datetime import UTC
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from session_lsp.lsp.hover import INLINE_CHARS, ToolCallView, render
 
-markdown_it = pytest.importorskip("markdown_it")
-PARSER = markdown_it.MarkdownIt("commonmark")
+PARSER = MarkdownIt("commonmark")
 LIVE = {"link_open", "image", "html_inline", "html_block", "autolink"}
 META = [*"`~<>[]()!*_#-+=|\\&:;/\"' \n\r\t\x00", "```", "\n\n", "\r\n", "](", "<img", "]: "]
 
