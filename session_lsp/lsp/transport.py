@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -48,6 +49,28 @@ class Reader(Protocol):
     def readline(self) -> Any: ...
 
     def readexactly(self, n: int) -> Any: ...
+
+
+class StreamReader:
+    """An asyncio stream (TCP) read the way pygls reads stdin: short reads only at the end."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readuntil(b"\n")
+        except asyncio.IncompleteReadError as end:
+            return end.partial
+        except asyncio.LimitOverrunError as long_line:
+            # A body read as lines while resynchronising: hand it over in pieces.
+            return await self.stream.readexactly(long_line.consumed)
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError as end:
+            return end.partial
 
 
 class FramedReader:

@@ -275,6 +275,20 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
                     length = int(header.split(b":")[1])
             reply = json.loads(stream.read(length))
             assert reply["id"] == 1 and "capabilities" in reply["result"]
+            # The same framing recovery as over stdio: a lying header costs one message.
+            connection.sendall(
+                _framed(_body(2), b"not-a-number") + _framed(_body(3), b"%d" % len(_body(3)))
+            )
+            while True:
+                length = 0
+                while (header := stream.readline()) not in (b"\r\n", b""):
+                    if header.lower().startswith(b"content-length:"):
+                        length = int(header.split(b":")[1])
+                assert length, "the server closed the connection"
+                reply = json.loads(stream.read(length))
+                if reply.get("id") == 3:
+                    break
+            assert reply["result"]["version"]
     finally:
         server.kill()
         server.wait()
