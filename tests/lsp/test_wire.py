@@ -223,6 +223,8 @@ def test_batches_non_objects_and_changes_to_unknown_documents_leave_no_traceback
         assert client.receive(3)["error"]["code"] == -32600
         client.send({"jsonrpc": "2.0", "id": 4, "method": 7})
         assert client.receive(4)["error"]["code"] == -32600
+        client.send({"jsonrpc": "2.0", "id": 77})  # neither request nor response
+        client.send({"jsonrpc": "2.0", "id": 78, "error": "not an error object"})
         client.send(
             {
                 "jsonrpc": "2.0",
