@@ -194,7 +194,7 @@ async def execute(
         if inspect.isawaitable(result):
             result = await result
     except CommandError as error:
-        raise JsonRpcInternalError(f"{command.value} failed: {error}") from None
+        raise JsonRpcInternalError(str(error)) from None
     return msgspec.to_builtins(result)
 
 

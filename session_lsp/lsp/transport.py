@@ -278,7 +278,7 @@ class SessionProtocol(LanguageServerProtocol):
             self._request_futures.pop(msg_id, None)
             error = future.exception()
             assert isinstance(error, JsonRpcException)
-            logger.warning("answered request %s with an error: %s", msg_id, error.message)
+            logger.warning("request %s: %s", msg_id, error.message)
             self.send_error(msg_id, error)
             return
         super()._send_handler_result(future, msg_id=msg_id)
