@@ -46,7 +46,7 @@ def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> in
             return EXIT_USAGE
     else:
         server.start_io()
-    return 0
+    return server.exit_code
 
 
 def _unusable_address(host: str, port: int) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.core.test_deep_nesting import deeply_nested_session
@@ -30,11 +31,11 @@ async def test_check_file_on_a_fifo_answers_at_once_without_reading_it(
 ) -> None:
     fifo = tmp_path / "pipe.jsonl"
     os.mkfifo(fifo)
-    checked = await asyncio.wait_for(
-        client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="sessionLsp.checkFile", arguments=[str(fifo)])
-        ),
-        timeout=20,
-    )
-    assert isinstance(checked, dict)
-    assert "not a regular file (a FIFO)" in checked["message"]
+    with pytest.raises(JsonRpcException) as raised:
+        await asyncio.wait_for(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="sessionLsp.checkFile", arguments=[str(fifo)])
+            ),
+            timeout=20,
+        )
+    assert "not a regular file (a FIFO)" in str(raised.value)
