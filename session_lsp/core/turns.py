@@ -235,7 +235,7 @@ def _json_text(value: Any) -> str:
 
 
 def _load_texts(item: Item, reader: _LineReader, session_format: SessionFormat) -> None:
-    truncated = False
+    truncated = item.truncated
     if item.source is not None and item.text is None:
         raw = _source_text(item, reader, session_format)
         item.text, truncated = _clip(raw)
