@@ -115,23 +115,31 @@ def _page_bounds(options: object) -> tuple[int, int]:
     return offset, min(limit, MAX_PAGE)
 
 
-async def conversation(
-    ls: SessionServer, uri_or_path: object = None, options: object = None
-) -> dict[str, Any]:
-    """One page of the conversation model; the counts cover the whole session."""
+def _arguments(arguments: tuple[Any, ...], at_most: int) -> list[Any]:
+    """Optional arguments padded with None (pygls itself insists on every declared one)."""
+    if len(arguments) > at_most:
+        raise JsonRpcInvalidParams(f"expected at most {at_most} arguments, got {len(arguments)}")
+    return [*arguments, *([None] * (at_most - len(arguments)))]
+
+
+async def conversation(ls: SessionServer, *arguments: Any) -> dict[str, Any]:
+    """`[uriOrPath, {offset, limit}?]`: one page of the conversation; counts cover the session."""
+    uri_or_path, options = _arguments(arguments, 2)
     offset, limit = _page_bounds(options)
     target = await _resolve(ls, uri_or_path)
     return conversation_to_json(target.model, target.path, target.uri, offset, limit)
 
 
-async def render_transcript(ls: SessionServer, uri_or_path: object = None) -> dict[str, str]:
-    """The whole conversation as inert Markdown, for a scratch buffer."""
+async def render_transcript(ls: SessionServer, *arguments: Any) -> dict[str, str]:
+    """`[uriOrPath]`: the whole conversation as inert Markdown, for a scratch buffer."""
+    (uri_or_path,) = _arguments(arguments, 1)
     target = await _resolve(ls, uri_or_path)
     return {"markdown": render_markdown(target.model, path=target.path)}
 
 
-async def list_sessions(ls: SessionServer, root: object = None) -> list[dict[str, object]]:
-    """Every session under `root` (default: Claude Code's projects folder), newest first."""
+async def list_sessions(ls: SessionServer, *arguments: Any) -> list[dict[str, object]]:
+    """`[root?]`: every session under root (default: Claude Code's projects folder), newest first."""
+    (root,) = _arguments(arguments, 1)
     if root is not None and not (isinstance(root, str) and Path(root).is_absolute()):
         raise JsonRpcInvalidParams("root is an absolute folder path")
     folder = Path(root) if isinstance(root, str) else None

@@ -102,9 +102,9 @@ def test_a_call_is_unpaired_exactly_when_a_finding_says_so(path: Path) -> None:
     analysis = analyse_bytes(path.read_bytes())
     model = build_model(analysis, path)
     unpaired = {f.tool_use_id for f in analysis.findings if f.code is Code.UNPAIRED_TOOL_USE}
-    assert {tool_id for tool_id, status in tools(model).items() if status is ToolStatus.UNPAIRED} == (
-        unpaired
-    )
+    assert {
+        tool_id for tool_id, status in tools(model).items() if status is ToolStatus.UNPAIRED
+    } == (unpaired)
 
 
 def test_a_dangling_call_at_the_tail_is_the_first_problem() -> None:
@@ -158,14 +158,18 @@ def test_sub_agent_calls_link_to_their_2_1_agent_files() -> None:
         for item in model.items
         if item.tool is not None and item.tool.agent_file is not None
     }
-    on_disk = {path.name for path in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl")}
+    on_disk = {
+        path.name for path in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl")
+    }
     assert linked == on_disk and len(linked) == 6
     names = {item.tool.name for item in model.items if item.tool and item.tool.agent_file}
     assert names == {"Agent"}
 
 
 def test_a_task_call_links_to_its_2_0_agent_file_beside_the_session() -> None:
-    (session,) = [path for path in DEEP_MANIFEST.glob("*.jsonl") if not path.name.startswith("agent-")]
+    (session,) = [
+        path for path in DEEP_MANIFEST.glob("*.jsonl") if not path.name.startswith("agent-")
+    ]
     model = model_of(session.read_bytes(), session)
     linked = [item.tool for item in model.items if item.tool and item.tool.agent_file]
     assert [(tool.name, tool.agent_file) for tool in linked] == [
@@ -337,7 +341,9 @@ def test_codex_calls_pair_with_their_outputs_by_call_id() -> None:
     model = model_of(CODEMIE_ROLLOUT.read_bytes())
     calls = [item.tool for item in model.page() if item.tool is not None]
     by_kind = Counter(
-        (tool.name, tool.status) for tool in calls if tool.name in ("apply_patch", "web_search_call")
+        (tool.name, tool.status)
+        for tool in calls
+        if tool.name in ("apply_patch", "web_search_call")
     )
     assert by_kind == {
         ("apply_patch", ToolStatus.ANSWERED): 3,

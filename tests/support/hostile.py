@@ -51,7 +51,10 @@ def hostile_lines() -> list[dict[str, Any]]:
         _record("u1", None, 0, type="user", message={"role": "user", "content": PROMPT}),
         _assistant("a1", "u1", 1, {"type": "text", "text": OUTPUT}),
         _assistant(
-            "a2", "a1", 2, {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": tool_input}
+            "a2",
+            "a1",
+            2,
+            {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": tool_input},
         ),
         _record("r1", "a2", 3, type="user", message={"role": "user", "content": [result]}),
         _assistant(
@@ -64,6 +67,8 @@ def hostile_lines() -> list[dict[str, Any]]:
 
 
 def write_hostile(path: Path) -> Path:
-    lines = [json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in hostile_lines()]
+    lines = [
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in hostile_lines()
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
