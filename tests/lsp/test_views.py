@@ -119,7 +119,7 @@ async def test_render_transcript_is_inert_markdown_naming_the_broken_call(
     path = aged_copy(hostile.write_hostile(tmp_path / "hostile.jsonl"), tmp_path / "hostile.jsonl")
     answer = await command(client, "sessionLsp.renderTranscript", str(path))
     markdown = answer["markdown"]
-    assert "unpaired-tool-use" in markdown and "toolu\\_01DANGLING" in markdown
+    assert "unpaired-tool-use" in markdown and "` toolu_01DANGLING `" in markdown
     parsed = MarkdownIt("gfm-like").parse(markdown)
     children = [child for token in parsed for child in token.children or ()]
     assert not {t.type for t in parsed + children} & {
