@@ -573,8 +573,10 @@ class _CodexBuilder:
             if call.result_line is None and not call.searches_the_web:
                 live = call.id in self.live
                 call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
-            elif call.result_source is not None:
-                output = _result_text(call.result_source, self.reader, SessionFormat.CODEX)
+            elif call.result_line is not None and _may_be_special(
+                self.analysis.lines[call.result_line]
+            ):
+                output = _result_text(Source(call.result_line), self.reader, SessionFormat.CODEX)
                 call.status = _codex_output_status(output)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         return ConversationModel(
@@ -646,6 +648,15 @@ class _CodexBuilder:
         orphan.result_source = Source(line)
         item = self._item(ItemKind.ORPHAN_RESULT, line, record, text=False)
         item.tool = orphan
+
+
+_SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
+
+
+def _may_be_special(line: Line) -> bool:
+    """Whether an output line can be a stub or an abort: only those are decoded while building."""
+    raw = bytes(line)
+    return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
 
 
 def _codex_output_status(output: str) -> ToolStatus:

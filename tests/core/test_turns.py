@@ -370,3 +370,14 @@ def test_a_codex_compaction_is_an_item() -> None:
     model = model_of(COMPACTED.read_bytes())
     (compaction,) = [item for item in model.page() if item.kind is ItemKind.COMPACTION]
     assert compaction.text is not None
+
+
+def test_a_stubbed_codex_call_shows_as_stubbed() -> None:
+    analysis = analyse_bytes(DANGLING_END.read_bytes())
+    problem = build_model(analysis).first_problem
+    assert problem is not None
+    repair = repair_all(analysis, Strategy.STUB)
+    repaired = model_of(join_lines(apply_edits(analysis.lines, repair.edits)))
+    tool = repaired.items[problem].tool
+    assert tool is not None and tool.status is ToolStatus.STUBBED
+    assert repaired.errors == 0
