@@ -58,9 +58,10 @@ KIND_LABELS = {
 }
 
 
-def run_show(name: str, output_format: str, tail: int | None) -> int:
+def run_show(name: str | None, output_format: str, tail: int | None) -> int:
+    """`name` None: the session `claude --continue` would resume here (`--last`)."""
     try:
-        path = Path(name) if Path(name).exists() else resolve_session(name)
+        path = Path(name) if name and Path(name).exists() else resolve_session(name)
         session = read_session_file(path)
     except (SessionNameError, SessionFileError) as error:
         print(f"session-lsp: {error}", file=sys.stderr)

@@ -10,6 +10,7 @@ an agent transcript too (Claude Code's `/resume` hides those as well).
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,9 @@ def _scan_project(folder: Path) -> _ProjectFiles:
     except OSError:
         return found
     for entry in entries:
-        if entry.name.endswith(".jsonl") and not entry.is_dir():
+        if entry.name.startswith("."):
+            continue
+        if entry.name.endswith(".jsonl") and (entry.is_file() or entry.is_symlink()):
             target = (
                 found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
             )
@@ -92,13 +95,15 @@ class _Reader:
         self.now = now
         self.present: set[str] = set()
 
-    def entry(self, path: Path, *, analyse: bool) -> tuple[CachedFile | None, bool, str | None]:
-        """(what is known of the file, whether it is live, why it could not be read)."""
+    def entry(self, path: Path, *, analyse: bool) -> tuple[CachedFile | None, bool]:
+        """(what is known of the file, None when it cannot be read; whether it is live)."""
         self.present.add(str(path))
         try:
             status = path.stat()
-        except OSError as error:
-            return None, False, f"cannot read: {error.strerror}"
+        except OSError:
+            return None, False
+        if not stat.S_ISREG(status.st_mode):
+            return None, False
         live = self.now - status.st_mtime < LIVE_SECONDS
         cached = self.cache.get(path, status.st_size, status.st_mtime_ns)
         if (
@@ -106,22 +111,26 @@ class _Reader:
             and not live
             and (not analyse or cached.is_sidechain or cached.errors >= 0)
         ):
-            return cached, False, None
+            return cached, False
         try:
             session = read_session_file(path)
-        except SessionFileError as error:
-            return None, False, str(error)
-        metadata = read_metadata(session.data, path.stem)
+        except SessionFileError:
+            return None, False
+        # Plain bytes: their searches are much faster than an mmap's, and the analysis decodes
+        # every byte anyway.
+        data = session.data[:]
+        metadata = read_metadata(data, path.stem)
         errors = warnings = -1
         if analyse and not metadata.is_sidechain:
             age = max(0.0, self.now - session.mtime_ns / 1e9)
-            analysis = analyse_bytes(session.data, modified_seconds_ago=age)
+            analysis = analyse_bytes(data, modified_seconds_ago=age)
             errors = sum(1 for finding in analysis.findings if finding.is_error)
             warnings = sum(1 for f in analysis.findings if f.severity is Severity.WARNING)
         entry = CachedFile(
             size=session.size,
             mtime_ns=session.mtime_ns,
             session_id=metadata.session_id,
+            recorded_session_id=metadata.recorded_session_id,
             project=metadata.project,
             title=metadata.title,
             first_activity=metadata.first_activity,
@@ -134,7 +143,7 @@ class _Reader:
         live = self.now - session.mtime_ns / 1e9 < LIVE_SECONDS
         if not live:
             self.cache.put(path, entry)
-        return entry, live, None
+        return entry, live
 
 
 def _summary(path: Path, entry: CachedFile, live: bool) -> SessionSummary:
@@ -182,17 +191,17 @@ def _list_project(
     sidechains: list[tuple[Path, str | None]] = []
     for path in files.candidates:
         tick(path)
-        entry, live, _problem = reader.entry(path, analyse=True)
+        entry, live = reader.entry(path, analyse=True)
         if entry is None:
             sessions.append(_unreadable(path))
         elif entry.is_sidechain:
-            sidechains.append((path, entry.session_id))
+            sidechains.append((path, entry.recorded_session_id))
         else:
             sessions.append(_summary(path, entry, live))
     for path in files.agents_beside:
         tick(path)
-        entry, _live, _problem = reader.entry(path, analyse=False)
-        sidechains.append((path, entry.session_id if entry is not None else None))
+        entry, _live = reader.entry(path, analyse=False)
+        sidechains.append((path, entry.recorded_session_id if entry is not None else None))
     by_id = {session.session_id: session for session in sessions}
     for path, session_id in sidechains:
         owner = by_id.get(session_id) if session_id is not None else None

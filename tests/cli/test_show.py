@@ -11,6 +11,7 @@ from pathlib import Path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import build_model
+from session_lsp.sessions import project_folder_name
 from tests.support.cli import REPO, run_cli
 from tests.support.corpus import CODEMIE_TURN_1, SHARED, SHORT
 from tests.support.files import aged_copy
@@ -132,3 +133,23 @@ def test_a_codex_rollout_shows_its_calls() -> None:
     lines = run_cli("show", str(rollout)).stdout.splitlines()
     assert lines[1].startswith("codex · session ")
     assert "[NO RESULT]" in lines[-2] and "error unpaired-tool-use" in lines[-1]
+
+
+def test_last_shows_the_session_claude_continue_would_resume(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    project = tmp_path / "projects" / project_folder_name(str(work.resolve()))
+    project.mkdir(parents=True)
+    aged_copy(CODEMIE_TURN_1, project / f"{SESSION_ID}.jsonl")
+    result = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "show", "--last"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=work,
+        env={**os.environ, "CLAUDE_CONFIG_DIR": str(tmp_path), "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert DANGLING_ID in result.stdout
+    both = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", "--last", str(CODEMIE_TURN_1))
+    assert both.returncode == 2 and "either PATH or --last" in both.stderr
