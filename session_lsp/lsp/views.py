@@ -24,7 +24,7 @@ from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
-from session_lsp.lsp.commands import register_command
+from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
 from session_lsp.view_json import conversation_to_json
@@ -137,7 +137,13 @@ async def list_sessions(
     return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
 
 
+HANDLERS: dict[Command, Handler] = {
+    Command.LIST_SESSIONS: list_sessions,
+    Command.CONVERSATION: conversation,
+    Command.RENDER_TRANSCRIPT: render_transcript,
+}
+
+
 def register(server: SessionServer) -> None:
-    register_command(server, Command.LIST_SESSIONS, list_sessions)
-    register_command(server, Command.CONVERSATION, conversation)
-    register_command(server, Command.RENDER_TRANSCRIPT, render_transcript)
+    for command, handler in HANDLERS.items():
+        register_command(server, command, handler)
