@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,7 +260,7 @@ def _source_text(item: Item, reader: _LineReader, session_format: SessionFormat)
     if item.kind is ItemKind.COMMAND and source.block is None:
         record = reader.record(source.line)
         if isinstance(record, dict) and record.get("type") == "system":
-            return content_text(record.get("content"))
+            return command_text(content_text(record.get("content")))
     if item.kind is ItemKind.THINKING:
         block = reader.block(source)
         if isinstance(block, dict) and block.get("type") == "redacted_thinking":
@@ -389,6 +390,8 @@ class _ClaudeBuilder:
                     kind = ItemKind.COMMAND
                 else:
                     kind = ItemKind.PROMPT
+                if kind is ItemKind.COMMAND:
+                    text = command_text(text)
                 if text.strip():
                     item = self._item(kind, record, source)
                     item.text, item.truncated = _clip(text)
@@ -464,6 +467,23 @@ class _ClaudeBuilder:
         if title is None:
             title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         return one_line(title) if title else None
+
+
+_COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
+_COMMAND_ARGS = re.compile(r"<command-args>(.*?)</command-args>", re.DOTALL)
+_COMMAND_TAG = re.compile(r"</?(?:local-command-std(?:out|err)|bash-(?:input|stdout|stderr))>")
+_TERMINAL_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def command_text(text: str) -> str:
+    """A slash command as typed (`/model opus`), or a local command's output without its tags
+    and terminal colour codes."""
+    name = _COMMAND_NAME.search(text)
+    if name is not None:
+        arguments = _COMMAND_ARGS.search(text)
+        typed = f"{name.group(1).strip()} {arguments.group(1).strip() if arguments else ''}"
+        return typed.strip()
+    return _TERMINAL_CONTROL.sub("", _COMMAND_TAG.sub("", text)).strip() or "(no output)"
 
 
 def _error_status(text: str) -> ToolStatus:

@@ -381,3 +381,10 @@ def test_a_stubbed_codex_call_shows_as_stubbed() -> None:
     tool = repaired.items[problem].tool
     assert tool is not None and tool.status is ToolStatus.STUBBED
     assert repaired.errors == 0
+
+
+def test_commands_show_as_typed_and_their_output_without_tags_or_colours() -> None:
+    model = model_of(TOOL_HEAVY.read_bytes())
+    commands = [item.text for item in model.page() if item.kind is ItemKind.COMMAND]
+    assert commands[:2] == ["/mcp", "Reconnected to tidewave."]
+    assert not any("<" in (text or "") or "\x1b" in (text or "") for text in commands)
