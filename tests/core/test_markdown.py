@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -111,3 +113,29 @@ def test_a_fence_is_longer_than_any_backtick_run_inside(text: str) -> None:
 def test_inline_text_is_one_line_in_a_code_span(text: str, shown: str) -> None:
     for parser in PARSERS.values():
         assert parser.renderInline(inline(text)) == f"<code>{shown}</code>"
+
+
+MARKUP = st.lists(
+    st.sampled_from([*"`~<>[]()!:*_#&\\|-. \n\r\tax/\x00", "javascript:", "command:"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -> None:
+    for parser in PARSERS.values():
+        parsed = parser.parse(fenced(text))
+        assert [token.type for token in parsed] == ["fence"]
+        # CommonMark normalises line endings and replaces NUL with U+FFFD.
+        expected = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+        assert parsed[0].content == expected + ("" if expected.endswith("\n") else "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_any_text_inline_is_one_code_span(text: str) -> None:
+    for parser in PARSERS.values():
+        (paragraph_inline,) = [t for t in parser.parse(f"x {inline(text)} y") if t.type == "inline"]
+        kinds = [child.type for child in paragraph_inline.children or ()]
+        assert kinds == ["text", "code_inline", "text"], kinds
