@@ -17,7 +17,14 @@ from typing import TextIO
 from session_lsp.cli.output import format_finding, wants_colour
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, build_model
+from session_lsp.core.turns import (
+    ConversationModel,
+    Item,
+    ItemKind,
+    ToolStatus,
+    build_model,
+    page,
+)
 from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
 from session_lsp.view_json import conversation_to_json
@@ -101,7 +108,7 @@ def write_text(
         stream.write(paint(f"note: {model.start_note}", _DIM) + "\n")
     if offset:
         stream.write(paint(f"… {offset} earlier items", _DIM) + "\n")
-    for item in model.page(offset):
+    for item in page(model, offset):
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
             marker = paint(">>", _RED if finding.is_error else _YELLOW)

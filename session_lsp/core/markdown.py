@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from session_lsp.core.findings import Finding
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, page
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -53,7 +53,7 @@ def fenced(text: str, info: str = "text") -> str:
 
 def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
     """The whole conversation; loads the texts of every item."""
-    items = model.page()
+    items = page(model)
     parts = [_header(model, path)]
     for item in items:
         parts.append(_item(item))
