@@ -43,12 +43,12 @@ def inline(text: str) -> str:
     return f"{ticks} {flat} {ticks}"
 
 
-def fenced(text: str, info: str = "text") -> str:
+def fenced(text: str) -> str:
     """A fenced code block that no backtick run inside `text` can close."""
     longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") else text + "\n"
-    return f"{fence}{info}\n{body}{fence}\n"
+    return f"{fence}text\n{body}{fence}\n"
 
 
 def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
