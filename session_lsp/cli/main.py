@@ -114,7 +114,9 @@ def _split_claude_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-def _run_session_command(arguments: argparse.Namespace, claude_arguments: list[str]) -> int:
+def _run_session_command(
+    arguments: argparse.Namespace, claude_arguments: list[str], parser: argparse.ArgumentParser
+) -> int:
     if arguments.command == "sessions":
         from session_lsp.cli.sessions import run_sessions
 
@@ -124,6 +126,8 @@ def _run_session_command(arguments: argparse.Namespace, claude_arguments: list[s
             broken_only=arguments.broken,
             output_format=arguments.format,
         )
+    if arguments.session is not None and arguments.last:
+        parser.error("resume: give either ID or --last, not both")
     from session_lsp.cli.resume import run_resume
 
     return run_resume(
@@ -138,8 +142,6 @@ def _run_session_command(arguments: argparse.Namespace, claude_arguments: list[s
 
 def _named_paths(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
     """PATHs with session names resolved; `check` alone means this directory's sessions."""
-    if arguments.last and arguments.paths and arguments.command != "check":
-        parser.error("give either PATH or --last, not both")
     if not arguments.paths and not arguments.last and arguments.command != "check":
         parser.error(f"{arguments.command}: give a PATH, a session id or --last")
     return expand_names(
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command in {"sessions", "resume"}:
-            return _run_session_command(arguments, claude_arguments)
+            return _run_session_command(arguments, claude_arguments, parser)
         if arguments.command in {"check", "fix", "restore"}:
             try:
                 arguments.paths = _named_paths(arguments, parser)

@@ -30,7 +30,7 @@ class _LateProgress:
         if self._bar is None:
             if time.monotonic() - self._start < PROGRESS_AFTER_SECONDS:
                 return
-            self._bar = Progress(total)
+            self._bar = Progress(total, sys.stderr)
         self._bar.update(done, label)
 
     def close(self) -> None:

@@ -354,3 +354,10 @@ def test_the_explanation_names_the_call_its_input_its_time_and_what_follows() ->
     assert lines[-5:] == [f"  {choice:<9} {text}" for choice, text in CHOICE_HELP.items()] + [
         "  abort     change nothing"
     ]
+
+
+def test_an_id_and_last_together_are_a_usage_error(tree: ProjectsTree, claude: Claude) -> None:
+    result = _resume(tree, claude, DAMAGED, "--last", "--yes")
+    assert result.returncode == 2
+    assert "give either ID or --last, not both" in result.stderr
+    assert claude.calls() == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,7 @@ def tree(tmp_path: Path) -> ProjectsTree:
 
 
 def test_json_output_is_the_listing_of_the_shared_discovery_code(tree: ProjectsTree) -> None:
+    os.utime(tree.session(LIVE))  # live for both listings
     result = run_in_tree(tree, "sessions", "--all", "--format", "json")
     assert result.returncode == 0, result.stderr
     expected = [s.to_json() for s in list_sessions(tree.root, cache=SessionCache(None))]
@@ -132,3 +136,32 @@ def test_fix_needs_a_path_or_last(tree: ProjectsTree) -> None:
     result = run_in_tree(tree, "fix")
     assert result.returncode == 2
     assert "give a PATH, a session id or --last" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_slow_listing_shows_a_progress_bar_on_a_terminal(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_lsp.cli import sessions as command
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tree.home / ".claude"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tree.home / ".cache"))
+    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 0.0)
+    status = command.run_sessions(
+        all_projects=True, project=None, broken_only=False, output_format="json"
+    )
+    assert status == 0
+    assert "[##############################] " in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r")  # the bar is cleared again
+
+    quick = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quick)
+    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 60.0)
+    command.run_sessions(all_projects=True, project=None, broken_only=False, output_format="json")
+    assert quick.getvalue() == ""

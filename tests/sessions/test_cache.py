@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from session_lsp.files import SessionFile
-from session_lsp.sessions import discovery, list_sessions
+from session_lsp.sessions import inspection, list_sessions
 from session_lsp.sessions.cache import CACHE_NAME, SessionCache
 from tests.sessions.tree import CLEAN, DAMAGED, LIVE, ProjectsTree, build_tree
 
@@ -26,13 +26,13 @@ def _cache(tree: ProjectsTree) -> Path:
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Record every session file the listing reads."""
     read: list[Path] = []
-    real = discovery.read_session_file
+    real = inspection.read_session_file
 
     def recording(path: Path) -> SessionFile:
         read.append(path)
         return real(path)
 
-    monkeypatch.setattr(discovery, "read_session_file", recording)
+    monkeypatch.setattr(inspection, "read_session_file", recording)
     return read
 
 

@@ -6,11 +6,12 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.sessions import Health, list_sessions
+from session_lsp.sessions import Health, inspection, list_sessions
 from session_lsp.sessions.cache import SessionCache
 from session_lsp.sessions.metadata import read_metadata
 from tests.sessions.tree import (
@@ -171,3 +172,42 @@ def test_the_corpus_tree_itself_lists_with_its_sub_agents() -> None:
     assert len(by_id["ef958aa1-0e93-49f0-bb71-150f63befcd1"].subagents) == 6
     assert [p.name for p in by_id[DEEP].subagents] == ["agent-c8d9b115.jsonl"]
     assert all(not name.startswith("agent-") for name in by_id)
+
+
+def test_reading_in_worker_processes_gives_the_same_listing(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
+    serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
+    monkeypatch.setattr(inspection, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(inspection, "worker_count", lambda: inspection.MIN_WORKERS)
+    started: list[int] = []
+    real_pool = inspection.ProcessPoolExecutor
+
+    def counting_pool(*arguments: Any, **options: Any) -> Any:
+        started.append(1)
+        return real_pool(*arguments, **options)
+
+    monkeypatch.setattr(inspection, "ProcessPoolExecutor", counting_pool)
+    calls: list[int] = []
+    parallel = list_sessions(
+        tree.root, cache=_memory(), on_progress=lambda d, t, _: calls.append(d)
+    )
+    assert started == [1]
+    assert [s.to_json() for s in parallel] == serial
+    assert sorted(calls) == list(range(1, len(calls) + 1))
+
+
+def test_a_pool_that_cannot_start_falls_back_to_reading_here(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
+    serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
+    monkeypatch.setattr(inspection, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(inspection, "worker_count", lambda: inspection.MIN_WORKERS)
+
+    def no_pool(*arguments: Any, **options: Any) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(inspection, "ProcessPoolExecutor", no_pool)
+    assert [s.to_json() for s in list_sessions(tree.root, cache=_memory())] == serial
