@@ -46,6 +46,11 @@ class SessionServer(LanguageServer):
     def pull_diagnostics(self) -> bool:
         return self.client.pull_diagnostics
 
+    @property
+    def session_protocol(self) -> SessionProtocol:
+        assert isinstance(self.protocol, SessionProtocol)
+        return self.protocol
+
     def session_document(self, uri: str) -> SessionDocument | None:
         """An open transcript; None for a document the client never opened."""
         document = self.workspace.text_documents.get(unquote(uri))
@@ -80,11 +85,30 @@ class SessionServer(LanguageServer):
         """pygls's stdio server with session-lsp's message loop (see `transport`)."""
         self._stop_event = Event()
         reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
-        assert isinstance(self.protocol, SessionProtocol)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
             try:
-                asyncio.run(transport.run(self._stop_event, reader, self.protocol))
+                asyncio.run(transport.run(self._stop_event, reader, self.session_protocol))
+            except SystemExit as exit_:
+                self.exit_code = exit_.code if isinstance(exit_.code, int) else 1
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls's TCP server with session-lsp's message loop, like `_start_io_async`."""
+        stop_event = self._stop_event = Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await transport.run(stop_event, transport.StreamReader(reader), self.session_protocol)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            try:
+                asyncio.run(listen())
             except SystemExit as exit_:
                 self.exit_code = exit_.code if isinstance(exit_.code, int) else 1
 

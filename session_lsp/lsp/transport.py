@@ -1,4 +1,4 @@
-"""The stdio message loop and the protocol's edge, replacing pygls's for what matters here:
+"""The message loop (stdio and TCP) and the protocol's edge, replacing pygls's for what matters:
 
 - speed: pygls decodes every message with stdlib `json` (about 260 ms for a 50 MB didOpen);
   msgspec decodes the same body several times faster;
@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -30,7 +31,12 @@ from pygls.exceptions import (
     JsonRpcParseError,
     JsonRpcServerNotInitialized,
 )
-from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, LanguageServerProtocol
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    LanguageServerProtocol,
+)
 from pygls.protocol.language_server import lsp_method
 
 MAX_BODY_BYTES = 1 << 30
@@ -48,6 +54,28 @@ class Reader(Protocol):
     def readline(self) -> Any: ...
 
     def readexactly(self, n: int) -> Any: ...
+
+
+class StreamReader:
+    """An asyncio stream (TCP) read the way pygls reads stdin: short reads only at the end."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readuntil(b"\n")
+        except asyncio.IncompleteReadError as end:
+            return end.partial
+        except asyncio.LimitOverrunError as long_line:
+            # A body read as lines while resynchronising: hand it over in pieces.
+            return await self.stream.readexactly(long_line.consumed)
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError as end:
+            return end.partial
 
 
 class FramedReader:
@@ -218,20 +246,30 @@ class SessionProtocol(LanguageServerProtocol):
 
     def _structure(self, raw: dict[str, Any]) -> Any:
         """pygls's `structure_message` without the traceback it logs for every bad param."""
-        try:
-            if "id" in raw and "method" not in raw:
-                return super().structure_message(raw)  # responses: pygls's bookkeeping
-            method = raw["method"]
+        method = raw.get("method")
+        kind: Any
+        if method is not None:
             kind = self.get_message_type(method) or (
                 JsonRPCRequestMessage if "id" in raw else JsonRPCNotification
             )
+        elif "error" in raw:
+            kind = types.ResponseErrorMessage
+        elif "result" in raw:
+            msg_id = _valid_id(raw.get("id"))
+            kind = (
+                self._result_types.pop(msg_id, None) if msg_id is not None else None
+            ) or JsonRPCResponseMessage
+        else:
+            logger.warning("ignored a message with neither a method, a result nor an error")
+            raise JsonRpcInvalidRequest("neither a request, a notification nor a response")
+        try:
             return self._converter.structure(raw, kind)
         except JsonRpcException:
             raise
         except Exception as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
-            logger.warning("invalid params for %s: %s", raw.get("method"), first)
-            raise JsonRpcInvalidParams(f"invalid params for {raw.get('method')}: {first}") from None
+            logger.warning("invalid params for %s: %s", method or "a response", first)
+            raise JsonRpcInvalidParams(f"invalid params for {method}: {first}") from None
 
     def _send_handler_result(self, future: Future[Any], *, msg_id: Any) -> None:
         """A handler's JSON-RPC error (bad arguments, a failed command) is an answer: one log

@@ -12,6 +12,7 @@ import pytest
 from session_lsp.core.repairs import Strategy
 from session_lsp.lsp import api, code_actions, commands, hints, views
 from session_lsp.lsp.api import Command
+from session_lsp.lsp.main import create_server
 
 SCHEMA = Path(__file__).resolve().parents[2] / "client-vscode/src/common/commands.schema.json"
 
@@ -29,8 +30,10 @@ def test_the_committed_schema_is_the_current_contract() -> None:
     )
 
 
-def test_every_command_has_a_contract_and_a_handler() -> None:
+def test_every_command_has_a_contract_and_the_server_registers_exactly_those() -> None:
     assert set(api.COMMANDS) == set(Command)
+    registered = set(create_server().protocol.fm.commands)
+    assert registered == {command.value for command in Command}
     assert not set(commands.HANDLERS) & set(views.HANDLERS)
     assert set(commands.HANDLERS) | set(views.HANDLERS) == set(Command)
 

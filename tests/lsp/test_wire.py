@@ -223,6 +223,8 @@ def test_batches_non_objects_and_changes_to_unknown_documents_leave_no_traceback
         assert client.receive(3)["error"]["code"] == -32600
         client.send({"jsonrpc": "2.0", "id": 4, "method": 7})
         assert client.receive(4)["error"]["code"] == -32600
+        client.send({"jsonrpc": "2.0", "id": 77})  # neither request nor response
+        client.send({"jsonrpc": "2.0", "id": 78, "error": "not an error object"})
         client.send(
             {
                 "jsonrpc": "2.0",
@@ -275,6 +277,20 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
                     length = int(header.split(b":")[1])
             reply = json.loads(stream.read(length))
             assert reply["id"] == 1 and "capabilities" in reply["result"]
+            # The same framing recovery as over stdio: a lying header costs one message.
+            connection.sendall(
+                _framed(_body(2), b"not-a-number") + _framed(_body(3), b"%d" % len(_body(3)))
+            )
+            while True:
+                length = 0
+                while (header := stream.readline()) not in (b"\r\n", b""):
+                    if header.lower().startswith(b"content-length:"):
+                        length = int(header.split(b":")[1])
+                assert length, "the server closed the connection"
+                reply = json.loads(stream.read(length))
+                if reply.get("id") == 3:
+                    break
+            assert reply["result"]["version"]
     finally:
         server.kill()
         server.wait()
