@@ -7,6 +7,7 @@ could recolour or retitle the terminal) are replaced before anything is printed.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -73,20 +74,34 @@ def run_show(name: str | None, output_format: str, tail: int | None) -> int:
     except (SessionNameError, SessionFileError) as error:
         print(f"session-lsp: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if tail is not None and tail < 0:
+        print("session-lsp: --tail takes a count of items, 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
     model = build_model(analysis, path)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
+    try:
+        _write(model, path, offset, output_format)
+    except BrokenPipeError:
+        # `show ... | head`: the reader is gone. Point stdout at /dev/null so the interpreter's
+        # final flush does not fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _write(model: ConversationModel, path: Path, offset: int, output_format: str) -> None:
     if output_format == "json":
-        page = conversation_to_json(
+        answer = conversation_to_json(
             model, str(path), path.resolve().as_uri(), offset, len(model.items)
         )
-        json.dump(page, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(answer, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif output_format == "markdown":
         sys.stdout.write(render_markdown(model, path=str(path)))
     else:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
-    return EXIT_OK
+    sys.stdout.flush()
 
 
 def write_text(

@@ -153,3 +153,44 @@ def test_last_shows_the_session_claude_continue_would_resume(tmp_path: Path) -> 
     assert DANGLING_ID in result.stdout
     both = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", "--last", str(CODEMIE_TURN_1))
     assert both.returncode == 2 and "either PATH or --last" in both.stderr
+
+
+def long_session(path: Path, prompts: int) -> Path:
+    """A linear session of `prompts` prompts: its `show` output is far bigger than a pipe."""
+    lines = []
+    parent = None
+    for number in range(prompts):
+        uuid = f"u{number}"
+        record = {
+            "parentUuid": parent,
+            "type": "user",
+            "uuid": uuid,
+            "sessionId": "s",
+            "timestamp": f"2026-01-01T00:00:00.{number % 1000:03d}Z",
+            "message": {"role": "user", "content": f"prompt number {number} " + "x" * 60},
+        }
+        lines.append(json.dumps(record))
+        parent = uuid
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return aged_copy(path, path)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    session = long_session(tmp_path / "long.jsonl", 3000)
+    shown = subprocess.Popen(
+        [sys.executable, "-m", "session_lsp", "show", str(session)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
+    )
+    assert shown.stdout is not None and shown.stderr is not None
+    shown.stdout.read(10)
+    shown.stdout.close()
+    assert shown.wait(timeout=60) == 0
+    assert b"Traceback" not in shown.stderr.read()
+
+
+def test_a_negative_tail_is_a_usage_error() -> None:
+    result = run_cli("show", "--tail", "-1", str(CODEMIE_TURN_1))
+    assert result.returncode == 2 and "--tail" in result.stderr
