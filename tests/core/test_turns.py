@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -389,3 +390,17 @@ def test_commands_show_as_typed_and_their_output_without_tags_or_colours() -> No
     commands = [item.text for item in page(model) if item.kind is ItemKind.COMMAND]
     assert commands[:2] == ["/mcp", "Reconnected to tidewave."]
     assert not any("<" in (text or "") or "\x1b" in (text or "") for text in commands)
+
+
+def test_an_agent_id_that_is_a_glob_pattern_links_to_nothing(tmp_path: Path) -> None:
+    """`*` would match every agent file in the session's folder if it reached a glob."""
+    shutil.copytree(WORKTREES.parent / WORKTREES.stem, tmp_path / WORKTREES.stem)
+    data = WORKTREES.read_bytes()
+    for agent in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl"):
+        agent_id = agent.stem.removeprefix("agent-").encode()
+        data = data.replace(b'"agentId":"' + agent_id + b'"', b'"agentId":"*"')
+    copy = tmp_path / WORKTREES.name
+    copy.write_bytes(data)
+    model = model_of(data, copy)
+    calls = [item.tool for item in model.items if item.tool and item.tool.name == "Agent"]
+    assert calls and not any(tool.agent_file for tool in calls)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from session_lsp.core.turns.texts import LineReader, command_text, result_text
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
+AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
 
 
@@ -198,7 +201,7 @@ def _agent_file(path: Path, result: Any) -> Path | None:
     beside the session file."""
     tool_result = result.get("toolUseResult") if isinstance(result, dict) else None
     agent_id = tool_result.get("agentId") if isinstance(tool_result, dict) else None
-    if not isinstance(agent_id, str) or not agent_id or "/" in agent_id or "\\" in agent_id:
+    if not isinstance(agent_id, str) or AGENT_ID.fullmatch(agent_id) is None:
         return None
     name = f"agent-{agent_id}.jsonl"
     subagents = path.parent / path.stem / "subagents"
