@@ -121,6 +121,10 @@ def write_text(
     stream.write(paint(" · ".join(facts), _DIM) + "\n")
     if model.start_note:
         stream.write(paint(f"note: {model.start_note}", _DIM) + "\n")
+    problem = model.first_problem
+    if problem is not None:
+        line = model.items[problem].first_line + 1
+        stream.write(paint(f"first problem: item {problem + 1}, line {line}", _RED) + "\n")
     if offset:
         stream.write(paint(f"… {offset} earlier items", _DIM) + "\n")
     for item in page(model, offset):

@@ -36,6 +36,7 @@ def test_text_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_on
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1].startswith("claude-code · session ") and "1 errors, 0 warnings" in lines[1]
+    assert lines[2] == "first problem: item 17, line 25"
     tool_lines = [line for line in lines if line[7:17].strip() == "tool"]
     assert len(tool_lines) == 7
     assert sum("[ok] Bash" in line for line in tool_lines) == 5
@@ -60,8 +61,8 @@ def test_interrupted_calls_are_shown_as_interrupted() -> None:
 
 def test_tail_shows_only_the_last_items() -> None:
     lines = run_cli("show", "--tail", "2", str(CODEMIE_TURN_1)).stdout.splitlines()
-    assert lines[2] == "… 15 earlier items"
-    assert [line.split()[0] for line in lines[3:] if not line.lstrip().startswith(">>")] == [
+    assert lines[3] == "… 15 earlier items"
+    assert [line.split()[0] for line in lines[4:] if not line.lstrip().startswith(">>")] == [
         "24",
         "25",
     ]
