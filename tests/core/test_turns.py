@@ -404,3 +404,13 @@ def test_an_agent_id_that_is_a_glob_pattern_links_to_nothing(tmp_path: Path) -> 
     model = model_of(data, copy)
     calls = [item.tool for item in model.items if item.tool and item.tool.name == "Agent"]
     assert calls and not any(tool.agent_file for tool in calls)
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b'{"a":1}\n{"b":2}\n', b"not json\n"], ids=["empty", "other-jsonl", "garbage"]
+)
+def test_a_file_that_is_no_session_has_no_conversation(data: bytes) -> None:
+    model = model_of(data)
+    assert model.format is SessionFormat.CLAUDE_CODE
+    assert [item.kind for item in model.items] == [ItemKind.DAMAGED] * len(model.findings)
+    assert model.title is None and model.session_id is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from session_lsp.core.analysis import Analysis
+from session_lsp.core.codex import is_rollout
 from session_lsp.core.turns.claude import ClaudeBuilder
 from session_lsp.core.turns.codex import CodexBuilder
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
@@ -12,10 +13,10 @@ from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
 
 def build_model(analysis: Analysis, path: Path | None = None) -> ConversationModel:
     """The conversation model of an analysed file; `path` locates sub-agent files beside it."""
-    if analysis.is_transcript:
-        model = ClaudeBuilder(analysis, path).build()
-    else:
+    if not analysis.is_transcript and is_rollout(analysis.lines):
         model = CodexBuilder(analysis).build()
+    else:
+        model = ClaudeBuilder(analysis, path).build()
     _attach_findings(model)
     for index, item in enumerate(model.items):
         item.index = index
