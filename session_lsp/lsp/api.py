@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -170,8 +170,9 @@ class SessionSummary(Result):
 
 
 class Page(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    offset: int = 0
-    limit: int = 200
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+    limit: Annotated[int, msgspec.Meta(ge=0)] = 200
+    """At most 2000 items are sent, whatever the limit."""
 
 
 class ConversationArguments(Arguments):
@@ -182,11 +183,12 @@ class ConversationArguments(Arguments):
 class ConversationTool(Result):
     id: str
     name: str
-    input: str
+    input: str | None
     result: str | None
     is_error: bool
     status: Literal["answered", "error", "unpaired", "orphan", "interrupted", "stubbed", "live"]
-    call_line: int
+    call_line: int | None
+    """None for a result that answers no call."""
     result_line: int | None
     agent_file: str | None
 
@@ -202,10 +204,11 @@ class ConversationItem(Result):
         "interrupt",
         "command",
         "orphan-result",
+        "damaged",
     ]
     lines: tuple[int, int]
     timestamp: str | None
-    text: str
+    text: str | None
     truncated: bool
     tool: ConversationTool | None
     findings: list[DiskFinding]
@@ -224,6 +227,7 @@ class ConversationResult(Result):
     warnings: int
     first_problem: int | None
     abandoned_branches: int
+    start_note: str | None
 
 
 class RenderTranscriptArguments(Arguments):
