@@ -253,47 +253,118 @@ def _unique(records: list[Record]) -> list[Record]:
 
 
 def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
-    """`normalizeMessagesForAPI`: drop what the API never sees, merge lines into messages."""
-    messages: list[ApiMessage] = []
+    """`normalizeMessagesForAPI`: drop what the API never sees, merge lines into messages.
+
+    Linear in the chain: an assistant line finds the message it streams into through the newest
+    index per message id, checked against the last message that stops Claude Code's backward
+    search; user lines are gathered into groups and hoisted once, when the group is complete.
+    """
+    merger = _Merger()
     for record in chain:
         record_type = record.type
         if record_type == "user":
-            if record.isVisibleInTranscriptOnly:
-                continue
-            _add_user(messages, [Part(block, record) for block in record.blocks])
+            # isVisibleInTranscriptOnly hides a line in the UI only: the compaction summary is sent.
+            merger.add_user([Part(block, record) for block in record.blocks])
         elif record_type == "assistant":
             if record.isApiErrorMessage:
                 continue
-            _add_assistant(messages, record)
+            merger.add_assistant(record)
         elif record_type == "system" and record.subtype == "local_command":
-            _add_user(messages, [Part(Block(type="text", text="(local command)"), record)])
-    return [message for message in messages if _is_sent(message)]
+            merger.add_user([Part(Block(type="text", text="(local command)"), record)])
+    return merger.sent_messages()
 
 
-def _add_user(messages: list[ApiMessage], parts: list[Part]) -> None:
-    if messages and messages[-1].role == "user":
-        merged = messages[-1].parts + parts
-        # hoistToolResults: only a merge moves tool_result blocks to the front.
-        results = [part for part in merged if part.block.type == "tool_result"]
-        others = [part for part in merged if part.block.type != "tool_result"]
-        messages[-1].parts = results + others
-    else:
-        messages.append(ApiMessage("user", parts))
+class _UserGroup:
+    """Consecutive user lines that become one API message; hoisted only if there are several."""
+
+    __slots__ = ("has_tool_result", "lines", "parts")
+
+    def __init__(self, parts: list[Part]) -> None:
+        self.parts = parts
+        self.lines = 1
+        self.has_tool_result = _any_tool_result(parts)
+
+    def extend(self, parts: list[Part], lines: int, has_tool_result: bool) -> None:
+        self.parts.extend(parts)
+        self.lines += lines
+        self.has_tool_result = self.has_tool_result or has_tool_result
+
+    def message(self) -> ApiMessage:
+        parts = self.parts
+        if self.lines > 1 and self.has_tool_result:
+            # hoistToolResults: only a merge moves tool_result blocks to the front.
+            parts = [part for part in parts if part.block.type == "tool_result"] + [
+                part for part in parts if part.block.type != "tool_result"
+            ]
+        return ApiMessage("user", parts)
 
 
-def _add_assistant(messages: list[ApiMessage], record: Record) -> None:
-    parts = [Part(block, record) for block in record.blocks]
-    message_id = record.message_id
-    if message_id is not None:
-        for earlier in reversed(messages):
-            if earlier.role == "assistant":
-                if earlier.message_id == message_id:
-                    earlier.parts.extend(parts)
-                    return
+def _any_tool_result(parts: list[Part]) -> bool:
+    return any(part.block.type == "tool_result" for part in parts)
+
+
+class _Merger:
+    """The merge state: O(1) amortised per line.
+
+    `stop` is the index of the newest user message without a tool_result: the backward search for
+    an assistant's earlier line skips assistants and tool_result users and stops there. Only the
+    last message can change from a stop to a non-stop (a tool_result merged into it), so the stop
+    before it is all the history that is needed.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[ApiMessage | _UserGroup] = []
+        self.newest_assistant: dict[str, int] = {}
+        self.stop = -1
+        self.stop_before_last_user = -1
+
+    def add_user(self, parts: list[Part]) -> None:
+        messages = self.messages
+        if messages and isinstance(last := messages[-1], _UserGroup):
+            last.extend(parts, 1, _any_tool_result(parts))
+            if last.has_tool_result and self.stop == len(messages) - 1:
+                self.stop = self.stop_before_last_user
+            return
+        group = _UserGroup(parts)
+        self.stop_before_last_user = self.stop
+        messages.append(group)
+        if not group.has_tool_result:
+            self.stop = len(messages) - 1
+
+    def add_assistant(self, record: Record) -> None:
+        parts = [Part(block, record) for block in record.blocks]
+        message_id = record.message_id
+        messages = self.messages
+        if message_id is not None:
+            earlier = self.newest_assistant.get(message_id)
+            if earlier is not None and earlier > self.stop:
+                target = messages[earlier]
+                assert isinstance(target, ApiMessage)
+                target.parts.extend(parts)
+                return
+            self.newest_assistant[message_id] = len(messages)
+        messages.append(ApiMessage("assistant", parts, message_id))
+
+    def sent_messages(self) -> list[ApiMessage]:
+        """Drop the assistants the API never sees, then merge the users that became adjacent."""
+        sent: list[ApiMessage] = []
+        pending: _UserGroup | None = None
+        for message in self.messages:
+            if isinstance(message, _UserGroup):
+                if pending is None:
+                    pending = message
+                else:
+                    pending.extend(message.parts, message.lines, message.has_tool_result)
                 continue
-            if not earlier.has_tool_result():
-                break
-    messages.append(ApiMessage("assistant", parts, message_id))
+            if not _is_sent(message):
+                continue
+            if pending is not None:
+                sent.append(pending.message())
+                pending = None
+            sent.append(message)
+        if pending is not None:
+            sent.append(pending.message())
+        return sent
 
 
 def _is_sent(message: ApiMessage) -> bool:
