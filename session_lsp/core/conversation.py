@@ -67,9 +67,103 @@ class Conversation:
     recovered: list[Record] = field(default_factory=list)
     agent_id: str | None = None
     """Set when the file is a sub-agent transcript, resumed on its own."""
+    places: _Places | None = field(default=None, repr=False, compare=False)
+    """Built on the first `with_records`, then shared by the snapshots that reuse this replay."""
 
     def on_chain(self) -> set[int]:
         return {record.line for record in self.chain}
+
+    def with_records(self, replaced: dict[int, Record]) -> Conversation:
+        """The same conversation with the lines in `replaced` (by line number) read anew.
+
+        For edits that leave every replay field of those lines unchanged: the structure is
+        shared, only the touched lines' parts are rebuilt, and this conversation is left as it was.
+        """
+        places = self._places()
+        messages = list(self.messages)
+        rebuilt: dict[int, ApiMessage] = {}
+        for line, record in replaced.items():
+            for message_index, part_index in places.parts.get(line, ()):
+                message = rebuilt.get(message_index)
+                if message is None:
+                    original = messages[message_index]
+                    message = ApiMessage(original.role, list(original.parts), original.message_id)
+                    rebuilt[message_index] = message
+                    messages[message_index] = message
+                part = message.parts[part_index]
+                message.parts[part_index] = Part(_same_block(part, record), record)
+        conversation = Conversation(
+            leaf=_swap(self.leaf, replaced),
+            chain=_swapped(self.chain, places.chain, replaced),
+            walked=_swapped(self.walked, places.walked, replaced),
+            messages=messages,
+            end=self.end,
+            end_record=_swap(self.end_record, replaced),
+            recovered=_swapped(self.recovered, places.recovered, replaced),
+            agent_id=self.agent_id,
+        )
+        conversation.places = places
+        return conversation
+
+    def _places(self) -> _Places:
+        if self.places is None:
+            self.places = _Places.of(self)
+        return self.places
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where each line sits in a conversation; shared by the snapshots of one replay."""
+
+    parts: dict[int, list[tuple[int, int]]]
+    chain: dict[int, int]
+    walked: dict[int, int]
+    recovered: dict[int, int]
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> _Places:
+        parts: dict[int, list[tuple[int, int]]] = {}
+        for message_index, message in enumerate(conversation.messages):
+            for part_index, part in enumerate(message.parts):
+                parts.setdefault(part.record.line, []).append((message_index, part_index))
+        return cls(
+            parts,
+            {record.line: at for at, record in enumerate(conversation.chain)},
+            {record.line: at for at, record in enumerate(conversation.walked)},
+            {record.line: at for at, record in enumerate(conversation.recovered)},
+        )
+
+
+def _same_block(part: Part, record: Record) -> Block:
+    """The block of `record` at the place `part`'s block held in its own line."""
+    old = part.record
+    content = old.message.content if old.message is not None else None
+    if isinstance(content, list):
+        for index, block in enumerate(content):
+            if block is part.block:
+                return record.blocks[index]
+        return part.block
+    if isinstance(content, str):
+        return record.blocks[0]
+    return part.block
+
+
+def _swap(record: Record | None, replaced: dict[int, Record]) -> Record | None:
+    if record is None:
+        return None
+    return replaced.get(record.line, record)
+
+
+def _swapped(
+    records: list[Record], places: dict[int, int], replaced: dict[int, Record]
+) -> list[Record]:
+    touched = [(places[line], record) for line, record in replaced.items() if line in places]
+    if not touched:
+        return records
+    copy = list(records)
+    for at, record in touched:
+        copy[at] = record
+    return copy
 
 
 @dataclass(slots=True)
