@@ -9,7 +9,9 @@ older versions and other readers lack them, and they silently drop work.
 
 from __future__ import annotations
 
+import bisect
 import enum
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -83,7 +85,7 @@ class Conversation:
         messages = list(self.messages)
         rebuilt: dict[int, ApiMessage] = {}
         for line, record in replaced.items():
-            for message_index, part_index in places.parts.get(line, ()):
+            for message_index, part_index in places.parts(line):
                 message = rebuilt.get(message_index)
                 if message is None:
                     original = messages[message_index]
@@ -113,25 +115,55 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """Where each line sits in a conversation; shared by the snapshots of one replay."""
+    """Where each line sits in a conversation; shared by the snapshots of one replay.
 
-    parts: dict[int, list[tuple[int, int]]]
+    Built with comprehensions and `dict(zip(...))` rather than a loop of inserts: it is built on
+    the first keystroke after a replay, and must stay within a keystroke's budget at 100 MB.
+    """
+
+    part_lines: list[int]
+    """The line of every part, messages flattened in order."""
+    message_starts: list[int]
+    """Where each message's parts start in `part_lines`."""
+    first_part: dict[int, int]
+    last_part: dict[int, int]
     chain: dict[int, int]
     walked: dict[int, int]
     recovered: dict[int, int]
 
     @classmethod
     def of(cls, conversation: Conversation) -> _Places:
-        parts: dict[int, list[tuple[int, int]]] = {}
-        for message_index, message in enumerate(conversation.messages):
-            for part_index, part in enumerate(message.parts):
-                parts.setdefault(part.record.line, []).append((message_index, part_index))
+        messages = conversation.messages
+        part_lines = [part.record.line for message in messages for part in message.parts]
+        count = len(part_lines)
         return cls(
-            parts,
-            {record.line: at for at, record in enumerate(conversation.chain)},
-            {record.line: at for at, record in enumerate(conversation.walked)},
-            {record.line: at for at, record in enumerate(conversation.recovered)},
+            part_lines,
+            list(itertools.accumulate((len(message.parts) for message in messages), initial=0)),
+            dict(zip(reversed(part_lines), range(count - 1, -1, -1), strict=True)),
+            dict(zip(part_lines, range(count), strict=True)),
+            _positions(conversation.chain),
+            _positions(conversation.walked),
+            _positions(conversation.recovered),
         )
+
+    def parts(self, line: int) -> list[tuple[int, int]]:
+        """(message index, part index) of each part of a line: all in one message, so the
+        flattened positions between its first and last part are few."""
+        first = self.first_part.get(line)
+        if first is None:
+            return []
+        flat = [at for at in range(first, self.last_part[line] + 1) if self.part_lines[at] == line]
+        message = bisect.bisect_right(self.message_starts, first) - 1
+        start = self.message_starts[message]
+        return [(message, at - start) for at in flat]
+
+
+def _positions(records: list[Record]) -> dict[int, int]:
+    return dict(zip(map(_line_of, records), range(len(records)), strict=True))
+
+
+def _line_of(record: Record) -> int:
+    return record.line
 
 
 def _same_block(part: Part, record: Record) -> Block:
