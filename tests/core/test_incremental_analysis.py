@@ -10,55 +10,17 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
-import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from session_lsp.core.analysis import Analysis, Transcript
+from session_lsp.core.analysis import Transcript
 from session_lsp.core.reading import split_lines
 from tests.support.corpus import CODEMIE_TURN_1, FASTHOOKS_MAIN, SHORT, TOOL_HEAVY
+from tests.support.snapshots import ANCHORS, fingerprint
 
 BASES = [path.read_bytes() for path in (SHORT, TOOL_HEAVY, CODEMIE_TURN_1, FASTHOOKS_MAIN)]
-ANCHORS = [b'"text":"', b'"content":"', b'"cwd":"', b'"timestamp":"', b'"name":"']
-"""Places to type at: texts and cwd keep the replay; a timestamp or a tool name changes it."""
 TYPED = ["a", "Z", " ", "é", "🚀", "中", '"', "\\", "\n", ""]
-
-
-def fingerprint(analysis: Analysis) -> Any:
-    """Everything an adapter reads, as plain values (records may not be mutated under it)."""
-    conversation = analysis.conversation
-
-    def lines_of(records: list[Any]) -> list[int]:
-        return [record.line for record in records]
-
-    return (
-        [bytes(line) for line in analysis.lines],
-        analysis.ends_with_newline,
-        msgspec.to_builtins(list(analysis.records)),
-        list(analysis.problems),
-        list(analysis.findings),
-        analysis.is_transcript,
-        [
-            (
-                message.role,
-                message.message_id,
-                [
-                    (msgspec.to_builtins(p.record), msgspec.to_builtins(p.block))
-                    for p in message.parts
-                ],
-            )
-            for message in conversation.messages
-        ],
-        lines_of(conversation.chain),
-        lines_of(conversation.walked),
-        lines_of(conversation.recovered),
-        conversation.leaf.line if conversation.leaf else None,
-        conversation.end_record.line if conversation.end_record else None,
-        conversation.end,
-        conversation.agent_id,
-    )
 
 
 @st.composite
