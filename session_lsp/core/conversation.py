@@ -81,6 +81,8 @@ class Conversation:
         For edits that leave every replay field of those lines unchanged: the structure is
         shared, only the touched lines' parts are rebuilt, and this conversation is left as it was.
         """
+        if not replaced:
+            return self
         places = self._places()
         messages = list(self.messages)
         rebuilt: dict[int, ApiMessage] = {}
