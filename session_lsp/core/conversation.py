@@ -109,6 +109,11 @@ class Conversation:
         conversation.places = places
         return conversation
 
+    def index_lines(self) -> None:
+        """Index where each line sits, ahead of the first edit (an editor calls this after a
+        replay, so that the first keystroke costs no more than the next ones)."""
+        self._places()
+
     def _places(self) -> _Places:
         if self.places is None:
             self.places = _Places.of(self)

@@ -139,10 +139,10 @@ class SessionDocument(TextDocument):
         """The analysis of this version, computed once."""
         key = (self.version, self.modified_seconds_ago)
         if self._analysis is None or self._analysis[:2] != key:
-            self._analysis = (
-                *key,
-                self.transcript.analyse(modified_seconds_ago=self.modified_seconds_ago),
-            )
+            analysis = self.transcript.analyse(modified_seconds_ago=self.modified_seconds_ago)
+            # A few percent of a replay, once per replay: keystrokes that keep the replay reuse it.
+            analysis.conversation.index_lines()
+            self._analysis = (*key, analysis)
         return self._analysis[2]
 
     def tools(self) -> ToolIndex:
