@@ -70,7 +70,8 @@ class Conversation:
     agent_id: str | None = None
     """Set when the file is a sub-agent transcript, resumed on its own."""
     places: _Places | None = field(default=None, repr=False, compare=False)
-    """Built on the first `with_records`, then shared by the snapshots that reuse this replay."""
+    """Built once (`index_lines`, or the first `with_records`), then shared by the snapshots
+    that reuse this replay."""
 
     def on_chain(self) -> set[int]:
         return {record.line for record in self.chain}
@@ -124,8 +125,9 @@ class Conversation:
 class _Places:
     """Where each line sits in a conversation; shared by the snapshots of one replay.
 
-    Built with comprehensions and `dict(zip(...))` rather than a loop of inserts: it is built on
-    the first keystroke after a replay, and must stay within a keystroke's budget at 100 MB.
+    Built once per replay (by an editor right after it, else on the first edit that reuses it),
+    with comprehensions and `dict(zip(...))` rather than a loop of inserts, to stay a few percent
+    of the replay.
     """
 
     part_lines: list[int]
