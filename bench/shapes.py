@@ -17,6 +17,7 @@ All are deterministic. The line layouts copy `shared/corpus/claude-code` (2.1.11
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -27,12 +28,13 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SESSION_LSP_SHARED", ROOT.parent / "shared"))
+"""The shared corpus next to the checkout, as the tests find it (`tests/support/corpus.py`)."""
 REAL_SESSION = (
-    ROOT.parent
-    / "shared/corpus/claude-code/daaain-claude-code-log/-src-deep-manifest"
+    SHARED
+    / "corpus/claude-code/daaain-claude-code-log/-src-deep-manifest"
     / "a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
 )
-"""Found from a worktree (`/work/wt/x`) or a checkout next to `shared/` alike."""
 
 UNICODE_TAIL = " ✅ 解析器已完成 🚀 日本語のテキスト — café"
 SESSION_ID = "5e55104e-0000-4000-8000-000000000000"
@@ -44,13 +46,9 @@ _TOOL_IDS = re.compile(rb'"(toolu_[A-Za-z0-9]+|msg_[A-Za-z0-9]+|req_[A-Za-z0-9]+
 
 
 def real_session_path() -> Path:
-    for candidate in (
-        REAL_SESSION,
-        Path("/work/shared") / REAL_SESSION.relative_to(ROOT.parent / "shared"),
-    ):
-        if candidate.exists():
-            return candidate
-    raise SystemExit(f"the corpus session {REAL_SESSION.name} is not next to this checkout")
+    if not REAL_SESSION.exists():
+        raise SystemExit(f"the corpus session is missing: expected it at {REAL_SESSION}")
+    return REAL_SESSION
 
 
 def _with_unicode(record: dict[str, Any]) -> dict[str, Any]:
