@@ -26,10 +26,14 @@ TYPED = ["a", "Z", " ", "é", "🚀", "中", '"', "\\", "\n", ""]
 @st.composite
 def edit(draw: st.DrawFn, lines: list[bytes]) -> tuple[int, int, list[bytes]]:
     """(start, stop, new lines): typing at an anchor, a random keystroke, or lines added/removed."""
-    kind = draw(st.sampled_from(["anchor", "anchor", "anchor", "anywhere", "lines"]))
+    kind = draw(st.sampled_from(["anchor", "anchor", "tool line", "anywhere", "lines"]))
     line = draw(st.integers(0, max(0, len(lines) - 1)))
+    with_tools = [index for index, raw in enumerate(lines) if b'"tool_use' in raw]
+    if kind == "tool line" and with_tools:
+        # Where findings sit: typing before the id moves the span that must be located again.
+        line, kind = draw(st.sampled_from(with_tools)), "anchor"
     old = lines[line] if lines else b""
-    if kind == "lines":
+    if kind in ("lines", "tool line"):
         stop = draw(st.integers(line, min(len(lines), line + 2)))
         new = draw(st.lists(st.sampled_from(lines or [b""]), max_size=2))
         return line, stop, new

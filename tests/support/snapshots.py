@@ -8,8 +8,17 @@ import msgspec
 
 from session_lsp.core.analysis import Analysis
 
-ANCHORS = [b'"text":"', b'"content":"', b'"cwd":"', b'"timestamp":"', b'"name":"']
-"""Places to type at: texts and cwd keep the replay; a timestamp or a tool name changes it."""
+ANCHORS = [
+    b'"text":"',
+    b'"content":"',
+    b'"cwd":"',
+    b'"version":"',
+    b'"gitBranch":"',
+    b'"timestamp":"',
+    b'"name":"',
+]
+"""Places to type at: texts, cwd, version and branch keep the replay (and move the columns of ids
+after them in older layouts); a timestamp or a tool name changes it."""
 
 
 def fingerprint(analysis: Analysis) -> Any:
