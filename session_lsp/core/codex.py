@@ -272,7 +272,9 @@ def _aborted_after(lines: Sequence[Line]) -> list[int]:
     ]
 
 
-def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> list[Finding]:
+def rollout_findings(
+    lines: Sequence[Line], live_seconds_ago: float | None, locator: Locator
+) -> list[Finding]:
     """Calls without an output and outputs without a call, in the history a resume sends."""
     calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
@@ -289,7 +291,6 @@ def rollout_findings(lines: Sequence[Line], live_seconds_ago: float | None) -> l
                 answered.add(payload.call_id)
             else:
                 orphans.append((index, payload.call_id))
-    locator = Locator(lines)
     last_call = max((line for line, _, _ in calls.values()), default=-1)
     aborts = _aborted_after(lines)
     findings = [

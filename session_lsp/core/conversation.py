@@ -9,7 +9,9 @@ older versions and other readers lack them, and they silently drop work.
 
 from __future__ import annotations
 
+import bisect
 import enum
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -67,9 +69,142 @@ class Conversation:
     recovered: list[Record] = field(default_factory=list)
     agent_id: str | None = None
     """Set when the file is a sub-agent transcript, resumed on its own."""
+    places: _Places | None = field(default=None, repr=False, compare=False)
+    """Built once (`index_lines`, or the first `with_records`), then shared by the snapshots
+    that reuse this replay."""
 
     def on_chain(self) -> set[int]:
         return {record.line for record in self.chain}
+
+    def with_records(self, replaced: dict[int, Record]) -> Conversation:
+        """The same conversation with the lines in `replaced` (by line number) read anew.
+
+        For edits that leave every replay field of those lines unchanged: the structure is
+        shared, only the touched lines' parts are rebuilt, and this conversation is left as it was.
+        """
+        if not replaced:
+            return self
+        places = self._places()
+        messages = list(self.messages)
+        rebuilt: dict[int, ApiMessage] = {}
+        for line, record in replaced.items():
+            for message_index, part_index in places.parts(line):
+                message = rebuilt.get(message_index)
+                if message is None:
+                    original = messages[message_index]
+                    message = ApiMessage(original.role, list(original.parts), original.message_id)
+                    rebuilt[message_index] = message
+                    messages[message_index] = message
+                part = message.parts[part_index]
+                message.parts[part_index] = Part(_same_block(part, record), record)
+        conversation = Conversation(
+            leaf=_swap(self.leaf, replaced),
+            chain=_swapped(self.chain, places.chain, replaced),
+            walked=_swapped(self.walked, places.walked, replaced),
+            messages=messages,
+            end=self.end,
+            end_record=_swap(self.end_record, replaced),
+            recovered=_swapped(self.recovered, places.recovered, replaced),
+            agent_id=self.agent_id,
+        )
+        conversation.places = places
+        return conversation
+
+    def index_lines(self) -> None:
+        """Index where each line sits, ahead of the first edit (an editor calls this after a
+        replay, so that the first keystroke costs no more than the next ones)."""
+        self._places()
+
+    def _places(self) -> _Places:
+        if self.places is None:
+            self.places = _Places.of(self)
+        return self.places
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where each line sits in a conversation; shared by the snapshots of one replay.
+
+    Built once per replay (by an editor right after it, else on the first edit that reuses it),
+    with comprehensions and `dict(zip(...))` rather than a loop of inserts, to stay a few percent
+    of the replay.
+    """
+
+    part_lines: list[int]
+    """The line of every part, messages flattened in order."""
+    message_starts: list[int]
+    """Where each message's parts start in `part_lines`."""
+    first_part: dict[int, int]
+    last_part: dict[int, int]
+    chain: dict[int, int]
+    walked: dict[int, int]
+    recovered: dict[int, int]
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> _Places:
+        messages = conversation.messages
+        part_lines = [part.record.line for message in messages for part in message.parts]
+        count = len(part_lines)
+        return cls(
+            part_lines,
+            list(itertools.accumulate((len(message.parts) for message in messages), initial=0)),
+            dict(zip(reversed(part_lines), range(count - 1, -1, -1), strict=True)),
+            dict(zip(part_lines, range(count), strict=True)),
+            _positions(conversation.chain),
+            _positions(conversation.walked),
+            _positions(conversation.recovered),
+        )
+
+    def parts(self, line: int) -> list[tuple[int, int]]:
+        """(message index, part index) of each part of a line: all in one message, so the
+        flattened positions between its first and last part are few."""
+        first = self.first_part.get(line)
+        if first is None:
+            return []
+        flat = [at for at in range(first, self.last_part[line] + 1) if self.part_lines[at] == line]
+        message = bisect.bisect_right(self.message_starts, first) - 1
+        start = self.message_starts[message]
+        return [(message, at - start) for at in flat]
+
+
+def _positions(records: list[Record]) -> dict[int, int]:
+    return dict(zip(map(_line_of, records), range(len(records)), strict=True))
+
+
+def _line_of(record: Record) -> int:
+    return record.line
+
+
+def _same_block(part: Part, record: Record) -> Block:
+    """The block of `record` at the place `part`'s block held in its own line."""
+    old = part.record
+    content = old.message.content if old.message is not None else None
+    if isinstance(content, list):
+        for index, block in enumerate(content):
+            if block is part.block:
+                return record.blocks[index]
+        return part.block
+    if isinstance(content, str):
+        return record.blocks[0]
+    return part.block
+
+
+def _swap(record: Record | None, replaced: dict[int, Record]) -> Record | None:
+    if record is None:
+        return None
+    return replaced.get(record.line, record)
+
+
+def _swapped(
+    records: list[Record], places: dict[int, int], replaced: dict[int, Record]
+) -> list[Record]:
+    touched = [(places[line], record) for line, record in replaced.items() if line in places]
+    if not touched:
+        return records
+    copy = list(records)
+    for at, record in touched:
+        copy[at] = record
+    return copy
 
 
 @dataclass(slots=True)
@@ -253,47 +388,118 @@ def _unique(records: list[Record]) -> list[Record]:
 
 
 def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
-    """`normalizeMessagesForAPI`: drop what the API never sees, merge lines into messages."""
-    messages: list[ApiMessage] = []
+    """`normalizeMessagesForAPI`: drop what the API never sees, merge lines into messages.
+
+    Linear in the chain: an assistant line finds the message it streams into through the newest
+    index per message id, checked against the last message that stops Claude Code's backward
+    search; user lines are gathered into groups and hoisted once, when the group is complete.
+    """
+    merger = _Merger()
     for record in chain:
         record_type = record.type
         if record_type == "user":
-            if record.isVisibleInTranscriptOnly:
-                continue
-            _add_user(messages, [Part(block, record) for block in record.blocks])
+            # isVisibleInTranscriptOnly hides a line in the UI only: the compaction summary is sent.
+            merger.add_user([Part(block, record) for block in record.blocks])
         elif record_type == "assistant":
             if record.isApiErrorMessage:
                 continue
-            _add_assistant(messages, record)
+            merger.add_assistant(record)
         elif record_type == "system" and record.subtype == "local_command":
-            _add_user(messages, [Part(Block(type="text", text="(local command)"), record)])
-    return [message for message in messages if _is_sent(message)]
+            merger.add_user([Part(Block(type="text", text="(local command)"), record)])
+    return merger.sent_messages()
 
 
-def _add_user(messages: list[ApiMessage], parts: list[Part]) -> None:
-    if messages and messages[-1].role == "user":
-        merged = messages[-1].parts + parts
-        # hoistToolResults: only a merge moves tool_result blocks to the front.
-        results = [part for part in merged if part.block.type == "tool_result"]
-        others = [part for part in merged if part.block.type != "tool_result"]
-        messages[-1].parts = results + others
-    else:
-        messages.append(ApiMessage("user", parts))
+class _UserGroup:
+    """Consecutive user lines that become one API message; hoisted only if there are several."""
+
+    __slots__ = ("has_tool_result", "lines", "parts")
+
+    def __init__(self, parts: list[Part]) -> None:
+        self.parts = parts
+        self.lines = 1
+        self.has_tool_result = _any_tool_result(parts)
+
+    def extend(self, parts: list[Part], lines: int, has_tool_result: bool) -> None:
+        self.parts.extend(parts)
+        self.lines += lines
+        self.has_tool_result = self.has_tool_result or has_tool_result
+
+    def message(self) -> ApiMessage:
+        parts = self.parts
+        if self.lines > 1 and self.has_tool_result:
+            # hoistToolResults: only a merge moves tool_result blocks to the front.
+            parts = [part for part in parts if part.block.type == "tool_result"] + [
+                part for part in parts if part.block.type != "tool_result"
+            ]
+        return ApiMessage("user", parts)
 
 
-def _add_assistant(messages: list[ApiMessage], record: Record) -> None:
-    parts = [Part(block, record) for block in record.blocks]
-    message_id = record.message_id
-    if message_id is not None:
-        for earlier in reversed(messages):
-            if earlier.role == "assistant":
-                if earlier.message_id == message_id:
-                    earlier.parts.extend(parts)
-                    return
+def _any_tool_result(parts: list[Part]) -> bool:
+    return any(part.block.type == "tool_result" for part in parts)
+
+
+class _Merger:
+    """The merge state: O(1) amortised per line.
+
+    `stop` is the index of the newest user message without a tool_result: the backward search for
+    an assistant's earlier line skips assistants and tool_result users and stops there. Only the
+    last message can change from a stop to a non-stop (a tool_result merged into it), so the stop
+    before it is all the history that is needed.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[ApiMessage | _UserGroup] = []
+        self.newest_assistant: dict[str, int] = {}
+        self.stop = -1
+        self.stop_before_last_user = -1
+
+    def add_user(self, parts: list[Part]) -> None:
+        messages = self.messages
+        if messages and isinstance(last := messages[-1], _UserGroup):
+            last.extend(parts, 1, _any_tool_result(parts))
+            if last.has_tool_result and self.stop == len(messages) - 1:
+                self.stop = self.stop_before_last_user
+            return
+        group = _UserGroup(parts)
+        self.stop_before_last_user = self.stop
+        messages.append(group)
+        if not group.has_tool_result:
+            self.stop = len(messages) - 1
+
+    def add_assistant(self, record: Record) -> None:
+        parts = [Part(block, record) for block in record.blocks]
+        message_id = record.message_id
+        messages = self.messages
+        if message_id is not None:
+            earlier = self.newest_assistant.get(message_id)
+            if earlier is not None and earlier > self.stop:
+                target = messages[earlier]
+                assert isinstance(target, ApiMessage)
+                target.parts.extend(parts)
+                return
+            self.newest_assistant[message_id] = len(messages)
+        messages.append(ApiMessage("assistant", parts, message_id))
+
+    def sent_messages(self) -> list[ApiMessage]:
+        """Drop the assistants the API never sees, then merge the users that became adjacent."""
+        sent: list[ApiMessage] = []
+        pending: _UserGroup | None = None
+        for message in self.messages:
+            if isinstance(message, _UserGroup):
+                if pending is None:
+                    pending = message
+                else:
+                    pending.extend(message.parts, message.lines, message.has_tool_result)
                 continue
-            if not earlier.has_tool_result():
-                break
-    messages.append(ApiMessage("assistant", parts, message_id))
+            if not _is_sent(message):
+                continue
+            if pending is not None:
+                sent.append(pending.message())
+                pending = None
+            sent.append(message)
+        if pending is not None:
+            sent.append(pending.message())
+        return sent
 
 
 def _is_sent(message: ApiMessage) -> bool:

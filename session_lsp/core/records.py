@@ -40,7 +40,7 @@ METADATA_TYPES = frozenset(
 """Known line types that never join the chain. Unknown types are accepted the same way."""
 
 
-class Block(msgspec.Struct, omit_defaults=True):
+class Block(msgspec.Struct, omit_defaults=True, gc=False):
     """One content block; `input` and result `content` are deliberately not decoded."""
 
     type: str = ""
@@ -51,14 +51,14 @@ class Block(msgspec.Struct, omit_defaults=True):
     is_error: bool | None = None
 
 
-class Message(msgspec.Struct, omit_defaults=True):
+class Message(msgspec.Struct, omit_defaults=True, gc=False):
     id: str | None = None
     role: str | None = None
     model: str | None = None
     content: str | list[Block] | None = None
 
 
-class Record(msgspec.Struct, omit_defaults=True):
+class Record(msgspec.Struct, omit_defaults=True, gc=False):
     """A decoded line. `line` (0-based) is set by the reader under a name no JSON key can clash with."""
 
     type: str | None = None
@@ -96,3 +96,34 @@ class Record(msgspec.Struct, omit_defaults=True):
 
 
 RECORD_DECODER = msgspec.json.Decoder(Record)
+
+
+_RECORD_FIELDS = tuple(name for name in Record.__struct_fields__ if name not in ("message", "line"))
+_MESSAGE_FIELDS = tuple(name for name in Message.__struct_fields__ if name != "content")
+_BLOCK_FIELDS = tuple(name for name in Block.__struct_fields__ if name != "text")
+
+
+def replay_fields(record: Record | None) -> object:
+    """Everything of a line the replay and the rules read: equal values replay alike.
+
+    Texts count only as blank or not (a whitespace-only assistant text is dropped), so a prompt's
+    wording or a tool's output can change without replaying the conversation. Every other decoded
+    field counts, including fields added later.
+    """
+    if record is None:
+        return None
+    fields: list[object] = [getattr(record, name) for name in _RECORD_FIELDS]
+    message = record.message
+    if message is not None:
+        fields.extend(getattr(message, name) for name in _MESSAGE_FIELDS)
+        content = message.content
+        if isinstance(content, str):
+            fields.append(not content.strip())
+        elif isinstance(content, list):
+            for block in content:
+                fields.extend(getattr(block, name) for name in _BLOCK_FIELDS)
+                fields.append(None if block.text is None else not block.text.strip())
+        else:
+            fields.append(content)
+    fields.append(type(message.content).__name__ if message is not None else None)
+    return tuple(fields)

@@ -140,13 +140,13 @@ class SessionDocument(TextDocument):
         """The analysis of this version, computed once."""
         key = (self.version, self.modified_seconds_ago)
         if self._analysis is None or self._analysis[:2] != key:
-            self._analysis = (
-                *key,
-                # `live.observe` already applied the client's liveSessionSeconds.
-                self.transcript.analyse(
-                    modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf
-                ),
+            # `live.observe` already applied the client's liveSessionSeconds.
+            analysis = self.transcript.analyse(
+                modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf
             )
+            # A few percent of a replay, once per replay: keystrokes that keep the replay reuse it.
+            analysis.conversation.index_lines()
+            self._analysis = (*key, analysis)
         return self._analysis[2]
 
     def tools(self) -> ToolIndex:

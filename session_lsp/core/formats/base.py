@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from session_lsp.core.findings import Finding
+from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line
 from session_lsp.core.records import Record
 from session_lsp.core.tools import Mention, ToolHalf
@@ -29,8 +30,10 @@ class Format(Protocol):
         lines: Sequence[Line],
         records: Sequence[Record | None],
         live_seconds_ago: float | None,
+        locator: Locator,
     ) -> tuple[Conversation, list[Finding]]:
-        """The replayed conversation (empty where the format has no such model) and findings."""
+        """The replayed conversation (empty where the format has no such model) and findings,
+        their spans found through `locator` (the analysis records how, to find them again)."""
         ...
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]: ...

@@ -50,9 +50,10 @@ class ClaudeCode:
         lines: Sequence[Line],
         records: Sequence[Record | None],
         live_seconds_ago: float | None,
+        locator: Locator,
     ) -> tuple[Conversation, list[Finding]]:
         conversation = replay(records)
-        context = RuleContext(conversation, records, Locator(lines), live_seconds_ago)
+        context = RuleContext(conversation, records, locator, live_seconds_ago)
         return conversation, run_rules(context)
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:

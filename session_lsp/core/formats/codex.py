@@ -43,8 +43,9 @@ class Codex:
         lines: Sequence[Line],
         records: Sequence[Record | None],
         live_seconds_ago: float | None,
+        locator: Locator,
     ) -> tuple[Conversation, list[Finding]]:
-        return Conversation(), rollout_findings(lines, live_seconds_ago)
+        return Conversation(), rollout_findings(lines, live_seconds_ago, locator)
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
         if not 0 <= line < len(analysis.lines):

@@ -1,0 +1,60 @@
+"""Keystrokes in an open document give the analysis a freshly opened copy of its text gives.
+
+Most keystrokes take the cheap path (the replay is reused, only touched spans are located again);
+this checks it through the document's own change handling, columns in UTF-16 and non-ASCII text.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from session_lsp.lsp.documents import SessionDocument
+from tests.support.corpus import CODEMIE_TURN_1, SHORT, TOOL_HEAVY
+from tests.support.snapshots import ANCHORS, fingerprint
+
+TEXTS = [path.read_text(encoding="utf-8") for path in (SHORT, TOOL_HEAVY, CODEMIE_TURN_1)]
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@st.composite
+def keystroke(draw: st.DrawFn, lines: list[str]) -> types.TextDocumentContentChangePartial:
+    line = draw(st.integers(0, len(lines) - 1))
+    text = lines[line]
+    places = [
+        text.index(anchor.decode()) + len(anchor) for anchor in ANCHORS if anchor.decode() in text
+    ]
+    column = draw(st.sampled_from(places)) if places and draw(st.booleans()) else None
+    if column is None:
+        column = draw(st.integers(0, len(text)))
+    column = min(column + draw(st.integers(0, 2)), len(text))
+    deleting = draw(st.booleans()) and column < len(text)
+    start = types.Position(line=line, character=_utf16(text[:column]))
+    end = types.Position(line=line, character=_utf16(text[: column + 1])) if deleting else start
+    typed = "" if deleting else draw(st.sampled_from(["x", "é", "🚀", "中", " ", '"']))
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=start, end=end), text=typed
+    )
+
+
+@settings(
+    max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.sampled_from(TEXTS), st.data())
+def test_keystrokes_give_the_analysis_of_a_fresh_open(text: str, data: st.DataObject) -> None:
+    document = SessionDocument("file:///edited.jsonl", text, version=0)
+    document.analysis()
+    for version in range(1, data.draw(st.integers(1, 5)) + 1):
+        lines = document.source.split("\n")
+        document.apply_change(data.draw(keystroke(lines)))
+        document.version = version
+        fresh = SessionDocument("file:///fresh.jsonl", document.source, version=0)
+        assert fingerprint(document.analysis()) == fingerprint(fresh.analysis())
