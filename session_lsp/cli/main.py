@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="put the newest backup back")
     restore.add_argument("paths", nargs="+", metavar="PATH")
 
+    _add_show(commands)
+
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     mode = serve.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
@@ -51,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="with --tcp: address to bind")
     serve.add_argument("--port", type=int, default=2087, help="with --tcp: port to bind")
     return parser
+
+
+def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    show = commands.add_parser("show", help="print the conversation, broken spots marked")
+    show.add_argument("session", metavar="PATH", help="a session file, session id or id prefix")
+    show.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    show.add_argument("--tail", type=int, metavar="N", help="only the last N items")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
                 fork=arguments.fork,
                 force=arguments.force,
             )
+        if arguments.command == "show":
+            from session_lsp.cli.show import run_show
+
+            return run_show(arguments.session, arguments.format, arguments.tail)
         if arguments.command == "serve":
             from session_lsp.lsp.main import serve
 

@@ -13,13 +13,24 @@ from session_lsp.lsp import (
     navigation,
     symbols,
     sync,
+    views,
 )
 from session_lsp.lsp.server import SessionServer
 
 
 def create_server() -> SessionServer:
     server = SessionServer()
-    for feature in (lifecycle, sync, code_actions, hover, navigation, symbols, hints, commands):
+    for feature in (
+        lifecycle,
+        sync,
+        code_actions,
+        hover,
+        navigation,
+        symbols,
+        hints,
+        commands,
+        views,
+    ):
         feature.register(server)
     return server
 

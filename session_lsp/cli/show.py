@@ -1,0 +1,146 @@
+"""`session-lsp show`: the conversation in a terminal, one line per item, the broken spots marked.
+
+Transcript text is untrusted here too: control characters (an escape sequence in a tool's output
+could recolour or retitle the terminal) are replaced before anything is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from session_lsp.cli.output import format_finding, wants_colour
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.markdown import render_markdown
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, build_model
+from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.sessions import SessionNameError, resolve_session
+from session_lsp.view_json import conversation_to_json
+
+EXIT_OK, EXIT_USAGE = 0, 2
+INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "cmd")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_RED, _YELLOW, _GREEN, _CYAN, _DIM, _BOLD, _RESET = (
+    "\033[31m",
+    "\033[33m",
+    "\033[32m",
+    "\033[36m",
+    "\033[2m",
+    "\033[1m",
+    "\033[0m",
+)
+STATUS_MARKS = {
+    ToolStatus.ANSWERED: ("ok", _GREEN),
+    ToolStatus.ERROR: ("error result", _YELLOW),
+    ToolStatus.UNPAIRED: ("NO RESULT", _RED),
+    ToolStatus.ORPHAN: ("ORPHAN", _RED),
+    ToolStatus.INTERRUPTED: ("interrupted", _YELLOW),
+    ToolStatus.STUBBED: ("stubbed", _CYAN),
+    ToolStatus.LIVE: ("running", _CYAN),
+}
+Painter = Callable[[str, str], str]
+KIND_LABELS = {
+    ItemKind.PROMPT: "user",
+    ItemKind.ASSISTANT: "assistant",
+    ItemKind.THINKING: "thinking",
+    ItemKind.TOOL: "tool",
+    ItemKind.COMPACTION: "compacted",
+    ItemKind.INTERRUPT: "interrupt",
+    ItemKind.COMMAND: "command",
+    ItemKind.ORPHAN_RESULT: "result",
+    ItemKind.DAMAGED: "damaged",
+}
+
+
+def run_show(name: str, output_format: str, tail: int | None) -> int:
+    try:
+        path = Path(name) if Path(name).exists() else resolve_session(name)
+        session = read_session_file(path)
+    except (SessionNameError, SessionFileError) as error:
+        print(f"session-lsp: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+    model = build_model(analysis, path)
+    offset = max(0, len(model.items) - tail) if tail is not None else 0
+    if output_format == "json":
+        page = conversation_to_json(
+            model, str(path), path.resolve().as_uri(), offset, len(model.items)
+        )
+        json.dump(page, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif output_format == "markdown":
+        sys.stdout.write(render_markdown(model, path=str(path)))
+    else:
+        write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
+    return EXIT_OK
+
+
+def write_text(
+    model: ConversationModel, path: str, offset: int, stream: TextIO, *, colour: bool
+) -> None:
+    width = shutil.get_terminal_size((120, 24)).columns if colour else 120
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if colour else text
+
+    title = _clean(model.title or "untitled session")
+    stream.write(paint(title, _BOLD) + "\n")
+    facts = [model.format.value, f"session {model.session_id or '?'}", f"{len(model.items)} items"]
+    facts.append(f"{model.errors} errors, {model.warnings} warnings")
+    if model.abandoned_branches:
+        facts.append(f"{model.abandoned_branches} abandoned branches")
+    stream.write(paint(" · ".join(facts), _DIM) + "\n")
+    if model.start_note:
+        stream.write(paint(f"note: {model.start_note}", _DIM) + "\n")
+    if offset:
+        stream.write(paint(f"… {offset} earlier items", _DIM) + "\n")
+    for item in model.page(offset):
+        stream.write(_item_line(item, width, paint) + "\n")
+        for finding in item.findings:
+            marker = paint(">>", _RED if finding.is_error else _YELLOW)
+            stream.write(f"      {marker} {_clean(format_finding(path, finding, colour=False))}\n")
+
+
+def _item_line(item: Item, width: int, paint: Painter) -> str:
+    where = f"{item.first_line + 1:>6}"
+    label = f"{KIND_LABELS[item.kind]:<10}"
+    tool = item.tool
+    if tool is not None:
+        mark, code = STATUS_MARKS[tool.status]
+        name = _clean(tool.name or "result")
+        summary = _input_summary(tool.input) if tool.input else ""
+        agent = f" -> {tool.agent_file.name}" if tool.agent_file is not None else ""
+        body = f"{paint(f'[{mark}]', code)} {name} {_clean(tool.id)}{agent} {summary}"
+    else:
+        text = item.text or ""
+        if item.kind is ItemKind.THINKING:
+            text = f"({len(text)} characters)"
+        body = _clean(text)
+    if item.has_error:
+        where = paint(where, _RED)
+    line = f"{where} {paint(label, _DIM)} {body}"
+    return line if len(line) <= width + 40 else line[: width + 39] + "…"
+
+
+def _input_summary(text: str) -> str:
+    """The one argument that says what a call did (its command, path, pattern), else the input."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return _clean(text)
+    if isinstance(value, dict):
+        for key in INPUT_KEYS:
+            if isinstance(value.get(key), str):
+                return _clean(value[key])
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    """One line with no control characters: safe to print to a terminal."""
+    return " ".join(_CONTROL.sub(" ", text).split())

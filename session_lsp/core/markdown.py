@@ -1,0 +1,134 @@
+"""The conversation as Markdown, for editors without a webview and for `show --format markdown`.
+
+Everything that comes from the transcript is untrusted (a tool's output can hold anything): long
+text goes inside a code fence longer than any backtick run in it, and short text (tool names,
+titles, finding messages that quote them) is flattened to one line with every ASCII punctuation
+character backslash-escaped. Neither can then render as a link, an autolink, a `command:` URI,
+HTML or an image in any CommonMark renderer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from session_lsp.core.findings import Finding
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus
+
+THINKING_PREVIEW = 240
+"""Thinking is collapsed: only its start is shown."""
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_BACKTICK_RUN = re.compile(r"`+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+STATUS_LABELS = {
+    ToolStatus.ANSWERED: "answered",
+    ToolStatus.ERROR: "error result",
+    ToolStatus.UNPAIRED: "NO RESULT (unpaired)",
+    ToolStatus.ORPHAN: "result without a call (orphan)",
+    ToolStatus.INTERRUPTED: "interrupted",
+    ToolStatus.STUBBED: "stubbed by session-lsp",
+    ToolStatus.LIVE: "running (live session)",
+}
+
+
+def inline(text: str) -> str:
+    """Untrusted text made safe inside a Markdown line: one line, all punctuation escaped."""
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    return _PUNCTUATION.sub(r"\\\1", flat)
+
+
+def fenced(text: str, info: str = "text") -> str:
+    """A fenced code block that no backtick run inside `text` can close."""
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") else text + "\n"
+    return f"{fence}{info}\n{body}{fence}\n"
+
+
+def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
+    """The whole conversation; loads the texts of every item."""
+    items = model.page()
+    parts = [_header(model, path)]
+    for item in items:
+        parts.append(_item(item))
+    return "\n".join(parts)
+
+
+def _header(model: ConversationModel, path: str | None) -> str:
+    title = inline(model.title) if model.title else "Untitled session"
+    lines = [f"# {title}", ""]
+    facts = [f"format {model.format.value}"]
+    if model.session_id:
+        facts.append(f"session {inline(model.session_id)}")
+    facts.append(f"{len(model.items)} items")
+    facts.append(f"{model.errors} errors, {model.warnings} warnings")
+    if model.abandoned_branches:
+        facts.append(f"{model.abandoned_branches} abandoned branches")
+    if path:
+        facts.append(f"file {inline(path)}")
+    lines.append(" · ".join(facts))
+    if model.start_note:
+        lines += ["", f"*Note: {model.start_note}.*"]
+    if model.first_problem is not None:
+        lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
+    return "\n".join(lines) + "\n"
+
+
+def _where(item: Item) -> str:
+    if item.first_line == item.last_line:
+        return f"line {item.first_line + 1}"
+    return f"lines {item.first_line + 1}-{item.last_line + 1}"
+
+
+def _item(item: Item) -> str:
+    heading = f"## {item.index + 1}. {_title(item)} · {_where(item)}"
+    if item.timestamp:
+        heading += f" · {inline(item.timestamp)}"
+    parts = [heading, ""]
+    parts.extend(_finding(finding) for finding in item.findings)
+    if item.findings:
+        parts.append("")
+    tool = item.tool
+    if tool is not None:
+        if tool.agent_file is not None:
+            parts += [f"Sub-agent transcript: {inline(str(tool.agent_file))}", ""]
+        if tool.input is not None:
+            parts += ["Input:", "", fenced(tool.input)]
+        if tool.result is not None:
+            parts += ["Result:", "", fenced(tool.result)]
+    elif item.kind is ItemKind.THINKING and item.text is not None:
+        preview = item.text[:THINKING_PREVIEW]
+        more = len(item.text) - len(preview)
+        parts.append(fenced(preview + (f"\n… ({more} more characters)" if more > 0 else "")))
+    elif item.text is not None:
+        parts.append(fenced(item.text))
+    if item.truncated:
+        parts += ["*(cut off here: the raw line holds the rest)*", ""]
+    return "\n".join(parts)
+
+
+def _title(item: Item) -> str:
+    tool = item.tool
+    if tool is None:
+        return {
+            ItemKind.PROMPT: "User",
+            ItemKind.ASSISTANT: "Assistant",
+            ItemKind.THINKING: "Thinking (collapsed)",
+            ItemKind.COMPACTION: "Compaction (summary of the earlier conversation)",
+            ItemKind.INTERRUPT: "Interrupted",
+            ItemKind.COMMAND: "Command",
+            ItemKind.DAMAGED: "Damaged line",
+        }.get(item.kind, item.kind.value)
+    name = inline(tool.name) if tool.name else "tool"
+    label = STATUS_LABELS[tool.status]
+    if item.kind is ItemKind.ORPHAN_RESULT:
+        return f"Result for {inline(tool.id)}: {label}"
+    return f"Tool {name} {inline(tool.id)}: {label}"
+
+
+def _finding(finding: Finding) -> str:
+    return (
+        f"> **{finding.severity.label.upper()}** {finding.code.value} at line"
+        f" {finding.span.line + 1}: {inline(finding.message)}"
+    )

@@ -1,0 +1,92 @@
+"""Where Claude Code keeps sessions, and which project folder a working directory maps to.
+
+Claude Code names a project folder after the directory it was started in (`sanitizePath` in its
+`src/utils/sessionStoragePortable.ts`): every character outside [A-Za-z0-9] becomes `-`; a name
+longer than 200 characters is cut to 200 and gets `-<hash>` appended. The hash differs between
+builds: under Node.js (npm package, Agent SDK) it is `abs(djb2(cwd))` in base 36, the djb2
+variant of its `src/utils/hash.ts` (start 0, `h*31 + code unit`, 32-bit signed); the native
+build runs under Bun and uses `Bun.hash` (64-bit wyhash) instead. Claude Code itself tolerates
+the mismatch (`findProjectDir`) by taking the folder that starts with the cut name plus `-`, and
+so does `project_folder` here; `project_folder_name` computes the Node.js form.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+MAX_FOLDER_NAME = 200
+_OUTSIDE_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def projects_root() -> Path:
+    """`$CLAUDE_CONFIG_DIR/projects` when that variable is set, else `~/.claude/projects`."""
+    configured = os.environ.get("CLAUDE_CONFIG_DIR")
+    base = Path(configured).expanduser() if configured else Path.home() / ".claude"
+    return base / "projects"
+
+
+def cache_folder() -> Path:
+    """`$XDG_CACHE_HOME/session-lsp`, else `~/.cache/session-lsp`."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    base = Path(configured) if configured else Path.home() / ".cache"
+    return base / "session-lsp"
+
+
+def _djb2(text: str) -> int:
+    """Claude Code's djb2 over UTF-16 code units, as a signed 32-bit integer like JavaScript's."""
+    value = 0
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    for index in range(0, len(encoded), 2):
+        unit = encoded[index] | encoded[index + 1] << 8
+        value = (value * 31 + unit) & 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if number == 0:
+            return text
+
+
+def project_folder_name(cwd: str) -> str:
+    """The folder name Claude Code (Node.js build) gives the sessions started in `cwd`."""
+    sanitized = _OUTSIDE_ALNUM.sub("-", cwd)
+    if len(sanitized) <= MAX_FOLDER_NAME:
+        return sanitized
+    return f"{sanitized[:MAX_FOLDER_NAME]}-{_base36(abs(_djb2(cwd)))}"
+
+
+def canonical_cwd(cwd: Path | None = None) -> str:
+    """The working directory as Claude Code records it: real path, NFC-normalised."""
+    path = os.path.realpath(cwd if cwd is not None else os.getcwd())
+    return unicodedata.normalize("NFC", path)
+
+
+def project_folder(cwd: Path | None = None, root: Path | None = None) -> Path | None:
+    """The existing project folder of `cwd` under `root`, or None when it has no sessions yet.
+
+    For a long cwd the hash may come from either build, so any folder named by the cut name plus
+    `-` is taken, as Claude Code does."""
+    root = root if root is not None else projects_root()
+    name = project_folder_name(canonical_cwd(cwd))
+    exact = root / name
+    if exact.is_dir():
+        return exact
+    if len(name) <= MAX_FOLDER_NAME:
+        return None
+    prefix = name[:MAX_FOLDER_NAME] + "-"
+    try:
+        candidates = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
+    except OSError:
+        return None
+    for candidate in candidates:
+        if candidate.startswith(prefix):
+            return root / candidate
+    return None

@@ -1,0 +1,59 @@
+"""The public JSON shape of the conversation model (CONTRACT.md), shared by the server and `show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from session_lsp.core.turns import ConversationModel, Item, ToolCall
+from session_lsp.report import finding_to_json
+
+DEFAULT_PAGE = 200
+
+
+def conversation_to_json(
+    model: ConversationModel, path: str, uri: str, offset: int = 0, limit: int = DEFAULT_PAGE
+) -> dict[str, Any]:
+    """One page of the conversation; counts and the first problem cover the whole session."""
+    items = model.page(offset, limit)
+    return {
+        "path": path,
+        "uri": uri,
+        "sessionId": model.session_id,
+        "format": model.format.value,
+        "title": model.title,
+        "total": len(model.items),
+        "offset": offset,
+        "items": [item_to_json(item, path) for item in items],
+        "errors": model.errors,
+        "warnings": model.warnings,
+        "firstProblem": model.first_problem,
+        "abandonedBranches": model.abandoned_branches,
+        "startNote": model.start_note,
+    }
+
+
+def item_to_json(item: Item, path: str) -> dict[str, Any]:
+    return {
+        "index": item.index,
+        "kind": item.kind.value,
+        "lines": [item.first_line, item.last_line],
+        "timestamp": item.timestamp,
+        "text": item.text,
+        "truncated": item.truncated,
+        "tool": _tool_to_json(item.tool) if item.tool is not None else None,
+        "findings": [finding_to_json(path, finding) for finding in item.findings],
+    }
+
+
+def _tool_to_json(tool: ToolCall) -> dict[str, Any]:
+    return {
+        "id": tool.id,
+        "name": tool.name,
+        "input": tool.input,
+        "result": tool.result,
+        "isError": tool.is_error,
+        "status": tool.status.value,
+        "callLine": tool.call_line,
+        "resultLine": tool.result_line,
+        "agentFile": str(tool.agent_file) if tool.agent_file is not None else None,
+    }

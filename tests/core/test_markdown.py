@@ -1,0 +1,103 @@
+"""The Markdown transcript is inert: checked with a real CommonMark parser, linkify on and off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.markdown import fenced, inline, render_markdown
+from session_lsp.core.turns import build_model
+from tests.support import hostile
+from tests.support.corpus import CODEMIE_TURN_1, SESSIONS, SHARED
+
+ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("*.jsonl"))
+PARSERS = {
+    "commonmark": MarkdownIt("commonmark"),
+    "gfm-like": MarkdownIt("gfm-like"),  # tables, strikethrough and bare-URL linkify
+}
+ACTIVE = {"link_open", "image", "html_block", "html_inline"}
+
+
+def tokens(parser: MarkdownIt, markdown: str) -> Iterator[Token]:
+    for token in parser.parse(markdown):
+        yield token
+        yield from token.children or ()
+
+
+def assert_inert(markdown: str) -> None:
+    for name, parser in PARSERS.items():
+        active = [token for token in tokens(parser, markdown) if token.type in ACTIVE]
+        assert not active, f"{name}: {active[:3]}"
+        html = parser.render(markdown)
+        tag = re.search(r"<(a|img|script|div|b|link|iframe|style)\b", html)
+        assert tag is None, f"{name} rendered {tag.group(0) if tag else ''}"
+
+
+def hostile_markdown(tmp_path: Path) -> str:
+    path = hostile.write_hostile(tmp_path / "hostile.jsonl")
+    return render_markdown(build_model(analyse_bytes(path.read_bytes()), path), path=str(path))
+
+
+def test_a_hostile_transcript_renders_no_link_html_or_image(tmp_path: Path) -> None:
+    assert_inert(hostile_markdown(tmp_path))
+
+
+def test_hostile_text_survives_verbatim_inside_code_fences(tmp_path: Path) -> None:
+    markdown = hostile_markdown(tmp_path)
+    fences = [t.content for t in PARSERS["commonmark"].parse(markdown) if t.type == "fence"]
+    assert hostile.OUTPUT + "\n" in fences  # the assistant text and the tool result
+    assert hostile.PROMPT + "\n" in fences
+    assert all(t.info == "text" for t in PARSERS["commonmark"].parse(markdown) if t.type == "fence")
+
+
+def test_a_tool_name_with_blank_lines_stays_in_its_heading(tmp_path: Path) -> None:
+    parsed = PARSERS["commonmark"].parse(hostile_markdown(tmp_path))
+    headings = [
+        "".join(child.content for child in parsed[index + 1].children or ())
+        for index, token in enumerate(parsed)
+        if token.type == "heading_open" and token.tag == "h2"
+    ]
+    assert len(headings) == 4
+    flat_name = " ".join(hostile.TOOL_NAME.split())
+    assert sum(flat_name in heading for heading in headings) == 2
+    assert not any(t.type == "heading_open" and t.tag == "h1" for t in parsed[3:])
+
+
+def test_the_broken_call_is_marked_with_its_finding(tmp_path: Path) -> None:
+    markdown = hostile_markdown(tmp_path)
+    section = markdown.split("toolu\\_01DANGLING", 1)[1]
+    assert "NO RESULT (unpaired)" in section.splitlines()[0]
+    assert "**ERROR** unpaired-tool-use at line 5:" in section
+    assert "**First problem: item 4.**" in markdown
+
+
+def test_the_real_dangling_session_names_its_broken_call() -> None:
+    model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
+    markdown = render_markdown(model)
+    heading = next(line for line in markdown.splitlines() if "01NNGBKLENmr7j3TfUKZW7rz" in line)
+    assert heading.startswith("## 17. Tool Bash toolu\\_bdrk\\_01NNGBKLENmr7j3TfUKZW7rz: NO RESULT")
+
+
+@pytest.mark.parametrize("path", SESSIONS + ROLLOUTS, ids=lambda path: path.name)
+def test_every_corpus_transcript_renders_inert(path: Path) -> None:
+    model = build_model(analyse_bytes(path.read_bytes()), path)
+    assert_inert(render_markdown(model, path=str(path)))
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "a ``` run", "````", "`", "ends with backticks ``````", "\n\n\n"]
+)
+def test_a_fence_is_longer_than_any_backtick_run_inside(text: str) -> None:
+    (token,) = PARSERS["commonmark"].parse(fenced(text))
+    assert token.type == "fence" and token.content == text + ("" if text.endswith("\n") else "\n")
+
+
+def test_inline_text_is_one_line_with_punctuation_escaped() -> None:
+    rendered = PARSERS["commonmark"].renderInline(inline("a\n\n<b>[x](command:y)</b>\x1b[31m"))
+    assert rendered == "a &lt;b&gt;[x](command:y)&lt;/b&gt; [31m"

@@ -1,0 +1,372 @@
+"""The conversation model on every real session, on damaged variants, and on Codex rollouts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.edits import apply_edits, join_lines
+from session_lsp.core.findings import Code
+from session_lsp.core.repairs import Strategy, repair_all
+from session_lsp.core.turns import (
+    MAX_TEXT,
+    ConversationModel,
+    ItemKind,
+    SessionFormat,
+    ToolStatus,
+    build_model,
+)
+from tests.support import damage
+from tests.support.corpus import (
+    CLAUDE_CORPUS,
+    CODEMIE_TURN_1,
+    FASTHOOKS_MAIN,
+    SESSIONS,
+    SHARED,
+    SHORT,
+    SOUND_RECORDER,
+    SUBAGENT,
+    TOOL_HEAVY,
+    WORKTREES,
+    corpus_id,
+)
+from tests.support.targets import targets
+
+ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("*.jsonl"))
+ALL_FILES = SESSIONS + ROLLOUTS
+DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
+DEEP_MANIFEST = CLAUDE_CORPUS / "daaain-claude-code-log" / "-src-deep-manifest"
+
+
+def model_of(data: bytes, path: Path | None = None, **options: float) -> ConversationModel:
+    return build_model(analyse_bytes(data, **options), path)
+
+
+def tools(model: ConversationModel) -> dict[str, ToolStatus]:
+    return {item.tool.id: item.tool.status for item in model.items if item.tool is not None}
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda path: path.name)
+def test_every_finding_lands_on_exactly_one_item(path: Path) -> None:
+    analysis = analyse_bytes(path.read_bytes())
+    model = build_model(analysis, path)
+    on_items = [finding for item in model.items for finding in item.findings]
+    assert Counter(map(id, on_items)) == Counter(map(id, analysis.findings))
+    for item in model.items:
+        for finding in item.findings:
+            touched = {item.first_line, item.last_line}
+            if item.tool is not None:
+                touched |= {item.tool.call_line, item.tool.result_line}
+            assert finding.span.line in touched
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda path: path.name)
+def test_items_are_numbered_in_order_and_carry_their_lines(path: Path) -> None:
+    model = model_of(path.read_bytes(), path)
+    assert model.items, "every corpus file has a conversation"
+    assert [item.index for item in model.items] == list(range(len(model.items)))
+    line_count = len(path.read_bytes().splitlines())
+    for item in model.items:
+        assert 0 <= item.first_line <= item.last_line < line_count
+        if item.tool is not None and item.tool.result_line is not None:
+            assert item.last_line == item.tool.result_line
+    expected = SessionFormat.CODEX if path in ROLLOUTS else SessionFormat.CLAUDE_CODE
+    assert model.format is expected
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda path: path.name)
+def test_a_page_loads_the_text_of_its_items_only(path: Path) -> None:
+    model = model_of(path.read_bytes(), path)
+    page = model.page(1, 3)
+    assert page == model.items[1:4]
+    assert all(item.loaded for item in page)
+    assert not any(item.loaded for item in model.items[4:] if item.kind is ItemKind.TOOL)
+    for item in model.page():
+        texts = [item.text]
+        if item.tool is not None:
+            texts += [item.tool.input, item.tool.result]
+        assert all(text is None or len(text) <= MAX_TEXT for text in texts)
+        if item.kind in (ItemKind.PROMPT, ItemKind.ASSISTANT):
+            assert item.text and item.text.strip()
+        tool = item.tool
+        if path in SESSIONS and tool is not None and tool.input and not item.truncated:
+            json.loads(tool.input)
+
+
+@pytest.mark.parametrize("path", SESSIONS, ids=corpus_id)
+def test_a_call_is_unpaired_exactly_when_a_finding_says_so(path: Path) -> None:
+    analysis = analyse_bytes(path.read_bytes())
+    model = build_model(analysis, path)
+    unpaired = {f.tool_use_id for f in analysis.findings if f.code is Code.UNPAIRED_TOOL_USE}
+    assert {
+        tool_id for tool_id, status in tools(model).items() if status is ToolStatus.UNPAIRED
+    } == (unpaired)
+
+
+def test_a_dangling_call_at_the_tail_is_the_first_problem() -> None:
+    model = model_of(CODEMIE_TURN_1.read_bytes(), CODEMIE_TURN_1)
+    last = model.items[-1]
+    assert last.tool is not None
+    assert (last.tool.id, last.tool.name, last.tool.status) == (
+        DANGLING_ID,
+        "Bash",
+        ToolStatus.UNPAIRED,
+    )
+    assert (last.tool.call_line, last.tool.result_line) == (24, None)
+    assert model.first_problem == last.index
+    assert [finding.code for finding in last.findings] == [Code.UNPAIRED_TOOL_USE]
+    (page_item,) = model.page(last.index, 1)
+    assert json.loads(page_item.tool.input or "")["command"].startswith("find . -name")  # type: ignore[union-attr]
+
+
+def test_a_recently_written_dangling_call_is_live() -> None:
+    model = model_of(CODEMIE_TURN_1.read_bytes(), modified_seconds_ago=1.0)
+    assert tools(model)[DANGLING_ID] is ToolStatus.LIVE
+    assert model.errors == 0 and model.first_problem is None
+
+
+def test_rejected_calls_after_esc_are_interrupted() -> None:
+    model = model_of(SHORT.read_bytes())
+    statuses = [item.tool.status for item in model.items if item.tool is not None]
+    assert statuses == [ToolStatus.INTERRUPTED, ToolStatus.INTERRUPTED]
+
+
+def test_reject_and_cancel_results_of_a_parallel_group_are_interrupted() -> None:
+    model = model_of(SOUND_RECORDER.read_bytes())
+    counts = Counter(tools(model).values())
+    assert counts[ToolStatus.INTERRUPTED] == 4
+    assert counts[ToolStatus.ERROR] == 2
+    assert sum(item.kind is ItemKind.INTERRUPT for item in model.items) == 1
+
+
+def test_our_stub_shows_as_stubbed_and_the_session_turns_clean() -> None:
+    analysis = analyse_bytes(CODEMIE_TURN_1.read_bytes())
+    repair = repair_all(analysis, Strategy.STUB)
+    repaired = model_of(join_lines(apply_edits(analysis.lines, repair.edits)))
+    assert tools(repaired)[DANGLING_ID] is ToolStatus.STUBBED
+    assert repaired.errors == 0 and repaired.first_problem is None
+
+
+def test_sub_agent_calls_link_to_their_2_1_agent_files() -> None:
+    model = model_of(WORKTREES.read_bytes(), WORKTREES)
+    linked = {
+        item.tool.agent_file.name
+        for item in model.items
+        if item.tool is not None and item.tool.agent_file is not None
+    }
+    on_disk = {
+        path.name for path in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl")
+    }
+    assert linked == on_disk and len(linked) == 6
+    names = {item.tool.name for item in model.items if item.tool and item.tool.agent_file}
+    assert names == {"Agent"}
+
+
+def test_a_task_call_links_to_its_2_0_agent_file_beside_the_session() -> None:
+    (session,) = [
+        path for path in DEEP_MANIFEST.glob("*.jsonl") if not path.name.startswith("agent-")
+    ]
+    model = model_of(session.read_bytes(), session)
+    linked = [item.tool for item in model.items if item.tool and item.tool.agent_file]
+    assert [(tool.name, tool.agent_file) for tool in linked] == [
+        ("Task", (DEEP_MANIFEST / "agent-c8d9b115.jsonl").resolve())
+    ]
+
+
+def test_no_agent_link_without_the_session_path() -> None:
+    model = model_of(WORKTREES.read_bytes())
+    assert not any(item.tool and item.tool.agent_file for item in model.items)
+
+
+def test_a_sub_agent_file_is_its_own_conversation() -> None:
+    agent = DEEP_MANIFEST / "agent-c8d9b115.jsonl"
+    model = model_of(agent.read_bytes(), agent)
+    assert model.items[0].kind is ItemKind.ASSISTANT  # 2.0.x agent files may start with a reply
+    assert sum(item.kind is ItemKind.TOOL for item in model.items) == 15
+
+
+def test_compaction_shows_its_summary_and_spans_boundary_and_summary_lines() -> None:
+    model = model_of(FASTHOOKS_MAIN.read_bytes())
+    first = model.page(0, 1)[0]
+    assert first.kind is ItemKind.COMPACTION
+    lines = FASTHOOKS_MAIN.read_bytes().splitlines()
+    assert b'"compact_boundary"' in lines[first.first_line]
+    assert b'"isCompactSummary":true' in lines[first.last_line]
+    assert first.text and first.text.startswith("This session is being continued")
+    assert model.start_note == "the conversation starts at the last compaction"
+
+
+def test_an_orphan_result_after_compaction_is_an_orphan_item() -> None:
+    session = damage.Session.load(FASTHOOKS_MAIN)
+    tool_id = "toolu_01BYfGNktE4d25hZnxHwFh2s"
+    session.insert(
+        len(session.lines),
+        {
+            "parentUuid": session.record(62)["uuid"],
+            "isSidechain": False,
+            "type": "user",
+            "message": {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": tool_id, "content": "late"}],
+            },
+            "uuid": "11111111-2222-3333-4444-555555555555",
+            "timestamp": "2099-01-01T00:00:00.000Z",
+        },
+    )
+    model = model_of(session.data())
+    last = model.page()[-1]
+    assert last.kind is ItemKind.ORPHAN_RESULT and last.tool is not None
+    assert (last.tool.status, last.tool.call_line, last.tool.result) == (
+        ToolStatus.ORPHAN,
+        None,
+        "late",
+    )
+    assert [finding.code for finding in last.findings] == [Code.ORPHAN_TOOL_RESULT]
+    assert model.first_problem == last.index
+
+
+def _lines_after_last_call(path: Path) -> int:
+    line = targets(path).last_chain_tool_use_line
+    return -1 if line is None else len(damage.Session.load(path).lines) - line - 1
+
+
+CUT_AFTER_A_CALL = [path for path in SESSIONS if _lines_after_last_call(path) > 0]
+
+
+@pytest.mark.parametrize("path", CUT_AFTER_A_CALL, ids=corpus_id)
+def test_a_torn_tail_is_a_damaged_item_after_the_unpaired_call(path: Path) -> None:
+    session = damage.Session.load(path)
+    line = targets(path).last_chain_tool_use_line
+    assert line is not None
+    expected = damage.kill_after(session, line, torn=True)
+    model = model_of(session.data(final_newline=False))
+    last = model.items[-1]
+    assert last.kind is ItemKind.DAMAGED
+    assert last.first_line == len(session.lines) - 1
+    assert [finding.code for finding in last.findings] == [Code.TRUNCATED_LINE]
+    unpaired = {tool_id for code, tool_id, _ in expected.findings if code == "unpaired-tool-use"}
+    statuses = tools(model)
+    assert unpaired and all(statuses[tool_id] is ToolStatus.UNPAIRED for tool_id in unpaired)
+
+
+def test_a_lost_parallel_result_leaves_its_call_unpaired_among_answered_siblings() -> None:
+    session = damage.Session.load(SUBAGENT)
+    del session.lines[13]
+    statuses = tools(model_of(session.data()))
+    assert statuses.pop("toolu_01PPH5xRopN6EKFruBKc1giM") is ToolStatus.UNPAIRED
+    assert set(statuses.values()) == {ToolStatus.ANSWERED}
+
+
+def test_a_batch_replaced_by_an_interrupt_marker_is_unpaired_then_interrupted() -> None:
+    session = damage.Session.load(SOUND_RECORDER)
+    batch = targets(SOUND_RECORDER).parallel_batch
+    assert batch is not None
+    damage.interrupt_batch(session, batch)
+    model = model_of(session.data())
+    statuses = tools(model)
+    assert all(statuses[tool_id] is ToolStatus.UNPAIRED for tool_id in batch)
+    assert sum(item.kind is ItemKind.INTERRUPT for item in model.items) == 2
+
+
+def test_a_duplicated_call_carries_the_duplicate_finding() -> None:
+    session = damage.Session.load(TOOL_HEAVY)
+    (tool_id,) = damage.tool_uses(session.record(33))
+    damage.duplicate_tool_use(session, tool_id)
+    model = model_of(session.data())
+    flagged = [item for item in model.items if item.findings]
+    assert [finding.code for item in flagged for finding in item.findings] == [
+        Code.DUPLICATE_TOOL_USE_ID
+    ]
+    assert flagged[0].tool is not None and flagged[0].tool.call_line == 34
+
+
+def test_a_rewound_branch_is_counted_as_abandoned() -> None:
+    session = damage.Session.load(SUBAGENT)
+    records = session.records()
+    start = next(
+        r
+        for r in records
+        if r and r.get("type") == "user" and isinstance(r["message"].get("content"), str)
+    )
+    assert model_of(session.data()).abandoned_branches == 0
+    session.insert(
+        len(session.lines),
+        {
+            "parentUuid": start["uuid"],
+            "isSidechain": False,
+            "type": "assistant",
+            "message": {
+                "id": "msg_abandoned",
+                "role": "assistant",
+                "content": [{"type": "text", "text": "an answer the user rewound"}],
+            },
+            "uuid": "99999999-2222-3333-4444-555555555555",
+            "timestamp": start["timestamp"],
+        },
+    )
+    model = model_of(session.data())
+    assert model.abandoned_branches == 1
+    assert "an answer the user rewound" not in [item.text for item in model.page()]
+
+
+def test_long_texts_are_cut_and_marked() -> None:
+    session = damage.Session.load(SHORT)
+    index = next(i for i, r in enumerate(session.records()) if r and r.get("type") == "user")
+    record = session.record(index)
+    record["message"]["content"] = "x" * (MAX_TEXT + 10)
+    session.lines[index] = json.dumps(record).encode()
+    model = model_of(session.data())
+    (prompt,) = [item for item in model.page() if item.kind is ItemKind.PROMPT]
+    assert prompt.truncated and prompt.text == "x" * MAX_TEXT
+
+
+def test_title_is_the_first_real_prompt_on_one_line() -> None:
+    assert model_of(SHORT.read_bytes()).title == "mix phx.server doesnt seem to start"
+    assert model_of(SHORT.read_bytes()).session_id == "55604662-cf2a-4331-851a-ec234028f8ca"
+
+
+# Codex -------------------------------------------------------------------------------------
+
+CODEMIE_ROLLOUT = next(path for path in ROLLOUTS if "11-26-55" in path.name)
+DANGLING_MID = next(path for path in ROLLOUTS if "12-47-42" in path.name)
+DANGLING_END = next(path for path in ROLLOUTS if "13-19-38" in path.name)
+COMPACTED = next(path for path in ROLLOUTS if "12-54-34" in path.name)
+
+
+def test_codex_calls_pair_with_their_outputs_by_call_id() -> None:
+    model = model_of(CODEMIE_ROLLOUT.read_bytes())
+    calls = [item.tool for item in model.page() if item.tool is not None]
+    by_kind = Counter(
+        (tool.name, tool.status)
+        for tool in calls
+        if tool.name in ("apply_patch", "web_search_call")
+    )
+    assert by_kind == {
+        ("apply_patch", ToolStatus.ANSWERED): 3,
+        ("web_search_call", ToolStatus.ANSWERED): 3,
+    }
+    answered = [tool for tool in calls if tool.result_line is not None]
+    assert len(answered) == 102
+    assert all(tool.result is not None and tool.input is not None for tool in answered)
+    assert model.session_id == "019e1625-789d-76c0-80ab-3724b5ddb799"
+    assert model.title == "show tools"
+
+
+@pytest.mark.parametrize("path", [DANGLING_MID, DANGLING_END], ids=lambda path: path.name)
+def test_an_unanswered_codex_call_is_unpaired_and_the_first_problem(path: Path) -> None:
+    model = model_of(path.read_bytes())
+    problem = model.first_problem
+    assert problem is not None
+    tool = model.items[problem].tool
+    assert tool is not None and tool.status is ToolStatus.UNPAIRED and tool.result_line is None
+    assert [f.code for f in model.items[problem].findings] == [Code.UNPAIRED_TOOL_USE]
+
+
+def test_a_codex_compaction_is_an_item() -> None:
+    model = model_of(COMPACTED.read_bytes())
+    (compaction,) = [item for item in model.page() if item.kind is ItemKind.COMPACTION]
+    assert compaction.text is not None

@@ -1,0 +1,170 @@
+"""sessionLsp.listSessions, sessionLsp.conversation and sessionLsp.renderTranscript (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from markdown_it import MarkdownIt
+from pygls.exceptions import JsonRpcException
+from pytest_lsp import LanguageClient
+
+from tests.lsp import sessions
+from tests.lsp.support import OpenDocument, fresh_uri
+from tests.support import hostile
+from tests.support.corpus import CODEMIE_TURN_1, SHORT, WORKTREES
+from tests.support.files import aged_copy
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
+SESSION_KEYS = {
+    "sessionId",
+    "path",
+    "project",
+    "title",
+    "firstActivity",
+    "lastActivity",
+    "sizeBytes",
+    "version",
+    "health",
+    "errors",
+    "warnings",
+    "subagents",
+}
+ITEM_KEYS = {"index", "kind", "lines", "timestamp", "text", "truncated", "tool", "findings"}
+TOOL_KEYS = {
+    "id",
+    "name",
+    "input",
+    "result",
+    "isError",
+    "status",
+    "callLine",
+    "resultLine",
+    "agentFile",
+}
+
+
+async def command(client: LanguageClient, name: str, *arguments: object) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=name, arguments=list(arguments))
+    )
+
+
+async def test_conversation_of_a_file_on_disk_pages_and_finds_the_broken_call(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = aged_copy(CODEMIE_TURN_1, tmp_path / "session.jsonl")
+    first = await command(client, "sessionLsp.conversation", str(path), {"offset": 0, "limit": 5})
+    assert (first["path"], first["uri"], first["format"]) == (
+        str(path),
+        path.as_uri(),
+        "claude-code",
+    )
+    assert (first["total"], first["offset"], len(first["items"])) == (17, 0, 5)
+    assert (first["errors"], first["warnings"], first["firstProblem"]) == (1, 0, 16)
+    assert all(set(item) == ITEM_KEYS for item in first["items"])
+    assert first["items"][0]["kind"] == "prompt" and first["items"][0]["text"]
+    last = await command(
+        client, "sessionLsp.conversation", path.as_uri(), {"offset": 16, "limit": 200}
+    )
+    (item,) = last["items"]
+    assert set(item["tool"]) == TOOL_KEYS
+    assert (item["index"], item["kind"], item["lines"]) == (16, "tool", [24, 24])
+    tool = item["tool"]
+    assert (tool["id"], tool["name"], tool["status"], tool["callLine"], tool["resultLine"]) == (
+        DANGLING_ID,
+        "Bash",
+        "unpaired",
+        24,
+        None,
+    )
+    (finding,) = item["findings"]
+    assert (finding["code"], finding["line"], finding["toolUseId"]) == (
+        "unpaired-tool-use",
+        25,
+        DANGLING_ID,
+    )
+    beyond = await command(client, "sessionLsp.conversation", str(path), {"offset": 99})
+    assert beyond["items"] == [] and beyond["total"] == 17
+
+
+async def test_conversation_of_an_open_document_uses_its_current_text(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), sessions.dangling())
+    answer = await command(client, "sessionLsp.conversation", document.uri)
+    kinds = [(item["kind"], (item["tool"] or {}).get("status")) for item in answer["items"]]
+    assert kinds == [("prompt", None), ("tool", "answered"), ("tool", "unpaired")]
+    assert answer["items"][0]["text"] == "fix the build 🙂 修复"
+    assert answer["sessionId"] == "s-1" and answer["firstProblem"] == 2
+
+
+async def test_sub_agent_calls_name_their_agent_files(client: LanguageClient) -> None:
+    answer = await command(client, "sessionLsp.conversation", str(WORKTREES), {"limit": 2000})
+    agents = {item["tool"]["agentFile"] for item in answer["items"] if item["tool"]}
+    agents.discard(None)
+    expected = {
+        str(p.resolve()) for p in (WORKTREES.parent / WORKTREES.stem).rglob("agent-*.jsonl")
+    }
+    assert agents == expected and len(agents) == 6
+
+
+async def test_render_transcript_is_inert_markdown_naming_the_broken_call(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = aged_copy(hostile.write_hostile(tmp_path / "hostile.jsonl"), tmp_path / "hostile.jsonl")
+    answer = await command(client, "sessionLsp.renderTranscript", str(path))
+    markdown = answer["markdown"]
+    assert "unpaired-tool-use" in markdown and "toolu\\_01DANGLING" in markdown
+    parsed = MarkdownIt("gfm-like").parse(markdown)
+    children = [child for token in parsed for child in token.children or ()]
+    assert not {t.type for t in parsed + children} & {
+        "link_open",
+        "image",
+        "html_inline",
+        "html_block",
+    }
+
+
+async def test_list_sessions_under_a_root(client: LanguageClient, tmp_path: Path) -> None:
+    project = tmp_path / "projects" / "-work-demo"
+    project.mkdir(parents=True)
+    broken = aged_copy(CODEMIE_TURN_1, project / "11111111-1111-4111-8111-111111111111.jsonl")
+    aged_copy(SHORT, project / "22222222-2222-4222-8222-222222222222.jsonl")
+    listed = await command(client, "sessionLsp.listSessions", str(tmp_path / "projects"))
+    assert len(listed) == 2 and all(set(entry) == SESSION_KEYS for entry in listed)
+    by_path = {entry["path"]: entry for entry in listed}
+    assert by_path[str(broken)]["health"] == "broken" and by_path[str(broken)]["errors"] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ([], -32602),
+        ([42], -32602),
+        (["relative/path.jsonl"], -32602),
+        (["/no/such/session.jsonl"], -32603),
+        (["/tmp", {"offset": -1}], -32602),
+        (["/tmp", "not options"], -32602),
+    ],
+)
+async def test_bad_arguments_are_json_rpc_errors(
+    client: LanguageClient, arguments: list[object], code: int
+) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await command(client, "sessionLsp.conversation", *arguments)
+    assert raised.value.code == code
+    assert "Traceback" not in str(raised.value)
+
+
+async def test_list_sessions_refuses_a_relative_or_missing_root(client: LanguageClient) -> None:
+    with pytest.raises(JsonRpcException) as relative:
+        await command(client, "sessionLsp.listSessions", "projects")
+    assert relative.value.code == -32602
+    with pytest.raises(JsonRpcException) as missing:
+        await command(client, "sessionLsp.listSessions", "/no/such/folder")
+    assert missing.value.code == -32603
