@@ -4,7 +4,7 @@
  * webview script and the unit tests use these too.
  */
 
-export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result'] as const;
+export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result', 'damaged'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 export const TOOL_STATUSES = ['answered', 'error', 'unpaired', 'orphan', 'interrupted', 'stubbed', 'live'] as const;
@@ -29,7 +29,8 @@ export interface ToolCall {
   readonly result: string | null;
   readonly isError: boolean;
   readonly status: ToolStatus;
-  readonly callLine: number;
+  /** Null for an orphan result, whose call is not in the conversation. */
+  readonly callLine: number | null;
   readonly resultLine: number | null;
   readonly agentFile: string | null;
 }
@@ -59,6 +60,8 @@ export interface ConversationPage {
   readonly warnings: number;
   readonly firstProblem: number | null;
   readonly abandonedBranches: number;
+  /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
+  readonly startNote: string | null;
 }
 
 export class UnexpectedConversationError extends Error {
@@ -101,7 +104,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
   }
   check(isStringOrNull(tool.result), () => `${where}.result is not a string or null`);
   check((TOOL_STATUSES as readonly unknown[]).includes(tool.status), () => `${where}.status is ${JSON.stringify(tool.status)}`);
-  check(isInteger(tool.callLine), () => `${where}.callLine is not an integer`);
+  check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
   return {
     id: tool.id as string,
     name: tool.name as string,
@@ -109,7 +112,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
     result: tool.result as string | null,
     isError: tool.isError === true,
     status: tool.status as ToolStatus,
-    callLine: tool.callLine as number,
+    callLine: isInteger(tool.callLine) ? tool.callLine : null,
     resultLine: isInteger(tool.resultLine) ? tool.resultLine : null,
     agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
   };
@@ -157,6 +160,7 @@ export function asConversationPage(value: unknown): ConversationPage {
     warnings: isInteger(page.warnings) ? page.warnings : 0,
     firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
     abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
+    startNote: typeof page.startNote === 'string' ? page.startNote : null,
   };
 }
 

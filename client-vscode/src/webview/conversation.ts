@@ -164,6 +164,7 @@ const KIND_LABELS: Record<string, string> = {
   interrupt: 'Interrupted',
   command: 'Command',
   'orphan-result': 'Orphan result',
+  damaged: 'Damaged line',
 };
 
 function hasError(item: ConversationItem): boolean {
@@ -240,7 +241,7 @@ function renderItem(index: number): HTMLElement {
     details.append(create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation'));
     details.append(create('pre', 'text', item.text));
     node.append(details);
-  } else {
+  } else if (item.text !== '') {
     node.append(create('div', 'text', item.text));
   }
   if (item.truncated) {
@@ -254,7 +255,7 @@ function toolCard(item: ConversationItem): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = isOpen(item);
-  const firstInputLine = tool.input.split('\n', 1)[0].slice(0, 160);
+  const firstInputLine = tool.input.replace(/\s+/g, ' ').slice(0, 160);
   const summaryNode = create('summary');
   summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '), create('span', 'input-preview', firstInputLine));
   details.append(summaryNode);
@@ -438,8 +439,9 @@ function acceptPage(page: ConversationPage): void {
 function showSummary(page: ConversationPage): void {
   titleElement.textContent = page.title ?? page.path.split('/').pop() ?? 'Conversation';
   const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
-  const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} lines on abandoned branches` : '';
-  summary.textContent = `${page.total} items · ${problems}${branches}`;
+  const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
+  const start = page.startNote === null ? '' : ` · ${page.startNote}`;
+  summary.textContent = `${page.total} items · ${problems}${branches}${start}`;
   document.body.classList.toggle('healthy', page.errors === 0);
   document.body.classList.toggle('broken', page.errors > 0);
   firstProblemButton.hidden = page.firstProblem === null;
