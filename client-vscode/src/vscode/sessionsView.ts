@@ -49,6 +49,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
   readonly onDidChangeTreeData = this.changed.event;
   private sessions: SessionSummary[] | undefined;
   private loading: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private brokenOnlyValue = false;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Shown in the view when the listing failed or is empty (set by the view's owner). */
@@ -69,9 +70,19 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
     this.changed.fire(undefined);
   }
 
-  /** Lists the sessions again and redraws the tree. */
+  /**
+   * Lists the sessions again and redraws the tree. A call while a listing runs gets one more
+   * listing after it, so a change that came in meanwhile is never missed.
+   */
   refresh(): Promise<void> {
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    if (this.loading !== undefined) {
+      this.queued ??= this.loading.then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    this.loading = this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
 
