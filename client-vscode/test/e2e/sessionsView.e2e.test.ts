@@ -183,8 +183,12 @@ test('Sessions view → conversation → stub repair from the view → healthy v
 
   await broken.click();
   const frame = conversationFrame();
-  const unpaired = frame.locator('.item.has-error.status-unpaired');
+  await frame.locator('body.broken').waitFor({ state: 'attached' });
+  // The unpaired call is the last item, below the fold: the header's button scrolls to it and focuses it.
+  await frame.getByRole('button', { name: 'Go to first problem' }).click();
+  const unpaired = frame.locator('.item.has-error.status-unpaired:focus');
   await unpaired.waitFor({ state: 'visible' });
+  assert.match((await unpaired.getAttribute('aria-label')) ?? '', /Bash, unpaired, 1 problem, line 25/);
   await frame.locator('.finding', { hasText: 'unpaired-tool-use' }).waitFor({ state: 'visible' });
   const stub = unpaired.locator('button.repair', { hasText: /stub/i }).first();
   await stub.waitFor({ state: 'visible', timeout: 60_000 });

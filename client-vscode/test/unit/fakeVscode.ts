@@ -245,6 +245,7 @@ export class FakeHost {
   readonly shownDocuments: { uri: Uri; options: unknown }[] = [];
   readonly appliedEdits: unknown[] = [];
   clipboard = '';
+  readonly statusBarItems: { visible: boolean; command?: unknown; text?: string }[] = [];
 
   openDocument(document: FakeDocument): void {
     this.textDocuments.push(document);
@@ -314,7 +315,11 @@ export class FakeHost {
         showQuickPick: async (items: { label: string }[]) => host.quickPickAnswer?.(items),
         showOpenDialog: async () => undefined,
         withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
-        createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+        createStatusBarItem: () => {
+          const item = { visible: false, show: () => void (item.visible = true), hide: () => void (item.visible = false), dispose: () => undefined };
+          host.statusBarItems.push(item);
+          return item;
+        },
         createTreeView: (id: string, options: { treeDataProvider: unknown }) => {
           const view = { selection: [] as unknown[], message: undefined as string | undefined, dispose: () => undefined };
           host.treeViews.push({ id, provider: options.treeDataProvider, view });
