@@ -84,7 +84,8 @@ function scheduleRender(): void {
 }
 
 function render(): void {
-  const refocus = list.contains(document.activeElement) && document.activeElement?.classList.contains('item') === true ? focusedIndex : null;
+  // Focus inside an item that is about to be redrawn moves to the redrawn item.
+  const refocus = list.contains(document.activeElement) ? focusedIndex : null;
   const window = visibleWindow(heights, total, viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
   spacerTop.style.height = `${window.before}px`;
   spacerBottom.style.height = `${window.after}px`;
@@ -401,6 +402,8 @@ list.addEventListener('click', (event) => {
   }
   const button = target.closest<HTMLButtonElement>('button');
   if (button?.dataset.action === 'repair') {
+    // Disabling the focused button would drop the focus to the page: keep it on the item.
+    itemNode.focus({ preventScroll: true });
     list.querySelectorAll<HTMLButtonElement>('button.repair').forEach((other) => (other.disabled = true));
     setStatus(`Applying: ${button.dataset.title ?? ''}…`, false);
     post({ type: 'applyRepair', generation, index: item.index, finding: Number(button.dataset.finding), title: button.dataset.title ?? '' });
@@ -463,15 +466,22 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         heights = grown;
       }
       firstProblem = message.page.firstProblem;
-      list.replaceChildren();
+      // The rendered items are redrawn in place (not cleared first), so the view keeps its
+      // scroll position and focus while the file changes under it.
+      const scrollTop = viewport.scrollTop;
+      for (const child of [...list.children]) {
+        child.setAttribute('data-stale', 'true');
+      }
       acceptPage(message.page);
       showSummary(message.page);
-      setStatus('', false);
+      render();
       if (message.focus !== null) {
         pendingFocus = message.focus;
         focusItem(message.focus, true);
+      } else if (viewport.scrollTop !== scrollTop) {
+        viewport.scrollTop = scrollTop;
+        render();
       }
-      render();
       return;
     }
     case 'page':

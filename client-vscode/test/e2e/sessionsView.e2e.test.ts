@@ -190,15 +190,29 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   await unpaired.waitFor({ state: 'visible' });
   assert.match((await unpaired.getAttribute('aria-label')) ?? '', /Bash, unpaired, 1 problem, line 25/);
   await frame.locator('.finding', { hasText: 'unpaired-tool-use' }).waitFor({ state: 'visible' });
-  const stub = unpaired.locator('button.repair', { hasText: /stub/i }).first();
+  // One button per quick fix VS Code offers there, the stub first.
+  const stub = frame.locator('.item.status-unpaired button.repair', { hasText: /stub/i }).first();
   await stub.waitFor({ state: 'visible', timeout: 60_000 });
   await screenshot(page, 'sessions-02-conversation-unpaired');
   await screenshot(page, 'readme-conversation-broken');
 
+  // Keyboard: arrows move between items, Enter opens and closes a card.
+  await page.keyboard.press('ArrowUp');
+  const previous = frame.locator('.item.kind-thinking:focus');
+  await previous.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await previous.locator('details[open]').waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await previous.locator('details:not([open])').waitFor({ state: 'visible' });
+  await page.keyboard.press('ArrowDown');
+  await frame.locator('.item.status-unpaired:focus').waitFor({ state: 'visible' });
+
   await stub.click();
   await frame.locator('body.healthy').waitFor({ state: 'attached', timeout: 60_000 });
   assert.equal(await frame.locator('.item.has-error').count(), 0, 'no item is highlighted any more');
-  await frame.locator('.badge.status-stubbed').first().waitFor({ state: 'visible' });
+  await frame.locator('#status', { hasText: /^Applied: Insert a stub tool_result/ }).waitFor({ state: 'visible' });
+  // Redrawn in place: the repaired call keeps the focus (and so stays on screen), now stubbed.
+  await frame.locator('.item.status-stubbed:focus').waitFor({ state: 'visible' });
   await screenshot(page, 'sessions-03-conversation-repaired');
   await screenshot(page, 'readme-conversation-repaired');
 

@@ -247,3 +247,19 @@ test('reveal shows the raw line in a text editor with the cursor on it', async (
   const selection = (options as { selection: Range }).selection as unknown as { startLine: { line: number } };
   assert.equal(selection.startLine.line, 24);
 });
+
+test('the status bar item of a transcript with problems opens its conversation view at the first problem', async () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  const diagnostic = new Diagnostic(new Range(24, 2, 24, 39), 'no tool_result', 0);
+  diagnostic.source = 'session-lsp';
+  host.openDocument({ uri: TRANSCRIPT, languageId: 'jsonl', isDirty: false });
+  host.diagnostics.set(TRANSCRIPT.toString(), [diagnostic]);
+  const [item] = host.statusBarItems;
+  await waitFor(() => item.text === '$(warning) Session: 1 problem', 'the problem count');
+  assert.deepEqual(item.command, {
+    command: 'sessionLsp.client.openConversation',
+    title: 'Open Conversation at the First Problem',
+    arguments: [TRANSCRIPT, 'firstProblem'],
+  });
+});
