@@ -214,13 +214,13 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   // Redrawn in place: the repaired call keeps the focus (and so stays on screen), now stubbed.
   await frame.locator('.item.status-stubbed:focus').waitFor({ state: 'visible' });
   await screenshot(page, 'sessions-03-conversation-repaired');
-  await screenshot(page, 'readme-conversation-repaired');
 
   // The save reaches the disk, the watcher refreshes the tree and the session turns healthy.
   const healthy = page.locator('.monaco-list-row[aria-label*="resumes cleanly"]', { hasText: DAMAGED_TITLE });
   await healthy.waitFor({ state: 'visible', timeout: 60_000 });
   assert.equal(await healthy.locator('.codicon-pass').count(), 1, 'a healthy session has the pass icon');
   await screenshot(page, 'sessions-04-tree-healthy');
+  await screenshot(page, 'readme-conversation-repaired');
 
   const check = checkOnDisk(damagedTranscript);
   assert.equal(check.status, 0, `session-lsp check after the repair from the view:\n${check.output}`);
