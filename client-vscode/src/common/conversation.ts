@@ -99,16 +99,17 @@ function asTool(value: unknown, where: string): ToolCall | null {
   }
   check(isRecord(value), () => `${where} is not an object`);
   const tool = value as Record<string, unknown>;
-  for (const field of ['id', 'name', 'input']) {
+  for (const field of ['id', 'name']) {
     check(typeof tool[field] === 'string', () => `${where}.${field} is not a string`);
   }
+  check(tool.input === null || tool.input === undefined || typeof tool.input === 'string', () => `${where}.input is not a string or null`);
   check(isStringOrNull(tool.result), () => `${where}.result is not a string or null`);
   check((TOOL_STATUSES as readonly unknown[]).includes(tool.status), () => `${where}.status is ${JSON.stringify(tool.status)}`);
   check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
   return {
     id: tool.id as string,
     name: tool.name as string,
-    input: tool.input as string,
+    input: typeof tool.input === 'string' ? tool.input : '',
     result: tool.result as string | null,
     isError: tool.isError === true,
     status: tool.status as ToolStatus,

@@ -6,11 +6,12 @@ import { conversationPage } from './fixtures';
 test('a page of the contract is accepted; null text and a null callLine are kept as empty and null', () => {
   const page = asConversationPage(
     conversationPage('/p/s.jsonl', {
-      items: [{ index: 0, kind: 'orphan-result', lines: [3, 3], timestamp: null, text: null, truncated: false, tool: { id: 't', name: '', input: '', result: 'x', isError: false, status: 'orphan', callLine: null, resultLine: 3, agentFile: null }, findings: [] }],
+      items: [{ index: 0, kind: 'orphan-result', lines: [3, 3], timestamp: null, text: null, truncated: false, tool: { id: 't', name: '', input: null, result: 'x', isError: false, status: 'orphan', callLine: null, resultLine: 3, agentFile: null }, findings: [] }],
     }),
   );
   assert.equal(page.items[0].text, '');
   assert.equal(page.items[0].tool?.callLine, null);
+  assert.equal(page.items[0].tool?.input, '');
   assert.equal(page.firstProblem, 1);
 });
 
