@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from session_lsp.core.turns import ConversationModel, Item, ToolCall
+from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
 from session_lsp.report import finding_to_json
 
 DEFAULT_PAGE = 200
@@ -14,7 +14,7 @@ def conversation_to_json(
     model: ConversationModel, path: str, uri: str, offset: int = 0, limit: int = DEFAULT_PAGE
 ) -> dict[str, Any]:
     """One page of the conversation; counts and the first problem cover the whole session."""
-    items = model.page(offset, limit)
+    items = page(model, offset, limit)
     return {
         "path": path,
         "uri": uri,

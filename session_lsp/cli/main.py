@@ -6,7 +6,9 @@ import argparse
 import sys
 
 from session_lsp import __version__
+from session_lsp.cli.naming import add_last_argument, expand_names
 from session_lsp.core.repairs import Strategy
+from session_lsp.sessions import SessionNameError
 
 EXIT_USAGE = 2
 
@@ -20,11 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="report what would break a resume")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="a session file or a folder")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="a session file, a folder, a session id or id prefix (default: this directory's sessions)",
+    )
     check.add_argument("--format", choices=("text", "json"), default="text")
+    add_last_argument(check)
 
     fix = commands.add_parser("fix", help="repair sessions in place (a backup is kept)")
-    fix.add_argument("paths", nargs="+", metavar="PATH", help="a session file or a folder")
+    fix.add_argument(
+        "paths", nargs="*", metavar="PATH", help="a session file, a folder, a session id or prefix"
+    )
+    add_last_argument(fix)
     fix.add_argument(
         "--strategy",
         choices=[strategy.value for strategy in Strategy],
@@ -42,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     restore = commands.add_parser("restore", help="put the newest backup back")
-    restore.add_argument("paths", nargs="+", metavar="PATH")
+    restore.add_argument("paths", nargs="*", metavar="PATH", help="a session file, id or prefix")
+    add_last_argument(restore)
+    _add_session_commands(commands)
 
     _add_show(commands)
 
@@ -57,15 +70,98 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = commands.add_parser("show", help="print the conversation, broken spots marked")
-    show.add_argument("session", metavar="PATH", help="a session file, session id or id prefix")
+    show.add_argument(
+        "session", nargs="?", metavar="PATH", help="a session file, session id or id prefix"
+    )
+    add_last_argument(show)
     show.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     show.add_argument("--tail", type=int, metavar="N", help="only the last N items")
 
 
+def _add_session_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sessions = commands.add_parser("sessions", help="list sessions with their health, newest first")
+    scope = sessions.add_mutually_exclusive_group()
+    scope.add_argument("--all", action="store_true", help="every project, not only this one")
+    scope.add_argument("--project", metavar="DIR", help="the sessions started in DIR")
+    sessions.add_argument("--broken", action="store_true", help="only sessions that will fail")
+    sessions.add_argument("--format", choices=("text", "json"), default="text")
+
+    resume = commands.add_parser(
+        "resume",
+        help="check, explain, repair, then run claude --resume",
+        usage="%(prog)s [ID | --last] [--strategy S] [--yes] [--force] [-- CLAUDE_ARGS...]",
+    )
+    resume.add_argument(
+        "session", nargs="?", metavar="ID", help="a session id, id prefix or file (default: --last)"
+    )
+    add_last_argument(resume)
+    resume.add_argument(
+        "--strategy",
+        choices=("stub", "purge", "truncate", "fork"),
+        help="the repair to use if one is needed (asked on a terminal; --yes takes stub)",
+    )
+    resume.add_argument("--yes", action="store_true", help="repair without asking")
+    resume.add_argument(
+        "--force", action="store_true", help="go on even if the session was written seconds ago"
+    )
+
+
+def _split_claude_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
+    """`resume ... -- ARGS`: everything after `--` goes to claude untouched."""
+    if argv[:1] == ["resume"] and "--" in argv:
+        cut = argv.index("--")
+        return argv[:cut], argv[cut + 1 :]
+    return argv, []
+
+
+def _run_session_command(
+    arguments: argparse.Namespace, claude_arguments: list[str], parser: argparse.ArgumentParser
+) -> int:
+    if arguments.command == "sessions":
+        from session_lsp.cli.sessions import run_sessions
+
+        return run_sessions(
+            all_projects=arguments.all,
+            project=arguments.project,
+            broken_only=arguments.broken,
+            output_format=arguments.format,
+        )
+    if arguments.session is not None and arguments.last:
+        parser.error("resume: give either ID or --last, not both")
+    from session_lsp.cli.resume import run_resume
+
+    return run_resume(
+        arguments.session,
+        last=arguments.last,
+        strategy=arguments.strategy,
+        yes=arguments.yes,
+        force=arguments.force,
+        claude_arguments=claude_arguments,
+    )
+
+
+def _named_paths(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    """PATHs with session names resolved; `check` alone means this directory's sessions."""
+    if not arguments.paths and not arguments.last and arguments.command != "check":
+        parser.error(f"{arguments.command}: give a PATH, a session id or --last")
+    return expand_names(
+        arguments.paths, last=arguments.last, default_to_project=arguments.command == "check"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv, claude_arguments = _split_claude_arguments(sys.argv[1:] if argv is None else argv)
     arguments = parser.parse_args(argv)
     try:
+        if arguments.command in {"sessions", "resume"}:
+            return _run_session_command(arguments, claude_arguments, parser)
+        if arguments.command in {"check", "fix", "restore"}:
+            try:
+                arguments.paths = _named_paths(arguments, parser)
+            except SessionNameError as error:
+                print(f"session-lsp: {error}", file=sys.stderr)
+                return EXIT_USAGE
         if arguments.command == "check":
             from session_lsp.cli.check import run_check
 
@@ -84,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "show":
             from session_lsp.cli.show import run_show
 
+            if (arguments.session is None) == (not arguments.last):
+                parser.error("show: give either PATH or --last")
             return run_show(arguments.session, arguments.format, arguments.tail)
         if arguments.command == "serve":
             from session_lsp.lsp.main import serve

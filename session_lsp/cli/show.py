@@ -7,6 +7,7 @@ could recolour or retitle the terminal) are replaced before anything is printed.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -17,7 +18,14 @@ from typing import TextIO
 from session_lsp.cli.output import format_finding, wants_colour
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, build_model
+from session_lsp.core.turns import (
+    ConversationModel,
+    Item,
+    ItemKind,
+    ToolStatus,
+    build_model,
+    page,
+)
 from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
 from session_lsp.view_json import conversation_to_json
@@ -58,27 +66,42 @@ KIND_LABELS = {
 }
 
 
-def run_show(name: str, output_format: str, tail: int | None) -> int:
+def run_show(name: str | None, output_format: str, tail: int | None) -> int:
+    """`name` None: the session `claude --continue` would resume here (`--last`)."""
     try:
-        path = Path(name) if Path(name).exists() else resolve_session(name)
+        path = Path(name) if name and Path(name).exists() else resolve_session(name)
         session = read_session_file(path)
     except (SessionNameError, SessionFileError) as error:
         print(f"session-lsp: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if tail is not None and tail < 0:
+        print("session-lsp: --tail takes a count of items, 0 or more", file=sys.stderr)
+        return EXIT_USAGE
     analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
     model = build_model(analysis, path)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
+    try:
+        _write(model, path, offset, output_format)
+    except BrokenPipeError:
+        # `show ... | head`: the reader is gone. Point stdout at /dev/null so the interpreter's
+        # final flush does not fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _write(model: ConversationModel, path: Path, offset: int, output_format: str) -> None:
     if output_format == "json":
-        page = conversation_to_json(
+        answer = conversation_to_json(
             model, str(path), path.resolve().as_uri(), offset, len(model.items)
         )
-        json.dump(page, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(answer, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif output_format == "markdown":
         sys.stdout.write(render_markdown(model, path=str(path)))
     else:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
-    return EXIT_OK
+    sys.stdout.flush()
 
 
 def write_text(
@@ -98,9 +121,13 @@ def write_text(
     stream.write(paint(" · ".join(facts), _DIM) + "\n")
     if model.start_note:
         stream.write(paint(f"note: {model.start_note}", _DIM) + "\n")
+    problem = model.first_problem
+    if problem is not None:
+        line = model.items[problem].first_line + 1
+        stream.write(paint(f"first problem: item {problem + 1}, line {line}", _RED) + "\n")
     if offset:
         stream.write(paint(f"… {offset} earlier items", _DIM) + "\n")
-    for item in model.page(offset):
+    for item in page(model, offset):
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
             marker = paint(">>", _RED if finding.is_error else _YELLOW)

@@ -1,10 +1,11 @@
 """The conversation as Markdown, for editors without a webview and for `show --format markdown`.
 
 Everything that comes from the transcript is untrusted (a tool's output can hold anything): long
-text goes inside a code fence longer than any backtick run in it, and short text (tool names,
-titles, finding messages that quote them) is flattened to one line with every ASCII punctuation
-character backslash-escaped. Neither can then render as a link, an autolink, a `command:` URI,
-HTML or an image in any CommonMark renderer.
+text goes inside a code fence longer than any backtick run in it, and short text (tool names, ids,
+titles, finding messages that quote them) is flattened to one line inside a code span whose
+backtick string is longer than any run in it. Neither can then render as a link, an autolink, a
+`command:` URI, HTML or an image in any CommonMark renderer (GFM's bare-URL linkify skips code
+too), and both stay readable as plain text in a scratch buffer.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 import re
 
 from session_lsp.core.findings import Finding
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, page
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _BACKTICK_RUN = re.compile(r"`+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -33,22 +33,27 @@ STATUS_LABELS = {
 
 
 def inline(text: str) -> str:
-    """Untrusted text made safe inside a Markdown line: one line, all punctuation escaped."""
+    """Untrusted text made safe inside a Markdown line: one line, in a code span it cannot close.
+
+    The padding spaces are stripped by CommonMark, so the span shows exactly the flattened text.
+    """
     flat = " ".join(_CONTROL.sub(" ", text).split())
-    return _PUNCTUATION.sub(r"\\\1", flat)
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(flat)), default=0)
+    ticks = "`" * (longest + 1)
+    return f"{ticks} {flat} {ticks}"
 
 
-def fenced(text: str, info: str = "text") -> str:
+def fenced(text: str) -> str:
     """A fenced code block that no backtick run inside `text` can close."""
     longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") else text + "\n"
-    return f"{fence}{info}\n{body}{fence}\n"
+    return f"{fence}text\n{body}{fence}\n"
 
 
 def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
     """The whole conversation; loads the texts of every item."""
-    items = model.page()
+    items = page(model)
     parts = [_header(model, path)]
     for item in items:
         parts.append(_item(item))

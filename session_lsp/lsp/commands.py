@@ -1,36 +1,40 @@
 """workspace/executeCommand: fix all, fork, and the on-disk check/fix/restore for big files.
 
 VS Code never hands documents over 50 MB to a language server, and real sessions get that big, so
-the disk commands take a path and do the work the CLI does, with work-done progress.
+the disk commands take a path and do the work the CLI does, with work-done progress. Names,
+arguments and results are the contract in `api`; each handler takes the parsed arguments and
+returns its result struct or raises `CommandError`.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp import __version__
 from session_lsp.atomic import UnsafeWriteError
-from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.analysis import Transcript
 from session_lsp.core.edits import apply_edits
-from session_lsp.core.repairs import Strategy, repair_all
+from session_lsp.core.repairs import repair_all
 from session_lsp.disk import fix_file, restore_file, write_fork
 from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.lsp import api
+from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
+from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 from session_lsp.report import finding_to_json
 
-
-def _strategy(value: str | None, ls: SessionServer) -> Strategy:
-    try:
-        return Strategy(value) if value else ls.settings.fix_strategy
-    except ValueError:
-        raise ValueError(f"unknown strategy {value!r}: use stub, purge or truncate") from None
+Handler = Callable[[SessionServer, Any], Any]
 
 
 class _Progress:
@@ -55,109 +59,154 @@ class _Progress:
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd())
 
 
+def _open_document(ls: SessionServer, uri: str) -> SessionDocument:
+    document = ls.session_document(uri)
+    if document is None:
+        raise CommandError(f"{uri} is not open in the language server")
+    return document
+
+
+async def fix_all(ls: SessionServer, arguments: api.FixAllArguments) -> api.FixAllResult:
+    document = _open_document(ls, arguments.uri)
+    repair = repair_all(document.analysis(), arguments.strategy or ls.settings.fix_strategy)
+    if not repair.edits:
+        return api.FixAllResult(applied=False, message="nothing to repair")
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(
+            edit=ls.workspace_edit(document, to_text_edits(document, repair.edits)),
+            label=repair.title,
+        )
+    )
+    return api.FixAllResult(applied=bool(result.applied), message=repair.title)
+
+
+async def fork_session(
+    ls: SessionServer, arguments: api.ForkSessionArguments
+) -> api.ForkSessionResult:
+    document = _open_document(ls, arguments.uri)
+    path = to_fs_path(arguments.uri)
+    if path is None:
+        raise CommandError(f"{arguments.uri} is not a file: only files can be forked")
+    analysis = document.analysis()
+    repair = repair_all(analysis, arguments.strategy or ls.settings.fix_strategy)
+    try:
+        target, session_id = write_fork(
+            Path(path), analysis, apply_edits(analysis.lines, repair.edits)
+        )
+    except UnsafeWriteError as error:
+        raise CommandError(str(error)) from None
+    resume = f"claude --resume {session_id}"
+    ls.window_show_message(
+        types.ShowMessageParams(
+            type=types.MessageType.Info, message=f"Forked to {target.name}: {resume}"
+        )
+    )
+    if ls.client.show_document:
+        await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=from_fs_path(str(target)) or "")
+        )
+    return api.ForkSessionResult(path=str(target), session_id=session_id, resume_command=resume)
+
+
+async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.CheckFileResult:
+    path = arguments.path
+    async with _Progress(ls, f"Checking {Path(path).name}"):
+        try:
+            session = read_session_file(Path(path))
+        except SessionFileError as error:
+            raise CommandError(str(error)) from None
+        modified = session.modified_seconds_ago
+        analysis = Transcript.from_bytes(session.data).analyse(
+            modified_seconds_ago=modified if ls.client.is_live(modified) else None
+        )
+    return api.CheckFileResult(
+        path=path,
+        findings=msgspec.convert(
+            [finding_to_json(path, finding) for finding in analysis.findings],
+            list[api.DiskFinding],
+        ),
+        errors=analysis.error_count,
+    )
+
+
+async def fix_file_on_disk(ls: SessionServer, arguments: api.FixFileArguments) -> api.FixFileResult:
+    path = Path(arguments.path)
+    async with _Progress(ls, f"Repairing {path.name}"):
+        outcome = fix_file(path, arguments.strategy or ls.settings.fix_strategy)
+    if outcome.refused:
+        raise CommandError(outcome.message)
+    return api.FixFileResult(
+        path=arguments.path,
+        changed=outcome.changed,
+        backup=str(outcome.backup) if outcome.backup else None,
+        remaining_errors=outcome.remaining_errors,
+        message=outcome.message,
+    )
+
+
+def restore_backup(ls: SessionServer, arguments: api.PathArguments) -> api.RestoreBackupResult:
+    try:
+        backup = restore_file(Path(arguments.path))
+    except UnsafeWriteError as error:
+        raise CommandError(str(error)) from None
+    return api.RestoreBackupResult(restored=str(backup), message=f"restored from {backup.name}")
+
+
+def debug_information(ls: SessionServer, arguments: api.NoArguments) -> api.DebugInformationResult:
+    return api.DebugInformationResult(
+        version=__version__,
+        position_encoding=str(ls.workspace.position_encoding),
+        diagnostics="pull" if ls.pull_diagnostics else "push",
+        resolve_edits=ls.can_resolve_edits(),
+        settings=ls.settings.to_json(),
+        open_documents=sorted(ls.workspace.text_documents),
+        time=time.time(),
+    )
+
+
+def document_text(ls: SessionServer, arguments: api.DocumentTextArguments) -> str:
+    """The server's copy of a document: lets tests and users verify that edits stay in sync."""
+    return _open_document(ls, arguments.uri).source
+
+
+HANDLERS: dict[Command, Handler] = {
+    Command.FIX_ALL: fix_all,
+    Command.FORK_SESSION: fork_session,
+    Command.CHECK_FILE: check_file,
+    Command.FIX_FILE: fix_file_on_disk,
+    Command.RESTORE_BACKUP: restore_backup,
+    Command.DEBUG_INFORMATION: debug_information,
+    Command.DOCUMENT_TEXT: document_text,
+}
+
+
+async def execute(
+    ls: SessionServer, command: Command, handler: Handler, raw_arguments: list[Any]
+) -> Any:
+    """Parse, run, encode: -32602 for arguments that do not fit, -32603 for a failed command,
+    each with a one-line message and no traceback."""
+    try:
+        arguments = api.parse_arguments(command, raw_arguments)
+    except ValueError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
+    try:
+        result = handler(ls, arguments)
+        if inspect.isawaitable(result):
+            result = await result
+    except CommandError as error:
+        raise JsonRpcInternalError(f"{command.value} failed: {error}") from None
+    return msgspec.to_builtins(result)
+
+
+def register_command(server: SessionServer, command: Command, handler: Handler) -> None:
+    """Register `handler` (module level, taking the server and `api` arguments) for `command`."""
+
+    async def run(ls: SessionServer, *arguments: Any) -> Any:
+        return await execute(ls, command, handler, list(arguments))
+
+    server.command(command.value)(run)
+
+
 def register(server: SessionServer) -> None:
-    @server.command("sessionLsp.fixAll")
-    async def fix_all(ls: SessionServer, uri: str, strategy: str | None = None) -> dict[str, Any]:
-        chosen = _strategy(strategy, ls)
-        document = ls.session_document(uri)
-        if document is None:
-            return {"applied": False, "message": f"{uri} is not open"}
-        repair = repair_all(document.analysis(), chosen)
-        if not repair.edits:
-            return {"applied": False, "message": "nothing to repair"}
-        result = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(
-                edit=ls.workspace_edit(document, to_text_edits(document, repair.edits)),
-                label=repair.title,
-            )
-        )
-        return {"applied": bool(result.applied), "message": repair.title}
-
-    @server.command("sessionLsp.forkSession")
-    async def fork_session(
-        ls: SessionServer, uri: str, strategy: str | None = None
-    ) -> dict[str, Any]:
-        chosen = _strategy(strategy, ls)
-        document = ls.session_document(uri)
-        path = to_fs_path(uri)
-        if document is None or path is None:
-            return {"path": None, "message": f"{uri} is not an open file"}
-        analysis = document.analysis()
-        repair = repair_all(analysis, chosen)
-        try:
-            target, session_id = write_fork(
-                Path(path), analysis, apply_edits(analysis.lines, repair.edits)
-            )
-        except UnsafeWriteError as error:
-            ls.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Error, message=str(error))
-            )
-            return {"path": None, "message": str(error)}
-        resume = f"claude --resume {session_id}"
-        ls.window_show_message(
-            types.ShowMessageParams(
-                type=types.MessageType.Info, message=f"Forked to {target.name}: {resume}"
-            )
-        )
-        window = ls.client_capabilities.window
-        if window is not None and window.show_document is not None and window.show_document.support:
-            await ls.window_show_document_async(
-                types.ShowDocumentParams(uri=from_fs_path(str(target)) or "")
-            )
-        return {"path": str(target), "sessionId": session_id, "resumeCommand": resume}
-
-    @server.command("sessionLsp.checkFile")
-    async def check_file(ls: SessionServer, path: str) -> dict[str, Any]:
-        async with _Progress(ls, f"Checking {Path(path).name}"):
-            try:
-                session = read_session_file(Path(path))
-            except SessionFileError as error:
-                return {"path": path, "findings": [], "errors": 0, "message": str(error)}
-            analysis = analyse_bytes(
-                session.data, modified_seconds_ago=session.modified_seconds_ago
-            )
-        return {
-            "path": path,
-            "findings": [finding_to_json(path, finding) for finding in analysis.findings],
-            "errors": analysis.error_count,
-        }
-
-    @server.command("sessionLsp.fixFile")
-    async def fix_file_on_disk(
-        ls: SessionServer, path: str, strategy: str | None = None
-    ) -> dict[str, Any]:
-        async with _Progress(ls, f"Repairing {Path(path).name}"):
-            outcome = fix_file(Path(path), _strategy(strategy, ls))
-        return {
-            "path": path,
-            "changed": outcome.changed,
-            "backup": str(outcome.backup) if outcome.backup else None,
-            "remainingErrors": outcome.remaining_errors,
-            "message": outcome.message,
-        }
-
-    @server.command("sessionLsp.restoreBackup")
-    def restore_backup(ls: SessionServer, path: str) -> dict[str, Any]:
-        try:
-            backup = restore_file(Path(path))
-        except UnsafeWriteError as error:
-            return {"restored": None, "message": str(error)}
-        return {"restored": str(backup), "message": f"restored from {backup.name}"}
-
-    @server.command("sessionLsp.debugInformation")
-    def debug_information(ls: SessionServer) -> dict[str, Any]:
-        return {
-            "version": __version__,
-            "positionEncoding": str(ls.workspace.position_encoding),
-            "diagnostics": "pull" if ls.pull_diagnostics else "push",
-            "resolveEdits": ls.can_resolve_edits(),
-            "settings": ls.settings.model_dump(by_alias=True, mode="json"),
-            "openDocuments": sorted(ls.workspace.text_documents),
-            "time": time.time(),
-        }
-
-    @server.command("sessionLsp.documentText")
-    def document_text(ls: SessionServer, uri: str) -> str | None:
-        """The server's copy of a document: lets tests and users verify that edits stay in sync."""
-        document = ls.session_document(uri)
-        return document.source if document is not None else None
+    for command, handler in HANDLERS.items():
+        register_command(server, command, handler)

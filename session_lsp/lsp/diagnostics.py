@@ -58,12 +58,7 @@ def refresh(ls: SessionServer, document: SessionDocument) -> None:
     if not ls.pull_diagnostics:
         publish(ls, document)
         return
-    workspace = ls.client_capabilities.workspace
-    if (
-        workspace is not None
-        and workspace.diagnostics is not None
-        and workspace.diagnostics.refresh_support
-    ):
+    if ls.client.diagnostic_refresh:
         ls.workspace_diagnostic_refresh(None)
 
 
@@ -77,22 +72,23 @@ def _result_id(document: SessionDocument) -> str:
     return f"{document.version}:{document.modified_seconds_ago is not None}"
 
 
+def pull(
+    ls: SessionServer, params: types.DocumentDiagnosticParams
+) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport:
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return types.FullDocumentDiagnosticReport(items=[])
+    result_id = _result_id(document)
+    if params.previous_result_id == result_id:
+        return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.FullDocumentDiagnosticReport(items=diagnostics_of(document), result_id=result_id)
+
+
 def register_pull(ls: SessionServer) -> None:
-    @ls.feature(
+    """Called from `initialize`, for clients that pull."""
+    ls.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
             identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
         ),
-    )
-    def pull(
-        ls: SessionServer, params: types.DocumentDiagnosticParams
-    ) -> types.FullDocumentDiagnosticReport | types.UnchangedDocumentDiagnosticReport:
-        document = ls.session_document(params.text_document.uri)
-        if document is None:
-            return types.FullDocumentDiagnosticReport(items=[])
-        result_id = _result_id(document)
-        if params.previous_result_id == result_id:
-            return types.UnchangedDocumentDiagnosticReport(result_id=result_id)
-        return types.FullDocumentDiagnosticReport(
-            items=diagnostics_of(document), result_id=result_id
-        )
+    )(pull)

@@ -9,6 +9,7 @@ when a request needs it: a transcript with emoji would otherwise cost four bytes
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lsprotocol import types
@@ -141,7 +142,10 @@ class SessionDocument(TextDocument):
         if self._analysis is None or self._analysis[:2] != key:
             self._analysis = (
                 *key,
-                self.transcript.analyse(modified_seconds_ago=self.modified_seconds_ago),
+                # `live.observe` already applied the client's liveSessionSeconds.
+                self.transcript.analyse(
+                    modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf
+                ),
             )
         return self._analysis[2]
 

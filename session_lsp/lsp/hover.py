@@ -6,8 +6,10 @@ backtick run it contains, so it can never render as a link, a `command:` URI, HT
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,19 +22,74 @@ from session_lsp.lsp.server import SessionServer
 from session_lsp.lsp.tools import ToolMention, mention_at, partners
 
 PREVIEW_CHARS = 600
+INLINE_CHARS = 200
 _BACKTICKS = re.compile(r"`+")
+_LINE_ENDINGS = re.compile(r"\r\n|\r|\n")
 
 
 def fenced(text: str) -> str:
+    """A code block no line of `text` can close: its fence is longer than any backtick run."""
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"
 
 
 def inline_code(text: str) -> str:
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    """A code span `text` cannot leave.
+
+    Block structure is parsed before inline spans, so a line ending inside a span could start
+    a new paragraph, heading or list item outside it: line endings become spaces first. The
+    delimiter is longer than any backtick run inside, so nothing inside can close it.
+    """
+    flat = _LINE_ENDINGS.sub(" ", text)
+    if len(flat) > INLINE_CHARS:
+        flat = flat[: INLINE_CHARS - 1] + "…"
+    longest = max((len(run) for run in _BACKTICKS.findall(flat)), default=0)
     ticks = "`" * (longest + 1)
-    return f"{ticks} {text} {ticks}"
+    return f"{ticks} {flat} {ticks}"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallView:
+    """What a hover shows. Every string field except `status` is transcript text (untrusted)."""
+
+    name: str
+    tool_use_id: str
+    status: str
+    input: Any = None
+    """The call's input (any JSON value), or None when the call is not in the file."""
+    result: str | None = None
+    called: datetime | None = None
+    answered: datetime | None = None
+    is_result: bool = False
+    other_line: int | None = None
+    """0-based line of the other half of the pair."""
+
+
+def render(view: ToolCallView) -> str:
+    """The hover's Markdown: transcript text only inside code spans and fenced blocks."""
+    lines = [
+        f"**Tool call** {inline_code(view.name)} {inline_code(view.tool_use_id)}",
+        "",
+        f"Status: {view.status}",
+    ]
+    if view.input is not None:
+        lines += ["", "Input:", fenced(_short(view.input))]
+    if view.result is not None:
+        lines += ["", "Result:", fenced(_short(view.result))]
+    timing = []
+    if view.called:
+        timing.append(f"called {view.called.isoformat(timespec='milliseconds')}")
+    if view.answered:
+        timing.append(f"result {view.answered.isoformat(timespec='milliseconds')}")
+    if view.called and view.answered:
+        with contextlib.suppress(TypeError):  # one has a timezone, the other not
+            timing.append(f"took {(view.answered - view.called).total_seconds():.1f} s")
+    if timing:
+        lines += ["", " · ".join(timing)]
+    if view.other_line is not None:
+        lines += ["", f"{'Call' if view.is_result else 'Result'} at line {view.other_line + 1}"]
+    return "\n".join(lines)
 
 
 def _short(value: Any) -> str:
@@ -77,7 +134,7 @@ def _result_text(block: dict[str, Any]) -> str:
     return str(content) if content is not None else ""
 
 
-def hover_text(document: SessionDocument, mention: ToolMention) -> str:
+def tool_call_view(document: SessionDocument, mention: ToolMention) -> ToolCallView:
     others = partners(document, mention)
     use, result = (
         (others[0] if others else None, mention)
@@ -87,7 +144,6 @@ def hover_text(document: SessionDocument, mention: ToolMention) -> str:
     codes = {f.code for f in document.analysis().findings if f.tool_use_id == mention.tool_use_id}
     use_record, use_block = _block(document, use) if use is not None else ({}, {})
     result_record, result_block = _block(document, result) if result is not None else ({}, {})
-    name = use_block.get("name") or "unknown tool"
     if Code.UNPAIRED_TOOL_USE in codes:
         status = "unpaired: no result in the next message"
     elif Code.ORPHAN_TOOL_RESULT in codes:
@@ -100,46 +156,34 @@ def hover_text(document: SessionDocument, mention: ToolMention) -> str:
         status = "answered with an error result"
     else:
         status = "answered"
-    lines = [
-        f"**Tool call** {inline_code(str(name))} {inline_code(mention.tool_use_id)}",
-        "",
-        f"Status: {status}",
-    ]
-    if use_block:
-        lines += ["", "Input:", fenced(_short(use_block.get("input", {})))]
-    if result_block:
-        lines += ["", "Result:", fenced(_short(_result_text(result_block)))]
-    called, answered = _time(use_record.get("timestamp")), _time(result_record.get("timestamp"))
-    timing = []
-    if called:
-        timing.append(f"called {called.isoformat(timespec='milliseconds')}")
-    if answered:
-        timing.append(f"result {answered.isoformat(timespec='milliseconds')}")
-    if called and answered:
-        timing.append(f"took {(answered - called).total_seconds():.1f} s")
-    if timing:
-        lines += ["", " · ".join(timing)]
     other = others[0] if others else None
-    if other is not None:
-        lines += [
-            "",
-            f"{'Call' if mention.is_result else 'Result'} at line {other.record.line + 1}",
-        ]
-    return "\n".join(lines)
+    return ToolCallView(
+        name=str(use_block.get("name") or "unknown tool"),
+        tool_use_id=mention.tool_use_id,
+        status=status,
+        input=use_block.get("input", {}) if use_block else None,
+        result=_result_text(result_block) if result_block else None,
+        called=_time(use_record.get("timestamp")),
+        answered=_time(result_record.get("timestamp")),
+        is_result=mention.is_result,
+        other_line=other.record.line if other is not None else None,
+    )
+
+
+def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return None
+    mention = mention_at(document, params.position)
+    if mention is None:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=render(tool_call_view(document, mention))
+        ),
+        range=to_range(document, mention.span),
+    )
 
 
 def register(server: SessionServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
-        document = ls.session_document(params.text_document.uri)
-        if document is None:
-            return None
-        mention = mention_at(document, params.position)
-        if mention is None:
-            return None
-        return types.Hover(
-            contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown, value=hover_text(document, mention)
-            ),
-            range=to_range(document, mention.span),
-        )
+    server.feature(types.TEXT_DOCUMENT_HOVER)(hover)

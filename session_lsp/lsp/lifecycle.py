@@ -7,6 +7,7 @@ import logging
 from lsprotocol import types
 
 from session_lsp.lsp import diagnostics
+from session_lsp.lsp.capabilities import ClientSession
 from session_lsp.lsp.documents import SessionWorkspace
 from session_lsp.lsp.server import SessionServer
 from session_lsp.lsp.settings import parse_settings
@@ -37,32 +38,36 @@ class ClientLogHandler(logging.Handler):
             self.handleError(record)
 
 
-def register(server: SessionServer) -> None:
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: SessionServer, params: types.InitializeParams) -> None:
-        # No document is open yet: from here on every document is a SessionDocument.
-        ls.workspace.__class__ = SessionWorkspace
-        settings, problem = parse_settings(params.initialization_options)
-        ls.settings = settings
-        if problem:
-            ls.log.warning(problem)
-        text = params.capabilities.text_document
-        ls.pull_diagnostics = text is not None and text.diagnostic is not None
-        if ls.pull_diagnostics:
-            diagnostics.register_pull(ls)
-
-    @server.feature(types.INITIALIZED)
-    def initialized(ls: SessionServer, params: types.InitializedParams) -> None:
-        handler = ClientLogHandler(ls)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger = logging.getLogger("session_lsp")
-        logger.handlers = [handler]
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-        ls.log.info(
-            "session-lsp %s: %s diagnostics, %s positions, edits %s",
-            ls.version,
-            "pull" if ls.pull_diagnostics else "push",
-            ls.workspace.position_encoding,
-            "resolved lazily" if ls.can_resolve_edits() else "inline",
+def initialize(ls: SessionServer, params: types.InitializeParams) -> None:
+    # No document is open yet: from here on every document is a SessionDocument.
+    ls.workspace.__class__ = SessionWorkspace
+    settings, problem = parse_settings(params.initialization_options)
+    ls.client = ClientSession.resolve(params.capabilities, settings)
+    if problem:
+        # Allowed during initialize, and the log handler only exists from `initialized` on.
+        ls.window_log_message(
+            types.LogMessageParams(type=types.MessageType.Warning, message=problem)
         )
+    if ls.client.pull_diagnostics:
+        diagnostics.register_pull(ls)
+
+
+def initialized(ls: SessionServer, params: types.InitializedParams) -> None:
+    handler = ClientLogHandler(ls)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("session_lsp")
+    logger.handlers = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    ls.log.info(
+        "session-lsp %s: %s diagnostics, %s positions, edits %s",
+        ls.version,
+        "pull" if ls.pull_diagnostics else "push",
+        ls.workspace.position_encoding,
+        "resolved lazily" if ls.can_resolve_edits() else "inline",
+    )
+
+
+def register(server: SessionServer) -> None:
+    server.feature(types.INITIALIZE)(initialize)
+    server.feature(types.INITIALIZED)(initialized)

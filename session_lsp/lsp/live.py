@@ -36,7 +36,7 @@ def observe(ls: SessionServer, document: SessionDocument) -> bool:
     if age is not None:
         seconds, mtime_ns = age
         ours = document.saved_mtime_ns == mtime_ns
-        if seconds < ls.settings.live_session_seconds and not ours:
+        if ls.client.is_live(seconds) and not ours:
             live = seconds
     was_live = document.modified_seconds_ago is not None
     document.modified_seconds_ago = live

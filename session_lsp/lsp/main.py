@@ -43,4 +43,4 @@ def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> in
         server.start_tcp(host, port)
     else:
         server.start_io()
-    return 0
+    return server.exit_code

@@ -16,8 +16,10 @@ from pygls.lsp.server import LanguageServer
 
 from session_lsp import __version__
 from session_lsp.lsp import transport
+from session_lsp.lsp.capabilities import ClientSession
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.settings import ServerSettings
+from session_lsp.lsp.transport import SessionProtocol
 
 FIX_ALL_KIND = "source.fixAll.sessionLsp"
 
@@ -28,11 +30,26 @@ class SessionServer(LanguageServer):
             "session-lsp",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=SessionProtocol,
         )
-        self.settings = ServerSettings()
-        self.pull_diagnostics = False
-        """Decided in `initialize`: pull for clients that declare it, push for the others."""
+        self.client = ClientSession()
+        """Replaced once, in `initialize`; features read it, never `client_capabilities`."""
+        self.exit_code = 0
+        """1 when the client sent `exit` without `shutdown` first (LSP's rule)."""
         self.log = logging.getLogger("session_lsp")
+
+    @property
+    def settings(self) -> ServerSettings:
+        return self.client.settings
+
+    @property
+    def pull_diagnostics(self) -> bool:
+        return self.client.pull_diagnostics
+
+    @property
+    def session_protocol(self) -> SessionProtocol:
+        assert isinstance(self.protocol, SessionProtocol)
+        return self.protocol
 
     def session_document(self, uri: str) -> SessionDocument | None:
         """An open transcript; None for a document the client never opened."""
@@ -40,30 +57,16 @@ class SessionServer(LanguageServer):
         return document if isinstance(document, SessionDocument) else None
 
     def can_resolve_edits(self) -> bool:
-        """Lazy edits only for clients that echo `data` and resolve `edit` (not eglot)."""
-        text = self.client_capabilities.text_document
-        action = text.code_action if text is not None else None
-        return bool(
-            action is not None
-            and action.data_support
-            and action.resolve_support is not None
-            and "edit" in action.resolve_support.properties
-        )
-
-    def supports_document_changes(self) -> bool:
-        workspace = self.client_capabilities.workspace
-        edit = workspace.workspace_edit if workspace is not None else None
-        return bool(edit is not None and edit.document_changes)
+        return self.client.resolve_edits
 
     def supports_progress(self) -> bool:
-        window = self.client_capabilities.window
-        return bool(window is not None and window.work_done_progress)
+        return self.client.work_done_progress
 
     def workspace_edit(
         self, document: SessionDocument, edits: list[types.TextEdit]
     ) -> types.WorkspaceEdit:
         """Versioned `documentChanges` where the client takes them, so stale edits are refused."""
-        if self.supports_document_changes():
+        if self.client.document_changes:
             return types.WorkspaceEdit(
                 document_changes=[
                     types.TextDocumentEdit(
@@ -83,8 +86,31 @@ class SessionServer(LanguageServer):
         self._stop_event = Event()
         reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        with contextlib.suppress(BrokenPipeError, KeyboardInterrupt, SystemExit):
-            asyncio.run(transport.run(self._stop_event, reader, self.protocol))
+        with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
+            try:
+                asyncio.run(transport.run(self._stop_event, reader, self.session_protocol))
+            except SystemExit as exit_:
+                self.exit_code = exit_.code if isinstance(exit_.code, int) else 1
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls's TCP server with session-lsp's message loop, like `_start_io_async`."""
+        stop_event = self._stop_event = Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await transport.run(stop_event, transport.StreamReader(reader), self.session_protocol)
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+            try:
+                asyncio.run(listen())
+            except SystemExit as exit_:
+                self.exit_code = exit_.code if isinstance(exit_.code, int) else 1
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors are logged for the user, never shown as pop-ups over their work."""

@@ -90,38 +90,44 @@ def document_symbols(document: SessionDocument) -> list[types.DocumentSymbol]:
                 selection_range=_range(document, first.line, first.line),
             )
         )
-    symbols.extend(_message_symbol(document, message, broken) for message in conversation.messages)
+    # A message with empty content has no line to point at: it has nothing to outline.
+    symbols.extend(
+        _message_symbol(document, message, broken)
+        for message in conversation.messages
+        if message.parts
+    )
     return symbols
 
 
-def register(server: SessionServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def outline(
-        ls: SessionServer, params: types.DocumentSymbolParams
-    ) -> list[types.DocumentSymbol]:
-        document = ls.session_document(params.text_document.uri)
-        return document_symbols(document) if document is not None else []
+def outline(ls: SessionServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    document = ls.session_document(params.text_document.uri)
+    return document_symbols(document) if document is not None else []
 
-    @server.feature(types.WORKSPACE_SYMBOL)
-    def workspace_symbols(
-        ls: SessionServer, params: types.WorkspaceSymbolParams
-    ) -> list[types.WorkspaceSymbol]:
-        query = params.query.lower()
-        found: list[types.WorkspaceSymbol] = []
-        for document in list(ls.workspace.text_documents.values()):
-            if not isinstance(document, SessionDocument):
-                continue
-            stack = list(document_symbols(document))
-            while stack:
-                symbol = stack.pop()
-                stack.extend(symbol.children or ())
-                if query in symbol.name.lower():
-                    found.append(
-                        types.WorkspaceSymbol(
-                            name=symbol.name,
-                            kind=symbol.kind,
-                            location=types.Location(uri=document.uri, range=symbol.selection_range),
-                            container_name=document.filename,
-                        )
+
+def workspace_symbols(
+    ls: SessionServer, params: types.WorkspaceSymbolParams
+) -> list[types.WorkspaceSymbol]:
+    query = params.query.lower()
+    found: list[types.WorkspaceSymbol] = []
+    for document in list(ls.workspace.text_documents.values()):
+        if not isinstance(document, SessionDocument):
+            continue
+        stack = list(document_symbols(document))
+        while stack:
+            symbol = stack.pop()
+            stack.extend(symbol.children or ())
+            if query in symbol.name.lower():
+                found.append(
+                    types.WorkspaceSymbol(
+                        name=symbol.name,
+                        kind=symbol.kind,
+                        location=types.Location(uri=document.uri, range=symbol.selection_range),
+                        container_name=document.filename,
                     )
-        return found
+                )
+    return found
+
+
+def register(server: SessionServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(outline)
+    server.feature(types.WORKSPACE_SYMBOL)(workspace_symbols)

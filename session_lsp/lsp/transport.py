@@ -1,26 +1,107 @@
-"""The stdio message loop, replacing pygls's for two reasons that matter with transcripts:
+"""The message loop (stdio and TCP) and the protocol's edge, replacing pygls's for what matters:
 
 - speed: pygls decodes every message with stdlib `json` (about 260 ms for a 50 MB didOpen);
   msgspec decodes the same body several times faster;
-- answers: pygls logs and drops a request whose params it cannot structure, so the client waits
-  forever; here it gets the JSON-RPC error (-32602, or -32700 for a body that is not JSON).
+- framing: a `Content-Length` that is short, long, not a number or absurd (10^30) must cost at
+  most the message it frames. The loop resynchronises on the next header, never allocates more
+  than `MAX_BODY_BYTES` for one body, and never exits on what it reads;
+- answers: every request gets a response. pygls drops a request whose params it cannot
+  structure, or that arrives after `shutdown`, so the client waits forever; here it gets the
+  JSON-RPC error (-32602, -32700, -32600, or -32002 before `initialize`), and the log gets one
+  line, not a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
+from concurrent.futures import Future
 from threading import Event
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import unquote
 
 import msgspec
-from pygls.exceptions import JsonRpcException, JsonRpcParseError
-from pygls.io_ import StdinAsyncReader
-from pygls.protocol import JsonRPCProtocol
+from lsprotocol import types
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+    JsonRpcServerNotInitialized,
+)
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    LanguageServerProtocol,
+)
+from pygls.protocol.language_server import lsp_method
 
-_CONTENT_LENGTH = re.compile(rb"^Content-Length: (\d+)\r\n$", re.IGNORECASE)
+MAX_BODY_BYTES = 1 << 30
+"""The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
+escaped, and a lying header can no longer ask for 10^15 bytes."""
+
+_HEADER = re.compile(rb"Content-Length:[ \t]*([^\r\n]*?)[ \t]*\r?\n$", re.IGNORECASE)
+_ALWAYS_ALLOWED = frozenset({types.EXIT})
 logger = logging.getLogger(__name__)
+
+
+class Reader(Protocol):
+    """pygls's `StdinAsyncReader`, or anything that reads lines and counts of bytes."""
+
+    def readline(self) -> Any: ...
+
+    def readexactly(self, n: int) -> Any: ...
+
+
+class StreamReader:
+    """An asyncio stream (TCP) read the way pygls reads stdin: short reads only at the end."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readuntil(b"\n")
+        except asyncio.IncompleteReadError as end:
+            return end.partial
+        except asyncio.LimitOverrunError as long_line:
+            # A body read as lines while resynchronising: hand it over in pieces.
+            return await self.stream.readexactly(long_line.consumed)
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError as end:
+            return end.partial
+
+
+class FramedReader:
+    """A reader that can put bytes back: what follows a body's JSON value is the next message."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.pending = b""
+
+    async def readline(self) -> bytes:
+        cut = self.pending.find(b"\n")
+        if cut >= 0:
+            head, self.pending = self.pending[: cut + 1], self.pending[cut + 1 :]
+            return head
+        line: bytes = self.pending + await self.reader.readline()
+        self.pending = b""
+        return line
+
+    async def read(self, count: int) -> bytes:
+        head, self.pending = self.pending[:count], self.pending[count:]
+        if len(head) < count:
+            head += await self.reader.readexactly(count - len(head))
+        return head
+
+    def push_back(self, data: bytes) -> None:
+        self.pending = data + self.pending
 
 
 def decode_body(body: bytes) -> Any:
@@ -31,38 +112,185 @@ def decode_body(body: bytes) -> Any:
         return json.loads(body)
 
 
-def handle_body(protocol: JsonRPCProtocol, body: bytes) -> None:
+def split_value(body: bytes) -> tuple[Any, bytes]:
+    """The JSON value at the start of `body` and the bytes after it.
+
+    A `Content-Length` too long swallows the start of the next message; the bytes after the
+    value are that message's header, to be read again. Raises ValueError when no value is
+    there (a length too short cut it).
+    """
+    text = body.decode("utf-8", "surrogateescape")
+    start = len(text) - len(text.lstrip())
+    value, end = json.JSONDecoder().raw_decode(text, start)
+    return value, text[end:].encode("utf-8", "surrogateescape")
+
+
+def _length(value: bytes) -> int | None:
+    """The declared body length, or None (logged) when it is unusable."""
+    if not value.isdigit():
+        logger.error(
+            "ignored a message whose Content-Length %r is not a number",
+            value[:40].decode("latin-1"),
+        )
+        return None
+    if len(value) > 12 or int(value) > MAX_BODY_BYTES:
+        logger.error(
+            "ignored a message of %s bytes: over the %d-byte limit (MAX_BODY_BYTES)",
+            value[:40].decode("latin-1"),
+            MAX_BODY_BYTES,
+        )
+        return None
+    return int(value)
+
+
+async def run(stop_event: Event, reader: Reader, protocol: SessionProtocol) -> None:
+    """Read Content-Length framed messages until EOF or shutdown."""
+    stream = FramedReader(reader)
+    length: int | None = None
+    while not stop_event.is_set():
+        line = await stream.readline()
+        if not line:
+            break
+        header = _HEADER.search(line)
+        if header:
+            # Searched, not matched: the tail of a body framed too short may precede it.
+            length = _length(header.group(1))
+            continue
+        if line.strip() or length is None:
+            continue  # another header (Content-Type), or stray bytes between messages
+        body = await stream.read(length)
+        complete = len(body) == length
+        length = None
+        if body:
+            handle_body(protocol, body, stream)
+        if not complete:
+            break
+
+
+def handle_body(protocol: SessionProtocol, body: bytes, stream: FramedReader) -> None:
     try:
         raw = decode_body(body)
     except ValueError:
-        logger.error("dropped a message that is not JSON (%d bytes)", len(body))
-        protocol._send_response(None, None, JsonRpcParseError().to_response_error())  # type: ignore[arg-type]
-        return
+        try:
+            raw, rest = split_value(body)
+        except ValueError:
+            logger.error("dropped a message that is not JSON (%d bytes)", len(body))
+            protocol.send_error(None, JsonRpcParseError())
+            return
+        logger.error("a message's Content-Length ran %d bytes past its body", len(rest))
+        stream.push_back(rest)
     try:
-        message = protocol.structure_message(raw) if isinstance(raw, dict) else raw
-    except JsonRpcException as error:
-        if isinstance(raw, dict) and "id" in raw and "method" in raw:
-            protocol._send_response(raw["id"], None, error.to_response_error())
-        return
-    protocol.handle_message(message)
+        protocol.receive(raw)
+    except Exception:
+        logger.exception("failed to handle a message")
 
 
-async def run(stop_event: Event, reader: StdinAsyncReader, protocol: JsonRPCProtocol) -> None:
-    """Read Content-Length framed messages until EOF or shutdown."""
-    content_length = 0
-    while not stop_event.is_set():
-        header = await reader.readline()
-        if not header:
-            break
-        match = _CONTENT_LENGTH.fullmatch(header)
-        if match:
-            content_length = int(match.group(1))
-        if content_length and not header.strip():
-            body = await reader.readexactly(content_length)
-            content_length = 0
-            if not body:
-                break
-            try:
-                handle_body(protocol, body)
-            except Exception:
-                logger.exception("failed to handle a message")
+class SessionProtocol(LanguageServerProtocol):
+    """pygls's protocol with the LSP lifecycle enforced and no tracebacks for bad input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initialize_received = False
+
+    def send_error(self, msg_id: Any, error: JsonRpcException) -> None:
+        self._send_response(msg_id, None, error.to_response_error())
+
+    def receive(self, raw: Any) -> None:
+        """Answer or ignore anything that decoded as JSON; hand the rest to pygls."""
+        if isinstance(raw, list):
+            logger.error("refused a batch of %d messages: LSP has no batches", len(raw))
+            self.send_error(None, JsonRpcInvalidRequest("batch messages are not supported"))
+            return
+        if not isinstance(raw, dict) or raw.get("jsonrpc") != "2.0":
+            logger.error("refused a message that is not a JSON-RPC 2.0 object")
+            msg_id = raw.get("id") if isinstance(raw, dict) else None
+            self.send_error(
+                _valid_id(msg_id), JsonRpcInvalidRequest("not a JSON-RPC 2.0 message object")
+            )
+            return
+        method, msg_id = raw.get("method"), raw.get("id")
+        is_request = "id" in raw and method is not None
+        if method is not None and not isinstance(method, str):
+            if is_request:
+                self.send_error(_valid_id(msg_id), JsonRpcInvalidRequest("method is not a string"))
+            return
+        if method is not None:
+            refusal = self._refusal(method)
+            if refusal is not None:
+                if is_request:
+                    self.send_error(msg_id, refusal)
+                else:
+                    logger.warning("ignored %s: %s", method, refusal.message)
+                return
+            if method == types.INITIALIZE:
+                self.initialize_received = True
+        try:
+            message = self._structure(raw)
+        except JsonRpcException as error:
+            if is_request:
+                self.send_error(msg_id, error)
+            return
+        self.handle_message(message)
+
+    def _refusal(self, method: str) -> JsonRpcException | None:
+        """The lifecycle's answer to a message that may not come now (LSP 3.17 lifecycle)."""
+        if method in _ALWAYS_ALLOWED:
+            return None
+        if self._shutdown:
+            return JsonRpcInvalidRequest(f"{method} after shutdown: only exit is accepted")
+        if method == types.INITIALIZE and self.initialize_received:
+            return JsonRpcInvalidRequest("initialize was already received")
+        if method != types.INITIALIZE and not self.initialize_received:
+            return JsonRpcServerNotInitialized(f"{method} before initialize")
+        return None
+
+    def _structure(self, raw: dict[str, Any]) -> Any:
+        """pygls's `structure_message` without the traceback it logs for every bad param."""
+        method = raw.get("method")
+        kind: Any
+        if method is not None:
+            kind = self.get_message_type(method) or (
+                JsonRPCRequestMessage if "id" in raw else JsonRPCNotification
+            )
+        elif "error" in raw:
+            kind = types.ResponseErrorMessage
+        elif "result" in raw:
+            msg_id = _valid_id(raw.get("id"))
+            kind = (
+                self._result_types.pop(msg_id, None) if msg_id is not None else None
+            ) or JsonRPCResponseMessage
+        else:
+            logger.warning("ignored a message with neither a method, a result nor an error")
+            raise JsonRpcInvalidRequest("neither a request, a notification nor a response")
+        try:
+            return self._converter.structure(raw, kind)
+        except JsonRpcException:
+            raise
+        except Exception as error:
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            logger.warning("invalid params for %s: %s", method or "a response", first)
+            raise JsonRpcInvalidParams(f"invalid params for {method}: {first}") from None
+
+    def _send_handler_result(self, future: Future[Any], *, msg_id: Any) -> None:
+        """A handler's JSON-RPC error (bad arguments, a failed command) is an answer: one log
+        line, no traceback. Anything else is a bug and keeps pygls's full report."""
+        if not future.cancelled() and isinstance(future.exception(), JsonRpcException):
+            self._request_futures.pop(msg_id, None)
+            error = future.exception()
+            assert isinstance(error, JsonRpcException)
+            logger.warning("answered request %s with an error: %s", msg_id, error.message)
+            self.send_error(msg_id, error)
+            return
+        super()._send_handler_result(future, msg_id=msg_id)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """A change to a document that is not open is ignored (with a warning), not a KeyError."""
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            logger.warning("ignored didChange for %s: it is not open", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
+def _valid_id(value: Any) -> int | str | None:
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None

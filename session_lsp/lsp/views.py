@@ -1,10 +1,11 @@
-"""workspace/executeCommand for the sessions explorer and the conversation view (CONTRACT.md).
+"""workspace/executeCommand for the sessions explorer and the conversation view.
 
 Every client gets them: VS Code's webview pages through `sessionLsp.conversation`, editors without
 one open `sessionLsp.renderTranscript` in a scratch buffer. A path names a file on disk, which is
 how files over 50 MB (never synced by VS Code) are viewed; a `file:` URI of an open document uses
-the editor's current text. Failures are JSON-RPC errors, never results carrying an error.
-"""
+the editor's current text. Names, arguments and result shapes are the contract in `api`: results
+are converted to its structs, so a shape that drifts from it fails here, not in a client.
+Failures are JSON-RPC errors, never results carrying an error."""
 
 from __future__ import annotations
 
@@ -12,22 +13,22 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+import msgspec
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
+from session_lsp.lsp import api
+from session_lsp.lsp.api import Command, CommandError
+from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
-from session_lsp.view_json import DEFAULT_PAGE, conversation_to_json
+from session_lsp.view_json import conversation_to_json
 
-LIST_SESSIONS = "sessionLsp.listSessions"
-CONVERSATION = "sessionLsp.conversation"
-RENDER_TRANSCRIPT = "sessionLsp.renderTranscript"
 MAX_PAGE = 2000
 CACHED_MODELS = 4
 
@@ -64,9 +65,7 @@ class _ModelCache:
 _CACHE = _ModelCache(CACHED_MODELS)
 
 
-async def _resolve(ls: SessionServer, uri_or_path: object) -> _Target:
-    if not isinstance(uri_or_path, str) or not uri_or_path:
-        raise JsonRpcInvalidParams("expected a file: URI or an absolute path to a session file")
+async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
     document = ls.session_document(uri_or_path)
     if document is not None:
         path = to_fs_path(document.uri) or document.uri
@@ -90,7 +89,7 @@ async def _model_on_disk(path: Path) -> ConversationModel:
     try:
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
-        raise JsonRpcInternalError(str(error)) from None
+        raise CommandError(str(error)) from None
     key = (str(path), session.size, session.mtime_ns)
     model = _CACHE.get(key)
     if model is None:
@@ -104,52 +103,47 @@ def _analyse(session: SessionFile) -> ConversationModel:
     return build_model(analysis, session.path)
 
 
-def _page_bounds(options: object) -> tuple[int, int]:
-    if options is None:
-        return 0, DEFAULT_PAGE
-    if not isinstance(options, dict):
-        raise JsonRpcInvalidParams('the second argument is {"offset": N, "limit": N}')
-    offset, limit = options.get("offset", 0), options.get("limit", DEFAULT_PAGE)
-    if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0 or limit < 0:
-        raise JsonRpcInvalidParams("offset and limit are non-negative integers")
-    return offset, min(limit, MAX_PAGE)
+async def conversation(
+    ls: SessionServer, arguments: api.ConversationArguments
+) -> api.ConversationResult:
+    """One page of the conversation model; the counts cover the whole session."""
+    target = await _resolve(ls, arguments.uri_or_path)
+    page = arguments.page
+    answer = conversation_to_json(
+        target.model, target.path, target.uri, page.offset, min(page.limit, MAX_PAGE)
+    )
+    return msgspec.convert(answer, api.ConversationResult)
 
 
-def _arguments(arguments: tuple[Any, ...], at_most: int) -> list[Any]:
-    """Optional arguments padded with None (pygls itself insists on every declared one)."""
-    if len(arguments) > at_most:
-        raise JsonRpcInvalidParams(f"expected at most {at_most} arguments, got {len(arguments)}")
-    return [*arguments, *([None] * (at_most - len(arguments)))]
+async def render_transcript(
+    ls: SessionServer, arguments: api.RenderTranscriptArguments
+) -> api.RenderTranscriptResult:
+    """The whole conversation as inert Markdown, for a scratch buffer."""
+    target = await _resolve(ls, arguments.uri_or_path)
+    return api.RenderTranscriptResult(markdown=render_markdown(target.model, path=target.path))
 
 
-async def conversation(ls: SessionServer, *arguments: Any) -> dict[str, Any]:
-    """`[uriOrPath, {offset, limit}?]`: one page of the conversation; counts cover the session."""
-    uri_or_path, options = _arguments(arguments, 2)
-    offset, limit = _page_bounds(options)
-    target = await _resolve(ls, uri_or_path)
-    return conversation_to_json(target.model, target.path, target.uri, offset, limit)
-
-
-async def render_transcript(ls: SessionServer, *arguments: Any) -> dict[str, str]:
-    """`[uriOrPath]`: the whole conversation as inert Markdown, for a scratch buffer."""
-    (uri_or_path,) = _arguments(arguments, 1)
-    target = await _resolve(ls, uri_or_path)
-    return {"markdown": render_markdown(target.model, path=target.path)}
-
-
-async def list_sessions(ls: SessionServer, *arguments: Any) -> list[dict[str, object]]:
-    """`[root?]`: every session under root (default: Claude Code's projects folder), newest first."""
-    (root,) = _arguments(arguments, 1)
-    if root is not None and not (isinstance(root, str) and Path(root).is_absolute()):
-        raise JsonRpcInvalidParams("root is an absolute folder path")
-    folder = Path(root) if isinstance(root, str) else None
+async def list_sessions(
+    ls: SessionServer, arguments: api.ListSessionsArguments
+) -> list[api.SessionSummary]:
+    """Every session under the root (default: Claude Code's projects folder), newest first."""
+    root = arguments.root
+    if root is not None and not Path(root).is_absolute():
+        raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
+    folder = Path(root) if root is not None else None
     if folder is not None and not folder.is_dir():
-        raise JsonRpcInternalError(f"{folder}: no such folder")
+        raise CommandError(f"{folder}: no such folder")
     summaries = await asyncio.to_thread(discover_sessions, folder)
-    return [summary.to_json() for summary in summaries]
+    return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
+
+
+HANDLERS: dict[Command, Handler] = {
+    Command.LIST_SESSIONS: list_sessions,
+    Command.CONVERSATION: conversation,
+    Command.RENDER_TRANSCRIPT: render_transcript,
+}
 
 
 def register(server: SessionServer) -> None:
-    server.command(LIST_SESSIONS)(list_sessions)
-    server.command(CONVERSATION)(conversation)
-    server.command(RENDER_TRANSCRIPT)(render_transcript)
+    for command, handler in HANDLERS.items():
+        register_command(server, command, handler)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_NAME = "sessions.json"
 
 
@@ -25,6 +25,7 @@ class CachedFile:
     size: int
     mtime_ns: int
     session_id: str | None
+    recorded_session_id: str | None
     project: str | None
     title: str | None
     first_activity: str | None

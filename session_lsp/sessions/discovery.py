@@ -10,22 +10,22 @@ an agent transcript too (Claude Code's `/resume` hides those as well).
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from session_lsp.core.analysis import LIVE_SECONDS, analyse_bytes
-from session_lsp.core.findings import Severity
-from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.core.analysis import LIVE_SECONDS
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
+from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
-from session_lsp.sessions.metadata import read_metadata
 from session_lsp.sessions.summary import Health, SessionSummary
 
 ProgressCallback = Callable[[int, int, str], None]
-"""Called as (files done, files in all, current file) while a listing reads files."""
+"""Called as (files read, files to read, the file just read) while a listing reads files that
+are not in the cache."""
 
 AGENT_PREFIX = "agent-"
 
@@ -44,7 +44,9 @@ def _scan_project(folder: Path) -> _ProjectFiles:
     except OSError:
         return found
     for entry in entries:
-        if entry.name.endswith(".jsonl") and not entry.is_dir():
+        if entry.name.startswith("."):
+            continue
+        if entry.name.endswith(".jsonl") and (entry.is_file() or entry.is_symlink()):
             target = (
                 found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
             )
@@ -84,57 +86,50 @@ def _sort_key(summary: SessionSummary) -> float:
     return summary.mtime_ns / 1e9
 
 
-class _Reader:
-    """Reads (or recalls from the cache) what the listing needs of each file."""
+class _Lookup:
+    """Every file of a listing with what is known of it: from the cache when the file is
+    unchanged, else read (in worker processes when there is much to read)."""
 
     def __init__(self, cache: SessionCache, now: float) -> None:
         self.cache = cache
         self.now = now
-        self.present: set[str] = set()
+        self.known: dict[Path, CachedFile | None] = {}
+        self.live: set[Path] = set()
+        self._jobs: list[Job] = []
 
-    def entry(self, path: Path, *, analyse: bool) -> tuple[CachedFile | None, bool, str | None]:
-        """(what is known of the file, whether it is live, why it could not be read)."""
-        self.present.add(str(path))
+    def add(self, path: Path, *, analyse: bool) -> None:
         try:
             status = path.stat()
-        except OSError as error:
-            return None, False, f"cannot read: {error.strerror}"
-        live = self.now - status.st_mtime < LIVE_SECONDS
+        except OSError:
+            self.known[path] = None
+            return
+        if not stat.S_ISREG(status.st_mode):
+            self.known[path] = None
+            return
         cached = self.cache.get(path, status.st_size, status.st_mtime_ns)
+        fresh = self.now - status.st_mtime >= LIVE_SECONDS
         if (
             cached is not None
-            and not live
-            and (not analyse or cached.is_sidechain or cached.errors >= 0)
+            and fresh
+            and (not analyse or cached.errors >= 0 or cached.is_sidechain)
         ):
-            return cached, False, None
-        try:
-            session = read_session_file(path)
-        except SessionFileError as error:
-            return None, False, str(error)
-        metadata = read_metadata(session.data, path.stem)
-        errors = warnings = -1
-        if analyse and not metadata.is_sidechain:
-            age = max(0.0, self.now - session.mtime_ns / 1e9)
-            analysis = analyse_bytes(session.data, modified_seconds_ago=age)
-            errors = sum(1 for finding in analysis.findings if finding.is_error)
-            warnings = sum(1 for f in analysis.findings if f.severity is Severity.WARNING)
-        entry = CachedFile(
-            size=session.size,
-            mtime_ns=session.mtime_ns,
-            session_id=metadata.session_id,
-            project=metadata.project,
-            title=metadata.title,
-            first_activity=metadata.first_activity,
-            last_activity=metadata.last_activity,
-            version=metadata.version,
-            is_sidechain=metadata.is_sidechain,
-            errors=errors,
-            warnings=warnings,
-        )
-        live = self.now - session.mtime_ns / 1e9 < LIVE_SECONDS
-        if not live:
-            self.cache.put(path, entry)
-        return entry, live, None
+            self.known[path] = cached
+        else:
+            self._jobs.append(Job(path, analyse, status.st_size))
+
+    def read_all(self, on_done: Callable[[Job], None]) -> None:
+        for job, entry in inspect_files(self._jobs, self.now, on_done):
+            self.known[job.path] = entry
+            if entry is None:
+                continue
+            if self.now - entry.mtime_ns / 1e9 < LIVE_SECONDS:
+                self.live.add(job.path)
+            else:
+                self.cache.put(job.path, entry)
+
+    @property
+    def to_read(self) -> int:
+        return len(self._jobs)
 
 
 def _summary(path: Path, entry: CachedFile, live: bool) -> SessionSummary:
@@ -175,24 +170,20 @@ def _unreadable(path: Path) -> SessionSummary:
     )
 
 
-def _list_project(
-    files: _ProjectFiles, reader: _Reader, tick: Callable[[Path], None]
-) -> list[SessionSummary]:
+def _list_project(files: _ProjectFiles, lookup: _Lookup) -> list[SessionSummary]:
     sessions: list[SessionSummary] = []
     sidechains: list[tuple[Path, str | None]] = []
     for path in files.candidates:
-        tick(path)
-        entry, live, _problem = reader.entry(path, analyse=True)
+        entry = lookup.known[path]
         if entry is None:
             sessions.append(_unreadable(path))
         elif entry.is_sidechain:
-            sidechains.append((path, entry.session_id))
+            sidechains.append((path, entry.recorded_session_id))
         else:
-            sessions.append(_summary(path, entry, live))
+            sessions.append(_summary(path, entry, path in lookup.live))
     for path in files.agents_beside:
-        tick(path)
-        entry, _live, _problem = reader.entry(path, analyse=False)
-        sidechains.append((path, entry.session_id if entry is not None else None))
+        entry = lookup.known[path]
+        sidechains.append((path, entry.recorded_session_id if entry is not None else None))
     by_id = {session.session_id: session for session in sessions}
     for path, session_id in sidechains:
         owner = by_id.get(session_id) if session_id is not None else None
@@ -226,21 +217,25 @@ def list_sessions(
     root = root if root is not None else projects_root()
     cache = cache if cache is not None else default_cache()
     folders = project_folders(root, project)
-    scanned = [(folder, _scan_project(folder)) for folder in folders]
-    total = sum(len(files.candidates) + len(files.agents_beside) for _, files in scanned)
+    scanned = [_scan_project(folder) for folder in folders]
+    lookup = _Lookup(cache, time.time())
+    for files in scanned:
+        for path in files.candidates:
+            lookup.add(path, analyse=True)
+        for path in files.agents_beside:
+            lookup.add(path, analyse=False)
     done = 0
+    total = lookup.to_read
 
-    def tick(path: Path) -> None:
+    def tick(job: Job) -> None:
         nonlocal done
         done += 1
         if on_progress is not None:
-            on_progress(done, total, str(path))
+            on_progress(done, total, str(job.path))
 
-    reader = _Reader(cache, time.time())
-    sessions: list[SessionSummary] = []
-    for _folder, files in scanned:
-        sessions.extend(_list_project(files, reader, tick))
-    cache.forget_missing(folders, reader.present)
+    lookup.read_all(tick)
+    sessions = [session for files in scanned for session in _list_project(files, lookup)]
+    cache.forget_missing(folders, {str(path) for path in lookup.known})
     cache.save()
     sessions.sort(key=_sort_key, reverse=True)
     return sessions

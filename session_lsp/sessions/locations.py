@@ -57,7 +57,9 @@ def _base36(number: int) -> str:
 
 def project_folder_name(cwd: str) -> str:
     """The folder name Claude Code (Node.js build) gives the sessions started in `cwd`."""
-    sanitized = _OUTSIDE_ALNUM.sub("-", cwd)
+    # JavaScript's regex works on UTF-16 code units: a character outside the BMP is two of them,
+    # so it becomes two hyphens, and the 200 limit counts code units.
+    sanitized = _OUTSIDE_ALNUM.sub(lambda found: "-" * (1 if ord(found[0]) < 0x10000 else 2), cwd)
     if len(sanitized) <= MAX_FOLDER_NAME:
         return sanitized
     return f"{sanitized[:MAX_FOLDER_NAME]}-{_base36(abs(_djb2(cwd)))}"

@@ -15,12 +15,19 @@ from dataclasses import dataclass
 import msgspec
 
 TITLE_LIMIT = 120
+TITLE_WINDOW = 65536
 _HEAD_LINES = 400
 _TAIL_LINES = 200
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _GENERATED_PROMPT = re.compile(r"^(?:\s*<[a-z][\w-]*[\s>]|\[Request interrupted by user[^\]]*\])")
 _COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
-_TITLE_MARKERS = (b'"customTitle"', b'"aiTitle"', b'"type":"summary"')
+_TITLE_MARKERS = (
+    (b'{"type":"custom-title"', "custom-title", "customTitle"),
+    (b'{"type":"ai-title"', "ai-title", "aiTitle"),
+    (b'{"type":"summary"', "summary", "summary"),
+)
+"""Claude Code writes these lines as compact JSON with `type` first; a long needle is what makes
+searching for them fast."""
 
 
 class _Block(msgspec.Struct):
@@ -55,6 +62,9 @@ _DECODER = msgspec.json.Decoder(_Line)
 @dataclass(slots=True)
 class SessionMetadata:
     session_id: str | None = None
+    """The file name when it is a UUID (Claude Code resumes by it), else the recorded id."""
+    recorded_session_id: str | None = None
+    """The first `sessionId` written in the file: an agent transcript's owner."""
     project: str | None = None
     title: str | None = None
     first_activity: str | None = None
@@ -98,7 +108,7 @@ def _tail_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
         end = start - 1
 
 
-def _line_around(data: bytes | mmap.mmap, position: int) -> bytes:
+def _line_around(data: bytes, position: int) -> bytes:
     start = data.rfind(b"\n", 0, position) + 1
     end = data.find(b"\n", position)
     return data[start : len(data) if end < 0 else end]
@@ -141,20 +151,23 @@ def _real_prompt(line: _Line) -> tuple[str | None, str | None]:
 
 
 def _title(data: bytes | mmap.mmap) -> str | None:
-    """The newest custom title, else the newest AI title, else the newest summary."""
-    for marker in _TITLE_MARKERS:
-        position = data.rfind(marker)
-        while position >= 0:
-            line = _decode(_line_around(data, position))
-            if line is not None:
-                text = {
-                    b'"customTitle"': line.customTitle if line.type == "custom-title" else None,
-                    b'"aiTitle"': line.aiTitle if line.type == "ai-title" else None,
-                    b'"type":"summary"': line.summary if line.type == "summary" else None,
-                }[marker]
-                if text and text.strip():
+    """The newest custom title, else the newest AI title, else the newest summary, looked for in
+    the first and last 64 KB as Claude Code's session picker does (`readSessionLite`): Claude Code
+    re-appends its title lines at the end of a session, so they are there."""
+    if len(data) > 2 * TITLE_WINDOW:
+        head = data[:TITLE_WINDOW]
+        windows = [data[-TITLE_WINDOW:], head[: head.rfind(b"\n") + 1]]
+    else:
+        windows = [data[:]]
+    for marker, kind, field in _TITLE_MARKERS:
+        for window in windows:
+            position = window.rfind(marker)
+            while position >= 0:
+                line = _decode(_line_around(window, position))
+                text = getattr(line, field) if line is not None and line.type == kind else None
+                if isinstance(text, str) and text.strip():
                     return one_line(text)
-            position = data.rfind(marker, 0, data.rfind(b"\n", 0, position) + 1)
+                position = window.rfind(marker, 0, window.rfind(b"\n", 0, position) + 1)
     return None
 
 
@@ -169,7 +182,7 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
         line = _decode(raw)
         if line is None:
             continue
-        metadata.session_id = metadata.session_id or line.sessionId
+        metadata.recorded_session_id = metadata.recorded_session_id or line.sessionId
         metadata.project = metadata.project or line.cwd
         metadata.first_activity = metadata.first_activity or line.timestamp
         metadata.version = metadata.version or line.version
@@ -191,6 +204,7 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
         if newest_version and metadata.last_activity:
             break
     metadata.version = newest_version or metadata.version
+    metadata.session_id = metadata.session_id or metadata.recorded_session_id
     metadata.title = _title(data) or (
         one_line(prompt) if prompt else (one_line(command) if command else None)
     )

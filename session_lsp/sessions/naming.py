@@ -42,8 +42,8 @@ def main_session_files(folder: Path) -> list[Path]:
         Path(entry.path)
         for entry in entries
         if entry.name.endswith(".jsonl")
-        and not entry.name.startswith(AGENT_PREFIX)
-        and entry.is_file()
+        and not entry.name.startswith((AGENT_PREFIX, "."))
+        and (entry.is_file() or entry.is_symlink())
     )
 
 
@@ -123,7 +123,7 @@ def resolve_session(
         raise SessionNameError(f"{name}: no such file, folder or session id")
     if len(name) < MIN_PREFIX:
         raise SessionNameError(
-            f"{name}: a session id prefix needs at least {MIN_PREFIX} characters"
+            f"{name}: no such file, and a session id prefix needs at least {MIN_PREFIX} characters"
         )
     found = _sessions_named(name, root)
     if not found:

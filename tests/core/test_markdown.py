@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -71,7 +73,7 @@ def test_a_tool_name_with_blank_lines_stays_in_its_heading(tmp_path: Path) -> No
 
 def test_the_broken_call_is_marked_with_its_finding(tmp_path: Path) -> None:
     markdown = hostile_markdown(tmp_path)
-    section = markdown.split("toolu\\_01DANGLING", 1)[1]
+    section = markdown.split("` toolu_01DANGLING `", 1)[1]
     assert "NO RESULT (unpaired)" in section.splitlines()[0]
     assert "**ERROR** unpaired-tool-use at line 5:" in section
     assert "**First problem: item 4.**" in markdown
@@ -81,7 +83,9 @@ def test_the_real_dangling_session_names_its_broken_call() -> None:
     model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
     markdown = render_markdown(model)
     heading = next(line for line in markdown.splitlines() if "01NNGBKLENmr7j3TfUKZW7rz" in line)
-    assert heading.startswith("## 17. Tool Bash toolu\\_bdrk\\_01NNGBKLENmr7j3TfUKZW7rz: NO RESULT")
+    assert heading.startswith(
+        "## 17. Tool ` Bash ` ` toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz `: NO RESULT"
+    )
 
 
 @pytest.mark.parametrize("path", SESSIONS + ROLLOUTS, ids=lambda path: path.name)
@@ -98,6 +102,40 @@ def test_a_fence_is_longer_than_any_backtick_run_inside(text: str) -> None:
     assert token.type == "fence" and token.content == text + ("" if text.endswith("\n") else "\n")
 
 
-def test_inline_text_is_one_line_with_punctuation_escaped() -> None:
-    rendered = PARSERS["commonmark"].renderInline(inline("a\n\n<b>[x](command:y)</b>\x1b[31m"))
-    assert rendered == "a &lt;b&gt;[x](command:y)&lt;/b&gt; [31m"
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a\n\n<b>[x](command:y)</b>\x1b[31m", "a &lt;b&gt;[x](command:y)&lt;/b&gt; [31m"),
+        ("``x` README.md https://e.com", "``x` README.md https://e.com"),
+        ("`", "`"),
+    ],
+)
+def test_inline_text_is_one_line_in_a_code_span(text: str, shown: str) -> None:
+    for parser in PARSERS.values():
+        assert parser.renderInline(inline(text)) == f"<code>{shown}</code>"
+
+
+MARKUP = st.lists(
+    st.sampled_from([*"`~<>[]()!:*_#&\\|-. \n\r\tax/\x00", "javascript:", "command:"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -> None:
+    for parser in PARSERS.values():
+        parsed = parser.parse(fenced(text))
+        assert [token.type for token in parsed] == ["fence"]
+        # CommonMark normalises line endings and replaces NUL with U+FFFD.
+        expected = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+        assert parsed[0].content == expected + ("" if expected.endswith("\n") else "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP)
+def test_any_text_inline_is_one_code_span(text: str) -> None:
+    for parser in PARSERS.values():
+        (paragraph_inline,) = [t for t in parser.parse(f"x {inline(text)} y") if t.type == "inline"]
+        kinds = [child.type for child in paragraph_inline.children or ()]
+        assert kinds == ["text", "code_inline", "text"], kinds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from session_lsp.core.turns import (
     SessionFormat,
     ToolStatus,
     build_model,
+    page,
 )
 from tests.support import damage
 from tests.support.corpus import (
@@ -81,11 +83,11 @@ def test_items_are_numbered_in_order_and_carry_their_lines(path: Path) -> None:
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda path: path.name)
 def test_a_page_loads_the_text_of_its_items_only(path: Path) -> None:
     model = model_of(path.read_bytes(), path)
-    page = model.page(1, 3)
-    assert page == model.items[1:4]
-    assert all(item.loaded for item in page)
+    chosen = page(model, 1, 3)
+    assert chosen == model.items[1:4]
+    assert all(item.loaded for item in chosen)
     assert not any(item.loaded for item in model.items[4:] if item.kind is ItemKind.TOOL)
-    for item in model.page():
+    for item in page(model):
         texts = [item.text]
         if item.tool is not None:
             texts += [item.tool.input, item.tool.result]
@@ -119,7 +121,7 @@ def test_a_dangling_call_at_the_tail_is_the_first_problem() -> None:
     assert (last.tool.call_line, last.tool.result_line) == (24, None)
     assert model.first_problem == last.index
     assert [finding.code for finding in last.findings] == [Code.UNPAIRED_TOOL_USE]
-    (page_item,) = model.page(last.index, 1)
+    (page_item,) = page(model, last.index, 1)
     assert json.loads(page_item.tool.input or "")["command"].startswith("find . -name")  # type: ignore[union-attr]
 
 
@@ -191,7 +193,7 @@ def test_a_sub_agent_file_is_its_own_conversation() -> None:
 
 def test_compaction_shows_its_summary_and_spans_boundary_and_summary_lines() -> None:
     model = model_of(FASTHOOKS_MAIN.read_bytes())
-    first = model.page(0, 1)[0]
+    first = page(model, 0, 1)[0]
     assert first.kind is ItemKind.COMPACTION
     lines = FASTHOOKS_MAIN.read_bytes().splitlines()
     assert b'"compact_boundary"' in lines[first.first_line]
@@ -218,7 +220,7 @@ def test_an_orphan_result_after_compaction_is_an_orphan_item() -> None:
         },
     )
     model = model_of(session.data())
-    last = model.page()[-1]
+    last = page(model)[-1]
     assert last.kind is ItemKind.ORPHAN_RESULT and last.tool is not None
     assert (last.tool.status, last.tool.call_line, last.tool.result) == (
         ToolStatus.ORPHAN,
@@ -310,7 +312,7 @@ def test_a_rewound_branch_is_counted_as_abandoned() -> None:
     )
     model = model_of(session.data())
     assert model.abandoned_branches == 1
-    assert "an answer the user rewound" not in [item.text for item in model.page()]
+    assert "an answer the user rewound" not in [item.text for item in page(model)]
 
 
 def test_long_texts_are_cut_and_marked() -> None:
@@ -320,7 +322,7 @@ def test_long_texts_are_cut_and_marked() -> None:
     record["message"]["content"] = "x" * (MAX_TEXT + 10)
     session.lines[index] = json.dumps(record).encode()
     model = model_of(session.data())
-    (prompt,) = [item for item in model.page() if item.kind is ItemKind.PROMPT]
+    (prompt,) = [item for item in page(model) if item.kind is ItemKind.PROMPT]
     assert prompt.truncated and prompt.text == "x" * MAX_TEXT
 
 
@@ -339,7 +341,7 @@ COMPACTED = next(path for path in ROLLOUTS if "12-54-34" in path.name)
 
 def test_codex_calls_pair_with_their_outputs_by_call_id() -> None:
     model = model_of(CODEMIE_ROLLOUT.read_bytes())
-    calls = [item.tool for item in model.page() if item.tool is not None]
+    calls = [item.tool for item in page(model) if item.tool is not None]
     by_kind = Counter(
         (tool.name, tool.status)
         for tool in calls
@@ -368,5 +370,47 @@ def test_an_unanswered_codex_call_is_unpaired_and_the_first_problem(path: Path) 
 
 def test_a_codex_compaction_is_an_item() -> None:
     model = model_of(COMPACTED.read_bytes())
-    (compaction,) = [item for item in model.page() if item.kind is ItemKind.COMPACTION]
+    (compaction,) = [item for item in page(model) if item.kind is ItemKind.COMPACTION]
     assert compaction.text is not None
+
+
+def test_a_stubbed_codex_call_shows_as_stubbed() -> None:
+    analysis = analyse_bytes(DANGLING_END.read_bytes())
+    problem = build_model(analysis).first_problem
+    assert problem is not None
+    repair = repair_all(analysis, Strategy.STUB)
+    repaired = model_of(join_lines(apply_edits(analysis.lines, repair.edits)))
+    tool = repaired.items[problem].tool
+    assert tool is not None and tool.status is ToolStatus.STUBBED
+    assert repaired.errors == 0
+
+
+def test_commands_show_as_typed_and_their_output_without_tags_or_colours() -> None:
+    model = model_of(TOOL_HEAVY.read_bytes())
+    commands = [item.text for item in page(model) if item.kind is ItemKind.COMMAND]
+    assert commands[:2] == ["/mcp", "Reconnected to tidewave."]
+    assert not any("<" in (text or "") or "\x1b" in (text or "") for text in commands)
+
+
+def test_an_agent_id_that_is_a_glob_pattern_links_to_nothing(tmp_path: Path) -> None:
+    """`*` would match every agent file in the session's folder if it reached a glob."""
+    shutil.copytree(WORKTREES.parent / WORKTREES.stem, tmp_path / WORKTREES.stem)
+    data = WORKTREES.read_bytes()
+    for agent in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl"):
+        agent_id = agent.stem.removeprefix("agent-").encode()
+        data = data.replace(b'"agentId":"' + agent_id + b'"', b'"agentId":"*"')
+    copy = tmp_path / WORKTREES.name
+    copy.write_bytes(data)
+    model = model_of(data, copy)
+    calls = [item.tool for item in model.items if item.tool and item.tool.name == "Agent"]
+    assert calls and not any(tool.agent_file for tool in calls)
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b'{"a":1}\n{"b":2}\n', b"not json\n"], ids=["empty", "other-jsonl", "garbage"]
+)
+def test_a_file_that_is_no_session_has_no_conversation(data: bytes) -> None:
+    model = model_of(data)
+    assert model.format is SessionFormat.CLAUDE_CODE
+    assert [item.kind for item in model.items] == [ItemKind.DAMAGED] * len(model.findings)
+    assert model.title is None and model.session_id is None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
@@ -43,8 +44,38 @@ async def test_check_fix_and_restore_a_file_on_disk(client: LanguageClient, tmp_
     restored = await _command(client, "sessionLsp.restoreBackup", str(path))
     assert isinstance(restored, dict) and restored["restored"] == fixed["backup"]
     assert path.read_bytes() == CODEMIE_TURN_1.read_bytes()
-    missing = await _command(client, "sessionLsp.checkFile", str(tmp_path / "nope.jsonl"))
-    assert isinstance(missing, dict) and "No such file" in missing["message"]
+
+
+async def test_failed_disk_commands_are_errors_not_results(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A missing file once came back as `errors: 0`, which VS Code showed as "no problems"."""
+    missing = str(tmp_path / "nope.jsonl")
+    for command in ("sessionLsp.checkFile", "sessionLsp.fixFile", "sessionLsp.restoreBackup"):
+        with pytest.raises(JsonRpcException) as raised:
+            await _command(client, command, missing)
+        assert raised.value.code == -32603, command
+        assert "nope.jsonl" in raised.value.message and "\n" not in raised.value.message
+
+
+async def test_a_fork_that_cannot_be_written_is_an_error(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """It once answered `{"path": null}`, which the extension reported as an unexpected result."""
+    path = tmp_path / "no-session-id.jsonl"
+    text = "".join(
+        json.dumps({k: v for k, v in json.loads(line).items() if k != "sessionId"}) + "\n"
+        for line in sessions.dangling().splitlines()
+    )
+    path.write_text(text, encoding="utf-8")
+    document = OpenDocument(client, path.as_uri(), text)
+    await document.diagnostics()
+    with pytest.raises(JsonRpcException) as raised:
+        await _command(client, "sessionLsp.forkSession", document.uri, "stub")
+    assert raised.value.code == -32603 and "sessionId" in raised.value.message
+    with pytest.raises(JsonRpcException) as raised:
+        await _command(client, "sessionLsp.forkSession", "file:///never/opened.jsonl")
+    assert raised.value.code == -32603 and "not open" in raised.value.message
 
 
 async def test_fork_writes_a_repaired_copy_beside_the_open_file(

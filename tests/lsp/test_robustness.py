@@ -50,12 +50,28 @@ async def test_requests_for_unknown_documents_and_positions_past_the_end(
     await _still_alive(client)
 
 
-async def test_bad_command_arguments_are_errors_not_crashes(client: LanguageClient) -> None:
-    for arguments in ([], [1, 2, 3, 4], ["file:///x.jsonl", "no-such-strategy"]):
-        with pytest.raises(JsonRpcException):
+async def test_bad_command_arguments_are_invalid_params_with_one_line(
+    client: LanguageClient,
+) -> None:
+    for arguments in ([], [1, 2, 3, 4], ["file:///x.jsonl", "no-such-strategy"], [{"uri": 1}]):
+        with pytest.raises(JsonRpcException) as raised:
             await client.workspace_execute_command_async(
                 types.ExecuteCommandParams(command="sessionLsp.fixAll", arguments=list(arguments))
             )
+        assert raised.value.code == -32602, arguments
+        assert "\n" not in raised.value.message and raised.value.data is None, arguments
+    await _still_alive(client)
+
+
+async def test_outline_of_a_one_line_document(client: LanguageClient) -> None:
+    """A message with empty content once crashed the outline (`min()` of an empty sequence)."""
+    text = '{"type":"user","uuid":"a","message":{"role":"user","content":[]}}'
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=document.identifier)
+    )
+    assert list(symbols or []) == []
     await _still_alive(client)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,7 @@ async def test_render_transcript_is_inert_markdown_naming_the_broken_call(
     path = aged_copy(hostile.write_hostile(tmp_path / "hostile.jsonl"), tmp_path / "hostile.jsonl")
     answer = await command(client, "sessionLsp.renderTranscript", str(path))
     markdown = answer["markdown"]
-    assert "unpaired-tool-use" in markdown and "toolu\\_01DANGLING" in markdown
+    assert "unpaired-tool-use" in markdown and "` toolu_01DANGLING `" in markdown
     parsed = MarkdownIt("gfm-like").parse(markdown)
     children = [child for token in parsed for child in token.children or ()]
     assert not {t.type for t in parsed + children} & {
@@ -168,3 +169,36 @@ async def test_list_sessions_refuses_a_relative_or_missing_root(client: Language
     with pytest.raises(JsonRpcException) as missing:
         await command(client, "sessionLsp.listSessions", "/no/such/folder")
     assert missing.value.code == -32603
+
+
+async def test_a_file_changed_on_disk_is_read_again(client: LanguageClient, tmp_path: Path) -> None:
+    path = aged_copy(SHORT, tmp_path / "growing.jsonl")
+    before = await command(client, "sessionLsp.conversation", str(path))
+    last_uuid = json.loads(path.read_bytes().splitlines()[-1])["uuid"]
+    prompt = sessions.prompt("later-prompt", "one more thing", last_uuid, second=59)
+    prompt["timestamp"] = "2099-01-01T00:00:00.000Z"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(sessions.line(prompt) + "\n")
+    aged_copy(path, path)
+    after = await command(client, "sessionLsp.conversation", str(path))
+    assert after["total"] > before["total"]
+    assert after["items"][-1]["text"] == "one more thing"
+
+
+async def test_an_edited_document_shows_its_new_text(client: LanguageClient) -> None:
+    text = sessions.dangling()
+    document = OpenDocument(client, fresh_uri(client), text)
+    before = await command(client, "sessionLsp.conversation", document.uri)
+    end = types.Position(line=len(text.splitlines()), character=0)
+    answer = sessions.result("r2", "a2", "toolu_01BASH", "built", 4)
+    document.change(
+        [
+            types.TextEdit(
+                range=types.Range(start=end, end=end), new_text=sessions.line(answer) + "\n"
+            )
+        ]
+    )
+    after = await command(client, "sessionLsp.conversation", document.uri)
+    assert before["items"][-1]["tool"]["status"] == "unpaired"
+    assert after["items"][-1]["tool"]["status"] == "answered"
+    assert after["items"][-1]["tool"]["result"] == "built" and after["errors"] == 0

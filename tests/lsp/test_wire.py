@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -14,20 +15,33 @@ SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
 
 class RawClient:
     def __init__(self) -> None:
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        self.log_messages: list[str] = []
         self.process = subprocess.Popen(
-            SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr
         )
 
-    def send_bytes(self, body: bytes) -> None:
+    def write(self, data: bytes) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.write(data)
         self.process.stdin.flush()
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send_bytes(self, body: bytes) -> None:
+        self.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def send(self, message: Any) -> None:
         self.send_bytes(json.dumps(message).encode())
 
-    def receive(self, request_id: int) -> dict[str, Any]:
-        """Read messages until the response to `request_id` (notifications are skipped)."""
+    def request(self, request_id: int, method: str, params: Any = None) -> None:
+        self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
+
+    def initialize(self) -> None:
+        self.request(1, "initialize", {"capabilities": {}})
+        assert "capabilities" in self.receive(1)["result"]
+        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+
+    def receive(self, request_id: int | None) -> dict[str, Any]:
+        """Read messages until the response to `request_id` (notifications are kept as logs)."""
         stdout = self.process.stdout
         assert stdout is not None
         while True:
@@ -37,12 +51,40 @@ class RawClient:
                     length = int(header.split(b":")[1])
             assert length, "the server closed its output"
             message = json.loads(stdout.read(length))
+            if message.get("method") == "window/logMessage":
+                self.log_messages.append(message["params"]["message"])
             if message.get("id") == request_id and "method" not in message:
                 return message  # type: ignore[no-any-return]
+
+    def alive(self, request_id: int) -> None:
+        """The server still reads and answers a normal request."""
+        self.send_bytes(_body(request_id))
+        assert self.receive(request_id)["result"]["version"]
+
+    def log(self) -> str:
+        """stderr, and the window/logMessage notifications read so far."""
+        self.stderr.seek(0)
+        return "\n".join([self.stderr.read().decode("utf-8", "replace"), *self.log_messages])
 
     def close(self) -> None:
         self.process.kill()
         self.process.wait()
+        self.stderr.close()
+
+
+def _body(request_id: int) -> bytes:
+    return json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": request_id,
+            "method": "workspace/executeCommand",
+            "params": {"command": "sessionLsp.debugInformation", "arguments": []},
+        }
+    ).encode()
+
+
+def _framed(body: bytes, length: bytes) -> bytes:
+    return b"Content-Length: " + length + b"\r\n\r\n" + body
 
 
 def test_malformed_messages_get_errors_and_the_server_keeps_answering() -> None:
@@ -92,6 +134,111 @@ def test_malformed_messages_get_errors_and_the_server_keeps_answering() -> None:
         assert client.receive(6)["result"] is None
         client.send({"jsonrpc": "2.0", "method": "exit"})
         assert client.process.wait(timeout=10) == 0
+        assert "Traceback" not in client.log(), client.log()
+    finally:
+        client.close()
+
+
+def test_a_content_length_too_short_costs_only_its_own_message() -> None:
+    client = RawClient()
+    try:
+        client.initialize()
+        body = _body(2)
+        client.write(_framed(body, b"%d" % (len(body) - 10)))
+        assert client.receive(None)["error"]["code"] == -32700
+        client.alive(3)
+        client.alive(4)
+    finally:
+        client.close()
+
+
+def test_a_content_length_too_long_loses_no_message() -> None:
+    client = RawClient()
+    try:
+        client.initialize()
+        body = _body(2)
+        client.write(_framed(body, b"%d" % (len(body) + 10)))
+        client.send_bytes(_body(3))  # its first 10 bytes end message 2's frame
+        assert client.receive(2)["result"]["version"]
+        assert client.receive(3)["result"]["version"]
+        client.alive(4)
+    finally:
+        client.close()
+
+
+def test_content_lengths_that_are_not_numbers_or_absurd_never_stop_the_server() -> None:
+    client = RawClient()
+    try:
+        client.initialize()
+        lengths = (b"abc", b"-5", b"1e3", b"1" + b"0" * 15, b"1" + b"0" * 30)
+        for request_id, length in enumerate(lengths, start=10):
+            client.write(_framed(_body(request_id), length))
+            client.alive(request_id + 100)
+        assert client.process.poll() is None
+        log = client.log()
+        assert "MAX_BODY_BYTES" in log and "is not a number" in log, log
+        assert "Traceback" not in log and "MemoryError" not in log, log
+    finally:
+        client.close()
+
+
+def test_the_lifecycle_is_enforced_with_answers() -> None:
+    client = RawClient()
+    try:
+        client.request(1, "textDocument/hover", {})
+        assert client.receive(1)["error"]["code"] == -32002
+        client.initialize()
+        client.request(2, "initialize", {"capabilities": {}})
+        assert client.receive(2)["error"]["code"] == -32600
+        client.request(3, "shutdown")
+        assert client.receive(3)["result"] is None
+        client.send_bytes(_body(4))
+        assert client.receive(4)["error"]["code"] == -32600
+        client.send({"jsonrpc": "2.0", "method": "exit"})
+        assert client.process.wait(timeout=10) == 0
+    finally:
+        client.close()
+
+
+def test_exit_without_shutdown_exits_1() -> None:
+    client = RawClient()
+    try:
+        client.initialize()
+        client.send({"jsonrpc": "2.0", "method": "exit"})
+        assert client.process.wait(timeout=10) == 1
+    finally:
+        client.close()
+
+
+def test_batches_non_objects_and_changes_to_unknown_documents_leave_no_traceback() -> None:
+    client = RawClient()
+    try:
+        client.initialize()
+        client.send([{"jsonrpc": "2.0", "id": 2, "method": "shutdown"}])
+        assert client.receive(None)["error"]["code"] == -32600
+        for value in (5, "text", None, True):
+            client.send(value)
+            assert client.receive(None)["error"]["code"] == -32600
+        client.send({"id": 3, "method": "shutdown"})  # no "jsonrpc": "2.0"
+        assert client.receive(3)["error"]["code"] == -32600
+        client.send({"jsonrpc": "2.0", "id": 4, "method": 7})
+        assert client.receive(4)["error"]["code"] == -32600
+        client.send({"jsonrpc": "2.0", "id": 77})  # neither request nor response
+        client.send({"jsonrpc": "2.0", "id": 78, "error": "not an error object"})
+        client.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": "file:///never/opened.jsonl", "version": 2},
+                    "contentChanges": [{"text": "x"}],
+                },
+            }
+        )
+        client.alive(5)
+        log = client.log()
+        assert "Traceback" not in log, log
+        assert "never/opened.jsonl" in log, log
     finally:
         client.close()
 
@@ -130,6 +277,20 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
                     length = int(header.split(b":")[1])
             reply = json.loads(stream.read(length))
             assert reply["id"] == 1 and "capabilities" in reply["result"]
+            # The same framing recovery as over stdio: a lying header costs one message.
+            connection.sendall(
+                _framed(_body(2), b"not-a-number") + _framed(_body(3), b"%d" % len(_body(3)))
+            )
+            while True:
+                length = 0
+                while (header := stream.readline()) not in (b"\r\n", b""):
+                    if header.lower().startswith(b"content-length:"):
+                        length = int(header.split(b":")[1])
+                assert length, "the server closed the connection"
+                reply = json.loads(stream.read(length))
+                if reply.get("id") == 3:
+                    break
+            assert reply["result"]["version"]
     finally:
         server.kill()
         server.wait()

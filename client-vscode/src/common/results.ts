@@ -1,7 +1,11 @@
 /**
  * Types of the server commands' results and how the extension presents them. Results come from
- * another process, so each is checked before use rather than trusted.
+ * another process, so each is checked before use rather than trusted. The server's contract is
+ * `commands.schema.json` (exported from `session_lsp/lsp/api.py`); the unit tests check every
+ * shape below against it. A command that fails answers with a JSON-RPC error, which
+ * `sendRequest` throws, so these results always describe work that was done.
  */
+import { ServerCommands } from './constants';
 
 export type FindingSeverity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -33,7 +37,8 @@ export interface FixFileResult {
 }
 
 export interface RestoreBackupResult {
-  readonly restored: string | null;
+  /** The backup the file was restored from. */
+  readonly restored: string;
   readonly message: string;
 }
 
@@ -44,7 +49,9 @@ export interface ForkSessionResult {
 }
 
 export interface FixAllResult {
+  /** False when there was nothing to repair or the edit was refused. */
   readonly applied: boolean;
+  readonly message: string;
 }
 
 export class UnexpectedResultError extends Error {
@@ -54,7 +61,8 @@ export class UnexpectedResultError extends Error {
   }
 }
 
-type Shape = Record<string, 'string' | 'number' | 'boolean' | 'string|null' | 'array' | 'string?'>;
+export type FieldKind = 'string' | 'number' | 'boolean' | 'string|null' | 'array' | 'string?';
+export type Shape = Readonly<Record<string, FieldKind>>;
 
 function hasShape(value: unknown, shape: Shape): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) {
@@ -76,7 +84,7 @@ function hasShape(value: unknown, shape: Shape): value is Record<string, unknown
   });
 }
 
-const FINDING_SHAPE: Shape = {
+export const FINDING_SHAPE: Shape = {
   path: 'string',
   line: 'number',
   column: 'number',
@@ -88,43 +96,45 @@ const FINDING_SHAPE: Shape = {
   toolUseId: 'string?',
 };
 
-export function asCheckFileResult(command: string, value: unknown): CheckFileResult {
-  if (!hasShape(value, { path: 'string', findings: 'array', errors: 'number' })) {
+/** What the extension checks in each command's result (the schema's `result`). */
+export const RESULT_SHAPES = {
+  [ServerCommands.checkFile]: { path: 'string', findings: 'array', errors: 'number' },
+  [ServerCommands.fixFile]: { path: 'string', changed: 'boolean', backup: 'string|null', remainingErrors: 'number', message: 'string' },
+  [ServerCommands.restoreBackup]: { restored: 'string', message: 'string' },
+  [ServerCommands.forkSession]: { path: 'string', sessionId: 'string', resumeCommand: 'string' },
+  [ServerCommands.fixAll]: { applied: 'boolean', message: 'string' },
+} as const satisfies Readonly<Record<string, Shape>>;
+
+function checked(command: string, value: unknown, shape: Shape): Record<string, unknown> {
+  if (!hasShape(value, shape)) {
     throw new UnexpectedResultError(command, value);
   }
-  const findings = value.findings as unknown[];
+  return value;
+}
+
+export function asCheckFileResult(command: string, value: unknown): CheckFileResult {
+  const result = checked(command, value, RESULT_SHAPES[ServerCommands.checkFile]);
+  const findings = result.findings as unknown[];
   if (!findings.every((finding) => hasShape(finding, FINDING_SHAPE))) {
     throw new UnexpectedResultError(command, value);
   }
-  return value as unknown as CheckFileResult;
+  return result as unknown as CheckFileResult;
 }
 
 export function asFixFileResult(command: string, value: unknown): FixFileResult {
-  if (!hasShape(value, { path: 'string', changed: 'boolean', backup: 'string|null', remainingErrors: 'number', message: 'string' })) {
-    throw new UnexpectedResultError(command, value);
-  }
-  return value as unknown as FixFileResult;
+  return checked(command, value, RESULT_SHAPES[ServerCommands.fixFile]) as unknown as FixFileResult;
 }
 
 export function asRestoreBackupResult(command: string, value: unknown): RestoreBackupResult {
-  if (!hasShape(value, { restored: 'string|null', message: 'string' })) {
-    throw new UnexpectedResultError(command, value);
-  }
-  return value as unknown as RestoreBackupResult;
+  return checked(command, value, RESULT_SHAPES[ServerCommands.restoreBackup]) as unknown as RestoreBackupResult;
 }
 
 export function asForkSessionResult(command: string, value: unknown): ForkSessionResult {
-  if (!hasShape(value, { path: 'string', sessionId: 'string', resumeCommand: 'string' })) {
-    throw new UnexpectedResultError(command, value);
-  }
-  return value as unknown as ForkSessionResult;
+  return checked(command, value, RESULT_SHAPES[ServerCommands.forkSession]) as unknown as ForkSessionResult;
 }
 
 export function asFixAllResult(command: string, value: unknown): FixAllResult {
-  if (!hasShape(value, { applied: 'boolean' })) {
-    throw new UnexpectedResultError(command, value);
-  }
-  return value as unknown as FixAllResult;
+  return checked(command, value, RESULT_SHAPES[ServerCommands.fixAll]) as unknown as FixAllResult;
 }
 
 /** A 0-based range, as VS Code and LSP count. */

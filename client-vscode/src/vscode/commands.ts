@@ -255,11 +255,8 @@ async function restoreBackup(deps: CommandDependencies, uriArgument: unknown): P
   if (uri === undefined) {
     return;
   }
+  // No backup, or one that cannot be restored: the server answers with an error, shown by `guarded`.
   const result = asRestoreBackupResult(ServerCommands.restoreBackup, await deps.server.executeServerCommand(ServerCommands.restoreBackup, [uri.fsPath]));
-  if (result.restored === null) {
-    void vscode.window.showWarningMessage(`Session LSP: ${result.message}`);
-    return;
-  }
   if (syncedDocument(uri) === undefined) {
     await checkOnDisk(deps, uri);
   }

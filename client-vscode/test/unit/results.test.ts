@@ -30,9 +30,10 @@ test('well-formed results pass validation unchanged', () => {
   assert.deepEqual(asCheckFileResult('c', check), check);
   const fix = { path: '/t/s.jsonl', changed: true, backup: '/t/s.jsonl.bak', remainingErrors: 0, message: 'ok' };
   assert.deepEqual(asFixFileResult('f', fix), fix);
-  assert.deepEqual(asRestoreBackupResult('r', { restored: null, message: 'no backup' }), { restored: null, message: 'no backup' });
+  const restored = { restored: '/t/s.jsonl.bak', message: 'restored from s.jsonl.bak' };
+  assert.deepEqual(asRestoreBackupResult('r', restored), restored);
   assert.deepEqual(asForkSessionResult('k', { path: '/t/n.jsonl', sessionId: 'n', resumeCommand: 'claude --resume n' }).sessionId, 'n');
-  assert.deepEqual(asFixAllResult('a', { applied: false }), { applied: false });
+  assert.deepEqual(asFixAllResult('a', { applied: false, message: 'nothing to repair' }), { applied: false, message: 'nothing to repair' });
 });
 
 test('malformed results are rejected with the command name', () => {
@@ -40,6 +41,7 @@ test('malformed results are rejected with the command name', () => {
   assert.throws(() => asCheckFileResult('sessionLsp.checkFile', { path: 'p', findings: [{ line: '1' }], errors: 1 }), /sessionLsp\.checkFile/);
   assert.throws(() => asFixFileResult('f', { path: 'p', changed: 'yes', backup: null, remainingErrors: 0, message: '' }));
   assert.throws(() => asFixAllResult('a', {}));
+  assert.throws(() => asRestoreBackupResult('r', { restored: null, message: 'no backup' }), UnexpectedResultError);
 });
 
 test('1-based finding positions become 0-based ranges', () => {

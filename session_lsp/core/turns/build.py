@@ -1,0 +1,76 @@
+"""One entry point: an analysed file in, its conversation model out, findings on their items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.codex import is_rollout
+from session_lsp.core.turns.claude import ClaudeBuilder
+from session_lsp.core.turns.codex import CodexBuilder
+from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
+
+
+def build_model(analysis: Analysis, path: Path | None = None) -> ConversationModel:
+    """The conversation model of an analysed file; `path` locates sub-agent files beside it."""
+    if not analysis.is_transcript and is_rollout(analysis.lines):
+        model = CodexBuilder(analysis).build()
+    else:
+        model = ClaudeBuilder(analysis, path).build()
+    _attach_findings(model)
+    for index, item in enumerate(model.items):
+        item.index = index
+    return model
+
+
+def _attach_findings(model: ConversationModel) -> None:
+    """Each finding goes to the item on its line (the tool item of its id, if any); findings on
+    lines no item covers become `damaged` items, placed by line."""
+    at_line: dict[int, list[Item]] = {}
+    for item in model.items:
+        lines = {item.first_line, item.last_line}
+        if item.tool is not None:
+            for line in (item.tool.call_line, item.tool.result_line):
+                if line is not None:
+                    lines.add(line)
+        for line in lines:
+            at_line.setdefault(line, []).append(item)
+    damaged: dict[int, Item] = {}
+    for finding in model.findings:
+        line = finding.span.line
+        candidates = at_line.get(line, [])
+        chosen = next(
+            (
+                item
+                for item in candidates
+                if item.tool is not None
+                and finding.tool_use_id is not None
+                and item.tool.id == finding.tool_use_id
+            ),
+            candidates[0] if candidates else None,
+        )
+        if chosen is None:
+            chosen = damaged.get(line)
+            if chosen is None:
+                chosen = damaged[line] = Item(ItemKind.DAMAGED, line, line, loaded=True)
+        chosen.findings.append(finding)
+    if damaged:
+        model.items = _merge_by_line(
+            model.items, sorted(damaged.values(), key=lambda i: i.first_line)
+        )
+
+
+def _merge_by_line(items: list[Item], extra: list[Item]) -> list[Item]:
+    """Insert each extra item before the first item that starts after it."""
+    merged: list[Item] = []
+    pending = iter(extra)
+    following = next(pending, None)
+    for item in items:
+        while following is not None and following.first_line < item.first_line:
+            merged.append(following)
+            following = next(pending, None)
+        merged.append(item)
+    while following is not None:
+        merged.append(following)
+        following = next(pending, None)
+    return merged

@@ -1,0 +1,252 @@
+"""The conversation model of a Claude Code transcript, from its replayed chain."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.conversation import ChainEnd
+from session_lsp.core.findings import Code
+from session_lsp.core.records import Record
+from session_lsp.core.turns.model import (
+    ConversationModel,
+    Item,
+    ItemKind,
+    SessionFormat,
+    Source,
+    ToolCall,
+    ToolStatus,
+    clip,
+    one_line,
+)
+from session_lsp.core.turns.statuses import error_status, tool_ids
+from session_lsp.core.turns.texts import LineReader, command_text, result_text
+
+INTERRUPT_PREFIX = "[Request interrupted by user"
+SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
+AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
+COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
+
+
+class ClaudeBuilder:
+    """Items in replay order; tool calls paired with the first result after them on the chain."""
+
+    def __init__(self, analysis: Analysis, path: Path | None) -> None:
+        self.analysis = analysis
+        self.path = path
+        self.items: list[Item] = []
+        self.calls: dict[str, ToolCall] = {}
+        self.reader = LineReader(analysis.lines)
+        self.unpaired = tool_ids(
+            analysis.findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT
+        )
+        self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+
+    def build(self) -> ConversationModel:
+        conversation = self.analysis.conversation
+        for record in conversation.chain:
+            self._add_record(record)
+        for call in self.calls.values():
+            self._settle(call)
+        return ConversationModel(
+            SessionFormat.CLAUDE_CODE,
+            self.items,
+            list(self.analysis.findings),
+            self.analysis.lines,
+            session_id=self._session_id(),
+            title=self._title(),
+            abandoned_branches=_abandoned_branches(self.analysis),
+            start_note=_start_note(self.analysis),
+        )
+
+    def _add_record(self, record: Record) -> None:
+        if record.type == "system":
+            if record.subtype == "compact_boundary":
+                self._item(ItemKind.COMPACTION, record, None)
+            elif record.subtype == "local_command":
+                self._item(ItemKind.COMMAND, record, Source(record.line))
+            return
+        if record.type == "assistant":
+            self._add_assistant(record)
+        elif record.type == "user":
+            self._add_user(record)
+
+    def _item(self, kind: ItemKind, record: Record, source: Source | None) -> Item:
+        item = Item(kind, record.line, record.line, record.timestamp, source)
+        self.items.append(item)
+        return item
+
+    def _add_assistant(self, record: Record) -> None:
+        for position, block in enumerate(record.blocks):
+            source = Source(record.line, position)
+            if block.type == "text":
+                if (block.text or "").strip():
+                    item = self._item(ItemKind.ASSISTANT, record, source)
+                    item.text, item.truncated = clip(block.text)
+            elif block.type in ("thinking", "redacted_thinking"):
+                self._item(ItemKind.THINKING, record, source)
+            elif block.type in ("tool_use", "server_tool_use", "mcp_tool_use"):
+                self._add_call(record, position)
+
+    def _add_call(self, record: Record, position: int) -> None:
+        block = record.blocks[position]
+        tool_id = block.id or f"(no id, line {record.line + 1})"
+        call = ToolCall(tool_id, block.name or block.type, record.line)
+        call.call_source = Source(record.line, position)
+        item = self._item(ItemKind.TOOL, record, None)
+        item.tool = call
+        self.calls.setdefault(tool_id, call)
+
+    def _add_user(self, record: Record) -> None:
+        if record.isCompactSummary:
+            self._add_compaction_summary(record)
+            return
+        content = record.message.content if record.message is not None else None
+        for position, block in enumerate(record.blocks):
+            source = Source(record.line, None if isinstance(content, str) else position)
+            if block.type == "tool_result":
+                self._add_result(record, position)
+            elif block.type == "text" and not record.isMeta:
+                text = block.text or ""
+                if text.startswith(INTERRUPT_PREFIX):
+                    kind = ItemKind.INTERRUPT
+                elif text.lstrip().startswith(COMMAND_PREFIXES):
+                    kind = ItemKind.COMMAND
+                else:
+                    kind = ItemKind.PROMPT
+                if kind is ItemKind.COMMAND:
+                    text = command_text(text)
+                if text.strip():
+                    item = self._item(kind, record, source)
+                    item.text, item.truncated = clip(text)
+            elif block.type == "image" and not record.isMeta:
+                item = self._item(ItemKind.PROMPT, record, source)
+                item.text = "[image]"
+
+    def _add_compaction_summary(self, record: Record) -> None:
+        previous = self.items[-1] if self.items else None
+        if (
+            previous is not None
+            and previous.kind is ItemKind.COMPACTION
+            and previous.source is None
+        ):
+            previous.last_line = record.line
+            previous.source = Source(record.line, None)
+        else:
+            self._item(ItemKind.COMPACTION, record, Source(record.line, None))
+
+    def _add_result(self, record: Record, position: int) -> None:
+        block = record.blocks[position]
+        tool_id = block.tool_use_id or ""
+        call = self.calls.get(tool_id)
+        if call is not None and call.result_line is None:
+            call.result_line = record.line
+            call.result_source = Source(record.line, position)
+            call.is_error = bool(block.is_error)
+            for item in reversed(self.items):
+                if item.tool is call:
+                    item.last_line = max(item.last_line, record.line)
+                    break
+            return
+        orphan = ToolCall(tool_id, "", None, ToolStatus.ORPHAN, record.line)
+        orphan.is_error = bool(block.is_error)
+        orphan.result_source = Source(record.line, position)
+        if call is not None:
+            # A second result for an answered call: shown where it sits, marked by its finding.
+            orphan.name = call.name
+        item = self._item(ItemKind.ORPHAN_RESULT, record, None)
+        item.tool = orphan
+
+    def _settle(self, call: ToolCall) -> None:
+        """The call's status, from the findings on it and, for error results, from their text."""
+        if call.result_line is None or call.id in self.unpaired:
+            live = call.id in self.live and call.result_line is None
+            call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
+        elif call.is_error and call.result_source is not None:
+            call.status = error_status(
+                result_text(call.result_source, self.reader, SessionFormat.CLAUDE_CODE)
+            )
+        if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
+            call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+
+    def _session_id(self) -> str | None:
+        for record in self.analysis.records:
+            if record is not None and record.sessionId is not None:
+                return record.sessionId
+        return None
+
+    def _title(self) -> str | None:
+        titles: dict[str, str] = {}
+        for record in self.analysis.records:
+            if record is not None and record.type in ("custom-title", "ai-title"):
+                decoded = self.reader.record(record.line)
+                value = (
+                    decoded.get("customTitle") or decoded.get("aiTitle")
+                    if isinstance(decoded, dict)
+                    else None
+                )
+                if isinstance(value, str) and value.strip():
+                    titles[record.type] = value
+        title = titles.get("custom-title") or titles.get("ai-title")
+        if title is None:
+            title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
+        return one_line(title) if title else None
+
+
+def _agent_file(path: Path, result: Any) -> Path | None:
+    """The sub-agent transcript a Task/Agent result names: 2.1.x `<session>/subagents/`, or 2.0.x
+    beside the session file."""
+    tool_result = result.get("toolUseResult") if isinstance(result, dict) else None
+    agent_id = tool_result.get("agentId") if isinstance(tool_result, dict) else None
+    if not isinstance(agent_id, str) or AGENT_ID.fullmatch(agent_id) is None:
+        return None
+    name = f"agent-{agent_id}.jsonl"
+    subagents = path.parent / path.stem / "subagents"
+    for candidate in (subagents / name, path.parent / name):
+        if candidate.is_file():
+            return candidate.resolve()
+    if subagents.is_dir():
+        return next((found.resolve() for found in subagents.rglob(name)), None)
+    return None
+
+
+def _abandoned_branches(analysis: Analysis) -> int:
+    """Leaves off the replayed conversation, after its start: rewound or abandoned branches.
+
+    History before a compaction boundary and inline sidechains are not counted.
+    """
+    conversation = analysis.conversation
+    if conversation.leaf is None or conversation.end_record is None:
+        return 0
+    start = conversation.end_record.line
+    sidechains_count = conversation.agent_id is not None
+    has_child: set[str] = set()
+    for record in analysis.records:
+        if record is not None and record.parentUuid is not None:
+            has_child.add(record.parentUuid)
+    on_chain = conversation.on_chain()
+    return sum(
+        1
+        for record in analysis.records
+        if record is not None
+        and record.type in ("user", "assistant")
+        and record.line > start
+        and record.uuid not in has_child
+        and record.line not in on_chain
+        and (sidechains_count or not record.isSidechain)
+    )
+
+
+def _start_note(analysis: Analysis) -> str | None:
+    """Why the replayed conversation starts where it does, when that is not the file's start."""
+    conversation = analysis.conversation
+    if conversation.end is ChainEnd.COMPACTION:
+        return "the conversation starts at the last compaction"
+    if conversation.end is ChainEnd.MISSING_PARENT:
+        return "the conversation starts at a line whose parent is missing"
+    if conversation.end is ChainEnd.CYCLE:
+        return "the conversation starts where a parentUuid cycle was cut"
+    return None

@@ -1,0 +1,139 @@
+"""The conversation model of a Codex CLI rollout: file order is the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import msgspec
+
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.codex import CALL_TYPES, OUTPUT_TYPES
+from session_lsp.core.findings import Code
+from session_lsp.core.turns.model import (
+    ConversationModel,
+    Item,
+    ItemKind,
+    SessionFormat,
+    Source,
+    ToolCall,
+    ToolStatus,
+    clip,
+    one_line,
+)
+from session_lsp.core.turns.statuses import codex_output_status, may_be_special, tool_ids
+from session_lsp.core.turns.texts import LineReader, codex_text, result_text
+
+CODEX_CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
+
+
+class _CodexPayload(msgspec.Struct):
+    type: str | None = None
+    role: str | None = None
+    call_id: str | None = None
+    name: str | None = None
+    id: str | None = None
+
+
+class _CodexLine(msgspec.Struct):
+    type: str | None = None
+    timestamp: str | None = None
+    payload: _CodexPayload | None = None
+
+
+_CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
+
+
+class CodexBuilder:
+    """File order is the conversation (claude-code-format §10)."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.reader = LineReader(analysis.lines)
+        self.items: list[Item] = []
+        self.calls: dict[str, ToolCall] = {}
+        self.session_id: str | None = None
+        self.unpaired = tool_ids(analysis.findings, Code.UNPAIRED_TOOL_USE)
+        self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+
+    def build(self) -> ConversationModel:
+        for line, record in self._records():
+            self._add(line, record)
+        for call in self.calls.values():
+            if call.result_line is None and not call.searches_the_web:
+                live = call.id in self.live
+                call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
+            elif call.result_line is not None and may_be_special(
+                self.analysis.lines[call.result_line]
+            ):
+                output = result_text(Source(call.result_line), self.reader, SessionFormat.CODEX)
+                call.status = codex_output_status(output)
+        title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
+        return ConversationModel(
+            SessionFormat.CODEX,
+            self.items,
+            list(self.analysis.findings),
+            self.analysis.lines,
+            session_id=self.session_id,
+            title=one_line(title) if title else None,
+        )
+
+    def _records(self) -> Iterator[tuple[int, _CodexLine]]:
+        for line, raw in enumerate(self.analysis.lines):
+            try:
+                yield line, _CODEX_DECODER.decode(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+                continue
+
+    def _item(self, kind: ItemKind, line: int, record: _CodexLine, *, text: bool = True) -> Item:
+        item = Item(kind, line, line, record.timestamp, Source(line) if text else None)
+        self.items.append(item)
+        return item
+
+    def _add(self, line: int, record: _CodexLine) -> None:
+        payload = record.payload
+        if record.type == "session_meta" and payload is not None:
+            self.session_id = self.session_id or payload.id
+        elif record.type == "compacted":
+            self._item(ItemKind.COMPACTION, line, record)
+        elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
+            self._item(ItemKind.INTERRUPT, line, record)
+        elif record.type == "response_item" and payload is not None:
+            self._add_response_item(line, record, payload)
+
+    def _add_response_item(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+        kind = payload.type
+        if kind == "message" and payload.role in ("user", "assistant"):
+            if payload.role == "assistant":
+                self._item(ItemKind.ASSISTANT, line, record)
+                return
+            text = codex_text(self.reader.record(line))
+            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT_PREFIXES):
+                item = self._item(ItemKind.PROMPT, line, record)
+                item.text, item.truncated = clip(text)
+        elif kind == "reasoning":
+            self._item(ItemKind.THINKING, line, record)
+        elif kind in CALL_TYPES or kind == "web_search_call":
+            call_id = payload.call_id or f"(no call_id, line {line + 1})"
+            call = ToolCall(call_id, payload.name or kind or "tool", line)
+            call.call_source = Source(line)
+            call.searches_the_web = kind == "web_search_call"
+            item = self._item(ItemKind.TOOL, line, record, text=False)
+            item.tool = call
+            self.calls.setdefault(call_id, call)
+        elif kind in OUTPUT_TYPES:
+            self._add_output(line, record, payload)
+
+    def _add_output(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+        call = self.calls.get(payload.call_id or "")
+        if call is not None and call.result_line is None:
+            call.result_line = line
+            call.result_source = Source(line)
+            for item in reversed(self.items):
+                if item.tool is call:
+                    item.last_line = line
+                    break
+            return
+        orphan = ToolCall(payload.call_id or "", "", None, ToolStatus.ORPHAN, line)
+        orphan.result_source = Source(line)
+        item = self._item(ItemKind.ORPHAN_RESULT, line, record, text=False)
+        item.tool = orphan

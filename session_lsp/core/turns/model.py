@@ -1,0 +1,127 @@
+"""The conversation model's plain data: items, tool calls and their statuses, and the session."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from session_lsp.core.findings import Finding, Severity
+from session_lsp.core.reading import Line
+
+MAX_TEXT = 4000
+"""Characters of one text, tool input or result sent per item; the raw line has the rest."""
+
+
+class ItemKind(enum.StrEnum):
+    PROMPT = "prompt"
+    ASSISTANT = "assistant"
+    THINKING = "thinking"
+    TOOL = "tool"
+    COMPACTION = "compaction"
+    INTERRUPT = "interrupt"
+    COMMAND = "command"
+    ORPHAN_RESULT = "orphan-result"
+    DAMAGED = "damaged"
+    """A line off the conversation that carries findings (a torn last line, corrupt JSON)."""
+
+
+class ToolStatus(enum.StrEnum):
+    ANSWERED = "answered"
+    ERROR = "error"
+    UNPAIRED = "unpaired"
+    ORPHAN = "orphan"
+    INTERRUPTED = "interrupted"
+    STUBBED = "stubbed"
+    LIVE = "live"
+
+
+class SessionFormat(enum.StrEnum):
+    CLAUDE_CODE = "claude-code"
+    CODEX = "codex"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a text lives: a line, and the index of the block in its content (None: the whole)."""
+
+    line: int
+    block: int | None = None
+
+
+@dataclass(slots=True)
+class ToolCall:
+    id: str
+    name: str
+    call_line: int | None
+    """None for a result that answers no call (an orphan)."""
+    status: ToolStatus = ToolStatus.ANSWERED
+    result_line: int | None = None
+    is_error: bool = False
+    agent_file: Path | None = None
+    call_source: Source | None = None
+    result_source: Source | None = None
+    input: str | None = None
+    result: str | None = None
+    searches_the_web: bool = False
+    """A Codex web search: answered inside the call, never by an output item."""
+
+
+@dataclass(slots=True)
+class Item:
+    kind: ItemKind
+    first_line: int
+    last_line: int
+    timestamp: str | None = None
+    source: Source | None = None
+    tool: ToolCall | None = None
+    findings: list[Finding] = field(default_factory=list)
+    index: int = -1
+    text: str | None = None
+    truncated: bool = False
+    loaded: bool = False
+
+    @property
+    def has_error(self) -> bool:
+        return any(finding.is_error for finding in self.findings)
+
+
+@dataclass(slots=True)
+class ConversationModel:
+    """Every item of one session; `page` loads the texts of the items it returns."""
+
+    format: SessionFormat
+    items: list[Item]
+    findings: list[Finding]
+    lines: Sequence[Line]
+    session_id: str | None = None
+    title: str | None = None
+    abandoned_branches: int = 0
+    start_note: str | None = None
+    """Why the conversation starts after the file's first line (compaction, missing parent)."""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity is Severity.WARNING)
+
+    @property
+    def first_problem(self) -> int | None:
+        return next((item.index for item in self.items if item.has_error), None)
+
+
+def clip(text: str | None) -> tuple[str | None, bool]:
+    if text is None or len(text) <= MAX_TEXT:
+        return text, False
+    return text[:MAX_TEXT], True
+
+
+def one_line(text: str, limit: int = 120) -> str:
+    """A title: the first non-blank line, whitespace collapsed, cut at `limit` characters."""
+    line = next((part for part in text.splitlines() if part.strip()), "")
+    line = " ".join(line.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

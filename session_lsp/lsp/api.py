@@ -1,0 +1,287 @@
+"""The contract between the server and its clients: every `workspace/executeCommand`.
+
+One place names each command, types its positional arguments (an `array_like` struct: JSON
+`[uri, strategy]` decodes to fields in order) and its result. A command that cannot do what it
+was asked raises `CommandError`: the client gets a JSON-RPC error carrying the one-line message,
+never a normal result it might read as success. Bad arguments are -32602, failures -32603.
+
+`schema()` is exported to `client-vscode/src/common/commands.schema.json`; a test fails when
+that file is stale, and the extension's unit tests check its result parsers against it.
+
+Adding a command: a `Command` member, its `...Arguments` and result structs, a `COMMANDS` entry
+here, and a module-level handler passed to `commands.register_command`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from session_lsp.core.repairs import Strategy
+
+
+class Command(enum.StrEnum):
+    FIX_ALL = "sessionLsp.fixAll"
+    FORK_SESSION = "sessionLsp.forkSession"
+    CHECK_FILE = "sessionLsp.checkFile"
+    FIX_FILE = "sessionLsp.fixFile"
+    RESTORE_BACKUP = "sessionLsp.restoreBackup"
+    DEBUG_INFORMATION = "sessionLsp.debugInformation"
+    DOCUMENT_TEXT = "sessionLsp.documentText"
+    LIST_SESSIONS = "sessionLsp.listSessions"
+    CONVERSATION = "sessionLsp.conversation"
+    RENDER_TRANSCRIPT = "sessionLsp.renderTranscript"
+
+
+class CommandError(Exception):
+    """The command could not do its work; the message (one line) is shown to the user."""
+
+
+class Arguments(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    """Positional arguments: extra ones are an error, missing optional ones take defaults."""
+
+
+class Result(msgspec.Struct, rename="camel", omit_defaults=False):
+    pass
+
+
+# --- buffer commands (open documents) -------------------------------------------------------
+
+
+class FixAllArguments(Arguments):
+    uri: str
+    strategy: Strategy | None = None
+    """None: the `fixStrategy` setting."""
+
+
+class FixAllResult(Result):
+    applied: bool
+    """False when there was nothing to repair or the client refused the edit."""
+    message: str
+
+
+class ForkSessionArguments(Arguments):
+    uri: str
+    strategy: Strategy | None = None
+
+
+class ForkSessionResult(Result):
+    path: str
+    session_id: str
+    resume_command: str
+
+
+class DocumentTextArguments(Arguments):
+    uri: str
+
+
+# --- disk commands (files VS Code never syncs) ----------------------------------------------
+
+
+class PathArguments(Arguments):
+    path: str
+
+
+class FixFileArguments(Arguments):
+    path: str
+    strategy: Strategy | None = None
+
+
+class RelatedLocation(Result):
+    line: int
+    column: int
+    message: str
+
+
+class DiskFinding(Result):
+    """`check --format json`'s finding: 1-based lines and code-point columns."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    severity: Literal["error", "warning", "information", "hint"]
+    code: str
+    message: str
+    tool_use_id: str | msgspec.UnsetType = msgspec.UNSET
+    related: list[RelatedLocation] | msgspec.UnsetType = msgspec.UNSET
+
+
+class CheckFileResult(Result):
+    path: str
+    findings: list[DiskFinding]
+    errors: int
+
+
+class FixFileResult(Result):
+    path: str
+    changed: bool
+    backup: str | None
+    remaining_errors: int
+    message: str
+    """Why nothing changed (nothing to repair, a repair that would leave errors), or the
+    repair's title."""
+
+
+class RestoreBackupResult(Result):
+    restored: str
+    """The backup the file was restored from."""
+    message: str
+
+
+class NoArguments(Arguments):
+    pass
+
+
+class DebugInformationResult(Result):
+    version: str
+    position_encoding: str
+    diagnostics: Literal["pull", "push"]
+    resolve_edits: bool
+    settings: dict[str, Any]
+    open_documents: list[str]
+    time: float
+
+
+# --- sessions explorer and conversation view (shapes: CONTRACT.md) -------------------------
+
+
+class ListSessionsArguments(Arguments):
+    root: str | None = None
+
+
+class SessionSummary(Result):
+    session_id: str
+    path: str
+    project: str | None
+    title: str | None
+    first_activity: str | None
+    last_activity: str | None
+    size_bytes: int
+    version: str | None
+    health: Literal["ok", "broken", "live", "unreadable"]
+    errors: int
+    warnings: int
+    subagents: list[str]
+
+
+class Page(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+    limit: Annotated[int, msgspec.Meta(ge=0)] = 200
+    """At most 2000 items are sent, whatever the limit."""
+
+
+class ConversationArguments(Arguments):
+    uri_or_path: str
+    page: Page = Page()
+
+
+class ConversationTool(Result):
+    id: str
+    name: str
+    input: str | None
+    result: str | None
+    is_error: bool
+    status: Literal["answered", "error", "unpaired", "orphan", "interrupted", "stubbed", "live"]
+    call_line: int | None
+    """None for a result that answers no call."""
+    result_line: int | None
+    agent_file: str | None
+
+
+class ConversationItem(Result):
+    index: int
+    kind: Literal[
+        "prompt",
+        "assistant",
+        "thinking",
+        "tool",
+        "compaction",
+        "interrupt",
+        "command",
+        "orphan-result",
+        "damaged",
+    ]
+    lines: tuple[int, int]
+    timestamp: str | None
+    text: str | None
+    truncated: bool
+    tool: ConversationTool | None
+    findings: list[DiskFinding]
+
+
+class ConversationResult(Result):
+    path: str
+    uri: str
+    session_id: str | None
+    format: Literal["claude-code", "codex"]
+    title: str | None
+    total: int
+    offset: int
+    items: list[ConversationItem]
+    errors: int
+    warnings: int
+    first_problem: int | None
+    abandoned_branches: int
+    start_note: str | None
+
+
+class RenderTranscriptArguments(Arguments):
+    uri_or_path: str
+
+
+class RenderTranscriptResult(Result):
+    markdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    arguments: type[Arguments]
+    result: Any
+    """A Result struct, or another type msgspec can describe (`list[...]`, `str`)."""
+
+
+COMMANDS: dict[Command, CommandSpec] = {
+    Command.FIX_ALL: CommandSpec(FixAllArguments, FixAllResult),
+    Command.FORK_SESSION: CommandSpec(ForkSessionArguments, ForkSessionResult),
+    Command.CHECK_FILE: CommandSpec(PathArguments, CheckFileResult),
+    Command.FIX_FILE: CommandSpec(FixFileArguments, FixFileResult),
+    Command.RESTORE_BACKUP: CommandSpec(PathArguments, RestoreBackupResult),
+    Command.DEBUG_INFORMATION: CommandSpec(NoArguments, DebugInformationResult),
+    Command.DOCUMENT_TEXT: CommandSpec(DocumentTextArguments, str),
+    Command.LIST_SESSIONS: CommandSpec(ListSessionsArguments, list[SessionSummary]),
+    Command.CONVERSATION: CommandSpec(ConversationArguments, ConversationResult),
+    Command.RENDER_TRANSCRIPT: CommandSpec(RenderTranscriptArguments, RenderTranscriptResult),
+}
+
+
+def parse_arguments(command: Command, arguments: list[Any]) -> Arguments:
+    """The command's typed arguments; ValueError with a one-line reason when they do not fit."""
+    try:
+        return msgspec.convert(arguments, COMMANDS[command].arguments)
+    except msgspec.ValidationError as error:
+        raise ValueError(f"{command.value}: bad arguments: {error}") from None
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema of every command: `arguments` (a positional array) and `result`."""
+    names = list(COMMANDS)
+    definitions, components = msgspec.json.schema_components(
+        [COMMANDS[name].arguments for name in names] + [COMMANDS[name].result for name in names],
+        ref_template="#/$defs/{name}",
+    )
+    count = len(names)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "session-lsp workspace/executeCommand contract",
+        "description": "Generated from session_lsp/lsp/api.py by tests/lsp/test_api.py.",
+        "commands": {
+            name.value: {"arguments": definitions[i], "result": definitions[count + i]}
+            for i, name in enumerate(names)
+        },
+        "$defs": components,
+    }

@@ -1,0 +1,167 @@
+"""`session-lsp sessions`, and session names in `check`, `fix` and `restore`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from session_lsp.sessions import list_sessions
+from session_lsp.sessions.cache import SessionCache
+from tests.sessions.tree import (
+    CLEAN,
+    DAMAGED,
+    LIVE,
+    LONG,
+    UNREADABLE,
+    ProjectsTree,
+    build_tree,
+    run_in_tree,
+)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> ProjectsTree:
+    return build_tree(tmp_path)
+
+
+def test_json_output_is_the_listing_of_the_shared_discovery_code(tree: ProjectsTree) -> None:
+    os.utime(tree.session(LIVE))  # live for both listings
+    result = run_in_tree(tree, "sessions", "--all", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    expected = [s.to_json() for s in list_sessions(tree.root, cache=SessionCache(None))]
+    assert json.loads(result.stdout) == expected
+
+
+def test_by_default_only_the_current_directory_s_project_is_listed(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "sessions", "--format", "json")
+    ids = [entry["sessionId"] for entry in json.loads(result.stdout)]
+    assert set(ids) == {LIVE, DAMAGED, CLEAN, UNREADABLE, "c45af7b1-cb7c-4e51-93db-8cbb250a877a"}
+    long = run_in_tree(tree, "sessions", "--format", "json", cwd=tree.long_work)
+    assert [entry["sessionId"] for entry in json.loads(long.stdout)] == [LONG]
+    other = run_in_tree(tree, "sessions", "--project", str(tree.long_work), "--format", "json")
+    assert [entry["sessionId"] for entry in json.loads(other.stdout)] == [LONG]
+
+
+def test_broken_keeps_only_sessions_that_will_fail(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "sessions", "--all", "--broken", "--format", "json")
+    assert [entry["sessionId"] for entry in json.loads(result.stdout)] == [DAMAGED]
+
+
+def test_text_output_shows_health_id_title_and_how_to_resume(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "sessions")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    damaged = next(line for line in lines if DAMAGED in line)
+    assert damaged.startswith("broken 1E")
+    assert damaged.endswith("Metrics Calculations Verification and Discrepancy Analysis")
+    assert "2.1.7" in damaged
+    assert next(line for line in lines if LIVE in line).startswith("live")
+    assert next(line for line in lines if UNREADABLE in line).startswith("unreadable")
+    assert lines[-1] == (
+        f"5 session(s) in {tree.folder}, 1 broken."
+        f" Repair and resume one with: session-lsp resume {DAMAGED[:8]}"
+    )
+
+
+def test_all_projects_show_each_session_s_project(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "sessions", "--all")
+    assert "[/src/deep-manifest]" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("7 session(s), 1 broken.")
+
+
+def test_a_directory_without_sessions_is_one_line_and_exit_2(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "sessions", cwd=tree.home)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("session-lsp: no Claude Code sessions for ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_check_without_path_checks_this_directory_s_sessions(tree: ProjectsTree) -> None:
+    clean = run_in_tree(tree, "check", cwd=tree.long_work)
+    assert clean.returncode == 0, clean.stderr
+    assert "Checked 1 file: 0 errors" in clean.stdout
+    broken = run_in_tree(tree, "check", "--format", "json", cwd=tree.work)
+    findings = json.loads(broken.stdout)
+    errors = {finding["path"] for finding in findings if finding["severity"] == "error"}
+    assert errors == {str(tree.session(DAMAGED))}
+    # the sub-agent transcripts of the project are checked too
+    assert any("/subagents/" in finding["path"] for finding in findings)
+    nowhere = run_in_tree(tree, "check", cwd=tree.home)
+    assert nowhere.returncode == 2
+    assert nowhere.stderr.startswith("session-lsp: no Claude Code sessions for ")
+
+
+def test_check_accepts_an_id_a_prefix_and_last(tree: ProjectsTree) -> None:
+    tree.session(LIVE).unlink()
+    for name in (DAMAGED, DAMAGED[:8], "--last"):
+        result = run_in_tree(tree, "check", name)
+        assert result.returncode == 1, (name, result.stderr)
+        assert result.stdout.startswith(f"{tree.session(DAMAGED)}:25:")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("0123abcd", "0123abcd: no session with this id under "),
+        ("e9fb", "e9fb: no such file, and a session id prefix needs at least 8 characters"),
+    ],
+)
+def test_an_unknown_name_is_one_line_and_exit_2(
+    tree: ProjectsTree, name: str, message: str
+) -> None:
+    for command in ("check", "fix", "restore"):
+        result = run_in_tree(tree, command, name)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"session-lsp: {message}")
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_fix_and_restore_accept_names(tree: ProjectsTree) -> None:
+    original = tree.session(DAMAGED).read_bytes()
+    fixed = run_in_tree(tree, "fix", DAMAGED[:8])
+    assert fixed.returncode == 0, fixed.stderr
+    assert run_in_tree(tree, "check", DAMAGED).returncode == 0
+    restored = run_in_tree(tree, "restore", DAMAGED)
+    assert restored.returncode == 0, restored.stderr
+    assert tree.session(DAMAGED).read_bytes() == original
+
+
+def test_fix_needs_a_path_or_last(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "fix")
+    assert result.returncode == 2
+    assert "give a PATH, a session id or --last" in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_slow_listing_shows_a_progress_bar_on_a_terminal(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from session_lsp.cli import sessions as command
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tree.home / ".claude"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tree.home / ".cache"))
+    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 0.0)
+    status = command.run_sessions(
+        all_projects=True, project=None, broken_only=False, output_format="json"
+    )
+    assert status == 0
+    assert "[##############################] " in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r")  # the bar is cleared again
+
+    quick = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quick)
+    monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 60.0)
+    command.run_sessions(all_projects=True, project=None, broken_only=False, output_format="json")
+    assert quick.getvalue() == ""

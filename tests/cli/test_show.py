@@ -1,0 +1,197 @@
+"""`session-lsp show`: one line per item, tool status, the broken spot marked, safe for terminals."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.markdown import render_markdown
+from session_lsp.core.turns import build_model
+from session_lsp.sessions import project_folder_name
+from tests.support.cli import REPO, run_cli
+from tests.support.corpus import CODEMIE_TURN_1, SHARED, SHORT
+from tests.support.files import aged_copy
+
+DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
+SESSION_ID = "3f7b8a2c-1111-4222-8333-444455556666"
+
+
+def run_with(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "session_lsp", *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, **env},
+    )
+
+
+def test_text_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_one() -> None:
+    result = run_cli("show", str(CODEMIE_TURN_1))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("claude-code · session ") and "1 errors, 0 warnings" in lines[1]
+    assert lines[2] == "first problem: item 17, line 25"
+    tool_lines = [line for line in lines if line[7:17].strip() == "tool"]
+    assert len(tool_lines) == 7
+    assert sum("[ok] Bash" in line for line in tool_lines) == 5
+    assert "[ok] Task toolu_bdrk_019PUUtqzQg8U5ogfuyQ7yLV Analyze CLI" in tool_lines[0]
+    broken = next(index for index, line in enumerate(lines) if DANGLING_ID in line)
+    assert lines[broken].split()[:4] == ["25", "tool", "[NO", "RESULT]"]
+    assert (
+        lines[broken + 1]
+        .lstrip()
+        .startswith(f">> {CODEMIE_TURN_1}:25:429: error unpaired-tool-use Bash call {DANGLING_ID}")
+    )
+    assert "\033[" not in result.stdout
+
+
+def test_interrupted_calls_are_shown_as_interrupted() -> None:
+    lines = run_cli("show", str(SHORT)).stdout.splitlines()
+    assert [line.split()[2] for line in lines if "[interrupted]" in line] == [
+        "[interrupted]",
+        "[interrupted]",
+    ]
+
+
+def test_tail_shows_only_the_last_items() -> None:
+    lines = run_cli("show", "--tail", "2", str(CODEMIE_TURN_1)).stdout.splitlines()
+    assert lines[3] == "… 15 earlier items"
+    assert [line.split()[0] for line in lines[4:] if not line.lstrip().startswith(">>")] == [
+        "24",
+        "25",
+    ]
+
+
+def test_json_is_the_server_shape_for_the_whole_session() -> None:
+    result = run_cli("show", "--format", "json", str(CODEMIE_TURN_1))
+    page = json.loads(result.stdout)
+    assert (page["total"], len(page["items"]), page["firstProblem"]) == (17, 17, 16)
+    assert page["uri"] == CODEMIE_TURN_1.resolve().as_uri()
+    assert page["items"][16]["tool"]["status"] == "unpaired"
+    tail = json.loads(
+        run_cli("show", "--format", "json", "--tail", "1", str(CODEMIE_TURN_1)).stdout
+    )
+    assert (tail["offset"], [item["index"] for item in tail["items"]]) == (16, [16])
+
+
+def test_markdown_is_the_shared_rendering() -> None:
+    result = run_cli("show", "--format", "markdown", str(CODEMIE_TURN_1))
+    model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
+    assert result.stdout == render_markdown(model, path=str(CODEMIE_TURN_1))
+
+
+def test_colours_on_request_and_no_color_wins() -> None:
+    coloured = run_with({"FORCE_COLOR": "1"}, "show", str(CODEMIE_TURN_1))
+    assert "\033[31m[NO RESULT]\033[0m" in coloured.stdout
+    plain = run_with({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "show", str(CODEMIE_TURN_1))
+    assert "\033[" not in plain.stdout
+
+
+def test_escape_sequences_in_the_transcript_never_reach_the_terminal(tmp_path: Path) -> None:
+    record = {
+        "parentUuid": None,
+        "type": "user",
+        "uuid": "u1",
+        "sessionId": "s",
+        "timestamp": "2026-01-01T00:00:00.000Z",
+        "message": {"role": "user", "content": "hi \x1b]0;pwned\x07 \x1b[2J there"},
+    }
+    path = tmp_path / "escape.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run_with({"FORCE_COLOR": "1"}, "show", str(path))
+    without_ours = result.stdout
+    for code in ("\033[1m", "\033[2m", "\033[0m"):
+        without_ours = without_ours.replace(code, "")
+    assert "\033" not in without_ours and "\x07" not in without_ours
+    assert "hi ]0;pwned [2J there" in without_ours
+
+
+def test_a_session_id_or_its_prefix_names_the_file(tmp_path: Path) -> None:
+    project = tmp_path / "projects" / "-work-demo"
+    project.mkdir(parents=True)
+    aged_copy(CODEMIE_TURN_1, project / f"{SESSION_ID}.jsonl")
+    env = {"CLAUDE_CONFIG_DIR": str(tmp_path)}
+    by_id = run_with(env, "show", SESSION_ID)
+    by_prefix = run_with(env, "show", SESSION_ID[:8])
+    assert by_id.returncode == by_prefix.returncode == 0, by_id.stderr + by_prefix.stderr
+    assert DANGLING_ID in by_id.stdout and by_id.stdout == by_prefix.stdout
+
+
+def test_an_unknown_name_is_a_clear_usage_error(tmp_path: Path) -> None:
+    result = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("session-lsp: ") and "Traceback" not in result.stderr
+
+
+def test_a_codex_rollout_shows_its_calls() -> None:
+    rollout = next((SHARED / "corpus" / "codex").rglob("rollout-2026-02-23T13-19-38-*.jsonl"))
+    lines = run_cli("show", str(rollout)).stdout.splitlines()
+    assert lines[1].startswith("codex · session ")
+    assert "[NO RESULT]" in lines[-2] and "error unpaired-tool-use" in lines[-1]
+
+
+def test_last_shows_the_session_claude_continue_would_resume(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    project = tmp_path / "projects" / project_folder_name(str(work.resolve()))
+    project.mkdir(parents=True)
+    aged_copy(CODEMIE_TURN_1, project / f"{SESSION_ID}.jsonl")
+    result = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "show", "--last"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=work,
+        env={**os.environ, "CLAUDE_CONFIG_DIR": str(tmp_path), "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert DANGLING_ID in result.stdout
+    both = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", "--last", str(CODEMIE_TURN_1))
+    assert both.returncode == 2 and "either PATH or --last" in both.stderr
+
+
+def long_session(path: Path, prompts: int) -> Path:
+    """A linear session of `prompts` prompts: its `show` output is far bigger than a pipe."""
+    lines = []
+    parent = None
+    for number in range(prompts):
+        uuid = f"u{number}"
+        record = {
+            "parentUuid": parent,
+            "type": "user",
+            "uuid": uuid,
+            "sessionId": "s",
+            "timestamp": f"2026-01-01T00:00:00.{number % 1000:03d}Z",
+            "message": {"role": "user", "content": f"prompt number {number} " + "x" * 60},
+        }
+        lines.append(json.dumps(record))
+        parent = uuid
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return aged_copy(path, path)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    session = long_session(tmp_path / "long.jsonl", 3000)
+    shown = subprocess.Popen(
+        [sys.executable, "-m", "session_lsp", "show", str(session)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
+    )
+    assert shown.stdout is not None and shown.stderr is not None
+    shown.stdout.read(10)
+    shown.stdout.close()
+    assert shown.wait(timeout=60) == 0
+    assert b"Traceback" not in shown.stderr.read()
+
+
+def test_a_negative_tail_is_a_usage_error() -> None:
+    result = run_cli("show", "--tail", "-1", str(CODEMIE_TURN_1))
+    assert result.returncode == 2 and "--tail" in result.stderr

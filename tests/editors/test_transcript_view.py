@@ -1,0 +1,123 @@
+"""The README's transcript views, run in real editors: `sessionLsp.renderTranscript` opens in a
+scratch buffer that names the broken call.
+
+The snippets are read from README.md, so the documented commands cannot drift from working ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.editors.support import TOOL_ID, TOOL_LINE, damaged_copy, run_editor
+from tests.editors.test_readme_setup import snippet
+from tests.support.tools import require_tool
+
+BROKEN_HEADING = f"Tool ` Bash ` ` {TOOL_ID} `: NO RESULT (unpaired) · line {TOOL_LINE + 1}"
+
+NEOVIM_SHOW = """
+local source = vim.api.nvim_get_current_buf()
+local ready = vim.wait(20000, function() return #vim.diagnostic.get(source) > 0 end, 50)
+if not ready then io.stdout:write("NO SERVER\\n") vim.cmd("cquit 1") end
+vim.cmd("SessionTranscript")
+local shown = vim.wait(20000, function() return vim.bo.filetype == "markdown" end, 50)
+if not shown then io.stdout:write("NO TRANSCRIPT\\n") vim.cmd("cquit 1") end
+local scratch = vim.api.nvim_get_current_buf()
+io.stdout:write(string.format("SCRATCH %s %s %s\\n", tostring(scratch ~= source),
+  vim.bo.buftype, tostring(vim.bo.modifiable)))
+for _, line in ipairs(vim.api.nvim_buf_get_lines(scratch, 0, -1, false)) do
+  if line:find("NO RESULT", 1, true) or line:find("unpaired-tool-use", 1, true) then
+    io.stdout:write("LINE " .. line .. "\\n")
+  end
+end
+vim.cmd("qall!")
+"""
+
+EMACS_SHOW = """
+(find-file (getenv "SESSION_FILE"))
+(run-hooks 'post-command-hook)
+(let ((end (+ (float-time) 20)))
+  (while (and (null (flymake-diagnostics)) (< (float-time) end))
+    (accept-process-output nil 0.05)))
+(session-lsp-transcript)
+(princ (format "BUFFER %s %s\\n" (buffer-name) buffer-read-only))
+(goto-char (point-min))
+(while (not (eobp))
+  (let ((line (buffer-substring-no-properties (line-beginning-position) (line-end-position))))
+    (when (or (string-match-p "NO RESULT" line) (string-match-p "unpaired-tool-use" line))
+      (princ (format "LINE %s\\n" line))))
+  (forward-line 1))
+(kill-emacs 0)
+"""
+
+
+def test_neovim_opens_the_transcript_in_a_scratch_buffer_naming_the_broken_call(
+    tmp_path: Path,
+) -> None:
+    nvim = require_tool("nvim")
+    require_tool("session-lsp")
+    init = tmp_path / "init.lua"
+    init.write_text(
+        snippet("Neovim 0.7 to 0.10", "lua")
+        + "\n"
+        + snippet("Neovim: the conversation as Markdown", "lua"),
+        encoding="utf-8",
+    )
+    show = tmp_path / "show.lua"
+    show.write_text(NEOVIM_SHOW, encoding="utf-8")
+    session = damaged_copy(tmp_path)
+    run = run_editor(
+        [
+            nvim,
+            "--headless",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(init),
+            str(session),
+            "-c",
+            f"luafile {show}",
+        ],
+        tmp_path,
+    )
+    assert "SCRATCH true nofile false" in run.stdout, run.describe()
+    lines = [line for line in run.stdout.splitlines() if line.startswith("LINE ")]
+    assert any(BROKEN_HEADING in line for line in lines), run.describe()
+    assert any("**ERROR** unpaired-tool-use at line 25" in line for line in lines), run.describe()
+
+
+def test_emacs_shows_the_transcript_in_a_read_only_buffer_naming_the_broken_call(
+    tmp_path: Path,
+) -> None:
+    emacs = require_tool("emacs")
+    require_tool("session-lsp")
+    init = tmp_path / "init.el"
+    init.write_text(
+        snippet("Emacs (eglot)", "elisp")
+        + "\n"
+        + snippet("Emacs: the conversation as Markdown", "elisp"),
+        encoding="utf-8",
+    )
+    show = tmp_path / "show.el"
+    show.write_text(EMACS_SHOW, encoding="utf-8")
+    session = damaged_copy(tmp_path)
+    run = run_editor(
+        [
+            emacs,
+            "-q",
+            "--batch",
+            "--eval",
+            "(package-initialize)",
+            "--eval",
+            "(require 'eglot)",
+            "-l",
+            str(init),
+            "-l",
+            str(show),
+        ],
+        tmp_path,
+        SESSION_FILE=str(session),
+    )
+    assert f"BUFFER *transcript {session.name}* t" in run.stdout, run.describe()
+    lines = [line for line in run.stdout.splitlines() if line.startswith("LINE ")]
+    assert any(BROKEN_HEADING in line for line in lines), run.describe()

@@ -1,0 +1,79 @@
+"""Where sessions live and the project folder name Claude Code gives a working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from session_lsp.sessions.locations import (
+    cache_folder,
+    project_folder,
+    project_folder_name,
+    projects_root,
+)
+
+# Reference values computed by Claude Code's own code under Node.js (sanitizePath in
+# src/utils/sessionStoragePortable.ts with djb2Hash of src/utils/hash.ts).
+LONG_CWD = "/home/user/" + "a-very-long-directory-name-" * 8
+LONG_CWD_HASH = "tgsfx"
+ASTRAL_CWD = "/tmp/é😀/" + "x" * 250
+ASTRAL_CWD_HASH = "h2m8xi"
+
+
+def test_every_character_outside_ascii_letters_and_digits_becomes_a_hyphen() -> None:
+    assert project_folder_name("/Users/foo/my-project") == "-Users-foo-my-project"
+    assert project_folder_name("C:\\work\\a.b_c") == "C--work-a-b-c"
+
+
+def test_a_character_outside_the_bmp_counts_twice_as_in_javascript() -> None:
+    assert project_folder_name("/tmp/é😀") == "-tmp----"
+
+
+def test_a_name_over_200_characters_is_cut_and_gets_the_djb2_hash() -> None:
+    name = project_folder_name(LONG_CWD)
+    assert name == LONG_CWD.replace("/", "-")[:200] + "-" + LONG_CWD_HASH
+    astral = project_folder_name(ASTRAL_CWD)
+    assert astral.endswith("-" + ASTRAL_CWD_HASH)
+    assert len(astral) == 200 + 1 + len(ASTRAL_CWD_HASH)
+
+
+def test_a_name_of_exactly_200_characters_is_kept_whole() -> None:
+    cwd = "/" + "x" * 199
+    assert project_folder_name(cwd) == "-" + "x" * 199
+
+
+def test_the_root_follows_claude_config_dir_else_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    assert projects_root() == tmp_path / ".claude" / "projects"
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "cfg"))
+    assert projects_root() == tmp_path / "cfg" / "projects"
+
+
+def test_the_cache_follows_xdg_cache_home_else_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert cache_folder() == tmp_path / ".cache" / "session-lsp"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_folder() == tmp_path / "xdg" / "session-lsp"
+
+
+def test_a_long_cwd_finds_its_folder_whichever_build_hashed_it(tmp_path: Path) -> None:
+    work = tmp_path / ("deep-folder-" * 20)
+    work.mkdir()
+    root = tmp_path / "projects"
+    exact = project_folder_name(str(work.resolve()))
+    (root / exact).mkdir(parents=True)
+    assert project_folder(work, root) == root / exact
+    (root / exact).rename(root / (exact[:200] + "-bunhash64"))
+    assert project_folder(work, root) == root / (exact[:200] + "-bunhash64")
+
+
+def test_a_short_cwd_without_sessions_has_no_folder(tmp_path: Path) -> None:
+    (tmp_path / "projects").mkdir()
+    assert project_folder(tmp_path, tmp_path / "projects") is None
