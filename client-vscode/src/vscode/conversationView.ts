@@ -173,8 +173,6 @@ export class ConversationPanel implements vscode.Disposable {
   private firstProblem: number | null = null;
   private readonly reloadSoon = debounce(() => void this.reload(), RELOAD_DEBOUNCE_MILLISECONDS);
   private disposed = false;
-  private readonly disposedEmitter = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.disposedEmitter.event;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -326,8 +324,6 @@ export class ConversationPanel implements vscode.Disposable {
     this.disposed = true;
     this.reloadSoon.cancel();
     this.subscriptions.forEach((subscription) => subscription.dispose());
-    this.disposedEmitter.fire();
-    this.disposedEmitter.dispose();
   }
 }
 

@@ -50,21 +50,17 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
   private sessions: SessionSummary[] | undefined;
   private loading: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  private brokenOnlyValue = false;
+  private brokenOnly = false;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Shown in the view when the listing failed or is empty (set by the view's owner). */
-  message: string | undefined;
+  /** Why the last listing failed, shown in the view instead of a tree. */
+  private failure: string | undefined;
   private readonly messageChanged = new vscode.EventEmitter<string | undefined>();
   readonly onDidChangeMessage = this.messageChanged.event;
 
   constructor(private readonly deps: SessionsDependencies) {}
 
-  get brokenOnly(): boolean {
-    return this.brokenOnlyValue;
-  }
-
   async setBrokenOnly(value: boolean): Promise<void> {
-    this.brokenOnlyValue = value;
+    this.brokenOnly = value;
     await vscode.commands.executeCommand('setContext', BROKEN_ONLY_CONTEXT, value);
     this.updateMessage();
     this.changed.fire(undefined);
@@ -86,21 +82,16 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
     return this.loading;
   }
 
-  /** The sessions of the last listing (undefined before the first). */
-  get listed(): readonly SessionSummary[] | undefined {
-    return this.sessions;
-  }
-
   private async load(): Promise<void> {
     const root = this.deps.settings().projectsRoot;
     try {
       this.sessions = asSessionSummaries(await this.deps.executeServerCommand('sessionLsp.listSessions', root === undefined ? [] : [root]));
-      this.message = undefined;
+      this.failure = undefined;
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       this.deps.log.error(`Listing sessions: ${text}`);
       this.sessions = [];
-      this.message = `Could not list the sessions: ${text}`;
+      this.failure = `Could not list the sessions: ${text}`;
     }
     this.scheduleLiveRecheck();
     this.updateMessage();
@@ -108,11 +99,11 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
   }
 
   private updateMessage(): void {
-    let message = this.message;
+    let message = this.failure;
     if (message === undefined && this.sessions !== undefined) {
       if (this.sessions.length === 0) {
         message = `No sessions in ${projectsRoot(this.deps.settings())}.`;
-      } else if (this.brokenOnlyValue && groupByProject(this.sessions, true).length === 0) {
+      } else if (this.brokenOnly && groupByProject(this.sessions, true).length === 0) {
         message = 'No broken sessions.';
       }
     }
@@ -134,7 +125,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
       if (this.sessions === undefined) {
         await this.refresh();
       }
-      return groupByProject(this.sessions ?? [], this.brokenOnlyValue).map((group) => ({ kind: 'project', group }));
+      return groupByProject(this.sessions ?? [], this.brokenOnly).map((group) => ({ kind: 'project', group }));
     }
     if (element.kind === 'project') {
       return element.group.sessions.map((session) => ({ kind: 'session', session }));
@@ -144,14 +135,6 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
 
   getTreeItem(element: SessionsNode): vscode.TreeItem {
     return element.kind === 'project' ? projectItem(element.group) : sessionItem(element.session, this.deps.now?.() ?? Date.now());
-  }
-
-  getParent(element: SessionsNode): SessionsNode | undefined {
-    if (element.kind === 'project') {
-      return undefined;
-    }
-    const group = groupByProject(this.sessions ?? [], this.brokenOnlyValue).find((candidate) => candidate.sessions.includes(element.session));
-    return group === undefined ? undefined : { kind: 'project', group };
   }
 
   dispose(): void {
