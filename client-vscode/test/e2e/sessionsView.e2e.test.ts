@@ -251,4 +251,13 @@ test('a hostile transcript renders as inert text in the conversation view', { sk
   assert.notEqual(await page.title(), PWNED);
   await screenshot(page, 'sessions-05-hostile-inert');
   await screenshot(page, 'readme-conversation-hostile');
+
+  // An item's line link shows that line in the raw file, whose title bar offers the view back.
+  const item = frame.locator('.item', { has: result });
+  const lineLabel = (await item.locator('.line-link').textContent()) ?? '';
+  const line = Number(/line (\d+)/.exec(lineLabel)?.[1]);
+  await item.locator('.line-link').click();
+  await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col 1` }).waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Open Conversation View' }).first().waitFor({ state: 'visible' });
+  await screenshot(page, 'sessions-06-raw-line-revealed');
 }));
