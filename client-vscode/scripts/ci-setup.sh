@@ -47,10 +47,15 @@ npm_ci_if_changed() {
   lock_hash "$directory" >"$stamp"
 }
 
-# Installs e2e-env/$1 into the cache (once per lockfile hash) and links its node_modules.
+# Installs e2e-env/$1 into the cache (once per lockfile hash) and links its node_modules. Several
+# checkouts on one machine may run this at once: a lock per cache folder makes the second wait
+# for the first install instead of deleting it half-way.
 install_cached_tool() {
   local name="$1" source_directory="$client_directory/e2e-env/$1"
   local target="$cache_directory/$name-$(lock_hash "$source_directory")"
+  mkdir -p "$cache_directory"
+  exec {lock_descriptor}>"$target.lock"
+  flock "$lock_descriptor"
   if [[ ! -f "$target/.complete" ]]; then
     log "$name: installing into $target"
     rm -rf "$target"
@@ -61,6 +66,8 @@ install_cached_tool() {
   else
     log "$name: cached in $target"
   fi
+  flock --unlock "$lock_descriptor"
+  exec {lock_descriptor}>&-
   rm -rf "$source_directory/node_modules"
   ln -s "$target/node_modules" "$source_directory/node_modules"
 }

@@ -9,9 +9,11 @@ import { CLIENT_ID, CLIENT_NAME } from './common/constants';
 import { debounce } from './common/debounce';
 import { readSettings, SETTINGS_NEEDING_RESTART, type ExtensionSettings } from './common/settings';
 import { registerCommands } from './vscode/commands';
+import { ConversationEditors } from './vscode/conversationView';
 import { watchLargeTranscripts } from './vscode/largeFiles';
 import { PythonExtensionInterpreter } from './vscode/pythonExtension';
 import { SessionServer } from './vscode/server';
+import { registerSessionsView } from './vscode/sessionsView';
 import { createStatusBar } from './vscode/statusBar';
 import { SettingDrivenTraceChannel } from './vscode/traceChannel';
 import { isTranscriptDocument } from './vscode/transcriptsInEditor';
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const sessionServer = new SessionServer(context.extensionPath, log, traceChannel, currentSettings, pythonExtension);
   server = sessionServer;
 
+  const executeServerCommand = (command: string, args: readonly unknown[]): Promise<unknown> => sessionServer.executeServerCommand(command, args);
+
   const startIfTranscript = (document: vscode.TextDocument): void => {
     // The server now reports this file itself; drop findings from an earlier on-disk check.
     if (diskDiagnostics.has(document.uri)) {
@@ -65,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => restartSoon.cancel() },
     ...registerCommands({ server: sessionServer, log, settings: currentSettings, diskDiagnostics }),
     createStatusBar(sessionServer, transcriptGlobs),
+    ...new ConversationEditors(context.extensionUri, { log, transcriptGlobs, executeServerCommand }).register(),
+    ...registerSessionsView({ log, settings: currentSettings, executeServerCommand }),
     watchLargeTranscripts(transcriptGlobs, log),
     vscode.workspace.onDidOpenTextDocument(startIfTranscript),
     vscode.workspace.onDidChangeConfiguration((event) => {

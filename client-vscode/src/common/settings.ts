@@ -27,6 +27,8 @@ export interface ExtensionSettings {
   readonly transcriptGlobs: readonly string[];
   readonly fixStrategy: FixStrategy;
   readonly trace: TraceLevel;
+  /** `sessionLsp.projectsRoot`: the folder the Sessions view lists. Undefined = the server's default. */
+  readonly projectsRoot: string | undefined;
 }
 
 /** Returns the value of a setting below `sessionLsp.`, e.g. `read('server.path')`. */
@@ -44,16 +46,21 @@ export const SETTINGS_NEEDING_RESTART: readonly string[] = [
   'sessionLsp.interpreter',
   'sessionLsp.documentSelector',
   'sessionLsp.fix.strategy',
+  'sessionLsp.projectsRoot',
 ];
 
 export function readSettings(read: SettingReader, variables: PathVariables): ExtensionSettings {
-  const extraGlobs = stringList(read('documentSelector'));
+  const projectsRoot = expandCommandLine(stringList([read('projectsRoot')]), variables)[0]?.replace(/(.)\/+$/, '$1');
+  // The .jsonl files under a configured projects root are transcripts wherever that root is.
+  const rootGlobs = projectsRoot === undefined ? [] : [`${projectsRoot}/**/*.jsonl`];
+  const extraGlobs = [...stringList(read('documentSelector')), ...rootGlobs];
   return {
     serverPath: expandCommandLine(stringList(read('server.path')), variables),
     interpreter: expandCommandLine(stringList(read('interpreter')), variables),
-    transcriptGlobs: [DEFAULT_TRANSCRIPT_GLOB, ...extraGlobs.filter((glob) => glob !== DEFAULT_TRANSCRIPT_GLOB)],
+    transcriptGlobs: [DEFAULT_TRANSCRIPT_GLOB, ...new Set(extraGlobs.filter((glob) => glob !== DEFAULT_TRANSCRIPT_GLOB))],
     fixStrategy: isFixStrategy(read('fix.strategy')) ? (read('fix.strategy') as FixStrategy) : DEFAULT_FIX_STRATEGY,
     trace: oneOf(read('trace.server'), TRACE_LEVELS, 'off'),
+    projectsRoot,
   };
 }
 

@@ -5,8 +5,8 @@ export type ServerState = 'idle' | 'starting' | 'running' | 'stopped' | 'failed'
 export interface StatusText {
   readonly text: string;
   readonly tooltip: string;
-  /** What clicking the item opens. */
-  readonly onClick: 'logs' | 'problems';
+  /** What clicking the item opens: the logs, or the active transcript's conversation view at its first problem. */
+  readonly onClick: 'logs' | 'conversation';
 }
 
 /**
@@ -29,12 +29,16 @@ export function describeStatus(state: ServerState, problemCount: number | undefi
         return { text: '$(check) Session LSP', tooltip: `Session LSP: running.${server}`, onClick: 'logs' };
       }
       if (problemCount === 0) {
-        return { text: '$(check) Session: no problems', tooltip: `Session LSP: this transcript has no problems.${server}`, onClick: 'problems' };
+        return {
+          text: '$(check) Session: no problems',
+          tooltip: `Session LSP: this transcript has no problems. Click to open its conversation view.${server}`,
+          onClick: 'conversation',
+        };
       }
       return {
         text: `$(warning) Session: ${problemCount} problem${problemCount === 1 ? '' : 's'}`,
-        tooltip: `Session LSP: this transcript has ${problemCount} problem${problemCount === 1 ? '' : 's'}. Click to show the Problems panel.${server}`,
-        onClick: 'problems',
+        tooltip: `Session LSP: this transcript has ${problemCount} problem${problemCount === 1 ? '' : 's'}. Click to open the conversation view at the first one.${server}`,
+        onClick: 'conversation',
       };
   }
 }

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { ClientCommands, DIAGNOSTIC_SOURCE } from '../common/constants';
 import { describeStatus } from '../common/status';
+import { ViewCommands } from '../common/views';
 import type { SessionServer } from './server';
 import { activeTabFile, activeTranscriptFile } from './transcriptsInEditor';
 
@@ -18,7 +19,10 @@ export function createStatusBar(server: SessionServer, globs: () => readonly str
     const status = describeStatus(server.state, problems, server.description);
     item.text = status.text;
     item.tooltip = status.tooltip;
-    item.command = status.onClick === 'problems' ? 'workbench.actions.view.problems' : ClientCommands.showLogs;
+    item.command =
+      status.onClick === 'conversation' && transcript !== undefined
+        ? { command: ViewCommands.openConversation, title: 'Open Conversation at the First Problem', arguments: [transcript, 'firstProblem'] }
+        : ClientCommands.showLogs;
     // Shown next to JSON Lines files and whenever the server has failed, hidden elsewhere.
     const showsJsonLines = transcript !== undefined || activeTabFile()?.fsPath.endsWith('.jsonl') === true;
     if (showsJsonLines || server.state === 'failed') {

@@ -29,6 +29,9 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri('file', path);
   }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, [base.fsPath, ...parts].join('/'));
+  }
   toString(): string {
     return `${this.scheme}://${this.fsPath}`;
   }
@@ -46,6 +49,93 @@ export class Disposable {
 
 export class TabInputText {
   constructor(readonly uri: Uri) {}
+}
+
+export class TabInputCustom {
+  constructor(
+    readonly uri: Uri,
+    readonly viewType: string,
+  ) {}
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
+}
+
+export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 } as const;
+
+export class TreeItem {
+  id: string | undefined;
+  description: string | undefined;
+  tooltip: string | undefined;
+  iconPath: ThemeIcon | undefined;
+  contextValue: string | undefined;
+  resourceUri: Uri | undefined;
+  command: { command: string; arguments?: unknown[] } | undefined;
+  accessibilityInformation: { label: string } | undefined;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number,
+  ) {}
+}
+
+export class RelativePattern {
+  constructor(
+    readonly base: Uri,
+    readonly pattern: string,
+  ) {}
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+/** A file watcher the extension created; tests fire its events. */
+export class FakeFileSystemWatcher {
+  readonly created = new EventEmitter<Uri>();
+  readonly changed = new EventEmitter<Uri>();
+  readonly deleted = new EventEmitter<Uri>();
+  readonly onDidCreate = this.created.event;
+  readonly onDidChange = this.changed.event;
+  readonly onDidDelete = this.deleted.event;
+  disposed = false;
+  constructor(readonly pattern: RelativePattern) {}
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** A webview panel handed to a custom editor; tests read what it was sent and send it messages. */
+export class FakeWebviewPanel {
+  readonly sent: unknown[] = [];
+  readonly received = new EventEmitter<unknown>();
+  readonly disposedEmitter = new EventEmitter<void>();
+  revealed = 0;
+  readonly webview = {
+    options: {} as unknown,
+    html: '',
+    cspSource: 'vscode-webview://fake',
+    asWebviewUri: (uri: Uri) => uri,
+    postMessage: async (message: unknown) => {
+      this.sent.push(message);
+      return true;
+    },
+    onDidReceiveMessage: this.received.event,
+  };
+  readonly onDidDispose = this.disposedEmitter.event;
+  reveal(): void {
+    this.revealed++;
+  }
 }
 
 export class Range {
@@ -71,6 +161,7 @@ export interface FakeDocument {
   readonly uri: Uri;
   readonly languageId: string;
   readonly isDirty: boolean;
+  save?(): Promise<boolean>;
 }
 
 export interface FakeTab {
@@ -144,6 +235,17 @@ export class FakeHost {
   readonly didOpenTextDocument = new EventEmitter<FakeDocument>();
   readonly didChangeConfiguration = new EventEmitter<{ affectsConfiguration(key: string): boolean }>();
   readonly didChangeTabs = new EventEmitter<{ opened: FakeTab[]; changed: FakeTab[]; closed: FakeTab[] }>();
+  readonly didChangeTextDocument = new EventEmitter<{ document: FakeDocument; contentChanges: unknown[] }>();
+  readonly didSaveTextDocument = new EventEmitter<FakeDocument>();
+  readonly didChangeDiagnostics = new EventEmitter<{ uris: Uri[] }>();
+  readonly watchers: FakeFileSystemWatcher[] = [];
+  readonly treeViews: { id: string; provider: unknown; view: { selection: unknown[]; message: string | undefined } }[] = [];
+  readonly customEditors = new Map<string, { resolveCustomEditor(document: { uri: Uri }, panel: unknown): void }>();
+  readonly contextKeys = new Map<string, unknown>();
+  readonly shownDocuments: { uri: Uri; options: unknown }[] = [];
+  readonly appliedEdits: unknown[] = [];
+  clipboard = '';
+  readonly statusBarItems: { visible: boolean; command?: unknown; text?: string }[] = [];
 
   openDocument(document: FakeDocument): void {
     this.textDocuments.push(document);
@@ -175,6 +277,15 @@ export class FakeHost {
       Uri,
       Disposable,
       TabInputText,
+      TabInputCustom,
+      ThemeColor,
+      ThemeIcon,
+      TreeItem,
+      TreeItemCollapsibleState,
+      RelativePattern,
+      Position,
+      ViewColumn: { Active: -1, Beside: -2, One: 1 },
+      CodeActionKind: { QuickFix: { value: 'quickfix' } },
       Range,
       Diagnostic,
       LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
@@ -204,7 +315,28 @@ export class FakeHost {
         showQuickPick: async (items: { label: string }[]) => host.quickPickAnswer?.(items),
         showOpenDialog: async () => undefined,
         withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
-        createStatusBarItem: () => ({ show: () => undefined, hide: () => undefined, dispose: () => undefined }),
+        createStatusBarItem: () => {
+          const item = { visible: false, show: () => void (item.visible = true), hide: () => void (item.visible = false), dispose: () => undefined };
+          host.statusBarItems.push(item);
+          return item;
+        },
+        createTreeView: (id: string, options: { treeDataProvider: unknown }) => {
+          const view = { selection: [] as unknown[], message: undefined as string | undefined, dispose: () => undefined };
+          host.treeViews.push({ id, provider: options.treeDataProvider, view });
+          return view;
+        },
+        registerCustomEditorProvider: (viewType: string, provider: { resolveCustomEditor(document: { uri: Uri }, panel: unknown): void }) => {
+          host.customEditors.set(viewType, provider);
+          return { dispose: () => host.customEditors.delete(viewType) };
+        },
+        showTextDocument: async (uri: Uri, options: unknown) => {
+          host.shownDocuments.push({ uri, options });
+          const document = host.textDocuments.find((candidate) => candidate.uri.toString() === uri.toString()) ?? { uri, languageId: 'jsonl', isDirty: false };
+          return { document };
+        },
+        get visibleTextEditors() {
+          return [];
+        },
         get activeTextEditor() {
           return host.activeDocument === undefined ? undefined : { document: host.activeDocument };
         },
@@ -229,6 +361,26 @@ export class FakeHost {
           return host.isTrusted;
         },
         onDidOpenTextDocument: this.didOpenTextDocument.event,
+        onDidChangeTextDocument: this.didChangeTextDocument.event,
+        onDidSaveTextDocument: this.didSaveTextDocument.event,
+        createFileSystemWatcher: (pattern: RelativePattern) => {
+          const watcher = new FakeFileSystemWatcher(pattern);
+          host.watchers.push(watcher);
+          return watcher;
+        },
+        openTextDocument: async (uri: Uri) => {
+          const open = host.textDocuments.find((candidate) => candidate.uri.toString() === uri.toString());
+          if (open !== undefined) {
+            return open;
+          }
+          const document = { uri, languageId: 'jsonl', isDirty: false };
+          host.openDocument(document);
+          return document;
+        },
+        applyEdit: async (edit: unknown) => {
+          host.appliedEdits.push(edit);
+          return true;
+        },
         onDidChangeConfiguration: this.didChangeConfiguration.event,
         onDidGrantWorkspaceTrust: new EventEmitter<void>().event,
         fs: {
@@ -249,7 +401,7 @@ export class FakeHost {
           dispose: () => undefined,
         }),
         getDiagnostics: (uri: Uri) => host.diagnostics.get(uri.toString()) ?? [],
-        onDidChangeDiagnostics: new EventEmitter<unknown>().event,
+        onDidChangeDiagnostics: this.didChangeDiagnostics.event,
       },
       commands: {
         registerCommand: (command: string, handler: (...args: unknown[]) => unknown) => {
@@ -258,11 +410,20 @@ export class FakeHost {
         },
         executeCommand: async (command: string, ...args: unknown[]) => {
           host.executedCommands.push({ command, args });
+          if (command === 'setContext') {
+            host.contextKeys.set(args[0] as string, args[1]);
+          }
           return host.commands.get(command)?.(...args);
         },
       },
       extensions: { getExtension: () => undefined },
-      env: { clipboard: { writeText: async () => undefined } },
+      env: {
+        clipboard: {
+          writeText: async (text: string) => {
+            host.clipboard = text;
+          },
+        },
+      },
     };
   }
 }

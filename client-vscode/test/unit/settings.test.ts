@@ -17,7 +17,15 @@ test('defaults: nothing configured gives the bundled-server defaults', () => {
     transcriptGlobs: [DEFAULT_TRANSCRIPT_GLOB],
     fixStrategy: 'stub',
     trace: 'off',
+    projectsRoot: undefined,
   });
+});
+
+test('a projects root is expanded, and the .jsonl files under it count as transcripts', () => {
+  const settings = readSettings(reader({ projectsRoot: '~/backup/projects/', documentSelector: ['**/t/*.jsonl'] }), variables);
+  assert.equal(settings.projectsRoot, '/home/ada/backup/projects');
+  assert.deepEqual(settings.transcriptGlobs, [DEFAULT_TRANSCRIPT_GLOB, '**/t/*.jsonl', '/home/ada/backup/projects/**/*.jsonl']);
+  assert.equal(readSettings(reader({ projectsRoot: '  ' }), variables).projectsRoot, undefined, 'blank means the server default');
 });
 
 test('configured values are read, trimmed and expanded', () => {

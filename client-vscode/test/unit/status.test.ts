@@ -5,7 +5,7 @@ import { describeStatus } from '../../src/common/status';
 test('a running server shows the problem count of the active transcript', () => {
   assert.equal(describeStatus('running', 3, undefined).text, '$(warning) Session: 3 problems');
   assert.equal(describeStatus('running', 1, undefined).text, '$(warning) Session: 1 problem');
-  assert.equal(describeStatus('running', 1, undefined).onClick, 'problems');
+  assert.equal(describeStatus('running', 1, undefined).onClick, 'conversation');
   assert.equal(describeStatus('running', 0, undefined).text, '$(check) Session: no problems');
   assert.equal(describeStatus('running', undefined, undefined).text, '$(check) Session LSP');
 });

@@ -1,0 +1,248 @@
+/**
+ * The conversation view's data: pages of `sessionLsp.conversation` (CONTRACT.md), checked on
+ * arrival, and the messages between the webview and the extension. No `vscode` import: the
+ * webview script and the unit tests use these too.
+ */
+
+export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result', 'damaged'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export const TOOL_STATUSES = ['answered', 'error', 'unpaired', 'orphan', 'interrupted', 'stubbed', 'live'] as const;
+export type ToolStatus = (typeof TOOL_STATUSES)[number];
+
+/** A finding as `check --format json` prints it: 1-based lines and columns. */
+export interface ConversationFinding {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly severity: string;
+  readonly code: string;
+  readonly message: string;
+  readonly toolUseId?: string | null;
+}
+
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly input: string;
+  readonly result: string | null;
+  readonly isError: boolean;
+  readonly status: ToolStatus;
+  /** Null for an orphan result, whose call is not in the conversation. */
+  readonly callLine: number | null;
+  readonly resultLine: number | null;
+  readonly agentFile: string | null;
+}
+
+export interface ConversationItem {
+  readonly index: number;
+  readonly kind: ItemKind;
+  /** 0-based first and last file line. */
+  readonly lines: readonly [number, number];
+  readonly timestamp: string | null;
+  readonly text: string;
+  readonly truncated: boolean;
+  readonly tool: ToolCall | null;
+  readonly findings: readonly ConversationFinding[];
+}
+
+export interface ConversationPage {
+  readonly path: string;
+  readonly uri: string;
+  readonly sessionId: string | null;
+  readonly format: string;
+  readonly title: string | null;
+  readonly total: number;
+  readonly offset: number;
+  readonly items: readonly ConversationItem[];
+  readonly errors: number;
+  readonly warnings: number;
+  readonly firstProblem: number | null;
+  readonly abandonedBranches: number;
+  /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
+  readonly startNote: string | null;
+}
+
+export class UnexpectedConversationError extends Error {
+  constructor(detail: string) {
+    super(`The server answered sessionLsp.conversation with an unexpected result: ${detail}`);
+    this.name = 'UnexpectedConversationError';
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+function check(condition: boolean, detail: () => string): void {
+  if (!condition) {
+    throw new UnexpectedConversationError(detail());
+  }
+}
+
+function asFinding(value: unknown, where: string): ConversationFinding {
+  check(isRecord(value), () => `${where} is not an object`);
+  const finding = value as Record<string, unknown>;
+  for (const field of ['line', 'column', 'endLine', 'endColumn']) {
+    check(isInteger(finding[field]), () => `${where}.${field} is not an integer`);
+  }
+  for (const field of ['severity', 'code', 'message']) {
+    check(typeof finding[field] === 'string', () => `${where}.${field} is not a string`);
+  }
+  return finding as unknown as ConversationFinding;
+}
+
+function asTool(value: unknown, where: string): ToolCall | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const tool = value as Record<string, unknown>;
+  for (const field of ['id', 'name']) {
+    check(typeof tool[field] === 'string', () => `${where}.${field} is not a string`);
+  }
+  check(tool.input === null || tool.input === undefined || typeof tool.input === 'string', () => `${where}.input is not a string or null`);
+  check(isStringOrNull(tool.result), () => `${where}.result is not a string or null`);
+  check((TOOL_STATUSES as readonly unknown[]).includes(tool.status), () => `${where}.status is ${JSON.stringify(tool.status)}`);
+  check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
+  return {
+    id: tool.id as string,
+    name: tool.name as string,
+    input: typeof tool.input === 'string' ? tool.input : '',
+    result: tool.result as string | null,
+    isError: tool.isError === true,
+    status: tool.status as ToolStatus,
+    callLine: isInteger(tool.callLine) ? tool.callLine : null,
+    resultLine: isInteger(tool.resultLine) ? tool.resultLine : null,
+    agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
+  };
+}
+
+function asItem(value: unknown, position: number): ConversationItem {
+  const where = `items[${position}]`;
+  check(isRecord(value), () => `${where} is not an object`);
+  const item = value as Record<string, unknown>;
+  check(isInteger(item.index), () => `${where}.index is not an integer`);
+  // An unknown kind from a newer server is shown as plain text rather than refused.
+  const kind = (ITEM_KINDS as readonly unknown[]).includes(item.kind) ? (item.kind as ItemKind) : 'assistant';
+  const lines = item.lines;
+  check(Array.isArray(lines) && lines.length === 2 && lines.every(isInteger), () => `${where}.lines is not [first, last]`);
+  const findings = item.findings ?? [];
+  check(Array.isArray(findings), () => `${where}.findings is not an array`);
+  return {
+    index: item.index as number,
+    kind,
+    lines: [(lines as number[])[0], (lines as number[])[1]],
+    timestamp: typeof item.timestamp === 'string' ? item.timestamp : null,
+    text: typeof item.text === 'string' ? item.text : '',
+    truncated: item.truncated === true,
+    tool: asTool(item.tool, `${where}.tool`),
+    findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
+  };
+}
+
+export function asConversationPage(value: unknown): ConversationPage {
+  check(isRecord(value), () => `not an object: ${JSON.stringify(value)?.slice(0, 120)}`);
+  const page = value as Record<string, unknown>;
+  check(typeof page.path === 'string', () => 'path is not a string');
+  check(isInteger(page.total) && isInteger(page.offset), () => 'total or offset is not an integer');
+  check(Array.isArray(page.items), () => 'items is not an array');
+  return {
+    path: page.path as string,
+    uri: typeof page.uri === 'string' ? page.uri : '',
+    sessionId: typeof page.sessionId === 'string' ? page.sessionId : null,
+    format: typeof page.format === 'string' ? page.format : 'claude-code',
+    title: typeof page.title === 'string' ? page.title : null,
+    total: page.total as number,
+    offset: page.offset as number,
+    items: (page.items as unknown[]).map(asItem),
+    errors: isInteger(page.errors) ? page.errors : 0,
+    warnings: isInteger(page.warnings) ? page.warnings : 0,
+    firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
+    abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
+    startNote: typeof page.startNote === 'string' ? page.startNote : null,
+  };
+}
+
+/** A finding's span as a 0-based range (VS Code and LSP count from 0; findings from 1). */
+export interface ZeroBasedSpan {
+  readonly startLine: number;
+  readonly startCharacter: number;
+  readonly endLine: number;
+  readonly endCharacter: number;
+}
+
+export function findingSpan(finding: ConversationFinding): ZeroBasedSpan {
+  return {
+    startLine: Math.max(0, finding.line - 1),
+    startCharacter: Math.max(0, finding.column - 1),
+    endLine: Math.max(0, finding.endLine - 1),
+    endCharacter: Math.max(0, finding.endColumn - 1),
+  };
+}
+
+/** Items per request: enough to fill a few screens, small enough for a fast first paint. */
+export const PAGE_SIZE = 200;
+
+/** The first item of the page holding item `index`. */
+export function pageOffset(index: number, pageSize: number = PAGE_SIZE): number {
+  return Math.max(0, Math.floor(index / pageSize) * pageSize);
+}
+
+// --- messages ---------------------------------------------------------------------------------
+
+/** A repair the webview may offer: one code action VS Code found at the finding's range. */
+export interface RepairOption {
+  readonly title: string;
+  readonly preferred: boolean;
+}
+
+/** Extension → webview. `generation` grows with every reload, so late pages of an older text are dropped. */
+export type HostMessage =
+  | {
+      readonly type: 'reset';
+      readonly generation: number;
+      readonly page: ConversationPage;
+      /** Item to scroll to and focus after the reset (e.g. the first problem). */
+      readonly focus: number | null;
+    }
+  | { readonly type: 'page'; readonly generation: number; readonly page: ConversationPage }
+  | { readonly type: 'repairs'; readonly generation: number; readonly index: number; readonly finding: number; readonly options: readonly RepairOption[] }
+  | { readonly type: 'focus'; readonly index: number }
+  | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
+
+/** Webview → extension. Checked by {@link asViewMessage}: the webview shows untrusted text. */
+export type ViewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'loadPage'; readonly generation: number; readonly offset: number }
+  | { readonly type: 'reveal'; readonly line: number }
+  | { readonly type: 'listRepairs'; readonly generation: number; readonly index: number; readonly finding: number }
+  | { readonly type: 'applyRepair'; readonly generation: number; readonly index: number; readonly finding: number; readonly title: string };
+
+const nonNegative = (value: unknown): value is number => isInteger(value) && value >= 0;
+
+/** The message if it is one the webview may send, else undefined (ignored). */
+export function asViewMessage(value: unknown): ViewMessage | undefined {
+  if (!isRecord(value)) {
+    return undefined;
+  }
+  switch (value.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'loadPage':
+      return nonNegative(value.generation) && nonNegative(value.offset) ? { type: 'loadPage', generation: value.generation, offset: value.offset } : undefined;
+    case 'reveal':
+      return nonNegative(value.line) ? { type: 'reveal', line: value.line } : undefined;
+    case 'listRepairs':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.finding)
+        ? { type: 'listRepairs', generation: value.generation, index: value.index, finding: value.finding }
+        : undefined;
+    case 'applyRepair':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.finding) && typeof value.title === 'string'
+        ? { type: 'applyRepair', generation: value.generation, index: value.index, finding: value.finding, title: value.title }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

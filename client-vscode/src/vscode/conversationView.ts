@@ -1,0 +1,431 @@
+/**
+ * The conversation view: a read-only custom editor (a webview) over a transcript file. It asks
+ * the server for pages of the conversation (`sessionLsp.conversation`), re-fetches when the raw
+ * document or the file changes, and repairs a finding with the very code actions VS Code offers
+ * at its range in the raw document, so every repair is a quick fix, undoable there.
+ */
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import {
+  asConversationPage,
+  asViewMessage,
+  findingSpan,
+  PAGE_SIZE,
+  type ConversationItem,
+  type ConversationPage,
+  type HostMessage,
+  type RepairOption,
+  type ViewMessage,
+} from '../common/conversation';
+import { debounce } from '../common/debounce';
+import { DIAGNOSTIC_SOURCE } from '../common/constants';
+import { CONVERSATION_VIEW_TYPE, ViewCommands } from '../common/views';
+import { isTranscriptDocument, syncedDocument } from './transcriptsInEditor';
+
+/** Edits arrive keystroke by keystroke; one re-fetch after they settle. */
+const RELOAD_DEBOUNCE_MILLISECONDS = 250;
+/** How long a repair waits for the server's diagnostics on a document it has just opened. */
+const DIAGNOSTICS_WAIT_MILLISECONDS = 10_000;
+
+export type InitialFocus = 'firstProblem' | 'top';
+
+export interface ConversationDependencies {
+  readonly log: vscode.LogOutputChannel;
+  readonly transcriptGlobs: () => readonly string[];
+  /** Sends a server command (starting the server if needed). */
+  readonly executeServerCommand: (command: string, args: readonly unknown[]) => Promise<unknown>;
+}
+
+/**
+ * What the server should read: the open document's URI when the server has it (its current,
+ * possibly unsaved text), else the path on disk (e.g. files VS Code does not sync).
+ */
+export function conversationSource(uri: vscode.Uri, globs: readonly string[]): string {
+  const document = syncedDocument(uri);
+  return document !== undefined && isTranscriptDocument(document, globs) ? uri.toString() : uri.fsPath;
+}
+
+export async function fetchConversationPage(deps: ConversationDependencies, uri: vscode.Uri, offset: number): Promise<ConversationPage> {
+  const result = await deps.executeServerCommand('sessionLsp.conversation', [conversationSource(uri, deps.transcriptGlobs()), { offset, limit: PAGE_SIZE }]);
+  return asConversationPage(result);
+}
+
+function isCodeAction(action: vscode.CodeAction | vscode.Command): action is vscode.CodeAction {
+  return typeof (action as vscode.Command).command !== 'string';
+}
+
+function isQuickFix(action: vscode.CodeAction): boolean {
+  const kind = action.kind?.value ?? '';
+  return kind === 'quickfix' || kind.startsWith('quickfix.');
+}
+
+/** Resolves once the server has published its diagnostics for `uri` (or after a timeout). */
+function diagnosticsPublished(uri: vscode.Uri): Promise<void> {
+  const ours = (): boolean => vscode.languages.getDiagnostics(uri).some((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE);
+  if (ours()) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, DIAGNOSTICS_WAIT_MILLISECONDS);
+    const subscription = vscode.languages.onDidChangeDiagnostics((event) => {
+      if (event.uris.some((changed) => changed.toString() === uri.toString()) && ours()) {
+        done();
+      }
+    });
+    function done(): void {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    }
+  });
+}
+
+/**
+ * The quick fixes VS Code offers at a finding's range in the raw document, opening it (and so
+ * handing it to the server) first if needed. Edits are resolved up front (the resolve count).
+ */
+export async function quickFixesAt(uri: vscode.Uri, item: ConversationItem, findingIndex: number): Promise<vscode.CodeAction[]> {
+  const finding = item.findings[findingIndex];
+  if (finding === undefined) {
+    return [];
+  }
+  await vscode.workspace.openTextDocument(uri);
+  await diagnosticsPublished(uri);
+  const span = findingSpan(finding);
+  const range = new vscode.Range(span.startLine, span.startCharacter, span.endLine, span.endCharacter);
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      range,
+      vscode.CodeActionKind.QuickFix.value,
+      100,
+    )) ?? [];
+  return actions.filter(isCodeAction).filter(isQuickFix);
+}
+
+/** Applies a code action the way the lightbulb does (its edit, then its command), then saves. */
+export async function applyCodeAction(uri: vscode.Uri, action: vscode.CodeAction): Promise<boolean> {
+  if (action.edit === undefined && action.command === undefined) {
+    return false;
+  }
+  if (action.edit !== undefined && !(await vscode.workspace.applyEdit(action.edit))) {
+    return false;
+  }
+  if (action.command !== undefined) {
+    await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  }
+  const document = syncedDocument(uri) ?? (await vscode.workspace.openTextDocument(uri));
+  return document.isDirty ? document.save() : true;
+}
+
+function nonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+/** The webview's page: no inline script, one nonce'd script file, `default-src 'none'`. */
+export function conversationHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'conversation.js'));
+  const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'conversation.css'));
+  const scriptNonce = nonce();
+  const policy = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+    `script-src 'nonce-${scriptNonce}'`,
+  ].join('; ');
+  const escapedTitle = title.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${styleUri.toString()}">
+<title>${escapedTitle}</title>
+</head>
+<body>
+<header id="header" role="banner">
+  <h1 id="title">Conversation</h1>
+  <div id="summary" aria-live="polite"></div>
+  <div id="toolbar"><button id="first-problem" type="button" hidden>Go to first problem</button></div>
+  <div id="status" role="status" aria-live="polite"></div>
+</header>
+<main id="viewport" tabindex="-1" aria-label="Conversation">
+  <div id="spacer-top" aria-hidden="true"></div>
+  <div id="items" role="list" aria-label="Conversation items"></div>
+  <div id="spacer-bottom" aria-hidden="true"></div>
+</main>
+<script nonce="${scriptNonce}" src="${scriptUri.toString()}"></script>
+</body>
+</html>`;
+}
+
+/** One conversation view of one file, and what it says to its webview. */
+export class ConversationPanel implements vscode.Disposable {
+  private generation = 0;
+  /** The items the webview has been sent in this generation, for the repair buttons. */
+  private readonly items = new Map<number, ConversationItem>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private pendingFocus: InitialFocus;
+  private firstProblem: number | null = null;
+  private readonly reloadSoon = debounce(() => void this.reload(), RELOAD_DEBOUNCE_MILLISECONDS);
+  private disposed = false;
+
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly webview: Pick<vscode.Webview, 'postMessage' | 'onDidReceiveMessage'>,
+    private readonly deps: ConversationDependencies,
+    initialFocus: InitialFocus,
+  ) {
+    this.pendingFocus = initialFocus;
+    const key = uri.toString();
+    this.subscriptions.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.handleMessage(message)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document.uri.toString() === key && event.contentChanges.length > 0) {
+          this.reloadSoon();
+        }
+      }),
+      vscode.workspace.onDidSaveTextDocument((document) => {
+        if (document.uri.toString() === key) {
+          this.reloadSoon();
+        }
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
+    this.subscriptions.push(watcher, watcher.onDidChange(() => this.reloadSoon()), watcher.onDidCreate(() => this.reloadSoon()));
+  }
+
+  /** Scrolls to the first problem (now if the view has data, else after its first page). */
+  focusFirstProblem(): void {
+    if (this.generation > 0 && this.firstProblem !== null) {
+      void this.post({ type: 'focus', index: this.firstProblem });
+    } else {
+      this.pendingFocus = 'firstProblem';
+    }
+  }
+
+  async handleMessage(raw: unknown): Promise<void> {
+    const message = asViewMessage(raw);
+    if (message === undefined) {
+      this.deps.log.warn(`Conversation view: ignored a message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    try {
+      await this.dispatch(message);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.deps.log.error(`Conversation view (${message.type}): ${text}`);
+      await this.post({ type: 'status', text, isError: true });
+    }
+  }
+
+  private async dispatch(message: ViewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        await this.reload();
+        return;
+      case 'loadPage': {
+        if (message.generation !== this.generation) {
+          return;
+        }
+        const page = await fetchConversationPage(this.deps, this.uri, message.offset);
+        if (message.generation === this.generation) {
+          page.items.forEach((item) => this.items.set(item.index, item));
+          await this.post({ type: 'page', generation: this.generation, page });
+        }
+        return;
+      }
+      case 'reveal':
+        await this.revealLine(message.line);
+        return;
+      case 'listRepairs': {
+        const item = this.currentItem(message.generation, message.index);
+        if (item === undefined) {
+          return;
+        }
+        const options: RepairOption[] = (await quickFixesAt(this.uri, item, message.finding)).map((action) => ({
+          title: action.title,
+          preferred: action.isPreferred === true,
+        }));
+        await this.post({ type: 'repairs', generation: message.generation, index: message.index, finding: message.finding, options });
+        return;
+      }
+      case 'applyRepair': {
+        const item = this.currentItem(message.generation, message.index);
+        if (item === undefined) {
+          await this.post({ type: 'status', text: 'The transcript changed; pick the repair again.', isError: true });
+          return;
+        }
+        const action = (await quickFixesAt(this.uri, item, message.finding)).find((candidate) => candidate.title === message.title);
+        if (action === undefined) {
+          await this.post({ type: 'status', text: `"${message.title}" is no longer offered here.`, isError: true });
+          return;
+        }
+        const applied = await applyCodeAction(this.uri, action);
+        await this.post({ type: 'status', text: applied ? `Applied: ${action.title}. Undo it in the raw file.` : `Could not apply: ${action.title}.`, isError: !applied });
+        this.reloadSoon();
+        return;
+      }
+    }
+  }
+
+  private currentItem(generation: number, index: number): ConversationItem | undefined {
+    return generation === this.generation ? this.items.get(index) : undefined;
+  }
+
+  /** Fetches the first page anew and resets the webview (it keeps its scroll position). */
+  async reload(): Promise<void> {
+    if (this.disposed) {
+      return;
+    }
+    let page: ConversationPage;
+    try {
+      page = await fetchConversationPage(this.deps, this.uri, 0);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.deps.log.error(`Conversation view of ${this.uri.fsPath}: ${text}`);
+      await this.post({ type: 'status', text, isError: true });
+      return;
+    }
+    this.generation += 1;
+    this.items.clear();
+    page.items.forEach((item) => this.items.set(item.index, item));
+    this.firstProblem = page.firstProblem;
+    const focus = this.pendingFocus === 'firstProblem' ? page.firstProblem : null;
+    this.pendingFocus = 'top';
+    await this.post({ type: 'reset', generation: this.generation, page, focus });
+  }
+
+  private async revealLine(line: number): Promise<void> {
+    const position = new vscode.Position(line, 0);
+    const key = this.uri.toString();
+    const shown = vscode.window.visibleTextEditors.find((editor) => editor.document.uri.toString() === key);
+    await vscode.window.showTextDocument(this.uri, {
+      selection: new vscode.Range(position, position),
+      viewColumn: shown?.viewColumn ?? vscode.ViewColumn.Beside,
+      preview: false,
+    });
+  }
+
+  private async post(message: HostMessage): Promise<void> {
+    if (!this.disposed) {
+      await this.webview.postMessage(message);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    this.reloadSoon.cancel();
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+  }
+}
+
+/**
+ * The custom editor (viewType {@link CONVERSATION_VIEW_TYPE}, "Open With…" on any `.jsonl`) and
+ * the command that opens it, optionally at the first problem.
+ */
+export class ConversationEditors implements vscode.CustomReadonlyEditorProvider, vscode.Disposable {
+  private readonly panels = new Map<string, { panel: ConversationPanel; webviewPanel: vscode.WebviewPanel }[]>();
+  /** How the next view opened on a file should start. */
+  private readonly pendingFocus = new Map<string, InitialFocus>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly deps: ConversationDependencies,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.window.registerCustomEditorProvider(CONVERSATION_VIEW_TYPE, this, {
+        webviewOptions: { retainContextWhenHidden: true, enableFindWidget: true },
+        supportsMultipleEditorsPerDocument: false,
+      }),
+      vscode.commands.registerCommand(ViewCommands.openConversation, (target: unknown, focus: unknown) => this.open(target, focus)),
+      this,
+    ];
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, webviewPanel: vscode.WebviewPanel): void {
+    const key = document.uri.toString();
+    webviewPanel.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+    webviewPanel.webview.html = conversationHtml(webviewPanel.webview, this.extensionUri, path.basename(document.uri.fsPath));
+    const focus = this.pendingFocus.get(key) ?? 'top';
+    this.pendingFocus.delete(key);
+    const panel = new ConversationPanel(document.uri, webviewPanel.webview, this.deps, focus);
+    const entry = { panel, webviewPanel };
+    this.panels.set(key, [...(this.panels.get(key) ?? []), entry]);
+    webviewPanel.onDidDispose(() => {
+      panel.dispose();
+      const rest = (this.panels.get(key) ?? []).filter((other) => other !== entry);
+      if (rest.length > 0) {
+        this.panels.set(key, rest);
+      } else {
+        this.panels.delete(key);
+      }
+    });
+  }
+
+  /** Opens (or reveals) the conversation view of a transcript; `focus` 'firstProblem' scrolls there. */
+  async open(target: unknown, focusArgument: unknown): Promise<void> {
+    const uri = targetUri(target) ?? activeFile();
+    if (uri === undefined) {
+      void vscode.window.showInformationMessage('Open a session transcript (.jsonl) first, or pick one in the Sessions view.');
+      return;
+    }
+    const focus: InitialFocus = focusArgument === 'firstProblem' ? 'firstProblem' : 'top';
+    const existing = this.panels.get(uri.toString())?.[0];
+    if (existing !== undefined) {
+      existing.webviewPanel.reveal();
+      if (focus === 'firstProblem') {
+        existing.panel.focusFirstProblem();
+      }
+      return;
+    }
+    this.pendingFocus.set(uri.toString(), focus);
+    const besideRaw = vscode.window.activeTextEditor?.document.uri.toString() === uri.toString();
+    await vscode.commands.executeCommand('vscode.openWith', uri, CONVERSATION_VIEW_TYPE, {
+      viewColumn: besideRaw ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+      preview: false,
+    });
+  }
+
+  dispose(): void {
+    [...this.panels.values()].flat().forEach(({ panel }) => panel.dispose());
+    this.panels.clear();
+  }
+}
+
+/** A URI from a command argument: a Uri, or a Sessions tree node carrying a session's path. */
+function targetUri(target: unknown): vscode.Uri | undefined {
+  if (target instanceof vscode.Uri) {
+    return target;
+  }
+  if (typeof target === 'object' && target !== null && 'session' in target) {
+    const session = (target as { session: { path?: unknown } }).session;
+    return typeof session.path === 'string' ? vscode.Uri.file(session.path) : undefined;
+  }
+  return undefined;
+}
+
+function activeFile(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) {
+    return input.uri.scheme === 'file' ? input.uri : undefined;
+  }
+  return undefined;
+}

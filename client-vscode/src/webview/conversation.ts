@@ -1,0 +1,510 @@
+/**
+ * The conversation view's script (runs in the webview, bundled to dist/webview/conversation.js).
+ *
+ * A virtualized list: only the items near the viewport are in the DOM, between two spacers whose
+ * heights stand for the rest (measured heights where known, an estimate elsewhere); pages of
+ * items are fetched from the extension as the viewport reaches them. Every piece of transcript
+ * text is inserted with `textContent`, never as HTML.
+ */
+import type { ConversationFinding, ConversationItem, ConversationPage, HostMessage, RepairOption, ViewMessage } from '../common/conversation';
+import { pageOffset } from '../common/conversation';
+import { visibleWindow } from '../common/virtualList';
+
+declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
+
+const vscode = acquireVsCodeApi();
+const ESTIMATED_HEIGHT = 64;
+const OVERSCAN_PIXELS = 800;
+
+const viewport = element('viewport');
+const list = element('items');
+const spacerTop = element('spacer-top');
+const spacerBottom = element('spacer-bottom');
+const titleElement = element('title');
+const summary = element('summary');
+const statusElement = element('status');
+const firstProblemButton = element('first-problem') as HTMLButtonElement;
+
+let generation = 0;
+let total = 0;
+let firstProblem: number | null = null;
+const items = new Map<number, ConversationItem>();
+let heights = new Float64Array(0);
+const requestedPages = new Set<number>();
+/** Repair options per `index:finding`; undefined while asked for. */
+const repairs = new Map<string, readonly RepairOption[] | undefined>();
+/** Cards the user opened or closed, by item index (the default depends on the item). */
+const toggled = new Map<number, boolean>();
+let focusedIndex = 0;
+/** An item to scroll to and focus once it is loaded and rendered. */
+let pendingFocus: number | null = null;
+let renderScheduled = false;
+
+function element(id: string): HTMLElement {
+  const found = document.getElementById(id);
+  if (found === null) {
+    throw new Error(`missing #${id}`);
+  }
+  return found;
+}
+
+function create<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className !== undefined) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function post(message: ViewMessage): void {
+  vscode.postMessage(message);
+}
+
+// --- layout ---------------------------------------------------------------------------------
+
+function offsetOf(index: number): number {
+  let sum = 0;
+  for (let position = 0; position < index && position < total; position++) {
+    sum += heights[position];
+  }
+  return sum;
+}
+
+function scheduleRender(): void {
+  if (!renderScheduled) {
+    renderScheduled = true;
+    requestAnimationFrame(() => {
+      renderScheduled = false;
+      render();
+    });
+  }
+}
+
+function render(): void {
+  // Focus inside an item that is about to be redrawn moves to the redrawn item.
+  const refocus = list.contains(document.activeElement) ? focusedIndex : null;
+  const window = visibleWindow(heights, total, viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
+  spacerTop.style.height = `${window.before}px`;
+  spacerBottom.style.height = `${window.after}px`;
+  const wanted = new Set<number>();
+  for (let index = window.start; index < window.end; index++) {
+    wanted.add(index);
+  }
+  for (const child of [...list.children] as HTMLElement[]) {
+    if (!wanted.has(Number(child.dataset.index)) || child.dataset.stale === 'true') {
+      child.remove();
+    }
+  }
+  const present = new Map<number, HTMLElement>();
+  for (const child of [...list.children] as HTMLElement[]) {
+    present.set(Number(child.dataset.index), child);
+  }
+  let previous: HTMLElement | null = null;
+  for (let index = window.start; index < window.end; index++) {
+    let node = present.get(index);
+    if (node === undefined) {
+      node = renderItem(index);
+      if (previous === null) {
+        list.prepend(node);
+      } else {
+        previous.after(node);
+      }
+    }
+    previous = node;
+    if (!items.has(index)) {
+      requestPage(pageOffset(index));
+    }
+  }
+  measure();
+  if (refocus !== null && !list.contains(document.activeElement)) {
+    list.querySelector<HTMLElement>(`[data-index="${refocus}"]`)?.focus({ preventScroll: true });
+  }
+  if (pendingFocus !== null && items.has(pendingFocus)) {
+    const target = pendingFocus;
+    pendingFocus = null;
+    focusItem(target, true);
+  }
+}
+
+/** Records the real heights of the rendered items; the spacers follow on the next render. */
+function measure(): void {
+  let changed = false;
+  for (const child of [...list.children] as HTMLElement[]) {
+    const index = Number(child.dataset.index);
+    const height = child.offsetHeight;
+    if (height > 0 && Math.abs(heights[index] - height) > 0.5) {
+      heights[index] = height;
+      changed = true;
+    }
+  }
+  if (changed) {
+    const window = visibleWindow(heights, total, viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
+    spacerTop.style.height = `${window.before}px`;
+    spacerBottom.style.height = `${window.after}px`;
+  }
+}
+
+function requestPage(offset: number): void {
+  if (!requestedPages.has(offset)) {
+    requestedPages.add(offset);
+    post({ type: 'loadPage', generation, offset });
+  }
+}
+
+// --- items ----------------------------------------------------------------------------------
+
+const KIND_LABELS: Record<string, string> = {
+  prompt: 'You',
+  assistant: 'Claude',
+  thinking: 'Thinking',
+  tool: 'Tool',
+  compaction: 'Compaction',
+  interrupt: 'Interrupted',
+  command: 'Command',
+  'orphan-result': 'Orphan result',
+  damaged: 'Damaged line',
+};
+
+function hasError(item: ConversationItem): boolean {
+  return item.findings.some((finding) => finding.severity === 'error');
+}
+
+/** Tool cards with a problem start open; thinking and healthy tool cards start closed. */
+function isOpen(item: ConversationItem): boolean {
+  return toggled.get(item.index) ?? item.findings.length > 0;
+}
+
+function rawLine(item: ConversationItem): number {
+  return item.tool?.callLine ?? item.lines[0];
+}
+
+function itemLabel(item: ConversationItem): string {
+  const parts = [KIND_LABELS[item.kind] ?? item.kind];
+  if (item.tool !== null) {
+    parts.push(item.tool.name, item.tool.status);
+  }
+  if (item.findings.length > 0) {
+    parts.push(`${item.findings.length} problem${item.findings.length === 1 ? '' : 's'}`);
+  }
+  parts.push(`line ${rawLine(item) + 1}`);
+  return parts.join(', ');
+}
+
+function renderItem(index: number): HTMLElement {
+  const item = items.get(index);
+  const node = create('div', 'item');
+  node.dataset.index = String(index);
+  node.setAttribute('role', 'listitem');
+  node.tabIndex = index === focusedIndex ? 0 : -1;
+  if (item === undefined) {
+    node.classList.add('placeholder');
+    node.textContent = 'Loading…';
+    node.setAttribute('aria-busy', 'true');
+    return node;
+  }
+  node.classList.add(`kind-${item.kind}`);
+  if (item.tool !== null) {
+    node.classList.add(`status-${item.tool.status}`);
+  }
+  if (hasError(item)) {
+    node.classList.add('has-error');
+  } else if (item.findings.length > 0) {
+    node.classList.add('has-warning');
+  }
+  node.setAttribute('aria-label', itemLabel(item));
+
+  const meta = create('div', 'meta');
+  meta.append(create('span', 'who', KIND_LABELS[item.kind] ?? item.kind));
+  if (item.tool !== null) {
+    meta.append(create('span', 'tool-name', item.tool.name), create('span', `badge status-${item.tool.status}`, item.tool.status));
+  }
+  if (item.timestamp !== null) {
+    const time = create('time', 'time', new Date(item.timestamp).toLocaleString());
+    time.dateTime = item.timestamp;
+    meta.append(time);
+  }
+  const lineButton = create('button', 'line-link', `line ${rawLine(item) + 1}`);
+  lineButton.type = 'button';
+  lineButton.title = 'Show this line in the raw transcript';
+  lineButton.setAttribute('aria-label', `Show line ${rawLine(item) + 1} in the raw transcript`);
+  lineButton.dataset.action = 'reveal';
+  meta.append(lineButton);
+  node.append(meta);
+
+  if (item.kind === 'tool' && item.tool !== null) {
+    node.append(toolCard(item));
+  } else if (item.kind === 'thinking' || item.kind === 'compaction') {
+    const details = create('details', 'card');
+    details.open = toggled.get(index) ?? false;
+    details.append(create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation'));
+    details.append(create('pre', 'text', item.text));
+    node.append(details);
+  } else if (item.text !== '') {
+    node.append(create('div', 'text', item.text));
+  }
+  if (item.truncated) {
+    node.append(create('div', 'truncated', '(shortened; the raw line has the whole text)'));
+  }
+  item.findings.forEach((finding, position) => node.append(findingBox(item, finding, position)));
+  return node;
+}
+
+function toolCard(item: ConversationItem): HTMLElement {
+  const tool = item.tool!;
+  const details = create('details', 'card tool-card');
+  details.open = isOpen(item);
+  const firstInputLine = tool.input.replace(/\s+/g, ' ').slice(0, 160);
+  const summaryNode = create('summary');
+  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '), create('span', 'input-preview', firstInputLine));
+  details.append(summaryNode);
+  details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
+  details.append(create('h3', 'io-label', tool.isError ? 'Result (error)' : 'Result'));
+  const result = create('pre', tool.isError ? 'io result error' : 'io result', tool.result ?? '');
+  if (tool.result === null) {
+    result.textContent = tool.status === 'unpaired' ? 'No result: this call never got its tool_result.' : '(no result)';
+    result.classList.add('missing');
+  }
+  details.append(result);
+  if (tool.agentFile !== null) {
+    details.append(create('div', 'agent-file', `Sub-agent transcript: ${tool.agentFile}`));
+  }
+  return details;
+}
+
+function findingBox(item: ConversationItem, finding: ConversationFinding, position: number): HTMLElement {
+  const box = create('div', `finding severity-${finding.severity}`);
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-label', `${finding.severity}: ${finding.message}`);
+  const head = create('div', 'finding-head');
+  head.append(create('span', 'severity', finding.severity), create('code', 'code', finding.code), create('span', 'message', finding.message));
+  box.append(head);
+  const key = `${item.index}:${position}`;
+  const buttons = create('div', 'repairs');
+  if (!repairs.has(key)) {
+    repairs.set(key, undefined);
+    post({ type: 'listRepairs', generation, index: item.index, finding: position });
+  }
+  const options = repairs.get(key);
+  if (options === undefined) {
+    buttons.append(create('span', 'repairs-loading', 'Looking for repairs…'));
+  } else if (options.length === 0) {
+    buttons.append(create('span', 'repairs-none', 'No quick fix for this one.'));
+  } else {
+    for (const option of options) {
+      const button = create('button', option.preferred ? 'repair preferred' : 'repair', option.title);
+      button.type = 'button';
+      button.dataset.action = 'repair';
+      button.dataset.finding = String(position);
+      button.dataset.title = option.title;
+      buttons.append(button);
+    }
+  }
+  box.append(buttons);
+  return box;
+}
+
+// --- focus and keyboard -----------------------------------------------------------------------
+
+function focusItem(index: number, scroll: boolean): void {
+  if (total === 0) {
+    return;
+  }
+  focusedIndex = Math.max(0, Math.min(total - 1, index));
+  for (const child of [...list.children] as HTMLElement[]) {
+    child.tabIndex = Number(child.dataset.index) === focusedIndex ? 0 : -1;
+  }
+  let node = list.querySelector<HTMLElement>(`[data-index="${focusedIndex}"]`);
+  const top = offsetOf(focusedIndex);
+  const outside = node === null || top < viewport.scrollTop || top + heights[focusedIndex] > viewport.scrollTop + viewport.clientHeight;
+  if (scroll && outside) {
+    viewport.scrollTop = Math.max(0, top - 8);
+    render();
+    node = list.querySelector<HTMLElement>(`[data-index="${focusedIndex}"]`);
+  }
+  if (node !== null && !node.classList.contains('placeholder')) {
+    node.focus({ preventScroll: !outside });
+  } else {
+    pendingFocus = focusedIndex;
+  }
+}
+
+function toggleCard(index: number): void {
+  const item = items.get(index);
+  const details = list.querySelector<HTMLDetailsElement>(`[data-index="${index}"] details`);
+  if (item !== undefined && details !== null) {
+    details.open = !details.open;
+  }
+}
+
+list.addEventListener('keydown', (event) => {
+  const target = event.target as HTMLElement;
+  const itemNode = target.closest<HTMLElement>('.item');
+  if (itemNode === null) {
+    return;
+  }
+  const index = Number(itemNode.dataset.index);
+  const onItem = target === itemNode;
+  switch (event.key) {
+    case 'ArrowDown':
+    case 'ArrowUp':
+      if (onItem) {
+        event.preventDefault();
+        focusItem(index + (event.key === 'ArrowDown' ? 1 : -1), true);
+      }
+      return;
+    case 'Home':
+    case 'End':
+      if (onItem) {
+        event.preventDefault();
+        focusItem(event.key === 'Home' ? 0 : total - 1, true);
+      }
+      return;
+    case 'Enter':
+    case ' ':
+      if (onItem) {
+        event.preventDefault();
+        toggleCard(index);
+      }
+      return;
+  }
+});
+
+list.addEventListener('focusin', (event) => {
+  const itemNode = (event.target as HTMLElement).closest<HTMLElement>('.item');
+  if (itemNode !== null) {
+    focusedIndex = Number(itemNode.dataset.index);
+    for (const child of [...list.children] as HTMLElement[]) {
+      child.tabIndex = child === itemNode ? 0 : -1;
+    }
+  }
+});
+
+list.addEventListener('toggle', (event) => {
+  const itemNode = (event.target as HTMLElement).closest<HTMLElement>('.item');
+  if (itemNode !== null) {
+    toggled.set(Number(itemNode.dataset.index), (event.target as HTMLDetailsElement).open);
+    measure();
+  }
+}, true);
+
+list.addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const itemNode = target.closest<HTMLElement>('.item');
+  if (itemNode === null) {
+    return;
+  }
+  const item = items.get(Number(itemNode.dataset.index));
+  if (item === undefined) {
+    return;
+  }
+  const button = target.closest<HTMLButtonElement>('button');
+  if (button?.dataset.action === 'repair') {
+    // Disabling the focused button would drop the focus to the page: keep it on the item.
+    itemNode.focus({ preventScroll: true });
+    list.querySelectorAll<HTMLButtonElement>('button.repair').forEach((other) => (other.disabled = true));
+    setStatus(`Applying: ${button.dataset.title ?? ''}…`, false);
+    post({ type: 'applyRepair', generation, index: item.index, finding: Number(button.dataset.finding), title: button.dataset.title ?? '' });
+    return;
+  }
+  // A click on the text (not on a card's summary, a button or a selection) shows the raw line.
+  if (button?.dataset.action === 'reveal' || (button === null && target.closest('summary') === null && (document.getSelection()?.isCollapsed ?? true))) {
+    post({ type: 'reveal', line: rawLine(item) });
+  }
+});
+
+viewport.addEventListener('scroll', scheduleRender, { passive: true });
+new ResizeObserver(scheduleRender).observe(viewport);
+firstProblemButton.addEventListener('click', () => {
+  if (firstProblem !== null) {
+    focusItem(firstProblem, true);
+  }
+});
+
+function setStatus(text: string, isError: boolean): void {
+  statusElement.textContent = text;
+  statusElement.classList.toggle('error', isError);
+}
+
+// --- messages from the extension --------------------------------------------------------------
+
+function acceptPage(page: ConversationPage): void {
+  total = page.total;
+  for (const item of page.items) {
+    items.set(item.index, item);
+    list.querySelector(`[data-index="${item.index}"]`)?.setAttribute('data-stale', 'true');
+  }
+  requestedPages.add(page.offset);
+}
+
+function showSummary(page: ConversationPage): void {
+  titleElement.textContent = page.title ?? page.path.split('/').pop() ?? 'Conversation';
+  const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
+  const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
+  const start = page.startNote === null ? '' : ` · ${page.startNote}`;
+  summary.textContent = `${page.total} items · ${problems}${branches}${start}`;
+  document.body.classList.toggle('healthy', page.errors === 0);
+  document.body.classList.toggle('broken', page.errors > 0);
+  firstProblemButton.hidden = page.firstProblem === null;
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'reset': {
+      generation = message.generation;
+      items.clear();
+      requestedPages.clear();
+      repairs.clear();
+      const previousTotal = total;
+      total = message.page.total;
+      if (previousTotal !== total) {
+        const grown = new Float64Array(total).fill(ESTIMATED_HEIGHT);
+        grown.set(heights.subarray(0, Math.min(total, heights.length)));
+        heights = grown;
+      }
+      firstProblem = message.page.firstProblem;
+      // The rendered items are redrawn in place (not cleared first), so the view keeps its
+      // scroll position and focus while the file changes under it.
+      const scrollTop = viewport.scrollTop;
+      for (const child of [...list.children]) {
+        child.setAttribute('data-stale', 'true');
+      }
+      acceptPage(message.page);
+      showSummary(message.page);
+      render();
+      if (message.focus !== null) {
+        pendingFocus = message.focus;
+        focusItem(message.focus, true);
+      } else if (viewport.scrollTop !== scrollTop) {
+        viewport.scrollTop = scrollTop;
+        render();
+      }
+      return;
+    }
+    case 'page':
+      if (message.generation === generation) {
+        acceptPage(message.page);
+        render();
+      }
+      return;
+    case 'repairs':
+      if (message.generation === generation) {
+        repairs.set(`${message.index}:${message.finding}`, message.options);
+        list.querySelector(`[data-index="${message.index}"]`)?.setAttribute('data-stale', 'true');
+        render();
+      }
+      return;
+    case 'focus':
+      focusItem(message.index, true);
+      return;
+    case 'status':
+      setStatus(message.text, message.isError);
+      list.querySelectorAll<HTMLButtonElement>('button.repair').forEach((button) => (button.disabled = false));
+      return;
+  }
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,263 @@
+/**
+ * End to end in a real VS Code (code-server 4.139.1): the Sessions view lists a projects root
+ * (set through `sessionLsp.projectsRoot`, outside the workspace) holding a damaged session and a
+ * hostile one; the damaged one shows as broken; its conversation view highlights the unpaired
+ * call; the stub repair applied from the view makes the view, the tree and `session-lsp check`
+ * healthy. The hostile transcript's markup, links and scripts stay inert text in the webview.
+ * Screenshots of every step go to test-output/e2e (the `readme-*` crops are the README's images).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import {
+  createProfile,
+  installExtension,
+  missingTools,
+  openBrowser,
+  runCommand,
+  sharedCorpusFile,
+  screenshot,
+  SCREENSHOT_DIRECTORY,
+  startCodeServer,
+  VSIX_PATH,
+  type BrowserSession,
+  type CodeServerProfile,
+  type RunningCodeServer,
+} from './harness';
+
+/** Its last line (25) is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
+const DAMAGED_SESSION = sharedCorpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
+const DAMAGED_TITLE = 'Metrics Calculations Verification and Discrepancy Analysis';
+const HOSTILE_TITLE = 'Hostile transcript';
+/** What a script in the webview would do if any of the hostile markup ran. */
+const PWNED = 'pwned-by-transcript';
+const HOSTILE_TEXT = [
+  `<img src=x onerror="document.title='${PWNED}';window.__pwned=1">`,
+  `<script>document.title='${PWNED}';window.__pwned=1</script>`,
+  '[x](command:workbench.action.closeWindow)',
+  `<a href="javascript:document.title='${PWNED}'">javascript link</a>`,
+  `[y](javascript:document.title='${PWNED}')`,
+].join('\n');
+
+const USER_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'workbench.tips.enabled': false,
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'files.autoSave': 'off',
+  'sessionLsp.trace.server': 'verbose',
+};
+
+const missing = missingTools(DAMAGED_SESSION);
+if (missing.length > 0 && process.env.CI === 'true') {
+  test('e2e tools are installed', () => assert.fail(`missing: ${missing.join('; ')}`));
+}
+const skip = missing.length > 0 ? `missing: ${missing.join('; ')}` : false;
+
+let root: string;
+let projectsRoot: string;
+let profile: CodeServerProfile;
+let codeServer: RunningCodeServer | undefined;
+let browser: BrowserSession | undefined;
+let page: Page;
+let damagedTranscript: string;
+
+/** Writes a session under the projects root, dated an hour ago so it is not a live session. */
+function placeSession(folder: string, name: string, text: string): string {
+  const directory = join(projectsRoot, folder);
+  mkdirSync(directory, { recursive: true });
+  const target = join(directory, name);
+  writeFileSync(target, text, 'utf8');
+  const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+  utimesSync(target, anHourAgo, anHourAgo);
+  return target;
+}
+
+/**
+ * The damaged session under another id and title, without its unpaired last call (so healthy),
+ * its first tool result replaced by hostile markup (a tool output carries text from anywhere).
+ */
+function hostileSession(): string {
+  const lines = readFileSync(DAMAGED_SESSION, 'utf8').split('\n');
+  lines.splice(24, 1);
+  const summary = JSON.parse(lines[0]) as { summary: string };
+  summary.summary = HOSTILE_TITLE;
+  lines[0] = JSON.stringify(summary);
+  const resultLine = lines.findIndex((line) => line.includes('"tool_result"'));
+  const record = JSON.parse(lines[resultLine]) as { message: { content: { content: unknown }[] } };
+  record.message.content[0].content = HOSTILE_TEXT;
+  lines[resultLine] = JSON.stringify(record);
+  return lines.join('\n').replaceAll('e9fb405b-169f-40eb-9396-7e75076f045d', '0badc0de-0000-4000-8000-000000000001');
+}
+
+/** The bundled server's libraries for the python3 on PATH, from the installed extension. */
+function bundledLibsForPython(): string {
+  const [extensionFolder] = readdirSync(profile.extensionsDirectory).filter((name) => name.startsWith('session-lsp.session-lsp-'));
+  const tag = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
+  return join(profile.extensionsDirectory, extensionFolder, 'bundled', 'libs', tag);
+}
+
+/** `session-lsp check PATH` with the CLI shipped in the .vsix. */
+function checkOnDisk(path: string): { status: number | null; output: string } {
+  const runCli = 'import runpy, sys; sys.path.insert(0, sys.argv[1]); sys.argv = ["session-lsp", *sys.argv[2:]]; runpy.run_module("session_lsp", run_name="__main__")';
+  const result = spawnSync('python3', ['-I', '-c', runCli, bundledLibsForPython(), 'check', path], { encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The conversation webview's document (VS Code nests it: an outer iframe, then #active-frame). */
+function conversationFrame(): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+function withFailureEvidence(name: string, body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      await screenshot(page, `failure-${name}`).catch(() => undefined);
+      writeFileSync(join(SCREENSHOT_DIRECTORY, `failure-${name}-code-server.log`), codeServer?.log() ?? '');
+      throw error;
+    }
+  };
+}
+
+before(async () => {
+  if (skip) {
+    return;
+  }
+  root = mkdtempSync(join(tmpdir(), 'session-lsp-e2e-sessions-'));
+  const workspace = join(root, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  // Not a `.claude/projects` folder: the setting alone makes these files transcripts.
+  projectsRoot = join(root, 'claude-home', 'projects');
+  damagedTranscript = placeSession('-Users-User-repo-codemie-ai-codemie-code', 'e9fb405b-169f-40eb-9396-7e75076f045d.jsonl', readFileSync(DAMAGED_SESSION, 'utf8'));
+  placeSession('-Users-User-repo-codemie-ai-codemie-code', '0badc0de-0000-4000-8000-000000000001.jsonl', hostileSession());
+  profile = createProfile(join(root, 'code-server'), { ...USER_SETTINGS, 'sessionLsp.projectsRoot': projectsRoot });
+  await installExtension(profile, VSIX_PATH);
+  codeServer = await startCodeServer(profile, workspace);
+  browser = await openBrowser(join(root, 'chromium'));
+  page = browser.page;
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await codeServer?.stop();
+  if (root !== undefined && process.env.SESSION_LSP_E2E_KEEP === undefined) {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('Sessions view → conversation → stub repair from the view → healthy view, tree and file', { skip, timeout: 300_000 }, withFailureEvidence('sessions', async () => {
+  assert.equal(checkOnDisk(damagedTranscript).status, 1, 'the copied session starts out broken');
+
+  await page.locator('.activitybar .action-item a[aria-label^="Claude Sessions"]').click();
+  const broken = page.locator('.monaco-list-row[aria-label*="will fail to resume"]', { hasText: DAMAGED_TITLE });
+  // The first listing starts the server, so it may take a while.
+  await broken.waitFor({ state: 'visible', timeout: 90_000 });
+  assert.equal(await broken.locator('.codicon-error').count(), 1, 'a broken session has the error icon');
+  await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).waitFor({ state: 'visible' });
+  await screenshot(page, 'sessions-01-tree-broken');
+  await screenshot(page, 'readme-sessions-tree', { x: 0, y: 0, width: 640, height: 360 });
+
+  // The broken-only filter keeps the broken session and hides the healthy one, and toggles back.
+  await page.getByRole('button', { name: 'Show Only Broken Sessions' }).click();
+  await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).waitFor({ state: 'detached' });
+  await broken.waitFor({ state: 'visible' });
+  await screenshot(page, 'sessions-01b-broken-only');
+  await page.getByRole('button', { name: 'Show All Sessions' }).click();
+  await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).waitFor({ state: 'visible' });
+
+  await broken.click();
+  const frame = conversationFrame();
+  await frame.locator('body.broken').waitFor({ state: 'attached' });
+  // The unpaired call is the last item, below the fold: the header's button scrolls to it and focuses it.
+  await frame.getByRole('button', { name: 'Go to first problem' }).click();
+  const unpaired = frame.locator('.item.has-error.status-unpaired:focus');
+  await unpaired.waitFor({ state: 'visible' });
+  assert.match((await unpaired.getAttribute('aria-label')) ?? '', /Bash, unpaired, 1 problem, line 25/);
+  await frame.locator('.finding', { hasText: 'unpaired-tool-use' }).waitFor({ state: 'visible' });
+  // One button per quick fix VS Code offers there, the stub first.
+  const stub = frame.locator('.item.status-unpaired button.repair', { hasText: /stub/i }).first();
+  await stub.waitFor({ state: 'visible', timeout: 60_000 });
+  await screenshot(page, 'sessions-02-conversation-unpaired');
+  await screenshot(page, 'readme-conversation-broken');
+
+  // Keyboard: arrows move between items, Enter opens and closes a card.
+  await page.keyboard.press('ArrowUp');
+  const previous = frame.locator('.item.kind-thinking:focus');
+  await previous.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await previous.locator('details[open]').waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await previous.locator('details:not([open])').waitFor({ state: 'visible' });
+  await page.keyboard.press('ArrowDown');
+  await frame.locator('.item.status-unpaired:focus').waitFor({ state: 'visible' });
+
+  await stub.click();
+  await frame.locator('body.healthy').waitFor({ state: 'attached', timeout: 60_000 });
+  assert.equal(await frame.locator('.item.has-error').count(), 0, 'no item is highlighted any more');
+  await frame.locator('#status', { hasText: /^Applied: Insert a stub tool_result/ }).waitFor({ state: 'visible' });
+  // Redrawn in place: the repaired call keeps the focus (and so stays on screen), now stubbed.
+  await frame.locator('.item.status-stubbed:focus').waitFor({ state: 'visible' });
+  await screenshot(page, 'sessions-03-conversation-repaired');
+
+  // The save reaches the disk, the watcher refreshes the tree and the session turns healthy.
+  const healthy = page.locator('.monaco-list-row[aria-label*="resumes cleanly"]', { hasText: DAMAGED_TITLE });
+  await healthy.waitFor({ state: 'visible', timeout: 60_000 });
+  assert.equal(await healthy.locator('.codicon-pass').count(), 1, 'a healthy session has the pass icon');
+  await screenshot(page, 'sessions-04-tree-healthy');
+  await screenshot(page, 'readme-conversation-repaired');
+
+  const check = checkOnDisk(damagedTranscript);
+  assert.equal(check.status, 0, `session-lsp check after the repair from the view:\n${check.output}`);
+}));
+
+test('a hostile transcript renders as inert text in the conversation view', { skip, timeout: 300_000 }, withFailureEvidence('hostile', async () => {
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).click();
+  const frame = conversationFrame();
+  const result = frame.locator('pre.io.result', { hasText: '<script>' });
+  await result.waitFor({ state: 'attached' });
+  // Open the card so that the text is on screen for the screenshot.
+  await result.locator('xpath=ancestor::details').locator('summary').click();
+  await result.waitFor({ state: 'visible' });
+  const text = await result.textContent();
+  assert.ok(text?.includes(`<img src=x onerror="document.title='${PWNED}'`), 'the markup shows as text');
+  assert.ok(text?.includes('[x](command:workbench.action.closeWindow)'), 'the command link shows as text');
+  const inside = await frame.locator('body').evaluate(() => ({
+    title: document.title,
+    pwned: (window as unknown as { __pwned?: number }).__pwned,
+    images: document.querySelectorAll('#items img').length,
+    scripts: document.querySelectorAll('#items script').length,
+    links: document.querySelectorAll('#items a').length,
+  }));
+  assert.notEqual(inside.title, PWNED, 'no script set the webview title');
+  assert.equal(inside.pwned, undefined, 'no script ran in the webview');
+  assert.deepEqual([inside.images, inside.scripts, inside.links], [0, 0, 0], 'no element was made from transcript text');
+  assert.notEqual(await page.title(), PWNED);
+  await screenshot(page, 'sessions-05-hostile-inert');
+  await screenshot(page, 'readme-conversation-hostile');
+
+  // An item's line link shows that line in the raw file, whose title bar offers the view back.
+  const item = frame.locator('.item', { has: result });
+  const lineLabel = (await item.locator('.line-link').textContent()) ?? '';
+  const line = Number(/line (\d+)/.exec(lineLabel)?.[1]);
+  await item.locator('.line-link').click();
+  await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col 1` }).waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Open Conversation View' }).first().waitFor({ state: 'visible' });
+  await screenshot(page, 'sessions-06-raw-line-revealed');
+}));

@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import type { HostMessage } from '../../src/common/conversation';
+import { activateExtension, waitFor } from './activation';
+import { Diagnostic, FakeHost, FakeLanguageClient, FakeWebviewPanel, Range, Uri, type FakeDocument } from './fakeVscode';
+import { conversationPage } from './fixtures';
+
+const TRANSCRIPT = Uri.file('/home/ada/.claude/projects/-home-ada-app/5f0c.jsonl');
+
+let deactivate: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await deactivate?.();
+  deactivate = undefined;
+});
+
+interface Opened {
+  host: FakeHost;
+  panel: FakeWebviewPanel;
+}
+
+/** Activates the extension and opens the conversation view of TRANSCRIPT in a fake webview. */
+function openView(host = new FakeHost()): Opened {
+  deactivate = activateExtension(host);
+  FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath);
+  const provider = host.customEditors.get('sessionLsp.conversation');
+  assert.ok(provider, 'the custom editor is registered');
+  const panel = new FakeWebviewPanel();
+  provider.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
+  return { host, panel };
+}
+
+function conversationRequests(): unknown[][] {
+  return FakeLanguageClient.created.flatMap((client) => client.requests.filter((request) => request.command === 'sessionLsp.conversation').map((request) => request.arguments));
+}
+
+function sent(panel: FakeWebviewPanel): HostMessage[] {
+  return panel.sent as HostMessage[];
+}
+
+async function ready(opened: Opened): Promise<Extract<HostMessage, { type: 'reset' }>> {
+  opened.panel.received.fire({ type: 'ready' });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'reset'), 'the reset');
+  return sent(opened.panel).find((message) => message.type === 'reset') as Extract<HostMessage, { type: 'reset' }>;
+}
+
+test('the webview gets a strict Content-Security-Policy with a nonce and no inline script', () => {
+  const { panel } = openView();
+  const html = panel.webview.html;
+  const policy = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.match(policy, /^default-src 'none';/);
+  const nonce = /script-src 'nonce-([^']+)'/.exec(policy)?.[1];
+  assert.ok(nonce !== undefined && nonce.length >= 16, 'a script nonce');
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
+  const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0][1], new RegExp(`nonce="${nonce}" src="[^"]+/dist/webview/conversation\\.js"`));
+  assert.equal(scripts[0][2], '', 'no inline script body');
+  assert.deepEqual(panel.webview.options, {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [Uri.file(`${(panel.webview.options as { localResourceRoots: Uri[] }).localResourceRoots[0].fsPath}`), (panel.webview.options as { localResourceRoots: Uri[] }).localResourceRoots[1]],
+  });
+});
+
+test('ready: the first page is fetched from disk for a file the server does not have open, and sent', async () => {
+  const opened = openView();
+  const reset = await ready(opened);
+  assert.deepEqual(conversationRequests(), [[TRANSCRIPT.fsPath, { offset: 0, limit: 200 }]]);
+  assert.equal(reset.generation, 1);
+  assert.equal(reset.focus, null);
+  assert.equal(reset.page.total, 2);
+  assert.equal(reset.page.items[1].tool?.status, 'unpaired');
+});
+
+test('an open transcript is read from the editor (its URI), so unsaved edits show', async () => {
+  const host = new FakeHost();
+  host.openDocument({ uri: TRANSCRIPT, languageId: 'jsonl', isDirty: true });
+  const opened = openView(host);
+  await ready(opened);
+  assert.deepEqual(conversationRequests().at(-1), [TRANSCRIPT.toString(), { offset: 0, limit: 200 }]);
+});
+
+test('opened at the first problem (the status bar), the reset asks the webview to focus it', async () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath);
+  await host.commands.get('sessionLsp.client.openConversation')?.(TRANSCRIPT, 'firstProblem');
+  const openWith = host.executedCommands.find(({ command }) => command === 'vscode.openWith');
+  assert.deepEqual(openWith?.args.slice(0, 2), [TRANSCRIPT, 'sessionLsp.conversation']);
+  const panel = new FakeWebviewPanel();
+  host.customEditors.get('sessionLsp.conversation')?.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
+  const reset = await ready({ host, panel });
+  assert.equal(reset.focus, 1);
+  // Asked again while open: the panel is revealed and told to focus, no second editor.
+  await host.commands.get('sessionLsp.client.openConversation')?.(TRANSCRIPT, 'firstProblem');
+  assert.equal(panel.revealed, 1);
+  assert.deepEqual(sent(panel).at(-1), { type: 'focus', index: 1 });
+});
+
+test('loadPage answers with that page; a request from an older generation is dropped', async () => {
+  const opened = openView();
+  await ready(opened);
+  opened.panel.received.fire({ type: 'loadPage', generation: 1, offset: 200 });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'page'), 'the page');
+  assert.deepEqual(conversationRequests().at(-1), [TRANSCRIPT.fsPath, { offset: 200, limit: 200 }]);
+  const before = conversationRequests().length;
+  opened.panel.received.fire({ type: 'loadPage', generation: 0, offset: 400 });
+  opened.panel.received.fire({ type: 'loadPage', generation: 1, offset: -5 });
+  opened.panel.received.fire({ type: 'evil', script: 'alert(1)' });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(conversationRequests().length, before, 'stale, malformed and unknown messages do nothing');
+});
+
+test('a change of the raw document re-fetches and resets the view', async () => {
+  const host = new FakeHost();
+  const document: FakeDocument = { uri: TRANSCRIPT, languageId: 'jsonl', isDirty: true };
+  host.openDocument(document);
+  const opened = openView(host);
+  await ready(opened);
+  FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath, { errors: 0, firstProblem: null });
+  host.didChangeTextDocument.fire({ document, contentChanges: [{}] });
+  host.didChangeTextDocument.fire({ document, contentChanges: [{}] });
+  await waitFor(() => sent(opened.panel).filter((message) => message.type === 'reset').length === 2, 'the second reset');
+  const resets = sent(opened.panel).filter((message): message is Extract<HostMessage, { type: 'reset' }> => message.type === 'reset');
+  assert.deepEqual([resets[1].generation, resets[1].page.errors], [2, 0]);
+  // And a change on disk (the file watcher of this one file).
+  const watcher = host.watchers.find((candidate) => candidate.pattern.pattern === '5f0c.jsonl');
+  watcher?.changed.fire(TRANSCRIPT as never);
+  await waitFor(() => sent(opened.panel).filter((message) => message.type === 'reset').length === 3, 'the third reset');
+});
+
+/** The server's diagnostic on the unpaired call, and the code actions VS Code would offer there. */
+function arrangeQuickFixes(host: FakeHost): { queries: unknown[][]; stubEdit: object } {
+  const diagnostic = new Diagnostic(new Range(24, 2, 24, 39), 'Bash call toolu_1 has no tool_result', 0);
+  diagnostic.source = 'session-lsp';
+  host.diagnostics.set(TRANSCRIPT.toString(), [diagnostic]);
+  const stubEdit = { edits: 'insert the stub' };
+  const queries: unknown[][] = [];
+  host.commands.set('vscode.executeCodeActionProvider', (...args: unknown[]) => {
+    queries.push(args);
+    return [
+      { title: 'Insert a stub tool_result', kind: { value: 'quickfix' }, isPreferred: true, edit: stubEdit },
+      { title: 'Remove the broken records', kind: { value: 'quickfix' }, edit: { edits: 'purge' } },
+      { title: 'Fix everything on save', kind: { value: 'source.fixAll.sessionLsp' }, edit: {} },
+      { title: 'Fork the session', command: 'sessionLsp.forkSession', arguments: [] },
+    ];
+  });
+  return { queries, stubEdit };
+}
+
+/** The server has the transcript open (its diagnostics are there). */
+function hostWithTranscriptOpen(): FakeHost {
+  const host = new FakeHost();
+  host.openDocument({ uri: TRANSCRIPT, languageId: 'jsonl', isDirty: false });
+  return host;
+}
+
+test('listRepairs offers exactly the quick fixes VS Code has at the finding range (edits resolved)', async () => {
+  const opened = openView(hostWithTranscriptOpen());
+  const { queries } = arrangeQuickFixes(opened.host);
+  await ready(opened);
+  opened.panel.received.fire({ type: 'listRepairs', generation: 1, index: 1, finding: 0 });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'repairs'), 'the repairs');
+  assert.deepEqual(sent(opened.panel).find((message) => message.type === 'repairs'), {
+    type: 'repairs',
+    generation: 1,
+    index: 1,
+    finding: 0,
+    options: [
+      { title: 'Insert a stub tool_result', preferred: true },
+      { title: 'Remove the broken records', preferred: false },
+    ],
+  });
+  const [uri, range, kind, resolveCount] = queries[0] as [Uri, Range, string, number];
+  assert.equal(uri, TRANSCRIPT);
+  assert.deepEqual(range, new Range(24, 2, 24, 39), 'the 1-based finding span as a 0-based range');
+  assert.equal(kind, 'quickfix');
+  assert.ok(resolveCount > 0, 'edits are resolved up front');
+});
+
+test('a repair on a transcript not open yet opens the raw document first', async () => {
+  const opened = openView();
+  await ready(opened);
+  assert.equal(opened.host.textDocuments.length, 0);
+  let queried = false;
+  opened.host.commands.set('vscode.executeCodeActionProvider', () => ((queried = true), []));
+  opened.panel.received.fire({ type: 'listRepairs', generation: 1, index: 1, finding: 0 });
+  await waitFor(() => opened.host.textDocuments.some((document) => document.uri === TRANSCRIPT), 'the raw document');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(queried, false, 'no query before the server has published its diagnostics');
+  const diagnostic = new Diagnostic(new Range(24, 2, 24, 39), 'no tool_result', 0);
+  diagnostic.source = 'session-lsp';
+  opened.host.diagnostics.set(TRANSCRIPT.toString(), [diagnostic]);
+  opened.host.didChangeDiagnostics.fire({ uris: [TRANSCRIPT] });
+  await waitFor(() => queried, 'the code action query');
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'repairs'), 'the (empty) repairs');
+});
+
+test('applyRepair applies the chosen action edit to the raw document and saves it', async () => {
+  const host = new FakeHost();
+  let saves = 0;
+  const document = {
+    uri: TRANSCRIPT,
+    languageId: 'jsonl',
+    get isDirty() {
+      return host.appliedEdits.length > saves;
+    },
+    save: async () => {
+      saves++;
+      return true;
+    },
+  };
+  host.openDocument(document);
+  const opened = openView(host);
+  const { stubEdit } = arrangeQuickFixes(host);
+  await ready(opened);
+  opened.panel.received.fire({ type: 'applyRepair', generation: 1, index: 1, finding: 0, title: 'Insert a stub tool_result' });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'status'), 'the status');
+  assert.deepEqual(host.appliedEdits, [stubEdit], 'exactly the chosen quick fix edit');
+  assert.equal(saves, 1, 'the raw document is saved');
+  assert.deepEqual(sent(opened.panel).find((message) => message.type === 'status'), {
+    type: 'status',
+    text: 'Applied: Insert a stub tool_result. Undo it in the raw file.',
+    isError: false,
+  });
+});
+
+test('a repair no longer offered, or asked for in an older generation, is refused with a message', async () => {
+  const opened = openView(hostWithTranscriptOpen());
+  arrangeQuickFixes(opened.host);
+  await ready(opened);
+  opened.panel.received.fire({ type: 'applyRepair', generation: 1, index: 1, finding: 0, title: 'Delete everything' });
+  opened.panel.received.fire({ type: 'applyRepair', generation: 7, index: 1, finding: 0, title: 'Insert a stub tool_result' });
+  await waitFor(() => sent(opened.panel).filter((message) => message.type === 'status').length === 2, 'two statuses');
+  const statuses = sent(opened.panel).filter((message): message is Extract<HostMessage, { type: 'status' }> => message.type === 'status');
+  assert.deepEqual(statuses.map((status) => status.isError), [true, true]);
+  assert.deepEqual(opened.host.appliedEdits, []);
+});
+
+test('reveal shows the raw line in a text editor with the cursor on it', async () => {
+  const opened = openView();
+  await ready(opened);
+  opened.panel.received.fire({ type: 'reveal', line: 24 });
+  await waitFor(() => opened.host.shownDocuments.length === 1, 'the raw editor');
+  const [{ uri, options }] = opened.host.shownDocuments;
+  assert.equal(uri, TRANSCRIPT);
+  const selection = (options as { selection: Range }).selection as unknown as { startLine: { line: number } };
+  assert.equal(selection.startLine.line, 24);
+});
+
+test('the status bar item of a transcript with problems opens its conversation view at the first problem', async () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  const diagnostic = new Diagnostic(new Range(24, 2, 24, 39), 'no tool_result', 0);
+  diagnostic.source = 'session-lsp';
+  host.openDocument({ uri: TRANSCRIPT, languageId: 'jsonl', isDirty: false });
+  host.diagnostics.set(TRANSCRIPT.toString(), [diagnostic]);
+  const [item] = host.statusBarItems;
+  await waitFor(() => item.text === '$(warning) Session: 1 problem', 'the problem count');
+  assert.deepEqual(item.command, {
+    command: 'sessionLsp.client.openConversation',
+    title: 'Open Conversation at the First Problem',
+    arguments: [TRANSCRIPT, 'firstProblem'],
+  });
+});

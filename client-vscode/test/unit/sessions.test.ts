@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  asSessionSummaries,
+  defaultProjectsRoot,
+  formatRelativeTime,
+  formatSize,
+  groupByProject,
+  HEALTH_ICONS,
+  resumeCommand,
+  sessionDescription,
+  sessionLabel,
+  sessionTooltip,
+} from '../../src/common/sessions';
+import { summary } from './fixtures';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+test('sessions are grouped by project, newest first, groups by their newest session, no-project last', () => {
+  const sessions = [
+    summary({ path: '/p/a-old.jsonl', project: '/home/ada/app', lastActivity: '2026-11-20T00:00:00Z' }),
+    summary({ path: '/p/none.jsonl', project: null, lastActivity: '2026-11-29T11:59:00Z' }),
+    summary({ path: '/p/b.jsonl', project: '/home/ada/blog', lastActivity: '2026-11-28T00:00:00Z' }),
+    summary({ path: '/p/a-new.jsonl', project: '/home/ada/app', lastActivity: '2026-11-29T09:00:00Z' }),
+    summary({ path: '/p/a-undated.jsonl', project: '/home/ada/app', lastActivity: null }),
+  ];
+  const groups = groupByProject(sessions, false);
+  assert.deepEqual(
+    groups.map((group) => [group.project, group.sessions.map((session) => session.path)]),
+    [
+      ['/home/ada/app', ['/p/a-new.jsonl', '/p/a-old.jsonl', '/p/a-undated.jsonl']],
+      ['/home/ada/blog', ['/p/b.jsonl']],
+      [undefined, ['/p/none.jsonl']],
+    ],
+  );
+});
+
+test('the broken-only filter keeps broken and unreadable sessions and drops emptied groups', () => {
+  const sessions = [
+    summary({ path: '/p/ok.jsonl', project: '/a', health: 'ok' }),
+    summary({ path: '/p/live.jsonl', project: '/a', health: 'live' }),
+    summary({ path: '/p/broken.jsonl', project: '/b', health: 'broken', errors: 2 }),
+    summary({ path: '/p/unreadable.jsonl', project: '/b', health: 'unreadable' }),
+  ];
+  const groups = groupByProject(sessions, true);
+  assert.deepEqual(groups.map((group) => group.project), ['/b']);
+  assert.deepEqual(groups[0].sessions.map((session) => session.path).sort(), ['/p/broken.jsonl', '/p/unreadable.jsonl']);
+  assert.equal(groups[0].broken, 2);
+  assert.equal(groupByProject(sessions, false).find((group) => group.project === '/a')?.broken, 0);
+});
+
+test('each health has its own codicon and theme colour', () => {
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(HEALTH_ICONS).map(([health, icon]) => [health, [icon.codicon, icon.color]])),
+    {
+      ok: ['pass', 'testing.iconPassed'],
+      broken: ['error', 'testing.iconFailed'],
+      live: ['pulse', 'charts.blue'],
+      unreadable: ['warning', 'list.warningForeground'],
+    },
+  );
+});
+
+test('sizes and relative times read the way the tree shows them', () => {
+  assert.deepEqual([formatSize(12), formatSize(2048), formatSize(3.5 * 1024 * 1024), formatSize(105 * 1024 * 1024)], ['12 B', '2 KB', '3.5 MB', '105 MB']);
+  assert.equal(formatRelativeTime('2026-11-29T11:59:40Z', NOW), 'just now');
+  assert.equal(formatRelativeTime('2026-11-29T11:55:00Z', NOW), '5 minutes ago');
+  assert.equal(formatRelativeTime('2026-11-29T11:00:00Z', NOW), '1 hour ago');
+  assert.equal(formatRelativeTime('2026-11-26T12:00:00Z', NOW), '3 days ago');
+  assert.equal(formatRelativeTime(null, NOW), undefined);
+  assert.equal(formatRelativeTime('not a date', NOW), undefined);
+  assert.equal(sessionDescription(summary({}), NOW), '2 KB · 1 hour ago');
+  assert.equal(sessionDescription(summary({ lastActivity: null }), NOW), '2 KB');
+});
+
+test('the label is the title on one line, else the session id; the tooltip lists id, path, version and counts', () => {
+  assert.equal(sessionLabel(summary({ title: '  Fix\nthe   form ' })), 'Fix the form');
+  assert.equal(sessionLabel(summary({ title: null })), '5f0c0000-0000-4000-8000-000000000000');
+  const tooltip = sessionTooltip(summary({ health: 'broken', errors: 1, warnings: 2, subagents: ['/p/agent-1.jsonl'] }));
+  assert.match(tooltip, /Health: broken: will fail to resume \(1 error, 2 warnings\)/);
+  assert.match(tooltip, /Session: 5f0c0000-0000-4000-8000-000000000000/);
+  assert.match(tooltip, /File: \/home\/ada\/\.claude\/projects\/-home-ada-app\/5f0c\.jsonl/);
+  assert.match(tooltip, /Claude Code: 2\.1\.38/);
+  assert.match(tooltip, /Sub-agents: 1/);
+  assert.equal(resumeCommand(summary({})), 'claude --resume 5f0c0000-0000-4000-8000-000000000000');
+});
+
+test('a listing that does not fit the contract is refused with the field named', () => {
+  assert.deepEqual(asSessionSummaries([summary({})]), [summary({})]);
+  assert.throws(() => asSessionSummaries({}), /not an array/);
+  assert.throws(() => asSessionSummaries([{ ...summary({}), health: 'fine' }]), /item 0 has a bad "health"/);
+  assert.throws(() => asSessionSummaries([summary({}), { ...summary({}), sizeBytes: '2 KB' }]), /item 1 has a bad "sizeBytes"/);
+});
+
+test('the default projects root follows CLAUDE_CONFIG_DIR, else ~/.claude', () => {
+  assert.equal(defaultProjectsRoot({}, '/home/ada'), '/home/ada/.claude/projects');
+  assert.equal(defaultProjectsRoot({ CLAUDE_CONFIG_DIR: '/srv/claude/' }, '/home/ada'), '/srv/claude/projects');
+});
