@@ -27,19 +27,41 @@ class LineEdit:
     text: bytes = b""
 
 
+@dataclass(frozen=True, slots=True)
+class EditsByLine:
+    """Edits looked up by the line they name, for applying them in one pass over the lines."""
+
+    deleted: frozenset[int]
+    replaced: dict[int, bytes]
+    inserted: dict[int, list[bytes]]
+
+    @classmethod
+    def of(cls, edits: Sequence[LineEdit]) -> EditsByLine:
+        inserted: dict[int, list[bytes]] = {}
+        for edit in edits:
+            if edit.kind is EditKind.INSERT_AFTER:
+                inserted.setdefault(edit.line, []).append(edit.text)
+        return cls(
+            frozenset(edit.line for edit in edits if edit.kind is EditKind.DELETE),
+            {edit.line: edit.text for edit in edits if edit.kind is EditKind.REPLACE},
+            inserted,
+        )
+
+    def before_first(self) -> list[bytes]:
+        return self.inserted.get(-1, [])
+
+    def lines_for(self, index: int, line: Line) -> list[Line]:
+        """What line `index` becomes: itself or its replacement unless deleted, then its inserts."""
+        kept: list[Line] = [] if index in self.deleted else [self.replaced.get(index, line)]
+        return kept + self.inserted.get(index, [])
+
+
 def apply_edits(lines: Sequence[Line], edits: Sequence[LineEdit]) -> list[Line]:
     """The lines after the edits; several inserts after one line keep their order."""
-    deleted = {edit.line for edit in edits if edit.kind is EditKind.DELETE}
-    replaced = {edit.line: edit.text for edit in edits if edit.kind is EditKind.REPLACE}
-    inserted: dict[int, list[bytes]] = {}
-    for edit in edits:
-        if edit.kind is EditKind.INSERT_AFTER:
-            inserted.setdefault(edit.line, []).append(edit.text)
-    out: list[Line] = list(inserted.get(-1, ()))
+    by_line = EditsByLine.of(edits)
+    out: list[Line] = list(by_line.before_first())
     for index, line in enumerate(lines):
-        if index not in deleted:
-            out.append(replaced.get(index, line))
-        out.extend(inserted.get(index, ()))
+        out.extend(by_line.lines_for(index, line))
     return out
 
 

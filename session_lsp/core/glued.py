@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from session_lsp.core.analysis import Analysis, Transcript
-from session_lsp.core.edits import EditKind, LineEdit
+from session_lsp.core.edits import EditKind, EditsByLine, LineEdit
 from session_lsp.core.findings import Code, Finding, Related, Span
 from session_lsp.core.reading import Line, column_of, glued_parts
 
@@ -61,20 +61,15 @@ class SplitView:
     def lift(self, edits: tuple[LineEdit, ...]) -> tuple[LineEdit, ...]:
         """Edits of the split file as edits of the file: the split itself, then the edits."""
         split_lines = self.analysis.lines
-        deleted = {edit.line for edit in edits if edit.kind is EditKind.DELETE}
-        replaced = {edit.line: edit.text for edit in edits if edit.kind is EditKind.REPLACE}
-        inserted: dict[int, list[bytes]] = {}
-        for edit in edits:
-            if edit.kind is EditKind.INSERT_AFTER:
-                inserted.setdefault(edit.line, []).append(edit.text)
-        lifted = [LineEdit(EditKind.INSERT_AFTER, -1, text) for text in inserted.get(-1, ())]
+        by_line = EditsByLine.of(edits)
+        lifted = [LineEdit(EditKind.INSERT_AFTER, -1, text) for text in by_line.before_first()]
         bounds = [*self.first_split, len(split_lines)]
         for line in range(len(self.first_split)):
-            out: list[bytes] = []
-            for index in range(bounds[line], bounds[line + 1]):
-                if index not in deleted:
-                    out.append(replaced.get(index, bytes(split_lines[index])))
-                out.extend(inserted.get(index, ()))
+            out = [
+                bytes(text)
+                for index in range(bounds[line], bounds[line + 1])
+                for text in by_line.lines_for(index, split_lines[index])
+            ]
             glued = bounds[line + 1] - bounds[line] > 1
             original = bytes(split_lines[bounds[line]]) if not glued else None
             if not out:
