@@ -32,12 +32,17 @@ STATUS_LABELS = {
 }
 
 
-def inline(text: str) -> str:
+def inline(text: str, limit: int | None = None) -> str:
     """Untrusted text made safe inside a Markdown line: one line, in a code span it cannot close.
 
-    The padding spaces are stripped by CommonMark, so the span shows exactly the flattened text.
+    Block structure is parsed before inline spans, so a line ending inside a span could start a
+    new paragraph, heading or list item outside it: line endings and other controls become
+    spaces first. The padding spaces are stripped by CommonMark, so the span shows exactly the
+    flattened text (cut to `limit` characters, if given).
     """
     flat = " ".join(_CONTROL.sub(" ", text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
     longest = max((len(run) for run in _BACKTICK_RUN.findall(flat)), default=0)
     ticks = "`" * (longest + 1)
     return f"{ticks} {flat} {ticks}"

@@ -25,14 +25,15 @@ class ToolMention:
     record: Record
 
 
-def _format(document: SessionDocument) -> Format | None:
+def format_of(document: SessionDocument) -> Format | None:
+    """The document's transcript format; None for a file that is neither."""
     analysis = document.analysis()
     return detect(analysis.lines, analysis.records)
 
 
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     analysis = document.analysis()
-    transcript_format = _format(document)
+    transcript_format = format_of(document)
     if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
     record = analysis.records[line]
@@ -56,7 +57,7 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
 
 def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:
     """The lines of the calls and of the results that carry this id, anywhere in the file."""
-    transcript_format = _format(document)
+    transcript_format = format_of(document)
     if transcript_format is None:
         return [], []
     return transcript_format.pair_lines(document.analysis(), tool_use_id)

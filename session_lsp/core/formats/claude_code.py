@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from session_lsp.core.conversation import ApiMessage, Conversation, replay
 from session_lsp.core.findings import Finding
 from session_lsp.core.locate import Locator
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
 from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
@@ -273,20 +274,25 @@ def _is_result(block: Any) -> bool:
 
 
 def _rewrite_content(line: Line, change: Any) -> bytes | None:
-    """Change `message.content` of a line, but only if re-serialising it reproduces its bytes."""
+    """Change `message.content` of a line, but only if re-serialising it reproduces its bytes.
+
+    A line nested deeper than even `deep_json` allows cannot be rewritten: None, like any line
+    whose bytes would not survive the round trip.
+    """
     raw = bytes(line)
     body = raw.rstrip(b"\r")
     try:
-        value = json.loads(body)
-    except ValueError:
+        with deep_json():
+            value = json.loads(body)
+            if dumps(value) != body or not isinstance(value.get("message"), dict):
+                return None
+            content = value["message"].get("content")
+            if not isinstance(content, list):
+                return None
+            value["message"]["content"] = change(content)
+            return dumps(value) + raw[len(body) :]
+    except (ValueError, RecursionError):
         return None
-    if dumps(value) != body or not isinstance(value.get("message"), dict):
-        return None
-    content = value["message"].get("content")
-    if not isinstance(content, list):
-        return None
-    value["message"]["content"] = change(content)
-    return dumps(value) + raw[len(body) :]
 
 
 def _line_values(line: Line) -> list[dict[str, Any]]:
