@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from session_lsp.lsp.api import Command
 from session_lsp.lsp.convert import to_position
 from session_lsp.lsp.server import SessionServer
 from session_lsp.lsp.tools import mentions_on_line
-
-FIX_ALL_COMMAND = "sessionLsp.fixAll"
 
 
 def register(server: SessionServer) -> None:
@@ -64,7 +63,7 @@ def register(server: SessionServer) -> None:
                 range=top,
                 command=types.Command(
                     title=f"{problems} {noun} · Fix all ({strategy})",
-                    command=FIX_ALL_COMMAND,
+                    command=Command.FIX_ALL,
                     arguments=[document.uri, strategy],
                 ),
             )

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 class Format(Protocol):
     name: str
+    result_noun: str
+    """What the format calls a call's answer, as repair titles name it."""
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """Whether the file is a transcript of this format."""

@@ -31,6 +31,7 @@ INTERRUPT_PREFIX = "[Request interrupted by user"
 
 class ClaudeCode:
     name = "claude-code"
+    result_noun = "tool_result"
 
     def __init__(self) -> None:
         self._cached_index: tuple[Analysis, ToolIndex] | None = None

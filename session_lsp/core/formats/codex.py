@@ -31,6 +31,7 @@ CallLines = tuple[dict[str, list[int]], dict[str, list[int]]]
 
 class Codex:
     name = "codex"
+    result_noun = "output"
 
     def __init__(self) -> None:
         self._cached_lines: tuple[Analysis, CallLines] | None = None
