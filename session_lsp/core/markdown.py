@@ -31,6 +31,17 @@ STATUS_LABELS = {
     ToolStatus.LIVE: "running (live session)",
 }
 
+ITEM_TITLES = {
+    ItemKind.PROMPT: "User",
+    ItemKind.ASSISTANT: "Assistant",
+    ItemKind.THINKING: "Thinking (collapsed)",
+    ItemKind.COMPACTION: "Compaction (summary of the earlier conversation)",
+    ItemKind.INTERRUPT: "Interrupted",
+    ItemKind.COMMAND: "Command",
+    ItemKind.DAMAGED: "Damaged line",
+}
+"""What an item without a tool is called, here and in the editor's outline."""
+
 
 def inline(text: str, limit: int | None = None) -> str:
     """Untrusted text made safe inside a Markdown line: one line, in a code span it cannot close.
@@ -121,15 +132,7 @@ def _item(item: Item) -> str:
 def _title(item: Item) -> str:
     tool = item.tool
     if tool is None:
-        return {
-            ItemKind.PROMPT: "User",
-            ItemKind.ASSISTANT: "Assistant",
-            ItemKind.THINKING: "Thinking (collapsed)",
-            ItemKind.COMPACTION: "Compaction (summary of the earlier conversation)",
-            ItemKind.INTERRUPT: "Interrupted",
-            ItemKind.COMMAND: "Command",
-            ItemKind.DAMAGED: "Damaged line",
-        }.get(item.kind, item.kind.value)
+        return ITEM_TITLES.get(item.kind, item.kind.value)
     name = inline(tool.name) if tool.name else "tool"
     label = STATUS_LABELS[tool.status]
     if item.kind is ItemKind.ORPHAN_RESULT:

@@ -128,7 +128,7 @@ def _fenced_after(value: str, label: str) -> str:
     """The body of the code fence that follows `label` in a hover."""
     lines = value.split("\n")
     start = lines.index(label) + 1
-    fence = lines[start].rstrip("text")
+    fence = lines[start].removesuffix("text")
     end = lines.index(fence, start + 1)
     return "\n".join(lines[start + 1 : end])
 
