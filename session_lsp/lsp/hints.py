@@ -10,61 +10,64 @@ from session_lsp.lsp.server import SessionServer
 from session_lsp.lsp.tools import mentions_on_line
 
 
-def register(server: SessionServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-    def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-        document = ls.session_document(params.text_document.uri)
-        if document is None:
-            return []
-        index = document.tools()
-        hints = []
-        last = min(params.range.end.line, document.line_count - 1)
-        for line in range(params.range.start.line, last + 1):
-            for mention in mentions_on_line(document, line):
-                if not mention.is_result:
-                    continue
-                uses = index.uses.get(mention.tool_use_id, ())
-                name = next(
-                    (
-                        b.name
-                        for use in uses
-                        for b in use.blocks
-                        if b.id == mention.tool_use_id and b.name
-                    ),
-                    None,
-                )
-                hints.append(
-                    types.InlayHint(
-                        position=to_position(document, line, mention.span.end),
-                        label=name or "no call",
-                        kind=types.InlayHintKind.Type,
-                        padding_left=True,
-                    )
-                )
-        return hints
-
-    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:
-        document = ls.session_document(params.text_document.uri)
-        if document is None or not document.line_count:
-            return []
-        analysis = document.analysis()
-        problems = sum(1 for f in analysis.findings if f.severity.value <= 2)
-        top = types.Range(
-            start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
-        )
-        if not problems:
-            title = "No problems: this session resumes cleanly"
-            return [types.CodeLens(range=top, command=types.Command(title=title, command=""))]
-        strategy = ls.settings.fix_strategy.value
-        noun = "problem" if problems == 1 else "problems"
-        return [
-            types.CodeLens(
-                range=top,
-                command=types.Command(
-                    title=f"{problems} {noun} · Fix all ({strategy})",
-                    command=Command.FIX_ALL,
-                    arguments=[document.uri, strategy],
+def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return []
+    index = document.tools()
+    hints = []
+    last = min(params.range.end.line, document.line_count - 1)
+    for line in range(params.range.start.line, last + 1):
+        for mention in mentions_on_line(document, line):
+            if not mention.is_result:
+                continue
+            uses = index.uses.get(mention.tool_use_id, ())
+            name = next(
+                (
+                    b.name
+                    for use in uses
+                    for b in use.blocks
+                    if b.id == mention.tool_use_id and b.name
                 ),
+                None,
             )
-        ]
+            hints.append(
+                types.InlayHint(
+                    position=to_position(document, line, mention.span.end),
+                    label=name or "no call",
+                    kind=types.InlayHintKind.Type,
+                    padding_left=True,
+                )
+            )
+    return hints
+
+
+def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    document = ls.session_document(params.text_document.uri)
+    if document is None or not document.line_count:
+        return []
+    analysis = document.analysis()
+    problems = sum(1 for f in analysis.findings if f.severity.value <= 2)
+    top = types.Range(
+        start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+    )
+    if not problems:
+        title = "No problems: this session resumes cleanly"
+        return [types.CodeLens(range=top, command=types.Command(title=title, command=""))]
+    strategy = ls.settings.fix_strategy.value
+    noun = "problem" if problems == 1 else "problems"
+    return [
+        types.CodeLens(
+            range=top,
+            command=types.Command(
+                title=f"{problems} {noun} · Fix all ({strategy})",
+                command=Command.FIX_ALL,
+                arguments=[document.uri, strategy],
+            ),
+        )
+    ]
+
+
+def register(server: SessionServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_INLAY_HINT)(inlay_hints)
+    server.feature(types.TEXT_DOCUMENT_CODE_LENS)(code_lens)

@@ -24,7 +24,7 @@ from session_lsp.core.tools import ToolHalf
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
-from session_lsp.lsp.tools import ToolMention, format_of, mention_at, partners
+from session_lsp.lsp.tools import ToolMention, format_of, mention_under, partners
 
 PREVIEW_CHARS = 600
 INLINE_CHARS = 200
@@ -149,13 +149,11 @@ def tool_call_view(
 
 
 def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
-    document = ls.session_document(params.text_document.uri)
-    if document is None:
+    found = mention_under(ls, params)
+    transcript_format = format_of(found[0]) if found is not None else None
+    if found is None or transcript_format is None:
         return None
-    mention = mention_at(document, params.position)
-    transcript_format = format_of(document)
-    if mention is None or transcript_format is None:
-        return None
+    document, mention = found
     view = tool_call_view(document, transcript_format, mention)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=render(view)),

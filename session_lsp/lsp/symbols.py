@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from session_lsp.core.analysis import Analysis
 from session_lsp.core.findings import Span
+from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, build_model
 from session_lsp.core.turns.model import one_line
@@ -35,16 +35,9 @@ KINDS = {
     ItemKind.DAMAGED: types.SymbolKind.Null,
 }
 
-_cached: tuple[Analysis, ConversationModel] | None = None
-
-
-def _model(analysis: Analysis) -> ConversationModel:
-    """Built once per analysis: an editor asks for the outline again on every change, and the
-    workspace symbols of each open document in turn."""
-    global _cached
-    if _cached is None or _cached[0] is not analysis:
-        _cached = (analysis, build_model(analysis))
-    return _cached[1]
+_model = PerAnalysis(build_model)
+"""Built once per analysis: an editor asks for the outline again on every change, and workspace
+symbols ask for each open document's in turn."""
 
 
 def _range(document: SessionDocument, first: int, last: int) -> types.Range:

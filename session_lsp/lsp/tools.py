@@ -15,6 +15,7 @@ from session_lsp.core.findings import Span
 from session_lsp.core.formats import Format, detect
 from session_lsp.core.records import Record
 from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.server import SessionServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,21 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
         if mention.span.start <= column <= mention.span.end:
             return mention
     return None
+
+
+def mention_under(
+    ls: SessionServer,
+    params: types.HoverParams
+    | types.DefinitionParams
+    | types.ReferenceParams
+    | types.DocumentHighlightParams,
+) -> tuple[SessionDocument, ToolMention] | None:
+    """The open transcript a position request names, and the tool id under its position."""
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return None
+    mention = mention_at(document, params.position)
+    return (document, mention) if mention is not None else None
 
 
 def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from session_lsp.core.conversation import ApiMessage, Conversation, replay
 from session_lsp.core.findings import Finding
+from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.texts import content_text
 from session_lsp.core.locate import Locator
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
@@ -34,7 +36,8 @@ class ClaudeCode:
     result_noun = "tool_result"
 
     def __init__(self) -> None:
-        self._cached_index: tuple[Analysis, ToolIndex] | None = None
+        self._index = PerAnalysis(_tool_index)
+        """Built once per analysis: an editor asks for one id after another on the same text."""
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """A session record with a uuid, or a metadata line Claude Code writes."""
@@ -82,14 +85,6 @@ class ClaudeCode:
             [record.line for record in index.results.get(tool_use_id, ())],
         )
 
-    def _index(self, analysis: Analysis) -> ToolIndex:
-        """Built once per analysis: an editor asks for one id after another on the same text."""
-        cached = self._cached_index
-        if cached is None or cached[0] is not analysis:
-            records = replayed_records(analysis.records, analysis.problems)
-            cached = self._cached_index = (analysis, ToolIndex.build(records))
-        return cached[1]
-
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         key = "tool_use_id" if is_result else "id"
         for record in _line_values(analysis.lines[line]):
@@ -101,7 +96,7 @@ class ClaudeCode:
                     return ToolHalf(
                         name=_text(block.get("name")),
                         input=block.get("input"),
-                        output=_result_text(block) if is_result else None,
+                        output=content_text(block.get("content")) if is_result else None,
                         is_error=block.get("is_error") is True,
                         timestamp=timestamp if isinstance(timestamp, str) else None,
                     )
@@ -139,6 +134,10 @@ class ClaudeCode:
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _results_first(plan, findings)
+
+
+def _tool_index(analysis: Analysis) -> ToolIndex:
+    return ToolIndex.build(replayed_records(analysis.records, analysis.problems))
 
 
 def message_of(analysis: Analysis, tool_use_id: str) -> tuple[int, ApiMessage] | None:
@@ -314,16 +313,6 @@ def _line_values(line: Line) -> list[dict[str, Any]]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _result_text(block: dict[str, Any]) -> str:
-    content = block.get("content")
-    if isinstance(content, list):
-        parts = [
-            part.get("text", f"[{part.get('type')}]") for part in content if isinstance(part, dict)
-        ]
-        return "\n".join(str(part) for part in parts)
-    return str(content) if content is not None else ""
 
 
 def _is_prompt(record: Record) -> bool:
