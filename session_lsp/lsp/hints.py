@@ -1,4 +1,5 @@
-"""Inlay hints (the tool's name beside each tool_use_id) and the first-line code lens."""
+"""Inlay hints (the tool's name beside each result's id, in either format) and the first-line
+code lens."""
 
 from __future__ import annotations
 
@@ -7,30 +8,22 @@ from lsprotocol import types
 from session_lsp.lsp.api import Command
 from session_lsp.lsp.convert import to_position
 from session_lsp.lsp.server import SessionServer
-from session_lsp.lsp.tools import mentions_on_line
+from session_lsp.lsp.tools import format_of, mentions_on_line
 
 
 def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.InlayHint]:
     document = ls.session_document(params.text_document.uri)
-    if document is None:
+    transcript_format = format_of(document) if document is not None else None
+    if document is None or transcript_format is None:
         return []
-    index = document.tools()
+    analysis = document.analysis()
     hints = []
     last = min(params.range.end.line, document.line_count - 1)
     for line in range(params.range.start.line, last + 1):
         for mention in mentions_on_line(document, line):
             if not mention.is_result:
                 continue
-            uses = index.uses.get(mention.tool_use_id, ())
-            name = next(
-                (
-                    b.name
-                    for use in uses
-                    for b in use.blocks
-                    if b.id == mention.tool_use_id and b.name
-                ),
-                None,
-            )
+            name = transcript_format.call_name(analysis, mention.tool_use_id)
             hints.append(
                 types.InlayHint(
                     position=to_position(document, line, mention.span.end),

@@ -137,3 +137,34 @@ async def test_outline_of_a_codex_rollout_lists_prompts_turns_calls_and_compacti
         if isinstance(symbol, types.DocumentSymbol) and not symbol.name.startswith("Interrupted")
     ]
     assert outline == _codex_outline(records)
+
+
+async def test_inlay_hint_names_the_function_beside_each_codex_output(
+    client: LanguageClient,
+) -> None:
+    rollout = CODEX_ROLLOUTS[0]
+    text = rollout.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.split("\n") if line.strip()]
+    names = {
+        record["payload"]["call_id"]: record["payload"]["name"]
+        for record in records
+        if record["payload"].get("type") in ("function_call", "custom_tool_call")
+    }
+    expected = [
+        (line, names.get(record["payload"]["call_id"], "no call"))
+        for line, record in enumerate(records)
+        if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
+    ]
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    await document.diagnostics()
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=document.identifier,
+            range=types.Range(
+                start=types.Position(line=0, character=0),
+                end=types.Position(line=len(records), character=0),
+            ),
+        )
+    )
+    assert [(h.position.line, h.label) for h in hints or []] == expected
+    assert len(expected) > 10

@@ -43,6 +43,11 @@ class Format(Protocol):
         """The lines of the calls and of the results with this id, anywhere in the file."""
         ...
 
+    def call_name(self, analysis: Analysis, tool_use_id: str) -> str | None:
+        """The name of the tool called with this id (its first call in the file), for the hint
+        beside each result; read without decoding the call's input where the format allows."""
+        ...
+
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         """The call (or result) with this id on this line, for hover."""
         ...

@@ -85,6 +85,11 @@ class ClaudeCode:
             [record.line for record in index.results.get(tool_use_id, ())],
         )
 
+    def call_name(self, analysis: Analysis, tool_use_id: str) -> str | None:
+        uses = self._index(analysis).uses.get(tool_use_id, ())
+        names = (b.name for use in uses for b in use.blocks if b.id == tool_use_id and b.name)
+        return next(names, None)
+
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         key = "tool_use_id" if is_result else "id"
         for record in _line_values(analysis.lines[line]):

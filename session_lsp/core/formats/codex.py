@@ -59,6 +59,14 @@ class Codex:
         calls, outputs = self._call_lines(analysis)
         return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
 
+    def call_name(self, analysis: Analysis, tool_use_id: str) -> str | None:
+        calls, _ = self._call_lines(analysis)
+        lines = calls.get(tool_use_id, ())
+        try:
+            return call_half(analysis.lines[lines[0]], tool_use_id, False).name if lines else None
+        except RecursionError:  # a call nested too deeply to decode here: no name to show
+            return None
+
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         return call_half(analysis.lines[line], tool_use_id, is_result)
 
