@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ PREVIEW_CHARS = 600
 INLINE_CHARS = 200
 TOO_DEEP = "(nested too deeply to show)"
 _NOTHING = ToolHalf(None, None, None, False, None)
+_log = logging.getLogger("session_lsp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +100,17 @@ def _time(value: str | None) -> datetime | None:
         return None
 
 
-def _half(
-    document: SessionDocument, transcript_format: Format, mention: ToolMention
-) -> ToolHalf | None:
-    """One half of the pair as its format reads it; None when its line nests too deeply even for
-    the room `deep_json` gives (the line's reading already reported it)."""
+def _half(document: SessionDocument, transcript_format: Format, mention: ToolMention) -> ToolHalf:
+    """One half of the pair as its format reads it; only a note where its line nests too deeply
+    even for the room `deep_json` gives."""
     try:
         with deep_json():
             return transcript_format.half(
                 document.analysis(), mention.record.line, mention.tool_use_id, mention.is_result
             )
     except RecursionError:
-        return None
+        _log.info("hover: line %d is nested too deeply to show", mention.record.line + 1)
+        return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
 def _status(codes: set[Code], result: ToolMention | None, answer: ToolHalf) -> str:
@@ -136,13 +137,13 @@ def tool_call_view(
     answer = _half(document, transcript_format, result) if result is not None else _NOTHING
     codes = {f.code for f in document.analysis().findings if f.tool_use_id == mention.tool_use_id}
     return ToolCallView(
-        name=(call.name if call is not None else None) or "unknown tool",
+        name=call.name or "unknown tool",
         tool_use_id=mention.tool_use_id,
-        status=_status(codes, result, answer or _NOTHING),
-        input=None if use is None else call.input if call is not None else TOO_DEEP,
-        result=None if result is None else answer.output if answer is not None else TOO_DEEP,
-        called=_time(call.timestamp if call is not None else None),
-        answered=_time(answer.timestamp if answer is not None else None),
+        status=_status(codes, result, answer),
+        input=call.input if use is not None else None,
+        result=answer.output if result is not None else None,
+        called=_time(call.timestamp),
+        answered=_time(answer.timestamp),
         is_result=mention.is_result,
         other_line=other.record.line if other is not None else None,
     )
