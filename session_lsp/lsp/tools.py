@@ -13,6 +13,7 @@ from lsprotocol import types
 
 from session_lsp.core.findings import Span
 from session_lsp.core.formats import Format, detect
+from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.records import Record
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
@@ -26,10 +27,14 @@ class ToolMention:
     record: Record
 
 
+_formats = PerAnalysis(lambda analysis: detect(analysis.lines, analysis.records))
+"""Detected once per analysis: a Codex rollout is known only after every line was ruled out as
+Claude Code's, and hints ask line after line."""
+
+
 def format_of(document: SessionDocument) -> Format | None:
     """The document's transcript format; None for a file that is neither."""
-    analysis = document.analysis()
-    return detect(analysis.lines, analysis.records)
+    return _formats(document.analysis())
 
 
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
