@@ -1,7 +1,8 @@
 """Content as text: a message's, a tool result's or a Codex output's content, whatever its shape.
 
-One reading for every reader (hover, the conversation view, the Markdown rendering), so a result
-shows the same text wherever it is shown.
+One reading for the conversation view, its Markdown rendering and hover on a Claude Code result,
+so a result shows the same text wherever it is shown. (Hover on a Codex output reads it in
+core/codex.py, where an output that is not a string is shown as its JSON.)
 """
 
 from __future__ import annotations
