@@ -31,13 +31,29 @@ STATUS_LABELS = {
     ToolStatus.LIVE: "running (live session)",
 }
 
+ITEM_TITLES = {
+    ItemKind.PROMPT: "User",
+    ItemKind.ASSISTANT: "Assistant",
+    ItemKind.THINKING: "Thinking (collapsed)",
+    ItemKind.COMPACTION: "Compaction (summary of the earlier conversation)",
+    ItemKind.INTERRUPT: "Interrupted",
+    ItemKind.COMMAND: "Command",
+    ItemKind.DAMAGED: "Damaged line",
+}
+"""What an item without a tool is called, here and in the editor's outline."""
 
-def inline(text: str) -> str:
+
+def inline(text: str, limit: int | None = None) -> str:
     """Untrusted text made safe inside a Markdown line: one line, in a code span it cannot close.
 
-    The padding spaces are stripped by CommonMark, so the span shows exactly the flattened text.
+    Block structure is parsed before inline spans, so a line ending inside a span could start a
+    new paragraph, heading or list item outside it: line endings and other controls become
+    spaces first. The padding spaces are stripped by CommonMark, so the span shows exactly the
+    flattened text (cut to `limit` characters, if given).
     """
     flat = " ".join(_CONTROL.sub(" ", text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
     longest = max((len(run) for run in _BACKTICK_RUN.findall(flat)), default=0)
     ticks = "`" * (longest + 1)
     return f"{ticks} {flat} {ticks}"
@@ -116,15 +132,7 @@ def _item(item: Item) -> str:
 def _title(item: Item) -> str:
     tool = item.tool
     if tool is None:
-        return {
-            ItemKind.PROMPT: "User",
-            ItemKind.ASSISTANT: "Assistant",
-            ItemKind.THINKING: "Thinking (collapsed)",
-            ItemKind.COMPACTION: "Compaction (summary of the earlier conversation)",
-            ItemKind.INTERRUPT: "Interrupted",
-            ItemKind.COMMAND: "Command",
-            ItemKind.DAMAGED: "Damaged line",
-        }.get(item.kind, item.kind.value)
+        return ITEM_TITLES.get(item.kind, item.kind.value)
     name = inline(tool.name) if tool.name else "tool"
     label = STATUS_LABELS[tool.status]
     if item.kind is ItemKind.ORPHAN_RESULT:

@@ -63,13 +63,14 @@ class Repair:
 
 
 DROP_TITLES = {
-    Code.ORPHAN_TOOL_RESULT: "Remove the orphan tool_result for",
-    Code.DUPLICATE_TOOL_RESULT: "Remove the duplicate tool_result for",
+    Code.ORPHAN_TOOL_RESULT: "Remove the orphan {result} for",
+    Code.DUPLICATE_TOOL_RESULT: "Remove the duplicate {result} for",
     Code.DUPLICATE_TOOL_USE_ID: "Remove the duplicate call",
     Code.UNPAIRED_SERVER_TOOL_USE: "Remove the unanswered server tool call",
     Code.ORPHAN_SERVER_TOOL_RESULT: "Remove the orphan server tool result for",
 }
-"""Findings whose one fix is removing the offending block, and how the fix is titled."""
+"""Findings whose one fix is removing the offending block, and how the fix is titled (`{result}`:
+what the file's format calls a call's answer)."""
 
 
 def _drop_torn_tail(plan: Plan) -> None:
@@ -261,18 +262,21 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
     elif code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION) and finding.tool_use_id is not None:
         stub = Plan(analysis)
         transcript_format.stub(stub, [finding])
-        repairs.append(_single(stub, Strategy.STUB, f"Insert a stub tool_result for {tool}"))
+        noun = transcript_format.result_noun
+        repairs.append(_single(stub, Strategy.STUB, f"Insert a stub {noun} for {tool}"))
         purge = Plan(analysis)
         transcript_format.purge(purge, [finding])
         repairs.append(_single(purge, Strategy.PURGE, f"Remove the unanswered call {tool}"))
     elif code in DROP_TITLES and finding.is_error:
         plan = Plan(analysis)
         transcript_format.drop(plan, [finding])
-        repairs.append(_single(plan, Strategy.PURGE, f"{DROP_TITLES[code]} {tool}"))
+        title = DROP_TITLES[code].format(result=transcript_format.result_noun)
+        repairs.append(_single(plan, Strategy.PURGE, f"{title} {tool}"))
     elif code is Code.TOOL_RESULT_AFTER_TEXT:
         plan = Plan(analysis)
         transcript_format.reorder(plan, [finding])
-        repairs.append(_single(plan, Strategy.STUB, "Move the tool_result blocks before the text"))
+        title = f"Move the {transcript_format.result_noun} blocks before the text"
+        repairs.append(_single(plan, Strategy.STUB, title))
     if code is Code.TRUNCATED_LINE:
         plan = Plan(analysis)
         _drop_torn_tail(plan)

@@ -14,12 +14,12 @@ from lsprotocol import types
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.findings import Finding
 from session_lsp.core.repairs import Repair, Strategy, repair_all, repairs_for
+from session_lsp.lsp.api import Command
 from session_lsp.lsp.convert import SOURCE, to_text_edits
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import FIX_ALL_KIND, SessionServer
 
 LIVE_NOTE = " (Claude Code is still writing this file)"
-FORK_COMMAND = "sessionLsp.forkSession"
 
 
 def _wanted(only: Sequence[str] | None, kind: str) -> bool:
@@ -162,7 +162,7 @@ def _fork(ls: SessionServer, document: SessionDocument) -> types.Command:
     default = ls.settings.fix_strategy.value
     return types.Command(
         title=f"Fork the session with the {default} repair (original untouched)",
-        command=FORK_COMMAND,
+        command=Command.FORK_SESSION,
         arguments=[document.uri, default],
     )
 

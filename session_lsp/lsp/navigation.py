@@ -7,24 +7,7 @@ from lsprotocol import types
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
-from session_lsp.lsp.tools import (
-    ToolMention,
-    mention_at,
-    mentions_on_line,
-    pair_lines,
-    partners,
-)
-
-
-def _mention(
-    ls: SessionServer,
-    params: types.DefinitionParams | types.ReferenceParams | types.DocumentHighlightParams,
-) -> tuple[SessionDocument, ToolMention] | None:
-    document = ls.session_document(params.text_document.uri)
-    if document is None:
-        return None
-    mention = mention_at(document, params.position)
-    return (document, mention) if mention is not None else None
+from session_lsp.lsp.tools import ToolMention, mention_under, mentions_on_line, pair_lines, partners
 
 
 def _all_mentions(document: SessionDocument, tool_use_id: str) -> list[ToolMention]:
@@ -38,46 +21,48 @@ def _all_mentions(document: SessionDocument, tool_use_id: str) -> list[ToolMenti
     ]
 
 
+def definition(ls: SessionServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    found = mention_under(ls, params)
+    if found is None:
+        return None
+    document, mention = found
+    return [
+        types.Location(uri=document.uri, range=to_range(document, other.span))
+        for other in partners(document, mention)
+    ] or None
+
+
+def references(ls: SessionServer, params: types.ReferenceParams) -> list[types.Location] | None:
+    found = mention_under(ls, params)
+    if found is None:
+        return None
+    document, mention = found
+    return [
+        types.Location(uri=document.uri, range=to_range(document, other.span))
+        for other in _all_mentions(document, mention.tool_use_id)
+        if params.context.include_declaration or other.is_result
+    ]
+
+
+def highlight(
+    ls: SessionServer, params: types.DocumentHighlightParams
+) -> list[types.DocumentHighlight] | None:
+    found = mention_under(ls, params)
+    if found is None:
+        return None
+    document, mention = found
+    return [
+        types.DocumentHighlight(
+            range=to_range(document, other.span),
+            kind=types.DocumentHighlightKind.Read
+            if other.is_result
+            else types.DocumentHighlightKind.Write,
+        )
+        for other in _all_mentions(document, mention.tool_use_id)
+    ]
+
+
 def register(server: SessionServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def definition(
-        ls: SessionServer, params: types.DefinitionParams
-    ) -> list[types.Location] | None:
-        found = _mention(ls, params)
-        if found is None:
-            return None
-        document, mention = found
-        return [
-            types.Location(uri=document.uri, range=to_range(document, other.span))
-            for other in partners(document, mention)
-        ] or None
-
-    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def references(ls: SessionServer, params: types.ReferenceParams) -> list[types.Location] | None:
-        found = _mention(ls, params)
-        if found is None:
-            return None
-        document, mention = found
-        return [
-            types.Location(uri=document.uri, range=to_range(document, other.span))
-            for other in _all_mentions(document, mention.tool_use_id)
-            if params.context.include_declaration or other.is_result
-        ]
-
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
-    def highlight(
-        ls: SessionServer, params: types.DocumentHighlightParams
-    ) -> list[types.DocumentHighlight] | None:
-        found = _mention(ls, params)
-        if found is None:
-            return None
-        document, mention = found
-        return [
-            types.DocumentHighlight(
-                range=to_range(document, other.span),
-                kind=types.DocumentHighlightKind.Read
-                if other.is_result
-                else types.DocumentHighlightKind.Write,
-            )
-            for other in _all_mentions(document, mention.tool_use_id)
-        ]
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(definition)
+    server.feature(types.TEXT_DOCUMENT_REFERENCES)(references)
+    server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)(highlight)

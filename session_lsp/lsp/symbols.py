@@ -1,101 +1,131 @@
-"""The outline of the replayed conversation, and workspace symbols over open transcripts."""
+"""The outline of the conversation, and workspace symbols over open transcripts.
+
+Built from the conversation model (core/turns), the one the conversation view shows, so a Claude
+Code session and a Codex rollout are outlined alike and say the same as the view: user prompts,
+each assistant turn with its tool calls and how each call ended, compactions, interruptions,
+commands, and lines too damaged to be part of the conversation.
+"""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
-from session_lsp.core.conversation import ApiMessage
-from session_lsp.core.findings import Code, Span
+from session_lsp.core.findings import Span
+from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, build_model
+from session_lsp.core.turns.model import one_line
+from session_lsp.core.turns.texts import LineReader, load_texts
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 
 PREVIEW = 60
+TURN_KINDS = frozenset(
+    {ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL, ItemKind.ORPHAN_RESULT}
+)
+"""Items that belong to the assistant's turn between two prompts."""
+PREVIEWED = frozenset({ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.COMMAND})
+"""Items whose text names their symbol (read from the line if the model left it for later)."""
+KINDS = {
+    ItemKind.PROMPT: types.SymbolKind.Event,
+    ItemKind.COMPACTION: types.SymbolKind.Namespace,
+    ItemKind.INTERRUPT: types.SymbolKind.Event,
+    ItemKind.COMMAND: types.SymbolKind.Event,
+    ItemKind.DAMAGED: types.SymbolKind.Null,
+}
 
-
-def _preview(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= PREVIEW else flat[: PREVIEW - 1] + "…"
+_model = PerAnalysis(build_model)
+"""Built once per analysis: an editor asks for the outline again on every change, and workspace
+symbols ask for each open document's in turn."""
 
 
 def _range(document: SessionDocument, first: int, last: int) -> types.Range:
     start = to_range(document, Span(first, 0, 0)).start
-    end = to_range(
-        document, Span(last, len(document.line_text(last)), len(document.line_text(last)))
-    ).end
-    return types.Range(start=start, end=end)
+    width = len(document.line_text(last))
+    return types.Range(start=start, end=to_range(document, Span(last, width, width)).end)
 
 
-def _message_symbol(
-    document: SessionDocument, message: ApiMessage, broken: dict[str, str]
+def _symbol(
+    document: SessionDocument,
+    name: str,
+    kind: types.SymbolKind,
+    items: list[Item],
+    *,
+    detail: str | None = None,
+    children: list[types.DocumentSymbol] | None = None,
 ) -> types.DocumentSymbol:
-    lines = [part.record.line for part in message.parts]
-    first, last = min(lines), max(lines)
-    children: list[types.DocumentSymbol] = []
-    if message.role == "assistant":
-        for part in message.tool_use_parts():
-            tool_id = part.block.id or ""
-            status = broken.get(tool_id, "answered")
-            line = part.record.line
-            children.append(
-                types.DocumentSymbol(
-                    name=f"{part.block.name or 'tool'} {tool_id}",
-                    detail=status,
-                    kind=types.SymbolKind.Function,
-                    range=_range(document, line, line),
-                    selection_range=_range(document, line, line),
-                )
-            )
-        texts = [
-            p.block.text or ""
-            for p in message.parts
-            if p.block.type == "text" and (p.block.text or "").strip()
-        ]
-        name = f"Assistant: {_preview(texts[0])}" if texts else "Assistant"
-        kind = types.SymbolKind.Class
-    else:
-        results = sum(1 for p in message.parts if p.block.type == "tool_result")
-        texts = [p.block.text or "" for p in message.parts if p.block.type == "text"]
-        if texts and not results:
-            name = f"User: {_preview(texts[0])}"
-        else:
-            name = f"Tool results ({results})" + (f" + {_preview(texts[0])}" if texts else "")
-        kind = types.SymbolKind.Event
+    first = min(item.first_line for item in items)
+    last = max(item.last_line for item in items)
     return types.DocumentSymbol(
         name=name,
+        detail=detail,
         kind=kind,
         range=_range(document, first, last),
-        selection_range=_range(document, first, first),
+        selection_range=_range(document, items[0].first_line, items[0].first_line),
         children=children or None,
     )
 
 
-def document_symbols(document: SessionDocument) -> list[types.DocumentSymbol]:
-    analysis = document.analysis()
-    conversation = analysis.conversation
-    broken = {
-        finding.tool_use_id: finding.code.value
-        for finding in analysis.findings
-        if finding.tool_use_id is not None
-        and finding.code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION)
-    }
-    symbols = []
-    first = conversation.walked[0] if conversation.walked else None
-    if first is not None and first.type == "system" and first.subtype == "compact_boundary":
-        symbols.append(
-            types.DocumentSymbol(
-                name="Compaction boundary: the resume starts here",
-                kind=types.SymbolKind.Namespace,
-                range=_range(document, first.line, first.line),
-                selection_range=_range(document, first.line, first.line),
-            )
-        )
-    # A message with empty content has no line to point at: it has nothing to outline.
-    symbols.extend(
-        _message_symbol(document, message, broken)
-        for message in conversation.messages
-        if message.parts
+def _named(title: str, item: Item | None, reader: LineReader, model: ConversationModel) -> str:
+    if item is None:
+        return title
+    if item.text is None and not item.loaded:
+        load_texts(item, reader, model.format)
+    preview = one_line(item.text or "", PREVIEW)
+    return f"{title}: {preview}" if preview else title
+
+
+def _tool_symbol(document: SessionDocument, item: Item) -> types.DocumentSymbol:
+    tool = item.tool
+    assert tool is not None
+    name = (
+        f"Result for {tool.id}" if item.kind is ItemKind.ORPHAN_RESULT else f"{tool.name} {tool.id}"
     )
+    return _symbol(
+        document, name, types.SymbolKind.Function, [item], detail=STATUS_LABELS[tool.status]
+    )
+
+
+def _turn_symbol(
+    document: SessionDocument, turn: list[Item], reader: LineReader, model: ConversationModel
+) -> types.DocumentSymbol:
+    said = next((item for item in turn if item.kind is ItemKind.ASSISTANT), None)
+    return _symbol(
+        document,
+        _named(ITEM_TITLES[ItemKind.ASSISTANT], said, reader, model),
+        types.SymbolKind.Class,
+        turn,
+        children=[_tool_symbol(document, item) for item in turn if item.tool is not None],
+    )
+
+
+def _item_symbol(
+    document: SessionDocument, item: Item, reader: LineReader, model: ConversationModel
+) -> types.DocumentSymbol:
+    title = ITEM_TITLES.get(item.kind, item.kind.value)
+    name = _named(title, item if item.kind in PREVIEWED else None, reader, model)
+    detail = item.findings[0].code.value if item.findings else None
+    return _symbol(
+        document, name, KINDS.get(item.kind, types.SymbolKind.Null), [item], detail=detail
+    )
+
+
+def document_symbols(document: SessionDocument) -> list[types.DocumentSymbol]:
+    model = _model(document.analysis())
+    reader = LineReader(model.lines)
+    symbols: list[types.DocumentSymbol] = []
+    turn: list[Item] = []
+    for item in model.items:
+        if item.kind in TURN_KINDS:
+            turn.append(item)
+            continue
+        if turn:
+            symbols.append(_turn_symbol(document, turn, reader, model))
+            turn = []
+        symbols.append(_item_symbol(document, item, reader, model))
+    if turn:
+        symbols.append(_turn_symbol(document, turn, reader, model))
     return symbols
 
 

@@ -13,8 +13,10 @@ from lsprotocol import types
 
 from session_lsp.core.findings import Span
 from session_lsp.core.formats import Format, detect
+from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.records import Record
 from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.server import SessionServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +27,19 @@ class ToolMention:
     record: Record
 
 
-def _format(document: SessionDocument) -> Format | None:
-    analysis = document.analysis()
-    return detect(analysis.lines, analysis.records)
+_formats = PerAnalysis(lambda analysis: detect(analysis.lines, analysis.records))
+"""Detected once per analysis: a Codex rollout is known only after every line was ruled out as
+Claude Code's, and hints ask line after line."""
+
+
+def format_of(document: SessionDocument) -> Format | None:
+    """The document's transcript format; None for a file that is neither."""
+    return _formats(document.analysis())
 
 
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     analysis = document.analysis()
-    transcript_format = _format(document)
+    transcript_format = format_of(document)
     if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
     record = analysis.records[line]
@@ -54,9 +61,24 @@ def mention_at(document: SessionDocument, position: types.Position) -> ToolMenti
     return None
 
 
+def mention_under(
+    ls: SessionServer,
+    params: types.HoverParams
+    | types.DefinitionParams
+    | types.ReferenceParams
+    | types.DocumentHighlightParams,
+) -> tuple[SessionDocument, ToolMention] | None:
+    """The open transcript a position request names, and the tool id under its position."""
+    document = ls.session_document(params.text_document.uri)
+    if document is None:
+        return None
+    mention = mention_at(document, params.position)
+    return (document, mention) if mention is not None else None
+
+
 def pair_lines(document: SessionDocument, tool_use_id: str) -> tuple[list[int], list[int]]:
     """The lines of the calls and of the results that carry this id, anywhere in the file."""
-    transcript_format = _format(document)
+    transcript_format = format_of(document)
     if transcript_format is None:
         return [], []
     return transcript_format.pair_lines(document.analysis(), tool_use_id)

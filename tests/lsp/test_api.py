@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from session_lsp.core.repairs import Strategy
-from session_lsp.lsp import api, code_actions, commands, hints, views
+from session_lsp.lsp import api, commands, views
 from session_lsp.lsp.api import Command
 from session_lsp.lsp.main import create_server
 
@@ -36,11 +36,6 @@ def test_every_command_has_a_contract_and_the_server_registers_exactly_those() -
     assert registered == {command.value for command in Command}
     assert not set(commands.HANDLERS) & set(views.HANDLERS)
     assert set(commands.HANDLERS) | set(views.HANDLERS) == set(Command)
-
-
-def test_commands_offered_by_other_features_are_in_the_contract() -> None:
-    assert Command(code_actions.FORK_COMMAND) is Command.FORK_SESSION
-    assert Command(hints.FIX_ALL_COMMAND) is Command.FIX_ALL
 
 
 def test_positional_arguments_decode_in_order_with_optional_tails() -> None:

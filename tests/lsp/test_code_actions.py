@@ -11,8 +11,18 @@ from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, edits_in, fresh_uri
+from tests.support.corpus import SHARED
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+BROKEN_ROLLOUT = (
+    SHARED
+    / "corpus"
+    / "codex"
+    / "madshn-localpush"
+    / "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
+)
+"""A real rollout whose last function call has no output."""
 
 
 def _cli_repair(text: str, strategy: Strategy) -> str:
@@ -117,3 +127,22 @@ async def test_fork_is_offered_as_a_command(client: LanguageClient) -> None:
     (command,) = forks
     assert isinstance(command, types.Command) and command.command == "sessionLsp.forkSession"
     assert list(command.arguments or []) == [document.uri, "stub"]
+
+
+async def test_codex_quick_fixes_name_the_output_and_the_stub_makes_the_rollout_clean(
+    client: LanguageClient,
+) -> None:
+    text = BROKEN_ROLLOUT.read_text(encoding="utf-8")
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    (diagnostic,) = [d for d in await document.diagnostics() if d.code == "unpaired-tool-use"]
+    call_id = (diagnostic.data or {})["toolUseId"]
+    actions = [a for a in await document.actions(diagnostic) if isinstance(a, types.CodeAction)]
+    titles = [a.title for a in actions]
+    assert titles[:2] == [
+        f"Insert a stub output for {call_id}",
+        f"Remove the unanswered call {call_id}",
+    ]
+    assert not any("tool_result" in title for title in titles)
+    document.change(await document.resolved_edits(actions[0]))
+    assert [d for d in await document.diagnostics() if d.code == "unpaired-tool-use"] == []
+    assert document.text == _cli_repair(text, Strategy.STUB)

@@ -11,10 +11,16 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.nesting import MAX_NESTING
 from tests.core.test_deep_nesting import deeply_nested_session
-from tests.lsp.support import OpenDocument, fresh_uri
+from tests.lsp import sessions
+from tests.lsp.support import OpenDocument, apply_text_edits, fresh_uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+DEEP = MAX_NESTING - 100
+"""Deeper than Python's own limit, within what the reading makes room for."""
 
 
 async def test_a_call_nested_a_thousand_levels_still_gets_its_diagnostic(
@@ -39,3 +45,75 @@ async def test_check_file_on_a_fifo_answers_at_once_without_reading_it(
             timeout=20,
         )
     assert "not a regular file (a FIFO)" in str(raised.value)
+
+
+async def test_hover_on_a_call_nested_five_thousand_levels_answers(
+    client: LanguageClient,
+) -> None:
+    text = deeply_nested_session(DEEP).decode()
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    body = text.split("\n")[3]
+    column = body.index("toolu_01BASH") + 3
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=document.identifier,
+            position=types.Position(line=3, character=column),  # ASCII up to there
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "toolu_01BASH" in hover.contents.value and "Bash" in hover.contents.value
+    assert "unpaired" in hover.contents.value
+
+
+def _orphan_beside_a_deep_result(depth: int) -> str:
+    """An answered Read whose result nests `depth` levels, sharing its line with an orphan
+    result: removing the orphan means rewriting that deep line."""
+    answer = sessions.result("r1", "a1", "toolu_01READ", "DEEP", 2)
+    answer["message"]["content"].append(
+        {"type": "tool_result", "tool_use_id": "toolu_01GHOST", "content": "x"}
+    )
+    lines = [
+        sessions.prompt("u1", "read it"),
+        sessions.call("a1", "u1", "toolu_01READ", "Read", {"file_path": "/x"}, 1),
+        answer,
+    ]
+    text = "\n".join(sessions.line(record) for record in lines) + "\n"
+    return text.replace('"DEEP"', "[" * depth + "]" * depth)
+
+
+async def test_removing_an_orphan_from_a_line_nested_five_thousand_levels_is_offered(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), _orphan_beside_a_deep_result(DEEP))
+    (diagnostic,) = await document.diagnostics()
+    assert diagnostic.code == "orphan-tool-result"
+    actions = [a for a in await document.actions(diagnostic) if isinstance(a, types.CodeAction)]
+    assert actions[0].title == "Remove the orphan tool_result for toolu_01GHOST"
+    repaired = apply_text_edits(
+        document.text, await document.resolved_edits(actions[0]), document.encoding
+    )
+    assert "toolu_01GHOST" not in repaired
+    assert repaired.split("\n")[:2] == document.text.split("\n")[:2]
+    assert analyse_bytes(repaired.encode()).findings == []
+
+
+async def test_hover_and_code_actions_on_a_line_too_deep_to_read_answer(
+    client: LanguageClient,
+) -> None:
+    """Past the reading's room the line is an unreadable line: no hover, the fixes still come."""
+    document = OpenDocument(
+        client, fresh_uri(client), _orphan_beside_a_deep_result(MAX_NESTING + 1_000)
+    )
+    diagnostics = await document.diagnostics()
+    assert sorted(str(d.code) for d in diagnostics) == ["invalid-json", "unpaired-tool-use"]
+    body = document.text.split("\n")[2]
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=document.identifier,
+            position=types.Position(line=2, character=body.index("toolu_01READ") + 3),
+        )
+    )
+    assert hover is None
+    for diagnostic in diagnostics:
+        assert await document.actions(diagnostic), diagnostic.code

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -10,9 +13,17 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, units
+from tests.support.corpus import SHARED, SHORT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+CODEX_ROLLOUT = (
+    SHARED
+    / "corpus"
+    / "codex"
+    / "codemie-code"
+    / "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl"
+)
 HOSTILE = (
     "[click me](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> "
     "![pixel](https://example.invalid/p.png) ```` </code> <script>x</script>"
@@ -90,3 +101,83 @@ async def test_transcript_text_can_never_render_as_link_command_html_or_image(
     rendered = _outside_fences(value)
     for dangerous in ("command:", "<img", "](", "<script", "https://"):
         assert dangerous not in rendered
+
+
+def _records(path: Path) -> tuple[str, list[Any]]:
+    text = path.read_text(encoding="utf-8")
+    return text, [json.loads(line) if line.strip() else None for line in text.split("\n")]
+
+
+def _first_paired_codex_call(records: list[Any]) -> tuple[int, int, dict[str, Any], str]:
+    """The first function call answered in the file: its line, its output's, the call, the output."""
+    for call_line, record in enumerate(records):
+        payload = (record or {}).get("payload", {})
+        if payload.get("type") != "function_call":
+            continue
+        for output_line, other in enumerate(records):
+            answer = (other or {}).get("payload", {})
+            if (
+                answer.get("type") == "function_call_output"
+                and answer.get("call_id") == payload["call_id"]
+            ):
+                return call_line, output_line, payload, answer["output"]
+    raise AssertionError("no answered call")
+
+
+def _fenced_after(value: str, label: str) -> str:
+    """The body of the code fence that follows `label` in a hover."""
+    lines = value.split("\n")
+    start = lines.index(label) + 1
+    fence = lines[start].removesuffix("text")
+    end = lines.index(fence, start + 1)
+    return "\n".join(lines[start + 1 : end])
+
+
+async def test_hover_on_a_codex_call_shows_its_decoded_arguments_and_its_output(
+    client: LanguageClient,
+) -> None:
+    text, records = _records(CODEX_ROLLOUT)
+    call_line, output_line, call, output = _first_paired_codex_call(records)
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    await document.diagnostics()
+    hover = await _hover(document, call_line, call["call_id"])
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    value = hover.contents.value
+    assert f"`` {call['name']} ``" not in value and f"` {call['name']} `" in value
+    assert "Status: answered" in value and f"Result at line {output_line + 1}" in value
+    shown_input = json.loads(_fenced_after(value, "Input:"))
+    assert shown_input == json.loads(call["arguments"]), "the arguments string is decoded"
+    assert output.startswith(_fenced_after(value, "Result:").split("\n… (")[0])
+    assert "took " in value
+    on_output = await _hover(document, output_line, call["call_id"])
+    assert on_output is not None and isinstance(on_output.contents, types.MarkupContent)
+    assert f"Call at line {call_line + 1}" in on_output.contents.value
+    assert f"` {call['name']} `" in on_output.contents.value
+
+
+async def test_hover_on_a_claude_code_corpus_call_shows_its_input_and_result(
+    client: LanguageClient,
+) -> None:
+    text, records = _records(SHORT)
+    found = [
+        (line, block)
+        for line, record in enumerate(records)
+        for block in ((record or {}).get("message") or {}).get("content") or []
+        if isinstance(block, dict) and block.get("type") in ("tool_use", "tool_result")
+    ]
+    call_line, call = next((line, block) for line, block in found if block["type"] == "tool_use")
+    result_line, result = next(
+        (line, block)
+        for line, block in found
+        if block["type"] == "tool_result" and block["tool_use_id"] == call["id"]
+    )
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    hover = await _hover(document, result_line, call["id"])
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    value = hover.contents.value
+    assert f"` {call['name']} `" in value and f"Call at line {call_line + 1}" in value
+    assert json.loads(_fenced_after(value, "Input:")) == call["input"]
+    content = result["content"]
+    expected = content if isinstance(content, str) else content[0]["text"]
+    assert expected.startswith(_fenced_after(value, "Result:").split("\n… (")[0][:100])

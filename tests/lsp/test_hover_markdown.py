@@ -18,6 +18,8 @@ from markdown_it import MarkdownIt
 from session_lsp.lsp.hover import INLINE_CHARS, ToolCallView, render
 
 PARSER = MarkdownIt("commonmark")
+CONTROLS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+"""Flattened to spaces in a code span, then each run of white space becomes one space."""
 LIVE = {"link_open", "image", "html_inline", "html_block", "autolink"}
 META = [*"`~<>[]()!*_#-+=|\\&:;/\"' \n\r\t\x00", "```", "\n\n", "\r\n", "](", "<img", "]: "]
 
@@ -89,7 +91,7 @@ def test_transcript_text_renders_only_as_code(view: ToolCallView) -> None:
     assert _structure(markdown) == _structure(render(_harmless(view))), markdown
     spans = [token.content for token in tokens if token.type == "code_inline"]
     for content, original in zip(spans, (view.name, view.tool_use_id), strict=True):
-        flat = re.sub(r"\r\n|\r|\n", " ", _normalized(original))
+        flat = " ".join(CONTROLS.sub(" ", original).split())
         if len(flat) > INLINE_CHARS:
             flat = flat[: INLINE_CHARS - 1] + "…"
         # CommonMark strips the padding spaces unless the span holds nothing but spaces.

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, span_text
+from tests.support.corpus import SHARED
+
+CODEX_ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("rollout-*.jsonl"))
+CODEX_CONTEXT = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -22,9 +30,15 @@ async def test_outline_lists_prompts_turns_and_tool_calls_with_status(
     )
     assert symbols is not None
     names = [s.name for s in symbols]  # type: ignore[union-attr]
-    assert names == ["User: fix the build 🙂 修复", "Assistant", "Tool results (1)", "Assistant"]
+    assert names == ["User: fix the build 🙂 修复", "Assistant"]
     calls = [(c.name, c.detail) for s in symbols for c in (s.children or [])]  # type: ignore[union-attr]
-    assert calls == [("Read toolu_01READ", "answered"), ("Bash toolu_01BASH", "unpaired-tool-use")]
+    assert calls == [
+        ("Read toolu_01READ", "answered"),
+        ("Bash toolu_01BASH", "NO RESULT (unpaired)"),
+    ]
+    turn = symbols[1]
+    assert isinstance(turn, types.DocumentSymbol)
+    assert (turn.range.start.line, turn.range.end.line) == (1, 3), "the turn spans its results"
 
 
 async def test_workspace_symbols_find_tool_calls_in_open_transcripts(
@@ -68,3 +82,89 @@ async def test_code_lens_counts_problems_and_offers_fix_all(client: LanguageClie
     assert lens.command is not None
     assert lens.command.title == "2 problems · Fix all (stub)"
     assert lens.command.command == "sessionLsp.fixAll"
+
+
+def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the outline of a rollout must hold, read from its records independently of the
+    server: prompts, assistant turns with their calls (and whether an output answers each),
+    compactions."""
+    answered = {
+        record["payload"]["call_id"]
+        for record in records
+        if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
+    }
+    expected: list[tuple[str, list[tuple[str, str]]]] = []
+    for line, record in enumerate(records):
+        payload = record["payload"]
+        kind = payload.get("type")
+        if record["type"] == "compacted":
+            expected.append(("Compaction", []))
+        elif kind == "message" and payload.get("role") == "user":
+            text = "".join(part.get("text", "") for part in payload["content"])
+            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT):
+                expected.append(("User", []))
+        elif kind in ("function_call", "custom_tool_call", "reasoning", "web_search_call") or (
+            kind == "message" and payload.get("role") == "assistant"
+        ):
+            if not expected or expected[-1][0] != "Assistant":
+                expected.append(("Assistant", []))
+            if kind == "web_search_call":  # answered inside the call; it carries no call_id
+                name = f"web_search_call (no call_id, line {line + 1})"
+                expected[-1][1].append((name, "answered"))
+            elif kind in ("function_call", "custom_tool_call"):
+                status = "answered" if payload["call_id"] in answered else "NO RESULT (unpaired)"
+                expected[-1][1].append((f"{payload['name']} {payload['call_id']}", status))
+    return expected
+
+
+@pytest.mark.parametrize("rollout", CODEX_ROLLOUTS, ids=lambda path: path.name[8:27])
+async def test_outline_of_a_codex_rollout_lists_prompts_turns_calls_and_compaction(
+    client: LanguageClient, rollout: Path
+) -> None:
+    text = rollout.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.split("\n") if line.strip()]
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    await document.diagnostics()
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=document.identifier)
+    )
+    outline = [
+        (
+            symbol.name.split(":")[0].split(" (")[0],
+            [(child.name, child.detail or "") for child in symbol.children or []],
+        )
+        for symbol in symbols or []
+        if isinstance(symbol, types.DocumentSymbol) and not symbol.name.startswith("Interrupted")
+    ]
+    assert outline == _codex_outline(records)
+
+
+async def test_inlay_hint_names_the_function_beside_each_codex_output(
+    client: LanguageClient,
+) -> None:
+    rollout = CODEX_ROLLOUTS[0]
+    text = rollout.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.split("\n") if line.strip()]
+    names = {
+        record["payload"]["call_id"]: record["payload"]["name"]
+        for record in records
+        if record["payload"].get("type") in ("function_call", "custom_tool_call")
+    }
+    expected = [
+        (line, names.get(record["payload"]["call_id"], "no call"))
+        for line, record in enumerate(records)
+        if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
+    ]
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    await document.diagnostics()
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=document.identifier,
+            range=types.Range(
+                start=types.Position(line=0, character=0),
+                end=types.Position(line=len(records), character=0),
+            ),
+        )
+    )
+    assert [(h.position.line, h.label) for h in hints or []] == expected
+    assert len(expected) > 10

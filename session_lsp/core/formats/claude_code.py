@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from session_lsp.core.conversation import ApiMessage, Conversation, replay
 from session_lsp.core.findings import Finding
+from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.texts import content_text
 from session_lsp.core.locate import Locator
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
 from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
@@ -30,9 +33,11 @@ INTERRUPT_PREFIX = "[Request interrupted by user"
 
 class ClaudeCode:
     name = "claude-code"
+    result_noun = "tool_result"
 
     def __init__(self) -> None:
-        self._cached_index: tuple[Analysis, ToolIndex] | None = None
+        self._index = PerAnalysis(_tool_index)
+        """Built once per analysis: an editor asks for one id after another on the same text."""
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """A session record with a uuid, or a metadata line Claude Code writes."""
@@ -81,13 +86,10 @@ class ClaudeCode:
             [record.line for record in index.results.get(tool_use_id, ())],
         )
 
-    def _index(self, analysis: Analysis) -> ToolIndex:
-        """Built once per analysis: an editor asks for one id after another on the same text."""
-        cached = self._cached_index
-        if cached is None or cached[0] is not analysis:
-            records = replayed_records(analysis.records, analysis.problems)
-            cached = self._cached_index = (analysis, ToolIndex.build(records))
-        return cached[1]
+    def call_name(self, analysis: Analysis, tool_use_id: str) -> str | None:
+        uses = self._index(analysis).uses.get(tool_use_id, ())
+        names = (b.name for use in uses for b in use.blocks if b.id == tool_use_id and b.name)
+        return next(names, None)
 
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         key = "tool_use_id" if is_result else "id"
@@ -100,7 +102,7 @@ class ClaudeCode:
                     return ToolHalf(
                         name=_text(block.get("name")),
                         input=block.get("input"),
-                        output=_result_text(block) if is_result else None,
+                        output=content_text(block.get("content")) if is_result else None,
                         is_error=block.get("is_error") is True,
                         timestamp=timestamp if isinstance(timestamp, str) else None,
                     )
@@ -138,6 +140,10 @@ class ClaudeCode:
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _results_first(plan, findings)
+
+
+def _tool_index(analysis: Analysis) -> ToolIndex:
+    return ToolIndex.build(replayed_records(analysis.records, analysis.problems))
 
 
 def message_of(analysis: Analysis, tool_use_id: str) -> tuple[int, ApiMessage] | None:
@@ -274,20 +280,25 @@ def _is_result(block: Any) -> bool:
 
 
 def _rewrite_content(line: Line, change: Any) -> bytes | None:
-    """Change `message.content` of a line, but only if re-serialising it reproduces its bytes."""
+    """Change `message.content` of a line, but only if re-serialising it reproduces its bytes.
+
+    A line nested deeper than even `deep_json` allows cannot be rewritten: None, like any line
+    whose bytes would not survive the round trip.
+    """
     raw = bytes(line)
     body = raw.rstrip(b"\r")
     try:
-        value = json.loads(body)
-    except ValueError:
+        with deep_json():
+            value = json.loads(body)
+            if dumps(value) != body or not isinstance(value.get("message"), dict):
+                return None
+            content = value["message"].get("content")
+            if not isinstance(content, list):
+                return None
+            value["message"]["content"] = change(content)
+            return dumps(value) + raw[len(body) :]
+    except (ValueError, RecursionError):
         return None
-    if dumps(value) != body or not isinstance(value.get("message"), dict):
-        return None
-    content = value["message"].get("content")
-    if not isinstance(content, list):
-        return None
-    value["message"]["content"] = change(content)
-    return dumps(value) + raw[len(body) :]
 
 
 def _line_values(line: Line) -> list[dict[str, Any]]:
@@ -308,16 +319,6 @@ def _line_values(line: Line) -> list[dict[str, Any]]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _result_text(block: dict[str, Any]) -> str:
-    content = block.get("content")
-    if isinstance(content, list):
-        parts = [
-            part.get("text", f"[{part.get('type')}]") for part in content if isinstance(part, dict)
-        ]
-        return "\n".join(str(part) for part in parts)
-    return str(content) if content is not None else ""
 
 
 def _is_prompt(record: Record) -> bool:

@@ -16,6 +16,7 @@ from session_lsp.core.codex import (
 )
 from session_lsp.core.conversation import Conversation
 from session_lsp.core.findings import Finding
+from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line
@@ -26,14 +27,13 @@ from session_lsp.core.writing import rollout_output_line
 if TYPE_CHECKING:
     from session_lsp.core.analysis import Analysis
 
-CallLines = tuple[dict[str, list[int]], dict[str, list[int]]]
-
 
 class Codex:
     name = "codex"
+    result_noun = "output"
 
     def __init__(self) -> None:
-        self._cached_lines: tuple[Analysis, CallLines] | None = None
+        self._call_lines = PerAnalysis(lambda analysis: call_lines(analysis.lines))
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         return is_rollout(lines)
@@ -57,11 +57,16 @@ class Codex:
         ]
 
     def pair_lines(self, analysis: Analysis, tool_use_id: str) -> tuple[list[int], list[int]]:
-        cached = self._cached_lines
-        if cached is None or cached[0] is not analysis:
-            cached = self._cached_lines = (analysis, call_lines(analysis.lines))
-        calls, outputs = cached[1]
+        calls, outputs = self._call_lines(analysis)
         return calls.get(tool_use_id, []), outputs.get(tool_use_id, [])
+
+    def call_name(self, analysis: Analysis, tool_use_id: str) -> str | None:
+        calls, _ = self._call_lines(analysis)
+        lines = calls.get(tool_use_id, ())
+        try:
+            return call_half(analysis.lines[lines[0]], tool_use_id, False).name if lines else None
+        except RecursionError:  # a call nested too deeply to decode here: no name to show
+            return None
 
     def half(self, analysis: Analysis, line: int, tool_use_id: str, is_result: bool) -> ToolHalf:
         return call_half(analysis.lines[line], tool_use_id, is_result)

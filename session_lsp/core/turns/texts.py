@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from session_lsp.core.formats.texts import content_text
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -61,26 +62,6 @@ class LineReader:
         if isinstance(content, list) and 0 <= source.block < len(content):
             return content[source.block]
         return None
-
-
-def content_text(content: Any) -> str:
-    """A tool result's or message's content as text; non-text blocks become `[type]`."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(content_text(part) for part in content)
-    if isinstance(content, dict):
-        kind = content.get("type")
-        for key in ("text", "thinking", "output_text", "input_text"):
-            value = content.get(key)
-            if isinstance(value, str):
-                return value
-        if "content" in content:
-            return content_text(content["content"])
-        return f"[{kind}]" if isinstance(kind, str) else json.dumps(content, ensure_ascii=False)
-    return json.dumps(content, ensure_ascii=False)
 
 
 def _json_text(value: Any) -> str:

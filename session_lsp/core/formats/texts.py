@@ -1,0 +1,31 @@
+"""Content as text: a message's, a tool result's or a Codex output's content, whatever its shape.
+
+One reading for the conversation view, its Markdown rendering and hover on a Claude Code result,
+so a result shows the same text wherever it is shown. (Hover on a Codex output reads it in
+core/codex.py, where an output that is not a string is shown as its JSON.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def content_text(content: Any) -> str:
+    """A tool result's or message's content as text; non-text blocks become `[type]`."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(content_text(part) for part in content)
+    if isinstance(content, dict):
+        kind = content.get("type")
+        for key in ("text", "thinking", "output_text", "input_text"):
+            value = content.get(key)
+            if isinstance(value, str):
+                return value
+        if "content" in content:
+            return content_text(content["content"])
+        return f"[{kind}]" if isinstance(kind, str) else json.dumps(content, ensure_ascii=False)
+    return json.dumps(content, ensure_ascii=False)
