@@ -201,7 +201,7 @@ def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Recor
         record = walked[position]
         if record.type == "assistant":
             break
-        if record.type != "user" or record.isVisibleInTranscriptOnly:
+        if record.type != "user":
             continue
         kinds = {block.type for block in record.blocks}
         if kinds != {"tool_result"}:
