@@ -146,6 +146,30 @@ def _forced(paths: list[Path], sizes: list[int], jobs: int) -> Callable[[], None
     return run
 
 
+def _timed_check(path: Path) -> tuple[int, float]:
+    """Which process checked the file, and the CPU seconds it took there."""
+    start = time.process_time()
+    check_file(path)
+    return os.getpid(), time.process_time() - start
+
+
+def _critical_path(paths: list[Path], sizes: list[int], jobs: int) -> tuple[float, float]:
+    """(CPU seconds of the busiest worker, of all workers): what the pool's wall time would be
+    on idle cores, whatever the machine's load (scheduling shares only stretch it)."""
+    per_worker: dict[int, float] = {}
+    saved = parallel.PARALLEL_FROM_BYTES
+    parallel.PARALLEL_FROM_BYTES = 0
+    try:
+        for result in parallel.map_in_order(_timed_check, paths, sizes, jobs=jobs):
+            if isinstance(result, parallel.Crash):
+                raise SystemExit(result.message)
+            worker, seconds = result
+            per_worker[worker] = per_worker.get(worker, 0.0) + seconds
+    finally:
+        parallel.PARALLEL_FROM_BYTES = saved
+    return max(per_worker.values()), sum(per_worker.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=2000)
@@ -196,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check --jobs 1 / orjson loop:  {tree['serial'] / tree['orjson']:.2f}")
     print(f"check --jobs {cores} / orjson loop:  {tree['pool'] / tree['orjson']:.2f}")
     print(f"outputs identical: {same}")
+    busiest, total = _critical_path(paths, sizes, cores)
+    print(
+        f"pool balance ({cores} workers, in process): busiest worker {busiest:.2f} s CPU of"
+        f" {total:.2f} s → on idle cores the pool would take about {busiest / total:.0%} of the"
+        f" serial analysis time ({total / busiest:.2f}x)"
+    )
 
     print(
         f"break-even (in process, serial vs a forced {cores}-worker pool, first files of the tree):"

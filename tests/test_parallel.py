@@ -4,6 +4,7 @@ kept in this process."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ PARENT = os.getpid()
 
 def square_slowly_when_big(number: int) -> int:
     """Big items take longer, so workers finish out of order."""
-    return sum(range(number * 2000)) * 0 + number * number
+    time.sleep(number / 10_000)
+    return number * number
 
 
 def fail_on_seven(number: int) -> int:
