@@ -15,15 +15,15 @@ started (a sandbox without semaphores) falls back to this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool is started: a single file's check does without them
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -86,6 +86,8 @@ def _context(function: Callable[..., object]) -> BaseContext | None:
     """fork when this process has a single thread (the CLI): workers start in milliseconds with
     everything already imported. forkserver otherwise (the language server has threads, which a
     fork would copy mid-state), with the function's module imported once, in the server."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if threading.active_count() == 1 and "fork" in methods:
         return multiprocessing.get_context("fork")
@@ -94,6 +96,12 @@ def _context(function: Callable[..., object]) -> BaseContext | None:
         context.set_forkserver_preload([function.__module__])
         return context
     return None
+
+
+def start_pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 def _call(function: Callable[[Item], Result], item: Item) -> Result | Crash:
@@ -158,7 +166,7 @@ class _Run(Generic[Item, Result]):
         """Every chunk's results; returns the chunks left unfinished when a worker died."""
         pool: ProcessPoolExecutor | None = None
         try:
-            pool = ProcessPoolExecutor(self.jobs, mp_context=self.context)
+            pool = start_pool(self.jobs, self.context)
             futures = [
                 pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
                 for chunk in chunks
@@ -186,7 +194,7 @@ class _Run(Generic[Item, Result]):
         """With one worker taking one file at a time, the first unfinished file is the one that
         was running when the worker died."""
         while suspects:
-            pool = ProcessPoolExecutor(1, mp_context=self.context)
+            pool = start_pool(1, self.context)
             try:
                 futures = [
                     pool.submit(_run_chunk, self.function, [self.items[index]])
@@ -210,6 +218,8 @@ class _Run(Generic[Item, Result]):
 
 def _outcome(future: Future[list[Result | Crash]], count: int) -> list[Result | Crash] | None:
     """The chunk's results; None when its worker died before finishing it."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return future.result()
     except BrokenProcessPool:

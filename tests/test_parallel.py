@@ -61,7 +61,7 @@ def test_little_to_read_stays_in_this_process(monkeypatch: pytest.MonkeyPatch) -
     def no_pool(*arguments: Any, **options: Any) -> Any:
         raise AssertionError("a pool was started")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
     small = [parallel.PARALLEL_FROM_BYTES // 4] * 3
     assert list(map_in_order(abs, [-1, -2, -3], small, jobs=2)) == [1, 2, 3]
     big = [parallel.PARALLEL_FROM_BYTES] * 3
@@ -94,5 +94,5 @@ def test_a_pool_that_cannot_start_reads_here(monkeypatch: pytest.MonkeyPatch) ->
         raise OSError(38, "Function not implemented")
 
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
     assert list(map_in_order(abs, [-1, -2, -3], [1, 1, 1], jobs=2)) == [1, 2, 3]

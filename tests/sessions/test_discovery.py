@@ -183,13 +183,13 @@ def test_reading_in_worker_processes_gives_the_same_listing(
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(inspection, "worker_count", lambda: 2)
     started: list[int] = []
-    real_pool = parallel.ProcessPoolExecutor
+    real_pool = parallel.start_pool
 
     def counting_pool(*arguments: Any, **options: Any) -> Any:
         started.append(1)
         return real_pool(*arguments, **options)
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(parallel, "start_pool", counting_pool)
     calls: list[int] = []
     pooled = list_sessions(tree.root, cache=_memory(), on_progress=lambda d, t, _: calls.append(d))
     assert started == [1]
@@ -208,5 +208,5 @@ def test_a_pool_that_cannot_start_falls_back_to_reading_here(
     def no_pool(*arguments: Any, **options: Any) -> Any:
         raise OSError(38, "Function not implemented")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
     assert [s.to_json() for s in list_sessions(tree.root, cache=_memory())] == serial
