@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         f"break-even (in process, serial vs a forced {cores}-worker pool, first files of the tree):"
     )
     small = [(path, size) for path, size in zip(paths, sizes, strict=True) if size < 8e6]
-    for megabytes in (1, 2, 4, 8, 16, 32):
+    for megabytes in (2, 4, 8, 12, 16, 32):
         chosen, taken = [], 0
         for path, size in small:
             if taken >= megabytes * 1e6:
