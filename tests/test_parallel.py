@@ -4,6 +4,7 @@ kept in this process."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
@@ -96,3 +97,23 @@ def test_a_pool_that_cannot_start_reads_here(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(parallel, "start_pool", no_pool)
     assert list(map_in_order(abs, [-1, -2, -3], [1, 1, 1], jobs=2)) == [1, 2, 3]
+
+
+def test_a_process_with_threads_starts_its_workers_from_a_fork_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The language server has threads: forking it would copy them mid-state."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel._context(abs).get_start_method() == "forkserver"  # type: ignore[union-attr]
+        numbers = list(range(20))
+        assert list(map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2)) == [
+            number * number for number in numbers
+        ]
+    finally:
+        release.set()
+        other.join()
+    assert parallel._context(abs).get_start_method() == "fork"  # type: ignore[union-attr]
