@@ -3,9 +3,9 @@
 A cold listing analyses every session, which costs what `check` costs: with much to read, the
 files are spread over one worker process per usable core by the same pool as `check`
 (`session_lsp.parallel`). Measured on a 2-core machine (bench/bench_sessions.py), a cold listing
-of 2,000 sessions in process took 1.1-1.7 s with the pool on idle cores against 1.7-2.4 s read
-here; while other sessions kept both cores busy the pool lost (median 3.4 s against 2.4 s), as
-Linux's autogroup then gives each session its share of the CPU whatever its process count.
+of 2,000 sessions took 1.15 s with the pool against 1.90 s read here at a load average of 3;
+while other sessions kept both cores busy (load 4) the pool lost, 3.4 s against 2.4 s: Linux's
+autogroup then gives each session its share of the CPU whatever its number of processes.
 """
 
 from __future__ import annotations
