@@ -146,6 +146,13 @@ def _forced(paths: list[Path], sizes: list[int], jobs: int) -> Callable[[], None
     return run
 
 
+def _orjson_over(paths: list[Path]) -> None:
+    for path in paths:
+        for line in path.read_bytes().split(b"\n"):
+            if line:
+                orjson.loads(line)
+
+
 def _timed_check(path: Path) -> tuple[int, float]:
     """Which process checked the file, and the CPU seconds it took there."""
     start = time.process_time()
@@ -185,16 +192,27 @@ def main(argv: list[str] | None = None) -> int:
     cores = parallel.usable_cores()
 
     def orjson_loop() -> None:
-        for path in paths:
-            for line in path.read_bytes().split(b"\n"):
-                if line:
-                    orjson.loads(line)
+        _orjson_over(paths)
+
+    def orjson_loops_at_once() -> None:
+        """The same loop split over `cores` forked processes, each taking every `cores`-th file:
+        how much a trivially parallel job gains on this machine right now."""
+        children = []
+        for start in range(cores):
+            child = os.fork()
+            if child == 0:
+                _orjson_over(paths[start::cores])
+                os._exit(0)
+            children.append(child)
+        for child in children:
+            os.waitpid(child, 0)
 
     serial_out, pool_out = out / "check-jobs-1.json", out / f"check-jobs-{cores}.json"
     loads = [os.getloadavg()[0]]
     tree, cpu = _median_of(
         {
             "orjson": orjson_loop,
+            "orjson_pool": orjson_loops_at_once,
             "serial": _cli(root, 1, serial_out),
             "pool": _cli(root, cores, pool_out),
         },
@@ -207,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tree: {len(paths)} sessions, {total_mb:.0f} MB (one of {BIG_MB} MB)")
     print(
         f"python+orjson loop over every line:  {tree['orjson']:7.2f} s  (CPU {cpu['orjson']:.2f} s)"
+    )
+    print(
+        f"the same loop in {cores} processes at once:  {tree['orjson_pool']:7.2f} s"
+        f"  (CPU {cpu['orjson_pool']:.2f} s)"
+    )
+    print(
+        f"speed-up of that loop 1 → {cores} processes: {tree['orjson'] / tree['orjson_pool']:.2f}x"
+        " (what the machine gives a trivially parallel job during this run)"
     )
     print(
         f"check --jobs 1 (whole process):      {tree['serial']:7.2f} s  (CPU {cpu['serial']:.2f} s)"
