@@ -45,10 +45,10 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
         view = memoryview(chunk)
         start = 0
         if b"\r" in chunk:
-            for end in _EOL.finditer(chunk):
-                lines.append(view[start : end.start()])
-                terminators.append(end.group().decode("ascii"))
-                start = end.end()
+            for terminator in _EOL.finditer(chunk):
+                lines.append(view[start : terminator.start()])
+                terminators.append(terminator.group().decode("ascii"))
+                start = terminator.end()
         else:
             find = chunk.find
             while (end := find(b"\n", start)) >= 0:

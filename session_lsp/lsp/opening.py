@@ -46,13 +46,13 @@ _UNICODE_ESCAPE = re.compile(
 
 class _Item(msgspec.Struct):
     uri: str
-    languageId: str  # noqa: N815 (the protocol's name)
+    languageId: str
     version: int
     text: msgspec.Raw
 
 
 class _Params(msgspec.Struct):
-    textDocument: _Item  # noqa: N815
+    textDocument: _Item
 
 
 class _DidOpen(msgspec.Struct):
@@ -89,11 +89,11 @@ class OpenedDocument:
         )
 
 
-class _NotExact(Exception):
+class _NotExactError(Exception):
     """The text holds what only the ordinary path reproduces exactly."""
 
 
-def decode_did_open(body: bytes) -> OpenedDocument | None:
+def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDocument | None:
     """The didOpen in `body` with its text as UTF-8 chunks; None for anything else."""
     if _METHOD_MARKER not in body[:_MARKER_REACH] and _METHOD_MARKER not in body[-_MARKER_REACH:]:
         return None
@@ -104,13 +104,13 @@ def decode_did_open(body: bytes) -> OpenedDocument | None:
     if message.jsonrpc != "2.0" or message.method != types.TEXT_DOCUMENT_DID_OPEN:
         return None
     item = message.params.textDocument
-    chunks = unescape_string(memoryview(item.text))
+    chunks = unescape_string(memoryview(item.text), chunk_bytes=chunk_bytes)
     if chunks is None:
         return None
     return OpenedDocument(item.uri, item.languageId, item.version, chunks)
 
 
-def unescape_string(token: memoryview) -> list[bytes] | None:
+def unescape_string(token: memoryview, *, chunk_bytes: int = CHUNK_BYTES) -> list[bytes] | None:
     """The UTF-8 bytes of a JSON string token msgspec accepted, in chunks ending on a newline.
 
     None when the string holds a lone surrogate escape or invalid UTF-8.
@@ -120,10 +120,10 @@ def unescape_string(token: memoryview) -> list[bytes] | None:
     start = 0
     try:
         while start < len(inner):
-            stop = _chunk_end(inner, start + CHUNK_BYTES)
+            stop = _chunk_end(inner, start + chunk_bytes)
             chunks.append(_unescape_chunk(bytes(inner[start:stop])))
             start = stop
-    except _NotExact:
+    except _NotExactError:
         return None
     return chunks
 
@@ -175,12 +175,12 @@ def _code_point(match: re.Match[bytes]) -> bytes:
     else:
         code = int(single, 16)
         if 0xD800 <= code <= 0xDFFF:
-            raise _NotExact
+            raise _NotExactError
     return chr(code).encode("utf-8")
 
 
 def _check_utf8(chunk: bytes) -> None:
-    """Raises _NotExact on invalid UTF-8, decoding a slice at a time (never the chunk as a str)."""
+    """Raises _NotExactError on invalid UTF-8, decoding a slice at a time (never the chunk as a str)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(chunk)
     try:
@@ -188,4 +188,4 @@ def _check_utf8(chunk: bytes) -> None:
             decoder.decode(view[start : start + _WINDOW_BYTES])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise _NotExact from None
+        raise _NotExactError from None

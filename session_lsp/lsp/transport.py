@@ -253,11 +253,10 @@ class SessionProtocol(LanguageServerProtocol):
         if refusal is not None:
             logger.warning("ignored %s: %s", types.TEXT_DOCUMENT_DID_OPEN, refusal.message)
             return
-        self.handle_message(
-            types.DidOpenTextDocumentNotification(
-                params=types.DidOpenTextDocumentParams(text_document=opened.item())
-            )
+        notification: Any = types.DidOpenTextDocumentNotification(
+            params=types.DidOpenTextDocumentParams(text_document=opened.item())
         )
+        self.handle_message(notification)
 
     def _refusal(self, method: str) -> JsonRpcException | None:
         """The lifecycle's answer to a message that may not come now (LSP 3.17 lifecycle)."""
