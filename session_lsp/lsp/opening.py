@@ -2,9 +2,9 @@
 
 Decoding the message the ordinary way builds the text as a str (4 bytes per character once it
 holds one emoji, so 400 MB for a 100 MB transcript) only for the document to encode it back to
-UTF-8. Here the text stays JSON (`msgspec.Raw`, which msgspec has already checked: escapes, control
-characters, surrogate pairs) and is unescaped chunk by chunk with bytes operations. Each chunk ends
-on an escaped newline, so it holds whole lines and the document can keep views into it.
+UTF-8. Here the text stays JSON (`msgspec.Raw`) and is unescaped chunk by chunk, each chunk a
+short-lived str of about a megabyte. Each chunk ends on an escaped newline, so its bytes hold whole
+lines and the document keeps views into them.
 
 Whatever this path cannot reproduce exactly returns None and takes the ordinary path: a lone
 surrogate escape (msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and
@@ -13,7 +13,6 @@ invalid UTF-8 (the ordinary path's own recovery decides what it becomes).
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass
 
@@ -24,24 +23,16 @@ from lsprotocol import types
 CHUNK_BYTES = 1 << 20
 """Escaped bytes unescaped at a time (more when one line is longer)."""
 
-_WINDOW_BYTES = 1 << 16
+_RECORD_REACH = 1 << 24
+"""How far past a chunk's size a record's end is looked for before every newline is checked."""
 _METHOD_MARKER = b'"textDocument/didOpen"'
 _MARKER_REACH = 4096
 """How far from either end of a body the method is looked for: the text is the only big field."""
 
 _BACKSLASH = 0x5C
-_SIMPLE_ESCAPES = (
-    (b'\\"', b'"'),
-    (b"\\n", b"\n"),
-    (b"\\/", b"/"),
-    (b"\\t", b"\t"),
-    (b"\\r", b"\r"),
-    (b"\\b", b"\b"),
-    (b"\\f", b"\f"),
-)
-_UNICODE_ESCAPE = re.compile(
-    rb"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})"
-)
+_RECORD_END = re.compile(rb"\}\\n")
+_NEWLINE_ESCAPE = re.compile(rb"\\n")
+_STRING = msgspec.json.Decoder(str)
 
 
 class _Item(msgspec.Struct):
@@ -89,10 +80,6 @@ class OpenedDocument:
         )
 
 
-class _NotExactError(Exception):
-    """The text holds what only the ordinary path reproduces exactly."""
-
-
 def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDocument | None:
     """The didOpen in `body` with its text as UTF-8 chunks; None for anything else."""
     if _METHOD_MARKER not in body[:_MARKER_REACH] and _METHOD_MARKER not in body[-_MARKER_REACH:]:
@@ -111,34 +98,41 @@ def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDoc
 
 
 def unescape_string(token: memoryview, *, chunk_bytes: int = CHUNK_BYTES) -> list[bytes] | None:
-    """The UTF-8 bytes of a JSON string token msgspec accepted, in chunks ending on a newline.
+    """The UTF-8 bytes of a JSON string token, in chunks that each end with a line (but the last).
 
-    None when the string holds a lone surrogate escape or invalid UTF-8.
+    msgspec unescapes each chunk (a str of about `chunk_bytes`, dropped at once); None when one
+    holds what only the ordinary path reproduces: a lone surrogate escape or invalid UTF-8.
     """
     inner = token[1:-1]
     chunks: list[bytes] = []
     start = 0
-    try:
-        while start < len(inner):
-            stop = _chunk_end(inner, start + chunk_bytes)
-            chunks.append(_unescape_chunk(bytes(inner[start:stop])))
-            start = stop
-    except _NotExactError:
-        return None
+    while start < len(inner):
+        stop = _chunk_end(inner, start + chunk_bytes)
+        try:
+            text = _STRING.decode(b"".join((b'"', inner[start:stop], b'"')))
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        chunks.append(text.encode("utf-8"))
+        start = stop
     return chunks
 
 
 def _chunk_end(inner: memoryview, at_least: int) -> int:
-    """The position just after the first escaped newline at or past `at_least` (or the end)."""
+    """Just after the first escaped newline at or past `at_least` (or the end of the string).
+
+    A transcript's lines end with a record's `}`: `}\\n` is an escaped newline whatever precedes
+    it, and is found by one search. Other text checks every `\\n` for the backslashes before it.
+    """
+    if at_least >= len(inner):
+        return len(inner)
+    record_end = _RECORD_END.search(inner, at_least, at_least + _RECORD_REACH)
+    if record_end is not None:
+        return record_end.end()
     position = at_least
-    while position < len(inner):
-        window = bytes(inner[position : position + _WINDOW_BYTES + 1])
-        found = window.find(b"\\n")
-        while found >= 0 and found + 1 < len(window):
-            if _escape_starts_at(inner, position + found):
-                return position + found + 2
-            found = window.find(b"\\n", found + 1)
-        position += _WINDOW_BYTES
+    while (newline := _NEWLINE_ESCAPE.search(inner, position)) is not None:
+        if _escape_starts_at(inner, newline.start()):
+            return newline.end()
+        position = newline.end()
     return len(inner)
 
 
@@ -148,44 +142,3 @@ def _escape_starts_at(inner: memoryview, position: int) -> bool:
     while run_start > 0 and inner[run_start - 1] == _BACKSLASH:
         run_start -= 1
     return (position - run_start) % 2 == 0
-
-
-def _unescape_chunk(chunk: bytes) -> bytes:
-    if not chunk.isascii():
-        _check_utf8(chunk)
-    if b"\\" not in chunk:
-        return chunk
-    # Leftmost `\\\\` pairs are exactly the escaped backslashes: every other backslash starts an
-    # escape whose next byte is not a backslash, so the pieces between can be unescaped alone.
-    return b"\\".join(_unescape_piece(piece) for piece in chunk.split(b"\\\\"))
-
-
-def _unescape_piece(piece: bytes) -> bytes:
-    for escape, byte in _SIMPLE_ESCAPES:
-        piece = piece.replace(escape, byte)
-    if b"\\u" in piece:
-        piece = _UNICODE_ESCAPE.sub(_code_point, piece)
-    return piece
-
-
-def _code_point(match: re.Match[bytes]) -> bytes:
-    high, low, single = match.groups()
-    if single is None:
-        code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
-    else:
-        code = int(single, 16)
-        if 0xD800 <= code <= 0xDFFF:
-            raise _NotExactError
-    return chr(code).encode("utf-8")
-
-
-def _check_utf8(chunk: bytes) -> None:
-    """Raises _NotExactError on invalid UTF-8, decoding a slice at a time (never the chunk as a str)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(chunk)
-    try:
-        for start in range(0, len(chunk), _WINDOW_BYTES):
-            decoder.decode(view[start : start + _WINDOW_BYTES])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise _NotExactError from None

@@ -77,6 +77,20 @@ def test_the_bytes_path_gives_the_lines_the_ordinary_path_gives(
     assert fast.opened_size == ordinary.opened_size
 
 
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_a_text_with_every_control_character_and_backslash_runs_is_unescaped_exactly(
+    ensure_ascii: bool,
+) -> None:
+    controls = "".join(map(chr, range(0x20)))
+    text = f"{controls}\\\\u0000 \\\\\\\n\\\"{controls}\r\n"
+    body = did_open_body(text, ensure_ascii=ensure_ascii)
+    opened = opening.decode_did_open(body)
+    assert opened is not None
+    assert lines_of(SessionDocument(opened.uri, utf8=opened.utf8)) == lines_of(
+        ordinary_document(body)
+    )
+
+
 @pytest.mark.parametrize(
     "body",
     [
