@@ -77,7 +77,11 @@ class LspClient:
     """JSON-RPC over the stdio pipes of a server subprocess; every message is time-stamped."""
 
     def __init__(
-        self, argv: list[str], stderr_path: Path, env: dict[str, str] | None = None
+        self,
+        argv: list[str],
+        stderr_path: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
     ) -> None:
         self._stderr = stderr_path.open("wb")
         self.proc = subprocess.Popen(
@@ -85,7 +89,7 @@ class LspClient:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
         )
         self._write_lock = threading.Lock()
@@ -332,7 +336,7 @@ finally:
 """
 
 
-def check_cli(path: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+def check_cli(path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int]:
     """Wall time and peak RSS (kB) of `session-lsp check --format json PATH`.
 
     The peak is the process's own VmHWM: wait4's ru_maxrss would also count the pages the child
@@ -344,7 +348,7 @@ def check_cli(path: Path, env: dict[str, str] | None = None) -> tuple[float, int
         [sys.executable, "-c", _CHECK_WITH_PEAK, str(path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        cwd=ROOT,
+        cwd=cwd,
         check=False,
         env=env,
     )
@@ -439,17 +443,18 @@ def keystroke_server_time(
 def measure_open(path: Path, code: Path, opens: int, keystrokes: int, log: Path) -> OpenFigures:
     """A fresh server of `code`: its first open's peak RSS, then opens alternating with check."""
     env = {**os.environ, "PYTHONPATH": str(code)}
+    nowhere = Path("/")  # not a checkout: `python -m` puts the working directory first on sys.path
     text = path.read_text(encoding="utf-8")
     uri = path.as_uri()
     open_times: list[float] = []
     check_times: list[float] = []
     check_peak = 0
-    client = LspClient(server_argv(None), log, env)
+    client = LspClient(server_argv(None), log, env, nowhere)
     try:
         client.initialize({"debounceMs": 0})
         peak = 0
         for run in range(opens):
-            check_s, check_peak = check_cli(path, env)
+            check_s, check_peak = check_cli(path, env, nowhere)
             check_times.append(check_s)
             gc.collect()
             open_times.append(open_document(client, uri, run + 1, text)[0])
