@@ -22,11 +22,20 @@ Measured on a 40 MB generated session with 3 damaged tool calls (so there are di
 * RSS: a fresh server opens the 100 MB session; VmRSS and VmHWM of the server process from
   /proc/<pid>/status once its diagnostics arrive, divided by the document's size in bytes.
 
-Targets (issue): open <= 2x check; edit -> diagnostics <= 20 ms of server time; RSS <= 3x the
+`--shapes` (issue 9) measures only opening, on both big shapes (generated big tool results, and a
+real session repeated, with emoji and CJK: `shapes.py`) at 50 and 105 MB: per shape and size a
+fresh server, its peak RSS (VmHWM) after the first open divided by the file, then open ->
+diagnostics alternated with the `check` CLI (medians), then keystrokes (server time as above).
+`--code DIR` measures another checkout (e.g. /work/main) the same way in the same run, servers and
+`check` started outside any checkout so that PYTHONPATH decides which code runs.
+
+Targets (issue): open <= 2x check (`--shapes`: <= 1.3x); edit -> diagnostics <= 20 ms of server time; RSS <= 3x the
 document. Figures are reported, not asserted: the script exits 0 unless the server misbehaves.
 
     python bench/bench_lsp.py [--size-mb 40] [--rss-size-mb 100] [--quick]
         [--profile-server out.prof] [--server-cmd "py-spy record -o spy.svg -- python -m ..."]
+    python bench/bench_lsp.py --shapes [--open-sizes 50 105] [--opens 3] [--edits 20]
+        [--code /work/main] [--quick]
 """
 
 from __future__ import annotations
