@@ -17,6 +17,7 @@ import codecs
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import attrs
 import msgspec
@@ -53,6 +54,8 @@ class _DidOpen(msgspec.Struct):
     jsonrpc: str
     method: str
     params: _Params
+    id: Any = msgspec.UNSET
+    """A didOpen with an id is a malformed request: the ordinary path answers it."""
 
 
 _DECODER = msgspec.json.Decoder(_DidOpen)
@@ -91,7 +94,11 @@ def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDoc
         message = _DECODER.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if message.jsonrpc != "2.0" or message.method != types.TEXT_DOCUMENT_DID_OPEN:
+    if (
+        message.jsonrpc != "2.0"
+        or message.method != types.TEXT_DOCUMENT_DID_OPEN
+        or message.id is not msgspec.UNSET
+    ):
         return None
     item = message.params.textDocument
     chunks = unescape_string(memoryview(item.text), chunk_bytes=chunk_bytes)

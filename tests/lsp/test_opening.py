@@ -82,7 +82,7 @@ def test_a_text_with_every_control_character_and_backslash_runs_is_unescaped_exa
     ensure_ascii: bool,
 ) -> None:
     controls = "".join(map(chr, range(0x20)))
-    text = f"{controls}\\\\u0000 \\\\\\\n\\\"{controls}\r\n"
+    text = f'{controls}\\\\u0000 \\\\\\\n\\"{controls}\r\n'
     body = did_open_body(text, ensure_ascii=ensure_ascii)
     opened = opening.decode_did_open(body)
     assert opened is not None
@@ -100,8 +100,10 @@ def test_a_text_with_every_control_character_and_backslash_runs_is_unescaped_exa
         b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"x"}}}',
         b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":'
         b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"\xff"}}}',
+        b'{"jsonrpc":"2.0","id":7,"method":"textDocument/didOpen","params":{"textDocument":'
+        b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"x"}}}',
     ],
-    ids=["another method", "missing fields", "not JSON-RPC 2.0", "invalid UTF-8"],
+    ids=["another method", "missing fields", "not JSON-RPC 2.0", "invalid UTF-8", "with an id"],
 )
 def test_what_the_bytes_path_cannot_take_goes_the_ordinary_way(body: bytes) -> None:
     assert opening.decode_did_open(body) is None
