@@ -22,11 +22,20 @@ Measured on a 40 MB generated session with 3 damaged tool calls (so there are di
 * RSS: a fresh server opens the 100 MB session; VmRSS and VmHWM of the server process from
   /proc/<pid>/status once its diagnostics arrive, divided by the document's size in bytes.
 
-Targets (issue): open <= 2x check; edit -> diagnostics <= 20 ms of server time; RSS <= 3x the
+`--shapes` (issue 9) measures only opening, on both big shapes (generated big tool results, and a
+real session repeated, with emoji and CJK: `shapes.py`) at 50 and 105 MB: per shape and size a
+fresh server, its peak RSS (VmHWM) after the first open divided by the file, then open ->
+diagnostics alternated with the `check` CLI (medians), then keystrokes (server time as above).
+`--code DIR` measures another checkout (e.g. /work/main) the same way in the same run, servers and
+`check` started outside any checkout so that PYTHONPATH decides which code runs.
+
+Targets (issue): open <= 2x check (`--shapes`: <= 1.3x); edit -> diagnostics <= 20 ms of server time; RSS <= 3x the
 document. Figures are reported, not asserted: the script exits 0 unless the server misbehaves.
 
     python bench/bench_lsp.py [--size-mb 40] [--rss-size-mb 100] [--quick]
         [--profile-server out.prof] [--server-cmd "py-spy record -o spy.svg -- python -m ..."]
+    python bench/bench_lsp.py --shapes [--open-sizes 50 105] [--opens 3] [--edits 20]
+        [--code /work/main] [--quick]
 """
 
 from __future__ import annotations
@@ -55,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from generate_session import generate_session  # noqa: E402
+from shapes import repeated_real_session  # noqa: E402
 
 from session_lsp.core.analysis import analyse_bytes  # noqa: E402
 from session_lsp.files import read_session_file  # noqa: E402
@@ -75,14 +85,21 @@ class ServerError(RuntimeError):
 class LspClient:
     """JSON-RPC over the stdio pipes of a server subprocess; every message is time-stamped."""
 
-    def __init__(self, argv: list[str], stderr_path: Path) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        stderr_path: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+    ) -> None:
         self._stderr = stderr_path.open("wb")
         self.proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
-            cwd=ROOT,
+            cwd=cwd,
+            env=env,
         )
         self._write_lock = threading.Lock()
         self._cond = threading.Condition()
@@ -328,7 +345,7 @@ finally:
 """
 
 
-def check_cli(path: Path) -> tuple[float, int]:
+def check_cli(path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int]:
     """Wall time and peak RSS (kB) of `session-lsp check --format json PATH`.
 
     The peak is the process's own VmHWM: wait4's ru_maxrss would also count the pages the child
@@ -340,8 +357,9 @@ def check_cli(path: Path) -> tuple[float, int]:
         [sys.executable, "-c", _CHECK_WITH_PEAK, str(path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        cwd=ROOT,
+        cwd=cwd,
         check=False,
+        env=env,
     )
     elapsed = time.perf_counter() - start
     return elapsed, int(done.stderr.split()[-1])
@@ -383,6 +401,141 @@ def close_document(client: LspClient, uri: str) -> None:
     client.wait_publish(uri, None, since)  # the server clears the diagnostics on close
 
 
+# --- open on every shape (issue 9) ---------------------------------------------------------------
+
+
+@dataclass
+class OpenFigures:
+    open_s: float
+    check_s: float
+    peak_kb: int
+    check_peak_kb: int
+    keystroke_s: float
+    opens: list[float]
+
+
+def keystroke_server_time(
+    client: LspClient, uri: str, lines: list[str], version: int, count: int
+) -> tuple[float, int]:
+    """Median edit -> diagnostics minus the median trivial round trip; the last version sent."""
+    line, column, original = edit_position(lines)
+    replacement = "x" if original != "x" else "y"
+    edits: list[float] = []
+    trivial: list[float] = []
+    for edit in range(count + count % 2):  # an even count leaves the document as the file
+        version += 1
+        since = client.publish_count()
+        span = {
+            "start": {"line": line, "character": column},
+            "end": {"line": line, "character": column + 1},
+        }
+        sent = client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [
+                    {"range": span, "text": replacement if edit % 2 == 0 else original}
+                ],
+            },
+        )
+        received, _ = client.wait_publish(uri, version, since)
+        edits.append(received - sent)
+        trivial.append(
+            client.request(
+                "workspace/executeCommand",
+                {"command": "sessionLsp.debugInformation", "arguments": []},
+            )[1]
+        )
+    return statistics.median(edits) - statistics.median(trivial), version
+
+
+def measure_open(path: Path, code: Path, opens: int, keystrokes: int, log: Path) -> OpenFigures:
+    """A fresh server of `code`: its first open's peak RSS, then opens alternating with check."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    nowhere = Path("/")  # not a checkout: `python -m` puts the working directory first on sys.path
+    text = path.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    open_times: list[float] = []
+    check_times: list[float] = []
+    check_peak = 0
+    client = LspClient(server_argv(None), log, env, nowhere)
+    try:
+        client.initialize({"debounceMs": 0})
+        peak = 0
+        for run in range(opens):
+            check_s, check_peak = check_cli(path, env, nowhere)
+            check_times.append(check_s)
+            gc.collect()
+            open_times.append(open_document(client, uri, run + 1, text)[0])
+            if run == 0:
+                peak = client.memory_kb()["VmHWM"]
+            if run + 1 < opens:
+                close_document(client, uri)
+        keystroke_s, _ = keystroke_server_time(client, uri, text.split("\n"), opens, keystrokes)
+    finally:
+        client.shutdown()
+    return OpenFigures(
+        statistics.median(open_times),
+        statistics.median(check_times),
+        peak,
+        check_peak,
+        keystroke_s,
+        open_times,
+    )
+
+
+def open_shapes(arguments: argparse.Namespace) -> int:
+    """Open -> diagnostics and peak RSS per shape and size, this checkout beside `--code`."""
+    out = BENCH / "out"
+    out.mkdir(exist_ok=True)
+    codes = [("after", ROOT)]
+    if arguments.code is not None:
+        codes.insert(0, ("before", arguments.code.resolve()))
+    makers: dict[str, Callable[[Path, int], object]] = {
+        "big-results": lambda p, size: generate_session(p, size, seed=1, damage=3, compactions=0),
+        "repeated-real": repeated_real_session,
+    }
+    loads: list[float] = []
+    table: list[str] = []
+    for shape, make in makers.items():
+        for size_mb in arguments.open_sizes:
+            path = out / f"open-{shape}-{size_mb:g}mb.jsonl"
+            if not path.exists():
+                make(path, int(size_mb * 1_000_000))
+            an_hour_ago = time.time() - 3600  # not a live session
+            os.utime(path, (an_hour_ago, an_hour_ago))
+            size = path.stat().st_size
+            for label, code in codes:
+                loads.append(os.getloadavg()[0])
+                figures = measure_open(
+                    path, code, arguments.opens, arguments.edits, out / "bench_lsp.open.log"
+                )
+                ratio = figures.open_s / figures.check_s
+                peak_ratio = figures.peak_kb * 1024 / size
+                row = (
+                    f"{shape:<14} {size / 1e6:5.0f} MB {label:<6}  open {ms(figures.open_s)}  "
+                    f"check {ms(figures.check_s)}  open/check {ratio:5.2f} "
+                    f"{'PASS' if ratio <= 1.3 else 'FAIL'}  peak RSS {figures.peak_kb / 1024:5.0f} MB "
+                    f"= {peak_ratio:4.2f}x file {'PASS' if peak_ratio <= 3 else 'FAIL'} "
+                    f"(check {figures.check_peak_kb * 1024 / size:4.2f}x)  "
+                    f"keystroke {ms(figures.keystroke_s)}  "
+                    f"[opens {', '.join(f'{t * 1000:.0f}' for t in figures.opens)} ms]"
+                )
+                print(row, flush=True)
+                table.append(row)
+    print()
+    print(
+        f"load average during the runs: median {statistics.median(loads):.2f}, "
+        f"max {max(loads):.2f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        "targets: open -> diagnostics <= 1.3x check (medians, alternated); server peak RSS "
+        "(VmHWM after the first open of a fresh server) <= 3x the file; keystroke = median "
+        "edit -> diagnostics minus median trivial round trip"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mb", type=float, default=40)
@@ -398,7 +551,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-cmd", help="start the latency server with this command line instead (wrappers)"
     )
+    parser.add_argument(
+        "--shapes",
+        action="store_true",
+        help="only open -> diagnostics, peak RSS and keystrokes per shape and size (issue 9)",
+    )
+    parser.add_argument("--open-sizes", type=float, nargs="+", default=[50, 105])
+    parser.add_argument(
+        "--code", type=Path, help="with --shapes: also measure this checkout (e.g. /work/main)"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.shapes:
+        if arguments.quick:
+            arguments.open_sizes, arguments.opens, arguments.edits = [5], 2, 6
+        return open_shapes(arguments)
     if arguments.quick:
         arguments.size_mb, arguments.rss_size_mb = 4, 10
         arguments.opens, arguments.edits = 3, 20

@@ -29,6 +29,7 @@ sys.path.insert(0, str(BENCH))
 
 from generate_session import generate_session  # noqa: E402
 
+from session_lsp import parallel  # noqa: E402
 from session_lsp.core.analysis import analyse_bytes  # noqa: E402
 from session_lsp.files import find_session_files, read_session_file  # noqa: E402
 from session_lsp.sessions import inspection, list_sessions  # noqa: E402
@@ -122,22 +123,22 @@ def main(argv: list[str] | None = None) -> int:
 
     def forced(workers: int) -> Callable[[], None]:
         def run() -> None:
-            saved = inspection.worker_count, inspection.PARALLEL_FROM_BYTES
+            saved = inspection.worker_count, parallel.PARALLEL_FROM_BYTES
             inspection.worker_count = lambda: workers
-            inspection.PARALLEL_FROM_BYTES = 0
+            parallel.PARALLEL_FROM_BYTES = 0
             try:
                 listing()
             finally:
-                inspection.worker_count, inspection.PARALLEL_FROM_BYTES = saved
+                inspection.worker_count, parallel.PARALLEL_FROM_BYTES = saved
 
         return run
 
-    cpus = inspection.worker_count()
+    cpus = parallel.usable_cores()
     repeat = arguments.repeat
     check_s = _median(check_in_process, repeat, keep_cache)
     cold_s = _median(listing, repeat, drop_cache)
     serial_s = _median(forced(1), repeat, drop_cache)
-    pool_s = _median(forced(max(inspection.MIN_WORKERS, cpus)), repeat, drop_cache)
+    pool_s = _median(forced(max(2, cpus)), repeat, drop_cache)
     warm_s = _median(listing, repeat, keep_cache)
     check_cli_s = _median(cli("check", "--format", "json", str(root)), repeat, keep_cache)
     cold_cli_s = _median(cli("sessions", "--all", "--format", "json"), repeat, drop_cache)
@@ -146,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     files = sum(1 for _ in root.rglob("*.jsonl"))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
-        f"machine: {cpus} core(s); cold reads use {cpus if cpus >= inspection.MIN_WORKERS else 1}"
-        f" process(es); load average {load}"
+        f"machine: {cpus} core(s); cold reads use {inspection.worker_count()} process(es)"
+        f" (from {parallel.PARALLEL_FROM_BYTES / 1e6:.0f} MB to read); load average {load}"
     )
     print(
         f"tree: {arguments.sessions} sessions in {arguments.sessions // PER_PROJECT} projects,"
@@ -156,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check, in process (every file):    {check_s * 1000:7.0f} ms")
     print(f"list_sessions cold (no cache):     {cold_s * 1000:7.0f} ms")
     print(f"  cold, read in this process:      {serial_s * 1000:7.0f} ms")
-    print(
-        f"  cold, read by a worker pool:     {pool_s * 1000:7.0f} ms ({max(inspection.MIN_WORKERS, cpus)} workers)"
-    )
+    print(f"  cold, read by a worker pool:     {pool_s * 1000:7.0f} ms ({max(2, cpus)} workers)")
     print(f"list_sessions warm (cache):        {warm_s * 1000:7.0f} ms")
     print(f"check CLI process:                 {check_cli_s * 1000:7.0f} ms")
     print(f"sessions --all CLI cold:           {cold_cli_s * 1000:7.0f} ms")

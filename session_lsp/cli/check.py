@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 from session_lsp.cli.output import Progress, format_finding, wants_colour, write_json
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.findings import Severity
+from session_lsp.core.findings import Finding, Severity
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
+from session_lsp.parallel import Crash, map_in_order
 from session_lsp.report import finding_to_json
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -28,7 +30,25 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
     return paths, problems
 
 
-def run_check(arguments: list[str], output_format: str) -> int:
+def check_file(path: Path) -> list[Finding] | SessionFileError:
+    """One file's findings, or why it could not be read; run in a worker process for trees."""
+    try:
+        session = read_session_file(path)
+    except SessionFileError as error:
+        return error
+    return analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago).findings
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
+    """Files are checked in `jobs` worker processes when there is enough to read; the output is
+    the same, in the same order, whatever `jobs` is."""
     paths, problems = collect_paths(arguments)
     for problem in problems:
         print(f"session-lsp: {problem}", file=sys.stderr)
@@ -38,20 +58,23 @@ def run_check(arguments: list[str], output_format: str) -> int:
     json_entries: list[dict[str, object]] = []
     progress = Progress(len(paths))
     checked = 0
-    for done, path in enumerate(paths, 1):
+    results = map_in_order(check_file, paths, [_size(path) for path in paths], jobs=jobs)
+    for done, (path, result) in enumerate(zip(paths, results, strict=True), 1):
         progress.update(done, str(path))
-        try:
-            session = read_session_file(path)
-        except SessionFileError as error:
-            problems.append(str(error))
+        if isinstance(result, SessionFileError | Crash):
+            problem = (
+                str(result)
+                if isinstance(result, SessionFileError)
+                else f"{path}: could not be checked: {result.message}"
+            )
+            problems.append(problem)
             progress.close()
-            print(f"session-lsp: {error}", file=sys.stderr)
+            print(f"session-lsp: {problem}", file=sys.stderr)
             continue
         checked += 1
-        analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
-        counts.update(finding.severity for finding in analysis.findings)
-        files_with_errors += analysis.error_count > 0
-        for finding in analysis.findings:
+        counts.update(finding.severity for finding in result)
+        files_with_errors += any(finding.is_error for finding in result)
+        for finding in result:
             if output_format == "json":
                 json_entries.append(finding_to_json(str(path), finding))
             else:

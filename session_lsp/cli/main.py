@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a session file, a folder, a session id or id prefix (default: this directory's sessions)",
     )
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="worker processes for trees (default: the usable cores; 1 checks in this process)",
+    )
     add_last_argument(check)
 
     fix = commands.add_parser("fix", help="repair sessions in place (a backup is kept)")
@@ -70,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="with --tcp: address to bind")
     serve.add_argument("--port", type=int, default=2087, help="with --tcp: port to bind")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -171,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_USAGE
         if arguments.command == "check":
             from session_lsp.cli.check import run_check
+            from session_lsp.parallel import usable_cores
 
-            return run_check(arguments.paths, arguments.format)
+            jobs = arguments.jobs if arguments.jobs is not None else usable_cores()
+            return run_check(arguments.paths, arguments.format, jobs)
         if arguments.command == "fix":
             from session_lsp.cli.fix import run_fix
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-from session_lsp.cli.output import Progress
+from session_lsp.cli.output import Progress, write_json
 from session_lsp.sessions import SessionNameError, list_sessions, projects_root
 from session_lsp.sessions.naming import project_sessions_folder
 from session_lsp.sessions.summary import Health, SessionSummary
@@ -62,8 +61,7 @@ def run_sessions(
     if broken_only:
         sessions = [session for session in sessions if session.health is Health.BROKEN]
     if output_format == "json":
-        json.dump([session.to_json() for session in sessions], sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write_json([session.to_json() for session in sessions], sys.stdout)
         return EXIT_CLEAN
     for session in sessions:
         print(format_session(session, with_project=all_projects))

@@ -10,14 +10,17 @@ when a request needs it: a transcript with emoji would otherwise cost four bytes
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
 from session_lsp.core.analysis import Analysis, Transcript
-from session_lsp.core.reading import Line, split_lines
-from session_lsp.core.tools import ToolIndex
+from session_lsp.core.reading import Line
+from session_lsp.lsp.opening import Utf8TextDocumentItem
 from session_lsp.lsp.positions import Columns, split_lsp_lines, terminator_of, without_terminator
 
 
@@ -25,33 +28,57 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _split(text: str) -> tuple[list[Line], list[str]]:
-    """Lines without terminators (views into one buffer where possible) and their terminators."""
-    if "\r" not in text:
-        lines, ends_with_newline = split_lines(_encode(text))
-        terminators = ["\n"] * len(lines)
-        if lines and not ends_with_newline:
-            terminators[-1] = ""
-        if text.startswith("\ufeff"):
-            lines[0] = _encode("\ufeff") + bytes(lines[0])
-        return lines, terminators
-    pieces = split_lsp_lines(text)
-    return [_encode(without_terminator(piece)) for piece in pieces], [
-        terminator_of(piece) for piece in pieces
-    ]
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
+    """Lines without terminators (views into the chunks) and their terminators, as LSP counts them.
+
+    Each chunk but the last must end with a line. A BOM stays in the first line, as the client
+    sent it. Both ways of opening a document (a str, or the bytes of `opening`) come here, so
+    they give the same lines.
+    """
+    lines: list[Line] = []
+    terminators: list[str] = []
+    for chunk in chunks:
+        view = memoryview(chunk)
+        start = 0
+        if b"\r" in chunk:
+            for terminator in _EOL.finditer(chunk):
+                lines.append(view[start : terminator.start()])
+                terminators.append(terminator.group().decode("ascii"))
+                start = terminator.end()
+        else:
+            find = chunk.find
+            while (end := find(b"\n", start)) >= 0:
+                lines.append(view[start:end])
+                terminators.append("\n")
+                start = end + 1
+        if start < len(chunk):
+            lines.append(view[start:])
+            terminators.append("")
+    return lines, terminators
 
 
 class SessionDocument(TextDocument):
     """A text document whose lines and transcript are updated line by line."""
 
-    def __init__(self, uri: str, source: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        uri: str,
+        source: str | None = None,
+        *,
+        utf8: Sequence[bytes] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """From `source`, or from `utf8`: the text's UTF-8 chunks (see `split_utf8`)."""
         super().__init__(uri, source=None, **kwargs)
-        self.opened_size = len(source or "")
-        """Characters when opened: decides progress reporting and collector tuning."""
-        lines, self._terminators = _split(source or "")
+        chunks = [_encode(source or "")] if utf8 is None else utf8
+        self.opened_size = sum(len(chunk) for chunk in chunks)
+        """UTF-8 bytes when opened: decides progress reporting and collector tuning."""
+        lines, self._terminators = split_utf8(chunks)
         self.transcript = Transcript(lines, self._ends_with_newline())
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
-        self._tools: tuple[Analysis, ToolIndex] | None = None
         self.modified_seconds_ago: float | None = None
         """Set by the live-session watcher when the file on disk was written moments ago."""
         self.saved_mtime_ns: int | None = None
@@ -99,7 +126,7 @@ class SessionDocument(TextDocument):
         if isinstance(change, types.TextDocumentContentChangePartial):
             self._apply_partial(change)
             return
-        lines, self._terminators = _split(change.text)
+        lines, self._terminators = split_utf8([_encode(change.text)])
         self.transcript = Transcript(lines, self._ends_with_newline())
 
     def _apply_partial(self, change: types.TextDocumentContentChangePartial) -> None:
@@ -149,16 +176,25 @@ class SessionDocument(TextDocument):
             self._analysis = (*key, analysis)
         return self._analysis[2]
 
-    def tools(self) -> ToolIndex:
-        """Every tool call and result in the file, built once per analysis."""
-        analysis = self.analysis()
-        if self._tools is None or self._tools[0] is not analysis:
-            self._tools = (analysis, ToolIndex.build(analysis.records))
-        return self._tools[1]
-
 
 class SessionWorkspace(Workspace):
     """Creates SessionDocuments; installed before the first document opens."""
+
+    def put_text_document(
+        self, text_document: types.TextDocumentItem, notebook_uri: str | None = None
+    ) -> None:
+        """A document opened from UTF-8 bytes (`opening`) keeps them; any other goes pygls's way."""
+        if not isinstance(text_document, Utf8TextDocumentItem) or notebook_uri:
+            super().put_text_document(text_document, notebook_uri)
+            return
+        self._text_documents[unquote(text_document.uri)] = SessionDocument(
+            text_document.uri,
+            utf8=text_document.utf8,
+            version=text_document.version,
+            language_id=text_document.language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self._position_codec,
+        )
 
     def _create_text_document(
         self,

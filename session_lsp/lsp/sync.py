@@ -12,7 +12,7 @@ from session_lsp.lsp import diagnostics, live
 from session_lsp.lsp.server import SessionServer
 
 BIG_DOCUMENT = 5_000_000
-"""Characters above which the first analysis reports work-done progress."""
+"""UTF-8 bytes above which the first analysis reports work-done progress."""
 
 
 def register(server: SessionServer) -> None:

@@ -5,6 +5,10 @@
 - framing: a `Content-Length` that is short, long, not a number or absurd (10^30) must cost at
   most the message it frames. The loop resynchronises on the next header, never allocates more
   than `MAX_BODY_BYTES` for one body, and never exits on what it reads;
+- memory: a `didOpen` is decoded with its text left as JSON (`msgspec.Raw`) and unescaped once, in
+  chunks, into the UTF-8 bytes the document keeps (see `opening`); the whole text as one Python str
+  (4 bytes per character once it holds an emoji) is never built. What that path cannot take (a
+  lone surrogate, invalid UTF-8) goes the ordinary way;
 - answers: every request gets a response. pygls drops a request whose params it cannot
   structure, or that arrives after `shutdown`, so the client waits forever; here it gets the
   JSON-RPC error (-32602, -32700, -32600, or -32002 before `initialize`), and the log gets one
@@ -38,6 +42,8 @@ from pygls.protocol import (
     LanguageServerProtocol,
 )
 from pygls.protocol.language_server import lsp_method
+
+from session_lsp.lsp import opening
 
 MAX_BODY_BYTES = 1 << 30
 """The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
@@ -163,11 +169,20 @@ async def run(stop_event: Event, reader: Reader, protocol: SessionProtocol) -> N
         length = None
         if body:
             handle_body(protocol, body, stream)
+        # Not kept while awaiting the next message: the didOpen handler analyses meanwhile.
+        del body
         if not complete:
             break
 
 
 def handle_body(protocol: SessionProtocol, body: bytes, stream: FramedReader) -> None:
+    opened = opening.decode_did_open(body)
+    if opened is not None:
+        try:
+            protocol.receive_did_open(opened)
+        except Exception:
+            logger.exception("failed to handle a message")
+        return
     try:
         raw = decode_body(body)
     except ValueError:
@@ -231,6 +246,17 @@ class SessionProtocol(LanguageServerProtocol):
                 self.send_error(msg_id, error)
             return
         self.handle_message(message)
+
+    def receive_did_open(self, opened: opening.OpenedDocument) -> None:
+        """A didOpen whose text arrived as UTF-8 bytes: same lifecycle rules, same handlers."""
+        refusal = self._refusal(types.TEXT_DOCUMENT_DID_OPEN)
+        if refusal is not None:
+            logger.warning("ignored %s: %s", types.TEXT_DOCUMENT_DID_OPEN, refusal.message)
+            return
+        notification: Any = types.DidOpenTextDocumentNotification(
+            params=types.DidOpenTextDocumentParams(text_document=opened.item())
+        )
+        self.handle_message(notification)
 
     def _refusal(self, method: str) -> JsonRpcException | None:
         """The lifecycle's answer to a message that may not come now (LSP 3.17 lifecycle)."""

@@ -1,33 +1,25 @@
 """Reading what a listing needs of session files: their metadata and, for sessions, their health.
 
-A cold listing analyses every session, which costs what `check` costs; with many files to read
-the work is spread over worker processes (one per core, at most 8, when there are 4 or more). A worker pool that cannot be
-started (a sandbox without semaphores, for instance) falls back to reading in this process.
+A cold listing analyses every session, which costs what `check` costs: with much to read, the
+files are spread over one worker process per usable core by the same pool as `check`
+(`session_lsp.parallel`). Measured on a 2-core machine (bench/bench_sessions.py), a cold listing
+of 2,000 sessions took 1.15 s with the pool against 1.90 s read here at a load average of 3;
+while other sessions kept both cores busy (load 4) the pool lost, 3.4 s against 2.4 s: Linux's
+autogroup then gives each session its share of the CPU whatever its number of processes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Severity
 from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.parallel import Crash, map_in_order, usable_cores
 from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
-
-PARALLEL_FROM_BYTES = 32 * 1024 * 1024
-"""Below this much to read, starting worker processes costs more than it saves."""
-MIN_WORKERS = 4
-"""With fewer cores the pool loses: spawning workers costs about what a second core gains
-(bench/bench_sessions.py prints both ways on the machine it runs on)."""
-MAX_WORKERS = 8
-_BATCH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,51 +62,22 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     )
 
 
-def _inspect_batch(jobs: list[Job], now: float) -> list[CachedFile | None]:
-    return [inspect_file(job.path, job.analyse, now) for job in jobs]
+def _inspect(task: tuple[Job, float]) -> CachedFile | None:
+    job, now = task
+    return inspect_file(job.path, job.analyse, now)
 
 
 def worker_count() -> int:
-    return min(
-        MAX_WORKERS,
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-    )
+    return usable_cores()
 
 
 def inspect_files(
     jobs: list[Job], now: float, on_done: Callable[[Job], None]
 ) -> Iterator[tuple[Job, CachedFile | None]]:
-    """Each job with its result, in no particular order; `on_done` is called as each finishes."""
-    workers = worker_count()
-    if workers < MIN_WORKERS or sum(job.size for job in jobs) < PARALLEL_FROM_BYTES:
-        for job in jobs:
-            result = inspect_file(job.path, job.analyse, now)
-            on_done(job)
-            yield job, result
-        return
-    done: set[Path] = set()
-    try:
-        # spawn, not fork: the language server calls this from a process with threads.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for job, result in _in_pool(pool, jobs, now, on_done):
-                done.add(job.path)
-                yield job, result
-    except (OSError, BrokenProcessPool, NotImplementedError):
-        for job in jobs:
-            if job.path not in done:
-                result = inspect_file(job.path, job.analyse, now)
-                on_done(job)
-                yield job, result
-
-
-def _in_pool(
-    pool: Executor, jobs: list[Job], now: float, on_done: Callable[[Job], None]
-) -> Iterator[tuple[Job, CachedFile | None]]:
-    batches = [jobs[start : start + _BATCH] for start in range(0, len(jobs), _BATCH)]
-    futures = {pool.submit(_inspect_batch, batch, now): batch for batch in batches}
-    for future in as_completed(futures):
-        batch = futures[future]
-        for job, result in zip(batch, future.result(), strict=True):
-            on_done(job)
-            yield job, result
+    """Each job with its result, in order; `on_done` is called as each is handed back. A file
+    whose reading failed unexpectedly is listed as unreadable."""
+    tasks = [(job, now) for job in jobs]
+    results = map_in_order(_inspect, tasks, [job.size for job in jobs], jobs=worker_count())
+    for job, result in zip(jobs, results, strict=True):
+        on_done(job)
+        yield job, None if isinstance(result, Crash) else result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -165,3 +166,25 @@ def test_a_slow_listing_shows_a_progress_bar_on_a_terminal(
     monkeypatch.setattr(command, "PROGRESS_AFTER_SECONDS", 60.0)
     command.run_sessions(all_projects=True, project=None, broken_only=False, output_format="json")
     assert quick.getvalue() == ""
+
+
+def test_json_output_is_valid_utf8_for_a_project_folder_the_locale_cannot_name(
+    tree: ProjectsTree,
+) -> None:
+    folder = os.fsencode(tree.root) + b"/-proj-\xff"
+    os.mkdir(folder)
+    with open(os.fsencode(tree.session(CLEAN)), "rb") as source:
+        data = source.read()
+    with open(folder + f"/{CLEAN}.jsonl".encode(), "wb") as copy:
+        copy.write(data)
+    environment = {**tree.env, "LC_ALL": "C", "PYTHONIOENCODING": "ascii:strict"}
+    result = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "sessions", "--all", "--format", "json"],
+        capture_output=True,
+        check=False,
+        cwd=tree.work,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(result.stdout.decode("utf-8"))
+    assert any(entry["path"].endswith("/-proj-\udcff/" + f"{CLEAN}.jsonl") for entry in listed)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from session_lsp import parallel
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.sessions import Health, inspection, list_sessions
 from session_lsp.sessions.cache import SessionCache
@@ -164,8 +165,8 @@ def _listed_here_then_parallel(tree: ProjectsTree, monkeypatch: pytest.MonkeyPat
     """The tree's listing read in this process; after it, any listing asks for worker processes."""
     os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
     serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
-    monkeypatch.setattr(inspection, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(inspection, "worker_count", lambda: inspection.MIN_WORKERS)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(inspection, "worker_count", lambda: 2)
     return serial
 
 
@@ -174,19 +175,17 @@ def test_reading_in_worker_processes_gives_the_same_listing(
 ) -> None:
     serial = _listed_here_then_parallel(tree, monkeypatch)
     started: list[int] = []
-    real_pool = inspection.ProcessPoolExecutor
+    real_pool = parallel.start_pool
 
     def counting_pool(*arguments: Any, **options: Any) -> Any:
         started.append(1)
         return real_pool(*arguments, **options)
 
-    monkeypatch.setattr(inspection, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(parallel, "start_pool", counting_pool)
     calls: list[int] = []
-    parallel = list_sessions(
-        tree.root, cache=_memory(), on_progress=lambda d, t, _: calls.append(d)
-    )
+    pooled = list_sessions(tree.root, cache=_memory(), on_progress=lambda d, t, _: calls.append(d))
     assert started == [1]
-    assert [s.to_json() for s in parallel] == serial
+    assert [s.to_json() for s in pooled] == serial
     assert sorted(calls) == list(range(1, len(calls) + 1))
 
 
@@ -198,5 +197,5 @@ def test_a_pool_that_cannot_start_falls_back_to_reading_here(
     def no_pool(*arguments: Any, **options: Any) -> Any:
         raise OSError(38, "Function not implemented")
 
-    monkeypatch.setattr(inspection, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
     assert [s.to_json() for s in list_sessions(tree.root, cache=_memory())] == serial

@@ -1,0 +1,228 @@
+"""One function over many files on every core, the results handed back in the order given.
+
+Shared by `check` over a tree and the sessions listing: both read and analyse one file at a time,
+which is CPU-bound and independent per file. Files go to worker processes in chunks of
+consecutive files (a few MB or a few files each), taken by whichever worker is free, so one
+100 MB session keeps one worker busy while the others go on; results come back in the order of
+the files, streamed as soon as the next one in order is ready.
+
+A file whose processing raises is a `Crash` for that file only, in the worker as in this
+process. A file that kills its worker (a crash in a C library, the out-of-memory killer) breaks
+the pool; the files that may have been running then are re-run one at a time in a single-worker
+pool to find the one that died, and the rest go on in a fresh pool. A pool that cannot be
+started (a sandbox without semaphores) falls back to this process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool is started: a single file's check does without them
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+PARALLEL_FROM_BYTES = 12 * 1024 * 1024
+"""Below this much to read, starting workers costs about what a second core saves: measured by
+bench/bench_scan.py on 2 cores, a forked pool lost at 10 MB (0.9x) and won at 16 MB (1.3x)."""
+CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_FILES = 16
+"""A chunk is at most this many files or this many bytes (a larger file goes alone): large
+enough that sending it costs little beside its analysis, small enough to balance the workers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    """A file whose processing failed unexpectedly; the message says how, for the user."""
+
+    message: str
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def worth_a_pool(sizes: Sequence[int], jobs: int) -> bool:
+    return jobs > 1 and len(sizes) > 1 and sum(sizes) >= PARALLEL_FROM_BYTES
+
+
+def map_in_order(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    sizes: Sequence[int],
+    *,
+    jobs: int,
+) -> Iterator[Result | Crash]:
+    """`function` of each item, in order: in `jobs` worker processes when there is enough to
+    read (`sizes`: bytes per item), else here. `function` must be a module-level function."""
+    if not worth_a_pool(sizes, jobs):
+        for item in items:
+            yield _call(function, item)
+        return
+    context = _context(function)
+    if context is None:
+        for item in items:
+            yield _call(function, item)
+        return
+    ready: dict[int, Result | Crash] = {}
+    next_index = 0
+    for index, result in _Run(function, items, sizes, min(jobs, len(items)), context).results():
+        ready[index] = result
+        while next_index in ready:
+            yield ready.pop(next_index)
+            next_index += 1
+
+
+def _context(function: Callable[..., object]) -> BaseContext | None:
+    """fork when this process has a single thread (the CLI): workers start in milliseconds with
+    everything already imported. forkserver otherwise (the language server has threads, which a
+    fork would copy mid-state), with the function's module imported once, in the server."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([function.__module__])
+        return context
+    return None
+
+
+def start_pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=context)
+
+
+def _call(function: Callable[[Item], Result], item: Item) -> Result | Crash:
+    try:
+        return function(item)
+    except Exception as error:  # one file's failure must not end the run
+        return Crash(f"internal error: {type(error).__name__}: {error}")
+
+
+def _run_chunk(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result | Crash]:
+    return [_call(function, item) for item in chunk]
+
+
+def _chunks(indices: list[int], sizes: Sequence[int]) -> list[list[int]]:
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    current_bytes = 0
+    for index in indices:
+        if current and (len(current) >= CHUNK_FILES or current_bytes + sizes[index] > CHUNK_BYTES):
+            chunks.append(current)
+            current, current_bytes = [], 0
+        current.append(index)
+        current_bytes += sizes[index]
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class _Run(Generic[Item, Result]):
+    """(index, result) pairs, not in order: the caller orders them."""
+
+    def __init__(
+        self,
+        function: Callable[[Item], Result],
+        items: Sequence[Item],
+        sizes: Sequence[int],
+        jobs: int,
+        context: BaseContext,
+    ) -> None:
+        self.function = function
+        self.items = items
+        self.sizes = sizes
+        self.jobs = jobs
+        self.context = context
+
+    def results(self) -> Iterator[tuple[int, Result | Crash]]:
+        todo = list(range(len(self.items)))
+        while todo:
+            chunks = _chunks(todo, self.sizes)
+            unfinished = yield from self._round(chunks)
+            # Chunks are handed out in submission order, to a queue of jobs + 1 beside the one
+            # each worker runs: every chunk that may have been running is among the first
+            # 2 * jobs + 1 unfinished ones.
+            in_flight = 2 * self.jobs + 1
+            suspects = [index for chunk in unfinished[:in_flight] for index in chunk]
+            todo = [index for chunk in unfinished[in_flight:] for index in chunk]
+            yield from self._isolate(suspects)
+
+    def _round(
+        self, chunks: list[list[int]]
+    ) -> Generator[tuple[int, Result | Crash], None, list[list[int]]]:
+        """Every chunk's results; returns the chunks left unfinished when a worker died."""
+        pool: ProcessPoolExecutor | None = None
+        try:
+            pool = start_pool(self.jobs, self.context)
+            futures = [
+                pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
+                for chunk in chunks
+            ]
+        except (OSError, NotImplementedError):  # no semaphores, no processes: read here
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            for chunk in chunks:
+                for index in chunk:
+                    yield index, _call(self.function, self.items[index])
+            return []
+        try:
+            unfinished: list[list[int]] = []
+            for chunk, future in zip(chunks, futures, strict=True):
+                outcome = _outcome(future, len(chunk))
+                if outcome is None:
+                    unfinished.append(chunk)
+                else:
+                    yield from zip(chunk, outcome, strict=True)
+            return unfinished
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _isolate(self, suspects: list[int]) -> Iterator[tuple[int, Result | Crash]]:
+        """With one worker taking one file at a time, the first unfinished file is the one that
+        was running when the worker died."""
+        while suspects:
+            pool = start_pool(1, self.context)
+            try:
+                futures = [
+                    pool.submit(_run_chunk, self.function, [self.items[index]])
+                    for index in suspects
+                ]
+                for position, (index, future) in enumerate(zip(suspects, futures, strict=True)):
+                    outcome = _outcome(future, 1)
+                    if outcome is None:
+                        yield (
+                            index,
+                            Crash("the process checking it died (killed, or out of memory)"),
+                        )
+                        suspects = suspects[position + 1 :]
+                        break
+                    yield index, outcome[0]
+                else:
+                    suspects = []
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(future: Future[list[Result | Crash]], count: int) -> list[Result | Crash] | None:
+    """The chunk's results; None when its worker died before finishing it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+    except Exception as error:  # e.g. a result that could not be sent back
+        return [Crash(f"internal error: {type(error).__name__}: {error}")] * count

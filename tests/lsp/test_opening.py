@@ -1,0 +1,179 @@
+"""didOpen read straight into UTF-8 bytes gives the document the ordinary path gives.
+
+The ordinary path decodes the whole message (its text a str) and encodes the text back; the bytes
+path (`opening`) unescapes the JSON string in chunks. Both must give byte-identical lines and
+terminators for any text, and the server must take the bytes path for ordinary text and the
+ordinary path for what only it reproduces (a lone surrogate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.lsp import opening, transport
+from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.main import create_server
+from tests.lsp import sessions
+from tests.lsp.support import OpenDocument, fresh_uri
+
+TRICKY = '\\"/\n\r\t\b\f\x00\x1f\x7f\u0085\u2028\u2029\ufeff😀修é\ud800\udc00\ud83d\ude00'
+"""Escapes, line ends (LSP's and others), controls, BOM, astral and CJK, and surrogate halves."""
+
+texts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=80)
+
+
+def did_open_body(text: str, *, ensure_ascii: bool, version: int = 3) -> bytes:
+    message = {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didOpen",
+        "params": {
+            "textDocument": {
+                "uri": "file:///s.jsonl",
+                "languageId": "jsonl",
+                "version": version,
+                "text": text,
+            }
+        },
+    }
+    return json.dumps(message, ensure_ascii=ensure_ascii).encode("utf-8", "surrogatepass")
+
+
+def lines_of(document: SessionDocument) -> tuple[list[bytes], list[str]]:
+    return [bytes(line) for line in document.transcript.lines], [
+        document.terminator(i) for i in range(document.line_count)
+    ]
+
+
+def ordinary_document(body: bytes) -> SessionDocument:
+    text = transport.decode_body(body)["params"]["textDocument"]["text"]
+    return SessionDocument("file:///s.jsonl", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=texts, ensure_ascii=st.booleans(), chunk_bytes=st.sampled_from([1, 2, 3, 7, 1 << 20]))
+def test_the_bytes_path_gives_the_lines_the_ordinary_path_gives(
+    text: str, ensure_ascii: bool, chunk_bytes: int
+) -> None:
+    body = did_open_body(text, ensure_ascii=ensure_ascii)
+    opened = opening.decode_did_open(body, chunk_bytes=chunk_bytes)
+    ordinary = ordinary_document(body)
+    # A high and a low half side by side are one character on the wire (a JSON surrogate pair).
+    has_lone_surrogate = any(0xD800 <= ord(c) <= 0xDFFF for c in ordinary.source)
+    assert (opened is None) == has_lone_surrogate
+    if opened is None:
+        return
+    assert (opened.uri, opened.language_id, opened.version) == ("file:///s.jsonl", "jsonl", 3)
+    fast = SessionDocument(opened.uri, utf8=opened.utf8)
+    assert lines_of(fast) == lines_of(ordinary)
+    assert fast.opened_size == ordinary.opened_size
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_a_text_with_every_control_character_and_backslash_runs_is_unescaped_exactly(
+    ensure_ascii: bool,
+) -> None:
+    controls = "".join(map(chr, range(0x20)))
+    text = f'{controls}\\\\u0000 \\\\\\\n\\"{controls}\r\n'
+    body = did_open_body(text, ensure_ascii=ensure_ascii)
+    opened = opening.decode_did_open(body)
+    assert opened is not None
+    assert lines_of(SessionDocument(opened.uri, utf8=opened.utf8)) == lines_of(
+        ordinary_document(body)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"jsonrpc":"2.0","method":"textDocument/didChange","params":{}}',
+        b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{}}}',
+        b'{"jsonrpc":"1.0","method":"textDocument/didOpen","params":{"textDocument":'
+        b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"x"}}}',
+        b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":'
+        b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"\xff"}}}',
+        b'{"jsonrpc":"2.0","id":7,"method":"textDocument/didOpen","params":{"textDocument":'
+        b'{"uri":"file:///a","languageId":"jsonl","version":1,"text":"x"}}}',
+    ],
+    ids=["another method", "missing fields", "not JSON-RPC 2.0", "invalid UTF-8", "with an id"],
+)
+def test_what_the_bytes_path_cannot_take_goes_the_ordinary_way(body: bytes) -> None:
+    assert opening.decode_did_open(body) is None
+
+
+class _Sink:
+    def write(self, data: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("text", "path"), [("a 😀\n", "bytes"), ("a \ud800\n", "ordinary")])
+def test_the_server_opens_ordinary_text_from_bytes_and_a_lone_surrogate_the_ordinary_way(
+    text: str, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = create_server()
+    protocol = server.session_protocol
+    protocol.set_writer(_Sink())
+    taken: list[str] = []
+    receive, receive_did_open = protocol.receive, protocol.receive_did_open
+
+    def ordinary(raw: Any) -> None:
+        taken.append("ordinary")
+        receive(raw)
+
+    def from_bytes(opened: opening.OpenedDocument) -> None:
+        taken.append("bytes")
+        receive_did_open(opened)
+
+    monkeypatch.setattr(protocol, "receive", ordinary)
+    monkeypatch.setattr(protocol, "receive_did_open", from_bytes)
+
+    async def open_it() -> SessionDocument | None:
+        stream = transport.FramedReader(transport.StreamReader(asyncio.StreamReader()))
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+        transport.handle_body(protocol, json.dumps(init).encode(), stream)
+        taken.clear()
+        transport.handle_body(protocol, did_open_body(text, ensure_ascii=True), stream)
+        await asyncio.sleep(0)
+        return server.session_document("file:///s.jsonl")
+
+    document = asyncio.run(open_it())
+    assert taken == [path]
+    assert document is not None and document.version == 3 and document.language_id == "jsonl"
+    assert document.source == text
+
+
+def core_findings(text: str) -> list[tuple[str, int]]:
+    findings = analyse_bytes(text.encode("utf-8", "surrogatepass")).findings
+    return sorted((finding.code.value, finding.span.line) for finding in findings)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize(
+    "extra",
+    ["", sessions.line(sessions.prompt("u9", "lone \ud83d half")) + "\n"],
+    ids=["ordinary text (bytes path)", "a lone surrogate (ordinary path)"],
+)
+async def test_both_paths_publish_the_findings_check_gives(
+    client: LanguageClient, extra: str
+) -> None:
+    text = sessions.dangling(note='\\ " \u2028 \x01 修复 🙂') + extra
+    document = OpenDocument(client, fresh_uri(client), text)
+    diagnostics = await document.diagnostics()
+    published = sorted((str(d.code), d.range.start.line) for d in diagnostics)
+    assert published == core_findings(text)
+    assert published
+    assert await document.server_text() == text
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=document.identifier)
+    )

@@ -1,0 +1,119 @@
+"""The worker pool shared by `check` and the listing: order kept, crashes located, small work
+kept in this process."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from session_lsp import parallel
+from session_lsp.parallel import Crash, map_in_order
+
+PARENT = os.getpid()
+
+
+def square_slowly_when_big(number: int) -> int:
+    """Big items take longer, so workers finish out of order."""
+    time.sleep(number / 10_000)
+    return number * number
+
+
+def fail_on_seven(number: int) -> int:
+    if number == 7:
+        raise RuntimeError("seven")
+    return number
+
+
+def die_on_seven_in_a_worker(number: int) -> int:
+    if number == 7 and os.getpid() != PARENT:
+        os._exit(9)
+    return number
+
+
+def test_results_come_back_in_the_order_given_whatever_finishes_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    numbers = [300, 1, 2, 250, 3, 4, 5, 200] * 5
+    sizes = [parallel.CHUNK_BYTES if number > 100 else 1 for number in numbers]
+    assert list(map_in_order(square_slowly_when_big, numbers, sizes, jobs=2)) == [
+        number * number for number in numbers
+    ]
+
+
+def test_big_files_go_alone_and_small_ones_in_chunks() -> None:
+    big, small = parallel.CHUNK_BYTES, 1000
+    sizes = [small] * 20 + [big, small, big]
+    chunks = parallel._chunks(list(range(len(sizes))), sizes)
+    assert chunks == [
+        list(range(parallel.CHUNK_FILES)),
+        list(range(parallel.CHUNK_FILES, 20)),
+        [20],
+        [21],
+        [22],
+    ]
+
+
+def test_little_to_read_stays_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*arguments: Any, **options: Any) -> Any:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
+    small = [parallel.PARALLEL_FROM_BYTES // 4] * 3
+    assert list(map_in_order(abs, [-1, -2, -3], small, jobs=2)) == [1, 2, 3]
+    big = [parallel.PARALLEL_FROM_BYTES] * 3
+    assert list(map_in_order(abs, [-1, -2, -3], big, jobs=1)) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_item_that_raises_is_a_crash_for_that_item_only(
+    monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    results = list(map_in_order(fail_on_seven, list(range(10)), [1] * 10, jobs=jobs))
+    assert results[7] == Crash("internal error: RuntimeError: seven")
+    assert results[:7] + results[8:] == [0, 1, 2, 3, 4, 5, 6, 8, 9]
+
+
+def test_an_item_that_kills_its_worker_is_a_crash_and_the_rest_are_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 2)
+    numbers = list(range(40))
+    results = list(map_in_order(die_on_seven_in_a_worker, numbers, [1] * 40, jobs=2))
+    assert results[7] == Crash("the process checking it died (killed, or out of memory)")
+    assert results[:7] + results[8:] == [number for number in numbers if number != 7]
+
+
+def test_a_pool_that_cannot_start_reads_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*arguments: Any, **options: Any) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(parallel, "start_pool", no_pool)
+    assert list(map_in_order(abs, [-1, -2, -3], [1, 1, 1], jobs=2)) == [1, 2, 3]
+
+
+def test_a_process_with_threads_starts_its_workers_from_a_fork_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The language server has threads: forking it would copy them mid-state."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel._context(abs).get_start_method() == "forkserver"  # type: ignore[union-attr]
+        numbers = list(range(20))
+        assert list(map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2)) == [
+            number * number for number in numbers
+        ]
+    finally:
+        release.set()
+        other.join()
+    assert parallel._context(abs).get_start_method() == "fork"  # type: ignore[union-attr]
