@@ -23,10 +23,11 @@ from session_lsp.core.findings import Code, Finding
 from session_lsp.core.reading import text_of
 from session_lsp.core.records import Record
 from session_lsp.core.repairs import Strategy
+from session_lsp.core.titles import one_line
 from session_lsp.disk import fix_file
 from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
-from session_lsp.sessions.metadata import SessionMetadata, is_session_id, one_line, read_metadata
+from session_lsp.sessions.metadata import SessionMetadata, is_session_id, read_metadata
 
 EXIT_OK, EXIT_ABORTED, EXIT_USAGE = 0, 1, 2
 FORK = "fork"

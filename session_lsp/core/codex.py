@@ -12,10 +12,12 @@ every other reader (claude-code-format §10).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 
+from session_lsp.core.content_text import content_text
 from session_lsp.core.findings import Code, Finding, Severity
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line, glued_offsets, glued_parts
@@ -127,22 +129,21 @@ def call_half(line: Line, call_id: str, is_output: bool) -> ToolHalf:
         if (kind in ANSWERS) != is_output or kind not in CALL_TYPES | OUTPUT_TYPES:
             continue
         timestamp = value.get("timestamp")
-        output = payload.get("output")
         return ToolHalf(
             name=payload.get("name") or kind if not is_output else None,
-            input=_arguments(payload) if not is_output else None,
-            output=(output if isinstance(output, str) else json.dumps(output))
-            if is_output
-            else None,
+            input=call_input(payload) if not is_output else None,
+            output=output_text(payload) if is_output else None,
             is_error=False,
             timestamp=timestamp if isinstance(timestamp, str) else None,
         )
     return ToolHalf(None, None, None, False, None)
 
 
-def _arguments(payload: dict[str, object]) -> object:
-    """`function_call.arguments` is a JSON string; custom calls carry `input`, shell calls `action`."""
-    for key in ("arguments", "input", "action"):
+def call_input(payload: Mapping[str, Any]) -> object:
+    """A call's arguments as hover and the conversation view show them: `function_call.arguments`
+    is a JSON string and is decoded; custom calls carry `input`, shell calls `action`, web
+    searches `query`."""
+    for key in ("arguments", "input", "action", "query"):
         if key not in payload:
             continue
         value = payload[key]
@@ -153,6 +154,11 @@ def _arguments(payload: dict[str, object]) -> object:
                 return value
         return value
     return None
+
+
+def output_text(payload: Mapping[str, Any]) -> str:
+    """An output's text as hover and the conversation view show it, whatever its shape."""
+    return content_text(payload.get("output"))
 
 
 def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:

@@ -42,9 +42,14 @@ _PARENT = re.compile(rb'"parentUuid"\s*:\s*(null|"(?:[^"\\]|\\.)*")')
 _SESSION_ID = re.compile(rb'"sessionId"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(value: Any) -> bytes:
-    """`JSON.stringify` output for the values transcripts hold."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """`JSON.stringify` output for the values transcripts hold: like it, a lone surrogate (a `\\ud83d`
+    escape without its pair, which UTF-8 cannot hold) is written as its escape again."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda lone: f"\\u{ord(lone.group()):04x}", text).encode("utf-8")
 
 
 def _loads(line: Line) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from lsprotocol import types
 
 from session_lsp.lsp.convert import to_range
@@ -26,10 +28,7 @@ def definition(ls: SessionServer, params: types.DefinitionParams) -> list[types.
     if found is None:
         return None
     document, mention = found
-    return [
-        types.Location(uri=document.uri, range=to_range(document, other.span))
-        for other in partners(document, mention)
-    ] or None
+    return _locations(document, partners(document, mention)) or None
 
 
 def references(ls: SessionServer, params: types.ReferenceParams) -> list[types.Location] | None:
@@ -37,11 +36,13 @@ def references(ls: SessionServer, params: types.ReferenceParams) -> list[types.L
     if found is None:
         return None
     document, mention = found
-    return [
-        types.Location(uri=document.uri, range=to_range(document, other.span))
-        for other in _all_mentions(document, mention.tool_use_id)
-        if params.context.include_declaration or other.is_result
-    ]
+    mentions = _all_mentions(document, mention.tool_use_id)
+    include_calls = params.context.include_declaration
+    return _locations(document, [m for m in mentions if include_calls or m.is_result])
+
+
+def _locations(document: SessionDocument, mentions: Iterable[ToolMention]) -> list[types.Location]:
+    return [types.Location(uri=document.uri, range=to_range(document, m.span)) for m in mentions]
 
 
 def highlight(

@@ -7,31 +7,18 @@ exactly the reported results), so these tests re-check its output independently 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.support import bench_module
+
 SIZE = 1_200_000
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bench_generate_session", ROOT / "bench" / "generate_session.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load()
+gen = bench_module("generate_session")
 
 
 def _lines(path: Path) -> list[bytes]:

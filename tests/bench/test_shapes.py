@@ -6,30 +6,17 @@ replay as the shape says), so the replay of each is checked here on a small size
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 from session_lsp.core.analysis import analyse_bytes
+from tests.bench.support import bench_module
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _shapes() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bench_shapes_module", ROOT / "bench" / "shapes.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+shapes = bench_module("shapes")
 
 
 def test_a_tool_run_is_one_prompt_then_each_call_answered(tmp_path: Path) -> None:
     path = tmp_path / "run.jsonl"
-    assert _shapes().tool_run(path, 300) == 602
+    assert shapes.tool_run(path, 300) == 602
     analysis = analyse_bytes(path.read_bytes())
     assert analysis.findings == []
     roles = [message.role for message in analysis.conversation.messages]
@@ -38,14 +25,13 @@ def test_a_tool_run_is_one_prompt_then_each_call_answered(tmp_path: Path) -> Non
 
 def test_consecutive_users_merge_into_one_message(tmp_path: Path) -> None:
     path = tmp_path / "users.jsonl"
-    assert _shapes().consecutive_users(path, 500) == 502
+    assert shapes.consecutive_users(path, 500) == 502
     analysis = analyse_bytes(path.read_bytes())
     assert analysis.findings == []
     assert [len(message.parts) for message in analysis.conversation.messages] == [501, 1]
 
 
 def test_the_repeated_real_session_chains_every_copy_with_unicode(tmp_path: Path) -> None:
-    shapes = _shapes()
     once = analyse_bytes(shapes.real_session_path().read_bytes()).conversation
     path = tmp_path / "repeated.jsonl"
     lines = shapes.repeated_real_session(path, 3 * shapes.real_session_path().stat().st_size)

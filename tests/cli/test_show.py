@@ -20,17 +20,6 @@ DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 SESSION_ID = "3f7b8a2c-1111-4222-8333-444455556666"
 
 
-def run_with(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "session_lsp", *arguments],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=REPO,
-        env={**os.environ, **env},
-    )
-
-
 def test_text_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_one() -> None:
     result = run_cli("show", str(CODEMIE_TURN_1))
     assert result.returncode == 0, result.stderr
@@ -87,9 +76,9 @@ def test_markdown_is_the_shared_rendering() -> None:
 
 
 def test_colours_on_request_and_no_color_wins() -> None:
-    coloured = run_with({"FORCE_COLOR": "1"}, "show", str(CODEMIE_TURN_1))
+    coloured = run_cli("show", str(CODEMIE_TURN_1), env={"FORCE_COLOR": "1"})
     assert "\033[31m[NO RESULT]\033[0m" in coloured.stdout
-    plain = run_with({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "show", str(CODEMIE_TURN_1))
+    plain = run_cli("show", str(CODEMIE_TURN_1), env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert "\033[" not in plain.stdout
 
 
@@ -104,7 +93,7 @@ def test_escape_sequences_in_the_transcript_never_reach_the_terminal(tmp_path: P
     }
     path = tmp_path / "escape.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    result = run_with({"FORCE_COLOR": "1"}, "show", str(path))
+    result = run_cli("show", str(path), env={"FORCE_COLOR": "1"})
     without_ours = result.stdout
     for code in ("\033[1m", "\033[2m", "\033[0m"):
         without_ours = without_ours.replace(code, "")
@@ -117,14 +106,14 @@ def test_a_session_id_or_its_prefix_names_the_file(tmp_path: Path) -> None:
     project.mkdir(parents=True)
     aged_copy(CODEMIE_TURN_1, project / f"{SESSION_ID}.jsonl")
     env = {"CLAUDE_CONFIG_DIR": str(tmp_path)}
-    by_id = run_with(env, "show", SESSION_ID)
-    by_prefix = run_with(env, "show", SESSION_ID[:8])
+    by_id = run_cli("show", SESSION_ID, env=env)
+    by_prefix = run_cli("show", SESSION_ID[:8], env=env)
     assert by_id.returncode == by_prefix.returncode == 0, by_id.stderr + by_prefix.stderr
     assert DANGLING_ID in by_id.stdout and by_id.stdout == by_prefix.stdout
 
 
 def test_an_unknown_name_is_a_clear_usage_error(tmp_path: Path) -> None:
-    result = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", str(tmp_path / "nope.jsonl"))
+    result = run_cli("show", str(tmp_path / "nope.jsonl"), env={"CLAUDE_CONFIG_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert result.stderr.startswith("session-lsp: ") and "Traceback" not in result.stderr
 
@@ -152,7 +141,7 @@ def test_last_shows_the_session_claude_continue_would_resume(tmp_path: Path) -> 
     )
     assert result.returncode == 0, result.stderr
     assert DANGLING_ID in result.stdout
-    both = run_with({"CLAUDE_CONFIG_DIR": str(tmp_path)}, "show", "--last", str(CODEMIE_TURN_1))
+    both = run_cli("show", "--last", str(CODEMIE_TURN_1), env={"CLAUDE_CONFIG_DIR": str(tmp_path)})
     assert both.returncode == 2 and "either PATH or --last" in both.stderr
 
 

@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.codex import call_half
 from session_lsp.core.edits import EditKind, apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all
+from session_lsp.core.tools import ToolHalf
+from session_lsp.core.turns import ToolCall, build_model, page
+from session_lsp.core.turns.model import clip
 from tests.support.corpus import SHARED
 from tests.support.findings import check
 
@@ -220,3 +224,55 @@ def test_an_orphan_codex_output_is_removed_and_a_replacement_call_is_never_purge
     compacted = _event({"message": "", "replacement_history": replacement}, "compacted")
     analysis = analyse_bytes(("\n".join([META, compacted, _user("go")]) + "\n").encode())
     assert repair_all(analysis, Strategy.PURGE).edits == ()
+
+
+def _shown_pairs(path: Path, data: bytes) -> list[tuple[ToolCall, ToolHalf, ToolHalf | None]]:
+    """Each call as the conversation view shows it, beside hover's reading of its two lines."""
+    model = build_model(analyse_bytes(data), path)
+    lines = data.split(b"\n")
+    shown = []
+    for item in page(model):
+        tool = item.tool
+        if tool is None or tool.call_line is None or tool.searches_the_web:
+            continue
+        call = call_half(lines[tool.call_line], tool.id, is_output=False)
+        output = None
+        if tool.result_line is not None:
+            output = call_half(lines[tool.result_line], tool.id, is_output=True)
+        shown.append((tool, call, output))
+    return shown
+
+
+@pytest.mark.parametrize("path", ROLLOUTS, ids=lambda path: path.name)
+def test_the_view_shows_a_call_as_hover_does_with_its_arguments_decoded(path: Path) -> None:
+    shown = _shown_pairs(path, path.read_bytes())
+    assert shown
+    for tool, call, output in shown:
+        assert call.input is not None
+        text = (
+            call.input
+            if isinstance(call.input, str)
+            else json.dumps(call.input, ensure_ascii=False, indent=1)
+        )
+        assert tool.input == clip(text)[0]
+        if output is not None:
+            assert tool.result == clip(output.output)[0]
+
+
+def test_an_output_that_is_not_a_string_reads_the_same_in_the_view_and_hover() -> None:
+    path = ROLLOUTS[0]
+    lines = path.read_bytes().split(b"\n")
+    line = next(
+        index
+        for index, line in enumerate(lines)
+        if b'"function_call_output"' in line and b'"call_id"' in line
+    )
+    record = json.loads(lines[line])
+    record["payload"]["output"] = [{"type": "input_text", "text": "listed"}, {"type": "image"}]
+    lines[line] = json.dumps(record).encode()
+    (shown,) = [
+        output
+        for tool, _, output in _shown_pairs(path, b"\n".join(lines))
+        if tool.result_line == line
+    ]
+    assert shown is not None and shown.output == "listed\n[image]"

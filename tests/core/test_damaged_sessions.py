@@ -117,24 +117,8 @@ def test_orphan_result_after_deleting_tool_use_line_9_of_a_2_0_session() -> None
 
 def test_result_for_a_call_before_the_compaction_boundary_is_an_orphan() -> None:
     session = damage.Session.load(FASTHOOKS_MAIN)
-    tool_id = "toolu_01BYfGNktE4d25hZnxHwFh2s"
-    assert tool_id in damage.tool_uses(session.record(3))
-    parent = session.record(62)
-    session.insert(
-        len(session.lines),
-        {
-            "parentUuid": parent["uuid"],
-            "isSidechain": False,
-            "type": "user",
-            "message": {
-                "role": "user",
-                "content": [{"type": "tool_result", "tool_use_id": tool_id, "content": "late"}],
-            },
-            "uuid": "11111111-2222-3333-4444-555555555555",
-            "timestamp": "2099-01-01T00:00:00.000Z",
-        },
-    )
-    assert check(session.data()) == {("orphan-tool-result", tool_id, len(session.lines))}
+    line = damage.answer_compacted_call(session)
+    assert check(session.data()) == {("orphan-tool-result", damage.COMPACTED_CALL, line + 1)}
 
 
 def test_duplicate_id_in_an_interleaved_streaming_group() -> None:

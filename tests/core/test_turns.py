@@ -204,21 +204,7 @@ def test_compaction_shows_its_summary_and_spans_boundary_and_summary_lines() -> 
 
 def test_an_orphan_result_after_compaction_is_an_orphan_item() -> None:
     session = damage.Session.load(FASTHOOKS_MAIN)
-    tool_id = "toolu_01BYfGNktE4d25hZnxHwFh2s"
-    session.insert(
-        len(session.lines),
-        {
-            "parentUuid": session.record(62)["uuid"],
-            "isSidechain": False,
-            "type": "user",
-            "message": {
-                "role": "user",
-                "content": [{"type": "tool_result", "tool_use_id": tool_id, "content": "late"}],
-            },
-            "uuid": "11111111-2222-3333-4444-555555555555",
-            "timestamp": "2099-01-01T00:00:00.000Z",
-        },
-    )
+    damage.answer_compacted_call(session)
     model = model_of(session.data())
     last = page(model)[-1]
     assert last.kind is ItemKind.ORPHAN_RESULT and last.tool is not None

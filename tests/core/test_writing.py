@@ -24,6 +24,18 @@ def test_a_stub_for_a_call_whose_line_holds_invalid_utf8_is_valid_json() -> None
     assert record["message"]["content"][0]["content"] == STUB_TEXT
 
 
+def test_a_stub_for_a_call_whose_line_holds_a_lone_surrogate_escape_keeps_the_escape() -> None:
+    call = INVALID_UTF8_CALL.replace(
+        b'"type":"assistant"', b'"userType":"\\ud83dx","type":"assistant"'
+    )
+    assert b"\\ud83dx" in call
+    stub = stub_result_line(
+        call, "toolu_01BASH", parent_uuid="a2", timestamp="2026-01-01T00:00:04.000Z"
+    )
+    assert b'"userType":"\\ud83dx"' in stub
+    assert json.loads(stub.decode("utf-8"))["userType"] == "\ud83dx"
+
+
 def test_a_codex_output_for_a_call_whose_line_holds_invalid_utf8_is_valid_json() -> None:
     call = (
         b'{"timestamp":"2026-01-01T00:00:00.000Z","type":"response_item","payload":'

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from tests.support.corpus import CODEMIE_TURN_1, SHORT
 from tests.support.files import aged_copy
+from tests.support.tools import require_tool
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -29,8 +31,18 @@ DAMAGED = CODEMIE_TURN_1
 TOOL_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 TOOL_LINE = 24
 
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
 LINE_SEPARATOR = "\u2028"
 TYPED = "typed in the editor "
+
+
+def snippet(heading: str, language: str) -> str:
+    """The first `language` code block under the README's `### heading`, as a user would paste it."""
+    section = README.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
+    match = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
+    assert match, f"no {language} block under {heading}"
+    return match.group(1)
 
 
 def damaged_copy(directory: Path) -> Path:
@@ -110,6 +122,39 @@ def run_editor(argv: list[str], cwd: Path, **env: str) -> EditorRun:
             f"--- stdout\n{_text(timeout.stdout)}\n--- stderr\n{_text(timeout.stderr)}"
         )
     return EditorRun(done.returncode, done.stdout, done.stderr)
+
+
+def _editor_files(directory: Path, suffix: str, init: str, script: str) -> tuple[Path, Path]:
+    """The init file and the script of an editor run, written; the README's snippets start the
+    installed `session-lsp` command, so it must be there."""
+    require_tool("session-lsp")
+    init_file = directory / f"init.{suffix}"
+    init_file.write_text(init, encoding="utf-8")
+    script_file = directory / f"script.{suffix}"
+    script_file.write_text(script, encoding="utf-8")
+    return init_file, script_file
+
+
+def run_readme_neovim(directory: Path, init: str, script: str, session: Path) -> EditorRun:
+    """Headless Neovim with `init` (README snippets) as its init.lua, `session` open, then the Lua
+    `script`, with the installed `session-lsp` command the snippets start."""
+    nvim = require_tool("nvim")
+    init_file, script_file = _editor_files(directory, "lua", init, script)
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init_file), str(session)]
+    return run_editor([*argv, "-c", f"luafile {script_file}"], directory)
+
+
+def run_readme_emacs(directory: Path, init: str, script: str, session: Path) -> EditorRun:
+    """Emacs in batch mode with eglot, `init` (README snippets) loaded, then the Elisp `script`,
+    which finds the session in $SESSION_FILE."""
+    emacs = require_tool("emacs")
+    init_file, script_file = _editor_files(directory, "el", init, script)
+    argv = [emacs, "-q", "--batch", "--eval", "(package-initialize)", "--eval", "(require 'eglot)"]
+    return run_editor(
+        [*argv, "-l", str(init_file), "-l", str(script_file)],
+        directory,
+        SESSION_FILE=str(session),
+    )
 
 
 def _text(output: bytes | str | None) -> str:

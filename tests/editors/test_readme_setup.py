@@ -6,21 +6,15 @@ one that works.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from tests.editors.support import REPO, TOOL_LINE, damaged_copy, run_editor
-from tests.support.tools import require_tool
-
-README = (REPO / "README.md").read_text(encoding="utf-8")
-
-
-def snippet(heading: str, language: str) -> str:
-    section = README.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
-    match = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
-    assert match, f"no {language} block under {heading}"
-    return match.group(1)
-
+from tests.editors.support import (
+    TOOL_LINE,
+    damaged_copy,
+    run_readme_emacs,
+    run_readme_neovim,
+    snippet,
+)
 
 NEOVIM_WAIT = """
 local buf = vim.api.nvim_get_current_buf()
@@ -45,54 +39,12 @@ EMACS_WAIT = """
 
 
 def test_neovim_0_7_setup_from_the_readme(tmp_path: Path) -> None:
-    nvim = require_tool("nvim")
-    require_tool("session-lsp")
-    init = tmp_path / "init.lua"
-    init.write_text(snippet("Neovim 0.7 to 0.10", "lua"), encoding="utf-8")
-    wait = tmp_path / "wait.lua"
-    wait.write_text(NEOVIM_WAIT, encoding="utf-8")
-    session = damaged_copy(tmp_path)
-    run = run_editor(
-        [
-            nvim,
-            "--headless",
-            "-n",
-            "-i",
-            "NONE",
-            "-u",
-            str(init),
-            str(session),
-            "-c",
-            f"luafile {wait}",
-        ],
-        tmp_path,
-    )
+    init = snippet("Neovim 0.7 to 0.10", "lua")
+    run = run_readme_neovim(tmp_path, init, NEOVIM_WAIT, damaged_copy(tmp_path))
     assert f"DIAGNOSTIC {TOOL_LINE} unpaired-tool-use" in run.stdout, run.describe()
 
 
 def test_emacs_eglot_setup_from_the_readme(tmp_path: Path) -> None:
-    emacs = require_tool("emacs")
-    require_tool("session-lsp")
-    init = tmp_path / "init.el"
-    init.write_text(snippet("Emacs (eglot)", "elisp"), encoding="utf-8")
-    wait = tmp_path / "wait.el"
-    wait.write_text(EMACS_WAIT, encoding="utf-8")
-    session = damaged_copy(tmp_path)
-    run = run_editor(
-        [
-            emacs,
-            "-q",
-            "--batch",
-            "--eval",
-            "(package-initialize)",
-            "--eval",
-            "(require 'eglot)",
-            "-l",
-            str(init),
-            "-l",
-            str(wait),
-        ],
-        tmp_path,
-        SESSION_FILE=str(session),
-    )
+    init = snippet("Emacs (eglot)", "elisp")
+    run = run_readme_emacs(tmp_path, init, EMACS_WAIT, damaged_copy(tmp_path))
     assert f"DIAGNOSTIC {TOOL_LINE} " in run.stdout and "tool_result" in run.stdout, run.describe()

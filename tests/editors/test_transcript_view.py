@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.editors.support import TOOL_ID, TOOL_LINE, damaged_copy, run_editor
-from tests.editors.test_readme_setup import snippet
-from tests.support.tools import require_tool
+from tests.editors.support import (
+    TOOL_ID,
+    TOOL_LINE,
+    damaged_copy,
+    run_readme_emacs,
+    run_readme_neovim,
+    snippet,
+)
 
 BROKEN_HEADING = f"Tool ` Bash ` ` {TOOL_ID} `: NO RESULT (unpaired) · line {TOOL_LINE + 1}"
 
@@ -50,38 +55,21 @@ EMACS_SHOW = """
 """
 
 
+def _shown_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("LINE ")]
+
+
 def test_neovim_opens_the_transcript_in_a_scratch_buffer_naming_the_broken_call(
     tmp_path: Path,
 ) -> None:
-    nvim = require_tool("nvim")
-    require_tool("session-lsp")
-    init = tmp_path / "init.lua"
-    init.write_text(
+    init = (
         snippet("Neovim 0.7 to 0.10", "lua")
         + "\n"
-        + snippet("Neovim: the conversation as Markdown", "lua"),
-        encoding="utf-8",
+        + snippet("Neovim: the conversation as Markdown", "lua")
     )
-    show = tmp_path / "show.lua"
-    show.write_text(NEOVIM_SHOW, encoding="utf-8")
-    session = damaged_copy(tmp_path)
-    run = run_editor(
-        [
-            nvim,
-            "--headless",
-            "-n",
-            "-i",
-            "NONE",
-            "-u",
-            str(init),
-            str(session),
-            "-c",
-            f"luafile {show}",
-        ],
-        tmp_path,
-    )
+    run = run_readme_neovim(tmp_path, init, NEOVIM_SHOW, damaged_copy(tmp_path))
     assert "SCRATCH true nofile false" in run.stdout, run.describe()
-    lines = [line for line in run.stdout.splitlines() if line.startswith("LINE ")]
+    lines = _shown_lines(run.stdout)
     assert any(BROKEN_HEADING in line for line in lines), run.describe()
     assert any("**ERROR** unpaired-tool-use at line 25" in line for line in lines), run.describe()
 
@@ -89,35 +77,12 @@ def test_neovim_opens_the_transcript_in_a_scratch_buffer_naming_the_broken_call(
 def test_emacs_shows_the_transcript_in_a_read_only_buffer_naming_the_broken_call(
     tmp_path: Path,
 ) -> None:
-    emacs = require_tool("emacs")
-    require_tool("session-lsp")
-    init = tmp_path / "init.el"
-    init.write_text(
+    init = (
         snippet("Emacs (eglot)", "elisp")
         + "\n"
-        + snippet("Emacs: the conversation as Markdown", "elisp"),
-        encoding="utf-8",
+        + snippet("Emacs: the conversation as Markdown", "elisp")
     )
-    show = tmp_path / "show.el"
-    show.write_text(EMACS_SHOW, encoding="utf-8")
     session = damaged_copy(tmp_path)
-    run = run_editor(
-        [
-            emacs,
-            "-q",
-            "--batch",
-            "--eval",
-            "(package-initialize)",
-            "--eval",
-            "(require 'eglot)",
-            "-l",
-            str(init),
-            "-l",
-            str(show),
-        ],
-        tmp_path,
-        SESSION_FILE=str(session),
-    )
+    run = run_readme_emacs(tmp_path, init, EMACS_SHOW, session)
     assert f"BUFFER *transcript {session.name}* t" in run.stdout, run.describe()
-    lines = [line for line in run.stdout.splitlines() if line.startswith("LINE ")]
-    assert any(BROKEN_HEADING in line for line in lines), run.describe()
+    assert any(BROKEN_HEADING in line for line in _shown_lines(run.stdout)), run.describe()

@@ -15,26 +15,13 @@ from pytest_lsp import LanguageClient
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri
 from tests.support import hostile
+from tests.support.contract import SESSION_KEYS
 from tests.support.corpus import CODEMIE_TURN_1, SHORT, WORKTREES
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
-SESSION_KEYS = {
-    "sessionId",
-    "path",
-    "project",
-    "title",
-    "firstActivity",
-    "lastActivity",
-    "sizeBytes",
-    "version",
-    "health",
-    "errors",
-    "warnings",
-    "subagents",
-}
 ITEM_KEYS = {"index", "kind", "lines", "timestamp", "text", "truncated", "tool", "findings"}
 TOOL_KEYS = {
     "id",

@@ -28,22 +28,8 @@ from tests.sessions.tree import (
     ProjectsTree,
     build_tree,
 )
+from tests.support.contract import SESSION_KEYS
 from tests.support.corpus import CLAUDE_CORPUS, SESSIONS, corpus_id
-
-CONTRACT_KEYS = {
-    "sessionId",
-    "path",
-    "project",
-    "title",
-    "firstActivity",
-    "lastActivity",
-    "sizeBytes",
-    "version",
-    "health",
-    "errors",
-    "warnings",
-    "subagents",
-}
 
 
 @pytest.fixture
@@ -115,7 +101,7 @@ def test_the_summary_shows_project_title_version_and_activity_of_the_file(
 
 def test_json_has_exactly_the_contract_keys(tree: ProjectsTree) -> None:
     for session in list_sessions(tree.root, cache=_memory()):
-        assert set(session.to_json()) == CONTRACT_KEYS
+        assert set(session.to_json()) == SESSION_KEYS
 
 
 def test_a_project_is_named_by_its_working_directory_or_its_folder(tree: ProjectsTree) -> None:
@@ -175,13 +161,19 @@ def test_the_corpus_tree_itself_lists_with_its_sub_agents() -> None:
     assert all(not name.startswith("agent-") for name in by_id)
 
 
-def test_reading_in_worker_processes_gives_the_same_listing(
-    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _listed_here_then_parallel(tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The tree's listing read in this process; after it, any listing asks for worker processes."""
     os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
     serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(inspection, "worker_count", lambda: 2)
+    return serial
+
+
+def test_reading_in_worker_processes_gives_the_same_listing(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = _listed_here_then_parallel(tree, monkeypatch)
     started: list[int] = []
     real_pool = parallel.start_pool
 
@@ -200,10 +192,7 @@ def test_reading_in_worker_processes_gives_the_same_listing(
 def test_a_pool_that_cannot_start_falls_back_to_reading_here(
     tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    os.utime(tree.session(LIVE))  # stays live however long the pool takes to start
-    serial = [s.to_json() for s in list_sessions(tree.root, cache=_memory())]
-    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(inspection, "worker_count", lambda: 2)
+    serial = _listed_here_then_parallel(tree, monkeypatch)
 
     def no_pool(*arguments: Any, **options: Any) -> Any:
         raise OSError(38, "Function not implemented")

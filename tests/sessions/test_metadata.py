@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.sessions.metadata import TITLE_LIMIT, read_metadata
+from session_lsp.core.titles import TITLE_LIMIT
+from session_lsp.sessions.metadata import read_metadata
 from tests.support.corpus import (
     CODEMIE_TURN_1,
     FASTHOOKS_MAIN,

@@ -212,3 +212,30 @@ def duplicate_tool_use(session: Session, tool_id: str) -> Expected:
     )
     session.lines.insert(use + 1, line)
     return Expected({("duplicate-tool-use-id", tool_id, use + 2)})
+
+
+COMPACTED_CALL = "toolu_01BYfGNktE4d25hZnxHwFh2s"
+"""A call fasthooks' main session makes (line 4) before its compaction boundary."""
+
+
+def answer_compacted_call(session: Session) -> int:
+    """Appends a result for `COMPACTED_CALL`, on the chain after the boundary, so no call it
+    can pair with is replayed; returns its line."""
+    assert COMPACTED_CALL in tool_uses(session.record(3))
+    session.insert(
+        len(session.lines),
+        {
+            "parentUuid": session.record(62)["uuid"],
+            "isSidechain": False,
+            "type": "user",
+            "message": {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": COMPACTED_CALL, "content": "late"}
+                ],
+            },
+            "uuid": "11111111-2222-3333-4444-555555555555",
+            "timestamp": "2099-01-01T00:00:00.000Z",
+        },
+    )
+    return len(session.lines) - 1

@@ -165,23 +165,6 @@ export function asConversationPage(value: unknown): ConversationPage {
   };
 }
 
-/** A finding's span as a 0-based range (VS Code and LSP count from 0; findings from 1). */
-export interface ZeroBasedSpan {
-  readonly startLine: number;
-  readonly startCharacter: number;
-  readonly endLine: number;
-  readonly endCharacter: number;
-}
-
-export function findingSpan(finding: ConversationFinding): ZeroBasedSpan {
-  return {
-    startLine: Math.max(0, finding.line - 1),
-    startCharacter: Math.max(0, finding.column - 1),
-    endLine: Math.max(0, finding.endLine - 1),
-    endCharacter: Math.max(0, finding.endColumn - 1),
-  };
-}
-
 /** Items per request: enough to fill a few screens, small enough for a fast first paint. */
 export const PAGE_SIZE = 200;
 

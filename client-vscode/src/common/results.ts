@@ -145,8 +145,16 @@ export interface ZeroBasedRange {
   readonly endCharacter: number;
 }
 
+/** Where a finding lies as the server reports it (a check or a conversation page): 1-based. */
+export interface OneBasedSpan {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
 /** Converts a finding's 1-based line/column span to a 0-based range. */
-export function findingRange(finding: DiskFinding): ZeroBasedRange {
+export function findingRange(finding: OneBasedSpan): ZeroBasedRange {
   return {
     startLine: Math.max(0, finding.line - 1),
     startCharacter: Math.max(0, finding.column - 1),

@@ -10,7 +10,6 @@ import * as vscode from 'vscode';
 import {
   asConversationPage,
   asViewMessage,
-  findingSpan,
   PAGE_SIZE,
   type ConversationItem,
   type ConversationPage,
@@ -18,6 +17,7 @@ import {
   type RepairOption,
   type ViewMessage,
 } from '../common/conversation';
+import { findingRange } from '../common/results';
 import { debounce } from '../common/debounce';
 import { DIAGNOSTIC_SOURCE } from '../common/constants';
 import { CONVERSATION_VIEW_TYPE, ViewCommands } from '../common/views';
@@ -92,7 +92,7 @@ export async function quickFixesAt(uri: vscode.Uri, item: ConversationItem, find
   }
   await vscode.workspace.openTextDocument(uri);
   await diagnosticsPublished(uri);
-  const span = findingSpan(finding);
+  const span = findingRange(finding);
   const range = new vscode.Range(span.startLine, span.startCharacter, span.endLine, span.endCharacter);
   const actions =
     (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(

@@ -5,29 +5,26 @@
  * test-output/e2e. Under CI=true a missing tool fails the test instead of skipping it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
-  createProfile,
+  bundledCli,
+  closeWorkbench,
   goToPosition,
-  installExtension,
-  missingTools,
-  openBrowser,
   openFile,
+  openWorkbench,
+  QUIET_SETTINGS,
   runCommand,
   sharedCorpusFile,
   screenshot,
-  SCREENSHOT_DIRECTORY,
-  startCodeServer,
-  VSIX_PATH,
+  skipUnlessReady,
+  withFailureEvidence,
+  writeOldTranscript,
   writeUserSettings,
-  type BrowserSession,
-  type CodeServerProfile,
-  type RunningCodeServer,
+  type Workbench,
 } from './harness';
 
 /** Line 25 of this session is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
@@ -36,61 +33,25 @@ const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
 const SEPARATORS_NAME = 'line-separators.jsonl';
 const BROKEN_LINE = 25;
 
-const USER_SETTINGS: Record<string, unknown> = {
-  'workbench.startupEditor': 'none',
-  'security.workspace.trust.enabled': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'workbench.tips.enabled': false,
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'update.mode': 'none',
-  'telemetry.telemetryLevel': 'off',
-  // VS Code on the web auto-saves by default; desktop does not. Off, the test sees the fix change
-  // only the buffer, and saves it itself.
-  'files.autoSave': 'off',
-  'sessionLsp.trace.server': 'messages',
-};
+const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'messages' };
 
-const missing = missingTools(DAMAGED_SESSION);
-if (missing.length > 0 && process.env.CI === 'true') {
-  // In CI the e2e must run: a missing tool is a broken setup, not a reason to skip.
-  test('e2e tools are installed', () => assert.fail(`missing: ${missing.join('; ')}`));
-}
-const skip = missing.length > 0 ? `missing: ${missing.join('; ')}` : false;
+const skip = skipUnlessReady(DAMAGED_SESSION);
 
 let root: string;
-let workspace: string;
 let transcriptsFolder: string;
-let profile: CodeServerProfile;
-let codeServer: RunningCodeServer | undefined;
-let browser: BrowserSession | undefined;
+let workbench: Workbench | undefined;
 let page: Page;
 let damagedTranscript: string;
 let separatorsTranscript: string;
 
-/** Copies the damaged session into the workspace, dated an hour ago so it is not a live session. */
+/** Copies the damaged session into the workspace's transcripts folder, as `name`. */
 function placeTranscript(name: string, transform: (text: string) => string = (text) => text): string {
-  const target = join(transcriptsFolder, name);
-  writeFileSync(target, transform(readFileSync(DAMAGED_SESSION, 'utf8')), 'utf8');
-  const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
-  utimesSync(target, anHourAgo, anHourAgo);
-  return target;
+  return writeOldTranscript(join(transcriptsFolder, name), transform(readFileSync(DAMAGED_SESSION, 'utf8')));
 }
 
-/** The bundled server's libraries for the python3 on PATH, from the installed extension. */
-function bundledLibsForPython(): string {
-  const [extensionFolder] = readdirSync(profile.extensionsDirectory).filter((name) => name.startsWith('session-lsp.session-lsp-'));
-  const tag = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
-  return join(profile.extensionsDirectory, extensionFolder, 'bundled', 'libs', tag);
-}
-
-/** Runs the session-lsp CLI shipped in the .vsix (not a development install) with `args`. */
+/** Runs the session-lsp CLI shipped in the .vsix with `args`. */
 function sessionLspCli(args: string[]): { status: number | null; stdout: string; output: string } {
-  const runCli = 'import runpy, sys; sys.path.insert(0, sys.argv[1]); sys.argv = ["session-lsp", *sys.argv[2:]]; runpy.run_module("session_lsp", run_name="__main__")';
-  const result = spawnSync('python3', ['-I', '-c', runCli, bundledLibsForPython(), ...args], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
+  return bundledCli((workbench as Workbench).profile, args);
 }
 
 function checkOnDisk(path: string): { status: number | null; output: string } {
@@ -135,25 +96,12 @@ async function showProblems(): Promise<void> {
   await problemsPanel().waitFor({ state: 'visible' });
 }
 
-/** Runs a test body; on failure saves a screenshot and the code-server log next to the others. */
-function withFailureEvidence(name: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      await screenshot(page, `failure-${name}`).catch(() => undefined);
-      writeFileSync(join(SCREENSHOT_DIRECTORY, `failure-${name}-code-server.log`), codeServer?.log() ?? '');
-      throw error;
-    }
-  };
-}
-
 before(async () => {
   if (skip) {
     return;
   }
   root = mkdtempSync(join(tmpdir(), 'session-lsp-e2e-'));
-  workspace = join(root, 'workspace');
+  const workspace = join(root, 'workspace');
   transcriptsFolder = join(workspace, '.claude', 'projects', '-home-user-demo');
   mkdirSync(transcriptsFolder, { recursive: true });
   // Both files exist before the workbench opens, so Quick Open's file index has them.
@@ -167,26 +115,13 @@ before(async () => {
     lines[0] = JSON.stringify(summary);
     return lines.join('\n');
   });
-  profile = createProfile(join(root, 'code-server'), USER_SETTINGS);
-  await installExtension(profile, VSIX_PATH);
-  codeServer = await startCodeServer(profile, workspace);
-  browser = await openBrowser(join(root, 'chromium'));
-  page = browser.page;
-  page.setDefaultTimeout(30_000);
-  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
-  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+  workbench = await openWorkbench(root, USER_SETTINGS, workspace);
+  page = workbench.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await codeServer?.stop();
-  if (root !== undefined && process.env.SESSION_LSP_E2E_KEEP === undefined) {
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+after(() => closeWorkbench(workbench, root));
 
-test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks clean', { skip, timeout: 300_000 }, withFailureEvidence('damaged', async () => {
+test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks clean', { skip, timeout: 300_000 }, withFailureEvidence('damaged', () => workbench, async () => {
   const transcript = damagedTranscript;
   assert.equal(checkOnDisk(transcript).status, 1, 'the copied session starts out broken');
 
@@ -225,7 +160,7 @@ test('a damaged transcript: diagnostic, hover, stub quick fix, saved file checks
   assert.equal(check.status, 0, `session-lsp check after the fix:\n${check.output}`);
 }));
 
-test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they survive Fix All + save', { skip, timeout: 300_000 }, withFailureEvidence('line-separators', async () => {
+test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they survive Fix All + save', { skip, timeout: 300_000 }, withFailureEvidence('line-separators', () => workbench, async () => {
   const transcript = separatorsTranscript;
   assert.ok(readFileSync(transcript, 'utf8').includes('\u2028'), 'JSON.stringify keeps U+2028 raw, as Claude Code does');
 
@@ -250,7 +185,7 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
 
   // Control: with the user's own "[jsonl]" setting back at VS Code's default the prompt appears,
   // which shows that the assertion above can fail.
-  writeUserSettings(profile, { ...USER_SETTINGS, '[jsonl]': { 'editor.unusualLineTerminators': 'prompt' } });
+  writeUserSettings((workbench as Workbench).profile, { ...USER_SETTINGS, '[jsonl]': { 'editor.unusualLineTerminators': 'prompt' } });
   // A reload gives the file a fresh text model with the new setting (the prompt is per model).
   // Revert first: an editor still marked dirty would come back from the hot-exit backup instead.
   await runCommand(page, 'File: Revert File');
@@ -261,5 +196,5 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
   await terminatorPrompt.waitFor({ state: 'visible' });
   await screenshot(page, '07-control-prompt-with-user-setting');
   await terminatorPrompt.getByRole('button', { name: 'Ignore' }).click();
-  writeUserSettings(profile, USER_SETTINGS);
+  writeUserSettings((workbench as Workbench).profile, USER_SETTINGS);
 }));

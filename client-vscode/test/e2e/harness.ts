@@ -3,9 +3,11 @@
  * installed, driven by playwright-core through Debian's chromium. Nothing here downloads anything;
  * scripts/ci-setup.sh installs the tools.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CLIENT_DIRECTORY = resolve(__dirname, '..', '..', '..');
@@ -39,6 +41,43 @@ export function missingTools(damagedSession: string): string[] {
     [VSIX_PATH, 'the packaged extension (npm run package)'],
   ];
   return needed.filter(([path]) => !existsSync(path)).map(([path, what]) => `${what}: ${path} is missing`);
+}
+
+/**
+ * Why the e2e tests skip (false: they run). Under CI=true a missing tool is a broken setup, not a
+ * reason to skip: a test that fails and names it is registered instead.
+ */
+export function skipUnlessReady(damagedSession: string): string | false {
+  const missing = missingTools(damagedSession);
+  if (missing.length > 0 && process.env.CI === 'true') {
+    test('e2e tools are installed', () => assert.fail(`missing: ${missing.join('; ')}`));
+  }
+  return missing.length > 0 ? `missing: ${missing.join('; ')}` : false;
+}
+
+/** User settings that keep the workbench quiet and predictable. */
+export const QUIET_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'workbench.tips.enabled': false,
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+  // VS Code on the web auto-saves by default; desktop does not. Off, a test sees a fix change
+  // only the buffer, and saves it itself.
+  'files.autoSave': 'off',
+};
+
+/** Writes a transcript dated an hour ago, so that it is not taken for a live session. */
+export function writeOldTranscript(target: string, text: string): string {
+  writeFileSync(target, text, 'utf8');
+  const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
+  utimesSync(target, anHourAgo, anHourAgo);
+  return target;
 }
 
 /** Runs code-server with Node 24 first on PATH, as its engines field requires. */
@@ -227,4 +266,75 @@ export async function goToPosition(page: Page, line: number, column: number): Pr
   await input.fill(`:${line}:${column}`); // ":" is the Go to Line prefix, which fill() replaces
   await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** The bundled server's libraries for the python3 on PATH, from the installed extension. */
+function bundledLibsForPython(profile: CodeServerProfile): string {
+  const [extensionFolder] = readdirSync(profile.extensionsDirectory).filter((name) => name.startsWith('session-lsp.session-lsp-'));
+  const tag = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
+  return join(profile.extensionsDirectory, extensionFolder, 'bundled', 'libs', tag);
+}
+
+/** Runs the session-lsp CLI shipped in the installed .vsix (not a development install) with `args`. */
+export function bundledCli(profile: CodeServerProfile, args: string[]): { status: number | null; stdout: string; output: string } {
+  const runCli = 'import runpy, sys; sys.path.insert(0, sys.argv[1]); sys.argv = ["session-lsp", *sys.argv[2:]]; runpy.run_module("session_lsp", run_name="__main__")';
+  const result = spawnSync('python3', ['-I', '-c', runCli, bundledLibsForPython(profile), ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
+}
+
+export interface Workbench {
+  readonly root: string;
+  readonly profile: CodeServerProfile;
+  readonly codeServer: RunningCodeServer;
+  readonly browser: BrowserSession;
+  readonly page: Page;
+}
+
+/**
+ * code-server under `root` with the packaged extension installed, and a browser showing its
+ * workbench on `workspace`, ready for a test to drive.
+ */
+export async function openWorkbench(root: string, settings: Record<string, unknown>, workspace: string): Promise<Workbench> {
+  const profile = createProfile(join(root, 'code-server'), settings);
+  await installExtension(profile, VSIX_PATH);
+  const codeServer = await startCodeServer(profile, workspace);
+  let browser: BrowserSession | undefined;
+  try {
+    browser = await openBrowser(join(root, 'chromium'));
+    const page = browser.page;
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+    return { root, profile, codeServer, browser, page };
+  } catch (error) {
+    await browser?.close();
+    await codeServer.stop();
+    throw error;
+  }
+}
+
+/** Closes the browser, stops code-server and removes `root` (kept when SESSION_LSP_E2E_KEEP is set). */
+export async function closeWorkbench(workbench: Workbench | undefined, root: string | undefined): Promise<void> {
+  await workbench?.browser.close();
+  await workbench?.codeServer.stop();
+  if (root !== undefined && process.env.SESSION_LSP_E2E_KEEP === undefined) {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Runs a test body; on failure saves a screenshot and the code-server log next to the others. */
+export function withFailureEvidence(name: string, workbench: () => Workbench | undefined, body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      const opened = workbench();
+      if (opened !== undefined) {
+        await screenshot(opened.page, `failure-${name}`).catch(() => undefined);
+        writeFileSync(join(SCREENSHOT_DIRECTORY, `failure-${name}-code-server.log`), opened.codeServer.log());
+      }
+      throw error;
+    }
+  };
 }

@@ -7,26 +7,23 @@
  * Screenshots of every step go to test-output/e2e (the `readme-*` crops are the README's images).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
-  createProfile,
-  installExtension,
-  missingTools,
-  openBrowser,
+  bundledCli,
+  closeWorkbench,
+  openWorkbench,
+  QUIET_SETTINGS,
   runCommand,
   sharedCorpusFile,
   screenshot,
-  SCREENSHOT_DIRECTORY,
-  startCodeServer,
-  VSIX_PATH,
-  type BrowserSession,
-  type CodeServerProfile,
-  type RunningCodeServer,
+  skipUnlessReady,
+  withFailureEvidence,
+  writeOldTranscript,
+  type Workbench,
 } from './harness';
 
 /** Its last line (25) is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
@@ -43,32 +40,13 @@ const HOSTILE_TEXT = [
   `[y](javascript:document.title='${PWNED}')`,
 ].join('\n');
 
-const USER_SETTINGS: Record<string, unknown> = {
-  'workbench.startupEditor': 'none',
-  'security.workspace.trust.enabled': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'workbench.tips.enabled': false,
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'update.mode': 'none',
-  'telemetry.telemetryLevel': 'off',
-  'files.autoSave': 'off',
-  'sessionLsp.trace.server': 'verbose',
-};
+const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'verbose' };
 
-const missing = missingTools(DAMAGED_SESSION);
-if (missing.length > 0 && process.env.CI === 'true') {
-  test('e2e tools are installed', () => assert.fail(`missing: ${missing.join('; ')}`));
-}
-const skip = missing.length > 0 ? `missing: ${missing.join('; ')}` : false;
+const skip = skipUnlessReady(DAMAGED_SESSION);
 
 let root: string;
 let projectsRoot: string;
-let profile: CodeServerProfile;
-let codeServer: RunningCodeServer | undefined;
-let browser: BrowserSession | undefined;
+let workbench: Workbench | undefined;
 let page: Page;
 let damagedTranscript: string;
 
@@ -76,11 +54,7 @@ let damagedTranscript: string;
 function placeSession(folder: string, name: string, text: string): string {
   const directory = join(projectsRoot, folder);
   mkdirSync(directory, { recursive: true });
-  const target = join(directory, name);
-  writeFileSync(target, text, 'utf8');
-  const anHourAgo = new Date(Date.now() - 60 * 60 * 1000);
-  utimesSync(target, anHourAgo, anHourAgo);
-  return target;
+  return writeOldTranscript(join(directory, name), text);
 }
 
 /**
@@ -100,35 +74,14 @@ function hostileSession(): string {
   return lines.join('\n').replaceAll('e9fb405b-169f-40eb-9396-7e75076f045d', '0badc0de-0000-4000-8000-000000000001');
 }
 
-/** The bundled server's libraries for the python3 on PATH, from the installed extension. */
-function bundledLibsForPython(): string {
-  const [extensionFolder] = readdirSync(profile.extensionsDirectory).filter((name) => name.startsWith('session-lsp.session-lsp-'));
-  const tag = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
-  return join(profile.extensionsDirectory, extensionFolder, 'bundled', 'libs', tag);
-}
-
 /** `session-lsp check PATH` with the CLI shipped in the .vsix. */
 function checkOnDisk(path: string): { status: number | null; output: string } {
-  const runCli = 'import runpy, sys; sys.path.insert(0, sys.argv[1]); sys.argv = ["session-lsp", *sys.argv[2:]]; runpy.run_module("session_lsp", run_name="__main__")';
-  const result = spawnSync('python3', ['-I', '-c', runCli, bundledLibsForPython(), 'check', path], { encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  return bundledCli((workbench as Workbench).profile, ['check', path]);
 }
 
 /** The conversation webview's document (VS Code nests it: an outer iframe, then #active-frame). */
 function conversationFrame(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-function withFailureEvidence(name: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      await screenshot(page, `failure-${name}`).catch(() => undefined);
-      writeFileSync(join(SCREENSHOT_DIRECTORY, `failure-${name}-code-server.log`), codeServer?.log() ?? '');
-      throw error;
-    }
-  };
 }
 
 before(async () => {
@@ -142,26 +95,13 @@ before(async () => {
   projectsRoot = join(root, 'claude-home', 'projects');
   damagedTranscript = placeSession('-Users-User-repo-codemie-ai-codemie-code', 'e9fb405b-169f-40eb-9396-7e75076f045d.jsonl', readFileSync(DAMAGED_SESSION, 'utf8'));
   placeSession('-Users-User-repo-codemie-ai-codemie-code', '0badc0de-0000-4000-8000-000000000001.jsonl', hostileSession());
-  profile = createProfile(join(root, 'code-server'), { ...USER_SETTINGS, 'sessionLsp.projectsRoot': projectsRoot });
-  await installExtension(profile, VSIX_PATH);
-  codeServer = await startCodeServer(profile, workspace);
-  browser = await openBrowser(join(root, 'chromium'));
-  page = browser.page;
-  page.setDefaultTimeout(30_000);
-  await page.goto(`${codeServer.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
-  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+  workbench = await openWorkbench(root, { ...USER_SETTINGS, 'sessionLsp.projectsRoot': projectsRoot }, workspace);
+  page = workbench.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await codeServer?.stop();
-  if (root !== undefined && process.env.SESSION_LSP_E2E_KEEP === undefined) {
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+after(() => closeWorkbench(workbench, root));
 
-test('Sessions view → conversation → stub repair from the view → healthy view, tree and file', { skip, timeout: 300_000 }, withFailureEvidence('sessions', async () => {
+test('Sessions view → conversation → stub repair from the view → healthy view, tree and file', { skip, timeout: 300_000 }, withFailureEvidence('sessions', () => workbench, async () => {
   assert.equal(checkOnDisk(damagedTranscript).status, 1, 'the copied session starts out broken');
 
   await page.locator('.activitybar .action-item a[aria-label^="Claude Sessions"]').click();
@@ -226,7 +166,7 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   assert.equal(check.status, 0, `session-lsp check after the repair from the view:\n${check.output}`);
 }));
 
-test('a hostile transcript renders as inert text in the conversation view', { skip, timeout: 300_000 }, withFailureEvidence('hostile', async () => {
+test('a hostile transcript renders as inert text in the conversation view', { skip, timeout: 300_000 }, withFailureEvidence('hostile', () => workbench, async () => {
   await runCommand(page, 'View: Close All Editors');
   await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).click();
   const frame = conversationFrame();

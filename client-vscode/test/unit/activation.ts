@@ -9,7 +9,7 @@ import { loadExtension, type FakeHost } from './fakeVscode';
 const PYTHON_TAG = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
 
 /** An extension folder whose bundle covers the python3 on PATH, so the fake server "starts". */
-function extensionFolder(): string {
+export function extensionFolder(): string {
   const folder = mkdtempSync(join(tmpdir(), 'session-lsp-extension-'));
   mkdirSync(join(folder, 'bundled', 'libs', PYTHON_TAG), { recursive: true });
   mkdirSync(join(folder, 'bundled', 'tool'), { recursive: true });
@@ -34,6 +34,7 @@ export function activateExtension(host: FakeHost): () => Promise<void> {
   };
 }
 
+/** Lets queued promise callbacks (and a Python probe subprocess) finish. */
 export async function settle(milliseconds = 0): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, milliseconds));
 }

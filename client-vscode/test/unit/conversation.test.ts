@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asConversationPage, asViewMessage, findingSpan, pageOffset } from '../../src/common/conversation';
+import { asConversationPage, asViewMessage, pageOffset, type ConversationFinding } from '../../src/common/conversation';
+import { findingRange } from '../../src/common/results';
 import { conversationPage } from './fixtures';
 
 test('a page of the contract is accepted; null text and a null callLine are kept as empty and null', () => {
@@ -41,7 +42,8 @@ test('only well-formed messages from the webview are accepted', () => {
 });
 
 test('a finding span becomes a 0-based range; items map to the page that holds them', () => {
-  assert.deepEqual(findingSpan({ line: 25, column: 3, endLine: 25, endColumn: 40, severity: 'error', code: 'c', message: 'm' }), {
+  const finding: ConversationFinding = { line: 25, column: 3, endLine: 25, endColumn: 40, severity: 'error', code: 'c', message: 'm' };
+  assert.deepEqual(findingRange(finding), {
     startLine: 24,
     startCharacter: 2,
     endLine: 24,

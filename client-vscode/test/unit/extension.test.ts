@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, mock, test } from 'node:test';
+import { extensionFolder, settle, waitFor } from './activation';
 import { FakeHost, FakeLanguageClient, loadExtension, TabInputText, Uri, type FakeDocument } from './fakeVscode';
 
 const TRANSCRIPT = Uri.file('/home/ada/.claude/projects/-home-ada-app/5f0c.jsonl');
 const OTHER_JSONL = Uri.file('/home/ada/data/events.jsonl');
-const PYTHON_TAG = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])']).toString().trim();
-
-/** An extension folder whose bundle covers the python3 on PATH. */
-function extensionFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'session-lsp-extension-'));
-  mkdirSync(join(folder, 'bundled', 'libs', PYTHON_TAG), { recursive: true });
-  mkdirSync(join(folder, 'bundled', 'tool'), { recursive: true });
-  writeFileSync(join(folder, 'bundled', 'tool', 'launch.py'), '');
-  return folder;
-}
-
 function document(uri: Uri, isDirty = false): FakeDocument {
   return { uri, languageId: 'jsonl', isDirty };
 }
@@ -31,21 +20,6 @@ async function activate(host: FakeHost): Promise<{ extensionPath: string }> {
   extension.activate({ subscriptions: [], extensionPath, extension: { packageJSON: { version: '0.0.0-test' } } });
   deactivate = extension.deactivate;
   return { extensionPath };
-}
-
-/** Lets queued promise callbacks (and a Python probe subprocess) finish. */
-async function settle(milliseconds = 0): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (condition()) {
-      return;
-    }
-    await settle(25);
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 afterEach(async () => {

@@ -12,10 +12,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from session_lsp.core.content_text import content_text
 from session_lsp.core.conversation import ApiMessage, Conversation, replay
 from session_lsp.core.findings import Finding
 from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.formats.texts import content_text
 from session_lsp.core.locate import Locator
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan

@@ -10,6 +10,7 @@ from session_lsp.core.analysis import Analysis
 from session_lsp.core.conversation import ChainEnd
 from session_lsp.core.findings import Code
 from session_lsp.core.records import Record
+from session_lsp.core.titles import session_title
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -19,7 +20,6 @@ from session_lsp.core.turns.model import (
     ToolCall,
     ToolStatus,
     clip,
-    one_line,
 )
 from session_lsp.core.turns.statuses import error_status, tool_ids
 from session_lsp.core.turns.texts import LineReader, command_text, result_text
@@ -57,7 +57,7 @@ class ClaudeBuilder:
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self._session_id(),
-            title=self._title(),
+            title=session_title(self.analysis.lines, self.analysis.ends_with_newline),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
         )
@@ -177,23 +177,6 @@ class ClaudeBuilder:
             if record is not None and record.sessionId is not None:
                 return record.sessionId
         return None
-
-    def _title(self) -> str | None:
-        titles: dict[str, str] = {}
-        for record in self.analysis.records:
-            if record is not None and record.type in ("custom-title", "ai-title"):
-                decoded = self.reader.record(record.line)
-                value = (
-                    decoded.get("customTitle") or decoded.get("aiTitle")
-                    if isinstance(decoded, dict)
-                    else None
-                )
-                if isinstance(value, str) and value.strip():
-                    titles[record.type] = value
-        title = titles.get("custom-title") or titles.get("ai-title")
-        if title is None:
-            title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
-        return one_line(title) if title else None
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:

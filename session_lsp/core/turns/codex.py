@@ -9,6 +9,7 @@ import msgspec
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.codex import CALL_TYPES, OUTPUT_TYPES
 from session_lsp.core.findings import Code
+from session_lsp.core.titles import one_line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -18,7 +19,6 @@ from session_lsp.core.turns.model import (
     ToolCall,
     ToolStatus,
     clip,
-    one_line,
 )
 from session_lsp.core.turns.statuses import codex_output_status, may_be_special, tool_ids
 from session_lsp.core.turns.texts import LineReader, codex_text, result_text

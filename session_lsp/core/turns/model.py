@@ -118,10 +118,3 @@ def clip(text: str | None) -> tuple[str | None, bool]:
     if text is None or len(text) <= MAX_TEXT:
         return text, False
     return text[:MAX_TEXT], True
-
-
-def one_line(text: str, limit: int = 120) -> str:
-    """A title: the first non-blank line, whitespace collapsed, cut at `limit` characters."""
-    line = next((part for part in text.splitlines() if part.strip()), "")
-    line = " ".join(line.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

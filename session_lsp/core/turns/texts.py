@@ -13,7 +13,8 @@ from typing import Any
 
 import msgspec
 
-from session_lsp.core.formats.texts import content_text
+from session_lsp.core.codex import call_input, output_text
+from session_lsp.core.content_text import content_text
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -105,18 +106,15 @@ def _source_text(item: Item, reader: LineReader, session_format: SessionFormat) 
 
 def _call_input(source: Source, reader: LineReader, session_format: SessionFormat) -> str | None:
     if session_format is SessionFormat.CODEX:
-        payload = payload_of(reader.record(source.line))
-        for key in ("arguments", "input", "action", "query"):
-            if key in payload:
-                return _json_text(payload[key])
-        return None
+        arguments = call_input(payload_of(reader.record(source.line)))
+        return None if arguments is None else _json_text(arguments)
     block = reader.block(source)
     return _json_text(block.get("input")) if isinstance(block, dict) else None
 
 
 def result_text(source: Source, reader: LineReader, session_format: SessionFormat) -> str:
     if session_format is SessionFormat.CODEX:
-        return content_text(payload_of(reader.record(source.line)).get("output"))
+        return output_text(payload_of(reader.record(source.line)))
     block = reader.block(source)
     return content_text(block.get("content")) if isinstance(block, dict) else ""
 

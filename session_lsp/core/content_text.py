@@ -1,8 +1,7 @@
 """Content as text: a message's, a tool result's or a Codex output's content, whatever its shape.
 
-One reading for the conversation view, its Markdown rendering and hover on a Claude Code result,
-so a result shows the same text wherever it is shown. (Hover on a Codex output reads it in
-core/codex.py, where an output that is not a string is shown as its JSON.)
+One reading for the conversation view, its Markdown rendering and hover (a Codex output through
+`core.codex.output_text`), so a result shows the same text wherever it is shown.
 """
 
 from __future__ import annotations

@@ -1,0 +1,21 @@
+"""What CONTRACT.md promises the clients, pinned once for every test that reads a reply."""
+
+from __future__ import annotations
+
+SESSION_KEYS = frozenset(
+    {
+        "sessionId",
+        "path",
+        "project",
+        "title",
+        "firstActivity",
+        "lastActivity",
+        "sizeBytes",
+        "version",
+        "health",
+        "errors",
+        "warnings",
+        "subagents",
+    }
+)
+"""The fields of one session in a `sessionLsp.listSessions` reply."""
