@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from generate_session import generate_session  # noqa: E402
+from peak import CHECK_WITH_PEAK  # noqa: E402
 from shapes import repeated_real_session  # noqa: E402
 
 from session_lsp.core.analysis import analyse_bytes  # noqa: E402
@@ -331,20 +332,6 @@ def edit_position(lines: list[str]) -> tuple[int, int, str]:
     raise SystemExit("no letter to edit")
 
 
-_CHECK_WITH_PEAK = """
-import runpy, sys
-sys.argv = ["session-lsp", "check", "--format", "json", sys.argv[1]]
-try:
-    runpy.run_module("session_lsp", run_name="__main__")
-except SystemExit:
-    pass
-finally:
-    status = open("/proc/self/status").read()
-    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    sys.stderr.write(peak.split()[1] + "\\n")
-"""
-
-
 def check_cli(path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int]:
     """Wall time and peak RSS (kB) of `session-lsp check --format json PATH`.
 
@@ -354,7 +341,7 @@ def check_cli(path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -
     gc.collect()
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _CHECK_WITH_PEAK, str(path)],
+        [sys.executable, "-c", CHECK_WITH_PEAK, str(path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=cwd,

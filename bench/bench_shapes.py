@@ -37,6 +37,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 from generate_session import generate_session  # noqa: E402
+from peak import CHECK_WITH_PEAK  # noqa: E402
 from shapes import consecutive_users, repeated_real_session, tool_run  # noqa: E402
 
 ORJSON_LOOP = """
@@ -45,19 +46,6 @@ with open(sys.argv[1], "rb") as handle:
     for line in handle.read().split(b"\\n"):
         if line:
             orjson.loads(line)
-"""
-
-CHECK_WITH_PEAK = """
-import runpy, sys
-sys.argv = ["session-lsp", "check", "--format", "json", sys.argv[1]]
-try:
-    runpy.run_module("session_lsp", run_name="__main__")
-except SystemExit:
-    pass
-finally:
-    status = open("/proc/self/status").read()
-    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    sys.stderr.write(peak.split()[1] + "\\n")
 """
 
 EDITS = """
