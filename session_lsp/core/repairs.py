@@ -253,30 +253,14 @@ def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
 
 
 def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
-    repairs: list[Repair] = []
     code = finding.code
-    tool = finding.tool_use_id or ""
     transcript_format = detect(analysis.lines, analysis.records)
-    if transcript_format is None:
-        pass  # reading findings only
-    elif code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION) and finding.tool_use_id is not None:
-        stub = Plan(analysis)
-        transcript_format.stub(stub, [finding])
-        noun = transcript_format.result_noun
-        repairs.append(_single(stub, Strategy.STUB, f"Insert a stub {noun} for {tool}"))
-        purge = Plan(analysis)
-        transcript_format.purge(purge, [finding])
-        repairs.append(_single(purge, Strategy.PURGE, f"Remove the unanswered call {tool}"))
-    elif code in DROP_TITLES and finding.is_error:
-        plan = Plan(analysis)
-        transcript_format.drop(plan, [finding])
-        title = DROP_TITLES[code].format(result=transcript_format.result_noun)
-        repairs.append(_single(plan, Strategy.PURGE, f"{title} {tool}"))
-    elif code is Code.TOOL_RESULT_AFTER_TEXT:
-        plan = Plan(analysis)
-        transcript_format.reorder(plan, [finding])
-        title = f"Move the {transcript_format.result_noun} blocks before the text"
-        repairs.append(_single(plan, Strategy.STUB, title))
+    # A file of no known format has reading findings only: no pairing fix applies to them.
+    repairs = (
+        _pairing_repairs(analysis, transcript_format, finding)
+        if transcript_format is not None
+        else []
+    )
     if code is Code.TRUNCATED_LINE:
         plan = Plan(analysis)
         _drop_torn_tail(plan)
@@ -286,6 +270,33 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         if truncate.edits:
             repairs.append(truncate)
     return [repair for repair in repairs if repair.edits]
+
+
+def _pairing_repairs(
+    analysis: Analysis, transcript_format: Format, finding: Finding
+) -> list[Repair]:
+    """The fixes the file's format makes for one pairing finding (none for other findings)."""
+    code = finding.code
+    tool = finding.tool_use_id or ""
+    noun = transcript_format.result_noun
+    if code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION) and finding.tool_use_id is not None:
+        stub = Plan(analysis)
+        transcript_format.stub(stub, [finding])
+        purge = Plan(analysis)
+        transcript_format.purge(purge, [finding])
+        return [
+            _single(stub, Strategy.STUB, f"Insert a stub {noun} for {tool}"),
+            _single(purge, Strategy.PURGE, f"Remove the unanswered call {tool}"),
+        ]
+    plan = Plan(analysis)
+    if code in DROP_TITLES and finding.is_error:
+        transcript_format.drop(plan, [finding])
+        title = DROP_TITLES[code].format(result=noun)
+        return [_single(plan, Strategy.PURGE, f"{title} {tool}")]
+    if code is Code.TOOL_RESULT_AFTER_TEXT:
+        transcript_format.reorder(plan, [finding])
+        return [_single(plan, Strategy.STUB, f"Move the {noun} blocks before the text")]
+    return []
 
 
 def _single(plan: Plan, strategy: Strategy, title: str) -> Repair:
