@@ -15,6 +15,7 @@ from session_lsp.cli.main import main
 from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support.cli import EXAMPLE, REPO
 from tests.support.files import aged_copy
+from tests.support.tools import require_tool
 
 
 def _run(
@@ -142,17 +143,40 @@ def test_a_folder_that_cannot_be_listed_is_reported_even_when_walked_last(
     assert f"{tmp_path / 'zz-last'}: cannot read folder: Permission denied" in stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a folder whatever its mode")
+def _without_root_s_file_access() -> list[str]:
+    """A prefix that runs a command as root without the capabilities that let root read any
+    folder whatever its mode (CI runs as root); nothing for another user."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = require_tool("setpriv")
+    dropped = "-dac_override,-dac_read_search"
+    return [setpriv, "--bounding-set", dropped, "--inh-caps", dropped, "--"]
+
+
 def test_an_unreadable_folder_on_disk_is_reported_with_exit_2(tmp_path: Path) -> None:
     aged_copy(EXAMPLE, tmp_path / "a.jsonl")
     locked = tmp_path / "zz-locked"
     locked.mkdir()
     locked.chmod(0)
     try:
-        result = _run("check", str(tmp_path))
+        result = subprocess.run(
+            [
+                *_without_root_s_file_access(),
+                sys.executable,
+                "-m",
+                "session_lsp",
+                "check",
+                tmp_path,
+            ],
+            capture_output=True,
+            check=False,
+            cwd=REPO,
+            env={**os.environ, "NO_COLOR": "1"},
+            timeout=30,
+        )
     finally:
         locked.chmod(0o755)
-    assert result.returncode == 2
+    assert result.returncode == 2, result.stderr
     assert f"{locked}: cannot read folder".encode() in result.stderr
 
 
