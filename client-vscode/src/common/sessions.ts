@@ -204,9 +204,17 @@ export function sessionTooltip(session: SessionSummary): string {
   return lines.join('\n');
 }
 
-/** The shell command that resumes a session (run in its project folder). */
+/**
+ * The shell command that resumes a session (run in its project folder). The id comes from the
+ * server (a file name, in the end), and the user pastes this into a shell: anything but a plain
+ * id is single-quoted so it stays one argument and runs nothing.
+ */
 export function resumeCommand(session: Pick<SessionSummary, 'sessionId'>): string {
-  return `claude --resume ${session.sessionId}`;
+  return `claude --resume ${shellWord(session.sessionId)}`;
+}
+
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

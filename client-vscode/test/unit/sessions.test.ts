@@ -85,6 +85,12 @@ test('the label is the title on one line, else the session id; the tooltip lists
   assert.equal(resumeCommand(summary({})), 'claude --resume 5f0c0000-0000-4000-8000-000000000000');
 });
 
+test('a session id that is not a plain id is single-quoted in the resume command, so pasting it runs nothing', () => {
+  assert.equal(resumeCommand({ sessionId: 'x; rm -rf ~' }), "claude --resume 'x; rm -rf ~'");
+  assert.equal(resumeCommand({ sessionId: "a'$(id)" }), `claude --resume 'a'\\''$(id)'`);
+  assert.equal(resumeCommand({ sessionId: '' }), "claude --resume ''");
+});
+
 test('a listing that does not fit the contract is refused with the field named', () => {
   assert.deepEqual(asSessionSummaries([summary({})]), [summary({})]);
   assert.throws(() => asSessionSummaries({}), /not an array/);
