@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClientCommands } from '../common/constants';
 import { debounce } from '../common/debounce';
+import { withoutLinks } from '../common/notificationText';
 import {
   asSessionSummaries,
   defaultProjectsRoot,
@@ -198,7 +199,7 @@ async function fixSession(deps: SessionsDependencies, session: SessionSummary): 
   const uri = vscode.Uri.file(session.path);
   const fileName = path.basename(session.path);
   if (syncedDocument(uri)?.isDirty === true) {
-    void vscode.window.showWarningMessage(`${fileName} has unsaved changes; save or revert them first.`);
+    void vscode.window.showWarningMessage(withoutLinks(`${fileName} has unsaved changes; save or revert them first.`));
     return;
   }
   const strategy = await pickStrategy(deps.settings(), fileName);
@@ -266,7 +267,7 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
         const command = resumeCommand(session);
         await vscode.env.clipboard.writeText(command);
         const where = session.project === null ? '' : ` (run it in ${session.project})`;
-        void vscode.window.showInformationMessage(`Copied "${command}"${where}.`);
+        void vscode.window.showInformationMessage(withoutLinks(`Copied "${command}"${where}.`));
       }),
     ),
   ];
