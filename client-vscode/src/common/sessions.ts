@@ -204,6 +204,14 @@ export function sessionTooltip(session: SessionSummary): string {
   return lines.join('\n');
 }
 
+/** `~/code` for a folder under the home folder; any other folder as it is (`/home/adam` stays). */
+export function tildePath(folder: string, homeDirectory: string): string {
+  if (folder === homeDirectory) {
+    return '~';
+  }
+  return folder.startsWith(`${homeDirectory}/`) ? `~${folder.slice(homeDirectory.length)}` : folder;
+}
+
 /**
  * The shell command that resumes a session (run in its project folder). The id comes from the
  * server (a file name, in the end), and the user pastes this into a shell: anything but a plain

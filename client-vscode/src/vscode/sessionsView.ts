@@ -18,6 +18,7 @@ import {
   sessionDescription,
   sessionLabel,
   sessionTooltip,
+  tildePath,
   type ProjectGroup,
   type SessionSummary,
 } from '../common/sessions';
@@ -151,7 +152,7 @@ function projectItem(group: ProjectGroup): vscode.TreeItem {
   const label = group.project === undefined ? 'Unknown project' : path.basename(group.project) || group.project;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `project:${group.project ?? ''}`;
-  item.description = group.project === undefined ? undefined : path.dirname(group.project).replace(os.homedir(), '~');
+  item.description = group.project === undefined ? undefined : tildePath(path.dirname(group.project), os.homedir());
   const broken = group.broken === 0 ? '' : `, ${group.broken} need attention`;
   item.tooltip = `${group.project ?? 'Sessions whose lines name no working directory'}\n${group.sessions.length} session${group.sessions.length === 1 ? '' : 's'}${broken}`;
   item.iconPath = group.broken > 0 ? new vscode.ThemeIcon('folder', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('folder');

@@ -11,6 +11,7 @@ import {
   sessionDescription,
   sessionLabel,
   sessionTooltip,
+  tildePath,
 } from '../../src/common/sessions';
 import { summary } from './fixtures';
 
@@ -96,6 +97,13 @@ test('a listing that does not fit the contract is refused with the field named',
   assert.throws(() => asSessionSummaries({}), /not an array/);
   assert.throws(() => asSessionSummaries([{ ...summary({}), health: 'fine' }]), /item 0 has a bad "health"/);
   assert.throws(() => asSessionSummaries([summary({}), { ...summary({}), sizeBytes: '2 KB' }]), /item 1 has a bad "sizeBytes"/);
+});
+
+test('a project folder is shortened to ~ only when it is the home folder or inside it', () => {
+  assert.equal(tildePath('/home/ada/code', '/home/ada'), '~/code');
+  assert.equal(tildePath('/home/ada', '/home/ada'), '~');
+  assert.equal(tildePath('/home/adam/code', '/home/ada'), '/home/adam/code');
+  assert.equal(tildePath('/srv/home/ada/code', '/home/ada'), '/srv/home/ada/code');
 });
 
 test('the default projects root follows CLAUDE_CONFIG_DIR, else ~/.claude', () => {
