@@ -29,6 +29,8 @@ export class UnexpectedSessionListError extends Error {
   }
 }
 
+const isTranscriptPath = (value: string): boolean => /^(\/|[A-Za-z]:[\\/])/.test(value) && value.endsWith('.jsonl');
+
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
 /** Checks one summary from the server; the message names the first field that does not fit. */
@@ -43,6 +45,8 @@ function asSessionSummary(value: unknown, position: number): SessionSummary {
   for (const field of ['sessionId', 'path'] as const) {
     if (typeof record[field] !== 'string') wrong(field);
   }
+  // The tree opens, fixes and saves the file at `path`: only an absolute transcript path will do.
+  if (!isTranscriptPath(record.path as string)) wrong('path');
   for (const field of ['project', 'title', 'firstActivity', 'lastActivity', 'version'] as const) {
     if (!isStringOrNull(record[field])) wrong(field);
   }

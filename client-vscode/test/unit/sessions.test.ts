@@ -99,6 +99,12 @@ test('a listing that does not fit the contract is refused with the field named',
   assert.throws(() => asSessionSummaries([summary({}), { ...summary({}), sizeBytes: '2 KB' }]), /item 1 has a bad "sizeBytes"/);
 });
 
+test('a listed path that is not an absolute .jsonl path is refused (the tree opens, fixes and saves that file)', () => {
+  assert.throws(() => asSessionSummaries([summary({ path: '/home/ada/.bashrc' })]), /item 0 has a bad "path"/);
+  assert.throws(() => asSessionSummaries([summary({ path: 'projects/app/5f0c.jsonl' })]), /item 0 has a bad "path"/);
+  assert.throws(() => asSessionSummaries([summary({ path: '' })]), /item 0 has a bad "path"/);
+});
+
 test('a project folder is shortened to ~ only when it is the home folder or inside it', () => {
   assert.equal(tildePath('/home/ada/code', '/home/ada'), '~/code');
   assert.equal(tildePath('/home/ada', '/home/ada'), '~');
