@@ -3,6 +3,7 @@
  * checked on arrival, grouped by project and ordered for the tree. No `vscode` import, so the
  * grouping, order, filter, icons and wording are unit-tested directly.
  */
+import { plural } from './results';
 
 export const SESSION_HEALTHS = ['ok', 'broken', 'live', 'unreadable'] as const;
 export type SessionHealth = (typeof SESSION_HEALTHS)[number];
@@ -183,10 +184,6 @@ export function sessionLabel(session: SessionSummary): string {
 export function sessionDescription(session: SessionSummary, now: number): string {
   const age = formatRelativeTime(session.lastActivity, now);
   return age === undefined ? formatSize(session.sizeBytes) : `${formatSize(session.sizeBytes)} · ${age}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Plain-text tooltip (never Markdown: the title is transcript text). */
