@@ -64,7 +64,17 @@ export function asSessionSummaries(value: unknown): SessionSummary[] {
   if (!Array.isArray(value)) {
     throw new UnexpectedSessionListError(`not an array: ${JSON.stringify(value)?.slice(0, 120)}`);
   }
-  return value.map(asSessionSummary);
+  const summaries = value.map(asSessionSummary);
+  // The tree's item ids are the paths; VS Code refuses to draw a tree with a repeated id.
+  const firstAt = new Map<string, number>();
+  summaries.forEach((summary, position) => {
+    const earlier = firstAt.get(summary.path);
+    if (earlier !== undefined) {
+      throw new UnexpectedSessionListError(`item ${position} repeats the path of item ${earlier}: ${summary.path}`);
+    }
+    firstAt.set(summary.path, position);
+  });
+  return summaries;
 }
 
 export interface ProjectGroup {

@@ -105,6 +105,10 @@ test('a listed path that is not an absolute .jsonl path is refused (the tree ope
   assert.throws(() => asSessionSummaries([summary({ path: '' })]), /item 0 has a bad "path"/);
 });
 
+test('a listing that names one path twice is refused with both items named (the path is the tree item id)', () => {
+  assert.throws(() => asSessionSummaries([summary({}), summary({ path: '/p/other.jsonl' }), summary({})]), /item 2 repeats the path of item 0: \/home\/ada\//);
+});
+
 test('a project folder is shortened to ~ only when it is the home folder or inside it', () => {
   assert.equal(tildePath('/home/ada/code', '/home/ada'), '~/code');
   assert.equal(tildePath('/home/ada', '/home/ada'), '~');
