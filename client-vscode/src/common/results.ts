@@ -163,7 +163,8 @@ export function findingRange(finding: OneBasedSpan): ZeroBasedRange {
   };
 }
 
-function plural(count: number, noun: string): string {
+/** `1 error`, `2 errors`. */
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 

@@ -3,6 +3,7 @@
  * checked on arrival, grouped by project and ordered for the tree. No `vscode` import, so the
  * grouping, order, filter, icons and wording are unit-tested directly.
  */
+import { plural } from './results';
 
 export const SESSION_HEALTHS = ['ok', 'broken', 'live', 'unreadable'] as const;
 export type SessionHealth = (typeof SESSION_HEALTHS)[number];
@@ -29,6 +30,8 @@ export class UnexpectedSessionListError extends Error {
   }
 }
 
+const isTranscriptPath = (value: string): boolean => /^(\/|[A-Za-z]:[\\/])/.test(value) && value.endsWith('.jsonl');
+
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
 /** Checks one summary from the server; the message names the first field that does not fit. */
@@ -43,6 +46,8 @@ function asSessionSummary(value: unknown, position: number): SessionSummary {
   for (const field of ['sessionId', 'path'] as const) {
     if (typeof record[field] !== 'string') wrong(field);
   }
+  // The tree opens, fixes and saves the file at `path`: only an absolute transcript path will do.
+  if (!isTranscriptPath(record.path as string)) wrong('path');
   for (const field of ['project', 'title', 'firstActivity', 'lastActivity', 'version'] as const) {
     if (!isStringOrNull(record[field])) wrong(field);
   }
@@ -59,7 +64,17 @@ export function asSessionSummaries(value: unknown): SessionSummary[] {
   if (!Array.isArray(value)) {
     throw new UnexpectedSessionListError(`not an array: ${JSON.stringify(value)?.slice(0, 120)}`);
   }
-  return value.map(asSessionSummary);
+  const summaries = value.map(asSessionSummary);
+  // The tree's item ids are the paths; VS Code refuses to draw a tree with a repeated id.
+  const firstAt = new Map<string, number>();
+  summaries.forEach((summary, position) => {
+    const earlier = firstAt.get(summary.path);
+    if (earlier !== undefined) {
+      throw new UnexpectedSessionListError(`item ${position} repeats the path of item ${earlier}: ${summary.path}`);
+    }
+    firstAt.set(summary.path, position);
+  });
+  return summaries;
 }
 
 export interface ProjectGroup {
@@ -181,10 +196,6 @@ export function sessionDescription(session: SessionSummary, now: number): string
   return age === undefined ? formatSize(session.sizeBytes) : `${formatSize(session.sizeBytes)} · ${age}`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
 /** Plain-text tooltip (never Markdown: the title is transcript text). */
 export function sessionTooltip(session: SessionSummary): string {
   const lines = [
@@ -204,9 +215,25 @@ export function sessionTooltip(session: SessionSummary): string {
   return lines.join('\n');
 }
 
-/** The shell command that resumes a session (run in its project folder). */
+/** `~/code` for a folder under the home folder; any other folder as it is (`/home/adam` stays). */
+export function tildePath(folder: string, homeDirectory: string): string {
+  if (folder === homeDirectory) {
+    return '~';
+  }
+  return folder.startsWith(`${homeDirectory}/`) ? `~${folder.slice(homeDirectory.length)}` : folder;
+}
+
+/**
+ * The shell command that resumes a session (run in its project folder). The id comes from the
+ * server (a file name, in the end), and the user pastes this into a shell: anything but a plain
+ * id is single-quoted so it stays one argument and runs nothing.
+ */
 export function resumeCommand(session: Pick<SessionSummary, 'sessionId'>): string {
-  return `claude --resume ${session.sessionId}`;
+  return `claude --resume ${shellWord(session.sessionId)}`;
+}
+
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClientCommands } from '../common/constants';
 import { debounce } from '../common/debounce';
+import { withoutLinks } from '../common/notificationText';
 import {
   asSessionSummaries,
   defaultProjectsRoot,
@@ -17,6 +18,7 @@ import {
   sessionDescription,
   sessionLabel,
   sessionTooltip,
+  tildePath,
   type ProjectGroup,
   type SessionSummary,
 } from '../common/sessions';
@@ -150,7 +152,7 @@ function projectItem(group: ProjectGroup): vscode.TreeItem {
   const label = group.project === undefined ? 'Unknown project' : path.basename(group.project) || group.project;
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `project:${group.project ?? ''}`;
-  item.description = group.project === undefined ? undefined : path.dirname(group.project).replace(os.homedir(), '~');
+  item.description = group.project === undefined ? undefined : tildePath(path.dirname(group.project), os.homedir());
   const broken = group.broken === 0 ? '' : `, ${group.broken} need attention`;
   item.tooltip = `${group.project ?? 'Sessions whose lines name no working directory'}\n${group.sessions.length} session${group.sessions.length === 1 ? '' : 's'}${broken}`;
   item.iconPath = group.broken > 0 ? new vscode.ThemeIcon('folder', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('folder');
@@ -198,7 +200,7 @@ async function fixSession(deps: SessionsDependencies, session: SessionSummary): 
   const uri = vscode.Uri.file(session.path);
   const fileName = path.basename(session.path);
   if (syncedDocument(uri)?.isDirty === true) {
-    void vscode.window.showWarningMessage(`${fileName} has unsaved changes; save or revert them first.`);
+    void vscode.window.showWarningMessage(withoutLinks(`${fileName} has unsaved changes; save or revert them first.`));
     return;
   }
   const strategy = await pickStrategy(deps.settings(), fileName);
@@ -266,7 +268,7 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
         const command = resumeCommand(session);
         await vscode.env.clipboard.writeText(command);
         const where = session.project === null ? '' : ` (run it in ${session.project})`;
-        void vscode.window.showInformationMessage(`Copied "${command}"${where}.`);
+        void vscode.window.showInformationMessage(withoutLinks(`Copied "${command}"${where}.`));
       }),
     ),
   ];

@@ -64,6 +64,18 @@ test('the webview gets a strict Content-Security-Policy with a nonce and no inli
   });
 });
 
+test('a transcript file name with markup reaches the page title escaped, never as HTML', () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  const provider = host.customEditors.get('sessionLsp.conversation');
+  assert.ok(provider, 'the custom editor is registered');
+  const panel = new FakeWebviewPanel();
+  provider.resolveCustomEditor({ uri: Uri.file('/tmp/a<img src=x onerror=alert(1)>"\'&.jsonl') }, panel);
+  const html = panel.webview.html;
+  assert.equal(/<title>([^<]*)<\/title>/.exec(html)?.[1], 'a&#60;img src=x onerror=alert(1)&#62;&#34;&#39;&#38;.jsonl');
+  assert.doesNotMatch(html, /<img/);
+});
+
 test('ready: the first page is fetched from disk for a file the server does not have open, and sent', async () => {
   const opened = openView();
   const reset = await ready(opened);

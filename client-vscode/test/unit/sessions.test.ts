@@ -11,6 +11,7 @@ import {
   sessionDescription,
   sessionLabel,
   sessionTooltip,
+  tildePath,
 } from '../../src/common/sessions';
 import { summary } from './fixtures';
 
@@ -85,11 +86,34 @@ test('the label is the title on one line, else the session id; the tooltip lists
   assert.equal(resumeCommand(summary({})), 'claude --resume 5f0c0000-0000-4000-8000-000000000000');
 });
 
+test('a session id that is not a plain id is single-quoted in the resume command, so pasting it runs nothing', () => {
+  assert.equal(resumeCommand({ sessionId: 'x; rm -rf ~' }), "claude --resume 'x; rm -rf ~'");
+  assert.equal(resumeCommand({ sessionId: "a'$(id)" }), `claude --resume 'a'\\''$(id)'`);
+  assert.equal(resumeCommand({ sessionId: '' }), "claude --resume ''");
+});
+
 test('a listing that does not fit the contract is refused with the field named', () => {
   assert.deepEqual(asSessionSummaries([summary({})]), [summary({})]);
   assert.throws(() => asSessionSummaries({}), /not an array/);
   assert.throws(() => asSessionSummaries([{ ...summary({}), health: 'fine' }]), /item 0 has a bad "health"/);
   assert.throws(() => asSessionSummaries([summary({}), { ...summary({}), sizeBytes: '2 KB' }]), /item 1 has a bad "sizeBytes"/);
+});
+
+test('a listed path that is not an absolute .jsonl path is refused (the tree opens, fixes and saves that file)', () => {
+  assert.throws(() => asSessionSummaries([summary({ path: '/home/ada/.bashrc' })]), /item 0 has a bad "path"/);
+  assert.throws(() => asSessionSummaries([summary({ path: 'projects/app/5f0c.jsonl' })]), /item 0 has a bad "path"/);
+  assert.throws(() => asSessionSummaries([summary({ path: '' })]), /item 0 has a bad "path"/);
+});
+
+test('a listing that names one path twice is refused with both items named (the path is the tree item id)', () => {
+  assert.throws(() => asSessionSummaries([summary({}), summary({ path: '/p/other.jsonl' }), summary({})]), /item 2 repeats the path of item 0: \/home\/ada\//);
+});
+
+test('a project folder is shortened to ~ only when it is the home folder or inside it', () => {
+  assert.equal(tildePath('/home/ada/code', '/home/ada'), '~/code');
+  assert.equal(tildePath('/home/ada', '/home/ada'), '~');
+  assert.equal(tildePath('/home/adam/code', '/home/ada'), '/home/adam/code');
+  assert.equal(tildePath('/srv/home/ada/code', '/home/ada'), '/srv/home/ada/code');
 });
 
 test('the default projects root follows CLAUDE_CONFIG_DIR, else ~/.claude', () => {

@@ -122,6 +122,17 @@ test('Copy Resume Command puts `claude --resume <id>` on the clipboard', async (
   assert.match(host.messages.at(-1)?.text ?? '', /run it in \/home\/ada\/app/);
 });
 
+test('a project folder named like a Markdown command link does not become a link in the Copied notification', async () => {
+  const { host, provider } = start();
+  FakeLanguageClient.responses['sessionLsp.listSessions'] = [summary({ project: '/home/ada/[Open](command:workbench.action.terminal.sendSequence?%7B%7D)' })];
+  const [project] = await provider.getChildren();
+  const [session] = await provider.getChildren(project);
+  await host.commands.get('sessionLsp.sessions.copyResumeCommand')?.(session);
+  const text = host.messages.at(-1)?.text ?? '';
+  assert.match(text, /run it in \/home\/ada\/\[Open\]/);
+  assert.doesNotMatch(text, /\]\(command:/);
+});
+
 test('check and restore from the tree run the registered commands on the session file', async () => {
   const { host, provider } = start();
   const [, app] = await provider.getChildren();
