@@ -20,6 +20,7 @@ import pytest
 from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.sessions.metadata import read_metadata
+from tests.core.test_deep_nesting import deeply_nested_session
 from tests.sessions.tree import (
     CLEAN,
     DAMAGED,
@@ -392,3 +393,10 @@ def test_a_name_with_dot_dot_a_folder_or_a_fifo_is_refused_before_anything_runs(
         assert "Traceback" not in result.stderr
     assert claude.calls() == []
     assert snapshot(tree.home) == before
+
+
+def test_the_explanation_names_a_call_whose_input_nests_deeper_than_python_s_limit() -> None:
+    data = deeply_nested_session(5_000)
+    lines = explain(Path("deep.jsonl"), analyse_bytes(data), read_metadata(data, "deep"))
+    assert lines[0] == "Session deep (fix the build 🙂 修复)"
+    assert lines[2].startswith('Interrupted: Bash {"deep": [[[[')
