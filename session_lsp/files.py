@@ -64,6 +64,8 @@ def read_session_file(path: Path) -> SessionFile:
         raise SessionFileError(f"{path}: is a folder, not a session file") from None
     except OSError as error:
         raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
+    except ValueError:
+        raise SessionFileError(f"{path!r}: a path with a NUL byte names no file") from None
     try:
         stat = os.fstat(descriptor)
         if S_ISDIR(stat.st_mode):

@@ -20,7 +20,8 @@ from pathlib import Path
 from session_lsp.cli.output import format_finding
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.reading import text_of
+from session_lsp.core.formats import detect
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.records import Record
 from session_lsp.core.repairs import Strategy
 from session_lsp.core.titles import one_line
@@ -188,16 +189,21 @@ def _when(timestamp: str | None) -> str:
 
 
 def _tool_call(analysis: Analysis, finding: Finding) -> tuple[str, str]:
-    """(tool name, a one-line view of its input) of the call a finding is about."""
-    try:
-        document = json.loads(text_of(analysis.lines[finding.span.line]))
-        blocks = document["message"]["content"]
-        block = next(item for item in blocks if item.get("id") == finding.tool_use_id)
-        return str(block.get("name", "?")), one_line(
-            json.dumps(block.get("input"), ensure_ascii=False), _INPUT_VIEW
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, StopIteration, IndexError):
+    """(tool name, a one-line view of its input) of the call a finding is about, as the
+    transcript's format reads it (the hover shows the same); a call nested too deeply to decode
+    even with `deep_json` is named "?"."""
+    transcript_format = detect(analysis.lines, analysis.records)
+    if transcript_format is None or finding.tool_use_id is None:
         return "?", ""
+    try:
+        with deep_json():
+            call = transcript_format.half(
+                analysis, finding.span.line, finding.tool_use_id, is_result=False
+            )
+            view = "" if call.input is None else json.dumps(call.input, ensure_ascii=False)
+    except RecursionError:
+        return "?", ""
+    return call.name or "?", one_line(view, _INPUT_VIEW)
 
 
 def describe_record(record: Record) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.titles import (
     HEAD_LINES,
     TitleLine,
@@ -57,9 +58,15 @@ def is_session_id(text: str) -> bool:
 
 
 def _decode(raw: bytes) -> _Line | None:
+    """None for a line that is not a record; a tool input nested past Python's recursion limit
+    is read with the room `deep_json` gives, like the core's reader, never raised."""
     try:
-        return _DECODER.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+        try:
+            return _DECODER.decode(raw)
+        except RecursionError:
+            with deep_json():
+                return _DECODER.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
 
 

@@ -20,6 +20,7 @@ import pytest
 from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.sessions.metadata import read_metadata
+from tests.core.test_deep_nesting import deeply_nested_session
 from tests.sessions.tree import (
     CLEAN,
     DAMAGED,
@@ -361,3 +362,41 @@ def test_an_id_and_last_together_are_a_usage_error(tree: ProjectsTree, claude: C
     assert result.returncode == 2
     assert "give either ID or --last, not both" in result.stderr
     assert claude.calls() == []
+
+
+def test_arguments_after_the_separator_reach_claude_verbatim_and_no_shell(
+    tree: ProjectsTree, claude: Claude
+) -> None:
+    hostile = ["; touch pwned", "$(touch pwned)", "--resume", "other", "", "-"]
+    result = _resume(tree, claude, CLEAN, "--yes", "--", *hostile, cwd=tree.work)
+    assert result.returncode == 0, result.stderr
+    (call,) = claude.calls()
+    assert call["argv"] == ["--resume", CLEAN, *hostile]
+    assert not list(tree.home.rglob("pwned")) and not (tree.work / "pwned").exists()
+
+
+def test_a_name_with_dot_dot_a_folder_or_a_fifo_is_refused_before_anything_runs(
+    tree: ProjectsTree, claude: Claude, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    cases = {
+        "../" + DAMAGED[:8]: "no such file, folder or session id",
+        DAMAGED[:8] + "/..": "no such file, folder or session id",
+        str(tree.folder): "is a folder",
+        str(fifo): "not a regular file (a FIFO)",
+    }
+    before = snapshot(tree.home)
+    for name, message in cases.items():
+        result = _resume(tree, claude, name, "--yes", cwd=tree.work)
+        assert result.returncode == 2 and message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert claude.calls() == []
+    assert snapshot(tree.home) == before
+
+
+def test_the_explanation_names_a_call_whose_input_nests_deeper_than_python_s_limit() -> None:
+    data = deeply_nested_session(5_000)
+    lines = explain(Path("deep.jsonl"), analyse_bytes(data), read_metadata(data, "deep"))
+    assert lines[0] == "Session deep (fix the build 🙂 修复)"
+    assert lines[2].startswith('Interrupted: Bash {"deep": [[[[')

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +191,73 @@ async def test_an_edited_document_shows_its_new_text(client: LanguageClient) -> 
     assert before["items"][-1]["tool"]["status"] == "unpaired"
     assert after["items"][-1]["tool"]["status"] == "answered"
     assert after["items"][-1]["tool"]["result"] == "built" and after["errors"] == 0
+
+
+@pytest.mark.parametrize("name", ["sessionLsp.conversation", "sessionLsp.renderTranscript"])
+async def test_a_fifo_a_folder_or_a_nul_in_the_path_is_a_clear_error_not_a_read(
+    client: LanguageClient, tmp_path: Path, name: str
+) -> None:
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    expected = {
+        str(fifo): "not a regular file (a FIFO)",
+        str(tmp_path): "is a folder",
+        f"{tmp_path}/a\x00b.jsonl": "NUL",
+        f"{tmp_path.as_uri()}/a%00b.jsonl": "NUL",
+    }
+    for target, message in expected.items():
+        with pytest.raises(JsonRpcException) as raised:
+            await asyncio.wait_for(command(client, name, target), timeout=20)
+        assert raised.value.code == -32603 and message in str(raised.value)
+        assert "Traceback" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "target", ["untitled:Untitled-1", "https://example.com/session.jsonl", "~/session.jsonl", ""]
+)
+async def test_a_uri_of_another_scheme_or_a_relative_name_is_invalid_params(
+    client: LanguageClient, target: str
+) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await command(client, "sessionLsp.renderTranscript", target)
+    assert raised.value.code == -32602
+
+
+async def test_an_escaped_dot_dot_in_a_file_uri_names_the_file_it_resolves_to(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = aged_copy(CODEMIE_TURN_1, tmp_path / "session.jsonl")
+    (tmp_path / "inner").mkdir()
+    answer = await command(
+        client, "sessionLsp.conversation", f"{tmp_path.as_uri()}/inner/%2e%2e/session.jsonl"
+    )
+    direct = await command(client, "sessionLsp.conversation", str(path))
+    assert (answer["total"], answer["errors"]) == (direct["total"], direct["errors"]) == (17, 1)
+
+
+async def test_a_page_past_the_end_or_of_no_items_is_empty_with_the_whole_counts(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = aged_copy(CODEMIE_TURN_1, tmp_path / "session.jsonl")
+    past = await command(client, "sessionLsp.conversation", str(path), {"offset": 10**18})
+    none = await command(client, "sessionLsp.conversation", str(path), {"limit": 0})
+    huge = await command(client, "sessionLsp.conversation", str(path), {"limit": 10**18})
+    assert (past["items"], past["total"], past["offset"]) == ([], 17, 10**18)
+    assert (none["items"], none["total"]) == ([], 17)
+    assert len(huge["items"]) == 17
+    with pytest.raises(JsonRpcException) as negative:
+        await command(client, "sessionLsp.conversation", str(path), {"limit": -1})
+    assert negative.value.code == -32602
+
+
+async def test_list_sessions_refuses_a_root_that_is_a_file_or_a_fifo(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text("{}\n")
+    for root in (fifo, plain, f"{tmp_path}/\x00"):
+        with pytest.raises(JsonRpcException) as raised:
+            await asyncio.wait_for(command(client, "sessionLsp.listSessions", str(root)), 20)
+        assert raised.value.code == -32603 and "no such folder" in str(raised.value)

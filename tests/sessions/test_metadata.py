@@ -9,6 +9,7 @@ import pytest
 
 from session_lsp.core.titles import TITLE_LIMIT
 from session_lsp.sessions.metadata import read_metadata
+from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support.corpus import (
     CODEMIE_TURN_1,
     FASTHOOKS_MAIN,
@@ -126,3 +127,11 @@ def test_in_a_large_file_titles_are_read_from_its_first_and_last_64_kb() -> None
     assert read_metadata(data, "s").title == "Head summary"
     tail = [{"type": "ai-title", "aiTitle": "Tail title"}]
     assert read_metadata(data + _lines(*tail), "s").title == "Tail title"
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_a_tool_input_nested_deeper_than_python_s_limit_is_read_or_skipped_not_raised(
+    depth: int,
+) -> None:
+    metadata = read_metadata(deeply_nested_session(depth), "deep")
+    assert metadata.title == "fix the build 🙂 修复"

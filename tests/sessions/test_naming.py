@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -65,3 +66,21 @@ def test_last_is_the_newest_main_session_of_the_directory(tree: ProjectsTree) ->
 def test_last_in_a_directory_without_sessions_says_where_it_looked(tree: ProjectsTree) -> None:
     with pytest.raises(SessionNameError, match=r"no Claude Code sessions for .*looked for"):
         resolve_session(last=True, root=tree.root, cwd=tree.home)
+
+
+@pytest.mark.parametrize(
+    "name", ["../" + CLEAN[:8], CLEAN[:8] + "/..", "-work-demo/" + CLEAN, CLEAN + "/../" + DEEP]
+)
+def test_a_name_with_a_slash_or_dot_dot_is_never_looked_up_as_an_id(
+    tree: ProjectsTree, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tree.root)
+    with pytest.raises(SessionNameError, match="no such file, folder or session id"):
+        resolve_session(name, root=tree.root)
+
+
+def test_a_fifo_named_like_a_session_is_not_a_session(tree: ProjectsTree) -> None:
+    fifo_id = "fafafafa-1111-4111-8111-111111111111"
+    os.mkfifo(tree.folder / f"{fifo_id}.jsonl")
+    with pytest.raises(SessionNameError, match="no session with this id"):
+        resolve_session(fifo_id[:8], root=tree.root)
