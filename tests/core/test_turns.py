@@ -12,6 +12,7 @@ import pytest
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code
+from session_lsp.core.markdown import render_markdown
 from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.turns import (
     MAX_TEXT,
@@ -22,6 +23,8 @@ from session_lsp.core.turns import (
     build_model,
     page,
 )
+from session_lsp.core.turns.texts import TOO_DEEP
+from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support import damage
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -400,3 +403,17 @@ def test_a_file_that_is_no_session_has_no_conversation(data: bytes) -> None:
     assert model.format is SessionFormat.CLAUDE_CODE
     assert [item.kind for item in model.items] == [ItemKind.DAMAGED] * len(model.findings)
     assert model.title is None and model.session_id is None
+
+
+def test_a_call_nested_five_thousand_levels_is_shown_and_rendered() -> None:
+    model = build_model(analyse_bytes(deeply_nested_session(5_000)))
+    (call,) = [item for item in page(model) if item.tool is not None and item.tool.name == "Bash"]
+    assert call.tool is not None and call.tool.input is not None
+    assert call.tool.input == TOO_DEEP or call.tool.input.startswith("{")
+    assert "Bash" in render_markdown(model)
+
+
+def test_a_line_nested_past_every_limit_is_rendered_as_damaged_without_raising() -> None:
+    model = build_model(analyse_bytes(deeply_nested_session(100_000)))
+    assert any(item.kind is ItemKind.DAMAGED for item in page(model))
+    assert "invalid-json" in render_markdown(model)

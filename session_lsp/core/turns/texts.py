@@ -15,6 +15,7 @@ import msgspec
 
 from session_lsp.core.codex import call_input, output_text
 from session_lsp.core.content_text import content_text
+from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -31,10 +32,30 @@ def page(model: ConversationModel, offset: int = 0, limit: int | None = None) ->
     stop = len(model.items) if limit is None else offset + limit
     chosen = model.items[max(0, offset) : max(0, stop)]
     reader = LineReader(model.lines)
-    for item in chosen:
-        if not item.loaded:
-            load_texts(item, reader, model.format)
+    with deep_json():
+        for item in chosen:
+            if not item.loaded:
+                try:
+                    load_texts(item, reader, model.format)
+                except RecursionError:
+                    _too_deep_to_show(item)
     return chosen
+
+
+TOO_DEEP = "(nested too deeply to show)"
+
+
+def _too_deep_to_show(item: Item) -> None:
+    """A text nested deeper than even `deep_json` allows: said so, the rest of the page read."""
+    if item.source is not None and item.text is None:
+        item.text = TOO_DEEP
+    tool = item.tool
+    if tool is not None:
+        if tool.call_source is not None and tool.input is None:
+            tool.input = TOO_DEEP
+        if tool.result_source is not None and tool.result is None:
+            tool.result = TOO_DEEP
+    item.loaded = True
 
 
 class LineReader:
