@@ -178,9 +178,12 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
         found = message_of(plan.analysis, finding.tool_use_id)
         if found is not None:
             by_message.setdefault(found[0], []).append(finding)
+    positions = {
+        id(record): place for place, record in enumerate(plan.analysis.conversation.walked)
+    }
     for index, findings in sorted(by_message.items()):
         message = plan.analysis.conversation.messages[index]
-        anchor, child = _stub_anchor(plan.analysis, message)
+        anchor, child = _stub_anchor(plan.analysis, message, positions)
         uses: dict[str | None, Part] = {}
         for part in message.tool_use_parts():
             uses.setdefault(part.block.id, part)
@@ -204,11 +207,15 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
             plan.parents[child.line] = parent
 
 
-def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Record | None]:
-    """The walked-chain line a stub follows, and the chain line that followed it."""
+def _stub_anchor(
+    analysis: Analysis, message: ApiMessage, positions: dict[int, int]
+) -> tuple[Record, Record | None]:
+    """The walked-chain line a stub follows, and the chain line that followed it.
+
+    `positions` maps each walked record (by id) to its last place on the chain, built once for
+    every message that gets stubs rather than by a walk of the whole chain per message."""
     walked = analysis.conversation.walked
-    in_message = {id(part.record) for part in message.parts}
-    last = max(position for position, record in enumerate(walked) if id(record) in in_message)
+    last = max(positions[id(part.record)] for part in message.parts if id(part.record) in positions)
     anchor_position = last
     for position in range(last + 1, len(walked)):
         record = walked[position]
