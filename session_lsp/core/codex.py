@@ -12,7 +12,7 @@ every other reader (claude-code-format §10).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -161,15 +161,25 @@ def output_text(payload: Mapping[str, Any]) -> str:
     return content_text(payload.get("output"))
 
 
-def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:
-    """Purging a call: its line, and the reasoning item right before it when that reasoning led
-    to this call alone (no other call of its batch follows it), so no thought dangles."""
+def purged_lines(lines: Sequence[Line], call_lines: Iterable[int]) -> dict[int, list[int]]:
+    """For each call line, what purging the call removes: its line, and the reasoning item right
+    before it when that reasoning led to this call alone (no other call of its batch follows it),
+    so no thought dangles. The rollout is read once for all the calls a purge removes."""
+    wanted = list(call_lines)
+    if not wanted:
+        return {}
     items = [
         (index, record.payload.type)
         for index, record in _records(lines)
         if record.type == "response_item" and record.payload is not None
     ]
-    position = next((p for p, (index, _) in enumerate(items) if index == call_line), None)
+    first: dict[int, int] = {}
+    for position, (index, _) in enumerate(items):
+        first.setdefault(index, position)
+    return {call_line: _purged(items, first.get(call_line), call_line) for call_line in wanted}
+
+
+def _purged(items: list[tuple[int, str | None]], position: int | None, call_line: int) -> list[int]:
     if position is None:
         return [call_line]
     previous = items[position - 1] if position > 0 else None
