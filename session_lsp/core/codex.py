@@ -244,11 +244,11 @@ def _history_item(value: object) -> _Payload | None:
         return None
 
 
-def replayed_history(lines: Sequence[Line]) -> list[tuple[int, _Payload]]:
+def replayed_history(records: Sequence[tuple[int, _RolloutLine]]) -> list[tuple[int, _Payload]]:
     """The response items Codex sends after a resume, each with the line it comes from (a
     compaction's replacement history on the `compacted` line)."""
     history: list[tuple[int, _Payload]] = []
-    for index, record in _records(lines):
+    for index, record in records:
         payload = record.payload
         if payload is None:
             continue
@@ -278,14 +278,19 @@ def _without_last_turns(
     return history[: starts[-min(turns, len(starts))]]
 
 
-def _aborted_after(lines: Sequence[Line]) -> list[int]:
-    return [
-        index
-        for index, record in _records(lines)
-        if record.type == "event_msg"
-        and record.payload is not None
-        and record.payload.type == "turn_aborted"
-    ]
+def _last_abort(records: Sequence[tuple[int, _RolloutLine]]) -> int:
+    """The line of the last `turn_aborted` event, -1 when there is none: a call before it had
+    its turn aborted."""
+    return max(
+        (
+            index
+            for index, record in records
+            if record.type == "event_msg"
+            and record.payload is not None
+            and record.payload.type == "turn_aborted"
+        ),
+        default=-1,
+    )
 
 
 def rollout_findings(
@@ -295,7 +300,8 @@ def rollout_findings(
     calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    for index, payload in replayed_history(lines):
+    records = _records(lines)  # read once: the history and the aborts both come from it
+    for index, payload in replayed_history(records):
         if payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
@@ -308,7 +314,7 @@ def rollout_findings(
             else:
                 orphans.append((index, payload.call_id))
     last_call = max((line for line, _, _ in calls.values()), default=-1)
-    aborts = _aborted_after(lines)
+    last_abort = _last_abort(records)
     findings = [
         _unanswered(
             locator,
@@ -316,7 +322,7 @@ def rollout_findings(
             line,
             name,
             live_seconds_ago if line == last_call else None,
-            aborted=any(abort > line for abort in aborts),
+            aborted=last_abort > line,
         )
         for call_id, (line, name, _) in calls.items()
         if call_id not in answered
