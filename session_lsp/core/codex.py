@@ -12,7 +12,7 @@ every other reader (claude-code-format §10).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -161,15 +161,25 @@ def output_text(payload: Mapping[str, Any]) -> str:
     return content_text(payload.get("output"))
 
 
-def purged_lines(lines: Sequence[Line], call_line: int) -> list[int]:
-    """Purging a call: its line, and the reasoning item right before it when that reasoning led
-    to this call alone (no other call of its batch follows it), so no thought dangles."""
+def purged_lines(lines: Sequence[Line], call_lines: Iterable[int]) -> dict[int, list[int]]:
+    """For each call line, what purging the call removes: its line, and the reasoning item right
+    before it when that reasoning led to this call alone (no other call of its batch follows it),
+    so no thought dangles. The rollout is read once for all the calls a purge removes."""
+    wanted = list(call_lines)
+    if not wanted:
+        return {}
     items = [
         (index, record.payload.type)
         for index, record in _records(lines)
         if record.type == "response_item" and record.payload is not None
     ]
-    position = next((p for p, (index, _) in enumerate(items) if index == call_line), None)
+    first: dict[int, int] = {}
+    for position, (index, _) in enumerate(items):
+        first.setdefault(index, position)
+    return {call_line: _purged(items, first.get(call_line), call_line) for call_line in wanted}
+
+
+def _purged(items: list[tuple[int, str | None]], position: int | None, call_line: int) -> list[int]:
     if position is None:
         return [call_line]
     previous = items[position - 1] if position > 0 else None
@@ -234,11 +244,11 @@ def _history_item(value: object) -> _Payload | None:
         return None
 
 
-def replayed_history(lines: Sequence[Line]) -> list[tuple[int, _Payload]]:
+def replayed_history(records: Sequence[tuple[int, _RolloutLine]]) -> list[tuple[int, _Payload]]:
     """The response items Codex sends after a resume, each with the line it comes from (a
     compaction's replacement history on the `compacted` line)."""
     history: list[tuple[int, _Payload]] = []
-    for index, record in _records(lines):
+    for index, record in records:
         payload = record.payload
         if payload is None:
             continue
@@ -268,14 +278,19 @@ def _without_last_turns(
     return history[: starts[-min(turns, len(starts))]]
 
 
-def _aborted_after(lines: Sequence[Line]) -> list[int]:
-    return [
-        index
-        for index, record in _records(lines)
-        if record.type == "event_msg"
-        and record.payload is not None
-        and record.payload.type == "turn_aborted"
-    ]
+def _last_abort(records: Sequence[tuple[int, _RolloutLine]]) -> int:
+    """The line of the last `turn_aborted` event, -1 when there is none: a call before it had
+    its turn aborted."""
+    return max(
+        (
+            index
+            for index, record in records
+            if record.type == "event_msg"
+            and record.payload is not None
+            and record.payload.type == "turn_aborted"
+        ),
+        default=-1,
+    )
 
 
 def rollout_findings(
@@ -285,7 +300,8 @@ def rollout_findings(
     calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    for index, payload in replayed_history(lines):
+    records = _records(lines)  # read once: the history and the aborts both come from it
+    for index, payload in replayed_history(records):
         if payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
@@ -298,7 +314,7 @@ def rollout_findings(
             else:
                 orphans.append((index, payload.call_id))
     last_call = max((line for line, _, _ in calls.values()), default=-1)
-    aborts = _aborted_after(lines)
+    last_abort = _last_abort(records)
     findings = [
         _unanswered(
             locator,
@@ -306,7 +322,7 @@ def rollout_findings(
             line,
             name,
             live_seconds_ago if line == last_call else None,
-            aborted=any(abort > line for abort in aborts),
+            aborted=last_abort > line,
         )
         for call_id, (line, name, _) in calls.items()
         if call_id not in answered

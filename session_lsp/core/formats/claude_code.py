@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from session_lsp.core.content_text import content_text
-from session_lsp.core.conversation import ApiMessage, Conversation, replay
+from session_lsp.core.conversation import ApiMessage, Conversation, Part, replay
 from session_lsp.core.findings import Finding
 from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.locate import Locator
@@ -147,12 +147,22 @@ def _tool_index(analysis: Analysis) -> ToolIndex:
 
 
 def message_of(analysis: Analysis, tool_use_id: str) -> tuple[int, ApiMessage] | None:
+    """The first assistant message calling the id; asked once per finding, so looked up in an
+    index built once per analysis rather than by a scan of every message."""
+    return _messages_by_call(analysis).get(tool_use_id)
+
+
+def _call_messages(analysis: Analysis) -> dict[str, tuple[int, ApiMessage]]:
+    by_call: dict[str, tuple[int, ApiMessage]] = {}
     for index, message in enumerate(analysis.conversation.messages):
-        if message.role == "assistant" and any(
-            part.block.id == tool_use_id for part in message.tool_use_parts()
-        ):
-            return index, message
-    return None
+        if message.role == "assistant":
+            for part in message.tool_use_parts():
+                if part.block.id is not None:
+                    by_call.setdefault(part.block.id, (index, message))
+    return by_call
+
+
+_messages_by_call = PerAnalysis(_call_messages)
 
 
 def _only_block(record: Record | None, block_type: str) -> bool:
@@ -168,16 +178,22 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
         found = message_of(plan.analysis, finding.tool_use_id)
         if found is not None:
             by_message.setdefault(found[0], []).append(finding)
+    positions = {
+        id(record): place for place, record in enumerate(plan.analysis.conversation.walked)
+    }
     for index, findings in sorted(by_message.items()):
         message = plan.analysis.conversation.messages[index]
-        anchor, child = _stub_anchor(plan.analysis, message)
-        order = [part.block.id for part in message.tool_use_parts()]
-        findings.sort(key=lambda finding: order.index(finding.tool_use_id))
+        anchor, child = _stub_anchor(plan.analysis, message, positions)
+        uses: dict[str | None, Part] = {}
+        for part in message.tool_use_parts():
+            uses.setdefault(part.block.id, part)
+        order = {tool_id: position for position, tool_id in enumerate(uses)}
+        findings.sort(key=lambda finding: order[finding.tool_use_id])
         parent = anchor.uuid
         for step, finding in enumerate(findings, 1):
             tool_id = finding.tool_use_id
             assert tool_id is not None
-            use = next(part for part in message.tool_use_parts() if part.block.id == tool_id)
+            use = uses[tool_id]
             line = stub_result_line(
                 plan.lines[use.record.line],
                 tool_id,
@@ -191,11 +207,15 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
             plan.parents[child.line] = parent
 
 
-def _stub_anchor(analysis: Analysis, message: ApiMessage) -> tuple[Record, Record | None]:
-    """The walked-chain line a stub follows, and the chain line that followed it."""
+def _stub_anchor(
+    analysis: Analysis, message: ApiMessage, positions: dict[int, int]
+) -> tuple[Record, Record | None]:
+    """The walked-chain line a stub follows, and the chain line that followed it.
+
+    `positions` maps each walked record (by id) to its last place on the chain, built once for
+    every message that gets stubs rather than by a walk of the whole chain per message."""
     walked = analysis.conversation.walked
-    in_message = {id(part.record) for part in message.parts}
-    last = max(position for position, record in enumerate(walked) if id(record) in in_message)
+    last = max(positions[id(part.record)] for part in message.parts if id(part.record) in positions)
     anchor_position = last
     for position in range(last + 1, len(walked)):
         record = walked[position]

@@ -88,12 +88,16 @@ class Codex:
     def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
         """File order is the conversation: removing the call (and its lone reasoning) needs no
         re-linking."""
-        for finding in unpaired:
-            line = finding.span.line
-            if (finding.tool_use_id, False) not in call_mentions(plan.lines[line]):
-                continue  # a call inside a compaction's replacement history: not one line
-            for purged in purged_lines(plan.lines, line):
-                plan.delete(purged)
+        # A call inside a compaction's replacement history is not one line: it is left alone.
+        calls = [
+            finding
+            for finding in unpaired
+            if (finding.tool_use_id, False) in call_mentions(plan.lines[finding.span.line])
+        ]
+        purged = purged_lines(plan.lines, [finding.span.line for finding in calls])
+        for finding in calls:
+            for line in purged[finding.span.line]:
+                plan.delete(line)
             plan.resolved.append(finding)
 
     def drop(self, plan: Plan, findings: Sequence[Finding]) -> None:

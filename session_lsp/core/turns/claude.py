@@ -39,6 +39,8 @@ class ClaudeBuilder:
         self.path = path
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
+        self.call_items: dict[str, Item] = {}
+        """The item showing each of `calls`: a result extends it without a scan of every item."""
         self.reader = LineReader(analysis.lines)
         self.unpaired = tool_ids(
             analysis.findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT
@@ -98,7 +100,9 @@ class ClaudeBuilder:
         call.call_source = Source(record.line, position)
         item = self._item(ItemKind.TOOL, record, None)
         item.tool = call
-        self.calls.setdefault(tool_id, call)
+        if tool_id not in self.calls:
+            self.calls[tool_id] = call
+            self.call_items[tool_id] = item
 
     def _add_user(self, record: Record) -> None:
         if record.isCompactSummary:
@@ -146,10 +150,8 @@ class ClaudeBuilder:
             call.result_line = record.line
             call.result_source = Source(record.line, position)
             call.is_error = bool(block.is_error)
-            for item in reversed(self.items):
-                if item.tool is call:
-                    item.last_line = max(item.last_line, record.line)
-                    break
+            item = self.call_items[tool_id]
+            item.last_line = max(item.last_line, record.line)
             return
         orphan = ToolCall(tool_id, "", None, ToolStatus.ORPHAN, record.line)
         orphan.is_error = bool(block.is_error)
