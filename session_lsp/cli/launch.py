@@ -43,6 +43,18 @@ def find_executable(name: str) -> str | None:
     return None
 
 
+def _named_folder() -> str | None:
+    """`CLAUDE_CODE_PROJECT_DIR_NAME` (Claude Code 2.1.234 and later): when set, claude keeps and
+    looks for the sessions in `<projects root>/<that name>` whatever directory it starts in."""
+    return os.environ.get("CLAUDE_CODE_PROJECT_DIR_NAME") or None
+
+
+def holds_sessions_of(directory: str, folder: str) -> bool:
+    """claude started in `directory` looks for its sessions in the project folder `folder`."""
+    named = _named_folder()
+    return folder == named if named is not None else names_project_folder(directory, folder)
+
+
 def _here() -> str | None:
     try:
         return canonical_cwd()
@@ -83,7 +95,7 @@ class Launch:
         except OSError as error:
             return error
         here = _here()
-        if here is None or not names_project_folder(here, self.folder):
+        if here is None or not holds_sessions_of(here, self.folder):
             return f"{self.directory} changed: it is no longer the session's project directory"
         try:
             os.execv(executable, self.argv)
@@ -112,6 +124,14 @@ def start_directory(path: Path, recorded_cwd: str | None) -> tuple[str | None, s
     is the one `path` lives in, which is where claude will look for the session."""
     folder = path.parent.name
     recorded = for_terminal(recorded_cwd or "")
+    here = _here()
+    if _named_folder() is not None:
+        if here is not None and holds_sessions_of(here, folder):
+            return here, "the current directory; CLAUDE_CODE_PROJECT_DIR_NAME names the folder"
+        return None, (
+            f"CLAUDE_CODE_PROJECT_DIR_NAME makes claude look in"
+            f" {for_terminal(_named_folder() or '')}, not in {for_terminal(folder)}"
+        )
     if recorded_cwd and os.path.isabs(recorded_cwd):
         real = os.path.realpath(recorded_cwd)
         if os.path.isdir(real) and names_project_folder(real, folder):
@@ -121,13 +141,12 @@ def start_directory(path: Path, recorded_cwd: str | None) -> tuple[str | None, s
         claim = f"the transcript names a relative directory ({recorded}), which is not trusted"
     else:
         claim = "the transcript names no directory"
-    here = _here()
     if here is not None and names_project_folder(here, folder):
         return here, f"the current directory; {claim}"
     shown_here = for_terminal(here) if here is not None else "deleted"
     return None, (
-        f"claude looks for the session in the project folder of the directory it starts in, and"
-        f" {for_terminal(folder)} is neither the current directory's ({shown_here}) nor {claim}"
+        f"claude looks for the session in the project folder of the directory it starts in;"
+        f" {for_terminal(folder)} is not the current directory's ({shown_here}), and {claim}"
     )
 
 

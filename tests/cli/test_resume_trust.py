@@ -111,7 +111,39 @@ def test_with_no_qualifying_directory_claude_is_not_started_and_the_command_is_p
     assert claude.calls() == []
     assert snapshot(tree.home) == before
     assert f"claude --resume {CLEAN}" in result.stderr
-    assert "is neither the current directory's" in result.stderr
+    assert "is not the current directory's" in result.stderr
+
+
+def test_a_project_folder_named_by_claude_code_project_dir_name_starts_claude_here_only(
+    tree: ProjectsTree, claude: Claude, tmp_path: Path
+) -> None:
+    _record_cwd(tree.session(DAMAGED), str(tree.work))
+    elsewhere = run_in_tree(tree, "resume", DAMAGED, "--yes", cwd=tmp_path, path=claude.path)
+    assert elsewhere.returncode == 0  # the transcript's directory qualifies without the variable
+    named = {**tree.env, "PATH": claude.path, "CLAUDE_CODE_PROJECT_DIR_NAME": tree.folder.name}
+    here = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "resume", DAMAGED],
+        cwd=tmp_path,
+        env=named,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert here.returncode == 0, here.stderr
+    other = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "resume", DAMAGED],
+        cwd=tree.work,
+        env={**named, "CLAUDE_CODE_PROJECT_DIR_NAME": "short"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert other.returncode == 2
+    assert "CLAUDE_CODE_PROJECT_DIR_NAME makes claude look in short" in other.stderr
+    assert [call["cwd"] for call in claude.calls()] == [
+        os.path.realpath(tree.work),
+        os.path.realpath(tmp_path),
+    ]
 
 
 # --- 2. which claude -----------------------------------------------------------------------------
