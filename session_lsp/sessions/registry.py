@@ -117,14 +117,13 @@ def _text(value: object) -> str | None:
 
 
 def running_sessions(folder: Path | None = None) -> list[RunningClaude] | None:
-    """Every registry entry whose Claude Code is running; None when there is no registry."""
+    """Every registry entry whose Claude Code is running; None when there is no registry that can
+    be read (then the modification-time rule decides)."""
     folder = folder if folder is not None else registry_folder()
     try:
         names = os.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
     except OSError:
-        return []  # a registry we may not read: nothing is known to run, but it exists
+        return None  # none, or one we may not read: nothing can be known from it
     running: list[RunningClaude] = []
     for name in sorted(names):
         if _ENTRY_NAME.fullmatch(name) is None:

@@ -160,7 +160,12 @@ def test_with_a_registry_a_file_written_a_moment_ago_by_no_running_claude_is_not
     assert not _live(tree)
 
 
-def test_without_a_registry_the_modification_time_rule_stays(tree: ProjectsTree) -> None:
+@pytest.mark.parametrize("registry", ["missing", "a file"])
+def test_without_a_readable_registry_the_modification_time_rule_stays(
+    tree: ProjectsTree, registry: str
+) -> None:
+    if registry == "a file":
+        (tree.home / ".claude" / "sessions").write_text("{}")
     os.utime(tree.session(DAMAGED))
     assert not Liveness.read().has_registry
     assert _live(tree)
