@@ -147,8 +147,8 @@ def _preview(launch: Launch) -> str:
     """What happens after the repair, said before the question."""
     if launch.refusal is None:
         return (
-            f"After the repair: {launch.command}, started in {for_terminal(launch.directory or '')}"
-            f" ({launch.why_here})."
+            f"After the repair: {launch.command} (a fork resumes the new session instead),"
+            f" started in {for_terminal(launch.directory or '')} ({launch.why_here})."
         )
     return f"After the repair, nothing is started: {launch.refusal}."
 
