@@ -337,6 +337,7 @@ def replace_atomically(
     temp = temp_name(path)
     try:
         write_new(temp, data, snapshot.owner)
+        keep_modification_time(temp, snapshot.mtime_ns)
     except OSError as error:
         raise UnsafeWriteError(
             f"{path}: cannot write the repaired file beside it ({error.strerror}); nothing was changed"
@@ -357,6 +358,7 @@ def replace_atomically(
             if backup:
                 try:
                     written = write_backup(path, original, snapshot.owner)
+                    keep_modification_time(written, snapshot.mtime_ns)
                 except OSError as error:
                     raise UnsafeWriteError(
                         f"{path}: cannot write a backup ({error.strerror}); nothing was changed"
@@ -368,6 +370,14 @@ def replace_atomically(
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
+
+
+def keep_modification_time(path: Path, mtime_ns: int) -> None:
+    """Give a file we wrote the session's modification time: Claude Code picks the session for
+    `--continue` and deletes old transcripts (`cleanupPeriodDays`) by that time, so a repair must
+    neither make an old session the newest nor postpone its cleanup. A line Claude Code appends
+    after the rename sets the time anew, as it should."""
+    os.utime(path, ns=(time.time_ns(), mtime_ns), follow_symlinks=False)
 
 
 def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +14,14 @@ from session_lsp.atomic import (
     backup_checksum,
     backups_of,
     checksum_in_name,
+    keep_modification_time,
     put_back,
     read_for_update,
     replace_atomically,
     session_lock,
     write_new,
 )
-from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
+from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.codex import is_rollout
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
@@ -29,6 +29,7 @@ from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
 from session_lsp.core.writing import with_session_id
+from session_lsp.sessions.registry import Liveness
 
 
 @dataclass(slots=True)
@@ -87,12 +88,11 @@ def _fix(
         original, snapshot = read_for_update(path)
     except UnsafeWriteError as error:
         return _refuse(outcome, str(error))
-    age = max(0.0, time.time() - snapshot.mtime_ns / 1e9)
-    if age < LIVE_SECONDS and not force and not dry_run:
+    why_live = None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns)
+    if why_live is not None:
         return _refuse(
             outcome,
-            f"{path}: written {age:.1f}s ago: Claude Code may still be running this session."
-            " Repair it when the session has stopped, or pass --force",
+            f"{path}: {why_live}. Repair it when the session has stopped, or pass --force",
         )
     with deep_json():
         analysis = analyse_bytes(original)
@@ -195,7 +195,9 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     target = session.parent / f"{new_session}.jsonl"
     data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
-        write_new(target, data, Ownership.of(session.stat()))
+        status = session.stat()
+        write_new(target, data, Ownership.of(status))
+        keep_modification_time(target, status.st_mtime_ns)
     except OSError as error:
         raise UnsafeWriteError(f"{target}: cannot write the fork: {error.strerror}") from None
     return target, new_session
