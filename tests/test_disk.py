@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp import atomic
+from session_lsp import atomic, fileops
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import FixOutcome, fix_file, restore_file, write_fork
@@ -149,23 +149,13 @@ def test_full_disk_gives_a_clear_error_leaves_no_temp_file_and_the_original_inta
     session: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = session.read_bytes()
-    real_fdopen = os.fdopen
 
-    class FullDisk:
-        def __init__(self, descriptor: int, mode: str) -> None:
-            self._handle = real_fdopen(descriptor, mode)
-
-        def __enter__(self) -> FullDisk:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self._handle.close()
-
-        def write(self, data: bytes) -> int:
+    class FullDisk(fileops.FileOps):
+        def write(self, descriptor: int, data: bytes | memoryview) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fdopen", FullDisk)
-    outcome = fix_file(session, Strategy.STUB)
+    with fileops.using(FullDisk()):
+        outcome = fix_file(session, Strategy.STUB)
     assert outcome.refused and "No space left on device" in outcome.message
     assert session.read_bytes() == original
     assert sorted(p.name for p in session.parent.iterdir()) == ["session.jsonl"]
@@ -252,33 +242,21 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_file(tmp_path: Path) ->
 _KILL_DURING_BACKUP = """
 import os, sys
 from pathlib import Path
-from session_lsp import atomic
+from session_lsp import fileops
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import fix_file
 
-real_fdopen = os.fdopen
 original = Path(sys.argv[1]).read_bytes()
 
-class DiesHalfway:
-    def __init__(self, descriptor, mode):
-        self._handle = real_fdopen(descriptor, mode)
-    def __enter__(self):
-        return self
-    def __exit__(self, *exc):
-        self._handle.close()
-    def write(self, data):
-        if data == original:  # the backup: killed with half of it written
-            self._handle.write(data[: len(data) // 2])
-            self._handle.flush()
+class DiesHalfway(fileops.FileOps):
+    def write(self, descriptor, data):
+        if bytes(data) == original:  # the backup: killed with half of it written
+            os.write(descriptor, data[: len(data) // 2])
             os._exit(137)
-        return self._handle.write(data)
-    def flush(self):
-        self._handle.flush()
-    def fileno(self):
-        return self._handle.fileno()
+        return os.write(descriptor, data)
 
-atomic.os.fdopen = DiesHalfway
-fix_file(Path(sys.argv[1]), Strategy.STUB)
+with fileops.using(DiesHalfway()):
+    fix_file(Path(sys.argv[1]), Strategy.STUB)
 """
 
 
