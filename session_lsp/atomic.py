@@ -419,7 +419,8 @@ def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path, watch: flo
     after it last grew. A writer that keeps it open longer still loses what it writes there, which
     is why a session written in the last seconds is refused unless forced."""
     carried = size
-    deadline = time.monotonic() + watch
+    started = time.monotonic()
+    deadline = started + watch
     while True:
         grown = os.fstat(handle.fileno()).st_size
         if grown > carried:
@@ -427,7 +428,7 @@ def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path, watch: flo
             late = handle.read(grown - carried)
             _append_durably(path, late)
             carried += len(late)
-            deadline = time.monotonic() + watch
+            deadline = min(time.monotonic() + watch, started + 10 * watch)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return
@@ -442,6 +443,29 @@ def _append_durably(path: Path, data: bytes) -> None:
         ops.fsync(descriptor)
     finally:
         ops.close(descriptor)
+
+
+def replace_cache_file(path: Path, data: bytes) -> None:
+    """Replace a file whose loss costs only time (the health cache): temp file, rename, no fsync.
+
+    A power cut may leave the old file, the new one, or one empty, cut or zero-filled under the
+    name: its reader must reject anything but a whole document (the cache's JSON does). Temp files
+    a crash leaves behind are removed by the next write."""
+    ops = fileops.current()
+    ops.make_folders(path.parent)
+    remove_stale_temp_files(path)
+    temp = temp_name(path)
+    descriptor = ops.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fileops.write_all(descriptor, data)
+        finally:
+            ops.close(descriptor)
+        ops.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            ops.unlink(temp)
+        raise
 
 
 def put_back(path: Path, backup: Path) -> None:
