@@ -196,6 +196,74 @@ def test_lines_appended_while_fixing_are_never_lost(tmp_path: Path) -> None:
     assert any(outcome.refused for outcome in outcomes) or any(o.changed for o in outcomes)
 
 
+def _late_line(marker: str) -> bytes:
+    template = json.loads(CODEMIE_TURN_1.read_bytes().split(b"\n")[2])
+    record = {**template, "uuid": marker, "message": {"role": "user", "content": marker}}
+    return json.dumps(record).encode() + b"\n"
+
+
+def test_an_append_between_the_rename_and_the_carry_over_is_kept(tmp_path: Path) -> None:
+    """Claude Code opened the file before the rename and writes just after it."""
+    target = aged_copy(EXAMPLE, tmp_path / "busy.jsonl")
+    appender = os.open(target, os.O_WRONLY | os.O_APPEND)
+    renamed: list[bool] = []
+
+    class AppendAfterRename(fileops.FileOps):
+        def replace(self, source: Path, destination: Path) -> None:
+            super().replace(source, destination)
+            renamed.append(True)
+
+        def fsync_folder(self, folder: Path) -> None:
+            super().fsync_folder(folder)
+            if renamed == [True]:
+                os.write(appender, _late_line("between-rename-and-carry-over"))
+                renamed.append(True)
+
+    try:
+        with fileops.using(AppendAfterRename()):
+            assert fix_file(target, Strategy.STUB, backup=False).changed
+    finally:
+        os.close(appender)
+    assert target.read_bytes().endswith(_late_line("between-rename-and-carry-over"))
+
+
+def test_an_append_after_the_first_look_at_the_replaced_file_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window #15 item 14 found under load (`appended-66` lost): a writer that opened the
+    file before the rename wrote to the old file after the repair had carried over what it held.
+    The old file of a session written in the last seconds is now watched a moment longer."""
+    target = aged_copy(EXAMPLE, tmp_path / "busy.jsonl", seconds_ago=0)
+    appender = os.open(target, os.O_WRONLY | os.O_APPEND)
+    line = _late_line("after-the-first-look")
+    written: list[bool] = []
+    real_sleep = time.sleep
+
+    def write_while_watched(seconds: float) -> None:
+        if not written:
+            os.write(appender, line)
+            written.append(True)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(atomic.time, "sleep", write_while_watched)
+    try:
+        assert fix_file(target, Strategy.STUB, backup=False, force=True).changed
+        if not written:  # the old code did not watch: the writer writes after the repair
+            os.write(appender, line)
+    finally:
+        os.close(appender)
+    assert target.read_bytes().endswith(line)
+
+
+def test_an_old_session_is_not_watched_for_late_appends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a session written in the last seconds can have a writer: an old one costs no wait."""
+    target = aged_copy(EXAMPLE, tmp_path / "old.jsonl")
+    monkeypatch.setattr(atomic.time, "sleep", lambda seconds: pytest.fail("waited"))
+    assert fix_file(target, Strategy.STUB, backup=False).changed
+
+
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
     """Kill `fix` at spread-out moments; the file is always whole, never a mix."""
     source = tmp_path / "big-source.jsonl"

@@ -10,8 +10,9 @@ The model (docs/crash-safety.md says why it is conservative for ext4 data=ordere
 * Of the operations that are not durable, any subset may have reached the disk, in any order
   between files and between names (the names then hold what that subset of operations, applied
   in recorded order, gives them).
-* A write that is not durable reaches the disk in sector-sized pieces (512 bytes, aligned), any
-  subset of them; the file's size is its durable size, its size after any one of its later
+* A write that is not durable reaches the disk in sector-sized pieces (512 bytes, aligned): each
+  piece arrived, did not, or holds garbage (a sector torn by the drive, as SQLite's crash layer
+  simulates); the file's size is its durable size, its size after any one of its later
   writes, or any sector boundary in between, whatever pieces arrived (a size that arrived before
   the data reads as NUL bytes, a size that did not cuts the file). Appends thus arrive in order
   and may be cut, or may not.
@@ -135,24 +136,24 @@ class _FileHistory:
         sizes = sorted({len(self.durable.data), *self._sizes()})
         pieces = [piece for write in self.writes for piece in _pieces(write)]
         metadata = list(itertools.product((False, True), repeat=len(self.metadata)))
-        total = len(sizes) * 2 ** len(pieces) * len(metadata)
+        total = len(sizes) * len(_FATES) ** len(pieces) * len(metadata)
         if chooser is None or total <= limit:
-            combinations: list[tuple[int, tuple[bool, ...], tuple[bool, ...]]] = [
-                (size, present, kept)
+            combinations: list[tuple[int, tuple[int, ...], tuple[bool, ...]]] = [
+                (size, fates, kept)
                 for size in sizes
-                for present in itertools.product((False, True), repeat=len(pieces))
+                for fates in itertools.product(_FATES, repeat=len(pieces))
                 for kept in metadata
             ]
         else:
             extremes = [
-                (sizes[-1], (True,) * len(pieces), metadata[-1]),
-                (sizes[-1], (False,) * len(pieces), metadata[0]),
-                (sizes[0], (False,) * len(pieces), metadata[0]),
+                (sizes[-1], (ARRIVED,) * len(pieces), metadata[-1]),
+                (sizes[-1], (LOST,) * len(pieces), metadata[0]),
+                (sizes[0], (LOST,) * len(pieces), metadata[0]),
             ]
             combinations = extremes + [
                 (
                     chooser.choice(sizes),
-                    tuple(chooser.random() < 0.5 for _ in pieces),
+                    tuple(chooser.choice(_FATES) for _ in pieces),
                     chooser.choice(metadata),
                 )
                 for _ in range(limit - len(extremes))
@@ -162,12 +163,14 @@ class _FileHistory:
     def count(self) -> int:
         sizes = {len(self.durable.data), *self._sizes()}
         pieces = sum(len(_pieces(write)) for write in self.writes)
-        return len(sizes) * 2**pieces * 2 ** len(self.metadata)
+        return len(sizes) * len(_FATES) ** pieces * 2 ** len(self.metadata)
 
     def complete(self) -> FileState:
         sizes = [len(self.durable.data), *self._sizes()]
         pieces = [piece for write in self.writes for piece in _pieces(write)]
-        return self._state(max(sizes), (True,) * len(pieces), (True,) * len(self.metadata), pieces)
+        return self._state(
+            max(sizes), (ARRIVED,) * len(pieces), (True,) * len(self.metadata), pieces
+        )
 
     def _sizes(self) -> list[int]:
         """After each write, and at each sector boundary on the way: a file system that writes
@@ -184,17 +187,18 @@ class _FileHistory:
     def _state(
         self,
         size: int,
-        present: tuple[bool, ...],
+        fates: tuple[int, ...],
         kept: tuple[bool, ...],
         pieces: list[tuple[int, bytes]] | None = None,
     ) -> FileState:
         pieces = pieces if pieces is not None else [p for w in self.writes for p in _pieces(w)]
         data = bytearray(self.durable.data[:size].ljust(size, b"\0"))
-        for (offset, chunk), arrived in zip(pieces, present, strict=True):
-            if arrived and offset < size:
-                data[offset : offset + len(chunk)] = chunk[: size - offset]
+        for (offset, chunk), fate in zip(pieces, fates, strict=True):
+            if fate != LOST and offset < size:
+                landed = chunk if fate == ARRIVED else _garbage(offset, len(chunk))
+                data[offset : offset + len(chunk)] = landed[: size - offset]
         mode, mtime = self.durable.mode, self.durable.mtime_ns
-        if self.touched or any(present):
+        if self.touched or any(fate != LOST for fate in fates):
             mtime = WRITTEN_BEFORE_THE_CRASH_NS
         for operation, landed in zip(self.metadata, kept, strict=True):
             if landed and isinstance(operation, Chmod):
@@ -202,6 +206,15 @@ class _FileHistory:
             elif landed and isinstance(operation, Utime):
                 mtime = operation.mtime_ns
         return FileState(bytes(data[:size]), mode, mtime)
+
+
+LOST, ARRIVED, GARBAGE = 0, 1, 2
+_FATES = (LOST, ARRIVED, GARBAGE)
+
+
+def _garbage(offset: int, length: int) -> bytes:
+    """What a torn sector holds: arbitrary bytes, the same for the same place in every run."""
+    return random.Random(offset).randbytes(length)
 
 
 def _pieces(write: Write) -> list[tuple[int, bytes]]:
@@ -265,7 +278,7 @@ def crash_states(
     opaque: Callable[[str], bool],
     counts: Counts,
     sample: random.Random | None = None,
-    per_file_limit: int = 12,
+    per_file_limit: int = 60,
 ) -> Iterator[CrashState]:
     """Every state (or, with `sample`, a seeded sample of each file's variants) after each of the
     recorded operations, each distinct one once; `counts` is filled as they are produced."""
