@@ -23,7 +23,13 @@ from session_lsp.sessions.cache import SessionCache
 from session_lsp.sessions.discovery import list_sessions
 from tests.crash.model import Counts, CrashState, crash_states, materialise
 from tests.crash.recorder import Close, Operation, RecordingOps
-from tests.crash.sessions import broken_session, clean_session, next_turn
+from tests.crash.sessions import (
+    broken_session,
+    clean_session,
+    interrupted_session,
+    late_answer,
+    next_turn,
+)
 
 AN_HOUR_AGO = time.time() - 3600
 
@@ -61,9 +67,10 @@ class Scenario:
     check: Callable[[], list[str]]
     operations: list[Operation | Close] = field(default_factory=list)
     recorder: RecordingOps | None = None
+    recorder_type: type[RecordingOps] = RecordingOps
 
     def record(self) -> None:
-        self.recorder = RecordingOps(*self.folders)
+        self.recorder = self.recorder_type(*self.folders)
         with fileops.using(self.recorder):
             self.act()
         self.operations = self.recorder.operations
@@ -310,6 +317,62 @@ def check_after_append(session: Path, old: bytes) -> list[str]:
     return problems
 
 
+def fix_while_claude_code_appends(tmp: Path) -> Scenario:
+    """`fix` while Claude Code appends a line to the old file right after the rename: the line is
+    carried over to the new file, and no crash state mixes the two files or loses a line that
+    reached the disk whole."""
+    old = interrupted_session()
+    late = late_answer()
+    new = _expected_repair(old, Strategy.STUB, tmp)
+    folder = tmp / "projects" / "-home-user-project"
+    session = _aged(folder / "5d0c8f5e-2b4a-4c37-9a57-0e6f3a1c2b10.jsonl", old)
+    appender: list[int] = []
+
+    class AppendsAtTheRename(RecordingOps):
+        def replace(self, source: Path, target: Path) -> None:
+            super().replace(source, target)
+            if target == session and appender:  # Claude Code, on the file it opened before
+                fileops.write_all(appender.pop(), late)
+
+    def act() -> None:
+        ops = fileops.current()
+        descriptor = ops.open(session, os.O_WRONLY | os.O_APPEND)
+        appender.append(descriptor)
+        try:
+            assert fix_file(session, Strategy.STUB).changed
+        finally:
+            ops.close(descriptor)
+        assert session.read_bytes() == new + late, "the late line was not carried over"
+
+    def check() -> list[str]:
+        if not session.exists():
+            return ["the session is missing"]
+        now = session.read_bytes()
+        base = new if now.startswith(new) else old if now.startswith(old) else None
+        if base is None or len(now) > len(base) + len(late):
+            return [f"the session is neither the old nor the new file ({len(now)} bytes)"]
+        problems = [
+            f"backup {kept.name} is not the whole original"
+            for kept in atomic.backups_of(session)
+            if kept.read_bytes() != old
+        ]
+        outcome = fix_file(session, Strategy.STUB)
+        if outcome.refused or outcome.remaining_errors:
+            outcome = fix_file(session, Strategy.TRUNCATE, force=True)  # just written by us
+        repaired = session.read_bytes()
+        if analyse_bytes(repaired).error_count:
+            problems.append(f"the next fix left errors: {outcome.message}")
+        if now == base + late and late not in repaired:
+            problems.append("the next fix lost the line Claude Code appended")
+        if _leftovers(folder):
+            problems.append(f"temp files left after the next fix: {_leftovers(folder)}")
+        return problems
+
+    return Scenario(
+        "fix while Claude Code appends", [folder], act, check, recorder_type=AppendsAtTheRename
+    )
+
+
 def all_scenarios(tmp: Path) -> Iterator[Scenario]:
     """Each in its own folder under `tmp`."""
     makers: list[tuple[str, Callable[[Path], Scenario]]] = [
@@ -320,6 +383,7 @@ def all_scenarios(tmp: Path) -> Iterator[Scenario]:
         ("lock", lock),
         ("cache", health_cache),
         ("append", claude_code_appends),
+        ("fix-append", fix_while_claude_code_appends),
     ]
     for label, make in makers:
         folder = tmp / label

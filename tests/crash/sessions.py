@@ -70,6 +70,16 @@ def broken_session() -> bytes:
     )
 
 
+def interrupted_session() -> bytes:
+    """A call that never got its result, every line whole: Claude Code can append to it."""
+    return broken_session().rsplit(b"\n", 1)[0] + b"\n"
+
+
+def late_answer() -> bytes:
+    """What Claude Code appends to `interrupted_session` while it is being repaired."""
+    return answer("a3", "u3", 9, "The build folder is empty.")
+
+
 def clean_session() -> bytes:
     """A finished turn: Claude Code appends the next one to it in the power-cut scenario."""
     return b"".join(

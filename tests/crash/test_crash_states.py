@@ -51,6 +51,7 @@ NAMES = [
     "lock",
     "health cache write",
     "Claude Code appending",
+    "fix while Claude Code appends",
 ]
 
 
