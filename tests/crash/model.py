@@ -32,9 +32,9 @@ from pathlib import Path
 
 from tests.crash.recorder import (
     DIRECTORY_OPERATIONS,
+    FILE_OPERATIONS,
     Chmod,
     Chown,
-    Close,
     Create,
     FileState,
     Link,
@@ -76,13 +76,13 @@ def _folder(name: str) -> str:
     return os.path.dirname(name)
 
 
-def _durable(operations: list[Operation | Close], k: int) -> tuple[set[int], list[int]]:
+def _durable(operations: list[Operation], k: int) -> tuple[set[int], list[int]]:
     """Indexes of operations before `k` made durable by a barrier before `k`, and the others."""
     durable: set[int] = set()
     pending: list[int] = []
     for index in range(k):
         operation = operations[index]
-        if isinstance(operation, (*DIRECTORY_OPERATIONS, Write, Chmod, Chown, Utime)):
+        if isinstance(operation, (*DIRECTORY_OPERATIONS, *FILE_OPERATIONS)):
             if _barrier_after(operations, index, k):
                 durable.add(index)
             else:
@@ -90,7 +90,7 @@ def _durable(operations: list[Operation | Close], k: int) -> tuple[set[int], lis
     return durable, pending
 
 
-def _barrier_after(operations: list[Operation | Close], index: int, k: int) -> bool:
+def _barrier_after(operations: list[Operation], index: int, k: int) -> bool:
     operation = operations[index]
     for later in operations[index + 1 : k]:
         if isinstance(operation, DIRECTORY_OPERATIONS):
@@ -101,14 +101,12 @@ def _barrier_after(operations: list[Operation | Close], index: int, k: int) -> b
             )
             if isinstance(later, SyncFolder) and all(_folder(n) == later.folder for n in names):
                 return True
-        elif isinstance(later, Sync) and later.file == operation.file:  # type: ignore[union-attr]
+        elif isinstance(later, Sync) and later.file == operation.file:
             return True
     return False
 
 
-def _apply_names(
-    names: dict[str, int], operations: list[Operation | Close], chosen: list[int]
-) -> None:
+def _apply_names(names: dict[str, int], operations: list[Operation], chosen: list[int]) -> None:
     for index in chosen:
         operation = operations[index]
         if isinstance(operation, Create):
@@ -229,7 +227,7 @@ def _pieces(write: Write) -> list[tuple[int, bytes]]:
 
 
 def _histories(
-    start: Start, operations: list[Operation | Close], k: int, durable: set[int]
+    start: Start, operations: list[Operation], k: int, durable: set[int]
 ) -> dict[int, _FileHistory]:
     histories: dict[int, _FileHistory] = {}
 
@@ -273,7 +271,7 @@ def _applied(state: FileState, operation: Write | Chmod | Chown | Utime) -> File
 
 def crash_states(
     start: Start,
-    operations: list[Operation | Close],
+    operations: list[Operation],
     *,
     opaque: Callable[[str], bool],
     counts: Counts,

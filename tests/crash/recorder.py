@@ -119,6 +119,7 @@ Operation = (
     | Utime
     | Open
     | Lock
+    | Close
 )
 DIRECTORY_OPERATIONS = (Create, Rename, Link, Unlink)
 FILE_OPERATIONS = (Write, Chmod, Chown, Utime)
@@ -145,7 +146,7 @@ class RecordingOps(fileops.FileOps):
     def __init__(self, *folders: Path) -> None:
         self.folders = [str(folder) for folder in folders]
         self.start = Start()
-        self.operations: list[Operation | Close] = []
+        self.operations: list[Operation] = []
         self._names: dict[str, int] = {}
         self._descriptors: dict[int, int] = {}
         self._next_file = 0
@@ -168,7 +169,7 @@ class RecordingOps(fileops.FileOps):
         name = str(path)
         return any(name.startswith(folder + os.sep) for folder in self.folders)
 
-    def _record(self, operation: Operation | Close) -> None:
+    def _record(self, operation: Operation) -> None:
         self.operations.append(operation)
 
     def open(self, path: Path, flags: int, mode: int = 0o777) -> int:

@@ -22,7 +22,7 @@ from session_lsp.disk import fix_file, restore_file
 from session_lsp.sessions.cache import SessionCache
 from session_lsp.sessions.discovery import list_sessions
 from tests.crash.model import Counts, CrashState, crash_states, materialise
-from tests.crash.recorder import Close, Operation, RecordingOps
+from tests.crash.recorder import Operation, RecordingOps
 from tests.crash.sessions import (
     broken_session,
     clean_session,
@@ -65,7 +65,7 @@ class Scenario:
     folders: list[Path]
     act: Callable[[], None]
     check: Callable[[], list[str]]
-    operations: list[Operation | Close] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
     recorder: RecordingOps | None = None
     recorder_type: type[RecordingOps] = RecordingOps
 
