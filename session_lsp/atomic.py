@@ -340,7 +340,10 @@ def _boot_time() -> float | None:
         clock = time.CLOCK_MONOTONIC  # macOS: counts from boot, sleep included
     if clock is None:
         return None
-    return time.time() - time.clock_gettime(clock)
+    try:
+        return time.time() - time.clock_gettime(clock)
+    except OSError:  # a kernel without that clock
+        return None
 
 
 def _written_before(temp: Path, moment: float | None) -> bool:
