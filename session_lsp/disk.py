@@ -14,12 +14,12 @@ from session_lsp.atomic import (
     backup_checksum,
     backups_of,
     checksum_in_name,
-    keep_modification_time,
+    publish_new,
     put_back,
     read_for_update,
+    remove_stale_temp_files,
     replace_atomically,
     session_lock,
-    write_new,
 )
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.codex import is_rollout
@@ -88,6 +88,10 @@ def _fix(
         original, snapshot = read_for_update(path)
     except UnsafeWriteError as error:
         return _refuse(outcome, str(error))
+    if not dry_run:
+        # Left by a repair that was killed or cut off by a power loss, even when nothing is
+        # left to repair now (the crash may have come after the rename).
+        remove_stale_temp_files(path)
     why_live = None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns)
     if why_live is not None:
         return _refuse(
@@ -185,7 +189,9 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     """`lines` as a new session beside `path`, with a new sessionId on every line.
 
     `path` may come from a URI: it must name an existing session file, without `..` segments,
-    and the fork lands in that file's own folder (with its owner and mode), nowhere else.
+    and the fork lands in that file's own folder (with its owner and mode), nowhere else. It gets
+    its name only once whole and durable: a power cut never leaves an empty or cut-off newest
+    session for `--last` to pick.
     """
     session = _existing_session(path)
     old_session = _session_id(analysis)
@@ -195,11 +201,11 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     target = session.parent / f"{new_session}.jsonl"
     data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
-        status = session.stat()
-        write_new(target, data, Ownership.of(status))
-        keep_modification_time(target, status.st_mtime_ns)
+        written = publish_new(session, data, Ownership.of(session.stat()), [target])
     except OSError as error:
         raise UnsafeWriteError(f"{target}: cannot write the fork: {error.strerror}") from None
+    if written is None:
+        raise UnsafeWriteError(f"{target}: already exists; nothing was written")
     return target, new_session
 
 
