@@ -26,6 +26,8 @@ from session_lsp.sessions.summary import Health, SessionSummary
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files read, files to read, the file just read) while a listing reads files that
 are not in the cache."""
+ProblemCallback = Callable[[str], None]
+"""Called with each folder that could not be read, in one line meant for the user."""
 
 AGENT_PREFIX = "agent-"
 
@@ -37,16 +39,18 @@ class _ProjectFiles:
     agents_below: dict[str, list[Path]] = field(default_factory=dict)
 
 
-def _scan_project(folder: Path) -> _ProjectFiles:
+def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
     found = _ProjectFiles()
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
+    except OSError as error:
+        if not isinstance(error, FileNotFoundError):
+            report(f"{folder}: cannot read folder: {error.strerror or error}")
         return found
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.name.endswith(".jsonl") and (entry.is_file() or entry.is_symlink()):
+        if entry.name.endswith(".jsonl") and is_file_entry(entry):
             target = (
                 found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
             )
@@ -58,17 +62,40 @@ def _scan_project(folder: Path) -> _ProjectFiles:
     return found
 
 
-def project_folders(root: Path, project: Path | None) -> list[Path]:
+def is_file_entry(entry: os.DirEntry[str]) -> bool:
+    """A file or a symbolic link (to anything: what it names is judged when it is read, so a
+    dangling or self-referencing link is listed as unreadable rather than breaking the scan)."""
+    try:
+        return entry.is_symlink() or entry.is_file()
+    except OSError:
+        return False
+
+
+def is_folder_entry(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one; never raises (a link to itself is neither)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def project_folders(
+    root: Path, project: Path | None, report: ProblemCallback = lambda problem: None
+) -> list[Path]:
     """The folders to list: `project`'s (a folder under `root`, or a working directory whose
-    sessions Claude Code keeps under `root`), else every folder under `root`."""
+    sessions Claude Code keeps under `root`), else every folder under `root`. A root that
+    exists but cannot be read is reported; a missing one simply holds no sessions."""
     if project is not None:
         if project.parent.resolve() == root.resolve() and project.is_dir():
             return [project]
         folder = project_folder(project, root)
         return [folder] if folder is not None else []
     try:
-        return sorted(Path(entry.path) for entry in os.scandir(root) if entry.is_dir())
-    except OSError:
+        return sorted(Path(entry.path) for entry in os.scandir(root) if is_folder_entry(entry))
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        report(f"{root}: cannot read the sessions folder: {error.strerror or error}")
         return []
 
 
@@ -81,7 +108,7 @@ def _sort_key(summary: SessionSummary) -> float:
     if summary.last_activity:
         try:
             return datetime.fromisoformat(summary.last_activity).timestamp()
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     return summary.mtime_ns / 1e9
 
@@ -208,16 +235,19 @@ def list_sessions(
     project: Path | None = None,
     on_progress: ProgressCallback | None = None,
     cache: SessionCache | None = None,
+    on_problem: ProblemCallback | None = None,
 ) -> list[SessionSummary]:
     """The sessions under `root` (default: Claude Code's projects folder), newest activity first.
 
     `project` limits the listing to one project: a folder under `root`, or the working directory
     the sessions were started in. `lastActivity` is the newest timestamp written in the file, or
-    its modification time when the file holds none."""
+    its modification time when the file holds none. Folders that cannot be read are passed to
+    `on_problem`; the rest is listed."""
     root = root if root is not None else projects_root()
     cache = cache if cache is not None else default_cache()
-    folders = project_folders(root, project)
-    scanned = [_scan_project(folder) for folder in folders]
+    report = on_problem if on_problem is not None else lambda problem: None
+    folders = project_folders(root, project, report)
+    scanned = [_scan_project(folder, report) for folder in folders]
     lookup = _Lookup(cache, time.time())
     for files in scanned:
         for path in files.candidates:
@@ -235,7 +265,7 @@ def list_sessions(
 
     lookup.read_all(tick)
     sessions = [session for files in scanned for session in _list_project(files, lookup)]
-    cache.forget_missing(folders, {str(path) for path in lookup.known})
+    cache.keep_only(root, folders, {str(path) for path in lookup.known})
     cache.save()
     sessions.sort(key=_sort_key, reverse=True)
     return sessions

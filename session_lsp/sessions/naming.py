@@ -10,7 +10,8 @@ import os
 import re
 from pathlib import Path
 
-from session_lsp.sessions.discovery import AGENT_PREFIX
+from session_lsp.files import exists, read_regular_file
+from session_lsp.sessions.discovery import AGENT_PREFIX, is_file_entry, is_folder_entry
 from session_lsp.sessions.locations import (
     canonical_cwd,
     project_folder,
@@ -43,17 +44,13 @@ def main_session_files(folder: Path) -> list[Path]:
         for entry in entries
         if entry.name.endswith(".jsonl")
         and not entry.name.startswith((AGENT_PREFIX, "."))
-        and (entry.is_file() or entry.is_symlink())
+        and is_file_entry(entry)
     )
 
 
 def _starts_as_sidechain(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError:
-        return False
-    return read_metadata(head, path.stem).is_sidechain
+    head = read_regular_file(path, _HEAD_BYTES)
+    return head is not None and read_metadata(head, path.stem).is_sidechain
 
 
 def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -> Path:
@@ -88,7 +85,7 @@ def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:
 def _sessions_named(prefix: str, root: Path) -> list[Path]:
     wanted = prefix.lower()
     try:
-        folders = sorted(Path(entry.path) for entry in os.scandir(root) if entry.is_dir())
+        folders = sorted(Path(entry.path) for entry in os.scandir(root) if is_folder_entry(entry))
     except OSError as error:
         raise SessionNameError(
             f"{root}: cannot read the sessions folder: {error.strerror}"
@@ -117,7 +114,7 @@ def resolve_session(
     root = root if root is not None else projects_root()
     if last or name is None:
         return last_session(cwd, root)
-    if Path(name).exists():
+    if exists(Path(name)):
         return Path(name)
     if not looks_like_session_id(name):
         raise SessionNameError(f"{name}: no such file, folder or session id")
