@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
-
 MAX_SESSION_BYTES = 256 * 1024 * 1024
 """The largest file read as a session. Claude Code's own sessions stay far below it (its loader
 reads whole files, and reports of 150 MB are rare); a larger file is a hostile or broken one

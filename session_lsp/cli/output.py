@@ -53,7 +53,9 @@ def write_json(value: object, stream: TextIO) -> None:
     buffer.flush()
 
 
-_ESCAPED = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_ESCAPED = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def wants_colour(stream: TextIO) -> bool:

@@ -10,9 +10,11 @@ Failures are JSON-RPC errors, never results carrying an error."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlparse
 
 import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
@@ -75,13 +77,33 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
             model = build_model(document.analysis(), Path(path))
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
-    on_disk = to_fs_path(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
+    on_disk = _path_of_uri(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
     if on_disk is None or not Path(on_disk).is_absolute():
         raise JsonRpcInvalidParams(
             f"{uri_or_path}: not an open document, a file: URI or an absolute path"
         )
     model = await _model_on_disk(Path(on_disk))
-    return _Target(on_disk, from_fs_path(on_disk) or uri_or_path, model)
+    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+
+
+def _path_of_uri(uri: str) -> str | None:
+    """The path a `file:` URI names. Escaped bytes that are not UTF-8 (a file name in another
+    encoding, as `_uri_of_path` writes it) name those bytes, as a listed path does."""
+    raw = unquote_to_bytes(urlparse(uri).path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return os.fsdecode(raw)
+    return to_fs_path(uri)
+
+
+def _uri_of_path(path: str) -> str | None:
+    """The `file:` URI of a path; a name that is not UTF-8 (its bytes held as lone surrogates, as
+    `listSessions` lists them) gets its bytes percent-escaped."""
+    try:
+        return from_fs_path(path)
+    except UnicodeEncodeError:
+        return str(Path(path).as_uri())
 
 
 async def _model_on_disk(path: Path) -> ConversationModel:

@@ -29,9 +29,11 @@ def projects_root() -> Path:
 
 
 def cache_folder() -> Path:
-    """`$XDG_CACHE_HOME/session-lsp`, else `~/.cache/session-lsp`."""
+    """`$XDG_CACHE_HOME/session-lsp`, else `~/.cache/session-lsp`. A relative `XDG_CACHE_HOME`
+    is ignored, as the XDG spec says: it would put the cache, every title in it, in whatever
+    folder the command runs in."""
     configured = os.environ.get("XDG_CACHE_HOME")
-    base = Path(configured) if configured else Path.home() / ".cache"
+    base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
     return base / "session-lsp"
 
 

@@ -56,7 +56,13 @@ def _starts_as_sidechain(path: Path) -> bool:
 def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -> Path:
     """The project folder holding the sessions started in `cwd` (default: the current one)."""
     root = root if root is not None else projects_root()
-    folder = project_folder(cwd, root)
+    try:
+        folder = project_folder(cwd, root)
+    except FileNotFoundError:
+        raise SessionNameError(
+            "the current directory no longer exists, so it has no sessions:"
+            " change to an existing one, or name the session by its id"
+        ) from None
     if folder is None:
         directory = canonical_cwd(cwd)
         raise SessionNameError(
