@@ -101,9 +101,10 @@ def _uri_of_path(path: str) -> str | None:
     """The `file:` URI of a path; a name that is not UTF-8 (its bytes held as lone surrogates, as
     `listSessions` lists them) gets its bytes percent-escaped."""
     try:
-        return from_fs_path(path)
+        uri: str | None = from_fs_path(path)
     except UnicodeEncodeError:
-        return str(Path(path).as_uri())
+        uri = Path(path).as_uri()
+    return uri
 
 
 async def _model_on_disk(path: Path) -> ConversationModel:
