@@ -13,8 +13,8 @@ from session_lsp.core.repairs import Strategy
 from session_lsp.sessions import SessionNameError
 
 EXIT_USAGE = 2
-EXIT_READER_GONE = 141
-"""`... | head -1`: the reader left; 128 + SIGPIPE, what a tool killed by the signal returns."""
+EXIT_READER_GONE = 0
+"""`... | head -1`: the reader chose to stop reading, which is no failure of the command."""
 
 
 def build_parser() -> argparse.ArgumentParser:
