@@ -174,9 +174,7 @@ def test_entries_of_other_roots_and_of_vanished_files_are_pruned(
     vanishing.unlink()
     # Listing only the other project still prunes the file that vanished from this one.
     list_sessions(root, project=root / "-work", cache=SessionCache(path))
-    assert set(json.loads(path.read_bytes())["files"]) == {
-        str(root / "-work" / f"{SESSION}.jsonl")
-    }
+    assert set(json.loads(path.read_bytes())["files"]) == {str(root / "-work" / f"{SESSION}.jsonl")}
 
 
 def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
