@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from session_lsp.cli.output import Progress, format_finding, problem, wants_colo
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import FixOutcome, fix_file, restore_file
+from session_lsp.files import SessionFileError, too_large
 
 
 def run_fix(
@@ -30,7 +32,12 @@ def run_fix(
     outcomes: list[FixOutcome] = []
     for done, path in enumerate(paths, 1):
         progress.update(done, str(path))
-        outcome = fix_file(path, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
+        refusal = _too_large(path)
+        outcome = (
+            FixOutcome(path, refused=True, message=str(refusal))
+            if refusal is not None
+            else fix_file(path, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
+        )
         progress.close()
         _report(outcome, dry_run=dry_run)
         outcomes.append(outcome)
@@ -40,6 +47,15 @@ def run_fix(
     if problems or any(outcome.refused for outcome in outcomes):
         return EXIT_USAGE
     return EXIT_ERRORS if any(outcome.remaining_errors for outcome in outcomes) else EXIT_CLEAN
+
+
+def _too_large(path: Path) -> SessionFileError | None:
+    """A repair reads the whole file into memory: one too large to be a session is not read."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None  # the repair itself says why it cannot read it
+    return too_large(path, size)
 
 
 def _report(outcome: FixOutcome, *, dry_run: bool) -> None:

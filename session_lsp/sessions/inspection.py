@@ -22,6 +22,9 @@ from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
 
 
+COPIED_BYTES = 64 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     path: Path
@@ -37,8 +40,8 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     except SessionFileError:
         return None
     # Plain bytes: their searches are much faster than an mmap's, and the analysis decodes every
-    # byte anyway.
-    data = session.data[:]
+    # byte anyway; but a copy of a very large file would double what the listing holds.
+    data = session.data[:] if session.size <= COPIED_BYTES else session.data
     metadata = read_metadata(data, path.stem)
     errors = warnings = -1
     if analyse and not metadata.is_sidechain:
