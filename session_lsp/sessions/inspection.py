@@ -21,7 +21,6 @@ from session_lsp.parallel import Crash, map_in_order, usable_cores
 from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
 
-
 COPIED_BYTES = 64 * 1024 * 1024
 
 
