@@ -246,3 +246,39 @@ def test_check_of_an_empty_folder_or_a_missing_path_never_says_all_resumable(
         assert message in result.stderr
         assert "resumable" not in result.stdout + result.stderr
         assert "Checked" not in result.stdout
+
+
+# --- item 9 -------------------------------------------------------------------------------------
+
+
+def test_a_link_to_a_fifo_as_the_newest_session_is_refused_not_read(home: Path) -> None:
+    folder = _folder(home)
+    _write(folder / f"{SESSION}.jsonl", _tiny_session(SESSION, "hi"))
+    os.mkfifo(home / "pipe")
+    (folder / "22222222-2222-4222-8222-222222222222.jsonl").symlink_to(home / "pipe")
+    refusals = {
+        ("check", "--last"): "not a regular file (a FIFO)",
+        ("show", "--last"): "not a regular file (a FIFO)",
+        ("fix", "--last"): "is a symbolic link",
+    }
+    for arguments, refusal in refusals.items():
+        result = _run(home, *arguments)
+        assert result.returncode == 2, result.stderr
+        assert refusal in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_cache_file_that_is_a_fifo_or_dev_zero_does_not_stop_the_listing(
+    home: Path, kind: str
+) -> None:
+    folder = _folder(home)
+    _write(folder / f"{SESSION}.jsonl", _tiny_session(SESSION, "hi"))
+    cache = home / ".cache" / "session-lsp" / "sessions.json"
+    cache.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(cache)
+    else:
+        cache.symlink_to("/dev/zero")
+    result = _run(home, "sessions")
+    assert result.returncode == 0, result.stderr
+    assert "1 session(s)" in result.stdout
