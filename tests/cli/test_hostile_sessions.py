@@ -282,3 +282,19 @@ def test_a_cache_file_that_is_a_fifo_or_dev_zero_does_not_stop_the_listing(
     result = _run(home, "sessions")
     assert result.returncode == 0, result.stderr
     assert "1 session(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"),
+        ("0001-01-01T00:00:00-05:00", "0001-01-01T00:00:00+05:00"),
+    ],
+)
+def test_a_session_stamped_at_the_ends_of_time_is_repaired(
+    home: Path, stamps: tuple[str, str]
+) -> None:
+    session = _write(home / "edge.jsonl", _tiny_session(SESSION, "hi", *stamps))
+    result = _run(home, "fix", str(session), TZ="America/Los_Angeles")
+    assert result.returncode == 0, result.stderr
+    assert _run(home, "check", str(session)).returncode == 0
