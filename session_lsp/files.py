@@ -39,6 +39,23 @@ def is_folder(path: Path) -> bool:
         return False
 
 
+def is_file_entry(entry: os.DirEntry[str]) -> bool:
+    """A file or a symbolic link (to anything: what it names is judged when it is read, so a
+    dangling or self-referencing link is listed as unreadable rather than breaking the scan)."""
+    try:
+        return entry.is_symlink() or entry.is_file()
+    except OSError:
+        return False
+
+
+def is_folder_entry(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one; never raises (a link to itself is neither)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def too_large(path: Path, size: int) -> SessionFileError | None:
     """The refusal for a file over `MAX_SESSION_BYTES`, else None."""
     if size <= MAX_SESSION_BYTES:

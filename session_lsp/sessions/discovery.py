@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.files import is_file_entry, is_folder_entry
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
@@ -60,23 +61,6 @@ def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
             if subagents.is_dir():
                 found.agents_below[entry.name] = sorted(subagents.rglob("*.jsonl"))
     return found
-
-
-def is_file_entry(entry: os.DirEntry[str]) -> bool:
-    """A file or a symbolic link (to anything: what it names is judged when it is read, so a
-    dangling or self-referencing link is listed as unreadable rather than breaking the scan)."""
-    try:
-        return entry.is_symlink() or entry.is_file()
-    except OSError:
-        return False
-
-
-def is_folder_entry(entry: os.DirEntry[str]) -> bool:
-    """A folder, or a link to one; never raises (a link to itself is neither)."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 def project_folders(

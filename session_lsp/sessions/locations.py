@@ -17,6 +17,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from session_lsp.files import is_folder_entry
+
 MAX_FOLDER_NAME = 200
 _OUTSIDE_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
@@ -87,7 +89,7 @@ def project_folder(cwd: Path | None = None, root: Path | None = None) -> Path | 
         return None
     prefix = name[:MAX_FOLDER_NAME] + "-"
     try:
-        candidates = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
+        candidates = sorted(entry.name for entry in os.scandir(root) if is_folder_entry(entry))
     except OSError:
         return None
     for candidate in candidates:

@@ -10,8 +10,8 @@ import os
 import re
 from pathlib import Path
 
-from session_lsp.files import exists, read_regular_file
-from session_lsp.sessions.discovery import AGENT_PREFIX, is_file_entry, is_folder_entry
+from session_lsp.files import exists, is_file_entry, is_folder_entry, read_regular_file
+from session_lsp.sessions.discovery import AGENT_PREFIX
 from session_lsp.sessions.locations import (
     canonical_cwd,
     project_folder,

@@ -18,7 +18,7 @@ import pytest
 from session_lsp.sessions import Health, SessionNameError, list_sessions, resolve_session
 from session_lsp.sessions import cache as cache_module
 from session_lsp.sessions.cache import CACHE_NAME, SessionCache
-from session_lsp.sessions.locations import cache_folder
+from session_lsp.sessions.locations import cache_folder, project_folder, project_folder_name
 from tests.support.cli import EXAMPLE
 
 SESSION = "11111111-1111-4111-8111-111111111111"
@@ -183,3 +183,14 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -
     assert cache_folder() == Path("/home/someone/.cache/session-lsp")
     monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
     assert cache_folder() == Path("/abs/cache/session-lsp")
+
+
+def test_a_link_to_itself_beside_the_folder_of_a_long_working_directory(tmp_path: Path) -> None:
+    long_work = tmp_path / ("a-very-long-directory-name-" * 9)
+    long_work.mkdir()
+    projects = tmp_path / "projects"
+    # Named by the native build's hash: found by scanning the root for the cut name.
+    name = project_folder_name(os.path.realpath(long_work))[:200] + "-bunhash"
+    _place(projects / name / f"{SESSION}.jsonl")
+    (projects / "loop").symlink_to("loop")
+    assert project_folder(long_work, projects) == projects / name
