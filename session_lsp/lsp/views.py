@@ -149,14 +149,22 @@ async def render_transcript(
 async def list_sessions(
     ls: SessionServer, arguments: api.ListSessionsArguments
 ) -> list[api.SessionSummary]:
-    """Every session under the root (default: Claude Code's projects folder), newest first."""
+    """Every session under the root (default: Claude Code's projects folder), newest first.
+
+    Folders that cannot be read are an error when nothing could be listed (an unreadable root is
+    not an empty one), else logged."""
     root = arguments.root
     if root is not None and not Path(root).is_absolute():
         raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
     folder = Path(root) if root is not None else None
     if folder is not None and not folder.is_dir():
         raise CommandError(f"{folder}: no such folder")
-    summaries = await asyncio.to_thread(discover_sessions, folder)
+    problems: list[str] = []
+    summaries = await asyncio.to_thread(discover_sessions, folder, on_problem=problems.append)
+    if problems and not summaries:
+        raise CommandError("; ".join(problems))
+    for problem in problems:
+        ls.log.warning("listSessions: %s", problem)
     return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
 
 

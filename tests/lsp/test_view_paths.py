@@ -16,6 +16,9 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from session_lsp.lsp import api, views
+from session_lsp.lsp.api import CommandError
+from session_lsp.lsp.server import SessionServer
 from tests.support.corpus import CODEMIE_TURN_1
 from tests.support.files import aged_copy
 
@@ -51,3 +54,18 @@ async def test_the_conversation_accepts_the_very_path_list_sessions_returned(
     assert (again["total"], again["errors"]) == (17, 1)
     markdown = await command(client, "sessionLsp.renderTranscript", listed["path"])
     assert "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz" in markdown["markdown"]
+
+
+async def test_an_unreadable_root_is_an_error_not_an_empty_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "projects"
+    (root / "-work").mkdir(parents=True)
+
+    def denied(path: str | Path) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    server = SessionServer()
+    monkeypatch.setattr(os, "scandir", denied)
+    with pytest.raises(CommandError, match="cannot read the sessions folder: Permission denied"):
+        await views.list_sessions(server, api.ListSessionsArguments(root=str(root)))
