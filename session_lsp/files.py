@@ -114,7 +114,7 @@ def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
     if problem is not None:
         yield SessionFileError(f"{argument}: {problem}")
         return
-    if not path.is_dir():
+    if not is_folder(path):
         yield path
         return
     errors: list[OSError] = []

@@ -23,7 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, build_model
-from session_lsp.files import SessionFile, SessionFileError, read_session_file
+from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
@@ -157,7 +157,7 @@ async def list_sessions(
     if root is not None and not Path(root).is_absolute():
         raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
     folder = Path(root) if root is not None else None
-    if folder is not None and not folder.is_dir():
+    if folder is not None and not is_folder(folder):
         raise CommandError(f"{folder}: no such folder")
     problems: list[str] = []
     summaries = await asyncio.to_thread(discover_sessions, folder, on_problem=problems.append)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from session_lsp.core.analysis import LIVE_SECONDS
-from session_lsp.files import is_file_entry, is_folder_entry
+from session_lsp.files import is_file_entry, is_folder, is_folder_entry
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
@@ -58,7 +58,7 @@ def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
             target.append(Path(entry.path))
         elif entry.is_dir(follow_symlinks=False):
             subagents = Path(entry.path) / "subagents"
-            if subagents.is_dir():
+            if is_folder(subagents):
                 found.agents_below[entry.name] = sorted(subagents.rglob("*.jsonl"))
     return found
 
@@ -70,7 +70,7 @@ def project_folders(
     sessions Claude Code keeps under `root`), else every folder under `root`. A root that
     exists but cannot be read is reported; a missing one simply holds no sessions."""
     if project is not None:
-        if project.parent.resolve() == root.resolve() and project.is_dir():
+        if project.parent.resolve() == root.resolve() and is_folder(project):
             return [project]
         folder = project_folder(project, root)
         return [folder] if folder is not None else []
