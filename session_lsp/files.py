@@ -10,9 +10,85 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
+MAX_SESSION_BYTES = 256 * 1024 * 1024
+"""The largest file read as a session. Claude Code's own sessions stay far below it (its loader
+reads whole files, and reports of 150 MB are rare); a larger file is a hostile or broken one
+(a sparse file of NUL bytes, one endless line) whose analysis would need several times its size in
+memory, so it is refused with its size instead."""
+
 
 class SessionFileError(Exception):
     """A path that cannot be used, with a message meant for the user."""
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` names something; never raises. A name over 255 bytes, a NUL byte, a
+    self-referencing symbolic link or a folder that cannot be searched all name nothing usable."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def is_folder(path: Path) -> bool:
+    """Whether `path` is a folder (or a link to one); never raises, like `exists`."""
+    try:
+        return S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_file_entry(entry: os.DirEntry[str]) -> bool:
+    """A file or a symbolic link (to anything: what it names is judged when it is read, so a
+    dangling or self-referencing link is listed as unreadable rather than breaking the scan)."""
+    try:
+        return entry.is_symlink() or entry.is_file()
+    except OSError:
+        return False
+
+
+def is_folder_entry(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one; never raises (a link to itself is neither)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def too_large(path: Path, size: int) -> SessionFileError | None:
+    """The refusal for a file over `MAX_SESSION_BYTES`, else None."""
+    if size <= MAX_SESSION_BYTES:
+        return None
+    return SessionFileError(
+        f"{path}: {size / 1024**3:.1f} GB, larger than the"
+        f" {MAX_SESSION_BYTES // 1024**2} MB session-lsp reads as a session: not read"
+    )
+
+
+def read_regular_file(path: Path, limit: int) -> bytes | None:
+    """The first `limit` bytes of `path` when it is a regular file (through symbolic links),
+    else None; never blocks on a FIFO, never reads a device, never raises."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        if not S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        chunks: list[bytes] = []
+        wanted = limit
+        while wanted > 0:
+            chunk = os.read(descriptor, min(wanted, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +110,11 @@ def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
         yield SessionFileError("an empty PATH names no file or folder")
         return
     path = Path(argument)
-    if not path.exists():
-        yield SessionFileError(f"{argument}: no such file or folder")
+    problem = _unusable(path)
+    if problem is not None:
+        yield SessionFileError(f"{argument}: {problem}")
         return
-    if not path.is_dir():
+    if not is_folder(path):
         yield path
         return
     errors: list[OSError] = []
@@ -48,6 +125,18 @@ def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
             if name.endswith(".jsonl"):
                 yield Path(folder) / name
     yield from _folder_errors(errors)
+
+
+def _unusable(path: Path) -> str | None:
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or folder"
+    except ValueError:
+        return "a path with a NUL byte names no file"
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    return None
 
 
 def _folder_errors(errors: list[OSError]) -> Iterator[SessionFileError]:
@@ -72,6 +161,9 @@ def read_session_file(path: Path) -> SessionFile:
             raise SessionFileError(f"{path}: is a folder, not a session file")
         if not S_ISREG(stat.st_mode):
             raise SessionFileError(f"{path}: not a regular file ({_kind(stat.st_mode)}): not read")
+        refusal = too_large(path, stat.st_size)
+        if refusal is not None:
+            raise refusal
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data: bytes | mmap.mmap
             if stat.st_size > 0:

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from session_lsp.cli.output import Progress, format_finding, wants_colour, write_json
+from session_lsp.cli.output import Progress, format_finding, problem, wants_colour, write_json
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Finding, Severity
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
@@ -50,8 +50,8 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
     """Files are checked in `jobs` worker processes when there is enough to read; the output is
     the same, in the same order, whatever `jobs` is."""
     paths, problems = collect_paths(arguments)
-    for problem in problems:
-        print(f"session-lsp: {problem}", file=sys.stderr)
+    for message in problems:
+        problem(message)
     colour = output_format == "text" and wants_colour(sys.stdout)
     counts: Counter[Severity] = Counter()
     files_with_errors = 0
@@ -62,14 +62,14 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
     for done, (path, result) in enumerate(zip(paths, results, strict=True), 1):
         progress.update(done, str(path))
         if isinstance(result, SessionFileError | Crash):
-            problem = (
+            message = (
                 str(result)
                 if isinstance(result, SessionFileError)
                 else f"{path}: could not be checked: {result.message}"
             )
-            problems.append(problem)
+            problems.append(message)
             progress.close()
-            print(f"session-lsp: {problem}", file=sys.stderr)
+            problem(message)
             continue
         checked += 1
         counts.update(finding.severity for finding in result)
@@ -81,16 +81,20 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
                 progress.close()
                 print(format_finding(str(path), finding, colour=colour))
     progress.close()
+    if not checked and not problems:
+        problems.append(f"{', '.join(arguments)}: no session files (*.jsonl): nothing was checked")
+        problem(problems[-1])
     if output_format == "json":
         write_json(json_entries, sys.stdout)
-    else:
-        print(_summary(checked, counts, files_with_errors))
+    elif checked:
+        print(_summary(checked, counts, files_with_errors, unread=len(problems)))
     if problems:
         return EXIT_USAGE
     return EXIT_ERRORS if counts[Severity.ERROR] else EXIT_CLEAN
 
 
-def _summary(files: int, counts: Counter[Severity], files_with_errors: int) -> str:
+def _summary(files: int, counts: Counter[Severity], files_with_errors: int, *, unread: int) -> str:
+    """The last line; "all resumable" only when every path named was read and none will fail."""
     noun = "file" if files == 1 else "files"
     parts = [
         f"{counts[severity]} {severity.label}{'s' if counts[severity] != 1 and severity is not Severity.INFORMATION else ''}"
@@ -100,5 +104,9 @@ def _summary(files: int, counts: Counter[Severity], files_with_errors: int) -> s
         f"{files_with_errors} {noun if files_with_errors == 1 else 'files'} will fail to resume"
         if files_with_errors
         else "all resumable"
+        if not unread
+        else "none of them will fail to resume"
     )
+    if unread:
+        verdict += f"; {unread} problem{'s' if unread != 1 else ''} reported above"
     return f"Checked {files} {noun}: {', '.join(parts)} ({verdict})."

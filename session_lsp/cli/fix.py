@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 from pathlib import Path
 
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.cli.check import EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, collect_paths
-from session_lsp.cli.output import Progress, format_finding, wants_colour
+from session_lsp.cli.output import Progress, format_finding, problem, wants_colour
+from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import FixOutcome, fix_file, restore_file
+from session_lsp.files import SessionFileError, too_large
 
 
 def run_fix(
@@ -22,13 +26,18 @@ def run_fix(
     force: bool,
 ) -> int:
     paths, problems = collect_paths(arguments)
-    for problem in problems:
-        print(f"session-lsp: {problem}", file=sys.stderr)
+    for message in problems:
+        problem(message)
     progress = Progress(len(paths))
     outcomes: list[FixOutcome] = []
     for done, path in enumerate(paths, 1):
         progress.update(done, str(path))
-        outcome = fix_file(path, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
+        refusal = _too_large(path)
+        outcome = (
+            FixOutcome(path, refused=True, message=str(refusal))
+            if refusal is not None
+            else fix_file(path, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
+        )
         progress.close()
         _report(outcome, dry_run=dry_run)
         outcomes.append(outcome)
@@ -40,27 +49,34 @@ def run_fix(
     return EXIT_ERRORS if any(outcome.remaining_errors for outcome in outcomes) else EXIT_CLEAN
 
 
+def _too_large(path: Path) -> SessionFileError | None:
+    """A repair reads the whole file into memory: one too large to be a session is not read."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None  # the repair itself says why it cannot read it
+    return too_large(path, size)
+
+
 def _report(outcome: FixOutcome, *, dry_run: bool) -> None:
     if outcome.refused:
-        print(f"session-lsp: {outcome.message}", file=sys.stderr)
+        problem(outcome.message)
         return
     if dry_run and outcome.diff:
-        sys.stdout.write(outcome.diff)
+        sys.stdout.write(for_terminal(outcome.diff, layout=True))
     verb = "would repair" if dry_run else "repaired"
+    said = f"{for_terminal(str(outcome.path))}: {for_terminal(outcome.message)}"
     if outcome.changed:
-        line = f"{outcome.path}: {verb}: {outcome.message}"
+        line = f"{for_terminal(str(outcome.path))}: {verb}: {for_terminal(outcome.message)}"
         if outcome.backup is not None:
-            line += f" (backup: {outcome.backup.name})"
+            line += f" (backup: {for_terminal(outcome.backup.name)})"
         print(line)
     elif dry_run and outcome.diff:
-        print(f"{outcome.path}: {outcome.message}")
+        print(said)
     elif outcome.message:
-        print(
-            f"{outcome.path}: {outcome.message}",
-            file=sys.stderr if outcome.remaining_errors else sys.stdout,
-        )
+        print(said, file=sys.stderr if outcome.remaining_errors else sys.stdout)
     if outcome.fork_session_id is not None:
-        print(f"claude --resume {outcome.fork_session_id}")
+        print(f"claude --resume {shlex.quote(for_terminal(outcome.fork_session_id))}")
     colour = wants_colour(sys.stdout)
     for finding in outcome.remaining:
         if finding.is_error:
@@ -84,11 +100,11 @@ def run_restore(arguments: list[str], *, force: bool = False) -> int:
         try:
             backup = restore_file(path, force=force)
         except UnsafeWriteError as error:
-            print(f"session-lsp: {error}", file=sys.stderr)
+            problem(str(error))
             status = EXIT_USAGE
             continue
         print(
-            f"{path}: restored from {backup.name}, which is moved into place, so that backup is"
-            " gone (older ones remain)"
+            f"{for_terminal(str(path))}: restored from {for_terminal(backup.name)}, which is moved"
+            " into place, so that backup is gone (older ones remain)"
         )
     return status

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from session_lsp import __version__
 from session_lsp.cli.naming import add_last_argument, expand_names
-from session_lsp.cli.output import safe_text_output
+from session_lsp.cli.output import problem, safe_text_output
 from session_lsp.core.repairs import Strategy
 from session_lsp.sessions import SessionNameError
 
 EXIT_USAGE = 2
+EXIT_READER_GONE = 0
+"""`... | head -1`: the reader chose to stop reading, which is no failure of the command."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,47 +180,72 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("PATH must not be empty")
     safe_text_output()
     try:
-        if arguments.command in {"sessions", "resume"}:
-            return _run_session_command(arguments, claude_arguments, parser)
-        if arguments.command in {"check", "fix", "restore"}:
-            try:
-                arguments.paths = _named_paths(arguments, parser)
-            except SessionNameError as error:
-                print(f"session-lsp: {error}", file=sys.stderr)
-                return EXIT_USAGE
-        if arguments.command == "check":
-            from session_lsp.cli.check import run_check
-            from session_lsp.parallel import usable_cores
-
-            jobs = arguments.jobs if arguments.jobs is not None else usable_cores()
-            return run_check(arguments.paths, arguments.format, jobs)
-        if arguments.command == "fix":
-            from session_lsp.cli.fix import run_fix
-
-            return run_fix(
-                arguments.paths,
-                Strategy(arguments.strategy),
-                dry_run=arguments.dry_run,
-                backup=not arguments.no_backup,
-                fork=arguments.fork,
-                force=arguments.force,
-            )
-        if arguments.command == "show":
-            from session_lsp.cli.show import run_show
-
-            if (arguments.session is None) == (not arguments.last):
-                parser.error("show: give either PATH or --last")
-            return run_show(arguments.session, arguments.format, arguments.tail)
-        if arguments.command == "serve":
-            from session_lsp.lsp.main import serve
-
-            return serve(tcp=arguments.tcp, host=arguments.host, port=arguments.port)
-        if arguments.command == "restore":
-            from session_lsp.cli.fix import run_restore
-
-            return run_restore(arguments.paths, force=arguments.force)
+        status = _run(arguments, claude_arguments, parser)
+        if not sys.stdout.closed:  # `serve` closes it on exit
+            sys.stdout.flush()  # here, where a reader gone is still caught
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         print("session-lsp: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:
+        # Whatever path the commands did not foresee (a name the system refuses, a folder that
+        # vanished): one line naming it, never a traceback.
+        where = f"{error.filename}: " if error.filename is not None else ""
+        problem(f"{where}{error.strerror or error}")
+        return EXIT_USAGE
+    return status
+
+
+def _reader_gone() -> int:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_READER_GONE
+
+
+def _run(
+    arguments: argparse.Namespace, claude_arguments: list[str], parser: argparse.ArgumentParser
+) -> int:
+    if arguments.command in {"sessions", "resume"}:
+        return _run_session_command(arguments, claude_arguments, parser)
+    if arguments.command in {"check", "fix", "restore"}:
+        try:
+            arguments.paths = _named_paths(arguments, parser)
+        except SessionNameError as error:
+            problem(str(error))
+            return EXIT_USAGE
+    if arguments.command == "check":
+        from session_lsp.cli.check import run_check
+        from session_lsp.parallel import usable_cores
+
+        jobs = arguments.jobs if arguments.jobs is not None else usable_cores()
+        return run_check(arguments.paths, arguments.format, jobs)
+    if arguments.command == "fix":
+        from session_lsp.cli.fix import run_fix
+
+        return run_fix(
+            arguments.paths,
+            Strategy(arguments.strategy),
+            dry_run=arguments.dry_run,
+            backup=not arguments.no_backup,
+            fork=arguments.fork,
+            force=arguments.force,
+        )
+    if arguments.command == "show":
+        from session_lsp.cli.show import run_show
+
+        if (arguments.session is None) == (not arguments.last):
+            parser.error("show: give either PATH or --last")
+        return run_show(arguments.session, arguments.format, arguments.tail)
+    if arguments.command == "serve":
+        from session_lsp.lsp.main import serve
+
+        return serve(tcp=arguments.tcp, host=arguments.host, port=arguments.port)
+    if arguments.command == "restore":
+        from session_lsp.cli.fix import run_restore
+
+        return run_restore(arguments.paths, force=arguments.force)
     parser.error(f"unknown command {arguments.command}")
     return EXIT_USAGE

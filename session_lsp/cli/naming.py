@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from session_lsp.files import exists
 from session_lsp.sessions import resolve_session
 from session_lsp.sessions.naming import looks_like_session_id, project_sessions_folder
 
@@ -28,7 +29,7 @@ def expand_names(arguments: list[str], *, last: bool, default_to_project: bool) 
     `default_to_project`: no argument at all means the current directory's project folder."""
     expanded: list[str] = []
     for argument in arguments:
-        if not Path(argument).exists() and looks_like_session_id(argument):
+        if not exists(Path(argument)) and looks_like_session_id(argument):
             expanded.append(str(resolve_session(argument)))
         else:
             expanded.append(argument)

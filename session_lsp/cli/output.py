@@ -1,4 +1,7 @@
-"""Terminal output: linter-style lines, colours on a TTY, a progress bar on stderr for trees."""
+"""Terminal output: linter-style lines, colours on a TTY, a progress bar on stderr for trees.
+
+Everything printed here that came from a transcript or a file name goes through `for_terminal`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import re
 import sys
 from typing import TextIO
 
+from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.findings import Finding, Severity
 
 _COLOURS = {
@@ -28,11 +32,18 @@ def safe_text_output() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def problem(message: str) -> None:
+    """One line on stderr about a path or a name that could not be used."""
+    print(f"session-lsp: {for_terminal(message)}", file=sys.stderr)
+
+
 def write_json(value: object, stream: TextIO) -> None:
     """Always valid UTF-8, whatever the locale: undecodable bytes of a file name (surrogate
-    escapes) become `\\udcxx` JSON escapes, so the exact bytes can be recovered."""
+    escapes) become `\\udcxx` JSON escapes, so the exact bytes can be recovered. Characters a
+    terminal could act on (C1 controls such as the one-byte CSI, bidirectional overrides, line
+    separators) are written as JSON escapes too: the same value, inert when the JSON is shown."""
     text = json.dumps(value, ensure_ascii=False, indent=1)
-    text = _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    text = _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
     stream.flush()
     buffer = getattr(stream, "buffer", None)
     if buffer is None:
@@ -42,7 +53,9 @@ def write_json(value: object, stream: TextIO) -> None:
     buffer.flush()
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def wants_colour(stream: TextIO) -> bool:
@@ -52,13 +65,15 @@ def wants_colour(stream: TextIO) -> bool:
 
 
 def format_finding(path: str, finding: Finding, *, colour: bool) -> str:
+    """`path:line:column: severity code message`; the path and the message (which quotes ids
+    and names from the transcript) are made safe for a terminal."""
     span = finding.span
-    where = f"{path}:{span.line + 1}:{span.start + 1}:"
+    where = f"{for_terminal(path)}:{span.line + 1}:{span.start + 1}:"
     severity = finding.severity.label
     if colour:
         where = f"{_BOLD}{where}{_RESET}"
         severity = f"{_COLOURS[finding.severity]}{severity}{_RESET}"
-    return f"{where} {severity} {finding.code.value} {finding.message}"
+    return f"{where} {severity} {finding.code.value} {for_terminal(finding.message)}"
 
 
 class Progress:
@@ -74,7 +89,7 @@ class Progress:
             return
         width = 30
         filled = width * done // max(1, self._total)
-        name = label[-40:]
+        name = for_terminal(label)[-40:]
         self._stream.write(
             f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self._total} {name:<40}"
         )

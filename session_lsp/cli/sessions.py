@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
-from session_lsp.cli.output import Progress, write_json
+from session_lsp.cli.output import Progress, problem, write_json
+from session_lsp.cli.terminal import for_terminal
+from session_lsp.files import is_folder
 from session_lsp.sessions import SessionNameError, list_sessions, projects_root
 from session_lsp.sessions.naming import project_sessions_folder
 from session_lsp.sessions.summary import Health, SessionSummary
@@ -43,7 +46,7 @@ def run_sessions(
     root = projects_root()
     try:
         if all_projects:
-            if not root.is_dir():
+            if not is_folder(root):
                 raise SessionNameError(f"no Claude Code sessions folder at {root}")
             scope = None
         elif project is not None:
@@ -51,27 +54,32 @@ def run_sessions(
         else:
             scope = project_sessions_folder(None, root)
     except SessionNameError as error:
-        print(f"session-lsp: {error}", file=sys.stderr)
+        problem(str(error))
         return EXIT_USAGE
     progress = _LateProgress()
+    unreadable: list[str] = []
     try:
-        sessions = list_sessions(root, project=scope, on_progress=progress)
+        sessions = list_sessions(
+            root, project=scope, on_progress=progress, on_problem=unreadable.append
+        )
     finally:
         progress.close()
+    for message in unreadable:
+        problem(message)
     if broken_only:
         sessions = [session for session in sessions if session.health is Health.BROKEN]
     if output_format == "json":
         write_json([session.to_json() for session in sessions], sys.stdout)
-        return EXIT_CLEAN
-    for session in sessions:
-        print(format_session(session, with_project=all_projects))
-    print(_summary(sessions, scope))
-    return EXIT_CLEAN
+    else:
+        for session in sessions:
+            print(format_session(session, with_project=all_projects))
+        print(_summary(sessions, scope))
+    return EXIT_USAGE if unreadable else EXIT_CLEAN
 
 
 def _project_scope(project: Path, root: Path) -> Path:
     """A project folder under the root as given, else the folder of a working directory."""
-    if project.is_dir() and project.resolve().parent == root.resolve():
+    if is_folder(project) and project.resolve().parent == root.resolve():
         return project
     return project_sessions_folder(project, root)
 
@@ -81,8 +89,8 @@ def _when(iso: str | None) -> str:
         return "-"
     try:
         moment = datetime.fromisoformat(iso).astimezone()
-    except ValueError:
-        return iso[:16]
+    except (ValueError, OverflowError):  # not a date, or out of range in this time zone
+        return for_terminal(iso[:16])
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
@@ -110,23 +118,26 @@ def _home_relative(path: str) -> str:
 
 
 def format_session(session: SessionSummary, *, with_project: bool) -> str:
+    """One row; every field read from the file or its name is made safe for a terminal."""
     columns = [
         f"{_health(session):<13}",
         f"{_when(session.last_activity):<16}",
         f"{human_size(session.size_bytes):>8}",
-        f"{session.version or '-':<8}",
-        session.session_id,
-        session.title or "(untitled)",
+        f"{for_terminal(session.version or '-'):<8}",
+        for_terminal(session.session_id),
+        for_terminal(session.title or "(untitled)"),
     ]
     if with_project:
-        columns.append(f"[{_home_relative(session.project or str(session.path.parent))}]")
+        where = _home_relative(session.project or str(session.path.parent))
+        columns.append(f"[{for_terminal(where)}]")
     return "  ".join(columns)
 
 
 def _summary(sessions: list[SessionSummary], scope: Path | None) -> str:
     broken = [session for session in sessions if session.health is Health.BROKEN]
-    where = f" in {scope}" if scope is not None else ""
+    where = f" in {for_terminal(str(scope))}" if scope is not None else ""
     text = f"{len(sessions)} session(s){where}, {len(broken)} broken."
     if broken:
-        text += f" Repair and resume one with: session-lsp resume {broken[0].session_id[:8]}"
+        name = shlex.quote(broken[0].session_id[:8])
+        text += f" Repair and resume one with: session-lsp resume {for_terminal(name)}"
     return text

@@ -1,21 +1,21 @@
 """`session-lsp show`: the conversation in a terminal, one line per item, the broken spots marked.
 
 Transcript text is untrusted here too: control characters (an escape sequence in a tool's output
-could recolour or retitle the terminal) are replaced before anything is printed.
+could recolour or retitle the terminal) are shown as visible escapes (`for_terminal`) in the text
+and Markdown formats; the JSON format escapes them as JSON does.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from session_lsp.cli.output import format_finding, wants_colour
+from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
+from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
@@ -26,14 +26,13 @@ from session_lsp.core.turns import (
     build_model,
     page,
 )
-from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.files import SessionFileError, exists, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
 INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "cmd")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _RED, _YELLOW, _GREEN, _CYAN, _DIM, _BOLD, _RESET = (
     "\033[31m",
     "\033[33m",
@@ -69,24 +68,18 @@ KIND_LABELS = {
 def run_show(name: str | None, output_format: str, tail: int | None) -> int:
     """`name` None: the session `claude --continue` would resume here (`--last`)."""
     try:
-        path = Path(name) if name and Path(name).exists() else resolve_session(name)
+        path = Path(name) if name and exists(Path(name)) else resolve_session(name)
         session = read_session_file(path)
     except (SessionNameError, SessionFileError) as error:
-        print(f"session-lsp: {error}", file=sys.stderr)
+        problem(str(error))
         return EXIT_USAGE
     if tail is not None and tail < 0:
-        print("session-lsp: --tail takes a count of items, 0 or more", file=sys.stderr)
+        problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
     analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
     model = build_model(analysis, path)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
-    try:
-        _write(model, path, offset, output_format)
-    except BrokenPipeError:
-        # `show ... | head`: the reader is gone. Point stdout at /dev/null so the interpreter's
-        # final flush does not fail again with a traceback.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    _write(model, path, offset, output_format)
     return EXIT_OK
 
 
@@ -95,10 +88,9 @@ def _write(model: ConversationModel, path: Path, offset: int, output_format: str
         answer = conversation_to_json(
             model, str(path), path.resolve().as_uri(), offset, len(model.items)
         )
-        json.dump(answer, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(answer, sys.stdout)
     elif output_format == "markdown":
-        sys.stdout.write(render_markdown(model, path=str(path)))
+        sys.stdout.write(for_terminal(render_markdown(model, path=str(path)), layout=True))
     else:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
     sys.stdout.flush()
@@ -114,13 +106,14 @@ def write_text(
 
     title = _clean(model.title or "untitled session")
     stream.write(paint(title, _BOLD) + "\n")
-    facts = [model.format.value, f"session {model.session_id or '?'}", f"{len(model.items)} items"]
+    session = _clean(model.session_id or "?")
+    facts = [model.format.value, f"session {session}", f"{len(model.items)} items"]
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")
     stream.write(paint(" · ".join(facts), _DIM) + "\n")
     if model.start_note:
-        stream.write(paint(f"note: {model.start_note}", _DIM) + "\n")
+        stream.write(paint(f"note: {_clean(model.start_note)}", _DIM) + "\n")
     problem = model.first_problem
     if problem is not None:
         line = model.items[problem].first_line + 1
@@ -142,7 +135,7 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
         mark, code = STATUS_MARKS[tool.status]
         name = _clean(tool.name or "result")
         summary = _input_summary(tool.input) if tool.input else ""
-        agent = f" -> {tool.agent_file.name}" if tool.agent_file is not None else ""
+        agent = f" -> {_clean(tool.agent_file.name)}" if tool.agent_file is not None else ""
         body = f"{paint(f'[{mark}]', code)} {name} {_clean(tool.id)}{agent} {summary}"
     else:
         text = item.text or ""
@@ -159,7 +152,7 @@ def _input_summary(text: str) -> str:
     """The one argument that says what a call did (its command, path, pattern), else the input."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
         return _clean(text)
     if isinstance(value, dict):
         for key in INPUT_KEYS:
@@ -169,5 +162,6 @@ def _input_summary(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """One line with no control characters: safe to print to a terminal."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """One line, safe to print to a terminal: line breaks and runs of blanks become one space,
+    every other control character a visible escape."""
+    return " ".join(for_terminal(text, layout=True).split())

@@ -58,7 +58,7 @@ _DECODER = msgspec.json.Decoder(_RolloutLine)
 def _read(line: Line) -> _RolloutLine | None:
     try:
         return _DECODER.decode(line)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
         return None
 
 

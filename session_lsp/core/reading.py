@@ -46,6 +46,9 @@ class GluedRecord:
 
 
 NO_PROBLEMS: tuple[LineProblem, ...] = ()
+MAX_BLOCKS = 10_000
+"""Content blocks read from one line. A reply holds a few dozen at most; a hostile line of a million
+tool calls would otherwise cost a finding, and seconds, per call."""
 
 
 class _NonFiniteNumberError(ValueError):
@@ -125,6 +128,12 @@ def _decode_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[Line
         return _read_malformed(body, is_last=is_last, cut_off=_is_cut_off(error))
     except UnicodeDecodeError:
         return _read_malformed(bytes(raw), is_last=is_last, cut_off=False)
+    if len(record.blocks) > MAX_BLOCKS:
+        message = (
+            f"{len(record.blocks):,} content blocks on one line, more than the {MAX_BLOCKS:,}"
+            " session-lsp checks (no model writes that many): the line is not read"
+        )
+        return None, (LineProblem(Code.INVALID_JSON, Severity.ERROR, message, *_whole_line(raw)),)
     return record, _required_fields(record, raw)
 
 

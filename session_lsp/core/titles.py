@@ -67,7 +67,7 @@ def one_line(text: str, limit: int = TITLE_LIMIT) -> str:
 def _decode(raw: bytes | memoryview) -> TitleLine | None:
     try:
         return _DECODER.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
 
 

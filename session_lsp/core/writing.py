@@ -6,6 +6,7 @@ only in the bytes of the value that must change, so their key order and spacing 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid as uuid_module
@@ -67,7 +68,8 @@ def stub_uuid(tool_use_id: str) -> str:
 def later_timestamp(timestamp: str | None, milliseconds: int = 1) -> str:
     """An ISO timestamp just after `timestamp`, in Claude Code's `toISOString` form."""
     moment = _parse_time(timestamp) or datetime(1970, 1, 1, tzinfo=UTC)
-    moment += timedelta(milliseconds=milliseconds)
+    with contextlib.suppress(OverflowError):  # the end of year 9999: no moment is later
+        moment += timedelta(milliseconds=milliseconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

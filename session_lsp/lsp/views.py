@@ -10,9 +10,11 @@ Failures are JSON-RPC errors, never results carrying an error."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlparse
 
 import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
@@ -21,7 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, build_model
-from session_lsp.files import SessionFile, SessionFileError, read_session_file
+from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
@@ -75,13 +77,34 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
             model = build_model(document.analysis(), Path(path))
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
-    on_disk = to_fs_path(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
+    on_disk = _path_of_uri(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
     if on_disk is None or not Path(on_disk).is_absolute():
         raise JsonRpcInvalidParams(
             f"{uri_or_path}: not an open document, a file: URI or an absolute path"
         )
     model = await _model_on_disk(Path(on_disk))
-    return _Target(on_disk, from_fs_path(on_disk) or uri_or_path, model)
+    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+
+
+def _path_of_uri(uri: str) -> str | None:
+    """The path a `file:` URI names. Escaped bytes that are not UTF-8 (a file name in another
+    encoding, as `_uri_of_path` writes it) name those bytes, as a listed path does."""
+    raw = unquote_to_bytes(urlparse(uri).path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return os.fsdecode(raw)
+    return to_fs_path(uri)
+
+
+def _uri_of_path(path: str) -> str | None:
+    """The `file:` URI of a path; a name that is not UTF-8 (its bytes held as lone surrogates, as
+    `listSessions` lists them) gets its bytes percent-escaped."""
+    try:
+        uri: str | None = from_fs_path(path)
+    except UnicodeEncodeError:
+        uri = Path(path).as_uri()
+    return uri
 
 
 async def _model_on_disk(path: Path) -> ConversationModel:
@@ -126,14 +149,22 @@ async def render_transcript(
 async def list_sessions(
     ls: SessionServer, arguments: api.ListSessionsArguments
 ) -> list[api.SessionSummary]:
-    """Every session under the root (default: Claude Code's projects folder), newest first."""
+    """Every session under the root (default: Claude Code's projects folder), newest first.
+
+    Folders that cannot be read are an error when nothing could be listed (an unreadable root is
+    not an empty one), else logged."""
     root = arguments.root
     if root is not None and not Path(root).is_absolute():
         raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
     folder = Path(root) if root is not None else None
-    if folder is not None and not folder.is_dir():
+    if folder is not None and not is_folder(folder):
         raise CommandError(f"{folder}: no such folder")
-    summaries = await asyncio.to_thread(discover_sessions, folder)
+    problems: list[str] = []
+    summaries = await asyncio.to_thread(discover_sessions, folder, on_problem=problems.append)
+    if problems and not summaries:
+        raise CommandError("; ".join(problems))
+    for problem in problems:
+        ls.log.warning("listSessions: %s", problem)
     return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
 
 

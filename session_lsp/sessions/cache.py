@@ -3,7 +3,10 @@
 A listing analyses every session to tell its health; the cache makes a second listing of an
 unchanged tree cost a `stat` per file. An entry is valid only for the exact (path, size,
 mtime_ns) it was computed from. The cache is a plain JSON file, replaced atomically; a corrupt or
-unreadable cache is ignored (and rewritten), never an error.
+unreadable cache is ignored (and rewritten), never an error, and so is an entry of the wrong shape.
+It is read only when it is a regular file of at most `MAX_CACHE_BYTES` (a FIFO or a link to
+`/dev/zero` put in its place must not hang or exhaust a listing), and it holds only the files of
+the root last listed that still exist: every listing loads all of it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from session_lsp.atomic import replace_cache_file
+from session_lsp.files import read_regular_file
 
 CACHE_FORMAT = 2
 CACHE_NAME = "sessions.json"
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+"""About 100,000 sessions' entries; a larger cache file is not ours, and is not read."""
 
 
 @dataclass(slots=True)
@@ -37,15 +44,20 @@ class CachedFile:
     warnings: int
 
 
-def _entry(raw: Any) -> CachedFile | None:
+def _entry(raw: object) -> CachedFile | None:
+    """The entry when every field has its type (a title that is a list would crash a listing)."""
     try:
-        entry = CachedFile(**raw)
-    except TypeError:
+        return msgspec.convert(raw, CachedFile)
+    except msgspec.ValidationError:
         return None
-    ints = (entry.size, entry.mtime_ns, entry.errors, entry.warnings)
-    if not all(isinstance(value, int) for value in ints):
-        return None
-    return entry
+
+
+def _on_disk(path: str) -> bool:
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 class SessionCache:
@@ -58,9 +70,14 @@ class SessionCache:
             self._load(path)
 
     def _load(self, path: Path) -> None:
+        data = read_regular_file(path, MAX_CACHE_BYTES + 1)
+        if data is None or len(data) > MAX_CACHE_BYTES:
+            return
         try:
-            document = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            # `json`, not msgspec: the keys are file names, whose undecodable bytes are kept as
+            # lone surrogates, which msgspec refuses to read back.
+            document = json.loads(data)
+        except (ValueError, RecursionError):
             return
         if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
             return
@@ -68,7 +85,7 @@ class SessionCache:
         if not isinstance(files, dict):
             return
         for key, raw in files.items():
-            entry = _entry(raw) if isinstance(raw, dict) else None
+            entry = _entry(raw)
             if entry is not None:
                 self._entries[key] = entry
 
@@ -82,13 +99,18 @@ class SessionCache:
         self._entries[str(path)] = entry
         self._changed = True
 
-    def forget_missing(self, folders: list[Path], present: set[str]) -> None:
-        """Drop entries of files under `folders` that the listing no longer found."""
-        prefixes = tuple(str(folder) + os.sep for folder in folders)
-        for key in [key for key in self._entries if key.startswith(prefixes)]:
-            if key not in present:
-                del self._entries[key]
-                self._changed = True
+    def keep_only(self, root: Path, folders: list[Path], present: set[str]) -> None:
+        """Drop every entry but those of files under `root` that still exist: under the `folders`
+        just listed, those the listing found (`present`); elsewhere under `root`, those on disk."""
+        root_prefix = str(root) + os.sep
+        listed = tuple(str(folder) + os.sep for folder in folders)
+        for key in list(self._entries):
+            if key in present:
+                continue
+            if key.startswith(root_prefix) and not key.startswith(listed) and _on_disk(key):
+                continue
+            del self._entries[key]
+            self._changed = True
 
     def save(self) -> None:
         """Write the cache if it changed; a cache that cannot be written is simply not kept."""

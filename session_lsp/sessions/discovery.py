@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.files import is_file_entry, is_folder, is_folder_entry
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
@@ -27,6 +28,8 @@ from session_lsp.sessions.summary import Health, SessionSummary
 ProgressCallback = Callable[[int, int, str], None]
 """Called as (files read, files to read, the file just read) while a listing reads files that
 are not in the cache."""
+ProblemCallback = Callable[[str], None]
+"""Called with each folder that could not be read, in one line meant for the user."""
 
 AGENT_PREFIX = "agent-"
 
@@ -38,38 +41,46 @@ class _ProjectFiles:
     agents_below: dict[str, list[Path]] = field(default_factory=dict)
 
 
-def _scan_project(folder: Path) -> _ProjectFiles:
+def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
     found = _ProjectFiles()
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
+    except OSError as error:
+        if not isinstance(error, FileNotFoundError):
+            report(f"{folder}: cannot read folder: {error.strerror or error}")
         return found
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.name.endswith(".jsonl") and (entry.is_file() or entry.is_symlink()):
+        if entry.name.endswith(".jsonl") and is_file_entry(entry):
             target = (
                 found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
             )
             target.append(Path(entry.path))
         elif entry.is_dir(follow_symlinks=False):
             subagents = Path(entry.path) / "subagents"
-            if subagents.is_dir():
+            if is_folder(subagents):
                 found.agents_below[entry.name] = sorted(subagents.rglob("*.jsonl"))
     return found
 
 
-def project_folders(root: Path, project: Path | None) -> list[Path]:
+def project_folders(
+    root: Path, project: Path | None, report: ProblemCallback = lambda problem: None
+) -> list[Path]:
     """The folders to list: `project`'s (a folder under `root`, or a working directory whose
-    sessions Claude Code keeps under `root`), else every folder under `root`."""
+    sessions Claude Code keeps under `root`), else every folder under `root`. A root that
+    exists but cannot be read is reported; a missing one simply holds no sessions."""
     if project is not None:
-        if project.parent.resolve() == root.resolve() and project.is_dir():
+        if project.parent.resolve() == root.resolve() and is_folder(project):
             return [project]
         folder = project_folder(project, root)
         return [folder] if folder is not None else []
     try:
-        return sorted(Path(entry.path) for entry in os.scandir(root) if entry.is_dir())
-    except OSError:
+        return sorted(Path(entry.path) for entry in os.scandir(root) if is_folder_entry(entry))
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        report(f"{root}: cannot read the sessions folder: {error.strerror or error}")
         return []
 
 
@@ -206,17 +217,20 @@ def list_sessions(
     project: Path | None = None,
     on_progress: ProgressCallback | None = None,
     cache: SessionCache | None = None,
+    on_problem: ProblemCallback | None = None,
 ) -> list[SessionSummary]:
     """The sessions under `root` (default: Claude Code's projects folder), in the order
     `claude --continue` sees them: newest modification time first (`continue_order`).
 
     `project` limits the listing to one project: a folder under `root`, or the working directory
     the sessions were started in. `lastActivity` is the newest timestamp written in the file, or
-    its modification time when the file holds none."""
+    its modification time when the file holds none. Folders that cannot be read are passed to
+    `on_problem`; the rest is listed."""
     root = root if root is not None else projects_root()
     cache = cache if cache is not None else default_cache()
-    folders = project_folders(root, project)
-    scanned = [_scan_project(folder) for folder in folders]
+    report = on_problem if on_problem is not None else lambda problem: None
+    folders = project_folders(root, project, report)
+    scanned = [_scan_project(folder, report) for folder in folders]
     lookup = _Lookup(cache, time.time())
     for files in scanned:
         for path in files.candidates:
@@ -235,7 +249,7 @@ def list_sessions(
     lookup.read_all(tick)
     liveness = Liveness(running_sessions(), lookup.now)
     sessions = [session for files in scanned for session in _list_project(files, lookup, liveness)]
-    cache.forget_missing(folders, {str(path) for path in lookup.known})
+    cache.keep_only(root, folders, {str(path) for path in lookup.known})
     cache.save()
     sessions.sort(key=lambda session: continue_order(session.mtime_ns, session.path), reverse=True)
     return sessions

@@ -21,6 +21,8 @@ from session_lsp.parallel import Crash, map_in_order, usable_cores
 from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
 
+COPIED_BYTES = 64 * 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -37,8 +39,8 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     except SessionFileError:
         return None
     # Plain bytes: their searches are much faster than an mmap's, and the analysis decodes every
-    # byte anyway.
-    data = session.data[:]
+    # byte anyway; but a copy of a very large file would double what the listing holds.
+    data = session.data[:] if session.size <= COPIED_BYTES else session.data
     metadata = read_metadata(data, path.stem)
     errors = warnings = -1
     if analyse and not metadata.is_sidechain:

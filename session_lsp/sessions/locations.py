@@ -17,6 +17,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from session_lsp.files import is_folder_entry
+
 MAX_FOLDER_NAME = 200
 _OUTSIDE_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
@@ -29,9 +31,11 @@ def projects_root() -> Path:
 
 
 def cache_folder() -> Path:
-    """`$XDG_CACHE_HOME/session-lsp`, else `~/.cache/session-lsp`."""
+    """`$XDG_CACHE_HOME/session-lsp`, else `~/.cache/session-lsp`. A relative `XDG_CACHE_HOME`
+    is ignored, as the XDG spec says: it would put the cache, every title in it, in whatever
+    folder the command runs in."""
     configured = os.environ.get("XDG_CACHE_HOME")
-    base = Path(configured) if configured else Path.home() / ".cache"
+    base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
     return base / "session-lsp"
 
 
@@ -85,7 +89,7 @@ def project_folder(cwd: Path | None = None, root: Path | None = None) -> Path | 
         return None
     prefix = name[:MAX_FOLDER_NAME] + "-"
     try:
-        candidates = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
+        candidates = sorted(entry.name for entry in os.scandir(root) if is_folder_entry(entry))
     except OSError:
         return None
     for candidate in candidates:

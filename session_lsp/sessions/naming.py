@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 
+from session_lsp.files import exists, is_file_entry, is_folder_entry, read_regular_file
 from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order
 from session_lsp.sessions.locations import (
     canonical_cwd,
@@ -48,7 +49,7 @@ def main_session_files(folder: Path) -> list[Path]:
         for entry in entries
         if entry.name.endswith(".jsonl")
         and not entry.name.startswith((AGENT_PREFIX, "."))
-        and (entry.is_file() or entry.is_symlink())
+        and is_file_entry(entry)
     )
 
 
@@ -56,16 +57,9 @@ def _hidden_from_continue(path: Path) -> bool:
     """Claude Code's `--continue` skips a file whose first 64 KB say it is a sub-agent's
     (`"isSidechain":true` anywhere in them) or an agent team's (a non-empty `teamName`):
     `readLiteMetadata` and `enrichLog` in its `src/utils/sessionStorage.ts` (2.1.88)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    head = read_regular_file(path, _HEAD_BYTES)
+    if head is None:
         return True
-    try:
-        head = os.read(descriptor, _HEAD_BYTES)
-    except OSError:
-        return True
-    finally:
-        os.close(descriptor)
     return _SIDECHAIN.search(head) is not None or _TEAM.search(head) is not None
 
 
@@ -95,7 +89,13 @@ def continue_candidates(folder: Path) -> list[Path]:
 def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -> Path:
     """The project folder holding the sessions started in `cwd` (default: the current one)."""
     root = root if root is not None else projects_root()
-    folder = project_folder(cwd, root)
+    try:
+        folder = project_folder(cwd, root)
+    except FileNotFoundError:
+        raise SessionNameError(
+            "the current directory no longer exists, so it has no sessions:"
+            " change to an existing one, or name the session by its id"
+        ) from None
     if folder is None:
         directory = canonical_cwd(cwd)
         raise SessionNameError(
@@ -117,7 +117,7 @@ def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:
 def _sessions_named(prefix: str, root: Path) -> list[Path]:
     wanted = prefix.lower()
     try:
-        folders = sorted(Path(entry.path) for entry in os.scandir(root) if entry.is_dir())
+        folders = sorted(Path(entry.path) for entry in os.scandir(root) if is_folder_entry(entry))
     except OSError as error:
         raise SessionNameError(
             f"{root}: cannot read the sessions folder: {error.strerror}"
@@ -146,7 +146,7 @@ def resolve_session(
     root = root if root is not None else projects_root()
     if last or name is None:
         return last_session(cwd, root)
-    if Path(name).exists():
+    if exists(Path(name)):
         return Path(name)
     if not looks_like_session_id(name):
         raise SessionNameError(f"{name}: no such file, folder or session id")

@@ -98,7 +98,7 @@ def test_escape_sequences_in_the_transcript_never_reach_the_terminal(tmp_path: P
     for code in ("\033[1m", "\033[2m", "\033[0m"):
         without_ours = without_ours.replace(code, "")
     assert "\033" not in without_ours and "\x07" not in without_ours
-    assert "hi ]0;pwned [2J there" in without_ours
+    assert "hi \\x1b]0;pwned\\x07 \\x1b[2J there" in without_ours
 
 
 def test_a_session_id_or_its_prefix_names_the_file(tmp_path: Path) -> None:

@@ -1,0 +1,130 @@
+"""Time and peak memory of `check` and `sessions` on files built to exhaust them (issue 15, item 11).
+
+Target: each gets a located finding or a clear refusal within 60 s and 1 GB. The baseline,
+measured in the same run, is `check` of the repository's example session. Cases: a 1 GB sparse
+file (refused by its size), a sparse file just under the 256 MB limit (the largest one read: one
+line of NUL bytes, the costliest shape per byte), and one line holding a million tool calls.
+
+    python bench/bench_hostile_limits.py
+
+Measured (2 shared cores): before the change, a 1 GB sparse file made `sessions` peak at 4.2 GB
+and `check` at 3.2 GB (issue 15), and `check` of the million-call line took 23 s and 1.96 GB
+(one finding per call); after it:
+
+    check, example session (baseline)        0.2 s     20 MB
+    check, 1 GB sparse                       0.1 s     20 MB  refused: larger than 256 MB
+    sessions, 1 GB sparse                    0.1 s     20 MB  listed unreadable
+    check, 250 MB sparse                     1.5 s    770 MB  truncated-line at 1:1
+    sessions, 250 MB sparse                  1.1 s    770 MB  listed broken
+    check, 1,000,000 calls on one line       0.5 s    396 MB  invalid-json at 1:1
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+SESSION = "11111111-1111-4111-8111-111111111111"
+
+WITH_PEAK = """
+import runpy, sys
+sys.argv = ["session-lsp", *sys.argv[1:]]
+try:
+    runpy.run_module("session_lsp", run_name="__main__")
+except SystemExit:
+    pass
+finally:
+    status = open("/proc/self/status").read()
+    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    sys.stderr.write(peak.split()[1] + "\\n")
+"""
+
+
+def _measure(home: Path, *arguments: str) -> tuple[float, float, str]:
+    """Seconds, peak RSS in MB (the command's own process), and its last line of output."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", WITH_PEAK, *arguments],
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "CLAUDE_CONFIG_DIR": str(home / ".claude"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "PYTHONPATH": str(REPO),
+            "NO_COLOR": "1",
+        },
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    *said, peak = done.stderr.splitlines()
+    last = (done.stdout.splitlines() or said or [""])[-1]
+    return seconds, int(peak) / 1024, last[:100]
+
+
+def _sparse(path: Path, size: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return _aged(path)
+
+
+def _aged(path: Path) -> Path:
+    moment = time.time() - 3600
+    os.utime(path, (moment, moment))
+    return path
+
+
+def _million_calls(path: Path) -> Path:
+    calls = ",".join(
+        f'{{"type":"tool_use","id":"toolu_{number}","name":"Bash","input":{{}}}}'
+        for number in range(1_000_000)
+    )
+    record = {"type": "assistant", "uuid": "a1", "parentUuid": None, "sessionId": "s"}
+    record["message"] = {"role": "assistant", "content": ["CALLS"]}
+    path.write_text(json.dumps(record).replace('"CALLS"', calls) + "\n")
+    return _aged(path)
+
+
+def main() -> int:
+    out = BENCH / "out" / "hostile-limits"
+    shutil.rmtree(out, ignore_errors=True)
+    project = out / ".claude" / "projects" / "-work"
+    out.mkdir(parents=True)
+    example = out / "example.jsonl"
+    shutil.copyfile(REPO / "examples" / "interrupted-parallel-tools.jsonl", example)
+    _aged(example)
+    rows: list[tuple[str, tuple[float, float, str]]] = []
+    rows.append(("check, example session (baseline)", _measure(out, "check", str(example))))
+    big = _sparse(project / f"{SESSION}.jsonl", 1024**3)
+    rows.append(("check, 1 GB sparse", _measure(out, "check", str(big))))
+    rows.append(("sessions, 1 GB sparse", _measure(out, "sessions", "--all")))
+    big.unlink()
+    largest = _sparse(project / f"{SESSION}.jsonl", 250 * 1024**2)
+    rows.append(("check, 250 MB sparse", _measure(out, "check", str(largest))))
+    rows.append(("sessions, 250 MB sparse", _measure(out, "sessions", "--all")))
+    calls = _million_calls(out / "calls.jsonl")
+    rows.append(("check, 1,000,000 calls on one line", _measure(out, "check", str(calls))))
+    base_s, base_mb, _ = rows[0][1]
+    for label, (seconds, megabytes, last) in rows:
+        print(f"{label:<38} {seconds:5.1f} s {megabytes:6.0f} MB  {last}")
+    worst_s = max(seconds for _, (seconds, _, _) in rows)
+    worst_mb = max(megabytes for _, (_, megabytes, _) in rows)
+    print(
+        f"worst: {worst_s:.1f} s (target 60 s; {worst_s / base_s:.0f}x the baseline),"
+        f" {worst_mb:.0f} MB (target 1024 MB; {worst_mb / base_mb:.0f}x the baseline)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
