@@ -61,7 +61,6 @@ local function main()
   plugin.fix("stub", nil, function(result) fixed = result end)
   check(vim.wait(timeout, function() return fixed ~= nil end), ":SessionFix never answered", nil)
   check(fixed.changed and fixed.backup and fixed.remainingErrors == 0, "the repair", fixed)
-  vim.cmd("checktime")
   local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
   check(#lines == tool_line + 2, "the buffer shows the repaired file (one stub line more)", #lines)
   check(lines[#lines]:find('"tool_result"', 1, true) and lines[#lines]:find(tool_id, 1, true),

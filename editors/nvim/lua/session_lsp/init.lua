@@ -369,11 +369,14 @@ function M.show(argument, on_shown)
   end)
 end
 
+-- After a repair: the file's buffers are read again. Explicitly, not by :checktime: a repair
+-- keeps the file's modification time (Claude Code orders sessions by it), so Neovim's own check
+-- may not see the change. `fix` refused while a buffer had unsaved changes, so none is lost.
 local function reload_buffers_of(path)
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(buf) and vim.api.nvim_buf_get_name(buf) == path then
       vim.api.nvim_buf_call(buf, function()
-        vim.cmd("checktime")
+        vim.cmd("edit!")
       end)
     end
     if views[buf] and views[buf].path == path then
