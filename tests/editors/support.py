@@ -24,6 +24,11 @@ from tests.support.tools import require_tool
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SERVER_COMMAND = [sys.executable, "-m", "session_lsp", "serve"]
+SCRIPTS = Path(sys.executable).parent
+"""Where pip put the `session-lsp` script for the Python running the tests (a virtual environment's
+`bin/`): first on the editors' PATH, so the suite runs as `.venv/bin/python -m pytest` without the
+environment being activated."""
+EDITOR_PATH = os.pathsep.join(filter(None, [str(SCRIPTS), os.environ.get("PATH")]))
 EDITOR_TIMEOUT_SECONDS = 60
 
 # The damaged session: line 25 (0-based 24) holds a Bash call that never got its result.
@@ -103,6 +108,7 @@ def run_editor(argv: list[str], cwd: Path, **env: str) -> EditorRun:
         "XDG_DATA_HOME": str(cwd / ".local" / "share"),
         "XDG_STATE_HOME": str(cwd / ".local" / "state"),
         "XDG_CACHE_HOME": str(cwd / ".cache"),
+        "PATH": EDITOR_PATH,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "SESSION_LSP_COMMAND": json.dumps(SERVER_COMMAND),
         **env,
@@ -129,7 +135,7 @@ def run_editor(argv: list[str], cwd: Path, **env: str) -> EditorRun:
 def _editor_files(directory: Path, suffix: str, init: str, script: str) -> tuple[Path, Path]:
     """The init file and the script of an editor run, written; the documented snippets start the
     installed `session-lsp` command, so it must be there."""
-    require_tool("session-lsp")
+    require_tool("session-lsp", EDITOR_PATH)
     init_file = directory / f"init.{suffix}"
     init_file.write_text(init, encoding="utf-8")
     script_file = directory / f"script.{suffix}"
