@@ -62,7 +62,15 @@ WORKTREES = (
     / "ef958aa1-0e93-49f0-bb71-150f63befcd1.jsonl"
 )
 BROKEN_SESSIONS = {CODEMIE_TURN_1, SIDECHAIN_EXCERPT}
-CLEAN_SESSIONS = [path for path in SESSIONS if path not in BROKEN_SESSIONS]
+
+
+def _same_file(path: Path) -> tuple[str, int]:
+    """What makes an extra corpus's copy of a bundled file recognisable: its name and size."""
+    return path.name, path.stat().st_size
+
+
+_BROKEN = {_same_file(path) for path in BROKEN_SESSIONS}
+CLEAN_SESSIONS = [path for path in SESSIONS if _same_file(path) not in _BROKEN]
 
 CODEMIE_ROLLOUT = (
     CODEX_CORPUS
