@@ -92,3 +92,19 @@ def project_folder(cwd: Path | None = None, root: Path | None = None) -> Path | 
         if candidate.startswith(prefix):
             return root / candidate
     return None
+
+
+def claude_config_folder() -> Path:
+    """`$CLAUDE_CONFIG_DIR` when that variable is set, else `~/.claude`."""
+    configured = os.environ.get("CLAUDE_CONFIG_DIR")
+    return Path(configured).expanduser() if configured else Path.home() / ".claude"
+
+
+def names_project_folder(directory: str, folder_name: str) -> bool:
+    """Claude Code started in `directory` keeps its sessions in the project folder `folder_name`:
+    the name `project_folder_name` gives, or for a long directory its cut name plus either build's
+    hash (as `project_folder` accepts)."""
+    name = project_folder_name(unicodedata.normalize("NFC", directory))
+    if folder_name == name:
+        return True
+    return len(name) > MAX_FOLDER_NAME and folder_name.startswith(name[:MAX_FOLDER_NAME] + "-")
