@@ -26,8 +26,8 @@ Measured on a 40 MB generated session with 3 damaged tool calls (so there are di
 real session repeated, with emoji and CJK: `shapes.py`) at 50 and 105 MB: per shape and size a
 fresh server, its peak RSS (VmHWM) after the first open divided by the file, then open ->
 diagnostics alternated with the `check` CLI (medians), then keystrokes (server time as above).
-`--code DIR` measures another checkout (e.g. /work/main) the same way in the same run, servers and
-`check` started outside any checkout so that PYTHONPATH decides which code runs.
+`--code DIR` measures another checkout (e.g. a worktree of the previous commit) the same way in
+the same run, servers and `check` started outside any checkout so that PYTHONPATH decides which code runs.
 
 Targets (issue): open <= 2x check (`--shapes`: <= 1.3x); edit -> diagnostics <= 20 ms of server time; RSS <= 3x the
 document. Figures are reported, not asserted: the script exits 0 unless the server misbehaves.
@@ -35,7 +35,7 @@ document. Figures are reported, not asserted: the script exits 0 unless the serv
     python bench/bench_lsp.py [--size-mb 40] [--rss-size-mb 100] [--quick]
         [--profile-server out.prof] [--server-cmd "py-spy record -o spy.svg -- python -m ..."]
     python bench/bench_lsp.py --shapes [--open-sizes 50 105] [--opens 3] [--edits 20]
-        [--code /work/main] [--quick]
+        [--code OTHER_CHECKOUT] [--quick]
 """
 
 from __future__ import annotations
@@ -545,7 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--open-sizes", type=float, nargs="+", default=[50, 105])
     parser.add_argument(
-        "--code", type=Path, help="with --shapes: also measure this checkout (e.g. /work/main)"
+        "--code",
+        type=Path,
+        help="with --shapes: also measure this other checkout (e.g. ../session-lsp-main)",
     )
     arguments = parser.parse_args(argv)
     if arguments.shapes:

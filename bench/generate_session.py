@@ -4,8 +4,9 @@ The benchmarks of session-lsp need multi-MB files that look like the real thing:
 speed depends on the line-size mix (many small metadata lines, some multi-MB tool results), and
 its correctness on the parent DAG shapes that Claude Code writes (one line per content block,
 2.1.x parallel-tool DAGs, streaming interleaving, compaction boundaries). The shapes and key orders
-are copied from the corpus in ``shared/corpus/claude-code`` (2.0.76 ``fasthooks``, 2.1.38
-``marot-spotter``, 2.1.114 ``ef958aa1``) and ``shared/docs/claude-code-format.md``.
+are copied from real 2.0.76, 2.1.38 (``tests/corpus/claude-code/marot-spotter``) and 2.1.114
+(``ef958aa1`` in ``tests/corpus/claude-code/daaain-claude-code-log``) sessions and
+``docs/claude-code-format.md``.
 
 ``--damage N`` drops the result lines of N tool calls spread over the file, the real-world
 "result lost mid-file" damage (#45286, #39602), and re-links the children of each dropped line to
@@ -36,7 +37,7 @@ __all__ = ["GeneratedSession", "generate_session", "main"]
 
 MB = 1024 * 1024
 
-# Exact strings from Claude Code (shared/docs/claude-code-format.md §5).
+# Exact strings from Claude Code (docs/claude-code-format.md §5).
 REJECT_MESSAGE = (
     "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it "
     "was a file edit, the new_string was NOT written to the file). STOP what you are doing and "
@@ -132,7 +133,7 @@ class _Layout:
 
 
 def _layout_for(version: str) -> _Layout:
-    """Map a CLI version spec to the on-disk shapes of that release (corpus §11)."""
+    """Map a CLI version spec to the on-disk shapes of that release (docs/claude-code-format.md §11)."""
     v = version.strip()
     if v in ("2.1.x", "2.1"):
         v = "2.1.114"
@@ -954,7 +955,7 @@ class _Session:
             self.n_results_so_far += 1
 
     def rejected(self, msg_id: str, req_id: str, usage: dict[str, Any], c: _Call) -> None:
-        """Esc at a permission prompt: REJECT result, then the interrupt marker (§5)."""
+        """Esc at a permission prompt: REJECT result, then the interrupt marker (format doc §5)."""
         c.rejected = True
         c.result = REJECT_MESSAGE
         c.tool_use_result = "Error: " + REJECT_MESSAGE

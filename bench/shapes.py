@@ -9,7 +9,7 @@
 * `consecutive_users`: one prompt followed by thousands of user lines in a row (queued prompts,
   hook output, interrupt markers) before the answer: every line merges into one API message.
 
-All are deterministic. The line layouts copy `shared/corpus/claude-code` (2.1.114, ef958aa1).
+All are deterministic. The line layouts copy `tests/corpus/claude-code` (2.1.114, ef958aa1).
 
     python bench/shapes.py {repeated,tool-run,consecutive-users} --out FILE [--size-mb N | --count N]
 """
@@ -17,7 +17,6 @@ All are deterministic. The line layouts copy `shared/corpus/claude-code` (2.1.11
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -28,13 +27,12 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SESSION_LSP_SHARED", ROOT.parent / "shared"))
-"""The shared corpus next to the checkout, as the tests find it (`tests/support/corpus.py`)."""
 REAL_SESSION = (
-    SHARED
-    / "corpus/claude-code/daaain-claude-code-log/-src-deep-manifest"
+    ROOT
+    / "tests/corpus/claude-code/daaain-claude-code-log/-src-deep-manifest"
     / "a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
 )
+"""A real 2.0.55 session of the repository's test corpus (`tests/corpus/SOURCES.md`)."""
 
 UNICODE_TAIL = " ✅ 解析器已完成 🚀 日本語のテキスト — café"
 SESSION_ID = "5e55104e-0000-4000-8000-000000000000"

@@ -118,4 +118,4 @@ VERSIONS: dict[Code, Versions] = {
         "No version repairs it.",
     ),
 }
-"""The version sentence of each pairing error; the README's list of findings says the same."""
+"""The version sentence of each pairing error; docs/findings.md says the same."""

@@ -13,8 +13,8 @@ from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.positions import without_terminator
 
 SOURCE = "session-lsp"
-DOCS_URL = "https://github.com/session-lsp/session-lsp/blob/main/README.md#"
-"""Each finding code has a README section of the same name."""
+DOCS_URL = "https://github.com/session-lsp/session-lsp/blob/main/docs/findings.md#"
+"""Each finding code has a heading of the same name in docs/findings.md (tests/test_docs.py)."""
 
 
 def to_position(document: SessionDocument, line: int, column: int) -> types.Position:

@@ -19,15 +19,9 @@ import pytest
 
 from tests.cli.test_resume import Claude, _interact, _is_clean, _record_cwd
 from tests.sessions.tree import CLEAN, DAMAGED, ProjectsTree, build_tree, run_in_tree, snapshot
-from tests.support.corpus import SHARED
+from tests.support.corpus import DANGLING_MID_ROLLOUT
 
-CODEX_BROKEN = (
-    SHARED
-    / "corpus"
-    / "codex"
-    / "madshn-localpush"
-    / "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl"
-)
+CODEX_BROKEN = DANGLING_MID_ROLLOUT
 PLANTED = """#!/bin/sh
 touch "{marker}"
 """
@@ -247,7 +241,7 @@ def test_a_codex_rollout_is_repaired_and_the_codex_command_printed(
     tree: ProjectsTree, claude: Claude, tmp_path: Path
 ) -> None:
     codex_home = tmp_path / "codex"
-    rollout = codex_home / "sessions" / "2026" / "02" / "23" / CODEX_BROKEN.name
+    rollout = codex_home / "sessions" / "2026" / "03" / "04" / CODEX_BROKEN.name
     _copy_at_rest(CODEX_BROKEN, rollout)
     env = {**tree.env, "PATH": claude.path, "CODEX_HOME": str(codex_home)}
     result = subprocess.run(
@@ -262,7 +256,7 @@ def test_a_codex_rollout_is_repaired_and_the_codex_command_printed(
     assert _is_clean(rollout)
     assert claude.calls() == []
     assert result.stdout.rstrip().endswith(
-        "To resume, run:\n  codex resume 019c8a53-a0dd-7130-bcd7-95445d84846a"
+        "To resume, run:\n  codex resume 019cb816-11a0-78b6-97b7-50923ceb3ffd"
     )
 
 

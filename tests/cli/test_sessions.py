@@ -41,7 +41,7 @@ def test_json_output_is_the_listing_of_the_shared_discovery_code(tree: ProjectsT
 def test_by_default_only_the_current_directory_s_project_is_listed(tree: ProjectsTree) -> None:
     result = run_in_tree(tree, "sessions", "--format", "json")
     ids = [entry["sessionId"] for entry in json.loads(result.stdout)]
-    assert set(ids) == {LIVE, DAMAGED, CLEAN, UNREADABLE, "c45af7b1-cb7c-4e51-93db-8cbb250a877a"}
+    assert set(ids) == {LIVE, DAMAGED, CLEAN, UNREADABLE, "d99fb29e-ab5b-4def-872c-d7aac544c424"}
     long = run_in_tree(tree, "sessions", "--format", "json", cwd=tree.long_work)
     assert [entry["sessionId"] for entry in json.loads(long.stdout)] == [LONG]
     other = run_in_tree(tree, "sessions", "--project", str(tree.long_work), "--format", "json")

@@ -13,7 +13,7 @@ from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import build_model
 from session_lsp.sessions import project_folder_name
 from tests.support.cli import REPO, run_cli
-from tests.support.corpus import CODEMIE_TURN_1, SHARED, SHORT
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT
 from tests.support.files import aged_copy
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
@@ -118,8 +118,8 @@ def test_an_unknown_name_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("session-lsp: ") and "Traceback" not in result.stderr
 
 
-def test_a_codex_rollout_shows_its_calls() -> None:
-    rollout = next((SHARED / "corpus" / "codex").rglob("rollout-2026-02-23T13-19-38-*.jsonl"))
+def test_a_codex_rollout_shows_its_calls(tmp_path: Path) -> None:
+    rollout = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
     lines = run_cli("show", str(rollout)).stdout.splitlines()
     assert lines[1].startswith("codex · session ")
     assert "[NO RESULT]" in lines[-2] and "error unpaired-tool-use" in lines[-1]

@@ -14,12 +14,19 @@ from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.tools import ToolHalf
 from session_lsp.core.turns import ToolCall, build_model, page
 from session_lsp.core.turns.model import clip
-from tests.support.corpus import SHARED
+from tests.support.corpus import (
+    DANGLING_END_ROLLOUT,
+    DANGLING_MID_ROLLOUT,
+    PARALLEL_ROLLOUT,
+    ROLLOUTS,
+)
 from tests.support.findings import check
 
-CODEX = SHARED / "corpus" / "codex"
-ROLLOUTS = sorted(CODEX.rglob("*.jsonl"))
 DANGLING = {
+    DANGLING_MID_ROLLOUT.name: ("call_a3Pz6DVe1wpJ2oC912ZJyAlc", 218),
+    DANGLING_END_ROLLOUT.name: ("call_QtFumeQbLLP5kXewYeHlOanZ", 95),
+}
+REAL_DANGLING = {
     "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl": (
         "call_BpTazJ89W9PntRqGPwDNfwEY",
         826,
@@ -29,11 +36,14 @@ DANGLING = {
         18,
     ),
 }
+"""The dangling calls of the real rollouts the generated ones stand in for (madshn/localpush,
+tests/corpus/SOURCES.md), for an extended run over a corpus that has them (SESSION_LSP_CORPUS)."""
+FOLDER = DANGLING_MID_ROLLOUT.parent
 
 
 @pytest.mark.parametrize("path", ROLLOUTS, ids=lambda p: p.name[:40])
-def test_real_rollouts_give_exactly_their_known_dangling_calls(path: Path) -> None:
-    expected = DANGLING.get(path.name)
+def test_corpus_rollouts_give_exactly_their_known_dangling_calls(path: Path) -> None:
+    expected = DANGLING.get(path.name) or REAL_DANGLING.get(path.name)
     found = check(path.read_bytes())
     assert found == ({("unpaired-tool-use", *expected)} if expected else set())
 
@@ -43,12 +53,7 @@ def _lines(path: Path) -> list[str]:
 
 
 def test_a_lost_output_and_a_lost_call() -> None:
-    path = (
-        CODEX
-        / "codemie-code"
-        / "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl"
-    )
-    lines = _lines(path)
+    lines = _lines(PARALLEL_ROLLOUT)
     outputs = [i for i, line in enumerate(lines) if '"type":"function_call_output"' in line]
     calls = [i for i, line in enumerate(lines) if '"type":"function_call"' in line]
     lost_output = outputs[len(outputs) // 2]
@@ -65,22 +70,18 @@ def test_a_lost_output_and_a_lost_call() -> None:
 
 
 def test_truncate_cuts_a_rollout_before_its_dangling_call() -> None:
-    data = (
-        CODEX
-        / "madshn-localpush"
-        / "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl"
-    ).read_bytes()
+    data = DANGLING_MID_ROLLOUT.read_bytes()
     analysis = analyse_bytes(data)
     repaired = join_lines(
         apply_edits(analysis.lines, repair_all(analysis, Strategy.TRUNCATE).edits)
     )
     assert check(repaired) == set()
-    assert repaired.count(b"\n") == 825
+    assert repaired.count(b"\n") == 217
 
 
 @pytest.mark.parametrize("name", sorted(DANGLING))
 def test_stub_answers_a_dangling_codex_call_right_after_it(name: str) -> None:
-    data = (CODEX / "madshn-localpush" / name).read_bytes()
+    data = (FOLDER / name).read_bytes()
     call_id, line = DANGLING[name]
     analysis = analyse_bytes(data)
     repaired = join_lines(apply_edits(analysis.lines, repair_all(analysis, Strategy.STUB).edits))
@@ -101,7 +102,7 @@ def test_stub_answers_a_dangling_codex_call_right_after_it(name: str) -> None:
 def test_every_strategy_leaves_no_dangling_call_and_untouched_lines_identical(
     name: str, strategy: Strategy
 ) -> None:
-    data = (CODEX / "madshn-localpush" / name).read_bytes()
+    data = (FOLDER / name).read_bytes()
     analysis = analyse_bytes(data)
     repair = repair_all(analysis, strategy)
     assert repair.refusal is None and repair.edits
@@ -116,8 +117,8 @@ def test_every_strategy_leaves_no_dangling_call_and_untouched_lines_identical(
 
 
 def test_purge_removes_the_call_and_the_reasoning_that_led_to_it_alone() -> None:
-    name = "rollout-2026-02-23T12-47-42-019c8a53-a0dd-7130-bcd7-95445d84846a.jsonl"
-    lines = _lines(CODEX / "madshn-localpush" / name)
+    name = DANGLING_MID_ROLLOUT.name
+    lines = _lines(DANGLING_MID_ROLLOUT)
     call_id, line = DANGLING[name]
     analysis = analyse_bytes(("\n".join(lines) + "\n").encode())
     deleted = sorted(edit.line for edit in repair_all(analysis, Strategy.PURGE).edits)
@@ -128,8 +129,8 @@ def test_purge_removes_the_call_and_the_reasoning_that_led_to_it_alone() -> None
 
 
 def test_purge_keeps_reasoning_that_also_led_to_a_message() -> None:
-    name = "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
-    analysis = analyse_bytes((CODEX / "madshn-localpush" / name).read_bytes())
+    name = DANGLING_END_ROLLOUT.name
+    analysis = analyse_bytes((FOLDER / name).read_bytes())
     _, line = DANGLING[name]
     edits = repair_all(analysis, Strategy.PURGE).edits
     assert [(edit.kind, edit.line) for edit in edits] == [(EditKind.DELETE, line - 1)]

@@ -1,7 +1,7 @@
 """The linear merge of lines into API messages equals a straightforward reading of Claude Code's.
 
-The reference below is the plain quadratic algorithm of `normalizeMessagesForAPI` (claude-code-format
-§6.1): walk back over the messages for each assistant line, re-hoist on every user merge, drop the
+The reference below is the plain quadratic algorithm of `normalizeMessagesForAPI`
+(docs/claude-code-format.md §6.1): walk back over the messages for each assistant line, re-hoist on every user merge, drop the
 assistants the API never sees, then merge the user messages that the drop made adjacent. The
 production merge keeps indexes instead; on random chains both must give the same messages.
 """
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.conversation import THINKING_TYPES, ApiMessage, Part, to_api_messages
 from session_lsp.core.records import Block, Message, Record
-from tests.support.corpus import FASTHOOKS_MAIN
+from tests.support.corpus import COMPACTED_2_0
 
 
 def _hoisted(parts: list[Part]) -> list[Part]:
@@ -210,8 +210,8 @@ def test_a_long_tool_run_merges_each_streamed_line_into_its_own_message() -> Non
 
 
 def test_a_real_resume_after_compaction_starts_with_the_summary_line() -> None:
-    conversation = analyse_bytes(FASTHOOKS_MAIN.read_bytes()).conversation
+    conversation = analyse_bytes(COMPACTED_2_0.read_bytes()).conversation
     first = conversation.messages[0]
     assert first.role == "user"
     assert first.parts[0].record.isCompactSummary
-    assert first.parts[0].record.line + 1 == 60
+    assert first.parts[0].record.line + 1 == 56

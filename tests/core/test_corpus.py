@@ -1,4 +1,4 @@
-"""Every real session in the shared corpus is judged as Claude Code would replay it."""
+"""Every session in the test corpus is judged as Claude Code would replay it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from session_lsp.core.findings import Severity
 from tests.support.corpus import (
     CLEAN_SESSIONS,
     CODEMIE_TURN_1,
-    FASTHOOKS_MAIN,
+    COMPACTED_2_0,
     SHORT,
     SIDECHAIN_EXCERPT,
     SUBAGENT,
@@ -60,6 +60,6 @@ def test_tie_on_timestamp_picks_the_first_leaf_in_file_order() -> None:
 
 
 def test_resume_starts_at_the_last_compaction_boundary() -> None:
-    conversation = analyse_bytes(FASTHOOKS_MAIN.read_bytes()).conversation
+    conversation = analyse_bytes(COMPACTED_2_0.read_bytes()).conversation
     assert conversation.end.value == "compaction"
-    assert len(conversation.chain) == 5
+    assert len(conversation.chain) == 7

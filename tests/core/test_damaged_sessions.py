@@ -14,7 +14,7 @@ from session_lsp.core.repairs import Strategy, repair_all
 from tests.support import damage
 from tests.support.corpus import (
     CLEAN_SESSIONS,
-    FASTHOOKS_MAIN,
+    COMPACTED_2_0,
     SOUND_RECORDER,
     SUBAGENT,
     TOOL_HEAVY,
@@ -116,7 +116,7 @@ def test_orphan_result_after_deleting_tool_use_line_9_of_a_2_0_session() -> None
 
 
 def test_result_for_a_call_before_the_compaction_boundary_is_an_orphan() -> None:
-    session = damage.Session.load(FASTHOOKS_MAIN)
+    session = damage.Session.load(COMPACTED_2_0)
     line = damage.answer_compacted_call(session)
     assert check(session.data()) == {("orphan-tool-result", damage.COMPACTED_CALL, line + 1)}
 

@@ -10,9 +10,7 @@ import pytest
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats import CLAUDE_CODE, CODEX, detect
 from tests.support import damage
-from tests.support.corpus import SESSIONS, SHARED, TOOL_HEAVY, corpus_id
-
-ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("*.jsonl"))
+from tests.support.corpus import ROLLOUTS, SESSIONS, TOOL_HEAVY, corpus_id
 
 
 @pytest.mark.parametrize("path", SESSIONS, ids=corpus_id)

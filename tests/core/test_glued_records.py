@@ -11,17 +11,11 @@ from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all, repairs_for
 from tests.support import damage
-from tests.support.corpus import SHARED, TOOL_HEAVY
+from tests.support.corpus import COMPACTED_ROLLOUT, TOOL_HEAVY
 from tests.support.findings import check, keys
 from tests.support.targets import targets
 
-ROLLOUT = (
-    SHARED
-    / "corpus"
-    / "codex"
-    / "madshn-localpush"
-    / "rollout-2026-02-23T12-54-34-019c8a59-e9dd-71f0-9ae3-4079fe9726a9.jsonl"
-)
+ROLLOUT = COMPACTED_ROLLOUT
 
 
 def _lines(path: Path) -> list[bytes]:

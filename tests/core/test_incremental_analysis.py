@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from session_lsp.core.analysis import Transcript
 from session_lsp.core.reading import split_lines
-from tests.support.corpus import CODEMIE_TURN_1, FASTHOOKS_MAIN, SHORT, TOOL_HEAVY
+from tests.support.corpus import CODEMIE_TURN_1, COMPACTED_2_0, SHORT, TOOL_HEAVY
 from tests.support.snapshots import ANCHORS, fingerprint
 
-BASES = [path.read_bytes() for path in (SHORT, TOOL_HEAVY, CODEMIE_TURN_1, FASTHOOKS_MAIN)]
+BASES = [path.read_bytes() for path in (SHORT, TOOL_HEAVY, CODEMIE_TURN_1, COMPACTED_2_0)]
 TYPED = ["a", "Z", " ", "é", "🚀", "中", '"', "\\", "\n", ""]
 
 

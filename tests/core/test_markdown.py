@@ -16,9 +16,8 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import fenced, inline, render_markdown
 from session_lsp.core.turns import build_model
 from tests.support import hostile
-from tests.support.corpus import CODEMIE_TURN_1, SESSIONS, SHARED
+from tests.support.corpus import CODEMIE_TURN_1, ROLLOUTS, SESSIONS
 
-ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("*.jsonl"))
 PARSERS = {
     "commonmark": MarkdownIt("commonmark"),
     "gfm-like": MarkdownIt("gfm-like"),  # tables, strikethrough and bare-URL linkify

@@ -13,7 +13,7 @@ from session_lsp.core.edits import EditKind, apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all, repairs_for
 from session_lsp.core.writing import STUB_TEXT
 from tests.support import damage
-from tests.support.corpus import CLEAN_SESSIONS, CODEMIE_TURN_1, FASTHOOKS_MAIN, SUBAGENT, corpus_id
+from tests.support.corpus import CLEAN_SESSIONS, CODEMIE_TURN_1, COMPACTED_2_0, SUBAGENT, corpus_id
 from tests.support.targets import targets
 
 TARGETS = {path: targets(path) for path in CLEAN_SESSIONS}
@@ -223,8 +223,8 @@ def test_purge_removes_thinking_left_alone_in_the_message() -> None:
 
 
 def test_purge_of_an_orphan_right_after_a_compaction_boundary_never_relinks_across_it() -> None:
-    session = damage.Session.load(FASTHOOKS_MAIN)
-    tool_id = "toolu_01BYfGNktE4d25hZnxHwFh2s"
+    session = damage.Session.load(COMPACTED_2_0)
+    tool_id = damage.COMPACTED_CALL
     boundary = next(
         i for i, r in enumerate(session.records()) if r and r.get("subtype") == "compact_boundary"
     )

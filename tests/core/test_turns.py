@@ -28,10 +28,14 @@ from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support import damage
 from tests.support.corpus import (
     CLAUDE_CORPUS,
+    CODEMIE_ROLLOUT,
     CODEMIE_TURN_1,
-    FASTHOOKS_MAIN,
+    COMPACTED_2_0,
+    COMPACTED_ROLLOUT,
+    DANGLING_END_ROLLOUT,
+    DANGLING_MID_ROLLOUT,
+    ROLLOUTS,
     SESSIONS,
-    SHARED,
     SHORT,
     SOUND_RECORDER,
     SUBAGENT,
@@ -41,7 +45,6 @@ from tests.support.corpus import (
 )
 from tests.support.targets import targets
 
-ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("*.jsonl"))
 ALL_FILES = SESSIONS + ROLLOUTS
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 DEEP_MANIFEST = CLAUDE_CORPUS / "daaain-claude-code-log" / "-src-deep-manifest"
@@ -195,10 +198,10 @@ def test_a_sub_agent_file_is_its_own_conversation() -> None:
 
 
 def test_compaction_shows_its_summary_and_spans_boundary_and_summary_lines() -> None:
-    model = model_of(FASTHOOKS_MAIN.read_bytes())
+    model = model_of(COMPACTED_2_0.read_bytes())
     first = page(model, 0, 1)[0]
     assert first.kind is ItemKind.COMPACTION
-    lines = FASTHOOKS_MAIN.read_bytes().splitlines()
+    lines = COMPACTED_2_0.read_bytes().splitlines()
     assert b'"compact_boundary"' in lines[first.first_line]
     assert b'"isCompactSummary":true' in lines[first.last_line]
     assert first.text and first.text.startswith("This session is being continued")
@@ -206,7 +209,7 @@ def test_compaction_shows_its_summary_and_spans_boundary_and_summary_lines() -> 
 
 
 def test_an_orphan_result_after_compaction_is_an_orphan_item() -> None:
-    session = damage.Session.load(FASTHOOKS_MAIN)
+    session = damage.Session.load(COMPACTED_2_0)
     damage.answer_compacted_call(session)
     model = model_of(session.data())
     last = page(model)[-1]
@@ -322,10 +325,9 @@ def test_title_is_the_first_real_prompt_on_one_line() -> None:
 
 # Codex -------------------------------------------------------------------------------------
 
-CODEMIE_ROLLOUT = next(path for path in ROLLOUTS if "11-26-55" in path.name)
-DANGLING_MID = next(path for path in ROLLOUTS if "12-47-42" in path.name)
-DANGLING_END = next(path for path in ROLLOUTS if "13-19-38" in path.name)
-COMPACTED = next(path for path in ROLLOUTS if "12-54-34" in path.name)
+DANGLING_MID = DANGLING_MID_ROLLOUT
+DANGLING_END = DANGLING_END_ROLLOUT
+COMPACTED = COMPACTED_ROLLOUT
 
 
 def test_codex_calls_pair_with_their_outputs_by_call_id() -> None:

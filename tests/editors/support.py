@@ -24,6 +24,11 @@ from tests.support.tools import require_tool
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SERVER_COMMAND = [sys.executable, "-m", "session_lsp", "serve"]
+SCRIPTS = Path(sys.executable).parent
+"""Where pip put the `session-lsp` script for the Python running the tests (a virtual environment's
+`bin/`): first on the editors' PATH, so the suite runs as `.venv/bin/python -m pytest` without the
+environment being activated."""
+EDITOR_PATH = os.pathsep.join(filter(None, [str(SCRIPTS), os.environ.get("PATH")]))
 EDITOR_TIMEOUT_SECONDS = 60
 
 # The damaged session: line 25 (0-based 24) holds a Bash call that never got its result.
@@ -31,15 +36,17 @@ DAMAGED = CODEMIE_TURN_1
 TOOL_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 TOOL_LINE = 24
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
+EDITORS_DOC = (REPO / "docs" / "editors.md").read_text(encoding="utf-8")
+"""The editor setups users paste: the snippets the tests run come from here."""
 
 LINE_SEPARATOR = "\u2028"
 TYPED = "typed in the editor "
 
 
 def snippet(heading: str, language: str) -> str:
-    """The first `language` code block under the README's `### heading`, as a user would paste it."""
-    section = README.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
+    """The first `language` code block under docs/editors.md's `### heading`, as a user would
+    paste it."""
+    section = EDITORS_DOC.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
     match = re.search(rf"```{language}\n(.*?)```", section, re.DOTALL)
     assert match, f"no {language} block under {heading}"
     return match.group(1)
@@ -101,6 +108,7 @@ def run_editor(argv: list[str], cwd: Path, **env: str) -> EditorRun:
         "XDG_DATA_HOME": str(cwd / ".local" / "share"),
         "XDG_STATE_HOME": str(cwd / ".local" / "state"),
         "XDG_CACHE_HOME": str(cwd / ".cache"),
+        "PATH": EDITOR_PATH,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "SESSION_LSP_COMMAND": json.dumps(SERVER_COMMAND),
         **env,
@@ -125,9 +133,9 @@ def run_editor(argv: list[str], cwd: Path, **env: str) -> EditorRun:
 
 
 def _editor_files(directory: Path, suffix: str, init: str, script: str) -> tuple[Path, Path]:
-    """The init file and the script of an editor run, written; the README's snippets start the
+    """The init file and the script of an editor run, written; the documented snippets start the
     installed `session-lsp` command, so it must be there."""
-    require_tool("session-lsp")
+    require_tool("session-lsp", EDITOR_PATH)
     init_file = directory / f"init.{suffix}"
     init_file.write_text(init, encoding="utf-8")
     script_file = directory / f"script.{suffix}"
@@ -135,8 +143,8 @@ def _editor_files(directory: Path, suffix: str, init: str, script: str) -> tuple
     return init_file, script_file
 
 
-def run_readme_neovim(directory: Path, init: str, script: str, session: Path) -> EditorRun:
-    """Headless Neovim with `init` (README snippets) as its init.lua, `session` open, then the Lua
+def run_documented_neovim(directory: Path, init: str, script: str, session: Path) -> EditorRun:
+    """Headless Neovim with `init` (documented snippets) as its init.lua, `session` open, then the Lua
     `script`, with the installed `session-lsp` command the snippets start."""
     nvim = require_tool("nvim")
     init_file, script_file = _editor_files(directory, "lua", init, script)
@@ -144,8 +152,8 @@ def run_readme_neovim(directory: Path, init: str, script: str, session: Path) ->
     return run_editor([*argv, "-c", f"luafile {script_file}"], directory)
 
 
-def run_readme_emacs(directory: Path, init: str, script: str, session: Path) -> EditorRun:
-    """Emacs in batch mode with eglot, `init` (README snippets) loaded, then the Elisp `script`,
+def run_documented_emacs(directory: Path, init: str, script: str, session: Path) -> EditorRun:
+    """Emacs in batch mode with eglot, `init` (documented snippets) loaded, then the Elisp `script`,
     which finds the session in $SESSION_FILE."""
     emacs = require_tool("emacs")
     init_file, script_file = _editor_files(directory, "el", init, script)

@@ -1,7 +1,8 @@
-"""The README's transcript views, run in real editors: `sessionLsp.renderTranscript` opens in a
-scratch buffer that names the broken call.
+"""The documented transcript views (docs/editors.md), run in real editors:
+`sessionLsp.renderTranscript` opens in a scratch buffer that names the broken call.
 
-The snippets are read from README.md, so the documented commands cannot drift from working ones.
+The snippets are read from docs/editors.md, so the documented commands cannot drift from working
+ones.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from tests.editors.support import (
     TOOL_ID,
     TOOL_LINE,
     damaged_copy,
-    run_readme_emacs,
-    run_readme_neovim,
+    run_documented_emacs,
+    run_documented_neovim,
     snippet,
 )
 
@@ -67,7 +68,7 @@ def test_neovim_opens_the_transcript_in_a_scratch_buffer_naming_the_broken_call(
         + "\n"
         + snippet("Neovim: the conversation as Markdown", "lua")
     )
-    run = run_readme_neovim(tmp_path, init, NEOVIM_SHOW, damaged_copy(tmp_path))
+    run = run_documented_neovim(tmp_path, init, NEOVIM_SHOW, damaged_copy(tmp_path))
     assert "SCRATCH true nofile false" in run.stdout, run.describe()
     lines = _shown_lines(run.stdout)
     assert any(BROKEN_HEADING in line for line in lines), run.describe()
@@ -83,6 +84,6 @@ def test_emacs_shows_the_transcript_in_a_read_only_buffer_naming_the_broken_call
         + snippet("Emacs: the conversation as Markdown", "elisp")
     )
     session = damaged_copy(tmp_path)
-    run = run_readme_emacs(tmp_path, init, EMACS_SHOW, session)
+    run = run_documented_emacs(tmp_path, init, EMACS_SHOW, session)
     assert f"BUFFER *transcript {session.name}* t" in run.stdout, run.describe()
     assert any(BROKEN_HEADING in line for line in _shown_lines(run.stdout)), run.describe()

@@ -11,18 +11,12 @@ from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, edits_in, fresh_uri
-from tests.support.corpus import SHARED
+from tests.support.corpus import DANGLING_END_ROLLOUT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-BROKEN_ROLLOUT = (
-    SHARED
-    / "corpus"
-    / "codex"
-    / "madshn-localpush"
-    / "rollout-2026-02-23T13-19-38-019c8a70-dda7-7f33-98ea-f30553347322.jsonl"
-)
-"""A real rollout whose last function call has no output."""
+BROKEN_ROLLOUT = DANGLING_END_ROLLOUT
+"""A rollout whose last function call has no output."""
 
 
 def _cli_repair(text: str, strategy: Strategy) -> str:

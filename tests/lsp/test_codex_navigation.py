@@ -9,17 +9,11 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.lsp.support import OpenDocument, fresh_uri, span_text, units
-from tests.support.corpus import SHARED
+from tests.support.corpus import PARALLEL_ROLLOUT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-ROLLOUT = (
-    SHARED
-    / "corpus"
-    / "codex"
-    / "codemie-code"
-    / "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl"
-)
+ROLLOUT = PARALLEL_ROLLOUT
 
 
 def _first_pair() -> tuple[str, int, int, str]:

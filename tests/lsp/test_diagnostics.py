@@ -23,7 +23,7 @@ async def test_damaged_session_reports_each_finding_on_its_id(client: LanguageCl
     assert span_text(document.text, unpaired.range, document.encoding) == sessions.EXAMPLE_TOOL_ID
     assert unpaired.source == "session-lsp"
     assert unpaired.code_description is not None
-    assert unpaired.code_description.href.endswith("README.md#unpaired-tool-use")
+    assert unpaired.code_description.href.endswith("docs/findings.md#unpaired-tool-use")
     assert (
         "tool_use` ids were found without `tool_result` blocks immediately after"
         in unpaired.message

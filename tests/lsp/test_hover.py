@@ -13,17 +13,11 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, units
-from tests.support.corpus import SHARED, SHORT
+from tests.support.corpus import PARALLEL_ROLLOUT, SHORT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CODEX_ROLLOUT = (
-    SHARED
-    / "corpus"
-    / "codex"
-    / "codemie-code"
-    / "rollout-2026-05-11T13-28-45-019e1695-0522-7c83-8b39-0dd379793f80.jsonl"
-)
+CODEX_ROLLOUT = PARALLEL_ROLLOUT
 HOSTILE = (
     "[click me](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> "
     "![pixel](https://example.invalid/p.png) ```` </code> <script>x</script>"

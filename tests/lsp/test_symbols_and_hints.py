@@ -12,9 +12,9 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, span_text
-from tests.support.corpus import SHARED
+from tests.support.corpus import ROLLOUTS
 
-CODEX_ROLLOUTS = sorted((SHARED / "corpus" / "codex").rglob("rollout-*.jsonl"))
+CODEX_ROLLOUTS = ROLLOUTS
 CODEX_CONTEXT = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

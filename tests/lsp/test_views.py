@@ -1,4 +1,4 @@
-"""sessionLsp.listSessions, sessionLsp.conversation and sessionLsp.renderTranscript (CONTRACT.md)."""
+"""sessionLsp.listSessions, sessionLsp.conversation and sessionLsp.renderTranscript (docs/contract.md)."""
 
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ from session_lsp.sessions.cache import SessionCache
 from session_lsp.sessions.metadata import read_metadata
 from tests.sessions.tree import (
     CLEAN,
+    COMPACTED,
     DAMAGED,
     DEEP,
-    FASTHOOKS,
     LIVE,
     LONG,
     SIDECHAIN_NAMED_LIKE_A_SESSION,
@@ -43,7 +43,7 @@ def _memory() -> SessionCache:
 
 def test_every_main_session_is_listed_and_no_sub_agent_file(tree: ProjectsTree) -> None:
     listed = {session.session_id for session in list_sessions(tree.root, cache=_memory())}
-    assert listed == {LIVE, DAMAGED, CLEAN, FASTHOOKS, UNREADABLE, DEEP, LONG}
+    assert listed == {LIVE, DAMAGED, CLEAN, COMPACTED, UNREADABLE, DEEP, LONG}
     assert SIDECHAIN_NAMED_LIKE_A_SESSION not in listed
 
 
@@ -64,7 +64,7 @@ def test_sub_agents_are_attached_in_both_layouts(tree: ProjectsTree) -> None:
         p.name for p in SPOTTER_AGENTS.glob("*.jsonl")
     )
     assert by_id[CLEAN].subagents[0].parent == tree.folder / CLEAN / "subagents"
-    assert [p.name for p in by_id[FASTHOOKS].subagents] == [
+    assert [p.name for p in by_id[COMPACTED].subagents] == [
         "agent-5a5a5a5a.jsonl",
         f"{SIDECHAIN_NAMED_LIKE_A_SESSION}.jsonl",
     ]
@@ -106,7 +106,7 @@ def test_json_has_exactly_the_contract_keys(tree: ProjectsTree) -> None:
 
 def test_a_project_is_named_by_its_working_directory_or_its_folder(tree: ProjectsTree) -> None:
     by_cwd = {s.session_id for s in list_sessions(tree.root, project=tree.work, cache=_memory())}
-    assert by_cwd == {LIVE, DAMAGED, CLEAN, FASTHOOKS, UNREADABLE}
+    assert by_cwd == {LIVE, DAMAGED, CLEAN, COMPACTED, UNREADABLE}
     by_folder = list_sessions(tree.root, project=tree.other_folder, cache=_memory())
     assert [s.session_id for s in by_folder] == [DEEP]
     long = list_sessions(tree.root, project=tree.long_work, cache=_memory())

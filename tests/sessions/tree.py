@@ -2,7 +2,7 @@
 
 Its sessions, newest first by modification time: LIVE (written now), DAMAGED (an unpaired Bash
 call, the newest session at rest, so `--last` picks it), CLEAN with 2.1.x sub-agents,
-FASTHOOKS with a 2.0.x agent file beside it and a sidechain file named like a session, DEEP with
+COMPACTED (2.0.x, generated) with a 2.0.x agent file beside it and a sidechain file named like a session, DEEP with
 its 2.0.x agent file, LONG in a project whose folder name needs the hash, and UNREADABLE (a
 dangling symbolic link).
 """
@@ -18,20 +18,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.sessions.locations import project_folder_name
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, FASTHOOKS_MAIN, SHORT, TOOL_HEAVY
+from tests.support.corpus import (
+    CLAUDE_CORPUS,
+    CODEMIE_TURN_1,
+    COMPACTED_2_0,
+    SHORT,
+    TOOL_HEAVY,
+    WARMUP_AGENT_2_0,
+)
 
 LIVE = "d6e0bada-1959-4eec-a9d2-0bfade768d8f"
 DAMAGED = "e9fb405b-169f-40eb-9396-7e75076f045d"
 CLEAN = "8463c716-a2ea-4c14-9efa-87158ebd9f20"
-FASTHOOKS = "c45af7b1-cb7c-4e51-93db-8cbb250a877a"
-SIDECHAIN_NAMED_LIKE_A_SESSION = "c45af7b1-0000-4000-8000-000000000000"
+COMPACTED = "d99fb29e-ab5b-4def-872c-d7aac544c424"
+SIDECHAIN_NAMED_LIKE_A_SESSION = "d99fb29e-0000-4000-8000-000000000000"
 DEEP = "a7da6a22-facc-4fcd-8bab-f83c87862004"
 LONG = "0f0f0f0f-1111-4222-8333-444444444444"
 UNREADABLE = "dead0000-0000-4000-8000-000000000000"
 
 SPOTTER_AGENTS = CLAUDE_CORPUS / "marot-spotter" / CLEAN / "subagents"
 DEEP_MANIFEST = CLAUDE_CORPUS / "daaain-claude-code-log" / "-src-deep-manifest"
-FASTHOOKS_AGENT = CLAUDE_CORPUS / "oneryalcin-fasthooks" / "sample_agent_sidechain.jsonl"
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,9 @@ def build_tree(base: Path) -> ProjectsTree:
     _place(SHORT, folder / f"{CLEAN}.jsonl", 1200)
     for agent in sorted(SPOTTER_AGENTS.iterdir()):
         _place(agent, folder / CLEAN / "subagents" / agent.name, 1200)
-    _place(FASTHOOKS_MAIN, folder / f"{FASTHOOKS}.jsonl", 1800)
-    _place(FASTHOOKS_AGENT, folder / "agent-5a5a5a5a.jsonl", 1800)
-    _place(FASTHOOKS_AGENT, folder / f"{SIDECHAIN_NAMED_LIKE_A_SESSION}.jsonl", 60)
+    _place(COMPACTED_2_0, folder / f"{COMPACTED}.jsonl", 1800)
+    _place(WARMUP_AGENT_2_0, folder / "agent-5a5a5a5a.jsonl", 1800)
+    _place(WARMUP_AGENT_2_0, folder / f"{SIDECHAIN_NAMED_LIKE_A_SESSION}.jsonl", 60)
     (folder / f"{UNREADABLE}.jsonl").symlink_to(base / "gone.jsonl")
     _place(DEEP_MANIFEST / f"{DEEP}.jsonl", other_folder / f"{DEEP}.jsonl", 2400)
     _place(DEEP_MANIFEST / "agent-c8d9b115.jsonl", other_folder / "agent-c8d9b115.jsonl", 2400)

@@ -1,4 +1,4 @@
-"""What CONTRACT.md promises the clients, pinned once for every test that reads a reply."""
+"""What docs/contract.md promises the clients, pinned once for every test that reads a reply."""
 
 from __future__ import annotations
 

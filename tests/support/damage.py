@@ -214,18 +214,19 @@ def duplicate_tool_use(session: Session, tool_id: str) -> Expected:
     return Expected({("duplicate-tool-use-id", tool_id, use + 2)})
 
 
-COMPACTED_CALL = "toolu_01BYfGNktE4d25hZnxHwFh2s"
-"""A call fasthooks' main session makes (line 4) before its compaction boundary."""
+COMPACTED_CALL = "toolu_01LA1pduAdCDhAdRcmBCMwQA"
+"""A call the generated 2.0.76 session (`COMPACTED_2_0`) makes (line 10) before its compaction
+boundary."""
 
 
 def answer_compacted_call(session: Session) -> int:
     """Appends a result for `COMPACTED_CALL`, on the chain after the boundary, so no call it
     can pair with is replayed; returns its line."""
-    assert COMPACTED_CALL in tool_uses(session.record(3))
+    assert COMPACTED_CALL in tool_uses(session.record(9))
     session.insert(
         len(session.lines),
         {
-            "parentUuid": session.record(62)["uuid"],
+            "parentUuid": session.record(len(session.lines) - 1)["uuid"],
             "isSidechain": False,
             "type": "user",
             "message": {

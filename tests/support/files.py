@@ -11,7 +11,7 @@ from pathlib import Path
 def aged_copy(source: Path, target: Path, *, seconds_ago: float = 3600) -> Path:
     """A copy last written `seconds_ago`: fresh files are treated as live Claude Code sessions."""
     if source != target:
-        shutil.copyfile(source, target)  # not the mode: the shared corpus is read-only
+        shutil.copyfile(source, target)  # not the mode: a corpus checkout may be read-only
     moment = time.time() - seconds_ago
     os.utime(target, (moment, moment))
     return target

@@ -19,8 +19,9 @@ def missing(message: str) -> None:
     pytest.skip(message)
 
 
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
+def require_tool(name: str, search_path: str | None = None) -> str:
+    """The tool's path, looked up on `search_path` (default: PATH)."""
+    path = shutil.which(name, path=search_path)
     if path is None:
         missing(f"{name} is not installed, so this test cannot run")
         raise AssertionError("unreachable")

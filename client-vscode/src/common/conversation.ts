@@ -1,5 +1,5 @@
 /**
- * The conversation view's data: pages of `sessionLsp.conversation` (CONTRACT.md), checked on
+ * The conversation view's data: pages of `sessionLsp.conversation` (docs/contract.md), checked on
  * arrival, and the messages between the webview and the extension. No `vscode` import: the
  * webview script and the unit tests use these too.
  */

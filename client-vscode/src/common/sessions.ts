@@ -1,5 +1,5 @@
 /**
- * The sessions explorer's model: the summaries `sessionLsp.listSessions` returns (CONTRACT.md),
+ * The sessions explorer's model: the summaries `sessionLsp.listSessions` returns (docs/contract.md),
  * checked on arrival, grouped by project and ordered for the tree. No `vscode` import, so the
  * grouping, order, filter, icons and wording are unit-tested directly.
  */

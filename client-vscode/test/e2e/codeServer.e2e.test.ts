@@ -18,7 +18,7 @@ import {
   openWorkbench,
   QUIET_SETTINGS,
   runCommand,
-  sharedCorpusFile,
+  corpusFile,
   screenshot,
   skipUnlessReady,
   withFailureEvidence,
@@ -28,7 +28,7 @@ import {
 } from './harness';
 
 /** Line 25 of this session is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
-const DAMAGED_SESSION = sharedCorpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
+const DAMAGED_SESSION = corpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
 const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
 const SEPARATORS_NAME = 'line-separators.jsonl';
 const BROKEN_LINE = 25;

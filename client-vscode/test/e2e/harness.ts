@@ -17,24 +17,18 @@ export const CODE_SERVER = join(CLIENT_DIRECTORY, 'e2e-env', 'code-server', 'nod
 export const CHROMIUM = process.env.SESSION_LSP_E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIRECTORY = join(CLIENT_DIRECTORY, 'test-output', 'e2e');
 
-/**
- * A file of the shared transcript corpus. CI lays `shared/` beside the repository clone; a
- * developer's machine has it at /work/shared. SESSION_LSP_E2E_SHARED overrides both.
- */
-export function sharedCorpusFile(relativePath: string): string {
-  const candidates = [
-    process.env.SESSION_LSP_E2E_SHARED,
-    resolve(CLIENT_DIRECTORY, '..', '..', 'shared'),
-    '/work/shared',
-  ].filter((folder): folder is string => folder !== undefined);
-  const folder = candidates.find((candidate) => existsSync(join(candidate, 'corpus', relativePath))) ?? candidates[0];
-  return join(folder, 'corpus', relativePath);
+/** The repository's transcript corpus (`tests/corpus`, origins and licences in its SOURCES.md). */
+export const CORPUS_DIRECTORY = resolve(CLIENT_DIRECTORY, '..', 'tests', 'corpus');
+
+/** A file of the repository's transcript corpus, e.g. `claude-code/marot-spotter/short.jsonl`. */
+export function corpusFile(relativePath: string): string {
+  return join(CORPUS_DIRECTORY, relativePath);
 }
 
 /** What the e2e needs that scripts/ci-setup.sh or `npm run package` provides; empty when all is there. */
 export function missingTools(damagedSession: string): string[] {
   const needed: [string, string][] = [
-    [damagedSession, 'the damaged session from the shared corpus'],
+    [damagedSession, 'the damaged session from tests/corpus'],
     [join(NODE24_BIN, 'node'), 'Node 24 (run scripts/ci-setup.sh)'],
     [CODE_SERVER, 'code-server (run scripts/ci-setup.sh)'],
     [CHROMIUM, 'chromium (apt-get install chromium)'],

@@ -18,7 +18,7 @@ import {
   openWorkbench,
   QUIET_SETTINGS,
   runCommand,
-  sharedCorpusFile,
+  corpusFile,
   screenshot,
   skipUnlessReady,
   withFailureEvidence,
@@ -27,7 +27,7 @@ import {
 } from './harness';
 
 /** Its last line (25) is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
-const DAMAGED_SESSION = sharedCorpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
+const DAMAGED_SESSION = corpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
 const DAMAGED_TITLE = 'Metrics Calculations Verification and Discrepancy Analysis';
 const HOSTILE_TITLE = 'Hostile transcript';
 /** What a script in the webview would do if any of the hostile markup ran. */

@@ -1,7 +1,7 @@
 /**
  * A small stand-in for the `vscode` module and `vscode-languageclient/node`, enough to run the
- * extension's activation and commands under `node --test` (lsp-notes §10: a hook on
- * `Module._load`). Each test builds a fresh {@link FakeHost} and loads the extension anew.
+ * extension's activation and commands under `node --test` (the real module exists only inside
+ * the editor, so a hook on `Module._load` hands this one out). Each test builds a fresh {@link FakeHost} and loads the extension anew.
  */
 import Module from 'node:module';
 

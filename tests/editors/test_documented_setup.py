@@ -1,7 +1,8 @@
-"""The README's editor setups, run as a new user would paste them, reach the server.
+"""The documented editor setups (docs/editors.md), run as a new user would paste them, reach the
+server.
 
-The snippets are read from README.md itself, so the documented configuration cannot drift from
-one that works.
+The snippets are read from docs/editors.md itself, so the documented configuration cannot drift
+from one that works.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from pathlib import Path
 from tests.editors.support import (
     TOOL_LINE,
     damaged_copy,
-    run_readme_emacs,
-    run_readme_neovim,
+    run_documented_emacs,
+    run_documented_neovim,
     snippet,
 )
 
@@ -38,13 +39,13 @@ EMACS_WAIT = """
 """
 
 
-def test_neovim_0_7_setup_from_the_readme(tmp_path: Path) -> None:
+def test_neovim_0_7_setup_from_the_editor_docs(tmp_path: Path) -> None:
     init = snippet("Neovim 0.7 to 0.10", "lua")
-    run = run_readme_neovim(tmp_path, init, NEOVIM_WAIT, damaged_copy(tmp_path))
+    run = run_documented_neovim(tmp_path, init, NEOVIM_WAIT, damaged_copy(tmp_path))
     assert f"DIAGNOSTIC {TOOL_LINE} unpaired-tool-use" in run.stdout, run.describe()
 
 
-def test_emacs_eglot_setup_from_the_readme(tmp_path: Path) -> None:
+def test_emacs_eglot_setup_from_the_editor_docs(tmp_path: Path) -> None:
     init = snippet("Emacs (eglot)", "elisp")
-    run = run_readme_emacs(tmp_path, init, EMACS_WAIT, damaged_copy(tmp_path))
+    run = run_documented_emacs(tmp_path, init, EMACS_WAIT, damaged_copy(tmp_path))
     assert f"DIAGNOSTIC {TOOL_LINE} " in run.stdout and "tool_result" in run.stdout, run.describe()
