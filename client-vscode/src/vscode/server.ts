@@ -13,7 +13,7 @@ import {
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, ClientCommands, FILE_WRITING_SERVER_COMMANDS, JSONL_LANGUAGE_ID } from '../common/constants';
-import { execFileRunner, listBundledTags, probePython } from '../common/python';
+import { describeBundleTag, execFileRunner, listBundledTags, probePython } from '../common/python';
 import { resolveServerCommand, type ServerCommand } from '../common/serverCommand';
 import type { ExtensionSettings } from '../common/settings';
 import type { ServerState } from '../common/status';
@@ -108,6 +108,8 @@ export class SessionServer implements vscode.Disposable {
       launcherPath: path.join(this.extensionPath, 'bundled', 'tool', 'launch.py'),
       pythonExtensionInterpreter: () => this.pythonExtension.commandLine(resource),
       probe: (commandLine) => probePython(commandLine, bundledTags, run),
+      bundledVersions: bundledTags.map(describeBundleTag),
+      platform: process.platform,
     });
     resolution.notes.forEach((note) => this.log.info(note));
     if (!resolution.ok) {
