@@ -30,5 +30,8 @@ for target in "${targets[@]}"; do
   npx --no-install vsce package --target "$target" --out "$archive" \
     --baseContentUrl "$repository/blob/HEAD/client-vscode" --baseImagesUrl "$repository/raw/HEAD/client-vscode"
   "$python" scripts/check_vsix.py "$archive" "$target"
+  # vsce reads the archive back as publishing does (neither vsce nor ovsx has an offline dry run).
+  npx --no-install vsce generate-manifest --packagePath "$archive" --out "$archive.manifest" >/dev/null
+  rm -f "$archive.manifest"
   echo "package: $archive in $((SECONDS - started)) s"
 done
