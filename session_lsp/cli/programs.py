@@ -41,28 +41,32 @@ _WINDOWS_PROGRAM_EXTENSIONS = (".com", ".exe", ".bat", ".cmd")
 cannot."""
 
 
+def default_executable_check(path: str) -> bool:
+    """What `find_program` needs on this machine: a regular file one may run."""
+    return os.path.isfile(path) and (os.name == "nt" or os.access(path, os.X_OK))
+
+
 def find_program(
     name: str,
     environ: Mapping[str, str],
     os_name: str,
-    is_executable_file: Callable[[str], bool],
+    is_executable_file: Callable[[str], bool] = default_executable_check,
 ) -> str | None:
     """The absolute path of `name` as the shell would find it on `PATH`, skipping empty and
     relative entries (which would make the current folder decide); None when it is not there.
 
     On Windows (`os_name == "nt"`) each folder is tried with the `PATHEXT` extensions in order
-    (`claude.exe` before `claude.cmd`), entries must carry a drive or be UNC paths, and names
-    compare without case. `is_executable_file` says whether a path is a file one may run
-    (`os.path.isfile` plus `os.access(..., os.X_OK)` on POSIX)."""
+    (`claude.exe` before `claude.cmd`) and entries must carry a drive or be UNC paths.
+    `is_executable_file` says whether a path is a file one may run (this machine's answer by
+    default)."""
     windows = os_name == "nt"
-    path_module = ntpath if windows else posixpath
     separator = ";" if windows else ":"
     for folder in environ.get("PATH", "").split(separator):
         folder = folder.strip('"') if windows else folder
         if not _absolute_folder(folder, windows):
             continue
         for candidate in _candidates(name, environ, windows):
-            path = path_module.join(folder, candidate)
+            path = ntpath.join(folder, candidate) if windows else posixpath.join(folder, candidate)
             if is_executable_file(path):
                 return path
     return None
@@ -83,11 +87,6 @@ def _candidates(name: str, environ: Mapping[str, str], windows: bool) -> list[st
         return [name]
     extensions = environ.get("PATHEXT", ".COM;.EXE;.BAT;.CMD").split(";")
     return [name + ext.lower() for ext in extensions if ext.lower() in _WINDOWS_PROGRAM_EXTENSIONS]
-
-
-def default_executable_check(path: str) -> bool:
-    """What `find_program` needs on this machine: a regular file one may run."""
-    return os.path.isfile(path) and (os.name == "nt" or os.access(path, os.X_OK))
 
 
 def quote_word(word: str, shell: Shell) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,15 @@ def test_a_printed_command_is_quoted_for_the_system_it_is_printed_on() -> None:
         "--resume",
         ";id;#abc",
     ]
+
+
+def test_on_this_machine_only_an_executable_file_is_found(tmp_path: Path) -> None:
+    plain, runnable = tmp_path / "plain", tmp_path / "runnable"
+    for folder in (plain, runnable):
+        folder.mkdir()
+        (folder / "claude").write_text("#!/bin/sh\n")
+    (runnable / "claude").chmod(0o755)
+    (plain / "claude").chmod(0o644)
+    (tmp_path / "dir" / "claude").mkdir(parents=True)
+    environ = {"PATH": f"{tmp_path / 'dir'}:{plain}:{runnable}"}
+    assert find_program("claude", environ, "posix") == str(runnable / "claude")
