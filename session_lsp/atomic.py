@@ -6,27 +6,39 @@ appended to the old file in the instant between that check and the rename are ca
 Two repairs of one session never overlap: each holds an advisory lock on the file while it works.
 Every file written (repair, backup, fork) gets the session's owner, group and mode, whatever the
 umask or the user running the repair.
+
+Every change on disk goes through `session_lsp.fileops`, so that a test can record the exact order
+of creates, writes, fsyncs, renames and links and check every state a power cut can leave
+(tests/crash/, docs/crash-safety.md). Each name a reader can find (the repaired session, a
+backup, a fork) only ever points at a file whose data was made durable first, and each such
+name is made durable (the folder fsynced) before the next step relies on it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import os
 import re
 import stat
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from session_lsp import fileops
+from session_lsp.core.analysis import LIVE_SECONDS
 
 TEMP_MARK = ".session-lsp-"
 BACKUP_SUFFIX = ".bak"
 LOCK_WAIT_SECONDS = 2.0
 """How long a second repair of the same session waits for the first before refusing."""
+LATE_APPEND_WATCH_SECONDS = 0.1
+"""How long the replaced file of a recently written session is watched for appends after the
+rename: a writer that opened it just before the rename writes there a moment later."""
 
 
 class UnsafeWriteError(Exception):
@@ -56,16 +68,19 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class Ownership:
-    """Who owns a session and its permission bits: the repair, backup and fork get exactly these,
-    so Claude Code running as that user can still append to the file."""
+    """Who owns a session, its permission bits and its modification time: the repair, backup and
+    fork get exactly these, so Claude Code running as that user can still append to the file, and
+    a repair neither makes an old session the one `--continue` picks nor postpones its cleanup
+    (Claude Code orders and deletes transcripts by modification time; docs/resume.md)."""
 
     uid: int
     gid: int
     mode: int
+    mtime_ns: int
 
     @classmethod
     def of(cls, status: os.stat_result) -> Ownership:
-        return cls(status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode))
+        return cls(status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode), status.st_mtime_ns)
 
     @property
     def read_only(self) -> bool:
@@ -104,19 +119,21 @@ def session_lock(path: Path, wait: float | None = None) -> Iterator[None]:
     """
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
+    ops = fileops.current()
     while True:
         _regular_file(path)
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            descriptor = ops.open(path, flags)
         except OSError as error:
             raise UnsafeWriteError(f"{path}: cannot read: {error.strerror}") from None
         try:
-            if _try_lock(descriptor) and _same_file(descriptor, path):
+            if ops.lock(descriptor) and _same_file(descriptor, path):
                 break
         except BaseException:
-            os.close(descriptor)
+            ops.close(descriptor)
             raise
-        os.close(descriptor)
+        ops.close(descriptor)
         if time.monotonic() >= deadline:
             raise UnsafeWriteError(
                 f"{path}: another session-lsp is repairing or restoring it (waited {wait:g}s);"
@@ -126,15 +143,7 @@ def session_lock(path: Path, wait: float | None = None) -> Iterator[None]:
     try:
         yield
     finally:
-        os.close(descriptor)
-
-
-def _try_lock(descriptor: int) -> bool:
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        ops.close(descriptor)
 
 
 def _same_file(descriptor: int, path: Path) -> bool:
@@ -215,68 +224,75 @@ def backups_of(path: Path) -> list[Path]:
 
 
 def write_new(path: Path, data: bytes, owner: Ownership) -> None:
-    """Create `path` (never overwriting) with `owner`'s ids and mode, write, fsync; remove it again
-    if anything fails. The mode is set explicitly, so the umask cannot narrow it."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    """Create `path` (never overwriting) with `owner`'s ids, mode and modification time, write,
+    fsync; remove it again if anything fails. The mode is set explicitly, so the umask cannot
+    narrow it."""
+    ops = fileops.current()
+    descriptor = ops.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     try:
         try:
             _give(descriptor, owner, path)
-        except BaseException:
-            os.close(descriptor)
-            raise
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            fileops.write_all(descriptor, data)
+            ops.utime(path, ns=(time.time_ns(), owner.mtime_ns))
+            ops.fsync(descriptor)
+        finally:
+            ops.close(descriptor)
     except BaseException:
         with contextlib.suppress(OSError):
-            path.unlink()
+            ops.unlink(path)
         raise
 
 
 def _give(descriptor: int, owner: Ownership, path: Path) -> None:
+    ops = fileops.current()
     status = os.fstat(descriptor)
     if (status.st_uid, status.st_gid) != (owner.uid, owner.gid):
         try:
-            os.fchown(descriptor, owner.uid, owner.gid)
+            ops.fchown(descriptor, owner.uid, owner.gid)
         except OSError as error:
             raise UnsafeWriteError(
                 f"{path}: cannot give it the session's owner (uid {owner.uid}, gid {owner.gid}):"
                 f" {error.strerror}; nothing was changed. Run the repair as that user"
             ) from None
-    os.fchmod(descriptor, owner.mode)
+    ops.fchmod(descriptor, owner.mode)
 
 
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+def publish_new(session: Path, data: bytes, owner: Ownership, names: Iterable[Path]) -> Path | None:
+    """Give `data` the first of `names` that is free, never overwriting; None if none is.
 
-
-def write_backup(path: Path, data: bytes, owner: Ownership) -> Path:
-    """Written whole to a temp file first, then given its name: a backup is never a fragment,
-    even if the repair is killed while writing it."""
-    temp = temp_name(path)
+    The data goes to a temp file beside `session` (named after it, so the next repair of that
+    session removes it if a crash leaves it), is made durable, and only then gets its name, which
+    is made durable too: whoever finds the name, even after a power cut, finds the whole file."""
+    ops = fileops.current()
+    temp = temp_name(session)
     write_new(temp, data, owner)
     try:
-        for attempt in range(100):
-            candidate = backup_name(path, time.time() + attempt * 1e-6, backup_checksum(data))
+        for candidate in names:
             if _link_without_overwrite(temp, candidate):
-                _fsync_folder(path.parent)
+                ops.fsync_folder(candidate.parent)
                 return candidate
     finally:
         with contextlib.suppress(OSError):
-            temp.unlink()
-    raise UnsafeWriteError(f"{path}: could not find a free backup name")
+            ops.unlink(temp)
+    return None
+
+
+def write_backup(path: Path, data: bytes, owner: Ownership) -> Path:
+    """A backup is never a fragment, even if the repair is killed or the power goes while
+    writing it: it gets its name only once whole and durable."""
+    checksum = backup_checksum(data)
+    names = (backup_name(path, time.time() + attempt * 1e-6, checksum) for attempt in range(100))
+    written = publish_new(path, data, owner, names)
+    if written is None:
+        raise UnsafeWriteError(f"{path}: could not find a free backup name")
+    return written
 
 
 def _link_without_overwrite(source: Path, target: Path) -> bool:
     """Give `source`'s file the name `target` unless that name is taken (then False)."""
+    ops = fileops.current()
     try:
-        os.link(source, target)
+        ops.link(source, target)
     except FileExistsError:
         return False
     except OSError as error:
@@ -284,7 +300,7 @@ def _link_without_overwrite(source: Path, target: Path) -> bool:
             raise
         if target.exists():  # a file system without hard links: rename, checked just before
             return False
-        os.rename(source, target)
+        ops.rename(source, target)
     return True
 
 
@@ -302,13 +318,46 @@ def temp_files_of(path: Path) -> Iterator[Path]:
 
 
 def stale_temp_files_of(path: Path) -> Iterator[Path]:
-    """Temp files left by a repair that was killed: their process is gone. A live one's (another
-    repair not honouring the lock, e.g. an older version) are left alone."""
+    """Temp files left by a repair that was killed or cut off by a power loss: their process is
+    gone, or they were last written before this boot (the process id in the name may belong to
+    another process by now). A live one's (another repair not honouring the lock, e.g. an older
+    version) are left alone."""
     prefix = f".{path.name}{TEMP_MARK}"
+    booted = _boot_time()
     for temp in temp_files_of(path):
         owner = temp.name[len(prefix) :].split("-", 1)[0]
-        if owner.isdigit() and not _process_exists(int(owner)):
+        if owner.isdigit() and (not _process_exists(int(owner)) or _written_before(temp, booted)):
             yield temp
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    ops = fileops.current()
+    for stale in stale_temp_files_of(path):
+        with contextlib.suppress(OSError):
+            ops.unlink(stale)
+
+
+def _boot_time() -> float | None:
+    """When this machine started (wall clock), from a clock that counts time asleep; None where
+    no such clock exists."""
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    if clock is None and sys.platform == "darwin":
+        clock = time.CLOCK_MONOTONIC  # macOS: counts from boot, sleep included
+    if clock is None:
+        return None
+    try:
+        return time.time() - time.clock_gettime(clock)
+    except OSError:  # a kernel without that clock
+        return None
+
+
+def _written_before(temp: Path, moment: float | None) -> bool:
+    if moment is None:
+        return False
+    try:
+        return temp.lstat().st_mtime < moment - 1.0
+    except OSError:
+        return False
 
 
 def _process_exists(pid: int) -> bool:
@@ -331,9 +380,7 @@ def replace_atomically(
     The file is always either the old or the new version: the new bytes go to a temp file in the
     same folder, are fsynced, and are renamed over the original in one step.
     """
-    for stale in stale_temp_files_of(path):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    ops = fileops.current()
     temp = temp_name(path)
     try:
         write_new(temp, data, snapshot.owner)
@@ -361,32 +408,79 @@ def replace_atomically(
                     raise UnsafeWriteError(
                         f"{path}: cannot write a backup ({error.strerror}); nothing was changed"
                     ) from None
-            os.replace(temp, path)
-            _fsync_folder(path.parent)
-            _carry_over_late_appends(old, snapshot.size, path)
+            ops.replace(temp, path)
+            ops.fsync_folder(path.parent)
+            recent = time.time() - snapshot.mtime_ns / 1e9 < LIVE_SECONDS
+            watch = LATE_APPEND_WATCH_SECONDS if recent else 0.0
+            _carry_over_late_appends(old, snapshot.size, path, watch)
         return written
     finally:
         with contextlib.suppress(OSError):
-            temp.unlink()
+            ops.unlink(temp)
 
 
-def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path) -> None:
-    """Lines appended to the old file between the last check and the rename are not lost."""
-    grown = os.fstat(handle.fileno()).st_size
-    if grown <= size:
-        return
-    handle.seek(size)
-    late = handle.read(grown - size)
-    with path.open("ab") as new:
-        new.write(late)
-        new.flush()
-        os.fsync(new.fileno())
+def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path, watch: float) -> None:
+    """Lines appended to the old file between the last check and the rename are not lost.
+
+    A writer that opened the old file just before the rename (Claude Code opens, then writes, a
+    moment apart) appends to it after the rename: the old file is watched for `watch` seconds
+    after it last grew. A writer that keeps it open longer still loses what it writes there, which
+    is why a session written in the last seconds is refused unless forced."""
+    carried = size
+    started = time.monotonic()
+    deadline = started + watch
+    while True:
+        grown = os.fstat(handle.fileno()).st_size
+        if grown > carried:
+            handle.seek(carried)
+            late = handle.read(grown - carried)
+            _append_durably(path, late)
+            carried += len(late)
+            deadline = min(time.monotonic() + watch, started + 10 * watch)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining, 0.01))
+
+
+def _append_durably(path: Path, data: bytes) -> None:
+    ops = fileops.current()
+    descriptor = ops.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fileops.write_all(descriptor, data)
+        ops.fsync(descriptor)
+    finally:
+        ops.close(descriptor)
+
+
+def replace_cache_file(path: Path, data: bytes) -> None:
+    """Replace a file whose loss costs only time (the health cache): temp file, rename, no fsync.
+
+    A power cut may leave the old file, the new one, or one empty, cut or zero-filled under the
+    name: its reader must reject anything but a whole document (the cache's JSON does). Temp files
+    a crash leaves behind are removed by the next write."""
+    ops = fileops.current()
+    ops.make_folders(path.parent)
+    remove_stale_temp_files(path)
+    temp = temp_name(path)
+    descriptor = ops.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fileops.write_all(descriptor, data)
+        finally:
+            ops.close(descriptor)
+        ops.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            ops.unlink(temp)
+        raise
 
 
 def put_back(path: Path, backup: Path) -> None:
     """Rename `backup` over `path` (atomically); it is consumed, older ones remain."""
+    ops = fileops.current()
     try:
-        os.replace(backup, path)
+        ops.replace(backup, path)
     except OSError as error:
         raise UnsafeWriteError(f"{path}: cannot restore {backup.name}: {error.strerror}") from None
-    _fsync_folder(path.parent)
+    ops.fsync_folder(path.parent)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +14,14 @@ from session_lsp.atomic import (
     backup_checksum,
     backups_of,
     checksum_in_name,
+    publish_new,
     put_back,
     read_for_update,
+    remove_stale_temp_files,
     replace_atomically,
     session_lock,
-    write_new,
 )
-from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
+from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.codex import is_rollout
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
@@ -29,6 +29,7 @@ from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
 from session_lsp.core.writing import with_session_id
+from session_lsp.sessions.registry import Liveness
 
 
 @dataclass(slots=True)
@@ -87,12 +88,15 @@ def _fix(
         original, snapshot = read_for_update(path)
     except UnsafeWriteError as error:
         return _refuse(outcome, str(error))
-    age = max(0.0, time.time() - snapshot.mtime_ns / 1e9)
-    if age < LIVE_SECONDS and not force and not dry_run:
+    if not dry_run:
+        # Left by a repair that was killed or cut off by a power loss, even when nothing is
+        # left to repair now (the crash may have come after the rename).
+        remove_stale_temp_files(path)
+    why_live = None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns)
+    if why_live is not None:
         return _refuse(
             outcome,
-            f"{path}: written {age:.1f}s ago: Claude Code may still be running this session."
-            " Repair it when the session has stopped, or pass --force",
+            f"{path}: {why_live}. Repair it when the session has stopped, or pass --force",
         )
     with deep_json():
         analysis = analyse_bytes(original)
@@ -185,7 +189,9 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     """`lines` as a new session beside `path`, with a new sessionId on every line.
 
     `path` may come from a URI: it must name an existing session file, without `..` segments,
-    and the fork lands in that file's own folder (with its owner and mode), nowhere else.
+    and the fork lands in that file's own folder (with its owner and mode), nowhere else. It gets
+    its name only once whole and durable: a power cut never leaves an empty or cut-off newest
+    session for `--last` to pick.
     """
     session = _existing_session(path)
     old_session = _session_id(analysis)
@@ -195,9 +201,11 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     target = session.parent / f"{new_session}.jsonl"
     data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
-        write_new(target, data, Ownership.of(session.stat()))
+        written = publish_new(session, data, Ownership.of(session.stat()), [target])
     except OSError as error:
         raise UnsafeWriteError(f"{target}: cannot write the fork: {error.strerror}") from None
+    if written is None:
+        raise UnsafeWriteError(f"{target}: already exists; nothing was written")
     return target, new_session
 
 

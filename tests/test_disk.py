@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp import atomic
+from session_lsp import atomic, fileops
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import FixOutcome, fix_file, restore_file, write_fork
@@ -149,23 +149,13 @@ def test_full_disk_gives_a_clear_error_leaves_no_temp_file_and_the_original_inta
     session: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = session.read_bytes()
-    real_fdopen = os.fdopen
 
-    class FullDisk:
-        def __init__(self, descriptor: int, mode: str) -> None:
-            self._handle = real_fdopen(descriptor, mode)
-
-        def __enter__(self) -> FullDisk:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self._handle.close()
-
-        def write(self, data: bytes) -> int:
+    class FullDisk(fileops.FileOps):
+        def write(self, descriptor: int, data: bytes | memoryview) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fdopen", FullDisk)
-    outcome = fix_file(session, Strategy.STUB)
+    with fileops.using(FullDisk()):
+        outcome = fix_file(session, Strategy.STUB)
     assert outcome.refused and "No space left on device" in outcome.message
     assert session.read_bytes() == original
     assert sorted(p.name for p in session.parent.iterdir()) == ["session.jsonl"]
@@ -204,6 +194,74 @@ def test_lines_appended_while_fixing_are_never_lost(tmp_path: Path) -> None:
     missing = [marker for marker in appended if f'"uuid": "{marker}"' not in text]
     assert missing == []
     assert any(outcome.refused for outcome in outcomes) or any(o.changed for o in outcomes)
+
+
+def _late_line(marker: str) -> bytes:
+    template = json.loads(CODEMIE_TURN_1.read_bytes().split(b"\n")[2])
+    record = {**template, "uuid": marker, "message": {"role": "user", "content": marker}}
+    return json.dumps(record).encode() + b"\n"
+
+
+def test_an_append_between_the_rename_and_the_carry_over_is_kept(tmp_path: Path) -> None:
+    """Claude Code opened the file before the rename and writes just after it."""
+    target = aged_copy(EXAMPLE, tmp_path / "busy.jsonl")
+    appender = os.open(target, os.O_WRONLY | os.O_APPEND)
+    renamed: list[bool] = []
+
+    class AppendAfterRename(fileops.FileOps):
+        def replace(self, source: Path, destination: Path) -> None:
+            super().replace(source, destination)
+            renamed.append(True)
+
+        def fsync_folder(self, folder: Path) -> None:
+            super().fsync_folder(folder)
+            if renamed == [True]:
+                os.write(appender, _late_line("between-rename-and-carry-over"))
+                renamed.append(True)
+
+    try:
+        with fileops.using(AppendAfterRename()):
+            assert fix_file(target, Strategy.STUB, backup=False).changed
+    finally:
+        os.close(appender)
+    assert target.read_bytes().endswith(_late_line("between-rename-and-carry-over"))
+
+
+def test_an_append_after_the_first_look_at_the_replaced_file_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window #15 item 14 found under load (`appended-66` lost): a writer that opened the
+    file before the rename wrote to the old file after the repair had carried over what it held.
+    The old file of a session written in the last seconds is now watched a moment longer."""
+    target = aged_copy(EXAMPLE, tmp_path / "busy.jsonl", seconds_ago=0)
+    appender = os.open(target, os.O_WRONLY | os.O_APPEND)
+    line = _late_line("after-the-first-look")
+    written: list[bool] = []
+    real_sleep = time.sleep
+
+    def write_while_watched(seconds: float) -> None:
+        if not written:
+            os.write(appender, line)
+            written.append(True)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(atomic.time, "sleep", write_while_watched)
+    try:
+        assert fix_file(target, Strategy.STUB, backup=False, force=True).changed
+        if not written:  # the old code did not watch: the writer writes after the repair
+            os.write(appender, line)
+    finally:
+        os.close(appender)
+    assert target.read_bytes().endswith(line)
+
+
+def test_an_old_session_is_not_watched_for_late_appends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a session written in the last seconds can have a writer: an old one costs no wait."""
+    target = aged_copy(EXAMPLE, tmp_path / "old.jsonl")
+    monkeypatch.setattr(atomic.time, "sleep", lambda seconds: pytest.fail("waited"))
+    assert fix_file(target, Strategy.STUB, backup=False).changed
 
 
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
@@ -252,33 +310,21 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_file(tmp_path: Path) ->
 _KILL_DURING_BACKUP = """
 import os, sys
 from pathlib import Path
-from session_lsp import atomic
+from session_lsp import fileops
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import fix_file
 
-real_fdopen = os.fdopen
 original = Path(sys.argv[1]).read_bytes()
 
-class DiesHalfway:
-    def __init__(self, descriptor, mode):
-        self._handle = real_fdopen(descriptor, mode)
-    def __enter__(self):
-        return self
-    def __exit__(self, *exc):
-        self._handle.close()
-    def write(self, data):
-        if data == original:  # the backup: killed with half of it written
-            self._handle.write(data[: len(data) // 2])
-            self._handle.flush()
+class DiesHalfway(fileops.FileOps):
+    def write(self, descriptor, data):
+        if bytes(data) == original:  # the backup: killed with half of it written
+            os.write(descriptor, data[: len(data) // 2])
             os._exit(137)
-        return self._handle.write(data)
-    def flush(self):
-        self._handle.flush()
-    def fileno(self):
-        return self._handle.fileno()
+        return os.write(descriptor, data)
 
-atomic.os.fdopen = DiesHalfway
-fix_file(Path(sys.argv[1]), Strategy.STUB)
+with fileops.using(DiesHalfway()):
+    fix_file(Path(sys.argv[1]), Strategy.STUB)
 """
 
 

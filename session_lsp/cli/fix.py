@@ -87,5 +87,8 @@ def run_restore(arguments: list[str], *, force: bool = False) -> int:
             print(f"session-lsp: {error}", file=sys.stderr)
             status = EXIT_USAGE
             continue
-        print(f"{path}: restored from {backup.name}")
+        print(
+            f"{path}: restored from {backup.name}, which is moved into place, so that backup is"
+            " gone (older ones remain)"
+        )
     return status

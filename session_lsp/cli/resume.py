@@ -3,22 +3,27 @@
 The guarded `claude --continue`: a clean session goes straight to `claude --resume <id>`; a broken
 one is explained (the interrupted call, what follows it, what Claude Code would do) and repaired
 through the same routine as `fix` before Claude Code is started. The repair is all or nothing: a
-refused or failed repair starts nothing. Claude Code replaces this process (exec), so signals and
-the terminal behave exactly as if the user had typed the command.
+refused or failed repair starts nothing, and it repairs only the content that was explained. What
+is started, where, and with which binary is `launch`'s decision (see docs/resume.md); Claude Code
+replaces this process (exec), so signals and the terminal behave as if the user had typed it.
+Every transcript- or file-derived string printed goes through `for_terminal`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import shlex
-import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from session_lsp.cli.launch import Launch, find_executable, plan_claude, plan_codex
 from session_lsp.cli.output import format_finding
-from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
+from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.analysis import Analysis, analyse_bytes
+from session_lsp.core.codex import is_rollout
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import detect
 from session_lsp.core.nesting import deep_json
@@ -26,15 +31,19 @@ from session_lsp.core.records import Record
 from session_lsp.core.repairs import Strategy
 from session_lsp.core.titles import one_line
 from session_lsp.disk import fix_file
-from session_lsp.files import SessionFileError, read_session_file
+from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
-from session_lsp.sessions.metadata import SessionMetadata, is_session_id, read_metadata
+from session_lsp.sessions.metadata import SessionMetadata, read_metadata
+from session_lsp.sessions.registry import Liveness
 
 EXIT_OK, EXIT_ABORTED, EXIT_USAGE = 0, 1, 2
 FORK = "fork"
+TRUNCATE = "truncate"
 CHOICES = ("stub", "purge", "fork", "truncate")
 _INPUT_VIEW = 80
 _SHOWN_CALLS = 3
+_EXPLANATIONS = 3
+"""How often a file that changes under the question is explained again before giving up."""
 
 CHOICE_HELP = {
     "stub": "keep the call, record it as failed (an error result the model will see)",
@@ -49,6 +58,32 @@ WITHOUT_REPAIR = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Explained:
+    """The file as it was when it was explained: the repair must act on exactly this."""
+
+    session: SessionFile
+    analysis: Analysis
+    metadata: SessionMetadata
+    digest: bytes
+
+    @classmethod
+    def read(cls, path: Path) -> _Explained:
+        session = read_session_file(path)
+        digest = hashlib.blake2b(session.data, digest_size=16).digest()
+        analysis = analyse_bytes(session.data)
+        return cls(session, analysis, read_metadata(session.data, path.stem), digest)
+
+    def changed(self, path: Path) -> bool:
+        try:
+            now = read_session_file(path)
+        except SessionFileError:
+            return True
+        if (now.size, now.mtime_ns) != (self.session.size, self.session.mtime_ns):
+            return True
+        return hashlib.blake2b(now.data, digest_size=16).digest() != self.digest
+
+
 def run_resume(
     name: str | None,
     *,
@@ -61,131 +96,195 @@ def run_resume(
     try:
         path = resolve_session(name, last=last)
     except SessionNameError as error:
-        return _refuse(str(error))
+        return _refuse(for_terminal(str(error)))
     if path.is_dir():
-        return _refuse(f"{path}: is a folder; name one session (a file, an id or --last)")
-    try:
-        session = read_session_file(path)
-    except SessionFileError as error:
-        return _refuse(str(error))
-    if session.modified_seconds_ago < LIVE_SECONDS and not force:
         return _refuse(
-            f"{path}: written {session.modified_seconds_ago:.1f}s ago: Claude Code may still be"
-            " running this session. Close it first, or pass --force"
+            f"{for_terminal(str(path))}: is a folder; name one session (a file, an id or --last)"
         )
-    analysis = analyse_bytes(session.data)
-    metadata = read_metadata(session.data, path.stem)
-    session_id = path.stem if is_session_id(path.stem) else str(path)
-    errors = [finding for finding in analysis.findings if finding.is_error]
-    if not errors:
-        return exec_claude(session_id, claude_arguments, metadata.project)
-    print("\n".join(explain(path, analysis, metadata)))
-    chosen = _choose(strategy, yes=yes, session=name or path.stem, last=last)
-    if isinstance(chosen, int):
-        return chosen
-    resumed = _repair(path, chosen, force=force)
-    if resumed is None:
-        return EXIT_USAGE
-    return exec_claude(resumed or session_id, claude_arguments, metadata.project)
+    liveness = Liveness.read()
+    for _ in range(_EXPLANATIONS):
+        try:
+            explained = _Explained.read(path)
+        except SessionFileError as error:
+            return _refuse(for_terminal(str(error)))
+        why_live = liveness.why_live(path, explained.session.mtime_ns)
+        if why_live is not None and not force:
+            return _refuse(
+                f"{for_terminal(str(path))}: {for_terminal(why_live)}. Close it first, or pass"
+                " --force"
+            )
+        launch = _plan(path, explained, list(claude_arguments))
+        if not any(finding.is_error for finding in explained.analysis.findings):
+            return _resume(launch)
+        print("\n".join(explain(path, explained.analysis, explained.metadata)))
+        print(_preview(launch))
+        chosen = _choose(path, strategy, yes=yes, last=last, force=force)
+        if isinstance(chosen, int):
+            return chosen
+        if explained.changed(path):
+            print("The file changed since it was explained; here is what it holds now.")
+            continue
+        repaired = _repair(path, chosen, force=force)
+        if repaired is None:
+            return EXIT_USAGE
+        if repaired != path:
+            fork = _Explained.read(repaired)
+            launch = _plan(repaired, fork, list(claude_arguments))
+        return _resume(launch)
+    return _refuse(
+        f"{for_terminal(str(path))}: it kept changing while it was explained; nothing was"
+        " changed. Claude Code may be running it: close it first"
+    )
+
+
+def _plan(path: Path, explained: _Explained, arguments: list[str]) -> Launch:
+    if is_rollout(explained.analysis.lines):
+        return plan_codex(path, arguments)
+    return plan_claude(path, explained.metadata.project, arguments)
+
+
+def _preview(launch: Launch) -> str:
+    """What happens after the repair, said before the question."""
+    if launch.refusal is None:
+        return (
+            f"After the repair: {launch.command} (a fork resumes the new session instead),"
+            f" started in {for_terminal(launch.directory or '')} ({launch.why_here})."
+        )
+    return f"After the repair, nothing is started: {launch.refusal}."
+
+
+def _resume(launch: Launch) -> int:
+    """Start what `launch` says, or print what to run and why it was not started."""
+    if launch.refusal is not None:
+        run = f" To resume, run:\n  {launch.command}" if launch.command else ""
+        message = f"Not starting it: {launch.refusal}.{run}"
+        if launch.runnable:
+            print(message)
+            return EXIT_OK
+        return _refuse(message)
+    claude = find_executable("claude")
+    if claude is None:
+        print(f"claude is not on PATH; to resume, run:\n  {launch.command}")
+        return EXIT_OK
+    print(
+        f"Starting claude ({for_terminal(claude)}) in {for_terminal(launch.directory or '')}"
+        f" ({launch.why_here})."
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    failure = launch.start(claude)
+    reason = failure.strerror if isinstance(failure, OSError) else failure
+    return _refuse(f"cannot start claude ({for_terminal(str(reason))}); run:\n  {launch.command}")
 
 
 def _refuse(message: str) -> int:
+    """`message` must already be safe for a terminal."""
     print(f"session-lsp: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
-def _choose(strategy: str | None, *, yes: bool, session: str, last: bool) -> str | int:
+def _named(path: Path, last: bool) -> str:
+    """How to name this session again on a command line: --last, or its path, quoted, never
+    starting with `-` (so no program takes it for an option)."""
+    if last:
+        return "--last"
+    text = str(path)
+    if text.startswith("-"):
+        text = f"./{text}"
+    return for_terminal(shlex.quote(text))
+
+
+def _choose(path: Path, strategy: str | None, *, yes: bool, last: bool, force: bool) -> str | int:
     """The strategy to apply, or an exit status when nothing is to be done."""
     default = strategy or "stub"
     if yes:
         return default
     if not sys.stdin.isatty():
-        named = "--last" if last else shlex.quote(session)
         return _refuse(
             "not a terminal, so no question can be asked. Choose a repair:"
-            f" session-lsp resume {named} --yes [--strategy {'|'.join(CHOICES)}]"
-            " (stub is the default), or inspect it first with session-lsp check"
+            f" session-lsp resume {_named(path, last)} --yes --strategy {default}"
+            f" (or {', '.join(choice for choice in CHOICES if choice != default)}), or inspect it"
+            " first with session-lsp check"
         )
     keys = {choice[0]: choice for choice in CHOICES}
     shown = "/".join(key.upper() if keys[key] == default else key for key in keys)
     while True:
-        try:
-            answer = input(f"Repair and resume? [{shown}/a(bort)] ").strip().lower()
-        except EOFError:
-            answer = "a"
-            print()
+        answer = _ask(f"Repair and resume? [{shown}/a(bort)] ")
         if not answer:
-            return default
-        if answer in {"a", "abort", "q", "n", "no"}:
+            picked = default
+        elif answer in {"a", "abort", "q", "n", "no"}:
             print("Aborted: nothing changed.")
             return EXIT_ABORTED
-        picked = keys.get(answer[0])
-        if picked is not None and picked.startswith(answer):
-            return picked
-        print(f"Please answer one of: {', '.join(CHOICES)}, abort.")
+        else:
+            found = keys.get(answer[0])
+            if found is None or not found.startswith(answer):
+                print(f"Please answer one of: {', '.join(CHOICES)}, abort.")
+                continue
+            picked = found
+        if picked == TRUNCATE and not _truncation_confirmed(path, force=force):
+            continue
+        return picked
 
 
-def _repair(path: Path, choice: str, *, force: bool) -> str | None:
-    """Repair through `fix_file`; the session id to resume ("" for the same one), None on failure.
+def _ask(question: str) -> str:
+    try:
+        return input(question).strip().lower()
+    except EOFError:
+        print()
+        return "a"
+
+
+def _truncation_confirmed(path: Path, *, force: bool) -> bool:
+    """Truncating drops lines: say which before asking whether to write."""
+    trial = fix_file(path, Strategy.TRUNCATE, dry_run=True, force=force)
+    if trial.refused or not trial.diff:
+        print(for_terminal(trial.message or "truncate changes nothing here"))
+        return False
+    print(for_terminal(trial.message.removeprefix("would apply: ")))
+    return _ask("Write this truncation? [y/N] ") in {"y", "yes"}
+
+
+def _repair(path: Path, choice: str, *, force: bool) -> Path | None:
+    """Repair through `fix_file`; the session file to resume (`path`, or the fork), None on
+    failure.
 
     A dry run first proves the repair leaves no error, so a repair that would not make the session
     resumable writes nothing at all."""
     fork = choice == FORK
     strategy = Strategy.STUB if fork else Strategy(choice)
     trial = fix_file(path, strategy, dry_run=True, force=force)
-    problem = trial.message if trial.refused else None
+    problem = for_terminal(trial.message) if trial.refused else None
     if problem is None and trial.remaining_errors:
         first = next(finding for finding in trial.remaining if finding.is_error)
         problem = (
-            f"{path}: the {choice} repair would leave {trial.remaining_errors} error(s), first:"
-            f" line {first.span.line + 1}: {first.code.value}. Nothing was changed;"
-            " try another strategy (truncate cuts the file at its last consistent point)"
+            f"{for_terminal(str(path))}: the {choice} repair would leave"
+            f" {trial.remaining_errors} error(s), first: line {first.span.line + 1}:"
+            f" {first.code.value}. Nothing was changed; try another strategy (truncate cuts the"
+            " file at its last consistent point)"
         )
     if problem is not None:
         print(f"session-lsp: {problem}", file=sys.stderr)
         return None
     outcome = fix_file(path, strategy, fork=fork, force=force)
     if outcome.refused or not outcome.changed or outcome.remaining_errors:
-        print(f"session-lsp: {outcome.message or f'{path}: not repaired'}", file=sys.stderr)
+        print(
+            f"session-lsp: {for_terminal(outcome.message or f'{path}: not repaired')}",
+            file=sys.stderr,
+        )
         return None
-    if fork:
-        print(f"Forked: {outcome.fork} (the original is unchanged)")
-        return outcome.fork_session_id or ""
+    if outcome.fork is not None:
+        print(f"Forked: {for_terminal(str(outcome.fork))} (the original is unchanged)")
+        return outcome.fork
     backup = f" (backup: {outcome.backup.name})" if outcome.backup is not None else ""
-    print(f"Repaired: {outcome.message}{backup}")
-    return ""
-
-
-def exec_claude(session_id: str, arguments: Sequence[str], project: str | None) -> int:
-    """Replace this process with `claude --resume`, in the session's project directory."""
-    command = ["claude", "--resume", session_id, *arguments]
-    here = os.path.realpath(os.getcwd())
-    move_to = (
-        project
-        if project and os.path.isdir(project) and os.path.realpath(project) != here
-        else None
-    )
-    shown = shlex.join(command)
-    if move_to is not None:
-        shown = f"cd {shlex.quote(move_to)} && {shown}"
-    if shutil.which("claude") is None:
-        print(f"claude is not on PATH; to resume, run:\n  {shown}")
-        return EXIT_OK
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        if move_to is not None:
-            os.chdir(move_to)
-        os.execvp("claude", command)
-    except OSError as error:
-        return _refuse(f"cannot start claude ({error.strerror}); run:\n  {shown}")
-    return EXIT_OK  # pragma: no cover - execvp does not return
+    print(for_terminal(f"Repaired: {outcome.message}{backup}"))
+    return path
 
 
 def _when(timestamp: str | None) -> str:
     if not timestamp:
         return "at an unknown time"
-    return timestamp[:19].replace("T", " ") + (" UTC" if timestamp.endswith("Z") else "")
+    shown = timestamp[:19].replace("T", " ") + (" UTC" if timestamp.endswith("Z") else "")
+    return for_terminal(shown)
 
 
 def _tool_call(analysis: Analysis, finding: Finding) -> tuple[str, str]:
@@ -203,7 +302,7 @@ def _tool_call(analysis: Analysis, finding: Finding) -> tuple[str, str]:
             view = "" if call.input is None else json.dumps(call.input, ensure_ascii=False)
     except RecursionError:
         return "?", ""
-    return call.name or "?", one_line(view, _INPUT_VIEW)
+    return for_terminal(call.name or "?"), for_terminal(one_line(view, _INPUT_VIEW))
 
 
 def describe_record(record: Record) -> str:
@@ -216,16 +315,18 @@ def describe_record(record: Record) -> str:
         text = next((block.text for block in blocks if block.text), "") or ""
         if text.startswith("[Request interrupted"):
             return "an interrupt marker"
-        return f"a prompt: {one_line(text, 60)!r}" if text else "a user line"
+        return f"a prompt: {for_terminal(repr(one_line(text, 60)))}" if text else "a user line"
     if record.type == "assistant":
         if "tool_use" in kinds:
             names = ", ".join(block.name or "?" for block in blocks if block.type == "tool_use")
-            return f"another tool call ({names})"
+            return f"another tool call ({for_terminal(names)})"
         text = next((block.text for block in blocks if block.text), "") or ""
-        return f"an answer: {one_line(text, 60)!r}" if text else "an assistant line"
+        return (
+            f"an answer: {for_terminal(repr(one_line(text, 60)))}" if text else "an assistant line"
+        )
     if record.type == "system":
-        return f"a system line ({record.subtype or 'no subtype'})"
-    return f"a {record.type or 'typeless'} line"
+        return f"a system line ({for_terminal(record.subtype or 'no subtype')})"
+    return f"a {for_terminal(record.type or 'typeless')} line"
 
 
 def _followers(analysis: Analysis, line: int) -> str:
@@ -245,8 +346,8 @@ def _followers(analysis: Analysis, line: int) -> str:
 
 def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[str]:
     """A few lines on what is broken, the choices, and what happens without a repair."""
-    title = f" ({metadata.title})" if metadata.title else ""
-    lines = [f"Session {path.stem}{title}", f"  {path}"]
+    title = f" ({for_terminal(metadata.title)})" if metadata.title else ""
+    lines = [f"Session {for_terminal(path.stem)}{title}", f"  {for_terminal(str(path))}"]
     unpaired = [finding for finding in analysis.findings if finding.code is Code.UNPAIRED_TOOL_USE]
     for finding in unpaired[:_SHOWN_CALLS]:
         record = analysis.records[finding.span.line]
@@ -258,7 +359,9 @@ def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[s
     if len(unpaired) > _SHOWN_CALLS:
         lines.append(f"... and {len(unpaired) - _SHOWN_CALLS} more unfinished call(s)")
     others = [f for f in analysis.findings if f.is_error and f.code is not Code.UNPAIRED_TOOL_USE]
-    lines.extend(format_finding(str(path), finding, colour=False) for finding in others)
+    lines.extend(
+        for_terminal(format_finding(str(path), finding, colour=False)) for finding in others
+    )
     lines.append(WITHOUT_REPAIR)
     lines.append("Choices:")
     lines.extend(f"  {choice:<9} {help_text}" for choice, help_text in CHOICE_HELP.items())

@@ -222,6 +222,9 @@ def _read_malformed(
         start, end = _whole_line(raw)
         message = "the last line holds only NUL bytes: the file was cut off (power loss or crash)"
         return None, (LineProblem(Code.TRUNCATED_LINE, Severity.ERROR, message, start, end),)
+    hole = _NUL_RUN.search(body)
+    if hole is not None:
+        return None, (_hole_problem(body, hole),)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -393,6 +396,22 @@ def _lone_surrogate_problem(match: re.Match[str]) -> LineProblem:
         " Claude Code >= 2.1.132 sanitizes it on load, older versions fail"
     )
     return LineProblem(Code.LONE_SURROGATE, Severity.WARNING, message, start, end)
+
+
+_NUL_RUN = re.compile(rb"\x00+")
+
+
+def _hole_problem(body: bytes, hole: re.Match[bytes]) -> LineProblem:
+    """NUL bytes inside a line: a file system saved the file's new size before the data written
+    there (a power loss while Claude Code appended); the line is not the record that was written."""
+    start = len(body[: hole.start()].decode("utf-8", "replace"))
+    count = hole.end() - hole.start()
+    message = (
+        f"{count} NUL byte(s) where the record's text should be: this part of the line never"
+        " reached the disk (the file's size was saved before its data, as a power loss leaves"
+        " it); everything from here on is unreliable: repair with --strategy truncate"
+    )
+    return LineProblem(Code.INVALID_JSON, Severity.ERROR, message, start, start + count)
 
 
 def _decode_problem(

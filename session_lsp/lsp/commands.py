@@ -9,6 +9,7 @@ returns its result struct or raises `CommandError`.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
 from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.live import is_live
 from session_lsp.lsp.server import SessionServer
 from session_lsp.report import finding_to_json
 
@@ -115,9 +117,10 @@ async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.Che
             session = read_session_file(Path(path))
         except SessionFileError as error:
             raise CommandError(str(error)) from None
-        modified = session.modified_seconds_ago
+        live = is_live(ls, path, session.mtime_ns, ours=False)
         analysis = Transcript.from_bytes(session.data).analyse(
-            modified_seconds_ago=modified if ls.client.is_live(modified) else None
+            modified_seconds_ago=session.modified_seconds_ago if live else None,
+            live_seconds=math.inf,
         )
     return api.CheckFileResult(
         path=path,
@@ -149,7 +152,10 @@ def restore_backup(ls: SessionServer, arguments: api.PathArguments) -> api.Resto
         backup = restore_file(Path(arguments.path))
     except UnsafeWriteError as error:
         raise CommandError(str(error)) from None
-    return api.RestoreBackupResult(restored=str(backup), message=f"restored from {backup.name}")
+    return api.RestoreBackupResult(
+        restored=str(backup),
+        message=f"restored from {backup.name}, which is moved into place, so that backup is gone",
+    )
 
 
 def debug_information(ls: SessionServer, arguments: api.NoArguments) -> api.DebugInformationResult:

@@ -1,7 +1,9 @@
-"""Is Claude Code still writing this file? Watch the open transcripts' modification times.
+"""Is Claude Code running this session? Ask its registry; without one, watch modification times.
 
-A write we did not cause (no didSave came with it) in the last seconds marks the session live:
-the tail's dangling call is then a running tool, not damage, and quick fixes say so.
+Claude Code's registry of running sessions (`sessions/registry.py`) says it for certain, however
+long a tool runs without a write. Where there is no registry (versions before it), a write we did
+not cause (no didSave came with it) in the last seconds marks the session live. Either way the
+tail's dangling call is then a running tool, not damage, and quick fixes say so.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import asyncio
 import contextlib
 import os
 import time
+from pathlib import Path
 
 from session_lsp.lsp import diagnostics
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
+from session_lsp.sessions.registry import Liveness
 
 POLL_SECONDS = 1.0
 
@@ -29,15 +33,31 @@ def file_age(document: SessionDocument) -> tuple[float, int] | None:
     return max(0.0, time.time() - mtime_ns / 1e9), mtime_ns
 
 
-def observe(ls: SessionServer, document: SessionDocument) -> bool:
-    """Update the document's live state from disk; True when it changed."""
+def is_live(
+    ls: SessionServer, path: str, mtime_ns: int, *, ours: bool, liveness: Liveness | None = None
+) -> bool:
+    """The registry's answer when there is one; else a write in the client's liveSessionSeconds
+    that was not ours (`ours`: the editor saved exactly this version)."""
+    liveness = liveness if liveness is not None else Liveness.read()
+    if liveness.has_registry:
+        return liveness.is_live(Path(path), mtime_ns)
+    return not ours and ls.client.is_live(max(0.0, time.time() - mtime_ns / 1e9))
+
+
+def observe(ls: SessionServer, document: SessionDocument, liveness: Liveness | None = None) -> bool:
+    """Update the document's live state from disk; True when it changed.
+
+    While it stays live the recorded age stays as it was when it became live: the analysis is
+    cached on it, and a registry-live session can be live for hours."""
     age = file_age(document)
     live: float | None = None
     if age is not None:
         seconds, mtime_ns = age
+        liveness = liveness if liveness is not None else Liveness.read()
         ours = document.saved_mtime_ns == mtime_ns
-        if ls.client.is_live(seconds) and not ours:
-            live = seconds
+        if is_live(ls, document.path, mtime_ns, ours=ours, liveness=liveness):
+            kept = document.modified_seconds_ago if liveness.has_registry else None
+            live = seconds if kept is None else kept
     was_live = document.modified_seconds_ago is not None
     document.modified_seconds_ago = live
     return was_live != (live is not None)
@@ -54,8 +74,18 @@ async def watch(ls: SessionServer) -> None:
     """Poll open transcripts; cheap (one stat each), and works with every client."""
     while True:
         await asyncio.sleep(POLL_SECONDS)
-        for document in list(ls.workspace.text_documents.values()):
-            if isinstance(document, SessionDocument):
-                with contextlib.suppress(Exception):
-                    if observe(ls, document):
-                        diagnostics.refresh(ls, document)
+        documents = [
+            document
+            for document in list(ls.workspace.text_documents.values())
+            if isinstance(document, SessionDocument)
+        ]
+        if not documents:
+            continue
+        try:
+            liveness: Liveness | None = Liveness.read()
+        except Exception:  # never let the watcher die; each document then reads it itself
+            liveness = None
+        for document in documents:
+            with contextlib.suppress(Exception):
+                if observe(ls, document, liveness):
+                    diagnostics.refresh(ls, document)

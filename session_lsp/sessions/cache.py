@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from session_lsp.atomic import replace_cache_file
 
 CACHE_FORMAT = 2
 CACHE_NAME = "sessions.json"
@@ -98,16 +99,5 @@ class SessionCache:
             "files": {key: asdict(entry) for key, entry in self._entries.items()},
         }
         with contextlib.suppress(OSError):
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(
-                prefix=f".{CACHE_NAME}.", dir=self._path.parent
-            )
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    json.dump(document, handle, separators=(",", ":"))
-                os.replace(temporary, self._path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            replace_cache_file(self._path, json.dumps(document, separators=(",", ":")).encode())
         self._changed = False

@@ -21,6 +21,7 @@ from session_lsp.core.analysis import LIVE_SECONDS
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
+from session_lsp.sessions.registry import Liveness, running_sessions
 from session_lsp.sessions.summary import Health, SessionSummary
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -77,13 +78,13 @@ def _iso(mtime_ns: int) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _sort_key(summary: SessionSummary) -> float:
-    if summary.last_activity:
-        try:
-            return datetime.fromisoformat(summary.last_activity).timestamp()
-        except ValueError:
-            pass
-    return summary.mtime_ns / 1e9
+def continue_order(mtime_ns: int, path: Path) -> tuple[int, str]:
+    """The key of Claude Code's own order, for sorting newest first: `claude --continue` and its
+    /resume picker take the newest modification time in whole milliseconds (as Node.js reports
+    it; `getSessionFilesLite` and `sortLogs` in 2.1.88), so `sessions` lists in that order and
+    `--last` takes the same first one. Ties (Claude Code: newest creation time, which Python
+    cannot read on Linux) fall to the name, descending, as its SDK's `listSessions` does."""
+    return mtime_ns // 1_000_000, path.name
 
 
 class _Lookup:
@@ -94,7 +95,6 @@ class _Lookup:
         self.cache = cache
         self.now = now
         self.known: dict[Path, CachedFile | None] = {}
-        self.live: set[Path] = set()
         self._jobs: list[Job] = []
 
     def add(self, path: Path, *, analyse: bool) -> None:
@@ -120,11 +120,7 @@ class _Lookup:
     def read_all(self, on_done: Callable[[Job], None]) -> None:
         for job, entry in inspect_files(self._jobs, self.now, on_done):
             self.known[job.path] = entry
-            if entry is None:
-                continue
-            if self.now - entry.mtime_ns / 1e9 < LIVE_SECONDS:
-                self.live.add(job.path)
-            else:
+            if entry is not None and self.now - entry.mtime_ns / 1e9 >= LIVE_SECONDS:
                 self.cache.put(job.path, entry)
 
     @property
@@ -170,7 +166,9 @@ def _unreadable(path: Path) -> SessionSummary:
     )
 
 
-def _list_project(files: _ProjectFiles, lookup: _Lookup) -> list[SessionSummary]:
+def _list_project(
+    files: _ProjectFiles, lookup: _Lookup, liveness: Liveness
+) -> list[SessionSummary]:
     sessions: list[SessionSummary] = []
     sidechains: list[tuple[Path, str | None]] = []
     for path in files.candidates:
@@ -180,7 +178,7 @@ def _list_project(files: _ProjectFiles, lookup: _Lookup) -> list[SessionSummary]
         elif entry.is_sidechain:
             sidechains.append((path, entry.recorded_session_id))
         else:
-            sessions.append(_summary(path, entry, path in lookup.live))
+            sessions.append(_summary(path, entry, liveness.is_live(path, entry.mtime_ns)))
     for path in files.agents_beside:
         entry = lookup.known[path]
         sidechains.append((path, entry.recorded_session_id if entry is not None else None))
@@ -209,7 +207,8 @@ def list_sessions(
     on_progress: ProgressCallback | None = None,
     cache: SessionCache | None = None,
 ) -> list[SessionSummary]:
-    """The sessions under `root` (default: Claude Code's projects folder), newest activity first.
+    """The sessions under `root` (default: Claude Code's projects folder), in the order
+    `claude --continue` sees them: newest modification time first (`continue_order`).
 
     `project` limits the listing to one project: a folder under `root`, or the working directory
     the sessions were started in. `lastActivity` is the newest timestamp written in the file, or
@@ -234,8 +233,9 @@ def list_sessions(
             on_progress(done, total, str(job.path))
 
     lookup.read_all(tick)
-    sessions = [session for files in scanned for session in _list_project(files, lookup)]
+    liveness = Liveness(running_sessions(), lookup.now)
+    sessions = [session for files in scanned for session in _list_project(files, lookup, liveness)]
     cache.forget_missing(folders, {str(path) for path in lookup.known})
     cache.save()
-    sessions.sort(key=_sort_key, reverse=True)
+    sessions.sort(key=lambda session: continue_order(session.mtime_ns, session.path), reverse=True)
     return sessions

@@ -30,18 +30,23 @@ MAX_FOLDER_NAME = 200
 _OUTSIDE_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
+def claude_config_folder() -> Path:
+    """`$CLAUDE_CONFIG_DIR` when that variable is set, else `~/.claude`
+    (`%USERPROFILE%\\.claude` on Windows)."""
+    return Path(claude_config_folder_for(os.environ, os.name, Path.home))
+
+
 def projects_root() -> Path:
-    """`$CLAUDE_CONFIG_DIR/projects` when that variable is set, else `~/.claude/projects`
-    (`%USERPROFILE%\\.claude\\projects` on Windows)."""
-    return Path(projects_root_for(os.environ, os.name, Path.home))
+    """`$CLAUDE_CONFIG_DIR/projects` when that variable is set, else `~/.claude/projects`."""
+    return claude_config_folder() / "projects"
 
 
-def projects_root_for(
+def claude_config_folder_for(
     environ: Mapping[str, str], os_name: str, home: Callable[[], PurePath]
 ) -> PurePath:
-    """`projects_root` for a system named like `os.name`: Claude Code takes Node's `homedir()`,
-    which on Windows is `%USERPROFILE%` (whatever `HOME` says, as Git Bash sets it), and
-    normalises the folder to NFC. `home` is asked only when the environment does not say."""
+    """`claude_config_folder` for a system named like `os.name`: Claude Code takes Node's
+    `homedir()`, which on Windows is `%USERPROFILE%` (whatever `HOME` says, as Git Bash sets it),
+    and normalises the folder to NFC. `home` is asked only when the environment does not say."""
     flavour: type[PurePath] = PureWindowsPath if os_name == "nt" else PurePosixPath
     configured = environ.get("CLAUDE_CONFIG_DIR")
     if configured:
@@ -49,7 +54,13 @@ def projects_root_for(
     else:
         profile = environ.get("USERPROFILE" if os_name == "nt" else "HOME")
         base = flavour(profile if profile else home()) / ".claude"
-    return flavour(unicodedata.normalize("NFC", str(base))) / "projects"
+    return flavour(unicodedata.normalize("NFC", str(base)))
+
+
+def projects_root_for(
+    environ: Mapping[str, str], os_name: str, home: Callable[[], PurePath]
+) -> PurePath:
+    return claude_config_folder_for(environ, os_name, home) / "projects"
 
 
 def cache_folder() -> Path:
@@ -123,3 +134,16 @@ def first_with_prefix(
     (`ntpath.normcase` folds case: on Windows `C--Users-...` and `c--users-...` are one folder)."""
     folded = normcase(prefix)
     return next((name for name in names if normcase(name).startswith(folded)), None)
+
+
+def names_project_folder(
+    directory: str, folder_name: str, normcase: Callable[[str], str] = os.path.normcase
+) -> bool:
+    """Claude Code started in `directory` keeps its sessions in the project folder `folder_name`:
+    the name `project_folder_name` gives, or for a long directory its cut name plus either build's
+    hash (as `project_folder` accepts); compared as this system compares file names."""
+    name = normcase(project_folder_name(unicodedata.normalize("NFC", directory)))
+    folder_name = normcase(folder_name)
+    if folder_name == name:
+        return True
+    return len(name) > MAX_FOLDER_NAME and folder_name.startswith(name[:MAX_FOLDER_NAME] + "-")

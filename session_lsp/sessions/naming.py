@@ -1,7 +1,8 @@
 """Turning what a user types into a session file: a path, a session id, an id prefix, or --last.
 
-`--last` is the session `claude --continue` picks in a directory: the most recently written main
-session of that directory's project folder (never a sub-agent transcript).
+`--last` is the session `claude --continue` picks in a directory, by Claude Code's own rule
+(`continue_candidates`): the most recently modified `<uuid>.jsonl` of that directory's project
+folder that is not a sub-agent's or an agent team's.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ import os
 import re
 from pathlib import Path
 
-from session_lsp.sessions.discovery import AGENT_PREFIX
+from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order
 from session_lsp.sessions.locations import (
     canonical_cwd,
     project_folder,
     project_folder_name,
     projects_root,
 )
-from session_lsp.sessions.metadata import read_metadata
 
 MIN_PREFIX = 8
 _ID_LIKE = re.compile(r"^[0-9A-Fa-f][0-9A-Fa-f-]*$")
 _HEAD_BYTES = 65536
+_UUID_FILE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.jsonl"
+)
+_SIDECHAIN = re.compile(rb'"isSidechain": ?true')
+_TEAM = re.compile(rb'"teamName": ?"(?:[^"\\]|\\.)')
 
 
 class SessionNameError(Exception):
@@ -47,13 +52,44 @@ def main_session_files(folder: Path) -> list[Path]:
     )
 
 
-def _starts_as_sidechain(path: Path) -> bool:
+def _hidden_from_continue(path: Path) -> bool:
+    """Claude Code's `--continue` skips a file whose first 64 KB say it is a sub-agent's
+    (`"isSidechain":true` anywhere in them) or an agent team's (a non-empty `teamName`):
+    `readLiteMetadata` and `enrichLog` in its `src/utils/sessionStorage.ts` (2.1.88)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
-        return False
-    return read_metadata(head, path.stem).is_sidechain
+        return True
+    try:
+        head = os.read(descriptor, _HEAD_BYTES)
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
+    return _SIDECHAIN.search(head) is not None or _TEAM.search(head) is not None
+
+
+def continue_candidates(folder: Path) -> list[Path]:
+    """The files `claude --continue` chooses from, in its order: regular files (not symbolic
+    links) named `<uuid>.jsonl` directly in the project folder, newest modification first."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    found: list[tuple[tuple[int, str], Path]] = []
+    for entry in entries:
+        if _UUID_FILE.fullmatch(entry.name) is None:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            mtime_ns = entry.stat(follow_symlinks=False).st_mtime_ns
+        except OSError:
+            continue
+        path = Path(entry.path)
+        found.append((continue_order(mtime_ns, path), path))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [path for _, path in found]
 
 
 def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -> Path:
@@ -72,15 +108,8 @@ def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -
 def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:
     """The session `claude --continue` would resume in `cwd`."""
     folder = project_sessions_folder(cwd, root)
-
-    def modified(path: Path) -> int:
-        try:
-            return path.stat().st_mtime_ns
-        except OSError:
-            return -1
-
-    for path in sorted(main_session_files(folder), key=modified, reverse=True):
-        if not _starts_as_sidechain(path):
+    for path in continue_candidates(folder):
+        if not _hidden_from_continue(path):
             return path
     raise SessionNameError(f"no Claude Code sessions in {folder}")
 

@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -154,20 +155,29 @@ def test_a_clean_session_is_resumed_without_any_change(tree: ProjectsTree, claud
     assert result.returncode == 0, result.stderr
     assert snapshot(tree.home / ".claude") == before
     assert [call["argv"] for call in claude.calls()] == [["--resume", CLEAN, "--verbose"]]
-    assert result.stdout == ""
+    (said,) = result.stdout.splitlines()
+    assert said.startswith(f"Starting claude ({claude.bin / 'claude'}) in {tree.work} (")
+
+
+def _record_cwd(session: Path, cwd: str) -> None:
+    """Make every line of `session` claim it was written in `cwd`, and leave it at rest."""
+    recorded = b'"cwd":"/Users/User/repo/codemie-ai/codemie-code"'
+    moved = json.dumps({"cwd": cwd}, separators=(",", ":"))[1:-1].encode()
+    session.write_bytes(session.read_bytes().replace(recorded, moved))
+    os.utime(session, (time.time() - 600,) * 2)
 
 
 def test_claude_starts_in_the_session_s_project_directory(
     tree: ProjectsTree, claude: Claude, tmp_path: Path
 ) -> None:
-    session = tree.session(DAMAGED)
-    recorded = b'"cwd":"/Users/User/repo/codemie-ai/codemie-code"'
-    moved = json.dumps({"cwd": str(tree.long_work)}, separators=(",", ":"))[1:-1].encode()
-    session.write_bytes(session.read_bytes().replace(recorded, moved))
-    os.utime(session, (time.time() - 600,) * 2)
+    _record_cwd(tree.session(DAMAGED), str(tree.work))
     result = _resume(tree, claude, DAMAGED, "--yes", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert claude.calls()[0]["cwd"] == os.path.realpath(tree.long_work)
+    assert claude.calls()[0]["cwd"] == os.path.realpath(tree.work)
+    assert (
+        f"Starting claude ({claude.bin / 'claude'}) in {os.path.realpath(tree.work)}"
+        " (the directory the session was started in)." in result.stdout
+    )
 
 
 def test_without_claude_on_path_the_command_is_printed_after_the_repair(
@@ -244,14 +254,23 @@ def test_last_refuses_a_live_session_and_without_a_tty_says_how_to_proceed(
     tree.session(LIVE).unlink()
     result = _resume(tree, claude, "--last")
     assert result.returncode == 2
-    assert "session-lsp resume --last --yes [--strategy stub|purge|fork|truncate]" in result.stderr
+    assert (
+        "session-lsp resume --last --yes --strategy stub (or purge, fork, truncate)"
+        in result.stderr
+    )
 
 
 # --- the question, through a pseudo-terminal ---------------------------------------------------
 
 
-def _interact(tree: ProjectsTree, claude: Claude, answers: list[bytes]) -> tuple[int, str]:
-    """Run `resume DAMAGED` on a pseudo-terminal, sending each answer after each question."""
+def _interact(
+    tree: ProjectsTree,
+    claude: Claude,
+    answers: list[bytes],
+    before_answer: dict[int, Callable[[], None]] | None = None,
+) -> tuple[int, str]:
+    """Run `resume DAMAGED` on a pseudo-terminal, sending each answer after each question (and
+    calling `before_answer[n]`, if any, just before the n-th answer)."""
     controller, terminal = os.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "session_lsp", "resume", DAMAGED],
@@ -277,7 +296,11 @@ def _interact(tree: ProjectsTree, claude: Claude, answers: list[bytes]) -> tuple
                 if not chunk:
                     break
                 output += chunk
-            if pending and output.count(b"Repair and resume?") > len(answers) - len(pending):
+            questions = output.count(b"Repair and resume?") + output.count(b"[y/N]")
+            if pending and questions > len(answers) - len(pending):
+                hook = (before_answer or {}).get(len(answers) - len(pending))
+                if hook is not None:
+                    hook()
                 os.write(controller, pending.pop(0))
             if not ready and process.poll() is not None:
                 break
@@ -292,14 +315,16 @@ def _interact(tree: ProjectsTree, claude: Claude, answers: list[bytes]) -> tuple
         (b"\n", "Repaired: Fix all (stub)"),
         (b"s\n", "Repaired: Fix all (stub)"),
         (b"purge\n", "Repaired: Fix all (purge)"),
-        (b"t\n", "Truncate: drops 2 of 25 lines"),
+        ((b"t\n", b"y\n"), "Truncate: drops 2 of 25 lines"),
     ],
     ids=["enter takes stub", "s", "purge", "t"],
 )
 def test_an_answer_on_the_terminal_repairs_with_that_strategy(
-    tree: ProjectsTree, claude: Claude, answer: bytes, repaired: str
+    tree: ProjectsTree, claude: Claude, answer: bytes | tuple[bytes, ...], repaired: str
 ) -> None:
-    status, output = _interact(tree, claude, [answer])
+    status, output = _interact(
+        tree, claude, list(answer) if isinstance(answer, tuple) else [answer]
+    )
     assert status == 0, output
     assert "Choices:" in output
     assert "[S/p/f/t/a(bort)]" in output

@@ -72,10 +72,10 @@ def test_sub_agents_are_attached_in_both_layouts(tree: ProjectsTree) -> None:
     assert by_id[DAMAGED].subagents == []
 
 
-def test_sessions_come_newest_activity_first(tree: ProjectsTree) -> None:
+def test_sessions_come_newest_modification_first(tree: ProjectsTree) -> None:
     sessions = list_sessions(tree.root, cache=_memory())
-    stamps = [s.last_activity for s in sessions if s.health is not Health.UNREADABLE]
-    assert stamps == sorted(stamps, reverse=True)
+    modified = [s.path.stat().st_mtime_ns // 1_000_000 for s in sessions[:-1]]
+    assert modified == sorted(modified, reverse=True)
     assert sessions[-1].session_id == UNREADABLE
 
 

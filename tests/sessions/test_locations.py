@@ -10,7 +10,9 @@ import pytest
 
 from session_lsp.sessions.locations import (
     cache_folder,
+    claude_config_folder_for,
     first_with_prefix,
+    names_project_folder,
     project_folder,
     project_folder_name,
     projects_root,
@@ -140,3 +142,22 @@ def test_a_long_windows_folder_is_found_whatever_the_case_of_its_name() -> None:
     on_disk = ["c--users-me-other", name[:200].lower() + "-bunhash"]
     assert first_with_prefix(on_disk, prefix, ntpath.normcase) == on_disk[1]
     assert first_with_prefix(on_disk, prefix, posixpath.normcase) is None
+
+
+def test_on_windows_a_project_folder_names_its_directory_whatever_the_case() -> None:
+    """NTFS folds case: `c--users-me-proj` is the folder Claude Code made for C:\\Users\\me\\proj."""
+    assert names_project_folder("C:\\Users\\me\\proj", "c--users-me-proj", ntpath.normcase)
+    assert not names_project_folder("C:\\Users\\me\\proj", "c--users-me-proj", posixpath.normcase)
+    assert not names_project_folder("C:\\Users\\me\\proj", "C--Users-me-other", ntpath.normcase)
+
+
+def test_the_config_folder_and_the_projects_root_agree_on_every_system() -> None:
+    environ = {"USERPROFILE": "C:\\Users\\me", "HOME": "/home/me"}
+    for os_name in ("nt", "posix"):
+        config = claude_config_folder_for(environ, os_name, lambda: PurePosixPath("/"))
+        assert (
+            projects_root_for(environ, os_name, lambda: PurePosixPath("/")) == config / "projects"
+        )
+    assert str(claude_config_folder_for(environ, "nt", lambda: PureWindowsPath("C:\\"))) == (
+        "C:\\Users\\me\\.claude"
+    )

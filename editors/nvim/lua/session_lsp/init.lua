@@ -1,0 +1,420 @@
+-- session-lsp for Neovim (0.7 and later): pick a Claude Code or Codex session, read it as a
+-- conversation, repair it. Everything comes from the language server's commands
+-- (sessionLsp.listSessions, sessionLsp.conversation, sessionLsp.fixFile): the same findings and
+-- repairs as the CLI and VS Code, nothing re-implemented here.
+local M = {}
+
+local config = {
+  cmd = { "session-lsp", "serve" },
+  -- Items asked for per request; the server sends at most 2000.
+  page_size = 500,
+  -- Milliseconds to wait for a server we started to finish initializing.
+  start_timeout = 15000,
+}
+
+local CLIENT_NAMES = { ["session-lsp"] = true, session_lsp = true }
+local HEALTH_MARK = { ok = "ok", broken = "BROKEN", live = "live", unreadable = "unreadable" }
+local OPEN_KINDS = { prompt = true, assistant = true }
+local VIEW_SCHEME = "session-lsp://"
+
+-- The conversation views: buffer number -> { path = the transcript, ranges = its items' lines }.
+local views = {}
+
+function M.setup(options)
+  config = vim.tbl_extend("force", config, options or {})
+end
+
+local function notify(message, level)
+  vim.notify("session-lsp: " .. message, level or vim.log.levels.INFO)
+end
+
+-- A transcript's text may hold any character: a name or a header shows no control characters.
+local function one_line(text)
+  return (tostring(text or ""):gsub("%c", " "))
+end
+
+local function active_clients()
+  if vim.lsp.get_clients then
+    return vim.lsp.get_clients()
+  end
+  return vim.lsp.get_active_clients()
+end
+
+local function running_client()
+  for _, client in pairs(active_clients()) do
+    if CLIENT_NAMES[client.name] then
+      return client
+    end
+  end
+  return nil
+end
+
+-- Calls `callback(client)` once a session-lsp client is initialized: the one an attached buffer
+-- already uses, or one started here with no buffer (the commands work on files on disk).
+local function with_client(callback)
+  local client = running_client()
+  if not client then
+    local id = vim.lsp.start_client({ name = "session-lsp", cmd = config.cmd, root_dir = vim.fn.getcwd() })
+    client = id and vim.lsp.get_client_by_id(id)
+    if not client then
+      notify("could not start " .. table.concat(config.cmd, " "), vim.log.levels.ERROR)
+      return
+    end
+  end
+  if client.initialized then
+    return callback(client)
+  end
+  local timer = vim.loop.new_timer()
+  local waited = 0
+  timer:start(0, 20, vim.schedule_wrap(function()
+    waited = waited + 20
+    if client.initialized or waited >= config.start_timeout then
+      timer:stop()
+      timer:close()
+      if client.initialized then
+        callback(client)
+      else
+        notify("the server did not start within " .. config.start_timeout .. " ms", vim.log.levels.ERROR)
+      end
+    end
+  end))
+end
+
+local function request(client, method, params, handler)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client:request(method, params, handler)
+  end
+  return client.request(method, params, handler)
+end
+
+-- Runs a server command; `on_result(result)` gets its result. An error is shown, then passed to
+-- `on_error(err)` if given.
+function M.execute(command, arguments, on_result, on_error)
+  with_client(function(client)
+    local params = { command = command, arguments = arguments }
+    request(client, "workspace/executeCommand", params, function(err, result)
+      if err then
+        notify(one_line(err.message), vim.log.levels.ERROR)
+        if on_error then
+          on_error(err)
+        end
+        return
+      end
+      on_result(result)
+    end)
+  end)
+end
+
+-- The session a command acts on: its argument, the file the conversation view shows, or the
+-- current buffer's file.
+local function session_path(argument)
+  if argument and argument ~= "" then
+    return vim.fn.fnamemodify(argument, ":p")
+  end
+  local view = views[vim.api.nvim_get_current_buf()]
+  if view then
+    return view.path
+  end
+  local name = vim.api.nvim_buf_get_name(0)
+  if name ~= "" then
+    return name
+  end
+  return nil
+end
+
+function M.format_session(session)
+  local health = HEALTH_MARK[session.health] or session.health
+  if session.health == "broken" then
+    health = health .. " (" .. session.errors .. " error" .. (session.errors == 1 and "" or "s") .. ")"
+  end
+  local title = session.title or session.sessionId
+  local when = (session.lastActivity or ""):sub(1, 16):gsub("T", " ")
+  local project = session.project and vim.fn.fnamemodify(session.project, ":~") or ""
+  return one_line(string.format("[%s] %s  %s  %s", health, title, when, project))
+end
+
+-- :SessionList [root]: every session, newest first, through vim.ui.select; the one chosen opens
+-- in the conversation view.
+function M.list(root)
+  local arguments = {}
+  if root and root ~= "" then
+    arguments = { vim.fn.fnamemodify(root, ":p") }
+  end
+  M.execute("sessionLsp.listSessions", arguments, function(sessions)
+    if not sessions or #sessions == 0 then
+      notify("no sessions found")
+      return
+    end
+    vim.ui.select(sessions, { prompt = "Sessions", format_item = M.format_session }, function(choice)
+      if choice then
+        M.show(choice.path)
+      end
+    end)
+  end)
+end
+
+-- All items of a session, page by page, then `on_done(first_page, items)`.
+local function load_conversation(path, on_done)
+  local items = {}
+  local function load(offset)
+    M.execute("sessionLsp.conversation", { path, { offset = offset, limit = config.page_size } }, function(page)
+      vim.list_extend(items, page.items)
+      local next_offset = page.offset + #page.items
+      if #page.items > 0 and next_offset < page.total then
+        load(next_offset)
+      else
+        on_done(page, items)
+      end
+    end)
+  end
+  load(0)
+end
+
+local function push_text(lines, prefix, text)
+  for _, line in ipairs(vim.split(text, "\n", { plain = true })) do
+    table.insert(lines, prefix .. line)
+  end
+end
+
+local function item_header(item)
+  local header = string.format("%d  %s", item.index, item.kind)
+  local tool = item.tool
+  if tool then
+    header = header .. "  " .. one_line(tool.name) .. "  [" .. tool.status .. "]"
+  end
+  header = header .. string.format("  (line %d)", item.lines[1] + 1)
+  if item.timestamp then
+    header = header .. "  " .. one_line(item.timestamp)
+  end
+  if #item.findings > 0 then
+    header = "!! " .. header
+  end
+  return header
+end
+
+-- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
+function M.render(page, items)
+  local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
+  table.insert(lines, one_line(string.format("%s  |  %d items  |  %d errors, %d warnings",
+    page.path, page.total, page.errors, page.warnings)))
+  if page.startNote then
+    table.insert(lines, one_line(page.startNote))
+  end
+  local ranges = {}
+  for _, item in ipairs(items) do
+    table.insert(lines, "")
+    local first = #lines + 1
+    table.insert(lines, item_header(item))
+    if item.text then
+      push_text(lines, "    ", item.text)
+    end
+    local tool = item.tool
+    if tool and tool.input then
+      push_text(lines, "    input: ", tool.input)
+    end
+    if tool and tool.result then
+      push_text(lines, "    result: ", tool.result)
+    end
+    if item.truncated then
+      table.insert(lines, "    (cut here: the raw line has the rest, <CR> opens it)")
+    end
+    for _, finding in ipairs(item.findings) do
+      table.insert(lines, one_line(string.format("    %s %s: %s", finding.severity, finding.code, finding.message)))
+    end
+    local raw_line = (tool and tool.callLine) or item.lines[1]
+    table.insert(ranges, { first = first, last = #lines, raw_line = raw_line, item = item })
+  end
+  return lines, ranges
+end
+
+local function view_buffer(path)
+  local name = VIEW_SCHEME .. path
+  local existing = vim.fn.bufnr(name)
+  if existing ~= -1 then
+    return existing
+  end
+  local buf = vim.api.nvim_create_buf(true, true)
+  vim.api.nvim_buf_set_name(buf, name)
+  vim.api.nvim_create_autocmd("BufWipeout", {
+    buffer = buf,
+    once = true,
+    callback = function()
+      views[buf] = nil
+    end,
+  })
+  return buf
+end
+
+-- The conversation view's item under the cursor.
+local function item_at_cursor()
+  local view = views[vim.api.nvim_get_current_buf()]
+  local ranges = view and view.ranges or {}
+  local row = vim.api.nvim_win_get_cursor(0)[1]
+  for _, range in ipairs(ranges) do
+    if row >= range.first and row <= range.last then
+      return range
+    end
+  end
+  return nil
+end
+
+-- <CR> in the view: the raw transcript at the item's line (the call's line for a tool).
+function M.jump_to_raw()
+  local range = item_at_cursor()
+  local view = views[vim.api.nvim_get_current_buf()]
+  if not range or not view then
+    return
+  end
+  local path = view.path
+  vim.cmd("edit " .. vim.fn.fnameescape(path))
+  vim.api.nvim_win_set_cursor(0, { range.raw_line + 1, 0 })
+end
+
+-- ]p and [p in the view: the next or previous item with a finding.
+function M.next_problem(step)
+  local view = views[vim.api.nvim_get_current_buf()]
+  local ranges = view and view.ranges or {}
+  local row = vim.api.nvim_win_get_cursor(0)[1]
+  local first, last = 1, #ranges
+  if step < 0 then
+    first, last = #ranges, 1
+  end
+  for i = first, last, step do
+    local range = ranges[i]
+    local ahead = (step > 0 and range.first > row) or (step < 0 and range.first < row)
+    if ahead and #range.item.findings > 0 then
+      vim.api.nvim_win_set_cursor(0, { range.first, 0 })
+      vim.cmd("normal! zv")
+      return
+    end
+  end
+  notify("no further problem")
+end
+
+local function fill_view(buf, path, page, items)
+  local lines, ranges = M.render(page, items)
+  vim.api.nvim_buf_set_option(buf, "modifiable", true)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.api.nvim_buf_set_option(buf, "modifiable", false)
+  vim.api.nvim_buf_set_option(buf, "modified", false)
+  vim.api.nvim_buf_set_option(buf, "buftype", "nofile")
+  vim.api.nvim_buf_set_option(buf, "swapfile", false)
+  vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
+  views[buf] = { path = path, ranges = ranges }
+  vim.api.nvim_buf_set_var(buf, "session_lsp_path", path)
+  for _, lhs in ipairs({ "<CR>", "]p", "[p", "q" }) do
+    pcall(vim.api.nvim_buf_del_keymap, buf, "n", lhs)
+  end
+  local map = function(lhs, rhs)
+    vim.api.nvim_buf_set_keymap(buf, "n", lhs, rhs, { noremap = true, silent = true })
+  end
+  map("<CR>", "<Cmd>lua require('session_lsp').jump_to_raw()<CR>")
+  map("]p", "<Cmd>lua require('session_lsp').next_problem(1)<CR>")
+  map("[p", "<Cmd>lua require('session_lsp').next_problem(-1)<CR>")
+  map("q", "<Cmd>bwipeout<CR>")
+  return ranges
+end
+
+-- One fold per item; prompts, replies and items with findings stay open, the rest are closed.
+local function fold_items(ranges)
+  vim.wo.foldmethod = "manual"
+  vim.wo.foldenable = true
+  vim.cmd("normal! zE")
+  for _, range in ipairs(ranges) do
+    if range.last > range.first then
+      vim.cmd(string.format("%d,%dfold", range.first, range.last))
+      if OPEN_KINDS[range.item.kind] or #range.item.findings > 0 then
+        vim.cmd(string.format("%dfoldopen", range.first))
+      end
+    end
+  end
+end
+
+-- Fills the view of `path` and folds it in every window showing it; `on_done(buf, ranges)`.
+local function refresh(path, on_done)
+  load_conversation(path, function(page, items)
+    local buf = view_buffer(path)
+    local ranges = fill_view(buf, path, page, items)
+    for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+      vim.api.nvim_win_call(win, function()
+        fold_items(ranges)
+      end)
+    end
+    on_done(buf, ranges, page, items)
+  end)
+end
+
+-- :SessionShow [path]: the conversation as it will be resumed, in a read-only buffer, the cursor
+-- on the first problem.
+function M.show(argument, on_shown)
+  local path = session_path(argument)
+  if not path then
+    notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
+    return
+  end
+  refresh(path, function(buf, ranges, page, items)
+    vim.api.nvim_set_current_buf(buf)
+    fold_items(ranges)
+    local first_problem = nil
+    for _, range in ipairs(ranges) do
+      if #range.item.findings > 0 then
+        first_problem = range.first
+        break
+      end
+    end
+    vim.api.nvim_win_set_cursor(0, { first_problem or 1, 0 })
+    if on_shown then
+      on_shown(buf, page, items)
+    end
+  end)
+end
+
+local function reload_buffers_of(path)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.api.nvim_buf_get_name(buf) == path then
+      vim.api.nvim_buf_call(buf, function()
+        vim.cmd("checktime")
+      end)
+    end
+    if views[buf] and views[buf].path == path then
+      refresh(path, function() end)
+    end
+  end
+end
+
+-- :SessionFix [strategy] [path]: repairs the file on disk (with a backup) through the server;
+-- refused while the transcript's buffer has unsaved changes, which the repair would overwrite.
+-- `on_fixed(result)` or `on_refused(err)` follow, for scripts.
+function M.fix(strategy, argument, on_fixed, on_refused)
+  local path = session_path(argument)
+  if not path then
+    notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
+    return
+  end
+  local buf = vim.fn.bufnr(path)
+  if buf ~= -1 and vim.api.nvim_buf_get_option(buf, "modified") then
+    notify("save or undo the changes to " .. one_line(path) .. " first", vim.log.levels.ERROR)
+    return
+  end
+  local arguments = { path }
+  if strategy and strategy ~= "" then
+    arguments[2] = strategy
+  end
+  M.execute("sessionLsp.fixFile", arguments, function(result)
+    local message = one_line(result.message)
+    if result.backup then
+      message = message .. " (backup: " .. one_line(result.backup) .. ")"
+    end
+    notify(message)
+    if result.changed then
+      reload_buffers_of(path)
+    end
+    if on_fixed then
+      on_fixed(result)
+    end
+  end, on_refused)
+end
+
+M.strategies = { "stub", "purge", "truncate" }
+
+return M

@@ -1,0 +1,29 @@
+-- :SessionList, :SessionShow and :SessionFix; the work is in lua/session_lsp/init.lua, loaded on
+-- first use.
+if vim.g.loaded_session_lsp then
+  return
+end
+vim.g.loaded_session_lsp = true
+
+vim.api.nvim_create_user_command("SessionList", function(command)
+  require("session_lsp").list(command.args)
+end, { nargs = "?", complete = "dir", desc = "Pick a Claude Code or Codex session" })
+
+vim.api.nvim_create_user_command("SessionShow", function(command)
+  require("session_lsp").show(command.args)
+end, { nargs = "?", complete = "file", desc = "Read a session as a conversation" })
+
+vim.api.nvim_create_user_command("SessionFix", function(command)
+  require("session_lsp").fix(command.fargs[1], command.fargs[2])
+end, {
+  nargs = "*",
+  complete = function(lead, line)
+    if #vim.split(line, "%s+") > 2 then
+      return vim.fn.getcompletion(lead, "file")
+    end
+    return vim.tbl_filter(function(name)
+      return name:sub(1, #lead) == lead
+    end, require("session_lsp").strategies)
+  end,
+  desc = "Repair a session on disk (stub, purge or truncate), keeping a backup",
+})

@@ -1,0 +1,29 @@
+"""Every test runs against its own empty Claude Code configuration folder.
+
+`CLAUDE_CONFIG_DIR` decides where sessions and Claude Code's registry of running sessions are
+read; on a machine with Claude Code installed, `~/.claude/sessions` would otherwise make a test's
+answer depend on what that machine is running. Set before any test, so language servers the tests
+start inherit it too; a test that needs a registry creates `$CLAUDE_CONFIG_DIR/sessions`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+_CONFIG = "SESSION_LSP_TEST_CLAUDE_CONFIG"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    folder = tempfile.mkdtemp(prefix="session-lsp-claude-config-")
+    os.environ[_CONFIG] = folder
+    os.environ["CLAUDE_CONFIG_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.pop(_CONFIG, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
