@@ -16,6 +16,7 @@ started (a sandbox without semaphores) falls back to this process.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -83,19 +84,34 @@ def map_in_order(
 
 
 def _context(function: Callable[..., object]) -> BaseContext | None:
-    """fork when this process has a single thread (the CLI): workers start in milliseconds with
-    everything already imported. forkserver otherwise (the language server has threads, which a
-    fork would copy mid-state), with the function's module imported once, in the server."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    if threading.active_count() == 1 and "fork" in methods:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
+    method = start_method(
+        sys.platform, multiprocessing.get_all_start_methods(), threading.active_count()
+    )
+    if method is None:
+        return None
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
         context.set_forkserver_preload([function.__module__])
-        return context
-    return None
+    return context
+
+
+def start_method(platform: str, available: Sequence[str], threads: int) -> str | None:
+    """How workers start on `platform` (`sys.platform`), given the start methods it has.
+
+    Linux: fork when this process has a single thread (the CLI): workers start in milliseconds
+    with everything already imported; forkserver otherwise (the language server has threads,
+    which a fork would copy mid-state), with the function's module imported once, in the server.
+    macOS and Windows: spawn, their default, since a fork on macOS may crash in system libraries
+    and Windows cannot fork; each worker imports the function's module by name, so nothing the
+    workers use may depend on state set up in this process. None when no method can run here."""
+    if platform.startswith("linux"):
+        if threads == 1 and "fork" in available:
+            return "fork"
+        if "forkserver" in available:
+            return "forkserver"
+    return "spawn" if "spawn" in available else None
 
 
 def start_pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:

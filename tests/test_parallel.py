@@ -117,3 +117,70 @@ def test_a_process_with_threads_starts_its_workers_from_a_fork_server(
         release.set()
         other.join()
     assert parallel._context(abs).get_start_method() == "fork"  # type: ignore[union-attr]
+
+
+def die_on_seven_in_a_spawned_worker(number: int) -> int:
+    """A spawned worker imports this module afresh, so PARENT there is its own pid: ask
+    multiprocessing instead."""
+    import multiprocessing
+
+    if number == 7 and multiprocessing.parent_process() is not None:
+        os._exit(9)
+    return number
+
+
+@pytest.mark.parametrize(
+    ("platform", "available", "threads", "method"),
+    [
+        ("linux", ["fork", "spawn", "forkserver"], 1, "fork"),
+        ("linux", ["fork", "spawn", "forkserver"], 3, "forkserver"),
+        # macOS offers fork, but a forked child may crash in system frameworks: spawn, always.
+        ("darwin", ["spawn", "fork", "forkserver"], 1, "spawn"),
+        ("darwin", ["spawn", "fork", "forkserver"], 3, "spawn"),
+        ("win32", ["spawn"], 1, "spawn"),
+        ("win32", ["spawn"], 4, "spawn"),
+        ("emscripten", [], 1, None),
+    ],
+)
+def test_workers_start_by_the_method_the_platform_supports(
+    platform: str, available: list[str], threads: int, method: str | None
+) -> None:
+    assert parallel.start_method(platform, available, threads) == method
+
+
+def test_spawned_workers_keep_the_order_and_isolate_a_dying_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What macOS and Windows run: workers that import the function by name, nothing forked."""
+    monkeypatch.setattr(parallel, "start_method", lambda *arguments: "spawn")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 4)
+    assert parallel._context(abs).get_start_method() == "spawn"  # type: ignore[union-attr]
+    numbers = list(range(24))
+    results = list(map_in_order(die_on_seven_in_a_spawned_worker, numbers, [1] * 24, jobs=2))
+    assert results[7] == Crash("the process checking it died (killed, or out of memory)")
+    assert results[:7] + results[8:] == [number for number in numbers if number != 7]
+
+
+def test_check_and_the_listing_run_in_spawned_workers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """`check` and the sessions listing hand their real functions to spawned workers: they must
+    be importable by name and their arguments and results must pickle."""
+    from session_lsp.cli.check import check_file
+    from session_lsp.sessions.inspection import Job, inspect_files
+
+    healthy = '{"type":"user","uuid":"a","parentUuid":null,"sessionId":"s","message":{"role":"user","content":"hi"}}\n'
+    paths = []
+    for index in range(3):
+        path = tmp_path / f"{index}.jsonl"
+        path.write_text(healthy + ("{torn" if index == 1 else ""))
+        paths.append(path)
+    here = [check_file(path) for path in paths]
+    monkeypatch.setattr(parallel, "start_method", lambda *arguments: "spawn")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    assert list(map_in_order(check_file, paths, [1] * 3, jobs=2)) == here
+    jobs = [Job(path, True, 1) for path in paths]
+    monkeypatch.setattr("session_lsp.sessions.inspection.worker_count", lambda: 2)
+    listed = [result for _, result in inspect_files(jobs, 0.0, lambda job: None)]
+    assert [result is not None and result.errors for result in listed] == [0, 1, 0]

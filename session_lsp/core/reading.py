@@ -120,9 +120,9 @@ def _decode_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[Line
     try:
         record = RECORD_DECODER.decode(raw)
     except msgspec.ValidationError as error:
-        return _read_invalid_shape(bytes(raw), str(error))
+        return _read_invalid_shape(bytes(raw).removesuffix(b"\r"), str(error))
     except msgspec.DecodeError as error:
-        body = bytes(raw)
+        body = bytes(raw).removesuffix(b"\r")  # a CRLF line's \r ends it: no column points there
         if not body.strip(b" \t\r"):
             return None, NO_PROBLEMS
         return _read_malformed(body, is_last=is_last, cut_off=_is_cut_off(error))

@@ -8,6 +8,14 @@ variant of its `src/utils/hash.ts` (start 0, `h*31 + code unit`, 32-bit signed);
 build runs under Bun and uses `Bun.hash` (64-bit wyhash) instead. Claude Code itself tolerates
 the mismatch (`findProjectDir`) by taking the folder that starts with the cut name plus `-`, and
 so does `project_folder` here; `project_folder_name` computes the Node.js form.
+
+On Windows the same rule names folders after Windows paths (checked in Claude Code 2.1.88's
+`sanitizePath`, `getClaudeConfigHomeDir` and `bootstrap/state.ts`): the working directory is
+Node's `realpathSync(process.cwd())`, so `C:\\Users\\me\\proj` becomes `C--Users-me-proj` (colon
+and backslashes each a `-`), a UNC share `\\\\server\\share\\proj` becomes `--server-share-proj`, and
+a long-path `\\\\?\\` prefix, which `process.cwd()` does not report, is kept if present (four more
+`-`). Nothing strips or folds the drive letter's case; Windows compares folder names ignoring case,
+so only names over 200 characters (whose hash is of the exact text) depend on it.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 from session_lsp.files import is_folder_entry
 
@@ -23,11 +32,37 @@ MAX_FOLDER_NAME = 200
 _OUTSIDE_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
+def claude_config_folder() -> Path:
+    """`$CLAUDE_CONFIG_DIR` when that variable is set, else `~/.claude`
+    (`%USERPROFILE%\\.claude` on Windows)."""
+    return Path(claude_config_folder_for(os.environ, os.name, Path.home))
+
+
 def projects_root() -> Path:
     """`$CLAUDE_CONFIG_DIR/projects` when that variable is set, else `~/.claude/projects`."""
-    configured = os.environ.get("CLAUDE_CONFIG_DIR")
-    base = Path(configured).expanduser() if configured else Path.home() / ".claude"
-    return base / "projects"
+    return claude_config_folder() / "projects"
+
+
+def claude_config_folder_for(
+    environ: Mapping[str, str], os_name: str, home: Callable[[], PurePath]
+) -> PurePath:
+    """`claude_config_folder` for a system named like `os.name`: Claude Code takes Node's
+    `homedir()`, which on Windows is `%USERPROFILE%` (whatever `HOME` says, as Git Bash sets it),
+    and normalises the folder to NFC. `home` is asked only when the environment does not say."""
+    flavour: type[PurePath] = PureWindowsPath if os_name == "nt" else PurePosixPath
+    configured = environ.get("CLAUDE_CONFIG_DIR")
+    if configured:
+        base = flavour(os.path.expanduser(configured) if os_name == os.name else configured)
+    else:
+        profile = environ.get("USERPROFILE" if os_name == "nt" else "HOME")
+        base = flavour(profile if profile else home()) / ".claude"
+    return flavour(unicodedata.normalize("NFC", str(base)))
+
+
+def projects_root_for(
+    environ: Mapping[str, str], os_name: str, home: Callable[[], PurePath]
+) -> PurePath:
+    return claude_config_folder_for(environ, os_name, home) / "projects"
 
 
 def cache_folder() -> Path:
@@ -92,23 +127,27 @@ def project_folder(cwd: Path | None = None, root: Path | None = None) -> Path | 
         candidates = sorted(entry.name for entry in os.scandir(root) if is_folder_entry(entry))
     except OSError:
         return None
-    for candidate in candidates:
-        if candidate.startswith(prefix):
-            return root / candidate
-    return None
+    found = first_with_prefix(candidates, prefix)
+    return None if found is None else root / found
 
 
-def claude_config_folder() -> Path:
-    """`$CLAUDE_CONFIG_DIR` when that variable is set, else `~/.claude`."""
-    configured = os.environ.get("CLAUDE_CONFIG_DIR")
-    return Path(configured).expanduser() if configured else Path.home() / ".claude"
+def first_with_prefix(
+    names: list[str], prefix: str, normcase: Callable[[str], str] = os.path.normcase
+) -> str | None:
+    """The first name that starts with `prefix`, compared as this system compares file names
+    (`ntpath.normcase` folds case: on Windows `C--Users-...` and `c--users-...` are one folder)."""
+    folded = normcase(prefix)
+    return next((name for name in names if normcase(name).startswith(folded)), None)
 
 
-def names_project_folder(directory: str, folder_name: str) -> bool:
+def names_project_folder(
+    directory: str, folder_name: str, normcase: Callable[[str], str] = os.path.normcase
+) -> bool:
     """Claude Code started in `directory` keeps its sessions in the project folder `folder_name`:
     the name `project_folder_name` gives, or for a long directory its cut name plus either build's
-    hash (as `project_folder` accepts)."""
-    name = project_folder_name(unicodedata.normalize("NFC", directory))
+    hash (as `project_folder` accepts); compared as this system compares file names."""
+    name = normcase(project_folder_name(unicodedata.normalize("NFC", directory)))
+    folder_name = normcase(folder_name)
     if folder_name == name:
         return True
     return len(name) > MAX_FOLDER_NAME and folder_name.startswith(name[:MAX_FOLDER_NAME] + "-")

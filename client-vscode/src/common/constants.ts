@@ -26,13 +26,19 @@ export const EXTENSION_SYNC_LIMIT = 50 * 1024 * 1024;
 /** Oldest Python the server supports (its `requires-python`). */
 export const MINIMUM_PYTHON = { major: 3, minor: 11 } as const;
 
-/** Commands the server registers (workspace/executeCommand); their arguments are positional. */
+/**
+ * Commands the server registers (workspace/executeCommand); their arguments are positional. The
+ * one place the client names them (a unit test holds every other module to it), checked against
+ * the server's contract, `commands.schema.json`.
+ */
 export const ServerCommands = {
   fixAll: 'sessionLsp.fixAll',
   forkSession: 'sessionLsp.forkSession',
   checkFile: 'sessionLsp.checkFile',
   fixFile: 'sessionLsp.fixFile',
   restoreBackup: 'sessionLsp.restoreBackup',
+  listSessions: 'sessionLsp.listSessions',
+  conversation: 'sessionLsp.conversation',
 } as const;
 
 /** Server commands that write files; refused in untrusted workspaces. */

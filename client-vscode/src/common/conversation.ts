@@ -191,7 +191,15 @@ export type HostMessage =
       readonly focus: number | null;
     }
   | { readonly type: 'page'; readonly generation: number; readonly page: ConversationPage }
-  | { readonly type: 'repairs'; readonly generation: number; readonly index: number; readonly finding: number; readonly options: readonly RepairOption[] }
+  | {
+      readonly type: 'repairs';
+      readonly generation: number;
+      readonly index: number;
+      readonly finding: number;
+      readonly options: readonly RepairOption[];
+      /** Why no repair is offered though there may be some (an untrusted workspace). */
+      readonly blocked?: string;
+    }
   | { readonly type: 'focus'; readonly index: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
 

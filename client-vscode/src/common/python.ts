@@ -4,7 +4,7 @@
  * (pydantic-core, msgspec) ship in `bundled/libs/cpXY`.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { MINIMUM_PYTHON } from './constants';
 
 export interface PythonVersion {
@@ -23,23 +23,48 @@ export type ProgramOutcome = { readonly ok: true; readonly stdout: string } | { 
 /** Runs `commandLine` with `extraArgs` appended; injected so that tests need no real Python. */
 export type ProgramRunner = (commandLine: readonly string[], extraArgs: readonly string[]) => Promise<ProgramOutcome>;
 
-/** Prints `<implementation> <major>.<minor>.<micro> <executable>` on one line. */
-export const VERSION_PROBE_SCRIPT =
-  'import sys; print(sys.implementation.name, "%d.%d.%d" % sys.version_info[:3], sys.executable)';
+/**
+ * Prints `<implementation> <major>.<minor>.<micro> <executable>` on one line, then, when the
+ * launcher given as its argument can say it, `target <VS Code target>`: the platform whose
+ * compiled modules this interpreter loads (an x64 Python emulated on ARM64 says win32-x64), by
+ * the launcher's own rule (`running_target` in server-launcher/launch.py).
+ */
+export const VERSION_PROBE_SCRIPT = [
+  'import sys',
+  'print(sys.implementation.name, "%d.%d.%d" % sys.version_info[:3], sys.executable)',
+  'try:',
+  '    import importlib.util, platform',
+  '    from importlib.machinery import EXTENSION_SUFFIXES',
+  '    spec = importlib.util.spec_from_file_location("session_lsp_launcher", sys.argv[1])',
+  '    launcher = importlib.util.module_from_spec(spec)',
+  '    spec.loader.exec_module(launcher)',
+  '    print("target", launcher.running_target(sys.platform, platform.machine(), EXTENSION_SUFFIXES))',
+  'except Exception:',
+  '    pass',
+].join('\n');
 
 /** Parses the output of {@link VERSION_PROBE_SCRIPT}. */
 export function parseProbeOutput(
   stdout: string,
-): { implementation: string; version: PythonVersion; executable: string } | undefined {
+): { implementation: string; version: PythonVersion; executable: string; target?: string } | undefined {
   const match = /^(\S+) (\d+)\.(\d+)\.(\d+) (.*)$/m.exec(stdout.trim());
   if (match === null) {
     return undefined;
   }
+  const target = /^target (\S+)$/m.exec(stdout)?.[1];
   return {
     implementation: match[1],
     version: { major: Number(match[2]), minor: Number(match[3]), micro: Number(match[4]) },
     executable: match[5],
+    ...(target === undefined ? {} : { target }),
   };
+}
+
+/** What the bundle is: its launcher (which the probe asks for the target) and the target it was built for. */
+export interface BundleIdentity {
+  readonly launcherPath: string;
+  /** `bundled/tool/target.txt`; undefined for a bundle without one. */
+  readonly target: string | undefined;
 }
 
 export function formatVersion(version: PythonVersion): string {
@@ -72,8 +97,9 @@ export async function probePython(
   commandLine: readonly string[],
   bundledTags: readonly string[],
   run: ProgramRunner,
+  bundle?: BundleIdentity,
 ): Promise<PythonProbe> {
-  const outcome = await run(commandLine, ['-c', VERSION_PROBE_SCRIPT]);
+  const outcome = await run(commandLine, ['-c', VERSION_PROBE_SCRIPT, ...(bundle === undefined ? [] : [bundle.launcherPath])]);
   if (!outcome.ok) {
     return { usable: false, reason: `could not run it (${outcome.error})` };
   }
@@ -81,7 +107,7 @@ export async function probePython(
   if (parsed === undefined) {
     return { usable: false, reason: `it did not print a Python version (output: ${JSON.stringify(outcome.stdout.slice(0, 200))})` };
   }
-  const { implementation, version, executable } = parsed;
+  const { implementation, version, executable, target } = parsed;
   if (implementation !== 'cpython') {
     return { usable: false, reason: `it is ${implementation} ${formatVersion(version)}; the bundled server needs CPython` };
   }
@@ -98,7 +124,22 @@ export async function probePython(
       reason: `it is Python ${formatVersion(version)}, but this build of the extension bundles the server for Python ${bundled} only`,
     };
   }
+  if (bundle?.target !== undefined && target !== undefined && target !== bundle.target) {
+    return {
+      usable: false,
+      reason: `it runs as ${target === 'None' ? 'a platform with no build' : target}, but this build of the extension is for ${bundle.target}, whose compiled modules it cannot load (on an ARM64 machine, install the ARM64 Python, not the x64 one)`,
+    };
+  }
   return { usable: true, version, executable };
+}
+
+/** `bundled/tool/target.txt`: the VS Code target the bundle was built for; undefined without one. */
+export function readBundledTarget(targetFile: string): string | undefined {
+  try {
+    return readFileSync(targetFile, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Lists the `cpXY` folders of `bundled/libs`; empty when the folder is missing. */

@@ -10,6 +10,7 @@
  * extension interpreter only falls through to PATH.
  */
 import type { ExtensionSettings } from './settings';
+import { MINIMUM_PYTHON } from './constants';
 import { formatVersion, type PythonProbe } from './python';
 
 export type ServerOrigin = 'server.path' | 'interpreter' | 'python-extension' | 'path';
@@ -36,12 +37,17 @@ export interface ResolveContext {
   readonly probe: (commandLine: readonly string[]) => Promise<PythonProbe>;
   /** Commands tried last, in order. */
   readonly pathCandidates?: readonly (readonly string[])[];
+  /** The Python versions the bundle has (`["3.11", "3.12"]`), for the message when none fits. */
+  readonly bundledVersions?: readonly string[];
+  /** The system the extension runs on (`process.platform`), for what to install. */
+  readonly platform?: NodeJS.Platform;
 }
 
 export const DEFAULT_PATH_CANDIDATES: readonly (readonly string[])[] = [['python3'], ['python']];
 
 export async function resolveServerCommand(context: ResolveContext): Promise<ServerResolution> {
   const notes: string[] = [];
+  const skipped: string[] = [];
   const { serverPath, interpreter } = context.settings;
 
   if (serverPath.length > 0) {
@@ -72,6 +78,7 @@ export async function resolveServerCommand(context: ResolveContext): Promise<Ser
       return { ok: true, notes, server: bundledServer(selected, probe, 'python-extension', context.launcherPath) };
     }
     notes.push(`Skipped the Python extension's interpreter ${selected.join(' ')}: ${probe.reason}.`);
+    skipped.push(`${selected.join(' ')}: ${probe.reason}`);
   }
 
   for (const candidate of context.pathCandidates ?? DEFAULT_PATH_CANDIDATES) {
@@ -80,15 +87,38 @@ export async function resolveServerCommand(context: ResolveContext): Promise<Ser
       return { ok: true, notes, server: bundledServer(candidate, probe, 'path', context.launcherPath) };
     }
     notes.push(`Skipped ${candidate.join(' ')} on PATH: ${probe.reason}.`);
+    skipped.push(`${candidate.join(' ')}: ${probe.reason}`);
   }
 
-  return {
-    ok: false,
-    notes,
-    message:
-      'Session LSP found no Python 3.11 or newer to run its server. Install one, or set sessionLsp.interpreter ' +
-      '(a Python) or sessionLsp.server.path (a session-lsp executable).',
-  };
+  return { ok: false, notes, message: noPythonMessage(context.bundledVersions ?? [], context.platform ?? process.platform, skipped) };
+}
+
+/**
+ * The one message shown when no Python can run the bundled server: which versions would, what
+ * each candidate was, and what to install on this system (the newest bundled version).
+ */
+export function noPythonMessage(bundledVersions: readonly string[], platform: NodeJS.Platform, skipped: readonly string[]): string {
+  const minimum = `${MINIMUM_PYTHON.major}.${MINIMUM_PYTHON.minor}`;
+  const versions = bundledVersions.length > 0 ? bundledVersions : [minimum];
+  const wanted =
+    bundledVersions.length === 0 ? `${minimum} or newer` : versions.length === 1 ? versions[0] : `${versions.slice(0, -1).join(', ')} or ${versions[versions.length - 1]}`;
+  const found = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
+  return (
+    `Session LSP runs its bundled server on CPython ${wanted}, and found none${found}. ` +
+    `Install Python ${versions[versions.length - 1]}: ${installAdvice(versions[versions.length - 1], platform)}; then restart the server. ` +
+    'Or set sessionLsp.interpreter to such a Python, or sessionLsp.server.path to an installed session-lsp executable.'
+  );
+}
+
+function installAdvice(version: string, platform: NodeJS.Platform): string {
+  switch (platform) {
+    case 'win32':
+      return `\`winget install Python.Python.${version}\` or the installer from python.org (on Windows on Arm, the ARM64 one)`;
+    case 'darwin':
+      return `\`brew install python@${version}\` or the installer from python.org`;
+    default:
+      return `your distribution's python${version} package (\`sudo apt install python${version}\`, \`sudo dnf install python${version}\`; on Alpine \`apk add python3\`) or \`uv python install ${version}\``;
+  }
 }
 
 function bundledServer(

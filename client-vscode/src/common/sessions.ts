@@ -224,16 +224,44 @@ export function tildePath(folder: string, homeDirectory: string): string {
 }
 
 /**
- * The shell command that resumes a session (run in its project folder). The id comes from the
- * server (a file name, in the end), and the user pastes this into a shell: anything but a plain
- * id is single-quoted so it stays one argument and runs nothing.
+ * The shell command that resumes a session (run in its project folder), for the user to paste
+ * into a terminal; undefined when the id has no form that is safe there. The id comes from the
+ * server (a file name, in the end): anything but a plain id is quoted so that it stays one
+ * argument and runs nothing. POSIX shells get single quotes. On Windows the user may paste into
+ * PowerShell or cmd.exe, so the id is double-quoted, which both read alike unless it holds what
+ * one of them still expands there (`%`, `!`, `$`, a backquote) or cannot write at all (`"`, and
+ * PowerShell's typographic double quotes); such an id has no safe form. Control characters
+ * (a terminal's escape sequences) have none anywhere, and neither has an id starting with `-`,
+ * which claude would take for an option (`--dangerously-skip-permissions`).
  */
-export function resumeCommand(session: Pick<SessionSummary, 'sessionId'>): string {
-  return `claude --resume ${shellWord(session.sessionId)}`;
+export function resumeCommand(session: Pick<SessionSummary, 'sessionId'>, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (session.sessionId.startsWith('-')) {
+    return undefined;
+  }
+  const word = platform === 'win32' ? windowsShellWord(session.sessionId) : posixShellWord(session.sessionId);
+  return word === undefined ? undefined : `claude --resume ${word}`;
 }
 
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9._-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+const PLAIN_WORD = /^[A-Za-z0-9._-]+$/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function posixShellWord(text: string): string | undefined {
+  if (CONTROL.test(text)) {
+    return undefined;
+  }
+  return PLAIN_WORD.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function windowsShellWord(text: string): string | undefined {
+  if (PLAIN_WORD.test(text)) {
+    return text;
+  }
+  if (CONTROL.test(text) || /["%!$`\u201c\u201d\u201e]/.test(text)) {
+    return undefined;
+  }
+  // A program reads backslashes before the closing quote as escaping it: double them.
+  const trailing = /\\*$/.exec(text)?.[0] ?? '';
+  return `"${text}${trailing}"`;
 }
 
 /**

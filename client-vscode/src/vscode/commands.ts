@@ -16,6 +16,7 @@ import {
   type FindingSeverity,
 } from '../common/results';
 import { FIX_STRATEGIES, FIX_STRATEGY_DETAILS, isFixStrategy, type ExtensionSettings, type FixStrategy } from '../common/settings';
+import { resumeCommand } from '../common/sessions';
 import type { SessionServer } from './server';
 import { activeTranscriptFile, isTranscriptDocument, syncedDocument } from './transcriptsInEditor';
 
@@ -145,7 +146,13 @@ async function forkSession(deps: CommandDependencies, uri: unknown): Promise<voi
   if (choice === open) {
     await vscode.window.showTextDocument(vscode.Uri.file(result.path));
   } else if (choice === copy) {
-    await vscode.env.clipboard.writeText(result.resumeCommand);
+    // Quoted here for this machine's shells (the server's text is POSIX-quoted).
+    const command = resumeCommand({ sessionId: result.sessionId });
+    if (command === undefined) {
+      void vscode.window.showErrorMessage(`Session id ${JSON.stringify(result.sessionId)} cannot be written as a command that is safe to paste; nothing was copied.`);
+    } else {
+      await vscode.env.clipboard.writeText(command);
+    }
   }
 }
 

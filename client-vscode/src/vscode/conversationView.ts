@@ -19,12 +19,14 @@ import {
 } from '../common/conversation';
 import { findingRange } from '../common/results';
 import { debounce } from '../common/debounce';
-import { DIAGNOSTIC_SOURCE } from '../common/constants';
+import { DIAGNOSTIC_SOURCE, ServerCommands } from '../common/constants';
 import { CONVERSATION_VIEW_TYPE, ViewCommands } from '../common/views';
 import { isTranscriptDocument, syncedDocument } from './transcriptsInEditor';
 
 /** Edits arrive keystroke by keystroke; one re-fetch after they settle. */
 const RELOAD_DEBOUNCE_MILLISECONDS = 250;
+/** Why the view offers no repair in an untrusted workspace (a repair saves the transcript). */
+export const UNTRUSTED_REPAIRS = 'Repairs save the transcript, so they are disabled in an untrusted workspace. Trust the workspace to repair here.';
 /** How long a repair waits for the server's diagnostics on a document it has just opened. */
 const DIAGNOSTICS_WAIT_MILLISECONDS = 10_000;
 
@@ -47,7 +49,7 @@ export function conversationSource(uri: vscode.Uri, globs: readonly string[]): s
 }
 
 export async function fetchConversationPage(deps: ConversationDependencies, uri: vscode.Uri, offset: number): Promise<ConversationPage> {
-  const result = await deps.executeServerCommand('sessionLsp.conversation', [conversationSource(uri, deps.transcriptGlobs()), { offset, limit: PAGE_SIZE }]);
+  const result = await deps.executeServerCommand(ServerCommands.conversation, [conversationSource(uri, deps.transcriptGlobs()), { offset, limit: PAGE_SIZE }]);
   return asConversationPage(result);
 }
 
@@ -194,6 +196,8 @@ export class ConversationPanel implements vscode.Disposable {
           this.reloadSoon();
         }
       }),
+      // The repair buttons, withheld while the workspace was untrusted, are asked for again.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reloadSoon()),
     );
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
     this.subscriptions.push(watcher, watcher.onDidChange(() => this.reloadSoon()), watcher.onDidCreate(() => this.reloadSoon()));
@@ -247,6 +251,10 @@ export class ConversationPanel implements vscode.Disposable {
         if (item === undefined) {
           return;
         }
+        if (!vscode.workspace.isTrusted) {
+          await this.post({ type: 'repairs', generation: message.generation, index: message.index, finding: message.finding, options: [], blocked: UNTRUSTED_REPAIRS });
+          return;
+        }
         const options: RepairOption[] = (await quickFixesAt(this.uri, item, message.finding)).map((action) => ({
           title: action.title,
           preferred: action.isPreferred === true,
@@ -255,6 +263,12 @@ export class ConversationPanel implements vscode.Disposable {
         return;
       }
       case 'applyRepair': {
+        // A repair saves the transcript: refused like the other writing commands (and a webview
+        // message is no more trusted than the workspace).
+        if (!vscode.workspace.isTrusted) {
+          await this.post({ type: 'status', text: UNTRUSTED_REPAIRS, isError: true });
+          return;
+        }
         const item = this.currentItem(message.generation, message.index);
         if (item === undefined) {
           await this.post({ type: 'status', text: 'The transcript changed; pick the repair again.', isError: true });

@@ -13,7 +13,7 @@ import {
   type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, ClientCommands, FILE_WRITING_SERVER_COMMANDS, JSONL_LANGUAGE_ID } from '../common/constants';
-import { execFileRunner, listBundledTags, probePython } from '../common/python';
+import { describeBundleTag, execFileRunner, listBundledTags, probePython, readBundledTarget } from '../common/python';
 import { resolveServerCommand, type ServerCommand } from '../common/serverCommand';
 import type { ExtensionSettings } from '../common/settings';
 import type { ServerState } from '../common/status';
@@ -102,12 +102,16 @@ export class SessionServer implements vscode.Disposable {
     const bundledLibs = path.join(this.extensionPath, 'bundled', 'libs');
     const bundledTags = listBundledTags(bundledLibs);
     const run = execFileRunner(PROBE_TIMEOUT_MILLISECONDS);
+    const launcherPath = path.join(this.extensionPath, 'bundled', 'tool', 'launch.py');
+    const bundle = { launcherPath, target: readBundledTarget(path.join(this.extensionPath, 'bundled', 'tool', 'target.txt')) };
     const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
     const resolution = await resolveServerCommand({
       settings,
-      launcherPath: path.join(this.extensionPath, 'bundled', 'tool', 'launch.py'),
+      launcherPath,
       pythonExtensionInterpreter: () => this.pythonExtension.commandLine(resource),
-      probe: (commandLine) => probePython(commandLine, bundledTags, run),
+      probe: (commandLine) => probePython(commandLine, bundledTags, run, bundle),
+      bundledVersions: bundledTags.map(describeBundleTag),
+      platform: process.platform,
     });
     resolution.notes.forEach((note) => this.log.info(note));
     if (!resolution.ok) {

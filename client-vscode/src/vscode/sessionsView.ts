@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ClientCommands } from '../common/constants';
+import { ClientCommands, ServerCommands } from '../common/constants';
 import { debounce } from '../common/debounce';
 import { withoutLinks } from '../common/notificationText';
 import {
@@ -87,7 +87,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
   private async load(): Promise<void> {
     const root = this.deps.settings().projectsRoot;
     try {
-      this.sessions = asSessionSummaries(await this.deps.executeServerCommand('sessionLsp.listSessions', root === undefined ? [] : [root]));
+      this.sessions = asSessionSummaries(await this.deps.executeServerCommand(ServerCommands.listSessions, root === undefined ? [] : [root]));
       this.failure = undefined;
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -266,6 +266,10 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
       ViewCommands.copyResumeCommand,
       withSession(async (session) => {
         const command = resumeCommand(session);
+        if (command === undefined) {
+          void vscode.window.showErrorMessage(withoutLinks(`Session id ${JSON.stringify(session.sessionId)} cannot be written as a command that is safe to paste into a terminal; nothing was copied.`));
+          return;
+        }
         await vscode.env.clipboard.writeText(command);
         const where = session.project === null ? '' : ` (run it in ${session.project})`;
         void vscode.window.showInformationMessage(withoutLinks(`Copied "${command}"${where}.`));

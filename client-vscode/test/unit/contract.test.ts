@@ -4,8 +4,8 @@
  * result field, or a field the server may omit makes these fail here, not in a user's editor.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { ServerCommands } from '../../src/common/constants';
 import {
@@ -104,6 +104,31 @@ function assertShapeMatches(label: string, shape: Shape, schema: Schema): void {
 test('every server command the extension sends is in the contract', () => {
   for (const command of Object.values(ServerCommands)) {
     assert.ok(command in CONTRACT.commands, `${command} is not a server command`);
+  }
+});
+
+test('no module but constants.ts names a server command: they all go through ServerCommands', () => {
+  const sourceRoot = resolve(__dirname, '..', '..', '..', 'src');
+  const sources = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
+  assert.ok(sources.length > 10, 'the sources were found');
+  const named: string[] = [];
+  for (const source of sources) {
+    if (source === join('common', 'constants.ts')) {
+      continue;
+    }
+    const text = readFileSync(join(sourceRoot, source), 'utf8');
+    for (const command of Object.keys(CONTRACT.commands)) {
+      // As a command: sent, or compared with one. The custom editor's view type happens to share
+      // the conversation command's name, and is a view type.
+      const pattern = new RegExp(`(executeServerCommand|sendRequest|executeCommand|command ===|has)\\(?\\s*['"\`]${command.replace('.', '\\.')}['"\`]`);
+      if (pattern.test(text)) {
+        named.push(`${source}: ${command}`);
+      }
+    }
+  }
+  assert.deepEqual(named, []);
+  for (const command of ['sessionLsp.listSessions', 'sessionLsp.conversation']) {
+    assert.ok((Object.values(ServerCommands) as string[]).includes(command), `${command} is in ServerCommands`);
   }
 });
 

@@ -277,3 +277,23 @@ test('the status bar item of a transcript with problems opens its conversation v
     arguments: [TRANSCRIPT, 'firstProblem'],
   });
 });
+
+test('in an untrusted workspace the view offers no repair, says why, and refuses one asked for', async () => {
+  const host = hostWithTranscriptOpen();
+  host.isTrusted = false;
+  const opened = openView(host);
+  const { queries } = arrangeQuickFixes(opened.host);
+  await ready(opened);
+  opened.panel.received.fire({ type: 'listRepairs', generation: 1, index: 1, finding: 0 });
+  opened.panel.received.fire({ type: 'applyRepair', generation: 1, index: 1, finding: 0, title: 'Insert a stub tool_result' });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'status'), 'the refusal');
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'repairs'), 'the (withheld) repairs');
+  const repairs = sent(opened.panel).find((message) => message.type === 'repairs') as Extract<HostMessage, { type: 'repairs' }>;
+  assert.deepEqual(repairs.options, []);
+  assert.match(repairs.blocked ?? '', /untrusted workspace/);
+  const status = sent(opened.panel).find((message) => message.type === 'status') as Extract<HostMessage, { type: 'status' }>;
+  assert.equal(status.isError, true);
+  assert.match(status.text, /untrusted workspace/);
+  assert.deepEqual(opened.host.appliedEdits, [], 'nothing applied, nothing saved');
+  assert.equal(queries.length, 0, 'not even asked for');
+});

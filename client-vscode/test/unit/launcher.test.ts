@@ -46,3 +46,25 @@ test('an interpreter version that is not bundled exits 2 with the bundled versio
   assert.match(result.stderr, /bundles the server for Python 3\.10, 3\.99 only/);
   assert.match(result.stderr, /sessionLsp\.interpreter/);
 });
+
+test('a bundle built for another platform is refused before anything loads, naming both platforms', () => {
+  const root = bundle([pythonTag()]);
+  writeFileSync(join(root, 'tool', 'target.txt'), 'win32-arm64\n');
+  const result = spawnSync('python3', ['-I', join(root, 'tool', 'launch.py')], { encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '', 'the server never started');
+  assert.match(result.stderr, /runs as linux-(x64|arm64), but this build of the extension is for win32-arm64/);
+});
+
+test('a bundle built for this platform runs', () => {
+  const root = bundle([pythonTag()]);
+  const target = spawnSync('python3', ['-c', `import importlib.util, sys, platform
+from importlib.machinery import EXTENSION_SUFFIXES
+spec = importlib.util.spec_from_file_location("launch", sys.argv[1])
+launch = importlib.util.module_from_spec(spec); spec.loader.exec_module(launch)
+print(launch.running_target(sys.platform, platform.machine(), EXTENSION_SUFFIXES))`, LAUNCHER], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(join(root, 'tool', 'target.txt'), `${target}\n`);
+  const result = spawnSync('python3', ['-I', join(root, 'tool', 'launch.py'), '--stdio'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual((JSON.parse(result.stdout) as { args: string[] }).args, ['serve', '--stdio']);
+});

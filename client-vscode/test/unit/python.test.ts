@@ -10,6 +10,7 @@ import {
   listBundledTags,
   parseProbeOutput,
   probePython,
+  VERSION_PROBE_SCRIPT,
   type ProgramOutcome,
   type ProgramRunner,
 } from '../../src/common/python';
@@ -81,4 +82,40 @@ test('bundled tags are the cpXY folders of bundled/libs', () => {
   writeFileSync(join(libs, 'cp399'), 'a file, not a folder');
   assert.deepEqual(listBundledTags(libs), ['cp311', 'cp313']);
   assert.deepEqual(listBundledTags(join(libs, 'missing')), []);
+});
+
+const REAL_LAUNCHER = join(__dirname, '..', '..', '..', 'server-launcher', 'launch.py');
+
+test('the probe reads the target the launcher gives, when it gives one', () => {
+  assert.deepEqual(parseProbeOutput('cpython 3.12.4 C:\\Python 312\\python.exe\ntarget win32-x64\n'), {
+    implementation: 'cpython',
+    version: { major: 3, minor: 12, micro: 4 },
+    executable: 'C:\\Python 312\\python.exe',
+    target: 'win32-x64',
+  });
+});
+
+test('a Python of another platform than the bundle (x64 emulated on ARM64) is refused, saying what to install', async () => {
+  const probe = await probePython(
+    ['py'],
+    ALL_TAGS,
+    answering({ ok: true, stdout: 'cpython 3.12.4 C:\\py\\python.exe\ntarget win32-x64\n' }),
+    { launcherPath: 'C:\\ext\\bundled\\tool\\launch.py', target: 'win32-arm64' },
+  );
+  assert.equal(probe.usable, false);
+  assert.match(probe.usable ? '' : probe.reason, /runs as win32-x64, but this build of the extension is for win32-arm64.*install the ARM64 Python/);
+});
+
+test("a real interpreter is asked for its target by the real launcher: this machine's matches, another does not", async () => {
+  const tag = execFileSync('python3', ['-c', 'import sys; print("cp%d%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+  const run = execFileRunner(10_000);
+  const here = await probePython(['python3'], [tag], run, { launcherPath: REAL_LAUNCHER, target: undefined });
+  assert.ok(here.usable, 'no target file: nothing to compare');
+  const stdout = execFileSync('python3', ['-c', VERSION_PROBE_SCRIPT, REAL_LAUNCHER], { encoding: 'utf8' });
+  const target = parseProbeOutput(stdout)?.target;
+  assert.match(target ?? '', /^linux-(x64|arm64)$|^alpine-x64$/);
+  assert.ok((await probePython(['python3'], [tag], run, { launcherPath: REAL_LAUNCHER, target })).usable);
+  const foreign = await probePython(['python3'], [tag], run, { launcherPath: REAL_LAUNCHER, target: 'darwin-arm64' });
+  assert.equal(foreign.usable, false);
+  assert.match(foreign.usable ? '' : foreign.reason, new RegExp(`runs as ${target}, but this build of the extension is for darwin-arm64`));
 });

@@ -84,8 +84,25 @@ test('no usable Python anywhere is an error that names both settings', async () 
   const ctx = context({ probes: { python3: OLD } });
   const resolution = await resolveServerCommand(ctx);
   assert.ok(!resolution.ok);
-  assert.match(resolution.message, /no Python 3\.11 or newer/);
+  assert.match(resolution.message, /found none \(python3: it is Python 3\.9\.0; session-lsp needs Python 3\.11 or newer; python: not found\)/);
   assert.match(resolution.message, /sessionLsp\.interpreter/);
   assert.match(resolution.message, /sessionLsp\.server\.path/);
   assert.deepEqual(ctx.probed, ['python3', 'python']);
+});
+
+test('with no Python for the bundle, one message names the bundled versions and what to install on this system', async () => {
+  const probes = { python3: { usable: false, reason: 'it is Python 3.15.0, but this build of the extension bundles the server for Python 3.11, 3.12, 3.13, 3.14 only' } } as const;
+  const bundledVersions = ['3.11', '3.12', '3.13', '3.14'];
+  const advice: Record<string, RegExp> = {
+    win32: /Install Python 3\.14: `winget install Python\.Python\.3\.14` or the installer from python\.org \(on Windows on Arm, the ARM64 one\)/,
+    darwin: /Install Python 3\.14: `brew install python@3\.14`/,
+    linux: /Install Python 3\.14: your distribution's python3\.14 package .*`uv python install 3\.14`/,
+  };
+  for (const platform of ['win32', 'darwin', 'linux'] as const) {
+    const resolution = await resolveServerCommand(context({ probes, bundledVersions, platform }));
+    assert.ok(!resolution.ok);
+    assert.match(resolution.message, /^Session LSP runs its bundled server on CPython 3\.11, 3\.12, 3\.13 or 3\.14, and found none \(python3: it is Python 3\.15\.0/);
+    assert.match(resolution.message, advice[platform]);
+    assert.equal(resolution.message.split('\n').length, 1, 'one message, one line');
+  }
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -87,9 +88,39 @@ test('the label is the title on one line, else the session id; the tooltip lists
 });
 
 test('a session id that is not a plain id is single-quoted in the resume command, so pasting it runs nothing', () => {
-  assert.equal(resumeCommand({ sessionId: 'x; rm -rf ~' }), "claude --resume 'x; rm -rf ~'");
-  assert.equal(resumeCommand({ sessionId: "a'$(id)" }), `claude --resume 'a'\\''$(id)'`);
-  assert.equal(resumeCommand({ sessionId: '' }), "claude --resume ''");
+  assert.equal(resumeCommand({ sessionId: 'x; rm -rf ~' }, 'linux'), "claude --resume 'x; rm -rf ~'");
+  assert.equal(resumeCommand({ sessionId: "a'$(id)" }, 'darwin'), `claude --resume 'a'\\''$(id)'`);
+  assert.equal(resumeCommand({ sessionId: '' }, 'linux'), "claude --resume ''");
+});
+
+test('pasted into sh, a quoted id reaches claude as exactly that one argument and runs nothing', () => {
+  for (const sessionId of [';id;#abc', '$(touch pwned)', '`id`', "it's", 'a b\\', 'é']) {
+    const command = resumeCommand({ sessionId }, 'linux');
+    assert.ok(command !== undefined);
+    const echoed = spawnSync('sh', ['-c', command.replace(/^claude --resume /, 'printf %s ')], { encoding: 'utf8' });
+    assert.equal(echoed.stdout, sessionId);
+  }
+});
+
+test('on Windows the id is quoted so that PowerShell and cmd.exe both read it as one word, or not offered', () => {
+  const uuid = '5f0c0000-0000-4000-8000-000000000000';
+  assert.equal(resumeCommand({ sessionId: uuid }, 'win32'), `claude --resume ${uuid}`);
+  assert.equal(resumeCommand({ sessionId: ';id;#abc' }, 'win32'), 'claude --resume ";id;#abc"');
+  assert.equal(resumeCommand({ sessionId: 'a&calc|x' }, 'win32'), 'claude --resume "a&calc|x"');
+  assert.equal(resumeCommand({ sessionId: "it's" }, 'win32'), `claude --resume "it's"`);
+  assert.equal(resumeCommand({ sessionId: 'dir\\' }, 'win32'), 'claude --resume "dir\\\\"', 'a trailing backslash cannot escape the quote');
+  // cmd expands %VAR% and !VAR! inside quotes, PowerShell $x and `x; nobody can write a " inside.
+  for (const sessionId of ['%PATH%', 'a!b!', '$(calc)', 'a`b', 'say "hi"', 'a\u201cb']) {
+    assert.equal(resumeCommand({ sessionId }, 'win32'), undefined, sessionId);
+  }
+});
+
+test('an id with control characters or one claude would read as an option has no safe command', () => {
+  for (const platform of ['linux', 'win32'] as const) {
+    assert.equal(resumeCommand({ sessionId: 'a\u001b]52;c;aWQ=\u0007' }, platform), undefined);
+    assert.equal(resumeCommand({ sessionId: 'a\nid' }, platform), undefined);
+    assert.equal(resumeCommand({ sessionId: '--dangerously-skip-permissions' }, platform), undefined);
+  }
 });
 
 test('a listing that does not fit the contract is refused with the field named', () => {

@@ -122,6 +122,20 @@ test('Copy Resume Command puts `claude --resume <id>` on the clipboard', async (
   assert.match(host.messages.at(-1)?.text ?? '', /run it in \/home\/ada\/app/);
 });
 
+test('Copy Resume Command quotes a hostile id for the shell, and copies nothing for an id with no safe form', async () => {
+  const { host, provider } = start();
+  FakeLanguageClient.responses['sessionLsp.listSessions'] = [summary({ sessionId: ';id;#abc' }), summary({ sessionId: '--dangerously-skip-permissions', path: '/p/app/x.jsonl' })];
+  const [project] = await provider.getChildren();
+  const [quoted, refused] = await provider.getChildren(project);
+  await host.commands.get('sessionLsp.sessions.copyResumeCommand')?.(quoted);
+  const expected = process.platform === 'win32' ? 'claude --resume ";id;#abc"' : "claude --resume ';id;#abc'";
+  assert.equal(host.clipboard, expected);
+  await host.commands.get('sessionLsp.sessions.copyResumeCommand')?.(refused);
+  assert.equal(host.clipboard, expected, 'nothing new was copied');
+  assert.equal(host.messages.at(-1)?.level, 'error');
+  assert.match(host.messages.at(-1)?.text ?? '', /cannot be written as a command/);
+});
+
 test('a project folder named like a Markdown command link does not become a link in the Copied notification', async () => {
   const { host, provider } = start();
   FakeLanguageClient.responses['sessionLsp.listSessions'] = [summary({ project: '/home/ada/[Open](command:workbench.action.terminal.sendSequence?%7B%7D)' })];
