@@ -99,6 +99,10 @@ class SessionFile:
     modified_seconds_ago: float
     size: int
     mtime_ns: int
+    inode: int
+    """With size and modification time, what tells this file from the one a repair put in its
+    place: a repair keeps the modification time, and may keep the size, but renames a new file
+    over the old one."""
 
 
 def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
@@ -175,7 +179,7 @@ def read_session_file(path: Path) -> SessionFile:
     finally:
         os.close(descriptor)
     age = max(0.0, time.time() - stat.st_mtime)
-    return SessionFile(path, data, age, stat.st_size, stat.st_mtime_ns)
+    return SessionFile(path, data, age, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _kind(mode: int) -> str:

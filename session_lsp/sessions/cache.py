@@ -2,7 +2,8 @@
 
 A listing analyses every session to tell its health; the cache makes a second listing of an
 unchanged tree cost a `stat` per file. An entry is valid only for the exact (path, size,
-mtime_ns) it was computed from. The cache is a plain JSON file, replaced atomically; a corrupt or
+mtime_ns, inode) it was computed from: a repair keeps the session's modification time (Claude
+Code orders sessions by it) and can keep its size, but always renames a new file into place. The cache is a plain JSON file, replaced atomically; a corrupt or
 unreadable cache is ignored (and rewritten), never an error, and so is an entry of the wrong shape.
 It is read only when it is a regular file of at most `MAX_CACHE_BYTES` (a FIFO or a link to
 `/dev/zero` put in its place must not hang or exhaust a listing), and it holds only the files of
@@ -22,7 +23,7 @@ import msgspec
 from session_lsp.atomic import replace_cache_file
 from session_lsp.files import read_regular_file
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHE_NAME = "sessions.json"
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 """About 100,000 sessions' entries; a larger cache file is not ours, and is not read."""
@@ -32,6 +33,7 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 class CachedFile:
     size: int
     mtime_ns: int
+    inode: int
     session_id: str | None
     recorded_session_id: str | None
     project: str | None
@@ -89,9 +91,14 @@ class SessionCache:
             if entry is not None:
                 self._entries[key] = entry
 
-    def get(self, path: Path, size: int, mtime_ns: int) -> CachedFile | None:
+    def get(self, path: Path, status: os.stat_result) -> CachedFile | None:
+        """The entry of `path` if it was computed from the file `status` describes."""
         entry = self._entries.get(str(path))
-        if entry is None or entry.size != size or entry.mtime_ns != mtime_ns:
+        if entry is None or (entry.size, entry.mtime_ns, entry.inode) != (
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ino,
+        ):
             return None
         return entry
 

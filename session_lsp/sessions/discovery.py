@@ -117,7 +117,7 @@ class _Lookup:
         if not stat.S_ISREG(status.st_mode):
             self.known[path] = None
             return
-        cached = self.cache.get(path, status.st_size, status.st_mtime_ns)
+        cached = self.cache.get(path, status)
         fresh = self.now - status.st_mtime >= LIVE_SECONDS
         if (
             cached is not None

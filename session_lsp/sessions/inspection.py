@@ -51,6 +51,7 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     return CachedFile(
         size=session.size,
         mtime_ns=session.mtime_ns,
+        inode=session.inode,
         session_id=metadata.session_id,
         recorded_session_id=metadata.recorded_session_id,
         project=metadata.project,

@@ -10,7 +10,7 @@ import pytest
 
 from session_lsp.files import SessionFile
 from session_lsp.sessions import inspection, list_sessions
-from session_lsp.sessions.cache import CACHE_NAME, SessionCache
+from session_lsp.sessions.cache import CACHE_FORMAT, CACHE_NAME, SessionCache
 from tests.sessions.tree import CLEAN, DAMAGED, LIVE, ProjectsTree, build_tree
 
 
@@ -73,9 +73,9 @@ def test_a_file_that_changed_size_or_mtime_is_read_again(
         b"",
         b"{not json",
         b"[]",
-        b'{"format": 2, "files": []}',
-        b'{"format": 2, "files": {"x": 1}}',
-        b'{"format": 2, "files": {"/p": {"size": "big"}}}',
+        b'{"format": %d, "files": []}' % CACHE_FORMAT,
+        b'{"format": %d, "files": {"x": 1}}' % CACHE_FORMAT,
+        b'{"format": %d, "files": {"/p": {"size": "big"}}}' % CACHE_FORMAT,
         b"\xff\xfe",
     ],
     ids=["empty", "torn", "list", "files list", "entry not object", "wrong fields", "binary"],
@@ -84,7 +84,7 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tree: ProjectsTree, content: b
     expected = _listing(tree)
     _cache(tree).write_bytes(content)
     assert _listing(tree) == expected
-    assert json.loads(_cache(tree).read_bytes())["format"] == 2
+    assert json.loads(_cache(tree).read_bytes())["format"] == CACHE_FORMAT
 
 
 def test_the_cache_is_replaced_atomically_and_leaves_no_temporary_file(tree: ProjectsTree) -> None:
@@ -107,3 +107,24 @@ def test_entries_of_deleted_sessions_are_dropped(tree: ProjectsTree) -> None:
     assert str(tree.session(DAMAGED)) in files
     assert not any(CLEAN + ".jsonl" in key for key in files)
     assert str(tree.session(LIVE)) not in files
+
+
+def test_a_file_replaced_with_its_size_and_mtime_kept_is_read_again(
+    tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repair keeps the session's modification time and can keep its size (a reordering): the
+    new file is renamed into place, so its inode tells it apart."""
+    _listing(tree)
+    damaged = tree.session(DAMAGED)
+    status = damaged.stat()
+    replacement = damaged.with_name("replacement.tmp")
+    replacement.write_bytes(damaged.read_bytes())
+    os.utime(replacement, ns=(status.st_atime_ns, status.st_mtime_ns))
+    os.replace(replacement, damaged)
+    assert (damaged.stat().st_size, damaged.stat().st_mtime_ns) == (
+        status.st_size,
+        status.st_mtime_ns,
+    )
+    reads = _reads(monkeypatch)
+    _listing(tree)
+    assert damaged in reads

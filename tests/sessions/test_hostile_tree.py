@@ -17,7 +17,7 @@ import pytest
 
 from session_lsp.sessions import Health, SessionNameError, list_sessions, resolve_session
 from session_lsp.sessions import cache as cache_module
-from session_lsp.sessions.cache import CACHE_NAME, SessionCache
+from session_lsp.sessions.cache import CACHE_FORMAT, CACHE_NAME, SessionCache
 from session_lsp.sessions.locations import cache_folder, project_folder, project_folder_name
 from tests.support.cli import EXAMPLE
 
@@ -77,7 +77,7 @@ def test_a_cache_file_that_is_not_a_sane_regular_file_is_ignored(
         path.symlink_to("/dev/zero")
     else:
         monkeypatch.setattr(cache_module, "MAX_CACHE_BYTES", 1000)
-        path.write_text(json.dumps({"format": 2, "files": {}, "padding": "x" * 2000}))
+        path.write_text(json.dumps({"format": CACHE_FORMAT, "files": {}, "padding": "x" * 2000}))
     assert _ids(root, SessionCache(path)) == {SESSION: Health.BROKEN}
 
 
@@ -121,7 +121,7 @@ def test_a_cache_entry_of_the_wrong_type_is_dropped_and_the_file_read_again(
 
 def test_a_cache_nested_deeper_than_python_reads_is_ignored(root: Path, tmp_path: Path) -> None:
     path = tmp_path / CACHE_NAME
-    path.write_text('{"format": 2, "files": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    path.write_text(f'{{"format": {CACHE_FORMAT}, "files": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert _ids(root, SessionCache(path)) == {SESSION: Health.BROKEN}
 
 
