@@ -22,9 +22,9 @@ from session_lsp.atomic import (
     write_new,
 )
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
-from session_lsp.core.codex import is_rollout
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
+from session_lsp.core.formats.codex.rollout import is_rollout
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all

@@ -21,10 +21,10 @@ from session_lsp.cli.output import format_finding
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import detect
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.records import Record
 from session_lsp.core.repairs import Strategy
-from session_lsp.core.titles import one_line
 from session_lsp.disk import fix_file
 from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from session_lsp.core.conversation import Conversation
 from session_lsp.core.findings import Finding, Related, Span
 from session_lsp.core.formats import CLAUDE_CODE, detect
+from session_lsp.core.formats.claude_code.conversation import Conversation
+from session_lsp.core.formats.claude_code.records import Record, replay_fields
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
     Line,
@@ -33,7 +34,6 @@ from session_lsp.core.reading import (
     replayed_records,
     split_lines,
 )
-from session_lsp.core.records import Record, replay_fields
 
 LIVE_SECONDS = 10.0
 """A file written to this recently may still be open in Claude Code (it flushes every ~100 ms)."""

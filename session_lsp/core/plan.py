@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from session_lsp.core.edits import EditKind, LineEdit
 from session_lsp.core.findings import Code, Finding
+from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.reading import Line
-from session_lsp.core.records import Record
 from session_lsp.core.writing import with_parent
 
 if TYPE_CHECKING:

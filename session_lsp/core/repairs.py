@@ -24,7 +24,7 @@ from session_lsp.core.content import Content
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import Format, detect
-from session_lsp.core.formats.claude_code import message_of
+from session_lsp.core.formats.claude_code.format import message_of
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
 

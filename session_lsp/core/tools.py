@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from session_lsp.core.findings import Span
-from session_lsp.core.records import Record
+from session_lsp.core.formats.claude_code.records import Record
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from lsprotocol import types
 from session_lsp.core.findings import Span
 from session_lsp.core.formats import Format, detect
 from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.records import Record
+from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.reading import split_lines
-from session_lsp.core.titles import (
+from session_lsp.core.formats.claude_code.titles import (
     TITLE_WINDOW,
     byte_windows,
     line_windows,
     one_line,
     titled,
 )
+from session_lsp.core.reading import split_lines
 from session_lsp.core.turns import build_model
 from session_lsp.sessions.metadata import read_metadata
 from tests.support.corpus import SESSIONS, corpus_id

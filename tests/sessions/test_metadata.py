@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.core.titles import TITLE_LIMIT
+from session_lsp.core.formats.claude_code.titles import TITLE_LIMIT
 from session_lsp.sessions.metadata import read_metadata
 from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support.corpus import (

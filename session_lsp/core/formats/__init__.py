@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from session_lsp.core.formats.base import Format
-from session_lsp.core.formats.claude_code import CLAUDE_CODE
-from session_lsp.core.formats.codex import CODEX
+from session_lsp.core.formats.claude_code.format import CLAUDE_CODE
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.codex.format import CODEX
 from session_lsp.core.reading import Line
-from session_lsp.core.records import Record
 from session_lsp.core.tools import Mention
 
 FORMATS: tuple[Format, ...] = (CLAUDE_CODE, CODEX)

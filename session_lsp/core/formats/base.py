@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from session_lsp.core.findings import Finding
+from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line
-from session_lsp.core.records import Record
 from session_lsp.core.tools import Mention, ToolHalf
 
 if TYPE_CHECKING:
     from session_lsp.core.analysis import Analysis
-    from session_lsp.core.conversation import Conversation
+    from session_lsp.core.formats.claude_code.conversation import Conversation
     from session_lsp.core.plan import Plan
 
 T = TypeVar("T")

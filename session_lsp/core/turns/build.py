@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from session_lsp.core.analysis import Analysis
-from session_lsp.core.codex import is_rollout
-from session_lsp.core.turns.claude import ClaudeBuilder
-from session_lsp.core.turns.codex import CodexBuilder
+from session_lsp.core.formats.claude_code.turns import ClaudeBuilder
+from session_lsp.core.formats.codex.rollout import is_rollout
+from session_lsp.core.formats.codex.turns import CodexBuilder
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import msgspec
 
-from session_lsp.core.codex import call_input, output_text
 from session_lsp.core.content_text import content_text
+from session_lsp.core.formats.codex.rollout import call_input, output_text
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (

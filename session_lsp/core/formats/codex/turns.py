@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import msgspec
 
 from session_lsp.core.analysis import Analysis
-from session_lsp.core.codex import CALL_TYPES, OUTPUT_TYPES
 from session_lsp.core.findings import Code
-from session_lsp.core.titles import one_line
+from session_lsp.core.formats.claude_code.titles import one_line
+from session_lsp.core.formats.codex.rollout import CALL_TYPES, OUTPUT_TYPES
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from session_lsp.core.codex import (
+from session_lsp.core.findings import Finding
+from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.claude_code.conversation import Conversation
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.codex.rollout import (
     call_half,
     call_lines,
     call_mentions,
@@ -14,13 +18,9 @@ from session_lsp.core.codex import (
     rollout_content,
     rollout_findings,
 )
-from session_lsp.core.conversation import Conversation
-from session_lsp.core.findings import Finding
-from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line
-from session_lsp.core.records import Record
 from session_lsp.core.tools import Mention, ToolHalf
 from session_lsp.core.writing import rollout_output_line
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from session_lsp.core.conversation import ApiMessage, ChainEnd, Conversation, Part
 from session_lsp.core.findings import VERSIONS, Code, Finding, Related, Severity
+from session_lsp.core.formats.claude_code.conversation import (
+    ApiMessage,
+    ChainEnd,
+    Conversation,
+    Part,
+)
+from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.locate import Locator
-from session_lsp.core.records import Record
 from session_lsp.core.tools import ToolIndex
 
 UNPAIRED_API_TEXT = (

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from session_lsp.core.analysis import Analysis
-from session_lsp.core.conversation import ChainEnd
 from session_lsp.core.findings import Code
-from session_lsp.core.records import Record
-from session_lsp.core.titles import session_title
+from session_lsp.core.formats.claude_code.conversation import ChainEnd
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,

@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from session_lsp.core.content_text import content_text
-from session_lsp.core.conversation import ApiMessage, Conversation, Part, replay
 from session_lsp.core.findings import Finding
 from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.claude_code.conversation import ApiMessage, Conversation, Part, replay
+from session_lsp.core.formats.claude_code.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
+from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
 from session_lsp.core.locate import Locator
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
-from session_lsp.core.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
-from session_lsp.core.rules import RuleContext, run_rules
 from session_lsp.core.tools import Mention, ToolHalf, ToolIndex
 from session_lsp.core.writing import dumps, later_timestamp, stub_result_line
 

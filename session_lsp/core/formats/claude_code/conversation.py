@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from session_lsp.core.records import Block, Record
+from session_lsp.core.formats.claude_code.records import Block, Record
 
 CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
 """Transcript types kept after loading; `progress` lines are bridged over and dropped."""
