@@ -218,7 +218,9 @@ class ConversationResult(Result):
     path: str
     uri: str
     session_id: str | None
-    format: Literal["claude-code", "codex"]
+    format: str
+    """The name of the file's format (`claude-code`, `codex`, `unknown`)."""
+    assistant_label: str
     title: str | None
     total: int
     offset: int

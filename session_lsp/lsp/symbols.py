@@ -71,7 +71,7 @@ def _named(title: str, item: Item | None, reader: LineReader, model: Conversatio
     if item is None:
         return title
     if item.text is None and not item.loaded:
-        load_texts(item, reader, model.format)
+        load_texts(item, reader, model.texts)
     preview = one_line(item.text or "", PREVIEW)
     return f"{title}: {preview}" if preview else title
 

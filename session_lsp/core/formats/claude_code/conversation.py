@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from session_lsp.core.document import Analysis
 from session_lsp.core.formats.claude_code.records import Block, Record
 
 CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
@@ -535,3 +536,9 @@ def replay(records: Sequence[Record | None]) -> Conversation:
         recovered=recovered,
         agent_id=agent_id,
     )
+
+
+def conversation_of(analysis: Analysis) -> Conversation:
+    """The Claude Code replay an analysis of a Claude Code file keeps (an empty one otherwise)."""
+    conversation = analysis.conversation
+    return conversation if isinstance(conversation, Conversation) else Conversation()
