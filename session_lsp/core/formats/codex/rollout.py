@@ -221,7 +221,8 @@ CONTEXTUAL_PREFIXES = (
     "<turn_aborted>",
     "<skill",
 )
-"""User-role messages Codex writes itself; they do not start a user turn (rollback counts turns)."""
+"""User-role messages Codex writes itself: they start no user turn (rollback counts turns), and
+the conversation view shows none of them as a prompt or a title. The one list of them."""
 
 
 def _starts_user_turn(payload: _Payload) -> bool:

@@ -11,7 +11,13 @@ from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
 from session_lsp.core.formats.claude_code.titles import one_line
-from session_lsp.core.formats.codex.rollout import CALL_TYPES, OUTPUT_TYPES, call_input, output_text
+from session_lsp.core.formats.codex.rollout import (
+    CALL_TYPES,
+    CONTEXTUAL_PREFIXES,
+    OUTPUT_TYPES,
+    call_input,
+    output_text,
+)
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -40,8 +46,6 @@ class _CodexLine(msgspec.Struct):
 
 
 _CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
-
-CODEX_CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
 
 
 class CodexBuilder:
@@ -110,7 +114,7 @@ class CodexBuilder:
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
             text = codex_text(self.reader.record(line))
-            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT_PREFIXES):
+            if text.strip() and not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 item = self._item(ItemKind.PROMPT, line, record)
                 item.text, item.truncated = clip(text)
         elif kind == "reasoning":
