@@ -18,6 +18,7 @@ from session_lsp.core.formats.claude_code.titles import (
     TitleLine,
     byte_windows,
     choose_title,
+    uuid_in,
     real_prompt,
 )
 from session_lsp.core.nesting import deep_json
@@ -127,5 +128,5 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
             break
     metadata.version = newest_version or metadata.version
     metadata.session_id = metadata.session_id or metadata.recorded_session_id
-    metadata.title = choose_title(byte_windows(data), prompt, command)
+    metadata.title = choose_title(byte_windows(data), prompt, command, uuid_in(data))
     return metadata

@@ -59,7 +59,11 @@ class ClaudeBuilder:
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self._session_id(),
-            title=session_title(self.analysis.lines, self.analysis.ends_with_newline),
+            title=session_title(
+                self.analysis.lines,
+                self.analysis.ends_with_newline,
+                self._message_uuids().__contains__,
+            ),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
             texts=CLAUDE_TEXTS,
@@ -173,6 +177,13 @@ class ClaudeBuilder:
             call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
         if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
             call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+
+    def _message_uuids(self) -> set[str]:
+        return {
+            record.uuid
+            for record in self.analysis.records
+            if record is not None and record.uuid is not None
+        }
 
     def _session_id(self) -> str | None:
         for record in self.analysis.records:
