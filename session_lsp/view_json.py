@@ -1,4 +1,5 @@
-"""The public JSON shape of the conversation model (CONTRACT.md), shared by the server and `show`."""
+"""The public JSON shape of the conversation model (docs/contract.md), shared by the server and
+`show`."""
 
 from __future__ import annotations
 

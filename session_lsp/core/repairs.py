@@ -1,6 +1,6 @@
 """Turn findings into the smallest line edits that make the replayed conversation valid.
 
-Strategies (claude-code-format §9):
+Strategies (docs/claude-code-format.md §9):
 - stub: answer each unpaired call with an error `tool_result` of our own, placed on the chain so
   that, after the merge, it sits in the next user message with the batch's real results and before
   any text; the chain child of the line it follows is re-pointed to it (the linear shape every

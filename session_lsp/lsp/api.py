@@ -147,7 +147,7 @@ class DebugInformationResult(Result):
     time: float
 
 
-# --- sessions explorer and conversation view (shapes: CONTRACT.md) -------------------------
+# --- sessions explorer and conversation view (shapes: docs/contract.md) -------------------------
 
 
 class ListSessionsArguments(Arguments):

@@ -18,8 +18,8 @@ from session_lsp.core.formats.claude_code.titles import (
     TitleLine,
     byte_windows,
     choose_title,
-    uuid_in,
     real_prompt,
+    uuid_in,
 )
 from session_lsp.core.nesting import deep_json
 

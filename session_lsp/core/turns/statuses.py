@@ -1,5 +1,5 @@
-"""How a tool call ended, told from its result's text: Claude Code's markers (claude-code-format
-§5), Codex's aborted outputs, and our own stub."""
+"""How a tool call ended, told from its result's text: Claude Code's markers
+(docs/claude-code-format.md §5), Codex's aborted outputs, and our own stub."""
 
 from __future__ import annotations
 

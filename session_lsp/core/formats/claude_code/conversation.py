@@ -1,4 +1,5 @@
-"""Rebuild the conversation Claude Code sends on `--continue` / `--resume` (claude-code-format §4, §6.1).
+"""Rebuild the conversation Claude Code sends on `--continue` / `--resume`
+(docs/claude-code-format.md §4, §6.1).
 
 The steps follow Claude Code 2.1.88: progress bridging, newest leaf (ties to the first in file
 order), parentUuid walk up to null / a missing parent / a cycle (a compaction boundary has a null

@@ -1,9 +1,9 @@
 """Claude Code transcripts (`~/.claude/projects/*/*.jsonl`): a forest of records linked by
-`parentUuid`, replayed the way a resume does (core/conversation.py) and judged by core/rules.py.
+`parentUuid`, replayed the way a resume does (conversation.py) and judged by rules.py.
 
-The repairs here edit along the replayed chain (claude-code-format §9): a stub goes after the
-batch's last result on the chain, a purge re-links children (done by the plan), a block is
-dropped from its line only when re-serialising the line reproduces its bytes.
+The repairs here edit along the replayed chain (docs/claude-code-format.md §9): a stub goes after
+the batch's last result on the chain, a purge re-links children (`settle`), a block is dropped
+from its line only when re-serialising the line reproduces its bytes.
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ _CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
 
 
 class CodexBuilder:
-    """File order is the conversation (claude-code-format §10)."""
+    """File order is the conversation (docs/codex-format.md: How Codex rebuilds the
+    conversation on resume)."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
