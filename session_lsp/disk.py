@@ -27,7 +27,6 @@ from session_lsp.core.findings import Code, Finding
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
-from session_lsp.core.writing import with_session_id
 
 
 @dataclass(slots=True)
@@ -193,12 +192,12 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
         agent = transcript_format.agent if transcript_format is not None else "no known agent's"
         raise UnsafeWriteError(f"{path}: a {agent} session cannot be forked")
     session = _existing_session(path)
-    old_session = _session_id(analysis)
-    if old_session is None:
-        raise UnsafeWriteError(f"{path}: no sessionId in the file: cannot fork it")
     new_session = str(uuid_module.uuid4())
+    try:
+        data = join_lines(transcript_format.forked(analysis, lines, new_session))
+    except ValueError as error:
+        raise UnsafeWriteError(f"{path}: {error}: cannot fork it") from None
     target = session.parent / f"{new_session}.jsonl"
-    data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
         write_new(target, data, Ownership.of(session.stat()))
     except OSError as error:
@@ -221,13 +220,6 @@ def _existing_session(path: Path) -> Path:
     if not session.is_file():
         raise UnsafeWriteError(f"{path}: not a regular file: cannot fork it")
     return session
-
-
-def _session_id(analysis: Analysis) -> str | None:
-    for record in analysis.records:
-        if record is not None and record.sessionId:
-            return record.sessionId
-    return None
 
 
 def unified_diff(path: Path, analysis: Analysis, repaired: list[Line]) -> str:

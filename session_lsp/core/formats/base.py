@@ -64,6 +64,11 @@ class Format(Protocol):
         """Said beside a repair of a file written moments ago."""
         ...
 
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        """`lines` (of this analysis, repaired) as a copy under a new session id, where
+        `can_fork`; ValueError saying why not when the file has no id to replace."""
+        ...
+
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]: ...
 
     def pair_lines(self, analysis: Analysis, tool_use_id: str) -> tuple[list[int], list[int]]:

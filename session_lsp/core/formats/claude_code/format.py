@@ -32,19 +32,20 @@ from session_lsp.core.formats.claude_code.records import (
     replay_fields,
 )
 from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
+from session_lsp.core.formats.claude_code.tool_index import ToolIndex
 from session_lsp.core.formats.claude_code.turns import ClaudeBuilder
+from session_lsp.core.formats.claude_code.writing import (
+    stub_result_line,
+    with_parent,
+    with_session_id,
+)
 from session_lsp.core.locate import Locator
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
-from session_lsp.core.tools import Mention, ToolHalf, ToolIndex
+from session_lsp.core.tools import Mention, ToolHalf
 from session_lsp.core.turns.model import ConversationModel
-from session_lsp.core.writing import (
-    dumps,
-    later_timestamp,
-    stub_result_line,
-    with_parent,
-)
+from session_lsp.core.writing import dumps, later_timestamp
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
 
@@ -104,6 +105,13 @@ class ClaudeCode:
 
     def live_note(self) -> str:
         return "Claude Code is still writing this file"
+
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        """Every `"sessionId"` of the session moved to the new id (what --fork-session does)."""
+        old = next((r.sessionId for r in analysis.records if r is not None and r.sessionId), None)
+        if old is None:
+            raise ValueError("no sessionId in the file")
+        return [with_session_id(line, old, session_id) for line in lines]
 
     def first_line_involved(self, analysis: Analysis, finding: Finding) -> int:
         """An unanswered call's whole assistant message, all of whose lines replay as one."""

@@ -18,8 +18,8 @@ from session_lsp.core.formats.claude_code.conversation import (
     Part,
 )
 from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.tool_index import ToolIndex
 from session_lsp.core.locate import Locator
-from session_lsp.core.tools import ToolIndex
 
 UNPAIRED_API_TEXT = (
     "messages.{n}: `tool_use` ids were found without `tool_result` blocks immediately after: {id}."

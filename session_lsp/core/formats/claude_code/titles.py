@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
+from session_lsp.core.content_text import TITLE_LIMIT as TITLE_LIMIT
+from session_lsp.core.content_text import one_line as one_line
 from session_lsp.core.reading import Line
 
-TITLE_LIMIT = 120
 TITLE_WINDOW = 65536
 HEAD_LINES = 400
 """How far into a file the first real prompt is looked for."""
@@ -59,12 +60,6 @@ class TitleLine(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(TitleLine)
-
-
-def one_line(text: str, limit: int = TITLE_LIMIT) -> str:
-    """Whitespace collapsed to single spaces, cut to `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
 
 
 def _decode(raw: bytes | memoryview) -> TitleLine | None:

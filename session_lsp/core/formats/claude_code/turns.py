@@ -21,7 +21,7 @@ from session_lsp.core.turns.model import (
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import error_status, tool_ids
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import LineReader, json_text
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
@@ -29,6 +29,27 @@ SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
+
+
+INTERRUPTED_RESULTS = (
+    "The user doesn't want to proceed with this tool use.",
+    "The user doesn't want to take this action right now.",
+    "Permission for this tool use was denied.",
+    "User rejected tool use",
+    "Interrupted by user",
+    "<tool_use_error>Cancelled: parallel tool call",
+    "<tool_use_error>Error: Streaming fallback - tool execution discarded",
+)
+"""Claude Code's REJECT, CANCEL and interrupt results (docs/claude-code-format.md §5)."""
+
+
+def error_status(text: str) -> ToolStatus:
+    stripped = text.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped.startswith(INTERRUPTED_RESULTS) or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ERROR
 
 
 class ClaudeBuilder:

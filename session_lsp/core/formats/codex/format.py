@@ -19,12 +19,12 @@ from session_lsp.core.formats.codex.rollout import (
     rollout_findings,
 )
 from session_lsp.core.formats.codex.turns import CodexBuilder
+from session_lsp.core.formats.codex.writing import rollout_output_line
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, Record
 from session_lsp.core.tools import Mention, ToolHalf
 from session_lsp.core.turns.model import ConversationModel
-from session_lsp.core.writing import rollout_output_line
 
 
 class Codex:
@@ -61,6 +61,9 @@ class Codex:
 
     def live_note(self) -> str:
         return "Codex is still writing this file"
+
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        raise ValueError("a rollout's id is in its file name and its session_meta")
 
     def first_line_involved(self, analysis: Analysis, finding: Finding) -> int:
         """Every call and output is a line of its own."""

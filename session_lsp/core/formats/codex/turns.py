@@ -7,10 +7,9 @@ from typing import Any
 
 import msgspec
 
-from session_lsp.core.content_text import content_text
+from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
@@ -18,6 +17,7 @@ from session_lsp.core.formats.codex.rollout import (
     call_input,
     output_text,
 )
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -27,7 +27,7 @@ from session_lsp.core.turns.model import (
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import codex_output_status, may_be_special, tool_ids
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import LineReader, json_text
 
 
@@ -46,6 +46,24 @@ class _CodexLine(msgspec.Struct):
 
 
 _CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
+
+
+_SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
+
+
+def may_be_special(line: Line) -> bool:
+    """Whether an output line can be a stub or an abort: only those are decoded while building."""
+    raw = bytes(line)
+    return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
+
+
+def codex_output_status(output: str) -> ToolStatus:
+    stripped = output.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped == "aborted" or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ANSWERED
 
 
 class CodexBuilder:
