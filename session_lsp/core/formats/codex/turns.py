@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import msgspec
-
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
@@ -14,8 +12,11 @@ from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
     OUTPUT_TYPES,
+    Payload,
+    RolloutLine,
     call_input,
     output_text,
+    read_line,
 )
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
@@ -29,24 +30,6 @@ from session_lsp.core.turns.model import (
 )
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import LineReader, json_text
-
-
-class _CodexPayload(msgspec.Struct):
-    type: str | None = None
-    role: str | None = None
-    call_id: str | None = None
-    name: str | None = None
-    id: str | None = None
-
-
-class _CodexLine(msgspec.Struct):
-    type: str | None = None
-    timestamp: str | None = None
-    payload: _CodexPayload | None = None
-
-
-_CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
-
 
 _SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
 
@@ -103,22 +86,23 @@ class CodexBuilder:
             assistant_label="Codex",
         )
 
-    def _records(self) -> Iterator[tuple[int, _CodexLine]]:
+    def _records(self) -> Iterator[tuple[int, RolloutLine]]:
         for line, raw in enumerate(self.analysis.lines):
-            try:
-                yield line, _CODEX_DECODER.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-                continue
+            record = read_line(raw)
+            if record is not None:
+                yield line, record
 
-    def _item(self, kind: ItemKind, line: int, record: _CodexLine, *, text: bool = True) -> Item:
-        item = Item(kind, line, line, record.timestamp, Source(line) if text else None)
+    def _item(self, kind: ItemKind, line: int, record: RolloutLine, *, text: bool = True) -> Item:
+        timestamp = record.timestamp if isinstance(record.timestamp, str) else None
+        item = Item(kind, line, line, timestamp, Source(line) if text else None)
         self.items.append(item)
         return item
 
-    def _add(self, line: int, record: _CodexLine) -> None:
+    def _add(self, line: int, record: RolloutLine) -> None:
         payload = record.payload
         if record.type == "session_meta" and payload is not None:
-            self.session_id = self.session_id or payload.id
+            session_id = payload.id if isinstance(payload.id, str) else None
+            self.session_id = self.session_id or session_id
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
         elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
@@ -126,13 +110,13 @@ class CodexBuilder:
         elif record.type == "response_item" and payload is not None:
             self._add_response_item(line, record, payload)
 
-    def _add_response_item(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+    def _add_response_item(self, line: int, record: RolloutLine, payload: Payload) -> None:
         kind = payload.type
         if kind == "message" and payload.role in ("user", "assistant"):
             if payload.role == "assistant":
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
-            text = codex_text(self.reader.record(line))
+            text = content_text(payload.content)
             if text.strip() and not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 item = self._item(ItemKind.PROMPT, line, record)
                 item.text, item.truncated = clip(text)
@@ -149,7 +133,7 @@ class CodexBuilder:
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
 
-    def _add_output(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+    def _add_output(self, line: int, record: RolloutLine, payload: Payload) -> None:
         call = self.calls.get(payload.call_id or "")
         if call is not None and call.result_line is None:
             call.result_line = line
