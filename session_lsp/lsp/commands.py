@@ -71,6 +71,10 @@ async def fix_all(ls: SessionServer, arguments: api.FixAllArguments) -> api.FixA
     repair = repair_all(document.analysis(), arguments.strategy or ls.settings.fix_strategy)
     if not repair.edits:
         return api.FixAllResult(applied=False, message="nothing to repair")
+    if not ls.client.apply_edit:
+        # It would never answer: the request would wait forever (ruff checks this too).
+        message = "this editor does not apply edits sent by a server; use the quick fixes instead"
+        return api.FixAllResult(applied=False, message=message)
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(
             edit=ls.workspace_edit(document, to_text_edits(document, repair.edits)),

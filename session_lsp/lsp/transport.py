@@ -42,8 +42,10 @@ from pygls.protocol import (
     LanguageServerProtocol,
 )
 from pygls.protocol.language_server import lsp_method
+from pygls.workspace import Workspace
 
 from session_lsp.lsp import opening
+from session_lsp.lsp.documents import SessionWorkspace
 
 MAX_BODY_BYTES = 1 << 30
 """The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
@@ -206,6 +208,16 @@ class SessionProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initialize_received = False
+
+    @property
+    def _workspace(self) -> Workspace | None:
+        return self._session_workspace
+
+    @_workspace.setter
+    def _workspace(self, workspace: Workspace | None) -> None:
+        """pygls makes its workspace in `initialize`; ours makes SessionDocuments, with the same
+        root, folders and position encoding, from the start."""
+        self._session_workspace = None if workspace is None else SessionWorkspace.like(workspace)
 
     def send_error(self, msg_id: Any, error: JsonRpcException) -> None:
         self._send_response(msg_id, None, error.to_response_error())
