@@ -67,6 +67,7 @@ class ClaudeBuilder:
             analysis.findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT
         )
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+        self._uuids: set[str] | None = None
 
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
@@ -83,7 +84,7 @@ class ClaudeBuilder:
             title=session_title(
                 self.analysis.lines,
                 self.analysis.ends_with_newline,
-                self._message_uuids().__contains__,
+                self._is_message,
             ),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
@@ -199,12 +200,16 @@ class ClaudeBuilder:
         if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
             call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
 
-    def _message_uuids(self) -> set[str]:
-        return {
-            record.uuid
-            for record in self.analysis.records
-            if record is not None and record.uuid is not None
-        }
+    def _is_message(self, uuid: str) -> bool:
+        """Asked only for a summary line in the title windows: the file's uuids are gathered on
+        the first question, not for every model."""
+        if self._uuids is None:
+            self._uuids = {
+                record.uuid
+                for record in self.analysis.records
+                if record is not None and record.uuid is not None
+            }
+        return uuid in self._uuids
 
     def _session_id(self) -> str | None:
         for record in self.analysis.records:
