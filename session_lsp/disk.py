@@ -24,6 +24,7 @@ from session_lsp.atomic import (
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
+from session_lsp.core.formats import known_agents
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
@@ -98,7 +99,7 @@ def _fix(
     if (repair.edits or repair.refusal is not None) and not is_session(analysis):
         return _refuse(
             outcome,
-            f"{path}: not a session transcript (no line is a Claude Code or Codex record);"
+            f"{path}: not a session transcript (no line is a {known_agents()} record);"
             " nothing was changed",
         )
     if repair.refusal is not None:
@@ -155,7 +156,7 @@ def _fix(
 
 
 def is_session(analysis: Analysis) -> bool:
-    """Holds at least one Claude Code or Codex record: anything else is not ours to rewrite."""
+    """Holds a record of a known format: anything else is not ours to rewrite."""
     return analysis.format is not None
 
 

@@ -23,7 +23,7 @@ from session_lsp.core.analysis import Analysis, Transcript
 from session_lsp.core.content import Content
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import Format
+from session_lsp.core.formats import Format, known_agents
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
 
@@ -197,7 +197,7 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
     """Truncating must never delete the session: it keeps at least one user prompt."""
     if analysis.format is None:
         return (
-            "the file holds no Claude Code or Codex session records, so there is no conversation"
+            f"the file holds no {known_agents()} session records, so there is no conversation"
             " to keep"
         )
     kept = Content.of(analysis, 0, cut)

@@ -19,6 +19,12 @@ FORMATS: tuple[Format, ...] = (CLAUDE_CODE, CODEX)
 """In detection order: a Claude Code record anywhere wins over a rollout's first line."""
 
 
+def known_agents() -> str:
+    """The agents whose files are known, as messages name them ("Claude Code or Codex")."""
+    agents = [candidate.agent for candidate in FORMATS]
+    return " or ".join([", ".join(agents[:-1]), agents[-1]] if len(agents) > 1 else agents)
+
+
 def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | None:
     for candidate in FORMATS:
         if candidate.detect(lines, records):
@@ -26,4 +32,4 @@ def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | 
     return None
 
 
-__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect"]
+__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect", "known_agents"]
