@@ -22,13 +22,12 @@ from session_lsp.atomic import (
     session_lock,
 )
 from session_lsp.core.analysis import Analysis, analyse_bytes
-from session_lsp.core.codex import is_rollout
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
+from session_lsp.core.formats import known_agents
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
-from session_lsp.core.writing import with_session_id
 from session_lsp.sessions.registry import Liveness
 
 
@@ -104,7 +103,7 @@ def _fix(
     if (repair.edits or repair.refusal is not None) and not is_session(analysis):
         return _refuse(
             outcome,
-            f"{path}: not a session transcript (no line is a Claude Code or Codex record);"
+            f"{path}: not a session transcript (no line is a {known_agents()} record);"
             " nothing was changed",
         )
     if repair.refusal is not None:
@@ -161,8 +160,8 @@ def _fix(
 
 
 def is_session(analysis: Analysis) -> bool:
-    """Holds at least one Claude Code or Codex record: anything else is not ours to rewrite."""
-    return analysis.is_transcript or is_rollout(analysis.lines)
+    """Holds a record of a known format: anything else is not ours to rewrite."""
+    return analysis.format is not None
 
 
 def _refuse(outcome: FixOutcome, message: str, *, refused: bool = True) -> FixOutcome:
@@ -181,7 +180,9 @@ def _write_fork(
     outcome.fork = target
     outcome.fork_session_id = session_id
     outcome.changed = True
-    outcome.message = f"forked to {target.name}; resume it with: claude --resume {session_id}"
+    assert analysis.format is not None  # write_fork forks only a format that can be forked
+    resume = analysis.format.resume_command(session_id)
+    outcome.message = f"forked to {target.name}; resume it with: {resume}"
     return outcome
 
 
@@ -193,13 +194,17 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     its name only once whole and durable: a power cut never leaves an empty or cut-off newest
     session for `--last` to pick.
     """
+    transcript_format = analysis.format
+    if transcript_format is None or not transcript_format.can_fork:
+        agent = transcript_format.agent if transcript_format is not None else "no known agent's"
+        raise UnsafeWriteError(f"{path}: a {agent} session cannot be forked")
     session = _existing_session(path)
-    old_session = _session_id(analysis)
-    if old_session is None:
-        raise UnsafeWriteError(f"{path}: no sessionId in the file: cannot fork it")
     new_session = str(uuid_module.uuid4())
+    try:
+        data = join_lines(transcript_format.forked(analysis, lines, new_session))
+    except ValueError as error:
+        raise UnsafeWriteError(f"{path}: {error}: cannot fork it") from None
     target = session.parent / f"{new_session}.jsonl"
-    data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
         written = publish_new(session, data, Ownership.of(session.stat()), [target])
     except OSError as error:
@@ -224,13 +229,6 @@ def _existing_session(path: Path) -> Path:
     if not session.is_file():
         raise UnsafeWriteError(f"{path}: not a regular file: cannot fork it")
     return session
-
-
-def _session_id(analysis: Analysis) -> str | None:
-    for record in analysis.records:
-        if record is not None and record.sessionId:
-            return record.sessionId
-    return None
 
 
 def unified_diff(path: Path, analysis: Analysis, repaired: list[Line]) -> str:

@@ -23,13 +23,12 @@ from session_lsp.cli.launch import Launch, find_executable, plan_claude, plan_co
 from session_lsp.cli.output import format_finding
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.analysis import Analysis, analyse_bytes
-from session_lsp.core.codex import is_rollout
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import detect
+from session_lsp.core.formats import CODEX
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.records import Record
 from session_lsp.core.repairs import Strategy
-from session_lsp.core.titles import one_line
 from session_lsp.disk import fix_file
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
@@ -138,7 +137,7 @@ def run_resume(
 
 
 def _plan(path: Path, explained: _Explained, arguments: list[str]) -> Launch:
-    if is_rollout(explained.analysis.lines):
+    if explained.analysis.format is CODEX:
         return plan_codex(path, arguments)
     return plan_claude(path, explained.metadata.project, arguments)
 
@@ -291,7 +290,7 @@ def _tool_call(analysis: Analysis, finding: Finding) -> tuple[str, str]:
     """(tool name, a one-line view of its input) of the call a finding is about, as the
     transcript's format reads it (the hover shows the same); a call nested too deeply to decode
     even with `deep_json` is named "?"."""
-    transcript_format = detect(analysis.lines, analysis.records)
+    transcript_format = analysis.format
     if transcript_format is None or finding.tool_use_id is None:
         return "?", ""
     try:

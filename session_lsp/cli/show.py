@@ -107,7 +107,7 @@ def write_text(
     title = _clean(model.title or "untitled session")
     stream.write(paint(title, _BOLD) + "\n")
     session = _clean(model.session_id or "?")
-    facts = [model.format.value, f"session {session}", f"{len(model.items)} items"]
+    facts = [model.format, f"session {session}", f"{len(model.items)} items"]
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from session_lsp.core.findings import Code, Severity
+from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES
+from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.nesting import MAX_NESTING, deep_json
-from session_lsp.core.records import RECORD_DECODER, TRANSCRIPT_TYPES, Record
 
 BOM = b"\xef\xbb\xbf"
 TOOL_ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")

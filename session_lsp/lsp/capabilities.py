@@ -15,7 +15,7 @@ from session_lsp.lsp.settings import ServerSettings
 
 
 @dataclass(frozen=True, slots=True)
-class ClientSession:
+class ResolvedClient:
     settings: ServerSettings = field(default_factory=ServerSettings)
     pull_diagnostics: bool = False
     """Pull for clients that declare it, push for the others; never both."""
@@ -23,13 +23,15 @@ class ClientSession:
     resolve_edits: bool = False
     """Lazy edits only for clients that echo `data` and resolve `edit` (not eglot)."""
     document_changes: bool = False
+    apply_edit: bool = False
+    """Whether the client applies edits the server sends (`workspace/applyEdit`)."""
     work_done_progress: bool = False
     show_document: bool = False
 
     @classmethod
     def resolve(
         cls, capabilities: types.ClientCapabilities, settings: ServerSettings
-    ) -> ClientSession:
+    ) -> ResolvedClient:
         text, workspace, window = (
             capabilities.text_document,
             capabilities.workspace,
@@ -49,6 +51,7 @@ class ClientSession:
                 and "edit" in action.resolve_support.properties
             ),
             document_changes=bool(edit is not None and edit.document_changes),
+            apply_edit=bool(workspace is not None and workspace.apply_edit),
             work_done_progress=bool(window is not None and window.work_done_progress),
             show_document=bool(
                 window is not None

@@ -73,6 +73,10 @@ async def fix_all(ls: SessionServer, arguments: api.FixAllArguments) -> api.FixA
     repair = repair_all(document.analysis(), arguments.strategy or ls.settings.fix_strategy)
     if not repair.edits:
         return api.FixAllResult(applied=False, message="nothing to repair")
+    if not ls.client.apply_edit:
+        # It would never answer: the request would wait forever (ruff checks this too).
+        message = "this editor does not apply edits sent by a server; use the quick fixes instead"
+        return api.FixAllResult(applied=False, message=message)
     result = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(
             edit=ls.workspace_edit(document, to_text_edits(document, repair.edits)),
@@ -97,7 +101,8 @@ async def fork_session(
         )
     except UnsafeWriteError as error:
         raise CommandError(str(error)) from None
-    resume = f"claude --resume {session_id}"
+    assert analysis.format is not None  # write_fork forks only a format that can be forked
+    resume = analysis.format.resume_command(session_id)
     ls.window_show_message(
         types.ShowMessageParams(
             type=types.MessageType.Info, message=f"Forked to {target.name}: {resume}"

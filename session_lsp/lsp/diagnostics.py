@@ -13,13 +13,11 @@ from session_lsp.lsp.convert import SOURCE, diagnostics_of
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 
-_pending: dict[str, asyncio.TimerHandle] = {}
-
 
 def publish(ls: SessionServer, document: SessionDocument) -> None:
     if ls.pull_diagnostics:
         return
-    _cancel(document.uri)
+    ls.state.cancel_publish(document.uri)
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(
             uri=document.uri, version=document.version, diagnostics=diagnostics_of(document)
@@ -31,22 +29,22 @@ def schedule(ls: SessionServer, document: SessionDocument) -> None:
     """Publish after a pause in typing (`debounceMs`)."""
     if ls.pull_diagnostics:
         return
-    _cancel(document.uri)
+    ls.state.cancel_publish(document.uri)
     delay = ls.settings.debounce_ms / 1000
     loop = asyncio.get_running_loop()
     uri, version = document.uri, document.version
 
     def fire() -> None:
-        _pending.pop(uri, None)
+        ls.state.publish_timers.pop(uri, None)
         current = ls.session_document(uri)
         if current is not None and current.version == version:
             publish(ls, current)
 
-    _pending[uri] = loop.call_later(delay, fire)
+    ls.state.publish_timers[uri] = loop.call_later(delay, fire)
 
 
 def clear(ls: SessionServer, uri: str) -> None:
-    _cancel(uri)
+    ls.state.forget(uri)
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
@@ -60,12 +58,6 @@ def refresh(ls: SessionServer, document: SessionDocument) -> None:
         return
     if ls.client.diagnostic_refresh:
         ls.workspace_diagnostic_refresh(None)
-
-
-def _cancel(uri: str) -> None:
-    handle = _pending.pop(uri, None)
-    if handle is not None:
-        handle.cancel()
 
 
 def _result_id(document: SessionDocument) -> str:

@@ -178,7 +178,19 @@ class SessionDocument(TextDocument):
 
 
 class SessionWorkspace(Workspace):
-    """Creates SessionDocuments; installed before the first document opens."""
+    """Creates SessionDocuments: the workspace of every session-lsp server (`SessionProtocol`)."""
+
+    @classmethod
+    def like(cls, workspace: Workspace) -> SessionWorkspace:
+        """One with the settings pygls gave `workspace` (made in `initialize`, before any open)."""
+        if isinstance(workspace, SessionWorkspace):
+            return workspace
+        return cls(
+            workspace.root_uri,
+            workspace._sync_kind,
+            list(workspace.folders.values()),
+            workspace.position_encoding,
+        )
 
     def put_text_document(
         self, text_document: types.TextDocumentItem, notebook_uri: str | None = None

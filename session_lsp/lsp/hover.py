@@ -106,10 +106,10 @@ def _half(document: SessionDocument, transcript_format: Format, mention: ToolMen
     try:
         with deep_json():
             return transcript_format.half(
-                document.analysis(), mention.record.line, mention.tool_use_id, mention.is_result
+                document.analysis(), mention.line, mention.tool_use_id, mention.is_result
             )
     except RecursionError:
-        _log.info("hover: line %d is nested too deeply to show", mention.record.line + 1)
+        _log.info("hover: line %d is nested too deeply to show", mention.line + 1)
         return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
@@ -145,7 +145,7 @@ def tool_call_view(
         called=_time(call.timestamp),
         answered=_time(answer.timestamp),
         is_result=mention.is_result,
-        other_line=other.record.line if other is not None else None,
+        other_line=other.line if other is not None else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""initialize / initialized: negotiate capabilities, install the document class, route logs."""
+"""initialize / initialized: negotiate capabilities, route logs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import logging
 from lsprotocol import types
 
 from session_lsp.lsp import diagnostics
-from session_lsp.lsp.capabilities import ClientSession
-from session_lsp.lsp.documents import SessionWorkspace
+from session_lsp.lsp.capabilities import ResolvedClient
 from session_lsp.lsp.server import SessionServer
 from session_lsp.lsp.settings import parse_settings
 
@@ -39,10 +38,8 @@ class ClientLogHandler(logging.Handler):
 
 
 def initialize(ls: SessionServer, params: types.InitializeParams) -> None:
-    # No document is open yet: from here on every document is a SessionDocument.
-    ls.workspace.__class__ = SessionWorkspace
     settings, problem = parse_settings(params.initialization_options)
-    ls.client = ClientSession.resolve(params.capabilities, settings)
+    ls.client = ResolvedClient.resolve(params.capabilities, settings)
     if problem:
         # Allowed during initialize, and the log handler only exists from `initialized` on.
         ls.window_log_message(

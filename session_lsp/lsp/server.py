@@ -16,9 +16,10 @@ from pygls.lsp.server import LanguageServer
 
 from session_lsp import __version__
 from session_lsp.lsp import transport
-from session_lsp.lsp.capabilities import ClientSession
+from session_lsp.lsp.capabilities import ResolvedClient
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.settings import ServerSettings
+from session_lsp.lsp.state import ServerState
 from session_lsp.lsp.transport import SessionProtocol
 
 FIX_ALL_KIND = "source.fixAll.sessionLsp"
@@ -32,11 +33,12 @@ class SessionServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=SessionProtocol,
         )
-        self.client = ClientSession()
+        self.client = ResolvedClient()
         """Replaced once, in `initialize`; features read it, never `client_capabilities`."""
         self.exit_code = 0
         """1 when the client sent `exit` without `shutdown` first (LSP's rule)."""
         self.log = logging.getLogger("session_lsp")
+        self.state = ServerState()
 
     @property
     def settings(self) -> ServerSettings:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from session_lsp.core.content_text import one_line
 from session_lsp.core.findings import Span
-from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
-from session_lsp.core.titles import one_line
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, build_model
+from session_lsp.core.turns import ConversationModel, Item, ItemKind
 from session_lsp.core.turns.texts import LineReader, load_texts
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
@@ -34,10 +33,6 @@ KINDS = {
     ItemKind.COMMAND: types.SymbolKind.Event,
     ItemKind.DAMAGED: types.SymbolKind.Null,
 }
-
-_model = PerAnalysis(build_model)
-"""Built once per analysis: an editor asks for the outline again on every change, and workspace
-symbols ask for each open document's in turn."""
 
 
 def _range(document: SessionDocument, first: int, last: int) -> types.Range:
@@ -71,7 +66,7 @@ def _named(title: str, item: Item | None, reader: LineReader, model: Conversatio
     if item is None:
         return title
     if item.text is None and not item.loaded:
-        load_texts(item, reader, model.format)
+        load_texts(item, reader, model.texts)
     preview = one_line(item.text or "", PREVIEW)
     return f"{title}: {preview}" if preview else title
 
@@ -111,8 +106,8 @@ def _item_symbol(
     )
 
 
-def document_symbols(document: SessionDocument) -> list[types.DocumentSymbol]:
-    model = _model(document.analysis())
+def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types.DocumentSymbol]:
+    model = ls.state.outline(document.uri, document.analysis())
     reader = LineReader(model.lines)
     symbols: list[types.DocumentSymbol] = []
     turn: list[Item] = []
@@ -131,7 +126,7 @@ def document_symbols(document: SessionDocument) -> list[types.DocumentSymbol]:
 
 def outline(ls: SessionServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     document = ls.session_document(params.text_document.uri)
-    return document_symbols(document) if document is not None else []
+    return document_symbols(ls, document) if document is not None else []
 
 
 def workspace_symbols(
@@ -142,7 +137,7 @@ def workspace_symbols(
     for document in list(ls.workspace.text_documents.values()):
         if not isinstance(document, SessionDocument):
             continue
-        stack = list(document_symbols(document))
+        stack = list(document_symbols(ls, document))
         while stack:
             symbol = stack.pop()
             stack.extend(symbol.children or ())

@@ -16,12 +16,10 @@ BIG_DOCUMENT = 5_000_000
 
 
 def register(server: SessionServer) -> None:
-    watcher: list[asyncio.Task[None]] = []
-
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: SessionServer, params: types.DidOpenTextDocumentParams) -> None:
-        if not watcher:
-            watcher.append(asyncio.ensure_future(live.watch(ls)))
+        if ls.state.live_watch is None:
+            ls.state.live_watch = asyncio.ensure_future(live.watch(ls))
         document = ls.session_document(params.text_document.uri)
         if document is None:
             return

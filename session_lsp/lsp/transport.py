@@ -42,8 +42,10 @@ from pygls.protocol import (
     LanguageServerProtocol,
 )
 from pygls.protocol.language_server import lsp_method
+from pygls.workspace import Workspace
 
 from session_lsp.lsp import opening
+from session_lsp.lsp.documents import SessionWorkspace
 
 MAX_BODY_BYTES = 1 << 30
 """The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
@@ -207,6 +209,16 @@ class SessionProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self.initialize_received = False
 
+    @property
+    def _workspace(self) -> Workspace | None:
+        return self._session_workspace
+
+    @_workspace.setter
+    def _workspace(self, workspace: Workspace | None) -> None:
+        """pygls makes its workspace in `initialize`; ours makes SessionDocuments, with the same
+        root, folders and position encoding, from the start."""
+        self._session_workspace = None if workspace is None else SessionWorkspace.like(workspace)
+
     def send_error(self, msg_id: Any, error: JsonRpcException) -> None:
         self._send_response(msg_id, None, error.to_response_error())
 
@@ -288,6 +300,8 @@ class SessionProtocol(LanguageServerProtocol):
         else:
             logger.warning("ignored a message with neither a method, a result nor an error")
             raise JsonRpcInvalidRequest("neither a request, a notification nor a response")
+        if method == types.CODE_ACTION_RESOLVE:
+            raw = _command_as_action(raw)
         try:
             return self._converter.structure(raw, kind)
         except JsonRpcException:
@@ -316,6 +330,19 @@ class SessionProtocol(LanguageServerProtocol):
             logger.warning("ignored didChange for %s: it is not open", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+
+def _command_as_action(raw: dict[str, Any]) -> dict[str, Any]:
+    """A bare `Command` sent to `codeAction/resolve` as a code action holding that command.
+
+    Neovim 0.7 sends every action that has no edit to resolve, the bare Commands it was offered
+    too; read as a `CodeAction`, a command's `command` is a string where an object belongs, which
+    was -32602. Resolved, the action comes back holding the command, which the client then runs.
+    """
+    params = raw.get("params")
+    if not isinstance(params, dict) or not isinstance(params.get("command"), str):
+        return raw
+    return {**raw, "params": {"title": params.get("title"), "command": params}}
 
 
 def _valid_id(value: Any) -> int | str | None:

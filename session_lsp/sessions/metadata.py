@@ -1,6 +1,6 @@
 """What a listing shows of one session file, read from its first and last lines only.
 
-The title follows `session_lsp.core.titles`, as the conversation view's does; the project, first
+The title follows `session_lsp.core.formats.claude_code.titles`, as the conversation view's does; the project, first
 activity and first prompt come from the head, the last activity and version from the tail. Nothing here needs the whole file decoded.
 """
 
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import msgspec
 
-from session_lsp.core.nesting import deep_json
-from session_lsp.core.titles import (
+from session_lsp.core.formats.claude_code.titles import (
     HEAD_LINES,
     TitleLine,
     byte_windows,
     choose_title,
     real_prompt,
+    uuid_in,
 )
+from session_lsp.core.nesting import deep_json
 
 _TAIL_LINES = 200
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -127,5 +128,5 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
             break
     metadata.version = newest_version or metadata.version
     metadata.session_id = metadata.session_id or metadata.recorded_session_id
-    metadata.title = choose_title(byte_windows(data), prompt, command)
+    metadata.title = choose_title(byte_windows(data), prompt, command, uuid_in(data))
     return metadata

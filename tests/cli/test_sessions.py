@@ -59,7 +59,7 @@ def test_text_output_shows_health_id_title_and_how_to_resume(tree: ProjectsTree)
     lines = result.stdout.splitlines()
     damaged = next(line for line in lines if DAMAGED in line)
     assert damaged.startswith("broken 1E")
-    assert damaged.endswith("Metrics Calculations Verification and Discrepancy Analysis")
+    assert damaged.endswith("create specification for adding missing CLI commands. fo\u2026")
     assert "2.1.7" in damaged
     assert next(line for line in lines if LIVE in line).startswith("live")
     assert next(line for line in lines if UNREADABLE in line).startswith("unreadable")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.codex import call_half
 from session_lsp.core.edits import EditKind, apply_edits, join_lines
+from session_lsp.core.formats.codex.rollout import call_half
 from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.tools import ToolHalf
 from session_lsp.core.turns import ToolCall, build_model, page

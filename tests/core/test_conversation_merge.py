@@ -14,8 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.conversation import THINKING_TYPES, ApiMessage, Part, to_api_messages
-from session_lsp.core.records import Block, Message, Record
+from session_lsp.core.formats.claude_code.conversation import (
+    THINKING_TYPES,
+    ApiMessage,
+    Part,
+    to_api_messages,
+)
+from session_lsp.core.formats.claude_code.records import Block, Message, Record
 from tests.support.corpus import COMPACTED_2_0
 
 

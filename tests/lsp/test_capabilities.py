@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_lsp import client_capabilities
 
-from session_lsp.lsp.capabilities import ClientSession
+from session_lsp.lsp.capabilities import ResolvedClient
 from session_lsp.lsp.settings import ServerSettings
 
 
@@ -21,13 +21,13 @@ from session_lsp.lsp.settings import ServerSettings
 def test_each_client_gets_the_modes_it_declared(
     preset: str, pull: bool, resolve_edits: bool
 ) -> None:
-    client = ClientSession.resolve(client_capabilities(preset), ServerSettings())
+    client = ResolvedClient.resolve(client_capabilities(preset), ServerSettings())
     assert (client.pull_diagnostics, client.resolve_edits) == (pull, resolve_edits)
 
 
 def test_live_is_decided_by_the_one_setting() -> None:
     capabilities = client_capabilities("visual-studio-code")
-    default = ClientSession.resolve(capabilities, ServerSettings())
-    patient = ClientSession.resolve(capabilities, ServerSettings(live_session_seconds=3600))
+    default = ResolvedClient.resolve(capabilities, ServerSettings())
+    patient = ResolvedClient.resolve(capabilities, ServerSettings(live_session_seconds=3600))
     assert (default.is_live(9.9), default.is_live(120)) == (True, False)
     assert patient.is_live(120) and not patient.is_live(3600)

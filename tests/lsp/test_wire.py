@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import Any
+
+from tests.lsp.sessions import dangling
 
 SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
 
@@ -41,7 +46,8 @@ class RawClient:
         self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
 
     def receive(self, request_id: int | None) -> dict[str, Any]:
-        """Read messages until the response to `request_id` (notifications are kept as logs)."""
+        """Read messages until the response to `request_id` (notifications are kept as logs);
+        -1: the next message, whatever it is."""
         stdout = self.process.stdout
         assert stdout is not None
         while True:
@@ -53,7 +59,7 @@ class RawClient:
             message = json.loads(stdout.read(length))
             if message.get("method") == "window/logMessage":
                 self.log_messages.append(message["params"]["message"])
-            if message.get("id") == request_id and "method" not in message:
+            if request_id == -1 or (message.get("id") == request_id and "method" not in message):
                 return message  # type: ignore[no-any-return]
 
     def alive(self, request_id: int) -> None:
@@ -294,3 +300,55 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_bare_command_sent_to_resolve_comes_back_as_an_action_holding_it() -> None:
+    """Neovim 0.7 resolves every action without an edit, the Fork command too (was -32602)."""
+    fork = {
+        "title": "Fork the session with the stub repair (original untouched)",
+        "command": "sessionLsp.forkSession",
+        "arguments": ["file:///tmp/session.jsonl", "stub"],
+    }
+    client = RawClient()
+    try:
+        client.initialize()
+        client.request(2, "codeAction/resolve", fork)
+        answer = client.receive(2)
+        assert "error" not in answer, answer
+        assert answer["result"] == {"title": fork["title"], "command": fork}
+        client.alive(3)
+    finally:
+        client.close()
+
+
+def test_fix_all_sends_no_edit_to_a_client_that_cannot_apply_one() -> None:
+    """Such a client never answers `workspace/applyEdit`: the command would wait forever."""
+    client = RawClient()
+    messages: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def read_all() -> None:
+        with contextlib.suppress(AssertionError, ValueError):
+            while True:
+                messages.put(client.receive(-1))
+
+    try:
+        client.request(1, "initialize", {"capabilities": {}})
+        threading.Thread(target=read_all, daemon=True).start()
+        uri = "file:///tmp/no-apply-edit/session.jsonl"
+        item = {"uri": uri, "languageId": "jsonl", "version": 1, "text": dangling()}
+        client.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        client.send(
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+        )
+        client.request(
+            2, "workspace/executeCommand", {"command": "sessionLsp.fixAll", "arguments": [uri]}
+        )
+        seen: list[dict[str, Any]] = []
+        while not any(message.get("id") == 2 and "method" not in message for message in seen):
+            seen.append(messages.get(timeout=20))
+        assert "workspace/applyEdit" not in [message.get("method") for message in seen]
+        (answer,) = [message for message in seen if message.get("id") == 2]
+        assert answer["result"]["applied"] is False
+        assert "does not apply edits" in answer["result"]["message"]
+    finally:
+        client.close()

@@ -87,7 +87,9 @@ def test_the_summary_shows_project_title_version_and_activity_of_the_file(
         "sessionId": DAMAGED,
         "path": str(tree.folder / f"{DAMAGED}.jsonl"),
         "project": "/Users/User/repo/codemie-ai/codemie-code",
-        "title": "Metrics Calculations Verification and Discrepancy Analysis",
+        # Its summary line titles another session (its leafUuid is not in the file).
+        "title": '@"solution-architect (agent)" analyze existing CLI command and create'
+        " specification for adding missing CLI commands. fo\u2026",
         "firstActivity": "2026-01-14T19:20:03.207Z",
         "lastActivity": "2026-01-14T19:26:41.066Z",
         "sizeBytes": (tree.folder / f"{DAMAGED}.jsonl").stat().st_size,

@@ -9,14 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from session_lsp.core.formats.base import Format
-from session_lsp.core.formats.claude_code import CLAUDE_CODE
-from session_lsp.core.formats.codex import CODEX
+from session_lsp.core.formats.claude_code.format import CLAUDE_CODE
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.codex.format import CODEX
 from session_lsp.core.reading import Line
-from session_lsp.core.records import Record
 from session_lsp.core.tools import Mention
 
 FORMATS: tuple[Format, ...] = (CLAUDE_CODE, CODEX)
 """In detection order: a Claude Code record anywhere wins over a rollout's first line."""
+
+
+def known_agents() -> str:
+    """The agents whose files are known, as messages name them ("Claude Code or Codex")."""
+    agents = [candidate.agent for candidate in FORMATS]
+    return " or ".join([", ".join(agents[:-1]), agents[-1]] if len(agents) > 1 else agents)
 
 
 def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | None:
@@ -26,4 +32,4 @@ def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | 
     return None
 
 
-__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect"]
+__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect", "known_agents"]

@@ -6,7 +6,7 @@ replaces the history with its `replacement_history` (or, in older rollouts witho
 user messages and a summary: no call survives it); a `thread_rolled_back` event drops the last
 N user turns; `turn_aborted` and the other events change nothing in it. Codex patches an unanswered
 call with an `"aborted"` output in memory only (`normalize.rs`), so the file stays broken for
-every other reader (claude-code-format §10).
+every other reader (docs/codex-format.md: How Codex rebuilds the conversation on resume).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ ROLLOUT_TYPES = frozenset(
 )
 
 
-class _Payload(msgspec.Struct):
+class Payload(msgspec.Struct):
+    """The fields of a record's payload that the replay, the findings and the view read."""
+
     type: str | None = None
     call_id: str | None = None
     name: str | None = None
@@ -45,26 +47,30 @@ class _Payload(msgspec.Struct):
     content: object = None
     num_turns: object = None
     replacement_history: object = None
+    id: object = None
+    """`session_meta`'s session id."""
 
 
-class _RolloutLine(msgspec.Struct):
+class RolloutLine(msgspec.Struct):
     type: str | None = None
-    payload: _Payload | None = None
+    timestamp: object = None
+    payload: Payload | None = None
 
 
-_DECODER = msgspec.json.Decoder(_RolloutLine)
+_DECODER = msgspec.json.Decoder(RolloutLine)
 
 
-def _read(line: Line) -> _RolloutLine | None:
+def read_line(line: Line) -> RolloutLine | None:
+    """The one typed reading of a rollout line (None when it is no rollout record)."""
     try:
         return _DECODER.decode(line)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
         return None
 
 
-def _read_all(line: Line) -> list[_RolloutLine]:
+def _read_all(line: Line) -> list[RolloutLine]:
     """The line's records: one, none, or each of several glued together (read as if split)."""
-    record = _read(line)
+    record = read_line(line)
     if record is not None:
         return [record]
     raw = bytes(line)
@@ -74,11 +80,11 @@ def _read_all(line: Line) -> list[_RolloutLine]:
     return [
         part_record
         for part in glued_parts(raw, offsets)
-        if (part_record := _read(part)) is not None
+        if (part_record := read_line(part)) is not None
     ]
 
 
-def _records(lines: Sequence[Line]) -> list[tuple[int, _RolloutLine]]:
+def _records(lines: Sequence[Line]) -> list[tuple[int, RolloutLine]]:
     return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
 
 
@@ -207,7 +213,7 @@ def rollout_content(lines: Sequence[Line], start: int, stop: int) -> tuple[int, 
 def is_rollout(lines: Sequence[Line]) -> bool:
     """The first readable line is a rollout record (`session_meta` first, in every real file)."""
     for line in lines:
-        record = _read(line)
+        record = read_line(line)
         if record is not None:
             return record.type in ROLLOUT_TYPES and record.payload is not None
     return False
@@ -221,10 +227,11 @@ CONTEXTUAL_PREFIXES = (
     "<turn_aborted>",
     "<skill",
 )
-"""User-role messages Codex writes itself; they do not start a user turn (rollback counts turns)."""
+"""User-role messages Codex writes itself: they start no user turn (rollback counts turns), and
+the conversation view shows none of them as a prompt or a title. The one list of them."""
 
 
-def _starts_user_turn(payload: _Payload) -> bool:
+def _starts_user_turn(payload: Payload) -> bool:
     if payload.type != "message" or payload.role != "user":
         return False
     content = payload.content
@@ -237,17 +244,17 @@ def _starts_user_turn(payload: _Payload) -> bool:
     return not text.lstrip().startswith(CONTEXTUAL_PREFIXES)
 
 
-def _history_item(value: object) -> _Payload | None:
+def _history_item(value: object) -> Payload | None:
     try:
-        return msgspec.convert(value, _Payload)
+        return msgspec.convert(value, Payload)
     except msgspec.ValidationError:
         return None
 
 
-def replayed_history(records: Sequence[tuple[int, _RolloutLine]]) -> list[tuple[int, _Payload]]:
+def replayed_history(records: Sequence[tuple[int, RolloutLine]]) -> list[tuple[int, Payload]]:
     """The response items Codex sends after a resume, each with the line it comes from (a
     compaction's replacement history on the `compacted` line)."""
-    history: list[tuple[int, _Payload]] = []
+    history: list[tuple[int, Payload]] = []
     for index, record in records:
         payload = record.payload
         if payload is None:
@@ -268,8 +275,8 @@ def replayed_history(records: Sequence[tuple[int, _RolloutLine]]) -> list[tuple[
 
 
 def _without_last_turns(
-    history: list[tuple[int, _Payload]], turns: int
-) -> list[tuple[int, _Payload]]:
+    history: list[tuple[int, Payload]], turns: int
+) -> list[tuple[int, Payload]]:
     if turns <= 0:
         return history
     starts = [position for position, (_, item) in enumerate(history) if _starts_user_turn(item)]
@@ -278,7 +285,7 @@ def _without_last_turns(
     return history[: starts[-min(turns, len(starts))]]
 
 
-def _last_abort(records: Sequence[tuple[int, _RolloutLine]]) -> int:
+def _last_abort(records: Sequence[tuple[int, RolloutLine]]) -> int:
     """The line of the last `turn_aborted` event, -1 when there is none: a call before it had
     its turn aborted."""
     return max(

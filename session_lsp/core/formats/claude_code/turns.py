@@ -6,29 +6,50 @@ import re
 from pathlib import Path
 from typing import Any
 
-from session_lsp.core.analysis import Analysis
-from session_lsp.core.conversation import ChainEnd
+from session_lsp.core.content_text import content_text
+from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.records import Record
-from session_lsp.core.titles import session_title
+from session_lsp.core.formats.claude_code.conversation import ChainEnd, conversation_of
+from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
-    SessionFormat,
     Source,
     ToolCall,
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import error_status, tool_ids
-from session_lsp.core.turns.texts import LineReader, command_text, result_text
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.texts import LineReader, json_text
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
+
+
+INTERRUPTED_RESULTS = (
+    "The user doesn't want to proceed with this tool use.",
+    "The user doesn't want to take this action right now.",
+    "Permission for this tool use was denied.",
+    "User rejected tool use",
+    "Interrupted by user",
+    "<tool_use_error>Cancelled: parallel tool call",
+    "<tool_use_error>Error: Streaming fallback - tool execution discarded",
+)
+"""Claude Code's REJECT, CANCEL and interrupt results (docs/claude-code-format.md §5)."""
+
+
+def error_status(text: str) -> ToolStatus:
+    stripped = text.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped.startswith(INTERRUPTED_RESULTS) or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ERROR
 
 
 class ClaudeBuilder:
@@ -46,22 +67,29 @@ class ClaudeBuilder:
             analysis.findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT
         )
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+        self._uuids: set[str] | None = None
 
     def build(self) -> ConversationModel:
-        conversation = self.analysis.conversation
+        conversation = conversation_of(self.analysis)
         for record in conversation.chain:
             self._add_record(record)
         for call in self.calls.values():
             self._settle(call)
         return ConversationModel(
-            SessionFormat.CLAUDE_CODE,
+            "claude-code",
             self.items,
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self._session_id(),
-            title=session_title(self.analysis.lines, self.analysis.ends_with_newline),
+            title=session_title(
+                self.analysis.lines,
+                self.analysis.ends_with_newline,
+                self._is_message,
+            ),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
+            texts=CLAUDE_TEXTS,
+            assistant_label="Claude",
         )
 
     def _add_record(self, record: Record) -> None:
@@ -168,11 +196,20 @@ class ClaudeBuilder:
             live = call.id in self.live and call.result_line is None
             call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
         elif call.is_error and call.result_source is not None:
-            call.status = error_status(
-                result_text(call.result_source, self.reader, SessionFormat.CLAUDE_CODE)
-            )
+            call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
         if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
             call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+
+    def _is_message(self, uuid: str) -> bool:
+        """Asked only for a summary line in the title windows: the file's uuids are gathered on
+        the first question, not for every model."""
+        if self._uuids is None:
+            self._uuids = {
+                record.uuid
+                for record in self.analysis.records
+                if record is not None and record.uuid is not None
+            }
+        return uuid in self._uuids
 
     def _session_id(self) -> str | None:
         for record in self.analysis.records:
@@ -203,7 +240,7 @@ def _abandoned_branches(analysis: Analysis) -> int:
 
     History before a compaction boundary and inline sidechains are not counted.
     """
-    conversation = analysis.conversation
+    conversation = conversation_of(analysis)
     if conversation.leaf is None or conversation.end_record is None:
         return 0
     start = conversation.end_record.line
@@ -227,7 +264,7 @@ def _abandoned_branches(analysis: Analysis) -> int:
 
 def _start_note(analysis: Analysis) -> str | None:
     """Why the replayed conversation starts where it does, when that is not the file's start."""
-    conversation = analysis.conversation
+    conversation = conversation_of(analysis)
     if conversation.end is ChainEnd.COMPACTION:
         return "the conversation starts at the last compaction"
     if conversation.end is ChainEnd.MISSING_PARENT:
@@ -235,3 +272,62 @@ def _start_note(analysis: Analysis) -> str | None:
     if conversation.end is ChainEnd.CYCLE:
         return "the conversation starts where a parentUuid cycle was cut"
     return None
+
+
+class ClaudeTexts:
+    """Texts of a Claude Code item: a content block of its line, or a system line's content."""
+
+    def item_text(self, item: Item, reader: LineReader) -> str | None:
+        source = item.source
+        assert source is not None
+        if item.kind is ItemKind.COMMAND and source.block is None:
+            record = reader.record(source.line)
+            if isinstance(record, dict) and record.get("type") == "system":
+                return command_text(content_text(record.get("content")))
+        if item.kind is ItemKind.THINKING:
+            block = block_of(reader, source)
+            if isinstance(block, dict) and block.get("type") == "redacted_thinking":
+                return "(redacted thinking)"
+        return content_text(block_of(reader, source))
+
+    def call_input(self, source: Source, reader: LineReader) -> str | None:
+        block = block_of(reader, source)
+        return json_text(block.get("input")) if isinstance(block, dict) else None
+
+    def result_text(self, source: Source, reader: LineReader) -> str:
+        block = block_of(reader, source)
+        return content_text(block.get("content")) if isinstance(block, dict) else ""
+
+
+CLAUDE_TEXTS = ClaudeTexts()
+
+
+def block_of(reader: LineReader, source: Source) -> Any:
+    """The content block a source names (the whole content for a plain-string prompt)."""
+    record = reader.record(source.line)
+    if not isinstance(record, dict):
+        return None
+    message = record.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if source.block is None or isinstance(content, str):
+        return content
+    if isinstance(content, list) and 0 <= source.block < len(content):
+        return content[source.block]
+    return None
+
+
+_COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
+_COMMAND_ARGS = re.compile(r"<command-args>(.*?)</command-args>", re.DOTALL)
+_COMMAND_TAG = re.compile(r"</?(?:local-command-std(?:out|err)|bash-(?:input|stdout|stderr))>")
+_TERMINAL_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def command_text(text: str) -> str:
+    """A slash command as typed (`/model opus`), or a local command's output without its tags
+    and terminal colour codes."""
+    name = _COMMAND_NAME.search(text)
+    if name is not None:
+        arguments = _COMMAND_ARGS.search(text)
+        typed = f"{name.group(1).strip()} {arguments.group(1).strip() if arguments else ''}"
+        return typed.strip()
+    return _TERMINAL_CONTROL.sub("", _COMMAND_TAG.sub("", text)).strip() or "(no output)"

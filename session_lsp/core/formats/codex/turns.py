@@ -3,48 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-import msgspec
-
-from session_lsp.core.analysis import Analysis
-from session_lsp.core.codex import CALL_TYPES, OUTPUT_TYPES
+from session_lsp.core.content_text import content_text, one_line
+from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.titles import one_line
+from session_lsp.core.formats.codex.rollout import (
+    CALL_TYPES,
+    CONTEXTUAL_PREFIXES,
+    OUTPUT_TYPES,
+    Payload,
+    RolloutLine,
+    call_input,
+    output_text,
+    read_line,
+)
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
-    SessionFormat,
     Source,
     ToolCall,
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import codex_output_status, may_be_special, tool_ids
-from session_lsp.core.turns.texts import LineReader, codex_text, result_text
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.texts import LineReader, json_text
 
-CODEX_CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
-
-
-class _CodexPayload(msgspec.Struct):
-    type: str | None = None
-    role: str | None = None
-    call_id: str | None = None
-    name: str | None = None
-    id: str | None = None
+_SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
 
 
-class _CodexLine(msgspec.Struct):
-    type: str | None = None
-    timestamp: str | None = None
-    payload: _CodexPayload | None = None
+def may_be_special(line: Line) -> bool:
+    """Whether an output line can be a stub or an abort: only those are decoded while building."""
+    raw = bytes(line)
+    return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
 
 
-_CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
+def codex_output_status(output: str) -> ToolStatus:
+    stripped = output.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped == "aborted" or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ANSWERED
 
 
 class CodexBuilder:
-    """File order is the conversation (claude-code-format §10)."""
+    """File order is the conversation (docs/codex-format.md: How Codex rebuilds the
+    conversation on resume)."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
@@ -65,34 +72,37 @@ class CodexBuilder:
             elif call.result_line is not None and may_be_special(
                 self.analysis.lines[call.result_line]
             ):
-                output = result_text(Source(call.result_line), self.reader, SessionFormat.CODEX)
+                output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
                 call.status = codex_output_status(output)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         return ConversationModel(
-            SessionFormat.CODEX,
+            "codex",
             self.items,
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self.session_id,
             title=one_line(title) if title else None,
+            texts=CODEX_TEXTS,
+            assistant_label="Codex",
         )
 
-    def _records(self) -> Iterator[tuple[int, _CodexLine]]:
+    def _records(self) -> Iterator[tuple[int, RolloutLine]]:
         for line, raw in enumerate(self.analysis.lines):
-            try:
-                yield line, _CODEX_DECODER.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-                continue
+            record = read_line(raw)
+            if record is not None:
+                yield line, record
 
-    def _item(self, kind: ItemKind, line: int, record: _CodexLine, *, text: bool = True) -> Item:
-        item = Item(kind, line, line, record.timestamp, Source(line) if text else None)
+    def _item(self, kind: ItemKind, line: int, record: RolloutLine, *, text: bool = True) -> Item:
+        timestamp = record.timestamp if isinstance(record.timestamp, str) else None
+        item = Item(kind, line, line, timestamp, Source(line) if text else None)
         self.items.append(item)
         return item
 
-    def _add(self, line: int, record: _CodexLine) -> None:
+    def _add(self, line: int, record: RolloutLine) -> None:
         payload = record.payload
         if record.type == "session_meta" and payload is not None:
-            self.session_id = self.session_id or payload.id
+            session_id = payload.id if isinstance(payload.id, str) else None
+            self.session_id = self.session_id or session_id
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
         elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
@@ -100,14 +110,14 @@ class CodexBuilder:
         elif record.type == "response_item" and payload is not None:
             self._add_response_item(line, record, payload)
 
-    def _add_response_item(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+    def _add_response_item(self, line: int, record: RolloutLine, payload: Payload) -> None:
         kind = payload.type
         if kind == "message" and payload.role in ("user", "assistant"):
             if payload.role == "assistant":
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
-            text = codex_text(self.reader.record(line))
-            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT_PREFIXES):
+            text = content_text(payload.content)
+            if text.strip() and not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 item = self._item(ItemKind.PROMPT, line, record)
                 item.text, item.truncated = clip(text)
         elif kind == "reasoning":
@@ -123,7 +133,7 @@ class CodexBuilder:
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
 
-    def _add_output(self, line: int, record: _CodexLine, payload: _CodexPayload) -> None:
+    def _add_output(self, line: int, record: RolloutLine, payload: Payload) -> None:
         call = self.calls.get(payload.call_id or "")
         if call is not None and call.result_line is None:
             call.result_line = line
@@ -137,3 +147,38 @@ class CodexBuilder:
         orphan.result_source = Source(line)
         item = self._item(ItemKind.ORPHAN_RESULT, line, record, text=False)
         item.tool = orphan
+
+
+class CodexTexts:
+    """Texts of a Codex item: its line's payload."""
+
+    def item_text(self, item: Item, reader: LineReader) -> str | None:
+        assert item.source is not None
+        return codex_text(reader.record(item.source.line))
+
+    def call_input(self, source: Source, reader: LineReader) -> str | None:
+        arguments = call_input(payload_of(reader.record(source.line)))
+        return None if arguments is None else json_text(arguments)
+
+    def result_text(self, source: Source, reader: LineReader) -> str:
+        return output_text(payload_of(reader.record(source.line)))
+
+
+CODEX_TEXTS = CodexTexts()
+
+
+def payload_of(record: Any) -> dict[str, Any]:
+    payload = record.get("payload") if isinstance(record, dict) else None
+    return payload if isinstance(payload, dict) else {}
+
+
+def codex_text(record: Any) -> str:
+    payload = payload_of(record)
+    kind = payload.get("type")
+    if kind == "reasoning":
+        return content_text(payload.get("summary")) or "(encrypted reasoning)"
+    if isinstance(record, dict) and record.get("type") == "compacted":
+        return content_text(payload.get("message"))
+    if kind == "turn_aborted":
+        return f"[turn aborted: {payload.get('reason', 'unknown')}]"
+    return content_text(payload.get("content"))

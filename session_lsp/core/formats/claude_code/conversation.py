@@ -1,4 +1,5 @@
-"""Rebuild the conversation Claude Code sends on `--continue` / `--resume` (claude-code-format §4, §6.1).
+"""Rebuild the conversation Claude Code sends on `--continue` / `--resume`
+(docs/claude-code-format.md §4, §6.1).
 
 The steps follow Claude Code 2.1.88: progress bridging, newest leaf (ties to the first in file
 order), parentUuid walk up to null / a missing parent / a cycle (a compaction boundary has a null
@@ -15,7 +16,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from session_lsp.core.records import Block, Record
+from session_lsp.core.document import Analysis
+from session_lsp.core.formats.claude_code.records import Block, Record
 
 CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
 """Transcript types kept after loading; `progress` lines are bridged over and dropped."""
@@ -535,3 +537,9 @@ def replay(records: Sequence[Record | None]) -> Conversation:
         recovered=recovered,
         agent_id=agent_id,
     )
+
+
+def conversation_of(analysis: Analysis) -> Conversation:
+    """The Claude Code replay an analysis of a Claude Code file keeps (an empty one otherwise)."""
+    conversation = analysis.conversation
+    return conversation if isinstance(conversation, Conversation) else Conversation()

@@ -1,0 +1,1 @@
+"""Claude Code sessions (`~/.claude/projects/*/*.jsonl`): everything that knows their format."""

@@ -1,0 +1,1 @@
+"""Codex CLI rollouts (`~/.codex/sessions/**/rollout-*.jsonl`): everything that knows their format."""

@@ -1,0 +1,38 @@
+"""What the server keeps between requests, besides its open documents, in one place (after ruff's
+`Session`): each server has its own, so two servers in one process (the tests run several) never
+share a timer or a cache."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.turns import ConversationModel, build_model
+
+
+@dataclass(slots=True)
+class ServerState:
+    publish_timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    """Debounced diagnostics pushes waiting for a pause in typing, by document URI."""
+    live_watch: asyncio.Task[None] | None = None
+    """The poll that notices a session being written by its agent; started with the first open."""
+    outlines: dict[str, tuple[Analysis, ConversationModel]] = field(default_factory=dict)
+    """Each open document's conversation model, for the analysis it was built from: an editor asks
+    for the outline on every change, and workspace symbols for every open document in turn."""
+
+    def outline(self, uri: str, analysis: Analysis) -> ConversationModel:
+        kept = self.outlines.get(uri)
+        if kept is None or kept[0] is not analysis:
+            kept = self.outlines[uri] = (analysis, build_model(analysis))
+        return kept[1]
+
+    def cancel_publish(self, uri: str) -> None:
+        handle = self.publish_timers.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    def forget(self, uri: str) -> None:
+        """A document closed: nothing of it is kept."""
+        self.cancel_publish(uri)
+        self.outlines.pop(uri, None)
