@@ -25,6 +25,15 @@ class ItemKind(enum.StrEnum):
     ORPHAN_RESULT = "orphan-result"
     DAMAGED = "damaged"
     """A line off the conversation that carries findings (a torn last line, corrupt JSON)."""
+    NOTIFICATION = "notification"
+    """Put in the conversation by Claude Code, not typed: a task notification, a system reminder,
+    a CI event."""
+    API_ERROR = "api-error"
+    """An API failure Claude Code retried (HTTP 500, ECONNRESET), with the attempt it made."""
+    MODEL_FALLBACK = "model-fallback"
+    """The conversation switched model (a refusal or an overload handed it to a fallback)."""
+    SUB_AGENT = "sub-agent"
+    """One message of a sub-agent, under its Task call, when only `progress` lines hold it."""
 
 
 class ToolStatus(enum.StrEnum):
@@ -81,6 +90,8 @@ class Item:
     text: str | None = None
     truncated: bool = False
     loaded: bool = False
+    parent_tool: str | None = None
+    """The call a sub-agent item belongs to."""
 
     @property
     def has_error(self) -> bool:

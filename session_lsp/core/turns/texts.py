@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from session_lsp.core.content_text import content_text
+from session_lsp.core.formats.claude_code.events import inserted_text
 from session_lsp.core.formats.codex.rollout import call_input, output_text
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
@@ -118,6 +119,9 @@ def _source_text(item: Item, reader: LineReader, session_format: SessionFormat) 
         record = reader.record(source.line)
         if isinstance(record, dict) and record.get("type") == "system":
             return command_text(content_text(record.get("content")))
+    inserted = inserted_text(reader.record(source.line), reader.block(source))
+    if inserted is not None:
+        return inserted
     if item.kind is ItemKind.THINKING:
         block = reader.block(source)
         if isinstance(block, dict) and block.get("type") == "redacted_thinking":
