@@ -203,6 +203,9 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
             "the file holds no Claude Code or Codex session records, so there is no conversation"
             " to keep"
         )
+    compaction = _cut_inside_partial_compaction(analysis, cut)
+    if compaction is not None:
+        return compaction
     kept = Content.of(analysis, 0, cut)
     if kept.prompts or (kept.messages and not Content.of(analysis, cut).prompts):
         return None  # (a sub-agent file whose prompt is in the main session keeps its turns)
@@ -215,6 +218,20 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
     return (
         f"it would cut at line {cut + 1} and keep no user prompt (the session would be empty);"
         f" {instead}"
+    )
+
+
+def _cut_inside_partial_compaction(analysis: Analysis, cut: int) -> str | None:
+    """A partial compaction keeps turns physically before its boundary: cutting among them cuts
+    the compaction and every line after it (claude-code-format §4, `preservedSegment`)."""
+    conversation = analysis.conversation
+    boundary = conversation.end_record
+    if not conversation.preserved or boundary is None or cut > boundary.line:
+        return None
+    return (
+        f"it would cut at line {cut + 1}, among the turns the compaction at line"
+        f" {boundary.line + 1} kept, and drop the compaction and all the work after it; use"
+        " --strategy stub instead"
     )
 
 

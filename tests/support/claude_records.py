@@ -231,13 +231,22 @@ def _dump(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def partial_compaction(*, lose_pre_compact_result: bool = False) -> Builder:
+def partial_compaction(
+    *,
+    lose_pre_compact_result: bool = False,
+    lose_last_result: bool = False,
+    resumed_from: str = "a4",
+    head: str = "u2",
+) -> Builder:
     """A manual `/compact` that kept its last turn (2.1.205+), in the shape real files show.
 
     Lines 1-4 are summarised away, lines 5-8 are the preserved segment (head: the prompt at line
     5, tail: the pre-compact tip at line 8), line 9 the boundary, line 10 the summary (the anchor),
     which no line names as parent: the work after it (lines 11-14) descends from the tail.
-    `lose_pre_compact_result` drops line 3's result, which Claude Code prunes and never sends.
+    `lose_pre_compact_result` drops line 3's result, which Claude Code prunes and never sends;
+    `lose_last_result` drops the result of the call at line 12 (the session goes on);
+    `resumed_from` is the parent of line 11 (`s1`: the summary, as a racing writer leaves it);
+    `head` names the segment's head (a line the tail's parents never reach: a malformed segment).
     """
     session = Builder()
     session.prompt("u1", None, "set the project up")
@@ -250,12 +259,37 @@ def partial_compaction(*, lose_pre_compact_result: bool = False) -> Builder:
     session.call("a3", "u2", "toolu_01KEPT", command="pytest")
     session.result("r3", "a3", "toolu_01KEPT", "3 passed")
     session.text("a4", "r3", "All three pass.")
-    session.boundary("b1", "a4", head="u2", anchor="s1", tail="a4")
+    session.boundary("b1", "a4", head=head, anchor="s1", tail="a4")
     session.summary("s1", "b1")
-    session.prompt("u3", "a4", "commit it")
+    session.prompt("u3", resumed_from, "commit it")
     session.call("a5", "u3", "toolu_01NEW", command="git commit")
-    session.result("r5", "a5", "toolu_01NEW", "committed")
-    session.text("a6", "r5", "Committed.")
+    after_commit = "a5"
+    if not lose_last_result:
+        after_commit = session.result("r5", "a5", "toolu_01NEW", "committed")
+    session.text("a6", after_commit, "Committed.")
+    return session
+
+
+def two_compactions(*, second_keeps: bool) -> Builder:
+    """A partial compaction (line 5) followed by a later one (line 9): with `second_keeps` the
+    later one has its own segment (line 7 kept), else it is a plain compaction after which the
+    first segment is stale. Lines after each boundary descend from the line before it."""
+    session = Builder()
+    session.prompt("u1", None, "first task")
+    session.text("a1", "u1", "Done.")
+    session.prompt("u2", "a1", "second task")
+    session.text("a2", "u2", "Done too.")
+    session.boundary("b1", "a2", head="u2", anchor="s1", tail="a2")
+    session.summary("s1", "b1")
+    session.prompt("u3", "a2", "third task")
+    session.text("a3", "u3", "Third done.")
+    if second_keeps:
+        session.boundary("b2", "a3", head="u3", anchor="s2", tail="a3")
+    else:
+        session.boundary("b2", "a3")
+    session.summary("s2", "b2")
+    session.prompt("u4", "a3" if second_keeps else "s2", "fourth task")
+    session.text("a4", "u4", "Fourth done.")
     return session
 
 
@@ -271,4 +305,76 @@ def queued_prompt() -> Builder:
     session.call("a3", "a2", "toolu_01LINT", command="ruff check")
     session.result("r3", "a3", "toolu_01LINT", "clean")
     session.text("a4", "r3", "The linter is clean too.")
+    return session
+
+
+def compaction_kept_a_dangling_call() -> Builder:
+    """A partial compaction whose preserved tail (line 4) is a call that never got its result;
+    the work after the summary (lines 7-8) descends from that tail."""
+    session = Builder()
+    session.prompt("u1", None, "old work")
+    session.text("a1", "u1", "Old work done.")
+    session.prompt("u2", "a1", "deploy")
+    session.call("a2", "u2", "toolu_01DEPLOY", command="deploy")
+    session.boundary("b1", "a2", head="u2", anchor="s1", tail="a2")
+    session.summary("s1", "b1")
+    session.prompt("u3", "a2", "status?")
+    session.text("a3", "u3", "Deployed.")
+    return session
+
+
+def inserted_by_claude_code() -> Builder:
+    """One conversation holding each thing Claude Code itself writes into it (2.1.2xx shapes):
+    empty thinking (line 2), a Task call whose sub-agent ran only in `agent_progress` lines
+    (5-6), two retried API errors (8: HTTP 500, 9: ECONNRESET), the API's `fallback` block (10),
+    a `model_refusal_fallback` line (12), notifications as user lines (13-15) and as a queued
+    attachment (16)."""
+    session = Builder()
+    session.prompt("u1", None, "watch CI and fix what breaks")
+    think = {"type": "thinking", "thinking": "", "signature": "c2lnbmF0dXJl"}
+    session.assistant("a1", "u1", think, message_id="msg_01TURN")
+    thought = {"type": "thinking", "thinking": "CI first.", "signature": "c2ln"}
+    session.assistant("a2", "a1", thought, message_id="msg_01TURN")
+    task = {"type": "tool_use", "id": "toolu_01TASK", "name": "Task", "input": {"prompt": "look"}}
+    session.assistant("a3", "a2", task, message_id="msg_01TURN")
+    look = {"role": "user", "content": [{"type": "text", "text": "look into the CI logs"}]}
+    session.progress("p1", "a3", "toolu_01TASK", {"type": "user", "message": look})
+    grep = {"type": "tool_use", "id": "toolu_01GREP", "name": "Grep", "input": {}}
+    said = {"role": "assistant", "content": [grep]}
+    session.progress("p2", "p1", "toolu_01TASK", {"type": "assistant", "message": said})
+    session.result("r3", "a3", "toolu_01TASK", "CI failed on lint", agentId="a1b2c3d")
+    session.api_error("e1", "r3", 1, status=500)
+    session.api_error("e2", "e1", 2, status=None)
+    switch = {
+        "type": "fallback",
+        "from": {"model": "claude-fable-5"},
+        "to": {"model": "claude-opus-4-8"},
+        "trigger": {"type": "refusal"},
+    }
+    session.assistant("a4", "e2", switch, message_id="msg_01AFTER")
+    session.text("a5", "a4", "CI is green now.", message_id="msg_01AFTER")
+    session.system(
+        "f1",
+        "a5",
+        "model_refusal_fallback",
+        direction="retry",
+        originalModel="claude-fable-5",
+        fallbackModel="claude-opus-4-8",
+        level="warning",
+        trigger="refusal",
+        content="Fable 5's safety measures flagged this message. Switched to Opus 4.8.",
+    )
+    notice = "<task-notification><task-id>b1</task-id><status>completed</status></task-notification>"
+    session.prompt("n1", "f1", notice)
+    session.prompt("n2", "n1", "<system-reminder>The task list is empty.</system-reminder>")
+    session.prompt("n3", "n2", "<ci-monitor-event>build 42 passed</ci-monitor-event>")
+    session.queued(
+        "q1",
+        "n3",
+        "<task-notification>agent b2 finished</task-notification>",
+        mode="task-notification",
+        origin="task-notification",
+        is_meta=True,
+    )
+    session.text("a6", "q1", "Noted.")
     return session

@@ -133,13 +133,23 @@ class ClaudeCode:
         _add_stubs(plan, unpaired)
 
     def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
-        _purge_calls(plan, unpaired)
+        """Calls on a partial compaction's head or tail are stubbed instead: removing that line
+        breaks Claude Code's tail-to-head walk, which then undoes the compaction on load."""
+        ends = plan.analysis.conversation.preserved
+        kept = [finding for finding in unpaired if _uuid_at(plan, finding.span.line) in ends]
+        _add_stubs(plan, kept)
+        _purge_calls(plan, [finding for finding in unpaired if finding not in kept])
 
     def drop(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _drop_lines(plan, findings)
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _results_first(plan, findings)
+
+
+def _uuid_at(plan: Plan, line: int) -> str | None:
+    record = plan.records[line] if 0 <= line < len(plan.records) else None
+    return record.uuid if record is not None else None
 
 
 def _tool_index(analysis: Analysis) -> ToolIndex:
@@ -200,11 +210,25 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
                 parent_uuid=parent,
                 timestamp=later_timestamp(anchor.timestamp, step),
             )
-            plan.inserted.setdefault(anchor.line, []).append(line)
+            plan.inserted.setdefault(_stub_place(plan.analysis, anchor, child), []).append(line)
             parent = json.loads(line)["uuid"]
             plan.resolved.append(finding)
         if child is not None:
             plan.parents[child.line] = parent
+
+
+def _stub_place(analysis: Analysis, anchor: Record, child: Record | None) -> int:
+    """The line a stub is written after: its anchor, unless the anchor is a partial compaction's
+    preserved tail, before the boundary, and the stub would be the only new line there. Claude
+    Code drops every line before the last boundary that its tail-to-head walk does not reach, so
+    there the stub goes after the boundary, just before the line it now parents."""
+    conversation = analysis.conversation
+    boundary = conversation.end_record
+    if anchor.uuid not in conversation.preserved or boundary is None:
+        return anchor.line
+    if anchor.line > boundary.line or (child is not None and child.line < boundary.line):
+        return anchor.line
+    return child.line - 1 if child is not None else len(analysis.lines) - 1
 
 
 def _stub_anchor(
