@@ -288,6 +288,8 @@ class SessionProtocol(LanguageServerProtocol):
         else:
             logger.warning("ignored a message with neither a method, a result nor an error")
             raise JsonRpcInvalidRequest("neither a request, a notification nor a response")
+        if method == types.CODE_ACTION_RESOLVE:
+            raw = _command_as_action(raw)
         try:
             return self._converter.structure(raw, kind)
         except JsonRpcException:
@@ -316,6 +318,19 @@ class SessionProtocol(LanguageServerProtocol):
             logger.warning("ignored didChange for %s: it is not open", params.text_document.uri)
             return
         yield from super().lsp_text_document__did_change(params)
+
+
+def _command_as_action(raw: dict[str, Any]) -> dict[str, Any]:
+    """A bare `Command` sent to `codeAction/resolve` as a code action holding that command.
+
+    Neovim 0.7 sends every action that has no edit to resolve, the bare Commands it was offered
+    too; read as a `CodeAction`, a command's `command` is a string where an object belongs, which
+    was -32602. Resolved, the action comes back holding the command, which the client then runs.
+    """
+    params = raw.get("params")
+    if not isinstance(params, dict) or not isinstance(params.get("command"), str):
+        return raw
+    return {**raw, "params": {"title": params.get("title"), "command": params}}
 
 
 def _valid_id(value: Any) -> int | str | None:

@@ -89,3 +89,15 @@ def test_incremental_sync_past_u2028(editor: str, tmp_path: Path) -> None:
     )
     assert_passed(outcome)
     assert_server_copy(server_text, transcript)
+
+
+def test_neovim_runs_the_fork_command_it_picks_from_its_menu(tmp_path: Path) -> None:
+    """Neovim 0.7 sends the bare Fork command to codeAction/resolve before running it (-32602)."""
+    session = damaged_copy(tmp_path)
+    original = session.read_bytes()
+    assert_passed(
+        run_neovim("neovim_fork.lua", tmp_path, SESSION_FILE=str(session), TOOL_LINE=str(TOOL_LINE))
+    )
+    (fork,) = [path for path in tmp_path.glob("*.jsonl") if path != session]
+    assert session.read_bytes() == original
+    assert_checks_clean(fork)

@@ -294,3 +294,22 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_bare_command_sent_to_resolve_comes_back_as_an_action_holding_it() -> None:
+    """Neovim 0.7 resolves every action without an edit, the Fork command too (was -32602)."""
+    fork = {
+        "title": "Fork the session with the stub repair (original untouched)",
+        "command": "sessionLsp.forkSession",
+        "arguments": ["file:///tmp/session.jsonl", "stub"],
+    }
+    client = RawClient()
+    try:
+        client.initialize()
+        client.request(2, "codeAction/resolve", fork)
+        answer = client.receive(2)
+        assert "error" not in answer, answer
+        assert answer["result"] == {"title": fork["title"], "command": fork}
+        client.alive(3)
+    finally:
+        client.close()
