@@ -37,9 +37,7 @@ class Builder:
         minutes, seconds = divmod(self.clock, 60)
         return f"2026-11-20T10:{minutes:02d}:{seconds:02d}.000Z"
 
-    def add(
-        self, uuid: str | None, parent: str | None, kind: str, **fields: Any
-    ) -> dict[str, Any]:
+    def add(self, uuid: str | None, parent: str | None, kind: str, **fields: Any) -> dict[str, Any]:
         record: dict[str, Any] = {"parentUuid": parent, "isSidechain": False, "type": kind}
         record.update(fields)
         if uuid is not None:
@@ -206,7 +204,7 @@ class Builder:
         return self.system(uuid, parent, "api_error", **fields)
 
     def progress(self, uuid: str, parent: str, tool_id: str, message: dict[str, Any]) -> str:
-        """A 2.1.38–2.1.62 `agent_progress` line: one sub-agent message under its Task call."""
+        """A 2.1.38-2.1.62 `agent_progress` line: one sub-agent message under its Task call."""
         self.add(
             uuid,
             parent,
@@ -342,7 +340,8 @@ def inserted_by_claude_code() -> Builder:
     grep = {"type": "tool_use", "id": "toolu_01GREP", "name": "Grep", "input": {}}
     said = {"role": "assistant", "content": [grep]}
     session.progress("p2", "p1", "toolu_01TASK", {"type": "assistant", "message": said})
-    session.result("r3", "a3", "toolu_01TASK", "CI failed on lint", agentId="a1b2c3d")
+    session.result("r3", "a3", "toolu_01TASK", "CI failed on lint")
+    session.lines[-1]["toolUseResult"] = {"agentId": "a1b2c3d", "status": "completed"}
     session.api_error("e1", "r3", 1, status=500)
     session.api_error("e2", "e1", 2, status=None)
     switch = {
@@ -364,7 +363,9 @@ def inserted_by_claude_code() -> Builder:
         trigger="refusal",
         content="Fable 5's safety measures flagged this message. Switched to Opus 4.8.",
     )
-    notice = "<task-notification><task-id>b1</task-id><status>completed</status></task-notification>"
+    notice = (
+        "<task-notification><task-id>b1</task-id><status>completed</status></task-notification>"
+    )
     session.prompt("n1", "f1", notice)
     session.prompt("n2", "n1", "<system-reminder>The task list is empty.</system-reminder>")
     session.prompt("n3", "n2", "<ci-monitor-event>build 42 passed</ci-monitor-event>")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import msgspec
-from typing import Any
 
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.findings import Code
@@ -14,6 +14,7 @@ from session_lsp.core.formats.claude_code.conversation import ChainEnd, is_queue
 from session_lsp.core.formats.claude_code.events import is_notification_text, queued_is_prompt
 from session_lsp.core.formats.claude_code.records import OTHER_JSON, Attachment, Record
 from session_lsp.core.formats.claude_code.titles import session_title
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -57,7 +58,7 @@ class _ThinkingLine(msgspec.Struct, gc=False):
 _THINKING_DECODER = msgspec.json.Decoder(_ThinkingLine)
 
 
-def _is_empty_thinking(raw: bytes, position: int) -> bool:
+def _is_empty_thinking(raw: Line, position: int) -> bool:
     """A thinking block with no text (only a signature): 2.1.x writes many, with nothing to show.
     Only thinking lines are decoded for this, and only their thinking texts."""
     try:
@@ -253,7 +254,11 @@ class ClaudeBuilder:
         for item in self.items:
             items.append(item)
             tool = item.tool
-            if tool is not None and tool.call_line is not None and self.call_items.get(tool.id) is item:
+            if (
+                tool is not None
+                and tool.call_line is not None
+                and self.call_items.get(tool.id) is item
+            ):
                 items.extend(progress.pop(tool.id, ()))
         self.items = items
 
