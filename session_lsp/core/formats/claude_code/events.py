@@ -126,6 +126,8 @@ def inserted_text(record: object, block: object) -> str | None:
             return api_error_text(record)
         if subtype == "model_refusal_fallback":
             return fallback_text(record)
+        if subtype == "model_refusal_no_fallback":
+            return content_text(_field(record, "content")) or "the model refused; no fallback"
     if _field(block, "type") == "fallback":
         return fallback_text(block)
     return None

@@ -25,6 +25,7 @@ METADATA_TYPES = frozenset(
         "agent-color",
         "agent-setting",
         "pr-link",
+        "frame-link",
         "mode",
         "permission-mode",
         "worktree-state",

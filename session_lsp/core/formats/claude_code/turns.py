@@ -38,6 +38,7 @@ SYSTEM_KINDS = {
     "local_command": ItemKind.COMMAND,
     "api_error": ItemKind.API_ERROR,
     "model_refusal_fallback": ItemKind.MODEL_FALLBACK,
+    "model_refusal_no_fallback": ItemKind.API_ERROR,
 }
 """The system lines a reader sees; the others (turn_duration, stop_hook_summary, away_summary,
 informational, ...) are bookkeeping, skipped on purpose."""
