@@ -19,6 +19,7 @@ from lsprotocol import types
 
 from session_lsp.core.findings import Code
 from session_lsp.core.formats import Format
+from session_lsp.core.formats.claude_code.conversation import ChainEnd
 from session_lsp.core.markdown import fenced, inline
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.tools import ToolHalf
@@ -113,7 +114,11 @@ def _half(document: SessionDocument, transcript_format: Format, mention: ToolMen
         return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
-def _status(codes: set[Code], result: ToolMention | None, answer: ToolHalf) -> str:
+def _status(
+    codes: set[Code], result: ToolMention | None, answer: ToolHalf, *, compacted_away: bool
+) -> str:
+    if compacted_away:
+        return "compacted away: before the last compaction, so a resume never sends it"
     if Code.UNPAIRED_TOOL_USE in codes:
         return "unpaired: no result in the next message"
     if Code.ORPHAN_TOOL_RESULT in codes:
@@ -125,6 +130,17 @@ def _status(codes: set[Code], result: ToolMention | None, answer: ToolHalf) -> s
     if answer.is_error:
         return "answered with an error result"
     return "answered"
+
+
+def _compacted_away(document: SessionDocument, mention: ToolMention) -> bool:
+    """A line before the boundary the replay starts at, and not kept by it (claude-code-format
+    §4): no version sends it, so nothing about its pairing matters."""
+    conversation = document.analysis().conversation
+    boundary = conversation.end_record
+    if conversation.end is not ChainEnd.COMPACTION or boundary is None:
+        return False
+    line = mention.record.line
+    return line < boundary.line and line not in conversation.on_chain()
 
 
 def tool_call_view(
@@ -139,7 +155,7 @@ def tool_call_view(
     return ToolCallView(
         name=call.name or "unknown tool",
         tool_use_id=mention.tool_use_id,
-        status=_status(codes, result, answer),
+        status=_status(codes, result, answer, compacted_away=_compacted_away(document, mention)),
         input=call.input if use is not None else None,
         result=answer.output if result is not None else None,
         called=_time(call.timestamp),
