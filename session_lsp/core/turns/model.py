@@ -74,7 +74,8 @@ class ToolCall:
     input: str | None = None
     result: str | None = None
     searches_the_web: bool = False
-    """A Codex web search: answered inside the call, never by an output item."""
+    """A Codex call that no output item answers: a web search or image generation (answered
+    inside the call), or a call without a call_id (Codex asks no output of it)."""
 
 
 @dataclass(slots=True)

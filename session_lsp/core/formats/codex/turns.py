@@ -9,7 +9,7 @@ import msgspec
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.findings import Code
 from session_lsp.core.formats.claude_code.titles import one_line
-from session_lsp.core.formats.codex.rollout import CALL_TYPES, OUTPUT_TYPES
+from session_lsp.core.formats.codex.rollout import CALL_TYPES, OUTPUT_TYPES, SERVER_CALL_TYPES
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -112,11 +112,12 @@ class CodexBuilder:
                 item.text, item.truncated = clip(text)
         elif kind == "reasoning":
             self._item(ItemKind.THINKING, line, record)
-        elif kind in CALL_TYPES or kind == "web_search_call":
+        elif kind in CALL_TYPES or kind in SERVER_CALL_TYPES:
             call_id = payload.call_id or f"(no call_id, line {line + 1})"
             call = ToolCall(call_id, payload.name or kind or "tool", line)
             call.call_source = Source(line)
-            call.searches_the_web = kind == "web_search_call"
+            # Codex asks an output only of a call with a call_id (normalize.rs).
+            call.searches_the_web = kind in SERVER_CALL_TYPES or payload.call_id is None
             item = self._item(ItemKind.TOOL, line, record, text=False)
             item.tool = call
             self.calls.setdefault(call_id, call)
