@@ -138,6 +138,16 @@ def test_a_segment_made_stale_by_a_later_plain_compaction_is_not_relinked() -> N
     assert _chain_lines(two_compactions(second_keeps=False)) == [9, 10, 11, 12]
 
 
+def test_a_parent_pruned_with_a_stale_segment_is_named_as_compacted_not_absent() -> None:
+    """After a plain compaction the earlier segment is stale: Claude Code relinks nothing but
+    still drops every line before the boundary, so a line resumed from the old tip loses it."""
+    analysis = _analysis(two_compactions(second_keeps=False, resumed_from="a3"))
+    assert [record.line + 1 for record in analysis.conversation.chain] == [11, 12]
+    [finding] = analysis.findings
+    assert (finding.code.value, finding.span.line + 1) == ("missing-parent", 11)
+    assert "names a line before the last compaction boundary" in finding.message
+
+
 def test_the_conversation_model_draws_the_compaction_first_and_no_abandoned_branch() -> None:
     model = build_model(_analysis(partial_compaction()))
     kinds = [(item.kind, item.first_line + 1) for item in model.items]

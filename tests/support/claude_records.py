@@ -268,10 +268,11 @@ def partial_compaction(
     return session
 
 
-def two_compactions(*, second_keeps: bool) -> Builder:
+def two_compactions(*, second_keeps: bool, resumed_from: str | None = None) -> Builder:
     """A partial compaction (line 5) followed by a later one (line 9): with `second_keeps` the
     later one has its own segment (line 7 kept), else it is a plain compaction after which the
-    first segment is stale. Lines after each boundary descend from the line before it."""
+    first segment is stale. Lines after each boundary descend from the line before it, or line 11
+    from `resumed_from`."""
     session = Builder()
     session.prompt("u1", None, "first task")
     session.text("a1", "u1", "Done.")
@@ -286,7 +287,7 @@ def two_compactions(*, second_keeps: bool) -> Builder:
     else:
         session.boundary("b2", "a3")
     session.summary("s2", "b2")
-    session.prompt("u4", "a3" if second_keeps else "s2", "fourth task")
+    session.prompt("u4", resumed_from or ("a3" if second_keeps else "s2"), "fourth task")
     session.text("a4", "u4", "Fourth done.")
     return session
 
