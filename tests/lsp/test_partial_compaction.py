@@ -8,7 +8,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.lsp.support import OpenDocument, fresh_uri, units
-from tests.support.claude_records import partial_compaction
+from tests.support.claude_records import inserted_by_claude_code, partial_compaction
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -36,3 +36,20 @@ async def test_diagnostics_after_a_partial_compaction_quote_the_index_claude_cod
     assert "messages.5: `tool_use` ids were found" in diagnostic.message
     assert "compacted away" in await _hover(document, 1, "toolu_01OLD")
     assert "compacted away" not in await _hover(document, 5, "toolu_01KEPT")
+
+
+async def test_the_outline_keeps_retries_and_model_switches_inside_the_turn(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), inserted_by_claude_code().data().decode())
+    await document.diagnostics()
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=document.identifier)
+    )
+    assert symbols is not None
+    names = [symbol.name.split(":")[0] for symbol in symbols]
+    notice = "Notification (from Claude Code, not typed)"
+    assert names == ["User", "Assistant", notice, notice, notice, notice, "Assistant"]
+    turn = symbols[1]
+    assert isinstance(turn, types.DocumentSymbol)
+    assert (turn.range.start.line, turn.range.end.line) == (2, 11), "retries and switches inside"
