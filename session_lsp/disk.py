@@ -24,11 +24,9 @@ from session_lsp.atomic import (
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats.codex.rollout import is_rollout
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line, text_of
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
-from session_lsp.core.writing import with_session_id
 
 
 @dataclass(slots=True)
@@ -158,7 +156,7 @@ def _fix(
 
 def is_session(analysis: Analysis) -> bool:
     """Holds at least one Claude Code or Codex record: anything else is not ours to rewrite."""
-    return analysis.is_transcript or is_rollout(analysis.lines)
+    return analysis.format is not None
 
 
 def _refuse(outcome: FixOutcome, message: str, *, refused: bool = True) -> FixOutcome:
@@ -177,7 +175,9 @@ def _write_fork(
     outcome.fork = target
     outcome.fork_session_id = session_id
     outcome.changed = True
-    outcome.message = f"forked to {target.name}; resume it with: claude --resume {session_id}"
+    assert analysis.format is not None  # write_fork forks only a format that can be forked
+    resume = analysis.format.resume_command(session_id)
+    outcome.message = f"forked to {target.name}; resume it with: {resume}"
     return outcome
 
 
@@ -187,13 +187,17 @@ def write_fork(path: Path, analysis: Analysis, lines: list[Line]) -> tuple[Path,
     `path` may come from a URI: it must name an existing session file, without `..` segments,
     and the fork lands in that file's own folder (with its owner and mode), nowhere else.
     """
+    transcript_format = analysis.format
+    if transcript_format is None or not transcript_format.can_fork:
+        agent = transcript_format.agent if transcript_format is not None else "no known agent's"
+        raise UnsafeWriteError(f"{path}: a {agent} session cannot be forked")
     session = _existing_session(path)
-    old_session = _session_id(analysis)
-    if old_session is None:
-        raise UnsafeWriteError(f"{path}: no sessionId in the file: cannot fork it")
     new_session = str(uuid_module.uuid4())
+    try:
+        data = join_lines(transcript_format.forked(analysis, lines, new_session))
+    except ValueError as error:
+        raise UnsafeWriteError(f"{path}: {error}: cannot fork it") from None
     target = session.parent / f"{new_session}.jsonl"
-    data = join_lines([with_session_id(line, old_session, new_session) for line in lines])
     try:
         write_new(target, data, Ownership.of(session.stat()))
     except OSError as error:
@@ -216,13 +220,6 @@ def _existing_session(path: Path) -> Path:
     if not session.is_file():
         raise UnsafeWriteError(f"{path}: not a regular file: cannot fork it")
     return session
-
-
-def _session_id(analysis: Analysis) -> str | None:
-    for record in analysis.records:
-        if record is not None and record.sessionId:
-            return record.sessionId
-    return None
 
 
 def unified_diff(path: Path, analysis: Analysis, repaired: list[Line]) -> str:

@@ -1,4 +1,5 @@
-"""The public JSON shape of the conversation model (CONTRACT.md), shared by the server and `show`."""
+"""The public JSON shape of the conversation model (docs/contract.md), shared by the server and
+`show`."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def conversation_to_json(
         "path": path,
         "uri": uri,
         "sessionId": model.session_id,
-        "format": model.format.value,
+        "format": model.format,
+        "assistantLabel": model.assistant_label,
         "title": model.title,
         "total": len(model.items),
         "offset": offset,

@@ -20,7 +20,6 @@ from pathlib import Path
 from session_lsp.cli.output import format_finding
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import detect
 from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.nesting import deep_json
@@ -192,7 +191,7 @@ def _tool_call(analysis: Analysis, finding: Finding) -> tuple[str, str]:
     """(tool name, a one-line view of its input) of the call a finding is about, as the
     transcript's format reads it (the hover shows the same); a call nested too deeply to decode
     even with `deep_json` is named "?"."""
-    transcript_format = detect(analysis.lines, analysis.records)
+    transcript_format = analysis.format
     if transcript_format is None or finding.tool_use_id is None:
         return "?", ""
     try:

@@ -118,7 +118,7 @@ def write_text(
 
     title = _clean(model.title or "untitled session")
     stream.write(paint(title, _BOLD) + "\n")
-    facts = [model.format.value, f"session {model.session_id or '?'}", f"{len(model.items)} items"]
+    facts = [model.format, f"session {model.session_id or '?'}", f"{len(model.items)} items"]
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")

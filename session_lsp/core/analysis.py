@@ -18,18 +18,17 @@ import gc
 import mmap
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import msgspec
 
+from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
-from session_lsp.core.formats import CLAUDE_CODE, detect
-from session_lsp.core.formats.claude_code.conversation import Conversation
-from session_lsp.core.formats.claude_code.records import Record, replay_fields
+from session_lsp.core.formats import detect
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
     Line,
     LineProblem,
+    Record,
     read_lines,
     replayed_records,
     split_lines,
@@ -38,11 +37,10 @@ from session_lsp.core.reading import (
 LIVE_SECONDS = 10.0
 """A file written to this recently may still be open in Claude Code (it flushes every ~100 ms)."""
 
-READING_CODES_ONLY_FOR_TRANSCRIPTS = frozenset({"invalid-record"})
+RECORD_SHAPE_CODES = frozenset({"invalid-record"})
+"""Reading findings that concern a format's record shapes (`Format.checks_record_shapes`)."""
 
-
-Anchor = tuple[str, str] | None
-"""How a span was found: the (key, value) searched in its line, or None for the whole line."""
+__all__ = ["Analysis", "Transcript", "analyse_bytes"]
 
 
 class _RecordingLocator(Locator):
@@ -61,28 +59,6 @@ class _RecordingLocator(Locator):
         span = super().value(line, key, value)
         self.anchors.setdefault(span, set()).add((key, value))
         return span
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """What one version of a transcript says; never changes once made."""
-
-    lines: Sequence[Line]
-    ends_with_newline: bool
-    records: Sequence[Record | None]
-    conversation: Conversation
-    findings: list[Finding]
-    is_transcript: bool
-    problems: Sequence[tuple[LineProblem, ...]]
-    live_seconds_ago: float | None = None
-    rule_findings: list[Finding] = field(default_factory=list, repr=False, compare=False)
-    anchors: dict[Span, set[Anchor]] = field(default_factory=dict, repr=False, compare=False)
-    """How each rule finding's spans were located, to locate them again after a small edit."""
-    reading_findings: list[Finding] = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for finding in self.findings if finding.is_error)
 
 
 class Transcript:
@@ -167,10 +143,6 @@ class Transcript:
         self.records[index] = record
         self.problems[index] = problems
 
-    def is_transcript(self) -> bool:
-        """A Claude Code session (Codex rollouts are analysed by their own format)."""
-        return CLAUDE_CODE.detect(self.lines, self.records)
-
     def analyse(
         self, *, modified_seconds_ago: float | None = None, live_seconds: float = LIVE_SECONDS
     ) -> Analysis:
@@ -187,11 +159,11 @@ class Transcript:
         return analysis
 
     def _analysed(self, live: float | None) -> Analysis:
-        is_transcript = self.is_transcript()
-        reading = self._reading_findings(is_transcript, range(len(self.problems)))
         records = replayed_records(self.records, self.problems)
         transcript_format = detect(self.lines, records)
-        conversation = Conversation()
+        checks_shapes = transcript_format is not None and transcript_format.checks_record_shapes
+        reading = self._reading_findings(checks_shapes, range(len(self.problems)))
+        conversation: Replay = NO_REPLAY
         rule_findings: list[Finding] = []
         anchors: dict[Span, set[Anchor]] = {}
         if transcript_format is not None:
@@ -208,7 +180,7 @@ class Transcript:
             self.records,
             conversation,
             findings,
-            is_transcript,
+            transcript_format,
             self.problems,
             live,
             rule_findings,
@@ -219,14 +191,17 @@ class Transcript:
     def _reused(self, live: float | None) -> Analysis | None:
         """The previous analysis brought up to date, when no touched line replays differently."""
         last, touched = self._last, self._touched
-        if last is None or last.live_seconds_ago != live or not last.is_transcript:
+        if last is None or last.live_seconds_ago != live or last.format is None:
             return None
+        transcript_format = last.format
         if len(last.records) != len(self.records):
             return None
         if not touched and last.lines is self.lines:
             return last
         records = self.records
-        if any(replay_fields(old) != replay_fields(records[line]) for line, old in touched.items()):
+        if not all(
+            transcript_format.replays_alike(old, records[line]) for line, old in touched.items()
+        ):
             return None
         if any(_glued(last.problems[line]) or _glued(self.problems[line]) for line in touched):
             return None  # the records a glued line holds beyond its first are not compared
@@ -236,7 +211,8 @@ class Transcript:
             return None
         rule_findings, anchors = relocated
         reading = [finding for finding in last.reading_findings if finding.span.line not in touched]
-        reading.extend(self._reading_findings(True, sorted(touched)))
+        checks_shapes = transcript_format.checks_record_shapes
+        reading.extend(self._reading_findings(checks_shapes, sorted(touched)))
         reading.sort(key=_line_of)
         findings = [*reading, *rule_findings]
         findings.sort(key=_position)
@@ -247,7 +223,7 @@ class Transcript:
             records,
             last.conversation.with_records(replaced),
             findings,
-            True,
+            transcript_format,
             self.problems,
             live,
             rule_findings,
@@ -255,12 +231,12 @@ class Transcript:
             reading,
         )
 
-    def _reading_findings(self, is_transcript: bool, lines: Iterable[int]) -> list[Finding]:
+    def _reading_findings(self, checks_shapes: bool, lines: Iterable[int]) -> list[Finding]:
         findings = []
         all_problems = self.problems
         for line in lines:
             for problem in all_problems[line]:
-                if not is_transcript and problem.code in READING_CODES_ONLY_FOR_TRANSCRIPTS:
+                if not checks_shapes and problem.code in RECORD_SHAPE_CODES:
                     continue
                 findings.append(
                     Finding(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from session_lsp.core.analysis import Analysis
-from session_lsp.core.formats import detect
+from session_lsp.core.document import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +17,7 @@ class Content:
     @classmethod
     def of(cls, analysis: Analysis, start: int, stop: int | None = None) -> Content:
         """Prompts and tool calls on lines [start, stop), on any branch."""
-        transcript_format = detect(analysis.lines, analysis.records)
+        transcript_format = analysis.format
         if transcript_format is None:
             return cls(0, 0, 0)
         end = len(analysis.lines) if stop is None else stop

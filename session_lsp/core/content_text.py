@@ -1,7 +1,7 @@
 """Content as text: a message's, a tool result's or a Codex output's content, whatever its shape.
 
 One reading for the conversation view, its Markdown rendering and hover (a Codex output through
-`core.codex.output_text`), so a result shows the same text wherever it is shown.
+`formats/codex/rollout.output_text`), so a result shows the same text wherever it is shown.
 """
 
 from __future__ import annotations
@@ -28,3 +28,13 @@ def content_text(content: Any) -> str:
             return content_text(content["content"])
         return f"[{kind}]" if isinstance(kind, str) else json.dumps(content, ensure_ascii=False)
     return json.dumps(content, ensure_ascii=False)
+
+
+TITLE_LIMIT = 120
+"""Characters of a title or any one-line summary of a text."""
+
+
+def one_line(text: str, limit: int = TITLE_LIMIT) -> str:
+    """Whitespace collapsed to single spaces, cut to `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"

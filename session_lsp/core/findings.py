@@ -73,7 +73,8 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Versions:
-    """Which Claude Code versions a finding breaks, from the changelog (claude-code-format §7).
+    """Which Claude Code versions a finding breaks, from the changelog
+    (docs/claude-code-format.md §7).
 
     Newer versions repair some shapes in memory on every request; that hides the 400 but drops
     the call or result, so the finding stays an error: older versions, the Agent SDK and other

@@ -83,7 +83,7 @@ def render_markdown(model: ConversationModel, *, path: str | None = None) -> str
 def _header(model: ConversationModel, path: str | None) -> str:
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
-    facts = [f"format {model.format.value}"]
+    facts = [f"format {model.format}"]
     if model.session_id:
         facts.append(f"session {inline(model.session_id)}")
     facts.append(f"{len(model.items)} items")

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from session_lsp.core.document import Analysis
 from session_lsp.core.edits import EditKind, LineEdit
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats.claude_code.records import Record
-from session_lsp.core.reading import Line
-from session_lsp.core.writing import with_parent
-
-if TYPE_CHECKING:
-    from session_lsp.core.analysis import Analysis
 
 
 def findings_of(analysis: Analysis, codes: Iterable[Code]) -> list[Finding]:
@@ -30,47 +24,25 @@ class Plan:
         self.deleted: set[int] = set()
         self.inserted: dict[int, list[bytes]] = {}
         self.parents: dict[int, str | None] = {}
+        """Lines a format re-links to another parent (Claude Code's `parentUuid`)."""
         self.replaced: dict[int, bytes] = {}
         self.resolved: list[Finding] = []
-        self.by_uuid: dict[str, Record] = {
-            record.uuid: record
-            for record in self.records
-            if record is not None and record.uuid is not None
-        }
 
     def delete(self, line: int) -> None:
         self.deleted.add(line)
 
     def edits(self) -> tuple[LineEdit, ...]:
-        """Final edits: children of deleted lines re-pointed to their nearest kept ancestor."""
-        deleted_uuids = {
-            record.uuid
-            for line in self.deleted
-            if (record := self.records[line]) is not None and record.uuid is not None
-        }
-        parents = dict(self.parents)
-        if deleted_uuids:
-            for record in self.records:
-                if record is None or record.line in self.deleted or record.line in parents:
-                    continue
-                if record.parentUuid in deleted_uuids:
-                    parents[record.line] = self._kept_ancestor(record.parentUuid, deleted_uuids)
+        """Final edits, with the lines the format says the others force to change."""
+        transcript_format = self.analysis.format
+        replaced = dict(self.replaced)
+        if transcript_format is not None:
+            replaced.update(transcript_format.settle(self))
         edits: list[LineEdit] = [LineEdit(EditKind.DELETE, line) for line in sorted(self.deleted)]
-        for line in sorted(set(parents) | set(self.replaced)):
-            if line in self.deleted:
-                continue
-            text: Line = self.replaced.get(line, self.lines[line])
-            if line in parents:
-                text = with_parent(text, parents[line])
-            edits.append(LineEdit(EditKind.REPLACE, line, bytes(text)))
+        edits.extend(
+            LineEdit(EditKind.REPLACE, line, text)
+            for line, text in sorted(replaced.items())
+            if line not in self.deleted
+        )
         for line, texts in sorted(self.inserted.items()):
             edits.extend(LineEdit(EditKind.INSERT_AFTER, line, text) for text in texts)
         return tuple(sorted(edits, key=lambda edit: (edit.line, edit.kind.value)))
-
-    def _kept_ancestor(self, uuid: str | None, deleted: set[str]) -> str | None:
-        seen: set[str] = set()
-        while uuid is not None and uuid in deleted and uuid not in seen:
-            seen.add(uuid)
-            record = self.by_uuid.get(uuid)
-            uuid = record.parentUuid if record is not None else None
-        return uuid

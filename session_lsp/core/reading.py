@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from session_lsp.core.findings import Code, Severity
-from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES, Record
+from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES
+from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.nesting import MAX_NESTING, deep_json
 
 BOM = b"\xef\xbb\xbf"

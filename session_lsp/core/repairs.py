@@ -1,6 +1,6 @@
 """Turn findings into the smallest line edits that make the replayed conversation valid.
 
-Strategies (claude-code-format §9):
+Strategies (docs/claude-code-format.md §9):
 - stub: answer each unpaired call with an error `tool_result` of our own, placed on the chain so
   that, after the merge, it sits in the next user message with the batch's real results and before
   any text; the chain child of the line it follows is re-pointed to it (the linear shape every
@@ -23,8 +23,7 @@ from session_lsp.core.analysis import Analysis, Transcript
 from session_lsp.core.content import Content
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import Format, detect
-from session_lsp.core.formats.claude_code.format import message_of
+from session_lsp.core.formats import Format
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
 
@@ -106,11 +105,9 @@ def truncation_line(analysis: Analysis) -> int | None:
 
 def _first_line_involved(analysis: Analysis, finding: Finding) -> int:
     """Cutting here removes the finding's whole message group, never half of it."""
-    if finding.code is Code.UNPAIRED_TOOL_USE and finding.tool_use_id is not None:
-        found = message_of(analysis, finding.tool_use_id)
-        if found is not None:
-            return min(part.record.line for part in found[1].parts)
-    return finding.span.line
+    if analysis.format is None:
+        return finding.span.line
+    return analysis.format.first_line_involved(analysis, finding)
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -148,7 +145,7 @@ def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     if strategy is Strategy.TRUNCATE:
         return _truncate(analysis)
     plan = Plan(analysis)
-    transcript_format = detect(analysis.lines, analysis.records)
+    transcript_format = analysis.format
     if transcript_format is None:  # reading fixes only: a torn last line
         _drop_torn_tail(plan)
         title = f"Fix all ({strategy.value}): {len(plan.resolved)} problem(s)"
@@ -198,14 +195,14 @@ def _truncate_title(
 
 def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
     """Truncating must never delete the session: it keeps at least one user prompt."""
-    if detect(analysis.lines, analysis.records) is None:
+    if analysis.format is None:
         return (
             "the file holds no Claude Code or Codex session records, so there is no conversation"
             " to keep"
         )
-    compaction = _cut_inside_partial_compaction(analysis, cut)
-    if compaction is not None:
-        return compaction
+    refusal = analysis.format.truncate_refusal(analysis, cut)
+    if refusal is not None:
+        return refusal
     kept = Content.of(analysis, 0, cut)
     if kept.prompts or (kept.messages and not Content.of(analysis, cut).prompts):
         return None  # (a sub-agent file whose prompt is in the main session keeps its turns)
@@ -218,20 +215,6 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
     return (
         f"it would cut at line {cut + 1} and keep no user prompt (the session would be empty);"
         f" {instead}"
-    )
-
-
-def _cut_inside_partial_compaction(analysis: Analysis, cut: int) -> str | None:
-    """A partial compaction keeps turns physically before its boundary: cutting among them cuts
-    the compaction and every line after it (claude-code-format §4, `preservedSegment`)."""
-    conversation = analysis.conversation
-    boundary = conversation.end_record
-    if not conversation.preserved or boundary is None or cut > boundary.line:
-        return None
-    return (
-        f"it would cut at line {cut + 1}, among the turns the compaction at line"
-        f" {boundary.line + 1} kept, and drop the compaction and all the work after it; use"
-        " --strategy stub instead"
     )
 
 
@@ -271,7 +254,7 @@ def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
 
 def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
     code = finding.code
-    transcript_format = detect(analysis.lines, analysis.records)
+    transcript_format = analysis.format
     # A file of no known format has reading findings only: no pairing fix applies to them.
     repairs = (
         _pairing_repairs(analysis, transcript_format, finding)
@@ -294,6 +277,8 @@ def _pairing_repairs(
 ) -> list[Repair]:
     """The fixes the file's format makes for one pairing finding (none for other findings)."""
     code = finding.code
+    if code not in transcript_format.fixes:
+        return []
     tool = finding.tool_use_id or ""
     noun = transcript_format.result_noun
     if code in (Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION) and finding.tool_use_id is not None:

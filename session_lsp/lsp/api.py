@@ -147,7 +147,7 @@ class DebugInformationResult(Result):
     time: float
 
 
-# --- sessions explorer and conversation view (shapes: CONTRACT.md) -------------------------
+# --- sessions explorer and conversation view (shapes: docs/contract.md) -------------------------
 
 
 class ListSessionsArguments(Arguments):
@@ -224,7 +224,9 @@ class ConversationResult(Result):
     path: str
     uri: str
     session_id: str | None
-    format: Literal["claude-code", "codex"]
+    format: str
+    """The name of the file's format (`claude-code`, `codex`, `unknown`)."""
+    assistant_label: str
     title: str | None
     total: int
     offset: int

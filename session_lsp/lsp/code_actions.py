@@ -19,8 +19,6 @@ from session_lsp.lsp.convert import SOURCE, to_text_edits
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import FIX_ALL_KIND, SessionServer
 
-LIVE_NOTE = " (Claude Code is still writing this file)"
-
 
 def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     """LSP `only` filtering: a requested kind matches itself and its sub-kinds."""
@@ -52,7 +50,10 @@ def _action(
     diagnostics: list[types.Diagnostic] | None,
     data: dict[str, Any],
 ) -> types.CodeAction:
-    title = repair.title + (LIVE_NOTE if document.modified_seconds_ago is not None else "")
+    transcript_format = document.analysis().format
+    live = document.modified_seconds_ago is not None and transcript_format is not None
+    note = f" ({transcript_format.live_note()})" if live and transcript_format else ""
+    title = repair.title + note
     action = types.CodeAction(
         title=title,
         kind=kind,
@@ -81,7 +82,8 @@ def code_actions(
             actions += _fix_all_per_strategy(ls, document, analysis, {a.title for a in actions})
     if only is not None and _wanted(only, FIX_ALL_KIND):
         actions += _source_fix_all(ls, document, analysis)
-    if analysis.error_count and only is None and ours:
+    forks = analysis.format is not None and analysis.format.can_fork
+    if forks and analysis.error_count and only is None and ours:
         actions.append(_fork(ls, document))
     return actions
 

@@ -95,7 +95,8 @@ async def fork_session(
         )
     except UnsafeWriteError as error:
         raise CommandError(str(error)) from None
-    resume = f"claude --resume {session_id}"
+    assert analysis.format is not None  # write_fork forks only a format that can be forked
+    resume = analysis.format.resume_command(session_id)
     ls.window_show_message(
         types.ShowMessageParams(
             type=types.MessageType.Info, message=f"Forked to {target.name}: {resume}"

@@ -19,7 +19,6 @@ from lsprotocol import types
 
 from session_lsp.core.findings import Code
 from session_lsp.core.formats import Format
-from session_lsp.core.formats.claude_code.conversation import ChainEnd
 from session_lsp.core.markdown import fenced, inline
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.tools import ToolHalf
@@ -107,18 +106,18 @@ def _half(document: SessionDocument, transcript_format: Format, mention: ToolMen
     try:
         with deep_json():
             return transcript_format.half(
-                document.analysis(), mention.record.line, mention.tool_use_id, mention.is_result
+                document.analysis(), mention.line, mention.tool_use_id, mention.is_result
             )
     except RecursionError:
-        _log.info("hover: line %d is nested too deeply to show", mention.record.line + 1)
+        _log.info("hover: line %d is nested too deeply to show", mention.line + 1)
         return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
 def _status(
-    codes: set[Code], result: ToolMention | None, answer: ToolHalf, *, compacted_away: bool
+    codes: set[Code], result: ToolMention | None, answer: ToolHalf, *, not_sent: str | None
 ) -> str:
-    if compacted_away:
-        return "compacted away: before the last compaction, so a resume never sends it"
+    if not_sent is not None:
+        return not_sent
     if Code.UNPAIRED_TOOL_USE in codes:
         return "unpaired: no result in the next message"
     if Code.ORPHAN_TOOL_RESULT in codes:
@@ -130,17 +129,6 @@ def _status(
     if answer.is_error:
         return "answered with an error result"
     return "answered"
-
-
-def _compacted_away(document: SessionDocument, mention: ToolMention) -> bool:
-    """A line before the boundary the replay starts at, and not kept by it (claude-code-format
-    §4): no version sends it, so nothing about its pairing matters."""
-    conversation = document.analysis().conversation
-    boundary = conversation.end_record
-    if conversation.end is not ChainEnd.COMPACTION or boundary is None:
-        return False
-    line = mention.record.line
-    return line < boundary.line and line not in conversation.on_chain()
 
 
 def tool_call_view(
@@ -155,13 +143,13 @@ def tool_call_view(
     return ToolCallView(
         name=call.name or "unknown tool",
         tool_use_id=mention.tool_use_id,
-        status=_status(codes, result, answer, compacted_away=_compacted_away(document, mention)),
+        status=_status(codes, result, answer, not_sent=call.not_sent),
         input=call.input if use is not None else None,
         result=answer.output if result is not None else None,
         called=_time(call.timestamp),
         answered=_time(answer.timestamp),
         is_result=mention.is_result,
-        other_line=other.record.line if other is not None else None,
+        other_line=other.line if other is not None else None,
     )
 
 

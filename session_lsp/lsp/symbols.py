@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from session_lsp.core.content_text import one_line
 from session_lsp.core.findings import Span
 from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, build_model
 from session_lsp.core.turns.texts import LineReader, load_texts
@@ -83,7 +83,7 @@ def _named(title: str, item: Item | None, reader: LineReader, model: Conversatio
     if item is None:
         return title
     if item.text is None and not item.loaded:
-        load_texts(item, reader, model.format)
+        load_texts(item, reader, model.texts)
     preview = one_line(item.text or "", PREVIEW)
     return f"{title}: {preview}" if preview else title
 

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from session_lsp.core.findings import Span
-from session_lsp.core.formats import Format, detect
-from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats import Format
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 
@@ -24,17 +22,12 @@ class ToolMention:
     tool_use_id: str
     is_result: bool
     span: Span
-    record: Record
-
-
-_formats = PerAnalysis(lambda analysis: detect(analysis.lines, analysis.records))
-"""Detected once per analysis: a Codex rollout is known only after every line was ruled out as
-Claude Code's, and hints ask line after line."""
+    line: int
 
 
 def format_of(document: SessionDocument) -> Format | None:
-    """The document's transcript format; None for a file that is neither."""
-    return _formats(document.analysis())
+    """The document's transcript format; None for a file of no known format."""
+    return document.analysis().format
 
 
 def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
@@ -42,11 +35,10 @@ def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     transcript_format = format_of(document)
     if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
-    record = analysis.records[line]
-    if record is None:
+    if analysis.records[line] is None:
         return []
     return [
-        ToolMention(mention.tool_use_id, mention.is_result, mention.span, record)
+        ToolMention(mention.tool_use_id, mention.is_result, mention.span, line)
         for mention in transcript_format.mentions(analysis, line)
     ]
 

@@ -1,6 +1,6 @@
 """Every Claude Code session under a projects root, with its health, for the CLI and the server.
 
-Layout (format doc §1): main sessions are `<root>/<project>/<sessionId>.jsonl`. Sub-agent
+Layout (docs/claude-code-format.md §1): main sessions are `<root>/<project>/<sessionId>.jsonl`. Sub-agent
 transcripts are `<project>/agent-<id>.jsonl` beside them (2.0.x; they name their session in
 `sessionId`) or `<project>/<sessionId>/subagents/**/agent-<id>.jsonl` (2.1.x). A sub-agent file is
 never listed as a session, whatever its name: a file whose first chain line is a sidechain line is

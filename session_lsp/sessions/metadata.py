@@ -19,6 +19,7 @@ from session_lsp.core.formats.claude_code.titles import (
     byte_windows,
     choose_title,
     real_prompt,
+    uuid_in,
 )
 from session_lsp.core.nesting import deep_json
 
@@ -127,5 +128,5 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
             break
     metadata.version = newest_version or metadata.version
     metadata.session_id = metadata.session_id or metadata.recorded_session_id
-    metadata.title = choose_title(byte_windows(data), prompt, command)
+    metadata.title = choose_title(byte_windows(data), prompt, command, uuid_in(data))
     return metadata

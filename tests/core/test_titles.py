@@ -14,6 +14,7 @@ from session_lsp.core.formats.claude_code.titles import (
     line_windows,
     one_line,
     titled,
+    uuid_in,
 )
 from session_lsp.core.reading import split_lines
 from session_lsp.core.turns import build_model
@@ -47,9 +48,28 @@ def test_split_lines_give_the_windows_the_bytes_give(shift: int, ends_with_newli
     assert ends is ends_with_newline
     windows = byte_windows(data)
     assert line_windows(split, ends) == windows
-    assert titled(windows) == ("last in the head" if shift <= 0 else "first line")
+    assert titled(windows, uuid_in(data)) == ("last in the head" if shift <= 0 else "first line")
 
 
 def test_one_line_collapses_every_line_and_cuts_with_an_ellipsis() -> None:
     assert one_line("  fix\n\tthe   bug \n") == "fix the bug"
     assert one_line("word " * 40, 20) == "word word word word\u2026"
+
+
+def _session(*records: dict[str, object]) -> bytes:
+    return b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in records)
+
+
+PROMPT = {"type": "user", "uuid": "u1", "message": {"role": "user", "content": "fix the login"}}
+
+
+@pytest.mark.parametrize(
+    ("leaf", "title"), [("u1", "Login fix"), ("in-another-file", "fix the login")]
+)
+def test_a_summary_titles_the_session_only_when_its_leaf_is_a_message_of_the_file(
+    leaf: str, title: str
+) -> None:
+    """Claude Code files summaries by leaf; most summary lines in a file describe other sessions."""
+    data = _session(PROMPT, {"type": "summary", "summary": "Login fix", "leafUuid": leaf})
+    assert read_metadata(data, "s").title == title
+    assert build_model(analyse_bytes(data)).title == title

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from session_lsp.core.writing import STUB_TEXT, rollout_output_line, stub_result_line
+from session_lsp.core.formats.claude_code.writing import stub_result_line
+from session_lsp.core.formats.codex.writing import rollout_output_line
+from session_lsp.core.writing import STUB_TEXT
 from tests.lsp import sessions
 
 INVALID_UTF8_CALL = (

@@ -129,6 +129,17 @@ async def test_fork_is_offered_as_a_command(client: LanguageClient) -> None:
     assert list(command.arguments or []) == [document.uri, "stub"]
 
 
+async def test_fork_is_not_offered_for_a_codex_rollout_which_cannot_be_forked(
+    client: LanguageClient,
+) -> None:
+    """It always failed there ("no sessionId"): a rollout's id lives in its name and first line."""
+    text = BROKEN_ROLLOUT.read_text(encoding="utf-8")
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    (diagnostic,) = [d for d in await document.diagnostics() if d.code == "unpaired-tool-use"]
+    titles = [a.title for a in await document.actions(diagnostic)]
+    assert titles and not [title for title in titles if "Fork" in title]
+
+
 async def test_codex_quick_fixes_name_the_output_and_the_stub_makes_the_rollout_clean(
     client: LanguageClient,
 ) -> None:

@@ -48,12 +48,21 @@ def test_metadata_of_every_corpus_file_matches_a_plain_json_reading(path: Path) 
 @pytest.mark.parametrize(
     ("path", "title"),
     [
-        (CODEMIE_TURN_1, "Metrics Calculations Verification and Discrepancy Analysis"),
+        (
+            CODEMIE_TURN_1,
+            '@"solution-architect (agent)" analyze existing CLI command and create specification'
+            " for adding missing CLI commands. fo\u2026",
+        ),
         (SHORT, "mix phx.server doesnt seem to start"),
         (FASTHOOKS_MAIN, "can you run a command ls -la"),
         (SIDECHAIN_EXCERPT, None),
     ],
-    ids=["summary line", "first prompt", "first prompt 2.0.x", "only sidechain prompts"],
+    ids=[
+        "summary of another session",
+        "first prompt",
+        "first prompt 2.0.x",
+        "only sidechain prompts",
+    ],
 )
 def test_title_comes_from_a_summary_else_the_first_real_prompt(path: Path, title: str) -> None:
     assert read_metadata(path.read_bytes(), path.stem).title == title
@@ -79,7 +88,10 @@ def _prompt(text: str, **flags: object) -> dict[str, object]:
 
 
 def test_a_custom_title_beats_an_ai_title_which_beats_a_summary_and_the_newest_wins() -> None:
-    base = [_prompt("first prompt"), {"type": "summary", "summary": "A summary", "leafUuid": "x"}]
+    base = [
+        _prompt("first prompt", uuid="x"),
+        {"type": "summary", "summary": "A summary", "leafUuid": "x"},
+    ]
     ai = [{"type": "ai-title", "aiTitle": "Old AI"}, {"type": "ai-title", "aiTitle": "New AI"}]
     custom = [{"type": "custom-title", "customTitle": "Mine"}]
     assert read_metadata(_lines(*base), "s").title == "A summary"
@@ -123,7 +135,7 @@ def test_a_uuid_file_name_is_the_session_id_as_claude_code_resumes_by_it() -> No
 def test_in_a_large_file_titles_are_read_from_its_first_and_last_64_kb() -> None:
     filler = [_prompt("x" * 1000) for _ in range(200)]
     head = [{"type": "summary", "summary": "Head summary", "leafUuid": "x"}]
-    data = _lines(*head, *filler)
+    data = _lines(*head, *filler, _prompt("leaf", uuid="x"))
     assert read_metadata(data, "s").title == "Head summary"
     tail = [{"type": "ai-title", "aiTitle": "Tail title"}]
     assert read_metadata(data + _lines(*tail), "s").title == "Tail title"

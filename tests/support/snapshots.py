@@ -34,7 +34,7 @@ def fingerprint(analysis: Analysis) -> Any:
         msgspec.to_builtins(list(analysis.records)),
         list(analysis.problems),
         list(analysis.findings),
-        analysis.is_transcript,
+        analysis.format,
         [
             (
                 message.role,

@@ -1,29 +1,40 @@
 """The seam every transcript format implements, so that the server, the CLI, the repairs and the
-editor features never branch on the format of a file."""
+editor features never branch on the format of a file (docs/architecture.md: the format protocol)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from session_lsp.core.findings import Finding
-from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.document import Analysis, Replay
+from session_lsp.core.findings import Code, Finding
 from session_lsp.core.locate import Locator
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import Line, Record
 from session_lsp.core.tools import Mention, ToolHalf
 
 if TYPE_CHECKING:
-    from session_lsp.core.analysis import Analysis
-    from session_lsp.core.formats.claude_code.conversation import Conversation
     from session_lsp.core.plan import Plan
+    from session_lsp.core.turns.model import ConversationModel
 
 T = TypeVar("T")
 
 
 class Format(Protocol):
     name: str
+    """Its id in the conversation model and the command contract (`claude-code`, `codex`)."""
+    agent: str
+    """The program that writes and resumes these files, as messages name it."""
+    assistant_label: str
+    """What the conversation view calls the assistant's turns."""
     result_noun: str
     """What the format calls a call's answer, as repair titles name it."""
+    fixes: frozenset[Code]
+    """The findings its repairs fix; no fix is offered for any other."""
+    can_fork: bool
+    """Whether a repaired copy under a new session id is a session the agent can resume."""
+    checks_record_shapes: bool
+    """Whether the reader's record-shape findings (`invalid-record`) concern its files."""
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """Whether the file is a transcript of this format."""
@@ -35,9 +46,27 @@ class Format(Protocol):
         records: Sequence[Record | None],
         live_seconds_ago: float | None,
         locator: Locator,
-    ) -> tuple[Conversation, list[Finding]]:
-        """The replayed conversation (empty where the format has no such model) and findings,
+    ) -> tuple[Replay, list[Finding]]:
+        """The replayed conversation (`NO_REPLAY` where the format has none) and findings,
         their spans found through `locator` (the analysis records how, to find them again)."""
+        ...
+
+    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
+        """Whether an edit from `old` to `new` leaves the replay and the findings as they were,
+        so the previous analysis can be reused; never true where findings read the bytes."""
+        ...
+
+    def resume_command(self, session_id: str) -> str:
+        """The shell command that resumes a session of this format."""
+        ...
+
+    def live_note(self) -> str:
+        """Said beside a repair of a file written moments ago."""
+        ...
+
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        """`lines` (of this analysis, repaired) as a copy under a new session id, where
+        `can_fork`; ValueError saying why not when the file has no id to replace."""
         ...
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]: ...
@@ -59,6 +88,19 @@ class Format(Protocol):
         """User prompts, tool calls and conversation records on lines [start, stop)."""
         ...
 
+    def first_line_involved(self, analysis: Analysis, finding: Finding) -> int:
+        """Where truncation must cut to remove the finding's whole message, never half of it."""
+        ...
+
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """Why cutting every line from `cut` on would lose what the format keeps (None: it
+        would not)."""
+        ...
+
+    def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
+        """The conversation model; `path` locates files that belong with this one."""
+        ...
+
     def stub(self, plan: Plan, unpaired: Sequence[Finding]) -> None: ...
 
     def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None: ...
@@ -69,6 +111,11 @@ class Format(Protocol):
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         """Put tool results before text in their message."""
+        ...
+
+    def settle(self, plan: Plan) -> dict[int, bytes]:
+        """The lines a plan's deletions and insertions force to change too (in Claude Code, the
+        children of deleted lines re-pointed to a kept ancestor), as their new bytes."""
         ...
 
 

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from session_lsp.core.analysis import Analysis
-from session_lsp.core.formats.claude_code.turns import ClaudeBuilder
-from session_lsp.core.formats.codex.rollout import is_rollout
-from session_lsp.core.formats.codex.turns import CodexBuilder
+from session_lsp.core.document import Analysis
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
+from session_lsp.core.turns.texts import NO_TEXTS
 
 
 def build_model(analysis: Analysis, path: Path | None = None) -> ConversationModel:
     """The conversation model of an analysed file; `path` locates sub-agent files beside it."""
-    if not analysis.is_transcript and is_rollout(analysis.lines):
-        model = CodexBuilder(analysis).build()
+    if analysis.format is None:
+        model = _unknown(analysis)
     else:
-        model = ClaudeBuilder(analysis, path).build()
+        model = analysis.format.build_model(analysis, path)
     _attach_findings(model)
     for index, item in enumerate(model.items):
         item.index = index
     return model
+
+
+def _unknown(analysis: Analysis) -> ConversationModel:
+    """A file of no known format: no conversation, its findings on damaged items."""
+    return ConversationModel(
+        "unknown",
+        [],
+        list(analysis.findings),
+        analysis.lines,
+        texts=NO_TEXTS,
+        assistant_label="Assistant",
+    )
 
 
 def _attach_findings(model: ConversationModel) -> None:

@@ -6,9 +6,13 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from session_lsp.core.findings import Finding, Severity
 from session_lsp.core.reading import Line
+
+if TYPE_CHECKING:
+    from session_lsp.core.turns.texts import ItemTexts
 
 MAX_TEXT = 4000
 """Characters of one text, tool input or result sent per item; the raw line has the rest."""
@@ -44,11 +48,6 @@ class ToolStatus(enum.StrEnum):
     INTERRUPTED = "interrupted"
     STUBBED = "stubbed"
     LIVE = "live"
-
-
-class SessionFormat(enum.StrEnum):
-    CLAUDE_CODE = "claude-code"
-    CODEX = "codex"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +102,8 @@ class Item:
 class ConversationModel:
     """Every item of one session; `page` loads the texts of the items it returns."""
 
-    format: SessionFormat
+    format: str
+    """The name of the file's format (`Format.name`)."""
     items: list[Item]
     findings: list[Finding]
     lines: Sequence[Line]
@@ -112,6 +112,10 @@ class ConversationModel:
     abandoned_branches: int = 0
     start_note: str | None = None
     """Why the conversation starts after the file's first line (compaction, missing parent)."""
+    texts: ItemTexts = field(kw_only=True)
+    """How the format reads its items' texts, for the page asked for."""
+    assistant_label: str = field(kw_only=True)
+    """What the view calls the assistant (`Format.assistant_label`)."""
 
     @property
     def errors(self) -> int:

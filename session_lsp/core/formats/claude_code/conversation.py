@@ -1,4 +1,5 @@
-"""Rebuild the conversation Claude Code sends on `--continue` / `--resume` (claude-code-format §4, §6.1).
+"""Rebuild the conversation Claude Code sends on `--continue` / `--resume`
+(docs/claude-code-format.md §4, §6.1).
 
 The steps follow Claude Code 2.1.88: progress bridging, the partial-compaction relink
 (`applyPreservedSegmentRelinks`), newest leaf (ties to the first in file order), parentUuid walk up
@@ -16,6 +17,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from session_lsp.core.document import Analysis
 from session_lsp.core.formats.claude_code.records import Block, CompactMetadata, Record
 
 CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
@@ -671,3 +673,9 @@ def replay(records: Sequence[Record | None]) -> Conversation:
         relinked=index.relinked,
         preserved=index.preserved,
     )
+
+
+def conversation_of(analysis: Analysis) -> Conversation:
+    """The Claude Code replay an analysis of a Claude Code file keeps (an empty one otherwise)."""
+    conversation = analysis.conversation
+    return conversation if isinstance(conversation, Conversation) else Conversation()

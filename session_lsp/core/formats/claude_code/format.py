@@ -1,39 +1,76 @@
 """Claude Code transcripts (`~/.claude/projects/*/*.jsonl`): a forest of records linked by
-`parentUuid`, replayed the way a resume does (core/conversation.py) and judged by core/rules.py.
+`parentUuid`, replayed the way a resume does (conversation.py) and judged by rules.py.
 
-The repairs here edit along the replayed chain (claude-code-format §9): a stub goes after the
-batch's last result on the chain, a purge re-links children (done by the plan), a block is
-dropped from its line only when re-serialising the line reproduces its bytes.
+The repairs here edit along the replayed chain (docs/claude-code-format.md §9): a stub goes after
+the batch's last result on the chain, a purge re-links children (`settle`), a block is dropped
+from its line only when re-serialising the line reproduces its bytes.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from session_lsp.core.content_text import content_text
-from session_lsp.core.findings import Finding
+from session_lsp.core.document import Analysis
+from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.formats.claude_code.conversation import ApiMessage, Conversation, Part, replay
-from session_lsp.core.formats.claude_code.records import METADATA_TYPES, TRANSCRIPT_TYPES, Record
+from session_lsp.core.formats.claude_code.conversation import (
+    ApiMessage,
+    ChainEnd,
+    Conversation,
+    Part,
+    conversation_of,
+    replay,
+)
+from session_lsp.core.formats.claude_code.records import (
+    METADATA_TYPES,
+    TRANSCRIPT_TYPES,
+    Record,
+    replay_fields,
+)
 from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
+from session_lsp.core.formats.claude_code.tool_index import ToolIndex
+from session_lsp.core.formats.claude_code.turns import ClaudeBuilder
+from session_lsp.core.formats.claude_code.writing import (
+    stub_result_line,
+    with_parent,
+    with_session_id,
+)
 from session_lsp.core.locate import Locator
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plan import Plan
 from session_lsp.core.reading import Line, glued_offsets, glued_parts, replayed_records
-from session_lsp.core.tools import Mention, ToolHalf, ToolIndex
-from session_lsp.core.writing import dumps, later_timestamp, stub_result_line
-
-if TYPE_CHECKING:
-    from session_lsp.core.analysis import Analysis
+from session_lsp.core.tools import Mention, ToolHalf
+from session_lsp.core.turns.model import ConversationModel
+from session_lsp.core.writing import dumps, later_timestamp
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
 
 
 class ClaudeCode:
     name = "claude-code"
+    agent = "Claude Code"
+    assistant_label = "Claude"
     result_noun = "tool_result"
+    fixes = frozenset(
+        {
+            Code.UNPAIRED_TOOL_USE,
+            Code.LIVE_SESSION,
+            Code.ORPHAN_TOOL_RESULT,
+            Code.DUPLICATE_TOOL_RESULT,
+            Code.DUPLICATE_TOOL_USE_ID,
+            Code.UNPAIRED_SERVER_TOOL_USE,
+            Code.ORPHAN_SERVER_TOOL_RESULT,
+            Code.TOOL_RESULT_AFTER_TEXT,
+        }
+    )
+    can_fork = True
+    """A copy under a new sessionId in the same project folder is a session of its own."""
+    checks_record_shapes = True
 
     def __init__(self) -> None:
         self._index = PerAnalysis(_tool_index)
@@ -60,6 +97,47 @@ class ClaudeCode:
         conversation = replay(records)
         context = RuleContext(conversation, records, locator, live_seconds_ago)
         return conversation, run_rules(context)
+
+    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
+        return replay_fields(old) == replay_fields(new)
+
+    def resume_command(self, session_id: str) -> str:
+        return f"claude --resume {shlex.quote(session_id)}"
+
+    def live_note(self) -> str:
+        return "Claude Code is still writing this file"
+
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        """Every `"sessionId"` of the session moved to the new id (what --fork-session does)."""
+        old = next((r.sessionId for r in analysis.records if r is not None and r.sessionId), None)
+        if old is None:
+            raise ValueError("no sessionId in the file")
+        return [with_session_id(line, old, session_id) for line in lines]
+
+    def first_line_involved(self, analysis: Analysis, finding: Finding) -> int:
+        """An unanswered call's whole assistant message, all of whose lines replay as one."""
+        if finding.code is Code.UNPAIRED_TOOL_USE and finding.tool_use_id is not None:
+            found = message_of(analysis, finding.tool_use_id)
+            if found is not None:
+                return min(part.record.line for part in found[1].parts)
+        return finding.span.line
+
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """A partial compaction keeps turns physically before its boundary: cutting among them
+        cuts the compaction and every line after it (docs/claude-code-format.md §4,
+        `preservedSegment`)."""
+        conversation = conversation_of(analysis)
+        boundary = conversation.end_record
+        if not conversation.preserved or boundary is None or cut > boundary.line:
+            return None
+        return (
+            f"it would cut at line {cut + 1}, among the turns the compaction at line"
+            f" {boundary.line + 1} kept, and drop the compaction and all the work after it; use"
+            " --strategy stub instead"
+        )
+
+    def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
+        return ClaudeBuilder(analysis, path).build()
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
         """Ids on the line, in every record a glued line holds."""
@@ -105,6 +183,7 @@ class ClaudeCode:
                         output=content_text(block.get("content")) if is_result else None,
                         is_error=block.get("is_error") is True,
                         timestamp=timestamp if isinstance(timestamp, str) else None,
+                        not_sent=_compacted_away(analysis, line),
                     )
         return ToolHalf(None, None, None, False, None)
 
@@ -135,7 +214,7 @@ class ClaudeCode:
     def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
         """Calls on a partial compaction's head or tail are stubbed instead: removing that line
         breaks Claude Code's tail-to-head walk, which then undoes the compaction on load."""
-        ends = plan.analysis.conversation.preserved
+        ends = conversation_of(plan.analysis).preserved
         kept = [finding for finding in unpaired if _uuid_at(plan, finding.span.line) in ends]
         _add_stubs(plan, kept)
         _purge_calls(plan, [finding for finding in unpaired if finding not in kept])
@@ -145,6 +224,53 @@ class ClaudeCode:
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _results_first(plan, findings)
+
+    def settle(self, plan: Plan) -> dict[int, bytes]:
+        """Children of deleted lines re-pointed to their nearest kept ancestor, and the lines a
+        stub re-links, each rewritten with its new `parentUuid`."""
+        parents = dict(plan.parents)
+        deleted = {
+            record.uuid
+            for line in plan.deleted
+            if (record := plan.records[line]) is not None and record.uuid is not None
+        }
+        if deleted:
+            by_uuid = {
+                record.uuid: record
+                for record in plan.records
+                if record is not None and record.uuid is not None
+            }
+            for record in plan.records:
+                if record is None or record.line in plan.deleted or record.line in parents:
+                    continue
+                if record.parentUuid in deleted:
+                    parents[record.line] = _kept_ancestor(record.parentUuid, deleted, by_uuid)
+        return {
+            line: with_parent(plan.replaced.get(line, plan.lines[line]), parent)
+            for line, parent in parents.items()
+            if line not in plan.deleted
+        }
+
+
+def _kept_ancestor(uuid: str | None, deleted: set[str], by_uuid: dict[str, Record]) -> str | None:
+    seen: set[str] = set()
+    while uuid is not None and uuid in deleted and uuid not in seen:
+        seen.add(uuid)
+        record = by_uuid.get(uuid)
+        uuid = record.parentUuid if record is not None else None
+    return uuid
+
+
+def _compacted_away(analysis: Analysis, line: int) -> str | None:
+    """A line before the boundary the replay starts at, and not kept by it (docs/
+    claude-code-format.md §4): no version sends it, so nothing about its pairing matters."""
+    conversation = conversation_of(analysis)
+    boundary = conversation.end_record
+    if conversation.end is not ChainEnd.COMPACTION or boundary is None:
+        return None
+    if line >= boundary.line or line in conversation.on_chain():
+        return None
+    return "compacted away: before the last compaction, so a resume never sends it"
 
 
 def _uuid_at(plan: Plan, line: int) -> str | None:
@@ -164,7 +290,7 @@ def message_of(analysis: Analysis, tool_use_id: str) -> tuple[int, ApiMessage] |
 
 def _call_messages(analysis: Analysis) -> dict[str, tuple[int, ApiMessage]]:
     by_call: dict[str, tuple[int, ApiMessage]] = {}
-    for index, message in enumerate(analysis.conversation.messages):
+    for index, message in enumerate(conversation_of(analysis).messages):
         if message.role == "assistant":
             for part in message.tool_use_parts():
                 if part.block.id is not None:
@@ -189,10 +315,10 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
         if found is not None:
             by_message.setdefault(found[0], []).append(finding)
     positions = {
-        id(record): place for place, record in enumerate(plan.analysis.conversation.walked)
+        id(record): place for place, record in enumerate(conversation_of(plan.analysis).walked)
     }
     for index, findings in sorted(by_message.items()):
-        message = plan.analysis.conversation.messages[index]
+        message = conversation_of(plan.analysis).messages[index]
         anchor, child = _stub_anchor(plan.analysis, message, positions)
         uses: dict[str | None, Part] = {}
         for part in message.tool_use_parts():
@@ -222,7 +348,7 @@ def _stub_place(analysis: Analysis, anchor: Record, child: Record | None) -> int
     preserved tail, before the boundary, and the stub would be the only new line there. Claude
     Code drops every line before the last boundary that its tail-to-head walk does not reach, so
     there the stub goes after the boundary, just before the line it now parents."""
-    conversation = analysis.conversation
+    conversation = conversation_of(analysis)
     boundary = conversation.end_record
     if anchor.uuid not in conversation.preserved or boundary is None:
         return anchor.line
@@ -238,7 +364,7 @@ def _stub_anchor(
 
     `positions` maps each walked record (by id) to its last place on the chain, built once for
     every message that gets stubs rather than by a walk of the whole chain per message."""
-    walked = analysis.conversation.walked
+    walked = conversation_of(analysis).walked
     last = max(positions[id(part.record)] for part in message.parts if id(part.record) in positions)
     anchor_position = last
     for position in range(last + 1, len(walked)):

@@ -1,7 +1,7 @@
 """The API's pairing rules and the chain's integrity, judged on the replayed conversation.
 
-Each rule reads the `Conversation` (claude-code-format §6.2) and returns findings; nothing here
-looks at raw line order, so abandoned branches and lines before a compaction boundary never
+Each rule reads the `Conversation` (docs/claude-code-format.md §6.2) and returns findings; nothing
+here looks at raw line order, so abandoned branches and lines before a compaction boundary never
 produce errors. Messages quote the API's 400 texts so a user can match the error they saw.
 """
 
@@ -18,8 +18,8 @@ from session_lsp.core.formats.claude_code.conversation import (
     Part,
 )
 from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.tool_index import ToolIndex
 from session_lsp.core.locate import Locator
-from session_lsp.core.tools import ToolIndex
 
 UNPAIRED_API_TEXT = (
     "messages.{n}: `tool_use` ids were found without `tool_result` blocks immediately after: {id}."

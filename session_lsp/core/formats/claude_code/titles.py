@@ -1,6 +1,8 @@
 """A session's title, the one rule the sessions listing and the conversation view both follow.
 
-The newest custom title, else the newest AI title, else the newest summary line, else the first
+The newest custom title, else the newest AI title, else the newest summary line of this session
+(one whose `leafUuid` names a message in the file: Claude Code files summaries by leaf, and most
+summary lines in a file describe other sessions, docs/claude-code-format.md §2), else the first
 real prompt (not a slash command, meta, caveat or other generated line), else the first command's
 name. Title lines are appended anywhere in a file, so they are looked for, as Claude Code's
 session picker does (`readSessionLite`), only in the whole lines of the first and last 64 KB:
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import mmap
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
+from session_lsp.core.content_text import TITLE_LIMIT as TITLE_LIMIT
+from session_lsp.core.content_text import one_line as one_line
 from session_lsp.core.reading import Line
 
-TITLE_LIMIT = 120
 TITLE_WINDOW = 65536
 HEAD_LINES = 400
 """How far into a file the first real prompt is looked for."""
@@ -50,18 +53,13 @@ class TitleLine(msgspec.Struct):
     isMeta: bool | None = None
     isCompactSummary: bool | None = None
     summary: str | None = None
+    leafUuid: str | None = None
     customTitle: str | None = None
     aiTitle: str | None = None
     message: _Message | None = None
 
 
 _DECODER = msgspec.json.Decoder(TitleLine)
-
-
-def one_line(text: str, limit: int = TITLE_LIMIT) -> str:
-    """Whitespace collapsed to single spaces, cut to `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
 
 
 def _decode(raw: bytes | memoryview) -> TitleLine | None:
@@ -138,24 +136,42 @@ def _line_around(data: bytes, position: int) -> bytes:
     return data[start : len(data) if end < 0 else end]
 
 
-def titled(windows: Sequence[bytes]) -> str | None:
-    """The newest custom title, else AI title, else summary in these windows, on one line."""
+IsMessage = Callable[[str], bool]
+"""Whether a uuid names a message of the file: a summary titles only the session of its leaf."""
+
+
+def uuid_in(data: bytes | mmap.mmap) -> IsMessage:
+    """`IsMessage` for a file's bytes: a line of it has that `"uuid"` (compact JSON, as written)."""
+    return lambda uuid: data.find(b'"uuid":' + msgspec.json.encode(uuid)) >= 0
+
+
+def titled(windows: Sequence[bytes], is_message: IsMessage) -> str | None:
+    """The newest custom title, else AI title, else summary of this session in these windows,
+    on one line."""
     for marker, kind, field in _TITLE_MARKERS:
         for window in windows:
             position = window.rfind(marker)
             while position >= 0:
                 line = _decode(_line_around(window, position))
                 text = getattr(line, field) if line is not None and line.type == kind else None
-                if isinstance(text, str) and text.strip():
+                if isinstance(text, str) and text.strip() and _of_this_session(line, is_message):
                     return one_line(text)
                 position = window.rfind(marker, 0, window.rfind(b"\n", 0, position) + 1)
     return None
 
 
-def choose_title(windows: Sequence[bytes], prompt: str | None, command: str | None) -> str | None:
+def _of_this_session(line: TitleLine | None, is_message: IsMessage) -> bool:
+    if line is None or line.type != "summary":
+        return True
+    return line.leafUuid is not None and is_message(line.leafUuid)
+
+
+def choose_title(
+    windows: Sequence[bytes], prompt: str | None, command: str | None, is_message: IsMessage
+) -> str | None:
     """A title line's text, else the first real prompt, else the first command's name."""
     fallback = prompt or command
-    return titled(windows) or (one_line(fallback) if fallback else None)
+    return titled(windows, is_message) or (one_line(fallback) if fallback else None)
 
 
 def first_prompt(lines: Sequence[Line]) -> tuple[str | None, str | None]:
@@ -172,6 +188,9 @@ def first_prompt(lines: Sequence[Line]) -> tuple[str | None, str | None]:
     return None, command
 
 
-def session_title(lines: Sequence[Line], ends_with_newline: bool) -> str | None:
+def session_title(
+    lines: Sequence[Line], ends_with_newline: bool, is_message: IsMessage
+) -> str | None:
     """The title of the file these lines were split from."""
-    return choose_title(line_windows(lines, ends_with_newline), *first_prompt(lines))
+    prompt, command = first_prompt(lines)
+    return choose_title(line_windows(lines, ends_with_newline), prompt, command, is_message)

@@ -8,10 +8,19 @@ from typing import Any
 
 import msgspec
 
-from session_lsp.core.analysis import Analysis
+from session_lsp.core.content_text import content_text
+from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.formats.claude_code.conversation import ChainEnd, is_queued_command
-from session_lsp.core.formats.claude_code.events import is_notification_text, queued_is_prompt
+from session_lsp.core.formats.claude_code.conversation import (
+    ChainEnd,
+    conversation_of,
+    is_queued_command,
+)
+from session_lsp.core.formats.claude_code.events import (
+    inserted_text,
+    is_notification_text,
+    queued_is_prompt,
+)
 from session_lsp.core.formats.claude_code.records import OTHER_JSON, Attachment, Record
 from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.reading import Line
@@ -19,14 +28,13 @@ from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
-    SessionFormat,
     Source,
     ToolCall,
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import error_status, tool_ids
-from session_lsp.core.turns.texts import LineReader, command_text, result_text
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.texts import LineReader, json_text
 
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
@@ -74,6 +82,27 @@ def _is_empty_thinking(raw: Line, position: int) -> bool:
     return isinstance(thinking, str) and not thinking.strip()
 
 
+INTERRUPTED_RESULTS = (
+    "The user doesn't want to proceed with this tool use.",
+    "The user doesn't want to take this action right now.",
+    "Permission for this tool use was denied.",
+    "User rejected tool use",
+    "Interrupted by user",
+    "<tool_use_error>Cancelled: parallel tool call",
+    "<tool_use_error>Error: Streaming fallback - tool execution discarded",
+)
+"""Claude Code's REJECT, CANCEL and interrupt results (docs/claude-code-format.md §5)."""
+
+
+def error_status(text: str) -> ToolStatus:
+    stripped = text.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped.startswith(INTERRUPTED_RESULTS) or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ERROR
+
+
 class ClaudeBuilder:
     """Items in replay order; tool calls paired with the first result after them on the chain."""
 
@@ -91,21 +120,27 @@ class ClaudeBuilder:
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
 
     def build(self) -> ConversationModel:
-        conversation = self.analysis.conversation
+        conversation = conversation_of(self.analysis)
         for record in conversation.chain:
             self._add_record(record)
         for call in self.calls.values():
             self._settle(call)
         self._add_sub_agent_progress()
         return ConversationModel(
-            SessionFormat.CLAUDE_CODE,
+            "claude-code",
             self.items,
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self._session_id(),
-            title=session_title(self.analysis.lines, self.analysis.ends_with_newline),
+            title=session_title(
+                self.analysis.lines,
+                self.analysis.ends_with_newline,
+                self._message_uuids().__contains__,
+            ),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
+            texts=CLAUDE_TEXTS,
+            assistant_label="Claude",
         )
 
     def _add_record(self, record: Record) -> None:
@@ -225,9 +260,7 @@ class ClaudeBuilder:
             live = call.id in self.live and call.result_line is None
             call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
         elif call.is_error and call.result_source is not None:
-            call.status = error_status(
-                result_text(call.result_source, self.reader, SessionFormat.CLAUDE_CODE)
-            )
+            call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
         if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
             call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
 
@@ -263,6 +296,13 @@ class ClaudeBuilder:
                 items.extend(progress.pop(tool.id, ()))
         self.items = items
 
+    def _message_uuids(self) -> set[str]:
+        return {
+            record.uuid
+            for record in self.analysis.records
+            if record is not None and record.uuid is not None
+        }
+
     def _session_id(self) -> str | None:
         for record in self.analysis.records:
             if record is not None and record.sessionId is not None:
@@ -292,7 +332,7 @@ def _abandoned_branches(analysis: Analysis) -> int:
 
     History before a compaction boundary and inline sidechains are not counted.
     """
-    conversation = analysis.conversation
+    conversation = conversation_of(analysis)
     if conversation.leaf is None or conversation.end_record is None:
         return 0
     start = conversation.end_record.line
@@ -318,7 +358,7 @@ def _abandoned_branches(analysis: Analysis) -> int:
 
 def _start_note(analysis: Analysis) -> str | None:
     """Why the replayed conversation starts where it does, when that is not the file's start."""
-    conversation = analysis.conversation
+    conversation = conversation_of(analysis)
     if conversation.end is ChainEnd.COMPACTION:
         return "the conversation starts at the last compaction"
     if conversation.end is ChainEnd.MISSING_PARENT:
@@ -326,3 +366,65 @@ def _start_note(analysis: Analysis) -> str | None:
     if conversation.end is ChainEnd.CYCLE:
         return "the conversation starts where a parentUuid cycle was cut"
     return None
+
+
+class ClaudeTexts:
+    """Texts of a Claude Code item: a content block of its line, or a system line's content."""
+
+    def item_text(self, item: Item, reader: LineReader) -> str | None:
+        source = item.source
+        assert source is not None
+        inserted = inserted_text(reader.record(source.line), block_of(reader, source))
+        if inserted is not None:
+            return inserted
+        if item.kind is ItemKind.COMMAND and source.block is None:
+            record = reader.record(source.line)
+            if isinstance(record, dict) and record.get("type") == "system":
+                return command_text(content_text(record.get("content")))
+        if item.kind is ItemKind.THINKING:
+            block = block_of(reader, source)
+            if isinstance(block, dict) and block.get("type") == "redacted_thinking":
+                return "(redacted thinking)"
+        return content_text(block_of(reader, source))
+
+    def call_input(self, source: Source, reader: LineReader) -> str | None:
+        block = block_of(reader, source)
+        return json_text(block.get("input")) if isinstance(block, dict) else None
+
+    def result_text(self, source: Source, reader: LineReader) -> str:
+        block = block_of(reader, source)
+        return content_text(block.get("content")) if isinstance(block, dict) else ""
+
+
+CLAUDE_TEXTS = ClaudeTexts()
+
+
+def block_of(reader: LineReader, source: Source) -> Any:
+    """The content block a source names (the whole content for a plain-string prompt)."""
+    record = reader.record(source.line)
+    if not isinstance(record, dict):
+        return None
+    message = record.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if source.block is None or isinstance(content, str):
+        return content
+    if isinstance(content, list) and 0 <= source.block < len(content):
+        return content[source.block]
+    return None
+
+
+_COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.DOTALL)
+_COMMAND_ARGS = re.compile(r"<command-args>(.*?)</command-args>", re.DOTALL)
+_COMMAND_TAG = re.compile(r"</?(?:local-command-std(?:out|err)|bash-(?:input|stdout|stderr))>")
+_TERMINAL_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def command_text(text: str) -> str:
+    """A slash command as typed (`/model opus`), or a local command's output without its tags
+    and terminal colour codes."""
+    name = _COMMAND_NAME.search(text)
+    if name is not None:
+        arguments = _COMMAND_ARGS.search(text)
+        typed = f"{name.group(1).strip()} {arguments.group(1).strip() if arguments else ''}"
+        return typed.strip()
+    return _TERMINAL_CONTROL.sub("", _COMMAND_TAG.sub("", text)).strip() or "(no output)"

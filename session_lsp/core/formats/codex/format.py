@@ -1,14 +1,14 @@
-"""Codex CLI rollouts as a format: the history replay and pairing live in core/codex.py."""
+"""Codex CLI rollouts as a format: the history replay and pairing live in rollout.py."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from session_lsp.core.findings import Finding
+from session_lsp.core.document import NO_REPLAY, Analysis, Replay
+from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats.base import PerAnalysis
-from session_lsp.core.formats.claude_code.conversation import Conversation
-from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.formats.codex.rollout import (
     call_half,
     call_lines,
@@ -18,19 +18,24 @@ from session_lsp.core.formats.codex.rollout import (
     rollout_content,
     rollout_findings,
 )
+from session_lsp.core.formats.codex.turns import CodexBuilder
+from session_lsp.core.formats.codex.writing import rollout_output_line
 from session_lsp.core.locate import Locator
 from session_lsp.core.plan import Plan
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import Line, Record
 from session_lsp.core.tools import Mention, ToolHalf
-from session_lsp.core.writing import rollout_output_line
-
-if TYPE_CHECKING:
-    from session_lsp.core.analysis import Analysis
+from session_lsp.core.turns.model import ConversationModel
 
 
 class Codex:
     name = "codex"
+    agent = "Codex"
+    assistant_label = "Codex"
     result_noun = "output"
+    fixes = frozenset({Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION, Code.ORPHAN_TOOL_RESULT})
+    can_fork = False
+    """A rollout's id is in its file name and its `session_meta`: no fork is written for one."""
+    checks_record_shapes = False
 
     def __init__(self) -> None:
         self._call_lines = PerAnalysis(lambda analysis: call_lines(analysis.lines))
@@ -44,8 +49,33 @@ class Codex:
         records: Sequence[Record | None],
         live_seconds_ago: float | None,
         locator: Locator,
-    ) -> tuple[Conversation, list[Finding]]:
-        return Conversation(), rollout_findings(lines, live_seconds_ago, locator)
+    ) -> tuple[Replay, list[Finding]]:
+        return NO_REPLAY, rollout_findings(lines, live_seconds_ago, locator)
+
+    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
+        """Findings are read from the lines' bytes, never from the records: always analysed anew."""
+        return False
+
+    def resume_command(self, session_id: str) -> str:
+        return f"codex resume {shlex.quote(session_id)}"
+
+    def live_note(self) -> str:
+        return "Codex is still writing this file"
+
+    def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
+        raise ValueError("a rollout's id is in its file name and its session_meta")
+
+    def first_line_involved(self, analysis: Analysis, finding: Finding) -> int:
+        """Every call and output is a line of its own."""
+        return finding.span.line
+
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """A compaction's replacement history sits on its own line: a cut keeps or drops it
+        whole."""
+        return None
+
+    def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
+        return CodexBuilder(analysis).build()
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
         if not 0 <= line < len(analysis.lines):
@@ -109,6 +139,10 @@ class Codex:
 
     def reorder(self, plan: Plan, findings: Sequence[Finding]) -> None:
         """Codex items have no order rule inside a message: nothing to move."""
+
+    def settle(self, plan: Plan) -> dict[int, bytes]:
+        """No line links to another: deleting or inserting one changes no other."""
+        return {}
 
 
 CODEX = Codex()

@@ -6,7 +6,7 @@ replaces the history with its `replacement_history` (or, in older rollouts witho
 user messages and a summary: no call survives it); a `thread_rolled_back` event drops the last
 N user turns; `turn_aborted` and the other events change nothing in it. Codex patches an unanswered
 call with an `"aborted"` output in memory only (`normalize.rs`), so the file stays broken for
-every other reader (claude-code-format §10).
+every other reader (docs/codex-format.md: How Codex rebuilds the conversation on resume).
 """
 
 from __future__ import annotations
@@ -244,7 +244,8 @@ CONTEXTUAL_PREFIXES = (
     "<turn_aborted>",
     "<skill",
 )
-"""User-role messages Codex writes itself; they do not start a user turn (rollback counts turns)."""
+"""User-role messages Codex writes itself: they start no user turn (rollback counts turns), and
+the conversation view shows none of them as a prompt or a title. The one list of them."""
 
 
 def _starts_user_turn(payload: _Payload) -> bool:

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 
-from session_lsp.core.analysis import Analysis
+from session_lsp.core.content_text import content_text, one_line
+from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.formats.claude_code.titles import one_line
-from session_lsp.core.formats.codex.rollout import CALL_TYPES, OUTPUT_TYPES, SERVER_CALL_TYPES
+from session_lsp.core.formats.codex.rollout import (
+    CALL_TYPES,
+    CONTEXTUAL_PREFIXES,
+    OUTPUT_TYPES,
+    SERVER_CALL_TYPES,
+    call_input,
+    output_text,
+)
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
-    SessionFormat,
     Source,
     ToolCall,
     ToolStatus,
     clip,
 )
-from session_lsp.core.turns.statuses import codex_output_status, may_be_special, tool_ids
-from session_lsp.core.turns.texts import LineReader, codex_text, result_text
-
-CODEX_CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md")
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.texts import LineReader, json_text
 
 
 class _CodexPayload(msgspec.Struct):
@@ -43,8 +49,27 @@ class _CodexLine(msgspec.Struct):
 _CODEX_DECODER = msgspec.json.Decoder(_CodexLine)
 
 
+_SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
+
+
+def may_be_special(line: Line) -> bool:
+    """Whether an output line can be a stub or an abort: only those are decoded while building."""
+    raw = bytes(line)
+    return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
+
+
+def codex_output_status(output: str) -> ToolStatus:
+    stripped = output.strip()
+    if stripped.startswith(STUB_PREFIX):
+        return ToolStatus.STUBBED
+    if stripped == "aborted" or stripped.endswith(ABORTED_ENDINGS):
+        return ToolStatus.INTERRUPTED
+    return ToolStatus.ANSWERED
+
+
 class CodexBuilder:
-    """File order is the conversation (claude-code-format §10)."""
+    """File order is the conversation (docs/codex-format.md: How Codex rebuilds the
+    conversation on resume)."""
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
@@ -65,16 +90,18 @@ class CodexBuilder:
             elif call.result_line is not None and may_be_special(
                 self.analysis.lines[call.result_line]
             ):
-                output = result_text(Source(call.result_line), self.reader, SessionFormat.CODEX)
+                output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
                 call.status = codex_output_status(output)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         return ConversationModel(
-            SessionFormat.CODEX,
+            "codex",
             self.items,
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self.session_id,
             title=one_line(title) if title else None,
+            texts=CODEX_TEXTS,
+            assistant_label="Codex",
         )
 
     def _records(self) -> Iterator[tuple[int, _CodexLine]]:
@@ -107,7 +134,7 @@ class CodexBuilder:
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
             text = codex_text(self.reader.record(line))
-            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT_PREFIXES):
+            if text.strip() and not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 item = self._item(ItemKind.PROMPT, line, record)
                 item.text, item.truncated = clip(text)
         elif kind == "reasoning":
@@ -138,3 +165,38 @@ class CodexBuilder:
         orphan.result_source = Source(line)
         item = self._item(ItemKind.ORPHAN_RESULT, line, record, text=False)
         item.tool = orphan
+
+
+class CodexTexts:
+    """Texts of a Codex item: its line's payload."""
+
+    def item_text(self, item: Item, reader: LineReader) -> str | None:
+        assert item.source is not None
+        return codex_text(reader.record(item.source.line))
+
+    def call_input(self, source: Source, reader: LineReader) -> str | None:
+        arguments = call_input(payload_of(reader.record(source.line)))
+        return None if arguments is None else json_text(arguments)
+
+    def result_text(self, source: Source, reader: LineReader) -> str:
+        return output_text(payload_of(reader.record(source.line)))
+
+
+CODEX_TEXTS = CodexTexts()
+
+
+def payload_of(record: Any) -> dict[str, Any]:
+    payload = record.get("payload") if isinstance(record, dict) else None
+    return payload if isinstance(payload, dict) else {}
+
+
+def codex_text(record: Any) -> str:
+    payload = payload_of(record)
+    kind = payload.get("type")
+    if kind == "reasoning":
+        return content_text(payload.get("summary")) or "(encrypted reasoning)"
+    if isinstance(record, dict) and record.get("type") == "compacted":
+        return content_text(payload.get("message"))
+    if kind == "turn_aborted":
+        return f"[turn aborted: {payload.get('reason', 'unknown')}]"
+    return content_text(payload.get("content"))
