@@ -155,3 +155,21 @@ def test_the_conversation_model_draws_the_compaction_first_and_no_abandoned_bran
     assert kinds[-1] == (ItemKind.ASSISTANT, 14)
     assert model.abandoned_branches == 0
     assert model.start_note == "the conversation starts at the last compaction"
+
+
+def test_odd_values_in_the_new_fields_are_read_as_absent_never_as_a_broken_line() -> None:
+    """`compactMetadata`, `preservedSegment`, `attachment`, `data` and `parentToolUseID` of any
+    JSON shape: no finding, no crash, and a malformed segment relinks nothing."""
+    for odd in ("x", 7, [1], {"headUuid": 5, "anchorUuid": None, "tailUuid": ["a4"]}, {}):
+        session = partial_compaction()
+        session.lines[8]["compactMetadata"] = {"trigger": "manual", "preservedSegment": odd}
+        session.lines[10]["attachment"] = odd
+        session.lines[10]["data"] = odd
+        session.lines[10]["parentToolUseID"] = odd
+        analysis = _analysis(session)
+        assert analysis.findings == []
+        assert [record.line + 1 for record in analysis.conversation.chain][:2] == [1, 2]
+        build_model(analysis)
+    session = partial_compaction()
+    session.lines[8]["compactMetadata"] = "manual"
+    assert _analysis(session).findings == []
