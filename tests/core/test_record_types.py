@@ -203,6 +203,15 @@ CASES: dict[str, tuple[Place, ItemKind | None]] = {
         ItemKind.NOTIFICATION,
     ),
     "user/meta (caveat)": (_user("Caveat: local commands", isMeta=True), None),
+    "user/origin task-notification": (
+        _user("agent b1 finished", origin={"kind": "task-notification"}),
+        ItemKind.NOTIFICATION,
+    ),
+    "user/origin coordinator": (
+        _user("status?", origin={"kind": "coordinator"}),
+        ItemKind.NOTIFICATION,
+    ),
+    "user/origin human": (_user("and the docs", origin={"kind": "human"}), ItemKind.PROMPT),
 }
 
 

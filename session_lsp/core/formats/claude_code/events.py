@@ -18,8 +18,11 @@ NOTIFICATION_TAGS = ("<task-notification>", "<system-reminder>", "<ci-monitor-ev
 HUMAN_ORIGINS = frozenset({"human"})
 
 
-def is_notification_text(text: str) -> bool:
-    return text.lstrip().startswith(NOTIFICATION_TAGS)
+def is_notification(text: str, origin: object) -> bool:
+    """A user line Claude Code wrote: a notification's tags, or an origin other than a human."""
+    kind = _field(origin, "kind")
+    from_elsewhere = isinstance(kind, str) and kind not in HUMAN_ORIGINS
+    return from_elsewhere or text.lstrip().startswith(NOTIFICATION_TAGS)
 
 
 def queued_is_prompt(attachment: Attachment) -> bool:

@@ -105,6 +105,8 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     attachment: Attachment | OTHER_JSON = None
     data: ProgressData | OTHER_JSON = None
     parentToolUseID: object = None
+    origin: object = None
+    """Who a user line is from (`{kind: human | channel | task-notification | coordinator}`)."""
     message: Message | None = None
     line: int = msgspec.field(default=-1, name="~session_lsp.line")
 

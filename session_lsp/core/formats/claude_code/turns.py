@@ -18,7 +18,7 @@ from session_lsp.core.formats.claude_code.conversation import (
 )
 from session_lsp.core.formats.claude_code.events import (
     inserted_text,
-    is_notification_text,
+    is_notification,
     queued_is_prompt,
 )
 from session_lsp.core.formats.claude_code.records import OTHER_JSON, Attachment, Record
@@ -207,7 +207,7 @@ class ClaudeBuilder:
                 text = block.text or ""
                 if text.startswith(INTERRUPT_PREFIX):
                     kind = ItemKind.INTERRUPT
-                elif is_notification_text(text):
+                elif is_notification(text, record.origin):
                     kind = ItemKind.NOTIFICATION
                 elif text.lstrip().startswith(COMMAND_PREFIXES):
                     kind = ItemKind.COMMAND
