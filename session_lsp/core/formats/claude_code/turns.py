@@ -160,6 +160,8 @@ class ClaudeBuilder:
             prompt = queued_is_prompt(record.attachment)
             kind = ItemKind.PROMPT if prompt else ItemKind.NOTIFICATION
             self._item(kind, record, Source(record.line))
+        # Other attachments (hook output, reminders, skill and tool listings, file snapshots)
+        # are context Claude Code adds for the model, which its own transcript view hides too.
 
     def _item(self, kind: ItemKind, record: Record, source: Source | None) -> Item:
         item = Item(kind, record.line, record.line, record.timestamp, source)
