@@ -173,3 +173,22 @@ def test_odd_values_in_the_new_fields_are_read_as_absent_never_as_a_broken_line(
     session = partial_compaction()
     session.lines[8]["compactMetadata"] = "manual"
     assert _analysis(session).findings == []
+
+
+def test_a_segment_without_an_anchor_makes_its_head_a_root_and_relinks_no_other_root() -> None:
+    """Claude Code sets the head's parent to the missing anchor (so the head starts the chain)
+    and re-parents only lines whose parent equals it: never the file's roots."""
+    session = partial_compaction()
+    del session.lines[8]["compactMetadata"]["preservedSegment"]["anchorUuid"]
+    analysis = _analysis(session)
+    assert [record.line + 1 for record in analysis.conversation.chain] == [
+        5,
+        6,
+        7,
+        8,
+        11,
+        12,
+        13,
+        14,
+    ]
+    assert analysis.conversation.relinked == {"u2": None}

@@ -4,9 +4,9 @@
 The steps follow Claude Code 2.1.88: progress bridging, the partial-compaction relink
 (`applyPreservedSegmentRelinks`), newest leaf (ties to the first in file order), parentUuid walk up
 to null / a missing parent / a cycle (a compaction boundary has a null parent), sibling recovery for
-parallel tool calls, then the merge into API messages (prompts queued while Claude worked included). Claude Code's
-in-memory repairs (`filterUnresolvedToolUses`, `ensureToolResultPairing`) are deliberately left out:
-older versions and other readers lack them, and they silently drop work.
+parallel tool calls, then the merge into API messages, prompts queued while Claude worked included.
+Claude Code's in-memory repairs (`filterUnresolvedToolUses`, `ensureToolResultPairing`) are
+deliberately left out: older versions and other readers lack them, and they silently drop work.
 """
 
 from __future__ import annotations
@@ -305,7 +305,7 @@ def relink_preserved_segment(index: ReplayIndex) -> None:
             return
         assert head is not None
         for uuid, target in index.parent.items():
-            if target == anchor and uuid != head:
+            if target is not None and target == anchor and uuid != head:
                 index.relinked[uuid] = tail
         if head in index.by_uuid:
             index.relinked[head] = anchor
