@@ -12,6 +12,7 @@ from pathlib import Path
 
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.markdown import render_markdown
+from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.turns import build_model
 from session_lsp.core.turns.model import ConversationModel, ItemKind
 from session_lsp.core.turns.texts import page
@@ -134,3 +135,13 @@ def test_the_markdown_transcript_names_the_inserted_kinds() -> None:
     markdown = render_markdown(_model(inserted_by_claude_code()))
     for title in ("Notification", "API error", "Model switch", "Sub-agent message"):
         assert title in markdown
+
+
+def test_truncate_counts_a_queued_prompt_among_the_prompts_it_would_drop() -> None:
+    session = Builder()
+    session.prompt("u1", None, "run it")
+    session.call("a1", "u1", "toolu_01LOST", command="make")
+    session.queued("q1", "a1", "and then deploy")
+    session.text("a2", "q1", "Deploying.")
+    title = repair_all(analyse_bytes(session.data()), Strategy.TRUNCATE).title
+    assert title == "Truncate: drops 3 of 4 lines (1 prompt, 1 tool call)"

@@ -24,11 +24,14 @@ from session_lsp.core.formats.claude_code.conversation import (
     Conversation,
     Part,
     conversation_of,
+    is_queued_command,
     replay,
 )
+from session_lsp.core.formats.claude_code.events import queued_is_prompt
 from session_lsp.core.formats.claude_code.records import (
     METADATA_TYPES,
     TRANSCRIPT_TYPES,
+    Attachment,
     Record,
     replay_fields,
 )
@@ -492,7 +495,10 @@ def _text(value: object) -> str | None:
 
 
 def _is_prompt(record: Record) -> bool:
-    """A user line someone typed: text or an image, not a tool result, a marker or a summary."""
+    """A user line someone typed: text or an image, not a tool result, a marker or a summary; or
+    a prompt typed while Claude worked (a `queued_command` attachment, 2.1.2xx)."""
+    if is_queued_command(record) and isinstance(record.attachment, Attachment):
+        return queued_is_prompt(record.attachment)
     if record.type != "user" or record.isMeta or record.isCompactSummary:
         return False
     blocks = record.blocks
