@@ -44,6 +44,7 @@ def item_to_json(item: Item, path: str) -> dict[str, Any]:
         "truncated": item.truncated,
         "tool": _tool_to_json(item.tool) if item.tool is not None else None,
         "findings": [finding_to_json(path, finding) for finding in item.findings],
+        "parentTool": item.parent_tool,
     }
 
 

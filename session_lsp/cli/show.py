@@ -62,6 +62,10 @@ KIND_LABELS = {
     ItemKind.COMMAND: "command",
     ItemKind.ORPHAN_RESULT: "result",
     ItemKind.DAMAGED: "damaged",
+    ItemKind.NOTIFICATION: "notice",
+    ItemKind.API_ERROR: "api error",
+    ItemKind.MODEL_FALLBACK: "fallback",
+    ItemKind.SUB_AGENT: "  agent",
 }
 
 

@@ -91,11 +91,16 @@ class Versions:
 
 
 _SDK = "the Agent SDK and other readers"
+CURRENT_RELEASE = "2.1.332"
+"""Claude Code's newest release when these facts were last checked against its changelog
+(npm, 2026-11-24); the source they follow is 2.1.88's."""
+_REPAIRING = f"2.1.88 to the current {CURRENT_RELEASE}"
 VERSIONS: dict[Code, Versions] = {
     Code.UNPAIRED_TOOL_USE: Versions(
         f"Claude Code before 2.1.21, {_SDK}",
-        "Claude Code 2.1.21 and later drop the call in memory (or answer it with `[Tool result"
-        " missing due to internal error]`), silently losing its work.",
+        f"Claude Code 2.1.21 and later (to the current {CURRENT_RELEASE}) drop the call in memory"
+        " (or answer it with `[Tool result missing due to internal error]`), silently losing its"
+        " work.",
     ),
     Code.ORPHAN_TOOL_RESULT: Versions(
         f"Claude Code before 2.1.0 (before 2.1.69 when the conversation starts with it), {_SDK}",
@@ -103,16 +108,16 @@ VERSIONS: dict[Code, Versions] = {
     ),
     Code.DUPLICATE_TOOL_USE_ID: Versions(
         f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x, 2.1.19), {_SDK}",
-        "Versions with it (2.1.88) silently drop the later call, losing its work.",
+        f"Versions with it ({_REPAIRING}) silently drop the later call, losing its work.",
     ),
     Code.DUPLICATE_TOOL_RESULT: Versions(
         f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x), {_SDK}",
-        "Versions with it (2.1.88) silently drop the second result.",
+        f"Versions with it ({_REPAIRING}) silently drop the second result.",
     ),
     Code.TOOL_RESULT_AFTER_TEXT: Versions(
         f"Claude Code without the in-memory pairing repair (1.0.x, 2.0.x), {_SDK}",
-        "Versions with it (2.1.88) take the result as missing and drop it, losing the tool's"
-        " output.",
+        f"Versions with it ({_REPAIRING}) take the result as missing and drop it, losing the"
+        " tool's output.",
     ),
     Code.ORPHAN_SERVER_TOOL_RESULT: Versions(
         f"Every Claude Code version (reported against 2.1.x), {_SDK}",

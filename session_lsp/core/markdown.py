@@ -39,6 +39,10 @@ ITEM_TITLES = {
     ItemKind.INTERRUPT: "Interrupted",
     ItemKind.COMMAND: "Command",
     ItemKind.DAMAGED: "Damaged line",
+    ItemKind.NOTIFICATION: "Notification (from Claude Code, not typed)",
+    ItemKind.API_ERROR: "API error (Claude Code retried)",
+    ItemKind.MODEL_FALLBACK: "Model switch",
+    ItemKind.SUB_AGENT: "Sub-agent message",
 }
 """What an item without a tool is called, here and in the editor's outline."""
 

@@ -200,6 +200,9 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
             f"the file holds no {known_agents()} session records, so there is no conversation"
             " to keep"
         )
+    refusal = analysis.format.truncate_refusal(analysis, cut)
+    if refusal is not None:
+        return refusal
     kept = Content.of(analysis, 0, cut)
     if kept.prompts or (kept.messages and not Content.of(analysis, cut).prompts):
         return None  # (a sub-agent file whose prompt is in the main session keeps its turns)

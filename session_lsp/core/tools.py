@@ -29,3 +29,5 @@ class ToolHalf:
     """The result's text (on the result)."""
     is_error: bool
     timestamp: str | None
+    not_sent: str | None = None
+    """Why a resume never sends this half (it was compacted away), when it does not."""

@@ -205,6 +205,10 @@ class ConversationItem(Result):
         "command",
         "orphan-result",
         "damaged",
+        "notification",
+        "api-error",
+        "model-fallback",
+        "sub-agent",
     ]
     lines: tuple[int, int]
     timestamp: str | None
@@ -212,6 +216,8 @@ class ConversationItem(Result):
     truncated: bool
     tool: ConversationTool | None
     findings: list[DiskFinding]
+    parent_tool: str | None = None
+    """The Task call a sub-agent item belongs to."""
 
 
 class ConversationResult(Result):

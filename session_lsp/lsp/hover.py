@@ -113,7 +113,11 @@ def _half(document: SessionDocument, transcript_format: Format, mention: ToolMen
         return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
-def _status(codes: set[Code], result: ToolMention | None, answer: ToolHalf) -> str:
+def _status(
+    codes: set[Code], result: ToolMention | None, answer: ToolHalf, *, not_sent: str | None
+) -> str:
+    if not_sent is not None:
+        return not_sent
     if Code.UNPAIRED_TOOL_USE in codes:
         return "unpaired: no result in the next message"
     if Code.ORPHAN_TOOL_RESULT in codes:
@@ -139,7 +143,7 @@ def tool_call_view(
     return ToolCallView(
         name=call.name or "unknown tool",
         tool_use_id=mention.tool_use_id,
-        status=_status(codes, result, answer),
+        status=_status(codes, result, answer, not_sent=call.not_sent),
         input=call.input if use is not None else None,
         result=answer.output if result is not None else None,
         called=_time(call.timestamp),

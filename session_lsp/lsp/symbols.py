@@ -21,16 +21,28 @@ from session_lsp.lsp.server import SessionServer
 
 PREVIEW = 60
 TURN_KINDS = frozenset(
-    {ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL, ItemKind.ORPHAN_RESULT}
+    {
+        ItemKind.ASSISTANT,
+        ItemKind.THINKING,
+        ItemKind.TOOL,
+        ItemKind.ORPHAN_RESULT,
+        ItemKind.SUB_AGENT,
+        ItemKind.API_ERROR,
+        ItemKind.MODEL_FALLBACK,
+    }
 )
-"""Items that belong to the assistant's turn between two prompts."""
-PREVIEWED = frozenset({ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.COMMAND})
+"""Items that belong to the assistant's turn between two prompts (its retries and model switches
+included)."""
+PREVIEWED = frozenset(
+    {ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.COMMAND, ItemKind.NOTIFICATION}
+)
 """Items whose text names their symbol (read from the line if the model left it for later)."""
 KINDS = {
     ItemKind.PROMPT: types.SymbolKind.Event,
     ItemKind.COMPACTION: types.SymbolKind.Namespace,
     ItemKind.INTERRUPT: types.SymbolKind.Event,
     ItemKind.COMMAND: types.SymbolKind.Event,
+    ItemKind.NOTIFICATION: types.SymbolKind.Event,
     ItemKind.DAMAGED: types.SymbolKind.Null,
 }
 

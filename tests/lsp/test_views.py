@@ -24,7 +24,17 @@ from tests.support.files import aged_copy
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
-ITEM_KEYS = {"index", "kind", "lines", "timestamp", "text", "truncated", "tool", "findings"}
+ITEM_KEYS = {
+    "index",
+    "kind",
+    "lines",
+    "timestamp",
+    "text",
+    "truncated",
+    "tool",
+    "findings",
+    "parentTool",
+}
 TOOL_KEYS = {
     "id",
     "name",

@@ -161,6 +161,10 @@ const KIND_LABELS: Record<string, string> = {
   command: 'Command',
   'orphan-result': 'Orphan result',
   damaged: 'Damaged line',
+  notification: 'Notification',
+  'api-error': 'API error',
+  'model-fallback': 'Model switch',
+  'sub-agent': 'Sub-agent',
 };
 
 function hasError(item: ConversationItem): boolean {

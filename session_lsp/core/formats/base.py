@@ -92,6 +92,11 @@ class Format(Protocol):
         """Where truncation must cut to remove the finding's whole message, never half of it."""
         ...
 
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """Why cutting every line from `cut` on would lose what the format keeps (None: it
+        would not)."""
+        ...
+
     def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
         """The conversation model; `path` locates files that belong with this one."""
         ...

@@ -29,6 +29,15 @@ class ItemKind(enum.StrEnum):
     ORPHAN_RESULT = "orphan-result"
     DAMAGED = "damaged"
     """A line off the conversation that carries findings (a torn last line, corrupt JSON)."""
+    NOTIFICATION = "notification"
+    """Put in the conversation by Claude Code, not typed: a task notification, a system reminder,
+    a CI event."""
+    API_ERROR = "api-error"
+    """An API failure Claude Code retried (HTTP 500, ECONNRESET), with the attempt it made."""
+    MODEL_FALLBACK = "model-fallback"
+    """The conversation switched model (a refusal or an overload handed it to a fallback)."""
+    SUB_AGENT = "sub-agent"
+    """One message of a sub-agent, under its Task call, when only `progress` lines hold it."""
 
 
 class ToolStatus(enum.StrEnum):
@@ -64,7 +73,8 @@ class ToolCall:
     input: str | None = None
     result: str | None = None
     searches_the_web: bool = False
-    """A Codex web search: answered inside the call, never by an output item."""
+    """A Codex call that no output item answers: a web search or image generation (answered
+    inside the call), or a call without a call_id (Codex asks no output of it)."""
 
 
 @dataclass(slots=True)
@@ -80,6 +90,8 @@ class Item:
     text: str | None = None
     truncated: bool = False
     loaded: bool = False
+    parent_tool: str | None = None
+    """The call a sub-agent item belongs to."""
 
     @property
     def has_error(self) -> bool:

@@ -1,11 +1,12 @@
 """Rebuild the conversation Claude Code sends on `--continue` / `--resume`
 (docs/claude-code-format.md §4, §6.1).
 
-The steps follow Claude Code 2.1.88: progress bridging, newest leaf (ties to the first in file
-order), parentUuid walk up to null / a missing parent / a cycle (a compaction boundary has a null
-parent), sibling recovery for parallel tool calls, then the merge into API messages. Claude Code's
-in-memory repairs (`filterUnresolvedToolUses`, `ensureToolResultPairing`) are deliberately left out:
-older versions and other readers lack them, and they silently drop work.
+The steps follow Claude Code 2.1.88: progress bridging, the partial-compaction relink
+(`applyPreservedSegmentRelinks`), newest leaf (ties to the first in file order), parentUuid walk up
+to null / a missing parent / a cycle (a compaction boundary has a null parent), sibling recovery for
+parallel tool calls, then the merge into API messages, prompts queued while Claude worked included.
+Claude Code's in-memory repairs (`filterUnresolvedToolUses`, `ensureToolResultPairing`) are
+deliberately left out: older versions and other readers lack them, and they silently drop work.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from session_lsp.core.document import Analysis
-from session_lsp.core.formats.claude_code.records import Block, Record
+from session_lsp.core.formats.claude_code.records import Block, CompactMetadata, Record
 
 CHAIN_TYPES = frozenset({"user", "assistant", "system", "attachment"})
 """Transcript types kept after loading; `progress` lines are bridged over and dropped."""
@@ -71,6 +72,11 @@ class Conversation:
     recovered: list[Record] = field(default_factory=list)
     agent_id: str | None = None
     """Set when the file is a sub-agent transcript, resumed on its own."""
+    relinked: dict[str, str | None] = field(default_factory=dict)
+    """Parents a partial compaction gives lines in memory (uuid: new parent), not on disk."""
+    preserved: frozenset[str] = frozenset()
+    """The live preserved segment's head, anchor and tail uuids: Claude Code relinks through them,
+    so a repair that removes one undoes the compaction."""
     places: _Places | None = field(default=None, repr=False, compare=False)
     """Built once (`index_lines`, or the first `with_records`), then shared by the snapshots
     that reuse this replay."""
@@ -108,6 +114,8 @@ class Conversation:
             end_record=_swap(self.end_record, replaced),
             recovered=_swapped(self.recovered, places.recovered, replaced),
             agent_id=self.agent_id,
+            relinked=self.relinked,
+            preserved=self.preserved,
         )
         conversation.places = places
         return conversation
@@ -216,6 +224,8 @@ class ReplayIndex:
     by_uuid: dict[str, Record]
     parent: dict[str, str | None]
     order: list[Record]
+    relinked: dict[str, str | None] = field(default_factory=dict)
+    preserved: frozenset[str] = frozenset()
 
 
 def sub_agent_id(records: Sequence[Record | None]) -> str | None:
@@ -253,7 +263,9 @@ def load(records: Sequence[Record | None], agent_id: str | None) -> ReplayIndex:
         if target is not None and target in progress_parent:
             target = _bridge(target, progress_parent)
         parent[uuid] = target
-    return ReplayIndex(by_uuid, parent, list(by_uuid.values()))
+    index = ReplayIndex(by_uuid, parent, list(by_uuid.values()))
+    relink_preserved_segment(index)
+    return index
 
 
 def _bridge(target: str | None, progress_parent: dict[str, str | None]) -> str | None:
@@ -262,6 +274,84 @@ def _bridge(target: str | None, progress_parent: dict[str, str | None]) -> str |
         seen.add(target)
         target = progress_parent[target]
     return target
+
+
+def relink_preserved_segment(index: ReplayIndex) -> None:
+    """`applyPreservedSegmentRelinks` (2.1.88, partial compaction since about 2.1.205).
+
+    The preserved lines keep their pre-compact parents on disk; in memory the head is re-parented
+    to the anchor (the summary, or the boundary itself), the anchor's other children to the tail,
+    and every line before the last boundary that is not preserved is dropped. Only the last
+    boundary with a segment counts, and only if no boundary without one came after it (then
+    nothing is relinked but the prune still runs). A tail-to-head walk that fails leaves the file
+    as it is, prune included.
+    """
+    order = index.order
+    segment: object = None
+    segment_at = last_boundary = -1
+    for position, record in enumerate(order):
+        if _is_boundary(record):
+            last_boundary = position
+            found = _segment(record)
+            if _is_set(found):
+                segment, segment_at = found, position
+    if segment_at < 0:
+        return
+    preserved: set[str] = set()
+    live = segment_at == last_boundary
+    if live:
+        head, anchor, tail = (_segment_uuid(segment, key) for key in _SEGMENT_KEYS)
+        if not _walk_tail_to_head(index, tail, head, preserved):
+            return
+        assert head is not None
+        for uuid, target in index.parent.items():
+            if target is not None and target == anchor and uuid != head:
+                index.relinked[uuid] = tail
+        if head in index.by_uuid:
+            index.relinked[head] = anchor
+        index.parent.update(index.relinked)
+        index.preserved = frozenset(uuid for uuid in (head, anchor, tail) if uuid is not None)
+    kept = order[last_boundary:]
+    pruned = [record for record in order[:last_boundary] if record.uuid not in preserved]
+    for record in pruned:
+        uuid = record.uuid or ""
+        del index.by_uuid[uuid]
+        del index.parent[uuid]
+        index.relinked.pop(uuid, None)
+    index.order = [record for record in order[:last_boundary] if record.uuid in preserved] + kept
+
+
+_SEGMENT_KEYS = ("headUuid", "anchorUuid", "tailUuid")
+
+
+def _segment(record: Record) -> object:
+    metadata = record.compactMetadata
+    return metadata.preservedSegment if isinstance(metadata, CompactMetadata) else None
+
+
+def _is_set(value: object) -> bool:
+    """JavaScript truthiness, as `if (seg)` reads it: an empty object or list is set."""
+    return isinstance(value, dict | list) or bool(value)
+
+
+def _segment_uuid(segment: object, key: str) -> str | None:
+    value = segment.get(key) if isinstance(segment, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _walk_tail_to_head(
+    index: ReplayIndex, tail: str | None, head: str | None, preserved: set[str]
+) -> bool:
+    """Collect the segment from its tail up its parents; False unless the walk reaches the head."""
+    current = index.by_uuid.get(tail) if tail is not None else None
+    while current is not None and current.uuid not in preserved:
+        uuid = current.uuid or ""
+        preserved.add(uuid)
+        if uuid == head:
+            return True
+        target = index.parent.get(uuid)
+        current = index.by_uuid.get(target) if target is not None else None
+    return False
 
 
 def pick_leaf(index: ReplayIndex, *, include_sidechains: bool) -> Record | None:
@@ -397,9 +487,11 @@ def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
     search; user lines are gathered into groups and hoisted once, when the group is complete.
     """
     merger = _Merger()
-    for record in chain:
+    for record in _attachments_moved_up(chain):
         record_type = record.type
-        if record_type == "user":
+        if record_type == "attachment":
+            merger.add_user([Part(QUEUED_BLOCK, record)])
+        elif record_type == "user":
             # isVisibleInTranscriptOnly hides a line in the UI only: the compaction summary is sent.
             merger.add_user([Part(block, record) for block in record.blocks])
         elif record_type == "assistant":
@@ -409,6 +501,48 @@ def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
         elif record_type == "system" and record.subtype == "local_command":
             merger.add_user([Part(Block(type="text", text="(local command)"), record)])
     return merger.sent_messages()
+
+
+QUEUED_BLOCK = Block(type="text", text="(queued prompt)")
+"""What a `queued_command` attachment sends: a user text (`normalizeAttachmentForAPI`)."""
+
+
+def is_queued_command(record: Record) -> bool:
+    """A prompt typed, or a notification delivered, while Claude worked (2.1.x attachment)."""
+    return record.type == "attachment" and record.attachment_type == "queued_command"
+
+
+def _attachments_moved_up(chain: Sequence[Record]) -> list[Record]:
+    """`reorderAttachmentsForAPI`: each queued attachment moves up to just after the nearest
+    assistant line or tool_result line before it (to the top if there is none).
+
+    Of the attachments, only `queued_command` is modelled: it is the one that sends the user's own
+    words; the others send reminders that merge into the user message beside them.
+    """
+    if not any(record.type == "attachment" for record in chain):
+        return list(chain)
+    ordered: list[Record] = []
+    moved: list[Record] = []
+    rest: list[Record] = []
+    for record in chain:
+        if record.type == "attachment":
+            if is_queued_command(record):
+                moved.append(record)
+        elif record.type == "assistant" or _starts_with_result(record):
+            ordered += moved
+            ordered += rest
+            ordered.append(record)
+            moved, rest = [], []
+        else:
+            rest.append(record)
+    return ordered + moved + rest
+
+
+def _starts_with_result(record: Record) -> bool:
+    if record.type != "user" or record.message is None:
+        return False
+    content = record.message.content
+    return isinstance(content, list) and bool(content) and content[0].type == "tool_result"
 
 
 class _UserGroup:
@@ -536,6 +670,8 @@ def replay(records: Sequence[Record | None]) -> Conversation:
         end_record=first,
         recovered=recovered,
         agent_id=agent_id,
+        relinked=index.relinked,
+        preserved=index.preserved,
     )
 
 

@@ -20,14 +20,18 @@ from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.formats.claude_code.conversation import (
     ApiMessage,
+    ChainEnd,
     Conversation,
     Part,
     conversation_of,
+    is_queued_command,
     replay,
 )
+from session_lsp.core.formats.claude_code.events import queued_is_prompt
 from session_lsp.core.formats.claude_code.records import (
     METADATA_TYPES,
     TRANSCRIPT_TYPES,
+    Attachment,
     Record,
     replay_fields,
 )
@@ -121,6 +125,20 @@ class ClaudeCode:
                 return min(part.record.line for part in found[1].parts)
         return finding.span.line
 
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """A partial compaction keeps turns physically before its boundary: cutting among them
+        cuts the compaction and every line after it (docs/claude-code-format.md §4,
+        `preservedSegment`)."""
+        conversation = conversation_of(analysis)
+        boundary = conversation.end_record
+        if not conversation.preserved or boundary is None or cut > boundary.line:
+            return None
+        return (
+            f"it would cut at line {cut + 1}, among the turns the compaction at line"
+            f" {boundary.line + 1} kept, and drop the compaction and all the work after it; use"
+            " --strategy stub instead"
+        )
+
     def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
         return ClaudeBuilder(analysis, path).build()
 
@@ -168,6 +186,7 @@ class ClaudeCode:
                         output=content_text(block.get("content")) if is_result else None,
                         is_error=block.get("is_error") is True,
                         timestamp=timestamp if isinstance(timestamp, str) else None,
+                        not_sent=_compacted_away(analysis, line),
                     )
         return ToolHalf(None, None, None, False, None)
 
@@ -196,7 +215,12 @@ class ClaudeCode:
         _add_stubs(plan, unpaired)
 
     def purge(self, plan: Plan, unpaired: Sequence[Finding]) -> None:
-        _purge_calls(plan, unpaired)
+        """Calls on a partial compaction's head or tail are stubbed instead: removing that line
+        breaks Claude Code's tail-to-head walk, which then undoes the compaction on load."""
+        ends = conversation_of(plan.analysis).preserved
+        kept = [finding for finding in unpaired if _uuid_at(plan, finding.span.line) in ends]
+        _add_stubs(plan, kept)
+        _purge_calls(plan, [finding for finding in unpaired if finding not in kept])
 
     def drop(self, plan: Plan, findings: Sequence[Finding]) -> None:
         _drop_lines(plan, findings)
@@ -238,6 +262,23 @@ def _kept_ancestor(uuid: str | None, deleted: set[str], by_uuid: dict[str, Recor
         record = by_uuid.get(uuid)
         uuid = record.parentUuid if record is not None else None
     return uuid
+
+
+def _compacted_away(analysis: Analysis, line: int) -> str | None:
+    """A line before the boundary the replay starts at, and not kept by it (docs/
+    claude-code-format.md §4): no version sends it, so nothing about its pairing matters."""
+    conversation = conversation_of(analysis)
+    boundary = conversation.end_record
+    if conversation.end is not ChainEnd.COMPACTION or boundary is None:
+        return None
+    if line >= boundary.line or line in conversation.on_chain():
+        return None
+    return "compacted away: before the last compaction, so a resume never sends it"
+
+
+def _uuid_at(plan: Plan, line: int) -> str | None:
+    record = plan.records[line] if 0 <= line < len(plan.records) else None
+    return record.uuid if record is not None else None
 
 
 def _tool_index(analysis: Analysis) -> ToolIndex:
@@ -298,11 +339,25 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
                 parent_uuid=parent,
                 timestamp=later_timestamp(anchor.timestamp, step),
             )
-            plan.inserted.setdefault(anchor.line, []).append(line)
+            plan.inserted.setdefault(_stub_place(plan.analysis, anchor, child), []).append(line)
             parent = json.loads(line)["uuid"]
             plan.resolved.append(finding)
         if child is not None:
             plan.parents[child.line] = parent
+
+
+def _stub_place(analysis: Analysis, anchor: Record, child: Record | None) -> int:
+    """The line a stub is written after: its anchor, unless the anchor is a partial compaction's
+    preserved tail, before the boundary, and the stub would be the only new line there. Claude
+    Code drops every line before the last boundary that its tail-to-head walk does not reach, so
+    there the stub goes after the boundary, just before the line it now parents."""
+    conversation = conversation_of(analysis)
+    boundary = conversation.end_record
+    if anchor.uuid not in conversation.preserved or boundary is None:
+        return anchor.line
+    if anchor.line > boundary.line or (child is not None and child.line < boundary.line):
+        return anchor.line
+    return child.line - 1 if child is not None else len(analysis.lines) - 1
 
 
 def _stub_anchor(
@@ -440,7 +495,10 @@ def _text(value: object) -> str | None:
 
 
 def _is_prompt(record: Record) -> bool:
-    """A user line someone typed: text or an image, not a tool result, a marker or a summary."""
+    """A user line someone typed: text or an image, not a tool result, a marker or a summary; or
+    a prompt typed while Claude worked (a `queued_command` attachment, 2.1.2xx)."""
+    if is_queued_command(record) and isinstance(record.attachment, Attachment):
+        return queued_is_prompt(record.attachment)
     if record.type != "user" or record.isMeta or record.isCompactSummary:
         return False
     blocks = record.blocks

@@ -25,6 +25,7 @@ METADATA_TYPES = frozenset(
         "agent-color",
         "agent-setting",
         "pr-link",
+        "frame-link",
         "mode",
         "permission-mode",
         "worktree-state",
@@ -58,6 +59,32 @@ class Message(msgspec.Struct, omit_defaults=True, gc=False):
     content: str | list[Block] | None = None
 
 
+class CompactMetadata(msgspec.Struct, omit_defaults=True, gc=False):
+    """A compact boundary's metadata: only the partial compaction's preserved segment is read
+    (`{headUuid, anchorUuid, tailUuid}`, 2.1.205+), as any JSON so an odd value is no error."""
+
+    preservedSegment: object = None
+
+
+class ProgressData(msgspec.Struct, omit_defaults=True, gc=False):
+    """A `progress` line's payload kind (`agent_progress`, `hook_progress`, ...)."""
+
+    type: object = None
+
+
+class Attachment(msgspec.Struct, omit_defaults=True, gc=False):
+    """An `attachment` line's payload; the prompt and other contents are read from the raw line."""
+
+    type: object = None
+    commandMode: object = None
+    origin: object = None
+    isMeta: object = None
+
+
+OTHER_JSON = str | int | float | bool | list[object] | None
+"""Any other JSON value where an object is expected: read as "not this shape", never an error."""
+
+
 class Record(msgspec.Struct, omit_defaults=True, gc=False):
     """A decoded line. `line` (0-based) is set by the reader under a name no JSON key can clash with."""
 
@@ -74,6 +101,12 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     isCompactSummary: bool | None = None
     isVisibleInTranscriptOnly: bool | None = None
     isApiErrorMessage: bool | None = None
+    compactMetadata: CompactMetadata | OTHER_JSON = None
+    attachment: Attachment | OTHER_JSON = None
+    data: ProgressData | OTHER_JSON = None
+    parentToolUseID: object = None
+    origin: object = None
+    """Who a user line is from (`{kind: human | channel | task-notification | coordinator}`)."""
     message: Message | None = None
     line: int = msgspec.field(default=-1, name="~session_lsp.line")
 
@@ -93,6 +126,21 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     @property
     def message_id(self) -> str | None:
         return self.message.id if self.message is not None else None
+
+    @property
+    def sub_agent_call(self) -> str | None:
+        """The Task call an `agent_progress` line carries a sub-agent message of."""
+        data, call = self.data, self.parentToolUseID
+        if isinstance(data, ProgressData) and data.type == "agent_progress":
+            return call if isinstance(call, str) else None
+        return None
+
+    @property
+    def attachment_type(self) -> str | None:
+        attachment = self.attachment
+        if isinstance(attachment, Attachment) and isinstance(attachment.type, str):
+            return attachment.type
+        return None
 
 
 RECORD_DECODER = msgspec.json.Decoder(Record)

@@ -405,11 +405,16 @@ def chain_findings(context: RuleContext) -> list[Finding]:
                 span,
             )
         ]
+    if any(record is not None and record.uuid == parent for record in context.records):
+        # Pruned with a partial compaction's lines (applyPreservedSegmentRelinks).
+        where = "a line before the last compaction boundary, which Claude Code drops on load"
+    else:
+        where = "no line in this file"
     return [
         Finding(
             Code.MISSING_PARENT,
             Severity.WARNING,
-            f"parentUuid {parent} names no line in this file: on resume Claude Code starts the"
+            f"parentUuid {parent} names {where}: on resume Claude Code starts the"
             " conversation here and silently drops everything before it",
             span,
         )

@@ -6,12 +6,24 @@ import re
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
-from session_lsp.core.formats.claude_code.conversation import ChainEnd, conversation_of
-from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.conversation import (
+    ChainEnd,
+    conversation_of,
+    is_queued_command,
+)
+from session_lsp.core.formats.claude_code.events import (
+    inserted_text,
+    is_notification,
+    queued_is_prompt,
+)
+from session_lsp.core.formats.claude_code.records import OTHER_JSON, Attachment, Record
 from session_lsp.core.formats.claude_code.titles import session_title
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -29,6 +41,45 @@ SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
+SYSTEM_KINDS = {
+    "compact_boundary": ItemKind.COMPACTION,
+    "local_command": ItemKind.COMMAND,
+    "api_error": ItemKind.API_ERROR,
+    "model_refusal_fallback": ItemKind.MODEL_FALLBACK,
+    "model_refusal_no_fallback": ItemKind.API_ERROR,
+}
+"""The system lines a reader sees; the others (turn_duration, stop_hook_summary, away_summary,
+informational, ...) are bookkeeping, skipped on purpose."""
+
+
+class _ThinkingBlock(msgspec.Struct, gc=False):
+    thinking: object = None
+
+
+class _ThinkingMessage(msgspec.Struct, gc=False):
+    content: list[_ThinkingBlock] | str | int | float | bool | None = None
+
+
+class _ThinkingLine(msgspec.Struct, gc=False):
+    message: _ThinkingMessage | OTHER_JSON = None
+
+
+_THINKING_DECODER = msgspec.json.Decoder(_ThinkingLine)
+
+
+def _is_empty_thinking(raw: Line, position: int) -> bool:
+    """A thinking block with no text (only a signature): 2.1.x writes many, with nothing to show.
+    Only thinking lines are decoded for this, and only their thinking texts."""
+    try:
+        line = _THINKING_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return False
+    message = line.message
+    content = message.content if isinstance(message, _ThinkingMessage) else None
+    if not isinstance(content, list) or not 0 <= position < len(content):
+        return False
+    thinking = content[position].thinking
+    return isinstance(thinking, str) and not thinking.strip()
 
 
 INTERRUPTED_RESULTS = (
@@ -75,6 +126,7 @@ class ClaudeBuilder:
             self._add_record(record)
         for call in self.calls.values():
             self._settle(call)
+        self._add_sub_agent_progress()
         return ConversationModel(
             "claude-code",
             self.items,
@@ -94,15 +146,23 @@ class ClaudeBuilder:
 
     def _add_record(self, record: Record) -> None:
         if record.type == "system":
-            if record.subtype == "compact_boundary":
-                self._item(ItemKind.COMPACTION, record, None)
-            elif record.subtype == "local_command":
-                self._item(ItemKind.COMMAND, record, Source(record.line))
+            kind = SYSTEM_KINDS.get(record.subtype or "")
+            if kind is ItemKind.COMPACTION:
+                self._item(kind, record, None)
+            elif kind is not None:
+                self._item(kind, record, Source(record.line))
             return
         if record.type == "assistant":
             self._add_assistant(record)
         elif record.type == "user":
             self._add_user(record)
+        elif is_queued_command(record) and isinstance(record.attachment, Attachment):
+            # Sent as a user message; shown as a prompt when the user typed it (2.1.2xx).
+            prompt = queued_is_prompt(record.attachment)
+            kind = ItemKind.PROMPT if prompt else ItemKind.NOTIFICATION
+            self._item(kind, record, Source(record.line))
+        # Other attachments (hook output, reminders, skill and tool listings, file snapshots)
+        # are context Claude Code adds for the model, which its own transcript view hides too.
 
     def _item(self, kind: ItemKind, record: Record, source: Source | None) -> Item:
         item = Item(kind, record.line, record.line, record.timestamp, source)
@@ -116,8 +176,13 @@ class ClaudeBuilder:
                 if (block.text or "").strip():
                     item = self._item(ItemKind.ASSISTANT, record, source)
                     item.text, item.truncated = clip(block.text)
-            elif block.type in ("thinking", "redacted_thinking"):
+            elif block.type == "redacted_thinking" or (
+                block.type == "thinking"
+                and not _is_empty_thinking(self.analysis.lines[record.line], position)
+            ):
                 self._item(ItemKind.THINKING, record, source)
+            elif block.type == "fallback":
+                self._item(ItemKind.MODEL_FALLBACK, record, source)
             elif block.type in ("tool_use", "server_tool_use", "mcp_tool_use"):
                 self._add_call(record, position)
 
@@ -145,6 +210,8 @@ class ClaudeBuilder:
                 text = block.text or ""
                 if text.startswith(INTERRUPT_PREFIX):
                     kind = ItemKind.INTERRUPT
+                elif is_notification(text, record.origin):
+                    kind = ItemKind.NOTIFICATION
                 elif text.lstrip().startswith(COMMAND_PREFIXES):
                     kind = ItemKind.COMMAND
                 else:
@@ -211,6 +278,38 @@ class ClaudeBuilder:
             }
         return uuid in self._uuids
 
+    def _add_sub_agent_progress(self) -> None:
+        """A sub-agent's messages from its `agent_progress` lines (2.1.38-2.1.62), right after its
+        Task call, when no sub-agent file holds them."""
+        wanted = {
+            call_id
+            for call_id, call in self.calls.items()
+            if call.name in SUB_AGENT_TOOLS and call.agent_file is None
+        }
+        if not wanted:
+            return
+        progress: dict[str, list[Item]] = {}
+        for record in self.analysis.records:
+            call_id = record.sub_agent_call if record is not None else None
+            if call_id in wanted:
+                assert record is not None and call_id is not None
+                item = Item(ItemKind.SUB_AGENT, record.line, record.line, record.timestamp)
+                item.source, item.parent_tool = Source(record.line), call_id
+                progress.setdefault(call_id, []).append(item)
+        if not progress:
+            return
+        items: list[Item] = []
+        for item in self.items:
+            items.append(item)
+            tool = item.tool
+            if (
+                tool is not None
+                and tool.call_line is not None
+                and self.call_items.get(tool.id) is item
+            ):
+                items.extend(progress.pop(tool.id, ()))
+        self.items = items
+
     def _session_id(self) -> str | None:
         for record in self.analysis.records:
             if record is not None and record.sessionId is not None:
@@ -245,10 +344,12 @@ def _abandoned_branches(analysis: Analysis) -> int:
         return 0
     start = conversation.end_record.line
     sidechains_count = conversation.agent_id is not None
-    has_child: set[str] = set()
+    relinked = conversation.relinked
+    has_child: set[str | None] = set()
     for record in analysis.records:
         if record is not None and record.parentUuid is not None:
-            has_child.add(record.parentUuid)
+            # A partial compaction's relinks count: its summary is the preserved head's parent.
+            has_child.add(relinked.get(record.uuid or "", record.parentUuid))
     on_chain = conversation.on_chain()
     return sum(
         1
@@ -280,6 +381,9 @@ class ClaudeTexts:
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         source = item.source
         assert source is not None
+        inserted = inserted_text(reader.record(source.line), block_of(reader, source))
+        if inserted is not None:
+            return inserted
         if item.kind is ItemKind.COMMAND and source.block is None:
             record = reader.record(source.line)
             if isinstance(record, dict) and record.get("type") == "system":

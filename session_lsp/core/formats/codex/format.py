@@ -69,6 +69,11 @@ class Codex:
         """Every call and output is a line of its own."""
         return finding.span.line
 
+    def truncate_refusal(self, analysis: Analysis, cut: int) -> str | None:
+        """A compaction's replacement history sits on its own line: a cut keeps or drops it
+        whole."""
+        return None
+
     def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
         return CodexBuilder(analysis).build()
 

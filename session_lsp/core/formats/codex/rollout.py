@@ -23,14 +23,25 @@ from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line, glued_offsets, glued_parts
 from session_lsp.core.tools import ToolHalf
 
-CALL_TYPES = frozenset({"function_call", "custom_tool_call", "local_shell_call"})
-"""Calls that need an output; a `web_search_call` runs on the server and has none."""
+CALL_TYPES = frozenset(
+    {"function_call", "custom_tool_call", "local_shell_call", "tool_search_call"}
+)
+"""Calls that need an output when they carry a `call_id`. Of the other call-like response items,
+`web_search_call` and `image_generation_call` run on the server and carry their result."""
 ANSWERS = {
     "function_call_output": frozenset({"function_call", "local_shell_call"}),
     "custom_tool_call_output": frozenset({"custom_tool_call"}),
+    "tool_search_output": frozenset({"tool_search_call"}),
 }
-"""Which calls each output kind answers, as Codex pairs them (`normalize.rs`: a local shell call
-is answered by a `function_call_output`; a custom tool call only by a `custom_tool_call_output`)."""
+"""Which calls each output kind answers, as Codex pairs them (`normalize.rs`,
+`ensure_call_outputs_present` and `remove_orphan_outputs`: a local shell call is answered by a
+`function_call_output`; a custom tool call only by a `custom_tool_call_output`; a tool search
+call with a `call_id` only by a `tool_search_output`, which Codex inserts in memory when it is
+missing)."""
+SERVER_CALL_TYPES = frozenset({"web_search_call", "image_generation_call"})
+"""Calls the server runs, whose result is in the call itself: never answered by an output."""
+SERVER_EXECUTION = "server"
+"""A `tool_search_output` the server ran is kept without a call (`remove_orphan_outputs`)."""
 OUTPUT_TYPES = frozenset(ANSWERS)
 ROLLOUT_TYPES = frozenset(
     {"session_meta", "turn_context", "response_item", "event_msg", "compacted"}
@@ -49,6 +60,7 @@ class Payload(msgspec.Struct):
     replacement_history: object = None
     id: object = None
     """`session_meta`'s session id."""
+    execution: object = None
 
 
 class RolloutLine(msgspec.Struct):
@@ -148,8 +160,8 @@ def call_half(line: Line, call_id: str, is_output: bool) -> ToolHalf:
 def call_input(payload: Mapping[str, Any]) -> object:
     """A call's arguments as hover and the conversation view show them: `function_call.arguments`
     is a JSON string and is decoded; custom calls carry `input`, shell calls `action`, web
-    searches `query`."""
-    for key in ("arguments", "input", "action", "query"):
+    searches `query`, image generations `revised_prompt`."""
+    for key in ("arguments", "input", "action", "query", "revised_prompt"):
         if key not in payload:
             continue
         value = payload[key]
@@ -163,8 +175,19 @@ def call_input(payload: Mapping[str, Any]) -> object:
 
 
 def output_text(payload: Mapping[str, Any]) -> str:
-    """An output's text as hover and the conversation view show it, whatever its shape."""
+    """An output's text as hover and the conversation view show it, whatever its shape; a tool
+    search's output is the tools it found."""
+    if payload.get("type") == "tool_search_output":
+        tools = payload.get("tools")
+        names = [_tool_name(tool) for tool in tools] if isinstance(tools, list) else []
+        found = f"{len(names)} tool(s) found"
+        return f"{found}: {', '.join(names)}" if names else found
     return content_text(payload.get("output"))
+
+
+def _tool_name(tool: object) -> str:
+    name = tool.get("name") if isinstance(tool, dict) else None
+    return name if isinstance(name, str) else "(unnamed)"
 
 
 def purged_lines(lines: Sequence[Line], call_lines: Iterable[int]) -> dict[int, list[int]]:
@@ -318,7 +341,7 @@ def rollout_findings(
             call = calls.get(payload.call_id)
             if call is not None and call[2] in ANSWERS[payload.type]:
                 answered.add(payload.call_id)
-            else:
+            elif payload.execution != SERVER_EXECUTION:
                 orphans.append((index, payload.call_id))
     last_call = max((line for line, _, _ in calls.values()), default=-1)
     last_abort = _last_abort(records)
@@ -330,8 +353,9 @@ def rollout_findings(
             name,
             live_seconds_ago if line == last_call else None,
             aborted=last_abort > line,
+            tool_search=kind == "tool_search_call",
         )
-        for call_id, (line, name, _) in calls.items()
+        for call_id, (line, name, kind) in calls.items()
         if call_id not in answered
     ]
     findings.extend(
@@ -356,6 +380,7 @@ def _unanswered(
     live_seconds_ago: float | None,
     *,
     aborted: bool,
+    tool_search: bool,
 ) -> Finding:
     span = locator.value(line, "call_id", call_id)
     if live_seconds_ago is not None:
@@ -370,12 +395,20 @@ def _unanswered(
     when = (
         " (its turn was aborted: `turn_aborted` keeps the call in the history)" if aborted else ""
     )
+    if tool_search:
+        consequence = (
+            "the Responses API rejects a tool search call sent without its `tool_search_output`"
+            " (Codex inserts an empty one in memory; other readers do not)"
+        )
+    else:
+        consequence = (
+            f'the OpenAI API answers 400: "No tool output found for function call {call_id}."'
+            ' (Codex patches it in memory with an "aborted" output; other readers do not)'
+        )
     return Finding(
         Code.UNPAIRED_TOOL_USE,
         Severity.ERROR,
-        f"{name} call {call_id} never got an output{when}; the OpenAI API answers 400:"
-        f' "No tool output found for function call {call_id}." (Codex patches it in memory with'
-        ' an "aborted" output; other readers do not)',
+        f"{name} call {call_id} never got an output{when}; {consequence}",
         span,
         call_id,
     )

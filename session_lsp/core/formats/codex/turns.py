@@ -12,6 +12,7 @@ from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
     OUTPUT_TYPES,
+    SERVER_CALL_TYPES,
     Payload,
     RolloutLine,
     call_input,
@@ -122,11 +123,12 @@ class CodexBuilder:
                 item.text, item.truncated = clip(text)
         elif kind == "reasoning":
             self._item(ItemKind.THINKING, line, record)
-        elif kind in CALL_TYPES or kind == "web_search_call":
+        elif kind in CALL_TYPES or kind in SERVER_CALL_TYPES:
             call_id = payload.call_id or f"(no call_id, line {line + 1})"
             call = ToolCall(call_id, payload.name or kind or "tool", line)
             call.call_source = Source(line)
-            call.searches_the_web = kind == "web_search_call"
+            # Codex asks an output only of a call with a call_id (normalize.rs).
+            call.searches_the_web = kind in SERVER_CALL_TYPES or payload.call_id is None
             item = self._item(ItemKind.TOOL, line, record, text=False)
             item.tool = call
             self.calls.setdefault(call_id, call)
