@@ -45,6 +45,9 @@ WINDOWS_REPLACE_RETRY_SECONDS = 1.0
 again: virus scanners, the search indexer and backup or sync tools open a file for a moment
 without letting it be renamed over (SQLite retries its deletes on Windows for the same reason).
 Claude Code itself does not stand in the way: Node.js opens files with delete sharing."""
+_WINDOWS_NO_HARD_LINKS = {1, 50}
+"""ERROR_INVALID_FUNCTION (FAT and exFAT drives) and ERROR_NOT_SUPPORTED (some network shares):
+what CreateHardLink gives where a file system has no hard links."""
 _WINDOWS_SHARING_ERRORS = {5, 32}
 """ERROR_ACCESS_DENIED (a handle opened without FILE_SHARE_DELETE, or a read-only file) and
 ERROR_SHARING_VIOLATION: the `winerror` of the PermissionError Windows raises then."""
@@ -316,7 +319,8 @@ def _link_without_overwrite(source: Path, target: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+        no_links = error.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK)
+        if not no_links and _winerror(error) not in _WINDOWS_NO_HARD_LINKS:
             raise
         if target.exists():  # a file system without hard links: rename, checked just before
             return False

@@ -327,3 +327,24 @@ def test_only_words_cmd_does_not_act_on_go_to_a_batch_file(
     arguments: list[str], safe: bool
 ) -> None:
     assert batch_file_safe(arguments) is safe
+
+
+class NoHardLinks(fileops.FileOps):
+    """CreateHardLink on a FAT or exFAT drive: ERROR_INVALID_FUNCTION, which Python gives as
+    EINVAL."""
+
+    def link(self, source: Path, target: Path) -> None:
+        error = OSError(errno.EINVAL, "Incorrect function")
+        error.winerror = 1  # type: ignore[attr-defined]
+        raise error
+
+
+def test_on_a_windows_drive_without_hard_links_the_backup_is_still_written(
+    tmp_path: Path,
+) -> None:
+    session = aged_copy(EXAMPLE, tmp_path / "session.jsonl")
+    original = session.read_bytes()
+    with fileops.using(NoHardLinks()):
+        backup = atomic.write_backup(session, original, Ownership.of(session.stat()))
+    assert backup.read_bytes() == original
+    assert [path.name for path in tmp_path.iterdir() if atomic.TEMP_MARK in path.name] == []
