@@ -46,6 +46,7 @@ READ_ANY = os.O_RDONLY | O_BINARY | O_NONBLOCK | O_CLOEXEC
 CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY | O_CLOEXEC
 """A file of our own that must not exist yet."""
 APPEND = os.O_WRONLY | os.O_APPEND | O_NOFOLLOW | O_BINARY | O_CLOEXEC
+"""Adding to the end of a session, never through a final symbolic link."""
 
 
 def flush_to_disk(descriptor: int) -> None:
@@ -72,7 +73,7 @@ class FileOps:
 
     def open_for_lock(self, path: Path) -> int:
         """A descriptor of the session to hold its lock on (see `session_lsp.locks`)."""
-        from session_lsp import locks
+        from session_lsp import locks  # here: locks takes its open flags from this module
 
         if sys.platform == "win32":
             return locks.open_for_lock(path)
