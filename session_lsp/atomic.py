@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from session_lsp import fileops
+from session_lsp import fileops, locks
 from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.processes import process_exists
 
 TEMP_MARK = ".session-lsp-"
 BACKUP_SUFFIX = ".bak"
@@ -39,6 +40,17 @@ LOCK_WAIT_SECONDS = 2.0
 LATE_APPEND_WATCH_SECONDS = 0.1
 """How long the replaced file of a recently written session is watched for appends after the
 rename: a writer that opened it just before the rename writes there a moment later."""
+WINDOWS_REPLACE_RETRY_SECONDS = 1.0
+"""How long a replace that Windows refuses because another program has the file open is tried
+again: virus scanners, the search indexer and backup or sync tools open a file for a moment
+without letting it be renamed over (SQLite retries its deletes on Windows for the same reason).
+Claude Code itself does not stand in the way: Node.js opens files with delete sharing."""
+_WINDOWS_NO_HARD_LINKS = {1, 50}
+"""ERROR_INVALID_FUNCTION (FAT and exFAT drives) and ERROR_NOT_SUPPORTED (some network shares):
+what CreateHardLink gives where a file system has no hard links."""
+_WINDOWS_SHARING_ERRORS = {5, 32}
+"""ERROR_ACCESS_DENIED (a handle opened without FILE_SHARE_DELETE, or a read-only file) and
+ERROR_SHARING_VIOLATION: the `winerror` of the PermissionError Windows raises then."""
 
 
 class UnsafeWriteError(Exception):
@@ -122,9 +134,8 @@ def session_lock(path: Path, wait: float | None = None) -> Iterator[None]:
     ops = fileops.current()
     while True:
         _regular_file(path)
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            descriptor = ops.open(path, flags)
+            descriptor = ops.open_for_lock(path)
         except OSError as error:
             raise UnsafeWriteError(f"{path}: cannot read: {error.strerror}") from None
         try:
@@ -143,7 +154,10 @@ def session_lock(path: Path, wait: float | None = None) -> Iterator[None]:
     try:
         yield
     finally:
-        ops.close(descriptor)
+        try:
+            ops.unlock(descriptor)
+        finally:
+            ops.close(descriptor)
 
 
 def _same_file(descriptor: int, path: Path) -> bool:
@@ -182,6 +196,15 @@ def _unchanged(path: Path, snapshot: Snapshot) -> str | None:
         if _digest(handle.read()) != snapshot.digest:
             return "its content changed while being repaired"
     return None
+
+
+def _refuse_if_changed(path: Path, snapshot: Snapshot) -> None:
+    why = _unchanged(path, snapshot)
+    if why is not None:
+        raise UnsafeWriteError(
+            f"{path}: not repaired: {why}. Claude Code may still be writing to it;"
+            " try again when it has stopped"
+        )
 
 
 def backup_name(path: Path, now: float | None = None, checksum: str | None = None) -> Path:
@@ -228,12 +251,12 @@ def write_new(path: Path, data: bytes, owner: Ownership) -> None:
     fsync; remove it again if anything fails. The mode is set explicitly, so the umask cannot
     narrow it."""
     ops = fileops.current()
-    descriptor = ops.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    descriptor = ops.open(path, fileops.CREATE_NEW, 0o600)
     try:
         try:
             _give(descriptor, owner, path)
             fileops.write_all(descriptor, data)
-            ops.utime(path, ns=(time.time_ns(), owner.mtime_ns))
+            ops.utime(path, (time.time_ns(), owner.mtime_ns), descriptor)
             ops.fsync(descriptor)
         finally:
             ops.close(descriptor)
@@ -296,7 +319,8 @@ def _link_without_overwrite(source: Path, target: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as error:
-        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+        no_links = error.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK)
+        if not no_links and _winerror(error) not in _WINDOWS_NO_HARD_LINKS:
             raise
         if target.exists():  # a file system without hard links: rename, checked just before
             return False
@@ -326,7 +350,7 @@ def stale_temp_files_of(path: Path) -> Iterator[Path]:
     booted = _boot_time()
     for temp in temp_files_of(path):
         owner = temp.name[len(prefix) :].split("-", 1)[0]
-        if owner.isdigit() and (not _process_exists(int(owner)) or _written_before(temp, booted)):
+        if owner.isdigit() and (not process_exists(int(owner)) or _written_before(temp, booted)):
             yield temp
 
 
@@ -343,7 +367,7 @@ def _boot_time() -> float | None:
     clock = getattr(time, "CLOCK_BOOTTIME", None)
     if clock is None and sys.platform == "darwin":
         clock = time.CLOCK_MONOTONIC  # macOS: counts from boot, sleep included
-    if clock is None:
+    if clock is None or sys.platform == "win32":  # Windows: no such clock in `time`
         return None
     try:
         return time.time() - time.clock_gettime(clock)
@@ -358,18 +382,6 @@ def _written_before(temp: Path, moment: float | None) -> bool:
         return temp.lstat().st_mtime < moment - 1.0
     except OSError:
         return False
-
-
-def _process_exists(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
 
 
 def replace_atomically(
@@ -390,16 +402,14 @@ def replace_atomically(
         ) from None
     try:
         try:
-            old = path.open("rb")
+            # Opened as the lock is: Windows refuses to rename over a file open without delete
+            # sharing, which Python's own `open` never grants.
+            old = os.fdopen(locks.open_for_lock(path), "rb")
         except OSError as error:
+            _refuse_if_changed(path, snapshot)  # a link now, say: that is the reason to give
             raise UnsafeWriteError(f"{path}: cannot reopen: {error.strerror}") from None
         with old:
-            why = _unchanged(path, snapshot)
-            if why is not None:
-                raise UnsafeWriteError(
-                    f"{path}: not repaired: {why}. Claude Code may still be writing to it;"
-                    " try again when it has stopped"
-                )
+            _refuse_if_changed(path, snapshot)
             written = None
             if backup:
                 try:
@@ -408,7 +418,7 @@ def replace_atomically(
                     raise UnsafeWriteError(
                         f"{path}: cannot write a backup ({error.strerror}); nothing was changed"
                     ) from None
-            ops.replace(temp, path)
+            replace_or_refuse(temp, path, snapshot.owner)
             ops.fsync_folder(path.parent)
             recent = time.time() - snapshot.mtime_ns / 1e9 < LIVE_SECONDS
             watch = LATE_APPEND_WATCH_SECONDS if recent else 0.0
@@ -445,7 +455,7 @@ def _carry_over_late_appends(handle: BinaryIO, size: int, path: Path, watch: flo
 
 def _append_durably(path: Path, data: bytes) -> None:
     ops = fileops.current()
-    descriptor = ops.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    descriptor = ops.open(path, fileops.APPEND)
     try:
         fileops.write_all(descriptor, data)
         ops.fsync(descriptor)
@@ -463,7 +473,7 @@ def replace_cache_file(path: Path, data: bytes) -> None:
     ops.make_folders(path.parent)
     remove_stale_temp_files(path)
     temp = temp_name(path)
-    descriptor = ops.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    descriptor = ops.open(temp, fileops.CREATE_NEW, 0o600)
     try:
         try:
             fileops.write_all(descriptor, data)
@@ -480,7 +490,52 @@ def put_back(path: Path, backup: Path) -> None:
     """Rename `backup` over `path` (atomically); it is consumed, older ones remain."""
     ops = fileops.current()
     try:
-        ops.replace(backup, path)
+        owner = Ownership.of(path.lstat())
+    except OSError:
+        owner = None
+    try:
+        replace_or_refuse(backup, path, owner)
     except OSError as error:
         raise UnsafeWriteError(f"{path}: cannot restore {backup.name}: {error.strerror}") from None
     ops.fsync_folder(path.parent)
+
+
+def replace_or_refuse(source: Path, target: Path, owner: Ownership | None) -> None:
+    """Rename `source` over `target`. On Windows a program that has `target` open without delete
+    sharing makes that fail: it is tried again for `WINDOWS_REPLACE_RETRY_SECONDS` (such opens are
+    usually brief), then refused with a message saying so. Other errors are raised as they are."""
+    ops = fileops.current()
+    deadline = time.monotonic() + WINDOWS_REPLACE_RETRY_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            ops.replace(source, target)
+        except PermissionError as error:
+            if sys.platform != "win32" or _winerror(error) not in _WINDOWS_SHARING_ERRORS:
+                raise
+            read_only = owner is not None and owner.read_only  # waiting will not change that
+            if read_only or time.monotonic() + pause > deadline:
+                raise UnsafeWriteError(_held_open(target, owner)) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+        else:
+            return
+
+
+def _winerror(error: OSError) -> int | None:
+    """The Windows error code behind `error` (an attribute only Windows' OSError has)."""
+    code = getattr(error, "winerror", None)
+    return code if isinstance(code, int) else None
+
+
+def _held_open(target: Path, owner: Ownership | None) -> str:
+    if owner is not None and owner.read_only:
+        return (
+            f"{target}: is read-only, and Windows does not let a read-only file be replaced;"
+            " the session was not changed. Clear the attribute first (attrib -r), or use --fork"
+        )
+    return (
+        f"{target}: Windows refused to replace it for {WINDOWS_REPLACE_RETRY_SECONDS:g}s: another"
+        " program has it open without letting it be replaced (an editor, a virus scanner, a backup"
+        " or sync tool); the session was not changed. Try again when that program has closed it"
+    )

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import mmap
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
+from session_lsp.fileops import READ_ANY
+
 MAX_SESSION_BYTES = 256 * 1024 * 1024
 """The largest file read as a session. Claude Code's own sessions stay far below it (its loader
 reads whole files, and reports of 150 MB are rare); a larger file is a hostile or broken one
 (a sparse file of NUL bytes, one endless line) whose analysis would need several times its size in
 memory, so it is refused with its size instead."""
+
+
+MAP_SESSIONS = sys.platform != "win32"
+"""Whether a session is memory-mapped rather than read. Not on Windows: there a file with a
+mapped view cannot be replaced or deleted until the view is gone (the JDK's long-standing
+JDK-4724038), so a session the language server holds mapped could not be repaired by the CLI."""
 
 
 class SessionFileError(Exception):
@@ -70,7 +79,7 @@ def read_regular_file(path: Path, limit: int) -> bytes | None:
     """The first `limit` bytes of `path` when it is a regular file (through symbolic links),
     else None; never blocks on a FIFO, never reads a device, never raises."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        descriptor = os.open(path, READ_ANY)
     except (OSError, ValueError):
         return None
     try:
@@ -152,9 +161,13 @@ def _folder_errors(errors: list[OSError]) -> Iterator[SessionFileError]:
 def read_session_file(path: Path) -> SessionFile:
     """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        descriptor = os.open(path, READ_ANY)
     except IsADirectoryError:
         raise SessionFileError(f"{path}: is a folder, not a session file") from None
+    except PermissionError as error:  # what Windows raises for a folder
+        if is_folder(path):
+            raise SessionFileError(f"{path}: is a folder, not a session file") from None
+        raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
     except OSError as error:
         raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
     except ValueError:
@@ -170,7 +183,7 @@ def read_session_file(path: Path) -> SessionFile:
             raise refusal
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data: bytes | mmap.mmap
-            if stat.st_size > 0:
+            if stat.st_size > 0 and MAP_SESSIONS:
                 data = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
             else:
                 data = handle.read()

@@ -23,6 +23,12 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+from session_lsp.fileops import O_BINARY, O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
+
+POSIX_LOCK_FLAGS = os.O_RDONLY | O_BINARY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+"""How the descriptor to `flock` is opened: read-only (a lock needs no more), refusing a final
+symbolic link, never waiting on a FIFO."""
+
 LOCK_OFFSET = 1 << 40
 """The byte locked on Windows: past the end of any session (1 TiB), so it blocks no read or
 append. Not higher: the position is set with `lseek`, which some file systems bound."""
@@ -105,7 +111,7 @@ def open_for_lock(path: Path) -> int:
         import msvcrt
 
         return windows_open_for_lock(path, _winapi, msvcrt)
-    return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    return os.open(path, POSIX_LOCK_FLAGS)
 
 
 def windows_try_lock(descriptor: int, runtime: WindowsRuntime) -> bool:
@@ -134,4 +140,4 @@ def windows_open_for_lock(path: Path, api: WindowsApi, runtime: WindowsRuntime) 
         FILE_FLAG_OPEN_REPARSE_POINT,
         0,
     )
-    return runtime.open_osfhandle(handle, os.O_RDONLY)
+    return runtime.open_osfhandle(handle, os.O_RDONLY | O_BINARY)

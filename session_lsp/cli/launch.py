@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import stat
+import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from session_lsp.cli.programs import batch_file_safe, command_line, find_program
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.sessions.locations import canonical_cwd, names_project_folder, projects_root
 
@@ -27,20 +28,10 @@ _ROLLOUT_ID = re.compile(r"rollout-.*-(" + _UUID.pattern + r")\.jsonl")
 
 
 def find_executable(name: str) -> str | None:
-    """`name` on PATH as an absolute path. Empty and relative PATH entries are skipped: they
-    name the current directory, which a resume may change, so they would let a file planted in
-    the session's directory run instead."""
-    for entry in os.environ.get("PATH", "").split(os.pathsep):
-        if not entry or not os.path.isabs(entry):
-            continue
-        candidate = os.path.join(entry, name)
-        try:
-            status = os.stat(candidate)
-        except (OSError, ValueError):
-            continue
-        if stat.S_ISREG(status.st_mode) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    """`name` on PATH as an absolute path (`claude.exe` or `claude.cmd` on Windows). Empty and
+    relative PATH entries are skipped: they name the current directory, which a resume may
+    change, so they would let a file planted in the session's directory run instead."""
+    return find_program(name, os.environ, os.name)
 
 
 def _named_folder() -> str | None:
@@ -78,18 +69,40 @@ class Launch:
 
     @property
     def command(self) -> str:
-        """The command to type, shell-quoted, with a `cd` when it must start elsewhere ("" when
-        there is none)."""
+        """The command to type, quoted for this system's shells, with a change of directory when
+        it must start elsewhere ("" when there is none). On Windows the change of directory is a
+        line of its own (`pushd`, which both cmd.exe and PowerShell take, and which changes the
+        drive too), indented for printing after two spaces: PowerShell 5.1 has no `&&`."""
+        return self.command_on(os.name)
+
+    def command_on(self, os_name: str) -> str:
         if not self.argv:
             return ""
-        shown = shlex.join(self.argv)
-        if self.directory is not None and self.directory != _here():
-            shown = f"cd {shlex.quote(self.directory)} && {shown}"
-        return for_terminal(shown)
+        move = self.directory is not None and self.directory != _here()
+        words = [["pushd" if os_name == "nt" else "cd", self.directory or ""]] if move else []
+        lines = [command_line(line, os_name) for line in [*words, self.argv]]
+        if any(line is None for line in lines):
+            return (
+                "(not printed: a word of it cannot be written so that cmd.exe and PowerShell"
+                ' both read it as that word; it holds %, !, $, ` or ")'
+            )
+        shown = [for_terminal(line) for line in lines if line is not None]
+        if os_name == "nt":
+            return "\n  ".join(shown)
+        return " && ".join(shown)
 
-    def start(self, executable: str) -> OSError | str:
-        """Change into the directory and exec; returns only on failure (an error or a reason)."""
+    def start(self, executable: str, os_name: str = os.name) -> OSError | str:
+        """Change into the directory and run claude in this process's place: `exec` on POSIX;
+        on Windows, which has no exec (`os.execv` there starts a new process and exits at once,
+        leaving the shell and claude fighting over the console), run it, wait and exit with its
+        status. Returns only on failure (an error or a reason)."""
         assert self.directory is not None
+        batch = os_name == "nt" and executable.lower().endswith((".cmd", ".bat"))
+        if batch and not batch_file_safe(self.argv[1:]):
+            return (
+                f"{executable} is a batch file, which cmd.exe runs by re-reading its"
+                " arguments, and one of them holds a character cmd.exe would act on"
+            )
         try:
             os.chdir(self.directory)
         except OSError as error:
@@ -97,11 +110,27 @@ class Launch:
         here = _here()
         if here is None or not holds_sessions_of(here, self.folder):
             return f"{self.directory} changed: it is no longer the session's project directory"
+        if os_name == "nt":
+            return _run_and_exit(executable, self.argv)
         try:
             os.execv(executable, self.argv)
         except OSError as error:
             return error
         return "exec returned"  # pragma: no cover - execv does not return
+
+
+def _run_and_exit(executable: str, argv: list[str]) -> OSError:
+    """Run the program in the foreground and exit with its status. Ctrl+C is ignored here
+    meanwhile: the console delivers it to claude too, which uses it (to interrupt a turn), and
+    it must not end claude by ending this process."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        done = subprocess.run([executable, *argv[1:]], check=False)
+    except OSError as error:
+        return error
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    raise SystemExit(done.returncode)
 
 
 def claude_session_id(path: Path) -> str | None:

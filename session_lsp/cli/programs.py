@@ -130,3 +130,11 @@ def command_line(words: Sequence[str], os_name: str) -> str | None:
     if any(word is None for word in quoted):
         return None
     return " ".join(word for word in quoted if word is not None)
+
+
+def batch_file_safe(arguments: Sequence[str]) -> bool:
+    """Whether arguments can be given to a batch file (npm's `claude.cmd`) as they are. Windows
+    runs one through cmd.exe, which reads the command line again and acts on `&`, `|`, `%`, `^`
+    and the like even where the program that started it quoted them (the "BatBadBut" flaw,
+    CVE-2024-24576): only words of characters no shell treats specially are passed."""
+    return all(word and _BARE.fullmatch(word.replace("\\", "/")) for word in arguments)

@@ -23,12 +23,15 @@ import os
 import re
 import stat
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.fileops import O_NOFOLLOW, READ_ANY
+from session_lsp.processes import process_exists
 from session_lsp.sessions.locations import claude_config_folder, names_project_folder
 
 _ENTRY_NAME = re.compile(r"[0-9]{1,10}\.json")
@@ -78,7 +81,7 @@ def _read_entry(path: Path) -> _Entry | None:
     """One `<pid>.json`, or None when it is not a small regular file of the expected shape."""
     pid = int(path.name[:-5])
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        descriptor = os.open(path, READ_ANY | O_NOFOLLOW)
     except OSError:
         return None
     try:
@@ -137,7 +140,7 @@ def running_sessions(folder: Path | None = None) -> list[RunningClaude] | None:
 
 
 def _is_the_claude_that_wrote(entry: _Entry) -> bool:
-    if entry.pid <= 1 or not _exists(entry.pid):
+    if entry.pid <= 1 or not process_exists(entry.pid):
         return False
     return _same_process(entry) and _runs_claude(entry.pid)
 
@@ -157,18 +160,6 @@ def _same_process(entry: _Entry) -> bool:
         return abs(recorded - started) <= _START_SLACK_SECONDS
     if entry.started_at is not None:
         return started <= entry.started_at + _START_SLACK_SECONDS
-    return True
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, another user's
-    except OSError:
-        return False
     return True
 
 
@@ -201,7 +192,7 @@ def process_start(pid: int) -> float | None:
     """When process `pid` started, in seconds since the epoch: from /proc, else from `ps`."""
     ticks = _start_ticks(pid)
     boot = _boot_time()
-    if ticks is not None and boot is not None:
+    if ticks is not None and boot is not None and sys.platform != "win32":  # /proc: not Windows
         return boot + ticks / os.sysconf("SC_CLK_TCK")
     return _parse_lstart(_ps_lstart(pid) or "")
 

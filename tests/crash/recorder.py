@@ -213,8 +213,8 @@ class RecordingOps(fileops.FileOps):
         if descriptor in self._descriptors:
             self._record(Chown(self._descriptors[descriptor], uid, gid))
 
-    def utime(self, path: Path, ns: tuple[int, int]) -> None:
-        super().utime(path, ns)
+    def utime(self, path: Path, ns: tuple[int, int], descriptor: int) -> None:
+        super().utime(path, ns, descriptor)
         if self._watched(path):
             self._record(Utime(self._names[str(path)], ns[1]))
 
