@@ -1,0 +1,100 @@
+"""What Claude Code's file-editing and planning tools did, read from their inputs and results.
+
+Edit, MultiEdit, Write and NotebookEdit become unified diffs; TodoWrite becomes a checklist. The
+tool's recorded result (`toolUseResult`) is used where it tells more than the input: its
+`structuredPatch` has the real line numbers, and a Write over an existing file keeps the
+`originalFile` it replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from session_lsp.core.diffs import Hunk, added_hunk, change_hunks, render
+from session_lsp.core.plans import Todo, read_todos
+
+EDITING_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
+PLANNING_TOOL = "TodoWrite"
+
+
+def edit_diff(name: str, tool_input: Any, recorded: Any = None) -> str | None:
+    """The change as a unified diff; None for another tool or an input of the wrong shape."""
+    if name not in EDITING_TOOLS or not isinstance(tool_input, Mapping):
+        return None
+    path = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
+    if not isinstance(path, str):
+        return None
+    result = recorded if isinstance(recorded, Mapping) else {}
+    patch = _recorded_hunks(result.get("structuredPatch"))
+    if patch and name != "NotebookEdit":
+        return render(path, path, patch)
+    hunks = _input_hunks(name, tool_input, result)
+    if hunks is None:
+        return None
+    created = name == "Write" and not isinstance(result.get("originalFile"), str)
+    return render(None if created else path, path, hunks)
+
+
+def _input_hunks(
+    name: str, tool_input: Mapping[str, Any], result: Mapping[str, Any]
+) -> list[Hunk] | None:
+    if name == "Edit":
+        return _replacement(tool_input)
+    if name == "MultiEdit":
+        edits = tool_input.get("edits")
+        if not isinstance(edits, list):
+            return None
+        hunks: list[Hunk] = []
+        for edit in edits:
+            replaced = _replacement(edit) if isinstance(edit, Mapping) else None
+            if replaced is None:
+                return None
+            hunks.extend(replaced)
+        return hunks
+    if name == "Write":
+        content = tool_input.get("content")
+        if not isinstance(content, str):
+            return None
+        original = result.get("originalFile")
+        return (
+            change_hunks(original, content) if isinstance(original, str) else [added_hunk(content)]
+        )
+    source = tool_input.get("new_source")
+    if tool_input.get("edit_mode") == "delete" or not isinstance(source, str):
+        return None
+    return [added_hunk(source)]
+
+
+def _replacement(edit: Mapping[str, Any]) -> list[Hunk] | None:
+    old, new = edit.get("old_string"), edit.get("new_string")
+    if not isinstance(old, str) or not isinstance(new, str):
+        return None
+    return change_hunks(old, new, fragment=True)
+
+
+def _recorded_hunks(patch: Any) -> list[Hunk]:
+    """`structuredPatch` as hunks; empty when absent or of another shape than Claude Code writes."""
+    if not isinstance(patch, list):
+        return []
+    hunks: list[Hunk] = []
+    for entry in patch:
+        if not isinstance(entry, Mapping):
+            return []
+        numbers = [entry.get(key) for key in ("oldStart", "oldLines", "newStart", "newLines")]
+        counts = [number for number in numbers if isinstance(number, int)]
+        lines = entry.get("lines")
+        if len(counts) != len(numbers) or not isinstance(lines, list):
+            return []
+        texts = [line for line in lines if isinstance(line, str)]
+        if len(texts) != len(lines):
+            return []
+        hunks.append(Hunk(counts[0], counts[1], counts[2], counts[3], texts))
+    return hunks
+
+
+def plan(name: str, tool_input: Any) -> list[Todo] | None:
+    """TodoWrite's checklist; None for another tool or a malformed input."""
+    if name != PLANNING_TOOL or not isinstance(tool_input, Mapping):
+        return None
+    return read_todos(tool_input.get("todos"), "content")

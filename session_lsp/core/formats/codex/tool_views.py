@@ -1,0 +1,126 @@
+"""What Codex's apply_patch and update_plan calls did, read from their inputs.
+
+apply_patch takes Codex's own patch envelope (`*** Begin Patch`, `*** Update File:`, `@@`
+sections of context, `-` and `+` lines); it becomes a unified diff per file. The envelope has no
+line numbers, so hunks are numbered from 1 in the order they appear.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from session_lsp.core.diffs import Hunk, render
+from session_lsp.core.plans import Todo, read_todos
+
+PATCH_TOOL = "apply_patch"
+PLANNING_TOOL = "update_plan"
+_ADD, _DELETE, _UPDATE, _MOVE = (
+    "*** Add File: ",
+    "*** Delete File: ",
+    "*** Update File: ",
+    "*** Move to: ",
+)
+
+
+@dataclass(slots=True)
+class _FilePatch:
+    old_path: str | None
+    new_path: str | None
+    sections: list[list[str]] = field(default_factory=list)
+
+
+def patch_diff(name: str, tool_input: Any) -> str | None:
+    """The patch as unified diffs; None for another tool or text that is not a patch."""
+    if name != PATCH_TOOL:
+        return None
+    text = _patch_text(tool_input)
+    if text is None or "*** Begin Patch" not in text:
+        return None
+    files = _files(text)
+    if not files:
+        return None
+    return "".join(render(patch.old_path, patch.new_path, _hunks(patch)) for patch in files)
+
+
+def _patch_text(tool_input: Any) -> str | None:
+    """A custom tool call's input is the patch itself; a function call's arguments hold it as
+    `input` in a JSON object."""
+    if not isinstance(tool_input, str):
+        return None
+    if tool_input.lstrip().startswith("{"):
+        try:
+            arguments = json.loads(tool_input)
+        except ValueError:
+            return None
+        patch = arguments.get("input") if isinstance(arguments, Mapping) else None
+        return patch if isinstance(patch, str) else None
+    return tool_input
+
+
+def _files(text: str) -> list[_FilePatch]:
+    files: list[_FilePatch] = []
+    for line in text.split("\n"):
+        if line.startswith(_ADD):
+            files.append(_FilePatch(None, line[len(_ADD) :], [[]]))
+        elif line.startswith(_DELETE):
+            files.append(_FilePatch(line[len(_DELETE) :], None))
+        elif line.startswith(_UPDATE):
+            path = line[len(_UPDATE) :]
+            files.append(_FilePatch(path, path))
+        elif not files or line.startswith("*** "):
+            if files and line.startswith(_MOVE):
+                files[-1].new_path = line[len(_MOVE) :]
+        elif line.startswith("@@"):
+            files[-1].sections.append([])
+        elif line[:1] in {" ", "-", "+"} or line == "":
+            if not files[-1].sections:
+                files[-1].sections.append([])
+            files[-1].sections[-1].append(line if line else " ")
+    return files
+
+
+def _hunks(patch: _FilePatch) -> list[Hunk]:
+    hunks: list[Hunk] = []
+    old_line = new_line = 1
+    for section in patch.sections:
+        lines = _trimmed(section)
+        if not lines:
+            continue
+        old_count = sum(1 for line in lines if line[0] in " -")
+        new_count = sum(1 for line in lines if line[0] in " +")
+        hunks.append(
+            Hunk(
+                old_line if old_count else old_line - 1,
+                old_count,
+                new_line if new_count else new_line - 1,
+                new_count,
+                lines,
+            )
+        )
+        old_line += old_count
+        new_line += new_count
+    return hunks
+
+
+def _trimmed(section: list[str]) -> list[str]:
+    """A section without the blank context lines that only ended the envelope's text."""
+    end = len(section)
+    while end and section[end - 1] == " ":
+        end -= 1
+    return section[:end]
+
+
+def plan(name: str, tool_input: Any) -> list[Todo] | None:
+    """update_plan's steps; None for another tool or arguments that are not a plan."""
+    if name != PLANNING_TOOL or not isinstance(tool_input, str):
+        return None
+    try:
+        arguments = json.loads(tool_input)
+    except ValueError:
+        return None
+    if not isinstance(arguments, Mapping):
+        return None
+    return read_todos(arguments.get("plan"), "step")
