@@ -12,6 +12,7 @@ from session_lsp.core.findings import Finding, Severity
 from session_lsp.core.reading import Line
 
 if TYPE_CHECKING:
+    from session_lsp.core.turns.segments import Segment
     from session_lsp.core.turns.texts import ItemTexts
 
 MAX_TEXT = 4000
@@ -116,6 +117,9 @@ class ConversationModel:
     """How the format reads its items' texts, for the page asked for."""
     assistant_label: str = field(kw_only=True)
     """What the view calls the assistant (`Format.assistant_label`)."""
+    earlier_segments: list[Segment] = field(default_factory=list, kw_only=True)
+    """The history before the last compaction, one segment per compaction, oldest first
+    (`turns.segments`); `items` is the last segment."""
 
     @property
     def errors(self) -> int:

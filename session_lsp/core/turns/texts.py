@@ -15,12 +15,20 @@ import msgspec
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import ConversationModel, Item, Source, clip
+from session_lsp.core.turns.segments import segment_items
 
 
-def page(model: ConversationModel, offset: int = 0, limit: int | None = None) -> list[Item]:
-    """Items [offset, offset+limit) with their texts read from their lines."""
-    stop = len(model.items) if limit is None else offset + limit
-    chosen = model.items[max(0, offset) : max(0, stop)]
+def page(
+    model: ConversationModel,
+    offset: int = 0,
+    limit: int | None = None,
+    segment: int | None = None,
+) -> list[Item]:
+    """Items [offset, offset+limit) of a segment (None: the last) with their texts read from
+    their lines; IndexError for a segment the session does not have."""
+    items = segment_items(model, segment)
+    stop = len(items) if limit is None else offset + limit
+    chosen = items[max(0, offset) : max(0, stop)]
     reader = LineReader(model.lines)
     with deep_json():
         for item in chosen:
