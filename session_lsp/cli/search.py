@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from session_lsp.cli.output import problem, write_json
-from session_lsp.cli.sessions import human_size
+from session_lsp.cli.sessions import home_relative, human_size
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.search import (
@@ -29,6 +29,7 @@ from session_lsp.files import SessionFileError, is_folder, read_session_file
 from session_lsp.parallel import Crash, map_in_order
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
+from session_lsp.sessions.metadata import read_metadata
 from session_lsp.sessions.naming import project_sessions_folder
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -45,6 +46,7 @@ class SessionMatches:
     size: int = 0
     session_id: str | None = None
     title: str | None = None
+    project: str | None = None
     hits: list[Hit] = field(default_factory=list)
     error: str | None = None
 
@@ -53,6 +55,7 @@ class SessionMatches:
             "path": str(self.path),
             "sessionId": self.session_id or self.path.stem,
             "title": self.title,
+            "project": self.project,
             "modified": _iso(self.mtime_ns),
             "sizeBytes": self.size,
             "hits": [hit.to_json() for hit in self.hits],
@@ -74,10 +77,15 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     lines = candidate_lines(raw, query)
     if not lines:
         return found
+    metadata = read_metadata(raw, path.stem)
+    if metadata.is_sidechain:
+        return found  # a sub-agent's transcript, as the listing leaves it out
     model = build_model(
         analyse_bytes(raw, modified_seconds_ago=session.modified_seconds_ago), path
     )
-    found.session_id, found.title = model.session_id, model.title
+    found.session_id = metadata.session_id or model.session_id
+    found.title = metadata.title or model.title
+    found.project = metadata.project
     found.hits = search_model(model, query, limit, lines)
     return found
 
@@ -161,7 +169,7 @@ def _print_session(result: SessionMatches, *, with_project: bool) -> None:
         for_terminal(result.title or "(untitled)"),
     ]
     if with_project:
-        columns.append(f"[{for_terminal(result.path.parent.name)}]")
+        columns.append(f"[{for_terminal(home_relative(result.project or str(result.path.parent)))}]")
     print("  ".join(columns))
     for hit in result.hits:
         where = f"segment {hit.segment} item {hit.index}"
