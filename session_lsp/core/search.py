@@ -3,11 +3,12 @@
 Case-insensitive plain text (never a pattern). Decoding a 100 MB session costs seconds, so the
 bytes are searched first: a match inside a JSON string leaves pieces of the query in the raw
 line whatever the writer escaped. Only the parts of the query no writer escapes are looked for
-(ASCII letters, digits and most punctuation, lower-cased; each non-ASCII character as its raw
-UTF-8 or its `\\uXXXX` escape), split at whitespace, quotes, backslashes, control characters and
-the characters some writers escape (`/ < > & '`), so a match in an escaped string (`\\n`, `\\"`,
-a Codex call's arguments escaped twice) or in a tool input shown as indented JSON is never
-missed. Lines that hold every piece are decoded and their fields searched for the whole query.
+(ASCII letters, digits, spaces between words and most punctuation, lower-cased; each non-ASCII
+character as its raw UTF-8 or its `\\uXXXX` escape), split at quotes, backslashes, control
+characters, the characters some writers escape (`/ < > & '`) and spaces that may be JSON layout,
+so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or in a
+tool input shown as indented JSON is never missed. Lines that hold every piece are decoded and
+their fields searched for the whole query.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ MAX_QUERY = 1000
 """Characters of a query at most: longer is no search a person types."""
 CONTEXT = 60
 """Characters shown on each side of a match in its snippet."""
-_SPLIT = frozenset(" \t\r\n\"\\/<>&'")
-"""Characters that end a piece: whitespace (shown JSON is re-indented) and what writers escape."""
+_SPLIT = frozenset("\t\r\n\"\\/<>&'")
+"""Characters that end a piece: what writers escape (spaces that may be layout are dropped
+before, by `_spaces_that_may_differ_dropped`)."""
 _MIN_ANCHOR = 3
 """A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
 
@@ -85,7 +87,7 @@ def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
             pieces.append((fold("".join(run)).encode("ascii"),))
             run.clear()
 
-    for character in text:
+    for character in _spaces_that_may_differ_dropped(text):
         if character in _SPLIT or ord(character) < 0x20 or ord(character) == 0x7F:
             close_run()
         elif ord(character) < 0x80:
@@ -98,6 +100,30 @@ def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
         # Only separators (`"/"`, a newline): any line may hold them escaped.
         pieces.append((b"",))
     return tuple(dict.fromkeys(pieces))
+
+
+_LAYOUT_SPACES = re.compile(r" +")
+_JSON_LAYOUT_NEIGHBOURS = frozenset("\":,{}[]") | _SPLIT
+"""A run of spaces beside one of these may be JSON layout: a tool input is shown indented, with a
+space after each colon, while the line has none. A space between two words is the writer's own
+and is kept in the piece, which makes a phrase a far better filter than its words apart."""
+
+
+def _spaces_that_may_differ_dropped(text: str) -> str:
+    """The query with each run of spaces that may be layout turned into a separator (a tab)."""
+
+    def replace(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else "\t"
+        after = text[match.end()] if match.end() < len(text) else "\t"
+        layout = (
+            before in _JSON_LAYOUT_NEIGHBOURS
+            or after in _JSON_LAYOUT_NEIGHBOURS
+            or ord(before) < 0x20
+            or ord(after) < 0x20
+        )
+        return "\t" if layout else match.group()
+
+    return _LAYOUT_SPACES.sub(replace, text)
 
 
 def _non_ascii_forms(character: str) -> tuple[bytes, ...]:

@@ -161,3 +161,10 @@ def test_a_snippet_is_cut_around_the_match() -> None:
     text = "a" * 200 + "MATCH" + "b" * 200
     shown = snippet(text, 200, 5, context=10)
     assert shown == "\u2026" + "a" * 10 + "MATCH" + "b" * 10 + "\u2026"
+
+
+def test_a_phrase_filters_as_a_phrase_but_json_layout_spaces_do_not_count() -> None:
+    buffer = b'{"a":"session and walker"}\n{"a":"the session walker"}\n{"command":"ls"}'
+    assert candidate_lines(buffer, compile_query("Session Walker")) == [1]
+    assert candidate_lines(buffer, compile_query('"command": "ls"')) == [2]
+    assert candidate_lines(buffer, compile_query('{\n  "command"')) == [2]
