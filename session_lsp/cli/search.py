@@ -80,9 +80,7 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     metadata = read_metadata(raw, path.stem)
     if metadata.is_sidechain:
         return found  # a sub-agent's transcript, as the listing leaves it out
-    model = build_model(
-        analyse_bytes(raw, modified_seconds_ago=session.modified_seconds_ago), path
-    )
+    model = build_model(analyse_bytes(raw, modified_seconds_ago=session.modified_seconds_ago), path)
     found.session_id = metadata.session_id or model.session_id
     found.title = metadata.title or model.title
     found.project = metadata.project
@@ -169,7 +167,9 @@ def _print_session(result: SessionMatches, *, with_project: bool) -> None:
         for_terminal(result.title or "(untitled)"),
     ]
     if with_project:
-        columns.append(f"[{for_terminal(home_relative(result.project or str(result.path.parent)))}]")
+        columns.append(
+            f"[{for_terminal(home_relative(result.project or str(result.path.parent)))}]"
+        )
     print("  ".join(columns))
     for hit in result.hits:
         where = f"segment {hit.segment} item {hit.index}"

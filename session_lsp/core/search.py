@@ -103,7 +103,7 @@ def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
 
 
 _LAYOUT_SPACES = re.compile(r" +")
-_JSON_LAYOUT_NEIGHBOURS = frozenset("\":,{}[]") | _SPLIT
+_JSON_LAYOUT_NEIGHBOURS = frozenset('":,{}[]') | _SPLIT
 """A run of spaces beside one of these may be JSON layout: a tool input is shown indented, with a
 space after each colon, while the line has none. A space between two words is the writer's own
 and is kept in the piece, which makes a phrase a far better filter than its words apart."""
@@ -137,8 +137,8 @@ def _non_ascii_forms(character: str) -> tuple[bytes, ...]:
         forms.add(variant.encode("utf-8", "surrogatepass").lower())
         code = ord(variant)
         if code > 0xFFFF:
-            high, low = divmod(code - 0x10000, 0x400)
-            forms.add(f"u{0xD800 + high:04x}".encode())
+            # Only the high surrogate: a string escaped twice puts a backslash between the two.
+            forms.add(f"u{0xD800 + (code - 0x10000) // 0x400:04x}".encode())
         else:
             forms.add(f"u{code:04x}".encode())
     return tuple(sorted(forms))
@@ -300,11 +300,15 @@ def _matches(text: str, query: Query) -> Iterator[int]:
         start = folded.find(query.folded, start + max(1, len(query.folded)))
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def _hit(place: _Place, text: str, start: int, length: int) -> Hit:
-    return Hit(place.segment, place.item.index, place.line, place.field, snippet(text, start, length))
+    return Hit(
+        place.segment, place.item.index, place.line, place.field, snippet(text, start, length)
+    )
 
 
 def snippet(text: str, start: int, length: int, context: int = CONTEXT) -> str:

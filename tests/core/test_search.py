@@ -30,7 +30,10 @@ from tests.support.claude_records import Builder
 from tests.support.corpus import CORPUS
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
-CODEX = CORPUS / "codex/codemie-code/rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl"
+CODEX = (
+    CORPUS
+    / "codex/codemie-code/rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl"
+)
 
 
 def _model(data: bytes, path: Path | None = None) -> ConversationModel:

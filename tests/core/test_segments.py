@@ -18,7 +18,8 @@ from tests.support.corpus import CORPUS
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
 CODEX_COMPACTED = (
-    CORPUS / "codex/generated/rollout-2026-03-06T09-05-00-019cc264-9e60-7bdd-8164-d8399f767c45.jsonl"
+    CORPUS
+    / "codex/generated/rollout-2026-03-06T09-05-00-019cc264-9e60-7bdd-8164-d8399f767c45.jsonl"
 )
 
 
@@ -79,10 +80,10 @@ def test_two_compactions_give_three_segments_each_as_it_was_replayed_then() -> N
 
 
 def test_a_partial_compaction_keeps_its_preserved_turn_in_both_segments() -> None:
+    kept = [("prompt", 5), ("tool", 6), ("assistant", 8)]
     assert _shape(_model(partial_compaction().data())) == [
-        [("prompt", 1), ("tool", 2), ("assistant", 4), ("prompt", 5), ("tool", 6), ("assistant", 8)],
-        [("compaction", 9), ("prompt", 5), ("tool", 6), ("assistant", 8), ("prompt", 11)]
-        + [("tool", 12), ("assistant", 14)],
+        [("prompt", 1), ("tool", 2), ("assistant", 4), *kept],
+        [("compaction", 9), *kept, ("prompt", 11), ("tool", 12), ("assistant", 14)],
     ]
 
 

@@ -72,9 +72,7 @@ def _has_preserved_segment(records: Sequence[Record | None]) -> bool:
     )
 
 
-def _tip_before(
-    boundary: Record, index: ReplayIndex, *, include_sidechains: bool
-) -> Record | None:
+def _tip_before(boundary: Record, index: ReplayIndex, *, include_sidechains: bool) -> Record | None:
     """The line the boundary compacted: its `logicalParentUuid`, else (a writer that left it out)
     the last message line before it in the file."""
     logical = boundary.logicalParentUuid
