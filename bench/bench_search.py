@@ -86,8 +86,10 @@ def _plant_one_match(path: Path) -> None:
     data = path.read_bytes()
     if QUERIES["matches in one session"].encode() in data:
         return
-    marker = b'"content":"'
+    marker = b'"role":"user","content":"'
     at = data.find(marker, len(data) // 2)
+    if at < 0:
+        raise SystemExit(f"no prompt in the second half of {path}")
     at += len(marker)
     path.write_bytes(data[:at] + QUERIES["matches in one session"].encode() + b" " + data[at:])
 

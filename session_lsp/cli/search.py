@@ -72,8 +72,7 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     except SessionFileError as error:
         return SessionMatches(path, error=str(error))
     found = SessionMatches(path, session.mtime_ns, session.size)
-    data = session.data
-    raw = data if isinstance(data, bytes) else data[:]
+    raw = session.data
     lines = candidate_lines(raw, query)
     if not lines:
         return found

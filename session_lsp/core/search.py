@@ -13,13 +13,14 @@ their fields searched for the whole query.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import BOM, Line
 from session_lsp.core.turns.model import ConversationModel, Item
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader
@@ -33,6 +34,10 @@ _SPLIT = frozenset("\t\r\n\"\\/<>&'")
 before, by `_spaces_that_may_differ_dropped`)."""
 _MIN_ANCHOR = 3
 """A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
+
+
+Buffer = bytes | mmap.mmap
+"""A whole file's bytes, read or mapped."""
 
 
 class QueryError(ValueError):
@@ -144,43 +149,71 @@ def _non_ascii_forms(character: str) -> tuple[bytes, ...]:
     return tuple(sorted(forms))
 
 
-def candidate_lines(buffer: bytes, query: Query) -> list[int]:
+CHUNK = 1024 * 1024
+"""Bytes lower-cased at a time: small enough to stay in the cache while they are searched, so a
+file is read from memory once, never copied whole."""
+
+
+def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
     """The numbers of the `\\n`-separated lines of `buffer` that hold every piece of the query.
 
     Linear in the buffer however often the query occurs: once a line is taken, the scan goes on
     from the next line."""
+    size = len(buffer)
     if query.anchor == (b"",):
-        return list(range(buffer.count(b"\n") + 1))
-    lowered = buffer.lower()
-    others = [piece for piece in query.pieces if piece != query.anchor]
-    heads = {form: lowered.find(form) for form in query.anchor}
+        return list(range(_newlines(buffer, 0, size) + 1))
+    anchor = query.anchor
+    others = [piece for piece in query.pieces if piece != anchor]
+    overlap = max(len(form) for form in anchor) - 1
     found: list[int] = []
     line_number = 0
     line_start = 0
-    while True:
-        for form, at in heads.items():
-            if 0 <= at < line_start:
-                heads[form] = lowered.find(form, line_start)
-        live = [at for at in heads.values() if at >= 0]
-        if not live:
-            return found
-        position = min(live)
-        start = lowered.rfind(b"\n", line_start, position) + 1 or line_start
-        line_number += lowered.count(b"\n", line_start, start)
-        end = lowered.find(b"\n", position)
-        end = len(lowered) if end < 0 else end
-        line = lowered[start:end]
+    at = 0
+    while at < size:
+        chunk = buffer[at : at + CHUNK + overlap].lower()
+        hits = [spot for form in anchor if (spot := chunk.find(form)) >= 0]
+        if not hits:
+            at += CHUNK
+            continue
+        position = at + min(hits)
+        start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
+        line_number += _newlines(buffer, line_start, start)
+        end = buffer.find(b"\n", position)
+        end = size if end < 0 else end
+        line = buffer[start:end].lower()
         if all(any(form in line for form in forms) for forms in others):
             found.append(line_number)
-        if end >= len(lowered):
-            return found
+        if end >= size:
+            break
         line_number += 1
-        line_start = end + 1
+        line_start = at = end + 1
+    return found
 
 
-def lines_buffer(lines: Sequence[Line]) -> bytes:
-    """An analysis's lines as one buffer, line numbers kept."""
-    return b"\n".join(lines)
+def _newlines(buffer: Buffer, start: int, stop: int) -> int:
+    if isinstance(buffer, bytes):
+        return buffer.count(b"\n", start, stop)
+    return sum(buffer[at : min(stop, at + CHUNK)].count(b"\n") for at in range(start, stop, CHUNK))
+
+
+def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
+    """The bytes or mapped file the lines were split from (`reading.split_lines`: views in order,
+    only `\\n` between them, a byte-order mark before the first), searched in place rather than
+    copied; None when the lines are no longer exactly that (a document edited line by line)."""
+    first = lines[0] if lines else None
+    if not isinstance(first, memoryview) or not isinstance(first.obj, bytes | mmap.mmap):
+        return None
+    owner = first.obj
+    if any(not isinstance(line, memoryview) or line.obj is not owner for line in lines):
+        return None
+    total = sum(map(len, lines)) + len(lines) - 1
+    size = len(owner)
+    skipped = size - total
+    if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (
+        skipped >= len(BOM) and owner[: len(BOM)] != BOM
+    ):
+        return None
+    return owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,21 +267,31 @@ def _sources(item: Item) -> Iterator[tuple[Field, int]]:
             yield Field.RESULT, tool.result_source.line
 
 
-class _PlacesOfLastModel:
-    """The fields by line of the model searched last: the view searches one session again and
-    again as the query is typed."""
+@dataclass(frozen=True, slots=True)
+class _ModelIndex:
+    places: dict[int, list[_Place]]
+    owner: Buffer | None
+    """The buffer the model's lines are views of, searched in place (`_owner`)."""
+
+    def buffer(self, model: ConversationModel) -> Buffer:
+        return self.owner if self.owner is not None else b"\n".join(model.lines)
+
+
+class _IndexOfLastModel:
+    """What a search needs of the model searched last, made once: the view searches one session
+    again and again as the query is typed."""
 
     def __init__(self) -> None:
-        self._last: tuple[ConversationModel, dict[int, list[_Place]]] | None = None
+        self._last: tuple[ConversationModel, _ModelIndex] | None = None
 
-    def __call__(self, model: ConversationModel) -> dict[int, list[_Place]]:
+    def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
         if last is None or last[0] is not model:
-            last = self._last = (model, _places(model))
+            last = self._last = (model, _ModelIndex(_places(model), owner_buffer(model.lines)))
         return last[1]
 
 
-_PLACES = _PlacesOfLastModel()
+_INDEX = _IndexOfLastModel()
 
 
 def search_model(
@@ -258,8 +301,9 @@ def search_model(
     candidate lines when the caller has scanned the bytes already."""
     if limit <= 0:
         return []
-    candidates = candidate_lines(lines_buffer(model.lines), query) if lines is None else lines
-    by_line = _PLACES(model)
+    index = _INDEX(model)
+    candidates = candidate_lines(index.buffer(model), query) if lines is None else lines
+    by_line = index.places
     places = sorted(
         (place for line in candidates for place in by_line.get(line, ())),
         key=lambda place: place.order,

@@ -171,3 +171,36 @@ def test_a_phrase_filters_as_a_phrase_but_json_layout_spaces_do_not_count() -> N
     assert candidate_lines(buffer, compile_query("Session Walker")) == [1]
     assert candidate_lines(buffer, compile_query('"command": "ls"')) == [2]
     assert candidate_lines(buffer, compile_query('{\n  "command"')) == [2]
+
+
+def test_a_match_across_chunks_and_in_a_mapped_file_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mmap
+
+    from session_lsp.core import search
+
+    monkeypatch.setattr(search, "CHUNK", 7)
+    lines = [b"first line", b"a needle here", b"x" * 30, b"two NEEDLE needle", b"", b"needle"]
+    buffer = b"\n".join(lines)
+    query = compile_query("needle")
+    assert candidate_lines(buffer, query) == [1, 3, 5]
+    path = tmp_path / "mapped.jsonl"
+    path.write_bytes(buffer)
+    with (
+        path.open("rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+    ):
+        assert candidate_lines(mapped, query) == [1, 3, 5]
+        assert candidate_lines(mapped, compile_query("/")) == list(range(6))
+
+
+def test_the_lines_of_a_file_are_searched_in_place_and_edited_lines_joined() -> None:
+    from session_lsp.core.reading import BOM, split_lines
+    from session_lsp.core.search import owner_buffer
+
+    data = BOM + b"one\ntwo\nthree\n"
+    lines, _ = split_lines(data)
+    assert owner_buffer(lines) is data
+    assert owner_buffer([lines[0], b"TWO", lines[2]]) is None
+    assert owner_buffer([lines[0], lines[2]]) is None
