@@ -42,12 +42,14 @@ def page(model: ConversationModel, offset: int = 0, limit: int | None = None) ->
     return chosen
 
 
-def whole_item(model: ConversationModel, index: int) -> Item:
-    """One item with its text, input, result and diff read whole; the model's own item, which
-    pages keep clipped, is not changed. IndexError for an index outside the model."""
-    if not 0 <= index < len(model.items):
-        raise IndexError(index)
-    kept = model.items[index]
+def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | None = None) -> Item:
+    """One item of `items` (default: the model's) with its text, input, result and diff read
+    whole; the kept item, which pages keep clipped, is not changed. IndexError for an index
+    outside them."""
+    chosen = model.items if items is None else items
+    if not 0 <= index < len(chosen):
+        raise IndexError(f"item {index}: the conversation has {len(chosen)} items")
+    kept = chosen[index]
     tool = kept.tool
     item = replace(
         kept,
