@@ -136,8 +136,8 @@ class ClaudeBuilder:
         )
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
         self._uuids: set[str] | None = None
-        self.requests: dict[object, tuple[Item, Usage]] = {}
-        """Each API message's last item and usage, by `_request_key`."""
+        self.requests: dict[object, tuple[Item, Message]] = {}
+        """Each API message's last item and line, by `_request_key`."""
 
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
@@ -146,8 +146,8 @@ class ClaudeBuilder:
         for call in self.calls.values():
             self._settle(call)
         self._add_sub_agent_progress()
-        for item, usage in self.requests.values():
-            item.usage = usage
+        for item, message in self.requests.values():
+            item.usage = _usage(message)
         last = next((item for item in reversed(self.items) if item.usage is not None), None)
         return ConversationModel(
             "claude-code",
@@ -201,10 +201,9 @@ class ClaudeBuilder:
             return
         for item in self.items[first:]:
             item.model = message.model
-        usage = _usage(message)
-        if usage is not None:
+        if message.usage is not None:
             # Later lines of one message repeat its usage, as complete or more: the last one wins.
-            self.requests[_request_key(record)] = (self.items[-1], usage)
+            self.requests[_request_key(record)] = (self.items[-1], message)
 
     def _add_assistant_blocks(self, record: Record) -> None:
         for position, block in enumerate(record.blocks):
@@ -365,16 +364,17 @@ def _usage(message: Message) -> Usage | None:
     recorded = message.usage
     if not isinstance(recorded, RecordedUsage) or message.model == SYNTHETIC_MODEL:
         return None
-    counts = [
-        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-        for value in (
-            recorded.input_tokens,
-            recorded.output_tokens,
-            recorded.cache_read_input_tokens,
-            recorded.cache_creation_input_tokens,
-        )
-    ]
-    return Usage(*counts)
+    return Usage(
+        _count(recorded.input_tokens),
+        _count(recorded.output_tokens),
+        _count(recorded.cache_read_input_tokens),
+        _count(recorded.cache_creation_input_tokens),
+    )
+
+
+def _count(value: object) -> int:
+    """A token count as written; anything else (a string, a negative number, true) is none."""
+    return value if type(value) is int and value >= 0 else 0
 
 
 def _request_key(record: Record) -> object:
@@ -389,16 +389,13 @@ def _request_key(record: Record) -> object:
 def _session_usage(analysis: Analysis) -> Usage | None:
     """The tokens of every API message in the file, each counted once: the history before a
     compaction and abandoned branches cost tokens too."""
-    requests: dict[object, Usage] = {}
+    requests: dict[object, Message] = {}
     for record in analysis.records:
-        if record is None or record.type != "assistant" or record.message is None:
-            continue
-        usage = _usage(record.message)
-        if usage is not None:
-            requests[_request_key(record)] = usage
-    if not requests:
-        return None
-    return sum(requests.values(), Usage())
+        message = record.message if record is not None else None
+        if message is not None and message.usage is not None and record is not None:
+            requests[_request_key(record)] = message
+    usages = [usage for message in requests.values() if (usage := _usage(message)) is not None]
+    return sum(usages, Usage()) if usages else None
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:
