@@ -423,3 +423,20 @@ def test_a_duration_needs_two_timestamps_in_order(
     started: object, ended: object, expected: int | None
 ) -> None:
     assert duration_ms(started, ended) == expected
+
+
+def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -> None:
+    session = Builder()
+    session.prompt("u1", None, "hi")
+    session.text("a1", "u1", "hello")
+    session.prompt("u2", "a1", "and now?")
+    session.text("a2", "u2", "API Error: 529 Overloaded")
+    message = session.lines[-1]["message"]
+    message["model"] = "<synthetic>"
+    message["usage"] = {"input_tokens": 0, "output_tokens": 0}
+    model = build_model(analyse_bytes(session.data()))
+    error = model.items[-1]
+    assert error.text == "API Error: 529 Overloaded"
+    assert (error.model, error.usage) == (None, None)
+    assert model.items[1].model == "claude-opus-4-8"
+    assert model.usage == Usage(input=10, output=5) and model.context_tokens == 10

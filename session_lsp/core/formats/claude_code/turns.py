@@ -199,8 +199,9 @@ class ClaudeBuilder:
         message = record.message
         if message is None or len(self.items) == first:
             return
+        model = message.model if message.model != SYNTHETIC_MODEL else None
         for item in self.items[first:]:
-            item.model = message.model
+            item.model = model
         if message.usage is not None:
             # Later lines of one message repeat its usage, as complete or more: the last one wins.
             self.requests[_request_key(record)] = (self.items[-1], message)
