@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
+from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.model import SubAgent, Usage
 from session_lsp.core.turns.segments import segment_items, segments
+from session_lsp.core.turns.texts import last_plan
 from session_lsp.report import finding_to_json
 
 DEFAULT_PAGE = 200
@@ -20,10 +24,11 @@ def conversation_to_json(
     limit: int = DEFAULT_PAGE,
     segment: int | None = None,
 ) -> dict[str, Any]:
-    """One page of a segment (None: the last); counts and the first problem cover the whole
-    session. IndexError for a segment the session does not have."""
+    """One page of a segment (None: the last); counts, usage, the plan and the first problem
+    cover the whole session. IndexError for a segment the session does not have."""
     items = page(model, offset, limit, segment)
     every = segments(model)
+    plan = last_plan(model)
     return {
         "path": path,
         "uri": uri,
@@ -50,6 +55,9 @@ def conversation_to_json(
             }
             for index, part in enumerate(every)
         ],
+        "lastTodos": None if plan is None else {"index": plan[0], "todos": _todos(plan[1])},
+        "usage": usage_to_json(model.usage),
+        "contextTokens": model.context_tokens,
     }
 
 
@@ -64,6 +72,33 @@ def item_to_json(item: Item, path: str) -> dict[str, Any]:
         "tool": _tool_to_json(item.tool) if item.tool is not None else None,
         "findings": [finding_to_json(path, finding) for finding in item.findings],
         "parentTool": item.parent_tool,
+        "model": item.model,
+        "usage": usage_to_json(item.usage),
+    }
+
+
+def usage_to_json(usage: Usage | None) -> dict[str, int] | None:
+    if usage is None:
+        return None
+    return {
+        "input": usage.input,
+        "output": usage.output,
+        "cacheRead": usage.cache_read,
+        "cacheCreation": usage.cache_creation,
+    }
+
+
+def _todos(todos: list[Todo] | None) -> list[dict[str, str]] | None:
+    return None if todos is None else [todo.to_json() for todo in todos]
+
+
+def _agent_to_json(agent: SubAgent) -> dict[str, Any]:
+    counts = agent_counts(agent)
+    return {
+        "file": str(agent.file) if agent.file is not None else None,
+        "title": agent.title or counts.title,
+        "items": counts.items,
+        "errors": counts.errors,
     }
 
 
@@ -78,4 +113,8 @@ def _tool_to_json(tool: ToolCall) -> dict[str, Any]:
         "callLine": tool.call_line,
         "resultLine": tool.result_line,
         "agentFile": str(tool.agent_file) if tool.agent_file is not None else None,
+        "durationMs": tool.duration_ms,
+        "diff": tool.diff,
+        "todos": _todos(tool.todos),
+        "agent": _agent_to_json(tool.agent) if tool.agent is not None else None,
     }

@@ -24,13 +24,15 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.search import QueryError, compile_query, search_model
 from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
-from session_lsp.view_json import conversation_to_json
+from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
 CACHED_MODELS = 4
@@ -147,6 +149,19 @@ async def conversation(
     return msgspec.convert(answer, api.ConversationResult)
 
 
+async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.ConversationItem:
+    """One item whole: its text, input, result and diff uncut (pages cut them at 4000
+    characters)."""
+    target = await _resolve(ls, arguments.uri_or_path)
+    query = arguments.query
+    try:
+        items = segment_items(target.model, query.segment)
+        whole = whole_item(target.model, query.index, items)
+    except IndexError as error:
+        raise JsonRpcInvalidParams(f"{arguments.uri_or_path}: {error}") from None
+    return msgspec.convert(item_to_json(whole, target.path), api.ConversationItem)
+
+
 async def render_transcript(
     ls: SessionServer, arguments: api.RenderTranscriptArguments
 ) -> api.RenderTranscriptResult:
@@ -192,6 +207,7 @@ async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.
 HANDLERS: dict[Command, Handler] = {
     Command.LIST_SESSIONS: list_sessions,
     Command.CONVERSATION: conversation,
+    Command.ITEM: item,
     Command.RENDER_TRANSCRIPT: render_transcript,
     Command.SEARCH: search,
 }

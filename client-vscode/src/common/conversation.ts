@@ -22,6 +22,33 @@ export interface ConversationFinding {
   readonly toolUseId?: string | null;
 }
 
+/** Tokens of one API request, or of a whole session; `input` is the uncached part. */
+export interface Usage {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheCreation: number;
+}
+
+export const TODO_STATUSES = ['pending', 'in_progress', 'completed'] as const;
+export type TodoStatus = (typeof TODO_STATUSES)[number];
+
+/** One entry of a plan (TodoWrite, Codex update_plan). */
+export interface Todo {
+  readonly content: string;
+  readonly status: TodoStatus;
+}
+
+/** The sub-agent a Task / Agent call ran. */
+export interface SubAgent {
+  /** Its own transcript, paged with `sessionLsp.conversation`; null when its turns are the `sub-agent` items under the call. */
+  readonly file: string | null;
+  readonly title: string | null;
+  /** Null when the sub-agent's file could not be read. */
+  readonly items: number | null;
+  readonly errors: number | null;
+}
+
 export interface ToolCall {
   readonly id: string;
   readonly name: string;
@@ -33,6 +60,13 @@ export interface ToolCall {
   readonly callLine: number | null;
   readonly resultLine: number | null;
   readonly agentFile: string | null;
+  /** Result time minus call time. */
+  readonly durationMs: number | null;
+  /** An edit as a unified diff. */
+  readonly diff: string | null;
+  /** A planning call's checklist. */
+  readonly todos: readonly Todo[] | null;
+  readonly agent: SubAgent | null;
 }
 
 export interface ConversationItem {
@@ -45,6 +79,16 @@ export interface ConversationItem {
   readonly truncated: boolean;
   readonly tool: ToolCall | null;
   readonly findings: readonly ConversationFinding[];
+  /** The model that wrote an item of the assistant's. */
+  readonly model: string | null;
+  /** The API request's tokens, on the last item it produced. */
+  readonly usage: Usage | null;
+}
+
+/** The last plan written before the end, and the item of the call that wrote it. */
+export interface LastTodos {
+  readonly index: number;
+  readonly todos: readonly Todo[];
 }
 
 export interface ConversationPage {
@@ -62,6 +106,11 @@ export interface ConversationPage {
   readonly abandonedBranches: number;
   /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
   readonly startNote: string | null;
+  readonly lastTodos: LastTodos | null;
+  /** Every API request of the file, each once. */
+  readonly usage: Usage | null;
+  /** The context the last API request sent. */
+  readonly contextTokens: number | null;
 }
 
 export class UnexpectedConversationError extends Error {
@@ -93,6 +142,48 @@ function asFinding(value: unknown, where: string): ConversationFinding {
   return finding as unknown as ConversationFinding;
 }
 
+function asUsage(value: unknown, where: string): Usage | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const usage = value as Record<string, unknown>;
+  for (const field of ['input', 'output', 'cacheRead', 'cacheCreation']) {
+    check(isInteger(usage[field]), () => `${where}.${field} is not an integer`);
+  }
+  return { input: usage.input as number, output: usage.output as number, cacheRead: usage.cacheRead as number, cacheCreation: usage.cacheCreation as number };
+}
+
+function asTodos(value: unknown, where: string): Todo[] | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(Array.isArray(value), () => `${where} is not an array`);
+  return (value as unknown[]).map((entry, index) => {
+    check(isRecord(entry), () => `${where}[${index}] is not an object`);
+    const todo = entry as Record<string, unknown>;
+    check(typeof todo.content === 'string', () => `${where}[${index}].content is not a string`);
+    // A status from a newer server is shown as not done rather than refused.
+    const status = (TODO_STATUSES as readonly unknown[]).includes(todo.status) ? (todo.status as TodoStatus) : 'pending';
+    return { content: todo.content as string, status };
+  });
+}
+
+function asAgent(value: unknown, where: string): SubAgent | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const agent = value as Record<string, unknown>;
+  check(isStringOrNull(agent.file ?? null), () => `${where}.file is not a string or null`);
+  return {
+    file: typeof agent.file === 'string' ? agent.file : null,
+    title: typeof agent.title === 'string' ? agent.title : null,
+    items: isInteger(agent.items) ? agent.items : null,
+    errors: isInteger(agent.errors) ? agent.errors : null,
+  };
+}
+
 function asTool(value: unknown, where: string): ToolCall | null {
   if (value === null || value === undefined) {
     return null;
@@ -116,6 +207,10 @@ function asTool(value: unknown, where: string): ToolCall | null {
     callLine: isInteger(tool.callLine) ? tool.callLine : null,
     resultLine: isInteger(tool.resultLine) ? tool.resultLine : null,
     agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
+    durationMs: isInteger(tool.durationMs) ? tool.durationMs : null,
+    diff: typeof tool.diff === 'string' ? tool.diff : null,
+    todos: asTodos(tool.todos, `${where}.todos`),
+    agent: asAgent(tool.agent, `${where}.agent`),
   };
 }
 
@@ -139,7 +234,24 @@ function asItem(value: unknown, position: number): ConversationItem {
     truncated: item.truncated === true,
     tool: asTool(item.tool, `${where}.tool`),
     findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
+    model: typeof item.model === 'string' ? item.model : null,
+    usage: asUsage(item.usage, `${where}.usage`),
   };
+}
+
+function asLastTodos(value: unknown): LastTodos | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => 'lastTodos is not an object');
+  const last = value as Record<string, unknown>;
+  check(isInteger(last.index), () => 'lastTodos.index is not an integer');
+  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [] };
+}
+
+/** The answer of `sessionLsp.item`: one item, whole. */
+export function asWholeItem(value: unknown): ConversationItem {
+  return asItem(value, 0);
 }
 
 export function asConversationPage(value: unknown): ConversationPage {
@@ -162,6 +274,9 @@ export function asConversationPage(value: unknown): ConversationPage {
     firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
     abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
     startNote: typeof page.startNote === 'string' ? page.startNote : null,
+    lastTodos: asLastTodos(page.lastTodos),
+    usage: asUsage(page.usage, 'usage'),
+    contextTokens: isInteger(page.contextTokens) ? page.contextTokens : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asConversationPage, asViewMessage, pageOffset, type ConversationFinding } from '../../src/common/conversation';
+import { asConversationPage, asViewMessage, asWholeItem, pageOffset, type ConversationFinding } from '../../src/common/conversation';
 import { findingRange } from '../../src/common/results';
 import { conversationPage } from './fixtures';
 
@@ -50,4 +50,62 @@ test('a finding span becomes a 0-based range; items map to the page that holds t
     endCharacter: 39,
   });
   assert.deepEqual([pageOffset(0), pageOffset(199), pageOffset(200), pageOffset(1234)], [0, 0, 200, 1200]);
+});
+
+test('the reader fields are read: diff, plan, sub-agent, duration, model and usage; an unknown todo status counts as not done', () => {
+  const usage = { input: 3, output: 13, cacheRead: 11515, cacheCreation: 13835 };
+  const todos = [
+    { content: 'write tests', status: 'completed' },
+    { content: 'ship it', status: 'blocked' },
+  ];
+  const tool = {
+    id: 't',
+    name: 'Task',
+    input: '{}',
+    result: 'done',
+    isError: false,
+    status: 'answered',
+    callLine: 4,
+    resultLine: 9,
+    agentFile: null,
+    durationMs: 2500,
+    diff: '--- /dev/null\n+++ /p/a\n@@ -0,0 +1 @@\n+a\n',
+    todos,
+    agent: { file: null, title: 'Draft beads', items: 19, errors: 0 },
+  };
+  const page = asConversationPage(
+    conversationPage('/p/s.jsonl', {
+      items: [{ index: 0, kind: 'tool', lines: [4, 9], timestamp: null, text: null, truncated: false, tool, findings: [], model: 'claude-opus-4-6', usage }],
+      lastTodos: { index: 0, todos },
+      usage,
+      contextTokens: 25353,
+    }),
+  );
+  const read = page.items[0];
+  assert.deepEqual(read.usage, usage);
+  assert.equal(read.model, 'claude-opus-4-6');
+  assert.equal(read.tool?.durationMs, 2500);
+  assert.match(read.tool?.diff ?? '', /^--- \/dev\/null/);
+  assert.deepEqual(read.tool?.agent, { file: null, title: 'Draft beads', items: 19, errors: 0 });
+  assert.deepEqual(
+    read.tool?.todos?.map((todo) => todo.status),
+    ['completed', 'pending'],
+  );
+  assert.equal(page.lastTodos?.index, 0);
+  assert.deepEqual(page.usage, usage);
+  assert.equal(page.contextTokens, 25353);
+  const older = asConversationPage(conversationPage('/p/s.jsonl'));
+  assert.equal(older.lastTodos, null);
+  assert.equal(older.items[1].tool?.diff, null);
+  assert.equal(older.items[1].usage, null);
+  const badUsage = conversationPage('/p', { usage: { input: 'many' } });
+  assert.throws(() => asConversationPage(badUsage), /usage\.input is not an integer/);
+  const badTodos = conversationPage('/p', { lastTodos: { index: 0, todos: [{ status: 'pending' }] } });
+  assert.throws(() => asConversationPage(badTodos), /lastTodos\.todos\[0\]\.content/);
+});
+
+test('an item of sessionLsp.item is read like an item of a page', () => {
+  const item = asWholeItem({ index: 7, kind: 'assistant', lines: [3, 3], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null });
+  assert.equal(item.text.length, 9000);
+  assert.throws(() => asWholeItem({ index: 'seven' }), /index is not an integer/);
 });
