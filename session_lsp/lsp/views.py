@@ -22,7 +22,13 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
-from session_lsp.core.search import QueryError, compile_query, search_model
+from session_lsp.core.search import (
+    Query,
+    QueryError,
+    candidate_lines,
+    compile_query,
+    search_model,
+)
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
@@ -80,13 +86,18 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
             model = build_model(document.analysis(), Path(path))
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
+    on_disk = _disk_path(uri_or_path)
+    model = await _model_on_disk(Path(on_disk))
+    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+
+
+def _disk_path(uri_or_path: str) -> str:
     on_disk = _path_of_uri(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
     if on_disk is None or not Path(on_disk).is_absolute():
         raise JsonRpcInvalidParams(
             f"{uri_or_path}: not an open document, a file: URI or an absolute path"
         )
-    model = await _model_on_disk(Path(on_disk))
-    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+    return on_disk
 
 
 def _path_of_uri(uri: str) -> str | None:
@@ -199,9 +210,26 @@ async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.
         query = compile_query(arguments.options.query)
     except QueryError as error:
         raise JsonRpcInvalidParams(str(error)) from None
+    if await _cannot_match_on_disk(ls, arguments.uri_or_path, query):
+        return []
     target = await _resolve(ls, arguments.uri_or_path)
     hits = await asyncio.to_thread(search_model, target.model, query, arguments.options.limit)
     return msgspec.convert([hit.to_json() for hit in hits], list[api.SearchHit])
+
+
+async def _cannot_match_on_disk(ls: SessionServer, uri_or_path: str, query: Query) -> bool:
+    """A file on disk with no model yet whose bytes cannot hold the query: searched without
+    being analysed (that is what a search costs, not a `check`)."""
+    if ls.session_document(uri_or_path) is not None:
+        return False
+    path = Path(_disk_path(uri_or_path))
+    try:
+        session = await asyncio.to_thread(read_session_file, path)
+    except SessionFileError as error:
+        raise CommandError(str(error)) from None
+    if _CACHE.get((str(path), session.size, session.mtime_ns)) is not None:
+        return False
+    return not await asyncio.to_thread(candidate_lines, session.data, query)
 
 
 HANDLERS: dict[Command, Handler] = {
