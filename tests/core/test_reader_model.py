@@ -15,7 +15,7 @@ from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, 
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.turns.texts import LineReader, last_context, last_plan, whole_item
 from session_lsp.core.turns.timing import duration_ms
 from tests.support.claude_records import Builder
 from tests.support.corpus import (
@@ -296,12 +296,12 @@ def test_an_unreadable_agent_file_counts_nothing(tmp_path: Path) -> None:
 
 
 def test_one_api_message_written_as_five_lines_counts_once() -> None:
-    model = model_of(SHORT)
+    model = loaded(SHORT)
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == 1
     expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
     assert carrying[0].usage == expected and model.usage == expected
-    assert model.context_tokens == 3 + 11515 + 13835
+    assert last_context(model) == 3 + 11515 + 13835
     assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
         "claude-opus-4-6"
     }
@@ -331,8 +331,12 @@ def claude_usage_oracle(path: Path) -> Usage | None:
 def test_session_usage_counts_each_api_message_of_the_file_once(path: Path) -> None:
     model = model_of(path)
     assert model.usage == claude_usage_oracle(path)
+    page(model)
     on_items = [item.usage for item in model.items if item.usage is not None]
     assert sum(on_items, Usage()).output <= (model.usage or Usage()).output
+    reader = LineReader(model.lines)
+    requests = [model.texts.request(item, reader) for item in model.items if item.usage]
+    assert len({request.key for request in requests if request}) == len(requests)
 
 
 def test_codex_usage_is_its_token_count_events() -> None:
@@ -348,7 +352,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
         output=total["output_tokens"],
         cache_read=total["cached_input_tokens"],
     )
-    assert model.context_tokens == last["input_tokens"]
+    assert last_context(model) == last["input_tokens"]
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == len(events)
     assert all(
@@ -382,7 +386,7 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     assert analysis.findings == []
     model = build_model(analysis)
     assert model.usage == Usage(cache_creation=7)
-    assert model.context_tokens == 7
+    assert last_context(model) == 7
 
 
 def timestamp(value: str) -> datetime:
@@ -435,8 +439,27 @@ def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -
     message["model"] = "<synthetic>"
     message["usage"] = {"input_tokens": 0, "output_tokens": 0}
     model = build_model(analyse_bytes(session.data()))
-    error = model.items[-1]
+    error = page(model)[-1]
     assert error.text == "API Error: 529 Overloaded"
     assert (error.model, error.usage) == (None, None)
     assert model.items[1].model == "claude-opus-4-8"
-    assert model.usage == Usage(input=10, output=5) and model.context_tokens == 10
+    assert model.usage == Usage(input=10, output=5) and last_context(model) == 10
+
+
+@pytest.mark.parametrize("path", [SHORT, SAMPLE, WORKTREES], ids=corpus_id)
+def test_paging_in_small_pieces_puts_each_requests_usage_on_the_same_item(path: Path) -> None:
+    whole = loaded(path)
+    pieces = model_of(path)
+    for offset in range(0, len(pieces.items), 3):
+        page(pieces, offset, 3)
+    assert [(item.model, item.usage) for item in pieces.items] == [
+        (item.model, item.usage) for item in whole.items
+    ]
+    assert any(item.usage for item in whole.items)
+    reader = LineReader(whole.lines)
+    for item in whole.items:
+        request = whole.texts.request(item, reader) if item.is_assistant_side else None
+        if request is not None and item.usage is None:
+            later = [i for i in whole.items[item.index + 1 :] if i.is_assistant_side]
+            following = whole.texts.request(later[0], reader) if later else None
+            assert following is not None and following.key == request.key
