@@ -112,7 +112,7 @@ def _health(session: SessionSummary) -> str:
     return f"{session.health.value}{counts}"
 
 
-def _home_relative(path: str) -> str:
+def home_relative(path: str) -> str:
     home = str(Path.home())
     return "~" + path[len(home) :] if path == home or path.startswith(home + os.sep) else path
 
@@ -128,7 +128,7 @@ def format_session(session: SessionSummary, *, with_project: bool) -> str:
         for_terminal(session.title or "(untitled)"),
     ]
     if with_project:
-        where = _home_relative(session.project or str(session.path.parent))
+        where = home_relative(session.project or str(session.path.parent))
         columns.append(f"[{for_terminal(where)}]")
     return "  ".join(columns)
 

@@ -207,6 +207,25 @@ def _list_project(
     return sessions
 
 
+def session_files(
+    root: Path, project: Path | None = None, on_problem: ProblemCallback | None = None
+) -> list[Path]:
+    """The session files a listing would show, newest first (`continue_order`), without reading
+    them: for a search that must not analyse every file to find the few that match. Sub-agent
+    transcripts named `agent-*` are left out; a listing also leaves out the rare other file whose
+    lines are all a sub-agent's, which only reading it tells."""
+    report = on_problem if on_problem is not None else lambda problem: None
+    dated: list[tuple[tuple[int, str], Path]] = []
+    for folder in project_folders(root, project, report):
+        for path in _scan_project(folder, report).candidates:
+            try:
+                dated.append((continue_order(path.stat().st_mtime_ns, path), path))
+            except OSError:
+                continue
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [path for _, path in dated]
+
+
 def default_cache() -> SessionCache:
     return SessionCache(cache_folder() / CACHE_NAME)
 

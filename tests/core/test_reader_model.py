@@ -22,6 +22,7 @@ from tests.support.corpus import (
     CLAUDE_CORPUS,
     CLEAN_SESSIONS,
     CODEMIE_ROLLOUT,
+    COMPACTED_2_0,
     COMPACTED_ROLLOUT,
     SHORT,
     SUBAGENT,
@@ -364,7 +365,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
 def test_a_repeated_token_count_event_counts_nothing_again(tmp_path: Path) -> None:
     lines = COMPACTED_ROLLOUT.read_bytes().splitlines(keepends=True)
     position = next(n for n, line in enumerate(lines) if b'"token_count"' in line)
-    repeated = b"".join(lines[: position + 1] + [lines[position]] + lines[position + 1 :])
+    repeated = b"".join([*lines[: position + 1], lines[position], *lines[position + 1 :]])
     once, twice = (build_model(analyse_bytes(data)) for data in (b"".join(lines), repeated))
     assert once.usage == twice.usage
     assert [item.usage for item in once.items] == [item.usage for item in twice.items]
@@ -463,3 +464,24 @@ def test_paging_in_small_pieces_puts_each_requests_usage_on_the_same_item(path: 
             later = [i for i in whole.items[item.index + 1 :] if i.is_assistant_side]
             following = whole.texts.request(later[0], reader) if later else None
             assert following is not None and following.key == request.key
+
+
+def test_an_earlier_segments_requests_are_counted_within_that_segment() -> None:
+    model = model_of(COMPACTED_2_0)
+    assert len(model.earlier_segments) == 1
+    items = page(model, 0, None, 0)
+    reader = LineReader(model.lines)
+    keys = [
+        request.key if (request := model.texts.request(item, reader)) else None
+        for item in items
+        if item.is_assistant_side
+    ]
+    carrying = [item for item in items if item.usage is not None]
+    assert len(carrying) == len({key for key in keys if key is not None}) > 5
+    for item in carrying:
+        request = model.texts.request(item, reader)
+        later = [i for i in items[item.index + 1 :] if i.is_assistant_side]
+        assert request is not None
+        assert (
+            not later or getattr(model.texts.request(later[0], reader), "key", None) != request.key
+        )

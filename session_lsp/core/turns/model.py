@@ -14,6 +14,7 @@ from session_lsp.core.reading import Line
 from session_lsp.core.turns.timing import duration_ms
 
 if TYPE_CHECKING:
+    from session_lsp.core.turns.segments import Segment
     from session_lsp.core.turns.texts import ItemTexts
 
 MAX_TEXT = 4000
@@ -194,6 +195,9 @@ class ConversationModel:
     """How the format reads its items' texts, for the page asked for."""
     assistant_label: str = field(kw_only=True)
     """What the view calls the assistant (`Format.assistant_label`)."""
+    earlier_segments: list[Segment] = field(default_factory=list, kw_only=True)
+    """The history before the last compaction, one segment per compaction, oldest first
+    (`turns.segments`); `items` is the last segment."""
     usage: Usage | None = field(default=None, kw_only=True)
     """Every API request of the file, each once (history before a compaction included)."""
     context_tokens: int | None = field(default=None, kw_only=True)

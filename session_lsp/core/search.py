@@ -1,0 +1,372 @@
+"""Search every text, tool input and result of a session, every segment of its history, uncut.
+
+Case-insensitive plain text (never a pattern). Decoding a 100 MB session costs seconds, so the
+bytes are searched first: a match inside a JSON string leaves pieces of the query in the raw
+line whatever the writer escaped. Only the parts of the query no writer escapes are looked for
+(ASCII letters, digits, spaces between words and most punctuation, lower-cased; each non-ASCII
+character as its raw UTF-8 or its `\\uXXXX` escape), split at quotes, backslashes, control
+characters, the characters some writers escape (`/ < > & '`) and spaces that may be JSON layout,
+so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or in a
+tool input shown as indented JSON is never missed. Lines that hold every piece are decoded and
+their fields searched for the whole query.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from session_lsp.core.nesting import deep_json
+from session_lsp.core.reading import BOM, Line
+from session_lsp.core.turns.model import ConversationModel, Item
+from session_lsp.core.turns.segments import segments
+from session_lsp.core.turns.texts import LineReader
+
+MAX_QUERY = 1000
+"""Characters of a query at most: longer is no search a person types."""
+CONTEXT = 60
+"""Characters shown on each side of a match in its snippet."""
+_SPLIT = frozenset("\t\r\n\"\\/<>&'")
+"""Characters that end a piece: what writers escape (spaces that may be layout are dropped
+before, by `_spaces_that_may_differ_dropped`)."""
+_MIN_ANCHOR = 3
+"""A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
+
+
+Buffer = bytes | mmap.mmap
+"""A whole file's bytes, read or mapped."""
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched for (empty, too long); the message says why."""
+
+
+class Field(StrEnum):
+    TEXT = "text"
+    INPUT = "input"
+    RESULT = "result"
+
+
+_FIELD_ORDER = {Field.TEXT: 0, Field.INPUT: 1, Field.RESULT: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    folded: str
+    pieces: tuple[tuple[bytes, ...], ...]
+    """Each piece as the byte forms it may take in a lower-cased line: a line that can match
+    holds one form of every piece."""
+
+    @property
+    def anchor(self) -> tuple[bytes, ...]:
+        """The forms to scan a whole file with: of the piece most likely to be rare."""
+        return max(self.pieces, key=lambda forms: min(len(form) for form in forms))
+
+
+def compile_query(text: str) -> Query:
+    if not text.strip():
+        raise QueryError("the query is empty")
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"the query is longer than {MAX_QUERY} characters")
+    return Query(text, fold(text), _pieces(text))
+
+
+def fold(text: str) -> str:
+    """Case folded by simple lower-casing, one character for one, so positions stay valid."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(ch if len(low := ch.lower()) != 1 else low for ch in text)
+
+
+def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
+    pieces: list[tuple[bytes, ...]] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if run:
+            pieces.append((fold("".join(run)).encode("ascii"),))
+            run.clear()
+
+    for character in _spaces_that_may_differ_dropped(text):
+        if character in _SPLIT or ord(character) < 0x20 or ord(character) == 0x7F:
+            close_run()
+        elif ord(character) < 0x80:
+            run.append(character)
+        else:
+            close_run()
+            pieces.append(_non_ascii_forms(character))
+    close_run()
+    if not pieces:
+        # Only separators (`"/"`, a newline): any line may hold them escaped.
+        pieces.append((b"",))
+    return tuple(dict.fromkeys(pieces))
+
+
+_LAYOUT_SPACES = re.compile(r" +")
+_JSON_LAYOUT_NEIGHBOURS = frozenset('":,{}[]') | _SPLIT
+"""A run of spaces beside one of these may be JSON layout: a tool input is shown indented, with a
+space after each colon, while the line has none. A space between two words is the writer's own
+and is kept in the piece, which makes a phrase a far better filter than its words apart."""
+
+
+def _spaces_that_may_differ_dropped(text: str) -> str:
+    """The query with each run of spaces that may be layout turned into a separator (a tab)."""
+
+    def replace(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else "\t"
+        after = text[match.end()] if match.end() < len(text) else "\t"
+        layout = (
+            before in _JSON_LAYOUT_NEIGHBOURS
+            or after in _JSON_LAYOUT_NEIGHBOURS
+            or ord(before) < 0x20
+            or ord(after) < 0x20
+        )
+        return "\t" if layout else match.group()
+
+    return _LAYOUT_SPACES.sub(replace, text)
+
+
+def _non_ascii_forms(character: str) -> tuple[bytes, ...]:
+    """A character in a lower-cased line: its raw UTF-8 or its escape (without the backslash, which
+    a string escaped twice doubles), in every case that folds to the same character."""
+    variants = {character, character.lower(), character.upper(), character.title()}
+    forms: set[bytes] = set()
+    for variant in variants:
+        if len(variant) != 1 or fold(variant) != fold(character):
+            continue
+        forms.add(variant.encode("utf-8", "surrogatepass").lower())
+        code = ord(variant)
+        if code > 0xFFFF:
+            # Only the high surrogate: a string escaped twice puts a backslash between the two.
+            forms.add(f"u{0xD800 + (code - 0x10000) // 0x400:04x}".encode())
+        else:
+            forms.add(f"u{code:04x}".encode())
+    return tuple(sorted(forms))
+
+
+CHUNK = 1024 * 1024
+"""Bytes lower-cased at a time: small enough to stay in the cache while they are searched, so a
+file is read from memory once, never copied whole."""
+
+
+def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
+    """The numbers of the `\\n`-separated lines of `buffer` that hold every piece of the query.
+
+    Linear in the buffer however often the query occurs: once a line is taken, the scan goes on
+    from the next line."""
+    size = len(buffer)
+    if query.anchor == (b"",):
+        return list(range(_newlines(buffer, 0, size) + 1))
+    anchor = query.anchor
+    others = [piece for piece in query.pieces if piece != anchor]
+    overlap = max(len(form) for form in anchor) - 1
+    found: list[int] = []
+    line_number = 0
+    line_start = 0
+    at = 0
+    while at < size:
+        chunk = buffer[at : at + CHUNK + overlap].lower()
+        hits = [spot for form in anchor if (spot := chunk.find(form)) >= 0]
+        if not hits:
+            at += CHUNK
+            continue
+        position = at + min(hits)
+        start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
+        line_number += _newlines(buffer, line_start, start)
+        end = buffer.find(b"\n", position)
+        end = size if end < 0 else end
+        line = buffer[start:end].lower()
+        if all(any(form in line for form in forms) for forms in others):
+            found.append(line_number)
+        if end >= size:
+            break
+        line_number += 1
+        line_start = at = end + 1
+    return found
+
+
+def _newlines(buffer: Buffer, start: int, stop: int) -> int:
+    if isinstance(buffer, bytes):
+        return buffer.count(b"\n", start, stop)
+    return sum(buffer[at : min(stop, at + CHUNK)].count(b"\n") for at in range(start, stop, CHUNK))
+
+
+def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
+    """The bytes or mapped file the lines were split from (`reading.split_lines`: views in order,
+    only `\\n` between them, a byte-order mark before the first), searched in place rather than
+    copied; None when the lines are no longer exactly that (a document edited line by line)."""
+    first = lines[0] if lines else None
+    if not isinstance(first, memoryview) or not isinstance(first.obj, bytes | mmap.mmap):
+        return None
+    owner = first.obj
+    if any(not isinstance(line, memoryview) or line.obj is not owner for line in lines):
+        return None
+    total = sum(map(len, lines)) + len(lines) - 1
+    size = len(owner)
+    skipped = size - total
+    if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (
+        skipped >= len(BOM) and owner[: len(BOM)] != BOM
+    ):
+        return None
+    return owner
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    segment: int
+    index: int
+    line: int
+    field: Field
+    snippet: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "segment": self.segment,
+            "index": self.index,
+            "line": self.line,
+            "field": self.field.value,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    segment: int
+    item: Item
+    field: Field
+    line: int
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        return (self.segment, self.item.index, _FIELD_ORDER[self.field])
+
+
+def _places(model: ConversationModel) -> dict[int, list[_Place]]:
+    """Every searchable field of every segment, by the line it is read from."""
+    by_line: dict[int, list[_Place]] = {}
+    for number, segment in enumerate(segments(model)):
+        for item in segment.items:
+            for field, source in _sources(item):
+                by_line.setdefault(source, []).append(_Place(number, item, field, source))
+    return by_line
+
+
+def _sources(item: Item) -> Iterator[tuple[Field, int]]:
+    if item.source is not None:
+        yield Field.TEXT, item.source.line
+    tool = item.tool
+    if tool is not None:
+        if tool.call_source is not None:
+            yield Field.INPUT, tool.call_source.line
+        if tool.result_source is not None:
+            yield Field.RESULT, tool.result_source.line
+
+
+@dataclass(frozen=True, slots=True)
+class _ModelIndex:
+    places: dict[int, list[_Place]]
+    owner: Buffer | None
+    """The buffer the model's lines are views of, searched in place (`_owner`)."""
+
+    def buffer(self, model: ConversationModel) -> Buffer:
+        return self.owner if self.owner is not None else b"\n".join(model.lines)
+
+
+class _IndexOfLastModel:
+    """What a search needs of the model searched last, made once: the view searches one session
+    again and again as the query is typed."""
+
+    def __init__(self) -> None:
+        self._last: tuple[ConversationModel, _ModelIndex] | None = None
+
+    def __call__(self, model: ConversationModel) -> _ModelIndex:
+        last = self._last
+        if last is None or last[0] is not model:
+            last = self._last = (model, _ModelIndex(_places(model), owner_buffer(model.lines)))
+        return last[1]
+
+
+_INDEX = _IndexOfLastModel()
+
+
+def search_model(
+    model: ConversationModel, query: Query, limit: int, lines: Sequence[int] | None = None
+) -> list[Hit]:
+    """The first `limit` matches in the session, in segment and item order. `lines`: the
+    candidate lines when the caller has scanned the bytes already."""
+    if limit <= 0:
+        return []
+    index = _INDEX(model)
+    candidates = candidate_lines(index.buffer(model), query) if lines is None else lines
+    by_line = index.places
+    places = sorted(
+        (place for line in candidates for place in by_line.get(line, ())),
+        key=lambda place: place.order,
+    )
+    reader = LineReader(model.lines)
+    hits: list[Hit] = []
+    with deep_json():
+        for place in places:
+            text = _field_text(model, place, reader)
+            for start in _matches(text, query):
+                hits.append(_hit(place, text, start, len(query.text)))
+                if len(hits) >= limit:
+                    return hits
+    return hits
+
+
+def _field_text(model: ConversationModel, place: _Place, reader: LineReader) -> str:
+    texts, item = model.texts, place.item
+    try:
+        if place.field is Field.TEXT:
+            return texts.item_text(item, reader) or ""
+        tool = item.tool
+        assert tool is not None
+        if place.field is Field.INPUT:
+            assert tool.call_source is not None
+            return texts.call_input(tool.call_source, reader) or ""
+        assert tool.result_source is not None
+        return texts.result_text(tool.result_source, reader)
+    except RecursionError:
+        return ""
+
+
+def _matches(text: str, query: Query) -> Iterator[int]:
+    folded = fold(text)
+    start = folded.find(query.folded)
+    while start >= 0:
+        yield start
+        start = folded.find(query.folded, start + max(1, len(query.folded)))
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def _hit(place: _Place, text: str, start: int, length: int) -> Hit:
+    return Hit(
+        place.segment, place.item.index, place.line, place.field, snippet(text, start, length)
+    )
+
+
+def snippet(text: str, start: int, length: int, context: int = CONTEXT) -> str:
+    """The match with some context on one line; control characters as visible escapes."""
+    begin = max(0, start - context)
+    end = min(len(text), start + length + context)
+    shown = _UNSAFE.sub(_visible, text[begin:end])
+    return ("\u2026" if begin > 0 else "") + shown + ("\u2026" if end < len(text) else "")
+
+
+def _visible(match: re.Match[str]) -> str:
+    character = match.group()
+    special = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(character)
+    if special is not None:
+        return special
+    code = ord(character)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
