@@ -485,3 +485,28 @@ def test_an_earlier_segments_requests_are_counted_within_that_segment() -> None:
         assert (
             not later or getattr(model.texts.request(later[0], reader), "key", None) != request.key
         )
+
+
+def test_a_notebook_edit_shows_the_cell_it_wrote() -> None:
+    session = Builder()
+    session.prompt("u1", None, "add a cell")
+    session.call(
+        "a1",
+        "u1",
+        "toolu_N",
+        "NotebookEdit",
+        notebook_path="/p/analysis.ipynb",
+        cell_id="c1",
+        new_source="import pandas\nframe = pandas.read_csv('x')",
+        edit_mode="insert",
+    )
+    session.result("r1", "a1", "toolu_N", "Inserted cell c1")
+    (item,) = page(build_model(analyse_bytes(session.data())), 1, 1)
+    assert item.tool is not None and item.tool.diff is not None
+    assert item.tool.diff.splitlines()[1:] == [
+        "+++ /p/analysis.ipynb",
+        "@@ -0,0 +1,2 @@",
+        "+import pandas",
+        "+frame = pandas.read_csv('x')",
+        "\\ No newline at end of file",
+    ]
