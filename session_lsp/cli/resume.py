@@ -106,7 +106,9 @@ def run_resume(
             explained = _Explained.read(path)
         except SessionFileError as error:
             return _refuse(for_terminal(str(error)))
-        why_live = liveness.why_live(path, explained.session.mtime_ns)
+        transcript_format = explained.analysis.format
+        agent = transcript_format.agent if transcript_format is not None else None
+        why_live = liveness.why_live(path, explained.session.mtime_ns, agent)
         if why_live is not None and not force:
             return _refuse(
                 f"{for_terminal(str(path))}: {for_terminal(why_live)}. Close it first, or pass"

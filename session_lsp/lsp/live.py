@@ -33,12 +33,18 @@ def file_age(document: SessionDocument) -> tuple[float, int] | None:
     return max(0.0, time.time() - mtime_ns / 1e9), mtime_ns
 
 
+def read_liveness(ls: SessionServer) -> Liveness:
+    """Claude Code's registry read now; without one, a write in the client's liveSessionSeconds
+    marks a file live. What the server's commands on files on disk judge by."""
+    return Liveness.read(ls.settings.live_session_seconds)
+
+
 def is_live(
     ls: SessionServer, path: str, mtime_ns: int, *, ours: bool, liveness: Liveness | None = None
 ) -> bool:
     """The registry's answer when there is one; else a write in the client's liveSessionSeconds
     that was not ours (`ours`: the editor saved exactly this version)."""
-    liveness = liveness if liveness is not None else Liveness.read()
+    liveness = liveness if liveness is not None else read_liveness(ls)
     if liveness.has_registry:
         return liveness.is_live(Path(path), mtime_ns)
     return not ours and ls.client.is_live(max(0.0, time.time() - mtime_ns / 1e9))

@@ -96,3 +96,12 @@ async def test_an_open_session_the_registry_says_runs_is_diagnosed_live(
         if codes:
             break
     assert codes == ["live-session"]
+
+
+async def test_the_conversation_view_shows_the_call_the_registry_says_runs_as_running(
+    client: LanguageClient, running: Path
+) -> None:
+    answer = await _command(client, "sessionLsp.conversation", str(running), {"limit": 2000})
+    assert isinstance(answer, dict)
+    statuses = [item["tool"]["status"] for item in answer["items"] if item["tool"]]
+    assert (answer["errors"], statuses[-1]) == (0, "live")
