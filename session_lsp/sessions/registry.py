@@ -325,11 +325,12 @@ class Liveness:
     def is_live(self, path: Path, mtime_ns: int) -> bool:
         return self.why_live(path, mtime_ns) is not None
 
-    def seconds_ago(self, path: Path, mtime_ns: int) -> float | None:
+    def seconds_ago(self, path: Path, mtime_ns: int, agent: str | None = None) -> float | None:
         """Seconds since `path` was written when it is live, else None: what its analysis takes
         as `modified_seconds_ago`, with `live_seconds=math.inf` since the decision is made here,
         to call the tail's dangling call a running tool rather than damage."""
-        return self._age(mtime_ns) if self.is_live(path, mtime_ns) else None
+        live = self.why_live(path, mtime_ns, agent) is not None
+        return self._age(mtime_ns) if live else None
 
     def _age(self, mtime_ns: int) -> float:
         return max(0.0, self.now - mtime_ns / 1e9)
@@ -337,11 +338,17 @@ class Liveness:
 
 def analyse_session(session: SessionFile, liveness: Liveness | None = None) -> Analysis:
     """A session file's analysis, its tail live when Claude Code runs it (`liveness`: the
-    registry as read once for the command, else read now): how `check`, `show` and the server's
-    views judge a file on disk."""
+    registry as read once for the command, else read now), or for another agent's file when the
+    clock says so: how `check`, `show` and the server's views judge a file on disk."""
     liveness = liveness if liveness is not None else Liveness.read()
-    return analyse_bytes(
-        session.data,
-        modified_seconds_ago=liveness.seconds_ago(session.path, session.mtime_ns),
-        live_seconds=math.inf,
-    )
+    age = liveness.seconds_ago(session.path, session.mtime_ns)
+    analysis = analyse_bytes(session.data, modified_seconds_ago=age, live_seconds=math.inf)
+    agent = analysis.format.agent if analysis.format is not None else None
+    if agent is not None and agent != REGISTRY_AGENT:
+        # Another agent's file (a Codex rollout): the registry says nothing of it, the clock does.
+        own_age = liveness.seconds_ago(session.path, session.mtime_ns, agent)
+        if own_age != age:
+            analysis = analyse_bytes(
+                session.data, modified_seconds_ago=own_age, live_seconds=math.inf
+            )
+    return analysis

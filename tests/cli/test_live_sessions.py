@@ -199,3 +199,14 @@ def test_fix_refuses_a_codex_rollout_written_a_moment_ago_in_codex_s_name_whatev
     assert fixed.returncode == 2
     assert "ago: Codex may still be running this session" in fixed.stderr
     assert rollout.read_bytes() == before
+
+
+def test_check_takes_a_codex_rollout_written_a_moment_ago_as_live_though_a_registry_exists(
+    tree: ProjectsTree, tmp_path: Path
+) -> None:
+    (tree.home / ".claude" / "sessions").mkdir()
+    rollout = tmp_path / DANGLING_END_ROLLOUT.name
+    shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
+    checked = run_in_tree(tree, "check", "--format", "json", str(rollout))
+    assert [finding["code"] for finding in json.loads(checked.stdout)] == ["live-session"]
+    assert "Codex is probably still running it" in checked.stdout
