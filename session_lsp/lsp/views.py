@@ -111,12 +111,13 @@ def _uri_of_path(path: str) -> str | None:
 async def _model_on_disk(path: Path, liveness: Liveness) -> ConversationModel:
     """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing.
     The key holds the inode (a repair renames a new file into place, keeping the modification
-    time and maybe the size) and whether the session is live (it stops being so unchanged)."""
+    time and maybe the size) and what makes the session live (it stops being so unchanged): the
+    registry's answer, and the clock's, which decides for another agent's file."""
     try:
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    live = liveness.is_live(path, session.mtime_ns)
+    live = (liveness.is_live(path, session.mtime_ns), liveness.recently_written(session.mtime_ns))
     key = (str(path), session.size, session.mtime_ns, session.inode, live)
     model = _CACHE.get(key)
     if model is None:

@@ -299,11 +299,10 @@ class Liveness:
         Claude Code's: another agent's file (a Codex rollout) is judged by the modification-time
         rule, in that agent's name."""
         if self.running is None or (agent is not None and agent != REGISTRY_AGENT):
-            age = self._age(mtime_ns)
-            if age < self.live_seconds:
+            if self.recently_written(mtime_ns):
                 return (
-                    f"written {age:.1f}s ago: {agent or REGISTRY_AGENT} may still be running"
-                    " this session"
+                    f"written {self._age(mtime_ns):.1f}s ago: {agent or REGISTRY_AGENT} may still"
+                    " be running this session"
                 )
             return None
         for claude in self.running:
@@ -331,6 +330,10 @@ class Liveness:
         to call the tail's dangling call a running tool rather than damage."""
         live = self.why_live(path, mtime_ns, agent) is not None
         return self._age(mtime_ns) if live else None
+
+    def recently_written(self, mtime_ns: int) -> bool:
+        """The clock's rule, which decides without a registry and for other agents' files."""
+        return self._age(mtime_ns) < self.live_seconds
 
     def _age(self, mtime_ns: int) -> float:
         return max(0.0, self.now - mtime_ns / 1e9)
