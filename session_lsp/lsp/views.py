@@ -20,7 +20,6 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.search import (
     Query,
@@ -36,8 +35,10 @@ from session_lsp.files import SessionFile, SessionFileError, is_folder, read_ses
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
+from session_lsp.lsp.live import read_liveness
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
+from session_lsp.sessions.registry import Liveness, analyse_session
 from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
@@ -87,7 +88,7 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
     on_disk = _disk_path(uri_or_path)
-    model = await _model_on_disk(Path(on_disk))
+    model = await _model_on_disk(Path(on_disk), read_liveness(ls))
     return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
 
 
@@ -121,23 +122,34 @@ def _uri_of_path(path: str) -> str | None:
     return uri
 
 
-async def _model_on_disk(path: Path) -> ConversationModel:
-    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing."""
+async def _model_on_disk(path: Path, liveness: Liveness) -> ConversationModel:
+    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing.
+    The key holds the inode (a repair renames a new file into place, keeping the modification
+    time and maybe the size) and what makes the session live (it stops being so unchanged): the
+    registry's answer, and the clock's, which decides for another agent's file."""
     try:
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    key = (str(path), session.size, session.mtime_ns)
+    key = _disk_key(session, liveness)
     model = _CACHE.get(key)
     if model is None:
-        model = await asyncio.to_thread(_analyse, session)
+        model = await asyncio.to_thread(_analyse, session, liveness)
         _CACHE.put(key, model)
     return model
 
 
-def _analyse(session: SessionFile) -> ConversationModel:
-    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
-    return build_model(analysis, session.path)
+def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
+    """What makes a model of a file on disk current (`_model_on_disk`)."""
+    live = (
+        liveness.is_live(session.path, session.mtime_ns),
+        liveness.recently_written(session.mtime_ns),
+    )
+    return (str(session.path), session.size, session.mtime_ns, session.inode, live)
+
+
+def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
+    return build_model(analyse_session(session, liveness), session.path)
 
 
 async def conversation(
@@ -227,7 +239,7 @@ async def _cannot_match_on_disk(ls: SessionServer, uri_or_path: str, query: Quer
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    if _CACHE.get((str(path), session.size, session.mtime_ns)) is not None:
+    if _CACHE.get(_disk_key(session, read_liveness(ls))) is not None:
         return False
     return not await asyncio.to_thread(candidate_lines, session.data, query)
 
