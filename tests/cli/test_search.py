@@ -67,7 +67,7 @@ def test_text_output_is_one_row_per_session_then_its_matches(tree: ProjectsTree)
     assert result.returncode == 0, result.stderr
     header, match, summary = result.stdout.splitlines()
     assert COMPACTED in header and "The LSP diagnostics are off" in header
-    assert match.startswith("    segment 0 item ") and " text (line 7): " in match
+    assert match.startswith("    segment 1/2 item 3 text (line 7): ")
     assert summary == "1 match(es) in 1 of 5 session(s)."
 
 
