@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
@@ -510,3 +511,56 @@ def test_a_notebook_edit_shows_the_cell_it_wrote() -> None:
         "+frame = pandas.read_csv('x')",
         "\\ No newline at end of file",
     ]
+
+
+def test_the_task_list_of_2_1_is_the_plan_replayed_from_its_calls() -> None:
+    model = model_of(WORKTREES)
+    plan = last_plan(model)
+    assert plan is not None
+    updates = tool_items(model, "TaskUpdate")
+    assert plan[0] == updates[-1].index
+    assert [(todo.content, todo.status) for todo in plan[1]] == [
+        ("Research plan mode (alice)", "completed"),
+        ("Research teammates (bob)", "completed"),
+        ("Research Beads (carol)", "completed"),
+        ("Merge round-1 branches into master", "completed"),
+        ("Round 2: comparison sections", "completed"),
+        ("Merge round-2 branches into master", "completed"),
+    ]
+    midway = model.texts.plan_after(model.items, updates[0].index, LineReader(model.lines))
+    assert midway is not None
+    assert [todo.status for todo in midway] == ["in_progress", *["pending"] * 5]
+
+
+def test_task_updates_rename_delete_and_ignore_what_they_do_not_know() -> None:
+    calls = [
+        ("TaskCreate", {"subject": "write the parser"}, {"task": {"id": "7"}}),
+        ("TaskCreate", {"subject": "test it"}, None),
+        ("TaskCreate", {"subject": "ship"}, "Task #3 created"),
+        ("TaskCreate", {"description": "no subject"}, None),
+        (
+            "TaskUpdate",
+            {"taskId": "7", "status": "in_progress", "subject": "write the lexer"},
+            None,
+        ),
+        ("TaskUpdate", {"taskId": "3", "status": "deleted"}, None),
+        ("TaskUpdate", {"taskId": "99", "status": "completed"}, None),
+        ("TaskUpdate", {"taskId": "2", "status": "blocked"}, None),
+        ("TaskUpdate", "not an object", None),
+    ]
+    assert [(t.content, t.status) for t in claude_tool_views.task_list(calls)] == [
+        ("write the lexer", "in_progress"),
+        ("test it", "pending"),
+    ]
+
+
+def test_a_failed_task_update_changes_nothing() -> None:
+    session = Builder()
+    session.prompt("u1", None, "track it")
+    session.call("a1", "u1", "toolu_C", "TaskCreate", subject="parse", description="d")
+    session.result("r1", "a1", "toolu_C", "Task #1 created successfully: parse")
+    session.call("a2", "r1", "toolu_U", "TaskUpdate", taskId="1", status="completed")
+    session.result("r2", "a2", "toolu_U", "<tool_use_error>Task not found</tool_use_error>")
+    session.lines[-1]["message"]["content"][0]["is_error"] = True
+    plan = last_plan(build_model(analyse_bytes(session.data())))
+    assert plan is not None and [(t.content, t.status) for t in plan[1]] == [("parse", "pending")]
