@@ -16,7 +16,6 @@ from pathlib import Path
 from session_lsp.cli.output import problem, write_json
 from session_lsp.cli.sessions import home_relative, human_size
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.search import (
     Hit,
     QueryError,
@@ -31,6 +30,7 @@ from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
 from session_lsp.sessions.metadata import read_metadata
 from session_lsp.sessions.naming import project_sessions_folder
+from session_lsp.sessions.registry import analyse_session
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 10
@@ -79,7 +79,7 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     metadata = read_metadata(raw, path.stem)
     if metadata.is_sidechain:
         return found  # a sub-agent's transcript, as the listing leaves it out
-    model = build_model(analyse_bytes(raw, modified_seconds_ago=session.modified_seconds_ago), path)
+    model = build_model(analyse_session(session), path)
     found.session_id = metadata.session_id or model.session_id
     found.title = metadata.title or model.title
     found.project = metadata.project

@@ -196,3 +196,36 @@ def test_a_session_without_compaction_is_one_segment() -> None:
     session.prompt("u1", None, "hello")
     model = _model(session.data())
     assert len(segments(model)) == 1 and model.earlier_segments == []
+
+
+def _compactions(count: int, *, partial: bool) -> Builder:
+    """`count` compactions in a row, each closing one prompt and its reply."""
+    session = Builder()
+    parent = session.prompt("u0", None, "start")
+    for number in range(count):
+        tip = session.text(f"a{number}", parent, f"reply {number}")
+        kept = {"head": f"a{number}", "anchor": f"s{number}", "tail": f"a{number}"}
+        session.boundary(f"b{number}", tip, **(kept if partial else {}))
+        session.summary(f"s{number}", f"b{number}")
+        parent = session.prompt(f"u{number + 1}", tip if partial else f"s{number}", "go on")
+    return session
+
+
+def test_many_compactions_each_give_a_segment() -> None:
+    model = _model(_compactions(300, partial=False).data())
+    assert len(segments(model)) == 301
+    assert [item.kind.value for item in segments(model)[150].items] == [
+        "compaction",
+        "prompt",
+        "assistant",
+    ]
+
+
+def test_thousands_of_partial_compactions_leave_the_oldest_history_out() -> None:
+    """Each replays the lines before it: past a budget of replays, older segments are not built."""
+    model = _model(_compactions(400, partial=True).data())
+    count = len(segments(model))
+    assert 2 <= count < 401
+    newest = segments(model)[-2]
+    assert newest.items[0].kind is ItemKind.COMPACTION
+    assert newest.items[0].first_line + 1 == 4 * 398 + 3

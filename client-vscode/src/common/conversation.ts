@@ -104,6 +104,8 @@ export interface ConversationPage {
   readonly warnings: number;
   readonly firstProblem: number | null;
   readonly abandonedBranches: number;
+  /** Who answers in this session, as the format names it ("Claude", "Codex"). */
+  readonly assistantLabel: string;
   /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
   readonly startNote: string | null;
   readonly lastTodos: LastTodos | null;
@@ -273,6 +275,7 @@ export function asConversationPage(value: unknown): ConversationPage {
     warnings: isInteger(page.warnings) ? page.warnings : 0,
     firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
     abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
+    assistantLabel: typeof page.assistantLabel === 'string' ? page.assistantLabel : 'Assistant',
     startNote: typeof page.startNote === 'string' ? page.startNote : null,
     lastTodos: asLastTodos(page.lastTodos),
     usage: asUsage(page.usage, 'usage'),

@@ -28,7 +28,8 @@ import {
 
 /** Its last line (25) is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
 const DAMAGED_SESSION = corpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
-const DAMAGED_TITLE = 'Metrics Calculations Verification and Discrepancy Analysis';
+/** Its first prompt: the file's summary lines name other sessions' messages, so none is its title. */
+const DAMAGED_TITLE = '@"solution-architect (agent)" analyze existing CLI command';
 const HOSTILE_TITLE = 'Hostile transcript';
 /** What a script in the webview would do if any of the hostile markup ran. */
 const PWNED = 'pwned-by-transcript';
@@ -64,8 +65,11 @@ function placeSession(folder: string, name: string, text: string): string {
 function hostileSession(): string {
   const lines = readFileSync(DAMAGED_SESSION, 'utf8').split('\n');
   lines.splice(24, 1);
-  const summary = JSON.parse(lines[0]) as { summary: string };
+  const summary = JSON.parse(lines[0]) as { summary: string; leafUuid: string };
   summary.summary = HOSTILE_TITLE;
+  // A summary titles its own session only: point it at the last message this file keeps.
+  const last = JSON.parse(lines.filter((line) => line.includes('"uuid"')).at(-1) as string) as { uuid: string };
+  summary.leafUuid = last.uuid;
   lines[0] = JSON.stringify(summary);
   const resultLine = lines.findIndex((line) => line.includes('"tool_result"'));
   const record = JSON.parse(lines[resultLine]) as { message: { content: { content: unknown }[] } };

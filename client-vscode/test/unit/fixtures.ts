@@ -49,6 +49,7 @@ export function conversationPage(path: string, overrides: Record<string, unknown
     warnings: 0,
     firstProblem: 1,
     abandonedBranches: 0,
+    assistantLabel: 'Claude',
     startNote: null,
     ...overrides,
   };
