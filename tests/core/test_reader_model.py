@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import LineReader, last_context, last_plan, whole_item
+from session_lsp.core.turns.texts import LineReader, last_plan, whole_item
 from session_lsp.core.turns.timing import duration_ms
 from tests.support.claude_records import Builder
 from tests.support.corpus import (
@@ -302,7 +303,7 @@ def test_one_api_message_written_as_five_lines_counts_once() -> None:
     assert len(carrying) == 1
     expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
     assert carrying[0].usage == expected and model.usage == expected
-    assert last_context(model) == 3 + 11515 + 13835
+    assert model.context_tokens == 3 + 11515 + 13835
     assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
         "claude-opus-4-6"
     }
@@ -353,7 +354,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
         output=total["output_tokens"],
         cache_read=total["cached_input_tokens"],
     )
-    assert last_context(model) == last["input_tokens"]
+    assert model.context_tokens == last["input_tokens"]
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == len(events)
     assert all(
@@ -387,7 +388,7 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     assert analysis.findings == []
     model = build_model(analysis)
     assert model.usage == Usage(cache_creation=7)
-    assert last_context(model) == 7
+    assert model.context_tokens == 7
 
 
 def timestamp(value: str) -> datetime:
@@ -444,7 +445,7 @@ def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -
     assert error.text == "API Error: 529 Overloaded"
     assert (error.model, error.usage) == (None, None)
     assert model.items[1].model == "claude-opus-4-8"
-    assert model.usage == Usage(input=10, output=5) and last_context(model) == 10
+    assert model.usage == Usage(input=10, output=5) and model.context_tokens == 10
 
 
 @pytest.mark.parametrize("path", [SHORT, SAMPLE, WORKTREES], ids=corpus_id)
@@ -510,3 +511,56 @@ def test_a_notebook_edit_shows_the_cell_it_wrote() -> None:
         "+frame = pandas.read_csv('x')",
         "\\ No newline at end of file",
     ]
+
+
+def test_the_task_list_of_2_1_is_the_plan_replayed_from_its_calls() -> None:
+    model = model_of(WORKTREES)
+    plan = last_plan(model)
+    assert plan is not None
+    updates = tool_items(model, "TaskUpdate")
+    assert plan[0] == updates[-1].index
+    assert [(todo.content, todo.status) for todo in plan[1]] == [
+        ("Research plan mode (alice)", "completed"),
+        ("Research teammates (bob)", "completed"),
+        ("Research Beads (carol)", "completed"),
+        ("Merge round-1 branches into master", "completed"),
+        ("Round 2: comparison sections", "completed"),
+        ("Merge round-2 branches into master", "completed"),
+    ]
+    midway = model.texts.plan_after(model.items, updates[0].index, LineReader(model.lines))
+    assert midway is not None
+    assert [todo.status for todo in midway] == ["in_progress", *["pending"] * 5]
+
+
+def test_task_updates_rename_delete_and_ignore_what_they_do_not_know() -> None:
+    calls = [
+        ("TaskCreate", {"subject": "write the parser"}, {"task": {"id": "7"}}),
+        ("TaskCreate", {"subject": "test it"}, None),
+        ("TaskCreate", {"subject": "ship"}, "Task #3 created"),
+        ("TaskCreate", {"description": "no subject"}, None),
+        (
+            "TaskUpdate",
+            {"taskId": "7", "status": "in_progress", "subject": "write the lexer"},
+            None,
+        ),
+        ("TaskUpdate", {"taskId": "3", "status": "deleted"}, None),
+        ("TaskUpdate", {"taskId": "99", "status": "completed"}, None),
+        ("TaskUpdate", {"taskId": "2", "status": "blocked"}, None),
+        ("TaskUpdate", "not an object", None),
+    ]
+    assert [(t.content, t.status) for t in claude_tool_views.task_list(calls)] == [
+        ("write the lexer", "in_progress"),
+        ("test it", "pending"),
+    ]
+
+
+def test_a_failed_task_update_changes_nothing() -> None:
+    session = Builder()
+    session.prompt("u1", None, "track it")
+    session.call("a1", "u1", "toolu_C", "TaskCreate", subject="parse", description="d")
+    session.result("r1", "a1", "toolu_C", "Task #1 created successfully: parse")
+    session.call("a2", "r1", "toolu_U", "TaskUpdate", taskId="1", status="completed")
+    session.result("r2", "a2", "toolu_U", "<tool_use_error>Task not found</tool_use_error>")
+    session.lines[-1]["message"]["content"][0]["is_error"] = True
+    plan = last_plan(build_model(analyse_bytes(session.data())))
+    assert plan is not None and [(t.content, t.status) for t in plan[1]] == [("parse", "pending")]

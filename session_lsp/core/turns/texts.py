@@ -77,23 +77,20 @@ def read_request(items: Sequence[Item], item: Item, reader: LineReader, texts: I
 
 
 def last_context(model: ConversationModel) -> int | None:
-    """The context the conversation's last API request sent, read once from its line."""
-    if not model.context_known:
-        reader = LineReader(model.lines)
-        model.context_tokens = None
-        with deep_json():
-            for item in reversed(model.items):
-                if not item.is_assistant_side:
-                    continue
-                try:
-                    request = model.texts.request(item, reader)
-                except RecursionError:
-                    continue
-                if request is not None and request.usage is not None:
-                    model.context_tokens = request.usage.context
-                    break
-        model.context_known = True
-    return model.context_tokens
+    """The context the conversation's last API request sent, read from its line (what
+    `ConversationModel.context_tokens` asks once)."""
+    reader = LineReader(model.lines)
+    with deep_json():
+        for item in reversed(model.items):
+            if not item.is_assistant_side:
+                continue
+            try:
+                request = model.texts.request(item, reader)
+            except RecursionError:
+                continue
+            if request is not None and request.usage is not None:
+                return request.usage.context
+    return None
 
 
 def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | None = None) -> Item:
@@ -138,7 +135,7 @@ def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
             continue
         try:
             with deep_json():
-                todos = model.texts.call_views(tool, reader).todos
+                todos = model.texts.plan_after(model.items, item.index, reader)
         except RecursionError:
             continue
         if todos is not None:
@@ -202,7 +199,7 @@ class ItemTexts(Protocol):
     """How a format reads the texts of its items from their lines (`ConversationModel.texts`)."""
 
     planning_tools: frozenset[str]
-    """The tools whose input is the agent's plan (`CallViews.todos`)."""
+    """The tools that write the agent's plan (`plan_after`)."""
 
     def item_text(self, item: Item, reader: LineReader) -> str | None: ...
 
@@ -215,6 +212,13 @@ class ItemTexts(Protocol):
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """The request an item of the assistant's came from, when the format reads it from the
         item's line (None: the item's model and usage were set while building)."""
+        ...
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """The plan as it stood after the planning call at `index` (None: the call wrote none
+        that can be read): a checklist the call wrote whole, or a task list replayed up to it."""
         ...
 
 
@@ -261,6 +265,11 @@ class _NoTexts:
         return NO_VIEWS
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
+        return None
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
         return None
 
 

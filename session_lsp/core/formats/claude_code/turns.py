@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,12 @@ from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.formats.claude_code.tool_views import (
     EDITING_TOOLS,
     PLANNING_TOOL,
+    TASK_TOOLS,
     edit_diff,
     plan,
+    task_list,
 )
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -483,7 +487,7 @@ def _start_note(analysis: Analysis) -> str | None:
 class ClaudeTexts:
     """Texts of a Claude Code item: a content block of its line, or a system line's content."""
 
-    planning_tools = frozenset({PLANNING_TOOL})
+    planning_tools = frozenset({PLANNING_TOOL, *TASK_TOOLS})
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         source = item.source
@@ -526,6 +530,34 @@ class ClaudeTexts:
             description = tool_input.get("description")
             return CallViews(title=description if isinstance(description, str) else None)
         return NO_VIEWS
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """A TodoWrite's checklist; after a TaskCreate or TaskUpdate (2.1.x's task list, one task
+        per call), the list its calls so far made, each call's input and recorded result read."""
+        tool = items[index].tool
+        if tool is None:
+            return None
+        if tool.name not in TASK_TOOLS:
+            return self.call_views(tool, reader).todos
+        calls = []
+        for item in items[: index + 1]:
+            call = item.tool
+            if item.kind is not ItemKind.TOOL or call is None or call.name not in TASK_TOOLS:
+                continue
+            if call.is_error or call.call_source is None:
+                continue
+            block = block_of(reader, call.call_source)
+            result = reader.record(call.result_line) if call.result_line is not None else None
+            calls.append(
+                (
+                    call.name,
+                    block.get("input") if isinstance(block, dict) else None,
+                    result.get("toolUseResult") if isinstance(result, dict) else None,
+                )
+            )
+        return task_list(calls)
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """The API message of an assistant line: its id (with `requestId`, what its other

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from session_lsp.core.content_text import content_text, one_line
@@ -21,6 +21,7 @@ from session_lsp.core.formats.codex.rollout import (
     read_line,
 )
 from session_lsp.core.formats.codex.tool_views import PATCH_TOOL, PLANNING_TOOL, patch_diff, plan
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -101,7 +102,7 @@ class CodexBuilder:
             texts=CODEX_TEXTS,
             assistant_label="Codex",
             usage=_usage(self.totals),
-            context_tokens=self.last_request.context if self.last_request is not None else None,
+            known_context=self.last_request.context if self.last_request is not None else None,
             context_known=True,
             earlier_segments=earlier,
         )
@@ -265,6 +266,13 @@ class CodexTexts:
         """None: the model and usage come from `turn_context` and `token_count` lines, set on
         the items while building."""
         return None
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """update_plan writes the whole plan each time."""
+        tool = items[index].tool
+        return self.call_views(tool, reader).todos if tool is not None else None
 
 
 CODEX_TEXTS = CodexTexts()
