@@ -14,6 +14,7 @@ from session_lsp.core.content_text import one_line
 from session_lsp.core.findings import Span
 from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
 from session_lsp.core.turns import ConversationModel, Item, ItemKind
+from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader, load_texts
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
@@ -118,12 +119,27 @@ def _item_symbol(
     )
 
 
+def _outlined_items(model: ConversationModel) -> list[Item]:
+    """Every segment's items, oldest first: the outline maps the whole file, the history before a
+    compaction included. An item a partial compaction kept stands in two segments; it is listed
+    once, where it first appears."""
+    seen: set[tuple[int, int, str]] = set()
+    items: list[Item] = []
+    for segment in segments(model):
+        for item in segment.items:
+            key = (item.first_line, item.last_line, item.kind)
+            if key not in seen:
+                seen.add(key)
+                items.append(item)
+    return items
+
+
 def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types.DocumentSymbol]:
     model = ls.state.outline(document.uri, document.analysis())
     reader = LineReader(model.lines)
     symbols: list[types.DocumentSymbol] = []
     turn: list[Item] = []
-    for item in model.items:
+    for item in _outlined_items(model):
         if item.kind in TURN_KINDS:
             turn.append(item)
             continue
