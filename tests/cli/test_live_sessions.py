@@ -18,22 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_resume import Claude
 from tests.sessions.test_registry import Processes, _ticks
-from tests.sessions.tree import DAMAGED, LIVE, ProjectsTree, build_tree, run_in_tree, snapshot
+from tests.sessions.tree import DAMAGED, LIVE, ProjectsTree, run_in_tree, snapshot
 from tests.support.corpus import DANGLING_END_ROLLOUT
-
-
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectsTree:
-    built = build_tree(tmp_path)
-    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(tmp_path / "claude.log"))
-    return built
-
-
-@pytest.fixture
-def claude(tmp_path: Path) -> Claude:
-    return Claude(tmp_path)
+from tests.support.fake_claude import Claude
 
 
 @pytest.fixture

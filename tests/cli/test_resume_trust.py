@@ -17,26 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_resume import Claude, _interact, _is_clean, _record_cwd
-from tests.sessions.tree import CLEAN, DAMAGED, ProjectsTree, build_tree, run_in_tree, snapshot
+from tests.cli.test_resume import _interact, _is_clean, _record_cwd
+from tests.sessions.tree import CLEAN, DAMAGED, ProjectsTree, run_in_tree, snapshot
 from tests.support.corpus import DANGLING_MID_ROLLOUT
+from tests.support.fake_claude import Claude
 
 CODEX_BROKEN = DANGLING_MID_ROLLOUT
 PLANTED = """#!/bin/sh
 touch "{marker}"
 """
-
-
-@pytest.fixture
-def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectsTree:
-    built = build_tree(tmp_path)
-    monkeypatch.setenv("FAKE_CLAUDE_LOG", str(tmp_path / "claude.log"))
-    return built
-
-
-@pytest.fixture
-def claude(tmp_path: Path) -> Claude:
-    return Claude(tmp_path)
 
 
 def _plant_claude(folder: Path) -> Path:
