@@ -33,6 +33,25 @@ export interface ToolCall {
   readonly callLine: number | null;
   readonly resultLine: number | null;
   readonly agentFile: string | null;
+  /** Edit, MultiEdit, Write, apply_patch: the change as a unified diff. */
+  readonly diff: string | null;
+  /** TodoWrite, update_plan: the plan the call wrote. */
+  readonly todos: readonly Todo[] | null;
+  /** Result time minus call time. */
+  readonly durationMs: number | null;
+}
+
+export interface Todo {
+  readonly content: string;
+  /** `pending`, `in_progress`, `completed` (a newer server may say more). */
+  readonly status: string;
+}
+
+export interface Usage {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheCreation: number;
 }
 
 export interface ConversationItem {
@@ -45,6 +64,9 @@ export interface ConversationItem {
   readonly truncated: boolean;
   readonly tool: ToolCall | null;
   readonly findings: readonly ConversationFinding[];
+  /** Assistant items: the model that wrote it and its API message's token use. */
+  readonly model: string | null;
+  readonly usage: Usage | null;
 }
 
 export interface ConversationPage {
@@ -62,6 +84,12 @@ export interface ConversationPage {
   readonly abandonedBranches: number;
   /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
   readonly startNote: string | null;
+  /** What the format calls its assistant ("Claude", "Codex"). */
+  readonly assistantLabel: string;
+  /** The last plan the agent wrote, and the item that wrote it. */
+  readonly lastTodos: { readonly index: number; readonly todos: readonly Todo[] } | null;
+  /** The session's token use, all API messages counted once. */
+  readonly usage: Usage | null;
 }
 
 export class UnexpectedConversationError extends Error {
@@ -69,6 +97,17 @@ export class UnexpectedConversationError extends Error {
     super(`The server answered sessionLsp.conversation with an unexpected result: ${detail}`);
     this.name = 'UnexpectedConversationError';
   }
+}
+
+/** A session's title on one line, else `fallback`: the Sessions tree and the conversation view both use it. */
+export function titleLabel(title: string | null, fallback: string): string {
+  const line = title?.replace(/\s+/g, ' ').trim();
+  return line === undefined || line === '' ? fallback : line;
+}
+
+/** Whether the view may offer to open a reply's link (through the extension and VS Code's confirmation). */
+export function isOpenableLink(href: string): boolean {
+  return /^https?:\/\/[^\s]+$/i.test(href);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -116,7 +155,25 @@ function asTool(value: unknown, where: string): ToolCall | null {
     callLine: isInteger(tool.callLine) ? tool.callLine : null,
     resultLine: isInteger(tool.resultLine) ? tool.resultLine : null,
     agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
+    diff: typeof tool.diff === 'string' ? tool.diff : null,
+    todos: asTodos(tool.todos),
+    durationMs: typeof tool.durationMs === 'number' && tool.durationMs >= 0 ? tool.durationMs : null,
   };
+}
+
+function asTodos(value: unknown): Todo[] | null {
+  if (!Array.isArray(value)) {
+    return null;
+  }
+  return value.filter(isRecord).map((todo) => ({ content: typeof todo.content === 'string' ? todo.content : '', status: typeof todo.status === 'string' ? todo.status : 'pending' }));
+}
+
+function asUsage(value: unknown): Usage | null {
+  if (!isRecord(value)) {
+    return null;
+  }
+  const count = (field: unknown): number => (isInteger(field) && field >= 0 ? field : 0);
+  return { input: count(value.input), output: count(value.output), cacheRead: count(value.cacheRead), cacheCreation: count(value.cacheCreation) };
 }
 
 function asItem(value: unknown, position: number): ConversationItem {
@@ -139,6 +196,8 @@ function asItem(value: unknown, position: number): ConversationItem {
     truncated: item.truncated === true,
     tool: asTool(item.tool, `${where}.tool`),
     findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
+    model: typeof item.model === 'string' ? item.model : null,
+    usage: asUsage(item.usage),
   };
 }
 
@@ -162,6 +221,9 @@ export function asConversationPage(value: unknown): ConversationPage {
     firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
     abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
     startNote: typeof page.startNote === 'string' ? page.startNote : null,
+    assistantLabel: typeof page.assistantLabel === 'string' && page.assistantLabel !== '' ? page.assistantLabel : 'Assistant',
+    lastTodos: isRecord(page.lastTodos) && isInteger(page.lastTodos.index) && asTodos(page.lastTodos.todos) !== null ? { index: page.lastTodos.index, todos: asTodos(page.lastTodos.todos) ?? [] } : null,
+    usage: asUsage(page.usage),
   };
 }
 
@@ -208,6 +270,8 @@ export type ViewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'loadPage'; readonly generation: number; readonly offset: number }
   | { readonly type: 'reveal'; readonly line: number }
+  /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
+  | { readonly type: 'openLink'; readonly href: string }
   | { readonly type: 'listRepairs'; readonly generation: number; readonly index: number; readonly finding: number }
   | { readonly type: 'applyRepair'; readonly generation: number; readonly index: number; readonly finding: number; readonly title: string };
 
@@ -225,6 +289,8 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
       return nonNegative(value.generation) && nonNegative(value.offset) ? { type: 'loadPage', generation: value.generation, offset: value.offset } : undefined;
     case 'reveal':
       return nonNegative(value.line) ? { type: 'reveal', line: value.line } : undefined;
+    case 'openLink':
+      return typeof value.href === 'string' && isOpenableLink(value.href) ? { type: 'openLink', href: value.href } : undefined;
     case 'listRepairs':
       return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.finding)
         ? { type: 'listRepairs', generation: value.generation, index: value.index, finding: value.finding }

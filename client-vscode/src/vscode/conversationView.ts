@@ -154,6 +154,7 @@ export function conversationHtml(webview: vscode.Webview, extensionUri: vscode.U
   <div id="summary" aria-live="polite"></div>
   <div id="toolbar"><button id="first-problem" type="button" hidden>Go to first problem</button></div>
   <div id="status" role="status" aria-live="polite"></div>
+  <details id="plan" open hidden aria-label="The agent's last plan"></details>
 </header>
 <main id="viewport" tabindex="-1" aria-label="Conversation">
   <div id="spacer-top" aria-hidden="true"></div>
@@ -245,6 +246,10 @@ export class ConversationPanel implements vscode.Disposable {
       }
       case 'reveal':
         await this.revealLine(message.line);
+        return;
+      case 'openLink':
+        // VS Code's link protection asks before it opens an address outside the trusted domains.
+        await vscode.env.openExternal(vscode.Uri.parse(message.href, true));
         return;
       case 'listRepairs': {
         const item = this.currentItem(message.generation, message.index);

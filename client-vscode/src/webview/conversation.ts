@@ -4,10 +4,13 @@
  * A virtualized list: only the items near the viewport are in the DOM, between two spacers whose
  * heights stand for the rest (measured heights where known, an estimate elsewhere); pages of
  * items are fetched from the extension as the viewport reaches them. Every piece of transcript
- * text is inserted with `textContent`, never as HTML.
+ * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
+ * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { ConversationFinding, ConversationItem, ConversationPage, HostMessage, RepairOption, ViewMessage } from '../common/conversation';
-import { pageOffset } from '../common/conversation';
+import type { ConversationFinding, ConversationItem, ConversationPage, HostMessage, RepairOption, Todo, Usage, ViewMessage } from '../common/conversation';
+import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
+import { markdownTree, type MarkdownNode } from '../common/markdownTree';
+import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../common/toolView';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -24,6 +27,7 @@ const titleElement = element('title');
 const summary = element('summary');
 const statusElement = element('status');
 const firstProblemButton = element('first-problem') as HTMLButtonElement;
+const planElement = element('plan') as HTMLDetailsElement;
 
 let generation = 0;
 /** Every item's height; its count is the conversation's item count, the server's last total. */
@@ -151,9 +155,11 @@ function requestPage(offset: number): void {
 
 // --- items ----------------------------------------------------------------------------------
 
+/** What the format calls its assistant, from the server's answer. */
+let assistantLabel = 'Assistant';
+
 const KIND_LABELS: Record<string, string> = {
   prompt: 'You',
-  assistant: 'Claude',
   thinking: 'Thinking',
   tool: 'Tool',
   compaction: 'Compaction',
@@ -176,12 +182,16 @@ function isOpen(item: ConversationItem): boolean {
   return toggled.get(item.index) ?? item.findings.length > 0;
 }
 
+function kindLabel(item: ConversationItem): string {
+  return item.kind === 'assistant' ? assistantLabel : (KIND_LABELS[item.kind] ?? item.kind);
+}
+
 function rawLine(item: ConversationItem): number {
   return item.tool?.callLine ?? item.lines[0];
 }
 
 function itemLabel(item: ConversationItem): string {
-  const parts = [KIND_LABELS[item.kind] ?? item.kind];
+  const parts = [kindLabel(item)];
   if (item.tool !== null) {
     parts.push(item.tool.name, item.tool.status);
   }
@@ -216,7 +226,7 @@ function renderItem(index: number): HTMLElement {
   node.setAttribute('aria-label', itemLabel(item));
 
   const meta = create('div', 'meta');
-  meta.append(create('span', 'who', KIND_LABELS[item.kind] ?? item.kind));
+  meta.append(create('span', 'who', kindLabel(item)));
   if (item.tool !== null) {
     meta.append(create('span', 'tool-name', item.tool.name), create('span', `badge status-${item.tool.status}`, item.tool.status));
   }
@@ -224,6 +234,10 @@ function renderItem(index: number): HTMLElement {
     const time = create('time', 'time', new Date(item.timestamp).toLocaleString());
     time.dateTime = item.timestamp;
     meta.append(time);
+  }
+  const cost = costLabel(item);
+  if (cost !== '') {
+    meta.append(create('span', 'cost', cost));
   }
   const lineButton = create('button', 'line-link', `line ${rawLine(item) + 1}`);
   lineButton.type = 'button';
@@ -238,9 +252,15 @@ function renderItem(index: number): HTMLElement {
   } else if (item.kind === 'thinking' || item.kind === 'compaction') {
     const details = create('details', 'card');
     details.open = toggled.get(index) ?? false;
-    details.append(create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation'));
-    details.append(create('pre', 'text', item.text));
+    const summaryNode = create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation');
+    if (item.kind === 'thinking' && item.text !== '') {
+      summaryNode.append(create('span', 'first-line', firstLine(item.text)));
+    }
+    details.append(summaryNode);
+    details.append(item.kind === 'thinking' ? create('pre', 'text', item.text) : markdownBlock(item.text));
     node.append(details);
+  } else if (item.kind === 'assistant' || item.kind === 'sub-agent') {
+    node.append(markdownBlock(item.text));
   } else if (item.text !== '') {
     node.append(create('div', 'text', item.text));
   }
@@ -255,12 +275,41 @@ function toolCard(item: ConversationItem): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = isOpen(item);
-  const firstInputLine = tool.input.replace(/\s+/g, ' ').slice(0, 160);
+  const headline = toolHeadline(tool.input);
   const summaryNode = create('summary');
-  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '), create('span', 'input-preview', firstInputLine));
+  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
+  if (headline !== null) {
+    const shown = headline.role === 'command' ? `$ ${firstLine(headline.text, 160)}` : firstLine(headline.text, 160);
+    summaryNode.append(create('span', `input-preview headline-${headline.role}`, shown));
+  }
+  if (tool.diff !== null) {
+    const counts = diffCounts(tool.diff);
+    summaryNode.append(document.createTextNode(' '), create('span', 'diff-count added', `+${counts.added}`), document.createTextNode(' '), create('span', 'diff-count removed', `−${counts.removed}`));
+  }
   details.append(summaryNode);
-  details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
-  details.append(create('h3', 'io-label', tool.isError ? 'Result (error)' : 'Result'));
+  if (tool.diff !== null) {
+    if (headline !== null && headline.role === 'path') {
+      details.append(create('div', 'headline headline-path', headline.text));
+    }
+    details.append(diffBlock(tool.diff));
+  } else if (tool.todos !== null) {
+    details.append(todoList(tool.todos));
+  } else if (headline?.role === 'command') {
+    details.append(create('pre', 'io command', `$ ${headline.text}`));
+  } else if (headline !== null && headline.role !== 'text') {
+    details.append(create('div', `headline headline-${headline.role}`, headline.text));
+  }
+  const readable = tool.diff !== null || tool.todos !== null || (headline !== null && headline.role !== 'text');
+  if (!readable) {
+    details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
+  } else {
+    // The whole input stays one click away, as the fallback for what the headline leaves out.
+    const raw = create('details', 'raw-input');
+    raw.append(create('summary', undefined, 'Input (JSON)'), create('pre', 'io input', tool.input));
+    details.append(raw);
+  }
+  const resultLabel = headline?.role === 'command' ? 'Output' : 'Result';
+  details.append(create('h3', 'io-label', tool.isError ? `${resultLabel} (error)` : resultLabel));
   const result = create('pre', tool.isError ? 'io result error' : 'io result', tool.result ?? '');
   if (tool.result === null) {
     result.textContent = tool.status === 'unpaired' ? 'No result: this call never got its tool_result.' : '(no result)';
@@ -271,6 +320,95 @@ function toolCard(item: ConversationItem): HTMLElement {
     details.append(create('div', 'agent-file', `Sub-agent transcript: ${tool.agentFile}`));
   }
   return details;
+}
+
+/** Unobtrusive use and time: a reply's model and tokens, a call's duration. */
+function costLabel(item: ConversationItem): string {
+  const parts: string[] = [];
+  if (item.model !== null) {
+    parts.push(item.model);
+  }
+  if (item.usage !== null) {
+    parts.push(usageLabel(item.usage));
+  }
+  if (item.tool?.durationMs !== null && item.tool?.durationMs !== undefined) {
+    parts.push(formatDuration(item.tool.durationMs));
+  }
+  return parts.join(' · ');
+}
+
+function usageLabel(usage: Usage): string {
+  const cached = usage.cacheRead + usage.cacheCreation;
+  return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${formatTokens(usage.output)} out`;
+}
+
+const TODO_MARKS: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };
+
+/** A plan as a checklist: done, under way, to do. */
+function todoList(todos: readonly Todo[]): HTMLElement {
+  const list = create('ul', 'todos');
+  for (const todo of todos) {
+    const entry = create('li', `todo todo-${todo.status.replace(/[^a-z_]/gi, '')}`);
+    entry.append(create('span', 'todo-mark', TODO_MARKS[todo.status] ?? '☐'), document.createTextNode(' '), create('span', 'todo-text', todo.content));
+    entry.setAttribute('aria-label', `${todo.status.replace('_', ' ')}: ${todo.content}`);
+    list.append(entry);
+  }
+  return list;
+}
+
+/** A unified diff, one line per row, coloured by what the line is. */
+function diffBlock(diff: string): HTMLElement {
+  const block = create('pre', 'io diff');
+  for (const line of diffLines(diff)) {
+    block.append(create('span', `diff-line diff-${line.kind}`, `${line.text}\n`));
+  }
+  return block;
+}
+
+/** A reply's Markdown, built from the allowed tree: text only ever through `textContent`. */
+function markdownBlock(text: string): HTMLElement {
+  const block = create('div', 'markdown');
+  appendMarkdown(block, markdownTree(text));
+  return block;
+}
+
+function appendMarkdown(parent: HTMLElement, nodes: readonly MarkdownNode[]): void {
+  for (const node of nodes) {
+    switch (node.kind) {
+      case 'text':
+        parent.append(document.createTextNode(node.text));
+        break;
+      case 'check':
+        parent.append(create('span', node.checked ? 'task done' : 'task', node.checked ? '☑ ' : '☐ '));
+        break;
+      case 'link': {
+        // Never an <a>: the text is shown, and an http(s) address opens only through VS Code.
+        const link = create('span', 'md-link');
+        link.title = node.href;
+        if (isOpenableLink(node.href)) {
+          link.classList.add('openable');
+          link.dataset.href = node.href;
+          link.setAttribute('role', 'button');
+          link.tabIndex = 0;
+        }
+        appendMarkdown(link, node.children);
+        parent.append(link);
+        break;
+      }
+      case 'element': {
+        const child = document.createElement(node.tag);
+        if (node.tag === 'ol' && node.start !== undefined && node.start !== 1) {
+          (child as HTMLOListElement).start = node.start;
+        }
+        if (node.language !== undefined) {
+          child.dataset.language = node.language;
+        }
+        appendMarkdown(child, node.children);
+        parent.append(child);
+        break;
+      }
+    }
+  }
 }
 
 function findingBox(item: ConversationItem, finding: ConversationFinding, position: number): HTMLElement {
@@ -365,7 +503,10 @@ list.addEventListener('keydown', (event) => {
       return;
     case 'Enter':
     case ' ':
-      if (onItem) {
+      if (target.matches('.md-link.openable') && target.dataset.href !== undefined) {
+        event.preventDefault();
+        post({ type: 'openLink', href: target.dataset.href });
+      } else if (onItem) {
         event.preventDefault();
         toggleCard(index);
       }
@@ -399,6 +540,11 @@ list.addEventListener('click', (event) => {
   }
   const item = items.get(Number(itemNode.dataset.index));
   if (item === undefined) {
+    return;
+  }
+  const link = target.closest<HTMLElement>('.md-link.openable');
+  if (link?.dataset.href !== undefined) {
+    post({ type: 'openLink', href: link.dataset.href });
     return;
   }
   const button = target.closest<HTMLButtonElement>('button');
@@ -442,14 +588,35 @@ function acceptPage(page: ConversationPage): void {
 }
 
 function showSummary(page: ConversationPage): void {
-  titleElement.textContent = page.title ?? page.path.split('/').pop() ?? 'Conversation';
+  titleElement.textContent = titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation');
+  assistantLabel = page.assistantLabel;
   const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;
-  summary.textContent = `${page.total} items · ${problems}${branches}${start}`;
+  const usage = page.usage === null ? '' : ` · ${usageLabel(page.usage)}`;
+  summary.textContent = `${page.total} items · ${problems}${branches}${start}${usage}`;
+  showPlan(page);
   document.body.classList.toggle('healthy', page.errors === 0);
   document.body.classList.toggle('broken', page.errors > 0);
   firstProblemButton.hidden = page.firstProblem === null;
+}
+
+/** The last plan the agent wrote, at the top: where the work stood when the session ended. */
+function showPlan(page: ConversationPage): void {
+  planElement.hidden = page.lastTodos === null;
+  planElement.replaceChildren();
+  if (page.lastTodos === null) {
+    return;
+  }
+  const { index, todos } = page.lastTodos;
+  const done = todos.filter((todo) => todo.status === 'completed').length;
+  const summaryNode = create('summary', undefined, `Plan: ${done} of ${todos.length} done`);
+  const jump = create('button', 'line-link', `item ${index + 1}`);
+  jump.type = 'button';
+  jump.title = 'Go to the call that wrote this plan';
+  jump.addEventListener('click', () => focusItem(index, true));
+  summaryNode.append(document.createTextNode(' '), jump);
+  planElement.append(summaryNode, todoList(todos));
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {

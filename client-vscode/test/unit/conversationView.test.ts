@@ -262,6 +262,16 @@ test('reveal shows the raw line in a text editor with the cursor on it', async (
   assert.equal(selection.startLine.line, 24);
 });
 
+test('a link clicked in a reply is opened through VS Code (which asks); any other address is ignored', async () => {
+  const opened = openView();
+  await ready(opened);
+  opened.panel.received.fire({ type: 'openLink', href: 'command:workbench.action.closeWindow' });
+  opened.panel.received.fire({ type: 'openLink', href: 'javascript:alert(1)' });
+  opened.panel.received.fire({ type: 'openLink', href: 'https://example.com/docs' });
+  await waitFor(() => opened.host.openedExternally.length === 1, 'the https link opened');
+  assert.deepEqual(opened.host.openedExternally, ['https://example.com/docs']);
+});
+
 test('the status bar item of a transcript with problems opens its conversation view at the first problem', async () => {
   const host = new FakeHost();
   deactivate = activateExtension(host);
