@@ -99,6 +99,7 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_last_argument(show)
     show.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     show.add_argument("--tail", type=int, metavar="N", help="only the last N items")
+    show.add_argument("--brief", action="store_true", help="one line per item (an index)")
 
 
 def _add_session_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -238,7 +239,7 @@ def _run(
 
         if (arguments.session is None) == (not arguments.last):
             parser.error("show: give either PATH or --last")
-        return run_show(arguments.session, arguments.format, arguments.tail)
+        return run_show(arguments.session, arguments.format, arguments.tail, brief=arguments.brief)
     if arguments.command == "serve":
         from session_lsp.lsp.main import serve
 
