@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
+from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.model import SubAgent, Usage
+from session_lsp.core.turns.texts import last_plan
 from session_lsp.report import finding_to_json
 
 DEFAULT_PAGE = 200
@@ -14,8 +18,10 @@ DEFAULT_PAGE = 200
 def conversation_to_json(
     model: ConversationModel, path: str, uri: str, offset: int = 0, limit: int = DEFAULT_PAGE
 ) -> dict[str, Any]:
-    """One page of the conversation; counts and the first problem cover the whole session."""
+    """One page of the conversation; counts, usage, the plan and the first problem cover the
+    whole session."""
     items = page(model, offset, limit)
+    plan = last_plan(model)
     return {
         "path": path,
         "uri": uri,
@@ -31,6 +37,9 @@ def conversation_to_json(
         "firstProblem": model.first_problem,
         "abandonedBranches": model.abandoned_branches,
         "startNote": model.start_note,
+        "lastTodos": None if plan is None else {"index": plan[0], "todos": _todos(plan[1])},
+        "usage": usage_to_json(model.usage),
+        "contextTokens": model.context_tokens,
     }
 
 
@@ -45,6 +54,33 @@ def item_to_json(item: Item, path: str) -> dict[str, Any]:
         "tool": _tool_to_json(item.tool) if item.tool is not None else None,
         "findings": [finding_to_json(path, finding) for finding in item.findings],
         "parentTool": item.parent_tool,
+        "model": item.model,
+        "usage": usage_to_json(item.usage),
+    }
+
+
+def usage_to_json(usage: Usage | None) -> dict[str, int] | None:
+    if usage is None:
+        return None
+    return {
+        "input": usage.input,
+        "output": usage.output,
+        "cacheRead": usage.cache_read,
+        "cacheCreation": usage.cache_creation,
+    }
+
+
+def _todos(todos: list[Todo] | None) -> list[dict[str, str]] | None:
+    return None if todos is None else [todo.to_json() for todo in todos]
+
+
+def _agent_to_json(agent: SubAgent) -> dict[str, Any]:
+    counts = agent_counts(agent)
+    return {
+        "file": str(agent.file) if agent.file is not None else None,
+        "title": agent.title or counts.title,
+        "items": counts.items,
+        "errors": counts.errors,
     }
 
 
@@ -59,4 +95,8 @@ def _tool_to_json(tool: ToolCall) -> dict[str, Any]:
         "callLine": tool.call_line,
         "resultLine": tool.result_line,
         "agentFile": str(tool.agent_file) if tool.agent_file is not None else None,
+        "durationMs": tool.duration_ms,
+        "diff": tool.diff,
+        "todos": _todos(tool.todos),
+        "agent": _agent_to_json(tool.agent) if tool.agent is not None else None,
     }

@@ -100,6 +100,12 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     show.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     show.add_argument("--tail", type=int, metavar="N", help="only the last N items")
     show.add_argument("--brief", action="store_true", help="one line per item (an index)")
+    show.add_argument(
+        "--item",
+        type=_positive,
+        metavar="N",
+        help="print item N (counted from 1, as show numbers them) whole: text, input, result",
+    )
 
 
 def _add_session_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -239,6 +245,12 @@ def _run(
 
         if (arguments.session is None) == (not arguments.last):
             parser.error("show: give either PATH or --last")
+        if arguments.item is not None:
+            from session_lsp.cli.show_item import run_show_item
+
+            if arguments.format == "markdown" or arguments.tail is not None:
+                parser.error("show --item: prints text or json, without --tail")
+            return run_show_item(arguments.session, arguments.item, arguments.format)
         return run_show(arguments.session, arguments.format, arguments.tail, brief=arguments.brief)
     if arguments.command == "serve":
         from session_lsp.lsp.main import serve

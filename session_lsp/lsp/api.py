@@ -33,6 +33,7 @@ class Command(enum.StrEnum):
     DOCUMENT_TEXT = "sessionLsp.documentText"
     LIST_SESSIONS = "sessionLsp.listSessions"
     CONVERSATION = "sessionLsp.conversation"
+    ITEM = "sessionLsp.item"
     RENDER_TRANSCRIPT = "sessionLsp.renderTranscript"
 
 
@@ -180,6 +181,36 @@ class ConversationArguments(Arguments):
     page: Page = Page()
 
 
+class Usage(Result):
+    """Tokens of one API request or of a session; `input` is the uncached part."""
+
+    input: int
+    output: int
+    cache_read: int
+    cache_creation: int
+
+
+class TodoEntry(Result):
+    content: str
+    status: Literal["pending", "in_progress", "completed"]
+
+
+class AgentSummary(Result):
+    file: str | None
+    """The sub-agent's own transcript (page it with `sessionLsp.conversation`); None when its
+    turns are the `sub-agent` items of this conversation, under the call."""
+    title: str | None
+    items: int | None
+    """None when the sub-agent's file could not be read."""
+    errors: int | None
+
+
+class LastTodos(Result):
+    index: int
+    """The item of the planning call that wrote it."""
+    todos: list[TodoEntry]
+
+
 class ConversationTool(Result):
     id: str
     name: str
@@ -191,6 +222,14 @@ class ConversationTool(Result):
     """None for a result that answers no call."""
     result_line: int | None
     agent_file: str | None
+    duration_ms: int | None = None
+    """Result time minus call time."""
+    diff: str | None = None
+    """An edit as a unified diff."""
+    todos: list[TodoEntry] | None = None
+    """A planning call's checklist."""
+    agent: AgentSummary | None = None
+    """A Task/Agent call's sub-agent."""
 
 
 class ConversationItem(Result):
@@ -218,6 +257,9 @@ class ConversationItem(Result):
     findings: list[DiskFinding]
     parent_tool: str | None = None
     """The Task call a sub-agent item belongs to."""
+    model: str | None = None
+    usage: Usage | None = None
+    """The API request's tokens, on the last item it produced (each request once)."""
 
 
 class ConversationResult(Result):
@@ -236,6 +278,23 @@ class ConversationResult(Result):
     first_problem: int | None
     abandoned_branches: int
     start_note: str | None
+    last_todos: LastTodos | None = None
+    """The last plan written before the end: where the work stood."""
+    usage: Usage | None = None
+    """Every API request of the file, each once."""
+    context_tokens: int | None = None
+    """The context the last API request sent (input, cache read and cache creation)."""
+
+
+class ItemQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    index: Annotated[int, msgspec.Meta(ge=0)]
+    segment: int | None = None
+    """Which compaction segment the index counts in; None: the conversation a resume sends."""
+
+
+class ItemArguments(Arguments):
+    uri_or_path: str
+    query: ItemQuery
 
 
 class RenderTranscriptArguments(Arguments):
@@ -263,6 +322,7 @@ COMMANDS: dict[Command, CommandSpec] = {
     Command.DOCUMENT_TEXT: CommandSpec(DocumentTextArguments, str),
     Command.LIST_SESSIONS: CommandSpec(ListSessionsArguments, list[SessionSummary]),
     Command.CONVERSATION: CommandSpec(ConversationArguments, ConversationResult),
+    Command.ITEM: CommandSpec(ItemArguments, ConversationItem),
     Command.RENDER_TRANSCRIPT: CommandSpec(RenderTranscriptArguments, RenderTranscriptResult),
 }
 

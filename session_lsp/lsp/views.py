@@ -23,13 +23,14 @@ from pygls.uris import from_fs_path, to_fs_path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
-from session_lsp.view_json import conversation_to_json
+from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
 CACHED_MODELS = 4
@@ -138,6 +139,20 @@ async def conversation(
     return msgspec.convert(answer, api.ConversationResult)
 
 
+async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.ConversationItem:
+    """One item whole: its text, input, result and diff uncut (pages cut them at 4000
+    characters)."""
+    target = await _resolve(ls, arguments.uri_or_path)
+    query = arguments.query
+    if query.segment not in (None, 0):
+        raise JsonRpcInvalidParams(f"segment {query.segment}: this session has one segment")
+    try:
+        whole = whole_item(target.model, query.index)
+    except IndexError as error:
+        raise JsonRpcInvalidParams(f"{arguments.uri_or_path}: {error}") from None
+    return msgspec.convert(item_to_json(whole, target.path), api.ConversationItem)
+
+
 async def render_transcript(
     ls: SessionServer, arguments: api.RenderTranscriptArguments
 ) -> api.RenderTranscriptResult:
@@ -171,6 +186,7 @@ async def list_sessions(
 HANDLERS: dict[Command, Handler] = {
     Command.LIST_SESSIONS: list_sessions,
     Command.CONVERSATION: conversation,
+    Command.ITEM: item,
     Command.RENDER_TRANSCRIPT: render_transcript,
 }
 

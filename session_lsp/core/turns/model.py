@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from session_lsp.core.findings import Finding, Severity
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 
 if TYPE_CHECKING:
@@ -58,6 +59,41 @@ class Source:
     block: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens of one API request, or of a whole session: what it cost and how full the context
+    was. `input` counts only the uncached part, as Claude's API reports it."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_creation: int = 0
+
+    @property
+    def context(self) -> int:
+        """The context the request sent: every input token, cached or not."""
+        return self.input + self.cache_read + self.cache_creation
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_read + other.cache_read,
+            self.cache_creation + other.cache_creation,
+        )
+
+
+@dataclass(slots=True)
+class SubAgent:
+    """The sub-agent a Task/Agent call ran: its own file when one exists, else the `sub-agent`
+    items of the main file (`progress`), which are its turns."""
+
+    file: Path | None
+    progress: list[Item] = field(default_factory=list)
+    title: str | None = None
+    """What the call asked the sub-agent to do (its description), read with the call's input."""
+
+
 @dataclass(slots=True)
 class ToolCall:
     id: str
@@ -75,6 +111,13 @@ class ToolCall:
     searches_the_web: bool = False
     """A Codex call that no output item answers: a web search or image generation (answered
     inside the call), or a call without a call_id (Codex asks no output of it)."""
+    duration_ms: int | None = None
+    """Result time minus call time, when both lines carry a timestamp."""
+    agent: SubAgent | None = None
+    diff: str | None = None
+    """An edit as a unified diff, read with the call's input."""
+    todos: list[Todo] | None = None
+    """A planning call's checklist, read with the call's input."""
 
 
 @dataclass(slots=True)
@@ -92,6 +135,11 @@ class Item:
     loaded: bool = False
     parent_tool: str | None = None
     """The call a sub-agent item belongs to."""
+    model: str | None = None
+    """The model that wrote an assistant-side item (reply, thinking, tool call)."""
+    usage: Usage | None = None
+    """The tokens of the API request that ended with this item: each request once, on its last
+    item, however many lines the transcript wrote for it."""
 
     @property
     def has_error(self) -> bool:
@@ -116,6 +164,10 @@ class ConversationModel:
     """How the format reads its items' texts, for the page asked for."""
     assistant_label: str = field(kw_only=True)
     """What the view calls the assistant (`Format.assistant_label`)."""
+    usage: Usage | None = field(default=None, kw_only=True)
+    """Every API request of the file, each once (history before a compaction included)."""
+    context_tokens: int | None = field(default=None, kw_only=True)
+    """The context the conversation's last API request sent (`Usage.context`)."""
 
     @property
     def errors(self) -> int:
@@ -130,7 +182,8 @@ class ConversationModel:
         return next((item.index for item in self.items if item.has_error), None)
 
 
-def clip(text: str | None) -> tuple[str | None, bool]:
-    if text is None or len(text) <= MAX_TEXT:
+def clip(text: str | None, limit: int | None = MAX_TEXT) -> tuple[str | None, bool]:
+    """The text cut to `limit` characters (None: uncut), and whether it was cut."""
+    if text is None or limit is None or len(text) <= limit:
         return text, False
-    return text[:MAX_TEXT], True
+    return text[:limit], True

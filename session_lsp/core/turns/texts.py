@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import msgspec
 
 from session_lsp.core.nesting import deep_json
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
-from session_lsp.core.turns.model import ConversationModel, Item, Source, clip
+from session_lsp.core.turns.model import (
+    MAX_TEXT,
+    ConversationModel,
+    Item,
+    ItemKind,
+    Source,
+    ToolCall,
+    clip,
+)
 
 
 def page(model: ConversationModel, offset: int = 0, limit: int | None = None) -> list[Item]:
@@ -30,6 +40,52 @@ def page(model: ConversationModel, offset: int = 0, limit: int | None = None) ->
                 except RecursionError:
                     _too_deep_to_show(item)
     return chosen
+
+
+def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | None = None) -> Item:
+    """One item of `items` (default: the model's) with its text, input, result and diff read
+    whole; the kept item, which pages keep clipped, is not changed. IndexError for an index
+    outside them."""
+    chosen = model.items if items is None else items
+    if not 0 <= index < len(chosen):
+        raise IndexError(f"item {index}: the conversation has {len(chosen)} items")
+    kept = chosen[index]
+    tool = kept.tool
+    item = replace(
+        kept,
+        text=None if kept.source is not None else kept.text,
+        truncated=False,
+        loaded=False,
+        tool=None if tool is None else replace(tool, input=None, result=None, diff=None),
+        findings=list(kept.findings),
+    )
+    if kept.source is None and kept.tool is None:
+        return item
+    with deep_json():
+        try:
+            load_texts(item, LineReader(model.lines), model.texts, limit=None)
+        except RecursionError:
+            _too_deep_to_show(item)
+    return item
+
+
+def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
+    """The last checklist the agent wrote before the end, with its item's index: where the work
+    stood. Only that call's input is decoded (and any malformed plan after it)."""
+    reader = LineReader(model.lines)
+    planning = model.texts.planning_tools
+    for item in reversed(model.items):
+        tool = item.tool
+        if item.kind is not ItemKind.TOOL or tool is None or tool.name not in planning:
+            continue
+        try:
+            with deep_json():
+                todos = model.texts.call_views(tool, reader).todos
+        except RecursionError:
+            continue
+        if todos is not None:
+            return item.index, todos
+    return None
 
 
 TOO_DEEP = "(nested too deeply to show)"
@@ -71,8 +127,24 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
+@dataclass(frozen=True, slots=True)
+class CallViews:
+    """What a reader sees of a call beside its raw input: an edit's diff, a plan's checklist, the
+    task a sub-agent was given."""
+
+    diff: str | None = None
+    todos: list[Todo] | None = None
+    title: str | None = None
+
+
+NO_VIEWS = CallViews()
+
+
 class ItemTexts(Protocol):
     """How a format reads the texts of its items from their lines (`ConversationModel.texts`)."""
+
+    planning_tools: frozenset[str]
+    """The tools whose input is the agent's plan (`CallViews.todos`)."""
 
     def item_text(self, item: Item, reader: LineReader) -> str | None: ...
 
@@ -80,18 +152,29 @@ class ItemTexts(Protocol):
 
     def result_text(self, source: Source, reader: LineReader) -> str: ...
 
+    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews: ...
 
-def load_texts(item: Item, reader: LineReader, texts: ItemTexts) -> None:
+
+def load_texts(
+    item: Item, reader: LineReader, texts: ItemTexts, limit: int | None = MAX_TEXT
+) -> None:
+    """Read the item's texts, each cut to `limit` characters (None: whole)."""
     truncated = item.truncated
     if item.source is not None and item.text is None:
-        item.text, truncated = clip(texts.item_text(item, reader))
+        item.text, truncated = clip(texts.item_text(item, reader), limit)
     tool = item.tool
     if tool is not None:
         if tool.call_source is not None:
-            tool.input, cut = clip(texts.call_input(tool.call_source, reader))
+            tool.input, cut = clip(texts.call_input(tool.call_source, reader), limit)
             truncated = truncated or cut
+            views = texts.call_views(tool, reader)
+            tool.diff, cut = clip(views.diff, limit)
+            truncated = truncated or cut
+            tool.todos = views.todos
+            if tool.agent is not None:
+                tool.agent.title = views.title
         if tool.result_source is not None:
-            tool.result, cut = clip(texts.result_text(tool.result_source, reader))
+            tool.result, cut = clip(texts.result_text(tool.result_source, reader), limit)
             truncated = truncated or cut
     item.truncated = truncated
     item.loaded = True
@@ -99,6 +182,8 @@ def load_texts(item: Item, reader: LineReader, texts: ItemTexts) -> None:
 
 class _NoTexts:
     """For a file of no known format: it has no items to read."""
+
+    planning_tools: frozenset[str] = frozenset()
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         return None
@@ -108,6 +193,9 @@ class _NoTexts:
 
     def result_text(self, source: Source, reader: LineReader) -> str:
         return ""
+
+    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+        return NO_VIEWS
 
 
 NO_TEXTS = _NoTexts()

@@ -41,6 +41,10 @@ METADATA_TYPES = frozenset(
 """Known line types that never join the chain. Unknown types are accepted the same way."""
 
 
+OTHER_JSON = str | int | float | bool | list[object] | None
+"""Any other JSON value where an object is expected: read as "not this shape", never an error."""
+
+
 class Block(msgspec.Struct, omit_defaults=True, gc=False):
     """One content block; `input` and result `content` are deliberately not decoded."""
 
@@ -52,11 +56,21 @@ class Block(msgspec.Struct, omit_defaults=True, gc=False):
     is_error: bool | None = None
 
 
+class Usage(msgspec.Struct, omit_defaults=True, gc=False):
+    """An assistant message's token counts; any JSON so an odd value is no error."""
+
+    input_tokens: object = None
+    output_tokens: object = None
+    cache_read_input_tokens: object = None
+    cache_creation_input_tokens: object = None
+
+
 class Message(msgspec.Struct, omit_defaults=True, gc=False):
     id: str | None = None
     role: str | None = None
     model: str | None = None
     content: str | list[Block] | None = None
+    usage: Usage | OTHER_JSON = None
 
 
 class CompactMetadata(msgspec.Struct, omit_defaults=True, gc=False):
@@ -81,10 +95,6 @@ class Attachment(msgspec.Struct, omit_defaults=True, gc=False):
     isMeta: object = None
 
 
-OTHER_JSON = str | int | float | bool | list[object] | None
-"""Any other JSON value where an object is expected: read as "not this shape", never an error."""
-
-
 class Record(msgspec.Struct, omit_defaults=True, gc=False):
     """A decoded line. `line` (0-based) is set by the reader under a name no JSON key can clash with."""
 
@@ -105,6 +115,8 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     attachment: Attachment | OTHER_JSON = None
     data: ProgressData | OTHER_JSON = None
     parentToolUseID: object = None
+    requestId: object = None
+    """The API request an assistant line came from: with `message.id`, one API message."""
     origin: object = None
     """Who a user line is from (`{kind: human | channel | task-notification | coordinator}`)."""
     message: Message | None = None

@@ -21,21 +21,38 @@ from session_lsp.core.formats.claude_code.events import (
     is_notification,
     queued_is_prompt,
 )
-from session_lsp.core.formats.claude_code.records import OTHER_JSON, Attachment, Record
+from session_lsp.core.formats.claude_code.records import (
+    OTHER_JSON,
+    Attachment,
+    Message,
+    Record,
+)
+from session_lsp.core.formats.claude_code.records import Usage as RecordedUsage
 from session_lsp.core.formats.claude_code.titles import session_title
+from session_lsp.core.formats.claude_code.tool_views import (
+    EDITING_TOOLS,
+    PLANNING_TOOL,
+    edit_diff,
+    plan,
+)
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
     Source,
+    SubAgent,
     ToolCall,
     ToolStatus,
+    Usage,
     clip,
 )
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
-from session_lsp.core.turns.texts import LineReader, json_text
+from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
+from session_lsp.core.turns.timing import duration_ms
 
+SYNTHETIC_MODEL = "<synthetic>"
+"""The model Claude Code names on messages it wrote itself (an API error): no request was made."""
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -119,6 +136,8 @@ class ClaudeBuilder:
         )
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
         self._uuids: set[str] | None = None
+        self.requests: dict[object, tuple[Item, Usage]] = {}
+        """Each API message's last item and usage, by `_request_key`."""
 
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
@@ -127,6 +146,9 @@ class ClaudeBuilder:
         for call in self.calls.values():
             self._settle(call)
         self._add_sub_agent_progress()
+        for item, usage in self.requests.values():
+            item.usage = usage
+        last = next((item for item in reversed(self.items) if item.usage is not None), None)
         return ConversationModel(
             "claude-code",
             self.items,
@@ -142,6 +164,8 @@ class ClaudeBuilder:
             start_note=_start_note(self.analysis),
             texts=CLAUDE_TEXTS,
             assistant_label="Claude",
+            usage=_session_usage(self.analysis),
+            context_tokens=last.usage.context if last is not None and last.usage else None,
         )
 
     def _add_record(self, record: Record) -> None:
@@ -170,6 +194,19 @@ class ClaudeBuilder:
         return item
 
     def _add_assistant(self, record: Record) -> None:
+        first = len(self.items)
+        self._add_assistant_blocks(record)
+        message = record.message
+        if message is None or len(self.items) == first:
+            return
+        for item in self.items[first:]:
+            item.model = message.model
+        usage = _usage(message)
+        if usage is not None:
+            # Later lines of one message repeat its usage, as complete or more: the last one wins.
+            self.requests[_request_key(record)] = (self.items[-1], usage)
+
+    def _add_assistant_blocks(self, record: Record) -> None:
         for position, block in enumerate(record.blocks):
             source = Source(record.line, position)
             if block.type == "text":
@@ -247,6 +284,7 @@ class ClaudeBuilder:
             call.is_error = bool(block.is_error)
             item = self.call_items[tool_id]
             item.last_line = max(item.last_line, record.line)
+            call.duration_ms = duration_ms(item.timestamp, record.timestamp)
             return
         orphan = ToolCall(tool_id, "", None, ToolStatus.ORPHAN, record.line)
         orphan.is_error = bool(block.is_error)
@@ -264,8 +302,10 @@ class ClaudeBuilder:
             call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
         elif call.is_error and call.result_source is not None:
             call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
-        if call.name in SUB_AGENT_TOOLS and call.result_line is not None and self.path is not None:
-            call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+        if call.name in SUB_AGENT_TOOLS:
+            if call.result_line is not None and self.path is not None:
+                call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+            call.agent = SubAgent(call.agent_file)
 
     def _is_message(self, uuid: str) -> bool:
         """Asked only for a summary line in the title windows: the file's uuids are gathered on
@@ -307,7 +347,10 @@ class ClaudeBuilder:
                 and tool.call_line is not None
                 and self.call_items.get(tool.id) is item
             ):
-                items.extend(progress.pop(tool.id, ()))
+                turns = progress.pop(tool.id, [])
+                items.extend(turns)
+                if tool.agent is not None:
+                    tool.agent.progress = turns
         self.items = items
 
     def _session_id(self) -> str | None:
@@ -315,6 +358,47 @@ class ClaudeBuilder:
             if record is not None and record.sessionId is not None:
                 return record.sessionId
         return None
+
+
+def _usage(message: Message) -> Usage | None:
+    """A message's tokens; None for a message Claude Code wrote itself or one without usage."""
+    recorded = message.usage
+    if not isinstance(recorded, RecordedUsage) or message.model == SYNTHETIC_MODEL:
+        return None
+    counts = [
+        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+        for value in (
+            recorded.input_tokens,
+            recorded.output_tokens,
+            recorded.cache_read_input_tokens,
+            recorded.cache_creation_input_tokens,
+        )
+    ]
+    return Usage(*counts)
+
+
+def _request_key(record: Record) -> object:
+    """One API message: Claude Code writes each content block of it as a line of its own, all
+    with the same `message.id` and `requestId`; a message without an id is its line alone."""
+    message_id = record.message_id
+    if message_id is None:
+        return record.line
+    return message_id, record.requestId if isinstance(record.requestId, str) else None
+
+
+def _session_usage(analysis: Analysis) -> Usage | None:
+    """The tokens of every API message in the file, each counted once: the history before a
+    compaction and abandoned branches cost tokens too."""
+    requests: dict[object, Usage] = {}
+    for record in analysis.records:
+        if record is None or record.type != "assistant" or record.message is None:
+            continue
+        usage = _usage(record.message)
+        if usage is not None:
+            requests[_request_key(record)] = usage
+    if not requests:
+        return None
+    return sum(requests.values(), Usage())
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:
@@ -378,6 +462,8 @@ def _start_note(analysis: Analysis) -> str | None:
 class ClaudeTexts:
     """Texts of a Claude Code item: a content block of its line, or a system line's content."""
 
+    planning_tools = frozenset({PLANNING_TOOL})
+
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         source = item.source
         assert source is not None
@@ -401,6 +487,24 @@ class ClaudeTexts:
     def result_text(self, source: Source, reader: LineReader) -> str:
         block = block_of(reader, source)
         return content_text(block.get("content")) if isinstance(block, dict) else ""
+
+    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+        """An edit's diff (with the result line's `toolUseResult`, which records where it
+        landed), a TodoWrite's checklist, a Task's description."""
+        if tool.call_source is None:
+            return NO_VIEWS
+        block = block_of(reader, tool.call_source)
+        tool_input = block.get("input") if isinstance(block, dict) else None
+        if tool.name in EDITING_TOOLS:
+            result = reader.record(tool.result_line) if tool.result_line is not None else None
+            recorded = result.get("toolUseResult") if isinstance(result, dict) else None
+            return CallViews(diff=edit_diff(tool.name, tool_input, recorded))
+        if tool.name == PLANNING_TOOL:
+            return CallViews(todos=plan(tool.name, tool_input))
+        if tool.name in SUB_AGENT_TOOLS and isinstance(tool_input, dict):
+            description = tool_input.get("description")
+            return CallViews(title=description if isinstance(description, str) else None)
+        return NO_VIEWS
 
 
 CLAUDE_TEXTS = ClaudeTexts()

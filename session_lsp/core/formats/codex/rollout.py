@@ -61,6 +61,10 @@ class Payload(msgspec.Struct):
     id: object = None
     """`session_meta`'s session id."""
     execution: object = None
+    info: object = None
+    """A `token_count` event's token use (`last_token_usage`, `total_token_usage`)."""
+    model: object = None
+    """A `turn_context`'s model."""
 
 
 class RolloutLine(msgspec.Struct):

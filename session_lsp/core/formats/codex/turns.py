@@ -19,6 +19,7 @@ from session_lsp.core.formats.codex.rollout import (
     output_text,
     read_line,
 )
+from session_lsp.core.formats.codex.tool_views import PATCH_TOOL, PLANNING_TOOL, patch_diff, plan
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
@@ -27,10 +28,15 @@ from session_lsp.core.turns.model import (
     Source,
     ToolCall,
     ToolStatus,
+    Usage,
     clip,
 )
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
-from session_lsp.core.turns.texts import LineReader, json_text
+from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
+from session_lsp.core.turns.timing import duration_ms
+
+ASSISTANT_SIDE = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL})
+"""The items a model's response produced, which carry its model and the request's tokens."""
 
 _SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
 
@@ -62,6 +68,12 @@ class CodexBuilder:
         self.session_id: str | None = None
         self.unpaired = tool_ids(analysis.findings, Code.UNPAIRED_TOOL_USE)
         self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+        self.model_name: str | None = None
+        """The model of the turn being read (`turn_context`)."""
+        self.responded: Item | None = None
+        """The last item of the response a `token_count` event counts, until it is counted."""
+        self.totals: object = None
+        self.last_request: Usage | None = None
 
     def build(self) -> ConversationModel:
         for line, record in self._records():
@@ -85,6 +97,8 @@ class CodexBuilder:
             title=one_line(title) if title else None,
             texts=CODEX_TEXTS,
             assistant_label="Codex",
+            usage=_usage(self.totals),
+            context_tokens=self.last_request.context if self.last_request is not None else None,
         )
 
     def _records(self) -> Iterator[tuple[int, RolloutLine]]:
@@ -96,6 +110,9 @@ class CodexBuilder:
     def _item(self, kind: ItemKind, line: int, record: RolloutLine, *, text: bool = True) -> Item:
         timestamp = record.timestamp if isinstance(record.timestamp, str) else None
         item = Item(kind, line, line, timestamp, Source(line) if text else None)
+        if kind in ASSISTANT_SIDE:
+            item.model = self.model_name
+            self.responded = item
         self.items.append(item)
         return item
 
@@ -106,8 +123,12 @@ class CodexBuilder:
             self.session_id = self.session_id or session_id
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
+        elif record.type == "turn_context" and payload is not None:
+            self.model_name = payload.model if isinstance(payload.model, str) else self.model_name
         elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
             self._item(ItemKind.INTERRUPT, line, record)
+        elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
+            self._count_tokens(payload.info)
         elif record.type == "response_item" and payload is not None:
             self._add_response_item(line, record, payload)
 
@@ -135,6 +156,23 @@ class CodexBuilder:
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
 
+    def _count_tokens(self, info: object) -> None:
+        """A `token_count` event follows each model response; Codex repeats one (same totals)
+        when only its rate limits changed, which counts nothing again."""
+        if not isinstance(info, dict):
+            return
+        totals = info.get("total_token_usage")
+        if totals == self.totals:
+            return
+        self.totals = totals
+        request = _usage(info.get("last_token_usage"))
+        if request is None:
+            return
+        self.last_request = request
+        if self.responded is not None:
+            self.responded.usage = request
+            self.responded = None
+
     def _add_output(self, line: int, record: RolloutLine, payload: Payload) -> None:
         call = self.calls.get(payload.call_id or "")
         if call is not None and call.result_line is None:
@@ -143,6 +181,7 @@ class CodexBuilder:
             for item in reversed(self.items):
                 if item.tool is call:
                     item.last_line = line
+                    call.duration_ms = duration_ms(item.timestamp, record.timestamp)
                     break
             return
         orphan = ToolCall(payload.call_id or "", "", None, ToolStatus.ORPHAN, line)
@@ -151,8 +190,27 @@ class CodexBuilder:
         item.tool = orphan
 
 
+def _usage(recorded: object) -> Usage | None:
+    """Codex's token use (OpenAI's: `input_tokens` includes the cached ones) as the model's
+    `Usage`, whose `input` is the uncached part."""
+    if not isinstance(recorded, dict):
+        return None
+    counts = {
+        key: value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+        for key, value in recorded.items()
+    }
+    cached = counts.get("cached_input_tokens", 0)
+    return Usage(
+        input=max(0, counts.get("input_tokens", 0) - cached),
+        output=counts.get("output_tokens", 0),
+        cache_read=cached,
+    )
+
+
 class CodexTexts:
     """Texts of a Codex item: its line's payload."""
+
+    planning_tools = frozenset({PLANNING_TOOL})
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         assert item.source is not None
@@ -164,6 +222,19 @@ class CodexTexts:
 
     def result_text(self, source: Source, reader: LineReader) -> str:
         return output_text(payload_of(reader.record(source.line)))
+
+    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+        """apply_patch as unified diffs (a custom call's `input` is the patch, a function call's
+        `arguments` hold it), update_plan's steps."""
+        if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL):
+            return NO_VIEWS
+        payload = payload_of(reader.record(tool.call_source.line))
+        raw = payload.get("input")
+        if not isinstance(raw, str):
+            raw = payload.get("arguments")
+        if tool.name == PATCH_TOOL:
+            return CallViews(diff=patch_diff(tool.name, raw))
+        return CallViews(todos=plan(tool.name, raw))
 
 
 CODEX_TEXTS = CodexTexts()

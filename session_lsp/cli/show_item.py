@@ -1,0 +1,89 @@
+"""`session-lsp show PATH --item N`: one item of the conversation, whole.
+
+`show` and the view cut texts to keep a page short; this prints an item's text, tool input, diff,
+plan and result uncut, as the server's `sessionLsp.item` returns them. Transcript text goes through
+`for_terminal` like every other `show` output, so an escape sequence in a tool's output prints as
+visible text instead of acting on the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from session_lsp.cli.output import format_finding, problem, write_json
+from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import Item, build_model
+from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.texts import whole_item
+from session_lsp.files import SessionFileError, exists, read_session_file
+from session_lsp.sessions import SessionNameError, resolve_session
+from session_lsp.view_json import item_to_json
+
+EXIT_OK, EXIT_USAGE = 0, 2
+TODO_MARKS = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
+
+
+def run_show_item(name: str | None, number: int, output_format: str) -> int:
+    """Item `number`, counted from 1 as `show` numbers them."""
+    try:
+        path = Path(name) if name and exists(Path(name)) else resolve_session(name)
+        session = read_session_file(path)
+    except (SessionNameError, SessionFileError) as error:
+        problem(str(error))
+        return EXIT_USAGE
+    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+    model = build_model(analysis, path)
+    try:
+        item = whole_item(model, number - 1)
+    except IndexError:
+        problem(f"{path}: no item {number}: the conversation has items 1 to {len(model.items)}")
+        return EXIT_USAGE
+    if output_format == "json":
+        write_json(item_to_json(item, str(path)), sys.stdout)
+    else:
+        write_item(item, str(path), sys.stdout)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def write_item(item: Item, path: str, stream: TextIO) -> None:
+    facts = [f"item {item.index + 1}", item.kind.value, f"line {item.first_line + 1}"]
+    if item.last_line != item.first_line:
+        facts[-1] = f"lines {item.first_line + 1}-{item.last_line + 1}"
+    facts.extend(value for value in (item.timestamp, item.model) if value)
+    usage = item.usage
+    if usage is not None:
+        facts.append(f"{usage.context} tokens in, {usage.output} out")
+    stream.write(for_terminal(" · ".join(facts)) + "\n")
+    if item.text is not None:
+        _section(stream, None, item.text)
+    tool = item.tool
+    if tool is not None:
+        heading = [tool.name or "result", tool.id, tool.status.value]
+        if tool.duration_ms is not None:
+            heading.append(f"{tool.duration_ms / 1000:.1f} s")
+        stream.write(for_terminal(" · ".join(heading)) + "\n")
+        if tool.agent is not None:
+            counts = agent_counts(tool.agent)
+            where = str(tool.agent.file) if tool.agent.file else "its turns follow in this file"
+            stream.write(for_terminal(f"sub-agent: {where} ({counts.items} items)") + "\n")
+        if tool.input is not None:
+            _section(stream, "input", tool.input)
+        if tool.diff is not None:
+            _section(stream, "diff", tool.diff)
+        if tool.todos is not None:
+            plan = "\n".join(f"{TODO_MARKS[todo.status]} {todo.content}" for todo in tool.todos)
+            _section(stream, "plan", plan)
+        if tool.result is not None:
+            _section(stream, "result", tool.result)
+    for finding in item.findings:
+        stream.write(for_terminal(">> " + format_finding(path, finding, colour=False)) + "\n")
+
+
+def _section(stream: TextIO, title: str | None, text: str) -> None:
+    if title is not None:
+        stream.write(f"--- {title}\n")
+    stream.write(for_terminal(text, layout=True).rstrip("\n") + "\n")

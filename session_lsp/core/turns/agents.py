@@ -1,0 +1,64 @@
+"""A sub-agent summed up under the call that ran it: how many items its conversation has and how
+many of them carry an error, read with the same model the view pages it with.
+
+A sub-agent file is analysed only when a page shows its call, and its counts are kept while the
+file's size and modification time stay the same: a session with fifty sub-agents does not analyse
+fifty files to show its first page, nor again for the next one.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns.build import build_model
+from session_lsp.core.turns.model import SubAgent
+from session_lsp.files import SessionFileError, read_session_file
+
+CACHED_AGENTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCounts:
+    items: int | None
+    """None when the sub-agent's file could not be read."""
+    errors: int | None
+    title: str | None
+    """The sub-agent conversation's own title, for a call whose input names no task."""
+
+
+_COUNTED: OrderedDict[tuple[Path, int, int], AgentCounts] = OrderedDict()
+
+
+def agent_counts(agent: SubAgent) -> AgentCounts:
+    if agent.file is None:
+        errors = sum(1 for item in agent.progress if item.has_error)
+        return AgentCounts(len(agent.progress), errors, None)
+    return _file_counts(agent.file)
+
+
+def _file_counts(path: Path) -> AgentCounts:
+    try:
+        stat = path.stat()
+    except OSError:
+        return AgentCounts(None, None, None)
+    key = (path, stat.st_size, stat.st_mtime_ns)
+    counted = _COUNTED.get(key)
+    if counted is not None:
+        _COUNTED.move_to_end(key)
+        return counted
+    try:
+        session = read_session_file(path)
+    except SessionFileError:
+        return AgentCounts(None, None, None)
+    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+    model = build_model(analysis, path)
+    counted = AgentCounts(len(model.items), model.errors, model.title)
+    for stale in [old for old in _COUNTED if old[0] == path]:
+        del _COUNTED[stale]
+    _COUNTED[key] = counted
+    while len(_COUNTED) > CACHED_AGENTS:
+        _COUNTED.popitem(last=False)
+    return counted
