@@ -9,6 +9,7 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import SubAgent, Usage
+from session_lsp.core.turns.segments import segment_items, segments
 from session_lsp.core.turns.texts import last_plan
 from session_lsp.report import finding_to_json
 
@@ -16,11 +17,17 @@ DEFAULT_PAGE = 200
 
 
 def conversation_to_json(
-    model: ConversationModel, path: str, uri: str, offset: int = 0, limit: int = DEFAULT_PAGE
+    model: ConversationModel,
+    path: str,
+    uri: str,
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE,
+    segment: int | None = None,
 ) -> dict[str, Any]:
-    """One page of the conversation; counts, usage, the plan and the first problem cover the
-    whole session."""
-    items = page(model, offset, limit)
+    """One page of a segment (None: the last); counts, usage, the plan and the first problem
+    cover the whole session. IndexError for a segment the session does not have."""
+    items = page(model, offset, limit, segment)
+    every = segments(model)
     plan = last_plan(model)
     return {
         "path": path,
@@ -29,7 +36,7 @@ def conversation_to_json(
         "format": model.format,
         "assistantLabel": model.assistant_label,
         "title": model.title,
-        "total": len(model.items),
+        "total": len(segment_items(model, segment)),
         "offset": offset,
         "items": [item_to_json(item, path) for item in items],
         "errors": model.errors,
@@ -40,6 +47,17 @@ def conversation_to_json(
         "lastTodos": None if plan is None else {"index": plan[0], "todos": _todos(plan[1])},
         "usage": usage_to_json(model.usage),
         "contextTokens": model.context_tokens,
+        "segment": len(every) - 1 if segment is None else segment,
+        "segments": [
+            {
+                "index": index,
+                "firstLine": part.first_line,
+                "lastLine": part.last_line,
+                "items": len(part.items),
+                "summary": part.summary,
+            }
+            for index, part in enumerate(every)
+        ],
     }
 
 

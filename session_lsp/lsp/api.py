@@ -35,6 +35,7 @@ class Command(enum.StrEnum):
     CONVERSATION = "sessionLsp.conversation"
     ITEM = "sessionLsp.item"
     RENDER_TRANSCRIPT = "sessionLsp.renderTranscript"
+    SEARCH = "sessionLsp.search"
 
 
 class CommandError(Exception):
@@ -174,6 +175,9 @@ class Page(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     offset: Annotated[int, msgspec.Meta(ge=0)] = 0
     limit: Annotated[int, msgspec.Meta(ge=0)] = 200
     """At most 2000 items are sent, whatever the limit."""
+    segment: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    """Which segment of the history (`ConversationResult.segments`); None: the last, what a
+    resume sends."""
 
 
 class ConversationArguments(Arguments):
@@ -262,6 +266,17 @@ class ConversationItem(Result):
     """The API request's tokens, on the last item it produced (each request once)."""
 
 
+class ConversationSegment(Result):
+    """One stretch of history between compactions; the last is what a resume sends."""
+
+    index: int
+    first_line: int
+    last_line: int
+    items: int
+    summary: str | None
+    """The compaction summary that closed it, on one line; None for the last segment."""
+
+
 class ConversationResult(Result):
     path: str
     uri: str
@@ -278,6 +293,10 @@ class ConversationResult(Result):
     first_problem: int | None
     abandoned_branches: int
     start_note: str | None
+    segment: int
+    """The segment this page is of; `total` and `offset` count its items."""
+    segments: list[ConversationSegment]
+    """Every segment, oldest first: one more than the compactions on the conversation's lineage."""
     last_todos: LastTodos | None = None
     """The last plan written before the end: where the work stood."""
     usage: Usage | None = None
@@ -305,6 +324,29 @@ class RenderTranscriptResult(Result):
     markdown: str
 
 
+class SearchOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    query: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    """Plain text, matched case-insensitively (never a pattern)."""
+    limit: Annotated[int, msgspec.Meta(ge=1, le=5000)] = 200
+
+
+class SearchArguments(Arguments):
+    uri_or_path: str
+    options: SearchOptions
+
+
+class SearchHit(Result):
+    """One match: the item (of its segment) and the field it is in, on one line of context."""
+
+    segment: int
+    index: int
+    line: int
+    """The 0-based line the field is read from."""
+    field: Literal["text", "input", "result"]
+    snippet: str
+    """The match with some context, on one line, control characters escaped."""
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     arguments: type[Arguments]
@@ -324,6 +366,7 @@ COMMANDS: dict[Command, CommandSpec] = {
     Command.CONVERSATION: CommandSpec(ConversationArguments, ConversationResult),
     Command.ITEM: CommandSpec(ItemArguments, ConversationItem),
     Command.RENDER_TRANSCRIPT: CommandSpec(RenderTranscriptArguments, RenderTranscriptResult),
+    Command.SEARCH: CommandSpec(SearchArguments, list[SearchHit]),
 }
 
 

@@ -22,7 +22,9 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
+from session_lsp.core.search import QueryError, compile_query, search_model
 from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
 from session_lsp.lsp import api
@@ -133,9 +135,17 @@ async def conversation(
     """One page of the conversation model; the counts cover the whole session."""
     target = await _resolve(ls, arguments.uri_or_path)
     page = arguments.page
-    answer = conversation_to_json(
-        target.model, target.path, target.uri, page.offset, min(page.limit, MAX_PAGE)
-    )
+    try:
+        answer = conversation_to_json(
+            target.model,
+            target.path,
+            target.uri,
+            page.offset,
+            min(page.limit, MAX_PAGE),
+            page.segment,
+        )
+    except IndexError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
     return msgspec.convert(answer, api.ConversationResult)
 
 
@@ -144,10 +154,9 @@ async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.Conversat
     characters)."""
     target = await _resolve(ls, arguments.uri_or_path)
     query = arguments.query
-    if query.segment not in (None, 0):
-        raise JsonRpcInvalidParams(f"segment {query.segment}: this session has one segment")
     try:
-        whole = whole_item(target.model, query.index)
+        items = segment_items(target.model, query.segment)
+        whole = whole_item(target.model, query.index, items)
     except IndexError as error:
         raise JsonRpcInvalidParams(f"{arguments.uri_or_path}: {error}") from None
     return msgspec.convert(item_to_json(whole, target.path), api.ConversationItem)
@@ -183,11 +192,24 @@ async def list_sessions(
     return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
 
 
+async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.SearchHit]:
+    """Every segment's texts, inputs and results searched, uncut; the first `limit` matches in
+    conversation order. Off the event loop: a 100 MB session takes a moment."""
+    try:
+        query = compile_query(arguments.options.query)
+    except QueryError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
+    target = await _resolve(ls, arguments.uri_or_path)
+    hits = await asyncio.to_thread(search_model, target.model, query, arguments.options.limit)
+    return msgspec.convert([hit.to_json() for hit in hits], list[api.SearchHit])
+
+
 HANDLERS: dict[Command, Handler] = {
     Command.LIST_SESSIONS: list_sessions,
     Command.CONVERSATION: conversation,
     Command.ITEM: item,
     Command.RENDER_TRANSCRIPT: render_transcript,
+    Command.SEARCH: search,
 }
 
 

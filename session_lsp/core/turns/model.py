@@ -13,6 +13,7 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 
 if TYPE_CHECKING:
+    from session_lsp.core.turns.segments import Segment
     from session_lsp.core.turns.texts import ItemTexts
 
 MAX_TEXT = 4000
@@ -168,6 +169,9 @@ class ConversationModel:
     """Every API request of the file, each once (history before a compaction included)."""
     context_tokens: int | None = field(default=None, kw_only=True)
     """The context the conversation's last API request sent (`Usage.context`)."""
+    earlier_segments: list[Segment] = field(default_factory=list, kw_only=True)
+    """The history before the last compaction, one segment per compaction, oldest first
+    (`turns.segments`); `items` is the last segment."""
 
     @property
     def errors(self) -> int:

@@ -25,12 +25,20 @@ from session_lsp.core.turns.model import (
     ToolCall,
     clip,
 )
+from session_lsp.core.turns.segments import segment_items
 
 
-def page(model: ConversationModel, offset: int = 0, limit: int | None = None) -> list[Item]:
-    """Items [offset, offset+limit) with their texts read from their lines."""
-    stop = len(model.items) if limit is None else offset + limit
-    chosen = model.items[max(0, offset) : max(0, stop)]
+def page(
+    model: ConversationModel,
+    offset: int = 0,
+    limit: int | None = None,
+    segment: int | None = None,
+) -> list[Item]:
+    """Items [offset, offset+limit) of a segment (None: the last) with their texts read from
+    their lines; IndexError for a segment the session does not have."""
+    items = segment_items(model, segment)
+    stop = len(items) if limit is None else offset + limit
+    chosen = items[max(0, offset) : max(0, stop)]
     reader = LineReader(model.lines)
     with deep_json():
         for item in chosen:

@@ -245,8 +245,13 @@ def sub_agent_id(records: Sequence[Record | None]) -> str | None:
     return agent_id
 
 
-def load(records: Sequence[Record | None], agent_id: str | None) -> ReplayIndex:
-    """Map uuids to lines (the last line wins a duplicate uuid, as in Claude Code's Map)."""
+def load(
+    records: Sequence[Record | None], agent_id: str | None, *, relink: bool = True
+) -> ReplayIndex:
+    """Map uuids to lines (the last line wins a duplicate uuid, as in Claude Code's Map).
+
+    Without `relink`, the parents are the ones on disk: the history before a partial compaction,
+    as it was when it was written."""
     by_uuid: dict[str, Record] = {}
     progress_parent: dict[str, str | None] = {}
     for record in records:
@@ -264,7 +269,8 @@ def load(records: Sequence[Record | None], agent_id: str | None) -> ReplayIndex:
             target = _bridge(target, progress_parent)
         parent[uuid] = target
     index = ReplayIndex(by_uuid, parent, list(by_uuid.values()))
-    relink_preserved_segment(index)
+    if relink:
+        relink_preserved_segment(index)
     return index
 
 

@@ -13,6 +13,7 @@ from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
 from session_lsp.core.formats.claude_code.conversation import (
     ChainEnd,
+    Conversation,
     conversation_of,
     is_queued_command,
 )
@@ -21,6 +22,7 @@ from session_lsp.core.formats.claude_code.events import (
     is_notification,
     queued_is_prompt,
 )
+from session_lsp.core.formats.claude_code.history import earlier_chains
 from session_lsp.core.formats.claude_code.records import (
     OTHER_JSON,
     Attachment,
@@ -47,6 +49,7 @@ from session_lsp.core.turns.model import (
     Usage,
     clip,
 )
+from session_lsp.core.turns.segments import Segment, earlier_segment
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
 from session_lsp.core.turns.timing import duration_ms
@@ -123,7 +126,9 @@ def error_status(text: str) -> ToolStatus:
 class ClaudeBuilder:
     """Items in replay order; tool calls paired with the first result after them on the chain."""
 
-    def __init__(self, analysis: Analysis, path: Path | None) -> None:
+    def __init__(self, analysis: Analysis, path: Path | None, *, judged: bool = True) -> None:
+        """`judged`: the items are the conversation the findings concern (not earlier history),
+        so the findings' unpaired and live calls mark them."""
         self.analysis = analysis
         self.path = path
         self.items: list[Item] = []
@@ -131,23 +136,16 @@ class ClaudeBuilder:
         self.call_items: dict[str, Item] = {}
         """The item showing each of `calls`: a result extends it without a scan of every item."""
         self.reader = LineReader(analysis.lines)
-        self.unpaired = tool_ids(
-            analysis.findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT
-        )
-        self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
+        findings = analysis.findings if judged else []
+        self.unpaired = tool_ids(findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT)
+        self.live = tool_ids(findings, Code.LIVE_SESSION)
         self._uuids: set[str] | None = None
         self.requests: dict[object, tuple[Item, Usage]] = {}
         """Each API message's last item and usage, by `_request_key`."""
 
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
-        for record in conversation.chain:
-            self._add_record(record)
-        for call in self.calls.values():
-            self._settle(call)
-        self._add_sub_agent_progress()
-        for item, usage in self.requests.values():
-            item.usage = usage
+        self._add_chain(conversation.chain)
         last = next((item for item in reversed(self.items) if item.usage is not None), None)
         return ConversationModel(
             "claude-code",
@@ -166,7 +164,41 @@ class ClaudeBuilder:
             assistant_label="Claude",
             usage=_session_usage(self.analysis),
             context_tokens=last.usage.context if last is not None and last.usage else None,
+            earlier_segments=self._earlier_segments(conversation),
         )
+
+    def _add_chain(self, chain: list[Record]) -> None:
+        for record in chain:
+            self._add_record(record)
+        for call in self.calls.values():
+            self._settle(call)
+        self._add_sub_agent_progress()
+        for item, usage in self.requests.values():
+            item.usage = usage
+
+    def _earlier_segments(self, conversation: Conversation) -> list[Segment]:
+        """The history each compaction closed, built as the conversation is; each segment's
+        summary is the one written by the compaction that follows it."""
+        chains = earlier_chains(self.analysis.records, conversation)
+        if not chains:
+            return []
+        built: list[list[Item]] = []
+        for chain in chains:
+            builder = ClaudeBuilder(self.analysis, self.path, judged=False)
+            builder._add_chain(chain)
+            built.append(builder.items)
+        following = [*built[1:], self.items]
+        return [
+            earlier_segment(items, self._opening_summary(after))
+            for items, after in zip(built, following, strict=True)
+        ]
+
+    def _opening_summary(self, items: list[Item]) -> str | None:
+        """The compaction summary a segment starts with."""
+        first = items[0] if items else None
+        if first is None or first.kind is not ItemKind.COMPACTION or first.source is None:
+            return None
+        return CLAUDE_TEXTS.item_text(first, self.reader)
 
     def _add_record(self, record: Record) -> None:
         if record.type == "system":

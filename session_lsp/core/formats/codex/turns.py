@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from session_lsp.core.turns.model import (
     Usage,
     clip,
 )
+from session_lsp.core.turns.segments import Segment, earlier_segment
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
 from session_lsp.core.turns.timing import duration_ms
@@ -88,9 +90,10 @@ class CodexBuilder:
                 output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
                 call.status = codex_output_status(output)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
+        earlier, items = self._segments()
         return ConversationModel(
             "codex",
-            self.items,
+            items,
             list(self.analysis.findings),
             self.analysis.lines,
             session_id=self.session_id,
@@ -99,7 +102,26 @@ class CodexBuilder:
             assistant_label="Codex",
             usage=_usage(self.totals),
             context_tokens=self.last_request.context if self.last_request is not None else None,
+            earlier_segments=earlier,
         )
+
+    def _segments(self) -> tuple[list[Segment], list[Item]]:
+        """The items cut at each `compacted` record: a resume sends what follows the last one
+        (its replacement history first), the rest is earlier history, each part summarised by the
+        compaction that closed it."""
+        starts = [at for at, item in enumerate(self.items) if item.kind is ItemKind.COMPACTION]
+        if not starts:
+            return [], self.items
+        bounds = [0, *starts]
+        earlier = [
+            earlier_segment(self.items[start:stop], self._text(self.items[stop]))
+            for start, stop in itertools.pairwise(bounds)
+            if start < stop
+        ]
+        return earlier, self.items[starts[-1] :]
+
+    def _text(self, item: Item) -> str | None:
+        return CODEX_TEXTS.item_text(item, self.reader) if item.source is not None else None
 
     def _records(self) -> Iterator[tuple[int, RolloutLine]]:
         for line, raw in enumerate(self.analysis.lines):
