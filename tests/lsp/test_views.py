@@ -18,7 +18,7 @@ from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri
 from tests.support import hostile
 from tests.support.contract import SESSION_KEYS
-from tests.support.corpus import CODEMIE_TURN_1, SHORT, WORKTREES
+from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, SHORT, SUBAGENT, WORKTREES
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -34,6 +34,8 @@ ITEM_KEYS = {
     "tool",
     "findings",
     "parentTool",
+    "model",
+    "usage",
 }
 TOOL_KEYS = {
     "id",
@@ -45,6 +47,10 @@ TOOL_KEYS = {
     "callLine",
     "resultLine",
     "agentFile",
+    "durationMs",
+    "diff",
+    "todos",
+    "agent",
 }
 
 
@@ -271,3 +277,111 @@ async def test_list_sessions_refuses_a_root_that_is_a_file_or_a_fifo(
         with pytest.raises(JsonRpcException) as raised:
             await asyncio.wait_for(command(client, "sessionLsp.listSessions", str(root)), 20)
         assert raised.value.code == -32603 and "no such folder" in str(raised.value)
+
+
+SAMPLE = (
+    CLAUDE_CORPUS
+    / "daaain-claude-code-log"
+    / "-Users-dain-workspace-claude-code-log-sample"
+    / "fe869ecb-c176-478f-9734-7e4b8ef12cff.jsonl"
+)
+FLAT_AGENT = (
+    CLAUDE_CORPUS / "daaain-claude-code-log" / "-src-deep-manifest" / "agent-c8d9b115.jsonl"
+)
+
+
+async def test_the_answer_carries_the_plan_the_usage_and_the_context(
+    client: LanguageClient,
+) -> None:
+    answer = await command(client, "sessionLsp.conversation", str(SAMPLE), {"limit": 2000})
+    todo_writes = [
+        item for item in answer["items"] if (item["tool"] or {}).get("name") == "TodoWrite"
+    ]
+    last = todo_writes[-1]
+    assert answer["lastTodos"] == {"index": last["index"], "todos": last["tool"]["todos"]}
+    assert answer["lastTodos"]["todos"][0] == {
+        "content": "Update GitHub Action to run on all pushes",
+        "status": "completed",
+    }
+    assert set(answer["usage"]) == {"input", "output", "cacheRead", "cacheCreation"}
+    last_usage = [item["usage"] for item in answer["items"] if item["usage"]][-1]
+    assert answer["contextTokens"] == (
+        last_usage["input"] + last_usage["cacheRead"] + last_usage["cacheCreation"]
+    )
+    edits = [item["tool"] for item in answer["items"] if (item["tool"] or {}).get("name") == "Edit"]
+    assert edits and all(tool["diff"].startswith("--- ") for tool in edits)
+    assert all(isinstance(tool["durationMs"], int) for tool in edits)
+
+
+async def test_item_returns_one_item_whole(client: LanguageClient, tmp_path: Path) -> None:
+    long = "a long prompt " * 1000
+    path = tmp_path / "long.jsonl"
+    record = {
+        "type": "user",
+        "uuid": "u1",
+        "parentUuid": None,
+        "sessionId": "s-long",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "message": {"role": "user", "content": long},
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    paged = await command(client, "sessionLsp.conversation", str(path))
+    assert paged["items"][0]["truncated"] and len(paged["items"][0]["text"]) == 4000
+    whole = await command(client, "sessionLsp.item", str(path), {"index": 0})
+    assert set(whole) == ITEM_KEYS
+    assert whole["text"] == long and not whole["truncated"] and whole["index"] == 0
+    again = await command(client, "sessionLsp.conversation", str(path))
+    assert again["items"][0]["truncated"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"index": 5}, {"index": -1}, {"index": 0, "segment": 3}, {}, "0"],
+    ids=["beyond", "negative", "no-such-segment", "no-index", "not-an-object"],
+)
+async def test_item_refuses_what_the_session_does_not_have(
+    client: LanguageClient, query: object
+) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await command(client, "sessionLsp.item", str(SHORT), query)
+    assert raised.value.code == -32602 and "Traceback" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "agent_file",
+    [FLAT_AGENT, next((WORKTREES.parent / WORKTREES.stem / "subagents").glob("agent-a4ca*.jsonl"))],
+    ids=["2.0-flat", "2.1-subagents"],
+)
+async def test_a_sub_agent_file_pages_as_a_conversation(
+    client: LanguageClient, agent_file: Path
+) -> None:
+    answer = await command(client, "sessionLsp.conversation", str(agent_file), {"limit": 2000})
+    kinds = {item["kind"] for item in answer["items"]}
+    assert {"tool", "assistant"} <= kinds and answer["errors"] == 0
+    assert answer["total"] == len(answer["items"]) > 5
+
+
+async def test_agent_calls_count_their_sub_agents_conversation(client: LanguageClient) -> None:
+    answer = await command(client, "sessionLsp.conversation", str(WORKTREES), {"limit": 2000})
+    agents = [
+        item["tool"]["agent"] for item in answer["items"] if (item["tool"] or {}).get("agent")
+    ]
+    assert len(agents) == 6
+    for agent in agents:
+        own = await command(client, "sessionLsp.conversation", agent["file"], {"limit": 0})
+        assert (agent["items"], agent["errors"]) == (own["total"], own["errors"])
+        assert agent["title"]
+
+
+async def test_a_task_without_an_agent_file_counts_its_progress_turns(
+    client: LanguageClient,
+) -> None:
+    answer = await command(client, "sessionLsp.conversation", str(SUBAGENT), {"limit": 2000})
+    (task,) = [item for item in answer["items"] if (item["tool"] or {}).get("name") == "Task"]
+    turns = [item for item in answer["items"] if item["parentTool"] == task["tool"]["id"]]
+    assert task["tool"]["agent"] == {
+        "file": None,
+        "title": "Draft beads for linting setup",
+        "items": len(turns),
+        "errors": 0,
+    }

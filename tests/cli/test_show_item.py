@@ -1,0 +1,101 @@
+"""`session-lsp show PATH --item N`: one item whole, as `sessionLsp.item` returns it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.cli import run_cli
+from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT
+
+SAMPLE = (
+    CLAUDE_CORPUS
+    / "daaain-claude-code-log"
+    / "-Users-dain-workspace-claude-code-log-sample"
+    / "fe869ecb-c176-478f-9734-7e4b8ef12cff.jsonl"
+)
+
+
+def long_result_session(path: Path, output: str) -> Path:
+    lines = [
+        {
+            "type": "user",
+            "uuid": "u1",
+            "parentUuid": None,
+            "sessionId": "s-1",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "message": {"role": "user", "content": "run it"},
+        },
+        {
+            "type": "assistant",
+            "uuid": "a1",
+            "parentUuid": "u1",
+            "sessionId": "s-1",
+            "timestamp": "2026-01-01T00:00:01Z",
+            "message": {
+                "id": "msg_1",
+                "role": "assistant",
+                "model": "claude-opus-4-8",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_1",
+                        "name": "Bash",
+                        "input": {"command": "make"},
+                    }
+                ],
+            },
+        },
+        {
+            "type": "user",
+            "uuid": "r1",
+            "parentUuid": "a1",
+            "sessionId": "s-1",
+            "timestamp": "2026-01-01T00:00:03.5Z",
+            "message": {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": output}],
+            },
+        },
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_an_item_is_printed_whole_with_its_result(tmp_path: Path) -> None:
+    output = "".join(f"compiling unit {number}\n" for number in range(600)) + "\x1b]0;owned\x07done"
+    path = long_result_session(tmp_path / "s.jsonl", output)
+    done = run_cli("show", str(path), "--item", "2")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("item 2 · tool · lines 2-3")
+    assert "Bash · toolu_1 · answered · 2.5 s" in done.stdout
+    assert "compiling unit 0\n" in done.stdout and "compiling unit 599\n" in done.stdout
+    assert "\x1b" not in done.stdout and "\\x1b]0;owned" in done.stdout
+
+
+def test_json_is_the_item_the_server_returns(tmp_path: Path) -> None:
+    output = "x" * 9000
+    path = long_result_session(tmp_path / "s.jsonl", output)
+    done = run_cli("show", str(path), "--item", "2", "--format", "json")
+    item = json.loads(done.stdout)
+    assert item["tool"]["result"] == output and not item["truncated"]
+    assert item["index"] == 1 and item["tool"]["durationMs"] == 2500
+
+
+def test_an_edit_prints_its_diff_and_a_plan_its_checklist() -> None:
+    edit = run_cli("show", str(SAMPLE), "--item", "16")
+    assert "--- diff\n" in edit.stdout and "@@ -37,4 +37,5 @@" in edit.stdout
+    plan = run_cli("show", str(SAMPLE), "--item", "57")
+    assert "--- plan\n[x] Update GitHub Action to run on all pushes\n" in plan.stdout
+    patch = run_cli("show", str(CODEMIE_ROLLOUT), "--item", "99", "--format", "json")
+    assert json.loads(patch.stdout)["tool"]["diff"].startswith("--- a/")
+
+
+def test_an_item_the_session_does_not_have_is_a_usage_error(tmp_path: Path) -> None:
+    path = long_result_session(tmp_path / "s.jsonl", "ok")
+    done = run_cli("show", str(path), "--item", "4")
+    assert done.returncode == 2 and "no item 4: the conversation has items 1 to 2" in done.stderr
+    zero = run_cli("show", str(path), "--item", "0")
+    assert zero.returncode == 2 and "Traceback" not in zero.stderr
+    markdown = run_cli("show", str(path), "--item", "1", "--format", "markdown")
+    assert markdown.returncode == 2 and "prints text or json" in markdown.stderr

@@ -1,0 +1,425 @@
+"""What a reader needs of the conversation model (issue 18): edits as diffs, the plan, sub-agents,
+whole items, token use and tool durations, on real sessions of both formats and built ones."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
+from session_lsp.core.turns import agents as agents_module
+from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.turns.timing import duration_ms
+from tests.support.claude_records import Builder
+from tests.support.corpus import (
+    CLAUDE_CORPUS,
+    CLEAN_SESSIONS,
+    CODEMIE_ROLLOUT,
+    COMPACTED_ROLLOUT,
+    SHORT,
+    SUBAGENT,
+    WORKTREES,
+    corpus_id,
+)
+
+SAMPLE = (
+    CLAUDE_CORPUS
+    / "daaain-claude-code-log"
+    / "-Users-dain-workspace-claude-code-log-sample"
+    / "fe869ecb-c176-478f-9734-7e4b8ef12cff.jsonl"
+)
+"""Claude Code 1.0.24: Edit, MultiEdit, Write and TodoWrite calls, recorded patches."""
+RECORDED_EDIT_ID = "toolu_01UtFoNG8cR7FBWkfesVUNzK"
+
+
+def model_of(path: Path) -> ConversationModel:
+    return build_model(analyse_bytes(path.read_bytes()), path)
+
+
+def loaded(path: Path) -> ConversationModel:
+    model = model_of(path)
+    page(model)
+    return model
+
+
+def tool_items(model: ConversationModel, *names: str) -> list[Item]:
+    return [item for item in model.items if item.tool is not None and item.tool.name in names]
+
+
+def raw_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- edits as diffs ---------------------------------------------------------------------------
+
+
+def test_an_edit_carries_the_recorded_patch_with_the_files_line_numbers() -> None:
+    model = loaded(SAMPLE)
+    (edit,) = [item for item in model.items if item.tool and item.tool.id == RECORDED_EDIT_ID]
+    assert edit.tool is not None and edit.tool.diff is not None
+    assert edit.tool.diff.splitlines()[2] == "@@ -37,4 +37,5 @@"
+    assert "+      continue-on-error: true" in edit.tool.diff.splitlines()
+
+
+def test_every_editing_call_of_a_real_session_has_a_diff_of_its_file() -> None:
+    model = loaded(SAMPLE)
+    edits = tool_items(model, "Edit", "MultiEdit", "Write")
+    assert {item.tool.name for item in edits if item.tool} == {"Edit", "MultiEdit", "Write"}
+    for item in edits:
+        assert item.tool is not None and item.tool.input is not None and item.tool.diff
+        path = json.loads(item.tool.input)["file_path"]
+        assert item.tool.diff.splitlines()[1] == f"+++ {path}"
+    (write,) = tool_items(model, "Write")
+    assert write.tool is not None and write.tool.diff is not None
+    assert write.tool.diff.startswith("--- /dev/null\n")
+
+
+def write_session(recorded: dict[str, Any], content: str) -> bytes:
+    session = Builder()
+    session.prompt("u1", None, "rewrite it")
+    session.call("a1", "u1", "toolu_W", "Write", file_path="/p/notes.txt", content=content)
+    session.result("r1", "a1", "toolu_W", "File written")
+    session.lines[-1]["toolUseResult"] = recorded
+    return session.data()
+
+
+def test_a_write_over_an_existing_file_is_shown_as_the_change_it_made() -> None:
+    data = write_session(
+        {
+            "type": "update",
+            "filePath": "/p/notes.txt",
+            "content": "a\nc\n",
+            "originalFile": "a\nb\n",
+        },
+        "a\nc\n",
+    )
+    model = build_model(analyse_bytes(data))
+    (item,) = page(model, 1, 1)
+    assert item.tool is not None and item.tool.diff is not None
+    assert item.tool.diff.splitlines() == [
+        "--- /p/notes.txt",
+        "+++ /p/notes.txt",
+        "@@ -1,2 +1,2 @@",
+        " a",
+        "-b",
+        "+c",
+    ]
+
+
+def test_a_write_of_a_new_file_adds_all_of_it() -> None:
+    data = write_session({"type": "create", "filePath": "/p/notes.txt"}, "a\nc\n")
+    (item,) = page(build_model(analyse_bytes(data)), 1, 1)
+    assert item.tool is not None and item.tool.diff is not None
+    assert item.tool.diff.splitlines()[:3] == [
+        "--- /dev/null",
+        "+++ /p/notes.txt",
+        "@@ -0,0 +1,2 @@",
+    ]
+
+
+def test_a_codex_apply_patch_is_a_diff_of_the_files_it_names() -> None:
+    model = loaded(CODEMIE_ROLLOUT)
+    patches = tool_items(model, "apply_patch")
+    assert len(patches) == 3
+    for item in patches:
+        assert item.tool is not None and item.tool.diff is not None
+        record = json.loads(bytes(model.lines[item.first_line]))
+        patch = (
+            record["payload"].get("input") or json.loads(record["payload"]["arguments"])["input"]
+        )
+        named = [
+            line.split(": ", 1)[1]
+            for line in patch.splitlines()
+            if line.startswith("*** ") and ": " in line
+        ]
+        headers = [line[6:] for line in item.tool.diff.splitlines() if line.startswith("+++ b/")]
+        assert headers == named
+
+
+def test_diffs_and_plans_are_read_only_for_the_page_asked_for() -> None:
+    model = model_of(SAMPLE)
+    assert all(item.tool.diff is None for item in model.items if item.tool is not None)
+    page(model, 0, 10)
+    first = [item for item in model.items[:10] if item.tool and item.tool.name == "Write"]
+    later = tool_items(model, "Edit", "MultiEdit", "TodoWrite")
+    assert first and all(item.tool and item.tool.diff for item in first)
+    assert all(
+        item.tool and item.tool.diff is None and item.tool.todos is None
+        for item in later
+        if item.index >= 10
+    )
+
+
+# --- whole items ------------------------------------------------------------------------------
+
+
+def test_a_page_clips_a_long_diff_and_the_whole_item_has_all_of_it() -> None:
+    content = "".join(f"line {number}\n" for number in range(1000))
+    model = build_model(analyse_bytes(write_session({"type": "create"}, content)))
+    (clipped,) = page(model, 1, 1)
+    assert clipped.tool is not None and clipped.tool.diff is not None
+    assert clipped.truncated and len(clipped.tool.diff) == MAX_TEXT
+    whole = whole_item(model, 1)
+    assert whole.tool is not None and whole.tool.diff is not None and whole.tool.input is not None
+    assert not whole.truncated and whole.tool.diff.count("\n+line ") == 1000
+    assert json.loads(whole.tool.input)["content"] == content
+    assert model.items[1].truncated and len(model.items[1].tool.diff or "") == MAX_TEXT
+
+
+def test_a_whole_prompt_is_read_again_from_its_line() -> None:
+    session = Builder()
+    long = "x" * (MAX_TEXT * 3)
+    session.prompt("u1", None, long)
+    model = build_model(analyse_bytes(session.data()))
+    assert model.items[0].truncated and len(model.items[0].text or "") == MAX_TEXT
+    whole = whole_item(model, 0)
+    assert whole.text == long and not whole.truncated
+    with pytest.raises(IndexError):
+        whole_item(model, 1)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+def test_todo_writes_carry_their_checklist_and_the_last_one_is_the_plan() -> None:
+    model = loaded(SAMPLE)
+    todo_writes = tool_items(model, "TodoWrite")
+    assert len(todo_writes) == 6
+    for item in todo_writes:
+        assert item.tool is not None and item.tool.input is not None and item.tool.todos
+        written = json.loads(item.tool.input)["todos"]
+        assert [(t.content, t.status) for t in item.tool.todos] == [
+            (entry["content"], entry["status"]) for entry in written
+        ]
+    plan = last_plan(model_of(SAMPLE))
+    last = todo_writes[-1].tool
+    assert plan is not None and last is not None
+    assert plan == (todo_writes[-1].index, last.todos)
+
+
+def test_codex_update_plan_is_the_plan() -> None:
+    model = loaded(CODEMIE_ROLLOUT)
+    plans = tool_items(model, "update_plan")
+    assert len(plans) == 2
+    plan = last_plan(model)
+    assert plan is not None and plan[0] == plans[-1].index
+    record = json.loads(bytes(model.lines[plans[-1].first_line]))
+    steps = json.loads(record["payload"]["arguments"])["plan"]
+    assert [(t.content, t.status) for t in plan[1]] == [(s["step"], s["status"]) for s in steps]
+
+
+def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
+    session = Builder()
+    session.prompt("u1", None, "plan it")
+    good = [{"content": "write tests", "status": "in_progress", "activeForm": "Writing"}]
+    session.call("a1", "u1", "toolu_T1", "TodoWrite", todos=good)
+    session.result("r1", "a1", "toolu_T1")
+    session.call("a2", "r1", "toolu_T2", "TodoWrite", todos="not a list")
+    session.result("r2", "a2", "toolu_T2")
+    model = build_model(analyse_bytes(session.data()))
+    plan = last_plan(model)
+    assert plan is not None and plan[0] == 1
+    assert [(t.content, t.status) for t in plan[1]] == [("write tests", "in_progress")]
+
+
+def test_a_session_without_a_plan_has_none() -> None:
+    assert last_plan(model_of(SHORT)) is None
+
+
+# --- sub-agents -------------------------------------------------------------------------------
+
+
+def test_agent_calls_sum_up_their_sub_agent_files() -> None:
+    model = loaded(WORKTREES)
+    calls = tool_items(model, "Agent")
+    assert len(calls) == 6
+    for item in calls:
+        tool = item.tool
+        assert tool is not None and tool.agent is not None and tool.input is not None
+        assert tool.agent.file == tool.agent_file and tool.agent.file is not None
+        sub_agent = model_of(tool.agent.file)
+        counts = agent_counts(tool.agent)
+        assert (counts.items, counts.errors) == (len(sub_agent.items), sub_agent.errors)
+        assert counts.items and counts.items > 0
+        assert tool.agent.title == json.loads(tool.input)["description"]
+
+
+def test_without_an_agent_file_the_progress_turns_are_the_sub_agent() -> None:
+    model = loaded(SUBAGENT)
+    (task,) = tool_items(model, "Task")
+    assert task.tool is not None and task.tool.agent is not None
+    assert task.tool.agent.file is None
+    turns = [item for item in model.items if item.parent_tool == task.tool.id]
+    assert len(turns) == 19 and all(item.kind is ItemKind.SUB_AGENT for item in turns)
+    counts = agent_counts(task.tool.agent)
+    assert (counts.items, counts.errors) == (19, 0)
+    assert task.tool.agent.title == "Draft beads for linting setup"
+
+
+def test_an_agent_file_is_analysed_once_while_it_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / WORKTREES.stem / "subagents"
+    folder.mkdir(parents=True)
+    source = next((WORKTREES.parent / WORKTREES.stem / "subagents").glob("agent-*.jsonl"))
+    copy = folder / source.name
+    copy.write_bytes(source.read_bytes())
+    analysed: list[object] = []
+    real = agents_module.analyse_bytes
+
+    def counting(data: Any, **options: Any) -> Any:
+        analysed.append(data)
+        return real(data, **options)
+
+    monkeypatch.setattr(agents_module, "analyse_bytes", counting)
+    agent = agents_module.SubAgent(copy)
+    first = agent_counts(agent)
+    assert agent_counts(agent) == first and len(analysed) == 1
+    copy.write_bytes(copy.read_bytes() + copy.read_bytes().splitlines(keepends=True)[-1])
+    agent_counts(agent)
+    assert len(analysed) == 2
+
+
+def test_an_unreadable_agent_file_counts_nothing(tmp_path: Path) -> None:
+    counts = agent_counts(agents_module.SubAgent(tmp_path / "agent-gone.jsonl"))
+    assert (counts.items, counts.errors) == (None, None)
+
+
+# --- use and time -----------------------------------------------------------------------------
+
+
+def test_one_api_message_written_as_five_lines_counts_once() -> None:
+    model = model_of(SHORT)
+    carrying = [item for item in model.items if item.usage is not None]
+    assert len(carrying) == 1
+    expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
+    assert carrying[0].usage == expected and model.usage == expected
+    assert model.context_tokens == 3 + 11515 + 13835
+    assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
+        "claude-opus-4-6"
+    }
+
+
+def claude_usage_oracle(path: Path) -> Usage | None:
+    """Every assistant line's usage, the last line of each (message.id, requestId) kept."""
+    requests: dict[object, Usage] = {}
+    for number, record in enumerate(raw_lines(path)):
+        message = record.get("message")
+        if record.get("type") != "assistant" or not isinstance(message, dict):
+            continue
+        usage = message.get("usage")
+        if not isinstance(usage, dict) or message.get("model") == "<synthetic>":
+            continue
+        key = (message["id"], record.get("requestId")) if message.get("id") else number
+        requests[key] = Usage(
+            usage.get("input_tokens", 0),
+            usage.get("output_tokens", 0),
+            usage.get("cache_read_input_tokens", 0),
+            usage.get("cache_creation_input_tokens", 0),
+        )
+    return sum(requests.values(), Usage()) if requests else None
+
+
+@pytest.mark.parametrize("path", CLEAN_SESSIONS, ids=corpus_id)
+def test_session_usage_counts_each_api_message_of_the_file_once(path: Path) -> None:
+    model = model_of(path)
+    assert model.usage == claude_usage_oracle(path)
+    on_items = [item.usage for item in model.items if item.usage is not None]
+    assert sum(on_items, Usage()).output <= (model.usage or Usage()).output
+
+
+def test_codex_usage_is_its_token_count_events() -> None:
+    model = model_of(CODEMIE_ROLLOUT)
+    events = [
+        record["payload"]["info"]
+        for record in raw_lines(CODEMIE_ROLLOUT)
+        if record.get("type") == "event_msg" and record["payload"].get("type") == "token_count"
+    ]
+    total, last = events[-1]["total_token_usage"], events[-1]["last_token_usage"]
+    assert model.usage == Usage(
+        input=total["input_tokens"] - total["cached_input_tokens"],
+        output=total["output_tokens"],
+        cache_read=total["cached_input_tokens"],
+    )
+    assert model.context_tokens == last["input_tokens"]
+    carrying = [item for item in model.items if item.usage is not None]
+    assert len(carrying) == len(events)
+    assert all(
+        item.kind in (ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL) for item in carrying
+    )
+    assert {item.model for item in carrying} == {"gpt-5.5"}
+
+
+def test_a_repeated_token_count_event_counts_nothing_again(tmp_path: Path) -> None:
+    lines = COMPACTED_ROLLOUT.read_bytes().splitlines(keepends=True)
+    position = next(n for n, line in enumerate(lines) if b'"token_count"' in line)
+    repeated = b"".join(lines[: position + 1] + [lines[position]] + lines[position + 1 :])
+    once, twice = (build_model(analyse_bytes(data)) for data in (b"".join(lines), repeated))
+    assert once.usage == twice.usage
+    assert [item.usage for item in once.items] == [item.usage for item in twice.items]
+
+
+def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> None:
+    session = Builder()
+    session.prompt("u1", None, "hi")
+    session.text("a1", "u1", "hello")
+    session.lines[-1]["message"]["usage"] = {
+        "input_tokens": "many",
+        "output_tokens": -4,
+        "cache_read_input_tokens": True,
+        "cache_creation_input_tokens": 7,
+    }
+    session.text("a2", "a1", "again")
+    session.lines[-1]["message"]["usage"] = "not an object"
+    analysis = analyse_bytes(session.data())
+    assert analysis.findings == []
+    model = build_model(analysis)
+    assert model.usage == Usage(cache_creation=7)
+    assert model.context_tokens == 7
+
+
+def timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@pytest.mark.parametrize("path", [SAMPLE, CODEMIE_ROLLOUT], ids=corpus_id)
+def test_tool_durations_are_result_time_minus_call_time(path: Path) -> None:
+    model = model_of(path)
+    records = raw_lines(path)
+    answered = [
+        item
+        for item in model.items
+        if item.tool and item.tool.result_line is not None and item.tool.call_line is not None
+    ]
+    assert len(answered) > 10
+    for item in answered:
+        tool = item.tool
+        assert tool is not None and tool.call_line is not None and tool.result_line is not None
+        elapsed = timestamp(records[tool.result_line]["timestamp"]) - timestamp(
+            records[tool.call_line]["timestamp"]
+        )
+        assert tool.duration_ms == round(elapsed.total_seconds() * 1000)
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "expected"),
+    [
+        ("2026-01-01T00:00:00.100Z", "2026-01-01T00:00:01.350Z", 1250),
+        ("2026-01-01T00:00:02Z", "2026-01-01T00:00:01Z", None),
+        ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00", None),
+        ("yesterday", "2026-01-01T00:00:00Z", None),
+        (None, "2026-01-01T00:00:00Z", None),
+        (12, 13, None),
+    ],
+)
+def test_a_duration_needs_two_timestamps_in_order(
+    started: object, ended: object, expected: int | None
+) -> None:
+    assert duration_ms(started, ended) == expected
