@@ -39,6 +39,33 @@ export interface ToolCall {
   readonly todos: readonly Todo[] | null;
   /** Result time minus call time. */
   readonly durationMs: number | null;
+  /** A Task/Agent call's sub-agent: its own transcript (`file`, paged like any), or null when its turns are items of this conversation. */
+  readonly agent: AgentSummary | null;
+}
+
+export interface AgentSummary {
+  readonly file: string | null;
+  readonly title: string | null;
+  readonly items: number | null;
+  readonly errors: number | null;
+}
+
+/** One stretch of history between compactions; the last is what a resume sends. */
+export interface ConversationSegment {
+  readonly index: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  readonly items: number;
+  readonly summary: string | null;
+}
+
+/** One match of `sessionLsp.search`: the item (of its segment) and the field it is in. */
+export interface SearchHit {
+  readonly segment: number;
+  readonly index: number;
+  readonly line: number;
+  readonly field: string;
+  readonly snippet: string;
 }
 
 export interface Todo {
@@ -90,6 +117,9 @@ export interface ConversationPage {
   readonly lastTodos: { readonly index: number; readonly todos: readonly Todo[] } | null;
   /** The session's token use, all API messages counted once. */
   readonly usage: Usage | null;
+  /** The segment this page is of (the last: the conversation a resume sends), and every segment, oldest first. */
+  readonly segment: number;
+  readonly segments: readonly ConversationSegment[];
 }
 
 export class UnexpectedConversationError extends Error {
@@ -158,6 +188,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
     diff: typeof tool.diff === 'string' ? tool.diff : null,
     todos: asTodos(tool.todos),
     durationMs: typeof tool.durationMs === 'number' && tool.durationMs >= 0 ? tool.durationMs : null,
+    agent: asAgent(tool.agent),
   };
 }
 
@@ -166,6 +197,44 @@ function asTodos(value: unknown): Todo[] | null {
     return null;
   }
   return value.filter(isRecord).map((todo) => ({ content: typeof todo.content === 'string' ? todo.content : '', status: typeof todo.status === 'string' ? todo.status : 'pending' }));
+}
+
+function asAgent(value: unknown): AgentSummary | null {
+  if (!isRecord(value)) {
+    return null;
+  }
+  const count = (field: unknown): number | null => (isInteger(field) && field >= 0 ? field : null);
+  return {
+    file: typeof value.file === 'string' ? value.file : null,
+    title: typeof value.title === 'string' ? value.title : null,
+    items: count(value.items),
+    errors: count(value.errors),
+  };
+}
+
+function asSegments(value: unknown): ConversationSegment[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .filter(isRecord)
+    .filter((segment) => isInteger(segment.index) && isInteger(segment.items))
+    .map((segment) => ({
+      index: segment.index as number,
+      firstLine: isInteger(segment.firstLine) ? segment.firstLine : 0,
+      lastLine: isInteger(segment.lastLine) ? segment.lastLine : 0,
+      items: segment.items as number,
+      summary: typeof segment.summary === 'string' ? segment.summary : null,
+    }));
+}
+
+/** `sessionLsp.search`'s answer, checked: hits that do not fit are dropped. */
+export function asSearchHits(value: unknown): SearchHit[] {
+  check(Array.isArray(value), () => 'sessionLsp.search did not answer a list');
+  return (value as unknown[])
+    .filter(isRecord)
+    .filter((hit) => isInteger(hit.segment) && isInteger(hit.index) && isInteger(hit.line) && typeof hit.snippet === 'string')
+    .map((hit) => ({ segment: hit.segment as number, index: hit.index as number, line: hit.line as number, field: typeof hit.field === 'string' ? hit.field : 'text', snippet: hit.snippet as string }));
 }
 
 function asUsage(value: unknown): Usage | null {
@@ -224,6 +293,8 @@ export function asConversationPage(value: unknown): ConversationPage {
     assistantLabel: typeof page.assistantLabel === 'string' && page.assistantLabel !== '' ? page.assistantLabel : 'Assistant',
     lastTodos: isRecord(page.lastTodos) && isInteger(page.lastTodos.index) && asTodos(page.lastTodos.todos) !== null ? { index: page.lastTodos.index, todos: asTodos(page.lastTodos.todos) ?? [] } : null,
     usage: asUsage(page.usage),
+    segment: isInteger(page.segment) ? page.segment : 0,
+    segments: asSegments(page.segments),
   };
 }
 
@@ -262,6 +333,11 @@ export type HostMessage =
       /** Why no repair is offered though there may be some (an untrusted workspace). */
       readonly blocked?: string;
     }
+  /** A page of an earlier segment (history before a compaction), for the history panel. */
+  | { readonly type: 'segmentPage'; readonly generation: number; readonly page: ConversationPage }
+  /** A page of the sub-agent transcript of the call at `index`. */
+  | { readonly type: 'agentPage'; readonly generation: number; readonly index: number; readonly page: ConversationPage }
+  | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
   | { readonly type: 'focus'; readonly index: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
 
@@ -270,6 +346,10 @@ export type ViewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'loadPage'; readonly generation: number; readonly offset: number }
   | { readonly type: 'reveal'; readonly line: number }
+  | { readonly type: 'loadSegment'; readonly generation: number; readonly segment: number; readonly offset: number }
+  /** The sub-agent of the call at `index`: its transcript is named by the server's answer, never by the webview. */
+  | { readonly type: 'loadAgent'; readonly generation: number; readonly index: number; readonly offset: number }
+  | { readonly type: 'search'; readonly generation: number; readonly query: string }
   /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
   | { readonly type: 'openLink'; readonly href: string }
   | { readonly type: 'listRepairs'; readonly generation: number; readonly index: number; readonly finding: number }
@@ -289,6 +369,18 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
       return nonNegative(value.generation) && nonNegative(value.offset) ? { type: 'loadPage', generation: value.generation, offset: value.offset } : undefined;
     case 'reveal':
       return nonNegative(value.line) ? { type: 'reveal', line: value.line } : undefined;
+    case 'loadSegment':
+      return nonNegative(value.generation) && nonNegative(value.segment) && nonNegative(value.offset)
+        ? { type: 'loadSegment', generation: value.generation, segment: value.segment, offset: value.offset }
+        : undefined;
+    case 'loadAgent':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.offset)
+        ? { type: 'loadAgent', generation: value.generation, index: value.index, offset: value.offset }
+        : undefined;
+    case 'search':
+      return nonNegative(value.generation) && typeof value.query === 'string' && value.query.trim() !== '' && value.query.length <= 1000
+        ? { type: 'search', generation: value.generation, query: value.query }
+        : undefined;
     case 'openLink':
       return typeof value.href === 'string' && isOpenableLink(value.href) ? { type: 'openLink', href: value.href } : undefined;
     case 'listRepairs':

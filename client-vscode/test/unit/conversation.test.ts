@@ -37,7 +37,7 @@ test('the reader fields are kept: a diff, a plan, use and time, the assistant la
   assert.equal(item.model, 'gpt-5');
   assert.equal(item.usage, null);
   assert.deepEqual([item.tool?.diff, item.tool?.durationMs, item.tool?.todos?.length], ['+a\n', 1500, 1]);
-  assert.equal(asConversationPage(conversationPage('/p', {})).assistantLabel, 'Assistant');
+  assert.equal(asConversationPage(conversationPage('/p', { assistantLabel: undefined })).assistantLabel, 'Assistant');
 });
 
 test('a page that does not fit is refused with the place named; an unknown item kind from a newer server is shown as text', () => {

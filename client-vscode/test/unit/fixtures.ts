@@ -50,6 +50,9 @@ export function conversationPage(path: string, overrides: Record<string, unknown
     firstProblem: 1,
     abandonedBranches: 0,
     startNote: null,
+    assistantLabel: 'Claude',
+    segment: 0,
+    segments: [{ index: 0, firstLine: 2, lastLine: 24, items: 2, summary: null }],
     ...overrides,
   };
 }
