@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
+from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.texts import last_plan, whole_item
 
 Painter = Callable[[str, str], str]
 
@@ -87,15 +90,35 @@ class Reader:
         facts.append(f"{model.errors} errors, {model.warnings} warnings")
         if model.abandoned_branches:
             facts.append(f"{model.abandoned_branches} abandoned branches")
+        if model.earlier_segments:
+            facts.append(f"{len(model.earlier_segments)} earlier parts before compactions")
         self.line(self.paint(" · ".join(facts), DIM))
+        if model.usage is not None:
+            self.line(self.paint(usage_line(model.usage, model.context_tokens), DIM))
         if model.start_note:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
         problem = model.first_problem
         if problem is not None:
             line = model.items[problem].first_line + 1
             self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
+        plan = last_plan(model)
+        if plan is not None:
+            self._plan(*plan)
         if offset:
             self.line(self.paint(f"… {offset} earlier items", DIM))
+
+    def _plan(self, index: int, todos: list[Todo]) -> None:
+        done = sum(todo.status == "completed" for todo in todos)
+        self.line(self.paint(f"plan (item {index + 1}): {done} of {len(todos)} done", BOLD))
+        for todo in todos:
+            mark = TODO_MARKS.get(todo.status, "[ ]")
+            colour = (
+                DIM
+                if todo.status == "completed"
+                else (BOLD if todo.status == "in_progress" else "")
+            )
+            text = cut(one_line(todo.content), self.width - 8)
+            self.line(f"  {mark} {self.paint(text, colour) if colour else text}")
 
     def items(self, offset: int) -> None:
         for item in page(self.model, offset):
@@ -114,6 +137,9 @@ class Reader:
         self._findings(item)
 
     def _message(self, item: Item) -> None:
+        if item.truncated:
+            # Pages cut texts at 4,000 characters; a reader wants the reply whole.
+            item = whole_item(self.model, item.index)
         who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
         head = f"── {who}"
         when = self._when(item.timestamp)
@@ -130,12 +156,21 @@ class Reader:
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
         what = call_headline(tool.input or "")
+        if tool.diff is not None:
+            added, removed = diff_counts(tool.diff)
+            what += f"  +{added} -{removed}"
+        if tool.duration_ms is not None:
+            what += f"  ({duration(tool.duration_ms)})"
         where = self.paint(f"line {item.first_line + 1}", DIM)
         pointer = self.paint(">>" if item.has_error else " ▸", RED if item.has_error else DIM)
         head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
         room = max(10, self.width - len(name) - len(mark) - 20)
         self.line(f"{head}{cut(what, room)}  {where}")
-        if tool.agent_file is not None:
+        if tool.agent is not None:
+            title = one_line(tool.agent.title or "")
+            where = f" ({one_line(tool.agent.file.name)})" if tool.agent.file is not None else ""
+            self.line(self.paint(cut(f"     sub-agent: {title}{where}", self.width), DIM))
+        elif tool.agent_file is not None:
             self.line(self.paint(f"     sub-agent: {one_line(tool.agent_file.name)}", DIM))
         if tool.result:
             rows = for_terminal(tool.result, layout=True).rstrip("\n").split("\n")
@@ -183,6 +218,34 @@ def write_reader(
     reader = Reader(model, stream, colour=colour, width=width)
     reader.header(offset)
     reader.items(offset)
+
+
+TODO_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+
+
+def usage_line(usage: Usage, context: int | None) -> str:
+    cached = usage.cache_read + usage.cache_creation
+    parts = [
+        f"tokens: {usage.input + cached:,} in ({usage.cache_read:,} cached)",
+        f"{usage.output:,} out",
+    ]
+    if context is not None:
+        parts.append(f"last context {context:,}")
+    return " · ".join(parts)
+
+
+def diff_counts(diff: str) -> tuple[int, int]:
+    lines = diff.splitlines()
+    added = sum(line.startswith("+") and not line.startswith("+++ ") for line in lines)
+    removed = sum(line.startswith("-") and not line.startswith("--- ") for line in lines)
+    return added, removed
+
+
+def duration(milliseconds: int) -> str:
+    if milliseconds < 1000:
+        return f"{milliseconds} ms"
+    seconds = round(milliseconds / 1000)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
 
 
 def one_line(text: str) -> str:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import run_cli
-from tests.support.corpus import CODEMIE_TURN_1
+from tests.support.corpus import CODEMIE_TURN_1, CORPUS
 from tests.support.files import aged_copy
 
 NARROW = {"NO_COLOR": "1", "COLUMNS": "60"}
@@ -87,7 +87,7 @@ def result_text(lines: list[str]) -> str:
 
 def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
     lines = run_cli("show", str(CODEMIE_TURN_1), env=NARROW).stdout.splitlines()
-    assert lines[2] == "first problem: item 17, line 25"
+    assert "first problem: item 17, line 25" in lines[:4]
     broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
     assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
     assert lines[broken + 1].lstrip().startswith(">> ") and "unpaired-tool-use" in lines[broken + 1]
@@ -104,3 +104,32 @@ def test_escapes_in_a_tool_result_and_a_reply_never_reach_the_terminal(tmp_path:
         without_ours = without_ours.replace(code, "")
     assert "\033" not in without_ours and "\x07" not in without_ours
     assert "\\x1b]0;pwned\\x07" in without_ours and "Found \\x1b[31mit" in without_ours
+
+
+DEEP_MANIFEST = (
+    CORPUS
+    / "claude-code/daaain-claude-code-log/-src-deep-manifest/a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
+)
+
+
+def test_the_header_has_the_token_use_and_the_last_plan() -> None:
+    lines = run_cli("show", str(DEEP_MANIFEST), env=NARROW).stdout.splitlines()
+    assert lines[2].startswith("tokens: 8,682,623 in (8,505,166 cached) · 31,430 out")
+    assert lines[3] == "plan (item 183): 6 of 6 done"
+    assert lines[4:10][-1] == "  [x] Run tests and verify coverage"
+
+
+def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
+    lines = run_cli("show", str(DEEP_MANIFEST), env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert (
+        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  line 33" in lines.splitlines()
+    )
+
+
+def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
+    session = _session(tmp_path, "ok")
+    long_reply = " ".join(f"word{number}" for number in range(1500)) + " THE-END"
+    text = session.read_text(encoding="utf-8").replace(json.dumps(REPLY)[1:-1], long_reply)
+    session.write_text(text, encoding="utf-8")
+    shown = run_cli("show", str(aged_copy(session, session)), env=NARROW).stdout
+    assert "THE-END" in shown and "cut here" not in shown
