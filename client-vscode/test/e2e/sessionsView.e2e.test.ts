@@ -52,6 +52,9 @@ const READER_AGENT = corpusFile('claude-code/daaain-claude-code-log/-src-deep-ma
 const READER_TITLE = "It's been a while - I see that I have pending changes";
 
 // No breadcrumbs: the screenshots go in the README, and the breadcrumbs would show the test's temporary folders.
+/** The editor area only: the README's images of the view show no test fixture in the tree. */
+const EDITOR_AREA = { x: 352, y: 36, width: 928, height: 732 };
+
 const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'verbose', 'breadcrumbs.enabled': false };
 
 const skip = skipUnlessReady(DAMAGED_SESSION);
@@ -151,7 +154,7 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   const stub = frame.locator('.item.status-unpaired button.repair', { hasText: /stub/i }).first();
   await stub.waitFor({ state: 'visible', timeout: 60_000 });
   await screenshot(page, 'sessions-02-conversation-unpaired');
-  await screenshot(page, 'readme-conversation-broken');
+  await screenshot(page, 'readme-conversation-broken', EDITOR_AREA);
 
   // Keyboard: arrows move between items, Enter opens and closes a card.
   await page.keyboard.press('ArrowUp');
@@ -207,7 +210,7 @@ test('a hostile transcript renders as inert text in the conversation view', { sk
   assert.deepEqual([inside.images, inside.scripts, inside.links], [0, 0, 0], 'no element was made from transcript text');
   assert.notEqual(await page.title(), PWNED);
   await screenshot(page, 'sessions-05-hostile-inert');
-  await screenshot(page, 'readme-conversation-hostile');
+  await screenshot(page, 'readme-conversation-hostile', EDITOR_AREA);
 
   // The reply is Markdown: formatting made of elements, the markup in it still text.
   const reply = frame.locator('.item.kind-assistant .markdown', { hasText: 'What I found' });
@@ -260,7 +263,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   assert.equal(await plan.locator('li.todo-completed').count(), 6);
   assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out/);
   await screenshot(page, 'reader-01-plan');
-  await screenshot(page, 'readme-conversation-plan');
+  await screenshot(page, 'readme-conversation-plan', EDITOR_AREA);
 
   // The search box asks the server: the edit is far below the drawn items, and is found.
   const search = frame.locator('#search');
@@ -269,7 +272,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   const hits = frame.locator('#search-results .search-hit-button');
   await hits.first().waitFor({ state: 'visible', timeout: 30_000 });
   await screenshot(page, 'reader-02-search');
-  await screenshot(page, 'readme-conversation-search');
+  await screenshot(page, 'readme-conversation-search', EDITOR_AREA);
   const editHit = frame.locator('#search-results .search-hit-button', { hasText: /item 18 · input/ });
   await editHit.click();
   const edit = frame.locator('.item.kind-tool:focus');
@@ -282,7 +285,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   assert.ok(((await edit.locator('div.headline-path').textContent()) ?? '').endsWith('.gitignore'), 'the edit names its file');
   await frame.locator('#search-results .search-close').click();
   await screenshot(page, 'reader-03-edit-diff');
-  await screenshot(page, 'readme-conversation-diff');
+  await screenshot(page, 'readme-conversation-diff', EDITOR_AREA);
 
   // A sub-agent: its call, found the same way, expands into the sub-agent's own conversation.
   await search.fill('Explore ZIP processing implementation');
@@ -301,5 +304,5 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   assert.ok((await agentItems.count()) >= 10, 'the sub-agent conversation is drawn under its call');
   await agentItems.first().scrollIntoViewIfNeeded();
   await screenshot(page, 'reader-04-sub-agent');
-  await screenshot(page, 'readme-conversation-sub-agent');
+  await screenshot(page, 'readme-conversation-sub-agent', EDITOR_AREA);
 }));
