@@ -30,25 +30,16 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
 
-LIST_WITH_PEAK = """
-import runpy, sys
-sys.argv = ["session-lsp", "sessions", "--all"]
-try:
-    runpy.run_module("session_lsp", run_name="__main__")
-except SystemExit:
-    pass
-finally:
-    status = open("/proc/self/status").read()
-    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    sys.stderr.write(peak.split()[1] + "\\n")
-"""
+from peak import WITH_PEAK  # noqa: E402
 
 
 def _entry(size: int) -> dict[str, object]:
     return {
         "size": size,
         "mtime_ns": 1_700_000_000_000_000_000,
+        "inode": size + 1,
         "session_id": str(uuid.uuid4()),
         "recorded_session_id": None,
         "project": "/home/someone/a/project/of/theirs",
@@ -66,7 +57,7 @@ def _listing(env: dict[str, str]) -> tuple[float, int]:
     """Seconds and peak RSS (kB) of one `sessions --all` process."""
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", LIST_WITH_PEAK],
+        [sys.executable, "-c", WITH_PEAK, "sessions", "--all"],
         capture_output=True,
         text=True,
         env=env,

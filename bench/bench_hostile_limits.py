@@ -31,20 +31,11 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-SESSION = "11111111-1111-4111-8111-111111111111"
+sys.path.insert(0, str(BENCH))
 
-WITH_PEAK = """
-import runpy, sys
-sys.argv = ["session-lsp", *sys.argv[1:]]
-try:
-    runpy.run_module("session_lsp", run_name="__main__")
-except SystemExit:
-    pass
-finally:
-    status = open("/proc/self/status").read()
-    peak = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
-    sys.stderr.write(peak.split()[1] + "\\n")
-"""
+from peak import WITH_PEAK  # noqa: E402
+
+SESSION = "11111111-1111-4111-8111-111111111111"
 
 
 def _measure(home: Path, *arguments: str) -> tuple[float, float, str]:

@@ -91,15 +91,18 @@ def _fix(
         # Left by a repair that was killed or cut off by a power loss, even when nothing is
         # left to repair now (the crash may have come after the rename).
         remove_stale_temp_files(path)
-    why_live = None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns)
+    with deep_json():
+        analysis = analyse_bytes(original)
+        repair = repair_all(analysis, strategy)
+    agent = analysis.format.agent if analysis.format is not None else None
+    why_live = (
+        None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns, agent)
+    )
     if why_live is not None:
         return _refuse(
             outcome,
             f"{path}: {why_live}. Repair it when the session has stopped, or pass --force",
         )
-    with deep_json():
-        analysis = analyse_bytes(original)
-        repair = repair_all(analysis, strategy)
     if (repair.edits or repair.refusal is not None) and not is_session(analysis):
         return _refuse(
             outcome,

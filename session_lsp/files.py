@@ -5,7 +5,6 @@ from __future__ import annotations
 import mmap
 import os
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +104,6 @@ class SessionFile:
     path: Path
     data: bytes | mmap.mmap
     """Memory-mapped when possible: a 100 MB session is then read once, by the decoder."""
-    modified_seconds_ago: float
     size: int
     mtime_ns: int
     inode: int
@@ -191,8 +189,7 @@ def read_session_file(path: Path) -> SessionFile:
         raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
     finally:
         os.close(descriptor)
-    age = max(0.0, time.time() - stat.st_mtime)
-    return SessionFile(path, data, age, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return SessionFile(path, data, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _kind(mode: int) -> str:

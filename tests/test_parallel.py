@@ -167,8 +167,9 @@ def test_check_and_the_listing_run_in_spawned_workers(
 ) -> None:
     """`check` and the sessions listing hand their real functions to spawned workers: they must
     be importable by name and their arguments and results must pickle."""
-    from session_lsp.cli.check import check_file
+    from session_lsp.cli.check import check_file, check_task
     from session_lsp.sessions.inspection import Job, inspect_files
+    from session_lsp.sessions.registry import Liveness
 
     healthy = '{"type":"user","uuid":"a","parentUuid":null,"sessionId":"s","message":{"role":"user","content":"hi"}}\n'
     paths = []
@@ -180,7 +181,10 @@ def test_check_and_the_listing_run_in_spawned_workers(
     monkeypatch.setattr(parallel, "start_method", lambda *arguments: "spawn")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
     assert list(map_in_order(check_file, paths, [1] * 3, jobs=2)) == here
+    tasks = [(path, Liveness.read()) for path in paths]
+    assert list(map_in_order(check_task, tasks, [1] * 3, jobs=2)) == here
     jobs = [Job(path, True, 1) for path in paths]
     monkeypatch.setattr("session_lsp.sessions.inspection.worker_count", lambda: 2)
-    listed = [result for _, result in inspect_files(jobs, 0.0, lambda job: None)]
+    at_rest = Liveness(None, now=0.0)
+    listed = [result for _, result in inspect_files(jobs, at_rest, lambda job: None)]
     assert [result is not None and result.errors for result in listed] == [0, 1, 0]

@@ -8,11 +8,11 @@ from collections import Counter
 from pathlib import Path
 
 from session_lsp.cli.output import Progress, format_finding, problem, wants_colour, write_json
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Finding, Severity
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
 from session_lsp.parallel import Crash, map_in_order
 from session_lsp.report import finding_to_json
+from session_lsp.sessions.registry import Liveness, analyse_session
 
 EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -30,13 +30,19 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
     return paths, problems
 
 
-def check_file(path: Path) -> list[Finding] | SessionFileError:
-    """One file's findings, or why it could not be read; run in a worker process for trees."""
+def check_file(path: Path, liveness: Liveness | None = None) -> list[Finding] | SessionFileError:
+    """One file's findings, or why it could not be read. Its tail is live when Claude Code runs
+    it (`liveness`: the registry read once for the whole check, else read here)."""
     try:
         session = read_session_file(path)
     except SessionFileError as error:
         return error
-    return analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago).findings
+    return analyse_session(session, liveness).findings
+
+
+def check_task(task: tuple[Path, Liveness]) -> list[Finding] | SessionFileError:
+    """`check_file` as the worker processes of a tree's check run it."""
+    return check_file(*task)
 
 
 def _size(path: Path) -> int:
@@ -58,7 +64,9 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
     json_entries: list[dict[str, object]] = []
     progress = Progress(len(paths))
     checked = 0
-    results = map_in_order(check_file, paths, [_size(path) for path in paths], jobs=jobs)
+    liveness = Liveness.read()
+    tasks = [(path, liveness) for path in paths]
+    results = map_in_order(check_task, tasks, [_size(path) for path in paths], jobs=jobs)
     for done, (path, result) in enumerate(zip(paths, results, strict=True), 1):
         progress.update(done, str(path))
         if isinstance(result, SessionFileError | Crash):

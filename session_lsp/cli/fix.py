@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from pathlib import Path
 
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.cli.check import EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, collect_paths
 from session_lsp.cli.output import Progress, format_finding, problem, wants_colour
+from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
 from session_lsp.disk import FixOutcome, fix_file, restore_file
@@ -76,11 +76,18 @@ def _report(outcome: FixOutcome, *, dry_run: bool) -> None:
     elif outcome.message:
         print(said, file=sys.stderr if outcome.remaining_errors else sys.stdout)
     if outcome.fork_session_id is not None:
-        print(f"claude --resume {shlex.quote(for_terminal(outcome.fork_session_id))}")
+        print(resume_fork_command(outcome.fork_session_id))
     colour = wants_colour(sys.stdout)
     for finding in outcome.remaining:
         if finding.is_error:
             print(format_finding(str(outcome.fork or outcome.path), finding, colour=colour))
+
+
+def resume_fork_command(session_id: str, os_name: str = os.name) -> str:
+    """`claude --resume` of a fork, written as this system's shells read it (`command_line`)."""
+    line = command_line(["claude", "--resume", session_id], os_name)
+    assert line is not None  # the fork's id is a UUID we chose: no shell treats it specially
+    return line
 
 
 def _summary(outcomes: list[FixOutcome], *, dry_run: bool) -> str:

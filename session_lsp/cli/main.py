@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_session_commands(commands)
 
     _add_show(commands)
+    _add_search(commands)
 
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
     mode = serve.add_mutually_exclusive_group()
@@ -105,6 +106,26 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         type=_positive,
         metavar="N",
         help="print item N (counted from 1, as show numbers them) whole: text, input, result",
+    )
+
+
+def _add_search(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser(
+        "search", help="find text in sessions (every segment, text, input and result), newest first"
+    )
+    search.add_argument("query", metavar="QUERY", help="plain text, matched ignoring case")
+    scope = search.add_mutually_exclusive_group()
+    scope.add_argument("--all", action="store_true", help="every project, not only this one")
+    scope.add_argument("--project", metavar="DIR", help="the sessions started in DIR")
+    search.add_argument("--format", choices=("text", "json"), default="text")
+    search.add_argument(
+        "--limit", type=_positive, default=10, metavar="N", help="matches per session (default 10)"
+    )
+    search.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="worker processes (default: the usable cores; 1 searches in this process)",
     )
 
 
@@ -252,6 +273,18 @@ def _run(
                 parser.error("show --item: prints text or json, without --tail")
             return run_show_item(arguments.session, arguments.item, arguments.format)
         return run_show(arguments.session, arguments.format, arguments.tail, brief=arguments.brief)
+    if arguments.command == "search":
+        from session_lsp.cli.search import run_search
+        from session_lsp.parallel import usable_cores
+
+        return run_search(
+            arguments.query,
+            all_projects=arguments.all,
+            project=arguments.project,
+            output_format=arguments.format,
+            limit=arguments.limit,
+            jobs=arguments.jobs if arguments.jobs is not None else usable_cores(),
+        )
     if arguments.command == "serve":
         from session_lsp.lsp.main import serve
 

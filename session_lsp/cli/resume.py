@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from session_lsp.cli.launch import Launch, find_executable, plan_claude, plan_codex
 from session_lsp.cli.output import format_finding
+from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.findings import Code, Finding
@@ -106,7 +107,9 @@ def run_resume(
             explained = _Explained.read(path)
         except SessionFileError as error:
             return _refuse(for_terminal(str(error)))
-        why_live = liveness.why_live(path, explained.session.mtime_ns)
+        transcript_format = explained.analysis.format
+        agent = transcript_format.agent if transcript_format is not None else None
+        why_live = liveness.why_live(path, explained.session.mtime_ns, agent)
         if why_live is not None and not force:
             return _refuse(
                 f"{for_terminal(str(path))}: {for_terminal(why_live)}. Close it first, or pass"
@@ -182,26 +185,43 @@ def _refuse(message: str) -> int:
     return EXIT_USAGE
 
 
-def _named(path: Path, last: bool) -> str:
-    """How to name this session again on a command line: --last, or its path, quoted, never
-    starting with `-` (so no program takes it for an option)."""
+def _named(path: Path, last: bool, os_name: str = os.name) -> str | None:
+    """How to name this session again on a command line: --last, or its path quoted for this
+    system's shells (`command_line`), never starting with `-` (so no program takes it for an
+    option); None on Windows when no form of the path is read alike by cmd.exe and PowerShell."""
     if last:
         return "--last"
     text = str(path)
     if text.startswith("-"):
         text = f"./{text}"
-    return for_terminal(shlex.quote(text))
+    quoted = command_line([text], os_name)
+    return for_terminal(quoted) if quoted is not None else None
 
 
-def _choose(path: Path, strategy: str | None, *, yes: bool, last: bool, force: bool) -> str | int:
+def _choose(
+    path: Path,
+    strategy: str | None,
+    *,
+    yes: bool,
+    last: bool,
+    force: bool,
+    os_name: str = os.name,
+) -> str | int:
     """The strategy to apply, or an exit status when nothing is to be done."""
     default = strategy or "stub"
     if yes:
         return default
     if not sys.stdin.isatty():
+        named = _named(path, last, os_name)
+        again = (
+            f"session-lsp resume {named} --yes --strategy {default}"
+            if named is not None
+            else f"session-lsp resume with --yes --strategy {default} and the session's path"
+            " (not printed: cmd.exe and PowerShell cannot both read it as one word)"
+        )
         return _refuse(
             "not a terminal, so no question can be asked. Choose a repair:"
-            f" session-lsp resume {_named(path, last)} --yes --strategy {default}"
+            f" {again}"
             f" (or {', '.join(choice for choice in CHOICES if choice != default)}), or inspect it"
             " first with session-lsp check"
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 from session_lsp.cli.output import Progress, problem, write_json
+from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.files import is_folder
 from session_lsp.sessions import SessionNameError, list_sessions, projects_root
@@ -112,7 +112,7 @@ def _health(session: SessionSummary) -> str:
     return f"{session.health.value}{counts}"
 
 
-def _home_relative(path: str) -> str:
+def home_relative(path: str) -> str:
     home = str(Path.home())
     return "~" + path[len(home) :] if path == home or path.startswith(home + os.sep) else path
 
@@ -128,16 +128,22 @@ def format_session(session: SessionSummary, *, with_project: bool) -> str:
         for_terminal(session.title or "(untitled)"),
     ]
     if with_project:
-        where = _home_relative(session.project or str(session.path.parent))
+        where = home_relative(session.project or str(session.path.parent))
         columns.append(f"[{for_terminal(where)}]")
     return "  ".join(columns)
 
 
-def _summary(sessions: list[SessionSummary], scope: Path | None) -> str:
+def _summary(sessions: list[SessionSummary], scope: Path | None, os_name: str = os.name) -> str:
+    """The footer; its command is quoted for this system's shells (`command_line`), and left out
+    where no form of it is read alike by cmd.exe and PowerShell."""
     broken = [session for session in sessions if session.health is Health.BROKEN]
     where = f" in {for_terminal(str(scope))}" if scope is not None else ""
     text = f"{len(sessions)} session(s){where}, {len(broken)} broken."
-    if broken:
-        name = shlex.quote(broken[0].session_id[:8])
-        text += f" Repair and resume one with: session-lsp resume {for_terminal(name)}"
+    command = (
+        command_line(["session-lsp", "resume", broken[0].session_id[:8]], os_name)
+        if broken
+        else None
+    )
+    if command is not None:
+        text += f" Repair and resume one with: {for_terminal(command)}"
     return text

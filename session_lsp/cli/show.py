@@ -18,7 +18,6 @@ from typing import TextIO
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
 from session_lsp.cli.show_reader import write_reader
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
@@ -30,6 +29,7 @@ from session_lsp.core.turns import (
 )
 from session_lsp.files import SessionFileError, exists, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
+from session_lsp.sessions.registry import analyse_session
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -83,7 +83,7 @@ def run_show(name: str | None, output_format: str, tail: int | None, *, brief: b
     if tail is not None and tail < 0:
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
-    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+    analysis = analyse_session(session)
     model = build_model(analysis, path)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
     _write(model, path, offset, output_format, brief=brief)

@@ -14,12 +14,12 @@ from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.turns import Item, build_model
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFileError, exists, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
+from session_lsp.sessions.registry import analyse_session
 from session_lsp.view_json import item_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -34,8 +34,7 @@ def run_show_item(name: str | None, number: int, output_format: str) -> int:
     except (SessionNameError, SessionFileError) as error:
         problem(str(error))
         return EXIT_USAGE
-    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
-    model = build_model(analysis, path)
+    model = build_model(analyse_session(session), path)
     try:
         item = whole_item(model, number - 1)
     except IndexError:

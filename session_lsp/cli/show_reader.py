@@ -20,7 +20,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.turns.texts import last_context, last_plan, whole_item
 
 Painter = Callable[[str, str], str]
 
@@ -94,7 +94,7 @@ class Reader:
             facts.append(f"{len(model.earlier_segments)} earlier parts before compactions")
         self.line(self.paint(" · ".join(facts), DIM))
         if model.usage is not None:
-            self.line(self.paint(usage_line(model.usage, model.context_tokens), DIM))
+            self.line(self.paint(usage_line(model.usage, last_context(model)), DIM))
         if model.start_note:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
         problem = model.first_problem

@@ -321,7 +321,14 @@ def _collector_paused() -> Iterator[None]:
 
 
 def analyse_bytes(
-    data: bytes | mmap.mmap, *, modified_seconds_ago: float | None = None
+    data: bytes | mmap.mmap,
+    *,
+    modified_seconds_ago: float | None = None,
+    live_seconds: float = LIVE_SECONDS,
 ) -> Analysis:
+    """As `Transcript.analyse`; a caller that has decided liveness itself (Claude Code's registry
+    of running sessions) passes the age of a live file and `live_seconds=math.inf`."""
     with _collector_paused():
-        return Transcript.from_bytes(data).analyse(modified_seconds_ago=modified_seconds_ago)
+        return Transcript.from_bytes(data).analyse(
+            modified_seconds_ago=modified_seconds_ago, live_seconds=live_seconds
+        )

@@ -3,22 +3,24 @@
 Case-insensitive plain text (never a pattern). Decoding a 100 MB session costs seconds, so the
 bytes are searched first: a match inside a JSON string leaves pieces of the query in the raw
 line whatever the writer escaped. Only the parts of the query no writer escapes are looked for
-(ASCII letters, digits and most punctuation, lower-cased; each non-ASCII character as its raw
-UTF-8 or its `\\uXXXX` escape), split at whitespace, quotes, backslashes, control characters and
-the characters some writers escape (`/ < > & '`), so a match in an escaped string (`\\n`, `\\"`,
-a Codex call's arguments escaped twice) or in a tool input shown as indented JSON is never
-missed. Lines that hold every piece are decoded and their fields searched for the whole query.
+(ASCII letters, digits, spaces between words and most punctuation, lower-cased; each non-ASCII
+character as its raw UTF-8 or its `\\uXXXX` escape), split at quotes, backslashes, control
+characters, the characters some writers escape (`/ < > & '`) and spaces that may be JSON layout,
+so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or in a
+tool input shown as indented JSON is never missed. Lines that hold every piece are decoded and
+their fields searched for the whole query.
 """
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.reading import Line
+from session_lsp.core.reading import BOM, Line
 from session_lsp.core.turns.model import ConversationModel, Item
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader
@@ -27,10 +29,15 @@ MAX_QUERY = 1000
 """Characters of a query at most: longer is no search a person types."""
 CONTEXT = 60
 """Characters shown on each side of a match in its snippet."""
-_SPLIT = frozenset(" \t\r\n\"\\/<>&'")
-"""Characters that end a piece: whitespace (shown JSON is re-indented) and what writers escape."""
+_SPLIT = frozenset("\t\r\n\"\\/<>&'")
+"""Characters that end a piece: what writers escape (spaces that may be layout are dropped
+before, by `_spaces_that_may_differ_dropped`)."""
 _MIN_ANCHOR = 3
 """A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
+
+
+Buffer = bytes | mmap.mmap
+"""A whole file's bytes, read or mapped."""
 
 
 class QueryError(ValueError):
@@ -85,7 +92,7 @@ def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
             pieces.append((fold("".join(run)).encode("ascii"),))
             run.clear()
 
-    for character in text:
+    for character in _spaces_that_may_differ_dropped(text):
         if character in _SPLIT or ord(character) < 0x20 or ord(character) == 0x7F:
             close_run()
         elif ord(character) < 0x80:
@@ -100,6 +107,30 @@ def _pieces(text: str) -> tuple[tuple[bytes, ...], ...]:
     return tuple(dict.fromkeys(pieces))
 
 
+_LAYOUT_SPACES = re.compile(r" +")
+_JSON_LAYOUT_NEIGHBOURS = frozenset('":,{}[]') | _SPLIT
+"""A run of spaces beside one of these may be JSON layout: a tool input is shown indented, with a
+space after each colon, while the line has none. A space between two words is the writer's own
+and is kept in the piece, which makes a phrase a far better filter than its words apart."""
+
+
+def _spaces_that_may_differ_dropped(text: str) -> str:
+    """The query with each run of spaces that may be layout turned into a separator (a tab)."""
+
+    def replace(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else "\t"
+        after = text[match.end()] if match.end() < len(text) else "\t"
+        layout = (
+            before in _JSON_LAYOUT_NEIGHBOURS
+            or after in _JSON_LAYOUT_NEIGHBOURS
+            or ord(before) < 0x20
+            or ord(after) < 0x20
+        )
+        return "\t" if layout else match.group()
+
+    return _LAYOUT_SPACES.sub(replace, text)
+
+
 def _non_ascii_forms(character: str) -> tuple[bytes, ...]:
     """A character in a lower-cased line: its raw UTF-8 or its escape (without the backslash, which
     a string escaped twice doubles), in every case that folds to the same character."""
@@ -111,50 +142,78 @@ def _non_ascii_forms(character: str) -> tuple[bytes, ...]:
         forms.add(variant.encode("utf-8", "surrogatepass").lower())
         code = ord(variant)
         if code > 0xFFFF:
-            high, low = divmod(code - 0x10000, 0x400)
-            forms.add(f"u{0xD800 + high:04x}".encode())
+            # Only the high surrogate: a string escaped twice puts a backslash between the two.
+            forms.add(f"u{0xD800 + (code - 0x10000) // 0x400:04x}".encode())
         else:
             forms.add(f"u{code:04x}".encode())
     return tuple(sorted(forms))
 
 
-def candidate_lines(buffer: bytes, query: Query) -> list[int]:
+CHUNK = 1024 * 1024
+"""Bytes lower-cased at a time: small enough to stay in the cache while they are searched, so a
+file is read from memory once, never copied whole."""
+
+
+def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
     """The numbers of the `\\n`-separated lines of `buffer` that hold every piece of the query.
 
     Linear in the buffer however often the query occurs: once a line is taken, the scan goes on
     from the next line."""
+    size = len(buffer)
     if query.anchor == (b"",):
-        return list(range(buffer.count(b"\n") + 1))
-    lowered = buffer.lower()
-    others = [piece for piece in query.pieces if piece != query.anchor]
-    heads = {form: lowered.find(form) for form in query.anchor}
+        return list(range(_newlines(buffer, 0, size) + 1))
+    anchor = query.anchor
+    others = [piece for piece in query.pieces if piece != anchor]
+    overlap = max(len(form) for form in anchor) - 1
     found: list[int] = []
     line_number = 0
     line_start = 0
-    while True:
-        for form, at in heads.items():
-            if 0 <= at < line_start:
-                heads[form] = lowered.find(form, line_start)
-        live = [at for at in heads.values() if at >= 0]
-        if not live:
-            return found
-        position = min(live)
-        start = lowered.rfind(b"\n", line_start, position) + 1 or line_start
-        line_number += lowered.count(b"\n", line_start, start)
-        end = lowered.find(b"\n", position)
-        end = len(lowered) if end < 0 else end
-        line = lowered[start:end]
+    at = 0
+    while at < size:
+        chunk = buffer[at : at + CHUNK + overlap].lower()
+        hits = [spot for form in anchor if (spot := chunk.find(form)) >= 0]
+        if not hits:
+            at += CHUNK
+            continue
+        position = at + min(hits)
+        start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
+        line_number += _newlines(buffer, line_start, start)
+        end = buffer.find(b"\n", position)
+        end = size if end < 0 else end
+        line = buffer[start:end].lower()
         if all(any(form in line for form in forms) for forms in others):
             found.append(line_number)
-        if end >= len(lowered):
-            return found
+        if end >= size:
+            break
         line_number += 1
-        line_start = end + 1
+        line_start = at = end + 1
+    return found
 
 
-def lines_buffer(lines: Sequence[Line]) -> bytes:
-    """An analysis's lines as one buffer, line numbers kept."""
-    return b"\n".join(lines)
+def _newlines(buffer: Buffer, start: int, stop: int) -> int:
+    if isinstance(buffer, bytes):
+        return buffer.count(b"\n", start, stop)
+    return sum(buffer[at : min(stop, at + CHUNK)].count(b"\n") for at in range(start, stop, CHUNK))
+
+
+def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
+    """The bytes or mapped file the lines were split from (`reading.split_lines`: views in order,
+    only `\\n` between them, a byte-order mark before the first), searched in place rather than
+    copied; None when the lines are no longer exactly that (a document edited line by line)."""
+    first = lines[0] if lines else None
+    if not isinstance(first, memoryview) or not isinstance(first.obj, bytes | mmap.mmap):
+        return None
+    owner = first.obj
+    if any(not isinstance(line, memoryview) or line.obj is not owner for line in lines):
+        return None
+    total = sum(map(len, lines)) + len(lines) - 1
+    size = len(owner)
+    skipped = size - total
+    if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (
+        skipped >= len(BOM) and owner[: len(BOM)] != BOM
+    ):
+        return None
+    return owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,21 +267,31 @@ def _sources(item: Item) -> Iterator[tuple[Field, int]]:
             yield Field.RESULT, tool.result_source.line
 
 
-class _PlacesOfLastModel:
-    """The fields by line of the model searched last: the view searches one session again and
-    again as the query is typed."""
+@dataclass(frozen=True, slots=True)
+class _ModelIndex:
+    places: dict[int, list[_Place]]
+    owner: Buffer | None
+    """The buffer the model's lines are views of, searched in place (`_owner`)."""
+
+    def buffer(self, model: ConversationModel) -> Buffer:
+        return self.owner if self.owner is not None else b"\n".join(model.lines)
+
+
+class _IndexOfLastModel:
+    """What a search needs of the model searched last, made once: the view searches one session
+    again and again as the query is typed."""
 
     def __init__(self) -> None:
-        self._last: tuple[ConversationModel, dict[int, list[_Place]]] | None = None
+        self._last: tuple[ConversationModel, _ModelIndex] | None = None
 
-    def __call__(self, model: ConversationModel) -> dict[int, list[_Place]]:
+    def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
         if last is None or last[0] is not model:
-            last = self._last = (model, _places(model))
+            last = self._last = (model, _ModelIndex(_places(model), owner_buffer(model.lines)))
         return last[1]
 
 
-_PLACES = _PlacesOfLastModel()
+_INDEX = _IndexOfLastModel()
 
 
 def search_model(
@@ -232,8 +301,9 @@ def search_model(
     candidate lines when the caller has scanned the bytes already."""
     if limit <= 0:
         return []
-    candidates = candidate_lines(lines_buffer(model.lines), query) if lines is None else lines
-    by_line = _PLACES(model)
+    index = _INDEX(model)
+    candidates = candidate_lines(index.buffer(model), query) if lines is None else lines
+    by_line = index.places
     places = sorted(
         (place for line in candidates for place in by_line.get(line, ())),
         key=lambda place: place.order,
@@ -274,11 +344,15 @@ def _matches(text: str, query: Query) -> Iterator[int]:
         start = folded.find(query.folded, start + max(1, len(query.folded)))
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def _hit(place: _Place, text: str, start: int, length: int) -> Hit:
-    return Hit(place.segment, place.item.index, place.line, place.field, snippet(text, start, length))
+    return Hit(
+        place.segment, place.item.index, place.line, place.field, snippet(text, start, length)
+    )
 
 
 def snippet(text: str, start: int, length: int, context: int = CONTEXT) -> str:

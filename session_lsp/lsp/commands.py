@@ -9,7 +9,6 @@ returns its result struct or raises `CommandError`.
 from __future__ import annotations
 
 import inspect
-import math
 import time
 import uuid
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp import __version__
 from session_lsp.atomic import UnsafeWriteError
-from session_lsp.core.analysis import Transcript
 from session_lsp.core.edits import apply_edits
 from session_lsp.core.repairs import repair_all
 from session_lsp.disk import fix_file, restore_file, write_fork
@@ -32,9 +30,10 @@ from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
 from session_lsp.lsp.documents import SessionDocument
-from session_lsp.lsp.live import is_live
+from session_lsp.lsp.live import read_liveness
 from session_lsp.lsp.server import SessionServer
 from session_lsp.report import finding_to_json
+from session_lsp.sessions.registry import analyse_session
 
 Handler = Callable[[SessionServer, Any], Any]
 
@@ -122,11 +121,7 @@ async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.Che
             session = read_session_file(Path(path))
         except SessionFileError as error:
             raise CommandError(str(error)) from None
-        live = is_live(ls, path, session.mtime_ns, ours=False)
-        analysis = Transcript.from_bytes(session.data).analyse(
-            modified_seconds_ago=session.modified_seconds_ago if live else None,
-            live_seconds=math.inf,
-        )
+        analysis = analyse_session(session, read_liveness(ls))
     return api.CheckFileResult(
         path=path,
         findings=msgspec.convert(

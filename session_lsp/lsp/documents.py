@@ -163,6 +163,12 @@ class SessionDocument(TextDocument):
             self._ends_with_newline(),
         )
 
+    @property
+    def agent(self) -> str | None:
+        """The agent that writes this file, as its last analysis found it (None before one)."""
+        transcript_format = self._analysis[2].format if self._analysis is not None else None
+        return transcript_format.agent if transcript_format is not None else None
+
     def analysis(self) -> Analysis:
         """The analysis of this version, computed once."""
         key = (self.version, self.modified_seconds_ago)

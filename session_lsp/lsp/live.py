@@ -17,7 +17,7 @@ from pathlib import Path
 from session_lsp.lsp import diagnostics
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
-from session_lsp.sessions.registry import Liveness
+from session_lsp.sessions.registry import REGISTRY_AGENT, Liveness
 
 POLL_SECONDS = 1.0
 
@@ -33,13 +33,26 @@ def file_age(document: SessionDocument) -> tuple[float, int] | None:
     return max(0.0, time.time() - mtime_ns / 1e9), mtime_ns
 
 
+def read_liveness(ls: SessionServer) -> Liveness:
+    """Claude Code's registry read now; without one, a write in the client's liveSessionSeconds
+    marks a file live. What the server's commands on files on disk judge by."""
+    return Liveness.read(ls.settings.live_session_seconds)
+
+
 def is_live(
-    ls: SessionServer, path: str, mtime_ns: int, *, ours: bool, liveness: Liveness | None = None
+    ls: SessionServer,
+    path: str,
+    mtime_ns: int,
+    *,
+    ours: bool,
+    liveness: Liveness | None = None,
+    agent: str | None = None,
 ) -> bool:
-    """The registry's answer when there is one; else a write in the client's liveSessionSeconds
-    that was not ours (`ours`: the editor saved exactly this version)."""
-    liveness = liveness if liveness is not None else Liveness.read()
-    if liveness.has_registry:
+    """The registry's answer when there is one and the file is Claude Code's (`agent`: its
+    format's, when known); else a write in the client's liveSessionSeconds that was not ours
+    (`ours`: the editor saved exactly this version)."""
+    liveness = liveness if liveness is not None else read_liveness(ls)
+    if liveness.has_registry and agent in (None, REGISTRY_AGENT):
         return liveness.is_live(Path(path), mtime_ns)
     return not ours and ls.client.is_live(max(0.0, time.time() - mtime_ns / 1e9))
 
@@ -55,7 +68,8 @@ def observe(ls: SessionServer, document: SessionDocument, liveness: Liveness | N
         seconds, mtime_ns = age
         liveness = liveness if liveness is not None else Liveness.read()
         ours = document.saved_mtime_ns == mtime_ns
-        if is_live(ls, document.path, mtime_ns, ours=ours, liveness=liveness):
+        agent = document.agent
+        if is_live(ls, document.path, mtime_ns, ours=ours, liveness=liveness, agent=agent):
             kept = document.modified_seconds_ago if liveness.has_registry else None
             live = seconds if kept is None else kept
     was_live = document.modified_seconds_ago is not None

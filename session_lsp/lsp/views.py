@@ -20,9 +20,14 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
-from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
-from session_lsp.core.search import QueryError, compile_query, search_model
+from session_lsp.core.search import (
+    Query,
+    QueryError,
+    candidate_lines,
+    compile_query,
+    search_model,
+)
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
@@ -30,8 +35,10 @@ from session_lsp.files import SessionFile, SessionFileError, is_folder, read_ses
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
+from session_lsp.lsp.live import read_liveness
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
+from session_lsp.sessions.registry import Liveness, analyse_session
 from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
@@ -80,13 +87,18 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
             model = build_model(document.analysis(), Path(path))
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
+    on_disk = _disk_path(uri_or_path)
+    model = await _model_on_disk(Path(on_disk), read_liveness(ls))
+    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+
+
+def _disk_path(uri_or_path: str) -> str:
     on_disk = _path_of_uri(uri_or_path) if uri_or_path.startswith("file:") else uri_or_path
     if on_disk is None or not Path(on_disk).is_absolute():
         raise JsonRpcInvalidParams(
             f"{uri_or_path}: not an open document, a file: URI or an absolute path"
         )
-    model = await _model_on_disk(Path(on_disk))
-    return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
+    return on_disk
 
 
 def _path_of_uri(uri: str) -> str | None:
@@ -110,23 +122,34 @@ def _uri_of_path(path: str) -> str | None:
     return uri
 
 
-async def _model_on_disk(path: Path) -> ConversationModel:
-    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing."""
+async def _model_on_disk(path: Path, liveness: Liveness) -> ConversationModel:
+    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing.
+    The key holds the inode (a repair renames a new file into place, keeping the modification
+    time and maybe the size) and what makes the session live (it stops being so unchanged): the
+    registry's answer, and the clock's, which decides for another agent's file."""
     try:
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    key = (str(path), session.size, session.mtime_ns)
+    key = _disk_key(session, liveness)
     model = _CACHE.get(key)
     if model is None:
-        model = await asyncio.to_thread(_analyse, session)
+        model = await asyncio.to_thread(_analyse, session, liveness)
         _CACHE.put(key, model)
     return model
 
 
-def _analyse(session: SessionFile) -> ConversationModel:
-    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
-    return build_model(analysis, session.path)
+def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
+    """What makes a model of a file on disk current (`_model_on_disk`)."""
+    live = (
+        liveness.is_live(session.path, session.mtime_ns),
+        liveness.recently_written(session.mtime_ns),
+    )
+    return (str(session.path), session.size, session.mtime_ns, session.inode, live)
+
+
+def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
+    return build_model(analyse_session(session, liveness), session.path)
 
 
 async def conversation(
@@ -199,9 +222,26 @@ async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.
         query = compile_query(arguments.options.query)
     except QueryError as error:
         raise JsonRpcInvalidParams(str(error)) from None
+    if await _cannot_match_on_disk(ls, arguments.uri_or_path, query):
+        return []
     target = await _resolve(ls, arguments.uri_or_path)
     hits = await asyncio.to_thread(search_model, target.model, query, arguments.options.limit)
     return msgspec.convert([hit.to_json() for hit in hits], list[api.SearchHit])
+
+
+async def _cannot_match_on_disk(ls: SessionServer, uri_or_path: str, query: Query) -> bool:
+    """A file on disk with no model yet whose bytes cannot hold the query: searched without
+    being analysed (that is what a search costs, not a `check`)."""
+    if ls.session_document(uri_or_path) is not None:
+        return False
+    path = Path(_disk_path(uri_or_path))
+    try:
+        session = await asyncio.to_thread(read_session_file, path)
+    except SessionFileError as error:
+        raise CommandError(str(error)) from None
+    if _CACHE.get(_disk_key(session, read_liveness(ls))) is not None:
+        return False
+    return not await asyncio.to_thread(candidate_lines, session.data, query)
 
 
 HANDLERS: dict[Command, Handler] = {

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from session_lsp.core.analysis import LIVE_SECONDS
 from session_lsp.files import is_file_entry, is_folder, is_folder_entry
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import cache_folder, project_folder, projects_root
-from session_lsp.sessions.registry import Liveness, running_sessions
+from session_lsp.sessions.registry import Liveness
 from session_lsp.sessions.summary import Health, SessionSummary
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -100,11 +98,12 @@ def continue_order(mtime_ns: int, path: Path) -> tuple[int, str]:
 
 class _Lookup:
     """Every file of a listing with what is known of it: from the cache when the file is
-    unchanged, else read (in worker processes when there is much to read)."""
+    unchanged, else read (in worker processes when there is much to read). A live session's
+    health is not cached: its dangling call counts as damage once Claude Code stops running it."""
 
-    def __init__(self, cache: SessionCache, now: float) -> None:
+    def __init__(self, cache: SessionCache, liveness: Liveness) -> None:
         self.cache = cache
-        self.now = now
+        self.liveness = liveness
         self.known: dict[Path, CachedFile | None] = {}
         self._jobs: list[Job] = []
 
@@ -118,10 +117,9 @@ class _Lookup:
             self.known[path] = None
             return
         cached = self.cache.get(path, status)
-        fresh = self.now - status.st_mtime >= LIVE_SECONDS
         if (
             cached is not None
-            and fresh
+            and not self.liveness.is_live(path, status.st_mtime_ns)
             and (not analyse or cached.errors >= 0 or cached.is_sidechain)
         ):
             self.known[path] = cached
@@ -129,9 +127,9 @@ class _Lookup:
             self._jobs.append(Job(path, analyse, status.st_size))
 
     def read_all(self, on_done: Callable[[Job], None]) -> None:
-        for job, entry in inspect_files(self._jobs, self.now, on_done):
+        for job, entry in inspect_files(self._jobs, self.liveness, on_done):
             self.known[job.path] = entry
-            if entry is not None and self.now - entry.mtime_ns / 1e9 >= LIVE_SECONDS:
+            if entry is not None and not self.liveness.is_live(job.path, entry.mtime_ns):
                 self.cache.put(job.path, entry)
 
     @property
@@ -207,6 +205,25 @@ def _list_project(
     return sessions
 
 
+def session_files(
+    root: Path, project: Path | None = None, on_problem: ProblemCallback | None = None
+) -> list[Path]:
+    """The session files a listing would show, newest first (`continue_order`), without reading
+    them: for a search that must not analyse every file to find the few that match. Sub-agent
+    transcripts named `agent-*` are left out; a listing also leaves out the rare other file whose
+    lines are all a sub-agent's, which only reading it tells."""
+    report = on_problem if on_problem is not None else lambda problem: None
+    dated: list[tuple[tuple[int, str], Path]] = []
+    for folder in project_folders(root, project, report):
+        for path in _scan_project(folder, report).candidates:
+            try:
+                dated.append((continue_order(path.stat().st_mtime_ns, path), path))
+            except OSError:
+                continue
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [path for _, path in dated]
+
+
 def default_cache() -> SessionCache:
     return SessionCache(cache_folder() / CACHE_NAME)
 
@@ -231,7 +248,8 @@ def list_sessions(
     report = on_problem if on_problem is not None else lambda problem: None
     folders = project_folders(root, project, report)
     scanned = [_scan_project(folder, report) for folder in folders]
-    lookup = _Lookup(cache, time.time())
+    liveness = Liveness.read()
+    lookup = _Lookup(cache, liveness)
     for files in scanned:
         for path in files.candidates:
             lookup.add(path, analyse=True)
@@ -247,7 +265,6 @@ def list_sessions(
             on_progress(done, total, str(job.path))
 
     lookup.read_all(tick)
-    liveness = Liveness(running_sessions(), lookup.now)
     sessions = [session for files in scanned for session in _list_project(files, lookup, liveness)]
     cache.keep_only(root, folders, {str(path) for path in lookup.known})
     cache.save()

@@ -10,6 +10,7 @@ autogroup then gives each session its share of the CPU whatever its number of pr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.parallel import Crash, map_in_order, usable_cores
 from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
+from session_lsp.sessions.registry import Liveness
 
 COPIED_BYTES = 64 * 1024 * 1024
 
@@ -32,8 +34,9 @@ class Job:
     size: int
 
 
-def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
-    """What the listing needs of one file; None when it cannot be read."""
+def inspect_file(path: Path, analyse: bool, liveness: Liveness) -> CachedFile | None:
+    """What the listing needs of one file; None when it cannot be read. Its error count leaves
+    out the dangling call of a session Claude Code runs (`liveness`, read once per listing)."""
     try:
         session = read_session_file(path)
     except SessionFileError:
@@ -44,8 +47,8 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     metadata = read_metadata(data, path.stem)
     errors = warnings = -1
     if analyse and not metadata.is_sidechain:
-        age = max(0.0, now - session.mtime_ns / 1e9)
-        findings = analyse_bytes(data, modified_seconds_ago=age).findings
+        age = liveness.seconds_ago(path, session.mtime_ns)
+        findings = analyse_bytes(data, modified_seconds_ago=age, live_seconds=math.inf).findings
         errors = sum(1 for finding in findings if finding.is_error)
         warnings = sum(1 for finding in findings if finding.severity is Severity.WARNING)
     return CachedFile(
@@ -65,9 +68,9 @@ def inspect_file(path: Path, analyse: bool, now: float) -> CachedFile | None:
     )
 
 
-def _inspect(task: tuple[Job, float]) -> CachedFile | None:
-    job, now = task
-    return inspect_file(job.path, job.analyse, now)
+def _inspect(task: tuple[Job, Liveness]) -> CachedFile | None:
+    job, liveness = task
+    return inspect_file(job.path, job.analyse, liveness)
 
 
 def worker_count() -> int:
@@ -75,11 +78,11 @@ def worker_count() -> int:
 
 
 def inspect_files(
-    jobs: list[Job], now: float, on_done: Callable[[Job], None]
+    jobs: list[Job], liveness: Liveness, on_done: Callable[[Job], None]
 ) -> Iterator[tuple[Job, CachedFile | None]]:
     """Each job with its result, in order; `on_done` is called as each is handed back. A file
     whose reading failed unexpectedly is listed as unreadable."""
-    tasks = [(job, now) for job in jobs]
+    tasks = [(job, liveness) for job in jobs]
     results = map_in_order(_inspect, tasks, [job.size for job in jobs], jobs=worker_count())
     for job, result in zip(jobs, results, strict=True):
         on_done(job)

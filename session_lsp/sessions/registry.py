@@ -12,13 +12,16 @@ one) and runs Claude Code.
 An entry's `sessionId` is known to go stale when the running session switches to another one
 (`/clear`; anthropics/claude-code#36213, #53037), so a running Claude Code also holds every session
 of its own project folder written since it started. Where there is no registry at all (versions
-before it), the old rule stays: a file written in the last `LIVE_SECONDS` is live.
+before it), the old rule stays: a file written in the last `LIVE_SECONDS` is live. A repair
+refuses, and `check`, `show`, `sessions` and the server's views call the tail's dangling call a
+running tool, by this one answer (`Liveness`, read once per command or listing).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import stat
@@ -29,8 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from session_lsp.core.analysis import LIVE_SECONDS
+from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
 from session_lsp.fileops import O_NOFOLLOW, READ_ANY
+from session_lsp.files import SessionFile
 from session_lsp.processes import process_exists
 from session_lsp.sessions.locations import claude_config_folder, names_project_folder
 
@@ -40,6 +44,8 @@ _START_SLACK_SECONDS = 2.0
 """How far two readings of one process's start time may differ (clock ticks, whole-second text,
 a boot time the clock moved): far less than the time a process takes to die and its PID to be
 reused by a process that then writes the same entry."""
+REGISTRY_AGENT = "Claude Code"
+"""The agent whose registry this is, as formats name their agent."""
 _CLAUDE_PATH_PARTS = ("/@anthropic-ai/claude-code/", "/@anthropic-ai/claude-agent-sdk/")
 
 
@@ -261,28 +267,43 @@ def _ps_command(pid: int) -> bytes | None:
 
 
 class Liveness:
-    """Which session files Claude Code is running now, read once and asked per file."""
+    """Which session files Claude Code is running now, read once and asked per file.
 
-    def __init__(self, running: list[RunningClaude] | None, now: float | None = None) -> None:
+    Every command that judges a session live asks this, one instance per command or listing:
+    `fix`, `resume`, `check`, `show`, `sessions`, and the server's disk commands and views."""
+
+    def __init__(
+        self,
+        running: list[RunningClaude] | None,
+        now: float | None = None,
+        live_seconds: float = LIVE_SECONDS,
+    ) -> None:
+        """`live_seconds`: the modification-time rule's window, used only without a registry
+        (the server takes its client's `liveSessionSeconds`)."""
         self.running = running
         self.now = time.time() if now is None else now
+        self.live_seconds = live_seconds
 
     @classmethod
-    def read(cls) -> Liveness:
-        return cls(running_sessions())
+    def read(cls, live_seconds: float = LIVE_SECONDS) -> Liveness:
+        return cls(running_sessions(), live_seconds=live_seconds)
 
     @property
     def has_registry(self) -> bool:
         return self.running is not None
 
-    def why_live(self, path: Path, mtime_ns: int, live_seconds: float = LIVE_SECONDS) -> str | None:
+    def why_live(self, path: Path, mtime_ns: int, agent: str | None = None) -> str | None:
         """Why the session in `path` must be taken as running, in words; None when it is not.
 
-        `live_seconds` is the modification-time rule's window, used only without a registry."""
-        if self.running is None:
-            age = max(0.0, self.now - mtime_ns / 1e9)
-            if age < live_seconds:
-                return f"written {age:.1f}s ago: Claude Code may still be running this session"
+        `agent`: the program that writes the file (its format's), when known. The registry is
+        Claude Code's: another agent's file (a Codex rollout) is judged by the modification-time
+        rule, in that agent's name."""
+        if self.running is None or (agent is not None and agent != REGISTRY_AGENT):
+            if self.recently_written(mtime_ns):
+                return (
+                    f"written {self._age(mtime_ns):.1f}s ago: {agent or REGISTRY_AGENT} may still"
+                    " be running this session"
+                )
             return None
         for claude in self.running:
             if claude.session_id is not None and claude.session_id == path.stem:
@@ -300,5 +321,37 @@ class Liveness:
                 )
         return None
 
-    def is_live(self, path: Path, mtime_ns: int, live_seconds: float = LIVE_SECONDS) -> bool:
-        return self.why_live(path, mtime_ns, live_seconds) is not None
+    def is_live(self, path: Path, mtime_ns: int) -> bool:
+        return self.why_live(path, mtime_ns) is not None
+
+    def seconds_ago(self, path: Path, mtime_ns: int, agent: str | None = None) -> float | None:
+        """Seconds since `path` was written when it is live, else None: what its analysis takes
+        as `modified_seconds_ago`, with `live_seconds=math.inf` since the decision is made here,
+        to call the tail's dangling call a running tool rather than damage."""
+        live = self.why_live(path, mtime_ns, agent) is not None
+        return self._age(mtime_ns) if live else None
+
+    def recently_written(self, mtime_ns: int) -> bool:
+        """The clock's rule, which decides without a registry and for other agents' files."""
+        return self._age(mtime_ns) < self.live_seconds
+
+    def _age(self, mtime_ns: int) -> float:
+        return max(0.0, self.now - mtime_ns / 1e9)
+
+
+def analyse_session(session: SessionFile, liveness: Liveness | None = None) -> Analysis:
+    """A session file's analysis, its tail live when Claude Code runs it (`liveness`: the
+    registry as read once for the command, else read now), or for another agent's file when the
+    clock says so: how `check`, `show` and the server's views judge a file on disk."""
+    liveness = liveness if liveness is not None else Liveness.read()
+    age = liveness.seconds_ago(session.path, session.mtime_ns)
+    analysis = analyse_bytes(session.data, modified_seconds_ago=age, live_seconds=math.inf)
+    agent = analysis.format.agent if analysis.format is not None else None
+    if agent is not None and agent != REGISTRY_AGENT:
+        # Another agent's file (a Codex rollout): the registry says nothing of it, the clock does.
+        own_age = liveness.seconds_ago(session.path, session.mtime_ns, agent)
+        if own_age != age:
+            analysis = analyse_bytes(
+                session.data, modified_seconds_ago=own_age, live_seconds=math.inf
+            )
+    return analysis

@@ -17,6 +17,7 @@ from session_lsp import parallel
 from session_lsp.cli import check
 from session_lsp.cli.main import main
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.sessions import registry
 from tests.support.cli import run_cli
 from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, SHORT, TOOL_HEAVY
 
@@ -119,7 +120,7 @@ def test_a_file_whose_analysis_raises_is_reported_and_the_others_are_checked(
 ) -> None:
     paths = _small_tree(tmp_path / "tree")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr(check, "analyse_bytes", _raising_analysis(analyse_bytes))
+    monkeypatch.setattr(registry, "analyse_bytes", _raising_analysis(analyse_bytes))
     assert main(["check", "--jobs", jobs, str(tmp_path / "tree")]) == 2
     captured = capsys.readouterr()
     assert captured.err == (
@@ -145,7 +146,7 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_others_are_checked(
             os._exit(70)  # as a segfault or the OOM killer would end it: no exception
         return real(data, **options)
 
-    monkeypatch.setattr(check, "analyse_bytes", dying_analysis)
+    monkeypatch.setattr(registry, "analyse_bytes", dying_analysis)
     assert main(["check", "--jobs", "2", str(tmp_path / "tree")]) == 2
     captured = capsys.readouterr()
     assert captured.err == (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 from tests.cli.test_resume import Claude
 from tests.sessions.test_registry import Processes, _ticks
 from tests.sessions.tree import DAMAGED, LIVE, ProjectsTree, build_tree, run_in_tree, snapshot
+from tests.support.corpus import DANGLING_END_ROLLOUT
 
 
 @pytest.fixture
@@ -123,3 +126,87 @@ def test_a_fork_and_a_backup_keep_the_session_s_modification_time_and_restore_br
     assert session.read_bytes() == original
     assert session.stat().st_mtime_ns == modified
     assert os.path.getsize(session) == len(original)
+
+
+def _checked(tree: ProjectsTree) -> tuple[int, list[str]]:
+    checked = run_in_tree(tree, "check", "--format", "json", str(tree.session(DAMAGED)))
+    return checked.returncode, [finding["code"] for finding in json.loads(checked.stdout)]
+
+
+def _shown(tree: ProjectsTree) -> tuple[int, list[str]]:
+    shown = run_in_tree(tree, "show", "--format", "json", str(tree.session(DAMAGED)))
+    assert shown.returncode == 0, shown.stderr
+    conversation = json.loads(shown.stdout)
+    statuses = re.findall(r'"status": "([a-z]+)"', json.dumps(conversation["items"]))
+    return conversation["errors"], statuses
+
+
+def _listed(tree: ProjectsTree) -> tuple[str, int]:
+    listed = run_in_tree(tree, "sessions", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [row for row in json.loads(listed.stdout) if row["sessionId"] == DAMAGED]
+    return row["health"], row["errors"]
+
+
+def test_check_and_show_take_the_call_claude_code_is_running_as_running_whatever_the_clock_says(
+    tree: ProjectsTree, processes: Processes, tmp_path: Path
+) -> None:
+    _run_damaged(tree, processes, tmp_path)  # its file was written ten minutes ago
+    assert _checked(tree) == (0, ["live-session"])
+    errors, statuses = _shown(tree)
+    assert (errors, statuses[-1]) == (0, "live")
+
+
+def test_with_a_registry_check_and_show_call_a_file_no_running_claude_holds_broken_however_new(
+    tree: ProjectsTree,
+) -> None:
+    (tree.home / ".claude" / "sessions").mkdir()
+    os.utime(tree.session(DAMAGED))
+    assert _checked(tree) == (1, ["unpaired-tool-use"])
+    errors, statuses = _shown(tree)
+    assert (errors, statuses[-1]) == (1, "unpaired")
+
+
+def test_the_listing_counts_no_error_for_a_running_call_and_counts_it_once_claude_code_stops(
+    tree: ProjectsTree, processes: Processes, tmp_path: Path
+) -> None:
+    _run_damaged(tree, processes, tmp_path)
+    assert _listed(tree) == ("live", 0)
+    processes.stop()  # Claude Code has gone: its entry stays behind, as after a crash
+    assert _listed(tree) == ("broken", 1)  # the count while live was not cached
+
+
+def test_with_a_registry_a_broken_session_written_just_now_lists_broken_with_its_error(
+    tree: ProjectsTree,
+) -> None:
+    (tree.home / ".claude" / "sessions").mkdir()
+    _listed(tree)  # cached at rest, ten minutes old
+    os.utime(tree.session(DAMAGED))
+    assert _listed(tree) == ("broken", 1)
+
+
+@pytest.mark.parametrize("registry", [True, False])
+def test_fix_refuses_a_codex_rollout_written_a_moment_ago_in_codex_s_name_whatever_the_registry(
+    tree: ProjectsTree, registry: bool, tmp_path: Path
+) -> None:
+    """Claude Code's registry says nothing about Codex: its rollouts keep the clock's rule."""
+    if registry:
+        (tree.home / ".claude" / "sessions").mkdir()
+    rollout = tmp_path / DANGLING_END_ROLLOUT.name
+    shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
+    before = rollout.read_bytes()
+    fixed = run_in_tree(tree, "fix", str(rollout))
+    assert fixed.returncode == 2
+    assert "ago: Codex may still be running this session" in fixed.stderr
+    assert rollout.read_bytes() == before
+
+
+def test_check_takes_a_codex_rollout_written_a_moment_ago_as_live_though_a_registry_exists(
+    tree: ProjectsTree, tmp_path: Path
+) -> None:
+    (tree.home / ".claude" / "sessions").mkdir()
+    rollout = tmp_path / DANGLING_END_ROLLOUT.name
+    shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
+    checked = run_in_tree(tree, "check", "--format", "json", str(rollout))
+    assert [finding["code"] for finding in json.loads(checked.stdout)] == ["live-session"]
+    assert "Codex is probably still running it" in checked.stdout

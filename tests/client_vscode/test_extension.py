@@ -8,6 +8,7 @@ client-vscode/scripts/ci-setup.sh; locally they skip, saying so, until that has 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -28,12 +29,20 @@ def _npm(script: str, timeout: int) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _counts(output: str) -> dict[str, int]:
+    """node --test's closing counts, whichever reporter printed them: TAP (`# fail 0`, Node 20's
+    default when not on a terminal) or spec (the information sign, U+2139, then `fail 0`: the default from Node 23 on)."""
+    found = re.findall(r"^(?:# |\u2139 )(tests|pass|fail|skipped) (\d+)$", output, re.MULTILINE)
+    return {name: int(count) for name, count in found}
+
+
 def test_extension_unit_tests() -> None:
     if not (CLIENT / "node_modules").is_dir():
         missing("client-vscode/node_modules is missing: run client-vscode/scripts/ci-setup.sh")
     result = _npm("test", timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert "# fail 0" in result.stdout
+    counts = _counts(result.stdout)
+    assert counts.get("fail") == 0 and counts.get("pass", 0) > 0, result.stdout[-4000:]
 
 
 def test_extension_end_to_end_in_code_server() -> None:
@@ -42,4 +51,6 @@ def test_extension_end_to_end_in_code_server() -> None:
         missing("code-server is not installed: run client-vscode/scripts/ci-setup.sh")
     result = _npm("test:e2e", timeout=1800)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
-    assert "# fail 0" in result.stdout and "# skipped 0" in result.stdout
+    counts = _counts(result.stdout)
+    assert counts.get("fail") == 0 and counts.get("skipped") == 0, result.stdout[-6000:]
+    assert counts.get("pass", 0) > 0, result.stdout[-6000:]

@@ -11,17 +11,19 @@ from typing import Any
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.turns.texts import LineReader, last_context, last_plan, whole_item
 from session_lsp.core.turns.timing import duration_ms
 from tests.support.claude_records import Builder
 from tests.support.corpus import (
     CLAUDE_CORPUS,
     CLEAN_SESSIONS,
     CODEMIE_ROLLOUT,
+    COMPACTED_2_0,
     COMPACTED_ROLLOUT,
     SHORT,
     SUBAGENT,
@@ -296,12 +298,12 @@ def test_an_unreadable_agent_file_counts_nothing(tmp_path: Path) -> None:
 
 
 def test_one_api_message_written_as_five_lines_counts_once() -> None:
-    model = model_of(SHORT)
+    model = loaded(SHORT)
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == 1
     expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
     assert carrying[0].usage == expected and model.usage == expected
-    assert model.context_tokens == 3 + 11515 + 13835
+    assert last_context(model) == 3 + 11515 + 13835
     assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
         "claude-opus-4-6"
     }
@@ -331,8 +333,12 @@ def claude_usage_oracle(path: Path) -> Usage | None:
 def test_session_usage_counts_each_api_message_of_the_file_once(path: Path) -> None:
     model = model_of(path)
     assert model.usage == claude_usage_oracle(path)
+    page(model)
     on_items = [item.usage for item in model.items if item.usage is not None]
     assert sum(on_items, Usage()).output <= (model.usage or Usage()).output
+    reader = LineReader(model.lines)
+    requests = [model.texts.request(item, reader) for item in model.items if item.usage]
+    assert len({request.key for request in requests if request}) == len(requests)
 
 
 def test_codex_usage_is_its_token_count_events() -> None:
@@ -348,7 +354,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
         output=total["output_tokens"],
         cache_read=total["cached_input_tokens"],
     )
-    assert model.context_tokens == last["input_tokens"]
+    assert last_context(model) == last["input_tokens"]
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == len(events)
     assert all(
@@ -360,7 +366,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
 def test_a_repeated_token_count_event_counts_nothing_again(tmp_path: Path) -> None:
     lines = COMPACTED_ROLLOUT.read_bytes().splitlines(keepends=True)
     position = next(n for n, line in enumerate(lines) if b'"token_count"' in line)
-    repeated = b"".join(lines[: position + 1] + [lines[position]] + lines[position + 1 :])
+    repeated = b"".join([*lines[: position + 1], lines[position], *lines[position + 1 :]])
     once, twice = (build_model(analyse_bytes(data)) for data in (b"".join(lines), repeated))
     assert once.usage == twice.usage
     assert [item.usage for item in once.items] == [item.usage for item in twice.items]
@@ -382,7 +388,7 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     assert analysis.findings == []
     model = build_model(analysis)
     assert model.usage == Usage(cache_creation=7)
-    assert model.context_tokens == 7
+    assert last_context(model) == 7
 
 
 def timestamp(value: str) -> datetime:
@@ -423,3 +429,138 @@ def test_a_duration_needs_two_timestamps_in_order(
     started: object, ended: object, expected: int | None
 ) -> None:
     assert duration_ms(started, ended) == expected
+
+
+def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -> None:
+    session = Builder()
+    session.prompt("u1", None, "hi")
+    session.text("a1", "u1", "hello")
+    session.prompt("u2", "a1", "and now?")
+    session.text("a2", "u2", "API Error: 529 Overloaded")
+    message = session.lines[-1]["message"]
+    message["model"] = "<synthetic>"
+    message["usage"] = {"input_tokens": 0, "output_tokens": 0}
+    model = build_model(analyse_bytes(session.data()))
+    error = page(model)[-1]
+    assert error.text == "API Error: 529 Overloaded"
+    assert (error.model, error.usage) == (None, None)
+    assert model.items[1].model == "claude-opus-4-8"
+    assert model.usage == Usage(input=10, output=5) and last_context(model) == 10
+
+
+@pytest.mark.parametrize("path", [SHORT, SAMPLE, WORKTREES], ids=corpus_id)
+def test_paging_in_small_pieces_puts_each_requests_usage_on_the_same_item(path: Path) -> None:
+    whole = loaded(path)
+    pieces = model_of(path)
+    for offset in range(0, len(pieces.items), 3):
+        page(pieces, offset, 3)
+    assert [(item.model, item.usage) for item in pieces.items] == [
+        (item.model, item.usage) for item in whole.items
+    ]
+    assert any(item.usage for item in whole.items)
+    reader = LineReader(whole.lines)
+    for item in whole.items:
+        request = whole.texts.request(item, reader) if item.is_assistant_side else None
+        if request is not None and item.usage is None:
+            later = [i for i in whole.items[item.index + 1 :] if i.is_assistant_side]
+            following = whole.texts.request(later[0], reader) if later else None
+            assert following is not None and following.key == request.key
+
+
+def test_an_earlier_segments_requests_are_counted_within_that_segment() -> None:
+    model = model_of(COMPACTED_2_0)
+    assert len(model.earlier_segments) == 1
+    items = page(model, 0, None, 0)
+    reader = LineReader(model.lines)
+    keys = [
+        request.key if (request := model.texts.request(item, reader)) else None
+        for item in items
+        if item.is_assistant_side
+    ]
+    carrying = [item for item in items if item.usage is not None]
+    assert len(carrying) == len({key for key in keys if key is not None}) > 5
+    for item in carrying:
+        request = model.texts.request(item, reader)
+        later = [i for i in items[item.index + 1 :] if i.is_assistant_side]
+        assert request is not None
+        assert (
+            not later or getattr(model.texts.request(later[0], reader), "key", None) != request.key
+        )
+
+
+def test_a_notebook_edit_shows_the_cell_it_wrote() -> None:
+    session = Builder()
+    session.prompt("u1", None, "add a cell")
+    session.call(
+        "a1",
+        "u1",
+        "toolu_N",
+        "NotebookEdit",
+        notebook_path="/p/analysis.ipynb",
+        cell_id="c1",
+        new_source="import pandas\nframe = pandas.read_csv('x')",
+        edit_mode="insert",
+    )
+    session.result("r1", "a1", "toolu_N", "Inserted cell c1")
+    (item,) = page(build_model(analyse_bytes(session.data())), 1, 1)
+    assert item.tool is not None and item.tool.diff is not None
+    assert item.tool.diff.splitlines()[1:] == [
+        "+++ /p/analysis.ipynb",
+        "@@ -0,0 +1,2 @@",
+        "+import pandas",
+        "+frame = pandas.read_csv('x')",
+        "\\ No newline at end of file",
+    ]
+
+
+def test_the_task_list_of_2_1_is_the_plan_replayed_from_its_calls() -> None:
+    model = model_of(WORKTREES)
+    plan = last_plan(model)
+    assert plan is not None
+    updates = tool_items(model, "TaskUpdate")
+    assert plan[0] == updates[-1].index
+    assert [(todo.content, todo.status) for todo in plan[1]] == [
+        ("Research plan mode (alice)", "completed"),
+        ("Research teammates (bob)", "completed"),
+        ("Research Beads (carol)", "completed"),
+        ("Merge round-1 branches into master", "completed"),
+        ("Round 2: comparison sections", "completed"),
+        ("Merge round-2 branches into master", "completed"),
+    ]
+    midway = model.texts.plan_after(model.items, updates[0].index, LineReader(model.lines))
+    assert midway is not None
+    assert [todo.status for todo in midway] == ["in_progress", *["pending"] * 5]
+
+
+def test_task_updates_rename_delete_and_ignore_what_they_do_not_know() -> None:
+    calls = [
+        ("TaskCreate", {"subject": "write the parser"}, {"task": {"id": "7"}}),
+        ("TaskCreate", {"subject": "test it"}, None),
+        ("TaskCreate", {"subject": "ship"}, "Task #3 created"),
+        ("TaskCreate", {"description": "no subject"}, None),
+        (
+            "TaskUpdate",
+            {"taskId": "7", "status": "in_progress", "subject": "write the lexer"},
+            None,
+        ),
+        ("TaskUpdate", {"taskId": "3", "status": "deleted"}, None),
+        ("TaskUpdate", {"taskId": "99", "status": "completed"}, None),
+        ("TaskUpdate", {"taskId": "2", "status": "blocked"}, None),
+        ("TaskUpdate", "not an object", None),
+    ]
+    assert [(t.content, t.status) for t in claude_tool_views.task_list(calls)] == [
+        ("write the lexer", "in_progress"),
+        ("test it", "pending"),
+    ]
+
+
+def test_a_failed_task_update_changes_nothing() -> None:
+    session = Builder()
+    session.prompt("u1", None, "track it")
+    session.call("a1", "u1", "toolu_C", "TaskCreate", subject="parse", description="d")
+    session.result("r1", "a1", "toolu_C", "Task #1 created successfully: parse")
+    session.call("a2", "r1", "toolu_U", "TaskUpdate", taskId="1", status="completed")
+    session.result("r2", "a2", "toolu_U", "<tool_use_error>Task not found</tool_use_error>")
+    session.lines[-1]["message"]["content"][0]["is_error"] = True
+    plan = last_plan(build_model(analyse_bytes(session.data())))
+    assert plan is not None and [(t.content, t.status) for t in plan[1]] == [("parse", "pending")]

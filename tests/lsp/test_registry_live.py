@@ -22,7 +22,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.support import OpenDocument
 from tests.sessions.test_registry import Processes, _ticks
-from tests.support.corpus import CODEMIE_TURN_1
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -96,3 +96,37 @@ async def test_an_open_session_the_registry_says_runs_is_diagnosed_live(
         if codes:
             break
     assert codes == ["live-session"]
+
+
+async def test_the_conversation_view_shows_the_call_the_registry_says_runs_as_running(
+    client: LanguageClient, running: Path
+) -> None:
+    answer = await _command(client, "sessionLsp.conversation", str(running), {"limit": 2000})
+    assert isinstance(answer, dict)
+    statuses = [item["tool"]["status"] for item in answer["items"] if item["tool"]]
+    assert (answer["errors"], statuses[-1]) == (0, "live")
+
+
+async def test_an_open_codex_rollout_written_just_now_is_live_though_claude_code_keeps_a_registry(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """The registry is Claude Code's and says nothing of Codex: its rollouts follow the clock."""
+    registry = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "sessions"
+    registry.mkdir()
+    try:
+        rollout = tmp_path / DANGLING_END_ROLLOUT.name
+        shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
+        document = OpenDocument(client, rollout.as_uri(), rollout.read_text(encoding="utf-8"))
+        pulls = client.init.capabilities.diagnostic_provider is not None  # type: ignore[attr-defined]
+        codes: list[object] = []
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if pulls:
+                codes = [d.code for d in await document.diagnostics()]
+            else:
+                codes = [d.code for d in client.diagnostics.get(document.uri, [])]
+            if codes == ["live-session"]:
+                break
+        assert codes == ["live-session"]
+    finally:
+        shutil.rmtree(registry)

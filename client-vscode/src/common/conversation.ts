@@ -22,6 +22,33 @@ export interface ConversationFinding {
   readonly toolUseId?: string | null;
 }
 
+/** Tokens of one API request, or of a whole session; `input` is the uncached part. */
+export interface Usage {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheCreation: number;
+}
+
+export const TODO_STATUSES = ['pending', 'in_progress', 'completed'] as const;
+export type TodoStatus = (typeof TODO_STATUSES)[number];
+
+/** One entry of a plan (TodoWrite, Codex update_plan). */
+export interface Todo {
+  readonly content: string;
+  readonly status: TodoStatus;
+}
+
+/** The sub-agent a Task / Agent call ran. */
+export interface SubAgent {
+  /** Its own transcript, paged with `sessionLsp.conversation`; null when its turns are the `sub-agent` items under the call. */
+  readonly file: string | null;
+  readonly title: string | null;
+  /** Null when the sub-agent's file could not be read. */
+  readonly items: number | null;
+  readonly errors: number | null;
+}
+
 export interface ToolCall {
   readonly id: string;
   readonly name: string;
@@ -33,21 +60,35 @@ export interface ToolCall {
   readonly callLine: number | null;
   readonly resultLine: number | null;
   readonly agentFile: string | null;
-  /** Edit, MultiEdit, Write, apply_patch: the change as a unified diff. */
-  readonly diff: string | null;
-  /** TodoWrite, update_plan: the plan the call wrote. */
-  readonly todos: readonly Todo[] | null;
   /** Result time minus call time. */
   readonly durationMs: number | null;
-  /** A Task/Agent call's sub-agent: its own transcript (`file`, paged like any), or null when its turns are items of this conversation. */
-  readonly agent: AgentSummary | null;
+  /** An edit as a unified diff. */
+  readonly diff: string | null;
+  /** A planning call's checklist. */
+  readonly todos: readonly Todo[] | null;
+  readonly agent: SubAgent | null;
 }
 
-export interface AgentSummary {
-  readonly file: string | null;
-  readonly title: string | null;
-  readonly items: number | null;
-  readonly errors: number | null;
+export interface ConversationItem {
+  readonly index: number;
+  readonly kind: ItemKind;
+  /** 0-based first and last file line. */
+  readonly lines: readonly [number, number];
+  readonly timestamp: string | null;
+  readonly text: string;
+  readonly truncated: boolean;
+  readonly tool: ToolCall | null;
+  readonly findings: readonly ConversationFinding[];
+  /** The model that wrote an item of the assistant's. */
+  readonly model: string | null;
+  /** The API request's tokens, on the last item it produced. */
+  readonly usage: Usage | null;
+}
+
+/** The last plan written before the end, and the item of the call that wrote it. */
+export interface LastTodos {
+  readonly index: number;
+  readonly todos: readonly Todo[];
 }
 
 /** One stretch of history between compactions; the last is what a resume sends. */
@@ -68,34 +109,6 @@ export interface SearchHit {
   readonly snippet: string;
 }
 
-export interface Todo {
-  readonly content: string;
-  /** `pending`, `in_progress`, `completed` (a newer server may say more). */
-  readonly status: string;
-}
-
-export interface Usage {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly cacheCreation: number;
-}
-
-export interface ConversationItem {
-  readonly index: number;
-  readonly kind: ItemKind;
-  /** 0-based first and last file line. */
-  readonly lines: readonly [number, number];
-  readonly timestamp: string | null;
-  readonly text: string;
-  readonly truncated: boolean;
-  readonly tool: ToolCall | null;
-  readonly findings: readonly ConversationFinding[];
-  /** Assistant items: the model that wrote it and its API message's token use. */
-  readonly model: string | null;
-  readonly usage: Usage | null;
-}
-
 export interface ConversationPage {
   readonly path: string;
   readonly uri: string;
@@ -109,14 +122,15 @@ export interface ConversationPage {
   readonly warnings: number;
   readonly firstProblem: number | null;
   readonly abandonedBranches: number;
+  /** Who answers in this session, as the format names it ("Claude", "Codex"). */
+  readonly assistantLabel: string;
   /** Where the replayed conversation starts when not at the first line (e.g. the last compaction). */
   readonly startNote: string | null;
-  /** What the format calls its assistant ("Claude", "Codex"). */
-  readonly assistantLabel: string;
-  /** The last plan the agent wrote, and the item that wrote it. */
-  readonly lastTodos: { readonly index: number; readonly todos: readonly Todo[] } | null;
-  /** The session's token use, all API messages counted once. */
+  readonly lastTodos: LastTodos | null;
+  /** Every API request of the file, each once. */
   readonly usage: Usage | null;
+  /** The context the last API request sent. */
+  readonly contextTokens: number | null;
   /** The segment this page is of (the last: the conversation a resume sends), and every segment, oldest first. */
   readonly segment: number;
   readonly segments: readonly ConversationSegment[];
@@ -127,17 +141,6 @@ export class UnexpectedConversationError extends Error {
     super(`The server answered sessionLsp.conversation with an unexpected result: ${detail}`);
     this.name = 'UnexpectedConversationError';
   }
-}
-
-/** A session's title on one line, else `fallback`: the Sessions tree and the conversation view both use it. */
-export function titleLabel(title: string | null, fallback: string): string {
-  const line = title?.replace(/\s+/g, ' ').trim();
-  return line === undefined || line === '' ? fallback : line;
-}
-
-/** Whether the view may offer to open a reply's link (through the extension and VS Code's confirmation). */
-export function isOpenableLink(href: string): boolean {
-  return /^https?:\/\/[^\s]+$/i.test(href);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -160,6 +163,48 @@ function asFinding(value: unknown, where: string): ConversationFinding {
     check(typeof finding[field] === 'string', () => `${where}.${field} is not a string`);
   }
   return finding as unknown as ConversationFinding;
+}
+
+function asUsage(value: unknown, where: string): Usage | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const usage = value as Record<string, unknown>;
+  for (const field of ['input', 'output', 'cacheRead', 'cacheCreation']) {
+    check(isInteger(usage[field]), () => `${where}.${field} is not an integer`);
+  }
+  return { input: usage.input as number, output: usage.output as number, cacheRead: usage.cacheRead as number, cacheCreation: usage.cacheCreation as number };
+}
+
+function asTodos(value: unknown, where: string): Todo[] | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(Array.isArray(value), () => `${where} is not an array`);
+  return (value as unknown[]).map((entry, index) => {
+    check(isRecord(entry), () => `${where}[${index}] is not an object`);
+    const todo = entry as Record<string, unknown>;
+    check(typeof todo.content === 'string', () => `${where}[${index}].content is not a string`);
+    // A status from a newer server is shown as not done rather than refused.
+    const status = (TODO_STATUSES as readonly unknown[]).includes(todo.status) ? (todo.status as TodoStatus) : 'pending';
+    return { content: todo.content as string, status };
+  });
+}
+
+function asAgent(value: unknown, where: string): SubAgent | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const agent = value as Record<string, unknown>;
+  check(isStringOrNull(agent.file ?? null), () => `${where}.file is not a string or null`);
+  return {
+    file: typeof agent.file === 'string' ? agent.file : null,
+    title: typeof agent.title === 'string' ? agent.title : null,
+    items: isInteger(agent.items) ? agent.items : null,
+    errors: isInteger(agent.errors) ? agent.errors : null,
+  };
 }
 
 function asTool(value: unknown, where: string): ToolCall | null {
@@ -185,30 +230,79 @@ function asTool(value: unknown, where: string): ToolCall | null {
     callLine: isInteger(tool.callLine) ? tool.callLine : null,
     resultLine: isInteger(tool.resultLine) ? tool.resultLine : null,
     agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
+    durationMs: isInteger(tool.durationMs) ? tool.durationMs : null,
     diff: typeof tool.diff === 'string' ? tool.diff : null,
-    todos: asTodos(tool.todos),
-    durationMs: typeof tool.durationMs === 'number' && tool.durationMs >= 0 ? tool.durationMs : null,
-    agent: asAgent(tool.agent),
+    todos: asTodos(tool.todos, `${where}.todos`),
+    agent: asAgent(tool.agent, `${where}.agent`),
   };
 }
 
-function asTodos(value: unknown): Todo[] | null {
-  if (!Array.isArray(value)) {
-    return null;
-  }
-  return value.filter(isRecord).map((todo) => ({ content: typeof todo.content === 'string' ? todo.content : '', status: typeof todo.status === 'string' ? todo.status : 'pending' }));
+function asItem(value: unknown, position: number): ConversationItem {
+  const where = `items[${position}]`;
+  check(isRecord(value), () => `${where} is not an object`);
+  const item = value as Record<string, unknown>;
+  check(isInteger(item.index), () => `${where}.index is not an integer`);
+  // An unknown kind from a newer server is shown as plain text rather than refused.
+  const kind = (ITEM_KINDS as readonly unknown[]).includes(item.kind) ? (item.kind as ItemKind) : 'assistant';
+  const lines = item.lines;
+  check(Array.isArray(lines) && lines.length === 2 && lines.every(isInteger), () => `${where}.lines is not [first, last]`);
+  const findings = item.findings ?? [];
+  check(Array.isArray(findings), () => `${where}.findings is not an array`);
+  return {
+    index: item.index as number,
+    kind,
+    lines: [(lines as number[])[0], (lines as number[])[1]],
+    timestamp: typeof item.timestamp === 'string' ? item.timestamp : null,
+    text: typeof item.text === 'string' ? item.text : '',
+    truncated: item.truncated === true,
+    tool: asTool(item.tool, `${where}.tool`),
+    findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
+    model: typeof item.model === 'string' ? item.model : null,
+    usage: asUsage(item.usage, `${where}.usage`),
+  };
 }
 
-function asAgent(value: unknown): AgentSummary | null {
-  if (!isRecord(value)) {
+function asLastTodos(value: unknown): LastTodos | null {
+  if (value === null || value === undefined) {
     return null;
   }
-  const count = (field: unknown): number | null => (isInteger(field) && field >= 0 ? field : null);
+  check(isRecord(value), () => 'lastTodos is not an object');
+  const last = value as Record<string, unknown>;
+  check(isInteger(last.index), () => 'lastTodos.index is not an integer');
+  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [] };
+}
+
+/** The answer of `sessionLsp.item`: one item, whole. */
+export function asWholeItem(value: unknown): ConversationItem {
+  return asItem(value, 0);
+}
+
+export function asConversationPage(value: unknown): ConversationPage {
+  check(isRecord(value), () => `not an object: ${JSON.stringify(value)?.slice(0, 120)}`);
+  const page = value as Record<string, unknown>;
+  check(typeof page.path === 'string', () => 'path is not a string');
+  check(isInteger(page.total) && isInteger(page.offset), () => 'total or offset is not an integer');
+  check(Array.isArray(page.items), () => 'items is not an array');
   return {
-    file: typeof value.file === 'string' ? value.file : null,
-    title: typeof value.title === 'string' ? value.title : null,
-    items: count(value.items),
-    errors: count(value.errors),
+    path: page.path as string,
+    uri: typeof page.uri === 'string' ? page.uri : '',
+    sessionId: typeof page.sessionId === 'string' ? page.sessionId : null,
+    format: typeof page.format === 'string' ? page.format : 'claude-code',
+    title: typeof page.title === 'string' ? page.title : null,
+    total: page.total as number,
+    offset: page.offset as number,
+    items: (page.items as unknown[]).map(asItem),
+    errors: isInteger(page.errors) ? page.errors : 0,
+    warnings: isInteger(page.warnings) ? page.warnings : 0,
+    firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
+    abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
+    assistantLabel: typeof page.assistantLabel === 'string' ? page.assistantLabel : 'Assistant',
+    startNote: typeof page.startNote === 'string' ? page.startNote : null,
+    lastTodos: asLastTodos(page.lastTodos),
+    usage: asUsage(page.usage, 'usage'),
+    contextTokens: isInteger(page.contextTokens) ? page.contextTokens : null,
+    segment: isInteger(page.segment) ? page.segment : 0,
+    segments: asSegments(page.segments),
   };
 }
 
@@ -237,65 +331,15 @@ export function asSearchHits(value: unknown): SearchHit[] {
     .map((hit) => ({ segment: hit.segment as number, index: hit.index as number, line: hit.line as number, field: typeof hit.field === 'string' ? hit.field : 'text', snippet: hit.snippet as string }));
 }
 
-function asUsage(value: unknown): Usage | null {
-  if (!isRecord(value)) {
-    return null;
-  }
-  const count = (field: unknown): number => (isInteger(field) && field >= 0 ? field : 0);
-  return { input: count(value.input), output: count(value.output), cacheRead: count(value.cacheRead), cacheCreation: count(value.cacheCreation) };
+/** A session's title on one line, else `fallback`: the Sessions tree and the conversation view both use it. */
+export function titleLabel(title: string | null, fallback: string): string {
+  const line = title?.replace(/\s+/g, ' ').trim();
+  return line === undefined || line === '' ? fallback : line;
 }
 
-function asItem(value: unknown, position: number): ConversationItem {
-  const where = `items[${position}]`;
-  check(isRecord(value), () => `${where} is not an object`);
-  const item = value as Record<string, unknown>;
-  check(isInteger(item.index), () => `${where}.index is not an integer`);
-  // An unknown kind from a newer server is shown as plain text rather than refused.
-  const kind = (ITEM_KINDS as readonly unknown[]).includes(item.kind) ? (item.kind as ItemKind) : 'assistant';
-  const lines = item.lines;
-  check(Array.isArray(lines) && lines.length === 2 && lines.every(isInteger), () => `${where}.lines is not [first, last]`);
-  const findings = item.findings ?? [];
-  check(Array.isArray(findings), () => `${where}.findings is not an array`);
-  return {
-    index: item.index as number,
-    kind,
-    lines: [(lines as number[])[0], (lines as number[])[1]],
-    timestamp: typeof item.timestamp === 'string' ? item.timestamp : null,
-    text: typeof item.text === 'string' ? item.text : '',
-    truncated: item.truncated === true,
-    tool: asTool(item.tool, `${where}.tool`),
-    findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
-    model: typeof item.model === 'string' ? item.model : null,
-    usage: asUsage(item.usage),
-  };
-}
-
-export function asConversationPage(value: unknown): ConversationPage {
-  check(isRecord(value), () => `not an object: ${JSON.stringify(value)?.slice(0, 120)}`);
-  const page = value as Record<string, unknown>;
-  check(typeof page.path === 'string', () => 'path is not a string');
-  check(isInteger(page.total) && isInteger(page.offset), () => 'total or offset is not an integer');
-  check(Array.isArray(page.items), () => 'items is not an array');
-  return {
-    path: page.path as string,
-    uri: typeof page.uri === 'string' ? page.uri : '',
-    sessionId: typeof page.sessionId === 'string' ? page.sessionId : null,
-    format: typeof page.format === 'string' ? page.format : 'claude-code',
-    title: typeof page.title === 'string' ? page.title : null,
-    total: page.total as number,
-    offset: page.offset as number,
-    items: (page.items as unknown[]).map(asItem),
-    errors: isInteger(page.errors) ? page.errors : 0,
-    warnings: isInteger(page.warnings) ? page.warnings : 0,
-    firstProblem: isInteger(page.firstProblem) ? page.firstProblem : null,
-    abandonedBranches: isInteger(page.abandonedBranches) ? page.abandonedBranches : 0,
-    startNote: typeof page.startNote === 'string' ? page.startNote : null,
-    assistantLabel: typeof page.assistantLabel === 'string' && page.assistantLabel !== '' ? page.assistantLabel : 'Assistant',
-    lastTodos: isRecord(page.lastTodos) && isInteger(page.lastTodos.index) && asTodos(page.lastTodos.todos) !== null ? { index: page.lastTodos.index, todos: asTodos(page.lastTodos.todos) ?? [] } : null,
-    usage: asUsage(page.usage),
-    segment: isInteger(page.segment) ? page.segment : 0,
-    segments: asSegments(page.segments),
-  };
+/** Whether the view may offer to open a reply's link (through the extension and VS Code's confirmation). */
+export function isOpenableLink(href: string): boolean {
+  return /^https?:\/\/[^\s]+$/i.test(href);
 }
 
 /** Items per request: enough to fill a few screens, small enough for a fast first paint. */

@@ -7,7 +7,7 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { AgentSummary, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
+import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../common/toolView';
@@ -356,7 +356,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
 }
 
 /** A sub-agent under its call: what it was, and its conversation on request (paged from its file). */
-function agentBlock(item: ConversationItem, agent: AgentSummary, place: ItemPlace): HTMLElement {
+function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): HTMLElement {
   const block = create('div', 'agent');
   const facts = [agent.title ?? 'Sub-agent'];
   if (agent.items !== null) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asConversationPage, asViewMessage, pageOffset, type ConversationFinding } from '../../src/common/conversation';
+import { asConversationPage, asViewMessage, asWholeItem, pageOffset, type ConversationFinding } from '../../src/common/conversation';
 import { findingRange } from '../../src/common/results';
 import { conversationPage } from './fixtures';
 
@@ -16,27 +16,17 @@ test('a page of the contract is accepted; null text and a null callLine are kept
   assert.equal(page.firstProblem, 1);
 });
 
-test('the reader fields are kept: a diff, a plan, use and time, the assistant label; odd ones are dropped, not refused', () => {
+test('the view fields are kept: segments and the assistant label; a segment that does not fit is dropped', () => {
   const page = asConversationPage(
     conversationPage('/p/s.jsonl', {
       assistantLabel: 'Codex',
-      usage: { input: 10, output: 5, cacheRead: 100, cacheCreation: -3 },
-      lastTodos: { index: 0, todos: [{ content: 'Ship it', status: 'in_progress' }, 'junk'] },
-      items: [
-        {
-          index: 0, kind: 'tool', lines: [1, 2], timestamp: null, text: '', truncated: false, findings: [], model: 'gpt-5', usage: 'lots',
-          tool: { id: 't', name: 'Edit', input: '{}', result: 'ok', isError: false, status: 'answered', callLine: 1, resultLine: 2, agentFile: null, diff: '+a\n', todos: [{ content: 'Ship it', status: 'pending' }], durationMs: 1500 },
-        },
-      ],
+      segment: 1,
+      segments: [{ index: 0, firstLine: 0, lastLine: 9, items: 4, summary: 'Earlier work' }, { index: 1, firstLine: 10, lastLine: 24, items: 2, summary: null }, { index: 'x' }],
     }),
   );
   assert.equal(page.assistantLabel, 'Codex');
-  assert.deepEqual(page.usage, { input: 10, output: 5, cacheRead: 100, cacheCreation: 0 });
-  assert.deepEqual(page.lastTodos, { index: 0, todos: [{ content: 'Ship it', status: 'in_progress' }] });
-  const [item] = page.items;
-  assert.equal(item.model, 'gpt-5');
-  assert.equal(item.usage, null);
-  assert.deepEqual([item.tool?.diff, item.tool?.durationMs, item.tool?.todos?.length], ['+a\n', 1500, 1]);
+  assert.equal(page.segment, 1);
+  assert.deepEqual(page.segments.map((segment) => [segment.index, segment.items, segment.summary]), [[0, 4, 'Earlier work'], [1, 2, null]]);
   assert.equal(asConversationPage(conversationPage('/p', { assistantLabel: undefined })).assistantLabel, 'Assistant');
 });
 
@@ -78,4 +68,62 @@ test('a finding span becomes a 0-based range; items map to the page that holds t
     endCharacter: 39,
   });
   assert.deepEqual([pageOffset(0), pageOffset(199), pageOffset(200), pageOffset(1234)], [0, 0, 200, 1200]);
+});
+
+test('the reader fields are read: diff, plan, sub-agent, duration, model and usage; an unknown todo status counts as not done', () => {
+  const usage = { input: 3, output: 13, cacheRead: 11515, cacheCreation: 13835 };
+  const todos = [
+    { content: 'write tests', status: 'completed' },
+    { content: 'ship it', status: 'blocked' },
+  ];
+  const tool = {
+    id: 't',
+    name: 'Task',
+    input: '{}',
+    result: 'done',
+    isError: false,
+    status: 'answered',
+    callLine: 4,
+    resultLine: 9,
+    agentFile: null,
+    durationMs: 2500,
+    diff: '--- /dev/null\n+++ /p/a\n@@ -0,0 +1 @@\n+a\n',
+    todos,
+    agent: { file: null, title: 'Draft beads', items: 19, errors: 0 },
+  };
+  const page = asConversationPage(
+    conversationPage('/p/s.jsonl', {
+      items: [{ index: 0, kind: 'tool', lines: [4, 9], timestamp: null, text: null, truncated: false, tool, findings: [], model: 'claude-opus-4-6', usage }],
+      lastTodos: { index: 0, todos },
+      usage,
+      contextTokens: 25353,
+    }),
+  );
+  const read = page.items[0];
+  assert.deepEqual(read.usage, usage);
+  assert.equal(read.model, 'claude-opus-4-6');
+  assert.equal(read.tool?.durationMs, 2500);
+  assert.match(read.tool?.diff ?? '', /^--- \/dev\/null/);
+  assert.deepEqual(read.tool?.agent, { file: null, title: 'Draft beads', items: 19, errors: 0 });
+  assert.deepEqual(
+    read.tool?.todos?.map((todo) => todo.status),
+    ['completed', 'pending'],
+  );
+  assert.equal(page.lastTodos?.index, 0);
+  assert.deepEqual(page.usage, usage);
+  assert.equal(page.contextTokens, 25353);
+  const older = asConversationPage(conversationPage('/p/s.jsonl'));
+  assert.equal(older.lastTodos, null);
+  assert.equal(older.items[1].tool?.diff, null);
+  assert.equal(older.items[1].usage, null);
+  const badUsage = conversationPage('/p', { usage: { input: 'many' } });
+  assert.throws(() => asConversationPage(badUsage), /usage\.input is not an integer/);
+  const badTodos = conversationPage('/p', { lastTodos: { index: 0, todos: [{ status: 'pending' }] } });
+  assert.throws(() => asConversationPage(badTodos), /lastTodos\.todos\[0\]\.content/);
+});
+
+test('an item of sessionLsp.item is read like an item of a page', () => {
+  const item = asWholeItem({ index: 7, kind: 'assistant', lines: [3, 3], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null });
+  assert.equal(item.text.length, 9000);
+  assert.throws(() => asWholeItem({ index: 'seven' }), /index is not an integer/);
 });

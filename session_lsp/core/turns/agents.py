@@ -8,6 +8,7 @@ fifty files to show its first page, nor again for the next one.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,8 @@ def _file_counts(path: Path) -> AgentCounts:
         session = read_session_file(path)
     except SessionFileError:
         return AgentCounts(None, None, None)
-    analysis = analyse_bytes(session.data, modified_seconds_ago=session.modified_seconds_ago)
+    age = max(0.0, time.time() - session.mtime_ns / 1e9)
+    analysis = analyse_bytes(session.data, modified_seconds_ago=age)
     model = build_model(analysis, path)
     counted = AgentCounts(len(model.items), model.errors, model.title)
     for stale in [old for old in _COUNTED if old[0] == path]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from session_lsp.core.findings import Finding, Severity
 from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
+from session_lsp.core.turns.timing import duration_ms
 
 if TYPE_CHECKING:
     from session_lsp.core.turns.segments import Segment
@@ -42,6 +43,9 @@ class ItemKind(enum.StrEnum):
     """One message of a sub-agent, under its Task call, when only `progress` lines hold it."""
 
 
+_ASSISTANT_KINDS = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.MODEL_FALLBACK})
+
+
 class ToolStatus(enum.StrEnum):
     ANSWERED = "answered"
     ERROR = "error"
@@ -60,10 +64,11 @@ class Source:
     block: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Usage:
     """Tokens of one API request, or of a whole session: what it cost and how full the context
-    was. `input` counts only the uncached part, as Claude's API reports it."""
+    was. `input` counts only the uncached part, as Claude's API reports it. Not frozen: one is
+    made per API message of a session, and a frozen dataclass costs three times as much to make."""
 
     input: int = 0
     output: int = 0
@@ -82,6 +87,16 @@ class Usage:
             self.cache_read + other.cache_read,
             self.cache_creation + other.cache_creation,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The API request an item of the assistant's came from, read from its line on demand."""
+
+    key: object
+    """Equal for every line of one API message (Claude Code writes one line per content block)."""
+    model: str | None
+    usage: Usage | None
 
 
 @dataclass(slots=True)
@@ -112,13 +127,20 @@ class ToolCall:
     searches_the_web: bool = False
     """A Codex call that no output item answers: a web search or image generation (answered
     inside the call), or a call without a call_id (Codex asks no output of it)."""
-    duration_ms: int | None = None
-    """Result time minus call time, when both lines carry a timestamp."""
+    called_at: str | None = None
+    answered_at: str | None = None
+    """The timestamps of the call's line and its result's, as written: parsed only when a page
+    shows the call (`duration_ms`)."""
     agent: SubAgent | None = None
     diff: str | None = None
     """An edit as a unified diff, read with the call's input."""
     todos: list[Todo] | None = None
     """A planning call's checklist, read with the call's input."""
+
+    @property
+    def duration_ms(self) -> int | None:
+        """Result time minus call time, when both lines carry a timestamp."""
+        return duration_ms(self.called_at, self.answered_at)
 
 
 @dataclass(slots=True)
@@ -140,7 +162,15 @@ class Item:
     """The model that wrote an assistant-side item (reply, thinking, tool call)."""
     usage: Usage | None = None
     """The tokens of the API request that ended with this item: each request once, on its last
-    item, however many lines the transcript wrote for it."""
+    item, however many lines the transcript wrote for it. Like `model`, read with the item's
+    texts (Claude Code) or while building (Codex, whose counts are events of their own)."""
+
+    @property
+    def is_assistant_side(self) -> bool:
+        """Made by the model's response: its reply, thinking, a call or a model switch."""
+        if self.kind is ItemKind.TOOL:
+            return self.tool is not None and self.tool.call_line is not None
+        return self.kind in _ASSISTANT_KINDS
 
     @property
     def has_error(self) -> bool:
@@ -165,13 +195,17 @@ class ConversationModel:
     """How the format reads its items' texts, for the page asked for."""
     assistant_label: str = field(kw_only=True)
     """What the view calls the assistant (`Format.assistant_label`)."""
-    usage: Usage | None = field(default=None, kw_only=True)
-    """Every API request of the file, each once (history before a compaction included)."""
-    context_tokens: int | None = field(default=None, kw_only=True)
-    """The context the conversation's last API request sent (`Usage.context`)."""
     earlier_segments: list[Segment] = field(default_factory=list, kw_only=True)
     """The history before the last compaction, one segment per compaction, oldest first
     (`turns.segments`); `items` is the last segment."""
+    usage: Usage | None = field(default=None, kw_only=True)
+    """Every API request of the file, each once (history before a compaction included)."""
+    context_tokens: int | None = field(default=None, kw_only=True)
+    """The context the conversation's last API request sent (`Usage.context`); see
+    `context_known`."""
+    context_known: bool = field(default=False, kw_only=True)
+    """Whether `context_tokens` is set: a format that reads requests on demand leaves it to
+    `texts.last_context`, which reads the last request's line once."""
 
     @property
     def errors(self) -> int:

@@ -21,6 +21,7 @@ from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
+    Request,
     Source,
     ToolCall,
     clip,
@@ -45,9 +46,54 @@ def page(
             if not item.loaded:
                 try:
                     load_texts(item, reader, model.texts)
+                    read_request(items, item, reader, model.texts)
                 except RecursionError:
                     _too_deep_to_show(item)
     return chosen
+
+
+def read_request(items: Sequence[Item], item: Item, reader: LineReader, texts: ItemTexts) -> None:
+    """The item's model, and its request's usage when it is the request's last item: the next
+    item of the assistant's belongs to another request (one more line read, at most)."""
+    if not item.is_assistant_side:
+        return
+    request = texts.request(item, reader)
+    if request is None:
+        return
+    item.model = request.model
+    following = next(
+        (
+            items[position]
+            for position in range(item.index + 1, len(items))
+            if items[position].is_assistant_side
+        ),
+        None,
+    )
+    if following is not None:
+        next_request = texts.request(following, reader)
+        if next_request is not None and next_request.key == request.key:
+            return
+    item.usage = request.usage
+
+
+def last_context(model: ConversationModel) -> int | None:
+    """The context the conversation's last API request sent, read once from its line."""
+    if not model.context_known:
+        reader = LineReader(model.lines)
+        model.context_tokens = None
+        with deep_json():
+            for item in reversed(model.items):
+                if not item.is_assistant_side:
+                    continue
+                try:
+                    request = model.texts.request(item, reader)
+                except RecursionError:
+                    continue
+                if request is not None and request.usage is not None:
+                    model.context_tokens = request.usage.context
+                    break
+        model.context_known = True
+    return model.context_tokens
 
 
 def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | None = None) -> Item:
@@ -69,9 +115,13 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
     )
     if kept.source is None and kept.tool is None:
         return item
+    reader = LineReader(model.lines)
     with deep_json():
         try:
-            load_texts(item, LineReader(model.lines), model.texts, limit=None)
+            load_texts(item, reader, model.texts, limit=None)
+            if not kept.loaded:
+                # Read before any page showed it: its request too.
+                read_request(chosen, item, reader, model.texts)
         except RecursionError:
             _too_deep_to_show(item)
     return item
@@ -88,7 +138,7 @@ def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
             continue
         try:
             with deep_json():
-                todos = model.texts.call_views(tool, reader).todos
+                todos = model.texts.plan_after(model.items, item.index, reader)
         except RecursionError:
             continue
         if todos is not None:
@@ -152,7 +202,7 @@ class ItemTexts(Protocol):
     """How a format reads the texts of its items from their lines (`ConversationModel.texts`)."""
 
     planning_tools: frozenset[str]
-    """The tools whose input is the agent's plan (`CallViews.todos`)."""
+    """The tools that write the agent's plan (`plan_after`)."""
 
     def item_text(self, item: Item, reader: LineReader) -> str | None: ...
 
@@ -161,6 +211,18 @@ class ItemTexts(Protocol):
     def result_text(self, source: Source, reader: LineReader) -> str: ...
 
     def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews: ...
+
+    def request(self, item: Item, reader: LineReader) -> Request | None:
+        """The request an item of the assistant's came from, when the format reads it from the
+        item's line (None: the item's model and usage were set while building)."""
+        ...
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """The plan as it stood after the planning call at `index` (None: the call wrote none
+        that can be read): a checklist the call wrote whole, or a task list replayed up to it."""
+        ...
 
 
 def load_texts(
@@ -204,6 +266,14 @@ class _NoTexts:
 
     def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
         return NO_VIEWS
+
+    def request(self, item: Item, reader: LineReader) -> Request | None:
+        return None
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        return None
 
 
 NO_TEXTS = _NoTexts()

@@ -2,15 +2,16 @@
 
 A `compact_boundary` line has a null parent, so a resume starts at the last one (§4 of
 docs/claude-code-format.md); its `logicalParentUuid` names the line that was the conversation's tip
-when it was compacted. Walking up from that tip, with the parents on disk (a partial compaction's
-in-memory relinks belong to the conversation after it), gives the history the compaction closed,
-back to the boundary before it or to the root. Following the boundaries this way, not by file
+when it was compacted. Walking up from that tip through the lines written before the boundary,
+as Claude Code replayed them then (an earlier partial compaction's relinks applied), gives the
+history the compaction closed, back to the boundary before it or to the root. Following the boundaries this way, not by file
 order, keeps to the lineage of the conversation a resume sends: a boundary on an abandoned
 branch is not part of it.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from session_lsp.core.formats.claude_code.conversation import (
@@ -21,46 +22,104 @@ from session_lsp.core.formats.claude_code.conversation import (
     recover_siblings,
     walk_chain,
 )
-from session_lsp.core.formats.claude_code.records import Record
+from session_lsp.core.formats.claude_code.records import CompactMetadata, Record
 
 MAX_SEGMENTS = 10_000
 """Boundaries followed at most: a hand-made loop of boundaries ends here, never runs forever."""
+REPLAY_BUDGET = 16
+"""Lines replayed again, in whole-file multiples, for the history after partial compactions
+(each replays the lines before its boundary): past it, older segments are left out, so a file of
+thousands of partial compactions costs a few replays, not thousands."""
 
 
-def earlier_chains(records: Sequence[Record | None], conversation: Conversation) -> list[list[Record]]:
+def earlier_chains(
+    records: Sequence[Record | None], conversation: Conversation
+) -> list[list[Record]]:
     """The chain before each compaction on the conversation's lineage, oldest first."""
     boundary = conversation.end_record
     if conversation.end is not ChainEnd.COMPACTION or boundary is None:
         return []
-    index = load(records, conversation.agent_id, relink=False)
+    agent_id = conversation.agent_id
+    first_partial = _first_partial_compaction(records)
+    whole: _Lines | None = None
+    budget = REPLAY_BUDGET * len(records)
     chains: list[list[Record]] = []
     seen: set[int] = set()
     while boundary is not None and boundary.line not in seen and len(chains) < MAX_SEGMENTS:
         seen.add(boundary.line)
-        tip = _tip_before(boundary, index, include_sidechains=conversation.agent_id is not None)
+        if first_partial < boundary.line:
+            budget -= boundary.line
+            if budget < 0:
+                break
+            lines = _Lines(load(records[: boundary.line], agent_id))
+        else:
+            whole = whole if whole is not None else _Lines(load(records, agent_id, relink=False))
+            lines = whole
+        tip = lines.tip_before(boundary, include_sidechains=agent_id is not None)
         if tip is None:
             break
-        walked, end, first = walk_chain(tip, index)
-        chain, _ = recover_siblings(walked, index)
+        walked, end, first = walk_chain(tip, lines.index)
+        start = min(record.line for record in walked)  # kept turns precede their boundary
+        chain, _ = recover_siblings(walked, lines.between(start, boundary.line))
         chains.append(chain)
         boundary = first if end is ChainEnd.COMPACTION else None
     chains.reverse()
     return chains
 
 
-def _tip_before(
-    boundary: Record, index: ReplayIndex, *, include_sidechains: bool
-) -> Record | None:
-    """The line the boundary compacted: its `logicalParentUuid`, else (a writer that left it out)
-    the last message line before it in the file."""
-    logical = boundary.logicalParentUuid
-    if logical is not None:
-        return index.by_uuid.get(logical)
-    before = [
-        record
-        for record in index.order
-        if record.line < boundary.line
-        and record.type in ("user", "assistant")
-        and (include_sidechains or not record.isSidechain)
-    ]
-    return before[-1] if before else None
+def _first_partial_compaction(records: Sequence[Record | None]) -> int:
+    """The line of the first partial compaction (none: past the end). The history before a
+    boundary after it is the conversation Claude Code replayed from the lines before that
+    boundary, relinks applied; before it, the parents on disk are that conversation, and one
+    index of the whole file serves every boundary."""
+    return next(
+        (
+            record.line
+            for record in records
+            if record is not None
+            and record.type == "system"
+            and record.subtype == "compact_boundary"
+            and isinstance(record.compactMetadata, CompactMetadata)
+            and record.compactMetadata.preservedSegment is not None
+        ),
+        len(records),
+    )
+
+
+class _Lines:
+    """A replay index with its lines in file order, to take the part between two lines without
+    a pass over the whole file for every segment."""
+
+    def __init__(self, index: ReplayIndex) -> None:
+        self.index = index
+        self.ordered = sorted(index.order, key=_line)
+        self.numbers = [record.line for record in self.ordered]
+
+    def between(self, start: int, stop: int) -> ReplayIndex:
+        """The index with only the lines in [start, stop) to look for siblings among: a
+        segment's parallel calls and results are written inside it."""
+        low = bisect.bisect_left(self.numbers, start)
+        high = bisect.bisect_left(self.numbers, stop)
+        index = self.index
+        return ReplayIndex(index.by_uuid, index.parent, self.ordered[low:high])
+
+    def tip_before(self, boundary: Record, *, include_sidechains: bool) -> Record | None:
+        """The line the boundary compacted: its `logicalParentUuid`, else (a writer that left it
+        out) the last message line before it in the file."""
+        logical = boundary.logicalParentUuid
+        if logical is not None:
+            return self.index.by_uuid.get(logical)
+        before = self.ordered[: bisect.bisect_left(self.numbers, boundary.line)]
+        return next(
+            (
+                record
+                for record in reversed(before)
+                if record.type in ("user", "assistant")
+                and (include_sidechains or not record.isSidechain)
+            ),
+            None,
+        )
+
+
+def _line(record: Record) -> int:
+    return record.line

@@ -8,14 +8,16 @@ tool's recorded result (`toolUseResult`) is used where it tells more than the in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from session_lsp.core.diffs import Hunk, added_hunk, change_hunks, render
-from session_lsp.core.plans import Todo, read_todos
+from session_lsp.core.plans import STATUSES, Todo, read_todos
 
 EDITING_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 PLANNING_TOOL = "TodoWrite"
+TASK_TOOLS = frozenset({"TaskCreate", "TaskUpdate"})
+"""2.1.x's task list, which replaced TodoWrite: one call per task created or changed."""
 
 
 def edit_diff(name: str, tool_input: Any, recorded: Any = None) -> str | None:
@@ -98,3 +100,39 @@ def plan(name: str, tool_input: Any) -> list[Todo] | None:
     if name != PLANNING_TOOL or not isinstance(tool_input, Mapping):
         return None
     return read_todos(tool_input.get("todos"), "content")
+
+
+def task_list(calls: Iterable[tuple[str, Any, Any]]) -> list[Todo]:
+    """The task list after these TaskCreate and TaskUpdate calls, in order: each is (name, input,
+    recorded result). A created task's id is the one its result recorded, else the next number
+    (Claude Code numbers them from 1); an update names its task by id, may rename it
+    (`subject`) or set its status, "deleted" removing it; an update of no known task changes
+    nothing."""
+    tasks: dict[str, Todo] = {}
+    created = 0
+    for name, tool_input, recorded in calls:
+        if not isinstance(tool_input, Mapping):
+            continue
+        if name == "TaskCreate":
+            subject = tool_input.get("subject")
+            if not isinstance(subject, str):
+                continue
+            created += 1
+            task = recorded.get("task") if isinstance(recorded, Mapping) else None
+            task_id = task.get("id") if isinstance(task, Mapping) else None
+            tasks[task_id if isinstance(task_id, str) else str(created)] = Todo(subject, "pending")
+        elif name == "TaskUpdate":
+            task_id = tool_input.get("taskId")
+            if not isinstance(task_id, str) or task_id not in tasks:
+                continue
+            known = tasks[task_id]
+            status = tool_input.get("status")
+            if status == "deleted":
+                del tasks[task_id]
+                continue
+            subject = tool_input.get("subject")
+            tasks[task_id] = Todo(
+                subject if isinstance(subject, str) else known.content,
+                status if status in STATUSES else known.status,
+            )
+    return list(tasks.values())

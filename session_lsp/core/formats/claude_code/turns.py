@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,18 @@ from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.formats.claude_code.tool_views import (
     EDITING_TOOLS,
     PLANNING_TOOL,
+    TASK_TOOLS,
     edit_diff,
     plan,
+    task_list,
 )
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
+    Request,
     Source,
     SubAgent,
     ToolCall,
@@ -52,7 +57,6 @@ from session_lsp.core.turns.model import (
 from session_lsp.core.turns.segments import Segment, earlier_segment
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
-from session_lsp.core.turns.timing import duration_ms
 
 SYNTHETIC_MODEL = "<synthetic>"
 """The model Claude Code names on messages it wrote itself (an API error): no request was made."""
@@ -140,13 +144,10 @@ class ClaudeBuilder:
         self.unpaired = tool_ids(findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT)
         self.live = tool_ids(findings, Code.LIVE_SESSION)
         self._uuids: set[str] | None = None
-        self.requests: dict[object, tuple[Item, Usage]] = {}
-        """Each API message's last item and usage, by `_request_key`."""
 
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
         self._add_chain(conversation.chain)
-        last = next((item for item in reversed(self.items) if item.usage is not None), None)
         return ConversationModel(
             "claude-code",
             self.items,
@@ -163,7 +164,6 @@ class ClaudeBuilder:
             texts=CLAUDE_TEXTS,
             assistant_label="Claude",
             usage=_session_usage(self.analysis),
-            context_tokens=last.usage.context if last is not None and last.usage else None,
             earlier_segments=self._earlier_segments(conversation),
         )
 
@@ -173,8 +173,6 @@ class ClaudeBuilder:
         for call in self.calls.values():
             self._settle(call)
         self._add_sub_agent_progress()
-        for item, usage in self.requests.values():
-            item.usage = usage
 
     def _earlier_segments(self, conversation: Conversation) -> list[Segment]:
         """The history each compaction closed, built as the conversation is; each segment's
@@ -226,19 +224,6 @@ class ClaudeBuilder:
         return item
 
     def _add_assistant(self, record: Record) -> None:
-        first = len(self.items)
-        self._add_assistant_blocks(record)
-        message = record.message
-        if message is None or len(self.items) == first:
-            return
-        for item in self.items[first:]:
-            item.model = message.model
-        usage = _usage(message)
-        if usage is not None:
-            # Later lines of one message repeat its usage, as complete or more: the last one wins.
-            self.requests[_request_key(record)] = (self.items[-1], usage)
-
-    def _add_assistant_blocks(self, record: Record) -> None:
         for position, block in enumerate(record.blocks):
             source = Source(record.line, position)
             if block.type == "text":
@@ -316,7 +301,7 @@ class ClaudeBuilder:
             call.is_error = bool(block.is_error)
             item = self.call_items[tool_id]
             item.last_line = max(item.last_line, record.line)
-            call.duration_ms = duration_ms(item.timestamp, record.timestamp)
+            call.called_at, call.answered_at = item.timestamp, record.timestamp
             return
         orphan = ToolCall(tool_id, "", None, ToolStatus.ORPHAN, record.line)
         orphan.is_error = bool(block.is_error)
@@ -392,45 +377,53 @@ class ClaudeBuilder:
         return None
 
 
-def _usage(message: Message) -> Usage | None:
-    """A message's tokens; None for a message Claude Code wrote itself or one without usage."""
-    recorded = message.usage
-    if not isinstance(recorded, RecordedUsage) or message.model == SYNTHETIC_MODEL:
+def _json_usage(recorded: object) -> Usage | None:
+    if not isinstance(recorded, dict):
         return None
+    return Usage(
+        _count(recorded.get("input_tokens")),
+        _count(recorded.get("output_tokens")),
+        _count(recorded.get("cache_read_input_tokens")),
+        _count(recorded.get("cache_creation_input_tokens")),
+    )
+
+
+def _count(value: object) -> int:
+    """A token count as written; anything else (a string, a negative number, true) is none."""
+    return value if type(value) is int and value >= 0 else 0
+
+
+def _session_usage(analysis: Analysis) -> Usage | None:
+    """The tokens of every API message in the file, each counted once: the history before a
+    compaction and abandoned branches cost tokens too. Run over every record of the file, so
+    kept to a bare loop."""
+    requests: dict[object, Message] = {}
+    for record in analysis.records:
+        if record is None:
+            continue
+        message = record.message
+        if message is not None and message.usage is not None:
+            # One message's lines repeat its usage, as complete or more: the last one counts.
+            requests[message.id or record.requestId or record.line] = message
     counts = [
-        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-        for value in (
+        (
             recorded.input_tokens,
             recorded.output_tokens,
             recorded.cache_read_input_tokens,
             recorded.cache_creation_input_tokens,
         )
+        for message in requests.values()
+        if isinstance(recorded := message.usage, RecordedUsage) and message.model != SYNTHETIC_MODEL
     ]
-    return Usage(*counts)
-
-
-def _request_key(record: Record) -> object:
-    """One API message: Claude Code writes each content block of it as a line of its own, all
-    with the same `message.id` and `requestId`; a message without an id is its line alone."""
-    message_id = record.message_id
-    if message_id is None:
-        return record.line
-    return message_id, record.requestId if isinstance(record.requestId, str) else None
-
-
-def _session_usage(analysis: Analysis) -> Usage | None:
-    """The tokens of every API message in the file, each counted once: the history before a
-    compaction and abandoned branches cost tokens too."""
-    requests: dict[object, Usage] = {}
-    for record in analysis.records:
-        if record is None or record.type != "assistant" or record.message is None:
-            continue
-        usage = _usage(record.message)
-        if usage is not None:
-            requests[_request_key(record)] = usage
-    if not requests:
+    if not counts:
         return None
-    return sum(requests.values(), Usage())
+    # Only whole non-negative numbers count: a string, a float or true is no count.
+    return Usage(
+        *(
+            sum(value for value in column if type(value) is int and value > 0)
+            for column in zip(*counts, strict=True)
+        )
+    )
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:
@@ -494,7 +487,7 @@ def _start_note(analysis: Analysis) -> str | None:
 class ClaudeTexts:
     """Texts of a Claude Code item: a content block of its line, or a system line's content."""
 
-    planning_tools = frozenset({PLANNING_TOOL})
+    planning_tools = frozenset({PLANNING_TOOL, *TASK_TOOLS})
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         source = item.source
@@ -537,6 +530,50 @@ class ClaudeTexts:
             description = tool_input.get("description")
             return CallViews(title=description if isinstance(description, str) else None)
         return NO_VIEWS
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """A TodoWrite's checklist; after a TaskCreate or TaskUpdate (2.1.x's task list, one task
+        per call), the list its calls so far made, each call's input and recorded result read."""
+        tool = items[index].tool
+        if tool is None:
+            return None
+        if tool.name not in TASK_TOOLS:
+            return self.call_views(tool, reader).todos
+        calls = []
+        for item in items[: index + 1]:
+            call = item.tool
+            if item.kind is not ItemKind.TOOL or call is None or call.name not in TASK_TOOLS:
+                continue
+            if call.is_error or call.call_source is None:
+                continue
+            block = block_of(reader, call.call_source)
+            result = reader.record(call.result_line) if call.result_line is not None else None
+            calls.append(
+                (
+                    call.name,
+                    block.get("input") if isinstance(block, dict) else None,
+                    result.get("toolUseResult") if isinstance(result, dict) else None,
+                )
+            )
+        return task_list(calls)
+
+    def request(self, item: Item, reader: LineReader) -> Request | None:
+        """The API message of an assistant line: its id (with `requestId`, what its other
+        lines share), model and usage; a message Claude Code wrote itself (an API error) names
+        no model and cost nothing."""
+        record = reader.record(item.first_line)
+        if not isinstance(record, dict) or record.get("type") != "assistant":
+            return None
+        message = record.get("message")
+        if not isinstance(message, dict):
+            return None
+        key = message.get("id") or record.get("requestId") or item.first_line
+        model = message.get("model")
+        if not isinstance(model, str) or model == SYNTHETIC_MODEL:
+            return Request(key, None, None)
+        return Request(key, model, _json_usage(message.get("usage")))
 
 
 CLAUDE_TEXTS = ClaudeTexts()

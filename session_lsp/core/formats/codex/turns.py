@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from session_lsp.core.content_text import content_text, one_line
@@ -21,11 +21,13 @@ from session_lsp.core.formats.codex.rollout import (
     read_line,
 )
 from session_lsp.core.formats.codex.tool_views import PATCH_TOOL, PLANNING_TOOL, patch_diff, plan
+from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
+    Request,
     Source,
     ToolCall,
     ToolStatus,
@@ -35,7 +37,6 @@ from session_lsp.core.turns.model import (
 from session_lsp.core.turns.segments import Segment, earlier_segment
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
-from session_lsp.core.turns.timing import duration_ms
 
 ASSISTANT_SIDE = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL})
 """The items a model's response produced, which carry its model and the request's tokens."""
@@ -102,6 +103,7 @@ class CodexBuilder:
             assistant_label="Codex",
             usage=_usage(self.totals),
             context_tokens=self.last_request.context if self.last_request is not None else None,
+            context_known=True,
             earlier_segments=earlier,
         )
 
@@ -203,7 +205,9 @@ class CodexBuilder:
             for item in reversed(self.items):
                 if item.tool is call:
                     item.last_line = line
-                    call.duration_ms = duration_ms(item.timestamp, record.timestamp)
+                    ended = record.timestamp
+                    call.called_at = item.timestamp
+                    call.answered_at = ended if isinstance(ended, str) else None
                     break
             return
         orphan = ToolCall(payload.call_id or "", "", None, ToolStatus.ORPHAN, line)
@@ -257,6 +261,18 @@ class CodexTexts:
         if tool.name == PATCH_TOOL:
             return CallViews(diff=patch_diff(tool.name, raw))
         return CallViews(todos=plan(tool.name, raw))
+
+    def request(self, item: Item, reader: LineReader) -> Request | None:
+        """None: the model and usage come from `turn_context` and `token_count` lines, set on
+        the items while building."""
+        return None
+
+    def plan_after(
+        self, items: Sequence[Item], index: int, reader: LineReader
+    ) -> list[Todo] | None:
+        """update_plan writes the whole plan each time."""
+        tool = items[index].tool
+        return self.call_views(tool, reader).todos if tool is not None else None
 
 
 CODEX_TEXTS = CodexTexts()

@@ -1,0 +1,203 @@
+"""Searching sessions: a gigabyte of them from the command line, and one 105 MB session.
+
+1. `session-lsp search QUERY --all` over about 1 GB of sessions in all three shapes (huge tool
+   results from `generate_session.py`; many mid-sized lines with emoji and CJK, and thousands of
+   tool calls after one prompt, from `shapes.py`), each run in a fresh process (no model, no
+   listing cache: what a person typing the command gets), beside `grep -c -F -i` of the same
+   files in the same run. The files are read from the page cache in both (dropping it needs
+   root and would slow every other process on the machine). Three queries: one that matches
+   nowhere (the scan alone), one that matches in one session (the scan, then that session
+   analysed to say where), and one whose pieces are everywhere but never together.
+2. `sessionLsp.search` of one 105 MB session of each shape beside `check` of it: with the model
+   kept (the view has the session open, as the search box needs) and from nothing (read, scan,
+   analyse).
+
+Each figure is the median of `--repeat` runs.
+
+    python bench/bench_search.py [--total-mb 1024] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import shapes  # noqa: E402
+from generate_session import generate_session  # noqa: E402
+
+from session_lsp.core.analysis import analyse_bytes  # noqa: E402
+from session_lsp.core.search import (  # noqa: E402
+    Query,
+    candidate_lines,
+    compile_query,
+    search_model,
+)
+from session_lsp.core.turns import build_model  # noqa: E402
+from session_lsp.files import read_session_file  # noqa: E402
+
+MB = 1024 * 1024
+TOOL_RUN_BYTES_PER_TURN = 1500
+"""About what one `shapes.tool_run` turn (call and result) writes."""
+PROJECT = "-home-dev-project"
+QUERIES = {
+    "matches nowhere": "zq-session-lsp-absent-9f8e7d",
+    "matches in one session": "Sample task 00017",
+    "pieces everywhere, never together": "session walker",
+}
+
+
+SHAPES = ("huge tool results", "many mid-sized lines with emoji", "thousands of tool calls")
+"""The shapes of the first three sessions, in `build_corpus`'s order."""
+
+
+def _uuid_name(number: int) -> str:
+    return f"5e55104e-{number:04x}-4000-8000-000000000000.jsonl"
+
+
+def build_corpus(home: Path, total_bytes: int) -> list[Path]:
+    """About `total_bytes` of sessions, 40 % huge tool results, 30 % repeated real sessions,
+    30 % tool runs; kept between runs (the generators are deterministic)."""
+    folder = home / ".claude" / "projects" / PROJECT
+    folder.mkdir(parents=True, exist_ok=True)
+    plan: list[tuple[str, int]] = []
+    each = 100 * MB
+    count = max(3, round(total_bytes / each))
+    for number in range(count):
+        kind = ("generated", "repeated", "tool-run")[number % 3] if number % 10 < 9 else "generated"
+        plan.append((kind, each))
+    paths = []
+    for number, (kind, size) in enumerate(plan):
+        path = folder / _uuid_name(number)
+        if not path.exists() or path.stat().st_size < size * 0.9:
+            if kind == "generated":
+                generate_session(path, size, seed=number + 1)
+            elif kind == "repeated":
+                shapes.repeated_real_session(path, size)
+            else:
+                shapes.tool_run(path, size // TOOL_RUN_BYTES_PER_TURN)
+        paths.append(path)
+    _plant_one_match(paths[0])
+    return paths
+
+
+def _plant_one_match(path: Path) -> None:
+    """The generated files never say "Sample task 00017": one prompt in the first says it."""
+    data = path.read_bytes()
+    if QUERIES["matches in one session"].encode() in data:
+        return
+    marker = b'"role":"user","content":"'
+    at = data.find(marker, len(data) // 2)
+    if at < 0:
+        raise SystemExit(f"no prompt in the second half of {path}")
+    at += len(marker)
+    path.write_bytes(data[:at] + QUERIES["matches in one session"].encode() + b" " + data[at:])
+
+
+def _median(action: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), value
+
+
+def _search_command(home: Path, query: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "HOME": str(home), "CLAUDE_CONFIG_DIR": str(home / ".claude")}
+    environment["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "session_lsp", "search", query, "--all", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+        cwd=home,
+    )
+
+
+def _grep(paths: list[Path], query: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["grep", "-c", "-F", "-i", "--", query, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+
+
+def bench_many(home: Path, paths: list[Path], repeat: int) -> None:
+    total = sum(path.stat().st_size for path in paths)
+    print(f"{len(paths)} sessions, {total / 1e9:.2f} GB, in {home}")
+    for path in paths:  # into the page cache, for both
+        path.read_bytes()
+    for label, query in QUERIES.items():
+        search_s, result = _median(lambda query=query: _search_command(home, query), repeat)
+        grep_s, _ = _median(lambda query=query: _grep(paths, query), repeat)
+        assert isinstance(result, subprocess.CompletedProcess)
+        if result.returncode not in (0, 1):
+            raise SystemExit(f"search failed: {result.stderr}")
+        sessions = result.stdout.count('"sessionId"')
+        print(
+            f"  {label:<36} search {search_s:5.2f} s  grep -c {grep_s:5.2f} s"
+            f"  ratio {search_s / grep_s:4.1f}  ({sessions} session(s) matched)"
+        )
+
+
+def bench_one(path: Path, repeat: int) -> None:
+    """One session: `check`, then the server's search with the model kept and from nothing."""
+    planted = compile_query(QUERIES["matches in one session"])
+    absent = compile_query(QUERIES["matches nowhere"])
+
+    def check() -> int:
+        return analyse_bytes(read_session_file(path).data).error_count
+
+    def from_nothing(query: Query) -> int:
+        """What the server does for a file it has no model of (`views.search`)."""
+        session = read_session_file(path)
+        lines = candidate_lines(session.data, query)
+        if not lines:
+            return 0
+        model = build_model(analyse_bytes(session.data), path)
+        return len(search_model(model, query, 200, lines))
+
+    check_s, _ = _median(check, repeat)
+    model = build_model(analyse_bytes(read_session_file(path).data), path)
+    print(f"  one session, {path.stat().st_size / 1e6:.0f} MB")
+    print(f"  check (read + analyse)                 {check_s * 1000:7.0f} ms")
+    for label, query in (("a query it holds", planted), ("a query it lacks", absent)):
+        kept_s, found = _median(lambda query=query: search_model(model, query, 200), repeat)
+        cold_s, _ = _median(lambda query=query: from_nothing(query), repeat)
+        print(
+            f"  {label} ({len(found) if isinstance(found, list) else 0} match(es)):"
+            f" model kept {kept_s * 1000:6.0f} ms, ratio {kept_s / check_s:.2f};"
+            f" from nothing {cold_s * 1000:6.0f} ms, ratio {cold_s / check_s:.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--total-mb", type=float, default=1024)
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args(argv)
+    home = BENCH / "out" / "search-home"
+    paths = build_corpus(home, int(arguments.total_mb * MB))
+    bench_many(home, paths, arguments.repeat)
+    for label, path in zip(SHAPES, paths[:3], strict=True):
+        print(f"{label}:")
+        bench_one(path, arguments.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

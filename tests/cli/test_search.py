@@ -1,0 +1,108 @@
+"""`session-lsp search QUERY`: sessions that mention something, newest first, with the matches."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from session_lsp.cli.search import search_file
+from tests.bench.support import bench_module
+from tests.sessions.tree import (
+    CLEAN,
+    COMPACTED,
+    DAMAGED,
+    LIVE,
+    LONG,
+    ProjectsTree,
+    build_tree,
+    run_in_tree,
+)
+from tests.support.claude_records import Builder
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> ProjectsTree:
+    return build_tree(tmp_path)
+
+
+def _ids(stdout: str) -> list[str]:
+    return [entry["sessionId"] for entry in json.loads(stdout)]
+
+
+def test_sessions_that_match_are_listed_newest_first_with_their_matches(
+    tree: ProjectsTree,
+) -> None:
+    result = run_in_tree(tree, "search", "THE", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert [entry["sessionId"] for entry in found] == [LIVE, DAMAGED, CLEAN, COMPACTED]
+    for entry in found:
+        assert 1 <= len(entry["hits"]) <= 10
+        assert set(entry["hits"][0]) == {"segment", "index", "line", "field", "snippet"}
+        assert all("the" in hit["snippet"].lower() for hit in entry["hits"])
+    assert Path(found[0]["path"]).name == f"{LIVE}.jsonl"
+
+
+def test_a_match_before_a_compaction_is_found_in_the_earlier_segment(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "search", "off by one column", "--format", "json")
+    [entry] = json.loads(result.stdout)
+    assert entry["sessionId"] == COMPACTED
+    assert entry["hits"][0]["segment"] == 0
+
+
+def test_scope_is_the_project_by_default_all_or_another_project(tree: ProjectsTree) -> None:
+    here = _ids(run_in_tree(tree, "search", "the", "--format", "json").stdout)
+    everywhere = _ids(run_in_tree(tree, "search", "the", "--all", "--format", "json").stdout)
+    other = run_in_tree(tree, "search", "the", "--project", str(tree.long_work), "--format", "json")
+    assert LONG not in here and LONG in everywhere
+    assert _ids(other.stdout) == [LONG]
+
+
+def test_text_output_is_one_row_per_session_then_its_matches(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "search", "off by one column", "--limit", "1")
+    assert result.returncode == 0, result.stderr
+    header, match, summary = result.stdout.splitlines()
+    assert COMPACTED in header and "The LSP diagnostics are off" in header
+    assert match.startswith("    segment 0 item ") and " text (line 7): " in match
+    assert summary == "1 match(es) in 1 of 5 session(s)."
+
+
+def test_nothing_found_exits_1_and_a_bad_query_exits_2(tree: ProjectsTree) -> None:
+    none = run_in_tree(tree, "search", "no session says this 9f8e7d")
+    assert (none.returncode, none.stdout.splitlines()[-1]) == (
+        1,
+        "0 match(es) in 0 of 5 session(s).",
+    )
+    empty = run_in_tree(tree, "search", "  ")
+    assert empty.returncode == 2 and "the query is empty" in empty.stderr
+    assert "Traceback" not in empty.stderr + none.stderr
+
+
+def test_transcript_text_reaches_the_terminal_escaped(tree: ProjectsTree) -> None:
+    session = Builder()
+    session.prompt("u1", None, "title \x1b]0;pwned\x07 here")
+    path = tree.folder / "11111111-2222-4333-8444-555555555555.jsonl"
+    path.write_bytes(session.data())
+    moment = time.time() - 3600
+    os.utime(path, (moment, moment))
+    result = run_in_tree(tree, "search", "pwned")
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;pwned\\x07" in result.stdout
+
+
+def test_a_sub_agent_transcript_named_like_a_session_is_not_searched(tree: ProjectsTree) -> None:
+    result = run_in_tree(tree, "search", "warmup", "--all", "--format", "json")
+    assert "d99fb29e-0000-4000-8000-000000000000" not in _ids(result.stdout)
+
+
+def test_a_big_generated_session_is_searched_in_workers_the_same_as_here(tmp_path: Path) -> None:
+    generator = bench_module("generate_session")
+    path = tmp_path / "big.jsonl"
+    generator.generate_session(path, size_bytes=600_000, seed=5, compactions=2)
+    [here] = [search_file((path, "def walk", 50))]
+    assert here.hits and {hit.segment for hit in here.hits} >= {0}
+    assert len({hit.segment for hit in here.hits}) >= 2

@@ -1,0 +1,68 @@
+"""The conversation view of a file on disk is analysed again when the file is another one, even
+one with the same size and modification time: a repair keeps the session's modification time
+(and may keep its size) but renames a new file into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from session_lsp.lsp import views
+from session_lsp.sessions.registry import Liveness
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT
+from tests.support.files import aged_copy
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PROMPT = b'"content":"@\\"solution-architect (agent)\\" analyze existing CLI command'
+
+
+async def _first_prompt(client: LanguageClient, path: Path) -> Any:
+    answer = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="sessionLsp.conversation", arguments=[str(path), {"limit": 1}]
+        )
+    )
+    return answer["items"][0]["text"]
+
+
+async def test_a_file_renamed_into_place_with_the_same_size_and_time_is_read_again(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    session = aged_copy(CODEMIE_TURN_1, tmp_path / "session.jsonl")
+    assert "analyze existing CLI command" in await _first_prompt(client, session)
+    before = session.stat()
+    original = session.read_bytes()
+    assert original.count(PROMPT) == 1
+    replacement = tmp_path / "session.jsonl.new"
+    replacement.write_bytes(original.replace(PROMPT, PROMPT.replace(b"analyze", b"ANALYZE")))
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, session)
+    after = session.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ino != before.st_ino
+    assert "ANALYZE existing CLI command" in await _first_prompt(client, session)
+
+
+async def test_a_codex_rollout_s_view_stops_being_live_when_the_clock_says_so_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Claude Code's registry says nothing of Codex: its rollouts' views follow the clock, and a
+    model cached while live is not handed out once the file has been quiet long enough."""
+    rollout = tmp_path / DANGLING_END_ROLLOUT.name
+    shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
+    written = rollout.stat().st_mtime_ns / 1e9
+
+    async def statuses(seconds_later: float) -> list[str]:
+        registry_without_claude = Liveness([], now=written + seconds_later)
+        model = await views._model_on_disk(rollout, registry_without_claude)
+        return [item.tool.status.value for item in model.items if item.tool is not None]
+
+    assert (await statuses(1))[-1] == "live"
+    assert (await statuses(60))[-1] == "unpaired"
