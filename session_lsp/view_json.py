@@ -10,7 +10,7 @@ from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import SubAgent, Usage
 from session_lsp.core.turns.segments import segment_items, segments
-from session_lsp.core.turns.texts import last_context, last_plan
+from session_lsp.core.turns.texts import last_plan
 from session_lsp.report import finding_to_json
 
 DEFAULT_PAGE = 200
@@ -57,7 +57,7 @@ def conversation_to_json(
         ],
         "lastTodos": None if plan is None else {"index": plan[0], "todos": _todos(plan[1])},
         "usage": usage_to_json(model.usage),
-        "contextTokens": last_context(model),
+        "contextTokens": model.context_tokens,
     }
 
 

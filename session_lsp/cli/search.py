@@ -48,6 +48,7 @@ class SessionMatches:
     title: str | None = None
     project: str | None = None
     hits: list[Hit] = field(default_factory=list)
+    segments: int = 1
     error: str | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -84,6 +85,7 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     found.title = metadata.title or model.title
     found.project = metadata.project
     found.hits = search_model(model, query, limit, lines)
+    found.segments = len(model.earlier_segments) + 1
     return found
 
 
@@ -171,7 +173,10 @@ def _print_session(result: SessionMatches, *, with_project: bool) -> None:
         )
     print("  ".join(columns))
     for hit in result.hits:
-        where = f"segment {hit.segment} item {hit.index}"
+        # Counted from 1, as `show` numbers items; the segment only when there are several.
+        where = f"item {hit.index + 1}"
+        if result.segments > 1:
+            where = f"segment {hit.segment + 1}/{result.segments} {where}"
         print(f"    {where} {hit.field.value} (line {hit.line + 1}): {for_terminal(hit.snippet)}")
 
 

@@ -16,7 +16,7 @@ from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, 
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import LineReader, last_context, last_plan, whole_item
+from session_lsp.core.turns.texts import LineReader, last_plan, whole_item
 from session_lsp.core.turns.timing import duration_ms
 from tests.support.claude_records import Builder
 from tests.support.corpus import (
@@ -303,7 +303,7 @@ def test_one_api_message_written_as_five_lines_counts_once() -> None:
     assert len(carrying) == 1
     expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
     assert carrying[0].usage == expected and model.usage == expected
-    assert last_context(model) == 3 + 11515 + 13835
+    assert model.context_tokens == 3 + 11515 + 13835
     assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
         "claude-opus-4-6"
     }
@@ -354,7 +354,7 @@ def test_codex_usage_is_its_token_count_events() -> None:
         output=total["output_tokens"],
         cache_read=total["cached_input_tokens"],
     )
-    assert last_context(model) == last["input_tokens"]
+    assert model.context_tokens == last["input_tokens"]
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == len(events)
     assert all(
@@ -388,7 +388,7 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     assert analysis.findings == []
     model = build_model(analysis)
     assert model.usage == Usage(cache_creation=7)
-    assert last_context(model) == 7
+    assert model.context_tokens == 7
 
 
 def timestamp(value: str) -> datetime:
@@ -445,7 +445,7 @@ def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -
     assert error.text == "API Error: 529 Overloaded"
     assert (error.model, error.usage) == (None, None)
     assert model.items[1].model == "claude-opus-4-8"
-    assert model.usage == Usage(input=10, output=5) and last_context(model) == 10
+    assert model.usage == Usage(input=10, output=5) and model.context_tokens == 10
 
 
 @pytest.mark.parametrize("path", [SHORT, SAMPLE, WORKTREES], ids=corpus_id)

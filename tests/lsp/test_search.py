@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,18 @@ async def test_a_query_of_control_characters_finds_nothing_and_breaks_nothing(
     path = aged_copy(COMPACTED, tmp_path / "compacted.jsonl")
     hostile = "\x00\x1b]8;;file:///etc/passwd\x07\ud800\u202e"
     assert await command(client, "sessionLsp.search", str(path), {"query": hostile}) == []
+
+
+async def test_a_path_that_is_no_session_file_is_a_json_rpc_error(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    for where, code in (
+        ("relative.jsonl", -32602),
+        ("/no/such/file.jsonl", -32603),
+        (str(fifo), -32603),
+    ):
+        with pytest.raises(JsonRpcException) as raised:
+            await command(client, "sessionLsp.search", where, {"query": "x"})
+        assert raised.value.code == code and "Traceback" not in str(raised.value)

@@ -200,12 +200,11 @@ class ConversationModel:
     (`turns.segments`); `items` is the last segment."""
     usage: Usage | None = field(default=None, kw_only=True)
     """Every API request of the file, each once (history before a compaction included)."""
-    context_tokens: int | None = field(default=None, kw_only=True)
-    """The context the conversation's last API request sent (`Usage.context`); see
-    `context_known`."""
+    known_context: int | None = field(default=None, kw_only=True)
+    """`context_tokens` as the format counted it while building (`context_known`)."""
     context_known: bool = field(default=False, kw_only=True)
-    """Whether `context_tokens` is set: a format that reads requests on demand leaves it to
-    `texts.last_context`, which reads the last request's line once."""
+    """Whether `known_context` is set: a format that reads requests on demand leaves it to the
+    first question, which reads the last request's line once."""
 
     @property
     def errors(self) -> int:
@@ -214,6 +213,17 @@ class ConversationModel:
     @property
     def warnings(self) -> int:
         return sum(1 for finding in self.findings if finding.severity is Severity.WARNING)
+
+    @property
+    def context_tokens(self) -> int | None:
+        """The context the conversation's last API request sent (`Usage.context`)."""
+        if not self.context_known:
+            # Imported here: texts reads lines into this module's items, so it imports it.
+            from session_lsp.core.turns.texts import last_context
+
+            self.known_context = last_context(self)
+            self.context_known = True
+        return self.known_context
 
     @property
     def first_problem(self) -> int | None:

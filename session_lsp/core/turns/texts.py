@@ -77,23 +77,20 @@ def read_request(items: Sequence[Item], item: Item, reader: LineReader, texts: I
 
 
 def last_context(model: ConversationModel) -> int | None:
-    """The context the conversation's last API request sent, read once from its line."""
-    if not model.context_known:
-        reader = LineReader(model.lines)
-        model.context_tokens = None
-        with deep_json():
-            for item in reversed(model.items):
-                if not item.is_assistant_side:
-                    continue
-                try:
-                    request = model.texts.request(item, reader)
-                except RecursionError:
-                    continue
-                if request is not None and request.usage is not None:
-                    model.context_tokens = request.usage.context
-                    break
-        model.context_known = True
-    return model.context_tokens
+    """The context the conversation's last API request sent, read from its line (what
+    `ConversationModel.context_tokens` asks once)."""
+    reader = LineReader(model.lines)
+    with deep_json():
+        for item in reversed(model.items):
+            if not item.is_assistant_side:
+                continue
+            try:
+                request = model.texts.request(item, reader)
+            except RecursionError:
+                continue
+            if request is not None and request.usage is not None:
+                return request.usage.context
+    return None
 
 
 def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | None = None) -> Item:

@@ -102,7 +102,7 @@ class CodexBuilder:
             texts=CODEX_TEXTS,
             assistant_label="Codex",
             usage=_usage(self.totals),
-            context_tokens=self.last_request.context if self.last_request is not None else None,
+            known_context=self.last_request.context if self.last_request is not None else None,
             context_known=True,
             earlier_segments=earlier,
         )
