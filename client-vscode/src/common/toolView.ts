@@ -13,7 +13,7 @@ export interface ToolHeadline {
 
 const COMMAND_KEYS = ['command', 'cmd'];
 const PATH_KEYS = ['file_path', 'notebook_path', 'path'];
-const QUERY_KEYS = ['pattern', 'query', 'url', 'prompt', 'description'];
+const QUERY_KEYS = ['pattern', 'query', 'url', 'description', 'prompt'];
 
 /** The call's input as an object, or null when it is not a JSON object. */
 export function inputObject(input: string): Record<string, unknown> | null {

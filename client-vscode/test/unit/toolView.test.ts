@@ -9,6 +9,7 @@ test('a tool card leads with what a person reads: the command, the path, the que
   assert.deepEqual(toolHeadline(JSON.stringify({ pattern: 'TODO', path: 'src' })), { role: 'query', text: 'TODO  in src' });
   assert.deepEqual(toolHeadline(JSON.stringify({ pattern: '**/*.ts' })), { role: 'query', text: '**/*.ts' });
   assert.deepEqual(toolHeadline(JSON.stringify({ query: 'vscode webview csp' })), { role: 'query', text: 'vscode webview csp' });
+  assert.deepEqual(toolHeadline(JSON.stringify({ description: 'Explore the parser', prompt: 'A long brief…' })), { role: 'query', text: 'Explore the parser' });
   assert.equal(toolHeadline(JSON.stringify({ todos: [] })), null, 'nothing to lead with: the JSON is the fallback');
   assert.deepEqual(toolHeadline('not json'), { role: 'text', text: 'not json' });
   assert.equal(toolHeadline(''), null);
