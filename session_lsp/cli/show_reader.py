@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
@@ -91,7 +92,7 @@ class Reader:
         if model.abandoned_branches:
             facts.append(f"{model.abandoned_branches} abandoned branches")
         if model.earlier_segments:
-            facts.append(f"{len(model.earlier_segments)} earlier parts before compactions")
+            facts.append(earlier_parts(len(model.earlier_segments)))
         self.line(self.paint(" · ".join(facts), DIM))
         if model.usage is not None:
             self.line(self.paint(usage_line(model.usage, last_context(model)), DIM))

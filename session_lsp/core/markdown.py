@@ -111,7 +111,7 @@ def _header(model: ConversationModel, path: str | None) -> str:
     if model.usage is not None:
         facts.append(_usage(model.usage))
     if model.earlier_segments:
-        facts.append(f"{len(model.earlier_segments)} earlier parts before compactions")
+        facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
     if model.start_note:
         lines += ["", f"*Note: {model.start_note}.*"]
@@ -216,3 +216,8 @@ def _finding(finding: Finding) -> str:
         f"> **{finding.severity.label.upper()}** {finding.code.value} at line"
         f" {finding.span.line + 1}: {inline(finding.message)}"
     )
+
+
+def earlier_parts(count: int) -> str:
+    """The history before the last compaction, counted."""
+    return f"{count} earlier part{'s' if count != 1 else ''} before {'a compaction' if count == 1 else 'compactions'}"

@@ -133,3 +133,10 @@ def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
     session.write_text(text, encoding="utf-8")
     shown = run_cli("show", str(aged_copy(session, session)), env=NARROW).stdout
     assert "THE-END" in shown and "cut here" not in shown
+
+
+def test_the_header_counts_the_history_before_the_last_compaction() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
+    assert lines[1].endswith(" · 1 earlier part before a compaction")
+    assert "note: the conversation starts at the last compaction" in lines
