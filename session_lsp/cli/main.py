@@ -100,6 +100,7 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     add_last_argument(show)
     show.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     show.add_argument("--tail", type=int, metavar="N", help="only the last N items")
+    show.add_argument("--brief", action="store_true", help="one line per item (an index)")
     show.add_argument(
         "--item",
         type=_positive,
@@ -271,7 +272,7 @@ def _run(
             if arguments.format == "markdown" or arguments.tail is not None:
                 parser.error("show --item: prints text or json, without --tail")
             return run_show_item(arguments.session, arguments.item, arguments.format)
-        return run_show(arguments.session, arguments.format, arguments.tail)
+        return run_show(arguments.session, arguments.format, arguments.tail, brief=arguments.brief)
     if arguments.command == "search":
         from session_lsp.cli.search import run_search
         from session_lsp.parallel import usable_cores

@@ -1,4 +1,5 @@
-"""`session-lsp show`: the conversation in a terminal, one line per item, the broken spots marked.
+"""`session-lsp show`: the conversation in a terminal, the broken spots marked: to read
+(`show_reader`), or as a one-line-per-item index (`--brief`), Markdown or JSON.
 
 Transcript text is untrusted here too: control characters (an escape sequence in a tool's output
 could recolour or retitle the terminal) are shown as visible escapes (`for_terminal`) in the text
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
+from session_lsp.cli.show_reader import write_reader
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
@@ -69,8 +71,9 @@ KIND_LABELS = {
 }
 
 
-def run_show(name: str | None, output_format: str, tail: int | None) -> int:
-    """`name` None: the session `claude --continue` would resume here (`--last`)."""
+def run_show(name: str | None, output_format: str, tail: int | None, *, brief: bool = False) -> int:
+    """`name` None: the session `claude --continue` would resume here (`--last`); `brief`: the
+    one-line-per-item index instead of the reading layout."""
     try:
         path = Path(name) if name and exists(Path(name)) else resolve_session(name)
         session = read_session_file(path)
@@ -83,11 +86,13 @@ def run_show(name: str | None, output_format: str, tail: int | None) -> int:
     analysis = analyse_session(session)
     model = build_model(analysis, path)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
-    _write(model, path, offset, output_format)
+    _write(model, path, offset, output_format, brief=brief)
     return EXIT_OK
 
 
-def _write(model: ConversationModel, path: Path, offset: int, output_format: str) -> None:
+def _write(
+    model: ConversationModel, path: Path, offset: int, output_format: str, *, brief: bool
+) -> None:
     if output_format == "json":
         answer = conversation_to_json(
             model, str(path), path.resolve().as_uri(), offset, len(model.items)
@@ -95,14 +100,19 @@ def _write(model: ConversationModel, path: Path, offset: int, output_format: str
         write_json(answer, sys.stdout)
     elif output_format == "markdown":
         sys.stdout.write(for_terminal(render_markdown(model, path=str(path)), layout=True))
-    else:
+    elif brief:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns
+        colour = wants_colour(sys.stdout)
+        write_reader(model, offset, sys.stdout, colour=colour, width=width)
     sys.stdout.flush()
 
 
 def write_text(
     model: ConversationModel, path: str, offset: int, stream: TextIO, *, colour: bool
 ) -> None:
+    """The one-line-per-item index (`--brief`)."""
     width = shutil.get_terminal_size((120, 24)).columns if colour else 120
 
     def paint(text: str, code: str) -> str:

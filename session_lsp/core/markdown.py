@@ -3,17 +3,24 @@
 Everything that comes from the transcript is untrusted (a tool's output can hold anything): long
 text goes inside a code fence longer than any backtick run in it, and short text (tool names, ids,
 titles, finding messages that quote them) is flattened to one line inside a code span whose
-backtick string is longer than any run in it. Neither can then render as a link, an autolink, a
-`command:` URI, HTML or an image in any CommonMark renderer (GFM's bare-URL linkify skips code
-too), and both stay readable as plain text in a scratch buffer.
+backtick string is longer than any run in it. The assistant's replies stay Markdown, made inert
+by `markdown_prose`; an edit is a `diff` fence, a plan a task list whose items are code spans.
+None of it can then render as a link, an autolink, a `command:` URI, HTML or an image in any
+CommonMark renderer (GFM's bare-URL linkify skips code too), and all of it stays readable as
+plain text in a scratch buffer.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from session_lsp.core.findings import Finding
-from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, page
+from session_lsp.core.markdown_prose import fenced_block, prose
+from session_lsp.core.plans import Todo
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
+from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.texts import last_plan
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -63,12 +70,21 @@ def inline(text: str, limit: int | None = None) -> str:
     return f"{ticks} {flat} {ticks}"
 
 
-def fenced(text: str) -> str:
+def fenced(text: str, info: str = "text") -> str:
     """A fenced code block that no backtick run inside `text` can close."""
-    longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    body = text if text.endswith("\n") else text + "\n"
-    return f"{fence}text\n{body}{fence}\n"
+    return fenced_block(text if text.endswith("\n") else text + "\n", info)
+
+
+TODO_BOXES = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
+
+
+def task_list(todos: list[Todo]) -> str:
+    """A plan as a GFM task list; each entry's text is a code span, the box says if it is done."""
+    lines = []
+    for todo in todos:
+        note = " *(in progress)*" if todo.status == "in_progress" else ""
+        lines.append(f"- {TODO_BOXES.get(todo.status, '[ ]')} {inline(todo.content)}{note}")
+    return "\n".join(lines) + "\n"
 
 
 def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
@@ -92,12 +108,25 @@ def _header(model: ConversationModel, path: str | None) -> str:
         facts.append(f"{model.abandoned_branches} abandoned branches")
     if path:
         facts.append(f"file {inline(path)}")
+    if model.usage is not None:
+        facts.append(_usage(model.usage))
+    if model.earlier_segments:
+        facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
     if model.start_note:
         lines += ["", f"*Note: {model.start_note}.*"]
     if model.first_problem is not None:
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
+    plan = last_plan(model)
+    if plan is not None:
+        index, todos = plan
+        lines += ["", f"**Plan** (item {index + 1}):", "", task_list(todos).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def _usage(usage: Usage) -> str:
+    cached = usage.cache_read + usage.cache_creation
+    return f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
 
 
 def _where(item: Item) -> str:
@@ -116,21 +145,59 @@ def _item(item: Item) -> str:
         parts.append("")
     tool = item.tool
     if tool is not None:
-        if tool.agent_file is not None:
-            parts += [f"Sub-agent transcript: {inline(str(tool.agent_file))}", ""]
-        if tool.input is not None:
-            parts += ["Input:", "", fenced(tool.input)]
-        if tool.result is not None:
-            parts += ["Result:", "", fenced(tool.result)]
+        parts += _tool(tool)
     elif item.kind is ItemKind.THINKING and item.text is not None:
         preview = item.text[:THINKING_PREVIEW]
         more = len(item.text) - len(preview)
         parts.append(fenced(preview + (f"\n… ({more} more characters)" if more > 0 else "")))
+    elif item.kind in (ItemKind.ASSISTANT, ItemKind.SUB_AGENT) and item.text is not None:
+        parts.append(prose(item.text))
     elif item.text is not None:
         parts.append(fenced(item.text))
     if item.truncated:
         parts += ["*(cut off here: the raw line holds the rest)*", ""]
     return "\n".join(parts)
+
+
+def _tool(tool: ToolCall) -> list[str]:
+    """What a call did as a person reads it: the diff, the plan, the command, else its input."""
+    parts: list[str] = []
+    if tool.agent is not None:
+        title = f" {inline(tool.agent.title)}" if tool.agent.title else ""
+        where = f" in {inline(str(tool.agent.file))}" if tool.agent.file is not None else ""
+        parts += [f"Sub-agent{title}{where}", ""]
+    elif tool.agent_file is not None:
+        parts += [f"Sub-agent transcript: {inline(str(tool.agent_file))}", ""]
+    if tool.diff is not None:
+        parts += ["Change:", "", fenced(tool.diff, "diff")]
+    elif tool.todos is not None:
+        parts += ["Plan:", "", task_list(tool.todos)]
+    elif tool.input is not None:
+        parts += _input(tool.input)
+    if tool.result is not None:
+        parts += ["Result:", "", fenced(tool.result)]
+    return parts
+
+
+def _input(text: str) -> list[str]:
+    """A call's input field by field: one-line values inline, long ones fenced, so that no
+    newline shows as `\\n`; the raw text when it is not a JSON object."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
+        value = None
+    if not isinstance(value, dict) or not value:
+        return ["Input:", "", fenced(text)]
+    parts = ["Input:", ""]
+    for key, field in value.items():
+        shown = field if isinstance(field, str) else json.dumps(field, ensure_ascii=False, indent=2)
+        if "\n" in shown or len(shown) > 120:
+            info = "sh" if key in ("command", "cmd") and isinstance(field, str) else "text"
+            parts += [f"- {inline(str(key))}:", "", fenced(shown, info)]
+        else:
+            parts.append(f"- {inline(str(key))}: {inline(shown)}")
+    parts.append("")
+    return parts
 
 
 def _title(item: Item) -> str:
@@ -149,3 +216,8 @@ def _finding(finding: Finding) -> str:
         f"> **{finding.severity.label.upper()}** {finding.code.value} at line"
         f" {finding.span.line + 1}: {inline(finding.message)}"
     )
+
+
+def earlier_parts(count: int) -> str:
+    """The history before the last compaction, counted."""
+    return f"{count} earlier part{'s' if count != 1 else ''} before {'a compaction' if count == 1 else 'compactions'}"

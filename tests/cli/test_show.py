@@ -20,8 +20,8 @@ DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 SESSION_ID = "3f7b8a2c-1111-4222-8333-444455556666"
 
 
-def test_text_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_one() -> None:
-    result = run_cli("show", str(CODEMIE_TURN_1))
+def test_brief_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_one() -> None:
+    result = run_cli("show", "--brief", str(CODEMIE_TURN_1))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[1].startswith("claude-code · session ") and "1 errors, 0 warnings" in lines[1]
@@ -41,7 +41,7 @@ def test_text_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_on
 
 
 def test_interrupted_calls_are_shown_as_interrupted() -> None:
-    lines = run_cli("show", str(SHORT)).stdout.splitlines()
+    lines = run_cli("show", "--brief", str(SHORT)).stdout.splitlines()
     assert [line.split()[2] for line in lines if "[interrupted]" in line] == [
         "[interrupted]",
         "[interrupted]",
@@ -49,7 +49,7 @@ def test_interrupted_calls_are_shown_as_interrupted() -> None:
 
 
 def test_tail_shows_only_the_last_items() -> None:
-    lines = run_cli("show", "--tail", "2", str(CODEMIE_TURN_1)).stdout.splitlines()
+    lines = run_cli("show", "--brief", "--tail", "2", str(CODEMIE_TURN_1)).stdout.splitlines()
     assert lines[3] == "… 15 earlier items"
     assert [line.split()[0] for line in lines[4:] if not line.lstrip().startswith(">>")] == [
         "24",
@@ -76,7 +76,7 @@ def test_markdown_is_the_shared_rendering() -> None:
 
 
 def test_colours_on_request_and_no_color_wins() -> None:
-    coloured = run_cli("show", str(CODEMIE_TURN_1), env={"FORCE_COLOR": "1"})
+    coloured = run_cli("show", "--brief", str(CODEMIE_TURN_1), env={"FORCE_COLOR": "1"})
     assert "\033[31m[NO RESULT]\033[0m" in coloured.stdout
     plain = run_cli("show", str(CODEMIE_TURN_1), env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert "\033[" not in plain.stdout
@@ -95,7 +95,7 @@ def test_escape_sequences_in_the_transcript_never_reach_the_terminal(tmp_path: P
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     result = run_cli("show", str(path), env={"FORCE_COLOR": "1"})
     without_ours = result.stdout
-    for code in ("\033[1m", "\033[2m", "\033[0m"):
+    for code in ("\033[1m", "\033[2m", "\033[0m", "\033[36m"):
         without_ours = without_ours.replace(code, "")
     assert "\033" not in without_ours and "\x07" not in without_ours
     assert "hi \\x1b]0;pwned\\x07 \\x1b[2J there" in without_ours
@@ -120,7 +120,7 @@ def test_an_unknown_name_is_a_clear_usage_error(tmp_path: Path) -> None:
 
 def test_a_codex_rollout_shows_its_calls(tmp_path: Path) -> None:
     rollout = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
-    lines = run_cli("show", str(rollout)).stdout.splitlines()
+    lines = run_cli("show", "--brief", str(rollout)).stdout.splitlines()
     assert lines[1].startswith("codex · session ")
     assert "[NO RESULT]" in lines[-2] and "error unpaired-tool-use" in lines[-1]
 

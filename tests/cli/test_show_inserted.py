@@ -12,7 +12,7 @@ from tests.support.files import age
 
 def _show(path: Path) -> list[str]:
     age(path)
-    result = run_cli("show", str(path))
+    result = run_cli("show", "--brief", str(path))
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 

@@ -7,22 +7,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.markdown import fenced, inline, render_markdown
+from session_lsp.core.markdown import fenced, inline, render_markdown, task_list
+from session_lsp.core.markdown_prose import prose
+from session_lsp.core.plans import Todo
 from session_lsp.core.turns import build_model
 from tests.support import hostile
-from tests.support.corpus import CODEMIE_TURN_1, ROLLOUTS, SESSIONS
+from tests.support.corpus import CODEMIE_TURN_1, CORPUS, ROLLOUTS, SESSIONS
 
 PARSERS = {
     "commonmark": MarkdownIt("commonmark"),
     "gfm-like": MarkdownIt("gfm-like"),  # tables, strikethrough and bare-URL linkify
 }
 ACTIVE = {"link_open", "image", "html_block", "html_inline"}
+DEEP_MANIFEST = (
+    CORPUS
+    / "claude-code/daaain-claude-code-log/-src-deep-manifest/a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
+)
 
 
 def tokens(parser: MarkdownIt, markdown: str) -> Iterator[Token]:
@@ -52,9 +58,53 @@ def test_a_hostile_transcript_renders_no_link_html_or_image(tmp_path: Path) -> N
 def test_hostile_text_survives_verbatim_inside_code_fences(tmp_path: Path) -> None:
     markdown = hostile_markdown(tmp_path)
     fences = [t.content for t in PARSERS["commonmark"].parse(markdown) if t.type == "fence"]
-    assert hostile.OUTPUT + "\n" in fences  # the assistant text and the tool result
+    assert hostile.OUTPUT + "\n" in fences  # the tool result
     assert hostile.PROMPT + "\n" in fences
-    assert all(t.info == "text" for t in PARSERS["commonmark"].parse(markdown) if t.type == "fence")
+    assert "```\nclosing fences\n" in fences, "the reply's own fence is fenced again, whole"
+
+
+def test_the_assistants_hostile_markdown_shows_as_its_text() -> None:
+    for parser in PARSERS.values():
+        shown = "".join(
+            token.content
+            for token in tokens(parser, prose(hostile.OUTPUT))
+            if token.type in ("text", "code_inline", "fence", "softbreak", "text_special")
+        )
+        for payload in hostile.PAYLOADS[:-2]:
+            assert payload in shown, (payload, shown)
+        assert "closing fences" in shown and "after blank lines" in shown
+
+
+def test_the_assistants_markdown_renders_as_markdown() -> None:
+    reply = "# Done\n\n- **fixed** the `parse()` call\n- see README.md\n\n```py\nx = [1](2)\n```\n"
+    parsed = list(tokens(PARSERS["gfm-like"], prose(reply)))
+    kinds = [token.type for token in parsed]
+    assert "bullet_list_open" in kinds and "strong_open" in kinds and "code_inline" in kinds
+    heading = next(token for token in parsed if token.type == "heading_open")
+    assert heading.tag == "h3", "a reply's headings sit below the transcript's own"
+    fence = next(token for token in parsed if token.type == "fence")
+    assert (fence.info, fence.content) == ("py", "x = [1](2)\n")
+    assert_inert(prose(reply))
+
+
+def test_a_plan_is_a_task_list_of_inert_entries() -> None:
+    todos = [Todo("Ship [it](javascript:x)", "completed"), Todo("<b>next</b>", "in_progress")]
+    rendered = PARSERS["gfm-like"].render(task_list(todos))
+    assert rendered.count("<li>") == 2
+    assert "[x] <code>Ship [it](javascript:x)</code>" in rendered
+    assert "[ ] <code>&lt;b&gt;next&lt;/b&gt;</code> <em>(in progress)</em>" in rendered
+    assert_inert(task_list(todos))
+
+
+def test_an_edit_is_a_diff_fence_and_the_plan_heads_the_transcript() -> None:
+    path = DEEP_MANIFEST
+    markdown = render_markdown(build_model(analyse_bytes(path.read_bytes()), path))
+    fences = [t for t in PARSERS["commonmark"].parse(markdown) if t.type == "fence"]
+    diffs = [fence.content for fence in fences if fence.info == "diff"]
+    assert any("-main.py.oldscratch\n+main.py.old\n+scratch/\n" in diff for diff in diffs)
+    head = markdown.split("\n## 1.", 1)[0]
+    assert "**Plan** (item 183):" in head and "- [x] ` Run tests and verify coverage `" in head
+    assert "tokens in (" in head
 
 
 def test_a_tool_name_with_blank_lines_stays_in_its_heading(tmp_path: Path) -> None:
@@ -129,6 +179,21 @@ def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -
         # CommonMark normalises line endings and replaces NUL with U+FFFD.
         expected = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
         assert parsed[0].content == expected + ("" if expected.endswith("\n") else "\n")
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKUP)
+@example("[a](x)")
+@example("[a]\n\n[a]: x")
+@example("![a](x)")
+@example("<a href=x>")
+@example("<x:y>")
+@example("see a.ax or x@a.ax")
+@example("www.a.ax http://a //localhost")
+@example("``a`` [b](c) `d")
+@example("| a | `b|[c](d)` |\n|---|---|\n| e | f |")
+def test_any_reply_is_inert_markdown(text: str) -> None:
+    assert_inert(prose(text))
 
 
 @settings(max_examples=300, deadline=None)

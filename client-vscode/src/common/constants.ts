@@ -39,6 +39,7 @@ export const ServerCommands = {
   restoreBackup: 'sessionLsp.restoreBackup',
   listSessions: 'sessionLsp.listSessions',
   conversation: 'sessionLsp.conversation',
+  search: 'sessionLsp.search',
 } as const;
 
 /** Server commands that write files; refused in untrusted workspaces. */

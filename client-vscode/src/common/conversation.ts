@@ -91,6 +91,24 @@ export interface LastTodos {
   readonly todos: readonly Todo[];
 }
 
+/** One stretch of history between compactions; the last is what a resume sends. */
+export interface ConversationSegment {
+  readonly index: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  readonly items: number;
+  readonly summary: string | null;
+}
+
+/** One match of `sessionLsp.search`: the item (of its segment) and the field it is in. */
+export interface SearchHit {
+  readonly segment: number;
+  readonly index: number;
+  readonly line: number;
+  readonly field: string;
+  readonly snippet: string;
+}
+
 export interface ConversationPage {
   readonly path: string;
   readonly uri: string;
@@ -113,6 +131,9 @@ export interface ConversationPage {
   readonly usage: Usage | null;
   /** The context the last API request sent. */
   readonly contextTokens: number | null;
+  /** The segment this page is of (the last: the conversation a resume sends), and every segment, oldest first. */
+  readonly segment: number;
+  readonly segments: readonly ConversationSegment[];
 }
 
 export class UnexpectedConversationError extends Error {
@@ -280,7 +301,45 @@ export function asConversationPage(value: unknown): ConversationPage {
     lastTodos: asLastTodos(page.lastTodos),
     usage: asUsage(page.usage, 'usage'),
     contextTokens: isInteger(page.contextTokens) ? page.contextTokens : null,
+    segment: isInteger(page.segment) ? page.segment : 0,
+    segments: asSegments(page.segments),
   };
+}
+
+function asSegments(value: unknown): ConversationSegment[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .filter(isRecord)
+    .filter((segment) => isInteger(segment.index) && isInteger(segment.items))
+    .map((segment) => ({
+      index: segment.index as number,
+      firstLine: isInteger(segment.firstLine) ? segment.firstLine : 0,
+      lastLine: isInteger(segment.lastLine) ? segment.lastLine : 0,
+      items: segment.items as number,
+      summary: typeof segment.summary === 'string' ? segment.summary : null,
+    }));
+}
+
+/** `sessionLsp.search`'s answer, checked: hits that do not fit are dropped. */
+export function asSearchHits(value: unknown): SearchHit[] {
+  check(Array.isArray(value), () => 'sessionLsp.search did not answer a list');
+  return (value as unknown[])
+    .filter(isRecord)
+    .filter((hit) => isInteger(hit.segment) && isInteger(hit.index) && isInteger(hit.line) && typeof hit.snippet === 'string')
+    .map((hit) => ({ segment: hit.segment as number, index: hit.index as number, line: hit.line as number, field: typeof hit.field === 'string' ? hit.field : 'text', snippet: hit.snippet as string }));
+}
+
+/** A session's title on one line, else `fallback`: the Sessions tree and the conversation view both use it. */
+export function titleLabel(title: string | null, fallback: string): string {
+  const line = title?.replace(/\s+/g, ' ').trim();
+  return line === undefined || line === '' ? fallback : line;
+}
+
+/** Whether the view may offer to open a reply's link (through the extension and VS Code's confirmation). */
+export function isOpenableLink(href: string): boolean {
+  return /^https?:\/\/[^\s]+$/i.test(href);
 }
 
 /** Items per request: enough to fill a few screens, small enough for a fast first paint. */
@@ -318,6 +377,11 @@ export type HostMessage =
       /** Why no repair is offered though there may be some (an untrusted workspace). */
       readonly blocked?: string;
     }
+  /** A page of an earlier segment (history before a compaction), for the history panel. */
+  | { readonly type: 'segmentPage'; readonly generation: number; readonly page: ConversationPage }
+  /** A page of the sub-agent transcript of the call at `index`. */
+  | { readonly type: 'agentPage'; readonly generation: number; readonly index: number; readonly page: ConversationPage }
+  | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
   | { readonly type: 'focus'; readonly index: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
 
@@ -326,6 +390,12 @@ export type ViewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'loadPage'; readonly generation: number; readonly offset: number }
   | { readonly type: 'reveal'; readonly line: number }
+  | { readonly type: 'loadSegment'; readonly generation: number; readonly segment: number; readonly offset: number }
+  /** The sub-agent of the call at `index`: its transcript is named by the server's answer, never by the webview. */
+  | { readonly type: 'loadAgent'; readonly generation: number; readonly index: number; readonly offset: number }
+  | { readonly type: 'search'; readonly generation: number; readonly query: string }
+  /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
+  | { readonly type: 'openLink'; readonly href: string }
   | { readonly type: 'listRepairs'; readonly generation: number; readonly index: number; readonly finding: number }
   | { readonly type: 'applyRepair'; readonly generation: number; readonly index: number; readonly finding: number; readonly title: string };
 
@@ -343,6 +413,20 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
       return nonNegative(value.generation) && nonNegative(value.offset) ? { type: 'loadPage', generation: value.generation, offset: value.offset } : undefined;
     case 'reveal':
       return nonNegative(value.line) ? { type: 'reveal', line: value.line } : undefined;
+    case 'loadSegment':
+      return nonNegative(value.generation) && nonNegative(value.segment) && nonNegative(value.offset)
+        ? { type: 'loadSegment', generation: value.generation, segment: value.segment, offset: value.offset }
+        : undefined;
+    case 'loadAgent':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.offset)
+        ? { type: 'loadAgent', generation: value.generation, index: value.index, offset: value.offset }
+        : undefined;
+    case 'search':
+      return nonNegative(value.generation) && typeof value.query === 'string' && value.query.trim() !== '' && value.query.length <= 1000
+        ? { type: 'search', generation: value.generation, query: value.query }
+        : undefined;
+    case 'openLink':
+      return typeof value.href === 'string' && isOpenableLink(value.href) ? { type: 'openLink', href: value.href } : undefined;
     case 'listRepairs':
       return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.finding)
         ? { type: 'listRepairs', generation: value.generation, index: value.index, finding: value.finding }

@@ -3,6 +3,7 @@
  * checked on arrival, grouped by project and ordered for the tree. No `vscode` import, so the
  * grouping, order, filter, icons and wording are unit-tested directly.
  */
+import { titleLabel } from './conversation';
 import { plural } from './results';
 
 export const SESSION_HEALTHS = ['ok', 'broken', 'live', 'unreadable'] as const;
@@ -186,8 +187,7 @@ export function formatRelativeTime(isoTime: string | null, now: number): string 
 
 /** The tree row's label: the title (one line), else the session id. */
 export function sessionLabel(session: SessionSummary): string {
-  const title = session.title?.replace(/\s+/g, ' ').trim();
-  return title === undefined || title === '' ? session.sessionId : title;
+  return titleLabel(session.title, session.sessionId);
 }
 
 /** The grey text after the label: size and age. */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   asConversationPage,
+  asSearchHits,
   asViewMessage,
   PAGE_SIZE,
   type ConversationItem,
@@ -48,10 +49,15 @@ export function conversationSource(uri: vscode.Uri, globs: readonly string[]): s
   return document !== undefined && isTranscriptDocument(document, globs) ? uri.toString() : uri.fsPath;
 }
 
-export async function fetchConversationPage(deps: ConversationDependencies, uri: vscode.Uri, offset: number): Promise<ConversationPage> {
-  const result = await deps.executeServerCommand(ServerCommands.conversation, [conversationSource(uri, deps.transcriptGlobs()), { offset, limit: PAGE_SIZE }]);
+/** A page of the conversation; `segment` undefined: the last (what a resume sends). */
+export async function fetchConversationPage(deps: ConversationDependencies, uri: vscode.Uri, offset: number, segment?: number): Promise<ConversationPage> {
+  const page = segment === undefined ? { offset, limit: PAGE_SIZE } : { offset, limit: PAGE_SIZE, segment };
+  const result = await deps.executeServerCommand(ServerCommands.conversation, [conversationSource(uri, deps.transcriptGlobs()), page]);
   return asConversationPage(result);
 }
+
+/** Matches in every segment's texts, inputs and results, uncut, found by the server. */
+const SEARCH_LIMIT = 200;
 
 function isCodeAction(action: vscode.CodeAction | vscode.Command): action is vscode.CodeAction {
   return typeof (action as vscode.Command).command !== 'string';
@@ -152,8 +158,14 @@ export function conversationHtml(webview: vscode.Webview, extensionUri: vscode.U
 <header id="header" role="banner">
   <h1 id="title">Conversation</h1>
   <div id="summary" aria-live="polite"></div>
-  <div id="toolbar"><button id="first-problem" type="button" hidden>Go to first problem</button></div>
+  <div id="toolbar">
+    <button id="first-problem" type="button" hidden>Go to first problem</button>
+    <form id="search-form" role="search"><input id="search" type="search" placeholder="Search the whole session" aria-label="Search the whole session (every segment, texts, inputs and results)"></form>
+  </div>
   <div id="status" role="status" aria-live="polite"></div>
+  <details id="plan" open hidden aria-label="The agent's last plan"></details>
+  <div id="search-results" hidden role="region" aria-label="Search results"></div>
+  <div id="history" hidden role="region" aria-label="History before the last compaction"></div>
 </header>
 <main id="viewport" tabindex="-1" aria-label="Conversation">
   <div id="spacer-top" aria-hidden="true"></div>
@@ -245,6 +257,40 @@ export class ConversationPanel implements vscode.Disposable {
       }
       case 'reveal':
         await this.revealLine(message.line);
+        return;
+      case 'loadSegment': {
+        const page = await fetchConversationPage(this.deps, this.uri, message.offset, message.segment);
+        if (message.generation === this.generation) {
+          await this.post({ type: 'segmentPage', generation: message.generation, page });
+        }
+        return;
+      }
+      case 'loadAgent': {
+        // The webview names a call; the transcript paged is the one the server found for it.
+        const file = this.currentItem(message.generation, message.index)?.tool?.agent?.file;
+        if (file === undefined || file === null) {
+          return;
+        }
+        const result = await this.deps.executeServerCommand(ServerCommands.conversation, [file, { offset: message.offset, limit: PAGE_SIZE }]);
+        if (message.generation === this.generation) {
+          await this.post({ type: 'agentPage', generation: message.generation, index: message.index, page: asConversationPage(result) });
+        }
+        return;
+      }
+      case 'search': {
+        let answer: HostMessage;
+        try {
+          const result = await this.deps.executeServerCommand(ServerCommands.search, [conversationSource(this.uri, this.deps.transcriptGlobs()), { query: message.query, limit: SEARCH_LIMIT }]);
+          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: asSearchHits(result) };
+        } catch (error) {
+          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: [], error: error instanceof Error ? error.message : String(error) };
+        }
+        await this.post(answer);
+        return;
+      }
+      case 'openLink':
+        // VS Code's link protection asks before it opens an address outside the trusted domains.
+        await vscode.env.openExternal(vscode.Uri.parse(message.href, true));
         return;
       case 'listRepairs': {
         const item = this.currentItem(message.generation, message.index);

@@ -4,10 +4,13 @@
  * A virtualized list: only the items near the viewport are in the DOM, between two spacers whose
  * heights stand for the rest (measured heights where known, an estimate elsewhere); pages of
  * items are fetched from the extension as the viewport reaches them. Every piece of transcript
- * text is inserted with `textContent`, never as HTML.
+ * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
+ * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { ConversationFinding, ConversationItem, ConversationPage, HostMessage, RepairOption, ViewMessage } from '../common/conversation';
-import { pageOffset } from '../common/conversation';
+import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
+import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
+import { markdownTree, type MarkdownNode } from '../common/markdownTree';
+import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../common/toolView';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -24,6 +27,7 @@ const titleElement = element('title');
 const summary = element('summary');
 const statusElement = element('status');
 const firstProblemButton = element('first-problem') as HTMLButtonElement;
+const planElement = element('plan') as HTMLDetailsElement;
 
 let generation = 0;
 /** Every item's height; its count is the conversation's item count, the server's last total. */
@@ -41,6 +45,15 @@ let focusedIndex = 0;
 /** An item to scroll to and focus once it is loaded and rendered. */
 let pendingFocus: number | null = null;
 let renderScheduled = false;
+/** Sub-agent conversations loaded under their call, by the call's item index. */
+const agentPages = new Map<number, { items: ConversationItem[]; total: number; loading: boolean }>();
+/** Earlier segments' loaded items, by segment. */
+const segmentPages = new Map<number, { items: ConversationItem[]; total: number; loading: boolean }>();
+let segmentsShown: readonly ConversationSegment[] = [];
+const searchForm = element('search-form') as HTMLFormElement;
+const searchInput = element('search') as HTMLInputElement;
+const searchResults = element('search-results');
+const historyElement = element('history');
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -151,9 +164,11 @@ function requestPage(offset: number): void {
 
 // --- items ----------------------------------------------------------------------------------
 
+/** What the format calls its assistant, from the server's answer. */
+let assistantLabel = 'Assistant';
+
 const KIND_LABELS: Record<string, string> = {
   prompt: 'You',
-  assistant: 'Claude',
   thinking: 'Thinking',
   tool: 'Tool',
   compaction: 'Compaction',
@@ -176,12 +191,16 @@ function isOpen(item: ConversationItem): boolean {
   return toggled.get(item.index) ?? item.findings.length > 0;
 }
 
+function kindLabel(item: ConversationItem): string {
+  return item.kind === 'assistant' ? assistantLabel : (KIND_LABELS[item.kind] ?? item.kind);
+}
+
 function rawLine(item: ConversationItem): number {
   return item.tool?.callLine ?? item.lines[0];
 }
 
 function itemLabel(item: ConversationItem): string {
-  const parts = [KIND_LABELS[item.kind] ?? item.kind];
+  const parts = [kindLabel(item)];
   if (item.tool !== null) {
     parts.push(item.tool.name, item.tool.status);
   }
@@ -204,6 +223,27 @@ function renderItem(index: number): HTMLElement {
     node.setAttribute('aria-busy', 'true');
     return node;
   }
+  fillItem(node, item, 'live');
+  item.findings.forEach((finding, position) => node.append(findingBox(item, finding, position)));
+  return node;
+}
+
+/**
+ * Where an item is drawn: `live` in the conversation (its raw line one click away, its cards
+ * remembered), `history` in an earlier segment of the same file, `agent` in a sub-agent's own
+ * transcript (another file: no raw line here).
+ */
+type ItemPlace = 'live' | 'history' | 'agent';
+
+/** An item of an earlier segment or of a sub-agent, drawn inside a panel or a card. */
+function entryNode(item: ConversationItem, place: ItemPlace): HTMLElement {
+  const node = create('div', 'entry');
+  node.setAttribute('role', 'listitem');
+  fillItem(node, item, place);
+  return node;
+}
+
+function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): void {
   node.classList.add(`kind-${item.kind}`);
   if (item.tool !== null) {
     node.classList.add(`status-${item.tool.status}`);
@@ -216,7 +256,7 @@ function renderItem(index: number): HTMLElement {
   node.setAttribute('aria-label', itemLabel(item));
 
   const meta = create('div', 'meta');
-  meta.append(create('span', 'who', KIND_LABELS[item.kind] ?? item.kind));
+  meta.append(create('span', 'who', kindLabel(item)));
   if (item.tool !== null) {
     meta.append(create('span', 'tool-name', item.tool.name), create('span', `badge status-${item.tool.status}`, item.tool.status));
   }
@@ -225,52 +265,224 @@ function renderItem(index: number): HTMLElement {
     time.dateTime = item.timestamp;
     meta.append(time);
   }
-  const lineButton = create('button', 'line-link', `line ${rawLine(item) + 1}`);
-  lineButton.type = 'button';
-  lineButton.title = 'Show this line in the raw transcript';
-  lineButton.setAttribute('aria-label', `Show line ${rawLine(item) + 1} in the raw transcript`);
-  lineButton.dataset.action = 'reveal';
-  meta.append(lineButton);
+  const cost = costLabel(item);
+  if (cost !== '') {
+    meta.append(create('span', 'cost', cost));
+  }
+  if (place !== 'agent') {
+    const lineButton = create('button', 'line-link', `line ${rawLine(item) + 1}`);
+    lineButton.type = 'button';
+    lineButton.title = 'Show this line in the raw transcript';
+    lineButton.setAttribute('aria-label', `Show line ${rawLine(item) + 1} in the raw transcript`);
+    lineButton.dataset.action = 'reveal';
+    lineButton.dataset.line = String(rawLine(item));
+    meta.append(lineButton);
+  }
   node.append(meta);
 
   if (item.kind === 'tool' && item.tool !== null) {
-    node.append(toolCard(item));
+    node.append(toolCard(item, place));
   } else if (item.kind === 'thinking' || item.kind === 'compaction') {
     const details = create('details', 'card');
-    details.open = toggled.get(index) ?? false;
-    details.append(create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation'));
-    details.append(create('pre', 'text', item.text));
+    details.open = place === 'live' ? (toggled.get(item.index) ?? false) : false;
+    const summaryNode = create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation');
+    if (item.text !== '') {
+      summaryNode.append(create('span', 'first-line', firstLine(item.text)));
+    }
+    details.append(summaryNode);
+    details.append(item.kind === 'thinking' ? create('pre', 'text', item.text) : markdownBlock(item.text));
     node.append(details);
+  } else if (item.kind === 'assistant' || item.kind === 'sub-agent') {
+    node.append(markdownBlock(item.text));
   } else if (item.text !== '') {
     node.append(create('div', 'text', item.text));
   }
   if (item.truncated) {
     node.append(create('div', 'truncated', '(shortened; the raw line has the whole text)'));
   }
-  item.findings.forEach((finding, position) => node.append(findingBox(item, finding, position)));
-  return node;
 }
 
-function toolCard(item: ConversationItem): HTMLElement {
+function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
-  details.open = isOpen(item);
-  const firstInputLine = tool.input.replace(/\s+/g, ' ').slice(0, 160);
+  details.open = place === 'live' ? isOpen(item) : false;
+  const headline = toolHeadline(tool.input);
   const summaryNode = create('summary');
-  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '), create('span', 'input-preview', firstInputLine));
+  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
+  if (headline !== null) {
+    const shown = headline.role === 'command' ? `$ ${firstLine(headline.text, 160)}` : firstLine(headline.text, 160);
+    summaryNode.append(create('span', `input-preview headline-${headline.role}`, shown));
+  }
+  if (tool.diff !== null) {
+    const counts = diffCounts(tool.diff);
+    summaryNode.append(document.createTextNode(' '), create('span', 'diff-count added', `+${counts.added}`), document.createTextNode(' '), create('span', 'diff-count removed', `−${counts.removed}`));
+  }
   details.append(summaryNode);
-  details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
-  details.append(create('h3', 'io-label', tool.isError ? 'Result (error)' : 'Result'));
+  if (tool.diff !== null) {
+    if (headline !== null && headline.role === 'path') {
+      details.append(create('div', 'headline headline-path', headline.text));
+    }
+    details.append(diffBlock(tool.diff));
+  } else if (tool.todos !== null) {
+    details.append(todoList(tool.todos));
+  } else if (headline?.role === 'command') {
+    details.append(create('pre', 'io command', `$ ${headline.text}`));
+  } else if (headline !== null && headline.role !== 'text') {
+    details.append(create('div', `headline headline-${headline.role}`, headline.text));
+  }
+  const readable = tool.diff !== null || tool.todos !== null || (headline !== null && headline.role !== 'text');
+  if (!readable) {
+    details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
+  } else {
+    // The whole input stays one click away, as the fallback for what the headline leaves out.
+    const raw = create('details', 'raw-input');
+    raw.append(create('summary', undefined, 'Input (JSON)'), create('pre', 'io input', tool.input));
+    details.append(raw);
+  }
+  const resultLabel = headline?.role === 'command' ? 'Output' : 'Result';
+  details.append(create('h3', 'io-label', tool.isError ? `${resultLabel} (error)` : resultLabel));
   const result = create('pre', tool.isError ? 'io result error' : 'io result', tool.result ?? '');
   if (tool.result === null) {
     result.textContent = tool.status === 'unpaired' ? 'No result: this call never got its tool_result.' : '(no result)';
     result.classList.add('missing');
   }
   details.append(result);
-  if (tool.agentFile !== null) {
+  if (tool.agent !== null) {
+    details.append(agentBlock(item, tool.agent, place));
+  } else if (tool.agentFile !== null) {
     details.append(create('div', 'agent-file', `Sub-agent transcript: ${tool.agentFile}`));
   }
   return details;
+}
+
+/** A sub-agent under its call: what it was, and its conversation on request (paged from its file). */
+function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): HTMLElement {
+  const block = create('div', 'agent');
+  const facts = [agent.title ?? 'Sub-agent'];
+  if (agent.items !== null) {
+    facts.push(`${agent.items} item${agent.items === 1 ? '' : 's'}`);
+  }
+  if (agent.errors !== null && agent.errors > 0) {
+    facts.push(`${agent.errors} error${agent.errors === 1 ? '' : 's'}`);
+  }
+  block.append(create('div', 'agent-head', `Sub-agent: ${facts.join(' · ')}`));
+  if (agent.file === null) {
+    block.append(create('div', 'agent-file', 'Its turns are the Sub-agent items under this call.'));
+    return block;
+  }
+  if (place !== 'live') {
+    return block;
+  }
+  const loaded = agentPages.get(item.index);
+  if (loaded === undefined) {
+    const button = create('button', 'agent-open', 'Show the sub-agent’s conversation');
+    button.type = 'button';
+    button.dataset.action = 'agent';
+    block.append(button);
+    return block;
+  }
+  const list = create('div', 'agent-items');
+  list.setAttribute('role', 'list');
+  list.setAttribute('aria-label', `The sub-agent's conversation: ${agent.title ?? ''}`);
+  loaded.items.forEach((entry) => list.append(entryNode(entry, 'agent')));
+  block.append(list);
+  if (loaded.items.length < loaded.total) {
+    const more = create('button', 'agent-more', loaded.loading ? 'Loading…' : `Show more (${loaded.total - loaded.items.length} left)`);
+    more.type = 'button';
+    more.dataset.action = 'agent';
+    more.disabled = loaded.loading;
+    block.append(more);
+  }
+  return block;
+}
+
+/** Unobtrusive use and time: a reply's model and tokens, a call's duration. */
+function costLabel(item: ConversationItem): string {
+  const parts: string[] = [];
+  if (item.model !== null) {
+    parts.push(item.model);
+  }
+  if (item.usage !== null) {
+    parts.push(usageLabel(item.usage));
+  }
+  if (item.tool?.durationMs !== null && item.tool?.durationMs !== undefined) {
+    parts.push(formatDuration(item.tool.durationMs));
+  }
+  return parts.join(' · ');
+}
+
+function usageLabel(usage: Usage): string {
+  const cached = usage.cacheRead + usage.cacheCreation;
+  return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${formatTokens(usage.output)} out`;
+}
+
+const TODO_MARKS: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };
+
+/** A plan as a checklist: done, under way, to do. */
+function todoList(todos: readonly Todo[]): HTMLElement {
+  const list = create('ul', 'todos');
+  for (const todo of todos) {
+    const entry = create('li', `todo todo-${todo.status.replace(/[^a-z_]/gi, '')}`);
+    entry.append(create('span', 'todo-mark', TODO_MARKS[todo.status] ?? '☐'), document.createTextNode(' '), create('span', 'todo-text', todo.content));
+    entry.setAttribute('aria-label', `${todo.status.replace('_', ' ')}: ${todo.content}`);
+    list.append(entry);
+  }
+  return list;
+}
+
+/** A unified diff, one line per row, coloured by what the line is. */
+function diffBlock(diff: string): HTMLElement {
+  const block = create('pre', 'io diff');
+  for (const line of diffLines(diff)) {
+    block.append(create('span', `diff-line diff-${line.kind}`, `${line.text}\n`));
+  }
+  return block;
+}
+
+/** A reply's Markdown, built from the allowed tree: text only ever through `textContent`. */
+function markdownBlock(text: string): HTMLElement {
+  const block = create('div', 'markdown');
+  appendMarkdown(block, markdownTree(text));
+  return block;
+}
+
+function appendMarkdown(parent: HTMLElement, nodes: readonly MarkdownNode[]): void {
+  for (const node of nodes) {
+    switch (node.kind) {
+      case 'text':
+        parent.append(document.createTextNode(node.text));
+        break;
+      case 'check':
+        parent.append(create('span', node.checked ? 'task done' : 'task', node.checked ? '☑ ' : '☐ '));
+        break;
+      case 'link': {
+        // Never an <a>: the text is shown, and an http(s) address opens only through VS Code.
+        const link = create('span', 'md-link');
+        link.title = node.href;
+        if (isOpenableLink(node.href)) {
+          link.classList.add('openable');
+          link.dataset.href = node.href;
+          link.setAttribute('role', 'button');
+          link.tabIndex = 0;
+        }
+        appendMarkdown(link, node.children);
+        parent.append(link);
+        break;
+      }
+      case 'element': {
+        const child = document.createElement(node.tag);
+        if (node.tag === 'ol' && node.start !== undefined && node.start !== 1) {
+          (child as HTMLOListElement).start = node.start;
+        }
+        if (node.language !== undefined) {
+          child.dataset.language = node.language;
+        }
+        appendMarkdown(child, node.children);
+        parent.append(child);
+        break;
+      }
+    }
+  }
 }
 
 function findingBox(item: ConversationItem, finding: ConversationFinding, position: number): HTMLElement {
@@ -365,7 +577,10 @@ list.addEventListener('keydown', (event) => {
       return;
     case 'Enter':
     case ' ':
-      if (onItem) {
+      if (target.matches('.md-link.openable') && target.dataset.href !== undefined) {
+        event.preventDefault();
+        post({ type: 'openLink', href: target.dataset.href });
+      } else if (onItem) {
         event.preventDefault();
         toggleCard(index);
       }
@@ -384,11 +599,13 @@ list.addEventListener('focusin', (event) => {
 });
 
 list.addEventListener('toggle', (event) => {
-  const itemNode = (event.target as HTMLElement).closest<HTMLElement>('.item');
-  if (itemNode !== null) {
+  const target = event.target as HTMLElement;
+  const itemNode = target.closest<HTMLElement>('.item');
+  // A card inside a sub-agent's item is not the call's own card: only the height changed.
+  if (itemNode !== null && target.closest('.entry') === null && target.parentElement?.closest('details') === null) {
     toggled.set(Number(itemNode.dataset.index), (event.target as HTMLDetailsElement).open);
-    measure();
   }
+  measure();
 }, true);
 
 list.addEventListener('click', (event) => {
@@ -401,7 +618,19 @@ list.addEventListener('click', (event) => {
   if (item === undefined) {
     return;
   }
+  const link = target.closest<HTMLElement>('.md-link.openable');
+  if (link?.dataset.href !== undefined) {
+    post({ type: 'openLink', href: link.dataset.href });
+    return;
+  }
   const button = target.closest<HTMLButtonElement>('button');
+  if (button?.dataset.action === 'agent') {
+    loadAgent(item.index);
+    return;
+  }
+  if (target.closest('.agent-items') !== null) {
+    return;
+  }
   if (button?.dataset.action === 'repair') {
     // Disabling the focused button would drop the focus to the page: keep it on the item.
     itemNode.focus({ preventScroll: true });
@@ -442,14 +671,204 @@ function acceptPage(page: ConversationPage): void {
 }
 
 function showSummary(page: ConversationPage): void {
-  titleElement.textContent = page.title ?? page.path.split('/').pop() ?? 'Conversation';
+  titleElement.textContent = titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation');
+  assistantLabel = page.assistantLabel;
   const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;
-  summary.textContent = `${page.total} items · ${problems}${branches}${start}`;
+  const usage = page.usage === null ? '' : ` · ${usageLabel(page.usage)}`;
+  summary.textContent = `${page.total} items · ${problems}${branches}${start}${usage}`;
+  showPlan(page);
+  showHistory(page);
   document.body.classList.toggle('healthy', page.errors === 0);
   document.body.classList.toggle('broken', page.errors > 0);
   firstProblemButton.hidden = page.firstProblem === null;
+}
+
+/** The last plan the agent wrote, at the top: where the work stood when the session ended. */
+function showPlan(page: ConversationPage): void {
+  planElement.hidden = page.lastTodos === null;
+  planElement.replaceChildren();
+  if (page.lastTodos === null) {
+    return;
+  }
+  const { index, todos } = page.lastTodos;
+  const done = todos.filter((todo) => todo.status === 'completed').length;
+  const summaryNode = create('summary', undefined, `Plan: ${done} of ${todos.length} done`);
+  const jump = create('button', 'line-link', `item ${index + 1}`);
+  jump.type = 'button';
+  jump.title = 'Go to the call that wrote this plan';
+  jump.addEventListener('click', () => focusItem(index, true));
+  summaryNode.append(document.createTextNode(' '), jump);
+  planElement.append(summaryNode, todoList(todos));
+}
+
+// --- sub-agents, history and search ---------------------------------------------------------------
+
+function redrawItem(index: number): void {
+  list.querySelector(`[data-index="${index}"]`)?.setAttribute('data-stale', 'true');
+  render();
+}
+
+/** Asks for the next page of the sub-agent under the call at `index`. */
+function loadAgent(index: number): void {
+  const loaded = agentPages.get(index) ?? { items: [], total: 1, loading: false };
+  if (loaded.loading) {
+    return;
+  }
+  agentPages.set(index, { ...loaded, loading: true });
+  post({ type: 'loadAgent', generation, index, offset: loaded.items.length });
+  redrawItem(index);
+}
+
+/** The history before the last compaction: one collapsed entry per earlier segment. */
+function showHistory(page: ConversationPage): void {
+  const earlier = page.segments.filter((segment) => segment.index !== page.segment);
+  const same = earlier.length === segmentsShown.length && earlier.every((segment, position) => segment.items === segmentsShown[position]?.items);
+  if (same && earlier.length > 0) {
+    return;
+  }
+  segmentsShown = earlier;
+  segmentPages.clear();
+  historyElement.replaceChildren();
+  historyElement.hidden = earlier.length === 0;
+  if (earlier.length === 0) {
+    return;
+  }
+  historyElement.append(create('div', 'history-head', `${earlier.length} earlier part${earlier.length === 1 ? '' : 's'} of this session, before ${earlier.length === 1 ? 'the' : 'each'} compaction (not sent on resume)`));
+  for (const segment of earlier) {
+    historyElement.append(segmentNode(segment));
+  }
+}
+
+function segmentNode(segment: ConversationSegment): HTMLDetailsElement {
+  const details = create('details', 'segment');
+  details.dataset.segment = String(segment.index);
+  const head = create('summary', undefined, `Part ${segment.index + 1} · ${segment.items} item${segment.items === 1 ? '' : 's'} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}`);
+  if (segment.summary !== null) {
+    head.append(create('span', 'first-line', firstLine(segment.summary, 160)));
+  }
+  details.append(head, create('div', 'segment-items'));
+  details.addEventListener('toggle', () => {
+    if (details.open && !segmentPages.has(segment.index)) {
+      loadSegment(segment.index);
+    }
+  });
+  return details;
+}
+
+function loadSegment(segment: number): void {
+  const loaded = segmentPages.get(segment) ?? { items: [], total: 1, loading: false };
+  if (loaded.loading) {
+    return;
+  }
+  segmentPages.set(segment, { ...loaded, loading: true });
+  post({ type: 'loadSegment', generation, segment, offset: loaded.items.length });
+  drawSegment(segment);
+}
+
+function drawSegment(segment: number): void {
+  const holder = historyElement.querySelector<HTMLElement>(`details[data-segment="${segment}"] .segment-items`);
+  const loaded = segmentPages.get(segment);
+  if (holder === null || loaded === undefined) {
+    return;
+  }
+  holder.replaceChildren(...loaded.items.map((entry) => {
+    const node = entryNode(entry, 'history');
+    node.dataset.segmentIndex = String(entry.index);
+    return node;
+  }));
+  if (loaded.loading || loaded.items.length < loaded.total) {
+    const more = create('button', 'segment-more', loaded.loading ? 'Loading…' : `Show more (${loaded.total - loaded.items.length} left)`);
+    more.type = 'button';
+    more.disabled = loaded.loading;
+    more.addEventListener('click', () => loadSegment(segment));
+    holder.append(more);
+  }
+}
+
+historyElement.addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const link = target.closest<HTMLElement>('.md-link.openable');
+  if (link?.dataset.href !== undefined) {
+    post({ type: 'openLink', href: link.dataset.href });
+    return;
+  }
+  const reveal = target.closest<HTMLButtonElement>('button[data-action="reveal"]');
+  if (reveal?.dataset.line !== undefined) {
+    post({ type: 'reveal', line: Number(reveal.dataset.line) });
+  }
+});
+
+/** Shows an earlier segment's item: opens its part of the history and scrolls it into view. */
+function showInHistory(segment: number, index: number): void {
+  const details = historyElement.querySelector<HTMLDetailsElement>(`details[data-segment="${segment}"]`);
+  if (details === null) {
+    return;
+  }
+  details.open = true;
+  const find = (): HTMLElement | null => details.querySelector<HTMLElement>(`[data-segment-index="${index}"]`);
+  const tryScroll = (attempt: number): void => {
+    const node = find();
+    if (node !== null) {
+      node.scrollIntoView({ block: 'nearest' });
+      node.classList.add('search-target');
+    } else if (attempt < 40) {
+      const loaded = segmentPages.get(segment);
+      if (loaded !== undefined && !loaded.loading && loaded.items.length < loaded.total && loaded.items.length <= index) {
+        loadSegment(segment);
+      }
+      setTimeout(() => tryScroll(attempt + 1), 100);
+    }
+  };
+  tryScroll(0);
+}
+
+searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const query = searchInput.value.trim();
+  if (query === '') {
+    searchResults.hidden = true;
+    searchResults.replaceChildren();
+    return;
+  }
+  searchResults.hidden = false;
+  searchResults.replaceChildren(create('div', 'search-head', `Searching the whole session for “${query}”…`));
+  post({ type: 'search', generation, query });
+});
+
+function showSearchResults(query: string, hits: readonly SearchHit[], error: string | undefined): void {
+  searchResults.hidden = false;
+  searchResults.replaceChildren();
+  const last = segmentsShown.length;
+  const head = error !== undefined ? `Search failed: ${error}` : `${hits.length === 0 ? 'No' : hits.length} match${hits.length === 1 ? '' : 'es'} for “${query}” in the whole session`;
+  const headNode = create('div', error !== undefined ? 'search-head error' : 'search-head', head);
+  const close = create('button', 'search-close', 'Close');
+  close.type = 'button';
+  close.addEventListener('click', () => {
+    searchResults.hidden = true;
+    searchResults.replaceChildren();
+  });
+  headNode.append(document.createTextNode(' '), close);
+  searchResults.append(headNode);
+  const list = create('ul', 'search-hits');
+  for (const hit of hits) {
+    const entry = create('li', 'search-hit');
+    const button = create('button', 'search-hit-button');
+    button.type = 'button';
+    const where = hit.segment === last ? `item ${hit.index + 1}` : `part ${hit.segment + 1}, item ${hit.index + 1}`;
+    button.append(create('span', 'search-where', `${where} · ${hit.field}`), document.createTextNode(' '), create('span', 'search-snippet', hit.snippet));
+    button.addEventListener('click', () => {
+      if (hit.segment === last) {
+        focusItem(hit.index, true);
+      } else {
+        showInHistory(hit.segment, hit.index);
+      }
+    });
+    entry.append(button);
+    list.append(entry);
+  }
+  searchResults.append(list);
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
@@ -462,6 +881,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       repairs.clear();
       blockedRepairs.clear();
       firstProblem = message.page.firstProblem;
+      agentPages.clear();
       // The rendered items are redrawn in place (not cleared first), so the view keeps its
       // scroll position and focus while the file changes under it.
       const scrollTop = viewport.scrollTop;
@@ -494,6 +914,28 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         }
         list.querySelector(`[data-index="${message.index}"]`)?.setAttribute('data-stale', 'true');
         render();
+      }
+      return;
+    case 'segmentPage':
+      if (message.generation === generation) {
+        const loaded = segmentPages.get(message.page.segment) ?? { items: [], total: 0, loading: false };
+        const known = new Set(loaded.items.map((entry) => entry.index));
+        segmentPages.set(message.page.segment, { items: [...loaded.items, ...message.page.items.filter((entry) => !known.has(entry.index))], total: message.page.total, loading: false });
+        drawSegment(message.page.segment);
+      }
+      return;
+    case 'agentPage':
+      if (message.generation === generation) {
+        const loaded = agentPages.get(message.index) ?? { items: [], total: 0, loading: false };
+        const known = new Set(loaded.items.map((entry) => entry.index));
+        agentPages.set(message.index, { items: [...loaded.items, ...message.page.items.filter((entry) => !known.has(entry.index))], total: message.page.total, loading: false });
+        toggled.set(message.index, true);
+        redrawItem(message.index);
+      }
+      return;
+    case 'searchResults':
+      if (message.generation === generation) {
+        showSearchResults(message.query, message.hits, message.error);
       }
       return;
     case 'focus':

@@ -3,7 +3,10 @@
  * (set through `sessionLsp.projectsRoot`, outside the workspace) holding a damaged session and a
  * hostile one; the damaged one shows as broken; its conversation view highlights the unpaired
  * call; the stub repair applied from the view makes the view, the tree and `session-lsp check`
- * healthy. The hostile transcript's markup, links and scripts stay inert text in the webview.
+ * healthy. The hostile transcript's markup, links and scripts stay inert text in the webview, in
+ * a tool's output and in a reply rendered as Markdown (whose one web link opens only through VS
+ * Code's own confirmation). A real session of the corpus is then read: its plan, an edit's diff
+ * found through the server's search, a sub-agent expanded under its call.
  * Screenshots of every step go to test-output/e2e (the `readme-*` crops are the README's images).
  */
 import assert from 'node:assert/strict';
@@ -28,8 +31,8 @@ import {
 
 /** Its last line (25) is a Bash tool_use whose tool_result never came: one unpaired-tool-use. */
 const DAMAGED_SESSION = corpusFile('claude-code/codemie-code/incremental-subagents-turn-1.jsonl');
-/** Its first prompt: the file's summary lines name other sessions' messages, so none is its title. */
-const DAMAGED_TITLE = '@"solution-architect (agent)" analyze existing CLI command';
+/** Its title is its first prompt (its summary line names a message of another session). */
+const DAMAGED_TITLE = 'analyze existing CLI command and create specification';
 const HOSTILE_TITLE = 'Hostile transcript';
 /** What a script in the webview would do if any of the hostile markup ran. */
 const PWNED = 'pwned-by-transcript';
@@ -41,7 +44,18 @@ const HOSTILE_TEXT = [
   `[y](javascript:document.title='${PWNED}')`,
 ].join('\n');
 
-const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'verbose' };
+/** A reply in Markdown: real formatting, the hostile markup, a command link, an image and one web link. */
+const HOSTILE_REPLY = ['## What I found', '', 'The **parser** drops a comma in `pass_two()`:', '', '- one', '- two', '', HOSTILE_TEXT, '', '![tracker](https://example.com/pixel.png)', '', 'See [the docs](https://example.com/docs).'].join('\n');
+/** A real session with edits, a plan and a sub-agent (its transcript beside it). */
+const READER_SESSION = corpusFile('claude-code/daaain-claude-code-log/-src-deep-manifest/a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl');
+const READER_AGENT = corpusFile('claude-code/daaain-claude-code-log/-src-deep-manifest/agent-c8d9b115.jsonl');
+const READER_TITLE = "It's been a while - I see that I have pending changes";
+
+// No breadcrumbs: the screenshots go in the README, and the breadcrumbs would show the test's temporary folders.
+/** The editor area only: the README's images of the view show no test fixture in the tree. */
+const EDITOR_AREA = { x: 352, y: 36, width: 928, height: 732 };
+
+const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'verbose', 'breadcrumbs.enabled': false };
 
 const skip = skipUnlessReady(DAMAGED_SESSION);
 
@@ -65,16 +79,16 @@ function placeSession(folder: string, name: string, text: string): string {
 function hostileSession(): string {
   const lines = readFileSync(DAMAGED_SESSION, 'utf8').split('\n');
   lines.splice(24, 1);
-  const summary = JSON.parse(lines[0]) as { summary: string; leafUuid: string };
-  summary.summary = HOSTILE_TITLE;
-  // A summary titles its own session only: point it at the last message this file keeps.
-  const last = JSON.parse(lines.filter((line) => line.includes('"uuid"')).at(-1) as string) as { uuid: string };
-  summary.leafUuid = last.uuid;
-  lines[0] = JSON.stringify(summary);
   const resultLine = lines.findIndex((line) => line.includes('"tool_result"'));
   const record = JSON.parse(lines[resultLine]) as { message: { content: { content: unknown }[] } };
   record.message.content[0].content = HOSTILE_TEXT;
   lines[resultLine] = JSON.stringify(record);
+  const replyLine = lines.findIndex((line) => line.includes('"type":"assistant"') && line.includes('"type":"text"'));
+  const reply = JSON.parse(lines[replyLine]) as { message: { content: { type: string; text?: string }[] } };
+  reply.message.content.filter((block) => block.type === 'text').forEach((block) => (block.text = HOSTILE_REPLY));
+  lines[replyLine] = JSON.stringify(reply);
+  // A title the user gave it (`/rename`): the one the tree and the view show.
+  lines.splice(lines.length - 1, 0, JSON.stringify({ type: 'custom-title', customTitle: HOSTILE_TITLE, sessionId: '0badc0de-0000-4000-8000-000000000001' }));
   return lines.join('\n').replaceAll('e9fb405b-169f-40eb-9396-7e75076f045d', '0badc0de-0000-4000-8000-000000000001');
 }
 
@@ -99,6 +113,8 @@ before(async () => {
   projectsRoot = join(root, 'claude-home', 'projects');
   damagedTranscript = placeSession('-Users-User-repo-codemie-ai-codemie-code', 'e9fb405b-169f-40eb-9396-7e75076f045d.jsonl', readFileSync(DAMAGED_SESSION, 'utf8'));
   placeSession('-Users-User-repo-codemie-ai-codemie-code', '0badc0de-0000-4000-8000-000000000001.jsonl', hostileSession());
+  placeSession('-src-deep-manifest', 'a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl', readFileSync(READER_SESSION, 'utf8'));
+  placeSession('-src-deep-manifest', 'agent-c8d9b115.jsonl', readFileSync(READER_AGENT, 'utf8'));
   workbench = await openWorkbench(root, { ...USER_SETTINGS, 'sessionLsp.projectsRoot': projectsRoot }, workspace);
   page = workbench.page;
 });
@@ -138,7 +154,7 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   const stub = frame.locator('.item.status-unpaired button.repair', { hasText: /stub/i }).first();
   await stub.waitFor({ state: 'visible', timeout: 60_000 });
   await screenshot(page, 'sessions-02-conversation-unpaired');
-  await screenshot(page, 'readme-conversation-broken');
+  await screenshot(page, 'readme-conversation-broken', EDITOR_AREA);
 
   // Keyboard: arrows move between items, Enter opens and closes a card.
   await page.keyboard.press('ArrowUp');
@@ -177,7 +193,7 @@ test('a hostile transcript renders as inert text in the conversation view', { sk
   const result = frame.locator('pre.io.result', { hasText: '<script>' });
   await result.waitFor({ state: 'attached' });
   // Open the card so that the text is on screen for the screenshot.
-  await result.locator('xpath=ancestor::details').locator('summary').click();
+  await result.locator('xpath=ancestor::details[1]').locator('summary').first().click();
   await result.waitFor({ state: 'visible' });
   const text = await result.textContent();
   assert.ok(text?.includes(`<img src=x onerror="document.title='${PWNED}'`), 'the markup shows as text');
@@ -194,7 +210,32 @@ test('a hostile transcript renders as inert text in the conversation view', { sk
   assert.deepEqual([inside.images, inside.scripts, inside.links], [0, 0, 0], 'no element was made from transcript text');
   assert.notEqual(await page.title(), PWNED);
   await screenshot(page, 'sessions-05-hostile-inert');
-  await screenshot(page, 'readme-conversation-hostile');
+  await screenshot(page, 'readme-conversation-hostile', EDITOR_AREA);
+
+  // The reply is Markdown: formatting made of elements, the markup in it still text.
+  const reply = frame.locator('.item.kind-assistant .markdown', { hasText: 'What I found' });
+  await reply.scrollIntoViewIfNeeded();
+  await reply.locator('strong', { hasText: 'parser' }).waitFor({ state: 'visible' });
+  assert.equal(await reply.locator('code', { hasText: 'pass_two()' }).count(), 1, 'inline code is code');
+  assert.equal(await reply.locator('li').count(), 2, 'the list is a list');
+  const replyText = (await reply.textContent()) ?? '';
+  assert.ok(replyText.includes(`<script>document.title='${PWNED}'`), 'raw HTML in a reply shows as text');
+  assert.ok(replyText.includes('[image: tracker]') && !replyText.includes('pixel.png'), 'an image is its alt text, never loaded');
+  const commandLink = reply.locator('.md-link', { hasText: /^x$/ });
+  assert.equal(await commandLink.getAttribute('data-href'), null, 'a command: link is never offered to open');
+  const afterMarkdown = await frame.locator('body').evaluate(() => ({
+    pwned: (window as unknown as { __pwned?: number }).__pwned,
+    elements: document.querySelectorAll('#items img, #items script, #items a, #items iframe, #items [onerror], #items [onclick]').length,
+  }));
+  assert.deepEqual(afterMarkdown, { pwned: undefined, elements: 0 }, 'no element was made from the reply\'s markup');
+  await screenshot(page, 'sessions-05b-hostile-markdown');
+  // The web link opens only through VS Code, which asks first: the dialog shows, and is declined.
+  await reply.locator('.md-link.openable', { hasText: 'the docs' }).click();
+  const confirm = page.locator('.monaco-dialog-box', { hasText: 'example.com' });
+  await confirm.waitFor({ state: 'visible', timeout: 30_000 });
+  await screenshot(page, 'sessions-05c-link-asks-first');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await confirm.waitFor({ state: 'detached' });
 
   // An item's line link shows that line in the raw file, whose title bar offers the view back.
   const item = frame.locator('.item', { has: result });
@@ -204,4 +245,64 @@ test('a hostile transcript renders as inert text in the conversation view', { sk
   await page.locator('.statusbar-item', { hasText: `Ln ${line}, Col 1` }).waitFor({ state: 'visible' });
   await page.getByRole('button', { name: 'Open Conversation View' }).first().waitFor({ state: 'visible' });
   await screenshot(page, 'sessions-06-raw-line-revealed');
+}));
+
+test('a real session read: titles agree, the plan on top, search by the server, an edit as a diff, a sub-agent expanded', { skip, timeout: 300_000 }, withFailureEvidence('reader', () => workbench, async () => {
+  await runCommand(page, 'View: Close All Editors');
+  const row = page.locator('.monaco-list-row', { hasText: READER_TITLE });
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  const treeLabel = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
+  await row.click();
+  const frame = conversationFrame();
+  await frame.locator('body.healthy').waitFor({ state: 'attached', timeout: 60_000 });
+  assert.equal(((await frame.locator('#title').textContent()) ?? '').trim(), treeLabel, 'the view and the tree give the session one title');
+
+  // The last plan, at the top.
+  const plan = frame.locator('#plan');
+  await plan.locator('summary', { hasText: 'Plan: 6 of 6 done' }).waitFor({ state: 'visible' });
+  assert.equal(await plan.locator('li.todo-completed').count(), 6);
+  assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out/);
+  await screenshot(page, 'reader-01-plan');
+  await screenshot(page, 'readme-conversation-plan', EDITOR_AREA);
+
+  // The search box asks the server: the edit is far below the drawn items, and is found.
+  const search = frame.locator('#search');
+  await search.fill('main.py.oldscratch');
+  await search.press('Enter');
+  const hits = frame.locator('#search-results .search-hit-button');
+  await hits.first().waitFor({ state: 'visible', timeout: 30_000 });
+  await screenshot(page, 'reader-02-search');
+  await screenshot(page, 'readme-conversation-search', EDITOR_AREA);
+  const editHit = frame.locator('#search-results .search-hit-button', { hasText: /item 18 · input/ });
+  await editHit.click();
+  const edit = frame.locator('.item.kind-tool:focus');
+  await edit.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  const diff = edit.locator('pre.diff');
+  await diff.waitFor({ state: 'visible' });
+  assert.equal(await diff.locator('.diff-removed', { hasText: '-main.py.oldscratch' }).count(), 1, 'the removed line is marked');
+  assert.equal(await diff.locator('.diff-added').count(), 2, 'the two added lines are marked');
+  assert.ok(((await edit.locator('div.headline-path').textContent()) ?? '').endsWith('.gitignore'), 'the edit names its file');
+  await frame.locator('#search-results .search-close').click();
+  await screenshot(page, 'reader-03-edit-diff');
+  await screenshot(page, 'readme-conversation-diff', EDITOR_AREA);
+
+  // A sub-agent: its call, found the same way, expands into the sub-agent's own conversation.
+  await search.fill('Explore ZIP processing implementation');
+  await search.press('Enter');
+  await frame.locator('#search-results .search-hit-button', { hasText: /item \d+ · input/ }).first().click();
+  const focused = frame.locator('.item.kind-tool:focus');
+  await focused.waitFor({ state: 'visible' });
+  const call = frame.locator(`.item[data-index="${(await focused.getAttribute('data-index')) ?? ''}"]`);
+  await page.keyboard.press('Enter');
+  await call.locator('details.tool-card[open]').waitFor({ state: 'visible' });
+  await frame.locator('#search-results .search-close').click();
+  await call.locator('.agent-head', { hasText: 'Explore ZIP processing implementation' }).waitFor({ state: 'visible' });
+  await call.locator('button.agent-open').click();
+  const agentItems = frame.locator('.item.kind-tool .agent-items .entry');
+  await agentItems.first().waitFor({ state: 'visible', timeout: 30_000 });
+  assert.ok((await agentItems.count()) >= 10, 'the sub-agent conversation is drawn under its call');
+  await agentItems.first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'reader-04-sub-agent');
+  await screenshot(page, 'readme-conversation-sub-agent', EDITOR_AREA);
 }));

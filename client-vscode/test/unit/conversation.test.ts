@@ -16,6 +16,20 @@ test('a page of the contract is accepted; null text and a null callLine are kept
   assert.equal(page.firstProblem, 1);
 });
 
+test('the view fields are kept: segments and the assistant label; a segment that does not fit is dropped', () => {
+  const page = asConversationPage(
+    conversationPage('/p/s.jsonl', {
+      assistantLabel: 'Codex',
+      segment: 1,
+      segments: [{ index: 0, firstLine: 0, lastLine: 9, items: 4, summary: 'Earlier work' }, { index: 1, firstLine: 10, lastLine: 24, items: 2, summary: null }, { index: 'x' }],
+    }),
+  );
+  assert.equal(page.assistantLabel, 'Codex');
+  assert.equal(page.segment, 1);
+  assert.deepEqual(page.segments.map((segment) => [segment.index, segment.items, segment.summary]), [[0, 4, 'Earlier work'], [1, 2, null]]);
+  assert.equal(asConversationPage(conversationPage('/p', { assistantLabel: undefined })).assistantLabel, 'Assistant');
+});
+
 test('a page that does not fit is refused with the place named; an unknown item kind from a newer server is shown as text', () => {
   assert.throws(() => asConversationPage([]), /not an object/);
   assert.throws(() => asConversationPage(conversationPage('/p', { total: '2' })), /total or offset/);
@@ -36,6 +50,10 @@ test('only well-formed messages from the webview are accepted', () => {
     finding: 0,
     title: 'Stub',
   });
+  assert.deepEqual(asViewMessage({ type: 'openLink', href: 'https://example.com/a?b=c' }), { type: 'openLink', href: 'https://example.com/a?b=c' });
+  for (const bad of [{ type: 'openLink', href: 'command:workbench.action.closeWindow' }, { type: 'openLink', href: 'file:///etc/passwd' }, { type: 'openLink', href: 'javascript:alert(1)' }, { type: 'openLink' }]) {
+    assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
+  }
   for (const bad of [null, 'ready', { type: 'reveal', line: -1 }, { type: 'reveal', line: 1.5 }, { type: 'loadPage', offset: 0 }, { type: 'applyRepair', generation: 1, index: 1, finding: 0 }, { type: 'runCommand', command: 'x' }]) {
     assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
   }

@@ -262,6 +262,56 @@ test('reveal shows the raw line in a text editor with the cursor on it', async (
   assert.equal(selection.startLine.line, 24);
 });
 
+function requestsOf(command: string): unknown[][] {
+  return FakeLanguageClient.created.flatMap((client) => client.requests.filter((request) => request.command === command).map((request) => request.arguments));
+}
+
+test('a sub-agent is paged from the file the server named for the call, never from a path the webview sends', async () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  const agentFile = '/home/ada/.claude/projects/-home-ada-app/agent-1.jsonl';
+  const call = {
+    index: 1, kind: 'tool', lines: [4, 5], timestamp: null, text: null, truncated: false, findings: [],
+    tool: { id: 'toolu_t', name: 'Task', input: '{}', result: 'done', isError: false, status: 'answered', callLine: 4, resultLine: 5, agentFile, agent: { file: agentFile, title: 'Explore', items: 3, errors: 0 } },
+  };
+  FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath, { items: [call], total: 2, errors: 0, firstProblem: null });
+  const panel = new FakeWebviewPanel();
+  host.customEditors.get('sessionLsp.conversation')!.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
+  const opened = { host, panel };
+  await ready(opened);
+  panel.received.fire({ type: 'loadAgent', generation: 1, index: 1, offset: 0, file: '/etc/passwd' });
+  await waitFor(() => sent(panel).some((message) => message.type === 'agentPage'), 'the agent page');
+  assert.deepEqual(conversationRequests().at(-1), [agentFile, { offset: 0, limit: 200 }]);
+  const before = conversationRequests().length;
+  panel.received.fire({ type: 'loadAgent', generation: 1, index: 0, offset: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(conversationRequests().length, before, 'an item without a sub-agent file asks for nothing');
+});
+
+test('an earlier segment is paged by its number; a search asks the server over the whole session', async () => {
+  const opened = openView();
+  await ready(opened);
+  opened.panel.received.fire({ type: 'loadSegment', generation: 1, segment: 0, offset: 200 });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'segmentPage'), 'the segment page');
+  assert.deepEqual(conversationRequests().at(-1), [TRANSCRIPT.fsPath, { offset: 200, limit: 200, segment: 0 }]);
+  FakeLanguageClient.responses['sessionLsp.search'] = [{ segment: 0, index: 3, line: 7, field: 'result', snippet: '…needle…' }, { bad: true }];
+  opened.panel.received.fire({ type: 'search', generation: 1, query: 'needle' });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'searchResults'), 'the results');
+  assert.deepEqual(requestsOf('sessionLsp.search').at(-1), [TRANSCRIPT.fsPath, { query: 'needle', limit: 200 }]);
+  const results = sent(opened.panel).find((message) => message.type === 'searchResults') as Extract<HostMessage, { type: 'searchResults' }>;
+  assert.deepEqual(results.hits, [{ segment: 0, index: 3, line: 7, field: 'result', snippet: '…needle…' }]);
+});
+
+test('a link clicked in a reply is opened through VS Code (which asks); any other address is ignored', async () => {
+  const opened = openView();
+  await ready(opened);
+  opened.panel.received.fire({ type: 'openLink', href: 'command:workbench.action.closeWindow' });
+  opened.panel.received.fire({ type: 'openLink', href: 'javascript:alert(1)' });
+  opened.panel.received.fire({ type: 'openLink', href: 'https://example.com/docs' });
+  await waitFor(() => opened.host.openedExternally.length === 1, 'the https link opened');
+  assert.deepEqual(opened.host.openedExternally, ['https://example.com/docs']);
+});
+
 test('the status bar item of a transcript with problems opens its conversation view at the first problem', async () => {
   const host = new FakeHost();
   deactivate = activateExtension(host);

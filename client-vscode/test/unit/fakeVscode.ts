@@ -29,6 +29,11 @@ export class Uri {
   static file(path: string): Uri {
     return new Uri('file', path);
   }
+  /** Enough of `Uri.parse` for an http(s) address: the scheme, and the rest as the path. */
+  static parse(value: string): Uri {
+    const colon = value.indexOf(':');
+    return new Uri(value.slice(0, colon), value.slice(colon + 3));
+  }
   static joinPath(base: Uri, ...parts: string[]): Uri {
     return new Uri(base.scheme, [base.fsPath, ...parts].join('/'));
   }
@@ -245,6 +250,8 @@ export class FakeHost {
   readonly shownDocuments: { uri: Uri; options: unknown }[] = [];
   readonly appliedEdits: unknown[] = [];
   clipboard = '';
+  /** What `vscode.env.openExternal` was asked to open (VS Code would ask the user first). */
+  readonly openedExternally: string[] = [];
   readonly statusBarItems: { visible: boolean; command?: unknown; text?: string }[] = [];
 
   openDocument(document: FakeDocument): void {
@@ -418,6 +425,10 @@ export class FakeHost {
       },
       extensions: { getExtension: () => undefined },
       env: {
+        openExternal: async (uri: Uri) => {
+          host.openedExternally.push(uri.toString());
+          return true;
+        },
         clipboard: {
           writeText: async (text: string) => {
             host.clipboard = text;

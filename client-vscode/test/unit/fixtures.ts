@@ -51,6 +51,8 @@ export function conversationPage(path: string, overrides: Record<string, unknown
     abandonedBranches: 0,
     assistantLabel: 'Claude',
     startNote: null,
+    segment: 0,
+    segments: [{ index: 0, firstLine: 2, lastLine: 24, items: 2, summary: null }],
     ...overrides,
   };
 }

@@ -36,6 +36,6 @@ test('the fixtures the view tests use have exactly the fields the server sends',
 });
 
 test('the page request the view sends is one the server accepts', () => {
-  assert.deepEqual(Object.keys(DEFINITIONS.Page.properties ?? {}).sort(), ['limit', 'offset']);
+  assert.deepEqual(Object.keys(DEFINITIONS.Page.properties ?? {}).sort(), ['limit', 'offset', 'segment']);
   assert.ok(PAGE_SIZE <= 2000, 'the server caps limit at 2000');
 });

@@ -1,0 +1,125 @@
+/**
+ * What a tool card shows a person instead of the call's JSON: the command of a shell call, the
+ * path of an edit, the query of a search, a diff's lines by kind. Pure functions over the item's
+ * fields (no DOM, no `vscode`), so the unit tests pin them.
+ */
+
+/** A one-line headline for a call: `$ command`, a path, a query; null when only the JSON says it. */
+export interface ToolHeadline {
+  /** `command`, `path`, `query` or `text`: how the view styles it. */
+  readonly role: 'command' | 'path' | 'query' | 'text';
+  readonly text: string;
+}
+
+const COMMAND_KEYS = ['command', 'cmd'];
+const PATH_KEYS = ['file_path', 'notebook_path', 'path'];
+const QUERY_KEYS = ['pattern', 'query', 'url', 'description', 'prompt'];
+
+/** The call's input as an object, or null when it is not a JSON object. */
+export function inputObject(input: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(input);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function firstString(input: Record<string, unknown>, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = input[key];
+    if (typeof value === 'string' && value !== '') {
+      return value;
+    }
+    // Codex's shell tool passes its command as an argument vector.
+    if (Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string')) {
+      return (value as string[]).join(' ');
+    }
+  }
+  return null;
+}
+
+/** What the call did, in the words a person reads: its command, else its path, else its query. */
+export function toolHeadline(input: string): ToolHeadline | null {
+  const object = inputObject(input);
+  if (object === null) {
+    return input.trim() === '' ? null : { role: 'text', text: input };
+  }
+  const command = firstString(object, COMMAND_KEYS);
+  if (command !== null) {
+    return { role: 'command', text: command };
+  }
+  const where = firstString(object, PATH_KEYS);
+  const query = firstString(object, QUERY_KEYS);
+  if (query !== null && typeof object.pattern === 'string') {
+    // Grep and Glob: the pattern, and where it looked when it says so.
+    return { role: 'query', text: where === null ? query : `${query}  in ${where}` };
+  }
+  if (where !== null) {
+    return { role: 'path', text: where };
+  }
+  return query === null ? null : { role: 'query', text: query };
+}
+
+/** The first line of a text, for a collapsed card's summary. */
+export function firstLine(text: string, limit = 200): string {
+  const line = text.trimStart().split('\n', 1)[0] ?? '';
+  return line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+}
+
+export type DiffLineKind = 'file' | 'hunk' | 'added' | 'removed' | 'context';
+
+/** A unified diff's lines, each with what it is (for its colour). */
+export function diffLines(diff: string): { kind: DiffLineKind; text: string }[] {
+  const lines = diff.endsWith('\n') ? diff.slice(0, -1).split('\n') : diff.split('\n');
+  return lines.map((text) => {
+    if (text.startsWith('+++ ') || text.startsWith('--- ')) {
+      return { kind: 'file', text };
+    }
+    if (text.startsWith('@@')) {
+      return { kind: 'hunk', text };
+    }
+    if (text.startsWith('+')) {
+      return { kind: 'added', text };
+    }
+    if (text.startsWith('-')) {
+      return { kind: 'removed', text };
+    }
+    return { kind: 'context', text };
+  });
+}
+
+/** The lines added and removed by a unified diff, for a card's summary (`+3 −1`). */
+export function diffCounts(diff: string): { added: number; removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of diffLines(diff)) {
+    added += line.kind === 'added' ? 1 : 0;
+    removed += line.kind === 'removed' ? 1 : 0;
+  }
+  return { added, removed };
+}
+
+/** A duration as people say it: `850 ms`, `12 s`, `3 min 5 s`. */
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1000) {
+    return `${Math.round(milliseconds)} ms`;
+  }
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 60) {
+    return `${seconds} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+}
+
+/** A token count in a few characters: `812`, `12.3k`, `1.2M`. */
+export function formatTokens(count: number): string {
+  if (count < 1000) {
+    return String(count);
+  }
+  if (count < 1_000_000) {
+    return `${(count / 1000).toFixed(count < 10_000 ? 1 : 0)}k`;
+  }
+  return `${(count / 1_000_000).toFixed(1)}M`;
+}

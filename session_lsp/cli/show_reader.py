@@ -1,0 +1,315 @@
+"""`session-lsp show`'s reading layout: the conversation as a person reads it in a terminal.
+
+Prompts and replies in full, wrapped to the width; each tool call on one line (what it ran, read
+or changed, its status) with the first lines of its result; thinking as its first line; times;
+the broken spots marked where they are. `--brief` keeps the one-line index (`show.py`).
+
+Every string that came from the transcript goes through `for_terminal` before it is printed
+(`layout=True` where it is laid out over lines), so no escape sequence in a session reaches the
+terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.markdown import earlier_parts
+from session_lsp.core.plans import Todo
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
+from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.texts import last_context, last_plan, whole_item
+
+Painter = Callable[[str, str], str]
+
+RED, YELLOW, GREEN, CYAN, DIM, BOLD, RESET = (
+    "\033[31m",
+    "\033[33m",
+    "\033[32m",
+    "\033[36m",
+    "\033[2m",
+    "\033[1m",
+    "\033[0m",
+)
+STATUS_MARKS = {
+    ToolStatus.ANSWERED: ("ok", GREEN),
+    ToolStatus.ERROR: ("error result", YELLOW),
+    ToolStatus.UNPAIRED: ("NO RESULT", RED),
+    ToolStatus.ORPHAN: ("ORPHAN", RED),
+    ToolStatus.INTERRUPTED: ("interrupted", YELLOW),
+    ToolStatus.STUBBED: ("stubbed", CYAN),
+    ToolStatus.LIVE: ("running", CYAN),
+}
+RESULT_LINES = 3
+"""Lines of a tool's result shown under its call; the count of the rest follows."""
+MIN_WIDTH = 40
+COMMAND_KEYS = ("command", "cmd")
+HEADLINE_KEYS = ("file_path", "notebook_path", "path", "pattern", "query", "url", "description")
+FENCE = ("```", "~~~")
+OTHER_LABELS = {
+    ItemKind.COMPACTION: "compacted",
+    ItemKind.INTERRUPT: "interrupted",
+    ItemKind.COMMAND: "command",
+    ItemKind.DAMAGED: "damaged line",
+    ItemKind.NOTIFICATION: "notice",
+    ItemKind.API_ERROR: "api error",
+    ItemKind.MODEL_FALLBACK: "model switch",
+    ItemKind.SUB_AGENT: "agent",
+}
+
+
+class Reader:
+    """Writes one conversation; `paint` colours (or not) the labels it adds, never transcript text
+    (which is escaped first and so cannot carry colours of its own)."""
+
+    def __init__(
+        self, model: ConversationModel, stream: TextIO, *, colour: bool, width: int
+    ) -> None:
+        self.model = model
+        self.stream = stream
+        self.colour = colour
+        self.width = max(MIN_WIDTH, width)
+        self._last_day: str | None = None
+
+    def paint(self, text: str, code: str) -> str:
+        return f"{code}{text}{RESET}" if self.colour else text
+
+    def line(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+
+    def header(self, offset: int) -> None:
+        model = self.model
+        self.line(self.paint(one_line(model.title or "untitled session"), BOLD))
+        facts = [
+            model.format,
+            f"session {one_line(model.session_id or '?')}",
+            f"{len(model.items)} items",
+        ]
+        facts.append(f"{model.errors} errors, {model.warnings} warnings")
+        if model.abandoned_branches:
+            facts.append(f"{model.abandoned_branches} abandoned branches")
+        if model.earlier_segments:
+            facts.append(earlier_parts(len(model.earlier_segments)))
+        self.line(self.paint(" · ".join(facts), DIM))
+        if model.usage is not None:
+            self.line(self.paint(usage_line(model.usage, last_context(model)), DIM))
+        if model.start_note:
+            self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
+        problem = model.first_problem
+        if problem is not None:
+            line = model.items[problem].first_line + 1
+            self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
+        plan = last_plan(model)
+        if plan is not None:
+            self._plan(*plan)
+        if offset:
+            self.line(self.paint(f"… {offset} earlier items", DIM))
+
+    def _plan(self, index: int, todos: list[Todo]) -> None:
+        done = sum(todo.status == "completed" for todo in todos)
+        self.line(self.paint(f"plan (item {index + 1}): {done} of {len(todos)} done", BOLD))
+        for todo in todos:
+            mark = TODO_MARKS.get(todo.status, "[ ]")
+            colour = (
+                DIM
+                if todo.status == "completed"
+                else (BOLD if todo.status == "in_progress" else "")
+            )
+            text = cut(one_line(todo.content), self.width - 8)
+            self.line(f"  {mark} {self.paint(text, colour) if colour else text}")
+
+    def items(self, offset: int) -> None:
+        for item in page(self.model, offset):
+            self.item(item)
+
+    def item(self, item: Item) -> None:
+        if item.kind in (ItemKind.PROMPT, ItemKind.ASSISTANT):
+            self._message(item)
+        elif item.tool is not None:
+            self._tool(item, item.tool)
+        elif item.kind is ItemKind.THINKING:
+            self._one_line(item, "thinking", first_line(item.text or ""))
+        else:
+            label = OTHER_LABELS.get(item.kind, item.kind.value)
+            self._one_line(item, label, first_line(item.text or ""))
+        self._findings(item)
+
+    def _message(self, item: Item) -> None:
+        if item.truncated:
+            # Pages cut texts at 4,000 characters; a reader wants the reply whole.
+            item = whole_item(self.model, item.index)
+        who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
+        head = f"── {who}"
+        when = self._when(item.timestamp)
+        tail = " · ".join(part for part in (when, f"line {item.first_line + 1}") if part)
+        colour = RED if item.has_error else (CYAN if item.kind is ItemKind.PROMPT else BOLD)
+        self.line()
+        self.line(f"{self.paint(head, colour)} {self.paint('· ' + tail, DIM)}")
+        for row in wrap_text(item.text or "", self.width - 2):
+            self.line(f"  {row}" if row else "")
+        if item.truncated:
+            self.line(self.paint("  (cut here: the raw line holds the rest)", DIM))
+
+    def _tool(self, item: Item, tool: ToolCall) -> None:
+        mark, code = STATUS_MARKS[tool.status]
+        name = one_line(tool.name or "result")
+        what = call_headline(tool.input or "")
+        if tool.diff is not None:
+            added, removed = diff_counts(tool.diff)
+            what += f"  +{added} -{removed}"
+        if tool.duration_ms is not None:
+            what += f"  ({duration(tool.duration_ms)})"
+        where = self.paint(f"line {item.first_line + 1}", DIM)
+        pointer = self.paint(">>" if item.has_error else " ▸", RED if item.has_error else DIM)
+        head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
+        room = max(10, self.width - len(name) - len(mark) - 20)
+        self.line(f"{head}{cut(what, room)}  {where}")
+        if tool.agent is not None:
+            title = one_line(tool.agent.title or "")
+            where = f" ({one_line(tool.agent.file.name)})" if tool.agent.file is not None else ""
+            self.line(self.paint(cut(f"     sub-agent: {title}{where}", self.width), DIM))
+        elif tool.agent_file is not None:
+            self.line(self.paint(f"     sub-agent: {one_line(tool.agent_file.name)}", DIM))
+        if tool.result:
+            rows = for_terminal(tool.result, layout=True).rstrip("\n").split("\n")
+            for row in rows[:RESULT_LINES]:
+                self.line(self.paint("     │ ", DIM) + cut(row.expandtabs(4), self.width - 7))
+            if len(rows) > RESULT_LINES:
+                self.line(self.paint(f"     │ … {len(rows) - RESULT_LINES} more lines", DIM))
+
+    def _one_line(self, item: Item, label: str, text: str) -> None:
+        pointer = self.paint(">>", RED) if item.has_error else "  "
+        head = f"{pointer} {self.paint(label, DIM)} "
+        where = self.paint(f"line {item.first_line + 1}", DIM)
+        self.line(f"{head}{cut(text, max(10, self.width - len(label) - 16))}  {where}")
+
+    def _findings(self, item: Item) -> None:
+        for finding in item.findings:
+            marker = self.paint(">>", RED if finding.is_error else YELLOW)
+            # The file is named in the header: the finding says where in it, and what.
+            where = f"line {finding.span.line + 1}"
+            text = f"{finding.severity.label} {finding.code.value} at {where}: {one_line(finding.message)}"
+            rows = textwrap.wrap(text, width=self.width - 6, break_on_hyphens=False) or [""]
+            self.line(f"   {marker} {rows[0]}")
+            for row in rows[1:]:
+                self.line(f"      {row}")
+
+    def _when(self, timestamp: str | None) -> str:
+        """`2026-01-01 12:00:05` for the first time of a day, then `12:00:05`."""
+        if not timestamp:
+            return ""
+        clean = one_line(timestamp)
+        day, _, time = clean.partition("T")
+        time = time[:8] if len(time) >= 8 else time
+        if not time:
+            return clean
+        if day == self._last_day:
+            return time
+        self._last_day = day
+        return f"{day} {time}"
+
+
+def write_reader(
+    model: ConversationModel, offset: int, stream: TextIO, *, colour: bool, width: int
+) -> None:
+    """The reading layout of `model` from item `offset` on."""
+    reader = Reader(model, stream, colour=colour, width=width)
+    reader.header(offset)
+    reader.items(offset)
+
+
+TODO_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+
+
+def usage_line(usage: Usage, context: int | None) -> str:
+    cached = usage.cache_read + usage.cache_creation
+    parts = [
+        f"tokens: {usage.input + cached:,} in ({usage.cache_read:,} cached)",
+        f"{usage.output:,} out",
+    ]
+    if context is not None:
+        parts.append(f"last context {context:,}")
+    return " · ".join(parts)
+
+
+def diff_counts(diff: str) -> tuple[int, int]:
+    lines = diff.splitlines()
+    added = sum(line.startswith("+") and not line.startswith("+++ ") for line in lines)
+    removed = sum(line.startswith("-") and not line.startswith("--- ") for line in lines)
+    return added, removed
+
+
+def duration(milliseconds: int) -> str:
+    if milliseconds < 1000:
+        return f"{milliseconds} ms"
+    seconds = round(milliseconds / 1000)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
+
+
+def one_line(text: str) -> str:
+    """Transcript text on one line, safe to print: line breaks and runs of blanks become one space,
+    every other control character a visible escape."""
+    return " ".join(for_terminal(text, layout=True).split())
+
+
+def first_line(text: str) -> str:
+    return one_line(text.strip().split("\n", 1)[0]) if text.strip() else ""
+
+
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def call_headline(text: str) -> str:
+    """What a call did, as a person says it: `$ command`, the path or the query, else its input."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
+        return one_line(text)
+    if not isinstance(value, dict):
+        return one_line(text)
+    for key in COMMAND_KEYS:
+        command = value.get(key)
+        if isinstance(command, list) and all(isinstance(part, str) for part in command):
+            command = " ".join(command)
+        if isinstance(command, str) and command:
+            return "$ " + one_line(command)
+    for key in HEADLINE_KEYS:
+        if isinstance(value.get(key), str) and value[key]:
+            return one_line(value[key])
+    return one_line(text)
+
+
+def wrap_text(text: str, width: int) -> Iterator[str]:
+    """`text` (escaped for the terminal) wrapped to `width`, paragraph by paragraph; lines inside
+    a code fence and indented lines are kept as they are, list items get a hanging indent."""
+    in_fence = False
+    for raw in for_terminal(text, layout=True).expandtabs(4).split("\n"):
+        line = raw.rstrip()
+        if line.lstrip().startswith(FENCE):
+            in_fence = not in_fence
+            yield line
+        elif in_fence or line.startswith("    ") or not line:
+            yield line
+        else:
+            stripped = line.lstrip()
+            indent = line[: len(line) - len(stripped)]
+            marker = _list_marker(stripped)
+            yield from textwrap.wrap(
+                stripped,
+                width=max(10, width),
+                initial_indent=indent,
+                subsequent_indent=indent + " " * len(marker),
+                break_long_words=True,
+                break_on_hyphens=False,
+            ) or [line]
+
+
+def _list_marker(text: str) -> str:
+    head = text.split(" ", 1)[0]
+    if head in ("-", "*", "+", ">") or (head[:-1].isdigit() and head[-1:] in (".", ")")):
+        return head + " "
+    return ""

@@ -1,0 +1,142 @@
+"""`session-lsp show` to read: prompts and replies whole and wrapped, one line per tool call with
+its result's first lines, times, thinking as its first line, the broken spot marked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.cli import run_cli
+from tests.support.corpus import CODEMIE_TURN_1, CORPUS
+from tests.support.files import aged_copy
+
+NARROW = {"NO_COLOR": "1", "COLUMNS": "60"}
+PROMPT = (
+    "Please look at the parser and tell me why the second pass drops trailing commas; "
+    "I think it is the tokenizer but I am not sure at all.\n\nSecond paragraph stays apart."
+)
+REPLY = "Found it.\n\n- the tokenizer is fine\n- the second pass skips a comma before `]`\n"
+
+
+def _record(number: int, kind: str, content: object, parent: str | None) -> dict[str, object]:
+    return {
+        "parentUuid": parent,
+        "type": kind,
+        "uuid": f"u{number}",
+        "sessionId": "s",
+        "timestamp": f"2026-01-01T10:00:0{number}.000Z",
+        "message": {"role": "user" if kind == "user" else "assistant", "content": content},
+    }
+
+
+def _session(tmp_path: Path, result: str) -> Path:
+    call = {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "make test"}}
+    answer = {"type": "tool_result", "tool_use_id": "toolu_1", "content": result}
+    records = [
+        _record(1, "user", PROMPT, None),
+        _record(
+            2,
+            "assistant",
+            [{"type": "thinking", "thinking": "Look at pass two.\nThen more."}],
+            "u1",
+        ),
+        _record(3, "assistant", [call], "u2"),
+        _record(4, "user", [answer], "u3"),
+        _record(5, "assistant", [{"type": "text", "text": REPLY}], "u4"),
+    ]
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return aged_copy(path, path)
+
+
+def test_prompts_and_replies_are_whole_and_wrapped_to_the_width(tmp_path: Path) -> None:
+    result = run_cli("show", str(_session(tmp_path, "ok")), env=NARROW)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 60 for line in lines[1:]), "\n".join(lines)
+    body = " ".join(line.strip() for line in lines)
+    assert " ".join(PROMPT.split("\n\n")[0].split()) in body
+    assert "  Second paragraph stays apart." in lines, "paragraphs stay apart"
+    assert "  - the second pass skips a comma before `]`" in lines, "the reply's Markdown is kept"
+
+
+def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path: Path) -> None:
+    output = "\n".join(f"row {number}" for number in range(1, 9))
+    lines = run_cli("show", str(_session(tmp_path, output)), env=NARROW).stdout.splitlines()
+    call = next(index for index, line in enumerate(lines) if "Bash" in line)
+    assert lines[call].startswith(" ▸ Bash [ok] $ make test")
+    assert [line.strip() for line in lines[call + 1 : call + 5]] == [
+        "│ row 1",
+        "│ row 2",
+        "│ row 3",
+        "│ … 5 more lines",
+    ]
+
+
+def test_times_are_shown_the_day_once_and_thinking_as_its_first_line(tmp_path: Path) -> None:
+    lines = run_cli("show", str(_session(tmp_path, "ok")), env=NARROW).stdout.splitlines()
+    headings = [line for line in lines if line.startswith("── ")]
+    assert headings == ["── You · 2026-01-01 10:00:01 · line 1", "── Claude · 10:00:05 · line 5"]
+    thinking = next(line for line in lines if "thinking" in line)
+    assert "Look at pass two." in thinking and "Then more." not in result_text(lines)
+
+
+def result_text(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
+    lines = run_cli("show", str(CODEMIE_TURN_1), env=NARROW).stdout.splitlines()
+    assert "first problem: item 17, line 25" in lines[:4]
+    broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
+    assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
+    assert lines[broken + 1].lstrip().startswith(">> ") and "unpaired-tool-use" in lines[broken + 1]
+    assert all(len(line) <= 60 for line in lines[broken:]), "the finding is wrapped too"
+
+
+def test_escapes_in_a_tool_result_and_a_reply_never_reach_the_terminal(tmp_path: Path) -> None:
+    session = _session(tmp_path, "\x1b]0;pwned\x07\n\x1b[2Jcleared")
+    text = session.read_text(encoding="utf-8").replace("Found it.", "Found \\u001b[31mit")
+    session.write_text(text, encoding="utf-8")
+    shown = run_cli("show", str(aged_copy(session, session)), env={**NARROW, "FORCE_COLOR": "1"})
+    without_ours = shown.stdout
+    for code in ("\033[1m", "\033[2m", "\033[0m", "\033[32m", "\033[36m", "\033[31m>>"):
+        without_ours = without_ours.replace(code, "")
+    assert "\033" not in without_ours and "\x07" not in without_ours
+    assert "\\x1b]0;pwned\\x07" in without_ours and "Found \\x1b[31mit" in without_ours
+
+
+DEEP_MANIFEST = (
+    CORPUS
+    / "claude-code/daaain-claude-code-log/-src-deep-manifest/a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
+)
+
+
+def test_the_header_has_the_token_use_and_the_last_plan() -> None:
+    lines = run_cli("show", str(DEEP_MANIFEST), env=NARROW).stdout.splitlines()
+    assert lines[2].startswith("tokens: 8,682,623 in (8,505,166 cached) · 31,430 out")
+    assert lines[3] == "plan (item 183): 6 of 6 done"
+    assert lines[4:10][-1] == "  [x] Run tests and verify coverage"
+
+
+def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
+    lines = run_cli("show", str(DEEP_MANIFEST), env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert (
+        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  line 33" in lines.splitlines()
+    )
+
+
+def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
+    session = _session(tmp_path, "ok")
+    long_reply = " ".join(f"word{number}" for number in range(1500)) + " THE-END"
+    text = session.read_text(encoding="utf-8").replace(json.dumps(REPLY)[1:-1], long_reply)
+    session.write_text(text, encoding="utf-8")
+    shown = run_cli("show", str(aged_copy(session, session)), env=NARROW).stdout
+    assert "THE-END" in shown and "cut here" not in shown
+
+
+def test_the_header_counts_the_history_before_the_last_compaction() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
+    assert lines[1].endswith(" · 1 earlier part before a compaction")
+    assert "note: the conversation starts at the last compaction" in lines
