@@ -27,6 +27,7 @@ from session_lsp.core.turns import (
     build_model,
     page,
 )
+from session_lsp.core.turns.agents import agent_model
 from session_lsp.files import SessionFileError, exists, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
 from session_lsp.sessions.registry import analyse_session
@@ -99,7 +100,8 @@ def _write(
         )
         write_json(answer, sys.stdout)
     elif output_format == "markdown":
-        sys.stdout.write(for_terminal(render_markdown(model, path=str(path)), layout=True))
+        markdown = render_markdown(model, path=str(path), load_agent=agent_model)
+        sys.stdout.write(for_terminal(markdown, layout=True))
     elif brief:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
     else:

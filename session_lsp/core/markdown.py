@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
@@ -87,13 +89,44 @@ def task_list(todos: list[Todo]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(model: ConversationModel, *, path: str | None = None) -> str:
-    """The whole conversation; loads the texts of every item."""
-    items = page(model)
-    parts = [_header(model, path)]
-    for item in items:
+AgentLoader = Callable[[Path], ConversationModel | None]
+"""Reads a sub-agent's file into its conversation (the caller's I/O; None when unreadable)."""
+
+MAX_AGENT_DEPTH = 2
+"""Sub-agents expanded inside sub-agents at the most: a file that names itself stops there."""
+
+
+def render_markdown(
+    model: ConversationModel, *, path: str | None = None, load_agent: AgentLoader | None = None
+) -> str:
+    """The whole conversation; loads the texts of every item. With `load_agent`, a sub-agent that
+    has its own file is expanded under the call that ran it, quoted; one without a file shows its
+    turns as items already."""
+    return "\n".join([_header(model, path), *_items(model, load_agent, depth=0)])
+
+
+def _items(model: ConversationModel, load_agent: AgentLoader | None, *, depth: int) -> list[str]:
+    parts: list[str] = []
+    for item in page(model):
         parts.append(_item(item))
-    return "\n".join(parts)
+        agent = item.tool.agent if item.tool is not None else None
+        if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
+            continue
+        conversation = load_agent(agent.file)
+        if conversation is not None and conversation.items:
+            parts.append(_quoted(_sub_agent(conversation, load_agent, depth=depth + 1)))
+    return parts
+
+
+def _sub_agent(conversation: ConversationModel, load_agent: AgentLoader, *, depth: int) -> str:
+    facts = f"{len(conversation.items)} items, {conversation.errors} errors"
+    heading = f"**Sub-agent conversation** ({facts})"
+    return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth)])
+
+
+def _quoted(text: str) -> str:
+    """Markdown quoted as a block: the sub-agent's conversation reads as nested under its call."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.split("\n")) + "\n"
 
 
 def _header(model: ConversationModel, path: str | None) -> str:

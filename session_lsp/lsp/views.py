@@ -29,6 +29,7 @@ from session_lsp.core.search import (
     search_model,
 )
 from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.agents import agent_model
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
@@ -190,7 +191,9 @@ async def render_transcript(
 ) -> api.RenderTranscriptResult:
     """The whole conversation as inert Markdown, for a scratch buffer."""
     target = await _resolve(ls, arguments.uri_or_path)
-    return api.RenderTranscriptResult(markdown=render_markdown(target.model, path=target.path))
+    # On the loop, not in a thread: rendering loads texts into the cached model other requests read.
+    markdown = render_markdown(target.model, path=target.path, load_agent=agent_model)
+    return api.RenderTranscriptResult(markdown=markdown)
 
 
 async def list_sessions(

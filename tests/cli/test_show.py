@@ -11,9 +11,10 @@ from pathlib import Path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import build_model
+from session_lsp.core.turns.agents import agent_model
 from session_lsp.sessions import project_folder_name
 from tests.support.cli import REPO, run_cli
-from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT, WORKTREES
 from tests.support.files import aged_copy
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
@@ -72,7 +73,7 @@ def test_json_is_the_server_shape_for_the_whole_session() -> None:
 def test_markdown_is_the_shared_rendering() -> None:
     result = run_cli("show", "--format", "markdown", str(CODEMIE_TURN_1))
     model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
-    assert result.stdout == render_markdown(model, path=str(CODEMIE_TURN_1))
+    assert result.stdout == render_markdown(model, path=str(CODEMIE_TURN_1), load_agent=agent_model)
 
 
 def test_colours_on_request_and_no_color_wins() -> None:
@@ -184,3 +185,10 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
 def test_a_negative_tail_is_a_usage_error() -> None:
     result = run_cli("show", "--tail", "-1", str(CODEMIE_TURN_1))
     assert result.returncode == 2 and "--tail" in result.stderr
+
+
+def test_markdown_expands_each_sub_agent_file_under_its_call() -> None:
+    result = run_cli("show", "--format", "markdown", str(WORKTREES))
+    model = build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
+    assert result.stdout == render_markdown(model, path=str(WORKTREES), load_agent=agent_model)
+    assert result.stdout.count("> **Sub-agent conversation**") == 6

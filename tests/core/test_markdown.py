@@ -13,12 +13,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.markdown import fenced, inline, render_markdown, task_list
+from session_lsp.core.markdown import MAX_AGENT_DEPTH, fenced, inline, render_markdown, task_list
 from session_lsp.core.markdown_prose import prose
 from session_lsp.core.plans import Todo
-from session_lsp.core.turns import build_model
+from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.agents import agent_model
 from tests.support import hostile
-from tests.support.corpus import CODEMIE_TURN_1, CORPUS, ROLLOUTS, SESSIONS
+from tests.support.corpus import CODEMIE_TURN_1, CORPUS, ROLLOUTS, SESSIONS, WORKTREES
 
 PARSERS = {
     "commonmark": MarkdownIt("commonmark"),
@@ -203,3 +204,29 @@ def test_any_text_inline_is_one_code_span(text: str) -> None:
         (paragraph_inline,) = [t for t in parser.parse(f"x {inline(text)} y") if t.type == "inline"]
         kinds = [child.type for child in paragraph_inline.children or ()]
         assert kinds == ["text", "code_inline", "text"], kinds
+
+
+def _worktrees_model() -> ConversationModel:
+    return build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
+
+
+def test_sub_agents_with_their_own_file_are_expanded_quoted_under_their_call() -> None:
+    markdown = render_markdown(_worktrees_model(), path=str(WORKTREES), load_agent=agent_model)
+    files = sorted((WORKTREES.parent / WORKTREES.stem / "subagents").glob("agent-*.jsonl"))
+    assert len(files) == 6
+    assert markdown.count("> **Sub-agent conversation**") == len(files)
+    assert "> ## 1. User · line 1" in markdown
+    assert_inert(markdown)
+
+
+def test_without_a_loader_no_sub_agent_file_is_read() -> None:
+    markdown = render_markdown(_worktrees_model(), path=str(WORKTREES))
+    assert "Sub-agent conversation" not in markdown
+
+
+def test_a_sub_agent_that_names_itself_is_expanded_only_so_deep() -> None:
+    model = _worktrees_model()
+    markdown = render_markdown(model, load_agent=lambda _path: model)
+    deepest = "> " * MAX_AGENT_DEPTH + "**Sub-agent conversation**"
+    assert f"\n{deepest}" in markdown
+    assert "> " + deepest not in markdown

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.turns.build import build_model
-from session_lsp.core.turns.model import SubAgent
+from session_lsp.core.turns.model import ConversationModel, SubAgent
 from session_lsp.files import SessionFileError, read_session_file
 
 CACHED_AGENTS = 256
@@ -64,3 +64,14 @@ def _file_counts(path: Path) -> AgentCounts:
     while len(_COUNTED) > CACHED_AGENTS:
         _COUNTED.popitem(last=False)
     return counted
+
+
+def agent_model(path: Path) -> ConversationModel | None:
+    """The sub-agent's conversation in its own file, for a transcript that expands it under its
+    call; None when the file cannot be read."""
+    try:
+        session = read_session_file(path)
+    except SessionFileError:
+        return None
+    age = max(0.0, time.time() - session.mtime_ns / 1e9)
+    return build_model(analyse_bytes(session.data, modified_seconds_ago=age), path)
