@@ -302,7 +302,9 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   const agentItems = frame.locator('.item.kind-tool .agent-items .entry');
   await agentItems.first().waitFor({ state: 'visible', timeout: 30_000 });
   assert.ok((await agentItems.count()) >= 10, 'the sub-agent conversation is drawn under its call');
-  await agentItems.first().scrollIntoViewIfNeeded();
+  // Scrolled from inside the page: Playwright's own scrolling waits for the element to stop
+  // moving, and the outer virtual list re-measures the call's card each time the inner list scrolls.
+  await agentItems.first().evaluate((entry) => entry.scrollIntoView({ block: 'nearest' }));
   await screenshot(page, 'reader-04-sub-agent');
   await screenshot(page, 'readme-conversation-sub-agent', EDITOR_AREA);
 }));
