@@ -22,7 +22,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.lsp import opening, transport
+from session_lsp.lsp import api, opening, transport, views
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.main import create_server
 from tests.lsp import sessions
@@ -336,3 +336,35 @@ def test_a_streamed_didopen_holds_the_text_once_not_the_body_beside_it() -> None
     )
     assert taken == [("bytes", size)]
     assert peaks[0] < 1.5 * size, f"peak {peaks[0] / size:.2f}x the text"
+
+
+def _cached(uri: str) -> bool:
+    return any(key[0] == uri for key in views._CACHE._models)
+
+
+def test_closing_a_document_drops_the_conversation_model_the_view_built_from_it() -> None:
+    """A model holds the document's lines and records: kept after the close, a reopened 100 MB
+    session was held twice until the view asked for it again."""
+    server = create_server()
+    protocol = server.session_protocol
+    protocol.set_writer(_Sink())
+    uri = "file:///s.jsonl"
+
+    async def open_view_close() -> tuple[bool, bool]:
+        stream = transport.FramedReader(transport.StreamReader(asyncio.StreamReader()))
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+        transport.handle_body(protocol, json.dumps(init).encode(), stream)
+        transport.handle_body(
+            protocol, did_open_body(sessions.dangling(), ensure_ascii=False), stream
+        )
+        await asyncio.sleep(0.1)
+        page = await views.conversation(server, api.ConversationArguments(uri_or_path=uri))
+        assert page.total
+        viewed = _cached(uri)
+        close = {"jsonrpc": "2.0", "method": "textDocument/didClose"}
+        close["params"] = {"textDocument": {"uri": uri}}
+        transport.handle_body(protocol, json.dumps(close).encode(), stream)
+        await asyncio.sleep(0.1)
+        return viewed, _cached(uri)
+
+    assert asyncio.run(open_view_close()) == (True, False)
