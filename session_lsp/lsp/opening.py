@@ -2,13 +2,14 @@
 
 Decoding the message the ordinary way builds the text as a str (4 bytes per character once it
 holds one emoji, so 400 MB for a 100 MB transcript) only for the document to encode it back to
-UTF-8. Here the text stays JSON (`msgspec.Raw`) and is unescaped a megabyte or so at a time, from
-bytes to bytes. Each chunk ends on an escaped newline, so its bytes hold whole lines and the
-document keeps views into them.
+UTF-8. Here the body is taken in pieces as it arrives (`StreamedDidOpen`) and the text is
+unescaped a megabyte or so at a time, from bytes to bytes, without the escaped body kept beside
+it. Each chunk ends on an escaped newline, so its bytes hold whole lines and the document keeps
+views into them.
 
-Whatever this path cannot reproduce exactly returns None and takes the ordinary path: a lone
-surrogate escape (msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and
-invalid UTF-8 (the ordinary path's own recovery decides what it becomes).
+Whatever this path cannot reproduce exactly takes the ordinary path: a lone surrogate escape
+(msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and invalid UTF-8
+(the ordinary path's own recovery decides what it becomes).
 """
 
 from __future__ import annotations
