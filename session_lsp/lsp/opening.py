@@ -2,13 +2,14 @@
 
 Decoding the message the ordinary way builds the text as a str (4 bytes per character once it
 holds one emoji, so 400 MB for a 100 MB transcript) only for the document to encode it back to
-UTF-8. Here the text stays JSON (`msgspec.Raw`) and is unescaped a megabyte or so at a time, from
-bytes to bytes. Each chunk ends on an escaped newline, so its bytes hold whole lines and the
-document keeps views into them.
+UTF-8. Here the body is taken in pieces as it arrives (`StreamedDidOpen`) and the text is
+unescaped a megabyte or so at a time, from bytes to bytes, without the escaped body kept beside
+it. Each chunk ends on an escaped newline, so its bytes hold whole lines and the document keeps
+views into them.
 
-Whatever this path cannot reproduce exactly returns None and takes the ordinary path: a lone
-surrogate escape (msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and
-invalid UTF-8 (the ordinary path's own recovery decides what it becomes).
+Whatever this path cannot reproduce exactly takes the ordinary path: a lone surrogate escape
+(msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and invalid UTF-8
+(the ordinary path's own recovery decides what it becomes).
 """
 
 from __future__ import annotations
@@ -90,44 +91,282 @@ def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDoc
     """The didOpen in `body` with its text as UTF-8 chunks; None for anything else."""
     if _METHOD_MARKER not in body[:_MARKER_REACH] and _METHOD_MARKER not in body[-_MARKER_REACH:]:
         return None
-    try:
-        message = _DECODER.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-    if (
-        message.jsonrpc != "2.0"
-        or message.method != types.TEXT_DOCUMENT_DID_OPEN
-        or message.id is not msgspec.UNSET
-    ):
-        return None
-    item = message.params.textDocument
-    chunks = unescape_string(memoryview(item.text), chunk_bytes=chunk_bytes)
-    if chunks is None:
-        return None
-    return OpenedDocument(item.uri, item.languageId, item.version, chunks)
+    streamed = StreamedDidOpen(chunk_bytes=chunk_bytes)
+    for start in range(0, len(body), CHUNK_BYTES):
+        streamed.feed(body[start : start + CHUNK_BYTES])
+    opened = streamed.finish()
+    return opened if isinstance(opened, OpenedDocument) else None
 
 
-def unescape_string(token: memoryview, *, chunk_bytes: int = CHUNK_BYTES) -> list[bytes] | None:
-    """The UTF-8 bytes of a JSON string token, in chunks that each end with a line (but the last).
+class StreamedDidOpen:
+    """A message body fed in pieces as it arrives: a didOpen's text is unescaped on the way.
 
-    None when one holds what only the ordinary path reproduces: a lone surrogate escape or
-    invalid UTF-8.
+    Only the unescaped text is kept, never the escaped body beside it, and the unescaping runs
+    while the rest of the body is still in the pipe. Each chunk of text is checked as a JSON string
+    by msgspec before it is unescaped, which also tells where the text ends: a chunk holding the
+    closing quote is no string. Everything but the text (the method, the uri, ...) is small: it is
+    kept and, with the text left out, decoded at the end by the same msgspec structs, so the
+    message is accepted or refused as a whole body would be. What this path does not take
+    (another message, a text it cannot reproduce, a body that is not JSON) is rebuilt from what was
+    kept, the unescaped part of the text escaped again to an equal JSON string, and goes the
+    ordinary way: `finish` returns it.
     """
-    inner = token[1:-1]
-    chunks: list[bytes] = []
-    start = 0
-    while start < len(inner):
-        stop = _chunk_end(inner, start + chunk_bytes)
-        chunk = _unescape(inner[start:stop])
-        if chunk is None:
+
+    def __init__(self, *, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.chunk_bytes = chunk_bytes
+        self._head = bytearray()
+        """The body up to the text's opening quote (all of it while the text is not found)."""
+        self._streaming = True
+        """False once the body is known to go the ordinary way: pieces are only kept."""
+        self._in_text = False
+        self._escaped = bytearray()
+        """A quote, then what follows the text unescaped so far: the rest of the text, then maybe
+        more. With a quote written after a chunk, the chunk is a JSON string checked in place."""
+        self._chunks: list[bytes] = []
+        self._failed = False
+        """A chunk this path cannot reproduce: the rest of the text stays escaped."""
+        self._tail: bytearray | None = None
+        """From the text's closing quote on, once the quote has been found."""
+        self._records_searched = 0
+        self._newlines_searched = 0
+        """How far `_escaped` is known to hold no record end, no escaped newline (see `_stop`)."""
+
+    def feed(self, piece: bytes) -> None:
+        if self._tail is not None:
+            self._tail += piece
+        elif self._in_text:
+            self._escaped += piece
+            self._take_text(at_end=False)
+        else:
+            self._head += piece
+            if self._streaming:
+                self._find_text()
+
+    def finish(self) -> OpenedDocument | bytes | bytearray:
+        """The didOpen, or the whole body (rebuilt) for the ordinary path."""
+        if self._in_text:
+            self._take_text(at_end=True)
+        if self._tail is not None and not self._failed and len(self._escaped) == 1:
+            opened = self._decoded()
+            if opened is not None:
+                return opened
+        return self._body()
+
+    def _find_text(self) -> None:
+        start = _text_start(self._head)
+        if start is None:
+            self._streaming = len(self._head) <= _HEAD_REACH
+            return
+        if start < 0:
+            self._streaming = False
+            return
+        self._escaped = self._head[start - 1 :]
+        del self._head[start:]
+        self._in_text = True
+        self._take_text(at_end=False)
+
+    def _take_text(self, *, at_end: bool) -> None:
+        """Unescape every whole chunk of lines that has arrived, up to the closing quote."""
+        escaped = self._escaped
+        while len(escaped) > 1 and self._tail is None and not self._failed:
+            stop = self._stop(at_end)
+            if stop is None:
+                return
+            self._records_searched = self._newlines_searched = 0
+            chunk = _unescaped_in_place(escaped, stop)
+            if chunk is None:
+                quote = _closing_quote(bytes(escaped[1:stop]))
+                if quote is None:
+                    self._failed = True
+                    return
+                stop = quote + 1
+                self._tail = escaped[stop:]
+                del escaped[stop:]
+                chunk = _unescaped_in_place(escaped, stop) if quote else b""
+                if chunk is None:
+                    self._failed = True
+                    return
+            if chunk:
+                self._chunks.append(chunk)
+            del escaped[: stop - 1]
+            escaped[0] = _QUOTE
+
+    def _stop(self, at_end: bool) -> int | None:
+        """Where the next chunk ends: just after an escaped newline at or past `chunk_bytes`, or at
+        the end of what has arrived once all has; None while that newline has not arrived.
+
+        A transcript's lines end with a record's `}`: `}\\n` is an escaped newline whatever
+        precedes it, and is found by one search. Other text checks every `\\n` for the
+        backslashes before it, once it has gone `_RECORD_REACH` without a record's end. Both
+        searches go on from where the previous piece left them: a line of many megabytes arrives
+        in many pieces.
+        """
+        escaped = self._escaped
+        least = 1 + self.chunk_bytes
+        if len(escaped) <= least:
+            return len(escaped) if at_end else None
+        record_end = _RECORD_END.search(escaped, max(least, self._records_searched))
+        if record_end is not None:
+            return record_end.end()
+        self._records_searched = len(escaped) - 2
+        if not at_end and len(escaped) < least + _RECORD_REACH:
             return None
-        chunks.append(chunk)
-        start = stop
-    return chunks
+        position = max(least, self._newlines_searched)
+        while (newline := _NEWLINE_ESCAPE.search(escaped, position)) is not None:
+            if _escape_starts_at(escaped, newline.start()):
+                return newline.end()
+            position = newline.end()
+        self._newlines_searched = max(position, len(escaped) - 1)
+        return len(escaped) if at_end else None
+
+    def _decoded(self) -> OpenedDocument | None:
+        assert self._tail is not None
+        skeleton = b"".join((self._head[:-1], _PLACEHOLDER, self._tail[1:]))
+        try:
+            message = _DECODER.decode(skeleton)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        item = message.params.textDocument
+        if (
+            message.jsonrpc != "2.0"
+            or message.method != types.TEXT_DOCUMENT_DID_OPEN
+            or message.id is not msgspec.UNSET
+            or bytes(item.text) != _PLACEHOLDER
+        ):
+            return None
+        return OpenedDocument(item.uri, item.languageId, item.version, self._chunks)
+
+    def _body(self) -> bytes | bytearray:
+        if not self._in_text:
+            return self._head
+        unescaped = [_STRING_ENCODER.encode(str(chunk, "utf-8"))[1:-1] for chunk in self._chunks]
+        return b"".join((self._head, *unescaped, self._escaped[1:], self._tail or b""))
 
 
-def _unescape(escaped: memoryview) -> bytes | None:
-    """One chunk's UTF-8 bytes; None for a lone surrogate escape or invalid UTF-8.
+_QUOTE = ord('"')
+_HEAD_REACH = 1 << 16
+"""How far into a body the text is looked for: what precedes it (uri, method, ...) is small."""
+_PLACEHOLDER = b'"\\u0000session-lsp: the text, streamed"'
+"""Stands for the text in what is decoded at the end; a second `text` key would show through."""
+_STRING_ENCODER = msgspec.json.Encoder()
+_RAW = msgspec.json.Decoder(msgspec.Raw)
+_KEY = msgspec.json.Decoder(str)
+_TOKEN = re.compile(rb'[ \t\r\n]*(?:([{}\[\],:])|(")|([^ \t\r\n{}\[\],:"]+))')
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_STRING_END = re.compile(rb'(?<!\\)(?:\\\\)*"')
+"""A quote after an even run of backslashes (from the run's start): a JSON string's end."""
+_TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
+_TEXT_CONTAINERS: list[str | None] = [None, "params", "textDocument"]
+
+
+def _text_start(head: bytes | bytearray) -> int | None:
+    """Where the content of the `params.textDocument.text` string starts in a body's beginning.
+
+    None when `head` ends first; -1 when the body is no object holding that string where JSON
+    puts it. Read right only for valid JSON: what is not is refused at the end, as a whole.
+    """
+    keys: list[str | None] = []
+    """The key each open container was opened under (None for the body and arrays)."""
+    in_object: list[bool] = []
+    want_key = False
+    key: str | None = None
+    position = 0
+    while True:
+        token = _TOKEN.match(head, position)
+        if token is None:
+            return None if not bytes(head[position:]).strip(b" \t\r\n") else -1
+        punctuation, quote, _scalar = token.groups()
+        position = token.end()
+        if quote is not None:
+            if not want_key and key == "text" and keys == _TEXT_CONTAINERS and all(in_object):
+                return position
+            string = _STRING_REST.match(head, position)
+            if string is None:
+                return None
+            if want_key:
+                try:
+                    key = _KEY.decode(head[position - 1 : string.end()])
+                except msgspec.DecodeError:
+                    return -1
+                want_key = False
+            elif not in_object:
+                return -1  # a string body
+            position = string.end()
+        elif punctuation in (b"{", b"["):
+            if not in_object and punctuation == b"[":
+                return -1
+            keys.append(key)
+            in_object.append(punctuation == b"{")
+            want_key, key = punctuation == b"{", None
+        elif punctuation in (b"}", b"]", b","):
+            if len(in_object) <= (1 if punctuation != b"," else 0):
+                return -1  # the body closed (or was no object) without the text
+            if punctuation != b",":
+                keys.pop()
+                in_object.pop()
+            want_key, key = punctuation == b"," and in_object[-1], None
+        elif punctuation is None and not in_object:
+            return -1  # a scalar body
+
+
+def _is_string_content(escaped: bytes) -> bool:
+    """Whether `escaped` is the inside of one JSON string: no closing quote, control character or
+    escape JSON lacks (msgspec's check; UTF-8 is checked on unescaping)."""
+    try:
+        _RAW.decode(b"".join((b'"', escaped, b'"')))
+    except msgspec.DecodeError:
+        return False
+    return True
+
+
+def _closing_quote(escaped: bytes) -> int | None:
+    """Where the string whose inside starts `escaped` ends (its closing quote); None when what
+    precedes that quote is no string's inside, or there is no such quote.
+
+    msgspec's complaint about trailing characters says where to look; whatever it says, the answer
+    is checked, and a precise search (slower) is the fallback.
+    """
+    wrapped = b"".join((b'"', escaped, b'"'))
+    quote: int | None = None
+    try:
+        _RAW.decode(wrapped)
+        return None
+    except msgspec.DecodeError as error:
+        trailing = _TRAILING.search(str(error))
+        if trailing is not None:
+            after = int(trailing.group(1)) - 1
+            found = wrapped.rfind(b'"', 1, after) - 1
+            if found >= 0 and not wrapped[found + 2 : after].strip(b" \t\r\n"):
+                quote = found
+    if quote is None or escaped[quote : quote + 1] != b'"':
+        end = _STRING_END.search(escaped)
+        quote = None if end is None else end.end() - 1
+    if quote is None or not _is_string_content(escaped[:quote]):
+        return None
+    return quote
+
+
+def _unescaped_in_place(escaped: bytearray, stop: int) -> bytes | None:
+    """`_unescape` of escaped[0:stop] closed by a quote written at `stop` (the byte there is put
+    back): a JSON string, in place, without copying a chunk to wrap it in quotes."""
+    at_end = stop == len(escaped)
+    if at_end:
+        escaped.append(_QUOTE)
+    kept = escaped[stop]
+    escaped[stop] = _QUOTE
+    try:
+        with memoryview(escaped)[: stop + 1] as wrapped:
+            return _unescape(wrapped)
+    finally:
+        escaped[stop] = kept
+        if at_end:
+            escaped.pop()
+
+
+def _unescape(wrapped: memoryview) -> bytes | None:
+    """The UTF-8 bytes of the JSON string `wrapped` (quotes included); None when it is no JSON
+    string (msgspec's check: a closing quote inside, a control character, an escape JSON lacks),
+    or holds a lone surrogate escape or invalid UTF-8.
 
     The escapes JSON.stringify writes (`\\" \\\\ \\n \\r \\t \\b \\f`) mean the same in Python's
     bytes literals, and msgspec has checked that no escape outside JSON's is there, so
@@ -135,54 +374,37 @@ def _unescape(escaped: memoryview) -> bytes | None:
     encoded back. It warns on the two JSON escapes it lacks (`\\u`, `\\/`): those chunks go
     through msgspec.
     """
-    raw = bytes(escaped)
-    if not raw.isascii() and not _is_utf8(raw):
+    try:
+        _RAW.decode(wrapped)
+    except msgspec.DecodeError:
+        return None
+    if not _is_utf8(wrapped):
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            return codecs.escape_decode(raw)[0]
+            return codecs.escape_decode(wrapped[1:-1])[0]
         except Warning:
             pass
     try:
-        return _STRING.decode(b"".join((b'"', raw, b'"'))).encode("utf-8")
+        return _STRING.decode(wrapped).encode("utf-8")
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
 
 
-def _is_utf8(data: bytes) -> bool:
+def _is_utf8(data: memoryview) -> bool:
     """Checked a slice at a time: never the whole chunk as a str."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
     try:
         for start in range(0, len(data), _UTF8_SLICE):
-            decoder.decode(view[start : start + _UTF8_SLICE])
+            decoder.decode(data[start : start + _UTF8_SLICE])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _chunk_end(inner: memoryview, at_least: int) -> int:
-    """Just after the first escaped newline at or past `at_least` (or the end of the string).
-
-    A transcript's lines end with a record's `}`: `}\\n` is an escaped newline whatever precedes
-    it, and is found by one search. Other text checks every `\\n` for the backslashes before it.
-    """
-    if at_least >= len(inner):
-        return len(inner)
-    record_end = _RECORD_END.search(inner, at_least, at_least + _RECORD_REACH)
-    if record_end is not None:
-        return record_end.end()
-    position = at_least
-    while (newline := _NEWLINE_ESCAPE.search(inner, position)) is not None:
-        if _escape_starts_at(inner, newline.start()):
-            return newline.end()
-        position = newline.end()
-    return len(inner)
-
-
-def _escape_starts_at(inner: memoryview, position: int) -> bool:
+def _escape_starts_at(inner: bytearray, position: int) -> bool:
     """Whether the backslash at `position` starts an escape: an even run of backslashes before."""
     run_start = position
     while run_start > 0 and inner[run_start - 1] == _BACKSLASH:

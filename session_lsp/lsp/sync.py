@@ -8,7 +8,7 @@ import uuid
 
 from lsprotocol import types
 
-from session_lsp.lsp import diagnostics, live
+from session_lsp.lsp import diagnostics, live, views
 from session_lsp.lsp.server import SessionServer
 
 BIG_DOCUMENT = 5_000_000
@@ -60,3 +60,4 @@ def register(server: SessionServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SessionServer, params: types.DidCloseTextDocumentParams) -> None:
         diagnostics.clear(ls, params.text_document.uri)
+        views.forget_document(params.text_document.uri)

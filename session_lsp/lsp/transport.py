@@ -47,6 +47,11 @@ from pygls.workspace import Workspace
 from session_lsp.lsp import opening
 from session_lsp.lsp.documents import SessionWorkspace
 
+STREAMED_BYTES = 1 << 20
+"""Bodies at least this long are read in pieces of this size and fed to `StreamedDidOpen` as
+they arrive: a didOpen's text is unescaped while the rest is still in the pipe, and the escaped
+body is never held whole beside the unescaped text."""
+
 MAX_BODY_BYTES = 1 << 30
 """The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
 escaped, and a lying header can no longer ask for 10^15 bytes."""
@@ -112,7 +117,7 @@ class FramedReader:
         self.pending = data + self.pending
 
 
-def decode_body(body: bytes) -> Any:
+def decode_body(body: bytes | bytearray) -> Any:
     try:
         return msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError):
@@ -120,7 +125,7 @@ def decode_body(body: bytes) -> Any:
         return json.loads(body)
 
 
-def split_value(body: bytes) -> tuple[Any, bytes]:
+def split_value(body: bytes | bytearray) -> tuple[Any, bytes]:
     """The JSON value at the start of `body` and the bytes after it.
 
     A `Content-Length` too long swallows the start of the next message; the bytes after the
@@ -166,6 +171,12 @@ async def run(stop_event: Event, reader: Reader, protocol: SessionProtocol) -> N
             continue
         if line.strip() or length is None:
             continue  # another header (Content-Type), or stray bytes between messages
+        if length >= STREAMED_BYTES:
+            complete = await _receive_streamed(protocol, stream, length)
+            length = None
+            if not complete:
+                break
+            continue
         body = await stream.read(length)
         complete = len(body) == length
         length = None
@@ -177,14 +188,50 @@ async def run(stop_event: Event, reader: Reader, protocol: SessionProtocol) -> N
             break
 
 
+async def _receive_streamed(protocol: SessionProtocol, stream: FramedReader, length: int) -> bool:
+    """Read a long body in pieces, each unescaped while the next is read; False if cut short."""
+    streamed = opening.StreamedDidOpen()
+    remaining = length
+    reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
+    while True:
+        asked = min(STREAMED_BYTES, remaining)
+        piece = await reading
+        remaining -= len(piece)
+        more = remaining > 0 and len(piece) == asked
+        if more:
+            reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
+            await asyncio.sleep(0)  # the read is under way before this piece is unescaped
+        streamed.feed(piece)
+        del piece
+        if not more:
+            break
+    result = streamed.finish()
+    del streamed
+    if isinstance(result, opening.OpenedDocument):
+        _receive_opened(protocol, result)
+    elif result:
+        _handle_ordinary(protocol, result, stream)
+    return remaining == 0
+
+
 def handle_body(protocol: SessionProtocol, body: bytes, stream: FramedReader) -> None:
     opened = opening.decode_did_open(body)
     if opened is not None:
-        try:
-            protocol.receive_did_open(opened)
-        except Exception:
-            logger.exception("failed to handle a message")
+        _receive_opened(protocol, opened)
         return
+    _handle_ordinary(protocol, body, stream)
+
+
+def _receive_opened(protocol: SessionProtocol, opened: opening.OpenedDocument) -> None:
+    try:
+        protocol.receive_did_open(opened)
+    except Exception:
+        logger.exception("failed to handle a message")
+
+
+def _handle_ordinary(
+    protocol: SessionProtocol, body: bytes | bytearray, stream: FramedReader
+) -> None:
     try:
         raw = decode_body(body)
     except ValueError:

@@ -68,14 +68,23 @@ class _ModelCache:
         return model
 
     def put(self, key: tuple[object, ...], model: ConversationModel) -> None:
-        for stale in [old for old in self._models if old[0] == key[0]]:
-            del self._models[stale]
+        self.forget(key[0])
         self._models[key] = model
         while len(self._models) > self.capacity:
             self._models.popitem(last=False)
 
+    def forget(self, uri_or_path: object) -> None:
+        for stale in [old for old in self._models if old[0] == uri_or_path]:
+            del self._models[stale]
+
 
 _CACHE = _ModelCache(CACHED_MODELS)
+
+
+def forget_document(uri: str) -> None:
+    """A closed document's model goes with it: a model holds the document's lines and records
+    (a second copy of a 100 MB session in memory until the next model of that URI)."""
+    _CACHE.forget(uri)
 
 
 async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:

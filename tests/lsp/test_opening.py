@@ -9,7 +9,10 @@ ordinary path for what only it reproduces (a lone surrogate).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import tracemalloc
+from threading import Event
 from typing import Any
 
 import pytest
@@ -19,7 +22,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.lsp import opening, transport
+from session_lsp.lsp import api, opening, transport, views
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.main import create_server
 from tests.lsp import sessions
@@ -177,3 +180,191 @@ async def test_both_paths_publish_the_findings_check_gives(
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=document.identifier)
     )
+
+
+# --- a body read in pieces (`transport.STREAMED_BYTES` and over) ---------------------------------
+
+
+class _Received:
+    """What the protocol was handed: a didOpen's document lines, or a decoded message."""
+
+    def __init__(self) -> None:
+        self.taken: list[object] = []
+
+    def did_open(self, opened: opening.OpenedDocument) -> None:
+        document = SessionDocument(opened.uri, utf8=opened.utf8, version=opened.version)
+        self.taken.append(("bytes", opened.uri, opened.language_id, lines_of(document)))
+
+    def ordinary(self, raw: Any) -> None:
+        self.taken.append(("ordinary", raw))
+
+
+class _BytesReader:
+    """The frames to read, as pygls's stdin reader gives them: a line, or a count of bytes."""
+
+    def __init__(self, frames: bytes) -> None:
+        self.frames = io.BytesIO(frames)
+
+    async def readline(self) -> bytes:
+        return self.frames.readline()
+
+    async def readexactly(self, count: int) -> bytes:
+        return self.frames.read(count)
+
+
+class _Sizes(_Received):
+    """Only the size of each opened text: nothing else kept."""
+
+    def did_open(self, opened: opening.OpenedDocument) -> None:
+        self.taken.append(("bytes", sum(map(len, opened.utf8))))
+
+
+def _run_loop(
+    frames: bytes,
+    *,
+    streamed_bytes: int,
+    received: _Received | None = None,
+    peaks: list[int] | None = None,
+) -> list[object]:
+    """Every message in `frames` through the message loop, read in pieces of `streamed_bytes`;
+    with `peaks`, the peak of memory allocated from when the frames are there to be read."""
+    server = create_server()
+    protocol = server.session_protocol
+    protocol.set_writer(_Sink())
+    received = received or _Received()
+    protocol.receive = received.ordinary  # type: ignore[method-assign]
+    protocol.receive_did_open = received.did_open  # type: ignore[method-assign]
+
+    async def loop() -> None:
+        reader = _BytesReader(frames)
+        if peaks is not None:
+            tracemalloc.start()
+        try:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(transport, "STREAMED_BYTES", streamed_bytes, raising=False)
+                await transport.run(Event(), reader, protocol)
+            if peaks is not None:
+                peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+
+    asyncio.run(loop())
+    return received.taken
+
+
+def _frame(body: bytes, extra: int = 0) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % (len(body) + extra) + body
+
+
+_KEY_ORDERS = [
+    ("jsonrpc", "method", "params"),
+    ("params", "method", "jsonrpc"),
+    ("method", "params", "jsonrpc"),
+]
+
+
+def _message(text: str, order: tuple[str, ...], *, request: bool, method: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "jsonrpc": "2.0",
+        "method": method,
+        "params": {
+            "textDocument": {
+                "text": text,
+                "uri": "file:///s.jsonl",
+                "version": 3,
+                "languageId": "jsonl",
+            }
+        },
+    }
+    message = {key: fields[key] for key in order}
+    return {"id": 9, **message} if request else message
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=texts,
+    ensure_ascii=st.booleans(),
+    order=st.sampled_from(_KEY_ORDERS),
+    indent=st.sampled_from([None, 1]),
+    request=st.booleans(),
+    method=st.sampled_from(["textDocument/didOpen", "textDocument/didChange"]),
+    piece=st.sampled_from([1, 2, 3, 7, 64]),
+    extra=st.sampled_from([0, 0, 5, -3]),
+)
+def test_a_body_read_in_pieces_is_taken_as_the_whole_body_is(
+    text: str,
+    ensure_ascii: bool,
+    order: tuple[str, ...],
+    indent: int | None,
+    request: bool,
+    method: str,
+    piece: int,
+    extra: int,
+) -> None:
+    """Whatever the message (any key order, whitespace, a request, another method, a lone
+    surrogate, a Content-Length too long that swallows the next message's first bytes or too
+    short), reading it in pieces hands the protocol what reading it whole does."""
+    message = _message(text, order, request=request, method=method)
+    body = json.dumps(message, ensure_ascii=ensure_ascii, indent=indent).encode(
+        "utf-8", "surrogatepass"
+    )
+    after = json.dumps({"jsonrpc": "2.0", "method": "initialized", "params": {}}).encode()
+    frames = _frame(body, extra) + _frame(after)
+    whole = _run_loop(frames, streamed_bytes=1 << 30)
+    assert _run_loop(frames, streamed_bytes=piece) == whole
+    assert len(whole) >= 1
+
+
+@pytest.mark.parametrize("piece", [1, 5, 1 << 20])
+def test_a_streamed_didopen_takes_the_bytes_path_with_chunks_of_lines(piece: int) -> None:
+    text = "".join(f'{{"n":{n},"s":"\\"é😀\\u2028"}}\n' for n in range(3000))
+    body = did_open_body(text, ensure_ascii=False)
+    taken = _run_loop(_frame(body), streamed_bytes=piece)
+    assert taken == [("bytes", "file:///s.jsonl", "jsonl", lines_of(ordinary_document(body)))]
+
+
+def test_a_streamed_didopen_holds_the_text_once_not_the_body_beside_it() -> None:
+    """The body arrived whole used to be kept while its text was unescaped: twice the text.
+    Now the text and a chunk or two (a megabyte each) being unescaped."""
+    text = "".join(f'{{"n":{n},"text":"line {n} \\"quoted\\" 修复 🙂"}}\n' for n in range(400_000))
+    frames = _frame(did_open_body(text, ensure_ascii=False))
+    size = len(text.encode())
+    del text
+    peaks: list[int] = []
+    taken = _run_loop(
+        frames, streamed_bytes=transport.STREAMED_BYTES, received=_Sizes(), peaks=peaks
+    )
+    assert taken == [("bytes", size)]
+    assert peaks[0] < 1.5 * size, f"peak {peaks[0] / size:.2f}x the text"
+
+
+def _cached(uri: str) -> bool:
+    return any(key[0] == uri for key in views._CACHE._models)
+
+
+def test_closing_a_document_drops_the_conversation_model_the_view_built_from_it() -> None:
+    """A model holds the document's lines and records: kept after the close, a reopened 100 MB
+    session was held twice until the view asked for it again."""
+    server = create_server()
+    protocol = server.session_protocol
+    protocol.set_writer(_Sink())
+    uri = "file:///s.jsonl"
+
+    async def open_view_close() -> tuple[bool, bool]:
+        stream = transport.FramedReader(transport.StreamReader(asyncio.StreamReader()))
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+        transport.handle_body(protocol, json.dumps(init).encode(), stream)
+        transport.handle_body(
+            protocol, did_open_body(sessions.dangling(), ensure_ascii=False), stream
+        )
+        await asyncio.sleep(0.1)
+        page = await views.conversation(server, api.ConversationArguments(uri_or_path=uri))
+        assert page.total
+        viewed = _cached(uri)
+        close = {"jsonrpc": "2.0", "method": "textDocument/didClose"}
+        close["params"] = {"textDocument": {"uri": uri}}
+        transport.handle_body(protocol, json.dumps(close).encode(), stream)
+        await asyncio.sleep(0.1)
+        return viewed, _cached(uri)
+
+    assert asyncio.run(open_view_close()) == (True, False)
