@@ -11,19 +11,26 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
-from session_lsp.cli.show_reader import write_reader
+from session_lsp.cli.show_reader import (
+    BOLD,
+    DIM,
+    RED,
+    RESET,
+    STATUS_MARKS,
+    YELLOW,
+    Painter,
+    write_reader,
+)
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
     Item,
     ItemKind,
-    ToolStatus,
     build_model,
     page,
 )
@@ -36,25 +43,6 @@ from session_lsp.view_json import conversation_to_json
 EXIT_OK, EXIT_USAGE = 0, 2
 INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "cmd")
 
-_RED, _YELLOW, _GREEN, _CYAN, _DIM, _BOLD, _RESET = (
-    "\033[31m",
-    "\033[33m",
-    "\033[32m",
-    "\033[36m",
-    "\033[2m",
-    "\033[1m",
-    "\033[0m",
-)
-STATUS_MARKS = {
-    ToolStatus.ANSWERED: ("ok", _GREEN),
-    ToolStatus.ERROR: ("error result", _YELLOW),
-    ToolStatus.UNPAIRED: ("NO RESULT", _RED),
-    ToolStatus.ORPHAN: ("ORPHAN", _RED),
-    ToolStatus.INTERRUPTED: ("interrupted", _YELLOW),
-    ToolStatus.STUBBED: ("stubbed", _CYAN),
-    ToolStatus.LIVE: ("running", _CYAN),
-}
-Painter = Callable[[str, str], str]
 KIND_LABELS = {
     ItemKind.PROMPT: "user",
     ItemKind.ASSISTANT: "assistant",
@@ -118,28 +106,28 @@ def write_text(
     width = shutil.get_terminal_size((120, 24)).columns if colour else 120
 
     def paint(text: str, code: str) -> str:
-        return f"{code}{text}{_RESET}" if colour else text
+        return f"{code}{text}{RESET}" if colour else text
 
     title = _clean(model.title or "untitled session")
-    stream.write(paint(title, _BOLD) + "\n")
+    stream.write(paint(title, BOLD) + "\n")
     session = _clean(model.session_id or "?")
     facts = [model.format, f"session {session}", f"{len(model.items)} items"]
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")
-    stream.write(paint(" · ".join(facts), _DIM) + "\n")
+    stream.write(paint(" · ".join(facts), DIM) + "\n")
     if model.start_note:
-        stream.write(paint(f"note: {_clean(model.start_note)}", _DIM) + "\n")
+        stream.write(paint(f"note: {_clean(model.start_note)}", DIM) + "\n")
     problem = model.first_problem
     if problem is not None:
         line = model.items[problem].first_line + 1
-        stream.write(paint(f"first problem: item {problem + 1}, line {line}", _RED) + "\n")
+        stream.write(paint(f"first problem: item {problem + 1}, line {line}", RED) + "\n")
     if offset:
-        stream.write(paint(f"… {offset} earlier items", _DIM) + "\n")
+        stream.write(paint(f"… {offset} earlier items", DIM) + "\n")
     for item in page(model, offset):
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
-            marker = paint(">>", _RED if finding.is_error else _YELLOW)
+            marker = paint(">>", RED if finding.is_error else YELLOW)
             stream.write(f"      {marker} {_clean(format_finding(path, finding, colour=False))}\n")
 
 
@@ -159,8 +147,8 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
             text = f"({len(text)} characters)"
         body = _clean(text)
     if item.has_error:
-        where = paint(where, _RED)
-    line = f"{where} {paint(label, _DIM)} {body}"
+        where = paint(where, RED)
+    line = f"{where} {paint(label, DIM)} {body}"
     return line if len(line) <= width + 40 else line[: width + 39] + "…"
 
 
