@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CLIENT_DIRECTORY = resolve(__dirname, '..', '..', '..');
 export const VSIX_PATH = join(CLIENT_DIRECTORY, 'dist', 'session-lsp-linux-x64.vsix');
@@ -224,10 +224,35 @@ export async function screenshot(page: Page, name: string, clip?: { x: number; y
 }
 
 /** Runs a command through the command palette, by its exact title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+/**
+ * Opens a quick input with `key` and returns its input box. The key now and then reaches no
+ * handler (focus still in a closing widget or between frames after a reload): the workbench is
+ * then focused by a click on the empty middle of its status bar and the key pressed again, three
+ * times at the most.
+ */
+async function quickInput(page: Page, key: string): Promise<Locator> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  for (let attempt = 1; ; attempt += 1) {
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      return input;
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+      await page.keyboard.press('Escape');
+      // The middle of the status bar holds no item (its left end opens the remote menu).
+      const bar = await page.locator('.statusbar').boundingBox();
+      if (bar !== null) {
+        await page.mouse.click(bar.x + bar.width / 2, bar.y + bar.height / 2);
+      }
+    }
+  }
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = await quickInput(page, 'F1');
   await input.fill(`>${title}`);
   const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await item.waitFor({ state: 'visible' });
@@ -242,9 +267,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its tab. */
 export async function openFile(page: Page, fileName: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  const input = await quickInput(page, 'Control+P');
   await input.fill(fileName);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible' });
   await input.press('Enter');
@@ -254,9 +277,7 @@ export async function openFile(page: Page, fileName: string): Promise<void> {
 
 /** Moves the cursor with Go to Line (Ctrl+G), `line` and `column` 1-based. */
 export async function goToPosition(page: Page, line: number, column: number): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  const input = await quickInput(page, 'Control+G');
   await input.fill(`:${line}:${column}`); // ":" is the Go to Line prefix, which fill() replaces
   await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
