@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
+from session_lsp.cli.show_reader import TODO_MARKS
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item, build_model
 from session_lsp.core.turns.agents import agent_counts
@@ -23,7 +24,6 @@ from session_lsp.sessions.registry import analyse_session
 from session_lsp.view_json import item_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
-TODO_MARKS = {"completed": "[x]", "in_progress": "[~]", "pending": "[ ]"}
 
 
 def run_show_item(name: str | None, number: int, output_format: str) -> int:
@@ -74,7 +74,9 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
         if tool.diff is not None:
             _section(stream, "diff", tool.diff)
         if tool.todos is not None:
-            plan = "\n".join(f"{TODO_MARKS[todo.status]} {todo.content}" for todo in tool.todos)
+            plan = "\n".join(
+                f"{TODO_MARKS.get(todo.status, '[ ]')} {todo.content}" for todo in tool.todos
+            )
             _section(stream, "plan", plan)
         if tool.result is not None:
             _section(stream, "result", tool.result)
