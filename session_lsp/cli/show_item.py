@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
-from session_lsp.cli.show_reader import TODO_MARKS
+from session_lsp.cli.show_reader import PLAN_MARKS
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item, build_model
 from session_lsp.core.turns.agents import agent_counts
@@ -75,7 +75,7 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             _section(stream, "diff", tool.diff)
         if tool.todos is not None:
             plan = "\n".join(
-                f"{TODO_MARKS.get(todo.status, '[ ]')} {todo.content}" for todo in tool.todos
+                f"{PLAN_MARKS.get(todo.status, '[ ]')} {todo.content}" for todo in tool.todos
             )
             _section(stream, "plan", plan)
         if tool.result is not None:

@@ -112,7 +112,7 @@ class Reader:
         done = sum(todo.status == "completed" for todo in todos)
         self.line(self.paint(f"plan (item {index + 1}): {done} of {len(todos)} done", BOLD))
         for todo in todos:
-            mark = TODO_MARKS.get(todo.status, "[ ]")
+            mark = PLAN_MARKS.get(todo.status, "[ ]")
             colour = (
                 DIM
                 if todo.status == "completed"
@@ -221,7 +221,7 @@ def write_reader(
     reader.items(offset)
 
 
-TODO_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
 
 
 def usage_line(usage: Usage, context: int | None) -> str:

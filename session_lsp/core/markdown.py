@@ -77,7 +77,7 @@ def fenced(text: str, info: str = "text") -> str:
     return fenced_block(text if text.endswith("\n") else text + "\n", info)
 
 
-TODO_BOXES = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
+PLAN_BOXES = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
 
 
 def task_list(todos: list[Todo]) -> str:
@@ -85,7 +85,7 @@ def task_list(todos: list[Todo]) -> str:
     lines = []
     for todo in todos:
         note = " *(in progress)*" if todo.status == "in_progress" else ""
-        lines.append(f"- {TODO_BOXES.get(todo.status, '[ ]')} {inline(todo.content)}{note}")
+        lines.append(f"- {PLAN_BOXES.get(todo.status, '[ ]')} {inline(todo.content)}{note}")
     return "\n".join(lines) + "\n"
 
 

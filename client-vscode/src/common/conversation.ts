@@ -30,13 +30,13 @@ export interface Usage {
   readonly cacheCreation: number;
 }
 
-export const TODO_STATUSES = ['pending', 'in_progress', 'completed'] as const;
-export type TodoStatus = (typeof TODO_STATUSES)[number];
+export const PLAN_STATUSES = ['pending', 'in_progress', 'completed'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
 /** One entry of a plan (TodoWrite, Codex update_plan). */
 export interface Todo {
   readonly content: string;
-  readonly status: TodoStatus;
+  readonly status: PlanStatus;
 }
 
 /** The sub-agent a Task / Agent call ran. */
@@ -187,7 +187,7 @@ function asTodos(value: unknown, where: string): Todo[] | null {
     const todo = entry as Record<string, unknown>;
     check(typeof todo.content === 'string', () => `${where}[${index}].content is not a string`);
     // A status from a newer server is shown as not done rather than refused.
-    const status = (TODO_STATUSES as readonly unknown[]).includes(todo.status) ? (todo.status as TodoStatus) : 'pending';
+    const status = (PLAN_STATUSES as readonly unknown[]).includes(todo.status) ? (todo.status as PlanStatus) : 'pending';
     return { content: todo.content as string, status };
   });
 }

@@ -416,14 +416,14 @@ function usageLabel(usage: Usage): string {
   return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${formatTokens(usage.output)} out`;
 }
 
-const TODO_MARKS: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };
+const PLAN_MARKS: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };
 
 /** A plan as a checklist: done, under way, to do. */
 function todoList(todos: readonly Todo[]): HTMLElement {
   const list = create('ul', 'todos');
   for (const todo of todos) {
     const entry = create('li', `todo todo-${todo.status.replace(/[^a-z_]/gi, '')}`);
-    entry.append(create('span', 'todo-mark', TODO_MARKS[todo.status] ?? '☐'), document.createTextNode(' '), create('span', 'todo-text', todo.content));
+    entry.append(create('span', 'todo-mark', PLAN_MARKS[todo.status] ?? '☐'), document.createTextNode(' '), create('span', 'todo-text', todo.content));
     entry.setAttribute('aria-label', `${todo.status.replace('_', ' ')}: ${todo.content}`);
     list.append(entry);
   }

@@ -6,7 +6,7 @@ test('a tool card leads with what a person reads: the command, the path, the que
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
   assert.deepEqual(toolHeadline(JSON.stringify({ command: ['bash', '-lc', 'ls'] })), { role: 'command', text: 'bash -lc ls' });
   assert.deepEqual(toolHeadline(JSON.stringify({ file_path: '/src/a.ts', old_string: 'a', new_string: 'b' })), { role: 'path', text: '/src/a.ts' });
-  assert.deepEqual(toolHeadline(JSON.stringify({ pattern: 'TODO', path: 'src' })), { role: 'query', text: 'TODO  in src' });
+  assert.deepEqual(toolHeadline(JSON.stringify({ pattern: 'retry', path: 'src' })), { role: 'query', text: 'retry  in src' });
   assert.deepEqual(toolHeadline(JSON.stringify({ pattern: '**/*.ts' })), { role: 'query', text: '**/*.ts' });
   assert.deepEqual(toolHeadline(JSON.stringify({ query: 'vscode webview csp' })), { role: 'query', text: 'vscode webview csp' });
   assert.deepEqual(toolHeadline(JSON.stringify({ description: 'Explore the parser', prompt: 'A long brief…' })), { role: 'query', text: 'Explore the parser' });
