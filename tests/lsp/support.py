@@ -139,6 +139,22 @@ class OpenDocument:
             await asyncio.sleep(0.02)
         raise AssertionError(f"no diagnostics for version {self.version} of {self.uri}")
 
+    async def codes_becoming(self, expected: list[str], tries: int = 60) -> list[object]:
+        """The diagnostic codes once they equal `expected`, or the last seen after `tries` tenths
+        of a second: a change the server notices by itself (a session going live) comes with no
+        new document version, so it is polled, pulled or as last published."""
+        pulls = self.client.init.capabilities.diagnostic_provider is not None  # type: ignore[attr-defined]
+        codes: list[object] = []
+        for _ in range(tries):
+            await asyncio.sleep(0.1)
+            if pulls:
+                codes = [d.code for d in await self.diagnostics()]
+            else:
+                codes = [d.code for d in self.client.diagnostics.get(self.uri, [])]
+            if codes == expected:
+                break
+        return codes
+
     async def server_text(self) -> Any:
         return await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="sessionLsp.documentText", arguments=[self.uri])

@@ -7,7 +7,6 @@ registers a real process standing in for Claude Code there, and removes the regi
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -85,17 +84,7 @@ async def test_an_open_session_the_registry_says_runs_is_diagnosed_live(
     client: LanguageClient, running: Path
 ) -> None:
     document = OpenDocument(client, running.as_uri(), running.read_text(encoding="utf-8"))
-    pulls = client.init.capabilities.diagnostic_provider is not None  # type: ignore[attr-defined]
-    codes: list[object] = []
-    for _ in range(50):
-        await asyncio.sleep(0.1)
-        if pulls:
-            codes = [d.code for d in await document.diagnostics()]
-        else:
-            codes = [d.code for d in client.diagnostics.get(document.uri, [])]
-        if codes:
-            break
-    assert codes == ["live-session"]
+    assert await document.codes_becoming(["live-session"], tries=50) == ["live-session"]
 
 
 async def test_the_conversation_view_shows_the_call_the_registry_says_runs_as_running(
@@ -117,16 +106,6 @@ async def test_an_open_codex_rollout_written_just_now_is_live_though_claude_code
         rollout = tmp_path / DANGLING_END_ROLLOUT.name
         shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
         document = OpenDocument(client, rollout.as_uri(), rollout.read_text(encoding="utf-8"))
-        pulls = client.init.capabilities.diagnostic_provider is not None  # type: ignore[attr-defined]
-        codes: list[object] = []
-        for _ in range(50):
-            await asyncio.sleep(0.1)
-            if pulls:
-                codes = [d.code for d in await document.diagnostics()]
-            else:
-                codes = [d.code for d in client.diagnostics.get(document.uri, [])]
-            if codes == ["live-session"]:
-                break
-        assert codes == ["live-session"]
+        assert await document.codes_becoming(["live-session"], tries=50) == ["live-session"]
     finally:
         shutil.rmtree(registry)
