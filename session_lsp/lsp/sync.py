@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import uuid
 
 from lsprotocol import types
 
 from session_lsp.lsp import diagnostics, live, views
 from session_lsp.lsp.server import SessionServer
-
-BIG_DOCUMENT = 5_000_000
-"""UTF-8 bytes above which the first analysis reports work-done progress."""
 
 
 def register(server: SessionServer) -> None:
@@ -24,7 +20,7 @@ def register(server: SessionServer) -> None:
         if document is None:
             return
         live.observe(ls, document)
-        big = document.opened_size > BIG_DOCUMENT
+        big = document.is_big
         if big and ls.supports_progress():
             token = str(uuid.uuid4())
             await ls.work_done_progress.create_async(token)
@@ -37,11 +33,6 @@ def register(server: SessionServer) -> None:
             document.analysis()
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
         diagnostics.publish(ls, document)
-        if big:
-            # The document's lines and records live as long as it is open and hold no cycles:
-            # moving them out of the collector's sight stops full collections from walking
-            # them again and again (pauses of 30-45 ms on a 50 MB session, every few edits).
-            gc.freeze()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: SessionServer, params: types.DidChangeTextDocumentParams) -> None:
