@@ -322,6 +322,25 @@ def test_title_is_the_first_real_prompt_on_one_line() -> None:
     assert model_of(SHORT.read_bytes()).session_id == "55604662-cf2a-4331-851a-ec234028f8ca"
 
 
+def test_the_session_id_is_the_first_one_written_read_from_its_line() -> None:
+    """Records leave `sessionId` out (85 bytes a line kept): the model and a fork read it from the
+    lines, skipping a line without one or with a value of the wrong type."""
+    lines = [
+        b'{"type":"user","uuid":"u0","parentUuid":null,"message":{"role":"user","content":"a"}}',
+        b'{"type":"user","uuid":"u1","parentUuid":"u0","sessionId":5,'
+        b'"message":{"role":"user","content":"b"}}',
+        b'{"type":"user","uuid":"u2","parentUuid":"u1","sessionId":"abc-1",'
+        b'"message":{"role":"user","content":"c"}}',
+        b'{"type":"user","uuid":"u3","parentUuid":"u2","sessionId":"abc-2",'
+        b'"message":{"role":"user","content":"d"}}',
+    ]
+    data = b"\n".join(lines) + b"\n"
+    analysis = analyse_bytes(data)
+    assert model_of(data).session_id == "abc-1"
+    forked = analysis.format.forked(analysis, analysis.lines, "new-9")
+    assert [json.loads(line).get("sessionId") for line in forked] == [None, 5, "new-9", "abc-2"]
+
+
 # Codex -------------------------------------------------------------------------------------
 
 DANGLING_MID = DANGLING_MID_ROLLOUT

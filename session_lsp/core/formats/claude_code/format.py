@@ -33,6 +33,7 @@ from session_lsp.core.formats.claude_code.records import (
     TRANSCRIPT_TYPES,
     Attachment,
     Record,
+    first_session_id,
     replay_fields,
 )
 from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
@@ -112,7 +113,7 @@ class ClaudeCode:
 
     def forked(self, analysis: Analysis, lines: Sequence[Line], session_id: str) -> list[bytes]:
         """Every `"sessionId"` of the session moved to the new id (what --fork-session does)."""
-        old = next((r.sessionId for r in analysis.records if r is not None and r.sessionId), None)
+        old = first_session_id(analysis.records, analysis.lines)
         if old is None:
             raise ValueError("no sessionId in the file")
         return [with_session_id(line, old, session_id) for line in lines]

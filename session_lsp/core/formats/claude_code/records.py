@@ -8,7 +8,13 @@ fields a record *needs* is checked afterwards, per type, in `reading.py`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import msgspec
+
+if TYPE_CHECKING:
+    from session_lsp.core.reading import Line
 
 TRANSCRIPT_TYPES = frozenset({"user", "assistant", "system", "attachment", "progress"})
 """Line types that take part in the parentUuid chain (`isTranscriptMessage` plus legacy progress)."""
@@ -105,7 +111,6 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
     timestamp: str | None = None
     isSidechain: bool | None = None
     agentId: str | None = None
-    sessionId: str | None = None
     subtype: str | None = None
     isMeta: bool | None = None
     isCompactSummary: bool | None = None
@@ -156,6 +161,28 @@ class Record(msgspec.Struct, omit_defaults=True, gc=False):
 
 
 RECORD_DECODER = msgspec.json.Decoder(Record)
+
+
+class _SessionIdOf(msgspec.Struct):
+    sessionId: str | None = None
+
+
+_SESSION_ID_DECODER = msgspec.json.Decoder(_SessionIdOf)
+
+
+def first_session_id(records: Sequence[Record | None], lines: Sequence[Line]) -> str | None:
+    """The first `sessionId` written, read from its line: records leave the field out, since the
+    replay never reads it and a copy of it on every record costs 85 bytes a line."""
+    for record in records:
+        if record is None:
+            continue
+        try:
+            session_id = _SESSION_ID_DECODER.decode(lines[record.line]).sessionId
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            continue
+        if session_id:
+            return session_id
+    return None
 
 
 _RECORD_FIELDS = tuple(name for name in Record.__struct_fields__ if name not in ("message", "line"))

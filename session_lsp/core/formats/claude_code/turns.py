@@ -29,6 +29,7 @@ from session_lsp.core.formats.claude_code.records import (
     Attachment,
     Message,
     Record,
+    first_session_id,
 )
 from session_lsp.core.formats.claude_code.records import Usage as RecordedUsage
 from session_lsp.core.formats.claude_code.titles import session_title
@@ -371,10 +372,7 @@ class ClaudeBuilder:
         self.items = items
 
     def _session_id(self) -> str | None:
-        for record in self.analysis.records:
-            if record is not None and record.sessionId is not None:
-                return record.sessionId
-        return None
+        return first_session_id(self.analysis.records, self.analysis.lines)
 
 
 def _json_usage(recorded: object) -> Usage | None:
