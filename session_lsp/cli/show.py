@@ -26,6 +26,7 @@ from session_lsp.cli.show_reader import (
     write_reader,
 )
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.collector import BIG_BYTES
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
@@ -73,7 +74,7 @@ def run_show(name: str | None, output_format: str, tail: int | None, *, brief: b
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
     analysis = analyse_session(session)
-    model = build_model(analysis, path)
+    model = build_model(analysis, path, freeze=session.size > BIG_BYTES)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
     _write(model, path, offset, output_format, brief=brief)
     return EXIT_OK

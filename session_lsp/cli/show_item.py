@@ -15,6 +15,7 @@ from typing import TextIO
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.collector import BIG_BYTES
 from session_lsp.core.turns import Item, build_model
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.texts import whole_item
@@ -34,7 +35,7 @@ def run_show_item(name: str | None, number: int, output_format: str) -> int:
     except (SessionNameError, SessionFileError) as error:
         problem(str(error))
         return EXIT_USAGE
-    model = build_model(analyse_session(session), path)
+    model = build_model(analyse_session(session), path, freeze=session.size > BIG_BYTES)
     try:
         item = whole_item(model, number - 1)
     except IndexError:

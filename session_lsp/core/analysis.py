@@ -14,13 +14,12 @@ lines are located again.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import mmap
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 
 import msgspec
 
+from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
 from session_lsp.core.formats import detect
@@ -306,20 +305,6 @@ def _relocated(
     return findings, anchors
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Records and their replay hold no reference cycles: collector passes over them find
-    nothing, and cost up to a fifth of a check of a 100 MB file of mid-sized lines (bench/).
-    The collector runs again afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def analyse_bytes(
     data: bytes | mmap.mmap,
     *,
@@ -328,7 +313,7 @@ def analyse_bytes(
 ) -> Analysis:
     """As `Transcript.analyse`; a caller that has decided liveness itself (Claude Code's registry
     of running sessions) passes the age of a live file and `live_seconds=math.inf`."""
-    with _collector_paused():
+    with collector_paused():
         return Transcript.from_bytes(data).analyse(
             modified_seconds_ago=modified_seconds_ago, live_seconds=live_seconds
         )

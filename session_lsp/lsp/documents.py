@@ -9,11 +9,9 @@ when a request needs it: a transcript with emoji would otherwise cost four bytes
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,6 +19,7 @@ from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
 from session_lsp.core.analysis import Analysis, Transcript
+from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.reading import Line
 from session_lsp.lsp.opening import Utf8TextDocumentItem
 from session_lsp.lsp.positions import Columns, split_lsp_lines, terminator_of, without_terminator
@@ -62,33 +61,9 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
     return lines, terminators
 
 
-BIG_DOCUMENT = 5_000_000
+BIG_DOCUMENT = BIG_BYTES
 """UTF-8 bytes above which a document is big: its first analysis reports work-done progress and
-what it builds is frozen out of the collector's sight (`_collector_paused`)."""
-
-
-@contextmanager
-def _collector_paused(*, freeze: bool) -> Iterator[None]:
-    """A document's lines, records and replay hold no reference cycles, as in `check` (which
-    pauses the collector the same way): collections during a read or a replay find nothing, and
-    walk every line's memoryview again and again, a fifth of the time of an open of 100,000 lines.
-
-    With `freeze`, what was built is moved out of the collector's sight before it runs again:
-    otherwise the first allocation after the pause starts a collection of everything allocated
-    during it (about 120 ms after each of the two pauses of an open of 140,000 lines), and every
-    full collection later walks it again while the document stays open (pauses of 30-45 ms on a
-    50 MB session, every few edits). Refcounting still frees it; only cycles among frozen objects
-    would stay, and these objects make none.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
+what it builds is frozen out of the collector's sight (`collector_paused`)."""
 
 
 class SessionDocument(TextDocument):
@@ -107,7 +82,7 @@ class SessionDocument(TextDocument):
         chunks = [_encode(source or "")] if utf8 is None else utf8
         self.opened_size = sum(len(chunk) for chunk in chunks)
         """UTF-8 bytes when opened: decides progress reporting and collector tuning."""
-        with _collector_paused(freeze=self.is_big):
+        with collector_paused(freeze=self.is_big):
             lines, self._terminators = split_utf8(chunks)
             self.transcript = Transcript(lines, self._ends_with_newline())
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
@@ -209,7 +184,7 @@ class SessionDocument(TextDocument):
         """The analysis of this version, computed once."""
         key = (self.version, self.modified_seconds_ago)
         if self._analysis is None or self._analysis[:2] != key:
-            with _collector_paused(freeze=self.is_big):
+            with collector_paused(freeze=self.is_big):
                 # `live.observe` already applied the client's liveSessionSeconds.
                 analysis = self.transcript.analyse(
                     modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf

@@ -36,6 +36,7 @@ from session_lsp.files import SessionFile, SessionFileError, is_folder, read_ses
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
+from session_lsp.lsp.documents import BIG_DOCUMENT
 from session_lsp.lsp.live import read_liveness
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
@@ -94,7 +95,7 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
         key = (document.uri, document.version, document.modified_seconds_ago)
         model = _CACHE.get(key)
         if model is None:
-            model = build_model(document.analysis(), Path(path))
+            model = build_model(document.analysis(), Path(path), freeze=document.is_big)
             _CACHE.put(key, model)
         return _Target(path, document.uri, model)
     on_disk = _disk_path(uri_or_path)
@@ -159,7 +160,9 @@ def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
 
 
 def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
-    return build_model(analyse_session(session, liveness), session.path)
+    """Cached while the view pages it: a big one is frozen (`collector_paused`)."""
+    big = session.size > BIG_DOCUMENT
+    return build_model(analyse_session(session, liveness), session.path, freeze=big)
 
 
 async def conversation(

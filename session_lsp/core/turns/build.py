@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import Analysis
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
 from session_lsp.core.turns.texts import NO_TEXTS
 
 
-def build_model(analysis: Analysis, path: Path | None = None) -> ConversationModel:
-    """The conversation model of an analysed file; `path` locates sub-agent files beside it."""
-    if analysis.format is None:
-        model = _unknown(analysis)
-    else:
-        model = analysis.format.build_model(analysis, path)
-    _attach_findings(model)
-    for index, item in enumerate(model.items):
-        item.index = index
+def build_model(
+    analysis: Analysis, path: Path | None = None, *, freeze: bool = False
+) -> ConversationModel:
+    """The conversation model of an analysed file; `path` locates sub-agent files beside it.
+
+    `freeze`: the caller keeps the model long after (see `collector_paused`)."""
+    with collector_paused(freeze=freeze):
+        if analysis.format is None:
+            model = _unknown(analysis)
+        else:
+            model = analysis.format.build_model(analysis, path)
+        _attach_findings(model)
+        for index, item in enumerate(model.items):
+            item.index = index
     return model
 
 
