@@ -219,7 +219,12 @@ async def list_sessions(
     if folder is not None and not is_folder(folder):
         raise CommandError(f"{folder}: no such folder")
     problems: list[str] = []
-    summaries = await asyncio.to_thread(discover_sessions, folder, on_problem=problems.append)
+    summaries = await asyncio.to_thread(
+        discover_sessions,
+        folder,
+        on_problem=problems.append,
+        live_seconds=ls.settings.live_session_seconds,
+    )
     if problems and not summaries:
         raise CommandError("; ".join(problems))
     for problem in problems:
