@@ -20,7 +20,7 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
-from session_lsp.core.markdown import render_markdown
+from session_lsp.core.markdown import expanded_agents, render_markdown
 from session_lsp.core.search import (
     Query,
     QueryError,
@@ -201,10 +201,12 @@ async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.Conversat
 async def render_transcript(
     ls: SessionServer, arguments: api.RenderTranscriptArguments
 ) -> api.RenderTranscriptResult:
-    """The whole conversation as inert Markdown, for a scratch buffer."""
+    """The whole conversation as inert Markdown, for a scratch buffer. The sub-agent files it
+    expands are read in a worker thread first; the rendering itself stays on the loop, since it
+    loads texts into the cached model other requests read."""
     target = await _resolve(ls, arguments.uri_or_path)
-    # On the loop, not in a thread: rendering loads texts into the cached model other requests read.
-    markdown = render_markdown(target.model, path=target.path, load_agent=agent_model)
+    agents = await asyncio.to_thread(expanded_agents, target.model, agent_model)
+    markdown = render_markdown(target.model, path=target.path, load_agent=agents.get)
     return api.RenderTranscriptResult(markdown=markdown)
 
 

@@ -1,6 +1,6 @@
-"""`sessionLsp.conversation` reads a page's sub-agent files off the event loop: while one is
-being read (held at a gate, `tests/support/gated_server.py`), the server still answers, and the
-page it then returns is the one `show --format json` prints."""
+"""`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files off the event
+loop: while one is being read (held at a gate, `tests/support/gated_server.py`), the server still
+answers, and what it then returns is what `show --format json` (or `markdown`) prints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -80,32 +80,51 @@ def _open_gate(gate: Path) -> None:
     raise AssertionError(f"nothing ever read {gate}")
 
 
+def _first_agent(session: Path) -> Path:
+    shown = run_cli("show", "--format", "json", str(session))
+    assert shown.returncode == 0, shown.stderr
+    return next(
+        Path(item["tool"]["agent"]["file"])
+        for item in json.loads(shown.stdout)["items"]
+        if item["tool"] is not None and item["tool"]["agent"] is not None
+    )
+
+
+async def _answered_while_held(client: LanguageClient, agent: Path, request: Awaitable[Any]) -> Any:
+    """`request`'s answer, after checking that the server answers another request while it holds
+    the read of `agent`'s file at its gate."""
+    gate = agent.with_suffix(".gate")
+    os.mkfifo(gate)
+    pending = asyncio.ensure_future(request)
+    try:
+        await asyncio.wait_for(_until_exists(agent.with_suffix(".waiting")), 60)
+        information = await asyncio.wait_for(
+            _command(client, "sessionLsp.debugInformation"), ANSWER_SECONDS
+        )
+        assert information["settings"]["fixStrategy"] == "stub"
+        assert not pending.done()  # answered while the sub-agent's file was still being read
+    finally:
+        await asyncio.to_thread(_open_gate, gate)
+    return await asyncio.wait_for(pending, 60)
+
+
 async def test_the_server_answers_while_a_page_s_sub_agent_file_is_being_read(
     gated: LanguageClient, tmp_path: Path
 ) -> None:
     session = _copy_with_agents(tmp_path)
-    shown = run_cli("show", "--format", "json", str(session))
-    assert shown.returncode == 0, shown.stderr
-    expected = json.loads(shown.stdout)
-    first_agent = next(
-        Path(item["tool"]["agent"]["file"])
-        for item in expected["items"]
-        if item["tool"] is not None and item["tool"]["agent"] is not None
-    )
-    gate = first_agent.with_suffix(".gate")
-    os.mkfifo(gate)
-    page = asyncio.ensure_future(
-        _command(gated, "sessionLsp.conversation", str(session), {"limit": 2000})
-    )
-    try:
-        await asyncio.wait_for(_until_exists(first_agent.with_suffix(".waiting")), 60)
-        information = await asyncio.wait_for(
-            _command(gated, "sessionLsp.debugInformation"), ANSWER_SECONDS
-        )
-        assert information["settings"]["fixStrategy"] == "stub"
-        assert not page.done()  # answered while the sub-agent's file was still being read
-    finally:
-        await asyncio.to_thread(_open_gate, gate)
-    answer = await asyncio.wait_for(page, 60)
+    expected = json.loads(run_cli("show", "--format", "json", str(session)).stdout)
+    request = _command(gated, "sessionLsp.conversation", str(session), {"limit": 2000})
+    answer = await _answered_while_held(gated, _first_agent(session), request)
     assert answer == expected
     assert sum(1 for item in answer["items"] if (item["tool"] or {}).get("agent")) == 6
+
+
+async def test_the_server_answers_while_a_transcript_s_sub_agent_file_is_being_read(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = _copy_with_agents(tmp_path)
+    expected = run_cli("show", "--format", "markdown", str(session)).stdout
+    request = _command(gated, "sessionLsp.renderTranscript", str(session))
+    answer = await _answered_while_held(gated, _first_agent(session), request)
+    assert answer["markdown"] == expected
+    assert answer["markdown"].count("> **Sub-agent conversation**") == 6
