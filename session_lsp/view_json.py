@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
-from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.agents import AgentCounts, agent_counts
 from session_lsp.core.turns.model import SubAgent, Usage
 from session_lsp.core.turns.segments import segment_items, segments
 from session_lsp.core.turns.texts import last_plan
@@ -23,9 +25,11 @@ def conversation_to_json(
     offset: int = 0,
     limit: int = DEFAULT_PAGE,
     segment: int | None = None,
+    agents: Mapping[Path, AgentCounts] | None = None,
 ) -> dict[str, Any]:
     """One page of a segment (None: the last); counts, usage, the plan and the first problem
-    cover the whole session. IndexError for a segment the session does not have."""
+    cover the whole session. IndexError for a segment the session does not have. `agents`: the
+    page's sub-agent counts already read (`read_agent_counts`), else they are read here."""
     items = page(model, offset, limit, segment)
     every = segments(model)
     plan = last_plan(model)
@@ -38,7 +42,7 @@ def conversation_to_json(
         "title": model.title,
         "total": len(segment_items(model, segment)),
         "offset": offset,
-        "items": [item_to_json(item, path) for item in items],
+        "items": [item_to_json(item, path, agents) for item in items],
         "errors": model.errors,
         "warnings": model.warnings,
         "firstProblem": model.first_problem,
@@ -61,7 +65,9 @@ def conversation_to_json(
     }
 
 
-def item_to_json(item: Item, path: str) -> dict[str, Any]:
+def item_to_json(
+    item: Item, path: str, agents: Mapping[Path, AgentCounts] | None = None
+) -> dict[str, Any]:
     return {
         "index": item.index,
         "kind": item.kind.value,
@@ -69,7 +75,7 @@ def item_to_json(item: Item, path: str) -> dict[str, Any]:
         "timestamp": item.timestamp,
         "text": item.text,
         "truncated": item.truncated,
-        "tool": _tool_to_json(item.tool) if item.tool is not None else None,
+        "tool": _tool_to_json(item.tool, agents) if item.tool is not None else None,
         "findings": [finding_to_json(path, finding) for finding in item.findings],
         "parentTool": item.parent_tool,
         "model": item.model,
@@ -92,8 +98,8 @@ def _todos(todos: list[Todo] | None) -> list[dict[str, str]] | None:
     return None if todos is None else [todo.to_json() for todo in todos]
 
 
-def _agent_to_json(agent: SubAgent) -> dict[str, Any]:
-    counts = agent_counts(agent)
+def _agent_to_json(agent: SubAgent, agents: Mapping[Path, AgentCounts] | None) -> dict[str, Any]:
+    counts = agent_counts(agent, agents)
     return {
         "file": str(agent.file) if agent.file is not None else None,
         "title": agent.title or counts.title,
@@ -102,7 +108,7 @@ def _agent_to_json(agent: SubAgent) -> dict[str, Any]:
     }
 
 
-def _tool_to_json(tool: ToolCall) -> dict[str, Any]:
+def _tool_to_json(tool: ToolCall, agents: Mapping[Path, AgentCounts] | None) -> dict[str, Any]:
     return {
         "id": tool.id,
         "name": tool.name,
@@ -116,5 +122,5 @@ def _tool_to_json(tool: ToolCall) -> dict[str, Any]:
         "durationMs": tool.duration_ms,
         "diff": tool.diff,
         "todos": _todos(tool.todos),
-        "agent": _agent_to_json(tool.agent) if tool.agent is not None else None,
+        "agent": _agent_to_json(tool.agent, agents) if tool.agent is not None else None,
     }

@@ -7,7 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from session_lsp.cli.output import Progress, format_finding, problem, wants_colour, write_json
+from session_lsp.cli.output import (
+    Progress,
+    format_finding,
+    nothing_found,
+    problem,
+    wants_colour,
+    write_json,
+)
 from session_lsp.core.findings import Finding, Severity
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
 from session_lsp.parallel import Crash, map_in_order
@@ -90,7 +97,7 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
                 print(format_finding(str(path), finding, colour=colour))
     progress.close()
     if not checked and not problems:
-        problems.append(f"{', '.join(arguments)}: no session files (*.jsonl): nothing was checked")
+        problems.append(nothing_found(arguments, "nothing was checked"))
         problem(problems[-1])
     if output_format == "json":
         write_json(json_entries, sys.stdout)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.cli.check import EXIT_CLEAN, EXIT_ERRORS, EXIT_USAGE, collect_paths
-from session_lsp.cli.output import Progress, format_finding, problem, wants_colour
+from session_lsp.cli.output import Progress, format_finding, nothing_found, problem, wants_colour
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
@@ -28,6 +28,9 @@ def run_fix(
     paths, problems = collect_paths(arguments)
     for message in problems:
         problem(message)
+    if not paths and not problems:
+        problem(nothing_found(arguments, "nothing was repaired"))
+        return EXIT_USAGE
     progress = Progress(len(paths))
     outcomes: list[FixOutcome] = []
     for done, path in enumerate(paths, 1):

@@ -37,6 +37,12 @@ def problem(message: str) -> None:
     print(f"session-lsp: {for_terminal(message)}", file=sys.stderr)
 
 
+def nothing_found(places: list[str], outcome: str) -> str:
+    """What `check`, `fix` and `sessions` say of places that hold no session: one message, so
+    that an empty folder reads alike whichever command was pointed at it (and exits 2)."""
+    return f"{', '.join(places)}: no session files (*.jsonl): {outcome}"
+
+
 def write_json(value: object, stream: TextIO) -> None:
     """Always valid UTF-8, whatever the locale: undecodable bytes of a file name (surrogate
     escapes) become `\\udcxx` JSON escapes, so the exact bytes can be recovered. Characters a

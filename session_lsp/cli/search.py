@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from session_lsp.cli.output import problem, write_json
+from session_lsp.cli.output import nothing_found, problem, write_json
 from session_lsp.cli.sessions import home_relative, human_size
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import (
@@ -126,6 +126,9 @@ def run_search(
         problem(str(error))
         return EXIT_USAGE
     paths = session_files(root, scope, unreadable.append)
+    if not paths and not unreadable:
+        problem(nothing_found([str(scope or root)], "nothing was searched"))
+        return EXIT_USAGE
     results = search_sessions(paths, text, limit, jobs)
     matched: list[SessionMatches] = []
     for path, result in zip(paths, results, strict=True):

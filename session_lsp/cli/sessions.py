@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from session_lsp.cli.output import Progress, problem, write_json
+from session_lsp.cli.output import Progress, nothing_found, problem, write_json
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.files import is_folder
@@ -66,6 +66,11 @@ def run_sessions(
         progress.close()
     for message in unreadable:
         problem(message)
+    empty = not sessions and not unreadable
+    if empty:
+        # A project folder (or projects root) that holds no session is no different to the user
+        # from one that does not exist, which is exit 2 too.
+        problem(nothing_found([str(scope or root)], "nothing was listed"))
     if broken_only:
         sessions = [session for session in sessions if session.health is Health.BROKEN]
     if output_format == "json":
@@ -73,8 +78,9 @@ def run_sessions(
     else:
         for session in sessions:
             print(format_session(session, with_project=all_projects))
-        print(_summary(sessions, scope))
-    return EXIT_USAGE if unreadable else EXIT_CLEAN
+        if not empty:
+            print(_summary(sessions, scope))
+    return EXIT_USAGE if unreadable or empty else EXIT_CLEAN
 
 
 def _project_scope(project: Path, root: Path) -> Path:

@@ -105,6 +105,29 @@ def render_markdown(
     return "\n".join([_header(model, path), *_items(model, load_agent, depth=0)])
 
 
+def expanded_agents(
+    model: ConversationModel, load_agent: AgentLoader
+) -> dict[Path, ConversationModel | None]:
+    """Every sub-agent conversation `render_markdown` expands, loaded now: for a caller that must
+    load them apart from the rendering (the server, in a worker thread, since the rendering loads
+    texts into a model other requests read) and then renders with `load_agent=loaded.get`. Reads
+    only what the models were built with, never their texts."""
+    loaded: dict[Path, ConversationModel | None] = {}
+    level = [model]
+    for _ in range(MAX_AGENT_DEPTH):
+        deeper: list[ConversationModel] = []
+        for conversation in level:
+            for item in conversation.items:
+                agent = item.tool.agent if item.tool is not None else None
+                if agent is None or agent.file is None or agent.file in loaded:
+                    continue
+                loaded[agent.file] = load_agent(agent.file)
+                if (found := loaded[agent.file]) is not None:
+                    deeper.append(found)
+        level = deeper
+    return loaded
+
+
 def _items(model: ConversationModel, load_agent: AgentLoader | None, *, depth: int) -> list[str]:
     parts: list[str] = []
     for item in page(model):

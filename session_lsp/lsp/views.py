@@ -20,7 +20,7 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
-from session_lsp.core.markdown import render_markdown
+from session_lsp.core.markdown import expanded_agents, render_markdown
 from session_lsp.core.search import (
     Query,
     QueryError,
@@ -28,8 +28,8 @@ from session_lsp.core.search import (
     compile_query,
     search_model,
 )
-from session_lsp.core.turns import ConversationModel, build_model
-from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns import ConversationModel, build_model, page
+from session_lsp.core.turns.agents import agent_files, agent_model, read_agent_counts
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
@@ -168,20 +168,22 @@ def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
 async def conversation(
     ls: SessionServer, arguments: api.ConversationArguments
 ) -> api.ConversationResult:
-    """One page of the conversation model; the counts cover the whole session."""
+    """One page of the conversation model; the counts cover the whole session.
+
+    The page's texts are loaded on the loop (into the cached model other requests read); the
+    sub-agent files its calls ran are read and counted in a worker thread: a page of fifty
+    sub-agents must not hold every other request while their files are read."""
     target = await _resolve(ls, arguments.uri_or_path)
-    page = arguments.page
+    asked = arguments.page
+    limit = min(asked.limit, MAX_PAGE)
     try:
-        answer = conversation_to_json(
-            target.model,
-            target.path,
-            target.uri,
-            page.offset,
-            min(page.limit, MAX_PAGE),
-            page.segment,
-        )
+        shown = page(target.model, asked.offset, limit, asked.segment)
     except IndexError as error:
         raise JsonRpcInvalidParams(str(error)) from None
+    agents = await asyncio.to_thread(read_agent_counts, agent_files(shown))
+    answer = conversation_to_json(
+        target.model, target.path, target.uri, asked.offset, limit, asked.segment, agents
+    )
     return msgspec.convert(answer, api.ConversationResult)
 
 
@@ -195,16 +197,19 @@ async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.Conversat
         whole = whole_item(target.model, query.index, items)
     except IndexError as error:
         raise JsonRpcInvalidParams(f"{arguments.uri_or_path}: {error}") from None
-    return msgspec.convert(item_to_json(whole, target.path), api.ConversationItem)
+    agents = await asyncio.to_thread(read_agent_counts, agent_files([whole]))
+    return msgspec.convert(item_to_json(whole, target.path, agents), api.ConversationItem)
 
 
 async def render_transcript(
     ls: SessionServer, arguments: api.RenderTranscriptArguments
 ) -> api.RenderTranscriptResult:
-    """The whole conversation as inert Markdown, for a scratch buffer."""
+    """The whole conversation as inert Markdown, for a scratch buffer. The sub-agent files it
+    expands are read in a worker thread first; the rendering itself stays on the loop, since it
+    loads texts into the cached model other requests read."""
     target = await _resolve(ls, arguments.uri_or_path)
-    # On the loop, not in a thread: rendering loads texts into the cached model other requests read.
-    markdown = render_markdown(target.model, path=target.path, load_agent=agent_model)
+    agents = await asyncio.to_thread(expanded_agents, target.model, agent_model)
+    markdown = render_markdown(target.model, path=target.path, load_agent=agents.get)
     return api.RenderTranscriptResult(markdown=markdown)
 
 
@@ -222,7 +227,12 @@ async def list_sessions(
     if folder is not None and not is_folder(folder):
         raise CommandError(f"{folder}: no such folder")
     problems: list[str] = []
-    summaries = await asyncio.to_thread(discover_sessions, folder, on_problem=problems.append)
+    summaries = await asyncio.to_thread(
+        discover_sessions,
+        folder,
+        on_problem=problems.append,
+        live_seconds=ls.settings.live_session_seconds,
+    )
     if problems and not summaries:
         raise CommandError("; ".join(problems))
     for problem in problems:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from session_lsp.core.analysis import LIVE_SECONDS
 from session_lsp.files import is_file_entry, is_folder, is_folder_entry
 from session_lsp.sessions.cache import CACHE_NAME, CachedFile, SessionCache
 from session_lsp.sessions.inspection import Job, inspect_files
@@ -235,6 +236,7 @@ def list_sessions(
     on_progress: ProgressCallback | None = None,
     cache: SessionCache | None = None,
     on_problem: ProblemCallback | None = None,
+    live_seconds: float = LIVE_SECONDS,
 ) -> list[SessionSummary]:
     """The sessions under `root` (default: Claude Code's projects folder), in the order
     `claude --continue` sees them: newest modification time first (`continue_order`).
@@ -242,13 +244,14 @@ def list_sessions(
     `project` limits the listing to one project: a folder under `root`, or the working directory
     the sessions were started in. `lastActivity` is the newest timestamp written in the file, or
     its modification time when the file holds none. Folders that cannot be read are passed to
-    `on_problem`; the rest is listed."""
+    `on_problem`; the rest is listed. `live_seconds`: where Claude Code keeps no registry, how
+    recent a write makes a session live (the server takes its client's `liveSessionSeconds`)."""
     root = root if root is not None else projects_root()
     cache = cache if cache is not None else default_cache()
     report = on_problem if on_problem is not None else lambda problem: None
     folders = project_folders(root, project, report)
     scanned = [_scan_project(folder, report) for folder in folders]
-    liveness = Liveness.read()
+    liveness = Liveness.read(live_seconds)
     lookup = _Lookup(cache, liveness)
     for files in scanned:
         for path in files.candidates:

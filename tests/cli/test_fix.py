@@ -109,3 +109,16 @@ def test_a_partial_repair_that_leaves_a_pairing_error_is_refused(tmp_path: Path)
         in result.stderr
     )
     assert session.read_bytes() == original
+
+
+def test_fix_of_a_tree_without_sessions_exits_2_saying_what_check_says(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("not a session\n")
+    checked = run_cli("check", str(tmp_path))
+    fixed = run_cli("fix", str(tmp_path))
+    dry = run_cli("fix", "--dry-run", str(tmp_path))
+    assert checked.returncode == fixed.returncode == dry.returncode == 2
+    said = f"session-lsp: {tmp_path}: no session files (*.jsonl): nothing was"
+    assert checked.stderr.startswith(said)
+    assert fixed.stderr == dry.stderr == f"{said} repaired\n"
+    assert fixed.stdout == dry.stdout == ""

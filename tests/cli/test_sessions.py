@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from session_lsp.sessions import list_sessions
 from session_lsp.sessions.cache import SessionCache
+from session_lsp.sessions.locations import project_folder_name
 from tests.sessions.tree import (
     CLEAN,
     DAMAGED,
@@ -81,6 +83,46 @@ def test_a_directory_without_sessions_is_one_line_and_exit_2(tree: ProjectsTree)
     assert result.stdout == ""
     assert result.stderr.startswith("session-lsp: no Claude Code sessions for ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def _empty_project(tree: ProjectsTree) -> Path:
+    """A working directory whose project folder exists and holds no session (only a sub-agent
+    transcript, which is never listed as one)."""
+    work = tree.home / "emptied"
+    work.mkdir()
+    folder = tree.root / project_folder_name(os.path.realpath(work))
+    (folder / "agent-5a5a5a5a").mkdir(parents=True)
+    (folder / "notes.txt").write_text("not a session\n")
+    return work
+
+
+def test_a_project_folder_without_sessions_is_exit_2_saying_what_check_says(
+    tree: ProjectsTree,
+) -> None:
+    work = _empty_project(tree)
+    folder = tree.root / project_folder_name(os.path.realpath(work))
+    checked = run_in_tree(tree, "check", cwd=work)
+    said = f"session-lsp: {folder}: no session files (*.jsonl): nothing was"
+    assert (checked.returncode, checked.stderr) == (2, f"{said} checked\n")
+    for arguments in ((), ("--broken",), ("--project", str(work))):
+        listed = run_in_tree(tree, "sessions", *arguments, cwd=work)
+        assert (listed.returncode, listed.stdout) == (2, ""), arguments
+        assert listed.stderr == f"{said} listed\n"
+    as_json = run_in_tree(tree, "sessions", "--format", "json", cwd=work)
+    assert (as_json.returncode, json.loads(as_json.stdout)) == (2, [])
+    searched = run_in_tree(tree, "search", "the", cwd=work)
+    assert (searched.returncode, searched.stdout) == (2, "")
+    assert searched.stderr == f"{said} searched\n"
+
+
+def test_an_empty_projects_root_is_exit_2_for_sessions_all(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path)
+    shutil.rmtree(tree.root)
+    tree.root.mkdir()
+    for command in ("sessions", "search the"):
+        result = run_in_tree(tree, *command.split(), "--all")
+        assert result.returncode == 2, command
+        assert result.stderr.startswith(f"session-lsp: {tree.root}: no session files (*.jsonl)")
 
 
 def test_check_without_path_checks_this_directory_s_sessions(tree: ProjectsTree) -> None:

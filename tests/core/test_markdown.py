@@ -13,7 +13,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.core.markdown import MAX_AGENT_DEPTH, fenced, inline, render_markdown, task_list
+from session_lsp.core.markdown import (
+    MAX_AGENT_DEPTH,
+    expanded_agents,
+    fenced,
+    inline,
+    render_markdown,
+    task_list,
+)
 from session_lsp.core.markdown_prose import prose
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, build_model
@@ -222,6 +229,20 @@ def test_sub_agents_with_their_own_file_are_expanded_quoted_under_their_call() -
 def test_without_a_loader_no_sub_agent_file_is_read() -> None:
     markdown = render_markdown(_worktrees_model(), path=str(WORKTREES))
     assert "Sub-agent conversation" not in markdown
+
+
+def test_sub_agents_loaded_before_the_rendering_render_as_those_loaded_during_it() -> None:
+    """What the server renders with the sub-agents it read in a worker thread (`expanded_agents`)
+    is what a rendering that reads them itself gives, to the deepest level expanded."""
+    model = _worktrees_model()
+    loaded = expanded_agents(model, agent_model)
+    assert len(loaded) == 6 and all(found is not None for found in loaded.values())
+    by_itself = render_markdown(model, path=str(WORKTREES), load_agent=agent_model)
+    assert render_markdown(model, path=str(WORKTREES), load_agent=loaded.get) == by_itself
+    naming_itself = expanded_agents(model, lambda _path: model)
+    assert render_markdown(model, load_agent=naming_itself.get) == render_markdown(
+        model, load_agent=lambda _path: model
+    )
 
 
 def test_a_sub_agent_that_names_itself_is_expanded_only_so_deep() -> None:

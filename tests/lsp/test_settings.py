@@ -111,3 +111,29 @@ async def test_live_session_seconds_governs_the_diagnostics_severity(
     assert diagnostic.severity == types.DiagnosticSeverity.Information
     titles = [a.title for a in await document.actions(diagnostic)]
     assert titles and all("still writing" in t for t in titles if "Fork" not in t)
+
+
+@in_module_loop
+async def test_live_session_seconds_governs_the_listing_s_health_too(
+    configured: LanguageClient, tmp_path: Path
+) -> None:
+    """Without a registry, the session list (the tree view) says live where the diagnostics do:
+    under the client's one-hour setting, not the default 10 s, a dangling call written two
+    minutes ago is a running tool, not damage."""
+    path = tmp_path / "projects" / "-work" / "7a7a7a7a-1111-4222-8333-444444444444.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(sessions.dangling(), encoding="utf-8")
+    age(path, seconds_ago=120)
+    listed = await configured.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="sessionLsp.listSessions", arguments=[str(tmp_path / "projects")]
+        )
+    )
+    assert [(entry["health"], entry["errors"]) for entry in listed] == [("live", 0)]
+    age(path, seconds_ago=7200)
+    listed = await configured.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="sessionLsp.listSessions", arguments=[str(tmp_path / "projects")]
+        )
+    )
+    assert [(entry["health"], entry["errors"]) for entry in listed] == [("broken", 1)]

@@ -1,7 +1,8 @@
 /**
  * End to end in a real VS Code (code-server 4.139.1): install the packaged .vsix, open a damaged
  * Claude Code transcript, see the diagnostic, hover, apply the stub quick fix, save, and check the
- * file on disk with the session-lsp CLI shipped in the extension. Screenshots of every step go to
+ * file on disk with the session-lsp CLI shipped in the extension; open a compacted session's
+ * conversation view and read the history before its compaction. Screenshots of every step go to
  * test-output/e2e. Under CI=true a missing tool fails the test instead of skipping it.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import type { Page } from 'playwright-core';
 import {
   bundledCli,
   closeWorkbench,
+  conversationFrame,
   goToPosition,
   openFile,
   openWorkbench,
@@ -32,6 +34,11 @@ const DAMAGED_SESSION = corpusFile('claude-code/codemie-code/incremental-subagen
 const DAMAGED_NAME = 'incremental-subagents-turn-1.jsonl';
 const SEPARATORS_NAME = 'line-separators.jsonl';
 const BROKEN_LINE = 25;
+/** A 2.0.76 session with one compaction: 34 items before it (the earlier segment), 5 after. */
+const COMPACTED_SESSION = corpusFile('claude-code/generated/compacted-2.0.76.jsonl');
+const COMPACTED_NAME = 'compacted-history.jsonl';
+/** The earlier segment's first prompt (its item 3), which the conversation after the compaction never shows. */
+const EARLIER_PROMPT = 'The LSP diagnostics are off by one column on lines with emoji';
 
 const USER_SETTINGS: Record<string, unknown> = { ...QUIET_SETTINGS, 'sessionLsp.trace.server': 'messages' };
 
@@ -115,6 +122,7 @@ before(async () => {
     lines[0] = JSON.stringify(summary);
     return lines.join('\n');
   });
+  writeOldTranscript(join(transcriptsFolder, COMPACTED_NAME), readFileSync(COMPACTED_SESSION, 'utf8'));
   workbench = await openWorkbench(root, USER_SETTINGS, workspace);
   page = workbench.page;
 });
@@ -206,4 +214,26 @@ test('U+2028/U+2029 in a transcript: no unusual-line-terminator prompt, and they
   await screenshot(page, '07-control-prompt-with-user-setting');
   await terminatorPrompt.getByRole('button', { name: 'Ignore' }).click();
   writeUserSettings((workbench as Workbench).profile, USER_SETTINGS);
+}));
+
+test('a compacted session: the conversation view shows the history before the compaction, collapsed, and opens it', { skip, timeout: 300_000 }, withFailureEvidence('compacted-history', () => workbench, async () => {
+  await runCommand(page, 'View: Close All Editors');
+  await openFile(page, COMPACTED_NAME);
+  await runCommand(page, 'Session LSP: Open Conversation View');
+  const frame = conversationFrame(page);
+  await frame.locator('#items .kind-prompt', { hasText: 'ok, commit that and push the branch' }).waitFor({ state: 'visible', timeout: 90_000 });
+  const history = frame.locator('#history');
+  await history.locator('.history-head', { hasText: '1 earlier part of this session, before the compaction' }).waitFor({ state: 'visible' });
+  const earlier = history.locator('details.segment[data-segment="0"]');
+  assert.equal(await earlier.getAttribute('open'), null, 'the earlier part starts collapsed');
+  const summary = earlier.locator('summary');
+  assert.match((await summary.textContent()) ?? '', /^Part 1 · 34 items · lines 5–54/);
+  assert.equal(await frame.locator('#items .entry, #items .item', { hasText: EARLIER_PROMPT }).count(), 0, 'the conversation after the compaction does not hold it');
+  await screenshot(page, '08-compacted-history-collapsed');
+
+  await summary.click();
+  const prompt = earlier.locator('.segment-items .entry.kind-prompt', { hasText: EARLIER_PROMPT });
+  await prompt.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await earlier.locator('.segment-items .entry').count(), 34, 'the whole earlier part is drawn');
+  await screenshot(page, '09-compacted-history-open');
 }));

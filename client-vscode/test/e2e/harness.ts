@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 export const CLIENT_DIRECTORY = resolve(__dirname, '..', '..', '..');
 export const VSIX_PATH = join(CLIENT_DIRECTORY, 'dist', 'session-lsp-linux-x64.vsix');
@@ -273,6 +273,11 @@ export async function openFile(page: Page, fileName: string): Promise<void> {
   await input.press('Enter');
   await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible' });
   await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+/** The conversation webview's document (VS Code nests it: an outer iframe, then #active-frame). */
+export function conversationFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** Moves the cursor with Go to Line (Ctrl+G), `line` and `column` 1-based. */

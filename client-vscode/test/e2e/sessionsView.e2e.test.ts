@@ -14,10 +14,11 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   bundledCli,
   closeWorkbench,
+  conversationFrame,
   openWorkbench,
   QUIET_SETTINGS,
   runCommand,
@@ -97,11 +98,6 @@ function checkOnDisk(path: string): { status: number | null; output: string } {
   return bundledCli((workbench as Workbench).profile, ['check', path]);
 }
 
-/** The conversation webview's document (VS Code nests it: an outer iframe, then #active-frame). */
-function conversationFrame(): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
 before(async () => {
   if (skip) {
     return;
@@ -142,7 +138,7 @@ test('Sessions view → conversation → stub repair from the view → healthy v
   await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).waitFor({ state: 'visible' });
 
   await broken.click();
-  const frame = conversationFrame();
+  const frame = conversationFrame(page);
   await frame.locator('body.broken').waitFor({ state: 'attached' });
   // The unpaired call is the last item, below the fold: the header's button scrolls to it and focuses it.
   await frame.getByRole('button', { name: 'Go to first problem' }).click();
@@ -189,7 +185,7 @@ test('Sessions view → conversation → stub repair from the view → healthy v
 test('a hostile transcript renders as inert text in the conversation view', { skip, timeout: 300_000 }, withFailureEvidence('hostile', () => workbench, async () => {
   await runCommand(page, 'View: Close All Editors');
   await page.locator('.monaco-list-row', { hasText: HOSTILE_TITLE }).click();
-  const frame = conversationFrame();
+  const frame = conversationFrame(page);
   const result = frame.locator('pre.io.result', { hasText: '<script>' });
   await result.waitFor({ state: 'attached' });
   // Open the card so that the text is on screen for the screenshot.
@@ -253,7 +249,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   const treeLabel = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
   await row.click();
-  const frame = conversationFrame();
+  const frame = conversationFrame(page);
   await frame.locator('body.healthy').waitFor({ state: 'attached', timeout: 60_000 });
   assert.equal(((await frame.locator('#title').textContent()) ?? '').trim(), treeLabel, 'the view and the tree give the session one title');
 

@@ -3,19 +3,23 @@ many of them carry an error, read with the same model the view pages it with.
 
 A sub-agent file is analysed only when a page shows its call, and its counts are kept while the
 file's size and modification time stay the same: a session with fifty sub-agents does not analyse
-fifty files to show its first page, nor again for the next one.
+fifty files to show its first page, nor again for the next one. The server reads a page's
+sub-agent files in a worker thread (`read_agent_counts`) before it builds the page on its event
+loop, so several threads may count at once: the kept counts are guarded by a lock.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.turns.build import build_model
-from session_lsp.core.turns.model import ConversationModel, SubAgent
+from session_lsp.core.turns.model import ConversationModel, Item, SubAgent
 from session_lsp.files import SessionFileError, read_session_file
 
 CACHED_AGENTS = 256
@@ -31,13 +35,34 @@ class AgentCounts:
 
 
 _COUNTED: OrderedDict[tuple[Path, int, int], AgentCounts] = OrderedDict()
+_COUNTED_LOCK = threading.Lock()
 
 
-def agent_counts(agent: SubAgent) -> AgentCounts:
+def agent_counts(agent: SubAgent, read: Mapping[Path, AgentCounts] | None = None) -> AgentCounts:
+    """`read`: counts already read (`read_agent_counts`); a file not among them is read here."""
     if agent.file is None:
         errors = sum(1 for item in agent.progress if item.has_error)
         return AgentCounts(len(agent.progress), errors, None)
+    if read is not None and agent.file in read:
+        return read[agent.file]
     return _file_counts(agent.file)
+
+
+def agent_files(items: Iterable[Item]) -> list[Path]:
+    """The sub-agent files the items' calls ran (what their counts need to read)."""
+    return [
+        tool.agent.file
+        for item in items
+        if (tool := item.tool) is not None
+        and tool.agent is not None
+        and tool.agent.file is not None
+    ]
+
+
+def read_agent_counts(files: Iterable[Path]) -> dict[Path, AgentCounts]:
+    """Each file's counts, read (or taken from those kept) now: the blocking part of a page, for a
+    caller that must not read files where it runs."""
+    return {path: _file_counts(path) for path in files}
 
 
 def _file_counts(path: Path) -> AgentCounts:
@@ -46,10 +71,11 @@ def _file_counts(path: Path) -> AgentCounts:
     except OSError:
         return AgentCounts(None, None, None)
     key = (path, stat.st_size, stat.st_mtime_ns)
-    counted = _COUNTED.get(key)
-    if counted is not None:
-        _COUNTED.move_to_end(key)
-        return counted
+    with _COUNTED_LOCK:
+        counted = _COUNTED.get(key)
+        if counted is not None:
+            _COUNTED.move_to_end(key)
+            return counted
     try:
         session = read_session_file(path)
     except SessionFileError:
@@ -58,11 +84,12 @@ def _file_counts(path: Path) -> AgentCounts:
     analysis = analyse_bytes(session.data, modified_seconds_ago=age)
     model = build_model(analysis, path)
     counted = AgentCounts(len(model.items), model.errors, model.title)
-    for stale in [old for old in _COUNTED if old[0] == path]:
-        del _COUNTED[stale]
-    _COUNTED[key] = counted
-    while len(_COUNTED) > CACHED_AGENTS:
-        _COUNTED.popitem(last=False)
+    with _COUNTED_LOCK:
+        for stale in [old for old in _COUNTED if old[0] == path]:
+            del _COUNTED[stale]
+        _COUNTED[key] = counted
+        while len(_COUNTED) > CACHED_AGENTS:
+            _COUNTED.popitem(last=False)
     return counted
 
 

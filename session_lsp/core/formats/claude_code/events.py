@@ -3,8 +3,10 @@
 Claude Code writes notifications as user lines (`<task-notification>`, `<system-reminder>`,
 `<ci-monitor-event>`) or as `queued_command` attachments, records API retries as `system/api_error`
 lines, and a model switch as a `fallback` assistant block (the API's server-side fallback) or a
-`system/model_refusal_fallback` line (2.1.217). The texts here are read from a line's decoded JSON,
-only for the items of the page shown; every value is untrusted and checked for its type.
+`system/model_refusal_fallback` line (no transcript in tests/corpus holds one; the versions it has
+been seen written by are in docs/claude-code-format.md, `system` subtypes). The texts here are read
+from a line's decoded JSON, only for the items of the page shown; every value is untrusted and
+checked for its type.
 """
 
 from __future__ import annotations

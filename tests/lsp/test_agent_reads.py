@@ -1,0 +1,130 @@
+"""`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files off the event
+loop: while one is being read (held at a gate, `tests/support/gated_server.py`), the server still
+answers, and what it then returns is what `show --format json` (or `markdown`) prints."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.lsp.conftest import make_client
+from tests.support.cli import run_cli
+from tests.support.corpus import WORKTREES
+from tests.support.files import age
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+GATED_SERVER = [sys.executable, "-m", "tests.support.gated_server"]
+ANSWER_SECONDS = 30
+"""Only a server that has stopped answering waits this long: the passing run never does."""
+
+
+@pytest_lsp.fixture(
+    scope="module",
+    config=ClientServerConfig(server_command=GATED_SERVER, client_factory=make_client),
+)
+async def gated(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=Path.cwd().as_uri(),
+        )
+    )
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def _command(client: LanguageClient, name: str, *arguments: object) -> Any:
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=name, arguments=list(arguments))
+    )
+
+
+def _copy_with_agents(folder: Path) -> Path:
+    session = folder / WORKTREES.name
+    shutil.copyfile(WORKTREES, session)
+    shutil.copytree(WORKTREES.parent / WORKTREES.stem, folder / WORKTREES.stem)
+    for path in [session, *(folder / WORKTREES.stem).rglob("*")]:
+        age(path)
+    return session
+
+
+async def _until_exists(path: Path) -> None:
+    while not path.exists():
+        await asyncio.sleep(0.05)
+
+
+def _open_gate(gate: Path) -> None:
+    """Open the gate's writing end and close it: the held read goes on. The reader may be a
+    moment from opening its end after it said it waits, so a missing reader is tried again."""
+    for _ in range(600):
+        try:
+            os.close(os.open(gate, os.O_WRONLY | os.O_NONBLOCK))
+            return
+        except OSError as error:
+            if error.errno != errno.ENXIO:
+                raise
+        time.sleep(0.05)
+    raise AssertionError(f"nothing ever read {gate}")
+
+
+def _first_agent(session: Path) -> Path:
+    shown = run_cli("show", "--format", "json", str(session))
+    assert shown.returncode == 0, shown.stderr
+    return next(
+        Path(item["tool"]["agent"]["file"])
+        for item in json.loads(shown.stdout)["items"]
+        if item["tool"] is not None and item["tool"]["agent"] is not None
+    )
+
+
+async def _answered_while_held(client: LanguageClient, agent: Path, request: Awaitable[Any]) -> Any:
+    """`request`'s answer, after checking that the server answers another request while it holds
+    the read of `agent`'s file at its gate."""
+    gate = agent.with_suffix(".gate")
+    os.mkfifo(gate)
+    pending = asyncio.ensure_future(request)
+    try:
+        await asyncio.wait_for(_until_exists(agent.with_suffix(".waiting")), 60)
+        information = await asyncio.wait_for(
+            _command(client, "sessionLsp.debugInformation"), ANSWER_SECONDS
+        )
+        assert information["settings"]["fixStrategy"] == "stub"
+        assert not pending.done()  # answered while the sub-agent's file was still being read
+    finally:
+        await asyncio.to_thread(_open_gate, gate)
+    return await asyncio.wait_for(pending, 60)
+
+
+async def test_the_server_answers_while_a_page_s_sub_agent_file_is_being_read(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = _copy_with_agents(tmp_path)
+    expected = json.loads(run_cli("show", "--format", "json", str(session)).stdout)
+    request = _command(gated, "sessionLsp.conversation", str(session), {"limit": 2000})
+    answer = await _answered_while_held(gated, _first_agent(session), request)
+    assert answer == expected
+    assert sum(1 for item in answer["items"] if (item["tool"] or {}).get("agent")) == 6
+
+
+async def test_the_server_answers_while_a_transcript_s_sub_agent_file_is_being_read(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = _copy_with_agents(tmp_path)
+    expected = run_cli("show", "--format", "markdown", str(session)).stdout
+    request = _command(gated, "sessionLsp.renderTranscript", str(session))
+    answer = await _answered_while_held(gated, _first_agent(session), request)
+    assert answer["markdown"] == expected
+    assert answer["markdown"].count("> **Sub-agent conversation**") == 6

@@ -1,0 +1,35 @@
+"""The language server with a gate on sub-agent reads, for tests that must catch it mid-read.
+
+A sub-agent file `agent-X.jsonl` beside which a FIFO `agent-X.gate` exists is read only once a
+test opens that FIFO for writing and closes it; meanwhile `agent-X.waiting` says the read has
+begun. So a test knows, without timing anything, that the server is inside that read, and can ask
+whether it still answers. Every other file is read as the real server reads it.
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+from session_lsp.core.turns import agents
+from session_lsp.files import SessionFile, read_session_file
+from session_lsp.lsp.main import serve
+
+
+def gated_read(path: Path) -> SessionFile:
+    gate = path.with_suffix(".gate")
+    try:
+        is_gated = stat.S_ISFIFO(gate.stat().st_mode)
+    except OSError:
+        is_gated = False
+    if is_gated:
+        path.with_suffix(".waiting").touch()
+        with gate.open("rb") as held:  # blocks until the test opens the other end
+            held.read()
+    return read_session_file(path)
+
+
+if __name__ == "__main__":
+    agents.read_session_file = gated_read
+    sys.exit(serve())
