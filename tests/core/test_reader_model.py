@@ -16,8 +16,10 @@ from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, 
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader, last_plan, whole_item
 from session_lsp.core.turns.timing import duration_ms
+from session_lsp.view_json import conversation_to_json
 from tests.support.claude_records import Builder
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -233,6 +235,28 @@ def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
 
 def test_a_session_without_a_plan_has_none() -> None:
     assert last_plan(model_of(SHORT)) is None
+
+
+def test_every_page_reports_whole_session_facts_worked_out_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plan, the first problem and the last segment's lines cover the whole session: a page of
+    70,000 items spent most of its time working them out again (40 ms, now 5)."""
+    model = model_of(SAMPLE)
+    decoded: list[int] = []
+    plan_after = model.texts.plan_after
+
+    def counted(items: list[Item], index: int, reader: LineReader) -> object:
+        decoded.append(index)
+        return plan_after(items, index, reader)
+
+    monkeypatch.setattr(model.texts, "plan_after", counted)
+    pages = [conversation_to_json(model, "s.jsonl", "file:///s.jsonl", offset) for offset in (0, 5)]
+    assert pages[0]["lastTodos"] == pages[1]["lastTodos"] is not None
+    assert len(decoded) == 1
+    assert segments(model)[-1] is segments(model)[-1]
+    assert pages[0]["segments"] == pages[1]["segments"]
+    assert model.first_problem == next((i.index for i in model.items if i.has_error), None)
 
 
 # --- sub-agents -------------------------------------------------------------------------------

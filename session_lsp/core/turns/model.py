@@ -178,6 +178,18 @@ class Item:
 
 
 @dataclass(slots=True)
+class KnownFacts:
+    """Whole-session facts, worked out once the model is built and kept: every page reports them,
+    and on 70,000 items working them out again was most of the time of a page."""
+
+    first_problem: int | None = None
+    first_problem_known: bool = False
+    plan: tuple[int, list[Todo]] | None = None
+    plan_known: bool = False
+    last_segment: Segment | None = None
+
+
+@dataclass(slots=True)
 class ConversationModel:
     """Every item of one session; `page` loads the texts of the items it returns."""
 
@@ -205,6 +217,7 @@ class ConversationModel:
     context_known: bool = field(default=False, kw_only=True)
     """Whether `known_context` is set: a format that reads requests on demand leaves it to the
     first question, which reads the last request's line once."""
+    known: KnownFacts = field(default_factory=KnownFacts, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -227,7 +240,11 @@ class ConversationModel:
 
     @property
     def first_problem(self) -> int | None:
-        return next((item.index for item in self.items if item.has_error), None)
+        known = self.known
+        if not known.first_problem_known:
+            known.first_problem = next((item.index for item in self.items if item.has_error), None)
+            known.first_problem_known = True
+        return known.first_problem
 
 
 def clip(text: str | None, limit: int | None = MAX_TEXT) -> tuple[str | None, bool]:

@@ -32,14 +32,23 @@ class Segment:
     summary: str | None
     """What the compaction that closed it kept of it, on one line; None for the last segment or a
     compaction that wrote no summary."""
+    lines: tuple[int, int] | None = None
+    """Its first and last line, once asked for (its items are never changed)."""
 
     @property
     def first_line(self) -> int:
-        return min((item.first_line for item in self.items), default=0)
+        return self._lines()[0]
 
     @property
     def last_line(self) -> int:
-        return max((item.last_line for item in self.items), default=0)
+        return self._lines()[1]
+
+    def _lines(self) -> tuple[int, int]:
+        if self.lines is None:
+            first = min((item.first_line for item in self.items), default=0)
+            last = max((item.last_line for item in self.items), default=0)
+            self.lines = (first, last)
+        return self.lines
 
 
 def earlier_segment(items: list[Item], summary: str | None) -> Segment:
@@ -62,7 +71,10 @@ def summary_line(summary: str | None) -> str | None:
 
 def segments(model: ConversationModel) -> list[Segment]:
     """Every segment, oldest first; the last is the model's own items."""
-    return [*model.earlier_segments, Segment(model.items, None)]
+    last = model.known.last_segment
+    if last is None or last.items is not model.items:
+        last = model.known.last_segment = Segment(model.items, None)
+    return [*model.earlier_segments, last]
 
 
 def segment_items(model: ConversationModel, segment: int | None) -> list[Item]:

@@ -126,7 +126,15 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
 
 def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
     """The last checklist the agent wrote before the end, with its item's index: where the work
-    stood. Only that call's input is decoded (and any malformed plan after it)."""
+    stood. Only that call's input is decoded (and any malformed plan after it); once per model."""
+    known = model.known
+    if not known.plan_known:
+        known.plan = _last_plan(model)
+        known.plan_known = True
+    return known.plan
+
+
+def _last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
     reader = LineReader(model.lines)
     planning = model.texts.planning_tools
     for item in reversed(model.items):
