@@ -1,15 +1,17 @@
 """Search every text, tool input and result of a session, every segment of its history, uncut.
 
 Case-insensitive plain text (never a pattern), matched in what a person reads: a tool call's
-input is its tool's name and its values (`input_text`), not their JSON encoding. Decoding a 100 MB session costs seconds, so the
-bytes are searched first: a match inside a JSON string leaves pieces of the query in the raw
-line whatever the writer escaped. Only the parts of the query no writer escapes are looked for
-(ASCII letters, digits, spaces between words and most punctuation, lower-cased; each non-ASCII
-character as its raw UTF-8 or its `\\uXXXX` escape), split at quotes, backslashes, control
-characters, the characters some writers escape (`/ < > & '`), the colon that joins a key to its
-value in an input's text, and spaces that may be layout, so a match in an escaped string (`\\n`,
-`\\"`, a Codex call's arguments escaped twice) or across an input's keys and values is never
-missed. Lines that hold every piece are decoded and their fields searched for the whole query.
+input is its tool's name and its values (`input_text`), not their JSON encoding.
+
+Decoding a 100 MB session costs seconds, so the bytes are searched first: a match inside a JSON
+string leaves pieces of the query in the raw line whatever the writer escaped. Only the parts of
+the query no writer escapes are looked for (ASCII letters, digits, spaces between words and most
+punctuation, lower-cased; each non-ASCII character as its raw UTF-8 or its `\\uXXXX` escape),
+split at quotes, backslashes, control characters, the characters some writers escape (`/ < > &
+'`), the colon that joins a key to its value in an input's text, and spaces that may be layout,
+so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or across
+an input's keys and values is never missed. Lines that hold every piece are decoded and their
+fields searched for the whole query.
 
 Some texts are labels the format composes from a line's fields (`/model opus` from a slash
 command's tags, `API error 500: …` from an error's fields, a sub-agent turn's `assistant: [calls
@@ -24,7 +26,7 @@ import json
 import mmap
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import msgspec
@@ -290,9 +292,9 @@ def _places(model: ConversationModel) -> tuple[dict[int, list[_Place]], list[_Pl
     composed: list[_Place] = []
     for number, segment in enumerate(segments(model)):
         for item in segment.items:
-            for kind, source in _sources(item):
-                place = _Place(number, item, kind, source)
-                if kind is Field.TEXT and item.kind in COMPOSED:
+            for field, source in _sources(item):
+                place = _Place(number, item, field, source)
+                if field is Field.TEXT and item.kind in COMPOSED:
                     composed.append(place)
                 else:
                     by_line.setdefault(source, []).append(place)
@@ -316,7 +318,7 @@ class _ModelIndex:
     composed: list[_Place]
     owner: Buffer | None
     """The buffer the model's lines are views of, searched in place (`_owner`)."""
-    composed_texts: list[str] | None = field(default=None)
+    composed_texts: list[str] | None = None
     """The texts of `composed`, in its order, read by the first search."""
 
     def buffer(self, model: ConversationModel) -> Buffer:
