@@ -341,7 +341,8 @@ def _random_value(rng: random.Random, depth: int = 0) -> object:
 
 def _random_sessions(rng: random.Random) -> list[bytes]:
     """One session's calls and texts, as Claude Code writes it (raw UTF-8), as json.dumps
-    escapes it, and the calls as a Codex rollout (arguments escaped twice)."""
+    escapes it, and the calls as a Codex rollout (function arguments escaped twice, custom
+    inputs once)."""
     session = Builder()
     calls = []
     parent = session.prompt("u0", None, _random_text(rng, 30))
@@ -353,10 +354,15 @@ def _random_sessions(rng: random.Random) -> list[bytes]:
         calls.append((name, tool_input))
     raw = session.data()
     escaped = b"".join(json.dumps(json.loads(line)).encode() + b"\n" for line in raw.splitlines())
-    codex = []
+    codex: list[dict[str, object]] = []
     for number, (name, tool_input) in enumerate(calls):
         arguments = json.dumps(tool_input, ensure_ascii=rng.random() < 0.5)
-        codex.append({"type": "function_call", "name": name, "arguments": arguments})
+        if number % 2:
+            codex.append({"type": "function_call", "name": name, "arguments": arguments})
+        else:
+            # A custom tool's input is a string as it is, which may hold JSON or not.
+            custom = arguments if rng.random() < 0.5 else _random_text(rng, 40)
+            codex.append({"type": "custom_tool_call", "name": name, "input": custom})
         codex[-1]["call_id"] = f"call_{number}"
     return [raw, escaped, _rollout(*codex)]
 
