@@ -149,9 +149,10 @@ def test_an_empty_or_overlong_query_is_refused() -> None:
 def test_candidate_lines_are_exactly_the_lines_holding_every_piece() -> None:
     rng = random.Random(7)
     words = ["alpha", "Beta", "gamma\\n", "délta", "\\u00e9psilon", "ALPHA beta", r"\"alpha\""]
+    words += ['"key":"alpha"', "key: beta"]
     lines = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(400)]
     buffer = "\n".join(lines).encode()
-    for query in ("alpha beta", "délta", "éPSILON", 'alpha"', "gamma\n"):
+    for query in ("alpha beta", "délta", "éPSILON", 'alpha"', "gamma\n", "key: alpha", "y:be"):
         compiled = compile_query(query)
         expected = [
             number
