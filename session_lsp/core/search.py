@@ -1,27 +1,39 @@
 """Search every text, tool input and result of a session, every segment of its history, uncut.
 
-Case-insensitive plain text (never a pattern). Decoding a 100 MB session costs seconds, so the
-bytes are searched first: a match inside a JSON string leaves pieces of the query in the raw
-line whatever the writer escaped. Only the parts of the query no writer escapes are looked for
-(ASCII letters, digits, spaces between words and most punctuation, lower-cased; each non-ASCII
-character as its raw UTF-8 or its `\\uXXXX` escape), split at quotes, backslashes, control
-characters, the characters some writers escape (`/ < > & '`) and spaces that may be JSON layout,
-so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or in a
-tool input shown as indented JSON is never missed. Lines that hold every piece are decoded and
-their fields searched for the whole query.
+Case-insensitive plain text (never a pattern), matched in what a person reads: a tool call's
+input is its tool's name and its values (`input_text`), not their JSON encoding.
+
+Decoding a 100 MB session costs seconds, so the bytes are searched first: a match inside a JSON
+string leaves pieces of the query in the raw line whatever the writer escaped. Only the parts of
+the query no writer escapes are looked for (ASCII letters, digits, spaces between words and most
+punctuation, lower-cased; each non-ASCII character as its raw UTF-8 or its `\\uXXXX` escape),
+split at quotes, backslashes, control characters, the characters some writers escape (`/ < > &
+'`), the colon that joins a key to its value in an input's text, and spaces that may be layout,
+so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or across
+an input's keys and values is never missed. Lines that hold every piece are decoded and their
+fields searched for the whole query.
+
+Some texts are labels the format composes from a line's fields (`/model opus` from a slash
+command's tags, `API error 500: …` from an error's fields, a sub-agent turn's `assistant: [calls
+Grep]`, a local command's output without its colour codes): their words need not be in the
+line, so the items that show them (`COMPOSED`) are searched whatever the bytes hold, their texts
+read once per model.
 """
 
 from __future__ import annotations
 
+import json
 import mmap
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import msgspec
+
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import BOM, Line
-from session_lsp.core.turns.model import ConversationModel, Item
+from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolCall
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader
 
@@ -29,9 +41,10 @@ MAX_QUERY = 1000
 """Characters of a query at most: longer is no search a person types."""
 CONTEXT = 60
 """Characters shown on each side of a match in its snippet."""
-_SPLIT = frozenset("\t\r\n\"\\/<>&'")
-"""Characters that end a piece: what writers escape (spaces that may be layout are dropped
-before, by `_spaces_that_may_differ_dropped`)."""
+_SPLIT = frozenset("\t\r\n\"\\/<>&':")
+"""Characters that end a piece: what writers escape, and the colon an input's text puts between
+a key and its value where the line has `":"` (spaces that may be layout are dropped before, by
+`_spaces_that_may_differ_dropped`)."""
 _MIN_ANCHOR = 3
 """A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
 
@@ -51,6 +64,20 @@ class Field(StrEnum):
 
 
 _FIELD_ORDER = {Field.TEXT: 0, Field.INPUT: 1, Field.RESULT: 2}
+
+COMPOSED = frozenset(
+    {
+        ItemKind.COMMAND,
+        ItemKind.API_ERROR,
+        ItemKind.MODEL_FALLBACK,
+        ItemKind.SUB_AGENT,
+        ItemKind.INTERRUPT,
+    }
+)
+"""The kinds of item whose text a format may compose from its line's fields rather than copy
+(a slash command's name and arguments, an API error's status and retry, a model switch, a
+sub-agent turn's role and calls, a Codex turn abort's reason): searched whatever the line's bytes
+hold. Few and short, except sub-agent turns, whose texts are read once per model."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +184,9 @@ file is read from memory once, never copied whole."""
 def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
     """The numbers of the `\\n`-separated lines of `buffer` that hold every piece of the query.
 
-    Linear in the buffer however often the query occurs: once a line is taken, the scan goes on
-    from the next line."""
+    Linear in the buffer however often the query occurs: each chunk is lower-cased once and
+    searched on from each taken line's end, and once a line is taken, the scan goes on from the
+    next line."""
     size = len(buffer)
     if query.anchor == (b"",):
         return list(range(_newlines(buffer, 0, size) + 1))
@@ -169,19 +197,30 @@ def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
     line_number = 0
     line_start = 0
     at = 0
+    chunk_start, chunk = -CHUNK, b""
     while at < size:
-        chunk = buffer[at : at + CHUNK + overlap].lower()
-        hits = [spot for form in anchor if (spot := chunk.find(form)) >= 0]
+        if not chunk_start <= at < chunk_start + CHUNK:
+            # Every match starting before `chunk_start + CHUNK` lies whole in the chunk.
+            chunk_start, chunk = at, buffer[at : at + CHUNK + overlap].lower()
+        hits = [spot for form in anchor if (spot := chunk.find(form, at - chunk_start)) >= 0]
         if not hits:
-            at += CHUNK
+            at = chunk_start + CHUNK
             continue
-        position = at + min(hits)
+        position = chunk_start + min(hits)
         start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
         line_number += _newlines(buffer, line_start, start)
         end = buffer.find(b"\n", position)
         end = size if end < 0 else end
-        line = buffer[start:end].lower()
-        if all(any(form in line for form in forms) for forms in others):
+        if others:
+            inside = chunk_start <= start and end <= chunk_start + len(chunk)
+            line = (
+                chunk[start - chunk_start : end - chunk_start]
+                if inside
+                else buffer[start:end].lower()
+            )
+            if all(any(form in line for form in forms) for forms in others):
+                found.append(line_number)
+        else:
             found.append(line_number)
         if end >= size:
             break
@@ -246,14 +285,20 @@ class _Place:
         return (self.segment, self.item.index, _FIELD_ORDER[self.field])
 
 
-def _places(model: ConversationModel) -> dict[int, list[_Place]]:
-    """Every searchable field of every segment, by the line it is read from."""
+def _places(model: ConversationModel) -> tuple[dict[int, list[_Place]], list[_Place]]:
+    """Every searchable field of every segment, by the line it is read from; and the texts of
+    `COMPOSED` items, which the bytes cannot rule out."""
     by_line: dict[int, list[_Place]] = {}
+    composed: list[_Place] = []
     for number, segment in enumerate(segments(model)):
         for item in segment.items:
             for field, source in _sources(item):
-                by_line.setdefault(source, []).append(_Place(number, item, field, source))
-    return by_line
+                place = _Place(number, item, field, source)
+                if field is Field.TEXT and item.kind in COMPOSED:
+                    composed.append(place)
+                else:
+                    by_line.setdefault(source, []).append(place)
+    return by_line, composed
 
 
 def _sources(item: Item) -> Iterator[tuple[Field, int]]:
@@ -267,14 +312,24 @@ def _sources(item: Item) -> Iterator[tuple[Field, int]]:
             yield Field.RESULT, tool.result_source.line
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _ModelIndex:
     places: dict[int, list[_Place]]
+    composed: list[_Place]
     owner: Buffer | None
     """The buffer the model's lines are views of, searched in place (`_owner`)."""
+    composed_texts: list[str] | None = None
+    """The texts of `composed`, in its order, read by the first search."""
 
     def buffer(self, model: ConversationModel) -> Buffer:
         return self.owner if self.owner is not None else b"\n".join(model.lines)
+
+    def texts_of_composed(self, model: ConversationModel) -> list[str]:
+        if self.composed_texts is None:
+            reader = LineReader(model.lines)
+            with deep_json():
+                self.composed_texts = [_field_text(model, place, reader) for place in self.composed]
+        return self.composed_texts
 
 
 class _IndexOfLastModel:
@@ -287,7 +342,9 @@ class _IndexOfLastModel:
     def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
         if last is None or last[0] is not model:
-            last = self._last = (model, _ModelIndex(_places(model), owner_buffer(model.lines)))
+            by_line, composed = _places(model)
+            index = _ModelIndex(by_line, composed, owner_buffer(model.lines))
+            last = self._last = (model, index)
         return last[1]
 
 
@@ -304,15 +361,20 @@ def search_model(
     index = _INDEX(model)
     candidates = candidate_lines(index.buffer(model), query) if lines is None else lines
     by_line = index.places
-    places = sorted(
-        (place for line in candidates for place in by_line.get(line, ())),
-        key=lambda place: place.order,
-    )
+    found: list[tuple[_Place, str | None]] = [
+        (place, None) for line in candidates for place in by_line.get(line, ())
+    ]
+    found += [
+        (place, text)
+        for place, text in zip(index.composed, index.texts_of_composed(model), strict=True)
+        if query.folded in fold(text)
+    ]
+    found.sort(key=lambda pair: pair[0].order)
     reader = LineReader(model.lines)
     hits: list[Hit] = []
     with deep_json():
-        for place in places:
-            text = _field_text(model, place, reader)
+        for place, known in found:
+            text = _field_text(model, place, reader) if known is None else known
             for start in _matches(text, query):
                 hits.append(_hit(place, text, start, len(query.text)))
                 if len(hits) >= limit:
@@ -329,11 +391,45 @@ def _field_text(model: ConversationModel, place: _Place, reader: LineReader) -> 
         assert tool is not None
         if place.field is Field.INPUT:
             assert tool.call_source is not None
-            return texts.call_input(tool.call_source, reader) or ""
+            return input_text(tool, texts.call_input(tool.call_source, reader))
         assert tool.result_source is not None
         return texts.result_text(tool.result_source, reader)
     except RecursionError:
         return ""
+
+
+def input_text(tool: ToolCall, shown: str | None) -> str:
+    """A call as a person reads it: its tool's name, then each value of its input on a line of
+    its own after its key (`command: git commit -m "fix"`), strings as they are, not escaped;
+    numbers, true, false and null as JSON writes them. `shown` is the input as the format shows
+    it (`texts.json_text`: a string as it is, a structure as indented JSON, which is read back
+    here, so a string that holds a JSON structure is shown by its values too)."""
+    if shown is None:
+        return tool.name
+    value: object = shown
+    if shown.startswith(("{", "[")):
+        try:
+            value = msgspec.json.decode(shown)
+        except msgspec.DecodeError:
+            value = shown
+    lines = [tool.name]
+    _value_lines(value, None, lines)
+    return "\n".join(lines)
+
+
+def _value_lines(value: object, key: str | None, lines: list[str]) -> None:
+    if isinstance(value, dict | list):
+        if key is not None:
+            lines.append(f"{key}:")
+        if isinstance(value, dict):
+            for inner_key, inner in value.items():
+                _value_lines(inner, str(inner_key), lines)
+        else:
+            for inner in value:
+                _value_lines(inner, None, lines)
+        return
+    text = value if isinstance(value, str) else json.dumps(value)
+    lines.append(text if key is None else f"{key}: {text}")
 
 
 def _matches(text: str, query: Query) -> Iterator[int]:

@@ -108,3 +108,52 @@ def test_a_generated_session_with_compactions_is_searched_in_every_segment(
     found = search_file((path, "def walk", 50))
     assert found.segments == 3
     assert {hit.segment for hit in found.hits} == {0, 1, 2}
+
+
+def _add_session(tree: ProjectsTree, session: Builder) -> None:
+    path = tree.folder / "22222222-3333-4444-8555-666666666666.jsonl"
+    path.write_bytes(session.data())
+    moment = time.time() - 7200
+    os.utime(path, (moment, moment))
+
+
+def _hits(tree: ProjectsTree, query: str) -> list[dict[str, object]]:
+    result = run_in_tree(tree, "search", query, "--format", "json")
+    assert "Traceback" not in result.stderr
+    return [hit for entry in json.loads(result.stdout or "[]") for hit in entry["hits"]]
+
+
+def test_a_call_is_found_by_its_tool_name_and_its_values_as_typed(tree: ProjectsTree) -> None:
+    session = Builder()
+    session.prompt("u1", None, "file it")
+    command = 'cd src &&\ngrep -n "TODO" *.py'
+    session.call("a1", "u1", "toolu_01A", "Bash", command=command)
+    session.result("r1", "a1", "toolu_01A", "a.py:1: TODO")
+    session.call("a2", "r1", "toolu_01B", "mcp__github__create_issue", title="\x1b[2Jboom\u202e")
+    session.result("r2", "a2", "toolu_01B", "created #7")
+    _add_session(tree, session)
+    [named] = _hits(tree, "mcp__github__create_issue")
+    assert (named["index"], named["field"]) == (2, "input")
+    assert named["snippet"] == "mcp__github__create_issue\\ntitle: \\x1b[2Jboom\\u202e"
+    [typed] = _hits(tree, 'cd src &&\ngrep -n "TODO"')
+    assert typed["snippet"] == 'Bash\\ncommand: cd src &&\\ngrep -n "TODO" *.py'
+    text = run_in_tree(tree, "search", "create_issue")
+    assert "item 3 input (line 4): mcp__github__create_issue\\ntitle: \\x1b[2Jboom" in text.stdout
+    assert "\x1b" not in text.stdout and "\u202e" not in text.stdout
+
+
+def test_texts_claude_code_composes_are_found_in_a_session_searched(tree: ProjectsTree) -> None:
+    session = Builder()
+    session.prompt("u1", None, "why API error 500 again? and who switched the model?")
+    session.api_error("e1", "u1", 1, status=500)
+    tags = "<command-name>/model</command-name>\n<command-args>opus</command-args>"
+    session.prompt("c1", "e1", tags)
+    said = "<local-command-stdout>Set model to \x1b[1mopus\x1b[22m</local-command-stdout>"
+    session.prompt("c2", "c1", said)
+    session.text("a1", "c2", "Retrying with opus.")
+    _add_session(tree, session)
+    found = [(hit["index"], hit["snippet"]) for hit in _hits(tree, "API error 500")]
+    assert found == [
+        (0, "why API error 500 again? and who switched the model?"),
+        (1, "API error 500: Internal server error (retry 1 of 10 in 1s)"),
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,9 +25,11 @@ from session_lsp.core.search import (
     search_model,
     snippet,
 )
-from session_lsp.core.turns import ConversationModel, build_model
-from session_lsp.core.turns.model import MAX_TEXT
-from tests.support.claude_records import Builder
+from session_lsp.core.turns import ConversationModel, build_model, page
+from session_lsp.core.turns.model import MAX_TEXT, ItemKind
+from session_lsp.core.turns.segments import segments
+from session_lsp.core.turns.texts import whole_item
+from tests.support.claude_records import Builder, inserted_by_claude_code
 from tests.support.corpus import CORPUS
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
@@ -64,10 +67,12 @@ def test_matches_ignore_case_ascii_and_not() -> None:
     assert _search(model, "café naïve")
 
 
-def test_a_tool_input_matches_as_it_is_shown_and_a_result_across_lines() -> None:
+def test_a_tool_input_matches_as_a_person_reads_it_and_a_result_across_lines() -> None:
     model = _model(COMPACTED.read_bytes(), COMPACTED)
-    [hit, *_] = _search(model, '"command": "pytest -q tests/"')
+    [hit, *_] = _search(model, "command: pytest -q tests/")
     assert hit.field is Field.INPUT
+    assert hit.snippet.startswith("Bash\\ncommand: pytest -q tests/")
+    assert _search(model, '"command": "pytest -q tests/"') == []
     [exit_hit] = _search(model, "Exit code 1\n    # Call")
     assert exit_hit.field is Field.RESULT
     assert exit_hit.snippet.startswith("Exit code 1\\n    # Call")
@@ -89,8 +94,9 @@ def test_a_file_escaped_as_json_dumps_escapes_finds_the_same_matches() -> None:
 def test_a_codex_call_input_escaped_twice_is_found() -> None:
     data = CODEX.read_bytes()
     model = _model(data)
-    hits = _search(model, """"cmd": "sed -n '1,180p' /Users""")
+    hits = _search(model, "cmd: sed -n '1,180p' /Users")
     assert [hit.field for hit in hits] == [Field.INPUT]
+    assert hits[0].snippet.startswith("exec_command\\ncmd: sed -n '1,180p' /Users")
     assert b'"arguments":"{\\"cmd\\": \\"sed -n \'1,180p\'' in data.splitlines()[hits[0].line]
 
 
@@ -143,9 +149,10 @@ def test_an_empty_or_overlong_query_is_refused() -> None:
 def test_candidate_lines_are_exactly_the_lines_holding_every_piece() -> None:
     rng = random.Random(7)
     words = ["alpha", "Beta", "gamma\\n", "délta", "\\u00e9psilon", "ALPHA beta", r"\"alpha\""]
+    words += ['"key":"alpha"', "key: beta"]
     lines = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(400)]
     buffer = "\n".join(lines).encode()
-    for query in ("alpha beta", "délta", "éPSILON", 'alpha"', "gamma\n"):
+    for query in ("alpha beta", "délta", "éPSILON", 'alpha"', "gamma\n", "key: alpha", "y:be"):
         compiled = compile_query(query)
         expected = [
             number
@@ -204,3 +211,213 @@ def test_the_lines_of_a_file_are_searched_in_place_and_edited_lines_joined() -> 
     assert owner_buffer(lines) is data
     assert owner_buffer([lines[0], b"TWO", lines[2]]) is None
     assert owner_buffer([lines[0], lines[2]]) is None
+
+
+def _call_session(name: str, **tool_input: object) -> ConversationModel:
+    session = Builder()
+    session.prompt("u1", None, "do it")
+    session.call("a1", "u1", "toolu_01CALL", name, **tool_input)
+    session.result("r1", "a1", "toolu_01CALL", "done")
+    return _model(session.data())
+
+
+def test_an_edit_is_searched_and_shown_in_its_strings_not_their_json_escapes() -> None:
+    old = 'def greet():\n    return "hi"\n'
+    model = _call_session("Edit", file_path="/src/a.py", old_string=old, new_string="pass")
+    [hit] = _search(model, 'greet():\n    return "hi"')
+    assert (hit.index, hit.field) == (1, Field.INPUT)
+    assert hit.snippet == (
+        'Edit\\nfile_path: /src/a.py\\nold_string: def greet():\\n    return "hi"\\n\\n'
+        "new_string: pass"
+    )
+    assert "\\\\n" not in hit.snippet and '\\"' not in hit.snippet
+
+
+def test_a_bash_command_with_a_newline_and_quotes_matches_as_typed() -> None:
+    model = _call_session("Bash", command='cd src &&\ngrep -n "TODO" *.py', timeout=5000)
+    assert _where(_search(model, 'cd src &&\ngrep -n "TODO"')) == [(0, 1, "input")]
+    assert _where(_search(model, "timeout: 5000")) == [(0, 1, "input")]
+    assert _where(_search(model, "command: cd src")) == [(0, 1, "input")]
+
+
+def test_the_tool_name_of_a_call_is_searched_in_its_input() -> None:
+    model = _call_session("mcp__github__create_issue", title="crash on start", labels=["bug"])
+    [hit] = _search(model, "mcp__github__create_issue")
+    assert (hit.index, hit.field) == (1, Field.INPUT)
+    assert hit.snippet == "mcp__github__create_issue\\ntitle: crash on start\\nlabels:\\nbug"
+    assert _where(_search(model, "create_issue\ntitle: crash")) == [(0, 1, "input")]
+
+
+def test_a_codex_call_is_searched_by_its_name_and_its_decoded_arguments() -> None:
+    arguments = json.dumps({"cmd": 'rg "fn main"\n', "workdir": "/w"})
+    call = {"type": "function_call", "name": "exec_command", "arguments": arguments}
+    call["call_id"] = "call_1"
+    output = {"type": "function_call_output", "call_id": "call_1", "output": "src/main.rs"}
+    model = _model(_rollout(call, output))
+    [named] = _search(model, "EXEC_COMMAND")
+    assert named.field is Field.INPUT
+    assert named.snippet == 'exec_command\\ncmd: rg "fn main"\\n\\nworkdir: /w'
+    assert _where(_search(model, 'rg "fn main"\n')) == [(0, 0, "input")]
+
+
+def _rollout(*payloads: dict[str, object]) -> bytes:
+    lines = [{"timestamp": "2026-11-20T10:00:00.000Z", "type": "session_meta", "payload": {}}]
+    lines += [
+        {"timestamp": f"2026-11-20T10:00:{i:02d}.000Z", "type": "response_item", "payload": p}
+        for i, p in enumerate(payloads, 1)
+    ]
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
+def test_a_hostile_tool_name_and_input_give_one_escaped_line() -> None:
+    model = _call_session("Bash\x1b[31m\u202e", command="rm -rf /\x07\u2066x")
+    [hit] = _search(model, "rm -rf")
+    assert hit.snippet == "Bash\\x1b[31m\\u202e\\ncommand: rm -rf /\\x07\\u2066x"
+    assert _where(_search(model, "bash\x1b[31m")) == [(0, 1, "input")]
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in hit.snippet)
+
+
+def test_texts_claude_code_composes_are_searched_as_shown() -> None:
+    session = inserted_by_claude_code()
+    tags = "<command-name>/model</command-name>\n<command-args>opus</command-args>"
+    session.prompt("c1", "a6", tags)
+    stdout = "<local-command-stdout>Set model to \x1b[1mopus\x1b[22m</local-command-stdout>"
+    session.prompt("c2", "c1", stdout)
+    said = "<local-command-stdout>See ya\x1b[2m!</local-command-stdout>"
+    session.system("c3", "c2", "local_command", content=said)
+    session.text("a7", "c3", "Back.")
+    model = _model(session.data())
+    kinds = {item.index: item.kind for item in model.items}
+    expected = {
+        "API error 500: Internal": ItemKind.API_ERROR,
+        "ECONNRESET (retry 2 of 10": ItemKind.API_ERROR,
+        "model switched from claude-fable-5": ItemKind.MODEL_FALLBACK,
+        "assistant: [calls Grep]": ItemKind.SUB_AGENT,
+        "user: look into the CI logs": ItemKind.SUB_AGENT,
+        "/model opus": ItemKind.COMMAND,
+        "Set model to opus": ItemKind.COMMAND,
+        "See ya!": ItemKind.COMMAND,
+        "build 42 passed": ItemKind.NOTIFICATION,
+        "agent b2 finished": ItemKind.NOTIFICATION,
+    }
+    for query, kind in expected.items():
+        [hit] = _search(model, query)
+        assert (kinds[hit.index], hit.field) == (kind, Field.TEXT), query
+        assert query.lower() in hit.snippet.lower()
+        # The item a reader opens whole says what the page and the search say.
+        shown = next(item.text for item in page(model) if item.index == hit.index)
+        assert whole_item(model, hit.index).text == shown, query
+
+
+def test_a_compaction_summary_is_searched() -> None:
+    model = _model(COMPACTED.read_bytes(), COMPACTED)
+    summaries = [
+        (number, item.index)
+        for number, segment in enumerate(segments(model))
+        for item in segment.items
+        if item.kind is ItemKind.COMPACTION and item.source is not None
+    ]
+    assert summaries
+    hits = _search(model, "continued from a previous conversation")
+    assert {(hit.segment, hit.index) for hit in hits} >= set(summaries)
+
+
+_ALPHABET = "ab Zé日\n\t\"\\/:<>&'{}[],😀\x1b\u202e0123"
+
+
+def _random_text(rng: random.Random, most: int = 12) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, most)))
+
+
+def _random_value(rng: random.Random, depth: int = 0) -> object:
+    choice = rng.random()
+    if depth < 2 and choice < 0.2:
+        return {_random_text(rng, 5): _random_value(rng, depth + 1) for _ in range(2)}
+    if depth < 2 and choice < 0.3:
+        return [_random_value(rng, depth + 1) for _ in range(2)]
+    if choice < 0.4:
+        return rng.choice([0, -7, 5000, 2.5, True, False, None])
+    return _random_text(rng)
+
+
+def _random_sessions(rng: random.Random) -> list[bytes]:
+    """One session's calls and texts, as Claude Code writes it (raw UTF-8), as json.dumps
+    escapes it, and the calls as a Codex rollout (function arguments escaped twice, custom
+    inputs once)."""
+    session = Builder()
+    calls = []
+    parent = session.prompt("u0", None, _random_text(rng, 30))
+    for number in range(6):
+        tool_input = {_random_text(rng, 6): _random_value(rng) for _ in range(3)}
+        name = "".join(rng.choice("abcXYZ_:é") for _ in range(rng.randint(1, 8)))
+        parent = session.call(f"a{number}", parent, f"toolu_{number}", name, **tool_input)
+        parent = session.result(f"r{number}", parent, f"toolu_{number}", _random_text(rng, 30))
+        calls.append((name, tool_input))
+    raw = session.data()
+    escaped = b"".join(json.dumps(json.loads(line)).encode() + b"\n" for line in raw.splitlines())
+    codex: list[dict[str, object]] = []
+    for number, (name, tool_input) in enumerate(calls):
+        arguments = json.dumps(tool_input, ensure_ascii=rng.random() < 0.5)
+        if number % 2:
+            codex.append({"type": "function_call", "name": name, "arguments": arguments})
+        else:
+            # A custom tool's input is a string as it is, which may hold JSON or not.
+            custom = arguments if rng.random() < 0.5 else _random_text(rng, 40)
+            codex.append({"type": "custom_tool_call", "name": name, "input": custom})
+        codex[-1]["call_id"] = f"call_{number}"
+    return [raw, escaped, _rollout(*codex)]
+
+
+def test_the_byte_prefilter_never_loses_a_match_the_fields_hold() -> None:
+    """Any piece of any field's text, as a person reads it, is found through the byte prefilter
+    exactly as without it (every line decoded), whatever the writer escaped."""
+    from session_lsp.core.search import input_text
+
+    rng = random.Random(18)
+    for _ in range(12):
+        for data in _random_sessions(rng):
+            model = _model(data)
+            every_line = range(len(model.lines))
+            fields = [
+                text
+                for item in page(model)
+                for text in (
+                    item.text,
+                    input_text(item.tool, item.tool.input) if item.tool else None,
+                    item.tool.result if item.tool else None,
+                )
+                if text
+            ]
+            for _ in range(15):
+                text = rng.choice(fields)
+                start = rng.randrange(len(text))
+                query = text[start : start + rng.randint(1, 14)]
+                if not query.strip():
+                    continue
+                compiled = compile_query(query)
+                through_bytes = search_model(model, compiled, 1000)
+                assert through_bytes, (query, data)
+                assert through_bytes == search_model(model, compiled, 1000, every_line), query
+
+
+class _CountingBytes(bytes):
+    """Bytes that count what is sliced out of them: what the scan lower-cases."""
+
+    sliced = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        part = super().__getitem__(key)
+        if isinstance(key, slice):
+            _CountingBytes.sliced += len(part)
+        return part
+
+
+def test_a_query_on_every_line_lower_cases_each_byte_about_once() -> None:
+    """A word on each of 20,000 lines: the scan goes on in the chunk it lower-cased, instead of
+    lower-casing a megabyte again after every line it takes."""
+    lines = [f'{{"n":{number},"text":"the needle {number}}}"}}' for number in range(20_000)]
+    buffer = _CountingBytes("\n".join(lines).encode())
+    _CountingBytes.sliced = 0
+    assert candidate_lines(buffer, compile_query("needle")) == list(range(20_000))
+    assert _CountingBytes.sliced <= 2 * len(buffer)
+    assert candidate_lines(buffer, compile_query("needle 1234}")) == [1234]

@@ -493,10 +493,12 @@ class ClaudeTexts:
         inserted = inserted_text(reader.record(source.line), block_of(reader, source))
         if inserted is not None:
             return inserted
-        if item.kind is ItemKind.COMMAND and source.block is None:
+        if item.kind is ItemKind.COMMAND:
+            # As the page shows it: a slash command as typed, an output without its tags.
             record = reader.record(source.line)
             if isinstance(record, dict) and record.get("type") == "system":
                 return command_text(content_text(record.get("content")))
+            return command_text(content_text(block_of(reader, source)))
         if item.kind is ItemKind.THINKING:
             block = block_of(reader, source)
             if isinstance(block, dict) and block.get("type") == "redacted_thinking":
