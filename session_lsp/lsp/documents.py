@@ -9,6 +9,7 @@ when a request needs it: a transcript with emoji would otherwise cost four bytes
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -189,11 +190,26 @@ class SessionDocument(TextDocument):
                 analysis = self.transcript.analyse(
                     modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf
                 )
-                # A few percent of a replay, once per replay: keystrokes that keep the replay
-                # reuse it.
-                analysis.conversation.index_lines()
             self._analysis = (*key, analysis)
+            self._index_lines_soon(analysis)
         return self._analysis[2]
+
+    def _index_lines_soon(self, analysis: Analysis) -> None:
+        """Index where each line sits in the replay, for the keystrokes that will reuse it: a few
+        percent of a replay (18 ms on 31,600 lines), done once the request that asked for the
+        analysis has been answered (the diagnostics of an open or an edit are not kept waiting
+        for it), or now where no event loop runs (a worker thread, a script)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._index_lines(analysis)
+            return
+        loop.call_soon(self._index_lines, analysis)
+
+    def _index_lines(self, analysis: Analysis) -> None:
+        if self._analysis is not None and self._analysis[2] is analysis:
+            with collector_paused(freeze=self.is_big):
+                analysis.conversation.index_lines()
 
 
 class SessionWorkspace(Workspace):

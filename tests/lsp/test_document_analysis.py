@@ -6,6 +6,7 @@ this checks it through the document's own change handling, columns in UTF-16 and
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 
@@ -115,3 +116,22 @@ def test_a_big_document_is_opened_and_analysed_without_any_collection_and_kept_f
     assert collections == []
     assert frozen >= document.line_count
     assert gc.isenabled()
+
+
+def test_the_lines_are_indexed_for_keystrokes_after_the_answer_not_before() -> None:
+    """Where each line sits in the replay is for the keystrokes that reuse it: on the event loop it
+    is built once the request that asked for the analysis has been answered, so an open's or an
+    edit's diagnostics are not kept waiting for it; without a loop, at once."""
+    text = "".join(TEXTS)
+
+    async def on_the_loop() -> tuple[object, object]:
+        document = SessionDocument("file:///loop.jsonl", text, version=1)
+        conversation = document.analysis().conversation
+        before = getattr(conversation, "places", None)
+        await asyncio.sleep(0)
+        return before, getattr(conversation, "places", None)
+
+    before, after = asyncio.run(on_the_loop())
+    assert before is None and after is not None
+    without_loop = SessionDocument("file:///script.jsonl", text, version=1)
+    assert getattr(without_loop.analysis().conversation, "places", None) is not None
