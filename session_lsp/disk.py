@@ -56,18 +56,37 @@ def fix_file(
     backup: bool = True,
     fork: bool = False,
     force: bool = False,
+    liveness: Liveness | None = None,
 ) -> FixOutcome:
     """Repair one session file in place (or as a fork), refusing anything unsafe.
 
     An in-place repair holds the session's lock from reading to renaming: a second repair of the
-    same file (the CLI or the server) waits briefly, then refuses.
+    same file (the CLI or the server) waits briefly, then refuses. `liveness`: what decides that
+    the session is still being written (the server's, with its client's liveSessionSeconds);
+    Claude Code's registry read now when not given.
     """
     outcome = FixOutcome(path)
     if dry_run or fork:
-        return _fix(outcome, strategy, dry_run=dry_run, backup=backup, fork=fork, force=force)
+        return _fix(
+            outcome,
+            strategy,
+            dry_run=dry_run,
+            backup=backup,
+            fork=fork,
+            force=force,
+            liveness=liveness,
+        )
     try:
         with session_lock(path):
-            return _fix(outcome, strategy, dry_run=False, backup=backup, fork=False, force=force)
+            return _fix(
+                outcome,
+                strategy,
+                dry_run=False,
+                backup=backup,
+                fork=False,
+                force=force,
+                liveness=liveness,
+            )
     except UnsafeWriteError as error:
         return _refuse(outcome, str(error))
 
@@ -80,6 +99,7 @@ def _fix(
     backup: bool,
     fork: bool,
     force: bool,
+    liveness: Liveness | None,
 ) -> FixOutcome:
     """The repair itself; an in-place one runs under the session's lock."""
     path = outcome.path
@@ -96,7 +116,9 @@ def _fix(
         repair = repair_all(analysis, strategy)
     agent = analysis.format.agent if analysis.format is not None else None
     why_live = (
-        None if force or dry_run else Liveness.read().why_live(path, snapshot.mtime_ns, agent)
+        None
+        if force or dry_run
+        else (liveness or Liveness.read()).why_live(path, snapshot.mtime_ns, agent)
     )
     if why_live is not None:
         return _refuse(

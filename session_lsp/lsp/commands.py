@@ -8,6 +8,7 @@ returns its result struct or raises `CommandError`.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import time
 import uuid
@@ -135,7 +136,13 @@ async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.Che
 async def fix_file_on_disk(ls: SessionServer, arguments: api.FixFileArguments) -> api.FixFileResult:
     path = Path(arguments.path)
     async with _Progress(ls, f"Repairing {path.name}"):
-        outcome = fix_file(path, arguments.strategy or ls.settings.fix_strategy)
+        # Off the event loop: a 100 MB session takes seconds to read, repair and write.
+        outcome = await asyncio.to_thread(
+            fix_file,
+            path,
+            arguments.strategy or ls.settings.fix_strategy,
+            liveness=read_liveness(ls),
+        )
     if outcome.refused:
         raise CommandError(outcome.message)
     return api.FixFileResult(

@@ -1,6 +1,7 @@
-"""`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files off the event
-loop: while one is being read (held at a gate, `tests/support/gated_server.py`), the server still
-answers, and what it then returns is what `show --format json` (or `markdown`) prints."""
+"""`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files, and
+`sessionLsp.fixFile` repairs a session, off the event loop: while a file is being read (held at a
+gate, `tests/support/gated_server.py`), the server still answers, and what it then returns is what
+the CLI gives (`show --format json` or `markdown`, `fix`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from tests.lsp import sessions
 from tests.lsp.conftest import make_client
 from tests.support.cli import run_cli
 from tests.support.corpus import WORKTREES
@@ -90,14 +92,14 @@ def _first_agent(session: Path) -> Path:
     )
 
 
-async def _answered_while_held(client: LanguageClient, agent: Path, request: Awaitable[Any]) -> Any:
+async def _answered_while_held(client: LanguageClient, held: Path, request: Awaitable[Any]) -> Any:
     """`request`'s answer, after checking that the server answers another request while it holds
-    the read of `agent`'s file at its gate."""
-    gate = agent.with_suffix(".gate")
+    the read of the file `held` at its gate."""
+    gate = held.with_suffix(".gate")
     os.mkfifo(gate)
     pending = asyncio.ensure_future(request)
     try:
-        await asyncio.wait_for(_until_exists(agent.with_suffix(".waiting")), 60)
+        await asyncio.wait_for(_until_exists(held.with_suffix(".waiting")), 60)
         information = await asyncio.wait_for(
             _command(client, "sessionLsp.debugInformation"), ANSWER_SECONDS
         )
@@ -128,3 +130,19 @@ async def test_the_server_answers_while_a_transcript_s_sub_agent_file_is_being_r
     answer = await _answered_while_held(gated, _first_agent(session), request)
     assert answer["markdown"] == expected
     assert answer["markdown"].count("> **Sub-agent conversation**") == 6
+
+
+async def test_the_server_answers_while_a_session_is_being_repaired(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = tmp_path / "7a7a7a7a-3333-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")
+    age(session)
+    expected = tmp_path / "expected.jsonl"
+    shutil.copyfile(session, expected)
+    age(expected)
+    assert run_cli("fix", "--strategy", "stub", "--no-backup", str(expected)).returncode == 0
+    request = _command(gated, "sessionLsp.fixFile", str(session), "stub")
+    answer = await _answered_while_held(gated, session, request)
+    assert answer["changed"] and answer["remainingErrors"] == 0
+    assert session.read_bytes() == expected.read_bytes()

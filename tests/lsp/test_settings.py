@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from session_lsp.core.repairs import Strategy
@@ -137,3 +138,26 @@ async def test_live_session_seconds_governs_the_listing_s_health_too(
         )
     )
     assert [(entry["health"], entry["errors"]) for entry in listed] == [("broken", 1)]
+
+
+@in_module_loop
+async def test_live_session_seconds_governs_the_file_repair_too(
+    configured: LanguageClient, tmp_path: Path
+) -> None:
+    """`fixFile` refuses what the diagnostics and the list call live: under the client's one-hour
+    setting a dangling call written two minutes ago is a running tool, not damage to repair."""
+    path = tmp_path / "projects" / "-work" / "7a7a7a7a-2222-4222-8333-444444444444.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(sessions.dangling(), encoding="utf-8")
+    age(path, seconds_ago=120)
+    before = path.read_bytes()
+    with pytest.raises(JsonRpcException) as refused:
+        await configured.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="sessionLsp.fixFile", arguments=[str(path), "stub"])
+        )
+    assert "written" in str(refused.value) and path.read_bytes() == before
+    age(path, seconds_ago=7200)
+    fixed = await configured.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sessionLsp.fixFile", arguments=[str(path), "stub"])
+    )
+    assert fixed["changed"] and fixed["remainingErrors"] == 0

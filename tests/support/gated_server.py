@@ -1,8 +1,9 @@
-"""The language server with a gate on sub-agent reads, for tests that must catch it mid-read.
+"""The language server with a gate on sub-agent reads and on the read a repair starts with, for
+tests that must catch it mid-read.
 
-A sub-agent file `agent-X.jsonl` beside which a FIFO `agent-X.gate` exists is read only once a
-test opens that FIFO for writing and closes it; meanwhile `agent-X.waiting` says the read has
-begun. So a test knows, without timing anything, that the server is inside that read, and can ask
+A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` being repaired) beside which a FIFO
+`X.gate` exists is read only once a test opens that FIFO for writing and closes it; meanwhile
+`X.waiting` says the read has begun. So a test knows, without timing anything, that the server is inside that read, and can ask
 whether it still answers. Every other file is read as the real server reads it.
 """
 
@@ -12,12 +13,14 @@ import stat
 import sys
 from pathlib import Path
 
+from session_lsp import disk
+from session_lsp.atomic import Snapshot, read_for_update
 from session_lsp.core.turns import agents
 from session_lsp.files import SessionFile, read_session_file
 from session_lsp.lsp.main import serve
 
 
-def gated_read(path: Path) -> SessionFile:
+def _wait_at_gate(path: Path) -> None:
     gate = path.with_suffix(".gate")
     try:
         is_gated = stat.S_ISFIFO(gate.stat().st_mode)
@@ -27,9 +30,19 @@ def gated_read(path: Path) -> SessionFile:
         path.with_suffix(".waiting").touch()
         with gate.open("rb") as held:  # blocks until the test opens the other end
             held.read()
+
+
+def gated_read(path: Path) -> SessionFile:
+    _wait_at_gate(path)
     return read_session_file(path)
+
+
+def gated_read_for_update(path: Path) -> tuple[bytes, Snapshot]:
+    _wait_at_gate(path)
+    return read_for_update(path)
 
 
 if __name__ == "__main__":
     agents.read_session_file = gated_read
+    disk.read_for_update = gated_read_for_update
     sys.exit(serve())
