@@ -154,9 +154,12 @@ async def fix_file_on_disk(ls: SessionServer, arguments: api.FixFileArguments) -
     )
 
 
-def restore_backup(ls: SessionServer, arguments: api.PathArguments) -> api.RestoreBackupResult:
+async def restore_backup(
+    ls: SessionServer, arguments: api.PathArguments
+) -> api.RestoreBackupResult:
     try:
-        backup = restore_file(Path(arguments.path))
+        # Off the event loop: the backup is read whole to check it before it is moved back.
+        backup = await asyncio.to_thread(restore_file, Path(arguments.path))
     except UnsafeWriteError as error:
         raise CommandError(str(error)) from None
     return api.RestoreBackupResult(

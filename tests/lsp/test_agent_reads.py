@@ -146,3 +146,18 @@ async def test_the_server_answers_while_a_session_is_being_repaired(
     answer = await _answered_while_held(gated, session, request)
     assert answer["changed"] and answer["remainingErrors"] == 0
     assert session.read_bytes() == expected.read_bytes()
+
+
+async def test_the_server_answers_while_a_backup_is_being_checked_before_a_restore(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = tmp_path / "7a7a7a7a-4444-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")
+    age(session)
+    original = session.read_bytes()
+    assert run_cli("fix", "--strategy", "stub", str(session)).returncode == 0
+    (backup,) = tmp_path.glob(f"{session.name}.*.bak")
+    request = _command(gated, "sessionLsp.restoreBackup", str(session))
+    answer = await _answered_while_held(gated, backup, request)
+    assert answer["restored"] == str(backup)
+    assert session.read_bytes() == original and not backup.exists()
