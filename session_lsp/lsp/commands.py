@@ -96,8 +96,9 @@ async def fork_session(
     analysis = document.analysis()
     repair = repair_all(analysis, arguments.strategy or ls.settings.fix_strategy)
     try:
-        target, session_id = write_fork(
-            Path(path), analysis, apply_edits(analysis.lines, repair.edits)
+        # Off the event loop: the whole session is written and synced to disk.
+        target, session_id = await asyncio.to_thread(
+            write_fork, Path(path), analysis, apply_edits(analysis.lines, repair.edits)
         )
     except UnsafeWriteError as error:
         raise CommandError(str(error)) from None
@@ -118,11 +119,12 @@ async def fork_session(
 async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.CheckFileResult:
     path = arguments.path
     async with _Progress(ls, f"Checking {Path(path).name}"):
+        # Off the event loop: a 100 MB session takes seconds to read and analyse.
         try:
-            session = read_session_file(Path(path))
+            session = await asyncio.to_thread(read_session_file, Path(path))
         except SessionFileError as error:
             raise CommandError(str(error)) from None
-        analysis = analyse_session(session, read_liveness(ls))
+        analysis = await asyncio.to_thread(analyse_session, session, read_liveness(ls))
     return api.CheckFileResult(
         path=path,
         findings=msgspec.convert(

@@ -1,5 +1,6 @@
 """`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files, and
-`sessionLsp.fixFile` repairs a session, off the event loop: while a file is being read (held at a
+`sessionLsp.checkFile`, `fixFile` and `restoreBackup` read a session or its backup, off the event
+loop: while a file is being read (held at a
 gate, `tests/support/gated_server.py`), the server still answers, and what it then returns is what
 the CLI gives (`show --format json` or `markdown`, `fix`)."""
 
@@ -161,3 +162,16 @@ async def test_the_server_answers_while_a_backup_is_being_checked_before_a_resto
     answer = await _answered_while_held(gated, backup, request)
     assert answer["restored"] == str(backup)
     assert session.read_bytes() == original and not backup.exists()
+
+
+async def test_the_server_answers_while_a_session_on_disk_is_being_checked(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = tmp_path / "7a7a7a7a-5555-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")
+    age(session)
+    expected = json.loads(run_cli("check", "--format", "json", str(session)).stdout)
+    request = _command(gated, "sessionLsp.checkFile", str(session))
+    answer = await _answered_while_held(gated, session, request)
+    assert answer["errors"] == 1
+    assert [f["code"] for f in answer["findings"]] == [f["code"] for f in expected]

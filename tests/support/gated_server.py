@@ -1,7 +1,8 @@
-"""The language server with a gate on sub-agent reads and on the read a repair starts with, for
-tests that must catch it mid-read.
+"""The language server with a gate on the file reads of its commands (sub-agent files, a session
+checked or repaired, a backup), for tests that must catch it mid-read.
 
-A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` being repaired) beside which a FIFO
+A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` being checked or repaired, or its
+backup) beside which a FIFO
 `X.gate` exists is read only once a test opens that FIFO for writing and closes it; meanwhile
 `X.waiting` says the read has begun. So a test knows, without timing anything, that the server is inside that read, and can ask
 whether it still answers. Every other file is read as the real server reads it.
@@ -17,6 +18,7 @@ from session_lsp import disk
 from session_lsp.atomic import Snapshot, read_for_update
 from session_lsp.core.turns import agents
 from session_lsp.files import SessionFile, read_session_file
+from session_lsp.lsp import commands
 from session_lsp.lsp.main import serve
 
 
@@ -44,5 +46,6 @@ def gated_read_for_update(path: Path) -> tuple[bytes, Snapshot]:
 
 if __name__ == "__main__":
     agents.read_session_file = gated_read
+    commands.read_session_file = gated_read
     disk.read_for_update = gated_read_for_update
     sys.exit(serve())
