@@ -95,8 +95,13 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
         key = (document.uri, document.version, document.modified_seconds_ago)
         model = _CACHE.get(key)
         if model is None:
-            model = build_model(document.analysis(), Path(path), freeze=document.is_big)
-            _CACHE.put(key, model)
+            # The analysis is this version's snapshot (edits make new lists), so the model is
+            # built from it off the event loop: half a second for 70,000 tool calls.
+            model = await asyncio.to_thread(
+                build_model, document.analysis(), Path(path), freeze=document.is_big
+            )
+            if ls.session_document(uri_or_path) is document and document.version == key[1]:
+                _CACHE.put(key, model)  # not for a document closed or changed meanwhile
         return _Target(path, document.uri, model)
     on_disk = _disk_path(uri_or_path)
     model = await _model_on_disk(Path(on_disk), read_liveness(ls))

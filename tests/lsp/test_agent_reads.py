@@ -1,6 +1,6 @@
 """`sessionLsp.conversation` and `sessionLsp.renderTranscript` read sub-agent files, and
-`sessionLsp.checkFile`, `fixFile` and `restoreBackup` read a session or its backup, off the event
-loop: while a file is being read (held at a
+`sessionLsp.checkFile`, `fixFile` and `restoreBackup` read a session or its backup, and the view
+builds an open document's model, off the event loop: while a file is being read (held at a
 gate, `tests/support/gated_server.py`), the server still answers, and what it then returns is what
 the CLI gives (`show --format json` or `markdown`, `fix`)."""
 
@@ -24,6 +24,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from tests.lsp import sessions
 from tests.lsp.conftest import make_client
+from tests.lsp.support import OpenDocument
 from tests.support.cli import run_cli
 from tests.support.corpus import WORKTREES
 from tests.support.files import age
@@ -39,7 +40,7 @@ ANSWER_SECONDS = 30
     config=ClientServerConfig(server_command=GATED_SERVER, client_factory=make_client),
 )
 async def gated(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
-    await lsp_client.initialize_session(
+    lsp_client.init = await lsp_client.initialize_session(  # type: ignore[attr-defined]
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             root_uri=Path.cwd().as_uri(),
@@ -175,3 +176,16 @@ async def test_the_server_answers_while_a_session_on_disk_is_being_checked(
     answer = await _answered_while_held(gated, session, request)
     assert answer["errors"] == 1
     assert [f["code"] for f in answer["findings"]] == [f["code"] for f in expected]
+
+
+async def test_the_server_answers_while_the_view_builds_an_open_document_s_model(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = tmp_path / "7a7a7a7a-6666-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")
+    age(session)
+    expected = json.loads(run_cli("show", "--format", "json", str(session)).stdout)
+    OpenDocument(gated, session.as_uri(), session.read_text(encoding="utf-8"))
+    request = _command(gated, "sessionLsp.conversation", session.as_uri())
+    answer = await _answered_while_held(gated, session, request)
+    assert answer["items"] == expected["items"] and answer["total"] == expected["total"] > 0

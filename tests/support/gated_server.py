@@ -1,5 +1,6 @@
 """The language server with a gate on the file reads of its commands (sub-agent files, a session
-checked or repaired, a backup), for tests that must catch it mid-read.
+checked or repaired, a backup) and on building the view's model of a session, for tests that
+must catch it in the middle.
 
 A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` being checked or repaired, or its
 backup) beside which a FIFO
@@ -16,9 +17,10 @@ from pathlib import Path
 
 from session_lsp import disk
 from session_lsp.atomic import Snapshot, read_for_update
-from session_lsp.core.turns import agents
+from session_lsp.core.analysis import Analysis
+from session_lsp.core.turns import ConversationModel, agents, build_model
 from session_lsp.files import SessionFile, read_session_file
-from session_lsp.lsp import commands
+from session_lsp.lsp import commands, views
 from session_lsp.lsp.main import serve
 
 
@@ -44,8 +46,17 @@ def gated_read_for_update(path: Path) -> tuple[bytes, Snapshot]:
     return read_for_update(path)
 
 
+def gated_build_model(
+    analysis: Analysis, path: Path | None = None, *, freeze: bool = False
+) -> ConversationModel:
+    if path is not None:
+        _wait_at_gate(path)
+    return build_model(analysis, path, freeze=freeze)
+
+
 if __name__ == "__main__":
     agents.read_session_file = gated_read
     commands.read_session_file = gated_read
+    views.build_model = gated_build_model
     disk.read_for_update = gated_read_for_update
     sys.exit(serve())
