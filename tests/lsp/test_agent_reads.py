@@ -65,6 +65,14 @@ def _copy_with_agents(folder: Path) -> Path:
     return session
 
 
+def _dangling_session(folder: Path) -> Path:
+    """A session whose last call has no result, written long enough ago not to be live."""
+    session = folder / "7a7a7a7a-3333-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")
+    age(session)
+    return session
+
+
 async def _until_exists(path: Path) -> None:
     while not path.exists():
         await asyncio.sleep(0.05)
@@ -137,9 +145,7 @@ async def test_the_server_answers_while_a_transcript_s_sub_agent_file_is_being_r
 async def test_the_server_answers_while_a_session_is_being_repaired(
     gated: LanguageClient, tmp_path: Path
 ) -> None:
-    session = tmp_path / "7a7a7a7a-3333-4222-8333-444444444444.jsonl"
-    session.write_text(sessions.dangling(), encoding="utf-8")
-    age(session)
+    session = _dangling_session(tmp_path)
     expected = tmp_path / "expected.jsonl"
     shutil.copyfile(session, expected)
     age(expected)
@@ -153,9 +159,7 @@ async def test_the_server_answers_while_a_session_is_being_repaired(
 async def test_the_server_answers_while_a_backup_is_being_checked_before_a_restore(
     gated: LanguageClient, tmp_path: Path
 ) -> None:
-    session = tmp_path / "7a7a7a7a-4444-4222-8333-444444444444.jsonl"
-    session.write_text(sessions.dangling(), encoding="utf-8")
-    age(session)
+    session = _dangling_session(tmp_path)
     original = session.read_bytes()
     assert run_cli("fix", "--strategy", "stub", str(session)).returncode == 0
     (backup,) = tmp_path.glob(f"{session.name}.*.bak")
@@ -168,9 +172,7 @@ async def test_the_server_answers_while_a_backup_is_being_checked_before_a_resto
 async def test_the_server_answers_while_a_session_on_disk_is_being_checked(
     gated: LanguageClient, tmp_path: Path
 ) -> None:
-    session = tmp_path / "7a7a7a7a-5555-4222-8333-444444444444.jsonl"
-    session.write_text(sessions.dangling(), encoding="utf-8")
-    age(session)
+    session = _dangling_session(tmp_path)
     expected = json.loads(run_cli("check", "--format", "json", str(session)).stdout)
     request = _command(gated, "sessionLsp.checkFile", str(session))
     answer = await _answered_while_held(gated, session, request)
@@ -181,9 +183,7 @@ async def test_the_server_answers_while_a_session_on_disk_is_being_checked(
 async def test_the_server_answers_while_the_view_builds_an_open_document_s_model(
     gated: LanguageClient, tmp_path: Path
 ) -> None:
-    session = tmp_path / "7a7a7a7a-6666-4222-8333-444444444444.jsonl"
-    session.write_text(sessions.dangling(), encoding="utf-8")
-    age(session)
+    session = _dangling_session(tmp_path)
     expected = json.loads(run_cli("show", "--format", "json", str(session)).stdout)
     OpenDocument(gated, session.as_uri(), session.read_text(encoding="utf-8"))
     request = _command(gated, "sessionLsp.conversation", session.as_uri())
