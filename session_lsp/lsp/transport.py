@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from concurrent.futures import Future
+from functools import partial
 from threading import Event
 from typing import Any, Protocol
 from urllib.parse import unquote
@@ -265,6 +266,27 @@ class SessionProtocol(LanguageServerProtocol):
         """pygls makes its workspace in `initialize`; ours makes SessionDocuments, with the same
         root, folders and position encoding, from the start."""
         self._session_workspace = None if workspace is None else SessionWorkspace.like(workspace)
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """pygls 2.1 runs the step a generator handler yields (every command's handler, under
+        `workspace/executeCommand`) under a fresh id whose future it keeps in `_request_futures`
+        and never removes: each command's answer stayed in memory (50 KB a conversation page,
+        without bound). Every future is forgotten once done."""
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(partial(self._forget_future, msg_id))
+
+    def _forget_future(self, msg_id: Any, future: Any) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
 
     def send_error(self, msg_id: Any, error: JsonRpcException) -> None:
         self._send_response(msg_id, None, error.to_response_error())
