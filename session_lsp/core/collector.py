@@ -13,19 +13,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BIG_BYTES = 5_000_000
-"""A file above this many bytes is big: what is built from it and kept (an open document, a cached
-or rendered model) is frozen (`collector_paused(freeze=True)`)."""
+"""A file above this many bytes is big: what is built from it once and kept until the end (an open
+document's lines and first analysis, the model `show` renders) is frozen
+(`collector_paused(freeze=True)`)."""
 
 
 @contextmanager
 def collector_paused(*, freeze: bool = False) -> Iterator[None]:
     """The collector off inside, on again after if it was on.
 
-    With `freeze`, for what is kept long after (an open document, a cached model), what was built
-    is moved out of the collector's sight before it runs again: otherwise the first allocation
-    after the pause starts a collection of everything allocated during it (about 120 ms after a
-    read of 140,000 lines), and every full collection later walks it again. Refcounting still
-    frees it; only cycles among frozen objects would stay, and these structures make none.
+    With `freeze`, for what is built once and kept long after (an open document's lines), what was
+    built is moved out of the collector's sight before it runs again: otherwise the first
+    allocation after the pause starts a collection of everything allocated during it (about
+    120 ms after a read of 140,000 lines), and every full collection later walks it again.
+    Refcounting still frees it. A freeze keeps for good any cyclic garbage alive at that moment
+    (another request's, not yet collected), so it is for once-only work, never for each edit.
     """
     enabled = gc.isenabled()
     gc.disable()

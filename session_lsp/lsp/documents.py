@@ -63,8 +63,8 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
 
 
 BIG_DOCUMENT = BIG_BYTES
-"""UTF-8 bytes above which a document is big: its first analysis reports work-done progress and
-what it builds is frozen out of the collector's sight (`collector_paused`)."""
+"""UTF-8 bytes above which a document is big: its first analysis reports work-done progress, and
+its lines and first analysis are frozen out of the collector's sight (`collector_paused`)."""
 
 
 class SessionDocument(TextDocument):
@@ -83,7 +83,12 @@ class SessionDocument(TextDocument):
         chunks = [_encode(source or "")] if utf8 is None else utf8
         self.opened_size = sum(len(chunk) for chunk in chunks)
         """UTF-8 bytes when opened: decides progress reporting and collector tuning."""
-        with collector_paused(freeze=self.is_big):
+        self._opening = self.is_big
+        """Until the first analysis is indexed, what is built is kept as long as the document is
+        open: frozen (`collector_paused`). Never afterwards: a freeze also keeps whatever cyclic
+        garbage other requests left uncollected at that moment, which on every keystroke would
+        add up without bound."""
+        with collector_paused(freeze=self._opening):
             lines, self._terminators = split_utf8(chunks)
             self.transcript = Transcript(lines, self._ends_with_newline())
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
@@ -185,7 +190,7 @@ class SessionDocument(TextDocument):
         """The analysis of this version, computed once."""
         key = (self.version, self.modified_seconds_ago)
         if self._analysis is None or self._analysis[:2] != key:
-            with collector_paused(freeze=self.is_big):
+            with collector_paused(freeze=self._opening):
                 # `live.observe` already applied the client's liveSessionSeconds.
                 analysis = self.transcript.analyse(
                     modified_seconds_ago=self.modified_seconds_ago, live_seconds=math.inf
@@ -208,8 +213,9 @@ class SessionDocument(TextDocument):
 
     def _index_lines(self, analysis: Analysis) -> None:
         if self._analysis is not None and self._analysis[2] is analysis:
-            with collector_paused(freeze=self.is_big):
+            with collector_paused(freeze=self._opening):
                 analysis.conversation.index_lines()
+            self._opening = False
 
 
 class SessionWorkspace(Workspace):

@@ -21,11 +21,10 @@ class ServerState:
     """Each open document's conversation model, for the analysis it was built from: an editor asks
     for the outline on every change, and workspace symbols for every open document in turn."""
 
-    def outline(self, uri: str, analysis: Analysis, *, big: bool) -> ConversationModel:
-        """`big`: the document's model is frozen while kept (`collector_paused`)."""
+    def outline(self, uri: str, analysis: Analysis) -> ConversationModel:
         kept = self.outlines.get(uri)
         if kept is None or kept[0] is not analysis:
-            kept = self.outlines[uri] = (analysis, build_model(analysis, freeze=big))
+            kept = self.outlines[uri] = (analysis, build_model(analysis))
         return kept[1]
 
     def cancel_publish(self, uri: str) -> None:

@@ -135,7 +135,7 @@ def _outlined_items(model: ConversationModel) -> list[Item]:
 
 
 def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types.DocumentSymbol]:
-    model = ls.state.outline(document.uri, document.analysis(), big=document.is_big)
+    model = ls.state.outline(document.uri, document.analysis())
     reader = LineReader(model.lines)
     symbols: list[types.DocumentSymbol] = []
     turn: list[Item] = []

@@ -36,7 +36,6 @@ from session_lsp.files import SessionFile, SessionFileError, is_folder, read_ses
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
-from session_lsp.lsp.documents import BIG_DOCUMENT
 from session_lsp.lsp.live import read_liveness
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
@@ -97,9 +96,7 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
         if model is None:
             # The analysis is this version's snapshot (edits make new lists), so the model is
             # built from it off the event loop: half a second for 70,000 tool calls.
-            model = await asyncio.to_thread(
-                build_model, document.analysis(), Path(path), freeze=document.is_big
-            )
+            model = await asyncio.to_thread(build_model, document.analysis(), Path(path))
             if ls.session_document(uri_or_path) is document and document.version == key[1]:
                 _CACHE.put(key, model)  # not for a document closed or changed meanwhile
         return _Target(path, document.uri, model)
@@ -165,9 +162,7 @@ def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
 
 
 def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
-    """Cached while the view pages it: a big one is frozen (`collector_paused`)."""
-    big = session.size > BIG_DOCUMENT
-    return build_model(analyse_session(session, liveness), session.path, freeze=big)
+    return build_model(analyse_session(session, liveness), session.path)
 
 
 async def conversation(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import weakref
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -135,3 +136,40 @@ def test_the_lines_are_indexed_for_keystrokes_after_the_answer_not_before() -> N
     assert before is None and after is not None
     without_loop = SessionDocument("file:///script.jsonl", text, version=1)
     assert getattr(without_loop.analysis().conversation, "places", None) is not None
+
+
+def test_after_its_open_a_big_document_freezes_nothing_so_others_garbage_is_collected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only the open's work is frozen. A freeze on each edit would also keep, for good, the
+    cyclic garbage other requests had left uncollected at that moment (a page's JSON encoder
+    closures): a server paging a big session grew by about 30 KB an edit, without bound."""
+    monkeypatch.setattr(documents, "BIG_DOCUMENT", 1000)
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    text = "".join(TEXTS) * 20
+    gc.unfreeze()
+    try:
+        document = SessionDocument("file:///big.jsonl", text, version=1)
+        document.analysis()
+        opened = gc.get_freeze_count()
+        assert opened >= document.line_count
+        line = document.line_text(3)
+        garbage = Cycle()
+        left = weakref.ref(garbage)
+        del garbage
+        first = line.index('"uuid":"') + len('"uuid":"')
+        edit = types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(3, first), types.Position(3, first + 1)), text="f"
+        )
+        document.apply_change(edit)
+        document.version = 2
+        document.analysis()
+        assert gc.get_freeze_count() <= opened
+        gc.collect()
+        assert left() is None
+    finally:
+        gc.unfreeze()
