@@ -9,6 +9,7 @@ against 0.5 s paused) and a fifth of reading 100,000 lines.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,13 @@ BIG_BYTES = 5_000_000
 """A file above this many bytes is big: what is built from it once and kept until the end (an open
 document's lines and first analysis, the model `show` renders) is frozen
 (`collector_paused(freeze=True)`)."""
+
+
+_lock = threading.Lock()
+_holders = 0
+"""Blocks inside `collector_paused`, in every thread."""
+_was_enabled = False
+"""Whether the collector was on when the first of them came in."""
 
 
 @contextmanager
@@ -28,13 +36,24 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
     120 ms after a read of 140,000 lines), and every full collection later walks it again.
     Refcounting still frees it. A freeze keeps for good any cyclic garbage alive at that moment
     (another request's, not yet collected), so it is for once-only work, never for each edit.
+
+    Safe across threads (the server builds in workers while its loop analyses): the collector is
+    process-wide, so the first holder in turns it off and the last one out turns it back on if
+    it was on before the first; a holder that only saw it off would otherwise leave it off for
+    good, or turn it on under another's build.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _holders, _was_enabled
+    with _lock:
+        if _holders == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _holders += 1
     try:
         yield
     finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
+        with _lock:
+            _holders -= 1
+            if freeze:
+                gc.freeze()
+            if _holders == 0 and _was_enabled:
+                gc.enable()

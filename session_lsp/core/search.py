@@ -339,6 +339,10 @@ class _IndexOfLastModel:
     def __init__(self) -> None:
         self._last: tuple[ConversationModel, _ModelIndex] | None = None
 
+    def forget(self, model: ConversationModel) -> None:
+        if self._last is not None and self._last[0] is model:
+            self._last = None
+
     def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
         if last is None or last[0] is not model:
@@ -349,6 +353,12 @@ class _IndexOfLastModel:
 
 
 _INDEX = _IndexOfLastModel()
+
+
+def forget_index(model: ConversationModel) -> None:
+    """Drop what the last search kept of `model` (its document closed): the index holds the
+    model, and through it every line of the session, until the next search."""
+    _INDEX.forget(model)
 
 
 def search_model(

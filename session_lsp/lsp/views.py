@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlparse
@@ -26,6 +27,7 @@ from session_lsp.core.search import (
     QueryError,
     candidate_lines,
     compile_query,
+    forget_index,
     search_model,
 )
 from session_lsp.core.turns import ConversationModel, build_model, page
@@ -73,9 +75,10 @@ class _ModelCache:
         while len(self._models) > self.capacity:
             self._models.popitem(last=False)
 
-    def forget(self, uri_or_path: object) -> None:
-        for stale in [old for old in self._models if old[0] == uri_or_path]:
-            del self._models[stale]
+    def forget(self, uri_or_path: object) -> list[ConversationModel]:
+        """Drop the models of `uri_or_path`; they are returned."""
+        stale = [key for key in self._models if key[0] == uri_or_path]
+        return [self._models.pop(key) for key in stale]
 
 
 _CACHE = _ModelCache(CACHED_MODELS)
@@ -83,8 +86,10 @@ _CACHE = _ModelCache(CACHED_MODELS)
 
 def forget_document(uri: str) -> None:
     """A closed document's model goes with it: a model holds the document's lines and records
-    (a second copy of a 100 MB session in memory until the next model of that URI)."""
-    _CACHE.forget(uri)
+    (a second copy of a 100 MB session in memory until the next model of that URI), and so
+    does what the last search kept of it."""
+    for model in _CACHE.forget(uri):
+        forget_index(model)
 
 
 async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
@@ -96,12 +101,13 @@ async def _resolve(ls: SessionServer, uri_or_path: str) -> _Target:
         if model is None:
             # The analysis is this version's snapshot (edits make new lists), so the model is
             # built from it off the event loop: half a second for 70,000 tool calls.
-            model = await asyncio.to_thread(build_model, document.analysis(), Path(path))
+            analysis = document.analysis()
+            model = await _built_once(ls, key, lambda: build_model(analysis, Path(path)))
             if ls.session_document(uri_or_path) is document and document.version == key[1]:
                 _CACHE.put(key, model)  # not for a document closed or changed meanwhile
         return _Target(path, document.uri, model)
     on_disk = _disk_path(uri_or_path)
-    model = await _model_on_disk(Path(on_disk), read_liveness(ls))
+    model = await _model_on_disk(ls, Path(on_disk), read_liveness(ls))
     return _Target(on_disk, _uri_of_path(on_disk) or uri_or_path, model)
 
 
@@ -135,7 +141,7 @@ def _uri_of_path(path: str) -> str | None:
     return uri
 
 
-async def _model_on_disk(path: Path, liveness: Liveness) -> ConversationModel:
+async def _model_on_disk(ls: SessionServer, path: Path, liveness: Liveness) -> ConversationModel:
     """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing.
     The key holds the inode (a repair renames a new file into place, keeping the modification
     time and maybe the size) and what makes the session live (it stops being so unchanged): the
@@ -147,9 +153,24 @@ async def _model_on_disk(path: Path, liveness: Liveness) -> ConversationModel:
     key = _disk_key(session, liveness)
     model = _CACHE.get(key)
     if model is None:
-        model = await asyncio.to_thread(_analyse, session, liveness)
+        model = await _built_once(ls, key, lambda: _analyse(session, liveness))
         _CACHE.put(key, model)
     return model
+
+
+async def _built_once(
+    ls: SessionServer, key: tuple[object, ...], build: Callable[[], ConversationModel]
+) -> ConversationModel:
+    """`build` in a worker thread, once per key at a time: a request that misses the cache while
+    the model is being built (a page and a search, the view asking again after a keystroke)
+    waits for that build rather than making a second one beside it (twice the memory, and the
+    two cores both busy). A request cancelled meanwhile leaves the build to the others."""
+    building = ls.state.building
+    running = building.get(key)
+    if running is None:
+        running = building[key] = asyncio.ensure_future(asyncio.to_thread(build))
+        running.add_done_callback(lambda _: building.pop(key, None))
+    return await asyncio.shield(running)
 
 
 def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:

@@ -11,6 +11,7 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Code
 from session_lsp.core.nesting import MAX_NESTING
 from session_lsp.core.repairs import Strategy
+from session_lsp.core.turns import build_model
 from session_lsp.disk import fix_file
 from tests.lsp import sessions
 from tests.support.files import age
@@ -50,3 +51,19 @@ def test_a_line_nested_beyond_the_limit_is_a_located_finding_and_reading_goes_on
     assert [f.span.line for f in deep] == [3]
     assert f"nested more than {MAX_NESTING} levels deep" in deep[0].message
     assert analysis.records[4] is not None, "the line after it is still read"
+
+
+def test_the_session_id_is_read_from_a_first_line_nested_a_thousand_levels() -> None:
+    """Records leave `sessionId` out and the model and a fork read it from the line: a line whose
+    other fields nest 1,500 levels deep is read with the same room as the records."""
+    deep = "[" * 1_500 + "]" * 1_500
+    first = (
+        '{"type":"user","uuid":"u0","parentUuid":null,"sessionId":"abc-1",'
+        f'"toolUseResult":{deep},"message":{{"role":"user","content":"hello"}}}}'
+    )
+    data = (first + "\n").encode()
+    analysis = analyse_bytes(data)
+    assert build_model(analysis).session_id == "abc-1"
+    assert analysis.format is not None
+    (forked,) = analysis.format.forked(analysis, analysis.lines, "new-9")
+    assert b'"sessionId":"new-9"' in forked

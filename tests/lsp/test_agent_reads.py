@@ -189,3 +189,15 @@ async def test_the_server_answers_while_the_view_builds_an_open_document_s_model
     request = _command(gated, "sessionLsp.conversation", session.as_uri())
     answer = await _answered_while_held(gated, session, request)
     assert answer["items"] == expected["items"] and answer["total"] == expected["total"] > 0
+
+
+async def test_requests_that_miss_the_view_s_cache_meanwhile_share_one_build(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    session = _dangling_session(tmp_path)
+    OpenDocument(gated, session.as_uri(), session.read_text(encoding="utf-8"))
+    first = _command(gated, "sessionLsp.conversation", session.as_uri())
+    second = asyncio.ensure_future(_command(gated, "sessionLsp.conversation", session.as_uri()))
+    answer = await _answered_while_held(gated, session, first)
+    assert await asyncio.wait_for(second, 60) == answer
+    assert session.with_suffix(".builds").read_text().splitlines() == ["built"]

@@ -13,9 +13,14 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from session_lsp.core import search
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.search import compile_query, search_model
+from session_lsp.core.turns import build_model
 from session_lsp.lsp import views
+from session_lsp.lsp.main import create_server
 from session_lsp.sessions.registry import Liveness
-from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -58,11 +63,25 @@ async def test_a_codex_rollout_s_view_stops_being_live_when_the_clock_says_so_un
     rollout = tmp_path / DANGLING_END_ROLLOUT.name
     shutil.copyfile(DANGLING_END_ROLLOUT, rollout)
     written = rollout.stat().st_mtime_ns / 1e9
+    server = create_server()
 
     async def statuses(seconds_later: float) -> list[str]:
         registry_without_claude = Liveness([], now=written + seconds_later)
-        model = await views._model_on_disk(rollout, registry_without_claude)
+        model = await views._model_on_disk(server, rollout, registry_without_claude)
         return [item.tool.status.value for item in model.items if item.tool is not None]
 
     assert (await statuses(1))[-1] == "live"
     assert (await statuses(60))[-1] == "unpaired"
+
+
+async def test_a_closed_document_s_model_leaves_the_search_index_too() -> None:
+    """The last search keeps its model's index (and through it every line of the session): a
+    closed document's goes with the document, not at the next search."""
+    uri = "file:///closed.jsonl"
+    model = build_model(analyse_bytes(SHORT.read_bytes()))
+    views._CACHE.put((uri, 1, None), model)
+    assert search_model(model, compile_query("phx"), 5)
+    assert search._INDEX._last is not None and search._INDEX._last[0] is model
+    views.forget_document(uri)
+    assert search._INDEX._last is None
+    assert views._CACHE.get((uri, 1, None)) is None

@@ -49,7 +49,11 @@ def gated_read_for_update(path: Path) -> tuple[bytes, Snapshot]:
 def gated_build_model(
     analysis: Analysis, path: Path | None = None, *, freeze: bool = False
 ) -> ConversationModel:
+    """Each build of a gated session's model also adds a line to `X.builds`."""
     if path is not None:
+        if path.with_suffix(".gate").exists():
+            with path.with_suffix(".builds").open("a") as builds:
+                builds.write("built\n")
         _wait_at_gate(path)
     return build_model(analysis, path, freeze=freeze)
 

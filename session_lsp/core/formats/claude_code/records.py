@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from session_lsp.core.nesting import deep_json
+
 if TYPE_CHECKING:
     from session_lsp.core.reading import Line
 
@@ -173,15 +175,18 @@ _SESSION_ID_DECODER = msgspec.json.Decoder(_SessionIdOf)
 def first_session_id(records: Sequence[Record | None], lines: Sequence[Line]) -> str | None:
     """The first `sessionId` written, read from its line: records leave the field out, since the
     replay never reads it and a copy of it on every record costs 85 bytes a line."""
-    for record in records:
-        if record is None:
-            continue
-        try:
-            session_id = _SESSION_ID_DECODER.decode(lines[record.line]).sessionId
-        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-            continue
-        if session_id:
-            return session_id
+    with deep_json():
+        for record in records:
+            if record is None:
+                continue
+            try:
+                session_id = _SESSION_ID_DECODER.decode(lines[record.line]).sessionId
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+                continue
+            except RecursionError:
+                continue  # nested deeper than even `deep_json` allows: no id to read there
+            if session_id:
+                return session_id
     return None
 
 
