@@ -9,9 +9,9 @@ against 0.5 s paused) and a fifth of reading 100,000 lines.
 from __future__ import annotations
 
 import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from session_lsp.core.held_setting import HeldSetting, Restore
 
 BIG_BYTES = 5_000_000
 """A file above this many bytes is big: what is built from it once and kept until the end (an open
@@ -19,15 +19,20 @@ document's lines and first analysis, the model `show` renders) is frozen
 (`collector_paused(freeze=True)`)."""
 
 
-_lock = threading.Lock()
-_holders = 0
-"""Blocks inside `collector_paused`, in every thread."""
-_was_enabled = False
-"""Whether the collector was on when the first of them came in."""
+def _collector_off() -> Restore:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    return gc.enable if was_enabled else _leave_off
 
 
-@contextmanager
-def collector_paused(*, freeze: bool = False) -> Iterator[None]:
+def _leave_off() -> None:
+    """The collector was off before the first pause: it stays off."""
+
+
+_PAUSE = HeldSetting(_collector_off)
+
+
+def collector_paused(*, freeze: bool = False) -> AbstractContextManager[None]:
     """The collector off inside, on again after if it was on.
 
     With `freeze`, for what is built once and kept long after (an open document's lines), what was
@@ -37,23 +42,8 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
     Refcounting still frees it. A freeze keeps for good any cyclic garbage alive at that moment
     (another request's, not yet collected), so it is for once-only work, never for each edit.
 
-    Safe across threads (the server builds in workers while its loop analyses): the collector is
-    process-wide, so the first holder in turns it off and the last one out turns it back on if
-    it was on before the first; a holder that only saw it off would otherwise leave it off for
-    good, or turn it on under another's build.
+    Safe across threads (the server builds in workers while its loop analyses): the last pause
+    out turns the collector back on (`HeldSetting`), so a pause that only saw it off cannot
+    leave it off for good, nor can one ending turn it on under another's build.
     """
-    global _holders, _was_enabled
-    with _lock:
-        if _holders == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _holders += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _holders -= 1
-            if freeze:
-                gc.freeze()
-            if _holders == 0 and _was_enabled:
-                gc.enable()
+    return _PAUSE.held(gc.freeze if freeze else None)

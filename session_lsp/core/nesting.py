@@ -9,32 +9,24 @@ levels; a line deeper than that is reported as unreadable rather than risking th
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
+
+from session_lsp.core.held_setting import HeldSetting, Restore
 
 MAX_NESTING = 5_000
 """Levels allowed beyond the caller's depth; a few hundred bytes of C stack each, well inside
 the 8 MB of a main thread and the default stack of a worker thread."""
 
-_lock = threading.Lock()
-_holders = 0
-_saved_limit = 0
+
+def _more_room() -> Restore:
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(saved + MAX_NESTING)
+    return lambda: sys.setrecursionlimit(saved)
 
 
-@contextmanager
-def deep_json() -> Iterator[None]:
+_ROOM = HeldSetting(_more_room)
+
+
+def deep_json() -> AbstractContextManager[None]:
     """Raise the recursion limit for the block; safe across threads (restored by the last out)."""
-    global _holders, _saved_limit
-    with _lock:
-        if _holders == 0:
-            _saved_limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(_saved_limit + MAX_NESTING)
-        _holders += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _holders -= 1
-            if _holders == 0:
-                sys.setrecursionlimit(_saved_limit)
+    return _ROOM.held()
