@@ -270,6 +270,11 @@ def restore_file(path: Path, *, force: bool = False) -> Path:
     silently would lose every repair and append made since. The message names the next older
     intact backup, so moving the damaged one aside restores that one.
     """
+    if path.is_dir():
+        raise UnsafeWriteError(
+            f"{path}: a folder: restore puts back one session file, from the backup beside it"
+            f" (SESSION.jsonl.*{BACKUP_SUFFIX}); name the session"
+        )
     backups = backups_of(path)
     if not backups:
         raise UnsafeWriteError(f"{path}: no backup found (looked for {path.name}.*{BACKUP_SUFFIX})")

@@ -37,6 +37,18 @@ def test_restore_puts_the_original_back(tmp_path: Path) -> None:
     assert run_cli("restore", str(session)).returncode == 2
 
 
+def test_restore_of_a_folder_says_it_takes_a_session_not_that_no_backup_exists(
+    tmp_path: Path,
+) -> None:
+    session = aged_copy(EXAMPLE, tmp_path / "s.jsonl")
+    assert run_cli("fix", str(session)).returncode == 0
+    result = run_cli("restore", str(tmp_path))
+    assert result.returncode == 2
+    assert "a folder: restore puts back one session file" in result.stderr
+    assert "no backup found" not in result.stderr
+    assert list(tmp_path.glob("s.jsonl.*.bak"))
+
+
 def test_live_session_is_refused_with_exit_2(tmp_path: Path) -> None:
     session = tmp_path / "live.jsonl"
     shutil.copy(CODEMIE_TURN_1, session)
