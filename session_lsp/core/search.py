@@ -6,10 +6,10 @@ input is its tool's name and its values (`input_text`), not their JSON encoding.
 Decoding a 100 MB session costs seconds, so the bytes are searched first: a match inside a JSON
 string leaves pieces of the query in the raw line whatever the writer escaped. Only the parts of
 the query no writer escapes are looked for (ASCII letters, digits, spaces between words and most
-punctuation, lower-cased; each non-ASCII character as its raw UTF-8 or its `\\uXXXX` escape),
-split at quotes, backslashes, control characters, the characters some writers escape (`/ < > &
-'`), the colon that joins a key to its value in an input's text, and spaces that may be layout,
-so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or across
+punctuation, lower-cased; each non-ASCII character as its raw UTF-8 or its `\\u` escape, such as
+`\\u00e9` for é), split at quotes, backslashes, control characters, the characters some writers
+escape (`/ < > & '`), the colon that joins a key to its value in an input's text, and spaces that
+may be layout, so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or across
 an input's keys and values is never missed. Lines that hold every piece are decoded and their
 fields searched for the whole query.
 

@@ -126,17 +126,17 @@ def _hits(tree: ProjectsTree, query: str) -> list[dict[str, object]]:
 def test_a_call_is_found_by_its_tool_name_and_its_values_as_typed(tree: ProjectsTree) -> None:
     session = Builder()
     session.prompt("u1", None, "file it")
-    command = 'cd src &&\ngrep -n "TODO" *.py'
+    command = 'cd src &&\ngrep -n "retry" *.py'
     session.call("a1", "u1", "toolu_01A", "Bash", command=command)
-    session.result("r1", "a1", "toolu_01A", "a.py:1: TODO")
+    session.result("r1", "a1", "toolu_01A", "a.py:1: retry")
     session.call("a2", "r1", "toolu_01B", "mcp__github__create_issue", title="\x1b[2Jboom\u202e")
     session.result("r2", "a2", "toolu_01B", "created #7")
     _add_session(tree, session)
     [named] = _hits(tree, "mcp__github__create_issue")
     assert (named["index"], named["field"]) == (2, "input")
     assert named["snippet"] == "mcp__github__create_issue\\ntitle: \\x1b[2Jboom\\u202e"
-    [typed] = _hits(tree, 'cd src &&\ngrep -n "TODO"')
-    assert typed["snippet"] == 'Bash\\ncommand: cd src &&\\ngrep -n "TODO" *.py'
+    [typed] = _hits(tree, 'cd src &&\ngrep -n "retry"')
+    assert typed["snippet"] == 'Bash\\ncommand: cd src &&\\ngrep -n "retry" *.py'
     text = run_in_tree(tree, "search", "create_issue")
     assert "item 3 input (line 4): mcp__github__create_issue\\ntitle: \\x1b[2Jboom" in text.stdout
     assert "\x1b" not in text.stdout and "\u202e" not in text.stdout

@@ -1,8 +1,8 @@
 """Search over every segment's texts, inputs and results, uncut (core/search.py).
 
 The byte prefilter must never lose a match the decoded texts hold, however the writer escaped
-them: raw UTF-8 (Claude Code), `\\uXXXX` (Python's json.dumps), a Codex call's arguments escaped
-twice, and tool inputs shown as indented JSON.
+them: raw UTF-8 (Claude Code), `\\u00e9` escapes (Python's json.dumps), a Codex call's arguments
+escaped twice, and tool inputs shown as indented JSON.
 """
 
 from __future__ import annotations
@@ -234,8 +234,8 @@ def test_an_edit_is_searched_and_shown_in_its_strings_not_their_json_escapes() -
 
 
 def test_a_bash_command_with_a_newline_and_quotes_matches_as_typed() -> None:
-    model = _call_session("Bash", command='cd src &&\ngrep -n "TODO" *.py', timeout=5000)
-    assert _where(_search(model, 'cd src &&\ngrep -n "TODO"')) == [(0, 1, "input")]
+    model = _call_session("Bash", command='cd src &&\ngrep -n "retry" *.py', timeout=5000)
+    assert _where(_search(model, 'cd src &&\ngrep -n "retry"')) == [(0, 1, "input")]
     assert _where(_search(model, "timeout: 5000")) == [(0, 1, "input")]
     assert _where(_search(model, "command: cd src")) == [(0, 1, "input")]
 
