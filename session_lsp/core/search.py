@@ -9,9 +9,9 @@ the query no writer escapes are looked for (ASCII letters, digits, spaces betwee
 punctuation, lower-cased; each non-ASCII character as its raw UTF-8 or its `\\u` escape, such as
 `\\u00e9` for é), split at quotes, backslashes, control characters, the characters some writers
 escape (`/ < > & '`), the colon that joins a key to its value in an input's text, and spaces that
-may be layout, so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped twice) or across
-an input's keys and values is never missed. Lines that hold every piece are decoded and their
-fields searched for the whole query.
+may be layout, so a match in an escaped string (`\\n`, `\\"`, a Codex call's arguments escaped
+twice) or across an input's keys and values is never missed. Lines that hold every piece are
+decoded and their fields searched for the whole query.
 
 Some texts are labels the format composes from a line's fields (`/model opus` from a slash
 command's tags, `API error 500: …` from an error's fields, a sub-agent turn's `assistant: [calls
