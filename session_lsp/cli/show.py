@@ -25,20 +25,18 @@ from session_lsp.cli.show_reader import (
     Painter,
     write_reader,
 )
+from session_lsp.cli.shown_session import read_named_session, shown_model
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.collector import BIG_BYTES
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
     Item,
     ItemKind,
-    build_model,
     page,
 )
 from session_lsp.core.turns.agents import agent_model
-from session_lsp.files import SessionFileError, exists, read_session_file
-from session_lsp.sessions import SessionNameError, resolve_session
-from session_lsp.sessions.registry import analyse_session
+from session_lsp.files import SessionFileError
+from session_lsp.sessions import SessionNameError
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -65,16 +63,14 @@ def run_show(name: str | None, output_format: str, tail: int | None, *, brief: b
     """`name` None: the session `claude --continue` would resume here (`--last`); `brief`: the
     one-line-per-item index instead of the reading layout."""
     try:
-        path = Path(name) if name and exists(Path(name)) else resolve_session(name)
-        session = read_session_file(path)
+        path, session = read_named_session(name)
     except (SessionNameError, SessionFileError) as error:
         problem(str(error))
         return EXIT_USAGE
     if tail is not None and tail < 0:
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
-    analysis = analyse_session(session)
-    model = build_model(analysis, path, freeze=session.size > BIG_BYTES)
+    model = shown_model(path, session)
     offset = max(0, len(model.items) - tail) if tail is not None else 0
     _write(model, path, offset, output_format, brief=brief)
     return EXIT_OK

@@ -9,19 +9,17 @@ visible text instead of acting on the terminal.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS
+from session_lsp.cli.shown_session import read_named_session, shown_model
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.collector import BIG_BYTES
-from session_lsp.core.turns import Item, build_model
+from session_lsp.core.turns import Item
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.texts import whole_item
-from session_lsp.files import SessionFileError, exists, read_session_file
-from session_lsp.sessions import SessionNameError, resolve_session
-from session_lsp.sessions.registry import analyse_session
+from session_lsp.files import SessionFileError
+from session_lsp.sessions import SessionNameError
 from session_lsp.view_json import item_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -30,12 +28,11 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def run_show_item(name: str | None, number: int, output_format: str) -> int:
     """Item `number`, counted from 1 as `show` numbers them."""
     try:
-        path = Path(name) if name and exists(Path(name)) else resolve_session(name)
-        session = read_session_file(path)
+        path, session = read_named_session(name)
     except (SessionNameError, SessionFileError) as error:
         problem(str(error))
         return EXIT_USAGE
-    model = build_model(analyse_session(session), path, freeze=session.size > BIG_BYTES)
+    model = shown_model(path, session)
     try:
         item = whole_item(model, number - 1)
     except IndexError:
