@@ -52,9 +52,11 @@ for version in "${python_versions[@]}"; do
   "$python" -m pip install --quiet --disable-pip-version-check --no-warn-conflicts --no-compile \
     --target "$library" --implementation cp --python-version "$version" \
     --platform "$platform" --only-binary=:all: "${dependencies[@]}"
-  # The server package itself is pure Python: copy it rather than build a wheel inside the
-  # repository (which would leave build/ and *.egg-info behind).
-  (cd "$repository_directory" && tar --exclude='__pycache__' --exclude='*.pyc' -cf - session_lsp) | tar -xf - -C "$library"
+  # The server package is copied as Python, rather than built into a wheel inside the
+  # repository (which would leave build/ and *.egg-info behind). Its optional C module (a big
+  # didOpen unescaped faster) stays out: built for this machine, not the target, and VS Code
+  # sends no text that big anyway; the server does the same in Python without it.
+  (cd "$repository_directory" && tar --exclude='__pycache__' --exclude='*.pyc' --exclude='*.c' --exclude='*.so' --exclude='*.pyd' -cf - session_lsp) | tar -xf - -C "$library"
   # Console scripts pip generated for the build machine's Python are of no use in the bundle.
   rm -rf "$library/bin"
 done

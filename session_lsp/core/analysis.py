@@ -76,6 +76,25 @@ class Transcript:
         """Lines re-read since `_last`, with the record `_last` had for each."""
 
     @classmethod
+    def from_readings(
+        cls,
+        lines: list[Line],
+        records: list[Record | None],
+        problems: list[tuple[LineProblem, ...]],
+        ends_with_newline: bool,
+    ) -> Transcript:
+        """Lines already read (`read_lines`, all of them with this `ends_with_newline`): a big
+        didOpen reads each chunk's lines while the next chunk is unescaped."""
+        transcript = cls.__new__(cls)
+        transcript.lines = lines
+        transcript.ends_with_newline = ends_with_newline
+        transcript.records = records
+        transcript.problems = problems
+        transcript._last = None
+        transcript._touched = {}
+        return transcript
+
+    @classmethod
     def prefix_of(cls, analysis: Analysis, stop: int) -> Transcript:
         """The first `stop` lines, reusing their readings; only the new last line is re-read."""
         transcript = cls.__new__(cls)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
-from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,45 +19,13 @@ from pygls.workspace import TextDocument, Workspace
 
 from session_lsp.core.analysis import Analysis, Transcript
 from session_lsp.core.collector import BIG_BYTES, collector_paused
-from session_lsp.core.reading import Line
 from session_lsp.lsp.opening import Utf8TextDocumentItem
 from session_lsp.lsp.positions import Columns, split_lsp_lines, terminator_of, without_terminator
+from session_lsp.lsp.text_chunks import ReadChunks, split_utf8
 
 
 def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
-
-
-_EOL = re.compile(rb"\r\n|\r|\n")
-
-
-def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
-    """Lines without terminators (views into the chunks) and their terminators, as LSP counts them.
-
-    Each chunk but the last must end with a line. A BOM stays in the first line, as the client
-    sent it. Both ways of opening a document (a str, or the bytes of `opening`) come here, so
-    they give the same lines.
-    """
-    lines: list[Line] = []
-    terminators: list[str] = []
-    for chunk in chunks:
-        view = memoryview(chunk)
-        start = 0
-        if b"\r" in chunk:
-            for terminator in _EOL.finditer(chunk):
-                lines.append(view[start : terminator.start()])
-                terminators.append(terminator.group().decode("ascii"))
-                start = terminator.end()
-        else:
-            find = chunk.find
-            while (end := find(b"\n", start)) >= 0:
-                lines.append(view[start:end])
-                terminators.append("\n")
-                start = end + 1
-        if start < len(chunk):
-            lines.append(view[start:])
-            terminators.append("")
-    return lines, terminators
 
 
 BIG_DOCUMENT = BIG_BYTES
@@ -75,13 +41,13 @@ class SessionDocument(TextDocument):
         uri: str,
         source: str | None = None,
         *,
-        utf8: Sequence[bytes] | None = None,
+        read: ReadChunks | None = None,
         **kwargs: Any,
     ) -> None:
-        """From `source`, or from `utf8`: the text's UTF-8 chunks (see `split_utf8`)."""
+        """From `source`, or from `read`: the text's UTF-8 chunks, read as they arrived."""
         super().__init__(uri, source=None, **kwargs)
-        chunks = [_encode(source or "")] if utf8 is None else utf8
-        self.opened_size = sum(len(chunk) for chunk in chunks)
+        encoded = _encode(source or "") if read is None else b""
+        self.opened_size = read.size if read is not None else len(encoded)
         """UTF-8 bytes when opened: decides progress reporting and collector tuning."""
         self._opening = self.is_big
         """Until the first analysis is indexed, what is built is kept as long as the document is
@@ -89,8 +55,10 @@ class SessionDocument(TextDocument):
         garbage other requests left uncollected at that moment, which on every keystroke would
         add up without bound."""
         with collector_paused(freeze=self._opening):
-            lines, self._terminators = split_utf8(chunks)
-            self.transcript = Transcript(lines, self._ends_with_newline())
+            if read is None:
+                read = ReadChunks.of((encoded,))
+            self._terminators = read.terminators
+            self.transcript = read.transcript()
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
         self.modified_seconds_ago: float | None = None
         """Set by the live-session watcher when the file on disk was written moments ago."""
@@ -242,7 +210,7 @@ class SessionWorkspace(Workspace):
             return
         self._text_documents[unquote(text_document.uri)] = SessionDocument(
             text_document.uri,
-            utf8=text_document.utf8,
+            read=text_document.text_read,
             version=text_document.version,
             language_id=text_document.language_id,
             sync_kind=self._sync_kind,

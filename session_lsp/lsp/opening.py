@@ -5,7 +5,9 @@ holds one emoji, so 400 MB for a 100 MB transcript) only for the document to enc
 UTF-8. Here the body is taken in pieces as it arrives (`StreamedDidOpen`) and the text is
 unescaped a megabyte or so at a time, from bytes to bytes, without the escaped body kept beside
 it. Each chunk ends on an escaped newline, so its bytes hold whole lines and the document keeps
-views into them.
+views into them. Where the C unescaping was built (`_json_string.c`, one pass where Python takes
+three), it runs on a thread of its own without Python's lock, and the lines of each chunk are read
+(`text_chunks.ReadChunks`) while the next is unescaped.
 
 Whatever this path cannot reproduce exactly takes the ordinary path: a lone surrogate escape
 (msgspec refuses it; the ordinary path keeps it, encoded with `surrogatepass`) and invalid UTF-8
@@ -17,12 +19,17 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import attrs
 import msgspec
 from lsprotocol import types
+
+from session_lsp.lsp.text_chunks import ReadChunks
 
 CHUNK_BYTES = 1 << 20
 """Escaped bytes unescaped at a time (more when one line is longer)."""
@@ -64,9 +71,9 @@ _DECODER = msgspec.json.Decoder(_DidOpen)
 
 @attrs.define
 class Utf8TextDocumentItem(types.TextDocumentItem):
-    """A `TextDocumentItem` whose text is `utf8` (whole lines per chunk), not `text` (empty)."""
+    """A `TextDocumentItem` whose text is `text_read` (UTF-8, read chunk by chunk), not `text`."""
 
-    utf8: list[bytes] = attrs.field(factory=list)
+    text_read: ReadChunks = attrs.field(factory=ReadChunks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +81,8 @@ class OpenedDocument:
     uri: str
     language_id: str
     version: int
-    utf8: list[bytes]
-    """The text's UTF-8 bytes in chunks that each end with a line (the last may not)."""
+    text: ReadChunks
+    """The text's UTF-8 bytes in chunks that each end with a line (the last may not), read."""
 
     def item(self) -> Utf8TextDocumentItem:
         return Utf8TextDocumentItem(
@@ -83,7 +90,7 @@ class OpenedDocument:
             language_id=self.language_id,
             version=self.version,
             text="",
-            utf8=self.utf8,
+            text_read=self.text,
         )
 
 
@@ -122,7 +129,12 @@ class StreamedDidOpen:
         self._escaped = bytearray()
         """A quote, then what follows the text unescaped so far: the rest of the text, then maybe
         more. With a quote written after a chunk, the chunk is a JSON string checked in place."""
-        self._chunks: list[bytes] = []
+        self._text = ReadChunks()
+        self._in_flight: deque[_Unescaping] = deque()
+        """Chunks handed to the unescaping thread, oldest first, each with its escaped bytes."""
+        self._unescaping_thread: ThreadPoolExecutor | None = None
+        """Started with the first chunk handed over, ended with the text: none lingers between
+        opens (a process with one thread forks its workers, `parallel.start_method`)."""
         self._failed = False
         """A chunk this path cannot reproduce: the rest of the text stays escaped."""
         self._tail: bytearray | None = None
@@ -146,6 +158,10 @@ class StreamedDidOpen:
         """The didOpen, or the whole body (rebuilt) for the ordinary path."""
         if self._in_text:
             self._take_text(at_end=True)
+            self._take_unescaped(wait=True)
+        if self._unescaping_thread is not None:
+            self._unescaping_thread.shutdown()
+            self._unescaping_thread = None
         if self._tail is not None and not self._failed and len(self._escaped) == 1:
             opened = self._decoded()
             if opened is not None:
@@ -166,30 +182,89 @@ class StreamedDidOpen:
         self._take_text(at_end=False)
 
     def _take_text(self, *, at_end: bool) -> None:
-        """Unescape every whole chunk of lines that has arrived, up to the closing quote."""
-        escaped = self._escaped
-        while len(escaped) > 1 and self._tail is None and not self._failed:
+        """Unescape every whole chunk of lines that has arrived, up to the closing quote.
+
+        A chunk is handed to the unescaping thread, and the lines of those it has finished are
+        read meanwhile. The last chunk, which holds the closing quote, is taken here once every
+        chunk before it is in: where the text ends is found in it.
+        """
+        while len(self._escaped) > 1 and self._tail is None and not self._failed:
             stop = self._stop(at_end)
             if stop is None:
-                return
+                break
             self._records_searched = self._newlines_searched = 0
-            chunk = _unescaped_in_place(escaped, stop)
+            if at_end and stop == len(self._escaped):
+                self._take_unescaped(wait=True)
+                if self._tail is None and not self._failed:
+                    self._take_chunk(stop)
+            else:
+                self._hand_over(stop)
+            self._take_unescaped(wait=False)
+
+    def _hand_over(self, stop: int) -> None:
+        """escaped[:stop] to the unescaping thread; `_escaped` starts again with what follows."""
+        handed = self._escaped
+        self._escaped = bytearray(b'"')
+        with memoryview(handed) as view:
+            self._escaped += view[stop:]
+        del handed[stop:]
+        self._in_flight.append(_Unescaping(handed, self._unescaped_later(handed)))
+
+    def _unescaped_later(self, escaped: bytearray) -> Future[bytes | None]:
+        """`_unescaped_in_place(escaped, len(escaped))`, in a thread when that runs without
+        Python's lock (the C one does), so the lines of the chunk before are read meanwhile; at
+        once otherwise."""
+        if NATIVE_UNESCAPE is None:
+            done: Future[bytes | None] = Future()
+            done.set_result(_unescaped_in_place(escaped, len(escaped)))
+            return done
+        if self._unescaping_thread is None:
+            self._unescaping_thread = ThreadPoolExecutor(1, thread_name_prefix="unescape")
+        return self._unescaping_thread.submit(_unescaped_in_place, escaped, len(escaped))
+
+    def _take_unescaped(self, *, wait: bool) -> None:
+        """Read the lines of every chunk unescaped (in order; with `wait`, all of them). A chunk
+        the thread refused (it holds the closing quote, or what this path does not take) is taken
+        again here, with everything after it, the way the last chunk is."""
+        while self._in_flight and (wait or self._in_flight[0].result.done()):
+            oldest = self._in_flight.popleft()
+            chunk = oldest.result.result()
             if chunk is None:
-                quote = _closing_quote(bytes(escaped[1:stop]))
-                if quote is None:
-                    self._failed = True
-                    return
-                stop = quote + 1
-                self._tail = escaped[stop:]
-                del escaped[stop:]
-                chunk = _unescaped_in_place(escaped, stop) if quote else b""
-                if chunk is None:
-                    self._failed = True
-                    return
+                self._take_back(oldest.escaped)
+                return
             if chunk:
-                self._chunks.append(chunk)
-            del escaped[: stop - 1]
-            escaped[0] = _QUOTE
+                self._text.add(chunk)
+
+    def _take_back(self, refused: bytearray) -> None:
+        rest = [refused]
+        while self._in_flight:
+            later = self._in_flight.popleft()
+            later.result.result()
+            rest.append(later.escaped[1:])
+        rest.append(self._escaped[1:])
+        self._escaped = bytearray().join(rest)
+        self._take_chunk(len(refused))
+
+    def _take_chunk(self, stop: int) -> None:
+        """Unescape escaped[:stop] here, finding the closing quote in it if it is there."""
+        escaped = self._escaped
+        chunk = _unescaped_in_place(escaped, stop)
+        if chunk is None:
+            quote = _closing_quote(bytes(escaped[1:stop]))
+            if quote is None:
+                self._failed = True
+                return
+            stop = quote + 1
+            self._tail = escaped[stop:]
+            del escaped[stop:]
+            chunk = _unescaped_in_place(escaped, stop) if quote else b""
+            if chunk is None:
+                self._failed = True
+                return
+        if chunk:
+            self._text.add(chunk)
+        del escaped[: stop - 1]
+        escaped[0] = _QUOTE
 
     def _stop(self, at_end: bool) -> int | None:
         """Where the next chunk ends: just after an escaped newline at or past `chunk_bytes`, or at
@@ -234,12 +309,14 @@ class StreamedDidOpen:
             or bytes(item.text) != _PLACEHOLDER
         ):
             return None
-        return OpenedDocument(item.uri, item.languageId, item.version, self._chunks)
+        return OpenedDocument(item.uri, item.languageId, item.version, self._text)
 
     def _body(self) -> bytes | bytearray:
         if not self._in_text:
             return self._head
-        unescaped = [_STRING_ENCODER.encode(str(chunk, "utf-8"))[1:-1] for chunk in self._chunks]
+        unescaped = [
+            _STRING_ENCODER.encode(str(chunk, "utf-8"))[1:-1] for chunk in self._text.chunks
+        ]
         return b"".join((self._head, *unescaped, self._escaped[1:], self._tail or b""))
 
 
@@ -347,8 +424,15 @@ def _closing_quote(escaped: bytes) -> int | None:
 
 
 def _unescaped_in_place(escaped: bytearray, stop: int) -> bytes | None:
-    """`_unescape` of escaped[0:stop] closed by a quote written at `stop` (the byte there is put
-    back): a JSON string, in place, without copying a chunk to wrap it in quotes."""
+    """escaped[1:stop] unescaped (escaped[0] is the string's opening quote); None when it is no
+    string's inside, or holds what this path does not take (see `_unescape_in_python`).
+
+    In C where it was built; otherwise in Python, on escaped[0:stop] closed by a quote written at
+    `stop` (the byte there is put back): a JSON string, in place, without copying a chunk to wrap
+    it in quotes."""
+    if NATIVE_UNESCAPE is not None:
+        with memoryview(escaped) as view:
+            return NATIVE_UNESCAPE(view[1:stop])
     at_end = stop == len(escaped)
     if at_end:
         escaped.append(_QUOTE)
@@ -356,14 +440,37 @@ def _unescaped_in_place(escaped: bytearray, stop: int) -> bytes | None:
     escaped[stop] = _QUOTE
     try:
         with memoryview(escaped)[: stop + 1] as wrapped:
-            return _unescape(wrapped)
+            return _unescape_in_python(wrapped)
     finally:
         escaped[stop] = kept
         if at_end:
             escaped.pop()
 
 
-def _unescape(wrapped: memoryview) -> bytes | None:
+@dataclass(frozen=True, slots=True)
+class _Unescaping:
+    escaped: bytearray
+    """A quote, then the chunk: kept to be taken again if the thread refuses it."""
+    result: Future[bytes | None]
+
+
+Unescape = Callable[[memoryview], bytes | None]
+
+
+def _native_unescape() -> Unescape | None:
+    """The C unescaping (`_json_string.c`), or None where it was not built (no compiler when
+    the package was installed): then Python does the same, more slowly."""
+    try:
+        from session_lsp.lsp import _json_string
+    except ImportError:
+        return None
+    return _json_string.utf8_of_string
+
+
+NATIVE_UNESCAPE = _native_unescape()
+
+
+def _unescape_in_python(wrapped: memoryview) -> bytes | None:
     """The UTF-8 bytes of the JSON string `wrapped` (quotes included); None when it is no JSON
     string (msgspec's check: a closing quote inside, a control character, an escape JSON lacks),
     or holds a lone surrogate escape or invalid UTF-8.

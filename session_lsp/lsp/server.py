@@ -20,7 +20,7 @@ from session_lsp.lsp.capabilities import ResolvedClient
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.settings import ServerSettings
 from session_lsp.lsp.state import ServerState
-from session_lsp.lsp.transport import SessionProtocol
+from session_lsp.lsp.transport import SessionProtocol, widen_pipe
 
 FIX_ALL_KIND = "source.fixAll.sessionLsp"
 
@@ -86,7 +86,9 @@ class SessionServer(LanguageServer):
     ) -> None:
         """pygls's stdio server with session-lsp's message loop (see `transport`)."""
         self._stop_event = Event()
-        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        stdin = stdin or sys.stdin.buffer
+        widen_pipe(stdin)
+        reader = StdinAsyncReader(stdin, self.thread_pool)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
             try:

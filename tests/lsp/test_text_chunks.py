@@ -1,0 +1,42 @@
+"""A didOpen's lines read chunk by chunk as they arrive give the transcript a whole read gives
+(the text split as LSP counts lines, then read at once, as documents were made before)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from session_lsp.core.analysis import Transcript
+from session_lsp.lsp.text_chunks import ReadChunks, split_utf8
+
+SESSION = Path(__file__).parents[1] / "corpus/claude-code/codemie-code/session-9eda1058.jsonl"
+LINES = SESSION.read_bytes().splitlines(keepends=True)[:60]
+BROKEN = [b"{not json\n", b'{"type":"assistant","uuid":"x"\n', b"\r\n", b"\n"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(LINES) | st.sampled_from(BROKEN), min_size=1, max_size=30),
+    cuts=st.lists(st.integers(0, 29), max_size=6),
+    torn=st.integers(0, 200),
+)
+def test_lines_read_as_chunks_arrive_give_the_findings_of_a_whole_read(
+    lines: list[bytes], cuts: list[int], torn: int
+) -> None:
+    """Chunks end on lines (a didOpen's do), the last maybe mid-line: only that line can be
+    read as a torn tail, and only once every chunk is in."""
+    text = b"".join(lines)
+    text = text[: len(text) - min(torn, len(lines[-1]) - 1)]
+    ends = sorted({sum(map(len, lines[:cut])) for cut in cuts if 0 < cut < len(lines)})
+    chunks = [text[start:stop] for start, stop in zip([0, *ends], [*ends, len(text)], strict=True)]
+    chunks = [chunk for chunk in chunks if chunk]
+    read = ReadChunks.of(chunks)
+    lines_whole, terminators = split_utf8([text])
+    whole = Transcript(lines_whole, not terminators or bool(terminators[-1]))
+    assert [bytes(line) for line in read.lines] == [bytes(line) for line in whole.lines]
+    streamed = read.transcript()
+    assert streamed.ends_with_newline == whole.ends_with_newline
+    assert streamed.problems == whole.problems
+    assert streamed.analyse().findings == whole.analyse().findings
