@@ -147,6 +147,9 @@ class DebugInformationResult(Result):
     settings: dict[str, Any]
     open_documents: list[str]
     time: float
+    native_unescaping: bool
+    """Whether the C module that unescapes a big didOpen's text was built (else Python does it,
+    two to three times slower)."""
 
 
 # --- sessions explorer and conversation view (shapes: docs/contract.md) -------------------------

@@ -32,6 +32,7 @@ from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.live import read_liveness
+from session_lsp.lsp.opening import NATIVE_UNESCAPE
 from session_lsp.lsp.server import SessionServer
 from session_lsp.report import finding_to_json
 from session_lsp.sessions.registry import analyse_session
@@ -179,6 +180,7 @@ def debug_information(ls: SessionServer, arguments: api.NoArguments) -> api.Debu
         settings=ls.settings.to_json(),
         open_documents=sorted(ls.workspace.text_documents),
         time=time.time(),
+        native_unescaping=NATIVE_UNESCAPE is not None,
     )
 
 

@@ -13,6 +13,9 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
+from session_lsp.lsp import opening, transport
 from tests.lsp.sessions import dangling
 
 SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
@@ -350,5 +353,23 @@ def test_fix_all_sends_no_edit_to_a_client_that_cannot_apply_one() -> None:
         (answer,) = [message for message in seen if message.get("id") == 2]
         assert answer["result"]["applied"] is False
         assert "does not apply edits" in answer["result"]["message"]
+    finally:
+        client.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pipe buffers are sized on Linux only")
+def test_stdin_is_read_through_a_widened_pipe_and_debug_information_says_which_unescaping() -> None:
+    """A 64 KB pipe made a 107 MB didOpen 1,700 reads, each waiting for the loop (benchmarks)."""
+    import fcntl
+
+    client = RawClient()
+    try:
+        client.initialize()
+        client.request(3, "workspace/executeCommand", {"command": "sessionLsp.debugInformation"})
+        information = client.receive(3)["result"]
+        assert client.process.stdin is not None
+        pipe_bytes = fcntl.fcntl(client.process.stdin.fileno(), fcntl.F_GETPIPE_SZ)
+        assert pipe_bytes == transport.PIPE_BYTES
+        assert information["nativeUnescaping"] is (opening.NATIVE_UNESCAPE is not None)
     finally:
         client.close()
