@@ -98,6 +98,10 @@ def test_typing_in_a_prompt_reuses_the_replay() -> None:
     assert after.conversation.places is before.conversation.places, "no replay ran"
     assert before.records[line] is not after.records[line]
     assert bytes(before.lines[line]) == lines[line]
+    # The replay's own lists hold the line read anew, found by where the line sits in them.
+    for replayed in (after.conversation.chain, after.conversation.walked):
+        assert any(record is after.records[line] for record in replayed)
+        assert not any(record is before.records[line] for record in replayed)
 
 
 def test_inserting_a_line_leaves_the_earlier_analysis_numbered_as_it_was() -> None:
