@@ -34,6 +34,11 @@ from session_lsp.lsp.text_chunks import ReadChunks
 CHUNK_BYTES = 1 << 20
 """Escaped bytes unescaped at a time (more when one line is longer)."""
 
+_MOST_IN_FLIGHT = 2
+"""Chunks with the unescaping thread before the loop waits for it: the loop hands chunks over
+faster than they are unescaped, and without a bound the whole escaped body was held at once
+(a 107 MB open peaked 70 MB higher, one run in three)."""
+
 _RECORD_REACH = 1 << 24
 """How far past a chunk's size a record's end is looked for before every newline is checked."""
 _METHOD_MARKER = b'"textDocument/didOpen"'
@@ -158,7 +163,7 @@ class StreamedDidOpen:
         """The didOpen, or the whole body (rebuilt) for the ordinary path."""
         if self._in_text:
             self._take_text(at_end=True)
-            self._take_unescaped(wait=True)
+            self._take_unescaped(keep=0)
         if self._unescaping_thread is not None:
             self._unescaping_thread.shutdown()
             self._unescaping_thread = None
@@ -194,12 +199,12 @@ class StreamedDidOpen:
                 break
             self._records_searched = self._newlines_searched = 0
             if at_end and stop == len(self._escaped):
-                self._take_unescaped(wait=True)
+                self._take_unescaped(keep=0)
                 if self._tail is None and not self._failed:
                     self._take_chunk(stop)
             else:
                 self._hand_over(stop)
-            self._take_unescaped(wait=False)
+            self._take_unescaped(keep=_MOST_IN_FLIGHT)
 
     def _hand_over(self, stop: int) -> None:
         """escaped[:stop] to the unescaping thread; `_escaped` starts again with what follows."""
@@ -222,12 +227,14 @@ class StreamedDidOpen:
             self._unescaping_thread = ThreadPoolExecutor(1, thread_name_prefix="unescape")
         return self._unescaping_thread.submit(_unescaped_in_place, escaped, len(escaped))
 
-    def _take_unescaped(self, *, wait: bool) -> None:
-        """Read the lines of every chunk unescaped (in order; with `wait`, all of them). A chunk
-        the thread refused (it holds the closing quote, or what this path does not take) is taken
-        again here, with everything after it, the way the last chunk is."""
-        while self._in_flight and (wait or self._in_flight[0].result.done()):
-            oldest = self._in_flight.popleft()
+    def _take_unescaped(self, *, keep: int) -> None:
+        """Read the lines of every chunk unescaped, in order, waiting for the oldest while more
+        than `keep` are with the thread. A chunk the thread refused (it holds the closing quote,
+        or what this path does not take) is taken again here, with everything after it, the way
+        the last chunk is."""
+        in_flight = self._in_flight
+        while in_flight and (len(in_flight) > keep or in_flight[0].result.done()):
+            oldest = in_flight.popleft()
             chunk = oldest.result.result()
             if chunk is None:
                 self._take_back(oldest.escaped)
