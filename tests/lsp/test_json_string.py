@@ -58,6 +58,16 @@ PIECES = [
 escapes, quotes and controls, and UTF-8 well-formed, cut, overlong, a surrogate, past U+10FFFF."""
 
 
+def did_open(text: str) -> dict[str, object]:
+    return {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didOpen",
+        "params": {
+            "textDocument": {"uri": "file:///s", "languageId": "j", "version": 1, "text": text}
+        },
+    }
+
+
 def native() -> opening.Unescape:
     if opening.NATIVE_UNESCAPE is None:
         missing("the C unescaping was not built (no C compiler when the package was installed)")
@@ -94,13 +104,7 @@ def test_a_chunk_refused_in_the_middle_sends_the_body_the_ordinary_way_whole() -
     lines = [json.dumps({"n": n, "text": f"line {n} é"}) for n in range(400)]
     lines[150] = '{"n": 150, "text": "\ud800"}'  # the character itself: escaped on the wire
     text = "\n".join(lines) + "\n"
-    message = {
-        "jsonrpc": "2.0",
-        "method": "textDocument/didOpen",
-        "params": {
-            "textDocument": {"uri": "file:///s", "languageId": "j", "version": 1, "text": text}
-        },
-    }
+    message = did_open(text)
     body = json.dumps(message).encode()
     streamed = opening.StreamedDidOpen(chunk_bytes=64)
     for start in range(0, len(body), 100):
@@ -114,15 +118,7 @@ def test_no_unescaping_thread_is_left_once_a_text_is_in() -> None:
     """A thread left behind would make every later pool of this process forkserver, not fork."""
     native()
     text = "".join(f'{{"n":{n},"text":"line {n} é"}}\n' for n in range(2000))
-    body = json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "method": "textDocument/didOpen",
-            "params": {
-                "textDocument": {"uri": "file:///s", "languageId": "j", "version": 1, "text": text}
-            },
-        }
-    ).encode()
+    body = json.dumps(did_open(text)).encode()
     before = threading.active_count()
     streamed = opening.StreamedDidOpen(chunk_bytes=1000)
     for start in range(0, len(body), 4096):
@@ -148,15 +144,7 @@ def test_the_loop_waits_for_the_thread_rather_than_hold_the_whole_escaped_body(
 
     monkeypatch.setattr(opening, "NATIVE_UNESCAPE", slow)
     text = "".join(f'{{"n":{n},"text":"line {n} é"}}\n' for n in range(3000))
-    body = json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "method": "textDocument/didOpen",
-            "params": {
-                "textDocument": {"uri": "file:///s", "languageId": "j", "version": 1, "text": text}
-            },
-        }
-    ).encode()
+    body = json.dumps(did_open(text)).encode()
     streamed = opening.StreamedDidOpen(chunk_bytes=500)
     waiting = []
     for start in range(0, len(body), 8192):
