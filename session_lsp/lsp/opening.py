@@ -104,9 +104,12 @@ def decode_did_open(body: bytes, *, chunk_bytes: int = CHUNK_BYTES) -> OpenedDoc
     if _METHOD_MARKER not in body[:_MARKER_REACH] and _METHOD_MARKER not in body[-_MARKER_REACH:]:
         return None
     streamed = StreamedDidOpen(chunk_bytes=chunk_bytes)
-    for start in range(0, len(body), CHUNK_BYTES):
-        streamed.feed(body[start : start + CHUNK_BYTES])
-    opened = streamed.finish()
+    try:
+        for start in range(0, len(body), CHUNK_BYTES):
+            streamed.feed(body[start : start + CHUNK_BYTES])
+        opened = streamed.finish()
+    finally:
+        streamed.close()
     return opened if isinstance(opened, OpenedDocument) else None
 
 
@@ -161,17 +164,24 @@ class StreamedDidOpen:
 
     def finish(self) -> OpenedDocument | bytes | bytearray:
         """The didOpen, or the whole body (rebuilt) for the ordinary path."""
-        if self._in_text:
-            self._take_text(at_end=True)
-            self._take_unescaped(keep=0)
-        if self._unescaping_thread is not None:
-            self._unescaping_thread.shutdown()
-            self._unescaping_thread = None
+        try:
+            if self._in_text:
+                self._take_text(at_end=True)
+                self._take_unescaped(keep=0)
+        finally:
+            self.close()
         if self._tail is not None and not self._failed and len(self._escaped) == 1:
             opened = self._decoded()
             if opened is not None:
                 return opened
         return self._body()
+
+    def close(self) -> None:
+        """End the unescaping thread: `finish` does, and so must whoever gives up on a body
+        (an error while it was fed), or the thread lives on."""
+        if self._unescaping_thread is not None:
+            self._unescaping_thread.shutdown(cancel_futures=True)
+            self._unescaping_thread = None
 
     def _find_text(self) -> None:
         start = _text_start(self._head)
@@ -199,9 +209,11 @@ class StreamedDidOpen:
                 break
             self._records_searched = self._newlines_searched = 0
             if at_end and stop == len(self._escaped):
-                self._take_unescaped(keep=0)
-                if self._tail is None and not self._failed:
-                    self._take_chunk(stop)
+                if self._in_flight:
+                    # What the thread refused comes back into `_escaped`: look at it afresh.
+                    self._take_unescaped(keep=0)
+                    continue
+                self._take_chunk(stop)
             else:
                 self._hand_over(stop)
             self._take_unescaped(keep=_MOST_IN_FLIGHT)

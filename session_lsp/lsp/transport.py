@@ -223,20 +223,23 @@ async def _receive_streamed(protocol: SessionProtocol, stream: FramedReader, len
     with collector_paused(), _SWITCHING_OFTEN.held():
         streamed = opening.StreamedDidOpen()
         remaining = length
-        reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
-        while True:
-            asked = min(STREAMED_BYTES, remaining)
-            piece = await reading
-            remaining -= len(piece)
-            more = remaining > 0 and len(piece) == asked
-            if more:
-                reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
-                await asyncio.sleep(0)  # the read is under way before this piece is unescaped
-            streamed.feed(piece)
-            del piece
-            if not more:
-                break
-        result = streamed.finish()
+        try:
+            reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
+            while True:
+                asked = min(STREAMED_BYTES, remaining)
+                piece = await reading
+                remaining -= len(piece)
+                more = remaining > 0 and len(piece) == asked
+                if more:
+                    reading = asyncio.ensure_future(stream.read(min(STREAMED_BYTES, remaining)))
+                    await asyncio.sleep(0)  # the read is under way before this piece is unescaped
+                streamed.feed(piece)
+                del piece
+                if not more:
+                    break
+            result = streamed.finish()
+        finally:
+            streamed.close()
         del streamed
         if isinstance(result, opening.OpenedDocument):
             _receive_opened(protocol, result)

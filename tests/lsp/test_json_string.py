@@ -154,3 +154,23 @@ def test_the_loop_waits_for_the_thread_rather_than_hold_the_whole_escaped_body(
     assert isinstance(opened, opening.OpenedDocument)
     assert len(opened.text.lines) == 3000
     assert max(waiting) <= opening._MOST_IN_FLIGHT
+
+
+def test_the_unescaping_thread_ends_when_a_chunk_fails_with_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unescape = native()
+    calls = []
+
+    def failing(inside: memoryview) -> bytes | None:
+        calls.append(len(inside))
+        if len(calls) == 3:
+            raise MemoryError
+        return unescape(inside)
+
+    monkeypatch.setattr(opening, "NATIVE_UNESCAPE", failing)
+    text = "".join(f'{{"n":{n},"text":"line {n} é"}}\n' for n in range(2000))
+    before = threading.active_count()
+    with pytest.raises(MemoryError):
+        opening.decode_did_open(json.dumps(did_open(text)).encode(), chunk_bytes=1000)
+    assert threading.active_count() == before

@@ -195,14 +195,16 @@ def _positions(order: Iterable[int], lines_at: array[int], lines: int) -> array[
     """For each line, the position (taken in `order`, the last taken kept) that holds it."""
     positions = array("i", [_ABSENT]) * lines
     for at in order:
-        positions[lines_at[at]] = at
+        if (line := lines_at[at]) >= 0:  # -1: a record no reader numbered (built in a test)
+            positions[line] = at
     return positions
 
 
 def _positions_of(records: list[Record], lines: int) -> array[int]:
     positions = array("i", [_ABSENT]) * lines
     for at, record in enumerate(records):
-        positions[record.line] = at
+        if record.line >= 0:
+            positions[record.line] = at
     return positions
 
 
