@@ -18,6 +18,7 @@ import msgspec
 from session_lsp.core.findings import Code, Severity
 from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES
 from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
+from session_lsp.core.formats.claude_code.sharing import RepeatedValues
 from session_lsp.core.nesting import MAX_NESTING, deep_json
 
 BOM = b"\xef\xbb\xbf"
@@ -498,8 +499,10 @@ def read_lines(
     newline was written was written whole, so if it is broken it is corrupt, not cut off."""
     count = len(lines)
     torn_candidate = count - 1 if not ends_with_newline else -1
+    repeated = RepeatedValues()
     for index in range(first, count if stop is None else stop):
         record, problems = read_line(lines[index], is_last=index == torn_candidate)
         if record is not None:
             record.line = index
+            repeated.share(record)
         yield record, problems

@@ -51,6 +51,7 @@ from session_lsp.core.collector import collector_paused
 from session_lsp.core.held_setting import HeldSetting, Restore
 from session_lsp.lsp import opening
 from session_lsp.lsp.documents import SessionWorkspace
+from session_lsp.lsp.freed_memory import give_back_freed_memory
 
 STREAMED_BYTES = 1 << 20
 """Bodies at least this long are read in pieces of this size and fed to `StreamedDidOpen` as
@@ -218,7 +219,8 @@ async def _receive_streamed(protocol: SessionProtocol, stream: FramedReader, len
 
     The collector is paused throughout: a didOpen's lines are read as its chunks arrive, and
     collections in between would walk every line and record read so far (`collector_paused`).
-    Threads switch more often meanwhile (`_switch_often`).
+    Threads switch more often meanwhile (`_switch_often`). What the pieces took is given back
+    once the body is in (`freed_memory`).
     """
     with collector_paused(), _SWITCHING_OFTEN.held():
         streamed = opening.StreamedDidOpen()
@@ -241,6 +243,7 @@ async def _receive_streamed(protocol: SessionProtocol, stream: FramedReader, len
         finally:
             streamed.close()
         del streamed
+        give_back_freed_memory()
         if isinstance(result, opening.OpenedDocument):
             _receive_opened(protocol, result)
         elif result:
