@@ -63,6 +63,7 @@ def test_kinds_ids_and_links_read_again_are_the_objects_read_first() -> None:
     assert second.message.role is first.message.role
     assert second.message.model is first.message.model
     assert second.message.id is first.message.id
+    assert second.message.usage is first.message.usage
     assert second.requestId is first.requestId
     assert second.parentUuid is first.uuid
     assert result.parentUuid is second.uuid

@@ -3,7 +3,7 @@
 msgspec makes a new str for every value it decodes: a session of 31,600 lines held `user`,
 `assistant`, `text`, a model name and the tool names tens of thousands of times, each line's
 `parentUuid` beside the same uuid on the line before, each result's `tool_use_id` beside its
-call's id: 11 MB of its 42 MB of records; on 70,000 tool calls, 50 of 154 MB. Sharing them as the
+call's id, a message's usage on each of its lines: 11 MB of its 42 MB of records; on 70,000 tool calls, 50 of 154 MB. Sharing them as the
 lines are read costs about 10% of reading them (4% of `check`).
 """
 
@@ -43,10 +43,11 @@ class RepeatedValues:
         message = record.message
         if message is None:
             return
-        if previous is not None and previous.message is not None:
-            value = previous.message.id
-            if message.id == value:
-                message.id = value
+        before = previous.message if previous is not None else None
+        if before is not None and message.id == before.id:
+            message.id = before.id
+            if message.usage == before.usage:  # a message's lines repeat its usage
+                message.usage = before.usage
         value = message.role
         if value is not None:
             message.role = kind(value, value)
