@@ -97,13 +97,12 @@ class Transcript:
     @classmethod
     def prefix_of(cls, analysis: Analysis, stop: int) -> Transcript:
         """The first `stop` lines, reusing their readings; only the new last line is re-read."""
-        transcript = cls.__new__(cls)
-        transcript.lines = list(analysis.lines[:stop])
-        transcript.ends_with_newline = True
-        transcript.records = list(analysis.records[:stop])
-        transcript.problems = list(analysis.problems[:stop])
-        transcript._last = None
-        transcript._touched = {}
+        transcript = cls.from_readings(
+            list(analysis.lines[:stop]),
+            list(analysis.records[:stop]),
+            list(analysis.problems[:stop]),
+            ends_with_newline=True,
+        )
         if stop > 0:
             transcript._reread(stop - 1)
         return transcript

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import platform
 import queue
 import socket
 import subprocess
@@ -16,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from session_lsp.lsp import freed_memory, opening, transport
+from session_lsp.lsp import opening, transport
 from tests.lsp.sessions import dangling
-from tests.support.tools import missing
 
 SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
 
@@ -375,10 +373,3 @@ def test_stdin_is_read_through_a_widened_pipe_and_debug_information_says_which_u
         assert information["nativeUnescaping"] is (opening.NATIVE_UNESCAPE is not None)
     finally:
         client.close()
-
-
-def test_the_memory_a_big_body_freed_can_be_given_back_where_glibc_is() -> None:
-    if sys.platform != "linux" or platform.libc_ver()[0] != "glibc":
-        missing("malloc_trim is glibc's: this system has another C library")
-    assert freed_memory.MALLOC_TRIM is not None
-    freed_memory.give_back_freed_memory()
