@@ -10,7 +10,8 @@
    analysed to say where), and one whose pieces are everywhere but never together.
 2. `sessionLsp.search` of one 105 MB session of each shape beside `check` of it: with the model
    kept (the view has the session open, as the search box needs) and from nothing (read, scan,
-   analyse).
+   analyse); and the byte scan alone, in C and in Python (where the C was not built), for the
+   queries above and words on many of its lines (`WIDESPREAD`).
 
 Each figure is the median of `--repeat` runs.
 
@@ -20,12 +21,13 @@ Each figure is the median of `--repeat` runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -36,6 +38,7 @@ sys.path.insert(0, str(BENCH))
 import shapes  # noqa: E402
 from generate_session import generate_session  # noqa: E402
 
+from session_lsp.core import search  # noqa: E402
 from session_lsp.core.analysis import analyse_bytes  # noqa: E402
 from session_lsp.core.search import (  # noqa: E402
     Query,
@@ -56,6 +59,12 @@ QUERIES = {
     "pieces everywhere, never together": "session walker",
 }
 
+WIDESPREAD = {
+    "a CJK word": "完成",
+    "an ASCII word": "passed",
+}
+"""Queries on many lines of some shapes, for the byte scan alone: each line taken resumes the scan
+(a CJK character is looked for as raw UTF-8 and as its `\\u` escape, one of them absent)."""
 
 SHAPES = ("huge tool results", "many mid-sized lines with emoji", "thousands of tool calls")
 """The shapes of the first three sessions, in `build_corpus`'s order."""
@@ -154,6 +163,16 @@ def bench_many(home: Path, paths: list[Path], repeat: int) -> None:
         )
 
 
+@contextlib.contextmanager
+def _python_scan() -> Iterator[None]:
+    """The scan where the C byte search was not built: each megabyte lower-cased in Python."""
+    native, search.FIND_FOLDED = search.FIND_FOLDED, None
+    try:
+        yield
+    finally:
+        search.FIND_FOLDED = native
+
+
 def bench_one(path: Path, repeat: int) -> None:
     """One session: `check`, then the server's search with the model kept and from nothing."""
     planted = compile_query(QUERIES["matches in one session"])
@@ -172,9 +191,25 @@ def bench_one(path: Path, repeat: int) -> None:
         return len(search_model(model, query, 200, lines))
 
     check_s, _ = _median(check, repeat)
+    data = read_session_file(path).data
     model = build_model(analyse_bytes(read_session_file(path).data), path)
     print(f"  one session, {path.stat().st_size / 1e6:.0f} MB")
     print(f"  check (read + analyse)                 {check_s * 1000:7.0f} ms")
+    scanned = {
+        **WIDESPREAD,
+        "the planted query": planted.text,
+        "a query found nowhere": absent.text,
+    }
+    for label, text in scanned.items():
+        query = compile_query(text)
+        scan_s, taken = _median(lambda query=query: candidate_lines(data, query), repeat)
+        with _python_scan():
+            python_s, _ = _median(lambda query=query: candidate_lines(data, query), repeat)
+        print(
+            f"  scan for {label} ({len(taken) if isinstance(taken, list) else 0:,} lines taken):"
+            f" {scan_s * 1000:5.0f} ms, ratio {scan_s / check_s:.2f};"
+            f" Python's scan {python_s * 1000:5.0f} ms, ratio {python_s / check_s:.2f}"
+        )
     for label, query in (("a query it holds", planted), ("a query it lacks", absent)):
         kept_s, found = _median(lambda query=query: search_model(model, query, 200), repeat)
         cold_s, _ = _median(lambda query=query: from_nothing(query), repeat)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from session_lsp.core import search
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.search import (
     MAX_QUERY,
@@ -31,12 +32,23 @@ from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import whole_item
 from tests.support.claude_records import Builder, inserted_by_claude_code
 from tests.support.corpus import CORPUS
+from tests.support.tools import missing
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
 CODEX = (
     CORPUS
     / "codex/codemie-code/rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl"
 )
+
+
+@pytest.fixture(params=["c", "python"], autouse=True)
+def scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with the C byte search (`_byte_search.c`) and with the Python one."""
+    if request.param == "python":
+        monkeypatch.setattr(search, "FIND_FOLDED", None)
+    elif search.FIND_FOLDED is None:
+        missing("the C byte search was not built (no C compiler when the package was installed)")
+    return str(request.param)
 
 
 def _model(data: bytes, path: Path | None = None) -> ConversationModel:
@@ -414,10 +426,61 @@ class _CountingBytes(bytes):
 
 def test_a_query_on_every_line_lower_cases_each_byte_about_once() -> None:
     """A word on each of 20,000 lines: the scan goes on in the chunk it lower-cased, instead of
-    lower-casing a megabyte again after every line it takes."""
+    lower-casing a megabyte again after every line it takes (in C, only the lines it takes)."""
     lines = [f'{{"n":{number},"text":"the needle {number}}}"}}' for number in range(20_000)]
     buffer = _CountingBytes("\n".join(lines).encode())
     _CountingBytes.sliced = 0
     assert candidate_lines(buffer, compile_query("needle")) == list(range(20_000))
     assert _CountingBytes.sliced <= 2 * len(buffer)
     assert candidate_lines(buffer, compile_query("needle 1234}")) == [1234]
+
+
+class _SearchedChunk(bytes):
+    """A lower-cased chunk that counts the bytes its `find` calls scan."""
+
+    scanned = 0
+
+    def find(self, sub: Any, start: Any = 0, *rest: Any) -> int:
+        spot = super().find(sub, start, *rest)
+        _SearchedChunk.scanned += (spot if spot >= 0 else len(self)) - start
+        return spot
+
+
+class _BytesOfSearchedChunks(bytes):
+    def __getitem__(self, key: Any) -> Any:
+        part = super().__getitem__(key)
+        return _ChunkToLower(part) if isinstance(key, slice) else part
+
+
+class _ChunkToLower(bytes):
+    def lower(self) -> bytes:
+        return _SearchedChunk(super().lower())
+
+
+def _counting_folded_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C search, counting what it scans in `_SearchedChunk.scanned`."""
+    find = search.FIND_FOLDED
+    assert find is not None
+
+    def counted(buffer: Any, needle: bytes, start: int) -> int:
+        spot = find(buffer, needle, start)
+        _SearchedChunk.scanned += (spot if spot >= 0 else len(buffer)) - start
+        return spot
+
+    monkeypatch.setattr(search, "FIND_FOLDED", counted)
+
+
+def test_a_character_whose_escape_is_nowhere_does_not_rescan_per_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`完` is raw UTF-8 on every line and never `\\u5b8c`: the escape is looked for once (per
+    chunk in Python), not again from each line taken to the end (quadratic: 5.7 s on 105 MB)."""
+    if search.FIND_FOLDED is not None:
+        _counting_folded_finds(monkeypatch)
+    lines = [f'{{"n":{number},"text":"完成 {number}"}}' for number in range(20_000)]
+    buffer = _BytesOfSearchedChunks("\n".join(lines).encode())
+    _SearchedChunk.scanned = 0
+    assert candidate_lines(buffer, compile_query("完成")) == list(range(20_000))
+    assert 0 < _SearchedChunk.scanned <= 4 * len(buffer)
+    escaped = _BytesOfSearchedChunks(json.dumps({"text": "完成"}).encode() + b"\n" + buffer)
+    assert candidate_lines(escaped, compile_query("完成")) == list(range(20_001))

@@ -1,0 +1,160 @@
+/* Where a lower-case needle first occurs in bytes read as lower case, without lower-casing them.
+
+A search reads every byte of a session for the query (`search.candidate_lines`). In Python that is
+`bytes.lower` of each megabyte and then `bytes.find` of each form of the query: two or three
+passes at about 1 GB/s, as long as `check` on a session of big tool results. This finds the byte
+of the needle least likely in a transcript with `memchr` (both cases of a letter as two streams,
+each resumed where it stopped) and compares the rest there, with Python's lock released on big
+ranges. `buffer.lower().find(needle, start)` is the reference: a property test holds this to it
+on arbitrary input, and the search falls back to it wherever this module was not built.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* Ranges shorter than this are searched holding the lock: giving it up costs more than they do. */
+#define RELEASE_FROM ((Py_ssize_t)1 << 16)
+
+static inline unsigned char
+folded(unsigned char byte)
+{
+    return (byte >= 'A' && byte <= 'Z') ? (unsigned char)(byte | 0x20) : byte;
+}
+
+/* How common a byte is in a transcript (higher is more common): JSON's punctuation, spaces,
+   the letters of English by frequency, digits; every other byte is rare. */
+static unsigned char
+commonness(unsigned char byte)
+{
+    static const char by_frequency[] = "etaoinsrhldcumfpgwybvkxjqz";
+    const char *letter;
+    if (byte == '"' || byte == ' ' || byte == ':' || byte == ',') return 255;
+    if (byte >= '0' && byte <= '9') return 200;
+    if (byte == '{' || byte == '}' || byte == '\\' || byte == '_' || byte == '-' || byte == '.'
+        || byte == '/')
+        return 190;
+    if (byte >= 'a' && byte <= 'z') {
+        letter = strchr(by_frequency, byte);
+        return (unsigned char)(180 - 6 * (letter - by_frequency));
+    }
+    if (byte >= 0x80) return 40; /* UTF-8 of CJK text or emoji: common in some sessions */
+    return 10;
+}
+
+static int
+equal_folded(const unsigned char *at, const unsigned char *needle, Py_ssize_t length)
+{
+    for (Py_ssize_t k = 0; k < length; k++)
+        if (folded(at[k]) != needle[k]) return 0;
+    return 1;
+}
+
+/* The first offset >= start of `needle` in `haystack` read as lower case, or -1. The needle holds
+   no capital (the caller checked), and start + length <= size. */
+static Py_ssize_t
+find_folded_in(const unsigned char *haystack, Py_ssize_t size, const unsigned char *needle,
+               Py_ssize_t length, Py_ssize_t start)
+{
+    Py_ssize_t rare = 0;
+    for (Py_ssize_t k = 1; k < length; k++)
+        if (commonness(needle[k]) < commonness(needle[rare])) rare = k;
+    unsigned char small = needle[rare];
+    unsigned char capital = (small >= 'a' && small <= 'z') ? (unsigned char)(small - 0x20) : small;
+    /* The rare byte of a match at s sits at s + rare, for s in [start, size - length]. */
+    const unsigned char *from = haystack + start + rare;
+    const unsigned char *end = haystack + (size - length) + rare + 1;
+    const unsigned char *next_small = NULL, *next_capital = NULL;
+    int small_left = 1, capital_left = capital != small;
+    while (from < end) {
+        if (small_left && (next_small == NULL || next_small < from)) {
+            next_small = memchr(from, small, (size_t)(end - from));
+            small_left = next_small != NULL;
+        }
+        if (capital_left && (next_capital == NULL || next_capital < from)) {
+            next_capital = memchr(from, capital, (size_t)(end - from));
+            capital_left = next_capital != NULL;
+        }
+        const unsigned char *spot;
+        if (small_left && capital_left)
+            spot = next_small < next_capital ? next_small : next_capital;
+        else if (small_left)
+            spot = next_small;
+        else if (capital_left)
+            spot = next_capital;
+        else
+            return -1;
+        if (equal_folded(spot - rare, needle, length)) return (spot - rare) - haystack;
+        from = spot + 1;
+    }
+    return -1;
+}
+
+static PyObject *
+find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
+{
+    if (count != 3) {
+        PyErr_SetString(PyExc_TypeError, "find_folded takes a buffer, a needle and a start");
+        return NULL;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(arguments[2]);
+    if (start == -1 && PyErr_Occurred()) return NULL;
+    Py_buffer haystack, needle;
+    if (PyObject_GetBuffer(arguments[0], &haystack, PyBUF_SIMPLE) < 0) return NULL;
+    if (PyObject_GetBuffer(arguments[1], &needle, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&haystack);
+        return NULL;
+    }
+    const unsigned char *bytes = haystack.buf, *sought = needle.buf;
+    Py_ssize_t size = haystack.len, length = needle.len, found = -1;
+    if (start < 0) start = start + size < 0 ? 0 : start + size; /* as bytes.find reads it */
+    int has_capital = 0;
+    for (Py_ssize_t k = 0; k < length; k++)
+        if (sought[k] >= 'A' && sought[k] <= 'Z') has_capital = 1;
+    if (start > size || has_capital || length > size - start)
+        found = -1;
+    else if (length == 0)
+        found = start;
+    else if (size - start < RELEASE_FROM)
+        found = find_folded_in(bytes, size, sought, length, start);
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        found = find_folded_in(bytes, size, sought, length, start);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&needle);
+    PyBuffer_Release(&haystack);
+    return PyLong_FromSsize_t(found);
+}
+
+static PyMethodDef methods[] = {
+    {"find_folded", (PyCFunction)(void (*)(void))find_folded, METH_FASTCALL,
+     "find_folded(buffer, needle, start, /)\n--\n\n"
+     "`buffer.lower().find(needle, start)` without lower-casing the buffer: ASCII capitals of the "
+     "buffer read as small letters; a needle with a capital is never found."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyModuleDef_Slot slots[] = {
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "session_lsp.core._byte_search",
+    .m_doc = "A case-insensitive byte search without lower-casing the bytes (see search.py).",
+    .m_size = 0,
+    .m_methods = methods,
+    .m_slots = slots,
+};
+
+PyMODINIT_FUNC
+PyInit__byte_search(void)
+{
+    return PyModuleDef_Init(&module_definition);
+}

@@ -1,0 +1,3 @@
+from session_lsp.core.search import Buffer
+
+def find_folded(buffer: Buffer, needle: bytes, start: int, /) -> int: ...
