@@ -23,6 +23,7 @@ from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
 from session_lsp.core.formats import detect
+from session_lsp.core.line_views import LineViews
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
     Line,
@@ -63,7 +64,7 @@ class _RecordingLocator(Locator):
 class Transcript:
     """A transcript's lines and their readings, editable line by line."""
 
-    def __init__(self, lines: list[Line], ends_with_newline: bool) -> None:
+    def __init__(self, lines: Sequence[Line], ends_with_newline: bool) -> None:
         self.lines = lines
         self.ends_with_newline = ends_with_newline
         self.records: list[Record | None] = []
@@ -78,7 +79,7 @@ class Transcript:
     @classmethod
     def from_readings(
         cls,
-        lines: list[Line],
+        lines: Sequence[Line],
         records: list[Record | None],
         problems: list[tuple[LineProblem, ...]],
         ends_with_newline: bool,
@@ -98,7 +99,7 @@ class Transcript:
     def prefix_of(cls, analysis: Analysis, stop: int) -> Transcript:
         """The first `stop` lines, reusing their readings; only the new last line is re-read."""
         transcript = cls.from_readings(
-            list(analysis.lines[:stop]),
+            analysis.lines[:stop],
             list(analysis.records[:stop]),
             list(analysis.problems[:stop]),
             ends_with_newline=True,
@@ -113,7 +114,7 @@ class Transcript:
         return cls(lines, ends_with_newline)
 
     def replace_lines(
-        self, start: int, stop: int, new_lines: list[Line], ends_with_newline: bool
+        self, start: int, stop: int, new_lines: Sequence[Line], ends_with_newline: bool
     ) -> None:
         """Swap lines[start:stop] for new_lines and re-read only those (and a changed last line).
 
@@ -123,7 +124,8 @@ class Transcript:
         inserted = len(new_lines)
         shift = inserted - (stop - start)
         old_records = self.records
-        self.lines = [*self.lines[:start], *new_lines, *self.lines[stop:]]
+        views = self.lines if isinstance(self.lines, LineViews) else LineViews.of(self.lines)
+        self.lines = views.replaced(start, stop, new_lines)
         self.ends_with_newline = ends_with_newline
         readings = list(
             read_lines(self.lines, start, start + inserted, ends_with_newline=ends_with_newline)

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import mmap
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 
 import msgspec
@@ -19,6 +20,8 @@ from session_lsp.core.findings import Code, Severity
 from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES
 from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.formats.claude_code.sharing import RepeatedValues
+from session_lsp.core.line_views import Line as Line  # what a line is, for every reader
+from session_lsp.core.line_views import LineViews
 from session_lsp.core.nesting import MAX_NESTING, deep_json
 
 BOM = b"\xef\xbb\xbf"
@@ -61,25 +64,24 @@ def _reject_constant(name: str) -> None:
     raise _NonFiniteNumberError(name)
 
 
-Line = bytes | memoryview
-"""A line's bytes; views into one buffer (or a memory-mapped file) avoid copying big files."""
-
-
-def split_lines(data: bytes | mmap.mmap) -> tuple[list[Line], bool]:
+def split_lines(data: bytes | mmap.mmap) -> tuple[LineViews, bool]:
     """Split on `\\n` only, without copying: the lines (no `\\n`) and whether data ended with one."""
-    view = memoryview(data)
     start = len(BOM) if data[: len(BOM)] == BOM else 0
     find = data.find
-    lines: list[Line] = []
+    starts, ends = array("q"), array("q")
     while True:
         end = find(b"\n", start)
         if end < 0:
             break
-        lines.append(view[start:end])
+        starts.append(start)
+        ends.append(end)
         start = end + 1
     ends_with_newline = start >= len(data)
     if not ends_with_newline:
-        lines.append(view[start:])
+        starts.append(start)
+        ends.append(len(data))
+    lines = LineViews()
+    lines.add_buffer(data, starts, ends)
     return lines, ends_with_newline
 
 

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 import msgspec
 
+from session_lsp.core.line_views import LineViews
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import BOM, Line
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolCall
@@ -315,18 +316,13 @@ def _newlines(buffer: Buffer, start: int, stop: int) -> int:
 
 
 def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
-    """The bytes or mapped file the lines were split from (`reading.split_lines`: views in order,
-    only `\\n` between them, a byte-order mark before the first), searched in place rather than
+    """The bytes or mapped file the lines were split from (`reading.split_lines`: in order, only
+    `\\n` between them, a byte-order mark before the first), searched in place rather than
     copied; None when the lines are no longer exactly that (a document edited line by line)."""
-    first = lines[0] if lines else None
-    if not isinstance(first, memoryview) or not isinstance(first.obj, bytes | mmap.mmap):
+    if not isinstance(lines, LineViews) or (owner := lines.single_buffer()) is None:
         return None
-    owner = first.obj
-    if any(not isinstance(line, memoryview) or line.obj is not owner for line in lines):
-        return None
-    total = sum(map(len, lines)) + len(lines) - 1
-    size = len(owner)
-    skipped = size - total
+    total = lines.byte_count() + len(lines) - 1
+    skipped = len(owner) - total
     if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (
         skipped >= len(BOM) and owner[: len(BOM)] != BOM
     ):

@@ -8,41 +8,51 @@ transcript is ready about when the last chunk is, not an unescaping later.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
 
 from session_lsp.core.analysis import Transcript
-from session_lsp.core.reading import Line, LineProblem, Record, read_lines
+from session_lsp.core.line_views import LineViews
+from session_lsp.core.reading import LineProblem, Record, read_lines
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 
 
-def split_utf8(chunks: Iterable[bytes]) -> tuple[list[Line], list[str]]:
+def split_utf8(chunks: Iterable[bytes]) -> tuple[LineViews, list[str]]:
     """Lines without terminators (views into the chunks) and their terminators, as LSP counts them.
 
     Each chunk but the last must end with a line. A BOM stays in the first line, as the client
     sent it. Both ways of opening a document (a str, or the bytes of `opening`) come here, so
     they give the same lines.
     """
-    lines: list[Line] = []
+    lines = LineViews()
     terminators: list[str] = []
     for chunk in chunks:
-        view = memoryview(chunk)
-        start = 0
-        if b"\r" in chunk:
-            for terminator in _EOL.finditer(chunk):
-                lines.append(view[start : terminator.start()])
-                terminators.append(terminator.group().decode("ascii"))
-                start = terminator.end()
-        else:
-            find = chunk.find
-            while (end := find(b"\n", start)) >= 0:
-                lines.append(view[start:end])
-                terminators.append("\n")
-                start = end + 1
-        if start < len(chunk):
-            lines.append(view[start:])
-            terminators.append("")
+        _add_lines_of(chunk, lines, terminators)
     return lines, terminators
+
+
+def _add_lines_of(chunk: bytes, lines: LineViews, terminators: list[str]) -> None:
+    starts, ends = array("q"), array("q")
+    start = 0
+    if b"\r" in chunk:
+        for terminator in _EOL.finditer(chunk):
+            starts.append(start)
+            ends.append(terminator.start())
+            terminators.append(terminator.group().decode("ascii"))
+            start = terminator.end()
+    else:
+        find = chunk.find
+        while (end := find(b"\n", start)) >= 0:
+            starts.append(start)
+            ends.append(end)
+            terminators.append("\n")
+            start = end + 1
+    if start < len(chunk):
+        starts.append(start)
+        ends.append(len(chunk))
+        terminators.append("")
+    lines.add_buffer(chunk, starts, ends)
 
 
 class ReadChunks:
@@ -52,7 +62,7 @@ class ReadChunks:
 
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
-        self.lines: list[Line] = []
+        self.lines = LineViews()
         self.terminators: list[str] = []
         self._records: list[Record | None] = []
         self._problems: list[tuple[LineProblem, ...]] = []
@@ -75,10 +85,8 @@ class ReadChunks:
     def add(self, chunk: bytes) -> None:
         """Split `chunk` into lines and read them."""
         self.chunks.append(chunk)
-        lines, terminators = split_utf8((chunk,))
         start = len(self.lines)
-        self.lines += lines
-        self.terminators += terminators
+        _add_lines_of(chunk, self.lines, self.terminators)
         for record, problems in read_lines(
             self.lines, start, ends_with_newline=self.ends_with_newline
         ):

@@ -105,5 +105,5 @@ def test_incremental_line_replacement_equals_a_fresh_read(
     stop = data.draw(st.integers(start, len(lines)))
     transcript = Transcript(list(lines), ends)
     transcript.replace_lines(start, stop, list(new_lines), ends)
-    fresh = Transcript(lines[:start] + new_lines + lines[stop:], ends)
+    fresh = Transcript([*lines[:start], *new_lines, *lines[stop:]], ends)
     assert transcript.analyse().findings == fresh.analyse().findings
