@@ -89,7 +89,7 @@ find_folded_in(const unsigned char *haystack, Py_ssize_t size, const unsigned ch
     return -1;
 }
 
-static PyObject *
+PyObject *
 find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
 {
     if (count != 3) {
@@ -124,37 +124,4 @@ find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
     PyBuffer_Release(&needle);
     PyBuffer_Release(&haystack);
     return PyLong_FromSsize_t(found);
-}
-
-static PyMethodDef methods[] = {
-    {"find_folded", (PyCFunction)(void (*)(void))find_folded, METH_FASTCALL,
-     "find_folded(buffer, needle, start, /)\n--\n\n"
-     "`buffer.lower().find(needle, start)` without lower-casing the buffer: ASCII capitals of the "
-     "buffer read as small letters; a needle with a capital is never found."},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyModuleDef_Slot slots[] = {
-#ifdef Py_mod_multiple_interpreters
-    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-#endif
-#ifdef Py_mod_gil
-    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
-#endif
-    {0, NULL},
-};
-
-static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "session_lsp.core._byte_search",
-    .m_doc = "A case-insensitive byte search without lower-casing the bytes (see search.py).",
-    .m_size = 0,
-    .m_methods = methods,
-    .m_slots = slots,
-};
-
-PyMODINIT_FUNC
-PyInit__byte_search(void)
-{
-    return PyModuleDef_Init(&module_definition);
 }

@@ -300,10 +300,10 @@ def _native_find_folded() -> FindFolded | None:
     """The C search (`_byte_search.c`), or None where it was not built (no compiler when the
     package was installed): the chunks are then lower-cased in Python."""
     try:
-        from session_lsp.core import _byte_search
+        from session_lsp._native import find_folded
     except ImportError:
         return None
-    return _byte_search.find_folded
+    return find_folded
 
 
 FIND_FOLDED = _native_find_folded()

@@ -170,7 +170,7 @@ unescape(const unsigned char *in, Py_ssize_t size, unsigned char *out)
     return o;
 }
 
-static PyObject *
+PyObject *
 utf8_of_string(PyObject *module, PyObject *argument)
 {
     Py_buffer view;
@@ -192,37 +192,4 @@ utf8_of_string(PyObject *module, PyObject *argument)
     }
     if (written < PyBytes_GET_SIZE(result) && _PyBytes_Resize(&result, written) < 0) return NULL;
     return result;
-}
-
-static PyMethodDef methods[] = {
-    {"utf8_of_string", utf8_of_string, METH_O,
-     "utf8_of_string(inside, /)\n--\n\n"
-     "The UTF-8 bytes of the JSON string whose inside (no quotes) is `inside`; None when it is "
-     "no such inside or holds a lone surrogate escape or invalid UTF-8."},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyModuleDef_Slot slots[] = {
-#ifdef Py_mod_multiple_interpreters
-    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-#endif
-#ifdef Py_mod_gil
-    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
-#endif
-    {0, NULL},
-};
-
-static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "session_lsp.lsp._json_string",
-    .m_doc = "A JSON string's inside to UTF-8 bytes, in one pass (see opening.py).",
-    .m_size = 0,
-    .m_methods = methods,
-    .m_slots = slots,
-};
-
-PyMODINIT_FUNC
-PyInit__json_string(void)
-{
-    return PyModuleDef_Init(&module_definition);
 }

@@ -480,10 +480,10 @@ def _native_unescape() -> Unescape | None:
     """The C unescaping (`_json_string.c`), or None where it was not built (no compiler when
     the package was installed): then Python does the same, more slowly."""
     try:
-        from session_lsp.lsp import _json_string
+        from session_lsp._native import utf8_of_string
     except ImportError:
         return None
-    return _json_string.utf8_of_string
+    return utf8_of_string
 
 
 NATIVE_UNESCAPE = _native_unescape()

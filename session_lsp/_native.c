@@ -1,0 +1,49 @@
+/* session_lsp._native: the optional C functions, each written beside the Python it replaces.
+
+- `utf8_of_string` (`lsp/_json_string.c`): a didOpen's text unescaped in one pass (`lsp/opening.py`).
+- `find_folded` (`core/_byte_search.c`): a case-insensitive byte search (`core/search.py`).
+
+pip builds this module where it finds a C compiler; elsewhere the same work is done in Python.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+PyObject *utf8_of_string(PyObject *module, PyObject *argument);
+PyObject *find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
+
+static PyMethodDef methods[] = {
+    {"utf8_of_string", utf8_of_string, METH_O,
+     "utf8_of_string(inside, /)\n--\n\n"
+     "The UTF-8 bytes of the JSON string whose inside (no quotes) is `inside`; None when it is "
+     "no such inside or holds a lone surrogate escape or invalid UTF-8."},
+    {"find_folded", (PyCFunction)(void (*)(void))find_folded, METH_FASTCALL,
+     "find_folded(buffer, needle, start, /)\n--\n\n"
+     "`buffer.lower().find(needle, start)` without lower-casing the buffer: ASCII capitals of the "
+     "buffer read as small letters; a needle with a capital is never found."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyModuleDef_Slot slots[] = {
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "session_lsp._native",
+    .m_doc = "The optional C functions: a JSON string unescaped, bytes searched ignoring case.",
+    .m_size = 0,
+    .m_methods = methods,
+    .m_slots = slots,
+};
+
+PyMODINIT_FUNC
+PyInit__native(void)
+{
+    return PyModuleDef_Init(&module_definition);
+}

@@ -1,3 +1,0 @@
-from session_lsp.core.search import Buffer
-
-def find_folded(buffer: Buffer, needle: bytes, start: int, /) -> int: ...
