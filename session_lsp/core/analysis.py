@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import mmap
+import sys
 from collections.abc import Collection, Iterable, Sequence
 
 import msgspec
@@ -61,17 +62,28 @@ class _RecordingLocator(Locator):
         return span
 
 
+def _line_views(lines: Sequence[Line]) -> LineViews:
+    return lines if isinstance(lines, LineViews) else LineViews.of(lines)
+
+
+_NONE_MOVED = sys.maxsize
+"""`Transcript._renumber_from` when no record waits for its new line number."""
+
+
 class Transcript:
     """A transcript's lines and their readings, editable line by line."""
 
     def __init__(self, lines: Sequence[Line], ends_with_newline: bool) -> None:
-        self.lines = lines
+        self.lines = _line_views(lines)
         self.ends_with_newline = ends_with_newline
-        self.records: list[Record | None] = []
+        self._records: list[Record | None] = []
         self.problems: list[tuple[LineProblem, ...]] = []
         for record, problems in read_lines(lines, ends_with_newline=ends_with_newline):
-            self.records.append(record)
+            self._records.append(record)
             self.problems.append(problems)
+        self._renumber_from = _NONE_MOVED
+        self._handed_out = False
+        """Whether an analysis was made from the lists as they are (then an edit copies them)."""
         self._last: Analysis | None = None
         self._touched: dict[int, Record | None] = {}
         """Lines re-read since `_last`, with the record `_last` had for each."""
@@ -87,10 +99,12 @@ class Transcript:
         """Lines already read (`read_lines`, all of them with this `ends_with_newline`): a big
         didOpen reads each chunk's lines while the next chunk is unescaped."""
         transcript = cls.__new__(cls)
-        transcript.lines = lines
+        transcript.lines = _line_views(lines)
         transcript.ends_with_newline = ends_with_newline
-        transcript.records = records
+        transcript._records = records
         transcript.problems = problems
+        transcript._renumber_from = _NONE_MOVED
+        transcript._handed_out = False
         transcript._last = None
         transcript._touched = {}
         return transcript
@@ -118,31 +132,32 @@ class Transcript:
     ) -> None:
         """Swap lines[start:stop] for new_lines and re-read only those (and a changed last line).
 
-        New lists every time: an analysis handed out earlier keeps the lists it was made from.
+        The lists an analysis was made from are copied before the first change after it (that
+        analysis keeps them as they were); the changes after that edit the copies in place, so a
+        didChange of thousands of changes costs each change its own lines, not the document.
         """
         old_torn = len(self.lines) - 1 if not self.ends_with_newline else -1
         inserted = len(new_lines)
         shift = inserted - (stop - start)
-        old_records = self.records
-        views = self.lines if isinstance(self.lines, LineViews) else LineViews.of(self.lines)
-        self.lines = views.replaced(start, stop, new_lines)
+        if self._handed_out:
+            self.lines = self.lines.copy()
+            self._records = list(self._records)
+            self.problems = list(self.problems)
+            self._handed_out = False
+        replaced = self._records[start:stop]
+        self.lines.replace(start, stop, new_lines)
         self.ends_with_newline = ends_with_newline
         readings = list(
             read_lines(self.lines, start, start + inserted, ends_with_newline=ends_with_newline)
         )
-        after = old_records[stop:]
+        self._records[start:stop] = [record for record, _ in readings]
+        self.problems[start:stop] = [problems for _, problems in readings]
         if shift:
-            after = [_renumbered(record, shift) for record in after]
+            self._renumber_from = min(self._renumber_from, start + inserted)
             self._last = None
-        self.records = [*old_records[:start], *(record for record, _ in readings), *after]
-        self.problems = [
-            *self.problems[:start],
-            *(problems for _, problems in readings),
-            *self.problems[stop:],
-        ]
-        if self._last is not None:
-            for index in range(start, start + inserted):
-                self._touched.setdefault(index, old_records[index])
+        elif self._last is not None:
+            for index, record in enumerate(replaced, start):
+                self._touched.setdefault(index, record)
         # Only an unterminated last line is read as a torn tail: when that candidate moved,
         # re-read the lines it left and reached (unless just read above).
         old_torn_now = old_torn if old_torn < start else old_torn + shift
@@ -152,14 +167,27 @@ class Transcript:
                 if 0 <= index < len(self.lines) and not start <= index < start + inserted:
                     self._reread(index)
 
+    @property
+    def records(self) -> list[Record | None]:
+        """Each line's record, under its line number now (lines an edit moved are renumbered
+        once, here, not at each change that moved them)."""
+        records = self._records
+        for index in range(min(self._renumber_from, len(records)), len(records)):
+            record = records[index]
+            if record is not None and record.line != index:
+                # A copy: the record stays as earlier analyses saw it.
+                records[index] = msgspec.structs.replace(record, line=index)
+        self._renumber_from = _NONE_MOVED
+        return records
+
     def _reread(self, index: int) -> None:
         """Re-read one line of lists this transcript has not handed out since they were made."""
         ((record, problems),) = read_lines(
             self.lines, index, index + 1, ends_with_newline=self.ends_with_newline
         )
         if self._last is not None:
-            self._touched.setdefault(index, self.records[index])
-        self.records[index] = record
+            self._touched.setdefault(index, self._records[index])
+        self._records[index] = record
         self.problems[index] = problems
 
     def analyse(
@@ -173,6 +201,7 @@ class Transcript:
             else None
         )
         analysis = self._reused(live) or self._analysed(live)
+        self._handed_out = True
         self._last = analysis
         self._touched = {}
         return analysis
@@ -278,13 +307,6 @@ def _position(finding: Finding) -> tuple[int, int]:
 
 def _line_of(finding: Finding) -> int:
     return finding.span.line
-
-
-def _renumbered(record: Record | None, shift: int) -> Record | None:
-    """A copy under its new line number: the old record stays as earlier analyses saw it."""
-    if record is None:
-        return None
-    return msgspec.structs.replace(record, line=record.line + shift)
 
 
 def _relocated(

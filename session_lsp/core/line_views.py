@@ -20,18 +20,16 @@ Line = bytes | memoryview
 Buffer = bytes | mmap.mmap
 """What lines are split from: a whole file's bytes, a mapped file, or a chunk of a document."""
 
-_REPLACED = -1
-"""The start of a line held whole in `_replaced`, not in a buffer."""
-
 
 class LineViews(Sequence[Line]):
     """Lines, each `buffer[start:end]` of one of the buffers, or held whole after an edit.
 
     Offsets are counted across the buffers as if they were joined, so one array of starts and one
     of ends say where every line is; the buffer of an offset is found among the few buffers (a
-    file, or the chunks a big document arrived in) by bisection."""
+    file, or the chunks a big document arrived in) by bisection. A held line's start is -1 - its
+    index in `_held`, so lines move with the arrays however many an edit adds or removes."""
 
-    __slots__ = ("_bases", "_buffers", "_ends", "_replaced", "_starts", "_views")
+    __slots__ = ("_bases", "_buffers", "_ends", "_held", "_held_in_use", "_starts", "_views")
 
     def __init__(self) -> None:
         self._buffers: list[Buffer] = []
@@ -40,16 +38,18 @@ class LineViews(Sequence[Line]):
         """Where each buffer starts, counted across the buffers before it."""
         self._starts = array("q")
         self._ends = array("q")
-        self._replaced: dict[int, Line] = {}
+        self._held: list[Line] = []
+        self._held_in_use = 0
+        """Held lines some line still is: the others are dropped once they outnumber these."""
 
     @classmethod
     def of(cls, lines: Iterable[Line]) -> LineViews:
         """Lines given one by one (a repaired file's, a test's), held as they are."""
         views = cls()
-        for number, line in enumerate(lines):
-            views._replaced[number] = line
-        views._starts = array("q", [_REPLACED]) * len(views._replaced)
-        views._ends = array("q", views._starts)
+        views._held = list(lines)
+        views._held_in_use = len(views._held)
+        views._starts = array("q", range(-1, -1 - len(views._held), -1))
+        views._ends = array("q", bytes(8 * len(views._held)))
         return views
 
     def add_buffer(self, buffer: Buffer, starts: array[int], ends: array[int]) -> None:
@@ -78,10 +78,13 @@ class LineViews(Sequence[Line]):
             start, stop, step = index.indices(len(self))
             if step != 1:
                 return LineViews.of([self[number] for number in range(start, stop, step)])
-            return self.replaced(stop, len(self), []).replaced(0, start, [])
+            part = self.copy()
+            part.replace(stop, len(self), [])
+            part.replace(0, start, [])
+            return part
         start = self._starts[index]
-        if start == _REPLACED:
-            return self._replaced[index if index >= 0 else index + len(self)]
+        if start < 0:
+            return self._held[-1 - start]
         views = self._views
         if len(views) == 1:
             return views[0][start : self._ends[index]]
@@ -90,7 +93,7 @@ class LineViews(Sequence[Line]):
         return views[buffer][start - base : self._ends[index] - base]
 
     def __iter__(self) -> Iterator[Line]:
-        if len(self._views) == 1 and not self._replaced:
+        if len(self._views) == 1 and not self._held:
             view = self._views[0]
             for start, end in zip(self._starts, self._ends, strict=True):
                 yield view[start:end]
@@ -100,31 +103,44 @@ class LineViews(Sequence[Line]):
 
     def byte_count(self) -> int:
         """The bytes of all lines, without what separates them."""
-        held = sum(map(len, self._replaced.values()))
-        return sum(self._ends) - sum(self._starts) + held
+        return sum(map(len, self)) if self._holds_any() else sum(self._ends) - sum(self._starts)
 
-    def replaced(self, start: int, stop: int, lines: Sequence[Line]) -> LineViews:
-        """New views with lines [start, stop) swapped for `lines`; this one is left as it was
-        (an analysis made from it keeps reading it)."""
-        stop = max(start, stop)
+    def _holds_any(self) -> bool:
+        return bool(self._starts) and min(self._starts) < 0
+
+    def copy(self) -> LineViews:
+        """Views of the same lines that edits to this one leave alone (and the other way)."""
         views = LineViews.__new__(LineViews)
         views._buffers, views._views = list(self._buffers), list(self._views)
         views._bases = list(self._bases)
-        put_in = array("q", [_REPLACED]) * len(lines)
-        views._starts = self._starts[:start] + put_in + self._starts[stop:]
-        views._ends = self._ends[:start] + put_in + self._ends[stop:]
-        shift = len(lines) - (stop - start)
-        views._replaced = {
-            number if number < start else number + shift: line
-            for number, line in self._replaced.items()
-            if not start <= number < stop
-        }
-        views._replaced.update(zip(range(start, start + len(lines)), lines, strict=True))
+        views._starts, views._ends = array("q", self._starts), array("q", self._ends)
+        views._held, views._held_in_use = list(self._held), self._held_in_use
         return views
+
+    def replace(self, start: int, stop: int, lines: Sequence[Line]) -> None:
+        """Lines [start, stop) swapped for `lines`, in place: the cost of moving two arrays, so
+        a change that edits thousands of lines one after the other stays linear."""
+        stop = max(start, stop)
+        dropped = sum(1 for line_start in self._starts[start:stop] if line_start < 0)
+        first = len(self._held)
+        self._held.extend(lines)
+        self._held_in_use += len(lines) - dropped
+        self._starts[start:stop] = array("q", range(-1 - first, -1 - first - len(lines), -1))
+        self._ends[start:stop] = array("q", bytes(8 * len(lines)))
+        if len(self._held) > 2 * self._held_in_use + 1024:
+            self._drop_unused_held()
+
+    def _drop_unused_held(self) -> None:
+        starts, held, kept = self._starts, self._held, []
+        for number, start in enumerate(starts):
+            if start < 0:
+                kept.append(held[-1 - start])
+                starts[number] = -len(kept)
+        self._held = kept
 
     def single_buffer(self) -> Buffer | None:
         """The one buffer every line is in, none of them put in by an edit; None when the lines
         are not all in one."""
-        if len(self._buffers) != 1 or self._replaced:
+        if len(self._buffers) != 1 or self._holds_any():
             return None
         return self._buffers[0]

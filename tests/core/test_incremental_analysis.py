@@ -115,3 +115,23 @@ def test_inserting_a_line_leaves_the_earlier_analysis_numbered_as_it_was() -> No
     assert [record.line for record in after.records if record is not None] == [
         number + 1 for number in numbers
     ]
+
+
+def test_changes_after_an_analysis_copy_its_lists_once_then_edit_the_copies() -> None:
+    """A didChange of thousands of changes (an editor's replace-all, the fix-all edit coming back)
+    costs each change its own lines: the lists are copied once, not at every change (24,000
+    changes: 16 s before), and the lines after an insertion are renumbered once."""
+    lines = [bytes(line) for line in split_lines(TOOL_HEAVY.read_bytes())[0]]
+    transcript = Transcript(list(lines), True)
+    before = transcript.analyse()
+    numbers = [record.line for record in before.records if record is not None]
+    transcript.replace_lines(0, 0, [b""], True)
+    records = transcript.records
+    for line in range(2, len(lines), 3):
+        transcript.replace_lines(line, line + 1, [lines[line - 1]], True)
+        transcript.replace_lines(line, line, [b""], True)
+    assert transcript.records is records
+    assert [record.line for record in before.records if record is not None] == numbers
+    assert all(record.line == line for line, record in enumerate(records) if record is not None)
+    fresh = Transcript([bytes(line) for line in transcript.lines], True)
+    assert fingerprint(transcript.analyse()) == fingerprint(fresh.analyse())

@@ -43,7 +43,7 @@ edits = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=4).filter(lambda line: b"\n" not in line), max_size=10), edits)
-def test_edits_give_the_lines_a_list_would_hold_and_leave_earlier_views_as_they_were(
+def test_edits_give_the_lines_a_list_would_hold_and_leave_copies_as_they_were(
     lines: list[bytes], changes: list[tuple[int, int, list[bytes]]]
 ) -> None:
     middle = len(lines) // 2
@@ -54,21 +54,33 @@ def test_edits_give_the_lines_a_list_would_hold_and_leave_earlier_views_as_they_
     for start, stop, new in changes:
         start, stop = min(start, len(expected)), min(max(start, stop), len(expected))
         before = [bytes(line) for line in views]
-        edited = views.replaced(start, stop, new)
+        copy = views.copy()
+        views.replace(start, stop, new)
         expected[start:stop] = new
-        assert [bytes(line) for line in edited] == expected
-        assert [bytes(line) for line in views] == before
-        assert [bytes(edited[number]) for number in range(-len(expected), 0)] == expected
-        assert [bytes(line) for line in edited[1:-1]] == expected[1:-1]
-        assert edited.byte_count() == sum(map(len, expected))
-        views = edited
+        assert [bytes(line) for line in views] == expected
+        assert [bytes(line) for line in copy] == before
+        assert [bytes(views[number]) for number in range(-len(expected), 0)] == expected
+        assert [bytes(line) for line in views[1:-1]] == expected[1:-1]
+        assert views.byte_count() == sum(map(len, expected))
+
+
+def test_lines_an_edit_replaced_are_let_go_once_they_outnumber_those_in_use() -> None:
+    """A long editing session replaces one line again and again: what it held before goes."""
+    views = _views_of_chunks([b"a\nb\n"])
+    for number in range(5000):
+        views.replace(1, 2, [str(number).encode()])
+    assert [bytes(line) for line in views] == [b"a", b"4999"]
+    assert len(views._held) <= 2 * 1 + 1024
 
 
 def test_only_lines_all_in_one_untouched_buffer_name_it() -> None:
     data = b"one\ntwo\n"
     lines, _ = split_lines(data)
     assert lines.single_buffer() is data
-    assert lines.replaced(0, 1, [b"uno"]).single_buffer() is None
+    edited = lines.copy()
+    edited.replace(0, 1, [b"uno"])
+    assert edited.single_buffer() is None
+    assert lines.single_buffer() is data
     assert _views_of_chunks([b"a\n", b"b\n"]).single_buffer() is None
 
 
