@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +21,12 @@ from session_lsp.atomic import (
     session_lock,
 )
 from session_lsp.core.analysis import Analysis, analyse_bytes
+from session_lsp.core.edit_diff import edits_diff
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import known_agents
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.reading import Line, text_of
+from session_lsp.core.reading import Line
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
 from session_lsp.sessions.registry import Liveness
 
@@ -163,7 +163,7 @@ def _fix(
     repaired = join_lines(repaired_lines)
     outcome.remaining = analyse_bytes(repaired).findings
     if dry_run:
-        outcome.diff = unified_diff(path, analysis, repaired_lines)
+        outcome.diff = edits_diff(analysis.lines, repair.edits, path.name)
         outcome.message = f"would apply: {repair.title}"
         return outcome
     if fork:
@@ -254,12 +254,6 @@ def _existing_session(path: Path) -> Path:
     if not session.is_file():
         raise UnsafeWriteError(f"{path}: not a regular file: cannot fork it")
     return session
-
-
-def unified_diff(path: Path, analysis: Analysis, repaired: list[Line]) -> str:
-    before = [text_of(line) + "\n" for line in analysis.lines]
-    after = [text_of(line) + "\n" for line in repaired]
-    return "".join(difflib.unified_diff(before, after, f"a/{path.name}", f"b/{path.name}", n=1))
 
 
 def restore_file(path: Path, *, force: bool = False) -> Path:
