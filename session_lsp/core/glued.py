@@ -26,6 +26,8 @@ class SplitView:
     first_split: tuple[int, ...]
     """For each line of the file: its first line in the split file."""
     glued: tuple[Finding, ...]
+    glued_lines: tuple[int, ...]
+    """The file's lines that hold several records, in order."""
 
     @classmethod
     def of(cls, analysis: Analysis) -> SplitView | None:
@@ -52,19 +54,25 @@ class SplitView:
                 origin.append((line, column_of(data, offset)))
         split = Transcript(lines, analysis.ends_with_newline).analyse()
         glued = tuple(f for f in analysis.findings if f.code is Code.GLUED_RECORDS)
-        return cls(split, tuple(origin), tuple(first_split), glued)
+        return cls(split, tuple(origin), tuple(first_split), glued, tuple(sorted(offsets)))
 
     def split_edits(self) -> tuple[LineEdit, ...]:
         """The split alone: each glued line becomes its first record, the others follow it."""
         return self.lift(())
 
     def lift(self, edits: tuple[LineEdit, ...]) -> tuple[LineEdit, ...]:
-        """Edits of the split file as edits of the file: the split itself, then the edits."""
+        """Edits of the split file as edits of the file: the split itself, then the edits.
+
+        Only the glued lines and the lines the edits name are looked at: every other line stays
+        as it is, and a quick fix lifts one finding's edits (a pass over every line for each
+        finding in a code action's range took seconds)."""
         split_lines = self.analysis.lines
         by_line = EditsByLine.of(edits)
         lifted = [LineEdit(EditKind.INSERT_AFTER, -1, text) for text in by_line.before_first()]
         bounds = [*self.first_split, len(split_lines)]
-        for line in range(len(self.first_split)):
+        named = {*by_line.deleted, *by_line.replaced, *by_line.inserted} - {-1}
+        visited = {*self.glued_lines, *(self.origin[index][0] for index in named)}
+        for line in sorted(visited):
             out = [
                 bytes(text)
                 for index in range(bounds[line], bounds[line + 1])

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from session_lsp.core.findings import Span
 from session_lsp.core.reading import Line, text_of
 
-_STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"(\s*:)?')
+_STRING = re.compile(rb'"([^"\\]*(?:\\.[^"\\]*)*)"(\s*:)?')
+"""A JSON string (and the colon after a key), written as runs of plain bytes between escapes: one
+step per run, not per byte (a 4.7 MB result line: 25 ms, not 430)."""
+LONGEST_INDEXED = 1024
+"""Strings longer than this are not kept in a line's index: ids and uuids are all that is looked
+up, and a tool's output would otherwise be copied into the index whole."""
 _SPACE = re.compile(rb"\s*")
 
 
@@ -28,7 +33,7 @@ class _LineIndex:
     strings: dict[bytes, int] = field(default_factory=dict)
 
 
-def _index(raw: bytes) -> _LineIndex:
+def _index(raw: bytes, limit: int = LONGEST_INDEXED) -> _LineIndex:
     index = _LineIndex(max(1, len(text_of(raw.rstrip(b"\r")))))
     column = 0
     counted = 0  # bytes up to here are counted in `column`
@@ -38,12 +43,17 @@ def _index(raw: bytes) -> _LineIndex:
         start = match.start(1)
         column += len(str(raw[counted:start], "utf-8", "replace"))
         counted = start
-        content = match.group(1)
-        index.strings.setdefault(content, column)
+        content = match.group(1) if match.end(1) - start <= limit else None
+        if content is not None:
+            index.strings.setdefault(content, column)
         if match.group(2) is not None:
             key, key_end = content, match.end()
             continue
-        if key is not None and _SPACE.fullmatch(raw, key_end, match.start()) is not None:
+        if (
+            key is not None
+            and content is not None
+            and _SPACE.fullmatch(raw, key_end, match.start()) is not None
+        ):
             index.values.setdefault((key, content), column)
         key = None
     return index
@@ -67,8 +77,12 @@ class Locator:
 
     def value(self, line: int, key: str, value: str) -> Span:
         """The span of `value` written as the string value of `key`; the whole line if absent."""
-        index = self._index_of(line)
         encoded = value.encode()
+        index = (
+            self._index_of(line)
+            if len(encoded) <= LONGEST_INDEXED
+            else _index(bytes(self._lines[line]), len(encoded))
+        )
         start = index.values.get((key.encode(), encoded))
         if start is None:
             start = index.strings.get(encoded)

@@ -24,6 +24,7 @@ from session_lsp.core.content import Content
 from session_lsp.core.edits import EditKind, LineEdit, apply_edits
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import Format, known_agents
+from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
 
@@ -117,8 +118,22 @@ def repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     """Every fix the strategy can make to this document, as one set of edits.
 
     Glued lines are split first, under every strategy; the rest is planned on the split file.
+    Made once per analysis and strategy: one code action request asks for each several times.
     """
-    split = SplitView.of(analysis)
+    made = _repairs_made(analysis)
+    repair = made.get(strategy)
+    if repair is None:
+        repair = made[strategy] = _repair_all_split(analysis, strategy)
+    return repair
+
+
+_repairs_made: PerAnalysis[dict[Strategy, Repair]] = PerAnalysis(lambda analysis: {})
+_split_views = PerAnalysis(SplitView.of)
+"""An analysis's glued lines split, analysed once however many findings ask for a fix."""
+
+
+def _repair_all_split(analysis: Analysis, strategy: Strategy) -> Repair:
+    split = _split_views(analysis)
     if split is None:
         return _repair_all(analysis, strategy)
     inner = _repair_all(split.analysis, strategy)
@@ -143,7 +158,7 @@ def _split_title(split: SplitView) -> str:
 
 def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     if strategy is Strategy.TRUNCATE:
-        return _truncate(analysis)
+        return _truncation(analysis)
     plan = Plan(analysis)
     transcript_format = analysis.format
     if transcript_format is None:  # reading fixes only: a torn last line
@@ -166,6 +181,8 @@ def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
 
 
 def _truncate(analysis: Analysis) -> Repair:
+    """The one truncation of an analysis: offered for each of its errors, made once
+    (`_truncation`), since finding where to cut analyses the file again up to 64 times."""
     cut = truncation_line(analysis)
     if cut is None:
         return Repair(Strategy.TRUNCATE, "Nothing to truncate", (), ())
@@ -218,6 +235,9 @@ def _truncate_refusal(analysis: Analysis, cut: int) -> str | None:
     )
 
 
+_truncation = PerAnalysis(_truncate)
+
+
 def _strategy_that_helps(analysis: Analysis) -> Strategy | None:
     for strategy in (Strategy.STUB, Strategy.PURGE):
         repair = _repair_all(analysis, strategy)
@@ -232,7 +252,7 @@ def repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
     With glued lines in the file, every fix splits them first: the fixes are found on the split
     file and mapped back.
     """
-    split = SplitView.of(analysis)
+    split = _split_views(analysis)
     if split is None:
         return _repairs_for(analysis, finding)
     if finding.code is Code.GLUED_RECORDS:
@@ -266,7 +286,7 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         _drop_torn_tail(plan)
         repairs.append(_single(plan, Strategy.PURGE, "Remove the torn last line"))
     if finding.is_error and code is not Code.TRUNCATED_LINE:
-        truncate = _truncate(analysis)
+        truncate = _truncation(analysis)
         if truncate.edits:
             repairs.append(truncate)
     return [repair for repair in repairs if repair.edits]

@@ -40,6 +40,22 @@ def _finding_for(analysis: Analysis, diagnostic: types.Diagnostic) -> Finding | 
     return None
 
 
+class _TextEditsOnce:
+    """Each repair's text edits, made once per request: the one truncation of a file is offered
+    for every error in the range, and converting its thousands of deleted lines each time made
+    a request over 600 diagnostics take seconds."""
+
+    def __init__(self, document: SessionDocument) -> None:
+        self._document = document
+        self._made: dict[int, tuple[Repair, list[types.TextEdit]]] = {}
+
+    def __call__(self, repair: Repair) -> list[types.TextEdit]:
+        made = self._made.get(id(repair))
+        if made is None or made[0] is not repair:
+            made = self._made[id(repair)] = (repair, to_text_edits(self._document, repair.edits))
+        return made[1]
+
+
 def _action(
     ls: SessionServer,
     document: SessionDocument,
@@ -49,6 +65,7 @@ def _action(
     preferred: bool,
     diagnostics: list[types.Diagnostic] | None,
     data: dict[str, Any],
+    text_edits: _TextEditsOnce,
 ) -> types.CodeAction:
     transcript_format = document.analysis().format
     live = document.modified_seconds_ago is not None and transcript_format is not None
@@ -62,7 +79,7 @@ def _action(
         data={"uri": document.uri, "version": document.version, **data},
     )
     if not ls.can_resolve_edits():
-        action.edit = ls.workspace_edit(document, to_text_edits(document, repair.edits))
+        action.edit = ls.workspace_edit(document, text_edits(repair))
     return action
 
 
@@ -76,12 +93,14 @@ def code_actions(
     only = params.context.only
     ours = [d for d in params.context.diagnostics if d.source == SOURCE]
     actions: list[types.CodeAction | types.Command] = []
+    text_edits = _TextEditsOnce(document)
     if _wanted(only, types.CodeActionKind.QuickFix):
-        actions += _quick_fixes(ls, document, analysis, ours)
+        actions += _quick_fixes(ls, document, analysis, ours, text_edits)
         if ours and analysis.error_count > 1:
-            actions += _fix_all_per_strategy(ls, document, analysis, {a.title for a in actions})
+            offered = {action.title for action in actions}
+            actions += _fix_all_per_strategy(ls, document, analysis, offered, text_edits)
     if only is not None and _wanted(only, FIX_ALL_KIND):
-        actions += _source_fix_all(ls, document, analysis)
+        actions += _source_fix_all(ls, document, analysis, text_edits)
     forks = analysis.format is not None and analysis.format.can_fork
     if forks and analysis.error_count and only is None and ours:
         actions.append(_fork(ls, document))
@@ -93,6 +112,7 @@ def _quick_fixes(
     document: SessionDocument,
     analysis: Analysis,
     diagnostics: list[types.Diagnostic],
+    text_edits: _TextEditsOnce,
 ) -> list[types.CodeAction | types.Command]:
     """Each repair that applies to each of our diagnostics, the preferred one first."""
     actions: list[types.CodeAction | types.Command] = []
@@ -111,13 +131,18 @@ def _quick_fixes(
                     preferred=position == 0,
                     diagnostics=[diagnostic],
                     data=data,
+                    text_edits=text_edits,
                 )
             )
     return actions
 
 
 def _fix_all_per_strategy(
-    ls: SessionServer, document: SessionDocument, analysis: Analysis, offered: set[str]
+    ls: SessionServer,
+    document: SessionDocument,
+    analysis: Analysis,
+    offered: set[str],
+    text_edits: _TextEditsOnce,
 ) -> list[types.CodeAction | types.Command]:
     actions: list[types.CodeAction | types.Command] = []
     for strategy in Strategy:
@@ -132,13 +157,14 @@ def _fix_all_per_strategy(
                     preferred=False,
                     diagnostics=None,
                     data={"all": strategy.value},
+                    text_edits=text_edits,
                 )
             )
     return actions
 
 
 def _source_fix_all(
-    ls: SessionServer, document: SessionDocument, analysis: Analysis
+    ls: SessionServer, document: SessionDocument, analysis: Analysis, text_edits: _TextEditsOnce
 ) -> list[types.CodeAction | types.Command]:
     """`source.fixAll.sessionLsp`: the default strategy, for fix-on-save."""
     strategy = ls.settings.fix_strategy
@@ -154,6 +180,7 @@ def _source_fix_all(
             preferred=False,
             diagnostics=None,
             data={"all": strategy.value},
+            text_edits=text_edits,
         )
     ]
 

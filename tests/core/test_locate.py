@@ -7,8 +7,10 @@ import json
 import pytest
 
 from session_lsp.core import locate
+from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Span
 from session_lsp.core.locate import Locator
+from tests.support.corpus import TOOL_HEAVY
 
 
 def _many_calls_line(count: int) -> bytes:
@@ -74,3 +76,36 @@ def test_escaped_quotes_do_not_shift_the_columns() -> None:
     raw = '{"text":"say \\"hi\\" 🙂","id":"toolu_3"}'.encode()
     span = Locator([raw]).tool_use_id(0, "toolu_3")
     assert raw.decode()[span.start : span.end] == "toolu_3"
+
+
+def test_a_long_string_stays_out_of_the_index_and_a_long_value_is_still_found() -> None:
+    """A tool's output is not copied into the line's index; a value longer than what is kept is
+    found all the same (never in practice: ids and uuids are what is looked up)."""
+    output = "x" * 100_000
+    long_id = "toolu_" + "y" * (locate.LONGEST_INDEXED + 10)
+    raw = json.dumps({"content": output, "tool_use_id": long_id, "id": "toolu_1"}).encode()
+    index = locate._index(raw)
+    assert all(len(string) <= locate.LONGEST_INDEXED for string in index.strings)
+    text = raw.decode()
+    span = Locator([raw]).tool_result_id(0, long_id)
+    assert text[span.start : span.end] == long_id
+    span = Locator([raw]).tool_use_id(0, "toolu_1")
+    assert text[span.start : span.end] == "toolu_1"
+
+
+def test_the_ids_of_a_line_are_located_once_per_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hover, highlight and inlay hints ask about the same line at each cursor move."""
+    analysis = analyse_bytes(TOOL_HEAVY.read_bytes())
+    assert analysis.format is not None
+    line = next(i for i, raw in enumerate(analysis.lines) if b'"tool_use"' in bytes(raw))
+    calls: list[int] = []
+    real_index = locate._index
+
+    def counting(raw: bytes, limit: int = locate.LONGEST_INDEXED) -> locate._LineIndex:
+        calls.append(len(raw))
+        return real_index(raw, limit)
+
+    monkeypatch.setattr(locate, "_index", counting)
+    first = analysis.format.mentions(analysis, line)
+    assert first and analysis.format.mentions(analysis, line) == first
+    assert len(calls) == 1

@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from session_lsp.core import repairs
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.edits import EditKind, apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all, repairs_for
 from session_lsp.core.writing import STUB_TEXT
 from tests.support import damage
-from tests.support.corpus import CLEAN_SESSIONS, CODEMIE_TURN_1, COMPACTED_2_0, SUBAGENT, corpus_id
+from tests.support.corpus import (
+    CLEAN_SESSIONS,
+    CODEMIE_TURN_1,
+    COMPACTED_2_0,
+    SUBAGENT,
+    TOOL_HEAVY,
+    corpus_id,
+)
 from tests.support.targets import targets
 
 TARGETS = {path: targets(path) for path in CLEAN_SESSIONS}
@@ -265,3 +273,26 @@ def test_every_error_finding_offers_a_fix_with_the_preferred_first() -> None:
             assert finding.tool_use_id not in {
                 f.tool_use_id for f in repaired.findings if f.is_error
             }
+
+
+def test_the_fixes_of_every_finding_share_one_truncation_and_one_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A code action over a range asks for each finding's fixes: where to cut (up to 64 analyses)
+    and the glued lines split are worked out once per analysis, not once per finding."""
+    answered_elsewhere = TOOL_HEAVY.read_bytes().replace(b'"tool_use_id":"', b'"tool_use_id":"x')
+    analysis = analyse_bytes(answered_elsewhere)
+    errors = [finding for finding in analysis.findings if finding.is_error]
+    assert len(errors) > 3
+    cuts: list[int] = []
+    real_truncation_line = repairs.truncation_line
+
+    def counting(of: Analysis) -> int | None:
+        cuts.append(1)
+        return real_truncation_line(of)
+
+    monkeypatch.setattr(repairs, "truncation_line", counting)
+    offered = [repairs_for(analysis, finding) for finding in errors]
+    assert all(any(r.strategy is Strategy.TRUNCATE for r in fixes) for fixes in offered)
+    assert len(cuts) == 1
+    assert repair_all(analysis, Strategy.TRUNCATE) is offered[0][-1]

@@ -133,3 +133,13 @@ class PerAnalysis(Generic[T]):
         if last is None or last[0] is not analysis:
             last = self._last = (analysis, self._derive(analysis))
         return last[1]
+
+
+def _locator(analysis: Analysis) -> Locator:
+    return Locator(analysis.lines)
+
+
+locator_of = PerAnalysis(_locator)
+"""Where ids sit on the lines of the analysis asked about last: hover, highlight and inlay hints
+ask about the same lines again and again (each cursor move), and indexing a line of megabytes
+takes tens of milliseconds."""

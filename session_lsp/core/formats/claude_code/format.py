@@ -17,7 +17,7 @@ from typing import Any
 from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.base import PerAnalysis, locator_of
 from session_lsp.core.formats.claude_code.conversation import (
     ApiMessage,
     ChainEnd,
@@ -149,7 +149,7 @@ class ClaudeCode:
             return []
         glued = [part.record for problem in analysis.problems[line] for part in problem.glued]
         records = glued or [analysis.records[line]]
-        locator = Locator(analysis.lines)
+        locator = locator_of(analysis)
         mentions = []
         for record in records:
             for block in record.blocks if record is not None else ():
@@ -239,21 +239,45 @@ class ClaudeCode:
             if (record := plan.records[line]) is not None and record.uuid is not None
         }
         if deleted:
-            by_uuid = {
-                record.uuid: record
-                for record in plan.records
-                if record is not None and record.uuid is not None
-            }
-            for record in plan.records:
-                if record is None or record.line in plan.deleted or record.line in parents:
+            by_uuid = _records_by_uuid(plan.analysis)
+            children = _children_of(plan.analysis)
+            orphaned = sorted(
+                (record for uuid in deleted for record in children.get(uuid, ())),
+                key=lambda record: record.line,
+            )
+            for record in orphaned:
+                if record.line in plan.deleted or record.line in parents:
                     continue
-                if record.parentUuid in deleted:
-                    parents[record.line] = _kept_ancestor(record.parentUuid, deleted, by_uuid)
+                parents[record.line] = _kept_ancestor(record.parentUuid, deleted, by_uuid)
         return {
             line: with_parent(plan.replaced.get(line, plan.lines[line]), parent)
             for line, parent in parents.items()
             if line not in plan.deleted
         }
+
+
+def _by_uuid(analysis: Analysis) -> dict[str, Record]:
+    return {
+        record.uuid: record
+        for record in analysis.records
+        if record is not None and record.uuid is not None
+    }
+
+
+_records_by_uuid = PerAnalysis(_by_uuid)
+
+
+def _by_parent(analysis: Analysis) -> dict[str, list[Record]]:
+    children: dict[str, list[Record]] = {}
+    for record in analysis.records:
+        if record is not None and record.parentUuid is not None:
+            children.setdefault(record.parentUuid, []).append(record)
+    return children
+
+
+_children_of = PerAnalysis(_by_parent)
+"""Each uuid's child lines: a purge re-points the children of the lines it deletes, found here
+rather than by a pass over every line for each call purged."""
 
 
 def _kept_ancestor(uuid: str | None, deleted: set[str], by_uuid: dict[str, Record]) -> str | None:
@@ -318,9 +342,7 @@ def _add_stubs(plan: Plan, unpaired: Sequence[Finding]) -> None:
         found = message_of(plan.analysis, finding.tool_use_id)
         if found is not None:
             by_message.setdefault(found[0], []).append(finding)
-    positions = {
-        id(record): place for place, record in enumerate(conversation_of(plan.analysis).walked)
-    }
+    positions = _walked_positions(plan.analysis)
     for index, findings in sorted(by_message.items()):
         message = conversation_of(plan.analysis).messages[index]
         anchor, child = _stub_anchor(plan.analysis, message, positions)
@@ -361,6 +383,15 @@ def _stub_place(analysis: Analysis, anchor: Record, child: Record | None) -> int
     return child.line - 1 if child is not None else len(analysis.lines) - 1
 
 
+def _positions_on_walk(analysis: Analysis) -> dict[int, int]:
+    return {id(record): place for place, record in enumerate(conversation_of(analysis).walked)}
+
+
+_walked_positions = PerAnalysis(_positions_on_walk)
+"""Each walked record's last place on the walk (by id), once per analysis: the stubs of one
+finding at a time (a quick fix) would otherwise each walk the whole chain."""
+
+
 def _stub_anchor(
     analysis: Analysis, message: ApiMessage, positions: dict[int, int]
 ) -> tuple[Record, Record | None]:
@@ -385,11 +416,22 @@ def _stub_anchor(
     return walked[anchor_position], child
 
 
-def _purge_calls(plan: Plan, unpaired: Sequence[Finding]) -> None:
+def _assistant_lines(analysis: Analysis) -> dict[str, list[Record]]:
+    """Each assistant message's lines, by message id."""
     message_lines: dict[str, list[Record]] = {}
-    for record in plan.records:
+    for record in analysis.records:
         if record is not None and record.type == "assistant" and record.message_id is not None:
             message_lines.setdefault(record.message_id, []).append(record)
+    return message_lines
+
+
+_assistant_lines_of = PerAnalysis(_assistant_lines)
+"""Built once per analysis, not once per call purged: a code action request asks for the fixes
+of each finding in its range."""
+
+
+def _purge_calls(plan: Plan, unpaired: Sequence[Finding]) -> None:
+    message_lines = _assistant_lines_of(plan.analysis)
     for finding in unpaired:
         record = plan.records[finding.span.line]
         if not _only_block(record, "tool_use"):

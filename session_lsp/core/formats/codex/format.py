@@ -8,7 +8,7 @@ from pathlib import Path
 
 from session_lsp.core.document import NO_REPLAY, Analysis, Replay
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats.base import PerAnalysis
+from session_lsp.core.formats.base import PerAnalysis, locator_of
 from session_lsp.core.formats.codex.rollout import (
     call_half,
     call_lines,
@@ -80,7 +80,7 @@ class Codex:
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
         if not 0 <= line < len(analysis.lines):
             return []
-        locator = Locator(analysis.lines)
+        locator = locator_of(analysis)
         return [
             Mention(call_id, is_output, locator.value(line, "call_id", call_id))
             for call_id, is_output in call_mentions(analysis.lines[line])
