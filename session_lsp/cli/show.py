@@ -129,7 +129,7 @@ def write_text(
 
 
 def _item_line(item: Item, width: int, paint: Painter) -> str:
-    where = f"{item.first_line + 1:>6}"
+    where = f"{f'#{item.index + 1}':>6} {item.first_line + 1:>6}"
     label = f"{KIND_LABELS[item.kind]:<10}"
     tool = item.tool
     if tool is not None:

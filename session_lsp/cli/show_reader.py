@@ -144,7 +144,7 @@ class Reader:
         who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
         head = f"── {who}"
         when = self._when(item.timestamp)
-        tail = " · ".join(part for part in (when, f"line {item.first_line + 1}") if part)
+        tail = " · ".join(part for part in (when, _where(item)) if part)
         colour = RED if item.has_error else (CYAN if item.kind is ItemKind.PROMPT else BOLD)
         self.line()
         self.line(f"{self.paint(head, colour)} {self.paint('· ' + tail, DIM)}")
@@ -162,10 +162,11 @@ class Reader:
             what += f"  +{added} -{removed}"
         if tool.duration_ms is not None:
             what += f"  ({duration(tool.duration_ms)})"
-        where = self.paint(f"line {item.first_line + 1}", DIM)
+        where = _where(item)
         pointer = self.paint(">>" if item.has_error else " ▸", RED if item.has_error else DIM)
         head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
-        room = max(10, self.width - len(name) - len(mark) - 20)
+        room = max(10, self.width - len(name) - len(mark) - 9 - len(where))
+        where = self.paint(where, DIM)
         self.line(f"{head}{cut(what, room)}  {where}")
         if tool.agent is not None:
             title = one_line(tool.agent.title or "")
@@ -183,8 +184,9 @@ class Reader:
     def _one_line(self, item: Item, label: str, text: str) -> None:
         pointer = self.paint(">>", RED) if item.has_error else "  "
         head = f"{pointer} {self.paint(label, DIM)} "
-        where = self.paint(f"line {item.first_line + 1}", DIM)
-        self.line(f"{head}{cut(text, max(10, self.width - len(label) - 16))}  {where}")
+        where = _where(item)
+        room = max(10, self.width - len(label) - 6 - len(where))
+        self.line(f"{head}{cut(text, room)}  {self.paint(where, DIM)}")
 
     def _findings(self, item: Item) -> None:
         for finding in item.findings:
@@ -313,3 +315,8 @@ def _list_marker(text: str) -> str:
     if head in ("-", "*", "+", ">") or (head[:-1].isdigit() and head[-1:] in (".", ")")):
         return head + " "
     return ""
+
+
+def _where(item: Item) -> str:
+    """The item's number, as `show --item N` takes it, and its line in the file."""
+    return f"#{item.index + 1} · line {item.first_line + 1}"

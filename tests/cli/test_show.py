@@ -27,12 +27,12 @@ def test_brief_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_o
     lines = result.stdout.splitlines()
     assert lines[1].startswith("claude-code · session ") and "1 errors, 0 warnings" in lines[1]
     assert lines[2] == "first problem: item 17, line 25"
-    tool_lines = [line for line in lines if line[7:17].strip() == "tool"]
+    tool_lines = [line for line in lines if line[14:24].strip() == "tool"]
     assert len(tool_lines) == 7
     assert sum("[ok] Bash" in line for line in tool_lines) == 5
     assert "[ok] Task toolu_bdrk_019PUUtqzQg8U5ogfuyQ7yLV Analyze CLI" in tool_lines[0]
     broken = next(index for index, line in enumerate(lines) if DANGLING_ID in line)
-    assert lines[broken].split()[:4] == ["25", "tool", "[NO", "RESULT]"]
+    assert lines[broken].split()[:5] == ["#17", "25", "tool", "[NO", "RESULT]"]
     assert (
         lines[broken + 1]
         .lstrip()
@@ -43,7 +43,7 @@ def test_brief_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_o
 
 def test_interrupted_calls_are_shown_as_interrupted() -> None:
     lines = run_cli("show", "--brief", str(SHORT)).stdout.splitlines()
-    assert [line.split()[2] for line in lines if "[interrupted]" in line] == [
+    assert [line.split()[3] for line in lines if "[interrupted]" in line] == [
         "[interrupted]",
         "[interrupted]",
     ]
@@ -52,7 +52,7 @@ def test_interrupted_calls_are_shown_as_interrupted() -> None:
 def test_tail_shows_only_the_last_items() -> None:
     lines = run_cli("show", "--brief", "--tail", "2", str(CODEMIE_TURN_1)).stdout.splitlines()
     assert lines[3] == "… 15 earlier items"
-    assert [line.split()[0] for line in lines[4:] if not line.lstrip().startswith(">>")] == [
+    assert [line.split()[1] for line in lines[4:] if not line.lstrip().startswith(">>")] == [
         "24",
         "25",
     ]

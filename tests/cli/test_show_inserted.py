@@ -18,7 +18,9 @@ def _show(path: Path) -> list[str]:
 
 
 def _labels(lines: list[str]) -> list[tuple[int, str]]:
-    return [(int(line[:6]), line[7:17].strip()) for line in lines if line[:6].strip().isdigit()]
+    return [
+        (int(line[7:13]), line[14:24].strip()) for line in lines if line[7:13].strip().isdigit()
+    ]
 
 
 def test_show_labels_what_claude_code_inserted(tmp_path: Path) -> None:

@@ -76,7 +76,10 @@ def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path:
 def test_times_are_shown_the_day_once_and_thinking_as_its_first_line(tmp_path: Path) -> None:
     lines = run_cli("show", str(_session(tmp_path, "ok")), env=NARROW).stdout.splitlines()
     headings = [line for line in lines if line.startswith("── ")]
-    assert headings == ["── You · 2026-01-01 10:00:01 · line 1", "── Claude · 10:00:05 · line 5"]
+    assert headings == [
+        "── You · 2026-01-01 10:00:01 · #1 · line 1",
+        "── Claude · 10:00:05 · #4 · line 5",
+    ]
     thinking = next(line for line in lines if "thinking" in line)
     assert "Look at pass two." in thinking and "Then more." not in result_text(lines)
 
@@ -122,7 +125,7 @@ def test_the_header_has_the_token_use_and_the_last_plan() -> None:
 def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
     lines = run_cli("show", str(DEEP_MANIFEST), env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
     assert (
-        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  line 33" in lines.splitlines()
+        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  #18 · line 33" in lines.splitlines()
     )
 
 
