@@ -125,7 +125,8 @@ def test_the_header_has_the_token_use_and_the_last_plan() -> None:
 def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
     lines = run_cli("show", str(DEEP_MANIFEST), env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
     assert (
-        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  #18 · line 33" in lines.splitlines()
+        " ▸ Edit [ok] /src/deep-manifest/.gitignore  +2 -1  (10 s)  #18 · line 33"
+        in lines.splitlines()
     )
 
 
