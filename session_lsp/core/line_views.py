@@ -52,15 +52,17 @@ class LineViews(Sequence[Line]):
         views._ends = array("q", bytes(8 * len(views._held)))
         return views
 
+    @property
+    def next_base(self) -> int:
+        """Where a buffer added now starts, counted across the buffers before it."""
+        return self._bases[-1] + len(self._buffers[-1]) if self._buffers else 0
+
     def add_buffer(self, buffer: Buffer, starts: array[int], ends: array[int]) -> None:
-        """Append the lines `buffer[starts[i]:ends[i]]` (offsets within `buffer`)."""
-        base = self._bases[-1] + len(self._buffers[-1]) if self._buffers else 0
+        """Append `buffer` and its lines, each from `starts[i]` to `ends[i]` counted across the
+        buffers (`next_base` is the buffer's first byte), so that no offset is copied again."""
+        self._bases.append(self.next_base)
         self._buffers.append(buffer)
         self._views.append(memoryview(buffer))
-        self._bases.append(base)
-        if base:
-            starts = array("q", (start + base for start in starts))
-            ends = array("q", (end + base for end in ends))
         self._starts += starts
         self._ends += ends
 
@@ -93,13 +95,29 @@ class LineViews(Sequence[Line]):
         return views[buffer][start - base : self._ends[index] - base]
 
     def __iter__(self) -> Iterator[Line]:
-        if len(self._views) == 1 and not self._held:
-            view = self._views[0]
-            for start, end in zip(self._starts, self._ends, strict=True):
-                yield view[start:end]
-            return
-        for number in range(len(self._starts)):
-            yield self[number]
+        return self.between(0, len(self))
+
+    def between(self, first: int, stop: int) -> Iterator[Line]:
+        """Lines [first, stop) in order: a reader of every line finds each line's buffer by
+        stepping from the one before, not by a bisection per line."""
+        starts, ends, held, bases, views = (
+            self._starts,
+            self._ends,
+            self._held,
+            self._bases,
+            self._views,
+        )
+        base, end_of_buffer, view = 0, -1, memoryview(b"")
+        for number in range(max(0, first), min(stop, len(starts))):
+            start = starts[number]
+            if start < 0:
+                yield held[-1 - start]
+                continue
+            if not base <= start < end_of_buffer:
+                buffer = bisect_right(bases, start) - 1
+                base, view = bases[buffer], views[buffer]
+                end_of_buffer = base + len(view)
+            yield view[start - base : ends[number] - base]
 
     def byte_count(self) -> int:
         """The bytes of all lines, without what separates them."""

@@ -502,8 +502,10 @@ def read_lines(
     count = len(lines)
     torn_candidate = count - 1 if not ends_with_newline else -1
     repeated = RepeatedValues()
-    for index in range(first, count if stop is None else stop):
-        record, problems = read_line(lines[index], is_last=index == torn_candidate)
+    stop = count if stop is None else stop
+    read = lines.between(first, stop) if isinstance(lines, LineViews) else lines[first:stop]
+    for index, raw in enumerate(read, first):
+        record, problems = read_line(raw, is_last=index == torn_candidate)
         if record is not None:
             record.line = index
             repeated.share(record)

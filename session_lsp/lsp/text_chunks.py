@@ -34,23 +34,24 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[LineViews, list[str]]:
 
 def _add_lines_of(chunk: bytes, lines: LineViews, terminators: list[str]) -> None:
     starts, ends = array("q"), array("q")
+    base = lines.next_base
     start = 0
     if b"\r" in chunk:
         for terminator in _EOL.finditer(chunk):
-            starts.append(start)
-            ends.append(terminator.start())
+            starts.append(base + start)
+            ends.append(base + terminator.start())
             terminators.append(terminator.group().decode("ascii"))
             start = terminator.end()
     else:
         find = chunk.find
         while (end := find(b"\n", start)) >= 0:
-            starts.append(start)
-            ends.append(end)
+            starts.append(base + start)
+            ends.append(base + end)
             terminators.append("\n")
             start = end + 1
     if start < len(chunk):
-        starts.append(start)
-        ends.append(len(chunk))
+        starts.append(base + start)
+        ends.append(base + len(chunk))
         terminators.append("")
     lines.add_buffer(chunk, starts, ends)
 

@@ -16,10 +16,10 @@ from session_lsp.core.reading import split_lines
 def _views_of_chunks(chunks: list[bytes]) -> LineViews:
     views = LineViews()
     for chunk in chunks:
-        starts, ends, start = array("q"), array("q"), 0
+        starts, ends, start, base = array("q"), array("q"), 0, views.next_base
         while (end := chunk.find(b"\n", start)) >= 0:
-            starts.append(start)
-            ends.append(end)
+            starts.append(base + start)
+            ends.append(base + end)
             start = end + 1
         views.add_buffer(chunk, starts, ends)
     return views
