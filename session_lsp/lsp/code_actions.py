@@ -25,19 +25,31 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return only is None or any(kind == base or kind.startswith(f"{base}.") for base in only)
 
 
-def _finding_for(analysis: Analysis, diagnostic: types.Diagnostic) -> Finding | None:
-    """The current finding behind a diagnostic the client sends back (with or without data)."""
-    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
-    tool_id = data.get("toolUseId")
-    line = data.get("line", diagnostic.range.start.line)
-    candidates = [f for f in analysis.findings if f.code.value == diagnostic.code]
-    for finding in candidates:
-        if tool_id is not None and finding.tool_use_id == tool_id:
-            return finding
-    for finding in candidates:
-        if finding.span.line == line:
-            return finding
-    return None
+class _FindingsByKey:
+    """The analysis's findings by code and id, and by code and line, looked up for each
+    diagnostic a request names (a scan of every finding per diagnostic grew with the square of
+    a range's diagnostics)."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self._by_id: dict[tuple[str, str], Finding] = {}
+        self._by_line: dict[tuple[str, int], Finding] = {}
+        for finding in analysis.findings:
+            code = finding.code.value
+            if finding.tool_use_id is not None:
+                self._by_id.setdefault((code, finding.tool_use_id), finding)
+            self._by_line.setdefault((code, finding.span.line), finding)
+
+    def behind(self, diagnostic: types.Diagnostic) -> Finding | None:
+        """The current finding behind a diagnostic the client sends back (with or without data):
+        the first of its code with its tool id, else the first of its code on its line."""
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        tool_id = data.get("toolUseId")
+        line = data.get("line", diagnostic.range.start.line)
+        code = str(diagnostic.code)
+        found = self._by_id.get((code, tool_id)) if isinstance(tool_id, str) else None
+        if found is None and isinstance(line, int):
+            found = self._by_line.get((code, line))
+        return found
 
 
 class _TextEditsOnce:
@@ -116,8 +128,9 @@ def _quick_fixes(
 ) -> list[types.CodeAction | types.Command]:
     """Each repair that applies to each of our diagnostics, the preferred one first."""
     actions: list[types.CodeAction | types.Command] = []
+    findings = _FindingsByKey(analysis)
     for diagnostic in diagnostics:
-        finding = _finding_for(analysis, diagnostic)
+        finding = findings.behind(diagnostic)
         if finding is None:
             continue
         for position, repair in enumerate(repairs_for(analysis, finding)):
