@@ -57,6 +57,12 @@ def opened():
     document.analysis()
     return server, document, text
 
+def applied(document, changes):  # one didChange of `changes`, then the version's analysis
+    for change in changes:
+        document.apply_change(change)
+    document.version += 1
+    document.analysis()
+
 def timed(action):
     start = time.perf_counter()
     action()
@@ -83,12 +89,7 @@ for number, line in enumerate(text.split("\\n")):
         where = types.Range(types.Position(number, column), types.Position(number, column + 9))
         changes.append(types.TextDocumentContentChangePartial(range=where, text="gitBranck"))
 changes.reverse()
-def apply():
-    for change in changes:
-        document.apply_change(change)
-    document.version += 1
-    document.analysis()
-timed(apply)
+timed(lambda: applied(document, changes))
 """,
     "fix-all edit coming back": """
 from session_lsp.core.repairs import Strategy, repair_all
@@ -97,12 +98,7 @@ server, document, text = opened()
 edits = to_text_edits(document, repair_all(document.analysis(), Strategy.STUB).edits)
 edits.sort(key=lambda edit: (edit.range.start.line, edit.range.start.character), reverse=True)
 changes = [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in edits]
-def apply():
-    for change in changes:
-        document.apply_change(change)
-    document.version += 1
-    document.analysis()
-timed(apply)
+timed(lambda: applied(document, changes))
 """,
     "fix --dry-run": """
 from session_lsp.core.repairs import Strategy
