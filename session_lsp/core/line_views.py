@@ -139,7 +139,13 @@ class LineViews(Sequence[Line]):
         """Lines [start, stop) swapped for `lines`, in place: the cost of moving two arrays, so
         a change that edits thousands of lines one after the other stays linear."""
         stop = max(start, stop)
-        dropped = sum(1 for line_start in self._starts[start:stop] if line_start < 0)
+        dropped = 0
+        for line_start in self._starts[start:stop]:
+            if line_start < 0:
+                # Each held line is one line's here (copies hold their own list): let it go now,
+                # not at the next tidying; a keystroke in a 1 MB line makes a new 1 MB line.
+                self._held[-1 - line_start] = b""
+                dropped += 1
         first = len(self._held)
         self._held.extend(lines)
         self._held_in_use += len(lines) - dropped

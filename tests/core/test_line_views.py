@@ -64,9 +64,20 @@ def test_edits_give_the_lines_a_list_would_hold_and_leave_copies_as_they_were(
         assert views.byte_count() == sum(map(len, expected))
 
 
-def test_lines_an_edit_replaced_are_let_go_once_they_outnumber_those_in_use() -> None:
-    """A long editing session replaces one line again and again: what it held before goes."""
+def test_a_line_typed_in_again_and_again_keeps_only_its_last_version() -> None:
+    """Each keystroke in a tool result of a megabyte makes a new line of a megabyte: the one it
+    replaced is let go at once, and the slots of replaced lines are tidied away in time."""
     views = _views_of_chunks([b"a\nb\n"])
+    copy = views.copy()
+    tracemalloc.start()
+    try:
+        for number in range(200):
+            views.replace(1, 2, [b"x" * 1_000_000 + str(number).encode()])
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 3_000_000
+    assert bytes(views[1]).endswith(b"x199") and [bytes(line) for line in copy] == [b"a", b"b"]
     for number in range(5000):
         views.replace(1, 2, [str(number).encode()])
     assert [bytes(line) for line in views] == [b"a", b"4999"]
