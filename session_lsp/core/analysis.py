@@ -66,6 +66,8 @@ def _line_views(lines: Sequence[Line]) -> LineViews:
     return lines if isinstance(lines, LineViews) else LineViews.of(lines)
 
 
+_GONE = -2
+"""Where the torn-tail candidate is after an edit that replaced it: nowhere."""
 _NONE_MOVED = sys.maxsize
 """`Transcript._renumber_from` when no record waits for its new line number."""
 
@@ -158,9 +160,12 @@ class Transcript:
         elif self._last is not None:
             for index, record in enumerate(replaced, start):
                 self._touched.setdefault(index, record)
-        # Only an unterminated last line is read as a torn tail: when that candidate moved,
-        # re-read the lines it left and reached (unless just read above).
-        old_torn_now = old_torn if old_torn < start else old_torn + shift
+        # Only an unterminated last line is read as a torn tail: when that candidate moved or
+        # went, re-read the lines it left and reached (unless just read above).
+        if old_torn < start:
+            old_torn_now = old_torn
+        else:
+            old_torn_now = old_torn + shift if old_torn >= stop else _GONE
         new_torn = len(self.lines) - 1 if not ends_with_newline else -1
         if old_torn_now != new_torn:
             for index in (old_torn_now, new_torn):

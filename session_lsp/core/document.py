@@ -46,7 +46,7 @@ class NoReplay:
 NO_REPLAY = NoReplay()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Analysis:
     """What one version of a transcript says; never changes once made."""
 

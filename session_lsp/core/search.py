@@ -321,6 +321,8 @@ def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
     copied; None when the lines are no longer exactly that (a document edited line by line)."""
     if not isinstance(lines, LineViews) or (owner := lines.single_buffer()) is None:
         return None
+    if owner.find(b"\r") >= 0:
+        return None  # lines an editor split at a lone `\r` too: numbered apart from the bytes
     total = lines.byte_count() + len(lines) - 1
     skipped = len(owner) - total
     if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (

@@ -135,3 +135,16 @@ def test_changes_after_an_analysis_copy_its_lists_once_then_edit_the_copies() ->
     assert all(record.line == line for line, record in enumerate(records) if record is not None)
     fresh = Transcript([bytes(line) for line in transcript.lines], True)
     assert fingerprint(transcript.analyse()) == fingerprint(fresh.analyse())
+
+
+def test_deleting_the_unterminated_last_line_reads_the_new_last_line_as_the_tail() -> None:
+    """The torn-tail candidate went with the lines it was in: the line now last is read again."""
+    prompt = (
+        b'{"type":"user","message":{"role":"user","content":"hi"},"uuid":"u1",'
+        b'"parentUuid":null,"sessionId":"s","timestamp":"2026-01-01T00:00:00Z"}'
+    )
+    transcript = Transcript([prompt, b"{", b"x"], False)
+    transcript.analyse()
+    transcript.replace_lines(2, 3, [], False)
+    fresh = Transcript([prompt, b"{"], False)
+    assert transcript.analyse().problems == fresh.analyse().problems

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 
 from session_lsp.core import locate
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.findings import Span
+from session_lsp.core.formats.base import locator_of
 from session_lsp.core.locate import Locator
 from tests.support.corpus import TOOL_HEAVY
 
@@ -109,3 +112,16 @@ def test_the_ids_of_a_line_are_located_once_per_analysis(monkeypatch: pytest.Mon
     first = analysis.format.mentions(analysis, line)
     assert first and analysis.format.mentions(analysis, line) == first
     assert len(calls) == 1
+
+
+def test_what_is_kept_for_the_last_analysis_goes_with_it() -> None:
+    """A closed document's analysis is not kept alive by what was worked out for it."""
+    analysis = analyse_bytes(TOOL_HEAVY.read_bytes())
+    assert analysis.format is not None
+    line = next(i for i, raw in enumerate(analysis.lines) if b'"tool_use"' in bytes(raw))
+    assert analysis.format.mentions(analysis, line)
+    assert locator_of(analysis) is locator_of(analysis)
+    gone = weakref.ref(analysis)
+    del analysis
+    gc.collect()
+    assert gone() is None

@@ -23,6 +23,7 @@ from session_lsp.core.search import (
     QueryError,
     candidate_lines,
     compile_query,
+    owner_buffer,
     search_model,
     snippet,
 )
@@ -30,6 +31,7 @@ from session_lsp.core.turns import ConversationModel, build_model, page
 from session_lsp.core.turns.model import MAX_TEXT, ItemKind
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import whole_item
+from session_lsp.lsp.text_chunks import split_utf8
 from tests.support.claude_records import Builder, inserted_by_claude_code
 from tests.support.corpus import CORPUS
 from tests.support.tools import missing
@@ -484,3 +486,12 @@ def test_a_character_whose_escape_is_nowhere_does_not_rescan_per_line(
     assert 0 < _SearchedChunk.scanned <= 4 * len(buffer)
     escaped = _BytesOfSearchedChunks(json.dumps({"text": "完成"}).encode() + b"\n" + buffer)
     assert candidate_lines(escaped, compile_query("完成")) == list(range(20_001))
+
+
+def test_lines_split_at_a_lone_carriage_return_are_not_searched_in_their_bytes() -> None:
+    """An editor ends a line at a lone `\\r` too: the bytes split at `\\n` would number them apart."""
+    lines, _ = split_utf8([b'{"a":"x"}\r{"b":"needle"}\n'])
+    assert len(lines) == 2
+    assert owner_buffer(lines) is None
+    clean, _ = split_utf8([b'{"a":"x"}\n{"b":"needle"}\n'])
+    assert owner_buffer(clean) is not None

@@ -3,6 +3,7 @@ editor features never branch on the format of a file (docs/architecture.md: the 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
@@ -122,17 +123,25 @@ class Format(Protocol):
 class PerAnalysis(Generic[T]):
     """A value derived from an analysis, kept for the last analysis asked about: an editor asks
     about the same text again and again (one tool id after another, the outline on each change).
-    An analysis never changes, so the value stays right for as long as it is the one asked about."""
+    An analysis never changes, so the value stays right for as long as it is the one asked about.
+
+    The analysis is held weakly and the value dropped with it: a cache must not keep a closed
+    document's analysis (a 100 MB session's records) alive until another is asked about."""
 
     def __init__(self, derive: Callable[[Analysis], T]) -> None:
         self._derive = derive
-        self._last: tuple[Analysis, T] | None = None
+        self._last: tuple[weakref.ref[Analysis], T] | None = None
 
     def __call__(self, analysis: Analysis) -> T:
         last = self._last
-        if last is None or last[0] is not analysis:
-            last = self._last = (analysis, self._derive(analysis))
+        if last is None or last[0]() is not analysis:
+            last = self._last = (weakref.ref(analysis, self._forget), self._derive(analysis))
         return last[1]
+
+    def _forget(self, gone: weakref.ref[Analysis]) -> None:
+        last = self._last
+        if last is not None and last[0] is gone:
+            self._last = None
 
 
 def _locator(analysis: Analysis) -> Locator:
