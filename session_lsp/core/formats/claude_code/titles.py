@@ -20,6 +20,7 @@ import msgspec
 
 from session_lsp.core.content_text import TITLE_LIMIT as TITLE_LIMIT
 from session_lsp.core.content_text import one_line as one_line
+from session_lsp.core.line_views import LineViews
 from session_lsp.core.reading import Line
 
 TITLE_WINDOW = 65536
@@ -111,7 +112,9 @@ def byte_windows(data: bytes | mmap.mmap) -> list[bytes]:
 
 def line_windows(lines: Sequence[Line], ends_with_newline: bool) -> list[bytes]:
     """`byte_windows` of the file these lines were split from, joining only the lines it holds."""
-    size = sum(len(line) + 1 for line in lines) - (0 if ends_with_newline else 1)
+    # Line views count their bytes from their offsets: no view is made for each line.
+    counted = lines.byte_count() if isinstance(lines, LineViews) else sum(map(len, lines))
+    size = counted + len(lines) - (0 if ends_with_newline else 1)
     if size <= 2 * TITLE_WINDOW:
         return [_joined(lines, ends_with_newline)]
     head, used = 0, 0
