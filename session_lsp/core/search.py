@@ -23,7 +23,6 @@ read once per model.
 from __future__ import annotations
 
 import json
-import mmap
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +31,7 @@ from enum import StrEnum
 
 import msgspec
 
+from session_lsp.core.line_views import Buffer as Buffer  # what a search reads
 from session_lsp.core.line_views import LineViews
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import BOM, Line
@@ -49,10 +49,6 @@ a key and its value where the line has `":"` (spaces that may be layout are drop
 `_spaces_that_may_differ_dropped`)."""
 _MIN_ANCHOR = 3
 """A piece shorter than this finds too much to scan a file with alone; longer pieces go first."""
-
-
-Buffer = bytes | mmap.mmap
-"""A whole file's bytes, read or mapped."""
 
 
 class QueryError(ValueError):
