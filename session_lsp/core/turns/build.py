@@ -42,15 +42,20 @@ def _unknown(analysis: Analysis) -> ConversationModel:
 def _attach_findings(model: ConversationModel) -> None:
     """Each finding goes to the item on its line (the tool item of its id, if any); findings on
     lines no item covers become `damaged` items, placed by line."""
+    if not model.findings:
+        return
+    wanted = {finding.span.line for finding in model.findings}
     at_line: dict[int, list[Item]] = {}
     for item in model.items:
-        lines = {item.first_line, item.last_line}
-        if item.tool is not None:
-            for line in (item.tool.call_line, item.tool.result_line):
-                if line is not None:
-                    lines.add(line)
-        for line in lines:
-            at_line.setdefault(line, []).append(item)
+        tool = item.tool
+        lines = (
+            (item.first_line, item.last_line)
+            if tool is None
+            else (item.first_line, item.last_line, tool.call_line, tool.result_line)
+        )
+        for line in dict.fromkeys(lines):
+            if line in wanted:
+                at_line.setdefault(line, []).append(item)
     damaged: dict[int, Item] = {}
     for finding in model.findings:
         line = finding.span.line

@@ -27,6 +27,7 @@ from session_lsp.core.formats.claude_code.history import earlier_chains
 from session_lsp.core.formats.claude_code.records import (
     OTHER_JSON,
     Attachment,
+    Block,
     Message,
     Record,
     first_session_id,
@@ -63,6 +64,8 @@ SYNTHETIC_MODEL = "<synthetic>"
 """The model Claude Code names on messages it wrote itself (an API error): no request was made."""
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
+_CALL_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+"""Assistant blocks shown as a tool call: the client's own, and those the API runs."""
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
@@ -226,28 +229,27 @@ class ClaudeBuilder:
 
     def _add_assistant(self, record: Record) -> None:
         for position, block in enumerate(record.blocks):
-            source = Source(record.line, position)
-            if block.type == "text":
+            kind = block.type
+            if kind in _CALL_BLOCKS:
+                self._add_call(record, block, position)
+            elif kind == "text":
                 if (block.text or "").strip():
-                    item = self._item(ItemKind.ASSISTANT, record, source)
+                    item = self._item(ItemKind.ASSISTANT, record, Source(record.line, position))
                     item.text, item.truncated = clip(block.text)
-            elif block.type == "redacted_thinking" or (
-                block.type == "thinking"
+            elif kind == "redacted_thinking" or (
+                kind == "thinking"
                 and not _is_empty_thinking(self.analysis.lines[record.line], position)
             ):
-                self._item(ItemKind.THINKING, record, source)
-            elif block.type == "fallback":
-                self._item(ItemKind.MODEL_FALLBACK, record, source)
-            elif block.type in ("tool_use", "server_tool_use", "mcp_tool_use"):
-                self._add_call(record, position)
+                self._item(ItemKind.THINKING, record, Source(record.line, position))
+            elif kind == "fallback":
+                self._item(ItemKind.MODEL_FALLBACK, record, Source(record.line, position))
 
-    def _add_call(self, record: Record, position: int) -> None:
-        block = record.blocks[position]
-        tool_id = block.id or f"(no id, line {record.line + 1})"
-        call = ToolCall(tool_id, block.name or block.type, record.line)
-        call.call_source = Source(record.line, position)
-        item = self._item(ItemKind.TOOL, record, None)
-        item.tool = call
+    def _add_call(self, record: Record, block: Block, position: int) -> None:
+        line = record.line
+        tool_id = block.id or f"(no id, line {line + 1})"
+        call = ToolCall(tool_id, block.name or block.type, line, call_source=Source(line, position))
+        item = Item(ItemKind.TOOL, line, line, record.timestamp, None, call)
+        self.items.append(item)
         if tool_id not in self.calls:
             self.calls[tool_id] = call
             self.call_items[tool_id] = item
@@ -258,10 +260,12 @@ class ClaudeBuilder:
             return
         content = record.message.content if record.message is not None else None
         for position, block in enumerate(record.blocks):
+            kind = block.type
+            if kind == "tool_result":
+                self._add_result(record, block, position)
+                continue
             source = Source(record.line, None if isinstance(content, str) else position)
-            if block.type == "tool_result":
-                self._add_result(record, position)
-            elif block.type == "text" and not record.isMeta:
+            if kind == "text" and not record.isMeta:
                 text = block.text or ""
                 if text.startswith(INTERRUPT_PREFIX):
                     kind = ItemKind.INTERRUPT
@@ -276,7 +280,7 @@ class ClaudeBuilder:
                 if text.strip():
                     item = self._item(kind, record, source)
                     item.text, item.truncated = clip(text)
-            elif block.type == "image" and not record.isMeta:
+            elif kind == "image" and not record.isMeta:
                 item = self._item(ItemKind.PROMPT, record, source)
                 item.text = "[image]"
 
@@ -292,16 +296,17 @@ class ClaudeBuilder:
         else:
             self._item(ItemKind.COMPACTION, record, Source(record.line, None))
 
-    def _add_result(self, record: Record, position: int) -> None:
-        block = record.blocks[position]
+    def _add_result(self, record: Record, block: Block, position: int) -> None:
         tool_id = block.tool_use_id or ""
         call = self.calls.get(tool_id)
+        line = record.line
         if call is not None and call.result_line is None:
-            call.result_line = record.line
-            call.result_source = Source(record.line, position)
+            call.result_line = line
+            call.result_source = Source(line, position)
             call.is_error = bool(block.is_error)
             item = self.call_items[tool_id]
-            item.last_line = max(item.last_line, record.line)
+            if line > item.last_line:
+                item.last_line = line
             call.called_at, call.answered_at = item.timestamp, record.timestamp
             return
         orphan = ToolCall(tool_id, "", None, ToolStatus.ORPHAN, record.line)
@@ -451,23 +456,25 @@ def _abandoned_branches(analysis: Analysis) -> int:
         return 0
     start = conversation.end_record.line
     sidechains_count = conversation.agent_id is not None
+    on_chain = conversation.on_chain()
+    off_chain = [
+        record
+        for record in analysis.records
+        if record is not None
+        and record.line > start
+        and record.type in ("user", "assistant")
+        and record.line not in on_chain
+        and (sidechains_count or not record.isSidechain)
+    ]
+    if not off_chain:
+        return 0  # most sessions: then which lines have children is not needed
     relinked = conversation.relinked
     has_child: set[str | None] = set()
     for record in analysis.records:
         if record is not None and record.parentUuid is not None:
             # A partial compaction's relinks count: its summary is the preserved head's parent.
             has_child.add(relinked.get(record.uuid or "", record.parentUuid))
-    on_chain = conversation.on_chain()
-    return sum(
-        1
-        for record in analysis.records
-        if record is not None
-        and record.type in ("user", "assistant")
-        and record.line > start
-        and record.uuid not in has_child
-        and record.line not in on_chain
-        and (sidechains_count or not record.isSidechain)
-    )
+    return sum(1 for record in off_chain if record.uuid not in has_child)
 
 
 def _start_note(analysis: Analysis) -> str | None:
