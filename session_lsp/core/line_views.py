@@ -29,7 +29,17 @@ class LineViews(Sequence[Line]):
     file, or the chunks a big document arrived in) by bisection. A held line's start is -1 - its
     index in `_held`, so lines move with the arrays however many an edit adds or removes."""
 
-    __slots__ = ("_bases", "_buffers", "_ends", "_held", "_held_in_use", "_starts", "_views")
+    __slots__ = (
+        "_bases",
+        "_buffers",
+        "_ends",
+        "_held",
+        "_held_in_use",
+        "_in_buffers",
+        "_replaced_in_buffers",
+        "_starts",
+        "_views",
+    )
 
     def __init__(self) -> None:
         self._buffers: list[Buffer] = []
@@ -41,6 +51,12 @@ class LineViews(Sequence[Line]):
         self._held: list[Line] = []
         self._held_in_use = 0
         """Held lines some line still is: the others are dropped once they outnumber these."""
+        self._in_buffers = 0
+        """Lines that are in a buffer (not held)."""
+        self._replaced_in_buffers = 0
+        """Lines of the buffers edited away since the buffers were last looked at: once they are
+        as many as the lines still in buffers, a buffer none of them is in is let go (so the
+        buffers are looked at about log2(lines) times however the lines are edited)."""
 
     @classmethod
     def of(cls, lines: Iterable[Line]) -> LineViews:
@@ -65,6 +81,7 @@ class LineViews(Sequence[Line]):
         self._views.append(memoryview(buffer))
         self._starts += starts
         self._ends += ends
+        self._in_buffers += len(starts)
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -89,7 +106,8 @@ class LineViews(Sequence[Line]):
             return self._held[-1 - start]
         views = self._views
         if len(views) == 1:
-            return views[0][start : self._ends[index]]
+            base = self._bases[0]  # not 0 once the buffers before it were let go
+            return views[0][start - base : self._ends[index] - base]
         buffer = bisect_right(self._bases, start) - 1
         base = self._bases[buffer]
         return views[buffer][start - base : self._ends[index] - base]
@@ -133,6 +151,8 @@ class LineViews(Sequence[Line]):
         views._bases = list(self._bases)
         views._starts, views._ends = array("q", self._starts), array("q", self._ends)
         views._held, views._held_in_use = list(self._held), self._held_in_use
+        views._in_buffers = self._in_buffers
+        views._replaced_in_buffers = self._replaced_in_buffers
         return views
 
     def replace(self, start: int, stop: int, lines: Sequence[Line]) -> None:
@@ -146,6 +166,8 @@ class LineViews(Sequence[Line]):
                 # not at the next tidying; a keystroke in a 1 MB line makes a new 1 MB line.
                 self._held[-1 - line_start] = b""
                 dropped += 1
+        self._in_buffers -= stop - start - dropped
+        self._replaced_in_buffers += stop - start - dropped
         first = len(self._held)
         self._held.extend(lines)
         self._held_in_use += len(lines) - dropped
@@ -153,6 +175,28 @@ class LineViews(Sequence[Line]):
         self._ends[start:stop] = array("q", bytes(8 * len(lines)))
         if len(self._held) > 2 * self._held_in_use + 1024:
             self._drop_unused_held()
+        if self._replaced_in_buffers and self._replaced_in_buffers >= self._in_buffers:
+            self._drop_unused_buffers()
+
+    def _drop_unused_buffers(self) -> None:
+        """Lets go of the buffers no line is in any more (a document replaced whole, or every
+        line of a chunk edited), so that the text they held is freed with the last copy using
+        them. Lines from buffers keep their order, so one pass steps from buffer to buffer."""
+        self._replaced_in_buffers = 0
+        bases, used = self._bases, [False] * len(self._buffers)
+        base, end_of_buffer = 0, -1
+        for start in self._starts:
+            if start < 0 or base <= start < end_of_buffer:
+                continue
+            buffer = bisect_right(bases, start) - 1
+            base, end_of_buffer = bases[buffer], bases[buffer] + len(self._views[buffer])
+            used[buffer] = True
+        if all(used):
+            return
+        kept = [number for number, in_use in enumerate(used) if in_use]
+        self._buffers = [self._buffers[number] for number in kept]
+        self._views = [self._views[number] for number in kept]
+        self._bases = [bases[number] for number in kept]
 
     def _drop_unused_held(self) -> None:
         starts, held, kept = self._starts, self._held, []

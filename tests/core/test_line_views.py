@@ -106,3 +106,21 @@ def test_a_line_costs_its_offsets_not_a_view() -> None:
         tracemalloc.stop()
     assert len(lines) == 100_000
     assert held < 24 * len(lines)
+
+
+def test_a_buffer_whose_lines_were_all_edited_away_is_let_go() -> None:
+    """An editor's replace-all, or a chunk's lines deleted: the old text is freed, not kept by
+    the offsets until the document closes; a copy made before keeps its own."""
+    first, second = b"a\n" * 1100, b"b\n" * 50
+    views = _views_of_chunks([first, second])
+    copy = views.copy()
+    views.replace(0, 1, [b"y"])
+    assert any(buffer is first for buffer in views._buffers)  # a line of it is still there
+    views.replace(1, 1100, [b"x"])
+    assert all(buffer is not first for buffer in views._buffers)
+    assert any(buffer is second for buffer in views._buffers)
+    assert [bytes(line) for line in views] == [b"y", b"x"] + [b"b"] * 50
+    assert [bytes(line) for line in copy] == [b"a"] * 1100 + [b"b"] * 50
+    assert len(copy._buffers) == 2
+    views.replace(0, len(views), [b"z"] * 2000)
+    assert views._buffers == [] and [bytes(line) for line in views] == [b"z"] * 2000

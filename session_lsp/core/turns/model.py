@@ -244,7 +244,11 @@ class ConversationModel:
     def first_problem(self) -> int | None:
         known = self.known
         if not known.first_problem_known:
-            known.first_problem = next((item.index for item in self.items if item.has_error), None)
+            known.first_problem = (
+                next((item.index for item in self.items if item.has_error), None)
+                if any(finding.is_error for finding in self.findings)
+                else None  # a healthy session: its items need not be asked one by one
+            )
             known.first_problem_known = True
         return known.first_problem
 
