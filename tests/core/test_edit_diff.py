@@ -15,7 +15,8 @@ KINDS = list(EditKind)
 
 @st.composite
 def edited_files(draw: st.DrawFn) -> tuple[list[bytes], list[LineEdit]]:
-    """Distinct lines (so that comparing the files has one answer) and edits of distinct texts."""
+    """Distinct lines (so that comparing the files has one answer) and edits of distinct texts,
+    or a line replaced by its own text."""
     count = draw(st.integers(0, 30))
     lines = [f'{{"n":{number}}}'.encode() for number in range(count)]
     edits: list[LineEdit] = []
@@ -27,7 +28,9 @@ def edited_files(draw: st.DrawFn) -> tuple[list[bytes], list[LineEdit]]:
             line = draw(st.integers(0, count - 1))
         else:
             continue
-        edits.append(LineEdit(kind, line, f'{{"stub":{number},"é":"✓"}}'.encode()))
+        same = kind is EditKind.REPLACE and draw(st.booleans())
+        text = lines[line] if same else f'{{"stub":{number},"é":"✓"}}'.encode()
+        edits.append(LineEdit(kind, line, text))
     return lines, edits
 
 
@@ -47,3 +50,8 @@ def test_a_stub_after_a_call_is_one_hunk_with_a_line_each_side() -> None:
     lines = [b"one", b"call", b"three"]
     diff = edits_diff(lines, [LineEdit(EditKind.INSERT_AFTER, 1, b"stub")], "s.jsonl")
     assert diff == "--- a/s.jsonl\n+++ b/s.jsonl\n@@ -2,2 +2,3 @@\n call\n+stub\n three\n"
+
+
+def test_a_line_replaced_by_its_own_text_is_no_change() -> None:
+    lines = [b"one", b"two", b"three"]
+    assert edits_diff(lines, [LineEdit(EditKind.REPLACE, 1, b"two")], "s.jsonl") == ""
