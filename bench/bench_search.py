@@ -9,7 +9,8 @@
    nowhere (the scan alone), one that matches in one session (the scan, then that session
    analysed to say where), and one whose pieces are everywhere but never together.
 2. `sessionLsp.search` of one 105 MB session of each shape beside `check` of it: with the model
-   kept (the view has the session open, as the search box needs) and from nothing (read, scan,
+   kept (the view has the session open, as the search box needs), read from the file or opened in
+   the editor (its lines in the chunks a didOpen arrives in), and from nothing (read, scan,
    analyse); and the byte scan alone, in C and in Python (where the C was not built), for the
    queries above and words on many of its lines (`WIDESPREAD`).
 
@@ -39,7 +40,7 @@ import shapes  # noqa: E402
 from generate_session import generate_session  # noqa: E402
 
 from session_lsp.core import search  # noqa: E402
-from session_lsp.core.analysis import analyse_bytes  # noqa: E402
+from session_lsp.core.analysis import Transcript, analyse_bytes  # noqa: E402
 from session_lsp.core.search import (  # noqa: E402
     Query,
     candidate_lines,
@@ -48,6 +49,8 @@ from session_lsp.core.search import (  # noqa: E402
 )
 from session_lsp.core.turns import build_model  # noqa: E402
 from session_lsp.files import read_session_file  # noqa: E402
+from session_lsp.lsp.opening import CHUNK_BYTES  # noqa: E402
+from session_lsp.lsp.text_chunks import ReadChunks  # noqa: E402
 
 MB = 1024 * 1024
 TOOL_RUN_BYTES_PER_TURN = 1500
@@ -193,6 +196,7 @@ def bench_one(path: Path, repeat: int) -> None:
     check_s, _ = _median(check, repeat)
     data = read_session_file(path).data
     model = build_model(analyse_bytes(read_session_file(path).data), path)
+    opened = build_model(_opened_in_chunks(path).analyse(), path)
     print(f"  one session, {path.stat().st_size / 1e6:.0f} MB")
     print(f"  check (read + analyse)                 {check_s * 1000:7.0f} ms")
     scanned = {
@@ -212,12 +216,27 @@ def bench_one(path: Path, repeat: int) -> None:
         )
     for label, query in (("a query it holds", planted), ("a query it lacks", absent)):
         kept_s, found = _median(lambda query=query: search_model(model, query, 200), repeat)
+        open_s, _ = _median(lambda query=query: search_model(opened, query, 200), repeat)
         cold_s, _ = _median(lambda query=query: from_nothing(query), repeat)
         print(
             f"  {label} ({len(found) if isinstance(found, list) else 0} match(es)):"
             f" model kept {kept_s * 1000:6.0f} ms, ratio {kept_s / check_s:.2f};"
+            f" open in the editor {open_s * 1000:6.0f} ms, ratio {open_s / check_s:.2f};"
             f" from nothing {cold_s * 1000:6.0f} ms, ratio {cold_s / check_s:.2f}"
         )
+
+
+def _opened_in_chunks(path: Path) -> Transcript:
+    """The session as the server holds a document the editor opened: lines in the chunks of
+    about a megabyte its didOpen was unescaped in (`opening.CHUNK_BYTES`)."""
+    data = path.read_bytes()
+    chunks, at = [], 0
+    while at < len(data):
+        cut = data.rfind(b"\n", at, at + CHUNK_BYTES) + 1
+        cut = len(data) if cut <= at else cut
+        chunks.append(data[at:cut])
+        at = cut
+    return ReadChunks.of(chunks).transcript()
 
 
 def main(argv: list[str] | None = None) -> int:

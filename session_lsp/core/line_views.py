@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import mmap
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+from typing import NamedTuple, overload
 
 Line = bytes | memoryview
 """A line's bytes; views into one buffer (or a memory-mapped file) avoid copying big files."""
 
 Buffer = bytes | mmap.mmap
 """What lines are split from: a whole file's bytes, a mapped file, or a chunk of a document."""
+
+
+class Run(NamedTuple):
+    """Lines `first_line`, `first_line + 1`, ... that are `buffer[start:stop]` split at `\\n`."""
+
+    first_line: int
+    buffer: Buffer
+    start: int
+    stop: int
+
+
+_NEWLINE = ord("\n")
 
 
 class LineViews(Sequence[Line]):
@@ -206,9 +218,55 @@ class LineViews(Sequence[Line]):
                 starts[number] = -len(kept)
         self._held = kept
 
-    def single_buffer(self) -> Buffer | None:
-        """The one buffer every line is in, none of them put in by an edit; None when the lines
-        are not all in one."""
-        if len(self._buffers) != 1 or self._holds_any():
-            return None
-        return self._buffers[0]
+    def runs(self) -> list[Run]:
+        """The lines as runs that lie one after another in one buffer with a `\\n` between each
+        two, and each held line as a run of its own: what a search scans in place, rather than
+        joining the lines into a copy of the document. Lines still in the order of their buffers
+        (no edit put any in) are found by bisection, a buffer's lines checked as one run at once;
+        otherwise line by line."""
+        if self._holds_any():
+            return self._runs_between(0, len(self))
+        starts, ends, runs = self._starts, self._ends, []
+        for buffer, base in zip(self._buffers, self._bases, strict=True):
+            first = bisect_left(starts, base)
+            stop = bisect_left(starts, base + len(buffer))
+            if first == stop:
+                continue
+            start, end = starts[first] - base, ends[stop - 1] - base
+            gaps = (end - start) - (sum(ends[first:stop]) - sum(starts[first:stop]))
+            if gaps == stop - first - 1 and buffer.find(b"\r", start, end) < 0:
+                runs.append(Run(first, buffer, start, end))  # a one-byte terminator, not `\r`
+            else:
+                runs += self._runs_between(first, stop)
+        return runs
+
+    def _runs_between(self, first: int, stop: int) -> list[Run]:
+        starts, ends, held, bases = self._starts, self._ends, self._held, self._bases
+        runs: list[Run] = []
+        buffer_number, base, end_of_buffer = -1, 0, -1
+        run_first, run_start, run_stop = -1, 0, 0
+        for number in range(first, stop):
+            start = starts[number]
+            if (
+                run_first >= 0
+                and start == base + run_stop + 1
+                and start < end_of_buffer
+                and self._views[buffer_number][run_stop] == _NEWLINE
+            ):
+                run_stop = ends[number] - base
+                continue
+            if run_first >= 0:
+                runs.append(Run(run_first, self._buffers[buffer_number], run_start, run_stop))
+                run_first = -1
+            if start < 0:
+                line = bytes(held[-1 - start])
+                runs.append(Run(number, line, 0, len(line)))
+                continue
+            if not base <= start < end_of_buffer:
+                buffer_number = bisect_right(bases, start) - 1
+                base = bases[buffer_number]
+                end_of_buffer = base + len(self._views[buffer_number])
+            run_first, run_start, run_stop = number, start - base, ends[number] - base
+        if run_first >= 0:
+            runs.append(Run(run_first, self._buffers[buffer_number], run_start, run_stop))
+        return runs

@@ -32,9 +32,9 @@ from enum import StrEnum
 import msgspec
 
 from session_lsp.core.line_views import Buffer as Buffer  # what a search reads
-from session_lsp.core.line_views import LineViews
+from session_lsp.core.line_views import LineViews, Run
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.reading import BOM, Line
+from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolCall
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader
@@ -178,17 +178,23 @@ CHUNK = 1024 * 1024
 """Bytes lower-cased at a time where the C search was not built (`_ChunkScan`)."""
 
 
-def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
-    """The numbers of the `\\n`-separated lines of `buffer` that hold every piece of the query.
+def candidate_lines(
+    buffer: Buffer, query: Query, start: int = 0, stop: int | None = None
+) -> list[int]:
+    """The numbers of the `\\n`-separated lines of `buffer[start:stop]` that hold every piece of
+    the query, counted from its first line.
 
-    Linear in the buffer however often the query occurs: each form of the anchor is searched on
+    Linear in the bytes however often the query occurs: each form of the anchor is searched on
     from where it was last found (a form the rest of the bytes lacks is not looked for again: a
     CJK character's raw UTF-8 on every line and its `\\u` escape on none would otherwise rescan
     after each line, 5.7 s for 105 MB), and once a line is taken, the scan goes on from the next
-    line."""
-    size = len(buffer)
+    line. The bytes are searched in place when they run to the buffer's end (or its last
+    `\\n`): the scan would otherwise go on past `stop`, so a part is copied."""
+    size = len(buffer) if stop is None else stop
+    if size < len(buffer) - 1 or (size == len(buffer) - 1 and buffer[size] != _NEWLINE):
+        return candidate_lines(buffer[start:size], query)
     if query.anchor == (b"",):
-        return list(range(_newlines(buffer, 0, size) + 1))
+        return list(range(_newlines(buffer, start, size) + 1))
     others = [piece for piece in query.pieces if piece != query.anchor]
     scan: _Scan = (
         _ChunkScan(buffer, query.anchor)
@@ -197,11 +203,11 @@ def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
     )
     found: list[int] = []
     line_number = 0
-    line_start = 0
-    while (position := scan.next_match(line_start)) >= 0:
+    line_start = start
+    while 0 <= (position := scan.next_match(line_start)) < size:
         start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
         line_number += _newlines(buffer, line_start, start)
-        end = buffer.find(b"\n", position)
+        end = buffer.find(b"\n", position, size)
         end = size if end < 0 else end
         if not others or _holds_every_piece(scan.lowered(start, end), others):
             found.append(line_number)
@@ -210,6 +216,19 @@ def candidate_lines(buffer: Buffer, query: Query) -> list[int]:
         line_number += 1
         line_start = end + 1
     return found
+
+
+def candidate_lines_of(runs: Sequence[Run], query: Query) -> list[int]:
+    """`candidate_lines` of lines kept as runs in their buffers (`LineViews.runs`): a document
+    that arrived in chunks, or was edited, is searched where it lies, not joined into a copy."""
+    found: list[int] = []
+    for run in runs:
+        first = run.first_line
+        found += [first + line for line in candidate_lines(run.buffer, query, run.start, run.stop)]
+    return found
+
+
+_NEWLINE = ord("\n")
 
 
 def _holds_every_piece(line: bytes, pieces: list[tuple[bytes, ...]]) -> bool:
@@ -311,21 +330,10 @@ def _newlines(buffer: Buffer, start: int, stop: int) -> int:
     return sum(buffer[at : min(stop, at + CHUNK)].count(b"\n") for at in range(start, stop, CHUNK))
 
 
-def owner_buffer(lines: Sequence[Line]) -> Buffer | None:
-    """The bytes or mapped file the lines were split from (`reading.split_lines`: in order, only
-    `\\n` between them, a byte-order mark before the first), searched in place rather than
-    copied; None when the lines are no longer exactly that (a document edited line by line)."""
-    if not isinstance(lines, LineViews) or (owner := lines.single_buffer()) is None:
-        return None
-    if owner.find(b"\r") >= 0:
-        return None  # lines an editor split at a lone `\r` too: numbered apart from the bytes
-    total = lines.byte_count() + len(lines) - 1
-    skipped = len(owner) - total
-    if skipped not in (0, 1, len(BOM), len(BOM) + 1) or (
-        skipped >= len(BOM) and owner[: len(BOM)] != BOM
-    ):
-        return None
-    return owner
+def runs_of(lines: Sequence[Line]) -> list[Run]:
+    """Where the lines lie (`LineViews.runs`); lines given one by one are runs of one line."""
+    views = lines if isinstance(lines, LineViews) else LineViews.of(lines)
+    return views.runs()
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,13 +397,10 @@ def _sources(item: Item) -> Iterator[tuple[Field, int]]:
 class _ModelIndex:
     places: dict[int, list[_Place]]
     composed: list[_Place]
-    owner: Buffer | None
-    """The buffer the model's lines are views of, searched in place (`_owner`)."""
+    runs: list[Run]
+    """Where the model's lines lie, searched in place (`runs_of`)."""
     composed_texts: list[str] | None = None
     """The texts of `composed`, in its order, read by the first search."""
-
-    def buffer(self, model: ConversationModel) -> Buffer:
-        return self.owner if self.owner is not None else b"\n".join(model.lines)
 
     def texts_of_composed(self, model: ConversationModel) -> list[str]:
         if self.composed_texts is None:
@@ -420,7 +425,7 @@ class _IndexOfLastModel:
         last = self._last
         if last is None or last[0] is not model:
             by_line, composed = _places(model)
-            index = _ModelIndex(by_line, composed, owner_buffer(model.lines))
+            index = _ModelIndex(by_line, composed, runs_of(model.lines))
             last = self._last = (model, index)
         return last[1]
 
@@ -442,7 +447,7 @@ def search_model(
     if limit <= 0:
         return []
     index = _INDEX(model)
-    candidates = candidate_lines(index.buffer(model), query) if lines is None else lines
+    candidates = candidate_lines_of(index.runs, query) if lines is None else lines
     by_line = index.places
     found: list[tuple[_Place, str | None]] = [
         (place, None) for line in candidates for place in by_line.get(line, ())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from session_lsp.core.line_views import LineViews
+from session_lsp.core.line_views import LineViews, Run
 from session_lsp.core.reading import split_lines
 
 
@@ -84,15 +84,15 @@ def test_a_line_typed_in_again_and_again_keeps_only_its_last_version() -> None:
     assert len(views._held) <= 2 * 1 + 1024
 
 
-def test_only_lines_all_in_one_untouched_buffer_name_it() -> None:
+def test_lines_in_their_buffers_are_runs_and_an_edit_splits_the_run() -> None:
     data = b"one\ntwo\n"
     lines, _ = split_lines(data)
-    assert lines.single_buffer() is data
+    assert lines.runs() == [Run(0, data, 0, 7)]
     edited = lines.copy()
     edited.replace(0, 1, [b"uno"])
-    assert edited.single_buffer() is None
-    assert lines.single_buffer() is data
-    assert _views_of_chunks([b"a\n", b"b\n"]).single_buffer() is None
+    assert edited.runs() == [Run(0, b"uno", 0, 3), Run(1, data, 4, 7)]
+    assert lines.runs() == [Run(0, data, 0, 7)]
+    assert _views_of_chunks([b"a\n", b"b\n"]).runs() == [Run(0, b"a\n", 0, 1), Run(1, b"b\n", 0, 1)]
 
 
 def test_a_line_costs_its_offsets_not_a_view() -> None:

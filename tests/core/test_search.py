@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from session_lsp.core import search
 from session_lsp.core.analysis import analyse_bytes
@@ -22,8 +24,9 @@ from session_lsp.core.search import (
     Hit,
     QueryError,
     candidate_lines,
+    candidate_lines_of,
     compile_query,
-    owner_buffer,
+    runs_of,
     search_model,
     snippet,
 )
@@ -216,15 +219,62 @@ def test_a_match_across_chunks_and_in_a_mapped_file_is_found(
         assert candidate_lines(mapped, compile_query("/")) == list(range(6))
 
 
-def test_the_lines_of_a_file_are_searched_in_place_and_edited_lines_joined() -> None:
+def test_the_lines_of_a_file_are_searched_in_place_and_edited_lines_around_the_edit() -> None:
     from session_lsp.core.reading import BOM, split_lines
-    from session_lsp.core.search import owner_buffer
 
     data = BOM + b"one\ntwo\nthree\n"
     lines, _ = split_lines(data)
-    assert owner_buffer(lines) is data
-    assert owner_buffer([lines[0], b"TWO", lines[2]]) is None
-    assert owner_buffer([lines[0], lines[2]]) is None
+    [run] = runs_of(lines)
+    assert run.buffer is data and (run.first_line, run.start, run.stop) == (
+        0,
+        len(BOM),
+        len(data) - 1,
+    )
+    edited = lines.copy()
+    edited.replace(1, 2, [b"TWO"])
+    assert [
+        (run.first_line, bytes(run.buffer[run.start : run.stop])) for run in runs_of(edited)
+    ] == [
+        (0, b"one"),
+        (1, b"TWO"),
+        (2, b"three"),
+    ]
+    assert all(run.buffer is data for run in runs_of(edited) if run.first_line != 1)
+
+
+def test_a_document_in_chunks_is_searched_where_it_lies_without_a_joined_copy() -> None:
+    """A big didOpen arrives in chunks: each chunk's lines are one run, scanned in place."""
+    chunks = [b'{"n":1,"t":"needle"}\n{"n":2}\n', b'{"n":3}\n{"n":4,"t":"NEEDLE"}\n', b'{"n":5}']
+    lines, _ = split_utf8(chunks)
+    runs = runs_of(lines)
+    assert [run.buffer for run in runs] == chunks
+    assert candidate_lines_of(runs, compile_query("needle")) == [0, 3]
+
+
+TEXTS = ["", "needle", "Needle x", "完成", "x", "ne", "edle"]
+edited_lines = st.lists(st.sampled_from(TEXTS), max_size=12)
+chunk_lines = st.lists(st.sampled_from([*TEXTS, "x\rneedle", "a\r\nne"]), max_size=12)
+"""A chunk's lines may end at a lone `\\r` or a `\\r\\n` too (an editor's line ends)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(chunk_lines, min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), edited_lines), max_size=5),
+    st.sampled_from(["needle", "完成", "ne", "x"]),
+)
+@example([["x", "needle", "x"]], [(1, 2, [])], "needle")  # a line deleted inside a chunk
+def test_lines_in_chunks_and_edits_are_searched_as_their_joined_bytes(
+    chunk_lines: list[list[str]], edits: list[tuple[int, int, list[str]]], text: str
+) -> None:
+    chunks = [b"".join(line.encode() + b"\n" for line in lines) for lines in chunk_lines]
+    lines, _ = split_utf8(chunks)
+    for start, stop, new in edits:
+        start = min(start, len(lines))
+        lines.replace(start, max(start, min(stop, len(lines))), [line.encode() for line in new])
+    query = compile_query(text)
+    joined = b"\n".join(bytes(line) for line in lines)
+    assert candidate_lines_of(runs_of(lines), query) == candidate_lines(joined, query)
 
 
 def _call_session(name: str, **tool_input: object) -> ConversationModel:
@@ -492,6 +542,7 @@ def test_lines_split_at_a_lone_carriage_return_are_not_searched_in_their_bytes()
     """An editor ends a line at a lone `\\r` too: the bytes split at `\\n` would number them apart."""
     lines, _ = split_utf8([b'{"a":"x"}\r{"b":"needle"}\n'])
     assert len(lines) == 2
-    assert owner_buffer(lines) is None
+    assert len(runs_of(lines)) == 2
+    assert candidate_lines_of(runs_of(lines), compile_query("needle")) == [1]
     clean, _ = split_utf8([b'{"a":"x"}\n{"b":"needle"}\n'])
-    assert owner_buffer(clean) is not None
+    assert len(runs_of(clean)) == 1
