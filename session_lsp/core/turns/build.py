@@ -6,6 +6,7 @@ from pathlib import Path
 
 from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import Analysis
+from session_lsp.core.findings import Finding
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
 from session_lsp.core.turns.texts import NO_TEXTS
 
@@ -57,6 +58,7 @@ def _attach_findings(model: ConversationModel) -> None:
             if line in wanted:
                 at_line.setdefault(line, []).append(item)
     damaged: dict[int, Item] = {}
+    attached: dict[int, tuple[Item, list[Finding]]] = {}
     for finding in model.findings:
         line = finding.span.line
         candidates = at_line.get(line, [])
@@ -74,7 +76,9 @@ def _attach_findings(model: ConversationModel) -> None:
             chosen = damaged.get(line)
             if chosen is None:
                 chosen = damaged[line] = Item(ItemKind.DAMAGED, line, line, loaded=True)
-        chosen.findings.append(finding)
+        attached.setdefault(id(chosen), (chosen, []))[1].append(finding)
+    for item, findings in attached.values():
+        item.findings = tuple(findings)
     if damaged:
         model.items = _merge_by_line(
             model.items, sorted(damaged.values(), key=lambda i: i.first_line)

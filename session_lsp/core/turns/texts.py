@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
+from msgspec.structs import replace
 
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.plans import Todo
@@ -108,7 +109,6 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
         truncated=False,
         loaded=False,
         tool=None if tool is None else replace(tool, input=None, result=None, diff=None),
-        findings=list(kept.findings),
     )
     if kept.source is None and kept.tool is None:
         return item

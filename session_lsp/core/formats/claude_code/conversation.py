@@ -18,6 +18,8 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import msgspec
+
 from session_lsp.core.document import Analysis
 from session_lsp.core.formats.claude_code.records import Block, CompactMetadata, Record
 
@@ -36,16 +38,16 @@ class ChainEnd(enum.Enum):
     CYCLE = "cycle"
 
 
-@dataclass(slots=True)
-class Part:
-    """One content block of an API message and the line it came from."""
+class Part(msgspec.Struct, gc=False):
+    """One content block of an API message and the line it came from. Parts and messages are not
+    tracked by the cyclic garbage collector (they hold no cycle): 280,000 of them on a session of
+    70,000 tool calls, walked by every full collection while the analysis is kept."""
 
     block: Block
     record: Record
 
 
-@dataclass(slots=True)
-class ApiMessage:
+class ApiMessage(msgspec.Struct, gc=False):
     role: str
     parts: list[Part]
     message_id: str | None = None
