@@ -413,6 +413,14 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     model = build_model(analysis)
     assert model.usage == Usage(cache_creation=7)
     assert model.context_tokens == 7
+    session.text("a3", "a2", "and a good one beside the odd ones")
+    session.lines[-1]["message"]["usage"] = {
+        "input_tokens": 1,
+        "output_tokens": 2,
+        "cache_read_input_tokens": 3,
+        "cache_creation_input_tokens": 4,
+    }
+    assert build_model(analyse_bytes(session.data())).usage == Usage(1, 2, 3, 11)
 
 
 def timestamp(value: str) -> datetime:

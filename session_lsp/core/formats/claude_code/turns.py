@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -172,8 +172,15 @@ class ClaudeBuilder:
         )
 
     def _add_chain(self, chain: list[Record]) -> None:
-        for record in chain:
-            self._add_record(record)
+        add_assistant, add_user, add_record = self._add_assistant, self._add_user, self._add_record
+        for record in chain:  # a session is mostly assistants and users: sent straight there
+            kind = record.type
+            if kind == "assistant":
+                add_assistant(record)
+            elif kind == "user":
+                add_user(record)
+            else:
+                add_record(record)
         for call in self.calls.values():
             self._settle(call)
         self._add_sub_agent_progress()
@@ -408,25 +415,30 @@ def _session_usage(analysis: Analysis) -> Usage | None:
         if message is not None and message.usage is not None:
             # One message's lines repeat its usage, as complete or more: the last one counts.
             requests[message.id or record.requestId or record.line] = message
-    counts = [
-        (
-            recorded.input_tokens,
-            recorded.output_tokens,
-            recorded.cache_read_input_tokens,
-            recorded.cache_creation_input_tokens,
-        )
+    usages = [
+        recorded
         for message in requests.values()
         if isinstance(recorded := message.usage, RecordedUsage) and message.model != SYNTHETIC_MODEL
     ]
-    if not counts:
+    if not usages:
         return None
-    # Only whole non-negative numbers count: a string, a float or true is no count.
     return Usage(
-        *(
-            sum(value for value in column if type(value) is int and value > 0)
-            for column in zip(*counts, strict=True)
-        )
+        _total([usage.input_tokens for usage in usages]),
+        _total([usage.output_tokens for usage in usages]),
+        _total([usage.cache_read_input_tokens for usage in usages]),
+        _total([usage.cache_creation_input_tokens for usage in usages]),
     )
+
+
+def _total(values: list[object]) -> int:
+    """The sum of the whole non-negative numbers (a string, a float or true is no count). When
+    every value is one, as written by Claude Code, it is checked and summed without a Python
+    step per value: 70,000 messages took 50 ms counted one by one."""
+    if set(map(type, values)) <= {int}:
+        numbers = cast(list[int], values)
+        if not numbers or min(numbers) >= 0:
+            return sum(numbers)
+    return sum(value for value in values if type(value) is int and value > 0)
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:
