@@ -21,6 +21,7 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
+from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import expanded_agents, render_markdown
 from session_lsp.core.search import (
     Query,
@@ -153,7 +154,8 @@ async def _model_on_disk(ls: SessionServer, path: Path, liveness: Liveness) -> C
     key = _disk_key(session, liveness)
     model = _CACHE.get(key)
     if model is None:
-        model = await _built_once(ls, key, lambda: _analyse(session, liveness))
+        kept = session.size > BIG_BYTES and not any(_live(session, liveness))
+        model = await _built_once(ls, key, lambda: _analyse(session, liveness, kept=kept))
         _CACHE.put(key, model)
     return model
 
@@ -175,15 +177,32 @@ async def _built_once(
 
 def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
     """What makes a model of a file on disk current (`_model_on_disk`)."""
-    live = (
+    return (
+        str(session.path),
+        session.size,
+        session.mtime_ns,
+        session.inode,
+        _live(session, liveness),
+    )
+
+
+def _live(session: SessionFile, liveness: Liveness) -> tuple[bool, bool]:
+    """What makes a file on disk live (it stops being so unchanged): the registry's answer, and
+    the clock's, which decides for another agent's file. Part of a model's cache key."""
+    return (
         liveness.is_live(session.path, session.mtime_ns),
         liveness.recently_written(session.mtime_ns),
     )
-    return (str(session.path), session.size, session.mtime_ns, session.inode, live)
 
 
-def _analyse(session: SessionFile, liveness: Liveness) -> ConversationModel:
-    return build_model(analyse_session(session, liveness), session.path)
+def _analyse(session: SessionFile, liveness: Liveness, *, kept: bool) -> ConversationModel:
+    """`kept`: a big file no agent is writing, built once and kept, so frozen out of the
+    collector's sight as it is built (`collector_paused`), as an open document's first analysis
+    is: the first collection after a model of 70,000 calls otherwise walked its 280,000 lists
+    (50 ms of the first page), and every full collection after it again. A live file is rebuilt
+    as it grows, and a freeze each time would keep whatever cyclic garbage was about."""
+    with collector_paused(freeze=kept):
+        return build_model(analyse_session(session, liveness), session.path)
 
 
 async def conversation(

@@ -4,6 +4,7 @@ one with the same size and modification time: a repair keeps the session's modif
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -85,3 +86,28 @@ async def test_a_closed_document_s_model_leaves_the_search_index_too() -> None:
     views.forget_document(uri)
     assert search._INDEX._last is None
     assert views._CACHE.get((uri, 1, None)) is None
+
+
+async def test_a_big_quiet_file_s_model_is_frozen_out_of_the_collector_s_sight_a_live_one_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built once and kept, a big finished session's model is frozen (no collection walks it
+    again); a live one is rebuilt as it grows, and is not (each freeze keeps cyclic garbage)."""
+    frozen: list[bool] = []
+
+    def recording(*, freeze: bool = False) -> Any:
+        frozen.append(freeze)
+        return contextlib.nullcontext()
+
+    monkeypatch.setattr(views, "collector_paused", recording)
+    monkeypatch.setattr(views, "BIG_BYTES", SHORT.stat().st_size - 1)
+    session = tmp_path / SHORT.name
+    shutil.copyfile(SHORT, session)
+    written = session.stat().st_mtime_ns / 1e9
+    server = create_server()
+    await views._model_on_disk(server, session, Liveness([], now=written + 1))
+    await views._model_on_disk(server, session, Liveness([], now=written + 3600))
+    monkeypatch.setattr(views, "BIG_BYTES", SHORT.stat().st_size)
+    os.utime(session, ns=(session.stat().st_atime_ns, session.stat().st_mtime_ns + 1))
+    await views._model_on_disk(server, session, Liveness([], now=written + 3600))
+    assert frozen == [False, True, False]
