@@ -109,10 +109,7 @@ class LineViews(Sequence[Line]):
             start, stop, step = index.indices(len(self))
             if step != 1:
                 return LineViews.of([self[number] for number in range(start, stop, step)])
-            part = self.copy()
-            part.replace(stop, len(self), [])
-            part.replace(0, start, [])
-            return part
+            return self._part(start, max(start, stop))
         start = self._starts[index]
         if start < 0:
             return self._held[-1 - start]
@@ -123,6 +120,22 @@ class LineViews(Sequence[Line]):
         buffer = bisect_right(self._bases, start) - 1
         base = self._bases[buffer]
         return views[buffer][start - base : self._ends[index] - base]
+
+    def _part(self, start: int, stop: int) -> LineViews:
+        """Lines [start, stop): their offsets copied, not the whole arrays (a session's title
+        reads a few lines at each end of 140,000), and only the held lines they are."""
+        part = LineViews.__new__(LineViews)
+        part._buffers, part._views = list(self._buffers), list(self._views)
+        part._bases = list(self._bases)
+        part._starts, part._ends = self._starts[start:stop], self._ends[start:stop]
+        part._held, part._held_in_use = [], 0
+        if part._holds_any():
+            part._held = self._held
+            part._drop_unused_held()  # a list of its own, of the held lines it has
+            part._held_in_use = len(part._held)
+        part._in_buffers = len(part._starts) - part._held_in_use
+        part._replaced_in_buffers = 0
+        return part
 
     def __iter__(self) -> Iterator[Line]:
         return self.between(0, len(self))

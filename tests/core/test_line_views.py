@@ -124,3 +124,16 @@ def test_a_buffer_whose_lines_were_all_edited_away_is_let_go() -> None:
     assert len(copy._buffers) == 2
     views.replace(0, len(views), [b"z"] * 2000)
     assert views._buffers == [] and [bytes(line) for line in views] == [b"z"] * 2000
+
+
+def test_a_part_holds_only_its_own_lines_and_offsets() -> None:
+    """A title reads a few lines at each end of a session: a part copies their offsets, not the
+    whole arrays, and keeps only the lines an edit put in that it has."""
+    views = _views_of_chunks([b"a\nb\nc\nd\n"])
+    views.replace(1, 2, [b"B" * 1000])
+    views.replace(3, 4, [b"D"])
+    part = views[2:]
+    assert [bytes(line) for line in part] == [b"c", b"D"]
+    assert part._held == [b"D"] and len(part._starts) == 2
+    assert [bytes(line) for line in views[:2]] == [b"a", b"B" * 1000]
+    assert [bytes(line) for line in views] == [b"a", b"B" * 1000, b"c", b"D"]
