@@ -13,7 +13,9 @@ to see both in one run):
 * the fix-all edit coming back: the stub repair's text edits, one change each, bottom-up;
 * `fix --dry-run`'s diff (stub repair, every tenth result missing);
 * code actions over every diagnostic of that file, for a client that cannot resolve edits;
-* hover on the tool id of a huge tool result's line (generated big results).
+* hover on the tool id of a huge tool result's line (generated big results);
+* a search of an open document with every tenth line edited (its lines in runs around the
+  edits), and the view's model and first page (issue 18, fifth round).
 
     python bench/bench_scaling.py [--turns 3000] [--code DIR ...]
 """
@@ -115,6 +117,27 @@ identifier = types.TextDocumentIdentifier(document.uri)
 params = types.CodeActionParams(identifier, everything, context)
 timed(lambda: code_actions.code_actions(server, params))
 """,
+    "search, open document edited": """
+from session_lsp.core.search import compile_query, search_model
+from session_lsp.core.turns import build_model
+server, document, text = opened()
+changes = []
+for number, line in enumerate(text.split("\\n")):
+    column = line.find("gitBranch")
+    if column >= 0 and number % 10 == 0:
+        where = types.Range(types.Position(number, column), types.Position(number, column + 9))
+        changes.append(types.TextDocumentContentChangePartial(range=where, text="gitBranck"))
+changes.reverse()
+applied(document, changes)
+model, query = build_model(document.analysis()), compile_query("passed")
+timed(lambda: search_model(model, query, 200))
+""",
+    "the view's model and first page": """
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import build_model, page
+analysis = analyse_bytes(path.read_bytes())
+timed(lambda: page(build_model(analysis, path), 0, 200, None))
+""",
     "hover on a huge line's id": """
 from session_lsp.lsp import hover
 from session_lsp.lsp.convert import to_position
@@ -136,6 +159,8 @@ INPUT_OF = {
     "fix-all edit coming back": "damaged",
     "fix --dry-run": "damaged",
     "code actions, every diagnostic": "damaged",
+    "search, open document edited": "tool-run",
+    "the view's model and first page": "tool-run",
     "hover on a huge line's id": "big-results",
 }
 
