@@ -31,6 +31,7 @@ class Run(NamedTuple):
 
 
 _NEWLINE = ord("\n")
+_RETURN = ord("\r")
 
 
 class LineViews(Sequence[Line]):
@@ -203,6 +204,17 @@ class LineViews(Sequence[Line]):
         if self._replaced_in_buffers and self._replaced_in_buffers >= self._in_buffers:
             self._drop_unused_buffers()
 
+    def _ends_line_there(self, buffer_number: int, end: int, next_start: int) -> bool:
+        """Whether the bytes from one line's end to the next line's start (both in the buffer)
+        are a `\\n`, or a `\\r\\n`: what a search splitting at `\\n` reads as one line
+        ending there (the `\\r` left at the end of the line, where no query matches it). A lone
+        `\\r`, a line end to an editor, is not."""
+        view = self._views[buffer_number]
+        gap = next_start - end
+        if gap == 1:
+            return view[end] == _NEWLINE
+        return gap == 2 and view[end] == _RETURN and view[end + 1] == _NEWLINE
+
     def _drop_unused_buffers(self) -> None:
         """Lets go of the buffers no line is in any more (a document replaced whole, or every
         line of a chunk edited), so that the text they held is freed with the last copy using
@@ -262,9 +274,8 @@ class LineViews(Sequence[Line]):
             start = starts[number]
             if (
                 run_first >= 0
-                and start == base + run_stop + 1
                 and start < end_of_buffer
-                and self._views[buffer_number][run_stop] == _NEWLINE
+                and self._ends_line_there(buffer_number, run_stop, start - base)
             ):
                 run_stop = ends[number] - base
                 continue

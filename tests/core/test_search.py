@@ -546,3 +546,11 @@ def test_lines_split_at_a_lone_carriage_return_are_not_searched_in_their_bytes()
     assert candidate_lines_of(runs_of(lines), compile_query("needle")) == [1]
     clean, _ = split_utf8([b'{"a":"x"}\n{"b":"needle"}\n'])
     assert len(runs_of(clean)) == 1
+
+
+def test_a_crlf_document_is_one_run_its_lines_numbered_as_the_editor_numbers_them() -> None:
+    """Lines ending `\\r\\n` are searched where they lie too, not one by one (a 105 MB
+    document saved with Windows line ends would otherwise be 140,000 searches)."""
+    lines, _ = split_utf8([b'{"a":"x"}\r\n{"b":"needle"}\r\n{"c":"needle"}'])
+    assert len(runs_of(lines)) == 1
+    assert candidate_lines_of(runs_of(lines), compile_query("needle")) == [1, 2]
