@@ -20,7 +20,12 @@ CONTEXT = 1
 def edits_diff(lines: Sequence[Line], edits: Sequence[LineEdit], name: str) -> str:
     """`lines` and `lines` after `edits`, as `diff -u` prints them ('' when nothing changes)."""
     by_line = EditsByLine.of(edits)
-    for index in [index for index, text in by_line.replaced.items() if lines[index] == text]:
+    unchanged = [
+        index
+        for index, text in by_line.replaced.items()
+        if 0 <= index < len(lines) and lines[index] == text
+    ]
+    for index in unchanged:
         del by_line.replaced[index]  # replaced by its own text: no change, as comparing has it
     windows = _windows(by_line, len(lines))
     if not windows:

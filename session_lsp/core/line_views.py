@@ -184,7 +184,8 @@ class LineViews(Sequence[Line]):
     def replace(self, start: int, stop: int, lines: Sequence[Line]) -> None:
         """Lines [start, stop) swapped for `lines`, in place: the cost of moving two arrays, so
         a change that edits thousands of lines one after the other stays linear."""
-        stop = max(start, stop)
+        start = max(0, min(start, len(self._starts)))
+        stop = max(start, min(stop, len(self._starts)))
         dropped = 0
         for line_start in self._starts[start:stop]:
             if line_start < 0:

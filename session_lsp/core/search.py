@@ -188,10 +188,12 @@ def candidate_lines(
     from where it was last found (a form the rest of the bytes lacks is not looked for again: a
     CJK character's raw UTF-8 on every line and its `\\u` escape on none would otherwise rescan
     after each line, 5.7 s for 105 MB), and once a line is taken, the scan goes on from the next
-    line. The bytes are searched in place when they run to the buffer's end (or its last
-    `\\n`): the scan would otherwise go on past `stop`, so a part is copied."""
+    line. The bytes are searched in place when they run to the buffer's end (or to the end of
+    its last line, `\\n` or `\\r\\n`): the scan would otherwise go on past `stop`, so a part
+    is copied."""
     size = len(buffer) if stop is None else stop
-    if size < len(buffer) - 1 or (size == len(buffer) - 1 and buffer[size] != _NEWLINE):
+    rest = len(buffer) - size
+    if rest and (rest > 2 or buffer[size:] not in _LAST_LINE_ENDS):
         return candidate_lines(buffer[start:size], query)
     if query.anchor == (b"",):
         return list(range(_newlines(buffer, start, size) + 1))
@@ -233,26 +235,28 @@ def candidate_lines_of(
     alone cost 570 ms where one search of them joined costs 70."""
     found: list[int] = []
     small: list[Run] = []
-
-    def search_small() -> None:
-        if small:
-            joined = b"\n".join([run.buffer[run.start : run.stop] for run in small])
-            first = small[0].first_line  # the runs' lines follow one another
-            found.extend([first + line for line in candidate_lines(joined, query)])
-            small.clear()
-
     for run in runs:
         if run.stop - run.start < joined_below:
             small.append(run)
             continue
-        search_small()
+        found += _candidates_of_joined(small, query)
+        small = []
         first = run.first_line
         found += [first + line for line in candidate_lines(run.buffer, query, run.start, run.stop)]
-    search_small()
-    return found
+    return found + _candidates_of_joined(small, query)
 
 
-_NEWLINE = ord("\n")
+def _candidates_of_joined(runs: list[Run], query: Query) -> list[int]:
+    """`candidate_lines` of runs whose lines follow one another, joined into one copy."""
+    if not runs:
+        return []
+    joined = b"\n".join([run.buffer[run.start : run.stop] for run in runs])
+    first = runs[0].first_line
+    return [first + line for line in candidate_lines(joined, query)]
+
+
+_LAST_LINE_ENDS = (b"\n", b"\r\n")
+"""What may follow the bytes searched in place: the end of the last line, nothing after it."""
 
 
 def _holds_every_piece(line: bytes, pieces: list[tuple[bytes, ...]]) -> bool:

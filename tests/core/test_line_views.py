@@ -137,3 +137,11 @@ def test_a_part_holds_only_its_own_lines_and_offsets() -> None:
     assert part._held == [b"D"] and len(part._starts) == 2
     assert [bytes(line) for line in views[:2]] == [b"a", b"B" * 1000]
     assert [bytes(line) for line in views] == [b"a", b"B" * 1000, b"c", b"D"]
+
+
+def test_lines_replaced_past_the_end_are_counted_as_a_list_would_take_them() -> None:
+    views = _views_of_chunks([b"a\nb\nc\n"])
+    views.replace(2, 10**6, [b"C"])
+    views.replace(10**6, 10**6 + 5, [b"d"])
+    assert [bytes(line) for line in views] == [b"a", b"b", b"C", b"d"]
+    assert views._in_buffers == 2

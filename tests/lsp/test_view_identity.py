@@ -5,8 +5,10 @@ one with the same size and modification time: a repair keeps the session's modif
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from session_lsp.core import search
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.search import compile_query, search_model
 from session_lsp.core.turns import build_model
+from session_lsp.files import read_session_file
 from session_lsp.lsp import views
 from session_lsp.lsp.main import create_server
 from session_lsp.sessions.registry import Liveness
@@ -111,3 +114,25 @@ async def test_a_big_quiet_file_s_model_is_frozen_out_of_the_collector_s_sight_a
     os.utime(session, ns=(session.stat().st_atime_ns, session.stat().st_mtime_ns + 1))
     await views._model_on_disk(server, session, Liveness([], now=written + 3600))
     assert frozen == [False, True, False]
+
+
+async def test_cyclic_garbage_about_when_a_big_quiet_model_is_frozen_is_collected_first() -> None:
+    """A freeze keeps for good whatever it finds: garbage another request left is collected
+    before, so viewing big sessions again and again keeps nothing of it."""
+
+    class Node:
+        pass
+
+    garbage = Node()
+    garbage.self = garbage  # type: ignore[attr-defined]
+    alive = weakref.ref(garbage)
+    del garbage
+    gc.disable()
+    try:
+        views._analyse(read_session_file(SHORT), Liveness([], now=0), kept=True)
+        gc.enable()
+        gc.collect()
+        assert alive() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()
