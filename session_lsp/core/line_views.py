@@ -245,8 +245,8 @@ class LineViews(Sequence[Line]):
         self._held = kept
 
     def runs(self) -> list[Run]:
-        """The lines as runs that lie one after another in one buffer with a `\\n` between each
-        two, and each held line as a run of its own: what a search scans in place, rather than
+        """The lines as runs that lie one after another in one buffer with a `\\n` (or a
+        `\\r\\n`) between each two, and each held line as a run of its own: what a search scans in place, rather than
         joining the lines into a copy of the document. Lines still in the order of their buffers
         (no edit put any in) are found by bisection, a buffer's lines checked as one run at once;
         otherwise line by line."""

@@ -207,11 +207,11 @@ def candidate_lines(
     line_number = 0
     line_start = start
     while 0 <= (position := scan.next_match(line_start)) < size:
-        start = buffer.rfind(b"\n", line_start, position) + 1 or line_start
-        line_number += _newlines(buffer, line_start, start)
+        begins = buffer.rfind(b"\n", line_start, position) + 1 or line_start
+        line_number += _newlines(buffer, line_start, begins)
         end = buffer.find(b"\n", position, size)
         end = size if end < 0 else end
-        if not others or _holds_every_piece(scan.lowered(start, end), others):
+        if not others or _holds_every_piece(scan.lowered(begins, end), others):
             found.append(line_number)
         if end >= size:
             break
