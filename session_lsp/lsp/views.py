@@ -152,10 +152,11 @@ async def _model_on_disk(ls: SessionServer, path: Path, liveness: Liveness) -> C
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    key = _disk_key(session, liveness)
+    live = _live(session, liveness)
+    key = _disk_key(session, live)
     model = _CACHE.get(key)
     if model is None:
-        kept = session.size > BIG_BYTES and not any(_live(session, liveness))
+        kept = session.size > BIG_BYTES and not any(live)
         model = await _built_once(ls, key, lambda: _analyse(session, liveness, kept=kept))
         _CACHE.put(key, model)
     return model
@@ -176,15 +177,9 @@ async def _built_once(
     return await asyncio.shield(running)
 
 
-def _disk_key(session: SessionFile, liveness: Liveness) -> tuple[object, ...]:
+def _disk_key(session: SessionFile, live: tuple[bool, bool]) -> tuple[object, ...]:
     """What makes a model of a file on disk current (`_model_on_disk`)."""
-    return (
-        str(session.path),
-        session.size,
-        session.mtime_ns,
-        session.inode,
-        _live(session, liveness),
-    )
+    return (str(session.path), session.size, session.mtime_ns, session.inode, live)
 
 
 def _live(session: SessionFile, liveness: Liveness) -> tuple[bool, bool]:
@@ -309,7 +304,7 @@ async def _cannot_match_on_disk(ls: SessionServer, uri_or_path: str, query: Quer
         session = await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
-    if _CACHE.get(_disk_key(session, read_liveness(ls))) is not None:
+    if _CACHE.get(_disk_key(session, _live(session, read_liveness(ls)))) is not None:
         return False
     return not await asyncio.to_thread(candidate_lines, session.data, query)
 

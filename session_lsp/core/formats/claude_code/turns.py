@@ -431,14 +431,14 @@ def _session_usage(analysis: Analysis) -> Usage | None:
 
 
 def _total(values: list[object]) -> int:
-    """The sum of the whole non-negative numbers (a string, a float or true is no count). When
-    every value is one, as written by Claude Code, it is checked and summed without a Python
-    step per value: 70,000 messages took 50 ms counted one by one."""
+    """The sum of the counts (`_count`). When every value is a whole non-negative number, as
+    Claude Code writes them, they are checked and summed without a Python step per value: 70,000
+    messages took 50 ms counted one by one."""
     if set(map(type, values)) <= {int}:
         numbers = cast(list[int], values)
         if not numbers or min(numbers) >= 0:
             return sum(numbers)
-    return sum(value for value in values if type(value) is int and value > 0)
+    return sum(map(_count, values))
 
 
 def _agent_file(path: Path, result: Any) -> Path | None:
