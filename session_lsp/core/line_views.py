@@ -21,6 +21,18 @@ Buffer = bytes | mmap.mmap
 """What lines are split from: a whole file's bytes, a mapped file, or a chunk of a document."""
 
 
+def newline_offsets(buffer: Buffer, start: int, base: int) -> tuple[array[int], array[int], int]:
+    """Where each line of `buffer[start:]` that ends with a `\\n` starts and ends (the `\\n` left
+    out), counted from `base`, and where the rest starts (an unended last line, or nothing)."""
+    starts, ends = array("q"), array("q")
+    find = buffer.find
+    while (end := find(b"\n", start)) >= 0:
+        starts.append(base + start)
+        ends.append(base + end)
+        start = end + 1
+    return starts, ends, start
+
+
 class Run(NamedTuple):
     """Lines `first_line`, `first_line + 1`, ... that are `buffer[start:stop]` split at `\\n`."""
 
@@ -118,9 +130,15 @@ class LineViews(Sequence[Line]):
         if len(views) == 1:
             base = self._bases[0]  # not 0 once the buffers before it were let go
             return views[0][start - base : self._ends[index] - base]
+        buffer, base, _ = self._buffer_at(start)
+        return views[buffer][start - base : self._ends[index] - base]
+
+    def _buffer_at(self, start: int) -> tuple[int, int, int]:
+        """The buffer an offset is in: its number, and where it starts and ends counted across
+        the buffers. Readers of many lines ask again only when a line is past the one before."""
         buffer = bisect_right(self._bases, start) - 1
         base = self._bases[buffer]
-        return views[buffer][start - base : self._ends[index] - base]
+        return buffer, base, base + len(self._views[buffer])
 
     def _part(self, start: int, stop: int) -> LineViews:
         """Lines [start, stop): their offsets copied, not the whole arrays (a session's title
@@ -144,13 +162,7 @@ class LineViews(Sequence[Line]):
     def between(self, first: int, stop: int) -> Iterator[Line]:
         """Lines [first, stop) in order: a reader of every line finds each line's buffer by
         stepping from the one before, not by a bisection per line."""
-        starts, ends, held, bases, views = (
-            self._starts,
-            self._ends,
-            self._held,
-            self._bases,
-            self._views,
-        )
+        starts, ends, held = self._starts, self._ends, self._held
         base, end_of_buffer, view = 0, -1, memoryview(b"")
         for number in range(max(0, first), min(stop, len(starts))):
             start = starts[number]
@@ -158,9 +170,8 @@ class LineViews(Sequence[Line]):
                 yield held[-1 - start]
                 continue
             if not base <= start < end_of_buffer:
-                buffer = bisect_right(bases, start) - 1
-                base, view = bases[buffer], views[buffer]
-                end_of_buffer = base + len(view)
+                buffer, base, end_of_buffer = self._buffer_at(start)
+                view = self._views[buffer]
             yield view[start - base : ends[number] - base]
 
     def byte_count(self) -> int:
@@ -221,20 +232,19 @@ class LineViews(Sequence[Line]):
         line of a chunk edited), so that the text they held is freed with the last copy using
         them. Lines from buffers keep their order, so one pass steps from buffer to buffer."""
         self._replaced_in_buffers = 0
-        bases, used = self._bases, [False] * len(self._buffers)
+        used = [False] * len(self._buffers)
         base, end_of_buffer = 0, -1
         for start in self._starts:
             if start < 0 or base <= start < end_of_buffer:
                 continue
-            buffer = bisect_right(bases, start) - 1
-            base, end_of_buffer = bases[buffer], bases[buffer] + len(self._views[buffer])
+            buffer, base, end_of_buffer = self._buffer_at(start)
             used[buffer] = True
         if all(used):
             return
         kept = [number for number, in_use in enumerate(used) if in_use]
         self._buffers = [self._buffers[number] for number in kept]
         self._views = [self._views[number] for number in kept]
-        self._bases = [bases[number] for number in kept]
+        self._bases = [self._bases[number] for number in kept]
 
     def _drop_unused_held(self) -> None:
         starts, held, kept = self._starts, self._held, []
@@ -267,7 +277,7 @@ class LineViews(Sequence[Line]):
         return runs
 
     def _runs_between(self, first: int, stop: int) -> list[Run]:
-        starts, ends, held, bases = self._starts, self._ends, self._held, self._bases
+        starts, ends, held = self._starts, self._ends, self._held
         runs: list[Run] = []
         buffer_number, base, end_of_buffer = -1, 0, -1
         run_first, run_start, run_stop = -1, 0, 0
@@ -288,9 +298,7 @@ class LineViews(Sequence[Line]):
                 runs.append(Run(number, line, 0, len(line)))
                 continue
             if not base <= start < end_of_buffer:
-                buffer_number = bisect_right(bases, start) - 1
-                base = bases[buffer_number]
-                end_of_buffer = base + len(self._views[buffer_number])
+                buffer_number, base, end_of_buffer = self._buffer_at(start)
             run_first, run_start, run_stop = number, start - base, ends[number] - base
         if run_first >= 0:
             runs.append(Run(run_first, self._buffers[buffer_number], run_start, run_stop))

@@ -11,7 +11,6 @@ import dataclasses
 import json
 import mmap
 import re
-from array import array
 from collections.abc import Iterable, Sequence
 
 import msgspec
@@ -21,7 +20,7 @@ from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCR
 from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.formats.claude_code.sharing import RepeatedValues
 from session_lsp.core.line_views import Line as Line  # what a line is, for every reader
-from session_lsp.core.line_views import LineViews
+from session_lsp.core.line_views import LineViews, newline_offsets
 from session_lsp.core.nesting import MAX_NESTING, deep_json
 
 BOM = b"\xef\xbb\xbf"
@@ -67,15 +66,7 @@ def _reject_constant(name: str) -> None:
 def split_lines(data: bytes | mmap.mmap) -> tuple[LineViews, bool]:
     """Split on `\\n` only, without copying: the lines (no `\\n`) and whether data ended with one."""
     start = len(BOM) if data[: len(BOM)] == BOM else 0
-    find = data.find
-    starts, ends = array("q"), array("q")
-    while True:
-        end = find(b"\n", start)
-        if end < 0:
-            break
-        starts.append(start)
-        ends.append(end)
-        start = end + 1
+    starts, ends, start = newline_offsets(data, start, 0)
     ends_with_newline = start >= len(data)
     if not ends_with_newline:
         starts.append(start)

@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Iterable
 
 from session_lsp.core.analysis import Transcript
-from session_lsp.core.line_views import LineViews
+from session_lsp.core.line_views import LineViews, newline_offsets
 from session_lsp.core.reading import LineProblem, Record, read_lines
 
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -33,22 +33,17 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[LineViews, list[str]]:
 
 
 def _add_lines_of(chunk: bytes, lines: LineViews, terminators: list[str]) -> None:
-    starts, ends = array("q"), array("q")
     base = lines.next_base
-    start = 0
     if b"\r" in chunk:
+        starts, ends, start = array("q"), array("q"), 0
         for terminator in _EOL.finditer(chunk):
             starts.append(base + start)
             ends.append(base + terminator.start())
             terminators.append(terminator.group().decode("ascii"))
             start = terminator.end()
     else:
-        find = chunk.find
-        while (end := find(b"\n", start)) >= 0:
-            starts.append(base + start)
-            ends.append(base + end)
-            terminators.append("\n")
-            start = end + 1
+        starts, ends, start = newline_offsets(chunk, 0, base)
+        terminators += ["\n"] * len(starts)
     if start < len(chunk):
         starts.append(base + start)
         ends.append(base + len(chunk))
