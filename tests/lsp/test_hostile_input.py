@@ -6,6 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
+import attrs
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -117,3 +118,29 @@ async def test_hover_and_code_actions_on_a_line_too_deep_to_read_answer(
     assert hover is None
     for diagnostic in diagnostics:
         assert await document.actions(diagnostic), diagnostic.code
+
+
+async def test_a_diagnostic_sent_back_with_odd_data_gets_its_line_s_fixes_or_none_never_an_error(
+    client: LanguageClient,
+) -> None:
+    """A client sends back whatever `data` and `code` it likes: data that is not an object is
+    ignored (the diagnostic's range says the line), a line that is not a number or a tool id
+    that is not a string names no finding, and no request fails."""
+    document = OpenDocument(client, fresh_uri(client), sessions.dangling())
+    [diagnostic] = await document.diagnostics()
+
+    def quick_fixes(actions: list[types.CodeAction | types.Command]) -> list[str]:
+        return sorted(a.title for a in actions if isinstance(a, types.CodeAction) and a.diagnostics)
+
+    expected = quick_fixes(await document.actions(diagnostic))
+    assert expected
+    odd = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    not_an_object = attrs.evolve(diagnostic, data=["line", 0])
+    assert quick_fixes(await document.actions(not_an_object)) == expected
+    for data in (
+        {**odd, "line": "0", "toolUseId": 5},
+        {"line": 10**12, "toolUseId": None},
+        {"line": -1, "toolUseId": {"nested": True}},
+    ):
+        assert quick_fixes(await document.actions(attrs.evolve(diagnostic, data=data))) == []
+    assert quick_fixes(await document.actions(attrs.evolve(diagnostic, code=12345))) == []
