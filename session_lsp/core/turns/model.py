@@ -250,7 +250,7 @@ class ConversationModel:
         if not known.first_problem_known:
             known.first_problem = (
                 next((item.index for item in self.items if item.has_error), None)
-                if any(finding.is_error for finding in self.findings)
+                if self.errors
                 else None  # a healthy session: its items need not be asked one by one
             )
             known.first_problem_known = True
