@@ -144,14 +144,24 @@ def _uri_of_path(path: str) -> str | None:
 
 
 async def _model_on_disk(ls: SessionServer, path: Path, liveness: Liveness) -> ConversationModel:
-    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing.
-    The key holds the inode (a repair renames a new file into place, keeping the modification
-    time and maybe the size) and what makes the session live (it stops being so unchanged): the
-    registry's answer, and the clock's, which decides for another agent's file."""
+    """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing."""
+    return await _model_of(ls, await _read_on_disk(path), liveness)
+
+
+async def _read_on_disk(path: Path) -> SessionFile:
     try:
-        session = await asyncio.to_thread(read_session_file, path)
+        return await asyncio.to_thread(read_session_file, path)
     except SessionFileError as error:
         raise CommandError(str(error)) from None
+
+
+async def _model_of(
+    ls: SessionServer, session: SessionFile, liveness: Liveness
+) -> ConversationModel:
+    """The model of a file read from disk, analysed off the event loop unless cached. The key
+    holds the inode (a repair renames a new file into place, keeping the modification time and
+    maybe the size) and what makes the session live (it stops being so unchanged): the
+    registry's answer, and the clock's, which decides for another agent's file."""
     live = _live(session, liveness)
     key = _disk_key(session, live)
     model = _CACHE.get(key)
@@ -287,26 +297,33 @@ async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.
         query = compile_query(arguments.options.query)
     except QueryError as error:
         raise JsonRpcInvalidParams(str(error)) from None
-    if await _cannot_match_on_disk(ls, arguments.uri_or_path, query):
-        return []
-    target = await _resolve(ls, arguments.uri_or_path)
-    hits = await asyncio.to_thread(search_model, target.model, query, arguments.options.limit)
+    if ls.session_document(arguments.uri_or_path) is not None:
+        target = await _resolve(ls, arguments.uri_or_path)
+        model, lines = target.model, None
+    else:
+        scanned = await _scanned_on_disk(ls, Path(_disk_path(arguments.uri_or_path)), query)
+        if scanned is None:
+            return []
+        model, lines = scanned
+    hits = await asyncio.to_thread(search_model, model, query, arguments.options.limit, lines)
     return msgspec.convert([hit.to_json() for hit in hits], list[api.SearchHit])
 
 
-async def _cannot_match_on_disk(ls: SessionServer, uri_or_path: str, query: Query) -> bool:
-    """A file on disk with no model yet whose bytes cannot hold the query: searched without
-    being analysed (that is what a search costs, not a `check`)."""
-    if ls.session_document(uri_or_path) is not None:
-        return False
-    path = Path(_disk_path(uri_or_path))
-    try:
-        session = await asyncio.to_thread(read_session_file, path)
-    except SessionFileError as error:
-        raise CommandError(str(error)) from None
-    if _CACHE.get(_disk_key(session, _live(session, read_liveness(ls)))) is not None:
-        return False
-    return not await asyncio.to_thread(candidate_lines, session.data, query)
+async def _scanned_on_disk(
+    ls: SessionServer, path: Path, query: Query
+) -> tuple[ConversationModel, list[int] | None] | None:
+    """A file on disk with no model yet is scanned first: one whose bytes cannot hold the query
+    is searched without being analysed (that is what a search costs, not a `check`), and the
+    lines that may are handed to the search of the model built from those same bytes. None:
+    nothing can match."""
+    liveness = read_liveness(ls)
+    session = await _read_on_disk(path)
+    if _CACHE.get(_disk_key(session, _live(session, liveness))) is not None:
+        return await _model_of(ls, session, liveness), None
+    lines = await asyncio.to_thread(candidate_lines, session.data, query)
+    if not lines:
+        return None
+    return await _model_of(ls, session, liveness), lines
 
 
 HANDLERS: dict[Command, Handler] = {
