@@ -442,10 +442,16 @@ def _on_line(by_line: _PlacesByLine, line: int) -> Sequence[_Place]:
 class _ModelIndex:
     places: _PlacesByLine
     composed: list[_Place]
-    runs: list[Run]
-    """Where the model's lines lie, searched in place (`runs_of`)."""
+    runs: list[Run] | None = None
+    """Where the model's lines lie, searched in place (`runs_of`), found by the first search
+    that scans them (a search handed the lines its caller scanned does not)."""
     composed_texts: list[str] | None = None
     """The texts of `composed`, in its order, read by the first search."""
+
+    def runs_of(self, model: ConversationModel) -> list[Run]:
+        if self.runs is None:
+            self.runs = runs_of(model.lines)
+        return self.runs
 
     def texts_of_composed(self, model: ConversationModel) -> list[str]:
         if self.composed_texts is None:
@@ -470,7 +476,7 @@ class _IndexOfLastModel:
         last = self._last
         if last is None or last[0] is not model:
             by_line, composed = _places(model)
-            index = _ModelIndex(by_line, composed, runs_of(model.lines))
+            index = _ModelIndex(by_line, composed)
             last = self._last = (model, index)
         return last[1]
 
@@ -492,7 +498,7 @@ def search_model(
     if limit <= 0:
         return []
     index = _INDEX(model)
-    candidates = candidate_lines_of(index.runs, query) if lines is None else lines
+    candidates = candidate_lines_of(index.runs_of(model), query) if lines is None else lines
     by_line = index.places
     found: list[tuple[_Place, str | None]] = [
         (place, None) for line in candidates for place in _on_line(by_line, line)
