@@ -455,7 +455,7 @@ def _required_fields(record: Record, raw: Line) -> tuple[LineProblem, ...]:
             missing.append("`message`")
         elif message.content is None:
             missing.append("`message.content`")
-        elif isinstance(message.content, list):
+        elif isinstance(message.content, tuple):
             return _block_problems(record, raw, missing)
     if not missing:
         return NO_PROBLEMS

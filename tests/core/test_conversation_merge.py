@@ -131,8 +131,8 @@ def chains(draw: st.DrawFn) -> list[Record]:
     for line in range(draw(st.integers(0, 30))):
         kind = draw(st.sampled_from(["user", "user", "assistant", "assistant", "assistant", "sys"]))
         if kind == "user":
-            content: str | list[Block] = (
-                "a typed prompt" if draw(st.booleans()) else draw(user_blocks)
+            content: str | tuple[Block, ...] = (
+                "a typed prompt" if draw(st.booleans()) else tuple(draw(user_blocks))
             )
             summary = draw(st.integers(0, 9)) == 0
             record = Record(
@@ -145,7 +145,9 @@ def chains(draw: st.DrawFn) -> list[Record]:
             message_id = draw(st.sampled_from([None, "msg_a", "msg_b", "msg_c"]))
             record = Record(
                 type="assistant",
-                message=Message(id=message_id, role="assistant", content=draw(assistant_blocks)),
+                message=Message(
+                    id=message_id, role="assistant", content=tuple(draw(assistant_blocks))
+                ),
                 isApiErrorMessage=draw(st.integers(0, 14)) == 0 or None,
             )
         else:
@@ -166,7 +168,7 @@ def test_linear_merge_equals_the_reference_merge(chain: list[Record]) -> None:
 def _user(line: int, *blocks: Block, summary: bool = False) -> Record:
     record = Record(
         type="user",
-        message=Message(role="user", content=list(blocks)),
+        message=Message(role="user", content=blocks),
         isCompactSummary=summary or None,
         isVisibleInTranscriptOnly=summary or None,
     )
@@ -176,7 +178,7 @@ def _user(line: int, *blocks: Block, summary: bool = False) -> Record:
 
 def _assistant(line: int, message_id: str, *blocks: Block) -> Record:
     record = Record(
-        type="assistant", message=Message(id=message_id, role="assistant", content=list(blocks))
+        type="assistant", message=Message(id=message_id, role="assistant", content=blocks)
     )
     record.line = line
     return record

@@ -222,7 +222,7 @@ def _same_block(part: Part, record: Record) -> Block:
     """The block of `record` at the place `part`'s block held in its own line."""
     old = part.record
     content = old.message.content if old.message is not None else None
-    if isinstance(content, list):
+    if isinstance(content, tuple):
         for index, block in enumerate(content):
             if block is part.block:
                 return record.blocks[index]
@@ -585,7 +585,7 @@ def _starts_with_result(record: Record) -> bool:
     if record.type != "user" or record.message is None:
         return False
     content = record.message.content
-    return isinstance(content, list) and bool(content) and content[0].type == "tool_result"
+    return isinstance(content, tuple) and bool(content) and content[0].type == "tool_result"
 
 
 class _UserGroup:

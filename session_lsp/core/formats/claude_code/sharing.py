@@ -55,7 +55,7 @@ class RepeatedValues:
         if value is not None:
             message.model = kind(value, value)
         content = message.content
-        if type(content) is not list:
+        if type(content) is not tuple:
             return
         calls = self._calls
         for block in content:

@@ -25,7 +25,7 @@ class ToolIndex:
             if record is None or record.message is None:
                 continue
             content = record.message.content
-            if not isinstance(content, list):
+            if not isinstance(content, tuple):
                 continue
             for block in content:
                 block_type = block.type
