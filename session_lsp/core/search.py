@@ -199,7 +199,7 @@ def candidate_lines(
         return list(range(_newlines(buffer, start, size) + 1))
     others = [piece for piece in query.pieces if piece != query.anchor]
     scan: _Scan = (
-        _ChunkScan(buffer, query.anchor)
+        _python_scan(buffer, query.anchor)
         if FIND_FOLDED is None
         else _FoldedScan(buffer, query.anchor, FIND_FOLDED)
     )
@@ -333,6 +333,114 @@ class _ChunkScan(_Scan):
         if chunk_start <= start and end <= chunk_start + len(self._chunk):
             return self._chunk[start - chunk_start : end - chunk_start]
         return super().lowered(start, end)
+
+
+def _python_scan(buffer: Buffer, anchor: tuple[bytes, ...]) -> _Scan:
+    """The scan where the C search was not built: at rare bytes where a form has one."""
+    if any(_rare_non_letter(form) is not None for form in anchor):
+        return _PythonScan(buffer, anchor)
+    return _ChunkScan(buffer, anchor)
+
+
+class _PythonScan(_Scan):
+    """The scan where the C search was not built (the VS Code extension's bundle, a pip install
+    without a compiler). A form whose rarest byte is no letter and rare in a transcript (the UTF-8
+    of CJK text or emoji, most punctuation) is found at that byte: `find` of one byte is `memchr`,
+    many times faster than Python's search for a short needle, and no byte is lower-cased. The
+    other forms, and one whose rare byte turns out common in this file, are searched a megabyte
+    lower-cased at a time (`_ChunkScan`)."""
+
+    def __init__(self, buffer: Buffer, anchor: tuple[bytes, ...]) -> None:
+        super().__init__(buffer, anchor)
+        self._rare_at = {form: at for form in anchor if (at := _rare_non_letter(form)) is not None}
+        """Each form found at its rare byte, and where that byte is in it."""
+        self._chunks = self._chunk_scan()
+        self._chunked = _NOT_LOOKED_FOR
+        """The chunk scan's last answer, kept until `at` passes it: asked again from each line
+        taken, a form the rest of the bytes lacks would be looked for to the end each time."""
+
+    def _chunk_scan(self) -> _ChunkScan | None:
+        folded = tuple(form for form in self.anchor if form not in self._rare_at)
+        return _ChunkScan(self.buffer, folded) if folded else None
+
+    def next_match(self, at: int) -> int:
+        rare = self._first_spot(at, self._find_at_rare_byte)  # may hand forms to the chunks
+        if self._chunked != _NONE_LEFT and self._chunked < at:
+            chunks = self._chunks
+            self._chunked = chunks.next_match(at) if chunks is not None else _NONE_LEFT
+        spots = (rare, self._chunked)
+        return min((spot for spot in spots if spot != _NONE_LEFT), default=_NONE_LEFT)
+
+    def _find_at_rare_byte(self, form: bytes, at: int) -> int:
+        """Where `form` first occurs at or after `at`, found by its rare byte; `_NONE_LEFT` too
+        for a form searched in chunks (the chunk scan answers for it, from `_chunked`)."""
+        rare = self._rare_at.get(form)
+        if rare is None:
+            return _NONE_LEFT
+        buffer, length = self.buffer, len(form)
+        byte = form[rare : rare + 1]
+        letters = form != form.upper()
+        start, end = at + rare, len(buffer) - length + rare + 1
+        missed = 0
+        while (spot := buffer.find(byte, start, end)) >= 0:
+            found = buffer[spot - rare : spot - rare + length]
+            if (found.lower() if letters else found) == form:
+                return spot - rare
+            missed += 1
+            if missed > _MISSES_ALLOWED and missed > (spot - at) // _BYTES_PER_MISS:
+                self._search_in_chunks(form)
+                return _NONE_LEFT
+            start = spot + 1
+        return _NONE_LEFT
+
+    def _search_in_chunks(self, form: bytes) -> None:
+        """`form`'s rare byte is common in this file: the chunk scan answers for it from now on."""
+        del self._rare_at[form]
+        self._chunks = self._chunk_scan()
+        self._chunked = _NOT_LOOKED_FOR
+
+    def lowered(self, start: int, end: int) -> bytes:
+        if self._chunks is not None:
+            return self._chunks.lowered(start, end)
+        return super().lowered(start, end)
+
+
+_MISSES_ALLOWED = 64
+_BYTES_PER_MISS = 512
+"""A rare byte found where the form is not more often than once in this many bytes (past the
+first `_MISSES_ALLOWED`) costs more in Python than lower-casing the bytes."""
+
+_RARE = 40
+"""The commonness (`_commonness`) at most of a byte worth finding alone."""
+
+
+def _rare_non_letter(form: bytes) -> int | None:
+    """Where the form's least common byte is, when that byte is no letter and rare enough."""
+    if not form:
+        return None
+    at = min(range(len(form)), key=lambda index: _commonness(form[index]))
+    byte = form[at]
+    if _commonness(byte) > _RARE or ord("a") <= byte <= ord("z"):
+        return None
+    return at
+
+
+_BY_FREQUENCY = b"etaoinsrhldcumfpgwybvkxjqz"
+
+
+def _commonness(byte: int) -> int:
+    """How common a byte is in a transcript, higher more common, as the C search ranks them."""
+    if byte in b'" :,':
+        return 255
+    if ord("0") <= byte <= ord("9"):
+        return 200
+    if byte in b"{}\\_-./":
+        return 190
+    if ord("a") <= byte <= ord("z"):
+        return 180 - 6 * _BY_FREQUENCY.index(byte)
+    if byte >= 0x80:
+        return 40
+    return 10
 
 
 FindFolded = Callable[[Buffer, bytes, int], int]

@@ -566,6 +566,19 @@ def test_a_character_whose_escape_is_nowhere_does_not_rescan_per_line(
     assert candidate_lines(escaped, compile_query("完成")) == list(range(20_001))
 
 
+def test_a_raw_character_on_every_line_and_its_escape_nowhere_lower_case_each_byte_once() -> None:
+    """Over several megabytes: in Python the raw UTF-8 is found at its rare byte and the escape in
+    lower-cased chunks, whose answer (none left) holds for every later line taken; asked again
+    from each line, the chunks were lower-cased from there to the end every time."""
+    padding = "x" * 1000
+    lines = [f'{{"n":{number},"text":"完成 {padding}"}}' for number in range(2_500)]
+    buffer = _CountingBytes("\n".join(lines).encode())
+    assert len(buffer) > 2 * search.CHUNK
+    _CountingBytes.sliced = 0
+    assert candidate_lines(buffer, compile_query("完成")) == list(range(2_500))
+    assert _CountingBytes.sliced <= 2 * len(buffer)
+
+
 def test_lines_split_at_a_lone_carriage_return_are_not_searched_in_their_bytes() -> None:
     """An editor ends a line at a lone `\\r` too: the bytes split at `\\n` would number them apart."""
     lines, _ = split_utf8([b'{"a":"x"}\r{"b":"needle"}\n'])
