@@ -207,8 +207,9 @@ def _analyse(session: SessionFile, liveness: Liveness, *, kept: bool) -> Convers
     is: the first collection after a model of 70,000 calls otherwise walked its 280,000 lists
     (50 ms of the first page), and every full collection after it again. A live file is rebuilt
     as it grows, and a freeze each time would keep whatever cyclic garbage was about. Before a
-    freeze the garbage there is is collected (about 20 ms: what an idle server holds is walked;
-    a big document's is frozen already), so a session viewed again and again keeps nothing."""
+    freeze the garbage there is is collected (what the server holds from its start and a big
+    document's lines are frozen already: a millisecond or two), so a session viewed again and
+    again keeps nothing."""
     if kept:
         gc.collect()
     with collector_paused(freeze=kept):
