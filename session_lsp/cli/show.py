@@ -8,13 +8,13 @@ and Markdown formats; the JSON format escapes them as JSON does.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
+from session_lsp.cli.show_headline import input_fields
 from session_lsp.cli.show_reader import (
     BOLD,
     DIM,
@@ -85,7 +85,7 @@ def _write(
         )
         write_json(answer, sys.stdout)
     elif output_format == "markdown":
-        markdown = render_markdown(model, path=str(path), load_agent=agent_model)
+        markdown = render_markdown(model, path=str(path), load_agent=agent_model, offset=offset)
         sys.stdout.write(for_terminal(markdown, layout=True))
     elif brief:
         write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
@@ -150,15 +150,13 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
 
 
 def _input_summary(text: str) -> str:
-    """The one argument that says what a call did (its command, path, pattern), else the input."""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
-        return _clean(text)
-    if isinstance(value, dict):
+    """The one argument that says what a call did (its command, path, pattern), else the input;
+    read from what a page kept of an input cut short, too."""
+    fields = input_fields(text)
+    if fields is not None:
         for key in INPUT_KEYS:
-            if isinstance(value.get(key), str):
-                return _clean(value[key])
+            if isinstance(fields.get(key), str):
+                return _clean(str(fields[key]))
     return _clean(text)
 
 

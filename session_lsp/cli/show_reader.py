@@ -11,17 +11,19 @@ terminal.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from msgspec.structs import replace
+
+from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_context, last_plan, whole_item
+from session_lsp.core.turns.texts import last_plan, whole_item
 
 Painter = Callable[[str, str], str]
 
@@ -46,8 +48,6 @@ STATUS_MARKS = {
 RESULT_LINES = 3
 """Lines of a tool's result shown under its call; the count of the rest follows."""
 MIN_WIDTH = 40
-COMMAND_KEYS = ("command", "cmd")
-HEADLINE_KEYS = ("file_path", "notebook_path", "path", "pattern", "query", "url", "description")
 FENCE = ("```", "~~~")
 OTHER_LABELS = {
     ItemKind.COMPACTION: "compacted",
@@ -95,7 +95,7 @@ class Reader:
             facts.append(earlier_parts(len(model.earlier_segments)))
         self.line(self.paint(" · ".join(facts), DIM))
         if model.usage is not None:
-            self.line(self.paint(usage_line(model.usage, last_context(model)), DIM))
+            self.line(self.paint(usage_line(model.usage, model.context_tokens), DIM))
         if model.start_note:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
         problem = model.first_problem
@@ -154,9 +154,13 @@ class Reader:
             self.line(self.paint("  (cut here: the raw line holds the rest)", DIM))
 
     def _tool(self, item: Item, tool: ToolCall) -> None:
+        if item.truncated and tool.diff is not None:
+            # A diff cut to a page's 4,000 characters would count, and name, too few lines.
+            whole = whole_item(self.model, item.index).tool
+            tool = replace(tool, diff=whole.diff if whole is not None else tool.diff)
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
-        what = call_headline(tool.input or "")
+        what = call_headline(tool)
         if tool.diff is not None:
             added, removed = diff_counts(tool.diff)
             what += f"  +{added} -{removed}"
@@ -237,24 +241,11 @@ def usage_line(usage: Usage, context: int | None) -> str:
     return " · ".join(parts)
 
 
-def diff_counts(diff: str) -> tuple[int, int]:
-    lines = diff.splitlines()
-    added = sum(line.startswith("+") and not line.startswith("+++ ") for line in lines)
-    removed = sum(line.startswith("-") and not line.startswith("--- ") for line in lines)
-    return added, removed
-
-
 def duration(milliseconds: int) -> str:
     if milliseconds < 1000:
         return f"{milliseconds} ms"
     seconds = round(milliseconds / 1000)
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
-
-
-def one_line(text: str) -> str:
-    """Transcript text on one line, safe to print: line breaks and runs of blanks become one space,
-    every other control character a visible escape."""
-    return " ".join(for_terminal(text, layout=True).split())
 
 
 def first_line(text: str) -> str:
@@ -263,26 +254,6 @@ def first_line(text: str) -> str:
 
 def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
-
-def call_headline(text: str) -> str:
-    """What a call did, as a person says it: `$ command`, the path or the query, else its input."""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
-        return one_line(text)
-    if not isinstance(value, dict):
-        return one_line(text)
-    for key in COMMAND_KEYS:
-        command = value.get(key)
-        if isinstance(command, list) and all(isinstance(part, str) for part in command):
-            command = " ".join(command)
-        if isinstance(command, str) and command:
-            return "$ " + one_line(command)
-    for key in HEADLINE_KEYS:
-        if isinstance(value.get(key), str) and value[key]:
-            return one_line(value[key])
-    return one_line(text)
 
 
 def wrap_text(text: str, width: int) -> Iterator[str]:

@@ -97,12 +97,18 @@ MAX_AGENT_DEPTH = 2
 
 
 def render_markdown(
-    model: ConversationModel, *, path: str | None = None, load_agent: AgentLoader | None = None
+    model: ConversationModel,
+    *,
+    path: str | None = None,
+    load_agent: AgentLoader | None = None,
+    offset: int = 0,
 ) -> str:
-    """The whole conversation; loads the texts of every item. With `load_agent`, a sub-agent that
-    has its own file is expanded under the call that ran it, quoted; one without a file shows its
-    turns as items already."""
-    return "\n".join([_header(model, path), *_items(model, load_agent, depth=0)])
+    """The conversation from item `offset` on (`show --tail`); loads the texts of those items.
+    With `load_agent`, a sub-agent that has its own file is expanded under the call that ran it,
+    quoted; one without a file shows its turns as items already."""
+    return "\n".join(
+        [_header(model, path, offset), *_items(model, load_agent, depth=0, offset=offset)]
+    )
 
 
 def expanded_agents(
@@ -128,9 +134,11 @@ def expanded_agents(
     return loaded
 
 
-def _items(model: ConversationModel, load_agent: AgentLoader | None, *, depth: int) -> list[str]:
+def _items(
+    model: ConversationModel, load_agent: AgentLoader | None, *, depth: int, offset: int = 0
+) -> list[str]:
     parts: list[str] = []
-    for item in page(model):
+    for item in page(model, offset):
         parts.append(_item(item))
         agent = item.tool.agent if item.tool is not None else None
         if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
@@ -152,7 +160,7 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n")) + "\n"
 
 
-def _header(model: ConversationModel, path: str | None) -> str:
+def _header(model: ConversationModel, path: str | None, offset: int) -> str:
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
     facts = [f"format {model.format}"]
@@ -165,7 +173,7 @@ def _header(model: ConversationModel, path: str | None) -> str:
     if path:
         facts.append(f"file {inline(path)}")
     if model.usage is not None:
-        facts.append(_usage(model.usage))
+        facts.append(_usage(model.usage, model.context_tokens))
     if model.earlier_segments:
         facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
@@ -177,12 +185,15 @@ def _header(model: ConversationModel, path: str | None) -> str:
     if plan is not None:
         index, todos = plan
         lines += ["", f"**Plan** (item {index + 1}):", "", task_list(todos).rstrip("\n")]
+    if offset:
+        lines += ["", f"*… {offset} earlier items (not shown).*"]
     return "\n".join(lines) + "\n"
 
 
-def _usage(usage: Usage) -> str:
+def _usage(usage: Usage, context: int | None) -> str:
     cached = usage.cache_read + usage.cache_creation
-    return f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
+    used = f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
+    return used if context is None else f"{used}, last context {context:,}"
 
 
 def _where(item: Item) -> str:

@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 
 from tests.support.cli import run_cli
-from tests.support.corpus import CODEMIE_TURN_1, CORPUS
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    CODEMIE_TURN_1,
+    CORPUS,
+    SOUND_RECORDER,
+    WORKTREES,
+)
 from tests.support.files import aged_copy
 
 NARROW = {"NO_COLOR": "1", "COLUMNS": "60"}
@@ -144,3 +150,58 @@ def test_the_header_counts_the_history_before_the_last_compaction() -> None:
     lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
     assert lines[1].endswith(" · 1 earlier part before a compaction")
     assert "note: the conversation starts at the last compaction" in lines
+
+
+WIDE = {"NO_COLOR": "1", "COLUMNS": "140"}
+
+
+def test_a_write_longer_than_a_page_keeps_its_path_and_whole_line_count() -> None:
+    # Its input (CLAUDE.md, 107 lines) is past the 4,000 characters a page keeps of it.
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    write = next(line for line in lines if line.endswith("#24 · line 41"))
+    assert write.startswith(
+        " ▸ Write [ok] /Users/dain/workspace/JSSoundRecorder/CLAUDE.md  +107 -0"
+    )
+
+
+def test_a_plan_call_says_how_far_the_plan_got_and_the_step_under_way() -> None:
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    plan = next(line for line in lines if line.endswith("#127 · line 206"))
+    assert plan.startswith(
+        " ▸ TodoWrite [ok] plan: 5 of 7 done · now: Test recording with new AudioWorklet"
+    )
+
+
+def test_a_codex_patch_names_the_file_it_changed_and_an_update_plan_its_progress() -> None:
+    lines = run_cli("show", str(CODEMIE_ROLLOUT), env=WIDE).stdout.splitlines()
+    assert any(
+        line.startswith(" ▸ apply_patch [ok] src/agents/plugins/codemie-code.plugin.ts  +5 -0")
+        for line in lines
+    )
+    assert any(
+        line.startswith(" ▸ update_plan [ok] plan: 2 of 3 done · now: Run focused verification")
+        for line in lines
+    )
+
+
+def test_the_header_gives_a_codex_rollouts_last_context() -> None:
+    lines = run_cli("show", str(CODEMIE_ROLLOUT), env=WIDE).stdout.splitlines()
+    assert lines[2] == "tokens: 6,055,836 in (4,929,536 cached) · 9,118 out · last context 131,573"
+
+
+def test_a_call_of_a_few_arguments_shows_them_as_names_and_values_not_json() -> None:
+    lines = run_cli("show", str(WORKTREES), env=WIDE).stdout.splitlines()
+    assert any(
+        line.startswith(" ▸ TaskUpdate [ok] taskId=1 status=in_progress owner=alice  (")
+        for line in lines
+    )
+    assert any(
+        line.startswith(" ▸ TaskCreate [ok] Research plan mode (alice)  (") for line in lines
+    )
+    assert not any(line.startswith(" ▸ Task") and "] {" in line for line in lines)
+
+
+def test_a_search_call_shows_its_pattern_and_where_it_looked() -> None:
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    grep = next(line for line in lines if line.endswith("#77 · line 124"))
+    assert grep.startswith(" ▸ Grep [ok] ") and "  in app/js  (" in grep

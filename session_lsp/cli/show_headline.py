@@ -1,0 +1,179 @@
+"""What a tool call did, said in one line for `show`: the command it ran, the file it changed,
+how far its plan got, else its arguments as names and values.
+
+A page cuts a call's input at 4,000 characters, so the input of a Write of a long file is no
+longer JSON when it reaches here; the fields written whole before the cut still say which file
+it was, and are read from the cut text rather than letting the line fall back to raw JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.plans import Todo
+from session_lsp.core.turns import ToolCall
+
+COMMAND_KEYS = ("command", "cmd")
+HEADLINE_KEYS = (
+    "file_path",
+    "notebook_path",
+    "path",
+    "pattern",
+    "query",
+    "url",
+    "subject",
+    "description",
+    "plan",
+)
+_JSON_CHARS = r'(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*'
+"""The inside of a JSON string literal, each escape whole."""
+_STRING_FIELD = re.compile(f'"({_JSON_CHARS})"\\s*:\\s*("{_JSON_CHARS}")')
+"""A field whose value is a string, written whole (its closing quote is there)."""
+_CUT_FIELD = re.compile(f'"({_JSON_CHARS})"\\s*:\\s*"({_JSON_CHARS})(?:\\\\u?[0-9a-fA-F]{{0,3}})?$')
+"""The string field the cut fell in: its start, without an escape the cut split."""
+
+
+def input_fields(text: str) -> dict[str, object] | None:
+    """The call's input as an object: decoded, or for an object cut short, the string fields
+    written whole before the cut; None when the input is no JSON object."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # cut short, not JSON, or nested deeper than `json` reads
+        return _cut_fields(text) if text.lstrip().startswith("{") else None
+    return value if isinstance(value, dict) else None
+
+
+def _cut_fields(text: str) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for match in _STRING_FIELD.finditer(text):
+        _add_field(fields, match.group(1), match.group(2))
+    cut = _CUT_FIELD.search(text)
+    if cut is not None:
+        _add_field(fields, cut.group(1), f'"{cut.group(2)}"')
+    return fields
+
+
+def _add_field(fields: dict[str, object], key: str, value: str) -> None:
+    """The field decoded from its JSON string literals, unless an earlier one had its name (the
+    first is the object's own: later ones may be nested)."""
+    try:
+        name, decoded = json.loads(f'"{key}"'), json.loads(value)
+    except ValueError:
+        return
+    fields.setdefault(name, decoded)
+
+
+def call_headline(tool: ToolCall) -> str:
+    """`$ command`; the plan's progress; the path, pattern or query; the files a patch changed;
+    else the arguments as `name=value`, or the input as it is when it is not an object."""
+    text = tool.input or ""
+    fields = input_fields(text)
+    if fields is not None:
+        command = _command(fields)
+        if command is not None:
+            return "$ " + one_line(command)
+    if tool.todos is not None:
+        return plan_progress(tool.todos)
+    if fields is not None:
+        pattern, where = fields.get("pattern"), fields.get("path")
+        if isinstance(pattern, str) and pattern:
+            # Grep and Glob: what it looked for, and where when it says so.
+            return one_line(pattern) + (f"  in {one_line(where)}" if isinstance(where, str) else "")
+        for key in HEADLINE_KEYS:
+            value = fields.get(key)
+            if isinstance(value, str) and value.strip():
+                return first_line(value)
+    if tool.diff is not None:
+        files = diff_files(tool.diff)
+        if files:
+            return one_line(", ".join(files))
+    if fields or text.strip() == "{}":  # no arguments: nothing to say
+        return " ".join(f"{one_line(key)}={_shown(value)}" for key, value in fields.items())
+    return one_line(text)
+
+
+def _command(fields: dict[str, object]) -> str | None:
+    for key in COMMAND_KEYS:
+        command = fields.get(key)
+        if isinstance(command, list) and all(isinstance(part, str) for part in command):
+            command = " ".join(command)
+        if isinstance(command, str) and command:
+            return command
+    return None
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return one_line(value) if value else '""'
+    return one_line(json.dumps(value, ensure_ascii=False))
+
+
+def plan_progress(todos: list[Todo]) -> str:
+    """`plan: 2 of 5 done · now: <the step under way>`."""
+    done = sum(todo.status == "completed" for todo in todos)
+    progress = f"plan: {done} of {len(todos)} done"
+    current = next((todo for todo in todos if todo.status == "in_progress"), None)
+    return progress + (f" · now: {one_line(current.content)}" if current is not None else "")
+
+
+def diff_files(diff: str) -> list[str]:
+    """The files a unified diff changes, as the agent named them (git's a/ and b/ taken off)."""
+    files: list[str] = []
+    old: str | None = None
+    for kind, text in _diff_lines(diff):
+        if kind == "old":
+            old = text
+        elif kind == "new" and old is not None:
+            name = old if text == "/dev/null" else text
+            files.append(name[2:] if name.startswith(("a/", "b/")) else name)
+            old = None
+    return files
+
+
+def diff_counts(diff: str) -> tuple[int, int]:
+    """Lines added and removed: those of the hunks, so a removed `-- comment` line is counted
+    and never taken for a file header."""
+    kinds = [kind for kind, _ in _diff_lines(diff)]
+    return kinds.count("+"), kinds.count("-")
+
+
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+
+def _diff_lines(diff: str) -> Iterator[tuple[str, str]]:
+    """Each line of a unified diff with what it is: `old` / `new` (a file header, its path),
+    `+`, `-` or ` ` (a line of a hunk, as many as the hunk's header counts)."""
+    old_left = new_left = 0
+    for line in diff.split("\n"):
+        if old_left > 0 or new_left > 0:
+            sign = line[:1]
+            if sign == "+":
+                new_left -= 1
+            elif sign == "-":
+                old_left -= 1
+            elif sign == "\\":
+                continue  # no newline at end of file
+            else:
+                old_left, new_left, sign = old_left - 1, new_left - 1, " "
+            yield sign, line[1:]
+        elif (hunk := _HUNK.match(line)) is not None:
+            old_left = int(hunk.group(1) or 1)
+            new_left = int(hunk.group(2) or 1)
+        elif line.startswith("--- "):
+            yield "old", line[4:]
+        elif line.startswith("+++ "):
+            yield "new", line[4:]
+
+
+def first_line(text: str) -> str:
+    """The first line of a text that has any, on one line."""
+    return one_line(next(line for line in text.split("\n") if line.strip()))
+
+
+def one_line(text: str) -> str:
+    """Transcript text on one line, safe to print: line breaks and runs of blanks become one space,
+    every other control character a visible escape."""
+    return " ".join(for_terminal(text, layout=True).split())
