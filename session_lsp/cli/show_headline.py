@@ -90,7 +90,7 @@ def call_headline(tool: ToolCall) -> str:
         files = diff_files(tool.diff)
         if files:
             return one_line(", ".join(files))
-    if fields or text.strip() == "{}":  # no arguments: nothing to say
+    if fields is not None and (fields or text.strip() == "{}"):  # "{}": nothing to say
         return " ".join(f"{one_line(key)}={_shown(value)}" for key, value in fields.items())
     return one_line(text)
 

@@ -13,10 +13,11 @@ from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS
-from session_lsp.cli.shown_session import read_named_session, shown_model
+from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item
 from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
@@ -25,8 +26,11 @@ from session_lsp.view_json import item_to_json
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def run_show_item(name: str | None, number: int, output_format: str) -> int:
-    """Item `number`, counted from 1 as `show` numbers them."""
+def run_show_item(
+    name: str | None, number: int, output_format: str, segment: int | None = None
+) -> int:
+    """Item `number`, counted from 1 as `show` numbers them, of `segment` (counted from 1; None:
+    the last)."""
     try:
         path, session = read_named_session(name)
     except (SessionNameError, SessionFileError) as error:
@@ -34,9 +38,15 @@ def run_show_item(name: str | None, number: int, output_format: str) -> int:
         return EXIT_USAGE
     model = shown_model(path, session)
     try:
-        item = whole_item(model, number - 1)
+        items = segment_items(model, shown_segment(model, segment))
+    except ValueError as error:
+        problem(f"{path}: {error}")
+        return EXIT_USAGE
+    try:
+        item = whole_item(model, number - 1, items)
     except IndexError:
-        problem(f"{path}: no item {number}: the conversation has items 1 to {len(model.items)}")
+        where = "the conversation" if segment is None else f"segment {segment}"
+        problem(f"{path}: no item {number}: {where} has items 1 to {len(items)}")
         return EXIT_USAGE
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)

@@ -18,11 +18,12 @@ from typing import TextIO
 from msgspec.structs import replace
 
 from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
+from session_lsp.cli.shown_session import Shown, segment_fact
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 
 Painter = Callable[[str, str], str]
@@ -66,9 +67,18 @@ class Reader:
     (which is escaped first and so cannot carry colours of its own)."""
 
     def __init__(
-        self, model: ConversationModel, stream: TextIO, *, colour: bool, width: int
+        self,
+        model: ConversationModel,
+        stream: TextIO,
+        *,
+        colour: bool,
+        width: int,
+        segment: int | None = None,
     ) -> None:
         self.model = model
+        self.shown_items = segment_items(model, segment)
+        """The segment's items: `--item N` and the item numbers count in them."""
+        self.segment = segment
         self.stream = stream
         self.colour = colour
         self.width = max(MIN_WIDTH, width)
@@ -80,37 +90,40 @@ class Reader:
     def line(self, text: str = "") -> None:
         self.stream.write(text + "\n")
 
-    def header(self, offset: int) -> None:
+    def header(self, shown: Shown) -> None:
         model = self.model
         self.line(self.paint(one_line(model.title or "untitled session"), BOLD))
         facts = [
             model.format,
             f"session {one_line(model.session_id or '?')}",
-            f"{len(model.items)} items",
+            f"{len(self.shown_items)} items",
         ]
         facts.append(f"{model.errors} errors, {model.warnings} warnings")
         if model.abandoned_branches:
             facts.append(f"{model.abandoned_branches} abandoned branches")
-        if model.earlier_segments:
-            facts.append(earlier_parts(len(model.earlier_segments)))
+        part = segment_fact(model, shown)
+        if part is not None:
+            facts.append(part)
         self.line(self.paint(" · ".join(facts), DIM))
         if model.usage is not None:
             self.line(self.paint(usage_line(model.usage, model.context_tokens), DIM))
-        if model.start_note:
+        history = shown.is_history(model)
+        if model.start_note and not history:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
-        problem = model.first_problem
+        problem = None if history else model.first_problem
         if problem is not None:
             line = model.items[problem].first_line + 1
             self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
         plan = last_plan(model)
         if plan is not None:
-            self._plan(*plan)
-        if offset:
-            self.line(self.paint(f"… {offset} earlier items", DIM))
+            where = f"segment {len(model.earlier_segments) + 1}, " if history else ""
+            self._plan(f"{where}item {plan[0] + 1}", plan[1])
+        if shown.offset:
+            self.line(self.paint(f"… {shown.offset} earlier items", DIM))
 
-    def _plan(self, index: int, todos: list[Todo]) -> None:
+    def _plan(self, where: str, todos: list[Todo]) -> None:
         done = sum(todo.status == "completed" for todo in todos)
-        self.line(self.paint(f"plan (item {index + 1}): {done} of {len(todos)} done", BOLD))
+        self.line(self.paint(f"plan ({where}): {done} of {len(todos)} done", BOLD))
         for todo in todos:
             mark = PLAN_MARKS.get(todo.status, "[ ]")
             colour = (
@@ -122,7 +135,7 @@ class Reader:
             self.line(f"  {mark} {self.paint(text, colour) if colour else text}")
 
     def items(self, offset: int) -> None:
-        for item in page(self.model, offset):
+        for item in page(self.model, offset, segment=self.segment):
             self.item(item)
 
     def item(self, item: Item) -> None:
@@ -140,7 +153,7 @@ class Reader:
     def _message(self, item: Item) -> None:
         if item.truncated:
             # Pages cut texts at 4,000 characters; a reader wants the reply whole.
-            item = whole_item(self.model, item.index)
+            item = whole_item(self.model, item.index, self.shown_items)
         who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
         head = f"── {who}"
         when = self._when(item.timestamp)
@@ -156,7 +169,7 @@ class Reader:
     def _tool(self, item: Item, tool: ToolCall) -> None:
         if item.truncated and tool.diff is not None:
             # A diff cut to a page's 4,000 characters would count, and name, too few lines.
-            whole = whole_item(self.model, item.index).tool
+            whole = whole_item(self.model, item.index, self.shown_items).tool
             tool = replace(tool, diff=whole.diff if whole is not None else tool.diff)
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
@@ -219,12 +232,12 @@ class Reader:
 
 
 def write_reader(
-    model: ConversationModel, offset: int, stream: TextIO, *, colour: bool, width: int
+    model: ConversationModel, shown: Shown, stream: TextIO, *, colour: bool, width: int
 ) -> None:
-    """The reading layout of `model` from item `offset` on."""
-    reader = Reader(model, stream, colour=colour, width=width)
-    reader.header(offset)
-    reader.items(offset)
+    """The reading layout of the segment `shown` names, from its item `offset` on."""
+    reader = Reader(model, stream, colour=colour, width=width, segment=shown.segment)
+    reader.header(shown)
+    reader.items(shown.offset)
 
 
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}

@@ -22,6 +22,7 @@ from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan
 
 THINKING_PREVIEW = 240
@@ -102,13 +103,14 @@ def render_markdown(
     path: str | None = None,
     load_agent: AgentLoader | None = None,
     offset: int = 0,
+    segment: int | None = None,
 ) -> str:
-    """The conversation from item `offset` on (`show --tail`); loads the texts of those items.
-    With `load_agent`, a sub-agent that has its own file is expanded under the call that ran it,
-    quoted; one without a file shows its turns as items already."""
-    return "\n".join(
-        [_header(model, path, offset), *_items(model, load_agent, depth=0, offset=offset)]
-    )
+    """The conversation from item `offset` on (`show --tail`) of a segment of its history (None:
+    the last, which a resume sends); loads the texts of those items. With `load_agent`, a
+    sub-agent that has its own file is expanded under the call that ran it, quoted; one without a
+    file shows its turns as items already. IndexError for a segment the session does not have."""
+    items = _items(model, load_agent, depth=0, offset=offset, segment=segment)
+    return "\n".join([_header(model, path, offset, segment), *items])
 
 
 def expanded_agents(
@@ -135,10 +137,15 @@ def expanded_agents(
 
 
 def _items(
-    model: ConversationModel, load_agent: AgentLoader | None, *, depth: int, offset: int = 0
+    model: ConversationModel,
+    load_agent: AgentLoader | None,
+    *,
+    depth: int,
+    offset: int = 0,
+    segment: int | None = None,
 ) -> list[str]:
     parts: list[str] = []
-    for item in page(model, offset):
+    for item in page(model, offset, segment=segment):
         parts.append(_item(item))
         agent = item.tool.agent if item.tool is not None else None
         if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
@@ -160,13 +167,14 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n")) + "\n"
 
 
-def _header(model: ConversationModel, path: str | None, offset: int) -> str:
+def _header(model: ConversationModel, path: str | None, offset: int, segment: int | None) -> str:
+    history = segment is not None and segment < len(model.earlier_segments)
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
     facts = [f"format {model.format}"]
     if model.session_id:
         facts.append(f"session {inline(model.session_id)}")
-    facts.append(f"{len(model.items)} items")
+    facts.append(f"{len(segment_items(model, segment))} items")
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")
@@ -174,12 +182,17 @@ def _header(model: ConversationModel, path: str | None, offset: int) -> str:
         facts.append(f"file {inline(path)}")
     if model.usage is not None:
         facts.append(_usage(model.usage, model.context_tokens))
-    if model.earlier_segments:
+    if history and segment is not None:
+        facts.append(
+            f"segment {segment + 1} of {len(model.earlier_segments) + 1}:"
+            f" history before compaction {segment + 1}"
+        )
+    elif model.earlier_segments:
         facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
-    if model.start_note:
+    if model.start_note and not history:
         lines += ["", f"*Note: {model.start_note}.*"]
-    if model.first_problem is not None:
+    if model.first_problem is not None and not history:
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
     plan = last_plan(model)
     if plan is not None:

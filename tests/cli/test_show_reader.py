@@ -148,7 +148,7 @@ def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
 def test_the_header_counts_the_history_before_the_last_compaction() -> None:
     compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
     lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
-    assert lines[1].endswith(" · 1 earlier part before a compaction")
+    assert lines[1].endswith(" · 1 earlier part before a compaction (--segment 1 shows it)")
     assert "note: the conversation starts at the last compaction" in lines
 
 
@@ -205,3 +205,31 @@ def test_a_search_call_shows_its_pattern_and_where_it_looked() -> None:
     lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
     grep = next(line for line in lines if line.endswith("#77 · line 124"))
     assert grep.startswith(" ▸ Grep [ok] ") and "  in app/js  (" in grep
+
+
+def test_segment_shows_the_history_before_a_compaction_as_search_numbers_it() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", "--segment", "1", str(compacted), env=WIDE).stdout.splitlines()
+    assert lines[1].endswith(
+        " · 34 items · 0 errors, 0 warnings · segment 1 of 2: history before compaction 1"
+    )
+    assert not any(line.startswith("note: ") for line in lines), "the start note is the last part's"
+    prompt = lines.index("── You · 2026-03-14 09:31:14 · #3 · line 7")
+    assert "off by one column on lines with emoji" in lines[prompt + 1]
+
+
+def test_segment_and_item_print_an_item_of_the_history_whole() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    shown = run_cli("show", "--segment", "1", "--item", "3", str(compacted)).stdout
+    assert shown.startswith("item 3 · prompt · line 7 · 2026-03-14T09:31:14")
+    last = run_cli("show", "--item", "3", str(compacted)).stdout
+    assert not last.startswith("item 3 · prompt · line 7"), "without --segment: the last part"
+
+
+def test_a_segment_the_session_does_not_have_is_a_usage_error() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    result = run_cli("show", "--segment", "3", str(compacted))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no segment 3: the session has segments 1 to 2" in result.stderr
+    missing = run_cli("show", "--segment", "1", "--item", "35", str(compacted))
+    assert missing.returncode == 2 and "no item 35: segment 1 has items 1 to 34" in missing.stderr
