@@ -298,7 +298,17 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
     node.append(create('div', 'text', item.text));
   }
   if (item.truncated) {
-    node.append(create('div', 'truncated', '(shortened; the raw line has the whole text)'));
+    const note = create('div', 'truncated', '(shortened)');
+    if (place === 'agent') {
+      note.textContent = '(shortened; the sub-agent’s transcript has the whole text)';
+    } else {
+      // The item whole from the server (`sessionLsp.item`): text, input, diff and result uncut.
+      const whole = create('button', 'show-all', 'Show all');
+      whole.type = 'button';
+      whole.dataset.action = 'whole';
+      note.append(document.createTextNode(' '), whole);
+    }
+    node.append(note);
   }
 }
 
@@ -631,6 +641,11 @@ list.addEventListener('click', (event) => {
   if (target.closest('.agent-items') !== null) {
     return;
   }
+  if (button?.dataset.action === 'whole') {
+    button.disabled = true;
+    post({ type: 'loadItem', generation, index: item.index, segment: null });
+    return;
+  }
   if (button?.dataset.action === 'repair') {
     // Disabling the focused button would drop the focus to the page: keep it on the item.
     itemNode.focus({ preventScroll: true });
@@ -794,11 +809,36 @@ historyElement.addEventListener('click', (event) => {
     post({ type: 'openLink', href: link.dataset.href });
     return;
   }
+  const whole = target.closest<HTMLButtonElement>('button[data-action="whole"]');
+  const entry = whole?.closest<HTMLElement>('[data-segment-index]');
+  const part = whole?.closest<HTMLElement>('details[data-segment]');
+  if (whole !== null && whole !== undefined && entry?.dataset.segmentIndex !== undefined && part?.dataset.segment !== undefined) {
+    whole.disabled = true;
+    post({ type: 'loadItem', generation, index: Number(entry.dataset.segmentIndex), segment: Number(part.dataset.segment) });
+    return;
+  }
   const reveal = target.closest<HTMLButtonElement>('button[data-action="reveal"]');
   if (reveal?.dataset.line !== undefined) {
     post({ type: 'reveal', line: Number(reveal.dataset.line) });
   }
 });
+
+/** An item the server sent whole ("Show all") drawn in place of its shortened page copy. */
+function acceptWholeItem(segment: number | null, whole: ConversationItem): void {
+  if (segment === null) {
+    if (items.has(whole.index)) {
+      items.set(whole.index, whole);
+      toggled.set(whole.index, true);
+      redrawItem(whole.index);
+    }
+    return;
+  }
+  const loaded = segmentPages.get(segment);
+  if (loaded !== undefined) {
+    segmentPages.set(segment, { ...loaded, items: loaded.items.map((entry) => (entry.index === whole.index ? whole : entry)) });
+    drawSegment(segment);
+  }
+}
 
 /** Shows an earlier segment's item: opens its part of the history and scrolls it into view. */
 function showInHistory(segment: number, index: number): void {
@@ -931,6 +971,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         agentPages.set(message.index, { items: [...loaded.items, ...message.page.items.filter((entry) => !known.has(entry.index))], total: message.page.total, loading: false });
         toggled.set(message.index, true);
         redrawItem(message.index);
+      }
+      return;
+    case 'wholeItem':
+      if (message.generation === generation) {
+        acceptWholeItem(message.segment, message.item);
       }
       return;
     case 'searchResults':

@@ -127,3 +127,11 @@ test('an item of sessionLsp.item is read like an item of a page', () => {
   assert.equal(item.text.length, 9000);
   assert.throws(() => asWholeItem({ index: 'seven' }), /index is not an integer/);
 });
+
+test('"Show all" asks for one item of the conversation (segment null) or of an earlier segment', () => {
+  assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 4, segment: null }), { type: 'loadItem', generation: 1, index: 4, segment: null });
+  assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 0, segment: 2, file: '/etc/passwd' }), { type: 'loadItem', generation: 1, index: 0, segment: 2 });
+  for (const bad of [{ type: 'loadItem', generation: 1, index: -1, segment: null }, { type: 'loadItem', generation: 1, index: 2 }, { type: 'loadItem', generation: 1, index: 2, segment: '0' }]) {
+    assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
+  }
+});

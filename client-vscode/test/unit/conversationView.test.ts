@@ -347,3 +347,19 @@ test('in an untrusted workspace the view offers no repair, says why, and refuses
   assert.deepEqual(opened.host.appliedEdits, [], 'nothing applied, nothing saved');
   assert.equal(queries.length, 0, 'not even asked for');
 });
+
+test('"Show all" fetches the item whole from the server, of its segment, and sends it to the webview', async () => {
+  const opened = openView();
+  await ready(opened);
+  const whole = { index: 0, kind: 'assistant', lines: [2, 2], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null };
+  FakeLanguageClient.responses['sessionLsp.item'] = whole;
+  opened.panel.received.fire({ type: 'loadItem', generation: 1, index: 0, segment: null });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'wholeItem'), 'the whole item');
+  assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [TRANSCRIPT.fsPath, { index: 0 }]);
+  const answer = sent(opened.panel).find((message) => message.type === 'wholeItem') as Extract<HostMessage, { type: 'wholeItem' }>;
+  assert.equal(answer.segment, null);
+  assert.equal(answer.item.text?.length, 9000);
+  opened.panel.received.fire({ type: 'loadItem', generation: 1, index: 3, segment: 0 });
+  await waitFor(() => requestsOf('sessionLsp.item').length === 2, 'the history item');
+  assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [TRANSCRIPT.fsPath, { index: 3, segment: 0 }]);
+});
