@@ -145,27 +145,32 @@ _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
 def _diff_lines(diff: str) -> Iterator[tuple[str, str]]:
     """Each line of a unified diff with what it is: `old` / `new` (a file header, its path),
-    `+`, `-` or ` ` (a line of a hunk, as many as the hunk's header counts)."""
+    `+`, `-` or ` ` (a line of a hunk). A hunk holds as many lines as its header counts, so a
+    removed `-- x` line is no file header; past them, a header is a `---` line followed by a
+    `+++` one, and other signed lines still count (a header that counted short)."""
+    lines = diff.split("\n")
     old_left = new_left = 0
-    for line in diff.split("\n"):
+    for position, line in enumerate(lines):
+        sign = line[:1]
         if old_left > 0 or new_left > 0:
-            sign = line[:1]
+            if sign == "\\":
+                continue  # no newline at end of file
             if sign == "+":
                 new_left -= 1
             elif sign == "-":
                 old_left -= 1
-            elif sign == "\\":
-                continue  # no newline at end of file
             else:
                 old_left, new_left, sign = old_left - 1, new_left - 1, " "
             yield sign, line[1:]
         elif (hunk := _HUNK.match(line)) is not None:
             old_left = int(hunk.group(1) or 1)
             new_left = int(hunk.group(2) or 1)
-        elif line.startswith("--- "):
+        elif line.startswith("--- ") and "".join(lines[position + 1 : position + 2])[:4] == "+++ ":
             yield "old", line[4:]
-        elif line.startswith("+++ "):
+        elif line.startswith("+++ ") and position and lines[position - 1].startswith("--- "):
             yield "new", line[4:]
+        elif sign in ("+", "-"):
+            yield sign, line[1:]
 
 
 def first_line(text: str) -> str:

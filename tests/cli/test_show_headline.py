@@ -58,3 +58,9 @@ def test_a_new_file_and_a_deleted_one_are_both_named() -> None:
     )
     assert diff_files(diff) == ["new.txt", "gone.txt"]
     assert diff_counts(diff) == (1, 1)
+
+
+def test_signed_lines_past_a_hunk_that_counted_short_still_count() -> None:
+    diff = "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n keep\n-old\n+new\n+more\n"
+    assert diff_counts(diff) == (2, 1)
+    assert diff_files(diff) == ["x"]

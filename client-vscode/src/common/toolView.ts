@@ -15,14 +15,47 @@ const COMMAND_KEYS = ['command', 'cmd'];
 const PATH_KEYS = ['file_path', 'notebook_path', 'path'];
 const QUERY_KEYS = ['pattern', 'query', 'url', 'description', 'prompt'];
 
-/** The call's input as an object, or null when it is not a JSON object. */
+/** The inside of a JSON string literal, each escape whole. */
+const JSON_CHARS = String.raw`(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*`;
+/** A field whose value is a string, written whole (its closing quote is there). */
+const STRING_FIELD = new RegExp(`"(${JSON_CHARS})"\\s*:\\s*("${JSON_CHARS}")`, 'g');
+/** The string field a cut fell in: its start, without an escape the cut split. */
+const CUT_FIELD = new RegExp(`"(${JSON_CHARS})"\\s*:\\s*"(${JSON_CHARS})(?:\\\\u?[0-9a-fA-F]{0,3})?$`);
+
+/**
+ * The call's input as an object, or null when it is not a JSON object. A page cuts an input at
+ * 4,000 characters (a Write of a long file): the string fields written whole before the cut, and
+ * the start of the one it fell in, still say what the call was.
+ */
 export function inputObject(input: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(input);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
-    return null;
+    return input.trimStart().startsWith('{') ? cutFields(input) : null;
   }
+}
+
+function cutFields(input: string): Record<string, unknown> | null {
+  const fields: Record<string, unknown> = {};
+  const add = (key: string, value: string): void => {
+    try {
+      const name = JSON.parse(`"${key}"`) as string;
+      if (!(name in fields)) {
+        fields[name] = JSON.parse(value) as unknown;
+      }
+    } catch {
+      // Not a string literal after all: the field says nothing.
+    }
+  };
+  for (const match of input.matchAll(STRING_FIELD)) {
+    add(match[1] ?? '', match[2] ?? '""');
+  }
+  const cut = CUT_FIELD.exec(input);
+  if (cut !== null) {
+    add(cut[1] ?? '', `"${cut[2] ?? ''}"`);
+  }
+  return Object.keys(fields).length > 0 ? fields : null;
 }
 
 function firstString(input: Record<string, unknown>, keys: readonly string[]): string | null {
@@ -69,23 +102,48 @@ export function firstLine(text: string, limit = 200): string {
 
 export type DiffLineKind = 'file' | 'hunk' | 'added' | 'removed' | 'context';
 
-/** A unified diff's lines, each with what it is (for its colour). */
+const HUNK = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
+
+/**
+ * A unified diff's lines, each with what it is (for its colour). Inside a hunk, as many lines as
+ * its header counts are the hunk's, so a removed `-- comment` line is a removed line, not a file
+ * header; past them, a header is a `---` line followed by a `+++` one, and other signed lines
+ * still count (a hunk header that counted short).
+ */
 export function diffLines(diff: string): { kind: DiffLineKind; text: string }[] {
   const lines = diff.endsWith('\n') ? diff.slice(0, -1).split('\n') : diff.split('\n');
-  return lines.map((text) => {
-    if (text.startsWith('+++ ') || text.startsWith('--- ')) {
+  let oldLeft = 0;
+  let newLeft = 0;
+  return lines.map((text, position) => {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (text.startsWith('+')) {
+        newLeft -= 1;
+        return { kind: 'added', text };
+      }
+      if (text.startsWith('-')) {
+        oldLeft -= 1;
+        return { kind: 'removed', text };
+      }
+      if (!text.startsWith('\\')) {
+        oldLeft -= 1;
+        newLeft -= 1;
+      }
+      return { kind: 'context', text };
+    }
+    const hunk = HUNK.exec(text);
+    if (hunk !== null) {
+      oldLeft = Number(hunk[1] ?? '1');
+      newLeft = Number(hunk[2] ?? '1');
+      return { kind: 'hunk', text };
+    }
+    const header = (text.startsWith('--- ') && (lines[position + 1] ?? '').startsWith('+++ ')) || (text.startsWith('+++ ') && (lines[position - 1] ?? '').startsWith('--- '));
+    if (header) {
       return { kind: 'file', text };
     }
     if (text.startsWith('@@')) {
       return { kind: 'hunk', text };
     }
-    if (text.startsWith('+')) {
-      return { kind: 'added', text };
-    }
-    if (text.startsWith('-')) {
-      return { kind: 'removed', text };
-    }
-    return { kind: 'context', text };
+    return { kind: text.startsWith('+') ? 'added' : text.startsWith('-') ? 'removed' : 'context', text };
   });
 }
 

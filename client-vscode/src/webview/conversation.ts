@@ -325,7 +325,14 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   }
   if (tool.diff !== null) {
     const counts = diffCounts(tool.diff);
-    summaryNode.append(document.createTextNode(' '), create('span', 'diff-count added', `+${counts.added}`), document.createTextNode(' '), create('span', 'diff-count removed', `−${counts.removed}`));
+    // A shortened diff is counted as far as it goes: "…" says there is more ("Show all").
+    const more = item.truncated ? '…' : '';
+    const added = create('span', 'diff-count added', `+${counts.added}${more}`);
+    const removed = create('span', 'diff-count removed', `−${counts.removed}${more}`);
+    if (item.truncated) {
+      added.title = removed.title = 'Counted in the shortened diff: Show all counts the whole change';
+    }
+    summaryNode.append(document.createTextNode(' '), added, document.createTextNode(' '), removed);
   }
   details.append(summaryNode);
   if (tool.diff !== null) {

@@ -35,3 +35,22 @@ test('first lines, durations and token counts read short', () => {
   assert.equal(formatTokens(1_234), '1.2k');
   assert.equal(formatTokens(2_500_000), '2.5M');
 });
+
+test('an input a page cut short still leads with the fields written before the cut', () => {
+  const write = JSON.stringify({ file_path: '/src/"big".py', content: 'line\n'.repeat(2000) }, null, 1);
+  assert.deepEqual(toolHeadline(write.slice(0, 4000)), { role: 'path', text: '/src/"big".py' });
+  const plan = JSON.stringify({ description: 'Explore é', prompt: 'x'.repeat(5000) });
+  assert.deepEqual(toolHeadline(plan.slice(0, 100)), { role: 'query', text: 'Explore é' });
+  const split = JSON.stringify({ command: 'echo é' }, null, 0).replace('é', '\\u00e9');
+  assert.deepEqual(toolHeadline(split.slice(0, split.indexOf('\\u00e9') + 4)), { role: 'command', text: 'echo ' });
+  assert.deepEqual(toolHeadline('{ "cut before any field'), { role: 'text', text: '{ "cut before any field' });
+});
+
+test('a removed line that looks like a file header is counted as removed', () => {
+  const diff = '--- a/q.sql\n+++ b/q.sql\n@@ -1,3 +1,2 @@\n-- old comment\n--- older\n select 1;\n+++ x\n';
+  assert.deepEqual(
+    diffLines(diff).map((line) => line.kind),
+    ['file', 'file', 'hunk', 'removed', 'removed', 'context', 'added'],
+  );
+  assert.deepEqual(diffCounts(diff), { added: 1, removed: 2 });
+});
