@@ -112,6 +112,7 @@ def _write(
             load_agent=agent_model,
             offset=shown.offset,
             segment=shown.segment,
+            whole=True,
         )
         sys.stdout.write(for_terminal(markdown, layout=True))
     elif brief:

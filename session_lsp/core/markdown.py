@@ -23,7 +23,7 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items
-from session_lsp.core.turns.texts import last_plan
+from session_lsp.core.turns.texts import last_plan, whole_item
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -104,12 +104,15 @@ def render_markdown(
     load_agent: AgentLoader | None = None,
     offset: int = 0,
     segment: int | None = None,
+    whole: bool = False,
 ) -> str:
     """The conversation from item `offset` on (`show --tail`) of a segment of its history (None:
     the last, which a resume sends); loads the texts of those items. With `load_agent`, a
     sub-agent that has its own file is expanded under the call that ran it, quoted; one without a
-    file shows its turns as items already. IndexError for a segment the session does not have."""
-    items = _items(model, load_agent, depth=0, offset=offset, segment=segment)
+    file shows its turns as items already. `whole`: texts, inputs, diffs and results uncut (an
+    export), where a page cuts each at 4,000 characters. IndexError for a segment the session
+    does not have."""
+    items = _items(model, load_agent, depth=0, offset=offset, segment=segment, whole=whole)
     return "\n".join([_header(model, path, offset, segment), *items])
 
 
@@ -143,23 +146,31 @@ def _items(
     depth: int,
     offset: int = 0,
     segment: int | None = None,
+    whole: bool = False,
 ) -> list[str]:
     parts: list[str] = []
+    shown = segment_items(model, segment)
     for item in page(model, offset, segment=segment):
+        if whole and item.truncated:
+            item = whole_item(model, item.index, shown)
         parts.append(_item(item))
         agent = item.tool.agent if item.tool is not None else None
         if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
             continue
         conversation = load_agent(agent.file)
         if conversation is not None and conversation.items:
-            parts.append(_quoted(_sub_agent(conversation, load_agent, depth=depth + 1)))
+            parts.append(
+                _quoted(_sub_agent(conversation, load_agent, depth=depth + 1, whole=whole))
+            )
     return parts
 
 
-def _sub_agent(conversation: ConversationModel, load_agent: AgentLoader, *, depth: int) -> str:
+def _sub_agent(
+    conversation: ConversationModel, load_agent: AgentLoader, *, depth: int, whole: bool
+) -> str:
     facts = f"{len(conversation.items)} items, {conversation.errors} errors"
     heading = f"**Sub-agent conversation** ({facts})"
-    return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth)])
+    return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth, whole=whole)])
 
 
 def _quoted(text: str) -> str:

@@ -79,7 +79,9 @@ def test_json_is_the_server_shape_for_the_whole_session() -> None:
 def test_markdown_is_the_shared_rendering() -> None:
     result = run_cli("show", "--format", "markdown", str(CODEMIE_TURN_1))
     model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
-    assert result.stdout == render_markdown(model, path=str(CODEMIE_TURN_1), load_agent=agent_model)
+    assert result.stdout == render_markdown(
+        model, path=str(CODEMIE_TURN_1), load_agent=agent_model, whole=True
+    )
 
 
 def test_colours_on_request_and_no_color_wins() -> None:
@@ -196,7 +198,9 @@ def test_a_negative_tail_is_a_usage_error() -> None:
 def test_markdown_expands_each_sub_agent_file_under_its_call() -> None:
     result = run_cli("show", "--format", "markdown", str(WORKTREES))
     model = build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
-    assert result.stdout == render_markdown(model, path=str(WORKTREES), load_agent=agent_model)
+    assert result.stdout == render_markdown(
+        model, path=str(WORKTREES), load_agent=agent_model, whole=True
+    )
     assert result.stdout.count("> **Sub-agent conversation**") == 6
 
 
@@ -213,3 +217,12 @@ def test_brief_names_a_long_writes_file_though_its_input_was_cut() -> None:
     assert write.endswith(
         " Write toolu_01B9UpQDXUgSFs2pyr3K3HC4 /Users/dain/workspace/JSSoundRecorder/CLAUDE.md"
     )
+
+
+def test_the_markdown_export_holds_every_text_whole() -> None:
+    # Item 24 writes CLAUDE.md (107 lines), past the 4,000 characters a page keeps.
+    shown = run_cli("show", "--format", "markdown", str(SOUND_RECORDER)).stdout
+    assert "cut off here" not in shown
+    assert "\n+- Monitor worker messages for processing errors\n" in shown
+    model = build_model(analyse_bytes(SOUND_RECORDER.read_bytes()), SOUND_RECORDER)
+    assert "cut off here" in render_markdown(model), "a page's cut, which the export undoes"
