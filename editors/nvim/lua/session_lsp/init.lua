@@ -176,15 +176,54 @@ local function push_text(lines, prefix, text)
   end
 end
 
+local PLAN_MARKS = { completed = "[x]", in_progress = "[>]", pending = "[ ]" }
+
+-- A duration as people say it: 850 ms, 12 s, 3 min 5 s.
+local function duration(ms)
+  if ms < 1000 then
+    return string.format("%d ms", ms)
+  end
+  local seconds = math.floor(ms / 1000 + 0.5)
+  if seconds < 60 then
+    return string.format("%d s", seconds)
+  end
+  return string.format("%d min %d s", math.floor(seconds / 60), seconds % 60)
+end
+
+-- 1234567 -> 1,234,567
+local function thousands(count)
+  local text = tostring(count)
+  local grouped = text:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+  return (grouped:gsub("^,", ""))
+end
+
+local function usage_text(usage)
+  local cached = usage.cacheRead + usage.cacheCreation
+  return string.format("%s in (%s cached) · %s out", thousands(usage.input + cached), thousands(usage.cacheRead), thousands(usage.output))
+end
+
+local function push_plan(lines, prefix, todos)
+  for _, todo in ipairs(todos) do
+    table.insert(lines, prefix .. (PLAN_MARKS[todo.status] or "[ ]") .. " " .. one_line(todo.content))
+  end
+end
+
+-- Items are numbered from 1, as `session-lsp show` and the VS Code view number them.
 local function item_header(item)
-  local header = string.format("%d  %s", item.index, item.kind)
+  local header = string.format("#%d  %s", item.index + 1, item.kind)
   local tool = item.tool
   if tool then
     header = header .. "  " .. one_line(tool.name) .. "  [" .. tool.status .. "]"
+    if tool.durationMs then
+      header = header .. "  (" .. duration(tool.durationMs) .. ")"
+    end
   end
   header = header .. string.format("  (line %d)", item.lines[1] + 1)
   if item.timestamp then
     header = header .. "  " .. one_line(item.timestamp)
+  end
+  if item.usage then
+    header = header .. "  " .. one_line(item.model or "") .. " " .. usage_text(item.usage)
   end
   if #item.findings > 0 then
     header = "!! " .. header
@@ -192,13 +231,45 @@ local function item_header(item)
   return header
 end
 
+-- What a call did as a person reads it: an edit's diff, a plan's checklist, else its input.
+local function push_call(lines, tool)
+  if tool.agent then
+    table.insert(lines, one_line("    sub-agent: " .. (tool.agent.title or "") .. (tool.agent.file and ("  (" .. tool.agent.file .. ")") or "")))
+  end
+  if tool.diff then
+    push_text(lines, "    ", tool.diff)
+  elseif tool.todos then
+    push_plan(lines, "    ", tool.todos)
+  elseif tool.input then
+    push_text(lines, "    input: ", tool.input)
+  end
+end
+
 -- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
 function M.render(page, items)
   local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
   table.insert(lines, one_line(string.format("%s  |  %d items  |  %d errors, %d warnings",
     page.path, page.total, page.errors, page.warnings)))
+  if page.usage then
+    local context = page.contextTokens and ("  |  last context " .. thousands(page.contextTokens)) or ""
+    table.insert(lines, "tokens: " .. usage_text(page.usage) .. context)
+  end
+  local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
+  if earlier > 0 then
+    table.insert(lines, string.format("%d earlier part%s before compaction (session-lsp show --segment N)", earlier, earlier == 1 and "" or "s"))
+  end
   if page.startNote then
     table.insert(lines, one_line(page.startNote))
+  end
+  if page.lastTodos then
+    local done = 0
+    for _, todo in ipairs(page.lastTodos.todos) do
+      if todo.status == "completed" then
+        done = done + 1
+      end
+    end
+    table.insert(lines, string.format("plan (item %d): %d of %d done", page.lastTodos.index + 1, done, #page.lastTodos.todos))
+    push_plan(lines, "  ", page.lastTodos.todos)
   end
   local ranges = {}
   for _, item in ipairs(items) do
@@ -209,8 +280,8 @@ function M.render(page, items)
       push_text(lines, "    ", item.text)
     end
     local tool = item.tool
-    if tool and tool.input then
-      push_text(lines, "    input: ", tool.input)
+    if tool then
+      push_call(lines, tool)
     end
     if tool and tool.result then
       push_text(lines, "    result: ", tool.result)
