@@ -20,7 +20,7 @@ from msgspec.structs import replace
 from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
 from session_lsp.cli.shown_session import Shown, segment_fact
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items
@@ -116,8 +116,7 @@ class Reader:
             self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
         plan = last_plan(model)
         if plan is not None:
-            where = f"segment {len(model.earlier_segments) + 1}, " if history else ""
-            self._plan(f"{where}item {plan[0] + 1}", plan[1])
+            self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
         if shown.offset:
             self.line(self.paint(f"… {shown.offset} earlier items", DIM))
 

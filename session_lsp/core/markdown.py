@@ -19,7 +19,7 @@ from pathlib import Path
 
 from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items
@@ -207,8 +207,8 @@ def _header(model: ConversationModel, path: str | None, offset: int, segment: in
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
     plan = last_plan(model)
     if plan is not None:
-        index, todos = plan
-        lines += ["", f"**Plan** (item {index + 1}):", "", task_list(todos).rstrip("\n")]
+        where = plan_place(plan, len(model.earlier_segments), segment)
+        lines += ["", f"**Plan** ({where}):", "", task_list(plan.todos).rstrip("\n")]
     if offset:
         lines += ["", f"*… {offset} earlier items (not shown).*"]
     return "\n".join(lines) + "\n"

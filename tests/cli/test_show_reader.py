@@ -233,3 +233,13 @@ def test_a_segment_the_session_does_not_have_is_a_usage_error() -> None:
     assert "no segment 3: the session has segments 1 to 2" in result.stderr
     missing = run_cli("show", "--segment", "1", "--item", "35", str(compacted))
     assert missing.returncode == 2 and "no item 35: segment 1 has items 1 to 34" in missing.stderr
+
+
+def test_a_plan_written_before_the_compaction_heads_show_with_where_it_is() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
+    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:6]
+    history = run_cli("show", "--segment", "1", str(compacted), env=NARROW).stdout.splitlines()
+    assert "plan (item 31): 3 of 7 done" in history[:6]
+    markdown = run_cli("show", "--format", "markdown", str(compacted)).stdout
+    assert "**Plan** (segment 1, item 31):" in markdown

@@ -205,7 +205,7 @@ def test_todo_writes_carry_their_checklist_and_the_last_one_is_the_plan() -> Non
     plan = last_plan(model_of(SAMPLE))
     last = todo_writes[-1].tool
     assert plan is not None and last is not None
-    assert plan == (todo_writes[-1].index, last.todos)
+    assert (plan.index, plan.todos, plan.segment) == (todo_writes[-1].index, last.todos, None)
 
 
 def test_codex_update_plan_is_the_plan() -> None:
@@ -213,10 +213,10 @@ def test_codex_update_plan_is_the_plan() -> None:
     plans = tool_items(model, "update_plan")
     assert len(plans) == 2
     plan = last_plan(model)
-    assert plan is not None and plan[0] == plans[-1].index
+    assert plan is not None and plan.index == plans[-1].index
     record = json.loads(bytes(model.lines[plans[-1].first_line]))
     steps = json.loads(record["payload"]["arguments"])["plan"]
-    assert [(t.content, t.status) for t in plan[1]] == [(s["step"], s["status"]) for s in steps]
+    assert [(t.content, t.status) for t in plan.todos] == [(s["step"], s["status"]) for s in steps]
 
 
 def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
@@ -229,12 +229,29 @@ def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
     session.result("r2", "a2", "toolu_T2")
     model = build_model(analyse_bytes(session.data()))
     plan = last_plan(model)
-    assert plan is not None and plan[0] == 1
-    assert [(t.content, t.status) for t in plan[1]] == [("write tests", "in_progress")]
+    assert plan is not None and plan.index == 1
+    assert [(t.content, t.status) for t in plan.todos] == [("write tests", "in_progress")]
 
 
 def test_a_session_without_a_plan_has_none() -> None:
     assert last_plan(model_of(SHORT)) is None
+
+
+def test_a_plan_written_before_the_last_compaction_is_still_the_last_plan() -> None:
+    # Its TodoWrite calls are all before the compaction; nothing was planned after it.
+    model = model_of(COMPACTED_2_0)
+    history = segments(model)[0].items
+    calls = [item for item in history if item.tool is not None and item.tool.name == "TodoWrite"]
+    assert calls and not any(
+        item.tool is not None and item.tool.name == "TodoWrite" for item in model.items
+    )
+    plan = last_plan(model)
+    assert plan is not None and (plan.segment, plan.index) == (0, calls[-1].index)
+    assert [todo.status for todo in plan.todos].count("completed") == 3
+    answer = conversation_to_json(model, "p", "file:///p")
+    assert answer["lastTodos"]["segment"] == 0 and answer["segment"] == 1
+    last = conversation_to_json(model_of(SAMPLE), "p", "file:///p")["lastTodos"]
+    assert last["segment"] == 0, "a session without compaction: its only segment"
 
 
 def test_every_page_reports_whole_session_facts_worked_out_once(
@@ -550,8 +567,8 @@ def test_the_task_list_of_2_1_is_the_plan_replayed_from_its_calls() -> None:
     plan = last_plan(model)
     assert plan is not None
     updates = tool_items(model, "TaskUpdate")
-    assert plan[0] == updates[-1].index
-    assert [(todo.content, todo.status) for todo in plan[1]] == [
+    assert plan.index == updates[-1].index
+    assert [(todo.content, todo.status) for todo in plan.todos] == [
         ("Research plan mode (alice)", "completed"),
         ("Research teammates (bob)", "completed"),
         ("Research Beads (carol)", "completed"),
@@ -595,4 +612,6 @@ def test_a_failed_task_update_changes_nothing() -> None:
     session.result("r2", "a2", "toolu_U", "<tool_use_error>Task not found</tool_use_error>")
     session.lines[-1]["message"]["content"][0]["is_error"] = True
     plan = last_plan(build_model(analyse_bytes(session.data())))
-    assert plan is not None and [(t.content, t.status) for t in plan[1]] == [("parse", "pending")]
+    assert plan is not None and [(t.content, t.status) for t in plan.todos] == [
+        ("parse", "pending")
+    ]

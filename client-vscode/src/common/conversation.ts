@@ -89,6 +89,8 @@ export interface ConversationItem {
 export interface LastTodos {
   readonly index: number;
   readonly todos: readonly Todo[];
+  /** The segment the planning call is in: an earlier one when nothing was planned after a compaction; null when the server did not say (the last). */
+  readonly segment: number | null;
 }
 
 /** One stretch of history between compactions; the last is what a resume sends. */
@@ -269,7 +271,7 @@ function asLastTodos(value: unknown): LastTodos | null {
   check(isRecord(value), () => 'lastTodos is not an object');
   const last = value as Record<string, unknown>;
   check(isInteger(last.index), () => 'lastTodos.index is not an integer');
-  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [] };
+  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [], segment: isInteger(last.segment) ? last.segment : null };
 }
 
 /** The answer of `sessionLsp.item`: one item, whole. */

@@ -714,13 +714,15 @@ function showPlan(page: ConversationPage): void {
   if (page.lastTodos === null) {
     return;
   }
-  const { index, todos } = page.lastTodos;
+  const { index, todos, segment } = page.lastTodos;
   const done = todos.filter((todo) => todo.status === 'completed').length;
   const summaryNode = create('summary', undefined, `Plan: ${done} of ${todos.length} done`);
-  const jump = create('button', 'line-link', `item ${index + 1}`);
+  // Written before a compaction when nothing was planned after it: in the history above.
+  const inHistory = segment !== null && segment !== page.segment;
+  const jump = create('button', 'line-link', inHistory ? `part ${segment + 1}, item ${index + 1}` : `item ${index + 1}`);
   jump.type = 'button';
   jump.title = 'Go to the call that wrote this plan';
-  jump.addEventListener('click', () => focusItem(index, true));
+  jump.addEventListener('click', () => (inHistory ? showInHistory(segment, index) : focusItem(index, true)));
   summaryNode.append(document.createTextNode(' '), jump);
   planElement.append(summaryNode, todoList(todos));
 }

@@ -110,6 +110,9 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
     ['completed', 'pending'],
   );
   assert.equal(page.lastTodos?.index, 0);
+  assert.equal(page.lastTodos?.segment, null, 'a server that does not say: the last segment');
+  const planned = asConversationPage(conversationPage('/p/s.jsonl', { lastTodos: { index: 3, todos, segment: 0 } }));
+  assert.equal(planned.lastTodos?.segment, 0, 'a plan written before a compaction names its segment');
   assert.deepEqual(page.usage, usage);
   assert.equal(page.contextTokens, 25353);
   const older = asConversationPage(conversationPage('/p/s.jsonl'));

@@ -15,7 +15,7 @@ import msgspec
 from msgspec.structs import replace
 
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import LastPlan, Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     MAX_TEXT,
@@ -124,9 +124,10 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
     return item
 
 
-def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
-    """The last checklist the agent wrote before the end, with its item's index: where the work
-    stood. Only that call's input is decoded (and any malformed plan after it); once per model."""
+def last_plan(model: ConversationModel) -> LastPlan | None:
+    """The last checklist the agent wrote before the end, with its item's index and segment:
+    where the work stood, in the history before a compaction when nothing was planned after it.
+    Only that call's input is decoded (and any malformed plan after it); once per model."""
     known = model.known
     if not known.plan_known:
         known.plan = _last_plan(model)
@@ -134,16 +135,28 @@ def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
     return known.plan
 
 
-def _last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
+def _last_plan(model: ConversationModel) -> LastPlan | None:
     reader = LineReader(model.lines)
+    parts: list[tuple[int | None, list[Item]]] = [(None, model.items)]
+    parts += [(number, part.items) for number, part in enumerate(model.earlier_segments)][::-1]
+    for segment, items in parts:
+        found = _plan_in(model, items, reader)
+        if found is not None:
+            return LastPlan(found[0], found[1], segment)
+    return None
+
+
+def _plan_in(
+    model: ConversationModel, items: list[Item], reader: LineReader
+) -> tuple[int, list[Todo]] | None:
     planning = model.texts.planning_tools
-    for item in reversed(model.items):
+    for item in reversed(items):
         tool = item.tool
         if item.kind is not ItemKind.TOOL or tool is None or tool.name not in planning:
             continue
         try:
             with deep_json():
-                todos = model.texts.plan_after(model.items, item.index, reader)
+                todos = model.texts.plan_after(items, item.index, reader)
         except RecursionError:
             continue
         if todos is not None:
