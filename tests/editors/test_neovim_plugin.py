@@ -92,3 +92,4 @@ def test_neovim_view_shows_an_edit_as_its_diff_and_a_plan_as_its_checklist(tmp_p
 def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path: Path) -> None:
     lines = _rendered(tmp_path, COMPACTED_2_0)
     assert "1 earlier part before compaction (session-lsp show --segment N)" in lines[:6]
+    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]

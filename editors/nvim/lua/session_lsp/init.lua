@@ -268,7 +268,13 @@ function M.render(page, items)
         done = done + 1
       end
     end
-    table.insert(lines, string.format("plan (item %d): %d of %d done", page.lastTodos.index + 1, done, #page.lastTodos.todos))
+    -- Written before a compaction when nothing was planned after it: its segment says where.
+    local where = string.format("item %d", page.lastTodos.index + 1)
+    local segment = page.lastTodos.segment
+    if segment and page.segment and segment ~= page.segment then
+      where = string.format("segment %d, %s", segment + 1, where)
+    end
+    table.insert(lines, string.format("plan (%s): %d of %d done", where, done, #page.lastTodos.todos))
     push_plan(lines, "  ", page.lastTodos.todos)
   end
   local ranges = {}
