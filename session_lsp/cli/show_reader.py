@@ -92,7 +92,9 @@ class Reader:
 
     def header(self, shown: Shown) -> None:
         model = self.model
-        self.line(self.paint(one_line(model.title or "untitled session"), BOLD))
+        title = one_line(model.title or "untitled session")
+        for row in textwrap.wrap(title, width=self.width, break_on_hyphens=False) or [title]:
+            self.line(self.paint(row, BOLD))
         facts = [
             model.format,
             f"session {one_line(model.session_id or '?')}",
@@ -104,9 +106,9 @@ class Reader:
         part = segment_fact(model, shown)
         if part is not None:
             facts.append(part)
-        self.line(self.paint(" · ".join(facts), DIM))
+        self._facts(facts)
         if model.usage is not None:
-            self.line(self.paint(usage_line(model.usage, model.context_tokens), DIM))
+            self._facts(usage_facts(model.usage, model.context_tokens))
         history = shown.is_history(model)
         if model.start_note and not history:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
@@ -119,6 +121,11 @@ class Reader:
             self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
         if shown.offset:
             self.line(self.paint(f"… {shown.offset} earlier items", DIM))
+
+    def _facts(self, facts: list[str]) -> None:
+        """Facts joined by ` · `, as many on a line as the width holds."""
+        for row in packed(facts, self.width):
+            self.line(self.paint(row, DIM))
 
     def _plan(self, where: str, todos: list[Todo]) -> None:
         done = sum(todo.status == "completed" for todo in todos)
@@ -242,7 +249,19 @@ def write_reader(
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
 
 
-def usage_line(usage: Usage, context: int | None) -> str:
+def packed(facts: list[str], width: int) -> list[str]:
+    """`facts` joined by ` · ` into lines of at most `width` (a fact longer alone on its line)."""
+    rows: list[str] = []
+    for fact in facts:
+        joined = f"{rows[-1]} · {fact}" if rows else fact
+        if rows and len(joined) <= width:
+            rows[-1] = joined
+        else:
+            rows.append(fact)
+    return rows
+
+
+def usage_facts(usage: Usage, context: int | None) -> list[str]:
     cached = usage.cache_read + usage.cache_creation
     parts = [
         f"tokens: {usage.input + cached:,} in ({usage.cache_read:,} cached)",
@@ -250,7 +269,7 @@ def usage_line(usage: Usage, context: int | None) -> str:
     ]
     if context is not None:
         parts.append(f"last context {context:,}")
-    return " · ".join(parts)
+    return parts
 
 
 def duration(milliseconds: int) -> str:

@@ -96,7 +96,7 @@ def result_text(lines: list[str]) -> str:
 
 def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
     lines = run_cli("show", str(CODEMIE_TURN_1), env=NARROW).stdout.splitlines()
-    assert "first problem: item 17, line 25" in lines[:4]
+    assert "first problem: item 17, line 25" in lines[:8]
     broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
     assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
     assert lines[broken + 1].lstrip().startswith(">> ") and "unpaired-tool-use" in lines[broken + 1]
@@ -123,9 +123,11 @@ DEEP_MANIFEST = (
 
 def test_the_header_has_the_token_use_and_the_last_plan() -> None:
     lines = run_cli("show", str(DEEP_MANIFEST), env=NARROW).stdout.splitlines()
-    assert lines[2].startswith("tokens: 8,682,623 in (8,505,166 cached) · 31,430 out")
-    assert lines[3] == "plan (item 183): 6 of 6 done"
-    assert lines[4:10][-1] == "  [x] Run tests and verify coverage"
+    tokens = next(i for i, line in enumerate(lines) if line.startswith("tokens: "))
+    assert lines[tokens] == "tokens: 8,682,623 in (8,505,166 cached) · 31,430 out"
+    assert lines[tokens + 1] == "last context 134,276", "the width is 60: one more line"
+    assert lines[tokens + 2] == "plan (item 183): 6 of 6 done"
+    assert lines[tokens + 3 : tokens + 9][-1] == "  [x] Run tests and verify coverage"
 
 
 def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
@@ -148,7 +150,7 @@ def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
 def test_the_header_counts_the_history_before_the_last_compaction() -> None:
     compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
     lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
-    assert lines[1].endswith(" · 1 earlier part before a compaction (--segment 1 shows it)")
+    assert "1 earlier part before a compaction (--segment 1 shows it)" in lines[:6]
     assert "note: the conversation starts at the last compaction" in lines
 
 
@@ -238,8 +240,23 @@ def test_a_segment_the_session_does_not_have_is_a_usage_error() -> None:
 def test_a_plan_written_before_the_compaction_heads_show_with_where_it_is() -> None:
     compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
     lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
-    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:6]
+    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:10]
     history = run_cli("show", "--segment", "1", str(compacted), env=NARROW).stdout.splitlines()
-    assert "plan (item 31): 3 of 7 done" in history[:6]
+    assert "plan (item 31): 3 of 7 done" in history[:10]
     markdown = run_cli("show", "--format", "markdown", str(compacted)).stdout
     assert "**Plan** (segment 1, item 31):" in markdown
+
+
+def test_the_header_is_wrapped_to_the_width_too() -> None:
+    for session in (
+        CODEMIE_TURN_1,
+        WORKTREES,
+        CORPUS / "claude-code/generated/compacted-2.0.76.jsonl",
+    ):
+        lines = run_cli("show", str(session), env=NARROW).stdout.splitlines()
+        header = lines[: lines.index("")]
+        assert all(len(line) <= 60 for line in header), "\n".join(header)
+    wide = run_cli("show", str(WORKTREES), env=WIDE).stdout.splitlines()
+    assert wide[1] == (
+        "claude-code · session ef958aa1-0e93-49f0-bb71-150f63befcd1 · 52 items · 0 errors, 0 warnings"
+    ), "facts share a line as far as the width goes"
