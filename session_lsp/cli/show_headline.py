@@ -28,12 +28,11 @@ HEADLINE_KEYS = (
     "description",
     "plan",
 )
-_JSON_CHARS = r'(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*'
-"""The inside of a JSON string literal, each escape whole."""
-_STRING_FIELD = re.compile(f'"({_JSON_CHARS})"\\s*:\\s*("{_JSON_CHARS}")')
-"""A field whose value is a string, written whole (its closing quote is there)."""
-_CUT_FIELD = re.compile(f'"({_JSON_CHARS})"\\s*:\\s*"({_JSON_CHARS})(?:\\\\u?[0-9a-fA-F]{{0,3}})?$')
-"""The string field the cut fell in: its start, without an escape the cut split."""
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)(")?|[{}\[\]:,]|[^"{}\[\]:,]+')
+"""A JSON token: a string (no end quote where the text was cut), a bracket, a colon, a comma,
+anything else (numbers, blanks). One pass over the text, without backtracking."""
+_SPLIT_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{0,3}\Z")
+"""A `\\uXXXX` escape the cut split."""
 
 
 def input_fields(text: str) -> dict[str, object] | None:
@@ -47,23 +46,41 @@ def input_fields(text: str) -> dict[str, object] | None:
 
 
 def _cut_fields(text: str) -> dict[str, object]:
+    """The object's own string fields (not a nested object's); the one the cut fell in, begun."""
     fields: dict[str, object] = {}
-    for match in _STRING_FIELD.finditer(text):
-        _add_field(fields, match.group(1), match.group(2))
-    cut = _CUT_FIELD.search(text)
-    if cut is not None:
-        _add_field(fields, cut.group(1), f'"{cut.group(2)}"')
+    depth = 0
+    key: str | None = None
+    colon = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            depth += 1
+        elif token in ("}", "]"):
+            depth -= 1
+        elif token == ":":
+            colon = key is not None
+        elif token == ",":
+            key, colon = None, False
+        elif token.startswith('"') and depth == 1:
+            value = _string(match.group(1), closed=match.group(2) is not None)
+            if colon and key is not None:
+                if value is not None:
+                    fields.setdefault(key, value)
+                key, colon = None, False
+            else:
+                key = value
     return fields
 
 
-def _add_field(fields: dict[str, object], key: str, value: str) -> None:
-    """The field decoded from its JSON string literals, unless an earlier one had its name (the
-    first is the object's own: later ones may be nested)."""
-    try:
-        name, decoded = json.loads(f'"{key}"'), json.loads(value)
-    except ValueError:
-        return
-    fields.setdefault(name, decoded)
+def _string(body: str, *, closed: bool) -> str | None:
+    """A string's text; one the cut ended without the escape it split. None: not decodable."""
+    for candidate in [body] if closed else [body, _SPLIT_ESCAPE.sub("", body)]:
+        try:
+            value = json.loads(f'"{candidate}"')
+        except ValueError:
+            continue
+        return value if isinstance(value, str) else None
+    return None
 
 
 def call_headline(tool: ToolCall) -> str:

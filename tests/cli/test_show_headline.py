@@ -21,6 +21,12 @@ def test_an_input_cut_short_keeps_the_fields_written_whole_before_the_cut() -> N
     assert str(fields["content"]).startswith("x\nx\n"), "the field the cut fell in, begun"
 
 
+def test_only_the_objects_own_fields_are_read_from_a_cut_input() -> None:
+    text = json.dumps({"edits": [{"file_path": "/nested"}], "note": 'a \\" b', "big": "x" * 9000})
+    begun = 200 - len(text[: text.index('"big": "') + len('"big": "')])
+    assert input_fields(text[:200]) == {"note": 'a \\" b', "big": "x" * begun}
+
+
 def test_a_cut_inside_an_escape_drops_the_half_escape() -> None:
     text = json.dumps({"plan": "# Plan: é and more"}, ensure_ascii=True)
     cut = text[: text.index("\\u00e9") + 4]  # `\u00` and no more

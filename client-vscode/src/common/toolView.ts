@@ -15,12 +15,10 @@ const COMMAND_KEYS = ['command', 'cmd'];
 const PATH_KEYS = ['file_path', 'notebook_path', 'path'];
 const QUERY_KEYS = ['pattern', 'query', 'url', 'description', 'prompt'];
 
-/** The inside of a JSON string literal, each escape whole. */
-const JSON_CHARS = String.raw`(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*`;
-/** A field whose value is a string, written whole (its closing quote is there). */
-const STRING_FIELD = new RegExp(`"(${JSON_CHARS})"\\s*:\\s*("${JSON_CHARS}")`, 'g');
-/** The string field a cut fell in: its start, without an escape the cut split. */
-const CUT_FIELD = new RegExp(`"(${JSON_CHARS})"\\s*:\\s*"(${JSON_CHARS})(?:\\\\u?[0-9a-fA-F]{0,3})?$`);
+/** A JSON token: a string (no end quote where the text was cut), a bracket, a colon, a comma, anything else. One pass, no backtracking. */
+const TOKEN = /"((?:[^"\\]|\\.)*)(")?|[{}[\]:,]|[^"{}[\]:,]+/g;
+/** A `\uXXXX` escape the cut split. */
+const SPLIT_ESCAPE = /\\u[0-9a-fA-F]{0,3}$/;
 
 /**
  * The call's input as an object, or null when it is not a JSON object. A page cuts an input at
@@ -36,26 +34,50 @@ export function inputObject(input: string): Record<string, unknown> | null {
   }
 }
 
+/** The object's own string fields (not a nested object's); the one the cut fell in, begun. */
 function cutFields(input: string): Record<string, unknown> | null {
   const fields: Record<string, unknown> = {};
-  const add = (key: string, value: string): void => {
-    try {
-      const name = JSON.parse(`"${key}"`) as string;
-      if (!(name in fields)) {
-        fields[name] = JSON.parse(value) as unknown;
+  let depth = 0;
+  let key: string | null = null;
+  let colon = false;
+  for (const match of input.matchAll(TOKEN)) {
+    const token = match[0];
+    if (token === '{' || token === '[') {
+      depth += 1;
+    } else if (token === '}' || token === ']') {
+      depth -= 1;
+    } else if (token === ':') {
+      colon = key !== null;
+    } else if (token === ',') {
+      key = null;
+      colon = false;
+    } else if (token.startsWith('"') && depth === 1) {
+      const value = jsonString(match[1] ?? '', match[2] !== undefined);
+      if (colon && key !== null) {
+        if (value !== null && !(key in fields)) {
+          fields[key] = value;
+        }
+        key = null;
+        colon = false;
+      } else {
+        key = value;
       }
-    } catch {
-      // Not a string literal after all: the field says nothing.
     }
-  };
-  for (const match of input.matchAll(STRING_FIELD)) {
-    add(match[1] ?? '', match[2] ?? '""');
-  }
-  const cut = CUT_FIELD.exec(input);
-  if (cut !== null) {
-    add(cut[1] ?? '', `"${cut[2] ?? ''}"`);
   }
   return Object.keys(fields).length > 0 ? fields : null;
+}
+
+/** A string's text; one the cut ended without the escape it split. null: not decodable. */
+function jsonString(body: string, closed: boolean): string | null {
+  for (const candidate of closed ? [body] : [body, body.replace(SPLIT_ESCAPE, '')]) {
+    try {
+      const value: unknown = JSON.parse(`"${candidate}"`);
+      return typeof value === 'string' ? value : null;
+    } catch {
+      // The cut split an escape: the next candidate drops it.
+    }
+  }
+  return null;
 }
 
 function firstString(input: Record<string, unknown>, keys: readonly string[]): string | null {

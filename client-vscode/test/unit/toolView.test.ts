@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../../src/common/toolView';
+import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, toolHeadline } from '../../src/common/toolView';
 
 test('a tool card leads with what a person reads: the command, the path, the query', () => {
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
@@ -53,4 +53,10 @@ test('a removed line that looks like a file header is counted as removed', () =>
     ['file', 'file', 'hunk', 'removed', 'removed', 'context', 'added'],
   );
   assert.deepEqual(diffCounts(diff), { added: 1, removed: 2 });
+});
+
+test("only the object's own fields are read from a cut input, not a nested object's", () => {
+  const text = JSON.stringify({ edits: [{ file_path: '/nested' }], note: 'a \\" b', big: 'x'.repeat(9000) });
+  assert.deepEqual(inputObject(text.slice(0, 200))?.file_path, undefined);
+  assert.equal(inputObject(text.slice(0, 200))?.note, 'a \\" b');
 });
