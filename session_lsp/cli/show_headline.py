@@ -129,7 +129,9 @@ def _shown(value: object) -> str:
 
 
 def plan_progress(todos: list[Todo]) -> str:
-    """`plan: 2 of 5 done · now: <the step under way>`."""
+    """`plan: 2 of 5 done · now: <the step under way>`; `plan: emptied` for a list cleared."""
+    if not todos:
+        return "plan: emptied"
     done = sum(todo.status == "completed" for todo in todos)
     progress = f"plan: {done} of {len(todos)} done"
     current = next((todo for todo in todos if todo.status == "in_progress"), None)

@@ -129,7 +129,8 @@ class Reader:
 
     def _plan(self, where: str, todos: list[Todo]) -> None:
         done = sum(todo.status == "completed" for todo in todos)
-        self.line(self.paint(f"plan ({where}): {done} of {len(todos)} done", BOLD))
+        progress = f"{done} of {len(todos)} done" if todos else "emptied"
+        self.line(self.paint(f"plan ({where}): {progress}", BOLD))
         for todo in todos:
             mark = PLAN_MARKS.get(todo.status, "[ ]")
             colour = (

@@ -208,7 +208,8 @@ def _header(model: ConversationModel, path: str | None, offset: int, segment: in
     plan = last_plan(model)
     if plan is not None:
         where = plan_place(plan, len(model.earlier_segments), segment)
-        lines += ["", f"**Plan** ({where}):", "", task_list(plan.todos).rstrip("\n")]
+        steps = task_list(plan.todos).rstrip("\n") if plan.todos else "*(emptied: no steps)*"
+        lines += ["", f"**Plan** ({where}):", "", steps]
     if offset:
         lines += ["", f"*… {offset} earlier items (not shown).*"]
     return "\n".join(lines) + "\n"

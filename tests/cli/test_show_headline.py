@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from msgspec.structs import replace
+
 from session_lsp.cli.show_headline import call_headline, diff_counts, diff_files, input_fields
 from session_lsp.core.turns import ToolCall
 
@@ -70,3 +72,8 @@ def test_signed_lines_past_a_hunk_that_counted_short_still_count() -> None:
     diff = "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n keep\n-old\n+new\n+more\n"
     assert diff_counts(diff) == (2, 1)
     assert diff_files(diff) == ["x"]
+
+
+def test_an_emptied_plan_says_so() -> None:
+    call = _call("TodoWrite", {"todos": []})
+    assert call_headline(replace(call, todos=[])) == "plan: emptied"

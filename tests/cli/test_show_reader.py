@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
@@ -260,3 +261,15 @@ def test_the_header_is_wrapped_to_the_width_too() -> None:
     assert wide[1] == (
         "claude-code · session ef958aa1-0e93-49f0-bb71-150f63befcd1 · 52 items · 0 errors, 0 warnings"
     ), "facts share a line as far as the width goes"
+
+
+def test_an_emptied_plan_heads_show_as_emptied(tmp_path: Path) -> None:
+    session = Builder()
+    session.prompt("u1", None, "done?")
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[])
+    session.result("r1", "a1", "toolu_T")
+    path = tmp_path / "emptied.jsonl"
+    path.write_bytes(session.data())
+    lines = run_cli("show", str(aged_copy(path, path)), env=WIDE).stdout.splitlines()
+    assert "plan (item 2): emptied" in lines[:5]
+    assert any(line.startswith(" ▸ TodoWrite [ok] plan: emptied") for line in lines)

@@ -26,6 +26,7 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.core.turns.agents import agent_model
 from tests.support import hostile
+from tests.support.claude_records import Builder
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
     CODEMIE_TURN_1,
@@ -269,3 +270,12 @@ def test_a_sub_agent_that_names_itself_is_expanded_only_so_deep() -> None:
     deepest = "> " * MAX_AGENT_DEPTH + "**Sub-agent conversation**"
     assert f"\n{deepest}" in markdown
     assert "> " + deepest not in markdown
+
+
+def test_an_emptied_plan_heads_the_transcript_as_emptied() -> None:
+    session = Builder()
+    session.prompt("u1", None, "done?")
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[])
+    session.result("r1", "a1", "toolu_T")
+    head = render_markdown(build_model(analyse_bytes(session.data()))).split("\n## 1.", 1)[0]
+    assert head.endswith("**Plan** (item 2):\n\n*(emptied: no steps)*\n")
