@@ -201,7 +201,7 @@ def test_codex_patch_adds_deletes_and_moves_files() -> None:
         "+++ /dev/null",
         "--- a/a.py",
         "+++ b/b.py",
-        "@@ -1 +1 @@",
+        "@@ -1 +1 @@ def f():",
         "-    return 1",
         "+    return 2",
     ]
