@@ -23,7 +23,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.turns.segments import segment_items, summary_line
 from session_lsp.core.turns.texts import last_plan, whole_item
 
 Painter = Callable[[str, str], str]
@@ -152,6 +152,9 @@ class Reader:
             self._tool(item, item.tool)
         elif item.kind is ItemKind.THINKING:
             self._one_line(item, "thinking", first_line(item.text or ""))
+        elif item.kind is ItemKind.COMPACTION:
+            # Not Claude Code's opening sentence, the same in every summary: what it kept.
+            self._one_line(item, "compacted", one_line(summary_line(item.text) or ""))
         else:
             label = OTHER_LABELS.get(item.kind, item.kind.value)
             self._one_line(item, label, first_line(item.text or ""))

@@ -25,6 +25,9 @@ from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 
+_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION})
+"""Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary."""
+
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
 
@@ -242,7 +245,7 @@ def _item(item: Item) -> str:
         preview = item.text[:THINKING_PREVIEW]
         more = len(item.text) - len(preview)
         parts.append(fenced(preview + (f"\n… ({more} more characters)" if more > 0 else "")))
-    elif item.kind in (ItemKind.ASSISTANT, ItemKind.SUB_AGENT) and item.text is not None:
+    elif item.kind in _PROSE and item.text is not None:
         parts.append(prose(item.text))
     elif item.text is not None:
         parts.append(fenced(item.text))

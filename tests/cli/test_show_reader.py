@@ -273,3 +273,10 @@ def test_an_emptied_plan_heads_show_as_emptied(tmp_path: Path) -> None:
     lines = run_cli("show", str(aged_copy(path, path)), env=WIDE).stdout.splitlines()
     assert "plan (item 2): emptied" in lines[:5]
     assert any(line.startswith(" ▸ TodoWrite [ok] plan: emptied") for line in lines)
+
+
+def test_a_compaction_shows_what_its_summary_kept_not_claude_codes_opening() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=WIDE).stdout.splitlines()
+    compaction = next(line for line in lines if line.endswith("#1 · line 55"))
+    assert compaction.startswith("   compacted Analysis: nt the result next recovery to.")

@@ -30,6 +30,7 @@ from tests.support.claude_records import Builder
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
     CODEMIE_TURN_1,
+    COMPACTED_2_0,
     CORPUS,
     ROLLOUTS,
     SESSIONS,
@@ -279,3 +280,11 @@ def test_an_emptied_plan_heads_the_transcript_as_emptied() -> None:
     session.result("r1", "a1", "toolu_T")
     head = render_markdown(build_model(analyse_bytes(session.data()))).split("\n## 1.", 1)[0]
     assert head.endswith("**Plan** (item 2):\n\n*(emptied: no steps)*\n")
+
+
+def test_a_compaction_summary_is_the_models_markdown_rendered_inert() -> None:
+    path = COMPACTED_2_0
+    markdown = render_markdown(build_model(analyse_bytes(path.read_bytes()), path))
+    section = markdown.split("\n## 1. Compaction", 1)[1].split("\n## 2.", 1)[0]
+    assert "```" not in section and "\nAnalysis:\n" in section
+    assert_inert(markdown)
