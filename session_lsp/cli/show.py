@@ -120,7 +120,7 @@ def _write(
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         colour = wants_colour(sys.stdout)
-        write_reader(model, shown, sys.stdout, colour=colour, width=width)
+        write_reader(model, shown, sys.stdout, colour=colour, width=width, path=str(path))
     sys.stdout.flush()
 
 

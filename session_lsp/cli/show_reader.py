@@ -11,12 +11,14 @@ terminal.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from msgspec.structs import replace
 
+from session_lsp.cli.programs import command_line
 from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
 from session_lsp.cli.shown_session import Shown, segment_fact
 from session_lsp.cli.terminal import for_terminal
@@ -121,6 +123,22 @@ class Reader:
             self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
         if shown.offset:
             self.line(self.paint(f"… {shown.offset} earlier items", DIM))
+
+    def footer(self, path: str | None) -> None:
+        """The last item, its line and time (where the session stopped), and the command that
+        goes on from there."""
+        if not self.shown_items:
+            return
+        last = self.shown_items[-1]
+        facts = [f"end: #{last.index + 1}", f"line {last.last_line + 1}"]
+        if last.timestamp:
+            facts.append(one_line(last.timestamp).replace("T", " ")[:19])
+        self.line()
+        self._facts([" · ".join(facts)])
+        command = continue_command(path)
+        if command is not None:
+            # Whole on its line, to be copied.
+            self.line(self.paint("to continue: ", DIM) + command)
 
     def _facts(self, facts: list[str]) -> None:
         """Facts joined by ` · `, as many on a line as the width holds."""
@@ -242,15 +260,35 @@ class Reader:
 
 
 def write_reader(
-    model: ConversationModel, shown: Shown, stream: TextIO, *, colour: bool, width: int
+    model: ConversationModel,
+    shown: Shown,
+    stream: TextIO,
+    *,
+    colour: bool,
+    width: int,
+    path: str | None = None,
 ) -> None:
-    """The reading layout of the segment `shown` names, from its item `offset` on."""
+    """The reading layout of the segment `shown` names, from its item `offset` on; for the last
+    segment, where it stopped and how to go on (`path`: the file, as the user named it)."""
     reader = Reader(model, stream, colour=colour, width=width, segment=shown.segment)
     reader.header(shown)
     reader.items(shown.offset)
+    if not shown.is_history(model):
+        reader.footer(path)
 
 
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+
+
+def continue_command(path: str | None) -> str | None:
+    """`session-lsp resume PATH`: it checks the session, repairs it if it is broken (asking
+    first, keeping a backup) and starts its agent where the session ran. None when the path has
+    no form this system's shells read safely."""
+    if not path:
+        return None
+    named = f"./{path}" if path.startswith("-") else path  # never read as an option
+    line = command_line(["session-lsp", "resume", named], os.name)
+    return None if line is None else for_terminal(line)
 
 
 def packed(facts: list[str], width: int) -> list[str]:

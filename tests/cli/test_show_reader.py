@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from session_lsp.cli.show_reader import continue_command
 from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
 from tests.support.corpus import (
@@ -60,7 +61,9 @@ def test_prompts_and_replies_are_whole_and_wrapped_to_the_width(tmp_path: Path) 
     result = run_cli("show", str(_session(tmp_path, "ok")), env=NARROW)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert all(len(line) <= 60 for line in lines[1:]), "\n".join(lines)
+    # The command to go on is kept whole on its line, to be copied.
+    assert lines[-1].startswith("to continue: session-lsp resume ")
+    assert all(len(line) <= 60 for line in lines[1:-1]), "\n".join(lines)
     body = " ".join(line.strip() for line in lines)
     assert " ".join(PROMPT.split("\n\n")[0].split()) in body
     assert "  Second paragraph stays apart." in lines, "paragraphs stay apart"
@@ -101,7 +104,7 @@ def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
     broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
     assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
     assert lines[broken + 1].lstrip().startswith(">> ") and "unpaired-tool-use" in lines[broken + 1]
-    assert all(len(line) <= 60 for line in lines[broken:]), "the finding is wrapped too"
+    assert all(len(line) <= 60 for line in lines[broken:-1]), "the finding is wrapped too"
 
 
 def test_escapes_in_a_tool_result_and_a_reply_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -280,3 +283,19 @@ def test_a_compaction_shows_what_its_summary_kept_not_claude_codes_opening() -> 
     lines = run_cli("show", str(compacted), env=WIDE).stdout.splitlines()
     compaction = next(line for line in lines if line.endswith("#1 · line 55"))
     assert compaction.startswith("   compacted Analysis: nt the result next recovery to.")
+
+
+def test_show_ends_with_where_the_session_stopped_and_how_to_go_on() -> None:
+    lines = run_cli("show", str(CODEMIE_TURN_1), env=WIDE).stdout.splitlines()
+    assert lines[-2:] == [
+        "end: #17 · line 25 · 2026-01-14 19:26:41",
+        f"to continue: session-lsp resume {CODEMIE_TURN_1}",
+    ]
+    history = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    earlier = run_cli("show", "--segment", "1", str(history), env=WIDE).stdout.splitlines()
+    assert not any(line.startswith("to continue: ") for line in earlier), "history is not resumed"
+
+
+def test_the_command_to_go_on_never_reads_a_file_name_as_an_option() -> None:
+    assert continue_command("-rf.jsonl") == "session-lsp resume ./-rf.jsonl"
+    assert continue_command("a b;rm x.jsonl") == "session-lsp resume 'a b;rm x.jsonl'"
