@@ -93,3 +93,27 @@ def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path:
     lines = _rendered(tmp_path, COMPACTED_2_0)
     assert "1 earlier part before compaction (session-lsp show --segment N)" in lines[:6]
     assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]
+
+
+def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
+    session = tmp_path / SOUND_RECORDER.name
+    shutil.copyfile(SOUND_RECORDER, session)
+    age(session)
+    lines_file = tmp_path / "item.txt"
+    run = run_neovim(
+        "neovim_plugin_item.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        SESSION_FILE=str(session),
+        ITEM_NUMBER="24",
+        LINES_FILE=str(lines_file),
+    )
+    assert_passed(run)
+    lines = lines_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("#24  tool  Write  [answered]")
+    # The view cuts the diff of CLAUDE.md (107 lines) at 4,000 characters; K has it all.
+    assert lines[-2:] == [
+        "    +- Monitor worker messages for processing errors",
+        "    result: File created successfully at: /Users/dain/workspace/JSSoundRecorder/CLAUDE.md",
+    ]
+    assert not any("cut here" in line for line in lines)

@@ -171,6 +171,10 @@ local function load_conversation(path, on_done)
 end
 
 local function push_text(lines, prefix, text)
+  -- A diff or an output ends with a line break: no empty line after it.
+  if text:sub(-1) == "\n" then
+    text = text:sub(1, -2)
+  end
   for _, line in ipairs(vim.split(text, "\n", { plain = true })) do
     table.insert(lines, prefix .. line)
   end
@@ -245,6 +249,27 @@ local function push_call(lines, tool)
   end
 end
 
+-- One item's lines: its header, text, what its call did, its result, its findings.
+local function push_item(lines, item)
+  table.insert(lines, item_header(item))
+  if item.text then
+    push_text(lines, "    ", item.text)
+  end
+  local tool = item.tool
+  if tool then
+    push_call(lines, tool)
+  end
+  if tool and tool.result then
+    push_text(lines, "    result: ", tool.result)
+  end
+  if item.truncated then
+    table.insert(lines, "    (cut here: K shows the item whole, <CR> opens the raw line)")
+  end
+  for _, finding in ipairs(item.findings) do
+    table.insert(lines, one_line(string.format("    %s %s: %s", finding.severity, finding.code, finding.message)))
+  end
+end
+
 -- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
 function M.render(page, items)
   local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
@@ -281,23 +306,8 @@ function M.render(page, items)
   for _, item in ipairs(items) do
     table.insert(lines, "")
     local first = #lines + 1
-    table.insert(lines, item_header(item))
-    if item.text then
-      push_text(lines, "    ", item.text)
-    end
+    push_item(lines, item)
     local tool = item.tool
-    if tool then
-      push_call(lines, tool)
-    end
-    if tool and tool.result then
-      push_text(lines, "    result: ", tool.result)
-    end
-    if item.truncated then
-      table.insert(lines, "    (cut here: the raw line has the rest, <CR> opens it)")
-    end
-    for _, finding in ipairs(item.findings) do
-      table.insert(lines, one_line(string.format("    %s %s: %s", finding.severity, finding.code, finding.message)))
-    end
     local raw_line = (tool and tool.callLine) or item.lines[1]
     table.insert(ranges, { first = first, last = #lines, raw_line = raw_line, item = item })
   end
@@ -347,6 +357,31 @@ function M.jump_to_raw()
   vim.api.nvim_win_set_cursor(0, { range.raw_line + 1, 0 })
 end
 
+-- K in the view: the item under the cursor whole (sessionLsp.item: text, input, diff and result
+-- uncut, where a page cuts each at 4,000 characters), in a read-only split; `on_shown(buf)`.
+function M.show_item(on_shown)
+  local range = item_at_cursor()
+  local view = views[vim.api.nvim_get_current_buf()]
+  if not range or not view then
+    return
+  end
+  M.execute("sessionLsp.item", { view.path, { index = range.item.index } }, function(item)
+    local lines = {}
+    push_item(lines, item)
+    local buf = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+    vim.api.nvim_buf_set_option(buf, "modifiable", false)
+    vim.api.nvim_buf_set_option(buf, "bufhidden", "wipe")
+    vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
+    vim.cmd("split")
+    vim.api.nvim_win_set_buf(0, buf)
+    vim.api.nvim_buf_set_keymap(buf, "n", "q", "<Cmd>close<CR>", { noremap = true, silent = true })
+    if on_shown then
+      on_shown(buf)
+    end
+  end)
+end
+
 -- ]p and [p in the view: the next or previous item with a finding.
 function M.next_problem(step)
   local view = views[vim.api.nvim_get_current_buf()]
@@ -379,13 +414,14 @@ local function fill_view(buf, path, page, items)
   vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
   views[buf] = { path = path, ranges = ranges }
   vim.api.nvim_buf_set_var(buf, "session_lsp_path", path)
-  for _, lhs in ipairs({ "<CR>", "]p", "[p", "q" }) do
+  for _, lhs in ipairs({ "<CR>", "K", "]p", "[p", "q" }) do
     pcall(vim.api.nvim_buf_del_keymap, buf, "n", lhs)
   end
   local map = function(lhs, rhs)
     vim.api.nvim_buf_set_keymap(buf, "n", lhs, rhs, { noremap = true, silent = true })
   end
   map("<CR>", "<Cmd>lua require('session_lsp').jump_to_raw()<CR>")
+  map("K", "<Cmd>lua require('session_lsp').show_item()<CR>")
   map("]p", "<Cmd>lua require('session_lsp').next_problem(1)<CR>")
   map("[p", "<Cmd>lua require('session_lsp').next_problem(-1)<CR>")
   map("q", "<Cmd>bwipeout<CR>")
