@@ -44,6 +44,7 @@ from session_lsp.core.turns.agents import agent_model
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
+from session_lsp.sessions.metadata import read_metadata
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -92,12 +93,20 @@ def run_show(
         return EXIT_USAGE
     total = len(segment_items(model, chosen))
     offset = max(0, total - tail) if tail is not None else 0
-    _write(model, path, Shown(offset, chosen), output_format, brief=brief)
+    # A sub-agent's transcript is no session to resume: its parent is.
+    resumable = not read_metadata(session.data, path.stem).is_sidechain
+    _write(model, path, Shown(offset, chosen), output_format, brief=brief, resumable=resumable)
     return EXIT_OK
 
 
 def _write(
-    model: ConversationModel, path: Path, shown: Shown, output_format: str, *, brief: bool
+    model: ConversationModel,
+    path: Path,
+    shown: Shown,
+    output_format: str,
+    *,
+    brief: bool,
+    resumable: bool = True,
 ) -> None:
     if output_format == "json":
         total = len(segment_items(model, shown.segment))
@@ -120,7 +129,8 @@ def _write(
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         colour = wants_colour(sys.stdout)
-        write_reader(model, shown, sys.stdout, colour=colour, width=width, path=str(path))
+        resume = str(path) if resumable else None
+        write_reader(model, shown, sys.stdout, colour=colour, width=width, path=resume)
     sys.stdout.flush()
 
 

@@ -269,7 +269,8 @@ def write_reader(
     path: str | None = None,
 ) -> None:
     """The reading layout of the segment `shown` names, from its item `offset` on; for the last
-    segment, where it stopped and how to go on (`path`: the file, as the user named it)."""
+    segment, where it stopped and how to go on (`path`: the file to resume, as the user named it;
+    None: no command)."""
     reader = Reader(model, stream, colour=colour, width=width, segment=shown.segment)
     reader.header(shown)
     reader.items(shown.offset)

@@ -299,3 +299,9 @@ def test_show_ends_with_where_the_session_stopped_and_how_to_go_on() -> None:
 def test_the_command_to_go_on_never_reads_a_file_name_as_an_option() -> None:
     assert continue_command("-rf.jsonl") == "session-lsp resume ./-rf.jsonl"
     assert continue_command("a b;rm x.jsonl") == "session-lsp resume 'a b;rm x.jsonl'"
+
+
+def test_a_sub_agents_transcript_offers_no_resume() -> None:
+    agent = CORPUS / "claude-code/daaain-claude-code-log/-src-deep-manifest/agent-c8d9b115.jsonl"
+    lines = run_cli("show", str(agent), env=WIDE).stdout.splitlines()
+    assert lines[-1].startswith("end: #20 · line ")
