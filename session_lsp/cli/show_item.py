@@ -8,6 +8,7 @@ visible text instead of acting on the terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TextIO
 
@@ -78,7 +79,7 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             where = str(tool.agent.file) if tool.agent.file else "its turns follow in this file"
             stream.write(for_terminal(f"sub-agent: {where} ({counts.items} items)") + "\n")
         if tool.input is not None:
-            _section(stream, "input", tool.input)
+            _section(stream, "input", input_fields_text(tool.input))
         if tool.diff is not None:
             _section(stream, "diff", tool.diff)
         if tool.todos is not None:
@@ -90,6 +91,27 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             _section(stream, "result", tool.result)
     for finding in item.findings:
         stream.write(for_terminal(">> " + format_finding(path, finding, colour=False)) + "\n")
+
+
+def input_fields_text(text: str) -> str:
+    """A call's input field by field, as a person reads it: `name: value`, a text of several
+    lines under its name, indented, its line breaks real ones (JSON writes them `\\n`); the input
+    as it is when it is no JSON object."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
+        return text
+    if not isinstance(value, dict) or not value:
+        return text
+    rows: list[str] = []
+    for key, field in value.items():
+        if isinstance(field, str) and "\n" in field:
+            rows.append(f"{key}:")
+            rows.extend("    " + line for line in field.rstrip("\n").split("\n"))
+        else:
+            shown = field if isinstance(field, str) else json.dumps(field, ensure_ascii=False)
+            rows.append(f"{key}: {shown}")
+    return "\n".join(rows)
 
 
 def _section(stream: TextIO, title: str | None, text: str) -> None:
