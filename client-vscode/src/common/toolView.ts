@@ -6,8 +6,8 @@
 
 /** A one-line headline for a call: `$ command`, a path, a query; null when only the JSON says it. */
 export interface ToolHeadline {
-  /** `command`, `path`, `query` or `text`: how the view styles it. */
-  readonly role: 'command' | 'path' | 'query' | 'text';
+  /** `command`, `path`, `query`, `plan` or `text`: how the view styles it. */
+  readonly role: 'command' | 'path' | 'query' | 'plan' | 'text';
   readonly text: string;
 }
 
@@ -114,6 +114,47 @@ export function toolHeadline(input: string): ToolHeadline | null {
     return { role: 'path', text: where };
   }
   return query === null ? null : { role: 'query', text: query };
+}
+
+/**
+ * What a card leads with: the input's command, path or query; else the files a patch changed
+ * (Codex's apply_patch input is the patch, no JSON), or how far a plan got; else the input.
+ */
+export function cardHeadline(input: string, diff: string | null, todos: readonly { readonly content: string; readonly status: string }[] | null): ToolHeadline | null {
+  const headline = toolHeadline(input);
+  if (headline !== null && headline.role !== 'text') {
+    return headline;
+  }
+  const files = diff === null ? [] : diffFiles(diff);
+  if (files.length > 0) {
+    return { role: 'path', text: files.join(', ') };
+  }
+  if (todos !== null) {
+    const done = todos.filter((todo) => todo.status === 'completed').length;
+    const current = todos.find((todo) => todo.status === 'in_progress');
+    const progress = todos.length === 0 ? 'emptied' : `${done} of ${todos.length} done`;
+    return { role: 'plan', text: current === undefined ? progress : `${progress} · now: ${current.content}` };
+  }
+  return headline;
+}
+
+/** The files a unified diff changes, as the agent named them (git's a/ and b/ taken off). */
+export function diffFiles(diff: string): string[] {
+  const files: string[] = [];
+  let old: string | null = null;
+  for (const line of diffLines(diff)) {
+    if (line.kind !== 'file') {
+      continue;
+    }
+    if (line.text.startsWith('--- ')) {
+      old = line.text.slice(4);
+    } else if (old !== null) {
+      const name = line.text.slice(4) === '/dev/null' ? old : line.text.slice(4);
+      files.push(/^[ab]\//.test(name) ? name.slice(2) : name);
+      old = null;
+    }
+  }
+  return files;
 }
 
 /** The first line of a text, for a collapsed card's summary. */

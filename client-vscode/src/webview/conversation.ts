@@ -10,7 +10,7 @@
 import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
-import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens } from '../common/toolView';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -316,7 +316,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = place === 'live' ? isOpen(item) : false;
-  const headline = toolHeadline(tool.input);
+  const headline = cardHeadline(tool.input, tool.diff, tool.todos);
   const summaryNode = create('summary');
   summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
   if (headline !== null) {
@@ -353,7 +353,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   } else {
     // The whole input stays one click away, as the fallback for what the headline leaves out.
     const raw = create('details', 'raw-input');
-    raw.append(create('summary', undefined, 'Input (JSON)'), create('pre', 'io input', tool.input));
+    raw.append(create('summary', undefined, tool.input.trimStart().startsWith('{') ? 'Input (JSON)' : 'Input'), create('pre', 'io input', tool.input));
     details.append(raw);
   }
   const resultLabel = headline?.role === 'command' ? 'Output' : 'Result';

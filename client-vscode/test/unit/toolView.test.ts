@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, toolHeadline } from '../../src/common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, toolHeadline } from '../../src/common/toolView';
 
 test('a tool card leads with what a person reads: the command, the path, the query', () => {
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
@@ -59,4 +59,14 @@ test("only the object's own fields are read from a cut input, not a nested objec
   const text = JSON.stringify({ edits: [{ file_path: '/nested' }], note: 'a \\" b', big: 'x'.repeat(9000) });
   assert.deepEqual(inputObject(text.slice(0, 200))?.file_path, undefined);
   assert.equal(inputObject(text.slice(0, 200))?.note, 'a \\" b');
+});
+
+test('a card leads with the files a patch changed and with how far a plan got', () => {
+  const patch = '*** Begin Patch\n*** Update File: src/a.ts\n@@\n-a\n+b\n*** End Patch';
+  const diff = '--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-a\n+b\n--- /dev/null\n+++ b/docs/new.md\n@@ -0,0 +1 @@\n+x\n--- a/old.txt\n+++ /dev/null\n';
+  assert.deepEqual(cardHeadline(patch, diff, null), { role: 'path', text: 'src/a.ts, docs/new.md, old.txt' });
+  const todos = [{ content: 'write tests', status: 'completed' }, { content: 'ship', status: 'in_progress' }];
+  assert.deepEqual(cardHeadline(JSON.stringify({ plan: [] }), null, todos), { role: 'plan', text: '1 of 2 done · now: ship' });
+  assert.deepEqual(cardHeadline(JSON.stringify({ todos: [] }), null, []), { role: 'plan', text: 'emptied' });
+  assert.deepEqual(cardHeadline(JSON.stringify({ file_path: '/x.ts' }), diff, null), { role: 'path', text: '/x.ts' }, 'the input says it first');
 });
