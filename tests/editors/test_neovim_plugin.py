@@ -117,3 +117,16 @@ def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
         "    result: File created successfully at: /Users/dain/workspace/JSSoundRecorder/CLAUDE.md",
     ]
     assert not any("cut here" in line for line in lines)
+
+
+def test_neovim_view_shows_a_calls_input_by_its_fields_not_as_json(tmp_path: Path) -> None:
+    lines = _rendered(tmp_path, SOUND_RECORDER)
+    bash = lines.index(next(line for line in lines if line.startswith("#5  tool  Bash")))
+    assert lines[bash + 1] == "    $ ls -la"
+    grep = lines.index(next(line for line in lines if line.startswith("#77  tool  Grep")))
+    assert lines[grep + 1 : grep + 4] == [
+        "    output_mode: content",
+        "    path: app/js",
+        "    pattern: webkitAudioContext|mozAudioContext|webkitURL|mozURL",
+    ]
+    assert not any(line.startswith("    input: {") for line in lines)

@@ -235,6 +235,39 @@ local function item_header(item)
   return header
 end
 
+-- A call's input as a person reads it: `$ command` for a shell call, else its fields by name (a
+-- text of several lines under its name); the text as it is when it is no JSON object (a patch,
+-- an input a page cut short).
+local function push_input(lines, input)
+  local ok, fields = pcall(vim.json.decode, input, { luanil = { object = true, array = true } })
+  if not ok or type(fields) ~= "table" or vim.tbl_islist(fields) then
+    push_text(lines, "    input: ", input)
+    return
+  end
+  local command = fields.command or fields.cmd
+  if type(command) == "table" and vim.tbl_islist(command) then
+    command = table.concat(vim.tbl_map(tostring, command), " ")
+  end
+  if type(command) == "string" then
+    push_text(lines, "    $ ", command)
+  end
+  local names = vim.tbl_keys(fields)
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local value = fields[name]
+    if name ~= "command" and name ~= "cmd" or type(command) ~= "string" then
+      if type(value) == "string" and value:find("\n", 1, true) then
+        table.insert(lines, "    " .. one_line(name) .. ":")
+        push_text(lines, "        ", value)
+      elseif type(value) == "string" then
+        table.insert(lines, "    " .. one_line(name) .. ": " .. value)
+      else
+        table.insert(lines, "    " .. one_line(name) .. ": " .. vim.json.encode(value))
+      end
+    end
+  end
+end
+
 -- What a call did as a person reads it: an edit's diff, a plan's checklist, else its input.
 local function push_call(lines, tool)
   if tool.agent then
@@ -245,7 +278,7 @@ local function push_call(lines, tool)
   elseif tool.todos then
     push_plan(lines, "    ", tool.todos)
   elseif tool.input then
-    push_text(lines, "    input: ", tool.input)
+    push_input(lines, tool.input)
   end
 end
 
