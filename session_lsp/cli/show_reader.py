@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TextIO
 
 from msgspec.structs import replace
@@ -132,7 +133,7 @@ class Reader:
         last = self.shown_items[-1]
         facts = [f"end: #{last.index + 1}", f"line {last.last_line + 1}"]
         if last.timestamp:
-            facts.append(one_line(last.timestamp).replace("T", " ")[:19])
+            facts.append(local_time(last.timestamp))
         self.line()
         self._facts([" · ".join(facts)])
         command = continue_command(path)
@@ -245,18 +246,17 @@ class Reader:
                 self.line(f"      {row}")
 
     def _when(self, timestamp: str | None) -> str:
-        """`2026-01-01 12:00:05` for the first time of a day, then `12:00:05`."""
+        """`2026-01-01 12:00:05` for the first time of a day, then `12:00:05`, in local time."""
         if not timestamp:
             return ""
-        clean = one_line(timestamp)
-        day, _, time = clean.partition("T")
-        time = time[:8] if len(time) >= 8 else time
+        clean = local_time(timestamp)
+        day, _, time = clean.partition(" ")
         if not time:
             return clean
         if day == self._last_day:
             return time
         self._last_day = day
-        return f"{day} {time}"
+        return clean
 
 
 def write_reader(
@@ -279,6 +279,21 @@ def write_reader(
 
 
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
+
+
+def local_time(timestamp: str) -> str:
+    """`2026-01-01 12:00:05` in this computer's time zone, as `sessions` and the editor's view
+    give times (transcripts write UTC); a timestamp that is none, as written, on one line."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return one_line(timestamp)
+    try:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone()
+    except (OverflowError, OSError):  # a year this computer's clock functions cannot place
+        return one_line(timestamp)
+    return moment.replace(tzinfo=None).isoformat(" ", "seconds")
 
 
 def continue_command(path: str | None) -> str | None:

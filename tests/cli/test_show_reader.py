@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from session_lsp.cli.show_reader import continue_command
+from session_lsp.cli.show_reader import continue_command, local_time
 from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
 from tests.support.corpus import (
@@ -18,7 +18,7 @@ from tests.support.corpus import (
 )
 from tests.support.files import aged_copy
 
-NARROW = {"NO_COLOR": "1", "COLUMNS": "60"}
+NARROW = {"NO_COLOR": "1", "COLUMNS": "60", "TZ": "UTC"}
 PROMPT = (
     "Please look at the parser and tell me why the second pass drops trailing commas; "
     "I think it is the tokenizer but I am not sure at all.\n\nSecond paragraph stays apart."
@@ -158,7 +158,7 @@ def test_the_header_counts_the_history_before_the_last_compaction() -> None:
     assert "note: the conversation starts at the last compaction" in lines
 
 
-WIDE = {"NO_COLOR": "1", "COLUMNS": "140"}
+WIDE = {"NO_COLOR": "1", "COLUMNS": "140", "TZ": "UTC"}
 
 
 def test_a_write_longer_than_a_page_keeps_its_path_and_whole_line_count() -> None:
@@ -305,3 +305,12 @@ def test_a_sub_agents_transcript_offers_no_resume() -> None:
     agent = CORPUS / "claude-code/daaain-claude-code-log/-src-deep-manifest/agent-c8d9b115.jsonl"
     lines = run_cli("show", str(agent), env=WIDE).stdout.splitlines()
     assert lines[-1].startswith("end: #20 · line ")
+
+
+def test_times_are_local_as_the_sessions_listing_gives_them(tmp_path: Path) -> None:
+    kolkata = {**NARROW, "TZ": "Asia/Kolkata"}  # UTC+05:30, no summer time
+    lines = run_cli("show", str(_session(tmp_path, "ok")), env=kolkata).stdout.splitlines()
+    assert "── You · 2026-01-01 15:30:01 · #1 · line 1" in lines
+    assert "end: #4 · line 5 · 2026-01-01 15:30:05" in lines
+    assert local_time("0001-01-01T00:00:00Z") in ("0001-01-01T00:00:00Z", "0001-01-01 00:00:00")
+    assert local_time("yesterday\x1b[2J") == "yesterday\\x1b[2J"
