@@ -314,3 +314,11 @@ def test_times_are_local_as_the_sessions_listing_gives_them(tmp_path: Path) -> N
     assert "end: #4 · line 5 · 2026-01-01 15:30:05" in lines
     assert local_time("0001-01-01T00:00:00Z") in ("0001-01-01T00:00:00Z", "0001-01-01 00:00:00")
     assert local_time("yesterday\x1b[2J") == "yesterday\\x1b[2J"
+
+
+def test_a_sub_agents_rewrite_of_its_own_file_shows_as_the_change() -> None:
+    # 2.1.114 sub-agent transcripts keep no toolUseResult: the second Write's old text is the first's.
+    agent = next(WORKTREES.parent.rglob("agent-ab1e6e141221a29ab.jsonl"))
+    lines = run_cli("show", str(agent), env=WIDE).stdout.splitlines()
+    writes = [line for line in lines if line.startswith(" ▸ Write [ok] ")]
+    assert [write.split("  ")[1] for write in writes] == ["+140 -0", "+82 -96"]

@@ -615,3 +615,33 @@ def test_a_failed_task_update_changes_nothing() -> None:
     assert plan is not None and [(t.content, t.status) for t in plan.todos] == [
         ("parse", "pending")
     ]
+
+
+def _write_then_rewrite(*, rejected_edit: bool) -> bytes:
+    session = Builder()
+    session.prompt("u1", None, "write it")
+    session.call("a1", "u1", "toolu_W1", "Write", file_path="/w/a.md", content="one\ntwo\n")
+    session.result("r1", "a1", "toolu_W1", "File created successfully at: /w/a.md")
+    session.call(
+        "a2", "r1", "toolu_E", "Edit", file_path="/w/a.md", old_string="two", new_string="2"
+    )
+    session.result("r2", "a2", "toolu_E", "The file /w/a.md has been updated.")
+    if rejected_edit:
+        session.lines[-1]["message"]["content"][0]["is_error"] = True
+    session.call("a3", "r2", "toolu_W2", "Write", file_path="/w/a.md", content="one\n2\nthree\n")
+    session.result("r3", "a3", "toolu_W2", "The file /w/a.md has been updated successfully.")
+    for line in session.lines:
+        line.pop("toolUseResult", None)  # as a 2.1.x sub-agent's transcript keeps none
+    return session.data()
+
+
+def test_a_write_over_a_file_the_transcript_wrote_shows_the_change() -> None:
+    model = build_model(analyse_bytes(_write_then_rewrite(rejected_edit=False)))
+    rewrite = tool_items(model, "Write")[-1]
+    diff = whole_item(model, rewrite.index).tool.diff  # type: ignore[union-attr]
+    assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1,2 +1,3 @@\n one\n 2\n+three\n"
+    paged = page(model)[rewrite.index].tool
+    assert paged is not None and paged.diff == diff, "a page and the whole item agree"
+    rejected = build_model(analyse_bytes(_write_then_rewrite(rejected_edit=True)))
+    diff = whole_item(rejected, tool_items(rejected, "Write")[-1].index).tool.diff  # type: ignore[union-attr]
+    assert diff is not None and "-two\n+2\n+three\n" in diff, "an edit that failed changed nothing"

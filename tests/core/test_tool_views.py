@@ -241,3 +241,47 @@ def test_codex_update_plan_is_a_checklist() -> None:
     assert codex.plan("update_plan", arguments) == [Todo("Write tests", "in_progress")]
     assert codex.plan("update_plan", "[REDACTED_ARGUMENTS len=460]") is None
     assert codex.plan("shell", arguments) is None
+
+
+def test_a_files_text_before_a_write_is_the_last_write_with_the_later_edits_applied() -> None:
+    earlier = [  # newest first, as the calls before the Write are walked
+        ("Edit", {"file_path": "/a.md", "old_string": "two", "new_string": "2"}),
+        ("Read", {"file_path": "/a.md"}),
+        ("MultiEdit", {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}),
+        ("Edit", {"file_path": "/other.md", "old_string": "x", "new_string": "y"}),
+        ("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}),
+        ("Write", {"file_path": "/a.md", "content": "older\n"}),
+    ]
+    assert claude.text_before("/a.md", earlier) == "1\n2\ntwo\n"
+    replace_all = [
+        (
+            "Edit",
+            {"file_path": "/a.md", "old_string": "two", "new_string": "2", "replace_all": True},
+        )
+    ]
+    assert claude.text_before("/a.md", replace_all + earlier[4:]) == "one\n2\n2\n"
+
+
+def test_a_files_text_before_a_write_is_unknown_where_the_transcript_cannot_say() -> None:
+    written = ("Write", {"file_path": "/a.md", "content": "one\n"})
+    assert claude.text_before("/a.md", []) is None, "never written in the transcript"
+    missing = ("Edit", {"file_path": "/a.md", "old_string": "absent", "new_string": "x"})
+    assert claude.text_before("/a.md", [missing, written]) is None, "an edit that does not fit"
+    notebook = ("NotebookEdit", {"notebook_path": "/a.md", "new_source": "x"})
+    assert claude.text_before("/a.md", [notebook, written]) is None
+
+
+def test_a_write_over_a_file_the_transcript_showed_is_the_change_not_a_new_file() -> None:
+    diff = claude.edit_diff(
+        "Write", {"file_path": "/a.md", "content": "one\nTWO\n"}, None, "one\ntwo\n"
+    )
+    assert diff is not None and diff.splitlines() == [
+        "--- /a.md",
+        "+++ /a.md",
+        "@@ -1,2 +1,2 @@",
+        " one",
+        "-two",
+        "+TWO",
+    ]
+    created = claude.edit_diff("Write", {"file_path": "/a.md", "content": "one\n"}, None, None)
+    assert created is not None and created.startswith("--- /dev/null\n")

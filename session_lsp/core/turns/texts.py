@@ -46,7 +46,7 @@ def page(
         for item in chosen:
             if not item.loaded:
                 try:
-                    load_texts(item, reader, model.texts)
+                    load_texts(item, reader, model.texts, items=items)
                     read_request(items, item, reader, model.texts)
                 except RecursionError:
                     _too_deep_to_show(item)
@@ -115,7 +115,7 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
     reader = LineReader(model.lines)
     with deep_json():
         try:
-            load_texts(item, reader, model.texts, limit=None)
+            load_texts(item, reader, model.texts, limit=None, items=chosen)
             if not kept.loaded:
                 # Read before any page showed it: its request too.
                 read_request(chosen, item, reader, model.texts)
@@ -228,7 +228,12 @@ class ItemTexts(Protocol):
 
     def result_text(self, source: Source, reader: LineReader) -> str: ...
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews: ...
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
+        """What a reader sees of the call; `items[:index]`: the calls before it in its segment,
+        for a view that depends on them (a Write's file as it was before)."""
+        ...
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """The request an item of the assistant's came from, when the format reads it from the
@@ -244,9 +249,14 @@ class ItemTexts(Protocol):
 
 
 def load_texts(
-    item: Item, reader: LineReader, texts: ItemTexts, limit: int | None = MAX_TEXT
+    item: Item,
+    reader: LineReader,
+    texts: ItemTexts,
+    limit: int | None = MAX_TEXT,
+    items: Sequence[Item] = (),
 ) -> None:
-    """Read the item's texts, each cut to `limit` characters (None: whole)."""
+    """Read the item's texts, each cut to `limit` characters (None: whole); `items`: its
+    segment's, which a call's views may read the calls before it from."""
     truncated = item.truncated
     if item.source is not None and item.text is None:
         item.text, truncated = clip(texts.item_text(item, reader), limit)
@@ -255,7 +265,7 @@ def load_texts(
         if tool.call_source is not None:
             tool.input, cut = clip(texts.call_input(tool.call_source, reader), limit)
             truncated = truncated or cut
-            views = texts.call_views(tool, reader)
+            views = texts.call_views(tool, reader, items, item.index)
             tool.diff, cut = clip(views.diff, limit)
             truncated = truncated or cut
             tool.todos = views.todos
@@ -282,7 +292,9 @@ class _NoTexts:
     def result_text(self, source: Source, reader: LineReader) -> str:
         return ""
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
         return NO_VIEWS
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
