@@ -17,11 +17,10 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ToolCall
 
 COMMAND_KEYS = ("command", "cmd")
-HEADLINE_KEYS = (
+HEADLINE_KEYS = (  # after a search's pattern, which comes with where it looked
     "file_path",
     "notebook_path",
     "path",
-    "pattern",
     "query",
     "url",
     "subject",
