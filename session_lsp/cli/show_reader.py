@@ -135,7 +135,7 @@ class Reader:
         if last.timestamp:
             facts.append(local_time(last.timestamp))
         self.line()
-        self._facts([" · ".join(facts)])
+        self.line(self.paint(" · ".join(facts), DIM))
         command = continue_command(path)
         if command is not None:
             # Whole on its line, to be copied.
