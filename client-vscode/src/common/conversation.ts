@@ -385,6 +385,8 @@ export type HostMessage =
   | { readonly type: 'agentPage'; readonly generation: number; readonly index: number; readonly page: ConversationPage }
   /** One item whole (`sessionLsp.item`), of an earlier segment or (null) of the conversation. */
   | { readonly type: 'wholeItem'; readonly generation: number; readonly segment: number | null; readonly item: ConversationItem }
+  /** One item of the sub-agent under the call at `index`, whole. */
+  | { readonly type: 'agentItem'; readonly generation: number; readonly index: number; readonly item: ConversationItem }
   | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
   | { readonly type: 'focus'; readonly index: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
@@ -399,6 +401,8 @@ export type ViewMessage =
   | { readonly type: 'loadAgent'; readonly generation: number; readonly index: number; readonly offset: number }
   /** "Show all" on a shortened item: it whole, from an earlier segment or (null) the conversation. */
   | { readonly type: 'loadItem'; readonly generation: number; readonly index: number; readonly segment: number | null }
+  /** "Show all" on a shortened item of the sub-agent under the call at `index`: its item `entry`, whole. */
+  | { readonly type: 'loadAgentItem'; readonly generation: number; readonly index: number; readonly entry: number }
   | { readonly type: 'search'; readonly generation: number; readonly query: string }
   /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
   | { readonly type: 'openLink'; readonly href: string }
@@ -430,6 +434,10 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
     case 'loadItem':
       return nonNegative(value.generation) && nonNegative(value.index) && (value.segment === null || nonNegative(value.segment))
         ? { type: 'loadItem', generation: value.generation, index: value.index, segment: value.segment }
+        : undefined;
+    case 'loadAgentItem':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.entry)
+        ? { type: 'loadAgentItem', generation: value.generation, index: value.index, entry: value.entry }
         : undefined;
     case 'search':
       return nonNegative(value.generation) && typeof value.query === 'string' && value.query.trim() !== '' && value.query.length <= 1000

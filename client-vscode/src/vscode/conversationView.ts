@@ -290,6 +290,18 @@ export class ConversationPanel implements vscode.Disposable {
         }
         return;
       }
+      case 'loadAgentItem': {
+        // As for its pages: the file the server named for the call, never a path from the webview.
+        const file = this.currentItem(message.generation, message.index)?.tool?.agent?.file;
+        if (file === undefined || file === null) {
+          return;
+        }
+        const item = asWholeItem(await this.deps.executeServerCommand(ServerCommands.item, [file, { index: message.entry }]));
+        if (message.generation === this.generation) {
+          await this.post({ type: 'agentItem', generation: message.generation, index: message.index, item });
+        }
+        return;
+      }
       case 'search': {
         let answer: HostMessage;
         try {

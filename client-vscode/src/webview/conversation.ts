@@ -298,16 +298,12 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
     node.append(create('div', 'text', item.text));
   }
   if (item.truncated) {
+    // The item whole from the server (`sessionLsp.item`): text, input, diff and result uncut.
     const note = create('div', 'truncated', '(shortened)');
-    if (place === 'agent') {
-      note.textContent = '(shortened; the sub-agent’s transcript has the whole text)';
-    } else {
-      // The item whole from the server (`sessionLsp.item`): text, input, diff and result uncut.
-      const whole = create('button', 'show-all', 'Show all');
-      whole.type = 'button';
-      whole.dataset.action = 'whole';
-      note.append(document.createTextNode(' '), whole);
-    }
+    const whole = create('button', 'show-all', 'Show all');
+    whole.type = 'button';
+    whole.dataset.action = place === 'agent' ? 'agent-whole' : 'whole';
+    note.append(document.createTextNode(' '), whole);
     node.append(note);
   }
 }
@@ -401,7 +397,11 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   const list = create('div', 'agent-items');
   list.setAttribute('role', 'list');
   list.setAttribute('aria-label', `The sub-agent's conversation: ${agent.title ?? ''}`);
-  loaded.items.forEach((entry) => list.append(entryNode(entry, 'agent')));
+  loaded.items.forEach((entry) => {
+    const node = entryNode(entry, 'agent');
+    node.dataset.agentIndex = String(entry.index);
+    list.append(node);
+  });
   block.append(list);
   if (loaded.items.length < loaded.total) {
     const more = create('button', 'agent-more', loaded.loading ? 'Loading…' : `Show more (${loaded.total - loaded.items.length} left)`);
@@ -643,6 +643,14 @@ list.addEventListener('click', (event) => {
   const button = target.closest<HTMLButtonElement>('button');
   if (button?.dataset.action === 'agent') {
     loadAgent(item.index);
+    return;
+  }
+  if (button?.dataset.action === 'agent-whole') {
+    const entry = button.closest<HTMLElement>('[data-agent-index]');
+    if (entry?.dataset.agentIndex !== undefined) {
+      button.disabled = true;
+      post({ type: 'loadAgentItem', generation, index: item.index, entry: Number(entry.dataset.agentIndex) });
+    }
     return;
   }
   if (target.closest('.agent-items') !== null) {
@@ -987,6 +995,14 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         acceptWholeItem(message.segment, message.item);
       }
       return;
+    case 'agentItem': {
+      const loaded = agentPages.get(message.index);
+      if (message.generation === generation && loaded !== undefined) {
+        agentPages.set(message.index, { ...loaded, items: loaded.items.map((entry) => (entry.index === message.item.index ? message.item : entry)) });
+        redrawItem(message.index);
+      }
+      return;
+    }
     case 'searchResults':
       if (message.generation === generation) {
         showSearchResults(message.query, message.hits, message.error);

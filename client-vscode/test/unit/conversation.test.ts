@@ -134,6 +134,8 @@ test('an item of sessionLsp.item is read like an item of a page', () => {
 test('"Show all" asks for one item of the conversation (segment null) or of an earlier segment', () => {
   assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 4, segment: null }), { type: 'loadItem', generation: 1, index: 4, segment: null });
   assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 0, segment: 2, file: '/etc/passwd' }), { type: 'loadItem', generation: 1, index: 0, segment: 2 });
+  assert.deepEqual(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4, entry: 0, file: '/x' }), { type: 'loadAgentItem', generation: 1, index: 4, entry: 0 });
+  assert.equal(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4 }), undefined);
   for (const bad of [{ type: 'loadItem', generation: 1, index: -1, segment: null }, { type: 'loadItem', generation: 1, index: 2 }, { type: 'loadItem', generation: 1, index: 2, segment: '0' }]) {
     assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
   }
