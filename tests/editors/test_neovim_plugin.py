@@ -91,7 +91,7 @@ def test_neovim_view_shows_an_edit_as_its_diff_and_a_plan_as_its_checklist(tmp_p
 
 def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path: Path) -> None:
     lines = _rendered(tmp_path, COMPACTED_2_0)
-    assert "1 earlier part before compaction (session-lsp show --segment N)" in lines[:6]
+    assert "1 earlier part before compaction (:SessionHistory N)" in lines[:6]
     assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]
 
 
@@ -130,3 +130,26 @@ def test_neovim_view_shows_a_calls_input_by_its_fields_not_as_json(tmp_path: Pat
         "    pattern: webkitAudioContext|mozAudioContext|webkitURL|mozURL",
     ]
     assert not any(line.startswith("    input: {") for line in lines)
+
+
+def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Path) -> None:
+    session = tmp_path / COMPACTED_2_0.name
+    shutil.copyfile(COMPACTED_2_0, session)
+    age(session)
+    lines_file, item_file = tmp_path / "history.txt", tmp_path / "item.txt"
+    run = run_neovim(
+        "neovim_plugin_history.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        SESSION_FILE=str(session),
+        LINES_FILE=str(lines_file),
+        ITEM_FILE=str(item_file),
+    )
+    assert_passed(run)
+    lines = lines_file.read_text(encoding="utf-8").splitlines()
+    assert "segment 1 of 2: history before compaction 1" in lines[:5]
+    assert "plan (item 31): 3 of 7 done" in lines[:8], "the plan is in this part"
+    prompt = lines.index(next(line for line in lines if line.startswith("#3  prompt")))
+    assert "off by one column" in lines[prompt + 1]
+    item = item_file.read_text(encoding="utf-8").splitlines()
+    assert item[0].startswith("#3  prompt  (line 7)") and "off by one column" in item[1]

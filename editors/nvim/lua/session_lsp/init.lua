@@ -154,10 +154,12 @@ function M.list(root)
 end
 
 -- All items of a session, page by page, then `on_done(first_page, items)`.
-local function load_conversation(path, on_done)
+-- `segment`: a part of the history before a compaction (counted from 0), nil for the last.
+local function load_conversation(path, on_done, segment)
   local items = {}
   local function load(offset)
-    M.execute("sessionLsp.conversation", { path, { offset = offset, limit = config.page_size } }, function(page)
+    local wanted = { offset = offset, limit = config.page_size, segment = segment }
+    M.execute("sessionLsp.conversation", { path, wanted }, function(page)
       vim.list_extend(items, page.items)
       local next_offset = page.offset + #page.items
       if #page.items > 0 and next_offset < page.total then
@@ -313,10 +315,13 @@ function M.render(page, items)
     table.insert(lines, "tokens: " .. usage_text(page.usage) .. context)
   end
   local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
-  if earlier > 0 then
-    table.insert(lines, string.format("%d earlier part%s before compaction (session-lsp show --segment N)", earlier, earlier == 1 and "" or "s"))
+  local history = page.segment ~= nil and page.segment < earlier
+  if history then
+    table.insert(lines, string.format("segment %d of %d: history before compaction %d", page.segment + 1, earlier + 1, page.segment + 1))
+  elseif earlier > 0 then
+    table.insert(lines, string.format("%d earlier part%s before compaction (:SessionHistory N)", earlier, earlier == 1 and "" or "s"))
   end
-  if page.startNote then
+  if page.startNote and not history then
     table.insert(lines, one_line(page.startNote))
   end
   if page.lastTodos then
@@ -347,8 +352,8 @@ function M.render(page, items)
   return lines, ranges
 end
 
-local function view_buffer(path)
-  local name = VIEW_SCHEME .. path
+local function view_buffer(path, segment)
+  local name = VIEW_SCHEME .. path .. (segment and string.format("#part-%d", segment + 1) or "")
   local existing = vim.fn.bufnr(name)
   if existing ~= -1 then
     return existing
@@ -398,7 +403,7 @@ function M.show_item(on_shown)
   if not range or not view then
     return
   end
-  M.execute("sessionLsp.item", { view.path, { index = range.item.index } }, function(item)
+  M.execute("sessionLsp.item", { view.path, { index = range.item.index, segment = view.segment } }, function(item)
     local lines = {}
     push_item(lines, item)
     local buf = vim.api.nvim_create_buf(false, true)
@@ -436,7 +441,7 @@ function M.next_problem(step)
   notify("no further problem")
 end
 
-local function fill_view(buf, path, page, items)
+local function fill_view(buf, path, page, items, segment)
   local lines, ranges = M.render(page, items)
   vim.api.nvim_buf_set_option(buf, "modifiable", true)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
@@ -445,7 +450,7 @@ local function fill_view(buf, path, page, items)
   vim.api.nvim_buf_set_option(buf, "buftype", "nofile")
   vim.api.nvim_buf_set_option(buf, "swapfile", false)
   vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
-  views[buf] = { path = path, ranges = ranges }
+  views[buf] = { path = path, ranges = ranges, segment = segment }
   vim.api.nvim_buf_set_var(buf, "session_lsp_path", path)
   for _, lhs in ipairs({ "<CR>", "K", "]p", "[p", "q" }) do
     pcall(vim.api.nvim_buf_del_keymap, buf, "n", lhs)
@@ -477,22 +482,22 @@ local function fold_items(ranges)
 end
 
 -- Fills the view of `path` and folds it in every window showing it; `on_done(buf, ranges)`.
-local function refresh(path, on_done)
+local function refresh(path, on_done, segment)
   load_conversation(path, function(page, items)
-    local buf = view_buffer(path)
-    local ranges = fill_view(buf, path, page, items)
+    local buf = view_buffer(path, segment)
+    local ranges = fill_view(buf, path, page, items, segment)
     for _, win in ipairs(vim.fn.win_findbuf(buf)) do
       vim.api.nvim_win_call(win, function()
         fold_items(ranges)
       end)
     end
     on_done(buf, ranges, page, items)
-  end)
+  end, segment)
 end
 
 -- :SessionShow [path]: the conversation as it will be resumed, in a read-only buffer, the cursor
--- on the first problem.
-function M.show(argument, on_shown)
+-- on the first problem. `segment` (counted from 0): a part of the history before a compaction.
+function M.show(argument, on_shown, segment)
   local path = session_path(argument)
   if not path then
     notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
@@ -512,7 +517,18 @@ function M.show(argument, on_shown)
     if on_shown then
       on_shown(buf, page, items)
     end
-  end)
+  end, segment)
+end
+
+-- :SessionHistory [N]: the history before compaction N (counted from 1, as `session-lsp show
+-- --segment N` and search count them; default 1) of the session the current buffer shows.
+function M.history(number, on_shown)
+  local part = tonumber(number ~= "" and number or "1")
+  if not part or part < 1 or part % 1 ~= 0 then
+    notify("name a part of the history: 1 is the oldest", vim.log.levels.ERROR)
+    return
+  end
+  M.show(nil, on_shown, part - 1)
 end
 
 -- After a repair: the file's buffers are read again. Explicitly, not by :checktime: a repair
@@ -526,7 +542,7 @@ local function reload_buffers_of(path)
       end)
     end
     if views[buf] and views[buf].path == path then
-      refresh(path, function() end)
+      refresh(path, function() end, views[buf].segment)
     end
   end
 end
