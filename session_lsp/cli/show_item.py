@@ -76,8 +76,13 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
         stream.write(for_terminal(" · ".join(heading)) + "\n")
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
-            where = str(tool.agent.file) if tool.agent.file else "its turns follow in this file"
-            stream.write(for_terminal(f"sub-agent: {where} ({counts.items} items)") + "\n")
+            if tool.agent.file is not None:
+                told = f"{tool.agent.file} ({counts.items} items)"
+            elif counts.items:
+                told = f"its turns follow in this file ({counts.items} items)"
+            else:
+                told = "no transcript of its turns (no agent file, no turns in this file)"
+            stream.write(for_terminal(f"sub-agent: {told}") + "\n")
         if tool.input is not None:
             _section(stream, "input", input_fields_text(tool.input))
         if tool.diff is not None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import run_cli
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT, SOUND_RECORDER
+from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT, SIDECHAIN_EXCERPT, SOUND_RECORDER
 
 SAMPLE = (
     CLAUDE_CORPUS
@@ -114,3 +114,10 @@ def test_an_items_input_is_shown_field_by_field_with_real_line_breaks() -> None:
         run_cli("show", "--item", "45", "--format", "json", str(SOUND_RECORDER)).stdout
     )
     assert json.loads(raw["tool"]["input"])["old_string"].startswith("## Development Commands\n")
+
+
+def test_a_sub_agent_whose_turns_are_nowhere_says_so() -> None:
+    shown = run_cli("show", "--item", "1", str(SIDECHAIN_EXCERPT)).stdout.splitlines()
+    assert (
+        shown[2] == "sub-agent: no transcript of its turns (no agent file, no turns in this file)"
+    )

@@ -380,7 +380,8 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   }
   block.append(create('div', 'agent-head', `Sub-agent: ${facts.join(' · ')}`));
   if (agent.file === null) {
-    block.append(create('div', 'agent-file', 'Its turns are the Sub-agent items under this call.'));
+    const told = agent.items === 0 ? 'No transcript of its turns: no agent file, and none of its turns in this file.' : 'Its turns are the Sub-agent items under this call.';
+    block.append(create('div', 'agent-file', told));
     return block;
   }
   if (place !== 'live') {
