@@ -645,3 +645,13 @@ def test_a_write_over_a_file_the_transcript_wrote_shows_the_change() -> None:
     rejected = build_model(analyse_bytes(_write_then_rewrite(rejected_edit=True)))
     diff = whole_item(rejected, tool_items(rejected, "Write")[-1].index).tool.diff  # type: ignore[union-attr]
     assert diff is not None and "-two\n+2\n+three\n" in diff, "an edit that failed changed nothing"
+
+
+def test_a_sub_agents_edit_of_the_file_it_wrote_is_diffed_with_the_files_real_lines() -> None:
+    # 2.1.114 sub-agent transcripts record no structuredPatch: the file is the Write before it.
+    agent = next(WORKTREES.parent.rglob("agent-a4ca7529859c158c2.jsonl"))
+    model = model_of(agent)
+    edit = tool_items(model, "Edit")[0]
+    diff = whole_item(model, edit.index).tool.diff  # type: ignore[union-attr]
+    assert diff is not None and diff.splitlines()[2] == "@@ -5,10 +5,9 @@"
+    assert diff.splitlines()[3].startswith(" **Plan Mode** is a built-in operating mode")

@@ -285,3 +285,27 @@ def test_a_write_over_a_file_the_transcript_showed_is_the_change_not_a_new_file(
     ]
     created = claude.edit_diff("Write", {"file_path": "/a.md", "content": "one\n"}, None, None)
     assert created is not None and created.startswith("--- /dev/null\n")
+
+
+def test_an_edit_of_a_file_the_transcript_showed_is_diffed_with_its_real_lines(
+    tmp_path: Path,
+) -> None:
+    old = "".join(f"line {n}\n" for n in range(1, 30))
+    edit = {"file_path": "file", "old_string": "line 7\nline 8\n", "new_string": "seven\n"}
+    diff = claude.edit_diff("Edit", edit, None, old)
+    assert diff is not None and "\n@@ -4,8 +4,7 @@\n" in diff
+    new = old.replace("line 7\nline 8\n", "seven\n")
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
+    multi = {
+        "file_path": "file",
+        "edits": [
+            {"old_string": "line 2\n", "new_string": "two\nmore\n"},
+            {"old_string": "line 20\n", "new_string": "twenty\n"},
+        ],
+    }
+    diff = claude.edit_diff("MultiEdit", multi, None, old)
+    assert diff is not None and "\n@@ -1,5 +1,6 @@\n" in diff and "\n@@ -17,7 +18,7 @@\n" in diff
+    new = old.replace("line 2\n", "two\nmore\n", 1).replace("line 20\n", "twenty\n", 1)
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
+    unknown = claude.edit_diff("Edit", {**edit, "old_string": "absent"}, None, old)
+    assert unknown is not None and "\n@@ -1 +1 @@\n" in unknown, "numbered from 1, as before"

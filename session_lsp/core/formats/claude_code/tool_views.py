@@ -24,8 +24,9 @@ def edit_diff(
     name: str, tool_input: Any, recorded: Any = None, earlier_text: str | None = None
 ) -> str | None:
     """The change as a unified diff; None for another tool or an input of the wrong shape.
-    `earlier_text`: a Write's file as the transcript last showed it (`text_before`), for a Write
-    over a file whose result recorded no `originalFile`."""
+    `earlier_text`: the file as the transcript last showed it (`text_before`), where the result
+    recorded neither `originalFile` (a Write over it) nor `structuredPatch` (an edit: the diff is
+    then of the file before and after it, with its real line numbers)."""
     if name not in EDITING_TOOLS or not isinstance(tool_input, Mapping):
         return None
     path = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
@@ -47,12 +48,13 @@ def edit_diff(
 def _input_hunks(
     name: str, tool_input: Mapping[str, Any], original: str | None
 ) -> list[Hunk] | None:
-    if name == "Edit":
-        return _replacement(tool_input)
-    if name == "MultiEdit":
-        edits = tool_input.get("edits")
+    if name in ("Edit", "MultiEdit"):
+        edits = [tool_input] if name == "Edit" else tool_input.get("edits")
         if not isinstance(edits, list):
             return None
+        after = _replayed(original, list(edits)) if original is not None else None
+        if original is not None and after is not None:
+            return change_hunks(original, after)  # the file's own lines, numbered as they are
         hunks: list[Hunk] = []
         for edit in edits:
             replaced = _replacement(edit) if isinstance(edit, Mapping) else None
@@ -126,8 +128,12 @@ def text_before(path: str, earlier: Iterable[tuple[str, Any]]) -> str | None:
     return None
 
 
-def _replayed(text: str, edits: list[Mapping[str, Any]]) -> str | None:
+def _replayed(text: str, edits: list[Any]) -> str | None:
+    """`text` with the edits applied in turn, as Claude Code applies them; None when one does
+    not fit (its old string is not there)."""
     for edit in edits:
+        if not isinstance(edit, Mapping):
+            return None
         old, new = edit.get("old_string"), edit.get("new_string")
         if not isinstance(old, str) or not isinstance(new, str) or not old or old not in text:
             return None

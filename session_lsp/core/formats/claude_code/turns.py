@@ -564,17 +564,22 @@ class ClaudeTexts:
         items: Sequence[Item],
         index: int,
     ) -> str | None:
-        """For a Write over a file (its result says so) whose result recorded no `originalFile`
-        (a 2.1.x sub-agent's transcript keeps no `toolUseResult`): the file as the transcript
-        last showed it, from the calls before it in `items` (`text_before`)."""
-        if tool.name != "Write" or not isinstance(tool_input, dict) or index <= 0:
+        """The file as the transcript last showed it, from the calls before it in `items`
+        (`text_before`), where the result recorded nothing of it (a 2.1.x sub-agent's transcript
+        keeps no `toolUseResult`): for a Write over a file (its result says so), or an Edit or
+        MultiEdit without a `structuredPatch` (to place its hunks)."""
+        if not isinstance(tool_input, dict) or index <= 0:
             return None
-        if isinstance(recorded, dict) and isinstance(recorded.get("originalFile"), str):
-            return None
+        kept = recorded if isinstance(recorded, dict) else {}
         path = tool_input.get("file_path")
-        if not isinstance(path, str) or tool.result_source is None:
+        if not isinstance(path, str):
             return None
-        if WRITE_UPDATED not in self.result_text(tool.result_source, reader):
+        if tool.name == "Write":
+            if isinstance(kept.get("originalFile"), str) or tool.result_source is None:
+                return None
+            if WRITE_UPDATED not in self.result_text(tool.result_source, reader):
+                return None
+        elif tool.name not in ("Edit", "MultiEdit") or kept.get("structuredPatch"):
             return None
         return text_before(path, _applied_edits(items, index, reader))
 
