@@ -631,12 +631,19 @@ class ClaudeTexts:
 CLAUDE_TEXTS = ClaudeTexts()
 
 
+EDIT_LOOKBACK = 2000
+"""Items looked back through for the text of a file an edit changed (`_applied_edits`)."""
+
+
 def _applied_edits(
     items: Sequence[Item], index: int, reader: LineReader
 ) -> Iterator[tuple[str, Any]]:
     """The file edits among `items[:index]` that took effect (answered, not an error), newest
-    first, each with its input: read one by one, as far as the caller goes."""
-    for position in range(min(index, len(items)) - 1, -1, -1):
+    first, each with its input: read one by one, as far as the caller goes, and no further
+    back than `EDIT_LOOKBACK` items (a sub-agent's thousands of edits of files it never wrote
+    would otherwise each be walked back to the start)."""
+    last = min(index, len(items)) - 1
+    for position in range(last, max(-1, last - EDIT_LOOKBACK), -1):
         call = items[position].tool
         if call is None or call.name not in EDITING_TOOLS or call.call_source is None:
             continue
