@@ -59,7 +59,13 @@ def conversation_to_json(
             }
             for index, part in enumerate(every)
         ],
-        "lastTodos": None if plan is None else {"index": plan[0], "todos": _todos(plan[1])},
+        "lastTodos": None
+        if plan is None
+        else {
+            "index": plan.index,
+            "todos": _todos(plan.todos),
+            "segment": len(every) - 1 if plan.segment is None else plan.segment,
+        },
         "usage": usage_to_json(model.usage),
         "contextTokens": model.context_tokens,
     }

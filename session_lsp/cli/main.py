@@ -107,6 +107,12 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="N",
         help="print item N (counted from 1, as show numbers them) whole: text, input, result",
     )
+    show.add_argument(
+        "--segment",
+        type=_positive,
+        metavar="N",
+        help="the history before compaction N (counted from 1, oldest first, as search prints)",
+    )
 
 
 def _add_search(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -271,8 +277,16 @@ def _run(
 
             if arguments.format == "markdown" or arguments.tail is not None:
                 parser.error("show --item: prints text or json, without --tail")
-            return run_show_item(arguments.session, arguments.item, arguments.format)
-        return run_show(arguments.session, arguments.format, arguments.tail, brief=arguments.brief)
+            return run_show_item(
+                arguments.session, arguments.item, arguments.format, arguments.segment
+            )
+        return run_show(
+            arguments.session,
+            arguments.format,
+            arguments.tail,
+            brief=arguments.brief,
+            segment=arguments.segment,
+        )
     if arguments.command == "search":
         from session_lsp.cli.search import run_search
         from session_lsp.parallel import usable_cores

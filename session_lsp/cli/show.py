@@ -8,13 +8,13 @@ and Markdown formats; the JSON format escapes them as JSON does.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
+from session_lsp.cli.show_headline import call_headline
 from session_lsp.cli.show_reader import (
     BOLD,
     DIM,
@@ -25,7 +25,13 @@ from session_lsp.cli.show_reader import (
     Painter,
     write_reader,
 )
-from session_lsp.cli.shown_session import read_named_session, shown_model
+from session_lsp.cli.shown_session import (
+    Shown,
+    read_named_session,
+    segment_fact,
+    shown_model,
+    shown_segment,
+)
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
@@ -35,12 +41,13 @@ from session_lsp.core.turns import (
     page,
 )
 from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
+from session_lsp.sessions.metadata import read_metadata
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
-INPUT_KEYS = ("command", "file_path", "path", "pattern", "url", "query", "description", "cmd")
 
 KIND_LABELS = {
     ItemKind.PROMPT: "user",
@@ -59,9 +66,17 @@ KIND_LABELS = {
 }
 
 
-def run_show(name: str | None, output_format: str, tail: int | None, *, brief: bool = False) -> int:
+def run_show(
+    name: str | None,
+    output_format: str,
+    tail: int | None,
+    *,
+    brief: bool = False,
+    segment: int | None = None,
+) -> int:
     """`name` None: the session `claude --continue` would resume here (`--last`); `brief`: the
-    one-line-per-item index instead of the reading layout."""
+    one-line-per-item index instead of the reading layout; `segment`: a stretch of history
+    before a compaction, counted from 1 (None: the conversation a resume sends)."""
     try:
         path, session = read_named_session(name)
     except (SessionNameError, SessionFileError) as error:
@@ -71,33 +86,56 @@ def run_show(name: str | None, output_format: str, tail: int | None, *, brief: b
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
     model = shown_model(path, session)
-    offset = max(0, len(model.items) - tail) if tail is not None else 0
-    _write(model, path, offset, output_format, brief=brief)
+    try:
+        chosen = shown_segment(model, segment)
+    except ValueError as error:
+        problem(f"{path}: {error}")
+        return EXIT_USAGE
+    total = len(segment_items(model, chosen))
+    offset = max(0, total - tail) if tail is not None else 0
+    # A sub-agent's transcript is no session to resume: its parent is.
+    resumable = not read_metadata(session.data, path.stem).is_sidechain
+    _write(model, path, Shown(offset, chosen), output_format, brief=brief, resumable=resumable)
     return EXIT_OK
 
 
 def _write(
-    model: ConversationModel, path: Path, offset: int, output_format: str, *, brief: bool
+    model: ConversationModel,
+    path: Path,
+    shown: Shown,
+    output_format: str,
+    *,
+    brief: bool,
+    resumable: bool = True,
 ) -> None:
     if output_format == "json":
+        total = len(segment_items(model, shown.segment))
         answer = conversation_to_json(
-            model, str(path), path.resolve().as_uri(), offset, len(model.items)
+            model, str(path), path.resolve().as_uri(), shown.offset, total, shown.segment
         )
         write_json(answer, sys.stdout)
     elif output_format == "markdown":
-        markdown = render_markdown(model, path=str(path), load_agent=agent_model)
+        markdown = render_markdown(
+            model,
+            path=str(path),
+            load_agent=agent_model,
+            offset=shown.offset,
+            segment=shown.segment,
+            whole=True,
+        )
         sys.stdout.write(for_terminal(markdown, layout=True))
     elif brief:
-        write_text(model, str(path), offset, sys.stdout, colour=wants_colour(sys.stdout))
+        write_text(model, str(path), shown, sys.stdout, colour=wants_colour(sys.stdout))
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         colour = wants_colour(sys.stdout)
-        write_reader(model, offset, sys.stdout, colour=colour, width=width)
+        resume = str(path) if resumable else None
+        write_reader(model, shown, sys.stdout, colour=colour, width=width, path=resume)
     sys.stdout.flush()
 
 
 def write_text(
-    model: ConversationModel, path: str, offset: int, stream: TextIO, *, colour: bool
+    model: ConversationModel, path: str, shown: Shown, stream: TextIO, *, colour: bool
 ) -> None:
     """The one-line-per-item index (`--brief`)."""
     width = shutil.get_terminal_size((120, 24)).columns if colour else 120
@@ -108,20 +146,25 @@ def write_text(
     title = _clean(model.title or "untitled session")
     stream.write(paint(title, BOLD) + "\n")
     session = _clean(model.session_id or "?")
-    facts = [model.format, f"session {session}", f"{len(model.items)} items"]
+    items = segment_items(model, shown.segment)
+    facts = [model.format, f"session {session}", f"{len(items)} items"]
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")
+    part = segment_fact(model, shown)
+    if part is not None:
+        facts.append(part)
     stream.write(paint(" · ".join(facts), DIM) + "\n")
-    if model.start_note:
+    history = shown.is_history(model)
+    if model.start_note and not history:
         stream.write(paint(f"note: {_clean(model.start_note)}", DIM) + "\n")
-    problem = model.first_problem
+    problem = None if history else model.first_problem
     if problem is not None:
         line = model.items[problem].first_line + 1
         stream.write(paint(f"first problem: item {problem + 1}, line {line}", RED) + "\n")
-    if offset:
-        stream.write(paint(f"… {offset} earlier items", DIM) + "\n")
-    for item in page(model, offset):
+    if shown.offset:
+        stream.write(paint(f"… {shown.offset} earlier items", DIM) + "\n")
+    for item in page(model, shown.offset, segment=shown.segment):
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
             marker = paint(">>", RED if finding.is_error else YELLOW)
@@ -135,7 +178,7 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
     if tool is not None:
         mark, code = STATUS_MARKS[tool.status]
         name = _clean(tool.name or "result")
-        summary = _input_summary(tool.input) if tool.input else ""
+        summary = call_headline(tool) if tool.input else ""
         agent = f" -> {_clean(tool.agent_file.name)}" if tool.agent_file is not None else ""
         body = f"{paint(f'[{mark}]', code)} {name} {_clean(tool.id)}{agent} {summary}"
     else:
@@ -147,19 +190,6 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
         where = paint(where, RED)
     line = f"{where} {paint(label, DIM)} {body}"
     return line if len(line) <= width + 40 else line[: width + 39] + "…"
-
-
-def _input_summary(text: str) -> str:
-    """The one argument that says what a call did (its command, path, pattern), else the input."""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
-        return _clean(text)
-    if isinstance(value, dict):
-        for key in INPUT_KEYS:
-            if isinstance(value.get(key), str):
-                return _clean(value[key])
-    return _clean(text)
 
 
 def _clean(text: str) -> str:

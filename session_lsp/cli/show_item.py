@@ -8,15 +8,17 @@ visible text instead of acting on the terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS
-from session_lsp.cli.shown_session import read_named_session, shown_model
+from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item
 from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
@@ -25,8 +27,11 @@ from session_lsp.view_json import item_to_json
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def run_show_item(name: str | None, number: int, output_format: str) -> int:
-    """Item `number`, counted from 1 as `show` numbers them."""
+def run_show_item(
+    name: str | None, number: int, output_format: str, segment: int | None = None
+) -> int:
+    """Item `number`, counted from 1 as `show` numbers them, of `segment` (counted from 1; None:
+    the last)."""
     try:
         path, session = read_named_session(name)
     except (SessionNameError, SessionFileError) as error:
@@ -34,9 +39,15 @@ def run_show_item(name: str | None, number: int, output_format: str) -> int:
         return EXIT_USAGE
     model = shown_model(path, session)
     try:
-        item = whole_item(model, number - 1)
+        items = segment_items(model, shown_segment(model, segment))
+    except ValueError as error:
+        problem(f"{path}: {error}")
+        return EXIT_USAGE
+    try:
+        item = whole_item(model, number - 1, items)
     except IndexError:
-        problem(f"{path}: no item {number}: the conversation has items 1 to {len(model.items)}")
+        where = "the conversation" if segment is None else f"segment {segment}"
+        problem(f"{path}: no item {number}: {where} has items 1 to {len(items)}")
         return EXIT_USAGE
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)
@@ -65,10 +76,15 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
         stream.write(for_terminal(" · ".join(heading)) + "\n")
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
-            where = str(tool.agent.file) if tool.agent.file else "its turns follow in this file"
-            stream.write(for_terminal(f"sub-agent: {where} ({counts.items} items)") + "\n")
+            if tool.agent.file is not None:
+                told = f"{tool.agent.file} ({counts.items} items)"
+            elif counts.items:
+                told = f"its turns follow in this file ({counts.items} items)"
+            else:
+                told = "no transcript of its turns (no agent file, no turns in this file)"
+            stream.write(for_terminal(f"sub-agent: {told}") + "\n")
         if tool.input is not None:
-            _section(stream, "input", tool.input)
+            _section(stream, "input", input_fields_text(tool.input))
         if tool.diff is not None:
             _section(stream, "diff", tool.diff)
         if tool.todos is not None:
@@ -80,6 +96,27 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             _section(stream, "result", tool.result)
     for finding in item.findings:
         stream.write(for_terminal(">> " + format_finding(path, finding, colour=False)) + "\n")
+
+
+def input_fields_text(text: str) -> str:
+    """A call's input field by field, as a person reads it: `name: value`, a text of several
+    lines under its name, indented, its line breaks real ones (JSON writes them `\\n`); the input
+    as it is when it is no JSON object."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
+        return text
+    if not isinstance(value, dict) or not value:
+        return text
+    rows: list[str] = []
+    for key, field in value.items():
+        if isinstance(field, str) and "\n" in field:
+            rows.append(f"{key}:")
+            rows.extend("    " + line for line in field.rstrip("\n").split("\n"))
+        else:
+            shown = field if isinstance(field, str) else json.dumps(field, ensure_ascii=False)
+            rows.append(f"{key}: {shown}")
+    return "\n".join(rows)
 
 
 def _section(stream: TextIO, title: str | None, text: str) -> None:

@@ -11,17 +11,23 @@ terminal.
 
 from __future__ import annotations
 
-import json
+import os
 import textwrap
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TextIO
 
+from msgspec.structs import replace
+
+from session_lsp.cli.programs import command_line
+from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
+from session_lsp.cli.shown_session import Shown, segment_fact
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.markdown import earlier_parts
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_context, last_plan, whole_item
+from session_lsp.core.turns.segments import segment_items, summary_line
+from session_lsp.core.turns.texts import last_plan, whole_item
 
 Painter = Callable[[str, str], str]
 
@@ -46,8 +52,6 @@ STATUS_MARKS = {
 RESULT_LINES = 3
 """Lines of a tool's result shown under its call; the count of the rest follows."""
 MIN_WIDTH = 40
-COMMAND_KEYS = ("command", "cmd")
-HEADLINE_KEYS = ("file_path", "notebook_path", "path", "pattern", "query", "url", "description")
 FENCE = ("```", "~~~")
 OTHER_LABELS = {
     ItemKind.COMPACTION: "compacted",
@@ -66,9 +70,18 @@ class Reader:
     (which is escaped first and so cannot carry colours of its own)."""
 
     def __init__(
-        self, model: ConversationModel, stream: TextIO, *, colour: bool, width: int
+        self,
+        model: ConversationModel,
+        stream: TextIO,
+        *,
+        colour: bool,
+        width: int,
+        segment: int | None = None,
     ) -> None:
         self.model = model
+        self.shown_items = segment_items(model, segment)
+        """The segment's items: `--item N` and the item numbers count in them."""
+        self.segment = segment
         self.stream = stream
         self.colour = colour
         self.width = max(MIN_WIDTH, width)
@@ -80,37 +93,63 @@ class Reader:
     def line(self, text: str = "") -> None:
         self.stream.write(text + "\n")
 
-    def header(self, offset: int) -> None:
+    def header(self, shown: Shown) -> None:
         model = self.model
-        self.line(self.paint(one_line(model.title or "untitled session"), BOLD))
+        title = one_line(model.title or "untitled session")
+        for row in textwrap.wrap(title, width=self.width, break_on_hyphens=False) or [title]:
+            self.line(self.paint(row, BOLD))
         facts = [
             model.format,
             f"session {one_line(model.session_id or '?')}",
-            f"{len(model.items)} items",
+            f"{len(self.shown_items)} items",
         ]
         facts.append(f"{model.errors} errors, {model.warnings} warnings")
         if model.abandoned_branches:
             facts.append(f"{model.abandoned_branches} abandoned branches")
-        if model.earlier_segments:
-            facts.append(earlier_parts(len(model.earlier_segments)))
-        self.line(self.paint(" · ".join(facts), DIM))
+        part = segment_fact(model, shown)
+        if part is not None:
+            facts.append(part)
+        self._facts(facts)
         if model.usage is not None:
-            self.line(self.paint(usage_line(model.usage, last_context(model)), DIM))
-        if model.start_note:
+            self._facts(usage_facts(model.usage, model.context_tokens))
+        history = shown.is_history(model)
+        if model.start_note and not history:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
-        problem = model.first_problem
+        problem = None if history else model.first_problem
         if problem is not None:
             line = model.items[problem].first_line + 1
             self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
         plan = last_plan(model)
         if plan is not None:
-            self._plan(*plan)
-        if offset:
-            self.line(self.paint(f"… {offset} earlier items", DIM))
+            self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
+        if shown.offset:
+            self.line(self.paint(f"… {shown.offset} earlier items", DIM))
 
-    def _plan(self, index: int, todos: list[Todo]) -> None:
+    def footer(self, path: str | None) -> None:
+        """The last item, its line and time (where the session stopped), and the command that
+        goes on from there."""
+        if not self.shown_items:
+            return
+        last = self.shown_items[-1]
+        facts = [f"end: #{last.index + 1}", f"line {last.last_line + 1}"]
+        if last.timestamp:
+            facts.append(local_time(last.timestamp))
+        self.line()
+        self.line(self.paint(" · ".join(facts), DIM))
+        command = continue_command(path)
+        if command is not None:
+            # Whole on its line, to be copied.
+            self.line(self.paint("to continue: ", DIM) + command)
+
+    def _facts(self, facts: list[str]) -> None:
+        """Facts joined by ` · `, as many on a line as the width holds."""
+        for row in packed(facts, self.width):
+            self.line(self.paint(row, DIM))
+
+    def _plan(self, where: str, todos: list[Todo]) -> None:
         done = sum(todo.status == "completed" for todo in todos)
-        self.line(self.paint(f"plan (item {index + 1}): {done} of {len(todos)} done", BOLD))
+        progress = f"{done} of {len(todos)} done" if todos else "emptied"
+        self.line(self.paint(f"plan ({where}): {progress}", BOLD))
         for todo in todos:
             mark = PLAN_MARKS.get(todo.status, "[ ]")
             colour = (
@@ -122,7 +161,7 @@ class Reader:
             self.line(f"  {mark} {self.paint(text, colour) if colour else text}")
 
     def items(self, offset: int) -> None:
-        for item in page(self.model, offset):
+        for item in page(self.model, offset, segment=self.segment):
             self.item(item)
 
     def item(self, item: Item) -> None:
@@ -132,6 +171,9 @@ class Reader:
             self._tool(item, item.tool)
         elif item.kind is ItemKind.THINKING:
             self._one_line(item, "thinking", first_line(item.text or ""))
+        elif item.kind is ItemKind.COMPACTION:
+            # Not Claude Code's opening sentence, the same in every summary: what it kept.
+            self._one_line(item, "compacted", one_line(summary_line(item.text) or ""))
         else:
             label = OTHER_LABELS.get(item.kind, item.kind.value)
             self._one_line(item, label, first_line(item.text or ""))
@@ -140,7 +182,7 @@ class Reader:
     def _message(self, item: Item) -> None:
         if item.truncated:
             # Pages cut texts at 4,000 characters; a reader wants the reply whole.
-            item = whole_item(self.model, item.index)
+            item = whole_item(self.model, item.index, self.shown_items)
         who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
         head = f"── {who}"
         when = self._when(item.timestamp)
@@ -154,9 +196,13 @@ class Reader:
             self.line(self.paint("  (cut here: the raw line holds the rest)", DIM))
 
     def _tool(self, item: Item, tool: ToolCall) -> None:
+        if item.truncated and tool.diff is not None:
+            # A diff cut to a page's 4,000 characters would count, and name, too few lines.
+            whole = whole_item(self.model, item.index, self.shown_items).tool
+            tool = replace(tool, diff=whole.diff if whole is not None else tool.diff)
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
-        what = call_headline(tool.input or "")
+        what = call_headline(tool)
         if tool.diff is not None:
             added, removed = diff_counts(tool.diff)
             what += f"  +{added} -{removed}"
@@ -200,33 +246,80 @@ class Reader:
                 self.line(f"      {row}")
 
     def _when(self, timestamp: str | None) -> str:
-        """`2026-01-01 12:00:05` for the first time of a day, then `12:00:05`."""
+        """`2026-01-01 12:00:05` for the first time of a day, then `12:00:05`, in local time."""
         if not timestamp:
             return ""
-        clean = one_line(timestamp)
-        day, _, time = clean.partition("T")
-        time = time[:8] if len(time) >= 8 else time
+        clean = local_time(timestamp)
+        day, _, time = clean.partition(" ")
         if not time:
             return clean
         if day == self._last_day:
             return time
         self._last_day = day
-        return f"{day} {time}"
+        return clean
 
 
 def write_reader(
-    model: ConversationModel, offset: int, stream: TextIO, *, colour: bool, width: int
+    model: ConversationModel,
+    shown: Shown,
+    stream: TextIO,
+    *,
+    colour: bool,
+    width: int,
+    path: str | None = None,
 ) -> None:
-    """The reading layout of `model` from item `offset` on."""
-    reader = Reader(model, stream, colour=colour, width=width)
-    reader.header(offset)
-    reader.items(offset)
+    """The reading layout of the segment `shown` names, from its item `offset` on; for the last
+    segment, where it stopped and how to go on (`path`: the file to resume, as the user named it;
+    None: no command)."""
+    reader = Reader(model, stream, colour=colour, width=width, segment=shown.segment)
+    reader.header(shown)
+    reader.items(shown.offset)
+    if not shown.is_history(model):
+        reader.footer(path)
 
 
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
 
 
-def usage_line(usage: Usage, context: int | None) -> str:
+def local_time(timestamp: str) -> str:
+    """`2026-01-01 12:00:05` in this computer's time zone, as `sessions` and the editor's view
+    give times (transcripts write UTC); a timestamp that is none, as written, on one line."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return one_line(timestamp)
+    try:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone()
+    except (OverflowError, OSError):  # a year this computer's clock functions cannot place
+        return one_line(timestamp)
+    return moment.replace(tzinfo=None).isoformat(" ", "seconds")
+
+
+def continue_command(path: str | None) -> str | None:
+    """`session-lsp resume PATH`: it checks the session, repairs it if it is broken (asking
+    first, keeping a backup) and starts its agent where the session ran. None when the path has
+    no form this system's shells read safely."""
+    if not path:
+        return None
+    named = f"./{path}" if path.startswith("-") else path  # never read as an option
+    line = command_line(["session-lsp", "resume", named], os.name)
+    return None if line is None else for_terminal(line)
+
+
+def packed(facts: list[str], width: int) -> list[str]:
+    """`facts` joined by ` · ` into lines of at most `width` (a fact longer alone on its line)."""
+    rows: list[str] = []
+    for fact in facts:
+        joined = f"{rows[-1]} · {fact}" if rows else fact
+        if rows and len(joined) <= width:
+            rows[-1] = joined
+        else:
+            rows.append(fact)
+    return rows
+
+
+def usage_facts(usage: Usage, context: int | None) -> list[str]:
     cached = usage.cache_read + usage.cache_creation
     parts = [
         f"tokens: {usage.input + cached:,} in ({usage.cache_read:,} cached)",
@@ -234,14 +327,7 @@ def usage_line(usage: Usage, context: int | None) -> str:
     ]
     if context is not None:
         parts.append(f"last context {context:,}")
-    return " · ".join(parts)
-
-
-def diff_counts(diff: str) -> tuple[int, int]:
-    lines = diff.splitlines()
-    added = sum(line.startswith("+") and not line.startswith("+++ ") for line in lines)
-    removed = sum(line.startswith("-") and not line.startswith("--- ") for line in lines)
-    return added, removed
+    return parts
 
 
 def duration(milliseconds: int) -> str:
@@ -251,38 +337,12 @@ def duration(milliseconds: int) -> str:
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
 
 
-def one_line(text: str) -> str:
-    """Transcript text on one line, safe to print: line breaks and runs of blanks become one space,
-    every other control character a visible escape."""
-    return " ".join(for_terminal(text, layout=True).split())
-
-
 def first_line(text: str) -> str:
     return one_line(text.strip().split("\n", 1)[0]) if text.strip() else ""
 
 
 def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
-
-def call_headline(text: str) -> str:
-    """What a call did, as a person says it: `$ command`, the path or the query, else its input."""
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
-        return one_line(text)
-    if not isinstance(value, dict):
-        return one_line(text)
-    for key in COMMAND_KEYS:
-        command = value.get(key)
-        if isinstance(command, list) and all(isinstance(part, str) for part in command):
-            command = " ".join(command)
-        if isinstance(command, str) and command:
-            return "$ " + one_line(command)
-    for key in HEADLINE_KEYS:
-        if isinstance(value.get(key), str) and value[key]:
-            return one_line(value[key])
-    return one_line(text)
 
 
 def wrap_text(text: str, width: int) -> Iterator[str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.core.collector import BIG_BYTES
+from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
@@ -22,3 +24,39 @@ def shown_model(path: Path, session: SessionFile) -> ConversationModel:
     """Its model, built once and printed before the process ends: a big one is frozen
     (`collector_paused`), so no collection walks it while it is printed."""
     return build_model(analyse_session(session), path, freeze=session.size > BIG_BYTES)
+
+
+def shown_segment(model: ConversationModel, number: int | None) -> int | None:
+    """`--segment N` (counted from 1, oldest first, as `search` prints them) as the model's
+    segment index; None for the last, the conversation a resume sends. ValueError with a
+    message to print for a segment the session does not have."""
+    if number is None:
+        return None
+    count = len(model.earlier_segments) + 1
+    if not 1 <= number <= count:
+        parts = "segment 1 only" if count == 1 else f"segments 1 to {count}"
+        raise ValueError(f"no segment {number}: the session has {parts}")
+    return number - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What part of the session `show` prints: a segment (None: the last), from item `offset`."""
+
+    offset: int = 0
+    segment: int | None = None
+
+    def is_history(self, model: ConversationModel) -> bool:
+        """An earlier segment: history, which carries no findings and no start note."""
+        return self.segment is not None and self.segment < len(model.earlier_segments)
+
+
+def segment_fact(model: ConversationModel, shown: Shown) -> str | None:
+    """Which part of the history the header's counts are of, and how to reach the others."""
+    earlier = len(model.earlier_segments)
+    if shown.is_history(model) and shown.segment is not None:
+        return f"segment {shown.segment + 1} of {earlier + 1}: history before compaction {shown.segment + 1}"
+    if not earlier:
+        return None
+    reach = "--segment 1" if earlier == 1 else f"--segment 1 to {earlier}"
+    return f"{earlier_parts(earlier)} ({reach} shows it)"

@@ -26,6 +26,8 @@ class Hunk:
     new_count: int
     lines: Sequence[str]
     """Each starts with " ", "-", "+" or is the no-newline marker."""
+    heading: str = ""
+    """What the hunk is in (a function's line), written after its `@@ … @@` as `diff -p` does."""
 
 
 def header(old_path: str | None, new_path: str | None) -> list[str]:
@@ -44,9 +46,10 @@ def _side(prefix: str, path: str | None) -> str:
 def render(old_path: str | None, new_path: str | None, hunks: Iterable[Hunk]) -> str:
     lines = header(old_path, new_path)
     for hunk in hunks:
-        lines.append(
-            f"@@ -{_range(hunk.old_start, hunk.old_count)} +{_range(hunk.new_start, hunk.new_count)} @@"
+        ranges = (
+            f"-{_range(hunk.old_start, hunk.old_count)} +{_range(hunk.new_start, hunk.new_count)}"
         )
+        lines.append(f"@@ {ranges} @@ {hunk.heading}" if hunk.heading else f"@@ {ranges} @@")
         lines.extend(hunk.lines)
     return "\n".join(lines) + "\n"
 

@@ -19,10 +19,14 @@ from pathlib import Path
 
 from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.texts import last_plan
+from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.turns.texts import last_plan, whole_item
+
+_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION})
+"""Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary."""
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -97,12 +101,22 @@ MAX_AGENT_DEPTH = 2
 
 
 def render_markdown(
-    model: ConversationModel, *, path: str | None = None, load_agent: AgentLoader | None = None
+    model: ConversationModel,
+    *,
+    path: str | None = None,
+    load_agent: AgentLoader | None = None,
+    offset: int = 0,
+    segment: int | None = None,
+    whole: bool = False,
 ) -> str:
-    """The whole conversation; loads the texts of every item. With `load_agent`, a sub-agent that
-    has its own file is expanded under the call that ran it, quoted; one without a file shows its
-    turns as items already."""
-    return "\n".join([_header(model, path), *_items(model, load_agent, depth=0)])
+    """The conversation from item `offset` on (`show --tail`) of a segment of its history (None:
+    the last, which a resume sends); loads the texts of those items. With `load_agent`, a
+    sub-agent that has its own file is expanded under the call that ran it, quoted; one without a
+    file shows its turns as items already. `whole`: texts, inputs, diffs and results uncut (an
+    export), where a page cuts each at 4,000 characters. IndexError for a segment the session
+    does not have."""
+    items = _items(model, load_agent, depth=0, offset=offset, segment=segment, whole=whole)
+    return "\n".join([_header(model, path, offset, segment), *items])
 
 
 def expanded_agents(
@@ -128,23 +142,38 @@ def expanded_agents(
     return loaded
 
 
-def _items(model: ConversationModel, load_agent: AgentLoader | None, *, depth: int) -> list[str]:
+def _items(
+    model: ConversationModel,
+    load_agent: AgentLoader | None,
+    *,
+    depth: int,
+    offset: int = 0,
+    segment: int | None = None,
+    whole: bool = False,
+) -> list[str]:
     parts: list[str] = []
-    for item in page(model):
+    shown = segment_items(model, segment)
+    for item in page(model, offset, segment=segment):
+        if whole and item.truncated:
+            item = whole_item(model, item.index, shown)
         parts.append(_item(item))
         agent = item.tool.agent if item.tool is not None else None
         if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
             continue
         conversation = load_agent(agent.file)
         if conversation is not None and conversation.items:
-            parts.append(_quoted(_sub_agent(conversation, load_agent, depth=depth + 1)))
+            parts.append(
+                _quoted(_sub_agent(conversation, load_agent, depth=depth + 1, whole=whole))
+            )
     return parts
 
 
-def _sub_agent(conversation: ConversationModel, load_agent: AgentLoader, *, depth: int) -> str:
+def _sub_agent(
+    conversation: ConversationModel, load_agent: AgentLoader, *, depth: int, whole: bool
+) -> str:
     facts = f"{len(conversation.items)} items, {conversation.errors} errors"
     heading = f"**Sub-agent conversation** ({facts})"
-    return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth)])
+    return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth, whole=whole)])
 
 
 def _quoted(text: str) -> str:
@@ -152,37 +181,47 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n")) + "\n"
 
 
-def _header(model: ConversationModel, path: str | None) -> str:
+def _header(model: ConversationModel, path: str | None, offset: int, segment: int | None) -> str:
+    history = segment is not None and segment < len(model.earlier_segments)
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
     facts = [f"format {model.format}"]
     if model.session_id:
         facts.append(f"session {inline(model.session_id)}")
-    facts.append(f"{len(model.items)} items")
+    facts.append(f"{len(segment_items(model, segment))} items")
     facts.append(f"{model.errors} errors, {model.warnings} warnings")
     if model.abandoned_branches:
         facts.append(f"{model.abandoned_branches} abandoned branches")
     if path:
         facts.append(f"file {inline(path)}")
     if model.usage is not None:
-        facts.append(_usage(model.usage))
-    if model.earlier_segments:
+        facts.append(_usage(model.usage, model.context_tokens))
+    if history and segment is not None:
+        facts.append(
+            f"segment {segment + 1} of {len(model.earlier_segments) + 1}:"
+            f" history before compaction {segment + 1}"
+        )
+    elif model.earlier_segments:
         facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
-    if model.start_note:
+    if model.start_note and not history:
         lines += ["", f"*Note: {model.start_note}.*"]
-    if model.first_problem is not None:
+    if model.first_problem is not None and not history:
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
     plan = last_plan(model)
     if plan is not None:
-        index, todos = plan
-        lines += ["", f"**Plan** (item {index + 1}):", "", task_list(todos).rstrip("\n")]
+        where = plan_place(plan, len(model.earlier_segments), segment)
+        steps = task_list(plan.todos).rstrip("\n") if plan.todos else "*(emptied: no steps)*"
+        lines += ["", f"**Plan** ({where}):", "", steps]
+    if offset:
+        lines += ["", f"*… {offset} earlier items (not shown).*"]
     return "\n".join(lines) + "\n"
 
 
-def _usage(usage: Usage) -> str:
+def _usage(usage: Usage, context: int | None) -> str:
     cached = usage.cache_read + usage.cache_creation
-    return f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
+    used = f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
+    return used if context is None else f"{used}, last context {context:,}"
 
 
 def _where(item: Item) -> str:
@@ -206,7 +245,7 @@ def _item(item: Item) -> str:
         preview = item.text[:THINKING_PREVIEW]
         more = len(item.text) - len(preview)
         parts.append(fenced(preview + (f"\n… ({more} more characters)" if more > 0 else "")))
-    elif item.kind in (ItemKind.ASSISTANT, ItemKind.SUB_AGENT) and item.text is not None:
+    elif item.kind in _PROSE and item.text is not None:
         parts.append(prose(item.text))
     elif item.text is not None:
         parts.append(fenced(item.text))

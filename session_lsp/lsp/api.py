@@ -217,8 +217,11 @@ class AgentSummary(Result):
 
 class LastTodos(Result):
     index: int
-    """The item of the planning call that wrote it."""
+    """The item of the planning call that wrote it, in its segment."""
     todos: list[TodoEntry]
+    segment: int
+    """The segment the call is in (counted from 0, as `segment`): an earlier one when the agent
+    planned nothing after a compaction."""
 
 
 class ConversationTool(Result):

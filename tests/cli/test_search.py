@@ -71,6 +71,14 @@ def test_text_output_is_one_row_per_session_then_its_matches(tree: ProjectsTree)
     assert summary == "1 match(es) in 1 of 5 session(s)."
 
 
+def test_a_match_in_the_history_is_where_show_segment_item_finds_it(tree: ProjectsTree) -> None:
+    match = run_in_tree(tree, "search", "off by one column", "--limit", "1").stdout.splitlines()[1]
+    assert match.startswith("    segment 1/2 item 3 ")
+    shown = run_in_tree(tree, "show", COMPACTED, "--segment", "1", "--item", "3")
+    assert shown.returncode == 0, shown.stderr
+    assert "off by one column" in shown.stdout.split("\n", 2)[1]
+
+
 def test_nothing_found_exits_1_and_a_bad_query_exits_2(tree: ProjectsTree) -> None:
     none = run_in_tree(tree, "search", "no session says this 9f8e7d")
     assert (none.returncode, none.stdout.splitlines()[-1]) == (

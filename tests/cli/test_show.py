@@ -14,7 +14,13 @@ from session_lsp.core.turns import build_model
 from session_lsp.core.turns.agents import agent_model
 from session_lsp.sessions import project_folder_name
 from tests.support.cli import REPO, run_cli
-from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT, WORKTREES
+from tests.support.corpus import (
+    CODEMIE_TURN_1,
+    DANGLING_END_ROLLOUT,
+    SHORT,
+    SOUND_RECORDER,
+    WORKTREES,
+)
 from tests.support.files import aged_copy
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
@@ -73,7 +79,9 @@ def test_json_is_the_server_shape_for_the_whole_session() -> None:
 def test_markdown_is_the_shared_rendering() -> None:
     result = run_cli("show", "--format", "markdown", str(CODEMIE_TURN_1))
     model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
-    assert result.stdout == render_markdown(model, path=str(CODEMIE_TURN_1), load_agent=agent_model)
+    assert result.stdout == render_markdown(
+        model, path=str(CODEMIE_TURN_1), load_agent=agent_model, whole=True
+    )
 
 
 def test_colours_on_request_and_no_color_wins() -> None:
@@ -190,5 +198,31 @@ def test_a_negative_tail_is_a_usage_error() -> None:
 def test_markdown_expands_each_sub_agent_file_under_its_call() -> None:
     result = run_cli("show", "--format", "markdown", str(WORKTREES))
     model = build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
-    assert result.stdout == render_markdown(model, path=str(WORKTREES), load_agent=agent_model)
+    assert result.stdout == render_markdown(
+        model, path=str(WORKTREES), load_agent=agent_model, whole=True
+    )
     assert result.stdout.count("> **Sub-agent conversation**") == 6
+
+
+def test_markdown_with_tail_renders_only_the_last_items() -> None:
+    shown = run_cli("show", "--format", "markdown", "--tail", "1", str(SHORT)).stdout
+    headings = [line for line in shown.splitlines() if line.startswith("## ")]
+    assert len(headings) == 1 and headings[0].startswith("## 5. Tool ` Glob `")
+    assert "*… 4 earlier items (not shown).*" in shown
+
+
+def test_brief_names_a_long_writes_file_though_its_input_was_cut() -> None:
+    lines = run_cli("show", "--brief", str(SOUND_RECORDER)).stdout.splitlines()
+    write = next(line for line in lines if line.split()[:2] == ["#24", "41"])
+    assert write.endswith(
+        " Write toolu_01B9UpQDXUgSFs2pyr3K3HC4 /Users/dain/workspace/JSSoundRecorder/CLAUDE.md"
+    )
+
+
+def test_the_markdown_export_holds_every_text_whole() -> None:
+    # Item 24 writes CLAUDE.md (107 lines), past the 4,000 characters a page keeps.
+    shown = run_cli("show", "--format", "markdown", str(SOUND_RECORDER)).stdout
+    assert "cut off here" not in shown
+    assert "\n+- Monitor worker messages for processing errors\n" in shown
+    model = build_model(analyse_bytes(SOUND_RECORDER.read_bytes()), SOUND_RECORDER)
+    assert "cut off here" in render_markdown(model), "a page's cut, which the export undoes"

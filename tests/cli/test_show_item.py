@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import run_cli
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT
+from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT, SIDECHAIN_EXCERPT, SOUND_RECORDER
 
 SAMPLE = (
     CLAUDE_CORPUS
@@ -99,3 +99,25 @@ def test_an_item_the_session_does_not_have_is_a_usage_error(tmp_path: Path) -> N
     assert zero.returncode == 2 and "Traceback" not in zero.stderr
     markdown = run_cli("show", str(path), "--item", "1", "--format", "markdown")
     assert markdown.returncode == 2 and "prints text or json" in markdown.stderr
+
+
+def test_an_items_input_is_shown_field_by_field_with_real_line_breaks() -> None:
+    shown = run_cli("show", "--item", "45", str(SOUND_RECORDER)).stdout
+    input_part = shown.split("--- input\n", 1)[1].split("\n--- ", 1)[0].splitlines()
+    assert input_part[:3] == [
+        "file_path: /Users/dain/workspace/JSSoundRecorder/CLAUDE.md",
+        "old_string:",
+        "    ## Development Commands",
+    ]
+    assert "new_string:" in input_part and not any("\\n" in line for line in input_part)
+    raw = json.loads(
+        run_cli("show", "--item", "45", "--format", "json", str(SOUND_RECORDER)).stdout
+    )
+    assert json.loads(raw["tool"]["input"])["old_string"].startswith("## Development Commands\n")
+
+
+def test_a_sub_agent_whose_turns_are_nowhere_says_so() -> None:
+    shown = run_cli("show", "--item", "1", str(SIDECHAIN_EXCERPT)).stdout.splitlines()
+    assert (
+        shown[2] == "sub-agent: no transcript of its turns (no agent file, no turns in this file)"
+    )

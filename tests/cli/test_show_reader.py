@@ -6,11 +6,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from session_lsp.cli.show_reader import continue_command, local_time
+from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
-from tests.support.corpus import CODEMIE_TURN_1, CORPUS
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    CODEMIE_TURN_1,
+    CORPUS,
+    SOUND_RECORDER,
+    WORKTREES,
+)
 from tests.support.files import aged_copy
 
-NARROW = {"NO_COLOR": "1", "COLUMNS": "60"}
+NARROW = {"NO_COLOR": "1", "COLUMNS": "60", "TZ": "UTC"}
 PROMPT = (
     "Please look at the parser and tell me why the second pass drops trailing commas; "
     "I think it is the tokenizer but I am not sure at all.\n\nSecond paragraph stays apart."
@@ -53,7 +61,9 @@ def test_prompts_and_replies_are_whole_and_wrapped_to_the_width(tmp_path: Path) 
     result = run_cli("show", str(_session(tmp_path, "ok")), env=NARROW)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert all(len(line) <= 60 for line in lines[1:]), "\n".join(lines)
+    # The command to go on is kept whole on its line, to be copied.
+    assert lines[-1].startswith("to continue: session-lsp resume ")
+    assert all(len(line) <= 60 for line in lines[1:-1]), "\n".join(lines)
     body = " ".join(line.strip() for line in lines)
     assert " ".join(PROMPT.split("\n\n")[0].split()) in body
     assert "  Second paragraph stays apart." in lines, "paragraphs stay apart"
@@ -90,11 +100,11 @@ def result_text(lines: list[str]) -> str:
 
 def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
     lines = run_cli("show", str(CODEMIE_TURN_1), env=NARROW).stdout.splitlines()
-    assert "first problem: item 17, line 25" in lines[:4]
+    assert "first problem: item 17, line 25" in lines[:8]
     broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
     assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
     assert lines[broken + 1].lstrip().startswith(">> ") and "unpaired-tool-use" in lines[broken + 1]
-    assert all(len(line) <= 60 for line in lines[broken:]), "the finding is wrapped too"
+    assert all(len(line) <= 60 for line in lines[broken:-1]), "the finding is wrapped too"
 
 
 def test_escapes_in_a_tool_result_and_a_reply_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -117,9 +127,11 @@ DEEP_MANIFEST = (
 
 def test_the_header_has_the_token_use_and_the_last_plan() -> None:
     lines = run_cli("show", str(DEEP_MANIFEST), env=NARROW).stdout.splitlines()
-    assert lines[2].startswith("tokens: 8,682,623 in (8,505,166 cached) · 31,430 out")
-    assert lines[3] == "plan (item 183): 6 of 6 done"
-    assert lines[4:10][-1] == "  [x] Run tests and verify coverage"
+    tokens = next(i for i, line in enumerate(lines) if line.startswith("tokens: "))
+    assert lines[tokens] == "tokens: 8,682,623 in (8,505,166 cached) · 31,430 out"
+    assert lines[tokens + 1] == "last context 134,276", "the width is 60: one more line"
+    assert lines[tokens + 2] == "plan (item 183): 6 of 6 done"
+    assert lines[tokens + 3 : tokens + 9][-1] == "  [x] Run tests and verify coverage"
 
 
 def test_an_edit_shows_its_path_and_how_many_lines_it_changed() -> None:
@@ -142,5 +154,171 @@ def test_a_reply_longer_than_a_page_cuts_is_shown_whole(tmp_path: Path) -> None:
 def test_the_header_counts_the_history_before_the_last_compaction() -> None:
     compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
     lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
-    assert lines[1].endswith(" · 1 earlier part before a compaction")
+    assert "1 earlier part before a compaction (--segment 1 shows it)" in lines[:6]
     assert "note: the conversation starts at the last compaction" in lines
+
+
+WIDE = {"NO_COLOR": "1", "COLUMNS": "140", "TZ": "UTC"}
+
+
+def test_a_write_longer_than_a_page_keeps_its_path_and_whole_line_count() -> None:
+    # Its input (CLAUDE.md, 107 lines) is past the 4,000 characters a page keeps of it.
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    write = next(line for line in lines if line.endswith("#24 · line 41"))
+    assert write.startswith(
+        " ▸ Write [ok] /Users/dain/workspace/JSSoundRecorder/CLAUDE.md  +107 -0"
+    )
+
+
+def test_a_plan_call_says_how_far_the_plan_got_and_the_step_under_way() -> None:
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    plan = next(line for line in lines if line.endswith("#127 · line 206"))
+    assert plan.startswith(
+        " ▸ TodoWrite [ok] plan: 5 of 7 done · now: Test recording with new AudioWorklet"
+    )
+
+
+def test_a_codex_patch_names_the_file_it_changed_and_an_update_plan_its_progress() -> None:
+    lines = run_cli("show", str(CODEMIE_ROLLOUT), env=WIDE).stdout.splitlines()
+    assert any(
+        line.startswith(" ▸ apply_patch [ok] src/agents/plugins/codemie-code.plugin.ts  +5 -0")
+        for line in lines
+    )
+    assert any(
+        line.startswith(" ▸ update_plan [ok] plan: 2 of 3 done · now: Run focused verification")
+        for line in lines
+    )
+
+
+def test_the_header_gives_a_codex_rollouts_last_context() -> None:
+    lines = run_cli("show", str(CODEMIE_ROLLOUT), env=WIDE).stdout.splitlines()
+    assert lines[2] == "tokens: 6,055,836 in (4,929,536 cached) · 9,118 out · last context 131,573"
+
+
+def test_a_call_of_a_few_arguments_shows_them_as_names_and_values_not_json() -> None:
+    lines = run_cli("show", str(WORKTREES), env=WIDE).stdout.splitlines()
+    assert any(
+        line.startswith(" ▸ TaskUpdate [ok] taskId=1 status=in_progress owner=alice  (")
+        for line in lines
+    )
+    assert any(
+        line.startswith(" ▸ TaskCreate [ok] Research plan mode (alice)  (") for line in lines
+    )
+    assert not any(line.startswith(" ▸ Task") and "] {" in line for line in lines)
+
+
+def test_a_search_call_shows_its_pattern_and_where_it_looked() -> None:
+    lines = run_cli("show", str(SOUND_RECORDER), env=WIDE).stdout.splitlines()
+    grep = next(line for line in lines if line.endswith("#77 · line 124"))
+    assert grep.startswith(" ▸ Grep [ok] ") and "  in app/js  (" in grep
+
+
+def test_segment_shows_the_history_before_a_compaction_as_search_numbers_it() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", "--segment", "1", str(compacted), env=WIDE).stdout.splitlines()
+    assert lines[1].endswith(
+        " · 34 items · 0 errors, 0 warnings · segment 1 of 2: history before compaction 1"
+    )
+    assert not any(line.startswith("note: ") for line in lines), "the start note is the last part's"
+    prompt = lines.index("── You · 2026-03-14 09:31:14 · #3 · line 7")
+    assert "off by one column on lines with emoji" in lines[prompt + 1]
+
+
+def test_segment_and_item_print_an_item_of_the_history_whole() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    shown = run_cli("show", "--segment", "1", "--item", "3", str(compacted)).stdout
+    assert shown.startswith("item 3 · prompt · line 7 · 2026-03-14T09:31:14")
+    last = run_cli("show", "--item", "3", str(compacted)).stdout
+    assert not last.startswith("item 3 · prompt · line 7"), "without --segment: the last part"
+
+
+def test_a_segment_the_session_does_not_have_is_a_usage_error() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    result = run_cli("show", "--segment", "3", str(compacted))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no segment 3: the session has segments 1 to 2" in result.stderr
+    missing = run_cli("show", "--segment", "1", "--item", "35", str(compacted))
+    assert missing.returncode == 2 and "no item 35: segment 1 has items 1 to 34" in missing.stderr
+
+
+def test_a_plan_written_before_the_compaction_heads_show_with_where_it_is() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=NARROW).stdout.splitlines()
+    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:10]
+    history = run_cli("show", "--segment", "1", str(compacted), env=NARROW).stdout.splitlines()
+    assert "plan (item 31): 3 of 7 done" in history[:10]
+    markdown = run_cli("show", "--format", "markdown", str(compacted)).stdout
+    assert "**Plan** (segment 1, item 31):" in markdown
+
+
+def test_the_header_is_wrapped_to_the_width_too() -> None:
+    for session in (
+        CODEMIE_TURN_1,
+        WORKTREES,
+        CORPUS / "claude-code/generated/compacted-2.0.76.jsonl",
+    ):
+        lines = run_cli("show", str(session), env=NARROW).stdout.splitlines()
+        header = lines[: lines.index("")]
+        assert all(len(line) <= 60 for line in header), "\n".join(header)
+    wide = run_cli("show", str(WORKTREES), env=WIDE).stdout.splitlines()
+    assert wide[1] == (
+        "claude-code · session ef958aa1-0e93-49f0-bb71-150f63befcd1 · 52 items · 0 errors, 0 warnings"
+    ), "facts share a line as far as the width goes"
+
+
+def test_an_emptied_plan_heads_show_as_emptied(tmp_path: Path) -> None:
+    session = Builder()
+    session.prompt("u1", None, "done?")
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[])
+    session.result("r1", "a1", "toolu_T")
+    path = tmp_path / "emptied.jsonl"
+    path.write_bytes(session.data())
+    lines = run_cli("show", str(aged_copy(path, path)), env=WIDE).stdout.splitlines()
+    assert "plan (item 2): emptied" in lines[:5]
+    assert any(line.startswith(" ▸ TodoWrite [ok] plan: emptied") for line in lines)
+
+
+def test_a_compaction_shows_what_its_summary_kept_not_claude_codes_opening() -> None:
+    compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    lines = run_cli("show", str(compacted), env=WIDE).stdout.splitlines()
+    compaction = next(line for line in lines if line.endswith("#1 · line 55"))
+    assert compaction.startswith("   compacted Analysis: nt the result next recovery to.")
+
+
+def test_show_ends_with_where_the_session_stopped_and_how_to_go_on() -> None:
+    lines = run_cli("show", str(CODEMIE_TURN_1), env=WIDE).stdout.splitlines()
+    assert lines[-2:] == [
+        "end: #17 · line 25 · 2026-01-14 19:26:41",
+        f"to continue: session-lsp resume {CODEMIE_TURN_1}",
+    ]
+    history = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
+    earlier = run_cli("show", "--segment", "1", str(history), env=WIDE).stdout.splitlines()
+    assert not any(line.startswith("to continue: ") for line in earlier), "history is not resumed"
+
+
+def test_the_command_to_go_on_never_reads_a_file_name_as_an_option() -> None:
+    assert continue_command("-rf.jsonl") == "session-lsp resume ./-rf.jsonl"
+    assert continue_command("a b;rm x.jsonl") == "session-lsp resume 'a b;rm x.jsonl'"
+
+
+def test_a_sub_agents_transcript_offers_no_resume() -> None:
+    agent = CORPUS / "claude-code/daaain-claude-code-log/-src-deep-manifest/agent-c8d9b115.jsonl"
+    lines = run_cli("show", str(agent), env=WIDE).stdout.splitlines()
+    assert lines[-1].startswith("end: #20 · line ")
+
+
+def test_times_are_local_as_the_sessions_listing_gives_them(tmp_path: Path) -> None:
+    kolkata = {**NARROW, "TZ": "Asia/Kolkata"}  # UTC+05:30, no summer time
+    lines = run_cli("show", str(_session(tmp_path, "ok")), env=kolkata).stdout.splitlines()
+    assert "── You · 2026-01-01 15:30:01 · #1 · line 1" in lines
+    assert "end: #4 · line 5 · 2026-01-01 15:30:05" in lines
+    assert local_time("0001-01-01T00:00:00Z") in ("0001-01-01T00:00:00Z", "0001-01-01 00:00:00")
+    assert local_time("yesterday\x1b[2J") == "yesterday\\x1b[2J"
+
+
+def test_a_sub_agents_rewrite_of_its_own_file_shows_as_the_change() -> None:
+    # 2.1.114 sub-agent transcripts keep no toolUseResult: the second Write's old text is the first's.
+    agent = next(WORKTREES.parent.rglob("agent-ab1e6e141221a29ab.jsonl"))
+    lines = run_cli("show", str(agent), env=WIDE).stdout.splitlines()
+    writes = [line for line in lines if line.startswith(" ▸ Write [ok] ")]
+    assert [write.split("  ")[1] for write in writes] == ["+140 -0", "+82 -96"]

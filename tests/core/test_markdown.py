@@ -26,7 +26,16 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.core.turns.agents import agent_model
 from tests.support import hostile
-from tests.support.corpus import CODEMIE_TURN_1, CORPUS, ROLLOUTS, SESSIONS, WORKTREES
+from tests.support.claude_records import Builder
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    CODEMIE_TURN_1,
+    COMPACTED_2_0,
+    CORPUS,
+    ROLLOUTS,
+    SESSIONS,
+    WORKTREES,
+)
 
 PARSERS = {
     "commonmark": MarkdownIt("commonmark"),
@@ -113,6 +122,17 @@ def test_an_edit_is_a_diff_fence_and_the_plan_heads_the_transcript() -> None:
     head = markdown.split("\n## 1.", 1)[0]
     assert "**Plan** (item 183):" in head and "- [x] ` Run tests and verify coverage `" in head
     assert "tokens in (" in head
+
+
+def test_the_header_gives_the_last_requests_context_for_either_format() -> None:
+    for path, used in (
+        (DEEP_MANIFEST, "8,682,623 tokens in (8,505,166 cached), 31,430 out"),
+        (CODEMIE_ROLLOUT, "6,055,836 tokens in (4,929,536 cached), 9,118 out"),
+    ):
+        model = build_model(analyse_bytes(path.read_bytes()), path)
+        head = render_markdown(model).split("\n## 1.", 1)[0]
+        assert f"{used}, last context {model.context_tokens:,}" in head
+        assert model.context_tokens
 
 
 def test_a_tool_name_with_blank_lines_stays_in_its_heading(tmp_path: Path) -> None:
@@ -251,3 +271,20 @@ def test_a_sub_agent_that_names_itself_is_expanded_only_so_deep() -> None:
     deepest = "> " * MAX_AGENT_DEPTH + "**Sub-agent conversation**"
     assert f"\n{deepest}" in markdown
     assert "> " + deepest not in markdown
+
+
+def test_an_emptied_plan_heads_the_transcript_as_emptied() -> None:
+    session = Builder()
+    session.prompt("u1", None, "done?")
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[])
+    session.result("r1", "a1", "toolu_T")
+    head = render_markdown(build_model(analyse_bytes(session.data()))).split("\n## 1.", 1)[0]
+    assert head.endswith("**Plan** (item 2):\n\n*(emptied: no steps)*\n")
+
+
+def test_a_compaction_summary_is_the_models_markdown_rendered_inert() -> None:
+    path = COMPACTED_2_0
+    markdown = render_markdown(build_model(analyse_bytes(path.read_bytes()), path))
+    section = markdown.split("\n## 1. Compaction", 1)[1].split("\n## 2.", 1)[0]
+    assert "```" not in section and "\nAnalysis:\n" in section
+    assert_inert(markdown)

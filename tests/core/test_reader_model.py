@@ -12,6 +12,7 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
+from session_lsp.core.formats.claude_code.turns import EDIT_LOOKBACK
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
@@ -205,7 +206,7 @@ def test_todo_writes_carry_their_checklist_and_the_last_one_is_the_plan() -> Non
     plan = last_plan(model_of(SAMPLE))
     last = todo_writes[-1].tool
     assert plan is not None and last is not None
-    assert plan == (todo_writes[-1].index, last.todos)
+    assert (plan.index, plan.todos, plan.segment) == (todo_writes[-1].index, last.todos, None)
 
 
 def test_codex_update_plan_is_the_plan() -> None:
@@ -213,10 +214,10 @@ def test_codex_update_plan_is_the_plan() -> None:
     plans = tool_items(model, "update_plan")
     assert len(plans) == 2
     plan = last_plan(model)
-    assert plan is not None and plan[0] == plans[-1].index
+    assert plan is not None and plan.index == plans[-1].index
     record = json.loads(bytes(model.lines[plans[-1].first_line]))
     steps = json.loads(record["payload"]["arguments"])["plan"]
-    assert [(t.content, t.status) for t in plan[1]] == [(s["step"], s["status"]) for s in steps]
+    assert [(t.content, t.status) for t in plan.todos] == [(s["step"], s["status"]) for s in steps]
 
 
 def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
@@ -229,12 +230,29 @@ def test_a_malformed_last_plan_leaves_the_one_before_as_the_plan() -> None:
     session.result("r2", "a2", "toolu_T2")
     model = build_model(analyse_bytes(session.data()))
     plan = last_plan(model)
-    assert plan is not None and plan[0] == 1
-    assert [(t.content, t.status) for t in plan[1]] == [("write tests", "in_progress")]
+    assert plan is not None and plan.index == 1
+    assert [(t.content, t.status) for t in plan.todos] == [("write tests", "in_progress")]
 
 
 def test_a_session_without_a_plan_has_none() -> None:
     assert last_plan(model_of(SHORT)) is None
+
+
+def test_a_plan_written_before_the_last_compaction_is_still_the_last_plan() -> None:
+    # Its TodoWrite calls are all before the compaction; nothing was planned after it.
+    model = model_of(COMPACTED_2_0)
+    history = segments(model)[0].items
+    calls = [item for item in history if item.tool is not None and item.tool.name == "TodoWrite"]
+    assert calls and not any(
+        item.tool is not None and item.tool.name == "TodoWrite" for item in model.items
+    )
+    plan = last_plan(model)
+    assert plan is not None and (plan.segment, plan.index) == (0, calls[-1].index)
+    assert [todo.status for todo in plan.todos].count("completed") == 3
+    answer = conversation_to_json(model, "p", "file:///p")
+    assert answer["lastTodos"]["segment"] == 0 and answer["segment"] == 1
+    last = conversation_to_json(model_of(SAMPLE), "p", "file:///p")["lastTodos"]
+    assert last["segment"] == 0, "a session without compaction: its only segment"
 
 
 def test_every_page_reports_whole_session_facts_worked_out_once(
@@ -550,8 +568,8 @@ def test_the_task_list_of_2_1_is_the_plan_replayed_from_its_calls() -> None:
     plan = last_plan(model)
     assert plan is not None
     updates = tool_items(model, "TaskUpdate")
-    assert plan[0] == updates[-1].index
-    assert [(todo.content, todo.status) for todo in plan[1]] == [
+    assert plan.index == updates[-1].index
+    assert [(todo.content, todo.status) for todo in plan.todos] == [
         ("Research plan mode (alice)", "completed"),
         ("Research teammates (bob)", "completed"),
         ("Research Beads (carol)", "completed"),
@@ -595,4 +613,65 @@ def test_a_failed_task_update_changes_nothing() -> None:
     session.result("r2", "a2", "toolu_U", "<tool_use_error>Task not found</tool_use_error>")
     session.lines[-1]["message"]["content"][0]["is_error"] = True
     plan = last_plan(build_model(analyse_bytes(session.data())))
-    assert plan is not None and [(t.content, t.status) for t in plan[1]] == [("parse", "pending")]
+    assert plan is not None and [(t.content, t.status) for t in plan.todos] == [
+        ("parse", "pending")
+    ]
+
+
+def _write_then_rewrite(*, rejected_edit: bool) -> bytes:
+    session = Builder()
+    session.prompt("u1", None, "write it")
+    session.call("a1", "u1", "toolu_W1", "Write", file_path="/w/a.md", content="one\ntwo\n")
+    session.result("r1", "a1", "toolu_W1", "File created successfully at: /w/a.md")
+    session.call(
+        "a2", "r1", "toolu_E", "Edit", file_path="/w/a.md", old_string="two", new_string="2"
+    )
+    session.result("r2", "a2", "toolu_E", "The file /w/a.md has been updated.")
+    if rejected_edit:
+        session.lines[-1]["message"]["content"][0]["is_error"] = True
+    session.call("a3", "r2", "toolu_W2", "Write", file_path="/w/a.md", content="one\n2\nthree\n")
+    session.result("r3", "a3", "toolu_W2", "The file /w/a.md has been updated successfully.")
+    for line in session.lines:
+        line.pop("toolUseResult", None)  # as a 2.1.x sub-agent's transcript keeps none
+    return session.data()
+
+
+def test_a_write_over_a_file_the_transcript_wrote_shows_the_change() -> None:
+    model = build_model(analyse_bytes(_write_then_rewrite(rejected_edit=False)))
+    rewrite = tool_items(model, "Write")[-1]
+    diff = whole_item(model, rewrite.index).tool.diff  # type: ignore[union-attr]
+    assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1,2 +1,3 @@\n one\n 2\n+three\n"
+    paged = page(model)[rewrite.index].tool
+    assert paged is not None and paged.diff == diff, "a page and the whole item agree"
+    rejected = build_model(analyse_bytes(_write_then_rewrite(rejected_edit=True)))
+    diff = whole_item(rejected, tool_items(rejected, "Write")[-1].index).tool.diff  # type: ignore[union-attr]
+    assert diff is not None and "-two\n+2\n+three\n" in diff, "an edit that failed changed nothing"
+
+
+def test_a_sub_agents_edit_of_the_file_it_wrote_is_diffed_with_the_files_real_lines() -> None:
+    # 2.1.114 sub-agent transcripts record no structuredPatch: the file is the Write before it.
+    agent = next(WORKTREES.parent.rglob("agent-a4ca7529859c158c2.jsonl"))
+    model = model_of(agent)
+    edit = tool_items(model, "Edit")[0]
+    diff = whole_item(model, edit.index).tool.diff  # type: ignore[union-attr]
+    assert diff is not None and diff.splitlines()[2] == "@@ -5,10 +5,9 @@"
+    assert diff.splitlines()[3].startswith(" **Plan Mode** is a built-in operating mode")
+
+
+def test_the_text_before_an_edit_is_looked_for_only_so_far_back() -> None:
+    session = Builder()
+    session.prompt("u0", None, "write it")
+    session.call("a0", "u0", "toolu_W", "Write", file_path="/w/a.md", content="one\ntwo\n")
+    session.result("r0", "a0", "toolu_W", "File created successfully at: /w/a.md")
+    parent = "r0"
+    for number in range(EDIT_LOOKBACK):
+        parent = session.prompt(f"p{number}", parent, f"and {number}")
+    session.call(
+        "a1", parent, "toolu_E", "Edit", file_path="/w/a.md", old_string="two", new_string="2"
+    )
+    session.result("r1", "a1", "toolu_E", "The file /w/a.md has been updated.")
+    for line in session.lines:
+        line.pop("toolUseResult", None)
+    model = build_model(analyse_bytes(session.data()))
+    diff = whole_item(model, tool_items(model, "Edit")[0].index).tool.diff  # type: ignore[union-attr]
+    assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1 +1 @@\n-two\n+2\n", "the Write is too far back"

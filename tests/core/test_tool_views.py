@@ -201,7 +201,7 @@ def test_codex_patch_adds_deletes_and_moves_files() -> None:
         "+++ /dev/null",
         "--- a/a.py",
         "+++ b/b.py",
-        "@@ -1 +1 @@",
+        "@@ -1 +1 @@ def f():",
         "-    return 1",
         "+    return 2",
     ]
@@ -241,3 +241,71 @@ def test_codex_update_plan_is_a_checklist() -> None:
     assert codex.plan("update_plan", arguments) == [Todo("Write tests", "in_progress")]
     assert codex.plan("update_plan", "[REDACTED_ARGUMENTS len=460]") is None
     assert codex.plan("shell", arguments) is None
+
+
+def test_a_files_text_before_a_write_is_the_last_write_with_the_later_edits_applied() -> None:
+    earlier = [  # newest first, as the calls before the Write are walked
+        ("Edit", {"file_path": "/a.md", "old_string": "two", "new_string": "2"}),
+        ("Read", {"file_path": "/a.md"}),
+        ("MultiEdit", {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}),
+        ("Edit", {"file_path": "/other.md", "old_string": "x", "new_string": "y"}),
+        ("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}),
+        ("Write", {"file_path": "/a.md", "content": "older\n"}),
+    ]
+    assert claude.text_before("/a.md", earlier) == "1\n2\ntwo\n"
+    replace_all = [
+        (
+            "Edit",
+            {"file_path": "/a.md", "old_string": "two", "new_string": "2", "replace_all": True},
+        )
+    ]
+    assert claude.text_before("/a.md", replace_all + earlier[4:]) == "one\n2\n2\n"
+
+
+def test_a_files_text_before_a_write_is_unknown_where_the_transcript_cannot_say() -> None:
+    written = ("Write", {"file_path": "/a.md", "content": "one\n"})
+    assert claude.text_before("/a.md", []) is None, "never written in the transcript"
+    missing = ("Edit", {"file_path": "/a.md", "old_string": "absent", "new_string": "x"})
+    assert claude.text_before("/a.md", [missing, written]) is None, "an edit that does not fit"
+    notebook = ("NotebookEdit", {"notebook_path": "/a.md", "new_source": "x"})
+    assert claude.text_before("/a.md", [notebook, written]) is None
+
+
+def test_a_write_over_a_file_the_transcript_showed_is_the_change_not_a_new_file() -> None:
+    diff = claude.edit_diff(
+        "Write", {"file_path": "/a.md", "content": "one\nTWO\n"}, None, "one\ntwo\n"
+    )
+    assert diff is not None and diff.splitlines() == [
+        "--- /a.md",
+        "+++ /a.md",
+        "@@ -1,2 +1,2 @@",
+        " one",
+        "-two",
+        "+TWO",
+    ]
+    created = claude.edit_diff("Write", {"file_path": "/a.md", "content": "one\n"}, None, None)
+    assert created is not None and created.startswith("--- /dev/null\n")
+
+
+def test_an_edit_of_a_file_the_transcript_showed_is_diffed_with_its_real_lines(
+    tmp_path: Path,
+) -> None:
+    old = "".join(f"line {n}\n" for n in range(1, 30))
+    edit = {"file_path": "file", "old_string": "line 7\nline 8\n", "new_string": "seven\n"}
+    diff = claude.edit_diff("Edit", edit, None, old)
+    assert diff is not None and "\n@@ -4,8 +4,7 @@\n" in diff
+    new = old.replace("line 7\nline 8\n", "seven\n")
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
+    multi = {
+        "file_path": "file",
+        "edits": [
+            {"old_string": "line 2\n", "new_string": "two\nmore\n"},
+            {"old_string": "line 20\n", "new_string": "twenty\n"},
+        ],
+    }
+    diff = claude.edit_diff("MultiEdit", multi, None, old)
+    assert diff is not None and "\n@@ -1,5 +1,6 @@\n" in diff and "\n@@ -17,7 +18,7 @@\n" in diff
+    new = old.replace("line 2\n", "two\nmore\n", 1).replace("line 20\n", "twenty\n", 1)
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
+    unknown = claude.edit_diff("Edit", {**edit, "old_string": "absent"}, None, old)
+    assert unknown is not None and "\n@@ -1 +1 @@\n" in unknown, "numbered from 1, as before"

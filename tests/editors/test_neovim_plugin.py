@@ -14,6 +14,8 @@ from tests.editors.support import (
     assert_passed,
 )
 from tests.editors.test_editors import run_neovim
+from tests.support.cli import run_cli
+from tests.support.corpus import COMPACTED_2_0, SOUND_RECORDER
 from tests.support.files import age
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
@@ -44,3 +46,110 @@ def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
     assert TOOL_ID.encode() in repaired[len(original) :]
     assert [p.name for p in session.parent.glob("*.bak")], "the repair kept a backup"
     assert_checks_clean(session)
+
+
+def _rendered(tmp_path: Path, session: Path) -> list[str]:
+    """The plugin's view of `session`, drawn from the server's conversation answer."""
+    page = run_cli("show", "--format", "json", str(session))
+    assert page.returncode == 0, page.stderr
+    page_file, lines_file = tmp_path / "page.json", tmp_path / "lines.txt"
+    page_file.write_text(page.stdout, encoding="utf-8")
+    run = run_neovim(
+        "neovim_plugin_render.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        PAGE_FILE=str(page_file),
+        LINES_FILE=str(lines_file),
+    )
+    assert_passed(run)
+    return lines_file.read_text(encoding="utf-8").splitlines()
+
+
+def test_neovim_view_shows_use_the_plan_and_items_numbered_as_show_does(tmp_path: Path) -> None:
+    lines = _rendered(tmp_path, SOUND_RECORDER)
+    assert (
+        lines[2] == "tokens: 1,687,656 in (1,502,915 cached) · 20,797 out  |  last context 72,484"
+    )
+    assert lines[3] == "plan (item 127): 5 of 7 done"
+    assert lines[9] == "  [>] Test recording with new AudioWorklet implementation"
+    write = next(line for line in lines if line.startswith("#24  tool  Write  [answered]"))
+    assert "(1 min 55 s)  (line 41)" in write
+
+
+def test_neovim_view_shows_an_edit_as_its_diff_and_a_plan_as_its_checklist(tmp_path: Path) -> None:
+    lines = _rendered(tmp_path, SOUND_RECORDER)
+    write = next(i for i, line in enumerate(lines) if line.startswith("#24  tool  Write"))
+    assert lines[write + 1 : write + 4] == [
+        "    --- /dev/null",
+        "    +++ /Users/dain/workspace/JSSoundRecorder/CLAUDE.md",
+        "    @@ -0,0 +1,107 @@",
+    ]
+    plan = next(i for i, line in enumerate(lines) if line.startswith("#127  tool  TodoWrite"))
+    assert lines[plan + 1] == "    [x] Create RecorderWorklet processor for microphone capture"
+    assert not any(line.startswith("    input: ") for line in lines[plan : plan + 9])
+
+
+def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path: Path) -> None:
+    lines = _rendered(tmp_path, COMPACTED_2_0)
+    assert "1 earlier part before compaction (:SessionHistory N)" in lines[:6]
+    assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]
+
+
+def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
+    session = tmp_path / SOUND_RECORDER.name
+    shutil.copyfile(SOUND_RECORDER, session)
+    age(session)
+    lines_file = tmp_path / "item.txt"
+    run = run_neovim(
+        "neovim_plugin_item.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        SESSION_FILE=str(session),
+        ITEM_NUMBER="24",
+        LINES_FILE=str(lines_file),
+    )
+    assert_passed(run)
+    lines = lines_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("#24  tool  Write  [answered]")
+    # The view cuts the diff of CLAUDE.md (107 lines) at 4,000 characters; K has it all.
+    assert lines[-2:] == [
+        "    +- Monitor worker messages for processing errors",
+        "    result: File created successfully at: /Users/dain/workspace/JSSoundRecorder/CLAUDE.md",
+    ]
+    assert not any("cut here" in line for line in lines)
+
+
+def test_neovim_view_shows_a_calls_input_by_its_fields_not_as_json(tmp_path: Path) -> None:
+    lines = _rendered(tmp_path, SOUND_RECORDER)
+    bash = lines.index(next(line for line in lines if line.startswith("#5  tool  Bash")))
+    assert lines[bash + 1] == "    $ ls -la"
+    grep = lines.index(next(line for line in lines if line.startswith("#77  tool  Grep")))
+    assert lines[grep + 1 : grep + 4] == [
+        "    output_mode: content",
+        "    path: app/js",
+        "    pattern: webkitAudioContext|mozAudioContext|webkitURL|mozURL",
+    ]
+    assert not any(line.startswith("    input: {") for line in lines)
+
+
+def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Path) -> None:
+    session = tmp_path / COMPACTED_2_0.name
+    shutil.copyfile(COMPACTED_2_0, session)
+    age(session)
+    lines_file, item_file = tmp_path / "history.txt", tmp_path / "item.txt"
+    run = run_neovim(
+        "neovim_plugin_history.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        SESSION_FILE=str(session),
+        LINES_FILE=str(lines_file),
+        ITEM_FILE=str(item_file),
+    )
+    assert_passed(run)
+    lines = lines_file.read_text(encoding="utf-8").splitlines()
+    assert "segment 1 of 2: history before compaction 1" in lines[:5]
+    assert "plan (item 31): 3 of 7 done" in lines[:8], "the plan is in this part"
+    prompt = lines.index(next(line for line in lines if line.startswith("#3  prompt")))
+    assert "off by one column" in lines[prompt + 1]
+    item = item_file.read_text(encoding="utf-8").splitlines()
+    assert item[0].startswith("#3  prompt  (line 7)") and "off by one column" in item[1]

@@ -298,7 +298,11 @@ async def test_the_answer_carries_the_plan_the_usage_and_the_context(
         item for item in answer["items"] if (item["tool"] or {}).get("name") == "TodoWrite"
     ]
     last = todo_writes[-1]
-    assert answer["lastTodos"] == {"index": last["index"], "todos": last["tool"]["todos"]}
+    assert answer["lastTodos"] == {
+        "index": last["index"],
+        "todos": last["tool"]["todos"],
+        "segment": answer["segment"],
+    }
     assert answer["lastTodos"]["todos"][0] == {
         "content": "Update GitHub Action to run on all pushes",
         "status": "completed",

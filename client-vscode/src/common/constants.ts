@@ -40,6 +40,7 @@ export const ServerCommands = {
   listSessions: 'sessionLsp.listSessions',
   conversation: 'sessionLsp.conversation',
   search: 'sessionLsp.search',
+  item: 'sessionLsp.item',
 } as const;
 
 /** Server commands that write files; refused in untrusted workspaces. */

@@ -89,6 +89,8 @@ export interface ConversationItem {
 export interface LastTodos {
   readonly index: number;
   readonly todos: readonly Todo[];
+  /** The segment the planning call is in: an earlier one when nothing was planned after a compaction; null when the server did not say (the last). */
+  readonly segment: number | null;
 }
 
 /** One stretch of history between compactions; the last is what a resume sends. */
@@ -269,7 +271,7 @@ function asLastTodos(value: unknown): LastTodos | null {
   check(isRecord(value), () => 'lastTodos is not an object');
   const last = value as Record<string, unknown>;
   check(isInteger(last.index), () => 'lastTodos.index is not an integer');
-  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [] };
+  return { index: last.index as number, todos: asTodos(last.todos, 'lastTodos.todos') ?? [], segment: isInteger(last.segment) ? last.segment : null };
 }
 
 /** The answer of `sessionLsp.item`: one item, whole. */
@@ -381,6 +383,10 @@ export type HostMessage =
   | { readonly type: 'segmentPage'; readonly generation: number; readonly page: ConversationPage }
   /** A page of the sub-agent transcript of the call at `index`. */
   | { readonly type: 'agentPage'; readonly generation: number; readonly index: number; readonly page: ConversationPage }
+  /** One item whole (`sessionLsp.item`), of an earlier segment or (null) of the conversation. */
+  | { readonly type: 'wholeItem'; readonly generation: number; readonly segment: number | null; readonly item: ConversationItem }
+  /** One item of the sub-agent under the call at `index`, whole. */
+  | { readonly type: 'agentItem'; readonly generation: number; readonly index: number; readonly item: ConversationItem }
   | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
   | { readonly type: 'focus'; readonly index: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
@@ -393,6 +399,10 @@ export type ViewMessage =
   | { readonly type: 'loadSegment'; readonly generation: number; readonly segment: number; readonly offset: number }
   /** The sub-agent of the call at `index`: its transcript is named by the server's answer, never by the webview. */
   | { readonly type: 'loadAgent'; readonly generation: number; readonly index: number; readonly offset: number }
+  /** "Show all" on a shortened item: it whole, from an earlier segment or (null) the conversation. */
+  | { readonly type: 'loadItem'; readonly generation: number; readonly index: number; readonly segment: number | null }
+  /** "Show all" on a shortened item of the sub-agent under the call at `index`: its item `entry`, whole. */
+  | { readonly type: 'loadAgentItem'; readonly generation: number; readonly index: number; readonly entry: number }
   | { readonly type: 'search'; readonly generation: number; readonly query: string }
   /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
   | { readonly type: 'openLink'; readonly href: string }
@@ -420,6 +430,14 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
     case 'loadAgent':
       return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.offset)
         ? { type: 'loadAgent', generation: value.generation, index: value.index, offset: value.offset }
+        : undefined;
+    case 'loadItem':
+      return nonNegative(value.generation) && nonNegative(value.index) && (value.segment === null || nonNegative(value.segment))
+        ? { type: 'loadItem', generation: value.generation, index: value.index, segment: value.segment }
+        : undefined;
+    case 'loadAgentItem':
+      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.entry)
+        ? { type: 'loadAgentItem', generation: value.generation, index: value.index, entry: value.entry }
         : undefined;
     case 'search':
       return nonNegative(value.generation) && typeof value.query === 'string' && value.query.trim() !== '' && value.query.length <= 1000

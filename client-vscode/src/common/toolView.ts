@@ -6,8 +6,8 @@
 
 /** A one-line headline for a call: `$ command`, a path, a query; null when only the JSON says it. */
 export interface ToolHeadline {
-  /** `command`, `path`, `query` or `text`: how the view styles it. */
-  readonly role: 'command' | 'path' | 'query' | 'text';
+  /** `command`, `path`, `query`, `plan` or `text`: how the view styles it. */
+  readonly role: 'command' | 'path' | 'query' | 'plan' | 'text';
   readonly text: string;
 }
 
@@ -15,14 +15,69 @@ const COMMAND_KEYS = ['command', 'cmd'];
 const PATH_KEYS = ['file_path', 'notebook_path', 'path'];
 const QUERY_KEYS = ['pattern', 'query', 'url', 'description', 'prompt'];
 
-/** The call's input as an object, or null when it is not a JSON object. */
+/** A JSON token: a string (no end quote where the text was cut), a bracket, a colon, a comma, anything else. One pass, no backtracking. */
+const TOKEN = /"((?:[^"\\]|\\.)*)(")?|[{}[\]:,]|[^"{}[\]:,]+/g;
+/** A `\uXXXX` escape the cut split. */
+const SPLIT_ESCAPE = /\\u[0-9a-fA-F]{0,3}$/;
+
+/**
+ * The call's input as an object, or null when it is not a JSON object. A page cuts an input at
+ * 4,000 characters (a Write of a long file): the string fields written whole before the cut, and
+ * the start of the one it fell in, still say what the call was.
+ */
 export function inputObject(input: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(input);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
-    return null;
+    return input.trimStart().startsWith('{') ? cutFields(input) : null;
   }
+}
+
+/** The object's own string fields (not a nested object's); the one the cut fell in, begun. */
+function cutFields(input: string): Record<string, unknown> | null {
+  const fields: Record<string, unknown> = {};
+  let depth = 0;
+  let key: string | null = null;
+  let colon = false;
+  for (const match of input.matchAll(TOKEN)) {
+    const token = match[0];
+    if (token === '{' || token === '[') {
+      depth += 1;
+    } else if (token === '}' || token === ']') {
+      depth -= 1;
+    } else if (token === ':') {
+      colon = key !== null;
+    } else if (token === ',') {
+      key = null;
+      colon = false;
+    } else if (token.startsWith('"') && depth === 1) {
+      const value = jsonString(match[1] ?? '', match[2] !== undefined);
+      if (colon && key !== null) {
+        if (value !== null && !(key in fields)) {
+          fields[key] = value;
+        }
+        key = null;
+        colon = false;
+      } else {
+        key = value;
+      }
+    }
+  }
+  return Object.keys(fields).length > 0 ? fields : null;
+}
+
+/** A string's text; one the cut ended without the escape it split. null: not decodable. */
+function jsonString(body: string, closed: boolean): string | null {
+  for (const candidate of closed ? [body] : [body, body.replace(SPLIT_ESCAPE, '')]) {
+    try {
+      const value: unknown = JSON.parse(`"${candidate}"`);
+      return typeof value === 'string' ? value : null;
+    } catch {
+      // The cut split an escape: the next candidate drops it.
+    }
+  }
+  return null;
 }
 
 function firstString(input: Record<string, unknown>, keys: readonly string[]): string | null {
@@ -61,6 +116,47 @@ export function toolHeadline(input: string): ToolHeadline | null {
   return query === null ? null : { role: 'query', text: query };
 }
 
+/**
+ * What a card leads with: the input's command, path or query; else the files a patch changed
+ * (Codex's apply_patch input is the patch, no JSON), or how far a plan got; else the input.
+ */
+export function cardHeadline(input: string, diff: string | null, todos: readonly { readonly content: string; readonly status: string }[] | null): ToolHeadline | null {
+  const headline = toolHeadline(input);
+  if (headline !== null && headline.role !== 'text') {
+    return headline;
+  }
+  const files = diff === null ? [] : diffFiles(diff);
+  if (files.length > 0) {
+    return { role: 'path', text: files.join(', ') };
+  }
+  if (todos !== null) {
+    const done = todos.filter((todo) => todo.status === 'completed').length;
+    const current = todos.find((todo) => todo.status === 'in_progress');
+    const progress = todos.length === 0 ? 'emptied' : `${done} of ${todos.length} done`;
+    return { role: 'plan', text: current === undefined ? progress : `${progress} · now: ${current.content}` };
+  }
+  return headline;
+}
+
+/** The files a unified diff changes, as the agent named them (git's a/ and b/ taken off). */
+export function diffFiles(diff: string): string[] {
+  const files: string[] = [];
+  let old: string | null = null;
+  for (const line of diffLines(diff)) {
+    if (line.kind !== 'file') {
+      continue;
+    }
+    if (line.text.startsWith('--- ')) {
+      old = line.text.slice(4);
+    } else if (old !== null) {
+      const name = line.text.slice(4) === '/dev/null' ? old : line.text.slice(4);
+      files.push(/^[ab]\//.test(name) ? name.slice(2) : name);
+      old = null;
+    }
+  }
+  return files;
+}
+
 /** The first line of a text, for a collapsed card's summary. */
 export function firstLine(text: string, limit = 200): string {
   const line = text.trimStart().split('\n', 1)[0] ?? '';
@@ -69,23 +165,48 @@ export function firstLine(text: string, limit = 200): string {
 
 export type DiffLineKind = 'file' | 'hunk' | 'added' | 'removed' | 'context';
 
-/** A unified diff's lines, each with what it is (for its colour). */
+const HUNK = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
+
+/**
+ * A unified diff's lines, each with what it is (for its colour). Inside a hunk, as many lines as
+ * its header counts are the hunk's, so a removed `-- comment` line is a removed line, not a file
+ * header; past them, a header is a `---` line followed by a `+++` one, and other signed lines
+ * still count (a hunk header that counted short).
+ */
 export function diffLines(diff: string): { kind: DiffLineKind; text: string }[] {
   const lines = diff.endsWith('\n') ? diff.slice(0, -1).split('\n') : diff.split('\n');
-  return lines.map((text) => {
-    if (text.startsWith('+++ ') || text.startsWith('--- ')) {
+  let oldLeft = 0;
+  let newLeft = 0;
+  return lines.map((text, position) => {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (text.startsWith('+')) {
+        newLeft -= 1;
+        return { kind: 'added', text };
+      }
+      if (text.startsWith('-')) {
+        oldLeft -= 1;
+        return { kind: 'removed', text };
+      }
+      if (!text.startsWith('\\')) {
+        oldLeft -= 1;
+        newLeft -= 1;
+      }
+      return { kind: 'context', text };
+    }
+    const hunk = HUNK.exec(text);
+    if (hunk !== null) {
+      oldLeft = Number(hunk[1] ?? '1');
+      newLeft = Number(hunk[2] ?? '1');
+      return { kind: 'hunk', text };
+    }
+    const header = (text.startsWith('--- ') && (lines[position + 1] ?? '').startsWith('+++ ')) || (text.startsWith('+++ ') && (lines[position - 1] ?? '').startsWith('--- '));
+    if (header) {
       return { kind: 'file', text };
     }
     if (text.startsWith('@@')) {
       return { kind: 'hunk', text };
     }
-    if (text.startsWith('+')) {
-      return { kind: 'added', text };
-    }
-    if (text.startsWith('-')) {
-      return { kind: 'removed', text };
-    }
-    return { kind: 'context', text };
+    return { kind: text.startsWith('+') ? 'added' : text.startsWith('-') ? 'removed' : 'context', text };
   });
 }
 

@@ -11,6 +11,7 @@ import {
   asConversationPage,
   asSearchHits,
   asViewMessage,
+  asWholeItem,
   PAGE_SIZE,
   type ConversationItem,
   type ConversationPage,
@@ -274,6 +275,30 @@ export class ConversationPanel implements vscode.Disposable {
         const result = await this.deps.executeServerCommand(ServerCommands.conversation, [file, { offset: message.offset, limit: PAGE_SIZE }]);
         if (message.generation === this.generation) {
           await this.post({ type: 'agentPage', generation: message.generation, index: message.index, page: asConversationPage(result) });
+        }
+        return;
+      }
+      case 'loadItem': {
+        // The item whole: of its segment, which the server counts like the pages it sent.
+        const where = message.segment === null ? { index: message.index } : { index: message.index, segment: message.segment };
+        const item = asWholeItem(await this.deps.executeServerCommand(ServerCommands.item, [conversationSource(this.uri, this.deps.transcriptGlobs()), where]));
+        if (message.generation === this.generation) {
+          if (message.segment === null) {
+            this.items.set(item.index, item);
+          }
+          await this.post({ type: 'wholeItem', generation: message.generation, segment: message.segment, item });
+        }
+        return;
+      }
+      case 'loadAgentItem': {
+        // As for its pages: the file the server named for the call, never a path from the webview.
+        const file = this.currentItem(message.generation, message.index)?.tool?.agent?.file;
+        if (file === undefined || file === null) {
+          return;
+        }
+        const item = asWholeItem(await this.deps.executeServerCommand(ServerCommands.item, [file, { index: message.entry }]));
+        if (message.generation === this.generation) {
+          await this.post({ type: 'agentItem', generation: message.generation, index: message.index, item });
         }
         return;
       }

@@ -10,7 +10,7 @@
 import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
-import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens } from '../common/toolView';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -298,7 +298,13 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
     node.append(create('div', 'text', item.text));
   }
   if (item.truncated) {
-    node.append(create('div', 'truncated', '(shortened; the raw line has the whole text)'));
+    // The item whole from the server (`sessionLsp.item`): text, input, diff and result uncut.
+    const note = create('div', 'truncated', '(shortened)');
+    const whole = create('button', 'show-all', 'Show all');
+    whole.type = 'button';
+    whole.dataset.action = place === 'agent' ? 'agent-whole' : 'whole';
+    note.append(document.createTextNode(' '), whole);
+    node.append(note);
   }
 }
 
@@ -306,7 +312,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = place === 'live' ? isOpen(item) : false;
-  const headline = toolHeadline(tool.input);
+  const headline = cardHeadline(tool.input, tool.diff, tool.todos);
   const summaryNode = create('summary');
   summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
   if (headline !== null) {
@@ -315,7 +321,14 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   }
   if (tool.diff !== null) {
     const counts = diffCounts(tool.diff);
-    summaryNode.append(document.createTextNode(' '), create('span', 'diff-count added', `+${counts.added}`), document.createTextNode(' '), create('span', 'diff-count removed', `−${counts.removed}`));
+    // A shortened diff is counted as far as it goes: "…" says there is more ("Show all").
+    const more = item.truncated ? '…' : '';
+    const added = create('span', 'diff-count added', `+${counts.added}${more}`);
+    const removed = create('span', 'diff-count removed', `−${counts.removed}${more}`);
+    if (item.truncated) {
+      added.title = removed.title = 'Counted in the shortened diff: Show all counts the whole change';
+    }
+    summaryNode.append(document.createTextNode(' '), added, document.createTextNode(' '), removed);
   }
   details.append(summaryNode);
   if (tool.diff !== null) {
@@ -336,7 +349,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   } else {
     // The whole input stays one click away, as the fallback for what the headline leaves out.
     const raw = create('details', 'raw-input');
-    raw.append(create('summary', undefined, 'Input (JSON)'), create('pre', 'io input', tool.input));
+    raw.append(create('summary', undefined, tool.input.trimStart().startsWith('{') ? 'Input (JSON)' : 'Input'), create('pre', 'io input', tool.input));
     details.append(raw);
   }
   const resultLabel = headline?.role === 'command' ? 'Output' : 'Result';
@@ -367,7 +380,8 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   }
   block.append(create('div', 'agent-head', `Sub-agent: ${facts.join(' · ')}`));
   if (agent.file === null) {
-    block.append(create('div', 'agent-file', 'Its turns are the Sub-agent items under this call.'));
+    const told = agent.items === 0 ? 'No transcript of its turns: no agent file, and none of its turns in this file.' : 'Its turns are the Sub-agent items under this call.';
+    block.append(create('div', 'agent-file', told));
     return block;
   }
   if (place !== 'live') {
@@ -384,7 +398,11 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   const list = create('div', 'agent-items');
   list.setAttribute('role', 'list');
   list.setAttribute('aria-label', `The sub-agent's conversation: ${agent.title ?? ''}`);
-  loaded.items.forEach((entry) => list.append(entryNode(entry, 'agent')));
+  loaded.items.forEach((entry) => {
+    const node = entryNode(entry, 'agent');
+    node.dataset.agentIndex = String(entry.index);
+    list.append(node);
+  });
   block.append(list);
   if (loaded.items.length < loaded.total) {
     const more = create('button', 'agent-more', loaded.loading ? 'Loading…' : `Show more (${loaded.total - loaded.items.length} left)`);
@@ -628,7 +646,20 @@ list.addEventListener('click', (event) => {
     loadAgent(item.index);
     return;
   }
+  if (button?.dataset.action === 'agent-whole') {
+    const entry = button.closest<HTMLElement>('[data-agent-index]');
+    if (entry?.dataset.agentIndex !== undefined) {
+      button.disabled = true;
+      post({ type: 'loadAgentItem', generation, index: item.index, entry: Number(entry.dataset.agentIndex) });
+    }
+    return;
+  }
   if (target.closest('.agent-items') !== null) {
+    return;
+  }
+  if (button?.dataset.action === 'whole') {
+    button.disabled = true;
+    post({ type: 'loadItem', generation, index: item.index, segment: null });
     return;
   }
   if (button?.dataset.action === 'repair') {
@@ -692,13 +723,15 @@ function showPlan(page: ConversationPage): void {
   if (page.lastTodos === null) {
     return;
   }
-  const { index, todos } = page.lastTodos;
+  const { index, todos, segment } = page.lastTodos;
   const done = todos.filter((todo) => todo.status === 'completed').length;
   const summaryNode = create('summary', undefined, `Plan: ${done} of ${todos.length} done`);
-  const jump = create('button', 'line-link', `item ${index + 1}`);
+  // Written before a compaction when nothing was planned after it: in the history above.
+  const inHistory = segment !== null && segment !== page.segment;
+  const jump = create('button', 'line-link', inHistory ? `part ${segment + 1}, item ${index + 1}` : `item ${index + 1}`);
   jump.type = 'button';
   jump.title = 'Go to the call that wrote this plan';
-  jump.addEventListener('click', () => focusItem(index, true));
+  jump.addEventListener('click', () => (inHistory ? showInHistory(segment, index) : focusItem(index, true)));
   summaryNode.append(document.createTextNode(' '), jump);
   planElement.append(summaryNode, todoList(todos));
 }
@@ -794,11 +827,36 @@ historyElement.addEventListener('click', (event) => {
     post({ type: 'openLink', href: link.dataset.href });
     return;
   }
+  const whole = target.closest<HTMLButtonElement>('button[data-action="whole"]');
+  const entry = whole?.closest<HTMLElement>('[data-segment-index]');
+  const part = whole?.closest<HTMLElement>('details[data-segment]');
+  if (whole !== null && whole !== undefined && entry?.dataset.segmentIndex !== undefined && part?.dataset.segment !== undefined) {
+    whole.disabled = true;
+    post({ type: 'loadItem', generation, index: Number(entry.dataset.segmentIndex), segment: Number(part.dataset.segment) });
+    return;
+  }
   const reveal = target.closest<HTMLButtonElement>('button[data-action="reveal"]');
   if (reveal?.dataset.line !== undefined) {
     post({ type: 'reveal', line: Number(reveal.dataset.line) });
   }
 });
+
+/** An item the server sent whole ("Show all") drawn in place of its shortened page copy. */
+function acceptWholeItem(segment: number | null, whole: ConversationItem): void {
+  if (segment === null) {
+    if (items.has(whole.index)) {
+      items.set(whole.index, whole);
+      toggled.set(whole.index, true);
+      redrawItem(whole.index);
+    }
+    return;
+  }
+  const loaded = segmentPages.get(segment);
+  if (loaded !== undefined) {
+    segmentPages.set(segment, { ...loaded, items: loaded.items.map((entry) => (entry.index === whole.index ? whole : entry)) });
+    drawSegment(segment);
+  }
+}
 
 /** Shows an earlier segment's item: opens its part of the history and scrolls it into view. */
 function showInHistory(segment: number, index: number): void {
@@ -933,6 +991,19 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         redrawItem(message.index);
       }
       return;
+    case 'wholeItem':
+      if (message.generation === generation) {
+        acceptWholeItem(message.segment, message.item);
+      }
+      return;
+    case 'agentItem': {
+      const loaded = agentPages.get(message.index);
+      if (message.generation === generation && loaded !== undefined) {
+        agentPages.set(message.index, { ...loaded, items: loaded.items.map((entry) => (entry.index === message.item.index ? message.item : entry)) });
+        redrawItem(message.index);
+      }
+      return;
+    }
     case 'searchResults':
       if (message.generation === generation) {
         showSearchResults(message.query, message.hits, message.error);

@@ -110,6 +110,9 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
     ['completed', 'pending'],
   );
   assert.equal(page.lastTodos?.index, 0);
+  assert.equal(page.lastTodos?.segment, null, 'a server that does not say: the last segment');
+  const planned = asConversationPage(conversationPage('/p/s.jsonl', { lastTodos: { index: 3, todos, segment: 0 } }));
+  assert.equal(planned.lastTodos?.segment, 0, 'a plan written before a compaction names its segment');
   assert.deepEqual(page.usage, usage);
   assert.equal(page.contextTokens, 25353);
   const older = asConversationPage(conversationPage('/p/s.jsonl'));
@@ -126,4 +129,14 @@ test('an item of sessionLsp.item is read like an item of a page', () => {
   const item = asWholeItem({ index: 7, kind: 'assistant', lines: [3, 3], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null });
   assert.equal(item.text.length, 9000);
   assert.throws(() => asWholeItem({ index: 'seven' }), /index is not an integer/);
+});
+
+test('"Show all" asks for one item of the conversation (segment null) or of an earlier segment', () => {
+  assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 4, segment: null }), { type: 'loadItem', generation: 1, index: 4, segment: null });
+  assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 0, segment: 2, file: '/etc/passwd' }), { type: 'loadItem', generation: 1, index: 0, segment: 2 });
+  assert.deepEqual(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4, entry: 0, file: '/x' }), { type: 'loadAgentItem', generation: 1, index: 4, entry: 0 });
+  assert.equal(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4 }), undefined);
+  for (const bad of [{ type: 'loadItem', generation: 1, index: -1, segment: null }, { type: 'loadItem', generation: 1, index: 2 }, { type: 'loadItem', generation: 1, index: 2, segment: '0' }]) {
+    assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
+  }
 });

@@ -347,3 +347,44 @@ test('in an untrusted workspace the view offers no repair, says why, and refuses
   assert.deepEqual(opened.host.appliedEdits, [], 'nothing applied, nothing saved');
   assert.equal(queries.length, 0, 'not even asked for');
 });
+
+test('"Show all" fetches the item whole from the server, of its segment, and sends it to the webview', async () => {
+  const opened = openView();
+  await ready(opened);
+  const whole = { index: 0, kind: 'assistant', lines: [2, 2], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null };
+  FakeLanguageClient.responses['sessionLsp.item'] = whole;
+  opened.panel.received.fire({ type: 'loadItem', generation: 1, index: 0, segment: null });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'wholeItem'), 'the whole item');
+  assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [TRANSCRIPT.fsPath, { index: 0 }]);
+  const answer = sent(opened.panel).find((message) => message.type === 'wholeItem') as Extract<HostMessage, { type: 'wholeItem' }>;
+  assert.equal(answer.segment, null);
+  assert.equal(answer.item.text?.length, 9000);
+  opened.panel.received.fire({ type: 'loadItem', generation: 1, index: 3, segment: 0 });
+  await waitFor(() => requestsOf('sessionLsp.item').length === 2, 'the history item');
+  assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [TRANSCRIPT.fsPath, { index: 3, segment: 0 }]);
+});
+
+test('"Show all" on a sub-agent\'s item reads it from the file the server named for the call', async () => {
+  const host = new FakeHost();
+  deactivate = activateExtension(host);
+  const agentFile = '/home/ada/.claude/projects/-home-ada-app/agent-1.jsonl';
+  const call = {
+    index: 1, kind: 'tool', lines: [4, 5], timestamp: null, text: null, truncated: false, findings: [],
+    tool: { id: 'toolu_t', name: 'Task', input: '{}', result: 'done', isError: false, status: 'answered', callLine: 4, resultLine: 5, agentFile, agent: { file: agentFile, title: 'Explore', items: 3, errors: 0 } },
+  };
+  FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath, { items: [call], total: 2, errors: 0, firstProblem: null });
+  FakeLanguageClient.responses['sessionLsp.item'] = { index: 2, kind: 'assistant', lines: [9, 9], timestamp: null, text: 'y'.repeat(5000), truncated: false, tool: null, findings: [], model: null, usage: null };
+  const panel = new FakeWebviewPanel();
+  host.customEditors.get('sessionLsp.conversation')!.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
+  await ready({ host, panel });
+  panel.received.fire({ type: 'loadAgentItem', generation: 1, index: 1, entry: 2, file: '/etc/passwd' });
+  await waitFor(() => sent(panel).some((message) => message.type === 'agentItem'), 'the sub-agent item');
+  assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [agentFile, { index: 2 }]);
+  const answer = sent(panel).find((message) => message.type === 'agentItem') as Extract<HostMessage, { type: 'agentItem' }>;
+  assert.equal(answer.index, 1);
+  assert.equal(answer.item.text?.length, 5000);
+  const before = requestsOf('sessionLsp.item').length;
+  panel.received.fire({ type: 'loadAgentItem', generation: 1, index: 0, entry: 2 });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(requestsOf('sessionLsp.item').length, before, 'a call without a sub-agent file asks for nothing');
+});

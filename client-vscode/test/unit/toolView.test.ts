@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffCounts, diffLines, firstLine, formatDuration, formatTokens, toolHeadline } from '../../src/common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, toolHeadline } from '../../src/common/toolView';
 
 test('a tool card leads with what a person reads: the command, the path, the query', () => {
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
@@ -34,4 +34,39 @@ test('first lines, durations and token counts read short', () => {
   assert.equal(formatTokens(12_345), '12k');
   assert.equal(formatTokens(1_234), '1.2k');
   assert.equal(formatTokens(2_500_000), '2.5M');
+});
+
+test('an input a page cut short still leads with the fields written before the cut', () => {
+  const write = JSON.stringify({ file_path: '/src/"big".py', content: 'line\n'.repeat(2000) }, null, 1);
+  assert.deepEqual(toolHeadline(write.slice(0, 4000)), { role: 'path', text: '/src/"big".py' });
+  const plan = JSON.stringify({ description: 'Explore é', prompt: 'x'.repeat(5000) });
+  assert.deepEqual(toolHeadline(plan.slice(0, 100)), { role: 'query', text: 'Explore é' });
+  const split = JSON.stringify({ command: 'echo é' }, null, 0).replace('é', '\\u00e9');
+  assert.deepEqual(toolHeadline(split.slice(0, split.indexOf('\\u00e9') + 4)), { role: 'command', text: 'echo ' });
+  assert.deepEqual(toolHeadline('{ "cut before any field'), { role: 'text', text: '{ "cut before any field' });
+});
+
+test('a removed line that looks like a file header is counted as removed', () => {
+  const diff = '--- a/q.sql\n+++ b/q.sql\n@@ -1,3 +1,2 @@\n-- old comment\n--- older\n select 1;\n+++ x\n';
+  assert.deepEqual(
+    diffLines(diff).map((line) => line.kind),
+    ['file', 'file', 'hunk', 'removed', 'removed', 'context', 'added'],
+  );
+  assert.deepEqual(diffCounts(diff), { added: 1, removed: 2 });
+});
+
+test("only the object's own fields are read from a cut input, not a nested object's", () => {
+  const text = JSON.stringify({ edits: [{ file_path: '/nested' }], note: 'a \\" b', big: 'x'.repeat(9000) });
+  assert.deepEqual(inputObject(text.slice(0, 200))?.file_path, undefined);
+  assert.equal(inputObject(text.slice(0, 200))?.note, 'a \\" b');
+});
+
+test('a card leads with the files a patch changed and with how far a plan got', () => {
+  const patch = '*** Begin Patch\n*** Update File: src/a.ts\n@@\n-a\n+b\n*** End Patch';
+  const diff = '--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-a\n+b\n--- /dev/null\n+++ b/docs/new.md\n@@ -0,0 +1 @@\n+x\n--- a/old.txt\n+++ /dev/null\n';
+  assert.deepEqual(cardHeadline(patch, diff, null), { role: 'path', text: 'src/a.ts, docs/new.md, old.txt' });
+  const todos = [{ content: 'write tests', status: 'completed' }, { content: 'ship', status: 'in_progress' }];
+  assert.deepEqual(cardHeadline(JSON.stringify({ plan: [] }), null, todos), { role: 'plan', text: '1 of 2 done · now: ship' });
+  assert.deepEqual(cardHeadline(JSON.stringify({ todos: [] }), null, []), { role: 'plan', text: 'emptied' });
+  assert.deepEqual(cardHeadline(JSON.stringify({ file_path: '/x.ts' }), diff, null), { role: 'path', text: '/x.ts' }, 'the input says it first');
 });

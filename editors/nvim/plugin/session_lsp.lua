@@ -1,4 +1,4 @@
--- :SessionList, :SessionShow and :SessionFix; the work is in lua/session_lsp/init.lua, loaded on
+-- :SessionList, :SessionShow, :SessionHistory and :SessionFix; the work is in lua/session_lsp/init.lua, loaded on
 -- first use.
 if vim.g.loaded_session_lsp then
   return
@@ -12,6 +12,10 @@ end, { nargs = "?", complete = "dir", desc = "Pick a Claude Code or Codex sessio
 vim.api.nvim_create_user_command("SessionShow", function(command)
   require("session_lsp").show(command.args)
 end, { nargs = "?", complete = "file", desc = "Read a session as a conversation" })
+
+vim.api.nvim_create_user_command("SessionHistory", function(command)
+  require("session_lsp").history(command.args)
+end, { nargs = "?", desc = "Read the history before a compaction (1: the oldest part)" })
 
 vim.api.nvim_create_user_command("SessionFix", function(command)
   require("session_lsp").fix(command.fargs[1], command.fargs[2])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from session_lsp.core.findings import Finding, Severity
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import LastPlan, Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.timing import duration_ms
 
@@ -190,7 +190,7 @@ class KnownFacts:
 
     first_problem: int | None = None
     first_problem_known: bool = False
-    plan: tuple[int, list[Todo]] | None = None
+    plan: LastPlan | None = None
     plan_known: bool = False
     last_segment: Segment | None = None
 

@@ -15,7 +15,7 @@ import msgspec
 from msgspec.structs import replace
 
 from session_lsp.core.nesting import deep_json
-from session_lsp.core.plans import Todo
+from session_lsp.core.plans import LastPlan, Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     MAX_TEXT,
@@ -46,7 +46,7 @@ def page(
         for item in chosen:
             if not item.loaded:
                 try:
-                    load_texts(item, reader, model.texts)
+                    load_texts(item, reader, model.texts, items=items)
                     read_request(items, item, reader, model.texts)
                 except RecursionError:
                     _too_deep_to_show(item)
@@ -115,7 +115,7 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
     reader = LineReader(model.lines)
     with deep_json():
         try:
-            load_texts(item, reader, model.texts, limit=None)
+            load_texts(item, reader, model.texts, limit=None, items=chosen)
             if not kept.loaded:
                 # Read before any page showed it: its request too.
                 read_request(chosen, item, reader, model.texts)
@@ -124,9 +124,10 @@ def whole_item(model: ConversationModel, index: int, items: Sequence[Item] | Non
     return item
 
 
-def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
-    """The last checklist the agent wrote before the end, with its item's index: where the work
-    stood. Only that call's input is decoded (and any malformed plan after it); once per model."""
+def last_plan(model: ConversationModel) -> LastPlan | None:
+    """The last checklist the agent wrote before the end, with its item's index and segment:
+    where the work stood, in the history before a compaction when nothing was planned after it.
+    Only that call's input is decoded (and any malformed plan after it); once per model."""
     known = model.known
     if not known.plan_known:
         known.plan = _last_plan(model)
@@ -134,16 +135,28 @@ def last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
     return known.plan
 
 
-def _last_plan(model: ConversationModel) -> tuple[int, list[Todo]] | None:
+def _last_plan(model: ConversationModel) -> LastPlan | None:
     reader = LineReader(model.lines)
+    parts: list[tuple[int | None, list[Item]]] = [(None, model.items)]
+    parts += [(number, part.items) for number, part in enumerate(model.earlier_segments)][::-1]
+    for segment, items in parts:
+        found = _plan_in(model, items, reader)
+        if found is not None:
+            return LastPlan(found[0], found[1], segment)
+    return None
+
+
+def _plan_in(
+    model: ConversationModel, items: list[Item], reader: LineReader
+) -> tuple[int, list[Todo]] | None:
     planning = model.texts.planning_tools
-    for item in reversed(model.items):
+    for item in reversed(items):
         tool = item.tool
         if item.kind is not ItemKind.TOOL or tool is None or tool.name not in planning:
             continue
         try:
             with deep_json():
-                todos = model.texts.plan_after(model.items, item.index, reader)
+                todos = model.texts.plan_after(items, item.index, reader)
         except RecursionError:
             continue
         if todos is not None:
@@ -215,7 +228,12 @@ class ItemTexts(Protocol):
 
     def result_text(self, source: Source, reader: LineReader) -> str: ...
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews: ...
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
+        """What a reader sees of the call; `items[:index]`: the calls before it in its segment,
+        for a view that depends on them (a Write's file as it was before)."""
+        ...
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """The request an item of the assistant's came from, when the format reads it from the
@@ -231,9 +249,14 @@ class ItemTexts(Protocol):
 
 
 def load_texts(
-    item: Item, reader: LineReader, texts: ItemTexts, limit: int | None = MAX_TEXT
+    item: Item,
+    reader: LineReader,
+    texts: ItemTexts,
+    limit: int | None = MAX_TEXT,
+    items: Sequence[Item] = (),
 ) -> None:
-    """Read the item's texts, each cut to `limit` characters (None: whole)."""
+    """Read the item's texts, each cut to `limit` characters (None: whole); `items`: its
+    segment's, which a call's views may read the calls before it from."""
     truncated = item.truncated
     if item.source is not None and item.text is None:
         item.text, truncated = clip(texts.item_text(item, reader), limit)
@@ -242,7 +265,7 @@ def load_texts(
         if tool.call_source is not None:
             tool.input, cut = clip(texts.call_input(tool.call_source, reader), limit)
             truncated = truncated or cut
-            views = texts.call_views(tool, reader)
+            views = texts.call_views(tool, reader, items, item.index)
             tool.diff, cut = clip(views.diff, limit)
             truncated = truncated or cut
             tool.todos = views.todos
@@ -269,7 +292,9 @@ class _NoTexts:
     def result_text(self, source: Source, reader: LineReader) -> str:
         return ""
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
         return NO_VIEWS
 
     def request(self, item: Item, reader: LineReader) -> Request | None:

@@ -154,10 +154,12 @@ function M.list(root)
 end
 
 -- All items of a session, page by page, then `on_done(first_page, items)`.
-local function load_conversation(path, on_done)
+-- `segment`: a part of the history before a compaction (counted from 0), nil for the last.
+local function load_conversation(path, on_done, segment)
   local items = {}
   local function load(offset)
-    M.execute("sessionLsp.conversation", { path, { offset = offset, limit = config.page_size } }, function(page)
+    local wanted = { offset = offset, limit = config.page_size, segment = segment }
+    M.execute("sessionLsp.conversation", { path, wanted }, function(page)
       vim.list_extend(items, page.items)
       local next_offset = page.offset + #page.items
       if #page.items > 0 and next_offset < page.total then
@@ -171,20 +173,63 @@ local function load_conversation(path, on_done)
 end
 
 local function push_text(lines, prefix, text)
+  -- A diff or an output ends with a line break: no empty line after it.
+  if text:sub(-1) == "\n" then
+    text = text:sub(1, -2)
+  end
   for _, line in ipairs(vim.split(text, "\n", { plain = true })) do
     table.insert(lines, prefix .. line)
   end
 end
 
+local PLAN_MARKS = { completed = "[x]", in_progress = "[>]", pending = "[ ]" }
+
+-- A duration as people say it: 850 ms, 12 s, 3 min 5 s.
+local function duration(ms)
+  if ms < 1000 then
+    return string.format("%d ms", ms)
+  end
+  local seconds = math.floor(ms / 1000 + 0.5)
+  if seconds < 60 then
+    return string.format("%d s", seconds)
+  end
+  return string.format("%d min %d s", math.floor(seconds / 60), seconds % 60)
+end
+
+-- 1234567 -> 1,234,567
+local function thousands(count)
+  local text = tostring(count)
+  local grouped = text:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+  return (grouped:gsub("^,", ""))
+end
+
+local function usage_text(usage)
+  local cached = usage.cacheRead + usage.cacheCreation
+  return string.format("%s in (%s cached) · %s out", thousands(usage.input + cached), thousands(usage.cacheRead), thousands(usage.output))
+end
+
+local function push_plan(lines, prefix, todos)
+  for _, todo in ipairs(todos) do
+    table.insert(lines, prefix .. (PLAN_MARKS[todo.status] or "[ ]") .. " " .. one_line(todo.content))
+  end
+end
+
+-- Items are numbered from 1, as `session-lsp show` and the VS Code view number them.
 local function item_header(item)
-  local header = string.format("%d  %s", item.index, item.kind)
+  local header = string.format("#%d  %s", item.index + 1, item.kind)
   local tool = item.tool
   if tool then
     header = header .. "  " .. one_line(tool.name) .. "  [" .. tool.status .. "]"
+    if tool.durationMs then
+      header = header .. "  (" .. duration(tool.durationMs) .. ")"
+    end
   end
   header = header .. string.format("  (line %d)", item.lines[1] + 1)
   if item.timestamp then
     header = header .. "  " .. one_line(item.timestamp)
+  end
+  if item.usage then
+    header = header .. "  " .. one_line(item.model or "") .. " " .. usage_text(item.usage)
   end
   if #item.findings > 0 then
     header = "!! " .. header
@@ -192,43 +237,123 @@ local function item_header(item)
   return header
 end
 
+-- A call's input as a person reads it: `$ command` for a shell call, else its fields by name (a
+-- text of several lines under its name); the text as it is when it is no JSON object (a patch,
+-- an input a page cut short).
+local function push_input(lines, input)
+  local ok, fields = pcall(vim.json.decode, input, { luanil = { object = true, array = true } })
+  if not ok or type(fields) ~= "table" or vim.tbl_islist(fields) then
+    push_text(lines, "    input: ", input)
+    return
+  end
+  local command = fields.command or fields.cmd
+  if type(command) == "table" and vim.tbl_islist(command) then
+    command = table.concat(vim.tbl_map(tostring, command), " ")
+  end
+  if type(command) == "string" then
+    push_text(lines, "    $ ", command)
+  end
+  local names = vim.tbl_keys(fields)
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local value = fields[name]
+    if name ~= "command" and name ~= "cmd" or type(command) ~= "string" then
+      if type(value) == "string" and value:find("\n", 1, true) then
+        table.insert(lines, "    " .. one_line(name) .. ":")
+        push_text(lines, "        ", value)
+      elseif type(value) == "string" then
+        table.insert(lines, "    " .. one_line(name) .. ": " .. value)
+      else
+        table.insert(lines, "    " .. one_line(name) .. ": " .. vim.json.encode(value))
+      end
+    end
+  end
+end
+
+-- What a call did as a person reads it: an edit's diff, a plan's checklist, else its input.
+local function push_call(lines, tool)
+  if tool.agent then
+    table.insert(lines, one_line("    sub-agent: " .. (tool.agent.title or "") .. (tool.agent.file and ("  (" .. tool.agent.file .. ")") or "")))
+  end
+  if tool.diff then
+    push_text(lines, "    ", tool.diff)
+  elseif tool.todos then
+    push_plan(lines, "    ", tool.todos)
+  elseif tool.input then
+    push_input(lines, tool.input)
+  end
+end
+
+-- One item's lines: its header, text, what its call did, its result, its findings.
+local function push_item(lines, item)
+  table.insert(lines, item_header(item))
+  if item.text then
+    push_text(lines, "    ", item.text)
+  end
+  local tool = item.tool
+  if tool then
+    push_call(lines, tool)
+  end
+  if tool and tool.result then
+    push_text(lines, "    result: ", tool.result)
+  end
+  if item.truncated then
+    table.insert(lines, "    (cut here: K shows the item whole, <CR> opens the raw line)")
+  end
+  for _, finding in ipairs(item.findings) do
+    table.insert(lines, one_line(string.format("    %s %s: %s", finding.severity, finding.code, finding.message)))
+  end
+end
+
 -- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
 function M.render(page, items)
   local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
   table.insert(lines, one_line(string.format("%s  |  %d items  |  %d errors, %d warnings",
     page.path, page.total, page.errors, page.warnings)))
-  if page.startNote then
+  if page.usage then
+    local context = page.contextTokens and ("  |  last context " .. thousands(page.contextTokens)) or ""
+    table.insert(lines, "tokens: " .. usage_text(page.usage) .. context)
+  end
+  local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
+  local history = page.segment ~= nil and page.segment < earlier
+  if history then
+    table.insert(lines, string.format("segment %d of %d: history before compaction %d", page.segment + 1, earlier + 1, page.segment + 1))
+  elseif earlier > 0 then
+    table.insert(lines, string.format("%d earlier part%s before compaction (:SessionHistory N)", earlier, earlier == 1 and "" or "s"))
+  end
+  if page.startNote and not history then
     table.insert(lines, one_line(page.startNote))
+  end
+  if page.lastTodos then
+    local done = 0
+    for _, todo in ipairs(page.lastTodos.todos) do
+      if todo.status == "completed" then
+        done = done + 1
+      end
+    end
+    -- Written before a compaction when nothing was planned after it: its segment says where.
+    local where = string.format("item %d", page.lastTodos.index + 1)
+    local segment = page.lastTodos.segment
+    if segment and page.segment and segment ~= page.segment then
+      where = string.format("segment %d, %s", segment + 1, where)
+    end
+    table.insert(lines, string.format("plan (%s): %d of %d done", where, done, #page.lastTodos.todos))
+    push_plan(lines, "  ", page.lastTodos.todos)
   end
   local ranges = {}
   for _, item in ipairs(items) do
     table.insert(lines, "")
     local first = #lines + 1
-    table.insert(lines, item_header(item))
-    if item.text then
-      push_text(lines, "    ", item.text)
-    end
+    push_item(lines, item)
     local tool = item.tool
-    if tool and tool.input then
-      push_text(lines, "    input: ", tool.input)
-    end
-    if tool and tool.result then
-      push_text(lines, "    result: ", tool.result)
-    end
-    if item.truncated then
-      table.insert(lines, "    (cut here: the raw line has the rest, <CR> opens it)")
-    end
-    for _, finding in ipairs(item.findings) do
-      table.insert(lines, one_line(string.format("    %s %s: %s", finding.severity, finding.code, finding.message)))
-    end
     local raw_line = (tool and tool.callLine) or item.lines[1]
     table.insert(ranges, { first = first, last = #lines, raw_line = raw_line, item = item })
   end
   return lines, ranges
 end
 
-local function view_buffer(path)
-  local name = VIEW_SCHEME .. path
+local function view_buffer(path, segment)
+  local name = VIEW_SCHEME .. path .. (segment and string.format("#part-%d", segment + 1) or "")
   local existing = vim.fn.bufnr(name)
   if existing ~= -1 then
     return existing
@@ -270,6 +395,31 @@ function M.jump_to_raw()
   vim.api.nvim_win_set_cursor(0, { range.raw_line + 1, 0 })
 end
 
+-- K in the view: the item under the cursor whole (sessionLsp.item: text, input, diff and result
+-- uncut, where a page cuts each at 4,000 characters), in a read-only split; `on_shown(buf)`.
+function M.show_item(on_shown)
+  local range = item_at_cursor()
+  local view = views[vim.api.nvim_get_current_buf()]
+  if not range or not view then
+    return
+  end
+  M.execute("sessionLsp.item", { view.path, { index = range.item.index, segment = view.segment } }, function(item)
+    local lines = {}
+    push_item(lines, item)
+    local buf = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+    vim.api.nvim_buf_set_option(buf, "modifiable", false)
+    vim.api.nvim_buf_set_option(buf, "bufhidden", "wipe")
+    vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
+    vim.cmd("split")
+    vim.api.nvim_win_set_buf(0, buf)
+    vim.api.nvim_buf_set_keymap(buf, "n", "q", "<Cmd>close<CR>", { noremap = true, silent = true })
+    if on_shown then
+      on_shown(buf)
+    end
+  end)
+end
+
 -- ]p and [p in the view: the next or previous item with a finding.
 function M.next_problem(step)
   local view = views[vim.api.nvim_get_current_buf()]
@@ -291,7 +441,7 @@ function M.next_problem(step)
   notify("no further problem")
 end
 
-local function fill_view(buf, path, page, items)
+local function fill_view(buf, path, page, items, segment)
   local lines, ranges = M.render(page, items)
   vim.api.nvim_buf_set_option(buf, "modifiable", true)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
@@ -300,15 +450,16 @@ local function fill_view(buf, path, page, items)
   vim.api.nvim_buf_set_option(buf, "buftype", "nofile")
   vim.api.nvim_buf_set_option(buf, "swapfile", false)
   vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
-  views[buf] = { path = path, ranges = ranges }
+  views[buf] = { path = path, ranges = ranges, segment = segment }
   vim.api.nvim_buf_set_var(buf, "session_lsp_path", path)
-  for _, lhs in ipairs({ "<CR>", "]p", "[p", "q" }) do
+  for _, lhs in ipairs({ "<CR>", "K", "]p", "[p", "q" }) do
     pcall(vim.api.nvim_buf_del_keymap, buf, "n", lhs)
   end
   local map = function(lhs, rhs)
     vim.api.nvim_buf_set_keymap(buf, "n", lhs, rhs, { noremap = true, silent = true })
   end
   map("<CR>", "<Cmd>lua require('session_lsp').jump_to_raw()<CR>")
+  map("K", "<Cmd>lua require('session_lsp').show_item()<CR>")
   map("]p", "<Cmd>lua require('session_lsp').next_problem(1)<CR>")
   map("[p", "<Cmd>lua require('session_lsp').next_problem(-1)<CR>")
   map("q", "<Cmd>bwipeout<CR>")
@@ -331,22 +482,22 @@ local function fold_items(ranges)
 end
 
 -- Fills the view of `path` and folds it in every window showing it; `on_done(buf, ranges)`.
-local function refresh(path, on_done)
+local function refresh(path, on_done, segment)
   load_conversation(path, function(page, items)
-    local buf = view_buffer(path)
-    local ranges = fill_view(buf, path, page, items)
+    local buf = view_buffer(path, segment)
+    local ranges = fill_view(buf, path, page, items, segment)
     for _, win in ipairs(vim.fn.win_findbuf(buf)) do
       vim.api.nvim_win_call(win, function()
         fold_items(ranges)
       end)
     end
     on_done(buf, ranges, page, items)
-  end)
+  end, segment)
 end
 
 -- :SessionShow [path]: the conversation as it will be resumed, in a read-only buffer, the cursor
--- on the first problem.
-function M.show(argument, on_shown)
+-- on the first problem. `segment` (counted from 0): a part of the history before a compaction.
+function M.show(argument, on_shown, segment)
   local path = session_path(argument)
   if not path then
     notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
@@ -366,7 +517,18 @@ function M.show(argument, on_shown)
     if on_shown then
       on_shown(buf, page, items)
     end
-  end)
+  end, segment)
+end
+
+-- :SessionHistory [N]: the history before compaction N (counted from 1, as `session-lsp show
+-- --segment N` and search count them; default 1) of the session the current buffer shows.
+function M.history(number, on_shown)
+  local part = tonumber(number ~= "" and number or "1")
+  if not part or part < 1 or part % 1 ~= 0 then
+    notify("name a part of the history: 1 is the oldest", vim.log.levels.ERROR)
+    return
+  end
+  M.show(nil, on_shown, part - 1)
 end
 
 -- After a repair: the file's buffers are read again. Explicitly, not by :checktime: a repair
@@ -380,7 +542,7 @@ local function reload_buffers_of(path)
       end)
     end
     if views[buf] and views[buf].path == path then
-      refresh(path, function() end)
+      refresh(path, function() end, views[buf].segment)
     end
   end
 end

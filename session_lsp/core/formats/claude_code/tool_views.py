@@ -20,8 +20,13 @@ TASK_TOOLS = frozenset({"TaskCreate", "TaskUpdate"})
 """2.1.x's task list, which replaced TodoWrite: one call per task created or changed."""
 
 
-def edit_diff(name: str, tool_input: Any, recorded: Any = None) -> str | None:
-    """The change as a unified diff; None for another tool or an input of the wrong shape."""
+def edit_diff(
+    name: str, tool_input: Any, recorded: Any = None, earlier_text: str | None = None
+) -> str | None:
+    """The change as a unified diff; None for another tool or an input of the wrong shape.
+    `earlier_text`: the file as the transcript last showed it (`text_before`), where the result
+    recorded neither `originalFile` (a Write over it) nor `structuredPatch` (an edit: the diff is
+    then of the file before and after it, with its real line numbers)."""
     if name not in EDITING_TOOLS or not isinstance(tool_input, Mapping):
         return None
     path = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
@@ -31,22 +36,25 @@ def edit_diff(name: str, tool_input: Any, recorded: Any = None) -> str | None:
     patch = _recorded_hunks(result.get("structuredPatch"))
     if patch and name != "NotebookEdit":
         return render(path, path, patch)
-    hunks = _input_hunks(name, tool_input, result)
+    recorded_original = result.get("originalFile")
+    original = recorded_original if isinstance(recorded_original, str) else earlier_text
+    hunks = _input_hunks(name, tool_input, original)
     if hunks is None:
         return None
-    created = name == "Write" and not isinstance(result.get("originalFile"), str)
+    created = name == "Write" and original is None
     return render(None if created else path, path, hunks)
 
 
 def _input_hunks(
-    name: str, tool_input: Mapping[str, Any], result: Mapping[str, Any]
+    name: str, tool_input: Mapping[str, Any], original: str | None
 ) -> list[Hunk] | None:
-    if name == "Edit":
-        return _replacement(tool_input)
-    if name == "MultiEdit":
-        edits = tool_input.get("edits")
+    if name in ("Edit", "MultiEdit"):
+        edits = [tool_input] if name == "Edit" else tool_input.get("edits")
         if not isinstance(edits, list):
             return None
+        after = _replayed(original, list(edits)) if original is not None else None
+        if original is not None and after is not None:
+            return change_hunks(original, after)  # the file's own lines, numbered as they are
         hunks: list[Hunk] = []
         for edit in edits:
             replaced = _replacement(edit) if isinstance(edit, Mapping) else None
@@ -58,10 +66,7 @@ def _input_hunks(
         content = tool_input.get("content")
         if not isinstance(content, str):
             return None
-        original = result.get("originalFile")
-        return (
-            change_hunks(original, content) if isinstance(original, str) else [added_hunk(content)]
-        )
+        return [added_hunk(content)] if original is None else change_hunks(original, content)
     source = tool_input.get("new_source")
     if tool_input.get("edit_mode") == "delete" or not isinstance(source, str):
         return None
@@ -93,6 +98,49 @@ def _recorded_hunks(patch: Any) -> list[Hunk]:
             return []
         hunks.append(Hunk(counts[0], counts[1], counts[2], counts[3], texts))
     return hunks
+
+
+WRITE_UPDATED = "has been updated"
+"""How Claude Code's Write result says the file was there before (a new one: "File created")."""
+
+
+def text_before(path: str, earlier: Iterable[tuple[str, Any]]) -> str | None:
+    """A file's text before a Write, as the transcript shows it: the content the last Write of
+    that path wrote, with the Edits and MultiEdits made after it applied in turn. `earlier`: the
+    file edits that took effect (name, input), newest first; None when the text cannot be known
+    (no Write of the path, an edit whose old string is not there, a notebook)."""
+    edits: list[Mapping[str, Any]] = []
+    for name, tool_input in earlier:
+        if not isinstance(tool_input, Mapping):
+            continue
+        target = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
+        if target != path:
+            continue
+        if name == "Write":
+            content = tool_input.get("content")
+            return _replayed(content, edits) if isinstance(content, str) else None
+        if name == "Edit":
+            edits.insert(0, tool_input)
+        elif name == "MultiEdit" and isinstance(tool_input.get("edits"), list):
+            edits[:0] = [edit for edit in tool_input["edits"] if isinstance(edit, Mapping)]
+        elif name in EDITING_TOOLS:
+            return None  # a notebook cell, or an edit of a shape that says nothing sure
+    return None
+
+
+def _replayed(text: str, edits: list[Any]) -> str | None:
+    """`text` with the edits applied in turn, as Claude Code applies them; None when one does
+    not fit (its old string is not there)."""
+    for edit in edits:
+        if not isinstance(edit, Mapping):
+            return None
+        old, new = edit.get("old_string"), edit.get("new_string")
+        if not isinstance(old, str) or not isinstance(new, str) or not old or old not in text:
+            return None
+        text = (
+            text.replace(old, new) if edit.get("replace_all") is True else text.replace(old, new, 1)
+        )
+    return text
 
 
 def plan(name: str, tool_input: Any) -> list[Todo] | None:

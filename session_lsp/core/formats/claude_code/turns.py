@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,9 +38,11 @@ from session_lsp.core.formats.claude_code.tool_views import (
     EDITING_TOOLS,
     PLANNING_TOOL,
     TASK_TOOLS,
+    WRITE_UPDATED,
     edit_diff,
     plan,
     task_list,
+    text_before,
 )
 from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
@@ -532,7 +534,9 @@ class ClaudeTexts:
         block = block_of(reader, source)
         return content_text(block.get("content")) if isinstance(block, dict) else ""
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
         """An edit's diff (with the result line's `toolUseResult`, which records where it
         landed), a TodoWrite's checklist, a Task's description."""
         if tool.call_source is None:
@@ -542,13 +546,42 @@ class ClaudeTexts:
         if tool.name in EDITING_TOOLS:
             result = reader.record(tool.result_line) if tool.result_line is not None else None
             recorded = result.get("toolUseResult") if isinstance(result, dict) else None
-            return CallViews(diff=edit_diff(tool.name, tool_input, recorded))
+            before = self._file_before(tool, tool_input, recorded, reader, items, index)
+            return CallViews(diff=edit_diff(tool.name, tool_input, recorded, before))
         if tool.name == PLANNING_TOOL:
             return CallViews(todos=plan(tool.name, tool_input))
         if tool.name in SUB_AGENT_TOOLS and isinstance(tool_input, dict):
             description = tool_input.get("description")
             return CallViews(title=description if isinstance(description, str) else None)
         return NO_VIEWS
+
+    def _file_before(
+        self,
+        tool: ToolCall,
+        tool_input: Any,
+        recorded: Any,
+        reader: LineReader,
+        items: Sequence[Item],
+        index: int,
+    ) -> str | None:
+        """The file as the transcript last showed it, from the calls before it in `items`
+        (`text_before`), where the result recorded nothing of it (a 2.1.x sub-agent's transcript
+        keeps no `toolUseResult`): for a Write over a file (its result says so), or an Edit or
+        MultiEdit without a `structuredPatch` (to place its hunks)."""
+        if not isinstance(tool_input, dict) or index <= 0:
+            return None
+        kept = recorded if isinstance(recorded, dict) else {}
+        path = tool_input.get("file_path")
+        if not isinstance(path, str):
+            return None
+        if tool.name == "Write":
+            if isinstance(kept.get("originalFile"), str) or tool.result_source is None:
+                return None
+            if WRITE_UPDATED not in self.result_text(tool.result_source, reader):
+                return None
+        elif tool.name not in ("Edit", "MultiEdit") or kept.get("structuredPatch"):
+            return None
+        return text_before(path, _applied_edits(items, index, reader))
 
     def plan_after(
         self, items: Sequence[Item], index: int, reader: LineReader
@@ -596,6 +629,28 @@ class ClaudeTexts:
 
 
 CLAUDE_TEXTS = ClaudeTexts()
+
+
+EDIT_LOOKBACK = 2000
+"""Items looked back through for the text of a file an edit changed (`_applied_edits`)."""
+
+
+def _applied_edits(
+    items: Sequence[Item], index: int, reader: LineReader
+) -> Iterator[tuple[str, Any]]:
+    """The file edits among `items[:index]` that took effect (answered, not an error), newest
+    first, each with its input: read one by one, as far as the caller goes, and no further
+    back than `EDIT_LOOKBACK` items (a sub-agent's thousands of edits of files it never wrote
+    would otherwise each be walked back to the start)."""
+    last = min(index, len(items)) - 1
+    for position in range(last, max(-1, last - EDIT_LOOKBACK), -1):
+        call = items[position].tool
+        if call is None or call.name not in EDITING_TOOLS or call.call_source is None:
+            continue
+        if call.status is not ToolStatus.ANSWERED or call.is_error:
+            continue
+        block = block_of(reader, call.call_source)
+        yield call.name, block.get("input") if isinstance(block, dict) else None
 
 
 def block_of(reader: LineReader, source: Source) -> Any:

@@ -30,6 +30,8 @@ class _FilePatch:
     old_path: str | None
     new_path: str | None
     sections: list[list[str]] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    """Each section's `@@` anchor (the line it changes under, as Codex finds it), "" for none."""
 
 
 def patch_diff(name: str, tool_input: Any) -> str | None:
@@ -64,7 +66,7 @@ def _files(text: str) -> list[_FilePatch]:
     files: list[_FilePatch] = []
     for line in text.split("\n"):
         if line.startswith(_ADD):
-            files.append(_FilePatch(None, line[len(_ADD) :], [[]]))
+            files.append(_FilePatch(None, line[len(_ADD) :], [[]], [""]))
         elif line.startswith(_DELETE):
             files.append(_FilePatch(line[len(_DELETE) :], None))
         elif line.startswith(_UPDATE):
@@ -75,9 +77,11 @@ def _files(text: str) -> list[_FilePatch]:
                 files[-1].new_path = line[len(_MOVE) :]
         elif line.startswith("@@"):
             files[-1].sections.append([])
+            files[-1].headings.append(line[2:].strip())
         elif line[:1] in {" ", "-", "+"} or line == "":
             if not files[-1].sections:
                 files[-1].sections.append([])
+                files[-1].headings.append("")
             files[-1].sections[-1].append(line if line else " ")
     return files
 
@@ -85,7 +89,7 @@ def _files(text: str) -> list[_FilePatch]:
 def _hunks(patch: _FilePatch) -> list[Hunk]:
     hunks: list[Hunk] = []
     old_line = new_line = 1
-    for section in patch.sections:
+    for section, heading in zip(patch.sections, patch.headings, strict=True):
         lines = _trimmed(section)
         if not lines:
             continue
@@ -98,6 +102,7 @@ def _hunks(patch: _FilePatch) -> list[Hunk]:
                 new_line if new_count else new_line - 1,
                 new_count,
                 lines,
+                heading,
             )
         )
         old_line += old_count

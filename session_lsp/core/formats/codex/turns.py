@@ -249,7 +249,9 @@ class CodexTexts:
     def result_text(self, source: Source, reader: LineReader) -> str:
         return output_text(payload_of(reader.record(source.line)))
 
-    def call_views(self, tool: ToolCall, reader: LineReader) -> CallViews:
+    def call_views(
+        self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
+    ) -> CallViews:
         """apply_patch as unified diffs (a custom call's `input` is the patch, a function call's
         `arguments` hold it), update_plan's steps."""
         if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL):
