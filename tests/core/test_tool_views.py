@@ -243,32 +243,26 @@ def test_codex_update_plan_is_a_checklist() -> None:
     assert codex.plan("shell", arguments) is None
 
 
-def test_a_files_text_before_a_write_is_the_last_write_with_the_later_edits_applied() -> None:
-    earlier = [  # newest first, as the calls before the Write are walked
-        ("Edit", {"file_path": "/a.md", "old_string": "two", "new_string": "2"}),
-        ("Read", {"file_path": "/a.md"}),
-        ("MultiEdit", {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}),
-        ("Edit", {"file_path": "/other.md", "old_string": "x", "new_string": "y"}),
-        ("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}),
-        ("Write", {"file_path": "/a.md", "content": "older\n"}),
-    ]
-    assert claude.text_before("/a.md", earlier) == "1\n2\ntwo\n"
-    replace_all = [
-        (
-            "Edit",
-            {"file_path": "/a.md", "old_string": "two", "new_string": "2", "replace_all": True},
-        )
-    ]
-    assert claude.text_before("/a.md", replace_all + earlier[4:]) == "one\n2\n2\n"
+def test_a_files_text_after_each_call_follows_its_writes_and_edits() -> None:
+    written = claude.text_after("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}, None)
+    assert written == "one\ntwo\ntwo\n", "a Write says the whole text, whatever was before"
+    multi = {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}
+    edited = claude.text_after("MultiEdit", multi, written)
+    edit = {"file_path": "/a.md", "old_string": "two", "new_string": "2"}
+    assert claude.text_after("Edit", edit, edited) == "1\n2\ntwo\n"
+    every = {**edit, "replace_all": True}
+    assert claude.text_after("Edit", every, edited) == "1\n2\n2\n"
+    assert claude.edited_path("NotebookEdit", {"notebook_path": "/n.ipynb"}) == "/n.ipynb"
+    assert claude.edited_path("Read", {"file_path": "/a.md"}) is None
 
 
-def test_a_files_text_before_a_write_is_unknown_where_the_transcript_cannot_say() -> None:
-    written = ("Write", {"file_path": "/a.md", "content": "one\n"})
-    assert claude.text_before("/a.md", []) is None, "never written in the transcript"
-    missing = ("Edit", {"file_path": "/a.md", "old_string": "absent", "new_string": "x"})
-    assert claude.text_before("/a.md", [missing, written]) is None, "an edit that does not fit"
-    notebook = ("NotebookEdit", {"notebook_path": "/a.md", "new_source": "x"})
-    assert claude.text_before("/a.md", [notebook, written]) is None
+def test_a_files_text_is_unknown_where_the_transcript_cannot_say() -> None:
+    edit = {"file_path": "/a.md", "old_string": "two", "new_string": "2"}
+    assert claude.text_after("Edit", edit, None) is None, "nothing known before it"
+    assert claude.text_after("Edit", {**edit, "old_string": "absent"}, "one\n") is None
+    notebook = {"notebook_path": "/a.md", "new_source": "x"}
+    assert claude.text_after("NotebookEdit", notebook, "one\n") is None
+    assert claude.text_after("Write", {"file_path": "/a.md", "content": ["x"]}, "one\n") is None
 
 
 def test_a_write_over_a_file_the_transcript_showed_is_the_change_not_a_new_file() -> None:
