@@ -303,3 +303,26 @@ def test_an_edit_of_a_file_the_transcript_showed_is_diffed_with_its_real_lines(
     assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
     unknown = claude.edit_diff("Edit", {**edit, "old_string": "absent"}, None, old)
     assert unknown is not None and "\n@@ -1 +1 @@\n" in unknown, "numbered from 1, as before"
+
+
+@pytest.mark.parametrize(
+    ("old_string", "new_string"),
+    [
+        ("line 1\n", "first\n"),  # the file's first line
+        ("line 8", "last"),  # the last line, which has no line break
+        ("ne 4\nli", "NE 4\nLI"),  # from inside one line to inside the next
+        ("line 3\nline 4\n", ""),  # lines removed
+        ("line 5\n", "five\nand more\nlines\n"),  # lines added
+    ],
+)
+def test_an_edit_in_a_known_file_is_a_diff_that_patch_applies(
+    old_string: str, new_string: str, tmp_path: Path
+) -> None:
+    old = "".join(f"line {n}\n" for n in range(1, 8)) + "line 8"
+    edit = {"file_path": "file", "old_string": old_string, "new_string": new_string}
+    diff = claude.edit_diff("Edit", edit, None, old)
+    assert diff is not None
+    new = old.replace(old_string, new_string, 1)
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path), (
+        diff
+    )
