@@ -640,7 +640,6 @@ class _FileHistory:
     once, each text once: a sub-agent's thousands of edits stay linear."""
 
     def __init__(self, items: Sequence[Item], reader: LineReader) -> None:
-        self._reader = reader
         self._calls: dict[str, list[tuple[int, str, Any]]] = {}
         self._after: dict[int, str | None] = {}
         for position, item in enumerate(items):
@@ -673,7 +672,7 @@ class _FileHistory:
         start = earlier - 1
         while start > 0 and calls[start][0] not in self._after and calls[start][1] != "Write":
             start -= 1
-        text = self._after.get(calls[start][0]) if calls[start][0] in self._after else None
+        text: str | None = None
         for position, name, tool_input in calls[start:earlier]:
             if position in self._after:
                 text = self._after[position]
