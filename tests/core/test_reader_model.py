@@ -12,7 +12,6 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
-from session_lsp.core.formats.claude_code.turns import EDIT_LOOKBACK
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
@@ -658,13 +657,13 @@ def test_a_sub_agents_edit_of_the_file_it_wrote_is_diffed_with_the_files_real_li
     assert diff.splitlines()[3].startswith(" **Plan Mode** is a built-in operating mode")
 
 
-def test_the_text_before_an_edit_is_looked_for_only_so_far_back() -> None:
+def test_an_edit_long_after_the_files_write_still_has_the_files_lines() -> None:
     session = Builder()
     session.prompt("u0", None, "write it")
     session.call("a0", "u0", "toolu_W", "Write", file_path="/w/a.md", content="one\ntwo\n")
     session.result("r0", "a0", "toolu_W", "File created successfully at: /w/a.md")
     parent = "r0"
-    for number in range(EDIT_LOOKBACK):
+    for number in range(3000):
         parent = session.prompt(f"p{number}", parent, f"and {number}")
     session.call(
         "a1", parent, "toolu_E", "Edit", file_path="/w/a.md", old_string="two", new_string="2"
@@ -674,4 +673,4 @@ def test_the_text_before_an_edit_is_looked_for_only_so_far_back() -> None:
         line.pop("toolUseResult", None)
     model = build_model(analyse_bytes(session.data()))
     diff = whole_item(model, tool_items(model, "Edit")[0].index).tool.diff  # type: ignore[union-attr]
-    assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1 +1 @@\n-two\n+2\n", "the Write is too far back"
+    assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n"

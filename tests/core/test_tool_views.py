@@ -243,32 +243,26 @@ def test_codex_update_plan_is_a_checklist() -> None:
     assert codex.plan("shell", arguments) is None
 
 
-def test_a_files_text_before_a_write_is_the_last_write_with_the_later_edits_applied() -> None:
-    earlier = [  # newest first, as the calls before the Write are walked
-        ("Edit", {"file_path": "/a.md", "old_string": "two", "new_string": "2"}),
-        ("Read", {"file_path": "/a.md"}),
-        ("MultiEdit", {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}),
-        ("Edit", {"file_path": "/other.md", "old_string": "x", "new_string": "y"}),
-        ("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}),
-        ("Write", {"file_path": "/a.md", "content": "older\n"}),
-    ]
-    assert claude.text_before("/a.md", earlier) == "1\n2\ntwo\n"
-    replace_all = [
-        (
-            "Edit",
-            {"file_path": "/a.md", "old_string": "two", "new_string": "2", "replace_all": True},
-        )
-    ]
-    assert claude.text_before("/a.md", replace_all + earlier[4:]) == "one\n2\n2\n"
+def test_a_files_text_after_each_call_follows_its_writes_and_edits() -> None:
+    written = claude.text_after("Write", {"file_path": "/a.md", "content": "one\ntwo\ntwo\n"}, None)
+    assert written == "one\ntwo\ntwo\n", "a Write says the whole text, whatever was before"
+    multi = {"file_path": "/a.md", "edits": [{"old_string": "one", "new_string": "1"}]}
+    edited = claude.text_after("MultiEdit", multi, written)
+    edit = {"file_path": "/a.md", "old_string": "two", "new_string": "2"}
+    assert claude.text_after("Edit", edit, edited) == "1\n2\ntwo\n"
+    every = {**edit, "replace_all": True}
+    assert claude.text_after("Edit", every, edited) == "1\n2\n2\n"
+    assert claude.edited_path("NotebookEdit", {"notebook_path": "/n.ipynb"}) == "/n.ipynb"
+    assert claude.edited_path("Read", {"file_path": "/a.md"}) is None
 
 
-def test_a_files_text_before_a_write_is_unknown_where_the_transcript_cannot_say() -> None:
-    written = ("Write", {"file_path": "/a.md", "content": "one\n"})
-    assert claude.text_before("/a.md", []) is None, "never written in the transcript"
-    missing = ("Edit", {"file_path": "/a.md", "old_string": "absent", "new_string": "x"})
-    assert claude.text_before("/a.md", [missing, written]) is None, "an edit that does not fit"
-    notebook = ("NotebookEdit", {"notebook_path": "/a.md", "new_source": "x"})
-    assert claude.text_before("/a.md", [notebook, written]) is None
+def test_a_files_text_is_unknown_where_the_transcript_cannot_say() -> None:
+    edit = {"file_path": "/a.md", "old_string": "two", "new_string": "2"}
+    assert claude.text_after("Edit", edit, None) is None, "nothing known before it"
+    assert claude.text_after("Edit", {**edit, "old_string": "absent"}, "one\n") is None
+    notebook = {"notebook_path": "/a.md", "new_source": "x"}
+    assert claude.text_after("NotebookEdit", notebook, "one\n") is None
+    assert claude.text_after("Write", {"file_path": "/a.md", "content": ["x"]}, "one\n") is None
 
 
 def test_a_write_over_a_file_the_transcript_showed_is_the_change_not_a_new_file() -> None:
@@ -309,3 +303,26 @@ def test_an_edit_of_a_file_the_transcript_showed_is_diffed_with_its_real_lines(
     assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path)
     unknown = claude.edit_diff("Edit", {**edit, "old_string": "absent"}, None, old)
     assert unknown is not None and "\n@@ -1 +1 @@\n" in unknown, "numbered from 1, as before"
+
+
+@pytest.mark.parametrize(
+    ("old_string", "new_string"),
+    [
+        ("line 1\n", "first\n"),  # the file's first line
+        ("line 8", "last"),  # the last line, which has no line break
+        ("ne 4\nli", "NE 4\nLI"),  # from inside one line to inside the next
+        ("line 3\nline 4\n", ""),  # lines removed
+        ("line 5\n", "five\nand more\nlines\n"),  # lines added
+    ],
+)
+def test_an_edit_in_a_known_file_is_a_diff_that_patch_applies(
+    old_string: str, new_string: str, tmp_path: Path
+) -> None:
+    old = "".join(f"line {n}\n" for n in range(1, 8)) + "line 8"
+    edit = {"file_path": "file", "old_string": old_string, "new_string": new_string}
+    diff = claude.edit_diff("Edit", edit, None, old)
+    assert diff is not None
+    new = old.replace(old_string, new_string, 1)
+    assert applies(diff.replace("a/file", "file").replace("b/file", "file"), old, new, tmp_path), (
+        diff
+    )

@@ -186,6 +186,8 @@ class LineReader:
     def __init__(self, lines: Sequence[Line]) -> None:
         self._lines = lines
         self._cache: dict[int, Any] = {}
+        self.memo: dict[object, object] = {}
+        """What a format works out once for the page these lines are read for."""
 
     def record(self, line: int) -> Any:
         if line not in self._cache:

@@ -9,6 +9,7 @@ tool's recorded result (`toolUseResult`) is used where it tells more than the in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from session_lsp.core.diffs import Hunk, added_hunk, change_hunks, render
@@ -24,7 +25,7 @@ def edit_diff(
     name: str, tool_input: Any, recorded: Any = None, earlier_text: str | None = None
 ) -> str | None:
     """The change as a unified diff; None for another tool or an input of the wrong shape.
-    `earlier_text`: the file as the transcript last showed it (`text_before`), where the result
+    `earlier_text`: the file as the transcript last showed it (its Writes and edits), where the result
     recorded neither `originalFile` (a Write over it) nor `structuredPatch` (an edit: the diff is
     then of the file before and after it, with its real line numbers)."""
     if name not in EDITING_TOOLS or not isinstance(tool_input, Mapping):
@@ -54,7 +55,10 @@ def _input_hunks(
             return None
         after = _replayed(original, list(edits)) if original is not None else None
         if original is not None and after is not None:
-            return change_hunks(original, after)  # the file's own lines, numbered as they are
+            # The file's own lines, numbered as they are.
+            if name == "Edit" and tool_input.get("replace_all") is not True:
+                return _edit_in_place(original, tool_input)
+            return change_hunks(original, after)
         hunks: list[Hunk] = []
         for edit in edits:
             replaced = _replacement(edit) if isinstance(edit, Mapping) else None
@@ -104,28 +108,56 @@ WRITE_UPDATED = "has been updated"
 """How Claude Code's Write result says the file was there before (a new one: "File created")."""
 
 
-def text_before(path: str, earlier: Iterable[tuple[str, Any]]) -> str | None:
-    """A file's text before a Write, as the transcript shows it: the content the last Write of
-    that path wrote, with the Edits and MultiEdits made after it applied in turn. `earlier`: the
-    file edits that took effect (name, input), newest first; None when the text cannot be known
-    (no Write of the path, an edit whose old string is not there, a notebook)."""
-    edits: list[Mapping[str, Any]] = []
-    for name, tool_input in earlier:
-        if not isinstance(tool_input, Mapping):
-            continue
-        target = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
-        if target != path:
-            continue
-        if name == "Write":
-            content = tool_input.get("content")
-            return _replayed(content, edits) if isinstance(content, str) else None
-        if name == "Edit":
-            edits.insert(0, tool_input)
-        elif name == "MultiEdit" and isinstance(tool_input.get("edits"), list):
-            edits[:0] = [edit for edit in tool_input["edits"] if isinstance(edit, Mapping)]
-        elif name in EDITING_TOOLS:
-            return None  # a notebook cell, or an edit of a shape that says nothing sure
-    return None
+def edited_path(name: str, tool_input: Any) -> str | None:
+    """The file an editing call changes."""
+    if name not in EDITING_TOOLS or not isinstance(tool_input, Mapping):
+        return None
+    path = tool_input.get("notebook_path" if name == "NotebookEdit" else "file_path")
+    return path if isinstance(path, str) else None
+
+
+def text_after(name: str, tool_input: Any, before: str | None) -> str | None:
+    """A file's text after an editing call that took effect, from its text before (None: not
+    known): a Write's content, an Edit's or MultiEdit's replacements applied in turn; None when
+    that cannot be known (a notebook cell, an old string that is not there)."""
+    if not isinstance(tool_input, Mapping):
+        return None
+    if name == "Write":
+        content = tool_input.get("content")
+        return content if isinstance(content, str) else None
+    if before is None or name not in ("Edit", "MultiEdit"):
+        return None
+    edits = [tool_input] if name == "Edit" else tool_input.get("edits")
+    return _replayed(before, edits) if isinstance(edits, list) else None
+
+
+CONTEXT_LINES = 3
+
+
+def _edit_in_place(text: str, edit: Mapping[str, Any]) -> list[Hunk]:
+    """One Edit's hunks in its file (`text`, where its old string is): only the lines it touches
+    and three on either side are compared, so a file edited a thousand times is not diffed whole
+    each time."""
+    old, new = str(edit["old_string"]), str(edit["new_string"])
+    at = text.index(old)
+    begin = at
+    for _ in range(CONTEXT_LINES + 1):  # back to the start of the third line before
+        begin = text.rfind("\n", 0, begin - 1) + 1 if begin > 0 else 0
+    end = at + len(old)
+    if end and text[end - 1] == "\n":
+        end -= 1  # an old string ending its line: the line after is context
+    for _ in range(CONTEXT_LINES + 1):  # on to the end of the third line after
+        found = text.find("\n", end)
+        end = len(text) if found < 0 else found + 1
+        if end == len(text):
+            break
+    window = text[begin:end]
+    changed = window[: at - begin] + new + window[at - begin + len(old) :]
+    start = text.count("\n", 0, begin)
+    return [
+        replace(hunk, old_start=hunk.old_start + start, new_start=hunk.new_start + start)
+        for hunk in change_hunks(window, changed)
+    ]
 
 
 def _replayed(text: str, edits: list[Any]) -> str | None:

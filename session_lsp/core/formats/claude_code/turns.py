@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,9 +41,10 @@ from session_lsp.core.formats.claude_code.tool_views import (
     TASK_TOOLS,
     WRITE_UPDATED,
     edit_diff,
+    edited_path,
     plan,
     task_list,
-    text_before,
+    text_after,
 )
 from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
@@ -565,7 +567,7 @@ class ClaudeTexts:
         index: int,
     ) -> str | None:
         """The file as the transcript last showed it, from the calls before it in `items`
-        (`text_before`), where the result recorded nothing of it (a 2.1.x sub-agent's transcript
+        (`_FileHistory`), where the result recorded nothing of it (a 2.1.x sub-agent's transcript
         keeps no `toolUseResult`): for a Write over a file (its result says so), or an Edit or
         MultiEdit without a `structuredPatch` (to place its hunks)."""
         if not isinstance(tool_input, dict) or index <= 0:
@@ -581,7 +583,7 @@ class ClaudeTexts:
                 return None
         elif tool.name not in ("Edit", "MultiEdit") or kept.get("structuredPatch"):
             return None
-        return text_before(path, _applied_edits(items, index, reader))
+        return _FileHistory.of(items, reader).before(path, index)
 
     def plan_after(
         self, items: Sequence[Item], index: int, reader: LineReader
@@ -631,26 +633,52 @@ class ClaudeTexts:
 CLAUDE_TEXTS = ClaudeTexts()
 
 
-EDIT_LOOKBACK = 2000
-"""Items looked back through for the text of a file an edit changed (`_applied_edits`)."""
+class _FileHistory:
+    """The text of each file the calls of a segment changed, after each call that took effect
+    (answered, not an error), as far as the transcript shows it: from a Write of the file on,
+    through the Edits and MultiEdits after it. Worked out once per page, each call's input read
+    once, each text once: a sub-agent's thousands of edits stay linear."""
 
+    def __init__(self, items: Sequence[Item], reader: LineReader) -> None:
+        self._calls: dict[str, list[tuple[int, str, Any]]] = {}
+        self._after: dict[int, str | None] = {}
+        for position, item in enumerate(items):
+            call = item.tool
+            if call is None or call.name not in EDITING_TOOLS or call.call_source is None:
+                continue
+            if call.status is not ToolStatus.ANSWERED or call.is_error:
+                continue
+            block = block_of(reader, call.call_source)
+            tool_input = block.get("input") if isinstance(block, dict) else None
+            path = edited_path(call.name, tool_input)
+            if path is not None:
+                self._calls.setdefault(path, []).append((position, call.name, tool_input))
 
-def _applied_edits(
-    items: Sequence[Item], index: int, reader: LineReader
-) -> Iterator[tuple[str, Any]]:
-    """The file edits among `items[:index]` that took effect (answered, not an error), newest
-    first, each with its input: read one by one, as far as the caller goes, and no further
-    back than `EDIT_LOOKBACK` items (a sub-agent's thousands of edits of files it never wrote
-    would otherwise each be walked back to the start)."""
-    last = min(index, len(items)) - 1
-    for position in range(last, max(-1, last - EDIT_LOOKBACK), -1):
-        call = items[position].tool
-        if call is None or call.name not in EDITING_TOOLS or call.call_source is None:
-            continue
-        if call.status is not ToolStatus.ANSWERED or call.is_error:
-            continue
-        block = block_of(reader, call.call_source)
-        yield call.name, block.get("input") if isinstance(block, dict) else None
+    @classmethod
+    def of(cls, items: Sequence[Item], reader: LineReader) -> _FileHistory:
+        """The history of `items`, made on the page's first question and kept with its reader."""
+        key = (cls, id(items))
+        found = reader.memo.get(key)
+        if not isinstance(found, cls):
+            found = reader.memo[key] = cls(items, reader)
+        return found
+
+    def before(self, path: str, index: int) -> str | None:
+        """The file's text before the call at `index` (None: the transcript does not show it)."""
+        calls = self._calls.get(path, [])
+        earlier = bisect_left(calls, index, key=lambda call: call[0])
+        if earlier == 0:
+            return None
+        start = earlier - 1
+        while start > 0 and calls[start][0] not in self._after and calls[start][1] != "Write":
+            start -= 1
+        text: str | None = None
+        for position, name, tool_input in calls[start:earlier]:
+            if position in self._after:
+                text = self._after[position]
+                continue
+            text = self._after[position] = text_after(name, tool_input, text)
+        return text
 
 
 def block_of(reader: LineReader, source: Source) -> Any:
