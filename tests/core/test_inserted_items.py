@@ -17,6 +17,7 @@ from session_lsp.core.turns import build_model
 from session_lsp.core.turns.model import ConversationModel, ItemKind
 from session_lsp.core.turns.texts import page
 from tests.support.claude_records import Builder, inserted_by_claude_code, queued_prompt
+from tests.support.corpus import SIDECHAIN_EXCERPT
 from tests.support.findings import check
 
 
@@ -129,6 +130,68 @@ def test_sub_agent_progress_is_not_repeated_when_the_sub_agent_file_exists(tmp_p
     assert not [item for item in model.items if item.kind is ItemKind.SUB_AGENT]
     [task] = [item for item in model.items if item.tool is not None]
     assert task.tool is not None and task.tool.agent_file == agent.resolve()
+
+
+def _sidechain(session: Builder) -> None:
+    session.lines[-1]["isSidechain"] = True
+
+
+def test_a_sub_agent_s_lines_inline_in_the_file_hang_under_the_task_call_that_prompted_them() -> (
+    None
+):
+    """1.0.x wrote a sub-agent's lines into the main file (`isSidechain`), its first the Task's
+    prompt without a parent: each run shows under its own call, two calls of one prompt in turn."""
+    session = Builder()
+    session.prompt("u1", None, "check the logs twice")
+    session.call("a1", "u1", "toolu_01T1", "Task", description="logs", prompt="look into the logs")
+    session.prompt("s1", None, "look into the logs", isSidechain=True)
+    session.text("s2", "s1", "found it")
+    _sidechain(session)
+    session.call("s3", "s2", "toolu_01GREP", "Grep", pattern="error")
+    _sidechain(session)
+    session.result("r1", "a1", "toolu_01T1", "one error")
+    session.call("a2", "r1", "toolu_01T2", "Task", description="again", prompt="look into the logs")
+    session.prompt("s4", None, "look into the logs", isSidechain=True)
+    session.text("s5", "s4", "still there")
+    _sidechain(session)
+    session.result("r2", "a2", "toolu_01T2", "still one")
+    session.text("a3", "r2", "Both looks found the same error.")
+    model = _model(session)
+    shown = [(item.kind, item.first_line + 1, item.parent_tool) for item in model.items]
+    assert shown == [
+        (ItemKind.PROMPT, 1, None),
+        (ItemKind.TOOL, 2, None),
+        (ItemKind.SUB_AGENT, 3, "toolu_01T1"),
+        (ItemKind.SUB_AGENT, 4, "toolu_01T1"),
+        (ItemKind.SUB_AGENT, 5, "toolu_01T1"),
+        (ItemKind.TOOL, 7, None),
+        (ItemKind.SUB_AGENT, 8, "toolu_01T2"),
+        (ItemKind.SUB_AGENT, 9, "toolu_01T2"),
+        (ItemKind.ASSISTANT, 11, None),
+    ]
+    texts = {line: text for _, line, text in _items(model)}
+    assert texts[3] == "user: look into the logs"
+    assert texts[4] == "assistant: found it"
+    assert texts[5] == "assistant: [calls Grep]"
+    [first, second] = [item.tool for item in model.items if item.kind is ItemKind.TOOL]
+    assert first is not None and first.agent is not None and len(first.agent.progress) == 3
+    assert second is not None and second.agent is not None and len(second.agent.progress) == 2
+    assert check(session.data()) == set()
+
+
+def test_a_real_1_0_session_shows_its_sub_agent_s_inline_lines_under_the_task() -> None:
+    """The excerpt's parent links have a gap: the line whose parent is missing is left out."""
+    model = build_model(analyse_bytes(SIDECHAIN_EXCERPT.read_bytes()), SIDECHAIN_EXCERPT)
+    page(model)
+    [task, *turns] = model.items
+    assert task.tool is not None and task.tool.name == "Task"
+    assert [(item.kind, item.first_line + 1) for item in turns] == [
+        (ItemKind.SUB_AGENT, line) for line in range(2, 8)
+    ]
+    texts = [text for _, _, text in _items(model)][1:]
+    assert texts[0].startswith("user: I need to debug a failing test")
+    assert texts[3].startswith("user: [result] ")
+    assert task.tool.agent is not None and task.tool.agent.progress == turns
 
 
 def test_the_markdown_transcript_names_the_inserted_kinds() -> None:

@@ -103,8 +103,16 @@ def _name(model: object) -> str:
 def progress_text(record: object) -> str:
     """One sub-agent message carried by a `progress` line (`data.message`, 2.1.38-2.1.62)."""
     message = _field(_field(record, "data"), "message")
-    role = _field(message, "type")
-    content = _field(_field(message, "message"), "content")
+    return _turn_text(_field(message, "type"), _field(_field(message, "message"), "content"))
+
+
+def sidechain_text(record: object) -> str:
+    """One sub-agent message written inline in the main file (an `isSidechain` line, 1.0.x)."""
+    return _turn_text(_field(record, "type"), _field(_field(record, "message"), "content"))
+
+
+def _turn_text(role: object, content: object) -> str:
+    """A sub-agent's message as one text: who said it, its texts, its calls by name."""
     parts: list[str] = []
     for block in content if isinstance(content, list) else [content]:
         kind = _field(block, "type")

@@ -23,6 +23,7 @@ from session_lsp.core.formats.claude_code.events import (
     inserted_text,
     is_notification,
     queued_is_prompt,
+    sidechain_text,
 )
 from session_lsp.core.formats.claude_code.history import earlier_chains
 from session_lsp.core.formats.claude_code.records import (
@@ -353,8 +354,9 @@ class ClaudeBuilder:
         return uuid in self._uuids
 
     def _add_sub_agent_progress(self) -> None:
-        """A sub-agent's messages from its `agent_progress` lines (2.1.38-2.1.62), right after its
-        Task call, when no sub-agent file holds them."""
+        """A sub-agent's messages, right after its Task call, when no sub-agent file holds them:
+        its `agent_progress` lines (2.1.38-2.1.62), or its own lines written inline in this file
+        (`isSidechain`, 1.0.x), the first of which is the Task's prompt."""
         wanted = {
             call_id
             for call_id, call in self.calls.items()
@@ -363,13 +365,16 @@ class ClaudeBuilder:
         if not wanted:
             return
         progress: dict[str, list[Item]] = {}
+        roots: list[Record] = []
         for record in self.analysis.records:
-            call_id = record.sub_agent_call if record is not None else None
+            if record is None:
+                continue
+            call_id = record.sub_agent_call
             if call_id in wanted:
-                assert record is not None and call_id is not None
-                item = Item(ItemKind.SUB_AGENT, record.line, record.line, record.timestamp)
-                item.source, item.parent_tool = Source(record.line), call_id
-                progress.setdefault(call_id, []).append(item)
+                progress.setdefault(call_id, []).append(_sub_agent_turn(record, call_id))
+            elif record.isSidechain and record.parentUuid is None and record.type == "user":
+                roots.append(record)
+        progress.update(self._inline_sidechains(wanted - progress.keys(), roots))
         if not progress:
             return
         items: list[Item] = []
@@ -387,8 +392,63 @@ class ClaudeBuilder:
                     tool.agent.progress = turns
         self.items = items
 
+    def _inline_sidechains(self, calls: set[str], roots: list[Record]) -> dict[str, list[Item]]:
+        """The turns of sub-agents whose lines sit in this file (`isSidechain`, 1.0.x): each
+        starts at a user line without a parent that says the Task's prompt, matched to the
+        calls in their order, and goes on through the sidechain lines that descend from it (one
+        pass over the file, however many sub-agents)."""
+        if not calls or not roots:
+            return {}
+        waiting: dict[str, list[str]] = {}
+        for call_id, call in self.calls.items():
+            if call_id in calls and call.call_source is not None:
+                block = block_of(self.reader, call.call_source)
+                task = block.get("input") if isinstance(block, dict) else None
+                prompt = task.get("prompt") if isinstance(task, dict) else None
+                if isinstance(prompt, str) and prompt:
+                    waiting.setdefault(prompt, []).append(call_id)
+        shown = {item.first_line for item in self.items}
+        owner: dict[str, str] = {}
+        turns: dict[str, list[Item]] = {}
+        for root in roots:
+            called = waiting.get(_prompt_of(root) or "")
+            if called and root.uuid is not None and root.line not in shown:
+                call_id = owner[root.uuid] = called.pop(0)
+                turns[call_id] = [_sub_agent_turn(root, call_id)]
+        if not turns:
+            return {}
+        records = self.analysis.records
+        for record in records[min(roots, key=_line_of).line + 1 :]:
+            if record is None or not record.isSidechain or record.uuid is None:
+                continue
+            parent_call = owner.get(record.parentUuid or "")
+            if parent_call is not None and record.uuid not in owner:
+                owner[record.uuid] = parent_call
+                turns[parent_call].append(_sub_agent_turn(record, parent_call))
+        return turns
+
     def _session_id(self) -> str | None:
         return first_session_id(self.analysis.records, self.analysis.lines)
+
+
+def _sub_agent_turn(record: Record, call_id: str) -> Item:
+    item = Item(ItemKind.SUB_AGENT, record.line, record.line, record.timestamp)
+    item.source, item.parent_tool = Source(record.line), call_id
+    return item
+
+
+def _prompt_of(record: Record) -> str | None:
+    """A user line's text: its content when a string, else its text blocks joined."""
+    content = record.message.content if record.message is not None else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, tuple):
+        return "".join(block.text or "" for block in content if block.type == "text") or None
+    return None
+
+
+def _line_of(record: Record) -> int:
+    return record.line
 
 
 def _json_usage(recorded: object) -> Usage | None:
@@ -516,6 +576,8 @@ class ClaudeTexts:
         inserted = inserted_text(reader.record(source.line), block_of(reader, source))
         if inserted is not None:
             return inserted
+        if item.kind is ItemKind.SUB_AGENT:  # a sub-agent's own line, inline (1.0.x)
+            return sidechain_text(reader.record(source.line))
         if item.kind is ItemKind.COMMAND:
             # As the page shows it: a slash command as typed, an output without its tags.
             record = reader.record(source.line)
