@@ -99,17 +99,17 @@ def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
     session = tmp_path / SOUND_RECORDER.name
     shutil.copyfile(SOUND_RECORDER, session)
     age(session)
-    lines_file = tmp_path / "item.txt"
+    item_file = tmp_path / "item.txt"
     run = run_neovim(
         "neovim_plugin_item.lua",
         tmp_path,
         SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
         SESSION_FILE=str(session),
         ITEM_NUMBER="24",
-        LINES_FILE=str(lines_file),
+        ITEM_FILE=str(item_file),
     )
     assert_passed(run)
-    lines = lines_file.read_text(encoding="utf-8").splitlines()
+    lines = item_file.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("#24  tool  Write  [answered]")
     # The view cuts the diff of CLAUDE.md (107 lines) at 4,000 characters; K has it all.
     assert lines[-2:] == [
@@ -138,11 +138,13 @@ def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Pat
     age(session)
     lines_file, item_file = tmp_path / "history.txt", tmp_path / "item.txt"
     run = run_neovim(
-        "neovim_plugin_history.lua",
+        "neovim_plugin_item.lua",
         tmp_path,
         SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
         SESSION_FILE=str(session),
-        LINES_FILE=str(lines_file),
+        HISTORY_SEGMENT="1",
+        ITEM_NUMBER="3",
+        VIEW_FILE=str(lines_file),
         ITEM_FILE=str(item_file),
     )
     assert_passed(run)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import gc
-import weakref
 
 import pytest
 
 from session_lsp.lsp import main
 from session_lsp.lsp.server import SessionServer
+from tests.support.garbage import cyclic_garbage
 
 
 def test_serving_first_freezes_what_the_server_holds_from_its_start_garbage_collected_first(
@@ -17,13 +17,7 @@ def test_serving_first_freezes_what_the_server_holds_from_its_start_garbage_coll
     """Its modules, classes and converters are kept to the end: out of the collector's sight,
     no full collection walks them again; garbage of the start-up is collected, not kept."""
 
-    class Node:
-        pass
-
-    garbage = Node()
-    garbage.self = garbage  # type: ignore[attr-defined]
-    alive = weakref.ref(garbage)
-    del garbage
+    alive = cyclic_garbage()
     frozen_before = gc.get_freeze_count()
     started: list[int] = []
     monkeypatch.setattr(SessionServer, "start_io", lambda server: started.append(1))

@@ -8,7 +8,6 @@ import contextlib
 import gc
 import os
 import shutil
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from session_lsp.lsp.main import create_server
 from session_lsp.sessions.registry import Liveness
 from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT, SHORT
 from tests.support.files import aged_copy
+from tests.support.garbage import cyclic_garbage
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -120,13 +120,7 @@ async def test_cyclic_garbage_about_when_a_big_quiet_model_is_frozen_is_collecte
     """A freeze keeps for good whatever it finds: garbage another request left is collected
     before, so viewing big sessions again and again keeps nothing of it."""
 
-    class Node:
-        pass
-
-    garbage = Node()
-    garbage.self = garbage  # type: ignore[attr-defined]
-    alive = weakref.ref(garbage)
-    del garbage
+    alive = cyclic_garbage()
     gc.disable()
     try:
         views._analyse(read_session_file(SHORT), Liveness([], now=0), kept=True)

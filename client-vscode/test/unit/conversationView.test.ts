@@ -262,6 +262,16 @@ test('reveal shows the raw line in a text editor with the cursor on it', async (
   assert.equal(selection.startLine.line, 24);
 });
 
+/** A Task call at item 1 whose sub-agent file the server named. */
+function taskCallWithItsAgentFile(): { agentFile: string; call: object } {
+  const agentFile = '/home/ada/.claude/projects/-home-ada-app/agent-1.jsonl';
+  const call = {
+    index: 1, kind: 'tool', lines: [4, 5], timestamp: null, text: null, truncated: false, findings: [],
+    tool: { id: 'toolu_t', name: 'Task', input: '{}', result: 'done', isError: false, status: 'answered', callLine: 4, resultLine: 5, agentFile, agent: { file: agentFile, title: 'Explore', items: 3, errors: 0 } },
+  };
+  return { agentFile, call };
+}
+
 function requestsOf(command: string): unknown[][] {
   return FakeLanguageClient.created.flatMap((client) => client.requests.filter((request) => request.command === command).map((request) => request.arguments));
 }
@@ -269,11 +279,7 @@ function requestsOf(command: string): unknown[][] {
 test('a sub-agent is paged from the file the server named for the call, never from a path the webview sends', async () => {
   const host = new FakeHost();
   deactivate = activateExtension(host);
-  const agentFile = '/home/ada/.claude/projects/-home-ada-app/agent-1.jsonl';
-  const call = {
-    index: 1, kind: 'tool', lines: [4, 5], timestamp: null, text: null, truncated: false, findings: [],
-    tool: { id: 'toolu_t', name: 'Task', input: '{}', result: 'done', isError: false, status: 'answered', callLine: 4, resultLine: 5, agentFile, agent: { file: agentFile, title: 'Explore', items: 3, errors: 0 } },
-  };
+  const { agentFile, call } = taskCallWithItsAgentFile();
   FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath, { items: [call], total: 2, errors: 0, firstProblem: null });
   const panel = new FakeWebviewPanel();
   host.customEditors.get('sessionLsp.conversation')!.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
@@ -367,11 +373,7 @@ test('"Show all" fetches the item whole from the server, of its segment, and sen
 test('"Show all" on a sub-agent\'s item reads it from the file the server named for the call', async () => {
   const host = new FakeHost();
   deactivate = activateExtension(host);
-  const agentFile = '/home/ada/.claude/projects/-home-ada-app/agent-1.jsonl';
-  const call = {
-    index: 1, kind: 'tool', lines: [4, 5], timestamp: null, text: null, truncated: false, findings: [],
-    tool: { id: 'toolu_t', name: 'Task', input: '{}', result: 'done', isError: false, status: 'answered', callLine: 4, resultLine: 5, agentFile, agent: { file: agentFile, title: 'Explore', items: 3, errors: 0 } },
-  };
+  const { agentFile, call } = taskCallWithItsAgentFile();
   FakeLanguageClient.responses['sessionLsp.conversation'] = conversationPage(TRANSCRIPT.fsPath, { items: [call], total: 2, errors: 0, firstProblem: null });
   FakeLanguageClient.responses['sessionLsp.item'] = { index: 2, kind: 'assistant', lines: [9, 9], timestamp: null, text: 'y'.repeat(5000), truncated: false, tool: null, findings: [], model: null, usage: null };
   const panel = new FakeWebviewPanel();
