@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
 from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT, SIDECHAIN_EXCERPT, SOUND_RECORDER
 
@@ -116,8 +117,19 @@ def test_an_items_input_is_shown_field_by_field_with_real_line_breaks() -> None:
     assert json.loads(raw["tool"]["input"])["old_string"].startswith("## Development Commands\n")
 
 
-def test_a_sub_agent_whose_turns_are_nowhere_says_so() -> None:
-    shown = run_cli("show", "--item", "1", str(SIDECHAIN_EXCERPT)).stdout.splitlines()
+def test_a_sub_agent_whose_turns_are_nowhere_says_so(tmp_path: Path) -> None:
+    session = Builder()
+    session.prompt("u1", None, "look into the logs")
+    session.call("a1", "u1", "toolu_01T1", "Task", description="logs", prompt="read the CI log")
+    session.result("r1", "a1", "toolu_01T1", "nothing wrong")
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(session.data())
+    shown = run_cli("show", "--item", "2", str(path)).stdout.splitlines()
     assert (
         shown[2] == "sub-agent: no transcript of its turns (no agent file, no turns in this file)"
     )
+
+
+def test_a_1_0_sub_agent_s_turns_inline_in_the_file_are_named_under_its_call() -> None:
+    shown = run_cli("show", "--item", "1", str(SIDECHAIN_EXCERPT)).stdout.splitlines()
+    assert shown[2] == "sub-agent: its turns follow in this file (6 items)"
