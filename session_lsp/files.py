@@ -5,6 +5,7 @@ from __future__ import annotations
 import mmap
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +157,14 @@ def _folder_errors(errors: list[OSError]) -> Iterator[SessionFileError]:
         yield SessionFileError(f"{error.filename}: cannot read folder: {error.strerror}")
 
 
-def read_session_file(path: Path) -> SessionFile:
-    """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends."""
+def read_session_file(path: Path, *, quiet_seconds: float = 0.0) -> SessionFile:
+    """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends.
+
+    `quiet_seconds`: a file modified more recently than this is read into memory rather than
+    mapped. A mapped file that a writer truncates in place (an editor saving it, as VS Code does)
+    kills the reader with SIGBUS when it touches the pages cut off; a file just written is the
+    one likely to be written again while it is read (the language server rebuilds its view after
+    each save). Reading costs about 50 ms per 100 MB more than a mapping."""
     try:
         descriptor = os.open(path, READ_ANY)
     except IsADirectoryError:
@@ -181,7 +188,8 @@ def read_session_file(path: Path) -> SessionFile:
             raise refusal
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data: bytes | mmap.mmap
-            if stat.st_size > 0 and MAP_SESSIONS:
+            quiet = time.time() - stat.st_mtime >= quiet_seconds
+            if stat.st_size > 0 and MAP_SESSIONS and quiet:
                 data = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
             else:
                 data = handle.read()

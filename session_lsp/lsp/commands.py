@@ -27,12 +27,11 @@ from session_lsp.core.edits import apply_edits
 from session_lsp.core.repairs import repair_all
 from session_lsp.core.search import FIND_FOLDED
 from session_lsp.disk import fix_file, restore_file, write_fork
-from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
 from session_lsp.lsp.documents import SessionDocument
-from session_lsp.lsp.live import read_liveness
+from session_lsp.lsp.live import read_liveness, read_on_disk
 from session_lsp.lsp.opening import NATIVE_UNESCAPE
 from session_lsp.lsp.server import SessionServer
 from session_lsp.report import finding_to_json
@@ -122,10 +121,7 @@ async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.Che
     path = arguments.path
     async with _Progress(ls, f"Checking {Path(path).name}"):
         # Off the event loop: a 100 MB session takes seconds to read and analyse.
-        try:
-            session = await asyncio.to_thread(read_session_file, Path(path))
-        except SessionFileError as error:
-            raise CommandError(str(error)) from None
+        session = await read_on_disk(ls, Path(path))
         analysis = await asyncio.to_thread(analyse_session, session, read_liveness(ls))
     return api.CheckFileResult(
         path=path,

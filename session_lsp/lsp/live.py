@@ -14,7 +14,9 @@ import os
 import time
 from pathlib import Path
 
+from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.lsp import diagnostics
+from session_lsp.lsp.api import CommandError
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions.registry import REGISTRY_AGENT, Liveness
@@ -31,6 +33,18 @@ def file_age(document: SessionDocument) -> tuple[float, int] | None:
     except OSError:
         return None
     return max(0.0, time.time() - mtime_ns / 1e9), mtime_ns
+
+
+async def read_on_disk(ls: SessionServer, path: Path) -> SessionFile:
+    """A session file as the server reads it, off the event loop. One written within the
+    live-session window is read, not mapped (`read_session_file`): the view is rebuilt after each
+    save, and an editor that saves in place again meanwhile would cut the mapped pages from under
+    the build (SIGBUS: the server gone). Claude Code appends, which never does."""
+    quiet = ls.settings.live_session_seconds
+    try:
+        return await asyncio.to_thread(read_session_file, path, quiet_seconds=quiet)
+    except SessionFileError as error:
+        raise CommandError(str(error)) from None
 
 
 def read_liveness(ls: SessionServer) -> Liveness:

@@ -36,11 +36,11 @@ from session_lsp.core.turns import ConversationModel, build_model, page
 from session_lsp.core.turns.agents import agent_files, agent_model, read_agent_counts
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
-from session_lsp.files import SessionFile, SessionFileError, is_folder, read_session_file
+from session_lsp.files import SessionFile, is_folder
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
-from session_lsp.lsp.live import read_liveness
+from session_lsp.lsp.live import read_liveness, read_on_disk
 from session_lsp.lsp.server import SessionServer
 from session_lsp.sessions import list_sessions as discover_sessions
 from session_lsp.sessions.registry import Liveness, analyse_session
@@ -145,14 +145,7 @@ def _uri_of_path(path: str) -> str | None:
 
 async def _model_on_disk(ls: SessionServer, path: Path, liveness: Liveness) -> ConversationModel:
     """Read and analysed off the event loop: a 100 MB file takes seconds, edits keep flowing."""
-    return await _model_of(ls, await _read_on_disk(path), liveness)
-
-
-async def _read_on_disk(path: Path) -> SessionFile:
-    try:
-        return await asyncio.to_thread(read_session_file, path)
-    except SessionFileError as error:
-        raise CommandError(str(error)) from None
+    return await _model_of(ls, await read_on_disk(ls, path), liveness)
 
 
 async def _model_of(
@@ -318,7 +311,7 @@ async def _scanned_on_disk(
     lines that may are handed to the search of the model built from those same bytes. None:
     nothing can match."""
     liveness = read_liveness(ls)
-    session = await _read_on_disk(path)
+    session = await read_on_disk(ls, path)
     if _CACHE.get(_disk_key(session, _live(session, liveness))) is not None:
         return await _model_of(ls, session, liveness), None
     lines = await asyncio.to_thread(candidate_lines, session.data, query)

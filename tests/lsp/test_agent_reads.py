@@ -207,3 +207,28 @@ async def test_requests_that_miss_the_view_s_cache_meanwhile_share_one_build(
     answer = await _answered_while_held(gated, session, first)
     assert await asyncio.wait_for(second, 60) == answer
     assert session.with_suffix(".builds").read_text().splitlines() == ["built"]
+
+
+async def test_a_session_saved_in_place_while_its_view_is_built_leaves_the_server_answering(
+    gated: LanguageClient, tmp_path: Path
+) -> None:
+    """An editor saves in place (truncate, then write) and the view is rebuilt from the file
+    just written; saved again in place meanwhile, a mapped file's pages were cut from under the
+    build (SIGBUS: the server gone). A file written that recently is read, not mapped."""
+    session = tmp_path / "7a7a7a7a-5555-4222-8333-444444444444.jsonl"
+    session.write_text(sessions.dangling(), encoding="utf-8")  # written now: within the window
+    gate, waiting = session.with_suffix(".gate"), session.with_suffix(".waiting")
+    os.mkfifo(gate)
+    pending = asyncio.ensure_future(_command(gated, "sessionLsp.conversation", str(session)))
+    await asyncio.wait_for(_until_exists(waiting), 60)  # the read of the file
+    waiting.unlink()
+    await asyncio.to_thread(_open_gate, gate)
+    await asyncio.wait_for(_until_exists(waiting), 60)  # the build of its model
+    os.truncate(session, 0)
+    await asyncio.to_thread(_open_gate, gate)
+    answer = await asyncio.wait_for(pending, ANSWER_SECONDS)
+    assert answer["total"] > 0 and answer["items"][0]["kind"] == "prompt"
+    information = await asyncio.wait_for(
+        _command(gated, "sessionLsp.debugInformation"), ANSWER_SECONDS
+    )
+    assert information["version"]  # the server still answers

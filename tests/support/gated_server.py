@@ -2,8 +2,8 @@
 checked or repaired, a backup) and on building the view's model of a session, for tests that
 must catch it in the middle.
 
-A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` being checked or repaired, or its
-backup) beside which a FIFO
+A sub-agent file `agent-X.jsonl` (or a session `X.jsonl` read from disk: checked, viewed by its
+path or repaired, or its backup) beside which a FIFO
 `X.gate` exists is read only once a test opens that FIFO for writing and closes it; meanwhile
 `X.waiting` says the read has begun. So a test knows, without timing anything, that the server is inside that read, and can ask
 whether it still answers. Every other file is read as the real server reads it.
@@ -20,7 +20,7 @@ from session_lsp.atomic import Snapshot, read_for_update
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.turns import ConversationModel, agents, build_model
 from session_lsp.files import SessionFile, read_session_file
-from session_lsp.lsp import commands, views
+from session_lsp.lsp import live, views
 from session_lsp.lsp.main import serve
 
 
@@ -36,9 +36,9 @@ def _wait_at_gate(path: Path) -> None:
             held.read()
 
 
-def gated_read(path: Path) -> SessionFile:
+def gated_read(path: Path, *, quiet_seconds: float = 0.0) -> SessionFile:
     _wait_at_gate(path)
-    return read_session_file(path)
+    return read_session_file(path, quiet_seconds=quiet_seconds)
 
 
 def gated_read_for_update(path: Path) -> tuple[bytes, Snapshot]:
@@ -60,7 +60,7 @@ def gated_build_model(
 
 if __name__ == "__main__":
     agents.read_session_file = gated_read
-    commands.read_session_file = gated_read
+    live.read_session_file = gated_read  # the server's reads of sessions on disk
     views.build_model = gated_build_model
     disk.read_for_update = gated_read_for_update
     sys.exit(serve())
