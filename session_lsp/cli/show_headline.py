@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.diffs import diff_files
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ToolCall
 
@@ -137,63 +137,9 @@ def plan_progress(todos: list[Todo]) -> str:
     return progress + (f" · now: {one_line(current.content)}" if current is not None else "")
 
 
-def diff_files(diff: str) -> list[str]:
-    """The files a unified diff changes, as the agent named them (git's a/ and b/ taken off)."""
-    files: list[str] = []
-    old: str | None = None
-    for kind, text in _diff_lines(diff):
-        if kind == "old":
-            old = text
-        elif kind == "new" and old is not None:
-            name = old if text == "/dev/null" else text
-            files.append(name[2:] if name.startswith(("a/", "b/")) else name)
-            old = None
-    return files
-
-
-def diff_counts(diff: str) -> tuple[int, int]:
-    """Lines added and removed: those of the hunks, so a removed `-- comment` line is counted
-    and never taken for a file header."""
-    kinds = [kind for kind, _ in _diff_lines(diff)]
-    return kinds.count("+"), kinds.count("-")
-
-
-_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
-
-
-def _diff_lines(diff: str) -> Iterator[tuple[str, str]]:
-    """Each line of a unified diff with what it is: `old` / `new` (a file header, its path),
-    `+`, `-` or ` ` (a line of a hunk). A hunk holds as many lines as its header counts, so a
-    removed `-- x` line is no file header; past them, a header is a `---` line followed by a
-    `+++` one, and other signed lines still count (a header that counted short)."""
-    lines = diff.split("\n")
-    old_left = new_left = 0
-    for position, line in enumerate(lines):
-        sign = line[:1]
-        if old_left > 0 or new_left > 0:
-            if sign == "\\":
-                continue  # no newline at end of file
-            if sign == "+":
-                new_left -= 1
-            elif sign == "-":
-                old_left -= 1
-            else:
-                old_left, new_left, sign = old_left - 1, new_left - 1, " "
-            yield sign, line[1:]
-        elif (hunk := _HUNK.match(line)) is not None:
-            old_left = int(hunk.group(1) or 1)
-            new_left = int(hunk.group(2) or 1)
-        elif line.startswith("--- ") and "".join(lines[position + 1 : position + 2])[:4] == "+++ ":
-            yield "old", line[4:]
-        elif line.startswith("+++ ") and position and lines[position - 1].startswith("--- "):
-            yield "new", line[4:]
-        elif sign in ("+", "-"):
-            yield sign, line[1:]
-
-
 def first_line(text: str) -> str:
-    """The first line of a text that has any, on one line."""
-    return one_line(next(line for line in text.split("\n") if line.strip()))
+    """The first line of a text that has any, on one line; "" for a blank text."""
+    return one_line(next((line for line in text.split("\n") if line.strip()), ""))
 
 
 def one_line(text: str) -> str:

@@ -20,9 +20,10 @@ from typing import TextIO
 from msgspec.structs import replace
 
 from session_lsp.cli.programs import command_line
-from session_lsp.cli.show_headline import call_headline, diff_counts, one_line
+from session_lsp.cli.show_headline import call_headline, first_line, one_line
 from session_lsp.cli.shown_session import Shown, segment_fact
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.diffs import diff_counts
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import Usage
@@ -335,10 +336,6 @@ def duration(milliseconds: int) -> str:
         return f"{milliseconds} ms"
     seconds = round(milliseconds / 1000)
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
-
-
-def first_line(text: str) -> str:
-    return one_line(text.strip().split("\n", 1)[0]) if text.strip() else ""
 
 
 def cut(text: str, width: int) -> str:

@@ -7,7 +7,8 @@ import json
 
 from msgspec.structs import replace
 
-from session_lsp.cli.show_headline import call_headline, diff_counts, diff_files, input_fields
+from session_lsp.cli.show_headline import call_headline, input_fields
+from session_lsp.core.diffs import diff_counts, diff_files
 from session_lsp.core.turns import ToolCall
 
 
