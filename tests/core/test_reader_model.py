@@ -12,6 +12,7 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
+from session_lsp.core.formats.claude_code import turns as claude_turns
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
 from session_lsp.core.turns.agents import agent_counts
@@ -674,3 +675,31 @@ def test_an_edit_long_after_the_files_write_still_has_the_files_lines() -> None:
     model = build_model(analyse_bytes(session.data()))
     diff = whole_item(model, tool_items(model, "Edit")[0].index).tool.diff  # type: ignore[union-attr]
     assert diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n"
+
+
+def test_a_page_with_a_failed_edit_does_not_work_out_its_files_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A failed edit changed nothing and its result records nothing: placing it by the history of
+    every edit before it cost a page of a 12,000-edit session 190 ms; its diff is the input's."""
+    session = Builder()
+    parent = session.prompt("u0", None, "edit it")
+    parent = session.call("a0", parent, "toolu_W", "Write", file_path="/w/a.md", content="one\n")
+    parent = session.result("r0", parent, "toolu_W", "File created successfully at: /w/a.md")
+    parent = session.call(
+        "a1", parent, "toolu_E", "Edit", file_path="/w/a.md", old_string="two", new_string="2"
+    )
+    session.result("r1", parent, "toolu_E", "<tool_use_error>String to replace not found")
+    session.lines[-1]["message"]["content"][0]["is_error"] = True
+    histories: list[object] = []
+
+    class CountedHistory(claude_turns._FileHistory):
+        def __init__(self, *arguments: Any) -> None:
+            histories.append(arguments)
+            super().__init__(*arguments)
+
+    monkeypatch.setattr(claude_turns, "_FileHistory", CountedHistory)
+    model = build_model(analyse_bytes(session.data()))
+    edit = page(model)[tool_items(model, "Edit")[0].index].tool
+    assert edit is not None and edit.diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1 +1 @@\n-two\n+2\n"
+    assert histories == []

@@ -631,8 +631,10 @@ class ClaudeTexts:
         """The file as the transcript last showed it, from the calls before it in `items`
         (`_FileHistory`), where the result recorded nothing of it (a 2.1.x sub-agent's transcript
         keeps no `toolUseResult`): for a Write over a file (its result says so), or an Edit or
-        MultiEdit without a `structuredPatch` (to place its hunks)."""
-        if not isinstance(tool_input, dict) or index <= 0:
+        MultiEdit without a `structuredPatch` (to place its hunks). Not for a call that failed:
+        it changed nothing, and its result records nothing in any version, so every page with a
+        failed edit on it worked out the history of the whole segment for it."""
+        if not isinstance(tool_input, dict) or index <= 0 or tool.is_error:
             return None
         kept = recorded if isinstance(recorded, dict) else {}
         path = tool_input.get("file_path")
