@@ -467,21 +467,19 @@ def recover_siblings(chain: list[Record], index: ReplayIndex) -> tuple[list[Reco
     after the group's last on-chain line.
     """
     on_chain = {id(record) for record in chain}
+    wanted, results_by_parent = _off_chain_groups(
+        [record for record in index.order if id(record) not in on_chain], index
+    )
+    if not wanted:
+        return chain, []  # most sessions: every line is on the chain, or none is a sibling
     groups: dict[str, list[Record]] = {}
-    results_by_parent: dict[str, list[Record]] = {}
     for record in index.order:
-        if record.type == "assistant":
-            message_id = record.message_id
-            if message_id is not None:
-                groups.setdefault(message_id, []).append(record)
-        elif record.type == "user" and id(record) not in on_chain:
-            parent = index.parent.get(record.uuid or "")
-            if parent is not None and any(b.type == "tool_result" for b in record.blocks):
-                results_by_parent.setdefault(parent, []).append(record)
+        if record.type == "assistant" and (message_id := record.message_id) in wanted:
+            groups.setdefault(message_id, []).append(record)
     last_position: dict[str, int] = {}
     for position, record in enumerate(chain):
-        if record.type == "assistant" and record.message_id is not None:
-            last_position[record.message_id] = position
+        if record.type == "assistant" and (message_id := record.message_id) in wanted:
+            last_position[message_id] = position
     inserts: dict[int, list[Record]] = {}
     recovered: list[Record] = []
     for message_id, position in last_position.items():
@@ -506,6 +504,31 @@ def recover_siblings(chain: list[Record], index: ReplayIndex) -> tuple[list[Reco
         rebuilt.append(record)
         rebuilt.extend(inserts.get(position, ()))
     return rebuilt, recovered
+
+
+def _off_chain_groups(
+    off_chain: list[Record], index: ReplayIndex
+) -> tuple[set[str], dict[str, list[Record]]]:
+    """The message ids with something to recover (an off-chain line of theirs, or an off-chain
+    result to one of their lines), and the off-chain tool_result lines by parent. Worked out from
+    the off-chain lines alone: a session of 70,000 calls on one chain spent 230 ms grouping every
+    line by message id to find nothing."""
+    wanted: set[str] = set()
+    results_by_parent: dict[str, list[Record]] = {}
+    for record in off_chain:
+        if record.type == "assistant":
+            if record.message_id is not None:
+                wanted.add(record.message_id)
+        elif record.type == "user":
+            parent = index.parent.get(record.uuid or "")
+            if parent is not None and any(b.type == "tool_result" for b in record.blocks):
+                results_by_parent.setdefault(parent, []).append(record)
+    for parent in results_by_parent:
+        answered = index.by_uuid.get(parent)
+        message_id = answered.message_id if answered is not None else None
+        if message_id is not None and answered is not None and answered.type == "assistant":
+            wanted.add(message_id)
+    return wanted, results_by_parent
 
 
 def _by_time(records: list[Record]) -> list[Record]:
@@ -536,7 +559,7 @@ def to_api_messages(chain: Sequence[Record]) -> list[ApiMessage]:
             merger.add_user([Part(QUEUED_BLOCK, record)])
         elif record_type == "user":
             # isVisibleInTranscriptOnly hides a line in the UI only: the compaction summary is sent.
-            merger.add_user([Part(block, record) for block in record.blocks])
+            merger.add_user(parts_of(record))
         elif record_type == "assistant":
             if record.isApiErrorMessage:
                 continue
@@ -614,7 +637,18 @@ class _UserGroup:
 
 
 def _any_tool_result(parts: list[Part]) -> bool:
+    if len(parts) == 1:  # most lines: without a generator, which costs a call of its own
+        return parts[0].block.type == "tool_result"
     return any(part.block.type == "tool_result" for part in parts)
+
+
+def parts_of(record: Record) -> list[Part]:
+    """The line's blocks as parts of an API message. Most lines hold one block: made without a
+    comprehension, which costs a call of its own (140,000 lines on a session of 70,000 calls)."""
+    blocks = record.blocks
+    if len(blocks) == 1:
+        return [Part(blocks[0], record)]
+    return [Part(block, record) for block in blocks]
 
 
 class _Merger:
@@ -646,7 +680,7 @@ class _Merger:
             self.stop = len(messages) - 1
 
     def add_assistant(self, record: Record) -> None:
-        parts = [Part(block, record) for block in record.blocks]
+        parts = parts_of(record)
         message_id = record.message_id
         messages = self.messages
         if message_id is not None:
@@ -703,7 +737,11 @@ def replay(records: Sequence[Record | None]) -> Conversation:
     if leaf is None:
         return Conversation(agent_id=agent_id)
     walked, end, first = walk_chain(leaf, index)
-    chain, recovered = recover_siblings(walked, index)
+    chain, recovered = (
+        (walked, [])  # the walk took every line, each once: none is off it
+        if len(walked) == len(index.order)
+        else recover_siblings(walked, index)
+    )
     return Conversation(
         leaf=leaf,
         chain=chain,

@@ -70,6 +70,8 @@ SYNTHETIC_MODEL = "<synthetic>"
 INTERRUPT_PREFIX = "[Request interrupted by user"
 SUB_AGENT_TOOLS = frozenset({"Task", "Agent"})
 _CALL_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+_TOOL = ItemKind.TOOL
+"""Read once: an enum member looked up on its class costs as much as making the item."""
 """Assistant blocks shown as a tool call: the client's own, and those the API runs."""
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
@@ -240,7 +242,11 @@ class ClaudeBuilder:
         return item
 
     def _add_assistant(self, record: Record) -> None:
-        for position, block in enumerate(record.blocks):
+        blocks = record.blocks
+        if len(blocks) == 1 and blocks[0].type in _CALL_BLOCKS:
+            self._add_call(record, blocks[0], 0)  # most assistant lines: one call, one block
+            return
+        for position, block in enumerate(blocks):
             kind = block.type
             if kind in _CALL_BLOCKS:
                 self._add_call(record, block, position)
@@ -260,7 +266,7 @@ class ClaudeBuilder:
         line = record.line
         tool_id = block.id or f"(no id, line {line + 1})"
         call = ToolCall(tool_id, block.name or block.type, line, call_source=Source(line, position))
-        item = Item(ItemKind.TOOL, line, line, record.timestamp, None, call)
+        item = Item(_TOOL, line, line, record.timestamp, None, call)
         self.items.append(item)
         if tool_id not in self.calls:
             self.calls[tool_id] = call
@@ -270,8 +276,12 @@ class ClaudeBuilder:
         if record.isCompactSummary:
             self._add_compaction_summary(record)
             return
+        blocks = record.blocks
+        if len(blocks) == 1 and blocks[0].type == "tool_result":
+            self._add_result(record, blocks[0], 0)  # most user lines: one result, one block
+            return
         content = record.message.content if record.message is not None else None
-        for position, block in enumerate(record.blocks):
+        for position, block in enumerate(blocks):
             kind = block.type
             if kind == "tool_result":
                 self._add_result(record, block, position)
