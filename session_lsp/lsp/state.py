@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.turns import ConversationModel, build_model
@@ -17,10 +18,9 @@ class ServerState:
     """Debounced diagnostics pushes waiting for a pause in typing, by document URI."""
     live_watch: asyncio.Task[None] | None = None
     """The poll that notices a session being written by its agent; started with the first open."""
-    building: dict[tuple[object, ...], asyncio.Future[ConversationModel]] = field(
-        default_factory=dict
-    )
-    """The view's models being built in a worker thread, by cache key (`views._built_once`)."""
+    building: dict[tuple[object, ...], asyncio.Future[Any]] = field(default_factory=dict)
+    """The view's models being built in a worker thread, by cache key (`views._built_once`): an
+    open document's model, or a file's with the analysis it was built from."""
     outlines: dict[str, tuple[Analysis, ConversationModel]] = field(default_factory=dict)
     """Each open document's conversation model, for the analysis it was built from: an editor asks
     for the outline on every change, and workspace symbols for every open document in turn."""

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote_to_bytes, urlparse
 
 import msgspec
@@ -23,6 +24,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp.core.collector import BIG_BYTES, collector_paused
+from session_lsp.core.document import Analysis
 from session_lsp.core.markdown import expanded_agents, render_markdown
 from session_lsp.core.search import (
     Query,
@@ -48,6 +50,10 @@ from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
 CACHED_MODELS = 4
+LEFTOVER_SECONDS = 1.0
+"""How long what a model was built from outlives the request that built it (`_freed_later`)."""
+
+_Built = TypeVar("_Built")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +163,30 @@ async def _model_of(
     registry's answer, and the clock's, which decides for another agent's file."""
     live = _live(session, liveness)
     key = _disk_key(session, live)
-    model = _CACHE.get(key)
-    if model is None:
-        kept = session.size > BIG_BYTES and not any(live)
-        model = await _built_once(ls, key, lambda: _analyse(session, liveness, kept=kept))
-        _CACHE.put(key, model)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    kept = session.size > BIG_BYTES and not any(live)
+    model, analysis = await _built_once(ls, key, lambda: _analyse(session, liveness, kept=kept))
+    _freed_later(analysis)
+    _CACHE.put(key, model)
     return model
 
 
+def _freed_later(leftover: object) -> None:
+    """Keep what a model was built from until after the answer is out. The model keeps the lines
+    and findings, not the analysis: dropping it frees every record and the replay, 50 ms on a
+    session of 70,000 calls, which the page waited for. A second later the loop lets it go."""
+    asyncio.get_running_loop().call_later(LEFTOVER_SECONDS, _let_go, leftover)
+
+
+def _let_go(leftover: object) -> None:
+    """Nothing to do: the timer held the last reference, and drops it now."""
+
+
 async def _built_once(
-    ls: SessionServer, key: tuple[object, ...], build: Callable[[], ConversationModel]
-) -> ConversationModel:
+    ls: SessionServer, key: tuple[object, ...], build: Callable[[], _Built]
+) -> _Built:
     """`build` in a worker thread, once per key at a time: a request that misses the cache while
     the model is being built (a page and a search, the view asking again after a keystroke)
     waits for that build rather than making a second one beside it (twice the memory, and the
@@ -177,7 +196,8 @@ async def _built_once(
     if running is None:
         running = building[key] = asyncio.ensure_future(asyncio.to_thread(build))
         running.add_done_callback(lambda _: building.pop(key, None))
-    return await asyncio.shield(running)
+    built: _Built = await asyncio.shield(running)
+    return built
 
 
 def _disk_key(session: SessionFile, live: tuple[bool, bool]) -> tuple[object, ...]:
@@ -194,8 +214,11 @@ def _live(session: SessionFile, liveness: Liveness) -> tuple[bool, bool]:
     )
 
 
-def _analyse(session: SessionFile, liveness: Liveness, *, kept: bool) -> ConversationModel:
-    """`kept`: a big file no agent is writing, built once and kept, so frozen out of the
+def _analyse(
+    session: SessionFile, liveness: Liveness, *, kept: bool
+) -> tuple[ConversationModel, Analysis]:
+    """The model, and the analysis it was built from (for the caller to free when it is
+    idle, `_freed_later`). `kept`: a big file no agent is writing, built once and kept, so frozen out of the
     collector's sight as it is built (`collector_paused`), as an open document's first analysis
     is: the first collection after a model of 70,000 calls otherwise walked its 280,000 lists
     (50 ms of the first page), and every full collection after it again. A live file is rebuilt
@@ -206,7 +229,8 @@ def _analyse(session: SessionFile, liveness: Liveness, *, kept: bool) -> Convers
     if kept:
         gc.collect()
     with collector_paused(freeze=kept):
-        return build_model(analyse_session(session, liveness), session.path)
+        analysis = analyse_session(session, liveness)
+        return build_model(analysis, session.path), analysis
 
 
 async def conversation(
