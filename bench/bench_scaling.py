@@ -15,7 +15,10 @@ to see both in one run):
 * code actions over every diagnostic of that file, for a client that cannot resolve edits;
 * hover on the tool id of a huge tool result's line (generated big results);
 * a search of an open document with every tenth line edited (its lines in runs around the
-  edits), and the view's model and first page (issue 18, fifth round).
+  edits), and the view's model and first page (issue 18, fifth round);
+* the view's model of a session compacted every 30 calls whose segments each hold a Task
+  answered by `agent_progress` lines (each segment looked for them over the whole file: issue
+  18, seventh round).
 
     python bench/bench_scaling.py [--turns 3000] [--code DIR ...]
 """
@@ -138,6 +141,12 @@ from session_lsp.core.turns import build_model, page
 analysis = analyse_bytes(path.read_bytes())
 timed(lambda: page(build_model(analysis, path), 0, 200, None))
 """,
+    "the view's model, compacted sub-agents": """
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import build_model
+analysis = analyse_bytes(path.read_bytes())
+timed(lambda: build_model(analysis, path))
+""",
     "hover on a huge line's id": """
 from session_lsp.lsp import hover
 from session_lsp.lsp.convert import to_position
@@ -161,6 +170,7 @@ INPUT_OF = {
     "code actions, every diagnostic": "damaged",
     "search, open document edited": "tool-run",
     "the view's model and first page": "tool-run",
+    "the view's model, compacted sub-agents": "compacted",
     "hover on a huge line's id": "big-results",
 }
 
@@ -190,13 +200,16 @@ def inputs(turns: int) -> dict[str, Path]:
     tool_run = OUT / f"tool-run-{turns}.jsonl"
     damaged = OUT / f"damaged-{turns}.jsonl"
     big = OUT / f"big-results-{turns}.jsonl"
+    compacted = OUT / f"compacted-{turns}.jsonl"
+    if not compacted.exists():
+        shapes.compacted_sub_agents(compacted, turns)
     if not tool_run.exists():
         shapes.tool_run(tool_run, turns)
     if not damaged.exists():
         _without_every_tenth_result(tool_run, damaged)
     if not big.exists():
         generate_session(big, turns * 1600, seed=turns)
-    return {"tool-run": tool_run, "damaged": damaged, "big-results": big}
+    return {"tool-run": tool_run, "damaged": damaged, "big-results": big, "compacted": compacted}
 
 
 def seconds(code: Path, program: str, path: Path) -> float:

@@ -220,6 +220,105 @@ def tool_run(out: Path, turns: int) -> int:
     return count
 
 
+CALLS_PER_SEGMENT = 30
+"""Tool calls between two compactions in `compacted_sub_agents`."""
+
+
+def _task_with_progress(parent: str, seconds: float, segment: int) -> Iterator[bytes]:
+    """A Task call answered without a sub-agent file, its turns in `agent_progress` lines
+    (2.1.38-2.1.62); the last line yielded is the result, the chain's new tip."""
+    call_uuid, result_uuid, call_id = (
+        _uuid(8, segment),
+        _uuid(9, segment),
+        f"toolu_task_{segment:018d}",
+    )
+    call = {
+        **_common(call_uuid, parent, seconds),
+        "type": "assistant",
+        "message": {
+            "model": "claude-opus-4-7",
+            "id": f"msg_task_{segment:020d}",
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "tool_use",
+                    "id": call_id,
+                    "name": "Task",
+                    "input": {"description": "survey the tests", "prompt": "List failing tests."},
+                }
+            ],
+        },
+    }
+    yield orjson.dumps(call)
+    for turn in range(3):
+        progress = {
+            **_common(_uuid(10, segment * 3 + turn), call_uuid, seconds),
+            "type": "progress",
+            "parentToolUseID": call_id,
+            "data": {
+                "type": "agent_progress",
+                "message": {
+                    "type": "assistant",
+                    "message": {"role": "assistant", "content": [{"type": "text", "text": "…"}]},
+                },
+            },
+        }
+        yield orjson.dumps(progress)
+    result = {
+        **_common(result_uuid, call_uuid, seconds + 1),
+        "type": "user",
+        "message": {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": call_id, "content": "3 failing"}],
+        },
+        "toolUseResult": {"status": "completed", "content": [{"type": "text", "text": "3"}]},
+    }
+    yield orjson.dumps(result)
+
+
+def compacted_sub_agents(out: Path, turns: int) -> int:
+    """`turns` tool calls, compacted every `CALLS_PER_SEGMENT`, each segment opening with a Task
+    whose sub-agent's turns are `agent_progress` lines of the main file: the history the view
+    builds a segment at a time. Returns lines."""
+    count, parent, seconds = 0, _uuid(1, 0), 0.0
+    with out.open("wb") as handle:
+        for turn in range(turns):
+            segment, at = divmod(turn, CALLS_PER_SEGMENT)
+            if at == 0:
+                lines: list[bytes] = []
+                if segment:
+                    boundary = {
+                        **_common(_uuid(11, segment), None, seconds),
+                        "type": "system",
+                        "subtype": "compact_boundary",
+                        "logicalParentUuid": parent,
+                        "content": "Conversation compacted",
+                    }
+                    summary = {
+                        **_common(_uuid(12, segment), _uuid(11, segment), seconds),
+                        "type": "user",
+                        "isCompactSummary": True,
+                        "message": {"role": "user", "content": f"Summary of part {segment}."},
+                    }
+                    lines += [orjson.dumps(boundary), orjson.dumps(summary)]
+                    parent = _uuid(12, segment)
+                prompt_uuid = _uuid(13, segment)
+                lines.append(
+                    _prompt(prompt_uuid, None if not segment else parent, seconds, "Go on.")
+                )
+                lines += _task_with_progress(prompt_uuid, seconds, segment)
+                parent = _uuid(9, segment)
+                handle.write(b"\n".join(lines) + b"\n")
+                count += len(lines)
+            call, result = _uuid(2, turn), _uuid(3, turn)
+            seconds += 2
+            handle.write(_tool_call(call, parent, seconds - 1, turn) + b"\n")
+            handle.write(_tool_result(result, call, seconds, turn) + b"\n")
+            count += 2
+            parent = result
+    return count
+
+
 def consecutive_users(out: Path, count: int) -> int:
     """One prompt then `count` more user lines in a row, then the answer; returns lines."""
     with out.open("wb") as handle:

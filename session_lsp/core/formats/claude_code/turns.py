@@ -35,6 +35,7 @@ from session_lsp.core.formats.claude_code.records import (
     first_session_id,
 )
 from session_lsp.core.formats.claude_code.records import Usage as RecordedUsage
+from session_lsp.core.formats.claude_code.sub_agent_lines import SubAgentLines
 from session_lsp.core.formats.claude_code.titles import session_title
 from session_lsp.core.formats.claude_code.tool_views import (
     EDITING_TOOLS,
@@ -141,10 +142,21 @@ def error_status(text: str) -> ToolStatus:
 class ClaudeBuilder:
     """Items in replay order; tool calls paired with the first result after them on the chain."""
 
-    def __init__(self, analysis: Analysis, path: Path | None, *, judged: bool = True) -> None:
+    def __init__(
+        self,
+        analysis: Analysis,
+        path: Path | None,
+        *,
+        judged: bool = True,
+        sub_agent_lines: SubAgentLines | None = None,
+    ) -> None:
         """`judged`: the items are the conversation the findings concern (not earlier history),
-        so the findings' unpaired and live calls mark them."""
+        so the findings' unpaired and live calls mark them. `sub_agent_lines`: the file's, shared
+        by the builders of every segment."""
         self.analysis = analysis
+        self.sub_agent_lines = (
+            sub_agent_lines if sub_agent_lines is not None else SubAgentLines(analysis.records)
+        )
         self.path = path
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
@@ -200,7 +212,9 @@ class ClaudeBuilder:
             return []
         built: list[list[Item]] = []
         for chain in chains:
-            builder = ClaudeBuilder(self.analysis, self.path, judged=False)
+            builder = ClaudeBuilder(
+                self.analysis, self.path, judged=False, sub_agent_lines=self.sub_agent_lines
+            )
             builder._add_chain(chain)
             built.append(builder.items)
         following = [*built[1:], self.items]
@@ -374,17 +388,13 @@ class ClaudeBuilder:
         }
         if not wanted:
             return
-        progress: dict[str, list[Item]] = {}
-        roots: list[Record] = []
-        for record in self.analysis.records:
-            if record is None:
-                continue
-            call_id = record.sub_agent_call
-            if call_id in wanted:
-                progress.setdefault(call_id, []).append(_sub_agent_turn(record, call_id))
-            elif record.isSidechain and record.parentUuid is None and record.type == "user":
-                roots.append(record)
-        progress.update(self._inline_sidechains(wanted - progress.keys(), roots))
+        lines = self.sub_agent_lines
+        progress = {
+            call_id: [_sub_agent_turn(record, call_id) for record in found]
+            for call_id in wanted
+            if (found := lines.progress(call_id))
+        }
+        progress.update(self._inline_sidechains(wanted - progress.keys(), lines.roots()))
         if not progress:
             return
         items: list[Item] = []
@@ -427,14 +437,9 @@ class ClaudeBuilder:
                 turns[call_id] = [_sub_agent_turn(root, call_id)]
         if not turns:
             return {}
-        records = self.analysis.records
-        for record in records[min(roots, key=_line_of).line + 1 :]:
-            if record is None or not record.isSidechain or record.uuid is None:
-                continue
-            parent_call = owner.get(record.parentUuid or "")
-            if parent_call is not None and record.uuid not in owner:
-                owner[record.uuid] = parent_call
-                turns[parent_call].append(_sub_agent_turn(record, parent_call))
+        after = min(roots, key=_line_of).line
+        for call_id, found in self.sub_agent_lines.descendants(owner, after).items():
+            turns[call_id] += [_sub_agent_turn(record, call_id) for record in found]
         return turns
 
     def _session_id(self) -> str | None:
