@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             at_n = seconds(code, program, small[shape])
             at_4n = seconds(code, program, large[shape])
             print(
-                f"  {name:<32} {code.name:<12} {at_n * 1000:8.0f} ms {at_4n * 1000:9.0f} ms"
+                f"  {name:<40} {code.name:<12} {at_n * 1000:8.0f} ms {at_4n * 1000:9.0f} ms"
                 f"  x{at_4n / at_n:5.1f}"
             )
     return 0
