@@ -81,7 +81,7 @@ def test_a_directory_without_sessions_is_one_line_and_exit_2(tree: ProjectsTree)
     result = run_in_tree(tree, "sessions", cwd=tree.home)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("session-lsp: no Claude Code sessions for ")
+    assert result.stderr.startswith("session-lsp: no Claude Code or Codex sessions for ")
     assert len(result.stderr.splitlines()) == 1
 
 
