@@ -28,12 +28,11 @@ from session_lsp.sessions.inspection import Job, inspect_files
 from session_lsp.sessions.locations import (
     cache_folder,
     codex_sessions_root,
-    names_project_folder,
     project_folder,
     projects_root,
 )
 from session_lsp.sessions.registry import Liveness
-from session_lsp.sessions.rollouts import rollout_id, scan_rollouts, started_in
+from session_lsp.sessions.rollouts import kept_in_folder, rollout_id, scan_rollouts, started_in
 from session_lsp.sessions.summary import Agent, Health, SessionSummary
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -108,8 +107,7 @@ def codex_scope(project: Path | None, root: Path) -> Callable[[str | None], bool
     if project is None:
         return None
     if _is_project_folder(project, root):
-        name = project.name
-        return lambda cwd: cwd is not None and names_project_folder(cwd, name)
+        return kept_in_folder(project.name)
     return started_in(project)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import msgspec
 
 from session_lsp.files import is_folder
+from session_lsp.sessions.locations import names_project_folder
 from session_lsp.sessions.metadata import (
     SessionMetadata,
     decoded,
@@ -195,5 +196,24 @@ def started_in(directory: Path) -> Callable[[str | None], bool]:
         if recorded not in resolved:
             resolved[recorded] = _canonical(recorded) == wanted or _real(recorded) == wanted
         return resolved[recorded]
+
+    return matches
+
+
+def kept_in_folder(folder_name: str) -> Callable[[str | None], bool]:
+    """Whether Claude Code started in a rollout's recorded working directory would keep its
+    sessions in the project folder `folder_name`: the directory as recorded or resolved (Claude
+    Code names the folder after the real path). Each directory is resolved once per listing."""
+    known: dict[str, bool] = {}
+
+    def matches(recorded: str | None) -> bool:
+        if recorded is None or not os.path.isabs(recorded):
+            return False
+        if recorded not in known:
+            real = _real(recorded)
+            known[recorded] = names_project_folder(recorded, folder_name) or (
+                real is not None and names_project_folder(real, folder_name)
+            )
+        return known[recorded]
 
     return matches
