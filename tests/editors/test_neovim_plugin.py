@@ -14,8 +14,8 @@ from tests.editors.support import (
     assert_passed,
 )
 from tests.editors.test_editors import run_neovim
-from tests.support.cli import run_cli
 from tests.sessions.tree import place_rollout
+from tests.support.cli import run_cli
 from tests.support.corpus import COMPACTED_2_0, COMPACTED_ROLLOUT, SOUND_RECORDER
 from tests.support.files import age
 

@@ -8,9 +8,11 @@ import os
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from session_lsp.files import SessionFile, read_session_file
+from session_lsp.lsp import api
 from session_lsp.sessions import (
     Health,
     SessionNameError,
@@ -86,6 +88,9 @@ def test_a_rollout_is_listed_with_its_project_title_id_health_and_agent(
     }
     assert set(by_id[COMPACTED].to_json()) == SESSION_KEYS
     assert by_id[DAMAGED].to_json()["agent"] == "claude-code"
+    # What the server answers `sessionLsp.listSessions` with, typed by the contract.
+    sent = msgspec.convert([s.to_json() for s in by_id.values()], list[api.SessionSummary])
+    assert {summary.agent for summary in sent} == {"claude-code", "codex"}
 
 
 def test_a_rollout_s_health_is_what_check_finds_in_it(tree: ProjectsTree) -> None:
