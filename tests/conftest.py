@@ -4,6 +4,8 @@
 read; on a machine with Claude Code installed, `~/.claude/sessions` would otherwise make a test's
 answer depend on what that machine is running. Set before any test, so language servers the tests
 start inherit it too; a test that needs a registry creates `$CLAUDE_CONFIG_DIR/sessions`.
+`CODEX_HOME` likewise points into it: listings and searches also read `$CODEX_HOME/sessions`,
+which must never be the machine's own Codex rollouts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix="session-lsp-claude-config-")
     os.environ[_CONFIG] = folder
     os.environ["CLAUDE_CONFIG_DIR"] = folder
+    os.environ["CODEX_HOME"] = os.path.join(folder, "codex")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

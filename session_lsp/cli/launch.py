@@ -21,7 +21,12 @@ from pathlib import Path
 
 from session_lsp.cli.programs import batch_file_safe, command_line, find_program
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.sessions.locations import canonical_cwd, names_project_folder, projects_root
+from session_lsp.sessions.locations import (
+    canonical_cwd,
+    codex_home,
+    names_project_folder,
+    projects_root,
+)
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _ROLLOUT_ID = re.compile(r"rollout-.*-(" + _UUID.pattern + r")\.jsonl")
@@ -195,11 +200,6 @@ def plan_claude(path: Path, recorded_cwd: str | None, arguments: list[str]) -> L
     if directory is None:
         return Launch(argv, refusal=why, folder=path.parent.name)
     return Launch(argv, directory, why, path.parent.name)
-
-
-def codex_home() -> Path:
-    configured = os.environ.get("CODEX_HOME")
-    return Path(configured).expanduser() if configured else Path.home() / ".codex"
 
 
 def plan_codex(path: Path, arguments: list[str]) -> Launch:

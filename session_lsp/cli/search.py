@@ -1,4 +1,5 @@
-"""`session-lsp search QUERY`: the sessions that mention something, newest first, with the matches.
+"""`session-lsp search QUERY`: the sessions that mention something, newest first, with the matches:
+Claude Code's sessions and Codex's rollouts, in the same scopes as `sessions`.
 
 Every session is searched in its bytes first (`core.search.candidate_lines`), in worker processes
 when there is much to read; only a session whose bytes can hold a match is analysed, to say in
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from session_lsp.cli.output import nothing_found, problem, write_json
-from session_lsp.cli.sessions import home_relative, human_size
+from session_lsp.cli.output import problem, write_json
+from session_lsp.cli.sessions import home_relative, human_size, listing_scope, nothing_in
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import (
     Hit,
@@ -24,13 +25,12 @@ from session_lsp.core.search import (
     search_model,
 )
 from session_lsp.core.turns import build_model
-from session_lsp.files import SessionFileError, is_folder, read_session_file
+from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.parallel import Crash, map_in_order
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
-from session_lsp.sessions.metadata import read_metadata
-from session_lsp.sessions.naming import project_sessions_folder
 from session_lsp.sessions.registry import analyse_session
+from session_lsp.sessions.rollouts import session_metadata
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
 DEFAULT_LIMIT = 10
@@ -77,7 +77,7 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     lines = candidate_lines(raw, query)
     if not lines:
         return found
-    metadata = read_metadata(raw, path.stem)
+    metadata = session_metadata(raw, path)
     if metadata.is_sidechain:
         return found  # a sub-agent's transcript, as the listing leaves it out
     model = build_model(analyse_session(session), path)
@@ -121,13 +121,13 @@ def run_search(
     root = projects_root()
     unreadable: list[str] = []
     try:
-        scope = _scope(root, all_projects=all_projects, project=project)
+        scope = listing_scope(root, all_projects=all_projects, project=project)
     except SessionNameError as error:
         problem(str(error))
         return EXIT_USAGE
     paths = session_files(root, scope, unreadable.append)
     if not paths and not unreadable:
-        problem(nothing_found([str(scope or root)], "nothing was searched"))
+        problem(nothing_in(root, scope, "nothing was searched"))
         return EXIT_USAGE
     results = search_sessions(paths, text, limit, jobs)
     matched: list[SessionMatches] = []
@@ -148,19 +148,6 @@ def run_search(
         total = sum(len(result.hits) for result in matched)
         print(f"{total} match(es) in {len(matched)} of {len(paths)} session(s).")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
-
-
-def _scope(root: Path, *, all_projects: bool, project: str | None) -> Path | None:
-    if all_projects:
-        if not is_folder(root):
-            raise SessionNameError(f"no Claude Code sessions folder at {root}")
-        return None
-    if project is not None:
-        folder = Path(project)
-        if is_folder(folder) and folder.resolve().parent == root.resolve():
-            return folder
-        return project_sessions_folder(folder, root)
-    return project_sessions_folder(None, root)
 
 
 def _print_session(result: SessionMatches, *, with_project: bool) -> None:

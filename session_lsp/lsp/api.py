@@ -176,6 +176,8 @@ class SessionSummary(Result):
     errors: int
     warnings: int
     subagents: list[str]
+    agent: Literal["claude-code", "codex"]
+    """The program that writes the session (its format's name): what resumes it."""
 
 
 class Page(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -1,4 +1,5 @@
-"""Claude Code sessions on disk: where they live, what each is, and how a user names one.
+"""Claude Code sessions and Codex rollouts on disk: where they live, what each is, and how a user
+names one.
 
 Shared by the CLI (`sessions`, `resume`, names in `check`/`fix`/`restore`/`show`) and the
 language server (`sessionLsp.listSessions`). No LSP imports here.

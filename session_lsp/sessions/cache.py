@@ -7,7 +7,7 @@ Code orders sessions by it) and can keep its size, but always renames a new file
 unreadable cache is ignored (and rewritten), never an error, and so is an entry of the wrong shape.
 It is read only when it is a regular file of at most `MAX_CACHE_BYTES` (a FIFO or a link to
 `/dev/zero` put in its place must not hang or exhaust a listing), and it holds only the files of
-the root last listed that still exist: every listing loads all of it.
+the roots last listed (Claude Code's projects folder, Codex's sessions folder) that still exist: every listing loads all of it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -106,15 +107,16 @@ class SessionCache:
         self._entries[str(path)] = entry
         self._changed = True
 
-    def keep_only(self, root: Path, folders: list[Path], present: set[str]) -> None:
-        """Drop every entry but those of files under `root` that still exist: under the `folders`
-        just listed, those the listing found (`present`); elsewhere under `root`, those on disk."""
-        root_prefix = str(root) + os.sep
+    def keep_only(self, roots: Sequence[Path], folders: Sequence[Path], present: set[str]) -> None:
+        """Drop every entry but those of files under the `roots` that still exist: under the
+        `folders` just listed, those the listing found (`present`); elsewhere under a root, those
+        on disk."""
+        root_prefixes = tuple(str(root) + os.sep for root in roots)
         listed = tuple(str(folder) + os.sep for folder in folders)
         for key in list(self._entries):
             if key in present:
                 continue
-            if key.startswith(root_prefix) and not key.startswith(listed) and _on_disk(key):
+            if key.startswith(root_prefixes) and not key.startswith(listed) and _on_disk(key):
                 continue
             del self._entries[key]
             self._changed = True

@@ -22,6 +22,8 @@ from session_lsp.parallel import Crash, map_in_order, usable_cores
 from session_lsp.sessions.cache import CachedFile
 from session_lsp.sessions.metadata import read_metadata
 from session_lsp.sessions.registry import Liveness
+from session_lsp.sessions.rollouts import read_rollout_metadata
+from session_lsp.sessions.summary import Agent
 
 COPIED_BYTES = 64 * 1024 * 1024
 
@@ -30,13 +32,19 @@ COPIED_BYTES = 64 * 1024 * 1024
 class Job:
     path: Path
     analyse: bool
-    """Whether its health is needed (a main session), or only its metadata (an agent file)."""
+    """Whether its health is needed (a main session), or only its metadata (an agent file, or a
+    rollout whose working directory decides whether it is listed at all)."""
     size: int
+    agent: Agent = Agent.CLAUDE_CODE
+    """Where the file was found: which program wrote it, so how to read it and judge it live."""
 
 
-def inspect_file(path: Path, analyse: bool, liveness: Liveness) -> CachedFile | None:
+def inspect_file(
+    path: Path, analyse: bool, liveness: Liveness, agent: Agent = Agent.CLAUDE_CODE
+) -> CachedFile | None:
     """What the listing needs of one file; None when it cannot be read. Its error count leaves
-    out the dangling call of a session Claude Code runs (`liveness`, read once per listing)."""
+    out the dangling call of a session its agent runs (`liveness`, read once per listing: Claude
+    Code's registry, the clock for a Codex rollout)."""
     try:
         session = read_session_file(path)
     except SessionFileError:
@@ -44,13 +52,19 @@ def inspect_file(path: Path, analyse: bool, liveness: Liveness) -> CachedFile | 
     # Plain bytes: their searches are much faster than an mmap's, and the analysis decodes every
     # byte anyway; but a copy of a very large file would double what the listing holds.
     data = session.data[:] if session.size <= COPIED_BYTES else session.data
-    metadata = read_metadata(data, path.stem)
+    if agent is Agent.CODEX:
+        metadata = read_rollout_metadata(data, path.name)
+    else:
+        metadata = read_metadata(data, path.stem)
     errors = warnings = -1
     if analyse and not metadata.is_sidechain:
-        age = liveness.seconds_ago(path, session.mtime_ns)
-        findings = analyse_bytes(data, modified_seconds_ago=age, live_seconds=math.inf).findings
-        errors = sum(1 for finding in findings if finding.is_error)
-        warnings = sum(1 for finding in findings if finding.severity is Severity.WARNING)
+        age = liveness.seconds_ago(path, session.mtime_ns, agent.label)
+        analysis = analyse_bytes(data, modified_seconds_ago=age, live_seconds=math.inf)
+        errors = sum(1 for finding in analysis.findings if finding.is_error)
+        warnings = sum(1 for finding in analysis.findings if finding.severity is Severity.WARNING)
+        if agent is Agent.CODEX and analysis.format is not None:
+            # The title the conversation view shows: the first prompt the user typed.
+            metadata.title = analysis.format.build_model(analysis, path).title
     return CachedFile(
         size=session.size,
         mtime_ns=session.mtime_ns,
@@ -70,7 +84,7 @@ def inspect_file(path: Path, analyse: bool, liveness: Liveness) -> CachedFile | 
 
 def _inspect(task: tuple[Job, Liveness]) -> CachedFile | None:
     job, liveness = task
-    return inspect_file(job.path, job.analyse, liveness)
+    return inspect_file(job.path, job.analyse, liveness, job.agent)
 
 
 def worker_count() -> int:

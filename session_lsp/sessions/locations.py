@@ -43,6 +43,18 @@ def projects_root() -> Path:
     return claude_config_folder() / "projects"
 
 
+def codex_home() -> Path:
+    """`$CODEX_HOME` when that variable is set, else `~/.codex`: where Codex CLI keeps its state."""
+    configured = os.environ.get("CODEX_HOME")
+    return Path(configured).expanduser() if configured else Path.home() / ".codex"
+
+
+def codex_sessions_root() -> Path:
+    """`$CODEX_HOME/sessions`: the rollouts `codex resume` lists and finds by id (archived ones
+    move to `archived_sessions/`, which neither its picker nor `codex resume <id>` looks in)."""
+    return codex_home() / "sessions"
+
+
 def claude_config_folder_for(
     environ: Mapping[str, str], os_name: str, home: Callable[[], PurePath]
 ) -> PurePath:

@@ -10,6 +10,7 @@ import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
@@ -24,6 +25,7 @@ from session_lsp.core.formats.claude_code.titles import (
 from session_lsp.core.nesting import deep_json
 
 _TAIL_LINES = 200
+Shape = TypeVar("Shape")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -58,20 +60,20 @@ def is_session_id(text: str) -> bool:
     return _UUID.match(text) is not None
 
 
-def _decode(raw: bytes) -> _Line | None:
+def decoded(decoder: msgspec.json.Decoder[Shape], raw: bytes) -> Shape | None:
     """None for a line that is not a record; a tool input nested past Python's recursion limit
     is read with the room `deep_json` gives, like the core's reader, never raised."""
     try:
         try:
-            return _DECODER.decode(raw)
+            return decoder.decode(raw)
         except RecursionError:
             with deep_json():
-                return _DECODER.decode(raw)
+                return decoder.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
 
 
-def _head_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
+def head_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
     start = 0
     for _ in range(HEAD_LINES):
         if start >= len(data):
@@ -82,7 +84,7 @@ def _head_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
         start = end + 1
 
 
-def _tail_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
+def tail_lines(data: bytes | mmap.mmap) -> Iterator[bytes]:
     end = len(data)
     if end and data[end - 1 : end] == b"\n":
         end -= 1
@@ -101,8 +103,8 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
     command: str | None = None
     prompt: str | None = None
     seen_chain_line = False
-    for raw in _head_lines(data):
-        line = _decode(raw)
+    for raw in head_lines(data):
+        line = decoded(_DECODER, raw)
         if line is None:
             continue
         metadata.recorded_session_id = metadata.recorded_session_id or line.sessionId
@@ -118,8 +120,8 @@ def read_metadata(data: bytes | mmap.mmap, file_stem: str) -> SessionMetadata:
         if prompt is not None and metadata.project and metadata.first_activity:
             break
     newest_version: str | None = None
-    for raw in _tail_lines(data):
-        line = _decode(raw)
+    for raw in tail_lines(data):
+        line = decoded(_DECODER, raw)
         if line is None:
             continue
         metadata.last_activity = metadata.last_activity or line.timestamp

@@ -1,5 +1,8 @@
 """Turning what a user types into a session file: a path, a session id, an id prefix, or --last.
 
+An id names a Claude Code session (`<id>.jsonl` in a project folder) or a Codex rollout (the id in
+its file name, as `codex resume <id>` finds it under `$CODEX_HOME/sessions`).
+
 `--last` is the session `claude --continue` picks in a directory, by Claude Code's own rule
 (`continue_candidates`): the most recently modified `<uuid>.jsonl` of that directory's project
 folder that is not a sub-agent's or an agent team's.
@@ -15,10 +18,12 @@ from session_lsp.files import exists, is_file_entry, is_folder_entry, read_regul
 from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order
 from session_lsp.sessions.locations import (
     canonical_cwd,
+    codex_sessions_root,
     project_folder,
     project_folder_name,
     projects_root,
 )
+from session_lsp.sessions.rollouts import rollout_id, scan_rollouts
 
 MIN_PREFIX = 8
 _ID_LIKE = re.compile(r"^[0-9A-Fa-f][0-9A-Fa-f-]*$")
@@ -114,24 +119,40 @@ def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:
     raise SessionNameError(f"no Claude Code sessions in {folder}")
 
 
-def _sessions_named(prefix: str, root: Path) -> list[Path]:
+def _named_as(name: str, wanted: str) -> int:
+    """2 when `name` is the id `wanted`, 1 when it starts with it, else 0."""
+    name = name.lower()
+    return 2 if name == wanted else 1 if name.startswith(wanted) else 0
+
+
+def _sessions_named(prefix: str, root: Path, codex_root: Path) -> list[Path]:
     wanted = prefix.lower()
     try:
         folders = sorted(Path(entry.path) for entry in os.scandir(root) if is_folder_entry(entry))
+    except FileNotFoundError:
+        folders = []  # no Claude Code sessions at all: a Codex user's id is still found
     except OSError as error:
         raise SessionNameError(
             f"{root}: cannot read the sessions folder: {error.strerror}"
         ) from None
-    exact: list[Path] = []
-    matches: list[Path] = []
-    for folder in folders:
-        for path in main_session_files(folder):
-            stem = path.stem.lower()
-            if stem == wanted:
-                exact.append(path)
-            elif stem.startswith(wanted):
-                matches.append(path)
-    return exact or matches
+    named = [
+        (_named_as(path.stem, wanted), path)
+        for folder in folders
+        for path in main_session_files(folder)
+    ]
+    named += [
+        (_named_as(rollout_id(path.name) or "", wanted), path)
+        for path in scan_rollouts(codex_root, lambda problem: None)
+    ]
+    exact = [path for match, path in named if match == 2]
+    return exact or [path for match, path in named if match == 1]
+
+
+def _shown(path: Path) -> str:
+    session_id = rollout_id(path.name)
+    return (
+        f"{session_id} (Codex)" if session_id is not None else f"{path.stem} ({path.parent.name})"
+    )
 
 
 def resolve_session(
@@ -140,10 +161,13 @@ def resolve_session(
     last: bool = False,
     root: Path | None = None,
     cwd: Path | None = None,
+    codex_root: Path | None = None,
 ) -> Path:
     """The session file a user means by `name` (an existing path, a session id, or a unique id
-    prefix of 8 characters or more), or by `last`. Raises SessionNameError with one line."""
+    prefix of 8 characters or more: a Claude Code session's or a Codex rollout's), or by `last`.
+    Raises SessionNameError with one line."""
     root = root if root is not None else projects_root()
+    codex_root = codex_root if codex_root is not None else codex_sessions_root()
     if last or name is None:
         return last_session(cwd, root)
     if exists(Path(name)):
@@ -154,11 +178,11 @@ def resolve_session(
         raise SessionNameError(
             f"{name}: no such file, and a session id prefix needs at least {MIN_PREFIX} characters"
         )
-    found = _sessions_named(name, root)
+    found = _sessions_named(name, root, codex_root)
     if not found:
-        raise SessionNameError(f"{name}: no session with this id under {root}")
+        raise SessionNameError(f"{name}: no session with this id under {root} or {codex_root}")
     if len(found) > 1:
-        shown = ", ".join(f"{path.stem} ({path.parent.name})" for path in found[:10])
+        shown = ", ".join(_shown(path) for path in found[:10])
         more = f" and {len(found) - 10} more" if len(found) > 10 else ""
         raise SessionNameError(f"{name}: ambiguous, matches {len(found)} sessions: {shown}{more}")
     return found[0]

@@ -321,8 +321,8 @@ class Liveness:
                 )
         return None
 
-    def is_live(self, path: Path, mtime_ns: int) -> bool:
-        return self.why_live(path, mtime_ns) is not None
+    def is_live(self, path: Path, mtime_ns: int, agent: str | None = None) -> bool:
+        return self.why_live(path, mtime_ns, agent) is not None
 
     def seconds_ago(self, path: Path, mtime_ns: int, agent: str | None = None) -> float | None:
         """Seconds since `path` was written when it is live, else None: what its analysis takes

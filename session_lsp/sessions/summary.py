@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from session_lsp.core.formats import FORMATS
+
 
 class Health(enum.StrEnum):
     OK = "ok"
@@ -14,6 +16,18 @@ class Health(enum.StrEnum):
     LIVE = "live"
     """Written within the last seconds: Claude Code is probably still appending to it."""
     UNREADABLE = "unreadable"
+
+
+class Agent(enum.StrEnum):
+    """The program that writes a session, by its format's name (`Format.name`)."""
+
+    CLAUDE_CODE = "claude-code"
+    CODEX = "codex"
+
+    @property
+    def label(self) -> str:
+        """How messages name it ("Claude Code", "Codex"): its format's `agent`."""
+        return next(known.agent for known in FORMATS if known.name == self.value)
 
 
 @dataclass(slots=True)
@@ -29,6 +43,7 @@ class SessionSummary:
     health: Health
     errors: int
     warnings: int
+    agent: Agent = Agent.CLAUDE_CODE
     subagents: list[Path] = field(default_factory=list)
     mtime_ns: int = 0
     """For ordering sessions that carry no timestamp; not part of the JSON."""
@@ -48,4 +63,5 @@ class SessionSummary:
             "errors": self.errors,
             "warnings": self.warnings,
             "subagents": [str(path) for path in self.subagents],
+            "agent": self.agent.value,
         }

@@ -19,9 +19,11 @@ from tests.sessions.tree import (
     LONG,
     ProjectsTree,
     build_tree,
+    place_rollout,
     run_in_tree,
 )
 from tests.support.claude_records import Builder
+from tests.support.corpus import COMPACTED_ROLLOUT
 
 
 @pytest.fixture
@@ -165,3 +167,21 @@ def test_texts_claude_code_composes_are_found_in_a_session_searched(tree: Projec
         (0, "why API error 500 again? and who switched the model?"),
         (1, "API error 500: Internal server error (retry 1 of 10 in 1s)"),
     ]
+
+
+def test_codex_rollouts_are_searched_in_the_same_scopes(tree: ProjectsTree) -> None:
+    codex_id = "019cc264-9e60-7bdd-8164-d8399f767c45"
+    place_rollout(tree.codex_home, COMPACTED_ROLLOUT, seconds_ago=900, cwd=str(tree.work))
+    here = run_in_tree(tree, "search", "Update File: src/config.py", "--format", "json")
+    assert here.returncode == 0, here.stderr
+    [found] = json.loads(here.stdout)
+    assert (found["sessionId"], found["title"], found["project"]) == (
+        codex_id,
+        "show tools",
+        str(tree.work),
+    )
+    assert found["hits"][0]["field"] == "input"
+    elsewhere = run_in_tree(tree, "search", "Update File", "--project", str(tree.long_work))
+    assert elsewhere.returncode == 1
+    everywhere = run_in_tree(tree, "search", "Update File", "--all", "--format", "json")
+    assert _ids(everywhere.stdout) == [codex_id]

@@ -23,8 +23,10 @@ from tests.sessions.tree import (
     UNREADABLE,
     ProjectsTree,
     build_tree,
+    place_rollout,
     run_in_tree,
 )
+from tests.support.corpus import COMPACTED_ROLLOUT, DANGLING_END_ROLLOUT
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def test_a_directory_without_sessions_is_one_line_and_exit_2(tree: ProjectsTree)
     result = run_in_tree(tree, "sessions", cwd=tree.home)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("session-lsp: no Claude Code sessions for ")
+    assert result.stderr.startswith("session-lsp: no Claude Code or Codex sessions for ")
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -230,3 +232,68 @@ def test_json_output_is_valid_utf8_for_a_project_folder_the_locale_cannot_name(
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout.decode("utf-8"))
     assert any(entry["path"].endswith("/-proj-\udcff/" + f"{CLEAN}.jsonl") for entry in listed)
+
+
+# --- Codex rollouts beside Claude Code's sessions -------------------------------------------------
+
+CODEX_COMPACTED = "019cc264-9e60-7bdd-8164-d8399f767c45"
+CODEX_BROKEN = "019cbd3d-5800-71a5-8da4-f9fc3c6da5d7"
+
+
+def _with_rollouts(tree: ProjectsTree) -> None:
+    place_rollout(tree.codex_home, COMPACTED_ROLLOUT, seconds_ago=900, cwd=str(tree.work))
+    place_rollout(tree.codex_home, DANGLING_END_ROLLOUT, seconds_ago=2000, cwd=str(tree.home))
+
+
+def test_the_listing_shows_codex_rollouts_marked_in_their_agent_s_name(tree: ProjectsTree) -> None:
+    _with_rollouts(tree)
+    result = run_in_tree(tree, "sessions")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if CODEX_COMPACTED in line)
+    assert row.startswith("ok")
+    assert "codex 0.125.0" in row and row.endswith("show tools")
+    assert not any("codex" in line for line in lines if DAMAGED in line)
+    assert CODEX_BROKEN not in result.stdout  # started in another directory
+    assert lines[-1].startswith(
+        f"6 session(s) in {tree.folder} and {tree.codex_home / 'sessions'}, 1 broken."
+    )
+    entries = json.loads(run_in_tree(tree, "sessions", "--all", "--format", "json").stdout)
+    assert {
+        entry["sessionId"]: entry["agent"] for entry in entries if "019c" in entry["sessionId"]
+    } == {
+        CODEX_COMPACTED: "codex",
+        CODEX_BROKEN: "codex",
+    }
+
+
+def test_a_directory_with_only_codex_sessions_lists_them_and_resumes_by_id(
+    tree: ProjectsTree,
+) -> None:
+    _with_rollouts(tree)
+    result = run_in_tree(tree, "sessions", "--broken", cwd=tree.home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("broken 1E")
+    assert result.stdout.splitlines()[-1] == (
+        f"1 session(s) in {tree.codex_home / 'sessions'}, 1 broken."
+        f" Repair and resume one with: session-lsp resume {CODEX_BROKEN[:8]}"
+    )
+    checked = run_in_tree(tree, "check", CODEX_BROKEN[:8], cwd=tree.home)
+    assert checked.returncode == 1, checked.stderr
+    assert f"rollout-2026-03-05T09-04-00-{CODEX_BROKEN}.jsonl:" in checked.stdout
+
+
+def test_all_projects_need_only_one_agent_s_folder(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path)
+    shutil.rmtree(tree.root)
+    place_rollout(tree.codex_home, COMPACTED_ROLLOUT)
+    result = run_in_tree(tree, "sessions", "--all")
+    assert result.returncode == 0, result.stderr
+    assert CODEX_COMPACTED in result.stdout
+    shutil.rmtree(tree.codex_home)
+    neither = run_in_tree(tree, "sessions", "--all")
+    assert neither.returncode == 2
+    assert neither.stderr == (
+        f"session-lsp: no Claude Code sessions folder at {tree.root} and no Codex sessions"
+        f" folder at {tree.codex_home / 'sessions'}\n"
+    )

@@ -2,7 +2,8 @@
 -- (vim.ui.select answered by the script), :SessionShow draws it with the cursor on the unpaired
 -- call, <CR> jumps to the raw line, :SessionFix stub repairs the file on disk.
 -- Environment: SESSION_LSP_PLUGIN (editors/nvim), SESSION_LSP_COMMAND (the server, JSON list),
--- PROJECTS_ROOT (a projects folder holding the damaged session), SESSION_FILE, TOOL_ID, TOOL_LINE.
+-- PROJECTS_ROOT (a projects folder holding the damaged session), SESSION_FILE, TOOL_ID, TOOL_LINE,
+-- CODEX_HOME (holding one older clean rollout, ROLLOUT_FILE).
 local timeout = 20000
 
 local function fail(message)
@@ -33,8 +34,12 @@ local function main()
   end
   vim.cmd("SessionList " .. vim.fn.fnameescape(os.getenv("PROJECTS_ROOT")))
   check(vim.wait(timeout, function() return offered ~= nil end), "the picker never opened", nil)
-  check(#offered == 1 and offered[1].path == session_file, "the picker's sessions", offered)
+  check(#offered == 2 and offered[1].path == session_file, "the picker's sessions", offered)
   check(labels[1]:find("[BROKEN (1 error)]", 1, true) == 1, "the broken session's label", labels)
+  check(not labels[1]:find("codex", 1, true), "a Claude Code session carries no agent mark", labels)
+  -- The older Codex rollout comes second, marked with its agent.
+  check(offered[2].path == os.getenv("ROLLOUT_FILE") and offered[2].agent == "codex", "the rollout", offered)
+  check(labels[2]:find("[ok] codex · show tools", 1, true) == 1, "the rollout's label", labels)
 
   -- The view opens on the conversation, the cursor on the unpaired call.
   check(vim.wait(timeout, function()

@@ -14,8 +14,9 @@ from tests.editors.support import (
     assert_passed,
 )
 from tests.editors.test_editors import run_neovim
+from tests.sessions.tree import place_rollout
 from tests.support.cli import run_cli
-from tests.support.corpus import COMPACTED_2_0, SOUND_RECORDER
+from tests.support.corpus import COMPACTED_2_0, COMPACTED_ROLLOUT, SOUND_RECORDER
 from tests.support.files import age
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
@@ -29,6 +30,8 @@ def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
     session.chmod(0o644)
     age(session)
     original = session.read_bytes()
+    codex_home = tmp_path / "codex"
+    rollout = place_rollout(codex_home, COMPACTED_ROLLOUT, seconds_ago=7200)
 
     run = run_neovim(
         "neovim_plugin.lua",
@@ -38,6 +41,8 @@ def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
         SESSION_FILE=str(session),
         TOOL_ID=TOOL_ID,
         TOOL_LINE=str(TOOL_LINE),
+        CODEX_HOME=str(codex_home),
+        ROLLOUT_FILE=str(rollout),
     )
 
     assert_passed(run)

@@ -98,6 +98,7 @@ def test_the_summary_shows_project_title_version_and_activity_of_the_file(
         "errors": 1,
         "warnings": 0,
         "subagents": [],
+        "agent": "claude-code",
     }
 
 

@@ -9,6 +9,7 @@ dangling symbolic link).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,8 +60,14 @@ class ProjectsTree:
             "HOME": str(self.home),
             "CLAUDE_CONFIG_DIR": str(self.home / ".claude"),
             "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "CODEX_HOME": str(self.codex_home),
             "NO_COLOR": "1",
         }
+
+    @property
+    def codex_home(self) -> Path:
+        """Codex's folder in this HOME: empty unless a test places rollouts in it."""
+        return self.home / ".codex"
 
     def session(self, session_id: str) -> Path:
         for folder in (self.folder, self.long_folder, self.other_folder):
@@ -102,6 +109,39 @@ def build_tree(base: Path) -> ProjectsTree:
     _place(DEEP_MANIFEST / "agent-c8d9b115.jsonl", other_folder / "agent-c8d9b115.jsonl", 2400)
     _place(SHORT, long_folder / f"{LONG}.jsonl", 3000)
     return ProjectsTree(home, root, work, folder, long_work, long_folder, other_folder)
+
+
+def place_rollout(
+    codex_home: Path,
+    source: Path,
+    *,
+    seconds_ago: float = 3600,
+    cwd: str | None = None,
+    meta_source: object = None,
+    session_id: str | None = None,
+) -> Path:
+    """A corpus rollout copied where Codex writes it (`sessions/YYYY/MM/DD/` from its name),
+    its `session_meta` line recording `cwd`, `meta_source` and `session_id` when given (the id
+    goes in the file name too)."""
+    name = source.name
+    if session_id is not None:
+        name = name[: -len("019cb816-11a0-78b6-97b7-50923ceb3ffd.jsonl")] + f"{session_id}.jsonl"
+    day = codex_home / "sessions" / name[8:12] / name[13:15] / name[16:18]
+    lines = source.read_bytes().splitlines(keepends=True)
+    meta = json.loads(lines[0])
+    if cwd is not None:
+        meta["payload"]["cwd"] = cwd
+    if meta_source is not None:
+        meta["payload"]["source"] = meta_source
+    if session_id is not None:
+        meta["payload"]["id"] = session_id
+    lines[0] = json.dumps(meta, ensure_ascii=False).encode() + b"\n"
+    day.mkdir(parents=True, exist_ok=True)
+    target = day / name
+    target.write_bytes(b"".join(lines))
+    moment = time.time() - seconds_ago
+    os.utime(target, (moment, moment))
+    return target
 
 
 def run_in_tree(

@@ -16,6 +16,7 @@ SESSION_KEYS = frozenset(
         "errors",
         "warnings",
         "subagents",
+        "agent",
     }
 )
 """The fields of one session in a `sessionLsp.listSessions` reply."""

@@ -9,6 +9,13 @@ import { plural } from './results';
 export const SESSION_HEALTHS = ['ok', 'broken', 'live', 'unreadable'] as const;
 export type SessionHealth = (typeof SESSION_HEALTHS)[number];
 
+/** The program that writes a session (its format's name), so the one that resumes it. */
+export const SESSION_AGENTS = ['claude-code', 'codex'] as const;
+export type SessionAgent = (typeof SESSION_AGENTS)[number];
+
+/** How the tree names each agent. */
+export const AGENT_NAMES: Readonly<Record<SessionAgent, string>> = { 'claude-code': 'Claude Code', codex: 'Codex' };
+
 export interface SessionSummary {
   readonly sessionId: string;
   readonly path: string;
@@ -22,6 +29,7 @@ export interface SessionSummary {
   readonly errors: number;
   readonly warnings: number;
   readonly subagents: readonly string[];
+  readonly agent: SessionAgent;
 }
 
 export class UnexpectedSessionListError extends Error {
@@ -58,7 +66,10 @@ function asSessionSummary(value: unknown, position: number): SessionSummary {
   if (!(SESSION_HEALTHS as readonly unknown[]).includes(record.health)) wrong('health');
   const subagents = record.subagents ?? [];
   if (!Array.isArray(subagents) || !subagents.every((item) => typeof item === 'string')) wrong('subagents');
-  return { ...(record as unknown as SessionSummary), subagents: subagents as string[] };
+  // A server older than the field lists Claude Code's sessions only.
+  const agent = record.agent ?? 'claude-code';
+  if (!(SESSION_AGENTS as readonly unknown[]).includes(agent)) wrong('agent');
+  return { ...(record as unknown as SessionSummary), subagents: subagents as string[], agent: agent as SessionAgent };
 }
 
 export function asSessionSummaries(value: unknown): SessionSummary[] {
@@ -190,10 +201,11 @@ export function sessionLabel(session: SessionSummary): string {
   return titleLabel(session.title, session.sessionId);
 }
 
-/** The grey text after the label: size and age. */
+/** The grey text after the label: size and age, after the agent's name for a Codex session. */
 export function sessionDescription(session: SessionSummary, now: number): string {
   const age = formatRelativeTime(session.lastActivity, now);
-  return age === undefined ? formatSize(session.sizeBytes) : `${formatSize(session.sizeBytes)} · ${age}`;
+  const parts = [formatSize(session.sizeBytes), ...(age === undefined ? [] : [age])];
+  return (session.agent === 'codex' ? [AGENT_NAMES.codex, ...parts] : parts).join(' · ');
 }
 
 /** Plain-text tooltip (never Markdown: the title is transcript text). */
@@ -204,7 +216,7 @@ export function sessionTooltip(session: SessionSummary): string {
     `Session: ${session.sessionId}`,
     `File: ${session.path}`,
     `Project: ${session.project ?? 'unknown'}`,
-    `Claude Code: ${session.version ?? 'unknown version'}`,
+    `${AGENT_NAMES[session.agent]}: ${session.version ?? 'unknown version'}`,
     `First activity: ${session.firstActivity ?? 'unknown'}`,
     `Last activity: ${session.lastActivity ?? 'unknown'}`,
     `Size: ${formatSize(session.sizeBytes)}`,
@@ -232,14 +244,19 @@ export function tildePath(folder: string, homeDirectory: string): string {
  * one of them still expands there (`%`, `!`, `$`, a backquote) or cannot write at all (`"`, and
  * PowerShell's typographic double quotes); such an id has no safe form. Control characters
  * (a terminal's escape sequences) have none anywhere, and neither has an id starting with `-`,
- * which claude would take for an option (`--dangerously-skip-permissions`).
+ * which claude would take for an option (`--dangerously-skip-permissions`). A Codex session is
+ * resumed by `codex resume <id>`, what `session-lsp resume` prints for it; never by claude.
  */
-export function resumeCommand(session: Pick<SessionSummary, 'sessionId'>, platform: NodeJS.Platform = process.platform): string | undefined {
+export function resumeCommand(
+  session: Pick<SessionSummary, 'sessionId'> & Partial<Pick<SessionSummary, 'agent'>>,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (session.sessionId.startsWith('-')) {
     return undefined;
   }
   const word = platform === 'win32' ? windowsShellWord(session.sessionId) : posixShellWord(session.sessionId);
-  return word === undefined ? undefined : `claude --resume ${word}`;
+  const program = session.agent === 'codex' ? 'codex resume' : 'claude --resume';
+  return word === undefined ? undefined : `${program} ${word}`;
 }
 
 const PLAIN_WORD = /^[A-Za-z0-9._-]+$/;
@@ -272,4 +289,14 @@ export function defaultProjectsRoot(environment: NodeJS.ProcessEnv, homeDirector
   const configured = environment.CLAUDE_CONFIG_DIR?.trim();
   const base = configured === undefined || configured === '' ? `${homeDirectory}/.claude` : configured.replace(/\/+$/, '');
   return `${base}/projects`;
+}
+
+/**
+ * The folder Codex keeps its rollouts in, which the server lists beside the projects root:
+ * `$CODEX_HOME/sessions`, else `~/.codex/sessions`. The tree watches it too.
+ */
+export function codexSessionsRoot(environment: NodeJS.ProcessEnv, homeDirectory: string): string {
+  const configured = environment.CODEX_HOME?.trim();
+  const base = configured === undefined || configured === '' ? `${homeDirectory}/.codex` : configured.replace(/\/+$/, '');
+  return `${base}/sessions`;
 }

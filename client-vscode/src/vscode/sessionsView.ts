@@ -1,7 +1,8 @@
 /**
- * The Sessions view: every session under the projects root, grouped by project, newest first,
- * with its health. Data from the server (`sessionLsp.listSessions`); refreshed when a transcript
- * under the root changes, and while a session is live (it stops being live without a file event).
+ * The Sessions view: every session under the projects root and every Codex rollout, grouped by
+ * project, newest first, with its health. Data from the server (`sessionLsp.listSessions`);
+ * refreshed when a transcript under either folder changes, and while a session is live (it stops
+ * being live without a file event).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { debounce } from '../common/debounce';
 import { withoutLinks } from '../common/notificationText';
 import {
   asSessionSummaries,
+  codexSessionsRoot,
   defaultProjectsRoot,
   groupByProject,
   HEALTH_ICONS,
@@ -104,7 +106,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsNod
     let message = this.failure;
     if (message === undefined && this.sessions !== undefined) {
       if (this.sessions.length === 0) {
-        message = `No sessions in ${projectsRoot(this.deps.settings())}.`;
+        message = `No sessions in ${projectsRoot(this.deps.settings())} or ${codexSessionsRoot(process.env, os.homedir())}.`;
       } else if (this.brokenOnly && groupByProject(this.sessions, true).length === 0) {
         message = 'No broken sessions.';
       }
@@ -168,7 +170,8 @@ export function sessionItem(session: SessionSummary, now: number): vscode.TreeIt
   item.tooltip = sessionTooltip(session);
   item.iconPath = new vscode.ThemeIcon(icon.codicon, new vscode.ThemeColor(icon.color));
   item.resourceUri = vscode.Uri.file(session.path);
-  item.contextValue = `session.${session.health}`;
+  // Codex sessions get their own value: they cannot be forked (their id is in their file name).
+  item.contextValue = session.agent === 'codex' ? `session.${session.health}.codex` : `session.${session.health}`;
   item.accessibilityInformation = { label: `${sessionLabel(session)}, ${icon.label}, ${item.description}`, role: 'treeitem' };
   item.command = { command: ViewCommands.openConversation, title: 'Open Conversation', arguments: [vscode.Uri.file(session.path)] };
   return item;
@@ -219,13 +222,20 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
   const provider = new SessionsTreeProvider(deps);
   const view = vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const refreshSoon = debounce(() => void provider.refresh(), REFRESH_DEBOUNCE_MILLISECONDS);
-  let watcher: vscode.FileSystemWatcher | undefined;
+  let watchers: vscode.FileSystemWatcher[] = [];
   const watch = (): void => {
-    watcher?.dispose();
-    watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(projectsRoot(deps.settings())), '**/*.jsonl'));
-    watcher.onDidCreate(refreshSoon);
-    watcher.onDidChange(refreshSoon);
-    watcher.onDidDelete(refreshSoon);
+    watchers.forEach((watcher) => watcher.dispose());
+    const folders: [string, string][] = [
+      [projectsRoot(deps.settings()), '**/*.jsonl'],
+      [codexSessionsRoot(process.env, os.homedir()), '**/rollout-*.jsonl'],
+    ];
+    watchers = folders.map(([folder, pattern]) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), pattern));
+      watcher.onDidCreate(refreshSoon);
+      watcher.onDidChange(refreshSoon);
+      watcher.onDidDelete(refreshSoon);
+      return watcher;
+    });
   };
   watch();
   const withSession =
@@ -241,7 +251,7 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
     provider,
     view,
     provider.onDidChangeMessage((message) => (view.message = message)),
-    { dispose: () => (refreshSoon.cancel(), watcher?.dispose()) },
+    { dispose: () => (refreshSoon.cancel(), watchers.forEach((watcher) => watcher.dispose())) },
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('sessionLsp.projectsRoot')) {
         watch();
@@ -257,6 +267,10 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
     vscode.commands.registerCommand(
       ViewCommands.fork,
       withSession(async (session) => {
+        if (session.agent === 'codex') {
+          void vscode.window.showErrorMessage('A Codex session cannot be forked: its id is in its file name. Fix it instead.');
+          return;
+        }
         await vscode.window.showTextDocument(vscode.Uri.file(session.path), { preview: false });
         await vscode.commands.executeCommand(ClientCommands.forkSession, vscode.Uri.file(session.path));
       }),

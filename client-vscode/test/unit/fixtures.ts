@@ -16,6 +16,7 @@ export function summary(overrides: Partial<SessionSummary>): SessionSummary {
     errors: 0,
     warnings: 0,
     subagents: [],
+    agent: 'claude-code',
     ...overrides,
   };
 }

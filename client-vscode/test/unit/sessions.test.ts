@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   asSessionSummaries,
+  codexSessionsRoot,
   defaultProjectsRoot,
   formatRelativeTime,
   formatSize,
@@ -150,4 +151,30 @@ test('a project folder is shortened to ~ only when it is the home folder or insi
 test('the default projects root follows CLAUDE_CONFIG_DIR, else ~/.claude', () => {
   assert.equal(defaultProjectsRoot({}, '/home/ada'), '/home/ada/.claude/projects');
   assert.equal(defaultProjectsRoot({ CLAUDE_CONFIG_DIR: '/srv/claude/' }, '/home/ada'), '/srv/claude/projects');
+});
+
+const CODEX_ID = '019cc264-9e60-7bdd-8164-d8399f767c45';
+
+test('a Codex session is named as such in its row and tooltip, and resumed by codex, never by claude', () => {
+  const codex = summary({ agent: 'codex', sessionId: CODEX_ID, version: '0.125.0', path: `/home/ada/.codex/sessions/2026/03/06/rollout-2026-03-06T09-05-00-${CODEX_ID}.jsonl` });
+  assert.equal(sessionDescription(codex, NOW), 'Codex · 2 KB · 1 hour ago');
+  assert.equal(sessionDescription({ ...codex, lastActivity: null }, NOW), 'Codex · 2 KB');
+  assert.match(sessionTooltip(codex), /^Codex: 0\.125\.0$/m);
+  assert.doesNotMatch(sessionTooltip(codex), /Claude Code/);
+  assert.equal(resumeCommand(codex, 'linux'), `codex resume ${CODEX_ID}`);
+  assert.equal(resumeCommand({ sessionId: 'x; rm -rf ~', agent: 'codex' }, 'linux'), "codex resume 'x; rm -rf ~'");
+  assert.equal(resumeCommand({ sessionId: '--full-auto', agent: 'codex' }, 'linux'), undefined);
+});
+
+test('the agent of a listed session is checked: a missing one is Claude Code (an older server), an unknown one is refused', () => {
+  const { agent: _agent, ...withoutAgent } = summary({});
+  assert.equal(asSessionSummaries([withoutAgent])[0].agent, 'claude-code');
+  assert.equal(asSessionSummaries([summary({ agent: 'codex' })])[0].agent, 'codex');
+  assert.throws(() => asSessionSummaries([{ ...summary({}), agent: 'gemini' }]), /item 0 has a bad "agent": "gemini"/);
+});
+
+test('Codex keeps its rollouts in $CODEX_HOME/sessions, else ~/.codex/sessions', () => {
+  assert.equal(codexSessionsRoot({}, '/home/ada'), '/home/ada/.codex/sessions');
+  assert.equal(codexSessionsRoot({ CODEX_HOME: '/srv/codex/' }, '/home/ada'), '/srv/codex/sessions');
+  assert.equal(codexSessionsRoot({ CODEX_HOME: '  ' }, '/home/ada'), '/home/ada/.codex/sessions');
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterEach, test } from 'node:test';
 import type { SessionsNode } from '../../src/vscode/sessionsView';
 import { activateExtension, settle, waitFor } from './activation';
@@ -161,4 +163,29 @@ test('check and restore from the tree run the registered commands on the session
       ['sessionLsp.client.restoreBackup', '/p/app/broken.jsonl'],
     ],
   );
+});
+
+test('a Codex row says so, copies `codex resume <id>`, and offers Fix but never Fork', async () => {
+  const { host, provider } = start();
+  const codexId = '019cc264-9e60-7bdd-8164-d8399f767c45';
+  FakeLanguageClient.responses['sessionLsp.listSessions'] = [
+    summary({ agent: 'codex', sessionId: codexId, health: 'broken', errors: 1, version: '0.125.0', path: `/home/ada/.codex/sessions/2026/03/06/rollout-2026-03-06T09-05-00-${codexId}.jsonl` }),
+  ];
+  const [project] = await provider.getChildren();
+  const [node] = await provider.getChildren(project);
+  const item = provider.getTreeItem(node);
+  assert.equal(item.contextValue, 'session.broken.codex');
+  assert.match(item.description ?? '', /^Codex · 2 KB · /);
+  await host.commands.get('sessionLsp.sessions.copyResumeCommand')?.(node);
+  assert.equal(host.clipboard, `codex resume ${codexId}`);
+  const menus = (JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } }).contributes.menus['view/item/context'];
+  const offered = (command: string, contextValue: string): boolean =>
+    menus.filter((entry) => entry.command === command).some((entry) => new RegExp(/viewItem =~ \/(.*?)\/(?: |$)/.exec(entry.when ?? '')?.[1] ?? '^$').test(contextValue));
+  assert.equal(offered('sessionLsp.sessions.fork', 'session.broken.codex'), false);
+  assert.equal(offered('sessionLsp.sessions.fork', 'session.broken'), true);
+  assert.equal(offered('sessionLsp.sessions.fix', 'session.broken.codex'), true);
+  assert.equal(offered('sessionLsp.sessions.copyResumeCommand', 'session.ok.codex'), true);
+  await host.commands.get('sessionLsp.sessions.fork')?.(node);
+  assert.equal(host.messages.at(-1)?.level, 'error');
+  assert.match(host.messages.at(-1)?.text ?? '', /Codex session cannot be forked/);
 });

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { asConversationPage, ITEM_KINDS, PAGE_SIZE, TOOL_STATUSES } from '../../src/common/conversation';
-import { asSessionSummaries, SESSION_HEALTHS } from '../../src/common/sessions';
+import { asSessionSummaries, SESSION_AGENTS, SESSION_HEALTHS } from '../../src/common/sessions';
 import { conversationPage, summary } from './fixtures';
 
 type Definition = { required?: string[]; properties?: Record<string, { enum?: string[]; type?: string }> };
@@ -22,6 +22,7 @@ test('the views know every item kind, tool status and health the server sends', 
   assert.deepEqual(enumOf('ConversationItem', 'kind'), [...ITEM_KINDS].sort());
   assert.deepEqual(enumOf('ConversationTool', 'status'), [...TOOL_STATUSES].sort());
   assert.deepEqual(enumOf('SessionSummary', 'health'), [...SESSION_HEALTHS].sort());
+  assert.deepEqual(enumOf('SessionSummary', 'agent'), [...SESSION_AGENTS].sort());
 });
 
 test('the fixtures the view tests use have exactly the fields the server sends', () => {

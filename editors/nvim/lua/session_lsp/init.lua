@@ -130,11 +130,13 @@ function M.format_session(session)
   local title = session.title or session.sessionId
   local when = (session.lastActivity or ""):sub(1, 16):gsub("T", " ")
   local project = session.project and vim.fn.fnamemodify(session.project, ":~") or ""
-  return one_line(string.format("[%s] %s  %s  %s", health, title, when, project))
+  -- A Codex rollout says so: `codex resume` resumes it, not claude (no marker: Claude Code's).
+  local agent = session.agent == "codex" and "codex · " or ""
+  return one_line(string.format("[%s] %s%s  %s  %s", health, agent, title, when, project))
 end
 
--- :SessionList [root]: every session, newest first, through vim.ui.select; the one chosen opens
--- in the conversation view.
+-- :SessionList [root]: every session (Claude Code's under root, Codex's rollouts), newest first,
+-- through vim.ui.select; the one chosen opens in the conversation view.
 function M.list(root)
   local arguments = {}
   if root and root ~= "" then
