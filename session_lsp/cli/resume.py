@@ -26,6 +26,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import CODEX
+from session_lsp.core.formats.base import Format
 from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.nesting import deep_json
@@ -33,8 +34,9 @@ from session_lsp.core.repairs import Strategy
 from session_lsp.disk import fix_file
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
-from session_lsp.sessions.metadata import SessionMetadata, read_metadata
+from session_lsp.sessions.metadata import SessionMetadata
 from session_lsp.sessions.registry import Liveness
+from session_lsp.sessions.rollouts import session_metadata
 
 EXIT_OK, EXIT_ABORTED, EXIT_USAGE = 0, 1, 2
 FORK = "fork"
@@ -51,11 +53,12 @@ CHOICE_HELP = {
     "fork": "continue in a new session repaired with stub; this file stays as it is",
     "truncate": "cut the session after its last consistent point",
 }
-WITHOUT_REPAIR = (
-    "Without a repair, older Claude Code versions and the Agent SDK fail with"
-    ' "API Error: 400 ... tool_use ids were found without tool_result blocks";'
-    " newer ones silently drop the unfinished call."
-)
+
+
+def choices_for(transcript_format: Format | None) -> tuple[str, ...]:
+    """The repairs offered for a file: a fork only where its format can write one."""
+    can_fork = transcript_format is not None and transcript_format.can_fork
+    return tuple(choice for choice in CHOICES if choice != FORK or can_fork)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ class _Explained:
         session = read_session_file(path)
         digest = hashlib.blake2b(session.data, digest_size=16).digest()
         analysis = analyse_bytes(session.data)
-        return cls(session, analysis, read_metadata(session.data, path.stem), digest)
+        return cls(session, analysis, session_metadata(session.data, path), digest)
 
     def changed(self, path: Path) -> bool:
         try:
@@ -120,7 +123,14 @@ def run_resume(
             return _resume(launch)
         print("\n".join(explain(path, explained.analysis, explained.metadata)))
         print(_preview(launch))
-        chosen = _choose(path, strategy, yes=yes, last=last, force=force)
+        chosen = _choose(
+            path,
+            strategy,
+            choices_for(transcript_format),
+            yes=yes,
+            last=last,
+            force=force,
+        )
         if isinstance(chosen, int):
             return chosen
         if explained.changed(path):
@@ -201,6 +211,7 @@ def _named(path: Path, last: bool, os_name: str = os.name) -> str | None:
 def _choose(
     path: Path,
     strategy: str | None,
+    choices: Sequence[str],
     *,
     yes: bool,
     last: bool,
@@ -222,10 +233,10 @@ def _choose(
         return _refuse(
             "not a terminal, so no question can be asked. Choose a repair:"
             f" {again}"
-            f" (or {', '.join(choice for choice in CHOICES if choice != default)}), or inspect it"
+            f" (or {', '.join(choice for choice in choices if choice != default)}), or inspect it"
             " first with session-lsp check"
         )
-    keys = {choice[0]: choice for choice in CHOICES}
+    keys = {choice[0]: choice for choice in choices}
     shown = "/".join(key.upper() if keys[key] == default else key for key in keys)
     while True:
         answer = _ask(f"Repair and resume? [{shown}/a(bort)] ")
@@ -237,7 +248,7 @@ def _choose(
         else:
             found = keys.get(answer[0])
             if found is None or not found.startswith(answer):
-                print(f"Please answer one of: {', '.join(CHOICES)}, abort.")
+                print(f"Please answer one of: {', '.join(choices)}, abort.")
                 continue
             picked = found
         if picked == TRUNCATE and not _truncation_confirmed(path, force=force):
@@ -381,8 +392,12 @@ def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[s
     lines.extend(
         for_terminal(format_finding(str(path), finding, colour=False)) for finding in others
     )
-    lines.append(WITHOUT_REPAIR)
+    transcript_format = analysis.format
+    if transcript_format is not None:
+        lines.append(transcript_format.without_repair)
     lines.append("Choices:")
-    lines.extend(f"  {choice:<9} {help_text}" for choice, help_text in CHOICE_HELP.items())
+    lines.extend(
+        f"  {choice:<9} {CHOICE_HELP[choice]}" for choice in choices_for(transcript_format)
+    )
     lines.append("  abort     change nothing")
     return lines

@@ -284,7 +284,8 @@ async def render_transcript(
 async def list_sessions(
     ls: SessionServer, arguments: api.ListSessionsArguments
 ) -> list[api.SessionSummary]:
-    """Every session under the root (default: Claude Code's projects folder), newest first.
+    """Every Claude Code session under the root (default: Claude Code's projects folder) and
+    every Codex rollout under `$CODEX_HOME/sessions`, newest first.
 
     Folders that cannot be read are an error when nothing could be listed (an unreadable root is
     not an empty one), else logged."""

@@ -80,7 +80,9 @@ def test_on_windows_resume_does_not_print_a_path_cmd_and_powershell_read_differe
     path = Path(r"C:\Users\me\100%\s.jsonl")
     assert resume._named(path, False, "nt") is None
     assert resume._named(path, True, "nt") == "--last"
-    status = resume._choose(path, None, yes=False, last=False, force=False, os_name="nt")
+    status = resume._choose(
+        path, None, resume.CHOICES, yes=False, last=False, force=False, os_name="nt"
+    )
     assert status == resume.EXIT_USAGE
     error = capsys.readouterr().err
     assert "session-lsp resume with --yes --strategy stub and the session's path" in error

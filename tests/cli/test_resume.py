@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
+from session_lsp.cli.resume import CHOICE_HELP, explain
 from session_lsp.core.analysis import analyse_bytes
-from session_lsp.sessions.metadata import read_metadata
+from session_lsp.core.formats import CLAUDE_CODE
+from session_lsp.sessions.metadata import SessionMetadata, read_metadata
 from tests.core.test_deep_nesting import deeply_nested_session
 from tests.sessions.tree import (
     CLEAN,
@@ -32,6 +33,7 @@ from tests.sessions.tree import (
     snapshot,
 )
 from tests.support.cli import EXAMPLE
+from tests.support.corpus import DANGLING_END_ROLLOUT
 from tests.support.fake_claude import Claude
 
 
@@ -329,10 +331,21 @@ def test_the_explanation_names_the_call_its_input_its_time_and_what_follows() ->
         " last a progress line 2026-02-10 22:03:51 UTC"
     ) in lines
     assert any(" error truncated-line " in line for line in lines)
-    assert WITHOUT_REPAIR in lines
+    assert CLAUDE_CODE.without_repair in lines
     assert lines[-5:] == [f"  {choice:<9} {text}" for choice, text in CHOICE_HELP.items()] + [
         "  abort     change nothing"
     ]
+
+
+def test_a_codex_rollout_is_explained_as_codex_resumes_it_and_offers_no_fork() -> None:
+    """Codex answers an unfinished call itself, in memory; Claude Code's 400 is not what happens,
+    and a rollout cannot be forked (its id is in its name and its first line)."""
+    data = DANGLING_END_ROLLOUT.read_bytes()
+    lines = explain(DANGLING_END_ROLLOUT, analyse_bytes(data), SessionMetadata())
+    assert any('answers the unfinished call with "aborted" in memory' in line for line in lines)
+    assert not any("Claude Code" in line for line in lines)
+    offered = [line.split()[0] for line in lines[lines.index("Choices:") + 1 :]]
+    assert offered == ["stub", "purge", "truncate", "abort"]
 
 
 def test_an_id_and_last_together_are_a_usage_error(tree: ProjectsTree, claude: Claude) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 FAKE_CLAUDE = f"""#!{sys.executable}
 import json, os, sys
 from pathlib import Path
-from session_lsp.cli.resume import CHOICE_HELP, WITHOUT_REPAIR, explain
+from session_lsp.cli.resume import CHOICE_HELP, explain
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.sessions.metadata import read_metadata
 root = Path(os.environ["CLAUDE_CONFIG_DIR"]) / "projects"

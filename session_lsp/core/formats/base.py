@@ -34,6 +34,8 @@ class Format(Protocol):
     """The findings its repairs fix; no fix is offered for any other."""
     can_fork: bool
     """Whether a repaired copy under a new session id is a session the agent can resume."""
+    without_repair: str
+    """What resuming a file with an unanswered call does, said before a repair is chosen."""
     checks_record_shapes: bool
     """Whether the reader's record-shape findings (`invalid-record`) concern its files."""
 

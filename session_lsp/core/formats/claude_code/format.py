@@ -74,6 +74,11 @@ class ClaudeCode:
     )
     can_fork = True
     """A copy under a new sessionId in the same project folder is a session of its own."""
+    without_repair = (
+        "Without a repair, older Claude Code versions and the Agent SDK fail with"
+        ' "API Error: 400 ... tool_use ids were found without tool_result blocks";'
+        " newer ones silently drop the unfinished call."
+    )
     checks_record_shapes = True
 
     def __init__(self) -> None:

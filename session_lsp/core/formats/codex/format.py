@@ -35,6 +35,11 @@ class Codex:
     fixes = frozenset({Code.UNPAIRED_TOOL_USE, Code.LIVE_SESSION, Code.ORPHAN_TOOL_RESULT})
     can_fork = False
     """A rollout's id is in its file name and its `session_meta`: no fork is written for one."""
+    without_repair = (
+        'Without a repair, Codex answers the unfinished call with "aborted" in memory each time'
+        " it resumes and writes nothing back; an older Codex, another reader or a tool that"
+        ' sends the history itself gets the API\'s 400 "No tool output found for function call".'
+    )
     checks_record_shapes = False
 
     def __init__(self) -> None:
