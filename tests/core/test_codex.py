@@ -12,9 +12,10 @@ from session_lsp.core.edits import EditKind, apply_edits, join_lines
 from session_lsp.core.formats.codex.rollout import call_half
 from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.tools import ToolHalf
-from session_lsp.core.turns import ToolCall, build_model, page
+from session_lsp.core.turns import ItemKind, ToolCall, build_model, page
 from session_lsp.core.turns.model import clip
 from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
     DANGLING_END_ROLLOUT,
     DANGLING_MID_ROLLOUT,
     PARALLEL_ROLLOUT,
@@ -277,3 +278,51 @@ def test_an_output_that_is_not_a_string_reads_the_same_in_the_view_and_hover() -
         if tool.result_line == line
     ]
     assert shown is not None and shown.output == "listed\n[image]"
+
+
+def _prompts(path: Path) -> list[str]:
+    model = build_model(analyse_bytes(path.read_bytes()), path)
+    return [item.text or "" for item in model.items if item.kind is ItemKind.PROMPT]
+
+
+def _user_message_events(path: Path) -> list[str]:
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [
+        event["payload"]["message"]
+        for event in events
+        if event.get("type") == "event_msg" and event["payload"].get("type") == "user_message"
+    ]
+
+
+def test_a_desktop_rollout_s_prompts_are_its_user_message_events_and_titled_by_the_request() -> (
+    None
+):
+    """Codex Desktop writes what the person typed only as `user_message` events (no user
+    message item): each is a prompt, and the title is the request after the files the app
+    mentions before it."""
+    assert _prompts(PARALLEL_ROLLOUT) == _user_message_events(PARALLEL_ROLLOUT)
+    model = build_model(analyse_bytes(PARALLEL_ROLLOUT.read_bytes()), PARALLEL_ROLLOUT)
+    assert model.title is not None
+    assert model.title.startswith("analyze trascript and summarzie action items")
+
+
+def test_a_cli_rollout_shows_each_prompt_once_though_it_writes_it_twice() -> None:
+    """Codex CLI writes the message it sends and then the event echoing it: one prompt."""
+    assert _prompts(CODEMIE_ROLLOUT) == _user_message_events(CODEMIE_ROLLOUT)
+
+
+def test_an_event_before_its_message_is_still_one_prompt() -> None:
+    def line(record_type: str, payload: dict[str, object]) -> str:
+        stamp = "2026-05-11T11:26:55.000Z"
+        return json.dumps({"timestamp": stamp, "type": record_type, "payload": payload})
+
+    message = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]}
+    lines = [
+        line("session_meta", {"id": "019e1625-789d-76c0-80ab-3724b5ddb799", "cwd": "/w"}),
+        line("event_msg", {"type": "user_message", "message": "go"}),
+        line("response_item", message),
+        line("response_item", {"type": "message", "role": "assistant", "content": []}),
+        line("event_msg", {"type": "user_message", "message": "go"}),
+    ]
+    model = build_model(analyse_bytes("\n".join(lines).encode() + b"\n"), None)
+    assert [item.text for item in model.items if item.kind is ItemKind.PROMPT] == ["go", "go"]

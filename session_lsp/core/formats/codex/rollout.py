@@ -65,6 +65,8 @@ class Payload(msgspec.Struct):
     """A `token_count` event's token use (`last_token_usage`, `total_token_usage`)."""
     model: object = None
     """A `turn_context`'s model."""
+    message: object = None
+    """A `user_message` event's text: what the person typed, as the interface showed it."""
 
 
 class RolloutLine(msgspec.Struct):

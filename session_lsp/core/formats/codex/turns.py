@@ -42,6 +42,16 @@ ASSISTANT_SIDE = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL
 """The items a model's response produced, which carry its model and the request's tokens."""
 
 _SPECIAL_OUTPUT_MARKS = (STUB_PREFIX.encode(), b"aborted")
+REQUEST_HEADING = "## My request for Codex:"
+"""Where the words typed start in a prompt the IDE extension or Codex Desktop sent with the files
+and tabs it mentions before them."""
+
+
+def typed_request(text: str) -> str:
+    """A prompt's own words, without the context an IDE or Codex Desktop put before them: what
+    a title shows, as readers of Codex sessions show it."""
+    _, heading, request = text.partition(REQUEST_HEADING)
+    return request.strip() if heading and request.strip() else text.strip()
 
 
 def may_be_special(line: Line) -> bool:
@@ -77,6 +87,10 @@ class CodexBuilder:
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
         self.last_request: Usage | None = None
+        self.open_prompt: tuple[str, bool] | None = None
+        """The last prompt since the model last answered, and whether it came from a
+        `user_message` event: Codex CLI writes each prompt twice (the message it sends, then the
+        event), Codex Desktop only the event."""
 
     def build(self) -> ConversationModel:
         for line, record in self._records():
@@ -91,6 +105,7 @@ class CodexBuilder:
                 output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
                 call.status = codex_output_status(output)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
+        title = typed_request(title) if title else None
         earlier, items = self._segments()
         return ConversationModel(
             "codex",
@@ -137,6 +152,7 @@ class CodexBuilder:
         if kind in ASSISTANT_SIDE:
             item.model = self.model_name
             self.responded = item
+            self.open_prompt = None
         self.items.append(item)
         return item
 
@@ -153,6 +169,9 @@ class CodexBuilder:
             self._item(ItemKind.INTERRUPT, line, record)
         elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
             self._count_tokens(payload.info)
+        elif record.type == "event_msg" and payload is not None and payload.type == "user_message":
+            if isinstance(payload.message, str):
+                self._add_prompt(line, record, payload.message, from_event=True)
         elif record.type == "response_item" and payload is not None:
             self._add_response_item(line, record, payload)
 
@@ -163,9 +182,8 @@ class CodexBuilder:
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
             text = content_text(payload.content)
-            if text.strip() and not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
-                item = self._item(ItemKind.PROMPT, line, record)
-                item.text, item.truncated = clip(text)
+            if not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
+                self._add_prompt(line, record, text, from_event=False)
         elif kind == "reasoning":
             self._item(ItemKind.THINKING, line, record)
         elif kind in CALL_TYPES or kind in SERVER_CALL_TYPES:
@@ -179,6 +197,19 @@ class CodexBuilder:
             self.calls.setdefault(call_id, call)
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
+
+    def _add_prompt(self, line: int, record: RolloutLine, text: str, *, from_event: bool) -> None:
+        """A prompt, once: the event that echoes the message just sent (or the message that
+        follows its event) is the same prompt."""
+        said = text.strip()
+        if not said:
+            return
+        if self.open_prompt is not None and self.open_prompt == (said, not from_event):
+            self.open_prompt = None
+            return
+        self.open_prompt = (said, from_event)
+        item = self._item(ItemKind.PROMPT, line, record)
+        item.text, item.truncated = clip(text)
 
     def _count_tokens(self, info: object) -> None:
         """A `token_count` event follows each model response; Codex repeats one (same totals)
@@ -294,4 +325,7 @@ def codex_text(record: Any) -> str:
         return content_text(payload.get("message"))
     if kind == "turn_aborted":
         return f"[turn aborted: {payload.get('reason', 'unknown')}]"
+    if kind == "user_message":
+        message = payload.get("message")
+        return message if isinstance(message, str) else ""
     return content_text(payload.get("content"))
