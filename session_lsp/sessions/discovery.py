@@ -305,12 +305,9 @@ def session_files(
         for folder in project_folders(root, project, report)
         for path in _scan_project(folder, report).candidates
     ]
-    rollouts = scan_rollouts(codex_root, report)
-    belongs = codex_scope(project, root)
-    if belongs is not None and rollouts:
-        cache = cache if cache is not None else default_cache()
-        rollouts = _Lookup(cache, Liveness(None)).started_in_scope(rollouts, belongs)
-        cache.save()
+    rollouts = _rollouts_in_scope(
+        scan_rollouts(codex_root, report), codex_scope(project, root), cache
+    )
     dated: list[tuple[tuple[int, str], Path]] = []
     for path in [*paths, *rollouts]:
         try:
@@ -319,6 +316,32 @@ def session_files(
             continue
     dated.sort(key=lambda pair: pair[0], reverse=True)
     return [path for _, path in dated]
+
+
+def _rollouts_in_scope(
+    rollouts: list[Path], belongs: Callable[[str | None], bool] | None, cache: SessionCache | None
+) -> list[Path]:
+    """The rollouts `belongs` takes (all of them for None), their heads read where the listing
+    cache does not know them."""
+    if belongs is None or not rollouts:
+        return rollouts
+    cache = cache if cache is not None else default_cache()
+    kept = _Lookup(cache, Liveness(None)).started_in_scope(rollouts, belongs)
+    cache.save()
+    return kept
+
+
+def rollouts_started_in(
+    directory: Path,
+    codex_root: Path | None = None,
+    on_problem: ProblemCallback | None = None,
+    cache: SessionCache | None = None,
+) -> list[Path]:
+    """The Codex rollouts started in `directory`, in file order: what `check` with no PATH
+    checks beside the directory's Claude Code project folder."""
+    report = on_problem if on_problem is not None else lambda problem: None
+    codex_root = codex_root if codex_root is not None else codex_sessions_root()
+    return _rollouts_in_scope(scan_rollouts(codex_root, report), started_in(directory), cache)
 
 
 def default_cache() -> SessionCache:

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from session_lsp.files import exists, is_file_entry, is_folder_entry, read_regular_file
-from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order
+from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order, rollouts_started_in
 from session_lsp.sessions.locations import (
     canonical_cwd,
     codex_sessions_root,
@@ -108,6 +108,32 @@ def project_sessions_folder(cwd: Path | None = None, root: Path | None = None) -
             f" (looked for {root / project_folder_name(directory)})"
         )
     return folder
+
+
+def this_directory_sessions(
+    cwd: Path | None = None, root: Path | None = None, codex_root: Path | None = None
+) -> list[Path]:
+    """What `check` with no PATH checks: the project folder of the sessions started in `cwd`
+    (with their sub-agents' transcripts) and the Codex rollouts started there."""
+    try:
+        folders = [project_sessions_folder(cwd, root)]
+        missing = None
+    except SessionNameError as error:
+        folders, missing = [], error
+    try:
+        directory = canonical_cwd(cwd)
+    except FileNotFoundError:
+        raise missing or SessionNameError("the current directory no longer exists") from None
+    rollouts = rollouts_started_in(Path(directory), codex_root)
+    if not folders and not rollouts:
+        codex_root = codex_root if codex_root is not None else codex_sessions_root()
+        root = root if root is not None else projects_root()
+        raise SessionNameError(
+            f"no Claude Code or Codex sessions for {directory} (looked for"
+            f" {root / project_folder_name(directory)} and for rollouts started there under"
+            f" {codex_root})"
+        )
+    return [*folders, *rollouts]
 
 
 def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:

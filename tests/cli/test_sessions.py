@@ -26,7 +26,7 @@ from tests.sessions.tree import (
     place_rollout,
     run_in_tree,
 )
-from tests.support.corpus import COMPACTED_ROLLOUT, DANGLING_END_ROLLOUT
+from tests.support.corpus import COMPACTED_ROLLOUT, DANGLING_END_ROLLOUT, DANGLING_MID_ROLLOUT
 
 
 @pytest.fixture
@@ -139,7 +139,20 @@ def test_check_without_path_checks_this_directory_s_sessions(tree: ProjectsTree)
     assert any("/subagents/" in finding["path"] for finding in findings)
     nowhere = run_in_tree(tree, "check", cwd=tree.home)
     assert nowhere.returncode == 2
-    assert nowhere.stderr.startswith("session-lsp: no Claude Code sessions for ")
+    assert nowhere.stderr.startswith("session-lsp: no Claude Code or Codex sessions for ")
+
+
+def test_check_without_path_checks_the_codex_rollouts_started_here_too(tree: ProjectsTree) -> None:
+    """Beside this directory's Claude Code sessions, and where it has none."""
+    here = place_rollout(tree.codex_home, DANGLING_END_ROLLOUT, cwd=str(tree.work))
+    elsewhere = place_rollout(tree.codex_home, DANGLING_MID_ROLLOUT, cwd=str(tree.home))
+    beside = run_in_tree(tree, "check", "--format", "json", cwd=tree.work)
+    checked = {finding["path"] for finding in json.loads(beside.stdout)}
+    assert str(here) in checked and str(tree.session(DAMAGED)) in checked
+    assert str(elsewhere) not in checked
+    alone = run_in_tree(tree, "check", cwd=tree.home)
+    assert alone.returncode == 1, alone.stderr
+    assert alone.stdout.startswith(f"{elsewhere}:")
 
 
 def test_check_accepts_an_id_a_prefix_and_last(tree: ProjectsTree) -> None:
