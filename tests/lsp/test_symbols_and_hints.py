@@ -86,7 +86,8 @@ async def test_code_lens_counts_problems_and_offers_fix_all(client: LanguageClie
 
 def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
     """What the outline of a rollout must hold, read from its records independently of the
-    server: prompts, assistant turns with their calls (and whether an output answers each),
+    server: prompts (a user message, or a `user_message` event that is not the echo of the
+    message beside it), assistant turns with their calls (and whether an output answers each),
     compactions."""
     answered = {
         record["payload"]["call_id"]
@@ -94,18 +95,29 @@ def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[
         if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
     }
     expected: list[tuple[str, list[tuple[str, str]]]] = []
+    said: list[tuple[str, str]] = []  # (where from, text) of the prompts since the last answer
     for line, record in enumerate(records):
         payload = record["payload"]
         kind = payload.get("type")
         if record["type"] == "compacted":
             expected.append(("Compaction", []))
-        elif kind == "message" and payload.get("role") == "user":
-            text = "".join(part.get("text", "") for part in payload["content"])
-            if text.strip() and not text.lstrip().startswith(CODEX_CONTEXT):
-                expected.append(("User", []))
+        elif (kind == "message" and payload.get("role") == "user") or kind == "user_message":
+            if kind == "user_message":
+                source, text = "event", payload.get("message", "")
+            else:
+                source = "message"
+                text = "".join(part.get("text", "") for part in payload["content"])
+            if not text.strip() or text.lstrip().startswith(CODEX_CONTEXT):
+                continue
+            if said and said[-1][0] not in (source, "both") and said[-1][1] == text.strip():
+                said[-1] = ("both", text.strip())
+                continue
+            said.append((source, text.strip()))
+            expected.append(("User", []))
         elif kind in ("function_call", "custom_tool_call", "reasoning", "web_search_call") or (
             kind == "message" and payload.get("role") == "assistant"
         ):
+            said.clear()
             if not expected or expected[-1][0] != "Assistant":
                 expected.append(("Assistant", []))
             if kind == "web_search_call":  # answered inside the call; it carries no call_id
