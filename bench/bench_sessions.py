@@ -1,4 +1,4 @@
-"""Listing a 2,000-session projects tree, cold and warm, beside `check` on the same tree.
+"""Listing a 2,000-session projects tree and 1,000 Codex rollouts, cold and warm, beside `check`.
 
 Target (issue 12): `session-lsp sessions` lists a 2,000-session tree in about a second cold and
 a fraction of that warm (the cache in `$XDG_CACHE_HOME/session-lsp` spares the analysis of
@@ -6,12 +6,17 @@ unchanged files). The baseline is `check` over the same files, measured in the s
 listing analyses every main session too, so it should cost about what `check` costs. Each figure
 is the median of several repetitions.
 
-    python bench/bench_sessions.py [--sessions 2000] [--repeat 3]
+Codex rollouts (`$CODEX_HOME/sessions/YYYY/MM/DD/`) are listed beside them; listing one project
+reads the head of every rollout the cache does not know, to learn where it was started, so that
+is timed too (`sessions --project DIR`, cold and warm).
+
+    python bench/bench_sessions.py [--sessions 2000] [--rollouts 1000] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -27,6 +32,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+from generate_rollout import generate_rollout  # noqa: E402
 from generate_session import generate_session  # noqa: E402
 
 from session_lsp import parallel  # noqa: E402
@@ -70,6 +76,36 @@ def build_tree(out: Path, sessions: int) -> tuple[Path, int]:
     return root, total_bytes
 
 
+ROLLOUT_TURNS = (1, 2, 3, 5, 8)
+"""User turns of the generated rollouts (a few calls each): most are small."""
+
+
+def rollout_cwd(number: int) -> str:
+    """The working directory rollout `number` records: a project of `PER_PROJECT` rollouts."""
+    return f"/home/user/codex-project-{number // PER_PROJECT:03d}"
+
+
+def build_codex_tree(out: Path, rollouts: int) -> tuple[Path, int]:
+    """`$CODEX_HOME/sessions` holding `rollouts` generated rollouts, each in the folder of the
+    day its name says, recording the working directory `rollout_cwd` gives it."""
+    sessions = out / "codex" / "sessions"
+    total_bytes = 0
+    for number in range(rollouts):
+        made = generate_rollout(out / "rollout-templates", ROLLOUT_TURNS[number % 5], number + 1)
+        name = made.path.name
+        day = sessions / name[8:12] / name[13:15] / name[16:18]
+        day.mkdir(parents=True, exist_ok=True)
+        lines = made.path.read_text(encoding="utf-8").split("\n")
+        meta = json.loads(lines[0])
+        meta["payload"]["cwd"] = rollout_cwd(number)
+        lines[0] = json.dumps(meta)
+        target = day / name
+        target.write_text("\n".join(lines), encoding="utf-8")
+        made.path.unlink()
+        total_bytes += target.stat().st_size
+    return sessions, total_bytes
+
+
 def _median(action: Callable[[], object], repeat: int, before: Callable[[], None]) -> float:
     times = []
     for _ in range(repeat):
@@ -83,15 +119,23 @@ def _median(action: Callable[[], object], repeat: int, before: Callable[[], None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=2000)
+    parser.add_argument("--rollouts", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args(argv)
 
     out = BENCH / "out" / "sessions-tree"
     shutil.rmtree(out, ignore_errors=True)
     root, total_bytes = build_tree(out, arguments.sessions)
+    codex_root, rollout_bytes = build_codex_tree(out, arguments.rollouts)
+    listed = arguments.sessions + arguments.rollouts
     cache_home = out / "cache"
     cache_file = cache_home / "session-lsp" / CACHE_NAME
-    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(out), "XDG_CACHE_HOME": str(cache_home)}
+    env = {
+        **os.environ,
+        "CLAUDE_CONFIG_DIR": str(out),
+        "XDG_CACHE_HOME": str(cache_home),
+        "CODEX_HOME": str(codex_root.parent),
+    }
 
     def drop_cache() -> None:
         cache_file.unlink(missing_ok=True)
@@ -100,14 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         pass
 
     def listing() -> None:
-        found = list_sessions(root, cache=SessionCache(cache_file))
-        if len(found) != arguments.sessions:
-            raise SystemExit(f"listed {len(found)} sessions, expected {arguments.sessions}")
+        found = list_sessions(root, cache=SessionCache(cache_file), codex_root=codex_root)
+        if len(found) != listed:
+            raise SystemExit(f"listed {len(found)} sessions, expected {listed}")
 
     def check_in_process() -> None:
-        for path in find_session_files(str(root)):
-            if isinstance(path, Path):
-                analyse_bytes(read_session_file(path).data)
+        for tree in (root, codex_root):
+            for path in find_session_files(str(tree)):
+                if isinstance(path, Path):
+                    analyse_bytes(read_session_file(path).data)
 
     def cli(*command: str) -> Callable[[], None]:
         def run() -> None:
@@ -143,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     check_cli_s = _median(cli("check", "--format", "json", str(root)), repeat, keep_cache)
     cold_cli_s = _median(cli("sessions", "--all", "--format", "json"), repeat, drop_cache)
     warm_cli_s = _median(cli("sessions", "--all", "--format", "json"), repeat, keep_cache)
+    one_project = ("sessions", "--project", rollout_cwd(0), "--format", "json")
+    cold_project_s = _median(cli(*one_project), repeat, drop_cache)
+    warm_project_s = _median(cli(*one_project), repeat, keep_cache)
 
     files = sum(1 for _ in root.rglob("*.jsonl"))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -152,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"tree: {arguments.sessions} sessions in {arguments.sessions // PER_PROJECT} projects,"
-        f" {files} files with sub-agents, {total_bytes / 1e6:.0f} MB of main sessions"
+        f" {files} files with sub-agents, {total_bytes / 1e6:.0f} MB of main sessions;"
+        f" {arguments.rollouts} Codex rollouts, {rollout_bytes / 1e6:.0f} MB"
     )
     print(f"check, in process (every file):    {check_s * 1000:7.0f} ms")
     print(f"list_sessions cold (no cache):     {cold_s * 1000:7.0f} ms")
@@ -162,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check CLI process:                 {check_cli_s * 1000:7.0f} ms")
     print(f"sessions --all CLI cold:           {cold_cli_s * 1000:7.0f} ms")
     print(f"sessions --all CLI warm:           {warm_cli_s * 1000:7.0f} ms")
+    print(f"sessions --project (Codex) cold:   {cold_project_s * 1000:7.0f} ms")
+    print(f"sessions --project (Codex) warm:   {warm_project_s * 1000:7.0f} ms")
     print(
         f"ratio cold listing / check:  {cold_s / check_s:.2f} (the listing analyses as check does)"
     )
