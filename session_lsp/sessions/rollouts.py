@@ -69,7 +69,11 @@ def rollout_id(name: str) -> str | None:
     return found.group(1) if found is not None else None
 
 
-def _numbered_folders(folder: Path, report: Callable[[str], None]) -> list[Path]:
+def _entries_kept(
+    folder: Path, report: Callable[[str], None], keep: Callable[[os.DirEntry[str]], bool]
+) -> list[Path]:
+    """The entries of `folder` that `keep` takes, sorted; an entry that vanishes or cannot be
+    looked at is passed over, a folder that cannot be read is reported."""
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
@@ -80,29 +84,19 @@ def _numbered_folders(folder: Path, report: Callable[[str], None]) -> list[Path]
     found: list[Path] = []
     for entry in entries:
         try:
-            if _NUMBERED.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            if keep(entry):
                 found.append(Path(entry.path))
         except OSError:
             continue
     return sorted(found)
 
 
-def _day_rollouts(folder: Path, report: Callable[[str], None]) -> list[Path]:
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        report(f"{folder}: cannot read folder: {error.strerror or error}")
-        return []
-    found: list[Path] = []
-    for entry in entries:
-        try:
-            if rollout_id(entry.name) is not None and entry.is_file(follow_symlinks=False):
-                found.append(Path(entry.path))
-        except OSError:
-            continue
-    return sorted(found)
+def _is_numbered_folder(entry: os.DirEntry[str]) -> bool:
+    return _NUMBERED.fullmatch(entry.name) is not None and entry.is_dir(follow_symlinks=False)
+
+
+def _is_rollout_file(entry: os.DirEntry[str]) -> bool:
+    return rollout_id(entry.name) is not None and entry.is_file(follow_symlinks=False)
 
 
 def scan_rollouts(root: Path, report: Callable[[str], None]) -> list[Path]:
@@ -118,10 +112,10 @@ def scan_rollouts(root: Path, report: Callable[[str], None]) -> list[Path]:
         return []
     return [
         rollout
-        for year in _numbered_folders(root, report)
-        for month in _numbered_folders(year, report)
-        for day in _numbered_folders(month, report)
-        for rollout in _day_rollouts(day, report)
+        for year in _entries_kept(root, report, _is_numbered_folder)
+        for month in _entries_kept(year, report, _is_numbered_folder)
+        for day in _entries_kept(month, report, _is_numbered_folder)
+        for rollout in _entries_kept(day, report, _is_rollout_file)
     ]
 
 

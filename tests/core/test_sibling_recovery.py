@@ -120,93 +120,64 @@ def test_recovered_chain_equals_the_plain_reading_of_sibling_recovery(
     assert [record.line for record in replay(records).chain] == expected
 
 
+def _at(second: int) -> str:
+    return f"2026-05-01T09:00:{second:02d}.000Z"
+
+
+def _calls(uuid: str, parent: str | None, second: int, *tool_ids: str) -> Record:
+    blocks = tuple(Block(type="tool_use", id=tool_id, name="Bash") for tool_id in tool_ids)
+    message = Message(id="msg_a", role="assistant", content=blocks)
+    return Record(
+        type="assistant", uuid=uuid, parentUuid=parent, timestamp=_at(second), message=message
+    )
+
+
+def _result(uuid: str, parent: str, second: int, tool_id: str) -> Record:
+    message = Message(role="user", content=(Block(type="tool_result", tool_use_id=tool_id),))
+    return Record(type="user", uuid=uuid, parentUuid=parent, timestamp=_at(second), message=message)
+
+
+def _numbered(records: list[Record]) -> list[Record]:
+    for line, record in enumerate(records):
+        record.line = line
+    return records
+
+
 def test_a_result_off_the_chain_to_a_call_on_it_is_spliced_in_after_the_call() -> None:
     """The walk follows the second result; the first, a sibling of it under the same call, is
     only found by recovery, which looks for results of the group's lines, not only its
     off-chain ones."""
-    call = Record(
-        type="assistant",
-        uuid="a",
-        timestamp="2026-05-01T09:00:01.000Z",
-        message=Message(
-            id="msg_a",
-            role="assistant",
-            content=(
-                Block(type="tool_use", id="t1", name="Bash"),
-                Block(type="tool_use", id="t2", name="Bash"),
-            ),
-        ),
+    lines = _numbered(
+        [_calls("a", None, 1, "t1", "t2"), _result("r1", "a", 2, "t1"), _result("r2", "a", 3, "t2")]
     )
-    first = Record(
-        type="user",
-        uuid="r1",
-        parentUuid="a",
-        timestamp="2026-05-01T09:00:02.000Z",
-        message=Message(role="user", content=(Block(type="tool_result", tool_use_id="t1"),)),
-    )
-    second = Record(
-        type="user",
-        uuid="r2",
-        parentUuid="a",
-        timestamp="2026-05-01T09:00:03.000Z",
-        message=Message(role="user", content=(Block(type="tool_result", tool_use_id="t2"),)),
-    )
-    for line, record in enumerate((call, first, second)):
-        record.line = line
-    conversation = replay([call, first, second])
+    conversation = replay(lines)
     assert [record.uuid for record in conversation.chain] == ["a", "r1", "r2"]
     assert [record.uuid for record in conversation.recovered] == ["r1"]
 
 
 def test_the_history_before_a_compaction_recovers_its_siblings_too() -> None:
     """The earlier segments go through the same recovery, over the lines before each boundary."""
-    lines = [
-        Record(type="user", uuid="p", message=Message(role="user", content="do it")),
-        Record(
-            type="assistant",
-            uuid="a1",
-            parentUuid="p",
-            timestamp="2026-05-01T09:00:01.000Z",
-            message=Message(
-                id="msg_a",
-                role="assistant",
-                content=(Block(type="tool_use", id="t1", name="Bash"),),
+    lines = _numbered(
+        [
+            Record(type="user", uuid="p", message=Message(role="user", content="do it")),
+            _calls("a1", "p", 1, "t1"),
+            _calls("a2", "p", 2, "t2"),
+            _result("r2", "a2", 3, "t2"),
+            Record(
+                type="system",
+                subtype="compact_boundary",
+                uuid="b",
+                logicalParentUuid="r2",
+                timestamp=_at(4),
             ),
-        ),
-        Record(
-            type="assistant",
-            uuid="a2",
-            parentUuid="p",
-            timestamp="2026-05-01T09:00:02.000Z",
-            message=Message(
-                id="msg_a",
-                role="assistant",
-                content=(Block(type="tool_use", id="t2", name="Bash"),),
+            Record(
+                type="user",
+                uuid="s",
+                parentUuid="b",
+                timestamp=_at(5),
+                message=Message(role="user", content="the summary"),
             ),
-        ),
-        Record(
-            type="user",
-            uuid="r2",
-            parentUuid="a2",
-            timestamp="2026-05-01T09:00:03.000Z",
-            message=Message(role="user", content=(Block(type="tool_result", tool_use_id="t2"),)),
-        ),
-        Record(
-            type="system",
-            subtype="compact_boundary",
-            uuid="b",
-            logicalParentUuid="r2",
-            timestamp="2026-05-01T09:00:04.000Z",
-        ),
-        Record(
-            type="user",
-            uuid="s",
-            parentUuid="b",
-            timestamp="2026-05-01T09:00:05.000Z",
-            message=Message(role="user", content="the summary"),
-        ),
-    ]
-    for line, record in enumerate(lines):
-        record.line = line
+        ]
+    )
     (history,) = earlier_chains(lines, replay(lines))
     assert [record.uuid for record in history] == ["p", "a2", "a1", "r2"]

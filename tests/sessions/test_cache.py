@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.files import SessionFile
-from session_lsp.sessions import inspection, list_sessions
+from session_lsp.sessions import list_sessions
 from session_lsp.sessions.cache import CACHE_FORMAT, CACHE_NAME, SessionCache
-from tests.sessions.tree import CLEAN, DAMAGED, LIVE, ProjectsTree, build_tree
+from tests.sessions.tree import CLEAN, DAMAGED, LIVE, ProjectsTree, build_tree, recorded_reads
 
 
 @pytest.fixture
@@ -23,19 +22,6 @@ def _cache(tree: ProjectsTree) -> Path:
     return tree.home / ".cache" / "session-lsp" / CACHE_NAME
 
 
-def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record every session file the listing reads."""
-    read: list[Path] = []
-    real = inspection.read_session_file
-
-    def recording(path: Path) -> SessionFile:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(inspection, "read_session_file", recording)
-    return read
-
-
 def _listing(tree: ProjectsTree) -> list[dict[str, object]]:
     return [s.to_json() for s in list_sessions(tree.root, cache=SessionCache(_cache(tree)))]
 
@@ -44,7 +30,7 @@ def test_a_warm_listing_reads_only_the_live_session_and_gives_the_same_result(
     tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = _listing(tree)
-    reads = _reads(monkeypatch)
+    reads = recorded_reads(monkeypatch)
     warm = _listing(tree)
     assert warm == cold
     assert reads == [tree.session(LIVE)]
@@ -61,7 +47,7 @@ def test_a_file_that_changed_size_or_mtime_is_read_again(
     with damaged.open("ab") as handle:
         handle.write(b'{"type":"custom-title","customTitle":"Renamed"}\n')
     os.utime(damaged, (moment, moment))
-    reads = _reads(monkeypatch)
+    reads = recorded_reads(monkeypatch)
     by_id = {entry["sessionId"]: entry for entry in _listing(tree)}
     assert set(reads) == {clean, damaged, tree.session(LIVE)}
     assert by_id[DAMAGED]["title"] == "Renamed"
@@ -125,6 +111,6 @@ def test_a_file_replaced_with_its_size_and_mtime_kept_is_read_again(
         status.st_size,
         status.st_mtime_ns,
     )
-    reads = _reads(monkeypatch)
+    reads = recorded_reads(monkeypatch)
     _listing(tree)
     assert damaged in reads

@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from session_lsp.files import SessionFile, read_session_file
+from session_lsp.files import read_session_file
 from session_lsp.lsp import api
 from session_lsp.sessions import (
     Health,
@@ -24,7 +24,14 @@ from session_lsp.sessions.cache import CACHE_NAME, SessionCache
 from session_lsp.sessions.discovery import session_files
 from session_lsp.sessions.locations import project_folder
 from session_lsp.sessions.registry import Liveness, analyse_session
-from tests.sessions.tree import CLEAN, DAMAGED, ProjectsTree, build_tree, place_rollout
+from tests.sessions.tree import (
+    CLEAN,
+    DAMAGED,
+    ProjectsTree,
+    build_tree,
+    place_rollout,
+    recorded_reads,
+)
 from tests.support.contract import SESSION_KEYS
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
@@ -145,18 +152,6 @@ def test_a_directory_with_only_codex_sessions_lists_them(tree: ProjectsTree) -> 
     assert [s.session_id for s in listed] == [MID_DANGLING]
 
 
-def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    read: list[Path] = []
-    real = inspection.read_session_file
-
-    def recording(path: Path) -> SessionFile:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(inspection, "read_session_file", recording)
-    return read
-
-
 @pytest.mark.parametrize("scoped", [False, True], ids=["all", "project"])
 def test_a_warm_listing_reads_no_rollout(
     tree: ProjectsTree, monkeypatch: pytest.MonkeyPatch, scoped: bool
@@ -167,7 +162,7 @@ def test_a_warm_listing_reads_no_rollout(
         s.to_json()
         for s in list_sessions(tree.root, project=project, cache=SessionCache(cache_file))
     ]
-    reads = _reads(monkeypatch)
+    reads = recorded_reads(monkeypatch)
     warm = [
         s.to_json()
         for s in list_sessions(tree.root, project=project, cache=SessionCache(cache_file))

@@ -18,6 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from session_lsp.files import SessionFile
+from session_lsp.sessions import inspection
 from session_lsp.sessions.locations import project_folder_name
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -172,3 +176,16 @@ def snapshot(folder: Path) -> dict[str, bytes | str]:
         elif path.is_file():
             state[str(path)] = path.read_bytes()
     return state
+
+
+def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every session file a listing reads from now on, in order."""
+    read: list[Path] = []
+    real = inspection.read_session_file
+
+    def recording(path: Path) -> SessionFile:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(inspection, "read_session_file", recording)
+    return read
