@@ -698,17 +698,25 @@ def _hit(place: _Place, text: str, start: int, length: int) -> Hit:
     )
 
 
+LINE_BREAK = "\u23ce"
+"""A line break in a snippet, which is one line: a return symbol, as one-line previews show it;
+a run of them stands apart from the words around it."""
+_BREAKS = re.compile(LINE_BREAK + "+")
+
+
 def snippet(text: str, start: int, length: int, context: int = CONTEXT) -> str:
-    """The match with some context on one line; control characters as visible escapes."""
+    """The match with some context on one line: its line breaks as a return symbol, a tab as a
+    space, every other control character as a visible escape."""
     begin = max(0, start - context)
     end = min(len(text), start + length + context)
-    shown = _UNSAFE.sub(_visible, text[begin:end])
+    shown = _UNSAFE.sub(_visible, text[begin:end].replace("\r\n", "\n"))
+    shown = _BREAKS.sub(r" \g<0> ", shown)
     return ("\u2026" if begin > 0 else "") + shown + ("\u2026" if end < len(text) else "")
 
 
 def _visible(match: re.Match[str]) -> str:
     character = match.group()
-    special = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(character)
+    special = {"\n": LINE_BREAK, "\t": " ", "\r": "\\r"}.get(character)
     if special is not None:
         return special
     code = ord(character)

@@ -144,11 +144,11 @@ def test_a_call_is_found_by_its_tool_name_and_its_values_as_typed(tree: Projects
     _add_session(tree, session)
     [named] = _hits(tree, "mcp__github__create_issue")
     assert (named["index"], named["field"]) == (2, "input")
-    assert named["snippet"] == "mcp__github__create_issue\\ntitle: \\x1b[2Jboom\\u202e"
+    assert named["snippet"] == "mcp__github__create_issue ⏎ title: \\x1b[2Jboom\\u202e"
     [typed] = _hits(tree, 'cd src &&\ngrep -n "retry"')
-    assert typed["snippet"] == 'Bash\\ncommand: cd src &&\\ngrep -n "retry" *.py'
+    assert typed["snippet"] == 'Bash ⏎ command: cd src && ⏎ grep -n "retry" *.py'
     text = run_in_tree(tree, "search", "create_issue")
-    assert "item 3 input (line 4): mcp__github__create_issue\\ntitle: \\x1b[2Jboom" in text.stdout
+    assert "item 3 input (line 4): mcp__github__create_issue ⏎ title: \\x1b[2Jboom" in text.stdout
     assert "\x1b" not in text.stdout and "\u202e" not in text.stdout
 
 

@@ -88,11 +88,11 @@ def test_a_tool_input_matches_as_a_person_reads_it_and_a_result_across_lines() -
     model = _model(COMPACTED.read_bytes(), COMPACTED)
     [hit, *_] = _search(model, "command: pytest -q tests/")
     assert hit.field is Field.INPUT
-    assert hit.snippet.startswith("Bash\\ncommand: pytest -q tests/")
+    assert hit.snippet.startswith("Bash ⏎ command: pytest -q tests/")
     assert _search(model, '"command": "pytest -q tests/"') == []
     [exit_hit] = _search(model, "Exit code 1\n    # Call")
     assert exit_hit.field is Field.RESULT
-    assert exit_hit.snippet.startswith("Exit code 1\\n    # Call")
+    assert exit_hit.snippet.startswith("Exit code 1 ⏎     # Call")
 
 
 def test_a_file_escaped_as_json_dumps_escapes_finds_the_same_matches() -> None:
@@ -113,7 +113,7 @@ def test_a_codex_call_input_escaped_twice_is_found() -> None:
     model = _model(data)
     hits = _search(model, "cmd: sed -n '1,180p' /Users")
     assert [hit.field for hit in hits] == [Field.INPUT]
-    assert hits[0].snippet.startswith("exec_command\\ncmd: sed -n '1,180p' /Users")
+    assert hits[0].snippet.startswith("exec_command ⏎ cmd: sed -n '1,180p' /Users")
     assert b'"arguments":"{\\"cmd\\": \\"sed -n \'1,180p\'' in data.splitlines()[hits[0].line]
 
 
@@ -319,7 +319,7 @@ def test_an_edit_is_searched_and_shown_in_its_strings_not_their_json_escapes() -
     [hit] = _search(model, 'greet():\n    return "hi"')
     assert (hit.index, hit.field) == (1, Field.INPUT)
     assert hit.snippet == (
-        'Edit\\nfile_path: /src/a.py\\nold_string: def greet():\\n    return "hi"\\n\\n'
+        'Edit ⏎ file_path: /src/a.py ⏎ old_string: def greet(): ⏎     return "hi" ⏎⏎ '
         "new_string: pass"
     )
     assert "\\\\n" not in hit.snippet and '\\"' not in hit.snippet
@@ -336,7 +336,7 @@ def test_the_tool_name_of_a_call_is_searched_in_its_input() -> None:
     model = _call_session("mcp__github__create_issue", title="crash on start", labels=["bug"])
     [hit] = _search(model, "mcp__github__create_issue")
     assert (hit.index, hit.field) == (1, Field.INPUT)
-    assert hit.snippet == "mcp__github__create_issue\\ntitle: crash on start\\nlabels:\\nbug"
+    assert hit.snippet == "mcp__github__create_issue ⏎ title: crash on start ⏎ labels: ⏎ bug"
     assert _where(_search(model, "create_issue\ntitle: crash")) == [(0, 1, "input")]
 
 
@@ -348,7 +348,7 @@ def test_a_codex_call_is_searched_by_its_name_and_its_decoded_arguments() -> Non
     model = _model(_rollout(call, output))
     [named] = _search(model, "EXEC_COMMAND")
     assert named.field is Field.INPUT
-    assert named.snippet == 'exec_command\\ncmd: rg "fn main"\\n\\nworkdir: /w'
+    assert named.snippet == 'exec_command ⏎ cmd: rg "fn main" ⏎⏎ workdir: /w'
     assert _where(_search(model, 'rg "fn main"\n')) == [(0, 0, "input")]
 
 
@@ -364,7 +364,7 @@ def _rollout(*payloads: dict[str, object]) -> bytes:
 def test_a_hostile_tool_name_and_input_give_one_escaped_line() -> None:
     model = _call_session("Bash\x1b[31m\u202e", command="rm -rf /\x07\u2066x")
     [hit] = _search(model, "rm -rf")
-    assert hit.snippet == "Bash\\x1b[31m\\u202e\\ncommand: rm -rf /\\x07\\u2066x"
+    assert hit.snippet == "Bash\\x1b[31m\\u202e ⏎ command: rm -rf /\\x07\\u2066x"
     assert _where(_search(model, "bash\x1b[31m")) == [(0, 1, "input")]
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in hit.snippet)
 
@@ -595,3 +595,11 @@ def test_a_crlf_document_is_one_run_its_lines_numbered_as_the_editor_numbers_the
     lines, _ = split_utf8([b'{"a":"x"}\r\n{"b":"needle"}\r\n{"c":"needle"}'])
     assert len(runs_of(lines)) == 1
     assert candidate_lines_of(runs_of(lines), compile_query("needle")) == [1, 2]
+
+
+def test_a_snippet_shows_line_breaks_as_a_return_symbol_and_other_controls_escaped() -> None:
+    """One line a person reads: a line break (LF or CRLF) is a return symbol, a tab a space; a
+    lone carriage return, an escape sequence or a bidirectional override stays a visible
+    escape, never acted on."""
+    text = "cd src &&\r\ngrep\t-n x\nthen \r\x1b[2J \u202e end"
+    assert snippet(text, 0, len(text)) == ("cd src && ⏎ grep -n x ⏎ then \\r\\x1b[2J \\u202e end")
