@@ -111,6 +111,7 @@ def _agent_to_json(agent: SubAgent, agents: Mapping[Path, AgentCounts] | None) -
         "title": agent.title or counts.title,
         "items": counts.items,
         "errors": counts.errors,
+        "usage": usage_to_json(counts.usage),
     }
 
 

@@ -77,7 +77,9 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
             if tool.agent.file is not None:
-                told = f"{tool.agent.file} ({counts.items} items)"
+                spent = counts.usage
+                used = f", {spent.context} tokens in, {spent.output} out" if spent else ""
+                told = f"{tool.agent.file} ({counts.items} items{used})"
             elif counts.items:
                 told = f"its turns follow in this file ({counts.items} items)"
             else:

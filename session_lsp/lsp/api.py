@@ -216,6 +216,8 @@ class AgentSummary(Result):
     items: int | None
     """None when the sub-agent's file could not be read."""
     errors: int | None
+    usage: Usage | None = None
+    """The tokens of the requests in the sub-agent's own file (None without one)."""
 
 
 class LastTodos(Result):

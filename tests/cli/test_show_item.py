@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import build_model
 from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_ROLLOUT, SIDECHAIN_EXCERPT, SOUND_RECORDER
+from tests.support.corpus import (
+    CLAUDE_CORPUS,
+    CODEMIE_ROLLOUT,
+    SIDECHAIN_EXCERPT,
+    SOUND_RECORDER,
+    WORKTREES,
+)
 
 SAMPLE = (
     CLAUDE_CORPUS
@@ -133,3 +141,22 @@ def test_a_sub_agent_whose_turns_are_nowhere_says_so(tmp_path: Path) -> None:
 def test_a_1_0_sub_agent_s_turns_inline_in_the_file_are_named_under_its_call() -> None:
     shown = run_cli("show", "--item", "1", str(SIDECHAIN_EXCERPT)).stdout.splitlines()
     assert shown[2] == "sub-agent: its turns follow in this file (6 items)"
+
+
+def test_a_sub_agent_with_its_own_file_says_the_tokens_its_requests_used() -> None:
+    """A Task's cost beyond the session's own requests: read from the sub-agent's file, each
+    request once, as the session's totals are."""
+    model = build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
+    index, file = next(
+        (at, item.tool.agent_file)
+        for at, item in enumerate(model.items)
+        if item.tool is not None and item.tool.agent_file is not None
+    )
+    sub_agent = build_model(analyse_bytes(file.read_bytes()), file)
+    spent = sub_agent.usage
+    assert spent is not None
+    shown = run_cli("show", "--item", str(index + 1), str(WORKTREES)).stdout.splitlines()
+    assert shown[2] == (
+        f"sub-agent: {file} ({len(sub_agent.items)} items,"
+        f" {spent.context} tokens in, {spent.output} out)"
+    )

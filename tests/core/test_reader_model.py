@@ -292,6 +292,7 @@ def test_agent_calls_sum_up_their_sub_agent_files() -> None:
         counts = agent_counts(tool.agent)
         assert (counts.items, counts.errors) == (len(sub_agent.items), sub_agent.errors)
         assert counts.items and counts.items > 0
+        assert counts.usage is not None and counts.usage == sub_agent.usage
         assert tool.agent.title == json.loads(tool.input)["description"]
 
 
@@ -303,7 +304,7 @@ def test_without_an_agent_file_the_progress_turns_are_the_sub_agent() -> None:
     turns = [item for item in model.items if item.parent_tool == task.tool.id]
     assert len(turns) == 19 and all(item.kind is ItemKind.SUB_AGENT for item in turns)
     counts = agent_counts(task.tool.agent)
-    assert (counts.items, counts.errors) == (19, 0)
+    assert (counts.items, counts.errors, counts.usage) == (19, 0, None)
     assert task.tool.agent.title == "Draft beads for linting setup"
 
 

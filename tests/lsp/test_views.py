@@ -375,6 +375,7 @@ async def test_agent_calls_count_their_sub_agents_conversation(client: LanguageC
         own = await command(client, "sessionLsp.conversation", agent["file"], {"limit": 0})
         assert (agent["items"], agent["errors"]) == (own["total"], own["errors"])
         assert agent["title"]
+        assert agent["usage"] == own["usage"] and agent["usage"]["output"] > 0
 
 
 async def test_a_task_without_an_agent_file_counts_its_progress_turns(
@@ -388,4 +389,5 @@ async def test_a_task_without_an_agent_file_counts_its_progress_turns(
         "title": "Draft beads for linting setup",
         "items": len(turns),
         "errors": 0,
+        "usage": None,
     }

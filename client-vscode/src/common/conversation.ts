@@ -47,6 +47,8 @@ export interface SubAgent {
   /** Null when the sub-agent's file could not be read. */
   readonly items: number | null;
   readonly errors: number | null;
+  /** The tokens of the requests in its own file; null without one (or from an older server). */
+  readonly usage: Usage | null;
 }
 
 export interface ToolCall {
@@ -206,6 +208,7 @@ function asAgent(value: unknown, where: string): SubAgent | null {
     title: typeof agent.title === 'string' ? agent.title : null,
     items: isInteger(agent.items) ? agent.items : null,
     errors: isInteger(agent.errors) ? agent.errors : null,
+    usage: asUsage(agent.usage, `${where}.usage`),
   };
 }
 

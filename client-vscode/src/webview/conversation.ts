@@ -378,6 +378,9 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   if (agent.errors !== null && agent.errors > 0) {
     facts.push(`${agent.errors} error${agent.errors === 1 ? '' : 's'}`);
   }
+  if (agent.usage !== null) {
+    facts.push(usageLabel(agent.usage));
+  }
   block.append(create('div', 'agent-head', `Sub-agent: ${facts.join(' · ')}`));
   if (agent.file === null) {
     const told = agent.items === 0 ? 'No transcript of its turns: no agent file, and none of its turns in this file.' : 'Its turns are the Sub-agent items under this call.';

@@ -89,7 +89,7 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
     durationMs: 2500,
     diff: '--- /dev/null\n+++ /p/a\n@@ -0,0 +1 @@\n+a\n',
     todos,
-    agent: { file: null, title: 'Draft beads', items: 19, errors: 0 },
+    agent: { file: '/p/s/subagents/agent-a1.jsonl', title: 'Draft beads', items: 19, errors: 0, usage },
   };
   const page = asConversationPage(
     conversationPage('/p/s.jsonl', {
@@ -104,7 +104,7 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
   assert.equal(read.model, 'claude-opus-4-6');
   assert.equal(read.tool?.durationMs, 2500);
   assert.match(read.tool?.diff ?? '', /^--- \/dev\/null/);
-  assert.deepEqual(read.tool?.agent, { file: null, title: 'Draft beads', items: 19, errors: 0 });
+  assert.deepEqual(read.tool?.agent, { file: '/p/s/subagents/agent-a1.jsonl', title: 'Draft beads', items: 19, errors: 0, usage });
   assert.deepEqual(
     read.tool?.todos?.map((todo) => todo.status),
     ['completed', 'pending'],

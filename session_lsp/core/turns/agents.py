@@ -1,5 +1,6 @@
-"""A sub-agent summed up under the call that ran it: how many items its conversation has and how
-many of them carry an error, read with the same model the view pages it with.
+"""A sub-agent summed up under the call that ran it: how many items its conversation has, how
+many of them carry an error and the tokens its requests used, read with the same model the view
+pages it with.
 
 A sub-agent file is analysed only when a page shows its call, and its counts are kept while the
 file's size and modification time stay the same: a session with fifty sub-agents does not analyse
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.turns.build import build_model
-from session_lsp.core.turns.model import ConversationModel, Item, SubAgent
+from session_lsp.core.turns.model import ConversationModel, Item, SubAgent, Usage
 from session_lsp.files import SessionFileError, read_session_file
 
 CACHED_AGENTS = 256
@@ -32,6 +33,9 @@ class AgentCounts:
     errors: int | None
     title: str | None
     """The sub-agent conversation's own title, for a call whose input names no task."""
+    usage: Usage | None = None
+    """The tokens of every request in the sub-agent's own file, each counted once, as a
+    session's are: what the call cost beyond the session's own requests. None without a file."""
 
 
 _COUNTED: OrderedDict[tuple[Path, int, int], AgentCounts] = OrderedDict()
@@ -83,7 +87,7 @@ def _file_counts(path: Path) -> AgentCounts:
     age = max(0.0, time.time() - session.mtime_ns / 1e9)
     analysis = analyse_bytes(session.data, modified_seconds_ago=age)
     model = build_model(analysis, path)
-    counted = AgentCounts(len(model.items), model.errors, model.title)
+    counted = AgentCounts(len(model.items), model.errors, model.title, model.usage)
     with _COUNTED_LOCK:
         for stale in [old for old in _COUNTED if old[0] == path]:
             del _COUNTED[stale]
