@@ -1,18 +1,21 @@
 """What Codex's apply_patch and update_plan calls did, read from their inputs.
 
 apply_patch takes Codex's own patch envelope (`*** Begin Patch`, `*** Update File:`, `@@`
-sections of context, `-` and `+` lines); it becomes a unified diff per file. The envelope has no
-line numbers, so hunks are numbered from 1 in the order they appear.
+sections of context, `-` and `+` lines). Once Codex applied it, its `patch_apply_end` event
+records what changed in each file (`changes`: a new file's content, a deleted file's content, an
+update's unified diff with the file's real line numbers), which is the diff Codex itself shows; a
+call without that event (an older rollout, a patch that never ran) falls back to the envelope,
+whose hunks have no line numbers and are numbered from 1 in the order they appear.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from session_lsp.core.diffs import Hunk, render
+from session_lsp.core.diffs import Hunk, added_hunk, change_hunks, render
 from session_lsp.core.plans import Todo, read_todos
 
 PATCH_TOOL = "apply_patch"
@@ -45,6 +48,65 @@ def patch_diff(name: str, tool_input: Any) -> str | None:
     if not files:
         return None
     return "".join(render(patch.old_path, patch.new_path, _hunks(patch)) for patch in files)
+
+
+def applied_diff(name: str, changes: object, tool_input: Any = None) -> str | None:
+    """What a `patch_apply_end` event says the patch changed, as unified diffs, in the order of
+    the patch; None when `changes` is not such a record. Codex records absolute paths; each is
+    shown as the patch named it (relative to the session's folder) when the patch did."""
+    if name != PATCH_TOOL or not isinstance(changes, Mapping) or not changes:
+        return None
+    text = _patch_text(tool_input)
+    named = [
+        path
+        for patch in (_files(text) if text is not None else [])
+        for path in (patch.old_path, patch.new_path)
+        if path
+    ]
+    diffs: list[str] = []
+    for path, change in changes.items():
+        diff = _change_diff(_as_named(str(path), named), change, named)
+        if diff is None:
+            return None
+        diffs.append(diff)
+    return "".join(diffs)
+
+
+def _change_diff(path: str, change: object, named: Sequence[str]) -> str | None:
+    """One file's change: `{"type": "add"|"delete"|"update", …}` as Codex writes it now, or
+    `{"add": {…}}` as it wrote it before."""
+    if not isinstance(change, Mapping):
+        return None
+    kind = change.get("type")
+    fields: object = change
+    if not isinstance(kind, str) and len(change) == 1:
+        kind, fields = next(iter(change.items()))
+    if not isinstance(fields, Mapping):
+        return None
+    content = fields.get("content")
+    if kind == "add":
+        return render(None, path, [added_hunk(content if isinstance(content, str) else "")])
+    if kind == "delete":
+        removed = change_hunks(content, "") if isinstance(content, str) else []
+        return render(path, None, removed)
+    diff = fields.get("unified_diff")
+    if kind != "update" or not isinstance(diff, str):
+        return None
+    moved = fields.get("move_path")
+    new_path = _as_named(moved, named) if isinstance(moved, str) and moved else path
+    body = diff.split("\n")
+    if body[:1] and body[0].startswith("--- ") and body[1:2] and body[1].startswith("+++ "):
+        body = body[2:]
+    lines = "\n".join(body).strip("\n")
+    return render(path, new_path, []) + (lines + "\n" if lines else "")
+
+
+def _as_named(path: str, named: Sequence[str]) -> str:
+    """`path` as the patch wrote it, when one of its paths is `path` or ends it."""
+    for candidate in named:
+        if path == candidate or path.endswith("/" + candidate.lstrip("./")):
+            return candidate
+    return path
 
 
 def _patch_text(tool_input: Any) -> str | None:
@@ -89,10 +151,14 @@ def _files(text: str) -> list[_FilePatch]:
 def _hunks(patch: _FilePatch) -> list[Hunk]:
     hunks: list[Hunk] = []
     old_line = new_line = 1
-    for section, heading in zip(patch.sections, patch.headings, strict=True):
+    anchor = ""
+    for section, written_heading in zip(patch.sections, patch.headings, strict=True):
         lines = _trimmed(section)
-        if not lines:
+        if not any(line[0] in "-+" for line in lines):
+            # Context alone only says where the next section starts, as an `@@ line` does.
+            anchor = next((line[1:].strip() for line in reversed(lines) if line.strip()), anchor)
             continue
+        heading, anchor = written_heading or anchor, ""
         old_count = sum(1 for line in lines if line[0] in " -")
         new_count = sum(1 for line in lines if line[0] in " +")
         hunks.append(

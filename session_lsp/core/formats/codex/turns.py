@@ -20,7 +20,13 @@ from session_lsp.core.formats.codex.rollout import (
     output_text,
     read_line,
 )
-from session_lsp.core.formats.codex.tool_views import PATCH_TOOL, PLANNING_TOOL, patch_diff, plan
+from session_lsp.core.formats.codex.tool_views import (
+    PATCH_TOOL,
+    PLANNING_TOOL,
+    applied_diff,
+    patch_diff,
+    plan,
+)
 from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
@@ -283,8 +289,9 @@ class CodexTexts:
     def call_views(
         self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
     ) -> CallViews:
-        """apply_patch as unified diffs (a custom call's `input` is the patch, a function call's
-        `arguments` hold it), update_plan's steps."""
+        """apply_patch as unified diffs: what its `patch_apply_end` event says Codex changed, else
+        the patch itself (a custom call's `input` is the patch, a function call's `arguments`
+        hold it); update_plan's steps."""
         if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL):
             return NO_VIEWS
         payload = payload_of(reader.record(tool.call_source.line))
@@ -292,7 +299,8 @@ class CodexTexts:
         if not isinstance(raw, str):
             raw = payload.get("arguments")
         if tool.name == PATCH_TOOL:
-            return CallViews(diff=patch_diff(tool.name, raw))
+            applied = applied_diff(tool.name, _applied_changes(tool, reader), raw)
+            return CallViews(diff=applied or patch_diff(tool.name, raw))
         return CallViews(todos=plan(tool.name, raw))
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
@@ -309,6 +317,23 @@ class CodexTexts:
 
 
 CODEX_TEXTS = CodexTexts()
+
+
+def _applied_changes(tool: ToolCall, reader: LineReader) -> object:
+    """The `changes` of the `patch_apply_end` event of an answered patch call: Codex writes it
+    between the call and its output (after the other calls of a parallel batch)."""
+    if tool.call_line is None or tool.result_line is None:
+        return None
+    for line in range(tool.call_line + 1, tool.result_line):
+        record = reader.record(line)
+        payload = payload_of(record)
+        if (
+            record.get("type") == "event_msg"
+            and payload.get("type") == "patch_apply_end"
+            and payload.get("call_id") == tool.id
+        ):
+            return payload.get("changes")
+    return None
 
 
 def payload_of(record: Any) -> dict[str, Any]:

@@ -1,0 +1,115 @@
+"""What a reader of a Codex rollout sees of the agent's work: its patches, outputs and thinking."""
+
+from __future__ import annotations
+
+import json
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.codex import tool_views
+from session_lsp.core.turns import ConversationModel, Item, build_model, page
+from tests.support.corpus import CODEMIE_ROLLOUT
+
+STAMP = "2026-05-11T08:41:53.000Z"
+
+
+def _line(record_type: str, payload: dict[str, object]) -> str:
+    return json.dumps({"timestamp": STAMP, "type": record_type, "payload": payload})
+
+
+def _model(*records: str) -> ConversationModel:
+    meta = _line("session_meta", {"id": "019e1625-789d-76c0-80ab-3724b5ddb799", "cwd": "/w"})
+    return build_model(analyse_bytes(("\n".join([meta, *records]) + "\n").encode()), None)
+
+
+def _tool_items(model: ConversationModel) -> list[Item]:
+    return [item for item in page(model) if item.tool is not None]
+
+
+PATCH = (
+    "*** Begin Patch\n*** Update File: src/app.py\n@@\n def main():\n@@\n"
+    "-    return 1\n+    return 2\n*** End Patch\n"
+)
+APPLIED = {
+    "/w/src/app.py": {
+        "type": "update",
+        "unified_diff": "@@ -40,2 +40,2 @@\n def main():\n-    return 1\n+    return 2\n",
+        "move_path": None,
+    }
+}
+
+
+def _patch_call(changes: object) -> list[str]:
+    call = {"type": "custom_tool_call", "call_id": "call_p", "name": "apply_patch", "input": PATCH}
+    output = {"type": "custom_tool_call_output", "call_id": "call_p", "output": "Success."}
+    ended = {"type": "patch_apply_end", "call_id": "call_p", "changes": changes, "success": True}
+    return [
+        _line("response_item", call),
+        _line("event_msg", ended),
+        _line("response_item", output),
+    ]
+
+
+def test_an_applied_patch_shows_the_diff_codex_recorded_with_its_real_line_numbers() -> None:
+    """Codex's `patch_apply_end` says where each change landed; the patch itself does not."""
+    (item,) = _tool_items(_model(*_patch_call(APPLIED)))
+    assert item.tool is not None
+    assert item.tool.diff == (
+        "--- a/src/app.py\n+++ b/src/app.py\n"
+        "@@ -40,2 +40,2 @@\n def main():\n-    return 1\n+    return 2\n"
+    )
+
+
+def test_the_real_rollout_s_patches_show_where_they_landed() -> None:
+    model = build_model(analyse_bytes(CODEMIE_ROLLOUT.read_bytes()), CODEMIE_ROLLOUT)
+    diffs = [item.tool.diff for item in _tool_items(model) if item.tool and item.tool.diff]
+    assert [diff.splitlines()[:3] for diff in diffs] == [
+        [
+            "--- a/src/agents/plugins/__tests__/codemie-code-reasoning.test.ts",
+            "+++ b/src/agents/plugins/__tests__/codemie-code-reasoning.test.ts",
+            "@@ -246,2 +246,16 @@",
+        ],
+        [
+            "--- a/src/agents/plugins/codemie-code.plugin.ts",
+            "+++ b/src/agents/plugins/codemie-code.plugin.ts",
+            "@@ -98,2 +98,7 @@",
+        ],
+        [
+            "--- a/src/agents/plugins/opencode/opencode.plugin.ts",
+            "+++ b/src/agents/plugins/opencode/opencode.plugin.ts",
+            "@@ -111,2 +111,7 @@",
+        ],
+    ]
+
+
+def test_recorded_adds_deletes_and_moves_are_diffs_of_their_contents_in_both_layouts() -> None:
+    """Codex writes `{"type": "add", …}` now and wrote `{"add": {…}}` before."""
+    patch = (
+        "*** Begin Patch\n*** Add File: new.md\n+# New\n*** Delete File: old.txt\n"
+        "*** Update File: a.py\n*** Move to: b.py\n@@\n-x = 1\n+x = 2\n*** End Patch"
+    )
+    changes = {
+        "/w/new.md": {"type": "add", "content": "# New\n"},
+        "/w/old.txt": {"delete": {"content": "bye\nnow\n"}},
+        "/w/a.py": {
+            "update": {"unified_diff": "@@ -3 +3 @@\n-x = 1\n+x = 2\n", "move_path": "/w/b.py"}
+        },
+    }
+    assert tool_views.applied_diff("apply_patch", changes, patch) == (
+        "--- /dev/null\n+++ b/new.md\n@@ -0,0 +1 @@\n+# New\n"
+        "--- a/old.txt\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-bye\n-now\n"
+        "--- a/a.py\n+++ b/b.py\n@@ -3 +3 @@\n-x = 1\n+x = 2\n"
+    )
+
+
+def test_a_patch_whose_recorded_changes_are_unreadable_shows_the_patch_itself() -> None:
+    for changes in (None, {}, {"/w/src/app.py": {"type": "rename"}}, ["x"], {"/w/a": 3}):
+        (item,) = _tool_items(_model(*_patch_call(changes)))
+        assert item.tool is not None and item.tool.diff is not None
+        assert item.tool.diff.endswith("@@ -1 +1 @@ def main():\n-    return 1\n+    return 2\n")
+
+
+def test_an_anchor_section_of_a_patch_is_the_next_hunk_s_heading_not_a_hunk() -> None:
+    """`@@` then context alone only says where the next section starts, as `@@ line` does."""
+    assert tool_views.patch_diff("apply_patch", PATCH) == (
+        "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():\n-    return 1\n+    return 2\n"
+    )
