@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.codex import tool_views
-from session_lsp.core.turns import ConversationModel, Item, build_model, page
+from session_lsp.core.turns import ConversationModel, Item, ToolStatus, build_model, page
 from tests.support.corpus import CODEMIE_ROLLOUT
 
 STAMP = "2026-05-11T08:41:53.000Z"
@@ -113,3 +115,59 @@ def test_an_anchor_section_of_a_patch_is_the_next_hunk_s_heading_not_a_hunk() ->
     assert tool_views.patch_diff("apply_patch", PATCH) == (
         "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():\n-    return 1\n+    return 2\n"
     )
+
+
+def _command(output: str) -> list[str]:
+    call = {"type": "function_call", "call_id": "call_c", "name": "exec_command", "arguments": "{}"}
+    answer = {"type": "function_call_output", "call_id": "call_c", "output": output}
+    return [_line("response_item", call), _line("response_item", answer)]
+
+
+HEADER = "Chunk ID: 1fae68\nWall time: 0.131 seconds\nProcess exited with code {}\n"
+
+
+def test_a_command_s_output_comes_before_the_facts_codex_wrote_about_it() -> None:
+    """Every result began with Chunk ID / Wall time / Process lines: the output is what a
+    reader looks for, and how the command ended leads the facts after it."""
+    (item,) = _tool_items(_model(*_command(HEADER.format(0) + "Output:\nfirst\nsecond\n")))
+    assert item.tool is not None
+    assert item.tool.result == (
+        "first\nsecond\n[Process exited with code 0 · Chunk ID: 1fae68 · Wall time: 0.131 seconds]"
+    )
+
+
+def test_a_patch_result_is_its_message_not_escaped_json() -> None:
+    model = build_model(analyse_bytes(CODEMIE_ROLLOUT.read_bytes()), CODEMIE_ROLLOUT)
+    patched = [item.tool for item in _tool_items(model) if item.tool and item.tool.diff]
+    assert patched[0].result == (
+        "Success. Updated the following files:\n"
+        "M src/agents/plugins/__tests__/codemie-code-reasoning.test.ts\n"
+        "[exit_code: 0 · duration_seconds: 2.2]"
+    )
+
+
+def test_a_command_that_exited_non_zero_is_an_error_result_in_either_layout() -> None:
+    failed_header = HEADER.format(2) + "Output:\nrg: no such file\n"
+    wrapped = json.dumps({"output": "boom\n", "metadata": {"exit_code": 1, "duration_seconds": 1}})
+    for output in (failed_header, wrapped):
+        (item,) = _tool_items(_model(*_command(output)))
+        assert item.tool is not None
+        assert (item.tool.status, item.tool.is_error) == (ToolStatus.ERROR, True)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        HEADER.format(0) + "Output:\nProcess exited with code 1\n",
+        "Process exited with code 1\nnot a header line\nOutput:\nx",
+        "Output:\nProcess exited with code 1",
+        '{"output": "x", "metadata": {"exit_code": 1}, "more": 1}',
+        '{"output":"x","metadata":{"exit_code":1}',
+        'exit_code":1',
+    ],
+)
+def test_output_that_only_mentions_a_failure_stays_answered_and_as_written(output: str) -> None:
+    (item,) = _tool_items(_model(*_command(output)))
+    assert item.tool is not None and item.tool.status is ToolStatus.ANSWERED
+    if not output.startswith("Chunk"):
+        assert item.tool.result == output

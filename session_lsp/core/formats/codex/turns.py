@@ -9,6 +9,7 @@ from typing import Any
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
+from session_lsp.core.formats.codex.outputs import may_have_failed, readable_output
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
@@ -28,7 +29,6 @@ from session_lsp.core.formats.codex.tool_views import (
     plan,
 )
 from session_lsp.core.plans import Todo
-from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
@@ -60,9 +60,8 @@ def typed_request(text: str) -> str:
     return request.strip() if heading and request.strip() else text.strip()
 
 
-def may_be_special(line: Line) -> bool:
+def may_be_special(raw: bytes) -> bool:
     """Whether an output line can be a stub or an abort: only those are decoded while building."""
-    raw = bytes(line)
     return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
 
 
@@ -105,11 +104,8 @@ class CodexBuilder:
             if call.result_line is None and not call.searches_the_web:
                 live = call.id in self.live
                 call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
-            elif call.result_line is not None and may_be_special(
-                self.analysis.lines[call.result_line]
-            ):
-                output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
-                call.status = codex_output_status(output)
+            elif call.result_line is not None:
+                self._read_status(call, call.result_line)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         title = typed_request(title) if title else None
         earlier, items = self._segments()
@@ -127,6 +123,22 @@ class CodexBuilder:
             context_known=True,
             earlier_segments=earlier,
         )
+
+    def _read_status(self, call: ToolCall, line: int) -> None:
+        """Stubbed, interrupted, or a command that failed (a non-zero exit code, which Codex's
+        interface marks as failed): only an output whose bytes may say so is decoded."""
+        raw = bytes(self.analysis.lines[line])
+        special = may_be_special(raw)
+        if not special and not may_have_failed(raw):
+            return
+        output = content_text(payload_of(self.reader.record(line)).get("output"))
+        if special:
+            call.status = codex_output_status(output)
+        if call.status is ToolStatus.ANSWERED and readable_output(output).exit_code not in (
+            None,
+            0,
+        ):
+            call.status, call.is_error = ToolStatus.ERROR, True
 
     def _segments(self) -> tuple[list[Segment], list[Item]]:
         """The items cut at each `compacted` record: a resume sends what follows the last one
@@ -284,7 +296,9 @@ class CodexTexts:
         return None if arguments is None else json_text(arguments)
 
     def result_text(self, source: Source, reader: LineReader) -> str:
-        return output_text(payload_of(reader.record(source.line)))
+        """A command's output before the facts Codex wrote about it (hover shows the line's
+        output as it is)."""
+        return readable_output(output_text(payload_of(reader.record(source.line)))).text
 
     def call_views(
         self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
