@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from session_lsp.core.content_text import content_text, one_line
@@ -21,6 +22,12 @@ from session_lsp.core.formats.codex.rollout import (
     output_text,
     read_line,
 )
+from session_lsp.core.formats.codex.sub_agents import (
+    SPAWN_TOOL,
+    spawn_task,
+    spawned_thread,
+    thread_rollout,
+)
 from session_lsp.core.formats.codex.tool_views import (
     PATCH_TOOL,
     PLANNING_TOOL,
@@ -35,6 +42,7 @@ from session_lsp.core.turns.model import (
     ItemKind,
     Request,
     Source,
+    SubAgent,
     ToolCall,
     ToolStatus,
     Usage,
@@ -78,8 +86,10 @@ class CodexBuilder:
     """File order is the conversation (docs/codex-format.md: How Codex rebuilds the
     conversation on resume)."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, path: Path | None = None) -> None:
         self.analysis = analysis
+        self.path = path
+        """Where the rollout is: the rollouts of the threads it spawned are found from it."""
         self.reader = LineReader(analysis.lines)
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
@@ -106,6 +116,8 @@ class CodexBuilder:
                 call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
             elif call.result_line is not None:
                 self._read_status(call, call.result_line)
+                if call.name == SPAWN_TOOL:
+                    self._find_thread(call, call.result_line)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         title = typed_request(title) if title else None
         earlier, items = self._segments()
@@ -139,6 +151,14 @@ class CodexBuilder:
             0,
         ):
             call.status, call.is_error = ToolStatus.ERROR, True
+
+    def _find_thread(self, call: ToolCall, line: int) -> None:
+        """The spawned thread's rollout, opened under the call as a Task's sub-agent is."""
+        thread = spawned_thread(output_text(payload_of(self.reader.record(line))))
+        found = thread_rollout(self.path, thread, call.called_at) if thread else None
+        if found is not None:
+            call.agent_file = found
+            call.agent = SubAgent(found)
 
     def _segments(self) -> tuple[list[Segment], list[Item]]:
         """The items cut at each `compacted` record: a resume sends what follows the last one
@@ -306,12 +326,14 @@ class CodexTexts:
         """apply_patch as unified diffs: what its `patch_apply_end` event says Codex changed, else
         the patch itself (a custom call's `input` is the patch, a function call's `arguments`
         hold it); update_plan's steps."""
-        if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL):
+        if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL, SPAWN_TOOL):
             return NO_VIEWS
         payload = payload_of(reader.record(tool.call_source.line))
         raw = payload.get("input")
         if not isinstance(raw, str):
             raw = payload.get("arguments")
+        if tool.name == SPAWN_TOOL:
+            return CallViews(title=spawn_task(raw))
         if tool.name == PATCH_TOOL:
             applied = applied_diff(tool.name, _applied_changes(tool, reader), raw)
             return CallViews(diff=applied or patch_diff(tool.name, raw))
