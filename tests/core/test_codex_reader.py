@@ -8,8 +8,8 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.codex import tool_views
-from session_lsp.core.turns import ConversationModel, Item, ToolStatus, build_model, page
-from tests.support.corpus import CODEMIE_ROLLOUT
+from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, build_model, page
+from tests.support.corpus import CODEMIE_ROLLOUT, COMPACTED_ROLLOUT
 
 STAMP = "2026-05-11T08:41:53.000Z"
 
@@ -171,3 +171,42 @@ def test_output_that_only_mentions_a_failure_stays_answered_and_as_written(outpu
     assert item.tool is not None and item.tool.status is ToolStatus.ANSWERED
     if not output.startswith("Chunk"):
         assert item.tool.result == output
+
+
+def _compaction_text(model: ConversationModel) -> str | None:
+    (item,) = [item for item in page(model) if item.kind is ItemKind.COMPACTION]
+    return item.text
+
+
+def test_a_compaction_without_a_summary_says_what_a_resume_continues_from() -> None:
+    """The server's compactions write an empty message: the kept prompts are what it holds."""
+    model = build_model(analyse_bytes(COMPACTED_ROLLOUT.read_bytes()), COMPACTED_ROLLOUT)
+    assert _compaction_text(model) == (
+        "History compacted: a resume continues from the 5 prompts and 16 replies kept, and"
+        " Codex's encrypted summary of the rest.\n"
+        "- show tools\n"
+        "- Run the tests and fix whatever fails.\n"
+        "- Why does the parser reject the file in fixtures/broken.jsonl?\n"
+        "- Add a --json flag to the list command and document it.\n"
+        "- Refactor the config loader so it reads TOML as well, with tests."
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "shown"),
+    [
+        ({"message": "We fixed the loader."}, "We fixed the loader."),
+        (
+            {"message": ""},
+            "History compacted; Codex wrote no summary, and a resume keeps only the prompts.",
+        ),
+        (
+            {"message": " ", "replacement_history": [3, {"type": "message", "role": "user"}]},
+            "History compacted: a resume continues from the 0 prompts and 0 replies kept.",
+        ),
+    ],
+)
+def test_a_compaction_shows_its_own_summary_else_what_it_kept(
+    payload: dict[str, object], shown: str
+) -> None:
+    assert _compaction_text(_model(_line("compacted", payload))) == shown

@@ -10,6 +10,7 @@ from typing import Any
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
+from session_lsp.core.formats.codex.compaction_text import compaction_text
 from session_lsp.core.formats.codex.outputs import may_have_failed, readable_output
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
@@ -383,7 +384,7 @@ def codex_text(record: Any) -> str:
     if kind == "reasoning":
         return content_text(payload.get("summary")) or "(encrypted reasoning)"
     if isinstance(record, dict) and record.get("type") == "compacted":
-        return content_text(payload.get("message"))
+        return compaction_text(payload)
     if kind == "turn_aborted":
         return f"[turn aborted: {payload.get('reason', 'unknown')}]"
     if kind == "user_message":
