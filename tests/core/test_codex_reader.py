@@ -210,3 +210,33 @@ def test_a_compaction_shows_its_own_summary_else_what_it_kept(
     payload: dict[str, object], shown: str
 ) -> None:
     assert _compaction_text(_model(_line("compacted", payload))) == shown
+
+
+def _stamped(record: str, stamp: str) -> str:
+    return record.replace(STAMP, stamp)
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "status"),
+    [
+        (0, ToolStatus.ANSWERED),
+        (2, ToolStatus.ERROR),
+        ("2", ToolStatus.ANSWERED),
+        (True, ToolStatus.ANSWERED),
+    ],
+)
+def test_a_command_still_running_when_answered_ends_with_its_exec_command_end_event(
+    exit_code: object, status: ToolStatus
+) -> None:
+    """The call's output said `Process running`; a later poll saw it end, and the end event says
+    when and how: the command's duration and failure are the whole command's."""
+    running = "Chunk ID: a\nWall time: 1.0 seconds\nProcess running with session ID 7\nOutput:\n"
+    ended = {"type": "exec_command_end", "call_id": "call_c", "exit_code": exit_code}
+    model = _model(
+        *_command(running),
+        _stamped(_line("event_msg", ended), "2026-05-11T08:42:03.500Z"),
+    )
+    (item,) = _tool_items(model)
+    assert item.tool is not None
+    assert item.tool.duration_ms == 10_500
+    assert item.tool.status is status

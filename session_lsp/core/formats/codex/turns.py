@@ -103,6 +103,10 @@ class CodexBuilder:
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
         self.last_request: Usage | None = None
+        self.command_ends: dict[str, tuple[str | None, object]] = {}
+        """Each command's `exec_command_end` event (when, exit code): a command still running
+        when its call was answered ends in a later poll (`write_stdin`), and only this event
+        says when and how."""
         self.open_prompt: tuple[str, bool] | None = None
         """The last prompt since the model last answered, and whether it came from a
         `user_message` event: Codex CLI writes each prompt twice (the message it sends, then the
@@ -117,6 +121,7 @@ class CodexBuilder:
                 call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
             elif call.result_line is not None:
                 self._read_status(call, call.result_line)
+                self._settle_command(call)
                 if call.name == SPAWN_TOOL:
                     self._find_thread(call, call.result_line)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
@@ -151,6 +156,18 @@ class CodexBuilder:
             None,
             0,
         ):
+            call.status, call.is_error = ToolStatus.ERROR, True
+
+    def _settle_command(self, call: ToolCall) -> None:
+        """A command is done when it ended, and failed when its exit code says so."""
+        end = self.command_ends.get(call.id)
+        if end is None:
+            return
+        ended, exit_code = end
+        if ended is not None and (call.answered_at is None or ended > call.answered_at):
+            call.answered_at = ended  # Codex writes every timestamp alike: the text orders them
+        failed = isinstance(exit_code, int) and not isinstance(exit_code, bool) and exit_code
+        if failed and call.status is ToolStatus.ANSWERED:
             call.status, call.is_error = ToolStatus.ERROR, True
 
     def _find_thread(self, call: ToolCall, line: int) -> None:
@@ -208,6 +225,14 @@ class CodexBuilder:
             self._item(ItemKind.INTERRUPT, line, record)
         elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
             self._count_tokens(payload.info)
+        elif (
+            record.type == "event_msg"
+            and payload is not None
+            and payload.type == "exec_command_end"
+            and isinstance(payload.call_id, str)
+        ):
+            ended = record.timestamp if isinstance(record.timestamp, str) else None
+            self.command_ends[payload.call_id] = (ended, payload.exit_code)
         elif record.type == "event_msg" and payload is not None and payload.type == "user_message":
             if isinstance(payload.message, str):
                 self._add_prompt(line, record, payload.message, from_event=True)
