@@ -225,11 +225,11 @@ def _stamped(record: str, stamp: str) -> str:
         (True, ToolStatus.ANSWERED),
     ],
 )
-def test_a_command_still_running_when_answered_ends_with_its_exec_command_end_event(
+def test_a_command_still_running_when_answered_fails_by_its_exec_command_end_event(
     exit_code: object, status: ToolStatus
 ) -> None:
     """The call's output said `Process running`; a later poll saw it end, and the end event says
-    when and how: the command's duration and failure are the whole command's."""
+    how: the command failed, though its call's result (and so its duration) came before."""
     running = "Chunk ID: a\nWall time: 1.0 seconds\nProcess running with session ID 7\nOutput:\n"
     ended = {"type": "exec_command_end", "call_id": "call_c", "exit_code": exit_code}
     model = _model(
@@ -238,5 +238,5 @@ def test_a_command_still_running_when_answered_ends_with_its_exec_command_end_ev
     )
     (item,) = _tool_items(model)
     assert item.tool is not None
-    assert item.tool.duration_ms == 10_500
+    assert item.tool.duration_ms == 0
     assert item.tool.status is status

@@ -103,10 +103,10 @@ class CodexBuilder:
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
         self.last_request: Usage | None = None
-        self.command_ends: dict[str, tuple[str | None, object]] = {}
-        """Each command's `exec_command_end` event (when, exit code): a command still running
+        self.command_ends: dict[str, object] = {}
+        """Each command's exit code, from its `exec_command_end` event: a command still running
         when its call was answered ends in a later poll (`write_stdin`), and only this event
-        says when and how."""
+        says how for the call that started it."""
         self.open_prompt: tuple[str, bool] | None = None
         """The last prompt since the model last answered, and whether it came from a
         `user_message` event: Codex CLI writes each prompt twice (the message it sends, then the
@@ -159,13 +159,9 @@ class CodexBuilder:
             call.status, call.is_error = ToolStatus.ERROR, True
 
     def _settle_command(self, call: ToolCall) -> None:
-        """A command is done when it ended, and failed when its exit code says so."""
-        end = self.command_ends.get(call.id)
-        if end is None:
-            return
-        ended, exit_code = end
-        if ended is not None and (call.answered_at is None or ended > call.answered_at):
-            call.answered_at = ended  # Codex writes every timestamp alike: the text orders them
+        """A command failed when its exit code says so, though its call was answered while it
+        still ran (its duration stays the call's: result time minus call time)."""
+        exit_code = self.command_ends.get(call.id)
         failed = isinstance(exit_code, int) and not isinstance(exit_code, bool) and exit_code
         if failed and call.status is ToolStatus.ANSWERED:
             call.status, call.is_error = ToolStatus.ERROR, True
@@ -231,8 +227,7 @@ class CodexBuilder:
             and payload.type == "exec_command_end"
             and isinstance(payload.call_id, str)
         ):
-            ended = record.timestamp if isinstance(record.timestamp, str) else None
-            self.command_ends[payload.call_id] = (ended, payload.exit_code)
+            self.command_ends[payload.call_id] = payload.exit_code
         elif record.type == "event_msg" and payload is not None and payload.type == "user_message":
             if isinstance(payload.message, str):
                 self._add_prompt(line, record, payload.message, from_event=True)
