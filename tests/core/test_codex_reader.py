@@ -240,3 +240,18 @@ def test_a_command_still_running_when_answered_fails_by_its_exec_command_end_eve
     assert item.tool is not None
     assert item.tool.duration_ms == 0
     assert item.tool.status is status
+
+
+@pytest.mark.parametrize(
+    ("reasoning", "shown"),
+    [
+        ({"summary": [{"type": "summary_text", "text": "Plan it"}]}, "Plan it"),
+        ({"summary": [], "content": [{"type": "reasoning_text", "text": "Raw"}]}, "Raw"),
+        ({"summary": [], "content": None, "encrypted_content": "gAAA"}, "(encrypted reasoning)"),
+    ],
+)
+def test_reasoning_shows_its_summary_else_its_own_text_else_that_it_is_encrypted(
+    reasoning: dict[str, object], shown: str
+) -> None:
+    model = _model(_line("response_item", {"type": "reasoning", **reasoning}))
+    assert [item.text for item in page(model) if item.kind is ItemKind.THINKING] == [shown]

@@ -402,7 +402,9 @@ def codex_text(record: Any) -> str:
     payload = payload_of(record)
     kind = payload.get("type")
     if kind == "reasoning":
-        return content_text(payload.get("summary")) or "(encrypted reasoning)"
+        # The summary, else the reasoning itself (`reasoning_text`, as open models write it).
+        said = content_text(payload.get("summary")) or content_text(payload.get("content"))
+        return said or "(encrypted reasoning)"
     if isinstance(record, dict) and record.get("type") == "compacted":
         return compaction_text(payload)
     if kind == "turn_aborted":
