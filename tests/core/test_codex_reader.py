@@ -255,3 +255,28 @@ def test_reasoning_shows_its_summary_else_its_own_text_else_that_it_is_encrypted
 ) -> None:
     model = _model(_line("response_item", {"type": "reasoning", **reasoning}))
     assert [item.text for item in page(model) if item.kind is ItemKind.THINKING] == [shown]
+
+
+def test_a_rolled_back_turn_is_marked_where_codex_dropped_it() -> None:
+    """Codex drops the last turns from what it resumes (Esc Esc, a thread rollback): the view
+    keeps them, and says so where it happened."""
+    user = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]}
+    model = _model(
+        _line("response_item", user),
+        _line("event_msg", {"type": "thread_rolled_back", "num_turns": 1}),
+        _line("event_msg", {"type": "thread_rolled_back", "num_turns": "x"}),
+    )
+    shown = [(item.kind, item.text) for item in page(model)]
+    assert shown == [
+        (ItemKind.PROMPT, "go"),
+        (
+            ItemKind.NOTIFICATION,
+            "[rolled back 1 turn: a resume leaves out the last 1 prompt before this point and"
+            " what followed]",
+        ),
+        (
+            ItemKind.NOTIFICATION,
+            "[rolled back ? turns: a resume leaves out the last ? prompts before this point and"
+            " what followed]",
+        ),
+    ]

@@ -219,6 +219,13 @@ class CodexBuilder:
             self.model_name = payload.model if isinstance(payload.model, str) else self.model_name
         elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
             self._item(ItemKind.INTERRUPT, line, record)
+        elif (
+            record.type == "event_msg"
+            and payload is not None
+            and payload.type == "thread_rolled_back"
+        ):
+            # Shown where it happened: the turns before it stay in view, marked as dropped.
+            self._item(ItemKind.NOTIFICATION, line, record)
         elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
             self._count_tokens(payload.info)
         elif (
@@ -407,6 +414,14 @@ def codex_text(record: Any) -> str:
         return said or "(encrypted reasoning)"
     if isinstance(record, dict) and record.get("type") == "compacted":
         return compaction_text(payload)
+    if kind == "thread_rolled_back":
+        turns = payload.get("num_turns")
+        count = turns if isinstance(turns, int) and not isinstance(turns, bool) else "?"
+        plural = "" if count == 1 else "s"
+        return (
+            f"[rolled back {count} turn{plural}: a resume leaves out the last {count}"
+            f" prompt{plural} before this point and what followed]"
+        )
     if kind == "turn_aborted":
         return f"[turn aborted: {payload.get('reason', 'unknown')}]"
     if kind == "user_message":
