@@ -280,3 +280,54 @@ def test_a_rolled_back_turn_is_marked_where_codex_dropped_it() -> None:
             " what followed]",
         ),
     ]
+
+
+def _shell_call(kind: str, arguments: dict[str, object], *, applied: object = None) -> list[str]:
+    call: dict[str, object] = {"type": kind, "call_id": "call_sh", "name": "shell"}
+    if kind == "local_shell_call":
+        call["action"] = {"type": "exec", **arguments}
+    else:
+        call["arguments"] = json.dumps(arguments)
+    answer = {"type": "function_call_output", "call_id": "call_sh", "output": "Done!"}
+    ended = {"type": "patch_apply_end", "call_id": "call_sh", "changes": applied}
+    return [
+        _line("response_item", call),
+        *([_line("event_msg", ended)] if applied is not None else []),
+        _line("response_item", answer),
+    ]
+
+
+ENVELOPE_DIFF = (
+    "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():\n-    return 1\n+    return 2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("records", "diff"),
+    [
+        (
+            _shell_call("function_call", {"command": ["apply_patch", PATCH]}, applied=APPLIED),
+            "--- a/src/app.py\n+++ b/src/app.py\n"
+            "@@ -40,2 +40,2 @@\n def main():\n-    return 1\n+    return 2\n",
+        ),
+        (
+            _shell_call("function_call", {"cmd": f"cd src && apply_patch <<'EOF'\n{PATCH}EOF\n"}),
+            ENVELOPE_DIFF,
+        ),
+        (
+            _shell_call(
+                "local_shell_call", {"command": ["bash", "-lc", f"apply_patch <<'P'\n{PATCH}P"]}
+            ),
+            ENVELOPE_DIFF,
+        ),
+        (_shell_call("function_call", {"command": ["grep", "-n", PATCH, "notes.md"]}), None),
+        (_shell_call("function_call", {"cmd": f"echo '{PATCH}' > apply_patch.txt"}), None),
+    ],
+    ids=["argv-applied", "script", "local-shell", "grep", "echo"],
+)
+def test_a_patch_run_through_a_shell_command_is_a_diff_as_codex_applies_it(
+    records: list[str], diff: str | None
+) -> None:
+    """Codex applies `apply_patch` itself when a shell call runs it, as older models did."""
+    (item,) = _tool_items(_model(*records))
+    assert item.tool is not None and item.tool.diff == diff

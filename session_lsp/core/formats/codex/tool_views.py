@@ -11,6 +11,7 @@ whose hunks have no line numbers and are numbered from 1 in the order they appea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from session_lsp.core.diffs import Hunk, added_hunk, change_hunks, render
 from session_lsp.core.plans import Todo, read_todos
 
 PATCH_TOOL = "apply_patch"
+_BEGIN, _END = "*** Begin Patch", "*** End Patch"
+_INVOKED = re.compile(r"(?:^|[\s;&|(])(?:apply_patch|applypatch)\b")
+"""`apply_patch` run as a command, as Codex recognises it in a shell call."""
 PLANNING_TOOL = "update_plan"
 _ADD, _DELETE, _UPDATE, _MOVE = (
     "*** Add File: ",
@@ -107,6 +111,40 @@ def _as_named(path: str, named: Sequence[str]) -> str:
         if path == candidate or path.endswith("/" + candidate.lstrip("./")):
             return candidate
     return path
+
+
+def shell_patch(arguments: object) -> str | None:
+    """The patch a shell command hands to `apply_patch` (argv `["apply_patch", patch]`, or a
+    script `apply_patch <<'EOF' … EOF`), which Codex applies itself as it does an apply_patch
+    call; None for any other command."""
+    if isinstance(arguments, str):
+        if _BEGIN not in arguments:
+            return None
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            return None
+    invoked = False
+    for word in _command_words(arguments):
+        start = word.find(_BEGIN)
+        if start >= 0 and (invoked or _INVOKED.search(word, 0, start)):
+            end = word.find(_END, start)
+            return word[start : end + len(_END)] if end >= 0 else word[start:]
+        invoked = invoked or _INVOKED.search(word) is not None
+    return None
+
+
+def _command_words(arguments: object) -> list[str]:
+    """A shell call's words: `command` (an argv list or a string), `cmd`, or a local shell
+    call's `action.command`."""
+    value = arguments
+    if isinstance(value, Mapping):
+        value = value.get("command", value.get("cmd"))
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [word for word in value if isinstance(word, str)]
+    return []
 
 
 def _patch_text(tool_input: Any) -> str | None:

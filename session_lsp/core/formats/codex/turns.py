@@ -35,6 +35,7 @@ from session_lsp.core.formats.codex.tool_views import (
     applied_diff,
     patch_diff,
     plan,
+    shell_patch,
 )
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns.model import (
@@ -354,9 +355,11 @@ class CodexTexts:
         """apply_patch as unified diffs: what its `patch_apply_end` event says Codex changed, else
         the patch itself (a custom call's `input` is the patch, a function call's `arguments`
         hold it); update_plan's steps."""
-        if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL, SPAWN_TOOL):
+        if tool.call_source is None:
             return NO_VIEWS
         payload = payload_of(reader.record(tool.call_source.line))
+        if tool.name not in (PATCH_TOOL, PLANNING_TOOL, SPAWN_TOOL):
+            return self._shell_patch_views(tool, payload, reader)
         raw = payload.get("input")
         if not isinstance(raw, str):
             raw = payload.get("arguments")
@@ -366,6 +369,17 @@ class CodexTexts:
             applied = applied_diff(tool.name, _applied_changes(tool, reader), raw)
             return CallViews(diff=applied or patch_diff(tool.name, raw))
         return CallViews(todos=plan(tool.name, raw))
+
+    def _shell_patch_views(
+        self, tool: ToolCall, payload: dict[str, Any], reader: LineReader
+    ) -> CallViews:
+        """A shell call that ran `apply_patch`: Codex applies the patch itself and records it
+        (`patch_apply_end`) under the shell call's id."""
+        patch = shell_patch(payload.get("arguments", payload.get("action")))
+        if patch is None:
+            return NO_VIEWS
+        applied = applied_diff(PATCH_TOOL, _applied_changes(tool, reader), patch)
+        return CallViews(diff=applied or patch_diff(PATCH_TOOL, patch))
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """None: the model and usage come from `turn_context` and `token_count` lines, set on
