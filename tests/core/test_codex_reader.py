@@ -331,3 +331,31 @@ def test_a_patch_run_through_a_shell_command_is_a_diff_as_codex_applies_it(
     """Codex applies `apply_patch` itself when a shell call runs it, as older models did."""
     (item,) = _tool_items(_model(*records))
     assert item.tool is not None and item.tool.diff == diff
+
+
+def _user_text(text: str) -> str:
+    return _line(
+        "response_item",
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]},
+    )
+
+
+def test_a_command_the_person_ran_is_shown_with_its_output_not_dropped() -> None:
+    """`!cmd` in Codex's composer: Codex records it as a user message the model sees; the
+    person ran it, so it is shown (not as a prompt, and not as the title)."""
+    ran = (
+        "<user_shell_command>\n<command>\ngit status\n</command>\n<result>\nExit code: 1\n"
+        "Duration: 0.1200 seconds\nOutput:\nfatal: not a git repository\n</result>\n"
+        "</user_shell_command>"
+    )
+    model = _model(
+        _user_text(ran), _user_text("<user_shell_command>\necho hi\n</user_shell_command>")
+    )
+    assert [(item.kind, item.text) for item in page(model)] == [
+        (
+            ItemKind.COMMAND,
+            "! git status\nfatal: not a git repository\n[Exit code: 1 · Duration: 0.1200 seconds]",
+        ),
+        (ItemKind.COMMAND, "! echo hi"),
+    ]
+    assert model.title is None

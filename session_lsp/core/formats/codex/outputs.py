@@ -19,11 +19,14 @@ from dataclasses import dataclass
 _FACT = re.compile(
     r"(?:Chunk ID: \S+|Wall time: [\d.]+ seconds|Process exited with code (-?\d+)"
     r"|Process running with session ID \d+|Exit code: (-?\d+)|Original token count: \d+"
-    r"|Total output lines: \d+)\Z"
+    r"|Total output lines: \d+|Duration: [\d.]+ seconds)\Z"
 )
 """One line of the header Codex writes before a command's output (`format_exec_output`)."""
 OUTPUT_HEADING = "Output:"
 _ENDINGS = ("Process ", "Exit code", "exit_code")
+USER_SHELL_COMMAND = "<user_shell_command>"
+"""How Codex records a command the person ran themselves (`!cmd`), as a user message."""
+_TAGGED = re.compile(r"<(command|result)>\n?(.*?)\n?</\1>", re.DOTALL)
 _FAILED_HINT = re.compile(rb'exited with code -?[1-9]|Exit code: -?[1-9]|exit_code\\?": ?-?[1-9]')
 """Bytes of an output line that may say a command failed: only such lines are decoded."""
 _HINT_REACH = 400
@@ -78,6 +81,17 @@ def _joined(body: str, facts: list[str]) -> str:
     ending = sorted(facts, key=lambda fact: not fact.startswith(_ENDINGS))
     said = "[" + " · ".join(ending) + "]"
     return f"{body}\n{said}" if body else said
+
+
+def user_shell_command_text(text: str) -> str:
+    """`! command`, then its output and how it ended, as `readable_output` shows a call's."""
+    parts = {name: body for name, body in _TAGGED.findall(text)}
+    if "command" not in parts:  # older releases: the command alone between the outer tags
+        inner = text.strip().removeprefix(USER_SHELL_COMMAND).removesuffix("</user_shell_command>")
+        return f"! {inner.strip()}"
+    said = f"! {parts['command'].strip()}"
+    result = readable_output(parts["result"]).text if "result" in parts else ""
+    return f"{said}\n{result}" if result else said
 
 
 def may_have_failed(raw: bytes) -> bool:

@@ -11,7 +11,12 @@ from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
 from session_lsp.core.formats.codex.compaction_text import compaction_text
-from session_lsp.core.formats.codex.outputs import may_have_failed, readable_output
+from session_lsp.core.formats.codex.outputs import (
+    USER_SHELL_COMMAND,
+    may_have_failed,
+    readable_output,
+    user_shell_command_text,
+)
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
@@ -249,7 +254,9 @@ class CodexBuilder:
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
             text = content_text(payload.content)
-            if not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
+            if text.lstrip().startswith(USER_SHELL_COMMAND):
+                self._item(ItemKind.COMMAND, line, record)
+            elif not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 self._add_prompt(line, record, text, from_event=False)
         elif kind == "reasoning":
             self._item(ItemKind.THINKING, line, record)
@@ -441,4 +448,5 @@ def codex_text(record: Any) -> str:
     if kind == "user_message":
         message = payload.get("message")
         return message if isinstance(message, str) else ""
-    return content_text(payload.get("content"))
+    text = content_text(payload.get("content"))
+    return user_shell_command_text(text) if text.lstrip().startswith(USER_SHELL_COMMAND) else text
