@@ -108,3 +108,36 @@ def test_a_rollout_outside_codex_s_dated_folders_looks_only_beside_itself(tmp_pa
     moved = parent.rename(tmp_path / parent.name)
     _, tool = _spawn(moved)
     assert tool.agent is None
+
+
+@pytest.mark.parametrize(
+    ("source", "note"),
+    [
+        (
+            {"subagent": {"thread_spawn": {"parent_thread_id": PARENT, "depth": 1}}},
+            f"a sub-agent's thread spawned by session {PARENT}",
+        ),
+        (
+            {
+                "subagent": {
+                    "thread_spawn": {
+                        "parent_thread_id": PARENT,
+                        "agent_nickname": "Curie",
+                        "agent_role": "worker",
+                    }
+                }
+            },
+            f"a sub-agent's thread (Curie, worker) spawned by session {PARENT}",
+        ),
+        ({"subagent": "review"}, "a review sub-agent's thread"),
+        ("cli", None),
+        ({"subagent": {"thread_spawn": 3}}, None),
+    ],
+)
+def test_a_sub_agent_s_own_rollout_says_whose_thread_it_is(
+    source: object, note: str | None
+) -> None:
+    stamp = "2026-05-11T10:00:01.000Z"
+    meta = _line("session_meta", {"id": CHILD, "cwd": "/w", "source": source}, stamp)
+    model = build_model(analyse_bytes((meta + "\n").encode()), None)
+    assert model.start_note == note

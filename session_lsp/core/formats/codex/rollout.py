@@ -67,6 +67,8 @@ class Payload(msgspec.Struct):
     """A `turn_context`'s model."""
     message: object = None
     """A `user_message` event's text: what the person typed, as the interface showed it."""
+    source: object = None
+    """`session_meta`'s source: `cli`, `vscode`, … or, for a sub-agent's thread, `{"subagent": …}`."""
     exit_code: object = None
     """An `exec_command_end` event's: how the command ended, polled or not."""
 

@@ -46,6 +46,21 @@ def spawn_task(arguments: object) -> str | None:
     return message if isinstance(message, str) and message.strip() else None
 
 
+def spawn_note(source: object) -> str | None:
+    """What a sub-agent's own rollout says of its thread: who spawned it, as what."""
+    subagent = source.get("subagent") if isinstance(source, Mapping) else None
+    if isinstance(subagent, str) and subagent:
+        return f"a {subagent} sub-agent's thread"
+    spawn = subagent.get("thread_spawn") if isinstance(subagent, Mapping) else None
+    if not isinstance(spawn, Mapping):
+        return None
+    names = [spawn.get("agent_nickname"), spawn.get("agent_role")]
+    who = ", ".join(name for name in names if isinstance(name, str) and name)
+    parent = spawn.get("parent_thread_id")
+    by = f" spawned by session {parent}" if isinstance(parent, str) and parent else ""
+    return f"a sub-agent's thread{f' ({who})' if who else ''}{by}"
+
+
 def thread_rollout(path: Path | None, thread_id: str, spawned_at: str | None) -> Path | None:
     """The spawned thread's rollout, when it is where Codex writes it."""
     if path is None:

@@ -30,6 +30,7 @@ from session_lsp.core.formats.codex.rollout import (
 )
 from session_lsp.core.formats.codex.sub_agents import (
     SPAWN_TOOL,
+    spawn_note,
     spawn_task,
     spawned_thread,
     thread_rollout,
@@ -109,6 +110,8 @@ class CodexBuilder:
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
         self.last_request: Usage | None = None
+        self.spawned_by: str | None = None
+        """What the rollout's `session_meta` says when a sub-agent's thread wrote it."""
         self.command_ends: dict[str, object] = {}
         """Each command's exit code, from its `exec_command_end` event: a command still running
         when its call was answered ends in a later poll (`write_stdin`), and only this event
@@ -146,6 +149,7 @@ class CodexBuilder:
             known_context=self.last_request.context if self.last_request is not None else None,
             context_known=True,
             earlier_segments=earlier,
+            start_note=self.spawned_by,
         )
 
     def _read_status(self, call: ToolCall, line: int) -> None:
@@ -219,6 +223,7 @@ class CodexBuilder:
         if record.type == "session_meta" and payload is not None:
             session_id = payload.id if isinstance(payload.id, str) else None
             self.session_id = self.session_id or session_id
+            self.spawned_by = self.spawned_by or spawn_note(payload.source)
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
         elif record.type == "turn_context" and payload is not None:
