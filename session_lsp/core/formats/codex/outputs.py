@@ -16,19 +16,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import msgspec
+
+from session_lsp.core.content_text import content_text
+
 _FACT = re.compile(
     r"(?:Chunk ID: \S+|Wall time: [\d.]+ seconds|Process exited with code (-?\d+)"
     r"|Process running with session ID \d+|Exit code: (-?\d+)|Original token count: \d+"
     r"|Total output lines: \d+|Duration: [\d.]+ seconds)\Z"
 )
 """One line of the header Codex writes before a command's output (`format_exec_output`)."""
-OUTPUT_HEADING = "Output:"
+_HEADING = "\nOutput:\n"
 _ENDINGS = ("Process ", "Exit code", "exit_code")
 USER_SHELL_COMMAND = "<user_shell_command>"
 """How Codex records a command the person ran themselves (`!cmd`), as a user message."""
 _TAGGED = re.compile(r"<(command|result)>\n?(.*?)\n?</\1>", re.DOTALL)
-_FAILED_HINT = re.compile(rb'exited with code -?[1-9]|Exit code: -?[1-9]|exit_code\\?": ?-?[1-9]')
-"""Bytes of an output line that may say a command failed: only such lines are decoded."""
+_FACT_BYTES = re.compile(_FACT.pattern.encode())
+_PROCESS_EXITED, _EXIT_CODE = b"Process exited with code ", b"Exit code: "
+_OUTPUT_KEY = re.compile(rb'"output": ?"')
+_RAW_HEADING = b"\\nOutput:\\n"
+_WRAPPED_FAILURE = re.compile(rb'exit_code\\?": ?-?[1-9]')
 _HINT_REACH = 400
 """The header starts an output and the metadata ends one: only the line's ends are looked at."""
 
@@ -45,17 +52,19 @@ def readable_output(text: str) -> ReadableOutput:
     wrapped = _unwrapped(text)
     if wrapped is not None:
         return wrapped
-    lines = text.split("\n")
-    try:
-        heading = lines.index(OUTPUT_HEADING)
-    except ValueError:
+    # Only the header is split: an output may be megabytes long.
+    heading = text.find(_HEADING)
+    if heading < 0 and text.endswith(_HEADING[:-1]):
+        heading = len(text) - len(_HEADING) + 1
+    if heading < 0:
         return ReadableOutput(text, None)
-    facts = [_FACT.match(line) for line in lines[:heading]]
-    if not facts or not all(facts):
+    header = text[:heading].split("\n")
+    facts = [_FACT.match(line) for line in header]
+    if not all(facts):
         return ReadableOutput(text, None)
     codes = [int(code) for fact in facts if fact for code in fact.groups() if code is not None]
-    body = "\n".join(lines[heading + 1 :]).rstrip("\n")
-    return ReadableOutput(_joined(body, lines[:heading]), codes[0] if codes else None)
+    body = text[heading + len(_HEADING) :].rstrip("\n")
+    return ReadableOutput(_joined(body, header), codes[0] if codes else None)
 
 
 def _unwrapped(text: str) -> ReadableOutput | None:
@@ -94,9 +103,51 @@ def user_shell_command_text(text: str) -> str:
     return f"{said}\n{result}" if result else said
 
 
-def may_have_failed(raw: bytes) -> bool:
-    """Whether an output line can report a failed command, without decoding it."""
-    return bool(
-        _FAILED_HINT.search(raw, 0, _HINT_REACH)
-        or _FAILED_HINT.search(raw, max(0, len(raw) - _HINT_REACH))
-    )
+class _OutputPayload(msgspec.Struct):
+    output: object = None
+
+
+class _OutputLine(msgspec.Struct):
+    payload: _OutputPayload | None = None
+
+
+_OUTPUT_DECODER = msgspec.json.Decoder(_OutputLine)
+
+
+def output_of(raw: bytes) -> str:
+    """An output line's `output` as text, the rest of the line skipped: read while building,
+    for the few outputs whose bytes may say a command failed or was cut short."""
+    try:
+        record = _OUTPUT_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return ""
+    return content_text(record.payload.output) if record.payload is not None else ""
+
+
+def header_says_failed(raw: bytes) -> bool:
+    """Whether an output line's header states a non-zero exit code, read from its bytes (the
+    header's facts hold nothing JSON escapes): while building, every output is looked at and
+    few decoded. Only a line whose first bytes name a code other than 0 has its header read."""
+    if not (_names_failure(raw, _PROCESS_EXITED) or _names_failure(raw, _EXIT_CODE)):
+        return False
+    head = raw[:_HINT_REACH]
+    key = _OUTPUT_KEY.search(head)
+    end = head.find(_RAW_HEADING, key.end()) if key is not None else -1
+    if key is None or end < 0:
+        return False
+    facts = [_FACT_BYTES.match(fact) for fact in head[key.end() : end].split(b"\\n")]
+    if not all(facts):
+        return False
+    codes = [int(code) for fact in facts if fact for code in fact.groups() if code is not None]
+    return bool(codes and codes[0])
+
+
+def _names_failure(raw: bytes, mark: bytes) -> bool:
+    at = raw.find(mark, 0, _HINT_REACH)
+    return at >= 0 and raw[at + len(mark) : at + len(mark) + 1] not in (b"0", b"")
+
+
+def may_be_wrapped_failure(raw: bytes) -> bool:
+    """Whether an output line's JSON wrapper may hold a non-zero `exit_code` (at its end)."""
+    at = raw.find(b"exit_code", max(0, len(raw) - _HINT_REACH))
+    return at >= 0 and _WRAPPED_FAILURE.match(raw, at) is not None

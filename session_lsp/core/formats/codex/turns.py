@@ -13,7 +13,9 @@ from session_lsp.core.findings import Code
 from session_lsp.core.formats.codex.compaction_text import compaction_text
 from session_lsp.core.formats.codex.outputs import (
     USER_SHELL_COMMAND,
-    may_have_failed,
+    header_says_failed,
+    may_be_wrapped_failure,
+    output_of,
     readable_output,
     user_shell_command_text,
 )
@@ -154,18 +156,16 @@ class CodexBuilder:
 
     def _read_status(self, call: ToolCall, line: int) -> None:
         """Stubbed, interrupted, or a command that failed (a non-zero exit code, which Codex's
-        interface marks as failed): only an output whose bytes may say so is decoded."""
+        interface marks as failed). Only an output whose bytes may say so is decoded."""
         raw = bytes(self.analysis.lines[line])
-        special = may_be_special(raw)
-        if not special and not may_have_failed(raw):
+        if may_be_special(raw):
+            call.status = codex_output_status(output_of(raw))
+        if call.status is not ToolStatus.ANSWERED:
             return
-        output = content_text(payload_of(self.reader.record(line)).get("output"))
-        if special:
-            call.status = codex_output_status(output)
-        if call.status is ToolStatus.ANSWERED and readable_output(output).exit_code not in (
-            None,
-            0,
-        ):
+        failed = header_says_failed(raw) or (
+            may_be_wrapped_failure(raw) and bool(readable_output(output_of(raw)).exit_code)
+        )
+        if failed:
             call.status, call.is_error = ToolStatus.ERROR, True
 
     def _settle_command(self, call: ToolCall) -> None:
@@ -220,37 +220,35 @@ class CodexBuilder:
 
     def _add(self, line: int, record: RolloutLine) -> None:
         payload = record.payload
-        if record.type == "session_meta" and payload is not None:
+        if payload is None:
+            if record.type == "compacted":
+                self._item(ItemKind.COMPACTION, line, record)
+        elif record.type == "response_item":
+            self._add_response_item(line, record, payload)
+        elif record.type == "event_msg":
+            self._add_event(line, record, payload)
+        elif record.type == "session_meta":
             session_id = payload.id if isinstance(payload.id, str) else None
             self.session_id = self.session_id or session_id
             self.spawned_by = self.spawned_by or spawn_note(payload.source)
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
-        elif record.type == "turn_context" and payload is not None:
+        elif record.type == "turn_context":
             self.model_name = payload.model if isinstance(payload.model, str) else self.model_name
-        elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
+
+    def _add_event(self, line: int, record: RolloutLine, payload: Payload) -> None:
+        kind = payload.type
+        if kind == "token_count":
+            self._count_tokens(payload.info)
+        elif kind == "exec_command_end" and isinstance(payload.call_id, str):
+            self.command_ends[payload.call_id] = payload.exit_code
+        elif kind == "user_message" and isinstance(payload.message, str):
+            self._add_prompt(line, record, payload.message, from_event=True)
+        elif kind == "turn_aborted":
             self._item(ItemKind.INTERRUPT, line, record)
-        elif (
-            record.type == "event_msg"
-            and payload is not None
-            and payload.type == "thread_rolled_back"
-        ):
+        elif kind == "thread_rolled_back":
             # Shown where it happened: the turns before it stay in view, marked as dropped.
             self._item(ItemKind.NOTIFICATION, line, record)
-        elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
-            self._count_tokens(payload.info)
-        elif (
-            record.type == "event_msg"
-            and payload is not None
-            and payload.type == "exec_command_end"
-            and isinstance(payload.call_id, str)
-        ):
-            self.command_ends[payload.call_id] = payload.exit_code
-        elif record.type == "event_msg" and payload is not None and payload.type == "user_message":
-            if isinstance(payload.message, str):
-                self._add_prompt(line, record, payload.message, from_event=True)
-        elif record.type == "response_item" and payload is not None:
-            self._add_response_item(line, record, payload)
 
     def _add_response_item(self, line: int, record: RolloutLine, payload: Payload) -> None:
         kind = payload.type
