@@ -359,3 +359,14 @@ def test_a_command_the_person_ran_is_shown_with_its_output_not_dropped() -> None
         (ItemKind.COMMAND, "! echo hi"),
     ]
     assert model.title is None
+
+
+def test_a_command_output_that_repeats_the_tags_is_read_whole() -> None:
+    """The output is the person's: it may hold `<command>` and `</result>` itself."""
+    junk = "<command></result>\n" * 50_000
+    ran = (
+        "<user_shell_command>\n<command>\ncat log\n</command>\n<result>\nExit code: 0\n"
+        f"Duration: 0.1000 seconds\nOutput:\n{junk}</result>\n</user_shell_command>"
+    )
+    (item,) = page(_model(_user_text(ran)))
+    assert item.text is not None and item.text.startswith("! cat log\n<command></result>\n")

@@ -30,7 +30,6 @@ _HEADING = "\nOutput:\n"
 _ENDINGS = ("Process ", "Exit code", "exit_code")
 USER_SHELL_COMMAND = "<user_shell_command>"
 """How Codex records a command the person ran themselves (`!cmd`), as a user message."""
-_TAGGED = re.compile(r"<(command|result)>\n?(.*?)\n?</\1>", re.DOTALL)
 _FACT_BYTES = re.compile(_FACT.pattern.encode())
 _PROCESS_EXITED, _EXIT_CODE = b"Process exited with code ", b"Exit code: "
 _OUTPUT_KEY = re.compile(rb'"output": ?"')
@@ -94,13 +93,28 @@ def _joined(body: str, facts: list[str]) -> str:
 
 def user_shell_command_text(text: str) -> str:
     """`! command`, then its output and how it ended, as `readable_output` shows a call's."""
-    parts = {name: body for name, body in _TAGGED.findall(text)}
-    if "command" not in parts:  # older releases: the command alone between the outer tags
+    command = _between(text, "<command>", "</command>", 0)
+    if command is None:  # older releases: the command alone between the outer tags
         inner = text.strip().removeprefix(USER_SHELL_COMMAND).removesuffix("</user_shell_command>")
         return f"! {inner.strip()}"
-    said = f"! {parts['command'].strip()}"
-    result = readable_output(parts["result"]).text if "result" in parts else ""
-    return f"{said}\n{result}" if result else said
+    said = f"! {command[0].strip()}"
+    result = _between(text, "<result>", "</result>", command[1], last=True)
+    shown = readable_output(result[0].strip("\n")).text if result is not None else ""
+    return f"{said}\n{shown}" if shown else said
+
+
+def _between(
+    text: str, opening: str, closing: str, start: int, *, last: bool = False
+) -> tuple[str, int] | None:
+    """The text between a tag and its closing tag (the last one, for an output that may hold
+    the tag itself), and where it ends; found without a pattern, so a long output that repeats
+    a tag is read once."""
+    begin = text.find(opening, start)
+    if begin < 0:
+        return None
+    begin += len(opening)
+    end = text.rfind(closing, begin) if last else text.find(closing, begin)
+    return (text[begin:end], end) if end >= 0 else None
 
 
 class _OutputPayload(msgspec.Struct):
