@@ -370,3 +370,17 @@ def test_a_command_output_that_repeats_the_tags_is_read_whole() -> None:
     )
     (item,) = page(_model(_user_text(ran)))
     assert item.text is not None and item.text.startswith("! cat log\n<command></result>\n")
+
+
+def test_an_output_of_content_items_reads_as_their_text() -> None:
+    """Codex Desktop's `js` tool answers with content items under the header, as JSON."""
+    items = [{"type": "text", "text": "Browser Use rejected this action."}, {"type": "input_image"}]
+    output = "Wall time: 2.4099 seconds\nOutput:\n" + json.dumps(items)
+    (item,) = _tool_items(_model(*_command(output)))
+    assert item.tool is not None
+    assert item.tool.result == (
+        "Browser Use rejected this action.\n[input_image]\n[Wall time: 2.4099 seconds]"
+    )
+    for body in ('[{"type": 3}]', '[{"type": "text"', '[{"type":"text"}, 5]'):
+        (item,) = _tool_items(_model(*_command("Wall time: 1 seconds\nOutput:\n" + body)))
+        assert item.tool is not None and item.tool.result == f"{body}\n[Wall time: 1 seconds]"

@@ -62,8 +62,22 @@ def readable_output(text: str) -> ReadableOutput:
     if not all(facts):
         return ReadableOutput(text, None)
     codes = [int(code) for fact in facts if fact for code in fact.groups() if code is not None]
-    body = text[heading + len(_HEADING) :].rstrip("\n")
+    body = _content_items(text[heading + len(_HEADING) :].rstrip("\n"))
     return ReadableOutput(_joined(body, header), codes[0] if codes else None)
+
+
+def _content_items(body: str) -> str:
+    """A tool's output given as content items (`[{"type": "text", "text": …}]`, as the code
+    mode's `js` tool answers) as their text; any other output as it is."""
+    if not body.startswith('[{"type":'):
+        return body
+    try:
+        items = json.loads(body)
+    except ValueError:
+        return body
+    if not all(isinstance(item, Mapping) and isinstance(item.get("type"), str) for item in items):
+        return body
+    return content_text(items)
 
 
 def _unwrapped(text: str) -> ReadableOutput | None:
