@@ -8,6 +8,7 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.codex import tool_views
+from session_lsp.core.formats.codex.turns import EVENT_REACH
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolStatus, build_model, page
 from tests.support.corpus import CODEMIE_ROLLOUT, COMPACTED_ROLLOUT
 
@@ -384,3 +385,24 @@ def test_an_output_of_content_items_reads_as_their_text() -> None:
     for body in ('[{"type": 3}]', '[{"type": "text"', '[{"type":"text"}, 5]'):
         (item,) = _tool_items(_model(*_command("Wall time: 1 seconds\nOutput:\n" + body)))
         assert item.tool is not None and item.tool.result == f"{body}\n[Wall time: 1 seconds]"
+
+
+def test_a_patch_in_a_parallel_batch_finds_its_own_apply_event() -> None:
+    call, ended, output = _patch_call(APPLIED)
+    other_ended = json.loads(ended)
+    other_ended["payload"].update(call_id="call_c", changes={"/w/other.py": {"type": "add"}})
+    command, command_output = _command(HEADER.format(0) + "Output:\n")
+    (patch, _) = _tool_items(
+        _model(call, command, command_output, json.dumps(other_ended), ended, output)
+    )
+    assert patch.tool is not None and patch.tool.diff is not None
+    assert "@@ -40,2 +40,2 @@" in patch.tool.diff and "other.py" not in patch.tool.diff
+
+
+def test_an_apply_event_far_before_the_output_is_not_looked_for() -> None:
+    """A page reads at most `EVENT_REACH` lines back from the output."""
+    call, ended, output = _patch_call(APPLIED)
+    filler = [_line("event_msg", {"type": "agent_reasoning", "text": "…"})] * EVENT_REACH
+    (item,) = _tool_items(_model(call, ended, *filler, output))
+    assert item.tool is not None and item.tool.diff is not None
+    assert item.tool.diff.startswith("--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():")

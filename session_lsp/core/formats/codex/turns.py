@@ -407,12 +407,19 @@ class CodexTexts:
 CODEX_TEXTS = CodexTexts()
 
 
+EVENT_REACH = 100
+"""How many lines before a patch's output its `patch_apply_end` is looked for: Codex writes it
+just before the output (after the other outputs of a parallel batch); a page never decodes a
+long stretch of lines for a rollout that recorded none."""
+
+
 def _applied_changes(tool: ToolCall, reader: LineReader) -> object:
-    """The `changes` of the `patch_apply_end` event of an answered patch call: Codex writes it
-    between the call and its output (after the other calls of a parallel batch)."""
+    """The `changes` of the `patch_apply_end` event of an answered patch call, between the call
+    and its output, nearest the output first."""
     if tool.call_line is None or tool.result_line is None:
         return None
-    for line in range(tool.call_line + 1, tool.result_line):
+    nearest = max(tool.call_line + 1, tool.result_line - EVENT_REACH)
+    for line in range(tool.result_line - 1, nearest - 1, -1):
         record = reader.record(line)
         payload = payload_of(record)
         if (
