@@ -141,3 +141,12 @@ def test_a_sub_agent_s_own_rollout_says_whose_thread_it_is(
     meta = _line("session_meta", {"id": CHILD, "cwd": "/w", "source": source}, stamp)
     model = build_model(analyse_bytes((meta + "\n").encode()), None)
     assert model.start_note == note
+
+
+def test_a_symbolic_link_named_as_the_thread_s_rollout_is_not_followed(tmp_path: Path) -> None:
+    elsewhere = _child(tmp_path / "elsewhere", "x")
+    link = tmp_path / "2026/05/11" / elsewhere.name
+    link.parent.mkdir(parents=True)
+    link.symlink_to(elsewhere)
+    _, tool = _spawn(_parent(tmp_path, SPAWNED))
+    assert tool.agent is None

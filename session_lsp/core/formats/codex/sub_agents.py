@@ -67,7 +67,11 @@ def thread_rollout(path: Path | None, thread_id: str, spawned_at: str | None) ->
         return None
     name = f"rollout-*-{thread_id}.jsonl"
     for folder in dict.fromkeys(_folders(path, spawned_at)):
-        found = next((found for found in folder.glob(name) if found.is_file()), None)
+        # As Codex's own picker walks the folders: regular files, no symbolic link followed.
+        found = next(
+            (found for found in folder.glob(name) if found.is_file() and not found.is_symlink()),
+            None,
+        )
         if found is not None:
             return found.resolve()
     return None
