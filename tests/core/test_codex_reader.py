@@ -406,3 +406,42 @@ def test_an_apply_event_far_before_the_output_is_not_looked_for() -> None:
     (item,) = _tool_items(_model(call, ended, *filler, output))
     assert item.tool is not None and item.tool.diff is not None
     assert item.tool.diff.startswith("--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():")
+
+
+def _token_count(last: int, total: int) -> str:
+    def usage(tokens: int) -> dict[str, int]:
+        return {"input_tokens": tokens, "cached_input_tokens": 0, "output_tokens": 1}
+
+    info = {"total_token_usage": usage(total), "last_token_usage": usage(last)}
+    return _line("event_msg", {"type": "token_count", "info": info})
+
+
+def test_the_session_s_use_is_codex_s_running_total_in_a_rollout_written_in_one_run() -> None:
+    model = build_model(analyse_bytes(CODEMIE_ROLLOUT.read_bytes()), CODEMIE_ROLLOUT)
+    text = CODEMIE_ROLLOUT.read_text(encoding="utf-8")
+    events = [json.loads(line) for line in text.split("\n") if line]
+    total = [
+        event["payload"]["info"]["total_token_usage"]
+        for event in events
+        if event["payload"].get("type") == "token_count" and event["payload"]["info"]
+    ][-1]
+    assert model.usage is not None
+    assert (model.usage.input + model.usage.cache_read, model.usage.output) == (
+        total["input_tokens"],
+        total["output_tokens"],
+    )
+
+
+def test_each_request_counts_once_though_a_restart_restarts_codex_s_running_total() -> None:
+    reply = {"type": "message", "role": "assistant", "content": []}
+    model = _model(
+        _line("response_item", reply),
+        _token_count(100, 100),
+        _token_count(100, 100),  # only the rate limits changed
+        _line("response_item", reply),
+        _token_count(40, 140),
+        _line("response_item", reply),
+        _token_count(30, 30),  # a new process counts from zero again
+    )
+    assert model.usage is not None and (model.usage.input, model.usage.output) == (170, 3)
+    assert [item.usage.input if item.usage else None for item in page(model)] == [100, 40, 30]

@@ -111,6 +111,10 @@ class CodexBuilder:
         self.responded: Item | None = None
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
+        """The last `total_token_usage` read: a repeat of it counts nothing."""
+        self.used: Usage | None = None
+        """The requests counted so far, each once: the session's use, whatever Codex's own
+        running total says after a restart."""
         self.last_request: Usage | None = None
         self.spawned_by: str | None = None
         """What the rollout's `session_meta` says when a sub-agent's thread wrote it."""
@@ -147,7 +151,7 @@ class CodexBuilder:
             title=one_line(title) if title else None,
             texts=CODEX_TEXTS,
             assistant_label="Codex",
-            usage=_usage(self.totals),
+            usage=self.used,
             known_context=self.last_request.context if self.last_request is not None else None,
             context_known=True,
             earlier_segments=earlier,
@@ -290,7 +294,8 @@ class CodexBuilder:
 
     def _count_tokens(self, info: object) -> None:
         """A `token_count` event follows each model response; Codex repeats one (same totals)
-        when only its rate limits changed, which counts nothing again."""
+        when only its rate limits changed, which counts nothing again. The session's use is the
+        sum of the requests (equal to Codex's running total in a rollout written in one run)."""
         if not isinstance(info, dict):
             return
         totals = info.get("total_token_usage")
@@ -301,6 +306,7 @@ class CodexBuilder:
         if request is None:
             return
         self.last_request = request
+        self.used = request if self.used is None else self.used + request
         if self.responded is not None:
             self.responded.usage = request
             self.responded = None
