@@ -9,6 +9,7 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.edits import EditKind, apply_edits, join_lines
+from session_lsp.core.formats.codex.outputs import readable_output
 from session_lsp.core.formats.codex.rollout import call_half
 from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.core.tools import ToolHalf
@@ -258,7 +259,8 @@ def test_the_view_shows_a_call_as_hover_does_with_its_arguments_decoded(path: Pa
         )
         assert tool.input == clip(text)[0]
         if output is not None:
-            assert tool.result == clip(output.output)[0]
+            assert output.output is not None
+            assert tool.result == clip(readable_output(output.output).text)[0]
 
 
 def test_an_output_that_is_not_a_string_reads_the_same_in_the_view_and_hover() -> None:

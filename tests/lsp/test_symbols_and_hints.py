@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,15 @@ def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[
         for record in records
         if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
     }
+    failed = {  # a command that exited non-zero: its output's header, or its end event, says so
+        payload["call_id"]
+        for payload in (record["payload"] for record in records)
+        if (payload.get("type") == "exec_command_end" and payload.get("exit_code"))
+        or re.match(
+            r"(?:[^\n]*\n)*?Process exited with code -?[1-9][^\n]*\n(?:[^\n]*\n)*?Output:\n",
+            str(payload.get("output", "")),
+        )
+    }
     expected: list[tuple[str, list[tuple[str, str]]]] = []
     said: list[tuple[str, str]] = []  # (where from, text) of the prompts since the last answer
     for line, record in enumerate(records):
@@ -125,6 +135,7 @@ def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[
                 expected[-1][1].append((name, "answered"))
             elif kind in ("function_call", "custom_tool_call"):
                 status = "answered" if payload["call_id"] in answered else "NO RESULT (unpaired)"
+                status = "error result" if payload["call_id"] in failed else status
                 expected[-1][1].append((f"{payload['name']} {payload['call_id']}", status))
     return expected
 

@@ -80,7 +80,7 @@ class Codex:
         return None
 
     def build_model(self, analysis: Analysis, path: Path | None) -> ConversationModel:
-        return CodexBuilder(analysis).build()
+        return CodexBuilder(analysis, path).build()
 
     def mentions(self, analysis: Analysis, line: int) -> list[Mention]:
         if not 0 <= line < len(analysis.lines):

@@ -67,6 +67,10 @@ class Payload(msgspec.Struct):
     """A `turn_context`'s model."""
     message: object = None
     """A `user_message` event's text: what the person typed, as the interface showed it."""
+    source: object = None
+    """`session_meta`'s source: `cli`, `vscode`, … or, for a sub-agent's thread, `{"subagent": …}`."""
+    exit_code: object = None
+    """An `exec_command_end` event's: how the command ended, polled or not."""
 
 
 class RolloutLine(msgspec.Struct):
@@ -181,8 +185,8 @@ def call_input(payload: Mapping[str, Any]) -> object:
 
 
 def output_text(payload: Mapping[str, Any]) -> str:
-    """An output's text as hover and the conversation view show it, whatever its shape; a tool
-    search's output is the tools it found."""
+    """An output's text as hover shows it, whatever its shape (the conversation view reads it
+    through `outputs.readable_output`); a tool search's output is the tools it found."""
     if payload.get("type") == "tool_search_output":
         tools = payload.get("tools")
         names = [_tool_name(tool) for tool in tools] if isinstance(tools, list) else []

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
+from session_lsp.core.formats.codex.compaction_text import compaction_text
+from session_lsp.core.formats.codex.outputs import (
+    USER_SHELL_COMMAND,
+    header_says_failed,
+    may_be_wrapped_failure,
+    output_of,
+    readable_output,
+    user_shell_command_text,
+)
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
     CONTEXTUAL_PREFIXES,
@@ -20,15 +30,29 @@ from session_lsp.core.formats.codex.rollout import (
     output_text,
     read_line,
 )
-from session_lsp.core.formats.codex.tool_views import PATCH_TOOL, PLANNING_TOOL, patch_diff, plan
+from session_lsp.core.formats.codex.sub_agents import (
+    SPAWN_TOOL,
+    spawn_note,
+    spawn_task,
+    spawned_thread,
+    thread_rollout,
+)
+from session_lsp.core.formats.codex.tool_views import (
+    PATCH_TOOL,
+    PLANNING_TOOL,
+    applied_diff,
+    patch_diff,
+    plan,
+    shell_patch,
+)
 from session_lsp.core.plans import Todo
-from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
     ConversationModel,
     Item,
     ItemKind,
     Request,
     Source,
+    SubAgent,
     ToolCall,
     ToolStatus,
     Usage,
@@ -54,9 +78,8 @@ def typed_request(text: str) -> str:
     return request.strip() if heading and request.strip() else text.strip()
 
 
-def may_be_special(line: Line) -> bool:
+def may_be_special(raw: bytes) -> bool:
     """Whether an output line can be a stub or an abort: only those are decoded while building."""
-    raw = bytes(line)
     return any(mark in raw for mark in _SPECIAL_OUTPUT_MARKS)
 
 
@@ -73,8 +96,10 @@ class CodexBuilder:
     """File order is the conversation (docs/codex-format.md: How Codex rebuilds the
     conversation on resume)."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, path: Path | None = None) -> None:
         self.analysis = analysis
+        self.path = path
+        """Where the rollout is: the rollouts of the threads it spawned are found from it."""
         self.reader = LineReader(analysis.lines)
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
@@ -86,7 +111,17 @@ class CodexBuilder:
         self.responded: Item | None = None
         """The last item of the response a `token_count` event counts, until it is counted."""
         self.totals: object = None
+        """The last `total_token_usage` read: a repeat of it counts nothing."""
+        self.used: Usage | None = None
+        """The requests counted so far, each once: the session's use, whatever Codex's own
+        running total says after a restart."""
         self.last_request: Usage | None = None
+        self.spawned_by: str | None = None
+        """What the rollout's `session_meta` says when a sub-agent's thread wrote it."""
+        self.command_ends: dict[str, object] = {}
+        """Each command's exit code, from its `exec_command_end` event: a command still running
+        when its call was answered ends in a later poll (`write_stdin`), and only this event
+        says how for the call that started it."""
         self.open_prompt: tuple[str, bool] | None = None
         """The last prompt since the model last answered, and whether it came from a
         `user_message` event: Codex CLI writes each prompt twice (the message it sends, then the
@@ -99,11 +134,11 @@ class CodexBuilder:
             if call.result_line is None and not call.searches_the_web:
                 live = call.id in self.live
                 call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
-            elif call.result_line is not None and may_be_special(
-                self.analysis.lines[call.result_line]
-            ):
-                output = CODEX_TEXTS.result_text(Source(call.result_line), self.reader)
-                call.status = codex_output_status(output)
+            elif call.result_line is not None:
+                self._read_status(call, call.result_line)
+                self._settle_command(call)
+                if call.name == SPAWN_TOOL:
+                    self._find_thread(call, call.result_line)
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         title = typed_request(title) if title else None
         earlier, items = self._segments()
@@ -116,11 +151,42 @@ class CodexBuilder:
             title=one_line(title) if title else None,
             texts=CODEX_TEXTS,
             assistant_label="Codex",
-            usage=_usage(self.totals),
+            usage=self.used,
             known_context=self.last_request.context if self.last_request is not None else None,
             context_known=True,
             earlier_segments=earlier,
+            start_note=self.spawned_by,
         )
+
+    def _read_status(self, call: ToolCall, line: int) -> None:
+        """Stubbed, interrupted, or a command that failed (a non-zero exit code, which Codex's
+        interface marks as failed). Only an output whose bytes may say so is decoded."""
+        raw = bytes(self.analysis.lines[line])
+        if may_be_special(raw):
+            call.status = codex_output_status(output_of(raw))
+        if call.status is not ToolStatus.ANSWERED:
+            return
+        failed = header_says_failed(raw) or (
+            may_be_wrapped_failure(raw) and bool(readable_output(output_of(raw)).exit_code)
+        )
+        if failed:
+            call.status, call.is_error = ToolStatus.ERROR, True
+
+    def _settle_command(self, call: ToolCall) -> None:
+        """A command failed when its exit code says so, though its call was answered while it
+        still ran (its duration stays the call's: result time minus call time)."""
+        exit_code = self.command_ends.get(call.id)
+        failed = isinstance(exit_code, int) and not isinstance(exit_code, bool) and exit_code
+        if failed and call.status is ToolStatus.ANSWERED:
+            call.status, call.is_error = ToolStatus.ERROR, True
+
+    def _find_thread(self, call: ToolCall, line: int) -> None:
+        """The spawned thread's rollout, opened under the call as a Task's sub-agent is."""
+        thread = spawned_thread(output_text(payload_of(self.reader.record(line))))
+        found = thread_rollout(self.path, thread, call.called_at) if thread else None
+        if found is not None:
+            call.agent_file = found
+            call.agent = SubAgent(found)
 
     def _segments(self) -> tuple[list[Segment], list[Item]]:
         """The items cut at each `compacted` record: a resume sends what follows the last one
@@ -158,22 +224,35 @@ class CodexBuilder:
 
     def _add(self, line: int, record: RolloutLine) -> None:
         payload = record.payload
-        if record.type == "session_meta" and payload is not None:
+        if payload is None:
+            if record.type == "compacted":
+                self._item(ItemKind.COMPACTION, line, record)
+        elif record.type == "response_item":
+            self._add_response_item(line, record, payload)
+        elif record.type == "event_msg":
+            self._add_event(line, record, payload)
+        elif record.type == "session_meta":
             session_id = payload.id if isinstance(payload.id, str) else None
             self.session_id = self.session_id or session_id
+            self.spawned_by = self.spawned_by or spawn_note(payload.source)
         elif record.type == "compacted":
             self._item(ItemKind.COMPACTION, line, record)
-        elif record.type == "turn_context" and payload is not None:
+        elif record.type == "turn_context":
             self.model_name = payload.model if isinstance(payload.model, str) else self.model_name
-        elif record.type == "event_msg" and payload is not None and payload.type == "turn_aborted":
-            self._item(ItemKind.INTERRUPT, line, record)
-        elif record.type == "event_msg" and payload is not None and payload.type == "token_count":
+
+    def _add_event(self, line: int, record: RolloutLine, payload: Payload) -> None:
+        kind = payload.type
+        if kind == "token_count":
             self._count_tokens(payload.info)
-        elif record.type == "event_msg" and payload is not None and payload.type == "user_message":
-            if isinstance(payload.message, str):
-                self._add_prompt(line, record, payload.message, from_event=True)
-        elif record.type == "response_item" and payload is not None:
-            self._add_response_item(line, record, payload)
+        elif kind == "exec_command_end" and isinstance(payload.call_id, str):
+            self.command_ends[payload.call_id] = payload.exit_code
+        elif kind == "user_message" and isinstance(payload.message, str):
+            self._add_prompt(line, record, payload.message, from_event=True)
+        elif kind == "turn_aborted":
+            self._item(ItemKind.INTERRUPT, line, record)
+        elif kind == "thread_rolled_back":
+            # Shown where it happened: the turns before it stay in view, marked as dropped.
+            self._item(ItemKind.NOTIFICATION, line, record)
 
     def _add_response_item(self, line: int, record: RolloutLine, payload: Payload) -> None:
         kind = payload.type
@@ -182,7 +261,9 @@ class CodexBuilder:
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
             text = content_text(payload.content)
-            if not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
+            if text.lstrip().startswith(USER_SHELL_COMMAND):
+                self._item(ItemKind.COMMAND, line, record)
+            elif not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
                 self._add_prompt(line, record, text, from_event=False)
         elif kind == "reasoning":
             self._item(ItemKind.THINKING, line, record)
@@ -213,7 +294,8 @@ class CodexBuilder:
 
     def _count_tokens(self, info: object) -> None:
         """A `token_count` event follows each model response; Codex repeats one (same totals)
-        when only its rate limits changed, which counts nothing again."""
+        when only its rate limits changed, which counts nothing again. The session's use is the
+        sum of the requests (equal to Codex's running total in a rollout written in one run)."""
         if not isinstance(info, dict):
             return
         totals = info.get("total_token_usage")
@@ -224,6 +306,7 @@ class CodexBuilder:
         if request is None:
             return
         self.last_request = request
+        self.used = request if self.used is None else self.used + request
         if self.responded is not None:
             self.responded.usage = request
             self.responded = None
@@ -278,22 +361,41 @@ class CodexTexts:
         return None if arguments is None else json_text(arguments)
 
     def result_text(self, source: Source, reader: LineReader) -> str:
-        return output_text(payload_of(reader.record(source.line)))
+        """A command's output before the facts Codex wrote about it (hover shows the line's
+        output as it is)."""
+        return readable_output(output_text(payload_of(reader.record(source.line)))).text
 
     def call_views(
         self, tool: ToolCall, reader: LineReader, items: Sequence[Item] = (), index: int = 0
     ) -> CallViews:
-        """apply_patch as unified diffs (a custom call's `input` is the patch, a function call's
-        `arguments` hold it), update_plan's steps."""
-        if tool.call_source is None or tool.name not in (PATCH_TOOL, PLANNING_TOOL):
+        """apply_patch as unified diffs: what its `patch_apply_end` event says Codex changed, else
+        the patch itself (a custom call's `input` is the patch, a function call's `arguments`
+        hold it); update_plan's steps."""
+        if tool.call_source is None:
             return NO_VIEWS
         payload = payload_of(reader.record(tool.call_source.line))
+        if tool.name not in (PATCH_TOOL, PLANNING_TOOL, SPAWN_TOOL):
+            return self._shell_patch_views(tool, payload, reader)
         raw = payload.get("input")
         if not isinstance(raw, str):
             raw = payload.get("arguments")
+        if tool.name == SPAWN_TOOL:
+            return CallViews(title=spawn_task(raw))
         if tool.name == PATCH_TOOL:
-            return CallViews(diff=patch_diff(tool.name, raw))
+            applied = applied_diff(tool.name, _applied_changes(tool, reader), raw)
+            return CallViews(diff=applied or patch_diff(tool.name, raw))
         return CallViews(todos=plan(tool.name, raw))
+
+    def _shell_patch_views(
+        self, tool: ToolCall, payload: dict[str, Any], reader: LineReader
+    ) -> CallViews:
+        """A shell call that ran `apply_patch`: Codex applies the patch itself and records it
+        (`patch_apply_end`) under the shell call's id."""
+        patch = shell_patch(payload.get("arguments", payload.get("action")))
+        if patch is None:
+            return NO_VIEWS
+        applied = applied_diff(PATCH_TOOL, _applied_changes(tool, reader), patch)
+        return CallViews(diff=applied or patch_diff(PATCH_TOOL, patch))
 
     def request(self, item: Item, reader: LineReader) -> Request | None:
         """None: the model and usage come from `turn_context` and `token_count` lines, set on
@@ -311,6 +413,30 @@ class CodexTexts:
 CODEX_TEXTS = CodexTexts()
 
 
+EVENT_REACH = 100
+"""How many lines before a patch's output its `patch_apply_end` is looked for: Codex writes it
+just before the output (after the other outputs of a parallel batch); a page never decodes a
+long stretch of lines for a rollout that recorded none."""
+
+
+def _applied_changes(tool: ToolCall, reader: LineReader) -> object:
+    """The `changes` of the `patch_apply_end` event of an answered patch call, between the call
+    and its output, nearest the output first."""
+    if tool.call_line is None or tool.result_line is None:
+        return None
+    nearest = max(tool.call_line + 1, tool.result_line - EVENT_REACH)
+    for line in range(tool.result_line - 1, nearest - 1, -1):
+        record = reader.record(line)
+        payload = payload_of(record)
+        if (
+            record.get("type") == "event_msg"
+            and payload.get("type") == "patch_apply_end"
+            and payload.get("call_id") == tool.id
+        ):
+            return payload.get("changes")
+    return None
+
+
 def payload_of(record: Any) -> dict[str, Any]:
     payload = record.get("payload") if isinstance(record, dict) else None
     return payload if isinstance(payload, dict) else {}
@@ -320,12 +446,23 @@ def codex_text(record: Any) -> str:
     payload = payload_of(record)
     kind = payload.get("type")
     if kind == "reasoning":
-        return content_text(payload.get("summary")) or "(encrypted reasoning)"
+        # The summary, else the reasoning itself (`reasoning_text`, as open models write it).
+        said = content_text(payload.get("summary")) or content_text(payload.get("content"))
+        return said or "(encrypted reasoning)"
     if isinstance(record, dict) and record.get("type") == "compacted":
-        return content_text(payload.get("message"))
+        return compaction_text(payload)
+    if kind == "thread_rolled_back":
+        turns = payload.get("num_turns")
+        count = turns if isinstance(turns, int) and not isinstance(turns, bool) else "?"
+        plural = "" if count == 1 else "s"
+        return (
+            f"[rolled back {count} turn{plural}: a resume leaves out the last {count}"
+            f" prompt{plural} before this point and what followed]"
+        )
     if kind == "turn_aborted":
         return f"[turn aborted: {payload.get('reason', 'unknown')}]"
     if kind == "user_message":
         message = payload.get("message")
         return message if isinstance(message, str) else ""
-    return content_text(payload.get("content"))
+    text = content_text(payload.get("content"))
+    return user_shell_command_text(text) if text.lstrip().startswith(USER_SHELL_COMMAND) else text
