@@ -208,7 +208,9 @@ class ConversationModel:
     title: str | None = None
     abandoned_branches: int = 0
     start_note: str | None = None
-    """Why the conversation starts after the file's first line (compaction, missing parent)."""
+    """What to know before reading the conversation, said under its header: why it starts after
+    the file's first line (compaction, missing parent), or whose thread a sub-agent's own file is
+    (a Codex thread spawned by another session)."""
     texts: ItemTexts = field(kw_only=True)
     """How the format reads its items' texts, for the page asked for."""
     assistant_label: str = field(kw_only=True)
