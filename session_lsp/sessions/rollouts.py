@@ -135,7 +135,9 @@ def _parent_thread(source: object) -> tuple[bool, str | None]:
 
 def read_rollout_metadata(data: bytes | mmap.mmap, file_name: str) -> SessionMetadata:
     """The listing's view of a rollout's bytes, but its title (the conversation model's, read
-    with the health). The session id is `session_meta`'s, else the one in the file name."""
+    with the health). The session id is the one in the file name, which `codex resume <id>` finds
+    and `session-lsp resume` plans with (a copy of the tree's resume command must be the same);
+    `session_meta`'s only where the name holds none."""
     metadata = SessionMetadata()
     for raw in head_lines(data):
         line = decoded(_HEAD, raw)
@@ -154,7 +156,7 @@ def read_rollout_metadata(data: bytes | mmap.mmap, file_name: str) -> SessionMet
         if stamp is not None and _text(stamp.timestamp) is not None:
             metadata.last_activity = _text(stamp.timestamp)
             break
-    metadata.session_id = metadata.session_id or rollout_id(file_name)
+    metadata.session_id = rollout_id(file_name) or metadata.session_id
     return metadata
 
 

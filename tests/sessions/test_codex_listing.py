@@ -4,6 +4,7 @@ read once (the cache), and a tree someone else wrote never breaks the listing.""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -98,6 +99,21 @@ def test_a_rollout_is_listed_with_its_project_title_id_health_and_agent(
     # What the server answers `sessionLsp.listSessions` with, typed by the contract.
     sent = msgspec.convert([s.to_json() for s in by_id.values()], list[api.SessionSummary])
     assert {summary.agent for summary in sent} == {"claude-code", "codex"}
+
+
+def test_a_rollout_is_named_by_the_id_in_its_file_name_whatever_its_first_line_says(
+    tree: ProjectsTree,
+) -> None:
+    """`codex resume <id>` finds a rollout by the id in its name, and `session-lsp resume` plans
+    with it: the listing (and the tree's resume command) uses the same, not a `session_meta` id
+    the file may say otherwise."""
+    path = _rollout(tree, ENDS_DANGLING)
+    lines = path.read_bytes().split(b"\n", 1)
+    meta = json.loads(lines[0])
+    meta["payload"]["id"] = "-- not the file's id; rm -rf ~"
+    path.write_bytes(json.dumps(meta).encode() + b"\n" + lines[1])
+    ids = {s.session_id for s in list_sessions(tree.root, cache=_memory())}
+    assert ENDS_DANGLING in ids and not any(sid.startswith("--") for sid in ids)
 
 
 def test_a_rollout_s_health_is_what_check_finds_in_it(tree: ProjectsTree) -> None:
