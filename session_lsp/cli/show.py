@@ -41,6 +41,7 @@ from session_lsp.core.turns import (
     page,
 )
 from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns.model import UNREADABLE_THINKING
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
@@ -183,7 +184,7 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
         body = f"{paint(f'[{mark}]', code)} {name} {_clean(tool.id)}{agent} {summary}"
     else:
         text = item.text or ""
-        if item.kind is ItemKind.THINKING:
+        if item.kind is ItemKind.THINKING and text not in UNREADABLE_THINKING:
             text = f"({len(text)} characters)"
         body = _clean(text)
     if item.has_error:

@@ -17,6 +17,7 @@ from tests.support.cli import REPO, run_cli
 from tests.support.corpus import (
     CODEMIE_TURN_1,
     DANGLING_END_ROLLOUT,
+    PARALLEL_ROLLOUT,
     SHORT,
     SOUND_RECORDER,
     WORKTREES,
@@ -226,3 +227,11 @@ def test_the_markdown_export_holds_every_text_whole() -> None:
     assert "\n+- Monitor worker messages for processing errors\n" in shown
     model = build_model(analyse_bytes(SOUND_RECORDER.read_bytes()), SOUND_RECORDER)
     assert "cut off here" in render_markdown(model), "a page's cut, which the export undoes"
+
+
+def test_brief_says_reasoning_is_encrypted_rather_than_counting_its_placeholder() -> None:
+    """Codex reasoning written only encrypted has no text: `(21 characters)` counted the words
+    that say so."""
+    shown = run_cli("show", "--brief", str(PARALLEL_ROLLOUT)).stdout.splitlines()
+    thinking = [line for line in shown if " thinking " in line]
+    assert thinking and all(line.endswith(" (encrypted reasoning)") for line in thinking)

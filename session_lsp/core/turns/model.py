@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from session_lsp.core.turns.texts import ItemTexts
 
 MAX_TEXT = 4000
+REDACTED_THINKING = "(redacted thinking)"
+"""The text of a thinking block the provider encrypted (Claude's `redacted_thinking`)."""
+ENCRYPTED_REASONING = "(encrypted reasoning)"
+"""The text of reasoning written only encrypted (Codex's `encrypted_content` alone)."""
+UNREADABLE_THINKING = frozenset({REDACTED_THINKING, ENCRYPTED_REASONING})
+"""Thinking whose text is one of these says so; it is no text of that length."""
 """Characters of one text, tool input or result sent per item; the raw line has the rest."""
 
 

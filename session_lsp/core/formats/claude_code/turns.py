@@ -51,6 +51,7 @@ from session_lsp.core.formats.claude_code.tool_views import (
 from session_lsp.core.plans import Todo
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import (
+    REDACTED_THINKING,
     ConversationModel,
     Item,
     ItemKind,
@@ -602,7 +603,7 @@ class ClaudeTexts:
         if item.kind is ItemKind.THINKING:
             block = block_of(reader, source)
             if isinstance(block, dict) and block.get("type") == "redacted_thinking":
-                return "(redacted thinking)"
+                return REDACTED_THINKING
         return content_text(block_of(reader, source))
 
     def call_input(self, source: Source, reader: LineReader) -> str | None:

@@ -47,6 +47,7 @@ from session_lsp.core.formats.codex.tool_views import (
 )
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns.model import (
+    ENCRYPTED_REASONING,
     ConversationModel,
     Item,
     ItemKind,
@@ -448,7 +449,7 @@ def codex_text(record: Any) -> str:
     if kind == "reasoning":
         # The summary, else the reasoning itself (`reasoning_text`, as open models write it).
         said = content_text(payload.get("summary")) or content_text(payload.get("content"))
-        return said or "(encrypted reasoning)"
+        return said or ENCRYPTED_REASONING
     if isinstance(record, dict) and record.get("type") == "compacted":
         return compaction_text(payload)
     if kind == "thread_rolled_back":
