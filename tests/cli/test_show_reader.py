@@ -98,8 +98,11 @@ def result_text(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def test_the_broken_call_is_marked_where_it_is_with_its_finding() -> None:
-    lines = run_cli("show", str(CODEMIE_TURN_1), env=NARROW).stdout.splitlines()
+def test_the_broken_call_is_marked_where_it_is_with_its_finding(tmp_path: Path) -> None:
+    """Read from a copy written an hour ago: a corpus file checked out seconds before would be a
+    live session, its unanswered call not broken but running."""
+    session = aged_copy(CODEMIE_TURN_1, tmp_path / CODEMIE_TURN_1.name)
+    lines = run_cli("show", str(session), env=NARROW).stdout.splitlines()
     assert "first problem: item 17, line 25" in lines[:8]
     broken = next(index for index, line in enumerate(lines) if "[NO RESULT]" in line)
     assert lines[broken].startswith(">> Bash [NO RESULT] $ find . -name")
