@@ -205,7 +205,8 @@ def _header(model: ConversationModel, path: str | None, offset: int, segment: in
         facts.append(earlier_parts(len(model.earlier_segments)))
     lines.append(" · ".join(facts))
     if model.start_note and not history:
-        lines += ["", f"*Note: {model.start_note}.*"]
+        # It can quote the transcript (a Codex sub-agent's nickname and role): never Markdown.
+        lines += ["", f"*Note:* {inline(model.start_note)}"]
     if model.first_problem is not None and not history:
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
     plan = last_plan(model)

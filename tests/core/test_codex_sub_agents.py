@@ -150,3 +150,20 @@ def test_a_symbolic_link_named_as_the_thread_s_rollout_is_not_followed(tmp_path:
     link.symlink_to(elsewhere)
     _, tool = _spawn(_parent(tmp_path, SPAWNED))
     assert tool.agent is None
+
+
+def test_a_hostile_nickname_and_role_in_the_note_stay_inert_in_the_markdown() -> None:
+    """The note quotes what the sub-agent's `session_meta` says of it: in the Markdown it is a
+    code span on one line, never a link, an image or HTML."""
+    hostile = "[x](https://evil.example) ![i](https://evil.example/i.png)\n# <b>hi</b>"
+    spawn = {"parent_thread_id": PARENT, "agent_nickname": hostile, "agent_role": "`worker`"}
+    stamp = "2026-05-11T10:00:01.000Z"
+    meta = _line(
+        "session_meta",
+        {"id": CHILD, "cwd": "/w", "source": {"subagent": {"thread_spawn": spawn}}},
+        stamp,
+    )
+    markdown = render_markdown(build_model(analyse_bytes((meta + "\n").encode()), None))
+    (note,) = [line for line in markdown.splitlines() if line.startswith("*Note:*")]
+    assert note.startswith("*Note:* ``") and note.endswith("``")
+    assert not any(line.startswith("# <b>") for line in markdown.splitlines())
