@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.codex.sub_agents import ThreadRollouts
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, ToolCall, build_model, page
 
@@ -167,3 +168,27 @@ def test_a_hostile_nickname_and_role_in_the_note_stay_inert_in_the_markdown() ->
     (note,) = [line for line in markdown.splitlines() if line.startswith("*Note:*")]
     assert note.startswith("*Note:* ``") and note.endswith("``")
     assert not any(line.startswith("# <b>") for line in markdown.splitlines())
+
+
+def test_the_folder_of_many_spawned_threads_is_listed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session that spawns a thread per call writes a rollout per thread into the same dated
+    folder: finding each must not list that folder again for each call."""
+    listed: list[Path] = []
+    glob = Path.glob
+
+    def counted(self: Path, pattern: str) -> object:
+        listed.append(self)
+        return glob(self, pattern)
+
+    monkeypatch.setattr(Path, "glob", counted)
+    day = tmp_path / "sessions" / "2026" / "05" / "11"
+    day.mkdir(parents=True)
+    threads = ThreadRollouts(day / f"rollout-2026-05-11T10-00-00-{PARENT}.jsonl")
+    children = [f"{CHILD[:-4]}{number:04d}" for number in range(20)]
+    for number, child in enumerate(children):
+        (day / f"rollout-2026-05-11T10-00-{number:02d}-{child}.jsonl").write_text("{}\n")
+    for child in children:
+        assert threads.find(child, "2026-05-11T10:00:01.000Z") is not None
+    assert listed == [day]

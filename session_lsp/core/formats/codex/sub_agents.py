@@ -61,20 +61,47 @@ def spawn_note(source: object) -> str | None:
     return f"a sub-agent's thread{f' ({who})' if who else ''}{by}"
 
 
-def thread_rollout(path: Path | None, thread_id: str, spawned_at: str | None) -> Path | None:
-    """The spawned thread's rollout, when it is where Codex writes it."""
-    if path is None:
+class ThreadRollouts:
+    """Where the threads a rollout spawned wrote theirs. Each folder is listed once for the whole
+    rollout, not once a call: a session that spawns hundreds of threads writes hundreds of
+    rollouts into the same dated folder."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._listed: dict[Path, dict[str, Path]] = {}
+
+    def find(self, thread_id: str, spawned_at: str | None) -> Path | None:
+        """The spawned thread's rollout, when it is where Codex writes it."""
+        if self.path is None:
+            return None
+        for folder in dict.fromkeys(_folders(self.path, spawned_at)):
+            found = self._rollouts_in(folder).get(thread_id)
+            if found is not None:
+                return found.resolve()
         return None
-    name = f"rollout-*-{thread_id}.jsonl"
-    for folder in dict.fromkeys(_folders(path, spawned_at)):
-        # As Codex's own picker walks the folders: regular files, no symbolic link followed.
-        found = next(
-            (found for found in folder.glob(name) if found.is_file() and not found.is_symlink()),
-            None,
-        )
-        if found is not None:
-            return found.resolve()
-    return None
+
+    def _rollouts_in(self, folder: Path) -> dict[str, Path]:
+        """`rollout-<time>-<thread id>.jsonl` files of `folder` by thread id; as Codex's own picker
+        walks the folders: regular files, no symbolic link followed."""
+        listed = self._listed.get(folder)
+        if listed is None:
+            listed = self._listed[folder] = {}
+            for found in sorted(folder.glob("rollout-*.jsonl")):
+                thread = _thread_in_name(found.name)
+                if thread is not None and found.is_file() and not found.is_symlink():
+                    listed.setdefault(thread, found)
+        return listed
+
+
+_ROLLOUT_NAME_LENGTH = len("rollout--") + 36 + len(".jsonl")
+
+
+def _thread_in_name(name: str) -> str | None:
+    """The thread id `rollout-<time>-<id>.jsonl` ends with."""
+    if len(name) < _ROLLOUT_NAME_LENGTH or name[-43] != "-":
+        return None
+    thread = name[-42:-6]
+    return thread if _THREAD_ID.fullmatch(thread) is not None else None
 
 
 def _folders(path: Path, spawned_at: str | None) -> Iterator[Path]:

@@ -32,10 +32,10 @@ from session_lsp.core.formats.codex.rollout import (
 )
 from session_lsp.core.formats.codex.sub_agents import (
     SPAWN_TOOL,
+    ThreadRollouts,
     spawn_note,
     spawn_task,
     spawned_thread,
-    thread_rollout,
 )
 from session_lsp.core.formats.codex.tool_views import (
     PATCH_TOOL,
@@ -99,8 +99,8 @@ class CodexBuilder:
 
     def __init__(self, analysis: Analysis, path: Path | None = None) -> None:
         self.analysis = analysis
-        self.path = path
-        """Where the rollout is: the rollouts of the threads it spawned are found from it."""
+        self.threads = ThreadRollouts(path)
+        """The rollouts of the threads it spawned, found from where this one is."""
         self.reader = LineReader(analysis.lines)
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
@@ -184,7 +184,7 @@ class CodexBuilder:
     def _find_thread(self, call: ToolCall, line: int) -> None:
         """The spawned thread's rollout, opened under the call as a Task's sub-agent is."""
         thread = spawned_thread(output_text(payload_of(self.reader.record(line))))
-        found = thread_rollout(self.path, thread, call.called_at) if thread else None
+        found = self.threads.find(thread, call.called_at) if thread else None
         if found is not None:
             call.agent_file = found
             call.agent = SubAgent(found)
