@@ -26,6 +26,15 @@ mapped view cannot be replaced or deleted until the view is gone (the JDK's long
 JDK-4724038), so a session the language server holds mapped could not be repaired by the CLI."""
 
 
+RECENTLY_WRITTEN_SECONDS = 10.0
+"""A file modified within this many seconds is read into memory, not mapped. A mapped file that a
+writer truncates in place kills its reader with SIGBUS when it touches the pages cut off, and
+the writers of a session do truncate in place: Claude Code itself, when it removes the message
+of a failed streaming attempt (`removeMessageByUuid`: an `ftruncate` of the tail, or the whole
+file written again), and an editor saving it (VS Code writes over the file). Both write a file
+that was written moments before, so a file quiet for longer is mapped."""
+
+
 class SessionFileError(Exception):
     """A path that cannot be used, with a message meant for the user."""
 
@@ -157,14 +166,14 @@ def _folder_errors(errors: list[OSError]) -> Iterator[SessionFileError]:
         yield SessionFileError(f"{error.filename}: cannot read folder: {error.strerror}")
 
 
-def read_session_file(path: Path, *, quiet_seconds: float = 0.0) -> SessionFile:
+def read_session_file(
+    path: Path, *, quiet_seconds: float = RECENTLY_WRITTEN_SECONDS
+) -> SessionFile:
     """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends.
 
     `quiet_seconds`: a file modified more recently than this is read into memory rather than
-    mapped. A mapped file that a writer truncates in place (an editor saving it, as VS Code does)
-    kills the reader with SIGBUS when it touches the pages cut off; a file just written is the
-    one likely to be written again while it is read (the language server rebuilds its view after
-    each save). Reading costs about 50 ms per 100 MB more than a mapping."""
+    mapped (`RECENTLY_WRITTEN_SECONDS` says why). Reading costs about 50 ms per 100 MB more than
+    a mapping."""
     try:
         descriptor = os.open(path, READ_ANY)
     except IsADirectoryError:

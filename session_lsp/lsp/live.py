@@ -14,7 +14,12 @@ import os
 import time
 from pathlib import Path
 
-from session_lsp.files import SessionFile, SessionFileError, read_session_file
+from session_lsp.files import (
+    RECENTLY_WRITTEN_SECONDS,
+    SessionFile,
+    SessionFileError,
+    read_session_file,
+)
 from session_lsp.lsp import diagnostics
 from session_lsp.lsp.api import CommandError
 from session_lsp.lsp.documents import SessionDocument
@@ -37,10 +42,11 @@ def file_age(document: SessionDocument) -> tuple[float, int] | None:
 
 async def read_on_disk(ls: SessionServer, path: Path) -> SessionFile:
     """A session file as the server reads it, off the event loop. One written within the
-    live-session window is read, not mapped (`read_session_file`): the view is rebuilt after each
-    save, and an editor that saves in place again meanwhile would cut the mapped pages from under
-    the build (SIGBUS: the server gone). Claude Code appends, which never does."""
-    quiet = ls.settings.live_session_seconds
+    live-session window, or the truncation window (`RECENTLY_WRITTEN_SECONDS`) when that is
+    longer, is read, not mapped: the view is rebuilt after each save, and an editor that saves in
+    place again meanwhile, or Claude Code removing a failed attempt's message, would cut the
+    mapped pages from under the build (SIGBUS: the server gone)."""
+    quiet = max(ls.settings.live_session_seconds, RECENTLY_WRITTEN_SECONDS)
     try:
         return await asyncio.to_thread(read_session_file, path, quiet_seconds=quiet)
     except SessionFileError as error:
