@@ -62,6 +62,23 @@ def test_an_applied_patch_shows_the_diff_codex_recorded_with_its_real_line_numbe
     )
 
 
+@pytest.mark.parametrize("damaged", ['"a string"', "12", "null", "[]", '{"type":"event_msg"'])
+def test_a_damaged_line_between_a_patch_and_its_output_leaves_the_envelope_s_diff(
+    damaged: str,
+) -> None:
+    """A line that is no JSON object (a sector lost in a power cut, a torn write) where the
+    `patch_apply_end` event is looked for is no event: the page used to fail on it."""
+    call, ended, output = _patch_call(APPLIED)
+    (item,) = _tool_items(_model(call, damaged, output))
+    assert item.tool is not None
+    assert item.tool.diff == (
+        "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@ def main():\n-    return 1\n+    return 2\n"
+    )
+    (item,) = _tool_items(_model(call, ended, damaged, output))
+    assert item.tool is not None and item.tool.diff is not None
+    assert "@@ -40,2 +40,2 @@" in item.tool.diff
+
+
 def test_the_real_rollout_s_patches_show_where_they_landed() -> None:
     model = build_model(analyse_bytes(CODEMIE_ROLLOUT.read_bytes()), CODEMIE_ROLLOUT)
     diffs = [item.tool.diff for item in _tool_items(model) if item.tool and item.tool.diff]

@@ -428,6 +428,8 @@ def _applied_changes(tool: ToolCall, reader: LineReader) -> object:
     nearest = max(tool.call_line + 1, tool.result_line - EVENT_REACH)
     for line in range(tool.result_line - 1, nearest - 1, -1):
         record = reader.record(line)
+        if not isinstance(record, dict):
+            continue  # a line that is no JSON object: damaged, and no event
         payload = payload_of(record)
         if (
             record.get("type") == "event_msg"
