@@ -16,6 +16,7 @@ from session_lsp.core.writing import STUB_TEXT
 from tests.support import damage
 from tests.support.corpus import (
     CLEAN_SESSIONS,
+    CODEMIE_ROLLOUT,
     CODEMIE_TURN_1,
     COMPACTED_2_0,
     SUBAGENT,
@@ -296,3 +297,56 @@ def test_the_fixes_of_every_finding_share_one_truncation_and_one_split(
     assert all(any(r.strategy is Strategy.TRUNCATE for r in fixes) for fixes in offered)
     assert len(cuts) == 1
     assert repair_all(analysis, Strategy.TRUNCATE) is offered[0][-1]
+
+
+def _findings_of(analysis: Analysis, code: str, tool_id: str) -> list[int]:
+    return [f.span.line for f in analysis.findings if f.code == code and f.tool_use_id == tool_id]
+
+
+def _one_fix_applied(data: bytes, code: str, tool_id: str) -> Analysis:
+    """The first fix offered for the finding, applied alone (a quick fix in the editor)."""
+    analysis = analyse_bytes(data)
+    (finding,) = [f for f in analysis.findings if f.code == code and f.tool_use_id == tool_id]
+    fix = next(fix for fix in repairs_for(analysis, finding) if fix.strategy is Strategy.PURGE)
+    return analyse_bytes(join_lines(apply_edits(analysis.lines, fix.edits)))
+
+
+def test_removing_an_unanswered_call_written_twice_removes_both_copies() -> None:
+    """A line written twice (a sync tool's merge) replays as one; with one copy removed, the
+    other took its place and the call stayed unanswered."""
+    path = CLEAN_SESSIONS[0]
+    session = damage.Session.load(path)
+    line = TARGETS[path].last_chain_tool_use_line
+    assert line is not None
+    damage.kill_after(session, line, torn=False)
+    (tool_id,) = damage.tool_uses(session.record(line))
+    session.lines.insert(line, session.lines[line])
+    assert _findings_of(analyse_bytes(session.data()), "unpaired-tool-use", tool_id)
+    after = _one_fix_applied(session.data(), "unpaired-tool-use", tool_id)
+    assert _findings_of(after, "unpaired-tool-use", tool_id) == []
+    assert len(after.lines) == len(session.lines) - 2
+
+
+def test_removing_an_orphan_result_written_twice_removes_both_copies() -> None:
+    path = CLEAN_SESSIONS[0]
+    tool_id = TARGETS[path].middle_answered_tool_id
+    assert tool_id is not None
+    session = damage.Session.load(path)
+    damage.delete_tool_use(session, tool_id)
+    result = damage.result_line(session, tool_id)
+    assert result is not None
+    session.lines.insert(result, session.lines[result])
+    after = _one_fix_applied(session.data(), "orphan-tool-result", tool_id)
+    assert _findings_of(after, "orphan-tool-result", tool_id) == []
+
+
+def test_removing_an_unanswered_codex_call_written_twice_removes_both_copies() -> None:
+    lines = CODEMIE_ROLLOUT.read_bytes().split(b"\n")
+    call = next(i for i, line in enumerate(lines) if b'"type":"function_call"' in line)
+    tool_id = json.loads(lines[call])["payload"]["call_id"]
+    kept = [line for line in lines if tool_id.encode() not in line or line == lines[call]]
+    copied = [*kept[: call + 1], kept[call], *kept[call + 1 :]]
+    data = b"\n".join(line for line in copied if line) + b"\n"
+    assert _findings_of(analyse_bytes(data), "unpaired-tool-use", tool_id)
+    after = _one_fix_applied(data, "unpaired-tool-use", tool_id)
+    assert _findings_of(after, "unpaired-tool-use", tool_id) == []

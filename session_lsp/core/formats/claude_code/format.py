@@ -442,7 +442,7 @@ def _purge_calls(plan: Plan, unpaired: Sequence[Finding]) -> None:
         if not _only_block(record, "tool_use"):
             continue
         assert record is not None
-        plan.delete(record.line)
+        _delete_with_copies(plan, record)
         plan.resolved.append(finding)
         if record.message_id is None:
             continue
@@ -454,6 +454,34 @@ def _purge_calls(plan: Plan, unpaired: Sequence[Finding]) -> None:
                 plan.delete(leftover.line)
 
 
+def _repeated_uuids(analysis: Analysis) -> dict[str, list[Record]]:
+    """The lines of each uuid written on more than one line."""
+    first: dict[str, Record] = {}
+    repeated: dict[str, list[Record]] = {}
+    for record in analysis.records:
+        if record is None or record.uuid is None:
+            continue
+        earlier = first.setdefault(record.uuid, record)
+        if earlier is not record:
+            repeated.setdefault(record.uuid, [earlier]).append(record)
+    return repeated
+
+
+_lines_of_repeated_uuids = PerAnalysis(_repeated_uuids)
+
+
+def _delete_with_copies(plan: Plan, record: Record) -> None:
+    """The line, and every copy of it: the same line written twice (a sync tool's merge, a copy
+    pasted back) replays as one, and with one copy deleted the other takes its place, still
+    holding the call or result the repair removes."""
+    plan.delete(record.line)
+    if record.uuid is None:
+        return
+    for copy in _lines_of_repeated_uuids(plan.analysis).get(record.uuid, ()):
+        if copy.blocks == record.blocks and copy.type == record.type:
+            plan.delete(copy.line)
+
+
 def _drop_lines(plan: Plan, findings: Sequence[Finding]) -> None:
     """Orphan results, duplicate results and calls, dangling server calls: drop the block's line
     when the block is all it holds, else only the block (if the line can be rewritten exactly)."""
@@ -461,7 +489,8 @@ def _drop_lines(plan: Plan, findings: Sequence[Finding]) -> None:
         record = plan.records[finding.span.line]
         blocks = record.blocks if record is not None else []
         if len(blocks) == 1 and finding.tool_use_id in (blocks[0].id, blocks[0].tool_use_id):
-            plan.delete(finding.span.line)
+            assert record is not None
+            _delete_with_copies(plan, record)
             plan.resolved.append(finding)
             continue
         rewritten = _rewrite_content(

@@ -201,9 +201,10 @@ def _tool_name(tool: object) -> str:
 
 
 def purged_lines(lines: Sequence[Line], call_lines: Iterable[int]) -> dict[int, list[int]]:
-    """For each call line, what purging the call removes: its line, and the reasoning item right
-    before it when that reasoning led to this call alone (no other call of its batch follows it),
-    so no thought dangles. The rollout is read once for all the calls a purge removes."""
+    """For each call line, what purging the call removes: its line and any copy of it, and the
+    reasoning item right before it when that reasoning led to this call alone (no other call of
+    its batch follows it), so no thought dangles. The rollout is read once for all the calls a
+    purge removes."""
     wanted = list(call_lines)
     if not wanted:
         return {}
@@ -215,7 +216,26 @@ def purged_lines(lines: Sequence[Line], call_lines: Iterable[int]) -> dict[int, 
     first: dict[int, int] = {}
     for position, (index, _) in enumerate(items):
         first.setdefault(index, position)
-    return {call_line: _purged(items, first.get(call_line), call_line) for call_line in wanted}
+    copies = _copies(lines, wanted)
+    return {
+        call_line: _purged(items, first.get(call_line), call_line) + copies.get(call_line, [])
+        for call_line in wanted
+    }
+
+
+def _copies(lines: Sequence[Line], wanted: list[int]) -> dict[int, list[int]]:
+    """The other lines that are byte for byte a wanted line (the same call written twice, as a
+    sync tool's merge leaves it): with one removed, the other would still make the call."""
+    by_text = {bytes(lines[line]): line for line in wanted}
+    lengths = {len(text) for text in by_text}
+    copies: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if len(line) not in lengths:
+            continue
+        original = by_text.get(bytes(line))
+        if original is not None and original != index:
+            copies.setdefault(original, []).append(index)
+    return copies
 
 
 def _purged(items: list[tuple[int, str | None]], position: int | None, call_line: int) -> list[int]:
