@@ -39,16 +39,17 @@ def loads_line(line: Line) -> Any:
         return json.loads(text_of(line))
 
 
-def later_timestamp(timestamp: str | None, milliseconds: int = 1) -> str:
-    """An ISO timestamp just after `timestamp`, in JavaScript's `toISOString` form."""
+def later_timestamp(timestamp: object, milliseconds: int = 1) -> str:
+    """An ISO timestamp just after `timestamp`, in JavaScript's `toISOString` form; one that is
+    no timestamp (a damaged line's number or `true`) counts as the epoch."""
     moment = _parse_time(timestamp) or datetime(1970, 1, 1, tzinfo=UTC)
     with contextlib.suppress(OverflowError):  # the end of year 9999: no moment is later
         moment += timedelta(milliseconds=milliseconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _parse_time(timestamp: str | None) -> datetime | None:
-    if not timestamp:
+def _parse_time(timestamp: object) -> datetime | None:
+    if not isinstance(timestamp, str) or not timestamp:
         return None
     try:
         moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from session_lsp.core.formats.claude_code.writing import stub_result_line
 from session_lsp.core.formats.codex.writing import rollout_output_line
 from session_lsp.core.writing import STUB_TEXT
@@ -49,3 +51,17 @@ def test_a_codex_output_for_a_call_whose_line_holds_invalid_utf8_is_valid_json()
         "call_id": "call_1",
         "output": STUB_TEXT,
     }
+
+
+@pytest.mark.parametrize("timestamp", ["true", "12", "null", "{}", '"not a time"'])
+def test_a_codex_output_for_a_call_whose_timestamp_is_no_time_is_written_at_the_epoch(
+    timestamp: str,
+) -> None:
+    """A damaged call line's `timestamp` may be any JSON value: the stub used to fail on one that
+    is not a string (the fix a traceback, the quick fix an error in the editor)."""
+    call = (
+        f'{{"timestamp":{timestamp},"type":"response_item","payload":'
+        '{"type":"function_call","call_id":"call_1","name":"shell","arguments":"{}"}}'
+    ).encode()
+    record = json.loads(rollout_output_line(call, "call_1"))
+    assert record["timestamp"] == "1970-01-01T00:00:00.001Z"
