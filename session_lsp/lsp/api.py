@@ -229,6 +229,22 @@ class LastTodos(Result):
     planned nothing after a compaction."""
 
 
+class ProcessInputSummary(Result):
+    """The running command a call writes to or waits on (Codex's `write_stdin`), and the call that
+    started it."""
+
+    command: str
+    """The command as the starting call wrote it."""
+    typed: str
+    """The characters sent, raw (control characters included); empty for a poll, which only
+    waits for more output. Show them visibly, never as they are."""
+    index: int
+    """The starting call's item, in its segment."""
+    segment: int
+    """The segment the starting call is in (counted from 0, as `segment`): an earlier one when
+    the process outlived a compaction."""
+
+
 class ConversationTool(Result):
     id: str
     name: str
@@ -248,6 +264,8 @@ class ConversationTool(Result):
     """A planning call's checklist."""
     agent: AgentSummary | None = None
     """A Task/Agent call's sub-agent."""
+    process: ProcessInputSummary | None = None
+    """What a call writes to or polls, when an earlier call named the process (None otherwise)."""
 
 
 class ConversationItem(Result):

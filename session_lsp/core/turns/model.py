@@ -117,6 +117,22 @@ class SubAgent(msgspec.Struct, gc=False):
     """What the call asked the sub-agent to do (its description), read with the call's input."""
 
 
+class ProcessInput(msgspec.Struct, gc=False):
+    """What a call sends to a process an earlier call started and left running (Codex's
+    `write_stdin`): the keys it types, or nothing when it only waits for more output, and the call
+    that started the process, which a reader needs to know what the call waits on."""
+
+    command: str
+    """The command the starting call ran, as it wrote it."""
+    typed: str
+    """The characters sent, as sent (control characters included); empty for a poll."""
+    call: Item
+    """The starting call's item: its `index` is its place in its segment."""
+    segment: int
+    """The segment the starting call is in, counted from 0 oldest first (a process outlives a
+    compaction)."""
+
+
 class ToolCall(msgspec.Struct, gc=False):
     id: str
     name: str
@@ -142,6 +158,8 @@ class ToolCall(msgspec.Struct, gc=False):
     """An edit as a unified diff, read with the call's input."""
     todos: list[Todo] | None = None
     """A planning call's checklist, read with the call's input."""
+    process: ProcessInput | None = None
+    """The running command the call writes to or polls, when an earlier call names its process."""
 
     @property
     def duration_ms(self) -> int | None:

@@ -71,6 +71,8 @@ class Payload(msgspec.Struct):
     """`session_meta`'s source: `cli`, `vscode`, … or, for a sub-agent's thread, `{"subagent": …}`."""
     exit_code: object = None
     """An `exec_command_end` event's: how the command ended, polled or not."""
+    process_id: object = None
+    """An `exec_command_end` event's: the id its command ran under, which polls name."""
 
 
 class RolloutLine(msgspec.Struct):
