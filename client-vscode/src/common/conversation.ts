@@ -51,6 +51,18 @@ export interface SubAgent {
   readonly usage: Usage | null;
 }
 
+/** The running command a call writes to or waits on (Codex's write_stdin), and the call that started it. */
+export interface ProcessInput {
+  /** The command as the starting call wrote it. */
+  readonly command: string;
+  /** The characters sent, raw (control characters included); empty for a poll. Shown only through `typedKeys`. */
+  readonly typed: string;
+  /** The starting call's item, in its segment. */
+  readonly index: number;
+  /** The segment the starting call is in: an earlier one when the process outlived a compaction. */
+  readonly segment: number;
+}
+
 export interface ToolCall {
   readonly id: string;
   readonly name: string;
@@ -69,6 +81,8 @@ export interface ToolCall {
   /** A planning call's checklist. */
   readonly todos: readonly Todo[] | null;
   readonly agent: SubAgent | null;
+  /** What a call writes to or polls, when an earlier call named the process. */
+  readonly process: ProcessInput | null;
 }
 
 export interface ConversationItem {
@@ -212,6 +226,21 @@ function asAgent(value: unknown, where: string): SubAgent | null {
   };
 }
 
+function asProcess(value: unknown, where: string): ProcessInput | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const process = value as Record<string, unknown>;
+  for (const field of ['command', 'typed']) {
+    check(typeof process[field] === 'string', () => `${where}.${field} is not a string`);
+  }
+  for (const field of ['index', 'segment']) {
+    check(isInteger(process[field]) && (process[field] as number) >= 0, () => `${where}.${field} is not an index`);
+  }
+  return { command: process.command as string, typed: process.typed as string, index: process.index as number, segment: process.segment as number };
+}
+
 function asTool(value: unknown, where: string): ToolCall | null {
   if (value === null || value === undefined) {
     return null;
@@ -239,6 +268,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
     diff: typeof tool.diff === 'string' ? tool.diff : null,
     todos: asTodos(tool.todos, `${where}.todos`),
     agent: asAgent(tool.agent, `${where}.agent`),
+    process: asProcess(tool.process, `${where}.process`),
   };
 }
 
