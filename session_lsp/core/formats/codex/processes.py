@@ -20,6 +20,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import msgspec
 
@@ -28,7 +29,8 @@ from session_lsp.core.turns.model import Item, ProcessInput, ToolCall
 
 POLL_TOOL = "write_stdin"
 EXEC_TOOL = "exec_command"
-_RUNNING = re.compile(rb"Process running with session ID (\d+)")
+_RUNNING = b"Process running with session ID "
+_DIGITS = re.compile(rb"\d{1,20}")
 _HEADER_REACH = 400
 """The header starts an output: only the line's first bytes are looked at."""
 REFUSALS = {
@@ -54,14 +56,22 @@ REFUSALS = {
 _REFUSAL_MARKS = {
     tool: tuple(prefix.encode() for prefix in prefixes) for tool, prefixes in REFUSALS.items()
 }
+_OUTPUT_KEY = b'"output":'
 
 
 def may_be_refused(tool: str, raw: bytes) -> bool:
     """Whether an output line of `tool` may hold Codex's refusal rather than the command's output:
-    the texts hold nothing JSON escapes, and open the output (only the line's start is looked
-    at); `is_refusal` then tells from the decoded output."""
+    the texts hold nothing JSON escapes and open the output, which Codex writes near the line's
+    start; `is_refusal` then tells from the decoded output."""
     marks = _REFUSAL_MARKS.get(tool)
-    return marks is not None and any(raw.find(mark, 0, _HEADER_REACH) >= 0 for mark in marks)
+    if marks is None:
+        return False
+    at = raw.find(_OUTPUT_KEY, 0, _HEADER_REACH)
+    if at < 0:
+        return False
+    at += len(_OUTPUT_KEY)
+    at += raw.startswith(b" ", at)  # as JSON writers other than Codex's space it
+    return raw.startswith(b'"', at) and raw.startswith(marks, at + 1)
 
 
 def is_refusal(tool: str, output: str) -> bool:
@@ -70,9 +80,9 @@ def is_refusal(tool: str, output: str) -> bool:
 
 def announced_process(raw: bytes) -> str | None:
     """The id a call's output says its command is still running under (its header), else None."""
-    head = raw[:_HEADER_REACH]
-    found = _RUNNING.search(head)
-    return found.group(1).decode() if found is not None else None
+    at = raw.find(_RUNNING, 0, _HEADER_REACH)
+    found = _DIGITS.match(raw, at + len(_RUNNING)) if at >= 0 else None
+    return found.group().decode() if found is not None else None
 
 
 class _PollArguments(msgspec.Struct):
@@ -155,13 +165,18 @@ class ProcessCalls:
     polls: list[_Poll] = field(default_factory=list)
 
     def named(self, process: object, call: ToolCall | None) -> None:
-        """`call` says its command runs (or ran) as `process`; a poll's output names the process
-        it polled, which another call started."""
+        """`call` says its command runs (or ran) as `process`."""
         if call is None or call.call_line is None or call.name == POLL_TOOL:
             return
         if not isinstance(process, str) or not process:
             return
         self.started.setdefault(process, []).append((call.call_line, call))
+
+    def answered(self, call: ToolCall, raw: bytes) -> None:
+        """`call`'s output line, whose header may say its command still runs; a poll's names
+        the process it polled, which another call started (and is not read)."""
+        if call.name != POLL_TOOL:
+            self.named(announced_process(raw), call)
 
     def poll(self, call: ToolCall, raw: bytes) -> None:
         arguments = poll_arguments(raw)
@@ -174,15 +189,18 @@ class ProcessCalls:
         conversation's, oldest first, the last the model's own items."""
         if not self.polls:
             return
-        for calls in self.started.values():
-            calls.sort(key=lambda started: started[0])
+        lines_of: dict[str, list[int]] = {}
+        for process, calls in self.started.items():
+            calls.sort(key=itemgetter(0))
+            lines_of[process] = [line for line, _ in calls]
         chosen: list[tuple[_Poll, ToolCall]] = []
         for poll in self.polls:
-            calls = self.started.get(poll.process, [])
-            line = poll.call.call_line or 0
-            before = bisect.bisect_left(calls, line, key=lambda started: started[0])
+            lines_before = lines_of.get(poll.process)
+            if lines_before is None:
+                continue
+            before = bisect.bisect_left(lines_before, poll.call.call_line or 0)
             if before:
-                chosen.append((poll, calls[before - 1][1]))
+                chosen.append((poll, self.started[poll.process][before - 1][1]))
         wanted = {id(call) for _, call in chosen}
         placed: dict[int, tuple[Item, int]] = {
             id(item.tool): (item, number)

@@ -22,7 +22,6 @@ from session_lsp.core.formats.codex.outputs import (
 from session_lsp.core.formats.codex.processes import (
     POLL_TOOL,
     ProcessCalls,
-    announced_process,
     is_refusal,
     may_be_refused,
 )
@@ -175,6 +174,7 @@ class CodexBuilder:
         interface marks as failed, or Codex's own refusal of a unified exec call, its text in
         place of an output). Only an output whose bytes may say so is decoded."""
         raw = bytes(self.analysis.lines[line])
+        self.processes.answered(call, raw)
         if may_be_special(raw):
             call.status = codex_output_status(output_of(raw))
         if call.status is not ToolStatus.ANSWERED:
@@ -334,7 +334,6 @@ class CodexBuilder:
         if call is not None and call.result_line is None:
             call.result_line = line
             call.result_source = Source(line)
-            self.processes.named(announced_process(bytes(self.analysis.lines[line])), call)
             for item in reversed(self.items):
                 if item.tool is call:
                     item.last_line = line
