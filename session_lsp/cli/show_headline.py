@@ -84,12 +84,15 @@ def _string(body: str, *, closed: bool) -> str | None:
 
 
 def call_headline(tool: ToolCall) -> str:
-    """`$ command`; what a poll waits on or types into; the plan's progress; the path, pattern
-    or query; the files a patch changed; else the arguments as `name=value`, or the input as it
-    is when it is not an object."""
+    """`$ command`; what a poll waits on or types into; the sub-agents a call acts on; the plan's
+    progress; the path, pattern or query; the files a patch changed; else the arguments as
+    `name=value`, or the input as it is when it is not an object."""
     if tool.process is not None:
         process = tool.process
         return f"{one_line(process_verb(process.typed))} $ {one_line(process.command)}"
+    if tool.acts_on is not None:
+        names = ", ".join(one_line(agent.name) for agent in tool.acts_on.agents)
+        return f"{one_line(tool.acts_on.verb)} {names}"
     text = tool.input or ""
     fields = input_fields(text)
     if fields is not None:

@@ -21,7 +21,7 @@ from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
-from session_lsp.core.turns.model import ProcessInput, Usage
+from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.typed_keys import typed_keys
@@ -264,6 +264,8 @@ def _tool(tool: ToolCall, segment: int) -> list[str]:
     parts: list[str] = []
     if tool.process is not None:
         parts += [_process(tool.process, segment), ""]
+    if tool.acts_on is not None:
+        parts += [_acts_on(tool.acts_on, segment), ""]
     if tool.agent is not None:
         title = f" {inline(tool.agent.title)}" if tool.agent.title else ""
         where = f" in {inline(str(tool.agent.file))}" if tool.agent.file is not None else ""
@@ -285,10 +287,28 @@ def _process(process: ProcessInput, segment: int) -> str:
     """`Waits on the command of item 9: $ …`, the keys and the command code spans (the keys are
     shown visibly already: a code span keeps the rest inert)."""
     said = f"Types {inline(typed_keys(process.typed))} into" if process.typed else "Waits on"
-    where = f"item {process.call.index + 1}"
-    if process.segment != segment:
-        where += f" of part {process.segment + 1} (the history before a compaction)"
-    return f"{said} the command of {where}: {inline('$ ' + process.command)}"
+    return f"{said} the command of {_item_place(process.call, process.segment, segment)}:" + (
+        f" {inline('$ ' + process.command)}"
+    )
+
+
+def _acts_on(action: AgentAction, segment: int) -> str:
+    """`Closes the sub-agent `Curie` (spawned by item 5)`: each name a code span."""
+    agents = ", ".join(
+        f"{inline(agent.name)} (spawned by {_item_place(agent.call, agent.segment, segment)})"
+        for agent in action.agents
+    )
+    plural = "s" if len(action.agents) > 1 else ""
+    # The verb is the format's own words (`closes`), never the transcript's.
+    return f"{action.verb.capitalize()} the sub-agent{plural} {agents}"
+
+
+def _item_place(item: Item, its_segment: int, shown: int) -> str:
+    """`item 9`, and its part when it is not in the segment shown."""
+    where = f"item {item.index + 1}"
+    if its_segment != shown:
+        where += f" of part {its_segment + 1} (the history before a compaction)"
+    return where
 
 
 def _input(text: str) -> list[str]:

@@ -245,6 +245,24 @@ class ProcessInputSummary(Result):
     the process outlived a compaction."""
 
 
+class ActedOnAgent(Result):
+    name: str
+    """What its spawn called it: its nickname, else the first line of its task, else its id."""
+    index: int
+    """The spawning call's item, in its segment."""
+    segment: int
+    """The segment the spawning call is in (counted from 0, as `segment`)."""
+
+
+class AgentActionSummary(Result):
+    """What a call does to sub-agents earlier calls spawned (Codex's `wait`, `send_input`,
+    `close_agent`, `resume_agent`)."""
+
+    verb: str
+    """`waits for`, `sends to`, `closes` or `resumes`."""
+    agents: list[ActedOnAgent]
+
+
 class ConversationTool(Result):
     id: str
     name: str
@@ -266,6 +284,8 @@ class ConversationTool(Result):
     """A Task/Agent call's sub-agent."""
     process: ProcessInputSummary | None = None
     """What a call writes to or polls, when an earlier call named the process (None otherwise)."""
+    acts_on: AgentActionSummary | None = None
+    """The spawned sub-agents a call acts on, when earlier spawns named each (None otherwise)."""
 
 
 class ConversationItem(Result):

@@ -59,6 +59,7 @@ TOOL_KEYS = {
     "todos",
     "agent",
     "process",
+    "actsOn",
 }
 
 

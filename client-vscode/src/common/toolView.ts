@@ -6,8 +6,8 @@
 
 /** A one-line headline for a call: `$ command`, a path, a query; null when only the JSON says it. */
 export interface ToolHeadline {
-  /** `command`, `path`, `query`, `plan`, `process` (what a poll waits on) or `text`: how the view styles it. */
-  readonly role: 'command' | 'path' | 'query' | 'plan' | 'process' | 'text';
+  /** `command`, `path`, `query`, `plan`, `process` (what a poll waits on), `agents` (the sub-agents a call acts on) or `text`: how the view styles it. */
+  readonly role: 'command' | 'path' | 'query' | 'plan' | 'process' | 'agents' | 'text';
   readonly text: string;
 }
 
@@ -147,13 +147,23 @@ export function toolHeadline(input: string): ToolHeadline | null {
 }
 
 /**
- * What a card leads with: the running command a poll waits on or types into; the input's command,
+ * What a card leads with: the running command a poll waits on or types into; the sub-agents a call
+ * acts on (`closes Curie`); the input's command,
  * path or query; else the files a patch changed (Codex's apply_patch input is the patch, no JSON),
  * or how far a plan got; else the input.
  */
-export function cardHeadline(input: string, diff: string | null, todos: readonly { readonly content: string; readonly status: string }[] | null, process: TypedInto | null = null): ToolHeadline | null {
+export function cardHeadline(
+  input: string,
+  diff: string | null,
+  todos: readonly { readonly content: string; readonly status: string }[] | null,
+  process: TypedInto | null = null,
+  actsOn: { readonly verb: string; readonly agents: readonly { readonly name: string }[] } | null = null,
+): ToolHeadline | null {
   if (process !== null) {
     return processHeadline(process);
+  }
+  if (actsOn !== null) {
+    return { role: 'agents', text: `${actsOn.verb} ${actsOn.agents.map((agent) => agent.name).join(', ')}` };
   }
   const headline = toolHeadline(input);
   if (headline !== null && headline.role !== 'text') {

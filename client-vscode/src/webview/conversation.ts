@@ -7,7 +7,7 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
+import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
@@ -314,7 +314,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = place === 'live' ? isOpen(item) : false;
-  const headline = cardHeadline(tool.input, tool.diff, tool.todos, tool.process);
+  const headline = cardHeadline(tool.input, tool.diff, tool.todos, tool.process, tool.actsOn);
   const summaryNode = create('summary');
   summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
   if (headline !== null) {
@@ -342,6 +342,8 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     details.append(todoList(tool.todos));
   } else if (tool.process !== null) {
     details.append(processBlock(tool.process, place));
+  } else if (tool.actsOn !== null) {
+    details.append(actionBlock(tool.actsOn, place));
   } else if (headline?.role === 'command') {
     details.append(create('pre', 'io command', `$ ${headline.text}`));
   } else if (headline !== null && headline.role !== 'text') {
@@ -380,26 +382,42 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
 function processBlock(process: ProcessInput, place: ItemPlace): HTMLElement {
   const block = create('div', 'process');
   const head = create('div', 'headline headline-process', process.typed === '' ? 'Waits on the command of ' : `Types ${typedKeys(process.typed)} into the command of `);
-  const inHistory = process.segment !== liveSegment;
-  const where = inHistory ? `part ${process.segment + 1}, item ${process.index + 1}` : `item ${process.index + 1}`;
-  if (place === 'agent') {
-    head.append(document.createTextNode(where));
-  } else {
-    const jump = create('button', 'line-link', where);
-    jump.type = 'button';
-    jump.title = 'Go to the call that started this command';
-    jump.addEventListener('click', (event) => {
-      event.stopPropagation();
-      if (inHistory) {
-        showInHistory(process.segment, process.index);
-      } else {
-        focusItem(process.index, true);
-      }
-    });
-    head.append(jump);
-  }
+  head.append(itemLink(process.segment, process.index, place, 'Go to the call that started this command'));
   block.append(head, create('pre', 'io command', `$ ${process.command}`));
   return block;
+}
+
+/** The sub-agents a call acts on (`Closes Curie`), each with the call that spawned it one click away. */
+function actionBlock(action: AgentAction, place: ItemPlace): HTMLElement {
+  const head = create('div', 'headline headline-agents', `${action.verb.charAt(0).toUpperCase()}${action.verb.slice(1)} `);
+  action.agents.forEach((agent, position) => {
+    head.append(document.createTextNode(`${position > 0 ? ', ' : ''}${agent.name} (spawned by `), itemLink(agent.segment, agent.index, place, 'Go to the call that spawned this sub-agent'), document.createTextNode(')'));
+  });
+  return head;
+}
+
+/**
+ * `item 9` (`part 1, item 9` before a compaction): a button to that item in the conversation or
+ * in the history panel; plain text in a sub-agent's transcript, whose items are another file's.
+ */
+function itemLink(segment: number, index: number, place: ItemPlace, title: string): Node {
+  const inHistory = segment !== liveSegment;
+  const where = inHistory ? `part ${segment + 1}, item ${index + 1}` : `item ${index + 1}`;
+  if (place === 'agent') {
+    return document.createTextNode(where);
+  }
+  const jump = create('button', 'line-link', where);
+  jump.type = 'button';
+  jump.title = title;
+  jump.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (inHistory) {
+      showInHistory(segment, index);
+    } else {
+      focusItem(index, true);
+    }
+  });
+  return jump;
 }
 
 /** A sub-agent under its call: what it was, and its conversation on request (paged from its file). */

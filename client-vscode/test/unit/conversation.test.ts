@@ -153,3 +153,13 @@ test('a call writing to a running command carries it; one that does not fit is r
   const noCommand = conversationPage('/p', { items: [{ ...item, tool: { ...tool, process: { typed: '', index: 0, segment: 0 } } }] });
   assert.throws(() => asConversationPage(noCommand), /process\.command is not a string/);
 });
+
+test('a call acting on spawned sub-agents carries them; an agent that does not fit is refused with the place named', () => {
+  const actsOn = { verb: 'closes', agents: [{ name: 'Curie', index: 0, segment: 0 }] };
+  const tool = { id: 'c', name: 'close_agent', input: '{"id":"x"}', result: '{}', isError: false, status: 'answered', callLine: 3, resultLine: 4, agentFile: null, actsOn };
+  const item = { index: 2, kind: 'tool', lines: [3, 4], timestamp: null, text: null, truncated: false, tool, findings: [] };
+  assert.deepEqual(asConversationPage(conversationPage('/p/r.jsonl', { items: [item] })).items[0].tool?.actsOn, actsOn);
+  assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.actsOn, null, 'an older server: none');
+  const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, actsOn: { verb: 'closes', agents: [{ name: 'Curie', index: 0 }] } } }] });
+  assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.actsOn\.agents\[0\]\.index or segment is not an index/);
+});

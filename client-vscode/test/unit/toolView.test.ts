@@ -90,3 +90,10 @@ test('hostile keys and a hostile command: no control character or bidi override 
   assert.equal(headline.text, `types ^[[2J^[]8;;https://e.com^Glink\\u202egnp.exe⏎<script> into $ ${command}`);
   assert.ok(![...headline.text].some((character) => character.charCodeAt(0) < 0x20 || character === '\u202e'));
 });
+
+test('a call acting on spawned sub-agents reads as what it does to them', () => {
+  const wait = JSON.stringify({ ids: ['019e1700-0000-7000-8000-000000000001'], timeout_ms: 30000 });
+  const actsOn = { verb: 'waits for', agents: [{ name: 'Curie' }, { name: 'Check the docs' }] };
+  assert.deepEqual(cardHeadline(wait, null, null, null, actsOn), { role: 'agents', text: 'waits for Curie, Check the docs' });
+  assert.equal(cardHeadline(wait, null, null, null, null), null, 'no earlier spawn named: its arguments, as before');
+});

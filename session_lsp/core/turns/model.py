@@ -133,6 +133,26 @@ class ProcessInput(msgspec.Struct, gc=False):
     compaction)."""
 
 
+class SpawnedAgent(msgspec.Struct, gc=False):
+    """A sub-agent an earlier call spawned, as a call that acts on it names it."""
+
+    name: str
+    """What the spawn called it: its nickname, else the task it was given, else its id."""
+    call: Item
+    """The spawning call's item: its `index` is its place in its segment."""
+    segment: int
+    """The segment the spawning call is in, counted from 0 oldest first."""
+
+
+class AgentAction(msgspec.Struct, gc=False):
+    """What a call does to sub-agents earlier calls spawned (Codex's `wait`, `send_input`,
+    `close_agent`): read alone, such a call names only thread ids."""
+
+    verb: str
+    """What it does, as a reader says it: `waits for`, `sends to`, `closes`, `resumes`."""
+    agents: list[SpawnedAgent]
+
+
 class ToolCall(msgspec.Struct, gc=False):
     id: str
     name: str
@@ -160,6 +180,8 @@ class ToolCall(msgspec.Struct, gc=False):
     """A planning call's checklist, read with the call's input."""
     process: ProcessInput | None = None
     """The running command the call writes to or polls, when an earlier call names its process."""
+    acts_on: AgentAction | None = None
+    """The spawned sub-agents the call acts on, when earlier calls spawned each it names."""
 
     @property
     def duration_ms(self) -> int | None:

@@ -103,7 +103,8 @@ _POLL_DECODER = msgspec.json.Decoder(_PollArguments)
 _ARGUMENTS_DECODER = msgspec.json.Decoder(dict[str, object])
 
 
-def _arguments(raw: bytes) -> str | None:
+def call_arguments(raw: bytes) -> str | None:
+    """A function call line's `arguments` (a JSON text), the rest of the line skipped."""
     try:
         record = _CALL_DECODER.decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
@@ -114,7 +115,7 @@ def _arguments(raw: bytes) -> str | None:
 def poll_arguments(raw: bytes) -> tuple[str, str] | None:
     """A `write_stdin` call's process id and the characters it sends; None when its line does
     not say which process."""
-    arguments = _arguments(raw)
+    arguments = call_arguments(raw)
     if arguments is None:
         return None
     try:
@@ -128,7 +129,7 @@ def poll_arguments(raw: bytes) -> tuple[str, str] | None:
 
 def started_command(raw: bytes) -> str | None:
     """The command an exec call ran: `cmd`, or `command` as a string or an argument vector."""
-    arguments = _arguments(raw)
+    arguments = call_arguments(raw)
     if arguments is None:
         return None
     try:
@@ -201,13 +202,7 @@ class ProcessCalls:
             before = bisect.bisect_left(lines_before, poll.call.call_line or 0)
             if before:
                 chosen.append((poll, self.started[poll.process][before - 1][1]))
-        wanted = {id(call) for _, call in chosen}
-        placed: dict[int, tuple[Item, int]] = {
-            id(item.tool): (item, number)
-            for number, items in enumerate(segments)
-            for item in items
-            if item.tool is not None and id(item.tool) in wanted
-        }
+        placed = placed_calls(segments, {id(call) for _, call in chosen})
         commands: dict[int, str | None] = {}
         for poll, call in chosen:
             if id(call) not in commands and call.call_line is not None:
@@ -216,3 +211,18 @@ class ProcessCalls:
             if command is not None and id(call) in placed:
                 item, segment = placed[id(call)]
                 poll.call.process = ProcessInput(command, poll.typed, item, segment)
+
+
+def placed_calls(
+    segments: Sequence[Sequence[Item]], wanted: set[int]
+) -> dict[int, tuple[Item, int]]:
+    """The item and segment of each call in `wanted` (by `id` of its `ToolCall`): one pass over
+    the items, made only for a rollout with calls that name others."""
+    if not wanted:
+        return {}
+    return {
+        id(item.tool): (item, number)
+        for number, items in enumerate(segments)
+        for item in items
+        if item.tool is not None and id(item.tool) in wanted
+    }

@@ -10,6 +10,7 @@ from typing import Any
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
+from session_lsp.core.formats.codex.agent_calls import ACTIONS, AgentCalls
 from session_lsp.core.formats.codex.compaction_text import compaction_text
 from session_lsp.core.formats.codex.outputs import (
     USER_SHELL_COMMAND,
@@ -41,7 +42,6 @@ from session_lsp.core.formats.codex.sub_agents import (
     ThreadRollouts,
     spawn_note,
     spawn_task,
-    spawned_thread,
 )
 from session_lsp.core.formats.codex.tool_views import (
     PATCH_TOOL,
@@ -129,6 +129,8 @@ class CodexBuilder:
         """Each command's exit code, from its `exec_command_end` event: a command still running
         when its call was answered ends in a later poll (`write_stdin`), and only this event
         says how for the call that started it."""
+        self.agents = AgentCalls()
+        """The spawn_agent calls and the calls acting on the agents they spawned."""
         self.processes = ProcessCalls()
         """The calls that started a command left running and the polls of it (`write_stdin`)."""
         self.open_prompt: tuple[str, bool] | None = None
@@ -153,6 +155,7 @@ class CodexBuilder:
         earlier, items = self._segments()
         parts = [*(segment.items for segment in earlier), items]
         self.processes.link(parts, self.analysis.lines)
+        self.agents.link(parts, self.analysis.lines)
         return ConversationModel(
             "codex",
             items,
@@ -196,8 +199,9 @@ class CodexBuilder:
             call.status, call.is_error = ToolStatus.ERROR, True
 
     def _find_thread(self, call: ToolCall, line: int) -> None:
-        """The spawned thread's rollout, opened under the call as a Task's sub-agent is."""
-        thread = spawned_thread(output_text(payload_of(self.reader.record(line))))
+        """The spawned thread's rollout, opened under the call as a Task's sub-agent is; the
+        thread is kept for the calls that act on it later."""
+        thread = self.agents.spawn(call, output_text(payload_of(self.reader.record(line))))
         found = self.threads.find(thread, call.called_at) if thread else None
         if found is not None:
             call.agent_file = found
@@ -294,6 +298,8 @@ class CodexBuilder:
             self.calls.setdefault(call_id, call)
             if call.name == POLL_TOOL:
                 self.processes.poll(call, bytes(self.analysis.lines[line]))
+            elif call.name in ACTIONS:
+                self.agents.act(call, bytes(self.analysis.lines[line]))
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
 
