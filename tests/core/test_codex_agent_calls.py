@@ -60,7 +60,7 @@ def tool(model: ConversationModel, call_id: str) -> ToolCall:
 def spawned_two() -> list[list[str]]:
     return [
         spawn("c_curie", CURIE, "Audit the parser\nfor torn lines", "Curie"),
-        spawn("c_unnamed", UNNAMED, "Check the docs for stale flags", None),
+        spawn("c_unnamed", UNNAMED, "Check the docs for stale flags\nthen report", None),
     ]
 
 

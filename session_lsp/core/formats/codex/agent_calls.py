@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from session_lsp.core.content_text import one_line
-from session_lsp.core.formats.codex.processes import call_arguments, placed_calls
+from session_lsp.core.formats.codex.rollout import call_arguments
 from session_lsp.core.formats.codex.sub_agents import spawn_task, spawned_thread
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import AgentAction, Item, SpawnedAgent, ToolCall
+from session_lsp.core.turns.segments import placed_calls
 
 ACTIONS = {
     "wait": "waits for",
@@ -128,4 +129,6 @@ def _name(spawn: _Spawn, thread: str, lines: Sequence[Line]) -> str:
     if spawn.nickname is not None:
         return one_line(spawn.nickname)
     task = spawn_task(call_arguments(bytes(lines[spawn.line])))
-    return one_line(task, _NAME_LIMIT) if task is not None else thread
+    if task is None:
+        return thread
+    return one_line(task.strip().split("\n", 1)[0], _NAME_LIMIT)

@@ -24,8 +24,10 @@ from operator import itemgetter
 
 import msgspec
 
+from session_lsp.core.formats.codex.rollout import call_arguments
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import Item, ProcessInput, ToolCall
+from session_lsp.core.turns.segments import placed_calls
 
 POLL_TOOL = "write_stdin"
 EXEC_TOOL = "exec_command"
@@ -90,26 +92,8 @@ class _PollArguments(msgspec.Struct):
     chars: str = ""
 
 
-class _CallPayload(msgspec.Struct):
-    arguments: str | None = None
-
-
-class _CallLine(msgspec.Struct):
-    payload: _CallPayload | None = None
-
-
-_CALL_DECODER = msgspec.json.Decoder(_CallLine)
 _POLL_DECODER = msgspec.json.Decoder(_PollArguments)
 _ARGUMENTS_DECODER = msgspec.json.Decoder(dict[str, object])
-
-
-def call_arguments(raw: bytes) -> str | None:
-    """A function call line's `arguments` (a JSON text), the rest of the line skipped."""
-    try:
-        record = _CALL_DECODER.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
-        return None
-    return record.payload.arguments if record.payload is not None else None
 
 
 def poll_arguments(raw: bytes) -> tuple[str, str] | None:
@@ -196,10 +180,10 @@ class ProcessCalls:
             lines_of[process] = [line for line, _ in calls]
         chosen: list[tuple[_Poll, ToolCall]] = []
         for poll in self.polls:
-            lines_before = lines_of.get(poll.process)
-            if lines_before is None:
+            call_lines = lines_of.get(poll.process)
+            if call_lines is None:
                 continue
-            before = bisect.bisect_left(lines_before, poll.call.call_line or 0)
+            before = bisect.bisect_left(call_lines, poll.call.call_line or 0)
             if before:
                 chosen.append((poll, self.started[poll.process][before - 1][1]))
         placed = placed_calls(segments, {id(call) for _, call in chosen})
@@ -211,18 +195,3 @@ class ProcessCalls:
             if command is not None and id(call) in placed:
                 item, segment = placed[id(call)]
                 poll.call.process = ProcessInput(command, poll.typed, item, segment)
-
-
-def placed_calls(
-    segments: Sequence[Sequence[Item]], wanted: set[int]
-) -> dict[int, tuple[Item, int]]:
-    """The item and segment of each call in `wanted` (by `id` of its `ToolCall`): one pass over
-    the items, made only for a rollout with calls that name others."""
-    if not wanted:
-        return {}
-    return {
-        id(item.tool): (item, number)
-        for number, items in enumerate(segments)
-        for item in items
-        if item.tool is not None and id(item.tool) in wanted
-    }

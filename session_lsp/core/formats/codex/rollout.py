@@ -186,6 +186,27 @@ def call_input(payload: Mapping[str, Any]) -> object:
     return None
 
 
+class _CallPayload(msgspec.Struct):
+    arguments: str | None = None
+
+
+class _CallLine(msgspec.Struct):
+    payload: _CallPayload | None = None
+
+
+_CALL_DECODER = msgspec.json.Decoder(_CallLine)
+
+
+def call_arguments(raw: bytes) -> str | None:
+    """A function call line's `arguments` (a JSON text), the rest of the line skipped: for the
+    few calls whose arguments the model is built from (a poll's process, an agent's id)."""
+    try:
+        record = _CALL_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return None
+    return record.payload.arguments if record.payload is not None else None
+
+
 def output_text(payload: Mapping[str, Any]) -> str:
     """An output's text as hover shows it, whatever its shape (the conversation view reads it
     through `outputs.readable_output`); a tool search's output is the tools it found."""
