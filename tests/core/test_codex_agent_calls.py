@@ -119,3 +119,17 @@ def test_a_hostile_nickname_stays_inert_in_show_and_the_markdown(tmp_path: Path)
     shown = run_cli("show", str(path)).stdout
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "closes Curie [x](command:rm) <img src=x onerror=alert(1)> # h \\x1b" in shown
+
+
+def test_a_spawn_whose_task_is_nested_too_deep_to_read_is_named_by_its_id() -> None:
+    """The task is read while building, for a call naming the agent: it never fails the build."""
+    arguments = '{"message": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    payload = {"type": "function_call", "name": "spawn_agent", "arguments": arguments}
+    output = json.dumps({"agent_id": UNNAMED})
+    answer = {"type": "function_call_output", "call_id": "c_deep", "output": output}
+    deep = [
+        _line("response_item", {**payload, "call_id": "c_deep"}),
+        _line("response_item", answer),
+    ]
+    model = model_of(deep, call("c_close", "close_agent", {"id": UNNAMED}))
+    assert call_headline(tool(model, "c_close")) == f"closes {UNNAMED}"
