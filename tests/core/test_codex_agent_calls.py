@@ -133,3 +133,17 @@ def test_a_spawn_whose_task_is_nested_too_deep_to_read_is_named_by_its_id() -> N
     ]
     model = model_of(deep, call("c_close", "close_agent", {"id": UNNAMED}))
     assert call_headline(tool(model, "c_close")) == f"closes {UNNAMED}"
+
+
+def test_show_item_names_the_agent_and_the_item_that_spawned_it(tmp_path: Path) -> None:
+    lines = [
+        _line("session_meta", {"id": "019e1625-789d-76c0-80ab-3724b5ddb799", "cwd": "/w"}),
+        *[line for part in spawned_two() for line in part],
+        *call("c_wait", "wait", {"ids": [CURIE, UNNAMED]}),
+    ]
+    path = tmp_path / "waits.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shown = run_cli("show", str(path), "--item", "3").stdout.splitlines()
+    assert shown[2] == (
+        "waits for Curie (spawned by item 1), Check the docs for stale flags (spawned by item 2)"
+    )

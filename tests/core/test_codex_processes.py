@@ -317,3 +317,16 @@ def test_a_hostile_command_and_hostile_keys_stay_inert_in_every_renderer(tmp_pat
     shown = run_cli("show", str(path)).stdout
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "types ^[[2J^[]8;;https://e.com^Glink\\u202egnp.exe⏎<script> into $" in shown
+
+
+def test_show_item_names_the_command_and_its_item_across_a_compaction(tmp_path: Path) -> None:
+    compacted = json.dumps(
+        {"timestamp": STAMP, "type": "compacted", "payload": {"message": "summary"}}
+    )
+    model = model_of(
+        [exec_call("c_exec", SED), running("c_exec", 9), compacted, poll("c_poll", 9, "q")]
+    )
+    path = tmp_path / "compacted.jsonl"
+    path.write_bytes(b"\n".join(bytes(line) for line in model.lines if bytes(line)) + b"\n")
+    shown = run_cli("show", str(path), "--item", "2").stdout.splitlines()
+    assert shown[2] == f"types q into the command of item 1 of segment 1: $ {SED}"
