@@ -10,7 +10,7 @@ from typing import Any
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
 from session_lsp.core.turns.agents import AgentCounts, agent_counts
-from session_lsp.core.turns.model import SubAgent, Usage
+from session_lsp.core.turns.model import AgentAction, ProcessInput, SubAgent, Usage
 from session_lsp.core.turns.segments import segment_items, segments
 from session_lsp.core.turns.texts import last_plan
 from session_lsp.report import finding_to_json
@@ -130,4 +130,25 @@ def _tool_to_json(tool: ToolCall, agents: Mapping[Path, AgentCounts] | None) -> 
         "diff": tool.diff,
         "todos": _todos(tool.todos),
         "agent": _agent_to_json(tool.agent, agents) if tool.agent is not None else None,
+        "process": _process_to_json(tool.process) if tool.process is not None else None,
+        "actsOn": _action_to_json(tool.acts_on) if tool.acts_on is not None else None,
+    }
+
+
+def _action_to_json(action: AgentAction) -> dict[str, Any]:
+    return {
+        "verb": action.verb,
+        "agents": [
+            {"name": agent.name, "index": agent.call.index, "segment": agent.segment}
+            for agent in action.agents
+        ],
+    }
+
+
+def _process_to_json(process: ProcessInput) -> dict[str, Any]:
+    return {
+        "command": process.command,
+        "typed": process.typed,
+        "index": process.call.index,
+        "segment": process.segment,
     }

@@ -1,5 +1,5 @@
-"""What a tool call did, said in one line for `show`: the command it ran, the file it changed,
-how far its plan got, else its arguments as names and values.
+"""What a tool call did, said in one line for `show`: the command it ran (or polled), the file it
+changed, how far its plan got, else its arguments as names and values.
 
 A page cuts a call's input at 4,000 characters, so the input of a Write of a long file is no
 longer JSON when it reaches here; the fields written whole before the cut still say which file
@@ -15,6 +15,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.diffs import diff_files
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ToolCall
+from session_lsp.core.typed_keys import process_verb
 
 COMMAND_KEYS = ("command", "cmd")
 HEADLINE_KEYS = (  # after a search's pattern, which comes with where it looked
@@ -83,8 +84,15 @@ def _string(body: str, *, closed: bool) -> str | None:
 
 
 def call_headline(tool: ToolCall) -> str:
-    """`$ command`; the plan's progress; the path, pattern or query; the files a patch changed;
-    else the arguments as `name=value`, or the input as it is when it is not an object."""
+    """`$ command`; what a poll waits on or types into; the sub-agents a call acts on; the plan's
+    progress; the path, pattern or query; the files a patch changed; else the arguments as
+    `name=value`, or the input as it is when it is not an object."""
+    if tool.process is not None:
+        process = tool.process
+        return f"{one_line(process_verb(process.typed))} $ {one_line(process.command)}"
+    if tool.acts_on is not None:
+        names = ", ".join(one_line(agent.name) for agent in tool.acts_on.agents)
+        return f"{one_line(tool.acts_on.verb)} {names}"
     text = tool.input or ""
     fields = input_fields(text)
     if fields is not None:

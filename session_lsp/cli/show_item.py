@@ -16,10 +16,11 @@ from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS
 from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.turns import Item
+from session_lsp.core.turns import Item, ToolCall
 from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
+from session_lsp.core.typed_keys import process_verb
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
 from session_lsp.view_json import item_to_json
@@ -39,7 +40,8 @@ def run_show_item(
         return EXIT_USAGE
     model = shown_model(path, session)
     try:
-        items = segment_items(model, shown_segment(model, segment))
+        shown = shown_segment(model, segment)
+        items = segment_items(model, shown)
     except ValueError as error:
         problem(f"{path}: {error}")
         return EXIT_USAGE
@@ -52,12 +54,15 @@ def run_show_item(
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)
     else:
-        write_item(item, str(path), sys.stdout)
+        last = len(model.earlier_segments)
+        write_item(item, str(path), sys.stdout, last if shown is None else shown)
     sys.stdout.flush()
     return EXIT_OK
 
 
-def write_item(item: Item, path: str, stream: TextIO) -> None:
+def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
+    """`segment`: the one the item is in (counted from 0), which the items a call names are
+    said against."""
     facts = [f"item {item.index + 1}", item.kind.value, f"line {item.first_line + 1}"]
     if item.last_line != item.first_line:
         facts[-1] = f"lines {item.first_line + 1}-{item.last_line + 1}"
@@ -85,6 +90,8 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             else:
                 told = "no transcript of its turns (no agent file, no turns in this file)"
             stream.write(for_terminal(f"sub-agent: {told}") + "\n")
+        for line in _acted_on(tool, segment):
+            stream.write(for_terminal(line) + "\n")
         if tool.input is not None:
             _section(stream, "input", input_fields_text(tool.input))
         if tool.diff is not None:
@@ -98,6 +105,28 @@ def write_item(item: Item, path: str, stream: TextIO) -> None:
             _section(stream, "result", tool.result)
     for finding in item.findings:
         stream.write(for_terminal(">> " + format_finding(path, finding, colour=False)) + "\n")
+
+
+def _acted_on(tool: ToolCall, segment: int) -> list[str]:
+    """What the call waits on, types into or acts on, and the items that started or spawned it."""
+    said: list[str] = []
+    if tool.process is not None:
+        process = tool.process
+        where = _place(process.call, process.segment, segment)
+        said.append(f"{process_verb(process.typed)} the command of {where}: $ {process.command}")
+    if tool.acts_on is not None:
+        agents = ", ".join(
+            f"{agent.name} (spawned by {_place(agent.call, agent.segment, segment)})"
+            for agent in tool.acts_on.agents
+        )
+        said.append(f"{tool.acts_on.verb} {agents}")
+    return said
+
+
+def _place(item: Item, its_segment: int, shown: int) -> str:
+    """`item 9`, counted from 1 as `show` numbers them; its segment when it is another."""
+    where = f"item {item.index + 1}"
+    return where if its_segment == shown else f"{where} of segment {its_segment + 1}"
 
 
 def input_fields_text(text: str) -> str:

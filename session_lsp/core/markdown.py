@@ -21,9 +21,10 @@ from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
-from session_lsp.core.turns.model import Usage
+from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.typed_keys import typed_keys
 
 _PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION})
 """Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary."""
@@ -153,10 +154,11 @@ def _items(
 ) -> list[str]:
     parts: list[str] = []
     shown = segment_items(model, segment)
+    number = len(model.earlier_segments) if segment is None else segment
     for item in page(model, offset, segment=segment):
         if whole and item.truncated:
             item = whole_item(model, item.index, shown)
-        parts.append(_item(item))
+        parts.append(_item(item, number))
         agent = item.tool.agent if item.tool is not None else None
         if agent is None or agent.file is None or load_agent is None or depth >= MAX_AGENT_DEPTH:
             continue
@@ -231,7 +233,8 @@ def _where(item: Item) -> str:
     return f"lines {item.first_line + 1}-{item.last_line + 1}"
 
 
-def _item(item: Item) -> str:
+def _item(item: Item, segment: int) -> str:
+    """`segment`: the one the item is in, counted from 0 oldest first."""
     heading = f"## {item.index + 1}. {_title(item)} · {_where(item)}"
     if item.timestamp:
         heading += f" · {inline(item.timestamp)}"
@@ -241,7 +244,7 @@ def _item(item: Item) -> str:
         parts.append("")
     tool = item.tool
     if tool is not None:
-        parts += _tool(tool)
+        parts += _tool(tool, segment)
     elif item.kind is ItemKind.THINKING and item.text is not None:
         preview = item.text[:THINKING_PREVIEW]
         more = len(item.text) - len(preview)
@@ -255,9 +258,14 @@ def _item(item: Item) -> str:
     return "\n".join(parts)
 
 
-def _tool(tool: ToolCall) -> list[str]:
-    """What a call did as a person reads it: the diff, the plan, the command, else its input."""
+def _tool(tool: ToolCall, segment: int) -> list[str]:
+    """What a call did as a person reads it: the running command it waits on or types into, the
+    diff, the plan, the command, else its input."""
     parts: list[str] = []
+    if tool.process is not None:
+        parts += [_process(tool.process, segment), ""]
+    if tool.acts_on is not None:
+        parts += [_acts_on(tool.acts_on, segment), ""]
     if tool.agent is not None:
         title = f" {inline(tool.agent.title)}" if tool.agent.title else ""
         where = f" in {inline(str(tool.agent.file))}" if tool.agent.file is not None else ""
@@ -273,6 +281,34 @@ def _tool(tool: ToolCall) -> list[str]:
     if tool.result is not None:
         parts += ["Result:", "", fenced(tool.result)]
     return parts
+
+
+def _process(process: ProcessInput, segment: int) -> str:
+    """`Waits on the command of item 9: $ …`, the keys and the command code spans (the keys are
+    shown visibly already: a code span keeps the rest inert)."""
+    said = f"Types {inline(typed_keys(process.typed))} into" if process.typed else "Waits on"
+    return f"{said} the command of {_item_place(process.call, process.segment, segment)}:" + (
+        f" {inline('$ ' + process.command)}"
+    )
+
+
+def _acts_on(action: AgentAction, segment: int) -> str:
+    """`Closes the sub-agent `Curie` (spawned by item 5)`: each name a code span."""
+    agents = ", ".join(
+        f"{inline(agent.name)} (spawned by {_item_place(agent.call, agent.segment, segment)})"
+        for agent in action.agents
+    )
+    plural = "s" if len(action.agents) > 1 else ""
+    # The verb is the format's own words (`closes`), never the transcript's.
+    return f"{action.verb.capitalize()} the sub-agent{plural} {agents}"
+
+
+def _item_place(item: Item, its_segment: int, shown: int) -> str:
+    """`item 9`, and its part when it is not in the segment shown."""
+    where = f"item {item.index + 1}"
+    if its_segment != shown:
+        where += f" of part {its_segment + 1} (the history before a compaction)"
+    return where
 
 
 def _input(text: str) -> list[str]:

@@ -229,6 +229,40 @@ class LastTodos(Result):
     planned nothing after a compaction."""
 
 
+class ProcessInputSummary(Result):
+    """The running command a call writes to or waits on (Codex's `write_stdin`), and the call that
+    started it."""
+
+    command: str
+    """The command as the starting call wrote it."""
+    typed: str
+    """The characters sent, raw (control characters included); empty for a poll, which only
+    waits for more output. Show them visibly, never as they are."""
+    index: int
+    """The starting call's item, in its segment."""
+    segment: int
+    """The segment the starting call is in (counted from 0, as `segment`): an earlier one when
+    the process outlived a compaction."""
+
+
+class ActedOnAgent(Result):
+    name: str
+    """What its spawn called it: its nickname, else the first line of its task, else its id."""
+    index: int
+    """The spawning call's item, in its segment."""
+    segment: int
+    """The segment the spawning call is in (counted from 0, as `segment`)."""
+
+
+class AgentActionSummary(Result):
+    """What a call does to sub-agents earlier calls spawned (Codex's `wait`, `send_input`,
+    `close_agent`, `resume_agent`)."""
+
+    verb: str
+    """`waits for`, `sends to`, `closes` or `resumes`."""
+    agents: list[ActedOnAgent]
+
+
 class ConversationTool(Result):
     id: str
     name: str
@@ -248,6 +282,10 @@ class ConversationTool(Result):
     """A planning call's checklist."""
     agent: AgentSummary | None = None
     """A Task/Agent call's sub-agent."""
+    process: ProcessInputSummary | None = None
+    """What a call writes to or polls, when an earlier call named the process (None otherwise)."""
+    acts_on: AgentActionSummary | None = None
+    """The spawned sub-agents a call acts on, when earlier spawns named each (None otherwise)."""
 
 
 class ConversationItem(Result):

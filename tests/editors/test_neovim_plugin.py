@@ -16,7 +16,7 @@ from tests.editors.support import (
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
 from tests.support.cli import run_cli
-from tests.support.corpus import COMPACTED_2_0, COMPACTED_ROLLOUT, SOUND_RECORDER
+from tests.support.corpus import CODEMIE_ROLLOUT, COMPACTED_2_0, COMPACTED_ROLLOUT, SOUND_RECORDER
 from tests.support.files import age
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
@@ -160,3 +160,16 @@ def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Pat
     assert "off by one column" in lines[prompt + 1]
     item = item_file.read_text(encoding="utf-8").splitlines()
     assert item[0].startswith("#3  prompt  (line 7)") and "off by one column" in item[1]
+
+
+def test_neovim_view_says_what_a_codex_poll_waits_on_and_types(tmp_path: Path) -> None:
+    rollout = tmp_path / CODEMIE_ROLLOUT.name
+    shutil.copyfile(CODEMIE_ROLLOUT, rollout)
+    age(rollout)
+    lines = _rendered(tmp_path, rollout)
+    ctrl_c = lines.index(next(line for line in lines if line.startswith("#12  tool  write_stdin")))
+    assert lines[ctrl_c + 1].startswith(
+        "    types ^C into the command of item 9: $ sed -n '1,220p' "
+    )
+    poll = lines.index(next(line for line in lines if line.startswith("#10  tool  write_stdin")))
+    assert lines[poll + 1].startswith("    waits on the command of item 9: $ sed -n '1,220p' ")

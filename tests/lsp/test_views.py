@@ -18,7 +18,14 @@ from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri
 from tests.support import hostile
 from tests.support.contract import SESSION_KEYS
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, SHORT, SUBAGENT, WORKTREES
+from tests.support.corpus import (
+    CLAUDE_CORPUS,
+    CODEMIE_ROLLOUT,
+    CODEMIE_TURN_1,
+    SHORT,
+    SUBAGENT,
+    WORKTREES,
+)
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -51,6 +58,8 @@ TOOL_KEYS = {
     "diff",
     "todos",
     "agent",
+    "process",
+    "actsOn",
 }
 
 
@@ -391,3 +400,18 @@ async def test_a_task_without_an_agent_file_counts_its_progress_turns(
         "errors": 0,
         "usage": None,
     }
+
+
+async def test_a_codex_poll_names_the_command_it_waits_on_in_both_answers(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """The real rollout's Ctrl+C into a running `sed` (items 9 and 12 as `show` counts them)."""
+    path = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
+    paged = await command(client, "sessionLsp.conversation", str(path), {"limit": 13})
+    whole = await command(client, "sessionLsp.item", str(path), {"index": 11})
+    for tool in (paged["items"][11]["tool"], whole["tool"]):
+        assert tool["name"] == "write_stdin" and tool["status"] == "error"
+        process = tool["process"]
+        assert process["typed"] == "\x03" and process["index"] == 8 and process["segment"] == 0
+        assert process["command"].startswith("sed -n '1,220p' /Users/Sample_User/")
+    assert paged["items"][8]["tool"]["process"] is None

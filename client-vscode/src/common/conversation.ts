@@ -51,6 +51,34 @@ export interface SubAgent {
   readonly usage: Usage | null;
 }
 
+/** The running command a call writes to or waits on (Codex's write_stdin), and the call that started it. */
+export interface ProcessInput {
+  /** The command as the starting call wrote it. */
+  readonly command: string;
+  /** The characters sent, raw (control characters included); empty for a poll. Shown only through `typedKeys`. */
+  readonly typed: string;
+  /** The starting call's item, in its segment. */
+  readonly index: number;
+  /** The segment the starting call is in: an earlier one when the process outlived a compaction. */
+  readonly segment: number;
+}
+
+/** A spawned sub-agent a call acts on, and the call that spawned it. */
+export interface ActedOnAgent {
+  /** Its nickname, else the first line of its task, else its id. */
+  readonly name: string;
+  /** The spawning call's item, in its segment. */
+  readonly index: number;
+  readonly segment: number;
+}
+
+/** What a call does to sub-agents earlier calls spawned (Codex's wait, send_input, close_agent). */
+export interface AgentAction {
+  /** `waits for`, `sends to`, `closes`, `resumes`. */
+  readonly verb: string;
+  readonly agents: readonly ActedOnAgent[];
+}
+
 export interface ToolCall {
   readonly id: string;
   readonly name: string;
@@ -69,6 +97,10 @@ export interface ToolCall {
   /** A planning call's checklist. */
   readonly todos: readonly Todo[] | null;
   readonly agent: SubAgent | null;
+  /** What a call writes to or polls, when an earlier call named the process. */
+  readonly process: ProcessInput | null;
+  /** The spawned sub-agents a call acts on, when earlier spawns named each. */
+  readonly actsOn: AgentAction | null;
 }
 
 export interface ConversationItem {
@@ -212,6 +244,44 @@ function asAgent(value: unknown, where: string): SubAgent | null {
   };
 }
 
+function asProcess(value: unknown, where: string): ProcessInput | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const process = value as Record<string, unknown>;
+  for (const field of ['command', 'typed']) {
+    check(typeof process[field] === 'string', () => `${where}.${field} is not a string`);
+  }
+  for (const field of ['index', 'segment']) {
+    check(isInteger(process[field]) && (process[field] as number) >= 0, () => `${where}.${field} is not an index`);
+  }
+  return { command: process.command as string, typed: process.typed as string, index: process.index as number, segment: process.segment as number };
+}
+
+function asIndex(value: unknown): value is number {
+  return isInteger(value) && value >= 0;
+}
+
+function asAction(value: unknown, where: string): AgentAction | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => `${where} is not an object`);
+  const action = value as Record<string, unknown>;
+  check(typeof action.verb === 'string', () => `${where}.verb is not a string`);
+  check(Array.isArray(action.agents), () => `${where}.agents is not an array`);
+  const agents = (action.agents as unknown[]).map((entry, position) => {
+    const at = `${where}.agents[${position}]`;
+    check(isRecord(entry), () => `${at} is not an object`);
+    const agent = entry as Record<string, unknown>;
+    check(typeof agent.name === 'string', () => `${at}.name is not a string`);
+    check(asIndex(agent.index) && asIndex(agent.segment), () => `${at}.index or segment is not an index`);
+    return { name: agent.name as string, index: agent.index as number, segment: agent.segment as number };
+  });
+  return { verb: action.verb as string, agents };
+}
+
 function asTool(value: unknown, where: string): ToolCall | null {
   if (value === null || value === undefined) {
     return null;
@@ -239,6 +309,8 @@ function asTool(value: unknown, where: string): ToolCall | null {
     diff: typeof tool.diff === 'string' ? tool.diff : null,
     todos: asTodos(tool.todos, `${where}.todos`),
     agent: asAgent(tool.agent, `${where}.agent`),
+    process: asProcess(tool.process, `${where}.process`),
+    actsOn: asAction(tool.actsOn, `${where}.actsOn`),
   };
 }
 

@@ -6,9 +6,39 @@
 
 /** A one-line headline for a call: `$ command`, a path, a query; null when only the JSON says it. */
 export interface ToolHeadline {
-  /** `command`, `path`, `query`, `plan` or `text`: how the view styles it. */
-  readonly role: 'command' | 'path' | 'query' | 'plan' | 'text';
+  /** `command`, `path`, `query`, `plan`, `process` (what a poll waits on), `agents` (the sub-agents a call acts on) or `text`: how the view styles it. */
+  readonly role: 'command' | 'path' | 'query' | 'plan' | 'process' | 'agents' | 'text';
   readonly text: string;
+}
+
+/** What a call writes into a running command: the characters, and the command (`ProcessInput`). */
+export interface TypedInto {
+  readonly command: string;
+  readonly typed: string;
+}
+
+const ENTER = /\r\n|[\r\n]/g;
+const CARET = /[\x00-\x1f\x7f]/g;
+/** `u`: a surrogate pair is one character (an emoji stays), a lone surrogate is escaped. */
+const INVISIBLE = /[\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff\ud800-\udfff]/gu;
+
+/**
+ * Keys typed into a terminal, every one visible: control characters in caret notation (`^C`,
+ * `^[` for Escape, `^?` for Delete), Enter as `⏎`, other characters that print invisibly or reorder
+ * text as their code (`\u202e`); quoted when they hold a space. As the server's `show` says them.
+ */
+export function typedKeys(text: string): string {
+  const shown = text
+    .replace(ENTER, '⏎')
+    .replace(CARET, (key) => `^${String.fromCharCode(key.charCodeAt(0) ^ 0x40)}`)
+    .replace(INVISIBLE, (key) => `\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.includes(' ') ? `"${shown}"` : shown;
+}
+
+/** `waits on $ command` for a poll, `types ^C into $ command` for input. */
+export function processHeadline(process: TypedInto): ToolHeadline {
+  const verb = process.typed === '' ? 'waits on' : `types ${typedKeys(process.typed)} into`;
+  return { role: 'process', text: `${verb} $ ${process.command}` };
 }
 
 const COMMAND_KEYS = ['command', 'cmd'];
@@ -117,10 +147,24 @@ export function toolHeadline(input: string): ToolHeadline | null {
 }
 
 /**
- * What a card leads with: the input's command, path or query; else the files a patch changed
- * (Codex's apply_patch input is the patch, no JSON), or how far a plan got; else the input.
+ * What a card leads with: the running command a poll waits on or types into; the sub-agents a call
+ * acts on (`closes Curie`); the input's command,
+ * path or query; else the files a patch changed (Codex's apply_patch input is the patch, no JSON),
+ * or how far a plan got; else the input.
  */
-export function cardHeadline(input: string, diff: string | null, todos: readonly { readonly content: string; readonly status: string }[] | null): ToolHeadline | null {
+export function cardHeadline(
+  input: string,
+  diff: string | null,
+  todos: readonly { readonly content: string; readonly status: string }[] | null,
+  process: TypedInto | null = null,
+  actsOn: { readonly verb: string; readonly agents: readonly { readonly name: string }[] } | null = null,
+): ToolHeadline | null {
+  if (process !== null) {
+    return processHeadline(process);
+  }
+  if (actsOn !== null) {
+    return { role: 'agents', text: `${actsOn.verb} ${actsOn.agents.map((agent) => agent.name).join(', ')}` };
+  }
   const headline = toolHeadline(input);
   if (headline !== null && headline.role !== 'text') {
     return headline;

@@ -7,10 +7,10 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
+import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
-import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens } from '../common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -33,6 +33,8 @@ let generation = 0;
 /** Every item's height; its count is the conversation's item count, the server's last total. */
 const layout = new ItemHeights(ESTIMATED_HEIGHT);
 let firstProblem: number | null = null;
+/** The segment the live list shows (the last): an item of another one is in the history panel. */
+let liveSegment: number | null = null;
 const items = new Map<number, ConversationItem>();
 const requestedPages = new Set<number>();
 /** Repair options per `index:finding`; undefined while asked for. */
@@ -312,7 +314,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
   details.open = place === 'live' ? isOpen(item) : false;
-  const headline = cardHeadline(tool.input, tool.diff, tool.todos);
+  const headline = cardHeadline(tool.input, tool.diff, tool.todos, tool.process, tool.actsOn);
   const summaryNode = create('summary');
   summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
   if (headline !== null) {
@@ -338,6 +340,10 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     details.append(diffBlock(tool.diff));
   } else if (tool.todos !== null) {
     details.append(todoList(tool.todos));
+  } else if (tool.process !== null) {
+    details.append(processBlock(tool.process, place));
+  } else if (tool.actsOn !== null) {
+    details.append(actionBlock(tool.actsOn, place));
   } else if (headline?.role === 'command') {
     details.append(create('pre', 'io command', `$ ${headline.text}`));
   } else if (headline !== null && headline.role !== 'text') {
@@ -352,7 +358,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     raw.append(create('summary', undefined, tool.input.trimStart().startsWith('{') ? 'Input (JSON)' : 'Input'), create('pre', 'io input', tool.input));
     details.append(raw);
   }
-  const resultLabel = headline?.role === 'command' ? 'Output' : 'Result';
+  const resultLabel = headline?.role === 'command' || headline?.role === 'process' ? 'Output' : 'Result';
   details.append(create('h3', 'io-label', tool.isError ? `${resultLabel} (error)` : resultLabel));
   const result = create('pre', tool.isError ? 'io result error' : 'io result', tool.result ?? '');
   if (tool.result === null) {
@@ -366,6 +372,52 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     details.append(create('div', 'agent-file', `Sub-agent transcript: ${tool.agentFile}`));
   }
   return details;
+}
+
+/**
+ * The running command a poll waits on or types into: what it typed (visibly), the command, and
+ * the call that started it one click away (in the history panel when it is before a compaction;
+ * none in a sub-agent's transcript, whose items are another file's).
+ */
+function processBlock(process: ProcessInput, place: ItemPlace): HTMLElement {
+  const block = create('div', 'process');
+  const head = create('div', 'headline headline-process', process.typed === '' ? 'Waits on the command of ' : `Types ${typedKeys(process.typed)} into the command of `);
+  head.append(itemLink(process.segment, process.index, place, 'Go to the call that started this command'));
+  block.append(head, create('pre', 'io command', `$ ${process.command}`));
+  return block;
+}
+
+/** The sub-agents a call acts on (`Closes Curie`), each with the call that spawned it one click away. */
+function actionBlock(action: AgentAction, place: ItemPlace): HTMLElement {
+  const head = create('div', 'headline headline-agents', `${action.verb.charAt(0).toUpperCase()}${action.verb.slice(1)} `);
+  action.agents.forEach((agent, position) => {
+    head.append(document.createTextNode(`${position > 0 ? ', ' : ''}${agent.name} (spawned by `), itemLink(agent.segment, agent.index, place, 'Go to the call that spawned this sub-agent'), document.createTextNode(')'));
+  });
+  return head;
+}
+
+/**
+ * `item 9` (`part 1, item 9` before a compaction): a button to that item in the conversation or
+ * in the history panel; plain text in a sub-agent's transcript, whose items are another file's.
+ */
+function itemLink(segment: number, index: number, place: ItemPlace, title: string): Node {
+  const inHistory = segment !== liveSegment;
+  const where = inHistory ? `part ${segment + 1}, item ${index + 1}` : `item ${index + 1}`;
+  if (place === 'agent') {
+    return document.createTextNode(where);
+  }
+  const jump = create('button', 'line-link', where);
+  jump.type = 'button';
+  jump.title = title;
+  jump.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (inHistory) {
+      showInHistory(segment, index);
+    } else {
+      focusItem(index, true);
+    }
+  });
+  return jump;
 }
 
 /** A sub-agent under its call: what it was, and its conversation on request (paged from its file). */
@@ -707,6 +759,7 @@ function acceptPage(page: ConversationPage): void {
 function showSummary(page: ConversationPage): void {
   titleElement.textContent = titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation');
   assistantLabel = page.assistantLabel;
+  liveSegment = page.segment;
   const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;

@@ -140,3 +140,26 @@ test('"Show all" asks for one item of the conversation (segment null) or of an e
     assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
   }
 });
+
+test('a call writing to a running command carries it; one that does not fit is refused with the place named', () => {
+  const process = { command: "sed -n '1,220p' SKILL.md", typed: '\u0003', index: 8, segment: 0 };
+  const tool = { id: 'c', name: 'write_stdin', input: '{"session_id":20936}', result: 'x', isError: true, status: 'error', callLine: 34, resultLine: 36, agentFile: null, process };
+  const item = { index: 11, kind: 'tool', lines: [34, 36], timestamp: null, text: null, truncated: false, tool, findings: [] };
+  const page = asConversationPage(conversationPage('/p/r.jsonl', { items: [item] }));
+  assert.deepEqual(page.items[0].tool?.process, process);
+  assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.process, null, 'an older server: none');
+  const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, process: { ...process, index: -1 } } }] });
+  assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.process\.index is not an index/);
+  const noCommand = conversationPage('/p', { items: [{ ...item, tool: { ...tool, process: { typed: '', index: 0, segment: 0 } } }] });
+  assert.throws(() => asConversationPage(noCommand), /process\.command is not a string/);
+});
+
+test('a call acting on spawned sub-agents carries them; an agent that does not fit is refused with the place named', () => {
+  const actsOn = { verb: 'closes', agents: [{ name: 'Curie', index: 0, segment: 0 }] };
+  const tool = { id: 'c', name: 'close_agent', input: '{"id":"x"}', result: '{}', isError: false, status: 'answered', callLine: 3, resultLine: 4, agentFile: null, actsOn };
+  const item = { index: 2, kind: 'tool', lines: [3, 4], timestamp: null, text: null, truncated: false, tool, findings: [] };
+  assert.deepEqual(asConversationPage(conversationPage('/p/r.jsonl', { items: [item] })).items[0].tool?.actsOn, actsOn);
+  assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.actsOn, null, 'an older server: none');
+  const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, actsOn: { verb: 'closes', agents: [{ name: 'Curie', index: 0 }] } } }] });
+  assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.actsOn\.agents\[0\]\.index or segment is not an index/);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, toolHeadline } from '../../src/common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, processHeadline, toolHeadline, typedKeys } from '../../src/common/toolView';
 
 test('a tool card leads with what a person reads: the command, the path, the query', () => {
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
@@ -69,4 +69,31 @@ test('a card leads with the files a patch changed and with how far a plan got', 
   assert.deepEqual(cardHeadline(JSON.stringify({ plan: [] }), null, todos), { role: 'plan', text: '1 of 2 done · now: ship' });
   assert.deepEqual(cardHeadline(JSON.stringify({ todos: [] }), null, []), { role: 'plan', text: 'emptied' });
   assert.deepEqual(cardHeadline(JSON.stringify({ file_path: '/x.ts' }), diff, null), { role: 'path', text: '/x.ts' }, 'the input says it first');
+});
+
+test('a poll reads as the command it waits on, input as the keys it types, every key visible', () => {
+  const sed = "sed -n '1,220p' skills/brainstorming/SKILL.md";
+  const poll = JSON.stringify({ session_id: 20936, chars: '', yield_time_ms: 1000 });
+  assert.deepEqual(cardHeadline(poll, null, null, { command: sed, typed: '' }), { role: 'process', text: `waits on $ ${sed}` });
+  assert.deepEqual(cardHeadline(poll, null, null, { command: sed, typed: '\u0003' }), { role: 'process', text: `types ^C into $ ${sed}` });
+  assert.equal(cardHeadline(poll, null, null, null), null, 'a poll of a process no call named: its arguments, as before');
+  assert.equal(typedKeys('y\n'), 'y⏎');
+  assert.equal(typedKeys('npm test\r\n'), '"npm test⏎"');
+  assert.equal(typedKeys('\x1b[A\x7f\x00\t'), '^[[A^?^@^I');
+  assert.equal(typedKeys('ok 👍'), '"ok 👍"', 'an emoji is one character, not two escaped halves');
+});
+
+test('hostile keys and a hostile command: no control character or bidi override survives in the headline', () => {
+  const keys = '\x1b[2J\x1b]8;;https://e.com\x07link\u202egnp.exe\n<script>';
+  const command = 'echo `x` [x](command:rm) <img src=x onerror=alert(1)>';
+  const headline = processHeadline({ command, typed: keys });
+  assert.equal(headline.text, `types ^[[2J^[]8;;https://e.com^Glink\\u202egnp.exe⏎<script> into $ ${command}`);
+  assert.ok(![...headline.text].some((character) => character.charCodeAt(0) < 0x20 || character === '\u202e'));
+});
+
+test('a call acting on spawned sub-agents reads as what it does to them', () => {
+  const wait = JSON.stringify({ ids: ['019e1700-0000-7000-8000-000000000001'], timeout_ms: 30000 });
+  const actsOn = { verb: 'waits for', agents: [{ name: 'Curie' }, { name: 'Check the docs' }] };
+  assert.deepEqual(cardHeadline(wait, null, null, null, actsOn), { role: 'agents', text: 'waits for Curie, Check the docs' });
+  assert.equal(cardHeadline(wait, null, null, null, null), null, 'no earlier spawn named: its arguments, as before');
 });

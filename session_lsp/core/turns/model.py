@@ -117,6 +117,42 @@ class SubAgent(msgspec.Struct, gc=False):
     """What the call asked the sub-agent to do (its description), read with the call's input."""
 
 
+class ProcessInput(msgspec.Struct, gc=False):
+    """What a call sends to a process an earlier call started and left running (Codex's
+    `write_stdin`): the keys it types, or nothing when it only waits for more output, and the call
+    that started the process, which a reader needs to know what the call waits on."""
+
+    command: str
+    """The command the starting call ran, as it wrote it."""
+    typed: str
+    """The characters sent, as sent (control characters included); empty for a poll."""
+    call: Item
+    """The starting call's item: its `index` is its place in its segment."""
+    segment: int
+    """The segment the starting call is in, counted from 0 oldest first (a process outlives a
+    compaction)."""
+
+
+class SpawnedAgent(msgspec.Struct, gc=False):
+    """A sub-agent an earlier call spawned, as a call that acts on it names it."""
+
+    name: str
+    """What the spawn called it: its nickname, else the task it was given, else its id."""
+    call: Item
+    """The spawning call's item: its `index` is its place in its segment."""
+    segment: int
+    """The segment the spawning call is in, counted from 0 oldest first."""
+
+
+class AgentAction(msgspec.Struct, gc=False):
+    """What a call does to sub-agents earlier calls spawned (Codex's `wait`, `send_input`,
+    `close_agent`): read alone, such a call names only thread ids."""
+
+    verb: str
+    """What it does, as a reader says it: `waits for`, `sends to`, `closes`, `resumes`."""
+    agents: list[SpawnedAgent]
+
+
 class ToolCall(msgspec.Struct, gc=False):
     id: str
     name: str
@@ -142,6 +178,10 @@ class ToolCall(msgspec.Struct, gc=False):
     """An edit as a unified diff, read with the call's input."""
     todos: list[Todo] | None = None
     """A planning call's checklist, read with the call's input."""
+    process: ProcessInput | None = None
+    """The running command the call writes to or polls, when an earlier call names its process."""
+    acts_on: AgentAction | None = None
+    """The spawned sub-agents the call acts on, when earlier calls spawned each it names."""
 
     @property
     def duration_ms(self) -> int | None:

@@ -9,6 +9,7 @@ Earlier segments carry no findings: they are history to read, never sent again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from session_lsp.core.content_text import one_line
@@ -87,3 +88,19 @@ def segment_items(model: ConversationModel, segment: int | None) -> list[Item]:
         f"segment {segment}: the session has {len(model.earlier_segments) + 1} segment(s),"
         f" numbered from 0"
     )
+
+
+def placed_calls(
+    segments: Sequence[Sequence[Item]], wanted: set[int]
+) -> dict[int, tuple[Item, int]]:
+    """The item and segment (counted from 0, oldest first) of each call in `wanted`, by the `id`
+    of its `ToolCall`: for a call that names another, one pass over the items, made only when
+    some call does."""
+    if not wanted:
+        return {}
+    return {
+        id(item.tool): (item, number)
+        for number, items in enumerate(segments)
+        for item in items
+        if item.tool is not None and id(item.tool) in wanted
+    }

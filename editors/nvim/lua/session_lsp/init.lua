@@ -272,11 +272,50 @@ local function push_input(lines, input)
   end
 end
 
+-- Keys typed into a running command, every one visible: Enter as ⏎, other control characters in
+-- caret notation (^C, ^[ for Escape, ^? for Delete), as `session-lsp show` prints them.
+local function typed_keys(text)
+  local shown = text:gsub("\r\n", "⏎"):gsub("[\r\n]", "⏎")
+  shown = shown:gsub("[%z\1-\31\127]", function(key)
+    local code = key:byte()
+    return "^" .. string.char(code == 127 and 63 or code + 64)
+  end)
+  return shown:find(" ", 1, true) and ('"' .. shown .. '"') or shown
+end
+
+-- `item 9`, and its part of the history when it is not the part shown.
+local function item_place(index, segment, shown_segment)
+  local where = string.format("item %d", index + 1)
+  if segment ~= shown_segment then
+    where = string.format("%s of segment %d", where, segment + 1)
+  end
+  return where
+end
+
+-- What a Codex poll waits on or types into, and which sub-agents a call acts on.
+local function push_acted_on(lines, tool, shown_segment)
+  local process = tool.process
+  if type(process) == "table" then
+    local verb = process.typed == "" and "waits on" or ("types " .. typed_keys(process.typed) .. " into")
+    local where = item_place(process.index, process.segment, shown_segment)
+    table.insert(lines, one_line(string.format("    %s the command of %s: $ %s", verb, where, process.command)))
+  end
+  local acts_on = tool.actsOn
+  if type(acts_on) == "table" then
+    local agents = {}
+    for _, agent in ipairs(acts_on.agents) do
+      table.insert(agents, string.format("%s (spawned by %s)", agent.name, item_place(agent.index, agent.segment, shown_segment)))
+    end
+    table.insert(lines, one_line("    " .. acts_on.verb .. " " .. table.concat(agents, ", ")))
+  end
+end
+
 -- What a call did as a person reads it: an edit's diff, a plan's checklist, else its input.
-local function push_call(lines, tool)
+local function push_call(lines, tool, shown_segment)
   if tool.agent then
     table.insert(lines, one_line("    sub-agent: " .. (tool.agent.title or "") .. (tool.agent.file and ("  (" .. tool.agent.file .. ")") or "")))
   end
+  push_acted_on(lines, tool, shown_segment)
   if tool.diff then
     push_text(lines, "    ", tool.diff)
   elseif tool.todos then
@@ -287,14 +326,15 @@ local function push_call(lines, tool)
 end
 
 -- One item's lines: its header, text, what its call did, its result, its findings.
-local function push_item(lines, item)
+-- `shown_segment`: the part of the history the item is in (counted from 0).
+local function push_item(lines, item, shown_segment)
   table.insert(lines, item_header(item))
   if item.text then
     push_text(lines, "    ", item.text)
   end
   local tool = item.tool
   if tool then
-    push_call(lines, tool)
+    push_call(lines, tool, shown_segment)
   end
   if tool and tool.result then
     push_text(lines, "    result: ", tool.result)
@@ -346,7 +386,7 @@ function M.render(page, items)
   for _, item in ipairs(items) do
     table.insert(lines, "")
     local first = #lines + 1
-    push_item(lines, item)
+    push_item(lines, item, page.segment)
     local tool = item.tool
     local raw_line = (tool and tool.callLine) or item.lines[1]
     table.insert(ranges, { first = first, last = #lines, raw_line = raw_line, item = item })
@@ -407,7 +447,7 @@ function M.show_item(on_shown)
   end
   M.execute("sessionLsp.item", { view.path, { index = range.item.index, segment = view.segment } }, function(item)
     local lines = {}
-    push_item(lines, item)
+    push_item(lines, item, view.shown_segment)
     local buf = vim.api.nvim_create_buf(false, true)
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
     vim.api.nvim_buf_set_option(buf, "modifiable", false)
@@ -452,7 +492,7 @@ local function fill_view(buf, path, page, items, segment)
   vim.api.nvim_buf_set_option(buf, "buftype", "nofile")
   vim.api.nvim_buf_set_option(buf, "swapfile", false)
   vim.api.nvim_buf_set_option(buf, "filetype", "sessionlsp")
-  views[buf] = { path = path, ranges = ranges, segment = segment }
+  views[buf] = { path = path, ranges = ranges, segment = segment, shown_segment = page.segment }
   vim.api.nvim_buf_set_var(buf, "session_lsp_path", path)
   for _, lhs in ipairs({ "<CR>", "K", "]p", "[p", "q" }) do
     pcall(vim.api.nvim_buf_del_keymap, buf, "n", lhs)

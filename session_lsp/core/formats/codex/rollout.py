@@ -71,6 +71,8 @@ class Payload(msgspec.Struct):
     """`session_meta`'s source: `cli`, `vscode`, … or, for a sub-agent's thread, `{"subagent": …}`."""
     exit_code: object = None
     """An `exec_command_end` event's: how the command ended, polled or not."""
+    process_id: object = None
+    """An `exec_command_end` event's: the id its command ran under, which polls name."""
 
 
 class RolloutLine(msgspec.Struct):
@@ -182,6 +184,27 @@ def call_input(payload: Mapping[str, Any]) -> object:
                 return value
         return value
     return None
+
+
+class _CallPayload(msgspec.Struct):
+    arguments: str | None = None
+
+
+class _CallLine(msgspec.Struct):
+    payload: _CallPayload | None = None
+
+
+_CALL_DECODER = msgspec.json.Decoder(_CallLine)
+
+
+def call_arguments(raw: bytes) -> str | None:
+    """A function call line's `arguments` (a JSON text), the rest of the line skipped: for the
+    few calls whose arguments the model is built from (a poll's process, an agent's id)."""
+    try:
+        record = _CALL_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return None
+    return record.payload.arguments if record.payload is not None else None
 
 
 def output_text(payload: Mapping[str, Any]) -> str:

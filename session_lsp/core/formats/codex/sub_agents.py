@@ -26,7 +26,7 @@ def spawned_thread(output: str) -> str | None:
     text, an id that is not a thread id and could name a path)."""
     try:
         value = json.loads(output)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
         return None
     agent_id = value.get("agent_id") if isinstance(value, Mapping) else None
     if not isinstance(agent_id, str) or _THREAD_ID.fullmatch(agent_id) is None:
@@ -40,7 +40,7 @@ def spawn_task(arguments: object) -> str | None:
         return None
     try:
         value = json.loads(arguments)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
         return None
     message = value.get("message") if isinstance(value, Mapping) else None
     return message if isinstance(message, str) and message.strip() else None

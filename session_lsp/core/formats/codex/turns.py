@@ -10,6 +10,7 @@ from typing import Any
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code
+from session_lsp.core.formats.codex.agent_calls import ACTIONS, AgentCalls
 from session_lsp.core.formats.codex.compaction_text import compaction_text
 from session_lsp.core.formats.codex.outputs import (
     USER_SHELL_COMMAND,
@@ -18,6 +19,12 @@ from session_lsp.core.formats.codex.outputs import (
     output_of,
     readable_output,
     user_shell_command_text,
+)
+from session_lsp.core.formats.codex.processes import (
+    POLL_TOOL,
+    ProcessCalls,
+    is_refusal,
+    may_be_refused,
 )
 from session_lsp.core.formats.codex.rollout import (
     CALL_TYPES,
@@ -35,7 +42,6 @@ from session_lsp.core.formats.codex.sub_agents import (
     ThreadRollouts,
     spawn_note,
     spawn_task,
-    spawned_thread,
 )
 from session_lsp.core.formats.codex.tool_views import (
     PATCH_TOOL,
@@ -123,6 +129,10 @@ class CodexBuilder:
         """Each command's exit code, from its `exec_command_end` event: a command still running
         when its call was answered ends in a later poll (`write_stdin`), and only this event
         says how for the call that started it."""
+        self.agents = AgentCalls()
+        """The spawn_agent calls and the calls acting on the agents they spawned."""
+        self.processes = ProcessCalls()
+        """The calls that started a command left running and the polls of it (`write_stdin`)."""
         self.open_prompt: tuple[str, bool] | None = None
         """The last prompt since the model last answered, and whether it came from a
         `user_message` event: Codex CLI writes each prompt twice (the message it sends, then the
@@ -143,6 +153,9 @@ class CodexBuilder:
         title = next((item.text for item in self.items if item.kind is ItemKind.PROMPT), None)
         title = typed_request(title) if title else None
         earlier, items = self._segments()
+        parts = [*(segment.items for segment in earlier), items]
+        self.processes.link(parts, self.analysis.lines)
+        self.agents.link(parts, self.analysis.lines)
         return ConversationModel(
             "codex",
             items,
@@ -161,14 +174,18 @@ class CodexBuilder:
 
     def _read_status(self, call: ToolCall, line: int) -> None:
         """Stubbed, interrupted, or a command that failed (a non-zero exit code, which Codex's
-        interface marks as failed). Only an output whose bytes may say so is decoded."""
+        interface marks as failed, or Codex's own refusal of a unified exec call, its text in
+        place of an output). Only an output whose bytes may say so is decoded."""
         raw = bytes(self.analysis.lines[line])
+        self.processes.answered(call, raw)
         if may_be_special(raw):
             call.status = codex_output_status(output_of(raw))
         if call.status is not ToolStatus.ANSWERED:
             return
-        failed = header_says_failed(raw) or (
-            may_be_wrapped_failure(raw) and bool(readable_output(output_of(raw)).exit_code)
+        failed = (
+            header_says_failed(raw)
+            or (may_be_wrapped_failure(raw) and bool(readable_output(output_of(raw)).exit_code))
+            or (may_be_refused(call.name, raw) and is_refusal(call.name, output_of(raw)))
         )
         if failed:
             call.status, call.is_error = ToolStatus.ERROR, True
@@ -182,8 +199,9 @@ class CodexBuilder:
             call.status, call.is_error = ToolStatus.ERROR, True
 
     def _find_thread(self, call: ToolCall, line: int) -> None:
-        """The spawned thread's rollout, opened under the call as a Task's sub-agent is."""
-        thread = spawned_thread(output_text(payload_of(self.reader.record(line))))
+        """The spawned thread's rollout, opened under the call as a Task's sub-agent is; the
+        thread is kept for the calls that act on it later."""
+        thread = self.agents.spawn(call, output_text(payload_of(self.reader.record(line))))
         found = self.threads.find(thread, call.called_at) if thread else None
         if found is not None:
             call.agent_file = found
@@ -247,6 +265,7 @@ class CodexBuilder:
             self._count_tokens(payload.info)
         elif kind == "exec_command_end" and isinstance(payload.call_id, str):
             self.command_ends[payload.call_id] = payload.exit_code
+            self.processes.named(payload.process_id, self.calls.get(payload.call_id))
         elif kind == "user_message" and isinstance(payload.message, str):
             self._add_prompt(line, record, payload.message, from_event=True)
         elif kind == "turn_aborted":
@@ -277,6 +296,10 @@ class CodexBuilder:
             item = self._item(ItemKind.TOOL, line, record, text=False)
             item.tool = call
             self.calls.setdefault(call_id, call)
+            if call.name == POLL_TOOL:
+                self.processes.poll(call, bytes(self.analysis.lines[line]))
+            elif call.name in ACTIONS:
+                self.agents.act(call, bytes(self.analysis.lines[line]))
         elif kind in OUTPUT_TYPES:
             self._add_output(line, record, payload)
 
