@@ -95,7 +95,8 @@ def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[
         for record in records
         if record["payload"].get("type") in ("function_call_output", "custom_tool_call_output")
     }
-    failed = {  # a command that exited non-zero: its output's header, or its end event, says so
+    failed = {  # a command that exited non-zero: its output's header, or its end event, says so;
+        # or a poll Codex refused, its output its own failure text
         payload["call_id"]
         for payload in (record["payload"] for record in records)
         if (payload.get("type") == "exec_command_end" and payload.get("exit_code"))
@@ -103,6 +104,7 @@ def _codex_outline(records: list[dict[str, Any]]) -> list[tuple[str, list[tuple[
             r"(?:[^\n]*\n)*?Process exited with code -?[1-9][^\n]*\n(?:[^\n]*\n)*?Output:\n",
             str(payload.get("output", "")),
         )
+        or str(payload.get("output", "")).startswith("write_stdin failed: ")
     }
     expected: list[tuple[str, list[tuple[str, str]]]] = []
     said: list[tuple[str, str]] = []  # (where from, text) of the prompts since the last answer
