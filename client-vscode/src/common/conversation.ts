@@ -254,7 +254,7 @@ function asProcess(value: unknown, where: string): ProcessInput | null {
     check(typeof process[field] === 'string', () => `${where}.${field} is not a string`);
   }
   for (const field of ['index', 'segment']) {
-    check(isInteger(process[field]) && (process[field] as number) >= 0, () => `${where}.${field} is not an index`);
+    check(asIndex(process[field]), () => `${where}.${field} is not an index`);
   }
   return { command: process.command as string, typed: process.typed as string, index: process.index as number, segment: process.segment as number };
 }
