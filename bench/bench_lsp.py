@@ -23,7 +23,8 @@ Measured on a 40 MB generated session with 3 damaged tool calls (so there are di
   /proc/<pid>/status once its diagnostics arrive, divided by the document's size in bytes.
 
 `--shapes` (issues 9 and 18) measures opening, on the big shapes (generated big tool results; a
-real session repeated, with emoji and CJK; thousands of tool calls after one prompt: `shapes.py`)
+real session repeated, with emoji and CJK; thousands of tool calls after one prompt: `shapes.py`;
+a Codex CLI rollout: `generate_rollout.py`)
 at 50 and 105 MB: per shape and size a fresh server, its peak RSS (VmHWM) after the first open
 (and a round trip after it, by which what the server does right after publishing is done)
 divided by the file, then open -> diagnostics alternated with the `check` CLI (medians), after each
@@ -70,6 +71,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+from generate_rollout import generate_rollout  # noqa: E402
 from generate_session import generate_session  # noqa: E402
 from peak import CHECK_WITH_PEAK  # noqa: E402
 from shapes import repeated_real_session, tool_run  # noqa: E402
@@ -538,6 +540,13 @@ def fresh_path_pages(
     return pages, checks
 
 
+def codex_rollout(path: Path, size: int) -> None:
+    """A generated Codex rollout of about `size` bytes at `path`."""
+    made = generate_rollout(path.parent / f"{path.stem}.d", max(1, size // 15_200), seed=7)
+    made.path.replace(path)
+    made.path.parent.rmdir()
+
+
 def open_shapes(arguments: argparse.Namespace) -> int:
     """Open -> diagnostics and peak RSS per shape and size, this checkout beside `--code`."""
     out = BENCH / "out"
@@ -550,6 +559,9 @@ def open_shapes(arguments: argparse.Namespace) -> int:
         "repeated-real": repeated_real_session,
         # Thousands of tool calls after one prompt, about 1.5 kB a call and its result.
         "tool-run": lambda p, size: tool_run(p, size // 1500),
+        # A Codex CLI rollout: about 15 kB a turn (a prompt, reasoning, commands and their
+        # outputs, token counts).
+        "codex-rollout": codex_rollout,
     }
     loads: list[float] = []
     table: list[str] = []
@@ -631,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shape-names",
         nargs="+",
-        choices=["big-results", "repeated-real", "tool-run"],
+        choices=["big-results", "repeated-real", "tool-run", "codex-rollout"],
         help="with --shapes: only these shapes",
     )
     parser.add_argument(

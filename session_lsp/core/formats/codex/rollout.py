@@ -12,7 +12,7 @@ every other reader (docs/codex-format.md: How Codex rebuilds the conversation on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -48,20 +48,48 @@ ROLLOUT_TYPES = frozenset(
 )
 
 
+NOT_AN_OBJECT = str | int | float | bool | list[object] | None
+"""Any other JSON value where an object is expected: read as "not this shape", never an error."""
+
+
+class TokenUsage(msgspec.Struct, gc=False):
+    """One of a `token_count` event's counts (OpenAI's: `input_tokens` includes the cached)."""
+
+    input_tokens: object = None
+    cached_input_tokens: object = None
+    output_tokens: object = None
+    reasoning_output_tokens: object = None
+    total_tokens: object = None
+
+
+class TokenInfo(msgspec.Struct, gc=False):
+    """A `token_count` event's `info`: decoded into fields, not dictionaries, because a rollout
+    holds one such event per model response (58,000 in a 91 MB rollout)."""
+
+    total_token_usage: TokenUsage | NOT_AN_OBJECT = None
+    last_token_usage: TokenUsage | NOT_AN_OBJECT = None
+
+
 class Payload(msgspec.Struct):
-    """The fields of a record's payload that the replay, the findings and the view read."""
+    """The fields of a record's payload that the replay, the findings and the view read.
+
+    A message's `content` and a compaction's `replacement_history` are kept as their JSON text
+    (`msgspec.Raw`, a view of the line, not a copy) and decoded where they are read: only a user
+    message's content and a compaction's history ever are, and decoding every assistant message's
+    text to drop it was most of what reading a rollout allocated (`message_content`)."""
 
     type: str | None = None
     call_id: str | None = None
     name: str | None = None
     role: str | None = None
-    content: object = None
+    content: msgspec.Raw = msgspec.Raw()
     num_turns: object = None
-    replacement_history: object = None
+    replacement_history: msgspec.Raw = msgspec.Raw()
+    """Both empty when the payload has no such field."""
     id: object = None
     """`session_meta`'s session id."""
     execution: object = None
-    info: object = None
+    info: TokenInfo | NOT_AN_OBJECT = None
     """A `token_count` event's token use (`last_token_usage`, `total_token_usage`)."""
     model: object = None
     """A `turn_context`'s model."""
@@ -108,8 +136,12 @@ def _read_all(line: Line) -> list[RolloutLine]:
     ]
 
 
-def _records(lines: Sequence[Line]) -> list[tuple[int, RolloutLine]]:
-    return [(index, record) for index, line in enumerate(lines) for record in _read_all(line)]
+def _records(lines: Sequence[Line]) -> Iterator[tuple[int, RolloutLine]]:
+    """The lines' records as they are read: a caller that keeps only some never holds them all
+    (the 278,000 records of a 91 MB rollout took 200 MB at once)."""
+    for index, line in enumerate(lines):
+        for record in _read_all(line):
+            yield index, record
 
 
 def call_mentions(line: Line) -> list[tuple[str, bool]]:
@@ -307,10 +339,25 @@ CONTEXTUAL_PREFIXES = (
 the conversation view shows none of them as a prompt or a title. The one list of them."""
 
 
+def message_content(payload: Payload) -> object:
+    """A message's `content` as JSON values (None when it has none or nests deeper than can be
+    read)."""
+    return _decoded_raw(payload.content)
+
+
+def _decoded_raw(raw: msgspec.Raw) -> object:
+    if not raw:
+        return None
+    try:
+        return msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+
+
 def _starts_user_turn(payload: Payload) -> bool:
     if payload.type != "message" or payload.role != "user":
         return False
-    content = payload.content
+    content = message_content(payload)
     texts = [
         part.get("text")
         for part in (content if isinstance(content, list) else [])
@@ -320,14 +367,27 @@ def _starts_user_turn(payload: Payload) -> bool:
     return not text.lstrip().startswith(CONTEXTUAL_PREFIXES)
 
 
-def _history_item(value: object) -> Payload | None:
+_HISTORY_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+_PAYLOAD_DECODER = msgspec.json.Decoder(Payload)
+
+
+def _history_items(raw: msgspec.Raw) -> list[Payload] | None:
+    """A compaction's replacement history, each item that is a response item (the others
+    skipped); None when it is no list."""
     try:
-        return msgspec.convert(value, Payload)
-    except msgspec.ValidationError:
+        values = _HISTORY_DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
+    items = []
+    for value in values:
+        try:
+            items.append(_PAYLOAD_DECODER.decode(value))
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            continue
+    return items
 
 
-def replayed_history(records: Sequence[tuple[int, RolloutLine]]) -> list[tuple[int, Payload]]:
+def replayed_history(records: Iterable[tuple[int, RolloutLine]]) -> list[tuple[int, Payload]]:
     """The response items Codex sends after a resume, each with the line it comes from (a
     compaction's replacement history on the `compacted` line)."""
     history: list[tuple[int, Payload]] = []
@@ -338,10 +398,10 @@ def replayed_history(records: Sequence[tuple[int, RolloutLine]]) -> list[tuple[i
         if record.type == "response_item":
             history.append((index, payload))
         elif record.type == "compacted":
-            replacement = payload.replacement_history
-            if isinstance(replacement, list):
-                items = (_history_item(value) for value in replacement)
-                history = [(index, item) for item in items if item is not None]
+            raw = payload.replacement_history
+            items = _history_items(raw) if raw else None
+            if items is not None:
+                history = [(index, item) for item in items]
             else:
                 history = [(line, item) for line, item in history if _starts_user_turn(item)]
         elif record.type == "event_msg" and payload.type == "thread_rolled_back":
@@ -361,19 +421,25 @@ def _without_last_turns(
     return history[: starts[-min(turns, len(starts))]]
 
 
-def _last_abort(records: Sequence[tuple[int, RolloutLine]]) -> int:
-    """The line of the last `turn_aborted` event, -1 when there is none: a call before it had
-    its turn aborted."""
-    return max(
-        (
-            index
-            for index, record in records
-            if record.type == "event_msg"
-            and record.payload is not None
-            and record.payload.type == "turn_aborted"
-        ),
-        default=-1,
-    )
+class _Aborts:
+    """The line of the last `turn_aborted` event among the records that streamed past (-1 when
+    there was none): a call before it had its turn aborted."""
+
+    def __init__(self) -> None:
+        self.last = -1
+
+    def watch(
+        self, records: Iterable[tuple[int, RolloutLine]]
+    ) -> Iterator[tuple[int, RolloutLine]]:
+        for index, record in records:
+            payload = record.payload
+            if (
+                record.type == "event_msg"
+                and payload is not None
+                and payload.type == "turn_aborted"
+            ):
+                self.last = index
+            yield index, record
 
 
 def rollout_findings(
@@ -383,8 +449,8 @@ def rollout_findings(
     calls: dict[str, tuple[int, str, str]] = {}
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
-    records = _records(lines)  # read once: the history and the aborts both come from it
-    for index, payload in replayed_history(records):
+    aborts = _Aborts()  # read once: the history and the aborts both come from it
+    for index, payload in replayed_history(aborts.watch(_records(lines))):
         if payload.call_id is None or payload.type is None:
             continue
         if payload.type in CALL_TYPES:
@@ -397,7 +463,7 @@ def rollout_findings(
             elif payload.execution != SERVER_EXECUTION:
                 orphans.append((index, payload.call_id))
     last_call = max((line for line, _, _ in calls.values()), default=-1)
-    last_abort = _last_abort(records)
+    last_abort = aborts.last
     findings = [
         _unanswered(
             locator,

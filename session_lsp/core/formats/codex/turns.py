@@ -33,7 +33,10 @@ from session_lsp.core.formats.codex.rollout import (
     SERVER_CALL_TYPES,
     Payload,
     RolloutLine,
+    TokenInfo,
+    TokenUsage,
     call_input,
+    message_content,
     output_text,
     read_line,
 )
@@ -280,7 +283,7 @@ class CodexBuilder:
             if payload.role == "assistant":
                 self._item(ItemKind.ASSISTANT, line, record)
                 return
-            text = content_text(payload.content)
+            text = content_text(message_content(payload))
             if text.lstrip().startswith(USER_SHELL_COMMAND):
                 self._item(ItemKind.COMMAND, line, record)
             elif not text.lstrip().startswith(CONTEXTUAL_PREFIXES):
@@ -320,13 +323,13 @@ class CodexBuilder:
         """A `token_count` event follows each model response; Codex repeats one (same totals)
         when only its rate limits changed, which counts nothing again. The session's use is the
         sum of the requests (equal to Codex's running total in a rollout written in one run)."""
-        if not isinstance(info, dict):
+        if not isinstance(info, TokenInfo):
             return
-        totals = info.get("total_token_usage")
+        totals = info.total_token_usage
         if totals == self.totals:
             return
         self.totals = totals
-        request = _usage(info.get("last_token_usage"))
+        request = _usage(info.last_token_usage)
         if request is None:
             return
         self.last_request = request
@@ -354,19 +357,20 @@ class CodexBuilder:
         item.tool = orphan
 
 
+def _count(value: object) -> int:
+    """A count as written; anything else (a string, a negative number, true) is none."""
+    return value if type(value) is int and value >= 0 else 0
+
+
 def _usage(recorded: object) -> Usage | None:
     """Codex's token use (OpenAI's: `input_tokens` includes the cached ones) as the model's
     `Usage`, whose `input` is the uncached part."""
-    if not isinstance(recorded, dict):
+    if not isinstance(recorded, TokenUsage):
         return None
-    counts = {
-        key: value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-        for key, value in recorded.items()
-    }
-    cached = counts.get("cached_input_tokens", 0)
+    cached = _count(recorded.cached_input_tokens)
     return Usage(
-        input=max(0, counts.get("input_tokens", 0) - cached),
-        output=counts.get("output_tokens", 0),
+        input=max(0, _count(recorded.input_tokens) - cached),
+        output=_count(recorded.output_tokens),
         cache_read=cached,
     )
 
