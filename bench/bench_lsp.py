@@ -82,7 +82,8 @@ from session_lsp.files import read_session_file  # noqa: E402
 MB = 1024 * 1024
 TIMEOUT = 300.0
 TOOL_USE = '"type":"tool_use","id":"toolu_'
-TEXT_VALUE = '"type":"text","text":"'
+TEXT_VALUES = ('"type":"text","text":"', '"type":"output_text","text":"')
+"""Where a reply's text starts: in a Claude Code session, in a Codex rollout."""
 
 
 # --- a minimal LSP client ------------------------------------------------------------------------
@@ -332,9 +333,10 @@ def pick_line(lines: list[str], needle: str) -> int:
 
 def edit_position(lines: list[str]) -> tuple[int, int, str]:
     """(line, utf-16 column, character) of an ASCII letter inside a text value mid-document."""
-    line = pick_line(lines, TEXT_VALUE)
+    needle = next((value for value in TEXT_VALUES if any(value in line for line in lines)), "")
+    line = pick_line(lines, needle or TEXT_VALUES[0])
     text = lines[line]
-    start = text.index(TEXT_VALUE) + len(TEXT_VALUE)
+    start = text.index(needle) + len(needle)
     for column in range(start + 2, len(text)):
         if text[column].isascii() and text[column].isalpha() and text[column - 1] != "\\":
             return line, utf16_len(text[:column]), text[column]

@@ -23,7 +23,7 @@ import msgspec
 from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
-from session_lsp.core.formats import detect
+from session_lsp.core.formats import detect, reads_records
 from session_lsp.core.line_views import LineViews
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
@@ -78,9 +78,14 @@ class Transcript:
     def __init__(self, lines: Sequence[Line], ends_with_newline: bool) -> None:
         self.lines = _line_views(lines)
         self.ends_with_newline = ends_with_newline
+        self.reads_records = reads_records(self.lines)
+        """False: a file another format claims from its lines (a Codex rollout), read without
+        records but for the lines that could be Claude Code's (`read_lines(records=False)`)."""
         self._records: list[Record | None] = []
         self.problems: list[tuple[LineProblem, ...]] = []
-        for record, problems in read_lines(lines, ends_with_newline=ends_with_newline):
+        for record, problems in read_lines(
+            lines, ends_with_newline=ends_with_newline, records=self.reads_records
+        ):
             self._records.append(record)
             self.problems.append(problems)
         self._renumber_from = _NONE_MOVED
@@ -97,12 +102,16 @@ class Transcript:
         records: list[Record | None],
         problems: list[tuple[LineProblem, ...]],
         ends_with_newline: bool,
+        *,
+        read_records: bool = True,
     ) -> Transcript:
-        """Lines already read (`read_lines`, all of them with this `ends_with_newline`): a big
-        didOpen reads each chunk's lines while the next chunk is unescaped."""
+        """Lines already read (`read_lines`, all of them with this `ends_with_newline`, and with
+        records unless `read_records` is False): a big didOpen reads each chunk's lines while the
+        next chunk is unescaped."""
         transcript = cls.__new__(cls)
         transcript.lines = _line_views(lines)
         transcript.ends_with_newline = ends_with_newline
+        transcript.reads_records = read_records
         transcript._records = records
         transcript.problems = problems
         transcript._renumber_from = _NONE_MOVED
@@ -119,6 +128,7 @@ class Transcript:
             list(analysis.records[:stop]),
             list(analysis.problems[:stop]),
             ends_with_newline=True,
+            read_records=analysis.format is None or analysis.format.uses_records,
         )
         if stop > 0:
             transcript._reread(stop - 1)
@@ -150,7 +160,13 @@ class Transcript:
         self.lines.replace(start, stop, new_lines)
         self.ends_with_newline = ends_with_newline
         readings = list(
-            read_lines(self.lines, start, start + inserted, ends_with_newline=ends_with_newline)
+            read_lines(
+                self.lines,
+                start,
+                start + inserted,
+                ends_with_newline=ends_with_newline,
+                records=self.reads_records,
+            )
         )
         self._records[start:stop] = [record for record, _ in readings]
         self.problems[start:stop] = [problems for _, problems in readings]
@@ -188,7 +204,11 @@ class Transcript:
     def _reread(self, index: int) -> None:
         """Re-read one line of lists this transcript has not handed out since they were made."""
         ((record, problems),) = read_lines(
-            self.lines, index, index + 1, ends_with_newline=self.ends_with_newline
+            self.lines,
+            index,
+            index + 1,
+            ends_with_newline=self.ends_with_newline,
+            records=self.reads_records,
         )
         if self._last is not None:
             self._touched.setdefault(index, self._records[index])
@@ -212,6 +232,8 @@ class Transcript:
         return analysis
 
     def _analysed(self, live: float | None) -> Analysis:
+        if not self.reads_records and any(record is not None for record in self._records):
+            self._read_whole()  # a line that could be Claude Code's: the file may be its
         records = replayed_records(self.records, self.problems)
         transcript_format = detect(self.lines, records)
         checks_shapes = transcript_format is not None and transcript_format.checks_record_shapes
@@ -240,6 +262,17 @@ class Transcript:
             anchors,
             reading,
         )
+
+    def _read_whole(self) -> None:
+        """Every line read with its record, in new lists (earlier analyses keep theirs)."""
+        readings = list(read_lines(self.lines, ends_with_newline=self.ends_with_newline))
+        self._records = [record for record, _ in readings]
+        self.problems = [problems for _, problems in readings]
+        self._renumber_from = _NONE_MOVED
+        self._handed_out = False
+        self._last = None
+        self._touched = {}
+        self.reads_records = True
 
     def _reused(self, live: float | None) -> Analysis | None:
         """The previous analysis brought up to date, when no touched line replays differently."""

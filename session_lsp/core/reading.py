@@ -16,7 +16,11 @@ from collections.abc import Iterable, Sequence
 import msgspec
 
 from session_lsp.core.findings import Code, Severity
-from session_lsp.core.formats.claude_code.records import RECORD_DECODER, TRANSCRIPT_TYPES
+from session_lsp.core.formats.claude_code.records import (
+    METADATA_TYPES,
+    RECORD_DECODER,
+    TRANSCRIPT_TYPES,
+)
 from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.formats.claude_code.sharing import RepeatedValues
 from session_lsp.core.line_views import Line as Line  # what a line is, for every reader
@@ -105,6 +109,32 @@ def read_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LinePro
             " so its calls and results are not checked"
         )
         return None, (LineProblem(Code.INVALID_JSON, Severity.ERROR, message, *_whole_line(raw)),)
+
+
+class _Unrecorded(msgspec.Struct):
+    """What a line read without its record decodes (`read_lines(records=False)`): the fields a
+    Claude Code record is recognised by, as a record decodes them, so that a line that is no JSON
+    object, or not UTF-8, has the problems its whole reading would give it."""
+
+    type: str | None = None
+    uuid: str | None = None
+    timestamp: str | None = None
+
+
+_UNRECORDED_DECODER = msgspec.json.Decoder(_Unrecorded)
+
+
+def _checked_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
+    """A line checked, not read: its problems, and its record only when it could be a Claude Code
+    record (the ones `ClaudeCodeFormat.detect` looks for)."""
+    try:
+        unrecorded = _UNRECORDED_DECODER.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return read_line(raw, is_last=is_last)  # the whole reading says what is wrong
+    kind = unrecorded.type
+    if kind in METADATA_TYPES or (kind in TRANSCRIPT_TYPES and unrecorded.uuid is not None):
+        return read_line(raw, is_last=is_last)
+    return None, NO_PROBLEMS
 
 
 def _decode_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
@@ -486,17 +516,27 @@ def _block_problems(record: Record, raw: Line, missing: list[str]) -> tuple[Line
 
 
 def read_lines(
-    lines: Sequence[Line], first: int = 0, stop: int | None = None, *, ends_with_newline: bool
+    lines: Sequence[Line],
+    first: int = 0,
+    stop: int | None = None,
+    *,
+    ends_with_newline: bool,
+    records: bool = True,
 ) -> Iterable[tuple[Record | None, tuple[LineProblem, ...]]]:
     """Read lines[first:stop]. Only an unterminated last line can be a torn tail: a line whose
-    newline was written was written whole, so if it is broken it is corrupt, not cut off."""
+    newline was written was written whole, so if it is broken it is corrupt, not cut off.
+
+    `records` False: the lines of a file of another format (a Codex rollout) are only checked,
+    not decoded into records they would never use (86 MB for a 91 MB rollout); a line that could
+    be a Claude Code record is still read whole, so a file that holds one is seen to."""
     count = len(lines)
     torn_candidate = count - 1 if not ends_with_newline else -1
     repeated = RepeatedValues()
     stop = count if stop is None else stop
     read = lines.between(first, stop) if isinstance(lines, LineViews) else lines[first:stop]
+    reader = read_line if records else _checked_line
     for index, raw in enumerate(read, first):
-        record, problems = read_line(raw, is_last=index == torn_candidate)
+        record, problems = reader(raw, is_last=index == torn_candidate)
         if record is not None:
             record.line = index
             repeated.share(record)

@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Iterable
 
 from session_lsp.core.analysis import Transcript
+from session_lsp.core.formats import reads_records
 from session_lsp.core.line_views import LineViews, newline_offsets
 from session_lsp.core.reading import LineProblem, Record, read_lines
 
@@ -62,6 +63,8 @@ class ReadChunks:
         self.terminators: list[str] = []
         self._records: list[Record | None] = []
         self._problems: list[tuple[LineProblem, ...]] = []
+        self._reads_records: bool | None = None
+        """Decided on the first chunk (`reads_records`): a Codex rollout's lines are checked."""
 
     @classmethod
     def of(cls, chunks: Iterable[bytes]) -> ReadChunks:
@@ -83,13 +86,19 @@ class ReadChunks:
         self.chunks.append(chunk)
         start = len(self.lines)
         _add_lines_of(chunk, self.lines, self.terminators)
+        if self._reads_records is None:
+            self._reads_records = reads_records(self.lines)
         for record, problems in read_lines(
-            self.lines, start, ends_with_newline=self.ends_with_newline
+            self.lines, start, ends_with_newline=self.ends_with_newline, records=self._reads_records
         ):
             self._records.append(record)
             self._problems.append(problems)
 
     def transcript(self) -> Transcript:
         return Transcript.from_readings(
-            self.lines, self._records, self._problems, self.ends_with_newline
+            self.lines,
+            self._records,
+            self._problems,
+            self.ends_with_newline,
+            read_records=self._reads_records is not False,
         )

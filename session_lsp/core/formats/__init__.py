@@ -25,6 +25,15 @@ def known_agents() -> str:
     return " or ".join([", ".join(agents[:-1]), agents[-1]] if len(agents) > 1 else agents)
 
 
+def reads_records(lines: Sequence[Line]) -> bool:
+    """Whether the lines are read into records: not when another format claims the file from
+    its lines alone (a Codex rollout's first line), whose lines are then only checked
+    (`read_lines(records=False)`)."""
+    return not any(
+        not candidate.uses_records and candidate.detect(lines, ()) for candidate in FORMATS
+    )
+
+
 def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | None:
     for candidate in FORMATS:
         if candidate.detect(lines, records):
@@ -32,4 +41,13 @@ def detect(lines: Sequence[Line], records: Sequence[Record | None]) -> Format | 
     return None
 
 
-__all__ = ["CLAUDE_CODE", "CODEX", "FORMATS", "Format", "Mention", "detect", "known_agents"]
+__all__ = [
+    "CLAUDE_CODE",
+    "CODEX",
+    "FORMATS",
+    "Format",
+    "Mention",
+    "detect",
+    "known_agents",
+    "reads_records",
+]

@@ -38,6 +38,9 @@ class Format(Protocol):
     """What resuming a file with an unanswered call does, said before a repair is chosen."""
     checks_record_shapes: bool
     """Whether the reader's record-shape findings (`invalid-record`) concern its files."""
+    uses_records: bool
+    """Whether it reads the records the reader decodes (`Record`); a format that does not
+    recognises its files from their lines alone, which are then only checked."""
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """Whether the file is a transcript of this format."""

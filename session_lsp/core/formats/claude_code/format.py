@@ -80,6 +80,7 @@ class ClaudeCode:
         " newer ones silently drop the unfinished call."
     )
     checks_record_shapes = True
+    uses_records = True
 
     def __init__(self) -> None:
         self._index = PerAnalysis(_tool_index)

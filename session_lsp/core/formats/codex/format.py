@@ -41,6 +41,7 @@ class Codex:
         ' sends the history itself gets the API\'s 400 "No tool output found for function call".'
     )
     checks_record_shapes = False
+    uses_records = False
 
     def __init__(self) -> None:
         self._call_lines = PerAnalysis(lambda analysis: call_lines(analysis.lines))
