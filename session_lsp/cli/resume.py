@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from session_lsp.cli.launch import Launch, find_executable, plan_claude, plan_codex
 from session_lsp.cli.output import format_finding
 from session_lsp.cli.programs import command_line
@@ -360,18 +362,48 @@ def describe_record(record: Record) -> str:
 
 
 def _followers(analysis: Analysis, line: int) -> str:
+    if analysis.format is not None and not analysis.format.uses_records:
+        return _lines_after(analysis, line)
     after = [
         record
         for record in analysis.records[line + 1 :]
         if record is not None and record.uuid is not None
     ]
     if not after:
-        return "nothing was written after it (the session stopped there)"
+        return _NOTHING_AFTER
     last = after[-1]
     return (
         f"followed by {len(after)} line(s): first {describe_record(after[0])},"
         f" last {describe_record(last)} {_when(last.timestamp)}"
     )
+
+
+_NOTHING_AFTER = "nothing was written after it (the session stopped there)"
+
+
+def _lines_after(analysis: Analysis, line: int) -> str:
+    """The lines written after the call's, in a file read from its lines (a Codex rollout)."""
+    lines = analysis.lines
+    after = [index for index in range(line + 1, len(lines)) if bytes(lines[index]).strip()]
+    if not after:
+        return _NOTHING_AFTER
+    return f"followed by {len(after)} line(s), the last {_when(_line_time(analysis, after[-1]))}"
+
+
+class _Stamped(msgspec.Struct):
+    timestamp: object = None
+
+
+_STAMPED = msgspec.json.Decoder(_Stamped)
+
+
+def _line_time(analysis: Analysis, line: int) -> str | None:
+    """The `timestamp` a line carries at its top level, as both agents write it."""
+    try:
+        value = _STAMPED.decode(analysis.lines[line]).timestamp
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[str]:
@@ -380,9 +412,8 @@ def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[s
     lines = [f"Session {for_terminal(path.stem)}{title}", f"  {for_terminal(str(path))}"]
     unpaired = [finding for finding in analysis.findings if finding.code is Code.UNPAIRED_TOOL_USE]
     for finding in unpaired[:_SHOWN_CALLS]:
-        record = analysis.records[finding.span.line]
         name, view = _tool_call(analysis, finding)
-        when = _when(record.timestamp if record is not None else None)
+        when = _when(_line_time(analysis, finding.span.line))
         lines.append(f"Interrupted: {name} {view}")
         lines.append(f"  line {finding.span.line + 1}, {when}; no result was recorded;")
         lines.append(f"  {_followers(analysis, finding.span.line)}")

@@ -35,8 +35,8 @@ def mentions_on_line(document: SessionDocument, line: int) -> list[ToolMention]:
     transcript_format = format_of(document)
     if transcript_format is None or not 0 <= line < len(analysis.records):
         return []
-    if analysis.records[line] is None:
-        return []
+    if transcript_format.uses_records and analysis.records[line] is None:
+        return []  # an unreadable line (a format that reads lines alone reads them itself)
     return [
         ToolMention(mention.tool_use_id, mention.is_result, mention.span, line)
         for mention in transcript_format.mentions(analysis, line)

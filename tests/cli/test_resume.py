@@ -33,7 +33,7 @@ from tests.sessions.tree import (
     snapshot,
 )
 from tests.support.cli import EXAMPLE
-from tests.support.corpus import DANGLING_END_ROLLOUT
+from tests.support.corpus import DANGLING_END_ROLLOUT, DANGLING_MID_ROLLOUT
 from tests.support.fake_claude import Claude
 
 
@@ -346,6 +346,23 @@ def test_a_codex_rollout_is_explained_as_codex_resumes_it_and_offers_no_fork() -
     assert not any("Claude Code" in line for line in lines)
     offered = [line.split()[0] for line in lines[lines.index("Choices:") + 1 :]]
     assert offered == ["stub", "purge", "truncate", "abort"]
+
+
+def test_a_codex_call_cut_off_mid_rollout_is_explained_with_its_time_and_what_followed() -> None:
+    """A rollout's lines carry no uuid: what followed the call used to read as nothing (the
+    session stopping there), and the call's time is read from its line."""
+    data = DANGLING_MID_ROLLOUT.read_bytes()
+    lines = explain(DANGLING_MID_ROLLOUT, analyse_bytes(data), SessionMetadata())
+    call = next(index for index, line in enumerate(lines) if line.startswith("Interrupted: "))
+    records = [json.loads(line) for line in data.splitlines() if line.strip()]
+    line_number = int(lines[call + 1].split()[1].rstrip(","))
+    stamp = records[line_number - 1]["timestamp"]
+    assert lines[call + 1].startswith(f"  line {line_number}, {stamp[:10]} {stamp[11:19]} UTC;")
+    last = records[-1]["timestamp"]
+    assert lines[call + 2] == (
+        f"  followed by {len(records) - line_number} line(s), the last"
+        f" {last[:10]} {last[11:19]} UTC"
+    )
 
 
 def test_an_id_and_last_together_are_a_usage_error(tree: ProjectsTree, claude: Claude) -> None:
