@@ -387,21 +387,30 @@ def _history_items(raw: msgspec.Raw) -> list[Payload] | None:
     return items
 
 
+def _pairs_or_turns(payload: Payload) -> bool:
+    """Whether a response item matters to the findings: a call, an output, or the user message
+    that starts a turn (which a rollback and a compaction without a replacement history count).
+    The others (reasoning, replies: a third of a rollout's items) are not kept."""
+    kind = payload.type
+    return kind in CALL_TYPES or kind in ANSWERS or _starts_user_turn(payload)
+
+
 def replayed_history(records: Iterable[tuple[int, RolloutLine]]) -> list[tuple[int, Payload]]:
-    """The response items Codex sends after a resume, each with the line it comes from (a
-    compaction's replacement history on the `compacted` line)."""
+    """The calls, outputs and turn-starting user messages Codex sends after a resume, each with
+    the line it comes from (a compaction's replacement history on the `compacted` line)."""
     history: list[tuple[int, Payload]] = []
     for index, record in records:
         payload = record.payload
         if payload is None:
             continue
         if record.type == "response_item":
-            history.append((index, payload))
+            if _pairs_or_turns(payload):
+                history.append((index, payload))
         elif record.type == "compacted":
             raw = payload.replacement_history
             items = _history_items(raw) if raw else None
             if items is not None:
-                history = [(index, item) for item in items]
+                history = [(index, item) for item in items if _pairs_or_turns(item)]
             else:
                 history = [(line, item) for line, item in history if _starts_user_turn(item)]
         elif record.type == "event_msg" and payload.type == "thread_rolled_back":
