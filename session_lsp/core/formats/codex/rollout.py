@@ -12,8 +12,9 @@ every other reader (docs/codex-format.md: How Codex rebuilds the conversation on
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -387,44 +388,69 @@ def _history_items(raw: msgspec.Raw) -> list[Payload] | None:
     return items
 
 
-def _pairs_or_turns(payload: Payload) -> bool:
-    """Whether a response item matters to the findings: a call, an output, or the user message
-    that starts a turn (which a rollback and a compaction without a replacement history count).
-    The others (reasoning, replies: a third of a rollout's items) are not kept."""
+class HistoryItem(NamedTuple):
+    """What the findings read of an item of the replayed history: a call, an output, or the user
+    message that starts a turn (which a rollback and a compaction without a replacement history
+    count). Reasoning and replies (a third of a rollout's items) are not kept, and neither is
+    the payload: a 91 MB rollout's history is 70,000 of these."""
+
+    line: int
+    kind: str
+    call_id: str | None
+    name: str | None
+    server_run: bool
+    starts_turn: bool
+
+
+def _history_item(line: int, payload: Payload) -> HistoryItem | None:
     kind = payload.type
-    return kind in CALL_TYPES or kind in ANSWERS or _starts_user_turn(payload)
+    if kind is None:
+        return None
+    if kind in CALL_TYPES or kind in ANSWERS:
+        return HistoryItem(
+            line,
+            sys.intern(kind),
+            payload.call_id,
+            payload.name,
+            payload.execution == SERVER_EXECUTION,
+            starts_turn=False,
+        )
+    if _starts_user_turn(payload):
+        return HistoryItem(line, "message", None, None, server_run=False, starts_turn=True)
+    return None
 
 
-def replayed_history(records: Iterable[tuple[int, RolloutLine]]) -> list[tuple[int, Payload]]:
+def replayed_history(records: Iterable[tuple[int, RolloutLine]]) -> list[HistoryItem]:
     """The calls, outputs and turn-starting user messages Codex sends after a resume, each with
     the line it comes from (a compaction's replacement history on the `compacted` line)."""
-    history: list[tuple[int, Payload]] = []
+    history: list[HistoryItem] = []
     for index, record in records:
         payload = record.payload
         if payload is None:
             continue
         if record.type == "response_item":
-            if _pairs_or_turns(payload):
-                history.append((index, payload))
+            item = _history_item(index, payload)
+            if item is not None:
+                history.append(item)
         elif record.type == "compacted":
             raw = payload.replacement_history
             items = _history_items(raw) if raw else None
             if items is not None:
-                history = [(index, item) for item in items if _pairs_or_turns(item)]
+                history = [
+                    item for value in items if (item := _history_item(index, value)) is not None
+                ]
             else:
-                history = [(line, item) for line, item in history if _starts_user_turn(item)]
+                history = [item for item in history if item.starts_turn]
         elif record.type == "event_msg" and payload.type == "thread_rolled_back":
             turns = payload.num_turns if isinstance(payload.num_turns, int) else 0
             history = _without_last_turns(history, turns)
     return history
 
 
-def _without_last_turns(
-    history: list[tuple[int, Payload]], turns: int
-) -> list[tuple[int, Payload]]:
+def _without_last_turns(history: list[HistoryItem], turns: int) -> list[HistoryItem]:
     if turns <= 0:
         return history
-    starts = [position for position, (_, item) in enumerate(history) if _starts_user_turn(item)]
+    starts = [position for position, item in enumerate(history) if item.starts_turn]
     if not starts:
         return history
     return history[: starts[-min(turns, len(starts))]]
@@ -459,18 +485,18 @@ def rollout_findings(
     answered: set[str] = set()
     orphans: list[tuple[int, str]] = []
     aborts = _Aborts()  # read once: the history and the aborts both come from it
-    for index, payload in replayed_history(aborts.watch(_records(lines))):
-        if payload.call_id is None or payload.type is None:
+    for item in replayed_history(aborts.watch(_records(lines))):
+        call_id, kind = item.call_id, item.kind
+        if call_id is None:
             continue
-        if payload.type in CALL_TYPES:
-            name = payload.name or payload.type
-            calls.setdefault(payload.call_id, (index, name, payload.type))
-        elif payload.type in ANSWERS:
-            call = calls.get(payload.call_id)
-            if call is not None and call[2] in ANSWERS[payload.type]:
-                answered.add(payload.call_id)
-            elif payload.execution != SERVER_EXECUTION:
-                orphans.append((index, payload.call_id))
+        if kind in CALL_TYPES:
+            calls.setdefault(call_id, (item.line, item.name or kind, kind))
+        elif kind in ANSWERS:
+            call = calls.get(call_id)
+            if call is not None and call[2] in ANSWERS[kind]:
+                answered.add(call_id)
+            elif not item.server_run:
+                orphans.append((item.line, call_id))
     last_call = max((line for line, _, _ in calls.values()), default=-1)
     last_abort = aborts.last
     findings = [
