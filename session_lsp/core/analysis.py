@@ -284,9 +284,10 @@ class Transcript:
             return None
         if not touched and last.lines is self.lines:
             return last
-        records = self.records
+        records, lines, old_lines = self.records, self.lines, last.lines
         if not all(
-            transcript_format.replays_alike(old, records[line]) for line, old in touched.items()
+            transcript_format.replays_alike(old_lines[line], lines[line], old, records[line])
+            for line, old in touched.items()
         ):
             return None
         if any(_glued(last.problems[line]) or _glued(self.problems[line]) for line in touched):

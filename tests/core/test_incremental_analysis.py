@@ -10,16 +10,39 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from session_lsp.core.analysis import Transcript
+from session_lsp.core.formats.codex import format as codex_format
+from session_lsp.core.formats.codex import rollout
 from session_lsp.core.reading import split_lines
-from tests.support.corpus import CODEMIE_TURN_1, COMPACTED_2_0, SHORT, TOOL_HEAVY
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    CODEMIE_TURN_1,
+    COMPACTED_2_0,
+    COMPACTED_ROLLOUT,
+    DANGLING_MID_ROLLOUT,
+    SHORT,
+    TOOL_HEAVY,
+)
 from tests.support.snapshots import ANCHORS, fingerprint
 
-BASES = [path.read_bytes() for path in (SHORT, TOOL_HEAVY, CODEMIE_TURN_1, COMPACTED_2_0)]
+BASES = [
+    path.read_bytes()
+    for path in (
+        SHORT,
+        TOOL_HEAVY,
+        CODEMIE_TURN_1,
+        COMPACTED_2_0,
+        CODEMIE_ROLLOUT,
+        DANGLING_MID_ROLLOUT,
+        COMPACTED_ROLLOUT,
+    )
+]
 TYPED = ["a", "Z", " ", "é", "🚀", "中", '"', "\\", "\n", ""]
 
 
@@ -28,7 +51,9 @@ def edit(draw: st.DrawFn, lines: list[bytes]) -> tuple[int, int, list[bytes]]:
     """(start, stop, new lines): typing at an anchor, a random keystroke, or lines added/removed."""
     kind = draw(st.sampled_from(["anchor", "anchor", "tool line", "anywhere", "lines"]))
     line = draw(st.integers(0, max(0, len(lines) - 1)))
-    with_tools = [index for index, raw in enumerate(lines) if b'"tool_use' in raw]
+    with_tools = [
+        index for index, raw in enumerate(lines) if b'"tool_use' in raw or b'"call_id"' in raw
+    ]
     if kind == "tool line" and with_tools:
         # Where findings sit: typing before the id moves the span that must be located again.
         line, kind = draw(st.sampled_from(with_tools)), "anchor"
@@ -148,3 +173,38 @@ def test_deleting_the_unterminated_last_line_reads_the_new_last_line_as_the_tail
     transcript.replace_lines(2, 3, [], False)
     fresh = Transcript([prompt, b"{"], False)
     assert transcript.analyse().problems == fresh.analyse().problems
+
+
+def test_typing_in_a_codex_output_keeps_the_findings_without_reading_the_rollout_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rollout's findings are read from its lines: an edit that leaves what they read of the
+    line (its kind, call id, name) reuses them; one that changes a call id does not."""
+    lines = [bytes(line) for line in split_lines(DANGLING_MID_ROLLOUT.read_bytes())[0]]
+    transcript = Transcript(list(lines), True)
+    before = transcript.analyse()
+    assert before.findings
+    reads: list[int] = []
+    real = rollout.rollout_findings
+
+    def counted(*arguments: Any) -> Any:
+        reads.append(1)
+        return real(*arguments)
+
+    monkeypatch.setattr(codex_format, "rollout_findings", counted)
+    line = next(i for i, raw in enumerate(lines) if b'"type":"function_call_output"' in raw)
+    at = lines[line].index(b'"output":"') + len(b'"output":"')
+    typed = lines[line][:at] + b"x" + lines[line][at:]
+    transcript.replace_lines(line, line + 1, [typed], True)
+    after = transcript.analyse()
+    assert reads == []
+    assert (
+        after.findings
+        == Transcript([*lines[:line], typed, *lines[line + 1 :]], True).analyse().findings
+    )
+    reads.clear()
+    call = before.findings[0].span.line
+    renamed = bytes(lines[call]).replace(b'"call_id":"call_', b'"call_id":"call_x', 1)
+    transcript.replace_lines(call, call + 1, [renamed], True)
+    transcript.analyse()
+    assert reads == [1]

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from session_lsp.core.analysis import Analysis
+from session_lsp.core.formats.claude_code.conversation import Conversation
 
 ANCHORS = [
     b'"text":"',
@@ -28,13 +29,18 @@ def fingerprint(analysis: Analysis) -> Any:
     def lines_of(records: list[Any]) -> list[int]:
         return [record.line for record in records]
 
-    return (
+    read = (
         [bytes(line) for line in analysis.lines],
         analysis.ends_with_newline,
         msgspec.to_builtins(list(analysis.records)),
         list(analysis.problems),
         list(analysis.findings),
         analysis.format,
+    )
+    if not isinstance(conversation, Conversation):
+        return read  # a format with no replay of its own (a Codex rollout's findings are all)
+    return (
+        *read,
         [
             (
                 message.role,

@@ -57,9 +57,12 @@ class Format(Protocol):
         their spans found through `locator` (the analysis records how, to find them again)."""
         ...
 
-    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
-        """Whether an edit from `old` to `new` leaves the replay and the findings as they were,
-        so the previous analysis can be reused; never true where findings read the bytes."""
+    def replays_alike(
+        self, old_line: Line, new_line: Line, old: Record | None, new: Record | None
+    ) -> bool:
+        """Whether an edit of a line from `old_line` to `new_line` (read as `old` and `new`)
+        leaves the replay and the findings as they were, so the previous analysis can be
+        reused."""
         ...
 
     def resume_command(self, session_id: str) -> str:

@@ -108,7 +108,9 @@ class ClaudeCode:
         context = RuleContext(conversation, records, locator, live_seconds_ago)
         return conversation, run_rules(context)
 
-    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
+    def replays_alike(
+        self, old_line: Line, new_line: Line, old: Record | None, new: Record | None
+    ) -> bool:
         return replay_fields(old) == replay_fields(new)
 
     def resume_command(self, session_id: str) -> str:

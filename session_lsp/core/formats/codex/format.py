@@ -13,6 +13,7 @@ from session_lsp.core.formats.codex.rollout import (
     call_half,
     call_lines,
     call_mentions,
+    findings_key,
     is_rollout,
     purged_lines,
     rollout_content,
@@ -58,9 +59,12 @@ class Codex:
     ) -> tuple[Replay, list[Finding]]:
         return NO_REPLAY, rollout_findings(lines, live_seconds_ago, locator)
 
-    def replays_alike(self, old: Record | None, new: Record | None) -> bool:
-        """Findings are read from the lines' bytes, never from the records: always analysed anew."""
-        return False
+    def replays_alike(
+        self, old_line: Line, new_line: Line, old: Record | None, new: Record | None
+    ) -> bool:
+        """Findings are read from the lines, not the records: alike when the line still says
+        the same to them (`findings_key`), as typing in an output or a reply does."""
+        return findings_key(old_line) == findings_key(new_line)
 
     def resume_command(self, session_id: str) -> str:
         return f"codex resume {shlex.quote(session_id)}"

@@ -456,6 +456,28 @@ def _without_last_turns(history: list[HistoryItem], turns: int) -> list[HistoryI
     return history[: starts[-min(turns, len(starts))]]
 
 
+def findings_key(line: Line) -> tuple[object, ...]:
+    """Everything of a line that `rollout_findings` reads (and that makes a file a rollout):
+    two versions of a line with the same key leave the findings as they were."""
+    return tuple(_record_key(record) for record in _read_all(line))
+
+
+def _record_key(record: RolloutLine) -> tuple[object, ...]:
+    payload = record.payload
+    if payload is None:
+        return (record.type,)
+    return (
+        record.type,
+        payload.type,
+        payload.call_id,
+        payload.name,
+        payload.execution,
+        payload.num_turns,
+        bytes(payload.replacement_history),
+        _starts_user_turn(payload),
+    )
+
+
 class _Aborts:
     """The line of the last `turn_aborted` event among the records that streamed past (-1 when
     there was none): a call before it had its turn aborted."""
