@@ -3,7 +3,8 @@
 Target: each gets a located finding or a clear refusal within 60 s and 1 GB. The baseline,
 measured in the same run, is `check` of the repository's example session. Cases: a 1 GB sparse
 file (refused by its size), a sparse file just under the 256 MB limit (the largest one read: one
-line of NUL bytes, the costliest shape per byte), and one line holding a million tool calls.
+line of NUL bytes, the costliest shape per byte), one line holding a million tool calls, and
+`show` of a Codex rollout whose one `wait` call names 100,000 agents.
 
     python bench/bench_hostile_limits.py
 
@@ -17,6 +18,7 @@ and `check` at 3.2 GB (issue 15), and `check` of the million-call line took 23 s
     check, 250 MB sparse                     1.5 s    770 MB  truncated-line at 1:1
     sessions, 250 MB sparse                  1.1 s    770 MB  listed broken
     check, 1,000,000 calls on one line       0.5 s    396 MB  invalid-json at 1:1
+    show, a wait on 100,000 Codex agents     0.3 s     61 MB  (before the fix: 50.6 s)
 """
 
 from __future__ import annotations
@@ -86,6 +88,36 @@ def _million_calls(path: Path) -> Path:
     return _aged(path)
 
 
+def _agent_ids(path: Path) -> Path:
+    """A Codex rollout whose one `wait` call names 100,000 agents (read while the model is built:
+    an id list kept unique by a scan per id took 43 s)."""
+    arguments = json.dumps({"ids": [f"019e0000-0000-7000-8000-{n:012d}" for n in range(100_000)]})
+    records = [
+        {
+            "timestamp": "2026-05-11T08:27:17.490Z",
+            "type": "session_meta",
+            "payload": {"id": "019e1625-789d-76c0-80ab-3724b5ddb799"},
+        },
+        {
+            "timestamp": "2026-05-11T08:27:18.000Z",
+            "type": "response_item",
+            "payload": {
+                "type": "function_call",
+                "name": "wait",
+                "arguments": arguments,
+                "call_id": "call_w",
+            },
+        },
+        {
+            "timestamp": "2026-05-11T08:27:19.000Z",
+            "type": "response_item",
+            "payload": {"type": "function_call_output", "call_id": "call_w", "output": "timed out"},
+        },
+    ]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return _aged(path)
+
+
 def main() -> int:
     out = BENCH / "out" / "hostile-limits"
     shutil.rmtree(out, ignore_errors=True)
@@ -105,6 +137,12 @@ def main() -> int:
     rows.append(("sessions, 250 MB sparse", _measure(out, "sessions", "--all")))
     calls = _million_calls(out / "calls.jsonl")
     rows.append(("check, 1,000,000 calls on one line", _measure(out, "check", str(calls))))
+    waits = _agent_ids(
+        out / "rollout-2026-05-11T11-26-55-019e1625-789d-76c0-80ab-3724b5ddb799.jsonl"
+    )
+    rows.append(
+        ("show, a wait on 100,000 Codex agents", _measure(out, "show", "--brief", str(waits)))
+    )
     base_s, base_mb, _ = rows[0][1]
     for label, (seconds, megabytes, last) in rows:
         print(f"{label:<38} {seconds:5.1f} s {megabytes:6.0f} MB  {last}")

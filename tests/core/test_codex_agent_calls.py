@@ -13,6 +13,7 @@ from pathlib import Path
 
 from session_lsp.cli.show_headline import call_headline
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.codex.agent_calls import named_agents
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, ToolCall, build_model, page
 from session_lsp.view_json import conversation_to_json
@@ -147,3 +148,12 @@ def test_show_item_names_the_agent_and_the_item_that_spawned_it(tmp_path: Path) 
     assert shown[2] == (
         "waits for Curie (spawned by item 1), Check the docs for stale flags (spawned by item 2)"
     )
+
+
+def test_the_agents_a_call_names_are_each_kept_once_in_the_order_first_named() -> None:
+    """`id`, `target`, `ids`, `targets`, in that order; a repeat is dropped where it repeats
+    (kept unique by a scan per id, a wait naming 100,000 agents took 50 s to show:
+    bench/bench_hostile_limits.py)."""
+    arguments = {"id": "a", "target": "b", "ids": ["c", "a", "d", "c"], "targets": ["e", "b", 5]}
+    assert named_agents(json.dumps(arguments)) == ["a", "b", "c", "d", "e"]
+    assert named_agents(json.dumps({"ids": [f"t{n}" for n in range(3)] * 2})) == ["t0", "t1", "t2"]

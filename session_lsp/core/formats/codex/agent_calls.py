@@ -43,13 +43,13 @@ def named_agents(arguments: str | None) -> list[str]:
         return []
     if not isinstance(value, Mapping):
         return []
-    named: list[str] = []
+    named: dict[str, None] = {}  # in order, each once, without a scan of those kept per id
     for key in ("id", "target", "ids", "targets"):
         found = value.get(key)
         for agent in found if isinstance(found, list) else [found]:
-            if isinstance(agent, str) and agent and agent not in named:
-                named.append(agent)
-    return named
+            if isinstance(agent, str) and agent:
+                named[agent] = None
+    return list(named)
 
 
 def _nickname(output: str) -> str | None:
