@@ -12,12 +12,12 @@ import json
 import re
 
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.content_text import shell_command
 from session_lsp.core.diffs import diff_files
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ToolCall
 from session_lsp.core.typed_keys import process_verb
 
-COMMAND_KEYS = ("command", "cmd")
 HEADLINE_KEYS = (  # after a search's pattern, which comes with where it looked
     "file_path",
     "notebook_path",
@@ -96,7 +96,7 @@ def call_headline(tool: ToolCall) -> str:
     text = tool.input or ""
     fields = input_fields(text)
     if fields is not None:
-        command = _command(fields)
+        command = shell_command(fields)
         if command is not None:
             return "$ " + one_line(command)
     if tool.todos is not None:
@@ -117,16 +117,6 @@ def call_headline(tool: ToolCall) -> str:
     if fields is not None and (fields or text.strip() == "{}"):  # "{}": nothing to say
         return " ".join(f"{one_line(key)}={_shown(value)}" for key, value in fields.items())
     return one_line(text)
-
-
-def _command(fields: dict[str, object]) -> str | None:
-    for key in COMMAND_KEYS:
-        command = fields.get(key)
-        if isinstance(command, list) and all(isinstance(part, str) for part in command):
-            command = " ".join(command)
-        if isinstance(command, str) and command:
-            return command
-    return None
 
 
 def _shown(value: object) -> str:

@@ -7,6 +7,7 @@ One reading for the conversation view, its Markdown rendering and hover (a Codex
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -38,3 +39,19 @@ def one_line(text: str, limit: int = TITLE_LIMIT) -> str:
     """Whitespace collapsed to single spaces, cut to `limit` characters with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
+
+
+COMMAND_KEYS = ("command", "cmd")
+"""Where a shell call's input names its command (Claude Code's Bash, Codex's shell calls)."""
+
+
+def shell_command(fields: Mapping[str, object]) -> str | None:
+    """The command a shell call's input names, an argument vector joined by spaces; None when
+    it names none."""
+    for key in COMMAND_KEYS:
+        command = fields.get(key)
+        if isinstance(command, list) and all(isinstance(part, str) for part in command):
+            command = " ".join(command)
+        if isinstance(command, str) and command:
+            return command
+    return None

@@ -17,9 +17,9 @@ import msgspec
 
 from session_lsp.core.findings import Code, Severity
 from session_lsp.core.formats.claude_code.records import (
-    METADATA_TYPES,
     RECORD_DECODER,
     TRANSCRIPT_TYPES,
+    is_claude_code_record,
 )
 from session_lsp.core.formats.claude_code.records import Record as Record  # what lines decode to
 from session_lsp.core.formats.claude_code.sharing import RepeatedValues
@@ -126,13 +126,12 @@ _UNRECORDED_DECODER = msgspec.json.Decoder(_Unrecorded)
 
 def _checked_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
     """A line checked, not read: its problems, and its record only when it could be a Claude Code
-    record (the ones `ClaudeCodeFormat.detect` looks for)."""
+    record (`is_claude_code_record`, what detection looks for)."""
     try:
         unrecorded = _UNRECORDED_DECODER.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return read_line(raw, is_last=is_last)  # the whole reading says what is wrong
-    kind = unrecorded.type
-    if kind in METADATA_TYPES or (kind in TRANSCRIPT_TYPES and unrecorded.uuid is not None):
+    if is_claude_code_record(unrecorded.type, unrecorded.uuid):
         return read_line(raw, is_last=is_last)
     return None, NO_PROBLEMS
 

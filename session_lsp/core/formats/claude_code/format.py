@@ -29,11 +29,10 @@ from session_lsp.core.formats.claude_code.conversation import (
 )
 from session_lsp.core.formats.claude_code.events import queued_is_prompt
 from session_lsp.core.formats.claude_code.records import (
-    METADATA_TYPES,
-    TRANSCRIPT_TYPES,
     Attachment,
     Record,
     first_session_id,
+    is_claude_code_record,
     replay_fields,
 )
 from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
@@ -88,14 +87,10 @@ class ClaudeCode:
 
     def detect(self, lines: Sequence[Line], records: Sequence[Record | None]) -> bool:
         """A session record with a uuid, or a metadata line Claude Code writes."""
-        for record in records:
-            if record is None:
-                continue
-            if record.type in METADATA_TYPES or (
-                record.type in TRANSCRIPT_TYPES and record.uuid is not None
-            ):
-                return True
-        return False
+        return any(
+            record is not None and is_claude_code_record(record.type, record.uuid)
+            for record in records
+        )
 
     def analyse(
         self,

@@ -49,6 +49,13 @@ METADATA_TYPES = frozenset(
 """Known line types that never join the chain. Unknown types are accepted the same way."""
 
 
+def is_claude_code_record(kind: object, uuid: object) -> bool:
+    """Whether a line of this `type` and `uuid` is one Claude Code wrote: a record of the chain
+    (it has a uuid) or a metadata line. What detection looks for, in records or in lines read
+    without them."""
+    return kind in METADATA_TYPES or (kind in TRANSCRIPT_TYPES and uuid is not None)
+
+
 OTHER_JSON = str | int | float | bool | list[object] | None
 """Any other JSON value where an object is expected: read as "not this shape", never an error."""
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import TypeVar
 
 import msgspec
 
+from session_lsp.core.content_text import shell_command
 from session_lsp.core.formats.codex.rollout import call_arguments
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import Item, ProcessInput, ToolCall
@@ -93,44 +95,37 @@ class _PollArguments(msgspec.Struct):
 
 
 _POLL_DECODER = msgspec.json.Decoder(_PollArguments)
+Decoded = TypeVar("Decoded")
 _ARGUMENTS_DECODER = msgspec.json.Decoder(dict[str, object])
+
+
+def _arguments_as(decoder: msgspec.json.Decoder[Decoded], raw: bytes) -> Decoded | None:
+    """A function call line's arguments decoded; None when it has none, or none of that shape."""
+    arguments = call_arguments(raw)
+    if arguments is None:
+        return None
+    try:
+        return decoder.decode(arguments)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 def poll_arguments(raw: bytes) -> tuple[str, str] | None:
     """A `write_stdin` call's process id and the characters it sends; None when its line does
     not say which process."""
-    arguments = call_arguments(raw)
-    if arguments is None:
-        return None
-    try:
-        poll = _POLL_DECODER.decode(arguments)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
-        return None
-    if isinstance(poll.session_id, bool) or poll.session_id in (None, ""):
+    poll = _arguments_as(_POLL_DECODER, raw)
+    if poll is None or isinstance(poll.session_id, bool) or poll.session_id in (None, ""):
         return None
     return str(poll.session_id), poll.chars
 
 
 def started_command(raw: bytes) -> str | None:
-    """The command an exec call ran: `cmd`, or `command` as a string or an argument vector."""
-    arguments = call_arguments(raw)
-    if arguments is None:
+    """The command an exec call ran: `command` or `cmd`, a string or an argument vector."""
+    fields = _arguments_as(_ARGUMENTS_DECODER, raw)
+    if fields is None:
         return None
-    try:
-        fields = _ARGUMENTS_DECODER.decode(arguments)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
-        return None
-    return _command(fields)
-
-
-def _command(fields: Mapping[str, object]) -> str | None:
-    for key in ("cmd", "command"):
-        value = fields.get(key)
-        if isinstance(value, list) and value and all(isinstance(word, str) for word in value):
-            value = " ".join(value)
-        if isinstance(value, str) and value.strip():
-            return value
-    return None
+    command = shell_command(fields)
+    return command if command is not None and command.strip() else None
 
 
 @dataclass(slots=True)
