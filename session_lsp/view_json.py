@@ -9,7 +9,7 @@ from typing import Any
 
 from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, Item, ToolCall, page
-from session_lsp.core.turns.agents import AgentCounts, agent_counts
+from session_lsp.core.turns.agents import AgentCounts, SubAgentUsage, agent_counts, sub_agent_usage
 from session_lsp.core.turns.model import AgentAction, ProcessInput, SubAgent, Usage
 from session_lsp.core.turns.segments import segment_items, segments
 from session_lsp.core.turns.texts import last_plan
@@ -29,7 +29,8 @@ def conversation_to_json(
 ) -> dict[str, Any]:
     """One page of a segment (None: the last); counts, usage, the plan and the first problem
     cover the whole session. IndexError for a segment the session does not have. `agents`: the
-    page's sub-agent counts already read (`read_agent_counts`), else they are read here."""
+    counts already read (`read_agent_counts`) of the page's sub-agent files and of every one the
+    session has (its `subAgents` total), else they are read here."""
     items = page(model, offset, limit, segment)
     every = segments(model)
     plan = last_plan(model)
@@ -67,8 +68,15 @@ def conversation_to_json(
             "segment": len(every) - 1 if plan.segment is None else plan.segment,
         },
         "usage": usage_to_json(model.usage),
+        "subAgents": _sub_agents(sub_agent_usage(model, agents)),
         "contextTokens": model.context_tokens,
     }
+
+
+def _sub_agents(used: SubAgentUsage | None) -> dict[str, Any] | None:
+    if used is None:
+        return None
+    return {"files": used.files, "unreadable": used.unreadable, "usage": usage_to_json(used.usage)}
 
 
 def item_to_json(

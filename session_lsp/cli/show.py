@@ -40,7 +40,7 @@ from session_lsp.core.turns import (
     ItemKind,
     page,
 )
-from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns.agents import transcript_agents
 from session_lsp.core.turns.model import UNREADABLE_THINKING
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.files import SessionFileError
@@ -116,13 +116,15 @@ def _write(
         )
         write_json(answer, sys.stdout)
     elif output_format == "markdown":
+        agents, sub_agents = transcript_agents(model)
         markdown = render_markdown(
             model,
             path=str(path),
-            load_agent=agent_model,
+            load_agent=agents.get,
             offset=shown.offset,
             segment=shown.segment,
             whole=True,
+            sub_agents=sub_agents,
         )
         sys.stdout.write(for_terminal(markdown, layout=True))
     elif brief:

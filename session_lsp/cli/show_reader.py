@@ -26,6 +26,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.diffs import diff_counts
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
+from session_lsp.core.turns.agents import sub_agent_usage
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items, summary_line
 from session_lsp.core.turns.texts import last_plan, whole_item
@@ -113,6 +114,11 @@ class Reader:
         self._facts(facts)
         if model.usage is not None:
             self._facts(usage_facts(model.usage, model.context_tokens))
+        sub_agents = sub_agent_usage(model)
+        if sub_agents is not None:
+            used = sub_agents.usage
+            counts = usage_facts(used, None) if used is not None else ["no token counts"]
+            self._facts([f"sub-agents ({sub_agents.files_label()})", *counts])
         history = shown.is_history(model)
         if model.start_note and not history:
             self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
@@ -25,6 +26,9 @@ from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.typed_keys import typed_keys
+
+if TYPE_CHECKING:
+    from session_lsp.core.turns.agents import SubAgentUsage
 
 _PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION})
 """Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary."""
@@ -109,15 +113,17 @@ def render_markdown(
     offset: int = 0,
     segment: int | None = None,
     whole: bool = False,
+    sub_agents: SubAgentUsage | None = None,
 ) -> str:
     """The conversation from item `offset` on (`show --tail`) of a segment of its history (None:
     the last, which a resume sends); loads the texts of those items. With `load_agent`, a
     sub-agent that has its own file is expanded under the call that ran it, quoted; one without a
     file shows its turns as items already. `whole`: texts, inputs, diffs and results uncut (an
-    export), where a page cuts each at 4,000 characters. IndexError for a segment the session
-    does not have."""
+    export), where a page cuts each at 4,000 characters. `sub_agents`: what the session's
+    sub-agent files used, said in the header (`agents.sub_agent_usage`, read by the caller).
+    IndexError for a segment the session does not have."""
     items = _items(model, load_agent, depth=0, offset=offset, segment=segment, whole=whole)
-    return "\n".join([_header(model, path, offset, segment), *items])
+    return "\n".join([_header(model, path, offset, segment, sub_agents), *items])
 
 
 def expanded_agents(
@@ -183,7 +189,13 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n")) + "\n"
 
 
-def _header(model: ConversationModel, path: str | None, offset: int, segment: int | None) -> str:
+def _header(
+    model: ConversationModel,
+    path: str | None,
+    offset: int,
+    segment: int | None,
+    sub_agents: SubAgentUsage | None,
+) -> str:
     history = segment is not None and segment < len(model.earlier_segments)
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
@@ -198,6 +210,9 @@ def _header(model: ConversationModel, path: str | None, offset: int, segment: in
         facts.append(f"file {inline(path)}")
     if model.usage is not None:
         facts.append(_usage(model.usage, model.context_tokens))
+    if sub_agents is not None:
+        used = "no token counts" if sub_agents.usage is None else _usage(sub_agents.usage, None)
+        facts.append(f"sub-agents ({sub_agents.files_label()}): {used}")
     if history and segment is not None:
         facts.append(
             f"segment {segment + 1} of {len(model.earlier_segments) + 1}:"

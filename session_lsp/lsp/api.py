@@ -220,6 +220,16 @@ class AgentSummary(Result):
     """The tokens of the requests in the sub-agent's own file (None without one)."""
 
 
+class SubAgentsUsage(Result):
+    """What every sub-agent file of the session used, which `usage` leaves out."""
+
+    files: int
+    unreadable: int
+    """Files that could not be read, and are not counted."""
+    usage: Usage | None
+    """Each file's requests counted once; None when no file holds a request's usage."""
+
+
 class LastTodos(Result):
     index: int
     """The item of the planning call that wrote it, in its segment."""
@@ -353,6 +363,9 @@ class ConversationResult(Result):
     """The last plan written before the end: where the work stood."""
     usage: Usage | None = None
     """Every API request of the file, each once."""
+    sub_agents: SubAgentsUsage | None = None
+    """The session's sub-agent files (those its calls ran and those none names, as the
+    compaction agent's) and their tokens; None when it has none."""
     context_tokens: int | None = None
     """The context the last API request sent (input, cache read and cache creation)."""
 

@@ -25,7 +25,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.document import Analysis
-from session_lsp.core.markdown import expanded_agents, render_markdown
+from session_lsp.core.markdown import render_markdown
 from session_lsp.core.search import (
     Query,
     QueryError,
@@ -35,7 +35,8 @@ from session_lsp.core.search import (
     search_model,
 )
 from session_lsp.core.turns import ConversationModel, build_model, page
-from session_lsp.core.turns.agents import agent_files, agent_model, read_agent_counts
+from session_lsp.core.turns.agents import read_agent_counts, transcript_agents
+from session_lsp.core.turns.build import agent_files
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.files import SessionFile, is_folder
@@ -239,8 +240,9 @@ async def conversation(
     """One page of the conversation model; the counts cover the whole session.
 
     The page's texts are loaded on the loop (into the cached model other requests read); the
-    sub-agent files its calls ran are read and counted in a worker thread: a page of fifty
-    sub-agents must not hold every other request while their files are read."""
+    sub-agent files its calls ran, and every other one of the session (its sub-agents' total),
+    are read and counted in a worker thread: a page of fifty sub-agents must not hold every other
+    request while their files are read."""
     target = await _resolve(ls, arguments.uri_or_path)
     asked = arguments.page
     limit = min(asked.limit, MAX_PAGE)
@@ -248,7 +250,8 @@ async def conversation(
         shown = page(target.model, asked.offset, limit, asked.segment)
     except IndexError as error:
         raise JsonRpcInvalidParams(str(error)) from None
-    agents = await asyncio.to_thread(read_agent_counts, agent_files(shown))
+    every_agent = [*agent_files(shown), *target.model.agent_files]
+    agents = await asyncio.to_thread(read_agent_counts, every_agent)
     answer = conversation_to_json(
         target.model, target.path, target.uri, asked.offset, limit, asked.segment, agents
     )
@@ -276,8 +279,10 @@ async def render_transcript(
     expands are read in a worker thread first; the rendering itself stays on the loop, since it
     loads texts into the cached model other requests read."""
     target = await _resolve(ls, arguments.uri_or_path)
-    agents = await asyncio.to_thread(expanded_agents, target.model, agent_model)
-    markdown = render_markdown(target.model, path=target.path, load_agent=agents.get)
+    agents, sub_agents = await asyncio.to_thread(transcript_agents, target.model)
+    markdown = render_markdown(
+        target.model, path=target.path, load_agent=agents.get, sub_agents=sub_agents
+    )
     return api.RenderTranscriptResult(markdown=markdown)
 
 

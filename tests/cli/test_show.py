@@ -11,7 +11,7 @@ from pathlib import Path
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import build_model
-from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns.agents import agent_model, sub_agent_usage
 from session_lsp.sessions import project_folder_name
 from tests.support.cli import REPO, run_cli
 from tests.support.corpus import (
@@ -200,7 +200,11 @@ def test_markdown_expands_each_sub_agent_file_under_its_call() -> None:
     result = run_cli("show", "--format", "markdown", str(WORKTREES))
     model = build_model(analyse_bytes(WORKTREES.read_bytes()), WORKTREES)
     assert result.stdout == render_markdown(
-        model, path=str(WORKTREES), load_agent=agent_model, whole=True
+        model,
+        path=str(WORKTREES),
+        load_agent=agent_model,
+        whole=True,
+        sub_agents=sub_agent_usage(model),
     )
     assert result.stdout.count("> **Sub-agent conversation**") == 6
 

@@ -11,6 +11,8 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.codex.sub_agents import ThreadRollouts
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, ToolCall, build_model, page
+from session_lsp.core.turns.agents import SubAgentUsage, sub_agent_usage
+from session_lsp.core.turns.model import Usage
 
 PARENT = "019e1625-789d-76c0-80ab-3724b5ddb799"
 CHILD = "019e1700-0000-7000-8000-000000000001"
@@ -74,6 +76,19 @@ def test_a_spawned_thread_s_rollout_opens_under_its_spawn_agent_call(
     assert tool.agent_file == child.resolve()
     assert tool.agent is not None and tool.agent.file == child.resolve()
     assert tool.agent.title == TASK
+
+
+def test_a_spawned_threads_tokens_are_the_sessions_sub_agent_usage(tmp_path: Path) -> None:
+    child = _child(tmp_path, "2026/05/11")
+    used = {"input_tokens": 900, "cached_input_tokens": 600, "output_tokens": 40}
+    info = {"total_token_usage": used, "last_token_usage": used}
+    with child.open("a", encoding="utf-8") as rollout:
+        stamp = "2026-05-11T10:00:02.000Z"
+        rollout.write(_line("event_msg", {"type": "token_count", "info": info}, stamp) + "\n")
+    model, _ = _spawn(_parent(tmp_path, SPAWNED))
+    assert model.agent_files == [child.resolve()]
+    assert sub_agent_usage(model) == SubAgentUsage(1, 0, Usage(300, 40, 600, 0))
+    assert model.usage is None  # the parent's own rollout recorded none
 
 
 def test_the_markdown_expands_the_spawned_thread_s_conversation(tmp_path: Path) -> None:

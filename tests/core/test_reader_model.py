@@ -15,7 +15,7 @@ from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
 from session_lsp.core.formats.claude_code import turns as claude_turns
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
 from session_lsp.core.turns import agents as agents_module
-from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.agents import agent_counts, sub_agent_usage
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import LineReader, last_plan, whole_item
@@ -28,6 +28,7 @@ from tests.support.corpus import (
     CODEMIE_ROLLOUT,
     COMPACTED_2_0,
     COMPACTED_ROLLOUT,
+    COMPACTION_AGENT,
     SHORT,
     SUBAGENT,
     WORKTREES,
@@ -335,6 +336,70 @@ def test_an_agent_file_is_analysed_once_while_it_is_unchanged(
 def test_an_unreadable_agent_file_counts_nothing(tmp_path: Path) -> None:
     counts = agent_counts(agents_module.SubAgent(tmp_path / "agent-gone.jsonl"))
     assert (counts.items, counts.errors) == (None, None)
+
+
+def _session_with_sub_agents(tmp_path: Path) -> Path:
+    """The worktrees session and its six linked agent files, plus a compaction agent's file that
+    no call names (from the spotter corpus), as Claude Code 2.1.x lays them out."""
+    session = tmp_path / WORKTREES.name
+    session.write_bytes(WORKTREES.read_bytes())
+    folder = tmp_path / WORKTREES.stem / "subagents"
+    folder.mkdir(parents=True)
+    for source in (WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl"):
+        (folder / source.name).write_bytes(source.read_bytes())
+    (folder / COMPACTION_AGENT.name).write_bytes(COMPACTION_AGENT.read_bytes())
+    return session
+
+
+def test_a_sessions_sub_agents_are_the_files_its_calls_ran_and_the_rest_of_its_folder(
+    tmp_path: Path,
+) -> None:
+    session = _session_with_sub_agents(tmp_path)
+    model = model_of(session)
+    linked = {
+        item.tool.agent_file
+        for item in tool_items(model, "Agent")
+        if item.tool is not None and item.tool.agent_file is not None
+    }
+    compaction = (tmp_path / WORKTREES.stem / "subagents" / COMPACTION_AGENT.name).resolve()
+    assert len(linked) == 6 and compaction not in linked
+    assert model.agent_files == sorted({*linked, compaction})
+
+
+def test_sub_agent_usage_sums_each_sub_agent_files_own_requests(tmp_path: Path) -> None:
+    model = model_of(_session_with_sub_agents(tmp_path))
+    expected = [model_of(path).usage for path in model.agent_files]
+    assert all(usage is not None for usage in expected)
+    used = sub_agent_usage(model)
+    assert used is not None and (used.files, used.unreadable) == (7, 0)
+    assert used.usage == Usage(
+        sum(usage.input for usage in expected if usage),
+        sum(usage.output for usage in expected if usage),
+        sum(usage.cache_read for usage in expected if usage),
+        sum(usage.cache_creation for usage in expected if usage),
+    )
+    assert used.usage != model.usage  # the session's own requests are apart
+
+
+def test_a_sub_agent_file_gone_since_is_named_unreadable_and_left_out(tmp_path: Path) -> None:
+    model = model_of(_session_with_sub_agents(tmp_path))
+    gone = model.agent_files[0]
+    kept = [model_of(path).usage for path in model.agent_files[1:]]
+    gone.unlink()
+    used = sub_agent_usage(model)
+    assert used is not None and (used.files, used.unreadable) == (7, 1)
+    assert used.usage is not None
+    assert used.usage.output == sum(usage.output for usage in kept if usage)
+    assert used.files_label() == "7 files, 1 unreadable"
+
+
+def test_a_session_without_sub_agent_files_has_no_sub_agent_usage(tmp_path: Path) -> None:
+    assert sub_agent_usage(model_of(SHORT)) is None
+    assert build_model(analyse_bytes(WORKTREES.read_bytes())).agent_files == []  # no path
+    (tmp_path / "s" / "subagents").mkdir(parents=True)
+    session = tmp_path / "s.jsonl"
+    session.write_bytes(SHORT.read_bytes())
+    assert sub_agent_usage(model_of(session)) is None
 
 
 # --- use and time -----------------------------------------------------------------------------

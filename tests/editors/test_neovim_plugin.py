@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,13 @@ from tests.editors.support import (
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
 from tests.support.cli import run_cli
-from tests.support.corpus import CODEMIE_ROLLOUT, COMPACTED_2_0, COMPACTED_ROLLOUT, SOUND_RECORDER
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    COMPACTED_2_0,
+    COMPACTED_ROLLOUT,
+    SOUND_RECORDER,
+    WORKTREES,
+)
 from tests.support.files import age
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
@@ -79,6 +86,18 @@ def test_neovim_view_shows_use_the_plan_and_items_numbered_as_show_does(tmp_path
     assert lines[9] == "  [>] Test recording with new AudioWorklet implementation"
     write = next(line for line in lines if line.startswith("#24  tool  Write  [answered]"))
     assert "(1 min 55 s)  (line 41)" in write
+
+
+def test_neovim_view_says_what_the_sessions_sub_agent_files_used(tmp_path: Path) -> None:
+    page = json.loads(run_cli("show", "--format", "json", str(WORKTREES)).stdout)["subAgents"]
+    used = page["usage"]
+    tokens_in = used["input"] + used["cacheRead"] + used["cacheCreation"]
+    lines = _rendered(tmp_path, WORKTREES)
+    assert (
+        f"sub-agents (6 files): {tokens_in:,} in ({used['cacheRead']:,} cached)"
+        f" · {used['output']:,} out"
+    ) in lines[:5]
+    assert not any(line.startswith("sub-agents") for line in _rendered(tmp_path, SOUND_RECORDER))
 
 
 def test_neovim_view_shows_an_edit_as_its_diff_and_a_plan_as_its_checklist(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import build_model
-from session_lsp.core.turns.agents import agent_model
+from session_lsp.core.turns.agents import agent_model, sub_agent_usage
 from tests.lsp import sessions
 from tests.lsp.conftest import make_client
 from tests.lsp.support import OpenDocument
@@ -141,7 +141,9 @@ async def test_the_server_answers_while_a_transcript_s_sub_agent_file_is_being_r
     session = _copy_with_agents(tmp_path)
     # The server's transcript keeps a page's cut (`show --format markdown` exports texts whole).
     model = build_model(analyse_bytes(session.read_bytes()), session)
-    expected = render_markdown(model, path=str(session), load_agent=agent_model)
+    expected = render_markdown(
+        model, path=str(session), load_agent=agent_model, sub_agents=sub_agent_usage(model)
+    )
     request = _command(gated, "sessionLsp.renderTranscript", str(session))
     answer = await _answered_while_held(gated, _first_agent(session), request)
     assert answer["markdown"] == expected

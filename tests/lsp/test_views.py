@@ -387,6 +387,27 @@ async def test_agent_calls_count_their_sub_agents_conversation(client: LanguageC
         assert agent["usage"] == own["usage"] and agent["usage"]["output"] > 0
 
 
+async def test_a_page_sums_every_sub_agent_file_of_the_session_whatever_page_it_is(
+    client: LanguageClient,
+) -> None:
+    first = await command(client, "sessionLsp.conversation", str(WORKTREES), {"limit": 1})
+    assert not any((item["tool"] or {}).get("agent") for item in first["items"])
+    files = sorted((WORKTREES.parent / WORKTREES.stem / "subagents").glob("*.jsonl"))
+    owns = [
+        (await command(client, "sessionLsp.conversation", str(path), {"limit": 0}))["usage"]
+        for path in files
+    ]
+    assert first["subAgents"] == {
+        "files": len(files),
+        "unreadable": 0,
+        "usage": {key: sum(own[key] for own in owns) for key in owns[0]},
+    }
+    later = await command(client, "sessionLsp.conversation", str(WORKTREES), {"offset": 40})
+    assert later["subAgents"] == first["subAgents"]
+    plain = await command(client, "sessionLsp.conversation", str(SUBAGENT), {"limit": 1})
+    assert plain["subAgents"] is None  # its sub-agent's turns are in the file
+
+
 async def test_a_task_without_an_agent_file_counts_its_progress_turns(
     client: LanguageClient,
 ) -> None:

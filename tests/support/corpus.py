@@ -61,6 +61,14 @@ WORKTREES = (
     / "-experiments-worktrees"
     / "ef958aa1-0e93-49f0-bb71-150f63befcd1.jsonl"
 )
+COMPACTION_AGENT = (
+    CLAUDE_CORPUS
+    / "marot-spotter"
+    / "8463c716-a2ea-4c14-9efa-87158ebd9f20"
+    / "subagents"
+    / "agent-acompact-f46190.jsonl"
+)
+"""A 2.1.x compaction agent's own file: no call of its session names it."""
 BROKEN_SESSIONS = {CODEMIE_TURN_1, SIDECHAIN_EXCERPT}
 
 

@@ -30,6 +30,14 @@ export interface Usage {
   readonly cacheCreation: number;
 }
 
+/** What every sub-agent file of a session used, beside the session's own requests. */
+export interface SubAgentsUsage {
+  readonly files: number;
+  /** Files that could not be read, and are not counted. */
+  readonly unreadable: number;
+  readonly usage: Usage | null;
+}
+
 export const PLAN_STATUSES = ['pending', 'in_progress', 'completed'] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
@@ -165,6 +173,8 @@ export interface ConversationPage {
   readonly lastTodos: LastTodos | null;
   /** Every API request of the file, each once. */
   readonly usage: Usage | null;
+  /** The session's sub-agent files and their tokens, which `usage` leaves out; null when it has none. */
+  readonly subAgents: SubAgentsUsage | null;
   /** The context the last API request sent. */
   readonly contextTokens: number | null;
   /** The segment this page is of (the last: the conversation a resume sends), and every segment, oldest first. */
@@ -211,6 +221,16 @@ function asUsage(value: unknown, where: string): Usage | null {
     check(isInteger(usage[field]), () => `${where}.${field} is not an integer`);
   }
   return { input: usage.input as number, output: usage.output as number, cacheRead: usage.cacheRead as number, cacheCreation: usage.cacheCreation as number };
+}
+
+function asSubAgents(value: unknown): SubAgentsUsage | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  check(isRecord(value), () => 'subAgents is not an object');
+  const sub = value as Record<string, unknown>;
+  check(isInteger(sub.files) && isInteger(sub.unreadable), () => 'subAgents.files or subAgents.unreadable is not an integer');
+  return { files: sub.files as number, unreadable: sub.unreadable as number, usage: asUsage(sub.usage, 'subAgents.usage') };
 }
 
 function asTodos(value: unknown, where: string): Todo[] | null {
@@ -377,6 +397,7 @@ export function asConversationPage(value: unknown): ConversationPage {
     startNote: typeof page.startNote === 'string' ? page.startNote : null,
     lastTodos: asLastTodos(page.lastTodos),
     usage: asUsage(page.usage, 'usage'),
+    subAgents: asSubAgents(page.subAgents),
     contextTokens: isInteger(page.contextTokens) ? page.contextTokens : null,
     segment: isInteger(page.segment) ? page.segment : 0,
     segments: asSegments(page.segments),

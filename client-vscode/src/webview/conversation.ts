@@ -7,7 +7,7 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, Todo, Usage, ViewMessage } from '../common/conversation';
+import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, SubAgentsUsage, Todo, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
@@ -484,6 +484,12 @@ function costLabel(item: ConversationItem): string {
   return parts.join(' · ');
 }
 
+/** "sub-agents (6 files): 2.0M in (1.7M cached) · 31k out", as `show` says it. */
+function subAgentsLabel(sub: SubAgentsUsage): string {
+  const files = `${sub.files} file${sub.files === 1 ? '' : 's'}${sub.unreadable > 0 ? `, ${sub.unreadable} unreadable` : ''}`;
+  return `sub-agents (${files}): ${sub.usage === null ? 'no token counts' : usageLabel(sub.usage)}`;
+}
+
 function usageLabel(usage: Usage): string {
   const cached = usage.cacheRead + usage.cacheCreation;
   return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${formatTokens(usage.output)} out`;
@@ -764,7 +770,8 @@ function showSummary(page: ConversationPage): void {
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;
   const usage = page.usage === null ? '' : ` · ${usageLabel(page.usage)}`;
-  summary.textContent = `${page.total} items · ${problems}${branches}${start}${usage}`;
+  const subAgents = page.subAgents === null ? '' : ` · ${subAgentsLabel(page.subAgents)}`;
+  summary.textContent = `${page.total} items · ${problems}${branches}${start}${usage}${subAgents}`;
   showPlan(page);
   showHistory(page);
   document.body.classList.toggle('healthy', page.errors === 0);

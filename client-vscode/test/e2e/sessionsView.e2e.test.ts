@@ -257,7 +257,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   const plan = frame.locator('#plan');
   await plan.locator('summary', { hasText: 'Plan: 6 of 6 done' }).waitFor({ state: 'visible' });
   assert.equal(await plan.locator('li.todo-completed').count(), 6);
-  assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out/);
+  assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out · sub-agents \(1 file\): .*in .*cached.* out$/);
   await screenshot(page, 'reader-01-plan');
   await screenshot(page, 'readme-conversation-plan', EDITOR_AREA);
 

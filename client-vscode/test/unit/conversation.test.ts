@@ -125,6 +125,17 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
   assert.throws(() => asConversationPage(badTodos), /lastTodos\.todos\[0\]\.content/);
 });
 
+test("a page carries its session's sub-agent files and their tokens; an older server none, a bad one is refused", () => {
+  const usage = { input: 1238, output: 30557, cacheRead: 1727035, cacheCreation: 296384 };
+  const page = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 1, usage } }));
+  assert.deepEqual(page.subAgents, { files: 6, unreadable: 1, usage });
+  const uncounted = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 2, unreadable: 0, usage: null } }));
+  assert.equal(uncounted.subAgents?.usage, null);
+  assert.equal(asConversationPage(conversationPage('/p/s.jsonl')).subAgents, null);
+  assert.throws(() => asConversationPage(conversationPage('/p', { subAgents: { files: 'six', unreadable: 0, usage: null } })), /subAgents\.files/);
+  assert.throws(() => asConversationPage(conversationPage('/p', { subAgents: { files: 1, unreadable: 0, usage: { input: 1 } } })), /subAgents\.usage\.output/);
+});
+
 test('an item of sessionLsp.item is read like an item of a page', () => {
   const item = asWholeItem({ index: 7, kind: 'assistant', lines: [3, 3], timestamp: null, text: 'x'.repeat(9000), truncated: false, tool: null, findings: [], model: null, usage: null });
   assert.equal(item.text.length, 9000);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from session_lsp.core.collector import collector_paused
@@ -23,9 +24,30 @@ def build_model(
         else:
             model = analysis.format.build_model(analysis, path)
         _attach_findings(model)
+        model.agent_files = _every_agent_file(model)
         for index, item in enumerate(model.items):
             item.index = index
     return model
+
+
+def agent_files(items: Iterable[Item]) -> list[Path]:
+    """The sub-agent files the items' calls ran (what their counts need to read)."""
+    return [
+        tool.agent.file
+        for item in items
+        if (tool := item.tool) is not None
+        and tool.agent is not None
+        and tool.agent.file is not None
+    ]
+
+
+def _every_agent_file(model: ConversationModel) -> list[Path]:
+    """The files the format found (`ConversationModel.agent_files`) and those the calls of every
+    segment ran."""
+    found = set(model.agent_files)
+    for part in (*(segment.items for segment in model.earlier_segments), model.items):
+        found.update(agent_files(part))
+    return sorted(found)
 
 
 def _unknown(analysis: Analysis) -> ConversationModel:

@@ -356,6 +356,12 @@ function M.render(page, items)
     local context = page.contextTokens and ("  |  last context " .. thousands(page.contextTokens)) or ""
     table.insert(lines, "tokens: " .. usage_text(page.usage) .. context)
   end
+  local sub = page.subAgents
+  if type(sub) == "table" then
+    local unread = (sub.unreadable or 0) > 0 and string.format(", %d unreadable", sub.unreadable) or ""
+    local used = type(sub.usage) == "table" and usage_text(sub.usage) or "no token counts"
+    table.insert(lines, string.format("sub-agents (%d file%s%s): %s", sub.files, sub.files == 1 and "" or "s", unread, used))
+  end
   local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
   local history = page.segment ~= nil and page.segment < earlier
   if history then

@@ -189,6 +189,7 @@ class ClaudeBuilder:
             assistant_label="Claude",
             usage=_session_usage(self.analysis),
             earlier_segments=self._earlier_segments(conversation),
+            agent_files=_sub_agent_folder(self.path),
         )
 
     def _add_chain(self, chain: list[Record]) -> None:
@@ -536,6 +537,18 @@ def _agent_file(path: Path, result: Any) -> Path | None:
     if subagents.is_dir():
         return next((found.resolve() for found in subagents.rglob(name)), None)
     return None
+
+
+def _sub_agent_folder(path: Path | None) -> list[Path]:
+    """Every transcript in a 2.1.x session's `subagents/` folder, whether or not a call names it:
+    the compaction agent (`agent-acompact-*`) and side agents are there too, and cost tokens."""
+    if path is None:
+        return []
+    folder = path.parent / path.stem / "subagents"
+    try:
+        return [found.resolve() for found in folder.rglob("*.jsonl") if found.is_file()]
+    except (OSError, RuntimeError):  # unreadable, or a link loop: the calls' own files remain
+        return []
 
 
 def _abandoned_branches(analysis: Analysis) -> int:
