@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
+from session_lsp.compressed import compression_of, decompressed
 from session_lsp.fileops import READ_ANY
 
 MAX_SESSION_BYTES = 256 * 1024 * 1024
@@ -120,6 +121,9 @@ class SessionFile:
     """With size and modification time, what tells this file from the one a repair put in its
     place: a repair keeps the modification time, and may keep the size, but renames a new file
     over the old one."""
+    compression: str | None = None
+    """`zstd`, `gzip`, `xz` or `bzip2` for a file kept compressed, whose `data` is the decoded
+    text (`size` stays the file's own)."""
 
 
 def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
@@ -169,7 +173,8 @@ def _folder_errors(errors: list[OSError]) -> Iterator[SessionFileError]:
 def read_session_file(
     path: Path, *, quiet_seconds: float = RECENTLY_WRITTEN_SECONDS
 ) -> SessionFile:
-    """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends.
+    """Only regular files are read: a FIFO would block forever, `/dev/zero` never ends. A
+    compressed file is read decompressed (`compressed.py`).
 
     `quiet_seconds`: a file modified more recently than this is read into memory rather than
     mapped (`RECENTLY_WRITTEN_SECONDS` says why). Reading costs about 50 ms per 100 MB more than
@@ -206,7 +211,13 @@ def read_session_file(
         raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
     finally:
         os.close(descriptor)
-    return SessionFile(path, data, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    compression = compression_of(data)
+    if compression is not None:
+        try:
+            data = decompressed(path, data, compression, MAX_SESSION_BYTES)
+        except ValueError as error:
+            raise SessionFileError(str(error)) from None
+    return SessionFile(path, data, stat.st_size, stat.st_mtime_ns, stat.st_ino, compression)
 
 
 def _kind(mode: int) -> str:

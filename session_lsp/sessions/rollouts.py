@@ -2,8 +2,9 @@
 
 Codex writes `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<local time>-<uuid>.jsonl`, and its picker
 walks exactly that: year, month and day folders named by numbers, real folders only (a symbolic
-link is not followed), and in them regular files named `rollout-<time>-<uuid>.jsonl` (codex-rs
-`rollout/src/list.rs`, `walk_rollout_files`). The walk here is the same, so a link planted in the
+link is not followed), and in them regular files named `rollout-<time>-<uuid>.jsonl`, or
+`.jsonl.zst` compressed when no plain one is beside it (codex-rs `rollout/src/list.rs`,
+`walk_rollout_files`). The walk here is the same, so a link planted in the
 tree leads nowhere outside it. Archived rollouts (`$CODEX_HOME/archived_sessions/`) are not
 listed: neither the picker nor `codex resume <id>` looks there.
 
@@ -36,8 +37,11 @@ from session_lsp.sessions.metadata import (
 
 ROLLOUT_NAME = re.compile(
     r"rollout-.+-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
-    r"\.jsonl"
+    r"\.jsonl(?:\.zst)?"
 )
+"""A rollout's name, plain or compressed (`.jsonl.zst`: Codex compresses archived rollouts, and
+one unarchived comes back to `sessions/` so)."""
+COMPRESSED_SUFFIX = ".zst"
 _NUMBERED = re.compile(r"[0-9]+")
 """Codex reads the year, month and day folders' names as numbers and skips any other folder."""
 
@@ -115,7 +119,21 @@ def scan_rollouts(root: Path, report: Callable[[str], None]) -> list[Path]:
         for year in _entries_kept(root, report, _is_numbered_folder)
         for month in _entries_kept(year, report, _is_numbered_folder)
         for day in _entries_kept(month, report, _is_numbered_folder)
-        for rollout in _entries_kept(day, report, _is_rollout_file)
+        for rollout in _without_hidden_siblings(_entries_kept(day, report, _is_rollout_file))
+    ]
+
+
+def _without_hidden_siblings(rollouts: list[Path]) -> list[Path]:
+    """A compressed rollout beside its plain one is hidden, as Codex reads the plain one
+    (`should_skip_compressed_sibling` in codex-rs `rollout/src/compression.rs`)."""
+    plain = {path.name for path in rollouts if not path.name.endswith(COMPRESSED_SUFFIX)}
+    return [
+        path
+        for path in rollouts
+        if not (
+            path.name.endswith(COMPRESSED_SUFFIX)
+            and path.name.removesuffix(COMPRESSED_SUFFIX) in plain
+        )
     ]
 
 

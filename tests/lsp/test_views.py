@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 from lsprotocol import types
 from markdown_it import MarkdownIt
 from pygls.exceptions import JsonRpcException
@@ -406,6 +407,17 @@ async def test_a_page_sums_every_sub_agent_file_of_the_session_whatever_page_it_
     assert later["subAgents"] == first["subAgents"]
     plain = await command(client, "sessionLsp.conversation", str(SUBAGENT), {"limit": 1})
     assert plain["subAgents"] is None  # its sub-agent's turns are in the file
+
+
+async def test_a_compressed_rollout_pages_as_its_plain_text(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    path = tmp_path / (CODEMIE_ROLLOUT.name + ".zst")
+    path.write_bytes(zstandard.ZstdCompressor().compress(CODEMIE_ROLLOUT.read_bytes()))
+    answer = await command(client, "sessionLsp.conversation", str(path), {"limit": 2000})
+    plain = await command(client, "sessionLsp.conversation", str(CODEMIE_ROLLOUT), {"limit": 2000})
+    assert answer["format"] == "codex" and answer["total"] == plain["total"] > 0
+    assert [item["kind"] for item in answer["items"]] == [item["kind"] for item in plain["items"]]
 
 
 async def test_a_task_without_an_agent_file_counts_its_progress_turns(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+import zstandard
 
 from session_lsp.files import read_session_file
 from session_lsp.lsp import api
@@ -229,6 +230,28 @@ def test_archived_rollouts_are_not_listed(tree: ProjectsTree) -> None:
     shutil.copyfile(CODEMIE_ROLLOUT, archived / f"rollout-2026-05-12T00-00-00-{SUB_AGENT}.jsonl")
     listed = {s.session_id for s in list_sessions(tree.root, cache=_memory())}
     assert CODEMIE in listed and SUB_AGENT not in listed
+
+
+def test_a_compressed_rollout_is_listed_read_decompressed_unless_its_plain_one_is_beside_it(
+    tree: ProjectsTree,
+) -> None:
+    """Codex compresses archived rollouts with zstd; one unarchived comes back so, and Codex lists
+    it, reading the plain file instead when both are there."""
+    plain = _rollout(tree, CODEMIE)
+    compressed = plain.with_name(plain.name + ".zst")
+    compressed.write_bytes(zstandard.ZstdCompressor(level=3).compress(plain.read_bytes()))
+    os.utime(compressed, (plain.stat().st_atime, plain.stat().st_mtime))
+    before = {s.session_id: s for s in list_sessions(tree.root, cache=_memory())}
+    assert before[CODEMIE].path == plain  # the plain one hides its compressed sibling
+    plain.unlink()
+    after = {s.session_id: s for s in list_sessions(tree.root, cache=_memory())}
+    listed = after[CODEMIE]
+    assert listed.path == compressed
+    assert (listed.title, listed.health, listed.project) == (
+        before[CODEMIE].title,
+        before[CODEMIE].health,
+        before[CODEMIE].project,
+    )
 
 
 def test_a_search_takes_the_rollouts_of_the_same_scope_newest_first(tree: ProjectsTree) -> None:
