@@ -5,7 +5,9 @@ its file name, as `codex resume <id>` finds it under `$CODEX_HOME/sessions`).
 
 `--last` is the session `claude --continue` picks in a directory, by Claude Code's own rule
 (`continue_candidates`): the most recently modified `<uuid>.jsonl` of that directory's project
-folder that is not a sub-agent's or an agent team's.
+folder that is not a sub-agent's or an agent team's. Where Claude Code has none, it is the rollout
+`codex resume --last` picks there: the most recently modified one started in that directory from
+Codex's CLI or IDE extension (`last_rollout`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ import os
 import re
 from pathlib import Path
 
-from session_lsp.files import exists, is_file_entry, is_folder_entry, read_regular_file
+from session_lsp.files import (
+    SessionFileError,
+    exists,
+    is_file_entry,
+    is_folder_entry,
+    read_regular_file,
+    read_session_file,
+)
 from session_lsp.sessions.discovery import AGENT_PREFIX, continue_order, rollouts_started_in
 from session_lsp.sessions.locations import (
     canonical_cwd,
@@ -23,7 +32,7 @@ from session_lsp.sessions.locations import (
     project_folder_name,
     projects_root,
 )
-from session_lsp.sessions.rollouts import rollout_id, scan_rollouts
+from session_lsp.sessions.rollouts import is_interactive, rollout_id, scan_rollouts
 
 MIN_PREFIX = 8
 _ID_LIKE = re.compile(r"^[0-9A-Fa-f][0-9A-Fa-f-]*$")
@@ -136,13 +145,56 @@ def this_directory_sessions(
     return [*folders, *rollouts]
 
 
-def last_session(cwd: Path | None = None, root: Path | None = None) -> Path:
-    """The session `claude --continue` would resume in `cwd`."""
-    folder = project_sessions_folder(cwd, root)
-    for path in continue_candidates(folder):
-        if not _hidden_from_continue(path):
+def last_session(
+    cwd: Path | None = None, root: Path | None = None, codex_root: Path | None = None
+) -> Path:
+    """The session `claude --continue` would resume in `cwd`, else the rollout `codex resume
+    --last` would."""
+    try:
+        folder: Path | None = project_sessions_folder(cwd, root)
+    except SessionNameError:
+        folder = None
+    if folder is not None:
+        for path in continue_candidates(folder):
+            if not _hidden_from_continue(path):
+                return path
+    try:
+        directory = Path(canonical_cwd(cwd))
+    except FileNotFoundError:
+        raise SessionNameError(
+            "the current directory no longer exists, so it has no sessions:"
+            " change to an existing one, or name the session by its id"
+        ) from None
+    codex_root = codex_root if codex_root is not None else codex_sessions_root()
+    rollout = last_rollout(directory, codex_root)
+    if rollout is not None:
+        return rollout
+    root = root if root is not None else projects_root()
+    looked = folder if folder is not None else root / project_folder_name(str(directory))
+    raise SessionNameError(
+        f"no Claude Code sessions for {directory} (looked for {looked}) and no Codex session"
+        f" started there (looked under {codex_root})"
+    )
+
+
+def last_rollout(directory: Path, codex_root: Path) -> Path | None:
+    """What `codex resume --last` resumes in `directory`: of the rollouts started there, the most
+    recently modified one from Codex's CLI or IDE extension (codex-rs `resolve_resume_path`:
+    `ThreadSortKey::UpdatedAt`, `INTERACTIVE_SESSION_SOURCES`, the working directory)."""
+    dated: list[tuple[tuple[int, str], Path]] = []
+    for path in rollouts_started_in(directory, codex_root):
+        try:
+            dated.append((continue_order(path.stat().st_mtime_ns, path), path))
+        except OSError:
+            continue  # gone since it was listed
+    for _, path in sorted(dated, reverse=True):
+        try:
+            session = read_session_file(path)
+        except SessionFileError:
+            continue
+        if is_interactive(session.data):
             return path
-    raise SessionNameError(f"no Claude Code sessions in {folder}")
+    return None
 
 
 def _named_as(name: str, wanted: str) -> int:
@@ -195,7 +247,7 @@ def resolve_session(
     root = root if root is not None else projects_root()
     codex_root = codex_root if codex_root is not None else codex_sessions_root()
     if last or name is None:
-        return last_session(cwd, root)
+        return last_session(cwd, root, codex_root)
     if exists(Path(name)):
         return Path(name)
     if not looks_like_session_id(name):

@@ -178,6 +178,22 @@ def read_rollout_metadata(data: bytes | mmap.mmap, file_name: str) -> SessionMet
     return metadata
 
 
+INTERACTIVE_SOURCES = frozenset({"cli", "vscode"})
+"""The rollouts `codex resume --last` takes (`INTERACTIVE_SESSION_SOURCES`): not a `codex exec`
+run's, a review's or a sub-agent's. A `session_meta` that names no source is an early Codex's,
+read as interactive."""
+
+
+def is_interactive(data: bytes | mmap.mmap) -> bool:
+    """Whether the rollout's `session_meta` line names an interactive source."""
+    for raw in head_lines(data):
+        line = decoded(_HEAD, raw)
+        if line is not None and line.type == "session_meta" and line.payload is not None:
+            source = line.payload.source
+            return source is None or (isinstance(source, str) and source in INTERACTIVE_SOURCES)
+    return False
+
+
 def session_metadata(data: bytes | mmap.mmap, path: Path) -> SessionMetadata:
     """What a listing or a search shows of a session file, read as its name says it was written:
     a Codex rollout, else a Claude Code session."""

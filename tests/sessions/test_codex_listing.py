@@ -33,6 +33,7 @@ from tests.sessions.tree import (
     build_tree,
     place_rollout,
     recorded_reads,
+    run_in_tree,
 )
 from tests.support.contract import SESSION_KEYS
 from tests.support.corpus import (
@@ -252,6 +253,47 @@ def test_a_compressed_rollout_is_listed_read_decompressed_unless_its_plain_one_i
         before[CODEMIE].health,
         before[CODEMIE].project,
     )
+
+
+def test_last_where_claude_code_has_no_session_is_what_codex_resume_last_takes(
+    tree: ProjectsTree, tmp_path: Path
+) -> None:
+    """The newest rollout started in the directory from Codex's CLI or IDE extension: not a
+    `codex exec` run's, nor a sub-agent's, however newer."""
+    here = tmp_path / "codex-only"
+    here.mkdir()
+    home = tree.codex_home
+    older = place_rollout(home, DANGLING_MID_ROLLOUT, seconds_ago=3000, cwd=str(here))
+    wanted = place_rollout(home, CODEMIE_ROLLOUT, cwd=str(here))
+    os.utime(wanted, (wanted.stat().st_atime, older.stat().st_mtime + 600))
+    newer_exec = place_rollout(
+        home, DANGLING_END_ROLLOUT, seconds_ago=60, cwd=str(here), meta_source="exec"
+    )
+    spawn = {"subagent": {"thread_spawn": {"parent_thread_id": CODEMIE, "depth": 1}}}
+    newer_agent = place_rollout(
+        home, COMPACTED_ROLLOUT, seconds_ago=30, cwd=str(here), meta_source=spawn
+    )
+    assert newer_exec.stat().st_mtime > wanted.stat().st_mtime < newer_agent.stat().st_mtime
+    assert resolve_session(last=True, root=tree.root, cwd=here) == wanted
+    shown = run_in_tree(tree, "show", "--brief", "--last", cwd=here)
+    assert shown.returncode == 0, shown.stderr
+    assert f"codex · session {CODEMIE}" in shown.stdout
+    # Where Claude Code has a session, it stays `--last` (`claude --continue`'s).
+    assert resolve_session(last=True, root=tree.root, cwd=tree.work).is_relative_to(tree.root)
+
+
+def test_last_with_neither_agents_session_says_where_it_looked_for_both(
+    tree: ProjectsTree, tmp_path: Path
+) -> None:
+    here = tmp_path / "nothing-here"
+    here.mkdir()
+    place_rollout(tree.codex_home, CODEMIE_ROLLOUT, cwd=str(here), meta_source="exec")
+    with pytest.raises(
+        SessionNameError,
+        match=r"no Claude Code sessions for .* \(looked for .*\) and no Codex session started"
+        r" there \(looked under .*sessions\)",
+    ):
+        resolve_session(last=True, root=tree.root, cwd=here)
 
 
 def test_a_search_takes_the_rollouts_of_the_same_scope_newest_first(tree: ProjectsTree) -> None:
