@@ -36,6 +36,7 @@ class Command(enum.StrEnum):
     ITEM = "sessionLsp.item"
     RENDER_TRANSCRIPT = "sessionLsp.renderTranscript"
     SEARCH = "sessionLsp.search"
+    SEARCH_SESSIONS = "sessionLsp.searchSessions"
 
 
 class CommandError(Exception):
@@ -412,6 +413,38 @@ class SearchHit(Result):
     """The match with some context, on one line, control characters escaped."""
 
 
+class SessionsSearchOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    query: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    """Plain text, matched case-insensitively (never a pattern)."""
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    """Matches kept per session, in conversation order."""
+    sessions: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 200
+    """Sessions answered at most, the newest that match."""
+
+
+class SearchSessionsArguments(Arguments):
+    options: SessionsSearchOptions
+    root: str | None = None
+    """Claude Code's projects folder (default: the one Claude Code uses); Codex's rollouts are
+    searched under `$CODEX_HOME/sessions` either way."""
+
+
+class SessionMatches(Result):
+    """A session that mentions the query, with its first matches (`session-lsp search --format
+    json`'s entry)."""
+
+    path: str
+    session_id: str
+    title: str | None
+    project: str | None
+    modified: str
+    size_bytes: int
+    agent: Literal["claude-code", "codex"]
+    segments: int
+    """How many segments its history has (a hit's `segment` counts from 0 among them)."""
+    hits: list[SearchHit]
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     arguments: type[Arguments]
@@ -432,6 +465,7 @@ COMMANDS: dict[Command, CommandSpec] = {
     Command.ITEM: CommandSpec(ItemArguments, ConversationItem),
     Command.RENDER_TRANSCRIPT: CommandSpec(RenderTranscriptArguments, RenderTranscriptResult),
     Command.SEARCH: CommandSpec(SearchArguments, list[SearchHit]),
+    Command.SEARCH_SESSIONS: CommandSpec(SearchSessionsArguments, list[SessionMatches]),
 }
 
 

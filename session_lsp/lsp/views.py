@@ -45,8 +45,12 @@ from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.live import read_liveness, read_on_disk
 from session_lsp.lsp.server import SessionServer
+from session_lsp.parallel import Crash, usable_cores
 from session_lsp.sessions import list_sessions as discover_sessions
+from session_lsp.sessions import projects_root
+from session_lsp.sessions.discovery import session_files
 from session_lsp.sessions.registry import Liveness, analyse_session
+from session_lsp.sessions.search import search_sessions as search_in_sessions
 from session_lsp.view_json import conversation_to_json, item_to_json
 
 MAX_PAGE = 2000
@@ -294,12 +298,7 @@ async def list_sessions(
 
     Folders that cannot be read are an error when nothing could be listed (an unreadable root is
     not an empty one), else logged."""
-    root = arguments.root
-    if root is not None and not Path(root).is_absolute():
-        raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
-    folder = Path(root) if root is not None else None
-    if folder is not None and not is_folder(folder):
-        raise CommandError(f"{folder}: no such folder")
+    folder = _root_folder(arguments.root) if arguments.root is not None else None
     problems: list[str] = []
     summaries = await asyncio.to_thread(
         discover_sessions,
@@ -312,6 +311,18 @@ async def list_sessions(
     for problem in problems:
         ls.log.warning("listSessions: %s", problem)
     return msgspec.convert([summary.to_json() for summary in summaries], list[api.SessionSummary])
+
+
+def _root_folder(root: str | None) -> Path:
+    """The projects folder a listing or a search covers: the one given (an absolute path to an
+    existing folder), else Claude Code's."""
+    if root is None:
+        return projects_root()
+    if not Path(root).is_absolute():
+        raise JsonRpcInvalidParams(f"{root}: the root is an absolute folder path")
+    if not is_folder(Path(root)):
+        raise CommandError(f"{root}: no such folder")
+    return Path(root)
 
 
 async def search(ls: SessionServer, arguments: api.SearchArguments) -> list[api.SearchHit]:
@@ -350,12 +361,46 @@ async def _scanned_on_disk(
     return await _model_of(ls, session, liveness), lines
 
 
+async def search_sessions(
+    ls: SessionServer, arguments: api.SearchSessionsArguments
+) -> list[api.SessionMatches]:
+    """The newest sessions that mention the query, Claude Code's under the root and Codex's,
+    each with its first matches: what `session-lsp search --all` prints. Each file's bytes are
+    scanned first and only one that can match is analysed, in worker processes off the loop.
+    Sessions that cannot be read are logged; a root that cannot be is an error."""
+    options = arguments.options
+    try:
+        compile_query(options.query)
+    except QueryError as error:
+        raise JsonRpcInvalidParams(str(error)) from None
+    root = _root_folder(arguments.root)
+    problems: list[str] = []
+    paths = await asyncio.to_thread(session_files, root, None, problems.append)
+    results = await asyncio.to_thread(
+        search_in_sessions, paths, options.query, options.limit, usable_cores()
+    )
+    matched: list[dict[str, object]] = []
+    for path, result in zip(paths, results, strict=True):
+        if isinstance(result, Crash):
+            problems.append(f"{path}: {result.message}")
+        elif result.error is not None:
+            problems.append(result.error)
+        elif result.hits and len(matched) < options.sessions:
+            matched.append(result.to_json())
+    if problems and not paths:
+        raise CommandError("; ".join(problems))
+    for problem in problems:
+        ls.log.warning("searchSessions: %s", problem)
+    return msgspec.convert(matched, list[api.SessionMatches])
+
+
 HANDLERS: dict[Command, Handler] = {
     Command.LIST_SESSIONS: list_sessions,
     Command.CONVERSATION: conversation,
     Command.ITEM: item,
     Command.RENDER_TRANSCRIPT: render_transcript,
     Command.SEARCH: search,
+    Command.SEARCH_SESSIONS: search_sessions,
 }
 
 

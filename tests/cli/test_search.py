@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.cli.search import search_file
+from session_lsp.sessions.search import search_file
 from tests.bench.support import bench_module
 from tests.sessions.tree import (
     CLEAN,

@@ -13,7 +13,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp.support import OpenDocument, fresh_uri
 from tests.support.claude_records import Builder
-from tests.support.corpus import CORPUS
+from tests.support.corpus import CORPUS, SHORT
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -125,3 +125,73 @@ async def test_a_path_that_is_no_session_file_is_a_json_rpc_error(
         with pytest.raises(JsonRpcException) as raised:
             await command(client, "sessionLsp.search", where, {"query": "x"})
         assert raised.value.code == code and "Traceback" not in str(raised.value)
+
+
+# --- sessionLsp.searchSessions --------------------------------------------------------------
+
+MATCHES_KEYS = {
+    "path",
+    "sessionId",
+    "title",
+    "project",
+    "modified",
+    "sizeBytes",
+    "agent",
+    "segments",
+    "hits",
+}
+
+
+def _projects(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A projects root with two sessions that mention `phx.server` (the newer one first) and one
+    that does not."""
+    project = tmp_path / "projects" / "-work-app"
+    project.mkdir(parents=True)
+    older = aged_copy(
+        SHORT, project / "11111111-1111-4111-8111-111111111111.jsonl", seconds_ago=7200
+    )
+    newer = aged_copy(SHORT, project / "22222222-2222-4222-8222-222222222222.jsonl")
+    aged_copy(COMPACTED, project / "33333333-3333-4333-8333-333333333333.jsonl")
+    return tmp_path / "projects", newer, older
+
+
+async def test_search_sessions_answers_the_sessions_that_mention_the_query_newest_first(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    root, newer, older = _projects(tmp_path)
+    found = await command(client, "sessionLsp.searchSessions", {"query": "PHX.server"}, str(root))
+    assert [entry["path"] for entry in found] == [str(newer), str(older)]
+    assert all(set(entry) == MATCHES_KEYS for entry in found)
+    alone = await command(client, "sessionLsp.search", str(newer), {"query": "PHX.server"})
+    assert found[0]["hits"] == alone and alone
+    assert (found[0]["agent"], found[0]["segments"]) == ("claude-code", 1)
+    assert found[0]["sessionId"] == newer.stem and found[0]["title"]
+    newest = await command(
+        client,
+        "sessionLsp.searchSessions",
+        {"query": "phx.server", "sessions": 1, "limit": 1},
+        str(root),
+    )
+    assert [entry["path"] for entry in newest] == [str(newer)] and len(newest[0]["hits"]) == 1
+    nothing = await command(
+        client, "sessionLsp.searchSessions", {"query": "no such words"}, str(root)
+    )
+    assert nothing == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ([], -32602),
+        ([{"query": ""}], -32602),
+        ([{"query": "x", "sessions": 0}], -32602),
+        ([{"query": "x"}, "relative/projects"], -32602),
+        ([{"query": "x"}, "/no/such/folder"], -32603),
+    ],
+)
+async def test_search_sessions_refuses_bad_arguments_with_json_rpc_errors(
+    client: LanguageClient, arguments: list[object], code: int
+) -> None:
+    with pytest.raises(JsonRpcException) as raised:
+        await command(client, "sessionLsp.searchSessions", *arguments)
+    assert raised.value.code == code

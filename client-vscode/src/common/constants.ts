@@ -40,6 +40,7 @@ export const ServerCommands = {
   listSessions: 'sessionLsp.listSessions',
   conversation: 'sessionLsp.conversation',
   search: 'sessionLsp.search',
+  searchSessions: 'sessionLsp.searchSessions',
   item: 'sessionLsp.item',
 } as const;
 

@@ -484,7 +484,8 @@ export type HostMessage =
   /** One item of the sub-agent under the call at `index`, whole. */
   | { readonly type: 'agentItem'; readonly generation: number; readonly index: number; readonly item: ConversationItem }
   | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
-  | { readonly type: 'focus'; readonly index: number }
+  /** Scroll to an item of the conversation, or (`segment` before the last) of the history before a compaction. */
+  | { readonly type: 'focus'; readonly index: number; readonly segment?: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
 
 /** Webview → extension. Checked by {@link asViewMessage}: the webview shows untrusted text. */
@@ -552,4 +553,26 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** An item of a segment of the conversation (the last: what a resume sends), as a search hit names it. */
+export interface ItemFocus {
+  readonly segment: number;
+  readonly index: number;
+}
+
+export type InitialFocus = 'firstProblem' | 'top' | ItemFocus;
+
+/** The focus a command argument asks for: 'firstProblem', an item `{segment, index}`, else the top. */
+export function asInitialFocus(value: unknown): InitialFocus {
+  if (value === 'firstProblem') {
+    return 'firstProblem';
+  }
+  if (typeof value === 'object' && value !== null) {
+    const { segment, index } = value as Record<string, unknown>;
+    if (Number.isInteger(segment) && Number.isInteger(index) && (segment as number) >= 0 && (index as number) >= 0) {
+      return { segment: segment as number, index: index as number };
+    }
+  }
+  return 'top';
 }

@@ -9,6 +9,7 @@ export const BROKEN_ONLY_CONTEXT = 'sessionLsp.sessions.brokenOnly';
 export const ViewCommands = {
   openConversation: 'sessionLsp.client.openConversation',
   refreshSessions: 'sessionLsp.sessions.refresh',
+  searchSessions: 'sessionLsp.sessions.search',
   showBrokenOnly: 'sessionLsp.sessions.showBrokenOnly',
   showAll: 'sessionLsp.sessions.showAll',
   openRaw: 'sessionLsp.sessions.openRaw',

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   asConversationPage,
+  asInitialFocus,
   asSearchHits,
   asViewMessage,
   asWholeItem,
@@ -16,6 +17,8 @@ import {
   type ConversationItem,
   type ConversationPage,
   type HostMessage,
+  type InitialFocus,
+  type ItemFocus,
   type RepairOption,
   type ViewMessage,
 } from '../common/conversation';
@@ -32,7 +35,6 @@ export const UNTRUSTED_REPAIRS = 'Repairs save the transcript, so they are disab
 /** How long a repair waits for the server's diagnostics on a document it has just opened. */
 const DIAGNOSTICS_WAIT_MILLISECONDS = 10_000;
 
-export type InitialFocus = 'firstProblem' | 'top';
 
 export interface ConversationDependencies {
   readonly log: vscode.LogOutputChannel;
@@ -216,6 +218,15 @@ export class ConversationPanel implements vscode.Disposable {
     this.subscriptions.push(watcher, watcher.onDidChange(() => this.reloadSoon()), watcher.onDidCreate(() => this.reloadSoon()));
   }
 
+  /** Scrolls to an item of any segment (now if the view has data, else after its first page). */
+  focusOn(focus: ItemFocus): void {
+    if (this.generation > 0) {
+      void this.post({ type: 'focus', index: focus.index, segment: focus.segment });
+    } else {
+      this.pendingFocus = focus;
+    }
+  }
+
   /** Scrolls to the first problem (now if the view has data, else after its first page). */
   focusFirstProblem(): void {
     if (this.generation > 0 && this.firstProblem !== null) {
@@ -380,9 +391,14 @@ export class ConversationPanel implements vscode.Disposable {
     this.items.clear();
     page.items.forEach((item) => this.items.set(item.index, item));
     this.firstProblem = page.firstProblem;
-    const focus = this.pendingFocus === 'firstProblem' ? page.firstProblem : null;
+    const wanted = this.pendingFocus;
     this.pendingFocus = 'top';
+    const inHistory = typeof wanted === 'object' && wanted.segment < page.segment;
+    const focus = wanted === 'firstProblem' ? page.firstProblem : typeof wanted === 'object' && !inHistory ? wanted.index : null;
     await this.post({ type: 'reset', generation: this.generation, page, focus });
+    if (typeof wanted === 'object' && inHistory) {
+      await this.post({ type: 'focus', index: wanted.index, segment: wanted.segment });
+    }
   }
 
   private async revealLine(line: number): Promise<void> {
@@ -465,19 +481,21 @@ export class ConversationEditors implements vscode.CustomReadonlyEditorProvider,
     });
   }
 
-  /** Opens (or reveals) the conversation view of a transcript; `focus` 'firstProblem' scrolls there. */
+  /** Opens (or reveals) the conversation view of a transcript; `focus` 'firstProblem' or an item `{segment, index}` scrolls there. */
   async open(target: unknown, focusArgument: unknown): Promise<void> {
     const uri = targetUri(target) ?? activeFile();
     if (uri === undefined) {
       void vscode.window.showInformationMessage('Open a session transcript (.jsonl) first, or pick one in the Sessions view.');
       return;
     }
-    const focus: InitialFocus = focusArgument === 'firstProblem' ? 'firstProblem' : 'top';
+    const focus = asInitialFocus(focusArgument);
     const existing = this.panels.get(uri.toString())?.[0];
     if (existing !== undefined) {
       existing.webviewPanel.reveal();
       if (focus === 'firstProblem') {
         existing.panel.focusFirstProblem();
+      } else if (typeof focus === 'object') {
+        existing.panel.focusOn(focus);
       }
       return;
     }

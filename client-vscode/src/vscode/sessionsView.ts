@@ -26,6 +26,7 @@ import {
 } from '../common/sessions';
 import { FIX_STRATEGIES, FIX_STRATEGY_DETAILS, type ExtensionSettings, type FixStrategy } from '../common/settings';
 import { BROKEN_ONLY_CONTEXT, SESSIONS_VIEW_ID, ViewCommands } from '../common/views';
+import { searchSessions } from './sessionsSearch';
 import { syncedDocument } from './transcriptsInEditor';
 
 /** File events come in bursts (a session appends line by line); one listing after they settle. */
@@ -259,6 +260,7 @@ export function registerSessionsView(deps: SessionsDependencies): vscode.Disposa
       }
     }),
     vscode.commands.registerCommand(ViewCommands.refreshSessions, () => provider.refresh()),
+    vscode.commands.registerCommand(ViewCommands.searchSessions, () => searchSessions(deps)),
     vscode.commands.registerCommand(ViewCommands.showBrokenOnly, () => provider.setBrokenOnly(true)),
     vscode.commands.registerCommand(ViewCommands.showAll, () => provider.setBrokenOnly(false)),
     vscode.commands.registerCommand(ViewCommands.openRaw, withSession((session) => vscode.window.showTextDocument(vscode.Uri.file(session.path), { preview: false }))),

@@ -1073,7 +1073,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       }
       return;
     case 'focus':
-      focusItem(message.index, true);
+      if (message.segment !== undefined && message.segment < segmentsShown.length) {
+        showInHistory(message.segment, message.index);
+      } else {
+        focusItem(message.index, true);
+      }
       return;
     case 'status':
       setStatus(message.text, message.isError);

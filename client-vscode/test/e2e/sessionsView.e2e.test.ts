@@ -304,3 +304,25 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   await screenshot(page, 'reader-04-sub-agent');
   await screenshot(page, 'readme-conversation-sub-agent', EDITOR_AREA);
 }));
+
+test('Search Sessions finds a match in any session and opens its conversation there', { skip, timeout: 300_000 }, withFailureEvidence('search-sessions', () => workbench, async () => {
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Session LSP: Search Sessions…');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('main.py.oldscratch');
+  await input.press('Enter');
+  // The matches, under their session's title: the Edit of .gitignore is the reader session's item 18.
+  const match = page.locator('.quick-input-list .monaco-list-row', { hasText: /item 18 · input/ });
+  await match.first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.quick-input-list', { hasText: READER_TITLE }).waitFor({ state: 'visible' });
+  await screenshot(page, 'search-sessions-01-matches');
+  await screenshot(page, 'readme-search-sessions', { x: 344, y: 0, width: 596, height: 340 });
+  await match.first().click();
+  const frame = conversationFrame(page);
+  const opened = frame.locator('.item.kind-tool:focus');
+  await opened.waitFor({ state: 'visible', timeout: 60_000 });
+  assert.equal(await opened.getAttribute('data-index'), '17', 'the view opens at the match picked');
+  assert.ok(((await opened.locator('div.headline-path').textContent()) ?? '').endsWith('.gitignore'));
+  await screenshot(page, 'search-sessions-02-opened-at-match', EDITOR_AREA);
+}));

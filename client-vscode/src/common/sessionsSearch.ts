@@ -1,0 +1,108 @@
+/**
+ * "Search Sessions": the server's `sessionLsp.searchSessions` answer, checked, and the entries a
+ * quick pick shows of it (one per match, under its session). Free of `vscode` imports, so unit
+ * tests read it without a VS Code host.
+ */
+import { asSearchHits, type SearchHit } from './conversation';
+
+export interface SessionMatches {
+  readonly path: string;
+  readonly sessionId: string;
+  readonly title: string | null;
+  readonly project: string | null;
+  /** When it was last written (ISO 8601, with the offset). */
+  readonly modified: string;
+  readonly agent: 'claude-code' | 'codex';
+  /** How many segments its history has: a hit in another than the last is before a compaction. */
+  readonly segments: number;
+  readonly hits: readonly SearchHit[];
+}
+
+export class UnexpectedSearchAnswerError extends Error {}
+
+export function asSessionMatches(value: unknown): SessionMatches[] {
+  if (!Array.isArray(value)) {
+    throw new UnexpectedSearchAnswerError(`searchSessions: not a list: ${JSON.stringify(value)?.slice(0, 120)}`);
+  }
+  return value.map((entry, position) => {
+    const where = `searchSessions[${position}]`;
+    if (typeof entry !== 'object' || entry === null) {
+      throw new UnexpectedSearchAnswerError(`${where} is not an object`);
+    }
+    const found = entry as Record<string, unknown>;
+    if (typeof found.path !== 'string' || typeof found.sessionId !== 'string' || typeof found.modified !== 'string') {
+      throw new UnexpectedSearchAnswerError(`${where}: path, sessionId or modified is not a string`);
+    }
+    const segments = Number.isInteger(found.segments) && (found.segments as number) > 0 ? (found.segments as number) : 1;
+    return {
+      path: found.path,
+      sessionId: found.sessionId,
+      title: typeof found.title === 'string' ? found.title : null,
+      project: typeof found.project === 'string' ? found.project : null,
+      modified: found.modified,
+      agent: found.agent === 'codex' ? 'codex' : 'claude-code',
+      segments,
+      hits: asSearchHits(found.hits),
+    };
+  });
+}
+
+/** Where a match is, as the conversation view opens it. */
+export interface MatchTarget {
+  readonly path: string;
+  readonly segment: number;
+  readonly index: number;
+}
+
+export interface SearchPickEntry {
+  /** The match in its context. */
+  readonly label: string;
+  /** Where it is and in which session: `item 12 · result — Fix the parser · Claude Code · <time>`. */
+  readonly detail: string;
+  readonly target: MatchTarget;
+}
+
+const SNIPPET_CHARACTERS = 160;
+
+/**
+ * One entry per match, sessions newest first and each one's matches in conversation order: the
+ * snippet, then where it is (`item 12 · result`, `before compaction 1 · item 3 · input`, items
+ * numbered from 1 as the view and `show` number them) and the session's title, agent and time.
+ */
+export function searchPickEntries(sessions: readonly SessionMatches[], query: string, formatTime: (iso: string) => string): SearchPickEntry[] {
+  return sessions.flatMap((session) => {
+    const agent = session.agent === 'codex' ? 'Codex' : 'Claude Code';
+    const about = `${pickText(session.title ?? session.sessionId)} · ${agent} · ${formatTime(session.modified)}`;
+    return session.hits.map((hit) => {
+      const last = hit.segment >= session.segments - 1;
+      const where = last ? `item ${hit.index + 1}` : `before compaction ${hit.segment + 1} · item ${hit.index + 1}`;
+      return {
+        label: pickText(nearTheMatch(hit.snippet, query).slice(0, SNIPPET_CHARACTERS)),
+        detail: `${where} · ${hit.field} — ${about}`,
+        target: { path: session.path, segment: last ? session.segments - 1 : hit.segment, index: hit.index },
+      };
+    });
+  });
+}
+
+const CONTEXT_BEFORE = 30;
+
+/**
+ * The snippet from a little before the query: the server centres it in up to 80 characters of
+ * context, and a quick pick's line shows about a hundred, so the match itself was often cut off.
+ */
+function nearTheMatch(snippet: string, query: string): string {
+  const at = snippet.toLowerCase().indexOf(query.trim().toLowerCase());
+  return at > CONTEXT_BEFORE ? `…${snippet.slice(at - CONTEXT_BEFORE)}` : snippet;
+}
+
+/**
+ * Transcript text on a quick pick's one line: control characters (a newline, an escape) become a
+ * space, and `$(name)`, which a quick pick draws as an icon, is escaped to read as written.
+ */
+export function pickText(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .trim()
+    .replace(/\$\(/g, '\\$(');
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { asInitialFocus } from '../../src/common/conversation';
+import { asSessionMatches, pickText, searchPickEntries, UnexpectedSearchAnswerError } from '../../src/common/sessionsSearch';
+
+type Definition = { required?: string[] };
+const DEFINITIONS = (JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'src', 'common', 'commands.schema.json'), 'utf8')) as { $defs: Record<string, Definition> }).$defs;
+
+function matches(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    path: '/p/-work/s.jsonl',
+    sessionId: 's',
+    title: 'Fix the parser',
+    project: '/work',
+    modified: '2026-05-11T12:00:00+02:00',
+    sizeBytes: 1200,
+    agent: 'claude-code',
+    segments: 2,
+    hits: [
+      { segment: 1, index: 11, line: 40, field: 'result', snippet: 'torn line at 40' },
+      { segment: 0, index: 2, line: 3, field: 'text', snippet: 'before the compaction' },
+    ],
+    ...overrides,
+  };
+}
+
+test("a search answer is read with the fields the server's contract sends", () => {
+  assert.deepEqual(Object.keys(matches()).sort(), [...(DEFINITIONS.SessionMatches.required ?? [])].sort());
+  const [read] = asSessionMatches([matches()]);
+  assert.equal(read.path, '/p/-work/s.jsonl');
+  assert.equal(read.segments, 2);
+  assert.equal(read.hits.length, 2);
+  assert.equal(asSessionMatches([matches({ agent: 'codex' })])[0].agent, 'codex');
+  assert.throws(() => asSessionMatches({}), UnexpectedSearchAnswerError);
+  assert.throws(() => asSessionMatches([matches({ path: 3 })]), /searchSessions\[0\]: path/);
+});
+
+test('each match says where it is, counted from 1 as the view counts, and in which session', () => {
+  const entries = searchPickEntries(asSessionMatches([matches()]), 'torn', (iso) => `at ${iso.slice(0, 10)}`);
+  assert.deepEqual(entries, [
+    { label: 'torn line at 40', detail: 'item 12 · result — Fix the parser · Claude Code · at 2026-05-11', target: { path: '/p/-work/s.jsonl', segment: 1, index: 11 } },
+    {
+      label: 'before the compaction',
+      detail: 'before compaction 1 · item 3 · text — Fix the parser · Claude Code · at 2026-05-11',
+      target: { path: '/p/-work/s.jsonl', segment: 0, index: 2 },
+    },
+  ]);
+  const [untitled] = searchPickEntries(asSessionMatches([matches({ title: null, agent: 'codex' })]), 'torn', (iso) => iso);
+  assert.match(untitled.detail, / — s · Codex · 2026-05-11T12:00:00\+02:00$/);
+});
+
+test('transcript text in a quick pick is one line and never draws an icon', () => {
+  assert.equal(pickText('run $(terminal) now\nand\u001b[31m red'), 'run \\$(terminal) now and [31m red');
+  const [hit] = searchPickEntries(asSessionMatches([matches({ title: '$(alert) Title\r\n', hits: [{ segment: 1, index: 0, line: 0, field: 'text', snippet: 'x'.repeat(500) }] })]), 'y', (iso) => iso);
+  assert.equal(hit.label.length, 160);
+  assert.ok(hit.detail.includes(' — \\$(alert) Title · Claude Code'), hit.detail);
+});
+
+test('a long snippet starts a little before the match, so the line shows it', () => {
+  const snippet = `…${'a'.repeat(70)} Main.Py.OldScratch ${'b'.repeat(70)}…`;
+  const [hit] = searchPickEntries(asSessionMatches([matches({ hits: [{ segment: 1, index: 0, line: 0, field: 'input', snippet }] })]), 'main.py.oldscratch', (iso) => iso);
+  assert.equal(hit.label, `…${'a'.repeat(29)} Main.Py.OldScratch ${'b'.repeat(70)}…`.slice(0, 160));
+  const [short] = searchPickEntries(asSessionMatches([matches({ hits: [{ segment: 1, index: 0, line: 0, field: 'input', snippet: 'see main.py.oldscratch here' }] })]), 'main.py.oldscratch', (iso) => iso);
+  assert.equal(short.label, 'see main.py.oldscratch here');
+});
+
+test('the conversation view opens at an item a command names, else at the top or the first problem', () => {
+  assert.deepEqual(asInitialFocus({ segment: 0, index: 3 }), { segment: 0, index: 3 });
+  assert.equal(asInitialFocus('firstProblem'), 'firstProblem');
+  for (const other of [undefined, 'top', { segment: -1, index: 0 }, { segment: 0 }, { segment: 0.5, index: 1 }, 7]) {
+    assert.equal(asInitialFocus(other), 'top', JSON.stringify(other));
+  }
+});
