@@ -192,3 +192,30 @@ def test_neovim_view_says_what_a_codex_poll_waits_on_and_types(tmp_path: Path) -
     )
     poll = lines.index(next(line for line in lines if line.startswith("#10  tool  write_stdin")))
     assert lines[poll + 1].startswith("    waits on the command of item 9: $ sed -n '1,220p' ")
+
+
+def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history(
+    tmp_path: Path,
+) -> None:
+    projects = tmp_path / "projects"
+    session = projects / "-work-app" / COMPACTED_2_0.name
+    session.parent.mkdir(parents=True)
+    shutil.copyfile(COMPACTED_2_0, session)
+    age(session)
+    labels_file, view_file = tmp_path / "labels.txt", tmp_path / "view.txt"
+    run = run_neovim(
+        "neovim_plugin_search.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        PROJECTS_ROOT=str(projects),
+        QUERY="off by one column",
+        WANTED="before compaction 1 · item 3 · text",
+        LABELS_FILE=str(labels_file),
+        VIEW_FILE=str(view_file),
+    )
+    assert_passed(run)
+    labels = labels_file.read_text(encoding="utf-8").splitlines()
+    assert all("off by one column" in label.lower() for label in labels)
+    cursor_line, *view = view_file.read_text(encoding="utf-8").splitlines()
+    assert "segment 1 of 2: history before compaction 1" in view[:5]
+    assert cursor_line.startswith("#3  prompt"), cursor_line

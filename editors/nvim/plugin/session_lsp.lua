@@ -1,4 +1,4 @@
--- :SessionList, :SessionShow, :SessionHistory and :SessionFix; the work is in lua/session_lsp/init.lua, loaded on
+-- :SessionList, :SessionSearch, :SessionShow, :SessionHistory and :SessionFix; the work is in lua/session_lsp/init.lua, loaded on
 -- first use.
 if vim.g.loaded_session_lsp then
   return
@@ -8,6 +8,10 @@ vim.g.loaded_session_lsp = true
 vim.api.nvim_create_user_command("SessionList", function(command)
   require("session_lsp").list(command.args)
 end, { nargs = "?", complete = "dir", desc = "Pick a Claude Code or Codex session" })
+
+vim.api.nvim_create_user_command("SessionSearch", function(command)
+  require("session_lsp").search(command.args)
+end, { nargs = 1, desc = "Find text in every session and open the match chosen" })
 
 vim.api.nvim_create_user_command("SessionShow", function(command)
   require("session_lsp").show(command.args)

@@ -155,6 +155,66 @@ function M.list(root)
   end)
 end
 
+-- One line per match: where it is (items counted from 1, as the view and `show` count them), its
+-- session and the match in its context.
+function M.format_match(match)
+  local hit, session = match.hit, match.session
+  local where = string.format("item %d", hit.index + 1)
+  if hit.segment < session.segments - 1 then
+    where = string.format("before compaction %d · %s", hit.segment + 1, where)
+  end
+  local title = session.title or session.sessionId
+  return one_line(string.format("%s · %s — %s: %s", where, hit.field, title, hit.snippet))
+end
+
+-- :SessionSearch {text}: every session (Claude Code's under `root`, default the projects folder,
+-- and Codex's rollouts) searched by the server, newest first; the matches through vim.ui.select,
+-- and the one chosen opens in the conversation view with the cursor on its item.
+function M.search(query, root, on_shown)
+  if not query or vim.trim(query) == "" then
+    notify("give the text to find: :SessionSearch {text}", vim.log.levels.ERROR)
+    return
+  end
+  local arguments = { { query = query } }
+  if root and root ~= "" then
+    table.insert(arguments, vim.fn.fnamemodify(root, ":p"))
+  end
+  M.execute("sessionLsp.searchSessions", arguments, function(found)
+    local matches = {}
+    for _, session in ipairs(found or {}) do
+      for _, hit in ipairs(session.hits) do
+        table.insert(matches, { session = session, hit = hit })
+      end
+    end
+    if #matches == 0 then
+      notify("no session mentions " .. vim.inspect(query))
+      return
+    end
+    vim.ui.select(matches, { prompt = "Matches", format_item = M.format_match }, function(choice)
+      if choice then
+        M.open_match(choice, on_shown)
+      end
+    end)
+  end)
+end
+
+-- The conversation view of a match's session, at the match: the history part it is in, if any.
+function M.open_match(match, on_shown)
+  local in_history = match.hit.segment < match.session.segments - 1
+  M.show(match.session.path, function(buf, page, items)
+    for _, range in ipairs(views[buf].ranges) do
+      if range.item.index == match.hit.index then
+        vim.api.nvim_win_set_cursor(0, { range.first, 0 })
+        vim.cmd("normal! zv")
+        break
+      end
+    end
+    if on_shown then
+      on_shown(buf, page, items)
+    end
+  end, in_history and match.hit.segment or nil)
+end
+
 -- All items of a session, page by page, then `on_done(first_page, items)`.
 -- `segment`: a part of the history before a compaction (counted from 0), nil for the last.
 local function load_conversation(path, on_done, segment)
