@@ -4,16 +4,8 @@
 -- Environment: SESSION_LSP_PLUGIN (editors/nvim), SESSION_LSP_COMMAND (the server, JSON list),
 -- PROJECTS_ROOT (a projects folder holding the damaged session), SESSION_FILE, TOOL_ID, TOOL_LINE,
 -- CODEX_HOME (holding one older clean rollout, ROLLOUT_FILE).
-local timeout = 20000
-
-local function fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
-
-local function check(condition, message, detail)
-  if not condition then fail(message .. ": " .. vim.inspect(detail)) end
-end
+local checks = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_checks.lua")
+local timeout, fail, check = checks.timeout, checks.fail, checks.check
 
 local function main()
   vim.opt.runtimepath:prepend(os.getenv("SESSION_LSP_PLUGIN"))
@@ -78,7 +70,4 @@ local function main()
   check(refused.code == -32602 and refused.message:find("bogus", 1, true), "the refusal", refused)
 end
 
-local ok, err = xpcall(main, debug.traceback)
-if not ok then fail(err) end
-io.stdout:write("PASS\n")
-vim.cmd("qall!")
+checks.run(main)

@@ -4,12 +4,8 @@
 -- the header of item ITEM_NUMBER (cut in the view), then K; the split's lines go to ITEM_FILE.
 -- Environment: SESSION_LSP_PLUGIN, SESSION_LSP_COMMAND, SESSION_FILE, ITEM_NUMBER, ITEM_FILE,
 -- and optionally HISTORY_SEGMENT, VIEW_FILE.
-local timeout = 20000
-
-local function fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
+local checks = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_checks.lua")
+local timeout, fail = checks.timeout, checks.fail
 
 local function opened_view(plugin)
   local segment = os.getenv("HISTORY_SEGMENT")
@@ -65,9 +61,4 @@ local function main()
   vim.fn.writefile(vim.api.nvim_buf_get_lines(whole, 0, -1, false), os.getenv("ITEM_FILE"))
 end
 
-local ok, err = xpcall(main, debug.traceback)
-if not ok then
-  fail(err)
-end
-io.stdout:write("PASS\n")
-vim.cmd("qall!")
+checks.run(main)

@@ -3,16 +3,8 @@
 -- Environment: SESSION_LSP_PLUGIN, SESSION_LSP_COMMAND, PROJECTS_ROOT, QUERY, WANTED (the start of
 -- the match to choose), LABELS_FILE and VIEW_FILE (what the picker offered, the view's lines with
 -- the cursor's line first).
-local timeout = 20000
-
-local function fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
-
-local function check(condition, message, detail)
-  if not condition then fail(message .. ": " .. vim.inspect(detail)) end
-end
+local checks = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_checks.lua")
+local timeout, fail, check = checks.timeout, checks.fail, checks.check
 
 local function main()
   vim.opt.runtimepath:prepend(os.getenv("SESSION_LSP_PLUGIN"))
@@ -40,7 +32,4 @@ local function main()
   vim.fn.writefile(lines, os.getenv("VIEW_FILE"))
 end
 
-local ok, err = xpcall(main, debug.traceback)
-if not ok then fail(err) end
-io.stdout:write("PASS\n")
-vim.cmd("qall!")
+checks.run(main)
