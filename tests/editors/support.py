@@ -152,9 +152,11 @@ def run_documented_neovim(directory: Path, init: str, script: str, session: Path
     return run_editor([*argv, "-c", f"luafile {script_file}"], directory)
 
 
-def run_documented_emacs(directory: Path, init: str, script: str, session: Path) -> EditorRun:
+def run_documented_emacs(
+    directory: Path, init: str, script: str, session: Path, **env: str
+) -> EditorRun:
     """Emacs in batch mode with eglot, `init` (documented snippets) loaded, then the Elisp `script`,
-    which finds the session in $SESSION_FILE."""
+    which finds the session in $SESSION_FILE; `env` added to the editor's environment."""
     emacs = require_tool("emacs")
     init_file, script_file = _editor_files(directory, "el", init, script)
     argv = [emacs, "-q", "--batch", "--eval", "(package-initialize)", "--eval", "(require 'eglot)"]
@@ -162,6 +164,7 @@ def run_documented_emacs(directory: Path, init: str, script: str, session: Path)
         [*argv, "-l", str(init_file), "-l", str(script_file)],
         directory,
         SESSION_FILE=str(session),
+        **env,
     )
 
 

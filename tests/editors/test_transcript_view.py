@@ -17,6 +17,8 @@ from tests.editors.support import (
     run_documented_neovim,
     snippet,
 )
+from tests.support.corpus import SHORT
+from tests.support.files import aged_copy
 
 BROKEN_HEADING = f"Tool ` Bash ` ` {TOOL_ID} `: NO RESULT (unpaired) · line {TOOL_LINE + 1}"
 
@@ -87,3 +89,54 @@ def test_emacs_shows_the_transcript_in_a_read_only_buffer_naming_the_broken_call
     run = run_documented_emacs(tmp_path, init, EMACS_SHOW, session)
     assert f"BUFFER *transcript {session.name}* t" in run.stdout, run.describe()
     assert any(BROKEN_HEADING in line for line in _shown_lines(run.stdout)), run.describe()
+
+
+EMACS_SEARCH = """
+(find-file (getenv "SESSION_FILE"))
+(run-hooks 'post-command-hook)
+(let ((end (+ (float-time) 20)))
+  (while (and (null (flymake-diagnostics)) (< (float-time) end))
+    (accept-process-output nil 0.05)))
+(cl-letf (((symbol-function 'completing-read)
+           (lambda (_prompt choices &rest _)
+             (dolist (choice choices) (princ (format "CHOICE %s\\n" (car choice))))
+             (car (seq-find (lambda (choice) (string-prefix-p (getenv "WANTED") (car choice)))
+                            choices)))))
+  (session-lsp-search (getenv "QUERY")))
+(princ (format "OPENED %s %d %s\\n" (buffer-file-name) (line-number-at-pos)
+               (buffer-substring-no-properties (line-beginning-position)
+                                               (min (line-end-position) (+ (point) 200)))))
+(kill-emacs 0)
+"""
+
+
+def test_emacs_searches_every_session_and_opens_the_one_chosen_at_its_match(
+    tmp_path: Path,
+) -> None:
+    """The server searches under Claude Code's projects folder ($CLAUDE_CONFIG_DIR/projects):
+    the session searched from is the damaged copy, the match chosen is in another session."""
+    config = tmp_path / "claude-config"
+    project = config / "projects" / "-work-app"
+    project.mkdir(parents=True)
+    found = aged_copy(SHORT, project / "22222222-2222-4222-8222-222222222222.jsonl")
+    init = (
+        snippet("Emacs (eglot)", "elisp") + "\n" + snippet("Emacs: search every session", "elisp")
+    )
+    run = run_documented_emacs(
+        tmp_path,
+        init,
+        EMACS_SEARCH,
+        damaged_copy(tmp_path),
+        CLAUDE_CONFIG_DIR=str(config),
+        QUERY="phx.server",
+        WANTED="item 1 · text",
+    )
+    choices = [line for line in run.stdout.splitlines() if line.startswith("CHOICE ")]
+    assert choices and all("phx.server" in line.lower() for line in choices), run.describe()
+    opened = next(line for line in run.stdout.splitlines() if line.startswith("OPENED "))
+    expected_line = next(
+        number
+        for number, line in enumerate(SHORT.read_text(encoding="utf-8").splitlines(), 1)
+        if "phx.server" in line
+    )
+    assert opened.startswith(f"OPENED {found} {expected_line} "), run.describe()
