@@ -34,8 +34,13 @@ from session_lsp.core.search import (
     forget_index,
     search_model,
 )
-from session_lsp.core.turns import ConversationModel, build_model, page
-from session_lsp.core.turns.agents import read_agent_counts, transcript_agents
+from session_lsp.core.turns import ConversationModel, Item, build_model, page
+from session_lsp.core.turns.agents import (
+    AgentCounts,
+    every_agent_count,
+    read_agent_counts,
+    transcript_agents,
+)
 from session_lsp.core.turns.build import agent_files
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
@@ -254,12 +259,17 @@ async def conversation(
         shown = page(target.model, asked.offset, limit, asked.segment)
     except IndexError as error:
         raise JsonRpcInvalidParams(str(error)) from None
-    every_agent = [*agent_files(shown), *target.model.agent_files]
-    agents = await asyncio.to_thread(read_agent_counts, every_agent)
+    agents = await asyncio.to_thread(_page_agent_counts, shown, target.model)
     answer = conversation_to_json(
         target.model, target.path, target.uri, asked.offset, limit, asked.segment, agents
     )
     return msgspec.convert(answer, api.ConversationResult)
+
+
+def _page_agent_counts(shown: list[Item], model: ConversationModel) -> dict[Path, AgentCounts]:
+    """The counts a page shows: its calls' sub-agents, and every sub-agent of the session for
+    its total."""
+    return {**read_agent_counts(agent_files(shown)), **every_agent_count(model)}
 
 
 async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.ConversationItem:

@@ -11,7 +11,7 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.codex.sub_agents import ThreadRollouts
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import ConversationModel, ToolCall, build_model, page
-from session_lsp.core.turns.agents import SubAgentUsage, sub_agent_usage
+from session_lsp.core.turns.agents import SubAgentUsage, every_agent_count, sub_agent_usage
 from session_lsp.core.turns.model import Usage
 
 PARENT = "019e1625-789d-76c0-80ab-3724b5ddb799"
@@ -89,6 +89,57 @@ def test_a_spawned_threads_tokens_are_the_sessions_sub_agent_usage(tmp_path: Pat
     assert model.agent_files == [child.resolve()]
     assert sub_agent_usage(model) == SubAgentUsage(1, 0, Usage(300, 40, 600, 0))
     assert model.usage is None  # the parent's own rollout recorded none
+
+
+def test_a_thread_spawned_by_a_spawned_thread_counts_in_the_sessions_sub_agent_usage(
+    tmp_path: Path,
+) -> None:
+    """Codex threads spawn threads of their own, each in its own rollout: the session's total
+    takes every one of them once."""
+    grandchild_id = "019e1700-0000-7000-8000-000000000009"
+    child = _child(tmp_path, "2026/05/11")
+    day = tmp_path / "2026/05/11"
+    used = {"input_tokens": 900, "cached_input_tokens": 600, "output_tokens": 40}
+    more = {"input_tokens": 50, "cached_input_tokens": 0, "output_tokens": 7}
+    stamp = "2026-05-11T10:00:02.000Z"
+    call = {"type": "function_call", "call_id": "call_g", "name": "spawn_agent"}
+    answer = {
+        "type": "function_call_output",
+        "call_id": "call_g",
+        "output": json.dumps({"agent_id": grandchild_id, "nickname": "Noether"}),
+    }
+    with child.open("a", encoding="utf-8") as rollout:
+        for record_type, payload in (
+            ("response_item", {**call, "arguments": json.dumps({"message": "dig deeper"})}),
+            ("response_item", answer),
+            (
+                "event_msg",
+                {
+                    "type": "token_count",
+                    "info": {"total_token_usage": used, "last_token_usage": used},
+                },
+            ),
+        ):
+            rollout.write(_line(record_type, payload, stamp) + "\n")
+    spawned = {"subagent": {"thread_spawn": {"parent_thread_id": CHILD, "depth": 2}}}
+    grandchild = _write(
+        day / f"rollout-2026-05-11T12-00-03-{grandchild_id}.jsonl",
+        [
+            _line("session_meta", {"id": grandchild_id, "cwd": "/w", "source": spawned}, stamp),
+            _line(
+                "event_msg",
+                {
+                    "type": "token_count",
+                    "info": {"total_token_usage": more, "last_token_usage": more},
+                },
+                stamp,
+            ),
+        ],
+    )
+    model, _ = _spawn(_parent(tmp_path, SPAWNED))
+    assert model.agent_files == [child.resolve()]  # the session's own call ran the child only
+    assert sub_agent_usage(model) == SubAgentUsage(2, 0, Usage(300 + 50, 40 + 7, 600, 0))
+    assert grandchild.resolve() in every_agent_count(model)
 
 
 def test_the_markdown_expands_the_spawned_thread_s_conversation(tmp_path: Path) -> None:

@@ -41,6 +41,8 @@ class AgentCounts:
     usage: Usage | None = None
     """The tokens of every request in the sub-agent's own file, each counted once, as a
     session's are: what the call cost beyond the session's own requests. None without a file."""
+    agent_files: tuple[Path, ...] = ()
+    """The sub-agent's own sub-agent files (a Codex thread that spawned threads)."""
 
 
 _COUNTED: OrderedDict[tuple[Path, int, int], AgentCounts] = OrderedDict()
@@ -83,10 +85,7 @@ def sub_agent_usage(
     already read; a file not among them is read here."""
     if not model.agent_files:
         return None
-    counts = [
-        read[path] if read is not None and path in read else _file_counts(path)
-        for path in model.agent_files
-    ]
+    counts = list(every_agent_count(model, read).values())
     used = [count.usage for count in counts if count.usage is not None]
     return SubAgentUsage(
         len(counts),
@@ -95,9 +94,30 @@ def sub_agent_usage(
     )
 
 
+def every_agent_count(
+    model: ConversationModel, read: Mapping[Path, AgentCounts] | None = None
+) -> dict[Path, AgentCounts]:
+    """The counts of every sub-agent file of the session and of those its sub-agents ran in
+    turn, each file once (Claude Code keeps a sub-agent's own sub-agents in the session's
+    folder, Codex in rollouts of their own). `read`: counts already read; a file not among them
+    is read here."""
+    counted: dict[Path, AgentCounts] = {}
+    waiting = list(model.agent_files)
+    while waiting:
+        path = waiting.pop()
+        if path in counted:
+            continue
+        counts = read[path] if read is not None and path in read else _file_counts(path)
+        counted[path] = counts
+        waiting.extend(counts.agent_files)
+    return counted
+
+
 def counts_of(model: ConversationModel) -> AgentCounts:
     """The counts of a sub-agent conversation already built (`agent_model`)."""
-    return AgentCounts(len(model.items), model.errors, model.title, model.usage)
+    return AgentCounts(
+        len(model.items), model.errors, model.title, model.usage, tuple(model.agent_files)
+    )
 
 
 def transcript_agents(
