@@ -24,11 +24,14 @@ _UNSAFE_IN_LAYOUT = re.compile(f"[{_ALWAYS}]")
 def for_terminal(text: str, *, layout: bool = False) -> str:
     """`text` with every control character shown as a visible escape (`\\x1b`, `\\u202e`).
 
-    With `layout`, tab and newline are kept, for outputs that lay text out over several lines;
-    without it they are escaped too, so a name or a one-line summary stays one line.
+    With `layout`, tab and newline are kept, for outputs that lay text out over several lines
+    (a carriage return before a newline is part of that line break, as a Windows tool or file
+    writes it, not a control to show on every line); without it they are escaped too, so a name
+    or a one-line summary stays one line.
     """
-    pattern = _UNSAFE_IN_LAYOUT if layout else _UNSAFE_IN_LINE
-    return pattern.sub(_visible, text)
+    if layout:
+        return _UNSAFE_IN_LAYOUT.sub(_visible, text.replace("\r\n", "\n"))
+    return _UNSAFE_IN_LINE.sub(_visible, text)
 
 
 def _visible(match: re.Match[str]) -> str:

@@ -38,6 +38,13 @@ def test_layout_keeps_tab_and_newline_only() -> None:
     assert for_terminal("a\tb\nc\x1b[0m", layout=True) == "a\tb\nc\\x1b[0m"
 
 
+def test_layout_reads_a_windows_line_break_as_one_and_shows_a_lone_carriage_return() -> None:
+    """A tool's output from a file with CRLF endings showed `\\x0d` at the end of every line."""
+    assert for_terminal("00:01 --> 00:02\r\nHello\r\n", layout=True) == "00:01 --> 00:02\nHello\n"
+    assert for_terminal("50%\r100%\n", layout=True) == "50%\\x0d100%\n"
+    assert for_terminal("a\r\nb") == "a\\x0d\\nb", "one line stays one line"
+
+
 def test_ordinary_text_is_unchanged() -> None:
     text = "Fix the parser \u2014 caf\u00e9 \U0001f600 \u4e2d\u6587"
     assert for_terminal(text) == text
