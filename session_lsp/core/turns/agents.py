@@ -3,8 +3,8 @@ many of them carry an error and the tokens its requests used, read with the same
 pages it with.
 
 Each file's counts are kept while its size and modification time stay the same. The session's
-sub-agent total (`sub_agent_usage`) reads every file once, on the first page (204 files of 14 MB:
-124 ms), and later pages take the kept counts. The server reads them in a worker thread
+sub-agent total (`sub_agent_usage`) reads every file once, on the first page (240 files of 16 MB:
+173 ms, `bench/bench_sub_agents.py`), and later pages take the kept counts. The server reads them in a worker thread
 (`read_agent_counts`) before it builds the page on its event loop, so several threads may count
 at once: the kept counts are guarded by a lock.
 """
@@ -45,7 +45,9 @@ class AgentCounts:
     """The sub-agent's own sub-agent files (a Codex thread that spawned threads)."""
 
 
-_COUNTED: OrderedDict[tuple[Path, int, int], AgentCounts] = OrderedDict()
+_COUNTED: OrderedDict[Path, tuple[int, int, AgentCounts]] = OrderedDict()
+"""Each file's counts with the size and modification time they were read at, least recently used
+first."""
 _COUNTED_LOCK = threading.Lock()
 
 
@@ -142,12 +144,12 @@ def _file_counts(path: Path) -> AgentCounts:
         stat = path.stat()
     except OSError:
         return AgentCounts(None, None, None)
-    key = (path, stat.st_size, stat.st_mtime_ns)
+    version = (stat.st_size, stat.st_mtime_ns)
     with _COUNTED_LOCK:
-        counted = _COUNTED.get(key)
-        if counted is not None:
-            _COUNTED.move_to_end(key)
-            return counted
+        kept = _COUNTED.get(path)
+        if kept is not None and kept[:2] == version:
+            _COUNTED.move_to_end(path)
+            return kept[2]
     try:
         session = read_session_file(path)
     except SessionFileError:
@@ -156,9 +158,8 @@ def _file_counts(path: Path) -> AgentCounts:
     analysis = analyse_bytes(session.data, modified_seconds_ago=age)
     counted = counts_of(build_model(analysis, path))
     with _COUNTED_LOCK:
-        for stale in [old for old in _COUNTED if old[0] == path]:
-            del _COUNTED[stale]
-        _COUNTED[key] = counted
+        _COUNTED[path] = (*version, counted)
+        _COUNTED.move_to_end(path)
         while len(_COUNTED) > CACHED_AGENTS:
             _COUNTED.popitem(last=False)
     return counted
