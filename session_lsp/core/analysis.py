@@ -30,6 +30,7 @@ from session_lsp.core.reading import (
     Line,
     LineProblem,
     Record,
+    kept_when_checked,
     read_lines,
     replayed_records,
     split_lines,
@@ -232,8 +233,7 @@ class Transcript:
         return analysis
 
     def _analysed(self, live: float | None) -> Analysis:
-        if not self.reads_records and any(record is not None for record in self._records):
-            self._read_whole()  # a line that could be Claude Code's: the file may be its
+        self._read_as_the_lines_say()
         records = replayed_records(self.records, self.problems)
         transcript_format = detect(self.lines, records)
         checks_shapes = transcript_format is not None and transcript_format.checks_record_shapes
@@ -263,16 +263,31 @@ class Transcript:
             reading,
         )
 
-    def _read_whole(self) -> None:
-        """Every line read with its record, in new lists (earlier analyses keep theirs)."""
-        readings = list(read_lines(self.lines, ends_with_newline=self.ends_with_newline))
+    def _read_as_the_lines_say(self) -> None:
+        """The readings a fresh transcript of these lines has: a file another format claims from
+        its lines (a Codex rollout) only checked, unless a line could be Claude Code's (then the
+        file may be its, and is read whole); any other file read whole. An edit can change
+        which: a rollout's first line rewritten, a Claude Code line typed in or deleted."""
+        claimed = not reads_records(self.lines)
+        if self.reads_records and claimed and not any(map(kept_when_checked, self._records)):
+            self._read_again(records=False)
+        if not self.reads_records and (
+            not claimed or any(record is not None for record in self._records)
+        ):
+            self._read_again(records=True)
+
+    def _read_again(self, *, records: bool) -> None:
+        """Every line read again, whole or checked, in new lists (earlier analyses keep theirs)."""
+        readings = list(
+            read_lines(self.lines, ends_with_newline=self.ends_with_newline, records=records)
+        )
         self._records = [record for record, _ in readings]
         self.problems = [problems for _, problems in readings]
         self._renumber_from = _NONE_MOVED
         self._handed_out = False
         self._last = None
         self._touched = {}
-        self.reads_records = True
+        self.reads_records = records
 
     def _reused(self, live: float | None) -> Analysis | None:
         """The previous analysis brought up to date, when no touched line replays differently."""

@@ -124,6 +124,12 @@ class _Unrecorded(msgspec.Struct):
 _UNRECORDED_DECODER = msgspec.json.Decoder(_Unrecorded)
 
 
+def kept_when_checked(record: Record | None) -> bool:
+    """Whether a checked reading keeps this record (`_checked_line`): what tells, from a file
+    read whole, whether checking its lines would have read it whole too."""
+    return record is not None and is_claude_code_record(record.type, record.uuid)
+
+
 def _checked_line(raw: Line, *, is_last: bool) -> tuple[Record | None, tuple[LineProblem, ...]]:
     """A line checked, not read: its problems, and its record only when it could be a Claude Code
     record (`is_claude_code_record`, what detection looks for)."""

@@ -14,6 +14,7 @@ from session_lsp.core.analysis import Transcript
 from session_lsp.core.formats import CLAUDE_CODE, CODEX
 from session_lsp.core.reading import read_lines, split_lines
 from tests.support.corpus import CODEMIE_ROLLOUT, COMPACTED_ROLLOUT, SHORT
+from tests.support.snapshots import fingerprint
 
 ROLLOUT_LINES = [
     line
@@ -54,6 +55,34 @@ def test_an_edit_that_writes_a_claude_code_record_into_a_rollout_reads_it_whole(
     assert transcript.analyse().format is CODEX
     transcript.replace_lines(4, 5, [CLAUDE_LINE], ends_with_newline=True)
     assert transcript.analyse().format is CLAUDE_CODE
+
+
+def test_an_edit_that_leaves_no_rollout_first_line_reads_the_file_as_a_fresh_reading_would() -> (
+    None
+):
+    """Found by the incremental property test: with the first line's `payload` renamed, Codex no
+    longer claims the file from its lines, and a fresh reading reads every line whole."""
+    data = b"\n".join(ROLLOUT_LINES[:9]) + b"\n"
+    transcript = Transcript.from_bytes(data)
+    transcript.analyse()
+    edited = ROLLOUT_LINES[0].replace(b'"payload"', b'"apayload"', 1)
+    transcript.replace_lines(0, 1, [edited], ends_with_newline=True)
+    lines = [edited, *ROLLOUT_LINES[1:9]]
+    assert fingerprint(transcript.analyse()) == fingerprint(Transcript(lines, True).analyse())
+    assert transcript.reads_records
+
+
+def test_an_edit_that_makes_a_file_a_rollout_checks_its_lines_as_a_fresh_reading_would() -> None:
+    """The other way: a file read whole whose first line becomes a rollout's, and whose Claude
+    Code line goes, is only checked, as reading it fresh does."""
+    lines = [CLAUDE_LINE, *ROLLOUT_LINES[1:9]]
+    transcript = Transcript(list(lines), True)
+    transcript.analyse()
+    assert transcript.reads_records
+    transcript.replace_lines(0, 1, [ROLLOUT_LINES[0]], ends_with_newline=True)
+    lines = ROLLOUT_LINES[:9]
+    assert fingerprint(transcript.analyse()) == fingerprint(Transcript(list(lines), True).analyse())
+    assert not transcript.reads_records
 
 
 @st.composite
