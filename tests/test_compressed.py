@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from session_lsp import compressed
 from session_lsp.compressed import compression_of, decompressed
@@ -114,3 +116,28 @@ def test_a_repair_is_never_made_over_a_compressed_file(tmp_path: Path, fork: boo
 )
 def test_text_that_merely_starts_like_compressed_data_is_read_as_text(head: bytes) -> None:
     assert compression_of(head) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(COMPRESSORS)),
+    st.integers(0, 400),
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), max_size=6),
+    st.binary(max_size=40),
+)
+def test_damaged_compressed_data_is_read_or_refused_with_a_message_never_raised_otherwise(
+    kind: str, cut: int, flips: list[tuple[int, int]], tail: bytes
+) -> None:
+    """Cut, flipped and extended real compressed sessions: each decodes to at most the limit or
+    is refused with a ValueError (the message `read_session_file` shows), nothing else."""
+    whole = bytearray(COMPRESSORS[kind][1](SHORT.read_bytes()))
+    for at, value in flips:
+        whole[max(10, at % len(whole))] = value  # the first bytes still say which format
+    damaged = bytes(whole[: max(11, len(whole) - cut)]) + tail
+    assert compression_of(damaged) == kind
+    try:
+        text = decompressed(Path("s.jsonl.x"), damaged, kind, 64 << 10)
+    except ValueError as error:
+        assert str(error).startswith("s.jsonl.x: ")
+    else:
+        assert len(text) <= 64 << 10
