@@ -3,8 +3,9 @@
 Target: each gets a located finding or a clear refusal within 60 s and 1 GB. The baseline,
 measured in the same run, is `check` of the repository's example session. Cases: a 1 GB sparse
 file (refused by its size), a sparse file just under the 256 MB limit (the largest one read: one
-line of NUL bytes, the costliest shape per byte), one line holding a million tool calls, and
-`show` of a Codex rollout whose one `wait` call names 100,000 agents.
+line of NUL bytes, the costliest shape per byte), one line holding a million tool calls,
+`show` of a Codex rollout whose one `wait` call names 100,000 agents, and `show` of a session
+whose `subagents/` folder holds 100,000 transcripts.
 
     python bench/bench_hostile_limits.py
 
@@ -19,6 +20,7 @@ and `check` at 3.2 GB (issue 15), and `check` of the million-call line took 23 s
     sessions, 250 MB sparse                  1.1 s    770 MB  listed broken
     check, 1,000,000 calls on one line       0.5 s    396 MB  invalid-json at 1:1
     show, a wait on 100,000 Codex agents     0.3 s     61 MB  (before the fix: 50.6 s)
+    show, 100,000 sub-agent files            5.0 s    166 MB  (4,096 read, the rest named)
 """
 
 from __future__ import annotations
@@ -118,6 +120,33 @@ def _agent_ids(path: Path) -> Path:
     return _aged(path)
 
 
+def _sub_agent_folder(path: Path, files: int) -> Path:
+    """A session whose `subagents/` folder holds `files` small transcripts: its sub-agent total
+    reads 4,096 of them and names the rest not read (each read for the total, with no bound,
+    took 6.2 s for 20,000)."""
+    shutil.copyfile(REPO / "examples" / "interrupted-parallel-tools.jsonl", path)
+    folder = path.parent / path.stem / "subagents"
+    folder.mkdir(parents=True)
+    agent = {
+        "type": "assistant",
+        "uuid": "a1",
+        "parentUuid": None,
+        "isSidechain": True,
+        "sessionId": path.stem,
+        "requestId": "req_1",
+        "message": {
+            "id": "msg_1",
+            "role": "assistant",
+            "content": [{"type": "text", "text": "done"}],
+            "usage": {"input_tokens": 10, "output_tokens": 3},
+        },
+    }
+    line = (json.dumps(agent) + "\n").encode()
+    for number in range(files):
+        (folder / f"agent-a{number:08x}.jsonl").write_bytes(line)
+    return _aged(path)
+
+
 def main() -> int:
     out = BENCH / "out" / "hostile-limits"
     shutil.rmtree(out, ignore_errors=True)
@@ -143,6 +172,8 @@ def main() -> int:
     rows.append(
         ("show, a wait on 100,000 Codex agents", _measure(out, "show", "--brief", str(waits)))
     )
+    crowded = _sub_agent_folder(out / f"{SESSION}.jsonl", 100_000)
+    rows.append(("show, 100,000 sub-agent files", _measure(out, "show", str(crowded))))
     base_s, base_mb, _ = rows[0][1]
     for label, (seconds, megabytes, last) in rows:
         print(f"{label:<38} {seconds:5.1f} s {megabytes:6.0f} MB  {last}")

@@ -76,7 +76,12 @@ def conversation_to_json(
 def _sub_agents(used: SubAgentUsage | None) -> dict[str, Any] | None:
     if used is None:
         return None
-    return {"files": used.files, "unreadable": used.unreadable, "usage": usage_to_json(used.usage)}
+    return {
+        "files": used.files,
+        "unreadable": used.unreadable,
+        "uncounted": used.uncounted,
+        "usage": usage_to_json(used.usage),
+    }
 
 
 def item_to_json(

@@ -227,6 +227,8 @@ class SubAgentsUsage(Result):
     files: int
     unreadable: int
     """Files that could not be read, and are not counted."""
+    uncounted: int
+    """Files past the 4,096 that are read, not counted either."""
     usage: Usage | None
     """Each file's requests counted once; None when no file holds a request's usage."""
 

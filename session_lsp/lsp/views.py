@@ -269,7 +269,7 @@ async def conversation(
 def _page_agent_counts(shown: list[Item], model: ConversationModel) -> dict[Path, AgentCounts]:
     """The counts a page shows: its calls' sub-agents, and every sub-agent of the session for
     its total."""
-    return {**read_agent_counts(agent_files(shown)), **every_agent_count(model)}
+    return {**read_agent_counts(agent_files(shown)), **every_agent_count(model).counted}
 
 
 async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.ConversationItem:

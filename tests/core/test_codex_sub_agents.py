@@ -139,7 +139,7 @@ def test_a_thread_spawned_by_a_spawned_thread_counts_in_the_sessions_sub_agent_u
     model, _ = _spawn(_parent(tmp_path, SPAWNED))
     assert model.agent_files == [child.resolve()]  # the session's own call ran the child only
     assert sub_agent_usage(model) == SubAgentUsage(2, 0, Usage(300 + 50, 40 + 7, 600, 0))
-    assert grandchild.resolve() in every_agent_count(model)
+    assert grandchild.resolve() in every_agent_count(model).counted
 
 
 def test_the_markdown_expands_the_spawned_thread_s_conversation(tmp_path: Path) -> None:

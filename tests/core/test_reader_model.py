@@ -393,6 +393,20 @@ def test_a_sub_agent_file_gone_since_is_named_unreadable_and_left_out(tmp_path: 
     assert used.files_label() == "7 files, 1 unreadable"
 
 
+def test_past_the_most_sub_agent_files_read_the_rest_are_named_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of thousands of transcripts would hold the first page for as many reads."""
+    model = model_of(_session_with_sub_agents(tmp_path))
+    monkeypatch.setattr(agents_module, "CACHED_AGENTS", 3)
+    counted = [model_of(path).usage for path in model.agent_files[:3]]
+    used = sub_agent_usage(model)
+    assert used is not None and (used.files, used.unreadable, used.uncounted) == (7, 0, 4)
+    assert used.usage is not None
+    assert used.usage.output == sum(usage.output for usage in counted if usage)
+    assert used.files_label() == "7 files, 4 not read: too many"
+
+
 def test_a_session_without_sub_agent_files_has_no_sub_agent_usage(tmp_path: Path) -> None:
     assert sub_agent_usage(model_of(SHORT)) is None
     assert build_model(analyse_bytes(WORKTREES.read_bytes())).agent_files == []  # no path

@@ -401,6 +401,7 @@ async def test_a_page_sums_every_sub_agent_file_of_the_session_whatever_page_it_
     assert first["subAgents"] == {
         "files": len(files),
         "unreadable": 0,
+        "uncounted": 0,
         "usage": {key: sum(own[key] for own in owns) for key in owns[0]},
     }
     later = await command(client, "sessionLsp.conversation", str(WORKTREES), {"offset": 40})

@@ -35,6 +35,8 @@ export interface SubAgentsUsage {
   readonly files: number;
   /** Files that could not be read, and are not counted. */
   readonly unreadable: number;
+  /** Files past the most the server reads (4,096), not counted either. */
+  readonly uncounted: number;
   readonly usage: Usage | null;
 }
 
@@ -230,7 +232,9 @@ function asSubAgents(value: unknown): SubAgentsUsage | null {
   check(isRecord(value), () => 'subAgents is not an object');
   const sub = value as Record<string, unknown>;
   check(isInteger(sub.files) && isInteger(sub.unreadable), () => 'subAgents.files or subAgents.unreadable is not an integer');
-  return { files: sub.files as number, unreadable: sub.unreadable as number, usage: asUsage(sub.usage, 'subAgents.usage') };
+  // An older server sends no `uncounted`: it counted every file.
+  const uncounted = isInteger(sub.uncounted) ? sub.uncounted : 0;
+  return { files: sub.files as number, unreadable: sub.unreadable as number, uncounted, usage: asUsage(sub.usage, 'subAgents.usage') };
 }
 
 function asTodos(value: unknown, where: string): Todo[] | null {

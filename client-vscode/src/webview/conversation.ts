@@ -486,7 +486,9 @@ function costLabel(item: ConversationItem): string {
 
 /** "sub-agents (6 files): 2.0M in (1.7M cached) · 31k out", as `show` says it. */
 function subAgentsLabel(sub: SubAgentsUsage): string {
-  const files = `${sub.files} file${sub.files === 1 ? '' : 's'}${sub.unreadable > 0 ? `, ${sub.unreadable} unreadable` : ''}`;
+  const unreadable = sub.unreadable > 0 ? `, ${sub.unreadable} unreadable` : '';
+  const uncounted = sub.uncounted > 0 ? `, ${sub.uncounted} not read: too many` : '';
+  const files = `${sub.files} file${sub.files === 1 ? '' : 's'}${unreadable}${uncounted}`;
   return `sub-agents (${files}): ${sub.usage === null ? 'no token counts' : usageLabel(sub.usage)}`;
 }
 

@@ -127,8 +127,10 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
 
 test("a page carries its session's sub-agent files and their tokens; an older server none, a bad one is refused", () => {
   const usage = { input: 1238, output: 30557, cacheRead: 1727035, cacheCreation: 296384 };
-  const page = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 1, usage } }));
-  assert.deepEqual(page.subAgents, { files: 6, unreadable: 1, usage });
+  const page = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 1, uncounted: 2, usage } }));
+  assert.deepEqual(page.subAgents, { files: 6, unreadable: 1, uncounted: 2, usage });
+  const older = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 0, usage } }));
+  assert.equal(older.subAgents?.uncounted, 0, 'a server that does not say counted every file');
   const uncounted = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 2, unreadable: 0, usage: null } }));
   assert.equal(uncounted.subAgents?.usage, null);
   assert.equal(asConversationPage(conversationPage('/p/s.jsonl')).subAgents, null);

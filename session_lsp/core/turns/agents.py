@@ -72,11 +72,17 @@ class SubAgentUsage:
     """Files that could not be read: the usage leaves them out."""
     usage: Usage | None
     """None when no file holds a request's usage."""
+    uncounted: int = 0
+    """Files past the most that are read (`CACHED_AGENTS`), which the usage leaves out too."""
 
     def files_label(self) -> str:
         """`6 files`, `1 file, 1 unreadable`: how readers name them before their tokens."""
-        files = f"{self.files} file{'s' if self.files != 1 else ''}"
-        return f"{files}, {self.unreadable} unreadable" if self.unreadable else files
+        parts = [f"{self.files:,} file{'s' if self.files != 1 else ''}"]
+        if self.unreadable:
+            parts.append(f"{self.unreadable:,} unreadable")
+        if self.uncounted:
+            parts.append(f"{self.uncounted:,} not read: too many")
+        return ", ".join(parts)
 
 
 def sub_agent_usage(
@@ -87,32 +93,42 @@ def sub_agent_usage(
     already read; a file not among them is read here."""
     if not model.agent_files:
         return None
-    counts = list(every_agent_count(model, read).values())
+    every = every_agent_count(model, read)
+    counts = list(every.counted.values())
     used = [count.usage for count in counts if count.usage is not None]
     return SubAgentUsage(
-        len(counts),
+        len(counts) + every.uncounted,
         sum(1 for count in counts if count.items is None),
         functools.reduce(operator.add, used) if used else None,
+        every.uncounted,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EveryAgentCount:
+    counted: dict[Path, AgentCounts]
+    uncounted: int
+    """Files known but not read: past `CACHED_AGENTS` (a folder of thousands of transcripts
+    would hold the first page for as many reads)."""
 
 
 def every_agent_count(
     model: ConversationModel, read: Mapping[Path, AgentCounts] | None = None
-) -> dict[Path, AgentCounts]:
+) -> EveryAgentCount:
     """The counts of every sub-agent file of the session and of those its sub-agents ran in
     turn, each file once (Claude Code keeps a sub-agent's own sub-agents in the session's
-    folder, Codex in rollouts of their own). `read`: counts already read; a file not among them
-    is read here."""
+    folder, Codex in rollouts of their own), up to `CACHED_AGENTS` files. `read`: counts
+    already read; a file not among them is read here."""
     counted: dict[Path, AgentCounts] = {}
-    waiting = list(model.agent_files)
-    while waiting:
+    waiting = list(reversed(model.agent_files))
+    while waiting and len(counted) < CACHED_AGENTS:
         path = waiting.pop()
         if path in counted:
             continue
         counts = read[path] if read is not None and path in read else _file_counts(path)
         counted[path] = counts
-        waiting.extend(counts.agent_files)
-    return counted
+        waiting.extend(reversed(counts.agent_files))
+    return EveryAgentCount(counted, len(set(waiting) - counted.keys()))
 
 
 def counts_of(model: ConversationModel) -> AgentCounts:

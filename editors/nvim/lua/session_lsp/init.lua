@@ -419,6 +419,9 @@ function M.render(page, items)
   local sub = page.subAgents
   if type(sub) == "table" then
     local unread = (sub.unreadable or 0) > 0 and string.format(", %d unreadable", sub.unreadable) or ""
+    if (sub.uncounted or 0) > 0 then
+      unread = unread .. string.format(", %d not read: too many", sub.uncounted)
+    end
     local used = type(sub.usage) == "table" and usage_text(sub.usage) or "no token counts"
     table.insert(lines, string.format("sub-agents (%d file%s%s): %s", sub.files, sub.files == 1 and "" or "s", unread, used))
   end
