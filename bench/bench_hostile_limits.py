@@ -20,7 +20,7 @@ and `check` at 3.2 GB (issue 15), and `check` of the million-call line took 23 s
     sessions, 250 MB sparse                  1.1 s    770 MB  listed broken
     check, 1,000,000 calls on one line       0.5 s    396 MB  invalid-json at 1:1
     show, a wait on 100,000 Codex agents     0.3 s     61 MB  (before the fix: 50.6 s)
-    show, 100,000 sub-agent files            5.0 s    166 MB  (4,096 read, the rest named)
+    show, 100,000 sub-agent files            2.2 s     83 MB  (4,096 read, the rest named)
 """
 
 from __future__ import annotations

@@ -393,6 +393,25 @@ def test_a_sub_agent_file_gone_since_is_named_unreadable_and_left_out(tmp_path: 
     assert used.files_label() == "7 files, 1 unreadable"
 
 
+def test_links_in_the_sub_agent_folder_are_read_once_and_never_followed_into_folders(
+    tmp_path: Path,
+) -> None:
+    """A linked transcript counts as the file it names (once, beside the call that names it); a
+    link to a folder, or back to the folder itself, is not walked."""
+    session = _session_with_sub_agents(tmp_path)
+    folder = tmp_path / WORKTREES.stem / "subagents"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "agent-outside.jsonl").write_bytes(COMPACTION_AGENT.read_bytes())
+    (folder / "to-elsewhere").symlink_to(outside, target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    linked_call = next(iter(sorted(folder.glob("agent-a*.jsonl"))))
+    (folder / "agent-twin.jsonl").symlink_to(linked_call)
+    model = model_of(session)
+    assert len(model.agent_files) == 7 and linked_call.resolve() in model.agent_files
+    assert not any("outside" in path.name for path in model.agent_files)
+
+
 def test_past_the_most_sub_agent_files_read_the_rest_are_named_not_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

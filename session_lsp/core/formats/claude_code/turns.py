@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -546,9 +547,24 @@ def _sub_agent_folder(path: Path | None) -> list[Path]:
         return []
     folder = path.parent / path.stem / "subagents"
     try:
-        return [found.resolve() for found in folder.rglob("*.jsonl") if found.is_file()]
+        # Resolved once, not per file (3.5 s for 100,000 files): the paths match the resolved
+        # ones the calls name (`_agent_file`); only a linked file is resolved on its own.
+        return list(_transcripts_below(folder.resolve(strict=True)))
     except (OSError, RuntimeError):  # unreadable, or a link loop: the calls' own files remain
         return []
+
+
+def _transcripts_below(folder: Path) -> Iterator[Path]:
+    """The `*.jsonl` files below `folder`; links to folders are not followed (as `rglob`)."""
+    waiting = [folder]
+    while waiting:
+        with os.scandir(waiting.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    waiting.append(Path(entry.path))
+                elif entry.name.endswith(".jsonl") and entry.is_file():
+                    linked = entry.is_symlink()
+                    yield Path(entry.path).resolve() if linked else Path(entry.path)
 
 
 def _abandoned_branches(analysis: Analysis) -> int:
