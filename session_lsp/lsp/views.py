@@ -267,9 +267,11 @@ async def conversation(
 
 
 def _page_agent_counts(shown: list[Item], model: ConversationModel) -> dict[Path, AgentCounts]:
-    """The counts a page shows: its calls' sub-agents, and every sub-agent of the session for
-    its total."""
-    return {**read_agent_counts(agent_files(shown)), **every_agent_count(model).counted}
+    """The counts a page shows: every sub-agent of the session for its total, which holds the
+    page's calls' own but past the most the total reads, then those."""
+    counted = every_agent_count(model).counted
+    missing = [path for path in agent_files(shown) if path not in counted]
+    return {**counted, **read_agent_counts(missing)}
 
 
 async def item(ls: SessionServer, arguments: api.ItemArguments) -> api.ConversationItem:
