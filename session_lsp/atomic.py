@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from session_lsp import fileops, locks
-from session_lsp.compressed import refusal_to_rewrite
 from session_lsp.core.analysis import LIVE_SECONDS
 from session_lsp.processes import process_exists
 
@@ -172,8 +171,8 @@ def _same_file(descriptor: int, path: Path) -> bool:
 
 
 def read_for_update(path: Path) -> tuple[bytes, Snapshot]:
-    """Read a session that is about to be rewritten; symbolic links and compressed files (a
-    repair writes plain JSON lines) are refused."""
+    """Read a session that is about to be rewritten, as its bytes on disk; symbolic links are
+    refused."""
     _regular_file(path)
     try:
         with path.open("rb") as handle:
@@ -181,9 +180,6 @@ def read_for_update(path: Path) -> tuple[bytes, Snapshot]:
             status = os.fstat(handle.fileno())
     except OSError as error:
         raise UnsafeWriteError(f"{path}: cannot read: {error.strerror}") from None
-    refusal = refusal_to_rewrite(path, data)
-    if refusal is not None:
-        raise UnsafeWriteError(refusal)
     return data, Snapshot.of(data, status)
 
 

@@ -49,6 +49,10 @@ DECOMPRESS_COMMANDS = {
 without its suffix, which Codex reads in place of its `.zst` sibling)."""
 
 
+SUFFIXES = {"zstd": ".zst", "gzip": ".gz", "xz": ".xz", "bzip2": ".bz2"}
+"""The name each is usually given; the name only finds a file, its first bytes say what it is."""
+
+
 def compression_of(head: bytes | mmap.mmap) -> str | None:
     """The compression a file's first bytes name (`zstd`, `gzip`, `xz`, `bzip2`), or None."""
     start = bytes(head[:10])
@@ -86,11 +90,8 @@ def decompressed(path: Path, data: bytes | mmap.mmap, kind: str, limit: int) -> 
     return b"".join(chunks)
 
 
-def refusal_to_rewrite(path: Path, data: bytes) -> str | None:
-    """Why a repair must not rewrite this file in place, or None: it is compressed."""
-    kind = compression_of(data)
-    if kind is None:
-        return None
+def refusal_to_rewrite(path: Path, kind: str) -> str:
+    """Why a repair is not made over a file kept compressed."""
     return (
         f"{path}: {kind}-compressed: a repair writes plain JSON lines, so none is made over it;"
         f" decompress it (`{DECOMPRESS_COMMANDS[kind]} {path.name}`) and repair the plain file"

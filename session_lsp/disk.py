@@ -20,6 +20,7 @@ from session_lsp.atomic import (
     replace_atomically,
     session_lock,
 )
+from session_lsp.compressed import refusal_to_rewrite
 from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.edit_diff import edits_diff
 from session_lsp.core.edits import apply_edits, join_lines
@@ -28,6 +29,7 @@ from session_lsp.core.formats import known_agents
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
+from session_lsp.files import SessionFileError, as_text
 from session_lsp.sessions.registry import Liveness
 
 
@@ -111,8 +113,12 @@ def _fix(
         # Left by a repair that was killed or cut off by a power loss, even when nothing is
         # left to repair now (the crash may have come after the rename).
         remove_stale_temp_files(path)
+    try:
+        text, compression = as_text(path, original)
+    except SessionFileError as error:
+        return _refuse(outcome, str(error))
     with deep_json():
-        analysis = analyse_bytes(original)
+        analysis = analyse_bytes(text)
         repair = repair_all(analysis, strategy)
     agent = analysis.format.agent if analysis.format is not None else None
     why_live = (
@@ -143,6 +149,9 @@ def _fix(
             else "nothing to repair"
         )
         return outcome
+    if compression is not None:
+        outcome.remaining = analysis.findings
+        return _refuse(outcome, refusal_to_rewrite(path, compression))
     leftover = remaining_pairing_errors(analysis, repair)
     if leftover:
         outcome.remaining = leftover

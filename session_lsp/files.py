@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
-from session_lsp.compressed import compression_of, decompressed
+from session_lsp.compressed import SUFFIXES, compression_of, decompressed
 from session_lsp.fileops import READ_ANY
 
+SESSION_NAME_ENDINGS = (".jsonl", *(f".jsonl{suffix}" for suffix in SUFFIXES.values()))
+"""What a session file's name ends with in a folder: plain, or kept compressed."""
 MAX_SESSION_BYTES = 256 * 1024 * 1024
 """The largest file read as a session. Claude Code's own sessions stay far below it (its loader
 reads whole files, and reports of 150 MB are rare); a larger file is a hostile or broken one
@@ -127,7 +129,9 @@ class SessionFile:
 
 
 def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
-    """A file as given, or every `*.jsonl` below a folder (sorted, symlinked folders not followed).
+    """A file as given, or every session file below a folder (`*.jsonl`, or one of them kept
+    compressed as `*.jsonl.zst` and the like: Codex's archived rollouts come back to `sessions/`
+    so), sorted, symlinked folders not followed.
 
     Every folder that cannot be listed is reported, the last one walked included.
     """
@@ -147,7 +151,7 @@ def find_session_files(argument: str) -> Iterator[Path | SessionFileError]:
         yield from _folder_errors(errors)
         folders.sort()
         for name in sorted(names):
-            if name.endswith(".jsonl"):
+            if name.endswith(SESSION_NAME_ENDINGS):
                 yield Path(folder) / name
     yield from _folder_errors(errors)
 
@@ -211,13 +215,19 @@ def read_session_file(
         raise SessionFileError(f"{path}: cannot read: {error.strerror or error}") from None
     finally:
         os.close(descriptor)
-    compression = compression_of(data)
-    if compression is not None:
-        try:
-            data = decompressed(path, data, compression, MAX_SESSION_BYTES)
-        except ValueError as error:
-            raise SessionFileError(str(error)) from None
+    data, compression = as_text(path, data)
     return SessionFile(path, data, stat.st_size, stat.st_mtime_ns, stat.st_ino, compression)
+
+
+def as_text(path: Path, data: bytes | mmap.mmap) -> tuple[bytes | mmap.mmap, str | None]:
+    """The file's text and the compression it was kept in (None: `data` is the text)."""
+    compression = compression_of(data)
+    if compression is None:
+        return data, None
+    try:
+        return decompressed(path, data, compression, MAX_SESSION_BYTES), compression
+    except ValueError as error:
+        raise SessionFileError(str(error)) from None
 
 
 def _kind(mode: int) -> str:

@@ -97,18 +97,49 @@ def test_without_a_zstd_decoder_the_message_says_how_to_decompress(
         read_session_file(path)
 
 
-@pytest.mark.parametrize("fork", [False, True])
-def test_a_repair_is_never_made_over_a_compressed_file(tmp_path: Path, fork: bool) -> None:
+@pytest.mark.parametrize("options", [[], ["--fork"], ["--dry-run"]])
+def test_a_repair_is_never_made_over_a_compressed_file(tmp_path: Path, options: list[str]) -> None:
     path = _compressed(tmp_path, CODEMIE_TURN_1, "zstd")
     assert any(finding["severity"] == "error" for finding in _findings(path))
     before = sorted(tmp_path.iterdir())
     content = path.read_bytes()
-    result = run_cli("fix", *(["--fork"] if fork else []), str(path))
+    result = run_cli("fix", *options, str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "zstd-compressed: a repair writes plain JSON lines, so none is made over it" in (
         result.stderr
     )
     assert path.read_bytes() == content and sorted(tmp_path.iterdir()) == before
+
+
+def test_a_folder_s_compressed_sessions_are_checked_with_the_plain_ones(tmp_path: Path) -> None:
+    """Codex brings an unarchived rollout back to `sessions/` still compressed: a check of the
+    folder that skipped it would call a broken session healthy."""
+    for kind in sorted(COMPRESSORS):
+        folder = tmp_path / kind
+        folder.mkdir()
+        _compressed(folder, CODEMIE_TURN_1, kind)
+    result = run_cli("check", "--format", "json", str(tmp_path))
+    checked = {Path(finding["path"]).name for finding in json.loads(result.stdout)}
+    assert checked == {CODEMIE_TURN_1.name + suffix for suffix, _ in COMPRESSORS.values()}
+
+
+def test_fixing_a_folder_leaves_healthy_compressed_sessions_be_and_refuses_a_broken_one(
+    tmp_path: Path,
+) -> None:
+    healthy = _compressed(tmp_path, CODEMIE_ROLLOUT, "zstd")
+    broken = _compressed(tmp_path, CODEMIE_TURN_1, "gzip")
+    plain = tmp_path / "plain" / CODEMIE_TURN_1.name
+    plain.parent.mkdir()
+    plain.write_bytes(CODEMIE_TURN_1.read_bytes())
+    age(plain)
+    untouched = {path: path.read_bytes() for path in (healthy, broken)}
+    result = run_cli("fix", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{healthy}: nothing to repair" in result.stdout
+    assert f"{broken}: gzip-compressed: a repair writes plain JSON lines" in result.stderr
+    assert f"{plain}: repaired: " in result.stdout
+    assert {path: path.read_bytes() for path in untouched} == untouched
+    assert not any(finding["severity"] == "error" for finding in _findings(plain))
 
 
 @pytest.mark.parametrize(
