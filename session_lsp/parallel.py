@@ -69,7 +69,7 @@ def map_in_order(
         for item in items:
             yield _call(function, item)
         return
-    context = _context(function)
+    context = worker_context(function)
     if context is None:
         for item in items:
             yield _call(function, item)
@@ -83,7 +83,8 @@ def map_in_order(
             next_index += 1
 
 
-def _context(function: Callable[..., object]) -> BaseContext | None:
+def worker_context(function: Callable[..., object]) -> BaseContext | None:
+    """How to start processes that run `function` here (`start_method`), None when none can."""
     import multiprocessing
 
     method = start_method(

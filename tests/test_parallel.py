@@ -108,7 +108,7 @@ def test_a_process_with_threads_starts_its_workers_from_a_fork_server(
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert parallel._context(abs).get_start_method() == "forkserver"  # type: ignore[union-attr]
+        assert parallel.worker_context(abs).get_start_method() == "forkserver"  # type: ignore[union-attr]
         numbers = list(range(20))
         assert list(map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2)) == [
             number * number for number in numbers
@@ -116,7 +116,7 @@ def test_a_process_with_threads_starts_its_workers_from_a_fork_server(
     finally:
         release.set()
         other.join()
-    assert parallel._context(abs).get_start_method() == "fork"  # type: ignore[union-attr]
+    assert parallel.worker_context(abs).get_start_method() == "fork"  # type: ignore[union-attr]
 
 
 def die_on_seven_in_a_spawned_worker(number: int) -> int:
@@ -155,7 +155,7 @@ def test_spawned_workers_keep_the_order_and_isolate_a_dying_file(
     monkeypatch.setattr(parallel, "start_method", lambda *arguments: "spawn")
     monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(parallel, "CHUNK_FILES", 4)
-    assert parallel._context(abs).get_start_method() == "spawn"  # type: ignore[union-attr]
+    assert parallel.worker_context(abs).get_start_method() == "spawn"  # type: ignore[union-attr]
     numbers = list(range(24))
     results = list(map_in_order(die_on_seven_in_a_spawned_worker, numbers, [1] * 24, jobs=2))
     assert results[7] == Crash("the process checking it died (killed, or out of memory)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from session_lsp.core.collector import BIG_BYTES
+from session_lsp.beside import model_beside
+from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
-from session_lsp.sessions.registry import analyse_session
+from session_lsp.sessions.registry import Liveness, analyse_session
 
 
 def read_named_session(name: str | None) -> tuple[Path, SessionFile]:
@@ -22,8 +23,14 @@ def read_named_session(name: str | None) -> tuple[Path, SessionFile]:
 
 def shown_model(path: Path, session: SessionFile) -> ConversationModel:
     """Its model, built once and printed before the process ends: a big one is frozen
-    (`collector_paused`), so no collection walks it while it is printed."""
-    return build_model(analyse_session(session), path, freeze=session.size > BIG_BYTES)
+    (`collector_paused`), so no collection walks it while it is printed. A big rollout's is
+    built while a worker works out its findings (`model_beside`)."""
+    with collector_paused(freeze=session.size > BIG_BYTES):
+        liveness = Liveness.read()
+        built = model_beside(session, liveness)
+        if built is not None:
+            return built[0]
+        return build_model(analyse_session(session, liveness), path)
 
 
 def shown_segment(model: ConversationModel, number: int | None) -> int | None:

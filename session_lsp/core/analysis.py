@@ -23,7 +23,7 @@ import msgspec
 from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
-from session_lsp.core.formats import detect, reads_records
+from session_lsp.core.formats import Format, detect, reads_records
 from session_lsp.core.line_views import LineViews
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
@@ -42,7 +42,7 @@ LIVE_SECONDS = 10.0
 RECORD_SHAPE_CODES = frozenset({"invalid-record"})
 """Reading findings that concern a format's record shapes (`Format.checks_record_shapes`)."""
 
-__all__ = ["Analysis", "Transcript", "analyse_bytes"]
+__all__ = ["Analysis", "Transcript", "analyse_bytes", "unjudged_analysis"]
 
 
 class _RecordingLocator(Locator):
@@ -399,6 +399,17 @@ def _relocated(
         )
         findings.append(dataclasses.replace(finding, span=span, related=related))
     return findings, anchors
+
+
+def unjudged_analysis(lines: LineViews, ends_with_newline: bool, claiming: Format) -> Analysis:
+    """What the conversation model of a file another format claims from its lines (`claimant`:
+    a Codex rollout) is built from, without a finding and without reading a line: its model reads
+    the lines. Another process works out the findings from the same bytes meanwhile, and
+    `turns.build.judge_model` joins them. A full reading could still turn the claim down (a line
+    there that could be Claude Code's): the caller compares the two formats."""
+    count = len(lines)
+    unread: list[tuple[LineProblem, ...]] = [()] * count
+    return Analysis(lines, ends_with_newline, [None] * count, NO_REPLAY, [], claiming, unread)
 
 
 def analyse_bytes(

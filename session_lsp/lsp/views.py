@@ -23,6 +23,7 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
+from session_lsp.beside import model_beside
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.document import Analysis
 from session_lsp.core.markdown import render_markdown
@@ -239,6 +240,9 @@ def _analyse(
     if kept:
         gc.collect()
     with collector_paused(freeze=kept):
+        built = model_beside(session, liveness)
+        if built is not None:
+            return built
         analysis = analyse_session(session, liveness)
         return build_model(analysis, session.path), analysis
 

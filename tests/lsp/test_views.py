@@ -15,6 +15,11 @@ from markdown_it import MarkdownIt
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from session_lsp.core.turns import build_model
+from session_lsp.files import read_session_file
+from session_lsp.sessions.registry import Liveness, analyse_session
+from session_lsp.view_json import conversation_to_json
+from tests.bench.support import bench_module
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri
 from tests.support import hostile
@@ -30,6 +35,8 @@ from tests.support.corpus import (
 from tests.support.files import aged_copy
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+generate_rollout = bench_module("generate_rollout").generate_rollout
 
 DANGLING_ID = "toolu_bdrk_01NNGBKLENmr7j3TfUKZW7rz"
 ITEM_KEYS = {
@@ -419,6 +426,29 @@ async def test_a_compressed_rollout_pages_as_its_plain_text(
     plain = await command(client, "sessionLsp.conversation", str(CODEMIE_ROLLOUT), {"limit": 2000})
     assert answer["format"] == "codex" and answer["total"] == plain["total"] > 0
     assert [item["kind"] for item in answer["items"]] == [item["kind"] for item in plain["items"]]
+
+
+@pytest.fixture(scope="module")
+def big_rollout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Over 50,000 lines (`beside.BESIDE_FROM_LINES`): its findings are worked out in a worker
+    process while the server builds its model. It ends on an unanswered call."""
+    made = generate_rollout(tmp_path_factory.mktemp("big"), 1100, seed=3, unanswered="end")
+    return aged_copy(made.path, made.path)
+
+
+async def test_a_big_rollout_pages_with_the_findings_its_worker_worked_out(
+    client: LanguageClient, big_rollout: Path
+) -> None:
+    first = await command(client, "sessionLsp.conversation", str(big_rollout), {"limit": 1})
+    offset = first["total"] - 20
+    answer = await command(client, "sessionLsp.conversation", str(big_rollout), {"offset": offset})
+    session = read_session_file(big_rollout)
+    alone = build_model(analyse_session(session, Liveness([])), big_rollout)
+    expected = conversation_to_json(alone, answer["path"], answer["uri"], offset, 20, agents={})
+    assert answer["errors"] == expected["errors"] == 1
+    assert answer["items"] == expected["items"]
+    assert answer["items"][-1]["tool"]["status"] == "unpaired"
+    assert answer["items"][-1]["findings"][0]["code"] == "unpaired-tool-use"
 
 
 async def test_a_task_without_an_agent_file_counts_its_progress_turns(

@@ -29,8 +29,18 @@ def reads_records(lines: Sequence[Line]) -> bool:
     """Whether the lines are read into records: not when another format claims the file from
     its lines alone (a Codex rollout's first line), whose lines are then only checked
     (`read_lines(records=False)`)."""
-    return not any(
-        not candidate.uses_records and candidate.detect(lines, ()) for candidate in FORMATS
+    return claimant(lines) is None
+
+
+def claimant(lines: Sequence[Line]) -> Format | None:
+    """The format that knows the file from its lines alone and reads no records, if one does."""
+    return next(
+        (
+            candidate
+            for candidate in FORMATS
+            if not candidate.uses_records and candidate.detect(lines, ())
+        ),
+        None,
     )
 
 
@@ -47,6 +57,7 @@ __all__ = [
     "FORMATS",
     "Format",
     "Mention",
+    "claimant",
     "detect",
     "known_agents",
     "reads_records",

@@ -1,14 +1,19 @@
-"""One entry point: an analysed file in, its conversation model out, findings on their items."""
+"""One entry point: an analysed file in, its conversation model out, findings on their items.
+
+A model is built in two steps: the items as the file shows them (`unjudged_model`, which reads
+no finding), then the findings marked on them (`judge_model`). A server viewing a big file builds
+the first while another process works out the findings, and joins them with the second."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import Analysis
-from session_lsp.core.findings import Finding
-from session_lsp.core.turns.model import ConversationModel, Item, ItemKind
+from session_lsp.core.findings import Code, Finding
+from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolStatus
+from session_lsp.core.turns.statuses import tool_ids
 from session_lsp.core.turns.texts import NO_TEXTS
 
 
@@ -19,14 +24,26 @@ def build_model(
 
     `freeze`: the caller keeps the model long after (see `collector_paused`)."""
     with collector_paused(freeze=freeze):
-        if analysis.format is None:
-            model = _unknown(analysis)
-        else:
-            model = analysis.format.build_model(analysis, path)
-        _attach_findings(model)
-        model.agent_files = _every_agent_file(model)
-        for index, item in enumerate(model.items):
-            item.index = index
+        return judge_model(unjudged_model(analysis, path), analysis.findings)
+
+
+def unjudged_model(analysis: Analysis, path: Path | None = None) -> ConversationModel:
+    """The items as the file shows them, no finding read: a call left unanswered is unpaired, a
+    live one too until `judge_model` says otherwise."""
+    if analysis.format is None:
+        return _unknown(analysis)
+    return analysis.format.build_model(analysis, path)
+
+
+def judge_model(model: ConversationModel, findings: Sequence[Finding]) -> ConversationModel:
+    """The model of `unjudged_model` with the file's findings: the calls they name marked, each
+    on its item, and the items numbered (a finding on a line no item shows is an item)."""
+    model.findings = list(findings)
+    _mark_calls(model.items, model.findings)
+    _attach_findings(model)
+    model.agent_files = _every_agent_file(model)
+    for index, item in enumerate(model.items):
+        item.index = index
     return model
 
 
@@ -50,12 +67,30 @@ def _every_agent_file(model: ConversationModel) -> list[Path]:
     return sorted(found)
 
 
+def _mark_calls(items: list[Item], findings: list[Finding]) -> None:
+    """The calls of the conversation the findings judge (the last segment's) that they say a
+    resume would send unanswered (a result after text counts as none), or that the agent may
+    still answer: the file alone cannot tell either."""
+    unpaired = tool_ids(findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT)
+    live = tool_ids(findings, Code.LIVE_SESSION)
+    if not unpaired and not live:
+        return
+    for item in items:
+        call = item.tool
+        if call is None or call.status is ToolStatus.ORPHAN:
+            continue
+        if call.result_line is None and call.id in live:
+            call.status = ToolStatus.LIVE
+        elif call.id in unpaired:
+            call.status = ToolStatus.UNPAIRED
+
+
 def _unknown(analysis: Analysis) -> ConversationModel:
     """A file of no known format: no conversation, its findings on damaged items."""
     return ConversationModel(
         "unknown",
         [],
-        list(analysis.findings),
+        [],
         analysis.lines,
         texts=NO_TEXTS,
         assistant_label="Assistant",

@@ -13,7 +13,6 @@ import msgspec
 
 from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
-from session_lsp.core.findings import Code
 from session_lsp.core.formats.claude_code.conversation import (
     ChainEnd,
     Conversation,
@@ -65,7 +64,7 @@ from session_lsp.core.turns.model import (
     clip,
 )
 from session_lsp.core.turns.segments import Segment, earlier_segment
-from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -149,12 +148,10 @@ class ClaudeBuilder:
         analysis: Analysis,
         path: Path | None,
         *,
-        judged: bool = True,
         sub_agent_lines: SubAgentLines | None = None,
     ) -> None:
-        """`judged`: the items are the conversation the findings concern (not earlier history),
-        so the findings' unpaired and live calls mark them. `sub_agent_lines`: the file's, shared
-        by the builders of every segment."""
+        """`sub_agent_lines`: the file's, shared by the builders of every segment. The findings
+        are not read here: `turns.build.judge_model` marks the calls they name."""
         self.analysis = analysis
         self.sub_agent_lines = (
             sub_agent_lines if sub_agent_lines is not None else SubAgentLines(analysis.records)
@@ -165,9 +162,6 @@ class ClaudeBuilder:
         self.call_items: dict[str, Item] = {}
         """The item showing each of `calls`: a result extends it without a scan of every item."""
         self.reader = LineReader(analysis.lines)
-        findings = analysis.findings if judged else []
-        self.unpaired = tool_ids(findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT)
-        self.live = tool_ids(findings, Code.LIVE_SESSION)
         self._uuids: set[str] | None = None
 
     def build(self) -> ConversationModel:
@@ -176,7 +170,7 @@ class ClaudeBuilder:
         return ConversationModel(
             "claude-code",
             self.items,
-            list(self.analysis.findings),
+            [],
             self.analysis.lines,
             session_id=self._session_id(),
             title=session_title(
@@ -215,9 +209,7 @@ class ClaudeBuilder:
             return []
         built: list[list[Item]] = []
         for chain in chains:
-            builder = ClaudeBuilder(
-                self.analysis, self.path, judged=False, sub_agent_lines=self.sub_agent_lines
-            )
+            builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
             builder._add_chain(chain)
             built.append(builder.items)
         following = [*built[1:], self.items]
@@ -358,10 +350,10 @@ class ClaudeBuilder:
         item.tool = orphan
 
     def _settle(self, call: ToolCall) -> None:
-        """The call's status, from the findings on it and, for error results, from their text."""
-        if call.result_line is None or call.id in self.unpaired:
-            live = call.id in self.live and call.result_line is None
-            call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
+        """The call's status as the file shows it (unanswered, or from an error result's text),
+        before the findings mark it (`judge_model`)."""
+        if call.result_line is None:
+            call.status = ToolStatus.UNPAIRED
         elif call.is_error and call.result_source is not None:
             call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
         if call.name in SUB_AGENT_TOOLS:

@@ -9,7 +9,6 @@ from typing import Any
 
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.document import Analysis
-from session_lsp.core.findings import Code
 from session_lsp.core.formats.codex.agent_calls import ACTIONS, AgentCalls
 from session_lsp.core.formats.codex.compaction_text import compaction_text
 from session_lsp.core.formats.codex.outputs import (
@@ -69,7 +68,7 @@ from session_lsp.core.turns.model import (
     clip,
 )
 from session_lsp.core.turns.segments import Segment, earlier_segment
-from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX, tool_ids
+from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
 
 ASSISTANT_SIDE = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL})
@@ -114,8 +113,6 @@ class CodexBuilder:
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
         self.session_id: str | None = None
-        self.unpaired = tool_ids(analysis.findings, Code.UNPAIRED_TOOL_USE)
-        self.live = tool_ids(analysis.findings, Code.LIVE_SESSION)
         self.model_name: str | None = None
         """The model of the turn being read (`turn_context`)."""
         self.responded: Item | None = None
@@ -146,8 +143,7 @@ class CodexBuilder:
             self._add(line, record)
         for call in self.calls.values():
             if call.result_line is None and not call.searches_the_web:
-                live = call.id in self.live
-                call.status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
+                call.status = ToolStatus.UNPAIRED  # or live: `judge_model` reads the findings
             elif call.result_line is not None:
                 self._read_status(call, call.result_line)
                 self._settle_command(call)
@@ -162,7 +158,7 @@ class CodexBuilder:
         return ConversationModel(
             "codex",
             items,
-            list(self.analysis.findings),
+            [],
             self.analysis.lines,
             session_id=self.session_id,
             title=one_line(title) if title else None,

@@ -1,0 +1,191 @@
+"""A big rollout's conversation model built here while another process works out its findings.
+
+The first page of a session on disk (how VS Code views one over 50 MB, and a search of a file
+the server never analysed) needs the file's findings and its model. For a Codex rollout each is
+most of a second of one core at 100 MB, and they share nothing: the findings read every line,
+the model decodes every line again. Built one after the other, the page took 1.6 times what
+`check` takes. On a machine with a second core a worker process reads the file and works out
+its findings exactly as `check` does (`analyse_session`), while this process builds the model
+from the lines alone (`unjudged_analysis`, `unjudged_model`); `judge_model` joins the two.
+
+Only a file a format claims from its lines (`claimant`) is built so. A Claude Code session's
+model is built from its records and its replay, which are most of what its findings cost: a
+worker would read and replay the file a second time, and the page came out slower (1.19x
+`check` against 1.00x on 70,000 tool calls).
+
+Whatever goes wrong on the other side falls back to the analysis here, so the model is always
+the one `build_model(analyse_session(...))` gives: no second core or no way to start a process,
+a file changed before the worker read it, a worker that died or took longer than
+`WORKER_SECONDS`, a full reading that turns the claim down.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from session_lsp.core.analysis import unjudged_analysis
+from session_lsp.core.document import Analysis
+from session_lsp.core.findings import Finding
+from session_lsp.core.formats import claimant
+from session_lsp.core.reading import split_lines
+from session_lsp.core.turns.build import judge_model, unjudged_model
+from session_lsp.core.turns.model import ConversationModel
+from session_lsp.files import SessionFile, SessionFileError, read_session_file
+from session_lsp.parallel import usable_cores, worker_context
+from session_lsp.sessions.registry import Liveness, analyse_session
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+
+
+class _Receiving(Protocol):
+    """The worker's pipe as this process reads it (a `Connection`, on Windows a `PipeConnection`)."""
+
+    def poll(self, timeout: float | None = ..., /) -> bool: ...
+    def recv(self) -> object: ...
+    def close(self) -> None: ...
+
+
+class _Sending(Protocol):
+    def send(self, answer: object, /) -> None: ...
+    def close(self) -> None: ...
+
+
+BESIDE_FROM_LINES = 50_000
+"""Below this many lines, a worker's start (a fork from the fork server, its answer sent back,
+the fork server's own start the first time) costs about what the second core saves. The work on
+both sides is mostly per line: 107 MB in 3,000 lines of big tool results take 125 ms in all."""
+WORKER_SECONDS = 120.0
+"""How long the worker may take past the model built here: it does what this process would do,
+so only a worker stuck or starved is given up on, and the analysis is then made here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the worker sends back: the format it read the file as, and the file's findings."""
+
+    format: str | None
+    findings: list[Finding]
+
+
+def model_beside(
+    session: SessionFile, liveness: Liveness
+) -> tuple[ConversationModel, Analysis] | None:
+    """The model of `session` with its findings from a worker, and what it was built from (for
+    the caller to free); None when no worker can help, and the caller analyses the file itself."""
+    if usable_cores() < 2:
+        return None
+    lines, ends_with_newline = split_lines(session.data)
+    claiming = claimant(lines)
+    if claiming is None or len(lines) < BESIDE_FROM_LINES:
+        return None
+    worker = _Worker.start(session, liveness)
+    if worker is None:
+        return None
+    try:
+        unjudged = unjudged_analysis(lines, ends_with_newline, claiming)
+        model = unjudged_model(unjudged, session.path)
+        verdict = worker.verdict()
+    finally:
+        worker.close()
+    if verdict is None or verdict.format != claiming.name:
+        return None
+    return judge_model(model, verdict.findings), unjudged
+
+
+def findings_of(path: str, identity: tuple[int, int, int], liveness: Liveness) -> Verdict | None:
+    """In the worker: the findings of the file at `path` as `check` would give them; None when
+    it is no longer the file the caller read (`identity`: its size, modification time and
+    inode), or cannot be read."""
+    try:
+        session = read_session_file(Path(path))
+    except SessionFileError:
+        return None
+    if (session.size, session.mtime_ns, session.inode) != identity:
+        return None
+    analysis = analyse_session(session, liveness)
+    return Verdict(analysis.format.name if analysis.format is not None else None, analysis.findings)
+
+
+def _send_findings(
+    sending: _Sending, path: str, identity: tuple[int, int, int], liveness: Liveness
+) -> None:
+    """The worker's whole life: a failure sends nothing, and the caller analyses the file."""
+    try:
+        sending.send(findings_of(path, identity, liveness))
+    finally:
+        sending.close()
+
+
+class _Worker:
+    """One worker process and the end of the pipe it answers on."""
+
+    def __init__(self, process: BaseProcess, receiving: _Receiving) -> None:
+        self.process = process
+        self.receiving = receiving
+        self.started = threading.Event()
+        self.failed = False
+
+    @classmethod
+    def start(cls, session: SessionFile, liveness: Liveness) -> _Worker | None:
+        context = worker_context(findings_of)
+        if context is None:
+            return None
+        try:
+            receiving, sending = context.Pipe(duplex=False)
+        except OSError:
+            return None
+        identity = (session.size, session.mtime_ns, session.inode)
+        process = context.Process(  # type: ignore[attr-defined]  # each start method's own
+            target=_send_findings,
+            args=(sending, str(session.path), identity, liveness),
+            daemon=True,
+        )
+        worker = cls(process, receiving)
+        if context.get_start_method() == "forkserver":
+            # Its first start waits for the fork server to import the analysis, time this
+            # process spends building the model instead.
+            threading.Thread(target=worker._run, args=(sending,), daemon=True).start()
+        else:
+            # A fork copies this process as it is: only while no other thread of it runs (one
+            # that held a lock would leave it held in the worker). A spawn returns at once.
+            worker._run(sending)
+        return worker
+
+    def _run(self, sending: _Sending) -> None:
+        try:
+            self.process.start()
+        except (OSError, ValueError, RuntimeError):
+            self.failed = True
+        finally:
+            sending.close()  # the worker holds its own end: a worker that dies ends the pipe
+            self.started.set()
+
+    def verdict(self) -> Verdict | None:
+        """The worker's answer; None when it failed, died or did not answer in time."""
+        self.started.wait()
+        if self.failed:
+            return None
+        try:
+            if not self.receiving.poll(WORKER_SECONDS):
+                return None
+            answer = self.receiving.recv()
+        except (EOFError, OSError):
+            return None
+        except Exception:  # an answer that cannot be read back: analysed here instead
+            return None
+        return answer if isinstance(answer, Verdict) else None
+
+    def close(self) -> None:
+        """The worker ended, by itself or killed."""
+        self.started.wait()
+        self.receiving.close()
+        if self.failed:
+            return
+        self.process.join(timeout=1.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
