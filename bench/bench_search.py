@@ -75,6 +75,9 @@ WIDESPREAD = {
 """Queries on many lines of some shapes, for the byte scan alone: each line taken resumes the scan
 (a CJK character is looked for as raw UTF-8 and as its `\\u` escape, one of them absent)."""
 
+ROLLOUT_QUERY = "show tools"
+"""A prompt of `generate_rollout.py`'s, on every turn that asks it."""
+
 SHAPES = ("huge tool results", "many mid-sized lines with emoji", "thousands of tool calls")
 """The shapes of the first three sessions, in `build_corpus`'s order."""
 
@@ -183,9 +186,10 @@ def _python_scan() -> Iterator[None]:
         search.FIND_FOLDED = native
 
 
-def bench_one(path: Path, repeat: int) -> None:
-    """One session: `check`, then the server's search with the model kept and from nothing."""
-    planted = compile_query(QUERIES["matches in one session"])
+def bench_one(path: Path, repeat: int, held: str = QUERIES["matches in one session"]) -> None:
+    """One session: `check`, then the server's search with the model kept and from nothing.
+    `held`: a query the session holds."""
+    planted = compile_query(held)
     absent = compile_query(QUERIES["matches nowhere"])
 
     def check() -> int:
@@ -262,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--total-mb", type=float, default=1024)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--rollout",
+        type=Path,
+        help="a Codex rollout searched as one session too (bench_lsp.py's codex-rollout shape,"
+        " from generate_rollout.py), with a query its prompts hold",
+    )
     arguments = parser.parse_args(argv)
     home = BENCH / "out" / "search-home"
     paths = build_corpus(home, int(arguments.total_mb * MB))
@@ -269,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, path in zip(SHAPES, paths[:3], strict=True):
         print(f"{label}:")
         bench_one(path, arguments.repeat)
+    if arguments.rollout is not None:
+        print("a Codex rollout:")
+        bench_one(arguments.rollout, arguments.repeat, ROLLOUT_QUERY)
     return 0
 
 

@@ -16,13 +16,18 @@ worker would read and replay the file a second time, and the page came out slowe
 Whatever goes wrong on the other side falls back to the analysis here, so the model is always
 the one `build_model(analyse_session(...))` gives: no second core or no way to start a process,
 a file changed before the worker read it, a worker that died or took longer than
-`WORKER_SECONDS`, a full reading that turns the claim down.
+`WAIT_TIMES_OWN` the model's time, a full reading that turns the claim down. The model built
+here is kept where the file's own analysis agrees on the format.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 from dataclasses import dataclass
+from multiprocessing.util import register_after_fork
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -31,7 +36,7 @@ from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Finding
 from session_lsp.core.formats import claimant
 from session_lsp.core.reading import split_lines
-from session_lsp.core.turns.build import judge_model, unjudged_model
+from session_lsp.core.turns.build import build_model, judge_model, unjudged_model
 from session_lsp.core.turns.model import ConversationModel
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.parallel import usable_cores, worker_context
@@ -58,9 +63,13 @@ BESIDE_FROM_LINES = 50_000
 """Below this many lines, a worker's start (a fork from the fork server, its answer sent back,
 the fork server's own start the first time) costs about what the second core saves. The work on
 both sides is mostly per line: 107 MB in 3,000 lines of big tool results take 125 ms in all."""
-WORKER_SECONDS = 120.0
-"""How long the worker may take past the model built here: it does what this process would do,
-so only a worker stuck or starved is given up on, and the analysis is then made here."""
+HEAD_BYTES = 1 << 20
+"""Where the first readable line is looked for: whether a format claims the file is known
+before all of it is split (a Claude Code session is never built beside a worker)."""
+WAIT_AT_LEAST = 5.0
+WAIT_TIMES_OWN = 3.0
+"""The worker does what this process would do: once it has taken three times what the model
+took here (and five seconds), it is stuck or starved, and the findings are worked out here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +83,39 @@ class Verdict:
 def model_beside(
     session: SessionFile, liveness: Liveness
 ) -> tuple[ConversationModel, Analysis] | None:
-    """The model of `session` with its findings from a worker, and what it was built from (for
-    the caller to free); None when no worker can help, and the caller analyses the file itself."""
-    if usable_cores() < 2:
+    """The model of `session` with its findings, and what it was built from (for the caller to
+    free); None when no worker can help, and the caller analyses the file itself. Once a worker
+    is started the model is built here whatever becomes of it.
+
+    A file written moments ago is left to the caller: it is likely to grow before the worker
+    reads it (the worker would judge other lines than the model shows, and could only give up).
+    So is a compressed one, which the worker would decompress a second time."""
+    if usable_cores() < 2 or session.compression is not None:
+        return None
+    if liveness.recently_written(session.mtime_ns):
+        return None
+    claiming = claimant(split_lines(session.data[:HEAD_BYTES])[0])
+    if claiming is None:
         return None
     lines, ends_with_newline = split_lines(session.data)
-    claiming = claimant(lines)
-    if claiming is None or len(lines) < BESIDE_FROM_LINES:
+    if len(lines) < BESIDE_FROM_LINES:
         return None
     worker = _Worker.start(session, liveness)
     if worker is None:
         return None
     try:
+        began = time.monotonic()
         unjudged = unjudged_analysis(lines, ends_with_newline, claiming)
         model = unjudged_model(unjudged, session.path)
-        verdict = worker.verdict()
+        verdict = worker.verdict(max(WAIT_AT_LEAST, WAIT_TIMES_OWN * (time.monotonic() - began)))
     finally:
         worker.close()
-    if verdict is None or verdict.format != claiming.name:
-        return None
-    return judge_model(model, verdict.findings), unjudged
+    if verdict is not None and verdict.format == claiming.name:
+        return judge_model(model, verdict.findings), unjudged
+    analysis = analyse_session(session, liveness)
+    if analysis.format is claiming:  # the model built here holds: only its findings were missing
+        return judge_model(model, analysis.findings), analysis
+    return build_model(analysis, session.path), analysis
 
 
 def findings_of(path: str, identity: tuple[int, int, int], liveness: Liveness) -> Verdict | None:
@@ -113,11 +135,15 @@ def findings_of(path: str, identity: tuple[int, int, int], liveness: Liveness) -
 def _send_findings(
     sending: _Sending, path: str, identity: tuple[int, int, int], liveness: Liveness
 ) -> None:
-    """The worker's whole life: a failure sends nothing, and the caller analyses the file."""
+    """The worker's whole life. It ends without a word whatever happens (Ctrl-C reaches it with
+    the command that started it, and a reader gone breaks the pipe): the caller then works the
+    findings out itself."""
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         sending.send(findings_of(path, identity, liveness))
-    finally:
         sending.close()
+    except BaseException:  # nothing may be printed: the caller carries on
+        os._exit(1)
 
 
 class _Worker:
@@ -127,7 +153,7 @@ class _Worker:
         self.process = process
         self.receiving = receiving
         self.started = threading.Event()
-        self.failed = False
+        self.running = False
 
     @classmethod
     def start(cls, session: SessionFile, liveness: Liveness) -> _Worker | None:
@@ -138,6 +164,9 @@ class _Worker:
             receiving, sending = context.Pipe(duplex=False)
         except OSError:
             return None
+        # A forked worker gets this end too; held there, it would keep the worker writing into
+        # a pipe nobody reads once this process is gone.
+        register_after_fork(receiving, _close)
         identity = (session.size, session.mtime_ns, session.inode)
         process = context.Process(  # type: ignore[attr-defined]  # each start method's own
             target=_send_findings,
@@ -145,37 +174,41 @@ class _Worker:
             daemon=True,
         )
         worker = cls(process, receiving)
-        if context.get_start_method() == "forkserver":
-            # Its first start waits for the fork server to import the analysis, time this
-            # process spends building the model instead.
-            threading.Thread(target=worker._run, args=(sending,), daemon=True).start()
-        else:
+        if context.get_start_method() != "forkserver":
             # A fork copies this process as it is: only while no other thread of it runs (one
             # that held a lock would leave it held in the worker). A spawn returns at once.
             worker._run(sending)
+            return worker
+        # Its first start waits for the fork server to import the analysis, time this process
+        # spends building the model instead.
+        try:
+            threading.Thread(target=worker._run, args=(sending,), daemon=True).start()
+        except RuntimeError:  # no thread can be started: the model is built here alone
+            sending.close()
+            receiving.close()
+            return None
         return worker
 
     def _run(self, sending: _Sending) -> None:
         try:
             self.process.start()
-        except (OSError, ValueError, RuntimeError):
-            self.failed = True
+            self.running = True
+        except Exception:  # no worker, whatever the reason: analysed here
+            self.running = False
         finally:
             sending.close()  # the worker holds its own end: a worker that dies ends the pipe
             self.started.set()
 
-    def verdict(self) -> Verdict | None:
-        """The worker's answer; None when it failed, died or did not answer in time."""
+    def verdict(self, seconds: float) -> Verdict | None:
+        """The worker's answer; None when it failed, died or did not answer within `seconds`."""
         self.started.wait()
-        if self.failed:
+        if not self.running:
             return None
         try:
-            if not self.receiving.poll(WORKER_SECONDS):
+            if not self.receiving.poll(seconds):
                 return None
             answer = self.receiving.recv()
-        except (EOFError, OSError):
-            return None
-        except Exception:  # an answer that cannot be read back: analysed here instead
+        except Exception:  # a worker gone, an answer unreadable: analysed here
             return None
         return answer if isinstance(answer, Verdict) else None
 
@@ -183,9 +216,13 @@ class _Worker:
         """The worker ended, by itself or killed."""
         self.started.wait()
         self.receiving.close()
-        if self.failed:
+        if not self.running:
             return
         self.process.join(timeout=1.0)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+
+
+def _close(connection: _Receiving) -> None:
+    connection.close()

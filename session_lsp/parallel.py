@@ -181,13 +181,18 @@ class _Run(Generic[Item, Result]):
         self, chunks: list[list[int]]
     ) -> Generator[tuple[int, Result | Crash], None, list[list[int]]]:
         """Every chunk's results; returns the chunks left unfinished when a worker died."""
+        from concurrent.futures.process import BrokenProcessPool
+
         pool: ProcessPoolExecutor | None = None
+        futures: list[Future[list[Result | Crash]]] = []
         try:
             pool = start_pool(self.jobs, self.context)
-            futures = [
-                pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
-                for chunk in chunks
-            ]
+            for chunk in chunks:
+                futures.append(
+                    pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
+                )
+        except BrokenProcessPool:
+            pass  # a worker died while chunks were still being handed out: those wait with the rest
         except (OSError, NotImplementedError):  # no semaphores, no processes: read here
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -195,29 +200,27 @@ class _Run(Generic[Item, Result]):
                 for index in chunk:
                     yield index, _call(self.function, self.items[index])
             return []
+        assert pool is not None
         try:
             unfinished: list[list[int]] = []
-            for chunk, future in zip(chunks, futures, strict=True):
+            for chunk, future in zip(chunks, futures, strict=False):
                 outcome = _outcome(future, len(chunk))
                 if outcome is None:
                     unfinished.append(chunk)
                 else:
                     yield from zip(chunk, outcome, strict=True)
-            return unfinished
+            return unfinished + chunks[len(futures) :]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _isolate(self, suspects: list[int]) -> Iterator[tuple[int, Result | Crash]]:
-        """With one worker taking one file at a time, the first unfinished file is the one that
-        was running when the worker died."""
+        """With one worker taking one file at a time, each handed out once the one before is
+        done, the first unfinished file is the one that was running when the worker died."""
         while suspects:
             pool = start_pool(1, self.context)
             try:
-                futures = [
-                    pool.submit(_run_chunk, self.function, [self.items[index]])
-                    for index in suspects
-                ]
-                for position, (index, future) in enumerate(zip(suspects, futures, strict=True)):
+                for position, index in enumerate(suspects):
+                    future = pool.submit(_run_chunk, self.function, [self.items[index]])
                     outcome = _outcome(future, 1)
                     if outcome is None:
                         yield (

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
-from session_lsp import beside
+from session_lsp import beside, parallel
 from session_lsp.beside import model_beside
+from session_lsp.core.document import Analysis
 from session_lsp.core.turns import ConversationModel, ToolStatus, build_model
-from session_lsp.files import read_session_file
+from session_lsp.files import SessionFile, read_session_file
+from session_lsp.lsp import views
 from session_lsp.sessions.registry import Liveness, analyse_session
 from session_lsp.view_json import conversation_to_json
 from tests.support.corpus import CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT, SHORT
@@ -27,14 +30,16 @@ def _page(model: ConversationModel) -> dict[str, Any]:
     return conversation_to_json(model, "", "", 0, 10**9, agents={})
 
 
-@pytest.fixture(params=["fork", "forkserver"])
-def start_method(request: pytest.FixtureRequest) -> Iterator[str]:
+@pytest.fixture(params=["fork", "forkserver", "spawn"])
+def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A process of one thread forks its workers; one with threads (the server) starts them
-    from a fork server."""
+    from a fork server; macOS and Windows spawn them."""
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     if request.param == "forkserver":
         other.start()
+    if request.param == "spawn":
+        monkeypatch.setattr(parallel, "start_method", lambda *_: "spawn")
     yield request.param
     release.set()
     if other.is_alive():
@@ -47,21 +52,18 @@ def every_file_is_big(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(beside, "usable_cores", lambda: 2)
 
 
-@pytest.mark.parametrize("live", [False, True])
 @pytest.mark.parametrize("source", [CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT], ids=lambda p: p.name)
 def test_the_model_built_beside_a_worker_is_the_model_built_alone(
-    tmp_path: Path, source: Path, live: bool, start_method: str
+    tmp_path: Path, source: Path, start_method: str
 ) -> None:
-    path = aged_copy(source, tmp_path / source.name, seconds_ago=1 if live else 3600)
+    path = aged_copy(source, tmp_path / source.name)
     session = read_session_file(path)
-    liveness = Liveness(None)
-    built = model_beside(session, liveness)
-    assert built is not None
-    alone = build_model(analyse_session(session, liveness), path)
+    built = model_beside(session, QUIET)
+    assert built is not None and not built[1].findings  # built from the lines alone
+    alone = build_model(analyse_session(session, QUIET), path)
     assert _page(built[0]) == _page(alone)
     if source is DANGLING_END_ROLLOUT:
-        status = ToolStatus.LIVE if live else ToolStatus.UNPAIRED
-        assert any(item.tool and item.tool.status is status for item in built[0].items)
+        assert any(item.tool and item.tool.status is ToolStatus.UNPAIRED for item in built[0].items)
 
 
 def test_a_claude_code_session_is_built_here_alone(tmp_path: Path) -> None:
@@ -87,7 +89,7 @@ def test_a_file_replaced_before_the_worker_read_it_is_built_here_alone(
     replacement.write_bytes(DANGLING_END_ROLLOUT.read_bytes())
     age(replacement)
     replacement.replace(path)
-    assert model_beside(session, QUIET) is None
+    _assert_built_as_alone(session, QUIET)
 
 
 def test_a_rollout_the_full_reading_takes_for_claude_code_s_is_built_here_alone(
@@ -96,7 +98,8 @@ def test_a_rollout_the_full_reading_takes_for_claude_code_s_is_built_here_alone(
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(DANGLING_END_ROLLOUT.read_bytes() + SHORT.read_bytes())
     age(path)
-    assert model_beside(read_session_file(path), QUIET) is None
+    built = _assert_built_as_alone(read_session_file(path), QUIET)
+    assert built.format == "claude-code"
 
 
 class _DiesInTheWorker(Liveness):
@@ -115,6 +118,49 @@ class _DiesInTheWorker(Liveness):
 def test_a_worker_that_dies_leaves_the_model_to_be_built_here(
     tmp_path: Path, start_method: str
 ) -> None:
-    path = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
-    assert model_beside(read_session_file(path), _DiesInTheWorker()) is None
+    path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
+    _assert_built_as_alone(read_session_file(path), _DiesInTheWorker())
     assert not [thread for thread in threading.enumerate() if thread.daemon and thread.is_alive()]
+
+
+def test_a_worker_that_does_not_answer_in_time_is_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(beside, "WAIT_AT_LEAST", 0.0)
+    monkeypatch.setattr(beside, "WAIT_TIMES_OWN", 0.0)
+    path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
+    _assert_built_as_alone(read_session_file(path), QUIET)
+
+
+@pytest.mark.parametrize("seconds_ago", [1, 3600])
+def test_a_rollout_written_moments_ago_or_compressed_is_built_here_alone(
+    tmp_path: Path, seconds_ago: float
+) -> None:
+    """The one is likely to grow before the worker reads it; the other, decompressed twice."""
+    recent = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name, seconds_ago=seconds_ago)
+    compressed = tmp_path / (CODEMIE_ROLLOUT.name + ".zst")
+    compressed.write_bytes(zstandard.ZstdCompressor().compress(CODEMIE_ROLLOUT.read_bytes()))
+    age(compressed)
+    liveness = Liveness(None)
+    assert model_beside(read_session_file(compressed), liveness) is None
+    assert (model_beside(read_session_file(recent), liveness) is None) == (seconds_ago == 1)
+
+
+def test_a_view_of_a_big_rollout_is_built_beside_a_worker(tmp_path: Path) -> None:
+    """`views._analyse` hands back what it built the model from: the lines alone, unread, when
+    the worker worked out the findings."""
+    path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
+    session = read_session_file(path)
+    model, analysis = views._analyse(session, QUIET, kept=False)
+    assert isinstance(analysis, Analysis) and not analysis.findings
+    assert not any(analysis.records) and model.findings
+    assert _page(model) == _page(build_model(analyse_session(session, QUIET), path))
+
+
+def _assert_built_as_alone(session: SessionFile, liveness: Liveness) -> ConversationModel:
+    """Whatever became of the worker, the model is the one built here alone."""
+    built = model_beside(session, liveness)
+    assert built is not None
+    alone = build_model(analyse_session(session, liveness), session.path)
+    assert _page(built[0]) == _page(alone)
+    return built[0]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,41 @@ def test_a_rollout_followed_by_claude_code_lines_is_claimed_but_read_as_claude_c
     data = DANGLING_END_ROLLOUT.read_bytes() + SHORT.read_bytes()
     assert claimant(split_lines(data)[0]) is CODEX
     assert analyse_bytes(data).format is not CODEX
+
+
+def _rollout(*payloads: dict[str, Any]) -> bytes:
+    """A rollout of these response items after a session's start and a prompt."""
+    stamp = "2026-05-11T10:29:46.102Z"
+    meta = {"id": "019e1695-0522-7c83-8b39-0dd379793f80", "timestamp": stamp, "cwd": "/x"}
+    prompt = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}
+    lines = [{"timestamp": stamp, "type": "session_meta", "payload": {**meta, "source": "cli"}}]
+    lines += [
+        {"timestamp": stamp, "type": "response_item", "payload": payload}
+        for payload in (prompt, *payloads)
+    ]
+    return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+CALL = {"type": "function_call", "name": "exec_command", "arguments": "{}", "call_id": "call_X"}
+
+
+@pytest.mark.parametrize(("live", "status"), [(None, ToolStatus.UNPAIRED), (1.0, ToolStatus.LIVE)])
+def test_a_call_answered_by_an_output_of_another_kind_is_shown_as_the_api_sees_it(
+    live: float | None, status: ToolStatus
+) -> None:
+    """The file pairs them by id; the API wants a `function_call_output`, and finds none."""
+    data = _rollout(CALL, {"type": "custom_tool_call_output", "call_id": "call_X", "output": "ok"})
+    model = build_model(analyse_bytes(data, modified_seconds_ago=live))
+    (call,) = [item.tool for item in model.items if item.tool is not None]
+    assert (call.status, call.result_line) == (status, 3)
+
+
+def test_of_calls_sharing_an_id_the_findings_mark_the_first_only() -> None:
+    data = _rollout(CALL, CALL)
+    analysis = analyse_bytes(data)
+    assert {finding.tool_use_id for finding in analysis.findings} == {"call_X"}
+    unjudged = unjudged_model(analysis)
+    before = [item.tool.status for item in unjudged.items if item.tool is not None]
+    judged = judge_model(unjudged, analysis.findings)
+    after = [item.tool.status for item in judged.items if item.tool is not None]
+    assert after == [ToolStatus.UNPAIRED, before[1]]

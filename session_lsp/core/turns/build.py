@@ -69,17 +69,21 @@ def _every_agent_file(model: ConversationModel) -> list[Path]:
 
 def _mark_calls(items: list[Item], findings: list[Finding]) -> None:
     """The calls of the conversation the findings judge (the last segment's) that they say a
-    resume would send unanswered (a result after text counts as none), or that the agent may
-    still answer: the file alone cannot tell either."""
+    resume would send unanswered (a result after text, or an output of the wrong kind, counts as
+    none), or that the agent may still answer (the same, in a file being written): the file
+    alone cannot tell either. Of calls that share an id, the first is the one the findings
+    name."""
     unpaired = tool_ids(findings, Code.UNPAIRED_TOOL_USE, Code.TOOL_RESULT_AFTER_TEXT)
     live = tool_ids(findings, Code.LIVE_SESSION)
     if not unpaired and not live:
         return
+    seen: set[str] = set()
     for item in items:
         call = item.tool
-        if call is None or call.status is ToolStatus.ORPHAN:
+        if call is None or call.status is ToolStatus.ORPHAN or call.id in seen:
             continue
-        if call.result_line is None and call.id in live:
+        seen.add(call.id)
+        if call.id in live:
             call.status = ToolStatus.LIVE
         elif call.id in unpaired:
             call.status = ToolStatus.UNPAIRED
