@@ -43,6 +43,7 @@ from session_lsp.parallel import usable_cores, worker_context
 from session_lsp.sessions.registry import Liveness, analyse_session
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
     from multiprocessing.process import BaseProcess
 
 
@@ -63,6 +64,10 @@ BESIDE_FROM_LINES = 50_000
 """Below this many lines, a worker's start (a fork from the fork server, its answer sent back,
 the fork server's own start the first time) costs about what the second core saves. The work on
 both sides is mostly per line: 107 MB in 3,000 lines of big tool results take 125 ms in all."""
+SPAWNED_FROM_LINES = 200_000
+"""Where workers are spawned (macOS, Windows), each starts a fresh interpreter that imports the
+analysis before it reads a line, about half a second: only a rollout whose findings take longer
+than that gains from one."""
 HEAD_BYTES = 1 << 20
 """Where the first readable line is looked for: whether a format claims the file is known
 before all of it is split (a Claude Code session is never built beside a worker)."""
@@ -97,10 +102,14 @@ def model_beside(
     claiming = claimant(split_lines(session.data[:HEAD_BYTES])[0])
     if claiming is None:
         return None
-    lines, ends_with_newline = split_lines(session.data)
-    if len(lines) < BESIDE_FROM_LINES:
+    context = worker_context(findings_of)
+    if context is None:
         return None
-    worker = _Worker.start(session, liveness)
+    lines, ends_with_newline = split_lines(session.data)
+    spawned = context.get_start_method() == "spawn"
+    if len(lines) < (SPAWNED_FROM_LINES if spawned else BESIDE_FROM_LINES):
+        return None
+    worker = _Worker.start(context, session, liveness)
     if worker is None:
         return None
     try:
@@ -156,10 +165,9 @@ class _Worker:
         self.running = False
 
     @classmethod
-    def start(cls, session: SessionFile, liveness: Liveness) -> _Worker | None:
-        context = worker_context(findings_of)
-        if context is None:
-            return None
+    def start(
+        cls, context: BaseContext, session: SessionFile, liveness: Liveness
+    ) -> _Worker | None:
         try:
             receiving, sending = context.Pipe(duplex=False)
         except OSError:

@@ -49,6 +49,7 @@ def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 @pytest.fixture(autouse=True)
 def every_file_is_big(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(beside, "BESIDE_FROM_LINES", 0)
+    monkeypatch.setattr(beside, "SPAWNED_FROM_LINES", 0)
     monkeypatch.setattr(beside, "usable_cores", lambda: 2)
 
 
@@ -164,3 +165,14 @@ def _assert_built_as_alone(session: SessionFile, liveness: Liveness) -> Conversa
     alone = build_model(analyse_session(session, liveness), session.path)
     assert _page(built[0]) == _page(alone)
     return built[0]
+
+
+def test_a_spawned_worker_is_started_only_for_a_rollout_worth_its_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spawned worker starts a fresh interpreter: half a second before it reads a line."""
+    monkeypatch.setattr(beside, "SPAWNED_FROM_LINES", 10**9)
+    path = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
+    assert model_beside(read_session_file(path), QUIET) is not None  # forked
+    monkeypatch.setattr(parallel, "start_method", lambda *_: "spawn")
+    assert model_beside(read_session_file(path), QUIET) is None
