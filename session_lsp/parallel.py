@@ -181,18 +181,10 @@ class _Run(Generic[Item, Result]):
         self, chunks: list[list[int]]
     ) -> Generator[tuple[int, Result | Crash], None, list[list[int]]]:
         """Every chunk's results; returns the chunks left unfinished when a worker died."""
-        from concurrent.futures.process import BrokenProcessPool
-
         pool: ProcessPoolExecutor | None = None
-        futures: list[Future[list[Result | Crash]]] = []
         try:
             pool = start_pool(self.jobs, self.context)
-            for chunk in chunks:
-                futures.append(
-                    pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
-                )
-        except BrokenProcessPool:
-            pass  # a worker died while chunks were still being handed out: those wait with the rest
+            futures = self._hand_out(pool, chunks)
         except (OSError, NotImplementedError):  # no semaphores, no processes: read here
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -200,7 +192,6 @@ class _Run(Generic[Item, Result]):
                 for index in chunk:
                     yield index, _call(self.function, self.items[index])
             return []
-        assert pool is not None
         try:
             unfinished: list[list[int]] = []
             for chunk, future in zip(chunks, futures, strict=False):
@@ -212,6 +203,23 @@ class _Run(Generic[Item, Result]):
             return unfinished + chunks[len(futures) :]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _hand_out(
+        self, pool: ProcessPoolExecutor, chunks: list[list[int]]
+    ) -> list[Future[list[Result | Crash]]]:
+        """The chunks' futures, as many as the pool took: a pool that broke meanwhile (a worker
+        died) takes no more, and the chunks it did not take wait with the unfinished ones."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        futures: list[Future[list[Result | Crash]]] = []
+        for chunk in chunks:
+            try:
+                futures.append(
+                    pool.submit(_run_chunk, self.function, [self.items[i] for i in chunk])
+                )
+            except BrokenProcessPool:
+                break
+        return futures
 
     def _isolate(self, suspects: list[int]) -> Iterator[tuple[int, Result | Crash]]:
         """With one worker taking one file at a time, each handed out once the one before is
