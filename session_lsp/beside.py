@@ -85,6 +85,16 @@ class Verdict:
     findings: list[Finding]
 
 
+def model_of_file(session: SessionFile, liveness: Liveness) -> tuple[ConversationModel, Analysis]:
+    """The model of a file read from disk, and what it was built from (for the caller to free):
+    beside a worker where one helps (`model_beside`), else analysed here, as `check` does."""
+    built = model_beside(session, liveness)
+    if built is not None:
+        return built
+    analysis = analyse_session(session, liveness)
+    return build_model(analysis, session.path), analysis
+
+
 def model_beside(
     session: SessionFile, liveness: Liveness
 ) -> tuple[ConversationModel, Analysis] | None:

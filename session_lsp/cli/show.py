@@ -86,7 +86,7 @@ def run_show(
     if tail is not None and tail < 0:
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
-    model = shown_model(path, session)
+    model = shown_model(session)
     try:
         chosen = shown_segment(model, segment)
     except ValueError as error:

@@ -38,7 +38,7 @@ def run_show_item(
     except (SessionNameError, SessionFileError) as error:
         problem(str(error))
         return EXIT_USAGE
-    model = shown_model(path, session)
+    model = shown_model(session)
     try:
         shown = shown_segment(model, segment)
         items = segment_items(model, shown)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from session_lsp.beside import model_beside
+from session_lsp.beside import model_of_file
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import earlier_parts
-from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns import ConversationModel
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
-from session_lsp.sessions.registry import Liveness, analyse_session
+from session_lsp.sessions.registry import Liveness
 
 
 def read_named_session(name: str | None) -> tuple[Path, SessionFile]:
@@ -21,16 +21,12 @@ def read_named_session(name: str | None) -> tuple[Path, SessionFile]:
     return path, read_session_file(path)
 
 
-def shown_model(path: Path, session: SessionFile) -> ConversationModel:
+def shown_model(session: SessionFile) -> ConversationModel:
     """Its model, built once and printed before the process ends: a big one is frozen
     (`collector_paused`), so no collection walks it while it is printed. A big rollout's is
     built while a worker works out its findings (`model_beside`)."""
     with collector_paused(freeze=session.size > BIG_BYTES):
-        liveness = Liveness.read()
-        built = model_beside(session, liveness)
-        if built is not None:
-            return built[0]
-        return build_model(analyse_session(session, liveness), path)
+        return model_of_file(session, Liveness.read())[0]
 
 
 def shown_segment(model: ConversationModel, number: int | None) -> int | None:

@@ -23,7 +23,7 @@ import msgspec
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
-from session_lsp.beside import model_beside
+from session_lsp.beside import model_of_file
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.document import Analysis
 from session_lsp.core.markdown import render_markdown
@@ -55,7 +55,7 @@ from session_lsp.parallel import Crash, usable_cores
 from session_lsp.sessions import list_sessions as discover_sessions
 from session_lsp.sessions import projects_root
 from session_lsp.sessions.discovery import session_files
-from session_lsp.sessions.registry import Liveness, analyse_session
+from session_lsp.sessions.registry import Liveness
 from session_lsp.sessions.search import search_sessions as search_in_sessions
 from session_lsp.view_json import conversation_to_json, item_to_json
 
@@ -240,11 +240,7 @@ def _analyse(
     if kept:
         gc.collect()
     with collector_paused(freeze=kept):
-        built = model_beside(session, liveness)
-        if built is not None:
-            return built
-        analysis = analyse_session(session, liveness)
-        return build_model(analysis, session.path), analysis
+        return model_of_file(session, liveness)
 
 
 async def conversation(
