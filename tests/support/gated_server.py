@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from session_lsp import disk
+from session_lsp import beside, disk
 from session_lsp.atomic import Snapshot, read_for_update
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.turns import ConversationModel, agents, build_model
@@ -61,6 +61,7 @@ def gated_build_model(
 if __name__ == "__main__":
     agents.read_session_file = gated_read
     live.read_session_file = gated_read  # the server's reads of sessions on disk
-    views.build_model = gated_build_model
+    views.build_model = gated_build_model  # an open document's model
+    beside.build_model = gated_build_model  # a file's on disk (`model_of_file`)
     disk.read_for_update = gated_read_for_update
     sys.exit(serve())
