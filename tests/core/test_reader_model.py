@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.claude_code import agent_files as claude_agent_files
 from session_lsp.core.formats.claude_code import tool_views as claude_tool_views
 from session_lsp.core.formats.claude_code import turns as claude_turns
 from session_lsp.core.turns import MAX_TEXT, ConversationModel, Item, ItemKind, build_model, page
@@ -31,6 +32,7 @@ from tests.support.corpus import (
     COMPACTION_AGENT,
     SHORT,
     SUBAGENT,
+    WARMUP_AGENT_2_0,
     WORKTREES,
     corpus_id,
 )
@@ -43,6 +45,14 @@ SAMPLE = (
 )
 """Claude Code 1.0.24: Edit, MultiEdit, Write and TodoWrite calls, recorded patches."""
 RECORDED_EDIT_ID = "toolu_01UtFoNG8cR7FBWkfesVUNzK"
+DEEP_MANIFEST = (
+    CLAUDE_CORPUS
+    / "daaain-claude-code-log"
+    / "-src-deep-manifest"
+    / "a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
+)
+DEEP_MANIFEST_AGENT = DEEP_MANIFEST.parent / "agent-c8d9b115.jsonl"
+"""Claude Code 2.0.x: a Task whose agent file is beside the session."""
 
 
 def model_of(path: Path) -> ConversationModel:
@@ -424,6 +434,59 @@ def test_past_the_most_sub_agent_files_read_the_rest_are_named_not_counted(
     assert used.usage is not None
     assert used.usage.output == sum(usage.output for usage in counted if usage)
     assert used.files_label() == "7 files, 4 not read: too many"
+
+
+def _session_2_0_with_agents_beside(tmp_path: Path) -> Path:
+    """The 2.0.76 session and its Warmup agent beside it, as 2.0.x laid them out, with the
+    deep-manifest session's agent file (another session's) beside them too."""
+    session = tmp_path / COMPACTED_2_0.name
+    session.write_bytes(COMPACTED_2_0.read_bytes())
+    (tmp_path / WARMUP_AGENT_2_0.name).write_bytes(WARMUP_AGENT_2_0.read_bytes())
+    (tmp_path / DEEP_MANIFEST_AGENT.name).write_bytes(DEEP_MANIFEST_AGENT.read_bytes())
+    return session
+
+
+def test_a_2_0_session_s_agents_beside_it_count_though_no_call_names_them(
+    tmp_path: Path,
+) -> None:
+    """Every 2.0.x session started a Warmup agent, written beside it and named by no call."""
+    model = model_of(_session_2_0_with_agents_beside(tmp_path))
+    assert model.agent_files == [(tmp_path / WARMUP_AGENT_2_0.name).resolve()]
+    used = sub_agent_usage(model)
+    assert used is not None and used.usage == model_of(WARMUP_AGENT_2_0).usage
+
+
+def test_an_agent_file_beside_a_session_and_named_by_its_call_counts_once() -> None:
+    model = model_of(DEEP_MANIFEST)
+    (named,) = {item.tool.agent_file for item in tool_items(model, "Task") if item.tool}
+    assert model.agent_files == [named]
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        b"not json",
+        b'{"sessionId": 7}',
+        b"[]",
+        b'{"sessionId": "d99fb29e-ab5b-4def-872c-d7aac544c424"',
+    ],
+)
+def test_an_agent_file_beside_whose_first_line_names_no_session_is_not_counted(
+    tmp_path: Path, first_line: bytes
+) -> None:
+    session = _session_2_0_with_agents_beside(tmp_path)
+    (tmp_path / "agent-odd.jsonl").write_bytes(first_line + b"\n" + WARMUP_AGENT_2_0.read_bytes())
+    assert [path.name for path in model_of(session).agent_files] == [WARMUP_AGENT_2_0.name]
+
+
+def test_past_the_most_agent_files_beside_opened_the_rest_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of thousands of `agent-*.jsonl` would be opened file by file at every build."""
+    session = _session_2_0_with_agents_beside(tmp_path)
+    (tmp_path / "agent-0000.jsonl").write_bytes(WARMUP_AGENT_2_0.read_bytes())
+    monkeypatch.setattr(claude_agent_files, "BESIDE_READ", 1)
+    assert [path.name for path in model_of(session).agent_files] == ["agent-0000.jsonl"]
 
 
 def test_a_session_without_sub_agent_files_has_no_sub_agent_usage(tmp_path: Path) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,6 +12,7 @@ import msgspec
 
 from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
+from session_lsp.core.formats.claude_code.agent_files import agent_file, unnamed_agent_files
 from session_lsp.core.formats.claude_code.conversation import (
     ChainEnd,
     Conversation,
@@ -75,8 +75,6 @@ _CALL_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
 _TOOL = ItemKind.TOOL
 """Read once: an enum member looked up on its class costs as much as making the item."""
 """Assistant blocks shown as a tool call: the client's own, and those the API runs."""
-AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-"""What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
 COMMAND_PREFIXES = ("<command-name>", "<command-message>", "<local-command-", "<bash-")
 SYSTEM_KINDS = {
     "compact_boundary": ItemKind.COMPACTION,
@@ -167,12 +165,13 @@ class ClaudeBuilder:
     def build(self) -> ConversationModel:
         conversation = conversation_of(self.analysis)
         self._add_chain(conversation.chain)
+        session_id = self._session_id()
         return ConversationModel(
             "claude-code",
             self.items,
             [],
             self.analysis.lines,
-            session_id=self._session_id(),
+            session_id=session_id,
             title=session_title(
                 self.analysis.lines,
                 self.analysis.ends_with_newline,
@@ -184,7 +183,7 @@ class ClaudeBuilder:
             assistant_label="Claude",
             usage=_session_usage(self.analysis),
             earlier_segments=self._earlier_segments(conversation),
-            agent_files=_sub_agent_folder(self.path),
+            agent_files=unnamed_agent_files(self.path, session_id),
         )
 
     def _add_chain(self, chain: list[Record]) -> None:
@@ -358,7 +357,7 @@ class ClaudeBuilder:
             call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
         if call.name in SUB_AGENT_TOOLS:
             if call.result_line is not None and self.path is not None:
-                call.agent_file = _agent_file(self.path, self.reader.record(call.result_line))
+                call.agent_file = agent_file(self.path, self.reader.record(call.result_line))
             call.agent = SubAgent(call.agent_file)
 
     def _is_message(self, uuid: str) -> bool:
@@ -513,50 +512,6 @@ def _total(values: list[object]) -> int:
         if not numbers or min(numbers) >= 0:
             return sum(numbers)
     return sum(map(_count, values))
-
-
-def _agent_file(path: Path, result: Any) -> Path | None:
-    """The sub-agent transcript a Task/Agent result names: 2.1.x `<session>/subagents/`, or 2.0.x
-    beside the session file."""
-    tool_result = result.get("toolUseResult") if isinstance(result, dict) else None
-    agent_id = tool_result.get("agentId") if isinstance(tool_result, dict) else None
-    if not isinstance(agent_id, str) or AGENT_ID.fullmatch(agent_id) is None:
-        return None
-    name = f"agent-{agent_id}.jsonl"
-    subagents = path.parent / path.stem / "subagents"
-    for candidate in (subagents / name, path.parent / name):
-        if candidate.is_file():
-            return candidate.resolve()
-    if subagents.is_dir():
-        return next((found.resolve() for found in subagents.rglob(name)), None)
-    return None
-
-
-def _sub_agent_folder(path: Path | None) -> list[Path]:
-    """Every transcript in a 2.1.x session's `subagents/` folder, whether or not a call names it:
-    the compaction agent (`agent-acompact-*`) and side agents are there too, and cost tokens."""
-    if path is None:
-        return []
-    folder = path.parent / path.stem / "subagents"
-    try:
-        # Resolved once, not per file (3.5 s for 100,000 files): the paths match the resolved
-        # ones the calls name (`_agent_file`); only a linked file is resolved on its own.
-        return list(_transcripts_below(folder.resolve(strict=True)))
-    except (OSError, RuntimeError):  # unreadable, or a link loop: the calls' own files remain
-        return []
-
-
-def _transcripts_below(folder: Path) -> Iterator[Path]:
-    """The `*.jsonl` files below `folder`; links to folders are not followed (as `rglob`)."""
-    waiting = [folder]
-    while waiting:
-        with os.scandir(waiting.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    waiting.append(Path(entry.path))
-                elif entry.name.endswith(".jsonl") and entry.is_file():
-                    linked = entry.is_symlink()
-                    yield Path(entry.path).resolve() if linked else Path(entry.path)
 
 
 def _abandoned_branches(analysis: Analysis) -> int:
