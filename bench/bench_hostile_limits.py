@@ -5,7 +5,7 @@ measured in the same run, is `check` of the repository's example session. Cases:
 file (refused by its size), a sparse file just under the 256 MB limit (the largest one read: one
 line of NUL bytes, the costliest shape per byte), one line holding a million tool calls,
 `show` of a Codex rollout whose one `wait` call names 100,000 agents, and `show` of a session
-whose `subagents/` folder holds 100,000 transcripts.
+whose `subagents/` folder holds 100,000 transcripts, or with 100,000 2.0.x agent files beside it.
 
     python bench/bench_hostile_limits.py
 
@@ -21,6 +21,7 @@ and `check` at 3.2 GB (issue 15), and `check` of the million-call line took 23 s
     check, 1,000,000 calls on one line       0.5 s    396 MB  invalid-json at 1:1
     show, a wait on 100,000 Codex agents     0.3 s     61 MB  (before the fix: 50.6 s)
     show, 100,000 sub-agent files            2.2 s     83 MB  (4,096 read, the rest named)
+    show, 100,000 agent files beside it      1.4 s     61 MB  (4,096 opened to learn whose)
 """
 
 from __future__ import annotations
@@ -120,19 +121,21 @@ def _agent_ids(path: Path) -> Path:
     return _aged(path)
 
 
-def _sub_agent_folder(path: Path, files: int) -> Path:
-    """A session whose `subagents/` folder holds `files` small transcripts: its sub-agent total
-    reads 4,096 of them and names the rest not read (each read for the total, with no bound,
-    took 6.2 s for 20,000)."""
+def _sub_agents(path: Path, files: int, *, beside: bool = False) -> Path:
+    """A session with `files` small sub-agent transcripts in its `subagents/` folder (2.1.x), or
+    beside it (2.0.x `agent-*.jsonl`, each naming the session): its sub-agent total reads 4,096
+    of them and names the rest not read (each read for the total, with no bound, took 6.2 s for
+    20,000); beside it, only 4,096 are opened to learn whose they are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "examples" / "interrupted-parallel-tools.jsonl", path)
-    folder = path.parent / path.stem / "subagents"
-    folder.mkdir(parents=True)
+    folder = path.parent if beside else path.parent / path.stem / "subagents"
+    folder.mkdir(parents=True, exist_ok=True)
     agent = {
         "type": "assistant",
         "uuid": "a1",
         "parentUuid": None,
         "isSidechain": True,
-        "sessionId": path.stem,
+        "sessionId": "491e126e-1e71-469c-ade2-fcc8af567c74",  # the example's
         "requestId": "req_1",
         "message": {
             "id": "msg_1",
@@ -172,8 +175,10 @@ def main() -> int:
     rows.append(
         ("show, a wait on 100,000 Codex agents", _measure(out, "show", "--brief", str(waits)))
     )
-    crowded = _sub_agent_folder(out / f"{SESSION}.jsonl", 100_000)
+    crowded = _sub_agents(out / f"{SESSION}.jsonl", 100_000)
     rows.append(("show, 100,000 sub-agent files", _measure(out, "show", str(crowded))))
+    beside = _sub_agents(out / "beside" / f"{SESSION}.jsonl", 100_000, beside=True)
+    rows.append(("show, 100,000 agent files beside it", _measure(out, "show", str(beside))))
     base_s, base_mb, _ = rows[0][1]
     for label, (seconds, megabytes, last) in rows:
         print(f"{label:<38} {seconds:5.1f} s {megabytes:6.0f} MB  {last}")
