@@ -25,6 +25,7 @@ from pathlib import Path
 
 import msgspec
 
+from session_lsp.compressed import SUFFIXES
 from session_lsp.files import is_folder
 from session_lsp.sessions.locations import names_project_folder
 from session_lsp.sessions.metadata import (
@@ -41,7 +42,7 @@ ROLLOUT_NAME = re.compile(
 )
 """A rollout's name, plain or compressed (`.jsonl.zst`: Codex compresses archived rollouts, and
 one unarchived comes back to `sessions/` so)."""
-COMPRESSED_SUFFIX = ".zst"
+COMPRESSED_SUFFIX = SUFFIXES["zstd"]
 _NUMBERED = re.compile(r"[0-9]+")
 """Codex reads the year, month and day folders' names as numbers and skips any other folder."""
 

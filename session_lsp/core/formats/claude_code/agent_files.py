@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
+from session_lsp.core.formats.claude_code.records import session_id_of
 
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
@@ -24,13 +24,6 @@ BESIDE_READ = 4096
 a folder of 100,000 would otherwise be opened file by file at every model built."""
 FIRST_LINE_BYTES = 1 << 20
 """How much of a file's first line is read for its session id; a longer one is not read."""
-
-
-class _SessionLine(msgspec.Struct):
-    sessionId: object = None
-
-
-_SESSION_LINE = msgspec.json.Decoder(_SessionLine)
 
 
 def unnamed_agent_files(path: Path | None, session_id: str | None) -> list[Path]:
@@ -105,11 +98,11 @@ def _agents_beside(path: Path, session_id: str | None) -> list[Path]:
     return [found for found in candidates[:BESIDE_READ] if _session_of(found) == session_id]
 
 
-def _session_of(path: Path) -> object:
+def _session_of(path: Path) -> str | None:
     """The session id the file's first line names, or None."""
     try:
         with path.open("rb") as handle:
             first = handle.readline(FIRST_LINE_BYTES)
-        return _SESSION_LINE.decode(first).sessionId
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+    except OSError:
         return None
+    return session_id_of(first)

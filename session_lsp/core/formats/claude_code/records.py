@@ -188,15 +188,20 @@ def first_session_id(records: Sequence[Record | None], lines: Sequence[Line]) ->
         for record in records:
             if record is None:
                 continue
-            try:
-                session_id = _SESSION_ID_DECODER.decode(lines[record.line]).sessionId
-            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-                continue
-            except RecursionError:
-                continue  # nested deeper than even `deep_json` allows: no id to read there
+            session_id = session_id_of(lines[record.line])
             if session_id:
                 return session_id
     return None
+
+
+def session_id_of(line: Line) -> str | None:
+    """The `sessionId` a line names; None where it names none or is no JSON object."""
+    try:
+        return _SESSION_ID_DECODER.decode(line).sessionId
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
+    except RecursionError:
+        return None  # nested deeper than even `deep_json` allows: no id to read there
 
 
 _RECORD_FIELDS = tuple(name for name in Record.__struct_fields__ if name not in ("message", "line"))
