@@ -12,7 +12,6 @@ from session_lsp.cli.output import problem, write_json
 from session_lsp.cli.sessions import home_relative, human_size, listing_scope, nothing_in
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import QueryError, compile_query
-from session_lsp.parallel import Crash
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
 from session_lsp.sessions.search import SessionMatches, search_sessions
@@ -47,16 +46,8 @@ def run_search(
     if not paths and not unreadable:
         problem(nothing_in(root, scope, "nothing was searched"))
         return EXIT_USAGE
-    results = search_sessions(paths, text, limit, jobs)
-    matched: list[SessionMatches] = []
-    for path, result in zip(paths, results, strict=True):
-        if isinstance(result, Crash):
-            unreadable.append(f"{path}: {result.message}")
-        elif result.error is not None:
-            unreadable.append(result.error)
-        elif result.hits:
-            matched.append(result)
-    for message in unreadable:
+    matched, failed = search_sessions(paths, text, limit, jobs)
+    for message in [*unreadable, *failed]:
         problem(message)
     if output_format == "json":
         write_json([result.to_json() for result in matched], sys.stdout)

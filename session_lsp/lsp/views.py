@@ -51,7 +51,7 @@ from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.commands import Handler, register_command
 from session_lsp.lsp.live import read_liveness, read_on_disk
 from session_lsp.lsp.server import SessionServer
-from session_lsp.parallel import Crash, usable_cores
+from session_lsp.parallel import usable_cores
 from session_lsp.sessions import list_sessions as discover_sessions
 from session_lsp.sessions import projects_root
 from session_lsp.sessions.discovery import session_files
@@ -388,22 +388,16 @@ async def search_sessions(
     root = _root_folder(arguments.root)
     problems: list[str] = []
     paths = await asyncio.to_thread(session_files, root, None, problems.append)
-    results = await asyncio.to_thread(
+    matched, failed = await asyncio.to_thread(
         search_in_sessions, paths, options.query, options.limit, usable_cores()
     )
-    matched: list[dict[str, object]] = []
-    for path, result in zip(paths, results, strict=True):
-        if isinstance(result, Crash):
-            problems.append(f"{path}: {result.message}")
-        elif result.error is not None:
-            problems.append(result.error)
-        elif result.hits and len(matched) < options.sessions:
-            matched.append(result.to_json())
+    problems += failed
     if problems and not paths:
         raise CommandError("; ".join(problems))
     for problem in problems:
         ls.log.warning("searchSessions: %s", problem)
-    return msgspec.convert(matched, list[api.SessionMatches])
+    shown = [result.to_json() for result in matched[: options.sessions]]
+    return msgspec.convert(shown, list[api.SessionMatches])
 
 
 HANDLERS: dict[Command, Handler] = {

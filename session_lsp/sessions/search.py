@@ -77,11 +77,22 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
 
 def search_sessions(
     paths: list[Path], text: str, limit: int, jobs: int
-) -> list[SessionMatches | Crash]:
-    """Each session's matches (at most `limit`), in the order of `paths`."""
+) -> tuple[list[SessionMatches], list[str]]:
+    """The sessions with a match (at most `limit` each), in the order of `paths`, and what could
+    not be searched, one line each for the user."""
     sizes = [_size(path) for path in paths]
     jobs_list = [(path, text, limit) for path in paths]
-    return list(map_in_order(search_file, jobs_list, sizes, jobs=jobs))
+    matched: list[SessionMatches] = []
+    problems: list[str] = []
+    results = map_in_order(search_file, jobs_list, sizes, jobs=jobs)
+    for path, result in zip(paths, results, strict=True):
+        if isinstance(result, Crash):
+            problems.append(f"{path}: {result.message}")
+        elif result.error is not None:
+            problems.append(result.error)
+        elif result.hits:
+            matched.append(result)
+    return matched, problems
 
 
 def modified_time(mtime_ns: int) -> str:
