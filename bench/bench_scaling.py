@@ -18,7 +18,9 @@ to see both in one run):
   edits), and the view's model and first page (issue 18, fifth round);
 * the view's model of a session compacted every 30 calls whose segments each hold a Task
   answered by `agent_progress` lines (each segment looked for them over the whole file: issue
-  18, seventh round).
+  18, seventh round);
+* the view's model of a Codex rollout whose one turn makes every call at once, then writes the
+  outputs (each output looked for its call back through the items: issue 18, tenth round).
 
     python bench/bench_scaling.py [--turns 3000] [--code DIR ...]
 """
@@ -147,6 +149,12 @@ from session_lsp.core.turns import build_model
 analysis = analyse_bytes(path.read_bytes())
 timed(lambda: build_model(analysis, path))
 """,
+    "the view's model, parallel Codex calls": """
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.turns import build_model
+analysis = analyse_bytes(path.read_bytes())
+timed(lambda: build_model(analysis, path))
+""",
     "hover on a huge line's id": """
 from session_lsp.lsp import hover
 from session_lsp.lsp.convert import to_position
@@ -171,6 +179,7 @@ INPUT_OF = {
     "search, open document edited": "tool-run",
     "the view's model and first page": "tool-run",
     "the view's model, compacted sub-agents": "compacted",
+    "the view's model, parallel Codex calls": "parallel-rollout",
     "hover on a huge line's id": "big-results",
 }
 
@@ -194,13 +203,38 @@ def _without_every_tenth_result(source: Path, target: Path) -> None:
     target.write_bytes(b"\n".join(kept) + b"\n")
 
 
+def _parallel_rollout(path: Path, calls: int) -> None:
+    """A Codex rollout whose one turn makes `calls` calls at once, then writes their outputs:
+    each output looked for its call's item back through every item after it."""
+    stamp = "2026-05-11T10:29:46.102Z"
+    meta = {"id": "019e1695-0522-7c83-8b39-0dd379793f80", "cwd": "/x", "source": "cli"}
+    prompt = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go"}]}
+    payloads = [
+        prompt,
+        *(
+            {"type": "function_call", "name": "exec_command", "arguments": "{}", "call_id": f"c{n}"}
+            for n in range(calls)
+        ),
+        *(
+            {"type": "function_call_output", "call_id": f"c{n}", "output": "ok"}
+            for n in range(calls)
+        ),
+    ]
+    lines = [{"timestamp": stamp, "type": "session_meta", "payload": meta}]
+    lines += [{"timestamp": stamp, "type": "response_item", "payload": body} for body in payloads]
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+
+
 def inputs(turns: int) -> dict[str, Path]:
-    """The three inputs at `turns` tool calls (big results: about 1.6 KB a turn), made once."""
+    """The inputs at `turns` tool calls (big results: about 1.6 KB a turn), made once."""
     OUT.mkdir(parents=True, exist_ok=True)
     tool_run = OUT / f"tool-run-{turns}.jsonl"
     damaged = OUT / f"damaged-{turns}.jsonl"
     big = OUT / f"big-results-{turns}.jsonl"
     compacted = OUT / f"compacted-{turns}.jsonl"
+    parallel = OUT / f"parallel-rollout-{turns}.jsonl"
+    if not parallel.exists():
+        _parallel_rollout(parallel, turns)
     if not compacted.exists():
         shapes.compacted_sub_agents(compacted, turns)
     if not tool_run.exists():
@@ -209,7 +243,13 @@ def inputs(turns: int) -> dict[str, Path]:
         _without_every_tenth_result(tool_run, damaged)
     if not big.exists():
         generate_session(big, turns * 1600, seed=turns)
-    return {"tool-run": tool_run, "damaged": damaged, "big-results": big, "compacted": compacted}
+    return {
+        "tool-run": tool_run,
+        "damaged": damaged,
+        "big-results": big,
+        "compacted": compacted,
+        "parallel-rollout": parallel,
+    }
 
 
 def seconds(code: Path, program: str, path: Path) -> float:

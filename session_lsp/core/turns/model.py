@@ -269,7 +269,8 @@ class ConversationModel:
     agent_files: list[Path] = field(default_factory=list, kw_only=True)
     """Every sub-agent transcript of the session, once, sorted: those its calls ran, in every
     segment, and those no call names (Claude Code's compaction and side agents in
-    `<session>/subagents/`). Their requests are not in `usage` (`agents.sub_agent_usage`)."""
+    `<session>/subagents/`, 2.0.x's Warmup agent beside the session). Their requests are not in
+    `usage` (`agents.sub_agent_usage`)."""
     known_context: int | None = field(default=None, kw_only=True)
     """`context_tokens` as the format counted it while building (`context_known`)."""
     context_known: bool = field(default=False, kw_only=True)

@@ -112,6 +112,9 @@ class CodexBuilder:
         self.reader = LineReader(analysis.lines)
         self.items: list[Item] = []
         self.calls: dict[str, ToolCall] = {}
+        self.call_items: dict[str, Item] = {}
+        """The item showing each of `calls`: an output finds it without a scan back through the
+        items (thousands of parallel calls, then their outputs)."""
         self.session_id: str | None = None
         self.model_name: str | None = None
         """The model of the turn being read (`turn_context`)."""
@@ -294,7 +297,8 @@ class CodexBuilder:
             call.searches_the_web = kind in SERVER_CALL_TYPES or payload.call_id is None
             item = self._item(ItemKind.TOOL, line, record, text=False)
             item.tool = call
-            self.calls.setdefault(call_id, call)
+            if self.calls.setdefault(call_id, call) is call:
+                self.call_items[call_id] = item
             if call.name == POLL_TOOL:
                 self.processes.poll(call, bytes(self.analysis.lines[line]))
             elif call.name in ACTIONS:
@@ -339,13 +343,11 @@ class CodexBuilder:
         if call is not None and call.result_line is None:
             call.result_line = line
             call.result_source = Source(line)
-            for item in reversed(self.items):
-                if item.tool is call:
-                    item.last_line = line
-                    ended = record.timestamp
-                    call.called_at = item.timestamp
-                    call.answered_at = ended if isinstance(ended, str) else None
-                    break
+            item = self.call_items[call.id]
+            item.last_line = line
+            ended = record.timestamp
+            call.called_at = item.timestamp
+            call.answered_at = ended if isinstance(ended, str) else None
             return
         orphan = ToolCall(payload.call_id or "", "", None, ToolStatus.ORPHAN, line)
         orphan.result_source = Source(line)
