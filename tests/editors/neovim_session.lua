@@ -1,16 +1,8 @@
 -- What both headless Neovim 0.7 scripts share: failing loudly, opening SESSION_FILE with the
 -- server attached, requests that fail the run on error, and running a script body safely.
 -- Environment: SESSION_FILE (the transcript), SESSION_LSP_COMMAND (the server command, JSON list).
-local M = { timeout_ms = 20000 }
-
-function M.fail(message)
-  io.stdout:write("FAIL " .. message .. "\n")
-  vim.cmd("cquit 1")
-end
-
-function M.check(condition, message, detail)
-  if not condition then M.fail(message .. ": " .. vim.inspect(detail)) end
-end
+local checks = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/neovim_checks.lua")
+local M = { timeout_ms = 20000, fail = checks.fail, check = checks.check }
 
 -- Opens the transcript, starts the server and attaches it; returns the buffer and the client id.
 function M.open()

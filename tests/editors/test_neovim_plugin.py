@@ -24,7 +24,7 @@ from tests.support.corpus import (
     SOUND_RECORDER,
     WORKTREES,
 )
-from tests.support.files import age
+from tests.support.files import age, aged_copy
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
 
@@ -121,8 +121,7 @@ def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path:
 
 def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
     session = tmp_path / SOUND_RECORDER.name
-    shutil.copyfile(SOUND_RECORDER, session)
-    age(session)
+    aged_copy(SOUND_RECORDER, session)
     item_file = tmp_path / "item.txt"
     run = run_neovim(
         "neovim_plugin_item.lua",
@@ -158,8 +157,7 @@ def test_neovim_view_shows_a_calls_input_by_its_fields_not_as_json(tmp_path: Pat
 
 def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Path) -> None:
     session = tmp_path / COMPACTED_2_0.name
-    shutil.copyfile(COMPACTED_2_0, session)
-    age(session)
+    aged_copy(COMPACTED_2_0, session)
     lines_file, item_file = tmp_path / "history.txt", tmp_path / "item.txt"
     run = run_neovim(
         "neovim_plugin_item.lua",
@@ -183,8 +181,7 @@ def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Pat
 
 def test_neovim_view_says_what_a_codex_poll_waits_on_and_types(tmp_path: Path) -> None:
     rollout = tmp_path / CODEMIE_ROLLOUT.name
-    shutil.copyfile(CODEMIE_ROLLOUT, rollout)
-    age(rollout)
+    aged_copy(CODEMIE_ROLLOUT, rollout)
     lines = _rendered(tmp_path, rollout)
     ctrl_c = lines.index(next(line for line in lines if line.startswith("#12  tool  write_stdin")))
     assert lines[ctrl_c + 1].startswith(
@@ -200,8 +197,7 @@ def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history
     projects = tmp_path / "projects"
     session = projects / "-work-app" / COMPACTED_2_0.name
     session.parent.mkdir(parents=True)
-    shutil.copyfile(COMPACTED_2_0, session)
-    age(session)
+    aged_copy(COMPACTED_2_0, session)
     labels_file, view_file = tmp_path / "labels.txt", tmp_path / "view.txt"
     run = run_neovim(
         "neovim_plugin_search.lua",
