@@ -3,6 +3,7 @@ built here alone, and built here alone whenever the worker cannot help."""
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from collections.abc import Iterator
@@ -122,6 +123,45 @@ def test_a_worker_that_dies_leaves_the_model_to_be_built_here(
     path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
     _assert_built_as_alone(read_session_file(path), _DiesInTheWorker())
     assert not [thread for thread in threading.enumerate() if thread.daemon and thread.is_alive()]
+
+
+class _NoProcesses:
+    """A context whose processes cannot start (the user's process limit reached)."""
+
+    def __init__(self, context: object) -> None:
+        self._context = context
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._context, name)
+
+    def Process(self, *args: object, **kwargs: object) -> None:  # noqa: N802  # the context's name
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+
+def test_a_worker_that_cannot_start_leaves_the_file_to_be_analysed_here_with_no_pipe_left_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = parallel.worker_context(beside.findings_of)
+    monkeypatch.setattr(beside, "worker_context", lambda _: _NoProcesses(context))
+    path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
+    session = read_session_file(path)
+    open_before = len(os.listdir("/proc/self/fd"))
+    assert model_beside(session, QUIET) is None
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    model, _ = beside.model_of_file(session, QUIET)
+    assert _page(model) == _page(build_model(analyse_session(session, QUIET), path))
+
+
+def test_a_rollout_of_fewer_lines_than_a_worker_is_worth_is_built_here_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines are counted before the file is split, so that the worker starts first."""
+    path = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
+    count = CODEMIE_ROLLOUT.read_bytes().count(b"\n")
+    monkeypatch.setattr(beside, "BESIDE_FROM_LINES", count)
+    assert model_beside(read_session_file(path), QUIET) is not None
+    monkeypatch.setattr(beside, "BESIDE_FROM_LINES", count + 1)
+    assert model_beside(read_session_file(path), QUIET) is None
 
 
 def test_a_worker_that_does_not_answer_in_time_is_given_up_on(
