@@ -229,10 +229,12 @@ class Reader:
             self.line(self.paint(f"     sub-agent: {one_line(tool.agent_file.name)}", DIM))
         if tool.result:
             rows = for_terminal(tool.result, layout=True).rstrip("\n").split("\n")
-            for row in rows[:RESULT_LINES]:
+            # One line more is shown: its count would take the same room.
+            shown = rows if len(rows) <= RESULT_LINES + 1 else rows[:RESULT_LINES]
+            for row in shown:
                 self.line(self.paint("     │ ", DIM) + cut(row.expandtabs(4), self.width - 7))
-            if len(rows) > RESULT_LINES:
-                self.line(self.paint(f"     │ … {len(rows) - RESULT_LINES} more lines", DIM))
+            if len(rows) > len(shown):
+                self.line(self.paint(f"     │ … {len(rows) - len(shown)} more lines", DIM))
 
     def _one_line(self, item: Item, label: str, text: str) -> None:
         pointer = self.paint(">>", RED) if item.has_error else "  "

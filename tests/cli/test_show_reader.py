@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from session_lsp.cli.show_reader import continue_command, local_time
 from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
@@ -82,6 +84,18 @@ def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path:
         "│ row 3",
         "│ … 5 more lines",
     ]
+
+
+@pytest.mark.parametrize("rows", [3, 4])
+def test_a_result_one_line_over_the_shown_lines_is_shown_whole_not_counted(
+    tmp_path: Path, rows: int
+) -> None:
+    output = "\n".join(f"row {number}" for number in range(1, rows + 1))
+    lines = run_cli("show", str(_session(tmp_path, output)), env=NARROW).stdout.splitlines()
+    call = next(index for index, line in enumerate(lines) if "Bash" in line)
+    shown = [line.strip() for line in lines[call + 1 : call + 1 + rows + 1]]
+    assert shown[:rows] == [f"│ row {number}" for number in range(1, rows + 1)]
+    assert not shown[rows].startswith("│")
 
 
 def test_times_are_shown_the_day_once_and_thinking_as_its_first_line(tmp_path: Path) -> None:
