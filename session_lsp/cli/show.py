@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
-from session_lsp.cli.show_headline import call_headline
+from session_lsp.cli.show_headline import call_headline, one_line
 from session_lsp.cli.show_reader import (
     BOLD,
     DIM,
@@ -27,8 +27,8 @@ from session_lsp.cli.show_reader import (
 )
 from session_lsp.cli.shown_session import (
     Shown,
+    header_facts,
     read_named_session,
-    segment_fact,
     shown_model,
     shown_segment,
 )
@@ -146,21 +146,12 @@ def write_text(
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
-    title = _clean(model.title or "untitled session")
+    title = one_line(model.title or "untitled session")
     stream.write(paint(title, BOLD) + "\n")
-    session = _clean(model.session_id or "?")
-    items = segment_items(model, shown.segment)
-    facts = [model.format, f"session {session}", f"{len(items)} items"]
-    facts.append(f"{model.errors} errors, {model.warnings} warnings")
-    if model.abandoned_branches:
-        facts.append(f"{model.abandoned_branches} abandoned branches")
-    part = segment_fact(model, shown)
-    if part is not None:
-        facts.append(part)
-    stream.write(paint(" · ".join(facts), DIM) + "\n")
+    stream.write(paint(" · ".join(header_facts(model, shown)), DIM) + "\n")
     history = shown.is_history(model)
     if model.start_note and not history:
-        stream.write(paint(f"note: {_clean(model.start_note)}", DIM) + "\n")
+        stream.write(paint(f"note: {one_line(model.start_note)}", DIM) + "\n")
     problem = None if history else model.first_problem
     if problem is not None:
         line = model.items[problem].first_line + 1
@@ -171,7 +162,9 @@ def write_text(
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
             marker = paint(">>", RED if finding.is_error else YELLOW)
-            stream.write(f"      {marker} {_clean(format_finding(path, finding, colour=False))}\n")
+            stream.write(
+                f"      {marker} {one_line(format_finding(path, finding, colour=False))}\n"
+            )
 
 
 def _item_line(item: Item, width: int, paint: Painter) -> str:
@@ -180,22 +173,16 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
     tool = item.tool
     if tool is not None:
         mark, code = STATUS_MARKS[tool.status]
-        name = _clean(tool.name or "result")
+        name = one_line(tool.name or "result")
         summary = call_headline(tool) if tool.input else ""
-        agent = f" -> {_clean(tool.agent_file.name)}" if tool.agent_file is not None else ""
-        body = f"{paint(f'[{mark}]', code)} {name} {_clean(tool.id)}{agent} {summary}"
+        agent = f" -> {one_line(tool.agent_file.name)}" if tool.agent_file is not None else ""
+        body = f"{paint(f'[{mark}]', code)} {name} {one_line(tool.id)}{agent} {summary}"
     else:
         text = item.text or ""
         if item.kind is ItemKind.THINKING and text not in UNREADABLE_THINKING:
             text = f"({len(text)} characters)"
-        body = _clean(text)
+        body = one_line(text)
     if item.has_error:
         where = paint(where, RED)
     line = f"{where} {paint(label, DIM)} {body}"
     return line if len(line) <= width + 40 else line[: width + 39] + "…"
-
-
-def _clean(text: str) -> str:
-    """One line, safe to print to a terminal: line breaks and runs of blanks become one space,
-    every other control character a visible escape."""
-    return " ".join(for_terminal(text, layout=True).split())

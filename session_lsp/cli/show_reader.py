@@ -21,7 +21,7 @@ from msgspec.structs import replace
 
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.show_headline import call_headline, first_line, one_line
-from session_lsp.cli.shown_session import Shown, segment_fact
+from session_lsp.cli.shown_session import Shown, header_facts
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.diffs import diff_counts
 from session_lsp.core.plans import Todo, plan_place
@@ -100,18 +100,7 @@ class Reader:
         title = one_line(model.title or "untitled session")
         for row in textwrap.wrap(title, width=self.width, break_on_hyphens=False) or [title]:
             self.line(self.paint(row, BOLD))
-        facts = [
-            model.format,
-            f"session {one_line(model.session_id or '?')}",
-            f"{len(self.shown_items)} items",
-        ]
-        facts.append(f"{model.errors} errors, {model.warnings} warnings")
-        if model.abandoned_branches:
-            facts.append(f"{model.abandoned_branches} abandoned branches")
-        part = segment_fact(model, shown)
-        if part is not None:
-            facts.append(part)
-        self._facts(facts)
+        self._facts(header_facts(model, shown))
         if model.usage is not None:
             self._facts(usage_facts(model.usage, model.context_tokens))
         sub_agents = sub_agent_usage(model)

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.beside import model_of_file
+from session_lsp.cli.show_headline import one_line
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
+from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
 from session_lsp.sessions.registry import Liveness
@@ -54,7 +57,23 @@ class Shown:
         return self.segment is not None and self.segment < len(model.earlier_segments)
 
 
-def segment_fact(model: ConversationModel, shown: Shown) -> str | None:
+def header_facts(model: ConversationModel, shown: Shown) -> list[str]:
+    """The facts `show` heads a session with, the index (`--brief`) and the reader alike."""
+    facts = [
+        model.format,
+        f"session {one_line(model.session_id or '?')}",
+        counted(len(segment_items(model, shown.segment)), "item"),
+        f"{counted(model.errors, 'error')}, {counted(model.warnings, 'warning')}",
+    ]
+    if model.abandoned_branches:
+        facts.append(counted(model.abandoned_branches, "abandoned branch", "abandoned branches"))
+    part = _segment_fact(model, shown)
+    if part is not None:
+        facts.append(part)
+    return facts
+
+
+def _segment_fact(model: ConversationModel, shown: Shown) -> str | None:
     """Which part of the history the header's counts are of, and how to reach the others."""
     earlier = len(model.earlier_segments)
     if shown.is_history(model) and shown.segment is not None:

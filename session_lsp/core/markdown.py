@@ -26,6 +26,7 @@ from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.typed_keys import typed_keys
+from session_lsp.core.wording import counted
 
 if TYPE_CHECKING:
     from session_lsp.core.turns.agents import SubAgentUsage
@@ -179,7 +180,7 @@ def _items(
 def _sub_agent(
     conversation: ConversationModel, load_agent: AgentLoader, *, depth: int, whole: bool
 ) -> str:
-    facts = f"{len(conversation.items)} items, {conversation.errors} errors"
+    facts = f"{counted(len(conversation.items), 'item')}, {counted(conversation.errors, 'error')}"
     heading = f"**Sub-agent conversation** ({facts})"
     return "\n".join([heading, "", *_items(conversation, load_agent, depth=depth, whole=whole)])
 
@@ -202,10 +203,10 @@ def _header(
     facts = [f"format {model.format}"]
     if model.session_id:
         facts.append(f"session {inline(model.session_id)}")
-    facts.append(f"{len(segment_items(model, segment))} items")
-    facts.append(f"{model.errors} errors, {model.warnings} warnings")
+    facts.append(counted(len(segment_items(model, segment)), "item"))
+    facts.append(f"{counted(model.errors, 'error')}, {counted(model.warnings, 'warning')}")
     if model.abandoned_branches:
-        facts.append(f"{model.abandoned_branches} abandoned branches")
+        facts.append(counted(model.abandoned_branches, "abandoned branch", "abandoned branches"))
     if path:
         facts.append(f"file {inline(path)}")
     if model.usage is not None:

@@ -32,7 +32,7 @@ def test_brief_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_o
     result = run_cli("show", "--brief", str(CODEMIE_TURN_1))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1].startswith("claude-code · session ") and "1 errors, 0 warnings" in lines[1]
+    assert lines[1].startswith("claude-code · session ") and "1 error, 0 warnings" in lines[1]
     assert lines[2] == "first problem: item 17, line 25"
     tool_lines = [line for line in lines if line[14:24].strip() == "tool"]
     assert len(tool_lines) == 7

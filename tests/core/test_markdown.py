@@ -156,6 +156,13 @@ def test_the_broken_call_is_marked_with_its_finding(tmp_path: Path) -> None:
     assert "**First problem: item 4.**" in markdown
 
 
+def test_the_header_counts_one_error_in_the_singular() -> None:
+    model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
+    assert model.errors == 1
+    head = render_markdown(model).split("\n## 1.", 1)[0]
+    assert f"{len(model.items)} items · 1 error, {model.warnings} warnings" in head
+
+
 def test_the_real_dangling_session_names_its_broken_call() -> None:
     model = build_model(analyse_bytes(CODEMIE_TURN_1.read_bytes()), CODEMIE_TURN_1)
     markdown = render_markdown(model)

@@ -44,6 +44,8 @@ local function main()
   check(header:find("Bash  [unpaired]", 1, true) and header:find("^!! "), "cursor on the unpaired call", header)
   local text = table.concat(vim.api.nvim_buf_get_lines(view, 0, -1, false), "\n")
   check(text:find("unpaired-tool-use", 1, true), "the finding is shown", nil)
+  local counts = vim.api.nvim_buf_get_lines(view, 1, 2, false)[1]
+  check(counts:find("|  1 error, 0 warnings", 1, true), "the header counts its one error", counts)
   check(vim.fn.foldlevel(row) == 1 and vim.fn.foldclosed(row) == -1, "the broken item's fold is open", row)
 
   -- <CR>: the raw transcript at the call's line.

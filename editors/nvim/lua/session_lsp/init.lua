@@ -29,6 +29,11 @@ local function notify(message, level)
 end
 
 -- A transcript's text may hold any character: a name or a header shows no control characters.
+-- A count and its noun: "1 error", "2 errors".
+local function counted(number, noun)
+  return number .. " " .. noun .. (number == 1 and "" or "s")
+end
+
 local function one_line(text)
   return (tostring(text or ""):gsub("%c", " "))
 end
@@ -125,7 +130,7 @@ end
 function M.format_session(session)
   local health = HEALTH_MARK[session.health] or session.health
   if session.health == "broken" then
-    health = health .. " (" .. session.errors .. " error" .. (session.errors == 1 and "" or "s") .. ")"
+    health = health .. " (" .. counted(session.errors, "error") .. ")"
   end
   local title = session.title or session.sessionId
   local when = (session.lastActivity or ""):sub(1, 16):gsub("T", " ")
@@ -410,8 +415,8 @@ end
 -- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
 function M.render(page, items)
   local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
-  table.insert(lines, one_line(string.format("%s  |  %d items  |  %d errors, %d warnings",
-    page.path, page.total, page.errors, page.warnings)))
+  table.insert(lines, one_line(string.format("%s  |  %s  |  %s, %s", page.path,
+    counted(page.total, "item"), counted(page.errors, "error"), counted(page.warnings, "warning"))))
   if page.usage then
     local context = page.contextTokens and ("  |  last context " .. thousands(page.contextTokens)) or ""
     table.insert(lines, "tokens: " .. usage_text(page.usage) .. context)

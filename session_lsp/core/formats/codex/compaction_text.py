@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from session_lsp.core.content_text import content_text, one_line
 from session_lsp.core.formats.codex.rollout import CONTEXTUAL_PREFIXES
+from session_lsp.core.wording import counted
 
 KEPT_PROMPT_LIMIT = 120
 
@@ -41,12 +42,8 @@ def compaction_text(payload: Mapping[str, object]) -> str:
                 prompts.append(text)
     rest = ", and Codex's encrypted summary of the rest" if encrypted else ""
     said = [
-        f"History compacted: a resume continues from the {_count(len(prompts), 'prompt')} and"
-        f" {_count(replies, 'reply', 'replies')} kept{rest}."
+        f"History compacted: a resume continues from the {counted(len(prompts), 'prompt')} and"
+        f" {counted(replies, 'reply', 'replies')} kept{rest}."
     ]
     said += [f"- {one_line(prompt, KEPT_PROMPT_LIMIT)}" for prompt in prompts]
     return "\n".join(said)
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number} {one if number == 1 else many or one + 's'}"
