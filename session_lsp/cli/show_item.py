@@ -21,6 +21,7 @@ from session_lsp.core.turns.agents import agent_counts
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.core.typed_keys import process_verb
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
 from session_lsp.view_json import item_to_json
@@ -49,7 +50,14 @@ def run_show_item(
         item = whole_item(model, number - 1, items)
     except IndexError:
         where = "the conversation" if segment is None else f"segment {segment}"
-        problem(f"{path}: no item {number}: {where} has items 1 to {len(items)}")
+        has = (
+            "no items"
+            if not items
+            else "item 1 only"
+            if len(items) == 1
+            else f"items 1 to {len(items)}"
+        )
+        problem(f"{path}: no item {number}: {where} has {has}")
         return EXIT_USAGE
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)
@@ -69,7 +77,7 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
     facts.extend(value for value in (item.timestamp, item.model) if value)
     usage = item.usage
     if usage is not None:
-        facts.append(f"{usage.context} tokens in, {usage.output} out")
+        facts.append(f"{usage.context:,} tokens in, {usage.output:,} out")
     stream.write(for_terminal(" · ".join(facts)) + "\n")
     if item.text is not None:
         _section(stream, None, item.text)
@@ -83,10 +91,10 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
             counts = agent_counts(tool.agent)
             if tool.agent.file is not None:
                 spent = counts.usage
-                used = f", {spent.context} tokens in, {spent.output} out" if spent else ""
-                told = f"{tool.agent.file} ({counts.items} items{used})"
+                used = f", {spent.context:,} tokens in, {spent.output:,} out" if spent else ""
+                told = f"{tool.agent.file} ({counted(counts.items, 'item')}{used})"
             elif counts.items:
-                told = f"its turns follow in this file ({counts.items} items)"
+                told = f"its turns follow in this file ({counted(counts.items, 'item')})"
             else:
                 told = "no transcript of its turns (no agent file, no turns in this file)"
             stream.write(for_terminal(f"sub-agent: {told}") + "\n")

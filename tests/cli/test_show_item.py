@@ -104,6 +104,14 @@ def test_an_item_the_session_does_not_have_is_a_usage_error(tmp_path: Path) -> N
     path = long_result_session(tmp_path / "s.jsonl", "ok")
     done = run_cli("show", str(path), "--item", "4")
     assert done.returncode == 2 and "no item 4: the conversation has items 1 to 2" in done.stderr
+    prompt_only = tmp_path / "prompt.jsonl"
+    prompt_only.write_text(path.read_text().splitlines()[0] + "\n")
+    one = run_cli("show", str(prompt_only), "--item", "2")
+    assert one.returncode == 2 and "no item 2: the conversation has item 1 only" in one.stderr
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    none = run_cli("show", str(empty), "--item", "1")
+    assert none.returncode == 2 and "no item 1: the conversation has no items" in none.stderr
     zero = run_cli("show", str(path), "--item", "0")
     assert zero.returncode == 2 and "Traceback" not in zero.stderr
     markdown = run_cli("show", str(path), "--item", "1", "--format", "markdown")
@@ -158,5 +166,5 @@ def test_a_sub_agent_with_its_own_file_says_the_tokens_its_requests_used() -> No
     shown = run_cli("show", "--item", str(index + 1), str(WORKTREES)).stdout.splitlines()
     assert shown[2] == (
         f"sub-agent: {file} ({len(sub_agent.items)} items,"
-        f" {spent.context} tokens in, {spent.output} out)"
+        f" {spent.context:,} tokens in, {spent.output:,} out)"
     )
