@@ -89,10 +89,12 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
         stream.write(for_terminal(" · ".join(heading)) + "\n")
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
-            if tool.agent.file is not None:
+            if tool.agent.file is not None and counts.items is None:
+                told = f"{tool.agent.file} (could not be read)"
+            elif tool.agent.file is not None:
                 spent = counts.usage
                 used = f", {spent.context:,} tokens in, {spent.output:,} out" if spent else ""
-                told = f"{tool.agent.file} ({counted(counts.items, 'item')}{used})"
+                told = f"{tool.agent.file} ({counted(counts.items or 0, 'item')}{used})"
             elif counts.items:
                 told = f"its turns follow in this file ({counted(counts.items, 'item')})"
             else:

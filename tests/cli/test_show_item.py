@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 from pathlib import Path
 
+from session_lsp.cli.show_item import write_item
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.turns import build_model
 from tests.support.claude_records import Builder
@@ -168,3 +171,18 @@ def test_a_sub_agent_with_its_own_file_says_the_tokens_its_requests_used() -> No
         f"sub-agent: {file} ({len(sub_agent.items)} items,"
         f" {spent.context:,} tokens in, {spent.output:,} out)"
     )
+
+
+def test_a_sub_agent_file_gone_since_the_model_was_built_is_said_to_be_unreadable(
+    tmp_path: Path,
+) -> None:
+    session = tmp_path / WORKTREES.name
+    shutil.copyfile(WORKTREES, session)
+    shutil.copytree(WORKTREES.with_suffix(""), session.with_suffix(""))
+    model = build_model(analyse_bytes(session.read_bytes()), session)
+    item = next(item for item in model.items if item.tool and item.tool.agent_file)
+    assert item.tool is not None and item.tool.agent_file is not None
+    item.tool.agent_file.unlink()
+    shown = io.StringIO()
+    write_item(item, str(session), shown)
+    assert f"sub-agent: {item.tool.agent_file} (could not be read)\n" in shown.getvalue()
