@@ -9,7 +9,13 @@ import sys
 from datetime import datetime
 
 from session_lsp.cli.output import problem, write_json
-from session_lsp.cli.sessions import home_relative, human_size, listing_scope, nothing_in
+from session_lsp.cli.sessions import (
+    SIZE_WIDTH,
+    home_relative,
+    human_size,
+    listing_scope,
+    nothing_in,
+)
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import QueryError, compile_query
 from session_lsp.sessions import SessionNameError, projects_root
@@ -62,7 +68,7 @@ def run_search(
 def _print_session(result: SessionMatches, *, with_project: bool) -> None:
     columns = [
         f"{_when(result.mtime_ns):<16}",
-        f"{human_size(result.size):>8}",
+        f"{human_size(result.size):>{SIZE_WIDTH}}",
         for_terminal(result.session_id or result.path.stem),
         for_terminal(result.title or "(untitled)"),
     ]

@@ -159,6 +159,10 @@ def _when(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+SIZE_WIDTH = len("1023.9 KB")
+"""The widest size `human_size` writes: the listings' size column is this wide."""
+
+
 def human_size(size: int) -> str:
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):
@@ -193,7 +197,7 @@ def format_session(session: SessionSummary, *, with_project: bool, version_width
     columns = [
         f"{_health(session):<13}",
         f"{_when(session.last_activity):<16}",
-        f"{human_size(session.size_bytes):>8}",
+        f"{human_size(session.size_bytes):>{SIZE_WIDTH}}",
         f"{_version(session):<{max(8, version_width)}}",
         for_terminal(session.session_id),
         for_terminal(session.title or "(untitled)"),

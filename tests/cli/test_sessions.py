@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,22 @@ def test_text_output_shows_health_id_title_and_how_to_resume(tree: ProjectsTree)
         f"5 session(s) in {tree.folder}, 1 broken."
         f" Repair and resume one with: session-lsp resume {DAMAGED[:8]}"
     )
+
+
+def test_the_columns_stay_aligned_past_a_thousand_kilobytes(tree: ProjectsTree) -> None:
+    """`1022.3 KB` is a character wider than `503.4 KB`: the size column holds the widest."""
+    clean = tree.session(CLEAN)
+    stat = clean.stat()
+    padding = 1_046_000 - stat.st_size - len('{"type":"summary","summary":""}\n')
+    with clean.open("a", encoding="utf-8") as file:
+        file.write(
+            json.dumps({"type": "summary", "summary": "x" * padding}, separators=(",", ":")) + "\n"
+        )
+    os.utime(clean, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    lines = run_in_tree(tree, "sessions").stdout.splitlines()[:-1]
+    assert any(" 1021.5 KB  " in line for line in lines), lines
+    sizes = {re.match(r"^.{13}  .{16}  (.{9})  \S", line) is not None for line in lines}
+    assert sizes == {True}, lines
 
 
 def test_all_projects_show_each_session_s_project(tree: ProjectsTree) -> None:
