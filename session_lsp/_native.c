@@ -2,6 +2,8 @@
 
 - `utf8_of_string` (`lsp/_json_string.c`): a didOpen's text unescaped in one pass (`lsp/opening.py`).
 - `find_folded` (`core/_byte_search.c`): a case-insensitive byte search (`core/search.py`).
+- `newline_offsets` (`core/_newline_offsets.c`): where a buffer's lines start and end
+  (`core/line_views.py`).
 
 pip builds this module where it finds a C compiler; elsewhere the same work is done in Python.
 */
@@ -10,6 +12,7 @@ pip builds this module where it finds a C compiler; elsewhere the same work is d
 
 PyObject *utf8_of_string(PyObject *module, PyObject *argument);
 PyObject *find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
+PyObject *newline_offsets(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
 
 static PyMethodDef methods[] = {
     {"utf8_of_string", utf8_of_string, METH_O,
@@ -20,6 +23,11 @@ static PyMethodDef methods[] = {
      "find_folded(buffer, needle, start, /)\n--\n\n"
      "`buffer.lower().find(needle, start)` without lower-casing the buffer: ASCII capitals of the "
      "buffer read as small letters; a needle with a capital is never found."},
+    {"newline_offsets", (PyCFunction)(void (*)(void))newline_offsets, METH_FASTCALL,
+     "newline_offsets(buffer, start, base, /)\n--\n\n"
+     "Where each line of `buffer[start:]` that ends with a newline starts and ends (the newline "
+     "left out), counted from `base`, as the bytes of two `array('q')`; and where the rest "
+     "starts."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -36,7 +44,8 @@ static PyModuleDef_Slot slots[] = {
 static struct PyModuleDef module_definition = {
     PyModuleDef_HEAD_INIT,
     .m_name = "session_lsp._native",
-    .m_doc = "The optional C functions: a JSON string unescaped, bytes searched ignoring case.",
+    .m_doc = "The optional C functions: a JSON string unescaped, bytes searched ignoring case, "
+             "lines found.",
     .m_size = 0,
     .m_methods = methods,
     .m_slots = slots,

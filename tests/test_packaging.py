@@ -106,7 +106,12 @@ def test_the_sdist_builds_the_same_package(built: dict[str, Path], source: Path)
     inside = {name.removeprefix(prefix) for name in names}
     assert {"pyproject.toml", "README.md", "PKG-INFO"} <= inside
     assert {name for name in inside if name.endswith(".py")} >= _package_modules(source)
-    native = {"_native.c", "lsp/_json_string.c", "core/_byte_search.c"}
+    native = {
+        "_native.c",
+        "lsp/_json_string.c",
+        "core/_byte_search.c",
+        "core/_newline_offsets.c",
+    }
     assert {f"session_lsp/{source}" for source in native} <= inside
 
 
