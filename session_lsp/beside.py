@@ -22,7 +22,6 @@ here is kept where the file's own analysis agrees on the format.
 
 from __future__ import annotations
 
-import mmap
 import os
 import signal
 import time
@@ -115,15 +114,15 @@ def model_beside(
     context = worker_context(findings_of)
     if context is None:
         return None
+    lines, ends_with_newline = split_lines(session.data)
     spawned = context.get_start_method() == "spawn"
-    if not _holds_lines(session.data, SPAWNED_FROM_LINES if spawned else BESIDE_FROM_LINES):
+    if len(lines) < (SPAWNED_FROM_LINES if spawned else BESIDE_FROM_LINES):
         return None
     worker = _Worker.start(context, session, liveness)
     if worker is None:
         return None
     try:
         began = time.monotonic()
-        lines, ends_with_newline = split_lines(session.data)
         unjudged = unjudged_analysis(lines, ends_with_newline, claiming)
         model = unjudged_model(unjudged, session.path)
         verdict = worker.verdict(max(WAIT_AT_LEAST, WAIT_TIMES_OWN * (time.monotonic() - began)))
@@ -135,18 +134,6 @@ def model_beside(
     if analysis.format is claiming:  # the model built here holds: only its findings were missing
         return judge_model(model, analysis.findings), analysis
     return build_model(analysis, session.path), analysis
-
-
-def _holds_lines(data: bytes | mmap.mmap, count: int) -> bool:
-    """Whether `data` has at least `count` lines, known before it is split: the worker starts
-    first, and the split (150 ms at 100 MB) runs while it does."""
-    find = data.find
-    position = -1
-    for _ in range(count - 1):
-        position = find(b"\n", position + 1)
-        if position < 0:
-            return False
-    return position + 1 < len(data)
 
 
 def findings_of(path: str, identity: tuple[int, int, int], liveness: Liveness) -> Verdict | None:
@@ -190,9 +177,9 @@ class _Worker:
     ) -> _Worker | None:
         """The worker, started; None when none could be (the file is then analysed here).
 
-        Started before this process splits the file, and waited for: started from a thread while
-        this one builds the model, its start (the fork server's, the first time: 200 ms) took
-        twice as long, each of its steps waiting for Python's lock behind the model's build."""
+        Waited for before the model is built: started from a thread while this one built it, its
+        start (the fork server's, the first time: 150-200 ms) took twice as long, each of its steps
+        waiting for Python's lock behind the build."""
         try:
             receiving, sending = context.Pipe(duplex=False)
         except OSError:

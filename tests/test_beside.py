@@ -126,28 +126,35 @@ def test_a_worker_that_dies_leaves_the_model_to_be_built_here(
 
 
 class _NoProcesses:
-    """A context whose processes cannot start (the user's process limit reached)."""
+    """A context whose processes cannot start (the user's process limit reached); it keeps the
+    pipes it made, to see them closed."""
 
-    def __init__(self, context: object) -> None:
+    def __init__(self, context: Any) -> None:
         self._context = context
+        self.pipes: list[tuple[Any, Any]] = []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._context, name)
 
-    def Process(self, *args: object, **kwargs: object) -> None:  # noqa: N802  # the context's name
+    def Pipe(self, duplex: bool = True) -> tuple[Any, Any]:  # noqa: N802  # the context's name
+        receiving, sending = self._context.Pipe(duplex=duplex)
+        self.pipes.append((receiving, sending))
+        return receiving, sending
+
+    def Process(self, *args: object, **kwargs: object) -> None:  # noqa: N802
         raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
 
 
 def test_a_worker_that_cannot_start_leaves_the_file_to_be_analysed_here_with_no_pipe_left_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    context = parallel.worker_context(beside.findings_of)
-    monkeypatch.setattr(beside, "worker_context", lambda _: _NoProcesses(context))
+    context = _NoProcesses(parallel.worker_context(beside.findings_of))
+    monkeypatch.setattr(beside, "worker_context", lambda _: context)
     path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
     session = read_session_file(path)
-    open_before = len(os.listdir("/proc/self/fd"))
     assert model_beside(session, QUIET) is None
-    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert len(context.pipes) == 1
+    assert all(end.closed for end in context.pipes[0])
     model, _ = beside.model_of_file(session, QUIET)
     assert _page(model) == _page(build_model(analyse_session(session, QUIET), path))
 
@@ -155,12 +162,13 @@ def test_a_worker_that_cannot_start_leaves_the_file_to_be_analysed_here_with_no_
 def test_a_rollout_of_fewer_lines_than_a_worker_is_worth_is_built_here_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lines are counted before the file is split, so that the worker starts first."""
     path = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
     count = CODEMIE_ROLLOUT.read_bytes().count(b"\n")
-    monkeypatch.setattr(beside, "BESIDE_FROM_LINES", count)
+    for threshold in ("BESIDE_FROM_LINES", "SPAWNED_FROM_LINES"):  # forked or spawned
+        monkeypatch.setattr(beside, threshold, count)
     assert model_beside(read_session_file(path), QUIET) is not None
-    monkeypatch.setattr(beside, "BESIDE_FROM_LINES", count + 1)
+    for threshold in ("BESIDE_FROM_LINES", "SPAWNED_FROM_LINES"):
+        monkeypatch.setattr(beside, threshold, count + 1)
     assert model_beside(read_session_file(path), QUIET) is None
 
 

@@ -16,6 +16,7 @@ from session_lsp.cli.output import (
     write_json,
 )
 from session_lsp.core.findings import Finding, Severity
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
 from session_lsp.parallel import Crash, map_in_order
 from session_lsp.report import finding_to_json
@@ -110,18 +111,19 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
 
 def _summary(files: int, counts: Counter[Severity], files_with_errors: int, *, unread: int) -> str:
     """The last line; "all resumable" only when every path named was read and none will fail."""
-    noun = "file" if files == 1 else "files"
     parts = [
-        f"{counts[severity]} {severity.label}{'s' if counts[severity] != 1 and severity is not Severity.INFORMATION else ''}"
+        counted(counts[severity], severity.label)
+        if severity is not Severity.INFORMATION
+        else f"{counts[severity]:,} {severity.label}"
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFORMATION)
     ]
     verdict = (
-        f"{files_with_errors} {noun if files_with_errors == 1 else 'files'} will fail to resume"
+        f"{counted(files_with_errors, 'file')} will fail to resume"
         if files_with_errors
         else "all resumable"
         if not unread
         else "none of them will fail to resume"
     )
     if unread:
-        verdict += f"; {unread} problem{'s' if unread != 1 else ''} reported above"
-    return f"Checked {files} {noun}: {', '.join(parts)} ({verdict})."
+        verdict += f"; {counted(unread, 'problem')} reported above"
+    return f"Checked {counted(files, 'file')}: {', '.join(parts)} ({verdict})."

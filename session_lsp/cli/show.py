@@ -43,6 +43,7 @@ from session_lsp.core.turns import (
 from session_lsp.core.turns.agents import transcript_agents
 from session_lsp.core.turns.model import UNREADABLE_THINKING
 from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
 from session_lsp.sessions.metadata import read_metadata
@@ -157,7 +158,7 @@ def write_text(
         line = model.items[problem].first_line + 1
         stream.write(paint(f"first problem: item {problem + 1}, line {line}", RED) + "\n")
     if shown.offset:
-        stream.write(paint(f"… {shown.offset} earlier items", DIM) + "\n")
+        stream.write(paint(f"… {counted(shown.offset, 'earlier item')}", DIM) + "\n")
     for item in page(model, shown.offset, segment=shown.segment):
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
@@ -180,7 +181,7 @@ def _item_line(item: Item, width: int, paint: Painter) -> str:
     else:
         text = item.text or ""
         if item.kind is ItemKind.THINKING and text not in UNREADABLE_THINKING:
-            text = f"({len(text)} characters)"
+            text = f"({counted(len(text), 'character')})"
         body = one_line(text)
     if item.has_error:
         where = paint(where, RED)

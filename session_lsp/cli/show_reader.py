@@ -30,6 +30,7 @@ from session_lsp.core.turns.agents import sub_agent_usage
 from session_lsp.core.turns.model import Usage
 from session_lsp.core.turns.segments import segment_items, summary_line
 from session_lsp.core.turns.texts import last_plan, whole_item
+from session_lsp.core.wording import counted
 
 Painter = Callable[[str, str], str]
 
@@ -119,7 +120,7 @@ class Reader:
         if plan is not None:
             self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
         if shown.offset:
-            self.line(self.paint(f"… {shown.offset} earlier items", DIM))
+            self.line(self.paint(f"… {counted(shown.offset, 'earlier item')}", DIM))
 
     def footer(self, path: str | None) -> None:
         """The last item, its line and time (where the session stopped), and the command that

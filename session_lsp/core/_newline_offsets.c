@@ -22,6 +22,7 @@ static int
 offsets_add(Offsets *offsets, int64_t value)
 {
     if (offsets->count == offsets->room) {
+        if (offsets->room > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(int64_t)) return -1;
         Py_ssize_t room = offsets->room ? offsets->room * 2 : 4096;
         int64_t *grown = PyMem_RawRealloc(offsets->values, (size_t)room * sizeof(int64_t));
         if (grown == NULL) return -1;

@@ -233,7 +233,7 @@ def _header(
         steps = task_list(plan.todos).rstrip("\n") if plan.todos else "*(emptied: no steps)*"
         lines += ["", f"**Plan** ({where}):", "", steps]
     if offset:
-        lines += ["", f"*… {offset} earlier items (not shown).*"]
+        lines += ["", f"*… {counted(offset, 'earlier item')} (not shown).*"]
     return "\n".join(lines) + "\n"
 
 
@@ -264,7 +264,9 @@ def _item(item: Item, segment: int) -> str:
     elif item.kind is ItemKind.THINKING and item.text is not None:
         preview = item.text[:THINKING_PREVIEW]
         more = len(item.text) - len(preview)
-        parts.append(fenced(preview + (f"\n… ({more} more characters)" if more > 0 else "")))
+        parts.append(
+            fenced(preview + (f"\n… ({counted(more, 'more character')})" if more > 0 else ""))
+        )
     elif item.kind in _PROSE and item.text is not None:
         parts.append(prose(item.text))
     elif item.text is not None:

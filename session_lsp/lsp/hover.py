@@ -22,6 +22,7 @@ from session_lsp.core.formats import Format
 from session_lsp.core.markdown import fenced, inline
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.tools import ToolHalf
+from session_lsp.core.wording import counted
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.server import SessionServer
@@ -87,7 +88,9 @@ def _short(value: Any) -> str:
         except RecursionError:
             return TOO_DEEP
     if len(text) > PREVIEW_CHARS:
-        return text[:PREVIEW_CHARS] + f"\n… ({len(text) - PREVIEW_CHARS} more characters)"
+        return (
+            text[:PREVIEW_CHARS] + f"\n… ({counted(len(text) - PREVIEW_CHARS, 'more character')})"
+        )
     return text
 
 

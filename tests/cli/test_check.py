@@ -30,6 +30,15 @@ def test_text_output_is_path_line_col_severity_code_message() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_one_broken_file_among_several_is_one_file_that_will_fail(tmp_path: Path) -> None:
+    broken = _aged_copy(EXAMPLE, tmp_path / "broken.jsonl")
+    clean = _aged_copy(SHORT, tmp_path / "clean.jsonl")
+    result = run_cli("check", str(broken), str(clean))
+    assert result.stdout.splitlines()[-1] == (
+        "Checked 2 files: 2 errors, 0 warnings, 0 information (1 file will fail to resume)."
+    )
+
+
 def _aged_copy(source: Path, target: Path) -> Path:
     """A copy written an hour ago: CI's copy of the corpus may be fresh, and so look live."""
     if source != target:

@@ -34,6 +34,17 @@ def test_the_c_finds_the_lines_python_finds(data: bytes, start: int, base: int) 
     assert newline_offsets(data, start, base) == newline_offsets_in_python(data, start, base)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"\n" * 10_000, (b"x\n" * 4097)[1:], b"line\n" * 4096, b"line\n" * 4096 + b"rest"],
+    ids=["10,000 blank lines", "4,096 and a half", "4,096 exactly", "4,096 and a rest"],
+)
+def test_the_c_finds_the_lines_past_the_room_it_starts_with(data: bytes) -> None:
+    """The offsets are kept 4,096 at a time at first, then in twice the room."""
+    for start, base in ((0, 0), (3, 1 << 33)):
+        assert newline_offsets(data, start, base) == newline_offsets_in_python(data, start, base)
+
+
 def test_a_mapped_file_splits_as_its_bytes_do(tmp_path: Path) -> None:
     path = tmp_path / CODEMIE_ROLLOUT.name
     path.write_bytes(CODEMIE_ROLLOUT.read_bytes() + b'{"unended": true}')

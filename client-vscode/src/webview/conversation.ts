@@ -11,6 +11,7 @@ import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, Conv
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
+import { plural } from '../common/results';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -425,7 +426,7 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   const block = create('div', 'agent');
   const facts = [agent.title ?? 'Sub-agent'];
   if (agent.items !== null) {
-    facts.push(`${agent.items} item${agent.items === 1 ? '' : 's'}`);
+    facts.push(plural(agent.items, 'item'));
   }
   if (agent.errors !== null && agent.errors > 0) {
     facts.push(`${agent.errors} error${agent.errors === 1 ? '' : 's'}`);
@@ -768,12 +769,12 @@ function showSummary(page: ConversationPage): void {
   titleElement.textContent = titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation');
   assistantLabel = page.assistantLabel;
   liveSegment = page.segment;
-  const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${page.errors} error${page.errors === 1 ? '' : 's'}, ${page.warnings} warning${page.warnings === 1 ? '' : 's'}`;
+  const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${plural(page.errors, 'error')}, ${plural(page.warnings, 'warning')}`;
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;
   const usage = page.usage === null ? '' : ` · ${usageLabel(page.usage)}`;
   const subAgents = page.subAgents === null ? '' : ` · ${subAgentsLabel(page.subAgents)}`;
-  summary.textContent = `${page.total} items · ${problems}${branches}${start}${usage}${subAgents}`;
+  summary.textContent = `${plural(page.total, 'item')} · ${problems}${branches}${start}${usage}${subAgents}`;
   showPlan(page);
   showHistory(page);
   document.body.classList.toggle('healthy', page.errors === 0);
@@ -842,7 +843,7 @@ function showHistory(page: ConversationPage): void {
 function segmentNode(segment: ConversationSegment): HTMLDetailsElement {
   const details = create('details', 'segment');
   details.dataset.segment = String(segment.index);
-  const head = create('summary', undefined, `Part ${segment.index + 1} · ${segment.items} item${segment.items === 1 ? '' : 's'} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}`);
+  const head = create('summary', undefined, `Part ${segment.index + 1} · ${plural(segment.items, 'item')} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}`);
   if (segment.summary !== null) {
     head.append(create('span', 'first-line', firstLine(segment.summary, 160)));
   }

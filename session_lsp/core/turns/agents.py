@@ -24,6 +24,7 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.markdown import expanded_agents
 from session_lsp.core.turns.build import build_model
 from session_lsp.core.turns.model import ConversationModel, SubAgent, Usage
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, read_session_file
 
 CACHED_AGENTS = 4096
@@ -77,7 +78,7 @@ class SubAgentUsage:
 
     def files_label(self) -> str:
         """`6 files`, `1 file, 1 unreadable`: how readers name them before their tokens."""
-        parts = [f"{self.files:,} file{'s' if self.files != 1 else ''}"]
+        parts = [counted(self.files, "file")]
         if self.unreadable:
             parts.append(f"{self.unreadable:,} unreadable")
         if self.uncounted:

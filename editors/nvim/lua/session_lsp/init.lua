@@ -28,12 +28,12 @@ local function notify(message, level)
   vim.notify("session-lsp: " .. message, level or vim.log.levels.INFO)
 end
 
--- A transcript's text may hold any character: a name or a header shows no control characters.
 -- A count and its noun: "1 error", "2 errors".
 local function counted(number, noun)
   return number .. " " .. noun .. (number == 1 and "" or "s")
 end
 
+-- A transcript's text may hold any character: a name or a header shows no control characters.
 local function one_line(text)
   return (tostring(text or ""):gsub("%c", " "))
 end
