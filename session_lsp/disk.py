@@ -29,6 +29,7 @@ from session_lsp.core.formats import known_agents
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
+from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, as_text
 from session_lsp.sessions.registry import Liveness
 
@@ -143,7 +144,7 @@ def _fix(
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
         outcome.message = (
-            f"no {strategy.value} repair applies to its {analysis.error_count} error(s);"
+            f"no {strategy.value} repair applies to its {counted(analysis.error_count, 'error')};"
             " try --strategy truncate"
             if analysis.error_count
             else "nothing to repair"
@@ -158,7 +159,7 @@ def _fix(
         return _refuse(
             outcome,
             f"{path}: not repaired: the {strategy.value} repair would still leave"
-            f" {len(leftover)} pairing error(s), first at line {leftover[0].span.line + 1}:"
+            f" {counted(len(leftover), 'pairing error')}, first at line {leftover[0].span.line + 1}:"
             f" {leftover[0].code.value}. Try --strategy truncate",
             refused=False,
         )

@@ -12,6 +12,7 @@ from session_lsp.cli.output import Progress, format_finding, nothing_found, prob
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
+from session_lsp.core.wording import counted
 from session_lsp.disk import FixOutcome, fix_file, restore_file
 from session_lsp.files import SessionFileError, too_large
 
@@ -98,9 +99,7 @@ def _summary(outcomes: list[FixOutcome], *, dry_run: bool) -> str:
     refused = sum(outcome.refused for outcome in outcomes)
     broken = sum(1 for outcome in outcomes if outcome.remaining_errors)
     verb = "would repair" if dry_run else "repaired"
-    return (
-        f"{len(outcomes)} file(s): {changed} {verb}, {refused} refused, {broken} with errors left"
-    )
+    return f"{counted(len(outcomes), 'file')}: {changed} {verb}, {refused} refused, {broken} with errors left"
 
 
 def run_restore(arguments: list[str], *, force: bool = False) -> int:

@@ -33,6 +33,7 @@ from session_lsp.core.formats.claude_code.records import Record
 from session_lsp.core.formats.claude_code.titles import one_line
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.repairs import Strategy
+from session_lsp.core.wording import counted
 from session_lsp.disk import fix_file
 from session_lsp.files import SessionFile, SessionFileError, read_session_file
 from session_lsp.sessions import SessionNameError, resolve_session
@@ -290,7 +291,7 @@ def _repair(path: Path, choice: str, *, force: bool) -> Path | None:
         first = next(finding for finding in trial.remaining if finding.is_error)
         problem = (
             f"{for_terminal(str(path))}: the {choice} repair would leave"
-            f" {trial.remaining_errors} error(s), first: line {first.span.line + 1}:"
+            f" {counted(trial.remaining_errors, 'error')}, first: line {first.span.line + 1}:"
             f" {first.code.value}. Nothing was changed; try another strategy (truncate cuts the"
             " file at its last consistent point)"
         )
@@ -373,7 +374,7 @@ def _followers(analysis: Analysis, line: int) -> str:
         return _NOTHING_AFTER
     last = after[-1]
     return (
-        f"followed by {len(after)} line(s): first {describe_record(after[0])},"
+        f"followed by {counted(len(after), 'line')}: first {describe_record(after[0])},"
         f" last {describe_record(last)} {_when(last.timestamp)}"
     )
 
@@ -387,7 +388,7 @@ def _lines_after(analysis: Analysis, line: int) -> str:
     after = [index for index in range(line + 1, len(lines)) if bytes(lines[index]).strip()]
     if not after:
         return _NOTHING_AFTER
-    return f"followed by {len(after)} line(s), the last {_when(_line_time(analysis, after[-1]))}"
+    return f"followed by {counted(len(after), 'line')}, the last {_when(_line_time(analysis, after[-1]))}"
 
 
 class _Stamped(msgspec.Struct):
@@ -418,7 +419,7 @@ def explain(path: Path, analysis: Analysis, metadata: SessionMetadata) -> list[s
         lines.append(f"  line {finding.span.line + 1}, {when}; no result was recorded;")
         lines.append(f"  {_followers(analysis, finding.span.line)}")
     if len(unpaired) > _SHOWN_CALLS:
-        lines.append(f"... and {len(unpaired) - _SHOWN_CALLS} more unfinished call(s)")
+        lines.append(f"... and {counted(len(unpaired) - _SHOWN_CALLS, 'more unfinished call')}")
     others = [f for f in analysis.findings if f.is_error and f.code is not Code.UNPAIRED_TOOL_USE]
     lines.extend(
         for_terminal(format_finding(str(path), finding, colour=False)) for finding in others

@@ -18,6 +18,7 @@ from session_lsp.cli.sessions import (
 )
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import QueryError, compile_query
+from session_lsp.core.wording import counted
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
 from session_lsp.sessions.search import SessionMatches, search_sessions
@@ -61,7 +62,8 @@ def run_search(
         for result in matched:
             _print_session(result, with_project=all_projects)
         total = sum(len(result.hits) for result in matched)
-        print(f"{total} match(es) in {len(matched)} of {len(paths)} session(s).")
+        matches = counted(total, "match", "matches")
+        print(f"{matches} in {len(matched)} of {counted(len(paths), 'session')}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from session_lsp.cli.output import Progress, nothing_found, problem, write_json
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.wording import counted
 from session_lsp.files import is_folder
 from session_lsp.sessions import SessionNameError, list_sessions, projects_root
 from session_lsp.sessions.discovery import project_folders
@@ -213,7 +214,7 @@ def _summary(sessions: list[SessionSummary], places: list[str], os_name: str = o
     where no form of it is read alike by cmd.exe and PowerShell."""
     broken = [session for session in sessions if session.health is Health.BROKEN]
     where = f" in {' and '.join(for_terminal(place) for place in places)}" if places else ""
-    text = f"{len(sessions)} session(s){where}, {len(broken)} broken."
+    text = f"{counted(len(sessions), 'session')}{where}, {len(broken)} broken."
     command = (
         command_line(["session-lsp", "resume", broken[0].session_id[:8]], os_name)
         if broken

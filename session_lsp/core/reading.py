@@ -26,6 +26,7 @@ from session_lsp.core.formats.claude_code.sharing import RepeatedValues
 from session_lsp.core.line_views import Line as Line  # what a line is, for every reader
 from session_lsp.core.line_views import LineViews, newline_offsets
 from session_lsp.core.nesting import MAX_NESTING, deep_json
+from session_lsp.core.wording import counted
 
 BOM = b"\xef\xbb\xbf"
 TOOL_ID_PATTERN = re.compile(r"[a-zA-Z0-9_-]+")
@@ -446,7 +447,7 @@ def _hole_problem(body: bytes, hole: re.Match[bytes]) -> LineProblem:
     start = len(body[: hole.start()].decode("utf-8", "replace"))
     count = hole.end() - hole.start()
     message = (
-        f"{count} NUL byte(s) where the record's text should be: this part of the line never"
+        f"{counted(count, 'NUL byte')} where the record's text should be: this part of the line never"
         " reached the disk (the file's size was saved before its data, as a power loss leaves"
         " it); everything from here on is unreliable: repair with --strategy truncate"
     )

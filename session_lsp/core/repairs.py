@@ -27,6 +27,7 @@ from session_lsp.core.formats import Format, known_agents
 from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
+from session_lsp.core.wording import counted
 
 PAIRING_CODES = frozenset(
     {
@@ -147,7 +148,7 @@ def _repair_all_split(analysis: Analysis, strategy: Strategy) -> Repair:
         title = _split_title(split)
     resolved = split.resolved(analysis, inner.findings)
     if strategy is not Strategy.TRUNCATE and inner.edits:
-        title = f"Fix all ({strategy.value}): {len(resolved)} problem(s)"
+        title = f"Fix all ({strategy.value}): {counted(len(resolved), 'problem')}"
     return Repair(strategy, title, edits, resolved)
 
 
@@ -163,7 +164,7 @@ def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     transcript_format = analysis.format
     if transcript_format is None:  # reading fixes only: a torn last line
         _drop_torn_tail(plan)
-        title = f"Fix all ({strategy.value}): {len(plan.resolved)} problem(s)"
+        title = f"Fix all ({strategy.value}): {counted(len(plan.resolved), 'problem')}"
         return Repair(strategy, title, plan.edits(), tuple(plan.resolved))
     # A live session's dangling call is a running tool; repairing it anyway was asked for.
     unpaired = [
@@ -176,7 +177,7 @@ def _repair_all(analysis: Analysis, strategy: Strategy) -> Repair:
     else:
         transcript_format.purge(plan, unpaired)
     _common_fixes(plan, transcript_format)
-    title = f"Fix all ({strategy.value}): {len(plan.resolved)} problem(s)"
+    title = f"Fix all ({strategy.value}): {counted(len(plan.resolved), 'problem')}"
     return Repair(strategy, title, plan.edits(), tuple(plan.resolved))
 
 

@@ -15,7 +15,7 @@ def test_fix_repairs_in_place_and_exits_zero(tmp_path: Path) -> None:
     session = aged_copy(EXAMPLE, tmp_path / "s.jsonl")
     result = run_cli("fix", str(session))
     assert result.returncode == 0, result.stderr
-    assert "repaired: Fix all (stub): 2 problem(s) (backup: s.jsonl." in result.stdout
+    assert "repaired: Fix all (stub): 2 problems (backup: s.jsonl." in result.stdout
     assert run_cli("check", str(session)).returncode == 0
 
 
@@ -74,7 +74,7 @@ def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
         age(path)
     result = run_cli("fix", str(tmp_path / "projects"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1] == "21 file(s): 2 repaired, 0 refused, 0 with errors left"
+    assert result.stdout.splitlines()[-1] == "21 files: 2 repaired, 0 refused, 0 with errors left"
     assert run_cli("check", str(tmp_path / "projects")).returncode == 0
 
 
@@ -99,7 +99,7 @@ def test_a_repair_that_would_leave_a_pairing_error_writes_nothing(tmp_path: Path
     ]
     session, original, result = _fix_hand_written(tmp_path, lines)
     assert result.returncode == 1
-    assert "no stub repair applies to its 1 error(s); try --strategy truncate" in result.stderr
+    assert "no stub repair applies to its 1 error; try --strategy truncate" in result.stderr
     assert "orphan-tool-result" in result.stdout
     assert session.read_bytes() == original
 
@@ -117,7 +117,7 @@ def test_a_partial_repair_that_leaves_a_pairing_error_is_refused(tmp_path: Path)
     session, original, result = _fix_hand_written(tmp_path, lines)
     assert result.returncode == 1
     assert (
-        "not repaired: the stub repair would still leave 1 pairing error(s), first at line 1"
+        "not repaired: the stub repair would still leave 1 pairing error, first at line 1"
         in result.stderr
     )
     assert session.read_bytes() == original

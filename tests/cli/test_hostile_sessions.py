@@ -113,7 +113,7 @@ def test_timestamps_of_year_1_and_9999_with_offsets_list_in_any_time_zone(
         _write(folder / f"{session_id}.jsonl", _tiny_session(session_id, "hi", *pair))
     result = _run(home, "sessions", TZ=zone)
     assert result.returncode == 0, result.stderr
-    assert "2 session(s)" in result.stdout
+    assert "2 sessions" in result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -278,7 +278,7 @@ def test_a_cache_file_that_is_a_fifo_or_dev_zero_does_not_stop_the_listing(
         cache.symlink_to("/dev/zero")
     result = _run(home, "sessions")
     assert result.returncode == 0, result.stderr
-    assert "1 session(s)" in result.stdout
+    assert "1 session" in result.stdout
 
 
 @pytest.mark.parametrize(

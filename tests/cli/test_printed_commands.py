@@ -45,12 +45,12 @@ def test_the_listing_s_footer_is_quoted_for_the_system_s_shells(
     os_name: str, session_id: str, footer: str
 ) -> None:
     text = _summary([_broken(session_id)], [], os_name)
-    assert text == f"1 session(s), 1 broken. Repair and resume one with: {footer}"
+    assert text == f"1 session, 1 broken. Repair and resume one with: {footer}"
 
 
 @pytest.mark.parametrize("session_id", ["100%done-session", "$(calc)-session", 'say "hi"'])
 def test_on_windows_the_footer_names_no_command_no_shell_pair_reads_alike(session_id: str) -> None:
-    assert _summary([_broken(session_id)], [], "nt") == "1 session(s), 1 broken."
+    assert _summary([_broken(session_id)], [], "nt") == "1 session, 1 broken."
 
 
 def test_the_command_that_resumes_a_fork_is_written_for_each_system() -> None:

@@ -165,7 +165,7 @@ def _broken_beyond_stub(tree: ProjectsTree) -> str:
         ((DAMAGED[:4], "--yes"), "needs at least 8 characters"),
         ((UNREADABLE, "--yes"), "cannot read"),
         (("live", "--yes"), "may still be running this session"),
-        (("beyond-stub", "--yes"), "the stub repair would leave 1 error(s)"),
+        (("beyond-stub", "--yes"), "the stub repair would leave 1 error"),
         (("beyond-stub", "--yes", "--strategy", "purge"), "the purge repair would leave"),
     ],
     ids=["no tty", "unknown id", "short prefix", "unreadable", "live", "stub fails", "purge fails"],
@@ -327,7 +327,7 @@ def test_the_explanation_names_the_call_its_input_its_time_and_what_follows() ->
     assert 'Interrupted: WebSearch {"query": "dialyxir igniter install elixir"}' in lines
     assert "  line 11, 2026-02-10 21:54:59 UTC; no result was recorded;" in lines
     assert (
-        "  followed by 81 line(s): first another tool call (WebSearch),"
+        "  followed by 81 lines: first another tool call (WebSearch),"
         " last a progress line 2026-02-10 22:03:51 UTC"
     ) in lines
     assert any(" error truncated-line " in line for line in lines)
@@ -360,8 +360,7 @@ def test_a_codex_call_cut_off_mid_rollout_is_explained_with_its_time_and_what_fo
     assert lines[call + 1].startswith(f"  line {line_number}, {stamp[:10]} {stamp[11:19]} UTC;")
     last = records[-1]["timestamp"]
     assert lines[call + 2] == (
-        f"  followed by {len(records) - line_number} line(s), the last"
-        f" {last[:10]} {last[11:19]} UTC"
+        f"  followed by {len(records) - line_number} lines, the last {last[:10]} {last[11:19]} UTC"
     )
 
 

@@ -69,7 +69,7 @@ def test_text_output_shows_health_id_title_and_how_to_resume(tree: ProjectsTree)
     assert next(line for line in lines if LIVE in line).startswith("live")
     assert next(line for line in lines if UNREADABLE in line).startswith("unreadable")
     assert lines[-1] == (
-        f"5 session(s) in {tree.folder}, 1 broken."
+        f"5 sessions in {tree.folder}, 1 broken."
         f" Repair and resume one with: session-lsp resume {DAMAGED[:8]}"
     )
 
@@ -93,7 +93,7 @@ def test_the_columns_stay_aligned_past_a_thousand_kilobytes(tree: ProjectsTree) 
 def test_all_projects_show_each_session_s_project(tree: ProjectsTree) -> None:
     result = run_in_tree(tree, "sessions", "--all")
     assert "[/src/deep-manifest]" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("7 session(s), 1 broken.")
+    assert result.stdout.splitlines()[-1].startswith("7 sessions, 1 broken.")
 
 
 def test_a_directory_without_sessions_is_one_line_and_exit_2(tree: ProjectsTree) -> None:
@@ -286,7 +286,7 @@ def test_the_listing_shows_codex_rollouts_marked_in_their_agent_s_name(tree: Pro
     assert not any("codex" in line for line in lines if DAMAGED in line)
     assert CODEX_BROKEN not in result.stdout  # started in another directory
     assert lines[-1].startswith(
-        f"6 session(s) in {tree.folder} and {tree.codex_home / 'sessions'}, 1 broken."
+        f"6 sessions in {tree.folder} and {tree.codex_home / 'sessions'}, 1 broken."
     )
     entries = json.loads(run_in_tree(tree, "sessions", "--all", "--format", "json").stdout)
     assert {
@@ -305,7 +305,7 @@ def test_a_directory_with_only_codex_sessions_lists_them_and_resumes_by_id(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("broken 1E")
     assert result.stdout.splitlines()[-1] == (
-        f"1 session(s) in {tree.codex_home / 'sessions'}, 1 broken."
+        f"1 session in {tree.codex_home / 'sessions'}, 1 broken."
         f" Repair and resume one with: session-lsp resume {CODEX_BROKEN[:8]}"
     )
     checked = run_in_tree(tree, "check", CODEX_BROKEN[:8], cwd=tree.home)

@@ -78,7 +78,7 @@ def test_the_conversation_model_shows_a_tool_search_and_what_it_found() -> None:
     assert item.tool is not None
     assert (item.tool.name, item.tool.status) == ("tool_search_call", ToolStatus.ANSWERED)
     assert item.tool.input is not None and "calendar tools" in item.tool.input
-    assert item.tool.result == "1 tool(s) found: calendar_list"
+    assert item.tool.result == "1 tool found: calendar_list"
 
 
 def test_stub_answers_a_tool_search_with_the_output_codex_itself_would_insert() -> None:

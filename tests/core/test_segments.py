@@ -147,7 +147,7 @@ def test_a_segment_the_session_does_not_have_is_named_in_the_error() -> None:
         try:
             segment_items(model, wrong)
         except IndexError as error:
-            assert "2 segment(s)" in str(error)
+            assert "2 segments" in str(error)
         else:
             raise AssertionError(f"segment {wrong} was accepted")
 

@@ -231,7 +231,7 @@ def test_nul_bytes_inside_a_line_are_a_clear_located_finding_that_truncate_repai
     findings = analyse_bytes(session.read_bytes()).findings
     hole = next(f for f in findings if f.code is Code.INVALID_JSON)
     assert hole.span.line == 4 and hole.span.start == 0
-    assert "NUL byte(s) where the record's text should be" in hole.message
+    assert "NUL bytes where the record's text should be" in hole.message
     assert "--strategy truncate" in hole.message
     assert check_after_append(session, clean_session()) == []
     assert analyse_bytes(session.read_bytes()).error_count == 0

@@ -50,7 +50,7 @@ async def test_the_conversation_lists_every_segment_and_pages_any_of_them(
     assert all(item["findings"] == [] for item in history["items"])
     with pytest.raises(JsonRpcException) as raised:
         await command(client, "sessionLsp.conversation", str(path), {"segment": 2})
-    assert raised.value.code == -32602 and "2 segment(s)" in str(raised.value)
+    assert raised.value.code == -32602 and "2 segments" in str(raised.value)
     whole = await command(client, "sessionLsp.item", str(path), {"index": 2, "segment": 0})
     assert whole["text"] == history["items"][0]["text"] and whole["lines"] == [6, 6]
     with pytest.raises(JsonRpcException) as beyond:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from session_lsp.core.content_text import one_line
 from session_lsp.core.turns.model import ConversationModel, Item
+from session_lsp.core.wording import counted
 
 SUMMARY_LIMIT = 300
 """Characters of a segment's one-line summary."""
@@ -85,7 +86,7 @@ def segment_items(model: ConversationModel, segment: int | None) -> list[Item]:
     if 0 <= segment < len(model.earlier_segments):
         return model.earlier_segments[segment].items
     raise IndexError(
-        f"segment {segment}: the session has {len(model.earlier_segments) + 1} segment(s),"
+        f"segment {segment}: the session has {counted(len(model.earlier_segments) + 1, 'segment')},"
         f" numbered from 0"
     )
 

@@ -23,6 +23,7 @@ from session_lsp.core.findings import Code, Finding, Severity
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import Line, glued_offsets, glued_parts
 from session_lsp.core.tools import ToolHalf
+from session_lsp.core.wording import counted
 
 CALL_TYPES = frozenset(
     {"function_call", "custom_tool_call", "local_shell_call", "tool_search_call"}
@@ -246,7 +247,7 @@ def output_text(payload: Mapping[str, Any]) -> str:
     if payload.get("type") == "tool_search_output":
         tools = payload.get("tools")
         names = [_tool_name(tool) for tool in tools] if isinstance(tools, list) else []
-        found = f"{len(names)} tool(s) found"
+        found = f"{counted(len(names), 'tool')} found"
         return f"{found}: {', '.join(names)}" if names else found
     return content_text(payload.get("output"))
 
