@@ -17,11 +17,11 @@ from session_lsp.cli.show_reader import PLAN_MARKS
 from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item, ToolCall
-from session_lsp.core.turns.agents import agent_counts
+from session_lsp.core.turns.agents import AgentCounts, agent_counts
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.core.typed_keys import process_verb
-from session_lsp.core.wording import counted
+from session_lsp.core.wording import counted, numbered_up_to
 from session_lsp.files import SessionFileError
 from session_lsp.sessions import SessionNameError
 from session_lsp.view_json import item_to_json
@@ -50,14 +50,7 @@ def run_show_item(
         item = whole_item(model, number - 1, items)
     except IndexError:
         where = "the conversation" if segment is None else f"segment {segment}"
-        has = (
-            "no items"
-            if not items
-            else "item 1 only"
-            if len(items) == 1
-            else f"items 1 to {len(items)}"
-        )
-        problem(f"{path}: no item {number}: {where} has {has}")
+        problem(f"{path}: no item {number}: {where} has {numbered_up_to(len(items), 'item')}")
         return EXIT_USAGE
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)
@@ -66,6 +59,15 @@ def run_show_item(
         write_item(item, str(path), sys.stdout, last if shown is None else shown)
     sys.stdout.flush()
     return EXIT_OK
+
+
+def _agent_file_facts(counts: AgentCounts) -> str:
+    """What a sub-agent's own file holds: its items and the tokens its requests used."""
+    if counts.items is None:
+        return "could not be read"
+    spent = counts.usage
+    used = f", {spent.context:,} tokens in, {spent.output:,} out" if spent else ""
+    return f"{counted(counts.items, 'item')}{used}"
 
 
 def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
@@ -89,12 +91,8 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
         stream.write(for_terminal(" · ".join(heading)) + "\n")
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
-            if tool.agent.file is not None and counts.items is None:
-                told = f"{tool.agent.file} (could not be read)"
-            elif tool.agent.file is not None:
-                spent = counts.usage
-                used = f", {spent.context:,} tokens in, {spent.output:,} out" if spent else ""
-                told = f"{tool.agent.file} ({counted(counts.items or 0, 'item')}{used})"
+            if tool.agent.file is not None:
+                told = f"{tool.agent.file} ({_agent_file_facts(counts)})"
             elif counts.items:
                 told = f"its turns follow in this file ({counted(counts.items, 'item')})"
             else:

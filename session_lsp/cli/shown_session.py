@@ -11,7 +11,7 @@ from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
 from session_lsp.core.turns.segments import segment_items
-from session_lsp.core.wording import counted
+from session_lsp.core.wording import counted, numbered_up_to
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
 from session_lsp.sessions.registry import Liveness
@@ -40,8 +40,7 @@ def shown_segment(model: ConversationModel, number: int | None) -> int | None:
         return None
     count = len(model.earlier_segments) + 1
     if not 1 <= number <= count:
-        parts = "segment 1 only" if count == 1 else f"segments 1 to {count}"
-        raise ValueError(f"no segment {number}: the session has {parts}")
+        raise ValueError(f"no segment {number}: the session has {numbered_up_to(count, 'segment')}")
     return number - 1
 
 
