@@ -10,8 +10,8 @@ from session_lsp.cli.show_headline import one_line
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
-from session_lsp.core.turns.segments import segment_items
-from session_lsp.core.wording import counted, numbered_up_to
+from session_lsp.core.turns.segments import counted_facts
+from session_lsp.core.wording import numbered_up_to
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
 from session_lsp.sessions.registry import Liveness
@@ -61,11 +61,8 @@ def header_facts(model: ConversationModel, shown: Shown) -> list[str]:
     facts = [
         model.format,
         f"session {one_line(model.session_id or '?')}",
-        counted(len(segment_items(model, shown.segment)), "item"),
-        f"{counted(model.errors, 'error')}, {counted(model.warnings, 'warning')}",
+        *counted_facts(model, shown.segment),
     ]
-    if model.abandoned_branches:
-        facts.append(counted(model.abandoned_branches, "abandoned branch", "abandoned branches"))
     part = _segment_fact(model, shown)
     if part is not None:
         facts.append(part)

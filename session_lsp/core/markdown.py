@@ -23,7 +23,7 @@ from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
-from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.turns.segments import counted_facts, segment_items
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.typed_keys import typed_keys
 from session_lsp.core.wording import counted
@@ -203,10 +203,7 @@ def _header(
     facts = [f"format {model.format}"]
     if model.session_id:
         facts.append(f"session {inline(model.session_id)}")
-    facts.append(counted(len(segment_items(model, segment)), "item"))
-    facts.append(f"{counted(model.errors, 'error')}, {counted(model.warnings, 'warning')}")
-    if model.abandoned_branches:
-        facts.append(counted(model.abandoned_branches, "abandoned branch", "abandoned branches"))
+    facts += counted_facts(model, segment)
     if path:
         facts.append(f"file {inline(path)}")
     if model.usage is not None:

@@ -91,6 +91,18 @@ def segment_items(model: ConversationModel, segment: int | None) -> list[Item]:
     )
 
 
+def counted_facts(model: ConversationModel, segment: int | None) -> list[str]:
+    """What a header says of a segment's size and of the session's health (`show` and the
+    Markdown alike): `52 items`, `1 error, 0 warnings`, abandoned branches where there are some."""
+    facts = [
+        counted(len(segment_items(model, segment)), "item"),
+        f"{counted(model.errors, 'error')}, {counted(model.warnings, 'warning')}",
+    ]
+    if model.abandoned_branches:
+        facts.append(counted(model.abandoned_branches, "abandoned branch", "abandoned branches"))
+    return facts
+
+
 def placed_calls(
     segments: Sequence[Sequence[Item]], wanted: set[int]
 ) -> dict[int, tuple[Item, int]]:
