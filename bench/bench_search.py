@@ -178,12 +178,12 @@ def bench_many(home: Path, paths: list[Path], repeat: int) -> None:
 
 @contextlib.contextmanager
 def _python_scan() -> Iterator[None]:
-    """The scan where the C byte search was not built: each megabyte lower-cased in Python."""
-    native, search.FIND_FOLDED = search.FIND_FOLDED, None
+    """The scan where the C module was not built: each megabyte lower-cased in Python."""
+    native, search.LINES_HOLDING = search.LINES_HOLDING, None
     try:
         yield
     finally:
-        search.FIND_FOLDED = native
+        search.LINES_HOLDING = native
 
 
 def bench_one(path: Path, repeat: int, held: str = QUERIES["matches in one session"]) -> None:

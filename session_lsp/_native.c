@@ -1,7 +1,8 @@
 /* session_lsp._native: the optional C functions, each written beside the Python it replaces.
 
 - `utf8_of_string` (`lsp/_json_string.c`): a didOpen's text unescaped in one pass (`lsp/opening.py`).
-- `find_folded` (`core/_byte_search.c`): a case-insensitive byte search (`core/search.py`).
+- `lines_holding` (`core/_byte_search.c`): the lines that hold every piece of a query, read as
+  lower case (`core/search.py`).
 - `newline_offsets` (`core/_newline_offsets.c`): where a buffer's lines start and end
   (`core/line_views.py`).
 
@@ -11,7 +12,7 @@ pip builds this module where it finds a C compiler; elsewhere the same work is d
 #include <Python.h>
 
 PyObject *utf8_of_string(PyObject *module, PyObject *argument);
-PyObject *find_folded(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
+PyObject *lines_holding(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
 PyObject *newline_offsets(PyObject *module, PyObject *const *arguments, Py_ssize_t count);
 
 static PyMethodDef methods[] = {
@@ -19,10 +20,11 @@ static PyMethodDef methods[] = {
      "utf8_of_string(inside, /)\n--\n\n"
      "The UTF-8 bytes of the JSON string whose inside (no quotes) is `inside`; None when it is "
      "no such inside or holds a lone surrogate escape or invalid UTF-8."},
-    {"find_folded", (PyCFunction)(void (*)(void))find_folded, METH_FASTCALL,
-     "find_folded(buffer, needle, start, /)\n--\n\n"
-     "`buffer.lower().find(needle, start)` without lower-casing the buffer: ASCII capitals of the "
-     "buffer read as small letters; a needle with a capital is never found."},
+    {"lines_holding", (PyCFunction)(void (*)(void))lines_holding, METH_FASTCALL,
+     "lines_holding(buffer, start, stop, pieces, /)\n--\n\n"
+     "The numbers (from the first, as the bytes of an `array('q')`) of the newline-separated lines "
+     "of `buffer[start:stop]` that hold, read as lower case, a form of every piece: `pieces` is a "
+     "tuple of tuples of bytes, the first the anchor scanned for."},
     {"newline_offsets", (PyCFunction)(void (*)(void))newline_offsets, METH_FASTCALL,
      "newline_offsets(buffer, start, base, /)\n--\n\n"
      "Where each line of `buffer[start:]` that ends with a newline starts and ends (the newline "
@@ -44,7 +46,7 @@ static PyModuleDef_Slot slots[] = {
 static struct PyModuleDef module_definition = {
     PyModuleDef_HEAD_INIT,
     .m_name = "session_lsp._native",
-    .m_doc = "The optional C functions: a JSON string unescaped, bytes searched ignoring case, "
+    .m_doc = "The optional C functions: a JSON string unescaped, the lines holding a query, "
              "lines found.",
     .m_size = 0,
     .m_methods = methods,

@@ -111,6 +111,7 @@ def test_the_sdist_builds_the_same_package(built: dict[str, Path], source: Path)
         "lsp/_json_string.c",
         "core/_byte_search.c",
         "core/_newline_offsets.c",
+        "core/_offsets.h",
     }
     assert {f"session_lsp/{source}" for source in native} <= inside
 

@@ -11,27 +11,7 @@ reference: a property test holds this to it, and it runs wherever this module wa
 #include <stdint.h>
 #include <string.h>
 
-/* Offsets of one kind (starts, or ends), grown as lines are found, without Python's lock. */
-typedef struct {
-    int64_t *values;
-    Py_ssize_t count;
-    Py_ssize_t room;
-} Offsets;
-
-static int
-offsets_add(Offsets *offsets, int64_t value)
-{
-    if (offsets->count == offsets->room) {
-        if (offsets->room > PY_SSIZE_T_MAX / 2 / (Py_ssize_t)sizeof(int64_t)) return -1;
-        Py_ssize_t room = offsets->room ? offsets->room * 2 : 4096;
-        int64_t *grown = PyMem_RawRealloc(offsets->values, (size_t)room * sizeof(int64_t));
-        if (grown == NULL) return -1;
-        offsets->values = grown;
-        offsets->room = room;
-    }
-    offsets->values[offsets->count++] = value;
-    return 0;
-}
+#include "_offsets.h"
 
 /* Fills both, from `start`; the start of what follows the last newline, or -1 out of memory. */
 static Py_ssize_t
@@ -75,11 +55,10 @@ newline_offsets(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
     if (rest < 0)
         PyErr_NoMemory();
     else
-        /* An empty "y#" from NULL would be None: no line found hands back empty bytes. */
         result = Py_BuildValue(
-            "(y#y#n)", starts.values ? (const char *)starts.values : "",
+            "(y#y#n)", offsets_bytes(&starts),
             starts.count * (Py_ssize_t)sizeof(int64_t),
-            ends.values ? (const char *)ends.values : "", ends.count * (Py_ssize_t)sizeof(int64_t),
+            offsets_bytes(&ends), ends.count * (Py_ssize_t)sizeof(int64_t),
             rest);
     PyMem_RawFree(starts.values);
     PyMem_RawFree(ends.values);

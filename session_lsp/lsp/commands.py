@@ -25,7 +25,7 @@ from session_lsp import __version__
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.core.edits import apply_edits
 from session_lsp.core.repairs import repair_all
-from session_lsp.core.search import FIND_FOLDED
+from session_lsp.core.search import LINES_HOLDING
 from session_lsp.disk import fix_file, restore_file, write_fork
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
@@ -178,7 +178,7 @@ def debug_information(ls: SessionServer, arguments: api.NoArguments) -> api.Debu
         open_documents=sorted(ls.workspace.text_documents),
         time=time.time(),
         native_unescaping=NATIVE_UNESCAPE is not None,
-        native_byte_search=FIND_FOLDED is not None,
+        native_byte_search=LINES_HOLDING is not None,
     )
 
 

@@ -1,5 +1,5 @@
-"""The case-insensitive byte search against `bytes.lower().find`: the C one (`_byte_search.c`),
-and the Python scan used where it was not built."""
+"""The scan for the lines that may hold a query: the C one (`_byte_search.c`) against the Python
+one, and the Python one against `bytes.lower().find`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import mmap
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -19,42 +20,84 @@ PIECES += [b"\xe5\xae\x8c", b"\xe6\x88\x90", b"\xf0\x9f\x9a\x80", b"\xff", b"@",
 would take for letters), JSON punctuation, raw and escaped CJK, an emoji, a byte no UTF-8 has."""
 
 
-def native() -> search.FindFolded:
-    if search.FIND_FOLDED is None:
-        missing("the C byte search was not built (no C compiler when the package was installed)")
-        raise AssertionError("unreachable")
-    return search.FIND_FOLDED
+def _python_lines(buffer: bytes, query: search.Query, start: int, stop: int) -> list[int]:
+    """The reference: `candidate_lines` as Python scans where the C module was not built."""
+    with mock.patch.object(search, "LINES_HOLDING", None):
+        return search.candidate_lines(buffer, query, start, stop)
+
+
+def _c_lines(buffer: search.Buffer, query: search.Query, start: int, stop: int) -> list[int]:
+    if search.LINES_HOLDING is None:
+        missing("the C scan was not built (no C compiler when the package was installed)")
+    return search.candidate_lines(buffer, query, start, stop)
+
+
+def _query(pieces: list[tuple[bytes, ...]]) -> search.Query:
+    """A query of these pieces, as `compile_query` makes them: lower case, no line break."""
+    return search.Query("", "", tuple(dict.fromkeys(pieces)))
 
 
 pieces = st.lists(st.sampled_from(PIECES) | st.binary(max_size=3), max_size=30).map(b"".join)
+form = st.lists(st.sampled_from(PIECES), min_size=1, max_size=3).map(
+    lambda parts: b"".join(parts).lower().replace(b"\n", b"").replace(b"\r", b"")
+)
+piece = st.lists(form, min_size=1, max_size=3).map(tuple)
 
 
 @settings(max_examples=3000, deadline=None)
-@given(pieces, st.lists(st.sampled_from(PIECES), max_size=4).map(b"".join), st.integers(-40, 200))
-def test_the_c_search_finds_what_lower_then_find_finds(
-    haystack: bytes, needle: bytes, start: int
+@example(b"x\nA@y a@\n\na@", [(b"a@",)], 0, None)
+@example("完成\n\\u5b8c成\n".encode(), [(b"\xe5\xae\x8c", b"\\u5b8c"), (b"\xe6\x88\x90",)], 0, None)
+@example(b"ab\nab\r\nab", [(b"ab",), (b"",)], 1, 8)  # an empty form, a line begun past `start`
+@given(
+    pieces,
+    st.lists(piece, min_size=1, max_size=3),
+    st.integers(0, 40),
+    st.none() | st.integers(0, 40),
+)
+def test_the_c_scan_takes_the_lines_the_python_scan_takes(
+    haystack: bytes, drawn: list[tuple[bytes, ...]], start: int, stop: int | None
 ) -> None:
-    assert native()(haystack, needle, start) == haystack.lower().find(needle, start)
+    """Arbitrary bytes (capitals, line breaks, CJK raw and escaped, bytes no UTF-8 has), arbitrary
+    pieces, any range of the buffer: the same lines, numbered alike."""
+    start = min(start, len(haystack))
+    stop = len(haystack) if stop is None else min(max(stop, start), len(haystack))
+    query = _query(drawn)
+    assert _c_lines(haystack, query, start, stop) == _python_lines(haystack, query, start, stop)
 
 
 @settings(max_examples=500, deadline=None)
-@given(pieces, st.integers(0, 29), st.integers(1, 6), st.integers(0, 30))
-def test_a_needle_cut_from_the_haystack_is_found_at_its_first_folded_place(
-    haystack: bytes, at: int, length: int, start: int
-) -> None:
-    needle = haystack.lower()[at : at + length]
-    assert native()(haystack, needle, start) == haystack.lower().find(needle, start)
+@given(pieces, st.integers(0, 29), st.integers(1, 6))
+def test_a_form_cut_from_a_line_takes_that_line(haystack: bytes, at: int, length: int) -> None:
+    """Forms that occur, in whatever case the bytes have them."""
+    cut = haystack[at : at + length].lower().split(b"\n")[0]
+    query = _query([(cut or b"a",)])
+    assert _c_lines(haystack, query, 0, len(haystack)) == _python_lines(
+        haystack, query, 0, len(haystack)
+    )
 
 
 def test_a_mapped_file_and_a_big_range_are_searched_in_place(tmp_path: Path) -> None:
-    """Over 64 KB the lock is given up during the search: the mapped bytes stay valid."""
+    """Over 64 KB the lock is given up during the scan: the mapped bytes stay valid."""
     body = b'{"text":"x"}\n' * 100_000
     path = tmp_path / "s.jsonl"
-    path.write_bytes(body + b'{"text":"Sample TASK 00017"}\n')
+    path.write_bytes(body + b'{"text":"Sample TASK 00017"}\n{"text":"sample"}\n')
+    query = search.compile_query("Sample task 00017")
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        assert native()(mapped, b"sample task 00017", 0) == len(body) + 9
-        assert native()(mapped, b"sample task 00017", len(body) + 10) == -1
-        assert native()(mapped, b"Sample", 0) == -1  # a capital is never in lower-cased bytes
+        assert _c_lines(mapped, query, 0, len(mapped)) == [100_000]
+        assert _c_lines(mapped, query, 0, len(body) + 10) == []  # the line cut short by `stop`
+        assert _c_lines(mapped, _query([(b"sample",), (b"Sample",)]), 0, len(mapped)) == []
+
+
+def test_the_c_scan_refuses_what_is_no_query_or_no_range() -> None:
+    if search.LINES_HOLDING is None:
+        missing("the C scan was not built (no C compiler when the package was installed)")
+    scan = search.LINES_HOLDING
+    for pieces_given in ((), ((),), ("a",), ((b"a", "b"),), [(b"a",)]):
+        with pytest.raises(TypeError):
+            scan(b"a\nb", 0, 3, pieces_given)  # type: ignore[arg-type]
+    for start, stop in ((-1, 3), (2, 1), (0, 4)):
+        with pytest.raises(ValueError):
+            scan(b"a\nb", start, stop, ((b"a",),))
 
 
 @settings(max_examples=2000, deadline=None)

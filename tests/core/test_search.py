@@ -48,11 +48,11 @@ CODEX = (
 
 @pytest.fixture(params=["c", "python"], autouse=True)
 def scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test here runs with the C byte search (`_byte_search.c`) and with the Python one."""
+    """Every test here runs with the C scan (`_byte_search.c`) and with the Python one."""
     if request.param == "python":
-        monkeypatch.setattr(search, "FIND_FOLDED", None)
-    elif search.FIND_FOLDED is None:
-        missing("the C byte search was not built (no C compiler when the package was installed)")
+        monkeypatch.setattr(search, "LINES_HOLDING", None)
+    elif search.LINES_HOLDING is None:
+        missing("the C scan was not built (no C compiler when the package was installed)")
     return str(request.param)
 
 
@@ -504,9 +504,12 @@ class _CountingBytes(bytes):
         return part
 
 
-def test_a_query_on_every_line_lower_cases_each_byte_about_once() -> None:
-    """A word on each of 20,000 lines: the scan goes on in the chunk it lower-cased, instead of
-    lower-casing a megabyte again after every line it takes (in C, only the lines it takes)."""
+def test_a_query_on_every_line_lower_cases_each_byte_about_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A word on each of 20,000 lines: the Python scan goes on in the chunk it lower-cased,
+    instead of lower-casing a megabyte again after every line it takes."""
+    monkeypatch.setattr(search, "LINES_HOLDING", None)
     lines = [f'{{"n":{number},"text":"the needle {number}}}"}}' for number in range(20_000)]
     buffer = _CountingBytes("\n".join(lines).encode())
     _CountingBytes.sliced = 0
@@ -537,26 +540,13 @@ class _ChunkToLower(bytes):
         return _SearchedChunk(super().lower())
 
 
-def _counting_folded_finds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The C search, counting what it scans in `_SearchedChunk.scanned`."""
-    find = search.FIND_FOLDED
-    assert find is not None
-
-    def counted(buffer: Any, needle: bytes, start: int) -> int:
-        spot = find(buffer, needle, start)
-        _SearchedChunk.scanned += (spot if spot >= 0 else len(buffer)) - start
-        return spot
-
-    monkeypatch.setattr(search, "FIND_FOLDED", counted)
-
-
 def test_a_character_whose_escape_is_nowhere_does_not_rescan_per_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`完` is raw UTF-8 on every line and never `\\u5b8c`: the escape is looked for once (per
-    chunk in Python), not again from each line taken to the end (quadratic: 5.7 s on 105 MB)."""
-    if search.FIND_FOLDED is not None:
-        _counting_folded_finds(monkeypatch)
+    """`完` is raw UTF-8 on every line and never `\\u5b8c`: the Python scan looks for the escape
+    once per chunk, not again from each line taken to the end (quadratic: 5.7 s on 105 MB). The
+    C scan's answer is held to this one (`test_byte_search`), its cost by `bench_scaling`."""
+    monkeypatch.setattr(search, "LINES_HOLDING", None)
     lines = [f'{{"n":{number},"text":"完成 {number}"}}' for number in range(20_000)]
     buffer = _BytesOfSearchedChunks("\n".join(lines).encode())
     _SearchedChunk.scanned = 0
@@ -566,10 +556,13 @@ def test_a_character_whose_escape_is_nowhere_does_not_rescan_per_line(
     assert candidate_lines(escaped, compile_query("完成")) == list(range(20_001))
 
 
-def test_a_raw_character_on_every_line_and_its_escape_nowhere_lower_case_each_byte_once() -> None:
+def test_a_raw_character_on_every_line_and_its_escape_nowhere_lower_case_each_byte_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Over several megabytes: in Python the raw UTF-8 is found at its rare byte and the escape in
     lower-cased chunks, whose answer (none left) holds for every later line taken; asked again
     from each line, the chunks were lower-cased from there to the end every time."""
+    monkeypatch.setattr(search, "LINES_HOLDING", None)
     padding = "x" * 1000
     lines = [f'{{"n":{number},"text":"完成 {padding}"}}' for number in range(2_500)]
     buffer = _CountingBytes("\n".join(lines).encode())

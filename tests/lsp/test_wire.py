@@ -372,6 +372,6 @@ def test_stdin_is_read_through_a_widened_pipe_and_debug_information_says_which_u
         pipe_bytes = fcntl.fcntl(client.process.stdin.fileno(), fcntl.F_GETPIPE_SZ)
         assert pipe_bytes == transport.PIPE_BYTES
         assert information["nativeUnescaping"] is (opening.NATIVE_UNESCAPE is not None)
-        assert information["nativeByteSearch"] is (search.FIND_FOLDED is not None)
+        assert information["nativeByteSearch"] is (search.LINES_HOLDING is not None)
     finally:
         client.close()
