@@ -13,10 +13,14 @@
    the editor (its lines in the chunks a didOpen arrives in), and from nothing (read, scan,
    analyse); and the byte scan alone, in C and in Python (where the C was not built), for the
    queries above and words on many of its lines (`WIDESPREAD`).
+3. `sessionLsp.search` of each of those sessions by a fresh server that never saw it, by its
+   path, alternated with `session-lsp check` of it on the command line: the issue's ratio, with
+   the baseline `bench_lsp.py` takes for every other.
 
 Each figure is the median of `--repeat` runs.
 
-    python bench/bench_search.py [--total-mb 1024] [--repeat 3]
+    python bench/bench_search.py [--total-mb 1024] [--repeat 3] [--fresh-server-only]
+        [--rollout bench/out/open-codex-rollout-105mb.jsonl]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import shapes  # noqa: E402
+from bench_lsp import LspClient, check_cli, server_argv  # noqa: E402
 from generate_session import generate_session  # noqa: E402
 
 from session_lsp.core import search  # noqa: E402
@@ -249,6 +254,56 @@ def bench_one(path: Path, repeat: int, held: str = QUERIES["matches in one sessi
         )
 
 
+def _held_queries(path: Path) -> dict[str, str]:
+    """The planted query where the session holds it, and each widespread word it holds."""
+    data = path.read_bytes()
+    held = {
+        label: text
+        for label, text in {
+            "the planted query": QUERIES["matches in one session"],
+            **WIDESPREAD,
+        }.items()
+        if text.encode() in data
+    }
+    return held
+
+
+def bench_fresh_server(path: Path, repeat: int, queries: dict[str, str]) -> None:
+    """`sessionLsp.search` of a session a fresh server has never seen, by its path, beside
+    `session-lsp check` on the command line (the baseline of every `check` ratio of
+    `bench_lsp.py`), alternated: what the view's search box costs on a file it has no model of
+    yet. `check` here includes the interpreter's start, which `check` in process (above)
+    leaves out."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    nowhere = Path("/")  # not a checkout: `python -m` puts the working directory first
+    log = BENCH / "out" / "bench_search.server.log"
+    for label, text in queries.items():
+        searches: list[float] = []
+        checks: list[float] = []
+        found = 0
+        for _ in range(repeat):
+            checks.append(check_cli(path, environment, nowhere)[0])
+            client = LspClient(server_argv(None), log, environment, nowhere)
+            try:
+                client.initialize({"debounceMs": 0})
+                hits, seconds = client.request(
+                    "workspace/executeCommand",
+                    {
+                        "command": "sessionLsp.search",
+                        "arguments": [str(path), {"query": text, "limit": 200}],
+                    },
+                )
+            finally:
+                client.shutdown()
+            searches.append(seconds)
+            found = len(hits)
+        search_s, check_s = statistics.median(searches), statistics.median(checks)
+        print(
+            f"  fresh server, {label} ({found} match(es) sent): search {search_s * 1000:6.0f} ms,"
+            f" check on the command line {check_s * 1000:6.0f} ms, ratio {search_s / check_s:.2f}"
+        )
+
+
 def _opened_in_chunks(path: Path) -> Transcript:
     """The session as the server holds a document the editor opened: lines in the chunks of
     about a megabyte its didOpen was unescaped in (`opening.CHUNK_BYTES`)."""
@@ -272,16 +327,28 @@ def main(argv: list[str] | None = None) -> int:
         help="a Codex rollout searched as one session too (bench_lsp.py's codex-rollout shape,"
         " from generate_rollout.py), with a query its prompts hold",
     )
+    parser.add_argument(
+        "--fresh-server-only",
+        action="store_true",
+        help="only the search of each session by a fresh server, beside `check`",
+    )
     arguments = parser.parse_args(argv)
     home = BENCH / "out" / "search-home"
     paths = build_corpus(home, int(arguments.total_mb * MB))
-    bench_many(home, paths, arguments.repeat)
+    if not arguments.fresh_server_only:
+        bench_many(home, paths, arguments.repeat)
     for label, path in zip(SHAPES, paths[:3], strict=True):
         print(f"{label}:")
-        bench_one(path, arguments.repeat)
+        if not arguments.fresh_server_only:
+            bench_one(path, arguments.repeat)
+        bench_fresh_server(path, arguments.repeat, _held_queries(path))
     if arguments.rollout is not None:
         print("a Codex rollout:")
-        bench_one(arguments.rollout, arguments.repeat, ROLLOUT_QUERY)
+        if not arguments.fresh_server_only:
+            bench_one(arguments.rollout, arguments.repeat, ROLLOUT_QUERY)
+        bench_fresh_server(
+            arguments.rollout.resolve(), arguments.repeat, {"its prompt": ROLLOUT_QUERY}
+        )
     return 0
 
 
