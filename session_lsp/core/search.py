@@ -613,11 +613,22 @@ def search_model(
     with deep_json():
         for place, known in found:
             text = _field_text(model, place, reader) if known is None else known
-            for start in _matches(text, query):
+            for start in _shown_apart(_matches(text, query)):
                 hits.append(_hit(place, text, start, len(query.text)))
                 if len(hits) >= limit:
                     return hits
     return hits
+
+
+def _shown_apart(starts: Iterator[int]) -> Iterator[int]:
+    """The matches of one field that the snippet of the match kept before it does not show: a
+    word repeated through a result is a hit per stretch of text, not a list of snippets that
+    each repeat the one before (nine hits of one prompt, for a word it says nine times)."""
+    shown_until = -1
+    for start in starts:
+        if start > shown_until:
+            shown_until = start + CONTEXT
+            yield start
 
 
 def _field_text(model: ConversationModel, place: _Place, reader: LineReader) -> str:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from session_lsp.core import search
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.search import (
+    CONTEXT,
     MAX_QUERY,
     Field,
     Hit,
@@ -145,7 +146,21 @@ def test_a_query_of_separators_alone_still_searches_every_line() -> None:
     session.prompt("u2", "u1", 'say "hi"')
     model = _model(session.data())
     assert _where(_search(model, "/")) == [(0, 0, "text")]
-    assert _where(_search(model, '"')) == [(0, 1, "text"), (0, 1, "text")]
+    assert _where(_search(model, '"')) == [(0, 1, "text")]  # both quotes in one snippet
+
+
+def test_matches_one_snippet_shows_are_one_hit_and_matches_apart_are_each_a_hit() -> None:
+    """A word a prompt says three times within a few words is one hit, whose snippet shows all
+    three; the same word again past what that snippet shows is a hit of its own."""
+    near = "test this test and that test"
+    far = near + " " + "x" * CONTEXT + " one more test"
+    session = Builder()
+    session.prompt("u1", None, near)
+    session.prompt("u2", "u1", far)
+    hits = _search(_model(session.data()), "test")
+    assert _where(hits) == [(0, 0, "text"), (0, 1, "text"), (0, 1, "text")]
+    assert hits[0].snippet == near and hits[1].snippet.count("test") == 3
+    assert hits[2].snippet.endswith("one more test")
 
 
 def test_the_limit_keeps_the_first_matches_in_conversation_order() -> None:
