@@ -24,7 +24,8 @@ static PyMethodDef methods[] = {
      "lines_holding(buffer, start, stop, pieces, /)\n--\n\n"
      "The numbers (from the first, as the bytes of an `array('q')`) of the newline-separated lines "
      "of `buffer[start:stop]` that hold, read as lower case, a form of every piece: `pieces` is a "
-     "tuple of tuples of bytes, the first the anchor scanned for."},
+     "tuple of tuples of bytes, the first the anchor scanned for; and how many bytes the scan went "
+     "over."},
     {"newline_offsets", (PyCFunction)(void (*)(void))newline_offsets, METH_FASTCALL,
      "newline_offsets(buffer, start, base, /)\n--\n\n"
      "Where each line of `buffer[start:]` that ends with a newline starts and ends (the newline "

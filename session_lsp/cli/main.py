@@ -125,7 +125,7 @@ def _add_search(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     scope.add_argument("--project", metavar="DIR", help="the sessions started in DIR")
     search.add_argument("--format", choices=("text", "json"), default="text")
     search.add_argument(
-        "--limit", type=_positive, default=10, metavar="N", help="matches per session (default 10)"
+        "--limit", type=_positive, default=10, metavar="N", help="results per session (default 10)"
     )
     search.add_argument(
         "--jobs",

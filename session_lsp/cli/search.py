@@ -62,8 +62,8 @@ def run_search(
         for result in matched:
             _print_session(result, with_project=all_projects)
         total = sum(len(result.hits) for result in matched)
-        matches = counted(total, "match", "matches")
-        print(f"{matches} in {len(matched)} of {counted(len(paths), 'session')}.")
+        results = counted(total, "result")
+        print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
 
 

@@ -122,11 +122,12 @@ find_form(const unsigned char *haystack, Py_ssize_t size, const Form *form, Py_s
    a form of every piece, numbered from the first. `pieces[0]` is the anchor, looked for across
    the lines; the others only inside a line the anchor is in. Each anchor form is searched on from
    where it was last found and a line taken resumes the scan at the next, so the cost stays linear
-   however many lines hold the query. -1 when out of memory. */
+   however many lines hold the query: `scanned` adds up the bytes each step went over, for the
+   tests to hold to the size of the buffer. -1 when out of memory. */
 static int
 scan_lines(const unsigned char *bytes, Py_ssize_t start, Py_ssize_t stop, Form *const *pieces,
            const Py_ssize_t *form_counts, Py_ssize_t piece_count, Py_ssize_t *spots,
-           Offsets *found)
+           Offsets *found, Py_ssize_t *scanned)
 {
     const Form *anchor = pieces[0];
     Py_ssize_t anchor_forms = form_counts[0];
@@ -136,8 +137,10 @@ scan_lines(const unsigned char *bytes, Py_ssize_t start, Py_ssize_t stop, Form *
     for (;;) {
         Py_ssize_t position = NONE_LEFT;
         for (Py_ssize_t k = 0; k < anchor_forms; k++) {
-            if (spots[k] != NONE_LEFT && spots[k] < line_start)
+            if (spots[k] != NONE_LEFT && spots[k] < line_start) {
                 spots[k] = find_form(bytes, stop, &anchor[k], line_start);
+                *scanned += (spots[k] == NONE_LEFT ? stop : spots[k]) - line_start;
+            }
             if (spots[k] != NONE_LEFT && (position == NONE_LEFT || spots[k] < position))
                 position = spots[k];
         }
@@ -147,11 +150,15 @@ scan_lines(const unsigned char *bytes, Py_ssize_t start, Py_ssize_t stop, Form *
         for (Py_ssize_t at = line_start; at < begins; at++) line_number += bytes[at] == '\n';
         const unsigned char *newline = memchr(bytes + position, '\n', (size_t)(stop - position));
         Py_ssize_t end = newline ? newline - bytes : stop;
+        *scanned += 2 * (position - line_start) + (end - position); /* back, count, on */
         int holds = 1;
         for (Py_ssize_t piece = 1; piece < piece_count && holds; piece++) {
             holds = 0;
-            for (Py_ssize_t k = 0; k < form_counts[piece] && !holds; k++)
-                holds = find_form(bytes + begins, end - begins, &pieces[piece][k], 0) >= 0;
+            for (Py_ssize_t k = 0; k < form_counts[piece] && !holds; k++) {
+                Py_ssize_t at = find_form(bytes + begins, end - begins, &pieces[piece][k], 0);
+                *scanned += at < 0 ? end - begins : at;
+                holds = at >= 0;
+            }
         }
         if (holds && offsets_add(found, line_number) < 0) return -1;
         if (end >= stop) return 0;
@@ -232,6 +239,7 @@ lines_holding(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
     Py_ssize_t *form_counts = NULL, piece_count = 0, most_forms = 1, *spots = NULL;
     PyObject *result = NULL;
     Offsets found = {NULL, 0, 0};
+    Py_ssize_t scanned = 0;
     int failed;
     Py_buffer buffer;
     if (PyObject_GetBuffer(arguments[0], &buffer, PyBUF_SIMPLE) < 0) return NULL;
@@ -248,18 +256,18 @@ lines_holding(PyObject *module, PyObject *const *arguments, Py_ssize_t count)
     }
     if (stop - start < RELEASE_FROM)
         failed = scan_lines(buffer.buf, start, stop, pieces, form_counts, piece_count, spots,
-                            &found);
+                            &found, &scanned);
     else {
         Py_BEGIN_ALLOW_THREADS
         failed = scan_lines(buffer.buf, start, stop, pieces, form_counts, piece_count, spots,
-                            &found);
+                            &found, &scanned);
         Py_END_ALLOW_THREADS
     }
     if (failed)
         PyErr_NoMemory();
     else
-        result = PyBytes_FromStringAndSize(offsets_bytes(&found),
-                                           found.count * (Py_ssize_t)sizeof(int64_t));
+        result = Py_BuildValue("(y#n)", offsets_bytes(&found),
+                               found.count * (Py_ssize_t)sizeof(int64_t), scanned);
 done:
     PyMem_RawFree(found.values);
     PyMem_Free(spots);

@@ -200,7 +200,8 @@ def candidate_lines(
         return list(range(_newlines(buffer, start, size) + 1))
     others = [piece for piece in query.pieces if piece != query.anchor]
     if LINES_HOLDING is not None:
-        return array("q", LINES_HOLDING(buffer, start, size, (query.anchor, *others))).tolist()
+        taken, _ = LINES_HOLDING(buffer, start, size, (query.anchor, *others))
+        return array("q", taken).tolist()
     rest = len(buffer) - size
     if rest and (rest > 2 or buffer[size:] not in _LAST_LINE_ENDS):
         return candidate_lines(buffer[start:size], query)
@@ -434,9 +435,10 @@ def _commonness(byte: int) -> int:
     return 10
 
 
-LinesHolding = Callable[[Buffer, int, int, tuple[tuple[bytes, ...], ...]], bytes]
+LinesHolding = Callable[[Buffer, int, int, tuple[tuple[bytes, ...], ...]], tuple[bytes, int]]
 """`candidate_lines` in C: the lines of `buffer[start:stop]` holding every piece (the anchor
-first), as the bytes of an `array('q')`."""
+first), as the bytes of an `array('q')`; and the bytes the scan went over (what the tests hold
+to the buffer's size)."""
 
 
 def _native_lines_holding() -> LinesHolding | None:

@@ -70,7 +70,7 @@ def test_text_output_is_one_row_per_session_then_its_matches(tree: ProjectsTree)
     header, match, summary = result.stdout.splitlines()
     assert COMPACTED in header and "The LSP diagnostics are off" in header
     assert match.startswith("    segment 1/2 item 3 text (line 7): ")
-    assert summary == "1 match in 1 of 5 sessions."
+    assert summary == "1 result in 1 of 5 sessions."
 
 
 def test_a_match_in_the_history_is_where_show_segment_item_finds_it(tree: ProjectsTree) -> None:
@@ -85,7 +85,7 @@ def test_nothing_found_exits_1_and_a_bad_query_exits_2(tree: ProjectsTree) -> No
     none = run_in_tree(tree, "search", "no session says this 9f8e7d")
     assert (none.returncode, none.stdout.splitlines()[-1]) == (
         1,
-        "0 matches in 0 of 5 sessions.",
+        "0 results in 0 of 5 sessions.",
     )
     empty = run_in_tree(tree, "search", "  ")
     assert empty.returncode == 2 and "the query is empty" in empty.stderr

@@ -163,6 +163,21 @@ def test_matches_one_snippet_shows_are_one_hit_and_matches_apart_are_each_a_hit(
     assert hits[2].snippet.endswith("one more test")
 
 
+def test_a_match_is_a_hit_of_its_own_once_it_starts_past_what_the_last_snippet_shows() -> None:
+    """The snippet of a match at s shows up to s + CONTEXT + the query's length: a match starting
+    at s + CONTEXT is shown whole in it, one at s + CONTEXT + 1 is a hit."""
+    shown = "ab" + "x" * (CONTEXT - 2) + "ab"
+    apart = "ab" + "x" * (CONTEXT - 1) + "ab"
+    session = Builder()
+    session.prompt("u1", None, shown)
+    session.prompt("u2", "u1", apart)
+    assert _where(_search(_model(session.data()), "ab")) == [
+        (0, 0, "text"),
+        (0, 1, "text"),
+        (0, 1, "text"),
+    ]
+
+
 def test_the_limit_keeps_the_first_matches_in_conversation_order() -> None:
     model = _model(COMPACTED.read_bytes(), COMPACTED)
     every = _search(model, "the")

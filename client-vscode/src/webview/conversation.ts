@@ -965,7 +965,7 @@ function showSearchResults(query: string, hits: readonly SearchHit[], error: str
   searchResults.hidden = false;
   searchResults.replaceChildren();
   const last = segmentsShown.length;
-  const head = error !== undefined ? `Search failed: ${error}` : `${hits.length === 0 ? 'No' : hits.length} match${hits.length === 1 ? '' : 'es'} for “${query}” in the whole session`;
+  const head = error !== undefined ? `Search failed: ${error}` : `${hits.length === 0 ? 'No' : hits.length} result${hits.length === 1 ? '' : 's'} for “${query}” in the whole session`;
   const headNode = create('div', error !== undefined ? 'search-head error' : 'search-head', head);
   const close = create('button', 'search-close', 'Close');
   close.type = 'button';
