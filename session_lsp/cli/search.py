@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from session_lsp.cli.output import problem, write_json
+from session_lsp.cli.output import problem, wants_colour, write_json
 from session_lsp.cli.sessions import (
     SIZE_WIDTH,
     home_relative,
@@ -17,7 +17,7 @@ from session_lsp.cli.sessions import (
     nothing_in,
 )
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.search import QueryError, compile_query
+from session_lsp.core.search import QueryError, compile_query, fold
 from session_lsp.core.wording import counted
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
@@ -59,15 +59,21 @@ def run_search(
     if output_format == "json":
         write_json([result.to_json() for result in matched], sys.stdout)
     else:
+        colour = wants_colour(sys.stdout)
         for result in matched:
-            _print_session(result, with_project=all_projects)
+            _print_session(result, text if colour else None, with_project=all_projects)
         total = sum(len(result.hits) for result in matched)
         results = counted(total, "result")
         print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
 
 
-def _print_session(result: SessionMatches, *, with_project: bool) -> None:
+_MATCH, _RESET = "\033[1;31m", "\033[0m"
+
+
+def _print_session(result: SessionMatches, query: str | None, *, with_project: bool) -> None:
+    """The session's row, then its hits; `query`: marked where each snippet shows it (on a
+    terminal that takes colours)."""
     columns = [
         f"{_when(result.mtime_ns):<16}",
         f"{human_size(result.size):>{SIZE_WIDTH}}",
@@ -84,7 +90,25 @@ def _print_session(result: SessionMatches, *, with_project: bool) -> None:
         where = f"item {hit.index + 1}"
         if result.segments > 1:
             where = f"segment {hit.segment + 1}/{result.segments} {where}"
-        print(f"    {where} {hit.field.value} (line {hit.line + 1}): {for_terminal(hit.snippet)}")
+        shown = for_terminal(hit.snippet)
+        print(f"    {where} {hit.field.value} (line {hit.line + 1}): {_marked(shown, query)}")
+
+
+def _marked(shown: str, query: str | None) -> str:
+    """Each place the snippet (already made safe for a terminal) shows the query, ignoring case,
+    in bold red, as grep and ripgrep mark a match. A query the snippet shows otherwise (a line
+    break as ⏎, a control character escaped) is left unmarked."""
+    folded = fold(query.strip()) if query else ""
+    if not folded:
+        return shown
+    searched = fold(shown)
+    pieces: list[str] = []
+    at, start = 0, searched.find(folded)
+    while start >= 0:
+        end = start + len(folded)
+        pieces += [shown[at:start], _MATCH, shown[start:end], _RESET]
+        at, start = end, searched.find(folded, end)
+    return "".join([*pieces, shown[at:]])
 
 
 def _when(mtime_ns: int) -> str:

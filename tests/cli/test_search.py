@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -150,6 +152,30 @@ def test_a_call_is_found_by_its_tool_name_and_its_values_as_typed(tree: Projects
     text = run_in_tree(tree, "search", "create_issue")
     assert "item 3 input (line 4): mcp__github__create_issue ⏎ title: \\x1b[2Jboom" in text.stdout
     assert "\x1b" not in text.stdout and "\u202e" not in text.stdout
+
+
+def test_the_query_is_marked_on_a_terminal_that_takes_colours_and_never_otherwise(
+    tree: ProjectsTree,
+) -> None:
+    session = Builder()
+    session.prompt("u1", None, "Retry the upload, then retry the RETRY queue \x1b[2J")
+    _add_session(tree, session)
+    coloured = subprocess.run(
+        [sys.executable, "-m", "session_lsp", "search", "retry"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tree.work,
+        env={**tree.env, "FORCE_COLOR": "1", "NO_COLOR": ""},
+    )
+    marked = "\033[1;31m{}\033[0m"
+    line = next(line for line in coloured.stdout.splitlines() if "item 1 text" in line)
+    assert line.endswith(
+        f"{marked.format('Retry')} the upload, then {marked.format('retry')} the"
+        f" {marked.format('RETRY')} queue \\x1b[2J"
+    ), line
+    plain = run_in_tree(tree, "search", "retry")
+    assert "\033[" not in plain.stdout
 
 
 def test_texts_claude_code_composes_are_found_in_a_session_searched(tree: ProjectsTree) -> None:
