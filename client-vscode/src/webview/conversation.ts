@@ -12,6 +12,7 @@ import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
 import { plural } from '../common/results';
+import { markedPieces } from '../common/searchMarks';
 import { ItemHeights } from '../common/virtualList';
 
 declare function acquireVsCodeApi(): { postMessage(message: ViewMessage): void };
@@ -981,7 +982,9 @@ function showSearchResults(query: string, hits: readonly SearchHit[], error: str
     const button = create('button', 'search-hit-button');
     button.type = 'button';
     const where = hit.segment === last ? `item ${hit.index + 1}` : `part ${hit.segment + 1}, item ${hit.index + 1}`;
-    button.append(create('span', 'search-where', `${where} · ${hit.field}`), document.createTextNode(' '), create('span', 'search-snippet', hit.snippet));
+    const snippet = create('span', 'search-snippet');
+    snippet.append(...markedPieces(hit.snippet, query).map((piece) => (piece.marked ? create('mark', 'search-match', piece.text) : document.createTextNode(piece.text))));
+    button.append(create('span', 'search-where', `${where} · ${hit.field}`), document.createTextNode(' '), snippet);
     button.addEventListener('click', () => {
       if (hit.segment === last) {
         focusItem(hit.index, true);
