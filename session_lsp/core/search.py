@@ -29,6 +29,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 import msgspec
 
@@ -61,8 +62,6 @@ class Field(StrEnum):
     INPUT = "input"
     RESULT = "result"
 
-
-_FIELD_ORDER = {Field.TEXT: 0, Field.INPUT: 1, Field.RESULT: 2}
 
 COMPOSED = frozenset(
     {
@@ -491,10 +490,13 @@ class _Place(msgspec.Struct, frozen=True, gc=False):
     item: Item
     field: Field
     line: int
+    rank: int
+    """Where it comes in the session: by segment, then item, then text, input and result, as
+    one number, so that the places of 70,000 candidate lines sort in a few milliseconds, not
+    the 20 that tuples of three took."""
 
-    @property
-    def order(self) -> tuple[int, int, int]:
-        return (self.segment, self.item.index, _FIELD_ORDER[self.field])
+
+_BY_RANK = itemgetter(0)
 
 
 _PlacesByLine = dict[int, "_Place | list[_Place]"]
@@ -509,18 +511,20 @@ def _places(model: ConversationModel) -> tuple[_PlacesByLine, list[_Place]]:
     text, input_, result = Field.TEXT, Field.INPUT, Field.RESULT
     for number, segment in enumerate(segments(model)):
         for item in segment.items:
+            rank = (number << 42) | (item.index << 2)  # then 0, 1, 2: text, input, result
             source = item.source
             if source is not None:
+                place = _Place(number, item, text, source.line, rank)
                 if item.kind in COMPOSED:
-                    composed.append(_Place(number, item, text, source.line))
+                    composed.append(place)
                 else:
-                    _put(by_line, _Place(number, item, text, source.line))
+                    _put(by_line, place)
             tool = item.tool
             if tool is not None:
                 if (call := tool.call_source) is not None:
-                    _put(by_line, _Place(number, item, input_, call.line))
+                    _put(by_line, _Place(number, item, input_, call.line, rank | 1))
                 if (answer := tool.result_source) is not None:
-                    _put(by_line, _Place(number, item, result, answer.line))
+                    _put(by_line, _Place(number, item, result, answer.line, rank | 2))
     return by_line, composed
 
 
@@ -601,19 +605,19 @@ def search_model(
     index = _INDEX(model)
     candidates = candidate_lines_of(index.runs_of(model), query) if lines is None else lines
     by_line = index.places
-    found: list[tuple[_Place, str | None]] = [
-        (place, None) for line in candidates for place in _on_line(by_line, line)
+    found: list[tuple[int, _Place, str | None]] = [
+        (place.rank, place, None) for line in candidates for place in _on_line(by_line, line)
     ]
     found += [
-        (place, text)
+        (place.rank, place, text)
         for place, text in zip(index.composed, index.texts_of_composed(model), strict=True)
         if query.folded in fold(text)
     ]
-    found.sort(key=lambda pair: pair[0].order)
+    found.sort(key=_BY_RANK)
     reader = LineReader(model.lines)
     hits: list[Hit] = []
     with deep_json():
-        for place, known in found:
+        for _, place, known in found:
             text = _field_text(model, place, reader) if known is None else known
             for start in _shown_apart(_matches(text, query)):
                 hits.append(_hit(place, text, start, len(query.text)))
