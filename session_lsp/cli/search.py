@@ -17,7 +17,7 @@ from session_lsp.cli.sessions import (
     nothing_in,
 )
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.search import QueryError, compile_query, fold
+from session_lsp.core.search import Query, QueryError, compile_query, match_starts
 from session_lsp.core.wording import counted
 from session_lsp.sessions import SessionNameError, projects_root
 from session_lsp.sessions.discovery import session_files
@@ -38,7 +38,7 @@ def run_search(
     jobs: int,
 ) -> int:
     try:
-        compile_query(text)
+        query = compile_query(text)
     except QueryError as error:
         problem(f"search: {error}")
         return EXIT_USAGE
@@ -61,7 +61,7 @@ def run_search(
     else:
         colour = wants_colour(sys.stdout)
         for result in matched:
-            _print_session(result, text if colour else None, with_project=all_projects)
+            _print_session(result, query if colour else None, with_project=all_projects)
         total = sum(len(result.hits) for result in matched)
         results = counted(total, "result")
         print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}.")
@@ -71,7 +71,7 @@ def run_search(
 _MATCH, _RESET = "\033[1;31m", "\033[0m"
 
 
-def _print_session(result: SessionMatches, query: str | None, *, with_project: bool) -> None:
+def _print_session(result: SessionMatches, query: Query | None, *, with_project: bool) -> None:
     """The session's row, then its hits; `query`: marked where each snippet shows it (on a
     terminal that takes colours)."""
     columns = [
@@ -94,20 +94,18 @@ def _print_session(result: SessionMatches, query: str | None, *, with_project: b
         print(f"    {where} {hit.field.value} (line {hit.line + 1}): {_marked(shown, query)}")
 
 
-def _marked(shown: str, query: str | None) -> str:
-    """Each place the snippet (already made safe for a terminal) shows the query, ignoring case,
-    in bold red, as grep and ripgrep mark a match. A query the snippet shows otherwise (a line
-    break as ⏎, a control character escaped) is left unmarked."""
-    folded = fold(query.strip()) if query else ""
-    if not folded:
+def _marked(shown: str, query: Query | None) -> str:
+    """Each place the snippet (already made safe for a terminal) shows the query, found as the
+    search finds it (`match_starts`), in bold red, as grep and ripgrep mark a match. A query the
+    snippet shows otherwise (a line break as ⏎, a control character escaped) is left unmarked."""
+    if query is None:
         return shown
-    searched = fold(shown)
     pieces: list[str] = []
-    at, start = 0, searched.find(folded)
-    while start >= 0:
-        end = start + len(folded)
+    at = 0
+    for start in match_starts(shown, query):
+        end = start + len(query.folded)
         pieces += [shown[at:start], _MATCH, shown[start:end], _RESET]
-        at, start = end, searched.find(folded, end)
+        at = end
     return "".join([*pieces, shown[at:]])
 
 

@@ -619,7 +619,7 @@ def search_model(
     with deep_json():
         for _, place, known in found:
             text = _field_text(model, place, reader) if known is None else known
-            for start in _shown_apart(_matches(text, query)):
+            for start in _shown_apart(match_starts(text, query)):
                 hits.append(_hit(place, text, start, len(query.text)))
                 if len(hits) >= limit:
                     return hits
@@ -687,7 +687,9 @@ def _value_lines(value: object, key: str | None, lines: list[str]) -> None:
     lines.append(text if key is None else f"{key}: {text}")
 
 
-def _matches(text: str, query: Query) -> Iterator[int]:
+def match_starts(text: str, query: Query) -> Iterator[int]:
+    """Where the query starts in `text`, ignoring case, each match after the one before it: what
+    a search calls a match, and what a reader of its snippets marks."""
     folded = fold(text)
     start = folded.find(query.folded)
     while start >= 0:
