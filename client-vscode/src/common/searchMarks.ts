@@ -32,6 +32,12 @@ export function markedPieces(snippet: string, query: string): SnippetPiece[] {
   return pieces;
 }
 
+/** Where the snippet first shows the query, ignoring case as the server does; -1 where it does not. */
+export function firstMatch(snippet: string, query: string): number {
+  const sought = fold(query.trim());
+  return sought === '' ? -1 : fold(snippet).indexOf(sought);
+}
+
 /** Lower case a character at a time, where that keeps its length (`İ` would grow). */
 function fold(text: string): string {
   let folded = '';

@@ -3,6 +3,7 @@
  * quick pick shows of it (one per match, under its session). Free of `vscode` imports, so unit
  * tests read it without a VS Code host.
  */
+import { firstMatch } from './searchMarks';
 import { asSearchHits, type SearchHit } from './conversation';
 
 export interface SessionMatches {
@@ -92,7 +93,7 @@ const CONTEXT_BEFORE = 30;
  * context, and a quick pick's line shows about a hundred, so the match itself was often cut off.
  */
 function nearTheMatch(snippet: string, query: string): string {
-  const at = snippet.toLowerCase().indexOf(query.trim().toLowerCase());
+  const at = firstMatch(snippet, query);
   return at > CONTEXT_BEFORE ? `…${snippet.slice(at - CONTEXT_BEFORE)}` : snippet;
 }
 

@@ -73,3 +73,9 @@ test('the conversation view opens at an item a command names, else at the top or
     assert.equal(asInitialFocus(other), 'top', JSON.stringify(other));
   }
 });
+
+test('the pick starts a little before the match, wherever a character whose lower case grows comes before it', () => {
+  const snippet = `${'İ'.repeat(40)} retry the upload`;
+  const [entry] = searchPickEntries([asSessionMatches([matches({ hits: [{ segment: 1, index: 0, line: 0, field: 'text', snippet }] })])[0]], 'Retry', () => 'now');
+  assert.ok(entry.label.startsWith('…') && entry.label.includes('retry the upload'), entry.label);
+});
