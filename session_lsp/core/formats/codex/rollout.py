@@ -72,12 +72,8 @@ class TokenInfo(msgspec.Struct, gc=False):
     last_token_usage: TokenUsage | NOT_AN_OBJECT = None
 
 
-class FindingsPayload(msgspec.Struct):
-    """The fields of a record's payload that the replay and the findings read: all that is
-    decoded when the findings read a rollout (`_records`). The view's other fields (`Payload`)
-    are skipped unbuilt there, a token count's numbers above all: a quarter of the time of a
-    pass over a 106 MB rollout (285 against 215 ms). None of them can make a line fail to decode,
-    so both readings take the same lines.
+class Payload(msgspec.Struct):
+    """The fields of a record's payload that the replay, the findings and the view read.
 
     A message's `content` and a compaction's `replacement_history` are kept as their JSON text
     (`msgspec.Raw`, a view of the line, not a copy) and decoded where they are read: only a user
@@ -92,14 +88,9 @@ class FindingsPayload(msgspec.Struct):
     num_turns: object = None
     replacement_history: msgspec.Raw = msgspec.Raw()
     """Both empty when the payload has no such field."""
-    execution: object = None
-
-
-class Payload(FindingsPayload):
-    """The fields of a record's payload that the view reads too."""
-
     id: object = None
     """`session_meta`'s session id."""
+    execution: object = None
     info: TokenInfo | NOT_AN_OBJECT = None
     """A `token_count` event's token use (`last_token_usage`, `total_token_usage`)."""
     model: object = None
@@ -123,16 +114,6 @@ class RolloutLine(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(RolloutLine)
 
 
-class _FindingsLine(msgspec.Struct):
-    """A rollout line as the findings read it (`FindingsPayload`)."""
-
-    type: str | None = None
-    payload: FindingsPayload | None = None
-
-
-_FINDINGS_DECODER = msgspec.json.Decoder(_FindingsLine)
-
-
 def read_line(line: Line) -> RolloutLine | None:
     """The one typed reading of a rollout line (None when it is no rollout record)."""
     try:
@@ -141,17 +122,9 @@ def read_line(line: Line) -> RolloutLine | None:
         return None
 
 
-def _read_for_findings(line: Line) -> _FindingsLine | None:
-    """A line as the findings read it: the lines `read_line` reads, with fewer fields."""
-    try:
-        return _FINDINGS_DECODER.decode(line)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
-        return None
-
-
-def _read_all(line: Line) -> list[_FindingsLine]:
+def _read_all(line: Line) -> list[RolloutLine]:
     """The line's records: one, none, or each of several glued together (read as if split)."""
-    record = _read_for_findings(line)
+    record = read_line(line)
     if record is not None:
         return [record]
     raw = bytes(line)
@@ -161,11 +134,11 @@ def _read_all(line: Line) -> list[_FindingsLine]:
     return [
         part_record
         for part in glued_parts(raw, offsets)
-        if (part_record := _read_for_findings(part)) is not None
+        if (part_record := read_line(part)) is not None
     ]
 
 
-def _records(lines: Sequence[Line]) -> Iterator[tuple[int, _FindingsLine]]:
+def _records(lines: Sequence[Line]) -> Iterator[tuple[int, RolloutLine]]:
     """The lines' records as they are read: a caller that keeps only some never holds them all
     (the 278,000 records of a 91 MB rollout took 200 MB at once)."""
     for index, line in enumerate(lines):
@@ -368,7 +341,7 @@ CONTEXTUAL_PREFIXES = (
 the conversation view shows none of them as a prompt or a title. The one list of them."""
 
 
-def message_content(payload: FindingsPayload) -> object:
+def message_content(payload: Payload) -> object:
     """A message's `content` as JSON values (None when it has none or nests deeper than can be
     read)."""
     return _decoded_raw(payload.content)
@@ -383,7 +356,7 @@ def _decoded_raw(raw: msgspec.Raw) -> object:
         return None
 
 
-def _starts_user_turn(payload: FindingsPayload) -> bool:
+def _starts_user_turn(payload: Payload) -> bool:
     if payload.type != "message" or payload.role != "user":
         return False
     content = message_content(payload)
@@ -430,7 +403,7 @@ class HistoryItem(NamedTuple):
     starts_turn: bool
 
 
-def _history_item(line: int, payload: FindingsPayload) -> HistoryItem | None:
+def _history_item(line: int, payload: Payload) -> HistoryItem | None:
     kind = payload.type
     if kind is None:
         return None
@@ -448,7 +421,7 @@ def _history_item(line: int, payload: FindingsPayload) -> HistoryItem | None:
     return None
 
 
-def replayed_history(records: Iterable[tuple[int, _FindingsLine]]) -> list[HistoryItem]:
+def replayed_history(records: Iterable[tuple[int, RolloutLine]]) -> list[HistoryItem]:
     """The calls, outputs and turn-starting user messages Codex sends after a resume, each with
     the line it comes from (a compaction's replacement history on the `compacted` line)."""
     history: list[HistoryItem] = []
@@ -490,7 +463,7 @@ def findings_key(line: Line) -> tuple[object, ...]:
     return tuple(_record_key(record) for record in _read_all(line))
 
 
-def _record_key(record: _FindingsLine) -> tuple[object, ...]:
+def _record_key(record: RolloutLine) -> tuple[object, ...]:
     payload = record.payload
     if payload is None:
         return (record.type,)
@@ -514,8 +487,8 @@ class _Aborts:
         self.last = -1
 
     def watch(
-        self, records: Iterable[tuple[int, _FindingsLine]]
-    ) -> Iterator[tuple[int, _FindingsLine]]:
+        self, records: Iterable[tuple[int, RolloutLine]]
+    ) -> Iterator[tuple[int, RolloutLine]]:
         for index, record in records:
             payload = record.payload
             if (
