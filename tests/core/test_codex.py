@@ -9,6 +9,7 @@ import pytest
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.edits import EditKind, apply_edits, join_lines
+from session_lsp.core.formats.codex import rollout
 from session_lsp.core.formats.codex.outputs import readable_output
 from session_lsp.core.formats.codex.rollout import call_half
 from session_lsp.core.repairs import Strategy, repair_all
@@ -328,3 +329,16 @@ def test_an_event_before_its_message_is_still_one_prompt() -> None:
     ]
     model = build_model(analyse_bytes("\n".join(lines).encode() + b"\n"), None)
     assert [item.text for item in model.items if item.kind is ItemKind.PROMPT] == ["go", "go"]
+
+
+def test_a_rollout_line_the_view_cannot_read_is_no_call_for_the_findings_either() -> None:
+    """Invalid UTF-8 in a field only the view decodes (here the timestamp) makes the line no
+    record for the view; the findings must not read a call there the view does not show. A
+    reading of fewer fields skipped the bad bytes unchecked and took the call (reverted)."""
+    line = (
+        b'{"timestamp":"\xc3a\xa92026-03-06T09:06:04.931Z","type":"response_item","payload":'
+        b'{"type":"function_call","name":"shell","arguments":"{}","call_id":"call_1"}}'
+    )
+    assert rollout.read_line(line) is None
+    assert rollout.call_mentions(line) == []
+    assert rollout.findings_key(line) == ()
