@@ -25,7 +25,9 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.util import register_after_fork
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -60,9 +62,10 @@ class _Sending(Protocol):
 
 
 BESIDE_FROM_LINES = 50_000
-"""Below this many lines, a worker's start (a fork from the fork server, its answer sent back,
-the fork server's own start the first time) costs about what the second core saves. The work on
-both sides is mostly per line: 107 MB in 3,000 lines of big tool results take 125 ms in all."""
+"""Below this many lines, a worker's start (a fork from the server's zygote or the fork server,
+its answer sent back, the fork server's own start the first time) costs about what the second
+core saves. The work on both sides is mostly per line: 107 MB in 3,000 lines of big tool
+results take 125 ms in all."""
 SPAWNED_FROM_LINES = 200_000
 """Where workers are spawned (macOS, Windows), each starts a fresh interpreter that imports the
 analysis before it reads a line, about half a second: only a rollout whose findings take longer
@@ -111,14 +114,8 @@ def model_beside(
     claiming = claimant(split_lines(session.data[:HEAD_BYTES])[0])
     if claiming is None:
         return None
-    context = worker_context(findings_of)
-    if context is None:
-        return None
     lines, ends_with_newline = split_lines(session.data)
-    spawned = context.get_start_method() == "spawn"
-    if len(lines) < (SPAWNED_FROM_LINES if spawned else BESIDE_FROM_LINES):
-        return None
-    worker = _Worker.start(context, session, liveness)
+    worker = _start_worker(session, liveness, len(lines))
     if worker is None:
         return None
     try:
@@ -164,22 +161,43 @@ def _send_findings(
         os._exit(1)
 
 
-class _Worker:
-    """One worker process and the end of the pipe it answers on."""
+def _start_worker(session: SessionFile, liveness: Liveness, line_count: int) -> _Worker | None:
+    """A worker working out the findings of `session`: forked by the server's zygote when it has
+    one, else started from a multiprocessing context; None when none could start, or when its
+    start would cost what it saves (`BESIDE_FROM_LINES`, `SPAWNED_FROM_LINES`).
 
-    def __init__(self, process: BaseProcess, receiving: _Receiving) -> None:
-        self.process = process
+    Started before the model is built: started from a thread while this one built it, its start
+    (the fork server's, the first time: 150-200 ms) took twice as long, each of its steps waiting
+    for Python's lock behind the build."""
+    if line_count < BESIDE_FROM_LINES:
+        return None
+    from session_lsp.zygote import running_zygote  # a server's: no CLI command has one
+
+    arguments = (str(session.path), (session.size, session.mtime_ns, session.inode), liveness)
+    zygote = running_zygote()
+    if zygote is not None:
+        job = zygote.run(_send_findings, arguments)
+        if job is not None:
+            return _Worker(job.receiving, job.stop)
+    context = worker_context(findings_of)
+    if context is None:
+        return None
+    if context.get_start_method() == "spawn" and line_count < SPAWNED_FROM_LINES:
+        return None
+    return _Worker.start(context, arguments)
+
+
+class _Worker:
+    """One worker process: the end of the pipe it answers on, and how to end it."""
+
+    def __init__(self, receiving: _Receiving, end: Callable[[], None]) -> None:
         self.receiving = receiving
+        self._end = end
 
     @classmethod
-    def start(
-        cls, context: BaseContext, session: SessionFile, liveness: Liveness
-    ) -> _Worker | None:
-        """The worker, started; None when none could be (the file is then analysed here).
-
-        Waited for before the model is built: started from a thread while this one built it, its
-        start (the fork server's, the first time: 150-200 ms) took twice as long, each of its steps
-        waiting for Python's lock behind the build."""
+    def start(cls, context: BaseContext, arguments: tuple[object, ...]) -> _Worker | None:
+        """A worker started from `context`; None when none could be (the file is then analysed
+        here)."""
         try:
             receiving, sending = context.Pipe(duplex=False)
         except OSError:
@@ -187,12 +205,9 @@ class _Worker:
         # A forked worker gets this end too; held there, it would keep the worker writing into
         # a pipe nobody reads once this process is gone.
         register_after_fork(receiving, _close)
-        identity = (session.size, session.mtime_ns, session.inode)
         try:
             process = context.Process(  # type: ignore[attr-defined]  # each start method's own
-                target=_send_findings,
-                args=(sending, str(session.path), identity, liveness),
-                daemon=True,
+                target=_send_findings, args=(sending, *arguments), daemon=True
             )
             process.start()
         except Exception:  # no worker, whatever the reason: analysed here
@@ -200,7 +215,7 @@ class _Worker:
             return None
         finally:
             sending.close()  # the worker holds its own end: a worker that dies ends the pipe
-        return cls(process, receiving)
+        return cls(receiving, partial(_end_process, process, receiving))
 
     def verdict(self, seconds: float) -> Verdict | None:
         """The worker's answer; None when it failed, died or did not answer within `seconds`."""
@@ -214,11 +229,15 @@ class _Worker:
 
     def close(self) -> None:
         """The worker ended, by itself or killed."""
-        self.receiving.close()
-        self.process.join(timeout=1.0)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        self._end()
+
+
+def _end_process(process: BaseProcess, receiving: _Receiving) -> None:
+    receiving.close()
+    process.join(timeout=1.0)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 def _close(connection: _Receiving) -> None:

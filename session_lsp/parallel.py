@@ -11,6 +11,10 @@ process. A file that kills its worker (a crash in a C library, the out-of-memory
 the pool; the files that may have been running then are re-run one at a time in a single-worker
 pool to find the one that died, and the rest go on in a fresh pool. A pool that cannot be
 started (a sandbox without semaphores) falls back to this process.
+
+In the language server the workers are children of its zygote (`zygote.py`), a chunk each: a
+child that dies takes only its own chunk, whose files are run again one per child to find the
+one that killed it.
 """
 
 from __future__ import annotations
@@ -18,13 +22,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:  # imported when a pool is started: a single file's check does without them
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
+
+    from session_lsp.zygote import Job, Zygote
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -36,6 +44,9 @@ CHUNK_BYTES = 4 * 1024 * 1024
 CHUNK_FILES = 16
 """A chunk is at most this many files or this many bytes (a larger file goes alone): large
 enough that sending it costs little beside its analysis, small enough to balance the workers."""
+
+
+DIED = "the process checking it died (killed, or out of memory)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +75,33 @@ def map_in_order(
     jobs: int,
 ) -> Iterator[Result | Crash]:
     """`function` of each item, in order: in `jobs` worker processes when there is enough to
-    read (`sizes`: bytes per item), else here. `function` must be a module-level function."""
+    read (`sizes`: bytes per item), else here; forked by this process's zygote when it has one
+    (the language server), else from `worker_context`. `function` must be a module-level
+    function."""
     if not worth_a_pool(sizes, jobs):
         for item in items:
             yield _call(function, item)
+        return
+    from session_lsp.zygote import running_zygote
+
+    workers = min(jobs, len(items))
+    zygote = running_zygote()
+    if zygote is not None:
+        yield from _in_order(_Forked(function, items, sizes, workers, zygote).results())
         return
     context = worker_context(function)
     if context is None:
         for item in items:
             yield _call(function, item)
         return
-    ready: dict[int, Result | Crash] = {}
+    yield from _in_order(_Run(function, items, sizes, workers, context).results())
+
+
+def _in_order(results: Iterator[tuple[int, Result]]) -> Iterator[Result]:
+    """(index, result) pairs handed on in the order of the indices, each as soon as it is next."""
+    ready: dict[int, Result] = {}
     next_index = 0
-    for index, result in _Run(function, items, sizes, min(jobs, len(items)), context).results():
+    for index, result in results:
         ready[index] = result
         while next_index in ready:
             yield ready.pop(next_index)
@@ -102,8 +127,9 @@ def start_method(platform: str, available: Sequence[str], threads: int) -> str |
     """How workers start on `platform` (`sys.platform`), given the start methods it has.
 
     Linux: fork when this process has a single thread (the CLI): workers start in milliseconds
-    with everything already imported; forkserver otherwise (the language server has threads,
-    which a fork would copy mid-state), with the function's module imported once, in the server.
+    with everything already imported; forkserver otherwise (a process with threads, which a fork
+    would copy mid-state, and no zygote: the language server forks its workers from its own),
+    with the function's module imported once, in the fork server.
     macOS and Windows: spawn, their default, since a fork on macOS may crash in system libraries
     and Windows cannot fork; each worker imports the function's module by name, so nothing the
     workers use may depend on state set up in this process. None when no method can run here."""
@@ -130,6 +156,16 @@ def _call(function: Callable[[Item], Result], item: Item) -> Result | Crash:
 
 def _run_chunk(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result | Crash]:
     return [_call(function, item) for item in chunk]
+
+
+def _send_chunk(sending: Connection, function: Callable[[Item], Result], chunk: list[Item]) -> None:
+    """A child of the zygote's whole life: the chunk's results sent back, or what stopped them
+    being sent, for each file."""
+    results = _run_chunk(function, chunk)
+    try:
+        sending.send(results)
+    except Exception as error:  # e.g. a result that could not be pickled
+        sending.send([Crash(f"internal error: {type(error).__name__}: {error}")] * len(chunk))
 
 
 def _chunks(indices: list[int], sizes: Sequence[int]) -> list[list[int]]:
@@ -231,10 +267,7 @@ class _Run(Generic[Item, Result]):
                     future = pool.submit(_run_chunk, self.function, [self.items[index]])
                     outcome = _outcome(future, 1)
                     if outcome is None:
-                        yield (
-                            index,
-                            Crash("the process checking it died (killed, or out of memory)"),
-                        )
+                        yield index, Crash(DIED)
                         suspects = suspects[position + 1 :]
                         break
                     yield index, outcome[0]
@@ -242,6 +275,70 @@ class _Run(Generic[Item, Result]):
                     suspects = []
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Forked(Generic[Item, Result]):
+    """(index, result) pairs, not in order, each chunk run in a child of the zygote, `jobs` at a
+    time. A child that dies takes only its own chunk with it: each of the chunk's files is run
+    again alone, and a file whose child dies too is the one that killed it."""
+
+    def __init__(
+        self,
+        function: Callable[[Item], Result],
+        items: Sequence[Item],
+        sizes: Sequence[int],
+        jobs: int,
+        zygote: Zygote,
+    ) -> None:
+        self.function = function
+        self.items = items
+        self.sizes = sizes
+        self.jobs = jobs
+        self.zygote = zygote
+
+    def results(self) -> Iterator[tuple[int, Result | Crash]]:
+        from multiprocessing.connection import wait
+
+        waiting = deque(_chunks(list(range(len(self.items))), self.sizes))
+        running: dict[Connection, tuple[list[int], Job]] = {}
+        try:
+            while waiting or running:
+                while waiting and len(running) < self.jobs:
+                    chunk = waiting.popleft()
+                    job = self.zygote.run(
+                        _send_chunk, (self.function, [self.items[index] for index in chunk])
+                    )
+                    if job is None:  # no child could start: run here
+                        for index in chunk:
+                            yield index, _call(self.function, self.items[index])
+                    else:
+                        running[job.receiving] = (chunk, job)
+                ready = wait(list(running)) if running else []
+                for end in [end for end in running if end in ready]:
+                    chunk, job = running.pop(end)
+                    outcome = _answer(job, len(chunk))
+                    if outcome is not None:
+                        yield from zip(chunk, outcome, strict=True)
+                    elif len(chunk) > 1:
+                        waiting.extend([index] for index in chunk)
+                    else:
+                        yield chunk[0], Crash(DIED)
+        finally:  # the caller stopped reading (an error, Ctrl-C): no child left at work
+            for _, job in running.values():
+                job.stop()
+
+
+def _answer(job: Job, count: int) -> list[Result | Crash] | None:
+    """A child's results for its chunk; None when it died before sending them."""
+    try:
+        answer = job.receiving.recv()
+    except (EOFError, OSError):
+        answer = None
+    finally:
+        job.stop()
+    if isinstance(answer, list) and len(answer) == count:
+        return answer
+    return None
 
 
 def _outcome(future: Future[list[Result | Crash]], count: int) -> list[Result | Crash] | None:

@@ -23,22 +23,26 @@ from session_lsp.sessions.registry import Liveness, analyse_session
 from session_lsp.view_json import conversation_to_json
 from tests.support.corpus import CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT, SHORT
 from tests.support.files import age, aged_copy
+from tests.support.zygotes import zygote
 
 QUIET = Liveness([])
+__all__ = ["zygote"]  # the fixture, used by name
 
 
 def _page(model: ConversationModel) -> dict[str, Any]:
     return conversation_to_json(model, "", "", 0, 10**9, agents={})
 
 
-@pytest.fixture(params=["fork", "forkserver", "spawn"])
+@pytest.fixture(params=["fork", "forkserver", "spawn", "zygote"])
 def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A process of one thread forks its workers; one with threads (the server) starts them
-    from a fork server; macOS and Windows spawn them."""
+    """A process of one thread forks its workers; the server has its zygote fork them (one with
+    threads and no zygote starts them from a fork server); macOS and Windows spawn them."""
     release = threading.Event()
     other = threading.Thread(target=release.wait)
-    if request.param == "forkserver":
+    if request.param in ("forkserver", "zygote"):
         other.start()
+    if request.param == "zygote":
+        request.getfixturevalue("zygote")
     if request.param == "spawn":
         monkeypatch.setattr(parallel, "start_method", lambda *_: "spawn")
     yield request.param
@@ -224,3 +228,16 @@ def test_a_spawned_worker_is_started_only_for_a_rollout_worth_its_start(
     assert model_beside(read_session_file(path), QUIET) is not None  # forked
     monkeypatch.setattr(parallel, "start_method", lambda *_: "spawn")
     assert model_beside(read_session_file(path), QUIET) is None
+
+
+def test_the_servers_zygote_forks_the_worker_without_a_fork_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zygote: object
+) -> None:
+    def no_context(function: object) -> None:
+        raise AssertionError("a worker was started from a multiprocessing context")
+
+    monkeypatch.setattr(beside, "worker_context", no_context)
+    path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
+    built = model_beside(read_session_file(path), QUIET)
+    assert built is not None and not built[1].findings  # the findings came from the worker
+    assert built[0].findings

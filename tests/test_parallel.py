@@ -12,6 +12,10 @@ import pytest
 
 from session_lsp import parallel
 from session_lsp.parallel import Crash, map_in_order
+from session_lsp.zygote import Zygote
+from tests.support.zygotes import zygote
+
+__all__ = ["zygote"]  # the fixture, used by name
 
 PARENT = os.getpid()
 
@@ -201,3 +205,55 @@ def test_check_and_the_listing_run_in_spawned_workers(
     at_rest = Liveness(None, now=0.0)
     listed = [result for _, result in inspect_files(jobs, at_rest, lambda job: None)]
     assert [result is not None and result.errors for result in listed] == [0, 1, 0]
+
+
+def pid_of(number: int) -> tuple[int, int]:
+    return number, os.getpid()
+
+
+def test_a_zygote_s_children_keep_the_order_and_isolate_a_dying_file(
+    monkeypatch: pytest.MonkeyPatch, zygote: Zygote
+) -> None:
+    """The server forks its workers from its zygote: a chunk per child, a dying child's chunk
+    run again a file at a time."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 4)
+    numbers = [300, 1, 2, 250, 3, 4, 5, 200] * 5
+    sizes = [parallel.CHUNK_BYTES if number > 100 else 1 for number in numbers]
+    assert list(map_in_order(square_slowly_when_big, numbers, sizes, jobs=2)) == [
+        number * number for number in numbers
+    ]
+    numbers = list(range(24))
+    results = list(map_in_order(die_on_seven_in_a_worker, numbers, [1] * 24, jobs=2))
+    assert results[7] == Crash("the process checking it died (killed, or out of memory)")
+    assert results[:7] + results[8:] == [number for number in numbers if number != 7]
+    results = list(map_in_order(fail_on_seven, numbers, [1] * 24, jobs=2))
+    assert results[7] == Crash("internal error: RuntimeError: seven")
+    ran_in = {pid for _, pid in map_in_order(pid_of, numbers, [1] * 24, jobs=2)}  # type: ignore[misc]
+    assert PARENT not in ran_in and zygote.pid not in ran_in
+
+
+def test_work_handed_to_a_zygote_that_is_gone_is_done_here(
+    monkeypatch: pytest.MonkeyPatch, zygote: Zygote
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    os.kill(zygote.pid, 9)
+    time.sleep(0.05)
+    numbers = list(range(10))
+    assert list(map_in_order(pid_of, numbers, [1] * 10, jobs=2)) == [
+        (number, PARENT) for number in numbers
+    ]
+
+
+def test_a_result_a_zygote_s_child_cannot_send_back_is_a_crash_for_its_files(
+    monkeypatch: pytest.MonkeyPatch, zygote: Zygote
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    results = list(map_in_order(unpicklable, [1, 2], [1, 1], jobs=2))
+    assert all(
+        isinstance(result, Crash) and "internal error" in result.message for result in results
+    )
+
+
+def unpicklable(number: int) -> object:
+    return lambda: number

@@ -16,6 +16,14 @@ EXIT_USAGE = 2
 EXIT_READER_GONE = 0
 """`... | head -1`: the reader chose to stop reading, which is no failure of the command."""
 
+SERVER_WORKER_MODULES = (
+    "session_lsp.beside",
+    "session_lsp.sessions.inspection",
+    "session_lsp.sessions.search",
+)
+"""What the language server's workers run (a rollout's findings, the sessions listed, a search of
+them): imported before its zygote is forked, so that no worker imports them again."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -300,9 +308,16 @@ def _run(
             jobs=arguments.jobs if arguments.jobs is not None else usable_cores(),
         )
     if arguments.command == "serve":
+        from session_lsp.zygote import start_zygote
+
+        zygote = start_zygote(SERVER_WORKER_MODULES)  # before the server's modules and threads
         from session_lsp.lsp.main import serve
 
-        return serve(tcp=arguments.tcp, host=arguments.host, port=arguments.port)
+        try:
+            return serve(tcp=arguments.tcp, host=arguments.host, port=arguments.port)
+        finally:
+            if zygote is not None:
+                zygote.close()
     if arguments.command == "restore":
         from session_lsp.cli.fix import run_restore
 

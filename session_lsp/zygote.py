@@ -1,0 +1,280 @@
+"""A process forked from the language server as it starts, which forks the workers it asks for.
+
+The server has threads once it runs, and a fork copies a process mid-state (a lock another thread
+held stays held in the copy), so its workers came from multiprocessing's fork server: a fresh
+interpreter that imports the analysis, 150-200 ms before the first worker of a server's life
+could start (the first page of a big rollout, a search of one, a listing of many sessions all
+waited for it), and 27 MB kept from then on. A fork of the server taken before its first thread,
+once the modules its workers run are imported and before the language server's own are (pygls
+and lsprotocol: 21 MB the workers never use), has everything its workers need and shares its
+memory with the server until one of them writes to it: at most the 17 MB it was forked with.
+It waits for a request, forks, and the child runs the function asked for.
+
+Linux only: macOS's system libraries may crash in a forked child, and Windows cannot fork. Each
+request names a module-level function and its arguments (pickled), and passes the write end of
+the pipe the caller reads the answer from; the child ends when the function returns. The
+zygote ends when the server's end of the channel closes, however the server ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import itertools
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from typing import NoReturn
+
+MAX_REQUEST = 1 << 20
+"""A request is a function's name and a few small arguments (a path, a registry of live
+sessions); one longer than this is refused rather than cut."""
+CLOSE_SECONDS = 1.0
+"""How long a zygote has to end once its channel is closed; it ends at once unless stuck."""
+_JOB = struct.Struct("q")
+_NO_JOB = -1
+
+
+_RUNNING: list[Zygote] = []
+"""This process's zygote, once `start_zygote` forked it: one per process, as multiprocessing's
+fork server is, found by whatever starts workers however deep it is called."""
+
+
+def start_zygote(preload: Sequence[str]) -> Zygote | None:
+    """This process's zygote, forked now with the modules `preload` names imported: to be called
+    before the process's first thread. None where none can be (not Linux, a single core, no
+    process left), and workers are started as before."""
+    from session_lsp.parallel import usable_cores  # not before: parallel imports this module
+
+    if _RUNNING:
+        return running_zygote()
+    if not sys.platform.startswith("linux") or usable_cores() < 2 or threading.active_count() > 1:
+        return None  # a fork beside another thread would copy it mid-state
+    for module in preload:
+        importlib.import_module(module)
+    gc.collect()
+    gc.freeze()  # what both processes hold, never walked by either's collector (page copies)
+    zygote = Zygote.fork()
+    if zygote is not None:
+        _RUNNING.append(zygote)
+    return zygote
+
+
+def running_zygote() -> Zygote | None:
+    """This process's zygote while it can fork; None without one."""
+    return _RUNNING[0] if _RUNNING and not _RUNNING[0].gone else None
+
+
+class Zygote:
+    """The server's end of the channel to its zygote, and the zygote's process id."""
+
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
+        self.gone = False
+        """Set once a request failed because the zygote is no more (killed, out of memory)."""
+        self._channel = channel
+        self._lock = threading.Lock()
+        """A request and its answer are one exchange: workers started from two threads at once
+        (two big rollouts' pages) must not read each other's job numbers."""
+
+    @classmethod
+    def fork(cls) -> Zygote | None:
+        """A zygote forked now (`start_zygote` says when that is safe); None when this process
+        cannot fork."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        try:
+            ours, its = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close()
+            its.close()
+            return None
+        if pid == 0:
+            ours.close()
+            _serve(its)
+        its.close()
+        return cls(pid, ours)
+
+    def run(self, target: Callable[..., None], args: tuple[object, ...]) -> Job | None:
+        """`target(sending, *args)` in a new child of the zygote, `sending` the write end of a
+        pipe whose read end the job holds. None when no child could be started (the zygote
+        gone, no process left, arguments too long to send): the caller does the work itself."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        receiving_fd, sending_fd = os.pipe()
+        receiving = Connection(receiving_fd, writable=False)
+        try:
+            request = pickle.dumps(("run", target, args))
+            with self._lock:
+                socket.send_fds(self._channel, [request], [sending_fd])
+                answer = self._channel.recv(_JOB.size)
+        except (OSError, pickle.PicklingError):
+            answer = b""
+        finally:
+            os.close(sending_fd)  # the child holds its own: a child that dies ends the pipe
+        job = _JOB.unpack(answer)[0] if len(answer) == _JOB.size else _NO_JOB
+        if job == _NO_JOB:
+            receiving.close()
+            self._check_gone()
+            return None
+        return Job(self, job, receiving)
+
+    def stop(self, job: int) -> None:
+        """The job's child killed if it still runs; the zygote knows whether it does, so no
+        process that took its number since is touched."""
+        with self._lock, contextlib.suppress(OSError):
+            self._channel.send(pickle.dumps(("stop", job)))
+
+    def close(self) -> None:
+        """The channel closed, which ends the zygote, and the zygote waited for: killed if it
+        has not ended within `CLOSE_SECONDS` (a zygote never left as a zombie or at work)."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        self.gone = True
+        self._channel.close()
+        deadline = time.monotonic() + CLOSE_SECONDS
+        try:
+            while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    return
+                time.sleep(0.005)
+        except ChildProcessError:
+            return  # waited for already
+
+    def _check_gone(self) -> None:
+        """A zygote that ended is waited for (no zombie left), and no longer asked."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                return
+        self.gone = True
+
+
+class Job:
+    """A child of the zygote: the end of the pipe it answers on."""
+
+    def __init__(self, zygote: Zygote, number: int, receiving: Connection) -> None:
+        self.receiving = receiving
+        self._zygote = zygote
+        self._number = number
+
+    def stop(self) -> None:
+        """The pipe closed and the child killed if it is still at work (given up on)."""
+        self.receiving.close()
+        self._zygote.stop(self._number)
+
+
+def _serve(channel: socket.socket) -> NoReturn:
+    """The zygote's whole life: requests until the server's end closes. Nothing may reach the
+    server's client, and no child at work may keep the client waiting for the server's output to
+    end: the standard streams it shares with the server are let go (a child that fails is seen
+    to die, and its files are run again or reported by the server)."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(null, stream)
+        os.close(null)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
+        running: dict[int, int] = {}
+        signal.signal(signal.SIGCHLD, lambda _signal, _frame: _reap(running))
+        numbers = itertools.count(1)
+        while True:
+            message, fds, flags, _ = socket.recv_fds(channel, MAX_REQUEST, 1)
+            if not message:
+                os._exit(0)  # the server is gone
+            if flags & socket.MSG_TRUNC:
+                _refuse(channel, fds)
+                continue
+            request = pickle.loads(message)
+            if request[0] == "stop":
+                pid = running.get(request[1])
+                if pid is not None:
+                    os.kill(pid, signal.SIGKILL)
+                continue
+            _, target, args = request
+            _start(channel, running, next(numbers), fds, target, args)
+    except BaseException:  # a zygote that fails ends: the server then starts workers itself
+        os._exit(1)
+
+
+def _start(
+    channel: socket.socket,
+    running: dict[int, int],
+    number: int,
+    fds: list[int],
+    target: Callable[..., None],
+    args: tuple[object, ...],
+) -> None:
+    """A child forked to run `target`, its job number sent back. SIGCHLD is held meanwhile: a
+    child that ended at once must not be reaped before its number is written down."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    if len(fds) != 1:
+        _refuse(channel, fds)
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        _refuse(channel, fds)
+        return
+    if pid == 0:
+        _child(channel, fds[0], target, args)
+    running[number] = pid
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    os.close(fds[0])
+    channel.send(_JOB.pack(number))
+
+
+def _child(
+    channel: socket.socket, sending_fd: int, target: Callable[..., None], args: tuple[object, ...]
+) -> NoReturn:
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    try:
+        channel.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        target(Connection(sending_fd, readable=False), *args)
+    finally:
+        os._exit(0)
+
+
+def _refuse(channel: socket.socket, fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+    channel.send(_JOB.pack(_NO_JOB))
+
+
+def _reap(running: dict[int, int]) -> None:
+    """Every ended child waited for, and forgotten, so its number is never killed again."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        for number, running_pid in list(running.items()):
+            if running_pid == pid:
+                del running[number]
