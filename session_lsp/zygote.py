@@ -37,6 +37,9 @@ from typing import NoReturn
 MAX_REQUEST = 1 << 20
 """A request is a function's name and a few small arguments (a path, a registry of live
 sessions); one longer than this is refused rather than cut."""
+ANSWER_SECONDS = 5.0
+"""How long a request waits for the zygote's answer (a fork: milliseconds) before the zygote is
+taken for stuck, and killed: the server's thread must never wait on it for good."""
 CLOSE_SECONDS = 1.0
 """How long a zygote has to end once its channel is closed; it ends at once unless stuck."""
 _JOB = struct.Struct("q")
@@ -105,6 +108,7 @@ class Zygote:
             ours.close()
             _serve(its)
         its.close()
+        ours.settimeout(ANSWER_SECONDS)
         return cls(pid, ours)
 
     def run(self, target: Callable[..., None], args: tuple[object, ...]) -> Job | None:
@@ -113,14 +117,20 @@ class Zygote:
         gone, no process left, arguments too long to send): the caller does the work itself."""
         if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
             raise NotImplementedError
+        try:
+            request = pickle.dumps(("run", target, args))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None  # a function or argument that cannot be sent: run by the caller
         receiving_fd, sending_fd = os.pipe()
         receiving = Connection(receiving_fd, writable=False)
         try:
-            request = pickle.dumps(("run", target, args))
             with self._lock:
                 socket.send_fds(self._channel, [request], [sending_fd])
                 answer = self._channel.recv(_JOB.size)
-        except (OSError, pickle.PicklingError):
+        except TimeoutError:
+            self._give_up()  # stuck: a late answer would be read as the next job's
+            answer = b""
+        except OSError:
             answer = b""
         finally:
             os.close(sending_fd)  # the child holds its own: a child that dies ends the pipe
@@ -154,6 +164,15 @@ class Zygote:
                 time.sleep(0.005)
         except ChildProcessError:
             return  # waited for already
+
+    def _give_up(self) -> None:
+        """A zygote that did not answer in `ANSWER_SECONDS` is killed and never asked again."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        self.gone = True
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)  # prompt: a kill ends even a stopped process
 
     def _check_gone(self) -> None:
         """A zygote that ended is waited for (no zombie left), and no longer asked."""
@@ -199,10 +218,14 @@ def _serve(channel: socket.socket) -> NoReturn:
             message, fds, flags, _ = socket.recv_fds(channel, MAX_REQUEST, 1)
             if not message:
                 os._exit(0)  # the server is gone
-            if flags & socket.MSG_TRUNC:
-                _refuse(channel, fds)
+            try:
+                request = None if flags & socket.MSG_TRUNC else pickle.loads(message)
+            except Exception:  # what the server sent cannot be read here: refused, not fatal
+                request = None
+            if request is None:
+                if fds:  # a job asked for: answered, or its caller would wait (stops are not)
+                    _refuse(channel, fds)
                 continue
-            request = pickle.loads(message)
             if request[0] == "stop":
                 pid = running.get(request[1])
                 if pid is not None:

@@ -188,3 +188,42 @@ def test_the_zygote_is_forked_once_with_the_modules_its_workers_run_imported(
     finally:
         if first is not None:
             first.close()
+
+
+def test_a_zygote_that_does_not_answer_is_killed_and_the_caller_works_on(zygote: Zygote) -> None:
+    """A stuck zygote must not hold a server thread for good, nor answer a later job with an
+    earlier one's number."""
+    zygote._channel.settimeout(0.2)
+    os.kill(zygote.pid, signal.SIGSTOP)
+    started = time.monotonic()
+    assert zygote.run(whoami, ("",)) is None
+    assert time.monotonic() - started < 5
+    assert zygote.gone and running_zygote() is None
+    assert _ended(zygote.pid)
+
+
+def test_a_job_whose_function_cannot_be_sent_is_left_to_the_caller(zygote: Zygote) -> None:
+    before = _open_fds()
+    assert zygote.run(lambda sending: None, ()) is None
+    assert _open_fds() == before and not zygote.gone
+    job = zygote.run(whoami, ("still here",))
+    assert job is not None and job.receiving.recv()[-1] == "still here"
+    job.stop()
+
+
+def test_a_job_the_zygote_cannot_read_is_refused_and_it_serves_on(zygote: Zygote) -> None:
+    """An argument whose class the zygote cannot rebuild (its module is gone there)."""
+    assert zygote.run(whoami, (Unreadable(),)) is None
+    assert not zygote.gone
+    job = zygote.run(whoami, ("after",))
+    assert job is not None and job.receiving.recv()[-1] == "after"
+    job.stop()
+
+
+class Unreadable:
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_fails, ())
+
+
+def _fails() -> None:
+    raise RuntimeError("cannot be rebuilt")
