@@ -59,9 +59,15 @@ def sessions_tree(folder: Path, count: int) -> Path:
 
 
 def children_memory(pid: int) -> str:
-    """Rss, Pss and private memory of each child of `pid`, in MB."""
+    """Rss, Pss and private memory of each child of `pid` (of any of its threads: a fork server
+    is the child of the thread that started it), in MB."""
     rows = []
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+    children = [
+        child
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    for child in children:
         try:
             rollup = Path(f"/proc/{child}/smaps_rollup").read_text().splitlines()[1:]
         except FileNotFoundError:
