@@ -227,9 +227,7 @@ def _serve(channel: socket.socket) -> NoReturn:
                     _refuse(channel, fds)
                 continue
             if request[0] == "stop":
-                pid = running.get(request[1])
-                if pid is not None:
-                    os.kill(pid, signal.SIGKILL)
+                _kill(running, request[1])
                 continue
             _, target, args = request
             _start(channel, running, next(numbers), fds, target, args)
@@ -279,6 +277,20 @@ def _child(
         target(Connection(sending_fd, readable=False), *args)
     finally:
         os._exit(0)
+
+
+def _kill(running: dict[int, int], number: int) -> None:
+    """Job `number`'s child killed if it still runs. SIGCHLD is held meanwhile: a child reaped
+    between finding its process id and the kill could give that id to another process."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+    try:
+        pid = running.get(number)
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
 
 
 def _refuse(channel: socket.socket, fds: list[int]) -> None:
