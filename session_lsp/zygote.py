@@ -35,8 +35,9 @@ from multiprocessing.connection import Connection
 from typing import NoReturn
 
 MAX_REQUEST = 1 << 20
-"""A request is a function's name and a few small arguments (a path, a registry of live
-sessions); one longer than this is refused rather than cut."""
+"""What the zygote reads of a request at most: more than a socket pair lets a message be
+(its send buffer, about 200 KB), where a longer request fails to be sent. A request is a
+function's name and a few small arguments (a path, a registry of live sessions)."""
 ANSWER_SECONDS = 5.0
 """How long a request waits for the zygote's answer (a fork: milliseconds) before the zygote is
 taken for stuck, and killed: the server's thread must never wait on it for good."""
@@ -108,6 +109,8 @@ class Zygote:
             ours.close()
             _serve(its)
         its.close()
+        with contextlib.suppress(OSError):  # as the zygote does: its group is made either way
+            os.setpgid(pid, pid)
         ours.settimeout(ANSWER_SECONDS)
         return cls(pid, ours)
 
@@ -119,19 +122,15 @@ class Zygote:
             raise NotImplementedError
         try:
             request = pickle.dumps(("run", target, args))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return None  # a function or argument that cannot be sent: run by the caller
-        receiving_fd, sending_fd = os.pipe()
+        except Exception:  # a function or argument that cannot be sent: run by the caller
+            return None
+        try:
+            receiving_fd, sending_fd = os.pipe()
+        except OSError:  # no file descriptor left
+            return None
         receiving = Connection(receiving_fd, writable=False)
         try:
-            with self._lock:
-                socket.send_fds(self._channel, [request], [sending_fd])
-                answer = self._channel.recv(_JOB.size)
-        except TimeoutError:
-            self._give_up()  # stuck: a late answer would be read as the next job's
-            answer = b""
-        except OSError:
-            answer = b""
+            answer = self._ask(request, sending_fd)
         finally:
             os.close(sending_fd)  # the child holds its own: a child that dies ends the pipe
         job = _JOB.unpack(answer)[0] if len(answer) == _JOB.size else _NO_JOB
@@ -140,6 +139,24 @@ class Zygote:
             self._check_gone()
             return None
         return Job(self, job, receiving)
+
+    def _ask(self, request: bytes, sending_fd: int) -> bytes:
+        """The zygote's answer to a request: a job number, or nothing. A zygote that does not
+        answer in `ANSWER_SECONDS` is given up on before the lock is let go, so that no other
+        request reads its late answer as its own."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        with self._lock:
+            if self.gone:
+                return b""
+            try:
+                socket.send_fds(self._channel, [request], [sending_fd])
+                return self._channel.recv(_JOB.size)
+            except TimeoutError:
+                self._give_up()
+            except OSError:
+                pass
+            return b""
 
     def stop(self, job: int) -> None:
         """The job's child killed if it still runs; the zygote knows whether it does, so no
@@ -158,8 +175,7 @@ class Zygote:
         try:
             while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
                 if time.monotonic() > deadline:
-                    os.kill(self.pid, signal.SIGKILL)
-                    os.waitpid(self.pid, 0)
+                    self._kill()
                     return
                 time.sleep(0.005)
         except ChildProcessError:
@@ -170,9 +186,19 @@ class Zygote:
         if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
             raise NotImplementedError
         self.gone = True
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)  # prompt: a kill ends even a stopped process
+        self._kill()
+
+    def _kill(self) -> None:
+        """The zygote and its children at work killed, and the zygote waited for (at once: a
+        kill ends even a stopped process)."""
+        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+            raise NotImplementedError
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)  # its children at work with it
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)  # should its group never have been made
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
     def _check_gone(self) -> None:
         """A zygote that ended is waited for (no zombie left), and no longer asked."""
@@ -199,40 +225,61 @@ class Job:
 
 
 def _serve(channel: socket.socket) -> NoReturn:
-    """The zygote's whole life: requests until the server's end closes. Nothing may reach the
-    server's client, and no child at work may keep the client waiting for the server's output to
-    end: the standard streams it shares with the server are let go (a child that fails is seen
-    to die, and its files are run again or reported by the server)."""
+    """The zygote's whole life: requests until the server's end closes, then its children at
+    work ended with it (nobody reads their answers now), however the requests ended."""
     if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
         raise NotImplementedError
     try:
-        null = os.open(os.devnull, os.O_RDWR)
-        for stream in (0, 1, 2):
-            os.dup2(null, stream)
-        os.close(null)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
-        running: dict[int, int] = {}
-        signal.signal(signal.SIGCHLD, lambda _signal, _frame: _reap(running))
-        numbers = itertools.count(1)
-        while True:
-            message, fds, flags, _ = socket.recv_fds(channel, MAX_REQUEST, 1)
-            if not message:
-                os._exit(0)  # the server is gone
-            try:
-                request = None if flags & socket.MSG_TRUNC else pickle.loads(message)
-            except Exception:  # what the server sent cannot be read here: refused, not fatal
-                request = None
-            if request is None:
-                if fds:  # a job asked for: answered, or its caller would wait (stops are not)
-                    _refuse(channel, fds)
-                continue
-            if request[0] == "stop":
-                _kill(running, request[1])
-                continue
-            _, target, args = request
-            _start(channel, running, next(numbers), fds, target, args)
-    except BaseException:  # a zygote that fails ends: the server then starts workers itself
+        os.setpgid(0, 0)  # a group of its own and its children's, ended as one
+        _serve_requests(channel)
+    finally:
+        if os.getpgid(0) == os.getpid():  # never the server's group, should its own not be made
+            os.killpg(0, signal.SIGKILL)
         os._exit(1)
+
+
+def _serve_requests(channel: socket.socket) -> None:
+    """Nothing may reach the server's client, and no child at work may keep the client waiting
+    for the server's output to end: the streams and files it shares with the server are let go
+    (a child that fails is seen to die, and its files are run again or reported by the server)."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    _keep_only(channel.fileno())
+    null = os.open(os.devnull, os.O_RDWR)
+    for stream in (0, 1, 2):
+        os.dup2(null, stream)
+    os.close(null)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
+    running: dict[int, int] = {}
+    signal.signal(signal.SIGCHLD, lambda _signal, _frame: _reap(running))
+    numbers = itertools.count(1)
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, MAX_REQUEST, 1)
+        if not message:
+            return  # the server is gone
+        try:
+            request = pickle.loads(message)
+        except Exception:  # what the server sent cannot be read here: refused, not fatal
+            request = None
+        if request is None:
+            if fds:  # a job asked for: answered, or its caller would wait (stops are not)
+                _refuse(channel, fds)
+            continue
+        if request[0] == "stop":
+            _kill(running, request[1])
+            continue
+        _, target, args = request
+        _start(channel, running, next(numbers), fds, target, args)
+
+
+def _keep_only(channel_fd: int) -> None:
+    """Every file descriptor the zygote was forked with closed but its channel's (the standard
+    streams are replaced next): one held by the zygote or a worker, a pipe a client passed the
+    server, would stay open after the server ended."""
+    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
+        raise NotImplementedError
+    os.closerange(3, channel_fd)
+    os.closerange(channel_fd + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _start(

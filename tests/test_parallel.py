@@ -257,3 +257,21 @@ def test_a_result_a_zygote_s_child_cannot_send_back_is_a_crash_for_its_files(
 
 def unpicklable(number: int) -> object:
     return lambda: number
+
+
+def test_a_zygote_killed_while_its_children_work_leaves_every_result_and_no_pipe_open(
+    monkeypatch: pytest.MonkeyPatch, zygote: Zygote
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 2)
+    before = set(os.listdir("/proc/self/fd"))
+    numbers = [200] * 20
+    killer = threading.Timer(0.1, os.kill, (zygote.pid, 9))
+    killer.start()
+    try:
+        results = list(map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2))
+    finally:
+        killer.join()
+    assert results == [number * number for number in numbers]
+    assert zygote.gone
+    assert set(os.listdir("/proc/self/fd")) == before

@@ -10,13 +10,12 @@ import sys
 import threading
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import pytest
 
 from session_lsp import zygote as zygote_module
 from session_lsp.zygote import MAX_REQUEST, Zygote, running_zygote, start_zygote
-from tests.support.zygotes import zygote
+from tests.support.zygotes import ended, zygote
 
 __all__ = ["zygote"]  # the fixture, used by name
 pytestmark = pytest.mark.skipif(
@@ -34,20 +33,6 @@ def at_work_forever(sending: Connection) -> None:
     sending.send(os.getpid())
     while True:
         time.sleep(1)
-
-
-def _ended(pid: int, within: float = 10.0) -> bool:
-    """Whether `pid` is gone (or a zombie nobody waited for yet) within `within` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            return True
-        if state == "Z":
-            return False  # ended, never waited for: a zombie is what the zygote must not leave
-        time.sleep(0.01)
-    return False
 
 
 def _open_fds() -> set[str]:
@@ -85,7 +70,7 @@ def test_a_job_stopped_at_work_is_killed_and_waited_for(zygote: Zygote) -> None:
     assert job is not None
     pid = job.receiving.recv()
     job.stop()
-    assert _ended(pid)
+    assert ended(pid)
 
 
 def test_jobs_asked_from_threads_at_once_each_get_their_own_answer(zygote: Zygote) -> None:
@@ -123,7 +108,7 @@ def test_a_zygote_that_is_gone_starts_nothing_leaves_no_pipe_open_and_is_asked_n
     assert zygote.run(whoami, ("",)) is None
     assert _open_fds() == before
     assert zygote.gone and running_zygote() is None
-    assert _ended(zygote.pid)  # waited for: no zombie
+    assert ended(zygote.pid)  # waited for: no zombie
 
 
 def test_the_zygote_ends_when_the_servers_end_of_its_channel_closes() -> None:
@@ -199,7 +184,7 @@ def test_a_zygote_that_does_not_answer_is_killed_and_the_caller_works_on(zygote:
     assert zygote.run(whoami, ("",)) is None
     assert time.monotonic() - started < 5
     assert zygote.gone and running_zygote() is None
-    assert _ended(zygote.pid)
+    assert ended(zygote.pid)
 
 
 def test_a_job_whose_function_cannot_be_sent_is_left_to_the_caller(zygote: Zygote) -> None:
@@ -227,3 +212,52 @@ class Unreadable:
 
 def _fails() -> None:
     raise RuntimeError("cannot be rebuilt")
+
+
+@pytest.mark.parametrize("how", ["closed", "given up on"])
+def test_a_child_at_work_ends_with_its_zygote(zygote: Zygote, how: str) -> None:
+    """However the zygote ends (the server's `close` at exit, or a stuck one killed), no worker
+    is left running on for nobody."""
+    job = zygote.run(at_work_forever, ())
+    assert job is not None
+    pid = job.receiving.recv()
+    if how == "closed":
+        zygote.close()
+    else:
+        zygote._give_up()
+    assert ended(pid, waited_for=False)
+
+
+def test_the_zygote_holds_no_file_of_the_server_but_its_channel() -> None:
+    """A pipe a client passed the server stays open only as long as the server holds it."""
+    passed_read, passed_write = os.pipe()
+    try:
+        forked = Zygote.fork()
+        assert forked is not None
+        deadline = time.monotonic() + 10
+        while len(os.listdir(f"/proc/{forked.pid}/fd")) != 4:  # 0-2 and its channel
+            assert time.monotonic() < deadline, os.listdir(f"/proc/{forked.pid}/fd")
+            time.sleep(0.01)
+        forked.close()
+    finally:
+        os.close(passed_read)
+        os.close(passed_write)
+
+
+def test_a_job_whose_arguments_fail_to_pickle_is_left_to_the_caller(zygote: Zygote) -> None:
+    before = _open_fds()
+    assert zygote.run(whoami, (Unsendable(),)) is None
+    assert zygote.run(whoami, (_nested(100_000),)) is None  # RecursionError
+    assert _open_fds() == before and not zygote.gone
+
+
+def _nested(depth: int) -> list[object]:
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+class Unsendable:
+    def __reduce__(self) -> tuple[object, ...]:
+        raise RuntimeError("cannot be pickled")

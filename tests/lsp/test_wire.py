@@ -8,7 +8,6 @@ import queue
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from typing import Any
@@ -18,79 +17,7 @@ import pytest
 from session_lsp.core import search
 from session_lsp.lsp import opening, transport
 from tests.lsp.sessions import dangling
-
-SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
-
-
-class RawClient:
-    def __init__(self) -> None:
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
-        self.log_messages: list[str] = []
-        self.process = subprocess.Popen(
-            SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr
-        )
-
-    def write(self, data: bytes) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(data)
-        self.process.stdin.flush()
-
-    def send_bytes(self, body: bytes) -> None:
-        self.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-
-    def send(self, message: Any) -> None:
-        self.send_bytes(json.dumps(message).encode())
-
-    def request(self, request_id: int, method: str, params: Any = None) -> None:
-        self.send({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
-
-    def initialize(self) -> None:
-        self.request(1, "initialize", {"capabilities": {}})
-        assert "capabilities" in self.receive(1)["result"]
-        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
-
-    def receive(self, request_id: int | None) -> dict[str, Any]:
-        """Read messages until the response to `request_id` (notifications are kept as logs);
-        -1: the next message, whatever it is."""
-        stdout = self.process.stdout
-        assert stdout is not None
-        while True:
-            length = 0
-            while (header := stdout.readline()) not in (b"\r\n", b""):
-                if header.lower().startswith(b"content-length:"):
-                    length = int(header.split(b":")[1])
-            assert length, "the server closed its output"
-            message = json.loads(stdout.read(length))
-            if message.get("method") == "window/logMessage":
-                self.log_messages.append(message["params"]["message"])
-            if request_id == -1 or (message.get("id") == request_id and "method" not in message):
-                return message  # type: ignore[no-any-return]
-
-    def alive(self, request_id: int) -> None:
-        """The server still reads and answers a normal request."""
-        self.send_bytes(_body(request_id))
-        assert self.receive(request_id)["result"]["version"]
-
-    def log(self) -> str:
-        """stderr, and the window/logMessage notifications read so far."""
-        self.stderr.seek(0)
-        return "\n".join([self.stderr.read().decode("utf-8", "replace"), *self.log_messages])
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        self.stderr.close()
-
-
-def _body(request_id: int) -> bytes:
-    return json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "id": request_id,
-            "method": "workspace/executeCommand",
-            "params": {"command": "sessionLsp.debugInformation", "arguments": []},
-        }
-    ).encode()
+from tests.support.raw_client import RawClient, debug_information_body
 
 
 def _framed(body: bytes, length: bytes) -> bytes:
@@ -153,7 +80,7 @@ def test_a_content_length_too_short_costs_only_its_own_message() -> None:
     client = RawClient()
     try:
         client.initialize()
-        body = _body(2)
+        body = debug_information_body(2)
         client.write(_framed(body, b"%d" % (len(body) - 10)))
         assert client.receive(None)["error"]["code"] == -32700
         client.alive(3)
@@ -166,9 +93,9 @@ def test_a_content_length_too_long_loses_no_message() -> None:
     client = RawClient()
     try:
         client.initialize()
-        body = _body(2)
+        body = debug_information_body(2)
         client.write(_framed(body, b"%d" % (len(body) + 10)))
-        client.send_bytes(_body(3))  # its first 10 bytes end message 2's frame
+        client.send_bytes(debug_information_body(3))  # its first 10 bytes end message 2's frame
         assert client.receive(2)["result"]["version"]
         assert client.receive(3)["result"]["version"]
         client.alive(4)
@@ -182,7 +109,7 @@ def test_content_lengths_that_are_not_numbers_or_absurd_never_stop_the_server() 
         client.initialize()
         lengths = (b"abc", b"-5", b"1e3", b"1" + b"0" * 15, b"1" + b"0" * 30)
         for request_id, length in enumerate(lengths, start=10):
-            client.write(_framed(_body(request_id), length))
+            client.write(_framed(debug_information_body(request_id), length))
             client.alive(request_id + 100)
         assert client.process.poll() is None
         log = client.log()
@@ -202,7 +129,7 @@ def test_the_lifecycle_is_enforced_with_answers() -> None:
         assert client.receive(2)["error"]["code"] == -32600
         client.request(3, "shutdown")
         assert client.receive(3)["result"] is None
-        client.send_bytes(_body(4))
+        client.send_bytes(debug_information_body(4))
         assert client.receive(4)["error"]["code"] == -32600
         client.send({"jsonrpc": "2.0", "method": "exit"})
         assert client.process.wait(timeout=10) == 0
@@ -289,7 +216,8 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
             assert reply["id"] == 1 and "capabilities" in reply["result"]
             # The same framing recovery as over stdio: a lying header costs one message.
             connection.sendall(
-                _framed(_body(2), b"not-a-number") + _framed(_body(3), b"%d" % len(_body(3)))
+                _framed(debug_information_body(2), b"not-a-number")
+                + _framed(debug_information_body(3), b"%d" % len(debug_information_body(3)))
             )
             while True:
                 length = 0
