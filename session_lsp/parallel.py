@@ -183,22 +183,21 @@ def _chunks(indices: list[int], sizes: Sequence[int]) -> list[list[int]]:
     return chunks
 
 
-class _Run(Generic[Item, Result]):
+@dataclass
+class _Work(Generic[Item, Result]):
+    """`function` of each of `items` (`sizes`: their bytes), `jobs` at a time."""
+
+    function: Callable[[Item], Result]
+    items: Sequence[Item]
+    sizes: Sequence[int]
+    jobs: int
+
+
+@dataclass
+class _Run(_Work[Item, Result]):
     """(index, result) pairs, not in order: the caller orders them."""
 
-    def __init__(
-        self,
-        function: Callable[[Item], Result],
-        items: Sequence[Item],
-        sizes: Sequence[int],
-        jobs: int,
-        context: BaseContext,
-    ) -> None:
-        self.function = function
-        self.items = items
-        self.sizes = sizes
-        self.jobs = jobs
-        self.context = context
+    context: BaseContext
 
     def results(self) -> Iterator[tuple[int, Result | Crash]]:
         todo = list(range(len(self.items)))
@@ -277,24 +276,13 @@ class _Run(Generic[Item, Result]):
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Forked(Generic[Item, Result]):
+@dataclass
+class _Forked(_Work[Item, Result]):
     """(index, result) pairs, not in order, each chunk run in a child of the zygote, `jobs` at a
     time. A child that dies takes only its own chunk with it: each of the chunk's files is run
     again alone, and a file whose child dies too is the one that killed it."""
 
-    def __init__(
-        self,
-        function: Callable[[Item], Result],
-        items: Sequence[Item],
-        sizes: Sequence[int],
-        jobs: int,
-        zygote: Zygote,
-    ) -> None:
-        self.function = function
-        self.items = items
-        self.sizes = sizes
-        self.jobs = jobs
-        self.zygote = zygote
+    zygote: Zygote
 
     def results(self) -> Iterator[tuple[int, Result | Crash]]:
         from multiprocessing.connection import wait

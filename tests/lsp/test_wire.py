@@ -17,7 +17,7 @@ import pytest
 from session_lsp.core import search
 from session_lsp.lsp import opening, transport
 from tests.lsp.sessions import dangling
-from tests.support.raw_client import RawClient, debug_information_body
+from tests.support.raw_client import RawClient, debug_information_body, read_message
 
 
 def _framed(body: bytes, length: bytes) -> bytes:
@@ -208,26 +208,15 @@ def test_tcp_mode_listens_on_loopback_and_answers() -> None:
             ).encode()
             connection.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
             stream = connection.makefile("rb")
-            length = 0
-            while (header := stream.readline()) not in (b"\r\n", b""):
-                if header.lower().startswith(b"content-length:"):
-                    length = int(header.split(b":")[1])
-            reply = json.loads(stream.read(length))
+            reply = read_message(stream)
             assert reply["id"] == 1 and "capabilities" in reply["result"]
             # The same framing recovery as over stdio: a lying header costs one message.
             connection.sendall(
                 _framed(debug_information_body(2), b"not-a-number")
                 + _framed(debug_information_body(3), b"%d" % len(debug_information_body(3)))
             )
-            while True:
-                length = 0
-                while (header := stream.readline()) not in (b"\r\n", b""):
-                    if header.lower().startswith(b"content-length:"):
-                        length = int(header.split(b":")[1])
-                assert length, "the server closed the connection"
-                reply = json.loads(stream.read(length))
-                if reply.get("id") == 3:
-                    break
+            while (reply := read_message(stream)).get("id") != 3:
+                pass
             assert reply["result"]["version"]
     finally:
         server.kill()

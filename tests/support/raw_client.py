@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 import tempfile
-from typing import Any
+from typing import Any, BinaryIO
 
 SERVER = [sys.executable, "-m", "session_lsp", "serve", "--stdio"]
 
@@ -46,12 +46,7 @@ class RawClient:
         stdout = self.process.stdout
         assert stdout is not None
         while True:
-            length = 0
-            while (header := stdout.readline()) not in (b"\r\n", b""):
-                if header.lower().startswith(b"content-length:"):
-                    length = int(header.split(b":")[1])
-            assert length, "the server closed its output"
-            message = json.loads(stdout.read(length))
+            message = read_message(stdout)
             if message.get("method") == "window/logMessage":
                 self.log_messages.append(message["params"]["message"])
             if request_id == -1 or (message.get("id") == request_id and "method" not in message):
@@ -82,3 +77,14 @@ def debug_information_body(request_id: int) -> bytes:
             "params": {"command": "sessionLsp.debugInformation", "arguments": []},
         }
     ).encode()
+
+
+def read_message(stream: BinaryIO) -> dict[str, Any]:
+    """The next message the server wrote to `stream`, read by its Content-Length header."""
+    length = 0
+    while (header := stream.readline()) not in (b"\r\n", b""):
+        if header.lower().startswith(b"content-length:"):
+            length = int(header.split(b":")[1])
+    assert length, "the server closed its output"
+    message: dict[str, Any] = json.loads(stream.read(length))
+    return message
