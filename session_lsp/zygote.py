@@ -4,11 +4,13 @@ The server has threads once it runs, and a fork copies a process mid-state (a lo
 held stays held in the copy), so its workers came from multiprocessing's fork server: a fresh
 interpreter that imports the analysis, 150-200 ms before the first worker of a server's life
 could start (the first page of a big rollout, a search of one, a listing of many sessions all
-waited for it), and 27 MB kept from then on. A fork of the server taken before its first thread,
-once the modules its workers run are imported and before the language server's own are (pygls
-and lsprotocol: 21 MB the workers never use), has everything its workers need and shares its
-memory with the server until one of them writes to it: at most the 17 MB it was forked with.
-It waits for a request, forks, and the child runs the function asked for.
+waited for it), kept from then on with multiprocessing's resource tracker: 22 MB of their own.
+A fork of the server taken before its first thread, once the modules its workers run are
+imported and before the language server's own are (pygls and lsprotocol: 21 MB the workers
+never use), has everything its workers need and shares its memory with the server until one of
+them writes to it: at most the 18 MB it was forked with, 8-12 MB in use. It waits for a
+request, forks, and the child runs the function asked for; its children are in its process
+group, and end with it.
 
 Linux only: macOS's system libraries may crash in a forked child, and Windows cannot fork. Each
 request names a module-level function and its arguments (pickled), and passes the write end of
@@ -34,6 +36,8 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import NoReturn
 
+from session_lsp.parallel import usable_cores
+
 MAX_REQUEST = 1 << 20
 """What the zygote reads of a request at most: more than a socket pair lets a message be
 (its send buffer, about 200 KB), where a longer request fails to be sent. A request is a
@@ -56,8 +60,6 @@ def start_zygote(preload: Sequence[str]) -> Zygote | None:
     """This process's zygote, forked now with the modules `preload` names imported: to be called
     before the process's first thread. None where none can be (not Linux, a single core, no
     process left), and workers are started as before."""
-    from session_lsp.parallel import usable_cores  # not before: parallel imports this module
-
     if _RUNNING:
         return running_zygote()
     if not sys.platform.startswith("linux") or usable_cores() < 2 or threading.active_count() > 1:

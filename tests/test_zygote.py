@@ -150,9 +150,9 @@ def test_no_zygote_is_forked_on_one_core_or_where_forks_are_unsafe(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(zygote_module, "_RUNNING", [])
-    monkeypatch.setattr("session_lsp.parallel.usable_cores", lambda: 1)
+    monkeypatch.setattr(zygote_module, "usable_cores", lambda: 1)
     assert start_zygote(()) is None
-    monkeypatch.setattr("session_lsp.parallel.usable_cores", lambda: 2)
+    monkeypatch.setattr(zygote_module, "usable_cores", lambda: 2)
     monkeypatch.setattr(zygote_module.sys, "platform", "darwin")
     assert start_zygote(()) is None
     assert zygote_module._RUNNING == []
