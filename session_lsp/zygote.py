@@ -12,7 +12,8 @@ them writes to it: at most the 18 MB it was forked with, 8-12 MB in use. It wait
 request, forks, and the child runs the function asked for; its children are in its process
 group, and end with it.
 
-Linux only: macOS's system libraries may crash in a forked child, and Windows cannot fork. Each
+Linux only: macOS's system libraries may crash in a forked child, and Windows cannot fork (each
+function that makes a call only POSIX has returns at once there, as mypy's Windows check needs). Each
 request names a module-level function and its arguments (pickled), and passes the write end of
 the pipe the caller reads the answer from; the child ends when the function returns. The
 zygote ends when the server's end of the channel closes, however the server ended.
@@ -95,8 +96,8 @@ class Zygote:
     def fork(cls) -> Zygote | None:
         """A zygote forked now (`start_zygote` says when that is safe); None when this process
         cannot fork."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
+        if sys.platform == "win32":
+            return None
         try:
             ours, its = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         except OSError:
@@ -120,8 +121,6 @@ class Zygote:
         """`target(sending, *args)` in a new child of the zygote, `sending` the write end of a
         pipe whose read end the job holds. None when no child could be started (the zygote
         gone, no process left, arguments too long to send): the caller does the work itself."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
         try:
             request = pickle.dumps(("run", target, args))
         except Exception:  # a function or argument that cannot be sent: run by the caller
@@ -146,8 +145,8 @@ class Zygote:
         """The zygote's answer to a request: a job number, or nothing. A zygote that does not
         answer in `ANSWER_SECONDS` is given up on before the lock is let go, so that no other
         request reads its late answer as its own."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
+        if sys.platform == "win32":
+            return b""
         with self._lock:
             if self.gone:
                 return b""
@@ -169,8 +168,8 @@ class Zygote:
     def close(self) -> None:
         """The channel closed, which ends the zygote, and the zygote waited for: killed if it
         has not ended within `CLOSE_SECONDS` (a zygote never left as a zombie or at work)."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
+        if sys.platform == "win32":
+            return
         self.gone = True
         self._channel.close()
         deadline = time.monotonic() + CLOSE_SECONDS
@@ -185,16 +184,14 @@ class Zygote:
 
     def _give_up(self) -> None:
         """A zygote that did not answer in `ANSWER_SECONDS` is killed and never asked again."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
         self.gone = True
         self._kill()
 
     def _kill(self) -> None:
         """The zygote and its children at work killed, and the zygote waited for (at once: a
         kill ends even a stopped process)."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
+        if sys.platform == "win32":
+            return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)  # its children at work with it
         with contextlib.suppress(ProcessLookupError):
@@ -204,8 +201,8 @@ class Zygote:
 
     def _check_gone(self) -> None:
         """A zygote that ended is waited for (no zombie left), and no longer asked."""
-        if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-            raise NotImplementedError
+        if sys.platform == "win32":
+            return
         with contextlib.suppress(ChildProcessError):
             if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
                 return
@@ -229,8 +226,8 @@ class Job:
 def _serve(channel: socket.socket) -> NoReturn:
     """The zygote's whole life: requests until the server's end closes, then its children at
     work ended with it (nobody reads their answers now), however the requests ended."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        os._exit(1)
     try:
         os.setpgid(0, 0)  # a group of its own and its children's, ended as one
         _serve_requests(channel)
@@ -244,8 +241,8 @@ def _serve_requests(channel: socket.socket) -> None:
     """Nothing may reach the server's client, and no child at work may keep the client waiting
     for the server's output to end: the streams and files it shares with the server are let go
     (a child that fails is seen to die, and its files are run again or reported by the server)."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        return
     _keep_only(channel.fileno())
     null = os.open(os.devnull, os.O_RDWR)
     for stream in (0, 1, 2):
@@ -278,8 +275,8 @@ def _keep_only(channel_fd: int) -> None:
     """Every file descriptor the zygote was forked with closed but its channel's (the standard
     streams are replaced next): one held by the zygote or a worker, a pipe a client passed the
     server, would stay open after the server ended."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        return
     os.closerange(3, channel_fd)
     os.closerange(channel_fd + 1, os.sysconf("SC_OPEN_MAX"))
 
@@ -294,8 +291,8 @@ def _start(
 ) -> None:
     """A child forked to run `target`, its job number sent back. SIGCHLD is held meanwhile: a
     child that ended at once must not be reaped before its number is written down."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        return
     if len(fds) != 1:
         _refuse(channel, fds)
         return
@@ -317,8 +314,8 @@ def _start(
 def _child(
     channel: socket.socket, sending_fd: int, target: Callable[..., None], args: tuple[object, ...]
 ) -> NoReturn:
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        os._exit(1)
     try:
         channel.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -331,8 +328,8 @@ def _child(
 def _kill(running: dict[int, int], number: int) -> None:
     """Job `number`'s child killed if it still runs. SIGCHLD is held meanwhile: a child reaped
     between finding its process id and the kill could give that id to another process."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        return
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
     try:
         pid = running.get(number)
@@ -350,8 +347,8 @@ def _refuse(channel: socket.socket, fds: list[int]) -> None:
 
 def _reap(running: dict[int, int]) -> None:
     """Every ended child waited for, and forgotten, so its number is never killed again."""
-    if sys.platform == "win32":  # forked on Linux only (`start_zygote`)
-        raise NotImplementedError
+    if sys.platform == "win32":
+        return
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
