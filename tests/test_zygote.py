@@ -261,3 +261,14 @@ def _nested(depth: int) -> list[object]:
 class Unsendable:
     def __reduce__(self) -> tuple[object, ...]:
         raise RuntimeError("cannot be pickled")
+
+
+def test_a_job_asked_with_no_file_descriptor_left_is_left_to_the_caller(
+    zygote: Zygote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(zygote_module.os, "pipe", no_pipe)
+    assert zygote.run(whoami, ("",)) is None
+    assert not zygote.gone
