@@ -265,7 +265,7 @@ def _serve_requests(channel: socket.socket) -> None:
                 _refuse(channel, fds)
             continue
         if request[0] == "stop":
-            _kill(running, request[1])
+            _kill_job(running, request[1])
             continue
         _, target, args = request
         _start(channel, running, next(numbers), fds, target, args)
@@ -325,7 +325,7 @@ def _child(
         os._exit(0)
 
 
-def _kill(running: dict[int, int], number: int) -> None:
+def _kill_job(running: dict[int, int], number: int) -> None:
     """Job `number`'s child killed if it still runs. SIGCHLD is held meanwhile: a child reaped
     between finding its process id and the kill could give that id to another process."""
     if sys.platform == "win32":
