@@ -306,6 +306,22 @@ def test_a_rewound_branch_is_counted_as_abandoned() -> None:
     assert "an answer the user rewound" not in [item.text for item in page(model)]
 
 
+def test_a_tail_ending_on_system_lines_off_the_replay_is_an_abandoned_branch() -> None:
+    """short.jsonl lines 13-15: an interrupt, then a `/model` command four minutes later, hang
+    off the second parallel result; the first result, in the same millisecond and first in the
+    file, is the leaf a resume picks. The branch's leaf is a system line, walked back to the
+    interrupt as Claude Code walks leaves."""
+    model = model_of(SHORT.read_bytes())
+    assert model.items[-1].last_line < 12
+    assert model.abandoned_branches == 1
+
+
+def test_a_message_whose_only_children_are_on_the_replay_is_no_abandoned_branch() -> None:
+    session = damage.Session.load(SHORT)
+    del session.lines[12:]  # the interrupt and the command after it
+    assert model_of(session.data()).abandoned_branches == 0
+
+
 def test_long_texts_are_cut_and_marked() -> None:
     session = damage.Session.load(SHORT)
     index = next(i for i, r in enumerate(session.records()) if r and r.get("type") == "user")

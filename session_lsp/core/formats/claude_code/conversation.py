@@ -15,7 +15,7 @@ import bisect
 import enum
 import itertools
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import msgspec
@@ -399,20 +399,29 @@ def _walk_tail_to_head(
 
 def pick_leaf(index: ReplayIndex, *, include_sidechains: bool) -> Record | None:
     """The newest user/assistant leaf by timestamp; strict `>` so a tie goes to the first in file."""
-    by_uuid, parent = index.by_uuid, index.parent
-    has_child = {target for target in parent.values() if target is not None}
     best: Record | None = None
     best_time = ""
-    for record in index.order:
-        if record.uuid in has_child:
-            continue
-        message = _nearest_message(record, by_uuid, parent)
-        if message is None or (message.isSidechain and not include_sidechains):
+    for message in leaf_messages(index):
+        if message.isSidechain and not include_sidechains:
             continue
         timestamp = message.timestamp or ""
         if best is None or timestamp > best_time:
             best, best_time = message, timestamp
     return best
+
+
+def leaf_messages(index: ReplayIndex) -> Iterator[Record]:
+    """Each leaf (a line no line names as parent) walked back to its nearest user or assistant
+    line, in the leaves' file order: what Claude Code picks the newest of. A branch that ends on
+    a system line (a `/model` after an interrupt) is a leaf as much as one ending on a reply."""
+    by_uuid, parent = index.by_uuid, index.parent
+    has_child = {target for target in parent.values() if target is not None}
+    for record in index.order:
+        if record.uuid in has_child:
+            continue
+        message = _nearest_message(record, by_uuid, parent)
+        if message is not None:
+            yield message
 
 
 def _nearest_message(

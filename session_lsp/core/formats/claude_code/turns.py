@@ -18,6 +18,8 @@ from session_lsp.core.formats.claude_code.conversation import (
     Conversation,
     conversation_of,
     is_queued_command,
+    leaf_messages,
+    load,
 )
 from session_lsp.core.formats.claude_code.events import (
     inserted_text,
@@ -515,7 +517,10 @@ def _total(values: list[object]) -> int:
 
 
 def _abandoned_branches(analysis: Analysis) -> int:
-    """Leaves off the replayed conversation, after its start: rewound or abandoned branches.
+    """Branches off the replayed conversation, after its start: rewound or abandoned ones, and a
+    tail a resume leaves out (an interrupt and a command written in the millisecond of a result
+    that comes first in the file). Each is a leaf's nearest message off the chain, as Claude Code
+    finds leaves (`leaf_messages`), counted once however many leaves lead back to it.
 
     History before a compaction boundary and inline sidechains are not counted.
     """
@@ -525,24 +530,24 @@ def _abandoned_branches(analysis: Analysis) -> int:
     start = conversation.end_record.line
     sidechains_count = conversation.agent_id is not None
     on_chain = conversation.on_chain()
-    off_chain = [
-        record
-        for record in analysis.records
-        if record is not None
+    off_chain = any(
+        record is not None
         and record.line > start
         and record.type in ("user", "assistant")
         and record.line not in on_chain
         and (sidechains_count or not record.isSidechain)
-    ]
+        for record in analysis.records
+    )
     if not off_chain:
-        return 0  # most sessions: then which lines have children is not needed
-    relinked = conversation.relinked
-    has_child: set[str | None] = set()
-    for record in analysis.records:
-        if record is not None and record.parentUuid is not None:
-            # A partial compaction's relinks count: its summary is the preserved head's parent.
-            has_child.add(relinked.get(record.uuid or "", record.parentUuid))
-    return sum(1 for record in off_chain if record.uuid not in has_child)
+        return 0  # most sessions: then the leaves are not needed
+    tips = {
+        message.line
+        for message in leaf_messages(load(analysis.records, conversation.agent_id))
+        if message.line > start
+        and message.line not in on_chain
+        and (sidechains_count or not message.isSidechain)
+    }
+    return len(tips)
 
 
 def _start_note(analysis: Analysis) -> str | None:
