@@ -760,10 +760,34 @@ def test_task_updates_rename_delete_and_ignore_what_they_do_not_know() -> None:
         ("TaskUpdate", {"taskId": "2", "status": "blocked"}, None),
         ("TaskUpdate", "not an object", None),
     ]
-    assert [(t.content, t.status) for t in claude_tool_views.task_list(calls)] == [
+    tasks = claude_tool_views.task_list(calls)
+    assert tasks is not None
+    assert [(t.content, t.status) for t in tasks] == [
         ("write the lexer", "in_progress"),
         ("test it", "pending"),
     ]
+
+
+TODO_DONE = {"content": "check it", "status": "completed", "activeForm": "Checking it"}
+
+
+def test_updates_of_tasks_created_elsewhere_are_no_plan_rather_than_an_emptied_one() -> None:
+    """A sub-agent marking its parent's task done (`TaskUpdate taskId=2`) knows no list."""
+    session = Builder()
+    session.prompt("u1", None, "do task 2")
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[TODO_DONE])
+    session.result("r1", "a1", "toolu_T", "Todos have been modified successfully.")
+    session.call("a2", "r1", "toolu_U", "TaskUpdate", taskId="2", status="completed")
+    session.result("r2", "a2", "toolu_U", "Updated task #2 status")
+    plan = last_plan(build_model(analyse_bytes(session.data())))
+    assert plan is not None and plan.index == 1
+    assert [(t.content, t.status) for t in plan.todos] == [("check it", "completed")]
+    created_and_deleted = [
+        ("TaskCreate", {"subject": "ship"}, None),
+        ("TaskUpdate", {"taskId": "1", "status": "deleted"}, None),
+        ("TaskUpdate", {"taskId": "2", "status": "completed"}, None),
+    ]
+    assert claude_tool_views.task_list(created_and_deleted) == []
 
 
 def test_a_failed_task_update_changes_nothing() -> None:

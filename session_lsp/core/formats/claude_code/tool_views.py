@@ -182,14 +182,16 @@ def plan(name: str, tool_input: Any) -> list[Todo] | None:
     return read_todos(tool_input.get("todos"), "content")
 
 
-def task_list(calls: Iterable[tuple[str, Any, Any]]) -> list[Todo]:
+def task_list(calls: Iterable[tuple[str, Any, Any]]) -> list[Todo] | None:
     """The task list after these TaskCreate and TaskUpdate calls, in order: each is (name, input,
     recorded result). A created task's id is the one its result recorded, else the next number
     (Claude Code numbers them from 1); an update names its task by id, may rename it
     (`subject`) or set its status, "deleted" removing it; an update of no known task changes
-    nothing."""
+    nothing. None when such updates are all there is: the list is kept elsewhere (a sub-agent
+    updating its parent's tasks), not emptied."""
     tasks: dict[str, Todo] = {}
     created = 0
+    updated_elsewhere = False
     for name, tool_input, recorded in calls:
         if not isinstance(tool_input, Mapping):
             continue
@@ -204,6 +206,7 @@ def task_list(calls: Iterable[tuple[str, Any, Any]]) -> list[Todo]:
         elif name == "TaskUpdate":
             task_id = tool_input.get("taskId")
             if not isinstance(task_id, str) or task_id not in tasks:
+                updated_elsewhere = True
                 continue
             known = tasks[task_id]
             status = tool_input.get("status")
@@ -215,4 +218,6 @@ def task_list(calls: Iterable[tuple[str, Any, Any]]) -> list[Todo]:
                 subject if isinstance(subject, str) else known.content,
                 status if status in STATUSES else known.status,
             )
+    if updated_elsewhere and not created:
+        return None
     return list(tasks.values())
