@@ -18,11 +18,14 @@ from session_lsp.cli.show_headline import call_headline, one_line
 from session_lsp.cli.show_reader import (
     BOLD,
     DIM,
+    MIN_WIDTH,
     RED,
     RESET,
     STATUS_MARKS,
     YELLOW,
     Painter,
+    cut,
+    packed,
     write_reader,
 )
 from session_lsp.cli.shown_session import (
@@ -142,14 +145,15 @@ def write_text(
     model: ConversationModel, path: str, shown: Shown, stream: TextIO, *, colour: bool
 ) -> None:
     """The one-line-per-item index (`--brief`)."""
-    width = shutil.get_terminal_size((120, 24)).columns if colour else 120
+    width = max(MIN_WIDTH, shutil.get_terminal_size((120, 24)).columns)
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
-    title = one_line(model.title or "untitled session")
+    title = cut(one_line(model.title or "untitled session"), width)
     stream.write(paint(title, BOLD) + "\n")
-    stream.write(paint(" · ".join(header_facts(model, shown)), DIM) + "\n")
+    for row in packed(header_facts(model, shown), width):
+        stream.write(paint(row, DIM) + "\n")
     history = shown.is_history(model)
     if model.start_note and not history:
         stream.write(paint(f"note: {one_line(model.start_note)}", DIM) + "\n")
@@ -169,21 +173,23 @@ def write_text(
 
 
 def _item_line(item: Item, width: int, paint: Painter) -> str:
+    """One line of at most `width` columns: what it says is cut, never its number and line."""
     where = f"{f'#{item.index + 1}':>6} {item.first_line + 1:>6}"
     label = f"{KIND_LABELS[item.kind]:<10}"
+    room = width - len(where) - len(label) - 2
     tool = item.tool
     if tool is not None:
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
         summary = call_headline(tool) if tool.input else ""
         agent = f" -> {one_line(tool.agent_file.name)}" if tool.agent_file is not None else ""
-        body = f"{paint(f'[{mark}]', code)} {name} {one_line(tool.id)}{agent} {summary}"
+        said = cut(f"{name} {one_line(tool.id)}{agent} {summary}".rstrip(), room - len(mark) - 3)
+        body = f"{paint(f'[{mark}]', code)} {said}"
     else:
         text = item.text or ""
         if item.kind is ItemKind.THINKING and text not in UNREADABLE_THINKING:
             text = f"({counted(len(text), 'character')})"
-        body = one_line(text)
+        body = cut(one_line(text), room)
     if item.has_error:
         where = paint(where, RED)
-    line = f"{where} {paint(label, DIM)} {body}"
-    return line if len(line) <= width + 40 else line[: width + 39] + "…"
+    return f"{where} {paint(label, DIM)} {body}".rstrip()

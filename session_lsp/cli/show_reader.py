@@ -111,7 +111,9 @@ class Reader:
             self._facts([f"sub-agents ({sub_agents.files_label()})", *counts])
         history = shown.is_history(model)
         if model.start_note and not history:
-            self.line(self.paint(f"note: {one_line(model.start_note)}", DIM))
+            note = f"note: {one_line(model.start_note)}"
+            for row in textwrap.wrap(note, width=self.width, break_on_hyphens=False):
+                self.line(self.paint(row, DIM))
         problem = None if history else model.first_problem
         if problem is not None:
             line = model.items[problem].first_line + 1
@@ -200,17 +202,19 @@ class Reader:
         mark, code = STATUS_MARKS[tool.status]
         name = one_line(tool.name or "result")
         what = call_headline(tool)
+        facts = ""
         if tool.diff is not None:
             added, removed = diff_counts(tool.diff)
-            what += f"  +{added} -{removed}"
+            facts += f"  +{added} -{removed}"
         if tool.duration_ms is not None:
-            what += f"  ({duration(tool.duration_ms)})"
+            facts += f"  ({duration(tool.duration_ms)})"
         where = _where(item)
         pointer = self.paint(">>" if item.has_error else " ▸", RED if item.has_error else DIM)
         head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
-        room = max(10, self.width - len(name) - len(mark) - 9 - len(where))
-        where = self.paint(where, DIM)
-        self.line(f"{head}{cut(what, room)}  {where}")
+        room = max(10, self.width - len(name) - len(mark) - 9 - len(where) - len(facts))
+        # An edit's headline is its file: the name at its end is what tells files apart.
+        shown = cut_start(what, room) if tool.diff is not None else cut(what, room)
+        self.line(f"{head}{shown}{facts}  {self.paint(where, DIM)}")
         if tool.agent is not None:
             title = one_line(tool.agent.title or "")
             where = f" ({one_line(tool.agent.file.name)})" if tool.agent.file is not None else ""
@@ -340,29 +344,42 @@ def cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
+def cut_start(text: str, width: int) -> str:
+    """`text` cut at its start rather than its end: a path keeps its file's name."""
+    return text if len(text) <= width else "…" + text[len(text) - max(1, width - 1) :]
+
+
 def wrap_text(text: str, width: int) -> Iterator[str]:
     """`text` (escaped for the terminal) wrapped to `width`, paragraph by paragraph; lines inside
-    a code fence and indented lines are kept as they are, list items get a hanging indent."""
-    in_fence = False
+    a code fence and indented code are kept as they are, list items get a hanging indent. In a
+    list, an indented line is a nested item or the item's text going on, not code: a reply's
+    sub-bullets are wrapped as its bullets are. A word longer than the width (a path, a URL) is
+    left whole on its line, to be copied whole."""
+    in_fence = in_list = False
     for raw in for_terminal(text, layout=True).expandtabs(4).split("\n"):
         line = raw.rstrip()
-        if line.lstrip().startswith(FENCE):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        marker = _list_marker(stripped)
+        if stripped.startswith(FENCE):
             in_fence = not in_fence
             yield line
-        elif in_fence or line.startswith("    ") or not line:
+            continue
+        if in_fence or not line:
             yield line
-        else:
-            stripped = line.lstrip()
-            indent = line[: len(line) - len(stripped)]
-            marker = _list_marker(stripped)
-            yield from textwrap.wrap(
-                stripped,
-                width=max(10, width),
-                initial_indent=indent,
-                subsequent_indent=indent + " " * len(marker),
-                break_long_words=True,
-                break_on_hyphens=False,
-            ) or [line]
+            continue
+        in_list = bool(marker) or (in_list and bool(indent))
+        if indent.startswith("    ") and not in_list:
+            yield line  # indented code
+            continue
+        yield from textwrap.wrap(
+            stripped,
+            width=max(10, width - len(indent)) + len(indent),
+            initial_indent=indent,
+            subsequent_indent=indent + " " * len(marker),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
 
 
 def _list_marker(text: str) -> str:

@@ -48,6 +48,16 @@ def test_brief_has_one_line_per_tool_call_with_its_status_and_marks_the_broken_o
     assert "\033[" not in result.stdout
 
 
+def test_brief_fits_the_terminal_width_cutting_what_an_item_says_not_its_number() -> None:
+    result = run_cli("show", "--brief", str(SOUND_RECORDER), env={"NO_COLOR": "1", "COLUMNS": "60"})
+    items = [line for line in result.stdout.splitlines() if line.lstrip().startswith("#")]
+    assert len(items) > 100
+    assert max(len(line) for line in items) == 60
+    assert items[0].split()[:3] == ["#1", "3", "command"]
+    title = result.stdout.splitlines()[0]
+    assert len(title) == 60 and title.endswith("…")
+
+
 def test_interrupted_calls_are_shown_as_interrupted() -> None:
     lines = run_cli("show", "--brief", str(SHORT)).stdout.splitlines()
     assert [line.split()[3] for line in lines if "[interrupted]" in line] == [

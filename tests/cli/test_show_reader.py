@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.cli.show_reader import continue_command, local_time
+from session_lsp.cli.show_reader import continue_command, local_time, wrap_text
 from tests.support.claude_records import Builder
 from tests.support.cli import run_cli
 from tests.support.corpus import (
@@ -71,6 +71,48 @@ def test_prompts_and_replies_are_whole_and_wrapped_to_the_width(tmp_path: Path) 
     assert " ".join(PROMPT.split("\n\n")[0].split()) in body
     assert "  Second paragraph stays apart." in lines, "paragraphs stay apart"
     assert "  - the second pass skips a comma before `]`" in lines, "the reply's Markdown is kept"
+
+
+def test_nested_list_items_are_wrapped_under_their_bullet_and_indented_code_is_kept() -> None:
+    text = (
+        "Changes:\n"
+        "- Renderer\n"
+        "    - New private: `render_message_enriched/2`, `render_assistant_content/2`,"
+        " `render_user_block/2`\n"
+        "\n"
+        "Run it:\n"
+        "\n"
+        "    mix test test/spotter/services/transcript_renderer_test.exs --trace --seed 0"
+    )
+    rows = list(wrap_text(text, 40))
+    assert rows[:5] == [
+        "Changes:",
+        "- Renderer",
+        "    - New private:",
+        "      `render_message_enriched/2`,",
+        "      `render_assistant_content/2`,",
+    ]
+    assert rows[5] == "      `render_user_block/2`"
+    assert rows[-1].startswith("    mix test test/spotter/") and len(rows[-1]) > 40
+
+
+def test_a_word_longer_than_the_width_is_left_whole_on_its_line() -> None:
+    path = "/home/dev/project/src/plugins/codemie-code.plugin.ts:99"
+    assert list(wrap_text(f"See {path} for the hook.", 30)) == ["See", path, "for the hook."]
+
+
+def test_an_edit_cut_to_the_width_keeps_its_file_name_counts_and_duration(tmp_path: Path) -> None:
+    session = Builder()
+    session.prompt("u1", None, "edit it")
+    folder = "/home/dev/a-rather-long-project-folder-name/docs/research"
+    session.call("a1", "u1", "toolu_E", "Write", file_path=f"{folder}/plan-mode.md", content="x\n")
+    session.result("r1", "a1", "toolu_E", "File created successfully")
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(session.data())
+    lines = run_cli("show", str(aged_copy(path, path)), env=NARROW).stdout.splitlines()
+    (call,) = [line for line in lines if "Write" in line]
+    assert len(call) <= 60
+    assert "plan-mode.md  +1 -0  (" in call and call.endswith("#2 · line 2")
 
 
 def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path: Path) -> None:
