@@ -89,6 +89,8 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
         if tool.duration_ms is not None:
             heading.append(f"{tool.duration_ms / 1000:.1f} s")
         stream.write(for_terminal(" · ".join(heading)) + "\n")
+        if tool.rejection is not None:
+            stream.write(for_terminal(f"the user said: {tool.rejection}", layout=True) + "\n")
         if tool.agent is not None:
             counts = agent_counts(tool.agent)
             if tool.agent.file is not None:

@@ -49,6 +49,7 @@ STATUS_MARKS = {
     ToolStatus.UNPAIRED: ("NO RESULT", RED),
     ToolStatus.ORPHAN: ("ORPHAN", RED),
     ToolStatus.INTERRUPTED: ("interrupted", YELLOW),
+    ToolStatus.REJECTED: ("rejected", YELLOW),
     ToolStatus.STUBBED: ("stubbed", CYAN),
     ToolStatus.LIVE: ("running", CYAN),
 }
@@ -213,15 +214,20 @@ class Reader:
         head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
         room = max(10, self.width - len(name) - len(mark) - 9 - len(where) - len(facts))
         # An edit's headline is its file: the name at its end is what tells files apart.
-        shown = cut_start(what, room) if tool.diff is not None else cut(what, room)
-        self.line(f"{head}{shown}{facts}  {self.paint(where, DIM)}")
+        headline = cut_start(what, room) if tool.diff is not None else cut(what, room)
+        self.line(f"{head}{headline}{facts}  {self.paint(where, DIM)}")
         if tool.agent is not None:
             title = one_line(tool.agent.title or "")
             where = f" ({one_line(tool.agent.file.name)})" if tool.agent.file is not None else ""
             self.line(self.paint(cut(f"     sub-agent: {title}{where}", self.width), DIM))
         elif tool.agent_file is not None:
             self.line(self.paint(f"     sub-agent: {one_line(tool.agent_file.name)}", DIM))
-        if tool.result:
+        if tool.rejection is not None:
+            # What the user said instead, whole: the stock wording around it says nothing.
+            told = f"the user said: {tool.rejection}"
+            for row in wrap_text(told, self.width - 7):
+                self.line(self.paint("     │ ", DIM) + row)
+        elif tool.result and tool.status is not ToolStatus.REJECTED:
             rows = for_terminal(tool.result, layout=True).rstrip("\n").split("\n")
             # One line more is shown: its count would take the same room.
             shown = rows if len(rows) <= RESULT_LINES + 1 else rows[:RESULT_LINES]

@@ -46,6 +46,7 @@ STATUS_LABELS = {
     ToolStatus.UNPAIRED: "NO RESULT (unpaired)",
     ToolStatus.ORPHAN: "result without a call (orphan)",
     ToolStatus.INTERRUPTED: "interrupted",
+    ToolStatus.REJECTED: "rejected",
     ToolStatus.STUBBED: "stubbed by session-lsp",
     ToolStatus.LIVE: "running (live session)",
 }
@@ -293,6 +294,8 @@ def _tool(tool: ToolCall, segment: int) -> list[str]:
         parts += ["Plan:", "", task_list(tool.todos)]
     elif tool.input is not None:
         parts += _input(tool.input)
+    if tool.rejection is not None:
+        parts += ["The user said:", "", fenced(tool.rejection)]
     if tool.result is not None:
         parts += ["Result:", "", fenced(tool.result)]
     return parts

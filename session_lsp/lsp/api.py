@@ -282,7 +282,9 @@ class ConversationTool(Result):
     input: str | None
     result: str | None
     is_error: bool
-    status: Literal["answered", "error", "unpaired", "orphan", "interrupted", "stubbed", "live"]
+    status: Literal[
+        "answered", "error", "unpaired", "orphan", "interrupted", "rejected", "stubbed", "live"
+    ]
     call_line: int | None
     """None for a result that answers no call."""
     result_line: int | None
@@ -299,6 +301,8 @@ class ConversationTool(Result):
     """What a call writes to or polls, when an earlier call named the process (None otherwise)."""
     acts_on: AgentActionSummary | None = None
     """The spawned sub-agents a call acts on, when earlier spawns named each (None otherwise)."""
+    rejection: str | None = None
+    """What the user said when they rejected the call (status `rejected`); None otherwise."""
 
 
 class ConversationItem(Result):

@@ -58,11 +58,17 @@ def test_brief_fits_the_terminal_width_cutting_what_an_item_says_not_its_number(
     assert len(title) == 60 and title.endswith("…")
 
 
-def test_interrupted_calls_are_shown_as_interrupted() -> None:
+def test_the_markdown_names_a_rejection_and_fences_what_the_user_said() -> None:
+    markdown = run_cli("show", "--format", "markdown", str(SOUND_RECORDER)).stdout
+    assert markdown.count("`: rejected · lines ") == 2
+    assert "The user said:\n\n```text\nuse pnpm\n```\n" in markdown
+
+
+def test_calls_rejected_at_esc_are_shown_as_rejected() -> None:
     lines = run_cli("show", "--brief", str(SHORT)).stdout.splitlines()
-    assert [line.split()[3] for line in lines if "[interrupted]" in line] == [
-        "[interrupted]",
-        "[interrupted]",
+    assert [line.split()[3] for line in lines if "[rejected]" in line] == [
+        "[rejected]",
+        "[rejected]",
     ]
 
 

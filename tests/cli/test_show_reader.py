@@ -115,6 +115,20 @@ def test_an_edit_cut_to_the_width_keeps_its_file_name_counts_and_duration(tmp_pa
     assert "plan-mode.md  +1 -0  (" in call and call.endswith("#2 · line 2")
 
 
+def test_a_rejected_call_shows_what_the_user_said_instead_of_the_stock_wording() -> None:
+    lines = run_cli("show", str(SOUND_RECORDER), env=NARROW).stdout.splitlines()
+    call = next(index for index, line in enumerate(lines) if "[rejected] $ npm install" in line)
+    assert lines[call + 1].strip() == "│ the user said: use pnpm"
+    rejected = [index for index, line in enumerate(lines) if "[rejected]" in line]
+    assert len(rejected) == 2
+    # The rejection without a reason: its stock wording is not repeated under it.
+    assert "doesn't want to proceed" not in lines[rejected[0] + 1]
+    number = lines[call].rsplit("#", 1)[1].split()[0]
+    item = run_cli("show", "--item", number, str(SOUND_RECORDER), env=NARROW).stdout
+    assert "Bash · toolu_011v8qQUhd84LQXKGc9RVofA · rejected" in item
+    assert "the user said: use pnpm\n" in item
+
+
 def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path: Path) -> None:
     output = "\n".join(f"row {number}" for number in range(1, 9))
     lines = run_cli("show", str(_session(tmp_path, output)), env=NARROW).stdout.splitlines()

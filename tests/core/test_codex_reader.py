@@ -191,6 +191,13 @@ def test_output_that_only_mentions_a_failure_stays_answered_and_as_written(outpu
         assert item.tool.result == output
 
 
+@pytest.mark.parametrize("output", ["exec command rejected by user", "patch rejected by user"])
+def test_a_call_the_user_declined_at_the_approval_prompt_is_rejected(output: str) -> None:
+    (item,) = _tool_items(_model(*_command(output)))
+    assert item.tool is not None and item.tool.status is ToolStatus.REJECTED
+    assert item.tool.result == output
+
+
 def _compaction_text(model: ConversationModel) -> str | None:
     (item,) = [item for item in page(model) if item.kind is ItemKind.COMPACTION]
     return item.text

@@ -25,6 +25,7 @@ from session_lsp.core.turns import (
 from session_lsp.core.turns.texts import TOO_DEEP
 from tests.core.test_deep_nesting import deeply_nested_session
 from tests.support import damage
+from tests.support.claude_records import Builder
 from tests.support.corpus import (
     CLAUDE_CORPUS,
     CODEMIE_ROLLOUT,
@@ -136,18 +137,60 @@ def test_a_recently_written_dangling_call_is_live() -> None:
     assert model.errors == 0 and model.first_problem is None
 
 
-def test_rejected_calls_after_esc_are_interrupted() -> None:
+def test_calls_rejected_at_esc_are_rejected_with_nothing_said() -> None:
     model = model_of(SHORT.read_bytes())
-    statuses = [item.tool.status for item in model.items if item.tool is not None]
-    assert statuses == [ToolStatus.INTERRUPTED, ToolStatus.INTERRUPTED]
+    calls = [item.tool for item in model.items if item.tool is not None]
+    assert [(call.status, call.rejection) for call in calls] == [(ToolStatus.REJECTED, None)] * 2
 
 
-def test_reject_and_cancel_results_of_a_parallel_group_are_interrupted() -> None:
+def test_a_parallel_group_tells_the_rejected_call_and_its_reason_from_the_cancelled_ones() -> None:
+    """7acd37a8: "No" at the prompt of a three-way parallel call (REJECT, two CANCELs, the
+    interrupt marker), and later a rejection with a reason."""
     model = model_of(SOUND_RECORDER.read_bytes())
     counts = Counter(tools(model).values())
-    assert counts[ToolStatus.INTERRUPTED] == 4
+    assert counts[ToolStatus.REJECTED] == 2
+    assert counts[ToolStatus.INTERRUPTED] == 2
     assert counts[ToolStatus.ERROR] == 2
     assert sum(item.kind is ItemKind.INTERRUPT for item in model.items) == 1
+    said = [item.tool.rejection for item in model.items if item.tool and item.tool.rejection]
+    assert said == ["use pnpm"]
+
+
+@pytest.mark.parametrize(
+    ("result", "status", "said"),
+    [
+        (
+            "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if"
+            " it was a file edit, the new_string was NOT written to the file). To tell you how to"
+            " proceed, the user said:\nrun the tests first\nthen commit",
+            ToolStatus.REJECTED,
+            "run the tests first\nthen commit",
+        ),
+        (
+            "Permission for this tool use was denied. The tool use was rejected (eg. if it was a"
+            " file edit, the new_string was NOT written to the file). The user said:\nnot in prod",
+            ToolStatus.REJECTED,
+            "not in prod",
+        ),
+        (
+            "Permission to use Bash has been denied. IMPORTANT: You *may* attempt …",
+            ToolStatus.REJECTED,
+            None,
+        ),
+        ("Interrupted by user", ToolStatus.INTERRUPTED, None),
+        ("Exit code 1\nboom", ToolStatus.ERROR, None),
+    ],
+)
+def test_an_error_result_tells_a_rejection_and_what_the_user_said(
+    result: str, status: ToolStatus, said: str | None
+) -> None:
+    session = Builder()
+    session.prompt("u1", None, "go")
+    session.call("a1", "u1", "toolu_R", "Bash", command="rm -rf build")
+    session.result("r1", "a1", "toolu_R", result)
+    session.lines[-1]["message"]["content"][0]["is_error"] = True
+    (call,) = [item.tool for item in model_of(session.data()).items if item.tool is not None]
+    assert (call.status, call.rejection) == (status, said)
 
 
 def test_our_stub_shows_as_stubbed_and_the_session_turns_clean() -> None:

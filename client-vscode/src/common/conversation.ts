@@ -7,7 +7,7 @@
 export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result', 'damaged', 'notification', 'api-error', 'model-fallback', 'sub-agent'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
-export const TOOL_STATUSES = ['answered', 'error', 'unpaired', 'orphan', 'interrupted', 'stubbed', 'live'] as const;
+export const TOOL_STATUSES = ['answered', 'error', 'unpaired', 'orphan', 'interrupted', 'rejected', 'stubbed', 'live'] as const;
 export type ToolStatus = (typeof TOOL_STATUSES)[number];
 
 /** A finding as `check --format json` prints it: 1-based lines and columns. */
@@ -111,6 +111,8 @@ export interface ToolCall {
   readonly process: ProcessInput | null;
   /** The spawned sub-agents a call acts on, when earlier spawns named each. */
   readonly actsOn: AgentAction | null;
+  /** What the user said when they rejected the call (status `rejected`). */
+  readonly rejection: string | null;
 }
 
 export interface ConversationItem {
@@ -319,6 +321,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
   check(isStringOrNull(tool.result), () => `${where}.result is not a string or null`);
   check((TOOL_STATUSES as readonly unknown[]).includes(tool.status), () => `${where}.status is ${JSON.stringify(tool.status)}`);
   check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
+  check(tool.rejection === undefined || isStringOrNull(tool.rejection), () => `${where}.rejection is not a string or null`);
   return {
     id: tool.id as string,
     name: tool.name as string,
@@ -335,6 +338,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
     agent: asAgent(tool.agent, `${where}.agent`),
     process: asProcess(tool.process, `${where}.process`),
     actsOn: asAction(tool.actsOn, `${where}.actsOn`),
+    rejection: (tool.rejection as string | null | undefined) ?? null,
   };
 }
 

@@ -334,7 +334,14 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     }
     summaryNode.append(document.createTextNode(' '), added, document.createTextNode(' '), removed);
   }
+  if (tool.rejection !== null) {
+    // The user's one instruction when they said no: what the agent was told to do instead.
+    summaryNode.append(document.createTextNode(' '), create('span', 'rejection', `the user said: ${firstLine(tool.rejection, 160)}`));
+  }
   details.append(summaryNode);
+  if (tool.rejection !== null) {
+    details.append(create('div', 'rejection', `The user said: ${tool.rejection}`));
+  }
   if (tool.diff !== null) {
     if (headline !== null && headline.role === 'path') {
       details.append(create('div', 'headline headline-path', headline.text));

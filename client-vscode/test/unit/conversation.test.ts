@@ -176,3 +176,14 @@ test('a call acting on spawned sub-agents carries them; an agent that does not f
   const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, actsOn: { verb: 'closes', agents: [{ name: 'Curie', index: 0 }] } } }] });
   assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.actsOn\.agents\[0\]\.index or segment is not an index/);
 });
+
+test('a rejected call carries what the user said; an older server sends none, a value that is no text is refused', () => {
+  const tool = { id: 'c', name: 'Bash', input: '{"command":"npm install"}', result: 'The user doesn\'t want to proceed…', isError: true, status: 'rejected', callLine: 3, resultLine: 4, agentFile: null, rejection: 'use pnpm' };
+  const item = { index: 2, kind: 'tool', lines: [3, 4], timestamp: null, text: null, truncated: false, tool, findings: [] };
+  const read = asConversationPage(conversationPage('/p/s.jsonl', { items: [item] })).items[0].tool;
+  assert.equal(read?.status, 'rejected');
+  assert.equal(read?.rejection, 'use pnpm');
+  assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.rejection, null, 'an older server: none');
+  const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, rejection: 7 } }] });
+  assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.rejection is not a string or null/);
+});

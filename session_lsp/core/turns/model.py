@@ -60,6 +60,8 @@ class ToolStatus(enum.StrEnum):
     UNPAIRED = "unpaired"
     ORPHAN = "orphan"
     INTERRUPTED = "interrupted"
+    REJECTED = "rejected"
+    """The user said no to the call, or a permission rule denied it: it did nothing."""
     STUBBED = "stubbed"
     LIVE = "live"
 
@@ -182,6 +184,9 @@ class ToolCall(msgspec.Struct, gc=False):
     """The running command the call writes to or polls, when an earlier call names its process."""
     acts_on: AgentAction | None = None
     """The spawned sub-agents the call acts on, when earlier calls spawned each it names."""
+    rejection: str | None = None
+    """What the user said when they rejected the call: the one instruction a rejection carries,
+    which the result's stock wording around it hides."""
 
     @property
     def duration_ms(self) -> int | None:

@@ -119,25 +119,54 @@ def _is_empty_thinking(raw: Line, position: int) -> bool:
     return isinstance(thinking, str) and not thinking.strip()
 
 
-INTERRUPTED_RESULTS = (
+REJECTED_RESULTS = (
     "The user doesn't want to proceed with this tool use.",
-    "The user doesn't want to take this action right now.",
     "Permission for this tool use was denied.",
+    "Permission for this action has been denied.",
+    "Permission to use ",
+    "The agent proposed a plan that was rejected by the user.",
+)
+"""Claude Code's REJECT (at its permission prompt, with a reason or none), a sub-agent's, a
+permission rule's or the auto mode classifier's denial, and a rejected plan
+(docs/claude-code-format.md §5): the call did nothing because someone said no."""
+
+INTERRUPTED_RESULTS = (
+    "The user doesn't want to take this action right now.",
     "User rejected tool use",
     "Interrupted by user",
     "<tool_use_error>Cancelled: parallel tool call",
     "<tool_use_error>Error: Streaming fallback - tool execution discarded",
 )
-"""Claude Code's REJECT, CANCEL and interrupt results (docs/claude-code-format.md §5)."""
+"""Claude Code's CANCEL and interrupt results: the turn stopped before or while the call ran."""
+
+REJECTION_REASONS = (
+    "To tell you how to proceed, the user said:\n",
+    "The user said:\n",
+    "The user provided the following reason for the rejection:",
+)
+"""What comes before the user's own words in a rejection with a reason (2.1.x, a sub-agent's,
+2.0.x)."""
 
 
 def error_status(text: str) -> ToolStatus:
     stripped = text.strip()
     if stripped.startswith(STUB_PREFIX):
         return ToolStatus.STUBBED
+    if stripped.startswith(REJECTED_RESULTS):
+        return ToolStatus.REJECTED
     if stripped.startswith(INTERRUPTED_RESULTS) or stripped.endswith(ABORTED_ENDINGS):
         return ToolStatus.INTERRUPTED
     return ToolStatus.ERROR
+
+
+def rejection_reason(text: str) -> str | None:
+    """The user's words in a rejection's result: what follows its stock wording, None when the
+    user gave none."""
+    for lead in REJECTION_REASONS:
+        _, found, reason = text.partition(lead)
+        if found and reason.strip():
+            return reason.strip()
+    return None
 
 
 class ClaudeBuilder:
@@ -356,7 +385,10 @@ class ClaudeBuilder:
         if call.result_line is None:
             call.status = ToolStatus.UNPAIRED
         elif call.is_error and call.result_source is not None:
-            call.status = error_status(CLAUDE_TEXTS.result_text(call.result_source, self.reader))
+            text = CLAUDE_TEXTS.result_text(call.result_source, self.reader)
+            call.status = error_status(text)
+            if call.status is ToolStatus.REJECTED:
+                call.rejection = rejection_reason(text)
         if call.name in SUB_AGENT_TOOLS:
             if call.result_line is not None and self.path is not None:
                 call.agent_file = agent_file(self.path, self.reader.record(call.result_line))

@@ -74,7 +74,11 @@ from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_t
 ASSISTANT_SIDE = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.TOOL})
 """The items a model's response produced, which carry its model and the request's tokens."""
 
-_STUB_MARK, _ABORTED_MARK = STUB_PREFIX.encode(), b"aborted"
+_STUB_MARK, _ABORTED_MARK, _REJECTED_MARK = STUB_PREFIX.encode(), b"aborted", b"rejected by user"
+REJECTED_OUTPUTS = frozenset(
+    {"exec command rejected by user", "patch rejected by user", "rejected by user"}
+)
+"""What Codex answers a call the user declined at its approval prompt (`ToolError::Rejected`)."""
 REQUEST_HEADING = "## My request for Codex:"
 """Where the words typed start in a prompt the IDE extension or Codex Desktop sent with the files
 and tabs it mentions before them."""
@@ -88,15 +92,18 @@ def typed_request(text: str) -> str:
 
 
 def may_be_special(raw: bytes) -> bool:
-    """Whether an output line can be a stub or an abort: only those are decoded while building.
+    """Whether an output line can be a stub, an abort or a rejection: only those are decoded while
+    building.
     Both looked for in every output of a rollout: no generator per line (a third of the time)."""
-    return _ABORTED_MARK in raw or _STUB_MARK in raw
+    return _ABORTED_MARK in raw or _STUB_MARK in raw or _REJECTED_MARK in raw
 
 
 def codex_output_status(output: str) -> ToolStatus:
     stripped = output.strip()
     if stripped.startswith(STUB_PREFIX):
         return ToolStatus.STUBBED
+    if stripped in REJECTED_OUTPUTS:
+        return ToolStatus.REJECTED
     if stripped == "aborted" or stripped.endswith(ABORTED_ENDINGS):
         return ToolStatus.INTERRUPTED
     return ToolStatus.ANSWERED
