@@ -36,6 +36,7 @@ from session_lsp.cli.shown_session import (
     shown_segment,
 )
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.formats import known_agents
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
@@ -44,6 +45,7 @@ from session_lsp.core.turns import (
     page,
 )
 from session_lsp.core.turns.agents import transcript_agents
+from session_lsp.core.turns.build import UNKNOWN_FORMAT
 from session_lsp.core.turns.model import UNREADABLE_THINKING
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.wording import counted
@@ -91,6 +93,12 @@ def run_show(
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
     model = shown_model(session)
+    if model.format == UNKNOWN_FORMAT and any(bytes(line).strip() for line in model.lines):
+        problem(
+            f"{path}: not a session transcript: no line is a {known_agents()} record"
+            " (`session-lsp check` names each line's problem)"
+        )
+        return EXIT_USAGE
     try:
         chosen = shown_segment(model, segment)
     except ValueError as error:

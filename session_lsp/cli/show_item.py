@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
-from session_lsp.cli.show_reader import PLAN_MARKS
+from session_lsp.cli.show_reader import PLAN_MARKS, local_time
 from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item, ToolCall
@@ -76,7 +76,10 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
     facts = [f"item {item.index + 1}", item.kind.value, f"line {item.first_line + 1}"]
     if item.last_line != item.first_line:
         facts[-1] = f"lines {item.first_line + 1}-{item.last_line + 1}"
-    facts.extend(value for value in (item.timestamp, item.model) if value)
+    # In this computer's time zone, as the reading layout and `sessions` give times.
+    facts.extend(
+        value for value in (item.timestamp and local_time(item.timestamp), item.model) if value
+    )
     usage = item.usage
     if usage is not None:
         facts.append(f"{usage.context:,} tokens in, {usage.output:,} out")

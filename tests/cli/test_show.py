@@ -64,6 +64,20 @@ def test_the_markdown_names_a_rejection_and_fences_what_the_user_said() -> None:
     assert "The user said:\n\n```text\nuse pnpm\n```\n" in markdown
 
 
+def test_a_file_with_no_transcript_record_is_refused_as_no_session(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Sources\n\n- a list, not a transcript\n", encoding="utf-8")
+    result = run_cli("show", str(notes))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"session-lsp: {notes}: not a session transcript: no line is a Claude Code or Codex"
+        " record (`session-lsp check` names each line's problem)\n"
+    )
+    empty = tmp_path / "new.jsonl"
+    empty.write_bytes(b"")
+    assert run_cli("show", str(empty)).returncode == 0, "a session just created shows as empty"
+
+
 def test_calls_rejected_at_esc_are_shown_as_rejected() -> None:
     lines = run_cli("show", "--brief", str(SHORT)).stdout.splitlines()
     assert [line.split()[3] for line in lines if "[rejected]" in line] == [

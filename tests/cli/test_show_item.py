@@ -85,6 +85,15 @@ def test_an_item_is_printed_whole_with_its_result(tmp_path: Path) -> None:
     assert "\x1b" not in done.stdout and "\\x1b]0;owned" in done.stdout
 
 
+def test_an_items_time_is_in_local_time_as_the_reading_layout_gives_it(tmp_path: Path) -> None:
+    path = long_result_session(tmp_path / "s.jsonl", "ok")
+    zone = {"NO_COLOR": "1", "TZ": "America/New_York"}
+    item = run_cli("show", str(path), "--item", "1", env=zone).stdout
+    assert item.splitlines()[0] == "item 1 · prompt · line 1 · 2025-12-31 19:00:00"
+    reading = run_cli("show", str(path), env=zone).stdout
+    assert "── You · 2025-12-31 19:00:00 · #1 · line 1" in reading
+
+
 def test_json_is_the_item_the_server_returns(tmp_path: Path) -> None:
     output = "x" * 9000
     path = long_result_session(tmp_path / "s.jsonl", output)

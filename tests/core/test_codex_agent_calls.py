@@ -117,7 +117,7 @@ def test_a_hostile_nickname_stays_inert_in_show_and_the_markdown(tmp_path: Path)
     assert (
         "Closes the sub-agent ` Curie [x](command:rm) <img src=x onerror=alert(1)> # h" in markdown
     )
-    shown = run_cli("show", str(path)).stdout
+    shown = run_cli("show", str(path), env={"NO_COLOR": "1", "COLUMNS": "200"}).stdout
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "closes Curie [x](command:rm) <img src=x onerror=alert(1)> # h \\x1b" in shown
 

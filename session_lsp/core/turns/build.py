@@ -89,10 +89,14 @@ def _mark_calls(items: list[Item], findings: list[Finding]) -> None:
             call.status = ToolStatus.UNPAIRED
 
 
+UNKNOWN_FORMAT = "unknown"
+"""The format name of the model of a file no known format claims."""
+
+
 def _unknown(analysis: Analysis) -> ConversationModel:
     """A file of no known format: no conversation, its findings on damaged items."""
     return ConversationModel(
-        "unknown",
+        UNKNOWN_FORMAT,
         [],
         [],
         analysis.lines,
