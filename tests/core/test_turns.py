@@ -365,6 +365,31 @@ def test_a_message_whose_only_children_are_on_the_replay_is_no_abandoned_branch(
     assert model_of(session.data()).abandoned_branches == 0
 
 
+def test_a_sub_agent_transcript_opened_alone_is_titled_by_its_task_calls_description(
+    tmp_path: Path,
+) -> None:
+    """2.1.x writes `agent-<id>.meta.json` beside the transcript; without it, the task the
+    sub-agent was given; without that, its agent id."""
+    folder = WORKTREES.parent / WORKTREES.stem / "subagents"
+    agent = folder / "agent-a36efb2a1231c41e2.jsonl"
+    assert model_of(agent.read_bytes(), agent).title == "Round 2: alice comparison"
+    alone = tmp_path / agent.name
+    shutil.copyfile(agent, alone)
+    title = model_of(alone.read_bytes(), alone).title
+    assert title is not None and title.startswith("You are **alice**")
+    (tmp_path / "agent-a36efb2a1231c41e2.meta.json").write_text('{"description": 7}')
+    assert model_of(alone.read_bytes(), alone).title == title, "a description that is no text"
+    session = damage.Session.load(agent)
+    first_prompt = next(
+        number
+        for number, line in enumerate(session.records())
+        if line and line.get("type") == "user" and isinstance(line["message"]["content"], str)
+    )
+    del session.lines[: first_prompt + 1]
+    session.lines[0] = session.lines[0].replace(b'"parentUuid":"', b'"parentUuid":null,"x":"', 1)
+    assert model_of(session.data()).title == "sub-agent a36efb2a1231c41e2"
+
+
 def test_long_texts_are_cut_and_marked() -> None:
     session = damage.Session.load(SHORT)
     index = next(i for i, r in enumerate(session.records()) if r and r.get("type") == "user")

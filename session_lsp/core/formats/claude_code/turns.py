@@ -12,7 +12,11 @@ import msgspec
 
 from session_lsp.core.content_text import content_text
 from session_lsp.core.document import Analysis
-from session_lsp.core.formats.claude_code.agent_files import agent_file, unnamed_agent_files
+from session_lsp.core.formats.claude_code.agent_files import (
+    agent_description,
+    agent_file,
+    unnamed_agent_files,
+)
 from session_lsp.core.formats.claude_code.conversation import (
     ChainEnd,
     Conversation,
@@ -38,7 +42,7 @@ from session_lsp.core.formats.claude_code.records import (
 )
 from session_lsp.core.formats.claude_code.records import Usage as RecordedUsage
 from session_lsp.core.formats.claude_code.sub_agent_lines import SubAgentLines
-from session_lsp.core.formats.claude_code.titles import session_title
+from session_lsp.core.formats.claude_code.titles import TITLE_LIMIT, one_line, session_title
 from session_lsp.core.formats.claude_code.tool_views import (
     EDITING_TOOLS,
     PLANNING_TOOL,
@@ -207,7 +211,8 @@ class ClaudeBuilder:
                 self.analysis.lines,
                 self.analysis.ends_with_newline,
                 self._is_message,
-            ),
+            )
+            or self._sub_agent_title(conversation),
             abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
             texts=CLAUDE_TEXTS,
@@ -216,6 +221,20 @@ class ClaudeBuilder:
             earlier_segments=self._earlier_segments(conversation),
             agent_files=unnamed_agent_files(self.path, session_id),
         )
+
+    def _sub_agent_title(self, conversation: Conversation) -> str | None:
+        """A sub-agent's transcript opened on its own (its prompts are sidechain lines, which no
+        session title reads): what its Task call said it was for, else the task it was given,
+        else its agent id."""
+        if conversation.agent_id is None:
+            return None
+        described = agent_description(self.path) if self.path is not None else None
+        if described is not None:
+            return one_line(described)[:TITLE_LIMIT]
+        task = next((item for item in self.items if item.kind is ItemKind.PROMPT), None)
+        if task is not None and task.text:
+            return one_line(task.text)[:TITLE_LIMIT]
+        return f"sub-agent {one_line(conversation.agent_id)}" if conversation.agent_id else None
 
     def _add_chain(self, chain: list[Record]) -> None:
         add_assistant, add_user, add_record = self._add_assistant, self._add_user, self._add_record
