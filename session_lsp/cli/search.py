@@ -64,7 +64,9 @@ def run_search(
             _print_session(result, query if colour else None, with_project=all_projects)
         total = sum(len(result.hits) for result in matched)
         results = counted(total, "result")
-        print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}.")
+        cut = sum(result.more for result in matched)
+        more = f" ({counted(cut, 'session')} with more: raise --limit)" if cut else ""
+        print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}{more}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
 
 
@@ -92,6 +94,8 @@ def _print_session(result: SessionMatches, query: Query | None, *, with_project:
             where = f"segment {hit.segment + 1}/{result.segments} {where}"
         shown = for_terminal(hit.snippet)
         print(f"    {where} {hit.field.value} (line {hit.line + 1}): {_marked(shown, query)}")
+    if result.more:
+        print(f"    … more past the first {counted(len(result.hits), 'match', 'matches')}")
 
 
 def _marked(shown: str, query: Query | None) -> str:

@@ -449,6 +449,8 @@ class SessionMatches(Result):
     segments: int
     """How many segments its history has (a hit's `segment` counts from 0 among them)."""
     hits: list[SearchHit]
+    more: bool = False
+    """Whether it has matches past the first `limit`, left out."""
 
 
 @dataclass(frozen=True, slots=True)

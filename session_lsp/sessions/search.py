@@ -32,6 +32,8 @@ class SessionMatches:
     title: str | None = None
     project: str | None = None
     hits: list[Hit] = field(default_factory=list)
+    more: bool = False
+    """Matches past the first `limit` were found and left out."""
     segments: int = 1
     error: str | None = None
 
@@ -46,6 +48,7 @@ class SessionMatches:
             "agent": "codex" if rollout_id(self.path.name) is not None else "claude-code",
             "segments": self.segments,
             "hits": [hit.to_json() for hit in self.hits],
+            "more": self.more,
         }
 
 
@@ -70,7 +73,9 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     found.session_id = metadata.session_id or model.session_id
     found.title = metadata.title or model.title
     found.project = metadata.project
-    found.hits = search_model(model, query, limit, lines)
+    # One match past the limit says there are more, so that a cut list is never taken as whole.
+    hits = search_model(model, query, limit + 1, lines)
+    found.hits, found.more = hits[:limit], len(hits) > limit
     found.segments = len(model.earlier_segments) + 1
     return found
 

@@ -75,6 +75,18 @@ def test_text_output_is_one_row_per_session_then_its_matches(tree: ProjectsTree)
     assert summary == "1 result in 1 of 5 sessions."
 
 
+def test_a_session_with_matches_past_the_limit_says_so(tree: ProjectsTree) -> None:
+    every = json.loads(run_in_tree(tree, "search", "the", "--format", "json").stdout)
+    counts = {entry["sessionId"]: len(entry["hits"]) for entry in every}
+    session = next(name for name, count in counts.items() if count >= 2)
+    cut = json.loads(run_in_tree(tree, "search", "the", "--limit", "1", "--format", "json").stdout)
+    assert {entry["sessionId"]: entry["more"] for entry in cut}[session] is True
+    text = run_in_tree(tree, "search", "the", "--limit", "1").stdout.splitlines()
+    assert "    … more past the first 1 match" in text
+    assert text[-1].endswith(" with more: raise --limit).")
+    assert not any(entry["more"] for entry in every if len(entry["hits"]) < 10)
+
+
 def test_a_match_in_the_history_is_where_show_segment_item_finds_it(tree: ProjectsTree) -> None:
     match = run_in_tree(tree, "search", "off by one column", "--limit", "1").stdout.splitlines()[1]
     assert match.startswith("    segment 1/2 item 3 ")

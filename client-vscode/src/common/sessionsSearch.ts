@@ -17,6 +17,8 @@ export interface SessionMatches {
   /** How many segments its history has: a hit in another than the last is before a compaction. */
   readonly segments: number;
   readonly hits: readonly SearchHit[];
+  /** Whether it has matches past those in `hits`, left out by the limit. */
+  readonly more: boolean;
 }
 
 export class UnexpectedSearchAnswerError extends Error {}
@@ -44,6 +46,7 @@ export function asSessionMatches(value: unknown): SessionMatches[] {
       agent: found.agent === 'codex' ? 'codex' : 'claude-code',
       segments,
       hits: asSearchHits(found.hits),
+      more: found.more === true,
     };
   });
 }
@@ -74,7 +77,7 @@ export function searchPickEntries(sessions: readonly SessionMatches[], query: st
   return sessions.flatMap((session) => {
     const agent = session.agent === 'codex' ? 'Codex' : 'Claude Code';
     const about = `${pickText(session.title ?? session.sessionId)} · ${agent} · ${formatTime(session.modified)}`;
-    return session.hits.map((hit) => {
+    const entries = session.hits.map((hit) => {
       const last = hit.segment >= session.segments - 1;
       const where = last ? `item ${hit.index + 1}` : `before compaction ${hit.segment + 1} · item ${hit.index + 1}`;
       return {
@@ -83,6 +86,13 @@ export function searchPickEntries(sessions: readonly SessionMatches[], query: st
         target: { path: session.path, segment: last ? session.segments - 1 : hit.segment, index: hit.index },
       };
     });
+    const shown = entries.at(-1);
+    if (session.more && shown !== undefined) {
+      // A cut list is never taken for the whole: the session opens at its last match shown,
+      // where the view's own search box finds the rest.
+      entries.push({ label: `… more matches in this session`, detail: `search it in its view — ${about}`, target: shown.target });
+    }
+    return entries;
   });
 }
 

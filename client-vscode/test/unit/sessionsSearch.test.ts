@@ -79,3 +79,14 @@ test('the pick starts a little before the match, wherever a character whose lowe
   const [entry] = searchPickEntries([asSessionMatches([matches({ hits: [{ segment: 1, index: 0, line: 0, field: 'text', snippet }] })])[0]], 'Retry', () => 'now');
   assert.ok(entry.label.startsWith('…') && entry.label.includes('retry the upload'), entry.label);
 });
+
+test('a session with matches past the limit ends in an entry that says so and opens it at the last match shown', () => {
+  const entries = searchPickEntries(asSessionMatches([matches({ more: true })]), 'torn', (iso) => iso.slice(0, 10));
+  assert.equal(entries.length, 3);
+  assert.deepEqual(entries[2], {
+    label: '… more matches in this session',
+    detail: 'search it in its view — Fix the parser · Claude Code · 2026-05-11',
+    target: { path: '/p/-work/s.jsonl', segment: 0, index: 2 },
+  });
+  assert.equal(searchPickEntries(asSessionMatches([matches()]), 'torn', (iso) => iso).length, 2, 'an older server says nothing of more');
+});
