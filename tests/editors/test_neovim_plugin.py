@@ -8,25 +8,99 @@ from pathlib import Path
 
 from tests.editors.support import (
     DAMAGED,
+    HERE,
     REPO,
     TOOL_ID,
     TOOL_LINE,
     assert_checks_clean,
     assert_passed,
+    run_editor,
 )
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
 from tests.support.cli import run_cli
 from tests.support.corpus import (
+    CLAUDE_CORPUS,
     CODEMIE_ROLLOUT,
     COMPACTED_2_0,
     COMPACTED_ROLLOUT,
+    SHORT,
     SOUND_RECORDER,
     WORKTREES,
 )
 from tests.support.files import age, aged_copy
+from tests.support.tools import require_tool
 
 SESSION_ID = "5b0c3f6e-8f1e-4c51-9d0a-2f4c1b7e9a10"
+PLUGIN = REPO / "editors" / "nvim"
+MULTI_LINE_COMMAND = (
+    CLAUDE_CORPUS
+    / "daaain-claude-code-log"
+    / "-src-deep-manifest"
+    / "a7da6a22-facc-4fcd-8bab-f83c87862004.jsonl"
+)
+"""Item 21: a Bash `git commit` whose command (a heredoc) and result are several lines each."""
+
+_PRELUDE = """\
+local checks = dofile(os.getenv("CHECKS_FILE"))
+local timeout, fail, check = checks.timeout, checks.fail, checks.check
+vim.opt.runtimepath:prepend(os.getenv("SESSION_LSP_PLUGIN"))
+vim.cmd("runtime! plugin/session_lsp.lua")
+local plugin = require("session_lsp")
+local server = vim.fn.json_decode(os.getenv("SESSION_LSP_COMMAND"))
+plugin.setup({ cmd = server })
+-- What the plugin told the user, in order.
+local notes = {}
+vim.notify = function(message, level) table.insert(notes, { message = message, level = level }) end
+local function noted(text)
+  for _, note in ipairs(notes) do
+    if note.message:find(text, 1, true) then return note end
+  end
+  return nil
+end
+local function lines(buf) return vim.api.nvim_buf_get_lines(buf, 0, -1, false) end
+-- The buffer with exactly this name (bufnr() would match part of a name).
+local function named(name)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(buf) == name then return buf end
+  end
+  return nil
+end
+-- The view `start(on_shown)` opens.
+local function shown(start)
+  local view = nil
+  start(function(buf) view = buf end)
+  check(vim.wait(timeout, function() return view ~= nil end), "the view never opened", notes)
+  return view
+end
+"""
+
+
+def _run_plugin_script(tmp_path: Path, body: str, **env: str) -> None:
+    """The Lua `body` (a main function's statements, with the prelude's plugin, `notes`, `noted`,
+    `named`, `lines` and `shown` at hand) in a clean headless Neovim; it must reach its end."""
+    script = tmp_path / "plugin_script.lua"
+    script.write_text(
+        f"{_PRELUDE}\nlocal function main()\n{body}\nend\n\nchecks.run(main)\n", encoding="utf-8"
+    )
+    nvim = require_tool("nvim")
+    argv = [nvim, "--headless", "--clean", "-n", "-i", "NONE", "-c", f"luafile {script}"]
+    run = run_editor(
+        argv,
+        tmp_path,
+        CHECKS_FILE=str(HERE / "neovim_checks.lua"),
+        SESSION_LSP_PLUGIN=str(PLUGIN),
+        **env,
+    )
+    assert_passed(run)
+
+
+def _damaged(path: Path) -> Path:
+    """A writable, aged copy of the damaged session at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    aged_copy(DAMAGED, path)
+    path.chmod(0o644)
+    return path
 
 
 def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
@@ -215,3 +289,191 @@ def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history
     cursor_line, *view = view_file.read_text(encoding="utf-8").splitlines()
     assert "segment 1 of 2: history before compaction 1" in view[:5]
     assert cursor_line.startswith("#3  prompt"), cursor_line
+
+
+def test_neovim_views_and_fix_find_their_buffers_by_exact_name(tmp_path: Path) -> None:
+    """bufnr() matches part of a name: `s.jsonl` found `s.jsonl.bak`, a view its `#part-1`."""
+    compacted = aged_copy(COMPACTED_2_0, tmp_path / COMPACTED_2_0.name)
+    session = _damaged(tmp_path / "s.jsonl")
+    backup = aged_copy(SHORT, tmp_path / "s.jsonl.bak")
+    original = session.read_bytes()
+    body = """
+  local compacted, session, backup = os.getenv("COMPACTED"), os.getenv("SESSION"), os.getenv("BACKUP")
+  -- :SessionShow, :SessionHistory 1, q on the view, :SessionShow: the view in a buffer of its own.
+  local view = shown(function(done) plugin.show(compacted, done) end)
+  local part = shown(function(done) plugin.history("1", done) end)
+  vim.api.nvim_set_current_buf(view)
+  vim.cmd("bwipeout")
+  local again = shown(function(done) plugin.show(compacted, done) end)
+  check(again ~= part and vim.api.nvim_buf_get_name(again) == "session-lsp://" .. compacted,
+        "the view is drawn in its own buffer", vim.api.nvim_buf_get_name(again))
+  check(vim.tbl_contains(lines(part), "segment 1 of 2: history before compaction 1"),
+        "the history's view still shows the history", lines(part))
+
+  -- s.jsonl.bak's view is not s.jsonl's.
+  local backup_view = shown(function(done) plugin.show(backup, done) end)
+  local session_view = shown(function(done) plugin.show(session, done) end)
+  check(session_view ~= backup_view and vim.api.nvim_buf_get_name(session_view) == "session-lsp://" .. session,
+        "s.jsonl has a view of its own", vim.api.nvim_buf_get_name(session_view))
+  check(lines(backup_view)[2]:find(backup .. "  |", 1, true) == 1, "the backup's view is the backup's",
+        lines(backup_view)[2])
+
+  -- An unsaved change to s.jsonl.bak does not hold back the repair of s.jsonl.
+  vim.cmd("edit " .. vim.fn.fnameescape(backup))
+  vim.api.nvim_buf_set_lines(0, 0, 0, false, { "an unsaved line" })
+  local fixed, before = nil, #notes
+  plugin.fix("stub", session, function(result) fixed = result end)
+  -- A refusal is only a note.
+  check(vim.wait(timeout, function() return fixed ~= nil or #notes > before end), ":SessionFix never answered", nil)
+  check(fixed and fixed.changed, "s.jsonl was repaired", notes)
+  check(vim.bo.modified and lines(0)[1] == "an unsaved line", "the backup's buffer kept its change", nil)
+"""
+    _run_plugin_script(
+        tmp_path,
+        body,
+        COMPACTED=str(compacted),
+        SESSION=str(session),
+        BACKUP=str(backup),
+    )
+    assert session.read_bytes().startswith(original)
+    assert_checks_clean(session)
+
+
+def test_neovim_commands_arriving_while_the_server_starts_share_it(tmp_path: Path) -> None:
+    """On 0.7 get_active_clients() does not list a client still initializing."""
+    long = aged_copy(SOUND_RECORDER, tmp_path / SOUND_RECORDER.name)
+    short = aged_copy(SHORT, tmp_path / SHORT.name)
+    body = """
+  local long, short = os.getenv("LONG"), os.getenv("SHORT")
+  plugin.show(long)
+  plugin.show(short)
+  local function drawn(path)
+    local buf = named("session-lsp://" .. path)
+    return buf and #lines(buf) > 1
+  end
+  check(vim.wait(timeout, function() return drawn(long) and drawn(short) end), "both views drawn", notes)
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()
+  check(#clients == 1, "one server", vim.tbl_map(function(client) return client.name end, clients))
+  check(vim.api.nvim_buf_get_name(0) == "session-lsp://" .. short, "the view asked for last is in front",
+        vim.api.nvim_buf_get_name(0))
+"""
+    _run_plugin_script(tmp_path, body, LONG=str(long), SHORT=str(short))
+
+
+def test_neovim_enter_in_a_view_of_a_file_since_shortened_goes_to_its_last_line(
+    tmp_path: Path,
+) -> None:
+    session = _damaged(tmp_path / DAMAGED.name)
+    body = """
+  local session = os.getenv("SESSION")
+  shown(function(done) plugin.show(session, done) end)
+  vim.fn.writefile(vim.fn.readfile(session, "", 5), session)
+  vim.cmd("normal! G")
+  local ok, err = pcall(plugin.jump_to_raw)
+  check(ok, "<CR> raised", err)
+  check(vim.api.nvim_buf_get_name(0) == session, "<CR> opened the raw file", vim.api.nvim_buf_get_name(0))
+  check(vim.api.nvim_win_get_cursor(0)[1] == 5, "on the file's last line", vim.api.nvim_win_get_cursor(0))
+  local note = noted("the view is out of date")
+  check(note and note.level == vim.log.levels.WARN, "the user is told the view is stale", notes)
+"""
+    _run_plugin_script(tmp_path, body, SESSION=str(session))
+
+
+def test_neovim_session_fix_takes_a_path_alone_and_a_path_with_spaces(tmp_path: Path) -> None:
+    plain = _damaged(tmp_path / "plain.jsonl")
+    spaced = _damaged(tmp_path / "sp ace" / "s.jsonl")
+    spaced_alone = _damaged(tmp_path / "sp ace" / "t.jsonl")
+    body = """
+  for number, words in ipairs({ os.getenv("PLAIN"), "stub " .. os.getenv("SPACED"), os.getenv("SPACED_ALONE") }) do
+    vim.cmd("SessionFix " .. words)
+    check(vim.wait(timeout, function() return #notes >= number end), ":SessionFix never answered", words)
+    local message = notes[number].message
+    check(message:find("Fix all (stub): 1 problem (backup: ", 1, true), ":SessionFix " .. words, message)
+  end
+"""
+    _run_plugin_script(
+        tmp_path,
+        body,
+        PLAIN=str(plain),
+        SPACED=str(spaced),
+        SPACED_ALONE=str(spaced_alone),
+    )
+    for session in (plain, spaced, spaced_alone):
+        assert list(session.parent.glob(f"{session.name}.*.bak")), session
+        assert_checks_clean(session)
+
+
+def test_neovim_session_history_says_which_parts_there_are_counted_from_1(tmp_path: Path) -> None:
+    plain = aged_copy(SHORT, tmp_path / SHORT.name)
+    compacted = aged_copy(COMPACTED_2_0, tmp_path / COMPACTED_2_0.name)
+    body = """
+  local plain, compacted = os.getenv("PLAIN"), os.getenv("COMPACTED")
+  local function history(path, number)
+    vim.cmd("edit " .. vim.fn.fnameescape(path))
+    local before, view = #notes, nil
+    plugin.history(number, function(buf) view = buf end)
+    check(vim.wait(timeout, function() return #notes > before or view ~= nil end), "no answer", path)
+    check(view == nil and #notes == before + 1, "no view opens", vim.tbl_map(vim.api.nvim_buf_get_name, vim.api.nvim_list_bufs()))
+    check(named("session-lsp://" .. path .. "#part-" .. number) == nil, "no view opens", number)
+    return notes[#notes].message
+  end
+  local message = history(plain, "1")
+  check(message == "session-lsp: no history before a compaction: the session was never compacted", "no compaction", message)
+  message = history(compacted, "2")
+  check(message == "session-lsp: no part 2: the session has 1 part before compaction (:SessionHistory 1)",
+        "the parts there are, counted from 1", message)
+"""
+    _run_plugin_script(tmp_path, body, PLAIN=str(plain), COMPACTED=str(compacted))
+
+
+def test_neovim_says_at_once_that_the_server_exited_at_startup(tmp_path: Path) -> None:
+    """Not after start_timeout (here ten minutes, far beyond the script's wait)."""
+    session = aged_copy(SHORT, tmp_path / SHORT.name)
+    body = """
+  plugin.setup({ cmd = { server[1], "-c", "import sys; sys.exit(3)" }, start_timeout = 600000 })
+  vim.cmd("SessionShow " .. vim.fn.fnameescape(os.getenv("SESSION")))
+  local function said()
+    for _, note in ipairs(notes) do
+      if note.message:find("^session%-lsp: .*exit code 3") then return note end
+    end
+    return nil
+  end
+  check(vim.wait(timeout, function() return said() ~= nil end), "the exit was not reported", notes)
+  check(said().level == vim.log.levels.ERROR, "reported as an error", notes)
+"""
+    _run_plugin_script(tmp_path, body, SESSION=str(session))
+
+
+def test_neovim_view_shows_a_codex_plans_explanation_above_its_checklist(tmp_path: Path) -> None:
+    rollout = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
+    lines = _rendered(tmp_path, rollout)
+    plan = lines.index(next(line for line in lines if line.startswith("#93  tool  update_plan")))
+    call = json.loads(rollout.read_text(encoding="utf-8").splitlines()[240])["payload"]
+    assert lines[plan + 1] == "    " + json.loads(call["arguments"])["explanation"]
+    assert lines[plan + 2 : plan + 5] == [
+        "    [>] Add failing tests for default compaction threshold in generated OpenCode env config",
+        "    [ ] Set default compaction threshold to 90% in generated OPENCODE_CONFIG_CONTENT paths",
+        "    [ ] Run focused verification",
+    ]
+
+
+def test_neovim_view_labels_only_the_first_line_of_a_command_and_of_a_result(
+    tmp_path: Path,
+) -> None:
+    lines = _rendered(tmp_path, MULTI_LINE_COMMAND)
+    call = lines.index(next(line for line in lines if line.startswith("#21  tool  Bash")))
+    assert lines[call + 1 : call + 3] == [
+        "    $ git commit -m \"$(cat <<'EOF'",
+        "      docs: reorganize documentation and add CONTRIBUTING.md",
+    ]
+    result = lines.index(
+        "    result: [master 17015f9] docs: reorganize documentation and add CONTRIBUTING.md"
+    )
+    assert lines[result - 2 : result] == [
+        '      )"',
+        "    description: Commit documentation changes",
+    ]
+    assert lines[result + 1] == "             7 files changed, 142 insertions(+), 65 deletions(-)"
+    item = lines[call : result + 4]
+    assert sum(line.startswith("    $ ") for line in item) == 1
+    assert sum(line.startswith("    result: ") for line in item) == 1

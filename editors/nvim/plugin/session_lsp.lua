@@ -22,16 +22,21 @@ vim.api.nvim_create_user_command("SessionHistory", function(command)
 end, { nargs = "?", desc = "Read the history before a compaction (1: the oldest part)" })
 
 vim.api.nvim_create_user_command("SessionFix", function(command)
-  require("session_lsp").fix(command.fargs[1], command.fargs[2])
+  local session_lsp = require("session_lsp")
+  local strategy, path = session_lsp.fix_arguments(command.fargs)
+  session_lsp.fix(strategy, path)
 end, {
   nargs = "*",
   complete = function(lead, line)
+    local files = vim.fn.getcompletion(lead, "file")
     if #vim.split(line, "%s+") > 2 then
-      return vim.fn.getcompletion(lead, "file")
+      return files
     end
-    return vim.tbl_filter(function(name)
+    -- The first word: a strategy, or the path when the strategy is left to its default.
+    local strategies = vim.tbl_filter(function(name)
       return name:sub(1, #lead) == lead
     end, require("session_lsp").strategies)
+    return vim.list_extend(strategies, files)
   end,
   desc = "Repair a session on disk (stub, purge or truncate), keeping a backup",
 })

@@ -54,35 +54,78 @@ local function running_client()
   return nil
 end
 
+-- The server being started and the calls waiting for it to initialize. On 0.7
+-- get_active_clients() does not list a client still initializing: without this, a command
+-- arriving meanwhile would start a second server.
+local starting = nil
+-- The exit code of each server started here, by client id: one that dies at startup says so.
+local exit_codes = {}
+
+local function start_server()
+  local id = vim.lsp.start_client({
+    name = "session-lsp",
+    cmd = config.cmd,
+    root_dir = vim.fn.getcwd(),
+    -- Called in a fast event (no editor API): only noted, the wait for the server reads it.
+    on_exit = function(code, _, client_id)
+      exit_codes[client_id] = code
+    end,
+  })
+  return id and vim.lsp.get_client_by_id(id)
+end
+
+-- Waits for `starting.client` to initialize, then runs the calls waiting on it in the order they
+-- came. A server that exits does not keep them waiting the whole start_timeout.
+local function wait_for_start()
+  local client = starting.client
+  local timer = vim.loop.new_timer()
+  local waited, done = 0, false
+  timer:start(0, 20, vim.schedule_wrap(function()
+    waited = waited + 20
+    local code = exit_codes[client.id]
+    local exited = code ~= nil or vim.lsp.get_client_by_id(client.id) == nil
+    -- A tick scheduled before the timer stopped may still come.
+    if done or not (client.initialized or exited or waited >= config.start_timeout) then
+      return
+    end
+    done = true
+    timer:stop()
+    timer:close()
+    local waiting = starting.waiting
+    starting = nil
+    if client.initialized and not exited then
+      for _, callback in ipairs(waiting) do
+        callback(client)
+      end
+    elseif exited then
+      local how = code and string.format(" (exit code %d)", code) or ""
+      notify("the server stopped before it was ready" .. how .. ": " .. table.concat(config.cmd, " "), vim.log.levels.ERROR)
+    else
+      notify("the server did not start within " .. config.start_timeout .. " ms", vim.log.levels.ERROR)
+    end
+  end))
+end
+
 -- Calls `callback(client)` once a session-lsp client is initialized: the one an attached buffer
 -- already uses, or one started here with no buffer (the commands work on files on disk).
 local function with_client(callback)
+  if starting then
+    table.insert(starting.waiting, callback)
+    return
+  end
   local client = running_client()
+  if client and client.initialized then
+    return callback(client)
+  end
   if not client then
-    local id = vim.lsp.start_client({ name = "session-lsp", cmd = config.cmd, root_dir = vim.fn.getcwd() })
-    client = id and vim.lsp.get_client_by_id(id)
+    client = start_server()
     if not client then
       notify("could not start " .. table.concat(config.cmd, " "), vim.log.levels.ERROR)
       return
     end
   end
-  if client.initialized then
-    return callback(client)
-  end
-  local timer = vim.loop.new_timer()
-  local waited = 0
-  timer:start(0, 20, vim.schedule_wrap(function()
-    waited = waited + 20
-    if client.initialized or waited >= config.start_timeout then
-      timer:stop()
-      timer:close()
-      if client.initialized then
-        callback(client)
-      else
-        notify("the server did not start within " .. config.start_timeout .. " ms", vim.log.levels.ERROR)
-      end
-    end
-  end))
+  starting = { client = client, waiting = { callback } }
+  wait_for_start()
 end
 
 local function request(client, method, params, handler)
@@ -239,14 +282,21 @@ local function load_conversation(path, on_done, segment)
   load(0)
 end
 
-local function push_text(lines, prefix, text)
+-- `continuation` (default `prefix`) starts every line after the first.
+local function push_text(lines, prefix, text, continuation)
   -- A diff or an output ends with a line break: no empty line after it.
   if text:sub(-1) == "\n" then
     text = text:sub(1, -2)
   end
-  for _, line in ipairs(vim.split(text, "\n", { plain = true })) do
-    table.insert(lines, prefix .. line)
+  for number, line in ipairs(vim.split(text, "\n", { plain = true })) do
+    table.insert(lines, (number == 1 and prefix or continuation or prefix) .. line)
   end
+end
+
+-- A text under a label (`$ `, `result: `): the label on its first line only, the next lines
+-- indented under the text, so a command or a result of several lines reads as one.
+local function push_labelled(lines, label, text)
+  push_text(lines, "    " .. label, text, "    " .. string.rep(" ", #label))
 end
 
 local PLAN_MARKS = { completed = "[x]", in_progress = "[>]", pending = "[ ]" }
@@ -310,7 +360,7 @@ end
 local function push_input(lines, input)
   local ok, fields = pcall(vim.json.decode, input, { luanil = { object = true, array = true } })
   if not ok or type(fields) ~= "table" or vim.tbl_islist(fields) then
-    push_text(lines, "    input: ", input)
+    push_labelled(lines, "input: ", input)
     return
   end
   local command = fields.command or fields.cmd
@@ -318,7 +368,7 @@ local function push_input(lines, input)
     command = table.concat(vim.tbl_map(tostring, command), " ")
   end
   if type(command) == "string" then
-    push_text(lines, "    $ ", command)
+    push_labelled(lines, "$ ", command)
   end
   local names = vim.tbl_keys(fields)
   table.sort(names)
@@ -375,6 +425,15 @@ local function push_acted_on(lines, tool, shown_segment)
   end
 end
 
+-- A Codex plan's `explanation` (why the plan is what it is), above its checklist: the server
+-- sends the checklist apart, the explanation only in the call's input.
+local function push_explanation(lines, input)
+  local ok, fields = pcall(vim.json.decode, input or "", { luanil = { object = true, array = true } })
+  if ok and type(fields) == "table" and type(fields.explanation) == "string" and fields.explanation ~= "" then
+    push_text(lines, "    ", fields.explanation)
+  end
+end
+
 -- What a call did as a person reads it: an edit's diff, a plan's checklist, else its input.
 local function push_call(lines, tool, shown_segment)
   if tool.agent then
@@ -384,6 +443,7 @@ local function push_call(lines, tool, shown_segment)
   if tool.diff then
     push_text(lines, "    ", tool.diff)
   elseif tool.todos then
+    push_explanation(lines, tool.input)
     push_plan(lines, "    ", tool.todos)
   elseif tool.input then
     push_input(lines, tool.input)
@@ -402,7 +462,7 @@ local function push_item(lines, item, shown_segment)
     push_call(lines, tool, shown_segment)
   end
   if tool and tool.result then
-    push_text(lines, "    result: ", tool.result)
+    push_labelled(lines, "result: ", tool.result)
   end
   if item.truncated then
     table.insert(lines, "    (cut here: K shows the item whole, <CR> opens the raw line)")
@@ -468,10 +528,24 @@ function M.render(page, items)
   return lines, ranges
 end
 
+-- The buffer named `name` exactly, both names as Neovim keeps a file's (absolute, no `..`; a
+-- view's session-lsp:// name stays as given). Not bufnr(): it takes a pattern and matches part
+-- of a name, so `s.jsonl` would find `s.jsonl.bak`, and a view its history's `#part-1`.
+local function buffer_named(name)
+  local wanted = vim.fn.fnamemodify(name, ":p")
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local own = vim.api.nvim_buf_get_name(buf)
+    if own ~= "" and vim.fn.fnamemodify(own, ":p") == wanted then
+      return buf
+    end
+  end
+  return nil
+end
+
 local function view_buffer(path, segment)
   local name = VIEW_SCHEME .. path .. (segment and string.format("#part-%d", segment + 1) or "")
-  local existing = vim.fn.bufnr(name)
-  if existing ~= -1 then
+  local existing = buffer_named(name)
+  if existing then
     return existing
   end
   local buf = vim.api.nvim_create_buf(true, true)
@@ -508,7 +582,15 @@ function M.jump_to_raw()
   end
   local path = view.path
   vim.cmd("edit " .. vim.fn.fnameescape(path))
-  vim.api.nvim_win_set_cursor(0, { range.raw_line + 1, 0 })
+  local line, last = range.raw_line + 1, vim.api.nvim_buf_line_count(0)
+  -- The file got shorter since the view was drawn (a repair, an agent still writing it): its
+  -- last line, and a word that the view no longer matches it.
+  if line > last then
+    notify(string.format("the view is out of date: item %d was on line %d, the file now has %s; :SessionShow draws it again",
+      range.item.index + 1, line, counted(last, "line")), vim.log.levels.WARN)
+    line = last
+  end
+  vim.api.nvim_win_set_cursor(0, { line, 0 })
 end
 
 -- K in the view: the item under the cursor whole (sessionLsp.item: text, input, diff and result
@@ -611,15 +693,26 @@ local function refresh(path, on_done, segment)
   end, segment)
 end
 
+-- Views asked for, and the latest put in front: the server may answer a long session after a
+-- shorter one asked for later, and the view last asked for must be the one left in front.
+local shows_asked, shows_in_front = 0, 0
+
 -- :SessionShow [path]: the conversation as it will be resumed, in a read-only buffer, the cursor
 -- on the first problem. `segment` (counted from 0): a part of the history before a compaction.
+-- `on_shown(buf, page, items)` once it is in front; a view a later one overtook is only drawn.
 function M.show(argument, on_shown, segment)
   local path = session_path(argument)
   if not path then
     notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
     return
   end
+  shows_asked = shows_asked + 1
+  local order = shows_asked
   refresh(path, function(buf, ranges, page, items)
+    if order < shows_in_front then
+      return
+    end
+    shows_in_front = order
     vim.api.nvim_set_current_buf(buf)
     fold_items(ranges)
     local first_problem = nil
@@ -639,24 +732,43 @@ end
 -- :SessionHistory [N]: the history before compaction N (counted from 1, as `session-lsp show
 -- --segment N` and search count them; default 1) of the session the current buffer shows.
 function M.history(number, on_shown)
-  local part = tonumber(number ~= "" and number or "1")
+  local part = tonumber((number and number ~= "") and number or "1")
   if not part or part < 1 or part % 1 ~= 0 then
     notify("name a part of the history: 1 is the oldest", vim.log.levels.ERROR)
     return
   end
-  M.show(nil, on_shown, part - 1)
+  local path = session_path(nil)
+  if not path then
+    notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
+    return
+  end
+  -- Checked here, in this command's terms: the server counts segments from 0 and counts the
+  -- last one, the conversation resumed, which :SessionShow already shows.
+  M.execute("sessionLsp.conversation", { path, { offset = 0, limit = 0 } }, function(page)
+    local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
+    if earlier == 0 then
+      notify("no history before a compaction: the session was never compacted", vim.log.levels.ERROR)
+    elseif part > earlier then
+      local parts = earlier == 1 and "1" or ("1 to " .. earlier)
+      notify(string.format("no part %d: the session has %s before compaction (:SessionHistory %s)",
+        part, counted(earlier, "part"), parts), vim.log.levels.ERROR)
+    else
+      M.show(path, on_shown, part - 1)
+    end
+  end)
 end
 
 -- After a repair: the file's buffers are read again. Explicitly, not by :checktime: a repair
 -- keeps the file's modification time (Claude Code orders sessions by it), so Neovim's own check
 -- may not see the change. `fix` refused while a buffer had unsaved changes, so none is lost.
 local function reload_buffers_of(path)
+  local raw = buffer_named(path)
+  if raw and vim.api.nvim_buf_is_loaded(raw) then
+    vim.api.nvim_buf_call(raw, function()
+      vim.cmd("edit!")
+    end)
+  end
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(buf) and vim.api.nvim_buf_get_name(buf) == path then
-      vim.api.nvim_buf_call(buf, function()
-        vim.cmd("edit!")
-      end)
-    end
     if views[buf] and views[buf].path == path then
       refresh(path, function() end, views[buf].segment)
     end
@@ -672,8 +784,8 @@ function M.fix(strategy, argument, on_fixed, on_refused)
     notify("name a session file, or run this in a transcript's buffer", vim.log.levels.ERROR)
     return
   end
-  local buf = vim.fn.bufnr(path)
-  if buf ~= -1 and vim.api.nvim_buf_get_option(buf, "modified") then
+  local buf = buffer_named(path)
+  if buf and vim.api.nvim_buf_get_option(buf, "modified") then
     notify("save or undo the changes to " .. one_line(path) .. " first", vim.log.levels.ERROR)
     return
   end
@@ -697,5 +809,16 @@ function M.fix(strategy, argument, on_fixed, on_refused)
 end
 
 M.strategies = { "stub", "purge", "truncate" }
+
+-- :SessionFix's words as (strategy, path): a first word that is no strategy starts the path (the
+-- server's fixStrategy setting then applies, stub by default), and the words after are one
+-- path again, since the command splits a path with spaces.
+function M.fix_arguments(words)
+  local strategy, rest = nil, words
+  if words[1] and vim.tbl_contains(M.strategies, words[1]) then
+    strategy, rest = words[1], vim.list_slice(words, 2)
+  end
+  return strategy, #rest > 0 and table.concat(rest, " ") or nil
+end
 
 return M
