@@ -331,8 +331,9 @@ def test_segment_shows_the_history_before_a_compaction_as_search_numbers_it() ->
 
 def test_segment_and_item_print_an_item_of_the_history_whole() -> None:
     compacted = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
-    shown = run_cli("show", "--segment", "1", "--item", "3", str(compacted)).stdout
-    assert shown.startswith("item 3 · prompt · line 7 · 2026-03-14T09:31:14")
+    utc = {"NO_COLOR": "1", "TZ": "UTC"}
+    shown = run_cli("show", "--segment", "1", "--item", "3", str(compacted), env=utc).stdout
+    assert shown.startswith("item 3 · prompt · line 7 · 2026-03-14 09:31:14")
     last = run_cli("show", "--item", "3", str(compacted)).stdout
     assert not last.startswith("item 3 · prompt · line 7"), "without --segment: the last part"
 

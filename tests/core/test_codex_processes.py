@@ -314,7 +314,7 @@ def test_a_hostile_command_and_hostile_keys_stay_inert_in_every_renderer(tmp_pat
     assert not any(ord(character) < 0x20 or character == "\u202e" for character in headline)
     path = tmp_path / "hostile.jsonl"
     path.write_bytes(b"\n".join(bytes(line) for line in model.lines if bytes(line)) + b"\n")
-    shown = run_cli("show", str(path)).stdout
+    shown = run_cli("show", str(path), env={"NO_COLOR": "1", "COLUMNS": "200"}).stdout
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "types ^[[2J^[]8;;https://e.com^Glink\\u202egnp.exe⏎<script> into $" in shown
 

@@ -139,6 +139,7 @@ MATCHES_KEYS = {
     "agent",
     "segments",
     "hits",
+    "more",
 }
 
 

@@ -68,6 +68,7 @@ TOOL_KEYS = {
     "agent",
     "process",
     "actsOn",
+    "rejection",
 }
 
 
