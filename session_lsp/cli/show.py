@@ -72,6 +72,7 @@ KIND_LABELS = {
     ItemKind.API_ERROR: "api error",
     ItemKind.MODEL_FALLBACK: "fallback",
     ItemKind.SUB_AGENT: "  agent",
+    ItemKind.RECAP: "recap",
 }
 
 

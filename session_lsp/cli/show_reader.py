@@ -53,6 +53,9 @@ STATUS_MARKS = {
     ToolStatus.STUBBED: ("stubbed", CYAN),
     ToolStatus.LIVE: ("running", CYAN),
 }
+MESSAGE_LABELS = {ItemKind.PROMPT: "You", ItemKind.RECAP: "Recap"}
+"""Who says what `_message` prints whole: the assistant otherwise, by the format's name."""
+MESSAGE_COLOURS = {ItemKind.PROMPT: CYAN, ItemKind.RECAP: DIM}
 RESULT_LINES = 3
 """Lines of a tool's result shown under its call; the count of the rest follows."""
 MIN_WIDTH = 40
@@ -165,7 +168,7 @@ class Reader:
             self.item(item)
 
     def item(self, item: Item) -> None:
-        if item.kind in (ItemKind.PROMPT, ItemKind.ASSISTANT):
+        if item.kind in (ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.RECAP):
             self._message(item)
         elif item.tool is not None:
             self._tool(item, item.tool)
@@ -183,11 +186,11 @@ class Reader:
         if item.truncated:
             # Pages cut texts at 4,000 characters; a reader wants the reply whole.
             item = whole_item(self.model, item.index, self.shown_items)
-        who = "You" if item.kind is ItemKind.PROMPT else self.model.assistant_label
+        who = MESSAGE_LABELS.get(item.kind) or self.model.assistant_label
         head = f"── {who}"
         when = self._when(item.timestamp)
         tail = " · ".join(part for part in (when, _where(item)) if part)
-        colour = RED if item.has_error else (CYAN if item.kind is ItemKind.PROMPT else BOLD)
+        colour = RED if item.has_error else MESSAGE_COLOURS.get(item.kind, BOLD)
         self.line()
         self.line(f"{self.paint(head, colour)} {self.paint('· ' + tail, DIM)}")
         for row in wrap_text(item.text or "", self.width - 2):

@@ -31,8 +31,9 @@ from session_lsp.core.wording import counted
 if TYPE_CHECKING:
     from session_lsp.core.turns.agents import SubAgentUsage
 
-_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION})
-"""Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary."""
+_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION, ItemKind.RECAP})
+"""Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary,
+a recap."""
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -62,6 +63,7 @@ ITEM_TITLES = {
     ItemKind.NOTIFICATION: "Notification (from Claude Code, not typed)",
     ItemKind.API_ERROR: "API error (Claude Code retried)",
     ItemKind.MODEL_FALLBACK: "Model switch",
+    ItemKind.RECAP: "Recap (Claude Code's, of where the session stood)",
     ItemKind.SUB_AGENT: "Sub-agent message",
 }
 """What an item without a tool is called, here and in the editor's outline."""

@@ -321,6 +321,7 @@ class ConversationItem(Result):
         "api-error",
         "model-fallback",
         "sub-agent",
+        "recap",
     ]
     lines: tuple[int, int]
     timestamp: str | None

@@ -35,7 +35,7 @@ TURN_KINDS = frozenset(
 """Items that belong to the assistant's turn between two prompts (its retries and model switches
 included)."""
 PREVIEWED = frozenset(
-    {ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.COMMAND, ItemKind.NOTIFICATION}
+    {ItemKind.PROMPT, ItemKind.ASSISTANT, ItemKind.COMMAND, ItemKind.NOTIFICATION, ItemKind.RECAP}
 )
 """Items whose text names their symbol (read from the line if the model left it for later)."""
 KINDS = {
@@ -44,6 +44,7 @@ KINDS = {
     ItemKind.INTERRUPT: types.SymbolKind.Event,
     ItemKind.COMMAND: types.SymbolKind.Event,
     ItemKind.NOTIFICATION: types.SymbolKind.Event,
+    ItemKind.RECAP: types.SymbolKind.Event,
     ItemKind.DAMAGED: types.SymbolKind.Null,
 }
 

@@ -129,6 +129,15 @@ def test_a_rejected_call_shows_what_the_user_said_instead_of_the_stock_wording()
     assert "the user said: use pnpm\n" in item
 
 
+def test_a_recap_is_printed_whole_under_its_own_heading_and_rendered_in_the_markdown() -> None:
+    lines = run_cli("show", str(WORKTREES), env=NARROW).stdout.splitlines()
+    heading = lines.index("── Recap · 13:53:43 · #52 · line 174")
+    assert lines[heading + 1] == "  Three teammates (alice/bob/carol) researched plan mode,"
+    markdown = run_cli("show", "--format", "markdown", str(WORKTREES)).stdout
+    assert "## 52. Recap (Claude Code's, of where the session stood) · line 174" in markdown
+    assert "(disable recaps in /config)" not in markdown
+
+
 def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path: Path) -> None:
     output = "\n".join(f"row {number}" for number in range(1, 9))
     lines = run_cli("show", str(_session(tmp_path, output)), env=NARROW).stdout.splitlines()

@@ -390,6 +390,17 @@ def test_a_sub_agent_transcript_opened_alone_is_titled_by_its_task_calls_descrip
     assert model_of(session.data()).title == "sub-agent a36efb2a1231c41e2"
 
 
+def test_claude_codes_recaps_are_items_of_their_own_without_their_settings_hint() -> None:
+    model = model_of(WORKTREES.read_bytes(), WORKTREES)
+    recaps = [item for item in page(model) if item.kind is ItemKind.RECAP]
+    assert [item.first_line + 1 for item in recaps] == [115, 174]
+    assert recaps[1].text == (
+        "Three teammates (alice/bob/carol) researched plan mode, teammates, and Beads in their"
+        " own worktrees, then added cross-comparison sections; both rounds are merged into"
+        " master. No next action unless you want to inspect the docs or push."
+    )
+
+
 def test_long_texts_are_cut_and_marked() -> None:
     session = damage.Session.load(SHORT)
     index = next(i for i, r in enumerate(session.records()) if r and r.get("type") == "user")

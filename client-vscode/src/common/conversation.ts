@@ -4,7 +4,7 @@
  * webview script and the unit tests use these too.
  */
 
-export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result', 'damaged', 'notification', 'api-error', 'model-fallback', 'sub-agent'] as const;
+export const ITEM_KINDS = ['prompt', 'assistant', 'thinking', 'tool', 'compaction', 'interrupt', 'command', 'orphan-result', 'damaged', 'notification', 'api-error', 'model-fallback', 'sub-agent', 'recap'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 export const TOOL_STATUSES = ['answered', 'error', 'unpaired', 'orphan', 'interrupted', 'rejected', 'stubbed', 'live'] as const;

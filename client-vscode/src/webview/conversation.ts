@@ -184,6 +184,7 @@ const KIND_LABELS: Record<string, string> = {
   'api-error': 'API error',
   'model-fallback': 'Model switch',
   'sub-agent': 'Sub-agent',
+  recap: 'Recap',
 };
 
 function hasError(item: ConversationItem): boolean {
@@ -296,7 +297,7 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
     details.append(summaryNode);
     details.append(item.kind === 'thinking' ? create('pre', 'text', item.text) : markdownBlock(item.text));
     node.append(details);
-  } else if (item.kind === 'assistant' || item.kind === 'sub-agent') {
+  } else if (item.kind === 'assistant' || item.kind === 'sub-agent' || item.kind === 'recap') {
     node.append(markdownBlock(item.text));
   } else if (item.text !== '') {
     node.append(create('div', 'text', item.text));

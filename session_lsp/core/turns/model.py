@@ -49,6 +49,9 @@ class ItemKind(enum.StrEnum):
     """The conversation switched model (a refusal or an overload handed it to a fallback)."""
     SUB_AGENT = "sub-agent"
     """One message of a sub-agent, under its Task call, when only `progress` lines hold it."""
+    RECAP = "recap"
+    """Claude Code's recap of where the session stood, written when the user came back to it
+    (`away_summary`): what they were doing, in the agent's words."""
 
 
 _ASSISTANT_KINDS = frozenset({ItemKind.ASSISTANT, ItemKind.THINKING, ItemKind.MODEL_FALLBACK})

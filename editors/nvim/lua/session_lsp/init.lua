@@ -14,7 +14,7 @@ local config = {
 
 local CLIENT_NAMES = { ["session-lsp"] = true, session_lsp = true }
 local HEALTH_MARK = { ok = "ok", broken = "BROKEN", live = "live", unreadable = "unreadable" }
-local OPEN_KINDS = { prompt = true, assistant = true }
+local OPEN_KINDS = { prompt = true, assistant = true, recap = true }
 local VIEW_SCHEME = "session-lsp://"
 
 -- The conversation views: buffer number -> { path = the transcript, ranges = its items' lines }.

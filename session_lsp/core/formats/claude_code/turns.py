@@ -88,9 +88,12 @@ SYSTEM_KINDS = {
     "api_error": ItemKind.API_ERROR,
     "model_refusal_fallback": ItemKind.MODEL_FALLBACK,
     "model_refusal_no_fallback": ItemKind.API_ERROR,
+    "away_summary": ItemKind.RECAP,
 }
-"""The system lines a reader sees; the others (turn_duration, stop_hook_summary, away_summary,
-informational, ...) are bookkeeping, skipped on purpose."""
+"""The system lines a reader sees; the others (turn_duration, stop_hook_summary, informational,
+...) are bookkeeping, skipped on purpose."""
+RECAP_HINT = "(disable recaps in /config)"
+"""What Claude Code ends a recap with, for its own interface: not part of the recap."""
 
 
 class _ThinkingBlock(msgspec.Struct, gc=False):
@@ -632,6 +635,10 @@ class ClaudeTexts:
             if isinstance(record, dict) and record.get("type") == "system":
                 return command_text(content_text(record.get("content")))
             return command_text(content_text(block_of(reader, source)))
+        if item.kind is ItemKind.RECAP:
+            record = reader.record(source.line)
+            content = record.get("content") if isinstance(record, dict) else None
+            return content_text(content).strip().removesuffix(RECAP_HINT).rstrip()
         if item.kind is ItemKind.THINKING:
             block = block_of(reader, source)
             if isinstance(block, dict) and block.get("type") == "redacted_thinking":
