@@ -20,6 +20,7 @@ from tests.support.corpus import (
     PARALLEL_ROLLOUT,
     SHORT,
     SOUND_RECORDER,
+    SUBAGENT,
     WORKTREES,
 )
 from tests.support.files import aged_copy
@@ -76,6 +77,13 @@ def test_a_file_with_no_transcript_record_is_refused_as_no_session(tmp_path: Pat
     empty = tmp_path / "new.jsonl"
     empty.write_bytes(b"")
     assert run_cli("show", str(empty)).returncode == 0, "a session just created shows as empty"
+
+
+def test_a_sub_agents_prompt_and_results_are_fenced_and_only_its_replies_are_markdown() -> None:
+    markdown = run_cli("show", "--format", "markdown", str(SUBAGENT)).stdout
+    assert "```text\nuser: Draft bead content for setting up Credo" in markdown
+    assert "```text\nuser: [result] EISDIR: illegal operation on a directory" in markdown
+    assert "\n\nassistant: \\[calls Read\\]\n\n" in markdown
 
 
 def test_calls_rejected_at_esc_are_shown_as_rejected() -> None:
