@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,18 @@ from session_lsp.files import SessionFileError, as_text
 from session_lsp.sessions.registry import Liveness
 
 
+class NextStep(enum.Enum):
+    """What may get past a refusal, named apart from its message: each adapter says it in its
+    own terms (the CLI's flags, the editor's commands), and never offers what it cannot do."""
+
+    FORCE = "force"
+    """Repair it all the same (the session may be live)."""
+    TRUNCATE = "truncate"
+    """The truncate repair, which cuts the conversation back to where it was whole."""
+    FORCE_OR_FORK = "force-or-fork"
+    """Repair it all the same (it stays read-only), or write a repaired copy beside it."""
+
+
 @dataclass(slots=True)
 class FixOutcome:
     path: Path
@@ -44,6 +57,7 @@ class FixOutcome:
     fork_session_id: str | None = None
     diff: str = ""
     message: str = ""
+    next_step: NextStep | None = None
     remaining: list[Finding] = field(default_factory=list)
 
     @property
@@ -121,6 +135,14 @@ def _fix(
     with deep_json():
         analysis = analyse_bytes(text)
         repair = repair_all(analysis, strategy)
+    if (repair.edits or repair.refusal is not None or analysis.error_count) and not is_session(
+        analysis
+    ):
+        return _refuse(
+            outcome,
+            f"{path}: not a session transcript (no line is a {known_agents()} record);"
+            " nothing was changed",
+        )
     agent = analysis.format.agent if analysis.format is not None else None
     why_live = (
         None
@@ -128,27 +150,18 @@ def _fix(
         else (liveness or Liveness.read()).why_live(path, snapshot.mtime_ns, agent)
     )
     if why_live is not None:
-        return _refuse(
-            outcome,
-            f"{path}: {why_live}. Repair it when the session has stopped, or pass --force",
-        )
-    if (repair.edits or repair.refusal is not None) and not is_session(analysis):
-        return _refuse(
-            outcome,
-            f"{path}: not a session transcript (no line is a {known_agents()} record);"
-            " nothing was changed",
-        )
+        message = f"{path}: {why_live}. Repair it when the session has stopped"
+        return _refuse(outcome, message, next_step=NextStep.FORCE)
     if repair.refusal is not None:
         outcome.remaining = analysis.findings
         return _refuse(outcome, f"{path}: not repaired: {strategy.value}: {repair.refusal}")
     if not repair.edits and not fork:
         outcome.remaining = analysis.findings
-        outcome.message = (
-            f"no {strategy.value} repair applies to its {counted(analysis.error_count, 'error')};"
-            " try --strategy truncate"
-            if analysis.error_count
-            else "nothing to repair"
-        )
+        if analysis.error_count:
+            outcome.message = f"no {strategy.value} repair applies to its {counted(analysis.error_count, 'error')}"
+            outcome.next_step = None if strategy is Strategy.TRUNCATE else NextStep.TRUNCATE
+        else:
+            outcome.message = "nothing to repair"
         return outcome
     if compression is not None:
         outcome.remaining = analysis.findings
@@ -160,8 +173,9 @@ def _fix(
             outcome,
             f"{path}: not repaired: the {strategy.value} repair would still leave"
             f" {counted(len(leftover), 'pairing error')}, first at line {leftover[0].span.line + 1}:"
-            f" {leftover[0].code.value}. Try --strategy truncate",
+            f" {leftover[0].code.value}",
             refused=False,
+            next_step=NextStep.TRUNCATE,
         )
     repaired_lines = apply_edits(analysis.lines, repair.edits)
     if not any(bytes(line).strip() for line in repaired_lines):
@@ -182,8 +196,8 @@ def _fix(
         return _refuse(
             outcome,
             f"{path}: is read-only (mode {snapshot.owner.mode:04o}): someone protected it;"
-            " nothing was changed. Repair it anyway with --force (it stays read-only),"
-            " or use --fork",
+            " nothing was changed",
+            next_step=NextStep.FORCE_OR_FORK,
         )
     try:
         outcome.backup = replace_atomically(path, repaired, original, snapshot, backup=backup)
@@ -199,9 +213,16 @@ def is_session(analysis: Analysis) -> bool:
     return analysis.format is not None
 
 
-def _refuse(outcome: FixOutcome, message: str, *, refused: bool = True) -> FixOutcome:
+def _refuse(
+    outcome: FixOutcome,
+    message: str,
+    *,
+    refused: bool = True,
+    next_step: NextStep | None = None,
+) -> FixOutcome:
     outcome.refused = refused
     outcome.message = message
+    outcome.next_step = next_step
     return outcome
 
 

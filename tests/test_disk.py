@@ -19,7 +19,7 @@ import pytest
 from session_lsp import atomic, fileops
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.repairs import Strategy
-from session_lsp.disk import FixOutcome, fix_file, restore_file, write_fork
+from session_lsp.disk import FixOutcome, NextStep, fix_file, restore_file, write_fork
 from tests.support.corpus import CODEMIE_TURN_1, SUBAGENT
 from tests.support.files import age, aged_copy
 
@@ -579,12 +579,23 @@ def test_an_owner_that_cannot_be_kept_refuses_the_repair(
     assert [p.name for p in session.parent.iterdir()] == ["session.jsonl"]
 
 
+def test_a_file_of_no_transcript_with_errors_is_said_to_be_none_before_any_repair_advice(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not json\nnor this\n", encoding="utf-8")
+    outcome = fix_file(notes, Strategy.STUB)
+    assert outcome.refused and "not a session transcript" in outcome.message
+    assert outcome.next_step is None and notes.read_text(encoding="utf-8") == "not json\nnor this\n"
+
+
 def test_a_read_only_session_is_refused_unless_forced(session: Path) -> None:
     original = session.read_bytes()
     os.chmod(session, 0o444)
     age(session)
     outcome = fix_file(session, Strategy.STUB)
     assert outcome.refused and "is read-only (mode 0444)" in outcome.message
+    assert outcome.next_step is NextStep.FORCE_OR_FORK and "--" not in outcome.message
     assert session.read_bytes() == original
     forced = fix_file(session, Strategy.STUB, force=True)
     assert forced.changed

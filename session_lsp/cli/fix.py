@@ -13,7 +13,7 @@ from session_lsp.cli.programs import command_line
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.repairs import Strategy
 from session_lsp.core.wording import counted
-from session_lsp.disk import FixOutcome, fix_file, restore_file
+from session_lsp.disk import FixOutcome, NextStep, fix_file, restore_file
 from session_lsp.files import SessionFileError, too_large
 
 
@@ -62,14 +62,25 @@ def _too_large(path: Path) -> SessionFileError | None:
     return too_large(path, size)
 
 
+def told(outcome: FixOutcome, fork: str = "--fork") -> str:
+    """The outcome's message, with what gets past it in this command's flags (`fork`: how the
+    command asks for a repaired copy)."""
+    steps = {
+        NextStep.FORCE: ", or pass --force",
+        NextStep.TRUNCATE: "; try --strategy truncate",
+        NextStep.FORCE_OR_FORK: f". Repair it anyway with --force (it stays read-only), or use {fork}",
+    }
+    return outcome.message + (steps[outcome.next_step] if outcome.next_step else "")
+
+
 def _report(outcome: FixOutcome, *, dry_run: bool) -> None:
     if outcome.refused:
-        problem(outcome.message)
+        problem(told(outcome))
         return
     if dry_run and outcome.diff:
         sys.stdout.write(for_terminal(outcome.diff, layout=True))
     verb = "would repair" if dry_run else "repaired"
-    said = f"{for_terminal(str(outcome.path))}: {for_terminal(outcome.message)}"
+    said = f"{for_terminal(str(outcome.path))}: {for_terminal(told(outcome))}"
     if outcome.changed:
         line = f"{for_terminal(str(outcome.path))}: {verb}: {for_terminal(outcome.message)}"
         if outcome.backup is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import msgspec
 
+from session_lsp.cli.fix import told
 from session_lsp.cli.launch import Launch, find_executable, plan_claude, plan_codex
 from session_lsp.cli.output import format_finding
 from session_lsp.cli.programs import command_line
@@ -286,7 +287,7 @@ def _repair(path: Path, choice: str, *, force: bool) -> Path | None:
     fork = choice == FORK
     strategy = Strategy.STUB if fork else Strategy(choice)
     trial = fix_file(path, strategy, dry_run=True, force=force)
-    problem = for_terminal(trial.message) if trial.refused else None
+    problem = for_terminal(told(trial, fork="--strategy fork")) if trial.refused else None
     if problem is None and trial.remaining_errors:
         first = next(finding for finding in trial.remaining if finding.is_error)
         problem = (
@@ -301,7 +302,7 @@ def _repair(path: Path, choice: str, *, force: bool) -> Path | None:
     outcome = fix_file(path, strategy, fork=fork, force=force)
     if outcome.refused or not outcome.changed or outcome.remaining_errors:
         print(
-            f"session-lsp: {for_terminal(outcome.message or f'{path}: not repaired')}",
+            f"session-lsp: {for_terminal(told(outcome, fork='--strategy fork') or f'{path}: not repaired')}",
             file=sys.stderr,
         )
         return None

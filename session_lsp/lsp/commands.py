@@ -26,7 +26,7 @@ from session_lsp.atomic import UnsafeWriteError
 from session_lsp.core.edits import apply_edits
 from session_lsp.core.repairs import repair_all
 from session_lsp.core.search import LINES_HOLDING
-from session_lsp.disk import fix_file, restore_file, write_fork
+from session_lsp.disk import FixOutcome, NextStep, fix_file, restore_file, write_fork
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
 from session_lsp.lsp.convert import to_text_edits
@@ -144,14 +144,27 @@ async def fix_file_on_disk(ls: SessionServer, arguments: api.FixFileArguments) -
             liveness=read_liveness(ls),
         )
     if outcome.refused:
-        raise CommandError(outcome.message)
+        raise CommandError(_told(outcome))
     return api.FixFileResult(
         path=arguments.path,
         changed=outcome.changed,
         backup=str(outcome.backup) if outcome.backup else None,
         remaining_errors=outcome.remaining_errors,
-        message=outcome.message,
+        message=_told(outcome),
     )
+
+
+EDITOR_NEXT_STEPS = {
+    NextStep.FORCE: "",
+    NextStep.TRUNCATE: "; the truncate repair may apply",
+    NextStep.FORCE_OR_FORK: "; a repaired fork of it can be written instead",
+}
+"""What gets past a refusal, said in the editor's terms: it has no way to force a repair of a
+live or protected file (the command line's `fix --force` has), and names its own repairs."""
+
+
+def _told(outcome: FixOutcome) -> str:
+    return outcome.message + (EDITOR_NEXT_STEPS[outcome.next_step] if outcome.next_step else "")
 
 
 async def restore_backup(

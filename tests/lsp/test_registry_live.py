@@ -77,6 +77,7 @@ async def test_fix_file_refuses_a_session_the_registry_says_runs(
     with pytest.raises(JsonRpcException) as refused:
         await _command(client, "sessionLsp.fixFile", str(running), "stub")
     assert "is running this session" in str(refused.value)
+    assert "--force" not in str(refused.value), "no advice the editor cannot follow"
     assert running.read_bytes() == before
 
 
