@@ -83,7 +83,10 @@ def test_a_sub_agents_prompt_and_results_are_fenced_and_only_its_replies_are_mar
     markdown = run_cli("show", "--format", "markdown", str(SUBAGENT)).stdout
     assert "```text\nuser: Draft bead content for setting up Credo" in markdown
     assert "```text\nuser: [result] EISDIR: illegal operation on a directory" in markdown
-    assert "\n\nassistant: \\[calls Read\\]\n\n" in markdown
+    assert (
+        '\n\nassistant: \\[calls Read {"file_path":"/home/marco/projects/spotter"}\\]\n\n'
+        in markdown
+    )
 
 
 def test_calls_rejected_at_esc_are_shown_as_rejected() -> None:

@@ -172,7 +172,7 @@ def test_a_sub_agent_s_lines_inline_in_the_file_hang_under_the_task_call_that_pr
     texts = {line: text for _, line, text in _items(model)}
     assert texts[3] == "user: look into the logs"
     assert texts[4] == "assistant: found it"
-    assert texts[5] == "assistant: [calls Grep]"
+    assert texts[5] == 'assistant: [calls Grep {"pattern":"error"}]'
     [first, second] = [item.tool for item in model.items if item.kind is ItemKind.TOOL]
     assert first is not None and first.agent is not None and len(first.agent.progress) == 3
     assert second is not None and second.agent is not None and len(second.agent.progress) == 2

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from session_lsp.core.content_text import content_text
 from session_lsp.core.formats.claude_code.records import Attachment
 
@@ -112,12 +114,16 @@ def sidechain_text(record: object) -> str:
 
 
 def _turn_text(role: object, content: object) -> str:
-    """A sub-agent's message as one text: who said it, its texts, its calls by name."""
+    """A sub-agent's message as one text: who said it, its texts, its calls by name with their
+    input as compact JSON (what it read, ran or searched for: a reader of a sub-agent kept only
+    in these lines has nothing else to go by)."""
     parts: list[str] = []
     for block in content if isinstance(content, list) else [content]:
         kind = _field(block, "type")
         if kind == "tool_use":
-            parts.append(f"[calls {_name(_field(block, 'name'))}]")
+            given = _field(block, "input")
+            shown = f" {msgspec.json.encode(given).decode()}" if given else ""
+            parts.append(f"[calls {_name(_field(block, 'name'))}{shown}]")
         elif kind == "tool_result":
             parts.append(f"[result] {content_text(_field(block, 'content'))}")
         else:
