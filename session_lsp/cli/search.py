@@ -20,7 +20,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.search import Query, QueryError, compile_query, match_starts
 from session_lsp.core.wording import counted
 from session_lsp.sessions import SessionNameError, projects_root
-from session_lsp.sessions.discovery import session_files
+from session_lsp.sessions.discovery import session_files, sub_agent_files
 from session_lsp.sessions.search import SessionMatches, search_sessions
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -53,7 +53,8 @@ def run_search(
     if not paths and not unreadable:
         problem(nothing_in(root, scope, "nothing was searched"))
         return EXIT_USAGE
-    matched, failed = search_sessions(paths, text, limit, jobs)
+    agents = sub_agent_files(root, scope)
+    matched, failed = search_sessions(paths, text, limit, jobs, agents)
     for message in [*unreadable, *failed]:
         problem(message)
     if output_format == "json":
@@ -62,9 +63,10 @@ def run_search(
         colour = wants_colour(sys.stdout)
         for result in matched:
             _print_session(result, query if colour else None, with_project=all_projects)
-        total = sum(len(result.hits) for result in matched)
+        found = [*matched, *(agent for result in matched for agent in result.agents)]
+        total = sum(len(result.hits) for result in found)
         results = counted(total, "result")
-        cut = sum(result.more for result in matched)
+        cut = sum(result.more for result in found)
         more = f" ({counted(cut, 'session')} with more: raise --limit)" if cut else ""
         print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}{more}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
@@ -87,15 +89,24 @@ def _print_session(result: SessionMatches, query: Query | None, *, with_project:
             f"[{for_terminal(home_relative(result.project or str(result.path.parent)))}]"
         )
     print("  ".join(columns))
+    _print_hits(result, query, "    ")
+    for agent in result.agents:
+        # `show PATH` reads the sub-agent's transcript: the path is what to give it.
+        title = f" ({for_terminal(agent.title)})" if agent.title else ""
+        print(f"    sub-agent {for_terminal(home_relative(str(agent.path)))}{title}:")
+        _print_hits(agent, query, "      ")
+
+
+def _print_hits(result: SessionMatches, query: Query | None, indent: str) -> None:
     for hit in result.hits:
         # Counted from 1, as `show` numbers items; the segment only when there are several.
         where = f"item {hit.index + 1}"
         if result.segments > 1:
             where = f"segment {hit.segment + 1}/{result.segments} {where}"
         shown = for_terminal(hit.snippet)
-        print(f"    {where} {hit.field.value} (line {hit.line + 1}): {_marked(shown, query)}")
+        print(f"{indent}{where} {hit.field.value} (line {hit.line + 1}): {_marked(shown, query)}")
     if result.more:
-        print(f"    … more past the first {counted(len(result.hits), 'match', 'matches')}")
+        print(f"{indent}… more past the first {counted(len(result.hits), 'match', 'matches')}")
 
 
 def _marked(shown: str, query: Query | None) -> str:

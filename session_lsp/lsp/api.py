@@ -452,6 +452,9 @@ class SessionMatches(Result):
     hits: list[SearchHit]
     more: bool = False
     """Whether it has matches past the first `limit`, left out."""
+    agents: list[SessionMatches] = []
+    """Its sub-agents' transcripts that match, each as a session of its own (no `agents` of its
+    own): `path` is the transcript, which `sessionLsp.conversation` opens."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ from session_lsp.lsp.server import SessionServer
 from session_lsp.parallel import usable_cores
 from session_lsp.sessions import list_sessions as discover_sessions
 from session_lsp.sessions import projects_root
-from session_lsp.sessions.discovery import session_files
+from session_lsp.sessions.discovery import session_files, sub_agent_files
 from session_lsp.sessions.registry import Liveness
 from session_lsp.sessions.search import search_sessions as search_in_sessions
 from session_lsp.view_json import conversation_to_json, item_to_json
@@ -388,8 +388,9 @@ async def search_sessions(
     root = _root_folder(arguments.root)
     problems: list[str] = []
     paths = await asyncio.to_thread(session_files, root, None, problems.append)
+    agents = await asyncio.to_thread(sub_agent_files, root)
     matched, failed = await asyncio.to_thread(
-        search_in_sessions, paths, options.query, options.limit, usable_cores()
+        search_in_sessions, paths, options.query, options.limit, usable_cores(), agents
     )
     problems += failed
     if problems and not paths:

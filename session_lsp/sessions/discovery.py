@@ -318,6 +318,24 @@ def session_files(
     return [path for _, path in dated]
 
 
+def sub_agent_files(
+    root: Path, project: Path | None = None, on_problem: ProblemCallback | None = None
+) -> list[tuple[Path, str | None]]:
+    """The sub-agent transcripts of the Claude Code sessions `session_files` gives for the same
+    scope, each with the id of its session where its folder says it (2.1.x's
+    `<session>/subagents/`, as the listing attaches them); 2.0.x's `agent-*.jsonl` beside them
+    name theirs in their lines. A search reads them too: what a sub-agent read, ran or wrote is
+    the session's work as much."""
+    report = on_problem if on_problem is not None else lambda problem: None
+    found: list[tuple[Path, str | None]] = []
+    for folder in project_folders(root, project, report):
+        files = _scan_project(folder, report)
+        found += [(path, None) for path in files.agents_beside]
+        for session_id, below in files.agents_below.items():
+            found += [(path, session_id) for path in below]
+    return found
+
+
 def _rollouts_in_scope(
     rollouts: list[Path], belongs: Callable[[str | None], bool] | None, cache: SessionCache | None
 ) -> list[Path]:

@@ -9,6 +9,7 @@ read of them, not an analysis of each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,10 @@ class SessionMatches:
     """Matches past the first `limit` were found and left out."""
     segments: int = 1
     error: str | None = None
+    agent_of: str | None = None
+    """For a sub-agent's transcript: the session it worked for, by id."""
+    agents: list[SessionMatches] = field(default_factory=list)
+    """The session's sub-agent transcripts that match, in the order they were searched."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -49,13 +54,16 @@ class SessionMatches:
             "segments": self.segments,
             "hits": [hit.to_json() for hit in self.hits],
             "more": self.more,
+            "agents": [agent.to_json() for agent in self.agents],
         }
 
 
-def search_file(job: tuple[Path, str, int]) -> SessionMatches:
+def search_file(job: tuple[Path, str, int, bool]) -> SessionMatches:
     """One session searched: bytes first, the model only when they can match (module level, for
-    the worker processes)."""
-    path, text, limit = job
+    the worker processes). `sub_agent`: the file is one of a session's sub-agent transcripts,
+    searched as such; any other file whose lines are all a sub-agent's is left out, as the
+    listing leaves it out."""
+    path, text, limit, sub_agent = job
     query = compile_query(text)
     try:
         session = read_session_file(path)
@@ -67,8 +75,8 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     if not lines:
         return found
     metadata = session_metadata(raw, path)
-    if metadata.is_sidechain:
-        return found  # a sub-agent's transcript, as the listing leaves it out
+    if metadata.is_sidechain != sub_agent:
+        return found
     model = build_model(analyse_session(session), path)
     found.session_id = metadata.session_id or model.session_id
     found.title = metadata.title or model.title
@@ -77,27 +85,71 @@ def search_file(job: tuple[Path, str, int]) -> SessionMatches:
     hits = search_model(model, query, limit + 1, lines)
     found.hits, found.more = hits[:limit], len(hits) > limit
     found.segments = len(model.earlier_segments) + 1
+    if sub_agent:
+        found.agent_of = found.session_id
     return found
 
 
 def search_sessions(
-    paths: list[Path], text: str, limit: int, jobs: int
+    paths: list[Path],
+    text: str,
+    limit: int,
+    jobs: int,
+    sub_agents: Sequence[tuple[Path, str | None]] = (),
 ) -> tuple[list[SessionMatches], list[str]]:
-    """The sessions with a match (at most `limit` each), in the order of `paths`, and what could
-    not be searched, one line each for the user."""
-    sizes = [_size(path) for path in paths]
-    jobs_list = [(path, text, limit) for path in paths]
-    matched: list[SessionMatches] = []
-    problems: list[str] = []
+    """The sessions with a match (at most `limit` each), in the order of `paths`, each with its
+    sub-agent transcripts that match (`sub_agents`: those of these sessions, each with its
+    session's id where its folder says it, else the one its lines name); a session whose only
+    matches are in a sub-agent's transcript is listed for them. And what could not be searched,
+    one line each for the user."""
+    searched = [*((path, None, False) for path in paths), *((p, o, True) for p, o in sub_agents)]
+    sizes = [_size(path) for path, _, _ in searched]
+    jobs_list = [(path, text, limit, sub_agent) for path, _, sub_agent in searched]
     results = map_in_order(search_file, jobs_list, sizes, jobs=jobs)
-    for path, result in zip(paths, results, strict=True):
+    sessions: list[SessionMatches] = []
+    agents: dict[str, list[SessionMatches]] = {}
+    problems: list[str] = []
+    for (path, owner, sub_agent), result in zip(searched, results, strict=True):
         if isinstance(result, Crash):
             problems.append(f"{path}: {result.message}")
         elif result.error is not None:
             problems.append(result.error)
-        elif result.hits:
-            matched.append(result)
+        elif not sub_agent:
+            sessions.append(result)
+        elif result.hits and (owner or result.agent_of) is not None:
+            result.agent_of = owner or result.agent_of
+            agents.setdefault(result.agent_of or "", []).append(result)
+    matched: list[SessionMatches] = []
+    for session in sessions:
+        session.agents = _owned(session, agents)
+        if session.agents and not session.hits:
+            _describe(session)
+        if session.hits or session.agents:
+            matched.append(session)
     return matched, problems
+
+
+def _owned(
+    session: SessionMatches, agents: dict[str, list[SessionMatches]]
+) -> list[SessionMatches]:
+    """The sub-agents' matches that name this session: by its file's name, as Claude Code names
+    a session file and its sub-agents' folder, or by the id its lines carry (a session that did
+    not match was not read: its name is all there is)."""
+    names = [session.path.stem]
+    if session.session_id is not None and session.session_id != session.path.stem:
+        names.append(session.session_id)
+    return [agent for name in names for agent in agents.pop(name, [])]
+
+
+def _describe(session: SessionMatches) -> None:
+    """The id, title and project of a session listed for its sub-agents' matches alone."""
+    try:
+        data = read_session_file(session.path).data
+    except SessionFileError:
+        return
+    metadata = session_metadata(data, session.path)
+    session.session_id = metadata.session_id or session.path.stem
+    session.title, session.project = metadata.title, metadata.project
 
 
 def modified_time(mtime_ns: int) -> str:

@@ -17,6 +17,7 @@ from tests.sessions.tree import (
     CLEAN,
     COMPACTED,
     DAMAGED,
+    DEEP,
     LIVE,
     LONG,
     ProjectsTree,
@@ -87,6 +88,30 @@ def test_a_session_with_matches_past_the_limit_says_so(tree: ProjectsTree) -> No
     assert not any(entry["more"] for entry in every if len(entry["hits"]) < 10)
 
 
+def test_sub_agents_transcripts_are_searched_and_listed_under_their_session(
+    tree: ProjectsTree,
+) -> None:
+    """2.1.x's `<session>/subagents/` (CLEAN's) by their folder; 2.0.x's `agent-*.jsonl` beside
+    their session (DEEP's) by the session their lines name; a session listed for them alone."""
+    found = json.loads(
+        run_in_tree(tree, "search", "render_message_enriched", "--format", "json").stdout
+    )
+    assert [(entry["sessionId"], entry["hits"]) for entry in found] == [(CLEAN, [])]
+    [agent] = found[0]["agents"]
+    assert Path(agent["path"]).name == "agent-acompact-f46190.jsonl" and agent["hits"]
+    assert agent["agents"] == []
+    beside = json.loads(
+        run_in_tree(
+            tree, "search", "manifest_generation.feature", "--all", "--format", "json"
+        ).stdout
+    )
+    assert [Path(a["path"]).name for e in beside for a in e["agents"]] == ["agent-c8d9b115.jsonl"]
+    assert [entry["sessionId"] for entry in beside] == [DEEP]
+    text = run_in_tree(tree, "search", "render_message_enriched").stdout.splitlines()
+    assert text[1].startswith("    sub-agent ~/") and "/agent-acompact-f46190.jsonl (" in text[1]
+    assert text[2].startswith("      item ")
+
+
 def test_a_match_in_the_history_is_where_show_segment_item_finds_it(tree: ProjectsTree) -> None:
     match = run_in_tree(tree, "search", "off by one column", "--limit", "1").stdout.splitlines()[1]
     assert match.startswith("    segment 1/2 item 3 ")
@@ -129,7 +154,7 @@ def test_a_generated_session_with_compactions_is_searched_in_every_segment(
     generator = bench_module("generate_session")
     path = tmp_path / "big.jsonl"
     generator.generate_session(path, size_bytes=600_000, seed=5, compactions=2)
-    found = search_file((path, "def walk", 50))
+    found = search_file((path, "def walk", 50, False))
     assert found.segments == 3
     assert {hit.segment for hit in found.hits} == {0, 1, 2}
 

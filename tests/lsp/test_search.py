@@ -140,6 +140,7 @@ MATCHES_KEYS = {
     "segments",
     "hits",
     "more",
+    "agents",
 }
 
 

@@ -19,16 +19,18 @@ export interface SessionMatches {
   readonly hits: readonly SearchHit[];
   /** Whether it has matches past those in `hits`, left out by the limit. */
   readonly more: boolean;
+  /** Its sub-agents' transcripts that match, each opened by its own path. */
+  readonly agents: readonly SessionMatches[];
 }
 
 export class UnexpectedSearchAnswerError extends Error {}
 
-export function asSessionMatches(value: unknown): SessionMatches[] {
+export function asSessionMatches(value: unknown, within = 'searchSessions'): SessionMatches[] {
   if (!Array.isArray(value)) {
-    throw new UnexpectedSearchAnswerError(`searchSessions: not a list: ${JSON.stringify(value)?.slice(0, 120)}`);
+    throw new UnexpectedSearchAnswerError(`${within}: not a list: ${JSON.stringify(value)?.slice(0, 120)}`);
   }
   return value.map((entry, position) => {
-    const where = `searchSessions[${position}]`;
+    const where = `${within}[${position}]`;
     if (typeof entry !== 'object' || entry === null) {
       throw new UnexpectedSearchAnswerError(`${where} is not an object`);
     }
@@ -47,6 +49,8 @@ export function asSessionMatches(value: unknown): SessionMatches[] {
       segments,
       hits: asSearchHits(found.hits),
       more: found.more === true,
+      // An older server sends none; a sub-agent's entry has none of its own.
+      agents: found.agents === undefined ? [] : asSessionMatches(found.agents, `${where}.agents`),
     };
   });
 }
@@ -77,23 +81,36 @@ export function searchPickEntries(sessions: readonly SessionMatches[], query: st
   return sessions.flatMap((session) => {
     const agent = session.agent === 'codex' ? 'Codex' : 'Claude Code';
     const about = `${pickText(session.title ?? session.sessionId)} · ${agent} · ${formatTime(session.modified)}`;
-    const entries = session.hits.map((hit) => {
-      const last = hit.segment >= session.segments - 1;
-      const where = last ? `item ${hit.index + 1}` : `before compaction ${hit.segment + 1} · item ${hit.index + 1}`;
-      return {
-        label: pickText(nearTheMatch(hit.snippet, query).slice(0, SNIPPET_CHARACTERS)),
-        detail: `${where} · ${hit.field} — ${about}`,
-        target: { path: session.path, segment: last ? session.segments - 1 : hit.segment, index: hit.index },
-      };
-    });
-    const shown = entries.at(-1);
-    if (session.more && shown !== undefined) {
-      // A cut list is never taken for the whole: the session opens at its last match shown,
-      // where the view's own search box finds the rest.
-      entries.push({ label: `… more matches in this session`, detail: `search it in its view — ${about}`, target: shown.target });
-    }
-    return entries;
+    // A sub-agent's match opens its own transcript, said to be the sub-agent's of this session.
+    const agents = session.agents.flatMap((sub) => matchEntries(sub, query, about, `sub-agent ${pickText(sub.title ?? pathName(sub.path))}`));
+    return [...matchEntries(session, query, about, null), ...agents];
   });
+}
+
+function pathName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** The entries of one transcript's matches; `subAgent`: how the sub-agent it is, if it is one, is named. */
+function matchEntries(found: SessionMatches, query: string, about: string, subAgent: string | null): SearchPickEntry[] {
+  const whose = subAgent === null ? '' : `${subAgent} · `;
+  const entries = found.hits.map((hit) => {
+    const last = hit.segment >= found.segments - 1;
+    const where = last ? `item ${hit.index + 1}` : `before compaction ${hit.segment + 1} · item ${hit.index + 1}`;
+    return {
+      label: pickText(nearTheMatch(hit.snippet, query).slice(0, SNIPPET_CHARACTERS)),
+      detail: `${whose}${where} · ${hit.field} — ${about}`,
+      target: { path: found.path, segment: last ? found.segments - 1 : hit.segment, index: hit.index },
+    };
+  });
+  const shown = entries.at(-1);
+  if (found.more && shown !== undefined) {
+    // A cut list is never taken for the whole: the transcript opens at its last match shown,
+    // where the view's own search box finds the rest.
+    const what = subAgent === null ? 'session' : 'sub-agent';
+    entries.push({ label: `… more matches in this ${what}`, detail: `${whose}search it in its view — ${about}`, target: shown.target });
+  }
+  return entries;
 }
 
 const CONTEXT_BEFORE = 30;

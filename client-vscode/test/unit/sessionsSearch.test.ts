@@ -90,3 +90,17 @@ test('a session with matches past the limit ends in an entry that says so and op
   });
   assert.equal(searchPickEntries(asSessionMatches([matches()]), 'torn', (iso) => iso).length, 2, 'an older server says nothing of more');
 });
+
+test("a sub-agent's matches open its own transcript and say whose sub-agent it is", () => {
+  const agent = matches({ path: '/p/-work/s/subagents/agent-a1.jsonl', title: 'Round 2: alice', segments: 1, hits: [{ segment: 0, index: 7, line: 12, field: 'input', snippet: 'multi-agent orchestration' }] });
+  const [parent] = asSessionMatches([matches({ hits: [], agents: [agent] })]);
+  assert.equal(parent.agents.length, 1);
+  assert.deepEqual(searchPickEntries([parent], 'orchestration', (iso) => iso.slice(0, 10)), [
+    {
+      label: 'multi-agent orchestration',
+      detail: 'sub-agent Round 2: alice · item 8 · input — Fix the parser · Claude Code · 2026-05-11',
+      target: { path: '/p/-work/s/subagents/agent-a1.jsonl', segment: 0, index: 7 },
+    },
+  ]);
+  assert.throws(() => asSessionMatches([matches({ agents: [{ path: 1 }] })]), /searchSessions\[0\]\.agents\[0\]: path/);
+});
