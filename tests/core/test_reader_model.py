@@ -790,6 +790,58 @@ def test_updates_of_tasks_created_elsewhere_are_no_plan_rather_than_an_emptied_o
     assert claude_tool_views.task_list(created_and_deleted) == []
 
 
+def _tasks_then_compaction(updates: int) -> Builder:
+    """Two tasks made, a compaction, then `updates` marking the first done (and re-done)."""
+    session = Builder()
+    session.prompt("u1", None, "plan it")
+    session.call("a1", "u1", "toolu_C1", "TaskCreate", subject="write lexer", description="d")
+    session.result("r1", "a1", "toolu_C1", "Task #1 created successfully: write lexer")
+    session.call("a2", "r1", "toolu_C2", "TaskCreate", subject="write parser", description="d")
+    session.result("r2", "a2", "toolu_C2", "Task #2 created successfully: write parser")
+    session.boundary("b1", "r2")
+    parent = session.summary("s1", "b1")
+    for number in range(updates):
+        status = "completed" if number % 2 == 0 else "in_progress"
+        call = f"toolu_U{number}"
+        session.call(f"a{number + 3}", parent, call, "TaskUpdate", taskId="1", status=status)
+        parent = session.result(f"r{number + 3}", f"a{number + 3}", call, "Updated task #1")
+    return session
+
+
+def test_a_task_list_made_before_a_compaction_and_updated_after_is_the_plan_as_updated() -> None:
+    plan = last_plan(build_model(analyse_bytes(_tasks_then_compaction(1).data())))
+    assert plan is not None and plan.segment is None
+    assert [(t.content, t.status) for t in plan.todos] == [
+        ("write lexer", "completed"),
+        ("write parser", "pending"),
+    ]
+
+
+def test_updates_of_tasks_made_nowhere_in_the_file_are_replayed_once_not_each_from_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,000 updates of tasks made elsewhere: one replay finds no plan, and the calls before
+    it are not each replayed again (quadratic: 4 s where it is 50 ms)."""
+    session = Builder()
+    session.prompt("u1", None, "do the parent's task")
+    parent = "u1"
+    for number in range(2000):
+        call = f"toolu_U{number}"
+        session.call(f"a{number}", parent, call, "TaskUpdate", taskId="9", status="completed")
+        parent = session.result(f"r{number}", f"a{number}", call, "Updated task #9")
+    model = build_model(analyse_bytes(session.data()))
+    replays: list[int] = []
+    replay = claude_tool_views.task_list
+
+    def counted(calls: Any) -> Any:
+        replays.append(1)
+        return replay(calls)
+
+    monkeypatch.setattr(claude_turns, "task_list", counted)
+    assert last_plan(model) is None
+    assert len(replays) == 1
+
+
 def test_a_failed_task_update_changes_nothing() -> None:
     session = Builder()
     session.prompt("u1", None, "track it")

@@ -136,31 +136,36 @@ def last_plan(model: ConversationModel) -> LastPlan | None:
 
 
 def _last_plan(model: ConversationModel) -> LastPlan | None:
+    """Looked for from the end through every segment, oldest first joined: a task list lives on
+    across a compaction (its tasks made before it, updated after), so the calls are replayed
+    across it. A call of a replayed tool that leaves no plan ends the look at that tool's calls:
+    with no task made before it, none earlier has one (2,000 updates of tasks made elsewhere
+    were otherwise each replayed from the start)."""
     reader = LineReader(model.lines)
-    parts: list[tuple[int | None, list[Item]]] = [(None, model.items)]
-    parts += [(number, part.items) for number, part in enumerate(model.earlier_segments)][::-1]
-    for segment, items in parts:
-        found = _plan_in(model, items, reader)
-        if found is not None:
-            return LastPlan(found[0], found[1], segment)
-    return None
-
-
-def _plan_in(
-    model: ConversationModel, items: list[Item], reader: LineReader
-) -> tuple[int, list[Todo]] | None:
-    planning = model.texts.planning_tools
-    for item in reversed(items):
+    parts: list[tuple[int | None, list[Item]]] = list(
+        enumerate(part.items for part in model.earlier_segments)
+    )
+    parts.append((None, model.items))
+    history = [item for _, items in parts for item in items]
+    segments = [segment for segment, items in parts for _ in items]
+    texts = model.texts
+    replays_left = True
+    for position in range(len(history) - 1, -1, -1):
+        item = history[position]
         tool = item.tool
-        if item.kind is not ItemKind.TOOL or tool is None or tool.name not in planning:
+        if item.kind is not ItemKind.TOOL or tool is None or tool.name not in texts.planning_tools:
+            continue
+        replayed = tool.name in texts.replayed_planning_tools
+        if replayed and not replays_left:
             continue
         try:
             with deep_json():
-                todos = model.texts.plan_after(items, item.index, reader)
+                todos = texts.plan_after(history, position, reader)
         except RecursionError:
             continue
         if todos is not None:
-            return item.index, todos
+            return LastPlan(item.index, todos, segments[position])
+        replays_left = replays_left and not replayed
     return None
 
 
@@ -223,6 +228,9 @@ class ItemTexts(Protocol):
 
     planning_tools: frozenset[str]
     """The tools that write the agent's plan (`plan_after`)."""
+    replayed_planning_tools: frozenset[str]
+    """Those of `planning_tools` whose plan is every call of them so far replayed (a task list),
+    not written whole by each: once one leaves no plan, none before it leaves one either."""
 
     def item_text(self, item: Item, reader: LineReader) -> str | None: ...
 
@@ -245,8 +253,9 @@ class ItemTexts(Protocol):
     def plan_after(
         self, items: Sequence[Item], index: int, reader: LineReader
     ) -> list[Todo] | None:
-        """The plan as it stood after the planning call at `index` (None: the call wrote none
-        that can be read): a checklist the call wrote whole, or a task list replayed up to it."""
+        """The plan as it stood after the planning call at `index` of `items` (the conversation's
+        items so far, every segment's, oldest first; None: the call wrote none that can be
+        read): a checklist the call wrote whole, or a task list replayed up to it."""
         ...
 
 
@@ -284,6 +293,7 @@ class _NoTexts:
     """For a file of no known format: it has no items to read."""
 
     planning_tools: frozenset[str] = frozenset()
+    replayed_planning_tools: frozenset[str] = frozenset()
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         return None

@@ -620,6 +620,7 @@ class ClaudeTexts:
     """Texts of a Claude Code item: a content block of its line, or a system line's content."""
 
     planning_tools = frozenset({PLANNING_TOOL, *TASK_TOOLS})
+    replayed_planning_tools = TASK_TOOLS
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         source = item.source
@@ -708,7 +709,8 @@ class ClaudeTexts:
         self, items: Sequence[Item], index: int, reader: LineReader
     ) -> list[Todo] | None:
         """A TodoWrite's checklist; after a TaskCreate or TaskUpdate (2.1.x's task list, one task
-        per call), the list its calls so far made, each call's input and recorded result read."""
+        per call), the list its calls so far made (in every segment: the list outlives a
+        compaction), each call's input and recorded result read."""
         tool = items[index].tool
         if tool is None:
             return None

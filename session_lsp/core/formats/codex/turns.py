@@ -385,6 +385,7 @@ class CodexTexts:
     """Texts of a Codex item: its line's payload."""
 
     planning_tools = frozenset({PLANNING_TOOL})
+    replayed_planning_tools: frozenset[str] = frozenset()
 
     def item_text(self, item: Item, reader: LineReader) -> str | None:
         assert item.source is not None
