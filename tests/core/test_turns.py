@@ -359,10 +359,25 @@ def test_a_tail_ending_on_system_lines_off_the_replay_is_an_abandoned_branch() -
     assert model.abandoned_branches == 1
 
 
-def test_a_message_whose_only_children_are_on_the_replay_is_no_abandoned_branch() -> None:
-    session = damage.Session.load(SHORT)
-    del session.lines[12:]  # the interrupt and the command after it
-    assert model_of(session.data()).abandoned_branches == 0
+def test_a_system_tail_on_the_replay_is_no_abandoned_branch_beside_one_that_is() -> None:
+    """The leaf walk runs (a rewound reply is off the replay): the `/model` output hanging from
+    the reply a resume ends on walks back onto the replay, so only the rewound one counts."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "looking")
+    session.prompt("u1", "a0", "first try")
+    session.text("a1", "u1", "an answer the user rewound")
+    session.prompt("u2", "a0", "second try")
+    session.text("a2", "u2", "the answer kept")
+    session.system(
+        "s1", "a2", "local_command", content="<local-command-stdout>ok</local-command-stdout>"
+    )
+    model = model_of(session.data())
+    assert [item.text for item in model.items if item.kind is ItemKind.ASSISTANT] == [
+        "looking",
+        "the answer kept",
+    ]
+    assert model.abandoned_branches == 1
 
 
 def test_a_sub_agent_transcript_opened_alone_is_titled_by_its_task_calls_description(

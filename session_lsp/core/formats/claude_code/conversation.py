@@ -80,6 +80,9 @@ class Conversation:
     preserved: frozenset[str] = frozenset()
     """The live preserved segment's head, anchor and tail uuids: Claude Code relinks through them,
     so a repair that removes one undoes the compaction."""
+    leaves: list[Record] = field(default_factory=list, repr=False)
+    """Each leaf walked back to its nearest message (`leaf_messages`), the newest of which is
+    `leaf`: the branches a resume leaves out end at the others."""
     places: _Places | None = field(default=None, repr=False, compare=False)
     """Built once (`index_lines`, or the first `with_records`), then shared by the snapshots
     that reuse this replay."""
@@ -119,6 +122,7 @@ class Conversation:
             agent_id=self.agent_id,
             relinked=self.relinked,
             preserved=self.preserved,
+            leaves=self.leaves,
         )
         conversation.places = places
         return conversation
@@ -399,9 +403,14 @@ def _walk_tail_to_head(
 
 def pick_leaf(index: ReplayIndex, *, include_sidechains: bool) -> Record | None:
     """The newest user/assistant leaf by timestamp; strict `>` so a tie goes to the first in file."""
+    return newest_leaf(leaf_messages(index), include_sidechains=include_sidechains)
+
+
+def newest_leaf(messages: Iterable[Record], *, include_sidechains: bool) -> Record | None:
+    """`pick_leaf` of leaves already walked to their messages (`leaf_messages`)."""
     best: Record | None = None
     best_time = ""
-    for message in leaf_messages(index):
+    for message in messages:
         if message.isSidechain and not include_sidechains:
             continue
         timestamp = message.timestamp or ""
@@ -742,7 +751,8 @@ def replay(records: Sequence[Record | None]) -> Conversation:
     """The conversation a resume of this file sends: main session, or the sub-agent it holds."""
     agent_id = sub_agent_id(records)
     index = load(records, agent_id)
-    leaf = pick_leaf(index, include_sidechains=agent_id is not None)
+    leaves = list(leaf_messages(index))
+    leaf = newest_leaf(leaves, include_sidechains=agent_id is not None)
     if leaf is None:
         return Conversation(agent_id=agent_id)
     walked, end, first = walk_chain(leaf, index)
@@ -762,6 +772,7 @@ def replay(records: Sequence[Record | None]) -> Conversation:
         agent_id=agent_id,
         relinked=index.relinked,
         preserved=index.preserved,
+        leaves=leaves,
     )
 
 

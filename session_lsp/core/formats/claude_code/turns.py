@@ -22,8 +22,6 @@ from session_lsp.core.formats.claude_code.conversation import (
     Conversation,
     conversation_of,
     is_queued_command,
-    leaf_messages,
-    load,
 )
 from session_lsp.core.formats.claude_code.events import (
     inserted_text,
@@ -574,7 +572,7 @@ def _abandoned_branches(analysis: Analysis) -> int:
     """Branches off the replayed conversation, after its start: rewound or abandoned ones, and a
     tail a resume leaves out (an interrupt and a command written in the millisecond of a result
     that comes first in the file). Each is a leaf's nearest message off the chain, as Claude Code
-    finds leaves (`leaf_messages`), counted once however many leaves lead back to it.
+    finds leaves (`Conversation.leaves`), counted once however many leaves lead back to it.
 
     History before a compaction boundary and inline sidechains are not counted.
     """
@@ -583,25 +581,17 @@ def _abandoned_branches(analysis: Analysis) -> int:
         return 0
     start = conversation.end_record.line
     sidechains_count = conversation.agent_id is not None
-    on_chain = conversation.on_chain()
-    off_chain = any(
-        record is not None
-        and record.line > start
-        and record.type in ("user", "assistant")
-        and record.line not in on_chain
-        and (sidechains_count or not record.isSidechain)
-        for record in analysis.records
-    )
-    if not off_chain:
-        return 0  # most sessions: then the leaves are not needed
-    tips = {
-        message.line
-        for message in leaf_messages(load(analysis.records, conversation.agent_id))
-        if message.line > start
-        and message.line not in on_chain
+    others = [
+        message
+        for message in conversation.leaves
+        if message is not conversation.leaf
+        and message.line > start
         and (sidechains_count or not message.isSidechain)
-    }
-    return len(tips)
+    ]
+    if not others:
+        return 0  # most sessions: one leaf, the one resumed; then the chain's lines are not needed
+    on_chain = conversation.on_chain()
+    return len({message.line for message in others if message.line not in on_chain})
 
 
 def _start_note(analysis: Analysis) -> str | None:
