@@ -31,12 +31,10 @@ from session_lsp.core.wording import counted
 if TYPE_CHECKING:
     from session_lsp.core.turns.agents import SubAgentUsage
 
-_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.SUB_AGENT, ItemKind.COMPACTION, ItemKind.RECAP})
-"""Items written by the model in Markdown: a reply, a sub-agent's message, a compaction summary,
-a recap."""
-SUB_AGENT_REPLY = "assistant: "
-"""How a sub-agent item's text starts when the sub-agent wrote it (the format names who said
-each of its messages)."""
+_PROSE = frozenset({ItemKind.ASSISTANT, ItemKind.COMPACTION, ItemKind.RECAP})
+"""Items written by the model in Markdown: a reply, a compaction summary, a recap. A sub-agent's
+message kept in the main file is not: its text is composed (who said it, its prompt, the calls it
+made with their input, its tools' results), and is fenced as written."""
 
 THINKING_PREVIEW = 240
 """Thinking is collapsed: only its start is shown."""
@@ -270,21 +268,13 @@ def _item(item: Item, segment: int) -> str:
         parts.append(
             fenced(preview + (f"\n… ({counted(more, 'more character')})" if more > 0 else ""))
         )
-    elif item.text is not None and _is_prose(item):
+    elif item.kind in _PROSE and item.text is not None:
         parts.append(prose(item.text))
     elif item.text is not None:
         parts.append(fenced(item.text))
     if item.truncated:
         parts += ["*(cut off here: the raw line holds the rest)*", ""]
     return "\n".join(parts)
-
-
-def _is_prose(item: Item) -> bool:
-    """Whether the item's text is the model's Markdown, rendered as such: a sub-agent's message
-    only when the sub-agent said it (its prompt and its tools' results are fenced as written)."""
-    if item.kind is ItemKind.SUB_AGENT:
-        return (item.text or "").startswith(SUB_AGENT_REPLY)
-    return item.kind in _PROSE
 
 
 def _tool(tool: ToolCall, segment: int) -> list[str]:

@@ -79,14 +79,14 @@ def test_a_file_with_no_transcript_record_is_refused_as_no_session(tmp_path: Pat
     assert run_cli("show", str(empty)).returncode == 0, "a session just created shows as empty"
 
 
-def test_a_sub_agents_prompt_and_results_are_fenced_and_only_its_replies_are_markdown() -> None:
+def test_a_sub_agents_messages_kept_in_the_main_file_are_fenced_as_written() -> None:
+    """Their text is composed: a prompt, calls with their input, tools' results; a command in a
+    call's input must read as the agent ran it, not as Markdown."""
     markdown = run_cli("show", "--format", "markdown", str(SUBAGENT)).stdout
     assert "```text\nuser: Draft bead content for setting up Credo" in markdown
     assert "```text\nuser: [result] EISDIR: illegal operation on a directory" in markdown
-    assert (
-        '\n\nassistant: \\[calls Read {"file_path":"/home/marco/projects/spotter"}\\]\n\n'
-        in markdown
-    )
+    call = '```text\nassistant: [calls Read {"file_path":"/home/marco/projects/spotter"}]\n```'
+    assert call in markdown
 
 
 def test_calls_rejected_at_esc_are_shown_as_rejected() -> None:

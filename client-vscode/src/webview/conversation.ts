@@ -297,7 +297,9 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
     details.append(summaryNode);
     details.append(item.kind === 'thinking' ? create('pre', 'text', item.text) : markdownBlock(item.text));
     node.append(details);
-  } else if (item.kind === 'assistant' || item.kind === 'sub-agent' || item.kind === 'recap') {
+  } else if (item.kind === 'assistant' || item.kind === 'recap') {
+    // The model's Markdown. A sub-agent's message kept in the main file is composed (its prompt,
+    // its calls with their input, its tools' results): shown as written, below.
     node.append(markdownBlock(item.text));
   } else if (item.text !== '') {
     node.append(create('div', 'text', item.text));
