@@ -26,7 +26,7 @@ from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.edit_diff import edits_diff
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import known_agents
+from session_lsp.core.formats import known_agents, may_be_transcript
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
@@ -138,10 +138,14 @@ def _fix(
     if (repair.edits or repair.refusal is not None or analysis.error_count) and not is_session(
         analysis
     ):
+        # As `show` tells them apart: a transcript every record of which is damaged, or none.
+        what = (
+            "no line of it is a readable {agents} record, so nothing to repair it from"
+            if may_be_transcript(analysis.lines)
+            else "not a session transcript (no line is a {agents} record)"
+        )
         return _refuse(
-            outcome,
-            f"{path}: not a session transcript (no line is a {known_agents()} record);"
-            " nothing was changed",
+            outcome, f"{path}: {what.format(agents=known_agents())}; nothing was changed"
         )
     agent = analysis.format.agent if analysis.format is not None else None
     why_live = (

@@ -589,6 +589,19 @@ def test_a_file_of_no_transcript_with_errors_is_said_to_be_none_before_any_repai
     assert outcome.next_step is None and notes.read_text(encoding="utf-8") == "not json\nnor this\n"
 
 
+def test_a_transcript_whose_every_record_is_damaged_is_refused_as_such_not_as_no_transcript(
+    tmp_path: Path,
+) -> None:
+    """`show` draws it as damaged lines; `fix` says it has nothing to repair it from."""
+    torn = tmp_path / "torn.jsonl"
+    torn.write_bytes(b'{"type":"user","uuid":"u1","mess')
+    age(torn)
+    outcome = fix_file(torn, Strategy.TRUNCATE)
+    assert outcome.refused
+    assert "no line of it is a readable Claude Code or Codex record" in outcome.message
+    assert torn.read_bytes() == b'{"type":"user","uuid":"u1","mess'
+
+
 def test_a_read_only_session_is_refused_unless_forced(session: Path) -> None:
     original = session.read_bytes()
     os.chmod(session, 0o444)

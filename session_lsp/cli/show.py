@@ -31,12 +31,12 @@ from session_lsp.cli.show_reader import (
 from session_lsp.cli.shown_session import (
     Shown,
     header_facts,
+    no_transcript,
     read_named_session,
     shown_model,
     shown_segment,
 )
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.formats import known_agents
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.turns import (
     ConversationModel,
@@ -45,7 +45,6 @@ from session_lsp.core.turns import (
     page,
 )
 from session_lsp.core.turns.agents import transcript_agents
-from session_lsp.core.turns.build import UNKNOWN_FORMAT
 from session_lsp.core.turns.model import UNREADABLE_THINKING
 from session_lsp.core.turns.segments import segment_items
 from session_lsp.core.wording import counted
@@ -55,8 +54,6 @@ from session_lsp.sessions.metadata import read_metadata
 from session_lsp.view_json import conversation_to_json
 
 EXIT_OK, EXIT_USAGE = 0, 2
-HEAD_BYTES = 256
-"""How much of a line's start tells whether it opens a JSON object."""
 
 KIND_LABELS = {
     ItemKind.PROMPT: "user",
@@ -96,11 +93,9 @@ def run_show(
         problem("--tail takes a count of items, 0 or more")
         return EXIT_USAGE
     model = shown_model(session)
-    if model.format == UNKNOWN_FORMAT and not _may_be_transcript(model):
-        problem(
-            f"{path}: not a session transcript: no line is a {known_agents()} record"
-            " (`session-lsp check` names each line's problem)"
-        )
+    refusal = no_transcript(model, path)
+    if refusal is not None:
+        problem(refusal)
         return EXIT_USAGE
     try:
         chosen = shown_segment(model, segment)
@@ -113,19 +108,6 @@ def run_show(
     resumable = not read_metadata(session.data, path.stem).is_sidechain
     _write(model, path, Shown(offset, chosen), output_format, brief=brief, resumable=resumable)
     return EXIT_OK
-
-
-def _may_be_transcript(model: ConversationModel) -> bool:
-    """Whether a file no format claims is one to draw as a damaged transcript: empty (a session
-    just created), or with a line that is a JSON object (a record too deep or too big to read,
-    a torn one), rather than a document of another kind altogether (a README, a log)."""
-    blank = True
-    for line in model.lines:
-        head = bytes(line[:HEAD_BYTES]).lstrip()  # never a copy of a whole line
-        if head.startswith(b"{"):
-            return True
-        blank = blank and not head
-    return blank
 
 
 def _write(

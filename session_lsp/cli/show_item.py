@@ -14,7 +14,12 @@ from typing import TextIO
 
 from session_lsp.cli.output import format_finding, problem, write_json
 from session_lsp.cli.show_reader import PLAN_MARKS, local_time
-from session_lsp.cli.shown_session import read_named_session, shown_model, shown_segment
+from session_lsp.cli.shown_session import (
+    no_transcript,
+    read_named_session,
+    shown_model,
+    shown_segment,
+)
 from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.turns import Item, ToolCall
 from session_lsp.core.turns.agents import AgentCounts, agent_counts
@@ -40,6 +45,10 @@ def run_show_item(
         problem(str(error))
         return EXIT_USAGE
     model = shown_model(session)
+    refusal = no_transcript(model, path)
+    if refusal is not None:
+        problem(refusal)
+        return EXIT_USAGE
     try:
         shown = shown_segment(model, segment)
         items = segment_items(model, shown)

@@ -8,8 +8,10 @@ from pathlib import Path
 from session_lsp.beside import model_of_file
 from session_lsp.cli.show_headline import one_line
 from session_lsp.core.collector import BIG_BYTES, collector_paused
+from session_lsp.core.formats import known_agents, may_be_transcript
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
+from session_lsp.core.turns.build import UNKNOWN_FORMAT
 from session_lsp.core.turns.segments import counted_facts
 from session_lsp.core.wording import numbered_up_to
 from session_lsp.files import SessionFile, exists, read_session_file
@@ -30,6 +32,17 @@ def shown_model(session: SessionFile) -> ConversationModel:
     built while a worker works out its findings (`model_beside`)."""
     with collector_paused(freeze=session.size > BIG_BYTES):
         return model_of_file(session, Liveness.read())[0]
+
+
+def no_transcript(model: ConversationModel, path: Path) -> str | None:
+    """Why `show` refuses the file, if it does: no format claims it and nothing in it looks like
+    a damaged transcript either (`may_be_transcript`), which `show` would draw line by line."""
+    if model.format != UNKNOWN_FORMAT or may_be_transcript(model.lines):
+        return None
+    return (
+        f"{path}: not a session transcript: no line is a {known_agents()} record"
+        " (`session-lsp check` names each line's problem)"
+    )
 
 
 def shown_segment(model: ConversationModel, number: int | None) -> int | None:

@@ -94,6 +94,16 @@ def test_an_items_time_is_in_local_time_as_the_reading_layout_gives_it(tmp_path:
     assert "── You · 2025-12-31 19:00:00 · #1 · line 1" in reading
 
 
+def test_an_item_of_a_file_that_is_no_transcript_is_refused_as_show_refuses_it(
+    tmp_path: Path,
+) -> None:
+    notes = tmp_path / "README.md"
+    notes.write_text("# Notes\n\nnot a transcript\n", encoding="utf-8")
+    done = run_cli("show", "--item", "1", str(notes))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "not a session transcript" in done.stderr
+
+
 def test_json_is_the_item_the_server_returns(tmp_path: Path) -> None:
     output = "x" * 9000
     path = long_result_session(tmp_path / "s.jsonl", output)

@@ -377,7 +377,7 @@ def test_the_header_is_wrapped_to_the_width_too() -> None:
         assert all(len(line) <= 60 for line in header), "\n".join(header)
     wide = run_cli("show", str(WORKTREES), env=WIDE).stdout.splitlines()
     assert wide[1] == (
-        "claude-code · session ef958aa1-0e93-49f0-bb71-150f63befcd1 · 52 items · 0 errors, 0 warnings"
+        "claude-code · session ef958aa1-0e93-49f0-bb71-150f63befcd1 · 54 items · 0 errors, 0 warnings"
     ), "facts share a line as far as the width goes"
 
 

@@ -25,6 +25,24 @@ def known_agents() -> str:
     return " or ".join([", ".join(agents[:-1]), agents[-1]] if len(agents) > 1 else agents)
 
 
+LINE_HEAD_BYTES = 256
+"""How much of a line's start tells whether it opens a JSON object."""
+
+
+def may_be_transcript(lines: Sequence[Line]) -> bool:
+    """Whether a file no format claims may be a transcript all the same, every record of it
+    damaged: empty (a session just created), or with a line that opens a JSON object (a record
+    too deep or too big to read, a torn one), rather than a document of another kind (a README,
+    a log). Only each line's start is looked at, never a copy of a whole line."""
+    blank = True
+    for line in lines:
+        head = bytes(line[:LINE_HEAD_BYTES]).lstrip()
+        if head.startswith(b"{"):
+            return True
+        blank = blank and not head
+    return blank
+
+
 def reads_records(lines: Sequence[Line]) -> bool:
     """Whether the lines are read into records: not when another format claims the file from
     its lines alone (a Codex rollout's first line), whose lines are then only checked
@@ -60,5 +78,6 @@ __all__ = [
     "claimant",
     "detect",
     "known_agents",
+    "may_be_transcript",
     "reads_records",
 ]
