@@ -200,7 +200,17 @@ def test_inline_text_is_one_line_in_a_code_span(text: str, shown: str) -> None:
 
 
 MARKUP = st.lists(
-    st.sampled_from([*"`~<>[]()!:*_#&\\|-. \n\r\tax/\x00", "javascript:", "command:"]),
+    st.sampled_from(
+        [
+            *"`~<>[]()!:*_#&\\|-. \n\r\tax/\x00=@",
+            "javascript:",
+            "command:",
+            # Domains linkify-it links in other scripts, and the dots hostnames read as dots.
+            *("пример", "РФ", "рф", "中国", "xn--p1ai", "ü", "\u3002", "\uff0e", "\uff61"),
+            # Block quotes and list items around code, fenced and indented.
+            *("> ", "- ", "1. ", "   ", "    ", "```", "~~~"),
+        ]
+    ),
     max_size=40,
 ).map("".join)
 
@@ -227,8 +237,108 @@ def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -
 @example("www.a.ax http://a //localhost")
 @example("``a`` [b](c) `d")
 @example("| a | `b|[c](d)` |\n|---|---|\n| e | f |")
+@example("пример.рф ПРИМЕР.РФ x.рф/path a@пример.рф")
+@example("- a\n  ```\n  [b](c) <d>\n  ```\n> ```\n> [b](c)\n> ```\n>1. ```\n>   [b](c)")
+@example("- a\n\n      [b](c) <d>\n-\n  ```\n  [b](c)")
+@example("``a [x](y) ``javascript:x")
 def test_any_reply_is_inert_markdown(text: str) -> None:
     assert_inert(prose(text))
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["пример.рф", "ПРИМЕР.РФ", "x.рф/path", "xn--e1afmkfd.xn--p1ai", "münchen.de", "a@пример.рф"],
+)
+def test_a_domain_in_any_script_is_code_not_a_link(domain: str) -> None:
+    """linkify-it (markdown-it's, VS Code's) links these bare; in a code span they are text."""
+    assert any(t.type == "link_open" for t in tokens(PARSERS["gfm-like"], domain))
+    for text in (domain, f"see ({domain}), then"):
+        assert_inert(prose(text))
+        assert f"<code>{domain}</code>" in PARSERS["gfm-like"].render(prose(text))
+
+
+@pytest.mark.parametrize("dot", ["\u3002", "\uff0e", "\uff61"])
+def test_a_domain_with_a_wide_dot_is_code_too(dot: str) -> None:
+    """Browsers and IDNA read these as dots; a renderer's linkify may too, so they are kept out."""
+    for domain in (f"example{dot}com", f"例子{dot}中国", f"пример{dot}рф"):
+        assert PARSERS["gfm-like"].render(prose(domain)) == f"<p><code>{domain}</code></p>\n"
+
+
+def test_prose_that_only_looks_like_a_domain_stays_text() -> None:
+    assert prose("e.g. i.e. 3.14 v1.2") == "e.g. i.e. 3.14 v1.2\n"
+
+
+FASTHOOKS_REPLY = """3. Files:
+   - **`number_generator.py`** (created in message 5)
+     - Content:
+     ```python
+     numbers = [random.randint(1, 100) for _ in range(5)]
+     ```
+     - File size: 179 bytes
+"""
+SPOTTER_REPLY = """> Dependencies to add:
+> ```elixir
+> {:credo, "~> 1.7", only: [:dev, :test], runtime: false}
+> ```
+> **Steps:**
+"""
+
+
+@pytest.mark.parametrize(
+    ("reply", "code", "container"),
+    [
+        (
+            FASTHOOKS_REPLY,
+            "numbers = [random.randint(1, 100) for _ in range(5)]\n",
+            "list_item_open",
+        ),
+        (
+            SPOTTER_REPLY,
+            '{:credo, "~> 1.7", only: [:dev, :test], runtime: false}\n',
+            "blockquote_open",
+        ),
+        ("- run\n  ```\n  ```` [x](y) <b>\n  ```\n- done", "```` [x](y) <b>\n", "list_item_open"),
+        ("> 1. run\n>    ~~~sh\n>    a[0] <b>\n>    ~~~", "a[0] <b>\n", "blockquote_open"),
+        ("- run:\n\n      x = a[0] <b>\n\n- done", "x = a[0] <b>\n", "list_item_open"),
+        ("> run:\n>\n>     x = a[0] <b>", "x = a[0] <b>\n", "blockquote_open"),
+    ],
+)
+def test_code_in_a_list_item_or_block_quote_stays_code_in_it(
+    reply: str, code: str, container: str
+) -> None:
+    """As CommonMark reads it: verbatim, no backslash added, under the same quote or item."""
+    for parser in PARSERS.values():
+        parsed = parser.parse(prose(reply))
+        (block,) = [t for t in parsed if t.type in ("fence", "code_block")]
+        assert block.content == code
+        opened = [t.type for t in parsed[: parsed.index(block)] if t.nesting == 1]
+        assert container in opened
+    assert_inert(prose(reply))
+
+
+def test_indented_code_is_code_without_backslashes() -> None:
+    for parser in PARSERS.values():
+        html = parser.render(prose("Run:\n\n    x = a[0] <b>\n"))
+        assert "x = a[0] &lt;b&gt;\n</code></pre>" in html and "\\" not in html
+
+
+@pytest.mark.parametrize(
+    ("reply", "tag"),
+    [("Title\n===", "h3"), ("Title\nmore\n---", "h4"), ("> - Title\n>   ===", "h3")],
+)
+def test_an_underlined_heading_is_moved_down_as_a_hash_one(reply: str, tag: str) -> None:
+    for parser in PARSERS.values():
+        (heading,) = [t for t in parser.parse(prose(reply)) if t.type == "heading_open"]
+        assert heading.tag == tag
+
+
+def test_a_bar_in_inline_code_shows_bare_outside_a_table() -> None:
+    for parser in PARSERS.values():
+        assert parser.render(prose("Use `a | b`, or a|b.com")) == (
+            "<p>Use <code>a | b</code>, or <code>a|b.com</code></p>\n"
+        )
+    table = PARSERS["gfm-like"].render(prose("| a | `b|c` |\n|---|---|\n| `d|e` | f |"))
+    assert "<th><code>b|c</code></th>" in table and "<td><code>d|e</code></td>" in table
 
 
 @settings(max_examples=300, deadline=None)
