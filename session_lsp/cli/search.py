@@ -67,7 +67,7 @@ def run_search(
         total = sum(len(result.hits) for result in found)
         results = counted(total, "result")
         cut = sum(result.more for result in found)
-        more = f" ({counted(cut, 'session')} with more: raise --limit)" if cut else ""
+        more = f" ({counted(cut, 'transcript')} with more: raise --limit)" if cut else ""
         print(f"{results} in {len(matched)} of {counted(len(paths), 'session')}{more}.")
     return EXIT_FOUND if matched else EXIT_NOT_FOUND
 

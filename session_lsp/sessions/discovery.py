@@ -53,7 +53,9 @@ class _ProjectFiles:
     agents_below: dict[str, list[Path]] = field(default_factory=dict)
 
 
-def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
+def _scan_project(folder: Path, report: ProblemCallback, *, below: bool = True) -> _ProjectFiles:
+    """The folder's session files and sub-agent transcripts; `below` False: not those under each
+    session's `subagents/` (a walk of every such folder, which only their readers need)."""
     found = _ProjectFiles()
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -69,7 +71,7 @@ def _scan_project(folder: Path, report: ProblemCallback) -> _ProjectFiles:
                 found.agents_beside if entry.name.startswith(AGENT_PREFIX) else found.candidates
             )
             target.append(Path(entry.path))
-        elif entry.is_dir(follow_symlinks=False):
+        elif below and entry.is_dir(follow_symlinks=False):
             subagents = Path(entry.path) / "subagents"
             if is_folder(subagents):
                 found.agents_below[entry.name] = sorted(subagents.rglob("*.jsonl"))
@@ -303,7 +305,7 @@ def session_files(
     paths = [
         path
         for folder in project_folders(root, project, report)
-        for path in _scan_project(folder, report).candidates
+        for path in _scan_project(folder, report, below=False).candidates
     ]
     rollouts = _rollouts_in_scope(
         scan_rollouts(codex_root, report), codex_scope(project, root), cache
@@ -332,7 +334,8 @@ def sub_agent_files(
         files = _scan_project(folder, report)
         found += [(path, None) for path in files.agents_beside]
         for session_id, below in files.agents_below.items():
-            found += [(path, session_id) for path in below]
+            # A walk finds whatever is named *.jsonl: a pipe or a folder is no transcript.
+            found += [(path, session_id) for path in below if path.is_file()]
     return found
 
 

@@ -112,6 +112,15 @@ def test_sub_agents_transcripts_are_searched_and_listed_under_their_session(
     assert text[2].startswith("      item ")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_pipe_named_like_a_sub_agent_transcript_is_neither_read_nor_reported(
+    tree: ProjectsTree,
+) -> None:
+    os.mkfifo(tree.folder / CLEAN / "subagents" / "agent-pipe.jsonl")
+    result = run_in_tree(tree, "search", "render_message_enriched")
+    assert result.returncode == 0 and result.stderr == ""
+
+
 def test_a_match_in_the_history_is_where_show_segment_item_finds_it(tree: ProjectsTree) -> None:
     match = run_in_tree(tree, "search", "off by one column", "--limit", "1").stdout.splitlines()[1]
     assert match.startswith("    segment 1/2 item 3 ")

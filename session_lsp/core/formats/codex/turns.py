@@ -93,8 +93,8 @@ def typed_request(text: str) -> str:
 
 def may_be_special(raw: bytes) -> bool:
     """Whether an output line can be a stub, an abort or a rejection: only those are decoded while
-    building.
-    Both looked for in every output of a rollout: no generator per line (a third of the time)."""
+    building. Each mark is looked for in every output of a rollout, with no generator per line
+    (which took a third of the time)."""
     return _ABORTED_MARK in raw or _STUB_MARK in raw or _REJECTED_MARK in raw
 
 
@@ -183,7 +183,7 @@ class CodexBuilder:
         )
 
     def _read_status(self, call: ToolCall, line: int) -> None:
-        """Stubbed, interrupted, or a command that failed (a non-zero exit code, which Codex's
+        """Stubbed, interrupted, rejected, or a command that failed (a non-zero exit code, which Codex's
         interface marks as failed, or Codex's own refusal of a unified exec call, its text in
         place of an output). Only an output whose bytes may say so is decoded."""
         raw = bytes(self.analysis.lines[line])
