@@ -135,18 +135,9 @@ def _fix(
     with deep_json():
         analysis = analyse_bytes(text)
         repair = repair_all(analysis, strategy)
-    if (repair.edits or repair.refusal is not None or analysis.error_count) and not is_session(
-        analysis
-    ):
-        # As `show` tells them apart: a transcript every record of which is damaged, or none.
-        what = (
-            "no line of it is a readable {agents} record, so nothing to repair it from"
-            if may_be_transcript(analysis.lines)
-            else "not a session transcript (no line is a {agents} record)"
-        )
-        return _refuse(
-            outcome, f"{path}: {what.format(agents=known_agents())}; nothing was changed"
-        )
+    refusal = _not_ours(analysis, would_act=bool(repair.edits) or repair.refusal is not None)
+    if refusal is not None:
+        return _refuse(outcome, f"{path}: {refusal}; nothing was changed")
     agent = analysis.format.agent if analysis.format is not None else None
     why_live = (
         None
@@ -210,6 +201,22 @@ def _fix(
     outcome.changed = True
     outcome.message = repair.title
     return outcome
+
+
+def _not_ours(analysis: Analysis, *, would_act: bool) -> str | None:
+    """Why a file no format claims is not repaired, as `show` tells such files apart: no
+    transcript at all (a README, a log) is said so before any advice; a transcript every record
+    of which is damaged is refused only a change (its findings say where it is broken)."""
+    if is_session(analysis):
+        return None
+    agents = known_agents()
+    if not may_be_transcript(analysis.lines, analysis.findings):
+        if would_act or analysis.error_count:
+            return f"not a session transcript (no line is a {agents} record)"
+        return None
+    if would_act:
+        return f"no line of it is a readable {agents} record, so nothing to repair it from"
+    return None
 
 
 def is_session(analysis: Analysis) -> bool:

@@ -37,7 +37,7 @@ def shown_model(session: SessionFile) -> ConversationModel:
 def no_transcript(model: ConversationModel, path: Path) -> str | None:
     """Why `show` refuses the file, if it does: no format claims it and nothing in it looks like
     a damaged transcript either (`may_be_transcript`), which `show` would draw line by line."""
-    if model.format != UNKNOWN_FORMAT or may_be_transcript(model.lines):
+    if model.format != UNKNOWN_FORMAT or may_be_transcript(model.lines, model.findings):
         return None
     return (
         f"{path}: not a session transcript: no line is a {known_agents()} record"

@@ -135,7 +135,7 @@ def test_json_nested_100000_levels_is_a_located_finding_in_check_fix_and_show(
             assert ">> damaged line" in said and "JSON nested more than 5000 levels" in flat
             continue
         assert f"{deep}:1:1: error invalid-json JSON nested more than 5000 levels" in said or (
-            command[0] == "fix" and "not a session transcript" in said
+            command[0] == "fix" and "no line of it is a readable Claude Code or Codex" in said
         )
 
 

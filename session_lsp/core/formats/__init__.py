@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from session_lsp.core.findings import Finding
 from session_lsp.core.formats.base import Format
 from session_lsp.core.formats.claude_code.format import CLAUDE_CODE
 from session_lsp.core.formats.claude_code.records import Record
@@ -29,18 +30,19 @@ LINE_HEAD_BYTES = 256
 """How much of a line's start tells whether it opens a JSON object."""
 
 
-def may_be_transcript(lines: Sequence[Line]) -> bool:
+def may_be_transcript(lines: Sequence[Line], findings: Sequence[Finding]) -> bool:
     """Whether a file no format claims may be a transcript all the same, every record of it
-    damaged: empty (a session just created), or with a line that opens a JSON object (a record
-    too deep or too big to read, a torn one), rather than a document of another kind (a README,
-    a log). Only each line's start is looked at, never a copy of a whole line."""
-    blank = True
-    for line in lines:
-        head = bytes(line[:LINE_HEAD_BYTES]).lstrip()
-        if head.startswith(b"{"):
-            return True
-        blank = blank and not head
-    return blank
+    damaged: empty (a session just created), or with a line that opens a JSON object and could
+    not be read (a record too deep or too big to read, a torn one), rather than a document of
+    another kind (a README, an application's JSON log). Only lines' starts are looked at."""
+    damaged = sorted({finding.span.line for finding in findings})
+    if any(_opens_object(lines[number]) for number in damaged if 0 <= number < len(lines)):
+        return True
+    return not any(bytes(line[:LINE_HEAD_BYTES]).strip() for line in lines)
+
+
+def _opens_object(line: Line) -> bool:
+    return bytes(line[:LINE_HEAD_BYTES]).lstrip().startswith(b"{")
 
 
 def reads_records(lines: Sequence[Line]) -> bool:
