@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -227,3 +228,23 @@ def write_all(descriptor: int, data: bytes) -> None:
         if written == 0:
             raise OSError(errno.EIO, "the write wrote nothing")
         view = view[written:]
+
+
+def read_small_file(path: Path, limit: int, flags: int = READ_ANY) -> bytes | None:
+    """The bytes of the regular file at `path` when it holds at most `limit` of them; None for
+    anything else: missing or unreadable, larger, or no regular file (a pipe put there is never
+    waited on, a device never read)."""
+    try:
+        descriptor = os.open(path, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None
+        data = os.read(descriptor, limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    return data if len(data) <= limit else None

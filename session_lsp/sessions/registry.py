@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import stat
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from session_lsp.core.analysis import LIVE_SECONDS, Analysis, analyse_bytes
-from session_lsp.fileops import O_NOFOLLOW, READ_ANY
+from session_lsp.fileops import O_NOFOLLOW, READ_ANY, read_small_file
 from session_lsp.files import SessionFile
 from session_lsp.processes import process_exists
 from session_lsp.sessions.locations import claude_config_folder, names_project_folder
@@ -86,19 +85,9 @@ class _Entry:
 def _read_entry(path: Path) -> _Entry | None:
     """One `<pid>.json`, or None when it is not a small regular file of the expected shape."""
     pid = int(path.name[:-5])
-    try:
-        descriptor = os.open(path, READ_ANY | O_NOFOLLOW)
-    except OSError:
+    raw = read_small_file(path, _MAX_ENTRY_BYTES, READ_ANY | O_NOFOLLOW)
+    if raw is None:
         return None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_ENTRY_BYTES:
-            return None
-        raw = os.read(descriptor, _MAX_ENTRY_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import msgspec
 
 from session_lsp.core.formats.claude_code.records import session_id_of
-from session_lsp.fileops import READ_ANY
+from session_lsp.fileops import read_small_file
 
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an agentId may be to name a file: no path separator, no glob pattern, no `..`."""
@@ -125,19 +124,8 @@ def agent_description(path: Path) -> str | None:
     2.1.x writes beside its transcript (`{"agentType", "description", ...}`): the title the
     parent's Task call shows, given to the transcript opened on its own. None when there is no
     such regular file (never waiting on a pipe put there) or it says nothing usable."""
-    try:
-        descriptor = os.open(path.with_suffix(".meta.json"), READ_ANY)
-    except (OSError, ValueError):
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        data = os.read(descriptor, META_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-    if len(data) > META_BYTES:
+    data = read_small_file(path.with_suffix(".meta.json"), META_BYTES)
+    if data is None:
         return None
     try:
         description = msgspec.json.decode(data, type=_AgentMeta).description
