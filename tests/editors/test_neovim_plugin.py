@@ -477,3 +477,165 @@ def test_neovim_view_labels_only_the_first_line_of_a_command_and_of_a_result(
     item = lines[call : result + 4]
     assert sum(line.startswith("    $ ") for line in item) == 1
     assert sum(line.startswith("    result: ") for line in item) == 1
+
+
+def test_neovim_session_fix_keeps_the_spacing_of_a_path(tmp_path: Path) -> None:
+    """`:SessionFix stub /tmp/a  b.jsonl` rebuilt the path from its words with one space."""
+    folder = tmp_path / "two  spaces"
+    after_strategy = _damaged(folder / "s.jsonl")
+    alone = _damaged(folder / "t  u.jsonl")
+    escaped = _damaged(folder / "v.jsonl")
+    body = """
+  local commands = {
+    "stub " .. os.getenv("AFTER_STRATEGY"),
+    os.getenv("ALONE") .. "  ",
+    "stub   " .. vim.fn.fnameescape(os.getenv("ESCAPED")),
+  }
+  for number, command in ipairs(commands) do
+    vim.cmd("SessionFix " .. command)
+    check(vim.wait(timeout, function() return #notes >= number end), ":SessionFix never answered", command)
+    local message = notes[number].message
+    check(message:find("Fix all (stub): 1 problem (backup: ", 1, true), ":SessionFix " .. command, message)
+  end
+  -- Only a leading strategy word is taken off; an escaped space at the end is the path's.
+  local strategy, path = plugin.fix_arguments("  purge  /a  b\\\\ \\\\  ")
+  check(strategy == "purge" and path == "/a  b  ", "purge and the path as typed", { strategy, path })
+  strategy, path = plugin.fix_arguments("stubs  /x")
+  check(strategy == nil and path == "stubs  /x", "no strategy: all of it is the path", { strategy, path })
+"""
+    _run_plugin_script(
+        tmp_path,
+        body,
+        AFTER_STRATEGY=str(after_strategy),
+        ALONE=str(alone),
+        ESCAPED=str(escaped),
+    )
+    for session in (after_strategy, alone, escaped):
+        assert list(session.parent.glob(f"{session.name}.*.bak")), session
+        assert_checks_clean(session)
+
+
+_SEARCH = """
+  local root = os.getenv("PROJECTS_ROOT")
+  -- :SessionSearch's picker answered as a user would: what it offered, and the first entry whose
+  -- label starts with `wanted` chosen; then the view it opened (its name, the cursor's line).
+  local function search(query, wanted, out)
+    local labels, view, before = nil, nil, #notes
+    vim.ui.select = function(items, options, on_choice)
+      labels = vim.tbl_map(options.format_item, items)
+      for index, label in ipairs(labels) do
+        if label:find(wanted, 1, true) == 1 then return on_choice(items[index]) end
+      end
+      fail("no entry starts with " .. wanted .. ": " .. vim.inspect(labels))
+    end
+    plugin.search(query, root, function(buf) view = buf end)
+    check(vim.wait(timeout, function() return view ~= nil or #notes > before end), "no answer", query)
+    check(view ~= nil and #notes == before, "the match chosen opened", notes)
+    vim.fn.writefile(labels, os.getenv("LABELS_" .. out))
+    vim.fn.writefile({ vim.api.nvim_buf_get_name(view), vim.api.nvim_get_current_line() }, os.getenv("VIEW_" .. out))
+  end
+"""
+
+
+def _worktrees_tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A projects folder holding the Worktrees session and its sub-agents' transcripts, aged: the
+    projects folder, and the session's folder of sub-agents."""
+    projects = tmp_path / "projects"
+    folder = projects / "-experiments-worktrees"
+    agents = folder / WORKTREES.stem / "subagents"
+    agents.mkdir(parents=True)
+    aged_copy(WORKTREES, folder / WORKTREES.name)
+    for source in (WORKTREES.parent / WORKTREES.stem / "subagents").iterdir():
+        aged_copy(source, agents / source.name)
+    return projects, agents
+
+
+def _search_outputs(tmp_path: Path, *names: str) -> dict[str, str]:
+    return {
+        f"{kind}_{name}": str(tmp_path / f"{kind.lower()}-{name.lower()}.txt")
+        for name in names
+        for kind in ("LABELS", "VIEW")
+    }
+
+
+def _read_lines(tmp_path: Path, kind: str, name: str) -> list[str]:
+    return (tmp_path / f"{kind}-{name}.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_neovim_session_search_lists_and_opens_the_matches_of_sub_agents(tmp_path: Path) -> None:
+    """`orchestration` is only in the Worktrees session's sub-agents' transcripts."""
+    projects, agents = _worktrees_tree(tmp_path)
+    plan_mode = agents / "agent-a4ca7529859c158c2.jsonl"
+    body = (
+        _SEARCH
+        + """
+  search("orchestration", "sub-agent (Research Claude Code plan mode) · item 18 · input — ", "FOUND")
+  check(noted("no session mentions") == nil, "the session's sub-agents mention it", notes)
+  -- A sub-agent without a title is named by its file.
+  local label = plugin.format_match({
+    session = { path = "/p/s.jsonl", sessionId = "s", title = "The session", segments = 1, hits = {} },
+    found = { path = "/p/s/subagents/agent-x.jsonl", sessionId = "s", segments = 1, hits = {} },
+    agent = true,
+    hit = { segment = 0, index = 2, line = 4, field = "text", snippet = "an orchestration" },
+  })
+  check(label == "sub-agent (agent-x.jsonl) · item 3 · text — The session: an orchestration",
+        "the sub-agent's file name", label)
+  -- Found nowhere, sub-agents included: said so.
+  local before = #notes
+  vim.ui.select = function() fail("nothing to pick") end
+  plugin.search("zq-nowhere-qz", root)
+  check(vim.wait(timeout, function() return #notes > before end), "no answer", nil)
+  check(notes[#notes].message == 'session-lsp: no session mentions "zq-nowhere-qz"', "none found", notes)
+"""
+    )
+    env = _search_outputs(tmp_path, "FOUND")
+    _run_plugin_script(
+        tmp_path, body, PROJECTS_ROOT=str(projects), CODEX_HOME=str(tmp_path / "codex"), **env
+    )
+    labels = _read_lines(tmp_path, "labels", "found")
+    assert len(labels) == 8, labels
+    assert all(label.startswith("sub-agent (") for label in labels), labels
+    assert all("— OK, we're going to make a little experiment" in label for label in labels)
+    assert (
+        sum(label.startswith("sub-agent (Round 2: alice comparison) · ") for label in labels) == 3
+    )
+    assert labels[3].startswith("sub-agent (Research Claude Code plan mode) · item 5 · result — ")
+    name, cursor_line = _read_lines(tmp_path, "view", "found")
+    assert name == f"session-lsp://{plan_mode}"
+    assert cursor_line.startswith("#18  "), cursor_line
+
+
+def test_neovim_session_search_says_a_transcript_has_more_matches_than_listed(
+    tmp_path: Path,
+) -> None:
+    """`alice`: more than the 10 matches the server sends of the session and of alice's
+    sub-agent, exactly 10 in the plan mode sub-agent's."""
+    projects, agents = _worktrees_tree(tmp_path)
+    session = projects / "-experiments-worktrees" / WORKTREES.name
+    body = (
+        _SEARCH
+        + """
+  search("alice", "… more matches in this session, past the 10 shown — ", "SESSION")
+  search("alice", "sub-agent (Round 2: alice comparison) · … more matches in this sub-agent", "AGENT")
+"""
+    )
+    env = _search_outputs(tmp_path, "SESSION", "AGENT")
+    _run_plugin_script(
+        tmp_path, body, PROJECTS_ROOT=str(projects), CODEX_HOME=str(tmp_path / "codex"), **env
+    )
+    labels = _read_lines(tmp_path, "labels", "session")
+    assert labels[10].startswith("… more matches in this session, past the 10 shown — OK, we're")
+    alice = [label for label in labels if label.startswith("sub-agent (Round 2: alice comparison)")]
+    assert len(alice) == 11 and "… more matches in this sub-agent, past the 10 shown" in alice[-1]
+    plan_mode = [
+        label for label in labels if label.startswith("sub-agent (Research Claude Code plan")
+    ]
+    assert len(plan_mode) == 10 and not any("more matches" in label for label in plan_mode)
+    assert sum("more matches" in label for label in labels) == 2, labels
+    # Each opens its transcript at its last match listed.
+    name, cursor_line = _read_lines(tmp_path, "view", "session")
+    assert name == f"session-lsp://{session}"
+    assert cursor_line.startswith("#17  "), cursor_line
+    name, cursor_line = _read_lines(tmp_path, "view", "agent")
+    assert name == f"session-lsp://{agents / 'agent-a36efb2a1231c41e2.jsonl'}"
+    assert cursor_line.startswith("#5  "), cursor_line

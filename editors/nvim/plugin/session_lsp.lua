@@ -23,7 +23,8 @@ end, { nargs = "?", desc = "Read the history before a compaction (1: the oldest 
 
 vim.api.nvim_create_user_command("SessionFix", function(command)
   local session_lsp = require("session_lsp")
-  local strategy, path = session_lsp.fix_arguments(command.fargs)
+  -- The raw text, not fargs: split into words, a path would lose its spacing.
+  local strategy, path = session_lsp.fix_arguments(command.args)
   session_lsp.fix(strategy, path)
 end, {
   nargs = "*",

@@ -203,21 +203,61 @@ function M.list(root)
   end)
 end
 
+-- A transcript's name in the matches: its title, else its session id or file name.
+local function transcript_name(found)
+  if type(found.title) == "string" and found.title ~= "" then
+    return found.title
+  end
+  if type(found.sessionId) == "string" and found.sessionId ~= "" then
+    return found.sessionId
+  end
+  return vim.fn.fnamemodify(found.path, ":t")
+end
+
 -- One line per match: where it is (items counted from 1, as the view and `show` count them), its
--- session and the match in its context.
+-- session and the match in its context; a sub-agent's match says whose (its title, else its file
+-- name), and a `more` entry that the transcript has matches past those listed.
+-- `match`: { session, hit, found = the transcript it is in (default: session), agent = whether
+-- `found` is one of session's sub-agents, more = whether it stands for the matches left out }.
 function M.format_match(match)
   local hit, session = match.hit, match.session
+  local found = match.found or session
+  local whose = ""
+  if match.agent then
+    local name = type(found.title) == "string" and found.title ~= "" and found.title
+      or vim.fn.fnamemodify(found.path, ":t")
+    whose = string.format("sub-agent (%s) · ", name)
+  end
+  local title = transcript_name(session)
+  if match.more then
+    local what = match.agent and "sub-agent" or "session"
+    local shown = #(found.hits or {})
+    return one_line(string.format("%s… more matches in this %s, past the %d shown — %s", whose, what, shown, title))
+  end
   local where = string.format("item %d", hit.index + 1)
-  if hit.segment < session.segments - 1 then
+  if hit.segment < (found.segments or 1) - 1 then
     where = string.format("before compaction %d · %s", hit.segment + 1, where)
   end
-  local title = session.title or session.sessionId
-  return one_line(string.format("%s · %s — %s: %s", where, hit.field, title, hit.snippet))
+  return one_line(string.format("%s%s · %s — %s: %s", whose, where, hit.field, title, hit.snippet))
+end
+
+-- The entries of one transcript's matches (`found`: the session or one of its sub-agents), then,
+-- when the server left some out, one that says so and opens the transcript at its last one shown.
+local function push_matches(matches, session, found, agent)
+  local hits = found.hits or {}
+  for _, hit in ipairs(hits) do
+    table.insert(matches, { session = session, found = found, agent = agent, hit = hit })
+  end
+  if found.more == true and #hits > 0 then
+    table.insert(matches, { session = session, found = found, agent = agent, hit = hits[#hits], more = true })
+  end
 end
 
 -- :SessionSearch {text}: every session (Claude Code's under `root`, default the projects folder,
 -- and Codex's rollouts) searched by the server, newest first; the matches through vim.ui.select,
--- and the one chosen opens in the conversation view with the cursor on its item.
+-- each session's own, then its sub-agents' (a session may match through them alone), and the one
+-- chosen opens in the conversation view (of the sub-agent's transcript for theirs) with the
+-- cursor on its item.
 function M.search(query, root, on_shown)
   if not query or vim.trim(query) == "" then
     notify("give the text to find: :SessionSearch {text}", vim.log.levels.ERROR)
@@ -230,8 +270,10 @@ function M.search(query, root, on_shown)
   M.execute("sessionLsp.searchSessions", arguments, function(found)
     local matches = {}
     for _, session in ipairs(found or {}) do
-      for _, hit in ipairs(session.hits) do
-        table.insert(matches, { session = session, hit = hit })
+      push_matches(matches, session, session, false)
+      -- An older server sends no `agents`.
+      for _, agent in ipairs(type(session.agents) == "table" and session.agents or {}) do
+        push_matches(matches, session, agent, true)
       end
     end
     if #matches == 0 then
@@ -246,10 +288,12 @@ function M.search(query, root, on_shown)
   end)
 end
 
--- The conversation view of a match's session, at the match: the history part it is in, if any.
+-- The conversation view of a match's transcript (its session's, or its sub-agent's), at the
+-- match: the history part it is in, if any. A `more` entry opens at the last match listed.
 function M.open_match(match, on_shown)
-  local in_history = match.hit.segment < match.session.segments - 1
-  M.show(match.session.path, function(buf, page, items)
+  local found = match.found or match.session
+  local in_history = match.hit.segment < (found.segments or 1) - 1
+  M.show(found.path, function(buf, page, items)
     for _, range in ipairs(views[buf].ranges) do
       if range.item.index == match.hit.index then
         vim.api.nvim_win_set_cursor(0, { range.first, 0 })
@@ -810,15 +854,27 @@ end
 
 M.strategies = { "stub", "purge", "truncate" }
 
--- :SessionFix's words as (strategy, path): a first word that is no strategy starts the path (the
--- server's fixStrategy setting then applies, stub by default), and the words after are one
--- path again, since the command splits a path with spaces.
-function M.fix_arguments(words)
-  local strategy, rest = nil, words
-  if words[1] and vim.tbl_contains(M.strategies, words[1]) then
-    strategy, rest = words[1], vim.list_slice(words, 2)
+-- :SessionFix's argument text (the command's `args`, not its split words, which lose a path's
+-- spacing) as (strategy, path): a first word that is a strategy is taken off, and the rest,
+-- spaced as typed, is the path; a first word that is none starts the path (the server's
+-- fixStrategy setting then applies, stub by default). Escapes are read as the command's own
+-- word splitting reads them (`\ ` a space, `\\` a backslash), so a path may hold spaces escaped
+-- or not; whitespace at its end is dropped unless escaped.
+function M.fix_arguments(text)
+  local strategy = nil
+  text = (text or ""):gsub("^%s+", "")
+  local word, rest = text:match("^(%S+)(.*)$")
+  if word and vim.tbl_contains(M.strategies, word) then
+    strategy, text = word, rest:gsub("^%s+", "")
   end
-  return strategy, #rest > 0 and table.concat(rest, " ") or nil
+  local path = text:match("^(.-)%s*$")
+  local trailing = text:sub(#path + 1)
+  if trailing ~= "" and #path:match("\\*$") % 2 == 1 then
+    -- The first of the spaces at the end is escaped: it and the escape are the path's.
+    path = path .. trailing:sub(1, 1)
+  end
+  path = path:gsub("\\([\\ \t])", "%1")
+  return strategy, path ~= "" and path or nil
 end
 
 return M
