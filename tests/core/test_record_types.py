@@ -79,7 +79,6 @@ ATTACHMENTS_SKIPPED = (
 SYSTEM_SKIPPED = (
     "stop_hook_summary",
     "turn_duration",
-    "away_summary",
     "informational",
     "microcompact_boundary",
     "memory_saved",
@@ -164,6 +163,7 @@ CASES: dict[str, tuple[Place, ItemKind | None]] = {
     "attachment/queued_command (coordinator)": (_queued("coordinator"), ItemKind.NOTIFICATION),
     **{f"system/{subtype}": (_system(subtype), None) for subtype in SYSTEM_SKIPPED},
     "system/local_command": (_system("local_command"), ItemKind.COMMAND),
+    "system/away_summary": (_system("away_summary"), ItemKind.RECAP),
     "system/api_error": (
         lambda session: session.api_error("x1", "u1", 1),
         ItemKind.API_ERROR,
