@@ -142,6 +142,7 @@ def _tool_to_json(tool: ToolCall, agents: Mapping[Path, AgentCounts] | None) -> 
         "durationMs": tool.duration_ms,
         "diff": tool.diff,
         "todos": _todos(tool.todos),
+        "explanation": tool.explanation,
         "agent": _agent_to_json(tool.agent, agents) if tool.agent is not None else None,
         "process": _process_to_json(tool.process) if tool.process is not None else None,
         "actsOn": _action_to_json(tool.acts_on) if tool.acts_on is not None else None,

@@ -225,6 +225,10 @@ class Reader:
             self.line(self.paint(cut(f"     sub-agent: {title}{where}", self.width), DIM))
         elif tool.agent_file is not None:
             self.line(self.paint(f"     sub-agent: {one_line(tool.agent_file.name)}", DIM))
+        if tool.explanation is not None:
+            # Why the plan is what it is, in the agent's words, before what the call answered.
+            for row in wrap_text(tool.explanation, self.width - 7):
+                self.line(self.paint("     │ ", DIM) + row)
         if tool.rejection is not None:
             # What the user said instead, whole: the stock wording around it says nothing.
             told = f"the user said: {tool.rejection}"

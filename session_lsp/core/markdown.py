@@ -294,7 +294,10 @@ def _tool(tool: ToolCall, segment: int) -> list[str]:
     if tool.diff is not None:
         parts += ["Change:", "", fenced(tool.diff, "diff")]
     elif tool.todos is not None:
-        parts += ["Plan:", "", task_list(tool.todos)]
+        parts += ["Plan:", ""]
+        if tool.explanation is not None:
+            parts.append(prose(tool.explanation))  # the agent's words of its plan
+        parts.append(task_list(tool.todos))
     elif tool.input is not None:
         parts += _input(tool.input)
     if tool.rejection is not None:

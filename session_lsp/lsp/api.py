@@ -295,6 +295,8 @@ class ConversationTool(Result):
     """An edit as a unified diff."""
     todos: list[TodoEntry] | None = None
     """A planning call's checklist."""
+    explanation: str | None = None
+    """What the agent said of that plan when it wrote it (Codex's `explanation`)."""
     agent: AgentSummary | None = None
     """A Task/Agent call's sub-agent."""
     process: ProcessInputSummary | None = None

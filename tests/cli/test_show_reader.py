@@ -138,6 +138,18 @@ def test_a_recap_is_printed_whole_under_its_own_heading_and_rendered_in_the_mark
     assert "(disable recaps in /config)" not in markdown
 
 
+def test_a_codex_plan_shows_its_explanation_in_show_and_the_markdown() -> None:
+    """update_plan's `explanation` says why the plan is what it is (codemie rollout, item 93)."""
+    said = "I\u2019m treating \u201ccontext compact to 90 in env var\u201d as the OpenCode generated config"
+    lines = run_cli("show", str(CODEMIE_ROLLOUT), env=WIDE).stdout.splitlines()
+    call = next(
+        index for index, line in enumerate(lines) if "update_plan [ok] plan: 0 of 3" in line
+    )
+    assert lines[call + 1].startswith(f"     │ {said}")
+    markdown = run_cli("show", "--format", "markdown", str(CODEMIE_ROLLOUT)).stdout
+    assert f"Plan:\n\n{said}" in markdown
+
+
 def test_each_tool_call_is_one_line_with_the_first_lines_of_its_result(tmp_path: Path) -> None:
     output = "\n".join(f"row {number}" for number in range(1, 9))
     lines = run_cli("show", str(_session(tmp_path, output)), env=NARROW).stdout.splitlines()

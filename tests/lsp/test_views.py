@@ -69,6 +69,7 @@ TOOL_KEYS = {
     "process",
     "actsOn",
     "rejection",
+    "explanation",
 }
 
 

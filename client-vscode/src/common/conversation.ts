@@ -106,6 +106,8 @@ export interface ToolCall {
   readonly diff: string | null;
   /** A planning call's checklist. */
   readonly todos: readonly Todo[] | null;
+  /** What the agent said of that plan when it wrote it (Codex's `explanation`). */
+  readonly explanation: string | null;
   readonly agent: SubAgent | null;
   /** What a call writes to or polls, when an earlier call named the process. */
   readonly process: ProcessInput | null;
@@ -322,6 +324,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
   check((TOOL_STATUSES as readonly unknown[]).includes(tool.status), () => `${where}.status is ${JSON.stringify(tool.status)}`);
   check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
   check(tool.rejection === undefined || isStringOrNull(tool.rejection), () => `${where}.rejection is not a string or null`);
+  check(tool.explanation === undefined || isStringOrNull(tool.explanation), () => `${where}.explanation is not a string or null`);
   return {
     id: tool.id as string,
     name: tool.name as string,
@@ -335,6 +338,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
     durationMs: isInteger(tool.durationMs) ? tool.durationMs : null,
     diff: typeof tool.diff === 'string' ? tool.diff : null,
     todos: asTodos(tool.todos, `${where}.todos`),
+    explanation: (tool.explanation as string | null | undefined) ?? null,
     agent: asAgent(tool.agent, `${where}.agent`),
     process: asProcess(tool.process, `${where}.process`),
     actsOn: asAction(tool.actsOn, `${where}.actsOn`),

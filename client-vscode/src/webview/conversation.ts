@@ -351,6 +351,9 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
     }
     details.append(diffBlock(tool.diff));
   } else if (tool.todos !== null) {
+    if (tool.explanation !== null) {
+      details.append(create('div', 'text plan-explanation', tool.explanation));
+    }
     details.append(todoList(tool.todos));
   } else if (tool.process !== null) {
     details.append(processBlock(tool.process, place));

@@ -187,3 +187,12 @@ test('a rejected call carries what the user said; an older server sends none, a 
   const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, rejection: 7 } }] });
   assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.rejection is not a string or null/);
 });
+
+test("a plan's explanation is read with its checklist; an older server sends none, a value that is no text is refused", () => {
+  const tool = { id: 'c', name: 'update_plan', input: '{"explanation":"tests first"}', result: 'Plan updated', isError: false, status: 'answered', callLine: 3, resultLine: 4, agentFile: null, todos: [{ content: 'write tests', status: 'pending' }], explanation: 'tests first' };
+  const item = { index: 2, kind: 'tool', lines: [3, 4], timestamp: null, text: null, truncated: false, tool, findings: [] };
+  assert.equal(asConversationPage(conversationPage('/p/r.jsonl', { items: [item] })).items[0].tool?.explanation, 'tests first');
+  assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.explanation, null, 'an older server: none');
+  const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, explanation: ['x'] } }] });
+  assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.explanation is not a string or null/);
+});

@@ -183,6 +183,8 @@ class ToolCall(msgspec.Struct, gc=False):
     """An edit as a unified diff, read with the call's input."""
     todos: list[Todo] | None = None
     """A planning call's checklist, read with the call's input."""
+    explanation: str | None = None
+    """What the agent said of that plan when it wrote it (Codex `update_plan`'s `explanation`)."""
     process: ProcessInput | None = None
     """The running command the call writes to or polls, when an earlier call names its process."""
     acts_on: AgentAction | None = None

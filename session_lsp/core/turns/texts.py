@@ -217,6 +217,8 @@ class CallViews:
 
     diff: str | None = None
     todos: list[Todo] | None = None
+    explanation: str | None = None
+    """What the agent said of the plan it wrote with it (Codex's `explanation`)."""
     title: str | None = None
 
 
@@ -280,6 +282,7 @@ def load_texts(
             tool.diff, cut = clip(views.diff, limit)
             truncated = truncated or cut
             tool.todos = views.todos
+            tool.explanation = views.explanation
             if tool.agent is not None:
                 tool.agent.title = views.title
         if tool.result_source is not None:

@@ -224,12 +224,25 @@ def _trimmed(section: list[str]) -> list[str]:
 
 def plan(name: str, tool_input: Any) -> list[Todo] | None:
     """update_plan's steps; None for another tool or arguments that are not a plan."""
+    arguments = _plan_arguments(name, tool_input)
+    return read_todos(arguments.get("plan"), "step") if arguments is not None else None
+
+
+def plan_explanation(name: str, tool_input: Any) -> str | None:
+    """What update_plan's `explanation` says of the plan (why it is what it is); None when the
+    call gives none."""
+    arguments = _plan_arguments(name, tool_input)
+    explanation = arguments.get("explanation") if arguments is not None else None
+    if not isinstance(explanation, str) or not explanation.strip():
+        return None
+    return explanation.strip()
+
+
+def _plan_arguments(name: str, tool_input: Any) -> Mapping[str, Any] | None:
     if name != PLANNING_TOOL or not isinstance(tool_input, str):
         return None
     try:
         arguments = json.loads(tool_input)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(arguments, Mapping):
-        return None
-    return read_todos(arguments.get("plan"), "step")
+    return arguments if isinstance(arguments, Mapping) else None

@@ -51,6 +51,7 @@ from session_lsp.core.formats.codex.tool_views import (
     applied_diff,
     patch_diff,
     plan,
+    plan_explanation,
     shell_patch,
 )
 from session_lsp.core.plans import Todo
@@ -419,7 +420,7 @@ class CodexTexts:
         if tool.name == PATCH_TOOL:
             applied = applied_diff(tool.name, _applied_changes(tool, reader), raw)
             return CallViews(diff=applied or patch_diff(tool.name, raw))
-        return CallViews(todos=plan(tool.name, raw))
+        return CallViews(todos=plan(tool.name, raw), explanation=plan_explanation(tool.name, raw))
 
     def _shell_patch_views(
         self, tool: ToolCall, payload: dict[str, Any], reader: LineReader
