@@ -398,7 +398,12 @@ def test_neovim_session_fix_takes_a_path_alone_and_a_path_with_spaces(tmp_path: 
         SPACED=str(spaced),
         SPACED_ALONE=str(spaced_alone),
     )
-    for session in (plain, spaced, spaced_alone):
+    _assert_repaired(plain, spaced, spaced_alone)
+
+
+def _assert_repaired(*sessions: Path) -> None:
+    """Each repaired in place, with its backup beside it."""
+    for session in sessions:
         assert list(session.parent.glob(f"{session.name}.*.bak")), session
         assert_checks_clean(session)
 
@@ -510,9 +515,7 @@ def test_neovim_session_fix_keeps_the_spacing_of_a_path(tmp_path: Path) -> None:
         ALONE=str(alone),
         ESCAPED=str(escaped),
     )
-    for session in (after_strategy, alone, escaped):
-        assert list(session.parent.glob(f"{session.name}.*.bak")), session
-        assert_checks_clean(session)
+    _assert_repaired(after_strategy, alone, escaped)
 
 
 _SEARCH = """
