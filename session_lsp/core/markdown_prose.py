@@ -421,7 +421,10 @@ def _closing_run(text: str, start: int, length: int) -> int | None:
 
 
 def _plain(text: str, table: bool) -> str:
-    """Text outside code: addresses into code spans, link and HTML openers escaped."""
+    """Text outside code: addresses into code spans, link and HTML openers escaped. Text with no
+    word that looks like an address (most of it) is escaped whole, not word by word."""
+    if not _LINKY.search(text):
+        return _escape(text)
     out: list[str] = []
     position = 0
     for word in _WORD.finditer(text):
