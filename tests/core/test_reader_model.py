@@ -817,6 +817,29 @@ def test_a_task_list_made_before_a_compaction_and_updated_after_is_the_plan_as_u
     ]
 
 
+def test_a_task_made_in_turns_a_partial_compaction_kept_is_one_task() -> None:
+    """The preserved turns are in both segments; the TaskCreate in them is replayed once."""
+    session = Builder()
+    session.prompt("u1", None, "set up")
+    session.text("a1", "u1", "Set up.")
+    session.prompt("u2", "a1", "track the lint")
+    session.call("a2", "u2", "toolu_C", "TaskCreate", subject="lint", description="d")
+    session.result("r2", "a2", "toolu_C", "Task #1 created successfully: lint")
+    session.text("a3", "r2", "Tracked.")
+    session.boundary("b1", "a3", head="u2", anchor="s1", tail="a3")
+    session.summary("s1", "b1")
+    session.prompt("u3", "a3", "done with it")
+    session.call("a4", "u3", "toolu_U", "TaskUpdate", taskId="1", status="completed")
+    session.result("r4", "a4", "toolu_U", "Updated task #1 status")
+    model = build_model(analyse_bytes(session.data()))
+    kept = [item for item in model.items if item.tool is not None and item.tool.id == "toolu_C"]
+    assert kept, "the preserved TaskCreate is in the last segment too"
+    plan = last_plan(model)
+    assert plan is not None and [(t.content, t.status) for t in plan.todos] == [
+        ("lint", "completed")
+    ]
+
+
 def test_updates_of_tasks_made_nowhere_in_the_file_are_replayed_once_not_each_from_the_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -707,12 +707,16 @@ class ClaudeTexts:
         if tool.name not in TASK_TOOLS:
             return self.call_views(tool, reader).todos
         calls = []
+        replayed: set[int] = set()
         for item in items[: index + 1]:
             call = item.tool
             if item.kind is not ItemKind.TOOL or call is None or call.name not in TASK_TOOLS:
                 continue
             if call.is_error or call.call_source is None:
                 continue
+            if call.call_source.line in replayed:
+                continue  # a partial compaction's preserved turns are in both segments
+            replayed.add(call.call_source.line)
             block = block_of(reader, call.call_source)
             result = reader.record(call.result_line) if call.result_line is not None else None
             calls.append(
