@@ -768,14 +768,14 @@ def test_task_updates_rename_delete_and_ignore_what_they_do_not_know() -> None:
     ]
 
 
-TODO_DONE = {"content": "check it", "status": "completed", "activeForm": "Checking it"}
+CHECKED_STEP = {"content": "check it", "status": "completed", "activeForm": "Checking it"}
 
 
 def test_updates_of_tasks_created_elsewhere_are_no_plan_rather_than_an_emptied_one() -> None:
     """A sub-agent marking its parent's task done (`TaskUpdate taskId=2`) knows no list."""
     session = Builder()
     session.prompt("u1", None, "do task 2")
-    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[TODO_DONE])
+    session.call("a1", "u1", "toolu_T", "TodoWrite", todos=[CHECKED_STEP])
     session.result("r1", "a1", "toolu_T", "Todos have been modified successfully.")
     session.call("a2", "r1", "toolu_U", "TaskUpdate", taskId="2", status="completed")
     session.result("r2", "a2", "toolu_U", "Updated task #2 status")
@@ -799,13 +799,19 @@ def _tasks_then_compaction(updates: int) -> Builder:
     session.call("a2", "r1", "toolu_C2", "TaskCreate", subject="write parser", description="d")
     session.result("r2", "a2", "toolu_C2", "Task #2 created successfully: write parser")
     session.boundary("b1", "r2")
-    parent = session.summary("s1", "b1")
-    for number in range(updates):
+    _task_updates(session, session.summary("s1", "b1"), "1", updates)
+    return session
+
+
+def _task_updates(session: Builder, parent: str, task_id: str, count: int) -> str:
+    """`count` TaskUpdate calls of `task_id`, each answered, marking it done and re-done in
+    turn; the last line's uuid."""
+    for number in range(count):
         status = "completed" if number % 2 == 0 else "in_progress"
         call = f"toolu_U{number}"
-        session.call(f"a{number + 3}", parent, call, "TaskUpdate", taskId="1", status=status)
-        parent = session.result(f"r{number + 3}", f"a{number + 3}", call, "Updated task #1")
-    return session
+        session.call(f"aU{number}", parent, call, "TaskUpdate", taskId=task_id, status=status)
+        parent = session.result(f"rU{number}", f"aU{number}", call, f"Updated task #{task_id}")
+    return parent
 
 
 def test_a_task_list_made_before_a_compaction_and_updated_after_is_the_plan_as_updated() -> None:
@@ -847,11 +853,7 @@ def test_updates_of_tasks_made_nowhere_in_the_file_are_replayed_once_not_each_fr
     it are not each replayed again (quadratic: 4 s where it is 50 ms)."""
     session = Builder()
     session.prompt("u1", None, "do the parent's task")
-    parent = "u1"
-    for number in range(2000):
-        call = f"toolu_U{number}"
-        session.call(f"a{number}", parent, call, "TaskUpdate", taskId="9", status="completed")
-        parent = session.result(f"r{number}", f"a{number}", call, "Updated task #9")
+    _task_updates(session, "u1", "9", 2000)
     model = build_model(analyse_bytes(session.data()))
     replays: list[int] = []
     replay = claude_tool_views.task_list
