@@ -24,8 +24,10 @@ from session_lsp.core.turns import (
 )
 from session_lsp.core.turns.texts import TOO_DEEP
 from tests.core.test_deep_nesting import deeply_nested_session
+from tests.core.test_markdown import assert_inert
 from tests.support import damage
 from tests.support.claude_records import Builder
+from tests.support.cli import run_cli
 from tests.support.corpus import (
     CLAUDE_CORPUS,
     CODEMIE_ROLLOUT,
@@ -403,6 +405,25 @@ def test_a_sub_agent_transcript_opened_alone_is_titled_by_its_task_calls_descrip
     del session.lines[: first_prompt + 1]
     session.lines[0] = session.lines[0].replace(b'"parentUuid":"', b'"parentUuid":null,"x":"', 1)
     assert model_of(session.data()).title == "sub-agent a36efb2a1231c41e2"
+
+
+def test_a_hostile_agent_description_titles_show_escaped_and_the_markdown_inert(
+    tmp_path: Path,
+) -> None:
+    """The `.meta.json` beside a sub-agent's transcript is another file the title comes from:
+    its text reaches the terminal only escaped and the Markdown only as a code span."""
+    folder = WORKTREES.parent / WORKTREES.stem / "subagents"
+    agent = tmp_path / "agent-a36efb2a1231c41e2.jsonl"
+    shutil.copyfile(folder / agent.name, agent)
+    hostile = "Round \x1b]0;pwned\x07 [x](javascript:alert(1)) <img src=x> \u202e evil"
+    (tmp_path / "agent-a36efb2a1231c41e2.meta.json").write_text(
+        json.dumps({"description": hostile}), encoding="utf-8"
+    )
+    shown = run_cli("show", str(agent)).stdout
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert shown.splitlines()[0].startswith("Round \\x1b]0;pwned\\x07 [x](javascript:alert(1))")
+    markdown = render_markdown(model_of(agent.read_bytes(), agent))
+    assert_inert(markdown)
 
 
 def test_claude_codes_recaps_are_items_of_their_own_without_their_settings_hint() -> None:
