@@ -29,7 +29,6 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import itemgetter
 
 import msgspec
 
@@ -482,76 +481,89 @@ class Hit:
         }
 
 
-class _Place(msgspec.Struct, frozen=True, gc=False):
-    """A searchable field of an item: made in C and never walked by the collector, since the
-    index holds one for every call, result and text of the session (140,000 on 70,000 calls)."""
-
-    segment: int
-    item: Item
-    field: Field
-    line: int
-    rank: int
-    """Where it comes in the session: by segment, then item, then text, input and result, as
-    one number, so that the places of 70,000 candidate lines sort in a few milliseconds, not
-    the 20 that tuples of three took."""
+_FIELDS = (Field.TEXT, Field.INPUT, Field.RESULT)
+"""A place's field, by the two low bits of its rank."""
+_POSITION_BITS = 40
+"""Bits of a rank that say an item's position in its segment (above its field's two)."""
+_NOWHERE = -1
+"""The rank of a line no place is read from."""
 
 
-_BY_RANK = itemgetter(0)
-
-
-_PlacesByLine = dict[int, "_Place | list[_Place]"]
-"""A line's places: one place alone (most lines show one field), a list when it shows more."""
-
-
-def _places(model: ConversationModel) -> tuple[_PlacesByLine, list[_Place]]:
-    """Every searchable field of every segment, by the line it is read from; and the texts of
-    `COMPOSED` items, which the bytes cannot rule out. A bare loop: it runs over every item."""
-    by_line: _PlacesByLine = {}
-    composed: list[_Place] = []
-    text, input_, result = Field.TEXT, Field.INPUT, Field.RESULT
-    for number, segment in enumerate(segments(model)):
-        for item in segment.items:
-            rank = (number << 42) | (item.index << 2)  # then 0, 1, 2: text, input, result
-            source = item.source
-            if source is not None:
-                place = _Place(number, item, text, source.line, rank)
-                if item.kind in COMPOSED:
-                    composed.append(place)
-                else:
-                    _put(by_line, place)
-            tool = item.tool
-            if tool is not None:
-                if (call := tool.call_source) is not None:
-                    _put(by_line, _Place(number, item, input_, call.line, rank | 1))
-                if (answer := tool.result_source) is not None:
-                    _put(by_line, _Place(number, item, result, answer.line, rank | 2))
-    return by_line, composed
-
-
-def _put(by_line: _PlacesByLine, place: _Place) -> None:
-    held = by_line.setdefault(place.line, place)
-    if isinstance(held, list):
-        held.append(place)
-    elif held is not place:
-        by_line[place.line] = [held, place]
-
-
-def _on_line(by_line: _PlacesByLine, line: int) -> Sequence[_Place]:
-    held = by_line.get(line)
-    if held is None:
-        return ()
-    return held if isinstance(held, list) else (held,)
+def _rank(segment: int, position: int, field: int) -> int:
+    """Where a searchable field comes in the session, as one number: by segment, then item,
+    then text, input and result. Ranks of 70,000 candidate lines sort in milliseconds, and a
+    line's rank is a slot of an array, not an object: the index of a session of 70,000 calls
+    held 140,000 of them, and making them was most of its first search."""
+    return (segment << (_POSITION_BITS + 2)) | (position << 2) | field
 
 
 @dataclass(slots=True)
 class _ModelIndex:
-    places: _PlacesByLine
-    composed: list[_Place]
+    """Every searchable field of every segment, by the line it is read from."""
+
+    segments: list[list[Item]]
+    first_ranks: array[int]
+    """Each line's first place (`_NOWHERE` when none): most lines show one field."""
+    more_ranks: dict[int, list[int]]
+    """The other places of a line that shows more than one."""
+    composed: list[int]
+    """The ranks of `COMPOSED` items' texts, which the bytes cannot rule out."""
     runs: list[Run] | None = None
     """Where the model's lines lie, searched in place (`runs_of`), found by the first search
     that scans them (a search handed the lines its caller scanned does not)."""
     composed_texts: list[str] | None = None
     """The texts of `composed`, in its order, read by the first search."""
+
+    @classmethod
+    def of(cls, model: ConversationModel) -> _ModelIndex:
+        """Bare loops: they run over every item of the session. The fields' lines and ranks are
+        gathered first and placed after, as calls to place each took a third of the index's
+        time on 70,000 calls."""
+        items_of = [segment.items for segment in segments(model)]
+        composed: list[int] = []
+        lines: list[int] = []
+        ranks: list[int] = []
+        line, rank = lines.append, ranks.append
+        for number, items in enumerate(items_of):
+            for position, item in enumerate(items):
+                item_rank = _rank(number, position, 0)
+                source = item.source
+                if source is not None:
+                    if item.kind in COMPOSED:
+                        composed.append(item_rank)
+                    else:
+                        line(source.line)
+                        rank(item_rank)
+                tool = item.tool
+                if tool is not None:
+                    if (call := tool.call_source) is not None:
+                        line(call.line)
+                        rank(item_rank | 1)
+                    if (answer := tool.result_source) is not None:
+                        line(answer.line)
+                        rank(item_rank | 2)
+        first = array("q", [_NOWHERE]) * len(model.lines)
+        more: dict[int, list[int]] = {}
+        count = len(first)
+        for at, place in zip(lines, ranks, strict=True):
+            if 0 <= at < count and first[at] == _NOWHERE:
+                first[at] = place
+            else:
+                more.setdefault(at, []).append(place)
+        return cls(items_of, first, more, composed)
+
+    def ranks_on(self, lines: Sequence[int]) -> list[int]:
+        """The ranks of every place on `lines`."""
+        first, count = self.first_ranks, len(self.first_ranks)
+        ranks = [rank for line in lines if line < count and (rank := first[line]) != _NOWHERE]
+        if self.more_ranks:
+            more = self.more_ranks
+            ranks += [rank for line in lines if line in more for rank in more[line]]
+        return ranks
+
+    def item(self, rank: int) -> Item:
+        position = (rank >> 2) & ((1 << _POSITION_BITS) - 1)
+        return self.segments[rank >> (_POSITION_BITS + 2)][position]
 
     def runs_of(self, model: ConversationModel) -> list[Run]:
         if self.runs is None:
@@ -562,7 +574,10 @@ class _ModelIndex:
         if self.composed_texts is None:
             reader = LineReader(model.lines)
             with deep_json():
-                self.composed_texts = [_field_text(model, place, reader) for place in self.composed]
+                self.composed_texts = [
+                    _field_text(model, self.item(rank), Field.TEXT, reader)
+                    for rank in self.composed
+                ]
         return self.composed_texts
 
 
@@ -580,9 +595,7 @@ class _IndexOfLastModel:
     def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
         if last is None or last[0] is not model:
-            by_line, composed = _places(model)
-            index = _ModelIndex(by_line, composed)
-            last = self._last = (model, index)
+            last = self._last = (model, _ModelIndex.of(model))
         return last[1]
 
 
@@ -604,23 +617,24 @@ def search_model(
         return []
     index = _INDEX(model)
     candidates = candidate_lines_of(index.runs_of(model), query) if lines is None else lines
-    by_line = index.places
-    found: list[tuple[int, _Place, str | None]] = [
-        (place.rank, place, None) for line in candidates for place in _on_line(by_line, line)
-    ]
-    found += [
-        (place.rank, place, text)
-        for place, text in zip(index.composed, index.texts_of_composed(model), strict=True)
+    ranks = index.ranks_on(candidates)
+    composed_matches = {
+        rank: text
+        for rank, text in zip(index.composed, index.texts_of_composed(model), strict=True)
         if query.folded in fold(text)
-    ]
-    found.sort(key=_BY_RANK)
+    }
+    ranks += composed_matches
+    ranks.sort()
     reader = LineReader(model.lines)
     hits: list[Hit] = []
     with deep_json():
-        for _, place, known in found:
-            text = _field_text(model, place, reader) if known is None else known
+        for rank in ranks:
+            item, field = index.item(rank), _FIELDS[rank & 3]
+            text = composed_matches.get(rank)
+            if text is None:
+                text = _field_text(model, item, field, reader)
             for start in _shown_apart(match_starts(text, query)):
-                hits.append(_hit(place, text, start, len(query.text)))
+                hits.append(_hit(rank >> (_POSITION_BITS + 2), item, field, text, start, query))
                 if len(hits) >= limit:
                     return hits
     return hits
@@ -637,14 +651,14 @@ def _shown_apart(starts: Iterator[int]) -> Iterator[int]:
             yield start
 
 
-def _field_text(model: ConversationModel, place: _Place, reader: LineReader) -> str:
-    texts, item = model.texts, place.item
+def _field_text(model: ConversationModel, item: Item, field: Field, reader: LineReader) -> str:
+    texts = model.texts
     try:
-        if place.field is Field.TEXT:
+        if field is Field.TEXT:
             return texts.item_text(item, reader) or ""
         tool = item.tool
         assert tool is not None
-        if place.field is Field.INPUT:
+        if field is Field.INPUT:
             assert tool.call_source is not None
             return input_text(tool, texts.call_input(tool.call_source, reader))
         assert tool.result_source is not None
@@ -702,10 +716,21 @@ _UNSAFE = re.compile(
 )
 
 
-def _hit(place: _Place, text: str, start: int, length: int) -> Hit:
+def _hit(segment: int, item: Item, field: Field, text: str, start: int, query: Query) -> Hit:
     return Hit(
-        place.segment, place.item.index, place.line, place.field, snippet(text, start, length)
+        segment, item.index, _line_of(item, field), field, snippet(text, start, len(query.text))
     )
+
+
+def _line_of(item: Item, field: Field) -> int:
+    """The line a field of an item is read from (an item has the fields it is ranked for)."""
+    if field is Field.TEXT:
+        source = item.source
+    else:
+        assert item.tool is not None
+        source = item.tool.call_source if field is Field.INPUT else item.tool.result_source
+    assert source is not None
+    return source.line
 
 
 LINE_BREAK = "\u23ce"

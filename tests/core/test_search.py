@@ -187,6 +187,38 @@ def test_the_limit_keeps_the_first_matches_in_conversation_order() -> None:
     assert order == sorted(order)
 
 
+def test_every_field_one_line_shows_is_searched_in_conversation_order() -> None:
+    """A line can show several fields: a reply and two calls written as one message, the two
+    results answered on one line. Each is searched, and the hits come in item order (a call's
+    input, then its result), not in line order."""
+    session = Builder()
+    session.prompt("u1", None, "start")
+    blocks = [
+        {"type": "text", "text": "needle in the reply"},
+        *(
+            {"type": "tool_use", "id": f"t{n}", "name": "Bash", "input": {"command": f"needle {n}"}}
+            for n in (1, 2)
+        ),
+    ]
+    session.add(
+        "a1", "u1", "assistant", message={"id": "m1", "role": "assistant", "content": blocks}
+    )
+    results = [
+        {"type": "tool_result", "tool_use_id": f"t{n}", "content": f"needle out {n}"}
+        for n in (1, 2)
+    ]
+    session.user_blocks("r1", "a1", results)
+    hits = _search(_model(session.data()), "needle")
+    assert [(hit.index, hit.line, hit.field.value) for hit in hits] == [
+        (1, 1, "text"),
+        (2, 1, "input"),
+        (2, 2, "result"),
+        (3, 1, "input"),
+        (3, 2, "result"),
+    ]
+    assert [hit.snippet for hit in hits][-2:] == ["Bash ⏎ command: needle 2", "needle out 2"]
+
+
 def test_an_empty_or_overlong_query_is_refused() -> None:
     for query in ("", "   ", "x" * (MAX_QUERY + 1)):
         with pytest.raises(QueryError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -192,9 +192,9 @@ class ClaudeBuilder:
         )
         self.path = path
         self.items: list[Item] = []
-        self.calls: dict[str, ToolCall] = {}
         self.call_items: dict[str, Item] = {}
-        """The item showing each of `calls`: a result extends it without a scan of every item."""
+        """The item showing each call (its `tool`), by id; of calls that share an id, the first. One
+        table, not one of calls and one of their items: on 70,000 calls the second cost 40 ms."""
         self.reader = LineReader(analysis.lines)
         self._uuids: set[str] | None = None
 
@@ -247,9 +247,15 @@ class ClaudeBuilder:
                 add_user(record)
             else:
                 add_record(record)
-        for call in self.calls.values():
+        for _, call in self._calls():
             self._settle(call)
         self._add_sub_agent_progress()
+
+    def _calls(self) -> Iterator[tuple[str, ToolCall]]:
+        """Each call by its id (of calls that share an id, the first)."""
+        for tool_id, item in self.call_items.items():
+            if item.tool is not None:
+                yield tool_id, item.tool
 
     def _earlier_segments(self, conversation: Conversation) -> list[Segment]:
         """The history each compaction closed, built as the conversation is; each segment's
@@ -301,7 +307,11 @@ class ClaudeBuilder:
         return item
 
     def _add_assistant(self, record: Record) -> None:
-        blocks = record.blocks
+        # `record.blocks`, read straight where the content is blocks (every line but a typed
+        # prompt): the property's call was a twentieth of the model's time on 70,000 calls.
+        message = record.message
+        content = message.content if message is not None else None
+        blocks = content if type(content) is tuple else record.blocks
         if len(blocks) == 1 and blocks[0].type in _CALL_BLOCKS:
             self._add_call(record, blocks[0], 0)  # most assistant lines: one call, one block
             return
@@ -327,19 +337,18 @@ class ClaudeBuilder:
         call = ToolCall(tool_id, block.name or block.type, line, call_source=Source(line, position))
         item = Item(_TOOL, line, line, record.timestamp, None, call)
         self.items.append(item)
-        if tool_id not in self.calls:
-            self.calls[tool_id] = call
-            self.call_items[tool_id] = item
+        self.call_items.setdefault(tool_id, item)
 
     def _add_user(self, record: Record) -> None:
         if record.isCompactSummary:
             self._add_compaction_summary(record)
             return
-        blocks = record.blocks
+        message = record.message
+        content = message.content if message is not None else None
+        blocks = content if type(content) is tuple else record.blocks  # as in `_add_assistant`
         if len(blocks) == 1 and blocks[0].type == "tool_result":
             self._add_result(record, blocks[0], 0)  # most user lines: one result, one block
             return
-        content = record.message.content if record.message is not None else None
         for position, block in enumerate(blocks):
             kind = block.type
             if kind == "tool_result":
@@ -379,13 +388,13 @@ class ClaudeBuilder:
 
     def _add_result(self, record: Record, block: Block, position: int) -> None:
         tool_id = block.tool_use_id or ""
-        call = self.calls.get(tool_id)
+        item = self.call_items.get(tool_id)
+        call = item.tool if item is not None else None
         line = record.line
-        if call is not None and call.result_line is None:
+        if item is not None and call is not None and call.result_line is None:
             call.result_line = line
             call.result_source = Source(line, position)
             call.is_error = bool(block.is_error)
-            item = self.call_items[tool_id]
             if line > item.last_line:
                 item.last_line = line
             call.called_at, call.answered_at = item.timestamp, record.timestamp
@@ -431,7 +440,7 @@ class ClaudeBuilder:
         (`isSidechain`, 1.0.x), the first of which is the Task's prompt."""
         wanted = {
             call_id
-            for call_id, call in self.calls.items()
+            for call_id, call in self._calls()
             if call.name in SUB_AGENT_TOOLS and call.agent_file is None
         }
         if not wanted:
@@ -468,7 +477,7 @@ class ClaudeBuilder:
         if not calls or not roots:
             return {}
         waiting: dict[str, list[str]] = {}
-        for call_id, call in self.calls.items():
+        for call_id, call in self._calls():
             if call_id in calls and call.call_source is not None:
                 block = block_of(self.reader, call.call_source)
                 task = block.get("input") if isinstance(block, dict) else None
@@ -534,14 +543,14 @@ def _session_usage(analysis: Analysis) -> Usage | None:
     """The tokens of every API message in the file, each counted once: the history before a
     compaction and abandoned branches cost tokens too. Run over every record of the file, so
     kept to a bare loop."""
-    requests: dict[object, Message] = {}
-    for record in analysis.records:
-        if record is None:
-            continue
-        message = record.message
-        if message is not None and message.usage is not None:
-            # One message's lines repeat its usage, as complete or more: the last one counts.
-            requests[message.id or record.requestId or record.line] = message
+    # One message's lines repeat its usage, as complete or more: the last one counts. A
+    # comprehension, not a loop that stores: on 70,000 messages that was a third of its time.
+    requests: dict[object, Message] = {
+        message.id or record.requestId or record.line: message
+        for record in analysis.records
+        if record is not None and (message := record.message) is not None
+        if message.usage is not None
+    }
     usages = [
         recorded
         for message in requests.values()
