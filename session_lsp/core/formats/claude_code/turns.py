@@ -543,14 +543,14 @@ def _session_usage(analysis: Analysis) -> Usage | None:
     """The tokens of every API message in the file, each counted once: the history before a
     compaction and abandoned branches cost tokens too. Run over every record of the file, so
     kept to a bare loop."""
-    # One message's lines repeat its usage, as complete or more: the last one counts. A
-    # comprehension, not a loop that stores: on 70,000 messages that was a third of its time.
-    requests: dict[object, Message] = {
-        message.id or record.requestId or record.line: message
-        for record in analysis.records
-        if record is not None and (message := record.message) is not None
-        if message.usage is not None
-    }
+    requests: dict[object, Message] = {}
+    for record in analysis.records:
+        if record is None:
+            continue
+        message = record.message
+        if message is not None and message.usage is not None:
+            # One message's lines repeat its usage, as complete or more: the last one counts.
+            requests[message.id or record.requestId or record.line] = message
     usages = [
         recorded
         for message in requests.values()
