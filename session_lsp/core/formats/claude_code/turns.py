@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -247,15 +247,10 @@ class ClaudeBuilder:
                 add_user(record)
             else:
                 add_record(record)
-        for _, call in self._calls():
-            self._settle(call)
-        self._add_sub_agent_progress()
-
-    def _calls(self) -> Iterator[tuple[str, ToolCall]]:
-        """Each call by its id (of calls that share an id, the first)."""
-        for tool_id, item in self.call_items.items():
+        for item in self.call_items.values():
             if item.tool is not None:
-                yield tool_id, item.tool
+                self._settle(item.tool)
+        self._add_sub_agent_progress()
 
     def _earlier_segments(self, conversation: Conversation) -> list[Segment]:
         """The history each compaction closed, built as the conversation is; each segment's
@@ -440,8 +435,10 @@ class ClaudeBuilder:
         (`isSidechain`, 1.0.x), the first of which is the Task's prompt."""
         wanted = {
             call_id
-            for call_id, call in self._calls()
-            if call.name in SUB_AGENT_TOOLS and call.agent_file is None
+            for call_id, item in self.call_items.items()
+            if (call := item.tool) is not None
+            and call.name in SUB_AGENT_TOOLS
+            and call.agent_file is None
         }
         if not wanted:
             return
@@ -477,8 +474,9 @@ class ClaudeBuilder:
         if not calls or not roots:
             return {}
         waiting: dict[str, list[str]] = {}
-        for call_id, call in self._calls():
-            if call_id in calls and call.call_source is not None:
+        for call_id, item in self.call_items.items():  # in the calls' order
+            call = item.tool
+            if call_id in calls and call is not None and call.call_source is not None:
                 block = block_of(self.reader, call.call_source)
                 task = block.get("input") if isinstance(block, dict) else None
                 prompt = task.get("prompt") if isinstance(task, dict) else None
