@@ -141,6 +141,7 @@ def _tool_to_json(tool: ToolCall, agents: Mapping[Path, AgentCounts] | None) -> 
         "agentFile": str(tool.agent_file) if tool.agent_file is not None else None,
         "durationMs": tool.duration_ms,
         "diff": tool.diff,
+        "applied": tool.applied,
         "todos": _todos(tool.todos),
         "explanation": tool.explanation,
         "agent": _agent_to_json(tool.agent, agents) if tool.agent is not None else None,

@@ -23,7 +23,7 @@ from session_lsp.cli.programs import command_line
 from session_lsp.cli.show_headline import call_headline, first_line, one_line
 from session_lsp.cli.shown_session import Shown, header_facts
 from session_lsp.cli.terminal import for_terminal
-from session_lsp.core.diffs import diff_counts
+from session_lsp.core.diffs import change_note, diff_counts
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.agents import sub_agent_usage
@@ -209,7 +209,8 @@ class Reader:
         facts = ""
         if tool.diff is not None:
             added, removed = diff_counts(tool.diff)
-            facts += f"  +{added} -{removed}"
+            note = change_note(tool.applied)
+            facts += f"  +{added} -{removed}" + (f" {note}" if note else "")
         if tool.duration_ms is not None:
             facts += f"  ({duration(tool.duration_ms)})"
         where = _where(item)

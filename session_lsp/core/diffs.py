@@ -155,6 +155,14 @@ def diff_counts(diff: str) -> tuple[int, int]:
     return kinds.count("+"), kinds.count("-")
 
 
+def change_note(applied: bool | None) -> str:
+    """What a reader says beside a change (`ToolCall.applied`): nothing when it was made. A
+    rejected or failed edit's lines were never written, and an unanswered one's may not be."""
+    if applied is None:
+        return "not confirmed"
+    return "" if applied else "not applied"
+
+
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from session_lsp.core.diffs import change_note
 from session_lsp.core.findings import Finding
 from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo, plan_place
@@ -292,7 +293,8 @@ def _tool(tool: ToolCall, segment: int) -> list[str]:
     elif tool.agent_file is not None:
         parts += [f"Sub-agent transcript: {inline(str(tool.agent_file))}", ""]
     if tool.diff is not None:
-        parts += ["Change:", "", fenced(tool.diff, "diff")]
+        note = change_note(tool.applied)
+        parts += [f"Change ({note}):" if note else "Change:", "", fenced(tool.diff, "diff")]
     elif tool.todos is not None:
         parts += ["Plan:", ""]
         if tool.explanation is not None:

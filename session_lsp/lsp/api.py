@@ -293,6 +293,9 @@ class ConversationTool(Result):
     """Result time minus call time."""
     diff: str | None = None
     """An edit as a unified diff."""
+    applied: bool | None = None
+    """Whether that change was made: true when answered, false when the tool failed, the user
+    said no or the turn was interrupted; None when no result says, or without a diff."""
     todos: list[TodoEntry] | None = None
     """A planning call's checklist."""
     explanation: str | None = None

@@ -405,3 +405,16 @@ def test_a_compaction_summary_is_the_models_markdown_rendered_inert() -> None:
     section = markdown.split("\n## 1. Compaction", 1)[1].split("\n## 2.", 1)[0]
     assert "```" not in section and "\nAnalysis:\n" in section
     assert_inert(markdown)
+
+
+def test_a_change_never_made_is_headed_as_such_in_the_markdown() -> None:
+    from tests.cli.test_show_reader import _three_writes
+
+    model = build_model(analyse_bytes(_three_writes().data()))
+    heads = [line for line in render_markdown(model).splitlines() if line.startswith("Change")]
+    assert heads == ["Change:", "Change (not applied):", "Change (not confirmed):"]
+    assert [item.tool.applied for item in model.items if item.tool is not None] == [
+        True,
+        False,
+        None,
+    ]

@@ -64,6 +64,7 @@ TOOL_KEYS = {
     "agentFile",
     "durationMs",
     "diff",
+    "applied",
     "todos",
     "agent",
     "process",
@@ -334,6 +335,9 @@ async def test_the_answer_carries_the_plan_the_usage_and_the_context(
     edits = [item["tool"] for item in answer["items"] if (item["tool"] or {}).get("name") == "Edit"]
     assert edits and all(tool["diff"].startswith("--- ") for tool in edits)
     assert all(isinstance(tool["durationMs"], int) for tool in edits)
+    assert {(tool["status"], tool["applied"]) for tool in edits} == {("answered", True)}
+    reads = [item["tool"] for item in answer["items"] if (item["tool"] or {}).get("name") == "Read"]
+    assert reads and all(tool["applied"] is None for tool in reads), "no diff, nothing to apply"
 
 
 async def test_item_returns_one_item_whole(client: LanguageClient, tmp_path: Path) -> None:

@@ -69,6 +69,15 @@ class ToolStatus(enum.StrEnum):
     LIVE = "live"
 
 
+_APPLIED = {
+    ToolStatus.ANSWERED: True,
+    ToolStatus.ERROR: False,
+    ToolStatus.REJECTED: False,
+    ToolStatus.INTERRUPTED: False,
+}
+"""What a call's status says of the change it carries (`ToolCall.applied`)."""
+
+
 class Source(msgspec.Struct, gc=False):
     """Where a text lives: a line, and the index of the block in its content (None: the whole).
     Never changed once made, but not frozen: two are made per tool call, and a frozen one takes
@@ -197,6 +206,14 @@ class ToolCall(msgspec.Struct, gc=False):
     def duration_ms(self) -> int | None:
         """Result time minus call time, when both lines carry a timestamp."""
         return duration_ms(self.called_at, self.answered_at)
+
+    @property
+    def applied(self) -> bool | None:
+        """Whether the change the call carries (`diff`) was made: its result says it was, or
+        that it was not (the tool failed, the user said no, the turn was interrupted). None when
+        no result says (unanswered, stubbed by a repair, still running) or the call carries no
+        change. A reader must not count a rejected Write's lines as written."""
+        return _APPLIED.get(self.status) if self.diff is not None else None
 
 
 class Item(msgspec.Struct, gc=False):
