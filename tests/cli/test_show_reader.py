@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from session_lsp.cli.show_reader import continue_command, local_time, wrap_text
-from tests.support.claude_records import Builder
+from tests.support.claude_records import Builder, three_writes
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
@@ -451,23 +451,9 @@ def test_a_sub_agents_rewrite_of_its_own_file_shows_as_the_change() -> None:
     assert [write.split("  ")[1] for write in writes] == ["+140 -0", "+82 -96"]
 
 
-def _three_writes() -> Builder:
-    """A Write answered, one the user rejected, one never answered (the session cut there)."""
-    session = Builder()
-    session.prompt("u1", None, "write them")
-    session.call("a1", "u1", "toolu_A", "Write", file_path="/p/applied.md", content="a\n")
-    session.result("r1", "a1", "toolu_A", "File created successfully at: /p/applied.md")
-    session.call("a2", "r1", "toolu_R", "Write", file_path="/p/rejected.md", content="r\n")
-    refusal = "The user doesn't want to proceed with this tool use. The tool use was rejected."
-    block = {"type": "tool_result", "tool_use_id": "toolu_R", "content": refusal, "is_error": True}
-    session.user_blocks("r2", "a2", [block])
-    session.call("a3", "r2", "toolu_U", "Write", file_path="/p/unanswered.md", content="u\n")
-    return session
-
-
 def test_an_edit_rejected_or_never_answered_is_not_counted_as_written(tmp_path: Path) -> None:
     path = tmp_path / "session.jsonl"
-    path.write_bytes(_three_writes().data())
+    path.write_bytes(three_writes().data())
     lines = run_cli("show", str(aged_copy(path, path)), env=NARROW).stdout.splitlines()
     calls = [line.split(".md", 1)[1] for line in lines if " Write [" in line]
     assert [call.split("(")[0].split("#")[0].strip() for call in calls] == [

@@ -26,7 +26,7 @@ from session_lsp.core.plans import Todo
 from session_lsp.core.turns import ConversationModel, build_model
 from session_lsp.core.turns.agents import agent_model
 from tests.support import hostile
-from tests.support.claude_records import Builder
+from tests.support.claude_records import Builder, three_writes
 from tests.support.corpus import (
     CODEMIE_ROLLOUT,
     CODEMIE_TURN_1,
@@ -408,9 +408,7 @@ def test_a_compaction_summary_is_the_models_markdown_rendered_inert() -> None:
 
 
 def test_a_change_never_made_is_headed_as_such_in_the_markdown() -> None:
-    from tests.cli.test_show_reader import _three_writes
-
-    model = build_model(analyse_bytes(_three_writes().data()))
+    model = build_model(analyse_bytes(three_writes().data()))
     heads = [line for line in render_markdown(model).splitlines() if line.startswith("Change")]
     assert heads == ["Change:", "Change (not applied):", "Change (not confirmed):"]
     assert [item.tool.applied for item in model.items if item.tool is not None] == [

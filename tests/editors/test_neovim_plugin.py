@@ -18,6 +18,7 @@ from tests.editors.support import (
 )
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
+from tests.support.claude_records import three_writes
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -185,6 +186,18 @@ def test_neovim_view_shows_an_edit_as_its_diff_and_a_plan_as_its_checklist(tmp_p
     plan = next(i for i, line in enumerate(lines) if line.startswith("#127  tool  TodoWrite"))
     assert lines[plan + 1] == "    [x] Create RecorderWorklet processor for microphone capture"
     assert not any(line.startswith("    input: ") for line in lines[plan : plan + 9])
+
+
+def test_neovim_view_says_when_an_edit_was_not_applied(tmp_path: Path) -> None:
+    session = tmp_path / "session.jsonl"
+    session.write_bytes(three_writes().data())
+    lines = _rendered(tmp_path, aged_copy(session, session))
+    writes = [i for i, line in enumerate(lines) if "  tool  Write  [" in line]
+    assert [lines[i + 1] for i in writes] == [
+        "    --- /dev/null",
+        "    (not applied)",
+        "    (not confirmed)",
+    ]
 
 
 def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path: Path) -> None:

@@ -380,3 +380,17 @@ def inserted_by_claude_code() -> Builder:
     )
     session.text("a6", "q1", "Noted.")
     return session
+
+
+def three_writes() -> Builder:
+    """A Write answered, one the user rejected, one never answered (the session cut there)."""
+    session = Builder()
+    session.prompt("u1", None, "write them")
+    session.call("a1", "u1", "toolu_A", "Write", file_path="/p/applied.md", content="a\n")
+    session.result("r1", "a1", "toolu_A", "File created successfully at: /p/applied.md")
+    session.call("a2", "r1", "toolu_R", "Write", file_path="/p/rejected.md", content="r\n")
+    refusal = "The user doesn't want to proceed with this tool use. The tool use was rejected."
+    block = {"type": "tool_result", "tool_use_id": "toolu_R", "content": refusal, "is_error": True}
+    session.user_blocks("r2", "a2", [block])
+    session.call("a3", "r2", "toolu_U", "Write", file_path="/p/unanswered.md", content="u\n")
+    return session

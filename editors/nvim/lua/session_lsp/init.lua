@@ -485,6 +485,12 @@ local function push_call(lines, tool, shown_segment)
   end
   push_acted_on(lines, tool, shown_segment)
   if tool.diff then
+    -- A rejected or failed edit's lines were never written, an unanswered one's may not be.
+    if tool.applied == false then
+      table.insert(lines, "    (not applied)")
+    elseif tool.applied == nil then
+      table.insert(lines, "    (not confirmed)")
+    end
     push_text(lines, "    ", tool.diff)
   elseif tool.todos then
     push_explanation(lines, tool.input)
