@@ -131,6 +131,8 @@ export interface ConversationItem {
   readonly model: string | null;
   /** The API request's tokens, on the last item it produced. */
   readonly usage: Usage | null;
+  /** For a `sub-agent` item, the id of the Task or Agent call it belongs to; else null. */
+  readonly parentTool: string | null;
 }
 
 /** The last plan written before the end, and the item of the call that wrote it. */
@@ -150,12 +152,15 @@ export interface ConversationSegment {
   readonly summary: string | null;
 }
 
+export const SEARCH_FIELDS = ['text', 'input', 'result'] as const;
+export type SearchField = (typeof SEARCH_FIELDS)[number];
+
 /** One match of `sessionLsp.search`: the item (of its segment) and the field it is in. */
 export interface SearchHit {
   readonly segment: number;
   readonly index: number;
   readonly line: number;
-  readonly field: string;
+  readonly field: SearchField;
   readonly snippet: string;
 }
 
@@ -368,6 +373,7 @@ function asItem(value: unknown, position: number): ConversationItem {
     findings: (findings as unknown[]).map((finding, index) => asFinding(finding, `${where}.findings[${index}]`)),
     model: typeof item.model === 'string' ? item.model : null,
     usage: asUsage(item.usage, `${where}.usage`),
+    parentTool: typeof item.parentTool === 'string' ? item.parentTool : null,
   };
 }
 
@@ -438,7 +444,12 @@ export function asSearchHits(value: unknown): SearchHit[] {
   return (value as unknown[])
     .filter(isRecord)
     .filter((hit) => isInteger(hit.segment) && isInteger(hit.index) && isInteger(hit.line) && typeof hit.snippet === 'string')
-    .map((hit) => ({ segment: hit.segment as number, index: hit.index as number, line: hit.line as number, field: typeof hit.field === 'string' ? hit.field : 'text', snippet: hit.snippet as string }));
+    .map((hit) => ({ segment: hit.segment as number, index: hit.index as number, line: hit.line as number, field: searchField(hit.field), snippet: hit.snippet as string }));
+}
+
+/** A hit's field; one a newer server names otherwise is taken as text. */
+function searchField(value: unknown): SearchField {
+  return (SEARCH_FIELDS as readonly unknown[]).includes(value) ? (value as SearchField) : 'text';
 }
 
 /** A session's title on one line, else `fallback`: the Sessions tree and the conversation view both use it. */
@@ -489,13 +500,14 @@ export type HostMessage =
     }
   /** A page of an earlier segment (history before a compaction), for the history panel. */
   | { readonly type: 'segmentPage'; readonly generation: number; readonly page: ConversationPage }
-  /** A page of the sub-agent transcript of the call at `index`. */
-  | { readonly type: 'agentPage'; readonly generation: number; readonly index: number; readonly page: ConversationPage }
+  /** A page of the sub-agent transcript of the call at `index` of an earlier segment or (null) of the conversation. */
+  | { readonly type: 'agentPage'; readonly generation: number; readonly segment: number | null; readonly index: number; readonly page: ConversationPage }
   /** One item whole (`sessionLsp.item`), of an earlier segment or (null) of the conversation. */
   | { readonly type: 'wholeItem'; readonly generation: number; readonly segment: number | null; readonly item: ConversationItem }
-  /** One item of the sub-agent under the call at `index`, whole. */
-  | { readonly type: 'agentItem'; readonly generation: number; readonly index: number; readonly item: ConversationItem }
-  | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly error?: string }
+  /** One item of the sub-agent under the call at `index` (of `segment`, as for its pages), whole. */
+  | { readonly type: 'agentItem'; readonly generation: number; readonly segment: number | null; readonly index: number; readonly item: ConversationItem }
+  /** The first hits of a search; `more`: the server found others past them. */
+  | { readonly type: 'searchResults'; readonly generation: number; readonly query: string; readonly hits: readonly SearchHit[]; readonly more: boolean; readonly error?: string }
   /** Scroll to an item of the conversation, or (`segment` before the last) of the history before a compaction. */
   | { readonly type: 'focus'; readonly index: number; readonly segment?: number }
   | { readonly type: 'status'; readonly text: string; readonly isError: boolean };
@@ -506,12 +518,12 @@ export type ViewMessage =
   | { readonly type: 'loadPage'; readonly generation: number; readonly offset: number }
   | { readonly type: 'reveal'; readonly line: number }
   | { readonly type: 'loadSegment'; readonly generation: number; readonly segment: number; readonly offset: number }
-  /** The sub-agent of the call at `index`: its transcript is named by the server's answer, never by the webview. */
-  | { readonly type: 'loadAgent'; readonly generation: number; readonly index: number; readonly offset: number }
+  /** The sub-agent of the call at `index` of an earlier segment or (null) of the conversation: its transcript is named by the server's answer, never by the webview. */
+  | { readonly type: 'loadAgent'; readonly generation: number; readonly segment: number | null; readonly index: number; readonly offset: number }
   /** "Show all" on a shortened item: it whole, from an earlier segment or (null) the conversation. */
   | { readonly type: 'loadItem'; readonly generation: number; readonly index: number; readonly segment: number | null }
-  /** "Show all" on a shortened item of the sub-agent under the call at `index`: its item `entry`, whole. */
-  | { readonly type: 'loadAgentItem'; readonly generation: number; readonly index: number; readonly entry: number }
+  /** "Show all" on a shortened item of the sub-agent under the call at `index` (of `segment`): its item `entry`, whole. */
+  | { readonly type: 'loadAgentItem'; readonly generation: number; readonly segment: number | null; readonly index: number; readonly entry: number }
   | { readonly type: 'search'; readonly generation: number; readonly query: string }
   /** A link in a reply the user clicked: opened by VS Code, which asks first (http and https only). */
   | { readonly type: 'openLink'; readonly href: string }
@@ -519,6 +531,8 @@ export type ViewMessage =
   | { readonly type: 'applyRepair'; readonly generation: number; readonly index: number; readonly finding: number; readonly title: string };
 
 const nonNegative = (value: unknown): value is number => isInteger(value) && value >= 0;
+/** An earlier segment's number, or null for the conversation (the last segment). */
+const segmentOrNull = (value: unknown): value is number | null => value === null || nonNegative(value);
 
 /** The message if it is one the webview may send, else undefined (ignored). */
 export function asViewMessage(value: unknown): ViewMessage | undefined {
@@ -537,16 +551,16 @@ export function asViewMessage(value: unknown): ViewMessage | undefined {
         ? { type: 'loadSegment', generation: value.generation, segment: value.segment, offset: value.offset }
         : undefined;
     case 'loadAgent':
-      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.offset)
-        ? { type: 'loadAgent', generation: value.generation, index: value.index, offset: value.offset }
+      return nonNegative(value.generation) && segmentOrNull(value.segment) && nonNegative(value.index) && nonNegative(value.offset)
+        ? { type: 'loadAgent', generation: value.generation, segment: value.segment, index: value.index, offset: value.offset }
         : undefined;
     case 'loadItem':
-      return nonNegative(value.generation) && nonNegative(value.index) && (value.segment === null || nonNegative(value.segment))
+      return nonNegative(value.generation) && nonNegative(value.index) && segmentOrNull(value.segment)
         ? { type: 'loadItem', generation: value.generation, index: value.index, segment: value.segment }
         : undefined;
     case 'loadAgentItem':
-      return nonNegative(value.generation) && nonNegative(value.index) && nonNegative(value.entry)
-        ? { type: 'loadAgentItem', generation: value.generation, index: value.index, entry: value.entry }
+      return nonNegative(value.generation) && segmentOrNull(value.segment) && nonNegative(value.index) && nonNegative(value.entry)
+        ? { type: 'loadAgentItem', generation: value.generation, segment: value.segment, index: value.index, entry: value.entry }
         : undefined;
     case 'search':
       return nonNegative(value.generation) && typeof value.query === 'string' && value.query.trim() !== '' && value.query.length <= 1000

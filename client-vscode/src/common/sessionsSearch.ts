@@ -74,8 +74,8 @@ const SNIPPET_CHARACTERS = 160;
 
 /**
  * One entry per match, sessions newest first and each one's matches in conversation order: the
- * snippet, then where it is (`item 12 · result`, `before compaction 1 · item 3 · input`, items
- * numbered from 1 as the view and `show` number them) and the session's title, agent and time.
+ * snippet, then where it is (`item 12 · result`, `part 1 · item 3 · input`: the history's parts and
+ * the items numbered from 1 as the conversation view numbers them) and the session's title, agent and time.
  */
 export function searchPickEntries(sessions: readonly SessionMatches[], query: string, formatTime: (iso: string) => string): SearchPickEntry[] {
   return sessions.flatMap((session) => {
@@ -96,7 +96,7 @@ function matchEntries(found: SessionMatches, query: string, about: string, subAg
   const whose = subAgent === null ? '' : `${subAgent} · `;
   const entries = found.hits.map((hit) => {
     const last = hit.segment >= found.segments - 1;
-    const where = last ? `item ${hit.index + 1}` : `before compaction ${hit.segment + 1} · item ${hit.index + 1}`;
+    const where = last ? `item ${hit.index + 1}` : `part ${hit.segment + 1} · item ${hit.index + 1}`;
     return {
       label: pickText(nearTheMatch(hit.snippet, query).slice(0, SNIPPET_CHARACTERS)),
       detail: `${whose}${where} · ${hit.field} — ${about}`,

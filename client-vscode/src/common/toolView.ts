@@ -35,6 +35,29 @@ export function typedKeys(text: string): string {
   return shown.includes(' ') ? `"${shown}"` : shown;
 }
 
+/**
+ * Characters that print nothing or move text where it does not belong, as the terminal's `show`
+ * escapes them: C0 controls but tab and newline, DEL, C1, bidirectional marks, overrides and
+ * isolates (U+202E turns `# \u202e; / fr- mr` into `# rm -rf /;`), line and paragraph separators,
+ * lone surrogates. `u`: a surrogate pair (an emoji) is one character and stays.
+ */
+const UNSEEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]/gu;
+
+function escaped(character: string): string {
+  const code = character.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** A text laid out on lines (a result, a reply): line breaks and tabs kept, every other unseen character a visible escape (`\x1b`, `\u202e`). */
+export function visibleText(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(UNSEEN, escaped);
+}
+
+/** A one-line field (a name, a path, a headline): unseen characters escaped, line breaks and runs of blanks one space. */
+export function visibleLine(text: string): string {
+  return visibleText(text).replace(/\s+/g, ' ').trim();
+}
+
 /** `waits on $ command` for a poll, `types ^C into $ command` for input. */
 export function processHeadline(process: TypedInto): ToolHeadline {
   const verb = process.typed === '' ? 'waits on' : `types ${typedKeys(process.typed)} into`;

@@ -14,6 +14,7 @@ import {
   asViewMessage,
   asWholeItem,
   PAGE_SIZE,
+  pageOffset,
   type ConversationItem,
   type ConversationPage,
   type HostMessage,
@@ -59,7 +60,7 @@ export async function fetchConversationPage(deps: ConversationDependencies, uri:
   return asConversationPage(result);
 }
 
-/** Matches in every segment's texts, inputs and results, uncut, found by the server. */
+/** Matches in every segment's texts, inputs and results, uncut, found by the server: the first this many are listed. */
 const SEARCH_LIMIT = 200;
 
 function isCodeAction(action: vscode.CodeAction | vscode.Command): action is vscode.CodeAction {
@@ -185,6 +186,8 @@ export class ConversationPanel implements vscode.Disposable {
   private generation = 0;
   /** The items the webview has been sent in this generation, for the repair buttons. */
   private readonly items = new Map<number, ConversationItem>();
+  /** The earlier segments' items the webview has been sent in this generation, by `segment:index`, for their sub-agents. */
+  private readonly segmentItems = new Map<string, ConversationItem>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private pendingFocus: InitialFocus;
   private firstProblem: number | null = null;
@@ -273,19 +276,20 @@ export class ConversationPanel implements vscode.Disposable {
       case 'loadSegment': {
         const page = await fetchConversationPage(this.deps, this.uri, message.offset, message.segment);
         if (message.generation === this.generation) {
+          this.rememberSegmentPage(page);
           await this.post({ type: 'segmentPage', generation: message.generation, page });
         }
         return;
       }
       case 'loadAgent': {
         // The webview names a call; the transcript paged is the one the server found for it.
-        const file = this.currentItem(message.generation, message.index)?.tool?.agent?.file;
+        const file = (await this.sentItem(message.generation, message.segment, message.index))?.tool?.agent?.file;
         if (file === undefined || file === null) {
           return;
         }
         const result = await this.deps.executeServerCommand(ServerCommands.conversation, [file, { offset: message.offset, limit: PAGE_SIZE }]);
         if (message.generation === this.generation) {
-          await this.post({ type: 'agentPage', generation: message.generation, index: message.index, page: asConversationPage(result) });
+          await this.post({ type: 'agentPage', generation: message.generation, segment: message.segment, index: message.index, page: asConversationPage(result) });
         }
         return;
       }
@@ -303,23 +307,25 @@ export class ConversationPanel implements vscode.Disposable {
       }
       case 'loadAgentItem': {
         // As for its pages: the file the server named for the call, never a path from the webview.
-        const file = this.currentItem(message.generation, message.index)?.tool?.agent?.file;
+        const file = (await this.sentItem(message.generation, message.segment, message.index))?.tool?.agent?.file;
         if (file === undefined || file === null) {
           return;
         }
         const item = asWholeItem(await this.deps.executeServerCommand(ServerCommands.item, [file, { index: message.entry }]));
         if (message.generation === this.generation) {
-          await this.post({ type: 'agentItem', generation: message.generation, index: message.index, item });
+          await this.post({ type: 'agentItem', generation: message.generation, segment: message.segment, index: message.index, item });
         }
         return;
       }
       case 'search': {
         let answer: HostMessage;
         try {
-          const result = await this.deps.executeServerCommand(ServerCommands.search, [conversationSource(this.uri, this.deps.transcriptGlobs()), { query: message.query, limit: SEARCH_LIMIT }]);
-          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: asSearchHits(result) };
+          // One hit more than is listed says whether there are others.
+          const result = await this.deps.executeServerCommand(ServerCommands.search, [conversationSource(this.uri, this.deps.transcriptGlobs()), { query: message.query, limit: SEARCH_LIMIT + 1 }]);
+          const hits = asSearchHits(result);
+          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: hits.slice(0, SEARCH_LIMIT), more: hits.length > SEARCH_LIMIT };
         } catch (error) {
-          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: [], error: error instanceof Error ? error.message : String(error) };
+          answer = { type: 'searchResults', generation: message.generation, query: message.query, hits: [], more: false, error: error instanceof Error ? error.message : String(error) };
         }
         await this.post(answer);
         return;
@@ -373,6 +379,31 @@ export class ConversationPanel implements vscode.Disposable {
     return generation === this.generation ? this.items.get(index) : undefined;
   }
 
+  private rememberSegmentPage(page: ConversationPage): void {
+    page.items.forEach((item) => this.segmentItems.set(`${page.segment}:${item.index}`, item));
+  }
+
+  /**
+   * An item the webview was sent in this generation, of an earlier segment or (null) of the
+   * conversation; one of an earlier segment it kept across a reload is read from the server again.
+   */
+  private async sentItem(generation: number, segment: number | null, index: number): Promise<ConversationItem | undefined> {
+    if (generation !== this.generation) {
+      return undefined;
+    }
+    if (segment === null) {
+      return this.items.get(index);
+    }
+    const key = `${segment}:${index}`;
+    if (!this.segmentItems.has(key)) {
+      const page = await fetchConversationPage(this.deps, this.uri, pageOffset(index), segment);
+      if (generation === this.generation && page.segment === segment) {
+        this.rememberSegmentPage(page);
+      }
+    }
+    return this.segmentItems.get(key);
+  }
+
   /** Fetches the first page anew and resets the webview (it keeps its scroll position). */
   async reload(): Promise<void> {
     if (this.disposed) {
@@ -389,6 +420,7 @@ export class ConversationPanel implements vscode.Disposable {
     }
     this.generation += 1;
     this.items.clear();
+    this.segmentItems.clear();
     page.items.forEach((item) => this.items.set(item.index, item));
     this.firstProblem = page.firstProblem;
     const wanted = this.pendingFocus;

@@ -7,10 +7,10 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, SubAgentsUsage, Todo, Usage, ViewMessage } from '../common/conversation';
+import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, SubAgentsUsage, Todo, ToolCall, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
-import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys } from '../common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys, visibleLine, visibleText } from '../common/toolView';
 import { plural } from '../common/results';
 import { markedPieces } from '../common/searchMarks';
 import { ItemHeights } from '../common/virtualList';
@@ -43,14 +43,30 @@ const requestedPages = new Set<number>();
 const repairs = new Map<string, readonly RepairOption[] | undefined>();
 /** Why repairs are withheld, per `index:finding` (an untrusted workspace). */
 const blockedRepairs = new Map<string, string>();
-/** Cards the user opened or closed, by item index (the default depends on the item). */
-const toggled = new Map<number, boolean>();
+/** Cards the user opened or closed, by {@link itemKey} (the default depends on the item). */
+const toggled = new Map<string, boolean>();
 let focusedIndex = 0;
 /** An item to scroll to and focus once it is loaded and rendered. */
 let pendingFocus: number | null = null;
 let renderScheduled = false;
-/** Sub-agent conversations loaded under their call, by the call's item index. */
-const agentPages = new Map<number, { items: ConversationItem[]; total: number; loading: boolean }>();
+/** A sub-agent's conversation loaded under its call: kept across a reload while the call's id is the same. */
+interface AgentPages {
+  readonly callId: string;
+  readonly items: ConversationItem[];
+  readonly total: number;
+  readonly loading: boolean;
+}
+/** Sub-agent conversations loaded under their call, by the call's {@link itemKey}. */
+const agentPages = new Map<string, AgentPages>();
+/** Items of the conversation shown whole ("Show all"), each by what it is: asked whole again after a reload that left it so. */
+const shownWhole = new Map<number, string>();
+/** A search submitted and not answered yet: asked again when a reload drops its answer. */
+let pendingQuery: string | null = null;
+/**
+ * The search hit last opened: its card open, drawn whole, the query marked in it. `whole`: a
+ * shortened copy is asked for whole once, and scrolled to when it comes.
+ */
+let searchTarget: { readonly segment: number | null; readonly index: number; readonly query: string; whole: 'unasked' | 'asked' | 'arrived' } | null = null;
 /** Earlier segments' loaded items, by segment. */
 const segmentPages = new Map<number, { items: ConversationItem[]; total: number; loading: boolean }>();
 let segmentsShown: readonly ConversationSegment[] = [];
@@ -67,15 +83,24 @@ function element(id: string): HTMLElement {
   return found;
 }
 
+/** An element; its text shown as text, every unseen character (a control, a bidi override) visibly escaped. */
 function create<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className !== undefined) {
     node.className = className;
   }
   if (text !== undefined) {
-    node.textContent = text;
+    node.textContent = visibleText(text);
   }
   return node;
+}
+
+/**
+ * An item's key in the maps of cards and sub-agents: the conversation's items by index (null
+ * segment), an earlier segment's as `segment:index`.
+ */
+function itemKey(segment: number | null, index: number): string {
+  return segment === null ? String(index) : `${segment}:${index}`;
 }
 
 function post(message: ViewMessage): void {
@@ -191,9 +216,9 @@ function hasError(item: ConversationItem): boolean {
   return item.findings.some((finding) => finding.severity === 'error');
 }
 
-/** Tool cards with a problem start open; thinking and healthy tool cards start closed. */
-function isOpen(item: ConversationItem): boolean {
-  return toggled.get(item.index) ?? item.findings.length > 0;
+/** Tool cards of the conversation with a problem start open; thinking, healthy tool cards and the history's start closed. */
+function isOpen(item: ConversationItem, segment: number | null): boolean {
+  return toggled.get(itemKey(segment, item.index)) ?? (segment === null && item.findings.length > 0);
 }
 
 function kindLabel(item: ConversationItem): string {
@@ -204,10 +229,15 @@ function rawLine(item: ConversationItem): number {
   return item.tool?.callLine ?? item.lines[0];
 }
 
+/** A call's name on one line; an orphan result, whose call is not in the conversation, by the id it answers. */
+function toolName(tool: ToolCall): string {
+  return visibleLine(tool.name === '' ? `result for ${tool.id}` : tool.name);
+}
+
 function itemLabel(item: ConversationItem): string {
   const parts = [kindLabel(item)];
   if (item.tool !== null) {
-    parts.push(item.tool.name, item.tool.status);
+    parts.push(toolName(item.tool), item.tool.status);
   }
   if (item.findings.length > 0) {
     parts.push(`${item.findings.length} problem${item.findings.length === 1 ? '' : 's'}`);
@@ -228,8 +258,9 @@ function renderItem(index: number): HTMLElement {
     node.setAttribute('aria-busy', 'true');
     return node;
   }
-  fillItem(node, item, 'live');
+  fillItem(node, item, 'live', null);
   item.findings.forEach((finding, position) => node.append(findingBox(item, finding, position)));
+  markTarget(node, null, item);
   return node;
 }
 
@@ -240,15 +271,16 @@ function renderItem(index: number): HTMLElement {
  */
 type ItemPlace = 'live' | 'history' | 'agent';
 
-/** An item of an earlier segment or of a sub-agent, drawn inside a panel or a card. */
-function entryNode(item: ConversationItem, place: ItemPlace): HTMLElement {
+/** An item of an earlier segment (`segment`) or of a sub-agent (null), drawn inside a panel or a card. */
+function entryNode(item: ConversationItem, place: ItemPlace, segment: number | null): HTMLElement {
   const node = create('div', 'entry');
   node.setAttribute('role', 'listitem');
-  fillItem(node, item, place);
+  fillItem(node, item, place, segment);
   return node;
 }
 
-function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): void {
+/** An item drawn in `node`; `segment`: the earlier segment of a history item, else null. */
+function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace, segment: number | null): void {
   node.classList.add(`kind-${item.kind}`);
   if (item.tool !== null) {
     node.classList.add(`status-${item.tool.status}`);
@@ -263,7 +295,7 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
   const meta = create('div', 'meta');
   meta.append(create('span', 'who', kindLabel(item)));
   if (item.tool !== null) {
-    meta.append(create('span', 'tool-name', item.tool.name), create('span', `badge status-${item.tool.status}`, item.tool.status));
+    meta.append(create('span', 'tool-name', toolName(item.tool)), create('span', `badge status-${item.tool.status}`, item.tool.status));
   }
   if (item.timestamp !== null) {
     const time = create('time', 'time', new Date(item.timestamp).toLocaleString());
@@ -285,14 +317,15 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
   }
   node.append(meta);
 
-  if (item.kind === 'tool' && item.tool !== null) {
-    node.append(toolCard(item, place));
+  if (item.tool !== null) {
+    // A call, or an orphan result: its content is the result, with no call.
+    node.append(toolCard(item, place, segment));
   } else if (item.kind === 'thinking' || item.kind === 'compaction') {
     const details = create('details', 'card');
-    details.open = place === 'live' ? (toggled.get(item.index) ?? false) : false;
+    details.open = place === 'agent' ? false : (toggled.get(itemKey(segment, item.index)) ?? false);
     const summaryNode = create('summary', undefined, item.kind === 'thinking' ? 'Thinking' : 'Summary of the compacted conversation');
     if (item.text !== '') {
-      summaryNode.append(create('span', 'first-line', firstLine(item.text)));
+      summaryNode.append(create('span', 'first-line', visibleLine(firstLine(item.text))));
     }
     details.append(summaryNode);
     details.append(item.kind === 'thinking' ? create('pre', 'text', item.text) : markdownBlock(item.text));
@@ -315,16 +348,16 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace): 
   }
 }
 
-function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
+function toolCard(item: ConversationItem, place: ItemPlace, segment: number | null): HTMLElement {
   const tool = item.tool!;
   const details = create('details', 'card tool-card');
-  details.open = place === 'live' ? isOpen(item) : false;
+  details.open = place === 'agent' ? false : isOpen(item, segment);
   const headline = cardHeadline(tool.input, tool.diff, tool.todos, tool.process, tool.actsOn);
   const summaryNode = create('summary');
-  summaryNode.append(create('span', 'tool-name', tool.name), document.createTextNode(' '));
+  summaryNode.append(create('span', 'tool-name', toolName(tool)), document.createTextNode(' '));
   if (headline !== null) {
-    const shown = headline.role === 'command' ? `$ ${firstLine(headline.text, 160)}` : firstLine(headline.text, 160);
-    summaryNode.append(create('span', `input-preview headline-${headline.role}`, shown));
+    const line = visibleLine(firstLine(headline.text, 160));
+    summaryNode.append(create('span', `input-preview headline-${headline.role}`, headline.role === 'command' ? `$ ${line}` : line));
   }
   if (tool.diff !== null) {
     const counts = diffCounts(tool.diff);
@@ -339,7 +372,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   }
   if (tool.rejection !== null) {
     // The user's one instruction when they said no: what the agent was told to do instead.
-    summaryNode.append(document.createTextNode(' '), create('span', 'rejection', `the user said: ${firstLine(tool.rejection, 160)}`));
+    summaryNode.append(document.createTextNode(' '), create('span', 'rejection', `the user said: ${visibleLine(firstLine(tool.rejection, 160))}`));
   }
   details.append(summaryNode);
   if (tool.rejection !== null) {
@@ -347,7 +380,7 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   }
   if (tool.diff !== null) {
     if (headline !== null && headline.role === 'path') {
-      details.append(create('div', 'headline headline-path', headline.text));
+      details.append(create('div', 'headline headline-path', visibleLine(headline.text)));
     }
     details.append(diffBlock(tool.diff));
   } else if (tool.todos !== null) {
@@ -362,31 +395,40 @@ function toolCard(item: ConversationItem, place: ItemPlace): HTMLElement {
   } else if (headline?.role === 'command') {
     details.append(create('pre', 'io command', `$ ${headline.text}`));
   } else if (headline !== null && headline.role !== 'text') {
-    details.append(create('div', `headline headline-${headline.role}`, headline.text));
+    details.append(create('div', `headline headline-${headline.role}`, visibleLine(headline.text)));
   }
   const readable = tool.diff !== null || tool.todos !== null || (headline !== null && headline.role !== 'text');
-  if (!readable) {
-    details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
-  } else {
+  if (readable) {
     // The whole input stays one click away, as the fallback for what the headline leaves out.
     const raw = create('details', 'raw-input');
     raw.append(create('summary', undefined, tool.input.trimStart().startsWith('{') ? 'Input (JSON)' : 'Input'), create('pre', 'io input', tool.input));
     details.append(raw);
+  } else if (tool.input !== '') {
+    // (An orphan result has no call, so no input.)
+    details.append(create('h3', 'io-label', 'Input'), create('pre', 'io input', tool.input));
   }
-  const resultLabel = headline?.role === 'command' || headline?.role === 'process' ? 'Output' : 'Result';
-  details.append(create('h3', 'io-label', tool.isError ? `${resultLabel} (error)` : resultLabel));
-  const result = create('pre', tool.isError ? 'io result error' : 'io result', tool.result ?? '');
-  if (tool.result === null) {
-    result.textContent = tool.status === 'unpaired' ? 'No result: this call never got its tool_result.' : '(no result)';
-    result.classList.add('missing');
+  // A rejected call did nothing: its result is the stock refusal, which says less than the user's words above.
+  if (tool.status !== 'rejected') {
+    details.append(...resultBlock(tool, headline?.role === 'command' || headline?.role === 'process' ? 'Output' : 'Result'));
   }
-  details.append(result);
   if (tool.agent !== null) {
-    details.append(agentBlock(item, tool.agent, place));
+    details.append(agentBlock(item, tool.agent, place, segment));
   } else if (tool.agentFile !== null) {
-    details.append(create('div', 'agent-file', `Sub-agent transcript: ${tool.agentFile}`));
+    details.append(create('div', 'agent-file', `Sub-agent transcript: ${visibleLine(tool.agentFile)}`));
   }
   return details;
+}
+
+/** What a call answered, under its label; a call still running (a live session) says so. */
+function resultBlock(tool: ToolCall, label: string): HTMLElement[] {
+  const head = create('h3', 'io-label', tool.isError ? `${label} (error)` : label);
+  if (tool.result !== null) {
+    return [head, create('pre', tool.isError ? 'io result error' : 'io result', tool.result)];
+  }
+  if (tool.status === 'live') {
+    return [head, create('pre', 'io result running', 'running')];
+  }
+  return [head, create('pre', 'io result missing', tool.status === 'unpaired' ? 'No result: this call never got its tool_result.' : '(no result)')];
 }
 
 /**
@@ -406,7 +448,7 @@ function processBlock(process: ProcessInput, place: ItemPlace): HTMLElement {
 function actionBlock(action: AgentAction, place: ItemPlace): HTMLElement {
   const head = create('div', 'headline headline-agents', `${action.verb.charAt(0).toUpperCase()}${action.verb.slice(1)} `);
   action.agents.forEach((agent, position) => {
-    head.append(document.createTextNode(`${position > 0 ? ', ' : ''}${agent.name} (spawned by `), itemLink(agent.segment, agent.index, place, 'Go to the call that spawned this sub-agent'), document.createTextNode(')'));
+    head.append(document.createTextNode(`${position > 0 ? ', ' : ''}${visibleLine(agent.name)} (spawned by `), itemLink(agent.segment, agent.index, place, 'Go to the call that spawned this sub-agent'), document.createTextNode(')'));
   });
   return head;
 }
@@ -435,10 +477,10 @@ function itemLink(segment: number, index: number, place: ItemPlace, title: strin
   return jump;
 }
 
-/** A sub-agent under its call: what it was, and its conversation on request (paged from its file). */
-function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): HTMLElement {
+/** A sub-agent under its call (of `segment`, null: the conversation): what it was, and its conversation on request (paged from its file). */
+function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace, segment: number | null): HTMLElement {
   const block = create('div', 'agent');
-  const facts = [agent.title ?? 'Sub-agent'];
+  const facts = [visibleLine(agent.title ?? 'Sub-agent')];
   if (agent.items !== null) {
     facts.push(plural(agent.items, 'item'));
   }
@@ -454,10 +496,10 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
     block.append(create('div', 'agent-file', told));
     return block;
   }
-  if (place !== 'live') {
+  if (place === 'agent') {
     return block;
   }
-  const loaded = agentPages.get(item.index);
+  const loaded = agentPages.get(itemKey(segment, item.index));
   if (loaded === undefined) {
     const button = create('button', 'agent-open', 'Show the sub-agent’s conversation');
     button.type = 'button';
@@ -467,9 +509,9 @@ function agentBlock(item: ConversationItem, agent: SubAgent, place: ItemPlace): 
   }
   const list = create('div', 'agent-items');
   list.setAttribute('role', 'list');
-  list.setAttribute('aria-label', `The sub-agent's conversation: ${agent.title ?? ''}`);
+  list.setAttribute('aria-label', `The sub-agent's conversation: ${visibleLine(agent.title ?? '')}`);
   loaded.items.forEach((entry) => {
-    const node = entryNode(entry, 'agent');
+    const node = entryNode(entry, 'agent', null);
     node.dataset.agentIndex = String(entry.index);
     list.append(node);
   });
@@ -546,7 +588,7 @@ function appendMarkdown(parent: HTMLElement, nodes: readonly MarkdownNode[]): vo
   for (const node of nodes) {
     switch (node.kind) {
       case 'text':
-        parent.append(document.createTextNode(node.text));
+        parent.append(document.createTextNode(visibleText(node.text)));
         break;
       case 'check':
         parent.append(create('span', node.checked ? 'task done' : 'task', node.checked ? '☑ ' : '☐ '));
@@ -699,7 +741,7 @@ list.addEventListener('toggle', (event) => {
   const itemNode = target.closest<HTMLElement>('.item');
   // A card inside a sub-agent's item is not the call's own card: only the height changed.
   if (itemNode !== null && target.closest('.entry') === null && target.parentElement?.closest('details') === null) {
-    toggled.set(Number(itemNode.dataset.index), (event.target as HTMLDetailsElement).open);
+    toggled.set(itemKey(null, Number(itemNode.dataset.index)), (event.target as HTMLDetailsElement).open);
   }
   measure();
 }, true);
@@ -720,19 +762,7 @@ list.addEventListener('click', (event) => {
     return;
   }
   const button = target.closest<HTMLButtonElement>('button');
-  if (button?.dataset.action === 'agent') {
-    loadAgent(item.index);
-    return;
-  }
-  if (button?.dataset.action === 'agent-whole') {
-    const entry = button.closest<HTMLElement>('[data-agent-index]');
-    if (entry?.dataset.agentIndex !== undefined) {
-      button.disabled = true;
-      post({ type: 'loadAgentItem', generation, index: item.index, entry: Number(entry.dataset.agentIndex) });
-    }
-    return;
-  }
-  if (target.closest('.agent-items') !== null) {
+  if (agentClick(button, null, item) || target.closest('.agent-items') !== null) {
     return;
   }
   if (button?.dataset.action === 'whole') {
@@ -774,21 +804,44 @@ function acceptPage(page: ConversationPage): void {
   layout.resize(page.total);
   for (const item of page.items) {
     items.set(item.index, item);
+    keepOpened(item);
     list.querySelector(`[data-index="${item.index}"]`)?.setAttribute('data-stale', 'true');
   }
   requestedPages.add(page.offset);
 }
 
+/** What an item is, whatever a reload cut or counted differently: its kind, its lines and its call. */
+function identity(item: ConversationItem): string {
+  return `${item.kind}:${item.lines[0]}:${item.lines[1]}:${item.tool?.id ?? ''}`;
+}
+
+/**
+ * After a reload, what the user opened at an item stays open while the item is the same: its
+ * sub-agent's conversation (the same call), its whole text (asked for again, fresh).
+ */
+function keepOpened(item: ConversationItem): void {
+  const key = itemKey(null, item.index);
+  if (agentPages.get(key)?.callId !== item.tool?.id) {
+    agentPages.delete(key);
+  }
+  if (shownWhole.get(item.index) !== identity(item)) {
+    shownWhole.delete(item.index);
+  } else if (item.truncated) {
+    post({ type: 'loadItem', generation, index: item.index, segment: null });
+  }
+}
+
 function showSummary(page: ConversationPage): void {
-  titleElement.textContent = titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation');
+  titleElement.textContent = visibleLine(titleLabel(page.title, page.sessionId ?? page.path.split(/[\\/]/).pop() ?? 'Conversation'));
   assistantLabel = page.assistantLabel;
   liveSegment = page.segment;
   const problems = page.errors === 0 && page.warnings === 0 ? 'no problems' : `${plural(page.errors, 'error')}, ${plural(page.warnings, 'warning')}`;
   const branches = page.abandonedBranches > 0 ? ` · ${page.abandonedBranches} abandoned branch${page.abandonedBranches === 1 ? '' : 'es'}` : '';
   const start = page.startNote === null ? '' : ` · ${page.startNote}`;
   const usage = page.usage === null ? '' : ` · ${usageLabel(page.usage)}`;
+  const context = page.contextTokens === null ? '' : ` · last context ${formatTokens(page.contextTokens)} tokens`;
   const subAgents = page.subAgents === null ? '' : ` · ${subAgentsLabel(page.subAgents)}`;
-  summary.textContent = `${plural(page.total, 'item')} · ${problems}${branches}${start}${usage}${subAgents}`;
+  summary.textContent = visibleText(`${plural(page.total, 'item')} · ${problems}${branches}${start}${usage}${context}${subAgents}`);
   showPlan(page);
   showHistory(page);
   document.body.classList.toggle('healthy', page.errors === 0);
@@ -805,7 +858,7 @@ function showPlan(page: ConversationPage): void {
   }
   const { index, todos, segment } = page.lastTodos;
   const done = todos.filter((todo) => todo.status === 'completed').length;
-  const summaryNode = create('summary', undefined, `Plan: ${done} of ${todos.length} done`);
+  const summaryNode = create('summary', undefined, todos.length === 0 ? 'Plan: emptied (no steps left)' : `Plan: ${done} of ${todos.length} done`);
   // Written before a compaction when nothing was planned after it: in the history above.
   const inHistory = segment !== null && segment !== page.segment;
   const jump = create('button', 'line-link', inHistory ? `part ${segment + 1}, item ${index + 1}` : `item ${index + 1}`);
@@ -823,15 +876,81 @@ function redrawItem(index: number): void {
   render();
 }
 
-/** Asks for the next page of the sub-agent under the call at `index`. */
-function loadAgent(index: number): void {
-  const loaded = agentPages.get(index) ?? { items: [], total: 1, loading: false };
+/** Redraws an item of the conversation (null segment) or of an earlier segment. */
+function redrawEntry(segment: number | null, index: number): void {
+  if (segment === null) {
+    redrawItem(index);
+  } else {
+    drawSegment(segment);
+  }
+}
+
+/** Asks for the next page of the sub-agent under the call `call` of `segment` (null: the conversation). */
+function loadAgent(segment: number | null, call: ConversationItem): void {
+  const key = itemKey(segment, call.index);
+  const loaded = agentPages.get(key) ?? { callId: call.tool?.id ?? '', items: [], total: 1, loading: false };
   if (loaded.loading) {
     return;
   }
-  agentPages.set(index, { ...loaded, loading: true });
-  post({ type: 'loadAgent', generation, index, offset: loaded.items.length });
-  redrawItem(index);
+  agentPages.set(key, { ...loaded, loading: true });
+  post({ type: 'loadAgent', generation, segment, index: call.index, offset: loaded.items.length });
+  redrawEntry(segment, call.index);
+}
+
+/** A click on a sub-agent's buttons under `call` (of `segment`): its next page, or one of its items whole. Whether it was one. */
+function agentClick(button: HTMLButtonElement | null, segment: number | null, call: ConversationItem): boolean {
+  if (button?.dataset.action === 'agent') {
+    loadAgent(segment, call);
+    return true;
+  }
+  if (button?.dataset.action !== 'agent-whole') {
+    return false;
+  }
+  const entry = button.closest<HTMLElement>('[data-agent-index]');
+  if (entry?.dataset.agentIndex !== undefined) {
+    button.disabled = true;
+    post({ type: 'loadAgentItem', generation, segment, index: call.index, entry: Number(entry.dataset.agentIndex) });
+  }
+  return true;
+}
+
+/** A page of a sub-agent's conversation, added under its call (unless a reload dropped it, another call now). */
+function acceptAgentPage(segment: number | null, index: number, page: ConversationPage): void {
+  const key = itemKey(segment, index);
+  const loaded = agentPages.get(key);
+  if (loaded === undefined) {
+    return;
+  }
+  const known = new Set(loaded.items.map((entry) => entry.index));
+  agentPages.set(key, { ...loaded, items: [...loaded.items, ...page.items.filter((entry) => !known.has(entry.index))], total: page.total, loading: false });
+  toggled.set(key, true);
+  redrawEntry(segment, index);
+}
+
+/**
+ * A reload drops the answers to what was asked before it: whatever still waits on one is asked
+ * again (a search, an earlier segment's page) or, a sub-agent's page, offered again.
+ */
+function askAgain(): void {
+  if (pendingQuery !== null) {
+    post({ type: 'search', generation, query: pendingQuery });
+  }
+  if (searchTarget?.whole === 'asked') {
+    searchTarget.whole = 'unasked';
+  }
+  for (const [segment, loaded] of segmentPages) {
+    if (loaded.loading) {
+      segmentPages.set(segment, { ...loaded, loading: false });
+      loadSegment(segment);
+    }
+  }
+  for (const [key, loaded] of agentPages) {
+    if (loaded.items.length === 0 && loaded.loading) {
+      agentPages.delete(key);
+    } else if (loaded.loading) {
+      agentPages.set(key, { ...loaded, loading: false });
+    }
+  }
 }
 
 /** The history before the last compaction: one collapsed entry per earlier segment. */
@@ -843,6 +962,7 @@ function showHistory(page: ConversationPage): void {
   }
   segmentsShown = earlier;
   segmentPages.clear();
+  forgetHistory();
   historyElement.replaceChildren();
   historyElement.hidden = earlier.length === 0;
   if (earlier.length === 0) {
@@ -854,12 +974,19 @@ function showHistory(page: ConversationPage): void {
   }
 }
 
+/** The cards opened and the sub-agents loaded in a history that changed: its items are others now. */
+function forgetHistory(): void {
+  for (const map of [toggled, agentPages]) {
+    [...map.keys()].filter((key) => key.includes(':')).forEach((key) => map.delete(key));
+  }
+}
+
 function segmentNode(segment: ConversationSegment): HTMLDetailsElement {
   const details = create('details', 'segment');
   details.dataset.segment = String(segment.index);
   const head = create('summary', undefined, `Part ${segment.index + 1} · ${plural(segment.items, 'item')} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}`);
   if (segment.summary !== null) {
-    head.append(create('span', 'first-line', firstLine(segment.summary, 160)));
+    head.append(create('span', 'first-line', visibleLine(firstLine(segment.summary, 160))));
   }
   details.append(head, create('div', 'segment-items'));
   details.addEventListener('toggle', () => {
@@ -887,8 +1014,9 @@ function drawSegment(segment: number): void {
     return;
   }
   holder.replaceChildren(...loaded.items.map((entry) => {
-    const node = entryNode(entry, 'history');
+    const node = entryNode(entry, 'history', segment);
     node.dataset.segmentIndex = String(entry.index);
+    markTarget(node, segment, entry);
     return node;
   }));
   if (loaded.loading || loaded.items.length < loaded.total) {
@@ -907,12 +1035,17 @@ historyElement.addEventListener('click', (event) => {
     post({ type: 'openLink', href: link.dataset.href });
     return;
   }
-  const whole = target.closest<HTMLButtonElement>('button[data-action="whole"]');
-  const entry = whole?.closest<HTMLElement>('[data-segment-index]');
-  const part = whole?.closest<HTMLElement>('details[data-segment]');
-  if (whole !== null && whole !== undefined && entry?.dataset.segmentIndex !== undefined && part?.dataset.segment !== undefined) {
-    whole.disabled = true;
-    post({ type: 'loadItem', generation, index: Number(entry.dataset.segmentIndex), segment: Number(part.dataset.segment) });
+  const button = target.closest<HTMLButtonElement>('button');
+  const entry = target.closest<HTMLElement>('[data-segment-index]');
+  const part = target.closest<HTMLElement>('details[data-segment]');
+  const segment = Number(part?.dataset.segment);
+  const call = segmentPages.get(segment)?.items.find((item) => String(item.index) === entry?.dataset.segmentIndex);
+  if (call !== undefined && agentClick(button, segment, call)) {
+    return;
+  }
+  if (button?.dataset.action === 'whole' && call !== undefined) {
+    button.disabled = true;
+    post({ type: 'loadItem', generation, index: call.index, segment });
     return;
   }
   const reveal = target.closest<HTMLButtonElement>('button[data-action="reveal"]');
@@ -921,20 +1054,35 @@ historyElement.addEventListener('click', (event) => {
   }
 });
 
+/** A user's opening or closing of a history item's card, kept for its next drawing. */
+historyElement.addEventListener('toggle', (event) => {
+  const card = event.target as HTMLDetailsElement;
+  const entry = card.parentElement;
+  const part = card.closest<HTMLElement>('details[data-segment]');
+  if (entry?.dataset.segmentIndex !== undefined && part?.dataset.segment !== undefined) {
+    toggled.set(itemKey(Number(part.dataset.segment), Number(entry.dataset.segmentIndex)), card.open);
+  }
+}, true);
+
 /** An item the server sent whole ("Show all") drawn in place of its shortened page copy. */
 function acceptWholeItem(segment: number | null, whole: ConversationItem): void {
   if (segment === null) {
     if (items.has(whole.index)) {
       items.set(whole.index, whole);
-      toggled.set(whole.index, true);
+      shownWhole.set(whole.index, identity(whole));
+      toggled.set(itemKey(null, whole.index), true);
       redrawItem(whole.index);
     }
-    return;
+  } else {
+    const loaded = segmentPages.get(segment);
+    if (loaded !== undefined) {
+      segmentPages.set(segment, { ...loaded, items: loaded.items.map((entry) => (entry.index === whole.index ? whole : entry)) });
+      drawSegment(segment);
+    }
   }
-  const loaded = segmentPages.get(segment);
-  if (loaded !== undefined) {
-    segmentPages.set(segment, { ...loaded, items: loaded.items.map((entry) => (entry.index === whole.index ? whole : entry)) });
-    drawSegment(segment);
+  if (searchTarget?.segment === segment && searchTarget.index === whole.index && searchTarget.whole === 'asked') {
+    searchTarget.whole = 'arrived';
+    scrollToTarget();
   }
 }
 
@@ -966,27 +1114,44 @@ searchForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const query = searchInput.value.trim();
   if (query === '') {
-    searchResults.hidden = true;
-    searchResults.replaceChildren();
+    closeSearch();
     return;
   }
   searchResults.hidden = false;
   searchResults.replaceChildren(create('div', 'search-head', `Searching the whole session for “${query}”…`));
+  pendingQuery = query;
   post({ type: 'search', generation, query });
 });
 
-function showSearchResults(query: string, hits: readonly SearchHit[], error: string | undefined): void {
+/** Hides the results and the marks of the hit last opened. */
+function closeSearch(): void {
+  pendingQuery = null;
+  searchResults.hidden = true;
+  searchResults.replaceChildren();
+  const target = searchTarget;
+  searchTarget = null;
+  if (target !== null) {
+    redrawEntry(target.segment, target.index);
+  }
+}
+
+/** What the results say first: how many, and that the list is cut when the server found more. */
+function searchHead(query: string, hits: readonly SearchHit[], more: boolean): string {
+  if (more) {
+    return `More than ${hits.length} results for “${query}” in the whole session: only the first ${hits.length} are listed (refine the query to see the others)`;
+  }
+  return `${hits.length === 0 ? 'No' : hits.length} result${hits.length === 1 ? '' : 's'} for “${query}” in the whole session`;
+}
+
+function showSearchResults(query: string, hits: readonly SearchHit[], more: boolean, error: string | undefined): void {
+  pendingQuery = null;
   searchResults.hidden = false;
   searchResults.replaceChildren();
-  const last = segmentsShown.length;
-  const head = error !== undefined ? `Search failed: ${error}` : `${hits.length === 0 ? 'No' : hits.length} result${hits.length === 1 ? '' : 's'} for “${query}” in the whole session`;
+  const head = error !== undefined ? `Search failed: ${error}` : searchHead(query, hits, more);
   const headNode = create('div', error !== undefined ? 'search-head error' : 'search-head', head);
   const close = create('button', 'search-close', 'Close');
   close.type = 'button';
-  close.addEventListener('click', () => {
-    searchResults.hidden = true;
-    searchResults.replaceChildren();
-  });
+  close.addEventListener('click', closeSearch);
   headNode.append(document.createTextNode(' '), close);
   searchResults.append(headNode);
   const list = create('ul', 'search-hits');
@@ -994,21 +1159,84 @@ function showSearchResults(query: string, hits: readonly SearchHit[], error: str
     const entry = create('li', 'search-hit');
     const button = create('button', 'search-hit-button');
     button.type = 'button';
-    const where = hit.segment === last ? `item ${hit.index + 1}` : `part ${hit.segment + 1}, item ${hit.index + 1}`;
+    const where = hit.segment === liveSegment ? `item ${hit.index + 1}` : `part ${hit.segment + 1}, item ${hit.index + 1}`;
     const snippet = create('span', 'search-snippet');
     snippet.append(...markedPieces(hit.snippet, query).map((piece) => (piece.marked ? create('mark', 'search-match', piece.text) : document.createTextNode(piece.text))));
     button.append(create('span', 'search-where', `${where} · ${hit.field}`), document.createTextNode(' '), snippet);
-    button.addEventListener('click', () => {
-      if (hit.segment === last) {
-        focusItem(hit.index, true);
-      } else {
-        showInHistory(hit.segment, hit.index);
-      }
-    });
+    button.addEventListener('click', () => openHit(hit, query));
     entry.append(button);
     list.append(entry);
   }
   searchResults.append(list);
+}
+
+/** Goes to a hit's item with its card open and the query marked in it; a shortened item is drawn whole first. */
+function openHit(hit: SearchHit, query: string): void {
+  const segment = hit.segment === liveSegment ? null : hit.segment;
+  const previous = searchTarget;
+  searchTarget = { segment, index: hit.index, query, whole: 'unasked' };
+  toggled.set(itemKey(segment, hit.index), true);
+  if (previous !== null) {
+    redrawEntry(previous.segment, previous.index);
+  }
+  const item = segment === null ? items.get(hit.index) : segmentPages.get(segment)?.items.find((entry) => entry.index === hit.index);
+  if (item?.truncated === true) {
+    askWholeTarget();
+  } else {
+    scrollToTarget();
+  }
+}
+
+/** The search target whole: a match may be past the cut of its page copy. Scrolled to when it comes. */
+function askWholeTarget(): void {
+  if (searchTarget?.whole === 'unasked') {
+    searchTarget.whole = 'asked';
+    post({ type: 'loadItem', generation, index: searchTarget.index, segment: searchTarget.segment });
+  }
+}
+
+function scrollToTarget(): void {
+  if (searchTarget === null) {
+    return;
+  }
+  const { segment, index } = searchTarget;
+  if (segment === null) {
+    redrawItem(index);
+    focusItem(index, true);
+  } else {
+    drawSegment(segment);
+    showInHistory(segment, index);
+  }
+}
+
+/**
+ * The search target as drawn: the query marked wherever a text of it shows it (as the hit's
+ * snippet marks it, text only) and the cards around each mark opened; shortened, it is asked for
+ * whole. Other items are drawn unmarked, so a new hit clears the marks of the one before.
+ */
+function markTarget(node: HTMLElement, segment: number | null, item: ConversationItem): void {
+  if (searchTarget === null || searchTarget.segment !== segment || searchTarget.index !== item.index) {
+    return;
+  }
+  if (item.truncated) {
+    askWholeTarget();
+  }
+  node.classList.add('search-target');
+  for (const text of textNodes(node)) {
+    const pieces = markedPieces(text.data, searchTarget.query);
+    if (pieces.some((piece) => piece.marked)) {
+      text.replaceWith(...pieces.map((piece) => (piece.marked ? create('mark', 'search-match', piece.text) : piece.text)));
+    }
+  }
+  for (const mark of node.querySelectorAll('mark.search-match')) {
+    for (let card = mark.closest('details'); card !== null && node.contains(card); card = card.parentElement?.closest('details') ?? null) {
+      card.open = true;
+    }
+  }
+}
+
+function textNodes(node: Node): Text[] {
+  return [...node.childNodes].flatMap((child) => (child.nodeType === child.TEXT_NODE ? [child as Text] : textNodes(child)));
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
@@ -1021,7 +1249,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       repairs.clear();
       blockedRepairs.clear();
       firstProblem = message.page.firstProblem;
-      agentPages.clear();
       // The rendered items are redrawn in place (not cleared first), so the view keeps its
       // scroll position and focus while the file changes under it.
       const scrollTop = viewport.scrollTop;
@@ -1030,6 +1257,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       }
       acceptPage(message.page);
       showSummary(message.page);
+      askAgain();
       render();
       if (message.focus !== null) {
         pendingFocus = message.focus;
@@ -1066,11 +1294,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       return;
     case 'agentPage':
       if (message.generation === generation) {
-        const loaded = agentPages.get(message.index) ?? { items: [], total: 0, loading: false };
-        const known = new Set(loaded.items.map((entry) => entry.index));
-        agentPages.set(message.index, { items: [...loaded.items, ...message.page.items.filter((entry) => !known.has(entry.index))], total: message.page.total, loading: false });
-        toggled.set(message.index, true);
-        redrawItem(message.index);
+        acceptAgentPage(message.segment, message.index, message.page);
       }
       return;
     case 'wholeItem':
@@ -1079,16 +1303,17 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       }
       return;
     case 'agentItem': {
-      const loaded = agentPages.get(message.index);
+      const key = itemKey(message.segment, message.index);
+      const loaded = agentPages.get(key);
       if (message.generation === generation && loaded !== undefined) {
-        agentPages.set(message.index, { ...loaded, items: loaded.items.map((entry) => (entry.index === message.item.index ? message.item : entry)) });
-        redrawItem(message.index);
+        agentPages.set(key, { ...loaded, items: loaded.items.map((entry) => (entry.index === message.item.index ? message.item : entry)) });
+        redrawEntry(message.segment, message.index);
       }
       return;
     }
     case 'searchResults':
       if (message.generation === generation) {
-        showSearchResults(message.query, message.hits, message.error);
+        showSearchResults(message.query, message.hits, message.more, message.error);
       }
       return;
     case 'focus':

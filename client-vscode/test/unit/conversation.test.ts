@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asConversationPage, asViewMessage, asWholeItem, pageOffset, type ConversationFinding } from '../../src/common/conversation';
+import { asConversationPage, asSearchHits, asViewMessage, asWholeItem, pageOffset, type ConversationFinding } from '../../src/common/conversation';
 import { findingRange } from '../../src/common/results';
 import { conversationPage } from './fixtures';
 
@@ -147,8 +147,8 @@ test('an item of sessionLsp.item is read like an item of a page', () => {
 test('"Show all" asks for one item of the conversation (segment null) or of an earlier segment', () => {
   assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 4, segment: null }), { type: 'loadItem', generation: 1, index: 4, segment: null });
   assert.deepEqual(asViewMessage({ type: 'loadItem', generation: 1, index: 0, segment: 2, file: '/etc/passwd' }), { type: 'loadItem', generation: 1, index: 0, segment: 2 });
-  assert.deepEqual(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4, entry: 0, file: '/x' }), { type: 'loadAgentItem', generation: 1, index: 4, entry: 0 });
-  assert.equal(asViewMessage({ type: 'loadAgentItem', generation: 1, index: 4 }), undefined);
+  assert.deepEqual(asViewMessage({ type: 'loadAgentItem', generation: 1, segment: null, index: 4, entry: 0, file: '/x' }), { type: 'loadAgentItem', generation: 1, segment: null, index: 4, entry: 0 });
+  assert.equal(asViewMessage({ type: 'loadAgentItem', generation: 1, segment: null, index: 4 }), undefined);
   for (const bad of [{ type: 'loadItem', generation: 1, index: -1, segment: null }, { type: 'loadItem', generation: 1, index: 2 }, { type: 'loadItem', generation: 1, index: 2, segment: '0' }]) {
     assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
   }
@@ -195,4 +195,19 @@ test("a plan's explanation is read with its checklist; an older server sends non
   assert.equal(asConversationPage(conversationPage('/p')).items[1].tool?.explanation, null, 'an older server: none');
   const bad = conversationPage('/p', { items: [{ ...item, tool: { ...tool, explanation: ['x'] } }] });
   assert.throws(() => asConversationPage(bad), /items\[0\]\.tool\.explanation is not a string or null/);
+});
+
+test("a sub-agent's call is named by its segment too: an earlier one's, or (null) the conversation's", () => {
+  assert.deepEqual(asViewMessage({ type: 'loadAgent', generation: 2, segment: 0, index: 5, offset: 0 }), { type: 'loadAgent', generation: 2, segment: 0, index: 5, offset: 0 });
+  assert.deepEqual(asViewMessage({ type: 'loadAgentItem', generation: 2, segment: 1, index: 5, entry: 3 }), { type: 'loadAgentItem', generation: 2, segment: 1, index: 5, entry: 3 });
+  for (const bad of [{ type: 'loadAgent', generation: 2, index: 5, offset: 0 }, { type: 'loadAgent', generation: 2, segment: -1, index: 5, offset: 0 }, { type: 'loadAgentItem', generation: 2, segment: '0', index: 5, entry: 3 }]) {
+    assert.equal(asViewMessage(bad), undefined, JSON.stringify(bad));
+  }
+});
+
+test("a sub-agent item names its call; a hit's field is text, input or result (another is read as text)", () => {
+  const page = asConversationPage(conversationPage('/p', { items: [{ index: 0, kind: 'sub-agent', lines: [3, 3], text: 'hi', findings: [], parentTool: 'toolu_9' }, { index: 1, kind: 'prompt', lines: [4, 4], text: 'go', findings: [] }] }));
+  assert.deepEqual(page.items.map((item) => item.parentTool), ['toolu_9', null]);
+  const hits = asSearchHits([{ segment: 0, index: 1, line: 4, field: 'input', snippet: 'a' }, { segment: 0, index: 2, line: 5, field: 'title', snippet: 'b' }]);
+  assert.deepEqual(hits.map((hit) => hit.field), ['input', 'text']);
 });

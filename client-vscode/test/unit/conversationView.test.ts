@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { HostMessage } from '../../src/common/conversation';
 import { activateExtension, waitFor } from './activation';
-import { Diagnostic, FakeHost, FakeLanguageClient, FakeWebviewPanel, Range, Uri, type FakeDocument } from './fakeVscode';
+import type { LogOutputChannel } from 'vscode';
+import { Diagnostic, FakeHost, FakeLanguageClient, FakeWebviewPanel, loadExtension, Range, Uri, type FakeDocument } from './fakeVscode';
 import { conversationPage } from './fixtures';
+import { WebviewUnderTest } from './webview';
 
 const TRANSCRIPT = Uri.file('/home/ada/.claude/projects/-home-ada-app/5f0c.jsonl');
 
@@ -285,11 +287,11 @@ test('a sub-agent is paged from the file the server named for the call, never fr
   host.customEditors.get('sessionLsp.conversation')!.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
   const opened = { host, panel };
   await ready(opened);
-  panel.received.fire({ type: 'loadAgent', generation: 1, index: 1, offset: 0, file: '/etc/passwd' });
+  panel.received.fire({ type: 'loadAgent', generation: 1, segment: null, index: 1, offset: 0, file: '/etc/passwd' });
   await waitFor(() => sent(panel).some((message) => message.type === 'agentPage'), 'the agent page');
   assert.deepEqual(conversationRequests().at(-1), [agentFile, { offset: 0, limit: 200 }]);
   const before = conversationRequests().length;
-  panel.received.fire({ type: 'loadAgent', generation: 1, index: 0, offset: 0 });
+  panel.received.fire({ type: 'loadAgent', generation: 1, segment: null, index: 0, offset: 0 });
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(conversationRequests().length, before, 'an item without a sub-agent file asks for nothing');
 });
@@ -303,7 +305,7 @@ test('an earlier segment is paged by its number; a search asks the server over t
   FakeLanguageClient.responses['sessionLsp.search'] = [{ segment: 0, index: 3, line: 7, field: 'result', snippet: '…needle…' }, { bad: true }];
   opened.panel.received.fire({ type: 'search', generation: 1, query: 'needle' });
   await waitFor(() => sent(opened.panel).some((message) => message.type === 'searchResults'), 'the results');
-  assert.deepEqual(requestsOf('sessionLsp.search').at(-1), [TRANSCRIPT.fsPath, { query: 'needle', limit: 200 }]);
+  assert.deepEqual(requestsOf('sessionLsp.search').at(-1), [TRANSCRIPT.fsPath, { query: 'needle', limit: 201 }]);
   const results = sent(opened.panel).find((message) => message.type === 'searchResults') as Extract<HostMessage, { type: 'searchResults' }>;
   assert.deepEqual(results.hits, [{ segment: 0, index: 3, line: 7, field: 'result', snippet: '…needle…' }]);
 });
@@ -379,14 +381,113 @@ test('"Show all" on a sub-agent\'s item reads it from the file the server named 
   const panel = new FakeWebviewPanel();
   host.customEditors.get('sessionLsp.conversation')!.resolveCustomEditor({ uri: TRANSCRIPT }, panel);
   await ready({ host, panel });
-  panel.received.fire({ type: 'loadAgentItem', generation: 1, index: 1, entry: 2, file: '/etc/passwd' });
+  panel.received.fire({ type: 'loadAgentItem', generation: 1, segment: null, index: 1, entry: 2, file: '/etc/passwd' });
   await waitFor(() => sent(panel).some((message) => message.type === 'agentItem'), 'the sub-agent item');
   assert.deepEqual(requestsOf('sessionLsp.item').at(-1), [agentFile, { index: 2 }]);
   const answer = sent(panel).find((message) => message.type === 'agentItem') as Extract<HostMessage, { type: 'agentItem' }>;
   assert.equal(answer.index, 1);
   assert.equal(answer.item.text?.length, 5000);
   const before = requestsOf('sessionLsp.item').length;
-  panel.received.fire({ type: 'loadAgentItem', generation: 1, index: 0, entry: 2 });
+  panel.received.fire({ type: 'loadAgentItem', generation: 1, segment: null, index: 0, entry: 2 });
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(requestsOf('sessionLsp.item').length, before, 'a call without a sub-agent file asks for nothing');
+});
+
+test('a search asks one hit more than it lists: the view is told the first 200 and that there are more', async () => {
+  const opened = openView();
+  await ready(opened);
+  FakeLanguageClient.responses['sessionLsp.search'] = Array.from({ length: 201 }, (_, index) => ({ segment: 0, index, line: index, field: 'text', snippet: 'needle' }));
+  opened.panel.received.fire({ type: 'search', generation: 1, query: 'needle' });
+  await waitFor(() => sent(opened.panel).some((message) => message.type === 'searchResults'), 'the results');
+  assert.deepEqual(requestsOf('sessionLsp.search').at(-1), [TRANSCRIPT.fsPath, { query: 'needle', limit: 201 }]);
+  const results = sent(opened.panel).find((message) => message.type === 'searchResults') as Extract<HostMessage, { type: 'searchResults' }>;
+  assert.deepEqual([results.hits.length, results.hits.at(-1)?.index, results.more], [200, 199, true]);
+  FakeLanguageClient.responses['sessionLsp.search'] = Array.from({ length: 200 }, (_, index) => ({ segment: 0, index, line: index, field: 'text', snippet: 'needle' }));
+  opened.panel.received.fire({ type: 'search', generation: 1, query: 'needle' });
+  await waitFor(() => sent(opened.panel).filter((message) => message.type === 'searchResults').length === 2, 'the second results');
+  const exact = sent(opened.panel).filter((message) => message.type === 'searchResults').at(-1) as Extract<HostMessage, { type: 'searchResults' }>;
+  assert.deepEqual([exact.hits.length, exact.more], [200, false]);
+});
+
+/** A server for a ConversationPanel of TRANSCRIPT: `answer` per command and arguments, each answered after `delay` ms. */
+function panelWithServer(answer: (command: string, args: readonly unknown[]) => unknown, delay: (command: string, args: readonly unknown[]) => number = () => 0) {
+  const host = new FakeHost();
+  loadExtension(host);
+  const { ConversationPanel } = require('../../src/vscode/conversationView') as typeof import('../../src/vscode/conversationView');
+  const asked: { command: string; args: readonly unknown[] }[] = [];
+  const deps = {
+    log: { warn: () => undefined, error: () => undefined, info: () => undefined } as unknown as LogOutputChannel,
+    transcriptGlobs: () => ['**/*.jsonl'],
+    executeServerCommand: async (command: string, args: readonly unknown[]) => {
+      asked.push({ command, args });
+      await new Promise((resolve) => setTimeout(resolve, delay(command, args)));
+      return answer(command, args);
+    },
+  };
+  const webview = new FakeWebviewPanel();
+  const panel = new ConversationPanel(TRANSCRIPT as unknown as import('vscode').Uri, webview.webview, deps, 'top');
+  return { panel, webview, asked };
+}
+
+/** Two segments: three items before a compaction (a Task call at item 1 whose sub-agent file the server named), then the conversation. */
+function historyServer(command: string, args: readonly unknown[]): unknown {
+  const { agentFile, call } = taskCallWithItsAgentFile();
+  const options = (args[1] ?? {}) as { segment?: number };
+  if (command === 'sessionLsp.search') {
+    return [{ segment: 0, index: 1, line: 4, field: 'result', snippet: 'done' }];
+  }
+  const segments = [{ index: 0, firstLine: 0, lastLine: 9, items: 2, summary: 'Earlier' }, { index: 1, firstLine: 10, lastLine: 30, items: 2, summary: null }];
+  if (args[0] === agentFile) {
+    return conversationPage(agentFile, { errors: 0, firstProblem: null, segments: [] });
+  }
+  return options.segment === 0
+    ? conversationPage(TRANSCRIPT.fsPath, { items: [{ index: 0, kind: 'prompt', lines: [0, 0], text: 'explore', findings: [] }, call], errors: 0, firstProblem: null, segment: 0, segments })
+    : conversationPage(TRANSCRIPT.fsPath, { segment: 1, segments });
+}
+
+test("a history call's sub-agent is found in that segment's pages the view was sent, else read again from the server", async () => {
+  const { agentFile } = taskCallWithItsAgentFile();
+  const { panel, webview, asked } = panelWithServer(historyServer);
+  await panel.handleMessage({ type: 'ready' });
+  await panel.handleMessage({ type: 'loadSegment', generation: 1, segment: 0, offset: 0 });
+  await panel.handleMessage({ type: 'loadAgent', generation: 1, segment: 0, index: 1, offset: 0 });
+  assert.deepEqual(asked.at(-1), { command: 'sessionLsp.conversation', args: [agentFile, { offset: 0, limit: 200 }] });
+  assert.deepEqual(webview.sent.at(-1), { ...(webview.sent.at(-1) as object), type: 'agentPage', generation: 1, segment: 0, index: 1 });
+  // After a reload the view keeps the history it drew: the call is read from the server again.
+  await panel.reload();
+  const before = asked.length;
+  await panel.handleMessage({ type: 'loadAgent', generation: 2, segment: 0, index: 1, offset: 3 });
+  assert.deepEqual(asked.slice(before), [
+    { command: 'sessionLsp.conversation', args: [TRANSCRIPT.fsPath, { offset: 0, limit: 200, segment: 0 }] },
+    { command: 'sessionLsp.conversation', args: [agentFile, { offset: 3, limit: 200 }] },
+  ]);
+  await panel.handleMessage({ type: 'loadAgent', generation: 2, segment: 0, index: 0, offset: 0 });
+  assert.equal(asked.length, before + 2, 'an item of the history without a sub-agent asks for no transcript');
+  panel.dispose();
+});
+
+test('a reload during a slow history page and a slow search: the view asks again and shows both, nothing stays loading', async () => {
+  const { panel, webview } = panelWithServer(historyServer, (command, args) => (command === 'sessionLsp.search' ? 60 : (args[1] as { segment?: number }).segment !== undefined ? 40 : 10));
+  const view = new WebviewUnderTest();
+  const pending: Promise<void>[] = [];
+  view.onPost = (message) => pending.push(panel.handleMessage(message));
+  webview.webview.postMessage = async (message: unknown) => {
+    webview.sent.push(message);
+    view.receive(message as HostMessage);
+    return true;
+  };
+  await panel.handleMessage({ type: 'ready' });
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.search('done');
+  await panel.reload();
+  await waitFor(() => sent(webview).some((message) => message.type === 'searchResults' && message.generation === 2), 'the search of the new generation');
+  await Promise.all(pending);
+  const part = view.element('history').querySelector('details[data-segment="0"]')!;
+  assert.equal(part.querySelectorAll('.entry').length, 2);
+  assert.equal(part.querySelector('.segment-more'), null, 'no Loading… left');
+  assert.match(view.element('search-results').textContent, /^1 result for “done”/);
+  // The sub-agent run before the compaction opens from the history.
+  view.click(part.querySelector('[data-segment-index="1"] button.agent-open'));
+  await waitFor(() => part.querySelectorAll('[data-segment-index="1"] .agent-items .entry').length === 2, "the sub-agent's conversation");
+  panel.dispose();
 });

@@ -43,7 +43,7 @@ test('each match says where it is, counted from 1 as the view counts, and in whi
     { label: 'torn line at 40', detail: 'item 12 · result — Fix the parser · Claude Code · at 2026-05-11', target: { path: '/p/-work/s.jsonl', segment: 1, index: 11 } },
     {
       label: 'before the compaction',
-      detail: 'before compaction 1 · item 3 · text — Fix the parser · Claude Code · at 2026-05-11',
+      detail: 'part 1 · item 3 · text — Fix the parser · Claude Code · at 2026-05-11',
       target: { path: '/p/-work/s.jsonl', segment: 0, index: 2 },
     },
   ]);

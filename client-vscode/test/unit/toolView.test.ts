@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, processHeadline, toolHeadline, typedKeys } from '../../src/common/toolView';
+import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, inputObject, processHeadline, toolHeadline, typedKeys, visibleLine, visibleText } from '../../src/common/toolView';
 
 test('a tool card leads with what a person reads: the command, the path, the query', () => {
   assert.deepEqual(toolHeadline(JSON.stringify({ command: 'npm test', description: 'Run tests' })), { role: 'command', text: 'npm test' });
@@ -96,4 +96,12 @@ test('a call acting on spawned sub-agents reads as what it does to them', () => 
   const actsOn = { verb: 'waits for', agents: [{ name: 'Curie' }, { name: 'Check the docs' }] };
   assert.deepEqual(cardHeadline(wait, null, null, null, actsOn), { role: 'agents', text: 'waits for Curie, Check the docs' });
   assert.equal(cardHeadline(wait, null, null, null, null), null, 'no earlier spawn named: its arguments, as before');
+});
+
+test('a bidi override or a control character is shown as its escape, as show prints it; line breaks kept in a block, one space in a line', () => {
+  const command = 'echo cleanup # \u202e; / fr- mr\u202c';
+  assert.equal(visibleLine(command), 'echo cleanup # \\u202e; / fr- mr\\u202c');
+  assert.equal(visibleText('ok\r\n\x1b[31mred\x1b[0m\tdone\n\u2066x\u2069 \ud800 👍 e\u0301'), 'ok\n\\x1b[31mred\\x1b[0m\tdone\n\\u2066x\\u2069 \\ud800 👍 e\u0301');
+  assert.equal(visibleLine('  Bash\n\tcall\u2028two  '), 'Bash call\\u2028two');
+  assert.equal(visibleText('\x85\u061c\u200e\u200f\u202a'), '\\x85\\u061c\\u200e\\u200f\\u202a');
 });
