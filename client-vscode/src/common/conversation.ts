@@ -104,6 +104,9 @@ export interface ToolCall {
   readonly durationMs: number | null;
   /** An edit as a unified diff. */
   readonly diff: string | null;
+  /** Whether that change was made: false when it failed, was rejected or interrupted (its lines
+   * were never written), null when no result says or without a diff. */
+  readonly applied: boolean | null;
   /** A planning call's checklist. */
   readonly todos: readonly Todo[] | null;
   /** What the agent said of that plan when it wrote it (Codex's `explanation`). */
@@ -330,6 +333,7 @@ function asTool(value: unknown, where: string): ToolCall | null {
   check(tool.callLine === null || tool.callLine === undefined || isInteger(tool.callLine), () => `${where}.callLine is not an integer or null`);
   check(tool.rejection === undefined || isStringOrNull(tool.rejection), () => `${where}.rejection is not a string or null`);
   check(tool.explanation === undefined || isStringOrNull(tool.explanation), () => `${where}.explanation is not a string or null`);
+  check(tool.applied === undefined || tool.applied === null || typeof tool.applied === 'boolean', () => `${where}.applied is not a boolean or null`);
   return {
     id: tool.id as string,
     name: tool.name as string,
@@ -342,6 +346,8 @@ function asTool(value: unknown, where: string): ToolCall | null {
     agentFile: typeof tool.agentFile === 'string' ? tool.agentFile : null,
     durationMs: isInteger(tool.durationMs) ? tool.durationMs : null,
     diff: typeof tool.diff === 'string' ? tool.diff : null,
+    // An older server does not say: its answered edits were made, as it showed them.
+    applied: typeof tool.applied === 'boolean' ? tool.applied : tool.applied === null ? null : tool.status === 'answered',
     todos: asTodos(tool.todos, `${where}.todos`),
     explanation: (tool.explanation as string | null | undefined) ?? null,
     agent: asAgent(tool.agent, `${where}.agent`),

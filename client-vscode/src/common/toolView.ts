@@ -277,6 +277,14 @@ export function diffLines(diff: string): { kind: DiffLineKind; text: string }[] 
   });
 }
 
+/** What a card says beside a change's counts, as `show` does: nothing when it was made. */
+export function changeNote(applied: boolean | null): string {
+  if (applied === null) {
+    return 'not confirmed';
+  }
+  return applied ? '' : 'not applied';
+}
+
 /** The lines added and removed by a unified diff, for a card's summary (`+3 −1`). */
 export function diffCounts(diff: string): { added: number; removed: number } {
   let added = 0;

@@ -10,7 +10,7 @@
 import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, SubAgentsUsage, Todo, ToolCall, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
-import { cardHeadline, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys, visibleLine, visibleText } from '../common/toolView';
+import { cardHeadline, changeNote, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys, visibleLine, visibleText } from '../common/toolView';
 import { plural } from '../common/results';
 import { markedPieces } from '../common/searchMarks';
 import { ItemHeights } from '../common/virtualList';
@@ -369,6 +369,12 @@ function toolCard(item: ConversationItem, place: ItemPlace, segment: number | nu
       added.title = removed.title = 'Counted in the shortened diff: Show all counts the whole change';
     }
     summaryNode.append(document.createTextNode(' '), added, document.createTextNode(' '), removed);
+    const note = changeNote(tool.applied);
+    if (note !== '') {
+      // A rejected or failed edit's lines were never written: its counts are not the file's.
+      summaryNode.append(document.createTextNode(' '), create('span', 'diff-note', note));
+      details.classList.add('change-not-made');
+    }
   }
   if (tool.rejection !== null) {
     // The user's one instruction when they said no: what the agent was told to do instead.

@@ -211,3 +211,14 @@ test("a sub-agent item names its call; a hit's field is text, input or result (a
   const hits = asSearchHits([{ segment: 0, index: 1, line: 4, field: 'input', snippet: 'a' }, { segment: 0, index: 2, line: 5, field: 'title', snippet: 'b' }]);
   assert.deepEqual(hits.map((hit) => hit.field), ['input', 'text']);
 });
+
+test('a tool says whether its change was made; an older server that does not is read from the status', () => {
+  const diff = '--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y';
+  const read = (tool: Record<string, unknown>) =>
+    asConversationPage(conversationPage('/p', { items: [{ index: 0, kind: 'tool', lines: [0, 1], timestamp: null, text: null, truncated: false, findings: [], tool: { id: 'c', name: 'Edit', input: '{}', result: null, isError: false, callLine: 0, resultLine: null, agentFile: null, diff, ...tool } }] })).items[0].tool?.applied;
+  assert.equal(read({ status: 'rejected', applied: false }), false);
+  assert.equal(read({ status: 'unpaired', applied: null }), null);
+  assert.equal(read({ status: 'answered' }), true, 'an older server: answered means made');
+  assert.equal(read({ status: 'error' }), false);
+  assert.throws(() => read({ status: 'answered', applied: 'yes' }), /applied is not a boolean or null/);
+});

@@ -221,3 +221,14 @@ test('an emptied plan says so; the last context size is shown beside the token t
   view.reset(healthy([call(1)]), 2);
   assert.doesNotMatch(view.element('summary').textContent, /last context/, 'none recorded, none said');
 });
+
+test('an edit rejected or never answered says its change was not applied or not confirmed', () => {
+  const view = new WebviewUnderTest();
+  const diff = '--- /dev/null\n+++ /p/a.md\n@@ -0,0 +1,1 @@\n+a';
+  const write = (index: number, status: string, applied: boolean | null): Record<string, unknown> =>
+    call(index, { name: 'Write', input: '{"file_path": "/p/a.md", "content": "a"}', diff, status, applied });
+  view.reset(healthy([write(1, 'answered', true), write(2, 'rejected', false), write(3, 'unpaired', null)]));
+  const notes = [1, 2, 3].map((index) => view.item(index).querySelector('summary .diff-note')?.textContent ?? null);
+  assert.deepEqual(notes, [null, 'not applied', 'not confirmed']);
+  assert.equal(view.item(1).querySelector('summary .diff-count.added')?.textContent, '+1');
+});
