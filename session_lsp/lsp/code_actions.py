@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.findings import Finding
-from session_lsp.core.repairs import Repair, Strategy, repair_all, repairs_for
+from session_lsp.core.repairs import PAIRING_CODES, Repair, Strategy, repair_all, repairs_for
 from session_lsp.lsp.api import Command
 from session_lsp.lsp.convert import SOURCE, to_text_edits
 from session_lsp.lsp.documents import SessionDocument
@@ -68,6 +68,18 @@ class _TextEditsOnce:
         return made[1]
 
 
+def fork_helps(analysis: Analysis, repair: Repair) -> bool:
+    """Whether a fork with `repair` is a session that resumes: it changes something and leaves
+    no pairing error (the API's 400s) unresolved. Else the fork is the same broken session under
+    a new id."""
+    resolved = set(repair.findings)
+    return bool(repair.edits) and all(
+        finding in resolved
+        for finding in analysis.findings
+        if finding.is_error and finding.code in PAIRING_CODES
+    )
+
+
 def _action(
     ls: SessionServer,
     document: SessionDocument,
@@ -80,7 +92,7 @@ def _action(
     text_edits: _TextEditsOnce,
 ) -> types.CodeAction:
     transcript_format = document.analysis().format
-    live = document.modified_seconds_ago is not None and transcript_format is not None
+    live = document.being_written and transcript_format is not None
     note = f" ({transcript_format.live_note()})" if live and transcript_format else ""
     title = repair.title + note
     action = types.CodeAction(
@@ -114,7 +126,8 @@ def code_actions(
     if only is not None and _wanted(only, FIX_ALL_KIND):
         actions += _source_fix_all(ls, document, analysis, text_edits)
     forks = analysis.format is not None and analysis.format.can_fork
-    if forks and analysis.error_count and only is None and ours:
+    offers_fork = forks and analysis.error_count and only is None and ours
+    if offers_fork and fork_helps(analysis, repair_all(analysis, ls.settings.fix_strategy)):
         actions.append(_fork(ls, document))
     return actions
 
@@ -126,28 +139,36 @@ def _quick_fixes(
     diagnostics: list[types.Diagnostic],
     text_edits: _TextEditsOnce,
 ) -> list[types.CodeAction | types.Command]:
-    """Each repair that applies to each of our diagnostics, the preferred one first."""
-    actions: list[types.CodeAction | types.Command] = []
+    """Each repair that applies to each of our diagnostics, the preferred one first. A repair
+    several diagnostics share (the file's one truncation) is offered once, for all of them.
+    Truncating is never preferred: an editor applies a preferred fix without a menu (VS Code's
+    Auto Fix, Neovim's `apply`), and a cut drops every line after it."""
+    offered: dict[int, tuple[Repair, types.CodeAction, list[types.Diagnostic]]] = {}
+    """By the repair's identity; the repair is held so that its id is not another's."""
     findings = _FindingsByKey(analysis)
     for diagnostic in diagnostics:
         finding = findings.behind(diagnostic)
         if finding is None:
             continue
         for position, repair in enumerate(repairs_for(analysis, finding)):
+            shared = offered.get(id(repair))
+            if shared is not None and shared[0] is repair:
+                shared[2].append(diagnostic)
+                continue
             data = {"finding": _finding_key(finding), "title": repair.title}
-            actions.append(
-                _action(
-                    ls,
-                    document,
-                    repair,
-                    types.CodeActionKind.QuickFix,
-                    preferred=position == 0,
-                    diagnostics=[diagnostic],
-                    data=data,
-                    text_edits=text_edits,
-                )
+            named = [diagnostic]
+            action = _action(
+                ls,
+                document,
+                repair,
+                types.CodeActionKind.QuickFix,
+                preferred=position == 0 and repair.strategy is not Strategy.TRUNCATE,
+                diagnostics=named,
+                data=data,
+                text_edits=text_edits,
             )
-    return actions
+            offered[id(repair)] = (repair, action, named)
+    return [action for _, action, _ in offered.values()]
 
 
 def _fix_all_per_strategy(
@@ -179,10 +200,12 @@ def _fix_all_per_strategy(
 def _source_fix_all(
     ls: SessionServer, document: SessionDocument, analysis: Analysis, text_edits: _TextEditsOnce
 ) -> list[types.CodeAction | types.Command]:
-    """`source.fixAll.sessionLsp`: the default strategy, for fix-on-save."""
+    """`source.fixAll.sessionLsp`: the default strategy, for fix-on-save. Never while the agent
+    may still be writing the file: a save would stub a tool that is still running, and its real
+    result would then make a second one."""
     strategy = ls.settings.fix_strategy
     repair = repair_all(analysis, strategy)
-    if not repair.edits:
+    if not repair.edits or document.being_written:
         return []
     return [
         _action(

@@ -66,6 +66,13 @@ class SessionDocument(TextDocument):
         """The file's mtime after the editor's own last save, which is not Claude Code writing."""
 
     @property
+    def being_written(self) -> bool:
+        """Whether the agent may still be writing the file (written moments ago, or named live
+        by Claude Code's registry): a repair now would race it, as `session-lsp fix` refuses to
+        without `--force`."""
+        return self.modified_seconds_ago is not None
+
+    @property
     def is_big(self) -> bool:
         return self.opened_size > BIG_DOCUMENT
 

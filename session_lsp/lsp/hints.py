@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from session_lsp.core.repairs import repair_all
+from session_lsp.core.wording import counted
 from session_lsp.lsp.api import Command
 from session_lsp.lsp.convert import to_position
 from session_lsp.lsp.server import SessionServer
@@ -36,29 +38,39 @@ def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.
 
 
 def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    """What the session's state is, above its first line, and the one-click repair when one
+    applies. Only a label while the agent may still be writing the file (a click would race it,
+    and its running call is no problem yet) or when the default strategy changes nothing."""
     document = ls.session_document(params.text_document.uri)
     if document is None or not document.line_count:
         return []
     analysis = document.analysis()
     problems = sum(1 for f in analysis.findings if f.severity.value <= 2)
-    top = types.Range(
-        start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
-    )
+    strategy = ls.settings.fix_strategy
+    said = counted(problems, "problem")
+    if document.being_written:
+        if problems:
+            return _label(f"{said} · still being written: repair it when the session stops")
+        return _label("Still being written: judged again when the session stops")
     if not problems:
-        title = "No problems: this session resumes cleanly"
-        return [types.CodeLens(range=top, command=types.Command(title=title, command=""))]
-    strategy = ls.settings.fix_strategy.value
-    noun = "problem" if problems == 1 else "problems"
-    return [
-        types.CodeLens(
-            range=top,
-            command=types.Command(
-                title=f"{problems} {noun} · Fix all ({strategy})",
-                command=Command.FIX_ALL,
-                arguments=[document.uri, strategy],
-            ),
-        )
-    ]
+        return _label("No problems: this session resumes cleanly")
+    if not repair_all(analysis, strategy).edits:
+        return _label(f"{said} · no {strategy.value} repair applies: see each one's quick fixes")
+    fix_all = types.Command(
+        title=f"{said} · Fix all ({strategy.value})",
+        command=Command.FIX_ALL,
+        arguments=[document.uri, strategy.value],
+    )
+    return [types.CodeLens(range=_TOP, command=fix_all)]
+
+
+_TOP = types.Range(
+    start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+)
+
+
+def _label(title: str) -> list[types.CodeLens]:
+    return [types.CodeLens(range=_TOP, command=types.Command(title=title, command=""))]
 
 
 def register(server: SessionServer) -> None:

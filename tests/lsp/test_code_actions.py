@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -11,7 +16,7 @@ from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.repairs import Strategy, repair_all
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, edits_in, fresh_uri
-from tests.support.corpus import DANGLING_END_ROLLOUT
+from tests.support.corpus import CODEMIE_TURN_1, DANGLING_END_ROLLOUT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -151,3 +156,86 @@ async def test_codex_quick_fixes_name_the_output_and_the_stub_makes_the_rollout_
     document.change(await document.resolved_edits(actions[0]))
     assert [d for d in await document.diagnostics() if d.code == "unpaired-tool-use"] == []
     assert document.text == _cli_repair(text, Strategy.STUB)
+
+
+def _bad_lines_in_the_middle(count: int = 1) -> str:
+    """A healthy session with one line that is no JSON after an answered call (and with
+    `count` 2, a second one before the next call's result)."""
+    lines = sessions.dangling().split("\n")[:3]
+    call = sessions.line(sessions.call("a2", "r1", "toolu_01LS", "Bash", {"command": "ls"}, 3))
+    answer = sessions.line(sessions.result("r2", "a2", "toolu_01LS", "a b", 4))
+    bad = ['{"type":"user", oops', '{"type":"user", oops again']
+    between = bad[1:count]
+    return "\n".join([*lines, bad[0], call, *between, answer])
+
+
+async def _lens_title(client: LanguageClient, document: OpenDocument) -> str:
+    (lens,) = (
+        await client.text_document_code_lens_async(
+            types.CodeLensParams(text_document=document.identifier)
+        )
+        or []
+    )
+    assert lens.command is not None
+    return lens.command.title
+
+
+async def test_a_cut_is_never_the_preferred_fix_and_a_fork_that_repairs_nothing_is_not_offered(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), _bad_lines_in_the_middle())
+    (diagnostic,) = await document.diagnostics()
+    assert diagnostic.code == "invalid-json"
+    actions = await document.actions(diagnostic)
+    (cut,) = [a for a in actions if isinstance(a, types.CodeAction)]
+    assert cut.title.startswith("Truncate: drops 3 of 6 lines") and not cut.is_preferred
+    assert not [a for a in actions if "Fork" in a.title]
+    assert await _lens_title(client, document) == (
+        "1 problem · no stub repair applies: see each one's quick fixes"
+    )
+    with pytest.raises(Exception, match="the stub repair changes nothing in this session"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="sessionLsp.forkSession", arguments=[document.uri])
+        )
+
+
+async def test_one_truncation_is_offered_once_for_every_diagnostic_it_clears(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), _bad_lines_in_the_middle(2))
+    diagnostics = await document.diagnostics()
+    assert [d.code for d in diagnostics] == ["invalid-json", "invalid-json"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=document.identifier,
+            range=types.Range(start=diagnostics[0].range.start, end=diagnostics[1].range.end),
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    cuts = [a for a in actions or [] if a.title.startswith("Truncate")]
+    assert len(cuts) == 1
+    assert isinstance(cuts[0], types.CodeAction)
+    assert list(cuts[0].diagnostics or []) == diagnostics
+
+
+async def test_fix_on_save_never_repairs_a_session_that_is_still_being_written(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A save would stub a tool still running, and its real result would then be a second one:
+    `session-lsp fix` refuses such a file without --force. The quick fixes stay, saying so."""
+    path = tmp_path / "live.jsonl"
+    shutil.copy(CODEMIE_TURN_1, path)
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    document = OpenDocument(client, path.as_uri(), path.read_text(encoding="utf-8"))
+    await document.diagnostics()
+    assert [a.title for a in await document.actions(only=["source.fixAll"])] == [
+        "Fix all (stub): 1 problem"
+    ]
+    assert await _lens_title(client, document) == "1 problem · Fix all (stub)"
+    os.utime(path, None)  # Claude Code appends: the file on disk was just written
+    assert await document.codes_becoming(["live-session"]) == ["live-session"]
+    assert await document.actions(only=["source.fixAll"]) == []
+    assert await _lens_title(client, document) == (
+        "Still being written: judged again when the session stops"
+    )
