@@ -22,6 +22,8 @@ from session_lsp.core.formats import Format
 from session_lsp.core.markdown import fenced, inline
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.tools import ToolHalf
+from session_lsp.core.turns.model import ToolStatus
+from session_lsp.core.turns.segments import segments
 from session_lsp.core.wording import counted
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
@@ -48,8 +50,8 @@ class ToolCallView:
     called: datetime | None = None
     answered: datetime | None = None
     is_result: bool = False
-    other_line: int | None = None
-    """0-based line of the other half of the pair."""
+    other_lines: tuple[int, ...] = ()
+    """0-based lines of the other half of the pair (a call answered twice has two)."""
 
 
 def render(view: ToolCallView) -> str:
@@ -73,8 +75,11 @@ def render(view: ToolCallView) -> str:
             timing.append(f"took {(view.answered - view.called).total_seconds():.1f} s")
     if timing:
         lines += ["", " · ".join(timing)]
-    if view.other_line is not None:
-        lines += ["", f"{'Call' if view.is_result else 'Result'} at line {view.other_line + 1}"]
+    if view.other_lines:
+        half = "Call" if view.is_result else "Result"
+        numbers = ", ".join(str(line + 1) for line in view.other_lines)
+        said = f"{half}s at lines" if len(view.other_lines) > 1 else f"{half} at line"
+        lines += ["", f"{said} {numbers}"]
     return "\n".join(lines)
 
 
@@ -116,44 +121,87 @@ def _half(document: SessionDocument, transcript_format: Format, mention: ToolMen
         return ToolHalf(None, TOO_DEEP, TOO_DEEP if mention.is_result else None, False, None)
 
 
+_FOUND = {
+    Code.DUPLICATE_TOOL_RESULT: "answered twice: a resume sends a second {result} the API refuses",
+    Code.DUPLICATE_TOOL_USE_ID: "its id is another call's too: the API refuses the second",
+    Code.TOOL_RESULT_AFTER_TEXT: "its {result} comes after text in its message: the API sees none",
+    Code.UNPAIRED_TOOL_USE: "unpaired: a resume sends it with no {result}",
+    Code.UNPAIRED_SERVER_TOOL_USE: "unpaired: a resume sends it with no {result}",
+    Code.ORPHAN_TOOL_RESULT: "orphan {result}: it answers no call a resume sends",
+    Code.ORPHAN_SERVER_TOOL_RESULT: "orphan {result}: it answers no call a resume sends",
+    Code.LIVE_SESSION: "running? (no {result} yet, the file is still being written)",
+}
+"""What a finding on the id says of the pair, most telling first: it outranks how the call
+ended."""
+_ENDED = {
+    ToolStatus.ERROR: "answered with an error {result}",
+    ToolStatus.INTERRUPTED: "interrupted: the turn stopped before it finished",
+    ToolStatus.REJECTED: "rejected: the user said no, so it did nothing",
+    ToolStatus.STUBBED: "answered by a stub (a repair made it)",
+}
+"""How a call the findings leave alone ended, as the conversation model reads its result."""
+
+
 def _status(
-    codes: set[Code], result: ToolMention | None, answer: ToolHalf, *, not_sent: str | None
+    codes: set[Code],
+    result: ToolMention | None,
+    ended: ToolStatus | None,
+    *,
+    noun: str,
+    not_sent: str | None,
 ) -> str:
     if not_sent is not None:
         return not_sent
-    if Code.UNPAIRED_TOOL_USE in codes:
-        return "unpaired: no result in the next message"
-    if Code.ORPHAN_TOOL_RESULT in codes:
-        return "orphan result: its call is not in the previous message"
-    if Code.LIVE_SESSION in codes:
-        return "running? (no result yet, the file is still being written)"
+    found = next((said for code, said in _FOUND.items() if code in codes), None)
+    if found is not None:
+        return found.format(result=noun)
     if result is None:
-        return "no result anywhere in the file"
-    if answer.is_error:
-        return "answered with an error result"
-    return "answered"
+        return f"no {noun} anywhere in the file"
+    said = _ENDED.get(ended, "answered") if ended is not None else "answered"
+    return said.format(result=noun)
 
 
 def tool_call_view(
-    document: SessionDocument, transcript_format: Format, mention: ToolMention
+    document: SessionDocument,
+    transcript_format: Format,
+    mention: ToolMention,
+    ended: ToolStatus | None = None,
 ) -> ToolCallView:
+    """`ended`: the call's status in the conversation model (a failed command, a rejection),
+    which its result's line alone does not always tell."""
     others = partners(document, mention)
     other = others[0] if others else None
     use, result = (other, mention) if mention.is_result else (mention, other)
     call = _half(document, transcript_format, use) if use is not None else _NOTHING
     answer = _half(document, transcript_format, result) if result is not None else _NOTHING
     codes = {f.code for f in document.analysis().findings if f.tool_use_id == mention.tool_use_id}
+    if ended is None and answer.is_error:
+        ended = ToolStatus.ERROR
     return ToolCallView(
         name=call.name or "unknown tool",
         tool_use_id=mention.tool_use_id,
-        status=_status(codes, result, answer, not_sent=call.not_sent),
+        status=_status(
+            codes, result, ended, noun=transcript_format.result_noun, not_sent=call.not_sent
+        ),
         input=call.input if use is not None else None,
         result=answer.output if result is not None else None,
         called=_time(call.timestamp),
         answered=_time(answer.timestamp),
         is_result=mention.is_result,
-        other_line=other.line if other is not None else None,
+        other_lines=tuple(partner.line for partner in others),
     )
+
+
+def _ended(ls: SessionServer, document: SessionDocument, tool_use_id: str) -> ToolStatus | None:
+    """The status of the first call of that id in the model the outline shows (built once per
+    analysis): a Codex command's exit code, a rejection, a stub."""
+    model = ls.state.outline(document.uri, document.analysis())
+    for segment in reversed(segments(model)):
+        for item in segment.items:
+            tool = item.tool
+            if tool is not None and tool.id == tool_use_id and tool.call_line is not None:
+                return tool.status
+    return None
 
 
 def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
@@ -162,7 +210,8 @@ def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
     if found is None or transcript_format is None:
         return None
     document, mention = found
-    view = tool_call_view(document, transcript_format, mention)
+    ended = _ended(ls, document, mention.tool_use_id)
+    view = tool_call_view(document, transcript_format, mention, ended)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=render(view)),
         range=to_range(document, mention.span),

@@ -13,7 +13,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, units
-from tests.support.corpus import PARALLEL_ROLLOUT, SHORT
+from tests.support.corpus import CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT, PARALLEL_ROLLOUT, SHORT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -175,3 +175,46 @@ async def test_hover_on_a_claude_code_corpus_call_shows_its_input_and_result(
     content = result["content"]
     expected = content if isinstance(content, str) else content[0]["text"]
     assert expected.startswith(_fenced_after(value, "Result:").split("\n… (")[0][:100])
+
+
+async def test_hover_on_a_failed_codex_command_says_so_as_the_outline_does(
+    client: LanguageClient,
+) -> None:
+    """The exit code is in the poll's output, which the conversation model reads (the output's
+    line alone says nothing of an error)."""
+    text = CODEMIE_ROLLOUT.read_text(encoding="utf-8")
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    await document.diagnostics()
+    hover = await _hover(document, 141, "call_6YhDEiPvTJjMNdn6h89qlZOC")
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "Status: answered with an error output" in hover.contents.value
+
+
+async def test_hover_on_a_call_answered_twice_says_so_and_names_both_results(
+    client: LanguageClient,
+) -> None:
+    lines = sessions.dangling().split("\n")[:3]
+    again = sessions.result("r1b", "r1", "toolu_01READ", "file contents again", 3)
+    document = OpenDocument(client, fresh_uri(client), "\n".join([*lines, sessions.line(again)]))
+    assert "duplicate-tool-result" in [d.code for d in await document.diagnostics()]
+    for line in (1, 2, 3):
+        hover = await _hover(document, line, "toolu_01READ")
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        assert "Status: answered twice: a resume sends a second tool_result" in hover.contents.value
+    call = await _hover(document, 1, "toolu_01READ")
+    assert call is not None and isinstance(call.contents, types.MarkupContent)
+    assert call.contents.value.endswith("Results at lines 3, 4")
+
+
+async def test_hover_on_an_unanswered_codex_call_words_it_for_outputs(
+    client: LanguageClient,
+) -> None:
+    text, _ = _records(DANGLING_END_ROLLOUT)
+    document = OpenDocument(client, fresh_uri(client, "rollout.jsonl"), text)
+    (diagnostic,) = await document.diagnostics()
+    line = diagnostic.range.start.line
+    call_id = re.search(r'"call_id":"([^"]+)"', text.split("\n")[line])
+    assert call_id is not None
+    hover = await _hover(document, line, call_id.group(1))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "Status: unpaired: a resume sends it with no output" in hover.contents.value

@@ -42,7 +42,7 @@ views = st.builds(
     called=moments,
     answered=moments,
     is_result=st.booleans(),
-    other_line=st.none() | st.integers(min_value=0, max_value=10**6),
+    other_lines=st.lists(st.integers(min_value=0, max_value=10**6), max_size=3).map(tuple),
 )
 
 
@@ -78,7 +78,7 @@ def _harmless(view: ToolCallView) -> ToolCallView:
         called=view.called,
         answered=view.answered,
         is_result=view.is_result,
-        other_line=view.other_line,
+        other_lines=view.other_lines,
     )
 
 
