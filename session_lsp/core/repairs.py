@@ -286,6 +286,14 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         plan = Plan(analysis)
         _drop_torn_tail(plan)
         repairs.append(_single(plan, Strategy.PURGE, "Remove the torn last line"))
+    if code is Code.INVALID_JSON and finding.is_error:
+        # What Claude Code 2.1.121+ does on resume (skip it), with its children re-linked to
+        # its parent where its bytes name them, so the history before it is kept.
+        plan = Plan(analysis)
+        plan.delete(finding.span.line)
+        plan.resolved.append(finding)
+        title = f"Remove the unreadable line {finding.span.line + 1}"
+        repairs.append(_single(plan, Strategy.PURGE, title))
     if finding.is_error and code is not Code.TRUNCATED_LINE:
         truncate = _truncation(analysis)
         if truncate.edits:

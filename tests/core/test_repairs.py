@@ -350,3 +350,52 @@ def test_removing_an_unanswered_codex_call_written_twice_removes_both_copies() -
     assert _findings_of(analyse_bytes(data), "unpaired-tool-use", tool_id)
     after = _one_fix_applied(data, "unpaired-tool-use", tool_id)
     assert _findings_of(after, "unpaired-tool-use", tool_id) == []
+
+
+def _with_unreadable_line(uuid_in_input: bool = False) -> tuple[bytes, int]:
+    """A session whose fourth line holds a `NaN` (no JSON) but all its keys, with a child after
+    it; the line's content may hold a "uuid" key of an existing line too."""
+    from tests.support.claude_records import Builder
+
+    session = Builder()
+    session.prompt("u1", None, "start")
+    session.call("a1", "u1", "toolu_A", "Read", file_path="/x")
+    session.result("r1", "a1", "toolu_A", "text")
+    session.text("x1", "r1", "looked")
+    session.text("a2", "x1", "done")
+    lines = session.data().split(b"\n")
+    torn = lines[3]
+    if uuid_in_input:
+        torn = torn.replace(b'"content":[', b'"content":[{"input":{"uuid":"r1"}},', 1)
+    lines[3] = torn.replace(b'"text":"looked"', b'"text":NaN')
+    return b"\n".join(lines), 3
+
+
+def test_an_unreadable_line_is_removed_and_its_child_relinked_to_its_parent() -> None:
+    data, bad = _with_unreadable_line()
+    analysis = analyse_bytes(data)
+    (finding,) = [f for f in analysis.findings if f.code.value == "invalid-json"]
+    repaired_by = repairs_for(analysis, finding)
+    assert [r.title for r in repaired_by][:1] == [f"Remove the unreadable line {bad + 1}"]
+    (remove,) = [r for r in repaired_by if r.title.startswith("Remove")]
+    lines = apply_edits(analysis.lines, remove.edits)
+    assert len(lines) == len(analysis.lines) - 1
+    child = json.loads(bytes(lines[bad]))
+    assert child["uuid"] == "a2" and child["parentUuid"] == "r1"
+    before = [
+        bytes(line) for index, line in enumerate(analysis.lines) if index not in (bad, bad + 1)
+    ]
+    after = [bytes(line) for index, line in enumerate(lines) if index != bad]
+    assert before == after, "no other line changes"
+    assert analyse_bytes(join_lines(lines)).findings == []
+
+
+def test_an_unreadable_line_that_names_another_lines_uuid_is_relinked_by_its_own() -> None:
+    """Its content names an existing line's uuid too: only the uuid no readable line holds and
+    some line names as its parent can be its own."""
+    data, bad = _with_unreadable_line(uuid_in_input=True)
+    analysis = analyse_bytes(data)
+    (finding,) = [f for f in analysis.findings if f.code.value == "invalid-json"]
+    (remove, *_) = repairs_for(analysis, finding)
+    lines = apply_edits(analysis.lines, remove.edits)
+    assert json.loads(bytes(lines[bad]))["parentUuid"] == "r1"

@@ -180,14 +180,15 @@ async def _lens_title(client: LanguageClient, document: OpenDocument) -> str:
     return lens.command.title
 
 
-async def test_a_cut_is_never_the_preferred_fix_and_a_fork_that_repairs_nothing_is_not_offered(
+async def test_a_bad_line_is_removed_not_cut_and_a_fork_that_repairs_nothing_is_not_offered(
     client: LanguageClient,
 ) -> None:
     document = OpenDocument(client, fresh_uri(client), _bad_lines_in_the_middle())
     (diagnostic,) = await document.diagnostics()
     assert diagnostic.code == "invalid-json"
     actions = await document.actions(diagnostic)
-    (cut,) = [a for a in actions if isinstance(a, types.CodeAction)]
+    remove, cut = [a for a in actions if isinstance(a, types.CodeAction)]
+    assert remove.title == "Remove the unreadable line 4" and remove.is_preferred
     assert cut.title.startswith("Truncate: drops 3 of 6 lines") and not cut.is_preferred
     assert not [a for a in actions if "Fork" in a.title]
     assert await _lens_title(client, document) == (

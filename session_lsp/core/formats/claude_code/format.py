@@ -38,6 +38,7 @@ from session_lsp.core.formats.claude_code.records import (
 from session_lsp.core.formats.claude_code.rules import RuleContext, run_rules
 from session_lsp.core.formats.claude_code.tool_index import ToolIndex
 from session_lsp.core.formats.claude_code.turns import ClaudeBuilder
+from session_lsp.core.formats.claude_code.unreadable import unreadable_ids
 from session_lsp.core.formats.claude_code.writing import (
     stub_result_line,
     with_parent,
@@ -241,9 +242,17 @@ class ClaudeCode:
             for line in plan.deleted
             if (record := plan.records[line]) is not None and record.uuid is not None
         }
-        if deleted:
+        unreadable = [line for line in plan.deleted if plan.records[line] is None]
+        if deleted or unreadable:
             by_uuid = _records_by_uuid(plan.analysis)
             children = _children_of(plan.analysis)
+            # An unreadable line's ids, read from its bytes where the file confirms them.
+            read_parents = dict(
+                ids
+                for line in unreadable
+                if (ids := unreadable_ids(plan.lines[line], by_uuid, children)) is not None
+            )
+            deleted.update(read_parents)
             orphaned = sorted(
                 (record for uuid in deleted for record in children.get(uuid, ())),
                 key=lambda record: record.line,
@@ -251,7 +260,9 @@ class ClaudeCode:
             for record in orphaned:
                 if record.line in plan.deleted or record.line in parents:
                     continue
-                parents[record.line] = _kept_ancestor(record.parentUuid, deleted, by_uuid)
+                parents[record.line] = _kept_ancestor(
+                    record.parentUuid, deleted, by_uuid, read_parents
+                )
         return {
             line: with_parent(plan.replaced.get(line, plan.lines[line]), parent)
             for line, parent in parents.items()
@@ -283,12 +294,19 @@ _children_of = PerAnalysis(_by_parent)
 rather than by a pass over every line for each call purged."""
 
 
-def _kept_ancestor(uuid: str | None, deleted: set[str], by_uuid: dict[str, Record]) -> str | None:
+def _kept_ancestor(
+    uuid: str | None,
+    deleted: set[str],
+    by_uuid: dict[str, Record],
+    read_parents: dict[str, str | None],
+) -> str | None:
+    """The nearest ancestor of `uuid` not deleted; `read_parents`: the parents of deleted lines
+    that had no record (read from their bytes)."""
     seen: set[str] = set()
     while uuid is not None and uuid in deleted and uuid not in seen:
         seen.add(uuid)
         record = by_uuid.get(uuid)
-        uuid = record.parentUuid if record is not None else None
+        uuid = record.parentUuid if record is not None else read_parents.get(uuid)
     return uuid
 
 
