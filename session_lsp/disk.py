@@ -150,7 +150,8 @@ def _fix(
     if repair.refusal is not None:
         outcome.remaining = analysis.findings
         return _refuse(outcome, f"{path}: not repaired: {strategy.value}: {repair.refusal}")
-    if not repair.edits and not fork:
+    if not repair.edits and (not fork or analysis.error_count):
+        # A fork of a session no repair changes would be as broken as the session itself.
         outcome.remaining = analysis.findings
         if analysis.error_count:
             outcome.message = f"no {strategy.value} repair applies to its {counted(analysis.error_count, 'error')}"

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from tests.support.cli import EXAMPLE, run_cli
-from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1
+from tests.support.corpus import CLAUDE_CORPUS, CODEMIE_TURN_1, SHORT
 from tests.support.files import age, aged_copy
 
 
@@ -66,6 +66,21 @@ def test_fork_prints_the_resume_command(tmp_path: Path) -> None:
     assert len(resume) == 1
     assert (tmp_path / f"{resume[0].split()[-1]}.jsonl").exists()
     assert session.read_bytes() == CODEMIE_TURN_1.read_bytes()
+
+
+def test_no_fork_is_written_when_the_repair_changes_nothing_of_its_errors(tmp_path: Path) -> None:
+    """A line of garbage mid-file: stub changes nothing, and a fork would be as broken as the
+    session (the editor does not offer that fork either)."""
+    lines = SHORT.read_bytes().split(b"\n")
+    session = tmp_path / "s.jsonl"
+    session.write_bytes(b"\n".join([*lines[:3], b'{"type":"user", oops', *lines[3:]]))
+    age(session)
+    before = session.read_bytes()
+    result = run_cli("fix", "--fork", "--strategy", "stub", str(session))
+    assert "no stub repair applies" in result.stdout + result.stderr
+    assert "claude --resume" not in result.stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["s.jsonl"]
+    assert session.read_bytes() == before
 
 
 def test_fixing_a_whole_projects_tree_prints_a_summary(tmp_path: Path) -> None:
