@@ -20,7 +20,7 @@
 Each figure is the median of `--repeat` runs.
 
     python bench/bench_search.py [--total-mb 1024] [--repeat 3] [--fresh-server-only]
-        [--rollout bench/out/open-codex-rollout-105mb.jsonl]
+        [--rollout bench/out/open-codex-rollout-105mb.jsonl] [--code OTHER_CHECKOUT]
 """
 
 from __future__ import annotations
@@ -268,40 +268,51 @@ def _held_queries(path: Path) -> dict[str, str]:
     return held
 
 
-def bench_fresh_server(path: Path, repeat: int, queries: dict[str, str]) -> None:
+def bench_fresh_server(
+    path: Path, repeat: int, queries: dict[str, str], other: Path | None = None
+) -> None:
     """`sessionLsp.search` of a session a fresh server has never seen, by its path, beside
     `session-lsp check` on the command line (the baseline of every `check` ratio of
     `bench_lsp.py`), alternated: what the view's search box costs on a file it has no model of
     yet. `check` here includes the interpreter's start, which `check` in process (above)
-    leaves out."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    leaves out. `other`: another checkout measured in the same run, alternated with this one
+    each repetition (its `check` with its own code), for a before and after on a busy machine."""
+    codes = [("this", ROOT)] if other is None else [("other", other.resolve()), ("this", ROOT)]
     nowhere = Path("/")  # not a checkout: `python -m` puts the working directory first
     log = BENCH / "out" / "bench_search.server.log"
     for label, text in queries.items():
-        searches: list[float] = []
-        checks: list[float] = []
+        searches: dict[str, list[float]] = {name: [] for name, _ in codes}
+        checks: dict[str, list[float]] = {name: [] for name, _ in codes}
         found = 0
         for _ in range(repeat):
-            checks.append(check_cli(path, environment, nowhere)[0])
-            client = LspClient(server_argv(None), log, environment, nowhere)
-            try:
-                client.initialize({"debounceMs": 0})
-                hits, seconds = client.request(
-                    "workspace/executeCommand",
-                    {
-                        "command": "sessionLsp.search",
-                        "arguments": [str(path), {"query": text, "limit": 200}],
-                    },
-                )
-            finally:
-                client.shutdown()
-            searches.append(seconds)
-            found = len(hits)
-        search_s, check_s = statistics.median(searches), statistics.median(checks)
-        print(
-            f"  fresh server, {label} ({found} match(es) sent): search {search_s * 1000:6.0f} ms,"
-            f" check on the command line {check_s * 1000:6.0f} ms, ratio {search_s / check_s:.2f}"
-        )
+            for name, code in codes:
+                environment = {**os.environ, "PYTHONPATH": str(code)}
+                checks[name].append(check_cli(path, environment, nowhere)[0])
+                client = LspClient(server_argv(None), log, environment, nowhere)
+                try:
+                    client.initialize({"debounceMs": 0})
+                    hits, seconds = client.request(
+                        "workspace/executeCommand",
+                        {
+                            "command": "sessionLsp.search",
+                            "arguments": [str(path), {"query": text, "limit": 200}],
+                        },
+                    )
+                finally:
+                    client.shutdown()
+                searches[name].append(seconds)
+                found = len(hits)
+        for name, _ in codes:
+            search_s, check_s = statistics.median(searches[name]), statistics.median(checks[name])
+            each = " ".join(
+                f"{s / c:.2f}" for s, c in zip(searches[name], checks[name], strict=True)
+            )
+            who = "" if other is None else f" [{name} checkout]"
+            print(
+                f"  fresh server{who}, {label} ({found} match(es) sent): search"
+                f" {search_s * 1000:6.0f} ms, check on the command line {check_s * 1000:6.0f} ms,"
+                f" ratio {search_s / check_s:.2f} (each run: {each})"
+            )
 
 
 def _opened_in_chunks(path: Path) -> Transcript:
@@ -328,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
         " from generate_rollout.py), with a query its prompts hold",
     )
     parser.add_argument(
+        "--code",
+        type=Path,
+        help="another checkout whose fresh-server search is alternated with this one's",
+    )
+    parser.add_argument(
         "--fresh-server-only",
         action="store_true",
         help="only the search of each session by a fresh server, beside `check`",
@@ -341,13 +357,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}:")
         if not arguments.fresh_server_only:
             bench_one(path, arguments.repeat)
-        bench_fresh_server(path, arguments.repeat, _held_queries(path))
+        bench_fresh_server(path, arguments.repeat, _held_queries(path), arguments.code)
     if arguments.rollout is not None:
         print("a Codex rollout:")
         if not arguments.fresh_server_only:
             bench_one(arguments.rollout, arguments.repeat, ROLLOUT_QUERY)
         bench_fresh_server(
-            arguments.rollout.resolve(), arguments.repeat, {"its prompt": ROLLOUT_QUERY}
+            arguments.rollout.resolve(),
+            arguments.repeat,
+            {"its prompt": ROLLOUT_QUERY},
+            arguments.code,
         )
     return 0
 
