@@ -68,6 +68,24 @@ def _reject_constant(name: str) -> None:
     raise _NonFiniteNumberError(name)
 
 
+def skipped_on_resume(line: Line) -> bool:
+    """Whether JavaScript's `JSON.parse` fails on the line, as far as Python's parser tells (not
+    UTF-8, `NaN` or `Infinity`, not JSON at all), so that Claude Code 2.1.121+ skips it on
+    resume. Not a line only too deep or too long for session-lsp to read, which Claude Code
+    reads, nor one with a NUL hole, after which the file is unreliable (truncating is its fix)."""
+    raw = bytes(line).removesuffix(b"\r")
+    if _NUL_RUN.search(raw) is not None:
+        return False
+    try:
+        with deep_json():
+            json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        return False
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, a non-finite number
+        return True
+    return False
+
+
 def split_lines(data: bytes | mmap.mmap) -> tuple[LineViews, bool]:
     """Split on `\\n` only, without copying: the lines (no `\\n`) and whether data ended with one."""
     start = len(BOM) if data[: len(BOM)] == BOM else 0

@@ -27,6 +27,7 @@ from session_lsp.core.formats import Format, known_agents
 from session_lsp.core.formats.base import PerAnalysis
 from session_lsp.core.glued import SplitView
 from session_lsp.core.plan import Plan, findings_of
+from session_lsp.core.reading import skipped_on_resume
 from session_lsp.core.wording import counted
 
 PAIRING_CODES = frozenset(
@@ -286,7 +287,11 @@ def _repairs_for(analysis: Analysis, finding: Finding) -> list[Repair]:
         plan = Plan(analysis)
         _drop_torn_tail(plan)
         repairs.append(_single(plan, Strategy.PURGE, "Remove the torn last line"))
-    if code is Code.INVALID_JSON and finding.is_error:
+    if (
+        code is Code.INVALID_JSON
+        and finding.is_error
+        and skipped_on_resume(analysis.lines[finding.span.line])
+    ):
         # What Claude Code 2.1.121+ does on resume (skip it), with its children re-linked to
         # its parent where its bytes name them, so the history before it is kept.
         plan = Plan(analysis)

@@ -294,7 +294,7 @@ class ConversationTool(Result):
     diff: str | None = None
     """An edit as a unified diff."""
     applied: bool | None = None
-    """Whether that change was made: true when answered, false when the tool failed, the user
+    """Whether that change was made, as the result says: false when the tool failed, the user
     said no or the turn was interrupted; None when no result says, or without a diff."""
     todos: list[TodoEntry] | None = None
     """A planning call's checklist."""

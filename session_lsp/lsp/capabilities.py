@@ -20,6 +20,8 @@ class ResolvedClient:
     pull_diagnostics: bool = False
     """Pull for clients that declare it, push for the others; never both."""
     diagnostic_refresh: bool = False
+    code_lens_refresh: bool = False
+    """Whether the client asks for code lenses again when told (`workspace/codeLens/refresh`)."""
     resolve_edits: bool = False
     """Lazy edits only for clients that echo `data` and resolve `edit` (not eglot)."""
     document_changes: bool = False
@@ -40,10 +42,12 @@ class ResolvedClient:
         action = text.code_action if text is not None else None
         edit = workspace.workspace_edit if workspace is not None else None
         diagnostics = workspace.diagnostics if workspace is not None else None
+        lenses = workspace.code_lens if workspace is not None else None
         return cls(
             settings=settings,
             pull_diagnostics=text is not None and text.diagnostic is not None,
             diagnostic_refresh=bool(diagnostics is not None and diagnostics.refresh_support),
+            code_lens_refresh=bool(lenses is not None and lenses.refresh_support),
             resolve_edits=bool(
                 action is not None
                 and action.data_support

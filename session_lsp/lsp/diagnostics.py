@@ -52,7 +52,11 @@ def clear(ls: SessionServer, uri: str) -> None:
 
 
 def refresh(ls: SessionServer, document: SessionDocument) -> None:
-    """Something outside the text changed (the file on disk): show it."""
+    """Something outside the text changed (the file on disk, the session starting or ending to
+    be written): show it, in the diagnostics and in the code lens that says whether the session
+    is still being written."""
+    if ls.client.code_lens_refresh:
+        ls.workspace_code_lens_refresh(None)
     if not ls.pull_diagnostics:
         publish(ls, document)
         return

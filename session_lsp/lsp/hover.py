@@ -174,7 +174,14 @@ def tool_call_view(
     use, result = (other, mention) if mention.is_result else (mention, other)
     call = _half(document, transcript_format, use) if use is not None else _NOTHING
     answer = _half(document, transcript_format, result) if result is not None else _NOTHING
-    codes = {f.code for f in document.analysis().findings if f.tool_use_id == mention.tool_use_id}
+    # Only what a resume fails on (and the running call): a duplicate that comes only through
+    # sibling recovery is information, and no version refuses it.
+    codes = {
+        finding.code
+        for finding in document.analysis().findings
+        if finding.tool_use_id == mention.tool_use_id
+        and (finding.is_error or finding.code is Code.LIVE_SESSION)
+    }
     if ended is None and answer.is_error:
         ended = ToolStatus.ERROR
     return ToolCallView(

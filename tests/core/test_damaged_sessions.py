@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid as uuid_module
 from pathlib import Path
 
 import pytest
@@ -158,28 +156,10 @@ def test_damage_on_an_abandoned_branch_is_not_an_error(path: Path) -> None:
     assert check(session.data()) == set()
 
 
-def _rewritten_span(path: Path, start: int) -> bytes:
-    """The session with lines[start:] written again later under new uuids and timestamps, with
-    the same message ids and tool ids (a real 2.0.x file holds such a rewrite of 140 lines)."""
-    session = damage.Session.load(path)
-    records = session.records()
-    renamed = {
-        record["uuid"]: str(uuid_module.uuid5(uuid_module.NAMESPACE_URL, record["uuid"]))
-        for record in records[start:]
-        if record is not None and "uuid" in record
-    }
-    copies = []
-    for line in session.lines[start:]:
-        for old, new in renamed.items():
-            line = line.replace(old.encode(), new.encode())
-        copies.append(re.sub(rb'"timestamp":"20', b'"timestamp":"21', line))
-    return damage.Session(session.lines + copies).data()
-
-
 def test_a_rewritten_span_duplicates_only_through_recovered_lines_is_information() -> None:
     path = SOUND_RECORDER
     start = len(damage.Session.load(path).lines) // 3
-    data = _rewritten_span(path, start)
+    data = damage.rewritten_span(path, start)
     analysis = analyse_bytes(data)
     assert analysis.conversation.recovered
     assert check(data) == set()

@@ -966,3 +966,25 @@ def test_a_page_with_a_failed_edit_does_not_work_out_its_files_history(
     edit = page(model)[tool_items(model, "Edit")[0].index].tool
     assert edit is not None and edit.diff == "--- /w/a.md\n+++ /w/a.md\n@@ -1 +1 @@\n-two\n+2\n"
     assert histories == []
+
+
+def test_whether_an_edit_was_made_is_read_from_its_result_not_from_its_pairing() -> None:
+    """A result after text still says the edit was made (the pairing finding is the API's
+    business); a second call of an id gets no result (results go to the first) and is unpaired,
+    its change not confirmed."""
+    session = Builder()
+    session.prompt("u1", None, "edit it")
+    session.call("a1", "u1", "toolu_E", "Edit", file_path="/p/a.py", old_string="a", new_string="b")
+    done = {
+        "type": "tool_result",
+        "tool_use_id": "toolu_E",
+        "content": "The file has been updated.",
+    }
+    session.user_blocks("r1", "a1", [{"type": "text", "text": "note"}, done])
+    session.call("a2", "r1", "toolu_E", "Write", file_path="/p/b.py", content="b\n")
+    model = build_model(analyse_bytes(session.data()))
+    tools = [item.tool for item in page(model) if item.tool is not None]
+    assert [(tool.name, tool.status.value, tool.applied) for tool in tools] == [
+        ("Edit", "unpaired", True),
+        ("Write", "unpaired", None),
+    ]

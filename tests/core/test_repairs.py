@@ -399,3 +399,47 @@ def test_an_unreadable_line_that_names_another_lines_uuid_is_relinked_by_its_own
     (remove, *_) = repairs_for(analysis, finding)
     lines = apply_edits(analysis.lines, remove.edits)
     assert json.loads(bytes(lines[bad]))["parentUuid"] == "r1"
+
+
+def _removal_offered(data: bytes) -> bool:
+    analysis = analyse_bytes(data)
+    invalid = [f for f in analysis.findings if f.code.value == "invalid-json"]
+    assert invalid, "the line is reported"
+    return any(
+        repair.title.startswith("Remove the unreadable line")
+        for finding in invalid
+        for repair in repairs_for(analysis, finding)
+    )
+
+
+def test_a_line_only_too_long_for_session_lsp_or_after_a_nul_hole_is_never_removed() -> None:
+    """Claude Code reads a line of 10,001 blocks (session-lsp does not): removing it would lose a
+    message. After a NUL hole the file is unreliable: truncating is the fix."""
+    from tests.support.claude_records import Builder
+
+    session = Builder()
+    session.prompt("u1", None, "start")
+    session.text("a1", "u1", "many")
+    session.text("a2", "a1", "done")
+    many = [{"type": "text", "text": "x"}] * 10_001
+    session.lines[1]["message"]["content"] = many
+    assert not _removal_offered(session.data())
+    lines = _with_unreadable_line()[0].split(b"\n")
+    lines[3] = lines[3].replace(b"NaN", b'"lo\x00\x00\x00st"')
+    assert not _removal_offered(b"\n".join(lines))
+    assert _removal_offered(_with_unreadable_line()[0])
+
+
+def test_an_unreadable_line_holding_two_records_is_removed_without_relinking() -> None:
+    """A torn record with a whole one glued after it: whose parent is whose cannot be told, so
+    the child is left to its missing parent rather than re-linked past a line."""
+    data, bad = _with_unreadable_line()
+    lines = data.split(b"\n")
+    lines[bad] = lines[bad][:60] + lines[bad]
+    analysis = analyse_bytes(b"\n".join(lines))
+    (finding,) = [f for f in analysis.findings if f.code.value == "invalid-json"]
+    (remove, *_) = repairs_for(analysis, finding)
+    kept = apply_edits(analysis.lines, remove.edits)
+    assert [bytes(line) for line in kept] == [
+        bytes(line) for index, line in enumerate(analysis.lines) if index != bad
+    ]

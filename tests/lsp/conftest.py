@@ -26,6 +26,7 @@ def make_client() -> LanguageClient:
     client.applied_edits = []  # type: ignore[attr-defined]
     client.diagnostic_versions = {}  # type: ignore[attr-defined]
     client.publish_count = 0  # type: ignore[attr-defined]
+    client.lens_refreshes = 0  # type: ignore[attr-defined]
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_publish(ls: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
@@ -39,6 +40,10 @@ def make_client() -> LanguageClient:
     ) -> types.ApplyWorkspaceEditResult:
         ls.applied_edits.append(params)  # type: ignore[attr-defined]
         return types.ApplyWorkspaceEditResult(applied=True)
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def on_lens_refresh(ls: LanguageClient, params: None) -> None:
+        ls.lens_refreshes += 1  # type: ignore[attr-defined]
 
     return client
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
 from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.edits import apply_edits, join_lines
@@ -234,8 +234,13 @@ async def test_fix_on_save_never_repairs_a_session_that_is_still_being_written(
         "Fix all (stub): 1 problem"
     ]
     assert await _lens_title(client, document) == "1 problem · Fix all (stub)"
+    refreshes = client.lens_refreshes  # type: ignore[attr-defined]
     os.utime(path, None)  # Claude Code appends: the file on disk was just written
     assert await document.codes_becoming(["live-session"]) == ["live-session"]
+    workspace = client_capabilities(client.preset).workspace  # type: ignore[attr-defined]
+    lenses = workspace.code_lens if workspace is not None else None
+    if lenses is not None and lenses.refresh_support:  # the lens is asked for again, no edit
+        assert client.lens_refreshes > refreshes  # type: ignore[attr-defined]
     assert await document.actions(only=["source.fixAll"]) == []
     assert await _lens_title(client, document) == (
         "Still being written: judged again when the session stops"

@@ -13,7 +13,14 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, units
-from tests.support.corpus import CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT, PARALLEL_ROLLOUT, SHORT
+from tests.support import damage
+from tests.support.corpus import (
+    CODEMIE_ROLLOUT,
+    DANGLING_END_ROLLOUT,
+    PARALLEL_ROLLOUT,
+    SHORT,
+    SOUND_RECORDER,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -218,3 +225,24 @@ async def test_hover_on_an_unanswered_codex_call_words_it_for_outputs(
     hover = await _hover(document, line, call_id.group(1))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "Status: unpaired: a resume sends it with no output" in hover.contents.value
+
+
+async def test_hover_on_a_duplicate_only_through_recovered_lines_says_answered(
+    client: LanguageClient,
+) -> None:
+    """Such a duplicate is information (no version fails on it): the hover must not call it a
+    second result the API refuses."""
+    start = len(damage.Session.load(SOUND_RECORDER).lines) // 3
+    text = damage.rewritten_span(SOUND_RECORDER, start).decode()
+    document = OpenDocument(client, fresh_uri(client), text)
+    await document.diagnostics()
+    line = next(
+        index
+        for index, row in enumerate(text.split("\n"))
+        if index >= start and '"tool_use_id"' in row
+    )
+    tool_id = re.search(r'"tool_use_id":"([^"]+)"', text.split("\n")[line])
+    assert tool_id is not None
+    hover = await _hover(document, line, tool_id.group(1))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "Status: answered\n" in hover.contents.value

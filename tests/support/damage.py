@@ -7,6 +7,7 @@ stays exactly as Claude Code wrote it, and returns what a correct checker must r
 from __future__ import annotations
 
 import json
+import re
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,3 +241,21 @@ def answer_compacted_call(session: Session) -> int:
         },
     )
     return len(session.lines) - 1
+
+
+def rewritten_span(path: Path, start: int) -> bytes:
+    """The session with lines[start:] written again later under new uuids and timestamps, with
+    the same message ids and tool ids (a real 2.0.x file holds such a rewrite of 140 lines)."""
+    session = Session.load(path)
+    records = session.records()
+    renamed = {
+        record["uuid"]: str(uuid_module.uuid5(uuid_module.NAMESPACE_URL, record["uuid"]))
+        for record in records[start:]
+        if record is not None and "uuid" in record
+    }
+    copies = []
+    for line in session.lines[start:]:
+        for old, new in renamed.items():
+            line = line.replace(old.encode(), new.encode())
+        copies.append(re.sub(rb'"timestamp":"20', b'"timestamp":"21', line))
+    return Session(session.lines + copies).data()

@@ -69,13 +69,10 @@ class ToolStatus(enum.StrEnum):
     LIVE = "live"
 
 
-_APPLIED = {
-    ToolStatus.ANSWERED: True,
-    ToolStatus.ERROR: False,
-    ToolStatus.REJECTED: False,
-    ToolStatus.INTERRUPTED: False,
-}
-"""What a call's status says of the change it carries (`ToolCall.applied`)."""
+_NOT_MADE = frozenset({ToolStatus.ERROR, ToolStatus.REJECTED, ToolStatus.INTERRUPTED})
+"""Statuses that say a call's change was not made (`ToolCall.applied`)."""
+_UNSAID = frozenset({ToolStatus.STUBBED, ToolStatus.LIVE})
+"""Statuses under which the file does not say whether it was (`ToolCall.applied`)."""
 
 
 class Source(msgspec.Struct, gc=False):
@@ -209,11 +206,14 @@ class ToolCall(msgspec.Struct, gc=False):
 
     @property
     def applied(self) -> bool | None:
-        """Whether the change the call carries (`diff`) was made: its result says it was, or
-        that it was not (the tool failed, the user said no, the turn was interrupted). None when
-        no result says (unanswered, stubbed by a repair, still running) or the call carries no
-        change. A reader must not count a rejected Write's lines as written."""
-        return _APPLIED.get(self.status) if self.diff is not None else None
+        """Whether the change the call carries (`diff`) was made, as its result says: not when
+        the tool failed, the user said no or the turn was interrupted; None when no result says
+        (none in the file, our own stub, still running) or the call carries no change. Read from
+        the result, not from the pairing: a result after text still says the edit was made. A
+        reader must not count a rejected Write's lines as written."""
+        if self.diff is None or self.result_line is None or self.status in _UNSAID:
+            return None
+        return not self.is_error and self.status not in _NOT_MADE
 
 
 class Item(msgspec.Struct, gc=False):

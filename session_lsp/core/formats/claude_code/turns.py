@@ -332,7 +332,9 @@ class ClaudeBuilder:
         call = ToolCall(tool_id, block.name or block.type, line, call_source=Source(line, position))
         item = Item(_TOOL, line, line, record.timestamp, None, call)
         self.items.append(item)
-        self.call_items.setdefault(tool_id, item)
+        if self.call_items.setdefault(tool_id, item) is not item:
+            # A second call of that id: results go to the first, so none is ever this one's.
+            call.status = ToolStatus.UNPAIRED
 
     def _add_user(self, record: Record) -> None:
         if record.isCompactSummary:

@@ -25,15 +25,29 @@ def unreadable_ids(
     """The line's uuid and its parent (None: it was a root), or None when its bytes do not say
     them beyond doubt (two candidate uuids, a parent the file does not hold)."""
     raw = bytes(line)
-    uuids = {
-        found.decode("utf-8", "replace") for found in _UUID.findall(raw)
-    }  # a tool's input may hold a "uuid" key too: the file decides which is the line's
+    # A tool's input may hold a "uuid" key too: the file decides which is the line's own.
+    uuids = {found.decode("utf-8", "replace") for found in _UUID.findall(raw)}
     own = [uuid for uuid in uuids if uuid in children and uuid not in by_uuid]
-    parent = _PARENT.search(raw)
-    if len(own) != 1 or parent is None:
-        return None
-    named = parent.group(1)
-    parent_uuid = named.decode("utf-8", "replace") if named is not None else None
-    if parent_uuid is not None and parent_uuid not in by_uuid:
+    parents = _PARENT.findall(raw)
+    if len(own) != 1 or len(parents) != 1:
+        return None  # two records on the line (one torn, one glued on): whose parent is whose?
+    parent_uuid = parents[0].decode("utf-8", "replace") if parents[0] else None
+    if parent_uuid is not None and (
+        parent_uuid not in by_uuid or _descends_from(parent_uuid, own[0], by_uuid)
+    ):
         return None
     return own[0], parent_uuid
+
+
+def _descends_from(uuid: str, ancestor: str, by_uuid: Mapping[str, Record]) -> bool:
+    """Whether the walk up from `uuid` reaches `ancestor`: re-linking its children to one of
+    them would close a loop."""
+    seen: set[str] = set()
+    current: str | None = uuid
+    while current is not None and current not in seen:
+        if current == ancestor:
+            return True
+        seen.add(current)
+        record = by_uuid.get(current)
+        current = record.parentUuid if record is not None else None
+    return False
