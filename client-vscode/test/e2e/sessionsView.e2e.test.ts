@@ -257,7 +257,7 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   const plan = frame.locator('#plan');
   await plan.locator('summary', { hasText: 'Plan: 6 of 6 done' }).waitFor({ state: 'visible' });
   assert.equal(await plan.locator('li.todo-completed').count(), 6);
-  assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out · sub-agents \(1 file\): .*in .*cached.* out$/);
+  assert.match((await frame.locator('#summary').textContent()) ?? '', /189 items · no problems · .*in .*cached.* out · last context .* tokens · sub-agents \(1 file\): .*in .*cached.* out$/);
   await screenshot(page, 'reader-01-plan');
   await screenshot(page, 'readme-conversation-plan', EDITOR_AREA);
 
@@ -273,7 +273,8 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   await editHit.click();
   const edit = frame.locator('.item.kind-tool:focus');
   await edit.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
+  // A hit opens its card by itself (and marks the match): no key to press.
+  await edit.locator('details.tool-card[open]').waitFor({ state: 'visible' });
   const diff = edit.locator('pre.diff');
   await diff.waitFor({ state: 'visible' });
   assert.equal(await diff.locator('.diff-removed', { hasText: '-main.py.oldscratch' }).count(), 1, 'the removed line is marked');
@@ -290,7 +291,6 @@ test('a real session read: titles agree, the plan on top, search by the server, 
   const focused = frame.locator('.item.kind-tool:focus');
   await focused.waitFor({ state: 'visible' });
   const call = frame.locator(`.item[data-index="${(await focused.getAttribute('data-index')) ?? ''}"]`);
-  await page.keyboard.press('Enter');
   await call.locator('details.tool-card[open]').waitFor({ state: 'visible' });
   await frame.locator('#search-results .search-close').click();
   await call.locator('.agent-head', { hasText: 'Explore ZIP processing implementation' }).waitFor({ state: 'visible' });
