@@ -29,7 +29,12 @@ from session_lsp.core.findings import Code, Finding
 from session_lsp.core.formats import known_agents, may_be_transcript
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
-from session_lsp.core.repairs import Strategy, remaining_pairing_errors, repair_all
+from session_lsp.core.repairs import (
+    Strategy,
+    leaves_pairing_errors,
+    remaining_pairing_errors,
+    repair_all,
+)
 from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, as_text
 from session_lsp.sessions.registry import Liveness
@@ -167,9 +172,7 @@ def _fix(
         outcome.remaining = leftover
         return _refuse(
             outcome,
-            f"{path}: not repaired: the {strategy.value} repair would still leave"
-            f" {counted(len(leftover), 'pairing error')}, first at line {leftover[0].span.line + 1}:"
-            f" {leftover[0].code.value}",
+            f"{path}: not repaired: {leaves_pairing_errors(strategy, leftover)}",
             refused=False,
             next_step=NextStep.TRUNCATE,
         )

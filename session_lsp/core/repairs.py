@@ -339,6 +339,18 @@ def _single(plan: Plan, strategy: Strategy, title: str) -> Repair:
     return Repair(strategy, title, plan.edits(), tuple(plan.resolved))
 
 
+def leaves_pairing_errors(strategy: Strategy, leftover: list[Finding]) -> str:
+    """Why a repair (or a fork with it) is refused: what it would still leave (`leftover`, from
+    `remaining_pairing_errors`, not empty). Said alike by `fix` and the editor's fork, which
+    refuse for the same reason."""
+    first = leftover[0]
+    return (
+        f"the {strategy.value} repair would still leave"
+        f" {counted(len(leftover), 'pairing error')}, first at line {first.span.line + 1}:"
+        f" {first.code.value}"
+    )
+
+
 def remaining_pairing_errors(analysis: Analysis, repair: Repair) -> list[Finding]:
     """Check the repaired text the same way: the pairing errors a repair would leave behind."""
     repaired = Transcript(apply_edits(analysis.lines, repair.edits), True).analyse()

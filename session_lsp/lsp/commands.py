@@ -24,9 +24,12 @@ from pygls.uris import from_fs_path, to_fs_path
 from session_lsp import __version__
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.core.edits import apply_edits
-from session_lsp.core.repairs import remaining_pairing_errors, repair_all
+from session_lsp.core.repairs import (
+    leaves_pairing_errors,
+    remaining_pairing_errors,
+    repair_all,
+)
 from session_lsp.core.search import LINES_HOLDING
-from session_lsp.core.wording import counted
 from session_lsp.disk import FixOutcome, NextStep, fix_file, restore_file, write_fork
 from session_lsp.lsp import api
 from session_lsp.lsp.api import Command, CommandError
@@ -106,12 +109,7 @@ async def fork_session(
     # Off the event loop: the repaired session is analysed again, as `session-lsp fix` does.
     leftover = await asyncio.to_thread(remaining_pairing_errors, analysis, repair)
     if leftover:
-        first = leftover[0]
-        raise CommandError(
-            f"not forked: the {strategy.value} repair would still leave"
-            f" {counted(len(leftover), 'pairing error')}, first at line {first.span.line + 1}:"
-            f" {first.code.value}"
-        )
+        raise CommandError(f"not forked: {leaves_pairing_errors(strategy, leftover)}")
     try:
         # Off the event loop: the whole session is written and synced to disk.
         target, session_id = await asyncio.to_thread(
