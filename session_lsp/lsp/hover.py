@@ -23,7 +23,6 @@ from session_lsp.core.markdown import fenced, inline
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.tools import ToolHalf
 from session_lsp.core.turns.model import ToolStatus
-from session_lsp.core.turns.segments import segments
 from session_lsp.core.wording import counted
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
@@ -199,25 +198,14 @@ def tool_call_view(
     )
 
 
-def _ended(ls: SessionServer, document: SessionDocument, tool_use_id: str) -> ToolStatus | None:
-    """The status of the first call of that id in the model the outline shows (built once per
-    analysis): a Codex command's exit code, a rejection, a stub."""
-    model = ls.state.outline(document.uri, document.analysis())
-    for segment in reversed(segments(model)):
-        for item in segment.items:
-            tool = item.tool
-            if tool is not None and tool.id == tool_use_id and tool.call_line is not None:
-                return tool.status
-    return None
-
-
 def hover(ls: SessionServer, params: types.HoverParams) -> types.Hover | None:
     found = mention_under(ls, params)
     transcript_format = format_of(found[0]) if found is not None else None
     if found is None or transcript_format is None:
         return None
     document, mention = found
-    ended = _ended(ls, document, mention.tool_use_id)
+    # How the call ended, as the model the outline shows reads it (a failed command, a rejection).
+    ended = ls.state.call_status(document.uri, document.analysis(), mention.tool_use_id)
     view = tool_call_view(document, transcript_format, mention, ended)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=render(view)),

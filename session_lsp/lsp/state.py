@@ -10,6 +10,8 @@ from typing import Any
 
 from session_lsp.core.analysis import Analysis
 from session_lsp.core.turns import ConversationModel, build_model
+from session_lsp.core.turns.model import ToolStatus
+from session_lsp.core.turns.segments import segments
 
 
 @dataclass(slots=True)
@@ -25,11 +27,32 @@ class ServerState:
     """Each open document's conversation model, for the analysis it was built from: an editor asks
     for the outline on every change, and workspace symbols for every open document in turn."""
 
+    call_statuses: dict[str, tuple[ConversationModel, dict[str, ToolStatus]]] = field(
+        default_factory=dict
+    )
+    """How each call of an outline's model ended, by id, made once per model: a hover asks for
+    one id, and a scan of every item per hover grew with the session."""
+
     def outline(self, uri: str, analysis: Analysis) -> ConversationModel:
         kept = self.outlines.get(uri)
         if kept is None or kept[0] is not analysis:
             kept = self.outlines[uri] = (analysis, build_model(analysis))
         return kept[1]
+
+    def call_status(self, uri: str, analysis: Analysis, tool_use_id: str) -> ToolStatus | None:
+        """The status of the first call of that id in the outline's model, the last segment's
+        first (where a resume sends it), else the earliest segment that holds it."""
+        model = self.outline(uri, analysis)
+        kept = self.call_statuses.get(uri)
+        if kept is None or kept[0] is not model:
+            statuses: dict[str, ToolStatus] = {}
+            for segment in reversed(segments(model)):
+                for item in segment.items:
+                    tool = item.tool
+                    if tool is not None and tool.call_line is not None:
+                        statuses.setdefault(tool.id, tool.status)
+            kept = self.call_statuses[uri] = (model, statuses)
+        return kept[1].get(tool_use_id)
 
     def cancel_publish(self, uri: str) -> None:
         handle = self.publish_timers.pop(uri, None)
@@ -40,3 +63,4 @@ class ServerState:
         """A document closed: nothing of it is kept."""
         self.cancel_publish(uri)
         self.outlines.pop(uri, None)
+        self.call_statuses.pop(uri, None)
