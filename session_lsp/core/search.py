@@ -484,17 +484,50 @@ class Hit:
 _FIELDS = (Field.TEXT, Field.INPUT, Field.RESULT)
 """A place's field, by the two low bits of its rank."""
 _POSITION_BITS = 40
-"""Bits of a rank that say an item's position in its segment (above its field's two)."""
+"""Bits of a rank that say an item's position in its segment (above its field's two).
+
+A rank is where a searchable field comes in the session, as one number: by segment, then item,
+then text, input and result. Ranks of 70,000 candidate lines sort in milliseconds, and a line's
+rank is a slot of an array, not an object: the index of a session of 70,000 calls held 140,000
+of them, and making them was most of its first search."""
 _NOWHERE = -1
 """The rank of a line no place is read from."""
 
 
-def _rank(segment: int, position: int, field: int) -> int:
-    """Where a searchable field comes in the session, as one number: by segment, then item,
-    then text, input and result. Ranks of 70,000 candidate lines sort in milliseconds, and a
-    line's rank is a slot of an array, not an object: the index of a session of 70,000 calls
-    held 140,000 of them, and making them was most of its first search."""
-    return (segment << (_POSITION_BITS + 2)) | (position << 2) | field
+_READ_FROM_NO_LINE = -2
+"""The line of a `COMPOSED` item's text, which the bytes cannot rule out."""
+
+
+def _segment_of(rank: int) -> int:
+    return rank >> (_POSITION_BITS + 2)
+
+
+def _item_at(items_of: list[list[Item]], rank: int) -> Item:
+    return items_of[_segment_of(rank)][(rank >> 2) & ((1 << _POSITION_BITS) - 1)]
+
+
+def _segment_items(model: ConversationModel) -> list[list[Item]]:
+    return [segment.items for segment in segments(model)]
+
+
+def _places(items_of: list[list[Item]]) -> Iterator[tuple[int, int]]:
+    """Every searchable field of the segments' items in the session's order, as the line it is
+    read from (`_READ_FROM_NO_LINE` for a composed text) and its rank: what the index holds, and
+    what a first search walks (`_walked_ranks`). One generator, not lists gathered and placed
+    after: placing each by a call took a third of the index's time on 70,000 calls."""
+    for number, items in enumerate(items_of):
+        segment_rank = number << (_POSITION_BITS + 2)
+        for position, item in enumerate(items):
+            item_rank = segment_rank | (position << 2)
+            source = item.source
+            if source is not None:
+                yield (_READ_FROM_NO_LINE if item.kind in COMPOSED else source.line), item_rank
+            tool = item.tool
+            if tool is not None:
+                if (call := tool.call_source) is not None:
+                    yield call.line, item_rank | 1
+                if (answer := tool.result_source) is not None:
+                    yield answer.line, item_rank | 2
 
 
 @dataclass(slots=True)
@@ -516,37 +549,16 @@ class _ModelIndex:
 
     @classmethod
     def of(cls, model: ConversationModel) -> _ModelIndex:
-        """Bare loops: they run over every item of the session. The fields' lines and ranks are
-        gathered first and placed after, as calls to place each took a third of the index's
-        time on 70,000 calls."""
-        items_of = [segment.items for segment in segments(model)]
-        composed: list[int] = []
-        lines: list[int] = []
-        ranks: list[int] = []
-        line, rank = lines.append, ranks.append
-        for number, items in enumerate(items_of):
-            for position, item in enumerate(items):
-                item_rank = _rank(number, position, 0)
-                source = item.source
-                if source is not None:
-                    if item.kind in COMPOSED:
-                        composed.append(item_rank)
-                    else:
-                        line(source.line)
-                        rank(item_rank)
-                tool = item.tool
-                if tool is not None:
-                    if (call := tool.call_source) is not None:
-                        line(call.line)
-                        rank(item_rank | 1)
-                    if (answer := tool.result_source) is not None:
-                        line(answer.line)
-                        rank(item_rank | 2)
+        """Bare loops: they run over every place of the session."""
+        items_of = _segment_items(model)
         first = array("q", [_NOWHERE]) * len(model.lines)
         more: dict[int, list[int]] = {}
+        composed: list[int] = []
         count = len(first)
-        for at, place in zip(lines, ranks, strict=True):
-            if 0 <= at < count and first[at] == _NOWHERE:
+        for at, place in _places(items_of):
+            if at == _READ_FROM_NO_LINE:
+                composed.append(place)
+            elif 0 <= at < count and first[at] == _NOWHERE:
                 first[at] = place
             else:
                 more.setdefault(at, []).append(place)
@@ -561,10 +573,6 @@ class _ModelIndex:
             ranks += [rank for line in lines if line in more for rank in more[line]]
         return ranks
 
-    def item(self, rank: int) -> Item:
-        position = (rank >> 2) & ((1 << _POSITION_BITS) - 1)
-        return self.segments[rank >> (_POSITION_BITS + 2)][position]
-
     def runs_of(self, model: ConversationModel) -> list[Run]:
         if self.runs is None:
             self.runs = runs_of(model.lines)
@@ -575,7 +583,7 @@ class _ModelIndex:
             reader = LineReader(model.lines)
             with deep_json():
                 self.composed_texts = [
-                    _field_text(model, self.item(rank), Field.TEXT, reader)
+                    _field_text(model, _item_at(self.segments, rank), Field.TEXT, reader)
                     for rank in self.composed
                 ]
         return self.composed_texts
@@ -591,6 +599,9 @@ class _IndexOfLastModel:
     def forget(self, model: ConversationModel) -> None:
         if self._last is not None and self._last[0] is model:
             self._last = None
+
+    def holds(self, model: ConversationModel) -> bool:
+        return self._last is not None and self._last[0] is model
 
     def __call__(self, model: ConversationModel) -> _ModelIndex:
         last = self._last
@@ -612,9 +623,42 @@ def search_model(
     model: ConversationModel, query: Query, limit: int, lines: Sequence[int] | None = None
 ) -> list[Hit]:
     """The first `limit` matches in the session, in segment and item order. `lines`: the
-    candidate lines when the caller has scanned the bytes already."""
+    candidate lines when the caller has scanned the bytes already.
+
+    A model searched for the first time with its lines scanned (a session on disk, searched
+    from the command line or by a server that has no model of it yet) is walked in order until
+    `limit` matches are found, with no index: most such models are searched once, and on 70,000
+    calls the index took longer than the rest of the search. A model searched again is indexed
+    (`_INDEX`), as the view searches one session while the query is typed."""
     if limit <= 0:
         return []
+    if lines is not None and not _INDEX.holds(model):
+        places = _walked_places(model, lines)
+    else:
+        places = _indexed_places(model, query, lines)
+    reader = LineReader(model.lines)
+    hits: list[Hit] = []
+    with deep_json():
+        for segment, item, field, text in places:
+            if text is None:
+                text = _field_text(model, item, field, reader)
+            for start in _shown_apart(match_starts(text, query)):
+                hits.append(_hit(segment, item, field, text, start, query))
+                if len(hits) >= limit:
+                    return hits
+    return hits
+
+
+_Place = tuple[int, Item, Field, str | None]
+"""A field that may hold the query: its segment, item and field, and its text where it was read
+already (a composed text)."""
+
+
+def _indexed_places(
+    model: ConversationModel, query: Query, lines: Sequence[int] | None
+) -> Iterator[_Place]:
+    """The places on the candidate lines, and the composed texts that hold the query, through
+    the index of the model."""
     index = _INDEX(model)
     candidates = candidate_lines_of(index.runs_of(model), query) if lines is None else lines
     ranks = index.ranks_on(candidates)
@@ -625,19 +669,19 @@ def search_model(
     }
     ranks += composed_matches
     ranks.sort()
-    reader = LineReader(model.lines)
-    hits: list[Hit] = []
-    with deep_json():
-        for rank in ranks:
-            item, field = index.item(rank), _FIELDS[rank & 3]
-            text = composed_matches.get(rank)
-            if text is None:
-                text = _field_text(model, item, field, reader)
-            for start in _shown_apart(match_starts(text, query)):
-                hits.append(_hit(rank >> (_POSITION_BITS + 2), item, field, text, start, query))
-                if len(hits) >= limit:
-                    return hits
-    return hits
+    for rank in ranks:
+        item = _item_at(index.segments, rank)
+        yield _segment_of(rank), item, _FIELDS[rank & 3], composed_matches.get(rank)
+
+
+def _walked_places(model: ConversationModel, lines: Sequence[int]) -> Iterator[_Place]:
+    """The places on the candidate lines, and every composed text, in the session's order,
+    found by walking the model's items as far as the caller reads."""
+    wanted = set(lines)
+    items_of = _segment_items(model)
+    for at, rank in _places(items_of):
+        if at in wanted or at == _READ_FROM_NO_LINE:
+            yield _segment_of(rank), _item_at(items_of, rank), _FIELDS[rank & 3], None
 
 
 def _shown_apart(starts: Iterator[int]) -> Iterator[int]:

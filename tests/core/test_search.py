@@ -37,7 +37,7 @@ from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.lsp.text_chunks import split_utf8
 from tests.support.claude_records import Builder, inserted_by_claude_code
-from tests.support.corpus import CORPUS
+from tests.support.corpus import CORPUS, ROLLOUTS, SESSIONS
 from tests.support.tools import missing
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
@@ -552,6 +552,46 @@ def test_the_byte_prefilter_never_loses_a_match_the_fields_hold() -> None:
                 through_bytes = search_model(model, compiled, 1000)
                 assert through_bytes, (query, data)
                 assert through_bytes == search_model(model, compiled, 1000, every_line), query
+
+
+def _words_of(model: ConversationModel, rng: random.Random) -> list[str]:
+    """Pieces of the session's texts, inputs and results as a person reads them, and its
+    composed labels: queries that find something, some of them everywhere."""
+    from session_lsp.core.search import input_text
+
+    texts = [
+        text
+        for item in page(model, 0, 10_000)
+        for text in (
+            item.text,
+            input_text(item.tool, item.tool.input) if item.tool else None,
+            item.tool.result if item.tool else None,
+        )
+        if text
+    ]
+    words = ["e", "the", "error", "tool", ":"]
+    for text in rng.sample(texts, min(12, len(texts))):
+        start = rng.randrange(len(text))
+        words.append(text[start : start + rng.randint(1, 12)])
+    return [word for word in words if word.strip()]
+
+
+@pytest.mark.parametrize("path", [*SESSIONS, *ROLLOUTS], ids=lambda path: path.name)
+def test_a_first_search_walked_in_order_finds_what_the_index_finds(path: Path) -> None:
+    """A model searched for the first time with its lines scanned is walked until the limit,
+    with no index kept: its hits are the index's, in the same order, at every limit."""
+    data = path.read_bytes()
+    model = _model(data, path)
+    rng = random.Random(path.name)
+    for word in _words_of(model, rng):
+        query = compile_query(word)
+        lines = candidate_lines(data, query)
+        indexed = search_model(model, query, 1000)
+        for limit in (1, 3, 1000):
+            search.forget_index(model)
+            walked = search_model(model, query, limit, lines)
+            assert not search._INDEX.holds(model)
+            assert walked == indexed[:limit], (word, limit)
 
 
 class _CountingBytes(bytes):
