@@ -7,7 +7,7 @@
  * text is inserted with `textContent`, never as HTML: a reply's Markdown is parsed into a tree of
  * allowed elements (common/markdownTree.ts) that is built here node by node.
  */
-import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchHit, SubAgentsUsage, Todo, ToolCall, Usage, ViewMessage } from '../common/conversation';
+import type { AgentAction, SubAgent, ConversationFinding, ConversationItem, ConversationPage, ConversationSegment, HostMessage, ProcessInput, RepairOption, SearchField, SearchHit, SubAgentsUsage, Todo, ToolCall, Usage, ViewMessage } from '../common/conversation';
 import { isOpenableLink, pageOffset, titleLabel } from '../common/conversation';
 import { markdownTree, type MarkdownNode } from '../common/markdownTree';
 import { cardHeadline, changeNote, diffCounts, diffLines, firstLine, formatDuration, formatTokens, typedKeys, visibleLine, visibleText } from '../common/toolView';
@@ -62,11 +62,23 @@ const agentPages = new Map<string, AgentPages>();
 const shownWhole = new Map<number, string>();
 /** A search submitted and not answered yet: asked again when a reload drops its answer. */
 let pendingQuery: string | null = null;
+/** The query whose results are listed: searched again after a reload, whose items may be others. */
+let listedQuery: string | null = null;
 /**
- * The search hit last opened: its card open, drawn whole, the query marked in it. `whole`: a
- * shortened copy is asked for whole once, and scrolled to when it comes.
+ * The search hit last opened: its card open, drawn whole, the query marked in it. `segment` is
+ * the hit's, as the server numbers parts (a compaction after the search adds a part after it, and
+ * the item is then in the history); `field` and `line` say where the match was read, so an item
+ * that no longer reads it there (a repair moved the lines) is not marked. `whole`: a shortened
+ * copy is asked for whole once, and scrolled to when it comes.
  */
-let searchTarget: { readonly segment: number | null; readonly index: number; readonly query: string; whole: 'unasked' | 'asked' | 'arrived' } | null = null;
+let searchTarget: {
+  readonly segment: number;
+  readonly index: number;
+  readonly field: SearchField;
+  readonly line: number;
+  readonly query: string;
+  whole: 'unasked' | 'asked' | 'arrived';
+} | null = null;
 /** Earlier segments' loaded items, by segment. */
 const segmentPages = new Map<number, { items: ConversationItem[]; total: number; loading: boolean }>();
 let segmentsShown: readonly ConversationSegment[] = [];
@@ -938,6 +950,7 @@ function acceptAgentPage(segment: number | null, index: number, page: Conversati
  * again (a search, an earlier segment's page) or, a sub-agent's page, offered again.
  */
 function askAgain(): void {
+  pendingQuery ??= listedQuery;
   if (pendingQuery !== null) {
     post({ type: 'search', generation, query: pendingQuery });
   }
@@ -1086,7 +1099,7 @@ function acceptWholeItem(segment: number | null, whole: ConversationItem): void 
       drawSegment(segment);
     }
   }
-  if (searchTarget?.segment === segment && searchTarget.index === whole.index && searchTarget.whole === 'asked') {
+  if (isTarget(segment, whole.index) && searchTarget?.whole === 'asked') {
     searchTarget.whole = 'arrived';
     scrollToTarget();
   }
@@ -1132,13 +1145,29 @@ searchForm.addEventListener('submit', (event) => {
 /** Hides the results and the marks of the hit last opened. */
 function closeSearch(): void {
   pendingQuery = null;
+  listedQuery = null;
   searchResults.hidden = true;
   searchResults.replaceChildren();
+  dropTarget();
+}
+
+/** The search target unmarked. */
+function dropTarget(): void {
   const target = searchTarget;
   searchTarget = null;
   if (target !== null) {
-    redrawEntry(target.segment, target.index);
+    redrawEntry(shownSegment(target.segment), target.index);
   }
+}
+
+/** Where an item of a part is drawn: null for the live list (the last part), else the part's number. */
+function shownSegment(segment: number): number | null {
+  return segment === liveSegment ? null : segment;
+}
+
+/** Whether the item at `index` of the list `segment` (null: the live one) is the search target. */
+function isTarget(segment: number | null, index: number): boolean {
+  return searchTarget !== null && shownSegment(searchTarget.segment) === segment && searchTarget.index === index;
 }
 
 /** What the results say first: how many, and that the list is cut when the server found more. */
@@ -1151,6 +1180,7 @@ function searchHead(query: string, hits: readonly SearchHit[], more: boolean): s
 
 function showSearchResults(query: string, hits: readonly SearchHit[], more: boolean, error: string | undefined): void {
   pendingQuery = null;
+  listedQuery = query;
   searchResults.hidden = false;
   searchResults.replaceChildren();
   const head = error !== undefined ? `Search failed: ${error}` : searchHead(query, hits, more);
@@ -1178,13 +1208,10 @@ function showSearchResults(query: string, hits: readonly SearchHit[], more: bool
 
 /** Goes to a hit's item with its card open and the query marked in it; a shortened item is drawn whole first. */
 function openHit(hit: SearchHit, query: string): void {
-  const segment = hit.segment === liveSegment ? null : hit.segment;
-  const previous = searchTarget;
-  searchTarget = { segment, index: hit.index, query, whole: 'unasked' };
+  const segment = shownSegment(hit.segment);
+  dropTarget();
+  searchTarget = { segment: hit.segment, index: hit.index, field: hit.field, line: hit.line, query, whole: 'unasked' };
   toggled.set(itemKey(segment, hit.index), true);
-  if (previous !== null) {
-    redrawEntry(previous.segment, previous.index);
-  }
   const item = segment === null ? items.get(hit.index) : segmentPages.get(segment)?.items.find((entry) => entry.index === hit.index);
   if (item?.truncated === true) {
     askWholeTarget();
@@ -1197,7 +1224,7 @@ function openHit(hit: SearchHit, query: string): void {
 function askWholeTarget(): void {
   if (searchTarget?.whole === 'unasked') {
     searchTarget.whole = 'asked';
-    post({ type: 'loadItem', generation, index: searchTarget.index, segment: searchTarget.segment });
+    post({ type: 'loadItem', generation, index: searchTarget.index, segment: shownSegment(searchTarget.segment) });
   }
 }
 
@@ -1205,7 +1232,8 @@ function scrollToTarget(): void {
   if (searchTarget === null) {
     return;
   }
-  const { segment, index } = searchTarget;
+  const { index } = searchTarget;
+  const segment = shownSegment(searchTarget.segment);
   if (segment === null) {
     redrawItem(index);
     focusItem(index, true);
@@ -1221,7 +1249,11 @@ function scrollToTarget(): void {
  * whole. Other items are drawn unmarked, so a new hit clears the marks of the one before.
  */
 function markTarget(node: HTMLElement, segment: number | null, item: ConversationItem): void {
-  if (searchTarget === null || searchTarget.segment !== segment || searchTarget.index !== item.index) {
+  if (searchTarget === null || !isTarget(segment, item.index)) {
+    return;
+  }
+  if (!readsLine(item, searchTarget.field, searchTarget.line)) {
+    searchTarget = null; // the file changed under the hit: this item is another, or reads elsewhere
     return;
   }
   if (item.truncated) {
@@ -1239,6 +1271,17 @@ function markTarget(node: HTMLElement, segment: number | null, item: Conversatio
       card.open = true;
     }
   }
+}
+
+/** Whether the item reads `field` from file line `line`, as the search hit said it did. */
+function readsLine(item: ConversationItem, field: SearchField, line: number): boolean {
+  if (field === 'input') {
+    return item.tool?.callLine === line;
+  }
+  if (field === 'result') {
+    return item.tool?.resultLine === line;
+  }
+  return item.lines[0] <= line && line <= item.lines[1];
 }
 
 function textNodes(node: Node): Text[] {

@@ -98,9 +98,55 @@ test('a reload while a part of the history or a search is loading asks again: no
   assert.equal(part.querySelectorAll('.entry').length, 3);
   assert.equal(part.querySelector('.segment-more'), null, 'no Loading… left');
   assert.match(view.element('search-results').textContent, /^1 result for “needle”/);
-  // Answered: a later reload asks nothing again.
+  // Answered: a later reload asks no page again, but searches the listed query again (its hits
+  // may now be other items).
   view.reset(compacted(3), 3);
-  assert.deepEqual([view.postedOf('loadSegment').length, view.postedOf('search').length], [2, 2]);
+  assert.deepEqual(view.postedOf('loadSegment').length, 2);
+  assert.deepEqual(view.postedOf('search').at(-1), { type: 'search', generation: 3, query: 'needle' });
+  assert.match(view.element('search-results').textContent, /^1 result for “needle”/, 'listed until the new answer');
+  view.receive({ type: 'searchResults', generation: 3, query: 'needle', hits: [hit(1, 1), hit(0, 2)], more: false });
+  assert.match(view.element('search-results').textContent, /^2 results for “needle”/);
+  // Closed: nothing is searched again.
+  view.click(view.element('search-results').querySelector('button.search-close'));
+  view.reset(compacted(3), 4);
+  assert.equal(view.postedOf('search').length, 3);
+});
+
+test('a compaction after a hit was opened keeps its mark on that item, now in the history, not on the new part\'s item of that number', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'the needle again' })]));
+  view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
+  view.click(view.element('search-results').querySelector('button.search-hit-button'));
+  assert.deepEqual(marks(view), ['needle']);
+  // Claude Code compacts: the conversation so far is part 1 of the history, the live list new.
+  const after = healthy([call(1, { result: 'a needle in the new part' }, { lines: [50, 51] })], {
+    segment: 1,
+    segments: [
+      { index: 0, firstLine: 0, lastLine: 40, items: 3, summary: 'Earlier work' },
+      { index: 1, firstLine: 41, lastLine: 60, items: 2, summary: null },
+    ],
+  });
+  view.reset(after, 2);
+  assert.equal(view.item(1).querySelector('mark.search-match'), null, 'the new part\'s item 1 is another item');
+  view.receive({ type: 'searchResults', generation: 2, query: 'needle', hits: [hit(0, 1)], more: false });
+  assert.equal(view.element('search-results').querySelector('.search-where')?.textContent, 'part 1, item 2 · result');
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1, { result: 'the needle' }), call(2)], { segment: 0 }) });
+  const entry = view.element('history').querySelector('[data-segment-index="1"]');
+  assert.ok(entry?.querySelector('mark.search-match') !== null, 'still marked where it went');
+});
+
+test('a repair that moves the opened hit\'s lines leaves no mark on the item now at its number', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'the needle again' })]));
+  view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 2)], more: false });
+  view.click(view.element('search-results').querySelector('button.search-hit-button'));
+  assert.deepEqual(marks(view), ['needle']);
+  // Item 1 is purged: the item numbered 2 now reads lines the hit did not come from.
+  view.reset(healthy([call(1, {}, {}), call(2, { result: 'another needle', resultLine: 9 }, { lines: [8, 9] })]), 2);
+  assert.deepEqual(marks(view), [], 'the item numbered 2 is not the one found');
+  view.reset(healthy([call(1), call(2, { result: 'the needle again' })]), 3);
+  assert.deepEqual(marks(view), [], 'a target dropped stays dropped');
 });
 
 test('a reload keeps an opened sub-agent conversation and a "Show all" item while the item is the same', () => {
