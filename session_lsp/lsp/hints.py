@@ -25,16 +25,33 @@ def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.
         for mention in mentions_on_line(document, line):
             if not mention.is_result:
                 continue
+            position = to_position(document, line, mention.span.end)
+            if not _within(position, params.range):
+                continue
             name = transcript_format.call_name(analysis, mention.tool_use_id)
             hints.append(
                 types.InlayHint(
-                    position=to_position(document, line, mention.span.end),
+                    position=position,
                     label=name or "no call",
                     kind=types.InlayHintKind.Type,
                     padding_left=True,
                 )
             )
     return hints
+
+
+def _within(position: types.Position, asked: types.Range) -> bool:
+    """Whether a hint falls in the range asked for, ends included: a client that asks for part
+    of a long line (a result of megabytes on one line) gets the hints of that part only."""
+    start, end = asked.start, asked.end
+    return (
+        (start.line, start.character)
+        <= (position.line, position.character)
+        <= (
+            end.line,
+            end.character,
+        )
+    )
 
 
 def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -71,6 +71,28 @@ async def test_inlay_hint_names_the_tool_beside_each_result(client: LanguageClie
     assert span_text(document.text, before, document.encoding).endswith('"toolu_01READ')
 
 
+async def test_inlay_hints_come_only_from_the_part_of_a_line_asked_for(
+    client: LanguageClient,
+) -> None:
+    document = OpenDocument(client, fresh_uri(client), sessions.dangling())
+    await document.diagnostics()
+
+    async def hints_between(start: int, end: int) -> list[types.InlayHint]:
+        asked = types.Range(
+            start=types.Position(line=2, character=start), end=types.Position(line=2, character=end)
+        )
+        hints = await client.text_document_inlay_hint_async(
+            types.InlayHintParams(text_document=document.identifier, range=asked)
+        )
+        return hints or []
+
+    (hint,) = await hints_between(0, 10_000)
+    at = hint.position.character
+    assert [h.label for h in await hints_between(at, at)] == ["Read"], "ends included"
+    assert await hints_between(0, at - 1) == []
+    assert await hints_between(at + 1, 10_000) == []
+
+
 async def test_code_lens_counts_problems_and_offers_fix_all(client: LanguageClient) -> None:
     document = OpenDocument(client, fresh_uri(client), sessions.EXAMPLE.read_text(encoding="utf-8"))
     await document.diagnostics()
