@@ -946,6 +946,26 @@ function acceptAgentPage(segment: number | null, index: number, page: Conversati
 }
 
 /**
+ * A compaction made the live list part `segment` of the history: the cards opened and the
+ * sub-agents loaded in it move there with their items, rather than stay on the new list's items
+ * of the same numbers.
+ */
+function moveToHistory(segment: number): void {
+  for (const [key, open] of [...toggled]) {
+    if (!key.includes(':')) {
+      toggled.delete(key);
+      toggled.set(itemKey(segment, Number(key)), open);
+    }
+  }
+  for (const [key, loaded] of [...agentPages]) {
+    if (!key.includes(':')) {
+      agentPages.delete(key);
+      agentPages.set(itemKey(segment, Number(key)), loaded);
+    }
+  }
+}
+
+/**
  * A reload drops the answers to what was asked before it: whatever still waits on one is asked
  * again (a search, an earlier segment's page) or, a sub-agent's page, offered again.
  */
@@ -1293,6 +1313,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (message.type) {
     case 'reset': {
       generation = message.generation;
+      if (liveSegment !== null && message.page.segment !== liveSegment) {
+        moveToHistory(liveSegment);
+      }
       items.clear();
       requestedPages.clear();
       repairs.clear();

@@ -112,7 +112,7 @@ test('a reload while a part of the history or a search is loading asks again: no
   assert.equal(view.postedOf('search').length, 3);
 });
 
-test('a compaction after a hit was opened keeps its mark on that item, now in the history, not on the new part\'s item of that number', () => {
+test('a compaction after a hit was opened keeps its mark and its open card on that item, now in the history, not on the new part\'s item of that number', () => {
   const view = new WebviewUnderTest();
   view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'the needle again' })]));
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
@@ -128,6 +128,7 @@ test('a compaction after a hit was opened keeps its mark on that item, now in th
   });
   view.reset(after, 2);
   assert.equal(view.item(1).querySelector('mark.search-match'), null, 'the new part\'s item 1 is another item');
+  assert.equal(view.item(1).querySelector('details.tool-card')?.open, false, 'the card opened was the old item 1\'s');
   view.receive({ type: 'searchResults', generation: 2, query: 'needle', hits: [hit(0, 1)], more: false });
   assert.equal(view.element('search-results').querySelector('.search-where')?.textContent, 'part 1, item 2 · result');
   view.element('history').querySelector('details[data-segment="0"]')!.open = true;
