@@ -513,7 +513,7 @@ def _segment_items(model: ConversationModel) -> list[list[Item]]:
 def _places(items_of: list[list[Item]]) -> Iterator[tuple[int, int]]:
     """Every searchable field of the segments' items in the session's order, as the line it is
     read from (`_READ_FROM_NO_LINE` for a composed text) and its rank: what the index holds, and
-    what a first search walks (`_walked_ranks`). One generator, not lists gathered and placed
+    what a first search walks (`_walked_places`). One generator, not lists gathered and placed
     after: placing each by a call took a third of the index's time on 70,000 calls."""
     for number, items in enumerate(items_of):
         segment_rank = number << (_POSITION_BITS + 2)
