@@ -221,6 +221,46 @@ def candidate_lines(
     return found
 
 
+FIRST_STRETCH = 1024 * 1024
+"""Bytes `scan_start` looks at first; each stretch after is twice the one before."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStart:
+    """The start of a scan that found candidate lines: those it found, where it stopped (the
+    start of a line), and how many lines come before that."""
+
+    lines: list[int]
+    stop: int
+    lines_before_stop: int
+
+    def rest(self, buffer: Buffer, query: Query) -> list[int]:
+        """Every candidate line of the buffer: those found, then those after where it stopped."""
+        after = candidate_lines(buffer, query, self.stop) if self.stop <= len(buffer) else []
+        return self.lines + [self.lines_before_stop + line for line in after]
+
+
+def scan_start(buffer: Buffer, query: Query, first: int = FIRST_STRETCH) -> ScanStart | None:
+    """Scans stretches of whole lines, each twice the one before, until one holds a candidate
+    line; None when none does (every byte was scanned, as `candidate_lines` would).
+
+    A caller that must analyse the file once a line may match (a search of a session the server
+    has no model of) can start that analysis here, and scan the rest (`ScanStart.rest`) beside
+    it: the scan lets Python's lock go, so a second core does it meanwhile. A file no line of
+    which can match is never analysed."""
+    size, start, lines_before, stretch = len(buffer), 0, 0, first
+    while start < size:
+        newline = buffer.find(b"\n", min(size, start + stretch) - 1)
+        stop = size if newline < 0 else newline  # the stretch's last line, without its newline
+        found = candidate_lines(buffer, query, start, stop)
+        lines_in_stretch = _newlines(buffer, start, stop) + 1
+        if found:
+            shifted = [lines_before + line for line in found]
+            return ScanStart(shifted, stop + 1, lines_before + lines_in_stretch)
+        start, lines_before, stretch = stop + 1, lines_before + lines_in_stretch, stretch * 2
+    return None
+
+
 SMALL_RUN = 64 * 1024
 """Bytes below which a run is searched joined with the small runs beside it (`candidate_lines_of`)."""
 

@@ -241,6 +241,27 @@ def test_candidate_lines_are_exactly_the_lines_holding_every_piece() -> None:
         assert candidate_lines(buffer, compiled) == expected, query
 
 
+@pytest.mark.parametrize("ending", [b"", b"\n", b"\r\n"])
+def test_a_scan_begun_in_stretches_then_finished_finds_every_candidate_line(ending: bytes) -> None:
+    """`scan_start` then `ScanStart.rest` (the server scans the rest beside the analysis) give
+    `candidate_lines` exactly, wherever the stretches end; a file nothing can match is None."""
+    rng = random.Random(ending)
+    words = ["alpha", "beta", "gamma", "délta", "\\u00e9psilon", "x" * 40, ""]
+    for _ in range(30):
+        lines = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 5))) for _ in range(60)]
+        buffer = ending.join(line.encode() for line in lines) + rng.choice([b"", ending])
+        for query in ("alpha", "délta", "éPSILON", "beta gamma", "--", ":", "absent-word"):
+            compiled = compile_query(query)
+            expected = candidate_lines(buffer, compiled)
+            for first in (1, 7, 64, 10_000):
+                started = search.scan_start(buffer, compiled, first)
+                if started is None:
+                    assert expected == [], (query, first)
+                else:
+                    assert started.lines and started.lines == expected[: len(started.lines)]
+                    assert started.rest(buffer, compiled) == expected, (query, first)
+
+
 def test_candidate_lines_take_a_line_once_however_often_it_matches() -> None:
     buffer = b"a\n" + b"needle " * 100_000 + b"\nb\nneedle"
     assert candidate_lines(buffer, compile_query("needle")) == [1, 3]
