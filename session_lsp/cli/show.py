@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from session_lsp.cli.columns import cut, wrap
 from session_lsp.cli.output import format_finding, problem, wants_colour, write_json
 from session_lsp.cli.show_headline import call_headline, one_line
 from session_lsp.cli.show_reader import (
@@ -24,7 +25,6 @@ from session_lsp.cli.show_reader import (
     STATUS_MARKS,
     YELLOW,
     Painter,
-    cut,
     packed,
     write_reader,
 )
@@ -173,9 +173,10 @@ def write_text(
         stream.write(_item_line(item, width, paint) + "\n")
         for finding in item.findings:
             marker = paint(">>", RED if finding.is_error else YELLOW)
-            stream.write(
-                f"      {marker} {one_line(format_finding(path, finding, colour=False))}\n"
-            )
+            said = one_line(format_finding(path, finding, colour=False))
+            rows = wrap(said, width - 9) or [""]
+            stream.write(f"      {marker} {rows[0]}\n")
+            stream.writelines(f"         {row}\n" for row in rows[1:])
 
 
 def _item_line(item: Item, width: int, paint: Painter) -> str:

@@ -12,13 +12,13 @@ terminal.
 from __future__ import annotations
 
 import os
-import textwrap
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TextIO
 
 from msgspec.structs import replace
 
+from session_lsp.cli.columns import columns, cut, cut_start, wrap
 from session_lsp.cli.programs import command_line
 from session_lsp.cli.show_headline import call_headline, first_line, one_line
 from session_lsp.cli.shown_session import Shown, header_facts
@@ -103,7 +103,7 @@ class Reader:
     def header(self, shown: Shown) -> None:
         model = self.model
         title = one_line(model.title or "untitled session")
-        for row in textwrap.wrap(title, width=self.width, break_on_hyphens=False) or [title]:
+        for row in wrap(title, self.width) or [title]:
             self.line(self.paint(row, BOLD))
         self._facts(header_facts(model, shown))
         if model.usage is not None:
@@ -116,7 +116,7 @@ class Reader:
         history = shown.is_history(model)
         if model.start_note and not history:
             note = f"note: {one_line(model.start_note)}"
-            for row in textwrap.wrap(note, width=self.width, break_on_hyphens=False):
+            for row in wrap(note, self.width):
                 self.line(self.paint(row, DIM))
         problem = None if history else model.first_problem
         if problem is not None:
@@ -216,7 +216,7 @@ class Reader:
         where = _where(item)
         pointer = self.paint(">>" if item.has_error else " ▸", RED if item.has_error else DIM)
         head = f"{pointer} {self.paint(name, BOLD)} {self.paint(f'[{mark}]', code)} "
-        room = max(10, self.width - len(name) - len(mark) - 9 - len(where) - len(facts))
+        room = max(10, self.width - columns(name) - len(mark) - 9 - len(where) - len(facts))
         # An edit's headline is its file: the name at its end is what tells files apart.
         headline = cut_start(what, room) if tool.diff is not None else cut(what, room)
         self.line(f"{head}{headline}{facts}  {self.paint(where, DIM)}")
@@ -248,7 +248,7 @@ class Reader:
         pointer = self.paint(">>", RED) if item.has_error else "  "
         head = f"{pointer} {self.paint(label, DIM)} "
         where = _where(item)
-        room = max(10, self.width - len(label) - 6 - len(where))
+        room = max(10, self.width - columns(label) - 6 - len(where))
         self.line(f"{head}{cut(text, room)}  {self.paint(where, DIM)}")
 
     def _findings(self, item: Item) -> None:
@@ -257,7 +257,7 @@ class Reader:
             # The file is named in the header: the finding says where in it, and what.
             where = f"line {finding.span.line + 1}"
             text = f"{finding.severity.label} {finding.code.value} at {where}: {one_line(finding.message)}"
-            rows = textwrap.wrap(text, width=self.width - 6, break_on_hyphens=False) or [""]
+            rows = wrap(text, self.width - 6) or [""]
             self.line(f"   {marker} {rows[0]}")
             for row in rows[1:]:
                 self.line(f"      {row}")
@@ -329,7 +329,7 @@ def packed(facts: list[str], width: int) -> list[str]:
     rows: list[str] = []
     for fact in facts:
         joined = f"{rows[-1]} · {fact}" if rows else fact
-        if rows and len(joined) <= width:
+        if rows and columns(joined) <= width:
             rows[-1] = joined
         else:
             rows.append(fact)
@@ -352,15 +352,6 @@ def duration(milliseconds: int) -> str:
         return f"{milliseconds} ms"
     seconds = round(milliseconds / 1000)
     return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
-
-
-def cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
-
-def cut_start(text: str, width: int) -> str:
-    """`text` cut at its start rather than its end: a path keeps its file's name."""
-    return text if len(text) <= width else "…" + text[len(text) - max(1, width - 1) :]
 
 
 def wrap_text(text: str, width: int) -> Iterator[str]:
@@ -386,13 +377,11 @@ def wrap_text(text: str, width: int) -> Iterator[str]:
         if indent.startswith("    ") and not in_list:
             yield line  # indented code
             continue
-        yield from textwrap.wrap(
+        yield from wrap(
             stripped,
-            width=max(10, width - len(indent)) + len(indent),
-            initial_indent=indent,
-            subsequent_indent=indent + " " * len(marker),
-            break_long_words=False,
-            break_on_hyphens=False,
+            max(10, width - len(indent)) + len(indent),
+            indent,
+            indent + ("> " if marker == "> " else " " * len(marker)),  # a quote goes on quoted
         ) or [line]
 
 

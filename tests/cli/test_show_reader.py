@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from session_lsp.cli.columns import columns
 from session_lsp.cli.show_reader import continue_command, local_time, wrap_text
 from tests.support.claude_records import Builder, three_writes
 from tests.support.cli import run_cli
@@ -71,6 +72,32 @@ def test_prompts_and_replies_are_whole_and_wrapped_to_the_width(tmp_path: Path) 
     assert " ".join(PROMPT.split("\n\n")[0].split()) in body
     assert "  Second paragraph stays apart." in lines, "paragraphs stay apart"
     assert "  - the second pass skips a comma before `]`" in lines, "the reply's Markdown is kept"
+
+
+def test_japanese_and_emoji_are_wrapped_to_the_columns_a_terminal_gives_them(
+    tmp_path: Path,
+) -> None:
+    """A wide character takes two columns: a reply in Japanese, which has no spaces, is broken
+    between characters, and the title and a call's line are cut by columns too."""
+    prompt = "サーバーをバックグラウンドで起動してください。起動したら、ログを調べてください。" * 3
+    call = {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "echo 完成"}}
+    answer = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "完成 🎉 " * 40}
+    records = [
+        _record(1, "user", prompt, None),
+        _record(2, "assistant", [call], "u1"),
+        _record(3, "user", [answer], "u2"),
+        _record(4, "assistant", [{"type": "text", "text": "> 引用です。" * 20}], "u3"),
+    ]
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    result = run_cli("show", str(aged_copy(path, path)), env=NARROW)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()[:-1]  # the command to go on is kept whole
+    assert all(columns(line) <= 60 for line in lines), "\n".join(lines)
+    said = "".join(line.strip() for line in lines)
+    assert prompt in said, "the prompt is whole"
+    quoted = [line for line in lines if "引用" in line]
+    assert len(quoted) > 1 and all(line.startswith("  > ") for line in quoted), "quoted on"
 
 
 def test_nested_list_items_are_wrapped_under_their_bullet_and_indented_code_is_kept() -> None:
