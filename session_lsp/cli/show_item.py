@@ -21,6 +21,7 @@ from session_lsp.cli.shown_session import (
     shown_segment,
 )
 from session_lsp.cli.terminal import for_terminal
+from session_lsp.core.diffs import change_note
 from session_lsp.core.turns import Item, ToolCall
 from session_lsp.core.turns.agents import AgentCounts, agent_counts
 from session_lsp.core.turns.segments import segment_items
@@ -117,7 +118,8 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
         if tool.input is not None:
             _section(stream, "input", input_fields_text(tool.input))
         if tool.diff is not None:
-            _section(stream, "diff", tool.diff)
+            note = change_note(tool.applied)  # a failed or rejected edit's lines were not written
+            _section(stream, f"diff ({note})" if note else "diff", tool.diff)
         if tool.todos is not None:
             plan = "\n".join(
                 f"{PLAN_MARKS.get(todo.status, '[ ]')} {todo.content}" for todo in tool.todos
@@ -153,8 +155,8 @@ def _place(item: Item, its_segment: int, shown: int) -> str:
 
 def input_fields_text(text: str) -> str:
     """A call's input field by field, as a person reads it: `name: value`, a text of several
-    lines under its name, indented, its line breaks real ones (JSON writes them `\\n`); the input
-    as it is when it is no JSON object."""
+    lines or a structure under its name, indented, its line breaks real ones (JSON writes them
+    `\\n`); the input as it is when it is no JSON object."""
     try:
         value = json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than `json` reads
@@ -166,6 +168,12 @@ def input_fields_text(text: str) -> str:
         if isinstance(field, str) and "\n" in field:
             rows.append(f"{key}:")
             rows.extend("    " + line for line in field.rstrip("\n").split("\n"))
+        elif isinstance(field, dict | list) and field:
+            # A structure (a question's options, a plan's items) as indented JSON under its name,
+            # not one line of a thousand characters.
+            rows.append(f"{key}:")
+            shown = json.dumps(field, ensure_ascii=False, indent=2)
+            rows.extend("    " + line for line in shown.split("\n"))
         else:
             shown = field if isinstance(field, str) else json.dumps(field, ensure_ascii=False)
             rows.append(f"{key}: {shown}")

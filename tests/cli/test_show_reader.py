@@ -488,3 +488,34 @@ def test_an_edit_rejected_or_never_answered_is_not_counted_as_written(tmp_path: 
         "+1 -0 not applied",
         "+1 -0 not confirmed",
     ]
+
+
+def test_an_item_shown_whole_says_when_its_diff_was_not_applied_or_not_confirmed(
+    tmp_path: Path,
+) -> None:
+    written = tmp_path / "session.jsonl"
+    written.write_bytes(three_writes().data())
+    path = aged_copy(written, written)
+    headings = []
+    for number in (2, 3, 4):
+        shown = run_cli("show", "--item", str(number), str(path), env=NARROW).stdout
+        headings += [line for line in shown.splitlines() if line.startswith("--- diff")]
+    assert headings == ["--- diff", "--- diff (not applied)", "--- diff (not confirmed)"]
+
+
+def test_an_item_shown_whole_gives_a_structured_input_as_indented_json_under_its_name(
+    tmp_path: Path,
+) -> None:
+    session = Builder()
+    session.prompt("u1", None, "ask me")
+    options = [{"label": "Rig A", "description": "the old one"}, {"label": "Rig B"}]
+    question = {"question": "Which rig?", "header": "Rig", "options": options}
+    session.call("a1", "u1", "toolu_Q", "AskUserQuestion", questions=[question])
+    session.result("r1", "a1", "toolu_Q", "User answered: Rig A")
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(session.data())
+    shown = run_cli("show", "--item", "2", str(aged_copy(path, path)), env=NARROW).stdout
+    lines = shown.splitlines()
+    start = lines.index("questions:")
+    assert lines[start + 1 : start + 4] == ["    [", "      {", '        "question": "Which rig?",']
+    assert '            "label": "Rig A",' in lines
