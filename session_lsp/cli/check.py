@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from session_lsp.cli.output import (
@@ -16,6 +17,7 @@ from session_lsp.cli.output import (
     write_json,
 )
 from session_lsp.core.findings import Finding, Severity
+from session_lsp.core.formats import known_agents, may_be_transcript
 from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
 from session_lsp.parallel import Crash, map_in_order
@@ -38,17 +40,31 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
     return paths, problems
 
 
-def check_file(path: Path, liveness: Liveness | None = None) -> list[Finding] | SessionFileError:
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """A file's findings, and whether it is a transcript at all: a file of JSON that no format
+    claims and that looks like no damaged transcript either (`may_be_transcript`: a JSON log, a
+    list) has no problem a line could name, and is no session that resumes."""
+
+    findings: list[Finding]
+    is_transcript: bool
+
+
+def check_file(path: Path, liveness: Liveness | None = None) -> CheckedFile | SessionFileError:
     """One file's findings, or why it could not be read. Its tail is live when Claude Code runs
     it (`liveness`: the registry read once for the whole check, else read here)."""
     try:
         session = read_session_file(path)
     except SessionFileError as error:
         return error
-    return analyse_session(session, liveness).findings
+    analysis = analyse_session(session, liveness)
+    is_transcript = analysis.format is not None or may_be_transcript(
+        analysis.lines, analysis.findings
+    )
+    return CheckedFile(analysis.findings, is_transcript)
 
 
-def check_task(task: tuple[Path, Liveness]) -> list[Finding] | SessionFileError:
+def check_task(task: tuple[Path, Liveness]) -> CheckedFile | SessionFileError:
     """`check_file` as the worker processes of a tree's check run it."""
     return check_file(*task)
 
@@ -88,14 +104,21 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
             problem(message)
             continue
         checked += 1
-        counts.update(finding.severity for finding in result)
-        files_with_errors += any(finding.is_error for finding in result)
-        for finding in result:
+        findings = result.findings
+        counts.update(finding.severity for finding in findings)
+        files_with_errors += any(finding.is_error for finding in findings)
+        for finding in findings:
             if output_format == "json":
                 json_entries.append(finding_to_json(str(path), finding))
             else:
                 progress.close()
                 print(format_finding(str(path), finding, colour=colour))
+        if not result.is_transcript:
+            problems.append(
+                f"{path}: not a session transcript: no line is a {known_agents()} record"
+            )
+            progress.close()
+            problem(problems[-1])
     progress.close()
     if not checked and not problems:
         problems.append(nothing_found(arguments, "nothing was checked"))

@@ -39,10 +39,8 @@ def no_transcript(model: ConversationModel, path: Path) -> str | None:
     a damaged transcript either (`may_be_transcript`), which `show` would draw line by line."""
     if model.format != UNKNOWN_FORMAT or may_be_transcript(model.lines, model.findings):
         return None
-    return (
-        f"{path}: not a session transcript: no line is a {known_agents()} record"
-        " (`session-lsp check` names each line's problem)"
-    )
+    said = f"{path}: not a session transcript: no line is a {known_agents()} record"
+    return f"{said} (`session-lsp check` names each line's problem)" if model.findings else said
 
 
 def shown_segment(model: ConversationModel, number: int | None) -> int | None:

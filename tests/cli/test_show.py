@@ -81,6 +81,26 @@ def test_a_file_with_no_transcript_record_is_refused_as_no_session(tmp_path: Pat
     assert run_cli("show", str(empty)).returncode == 0, "a session just created shows as empty"
 
 
+def test_json_that_no_format_claims_is_no_transcript_for_show_and_check_alike(
+    tmp_path: Path,
+) -> None:
+    """A list, or a line without the fields of a record: `show` refuses it, and `check` says
+    so too rather than "all resumable"; neither points at line problems there are none of."""
+    said = "not a session transcript: no line is a Claude Code or Codex record"
+    for name, text in (("list.jsonl", "[]\n"), ("typed.jsonl", '{"type": "user"}\n')):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        shown = run_cli("show", str(path))
+        assert (shown.returncode, shown.stderr) == (2, f"session-lsp: {path}: {said}\n")
+        checked = run_cli("check", str(path))
+        assert checked.returncode == 2
+        assert checked.stderr == f"session-lsp: {path}: {said}\n"
+        assert "all resumable" not in checked.stdout
+    empty = tmp_path / "new.jsonl"
+    empty.write_bytes(b"")
+    assert run_cli("check", str(empty)).returncode == 0, "a session just created"
+
+
 def test_a_sub_agents_messages_kept_in_the_main_file_are_fenced_as_written() -> None:
     """Their text is composed: a prompt, calls with their input, tools' results; a command in a
     call's input must read as the agent ran it, not as Markdown."""
