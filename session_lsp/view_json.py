@@ -102,12 +102,13 @@ def item_to_json(
     }
 
 
-def usage_to_json(usage: Usage | None) -> dict[str, int] | None:
+def usage_to_json(usage: Usage | None) -> dict[str, int | bool] | None:
     if usage is None:
         return None
     return {
         "input": usage.input,
         "output": usage.output,
+        "outputPartial": usage.output_partial,
         "cacheRead": usage.cache_read,
         "cacheCreation": usage.cache_creation,
     }

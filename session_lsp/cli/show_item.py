@@ -76,7 +76,7 @@ def _agent_file_facts(counts: AgentCounts) -> str:
     if counts.items is None:
         return "could not be read"
     spent = counts.usage
-    used = f", {spent.context:,} tokens in, {spent.output:,} out" if spent else ""
+    used = f", {spent.context:,} tokens in, {spent.output_said}" if spent else ""
     return f"{counted(counts.items, 'item')}{used}"
 
 
@@ -92,7 +92,7 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
     )
     usage = item.usage
     if usage is not None:
-        facts.append(f"{usage.context:,} tokens in, {usage.output:,} out")
+        facts.append(f"{usage.context:,} tokens in, {usage.output_said}")
     stream.write(for_terminal(" · ".join(facts)) + "\n")
     if item.text is not None:
         _section(stream, None, item.text)

@@ -340,7 +340,7 @@ def usage_facts(usage: Usage, context: int | None) -> list[str]:
     cached = usage.cache_read + usage.cache_creation
     parts = [
         f"tokens: {usage.input + cached:,} in ({usage.cache_read:,} cached)",
-        f"{usage.output:,} out",
+        usage.output_said,
     ]
     if context is not None:
         parts.append(f"last context {context:,}")

@@ -241,7 +241,7 @@ def _header(
 
 def _usage(usage: Usage, context: int | None) -> str:
     cached = usage.cache_read + usage.cache_creation
-    used = f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output:,} out"
+    used = f"{usage.input + cached:,} tokens in ({usage.cache_read:,} cached), {usage.output_said}"
     return used if context is None else f"{used}, last context {context:,}"
 
 

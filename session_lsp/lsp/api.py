@@ -200,6 +200,8 @@ class Usage(Result):
 
     input: int
     output: int
+    output_partial: bool
+    """Some of the output was counted before its message ended: `output` is a lower bound."""
     cache_read: int
     cache_creation: int
 

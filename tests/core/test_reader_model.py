@@ -387,6 +387,7 @@ def test_sub_agent_usage_sums_each_sub_agent_files_own_requests(tmp_path: Path) 
         sum(usage.output for usage in expected if usage),
         sum(usage.cache_read for usage in expected if usage),
         sum(usage.cache_creation for usage in expected if usage),
+        any(usage.output_partial for usage in expected if usage),
     )
     assert used.usage != model.usage  # the session's own requests are apart
 
@@ -505,7 +506,10 @@ def test_one_api_message_written_as_five_lines_counts_once() -> None:
     model = loaded(SHORT)
     carrying = [item for item in model.items if item.usage is not None]
     assert len(carrying) == 1
-    expected = Usage(input=3, output=13, cache_read=11515, cache_creation=13835)
+    # Every line of it was written while it streamed (no stop reason): 13 is the count so far.
+    expected = Usage(
+        input=3, output=13, cache_read=11515, cache_creation=13835, output_partial=True
+    )
     assert carrying[0].usage == expected and model.usage == expected
     assert model.context_tokens == 3 + 11515 + 13835
     assert {item.model for item in model.items if item.kind is not ItemKind.PROMPT} == {
@@ -514,7 +518,8 @@ def test_one_api_message_written_as_five_lines_counts_once() -> None:
 
 
 def claude_usage_oracle(path: Path) -> Usage | None:
-    """Every assistant line's usage, the last line of each (message.id, requestId) kept."""
+    """Every assistant line's usage, the last line of each (message.id, requestId) kept; its
+    output partial where that last line was written before the message stopped."""
     requests: dict[object, Usage] = {}
     for number, record in enumerate(raw_lines(path)):
         message = record.get("message")
@@ -529,6 +534,7 @@ def claude_usage_oracle(path: Path) -> Usage | None:
             usage.get("output_tokens", 0),
             usage.get("cache_read_input_tokens", 0),
             usage.get("cache_creation_input_tokens", 0),
+            message.get("stop_reason") is None,
         )
     return sum(requests.values(), Usage()) if requests else None
 
@@ -591,7 +597,7 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
     analysis = analyse_bytes(session.data())
     assert analysis.findings == []
     model = build_model(analysis)
-    assert model.usage == Usage(cache_creation=7)
+    assert model.usage == Usage(cache_creation=7, output_partial=True)
     assert model.context_tokens == 7
     session.text("a3", "a2", "and a good one beside the odd ones")
     session.lines[-1]["message"]["usage"] = {
@@ -600,7 +606,26 @@ def test_odd_usage_values_count_as_zero_and_never_make_a_line_unreadable() -> No
         "cache_read_input_tokens": 3,
         "cache_creation_input_tokens": 4,
     }
-    assert build_model(analyse_bytes(session.data())).usage == Usage(1, 2, 3, 11)
+    assert build_model(analyse_bytes(session.data())).usage == Usage(1, 2, 3, 11, True)
+
+
+def test_an_output_count_written_while_its_message_streamed_is_a_lower_bound() -> None:
+    """Claude Code writes a message's lines as it streams: a message whose last line has no stop
+    reason was counted before it ended, and the session's output is then "at least" its sum."""
+    session = Builder()
+    session.prompt("u1", None, "hi")
+    session.text("a1", "u1", "hello")
+    message = session.lines[-1]["message"]
+    message["usage"] = {"input_tokens": 5, "output_tokens": 40}
+    message["stop_reason"] = "end_turn"
+    stopped = build_model(analyse_bytes(session.data())).usage
+    assert stopped == Usage(5, 40) and stopped.output_said == "40 out"
+    session.prompt("u2", "a1", "more")
+    session.text("a2", "u2", "streaming")
+    session.lines[-1]["message"]["usage"] = {"input_tokens": 5, "output_tokens": 1}
+    streamed = build_model(analyse_bytes(session.data())).usage
+    assert streamed == Usage(10, 41, output_partial=True)
+    assert streamed.output_said == "at least 41 out"
 
 
 def timestamp(value: str) -> datetime:
@@ -657,7 +682,8 @@ def test_a_message_claude_code_wrote_itself_names_no_model_and_costs_nothing() -
     assert error.text == "API Error: 529 Overloaded"
     assert (error.model, error.usage) == (None, None)
     assert model.items[1].model == "claude-opus-4-8"
-    assert model.usage == Usage(input=10, output=5) and model.context_tokens == 10
+    assert model.usage == Usage(input=10, output=5, output_partial=True)
+    assert model.context_tokens == 10
 
 
 @pytest.mark.parametrize("path", [SHORT, SAMPLE, WORKTREES], ids=corpus_id)

@@ -26,6 +26,8 @@ export interface ConversationFinding {
 export interface Usage {
   readonly input: number;
   readonly output: number;
+  /** Some of the output was counted before its message ended: `output` is a lower bound (false from a server that does not say). */
+  readonly outputPartial: boolean;
   readonly cacheRead: number;
   readonly cacheCreation: number;
 }
@@ -234,7 +236,8 @@ function asUsage(value: unknown, where: string): Usage | null {
   for (const field of ['input', 'output', 'cacheRead', 'cacheCreation']) {
     check(isInteger(usage[field]), () => `${where}.${field} is not an integer`);
   }
-  return { input: usage.input as number, output: usage.output as number, cacheRead: usage.cacheRead as number, cacheCreation: usage.cacheCreation as number };
+  check(usage.outputPartial === undefined || typeof usage.outputPartial === 'boolean', () => `${where}.outputPartial is not a boolean`);
+  return { input: usage.input as number, output: usage.output as number, outputPartial: usage.outputPartial === true, cacheRead: usage.cacheRead as number, cacheCreation: usage.cacheCreation as number };
 }
 
 function asSubAgents(value: unknown): SubAgentsUsage | null {

@@ -569,7 +569,7 @@ function subAgentsLabel(sub: SubAgentsUsage): string {
 
 function usageLabel(usage: Usage): string {
   const cached = usage.cacheRead + usage.cacheCreation;
-  return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${formatTokens(usage.output)} out`;
+  return `${formatTokens(usage.input + cached)} in${cached > 0 ? ` (${formatTokens(usage.cacheRead)} cached)` : ''} · ${usage.outputPartial ? 'at least ' : ''}${formatTokens(usage.output)} out`;
 }
 
 const PLAN_MARKS: Record<string, string> = { completed: '☑', in_progress: '◐', pending: '☐' };

@@ -71,7 +71,7 @@ test('a finding span becomes a 0-based range; items map to the page that holds t
 });
 
 test('the reader fields are read: diff, plan, sub-agent, duration, model and usage; an unknown todo status counts as not done', () => {
-  const usage = { input: 3, output: 13, cacheRead: 11515, cacheCreation: 13835 };
+  const usage = { input: 3, output: 13, outputPartial: false, cacheRead: 11515, cacheCreation: 13835 };
   const todos = [
     { content: 'write tests', status: 'completed' },
     { content: 'ship it', status: 'blocked' },
@@ -126,9 +126,13 @@ test('the reader fields are read: diff, plan, sub-agent, duration, model and usa
 });
 
 test("a page carries its session's sub-agent files and their tokens; an older server none, a bad one is refused", () => {
-  const usage = { input: 1238, output: 30557, cacheRead: 1727035, cacheCreation: 296384 };
+  const usage = { input: 1238, output: 30557, outputPartial: true, cacheRead: 1727035, cacheCreation: 296384 };
   const page = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 1, uncounted: 2, usage } }));
   assert.deepEqual(page.subAgents, { files: 6, unreadable: 1, uncounted: 2, usage });
+  const { outputPartial: _unsaid, ...olderUsage } = usage;
+  const unsaid = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 1, uncounted: 2, usage: olderUsage } }));
+  assert.equal(unsaid.subAgents?.usage?.outputPartial, false, 'a server that does not say: a whole count');
+  assert.throws(() => asConversationPage(conversationPage('/p', { usage: { ...usage, outputPartial: 'yes' } })), /usage\.outputPartial is not a boolean/);
   const older = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 6, unreadable: 0, usage } }));
   assert.equal(older.subAgents?.uncounted, 0, 'a server that does not say counted every file');
   const uncounted = asConversationPage(conversationPage('/p/s.jsonl', { subAgents: { files: 2, unreadable: 0, usage: null } }));

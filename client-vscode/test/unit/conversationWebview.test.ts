@@ -265,6 +265,8 @@ test('an emptied plan says so; the last context size is shown beside the token t
   view.reset(healthy([call(1)], { lastTodos: { index: 1, todos: [], segment: 0 }, usage: { input: 10, output: 500, cacheRead: 20000, cacheCreation: 100 }, contextTokens: 45210 }));
   assert.equal(view.element('plan').querySelector('summary')?.childNodes[0].textContent, 'Plan: emptied (no steps left)');
   assert.match(view.element('summary').textContent, /20k in \(20k cached\) · 500 out · last context 45k tokens/);
+  view.reset(healthy([call(1)], { usage: { input: 10, output: 13, outputPartial: true, cacheRead: 0, cacheCreation: 0 } }), 3);
+  assert.match(view.element('summary').textContent, /10 in · at least 13 out/, 'a count taken mid-message is a lower bound');
   view.reset(healthy([call(1)]), 2);
   assert.doesNotMatch(view.element('summary').textContent, /last context/, 'none recorded, none said');
 });

@@ -93,6 +93,10 @@ class Usage(msgspec.Struct, gc=False):
     output: int = 0
     cache_read: int = 0
     cache_creation: int = 0
+    output_partial: bool = False
+    """Some of the output was counted before its message ended (Claude Code writes a message's
+    lines as they stream, and some versions never a line with its final count): `output` is
+    then a lower bound."""
 
     @property
     def context(self) -> int:
@@ -105,7 +109,13 @@ class Usage(msgspec.Struct, gc=False):
             self.output + other.output,
             self.cache_read + other.cache_read,
             self.cache_creation + other.cache_creation,
+            self.output_partial or other.output_partial,
         )
+
+    @property
+    def output_said(self) -> str:
+        """The output count as a reader reads it: "at least" where it is a lower bound."""
+        return f"{'at least ' if self.output_partial else ''}{self.output:,} out"
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,7 +366,9 @@ end
 
 local function usage_text(usage)
   local cached = usage.cacheRead + usage.cacheCreation
-  return string.format("%s in (%s cached) · %s out", thousands(usage.input + cached), thousands(usage.cacheRead), thousands(usage.output))
+  -- A count taken while its message streamed is a lower bound (outputPartial).
+  local out = (usage.outputPartial == true and "at least " or "") .. thousands(usage.output)
+  return string.format("%s in (%s cached) · %s out", thousands(usage.input + cached), thousands(usage.cacheRead), out)
 end
 
 local function push_plan(lines, prefix, todos)

@@ -88,6 +88,9 @@ class Message(msgspec.Struct, omit_defaults=True, gc=False):
     """Blocks as a tuple: 40 bytes less a line than a list, and never walked by the collector
     (a tuple of untracked structs is made untracked)."""
     usage: Usage | OTHER_JSON = None
+    stop_reason: object = None
+    """Null on a line written while the message was still streaming: its usage then counts the
+    output so far, not the message's whole."""
 
 
 class CompactMetadata(msgspec.Struct, omit_defaults=True, gc=False):

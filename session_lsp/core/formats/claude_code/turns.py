@@ -523,7 +523,7 @@ def _line_of(record: Record) -> int:
     return record.line
 
 
-def _json_usage(recorded: object) -> Usage | None:
+def _json_usage(recorded: object, *, partial: bool) -> Usage | None:
     if not isinstance(recorded, dict):
         return None
     return Usage(
@@ -531,6 +531,7 @@ def _json_usage(recorded: object) -> Usage | None:
         _count(recorded.get("output_tokens")),
         _count(recorded.get("cache_read_input_tokens")),
         _count(recorded.get("cache_creation_input_tokens")),
+        partial,
     )
 
 
@@ -551,18 +552,21 @@ def _session_usage(analysis: Analysis) -> Usage | None:
         if message is not None and message.usage is not None:
             # One message's lines repeat its usage, as complete or more: the last one counts.
             requests[message.id or record.requestId or record.line] = message
-    usages = [
-        recorded
+    counted = [
+        message
         for message in requests.values()
-        if isinstance(recorded := message.usage, RecordedUsage) and message.model != SYNTHETIC_MODEL
+        if isinstance(message.usage, RecordedUsage) and message.model != SYNTHETIC_MODEL
     ]
-    if not usages:
+    if not counted:
         return None
+    usages = cast(list[RecordedUsage], [message.usage for message in counted])
     return Usage(
         _total([usage.input_tokens for usage in usages]),
         _total([usage.output_tokens for usage in usages]),
         _total([usage.cache_read_input_tokens for usage in usages]),
         _total([usage.cache_creation_input_tokens for usage in usages]),
+        # Counted while the message streamed: its last line has no stop reason.
+        any(message.stop_reason is None for message in counted),
     )
 
 
@@ -751,7 +755,8 @@ class ClaudeTexts:
         model = message.get("model")
         if not isinstance(model, str) or model == SYNTHETIC_MODEL:
             return Request(key, None, None)
-        return Request(key, model, _json_usage(message.get("usage")))
+        usage = _json_usage(message.get("usage"), partial=message.get("stop_reason") is None)
+        return Request(key, model, usage)
 
 
 CLAUDE_TEXTS = ClaudeTexts()
