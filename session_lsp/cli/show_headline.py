@@ -110,6 +110,11 @@ def call_headline(tool: ToolCall) -> str:
             value = fields.get(key)
             if isinstance(value, str) and value.strip():
                 return first_line(value)
+        asked = _questions(fields)
+        if asked:
+            # AskUserQuestion: what it asked, not the JSON of its options.
+            more = f"  (+{len(asked) - 1} more)" if len(asked) > 1 else ""
+            return f"asks: {first_line(asked[0])}{more}"
     if tool.diff is not None:
         files = diff_files(tool.diff)
         if files:
@@ -117,6 +122,18 @@ def call_headline(tool: ToolCall) -> str:
     if fields is not None and (fields or text.strip() == "{}"):  # "{}": nothing to say
         return " ".join(f"{one_line(key)}={_shown(value)}" for key, value in fields.items())
     return one_line(text)
+
+
+def _questions(fields: dict[str, object]) -> list[str]:
+    """The questions of a call that asks the user (`questions: [{question, options}]`)."""
+    questions = fields.get("questions")
+    if not isinstance(questions, list):
+        return []
+    return [
+        asked["question"]
+        for asked in questions
+        if isinstance(asked, dict) and isinstance(asked.get("question"), str) and asked["question"]
+    ]
 
 
 def _shown(value: object) -> str:

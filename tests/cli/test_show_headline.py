@@ -46,6 +46,17 @@ def test_a_multi_line_argument_is_shown_by_its_first_line() -> None:
     assert call_headline(call) == "# Plan: add tar support"
 
 
+def test_a_question_to_the_user_is_shown_by_what_it_asks_not_its_options_json() -> None:
+    option = {"label": "Rig A", "description": "the old one"}
+    one = {"question": "Which rig?\nPick one.", "header": "Rig", "options": [option]}
+    assert call_headline(_call("AskUserQuestion", {"questions": [one]})) == "asks: Which rig?"
+    two = _call("AskUserQuestion", {"questions": [one, {**one, "question": "And the port?"}]})
+    assert call_headline(two) == "asks: Which rig?  (+1 more)"
+    assert call_headline(_call("AskUserQuestion", {"questions": [{"header": "x"}]})).startswith(
+        "questions="
+    ), "nothing asked: names and values as any other call"
+
+
 def test_a_call_without_arguments_says_nothing_and_others_show_names_and_values() -> None:
     assert call_headline(_call("TaskList", {})) == ""
     shown = call_headline(_call("write_stdin", {"session_id": 7, "chars": "", "tail": ["a"]}))
