@@ -188,7 +188,7 @@ def test_a_sub_agent_with_its_own_file_says_the_tokens_its_requests_used() -> No
     shown = run_cli("show", "--item", str(index + 1), str(WORKTREES)).stdout.splitlines()
     assert shown[2] == (
         f"sub-agent: {file} ({len(sub_agent.items)} items,"
-        f" {spent.context:,} tokens in, {spent.output:,} out)"
+        f" {spent.context:,} tokens in, {spent.output_said})"
     )
 
 
