@@ -64,6 +64,8 @@ const shownWhole = new Map<number, string>();
 let pendingQuery: string | null = null;
 /** The query whose results are listed: searched again after a reload, whose items may be others. */
 let listedQuery: string | null = null;
+/** The answer listed, as JSON: an answer the same after a reload leaves the list as it is. */
+let listedAnswer: string | null = null;
 /**
  * The search hit last opened: its card open, drawn whole, the query marked in it. `segment` is
  * the hit's, as the server numbers parts (a compaction after the search adds a part after it, and
@@ -1166,6 +1168,7 @@ searchForm.addEventListener('submit', (event) => {
 function closeSearch(): void {
   pendingQuery = null;
   listedQuery = null;
+  listedAnswer = null;
   searchResults.hidden = true;
   searchResults.replaceChildren();
   dropTarget();
@@ -1200,7 +1203,13 @@ function searchHead(query: string, hits: readonly SearchHit[], more: boolean): s
 
 function showSearchResults(query: string, hits: readonly SearchHit[], more: boolean, error: string | undefined): void {
   pendingQuery = null;
+  // The live part's number too: a hit in it is listed as "item N", in the history as "part P".
+  const listing = JSON.stringify([query, hits, more, error ?? null, liveSegment]);
+  if (listing === listedAnswer && !searchResults.hidden) {
+    return; // searched again after a reload, found the same: the list, its focus and scroll stay
+  }
   listedQuery = query;
+  listedAnswer = listing;
   searchResults.hidden = false;
   searchResults.replaceChildren();
   const head = error !== undefined ? `Search failed: ${error}` : searchHead(query, hits, more);
@@ -1313,7 +1322,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (message.type) {
     case 'reset': {
       generation = message.generation;
-      if (liveSegment !== null && message.page.segment !== liveSegment) {
+      if (liveSegment !== null && message.page.segment > liveSegment) {
         moveToHistory(liveSegment);
       }
       items.clear();
@@ -1384,7 +1393,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       return;
     }
     case 'searchResults':
-      if (message.generation === generation) {
+      // Only the answer to the search asked last: a list closed meanwhile stays closed, and an
+      // earlier query's answer arriving late never replaces a newer one's.
+      if (message.generation === generation && message.query === pendingQuery) {
         showSearchResults(message.query, message.hits, message.more, message.error);
       }
       return;

@@ -71,12 +71,14 @@ test('a search cut at 200 hits says there are more and that only the first 200 a
   const view = new WebviewUnderTest();
   view.reset(healthy([call(1)]));
   const hits = Array.from({ length: 200 }, (_, index) => hit(0, index));
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits, more: true });
   assert.equal(
     view.element('search-results').querySelector('.search-head')?.childNodes[0].textContent,
     'More than 200 results for “needle” in the whole session: only the first 200 are listed (refine the query to see the others)',
   );
   assert.equal(view.element('search-results').querySelectorAll('.search-hit').length, 200);
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: hits.slice(0, 3), more: false });
   assert.match(view.element('search-results').textContent, /^3 results for “needle” in the whole session/);
 });
@@ -115,6 +117,7 @@ test('a reload while a part of the history or a search is loading asks again: no
 test('a compaction after a hit was opened keeps its mark and its open card on that item, now in the history, not on the new part\'s item of that number', () => {
   const view = new WebviewUnderTest();
   view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'the needle again' })]));
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
   view.click(view.element('search-results').querySelector('button.search-hit-button'));
   assert.deepEqual(marks(view), ['needle']);
@@ -140,6 +143,7 @@ test('a compaction after a hit was opened keeps its mark and its open card on th
 test('a repair that moves the opened hit\'s lines leaves no mark on the item now at its number', () => {
   const view = new WebviewUnderTest();
   view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'the needle again' })]));
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 2)], more: false });
   view.click(view.element('search-results').querySelector('button.search-hit-button'));
   assert.deepEqual(marks(view), ['needle']);
@@ -192,6 +196,7 @@ test('a search hit opens its card and marks the match in it; the next hit clears
   view.reset(healthy([call(1, { result: 'found the needle here' }), call(2, { result: 'another needle' })]));
   assert.equal(view.item(1).querySelector('details.tool-card')?.open, false, 'a healthy card starts closed');
   view.search('needle');
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1), hit(0, 2)], more: false });
   view.click(view.element('search-results').querySelectorAll('button.search-hit-button')[0]);
   assert.equal(view.item(1).querySelector('details.tool-card')?.open, true);
@@ -207,6 +212,7 @@ test('a search hit on a shortened item loads it whole, then marks the match past
   const view = new WebviewUnderTest();
   const cut = call(1, { result: 'y'.repeat(4000) }, { truncated: true });
   view.reset(healthy([cut]));
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
   view.click(view.element('search-results').querySelector('button.search-hit-button'));
   assert.deepEqual(view.postedOf('loadItem').at(-1), { type: 'loadItem', generation: 1, index: 1, segment: null });
@@ -222,6 +228,7 @@ test('a search hit on a shortened item loads it whole, then marks the match past
 test('a search hit in the history opens its part and its card and marks the match', () => {
   const view = new WebviewUnderTest();
   view.reset(compacted(2));
+  view.search('needle');
   view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
   view.click(view.element('search-results').querySelector('button.search-hit-button'));
   assert.deepEqual(view.postedOf('loadSegment').at(-1), { type: 'loadSegment', generation: 1, segment: 0, offset: 0 });
@@ -280,4 +287,23 @@ test('an edit rejected or never answered says its change was not applied or not 
   const notes = [1, 2, 3].map((index) => view.item(index).querySelector('summary .diff-note')?.textContent ?? null);
   assert.deepEqual(notes, [null, 'not applied', 'not confirmed']);
   assert.equal(view.item(1).querySelector('summary .diff-count.added')?.textContent, '+1');
+});
+
+test('only the answer to the search asked last is listed; the same answer after a reload leaves the list as it was', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'a pin' })]));
+  view.search('needle');
+  view.search('pin');
+  view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(0, 1)], more: false });
+  assert.match(view.element('search-results').textContent, /^Searching the whole session for “pin”/, 'the older query\'s answer is dropped');
+  view.receive({ type: 'searchResults', generation: 1, query: 'pin', hits: [hit(0, 2)], more: false });
+  assert.match(view.element('search-results').textContent, /^1 result for “pin”/);
+  const listed = view.element('search-results').querySelector('button.search-hit-button');
+  view.reset(healthy([call(1, { result: 'the needle' }), call(2, { result: 'a pin' }), call(3)]), 2);
+  view.receive({ type: 'searchResults', generation: 2, query: 'pin', hits: [hit(0, 2)], more: false });
+  assert.equal(view.element('search-results').querySelector('button.search-hit-button'), listed, 'not redrawn: focus and scroll stay');
+  view.reset(healthy([call(1), call(2), call(3)]), 3);
+  view.click(view.element('search-results').querySelector('button.search-close'));
+  view.receive({ type: 'searchResults', generation: 3, query: 'pin', hits: [hit(0, 2)], more: false });
+  assert.equal(view.element('search-results').hidden, true, 'a list closed while searched again stays closed');
 });
