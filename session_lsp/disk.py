@@ -26,7 +26,7 @@ from session_lsp.core.analysis import Analysis, analyse_bytes
 from session_lsp.core.edit_diff import edits_diff
 from session_lsp.core.edits import apply_edits, join_lines
 from session_lsp.core.findings import Code, Finding
-from session_lsp.core.formats import known_agents, may_be_transcript
+from session_lsp.core.formats import known_agents, not_a_transcript
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.repairs import (
@@ -214,10 +214,9 @@ def _not_ours(analysis: Analysis, *, would_act: bool) -> str | None:
     if is_session(analysis):
         return None
     agents = known_agents()
-    if not may_be_transcript(analysis.lines, analysis.findings):
-        if would_act or analysis.error_count:
-            return f"not a session transcript (no line is a {agents} record)"
-        return None
+    reason = not_a_transcript(False, analysis.lines, analysis.findings)
+    if reason is not None:
+        return reason if would_act or analysis.error_count else None
     if would_act:
         return f"no line of it is a readable {agents} record, so nothing to repair it from"
     return None

@@ -17,7 +17,7 @@ from session_lsp.cli.output import (
     write_json,
 )
 from session_lsp.core.findings import Finding, Severity
-from session_lsp.core.formats import known_agents, may_be_transcript
+from session_lsp.core.formats import not_a_transcript
 from session_lsp.core.wording import counted
 from session_lsp.files import SessionFileError, find_session_files, read_session_file
 from session_lsp.parallel import Crash, map_in_order
@@ -42,12 +42,10 @@ def collect_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
 
 @dataclass(frozen=True, slots=True)
 class CheckedFile:
-    """A file's findings, and whether it is a transcript at all: a file of JSON that no format
-    claims and that looks like no damaged transcript either (`may_be_transcript`: a JSON log, a
-    list) has no problem a line could name, and is no session that resumes."""
+    """A file's findings, and why it is no session at all if it is none (`not_a_transcript`)."""
 
     findings: list[Finding]
-    is_transcript: bool
+    not_a_transcript: str | None
 
 
 def check_file(path: Path, liveness: Liveness | None = None) -> CheckedFile | SessionFileError:
@@ -58,10 +56,8 @@ def check_file(path: Path, liveness: Liveness | None = None) -> CheckedFile | Se
     except SessionFileError as error:
         return error
     analysis = analyse_session(session, liveness)
-    is_transcript = analysis.format is not None or may_be_transcript(
-        analysis.lines, analysis.findings
-    )
-    return CheckedFile(analysis.findings, is_transcript)
+    reason = not_a_transcript(analysis.format is not None, analysis.lines, analysis.findings)
+    return CheckedFile(analysis.findings, reason)
 
 
 def check_task(task: tuple[Path, Liveness]) -> CheckedFile | SessionFileError:
@@ -80,6 +76,7 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
     """Files are checked in `jobs` worker processes when there is enough to read; the output is
     the same, in the same order, whatever `jobs` is."""
     paths, problems = collect_paths(arguments)
+    named = {Path(argument) for argument in arguments}
     for message in problems:
         problem(message)
     colour = output_format == "text" and wants_colour(sys.stdout)
@@ -113,10 +110,10 @@ def run_check(arguments: list[str], output_format: str, jobs: int = 1) -> int:
             else:
                 progress.close()
                 print(format_finding(str(path), finding, colour=colour))
-        if not result.is_transcript:
-            problems.append(
-                f"{path}: not a session transcript: no line is a {known_agents()} record"
-            )
+        if result.not_a_transcript is not None and path in named:
+            # Named: said so. Found in a folder, it is judged by its lines as before, so that a
+            # session a power loss zero-filled is still reported as broken, not left out.
+            problems.append(f"{path}: {result.not_a_transcript}")
             progress.close()
             problem(problems[-1])
     progress.close()

@@ -25,9 +25,19 @@ _SPACES = re.compile(r"([ \t\n\x0b\x0c\r]+)")
 _AS_SPACE = str.maketrans("\t\n\x0b\x0c\r", "     ")
 
 
+_ASCII_CLOSING = frozenset(".,;:!?)]}'\"")
+"""ASCII punctuation that stays with the wide character before it, as mixed text writes it."""
+_JOINER = "\u200d"
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\ufe0e\ufe0f") | {
+    chr(code) for code in range(0x1F3FB, 0x1F400)
+}
+"""Spaces and joiners of no width, variation selectors, and the skin tones that modify the emoji
+before them."""
+
+
 @lru_cache(maxsize=4096)
 def _char_columns(character: str) -> int:
-    if unicodedata.combining(character) or character in "\u200b\u200c\u200d\ufe0e\ufe0f":
+    if unicodedata.combining(character) or character in _ZERO_WIDTH:
         return 0
     return 2 if unicodedata.east_asian_width(character) in "WF" else 1
 
@@ -50,7 +60,11 @@ def cut_start(text: str, width: int) -> str:
     """`text` cut at its start rather than its end: a path keeps its file's name."""
     if columns(text) <= width:
         return text
-    return "…" + _first_columns(text[::-1], width - 1)[::-1]
+    tail = _first_columns(text[::-1], width - 1)[::-1]
+    start = 0
+    while start < len(tail) and _char_columns(tail[start]) == 0:
+        start += 1  # a mark of the character cut off goes with it
+    return "…" + tail[start:]
 
 
 def _first_columns(text: str, width: int) -> str:
@@ -95,8 +109,9 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
 
 
 def _chunks(text: str) -> list[str]:
-    """Spaces, runs of narrow characters, and each wide character with the closing
-    punctuation after it: the pieces a line may break between."""
+    """Spaces, runs of narrow characters, and each wide character with what must stay with it
+    (closing punctuation after it, a combining mark, an emoji's modifier or what a zero-width
+    joiner joins to it): the pieces a line may break between."""
     if text.isascii():
         return [chunk for chunk in _SPACES.split(text) if chunk]
     chunks: list[str] = []
@@ -106,20 +121,20 @@ def _chunks(text: str) -> list[str]:
         if _SPACES.fullmatch(piece):
             chunks.append(piece)
             continue
-        run = ""
+        current, wide, joined = "", False, False
         for character in piece:
-            if character in _CLOSING and (run or (chunks and chunks[-1][0] != " ")):
-                if run:
-                    run += character
-                else:
-                    chunks[-1] += character
-            elif _char_columns(character) == 2:
-                if run:
-                    chunks.append(run)
-                run = ""
-                chunks.append(character)
+            size = _char_columns(character)
+            if current and (joined or size == 0 or character in _CLOSING):
+                current += character  # stays with what it follows
+            elif current and wide and character in _ASCII_CLOSING:
+                current += character
+            elif size == 2 or wide:
+                if current:
+                    chunks.append(current)
+                current, wide = character, size == 2
             else:
-                run += character
-        if run:
-            chunks.append(run)
+                current += character
+            joined = character == _JOINER
+        if current:
+            chunks.append(current)
     return chunks

@@ -8,7 +8,7 @@ from pathlib import Path
 from session_lsp.beside import model_of_file
 from session_lsp.cli.show_headline import one_line
 from session_lsp.core.collector import BIG_BYTES, collector_paused
-from session_lsp.core.formats import known_agents, may_be_transcript
+from session_lsp.core.formats import not_a_transcript
 from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
 from session_lsp.core.turns.build import UNKNOWN_FORMAT
@@ -37,9 +37,10 @@ def shown_model(session: SessionFile) -> ConversationModel:
 def no_transcript(model: ConversationModel, path: Path) -> str | None:
     """Why `show` refuses the file, if it does: no format claims it and nothing in it looks like
     a damaged transcript either (`may_be_transcript`), which `show` would draw line by line."""
-    if model.format != UNKNOWN_FORMAT or may_be_transcript(model.lines, model.findings):
+    reason = not_a_transcript(model.format != UNKNOWN_FORMAT, model.lines, model.findings)
+    if reason is None:
         return None
-    said = f"{path}: not a session transcript: no line is a {known_agents()} record"
+    said = f"{path}: {reason}"
     return f"{said} (`session-lsp check` names each line's problem)" if model.findings else said
 
 

@@ -41,17 +41,11 @@ def inlay_hints(ls: SessionServer, params: types.InlayHintParams) -> list[types.
 
 
 def _within(position: types.Position, asked: types.Range) -> bool:
-    """Whether a hint falls in the range asked for, ends included: a client that asks for part
-    of a long line (a result of megabytes on one line) gets the hints of that part only."""
-    start, end = asked.start, asked.end
-    return (
-        (start.line, start.character)
-        <= (position.line, position.character)
-        <= (
-            end.line,
-            end.character,
-        )
-    )
+    """Whether a hint falls in the range asked for, whose end is excluded as an LSP range's is
+    (two ranges side by side never both hold it): a client that asks for part of a long line (a
+    result of megabytes on one line) gets the hints of that part only."""
+    at = (position.line, position.character)
+    return (asked.start.line, asked.start.character) <= at < (asked.end.line, asked.end.character)
 
 
 def code_lens(ls: SessionServer, params: types.CodeLensParams) -> list[types.CodeLens]:

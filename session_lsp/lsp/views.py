@@ -365,7 +365,7 @@ async def _scanned_on_disk(
     nothing can match.
 
     Once a line may match, the file is analysed while the rest of it is scanned in another
-    thread (`scan_start`): the scan lets Python's lock go, and 70,000 lines holding a word took
+    thread (`scan_start`): the C scan lets Python's lock go, and 70,000 lines holding a word took
     65 ms to find, which the search otherwise waited for."""
     liveness = read_liveness(ls)
     session = await read_on_disk(ls, path)

@@ -61,3 +61,15 @@ def test_a_cut_fits_the_columns_and_keeps_the_start_or_the_end(width: int) -> No
     assert head.endswith("…") and JAPANESE.startswith(head[:-1])
     assert tail.startswith("…") and JAPANESE.endswith(tail[1:])
     assert cut("short", 5) == "short" and cut("shorter", 5) == "shor…"
+
+
+def test_what_must_stay_with_a_wide_character_is_never_put_on_the_next_line() -> None:
+    assert wrap("日本語日本語.", 12) == ["日本語日本", "語."], "ASCII punctuation after it"
+    assert wrap("\uff08日本語日本)", 12) == ["\uff08日本語日", "本)"], "after a full-width bracket"
+    assert wrap("日本語日本👩\u200d💻", 12) == ["日本語日本", "👩\u200d💻"], "a joined emoji"
+    assert wrap("日本語日本👍🏽", 11) == ["日本語日本", "👍🏽"], "an emoji and its skin tone"
+    assert columns("👍🏽") == 2
+
+
+def test_a_cut_at_its_start_leaves_no_mark_of_a_character_cut_off() -> None:
+    assert cut_start("xe\u0301abc", 4) == "…abc"

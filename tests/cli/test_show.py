@@ -99,6 +99,8 @@ def test_json_that_no_format_claims_is_no_transcript_for_show_and_check_alike(
     empty = tmp_path / "new.jsonl"
     empty.write_bytes(b"")
     assert run_cli("check", str(empty)).returncode == 0, "a session just created"
+    walked = run_cli("check", str(tmp_path))
+    assert walked.returncode == 0 and said not in walked.stderr, "found in a folder: by its lines"
 
 
 def test_a_sub_agents_messages_kept_in_the_main_file_are_fenced_as_written() -> None:

@@ -41,6 +41,17 @@ def may_be_transcript(lines: Sequence[Line], findings: Sequence[Finding]) -> boo
     return not any(bytes(line[:LINE_HEAD_BYTES]).strip() for line in lines)
 
 
+def not_a_transcript(
+    format_known: bool, lines: Sequence[Line], findings: Sequence[Finding]
+) -> str | None:
+    """Why a file is no session at all, if it is none: no format claims it and it looks like no
+    damaged transcript either (`may_be_transcript`): a README, an application's log, a JSON
+    list. `show` and `check` report it so, and `fix` leaves it alone."""
+    if format_known or may_be_transcript(lines, findings):
+        return None
+    return f"not a session transcript: no line is a {known_agents()} record"
+
+
 def _opens_object(line: Line) -> bool:
     return bytes(line[:LINE_HEAD_BYTES]).lstrip().startswith(b"{")
 
