@@ -166,7 +166,28 @@ export function toolHeadline(input: string): ToolHeadline | null {
   if (where !== null) {
     return { role: 'path', text: where };
   }
-  return query === null ? null : { role: 'query', text: query };
+  if (query !== null) {
+    return { role: 'query', text: query };
+  }
+  const asked = questionsOf(object);
+  if (asked.length > 0) {
+    // AskUserQuestion: what it asked, as `show` says it, not the JSON of its options.
+    const more = asked.length > 1 ? `  (+${asked.length - 1} more)` : '';
+    return { role: 'text', text: `asks: ${asked[0].split('\n')[0]}${more}` };
+  }
+  return null;
+}
+
+/** The questions of a call that asks the user (`questions: [{question, options}]`). */
+function questionsOf(object: Record<string, unknown>): string[] {
+  const questions = object.questions;
+  if (!Array.isArray(questions)) {
+    return [];
+  }
+  return questions.flatMap((asked: unknown) => {
+    const question = typeof asked === 'object' && asked !== null ? (asked as Record<string, unknown>).question : undefined;
+    return typeof question === 'string' && question !== '' ? [question] : [];
+  });
 }
 
 /**

@@ -105,3 +105,10 @@ test('a bidi override or a control character is shown as its escape, as show pri
   assert.equal(visibleLine('  Bash\n\tcall\u2028two  '), 'Bash call\\u2028two');
   assert.equal(visibleText('\x85\u061c\u200e\u200f\u202a'), '\\x85\\u061c\\u200e\\u200f\\u202a');
 });
+
+test('a question to the user leads its card with what it asks, as show says it, not its options', () => {
+  const one = { question: 'Which rig?\nPick one.', header: 'Rig', options: [{ label: 'Rig A' }] };
+  assert.deepEqual(toolHeadline(JSON.stringify({ questions: [one] })), { role: 'text', text: 'asks: Which rig?' });
+  assert.deepEqual(toolHeadline(JSON.stringify({ questions: [one, { ...one, question: 'And the port?' }] })), { role: 'text', text: 'asks: Which rig?  (+1 more)' });
+  assert.equal(toolHeadline(JSON.stringify({ questions: [{ header: 'x' }] })), null, 'nothing asked: no headline');
+});
