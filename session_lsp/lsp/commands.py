@@ -24,6 +24,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from session_lsp import __version__
 from session_lsp.atomic import UnsafeWriteError
 from session_lsp.core.edits import apply_edits
+from session_lsp.core.formats import not_a_transcript
 from session_lsp.core.repairs import (
     leaves_pairing_errors,
     remaining_pairing_errors,
@@ -137,6 +138,10 @@ async def check_file(ls: SessionServer, arguments: api.PathArguments) -> api.Che
         # Off the event loop: a 100 MB session takes seconds to read and analyse.
         session = await read_on_disk(ls, Path(path))
         analysis = await asyncio.to_thread(analyse_session, session, read_liveness(ls))
+    not_ours = not_a_transcript(analysis.format is not None, analysis.lines, analysis.findings)
+    if not_ours is not None:
+        # As `session-lsp check` says of a file named: an error, never "no problems".
+        raise CommandError(f"{path}: {not_ours}")
     return api.CheckFileResult(
         path=path,
         findings=msgspec.convert(

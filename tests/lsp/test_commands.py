@@ -55,6 +55,13 @@ async def test_failed_disk_commands_are_errors_not_results(
             await _command(client, command, missing)
         assert raised.value.code == -32603, command
         assert "nope.jsonl" in raised.value.message and "\n" not in raised.value.message
+    listed = tmp_path / "list.jsonl"
+    listed.write_text("[]\n", encoding="utf-8")
+    with pytest.raises(JsonRpcException) as raised:
+        await _command(client, "sessionLsp.checkFile", str(listed))
+    assert raised.value.message.endswith(
+        "list.jsonl: not a session transcript: no line is a Claude Code or Codex record"
+    ), "no transcript: an error, as the command line says it, not zero findings"
 
 
 async def test_a_fork_that_cannot_be_written_is_an_error(
