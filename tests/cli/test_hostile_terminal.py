@@ -218,3 +218,32 @@ def test_a_file_name_with_controls_is_shown_as_escapes_when_it_cannot_be_read(
     assert result.returncode == 2
     assert "gone \\x1b]52;c;cm0gLXJmIH4=\\x07.jsonl: no such file or folder" in stderr
     _assert_inert(stderr, result.stdout.decode())
+
+
+def test_a_hostile_question_and_structured_input_print_only_visible_escapes(
+    tmp_path: Path,
+) -> None:
+    """What a question to the user asks (its headline) and a structured input field (indented
+    JSON under `show --item`) come from the transcript too; wide-character wrapping as well."""
+    from tests.support.claude_records import Builder
+    from tests.support.cli import run_cli
+    from tests.support.files import aged_copy
+
+    session = Builder()
+    session.prompt("u1", None, f"日本語 {HOSTILE} " * 20)
+    asked = {"question": f"Which {HOSTILE}?", "options": [{"label": HOSTILE}]}
+    session.call("a1", "u1", "toolu_Q", "AskUserQuestion", questions=[asked])
+    session.result("r1", "a1", "toolu_Q", f"answered {HOSTILE}")
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(session.data())
+    aged_copy(path, path)
+    narrow = {"NO_COLOR": "1", "COLUMNS": "60"}
+    outputs = [
+        run_cli("show", str(path), env=narrow).stdout,
+        run_cli("show", "--brief", str(path), env=narrow).stdout,
+        run_cli("show", "--item", "2", str(path), env=narrow).stdout,
+    ]
+    _assert_inert(*outputs)
+    assert "asks: Which \\x1" in outputs[0], "escaped, then cut to the width"
+    assert '"label": "\\u001b]0;pwned\\u0007' in outputs[2], "JSON's own escapes"
+    assert "\\u202egnp.exe" in outputs[2], "and the bidi override JSON leaves raw, escaped"

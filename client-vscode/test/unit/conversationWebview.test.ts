@@ -253,6 +253,9 @@ test('a bidi override or a control character in a command, a path or a result is
   assert.equal(view.item(2).querySelector('.input-preview')?.textContent, '/tmp/\\u202etxt.sh');
   assert.equal(view.element('title').textContent, 'Fix \\u202eit');
   assert.deepEqual(view.item(3).querySelectorAll('code').map((code) => code.textContent), ['rm \\u202eoof', 'ls \\u2066x\n']);
+  const question = JSON.stringify({ questions: [{ question: 'Delete \u202egnp.exe?\x1b[2J', options: [] }] });
+  view.reset(healthy([call(1, { name: 'AskUserQuestion', input: question })]), 2);
+  assert.equal(view.item(1).querySelector('.input-preview')?.textContent, 'asks: Delete \\u202egnp.exe?\\x1b[2J');
 });
 
 test('a running call says running; a rejected call shows what the user said, not the stock refusal as an error', () => {
