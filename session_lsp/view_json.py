@@ -57,6 +57,8 @@ def conversation_to_json(
                 "lastLine": part.last_line,
                 "items": len(part.items),
                 "summary": part.summary,
+                "kind": part.kind.value,
+                "forkLine": part.fork_line,
             }
             for index, part in enumerate(every)
         ],

@@ -24,7 +24,7 @@ from session_lsp.cli.terminal import for_terminal
 from session_lsp.core.diffs import change_note
 from session_lsp.core.turns import Item, ToolCall
 from session_lsp.core.turns.agents import AgentCounts, agent_counts
-from session_lsp.core.turns.segments import segment_items
+from session_lsp.core.turns.segments import live_segment, segment_items
 from session_lsp.core.turns.texts import whole_item
 from session_lsp.core.typed_keys import process_verb
 from session_lsp.core.wording import counted, numbered_up_to
@@ -65,7 +65,7 @@ def run_show_item(
     if output_format == "json":
         write_json(item_to_json(item, str(path)), sys.stdout)
     else:
-        last = len(model.earlier_segments)
+        last = live_segment(model)
         write_item(item, str(path), sys.stdout, last if shown is None else shown)
     sys.stdout.flush()
     return EXIT_OK

@@ -28,7 +28,7 @@ from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.agents import sub_agent_usage
 from session_lsp.core.turns.model import Usage
-from session_lsp.core.turns.segments import segment_items, summary_line
+from session_lsp.core.turns.segments import live_segment, segment_items, summary_line
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.wording import counted
 
@@ -124,7 +124,7 @@ class Reader:
             self.line(self.paint(f"first problem: item {problem + 1}, line {line}", RED))
         plan = last_plan(model)
         if plan is not None:
-            self._plan(plan_place(plan, len(model.earlier_segments), shown.segment), plan.todos)
+            self._plan(plan_place(plan, live_segment(model), shown.segment), plan.todos)
         if shown.offset:
             self.line(self.paint(f"… {counted(shown.offset, 'earlier item')}", DIM))
 

@@ -9,10 +9,14 @@ from session_lsp.beside import model_of_file
 from session_lsp.cli.show_headline import one_line
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.core.formats import not_a_transcript
-from session_lsp.core.markdown import earlier_parts
 from session_lsp.core.turns import ConversationModel
 from session_lsp.core.turns.build import UNKNOWN_FORMAT
-from session_lsp.core.turns.segments import counted_facts
+from session_lsp.core.turns.segments import (
+    counted_facts,
+    live_segment,
+    other_parts,
+    segment_place,
+)
 from session_lsp.core.wording import numbered_up_to
 from session_lsp.files import SessionFile, exists, read_session_file
 from session_lsp.sessions import resolve_session
@@ -50,7 +54,7 @@ def shown_segment(model: ConversationModel, number: int | None) -> int | None:
     message to print for a segment the session does not have."""
     if number is None:
         return None
-    count = len(model.earlier_segments) + 1
+    count = live_segment(model) + 1
     if not 1 <= number <= count:
         raise ValueError(f"no segment {number}: the session has {numbered_up_to(count, 'segment')}")
     return number - 1
@@ -64,8 +68,9 @@ class Shown:
     segment: int | None = None
 
     def is_history(self, model: ConversationModel) -> bool:
-        """An earlier segment: history, which carries no findings and no start note."""
-        return self.segment is not None and self.segment < len(model.earlier_segments)
+        """A segment before the last (a compaction's history, an abandoned branch): history,
+        which carries no findings and no start note."""
+        return self.segment is not None and self.segment < live_segment(model)
 
 
 def header_facts(model: ConversationModel, shown: Shown) -> list[str]:
@@ -83,10 +88,11 @@ def header_facts(model: ConversationModel, shown: Shown) -> list[str]:
 
 def _segment_fact(model: ConversationModel, shown: Shown) -> str | None:
     """Which part of the history the header's counts are of, and how to reach the others."""
-    earlier = len(model.earlier_segments)
     if shown.is_history(model) and shown.segment is not None:
-        return f"segment {shown.segment + 1} of {earlier + 1}: history before compaction {shown.segment + 1}"
-    if not earlier:
+        return segment_place(model, shown.segment)
+    parts = other_parts(model)
+    if parts is None:
         return None
-    reach = "--segment 1" if earlier == 1 else f"--segment 1 to {earlier}"
-    return f"{earlier_parts(earlier)} ({reach} shows it)"
+    earlier = live_segment(model)
+    reach = "--segment 1 shows it" if earlier == 1 else f"--segment 1 to {earlier} shows them"
+    return f"{parts} ({reach})"

@@ -24,7 +24,13 @@ from session_lsp.core.markdown_prose import fenced_block, prose
 from session_lsp.core.plans import Todo, plan_place
 from session_lsp.core.turns import ConversationModel, Item, ItemKind, ToolCall, ToolStatus, page
 from session_lsp.core.turns.model import AgentAction, ProcessInput, Usage
-from session_lsp.core.turns.segments import counted_facts, segment_items
+from session_lsp.core.turns.segments import (
+    counted_facts,
+    live_segment,
+    other_parts,
+    segment_items,
+    segment_place,
+)
 from session_lsp.core.turns.texts import last_plan, whole_item
 from session_lsp.core.typed_keys import typed_keys
 from session_lsp.core.wording import counted
@@ -166,7 +172,7 @@ def _items(
 ) -> list[str]:
     parts: list[str] = []
     shown = segment_items(model, segment)
-    number = len(model.earlier_segments) if segment is None else segment
+    number = live_segment(model) if segment is None else segment
     for item in page(model, offset, segment=segment):
         if whole and item.truncated:
             item = whole_item(model, item.index, shown)
@@ -202,7 +208,7 @@ def _header(
     segment: int | None,
     sub_agents: SubAgentUsage | None,
 ) -> str:
-    history = segment is not None and segment < len(model.earlier_segments)
+    history = segment is not None and segment < live_segment(model)
     title = inline(model.title) if model.title else "Untitled session"
     lines = [f"# {title}", ""]
     facts = [f"format {model.format}"]
@@ -217,12 +223,9 @@ def _header(
         used = "no token counts" if sub_agents.usage is None else _usage(sub_agents.usage, None)
         facts.append(f"sub-agents ({sub_agents.files_label()}): {used}")
     if history and segment is not None:
-        facts.append(
-            f"segment {segment + 1} of {len(model.earlier_segments) + 1}:"
-            f" history before compaction {segment + 1}"
-        )
-    elif model.earlier_segments:
-        facts.append(earlier_parts(len(model.earlier_segments)))
+        facts.append(segment_place(model, segment))
+    elif (parts := other_parts(model)) is not None:
+        facts.append(parts)
     lines.append(" · ".join(facts))
     if model.start_note and not history:
         # It can quote the transcript (a Codex sub-agent's nickname and role): never Markdown.
@@ -231,7 +234,7 @@ def _header(
         lines += ["", f"**First problem: item {model.first_problem + 1}.**"]
     plan = last_plan(model)
     if plan is not None:
-        where = plan_place(plan, len(model.earlier_segments), segment)
+        where = plan_place(plan, live_segment(model), segment)
         steps = task_list(plan.todos).rstrip("\n") if plan.todos else "*(emptied: no steps)*"
         lines += ["", f"**Plan** ({where}):", "", steps]
     if offset:
@@ -374,8 +377,3 @@ def _finding(finding: Finding) -> str:
         f"> **{finding.severity.label.upper()}** {finding.code.value} at line"
         f" {finding.span.line + 1}: {inline(finding.message)}"
     )
-
-
-def earlier_parts(count: int) -> str:
-    """The history before the last compaction, counted."""
-    return f"{count} earlier part{'s' if count != 1 else ''} before {'a compaction' if count == 1 else 'compactions'}"

@@ -344,14 +344,20 @@ class ConversationItem(Result):
 
 
 class ConversationSegment(Result):
-    """One stretch of history between compactions; the last is what a resume sends."""
+    """One stretch of history: closed by a compaction, or a branch a resume leaves out; the last
+    is what a resume sends."""
 
     index: int
     first_line: int
     last_line: int
     items: int
     summary: str | None
-    """The compaction summary that closed it, on one line; None for the last segment."""
+    """The compaction summary that closed it, or an abandoned branch's first prompt, on one line;
+    None for the last segment."""
+    kind: Literal["compacted", "abandoned", "current"] = "compacted"
+    """An older server sends none: its segments before the last are all compacted history."""
+    fork_line: int | None = None
+    """An abandoned branch's: the line it hangs off."""
 
 
 class ConversationResult(Result):
@@ -457,6 +463,9 @@ class SessionMatches(Result):
     segments: int
     """How many segments its history has (a hit's `segment` counts from 0 among them)."""
     hits: list[SearchHit]
+    branches: int = 0
+    """How many of those are abandoned branches: the ones just before the last. An older server
+    sends none."""
     more: bool = False
     """Whether it has matches past the first `limit`, left out."""
     agents: list[SessionMatches] = []

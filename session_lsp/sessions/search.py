@@ -16,6 +16,7 @@ from pathlib import Path
 
 from session_lsp.core.search import Hit, candidate_lines, compile_query, search_model
 from session_lsp.core.turns import build_model
+from session_lsp.core.turns.segments import live_segment
 from session_lsp.files import SessionFileError, read_session_file
 from session_lsp.parallel import Crash, map_in_order
 from session_lsp.sessions.registry import analyse_session
@@ -36,6 +37,8 @@ class SessionMatches:
     more: bool = False
     """Matches past the first `limit` were found and left out."""
     segments: int = 1
+    branches: int = 0
+    """How many of the segments are abandoned branches, the ones just before the last."""
     error: str | None = None
     agent_of: str | None = None
     """For a sub-agent's transcript: the session it worked for, by id."""
@@ -52,6 +55,7 @@ class SessionMatches:
             "sizeBytes": self.size,
             "agent": "codex" if rollout_id(self.path.name) is not None else "claude-code",
             "segments": self.segments,
+            "branches": self.branches,
             "hits": [hit.to_json() for hit in self.hits],
             "more": self.more,
             "agents": [agent.to_json() for agent in self.agents],
@@ -84,7 +88,8 @@ def search_file(job: tuple[Path, str, int, bool]) -> SessionMatches:
     # One match past the limit says there are more, so that a cut list is never taken as whole.
     hits = search_model(model, query, limit + 1, lines)
     found.hits, found.more = hits[:limit], len(hits) > limit
-    found.segments = len(model.earlier_segments) + 1
+    found.segments = live_segment(model) + 1
+    found.branches = len(model.abandoned_segments)
     if sub_agent:
         found.agent_of = found.session_id
     return found

@@ -18,7 +18,7 @@ from tests.editors.support import (
 )
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
-from tests.support.claude_records import three_writes
+from tests.support.claude_records import Builder, three_writes
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -135,9 +135,10 @@ def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
     assert_checks_clean(session)
 
 
-def _rendered(tmp_path: Path, session: Path) -> list[str]:
-    """The plugin's view of `session`, drawn from the server's conversation answer."""
-    page = run_cli("show", "--format", "json", str(session))
+def _rendered(tmp_path: Path, session: Path, *shown: str) -> list[str]:
+    """The plugin's view of `session` (`shown`: `show`'s options of the part), drawn from the
+    server's conversation answer."""
+    page = run_cli("show", "--format", "json", *shown, str(session))
     assert page.returncode == 0, page.stderr
     page_file, lines_file = tmp_path / "page.json", tmp_path / "lines.txt"
     page_file.write_text(page.stdout, encoding="utf-8")
@@ -205,6 +206,24 @@ def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path:
     lines = _rendered(tmp_path, COMPACTED_2_0)
     assert "1 earlier part before compaction (:SessionHistory N)" in lines[:6]
     assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]
+
+
+def test_neovim_view_names_an_abandoned_branch_and_heads_it_with_where_it_left(
+    tmp_path: Path,
+) -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    session.text("a1", "u1", "Regexes are in.")
+    session.prompt("u2", "a0", "rewrite it with a state machine")
+    session.text("a2", "u2", "The state machine is in.")
+    path = tmp_path / "rewound.jsonl"
+    path.write_bytes(session.data())
+    assert "1 abandoned branch (:SessionHistory N)" in _rendered(tmp_path, path)[:6]
+    branch = _rendered(tmp_path, path, "--segment", "1")
+    assert "segment 1 of 2: an abandoned branch off line 2, which a resume leaves out" in branch[:5]
+    assert any(line.strip() == "Regexes are in." for line in branch)
 
 
 def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
@@ -423,10 +442,11 @@ def _assert_repaired(*sessions: Path) -> None:
 
 
 def test_neovim_session_history_says_which_parts_there_are_counted_from_1(tmp_path: Path) -> None:
-    plain = aged_copy(SHORT, tmp_path / SHORT.name)
+    plain = aged_copy(SOUND_RECORDER, tmp_path / SOUND_RECORDER.name)
     compacted = aged_copy(COMPACTED_2_0, tmp_path / COMPACTED_2_0.name)
+    branched = aged_copy(SHORT, tmp_path / SHORT.name)  # a tail a resume leaves out
     body = """
-  local plain, compacted = os.getenv("PLAIN"), os.getenv("COMPACTED")
+  local plain, compacted, branched = os.getenv("PLAIN"), os.getenv("COMPACTED"), os.getenv("BRANCHED")
   local function history(path, number)
     vim.cmd("edit " .. vim.fn.fnameescape(path))
     local before, view = #notes, nil
@@ -439,10 +459,15 @@ def test_neovim_session_history_says_which_parts_there_are_counted_from_1(tmp_pa
   local message = history(plain, "1")
   check(message == "session-lsp: no history before a compaction: the session was never compacted", "no compaction", message)
   message = history(compacted, "2")
-  check(message == "session-lsp: no part 2: the session has 1 part before compaction (:SessionHistory 1)",
+  check(message == "session-lsp: no part 2: the session has 1 earlier part before compaction (:SessionHistory 1)",
         "the parts there are, counted from 1", message)
+  message = history(branched, "2")
+  check(message == "session-lsp: no part 2: the session has 1 abandoned branch (:SessionHistory 1)",
+        "a branch is a part", message)
 """
-    _run_plugin_script(tmp_path, body, PLAIN=str(plain), COMPACTED=str(compacted))
+    _run_plugin_script(
+        tmp_path, body, PLAIN=str(plain), COMPACTED=str(compacted), BRANCHED=str(branched)
+    )
 
 
 def test_neovim_says_at_once_that_the_server_exited_at_startup(tmp_path: Path) -> None:

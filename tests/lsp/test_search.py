@@ -20,7 +20,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 COMPACTED = CORPUS / "claude-code/generated/compacted-2.0.76.jsonl"
 HIT_KEYS = {"segment", "index", "line", "field", "snippet"}
-SEGMENT_KEYS = {"index", "firstLine", "lastLine", "items", "summary"}
+SEGMENT_KEYS = {"index", "firstLine", "lastLine", "items", "summary", "kind", "forkLine"}
 
 
 async def command(client: LanguageClient, name: str, *arguments: object) -> Any:

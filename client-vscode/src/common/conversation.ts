@@ -149,12 +149,19 @@ export interface LastTodos {
 }
 
 /** One stretch of history between compactions; the last is what a resume sends. */
+export const SEGMENT_KINDS = ['compacted', 'abandoned', 'current'] as const;
+/** History a compaction closed, a branch a resume leaves out, or the conversation a resume sends. */
+export type SegmentKind = (typeof SEGMENT_KINDS)[number];
+
 export interface ConversationSegment {
   readonly index: number;
   readonly firstLine: number;
   readonly lastLine: number;
   readonly items: number;
   readonly summary: string | null;
+  readonly kind: SegmentKind;
+  /** An abandoned branch's: the line it hangs off. */
+  readonly forkLine: number | null;
 }
 
 export const SEARCH_FIELDS = ['text', 'input', 'result'] as const;
@@ -444,6 +451,9 @@ function asSegments(value: unknown): ConversationSegment[] {
       lastLine: isInteger(segment.lastLine) ? segment.lastLine : 0,
       items: segment.items as number,
       summary: typeof segment.summary === 'string' ? segment.summary : null,
+      // An older server sends no kind: its segments before the last are compacted history.
+      kind: (SEGMENT_KINDS as readonly unknown[]).includes(segment.kind) ? (segment.kind as SegmentKind) : 'compacted',
+      forkLine: isInteger(segment.forkLine) ? segment.forkLine : null,
     }));
 }
 

@@ -14,8 +14,10 @@ export interface SessionMatches {
   /** When it was last written (ISO 8601, with the offset). */
   readonly modified: string;
   readonly agent: 'claude-code' | 'codex';
-  /** How many segments its history has: a hit in another than the last is before a compaction. */
+  /** How many segments its history has: a hit in another than the last is before a compaction, or in an abandoned branch. */
   readonly segments: number;
+  /** How many of those are abandoned branches: the ones just before the last. */
+  readonly branches: number;
   readonly hits: readonly SearchHit[];
   /** Whether it has matches past those in `hits`, left out by the limit. */
   readonly more: boolean;
@@ -47,6 +49,7 @@ export function asSessionMatches(value: unknown, within = 'searchSessions'): Ses
       modified: found.modified,
       agent: found.agent === 'codex' ? 'codex' : 'claude-code',
       segments,
+      branches: Number.isInteger(found.branches) && (found.branches as number) > 0 ? Math.min(found.branches as number, segments - 1) : 0,
       hits: asSearchHits(found.hits),
       more: found.more === true,
       // An older server sends none; a sub-agent's entry has none of its own.
@@ -96,7 +99,9 @@ function matchEntries(found: SessionMatches, query: string, about: string, subAg
   const whose = subAgent === null ? '' : `${subAgent} · `;
   const entries = found.hits.map((hit) => {
     const last = hit.segment >= found.segments - 1;
-    const where = last ? `item ${hit.index + 1}` : `part ${hit.segment + 1} · item ${hit.index + 1}`;
+    const firstBranch = found.segments - 1 - found.branches;
+    const part = hit.segment >= firstBranch ? `branch ${hit.segment - firstBranch + 1}` : `part ${hit.segment + 1}`;
+    const where = last ? `item ${hit.index + 1}` : `${part} · item ${hit.index + 1}`;
     return {
       label: pickText(nearTheMatch(hit.snippet, query).slice(0, SNIPPET_CHARACTERS)),
       detail: `${whose}${where} · ${hit.field} — ${about}`,

@@ -952,19 +952,42 @@ function acceptAgentPage(segment: number | null, index: number, page: Conversati
  * sub-agents loaded in it move there with their items, rather than stay on the new list's items
  * of the same numbers.
  */
-function moveToHistory(segment: number): void {
-  for (const [key, open] of [...toggled]) {
-    if (!key.includes(':')) {
-      toggled.delete(key);
-      toggled.set(itemKey(segment, Number(key)), open);
+/**
+ * A reload whose history changed: the cards opened and the sub-agents loaded in a segment still
+ * there (the same kind, lines and size) follow it to its new number, the others' are dropped, and
+ * after a new compaction the live list's go to the history it closed (the newest compacted part),
+ * where its items now are.
+ */
+function carryHistory(page: ConversationPage): void {
+  const earlier = page.segments.filter((segment) => segment.index !== page.segment);
+  const moves = new Map<number, number>();
+  const unused = [...segmentsShown];
+  for (const segment of earlier) {
+    const position = unused.findIndex((old) => sameSegment(old, segment));
+    if (position >= 0) {
+      moves.set(unused[position]!.index, segment.index);
+      unused.splice(position, 1);
     }
   }
-  for (const [key, loaded] of [...agentPages]) {
-    if (!key.includes(':')) {
-      agentPages.delete(key);
-      agentPages.set(itemKey(segment, Number(key)), loaded);
+  const compacted = (segments: readonly ConversationSegment[]): number => segments.filter((segment) => segment.kind === 'compacted').length;
+  const closed = liveSegment !== null && compacted(earlier) > compacted(segmentsShown) ? compacted(earlier) - 1 : null;
+  for (const map of [toggled, agentPages] as Map<string, unknown>[]) {
+    for (const [key, value] of [...map]) {
+      const [segment, index] = key.includes(':') ? key.split(':').map(Number) : [null, Number(key)];
+      const moved = segment === null ? closed : moves.get(segment!);
+      if (segment === null && moved === null) {
+        continue;
+      }
+      map.delete(key);
+      if (moved !== undefined && moved !== null) {
+        map.set(itemKey(moved, index!), value);
+      }
     }
   }
+}
+
+function sameSegment(old: ConversationSegment, now: ConversationSegment): boolean {
+  return old.kind === now.kind && old.firstLine === now.firstLine && old.lastLine === now.lastLine && old.items === now.items;
 }
 
 /**
@@ -994,38 +1017,51 @@ function askAgain(): void {
   }
 }
 
-/** The history before the last compaction: one collapsed entry per earlier segment. */
+/** What a resume leaves out: one collapsed entry per earlier segment (a compaction's history, an abandoned branch). */
 function showHistory(page: ConversationPage): void {
   const earlier = page.segments.filter((segment) => segment.index !== page.segment);
-  const same = earlier.length === segmentsShown.length && earlier.every((segment, position) => segment.items === segmentsShown[position]?.items);
+  const same = earlier.length === segmentsShown.length && earlier.every((segment, position) => sameSegment(segmentsShown[position]!, segment));
   if (same && earlier.length > 0) {
     return;
   }
   segmentsShown = earlier;
   segmentPages.clear();
-  forgetHistory();
   historyElement.replaceChildren();
   historyElement.hidden = earlier.length === 0;
   if (earlier.length === 0) {
     return;
   }
-  historyElement.append(create('div', 'history-head', `${earlier.length} earlier part${earlier.length === 1 ? '' : 's'} of this session, before ${earlier.length === 1 ? 'the' : 'each'} compaction (not sent on resume)`));
+  historyElement.append(create('div', 'history-head', historyHead(earlier)));
   for (const segment of earlier) {
     historyElement.append(segmentNode(segment));
   }
 }
 
-/** The cards opened and the sub-agents loaded in a history that changed: its items are others now. */
-function forgetHistory(): void {
-  for (const map of [toggled, agentPages]) {
-    [...map.keys()].filter((key) => key.includes(':')).forEach((key) => map.delete(key));
+function historyHead(earlier: readonly ConversationSegment[]): string {
+  const compacted = earlier.filter((segment) => segment.kind !== 'abandoned').length;
+  const branches = earlier.length - compacted;
+  const parts = [
+    ...(compacted > 0 ? [`${plural(compacted, 'earlier part')} of this session, before ${compacted === 1 ? 'the' : 'each'} compaction`] : []),
+    ...(branches > 0 ? [`${branches} abandoned branch${branches === 1 ? '' : 'es'} (rewound or left beside the end)`] : []),
+  ];
+  return `${parts.join(' · ')}: not sent on resume`;
+}
+
+/** How the view names a segment before the last: `part 2` (a compaction's history) or `branch 1`. */
+function segmentName(segment: number): string {
+  const shown = segmentsShown.find((entry) => entry.index === segment);
+  if (shown?.kind === 'abandoned') {
+    return `branch ${segmentsShown.filter((entry) => entry.kind === 'abandoned' && entry.index <= segment).length}`;
   }
+  return `part ${segment + 1}`;
 }
 
 function segmentNode(segment: ConversationSegment): HTMLDetailsElement {
-  const details = create('details', 'segment');
+  const details = create('details', segment.kind === 'abandoned' ? 'segment abandoned' : 'segment');
   details.dataset.segment = String(segment.index);
-  const head = create('summary', undefined, `Part ${segment.index + 1} · ${plural(segment.items, 'item')} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}`);
+  const off = segment.forkLine === null ? '' : ` · off line ${segment.forkLine + 1}`;
+  const name = segment.kind === 'abandoned' ? `Abandoned ${segmentName(segment.index)}` : `Part ${segment.index + 1}`;
+  const head = create('summary', undefined, `${name} · ${plural(segment.items, 'item')} · lines ${segment.firstLine + 1}–${segment.lastLine + 1}${segment.kind === 'abandoned' ? off : ''}`);
   if (segment.summary !== null) {
     head.append(create('span', 'first-line', visibleLine(firstLine(segment.summary, 160))));
   }
@@ -1224,7 +1260,7 @@ function showSearchResults(query: string, hits: readonly SearchHit[], more: bool
     const entry = create('li', 'search-hit');
     const button = create('button', 'search-hit-button');
     button.type = 'button';
-    const where = hit.segment === liveSegment ? `item ${hit.index + 1}` : `part ${hit.segment + 1}, item ${hit.index + 1}`;
+    const where = hit.segment === liveSegment ? `item ${hit.index + 1}` : `${segmentName(hit.segment)}, item ${hit.index + 1}`;
     const snippet = create('span', 'search-snippet');
     snippet.append(...markedPieces(hit.snippet, query).map((piece) => (piece.marked ? create('mark', 'search-match', piece.text) : document.createTextNode(piece.text))));
     button.append(create('span', 'search-where', `${where} · ${hit.field}`), document.createTextNode(' '), snippet);
@@ -1322,9 +1358,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (message.type) {
     case 'reset': {
       generation = message.generation;
-      if (liveSegment !== null && message.page.segment > liveSegment) {
-        moveToHistory(liveSegment);
-      }
+      carryHistory(message.page);
       items.clear();
       requestedPages.clear();
       repairs.clear();

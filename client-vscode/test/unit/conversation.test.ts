@@ -30,6 +30,21 @@ test('the view fields are kept: segments and the assistant label; a segment that
   assert.equal(asConversationPage(conversationPage('/p', { assistantLabel: undefined })).assistantLabel, 'Assistant');
 });
 
+test('a segment\'s kind and fork line are read; an older server\'s segments, with neither, read as compacted history', () => {
+  const page = asConversationPage(
+    conversationPage('/p/s.jsonl', {
+      segment: 2,
+      segments: [
+        { index: 0, firstLine: 0, lastLine: 9, items: 4, summary: 'Earlier work' },
+        { index: 1, firstLine: 12, lastLine: 14, items: 2, summary: 'again', kind: 'abandoned', forkLine: 11 },
+        { index: 2, firstLine: 10, lastLine: 24, items: 2, summary: null, kind: 'current', forkLine: null },
+        { index: 3, firstLine: 30, lastLine: 31, items: 1, summary: null, kind: 'hologram', forkLine: 'x' },
+      ],
+    }),
+  );
+  assert.deepEqual(page.segments.map((segment) => [segment.kind, segment.forkLine]), [['compacted', null], ['abandoned', 11], ['current', null], ['compacted', null]]);
+});
+
 test('a page that does not fit is refused with the place named; an unknown item kind from a newer server is shown as text', () => {
   assert.throws(() => asConversationPage([]), /not an object/);
   assert.throws(() => asConversationPage(conversationPage('/p', { total: '2' })), /total or offset/);

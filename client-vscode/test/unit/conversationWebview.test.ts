@@ -310,3 +310,72 @@ test('only the answer to the search asked last is listed; the same answer after 
   view.receive({ type: 'searchResults', generation: 3, query: 'pin', hits: [hit(0, 2)], more: false });
   assert.equal(view.element('search-results').hidden, true, 'a list closed while searched again stays closed');
 });
+
+test('a compaction moves the cards opened in the live list to the history it closed, and keeps those of a part that stayed', () => {
+  const view = new WebviewUnderTest();
+  view.reset(compacted(2, { segments: [{ index: 0, firstLine: 0, lastLine: 40, items: 2, summary: 'Earlier work' }, { index: 1, firstLine: 41, lastLine: 60, items: 2, summary: null }] }));
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.receive({ type: 'segmentPage', generation: 1, page: healthy([call(1)], { segment: 0 }) });
+  view.element('history').querySelector('[data-segment-index="1"] details.tool-card')!.open = true;
+  view.item(1).querySelector('details.tool-card')!.open = true;
+  // Claude Code compacts again: the live list is part 2 now, a new conversation follows.
+  const after = healthy([call(1, {}, { lines: [70, 71] })], {
+    segment: 2,
+    segments: [
+      { index: 0, firstLine: 0, lastLine: 40, items: 2, summary: 'Earlier work' },
+      { index: 1, firstLine: 41, lastLine: 60, items: 2, summary: 'Later work' },
+      { index: 2, firstLine: 61, lastLine: 71, items: 2, summary: null },
+    ],
+  });
+  view.reset(after, 2);
+  assert.equal(view.item(1).querySelector('details.tool-card')?.open, false, 'the new conversation\'s item 1 is another call');
+  for (const segment of [0, 1]) {
+    view.element('history').querySelector(`details[data-segment="${segment}"]`)!.open = true;
+    view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1)], { segment }) });
+    const card = view.element('history').querySelector(`details[data-segment="${segment}"] [data-segment-index="1"] details.tool-card`);
+    assert.equal(card?.open, true, `part ${segment + 1}'s item 2 is still open`);
+  }
+});
+
+test('an abandoned branch is listed with the history, named for what it is, and a hit in it says which branch', () => {
+  const view = new WebviewUnderTest();
+  const branched = healthy([call(1)], {
+    segment: 2,
+    abandonedBranches: 1,
+    segments: [
+      { index: 0, firstLine: 0, lastLine: 40, items: 3, summary: 'Earlier work', kind: 'compacted', forkLine: null },
+      { index: 1, firstLine: 52, lastLine: 55, items: 2, summary: 'try it the other way', kind: 'abandoned', forkLine: 50 },
+      { index: 2, firstLine: 41, lastLine: 60, items: 2, summary: null, kind: 'current', forkLine: null },
+    ],
+  });
+  view.reset(branched);
+  assert.equal(view.element('history').querySelector('.history-head')?.textContent, '1 earlier part of this session, before the compaction · 1 abandoned branch (rewound or left beside the end): not sent on resume');
+  const head = view.element('history').querySelector('details[data-segment="1"] summary');
+  assert.match(head?.textContent ?? '', /^Abandoned branch 1 · 2 items · lines 53–56 · off line 51/);
+  assert.match(head?.textContent ?? '', /try it the other way/);
+  view.search('needle');
+  view.receive({ type: 'searchResults', generation: 1, query: 'needle', hits: [hit(1, 1), hit(0, 2)], more: false });
+  assert.deepEqual(
+    view.element('search-results').querySelectorAll('.search-where').map((where) => where.textContent),
+    ['branch 1, item 2 · result', 'part 1, item 3 · result'],
+  );
+});
+
+test('a rewind in a live session adds a branch, not a compaction: the live list\'s open cards stay out of the history', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1), call(2)]));
+  view.item(1).querySelector('details.tool-card')!.open = true;
+  const rewound = healthy([call(1)], {
+    segment: 1,
+    abandonedBranches: 1,
+    segments: [
+      { index: 0, firstLine: 4, lastLine: 5, items: 1, summary: null, kind: 'abandoned', forkLine: 3 },
+      { index: 1, firstLine: 0, lastLine: 7, items: 2, summary: null, kind: 'current', forkLine: null },
+    ],
+  });
+  view.reset(rewound, 2);
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1)], { segment: 0 }) });
+  const card = view.element('history').querySelector('[data-segment-index="1"] details.tool-card');
+  assert.equal(card?.open, false, 'the branch\'s item 2 was never opened');
+});

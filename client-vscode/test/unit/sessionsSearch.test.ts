@@ -51,6 +51,22 @@ test('each match says where it is, counted from 1 as the view counts, and in whi
   assert.match(untitled.detail, / — s · Codex · 2026-05-11T12:00:00\+02:00$/);
 });
 
+test('a match in an abandoned branch says which branch; an older server, which sends no count, has none', () => {
+  const branched = matches({
+    segments: 4,
+    branches: 2,
+    hits: [
+      { segment: 0, index: 2, line: 3, field: 'text', snippet: 'before the compaction' },
+      { segment: 2, index: 0, line: 30, field: 'text', snippet: 'the rewound try' },
+    ],
+  });
+  const entries = searchPickEntries(asSessionMatches([branched]), 'try', () => 'now');
+  assert.deepEqual(entries.map((entry) => entry.detail.split(' — ')[0]), ['part 1 · item 3 · text', 'branch 2 · item 1 · text']);
+  assert.deepEqual(entries[1].target, { path: '/p/-work/s.jsonl', segment: 2, index: 0 });
+  assert.equal(asSessionMatches([matches()])[0].branches, 0);
+  assert.equal(asSessionMatches([matches({ branches: 9 })])[0].branches, 1, 'never more than the segments before the last');
+});
+
 test('transcript text in a quick pick is one line and never draws an icon', () => {
   assert.equal(pickText('run $(terminal) now\nand\u001b[31m red'), 'run \\$(terminal) now and [31m red');
   const [hit] = searchPickEntries(asSessionMatches([matches({ title: '$(alert) Title\r\n', hits: [{ segment: 1, index: 0, line: 0, field: 'text', snippet: 'x'.repeat(500) }] })]), 'y', (iso) => iso);

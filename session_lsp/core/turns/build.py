@@ -13,6 +13,7 @@ from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import Analysis
 from session_lsp.core.findings import Code, Finding
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolStatus
+from session_lsp.core.turns.segments import segments
 from session_lsp.core.turns.statuses import tool_ids
 from session_lsp.core.turns.texts import NO_TEXTS
 
@@ -62,7 +63,7 @@ def _every_agent_file(model: ConversationModel) -> list[Path]:
     """The files the format found (`ConversationModel.agent_files`) and those the calls of every
     segment ran."""
     found = set(model.agent_files)
-    for part in (*(segment.items for segment in model.earlier_segments), model.items):
+    for part in (segment.items for segment in segments(model)):
         found.update(agent_files(part))
     return sorted(found)
 

@@ -289,7 +289,6 @@ class ConversationModel:
     lines: Sequence[Line]
     session_id: str | None = None
     title: str | None = None
-    abandoned_branches: int = 0
     start_note: str | None = None
     """What to know before reading the conversation, said under its header: why it starts after
     the file's first line (compaction, missing parent), or whose thread a sub-agent's own file is
@@ -301,6 +300,12 @@ class ConversationModel:
     earlier_segments: list[Segment] = field(default_factory=list, kw_only=True)
     """The history before the last compaction, one segment per compaction, oldest first
     (`turns.segments`); `items` is the last segment."""
+    abandoned_segments: list[Segment] = field(default_factory=list, kw_only=True)
+    """The branches off the conversation after its start that a resume leaves out (rewound
+    replies, a tail written beside the leaf), in file order (`turns.segments`); past a thousand,
+    the newest."""
+    abandoned_branches: int = field(default=0, kw_only=True)
+    """How many such branches there are: more than `abandoned_segments` past the thousand."""
     usage: Usage | None = field(default=None, kw_only=True)
     """Every API request of the file, each once (history before a compaction included)."""
     agent_files: list[Path] = field(default_factory=list, kw_only=True)

@@ -235,7 +235,11 @@ function M.format_match(match)
     return one_line(string.format("%s… more matches in this %s, past the %d shown — %s", whose, what, shown, title))
   end
   local where = string.format("item %d", hit.index + 1)
-  if hit.segment < (found.segments or 1) - 1 then
+  local last = (found.segments or 1) - 1
+  local first_branch = last - (found.branches or 0)
+  if hit.segment >= first_branch and hit.segment < last then
+    where = string.format("abandoned branch %d · %s", hit.segment - first_branch + 1, where)
+  elseif hit.segment < last then
     where = string.format("before compaction %d · %s", hit.segment + 1, where)
   end
   return one_line(string.format("%s%s · %s — %s: %s", whose, where, hit.field, title, hit.snippet))
@@ -524,6 +528,38 @@ local function push_item(lines, item, shown_segment)
   end
 end
 
+-- What segment `index` (from 0) of `segments` is, as `session-lsp show` says it.
+local function segment_place(segments, index)
+  local part = segments[index + 1] or {}
+  local where = string.format("segment %d of %d", index + 1, #segments)
+  if part.kind == "abandoned" then
+    local off = type(part.forkLine) == "number" and string.format(" off line %d", part.forkLine + 1) or ""
+    return string.format("%s: an abandoned branch%s, which a resume leaves out", where, off)
+  end
+  return string.format("%s: history before compaction %d", where, index + 1)
+end
+
+-- The segments before the last, counted by kind: `1 earlier part before compaction, 2 abandoned
+-- branches`. An older server names no kind: its segments are all compacted history.
+local function other_parts(segments)
+  local compacted, branches = 0, 0
+  for position = 1, #segments - 1 do
+    if segments[position].kind == "abandoned" then
+      branches = branches + 1
+    else
+      compacted = compacted + 1
+    end
+  end
+  local parts = {}
+  if compacted > 0 then
+    table.insert(parts, string.format("%s before compaction", counted(compacted, "earlier part")))
+  end
+  if branches > 0 then
+    table.insert(parts, string.format("%d abandoned branch%s", branches, branches == 1 and "" or "es"))
+  end
+  return table.concat(parts, ", ")
+end
+
 -- The view's lines, and for each item the range it covers (1-based, inclusive) and its raw line.
 function M.render(page, items)
   local lines = { "# " .. one_line(page.title or page.sessionId or page.path) }
@@ -545,9 +581,9 @@ function M.render(page, items)
   local earlier = type(page.segments) == "table" and #page.segments - 1 or 0
   local history = page.segment ~= nil and page.segment < earlier
   if history then
-    table.insert(lines, string.format("segment %d of %d: history before compaction %d", page.segment + 1, earlier + 1, page.segment + 1))
+    table.insert(lines, segment_place(page.segments, page.segment))
   elseif earlier > 0 then
-    table.insert(lines, string.format("%d earlier part%s before compaction (:SessionHistory N)", earlier, earlier == 1 and "" or "s"))
+    table.insert(lines, other_parts(page.segments) .. " (:SessionHistory N)")
   end
   if page.startNote and not history then
     table.insert(lines, one_line(page.startNote))
@@ -781,8 +817,9 @@ function M.show(argument, on_shown, segment)
   end, segment)
 end
 
--- :SessionHistory [N]: the history before compaction N (counted from 1, as `session-lsp show
--- --segment N` and search count them; default 1) of the session the current buffer shows.
+-- :SessionHistory [N]: part N of what a resume leaves out (counted from 1, as `session-lsp show
+-- --segment N` and search count them; default 1): the history before each compaction, oldest
+-- first, then the abandoned branches, of the session the current buffer shows.
 function M.history(number, on_shown)
   local part = tonumber((number and number ~= "") and number or "1")
   if not part or part < 1 or part % 1 ~= 0 then
@@ -802,8 +839,8 @@ function M.history(number, on_shown)
       notify("no history before a compaction: the session was never compacted", vim.log.levels.ERROR)
     elseif part > earlier then
       local parts = earlier == 1 and "1" or ("1 to " .. earlier)
-      notify(string.format("no part %d: the session has %s before compaction (:SessionHistory %s)",
-        part, counted(earlier, "part"), parts), vim.log.levels.ERROR)
+      notify(string.format("no part %d: the session has %s (:SessionHistory %s)",
+        part, other_parts(page.segments), parts), vim.log.levels.ERROR)
     else
       M.show(path, on_shown, part - 1)
     end

@@ -26,6 +26,9 @@ from session_lsp.core.formats.claude_code.records import CompactMetadata, Record
 
 MAX_SEGMENTS = 10_000
 """Boundaries followed at most: a hand-made loop of boundaries ends here, never runs forever."""
+MAX_BRANCHES = 1_000
+"""Abandoned branches built at most, the newest: a file of many thousands (a writer's bug) still
+counts them all, and shows the most recent."""
 REPLAY_BUDGET = 16
 """Lines replayed again, in whole-file multiples, for the history after partial compactions
 (each replays the lines before its boundary): past it, older segments are left out, so a file of
@@ -123,3 +126,61 @@ class _Lines:
 
 def _line(record: Record) -> int:
     return record.line
+
+
+def abandoned_chains(
+    records: Sequence[Record | None], conversation: Conversation
+) -> tuple[list[tuple[list[Record], int | None]], int]:
+    """Each branch off the conversation after its start that a resume leaves out, in file order
+    of its first line, with the line it hangs off (None: a root of its own); and how many there
+    are (past `MAX_BRANCHES`, more than are returned).
+
+    A branch is walked back from one of the leaves Claude Code did not pick
+    (`Conversation.leaves`) to the first line it shares with the conversation or with a branch
+    walked before it, or to a line older than the conversation's start. Newer leaves are walked
+    first: a branch that forks again is shown whole as its newest attempt, the older tip as the
+    part after the fork; a reply a `/model` line hangs off inside a branch is no branch of its
+    own. Each line is walked once, so thousands of leaves cost one pass.
+    """
+    leaf, start = conversation.leaf, conversation.end_record
+    if leaf is None or start is None:
+        return [], 0
+    sidechains_count = conversation.agent_id is not None
+    others = sorted(
+        {
+            message.line: message
+            for message in conversation.leaves
+            if message is not leaf
+            and message.line > start.line
+            and (sidechains_count or not message.isSidechain)
+        }.items()
+    )
+    if not others:
+        return [], 0  # most sessions: one leaf, the one resumed
+    claimed = conversation.on_chain()
+    others = [(line, message) for line, message in others if line not in claimed]
+    if not others:
+        return [], 0
+    index = load(records, conversation.agent_id)
+    by_uuid, parent = index.by_uuid, index.parent
+    branches: list[tuple[list[Record], int | None]] = []
+    found = 0
+    for _, message in reversed(others):
+        walked: list[Record] = []
+        fork: int | None = None
+        current: Record | None = message
+        while current is not None:
+            if current.line in claimed or current.line < start.line:
+                fork = current.line
+                break
+            claimed.add(current.line)
+            walked.append(current)
+            target = parent.get(current.uuid or "")
+            current = by_uuid.get(target) if target is not None else None
+        if walked:
+            found += 1
+            if len(branches) < MAX_BRANCHES:
+                walked.reverse()
+                branches.append((walked, fork))
+    branches.sort(key=lambda branch: branch[0][0].line)
+    return branches, found

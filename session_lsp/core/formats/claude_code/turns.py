@@ -29,7 +29,7 @@ from session_lsp.core.formats.claude_code.events import (
     queued_is_prompt,
     sidechain_text,
 )
-from session_lsp.core.formats.claude_code.history import earlier_chains
+from session_lsp.core.formats.claude_code.history import abandoned_chains, earlier_chains
 from session_lsp.core.formats.claude_code.records import (
     OTHER_JSON,
     Attachment,
@@ -67,7 +67,12 @@ from session_lsp.core.turns.model import (
     Usage,
     clip,
 )
-from session_lsp.core.turns.segments import Segment, earlier_segment
+from session_lsp.core.turns.segments import (
+    Segment,
+    abandoned_segment,
+    earlier_segment,
+    summing_item,
+)
 from session_lsp.core.turns.statuses import ABORTED_ENDINGS, STUB_PREFIX
 from session_lsp.core.turns.texts import NO_VIEWS, CallViews, LineReader, json_text
 
@@ -202,6 +207,7 @@ class ClaudeBuilder:
         conversation = conversation_of(self.analysis)
         self._add_chain(conversation.chain)
         session_id = self._session_id()
+        abandoned, found = self._abandoned_segments(conversation)
         return ConversationModel(
             "claude-code",
             self.items,
@@ -214,12 +220,13 @@ class ClaudeBuilder:
                 self._is_message,
             )
             or self._sub_agent_title(conversation),
-            abandoned_branches=_abandoned_branches(self.analysis),
             start_note=_start_note(self.analysis),
             texts=CLAUDE_TEXTS,
             assistant_label="Claude",
             usage=_session_usage(self.analysis),
             earlier_segments=self._earlier_segments(conversation),
+            abandoned_segments=abandoned,
+            abandoned_branches=found,
             agent_files=unnamed_agent_files(self.path, session_id),
         )
 
@@ -269,12 +276,29 @@ class ClaudeBuilder:
             for items, after in zip(built, following, strict=True)
         ]
 
+    def _abandoned_segments(self, conversation: Conversation) -> tuple[list[Segment], int]:
+        """The branches a resume leaves out, each built as the conversation is, and how many
+        there are (`abandoned_chains`)."""
+        chains, found = abandoned_chains(self.analysis.records, conversation)
+        built: list[Segment] = []
+        for chain, fork in chains:
+            builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
+            builder._add_chain(chain)
+            opening = summing_item(builder.items)
+            text = self._text_of(opening) if opening is not None else None
+            built.append(abandoned_segment(builder.items, fork, text))
+        return built, found
+
     def _opening_summary(self, items: list[Item]) -> str | None:
         """The compaction summary a segment starts with."""
         first = items[0] if items else None
-        if first is None or first.kind is not ItemKind.COMPACTION or first.source is None:
+        if first is None or first.kind is not ItemKind.COMPACTION:
             return None
-        return CLAUDE_TEXTS.item_text(first, self.reader)
+        return self._text_of(first)
+
+    def _text_of(self, item: Item) -> str | None:
+        """An item's text read from its line; None for one with no source line (a call)."""
+        return CLAUDE_TEXTS.item_text(item, self.reader) if item.source is not None else None
 
     def _add_record(self, record: Record) -> None:
         if record.type == "system":
@@ -579,32 +603,6 @@ def _total(values: list[object]) -> int:
         if not numbers or min(numbers) >= 0:
             return sum(numbers)
     return sum(map(_count, values))
-
-
-def _abandoned_branches(analysis: Analysis) -> int:
-    """Branches off the replayed conversation, after its start: rewound or abandoned ones, and a
-    tail a resume leaves out (an interrupt and a command written in the millisecond of a result
-    that comes first in the file). Each is a leaf's nearest message off the chain, as Claude Code
-    finds leaves (`Conversation.leaves`), counted once however many leaves lead back to it.
-
-    History before a compaction boundary and inline sidechains are not counted.
-    """
-    conversation = conversation_of(analysis)
-    if conversation.leaf is None or conversation.end_record is None:
-        return 0
-    start = conversation.end_record.line
-    sidechains_count = conversation.agent_id is not None
-    others = [
-        message
-        for message in conversation.leaves
-        if message is not conversation.leaf
-        and message.line > start
-        and (sidechains_count or not message.isSidechain)
-    ]
-    if not others:
-        return 0  # most sessions: one leaf, the one resumed; then the chain's lines are not needed
-    on_chain = conversation.on_chain()
-    return len({message.line for message in others if message.line not in on_chain})
 
 
 def _start_note(analysis: Analysis) -> str | None:

@@ -1,0 +1,200 @@
+"""Abandoned branches as segments of their own: the lines a resume leaves out, readable.
+
+A rewind (or an edited prompt) leaves the reply it replaced in the file, off the chain a resume
+walks. The model keeps such a branch as a segment between the compactions' history and the last
+segment (docs/contract.md), walked back from its leaf to where it left the conversation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.formats.claude_code import history
+from session_lsp.core.markdown import render_markdown
+from session_lsp.core.search import compile_query, search_model
+from session_lsp.core.turns import ConversationModel, ItemKind, ToolStatus, build_model, page
+from session_lsp.core.turns.segments import (
+    SegmentKind,
+    live_segment,
+    other_parts,
+    segment_items,
+    segment_place,
+    segments,
+)
+from session_lsp.view_json import conversation_to_json
+from tests.support.claude_records import Builder
+from tests.support.corpus import SHORT
+
+
+def _model(data: bytes, path: Path | None = None) -> ConversationModel:
+    return build_model(analyse_bytes(data), path)
+
+
+def _shape(model: ConversationModel) -> list[tuple[str, int | None, list[tuple[str, int]]]]:
+    """Each segment: its kind, the 1-based line it hangs off, its items as (kind, 1-based line)."""
+    return [
+        (
+            segment.kind.value,
+            None if segment.fork_line is None else segment.fork_line + 1,
+            [(item.kind.value, item.first_line + 1) for item in segment.items],
+        )
+        for segment in segments(model)
+    ]
+
+
+def _rewound() -> Builder:
+    """A prompt answered with a call, rewound and asked again: lines 3-5 are off the chain."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
+    session.result("r1", "a1", "toolu_01R", "done")
+    session.prompt("u2", "a0", "rewrite it with a state machine")
+    session.text("a2", "u2", "The state machine is in.")
+    return session
+
+
+def test_a_rewound_reply_is_a_segment_before_the_conversation_hanging_off_where_it_left() -> None:
+    model = _model(_rewound().data())
+    assert _shape(model) == [
+        ("abandoned", 2, [("prompt", 3), ("tool", 4)]),
+        ("current", None, [("prompt", 1), ("assistant", 2), ("prompt", 6), ("assistant", 7)]),
+    ]
+    branch = segments(model)[0]
+    assert branch.summary == "rewrite it with regexes"
+    assert [item.index for item in branch.items] == [0, 1]
+    call = branch.items[1].tool
+    assert call is not None and call.status is ToolStatus.ANSWERED and call.result_line == 4
+    assert model.abandoned_branches == 1 and live_segment(model) == 1
+    assert all(not item.findings for item in branch.items)
+
+
+def test_a_branch_pages_and_searches_like_any_segment() -> None:
+    model = _model(_rewound().data())
+    texts = [item.text for item in page(model, 0, 10, 0)]
+    assert texts[0] == "rewrite it with regexes"
+    hits = search_model(model, compile_query("regexes"), 10)
+    assert [(hit.segment, hit.index, hit.field) for hit in hits] == [(0, 0, "text")]
+    answer = conversation_to_json(model, "/p/s.jsonl", "file:///p/s.jsonl")
+    assert [(part["kind"], part["forkLine"], part["items"]) for part in answer["segments"]] == [
+        ("abandoned", 1, 2),
+        ("current", None, 4),
+    ]
+    assert answer["abandonedBranches"] == 1 and answer["segment"] == 1
+
+
+def test_an_unanswered_call_on_a_branch_is_shown_without_a_result_and_is_no_finding() -> None:
+    """A resume never sends it; the branch still says, as it is, that it got no result."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "clean the build")
+    session.call("a1", "u1", "toolu_01X", command="rm -rf build")  # rewound before it ran
+    session.prompt("u2", "a0", "leave the build alone")
+    session.text("a2", "u2", "Left alone.")
+    model = _model(session.data())
+    assert model.findings == []
+    (branch, _) = segments(model)
+    call = branch.items[1].tool
+    assert call is not None and call.status is ToolStatus.UNPAIRED and call.result_line is None
+
+
+def test_a_branch_that_forks_again_shows_its_newest_attempt_whole_and_the_older_tip_after_it() -> (
+    None
+):
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
+    session.result("r1", "a1", "toolu_01R", "done")
+    session.call("a3", "r1", "toolu_01B", command="pytest")  # the regex attempt went on...
+    session.prompt("u3", "r1", "no, try lookahead")  # ...rewound to its result, asked again
+    session.text("a4", "u3", "Lookahead added.")
+    session.prompt("u2", "a0", "rewrite it with a state machine")  # and all of it rewound
+    session.text("a2", "u2", "The state machine is in.")
+    model = _model(session.data())
+    assert _shape(model) == [
+        ("abandoned", 2, [("prompt", 3), ("tool", 4), ("prompt", 7), ("assistant", 8)]),
+        ("abandoned", 5, [("tool", 6)]),
+        ("current", None, [("prompt", 1), ("assistant", 2), ("prompt", 9), ("assistant", 10)]),
+    ]
+
+
+def test_a_command_hanging_off_a_reply_inside_a_branch_is_no_branch_of_its_own() -> None:
+    session = _rewound()
+    session.system(
+        "s1", "r1", "local_command", content="<local-command-stdout>ok</local-command-stdout>"
+    )
+    model = _model(session.data())
+    assert model.abandoned_branches == 1
+
+
+def test_a_branch_before_the_last_compaction_is_no_segment() -> None:
+    session = _rewound()
+    session.boundary("b1", "a2")
+    session.summary("s1", "b1")
+    session.prompt("u9", "s1", "commit it")
+    model = _model(session.data())
+    assert [segment.kind for segment in segments(model)] == [
+        SegmentKind.COMPACTED,
+        SegmentKind.CURRENT,
+    ]
+
+
+def test_a_branch_after_a_compaction_comes_after_its_history_and_headers_name_both() -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.boundary("b1", "a0")
+    session.summary("s1", "b1")
+    session.prompt("u1", "s1", "rewrite it with regexes")
+    session.text("a1", "u1", "Regexes in.")
+    session.prompt("u2", "s1", "rewrite it with a state machine")
+    model = _model(session.data())
+    assert [segment.kind for segment in segments(model)] == [
+        SegmentKind.COMPACTED,
+        SegmentKind.ABANDONED,
+        SegmentKind.CURRENT,
+    ]
+    assert segment_items(model, 1)[0].first_line + 1 == 5
+    assert other_parts(model) == "1 earlier part before a compaction, 1 abandoned branch"
+    assert segment_place(model, 0) == "segment 1 of 3: history before compaction 1"
+    assert segment_place(model, 1) == (
+        "segment 2 of 3: an abandoned branch off line 4, which a resume leaves out"
+    )
+    assert segment_place(model, 2) == "segment 3 of 3: the conversation a resume sends"
+    markdown = render_markdown(model, path="/p/s.jsonl", segment=1)
+    assert "segment 2 of 3: an abandoned branch off line 4" in markdown
+    assert "Regexes in." in markdown
+    assert "1 earlier part before a compaction, 1 abandoned branch" in render_markdown(model)
+
+
+def test_a_real_tail_written_beside_the_leaf_reads_as_a_branch() -> None:
+    """short.jsonl: an interrupt in the millisecond of the first parallel result, first in the
+    file, is the tail a resume leaves out (lines 13-15)."""
+    model = _model(SHORT.read_bytes(), SHORT)
+    branch, _ = segments(model)
+    assert branch.kind is SegmentKind.ABANDONED and branch.fork_line == 11
+    assert [item.kind for item in branch.items] == [ItemKind.INTERRUPT]
+    assert branch.summary == "[Request interrupted by user for tool use]"
+
+
+def test_past_the_most_branches_built_the_newest_are_kept_and_all_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(history, "MAX_BRANCHES", 2)
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    for attempt in range(3):
+        session.prompt(f"t{attempt}", "a0", f"attempt {attempt}")
+    session.prompt("u9", "a0", "the one kept")
+    model = _model(session.data())
+    assert model.abandoned_branches == 3
+    assert [segment.summary for segment in model.abandoned_segments] == ["attempt 1", "attempt 2"]
+    assert other_parts(model) == "3 abandoned branches (the newest 2 kept)"
