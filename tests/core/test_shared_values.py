@@ -100,3 +100,23 @@ def test_a_file_of_made_up_names_stops_growing_the_table() -> None:
         repeated.share(record)
     assert len(repeated._kinds) <= sharing.MOST_KINDS
     assert len(repeated._calls) <= sharing.MOST_KINDS
+
+
+def test_a_stop_reason_read_again_is_the_one_read_first_and_a_null_one_stays_null() -> None:
+    def stopped(uuid: str, parent: str, reason: object) -> dict[str, object]:
+        line = _assistant(uuid, parent, {"type": "text", "text": "done"})
+        message = line["message"]
+        assert isinstance(message, dict)
+        message.update(id=f"msg_{uuid}", stop_reason=reason)
+        return line
+
+    first, second, streaming = _read(
+        [
+            stopped("u1", "u0", "tool_use"),
+            stopped("u2", "u1", "tool_use"),
+            stopped("u3", "u2", None),
+        ]
+    )
+    assert first.message is not None and second.message is not None
+    assert second.message.stop_reason is first.message.stop_reason == "tool_use"
+    assert streaming.message is not None and streaming.message.stop_reason is None

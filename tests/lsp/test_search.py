@@ -138,6 +138,7 @@ MATCHES_KEYS = {
     "sizeBytes",
     "agent",
     "segments",
+    "branches",
     "hits",
     "more",
     "agents",
@@ -166,7 +167,8 @@ async def test_search_sessions_answers_the_sessions_that_mention_the_query_newes
     assert all(set(entry) == MATCHES_KEYS for entry in found)
     alone = await command(client, "sessionLsp.search", str(newer), {"query": "PHX.server"})
     assert found[0]["hits"] == alone and alone
-    assert (found[0]["agent"], found[0]["segments"]) == ("claude-code", 1)
+    # short.jsonl: an interrupt and a command a resume leaves out, a branch before the last part
+    assert (found[0]["agent"], found[0]["segments"], found[0]["branches"]) == ("claude-code", 2, 1)
     assert found[0]["sessionId"] == newer.stem and found[0]["title"]
     newest = await command(
         client,
