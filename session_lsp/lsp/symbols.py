@@ -14,7 +14,7 @@ from session_lsp.core.content_text import one_line
 from session_lsp.core.findings import Span
 from session_lsp.core.markdown import ITEM_TITLES, STATUS_LABELS
 from session_lsp.core.turns import ConversationModel, Item, ItemKind
-from session_lsp.core.turns.segments import segments
+from session_lsp.core.turns.segments import Segment, SegmentKind, segments
 from session_lsp.core.turns.texts import LineReader, load_texts
 from session_lsp.lsp.convert import to_range
 from session_lsp.lsp.documents import SessionDocument
@@ -120,27 +120,31 @@ def _item_symbol(
     )
 
 
-def _outlined_items(model: ConversationModel) -> list[Item]:
-    """Every segment's items, oldest first: the outline maps the whole file, the history before a
-    compaction included. An item a partial compaction kept stands in two segments; it is listed
-    once, where it first appears."""
+def _outlined_segments(model: ConversationModel) -> list[tuple[Segment, list[Item]]]:
+    """Every segment with its items, the history before a compaction and the abandoned branches
+    included: the outline maps the whole file. An item a partial compaction kept stands in two
+    segments; it is listed once, where it first appears."""
     seen: set[tuple[int, int, str]] = set()
-    items: list[Item] = []
+    outlined: list[tuple[Segment, list[Item]]] = []
     for segment in segments(model):
+        items: list[Item] = []
         for item in segment.items:
             key = (item.first_line, item.last_line, item.kind)
             if key not in seen:
                 seen.add(key)
                 items.append(item)
-    return items
+        outlined.append((segment, items))
+    return outlined
 
 
-def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types.DocumentSymbol]:
-    model = ls.state.outline(document.uri, document.analysis())
-    reader = LineReader(model.lines)
+def _segment_symbols(
+    document: SessionDocument, items: list[Item], reader: LineReader, model: ConversationModel
+) -> list[types.DocumentSymbol]:
+    """One segment's symbols: each assistant turn gathers the items between two prompts, never
+    across a segment's end."""
     symbols: list[types.DocumentSymbol] = []
     turn: list[Item] = []
-    for item in _outlined_items(model):
+    for item in items:
         if item.kind in TURN_KINDS:
             turn.append(item)
             continue
@@ -150,6 +154,23 @@ def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types
         symbols.append(_item_symbol(document, item, reader, model))
     if turn:
         symbols.append(_turn_symbol(document, turn, reader, model))
+    return symbols
+
+
+def document_symbols(ls: SessionServer, document: SessionDocument) -> list[types.DocumentSymbol]:
+    """The outline: an abandoned branch is one symbol holding its own, so its lines, which sit
+    among the conversation's in the file, read as what a resume leaves out."""
+    model = ls.state.outline(document.uri, document.analysis())
+    reader = LineReader(model.lines)
+    symbols: list[types.DocumentSymbol] = []
+    for segment, items in _outlined_segments(model):
+        listed = _segment_symbols(document, items, reader, model)
+        if segment.kind is not SegmentKind.ABANDONED:
+            symbols.extend(listed)
+        elif items:
+            name = "Abandoned branch" + (f": {segment.summary}" if segment.summary else "")
+            kind = types.SymbolKind.Namespace
+            symbols.append(_symbol(document, one_line(name, PREVIEW), kind, items, children=listed))
     return symbols
 
 

@@ -198,3 +198,51 @@ def test_past_the_most_branches_built_the_newest_are_kept_and_all_are_counted(
     assert model.abandoned_branches == 3
     assert [segment.summary for segment in model.abandoned_segments] == ["attempt 1", "attempt 2"]
     assert other_parts(model) == "3 abandoned branches (the newest 2 kept)"
+
+
+def test_a_rewound_reply_with_parallel_calls_is_one_branch_with_each_call_answered() -> None:
+    """Claude Code parents each parallel result on its own call's line: off the conversation,
+    the results are spliced back as a resume splices them, not left as branches of their own."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "run both suites")
+    session.call("c1", "u1", "toolu_01A", command="pytest unit")
+    session.lines[-1]["message"]["id"] = "msg_parallel"
+    session.call("c2", "c1", "toolu_01B", command="pytest e2e")
+    session.lines[-1]["message"]["id"] = "msg_parallel"
+    session.result("r1", "c1", "toolu_01A", "12 passed")
+    session.result("r2", "c2", "toolu_01B", "3 failed")
+    session.text("a3", "r2", "The e2e suite fails.")
+    session.prompt("u2", "a0", "run only the unit suite")
+    session.text("a4", "u2", "It passes.")
+    model = _model(session.data())
+    assert model.abandoned_branches == 1
+    (branch, _) = segments(model)
+    calls = [item.tool for item in branch.items if item.tool is not None]
+    assert [(call.id, call.status.value, call.result_line) for call in calls] == [
+        ("toolu_01A", "answered", 5),
+        ("toolu_01B", "answered", 6),
+    ]
+    assert branch.fork_line == 1
+
+
+def test_a_cycle_inside_a_branch_ends_its_walk_with_no_line_to_hang_off() -> None:
+    session = _rewound()
+    session.lines[2]["parentUuid"] = "r1"  # u1 -> r1 -> a1 -> u1: a loop off the conversation
+    session.text("t1", "r1", "a reply hanging off the loop")
+    session.prompt("u9", "a2", "go on")  # the newest leaf: the conversation a resume sends
+    model = _model(session.data())
+    branch = segments(model)[0]
+    assert branch.kind is SegmentKind.ABANDONED
+    assert branch.fork_line is None
+    assert sorted(item.first_line for item in branch.items) == [2, 3, 7]
+
+
+def test_a_branch_that_shows_nothing_is_neither_shown_nor_counted() -> None:
+    session = _rewound()
+    session.prompt("m1", "a0", "<local-command-caveat>Caveat</local-command-caveat>", isMeta=True)
+    session.prompt("u9", "a0", "and now?")
+    model = _model(session.data())
+    assert model.abandoned_branches == 2
+    assert all(segment.items for segment in model.abandoned_segments)

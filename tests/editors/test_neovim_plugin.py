@@ -324,6 +324,37 @@ def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history
     assert cursor_line.startswith("#3  prompt"), cursor_line
 
 
+def test_neovim_session_search_opens_a_match_in_an_abandoned_branch_in_that_branch(
+    tmp_path: Path,
+) -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    session.text("a1", "u1", "Regexes are in.")
+    session.prompt("u2", "a0", "rewrite it with a state machine")
+    session.text("a2", "u2", "The state machine is in.")
+    projects = tmp_path / "projects"
+    path = projects / "-work-app" / "0f2c9d4e-2b1a-4c11-9a6e-5d1f3c2b7a10.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(session.data())
+    labels_file, view_file = tmp_path / "labels.txt", tmp_path / "view.txt"
+    run = run_neovim(
+        "neovim_plugin_search.lua",
+        tmp_path,
+        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
+        PROJECTS_ROOT=str(projects),
+        QUERY="with regexes",
+        WANTED="part 1, an abandoned branch · item 1 · text",
+        LABELS_FILE=str(labels_file),
+        VIEW_FILE=str(view_file),
+    )
+    assert_passed(run)
+    cursor_line, *view = view_file.read_text(encoding="utf-8").splitlines()
+    assert "segment 1 of 2: an abandoned branch off line 2, which a resume leaves out" in view[:5]
+    assert cursor_line.startswith("#1  prompt"), cursor_line
+
+
 def test_neovim_views_and_fix_find_their_buffers_by_exact_name(tmp_path: Path) -> None:
     """bufnr() matches part of a name: `s.jsonl` found `s.jsonl.bak`, a view its `#part-1`."""
     compacted = aged_copy(COMPACTED_2_0, tmp_path / COMPACTED_2_0.name)

@@ -13,6 +13,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, span_text
+from tests.support.claude_records import Builder
 from tests.support.corpus import ROLLOUTS
 
 CODEX_ROLLOUTS = ROLLOUTS
@@ -40,6 +41,43 @@ async def test_outline_lists_prompts_turns_and_tool_calls_with_status(
     turn = symbols[1]
     assert isinstance(turn, types.DocumentSymbol)
     assert (turn.range.start.line, turn.range.end.line) == (1, 3), "the turn spans its results"
+
+
+async def test_outline_holds_an_abandoned_branch_in_one_symbol_apart_from_the_turns(
+    client: LanguageClient,
+) -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
+    session.result("r1", "a1", "toolu_01R", "done")
+    session.prompt("u2", "a0", "rewrite it with a state machine")
+    session.call("a2", "u2", "toolu_01S", command="python gen.py")
+    session.result("r2", "a2", "toolu_01S", "done")
+    document = OpenDocument(client, fresh_uri(client), session.data().decode())
+    await document.diagnostics()
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=document.identifier)
+    )
+    assert symbols is not None
+    shape = [
+        (s.name, s.range.start.line, s.range.end.line, [c.name for c in s.children or []])
+        for s in symbols
+        if isinstance(s, types.DocumentSymbol)
+    ]
+    assert shape == [
+        (
+            "Abandoned branch: rewrite it with regexes",
+            2,
+            4,
+            ["User: rewrite it with regexes", "Assistant"],
+        ),
+        ("User: look at the parser", 0, 0, []),
+        ("Assistant: Looking.", 1, 1, []),
+        ("User: rewrite it with a state machine", 5, 5, []),
+        ("Assistant", 6, 7, ["Bash toolu_01S"]),
+    ]
 
 
 async def test_workspace_symbols_find_tool_calls_in_open_transcripts(

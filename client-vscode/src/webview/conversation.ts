@@ -45,6 +45,8 @@ const repairs = new Map<string, readonly RepairOption[] | undefined>();
 const blockedRepairs = new Map<string, string>();
 /** Cards the user opened or closed, by {@link itemKey} (the default depends on the item). */
 const toggled = new Map<string, boolean>();
+/** What each item of the conversation with a card in {@link toggled} was ({@link identity}): a reload that put another item at its number (a rewind, a repair) does not open that one. */
+const toggledItems = new Map<number, string>();
 let focusedIndex = 0;
 /** An item to scroll to and focus once it is loaded and rendered. */
 let pendingFocus: number | null = null;
@@ -761,7 +763,7 @@ list.addEventListener('toggle', (event) => {
   const itemNode = target.closest<HTMLElement>('.item');
   // A card inside a sub-agent's item is not the call's own card: only the height changed.
   if (itemNode !== null && target.closest('.entry') === null && target.parentElement?.closest('details') === null) {
-    toggled.set(itemKey(null, Number(itemNode.dataset.index)), (event.target as HTMLDetailsElement).open);
+    setToggled(null, Number(itemNode.dataset.index), (event.target as HTMLDetailsElement).open);
   }
   measure();
 }, true);
@@ -831,6 +833,15 @@ function acceptPage(page: ConversationPage): void {
 }
 
 /** What an item is, whatever a reload cut or counted differently: its kind, its lines and its call. */
+/** A card opened or closed by the user (or a search hit); of the conversation's items, remembered with what the item is. */
+function setToggled(segment: number | null, index: number, open: boolean): void {
+  toggled.set(itemKey(segment, index), open);
+  const item = segment === null ? items.get(index) : undefined;
+  if (item !== undefined) {
+    toggledItems.set(index, identity(item));
+  }
+}
+
 function identity(item: ConversationItem): string {
   return `${item.kind}:${item.lines[0]}:${item.lines[1]}:${item.tool?.id ?? ''}`;
 }
@@ -841,6 +852,11 @@ function identity(item: ConversationItem): string {
  */
 function keepOpened(item: ConversationItem): void {
   const key = itemKey(null, item.index);
+  const toggledAs = toggledItems.get(item.index);
+  if (toggledAs !== undefined && toggledAs !== identity(item)) {
+    toggled.delete(key);
+    toggledItems.delete(item.index);
+  }
   if (agentPages.get(key)?.callId !== item.tool?.id) {
     agentPages.delete(key);
   }
@@ -971,18 +987,23 @@ function carryHistory(page: ConversationPage): void {
   }
   const compacted = (segments: readonly ConversationSegment[]): number => segments.filter((segment) => segment.kind === 'compacted').length;
   const closed = liveSegment !== null && compacted(earlier) > compacted(segmentsShown) ? compacted(earlier) - 1 : null;
+  if (closed !== null) {
+    toggledItems.clear();
+  }
+  // Into new maps, then back: moved in place, a key could land on one not yet moved.
   for (const map of [toggled, agentPages] as Map<string, unknown>[]) {
-    for (const [key, value] of [...map]) {
+    const carried = new Map<string, unknown>();
+    for (const [key, value] of map) {
       const [segment, index] = key.includes(':') ? key.split(':').map(Number) : [null, Number(key)];
       const moved = segment === null ? closed : moves.get(segment!);
       if (segment === null && moved === null) {
-        continue;
-      }
-      map.delete(key);
-      if (moved !== undefined && moved !== null) {
-        map.set(itemKey(moved, index!), value);
+        carried.set(key, value);
+      } else if (moved !== undefined && moved !== null) {
+        carried.set(itemKey(moved, index!), value);
       }
     }
+    map.clear();
+    carried.forEach((value, key) => map.set(key, value));
   }
 }
 
@@ -1147,7 +1168,7 @@ function acceptWholeItem(segment: number | null, whole: ConversationItem): void 
     if (items.has(whole.index)) {
       items.set(whole.index, whole);
       shownWhole.set(whole.index, identity(whole));
-      toggled.set(itemKey(null, whole.index), true);
+      setToggled(null, whole.index, true);
       redrawItem(whole.index);
     }
   } else {
@@ -1276,7 +1297,7 @@ function openHit(hit: SearchHit, query: string): void {
   const segment = shownSegment(hit.segment);
   dropTarget();
   searchTarget = { segment: hit.segment, index: hit.index, field: hit.field, line: hit.line, query, whole: 'unasked' };
-  toggled.set(itemKey(segment, hit.index), true);
+  setToggled(segment, hit.index, true);
   const item = segment === null ? items.get(hit.index) : segmentPages.get(segment)?.items.find((entry) => entry.index === hit.index);
   if (item?.truncated === true) {
     askWholeTarget();

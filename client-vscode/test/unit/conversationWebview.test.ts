@@ -361,11 +361,12 @@ test('an abandoned branch is listed with the history, named for what it is, and 
   );
 });
 
-test('a rewind in a live session adds a branch, not a compaction: the live list\'s open cards stay out of the history', () => {
+test('a rewind in a live session adds a branch, not a compaction: the live list\'s open cards stay out of the history, and open no other item at their number', () => {
   const view = new WebviewUnderTest();
   view.reset(healthy([call(1), call(2)]));
   view.item(1).querySelector('details.tool-card')!.open = true;
-  const rewound = healthy([call(1)], {
+  view.item(2).querySelector('details.tool-card')!.open = true;
+  const rewound = healthy([call(1), call(2, { id: 'toolu_again' }, { lines: [6, 7] })], {
     segment: 1,
     abandonedBranches: 1,
     segments: [
@@ -378,4 +379,28 @@ test('a rewind in a live session adds a branch, not a compaction: the live list\
   view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1)], { segment: 0 }) });
   const card = view.element('history').querySelector('[data-segment-index="1"] details.tool-card');
   assert.equal(card?.open, false, 'the branch\'s item 2 was never opened');
+  assert.equal(view.item(1).querySelector('details.tool-card')?.open, true, 'the same call, still open');
+  assert.equal(view.item(2).querySelector('details.tool-card')?.open, false, 'another call now has number 2');
+});
+
+test('a new branch listed before the others moves their open cards with them, none lost to another\'s number', () => {
+  const view = new WebviewUnderTest();
+  const branch = (index: number, firstLine: number): Record<string, unknown> => ({ index, firstLine, lastLine: firstLine + 3, items: 3, summary: `try ${firstLine}`, kind: 'abandoned', forkLine: 1 });
+  const current = (index: number): Record<string, unknown> => ({ index, firstLine: 0, lastLine: 90, items: 2, summary: null, kind: 'current', forkLine: null });
+  view.reset(healthy([call(1)], { segment: 2, abandonedBranches: 2, segments: [branch(0, 20), branch(1, 40), current(2)] }));
+  for (const segment of [0, 1]) {
+    view.element('history').querySelector(`details[data-segment="${segment}"]`)!.open = true;
+    view.receive({ type: 'segmentPage', generation: 1, page: healthy([call(1), call(2)], { segment }) });
+    view.element('history').querySelector(`details[data-segment="${segment}"] [data-segment-index="2"] details.tool-card`)!.open = true;
+  }
+  view.reset(healthy([call(1)], { segment: 3, abandonedBranches: 3, segments: [branch(0, 10), branch(1, 20), branch(2, 40), current(3)] }), 2);
+  for (const segment of [1, 2]) {
+    view.element('history').querySelector(`details[data-segment="${segment}"]`)!.open = true;
+    view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1), call(2)], { segment }) });
+    const card = view.element('history').querySelector(`details[data-segment="${segment}"] [data-segment-index="2"] details.tool-card`);
+    assert.equal(card?.open, true, `the branch now numbered ${segment} kept its open card`);
+  }
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1), call(2)], { segment: 0 }) });
+  assert.equal(view.element('history').querySelector('details[data-segment="0"] [data-segment-index="2"] details.tool-card')?.open, false, 'the new branch opened nothing');
 });

@@ -238,7 +238,8 @@ function M.format_match(match)
   local last = (found.segments or 1) - 1
   local first_branch = last - (found.branches or 0)
   if hit.segment >= first_branch and hit.segment < last then
-    where = string.format("abandoned branch %d · %s", hit.segment - first_branch + 1, where)
+    -- Numbered as :SessionHistory takes it: the compactions' parts come first.
+    where = string.format("part %d, an abandoned branch · %s", hit.segment + 1, where)
   elseif hit.segment < last then
     where = string.format("before compaction %d · %s", hit.segment + 1, where)
   end

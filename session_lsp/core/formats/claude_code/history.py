@@ -132,55 +132,103 @@ def abandoned_chains(
     records: Sequence[Record | None], conversation: Conversation
 ) -> tuple[list[tuple[list[Record], int | None]], int]:
     """Each branch off the conversation after its start that a resume leaves out, in file order
-    of its first line, with the line it hangs off (None: a root of its own); and how many there
-    are (past `MAX_BRANCHES`, more than are returned).
+    of its first line, with the line it hangs off (None: a root of its own, or a line before the
+    conversation's start); and how many there are (past `MAX_BRANCHES`, more than are returned).
 
     A branch is walked back from one of the leaves Claude Code did not pick
     (`Conversation.leaves`) to the first line it shares with the conversation or with a branch
-    walked before it, or to a line older than the conversation's start. Newer leaves are walked
-    first: a branch that forks again is shown whole as its newest attempt, the older tip as the
-    part after the fork; a reply a `/model` line hangs off inside a branch is no branch of its
-    own. Each line is walked once, so thousands of leaves cost one pass.
+    walked before it, or to a line older than the conversation's start, and its parallel calls
+    and their results are spliced back in as a resume splices the conversation's
+    (`recover_siblings`). Newer leaves are walked first: a branch that forks again is shown whole
+    as its newest attempt, the older tip as the part after the fork; a reply a `/model` line
+    hangs off inside a branch, or a parallel call's result, is no branch of its own. Each line is
+    walked once, so thousands of leaves cost one pass.
     """
     leaf, start = conversation.leaf, conversation.end_record
     if leaf is None or start is None:
         return [], 0
     sidechains_count = conversation.agent_id is not None
+    claimed = conversation.on_chain()
     others = sorted(
         {
             message.line: message
             for message in conversation.leaves
             if message is not leaf
             and message.line > start.line
+            and message.line not in claimed
             and (sidechains_count or not message.isSidechain)
         }.items()
     )
     if not others:
         return [], 0  # most sessions: one leaf, the one resumed
-    claimed = conversation.on_chain()
-    others = [(line, message) for line, message in others if line not in claimed]
-    if not others:
-        return [], 0
     index = load(records, conversation.agent_id)
+    siblings = _Siblings(index, claimed)
     by_uuid, parent = index.by_uuid, index.parent
     branches: list[tuple[list[Record], int | None]] = []
     found = 0
     for _, message in reversed(others):
         walked: list[Record] = []
+        own: set[int] = set()
         fork: int | None = None
-        current: Record | None = message
-        while current is not None:
-            if current.line in claimed or current.line < start.line:
+        # The record as now read: a replay reused after an edit keeps the leaves it found.
+        current: Record | None = by_uuid.get(message.uuid or "", message)
+        while current is not None and current.line not in own:
+            if current.line in claimed:
                 fork = current.line
                 break
-            claimed.add(current.line)
+            if current.line < start.line:
+                break
+            own.add(current.line)
             walked.append(current)
             target = parent.get(current.uuid or "")
             current = by_uuid.get(target) if target is not None else None
-        if walked:
-            found += 1
-            if len(branches) < MAX_BRANCHES:
-                walked.reverse()
-                branches.append((walked, fork))
+        if not walked:
+            continue
+        walked.reverse()
+        chain = siblings.spliced(walked, own, claimed)
+        claimed.update(own)
+        found += 1
+        if len(branches) < MAX_BRANCHES:
+            branches.append((chain, fork))
     branches.sort(key=lambda branch: branch[0][0].line)
     return branches, found
+
+
+class _Siblings:
+    """The lines off the conversation that could be a branch's parallel calls or their results,
+    by message id and by parent, gathered once: a branch looks up only its own lines' candidates,
+    so a thousand branches do not each pass over the file."""
+
+    def __init__(self, index: ReplayIndex, on_chain: set[int]) -> None:
+        self.index = index
+        self.by_message: dict[str, list[Record]] = {}
+        self.by_parent: dict[str, list[Record]] = {}
+        for record in index.order:
+            if record.line in on_chain:
+                continue
+            if record.type == "assistant" and (message_id := record.message_id) is not None:
+                self.by_message.setdefault(message_id, []).append(record)
+            elif record.type == "user":
+                up = index.parent.get(record.uuid or "")
+                if up is not None:
+                    self.by_parent.setdefault(up, []).append(record)
+
+    def spliced(self, chain: list[Record], own: set[int], claimed: set[int]) -> list[Record]:
+        """`chain` (its lines `own`) with its parallel calls and their results that no other
+        segment holds put back, each claimed."""
+        candidates: dict[int, Record] = {}
+        for member in chain:
+            if member.type != "assistant" or member.message_id is None:
+                continue
+            for sibling in self.by_message.get(member.message_id, ()):
+                for record in (sibling, *self.by_parent.get(sibling.uuid or "", ())):
+                    if record.line in own or record.line not in claimed:
+                        candidates[record.line] = record
+        if not candidates:
+            return chain
+        near = ReplayIndex(
+            self.index.by_uuid, self.index.parent, [candidates[line] for line in sorted(candidates)]
+        )
+        rebuilt, recovered = recover_siblings(chain, near)
+        claimed.update(record.line for record in recovered)
+        return rebuilt

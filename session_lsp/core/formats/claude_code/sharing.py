@@ -54,9 +54,9 @@ class RepeatedValues:
         value = message.model
         if value is not None:
             message.model = kind(value, value)
-        value = message.stop_reason
-        if type(value) is str:
-            message.stop_reason = kind(value, value)
+        reason = message.stop_reason
+        if type(reason) is str:
+            message.stop_reason = kind(reason, reason)
         content = message.content
         if type(content) is not tuple:
             return
