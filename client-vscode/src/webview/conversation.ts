@@ -320,7 +320,12 @@ function fillItem(node: HTMLElement, item: ConversationItem, place: ItemPlace, s
   }
   const cost = costLabel(item);
   if (cost !== '') {
-    meta.append(create('span', 'cost', cost));
+    const costNode = create('span', 'cost', cost);
+    if (item.tool?.durationMs !== null && item.tool?.durationMs !== undefined) {
+      // A call's time runs until its result was written: a wait for the user's approval counts.
+      costNode.title = 'From the call to its result, including any wait for your approval';
+    }
+    meta.append(costNode);
   }
   if (place !== 'agent') {
     const lineButton = create('button', 'line-link', `line ${rawLine(item) + 1}`);

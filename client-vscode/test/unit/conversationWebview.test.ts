@@ -404,3 +404,12 @@ test('a new branch listed before the others moves their open cards with them, no
   view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1), call(2)], { segment: 0 }) });
   assert.equal(view.element('history').querySelector('details[data-segment="0"] [data-segment-index="2"] details.tool-card')?.open, false, 'the new branch opened nothing');
 });
+
+test('a call\'s duration is shown beside it and says it runs until the result, a wait for approval included', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1, { durationMs: 125_000 }), call(2)]));
+  const cost = view.item(1).querySelector('.cost');
+  assert.equal(cost?.textContent, '2 min 5 s');
+  assert.equal(cost?.title, 'From the call to its result, including any wait for your approval');
+  assert.equal(view.item(2).querySelector('.cost'), null, 'no duration, no label');
+});
