@@ -185,11 +185,12 @@ def abandoned_chains(
         if not walked:
             continue
         walked.reverse()
-        chain = siblings.spliced(walked, own, claimed)
-        claimed.update(own)
         found += 1
         if len(branches) < MAX_BRANCHES:
-            branches.append((chain, fork))
+            branches.append((siblings.spliced(walked, own, claimed), fork))
+        else:  # counted, not shown: its parallel lines are only claimed, not spliced in order
+            claimed.update(siblings.candidates(walked, own, claimed))
+        claimed.update(own)
     branches.sort(key=lambda branch: branch[0][0].line)
     return branches, found
 
@@ -213,17 +214,25 @@ class _Siblings:
                 if up is not None:
                     self.by_parent.setdefault(up, []).append(record)
 
-    def spliced(self, chain: list[Record], own: set[int], claimed: set[int]) -> list[Record]:
-        """`chain` (its lines `own`) with its parallel calls and their results that no other
-        segment holds put back, each claimed."""
-        candidates: dict[int, Record] = {}
+    def candidates(
+        self, chain: list[Record], own: set[int], claimed: set[int]
+    ) -> dict[int, Record]:
+        """The lines that may be `chain`'s parallel calls or their results (its lines `own`, and
+        those no other segment holds), by line."""
+        found: dict[int, Record] = {}
         for member in chain:
             if member.type != "assistant" or member.message_id is None:
                 continue
             for sibling in self.by_message.get(member.message_id, ()):
                 for record in (sibling, *self.by_parent.get(sibling.uuid or "", ())):
                     if record.line in own or record.line not in claimed:
-                        candidates[record.line] = record
+                        found[record.line] = record
+        return found
+
+    def spliced(self, chain: list[Record], own: set[int], claimed: set[int]) -> list[Record]:
+        """`chain` (its lines `own`) with its parallel calls and their results that no other
+        segment holds put back, each claimed."""
+        candidates = self.candidates(chain, own, claimed)
         if not candidates:
             return chain
         near = ReplayIndex(
