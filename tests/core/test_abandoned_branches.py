@@ -25,7 +25,7 @@ from session_lsp.core.turns.segments import (
     segments,
 )
 from session_lsp.view_json import conversation_to_json
-from tests.support.claude_records import Builder
+from tests.support.claude_records import Builder, rewound
 from tests.support.corpus import SHORT
 
 
@@ -45,21 +45,8 @@ def _shape(model: ConversationModel) -> list[tuple[str, int | None, list[tuple[s
     ]
 
 
-def _rewound() -> Builder:
-    """A prompt answered with a call, rewound and asked again: lines 3-5 are off the chain."""
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.prompt("u1", "a0", "rewrite it with regexes")
-    session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
-    session.result("r1", "a1", "toolu_01R", "done")
-    session.prompt("u2", "a0", "rewrite it with a state machine")
-    session.text("a2", "u2", "The state machine is in.")
-    return session
-
-
 def test_a_rewound_reply_is_a_segment_before_the_conversation_hanging_off_where_it_left() -> None:
-    model = _model(_rewound().data())
+    model = _model(rewound(with_call=True).data())
     assert _shape(model) == [
         ("abandoned", 2, [("prompt", 3), ("tool", 4)]),
         ("current", None, [("prompt", 1), ("assistant", 2), ("prompt", 6), ("assistant", 7)]),
@@ -74,7 +61,7 @@ def test_a_rewound_reply_is_a_segment_before_the_conversation_hanging_off_where_
 
 
 def test_a_branch_pages_and_searches_like_any_segment() -> None:
-    model = _model(_rewound().data())
+    model = _model(rewound(with_call=True).data())
     texts = [item.text for item in page(model, 0, 10, 0)]
     assert texts[0] == "rewrite it with regexes"
     hits = search_model(model, compile_query("regexes"), 10)
@@ -126,7 +113,7 @@ def test_a_branch_that_forks_again_shows_its_newest_attempt_whole_and_the_older_
 
 
 def test_a_command_hanging_off_a_reply_inside_a_branch_is_no_branch_of_its_own() -> None:
-    session = _rewound()
+    session = rewound(with_call=True)
     session.system(
         "s1", "r1", "local_command", content="<local-command-stdout>ok</local-command-stdout>"
     )
@@ -135,7 +122,7 @@ def test_a_command_hanging_off_a_reply_inside_a_branch_is_no_branch_of_its_own()
 
 
 def test_a_branch_before_the_last_compaction_is_no_segment() -> None:
-    session = _rewound()
+    session = rewound(with_call=True)
     session.boundary("b1", "a2")
     session.summary("s1", "b1")
     session.prompt("u9", "s1", "commit it")
@@ -228,7 +215,7 @@ def test_a_rewound_reply_with_parallel_calls_is_one_branch_with_each_call_answer
 
 
 def test_a_cycle_inside_a_branch_ends_its_walk_with_no_line_to_hang_off() -> None:
-    session = _rewound()
+    session = rewound(with_call=True)
     session.lines[2]["parentUuid"] = "r1"  # u1 -> r1 -> a1 -> u1: a loop off the conversation
     session.text("t1", "r1", "a reply hanging off the loop")
     session.prompt("u9", "a2", "go on")  # the newest leaf: the conversation a resume sends
@@ -240,7 +227,7 @@ def test_a_cycle_inside_a_branch_ends_its_walk_with_no_line_to_hang_off() -> Non
 
 
 def test_a_branch_that_shows_nothing_is_neither_shown_nor_counted() -> None:
-    session = _rewound()
+    session = rewound(with_call=True)
     session.prompt("m1", "a0", "<local-command-caveat>Caveat</local-command-caveat>", isMeta=True)
     session.prompt("u9", "a0", "and now?")
     model = _model(session.data())

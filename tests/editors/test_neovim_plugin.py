@@ -18,7 +18,7 @@ from tests.editors.support import (
 )
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
-from tests.support.claude_records import Builder, three_writes
+from tests.support.claude_records import rewound, three_writes
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -211,13 +211,7 @@ def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path:
 def test_neovim_view_names_an_abandoned_branch_and_heads_it_with_where_it_left(
     tmp_path: Path,
 ) -> None:
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.prompt("u1", "a0", "rewrite it with regexes")
-    session.text("a1", "u1", "Regexes are in.")
-    session.prompt("u2", "a0", "rewrite it with a state machine")
-    session.text("a2", "u2", "The state machine is in.")
+    session = rewound()
     path = tmp_path / "rewound.jsonl"
     path.write_bytes(session.data())
     assert "1 abandoned branch (:SessionHistory N)" in _rendered(tmp_path, path)[:6]
@@ -298,28 +292,39 @@ def test_neovim_view_says_what_a_codex_poll_waits_on_and_types(tmp_path: Path) -
     assert lines[poll + 1].startswith("    waits on the command of item 9: $ sed -n '1,220p' ")
 
 
-def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history(
-    tmp_path: Path,
-) -> None:
-    projects = tmp_path / "projects"
-    session = projects / "-work-app" / COMPACTED_2_0.name
+def _searched(
+    tmp_path: Path, transcript: bytes, query: str, wanted: str
+) -> tuple[list[str], str, list[str]]:
+    """:SessionSearch over a projects root holding `transcript`, the match labelled `wanted`
+    chosen: every label, the line under the cursor in the view it opened, and the view's lines."""
+    session = tmp_path / "projects" / "-work-app" / "0f2c9d4e-2b1a-4c11-9a6e-5d1f3c2b7a10.jsonl"
     session.parent.mkdir(parents=True)
-    aged_copy(COMPACTED_2_0, session)
+    session.write_bytes(transcript)
+    age(session)  # not a live session
     labels_file, view_file = tmp_path / "labels.txt", tmp_path / "view.txt"
     run = run_neovim(
         "neovim_plugin_search.lua",
         tmp_path,
         SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
-        PROJECTS_ROOT=str(projects),
-        QUERY="off by one column",
-        WANTED="before compaction 1 · item 3 · text",
+        PROJECTS_ROOT=str(tmp_path / "projects"),
+        QUERY=query,
+        WANTED=wanted,
         LABELS_FILE=str(labels_file),
         VIEW_FILE=str(view_file),
     )
     assert_passed(run)
-    labels = labels_file.read_text(encoding="utf-8").splitlines()
-    assert all("off by one column" in label.lower() for label in labels)
     cursor_line, *view = view_file.read_text(encoding="utf-8").splitlines()
+    return labels_file.read_text(encoding="utf-8").splitlines(), cursor_line, view
+
+
+def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history(
+    tmp_path: Path,
+) -> None:
+    wanted = "before compaction 1 · item 3 · text"
+    labels, cursor_line, view = _searched(
+        tmp_path, COMPACTED_2_0.read_bytes(), "off by one column", wanted
+    )
+    assert all("off by one column" in label.lower() for label in labels)
     assert "segment 1 of 2: history before compaction 1" in view[:5]
     assert cursor_line.startswith("#3  prompt"), cursor_line
 
@@ -327,30 +332,8 @@ def test_neovim_session_search_opens_the_match_chosen_in_its_part_of_the_history
 def test_neovim_session_search_opens_a_match_in_an_abandoned_branch_in_that_branch(
     tmp_path: Path,
 ) -> None:
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.prompt("u1", "a0", "rewrite it with regexes")
-    session.text("a1", "u1", "Regexes are in.")
-    session.prompt("u2", "a0", "rewrite it with a state machine")
-    session.text("a2", "u2", "The state machine is in.")
-    projects = tmp_path / "projects"
-    path = projects / "-work-app" / "0f2c9d4e-2b1a-4c11-9a6e-5d1f3c2b7a10.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(session.data())
-    labels_file, view_file = tmp_path / "labels.txt", tmp_path / "view.txt"
-    run = run_neovim(
-        "neovim_plugin_search.lua",
-        tmp_path,
-        SESSION_LSP_PLUGIN=str(REPO / "editors" / "nvim"),
-        PROJECTS_ROOT=str(projects),
-        QUERY="with regexes",
-        WANTED="part 1, an abandoned branch · item 1 · text",
-        LABELS_FILE=str(labels_file),
-        VIEW_FILE=str(view_file),
-    )
-    assert_passed(run)
-    cursor_line, *view = view_file.read_text(encoding="utf-8").splitlines()
+    wanted = "part 1, an abandoned branch · item 1 · text"
+    _, cursor_line, view = _searched(tmp_path, rewound().data(), "with regexes", wanted)
     assert "segment 1 of 2: an abandoned branch off line 2, which a resume leaves out" in view[:5]
     assert cursor_line.startswith("#1  prompt"), cursor_line
 

@@ -13,7 +13,7 @@ from pytest_lsp import LanguageClient
 
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri, span_text
-from tests.support.claude_records import Builder
+from tests.support.claude_records import rewound
 from tests.support.corpus import ROLLOUTS
 
 CODEX_ROLLOUTS = ROLLOUTS
@@ -46,15 +46,9 @@ async def test_outline_lists_prompts_turns_and_tool_calls_with_status(
 async def test_outline_holds_an_abandoned_branch_in_one_symbol_apart_from_the_turns(
     client: LanguageClient,
 ) -> None:
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.prompt("u1", "a0", "rewrite it with regexes")
-    session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
-    session.result("r1", "a1", "toolu_01R", "done")
-    session.prompt("u2", "a0", "rewrite it with a state machine")
-    session.call("a2", "u2", "toolu_01S", command="python gen.py")
-    session.result("r2", "a2", "toolu_01S", "done")
+    session = rewound(with_call=True)
+    session.call("a3", "a2", "toolu_01S", command="python gen.py")
+    session.result("r3", "a3", "toolu_01S", "done")
     document = OpenDocument(client, fresh_uri(client), session.data().decode())
     await document.diagnostics()
     symbols = await client.text_document_document_symbol_async(
@@ -76,7 +70,7 @@ async def test_outline_holds_an_abandoned_branch_in_one_symbol_apart_from_the_tu
         ("User: look at the parser", 0, 0, []),
         ("Assistant: Looking.", 1, 1, []),
         ("User: rewrite it with a state machine", 5, 5, []),
-        ("Assistant", 6, 7, ["Bash toolu_01S"]),
+        ("Assistant: The state machine is in.", 6, 8, ["Bash toolu_01S"]),
     ]
 
 

@@ -394,3 +394,20 @@ def three_writes() -> Builder:
     session.user_blocks("r2", "a2", [block])
     session.call("a3", "r2", "toolu_U", "Write", file_path="/p/unanswered.md", content="u\n")
     return session
+
+
+def rewound(*, with_call: bool = False) -> Builder:
+    """A prompt (line 3) answered, rewound and asked again (line 6): lines 3-4 (3-5 `with_call`:
+    a call and its result) are an abandoned branch off line 2, lines 1-2 and 6-7 the conversation."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "rewrite it with regexes")
+    if with_call:
+        session.call("a1", "u1", "toolu_01R", command="sed -i s/a/b/ parser.py")
+        session.result("r1", "a1", "toolu_01R", "done")
+    else:
+        session.text("a1", "u1", "Regexes are in.")
+    session.prompt("u2", "a0", "rewrite it with a state machine")
+    session.text("a2", "u2", "The state machine is in.")
+    return session
