@@ -18,7 +18,7 @@ from tests.editors.support import (
 )
 from tests.editors.test_editors import run_neovim
 from tests.sessions.tree import place_rollout
-from tests.support.claude_records import rewound, three_writes
+from tests.support.claude_records import Builder, rewound, three_writes
 from tests.support.cli import run_cli
 from tests.support.corpus import (
     CLAUDE_CORPUS,
@@ -206,6 +206,30 @@ def test_neovim_view_says_how_to_reach_the_history_before_a_compaction(tmp_path:
     lines = _rendered(tmp_path, COMPACTED_2_0)
     assert "1 earlier part before compaction (:SessionHistory N)" in lines[:6]
     assert "plan (segment 1, item 31): 3 of 7 done" in lines[:7]
+
+
+def test_neovim_view_shows_what_a_call_asks_the_user_not_the_json_of_its_options(
+    tmp_path: Path,
+) -> None:
+    session = Builder()
+    session.prompt("u0", None, "set up the store")
+    options = [
+        {"label": "Postgres", "description": "the one in production"},
+        {"label": "SQLite", "description": ""},
+    ]
+    question = {"question": "Which database?", "header": "DB", "options": options}
+    session.call("a1", "u0", "toolu_01Q", name="AskUserQuestion", questions=[question])
+    session.result("r1", "a1", "toolu_01Q", "User has answered: Postgres")
+    path = tmp_path / "asks.jsonl"
+    path.write_bytes(session.data())
+    lines = _rendered(tmp_path, path)
+    call = lines.index(next(line for line in lines if line.startswith("#2  tool  AskUserQuestion")))
+    assert lines[call + 1 : call + 4] == [
+        "    asks: Which database?",
+        "      - Postgres — the one in production",
+        "      - SQLite",
+    ]
+    assert not any(line.startswith("    questions:") for line in lines)
 
 
 def test_neovim_view_names_an_abandoned_branch_and_heads_it_with_where_it_left(

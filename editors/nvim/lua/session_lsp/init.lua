@@ -408,11 +408,37 @@ end
 -- A call's input as a person reads it: `$ command` for a shell call, else its fields by name (a
 -- text of several lines under its name); the text as it is when it is no JSON object (a patch,
 -- an input a page cut short).
+-- A call that asks the user (AskUserQuestion's `questions: [{question, options}]`): each question
+-- as `asks: …` with its options under it, as `session-lsp show` heads the call, not as JSON.
+-- Whether there were questions to show.
+local function push_questions(lines, questions)
+  if type(questions) ~= "table" or not vim.tbl_islist(questions) then
+    return false
+  end
+  local shown = false
+  for _, asked in ipairs(questions) do
+    if type(asked) == "table" and type(asked.question) == "string" and asked.question ~= "" then
+      push_labelled(lines, "asks: ", asked.question)
+      for _, option in ipairs(type(asked.options) == "table" and asked.options or {}) do
+        if type(option) == "table" and type(option.label) == "string" then
+          local about = type(option.description) == "string" and option.description ~= "" and (" — " .. option.description) or ""
+          table.insert(lines, one_line("      - " .. option.label .. about))
+        end
+      end
+      shown = true
+    end
+  end
+  return shown
+end
+
 local function push_input(lines, input)
   local ok, fields = pcall(vim.json.decode, input, { luanil = { object = true, array = true } })
   if not ok or type(fields) ~= "table" or vim.tbl_islist(fields) then
     push_labelled(lines, "input: ", input)
     return
+  end
+  if push_questions(lines, fields.questions) then
+    fields.questions = nil
   end
   local command = fields.command or fields.cmd
   if type(command) == "table" and vim.tbl_islist(command) then
