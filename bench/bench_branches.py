@@ -2,13 +2,15 @@
 
 Each branch a resume leaves out is a segment of the model (`history.abandoned_chains`): walked
 back from its leaf until it meets a line another segment holds, so every line is walked once, and
-its parallel calls looked up by message id rather than by a pass over the file. Two shapes, each
+its parallel calls looked up by message id rather than by a pass over the file. Three shapes, each
 at three sizes so a quadratic path shows as a growing ratio:
 
 * `rewinds`: one conversation of N lines and beside it one abandoned branch of N lines with a
   rewound reply hanging off every line of it (N branches, each one line after the first);
 * `parallel`: N rewound replies off one conversation, each a pair of parallel calls with their
-  results and a reply, as a Claude Code rewind of a turn that ran two tools leaves them.
+  results and a reply, as a Claude Code rewind of a turn that ran two tools leaves them;
+* `one message`: one rewound reply of N/8 parallel calls, one message written as N/8 lines
+  (a branch's siblings are looked up once per message, not once per line of it).
 
 Printed per shape and size: the analysis, the model with its branches, their ratio, the branches
 counted and the segments built (past `MAX_BRANCHES`, the newest). Each figure the best of
@@ -102,6 +104,20 @@ def parallel(size: int) -> bytes:
     return session.data()
 
 
+def one_message(size: int) -> bytes:
+    session = Lines()
+    session.prompt("root", None, OLD, "start")
+    session.prompt("p", "root", OLD, "read every file")
+    parent = "p"
+    for n in range(size):  # one message streamed as N lines, one call each, then the results
+        session.reply(f"m{n}", parent, OLD, _call(f"toolu_m{n}"), "msg_long")
+        parent = f"m{n}"
+    for n in range(size):
+        session.result(f"r{n}", f"m{n}", OLD, f"toolu_m{n}")
+    session.prompt("kept", "root", NEW, "the attempt kept")
+    return session.data()
+
+
 def _call(tool_id: str) -> dict[str, object]:
     return {"type": "tool_use", "id": tool_id, "name": "Bash", "input": {"command": "ls"}}
 
@@ -136,6 +152,8 @@ def main() -> None:
         measure(f"rewinds {size:,}", rewinds(size), options.repeat)
     for size in options.sizes:
         measure(f"parallel {size:,}", parallel(size), options.repeat)
+    for size in options.sizes:
+        measure(f"one message {size // 8:,}", one_message(size // 8), options.repeat)
 
 
 if __name__ == "__main__":

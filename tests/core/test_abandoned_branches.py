@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.core.analysis import analyse_bytes
+from session_lsp.core.analysis import Transcript, analyse_bytes
 from session_lsp.core.formats.claude_code import history
 from session_lsp.core.markdown import render_markdown
 from session_lsp.core.search import compile_query, search_model
@@ -190,19 +190,7 @@ def test_past_the_most_branches_built_the_newest_are_kept_and_all_are_counted(
 def test_a_rewound_reply_with_parallel_calls_is_one_branch_with_each_call_answered() -> None:
     """Claude Code parents each parallel result on its own call's line: off the conversation,
     the results are spliced back as a resume splices them, not left as branches of their own."""
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.prompt("u1", "a0", "run both suites")
-    session.call("c1", "u1", "toolu_01A", command="pytest unit")
-    session.lines[-1]["message"]["id"] = "msg_parallel"
-    session.call("c2", "c1", "toolu_01B", command="pytest e2e")
-    session.lines[-1]["message"]["id"] = "msg_parallel"
-    session.result("r1", "c1", "toolu_01A", "12 passed")
-    session.result("r2", "c2", "toolu_01B", "3 failed")
-    session.text("a3", "r2", "The e2e suite fails.")
-    session.prompt("u2", "a0", "run only the unit suite")
-    session.text("a4", "u2", "It passes.")
+    session = _parallel_rewound()
     model = _model(session.data())
     assert model.abandoned_branches == 1
     (branch, _) = segments(model)
@@ -233,3 +221,84 @@ def test_a_branch_that_shows_nothing_is_neither_shown_nor_counted() -> None:
     model = _model(session.data())
     assert model.abandoned_branches == 2
     assert all(segment.items for segment in model.abandoned_segments)
+
+
+def _parallel_rewound() -> Builder:
+    """A turn of two parallel calls (lines 4-5, results 6-7, reply 8), rewound to line 2."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.prompt("u1", "a0", "run both suites")
+    session.call("c1", "u1", "toolu_01A", command="pytest unit")
+    session.lines[-1]["message"]["id"] = "msg_parallel"
+    session.call("c2", "c1", "toolu_01B", command="pytest e2e")
+    session.lines[-1]["message"]["id"] = "msg_parallel"
+    session.result("r1", "c1", "toolu_01A", "12 passed")
+    session.result("r2", "c2", "toolu_01B", "3 failed")
+    session.text("a3", "r2", "The e2e suite fails.")
+    session.prompt("u2", "a0", "run only the unit suite")
+    session.text("a4", "u2", "It passes.")
+    return session
+
+
+def test_branches_past_the_most_built_are_counted_as_those_built_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted, not built: a parallel call's result is still no branch, and a prompt rewound
+    off a branch's reply still one."""
+    session = _parallel_rewound()
+    session.prompt("uo", "a3", "a prompt rewound off the branch's reply")
+    session.prompt("un", "a3", "asked again")
+    session.text("an", "un", "Answered.")
+    session.prompt("u9", "a4", "go on")  # the newest leaf: the conversation
+    built = _model(session.data())
+    monkeypatch.setattr(history, "MAX_BRANCHES", 0)
+    counted = _model(session.data())
+    assert built.abandoned_branches == counted.abandoned_branches == 2
+    assert counted.abandoned_segments == []
+
+
+def test_an_edit_that_keeps_the_replay_shows_the_branch_as_the_lines_now_read() -> None:
+    """A replay reused after an edit (`Transcript.replace_lines`) keeps the leaves it found; the
+    branch is walked from the records now read, so its tip is listed once, as now written."""
+    session = _parallel_rewound()
+    transcript = Transcript.from_bytes(session.data())
+    transcript.analyse()
+    line = session.data().splitlines()[7].replace(b"The e2e suite fails.", b"The e2e suite broke.")
+    transcript.replace_lines(7, 8, [line], ends_with_newline=True)
+    model = build_model(transcript.analyse(), None)
+    (branch, _) = segments(model)
+    assert [item.first_line + 1 for item in branch.items] == [3, 4, 5, 8]
+    texts = [item.text for item in page(model, 0, 10, 0)]
+    assert texts[-1] == "The e2e suite broke."
+
+
+def test_a_branch_off_the_history_before_the_last_compaction_hangs_off_no_line() -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.boundary("b1", "a0")
+    session.summary("s1", "b1")
+    session.prompt("x1", "a0", "a question asked of the history, after the compaction")
+    session.prompt("u9", "s1", "commit it")
+    model = _model(session.data())
+    branch = model.abandoned_segments[0]
+    assert [item.first_line + 1 for item in branch.items] == [5]
+    assert branch.fork_line is None
+
+
+def test_a_branch_hanging_off_one_with_nothing_to_show_hangs_off_no_line() -> None:
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    caveat = "<local-command-caveat>Caveat</local-command-caveat>"
+    session.prompt("m1", "a0", caveat, isMeta=True)
+    session.prompt("p1", "m1", "a prompt after a local command")
+    session.prompt("m2", "m1", caveat, isMeta=True)
+    session.prompt("u9", "a0", "go on")
+    model = _model(session.data())
+    assert [segment.summary for segment in model.abandoned_segments] == [
+        "a prompt after a local command"
+    ]
+    assert model.abandoned_segments[0].fork_line is None
+    assert model.abandoned_branches == 1

@@ -837,16 +837,24 @@ function acceptPage(page: ConversationPage): void {
   requestedPages.add(page.offset);
 }
 
-/** What an item is, whatever a reload cut or counted differently: its kind, its lines and its call. */
-/** A card opened or closed by the user (or a search hit); of the conversation's items, remembered with what the item is. */
+/**
+ * A card opened or closed by the user (a search hit, a sub-agent loaded); of the conversation's
+ * items, remembered with what the item is, or, for one not arrived yet, with nothing until it does.
+ */
 function setToggled(segment: number | null, index: number, open: boolean): void {
   toggled.set(itemKey(segment, index), open);
-  const item = segment === null ? items.get(index) : undefined;
+  if (segment !== null) {
+    return;
+  }
+  const item = items.get(index);
   if (item !== undefined) {
     toggledItems.set(index, identity(item));
+  } else {
+    toggledItems.delete(index);
   }
 }
 
+/** What an item is, whatever a reload cut or counted differently: its kind, its lines and its call. */
 function identity(item: ConversationItem): string {
   return `${item.kind}:${item.lines[0]}:${item.lines[1]}:${item.tool?.id ?? ''}`;
 }
@@ -861,6 +869,8 @@ function keepOpened(item: ConversationItem): void {
   if (toggledAs !== undefined && toggledAs !== identity(item)) {
     toggled.delete(key);
     toggledItems.delete(item.index);
+  } else if (toggledAs === undefined && toggled.has(key)) {
+    toggledItems.set(item.index, identity(item)); // set before its page came: this is the item
   }
   if (agentPages.get(key)?.callId !== item.tool?.id) {
     agentPages.delete(key);
@@ -964,7 +974,7 @@ function acceptAgentPage(segment: number | null, index: number, page: Conversati
   }
   const known = new Set(loaded.items.map((entry) => entry.index));
   agentPages.set(key, { ...loaded, items: [...loaded.items, ...page.items.filter((entry) => !known.has(entry.index))], total: page.total, loading: false });
-  toggled.set(key, true);
+  setToggled(segment, index, true);
   redrawEntry(segment, index);
 }
 

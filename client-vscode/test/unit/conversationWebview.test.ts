@@ -413,3 +413,18 @@ test('a call\'s duration is shown beside it and says it runs until the result, a
   assert.equal(cost?.title, 'From the call to its result, including any wait for your approval');
   assert.equal(view.item(2).querySelector('.cost'), null, 'no duration, no label');
 });
+
+test('a card a search hit opened on an item not arrived yet stays open once its page comes and the next hit is opened, though another item had its number before', () => {
+  const view = new WebviewUnderTest();
+  view.reset(healthy([call(1), call(2)]));
+  view.item(2).querySelector('details.tool-card')!.open = true;
+  // A rewind: another call is item 2 now, and only the first page of the reload has come.
+  view.reset(healthy([call(1)], { total: 3 }), 2);
+  view.search('needle');
+  view.receive({ type: 'searchResults', generation: 2, query: 'needle', hits: [hit(0, 2), hit(0, 1)], more: false });
+  view.click(view.element('search-results').querySelectorAll('button.search-hit-button')[0]);
+  const other = call(2, { id: 'toolu_again', result: 'the needle' }, { lines: [6, 7] });
+  view.receive({ type: 'page', generation: 2, page: healthy([], { items: [other], offset: 2, total: 3 }) });
+  view.click(view.element('search-results').querySelectorAll('button.search-hit-button')[1]);
+  assert.equal(view.item(2).querySelector('details.tool-card')?.open, true, 'the card the first hit opened stays open');
+});

@@ -162,7 +162,7 @@ def abandoned_chains(
     if not others:
         return [], 0  # most sessions: one leaf, the one resumed
     index = load(records, conversation.agent_id)
-    siblings = _Siblings(index, claimed)
+    siblings = _Siblings(index, claimed, start.line)
     by_uuid, parent = index.by_uuid, index.parent
     branches: list[tuple[list[Record], int | None]] = []
     found = 0
@@ -200,16 +200,19 @@ class _Siblings:
     by message id and by parent, gathered once: a branch looks up only its own lines' candidates,
     so a thousand branches do not each pass over the file."""
 
-    def __init__(self, index: ReplayIndex, on_chain: set[int]) -> None:
+    def __init__(self, index: ReplayIndex, on_chain: set[int], start: int) -> None:
+        """Lines on the conversation (`on_chain`) or before its start (line `start`, the
+        history a compaction closed) are no branch's."""
         self.index = index
         self.by_message: dict[str, list[Record]] = {}
         self.by_parent: dict[str, list[Record]] = {}
+        """Tool results only: a prompt hanging off a branch's call is a branch of its own."""
         for record in index.order:
-            if record.line in on_chain:
+            if record.line in on_chain or record.line < start:
                 continue
             if record.type == "assistant" and (message_id := record.message_id) is not None:
                 self.by_message.setdefault(message_id, []).append(record)
-            elif record.type == "user":
+            elif record.type == "user" and any(b.type == "tool_result" for b in record.blocks):
                 up = index.parent.get(record.uuid or "")
                 if up is not None:
                     self.by_parent.setdefault(up, []).append(record)
@@ -220,10 +223,13 @@ class _Siblings:
         """The lines that may be `chain`'s parallel calls or their results (its lines `own`, and
         those no other segment holds), by line."""
         found: dict[int, Record] = {}
-        for member in chain:
-            if member.type != "assistant" or member.message_id is None:
-                continue
-            for sibling in self.by_message.get(member.message_id, ()):
+        messages = {
+            member.message_id
+            for member in chain
+            if member.type == "assistant" and member.message_id is not None
+        }
+        for message_id in messages:  # each once: one message may span thousands of lines
+            for sibling in self.by_message.get(message_id, ()):
                 for record in (sibling, *self.by_parent.get(sibling.uuid or "", ())):
                     if record.line in own or record.line not in claimed:
                         found[record.line] = record

@@ -278,19 +278,25 @@ class ClaudeBuilder:
 
     def _abandoned_segments(self, conversation: Conversation) -> tuple[list[Segment], int]:
         """The branches a resume leaves out, each built as the conversation is, and how many
-        there are (`abandoned_chains`). A branch with nothing to show (a meta line alone, a
-        local command's caveat) is neither listed nor counted."""
+        there are (`abandoned_chains`). A branch built with nothing to show (a meta line alone,
+        a local command's caveat) is neither listed nor counted (past the thousand built, all
+        are counted), and a branch hanging off one has no line to hang off."""
         chains, found = abandoned_chains(self.analysis.records, conversation)
         built: list[Segment] = []
+        dropped: set[int] = set()
         for chain, fork in chains:
             builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
             builder._add_chain(chain)
             if not builder.items:
                 found -= 1
+                dropped.update(record.line for record in chain)
                 continue
             opening = summing_item(builder.items)
             text = self._text_of(opening) if opening is not None else None
             built.append(abandoned_segment(builder.items, fork, text))
+        for segment in built:
+            if segment.fork_line in dropped:
+                segment.fork_line = None
         return built, found
 
     def _opening_summary(self, items: list[Item]) -> str | None:
