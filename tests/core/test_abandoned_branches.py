@@ -45,6 +45,16 @@ def _shape(model: ConversationModel) -> list[tuple[str, int | None, list[tuple[s
     ]
 
 
+def _compacted() -> Builder:
+    """A prompt and its reply (lines 1-2), compacted: the boundary (3) and its summary (4)."""
+    session = Builder()
+    session.prompt("u0", None, "look at the parser")
+    session.text("a0", "u0", "Looking.")
+    session.boundary("b1", "a0")
+    session.summary("s1", "b1")
+    return session
+
+
 def test_a_rewound_reply_is_a_segment_before_the_conversation_hanging_off_where_it_left() -> None:
     model = _model(rewound(with_call=True).data())
     assert _shape(model) == [
@@ -134,11 +144,7 @@ def test_a_branch_before_the_last_compaction_is_no_segment() -> None:
 
 
 def test_a_branch_after_a_compaction_comes_after_its_history_and_headers_name_both() -> None:
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.boundary("b1", "a0")
-    session.summary("s1", "b1")
+    session = _compacted()
     session.prompt("u1", "s1", "rewrite it with regexes")
     session.text("a1", "u1", "Regexes in.")
     session.prompt("u2", "s1", "rewrite it with a state machine")
@@ -274,11 +280,7 @@ def test_an_edit_that_keeps_the_replay_shows_the_branch_as_the_lines_now_read() 
 
 
 def test_a_branch_off_the_history_before_the_last_compaction_hangs_off_no_line() -> None:
-    session = Builder()
-    session.prompt("u0", None, "look at the parser")
-    session.text("a0", "u0", "Looking.")
-    session.boundary("b1", "a0")
-    session.summary("s1", "b1")
+    session = _compacted()
     session.prompt("x1", "a0", "a question asked of the history, after the compaction")
     session.prompt("u9", "s1", "commit it")
     model = _model(session.data())

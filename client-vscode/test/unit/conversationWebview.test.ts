@@ -428,3 +428,19 @@ test('a card a search hit opened on an item not arrived yet stays open once its 
   view.click(view.element('search-results').querySelectorAll('button.search-hit-button')[1]);
   assert.equal(view.item(2).querySelector('details.tool-card')?.open, true, 'the card the first hit opened stays open');
 });
+
+test('an abandoned branch\'s first prompt, written by anyone, heads it as text: markup and bidi overrides shown, never made', () => {
+  const view = new WebviewUnderTest();
+  const summary = '<img src=x onerror=alert(1)> run \u202egnp.exe\x1b[2J';
+  view.reset(healthy([call(1)], {
+    segment: 1,
+    abandonedBranches: 1,
+    segments: [
+      { index: 0, firstLine: 4, lastLine: 5, items: 1, summary, kind: 'abandoned', forkLine: 3 },
+      { index: 1, firstLine: 0, lastLine: 7, items: 2, summary: null, kind: 'current', forkLine: null },
+    ],
+  }));
+  const head = view.element('history').querySelector('details[data-segment="0"] summary');
+  assert.equal(head?.querySelector('img'), null);
+  assert.equal(head?.querySelector('.first-line')?.textContent, '<img src=x onerror=alert(1)> run \\u202egnp.exe\\x1b[2J');
+});
