@@ -60,8 +60,8 @@ interface AgentPages {
 }
 /** Sub-agent conversations loaded under their call, by the call's {@link itemKey}. */
 const agentPages = new Map<string, AgentPages>();
-/** Items of the conversation shown whole ("Show all"), each by what it is: asked whole again after a reload that left it so. */
-const shownWhole = new Map<number, string>();
+/** Items shown whole ("Show all"), by {@link itemKey}, each with what it is: asked whole again when a reload or a page of the history brings it back shortened. */
+const shownWhole = new Map<string, string>();
 /** A search submitted and not answered yet: asked again when a reload drops its answer. */
 let pendingQuery: string | null = null;
 /** The query whose results are listed: searched again after a reload, whose items may be others. */
@@ -875,10 +875,16 @@ function keepOpened(item: ConversationItem): void {
   if (agentPages.get(key)?.callId !== item.tool?.id) {
     agentPages.delete(key);
   }
-  if (shownWhole.get(item.index) !== identity(item)) {
-    shownWhole.delete(item.index);
+  askWholeAgain(null, item);
+}
+
+/** An item shown whole before, come back shortened (a reload, a page of the history read again): asked whole again while it is the same item. */
+function askWholeAgain(segment: number | null, item: ConversationItem): void {
+  const key = itemKey(segment, item.index);
+  if (shownWhole.get(key) !== identity(item)) {
+    shownWhole.delete(key);
   } else if (item.truncated) {
-    post({ type: 'loadItem', generation, index: item.index, segment: null });
+    post({ type: 'loadItem', generation, index: item.index, segment });
   }
 }
 
@@ -984,10 +990,10 @@ function acceptAgentPage(segment: number | null, index: number, page: Conversati
  * of the same numbers.
  */
 /**
- * A reload whose history changed: the cards opened and the sub-agents loaded in a segment still
- * there (the same kind, lines and size) follow it to its new number, the others' are dropped, and
- * after a new compaction the live list's go to the history it closed (the newest compacted part),
- * where its items now are.
+ * A reload whose history changed: the cards opened, the sub-agents loaded and the items shown whole
+ * in a segment still there (the same kind, lines and size) follow it to its new number, the others'
+ * are dropped, and after a new compaction the live list's go to the history it closed (the newest
+ * compacted part), where its items now are.
  */
 function carryHistory(page: ConversationPage): void {
   const earlier = page.segments.filter((segment) => segment.index !== page.segment);
@@ -1006,7 +1012,7 @@ function carryHistory(page: ConversationPage): void {
     toggledItems.clear();
   }
   // Into new maps, then back: moved in place, a key could land on one not yet moved.
-  for (const map of [toggled, agentPages] as Map<string, unknown>[]) {
+  for (const map of [toggled, agentPages, shownWhole] as Map<string, unknown>[]) {
     const carried = new Map<string, unknown>();
     for (const [key, value] of map) {
       const [segment, index] = key.includes(':') ? key.split(':').map(Number) : [null, Number(key)];
@@ -1182,7 +1188,7 @@ function acceptWholeItem(segment: number | null, whole: ConversationItem): void 
   if (segment === null) {
     if (items.has(whole.index)) {
       items.set(whole.index, whole);
-      shownWhole.set(whole.index, identity(whole));
+      shownWhole.set(itemKey(null, whole.index), identity(whole));
       setToggled(null, whole.index, true);
       redrawItem(whole.index);
     }
@@ -1190,6 +1196,7 @@ function acceptWholeItem(segment: number | null, whole: ConversationItem): void 
     const loaded = segmentPages.get(segment);
     if (loaded !== undefined) {
       segmentPages.set(segment, { ...loaded, items: loaded.items.map((entry) => (entry.index === whole.index ? whole : entry)) });
+      shownWhole.set(itemKey(segment, whole.index), identity(whole));
       drawSegment(segment);
     }
   }
@@ -1439,7 +1446,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       if (message.generation === generation) {
         const loaded = segmentPages.get(message.page.segment) ?? { items: [], total: 0, loading: false };
         const known = new Set(loaded.items.map((entry) => entry.index));
-        segmentPages.set(message.page.segment, { items: [...loaded.items, ...message.page.items.filter((entry) => !known.has(entry.index))], total: message.page.total, loading: false });
+        const added = message.page.items.filter((entry) => !known.has(entry.index));
+        segmentPages.set(message.page.segment, { items: [...loaded.items, ...added], total: message.page.total, loading: false });
+        added.forEach((entry) => askWholeAgain(message.page.segment, entry));
         drawSegment(message.page.segment);
       }
       return;

@@ -444,3 +444,25 @@ test('an abandoned branch\'s first prompt, written by anyone, heads it as text: 
   assert.equal(head?.querySelector('img'), null);
   assert.equal(head?.querySelector('.first-line')?.textContent, '<img src=x onerror=alert(1)> run \\u202egnp.exe\\x1b[2J');
 });
+
+test('an item shown whole stays whole when a compaction moves it into the history: asked whole again when its part is read', () => {
+  const view = new WebviewUnderTest();
+  const long = { index: 2, kind: 'assistant', lines: [5, 5], timestamp: null, text: 'x'.repeat(4000), truncated: true, tool: null, findings: [] };
+  view.reset(healthy([call(1), long]));
+  view.click(view.item(2).querySelector('button.show-all'));
+  view.receive({ type: 'wholeItem', generation: 1, segment: null, item: { ...asConversationPage(conversationPage(PATH, { items: [long] })).items[0], text: 'x'.repeat(9000), truncated: false } });
+  const after = healthy([call(1, {}, { lines: [50, 51] })], {
+    segment: 1,
+    segments: [
+      { index: 0, firstLine: 0, lastLine: 40, items: 3, summary: 'Earlier work', kind: 'compacted', forkLine: null },
+      { index: 1, firstLine: 41, lastLine: 60, items: 2, summary: null, kind: 'current', forkLine: null },
+    ],
+  });
+  view.reset(after, 2);
+  view.element('history').querySelector('details[data-segment="0"]')!.open = true;
+  view.receive({ type: 'segmentPage', generation: 2, page: healthy([call(1), long], { segment: 0 }) });
+  assert.deepEqual(view.postedOf('loadItem').at(-1), { type: 'loadItem', generation: 2, index: 2, segment: 0 });
+  view.receive({ type: 'wholeItem', generation: 2, segment: 0, item: { ...asConversationPage(conversationPage(PATH, { items: [long] })).items[0], text: 'y'.repeat(9000), truncated: false } });
+  const entry = view.element('history').querySelector('[data-segment-index="2"]');
+  assert.ok((entry?.textContent ?? '').includes('y'.repeat(5000)), 'drawn whole in the history');
+});
