@@ -100,7 +100,8 @@ def write_item(item: Item, path: str, stream: TextIO, segment: int = 0) -> None:
     if tool is not None:
         heading = [tool.name or "result", tool.id, tool.status.value]
         if tool.duration_ms is not None:
-            heading.append(f"{tool.duration_ms / 1000:.1f} s")
+            # The time until its result was written: a wait for the user's approval counts.
+            heading.append(f"result after {tool.duration_ms / 1000:.1f} s")
         stream.write(for_terminal(" · ".join(heading)) + "\n")
         if tool.rejection is not None:
             stream.write(for_terminal(f"the user said: {tool.rejection}", layout=True) + "\n")

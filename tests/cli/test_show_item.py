@@ -80,7 +80,7 @@ def test_an_item_is_printed_whole_with_its_result(tmp_path: Path) -> None:
     done = run_cli("show", str(path), "--item", "2")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith("item 2 · tool · lines 2-3")
-    assert "Bash · toolu_1 · answered · 2.5 s" in done.stdout
+    assert "Bash · toolu_1 · answered · result after 2.5 s" in done.stdout
     assert "compiling unit 0\n" in done.stdout and "compiling unit 599\n" in done.stdout
     assert "\x1b" not in done.stdout and "\\x1b]0;owned" in done.stdout
 
