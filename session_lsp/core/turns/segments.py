@@ -71,18 +71,21 @@ class Segment:
 
 def earlier_segment(items: list[Item], summary: str | None) -> Segment:
     """A closed segment, its items numbered within it."""
-    for index, item in enumerate(items):
-        item.index = index
-    return Segment(items, summary_line(summary))
+    return Segment(_numbered(items), summary_line(summary))
 
 
 def abandoned_segment(items: list[Item], fork_line: int | None, opening: str | None) -> Segment:
     """An abandoned branch, its items numbered within it, summed up by `opening`: the text of
     its first prompt, else of its first item (`summing_item`)."""
+    summary = one_line(opening, SUMMARY_LIMIT) if opening and opening.strip() else None
+    return Segment(_numbered(items), summary, kind=SegmentKind.ABANDONED, fork_line=fork_line)
+
+
+def _numbered(items: list[Item]) -> list[Item]:
+    """The items of a segment before the last, numbered from 0 within it (as pages count them)."""
     for index, item in enumerate(items):
         item.index = index
-    summary = one_line(opening, SUMMARY_LIMIT) if opening and opening.strip() else None
-    return Segment(items, summary, kind=SegmentKind.ABANDONED, fork_line=fork_line)
+    return items
 
 
 def summing_item(items: Sequence[Item]) -> Item | None:

@@ -148,25 +148,23 @@ def abandoned_chains(
     if leaf is None or start is None:
         return [], 0
     sidechains_count = conversation.agent_id is not None
-    claimed = conversation.on_chain()
-    others = sorted(
-        {
-            message.line: message
-            for message in conversation.leaves
-            if message is not leaf
-            and message.line > start.line
-            and message.line not in claimed
-            and (sidechains_count or not message.isSidechain)
-        }.items()
-    )
+    others = {
+        message.line: message
+        for message in conversation.leaves
+        if message is not leaf
+        and message.line > start.line
+        and (sidechains_count or not message.isSidechain)
+    }
     if not others:
-        return [], 0  # most sessions: one leaf, the one resumed
+        return [], 0  # most sessions: one leaf, the one resumed; its chain's lines not needed
+    claimed = conversation.on_chain()
+    ordered = sorted((line, message) for line, message in others.items() if line not in claimed)
     index = load(records, conversation.agent_id)
     siblings = _Siblings(index, claimed, start.line)
     by_uuid, parent = index.by_uuid, index.parent
     branches: list[tuple[list[Record], int | None]] = []
     found = 0
-    for _, message in reversed(others):
+    for _, message in reversed(ordered):
         walked: list[Record] = []
         own: set[int] = set()
         fork: int | None = None

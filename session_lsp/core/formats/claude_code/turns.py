@@ -265,11 +265,7 @@ class ClaudeBuilder:
         chains = earlier_chains(self.analysis.records, conversation)
         if not chains:
             return []
-        built: list[list[Item]] = []
-        for chain in chains:
-            builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
-            builder._add_chain(chain)
-            built.append(builder.items)
+        built = [self._items_of(chain) for chain in chains]
         following = [*built[1:], self.items]
         return [
             earlier_segment(items, self._opening_summary(after))
@@ -285,19 +281,25 @@ class ClaudeBuilder:
         built: list[Segment] = []
         dropped: set[int] = set()
         for chain, fork in chains:
-            builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
-            builder._add_chain(chain)
-            if not builder.items:
+            items = self._items_of(chain)
+            if not items:
                 found -= 1
                 dropped.update(record.line for record in chain)
                 continue
-            opening = summing_item(builder.items)
+            opening = summing_item(items)
             text = self._text_of(opening) if opening is not None else None
-            built.append(abandoned_segment(builder.items, fork, text))
+            built.append(abandoned_segment(items, fork, text))
         for segment in built:
             if segment.fork_line in dropped:
                 segment.fork_line = None
         return built, found
+
+    def _items_of(self, chain: list[Record]) -> list[Item]:
+        """The items of a chain beside the conversation's (a compaction's history, an abandoned
+        branch), built as its are, with the file's sub-agent lines."""
+        builder = ClaudeBuilder(self.analysis, self.path, sub_agent_lines=self.sub_agent_lines)
+        builder._add_chain(chain)
+        return builder.items
 
     def _opening_summary(self, items: list[Item]) -> str | None:
         """The compaction summary a segment starts with."""
