@@ -14,11 +14,21 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, overload
 
+from session_lsp.core.packed_chunks import Chunk
+
 Line = bytes | memoryview
 """A line's bytes; views into one buffer (or a memory-mapped file) avoid copying big files."""
 
 Buffer = bytes | mmap.mmap
 """What lines are split from: a whole file's bytes, a mapped file, or a chunk of a document."""
+
+Held = Buffer | Chunk
+"""What a `LineViews` holds lines in: a buffer, or a chunk of a document that may be packed."""
+
+
+def scannable(held: Held) -> Buffer:
+    """The bytes of what lines are held in, as the C scans take them (a chunk unpacked)."""
+    return held.data() if isinstance(held, Chunk) else held
 
 
 def newline_offsets(buffer: Buffer, start: int, base: int) -> tuple[array[int], array[int], int]:
@@ -67,7 +77,7 @@ class Run(NamedTuple):
     """Lines `first_line`, `first_line + 1`, ... that are `buffer[start:stop]` split at `\\n`."""
 
     first_line: int
-    buffer: Buffer
+    buffer: Held
     start: int
     stop: int
 
@@ -81,8 +91,9 @@ class LineViews(Sequence[Line]):
 
     Offsets are counted across the buffers as if they were joined, so one array of starts and one
     of ends say where every line is; the buffer of an offset is found among the few buffers (a
-    file, or the chunks a big document arrived in) by bisection. A held line's start is -1 - its
-    index in `_held`, so lines move with the arrays however many an edit adds or removes."""
+    file, or the chunks a big document arrived in, which may be packed: `packed_chunks`) by
+    bisection. A held line's start is -1 - its index in `_held`, so lines move with the arrays
+    however many an edit adds or removes."""
 
     __slots__ = (
         "_bases",
@@ -97,8 +108,9 @@ class LineViews(Sequence[Line]):
     )
 
     def __init__(self) -> None:
-        self._buffers: list[Buffer] = []
-        self._views: list[memoryview] = []
+        self._buffers: list[Held] = []
+        self._views: list[memoryview | None] = []
+        """Each buffer's view; None for a chunk, which gives its own (`Chunk.view`)."""
         self._bases: list[int] = []
         """Where each buffer starts, counted across the buffers before it."""
         self._starts = array("q")
@@ -128,12 +140,12 @@ class LineViews(Sequence[Line]):
         """Where a buffer added now starts, counted across the buffers before it."""
         return self._bases[-1] + len(self._buffers[-1]) if self._buffers else 0
 
-    def add_buffer(self, buffer: Buffer, starts: array[int], ends: array[int]) -> None:
+    def add_buffer(self, buffer: Held, starts: array[int], ends: array[int]) -> None:
         """Append `buffer` and its lines, each from `starts[i]` to `ends[i]` counted across the
         buffers (`next_base` is the buffer's first byte), so that no offset is copied again."""
         self._bases.append(self.next_base)
         self._buffers.append(buffer)
-        self._views.append(memoryview(buffer))
+        self._views.append(None if isinstance(buffer, Chunk) else memoryview(buffer))
         self._starts += starts
         self._ends += ends
         self._in_buffers += len(starts)
@@ -156,19 +168,26 @@ class LineViews(Sequence[Line]):
         start = self._starts[index]
         if start < 0:
             return self._held[-1 - start]
-        views = self._views
-        if len(views) == 1:
+        if len(self._views) == 1:
             base = self._bases[0]  # not 0 once the buffers before it were let go
-            return views[0][start - base : self._ends[index] - base]
+            return self._view(0)[start - base : self._ends[index] - base]
         buffer, base, _ = self._buffer_at(start)
-        return views[buffer][start - base : self._ends[index] - base]
+        return self._view(buffer)[start - base : self._ends[index] - base]
+
+    def _view(self, buffer: int) -> memoryview:
+        view = self._views[buffer]
+        if view is not None:
+            return view
+        chunk = self._buffers[buffer]
+        assert isinstance(chunk, Chunk)
+        return chunk.view()
 
     def _buffer_at(self, start: int) -> tuple[int, int, int]:
         """The buffer an offset is in: its number, and where it starts and ends counted across
         the buffers. Readers of many lines ask again only when a line is past the one before."""
         buffer = bisect_right(self._bases, start) - 1
         base = self._bases[buffer]
-        return buffer, base, base + len(self._views[buffer])
+        return buffer, base, base + len(self._buffers[buffer])
 
     def _part(self, start: int, stop: int) -> LineViews:
         """Lines [start, stop): their offsets copied, not the whole arrays (a session's title
@@ -201,12 +220,20 @@ class LineViews(Sequence[Line]):
                 continue
             if not base <= start < end_of_buffer:
                 buffer, base, end_of_buffer = self._buffer_at(start)
-                view = self._views[buffer]
+                view = self._view(buffer)
             yield view[start - base : ends[number] - base]
 
     def byte_count(self) -> int:
         """The bytes of all lines, without what separates them."""
         return sum(map(len, self)) if self._holds_any() else sum(self._ends) - sum(self._starts)
+
+    def unpacked_bytes(self) -> int:
+        """Bytes of the buffers whose lines are kept as they came, packed chunks not counted."""
+        return sum(
+            len(buffer)
+            for buffer in self._buffers
+            if not (isinstance(buffer, Chunk) and buffer.is_packed)
+        )
 
     def _holds_any(self) -> bool:
         return bool(self._starts) and min(self._starts) < 0
@@ -251,7 +278,7 @@ class LineViews(Sequence[Line]):
         are a `\\n`, or a `\\r\\n`: what a search splitting at `\\n` reads as one line
         ending there (the `\\r` left at the end of the line, where no query matches it). A lone
         `\\r`, a line end to an editor, is not."""
-        view = self._views[buffer_number]
+        view = self._view(buffer_number)
         gap = next_start - end
         if gap == 1:
             return view[end] == _NEWLINE
@@ -300,7 +327,7 @@ class LineViews(Sequence[Line]):
                 continue
             start, end = starts[first] - base, ends[stop - 1] - base
             gaps = (end - start) - (sum(ends[first:stop]) - sum(starts[first:stop]))
-            if gaps == stop - first - 1 and buffer.find(b"\r", start, end) < 0:
+            if gaps == stop - first - 1 and not _has_return(buffer, start, end):
                 runs.append(Run(first, buffer, start, end))  # a one-byte terminator, not `\r`
             else:
                 runs += self._runs_between(first, stop)
@@ -333,3 +360,11 @@ class LineViews(Sequence[Line]):
         if run_first >= 0:
             runs.append(Run(run_first, self._buffers[buffer_number], run_start, run_stop))
         return runs
+
+
+def _has_return(held: Held, start: int, end: int) -> bool:
+    """Whether `held[start:end]` may hold a `\\r`: a chunk answers for the whole of it, from what
+    it noted when made, so that finding the runs unpacks nothing."""
+    if isinstance(held, Chunk):
+        return held.has_return
+    return held.find(b"\r", start, end) >= 0

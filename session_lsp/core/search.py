@@ -33,7 +33,7 @@ from enum import StrEnum
 import msgspec
 
 from session_lsp.core.line_views import Buffer as Buffer  # what a search reads
-from session_lsp.core.line_views import LineViews, Run
+from session_lsp.core.line_views import LineViews, Run, scannable
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolCall
@@ -284,7 +284,8 @@ def candidate_lines_of(
         found += _candidates_of_joined(small, query)
         small = []
         first = run.first_line
-        found += [first + line for line in candidate_lines(run.buffer, query, run.start, run.stop)]
+        buffer = scannable(run.buffer)
+        found += [first + line for line in candidate_lines(buffer, query, run.start, run.stop)]
     return found + _candidates_of_joined(small, query)
 
 
@@ -292,7 +293,7 @@ def _candidates_of_joined(runs: list[Run], query: Query) -> list[int]:
     """`candidate_lines` of runs whose lines follow one another, joined into one copy."""
     if not runs:
         return []
-    joined = b"\n".join([run.buffer[run.start : run.stop] for run in runs])
+    joined = b"\n".join([scannable(run.buffer)[run.start : run.stop] for run in runs])
     first = runs[0].first_line
     return [first + line for line in candidate_lines(joined, query)]
 

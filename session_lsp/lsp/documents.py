@@ -17,11 +17,11 @@ from urllib.parse import unquote
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
-from session_lsp.core.analysis import Analysis, Transcript
+from session_lsp.core.analysis import Analysis
 from session_lsp.core.collector import BIG_BYTES, collector_paused
 from session_lsp.lsp.opening import Utf8TextDocumentItem
 from session_lsp.lsp.positions import Columns, split_lsp_lines, terminator_of, without_terminator
-from session_lsp.lsp.text_chunks import ReadChunks, split_utf8
+from session_lsp.lsp.text_chunks import ReadChunks, line_pieces
 
 
 def _encode(text: str) -> bytes:
@@ -56,7 +56,7 @@ class SessionDocument(TextDocument):
         add up without bound."""
         with collector_paused(freeze=self._opening):
             if read is None:
-                read = ReadChunks.of((encoded,))
+                read = ReadChunks.of(line_pieces(encoded))
             self._terminators = read.terminators
             self.transcript = read.transcript()
         self._analysis: tuple[int | None, float | None, Analysis] | None = None
@@ -118,8 +118,9 @@ class SessionDocument(TextDocument):
         if isinstance(change, types.TextDocumentContentChangePartial):
             self._apply_partial(change)
             return
-        lines, self._terminators = split_utf8([_encode(change.text)])
-        self.transcript = Transcript(lines, self._ends_with_newline())
+        read = ReadChunks.of(line_pieces(_encode(change.text)))
+        self._terminators = read.terminators
+        self.transcript = read.transcript()
 
     def _apply_partial(self, change: types.TextDocumentContentChangePartial) -> None:
         count = len(self._terminators)

@@ -334,7 +334,7 @@ class StreamedDidOpen:
         if not self._in_text:
             return self._head
         unescaped = [
-            _STRING_ENCODER.encode(str(chunk, "utf-8"))[1:-1] for chunk in self._text.chunks
+            _STRING_ENCODER.encode(str(chunk, "utf-8"))[1:-1] for chunk in self._text.chunks()
         ]
         return b"".join((self._head, *unescaped, self._escaped[1:], self._tail or b""))
 

@@ -2,19 +2,30 @@
 
 A big didOpen is unescaped a chunk at a time, in C with Python's lock released (`opening`): the
 lines of one chunk are read (`core.reading`) while the next is unescaped, so the document's
-transcript is ready about when the last chunk is, not an unescaping later.
+transcript is ready about when the last chunk is, not an unescaping later. Once a chunk's lines
+are read into records, the chunk is packed on another thread (`packing`): a Claude Code
+transcript's text is then looked at only a few lines at a time (`core.packed_chunks`).
 """
 
 from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from session_lsp.core.analysis import Transcript
 from session_lsp.core.formats import reads_records
-from session_lsp.core.line_views import LineViews, newline_offsets
+from session_lsp.core.line_views import Held, LineViews, newline_offsets
+from session_lsp.core.packed_chunks import Chunk
 from session_lsp.core.reading import LineProblem, Record, read_lines
+from session_lsp.lsp.packing import PACKING
+
+PIECE_BYTES = 1 << 20
+"""Bytes of text a document given whole (not streamed) is cut into, each piece packed alone: a
+line looked at later unpacks its piece, not the document."""
+
+PACKED_FROM = 64 * 1024
+"""Chunks smaller than this are kept as they came: a small document is not worth unpacking."""
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 
@@ -29,11 +40,25 @@ def split_utf8(chunks: Iterable[bytes]) -> tuple[LineViews, list[str]]:
     lines = LineViews()
     terminators: list[str] = []
     for chunk in chunks:
-        _add_lines_of(chunk, lines, terminators)
+        _add_lines_of(chunk, chunk, lines, terminators)
     return lines, terminators
 
 
-def _add_lines_of(chunk: bytes, lines: LineViews, terminators: list[str]) -> None:
+def line_pieces(text: bytes, size: int = PIECE_BYTES) -> Iterator[bytes]:
+    """`text` cut after the first `\\n` past every `size` bytes: pieces that each end with a line
+    but the last, as `ReadChunks` takes them. A text of one piece is not copied."""
+    start = 0
+    while len(text) - start > size:
+        end = text.find(b"\n", start + size - 1) + 1
+        if end == 0:
+            break
+        yield text[start:end]
+        start = end
+    if start < len(text) or not start:
+        yield text[start:]
+
+
+def _add_lines_of(chunk: bytes, held: Held, lines: LineViews, terminators: list[str]) -> None:
     base = lines.next_base
     if b"\r" in chunk:
         starts, ends, start = array("q"), array("q"), 0
@@ -49,16 +74,18 @@ def _add_lines_of(chunk: bytes, lines: LineViews, terminators: list[str]) -> Non
         starts.append(base + start)
         ends.append(base + len(chunk))
         terminators.append("")
-    lines.add_buffer(chunk, starts, ends)
+    lines.add_buffer(held, starts, ends)
 
 
 class ReadChunks:
     """The chunks added so far, their lines and terminators, and each line read. Every chunk but
     the text's last ends with a line: an unterminated line can only be the text's last, the one
-    line that may be read as a torn tail."""
+    line that may be read as a torn tail. A chunk of lines read into records is packed then."""
 
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
+    def __init__(self, *, packed_from: int = PACKED_FROM) -> None:
+        self._held: list[Held] = []
+        self._packed_from = packed_from
+        self.size = 0
         self.lines = LineViews()
         self.terminators: list[str] = []
         self._records: list[Record | None] = []
@@ -67,25 +94,29 @@ class ReadChunks:
         """Decided on the first chunk (`reads_records`): a Codex rollout's lines are checked."""
 
     @classmethod
-    def of(cls, chunks: Iterable[bytes]) -> ReadChunks:
-        read = cls()
+    def of(cls, chunks: Iterable[bytes], *, packed_from: int = PACKED_FROM) -> ReadChunks:
+        read = cls(packed_from=packed_from)
         for chunk in chunks:
             read.add(chunk)
         return read
 
-    @property
-    def size(self) -> int:
-        return sum(len(chunk) for chunk in self.chunks)
+    def chunks(self) -> Iterator[bytes]:
+        """The chunks added so far, unpacked (a didOpen that goes the ordinary way after all)."""
+        for held in self._held:
+            yield held.data() if isinstance(held, Chunk) else bytes(held)
 
     @property
     def ends_with_newline(self) -> bool:
         return not self.terminators or bool(self.terminators[-1])
 
     def add(self, chunk: bytes) -> None:
-        """Split `chunk` into lines and read them."""
-        self.chunks.append(chunk)
+        """Split `chunk` into lines and read them; then pack it, if its lines were read into
+        records (a Codex rollout's are read later, from the text, and keep views of it)."""
+        held: Held = Chunk(chunk) if len(chunk) >= self._packed_from else chunk
+        self._held.append(held)
+        self.size += len(chunk)
         start = len(self.lines)
-        _add_lines_of(chunk, self.lines, self.terminators)
+        _add_lines_of(chunk, held, self.lines, self.terminators)
         if self._reads_records is None:
             self._reads_records = reads_records(self.lines)
         for record, problems in read_lines(
@@ -93,6 +124,8 @@ class ReadChunks:
         ):
             self._records.append(record)
             self._problems.append(problems)
+        if self._reads_records and isinstance(held, Chunk):
+            PACKING.later(held)
 
     def transcript(self) -> Transcript:
         return Transcript.from_readings(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,10 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from session_lsp.lsp.documents import SessionDocument
+from session_lsp.lsp.packing import PACKING
+from session_lsp.lsp.text_chunks import line_pieces
+
+SESSION = Path(__file__).parents[1] / "corpus/claude-code/codemie-code/session-9eda1058.jsonl"
 
 EXAMPLES = int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "300"))
 ENCODINGS = [
@@ -89,3 +94,43 @@ def test_incremental_edits_keep_text_lines_and_findings_exact(
         bytes(line) for line in fresh.transcript.lines
     ]
     assert document.analysis().findings == fresh.analysis().findings
+
+
+def test_edits_of_a_document_packed_once_read_keep_its_text_and_findings_exact() -> None:
+    """A document of several megabyte pieces, each packed once read: an edit inside a piece,
+    one across two pieces, one at the end and one replacing all give the text and findings
+    of the same text opened fresh."""
+    lines = SESSION.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = "".join(lines * (2_500_000 // sum(len(line.encode()) for line in lines) + 1))
+    document = _document(text, types.PositionEncodingKind.Utf16.value)
+    assert PACKING.wait(timeout=30)
+    assert document.transcript.lines.unpacked_bytes() == 0
+    reference = text
+    piece_end = len(next(line_pieces(text.encode())).decode())
+    assert piece_end < len(text)
+    first_line_end = reference.index("\n")
+    for version, (start, end, new) in enumerate(
+        [
+            (first_line_end - 3, first_line_end - 3, "x"),
+            (piece_end - 40, piece_end + 40, '"}\n{"type":"user"'),
+            (len(reference) - 1, len(reference), "\n{"),
+        ],
+        2,
+    ):
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                start=_position(reference, start, "utf-16"), end=_position(reference, end, "utf-16")
+            ),
+            text=new,
+        )
+        document.apply_change(change)
+        document.version = version
+        reference = reference[:start] + new + reference[end:]
+        assert document.source == reference
+        assert document.analysis().findings == _document(reference, "utf-16").analysis().findings
+    document.apply_change(types.TextDocumentContentChangeWholeDocument(text=text))
+    document.version = 9
+    assert PACKING.wait(timeout=30)
+    assert document.transcript.lines.unpacked_bytes() == 0
+    assert document.source == text
+    assert document.analysis().findings == _document(text, "utf-16").analysis().findings

@@ -27,7 +27,8 @@ from session_lsp.core.analysis import analyse_bytes
 from session_lsp.lsp import api, opening, transport, views
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.main import create_server
-from session_lsp.lsp.text_chunks import ReadChunks
+from session_lsp.lsp.packing import PACKING
+from session_lsp.lsp.text_chunks import PACKED_FROM, ReadChunks
 from tests.lsp import sessions
 from tests.lsp.support import OpenDocument, fresh_uri
 
@@ -96,6 +97,23 @@ def test_the_bytes_path_gives_the_lines_the_ordinary_path_gives(
     fast = SessionDocument(opened.uri, read=opened.text)
     assert lines_of(fast) == lines_of(ordinary)
     assert fast.opened_size == ordinary.opened_size
+
+
+def test_a_streamed_transcript_is_packed_chunk_by_chunk_and_reads_as_the_ordinary_one() -> None:
+    text = "".join(
+        f'{{"type":"user","uuid":"u{n}","message":{{"content":"line {n} \\"修 🙂"}}}}\n'
+        for n in range(20_000)
+    )
+    body = did_open_body(text, ensure_ascii=False)
+    opened = opening.decode_did_open(body, chunk_bytes=1 << 17)
+    assert opened is not None
+    assert PACKING.wait(timeout=30)
+    fast = SessionDocument(opened.uri, read=opened.text)
+    lines = fast.transcript.lines
+    assert lines.unpacked_bytes() < PACKED_FROM < fast.opened_size
+    ordinary = ordinary_document(body)
+    assert lines_of(fast) == lines_of(ordinary)
+    assert fast.analysis().findings == ordinary.analysis().findings
 
 
 @pytest.mark.parametrize("ensure_ascii", [True, False])

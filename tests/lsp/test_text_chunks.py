@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from session_lsp.core.analysis import Transcript
-from session_lsp.lsp.text_chunks import ReadChunks, split_utf8
+from session_lsp.lsp.packing import PACKING
+from session_lsp.lsp.text_chunks import PACKED_FROM, ReadChunks, line_pieces, split_utf8
 
 SESSION = Path(__file__).parents[1] / "corpus/claude-code/codemie-code/session-9eda1058.jsonl"
 LINES = SESSION.read_bytes().splitlines(keepends=True)[:60]
 BROKEN = [b"{not json\n", b'{"type":"assistant","uuid":"x"\n', b"\r\n", b"\n"]
 
 
+@pytest.mark.parametrize("packed_from", [PACKED_FROM, 0])
 @settings(max_examples=150, deadline=None)
 @given(
     lines=st.lists(st.sampled_from(LINES) | st.sampled_from(BROKEN), min_size=1, max_size=30),
@@ -23,16 +26,17 @@ BROKEN = [b"{not json\n", b'{"type":"assistant","uuid":"x"\n', b"\r\n", b"\n"]
     torn=st.integers(0, 200),
 )
 def test_lines_read_as_chunks_arrive_give_the_findings_of_a_whole_read(
-    lines: list[bytes], cuts: list[int], torn: int
+    packed_from: int, lines: list[bytes], cuts: list[int], torn: int
 ) -> None:
     """Chunks end on lines (a didOpen's do), the last maybe mid-line: only that line can be
-    read as a torn tail, and only once every chunk is in."""
+    read as a torn tail, and only once every chunk is in. Packed chunks give the same."""
     text = b"".join(lines)
     text = text[: len(text) - min(torn, len(lines[-1]) - 1)]
     ends = sorted({sum(map(len, lines[:cut])) for cut in cuts if 0 < cut < len(lines)})
     chunks = [text[start:stop] for start, stop in zip([0, *ends], [*ends, len(text)], strict=True)]
     chunks = [chunk for chunk in chunks if chunk]
-    read = ReadChunks.of(chunks)
+    read = ReadChunks.of(chunks, packed_from=packed_from)
+    assert PACKING.wait(timeout=10)
     lines_whole, terminators = split_utf8([text])
     whole = Transcript(lines_whole, not terminators or bool(terminators[-1]))
     assert [bytes(line) for line in read.lines] == [bytes(line) for line in whole.lines]
@@ -40,3 +44,33 @@ def test_lines_read_as_chunks_arrive_give_the_findings_of_a_whole_read(
     assert streamed.ends_with_newline == whole.ends_with_newline
     assert streamed.problems == whole.problems
     assert streamed.analyse().findings == whole.analyse().findings
+
+
+def test_a_claude_code_transcript_is_packed_once_read_and_reads_the_same() -> None:
+    text = SESSION.read_bytes()
+    read = ReadChunks.of(line_pieces(text, size=4096), packed_from=0)
+    assert PACKING.wait(timeout=10)
+    assert read.lines.unpacked_bytes() == 0
+    assert b"\n".join(bytes(line) for line in read.lines) + b"\n" == text
+    assert b"".join(read.chunks()) == text
+    lines, _ = split_utf8([text])
+    whole = Transcript(lines, text.endswith(b"\n"))
+    assert read.transcript().analyse().findings == whole.analyse().findings
+
+
+def test_a_codex_rollout_is_not_packed_its_lines_are_read_later_and_kept_as_views() -> None:
+    rollout = Path(__file__).parents[1] / "corpus/codex"
+    text = next(rollout.rglob("*.jsonl")).read_bytes()
+    read = ReadChunks.of(line_pieces(text, size=4096), packed_from=0)
+    assert PACKING.wait(timeout=10)
+    assert read.lines.unpacked_bytes() == len(text)
+
+
+def test_a_text_is_cut_into_pieces_that_end_with_a_line() -> None:
+    text = b"a" * 10 + b"\n" + b"b" * 3 + b"\r\n" + b"c" * 20 + b"\n" + b"d"
+    pieces = list(line_pieces(text, size=8))
+    assert b"".join(pieces) == text
+    assert pieces == [b"a" * 10 + b"\n", b"b" * 3 + b"\r\n" + b"c" * 20 + b"\n", b"d"]
+    assert list(line_pieces(b"", size=8)) == [b""]
+    assert list(line_pieces(b"x" * 20, size=8)) == [b"x" * 20]
+    assert list(line_pieces(b"x" * 20 + b"\n", size=8)) == [b"x" * 20 + b"\n"]

@@ -4,7 +4,8 @@ msgspec makes a new str for every value it decodes: a session of 31,600 lines he
 `assistant`, `text`, a model name, a stop reason and the tool names tens of thousands of times, each line's
 `parentUuid` beside the same uuid on the line before, each result's `tool_use_id` beside its
 call's id, a message's usage on each of its lines: 11 MB of its 42 MB of records; on 70,000 tool calls, 50 of 154 MB. Sharing them as the
-lines are read costs about 10% of reading them (4% of `check`).
+lines are read costs about 10% of reading them (4% of `check`). A line's `requestId` is let go
+where its message has an id, which tells its API message apart on its own: 5 MB on 70,000 calls.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class RepeatedValues:
         """Tool call ids not yet answered: a result's `tool_use_id` shares its call's id."""
 
     def share(self, record: Record) -> None:
+        message = record.message
+        if message is not None and message.id is not None:
+            record.requestId = None  # it tells apart only messages without an id (`requests`)
         previous, self._previous = self._previous, record
         if previous is not None:
             if record.parentUuid == previous.uuid:
@@ -40,7 +44,6 @@ class RepeatedValues:
         value = record.type
         if value is not None:
             record.type = kind(value, value)
-        message = record.message
         if message is None:
             return
         before = previous.message if previous is not None else None
