@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,8 +13,7 @@ from pygls.workspace.position_codec import PositionCodec
 from session_lsp.lsp.documents import SessionDocument
 from session_lsp.lsp.packing import PACKING
 from session_lsp.lsp.text_chunks import line_pieces
-
-SESSION = Path(__file__).parents[1] / "corpus/claude-code/codemie-code/session-9eda1058.jsonl"
+from tests.support.claude_records import tool_run
 
 EXAMPLES = int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "300"))
 ENCODINGS = [
@@ -100,8 +98,7 @@ def test_edits_of_a_document_packed_once_read_keep_its_text_and_findings_exact()
     """A document of several megabyte pieces, each packed once read: an edit inside a piece,
     one across two pieces, one at the end and one replacing all give the text and findings
     of the same text opened fresh."""
-    lines = SESSION.read_text(encoding="utf-8").splitlines(keepends=True)
-    text = "".join(lines * (2_500_000 // sum(len(line.encode()) for line in lines) + 1))
+    text = tool_run(5000, unanswered=2500).data().decode()
     document = _document(text, types.PositionEncodingKind.Utf16.value)
     assert PACKING.wait(timeout=30)
     assert document.transcript.lines.unpacked_bytes() == 0

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from session_lsp.core.analysis import Transcript
 from session_lsp.lsp.packing import PACKING
 from session_lsp.lsp.text_chunks import PACKED_FROM, ReadChunks, line_pieces, split_utf8
+from tests.support.claude_records import tool_run
 
 SESSION = Path(__file__).parents[1] / "corpus/claude-code/codemie-code/session-9eda1058.jsonl"
 LINES = SESSION.read_bytes().splitlines(keepends=True)[:60]
@@ -46,8 +47,8 @@ def test_lines_read_as_chunks_arrive_give_the_findings_of_a_whole_read(
     assert streamed.analyse().findings == whole.analyse().findings
 
 
-def test_a_claude_code_transcript_is_packed_once_read_and_reads_the_same() -> None:
-    text = SESSION.read_bytes()
+def test_a_run_of_tool_calls_is_packed_once_read_and_reads_the_same() -> None:
+    text = tool_run(200, unanswered=150).data()
     read = ReadChunks.of(line_pieces(text, size=4096), packed_from=0)
     assert PACKING.wait(timeout=10)
     assert read.lines.unpacked_bytes() == 0
@@ -56,6 +57,18 @@ def test_a_claude_code_transcript_is_packed_once_read_and_reads_the_same() -> No
     lines, _ = split_utf8([text])
     whole = Transcript(lines, text.endswith(b"\n"))
     assert read.transcript().analyse().findings == whole.analyse().findings
+
+
+def test_a_chunk_of_few_long_lines_is_kept_as_it_came() -> None:
+    """A session of 3 KB lines and one of big tool results read faster than they pack."""
+    long_lines = b"".join(
+        b'{"type":"user","uuid":"u%d","message":{"content":"%s"}}\n' % (n, b"x" * 3000)
+        for n in range(40)
+    )
+    read = ReadChunks.of(line_pieces(tool_run(40).data() + long_lines, size=4096), packed_from=0)
+    assert PACKING.wait(timeout=10)
+    assert 0 < read.lines.unpacked_bytes() <= len(long_lines) + 4096
+    assert read.lines.unpacked_bytes() < read.size
 
 
 def test_a_codex_rollout_is_not_packed_its_lines_are_read_later_and_kept_as_views() -> None:

@@ -411,3 +411,17 @@ def rewound(*, with_call: bool = False) -> Builder:
     session.prompt("u2", "a0", "rewrite it with a state machine")
     session.text("a2", "u2", "The state machine is in.")
     return session
+
+
+def tool_run(calls: int, *, unanswered: int | None = None) -> Builder:
+    """One prompt, then `calls` Bash calls each answered on the next line, as an agent fixing
+    tests writes them: many short lines. The call numbered `unanswered` gets no result."""
+    session = Builder()
+    parent = session.prompt("u0", None, "fix every failing test")
+    for number in range(calls):
+        parent = session.call(
+            f"a{number}", parent, f"toolu_{number:06d}", command=f"pytest t{number}"
+        )
+        if number != unanswered:
+            parent = session.result(f"r{number}", parent, f"toolu_{number:06d}", f"{number} passed")
+    return session
