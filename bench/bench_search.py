@@ -58,6 +58,7 @@ from session_lsp.core.turns import ConversationModel, build_model  # noqa: E402
 from session_lsp.files import read_session_file  # noqa: E402
 from session_lsp.lsp import views  # noqa: E402
 from session_lsp.lsp.opening import CHUNK_BYTES  # noqa: E402
+from session_lsp.lsp.packing import PACKING  # noqa: E402
 from session_lsp.lsp.text_chunks import ReadChunks  # noqa: E402
 from session_lsp.sessions.registry import Liveness  # noqa: E402
 
@@ -325,7 +326,9 @@ def _opened_in_chunks(path: Path) -> Transcript:
         cut = len(data) if cut <= at else cut
         chunks.append(data[at:cut])
         at = cut
-    return ReadChunks.of(chunks).transcript()
+    read = ReadChunks.of(chunks)
+    PACKING.wait()  # a document of short lines is packed moments after its lines are read
+    return read.transcript()
 
 
 def main(argv: list[str] | None = None) -> int:

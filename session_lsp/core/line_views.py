@@ -228,12 +228,17 @@ class LineViews(Sequence[Line]):
         return sum(map(len, self)) if self._holds_any() else sum(self._ends) - sum(self._starts)
 
     def unpacked_bytes(self) -> int:
-        """Bytes of the buffers whose lines are kept as they came, packed chunks not counted."""
-        return sum(
+        """Bytes of the buffers and lines kept as they came: all but the packed chunks."""
+        in_buffers = sum(
             len(buffer)
             for buffer in self._buffers
             if not (isinstance(buffer, Chunk) and buffer.is_packed)
         )
+        return in_buffers + sum(map(len, self._held))
+
+    def packed_bytes(self) -> int:
+        """Bytes the packed chunks take packed."""
+        return sum(buffer.packed_size for buffer in self._buffers if isinstance(buffer, Chunk))
 
     def _holds_any(self) -> bool:
         return bool(self._starts) and min(self._starts) < 0

@@ -23,9 +23,11 @@ from collections import deque
 PACK_LEVEL = 1
 """zlib's fastest level: level 6 packs a tenth smaller at a third of the speed."""
 
-UNPACKED_BYTES = 8 << 20
+UNPACKED_BYTES = 4 << 20
 """How many bytes of packed chunks are kept unpacked, the newest unpacked first kept: a page of
-the view reads a few neighbouring chunks, a search every chunk once."""
+the view reads a chunk or two, a keystroke its line's and its findings', a search every chunk
+once. At the end of an open, the findings' and the title's chunks are unpacked; all are part of
+the server's peak."""
 
 
 class Chunk:
@@ -50,6 +52,12 @@ class Chunk:
     @property
     def is_packed(self) -> bool:
         return self._packed is not None
+
+    @property
+    def packed_size(self) -> int:
+        """Bytes its packed form takes (0 before it is packed)."""
+        packed = self._packed
+        return len(packed) if packed is not None else 0
 
     def view(self) -> memoryview:
         """The chunk's bytes, unpacked if need be."""

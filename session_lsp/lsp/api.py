@@ -140,6 +140,16 @@ class NoArguments(Arguments):
     pass
 
 
+class HeldText(Result):
+    """What the server holds of an open document's text."""
+
+    uri: str
+    unpacked_bytes: int
+    """Kept as the text came: lines an edit put in, and chunks of long lines or not yet packed."""
+    packed_bytes: int
+    """The chunks of short lines, packed once their lines were read (`core/packed_chunks.py`)."""
+
+
 class DebugInformationResult(Result):
     version: str
     position_encoding: str
@@ -155,6 +165,8 @@ class DebugInformationResult(Result):
     """Whether the C module that searches a session's bytes was built (else Python finds a query
     at a rare byte where it can and lower-cases the bytes a megabyte at a time where it cannot:
     up to three times slower)."""
+    held_texts: list[HeldText]
+    """Each open document's text as the server holds it, by uri."""
 
 
 # --- sessions explorer and conversation view (shapes: docs/contract.md) -------------------------

@@ -211,7 +211,17 @@ def debug_information(ls: SessionServer, arguments: api.NoArguments) -> api.Debu
         time=time.time(),
         native_unescaping=NATIVE_UNESCAPE is not None,
         native_byte_search=LINES_HOLDING is not None,
+        held_texts=[
+            _held_text(uri, document)
+            for uri, document in sorted(ls.workspace.text_documents.items())
+            if isinstance(document, SessionDocument)
+        ],
     )
+
+
+def _held_text(uri: str, document: SessionDocument) -> api.HeldText:
+    text = document.transcript.lines
+    return api.HeldText(uri, text.unpacked_bytes(), text.packed_bytes())
 
 
 def document_text(ls: SessionServer, arguments: api.DocumentTextArguments) -> str:

@@ -5,6 +5,8 @@ pygls's own TextDocument rebuilds the whole string on every keystroke and splits
 edits. This document keeps the lines LSP counts (only \\r\\n, \\r, \\n end a line) as bytes, shared
 with the core `Transcript` that re-reads only the changed lines. A line is decoded to text only
 when a request needs it: a transcript with emoji would otherwise cost four bytes per character.
+A document given whole is cut into pieces of a megabyte (`line_pieces`), as a streamed one comes,
+so that each piece of short lines is packed once read and a line unpacks its piece alone.
 """
 
 from __future__ import annotations

@@ -108,5 +108,7 @@ def test_edits_over_packed_chunks_leave_copies_as_they_were() -> None:
     views.replace(1, 3, [b"x"])
     assert [bytes(line) for line in views] == [b"a", b"x", b"d"]
     assert [bytes(line) for line in copy] == [b"a", b"b", b"c", b"d"]
+    assert views.packed_bytes() > 0
     views.replace(0, 3, [b"y"])
-    assert [bytes(line) for line in views] == [b"y"] and views.unpacked_bytes() == 0
+    assert [bytes(line) for line in views] == [b"y"]
+    assert (views.unpacked_bytes(), views.packed_bytes()) == (1, 0)  # the chunks let go
