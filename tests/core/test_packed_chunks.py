@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gc
 import weakref
-from array import array
 
-from session_lsp.core.line_views import LineViews, Run, scannable
+from session_lsp.core.line_views import LineViews, Run, newline_offsets, scannable
 from session_lsp.core.packed_chunks import UNPACKED_BYTES, Chunk
 
 JSONL = b"".join(
@@ -62,13 +61,10 @@ def test_a_chunk_no_document_holds_is_freed_with_its_unpacked_bytes() -> None:
 
 
 def _views(chunks: list[bytes], *, packed: bool) -> LineViews:
+    """Chunks of whole lines, each packed or each kept as it came."""
     views = LineViews()
     for data in chunks:
-        starts, ends, start, base = array("q"), array("q"), 0, views.next_base
-        while (end := data.find(b"\n", start)) >= 0:
-            starts.append(base + start)
-            ends.append(base + end)
-            start = end + 1
+        starts, ends, _ = newline_offsets(data, 0, views.next_base)
         if packed:
             chunk = Chunk(data)
             chunk.pack()
