@@ -24,7 +24,7 @@ from session_lsp.core.collector import collector_paused
 from session_lsp.core.document import NO_REPLAY, Analysis, Anchor, Replay
 from session_lsp.core.findings import Finding, Related, Span
 from session_lsp.core.formats import Format, detect, reads_records
-from session_lsp.core.line_views import LineViews
+from session_lsp.core.line_views import LineViews, line_views
 from session_lsp.core.locate import Locator
 from session_lsp.core.reading import (
     Line,
@@ -63,10 +63,6 @@ class _RecordingLocator(Locator):
         return span
 
 
-def _line_views(lines: Sequence[Line]) -> LineViews:
-    return lines if isinstance(lines, LineViews) else LineViews.of(lines)
-
-
 _GONE = -2
 """Where the torn-tail candidate is after an edit that replaced it: nowhere."""
 _NONE_MOVED = sys.maxsize
@@ -77,7 +73,7 @@ class Transcript:
     """A transcript's lines and their readings, editable line by line."""
 
     def __init__(self, lines: Sequence[Line], ends_with_newline: bool) -> None:
-        self.lines = _line_views(lines)
+        self.lines = line_views(lines)
         self.ends_with_newline = ends_with_newline
         self.reads_records = reads_records(self.lines)
         """False: a file another format claims from its lines (a Codex rollout), read without
@@ -110,7 +106,7 @@ class Transcript:
         records unless `read_records` is False): a big didOpen reads each chunk's lines while the
         next chunk is unescaped."""
         transcript = cls.__new__(cls)
-        transcript.lines = _line_views(lines)
+        transcript.lines = line_views(lines)
         transcript.ends_with_newline = ends_with_newline
         transcript.reads_records = read_records
         transcript._records = records

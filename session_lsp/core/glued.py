@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from session_lsp.core.analysis import Analysis, Transcript
 from session_lsp.core.edits import EditKind, EditsByLine, LineEdit
 from session_lsp.core.findings import Code, Finding, Related, Span
-from session_lsp.core.reading import Line, column_of, glued_parts
+from session_lsp.core.line_views import line_views
+from session_lsp.core.reading import column_of, glued_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +40,18 @@ class SplitView:
                     offsets[line] = [part.offset for part in problem.glued]
         if not offsets:
             return None
-        lines: list[Line] = []
+        parts: dict[int, list[bytes]] = {}
         origin: list[tuple[int, int]] = []
         first_split: list[int] = []
-        for line, raw in enumerate(analysis.lines):
-            first_split.append(len(lines))
+        for line in range(len(analysis.lines)):
+            first_split.append(len(origin))
             if line not in offsets:
-                lines.append(raw)
                 origin.append((line, 0))
                 continue
-            data = bytes(raw)
-            for offset, part in zip(offsets[line], glued_parts(data, offsets[line]), strict=True):
-                lines.append(part)
-                origin.append((line, column_of(data, offset)))
+            data = bytes(analysis.lines[line])
+            parts[line] = glued_parts(data, offsets[line])
+            origin += [(line, column_of(data, offset)) for offset in offsets[line]]
+        lines = line_views(analysis.lines).with_lines_split(parts)
         split = Transcript(lines, analysis.ends_with_newline).analyse()
         glued = tuple(f for f in analysis.findings if f.code is Code.GLUED_RECORDS)
         return cls(split, tuple(origin), tuple(first_split), glued, tuple(sorted(offsets)))

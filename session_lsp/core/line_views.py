@@ -11,7 +11,7 @@ from __future__ import annotations
 import mmap
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, overload
 
 from session_lsp.core.packed_chunks import Chunk
@@ -224,8 +224,14 @@ class LineViews(Sequence[Line]):
             yield view[start - base : ends[number] - base]
 
     def byte_count(self) -> int:
-        """The bytes of all lines, without what separates them."""
-        return sum(map(len, self)) if self._holds_any() else sum(self._ends) - sum(self._starts)
+        """The bytes of all lines, without what separates them: counted from the offsets, and
+        the lengths of the held lines, so that no line is read (a packed chunk unpacked)."""
+        in_buffers = sum(self._ends) - sum(self._starts)
+        if not self._holds_any():
+            return in_buffers
+        held = [-1 - start for start in self._starts if start < 0]
+        # A held line's offsets are (-1 - its index, 0): take back what they added above.
+        return in_buffers - sum(held) - len(held) + sum(len(self._held[index]) for index in held)
 
     def unpacked_bytes(self) -> int:
         """Bytes of the buffers and lines kept as they came: all but the packed chunks."""
@@ -252,6 +258,34 @@ class LineViews(Sequence[Line]):
         views._held, views._held_in_use = list(self._held), self._held_in_use
         views._in_buffers = self._in_buffers
         views._replaced_in_buffers = self._replaced_in_buffers
+        return views
+
+    def with_lines_split(self, parts: Mapping[int, Sequence[Line]]) -> LineViews:
+        """These lines with each line numbered in `parts` swapped for its parts, held as given:
+        the file split at its glued records. One pass, sharing the buffers (a packed chunk stays
+        packed), where a list of every line would hold a view into each chunk, unpacked."""
+        views = LineViews.__new__(LineViews)
+        views._buffers, views._views = list(self._buffers), list(self._views)
+        views._bases = list(self._bases)
+        views._held = list(self._held)
+        starts, ends, previous = array("q"), array("q"), 0
+        replaced_in_buffers = added = 0
+        for line in sorted(number for number in parts if 0 <= number < len(self._starts)):
+            starts += self._starts[previous:line]
+            ends += self._ends[previous:line]
+            replaced_in_buffers += self._starts[line] >= 0
+            for part in parts[line]:
+                views._held.append(part)
+                starts.append(-len(views._held))
+                ends.append(0)
+                added += 1
+            previous = line + 1
+        views._starts = starts + self._starts[previous:]
+        views._ends = ends + self._ends[previous:]
+        replaced = len(self._starts) - (len(views._starts) - added)
+        views._held_in_use = self._held_in_use - (replaced - replaced_in_buffers) + added
+        views._in_buffers = self._in_buffers - replaced_in_buffers
+        views._replaced_in_buffers = self._replaced_in_buffers + replaced_in_buffers
         return views
 
     def replace(self, start: int, stop: int, lines: Sequence[Line]) -> None:
@@ -365,6 +399,11 @@ class LineViews(Sequence[Line]):
         if run_first >= 0:
             runs.append(Run(run_first, self._buffers[buffer_number], run_start, run_stop))
         return runs
+
+
+def line_views(lines: Sequence[Line]) -> LineViews:
+    """`lines` as `LineViews`: themselves if they are, else held one by one."""
+    return lines if isinstance(lines, LineViews) else LineViews.of(lines)
 
 
 def _has_return(held: Held, start: int, end: int) -> bool:

@@ -33,7 +33,7 @@ from enum import StrEnum
 import msgspec
 
 from session_lsp.core.line_views import Buffer as Buffer  # what a search reads
-from session_lsp.core.line_views import LineViews, Run, scannable
+from session_lsp.core.line_views import Run, line_views, scannable
 from session_lsp.core.nesting import deep_json
 from session_lsp.core.reading import Line
 from session_lsp.core.turns.model import ConversationModel, Item, ItemKind, ToolCall
@@ -501,8 +501,7 @@ def _newlines(buffer: Buffer, start: int, stop: int) -> int:
 
 def runs_of(lines: Sequence[Line]) -> list[Run]:
     """Where the lines lie (`LineViews.runs`); lines given one by one are runs of one line."""
-    views = lines if isinstance(lines, LineViews) else LineViews.of(lines)
-    return views.runs()
+    return line_views(lines).runs()
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,14 @@ class Packing:
                 self._changed.notify_all()
                 return
             self._running = True
-        threading.Thread(target=self._pack_waiting, name="pack", daemon=True).start()
+        try:
+            threading.Thread(target=self._pack_waiting, name="pack", daemon=True).start()
+        except RuntimeError:  # no thread to be had (too many, or the interpreter ending)
+            _log.warning("Open documents stay unpacked for now: no thread to pack them on")
+            with self._changed:
+                self._waiting.clear()
+                self._running = False
+                self._changed.notify_all()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Until every chunk handed over is packed (or dead); False if `timeout` came first."""
@@ -55,26 +62,38 @@ class Packing:
             return self._changed.wait_for(lambda: not self._waiting and not self._packing, timeout)
 
     def _pack_waiting(self) -> None:
-        _yield_to_other_threads()
-        while True:
-            with self._changed:
-                self._packing = False
-                self._changed.notify_all()
-                if not self._changed.wait_for(lambda: self._waiting, self._idle_seconds):
-                    self._running = False
-                    return
-                waiting = self._waiting.popleft()
-                self._packing = True
-            chunk = waiting()
-            if chunk is None:
-                continue
+        ended = False
+        try:
+            _yield_to_other_threads()
+            while self._next_chunk_packed():
+                pass
+            ended = True
+        finally:
+            if not ended:  # ended by what packing does not catch: the next chunk starts another
+                with self._changed:
+                    self._running = self._packing = False
+                    self._changed.notify_all()
+
+    def _next_chunk_packed(self) -> bool:
+        """Pack the next chunk handed over; False once none came for `_idle_seconds`, when the
+        thread is no longer running (under the lock `later` reads that with)."""
+        with self._changed:
+            self._packing = False
+            self._changed.notify_all()
+            if not self._changed.wait_for(lambda: self._waiting, self._idle_seconds):
+                self._running = False
+                return False
+            waiting = self._waiting.popleft()
+            self._packing = True
+        chunk = waiting()
+        if chunk is not None:
             try:
                 chunk.pack()
             except Exception:  # the thread must go on, or no chunk is packed again
                 _log.exception(
                     "A chunk of %d bytes stays as it came: packing it failed", len(chunk)
                 )
-            del chunk
+        return True
 
 
 def _yield_to_other_threads() -> None:

@@ -145,3 +145,35 @@ def test_lines_replaced_past_the_end_are_counted_as_a_list_would_take_them() -> 
     views.replace(10**6, 10**6 + 5, [b"d"])
     assert [bytes(line) for line in views] == [b"a", b"b", b"C", b"d"]
     assert views._in_buffers == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.binary(max_size=4).filter(lambda line: b"\n" not in line), max_size=10),
+    edits,
+    st.dictionaries(st.integers(-1, 11), st.lists(st.binary(max_size=3), max_size=3), max_size=4),
+)
+def test_lines_split_in_one_pass_give_what_a_list_would_and_edit_alike(
+    lines: list[bytes],
+    changes: list[tuple[int, int, list[bytes]]],
+    parts: dict[int, list[bytes]],
+) -> None:
+    """Edited first (some lines held, some in buffers), then split: the lines, their bytes,
+    and an edit after the split, as a list of the same lines gives them."""
+    middle = len(lines) // 2
+    views = _views_of_chunks(
+        [b"".join(line + b"\n" for line in part) for part in (lines[:middle], lines[middle:])]
+    )
+    expected = list(lines)
+    for start, stop, new in changes:
+        start, stop = min(start, len(expected)), min(max(start, stop), len(expected))
+        views.replace(start, stop, new)
+        expected[start:stop] = new
+    split = views.with_lines_split(parts)
+    as_list = [part for number, line in enumerate(expected) for part in parts.get(number, [line])]
+    assert [bytes(line) for line in split] == as_list
+    assert [bytes(line) for line in views] == expected  # the lines split from stay as they were
+    assert split.byte_count() == sum(map(len, as_list))
+    split.replace(0, 1, [b"z"])
+    as_list[0:1] = [b"z"]
+    assert [bytes(line) for line in split] == as_list

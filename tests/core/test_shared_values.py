@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from session_lsp.core.analysis import analyse_bytes
 from session_lsp.core.formats.claude_code import sharing
 from session_lsp.core.reading import Record, read_lines
+from session_lsp.core.turns import build_model
 
 
 def _read(lines: list[dict[str, object]]) -> list[Record]:
@@ -64,7 +66,7 @@ def test_kinds_ids_and_links_read_again_are_the_objects_read_first() -> None:
     assert second.message.model is first.message.model
     assert second.message.id is first.message.id
     assert second.message.usage is first.message.usage
-    assert second.requestId is first.requestId
+    assert first.requestId is None and second.requestId is None  # the message id tells it apart
     assert second.parentUuid is first.uuid
     assert result.parentUuid is second.uuid
     assert answer.type is result.type
@@ -120,3 +122,25 @@ def test_a_stop_reason_read_again_is_the_one_read_first_and_a_null_one_stays_nul
     assert first.message is not None and second.message is not None
     assert second.message.stop_reason is first.message.stop_reason == "tool_use"
     assert streaming.message is not None and streaming.message.stop_reason is None
+
+
+def test_a_message_without_an_id_keeps_its_request_id_shared_and_counted_once() -> None:
+    """`requestId` tells apart the API messages whose lines carry no (or an empty) message id:
+    kept for them, one object on each of a message's lines, its usage counted once."""
+    lines = []
+    for number, message_id in enumerate([None, None, "", ""]):
+        line = _assistant(f"a{number}", f"a{number - 1}", {"type": "text", "text": "hi"})
+        message = line["message"]
+        assert isinstance(message, dict)
+        message.pop("id")
+        if message_id is not None:
+            message["id"] = message_id
+        message["usage"] = {"input_tokens": 10, "output_tokens": 5}
+        line["requestId"] = f"req_{number // 2}"
+        lines.append(line)
+    records = _read(lines)
+    assert [record.requestId for record in records] == ["req_0", "req_0", "req_1", "req_1"]
+    assert records[1].requestId is records[0].requestId
+    text = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    usage = build_model(analyse_bytes(text)).usage
+    assert usage is not None and (usage.input, usage.output) == (20, 10)

@@ -75,3 +75,47 @@ def test_a_chunk_that_fails_to_pack_is_logged_and_the_next_is_packed(
         assert packing.wait(timeout=10)
     assert fine.is_packed and not failing.is_packed
     assert "stays as it came: packing it failed" in caplog.text
+
+
+def test_no_thread_to_be_had_leaves_chunks_unpacked_and_the_next_one_starts_a_thread(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    packing = Packing()
+    start = threading.Thread.start
+
+    def refused(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    first = Chunk(TEXT)
+    with caplog.at_level(logging.WARNING, logger="session_lsp"):
+        packing.later(first)
+    assert "no thread to pack them on" in caplog.text
+    assert packing.wait(timeout=1) and not first.is_packed
+    monkeypatch.setattr(threading.Thread, "start", start)
+    second = Chunk(TEXT)
+    packing.later(second)
+    assert packing.wait(timeout=10) and second.is_packed
+
+
+def test_a_thread_ended_by_what_packing_does_not_catch_lets_the_next_chunk_start_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ended: list[type[BaseException]] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: ended.append(args.exc_type))
+    packing = Packing()
+
+    class Ending(Chunk):
+        __slots__ = ()
+
+        def pack(self) -> None:
+            raise SystemExit
+
+    packing.later(Ending(TEXT))
+    assert packing.wait(timeout=10)
+    for thread in _packing_threads():
+        thread.join(timeout=10)
+    assert ended == [SystemExit]
+    late = Chunk(TEXT)
+    packing.later(late)
+    assert packing.wait(timeout=10) and late.is_packed

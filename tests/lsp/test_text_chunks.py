@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from session_lsp.core.analysis import Transcript
+from session_lsp.core.analysis import Transcript, analyse_bytes
+from session_lsp.core.glued import SplitView
+from session_lsp.core.line_views import LineViews
+from session_lsp.core.repairs import Strategy, repair_all
 from session_lsp.lsp.packing import PACKING
 from session_lsp.lsp.text_chunks import PACKED_FROM, ReadChunks, line_pieces, split_utf8
 from tests.support.claude_records import tool_run
@@ -87,3 +90,24 @@ def test_a_text_is_cut_into_pieces_that_end_with_a_line() -> None:
     assert list(line_pieces(b"", size=8)) == [b""]
     assert list(line_pieces(b"x" * 20, size=8)) == [b"x" * 20]
     assert list(line_pieces(b"x" * 20 + b"\n", size=8)) == [b"x" * 20 + b"\n"]
+
+
+def test_a_packed_transcript_with_glued_records_is_split_without_unpacking_it() -> None:
+    """The file split at its glued records shares the packed chunks: only the glued line's
+    records are held as they came, and its repairs are those of the same bytes read whole."""
+    lines = tool_run(2000).data().split(b"\n")
+    lines[1001:1003] = [lines[1001] + lines[1002]]  # two records written on one line
+    text = b"\n".join(lines)
+    read = ReadChunks.of(line_pieces(text, size=64 * 1024), packed_from=0)
+    assert PACKING.wait(timeout=10)
+    analysis = read.transcript().analyse()
+    split = SplitView.of(analysis)
+    assert split is not None and split.glued_lines == (1001,)
+    held = split.analysis.lines
+    assert isinstance(held, LineViews)
+    assert held.unpacked_bytes() == len(lines[1001]) and held.packed_bytes() > 0
+    whole = analyse_bytes(text)
+    whole_split = SplitView.of(whole)
+    assert whole_split is not None
+    assert [bytes(line) for line in held] == [bytes(line) for line in whole_split.analysis.lines]
+    assert repair_all(analysis, Strategy.STUB).edits == repair_all(whole, Strategy.STUB).edits

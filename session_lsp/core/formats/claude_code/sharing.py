@@ -29,7 +29,7 @@ class RepeatedValues:
 
     def share(self, record: Record) -> None:
         message = record.message
-        if message is not None and message.id is not None:
+        if message is not None and message.id:
             record.requestId = None  # it tells apart only messages without an id (`requests`)
         previous, self._previous = self._previous, record
         if previous is not None:
