@@ -35,6 +35,14 @@ def test_lines_split_from_several_chunks_read_from_their_own_chunk() -> None:
         views[4]
 
 
+def _views_of_halves(lines: list[bytes]) -> LineViews:
+    """The lines in two chunks, each ending with a line."""
+    middle = len(lines) // 2
+    return _views_of_chunks(
+        [b"".join(line + b"\n" for line in part) for part in (lines[:middle], lines[middle:])]
+    )
+
+
 edits = st.lists(
     st.tuples(st.integers(0, 12), st.integers(0, 12), st.lists(st.binary(max_size=3), max_size=3)),
     max_size=8,
@@ -46,10 +54,7 @@ edits = st.lists(
 def test_edits_give_the_lines_a_list_would_hold_and_leave_copies_as_they_were(
     lines: list[bytes], changes: list[tuple[int, int, list[bytes]]]
 ) -> None:
-    middle = len(lines) // 2
-    views = _views_of_chunks(
-        [b"".join(line + b"\n" for line in part) for part in (lines[:middle], lines[middle:])]
-    )
+    views = _views_of_halves(lines)
     expected = list(lines)
     for start, stop, new in changes:
         start, stop = min(start, len(expected)), min(max(start, stop), len(expected))
@@ -160,10 +165,7 @@ def test_lines_split_in_one_pass_give_what_a_list_would_and_edit_alike(
 ) -> None:
     """Edited first (some lines held, some in buffers), then split: the lines, their bytes,
     and an edit after the split, as a list of the same lines gives them."""
-    middle = len(lines) // 2
-    views = _views_of_chunks(
-        [b"".join(line + b"\n" for line in part) for part in (lines[:middle], lines[middle:])]
-    )
+    views = _views_of_halves(lines)
     expected = list(lines)
     for start, stop, new in changes:
         start, stop = min(start, len(expected)), min(max(start, stop), len(expected))
