@@ -32,8 +32,8 @@ MOST_PACKED_LINE_BYTES = 2048
 cost the loop more time to read into records than the chunk costs to pack (zlib, 2.5-7 ms a
 megabyte), and their records are most of what the server holds of them: packed on another core,
 they keep pace. Longer lines are read faster than they are packed: a repeated real session of
-3 KB lines opened a quarter slower with its chunks packed, a session of big tool results half
-as slow again, its first page 1.6x `check` (each shown result unpacked its chunk)."""
+3 KB lines and one of big tool results opened 20-30% slower with every chunk packed, and the
+latter's first page took 1.6x `check` (each shown result unpacked its chunk)."""
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 
