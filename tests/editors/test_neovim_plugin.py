@@ -135,6 +135,11 @@ def test_neovim_plugin_lists_shows_jumps_and_fixes(tmp_path: Path) -> None:
     assert_checks_clean(session)
 
 
+def _under(lines: list[str], head: str) -> list[str]:
+    """The lines after the first that starts with `head` (an item's head): what it shows."""
+    return lines[lines.index(next(line for line in lines if line.startswith(head))) + 1 :]
+
+
 def _rendered(tmp_path: Path, session: Path, *shown: str) -> list[str]:
     """The plugin's view of `session` (`shown`: `show`'s options of the part), drawn from the
     server's conversation answer."""
@@ -223,8 +228,7 @@ def test_neovim_view_shows_what_a_call_asks_the_user_not_the_json_of_its_options
     path = tmp_path / "asks.jsonl"
     path.write_bytes(session.data())
     lines = _rendered(tmp_path, path)
-    call = lines.index(next(line for line in lines if line.startswith("#2  tool  AskUserQuestion")))
-    assert lines[call + 1 : call + 4] == [
+    assert _under(lines, "#2  tool  AskUserQuestion")[:3] == [
         "    asks: Which database?",
         "      - Postgres — the one in production",
         "      - SQLite",
@@ -269,10 +273,8 @@ def test_neovim_k_shows_the_item_under_the_cursor_whole(tmp_path: Path) -> None:
 
 def test_neovim_view_shows_a_calls_input_by_its_fields_not_as_json(tmp_path: Path) -> None:
     lines = _rendered(tmp_path, SOUND_RECORDER)
-    bash = lines.index(next(line for line in lines if line.startswith("#5  tool  Bash")))
-    assert lines[bash + 1] == "    $ ls -la"
-    grep = lines.index(next(line for line in lines if line.startswith("#77  tool  Grep")))
-    assert lines[grep + 1 : grep + 4] == [
+    assert _under(lines, "#5  tool  Bash")[0] == "    $ ls -la"
+    assert _under(lines, "#77  tool  Grep")[:3] == [
         "    output_mode: content",
         "    path: app/js",
         "    pattern: webkitAudioContext|mozAudioContext|webkitURL|mozURL",
@@ -298,8 +300,7 @@ def test_neovim_session_history_shows_the_part_before_a_compaction(tmp_path: Pat
     lines = lines_file.read_text(encoding="utf-8").splitlines()
     assert "segment 1 of 2: history before compaction 1" in lines[:5]
     assert "plan (item 31): 3 of 7 done" in lines[:8], "the plan is in this part"
-    prompt = lines.index(next(line for line in lines if line.startswith("#3  prompt")))
-    assert "off by one column" in lines[prompt + 1]
+    assert "off by one column" in _under(lines, "#3  prompt")[0]
     item = item_file.read_text(encoding="utf-8").splitlines()
     assert item[0].startswith("#3  prompt  (line 7)") and "off by one column" in item[1]
 
@@ -308,12 +309,12 @@ def test_neovim_view_says_what_a_codex_poll_waits_on_and_types(tmp_path: Path) -
     rollout = tmp_path / CODEMIE_ROLLOUT.name
     aged_copy(CODEMIE_ROLLOUT, rollout)
     lines = _rendered(tmp_path, rollout)
-    ctrl_c = lines.index(next(line for line in lines if line.startswith("#12  tool  write_stdin")))
-    assert lines[ctrl_c + 1].startswith(
+    assert _under(lines, "#12  tool  write_stdin")[0].startswith(
         "    types ^C into the command of item 9: $ sed -n '1,220p' "
     )
-    poll = lines.index(next(line for line in lines if line.startswith("#10  tool  write_stdin")))
-    assert lines[poll + 1].startswith("    waits on the command of item 9: $ sed -n '1,220p' ")
+    assert _under(lines, "#10  tool  write_stdin")[0].startswith(
+        "    waits on the command of item 9: $ sed -n '1,220p' "
+    )
 
 
 def _searched(
@@ -529,10 +530,10 @@ def test_neovim_says_at_once_that_the_server_exited_at_startup(tmp_path: Path) -
 def test_neovim_view_shows_a_codex_plans_explanation_above_its_checklist(tmp_path: Path) -> None:
     rollout = aged_copy(CODEMIE_ROLLOUT, tmp_path / CODEMIE_ROLLOUT.name)
     lines = _rendered(tmp_path, rollout)
-    plan = lines.index(next(line for line in lines if line.startswith("#93  tool  update_plan")))
+    plan = _under(lines, "#93  tool  update_plan")
     call = json.loads(rollout.read_text(encoding="utf-8").splitlines()[240])["payload"]
-    assert lines[plan + 1] == "    " + json.loads(call["arguments"])["explanation"]
-    assert lines[plan + 2 : plan + 5] == [
+    assert plan[0] == "    " + json.loads(call["arguments"])["explanation"]
+    assert plan[1:4] == [
         "    [>] Add failing tests for default compaction threshold in generated OpenCode env config",
         "    [ ] Set default compaction threshold to 90% in generated OPENCODE_CONFIG_CONTENT paths",
         "    [ ] Run focused verification",
