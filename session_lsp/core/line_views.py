@@ -189,12 +189,17 @@ class LineViews(Sequence[Line]):
         base = self._bases[buffer]
         return buffer, base, base + len(self._buffers[buffer])
 
+    def _sharing_buffers(self) -> LineViews:
+        """Views over the same buffers (lists of their own), their lines still to be set."""
+        views = LineViews.__new__(LineViews)
+        views._buffers, views._views = list(self._buffers), list(self._views)
+        views._bases = list(self._bases)
+        return views
+
     def _part(self, start: int, stop: int) -> LineViews:
         """Lines [start, stop): their offsets copied, not the whole arrays (a session's title
         reads a few lines at each end of 140,000), and only the held lines they are."""
-        part = LineViews.__new__(LineViews)
-        part._buffers, part._views = list(self._buffers), list(self._views)
-        part._bases = list(self._bases)
+        part = self._sharing_buffers()
         part._starts, part._ends = self._starts[start:stop], self._ends[start:stop]
         part._held, part._held_in_use = [], 0
         if part._holds_any():
@@ -251,9 +256,7 @@ class LineViews(Sequence[Line]):
 
     def copy(self) -> LineViews:
         """Views of the same lines that edits to this one leave alone (and the other way)."""
-        views = LineViews.__new__(LineViews)
-        views._buffers, views._views = list(self._buffers), list(self._views)
-        views._bases = list(self._bases)
+        views = self._sharing_buffers()
         views._starts, views._ends = array("q", self._starts), array("q", self._ends)
         views._held, views._held_in_use = list(self._held), self._held_in_use
         views._in_buffers = self._in_buffers
@@ -264,9 +267,7 @@ class LineViews(Sequence[Line]):
         """These lines with each line numbered in `parts` swapped for its parts, held as given:
         the file split at its glued records. One pass, sharing the buffers (a packed chunk stays
         packed), where a list of every line would hold a view into each chunk, unpacked."""
-        views = LineViews.__new__(LineViews)
-        views._buffers, views._views = list(self._buffers), list(self._views)
-        views._bases = list(self._bases)
+        views = self._sharing_buffers()
         views._held = list(self._held)
         starts, ends, previous = array("q"), array("q"), 0
         replaced_in_buffers = added = 0

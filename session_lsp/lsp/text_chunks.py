@@ -68,7 +68,9 @@ def line_pieces(text: bytes, size: int = PIECE_BYTES) -> Iterator[bytes]:
 
 def _add_lines_of(chunk: bytes, held: Held, lines: LineViews, terminators: list[str]) -> None:
     base = lines.next_base
-    if b"\r" in chunk:
+    # A chunk has looked for a `\r` already, for the runs a search scans.
+    has_return = held.has_return if isinstance(held, Chunk) else b"\r" in chunk
+    if has_return:
         starts, ends, start = array("q"), array("q"), 0
         for terminator in _EOL.finditer(chunk):
             starts.append(base + start)
