@@ -224,8 +224,8 @@ def _runs_claude(pid: int) -> bool:
     if Path("/proc/self/cmdline").exists():
         try:
             raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except FileNotFoundError:
-            return False  # it has just exited
+        except (FileNotFoundError, ProcessLookupError):
+            return False  # it has just exited (ESRCH: between the open and the read)
         except OSError:
             return True
     else:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from session_lsp.sessions.registry import Liveness, running_sessions
+from session_lsp.sessions.registry import Liveness, _runs_claude, running_sessions
 from tests.sessions.tree import DAMAGED, ProjectsTree, build_tree
 
 SLEEP = shutil.which("sleep") or "/bin/sleep"
@@ -199,3 +199,16 @@ def test_malformed_entries_are_ignored_without_blocking(
     (folder / "5.json").symlink_to(mismatch)
     assert running_sessions() == []
     assert not _live(tree)
+
+
+def test_a_process_that_exits_while_its_command_line_is_read_is_not_claude_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linux answers ESRCH, not ENOENT, to a read of a `/proc/PID` file opened just before the
+    process was reaped: that process is gone, not one whose command line is hidden."""
+
+    def reaped(self: Path) -> bytes:
+        raise ProcessLookupError(3, "No such process")
+
+    monkeypatch.setattr(Path, "read_bytes", reaped)
+    assert _runs_claude(os.getpid()) is False

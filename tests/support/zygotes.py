@@ -32,7 +32,7 @@ def ended(pid: int, *, within: float = 10.0, waited_for: bool = True) -> bool:
     while time.monotonic() < deadline:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone, or reaped while being read
             return True
         if state == "Z" and not waited_for:
             return True
