@@ -15,6 +15,11 @@ import shutil
 import tempfile
 
 import pytest
+from hypothesis import settings
+
+# No example has a deadline: on a loaded machine, one stalled example would fail the run.
+settings.register_profile("session-lsp", deadline=None)
+settings.load_profile("session-lsp")
 
 _CONFIG = "SESSION_LSP_TEST_CLAUDE_CONFIG"
 

@@ -161,8 +161,13 @@ def test_full_disk_gives_a_clear_error_leaves_no_temp_file_and_the_original_inta
     assert sorted(p.name for p in session.parent.iterdir()) == ["session.jsonl"]
 
 
-def test_lines_appended_while_fixing_are_never_lost(tmp_path: Path) -> None:
-    """A writer thread appends like Claude Code while repairs run: each line survives."""
+def test_lines_appended_while_fixing_are_never_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer thread appends like Claude Code while repairs run: each line survives. The
+    old file is watched longer than in use: a writer thread descheduled past the watch, after
+    opening the old file, loses its line (the window the next test pins)."""
+    monkeypatch.setattr(atomic, "LATE_APPEND_WATCH_SECONDS", 0.5)
     target = aged_copy(CODEMIE_TURN_1, tmp_path / "busy.jsonl")
     template = json.loads(CODEMIE_TURN_1.read_bytes().split(b"\n")[2])
     appended: list[str] = []
@@ -179,13 +184,13 @@ def test_lines_appended_while_fixing_are_never_lost(tmp_path: Path) -> None:
                 handle.write(line.encode() + b"\n")
             appended.append(marker)
             count += 1
-            time.sleep(0.0005)
+            time.sleep(0.004)
 
     thread = threading.Thread(target=writer)
     thread.start()
     outcomes = []
     try:
-        for _ in range(40):
+        for _ in range(10):
             outcomes.append(fix_file(target, Strategy.STUB, force=True, backup=False))
     finally:
         stop.set()
@@ -481,6 +486,7 @@ def test_a_waiting_fixer_goes_on_once_the_first_has_finished(
         return real_backup(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(atomic, "write_backup", slow_backup)
+    monkeypatch.setattr(atomic, "LOCK_WAIT_SECONDS", 30.0)  # the first's fsyncs, under I/O load
     thread = threading.Thread(target=fix_file, args=(session, Strategy.STUB))
     thread.start()
     assert paused.wait(10)

@@ -266,12 +266,11 @@ def test_a_zygote_killed_while_its_children_work_leaves_every_result_and_no_pipe
     monkeypatch.setattr(parallel, "CHUNK_FILES", 2)
     before = set(os.listdir("/proc/self/fd"))
     numbers = [200] * 20
-    killer = threading.Timer(0.1, os.kill, (zygote.pid, 9))
-    killer.start()
-    try:
-        results = list(map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2))
-    finally:
-        killer.join()
+    results: list[object] = []
+    for result in map_in_order(square_slowly_when_big, numbers, [1] * 20, jobs=2):
+        if not results:  # the next chunks are still to be handed out
+            os.kill(zygote.pid, 9)
+        results.append(result)
     assert results == [number * number for number in numbers]
     assert zygote.gone
     assert set(os.listdir("/proc/self/fd")) == before

@@ -103,7 +103,7 @@ def test_a_zygote_that_is_gone_starts_nothing_leaves_no_pipe_open_and_is_asked_n
     zygote: Zygote,
 ) -> None:
     os.kill(zygote.pid, signal.SIGKILL)
-    time.sleep(0.05)
+    assert ended(zygote.pid, waited_for=False)  # dead, not yet waited for
     before = _open_fds()
     assert zygote.run(whoami, ("",)) is None
     assert _open_fds() == before
