@@ -23,6 +23,7 @@ from session_lsp.sessions.registry import Liveness, analyse_session
 from session_lsp.view_json import conversation_to_json
 from tests.support.corpus import CODEMIE_ROLLOUT, DANGLING_END_ROLLOUT, SHORT
 from tests.support.files import age, aged_copy
+from tests.support.threads import counted_threads
 from tests.support.zygotes import zygote
 
 QUIET = Liveness([])
@@ -126,7 +127,7 @@ def test_a_worker_that_dies_leaves_the_model_to_be_built_here(
 ) -> None:
     path = aged_copy(DANGLING_END_ROLLOUT, tmp_path / DANGLING_END_ROLLOUT.name)
     _assert_built_as_alone(read_session_file(path), _DiesInTheWorker())
-    assert not [thread for thread in threading.enumerate() if thread.daemon and thread.is_alive()]
+    assert not [thread for thread in counted_threads() if thread.daemon and thread.is_alive()]
 
 
 class _NoProcesses:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from session_lsp.lsp import opening
+from tests.support.threads import counted_threads
 from tests.support.tools import missing
 
 PIECES = [
@@ -119,16 +119,16 @@ def test_no_unescaping_thread_is_left_once_a_text_is_in() -> None:
     native()
     text = "".join(f'{{"n":{n},"text":"line {n} é"}}\n' for n in range(2000))
     body = json.dumps(did_open(text)).encode()
-    before = threading.active_count()
+    before = len(counted_threads())
     streamed = opening.StreamedDidOpen(chunk_bytes=1000)
     for start in range(0, len(body), 4096):
         streamed.feed(body[start : start + 4096])
         if start == 8192:
-            assert threading.active_count() == before + 1  # the chunks so far are with it
+            assert len(counted_threads()) == before + 1  # the chunks so far are with it
     opened = streamed.finish()
     assert isinstance(opened, opening.OpenedDocument)
     assert len(opened.text.lines) == 2000
-    assert threading.active_count() == before
+    assert len(counted_threads()) == before
 
 
 def test_the_loop_waits_for_the_thread_rather_than_hold_the_whole_escaped_body(
@@ -170,7 +170,7 @@ def test_the_unescaping_thread_ends_when_a_chunk_fails_with_an_error(
 
     monkeypatch.setattr(opening, "NATIVE_UNESCAPE", failing)
     text = "".join(f'{{"n":{n},"text":"line {n} é"}}\n' for n in range(2000))
-    before = threading.active_count()
+    before = len(counted_threads())
     with pytest.raises(MemoryError):
         opening.decode_did_open(json.dumps(did_open(text)).encode(), chunk_bytes=1000)
-    assert threading.active_count() == before
+    assert len(counted_threads()) == before
