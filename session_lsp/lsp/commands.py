@@ -240,11 +240,19 @@ HANDLERS: dict[Command, Handler] = {
 }
 
 
+_ANSWER_ENCODER = msgspec.json.Encoder()
+
+
 async def execute(
     ls: SessionServer, command: Command, handler: Handler, raw_arguments: list[Any]
 ) -> Any:
     """Parse, run, encode: -32602 for arguments that do not fit, -32603 for a failed command,
-    each with a one-line message and no traceback."""
+    each with a one-line message and no traceback.
+
+    The answer is JSON already (`msgspec.Raw`), which the protocol sends as it is: pygls would
+    walk it with cattrs and stdlib json, 10-20 ms of a 350 KB conversation page against 1 ms.
+    A text JSON escapes but UTF-8 cannot hold (a lone surrogate: a file name that is not
+    UTF-8, as listings give it) leaves the answer to pygls."""
     try:
         arguments = api.parse_arguments(command, raw_arguments)
     except ValueError as error:
@@ -255,7 +263,10 @@ async def execute(
             result = await result
     except CommandError as error:
         raise JsonRpcInternalError(str(error)) from None
-    return msgspec.to_builtins(result)
+    try:
+        return msgspec.Raw(_ANSWER_ENCODER.encode(result))
+    except UnicodeEncodeError:
+        return msgspec.to_builtins(result)
 
 
 def register_command(server: SessionServer, command: Command, handler: Handler) -> None:

@@ -33,6 +33,7 @@ import msgspec
 from lsprotocol import types
 from pygls.exceptions import (
     JsonRpcException,
+    JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     JsonRpcParseError,
@@ -62,6 +63,7 @@ MAX_BODY_BYTES = 1 << 30
 """The largest message body read (1 GiB): a 50 MB transcript is far below it even fully
 escaped, and a lying header can no longer ask for 10^15 bytes."""
 
+_RESPONSE_ENCODER = msgspec.json.Encoder()
 _HEADER = re.compile(rb"Content-Length:[ \t]*([^\r\n]*?)[ \t]*\r?\n$", re.IGNORECASE)
 _ALWAYS_ALLOWED = frozenset({types.EXIT})
 logger = logging.getLogger(__name__)
@@ -336,6 +338,40 @@ class SessionProtocol(LanguageServerProtocol):
     def _forget_future(self, msg_id: Any, future: Any) -> None:
         if self._request_futures.get(msg_id) is future:
             del self._request_futures[msg_id]
+
+    def _send_response(
+        self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None
+    ) -> None:
+        """A result that is JSON already (`msgspec.Raw`, a command's answer) goes out as it is."""
+        if error is not None or not isinstance(result, msgspec.Raw):
+            super()._send_response(msg_id, result, error)
+            return
+        self._result_types.pop(msg_id, None)
+        body = _RESPONSE_ENCODER.encode({"id": msg_id, "jsonrpc": "2.0", "result": result})
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("Sending %d bytes of answer to %s", len(body), msg_id)
+        self._send_body(body)
+
+    def _send_body(self, body: bytes) -> None:
+        """pygls's `_send_data` for a body encoded already: its framing, its handling of
+        failures. The server writes to stdout or a TCP stream (`server.py`), both synchronous."""
+        if self.writer is None:
+            logger.error("Unable to send data, no available transport!")
+            return
+        if self._include_headers:
+            header = (
+                f"Content-Length: {len(body)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            )
+            body = header.encode("ascii") + body
+        try:
+            self.writer.write(body)  # stdout's and asyncio's writers: neither returns an awaitable
+        except BrokenPipeError:
+            logger.exception("Error sending data. BrokenPipeError", exc_info=True)
+            raise
+        except Exception as error:
+            logger.exception("Error sending data", exc_info=True)
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def send_error(self, msg_id: Any, error: JsonRpcException) -> None:
         self._send_response(msg_id, None, error.to_response_error())

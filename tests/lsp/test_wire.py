@@ -292,3 +292,27 @@ def test_stdin_is_read_through_a_widened_pipe_and_debug_information_says_which_u
         assert information["nativeByteSearch"] is (search.LINES_HOLDING is not None)
     finally:
         client.close()
+
+
+def test_a_command_s_answer_goes_out_as_utf8_framed_by_its_length_in_bytes() -> None:
+    """A command's answer is sent as msgspec encoded it (UTF-8, not \\u escapes): its
+    Content-Length counts bytes, or the next message would be read from its middle."""
+    text = '{"type":"user","message":{"content":"café 日本語 🙂"}}\n'
+    uri = "file:///wire/utf8.jsonl"
+    client = RawClient()
+    try:
+        client.initialize()
+        document = {"uri": uri, "languageId": "jsonl", "version": 1, "text": text}
+        client.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": document},
+            }
+        )
+        arguments = {"command": "sessionLsp.documentText", "arguments": [uri]}
+        client.request(2, "workspace/executeCommand", arguments)
+        assert client.receive(2)["result"] == text
+        client.alive(3)
+    finally:
+        client.close()
