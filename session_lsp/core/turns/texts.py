@@ -7,7 +7,7 @@ each line at most once per page, so paging through a 100 MB session stays cheap.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -185,22 +185,103 @@ def _too_deep_to_show(item: Item) -> None:
     item.loaded = True
 
 
+RECORDED_RESULT = "toolUseResult"
+"""What Claude Code records of a tool's run beside the result it sent (a file read, a command's
+output: often the result again, whole). Read for a few tools only (edits, task lists, sub-agents),
+so it is left out of a line's record and decoded when asked for (`LineReader.recorded_result`):
+decoded with the rest, it doubled the time of a page of big results."""
+
+SPLIT_FROM_BYTES = 16 * 1024
+"""Lines this long have their fields decoded one by one, the recorded result skipped: shorter
+ones are decoded whole faster, and their recorded result is taken out after."""
+
+_FIELDS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+class FieldsDecodedWhenRead(Mapping[str, Any]):
+    """A JSON object whose fields are each decoded the first time they are read; one that is
+    not JSON reads as None."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._fields[name]
+        if isinstance(value, msgspec.Raw):
+            try:
+                value = msgspec.json.decode(value)
+            except (msgspec.DecodeError, UnicodeDecodeError):
+                value = None
+            self._fields[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def _decoded_when_read(raw: msgspec.Raw) -> Any:
+    try:
+        return FieldsDecodedWhenRead(_FIELDS.decode(raw))
+    except msgspec.ValidationError:  # JSON, but not an object: decoded whole
+        pass
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    try:
+        return msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+
+
 class LineReader:
-    """Decodes whole lines on demand, each at most once per page."""
+    """Decodes whole lines on demand, each at most once per page. A record never holds its
+    recorded result (`RECORDED_RESULT`): `recorded_result` gives it."""
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self._lines = lines
         self._cache: dict[int, Any] = {}
+        self._recorded: dict[int, Any] = {}
+        """Each line's recorded result, as JSON (`msgspec.Raw`) until it is asked for."""
         self.memo: dict[object, object] = {}
         """What a format works out once for the page these lines are read for."""
 
     def record(self, line: int) -> Any:
         if line not in self._cache:
             try:
-                self._cache[line] = msgspec.json.decode(self._lines[line])
+                self._cache[line] = self._decoded(line)
             except (msgspec.DecodeError, UnicodeDecodeError, IndexError):
                 self._cache[line] = None
         return self._cache[line]
+
+    def recorded_result(self, line: int) -> Any:
+        """The line's recorded result (`RECORDED_RESULT`), None where it has none. From a long
+        line, an object's fields are decoded as they are read: an Edit's recorded result holds
+        the whole file it changed (`originalFile`), which only a Write's diff reads."""
+        self.record(line)
+        recorded = self._recorded.get(line)
+        if isinstance(recorded, msgspec.Raw):
+            recorded = self._recorded[line] = _decoded_when_read(recorded)
+        return recorded
+
+    def _decoded(self, line: int) -> Any:
+        text = self._lines[line]
+        if len(text) < SPLIT_FROM_BYTES:
+            record = msgspec.json.decode(text)
+            if isinstance(record, dict) and RECORDED_RESULT in record:
+                self._recorded[line] = record.pop(RECORDED_RESULT)
+            return record
+        try:
+            fields = _FIELDS.decode(text)
+        except msgspec.ValidationError:  # JSON, but not an object
+            return msgspec.json.decode(text)
+        recorded = fields.pop(RECORDED_RESULT, None)
+        if recorded is not None:
+            self._recorded[line] = recorded
+        return {name: msgspec.json.decode(value) for name, value in fields.items()}
 
 
 def json_text(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,10 @@ def unnamed_agent_files(path: Path | None, session_id: str | None) -> list[Path]
     return [*_sub_agent_folder(path), *_agents_beside(path, session_id)]
 
 
-def agent_file(path: Path, result: Any) -> Path | None:
-    """The sub-agent transcript a Task/Agent result names: 2.1.x `<session>/subagents/`, or 2.0.x
-    beside the session file."""
-    tool_result = result.get("toolUseResult") if isinstance(result, dict) else None
-    agent_id = tool_result.get("agentId") if isinstance(tool_result, dict) else None
+def agent_file(path: Path, recorded: Any) -> Path | None:
+    """The sub-agent transcript a Task/Agent result names in what its run recorded
+    (`toolUseResult`): 2.1.x `<session>/subagents/`, or 2.0.x beside the session file."""
+    agent_id = recorded.get("agentId") if isinstance(recorded, Mapping) else None
     if not isinstance(agent_id, str) or AGENT_ID.fullmatch(agent_id) is None:
         return None
     name = f"agent-{agent_id}.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -453,7 +453,9 @@ class ClaudeBuilder:
                 call.rejection = rejection_reason(text)
         if call.name in SUB_AGENT_TOOLS:
             if call.result_line is not None and self.path is not None:
-                call.agent_file = agent_file(self.path, self.reader.record(call.result_line))
+                call.agent_file = agent_file(
+                    self.path, self.reader.recorded_result(call.result_line)
+                )
             call.agent = SubAgent(call.agent_file)
 
     def _is_message(self, uuid: str) -> bool:
@@ -677,8 +679,8 @@ class ClaudeTexts:
         block = block_of(reader, tool.call_source)
         tool_input = block.get("input") if isinstance(block, dict) else None
         if tool.name in EDITING_TOOLS:
-            result = reader.record(tool.result_line) if tool.result_line is not None else None
-            recorded = result.get("toolUseResult") if isinstance(result, dict) else None
+            line = tool.result_line
+            recorded = reader.recorded_result(line) if line is not None else None
             before = self._file_before(tool, tool_input, recorded, reader, items, index)
             return CallViews(diff=edit_diff(tool.name, tool_input, recorded, before))
         if tool.name == PLANNING_TOOL:
@@ -705,7 +707,7 @@ class ClaudeTexts:
         failed edit on it worked out the history of the whole segment for it."""
         if not isinstance(tool_input, dict) or index <= 0 or tool.is_error:
             return None
-        kept = recorded if isinstance(recorded, dict) else {}
+        kept = recorded if isinstance(recorded, Mapping) else {}
         path = tool_input.get("file_path")
         if not isinstance(path, str):
             return None
@@ -741,12 +743,12 @@ class ClaudeTexts:
                 continue  # a partial compaction's preserved turns are in both segments
             replayed.add(call.call_source.line)
             block = block_of(reader, call.call_source)
-            result = reader.record(call.result_line) if call.result_line is not None else None
+            line = call.result_line
             calls.append(
                 (
                     call.name,
                     block.get("input") if isinstance(block, dict) else None,
-                    result.get("toolUseResult") if isinstance(result, dict) else None,
+                    reader.recorded_result(line) if line is not None else None,
                 )
             )
         return task_list(calls)
