@@ -21,6 +21,9 @@ from session_lsp.core.packed_chunks import Chunk
 
 _log = logging.getLogger("session_lsp")
 
+THREAD_NAME = "pack"
+"""The packing thread's name: what tells it apart from the others (logs, tests counting threads)."""
+
 IDLE_SECONDS = 1.0
 """How long the thread waits for another chunk before it ends: none lingers between opens."""
 
@@ -45,7 +48,7 @@ class Packing:
                 return
             self._running = True
         try:
-            threading.Thread(target=self._pack_waiting, name="pack", daemon=True).start()
+            threading.Thread(target=self._pack_waiting, name=THREAD_NAME, daemon=True).start()
         except RuntimeError:  # no thread to be had (too many, or the interpreter ending)
             _log.warning("Open documents stay unpacked for now: no thread to pack them on")
             with self._changed:

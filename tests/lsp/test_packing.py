@@ -10,13 +10,13 @@ import weakref
 import pytest
 
 from session_lsp.core.packed_chunks import Chunk
-from session_lsp.lsp.packing import Packing
+from session_lsp.lsp.packing import THREAD_NAME, Packing
 
 TEXT = b'{"type":"user","text":"hello"}\n' * 1000
 
 
 def _packing_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "pack"]
+    return [thread for thread in threading.enumerate() if thread.name == THREAD_NAME]
 
 
 def test_chunks_handed_over_are_packed_and_the_thread_ends_after() -> None:

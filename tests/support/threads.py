@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+from session_lsp.lsp.packing import THREAD_NAME
+
 
 def counted_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name != "pack"]
+    return [thread for thread in threading.enumerate() if thread.name != THREAD_NAME]
