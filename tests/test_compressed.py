@@ -149,7 +149,7 @@ def test_text_that_merely_starts_like_compressed_data_is_read_as_text(head: byte
     assert compression_of(head) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.sampled_from(sorted(COMPRESSORS)),
     st.integers(0, 400),

@@ -50,7 +50,7 @@ form = st.lists(st.sampled_from(PIECES), min_size=1, max_size=3).map(
 piece = st.lists(form, min_size=1, max_size=3).map(tuple)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000)
 @example(b"x\nA@y a@\n\na@", [(b"a@",)], 0, None)
 @example("完成\n\\u5b8c成\n".encode(), [(b"\xe5\xae\x8c", b"\\u5b8c"), (b"\xe6\x88\x90",)], 0, None)
 @example(b"ab\nab\r\nab", [(b"ab",), (b"",)], 1, 8)  # an empty form, a line begun past `start`
@@ -71,7 +71,7 @@ def test_the_c_scan_takes_the_lines_the_python_scan_takes(
     assert _c_lines(haystack, query, start, stop) == _python_lines(haystack, query, start, stop)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(pieces, st.integers(0, 29), st.integers(1, 6))
 def test_a_form_cut_from_a_line_takes_that_line(haystack: bytes, at: int, length: int) -> None:
     """Forms that occur, in whatever case the bytes have them."""
@@ -119,7 +119,7 @@ def test_the_c_scan_refuses_what_is_no_query_or_no_range() -> None:
             scan(b"a\nb", start, stop, ((b"a",),))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=2000)
 @example(b"xA@y a@", [b"a@"], [], [0, 3], False)  # found at its rare `@`, its letter in capital
 @example("{完A 完a".encode(), ["完a".encode()], [], [0], False)
 @example(b"@@@@a@", [b"a@"], [], [0, 1], True)  # the rare byte given up for chunks

@@ -159,7 +159,7 @@ def chains(draw: st.DrawFn) -> list[Record]:
     return chain
 
 
-@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "600")), deadline=None)
+@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "600")))
 @given(chains())
 def test_linear_merge_equals_the_reference_merge(chain: list[Record]) -> None:
     assert _shape(to_api_messages(chain)) == _shape(reference_api_messages(chain))

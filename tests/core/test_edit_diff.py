@@ -34,7 +34,7 @@ def edited_files(draw: st.DrawFn) -> tuple[list[bytes], list[LineEdit]]:
     return lines, edits
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(edited_files())
 def test_the_diff_of_the_edits_is_the_diff_of_the_files(
     file: tuple[list[bytes], list[LineEdit]],

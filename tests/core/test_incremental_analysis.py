@@ -87,7 +87,6 @@ def sessions(draw: st.DrawFn) -> list[bytes]:
 
 @settings(
     max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "150")),
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(sessions(), st.data())

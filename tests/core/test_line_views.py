@@ -49,7 +49,7 @@ edits = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.binary(max_size=4).filter(lambda line: b"\n" not in line), max_size=10), edits)
 def test_edits_give_the_lines_a_list_would_hold_and_leave_copies_as_they_were(
     lines: list[bytes], changes: list[tuple[int, int, list[bytes]]]
@@ -152,7 +152,7 @@ def test_lines_replaced_past_the_end_are_counted_as_a_list_would_take_them() -> 
     assert views._in_buffers == 2
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.lists(st.binary(max_size=4).filter(lambda line: b"\n" not in line), max_size=10),
     edits,

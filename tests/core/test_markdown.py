@@ -215,7 +215,7 @@ MARKUP = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(MARKUP)
 def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -> None:
     for parser in PARSERS.values():
@@ -226,7 +226,7 @@ def test_any_text_in_a_fence_is_one_fence_holding_exactly_that_text(text: str) -
         assert parsed[0].content == expected + ("" if expected.endswith("\n") else "\n")
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(MARKUP)
 @example("[a](x)")
 @example("[a]\n\n[a]: x")
@@ -341,7 +341,7 @@ def test_a_bar_in_inline_code_shows_bare_outside_a_table() -> None:
     assert "<th><code>b|c</code></th>" in table and "<td><code>d|e</code></td>" in table
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(MARKUP)
 def test_any_text_inline_is_one_code_span(text: str) -> None:
     for parser in PARSERS.values():

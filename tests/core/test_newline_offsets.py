@@ -22,7 +22,7 @@ def built() -> None:
         missing("the C split was not built (no C compiler when the package was installed)")
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=2000)
 @given(
     st.lists(
         st.sampled_from([b"\n", b"\r\n", b"{}", "\u2028😀".encode()]) | st.binary(max_size=6)

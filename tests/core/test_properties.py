@@ -29,7 +29,7 @@ def _assert_inside(data: bytes) -> None:
             assert 0 <= span.start <= span.end <= max(1, width), finding
 
 
-@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "300")), deadline=None)
+@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "300")))
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     _assert_inside(data)
@@ -82,7 +82,6 @@ def mutated_sessions(draw: st.DrawFn) -> bytes:
 
 @settings(
     max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "200")),
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(mutated_sessions())
@@ -92,7 +91,6 @@ def test_line_level_mutations_never_raise_and_stay_inside(data: bytes) -> None:
 
 @settings(
     max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "100")),
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(mutated_sessions(), mutated_sessions(), st.data())

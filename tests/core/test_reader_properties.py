@@ -80,7 +80,7 @@ def damaged_stretches(draw: st.DrawFn) -> tuple[Path, bytes]:
     return source, b"\n".join(lines) + b"\n"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_stretches())
 def test_a_damaged_stretch_of_a_session_reads_through_every_view(
     tmp_path_factory: pytest.TempPathFactory, stretch: tuple[Path, bytes]
@@ -99,7 +99,7 @@ def test_a_damaged_stretch_of_a_session_reads_through_every_view(
     search_model(model, compile_query("e"), 50)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_stretches())
 def test_a_fix_that_removes_a_call_or_result_leaves_one_finding_fewer_of_it(
     stretch: tuple[Path, bytes],

@@ -15,7 +15,7 @@ from tests.core.test_properties import mutated_sessions
 EXAMPLES = int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "150"))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_sessions(), st.sampled_from(list(Strategy)))
 def test_repairs_of_mutated_sessions_are_valid_or_refused(data: bytes, strategy: Strategy) -> None:
     before = analyse_bytes(data)

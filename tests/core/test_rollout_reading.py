@@ -101,7 +101,6 @@ def damaged_rollouts(draw: st.DrawFn) -> bytes:
 
 @settings(
     max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "150")),
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(damaged_rollouts())

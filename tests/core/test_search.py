@@ -340,7 +340,7 @@ chunk_lines = st.lists(st.sampled_from([*TEXTS, "x\rneedle", "a\r\nne"]), max_si
 """A chunk's lines may end at a lone `\\r` or a `\\r\\n` too (an editor's line ends)."""
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.lists(chunk_lines, min_size=1, max_size=4),
     st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40), edited_lines), max_size=5),

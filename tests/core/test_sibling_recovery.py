@@ -107,7 +107,7 @@ def trees(draw: st.DrawFn) -> list[Record]:
     return records
 
 
-@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "600")), deadline=None)
+@settings(max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "600")))
 @given(trees())
 def test_recovered_chain_equals_the_plain_reading_of_sibling_recovery(
     records: list[Record],

@@ -50,7 +50,6 @@ def keystroke(draw: st.DrawFn, lines: list[str]) -> types.TextDocumentContentCha
 
 @settings(
     max_examples=int(os.environ.get("SESSION_LSP_FUZZ_EXAMPLES", "60")),
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.sampled_from(TEXTS), st.data())

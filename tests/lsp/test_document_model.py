@@ -68,7 +68,7 @@ def edits(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]], str]:
     return text, steps, encoding
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES)
 @given(edits())
 def test_incremental_edits_keep_text_lines_and_findings_exact(
     case: tuple[str, list[tuple[int, int, str]], str],

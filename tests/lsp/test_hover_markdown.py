@@ -82,7 +82,7 @@ def _harmless(view: ToolCallView) -> ToolCallView:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(views)
 def test_transcript_text_renders_only_as_code(view: ToolCallView) -> None:
     markdown = render(view)

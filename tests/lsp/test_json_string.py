@@ -82,7 +82,7 @@ def python_reference(inside: bytes) -> bytes | None:
         return opening._unescaped_in_place(escaped, len(escaped))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=3000)
 @given(st.lists(st.sampled_from(PIECES) | st.binary(max_size=4), max_size=24).map(b"".join))
 def test_the_c_unescaping_gives_what_python_gives_or_refuses_what_it_refuses(
     inside: bytes,

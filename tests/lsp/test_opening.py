@@ -74,7 +74,7 @@ def unescaping(*, native: bool) -> Iterator[None]:
         yield
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(
     text=texts,
     ensure_ascii=st.booleans(),
@@ -316,7 +316,7 @@ def _message(text: str, order: tuple[str, ...], *, request: bool, method: str) -
     return {"id": 9, **message} if request else message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     text=texts,
     ensure_ascii=st.booleans(),

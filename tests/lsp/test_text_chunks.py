@@ -23,7 +23,7 @@ BROKEN = [b"{not json\n", b'{"type":"assistant","uuid":"x"\n', b"\r\n", b"\n"]
 
 
 @pytest.mark.parametrize("packed_from", [PACKED_FROM, 0])
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     lines=st.lists(st.sampled_from(LINES) | st.sampled_from(BROKEN), min_size=1, max_size=30),
     cuts=st.lists(st.integers(0, 29), max_size=6),
