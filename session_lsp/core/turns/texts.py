@@ -198,9 +198,18 @@ ones are decoded whole faster, and their recorded result is taken out after."""
 _FIELDS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
+def _fields(text: Line | msgspec.Raw) -> dict[str, msgspec.Raw] | None:
+    """An object's fields, each still JSON; None for JSON that is not an object. DecodeError for
+    what is not JSON."""
+    try:
+        return _FIELDS.decode(text)
+    except msgspec.ValidationError:
+        return None
+
+
 class FieldsDecodedWhenRead(Mapping[str, Any]):
-    """A JSON object whose fields are each decoded the first time they are read; one that is
-    not JSON reads as None."""
+    """A JSON object whose fields are each decoded the first time they are read; a field that
+    is not JSON (not UTF-8) reads as None."""
 
     __slots__ = ("_fields",)
 
@@ -222,19 +231,6 @@ class FieldsDecodedWhenRead(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._fields)
-
-
-def _decoded_when_read(raw: msgspec.Raw) -> Any:
-    try:
-        return FieldsDecodedWhenRead(_FIELDS.decode(raw))
-    except msgspec.ValidationError:  # JSON, but not an object: decoded whole
-        pass
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return None
-    try:
-        return msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        return None
 
 
 class LineReader:
@@ -264,7 +260,16 @@ class LineReader:
         self.record(line)
         recorded = self._recorded.get(line)
         if isinstance(recorded, msgspec.Raw):
-            recorded = self._recorded[line] = _decoded_when_read(recorded)
+            try:
+                fields = _fields(recorded)
+                recorded = (
+                    FieldsDecodedWhenRead(fields)
+                    if fields is not None
+                    else msgspec.json.decode(recorded)
+                )
+            except (msgspec.DecodeError, UnicodeDecodeError):
+                recorded = None
+            self._recorded[line] = recorded
         return recorded
 
     def _decoded(self, line: int) -> Any:
@@ -274,13 +279,11 @@ class LineReader:
             if isinstance(record, dict) and RECORDED_RESULT in record:
                 self._recorded[line] = record.pop(RECORDED_RESULT)
             return record
-        try:
-            fields = _FIELDS.decode(text)
-        except msgspec.ValidationError:  # JSON, but not an object
+        fields = _fields(text)
+        if fields is None:
             return msgspec.json.decode(text)
-        recorded = fields.pop(RECORDED_RESULT, None)
-        if recorded is not None:
-            self._recorded[line] = recorded
+        if RECORDED_RESULT in fields:
+            self._recorded[line] = fields.pop(RECORDED_RESULT)
         return {name: msgspec.json.decode(value) for name, value in fields.items()}
 
 
